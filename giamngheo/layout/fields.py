@@ -1,0 +1,179 @@
+"""From a column's header tags to its canonical field, for each kind of table."""
+
+from __future__ import annotations
+
+import re
+
+# Kinds of table a sheet can hold.
+PLAN = "plan"  # kế hoạch / phân bổ chỉ tiêu: baseline counts and planned reductions
+SUMMARY = "summary"  # counts only; a plan without targets, or the year-end "kết quả rà soát"
+RESULTS = "results"  # year-end movements: start, decreases, increases, end ("diễn biến")
+TARGETS = "targets"  # the province's assignment of targets to communes
+
+_SUBJECT_PREFIX = {"poor": "poor", "near": "near_poor"}
+
+# flow tag -> (subject it implies, movement)
+FLOWS = {
+    "flow.escaped": ("poor", "escaped"),
+    "flow.escaped_near": ("near", "escaped"),
+    "flow.to_near": ("poor", "to_near_poor"),
+    "flow.to_poor": ("near", "to_poor"),
+    "flow.from_near": ("poor", "from_near_poor"),
+    "flow.from_poor": ("near", "from_poor"),
+    "flow.fell_back": ("poor", "fell_back"),
+    "flow.fell_back_near": ("near", "fell_back"),
+    "flow.new": (None, "new"),
+    "flow.other_decrease": (None, "other_decrease"),
+    "flow.other_increase": (None, "other_increase"),
+}
+RESULTS_ONLY_FLOWS = frozenset(FLOWS) - {"flow.escaped", "flow.escaped_near"}
+
+DECREASES = {
+    "poor": ("poor_to_near_poor", "poor_escaped", "poor_other_decrease"),
+    "near_poor": ("near_poor_to_poor", "near_poor_escaped", "near_poor_other_decrease"),
+}
+INCREASES = {
+    "poor": ("poor_from_near_poor", "poor_fell_back", "poor_new", "poor_other_increase"),
+    "near_poor": ("near_poor_from_poor", "near_poor_fell_back", "near_poor_new", "near_poor_other_increase"),
+}
+
+# Rate columns: the count they are a rate of -> the rate field.
+RATE_OF = {
+    "poor_households": "poor_rate",
+    "near_poor_households": "near_poor_rate",
+    "poor_reduction_target": "poor_reduction_rate",
+    "near_poor_reduction_target": "near_poor_reduction_rate",
+    "poor_households_start": "poor_rate_start",
+    "poor_households_end": "poor_rate_end",
+    "near_poor_households_start": "near_poor_rate_start",
+    "near_poor_households_end": "near_poor_rate_end",
+}
+COUNT_OF_RATE = {v: k for k, v in RATE_OF.items()}
+
+ROLE_FIELDS = ("village_name", "stt", "note", "breakdown", "unit_code")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def subject(tags: frozenset[str]) -> str | None:
+    if "subject.near" in tags:
+        return "near"
+    if "subject.poor" in tags:
+        return "poor"
+    if "subject.total" in tags:
+        return "total"
+    return None
+
+
+def category(tag: str) -> str:
+    return tag.split(".", 1)[0]
+
+
+def merge_tags(own: frozenset[str], parents: list[frozenset[str]]) -> frozenset[str]:
+    """A column's own tags, completed by its parents' tags of categories it does not state."""
+    tags = set(own)
+    for parent in reversed(parents):  # nearest parent first
+        have = {category(t) for t in tags}
+        tags |= {t for t in parent if category(t) not in have}
+    return frozenset(tags)
+
+
+def label_years(label: str) -> list[int]:
+    return [int(y) for y in _YEAR.findall(label)]
+
+
+def role_field(tags: frozenset[str]) -> str | None:
+    """village_name / stt / note / breakdown / unit_code, or None for a figure column."""
+    if "role.stt" in tags and not subject(tags):
+        return "stt"
+    if "role.note" in tags:
+        return "note"
+    if "role.breakdown" in tags and not subject(tags):
+        return "breakdown"
+    if "role.code" in tags and not subject(tags) and "measure.rate" not in tags:
+        return "unit_code"
+    figure = subject(tags) or any(t.startswith(("flow.", "measure.rate")) for t in tags)
+    if "role.name" in tags and not figure:
+        return "village_name"
+    return None
+
+
+def count_field(tags: frozenset[str], kind: str, table_subject: str | None, years: list[int], year: int | None) -> str | None:
+    """The count field a column holds in a table of `kind`, or None."""
+    if "measure.persons" in tags and "measure.count" not in tags:
+        return None
+    subj = subject(tags)
+    flows = [t for t in FLOWS if t in tags]
+    if kind == TARGETS:
+        if subj in ("poor", "near") and "aspect.reduction" in tags:
+            return f"assigned_{_SUBJECT_PREFIX[subj]}_reduction_households"
+        return _stock_field(subj)
+    if kind == RESULTS:
+        if flows:
+            implied, movement = FLOWS[flows[0]]
+            who = implied or (subj if subj in ("poor", "near") else table_subject)
+            return f"{_SUBJECT_PREFIX[who]}_{movement}" if who in _SUBJECT_PREFIX else None
+        who = subj if subj in ("poor", "near", "total") else None
+        if who is None:
+            who = table_subject if ("aspect.start" in tags or "aspect.end" in tags) else None
+        if who is None:
+            return None
+        stock = _stock_field(who)
+        if "aspect.start" in tags or (year and years and max(years) < year and "aspect.end" not in tags):
+            return f"{stock}_start"
+        if "aspect.end" in tags or (year and years and max(years) >= year):
+            return f"{stock}_end"
+        if who in _SUBJECT_PREFIX and "group.decrease" in tags:
+            return f"{_SUBJECT_PREFIX[who]}_decrease"
+        if who in _SUBJECT_PREFIX and "group.increase" in tags:
+            return f"{_SUBJECT_PREFIX[who]}_increase"
+        return f"{stock}_end" if who == "total" else None
+    # plan or summary
+    if subj in ("poor", "near"):
+        if "aspect.reduction" in tags or flows in (["flow.escaped"], ["flow.escaped_near"]):
+            if flows:
+                subj = FLOWS[flows[0]][0]
+            return f"{_SUBJECT_PREFIX[subj]}_reduction_target"
+        if "aspect.end" in tags and "aspect.baseline" not in tags:
+            return None  # an expected end count in a plan: not a baseline
+        return _stock_field(subj)
+    if flows in (["flow.escaped"], ["flow.escaped_near"]):
+        return f"{_SUBJECT_PREFIX[FLOWS[flows[0]][0]]}_reduction_target"
+    if subj == "total":
+        return "total_households"
+    return None
+
+
+def _stock_field(subj: str | None) -> str | None:
+    if subj == "total":
+        return "total_households"
+    if subj in _SUBJECT_PREFIX:
+        return f"{_SUBJECT_PREFIX[subj]}_households"
+    return None
+
+
+def rate_field(count: str | None, kind: str) -> str | None:
+    """The rate field for a rate column whose numerator is `count`."""
+    if count is None:
+        return None
+    if kind == TARGETS and count.startswith("assigned_") and count.endswith("_households"):
+        return count.replace("_households", "_pp")
+    if kind == RESULTS and count == "total_households_end":
+        return None
+    return RATE_OF.get(count)
+
+
+def targets_rate_field(tags: frozenset[str]) -> str | None:
+    """In the targets workbook: the assigned reduction in points, or the baseline rate."""
+    subj = subject(tags)
+    if subj not in ("poor", "near"):
+        return None
+    prefix = _SUBJECT_PREFIX[subj]
+    if "aspect.reduction" in tags or "unit.points" in tags:
+        return f"assigned_{prefix}_reduction_pp"
+    return f"{prefix}_rate"
+
+
+def is_results_signal(tags: frozenset[str]) -> bool:
+    return bool(tags & RESULTS_ONLY_FLOWS) or "aspect.start" in tags or (
+        "aspect.end" in tags and "aspect.reduction" not in tags
+    )

@@ -1,0 +1,265 @@
+"""Find the header band of a sheet (1-4 rows, merged cells, a numbered row) and map its columns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ..readers.grid import Sheet
+from ..text import fold, nfc
+from . import fields as F
+from .vocabulary import load_vocabulary
+
+SCAN_ROWS = 30  # the header band starts within the first rows of a sheet
+MAX_BAND = 4
+_NUMBERED = re.compile(r"^\(?\s*(?:[a-z]{1,2}|\d{1,2}(?:\s*=\s*[\d+\-*/x:()%.,\s]+)?|\d{1,2}\s*[a-z]?)\s*\)?$", re.I)
+
+
+@dataclass
+class Column:
+    index: int  # 0-based
+    label: str  # the column's header text, parent first ("Thời điểm 31/12/2025 / Tổng số hộ")
+    tags: frozenset[str]
+    own_tags: frozenset[str]
+    field: str | None = None
+
+
+@dataclass
+class Band:
+    top: int  # 0-based, inclusive
+    bottom: int
+    columns: list[Column]
+    fields: dict[str, int] = field(default_factory=dict)  # field -> 0-based column
+    kind: str = F.SUMMARY
+    score: tuple = ()
+    numbered_row: int | None = None
+    table_subject: str | None = None
+
+    @property
+    def first_data_row(self) -> int:
+        return (self.numbered_row if self.numbered_row is not None else self.bottom) + 1
+
+    def labels(self) -> list[str]:
+        return [c.label for c in self.columns if c.label]
+
+
+def merged_values(sheet: Sheet, last_row: int) -> dict[tuple[int, int], object]:
+    """(row, col) -> the value shown there through a merged region, for the top rows."""
+    filled = {}
+    for r1, c1, r2, c2 in sheet.merged:
+        if r1 > last_row:
+            continue
+        anchor = sheet.value(r1, c1)
+        if anchor is None:
+            continue
+        for r in range(r1, min(r2, last_row) + 1):
+            for c in range(c1, min(c2, c1 + 200) + 1):
+                filled[(r, c)] = anchor
+    return filled
+
+
+def _text(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        t = nfc(v)
+        return t or None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, (datetime, date)):
+        return v.strftime("%d/%m/%Y")
+    return str(v)
+
+
+_NUMBER_TEXT = re.compile(r"^[+-]?[\d.,\s]*\d[\d.,\s]*%?$")
+
+
+def looks_numeric(v: object) -> bool:
+    """A number, or text that is one ("5.441", "0,79", "12 %")."""
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, (int, float)):
+        return True
+    return isinstance(v, str) and bool(_NUMBER_TEXT.match(v.strip()))
+
+
+def _is_label_row(cells: list[object]) -> bool:
+    """A header row: at least two distinct cells, mostly text (numbers only as years)."""
+    values = [v for v in cells if v is not None and v != ""]
+    if len(values) < 2:
+        return False
+    numeric = sum(1 for v in values if looks_numeric(v) and not (isinstance(v, (int, float)) and 2000 <= v <= 2100))
+    return numeric <= len(values) // 3
+
+
+def _row_cells(sheet: Sheet, r: int, width: int, filled) -> list[object]:
+    return [filled.get((r, c), sheet.value(r, c)) for c in range(width)]
+
+
+def _distinct_cells(sheet: Sheet, r: int, width: int, filled) -> list[object]:
+    """Cells of a row counting a merged region once (a title merged across the sheet is one cell)."""
+    seen, out = set(), []
+    for c in range(width):
+        if (r, c) in filled:
+            anchor = next(((r1, c1) for r1, c1, r2, c2 in sheet.merged if r1 <= r <= r2 and c1 <= c <= c2), None)
+            if anchor in seen:
+                continue
+            seen.add(anchor)
+            out.append(filled[(r, c)])
+        elif sheet.value(r, c) is not None:
+            out.append(sheet.value(r, c))
+    return out
+
+
+def is_numbered_row(cells: list[object]) -> bool:
+    """The row of column numbers under a header: "A | B | 1 | 2 | 3 | 4=3/1*100"."""
+    values = [_text(v) for v in cells if v is not None and _text(v)]
+    if len(values) < 3:
+        return False
+    hits = sum(1 for v in values if _NUMBERED.match(v))
+    ints = [int(float(v)) for v in values if re.fullmatch(r"\d+(\.0)?", v)]
+    sequential = len(ints) >= 3 and all(b - a == 1 for a, b in zip(ints, ints[1:]))
+    return hits == len(values) and (sequential or any(not v.isdigit() for v in values))
+
+
+def _fill_parents(rows: list[list[str | None]], merged_cols: set[tuple[int, int]]) -> None:
+    """Without merge information (CSV), a parent label covers the empty cells to its right."""
+    for i in range(len(rows) - 1):
+        row, child = rows[i], rows[i + 1]
+        current = None
+        for c in range(len(row)):
+            if row[c]:
+                current = row[c]
+            elif current and child[c] and (i, c) not in merged_cols:
+                row[c] = current
+            elif not child[c]:
+                current = None
+
+
+def _columns(sheet: Sheet, top: int, bottom: int, width: int, filled) -> list[Column]:
+    vocab = load_vocabulary()
+    grid = [[_text(v) for v in _row_cells(sheet, r, width, filled)] for r in range(top, bottom + 1)]
+    merged_cols = {(r - top, c) for (r, c) in filled if top <= r <= bottom}
+    if not sheet.merged:
+        _fill_parents(grid, merged_cols)
+    columns = []
+    for c in range(width):
+        parts: list[str] = []
+        for r in range(len(grid)):
+            t = grid[r][c]
+            if t and (not parts or parts[-1] != t):
+                parts.append(t)
+        if not parts:
+            columns.append(Column(c, "", frozenset(), frozenset()))
+            continue
+        own = vocab.header.tags(parts[-1])
+        parents = [vocab.header.tags(p) for p in parts[:-1]]
+        columns.append(Column(c, " / ".join(parts), F.merge_tags(own, parents), own))
+    return columns
+
+
+def _decide_kind(columns: list[Column], title_kind: str | None, forced: str | None) -> str:
+    if forced:
+        return forced
+    results = any(F.is_results_signal(c.tags) for c in columns)
+    reduction = any(F.subject(c.tags) in ("poor", "near") and "aspect.reduction" in c.tags for c in columns)
+    if results and not (reduction and title_kind == F.PLAN):
+        return F.RESULTS
+    if reduction:
+        return F.PLAN
+    return F.SUMMARY
+
+
+def _table_subject(columns: list[Column], title_tags: frozenset[str]) -> str | None:
+    subjects = [F.subject(c.own_tags) for c in columns if c.own_tags & {"aspect.start", "aspect.end"}]
+    subjects = [s for s in subjects if s in ("poor", "near")]
+    if subjects:
+        return max(set(subjects), key=subjects.count)
+    return F.subject(title_tags) if F.subject(title_tags) in ("poor", "near") else None
+
+
+def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], year: int | None, forced: str | None) -> None:
+    """Decide the band's kind and give each column its field (first column wins a field)."""
+    cols = band.columns
+    band.kind = _decide_kind(cols, title_kind, forced)
+    band.table_subject = _table_subject(cols, title_tags)
+    band.fields = {}
+    last_count: str | None = None
+    for col in cols:
+        if not col.label:
+            continue
+        fld = F.role_field(col.tags)
+        if fld is None and "measure.rate" in col.tags:
+            if band.kind == F.TARGETS:
+                fld = F.targets_rate_field(col.tags)
+            elif F.subject(col.own_tags) or col.own_tags & {"aspect.start", "aspect.end"}:
+                fld = F.rate_field(F.count_field(col.tags - {"measure.rate"}, band.kind, band.table_subject, F.label_years(col.label), year), band.kind)
+            else:
+                fld = F.rate_field(last_count, band.kind)
+        elif fld is None:
+            fld = F.count_field(col.tags, band.kind, band.table_subject, F.label_years(col.label), year)
+            if fld is not None:
+                last_count = fld
+        if fld is not None and fld not in band.fields:
+            col.field = fld
+            band.fields[fld] = col.index
+
+
+def _score(band: Band) -> tuple:
+    counts = [f for f in band.fields if f not in F.ROLE_FIELDS]
+    return (len(counts) + (1 if "village_name" in band.fields else 0), band.bottom - band.top)
+
+
+def find_band(
+    sheet: Sheet, title_kind_for, year: int | None, forced: str | None = None
+) -> Band | None:
+    """The best-scoring header band of a sheet, or None when nothing looks like a header."""
+    last = min(len(sheet.rows), SCAN_ROWS + MAX_BAND)
+    width = min(sheet.width, 200)
+    filled = merged_values(sheet, last)
+    label_rows = [
+        r
+        for r in range(last)
+        if _is_label_row(_distinct_cells(sheet, r, width, filled))
+        and not is_numbered_row(_row_cells(sheet, r, width, filled))
+    ]
+    best: Band | None = None
+    for top in label_rows:
+        if top >= SCAN_ROWS:
+            break
+        for bottom in range(top, min(top + MAX_BAND, last)):
+            if bottom != top and bottom not in label_rows:
+                break
+            cols = _columns(sheet, top, bottom, width, filled)
+            band = Band(top, bottom, cols)
+            title_kind, title_tags = title_kind_for(top)
+            map_columns(band, title_kind, title_tags, year, forced)
+            band.score = _score(band)
+            if best is None or band.score > best.score:
+                best = band
+    if best is None or best.score[0] < 2:
+        return None
+    nxt = best.bottom + 1
+    if nxt < len(sheet.rows) and is_numbered_row(_row_cells(sheet, nxt, width, filled)):
+        best.numbered_row = nxt
+    return best
+
+
+def header_labels_found(sheet: Sheet) -> list[str]:
+    """Text of the likely header rows, to tell a commune what was found when nothing matched."""
+    last = min(len(sheet.rows), SCAN_ROWS)
+    width = min(sheet.width, 200)
+    filled = merged_values(sheet, last)
+    out = []
+    for r in range(last):
+        cells = _distinct_cells(sheet, r, width, filled)
+        if _is_label_row(cells):
+            out.extend(t for t in (_text(v) for v in cells) if t and t not in out)
+        if len(out) > 30:
+            break
+    return out[:30]
+
+
+def folded(label: str) -> str:
+    return fold(label)

@@ -1,0 +1,153 @@
+"""Classify the rows under a header: villages, totals, subtotals, sections; stop at notes and signatures."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..readers.grid import Sheet
+from ..text import fold, nfc
+from . import fields as F
+from .header import Band, _text
+from .vocabulary import row_label_tags
+
+VILLAGE, TOTAL, SUBTOTAL, SECTION = "village", "total", "subtotal", "section"
+_ROMAN = re.compile(r"^(?=[IVXL])(X{0,3}|L)?(IX|IV|V?I{0,3})$")
+_SECTION_PREFIX = re.compile(r"^\s*((?=[IVXL])(?:X{0,3}|L)?(?:IX|IV|V?I{0,3}))\s*[.\-:)/]\s*(\S.*)$")
+_LETTER_SECTION = re.compile(r"^[A-H]$")
+_DATE_LINE = re.compile(r"\bngay\b.*\bthang\b")
+_INT = re.compile(r"^\d+(\.0)?$")
+MAX_BLANK_RUN = 8
+
+
+@dataclass
+class TableRow:
+    row: int  # 1-based sheet row (CSV line)
+    kind: str
+    name: str | None
+    section: str | None
+    section_index: int  # 0 when the table has no sections
+    values: dict[str, object] = field(default_factory=dict)  # field -> raw cell value
+
+
+def _is_blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _section_label(stt: str | None, name: str | None) -> str:
+    if stt and name and not name.startswith(stt):
+        return f"{stt}. {name}"
+    return name or stt or ""
+
+
+def _numeric_stt(stt: str | None) -> bool:
+    return bool(stt and _INT.match(stt.strip().rstrip(".")))
+
+
+def _name_column(sheet: Sheet, band: Band) -> int | None:
+    """The village-name column: tagged in the header, else the leftmost mostly-text column."""
+    if "village_name" in band.fields:
+        return band.fields["village_name"]
+    figure_cols = [c for f, c in band.fields.items() if f not in F.ROLE_FIELDS]
+    if not figure_cols:
+        return None
+    stt = band.fields.get("stt")
+    sample = sheet.rows[band.first_data_row : band.first_data_row + 40]
+    for c in range(min(figure_cols)):
+        if c == stt:
+            continue
+        texts = [r[c] for r in sample if c < len(r) and isinstance(r[c], str) and not _INT.match(r[c].strip())]
+        filled = [r[c] for r in sample if c < len(r) and not _is_blank(r[c])]
+        if filled and len(texts) >= 0.6 * len(filled):
+            return c
+    return None
+
+
+def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]:
+    """The table's rows in order, and the name column used (None when there is none)."""
+    name_col = _name_column(sheet, band)
+    stt_col = band.fields.get("stt")
+    breakdown_col = band.fields.get("breakdown")
+    figures = {f: c for f, c in band.fields.items() if f not in F.ROLE_FIELDS}
+    out: list[TableRow] = []
+    section, section_index, blank_run = None, 0, 0
+    for r in range(band.first_data_row, len(sheet.rows)):
+        cells = sheet.rows[r]
+        if all(_is_blank(v) for v in cells):
+            blank_run += 1
+            if blank_run >= MAX_BLANK_RUN and out:
+                break
+            continue
+        blank_run = 0
+        first_text = next((nfc(v) for v in cells if isinstance(v, str) and v.strip()), "")
+        tags = row_label_tags(first_text) if first_text else frozenset()
+        if "row.stop" in tags or _DATE_LINE.search(fold(first_text[:120])):
+            break
+        name = _text(sheet.value(r, name_col)) if name_col is not None else None
+        stt = _text(sheet.value(r, stt_col)) if stt_col is not None else None
+        values = {f: sheet.value(r, c) for f, c in figures.items()}
+        has_numbers = any(not _is_blank(v) for v in values.values())
+        if breakdown_col is not None:
+            b = fold(_text(sheet.value(r, breakdown_col)) or "")
+            if b in ("khau", "nhan khau", "so khau", "nguoi", "so nguoi"):
+                continue
+        label = name or (stt if stt and not _numeric_stt(stt) else None)
+        label_tags = row_label_tags(label) if label else frozenset()
+        if "row.ignore" in label_tags:
+            continue
+        exact_total = label is not None and fold(label) in _TOTAL_EXACT()
+        section_match = _SECTION_PREFIX.match(name or "") if name else None
+        if "row.total" in label_tags and (exact_total or not _numeric_stt(stt)):
+            out.append(TableRow(r + 1, TOTAL, name or stt, section, section_index, values))
+        elif (stt and (_ROMAN.match(stt.strip().rstrip(".")) or _LETTER_SECTION.match(stt.strip()))) or section_match or (
+            name and not has_numbers and not _numeric_stt(stt)
+        ):
+            section_index += 1
+            section = _section_label(stt.strip().rstrip(".") if stt else None, name)
+            kind = SUBTOTAL if has_numbers else SECTION
+            out.append(TableRow(r + 1, kind, name, section, section_index, values))
+        elif name is None and not has_numbers:
+            continue
+        else:
+            out.append(TableRow(r + 1, VILLAGE, name, section, section_index, values))
+    _settle_totals(out)
+    return out, name_col
+
+
+def _settle_totals(rows: list[TableRow]) -> None:
+    """Decide which declared totals are a section's subtotal and which the grand total.
+
+    A total before any section is the grand total. Inside the sections, a total
+    followed by another total belongs to its section; the last one is the grand
+    total unless it reads like a plain "Cộng" closing the last of sections that
+    all have their own subtotal. A trailing unnamed row of figures after the
+    villages, with no labelled total anywhere, is read as an unlabelled total.
+    """
+    if rows and rows[-1].kind == VILLAGE and rows[-1].name is None and not any(r.kind == TOTAL for r in rows):
+        rows[-1].kind = TOTAL
+    totals = [i for i, r in enumerate(rows) if r.kind == TOTAL and r.section_index > 0]
+    for n, i in enumerate(totals):
+        r = rows[i]
+        if n < len(totals) - 1:
+            r.kind = SUBTOTAL
+            continue
+        label = fold(r.name or "")
+        own_section_done = any(x.kind == SUBTOTAL and x.section_index == r.section_index for x in rows[:i])
+        if own_section_done or any(w in label for w in ("toan", "tong cong", "tong so")):
+            continue
+        sections = {x.section_index for x in rows if x.section_index}
+        with_subtotal = {x.section_index for x in rows if x.kind == SUBTOTAL}
+        if len(sections) > 1 and sections - {r.section_index} <= with_subtotal:
+            r.kind = SUBTOTAL
+
+
+_TOTAL_EXACT_CACHE: set[str] = set()
+
+
+def _TOTAL_EXACT() -> set[str]:
+    if not _TOTAL_EXACT_CACHE:
+        from .vocabulary import load_vocabulary
+
+        vocab = load_vocabulary()
+        _TOTAL_EXACT_CACHE.update(" ".join(k) for k, tags in vocab.rows.phrases.items() if "row.total" in tags)
+    return _TOTAL_EXACT_CACHE

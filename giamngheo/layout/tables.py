@@ -1,0 +1,133 @@
+"""Find the tables of a workbook: which sheet, which kind, which columns, which rows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..readers.grid import Sheet, Workbook
+from ..text import fold
+from . import fields as F
+from .header import Band, _distinct_cells, _text, find_band, merged_values
+from .rows import TableRow, classify_rows
+from .vocabulary import load_vocabulary
+
+_YEAR_WORD = re.compile(r"\bnam (20\d\d)\b")
+_BASELINE = re.compile(r"\b31 12 (20\d\d)\b")
+TITLE_TOP_ROWS = 10
+
+
+@dataclass
+class Table:
+    sheet: Sheet
+    sheet_index: int
+    kind: str  # plan / summary / results / targets (summary is settled to plan or results later)
+    band: Band
+    name_col: int | None
+    rows: list[TableRow]
+    title: list[str]  # the lines above the header
+
+    @property
+    def subject(self) -> str | None:
+        return self.band.table_subject
+
+
+def title_lines(sheet: Sheet, top: int, single: bool = False) -> list[str]:
+    """Text of the rows above the header band (a merged title counted once).
+
+    With `single`, only rows of one or two cells: the lines of a prose sheet, not a table.
+    """
+    filled = merged_values(sheet, top)
+    width = min(sheet.width, 200)
+    lines = []
+    for r in range(top):
+        parts = [t for t in (_text(v) for v in _distinct_cells(sheet, r, width, filled)) if t]
+        if parts and (not single or len(parts) <= 2):
+            lines.append(" ".join(parts))
+    return lines
+
+
+def title_kind(lines: list[str]) -> tuple[str | None, frozenset[str]]:
+    """plan / results from the title words (first to appear wins), and the title's header tags."""
+    text = " ".join(lines)
+    folded = fold(text[:2000])
+    vocab = load_vocabulary()
+    first: dict[str, int] = {}
+    words = folded.split()
+    for i in range(len(words)):
+        for n in range(min(vocab.documents.longest, len(words) - i), 0, -1):
+            tags = vocab.documents.phrases.get(tuple(words[i : i + n]))
+            if tags:
+                for t in tags:
+                    first.setdefault(t, i)
+                break
+    kind = None
+    if first:
+        tag = min(first, key=first.get)
+        kind = F.RESULTS if tag == "doc.results_titles" else F.PLAN
+    return kind, vocab.header.tags(text[:500])
+
+
+def document_year(lines: list[str]) -> int | None:
+    """The year a document is about: 'năm 2026' in its title, else the baseline year + 1."""
+    folded = fold(" ".join(lines)[:3000])
+    m = _YEAR_WORD.search(folded)
+    if m:
+        return int(m.group(1))
+    m = _BASELINE.search(folded)
+    return int(m.group(1)) + 1 if m else None
+
+
+def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None = None) -> list[Table]:
+    """Every recognisable table, at most one per (kind, subject), best header score first."""
+    found: list[tuple[tuple, Table]] = []
+    for idx, sheet in enumerate(book.sheets):
+        if not sheet.rows:
+            continue
+        top_lines = title_lines(sheet, min(len(sheet.rows), 30))
+
+        def kind_for(top: int, _sheet=sheet) -> tuple[str | None, frozenset[str]]:
+            lines = title_lines(_sheet, top) + [_sheet.name]
+            return title_kind(lines)
+
+        sheet_year = year or document_year(top_lines + [sheet.name])
+        band = find_band(sheet, kind_for, sheet_year, forced_kind)
+        if band is None:
+            continue
+        rows, name_col = classify_rows(sheet, band)
+        table = Table(sheet, idx, band.kind, band, name_col, rows, title_lines(sheet, band.top))
+        found.append(((band.score, -idx), table))
+    found.sort(key=lambda x: x[0], reverse=True)
+    chosen: dict[tuple[str, str | None], Table] = {}
+    for _, table in found:
+        key = (table.kind, table.subject if table.kind == F.RESULTS else None)
+        chosen.setdefault(key, table)
+    tables = sorted(chosen.values(), key=lambda t: t.sheet_index)
+    _settle_summaries(tables)
+    return tables
+
+
+def _settle_summaries(tables: list[Table]) -> None:
+    """A counts-only table is a year-end 'kết quả rà soát' beside results or under a results title."""
+    has_results = any(t.kind == F.RESULTS for t in tables)
+    for t in tables:
+        if t.kind != F.SUMMARY:
+            continue
+        kind, _ = title_kind(t.title + [t.sheet.name])
+        t.kind = F.RESULTS if (has_results or kind == F.RESULTS) else F.PLAN
+        if t.kind == F.RESULTS:
+            t.band.kind = F.RESULTS
+            t.band.fields = {_AS_END.get(f, f): c for f, c in t.band.fields.items()}
+            for col in t.band.columns:
+                col.field = _AS_END.get(col.field, col.field)
+            for row in t.rows:
+                row.values = {_AS_END.get(f, f): v for f, v in row.values.items()}
+
+
+_AS_END = {
+    "total_households": "total_households_end",
+    "poor_households": "poor_households_end",
+    "near_poor_households": "near_poor_households_end",
+    "poor_rate": "poor_rate_end",
+    "near_poor_rate": "near_poor_rate_end",
+}

@@ -1,0 +1,80 @@
+"""The layout vocabulary (vocabulary.toml) loaded once, and the phrase matcher that applies it."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..text import fold
+
+VOCABULARY_FILE = Path(__file__).with_name("vocabulary.toml")
+
+
+@dataclass(frozen=True)
+class PhraseIndex:
+    """Folded phrases (as word tuples) to the tags they carry."""
+
+    phrases: dict[tuple[str, ...], frozenset[str]]
+    longest: int
+
+    def tags(self, text: str) -> frozenset[str]:
+        """Tags of a text: greedy longest whole-word phrases, left to right."""
+        words = fold(text[:500]).split()
+        found: set[str] = set()
+        i = 0
+        while i < len(words):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                hit = self.phrases.get(tuple(words[i : i + n]))
+                if hit is not None:
+                    found |= hit
+                    i += n
+                    break
+            else:
+                i += 1
+        return frozenset(found)
+
+
+def _index(groups: dict[str, list[str]]) -> PhraseIndex:
+    phrases: dict[tuple[str, ...], set[str]] = {}
+    for tag, items in groups.items():
+        for item in items:
+            key = tuple(fold(item).split())
+            if key:
+                phrases.setdefault(key, set()).add(tag)
+    return PhraseIndex({k: frozenset(v) for k, v in phrases.items()}, max(map(len, phrases), default=1))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    header: PhraseIndex
+    rows: PhraseIndex
+    zero_markers: frozenset[str]
+    documents: PhraseIndex
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
+    """Parse vocabulary.toml into phrase indexes."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    rows = data["rows"]
+    row_groups = {f"row.{k}": v for k, v in rows.items() if k != "zero_markers"}
+    docs = {f"doc.{k}": v for k, v in data["documents"].items()}
+    return Vocabulary(
+        header=_index(data["tags"]),
+        rows=_index(row_groups),
+        zero_markers=frozenset(m.strip().casefold() for m in rows["zero_markers"]),
+        documents=_index(docs),
+    )
+
+
+def row_label_tags(text: str) -> frozenset[str]:
+    """Row tags (row.total, row.stop, ...) when the label *starts* with a known phrase."""
+    vocab = load_vocabulary()
+    words = fold(text[:300]).split()
+    for n in range(min(vocab.rows.longest, len(words)), 0, -1):
+        hit = vocab.rows.phrases.get(tuple(words[:n]))
+        if hit is not None:
+            return hit
+    return frozenset()

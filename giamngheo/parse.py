@@ -1,0 +1,193 @@
+"""Parse one commune file into plain data (JSON-serialisable): its tables, rows and file-level failures.
+
+This runs in worker processes, so it imports no polars and no Prefect.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import date, datetime, time as dtime
+from pathlib import Path
+
+from . import PARSER_VERSION
+from .layout import fields as F
+from .layout.header import header_labels_found
+from .layout.tables import Table, document_year, find_tables, title_lines
+from .readers import Limits, UnreadableFile, read_workbook
+from .readers.grid import a1
+from .text import fold, nfc
+
+REQUIRED = {
+    F.PLAN: ("village_name", "total_households", "poor_households", "near_poor_households"),
+    F.TARGETS: ("village_name",),
+}
+_DOC_DATE = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (20\d\d)\b")
+_DOC_DATE_NUM = re.compile(r"\bngay (\d{1,2}) (\d{1,2}) (20\d\d)\b")
+_CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+_CODE_LABEL = re.compile(r"\bma\s*(?:so\s*)?(?:xa|phuong|don vi|dvhc|dac khu)?\s*(\d{5})\b")
+
+
+def _cell_json(v):
+    """A cell value as (number, text): numbers stay numbers, everything else becomes text."""
+    if v is None:
+        return None, None
+    if isinstance(v, bool):
+        return None, "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float)):
+        return float(v), None
+    if isinstance(v, (datetime, date, dtime)):
+        return None, v.isoformat()
+    if isinstance(v, str):
+        t = nfc(v)
+        return (None, t) if t else (None, None)
+    return None, str(v)
+
+
+def _failure(rule: str, sheet: str | None, row=None, col=None, field=None, value=None, expected=None, detail=None) -> dict:
+    return {
+        "rule": rule,
+        "sheet": sheet,
+        "row": row,
+        "column": col,
+        "cell": a1(row, col) if row and col else None,
+        "field": field,
+        "value": None if value is None else str(value)[:500],
+        "expected": None if expected is None else str(expected)[:500],
+        "detail": detail,
+    }
+
+
+def _document_date(lines: list[str]) -> list[int] | None:
+    """The signing date in a title ('..., ngày 20 tháng 5 năm 2026'), not a date it cites."""
+    for line in lines:
+        folded = fold(line)
+        if folded.startswith(("can cu", "thuc hien", "theo")):
+            continue
+        m = _DOC_DATE.search(folded) or _DOC_DATE_NUM.search(folded)
+        if m:
+            d, mth, y = (int(x) for x in m.groups())
+            if 1 <= d <= 31 and 1 <= mth <= 12:
+                return [y, mth, d]
+    return None
+
+
+def _codes(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        folded = fold(line)
+        for m in _CODE_LABEL.finditer(folded):
+            out.append(m.group(1))
+        stripped = line.strip()
+        if re.fullmatch(r"\d{5}", stripped):
+            out.append(stripped)
+    return out
+
+
+def _serialise_rows(table: Table) -> dict:
+    fields = [f for f in table.band.fields if f not in F.ROLE_FIELDS]
+    formulas = {(r, c): f for r, c, f in table.sheet.formulas_without_value}
+    cols: dict[str, list] = {"row": [], "kind": [], "name": [], "section": [], "section_index": []}
+    for f in fields:
+        cols[f + "__num"] = []
+        cols[f + "__text"] = []
+    for tr in table.rows:
+        cols["row"].append(tr.row)
+        cols["kind"].append(tr.kind)
+        cols["name"].append(tr.name)
+        cols["section"].append(tr.section)
+        cols["section_index"].append(tr.section_index)
+        for f in fields:
+            formula = formulas.get((tr.row, table.band.fields[f] + 1))
+            num, text = (None, formula) if formula else _cell_json(tr.values.get(f))
+            cols[f + "__num"].append(num)
+            cols[f + "__text"].append(text)
+    return cols
+
+
+def _table_failures(table: Table) -> list[dict]:
+    out = []
+    sheet = table.sheet
+    band = table.band
+    required = REQUIRED.get(table.kind, ())
+    missing = [f for f in required if f not in band.fields and not (f == "village_name" and table.name_col is not None)]
+    if missing:
+        out.append(
+            _failure(
+                "required_columns",
+                sheet.name,
+                row=band.bottom + 1,
+                field=",".join(missing),
+                value=" | ".join(band.labels())[:500],
+                expected=", ".join(missing),
+            )
+        )
+    data_rows = {tr.row for tr in table.rows}
+    columns = {c + 1: f for f, c in band.fields.items()}
+    for r, c, formula in sheet.formulas_without_value:
+        if r in data_rows and c in columns:
+            out.append(_failure("formula_without_value", sheet.name, r, c, columns[c], formula))
+    if sheet.hidden:
+        out.append(_failure("hidden_content", sheet.name, value=f"sheet '{sheet.name}' hidden", detail="sheet"))
+    for r in sorted(data_rows & set(sheet.hidden_rows)):
+        out.append(_failure("hidden_content", sheet.name, row=r, col=1, value=f"row {r} hidden", detail="row"))
+    for c in sorted(set(columns) & set(sheet.hidden_columns)):
+        out.append(
+            _failure("hidden_content", sheet.name, row=band.bottom + 1, col=c, field=columns[c], value="column hidden", detail="column")
+        )
+    return out
+
+
+def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -> dict:
+    """Everything the pipeline needs from one file, as plain data."""
+    started = time.perf_counter()
+    result = {"parser_version": PARSER_VERSION, "format": None, "encoding": None, "legacy_encoding": None,
+              "sheets": [], "tables": [], "failures": [], "title": [], "codes": [], "doc_date": None, "year": None}
+    try:
+        book = read_workbook(path, limits)
+    except UnreadableFile as exc:
+        result["failures"].append(_failure("readable", None, value=exc.detail, expected=exc.expected, detail=exc.reason))
+        result["seconds"] = time.perf_counter() - started
+        return result
+    result.update(format=book.format, encoding=book.encoding, legacy_encoding=book.legacy_encoding)
+    result["sheets"] = [s.name for s in book.sheets]
+    tables = find_tables(book, forced_kind)
+    title: list[str] = []
+    for t in tables:
+        title.extend(line for line in t.title if line not in title)
+    used = {t.sheet.name for t in tables}
+    for s in book.sheets:
+        if s.name not in used:
+            title.extend(line for line in title_lines(s, min(TOP, len(s.rows)), single=True) if line not in title)
+    result["title"] = title[:60]
+    result["codes"] = _codes(title)
+    result["doc_date"] = _document_date(title)
+    result["year"] = document_year(title)
+    if not tables:
+        labels = []
+        for s in book.sheets:
+            labels.extend(header_labels_found(s))
+        result["failures"].append(_failure("table_found", None, value=" | ".join(labels[:30])[:500]))
+    for s in book.sheets:
+        if s.hidden and s.name not in used and any(any(v is not None for v in r) for r in s.rows):
+            result["failures"].append(_failure("hidden_content", s.name, value=f"sheet '{s.name}' hidden (not used)", detail="sheet"))
+    for t in tables:
+        result["failures"].extend(_table_failures(t))
+        result["tables"].append(
+            {
+                "sheet": t.sheet.name,
+                "kind": t.kind,
+                "subject": t.subject,
+                "header_rows": [t.band.top + 1, t.band.bottom + 1],
+                "columns": {f: c + 1 for f, c in t.band.fields.items()},
+                "name_column": None if t.name_col is None else t.name_col + 1,
+                "labels": {str(c.index + 1): c.label for c in t.band.columns if c.label},
+                "title": t.title,
+                "rows": _serialise_rows(t),
+            }
+        )
+    result["seconds"] = time.perf_counter() - started
+    return result
+
+
+TOP = 10

@@ -1,0 +1,57 @@
+"""CSV exports: encoding and delimiter detected, one sheet of text cells, rows numbered by line."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from .grid import Limits, Sheet, UnreadableFile, Workbook
+
+_DELIMITERS = (";", ",", "\t", "|")
+
+
+def _score(sample: str, delimiter: str) -> tuple[int, int]:
+    counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if any(c.strip() for c in r)]
+    if not counts:
+        return (0, 0)
+    modal = max(set(counts), key=counts.count)
+    return (sum(1 for c in counts if c == modal and c >= 3), modal)
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the most lines into the same number (>= 3) of fields."""
+    sample = "\n".join(text.splitlines()[:60])
+    best = max(_DELIMITERS, key=lambda d: _score(sample, d))
+    return best
+
+
+def read_csv(data: bytes, limits: Limits) -> Workbook:
+    from ..legacy_text import decode_text_bytes
+
+    text, encoding = decode_text_bytes(data)
+    if not text.strip():
+        raise UnreadableFile("no_sheets", "empty text file")
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list] = []
+    line = 0
+    try:
+        for record in reader:
+            start = line + 1
+            line = reader.line_num
+            if start > limits.max_rows:
+                raise UnreadableFile("too_many_rows", f"{start} lines", f"<= {limits.max_rows}")
+            if len(record) > limits.max_columns:
+                raise UnreadableFile("too_many_columns", f"{len(record)} columns", f"<= {limits.max_columns}")
+            while len(rows) < start - 1:  # a record spanning lines keeps the numbering of its first line
+                rows.append([])
+            cells = []
+            for value in record:
+                if len(value) > limits.max_cell_chars:
+                    raise UnreadableFile("cell_too_long", f"{len(value)} characters", f"<= {limits.max_cell_chars}")
+                cells.append(value if value.strip() else None)
+            rows.append(cells)
+    except csv.Error as exc:
+        raise UnreadableFile("corrupt", f"CSV: {exc}") from None
+    legacy = encoding if encoding in ("tcvn3", "vni") else None
+    return Workbook(format="csv", sheets=[Sheet(name="", rows=rows)], encoding=encoding, legacy_encoding=legacy)

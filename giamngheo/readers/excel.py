@@ -1,0 +1,104 @@
+"""Workbooks (.xlsx, .xlsm, .xls, .ods) read with python-calamine after safety checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from .container import SafeZip, ole_kind, zip_kind
+from .grid import Limits, Sheet, UnreadableFile, Workbook
+from .xlsx_inspect import inspect_xlsx
+
+
+def _calamine_rows(sheet, limits: Limits) -> list[list]:
+    if sheet.total_height > limits.max_rows:
+        raise UnreadableFile("too_many_rows", f"{sheet.name}: {sheet.total_height} rows", f"<= {limits.max_rows}")
+    if sheet.total_width > limits.max_columns:
+        raise UnreadableFile(
+            "too_many_columns", f"{sheet.name}: {sheet.total_width} columns", f"<= {limits.max_columns}"
+        )
+    rows = sheet.to_python(skip_empty_area=False)
+    out = []
+    for row in rows:
+        cells = []
+        for v in row:
+            if v == "":
+                v = None
+            elif isinstance(v, str) and len(v) > limits.max_cell_chars:
+                raise UnreadableFile("cell_too_long", f"{sheet.name}: {len(v)} characters", f"<= {limits.max_cell_chars}")
+            cells.append(v)
+        out.append(cells)
+    return out
+
+
+def _open_calamine(path: Path) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types for damaged files
+        name = type(exc).__name__
+        if "Password" in name:
+            raise UnreadableFile("encrypted", name) from None
+        raise UnreadableFile("corrupt", f"{name}: {str(exc)[:200]}") from None
+
+
+def _xls_hidden(path: Path) -> dict[str, tuple[bool, set[int], set[int]]]:
+    """Hidden sheets, rows and columns of a legacy .xls (xlrd keeps formatting records)."""
+    try:
+        import xlrd
+
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception:
+        return {}
+    out = {}
+    for idx in range(book.nsheets):
+        sh = book.sheet_by_index(idx)
+        rows = {r + 1 for r, info in sh.rowinfo_map.items() if info.hidden}
+        cols = {c + 1 for c, info in sh.colinfo_map.items() if info.hidden}
+        out[sh.name] = (sh.visibility != 0, rows, cols)
+    book.release_resources()
+    return out
+
+
+def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
+    facts_by_name = {}
+    if container == "zip":
+        szip = SafeZip(path, limits)
+        try:
+            fmt = zip_kind(szip)
+            szip.check_all_xml()
+            if fmt in ("xlsx", "xlsm"):
+                facts_by_name = {f.name: f for f in inspect_xlsx(szip, limits)}
+        finally:
+            szip.close()
+    else:
+        fmt = ole_kind(path)
+    book = _open_calamine(path)
+    xls_hidden = _xls_hidden(path) if fmt == "xls" else {}
+    sheets = []
+    try:
+        for meta in book.sheets_metadata:
+            if "WorkSheet" not in str(meta.typ):
+                continue
+            try:
+                cal_sheet = book.get_sheet_by_name(meta.name)
+            except Exception as exc:
+                raise UnreadableFile("corrupt", f"{meta.name}: {type(exc).__name__}") from None
+            rows = _calamine_rows(cal_sheet, limits)
+            merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (cal_sheet.merged_cell_ranges or [])]
+            sheet = Sheet(name=meta.name, rows=rows, merged=merged, hidden="Visible" not in str(meta.visible))
+            facts = facts_by_name.get(meta.name)
+            if facts:
+                sheet.hidden_rows = frozenset(facts.hidden_rows)
+                sheet.hidden_columns = frozenset(facts.hidden_cols)
+                sheet.formulas_without_value = facts.formulas_without_value
+            elif meta.name in xls_hidden:
+                hidden, hrows, hcols = xls_hidden[meta.name]
+                sheet.hidden = sheet.hidden or hidden
+                sheet.hidden_rows, sheet.hidden_columns = frozenset(hrows), frozenset(hcols)
+            sheets.append(sheet)
+    finally:
+        book.close()
+    if not sheets:
+        raise UnreadableFile("no_sheets", fmt)
+    return Workbook(format=fmt, sheets=sheets)

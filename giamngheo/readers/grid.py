@@ -1,0 +1,86 @@
+"""What a reader hands to the layout detector: sheets as grids of cell values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Cell = Any  # None | str | float | int | bool | date | datetime
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a single input file may cost; every one is a run parameter."""
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_compression_ratio: float = 200.0
+    max_zip_entries: int = 2_000
+    max_rows: int = 20_000
+    max_columns: int = 500
+    max_cell_chars: int = 32_767
+    file_timeout_seconds: float = 60.0
+    worker_memory_bytes: int = 2 * 1024 * 1024 * 1024
+
+
+@dataclass
+class Sheet:
+    """One worksheet: values by 0-based (row, column); numbers in failures are 1-based."""
+
+    name: str
+    rows: list[list[Cell]]
+    hidden: bool = False
+    hidden_rows: frozenset[int] = frozenset()  # 1-based
+    hidden_columns: frozenset[int] = frozenset()  # 1-based
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r1, c1, r2, c2
+    formulas_without_value: list[tuple[int, int, str]] = field(default_factory=list)  # 1-based row, col
+
+    def value(self, row: int, col: int) -> Cell:
+        if 0 <= row < len(self.rows):
+            cells = self.rows[row]
+            if 0 <= col < len(cells):
+                return cells[col]
+        return None
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass
+class Workbook:
+    format: str  # xlsx, xlsm, xls, ods, csv
+    sheets: list[Sheet]
+    encoding: str | None = None  # text files: the encoding that was detected
+    legacy_encoding: str | None = None  # tcvn3 / vni when cell text had to be decoded
+
+
+class UnreadableFile(Exception):
+    """The file cannot be used at all; `reason` is a stable sub-code of the `readable` rule."""
+
+    def __init__(self, reason: str, detail: str = "", expected: str | None = None):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.expected = expected
+
+
+def column_letter(col: int) -> str:
+    """1-based column number to its letters (1 -> A, 28 -> AB)."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def a1(row: int, col: int) -> str:
+    """1-based row and column to an A1 reference."""
+    return f"{column_letter(col)}{row}"

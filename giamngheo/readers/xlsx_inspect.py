@@ -1,0 +1,107 @@
+"""What calamine does not tell: sheet extent, hidden rows and columns, formulas with no saved value.
+
+The sheet XML is scanned with regular expressions over bytes, never handed to an
+XML parser, so no entity can be expanded here (and DTDs were refused upstream).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from .container import SafeZip
+from .grid import Limits, UnreadableFile, column_number
+
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,4})(\d{1,8})"')
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.+?)</(?:\w+:)?v>", re.S)
+_TRUE = (b"1", b"true")
+
+
+def _attrs(raw: bytes) -> dict[bytes, bytes]:
+    return {k.split(b":")[-1]: v for k, v in _ATTR.findall(raw)}
+
+
+@dataclass
+class SheetFacts:
+    name: str
+    state: str = "visible"
+    max_row: int = 0
+    max_col: int = 0
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    formulas_without_value: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def sheet_parts(szip: SafeZip) -> list[tuple[str, str, str]]:
+    """(name, state, part path) for each sheet in workbook order."""
+    workbook = szip.read("xl/workbook.xml") if "xl/workbook.xml" in szip.names else b""
+    rels_raw = szip.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in szip.names else b""
+    targets = {}
+    for tag in _REL_TAG.findall(rels_raw):
+        a = _attrs(tag)
+        target = a.get(b"Target", b"").decode("utf-8", "replace")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[a.get(b"Id", b"")] = target
+    out = []
+    for tag in _SHEET_TAG.findall(workbook):
+        a = _attrs(tag)
+        name = html.unescape(a.get(b"name", b"").decode("utf-8", "replace"))
+        state = a.get(b"state", b"visible").decode("ascii", "replace")
+        out.append((name, state, targets.get(a.get(b"id", b""), "")))
+    return out
+
+
+def inspect_sheet(name: str, state: str, data: bytes, limits: Limits) -> SheetFacts:
+    facts = SheetFacts(name=name, state=state)
+    for row_attrs in _ROW_TAG.findall(data):
+        a = _attrs(row_attrs)
+        r = int(a.get(b"r", b"0") or 0)
+        facts.max_row = max(facts.max_row, r)
+        if a.get(b"hidden") in _TRUE:
+            facts.hidden_rows.add(r)
+    for col_attrs in _COL_TAG.findall(data):
+        a = _attrs(col_attrs)
+        if a.get(b"hidden") in _TRUE:
+            lo, hi = int(a.get(b"min", b"1")), int(a.get(b"max", b"1"))
+            facts.hidden_cols.update(range(lo, min(hi, limits.max_columns) + 1))
+    for letters, row in _CELL_REF.findall(data):
+        facts.max_row = max(facts.max_row, int(row))
+        facts.max_col = max(facts.max_col, column_number(letters.decode()))
+    if facts.max_row > limits.max_rows:
+        raise UnreadableFile("too_many_rows", f"{name}: {facts.max_row} rows", f"<= {limits.max_rows}")
+    if facts.max_col > limits.max_columns:
+        raise UnreadableFile("too_many_columns", f"{name}: {facts.max_col} columns", f"<= {limits.max_columns}")
+    if b"<f" in data or b":f" in data:
+        for attrs, inner in _CELL.findall(data):
+            if not inner or (b"<f" not in inner and b":f" not in inner):
+                continue
+            if _VALUE.search(inner):
+                continue
+            ref = _attrs(attrs).get(b"r", b"")
+            m = re.match(rb"([A-Z]+)(\d+)", ref)
+            if not m:
+                continue
+            formula = _FORMULA.search(inner)
+            text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace")) if formula else ""
+            facts.formulas_without_value.append(
+                (int(m.group(2)), column_number(m.group(1).decode()), "=" + text if text else "=")
+            )
+    return facts
+
+
+def inspect_xlsx(szip: SafeZip, limits: Limits) -> list[SheetFacts]:
+    """Facts for every worksheet, in workbook order."""
+    facts = []
+    for name, state, part in sheet_parts(szip):
+        data = szip.read(part) if part in szip.names else b""
+        facts.append(inspect_sheet(name, state, data, limits))
+    return facts
