@@ -12,6 +12,10 @@ TCVN 5712:1993), one call per byte. Only bytes 0xA1-0xFF are kept:
   are left as they are.
 * 0xA0 is the no-break space in both.
 * 0xB0-0xB4 are combining tone marks (they compose under NFC).
+* In 0xA1-0xFF VN3 keeps the lower-case letters and the capitals
+  Ă Â Ê Ô Ơ Ư Đ (0xA1-0xA7); the other VN1 capitals iconv puts there (0xAF,
+  0xBA, 0xBF-0xC5, 0xCD, 0xD9-0xDB, 0xE0, 0xF0, 0xFF) are unused by VN3 fonts
+  and left unchanged, so that Unicode text ("Tà") is not mistaken for them.
 
 The output is pasted into giamngheo/legacy_tables.py; the package never calls
 iconv at run time.
@@ -22,6 +26,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import unicodedata
+
+
+VN3_CAPITALS = "ĂÂÊÔƠƯĐ"
 
 
 def iconv_byte(value: int) -> str:
@@ -40,6 +47,8 @@ def main() -> int:
         text = iconv_byte(value)
         if len(text) != 1:
             raise SystemExit(f"byte 0x{value:02X}: unexpected iconv output {text!r}")
+        if text.isupper() and text not in VN3_CAPITALS:
+            continue
         name = unicodedata.name(text, "?")
         lines.append(f'    0x{value:02X}: "\\u{ord(text):04x}",  # {name}')
     lines.append("}")

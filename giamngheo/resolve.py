@@ -1,0 +1,169 @@
+"""Which commune a file is about, in the contract's order: code, exact name, folded name, legacy name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .reference import Reference, Unit
+from .text import fold, match_key  # noqa: F401
+
+TYPE_WORDS = ("xã", "phường", "đặc khu")
+LEGACY_TYPE_WORDS = ("xã", "phường", "thị trấn")
+_FOLDED_TYPES = {"xa", "phuong", "dac khu", "thi tran"}
+_NOT_COMMUNE_BEFORE = {"tinh", "huyen", "quan", "thi xa", "thanh pho", "tp", "thi", "so"}
+_CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+MAX_NAME_WORDS = 6
+
+
+@dataclass
+class Resolution:
+    unit: Unit | None
+    method: str  # code, title, file_name, folded_title, folded_file_name, legacy, none
+    rule: str | None = None  # commune_resolved / wrong_province / legacy_unit_name
+    candidates: list[str] = field(default_factory=list)
+    value: str = ""  # the text the decision was made on
+
+
+def key_words(text: str) -> str:
+    """match_key with punctuation turned into spaces: accents kept, case folded."""
+    return " ".join(re.sub(r"[^\w]+", " ", match_key(text)).split())
+
+
+def _typed_keys(text_key: str, index: dict[str, list], type_words) -> list:
+    """Units whose '<type> <name>' occurs in `text_key` (longest name at each occurrence)."""
+    words = text_key.split()
+    hits = []
+    i = 0
+    while i < len(words):
+        matched = False
+        for t in type_words:
+            tw = t.split()
+            if words[i : i + len(tw)] == tw:
+                for n in range(MAX_NAME_WORDS, 0, -1):
+                    j = i + len(tw) + n
+                    if j > len(words):
+                        continue
+                    key = " ".join(words[i:j])
+                    if key in index:
+                        hits.extend(index[key])
+                        i = j
+                        matched = True
+                        break
+            if matched:
+                break
+        if not matched:
+            i += 1
+    return hits
+
+
+def _folded_hits(text: str, index: dict[str, list]) -> list:
+    """Units whose accent-folded bare name occurs as whole words, longest names only."""
+    words = fold(text).split()
+    found: dict[int, list] = {}
+    for i in range(len(words)):
+        for n in range(MAX_NAME_WORDS, 0, -1):
+            key = " ".join(words[i : i + n])
+            if len(words[i : i + n]) < n or key not in index:
+                continue
+            before = " ".join(words[max(0, i - 2) : i])
+            last = words[i - 1] if i else ""
+            if last in _NOT_COMMUNE_BEFORE or before in _NOT_COMMUNE_BEFORE:
+                continue
+            typed = last in _FOLDED_TYPES or before in _FOLDED_TYPES
+            for unit in index[key]:
+                found.setdefault(n, []).append((typed, unit))
+            break
+    if not found:
+        return []
+    best = found[max(found)]
+    typed = [u for t, u in best if t]
+    return typed or [u for _, u in best]
+
+
+def _file_words(file_name: str) -> str:
+    stem = file_name.rsplit(".", 1)[0]
+    return re.sub(r"[_\-.+]+", " ", stem)
+
+
+class Resolver:
+    """Resolves files to units of the official list, optionally within one province."""
+
+    def __init__(self, ref: Reference, province: str | None = None):
+        self.ref = ref
+        self.province = province
+        self.exact: dict[str, list[Unit]] = {}
+        self.folded: dict[str, list[Unit]] = {}
+        for u in ref.units:
+            self.exact.setdefault(key_words(u.commune_name), []).append(u)
+            self.folded.setdefault(fold(u.bare_name), []).append(u)
+        self.legacy_exact: dict[str, list[Unit]] = {}
+        self.legacy_folded: dict[str, list[Unit]] = {}
+        for old in ref.legacy:
+            unit = ref.by_code.get(old.new_code)
+            if unit is None:
+                continue
+            self.legacy_exact.setdefault(key_words(old.old_name), []).append(unit)
+            bare = re.sub(r"^(xã|phường|thị trấn)\s+", "", match_key(old.old_name))
+            self.legacy_folded.setdefault(fold(bare), []).append(unit)
+
+    def _decide(self, units: list[Unit], method: str, value: str, legacy: bool = False) -> Resolution | None:
+        distinct = list({u.commune_code: u for u in units}.values())
+        if not distinct:
+            return None
+        inside = [u for u in distinct if not self.province or u.province_code == self.province]
+        if self.province and not inside:
+            return Resolution(None, method, "wrong_province", [u.describe() for u in distinct], value)
+        if len(inside) > 1:
+            return Resolution(None, method, "commune_resolved", [u.describe() for u in inside], value)
+        unit = inside[0]
+        return Resolution(unit, method, "legacy_unit_name" if legacy else None, [], value)
+
+    def resolve(self, file_name: str, title: list[str], codes: list[str]) -> Resolution:
+        """The unit a file belongs to, or a Resolution carrying the error and the candidates."""
+        for code in _CODE.findall(_file_words(file_name)) + list(codes):
+            if code in self.ref.by_code:
+                return self._decide([self.ref.by_code[code]], "code", code)
+        title_text = " \n ".join(title)
+        file_text = _file_words(file_name)
+        for method, text in (("title", title_text), ("file_name", file_text)):
+            hits = []
+            for line in text.split("\n"):
+                hits.extend(_typed_keys(key_words(line), self.exact, TYPE_WORDS))
+            decided = self._prefer_province(hits, method, text)
+            if decided:
+                return decided
+        for method, text in (("folded_title", title_text), ("folded_file_name", file_text)):
+            decided = self._prefer_province(_folded_hits(text, self.folded), method, text)
+            if decided:
+                return decided
+        for method, text in (("legacy_title", title_text), ("legacy_file_name", file_text)):
+            hits = []
+            for line in text.split("\n"):
+                hits.extend(_typed_keys(key_words(line), self.legacy_exact, LEGACY_TYPE_WORDS))
+            if not hits:
+                hits = _folded_hits(text, self.legacy_folded)
+            decided = self._prefer_province(hits, method, text, legacy=True)
+            if decided:
+                return decided
+        return Resolution(None, "none", "commune_resolved", [], (title[0] if title else file_name)[:200])
+
+    def _prefer_province(self, hits: list[Unit], method: str, text: str, legacy: bool = False) -> Resolution | None:
+        """Within a known province, its own units win over same-named units elsewhere."""
+        if not hits:
+            return None
+        if self.province:
+            inside = [u for u in hits if u.province_code == self.province]
+            if inside:
+                hits = inside
+        return self._decide(hits, method, text.strip()[:200], legacy)
+
+    def resolve_name(self, name: str) -> Resolution:
+        """A unit named in a table cell (the targets workbook): with or without its type word."""
+        hits = _typed_keys(key_words(name), self.exact, TYPE_WORDS)
+        if not hits:
+            hits = [u for u in self.folded.get(fold(name), [])]
+        if not hits:
+            hits = _folded_hits(name, self.folded)
+        decided = self._prefer_province(hits, "name", name)
+        return decided or Resolution(None, "none", "commune_resolved", [], name)

@@ -1,0 +1,90 @@
+"""The column dictionary: Vietnamese source label, English name and unit of every canonical field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    vi: str
+    en: str
+    unit: str
+
+
+HH, PCT, PP, TEXT = "hộ", "%", "điểm %", ""
+
+COLUMNS: dict[str, ColumnInfo] = {
+    "village_name": ColumnInfo("Tên thôn, tổ dân phố", "village name", TEXT),
+    "section": ColumnInfo("Khu vực / xã cũ", "section", TEXT),
+    "total_households": ColumnInfo("Tổng số hộ", "total households", HH),
+    "poor_households": ColumnInfo("Số hộ nghèo", "poor households", HH),
+    "near_poor_households": ColumnInfo("Số hộ cận nghèo", "near-poor households", HH),
+    "poor_reduction_target": ColumnInfo("Số hộ nghèo giảm (kế hoạch)", "planned poor reduction", HH),
+    "near_poor_reduction_target": ColumnInfo("Số hộ cận nghèo giảm (kế hoạch)", "planned near-poor reduction", HH),
+    "poor_rate": ColumnInfo("Tỷ lệ hộ nghèo", "poor rate", PCT),
+    "near_poor_rate": ColumnInfo("Tỷ lệ hộ cận nghèo", "near-poor rate", PCT),
+    "poor_reduction_rate": ColumnInfo("Tỷ lệ giảm hộ nghèo", "planned poor reduction rate", PP),
+    "near_poor_reduction_rate": ColumnInfo("Tỷ lệ giảm hộ cận nghèo", "planned near-poor reduction rate", PP),
+    "poor_rate_pct": ColumnInfo("Tỷ lệ hộ nghèo (%)", "poor rate", PCT),
+    "near_poor_rate_pct": ColumnInfo("Tỷ lệ hộ cận nghèo (%)", "near-poor rate", PCT),
+    "planned_poor_reduction_pp": ColumnInfo("Kế hoạch giảm tỷ lệ hộ nghèo (điểm %)", "planned poor-rate cut", PP),
+    "assigned_poor_reduction_pp": ColumnInfo("Chỉ tiêu tỉnh giao (điểm %)", "assigned poor-rate cut", PP),
+    "meets_assigned_target": ColumnInfo("Đạt chỉ tiêu giao", "meets the assigned target", TEXT),
+    # year-end results
+    "total_households_end": ColumnInfo("Tổng số hộ cuối kỳ", "total households at the end", HH),
+    "total_households_start": ColumnInfo("Tổng số hộ đầu kỳ", "total households at the start", HH),
+    "poor_households_start": ColumnInfo("Số hộ nghèo đầu kỳ", "poor households at the start", HH),
+    "poor_households_end": ColumnInfo("Số hộ nghèo cuối kỳ", "poor households at the end", HH),
+    "near_poor_households_start": ColumnInfo("Số hộ cận nghèo đầu kỳ", "near-poor households at the start", HH),
+    "near_poor_households_end": ColumnInfo("Số hộ cận nghèo cuối kỳ", "near-poor households at the end", HH),
+    "poor_decrease": ColumnInfo("Số hộ nghèo giảm trong kỳ", "poor households decrease", HH),
+    "poor_increase": ColumnInfo("Số hộ nghèo tăng trong kỳ", "poor households increase", HH),
+    "near_poor_decrease": ColumnInfo("Số hộ cận nghèo giảm trong kỳ", "near-poor households decrease", HH),
+    "near_poor_increase": ColumnInfo("Số hộ cận nghèo tăng trong kỳ", "near-poor households increase", HH),
+    "poor_to_near_poor": ColumnInfo("Hộ nghèo trở thành hộ cận nghèo", "poor who became near-poor", HH),
+    "poor_escaped": ColumnInfo("Hộ thoát nghèo", "poor who escaped poverty", HH),
+    "poor_other_decrease": ColumnInfo("Hộ nghèo giảm khác", "other decreases of poor", HH),
+    "poor_from_near_poor": ColumnInfo("Hộ nghèo từ hộ cận nghèo", "near-poor who became poor", HH),
+    "poor_fell_back": ColumnInfo("Hộ tái nghèo", "fell back into poverty", HH),
+    "poor_new": ColumnInfo("Hộ nghèo phát sinh mới", "newly poor", HH),
+    "poor_other_increase": ColumnInfo("Hộ nghèo tăng khác", "other increases of poor", HH),
+    "near_poor_to_poor": ColumnInfo("Hộ cận nghèo trở thành hộ nghèo", "near-poor who became poor", HH),
+    "near_poor_escaped": ColumnInfo("Hộ thoát cận nghèo", "near-poor who rose above the line", HH),
+    "near_poor_other_decrease": ColumnInfo("Hộ cận nghèo giảm khác", "other decreases of near-poor", HH),
+    "near_poor_from_poor": ColumnInfo("Hộ cận nghèo từ hộ nghèo", "poor who became near-poor", HH),
+    "near_poor_fell_back": ColumnInfo("Hộ tái cận nghèo", "fell back into near-poverty", HH),
+    "near_poor_new": ColumnInfo("Hộ cận nghèo phát sinh mới", "newly near-poor", HH),
+    "near_poor_other_increase": ColumnInfo("Hộ cận nghèo tăng khác", "other increases of near-poor", HH),
+    "poor_rate_start": ColumnInfo("Tỷ lệ hộ nghèo đầu kỳ", "poor rate at the start", PCT),
+    "poor_rate_end": ColumnInfo("Tỷ lệ hộ nghèo cuối kỳ", "poor rate at the end", PCT),
+    "near_poor_rate_start": ColumnInfo("Tỷ lệ hộ cận nghèo đầu kỳ", "near-poor rate at the start", PCT),
+    "near_poor_rate_end": ColumnInfo("Tỷ lệ hộ cận nghèo cuối kỳ", "near-poor rate at the end", PCT),
+    "poor_rate_start_pct": ColumnInfo("Tỷ lệ hộ nghèo đầu kỳ (%)", "poor rate at the start", PCT),
+    "poor_rate_end_pct": ColumnInfo("Tỷ lệ hộ nghèo cuối kỳ (%)", "poor rate at the end", PCT),
+    "actual_poor_reduction_pp": ColumnInfo("Tỷ lệ hộ nghèo giảm thực tế (điểm %)", "actual poor-rate cut", PP),
+    "meets_assigned_target_actual": ColumnInfo("Đạt chỉ tiêu giao (thực tế)", "met the assigned target", TEXT),
+}
+
+PLAN_COUNTS = (
+    "total_households",
+    "poor_households",
+    "near_poor_households",
+    "poor_reduction_target",
+    "near_poor_reduction_target",
+)
+PLAN_RATES = ("poor_rate", "near_poor_rate", "poor_reduction_rate", "near_poor_reduction_rate")
+
+
+def label_vi(field: str | None) -> str:
+    if not field:
+        return ""
+    info = COLUMNS.get(field)
+    return info.vi if info else field
+
+
+def label_en(field: str | None) -> str:
+    if not field:
+        return ""
+    info = COLUMNS.get(field)
+    return info.en if info else field.replace("_", " ")

@@ -1,0 +1,156 @@
+"""The rule catalogue: every check's stable id, severity, level and messages, declared once.
+
+docs/rules.md is generated from this module (`giamngheo rules --markdown`), and a
+test keeps the two in step. Ids are never renamed; new ones may be added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR, WARNING = "error", "warning"
+# ESS-style levels: where the inconsistency lives.
+STRUCTURE = "structure"  # the file and the shape of its table
+WITHIN = "within_table"  # values of one row or one table
+ACROSS = "across_tables"  # between tables, files or reports of a commune
+TARGETS = "against_targets"  # against the province's own figures
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    level: str
+    title_vi: str
+    title_en: str
+    message_vi: str  # str.format with: value, expected, field_vi, field_en, cell, sheet, detail
+    message_en: str
+
+
+RULES: tuple[Rule, ...] = (
+    # ---- errors: the commune is rejected
+    Rule("readable", ERROR, STRUCTURE, "Đọc được tệp", "File can be read",
+         "Không đọc được tệp: {detail_vi}.", "The file cannot be read: {detail_en}."),
+    Rule("table_found", ERROR, STRUCTURE, "Có bảng số liệu", "A data table is present",
+         "Không tìm thấy bảng phân bổ chỉ tiêu hay kết quả rà soát; các tiêu đề tìm thấy: {value}.",
+         "No plan or results table was found; header labels seen: {value}."),
+    Rule("required_columns", ERROR, STRUCTURE, "Đủ các cột bắt buộc", "Required columns present",
+         "Bảng thiếu cột bắt buộc: {expected_vi}; các cột tìm thấy: {value}.",
+         "The table lacks required columns: {expected}; columns found: {value}."),
+    Rule("commune_resolved", ERROR, STRUCTURE, "Xác định được xã", "Commune identified",
+         "Không xác định được xã/phường của tệp ({value}); các khả năng: {expected}.",
+         "The commune of this file could not be identified ({value}); candidates: {expected}."),
+    Rule("wrong_province", ERROR, STRUCTURE, "Đúng tỉnh", "Commune of this province",
+         "Tệp thuộc đơn vị của tỉnh khác: {expected}.",
+         "The file belongs to a unit of another province: {expected}."),
+    Rule("village_named", ERROR, WITHIN, "Có tên thôn", "Village named",
+         "Ô {cell}: dòng có số liệu nhưng không có tên thôn, tổ dân phố.",
+         "Cell {cell}: a row with figures but no village name."),
+    Rule("numeric", ERROR, WITHIN, "Giá trị là số", "Value is a number",
+         "Ô {cell} ({field_vi}): giá trị \u201c{value}\u201d không phải là số{detail_vi}.",
+         "Cell {cell} ({field_en}): \u201c{value}\u201d is not a number{detail_en}."),
+    Rule("integer", ERROR, WITHIN, "Số hộ là số nguyên", "Household counts are whole numbers",
+         "Ô {cell} ({field_vi}): số hộ phải là số nguyên, không phải {value}.",
+         "Cell {cell} ({field_en}): a household count must be a whole number, not {value}."),
+    Rule("non_negative", ERROR, WITHIN, "Không âm", "Not negative",
+         "Ô {cell} ({field_vi}): số hộ không được âm ({value}).",
+         "Cell {cell} ({field_en}): a count cannot be negative ({value})."),
+    Rule("total_positive", ERROR, WITHIN, "Thôn có hộ dân", "Village has households",
+         "Ô {cell}: thôn không có tổng số hộ hoặc tổng số hộ bằng 0.",
+         "Cell {cell}: the village has no or zero total households."),
+    Rule("formula_without_value", ERROR, WITHIN, "Công thức có giá trị", "Formula has a saved value",
+         "Ô {cell} ({field_vi}) chứa công thức {value} nhưng không có giá trị đã tính; hãy mở tệp bằng Excel, lưu lại rồi gửi.",
+         "Cell {cell} ({field_en}) holds the formula {value} with no saved value; open and save the file in Excel."),
+    Rule("poor_le_total", ERROR, WITHIN, "Hộ nghèo không vượt tổng số hộ", "Poor households within total",
+         "Ô {cell}: số hộ nghèo ({value}) lớn hơn tổng số hộ ({expected}).",
+         "Cell {cell}: poor households ({value}) exceed total households ({expected})."),
+    Rule("near_poor_le_total", ERROR, WITHIN, "Hộ cận nghèo không vượt tổng số hộ", "Near-poor households within total",
+         "Ô {cell}: số hộ cận nghèo ({value}) lớn hơn tổng số hộ ({expected}).",
+         "Cell {cell}: near-poor households ({value}) exceed total households ({expected})."),
+    Rule("poor_plus_near_poor_le_total", ERROR, WITHIN, "Nghèo + cận nghèo không vượt tổng số hộ",
+         "Poor plus near-poor within total",
+         "Ô {cell}: hộ nghèo cộng hộ cận nghèo ({value}) lớn hơn tổng số hộ ({expected}).",
+         "Cell {cell}: poor plus near-poor households ({value}) exceed total households ({expected})."),
+    Rule("reduction_le_baseline", ERROR, WITHIN, "Chỉ tiêu giảm không vượt số hiện có", "Planned reduction within baseline",
+         "Ô {cell} ({field_vi}): chỉ tiêu giảm {value} hộ lớn hơn số hộ hiện có ({expected}).",
+         "Cell {cell} ({field_en}): a planned reduction of {value} exceeds the baseline count ({expected})."),
+    Rule("unique_village", ERROR, WITHIN, "Tên thôn không trùng", "Village names unique",
+         "Ô {cell}: thôn \u201c{value}\u201d xuất hiện nhiều lần trong cùng {detail_vi} (dòng {expected}).",
+         "Cell {cell}: village \u201c{value}\u201d appears more than once in the same {detail_en} (rows {expected})."),
+    Rule("balance", ERROR, WITHIN, "Cân đối diễn biến", "Movements balance",
+         "Ô {cell} ({field_vi}): cuối kỳ ghi {value} nhưng đầu kỳ − giảm + tăng = {expected}.",
+         "Cell {cell} ({field_en}): the end count is {value} but start − decreases + increases = {expected}."),
+    # ---- warnings: kept and flagged
+    Rule("total_row_matches_sum", WARNING, WITHIN, "Dòng tổng khớp tổng các dòng", "Declared total matches its rows",
+         "Ô {cell} ({field_vi}): dòng tổng ghi {value} nhưng cộng các dòng được {expected}; số liệu các dòng được dùng.",
+         "Cell {cell} ({field_en}): the declared total is {value} but its rows sum to {expected}; the rows are used."),
+    Rule("rate_matches_counts", WARNING, WITHIN, "Tỷ lệ khớp số hộ", "Stated rate matches the counts",
+         "Ô {cell} ({field_vi}): tỷ lệ ghi {value} nhưng tính từ số hộ được {expected}; tỷ lệ tính lại được dùng.",
+         "Cell {cell} ({field_en}): the stated rate is {value} but the counts give {expected}; the recomputed rate is used."),
+    Rule("superseded_submission", WARNING, ACROSS, "Bản nộp thay thế", "Superseded submission",
+         "Tệp này đã được thay bằng bản nộp sau: {expected}.",
+         "This file was superseded by a later submission: {expected}."),
+    Rule("legacy_unit_name", WARNING, STRUCTURE, "Tên đơn vị cũ", "Pre-2025 unit name",
+         "Tệp dùng tên đơn vị cũ ({value}), đã quy đổi sang {expected}.",
+         "The file uses a pre-2025 unit name ({value}), mapped to {expected}."),
+    Rule("hidden_content", WARNING, STRUCTURE, "Nội dung bị ẩn", "Hidden content",
+         "Có nội dung bị ẩn ({value}); nội dung này vẫn được đọc như phần còn lại.",
+         "Hidden content ({value}); it is read like the rest."),
+    Rule("outlier", WARNING, TARGETS, "Giá trị bất thường", "Outlier",
+         "{field_vi} = {value} khác xa các đơn vị cùng tỉnh (trung vị {expected}); đề nghị kiểm tra lại.",
+         "{field_en} = {value} is far from its peers in the province (median {expected}); please check."),
+    Rule("baseline_matches_targets", WARNING, TARGETS, "Số liệu gốc khớp số của tỉnh", "Baseline matches the province's figure",
+         "{field_vi} của xã là {value} nhưng biểu giao chỉ tiêu của tỉnh ghi {expected}.",
+         "The commune's {field_en} is {value} but the province's targets workbook says {expected}."),
+    Rule("start_matches_plan", WARNING, ACROSS, "Đầu kỳ khớp kế hoạch", "Start of period matches the plan",
+         "Ô {cell} ({field_vi}): đầu kỳ ghi {value} nhưng kế hoạch ghi {expected}.",
+         "Cell {cell} ({field_en}): the start-of-period count is {value} but the plan says {expected}."),
+    Rule("village_in_both_reports", WARNING, ACROSS, "Thôn có trong cả kế hoạch và kết quả", "Village in both plan and results",
+         "Thôn \u201c{value}\u201d có trong {detail_vi} nhưng không có trong báo cáo còn lại.",
+         "Village \u201c{value}\u201d is in the {detail_en} but not in the other report."),
+    Rule("flow_moves_match", WARNING, ACROSS, "Chuyển nghèo ↔ cận nghèo khớp nhau", "Poor/near-poor moves agree",
+         "{field_vi}: {value} ở biểu hộ nghèo nhưng {expected} ở biểu hộ cận nghèo.",
+         "{field_en}: {value} on the poor-households sheet but {expected} on the near-poor sheet."),
+    Rule("not_followed", WARNING, STRUCTURE, "Liên kết không được theo", "Link not followed",
+         "Liên kết tượng trưng không được đọc vì lý do an toàn: {value}.",
+         "A symbolic link was not followed, for safety: {value}."),
+)
+
+RULE_BY_ID = {r.id: r for r in RULES}
+
+# Sub-reasons of `readable`, as (Vietnamese, English) explanations.
+READABLE_REASONS = {
+    "empty": ("tệp rỗng", "the file is empty"),
+    "not_spreadsheet": ("không phải bảng tính ({value})", "not a spreadsheet ({value})"),
+    "corrupt": ("tệp bị hỏng ({value})", "the file is damaged ({value})"),
+    "encrypted": ("tệp có mật khẩu", "the file is password-protected"),
+    "xml_entities": ("tệp chứa khai báo XML nguy hiểm (DTD/entity) và bị từ chối",
+                     "the file holds XML DTD/entity declarations and was refused"),
+    "zip_bomb": ("tệp giải nén quá lớn ({value}; giới hạn {expected})",
+                 "the file expands too much ({value}; limit {expected})"),
+    "too_large": ("tệp quá lớn ({value}; giới hạn {expected})", "the file is too large ({value}; limit {expected})"),
+    "too_many_rows": ("trang tính quá nhiều dòng ({value}; giới hạn {expected})",
+                      "a sheet has too many rows ({value}; limit {expected})"),
+    "too_many_columns": ("trang tính quá nhiều cột ({value}; giới hạn {expected})",
+                         "a sheet has too many columns ({value}; limit {expected})"),
+    "cell_too_long": ("một ô có nội dung quá dài ({value}; giới hạn {expected})",
+                      "a cell holds too much text ({value}; limit {expected})"),
+    "no_sheets": ("tệp không có trang tính nào có dữ liệu", "the file has no sheet with data"),
+    "timeout": ("đọc tệp quá thời gian cho phép ({value})", "reading took too long ({value})"),
+    "crashed": ("trình đọc bị lỗi khi mở tệp ({value})", "the reader crashed on this file ({value})"),
+    "memory": ("đọc tệp vượt giới hạn bộ nhớ", "reading exceeded the memory limit"),
+}
+
+# Sub-details of `numeric`.
+NUMERIC_DETAILS = {
+    "invalid": ("", ""),
+    "ambiguous": (" rõ ràng (dấu phẩy và dấu chấm có thể hiểu hai cách)", " unambiguously (the separators read two ways)"),
+}
+
+
+def rule(rule_id: str) -> Rule:
+    return RULE_BY_ID[rule_id]
+
+
+def severity(rule_id: str) -> str:
+    return RULE_BY_ID[rule_id].severity

@@ -1,0 +1,124 @@
+"""Village rows of a plan annex: the rules a value must satisfy (pandera), and the output layer."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from .columns import COLUMNS
+from .validation import check_name
+
+_OK = ("ok", "empty", "zero_marker")
+
+
+def _info(field: str, description: str) -> dict:
+    info = COLUMNS[field]
+    return {"title": info.vi, "description": description, "metadata": {"unit": info.unit, "en": info.en}}
+
+
+def _no_bigger(small: str, big: str) -> pl.Expr:
+    return pl.col(small).is_null() | pl.col(big).is_null() | (pl.col(small) <= pl.col(big))
+
+
+class PlanVillageRows(pa.DataFrameModel):
+    """Parsed village rows of plan annexes, before they become output: one check per rule id."""
+
+    table_id: int = pa.Field()
+    row: int = pa.Field(ge=1, description="1-based row in the sheet (line in a CSV)")
+    total_households: float = pa.Field(nullable=True, **_info("total_households", "Tổng số hộ at the baseline date"))
+    poor_households: float = pa.Field(nullable=True, **_info("poor_households", "Số hộ nghèo at the baseline date"))
+    near_poor_households: float = pa.Field(nullable=True, **_info("near_poor_households", "Số hộ cận nghèo at the baseline date"))
+    poor_reduction_target: float = pa.Field(nullable=True, **_info("poor_reduction_target", "planned cut in poor households"))
+    near_poor_reduction_target: float = pa.Field(nullable=True, **_info("near_poor_reduction_target", "planned cut in near-poor households"))
+    total_households__status: str = pa.Field(description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula")
+    poor_households__status: str = pa.Field()
+    near_poor_households__status: str = pa.Field()
+    poor_reduction_target__status: str = pa.Field()
+    near_poor_reduction_target__status: str = pa.Field()
+
+    @pa.check(
+        "total_households__status", "poor_households__status", "near_poor_households__status",
+        "poor_reduction_target__status", "near_poor_reduction_target__status", name="numeric",
+    )
+    def numeric(cls, data) -> pl.LazyFrame:  # noqa: N805 - pandera passes the class
+        return data.lazyframe.select(pl.col(data.key).is_in(_OK))
+
+    @pa.check(
+        "total_households", "poor_households", "near_poor_households",
+        "poor_reduction_target", "near_poor_reduction_target", name="integer",
+    )
+    def integer(cls, data) -> pl.LazyFrame:  # noqa: N805
+        col = pl.col(data.key)
+        return data.lazyframe.select(col.is_null() | (col == col.floor()))
+
+    @pa.check(
+        "total_households", "poor_households", "near_poor_households",
+        "poor_reduction_target", "near_poor_reduction_target", name="non_negative",
+    )
+    def non_negative(cls, data) -> pl.LazyFrame:  # noqa: N805
+        return data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) >= 0))
+
+    @pa.dataframe_check(name="total_positive")
+    def total_positive(cls, data) -> pl.LazyFrame:  # noqa: N805
+        unparsed = ~pl.col("total_households__status").is_in(_OK)
+        return data.lazyframe.select(unparsed | (pl.col("total_households").fill_null(0) > 0))
+
+    @pa.dataframe_check(name="poor_le_total")
+    def poor_le_total(cls, data) -> pl.LazyFrame:  # noqa: N805
+        return data.lazyframe.select(_no_bigger("poor_households", "total_households"))
+
+    @pa.dataframe_check(name="near_poor_le_total")
+    def near_poor_le_total(cls, data) -> pl.LazyFrame:  # noqa: N805
+        return data.lazyframe.select(_no_bigger("near_poor_households", "total_households"))
+
+    @pa.dataframe_check(name="poor_plus_near_poor_le_total")
+    def poor_plus_near_poor_le_total(cls, data) -> pl.LazyFrame:  # noqa: N805
+        each_fits = _no_bigger("poor_households", "total_households") & _no_bigger("near_poor_households", "total_households")
+        both = pl.col("poor_households").fill_null(0) + pl.col("near_poor_households").fill_null(0)
+        return data.lazyframe.select(~each_fits | pl.col("total_households").is_null() | (both <= pl.col("total_households")))
+
+    @pa.dataframe_check(name=check_name("reduction_le_baseline", "poor_reduction_target"))
+    def poor_reduction_le_baseline(cls, data) -> pl.LazyFrame:  # noqa: N805
+        return data.lazyframe.select(_no_bigger("poor_reduction_target", "poor_households"))
+
+    @pa.dataframe_check(name=check_name("reduction_le_baseline", "near_poor_reduction_target"))
+    def near_poor_reduction_le_baseline(cls, data) -> pl.LazyFrame:  # noqa: N805
+        return data.lazyframe.select(_no_bigger("near_poor_reduction_target", "near_poor_households"))
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+# The field each dataframe-level rule points at (its cell in the failure report).
+PLAN_RULE_FIELDS = {
+    "total_positive": "total_households",
+    "poor_le_total": "poor_households",
+    "near_poor_le_total": "near_poor_households",
+    "poor_plus_near_poor_le_total": "near_poor_households",
+}
+
+
+class Villages(pa.DataFrameModel):
+    """villages.parquet: one row per village of an accepted commune (the output contract)."""
+
+    run_id: str = pa.Field(description="the run that produced the row")
+    year: int = pa.Field(ge=2000, le=2100, description="plan or report year")
+    province_code: str = pa.Field(str_matches=r"^\d{2}$", title="Mã tỉnh")
+    province_name: str = pa.Field(title="Tên tỉnh")
+    commune_code: str = pa.Field(str_matches=r"^\d{5}$", title="Mã xã")
+    commune_name: str = pa.Field(title="Tên xã")
+    village_name: str = pa.Field(title="Tên thôn, tổ dân phố", description="as written in the source, NFC, trimmed")
+    section: str = pa.Field(nullable=True, title="Khu vực / xã cũ")
+    total_households: int = pa.Field(gt=0, **_info("total_households", "Tổng số hộ"))
+    poor_households: int = pa.Field(ge=0, **_info("poor_households", "Số hộ nghèo at the baseline date"))
+    near_poor_households: int = pa.Field(ge=0, **_info("near_poor_households", "Số hộ cận nghèo at the baseline date"))
+    poor_reduction_target: int = pa.Field(ge=0, nullable=True, **_info("poor_reduction_target", "null if absent"))
+    near_poor_reduction_target: int = pa.Field(ge=0, nullable=True, **_info("near_poor_reduction_target", "null if absent"))
+    source_file: str = pa.Field(description="path relative to --raw, exactly as on disk")
+    source_sheet: str = pa.Field(nullable=True, description="sheet name as in the workbook; null for CSV")
+    source_row: int = pa.Field(ge=1, description="1-based row in the sheet (line in the CSV)")
+
+    class Config:
+        strict = False
+        coerce = True

@@ -1,0 +1,339 @@
+"""Legacy Vietnamese encodings (TCVN3, VNI) and text-file encoding detection."""
+
+from __future__ import annotations
+
+import csv
+import random
+import shutil
+import subprocess
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from giamngheo.legacy_tables import TCVN3_TABLE, VNI_TABLE
+from giamngheo.legacy_text import (
+    TEXT_ENCODINGS,
+    decode_legacy,
+    decode_text_bytes,
+    detect_legacy,
+    is_vietnamese_syllable,
+)
+
+ADMIN_UNITS = Path(__file__).resolve().parents[1] / "data" / "reference" / "admin_units_2025.csv"
+
+PHRASES = [
+    "Tổng số hộ",
+    "Số hộ nghèo",
+    "Hộ cận nghèo",
+    "Số hộ nghèo giảm",
+    "Tỷ lệ giảm %",
+    "Tên thôn, xóm",
+    "Tổ dân phố",
+    "Ghi chú",
+    "Người lập biểu",
+    "Toàn xã",
+    "Tổng cộng",
+    "UBND XÃ PHÚ THỊNH",
+    "Thôn Nà Thành",
+    "Bản Khuổi Ữ",
+    "Đồng Tâm",
+]
+
+HEADERS = [
+    "STT", "Tên thôn, xóm", "Tên thôn, tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo",
+    "Tỷ lệ hộ nghèo (%)", "Tỷ lệ (%)", "Hộ cận nghèo", "Số hộ thoát nghèo", "Số hộ nghèo phát sinh",
+    "Số hộ nghèo giảm", "Tỷ lệ giảm %", "Ghi chú", "Người lập biểu", "Toàn xã", "Tổng cộng", "Cộng",
+    "Đơn vị tính: hộ", "Mã xã", "Tên xã", "Xã", "Thôn", "Bản", "Ấp", "Năm 2025", "Số khẩu", "Dân tộc",
+    "Họ và tên chủ hộ", "Kết quả rà soát", "Ngày ... tháng ... năm ...", "TM. UBND XÃ", "CHỦ TỊCH",
+    "PHÓ CHỦ TỊCH", "Nơi nhận:", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+    "BIỂU TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO", "Chú thích", "Xóm", "Tên", "Mã",
+    "TOÀN XÃ", "GHI CHÚ", "TÊN THÔN", "Có", "Không", "Ký tên", "Bình quân", "Lý do", "Tân Hòa",
+    "Hòa Bình", "Cà Mau", "Phú Yên", "Hóc Môn", "Ea Súp", "Diện tích (m²)", "Nhiệt độ 25°C", "± 5%",
+    "·", "× 2", "§ 5", "© 2025", "“Ghi chú” – …", "µg",
+]
+
+ENGLISH = ["Total households", "Poor households", "Rate (%)", "Notes", "Commune", "ID", "2025", "12.5", "-", ""]
+
+VOWELS = "aăâeêioôơuưy"
+TONES = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
+ALL_TONED = [unicodedata.normalize("NFC", v + t) for v in VOWELS for t in TONES]
+TCVN3_CAPITALS = "ĂÂÊÔƠƯĐ"
+
+
+# --- encoders used by the tests ----------------------------------------------
+
+_TCVN3_REVERSE = {text: value for value, text in TCVN3_TABLE.items()}
+_VNI_REVERSE = {text: seq for seq, text in VNI_TABLE.items()}
+
+
+def tcvn3_bytes(text: str) -> bytes:
+    """Unicode -> TCVN3 bytes; capitals TCVN3 lacks use the lower-case code (.VnTimeH style)."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        if ch.isascii():
+            out.append(ord(ch))
+        elif ch in _TCVN3_REVERSE:
+            out.append(_TCVN3_REVERSE[ch])
+        elif ch.lower() in _TCVN3_REVERSE:
+            out.append(_TCVN3_REVERSE[ch.lower()])
+        else:
+            out += ch.encode("cp1252")
+    return bytes(out)
+
+
+def vni_bytes(text: str) -> bytes:
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        out += _VNI_REVERSE.get(ch, ch).encode("cp1252")
+    return bytes(out)
+
+
+def cp1258_bytes(text: str) -> bytes:
+    """Windows-1258 with combining tone marks, the way Vietnamese Windows writes it."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            tone = "".join(c for c in parts if c in TONES[1:])
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES[1:]))
+            out += base.encode("cp1258") + tone.encode("cp1258")
+    return bytes(out)
+
+
+def excel(data: bytes) -> str:
+    """What a workbook stores for legacy bytes: cp1252 characters, undefined ones as U+0080-U+009F."""
+    out = []
+    for value in data:
+        try:
+            out.append(bytes([value]).decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(chr(value))
+    return "".join(out)
+
+
+ENCODERS = {"tcvn3": tcvn3_bytes, "vni": vni_bytes}
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+@pytest.fixture(scope="module")
+def admin_units() -> list[dict[str, str]]:
+    with ADMIN_UNITS.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def unit_names(admin_units) -> list[str]:
+    return [row["commune_name"] for row in admin_units] + sorted({row["province_name"] for row in admin_units})
+
+
+# --- tables ------------------------------------------------------------------
+
+
+def test_tables_cover_every_vietnamese_letter():
+    letters = ALL_TONED + ["đ"]
+    tcvn3 = set(TCVN3_TABLE.values())
+    assert all(letter in tcvn3 for letter in letters if not letter.isascii())
+    assert all(capital in tcvn3 for capital in TCVN3_CAPITALS)
+    assert all(value >= 0xA1 for value in TCVN3_TABLE)  # ASCII, 0x80-0x9F and NBSP untouched
+    vni = set(VNI_TABLE.values()) | {"í", "ì", "Í", "Ì"} | set(VOWELS.upper()) | set(VOWELS)
+    assert all(letter in vni and letter.upper() in vni for letter in letters)
+    assert len(set(VNI_TABLE.values())) == len(VNI_TABLE)  # one sequence per letter
+
+
+@pytest.mark.skipif(shutil.which("iconv") is None, reason="iconv not installed")
+def test_tcvn3_table_matches_iconv():
+    values = sorted(TCVN3_TABLE)
+    done = subprocess.run(
+        ["iconv", "-f", "TCVN5712-1", "-t", "UTF-8"], input=bytes(values), capture_output=True, check=True
+    )
+    assert done.stdout.decode("utf-8") == "".join(TCVN3_TABLE[value] for value in values)
+
+
+# --- round trips ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_phrases_round_trip(encoding):
+    cells = [excel(ENCODERS[encoding](phrase)) for phrase in PHRASES]
+    assert detect_legacy(cells) == encoding
+    assert [decode_legacy(cell, encoding) for cell in cells] == [nfc(p) for p in PHRASES]
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+@pytest.mark.parametrize("phrase", [p for p in PHRASES if p != "Ghi chú"])
+def test_single_phrase_detected(encoding, phrase):
+    # "Ghi chú" is left out: in TCVN3 it reads "Ghi chó", itself good Vietnamese.
+    assert detect_legacy([excel(ENCODERS[encoding](phrase))]) == encoding
+
+
+def test_examples_from_the_brief():
+    assert detect_legacy(["Tæng sè hé"]) == "tcvn3"
+    assert decode_legacy("Tæng sè hé", "tcvn3") == "Tổng số hộ"
+    assert detect_legacy(["Toång soá hoä"]) == "vni"
+    assert decode_legacy("Toång soá hoä", "vni") == "Tổng số hộ"
+
+
+@pytest.mark.skipif(shutil.which("iconv") is None, reason="iconv not installed")
+def test_tcvn3_from_iconv():
+    # iconv's TCVN5712-1 puts toned capitals outside the TCVN3 range; these phrases have none.
+    phrases = [p for p in PHRASES if not any(ch.isupper() and not ch.isascii() and ch not in TCVN3_CAPITALS for ch in p)]
+    assert len(phrases) >= 12
+    cells = []
+    for phrase in phrases:
+        done = subprocess.run(
+            ["iconv", "-f", "UTF-8", "-t", "TCVN5712-1"], input=phrase.encode(), capture_output=True, check=True
+        )
+        cells.append(excel(done.stdout))
+    assert detect_legacy(cells) == "tcvn3"
+    assert [decode_legacy(cell, "tcvn3") for cell in cells] == phrases
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_every_vowel_with_every_tone(encoding):
+    encode = ENCODERS[encoding]
+    for letter in ALL_TONED + ["đ"]:
+        assert decode_legacy(excel(encode(letter)), encoding) == letter
+        assert decode_legacy(excel(encode("ng" + letter + "n")), encoding) == "ng" + letter + "n"
+        # Upper case: VNI has capitals; TCVN3 shows them with .VnTimeH in an all-caps word.
+        word = "NG" + letter.upper() + "N"
+        assert decode_legacy(excel(encode(word)), encoding) == word
+    for capital in TCVN3_CAPITALS:
+        assert decode_legacy(excel(encode(capital)), encoding) == capital
+
+
+def test_vnitimeh_upper_case_follows_the_cell():
+    assert decode_legacy("UBND X· PHó THÞNH", "tcvn3") == "UBND XÃ PHÚ THỊNH"
+    assert decode_legacy("DANH S¸CH Hé NGHÌO", "tcvn3") == "DANH SÁCH HỘ NGHÈO"
+    assert decode_legacy("Hé cËn nghÌo", "tcvn3") == "Hộ cận nghèo"  # title case "Hé" stays "Hộ"
+    assert decode_legacy("X·", "tcvn3") == "Xã"  # alone, one capital is title case
+    assert decode_legacy("Tæng sè hé;UBND X·", "tcvn3") == "Tổng số hộ;UBND XÃ"
+    assert decode_legacy("£p B×nh An", "tcvn3") == "Êp Bình An"
+    assert decode_legacy("Êp B×nh An", "tcvn3") == "Ấp Bình An"  # Title Case: TCVN3 lacks "Ấ"
+
+
+def test_vni_details():
+    assert decode_legacy("AÙ Aù aÙ", "vni") == "Á Á á"  # base letter decides the case
+    assert decode_legacy("Ngöôøi", "vni") == "Người"
+    assert decode_legacy("NGÖÔØI LAÄP BIEÅU", "vni") == "NGƯỜI LẬP BIỂU"
+    assert decode_legacy("Ñaék Laék", "vni") == "Đắk Lắk"
+
+
+def test_decode_legacy_output_is_nfc():
+    # TCVN3 0xB0-0xB4 are combining tone marks.
+    assert decode_legacy("ma\xb3", "tcvn3") == "má"
+    assert unicodedata.is_normalized("NFC", decode_legacy("mo\xb4", "tcvn3"))
+
+
+def test_decode_legacy_leaves_unicode_and_ascii_alone():
+    assert decode_legacy("Số hộ nghèo", "tcvn3") == "Số hộ nghèo"
+    assert decode_legacy(unicodedata.normalize("NFD", "Số hộ"), "vni") == "Số hộ"  # NFC only
+    assert decode_legacy("UBND 2025", "vni") == "UBND 2025"
+    assert decode_legacy("", "tcvn3") == ""
+    assert decode_legacy("“Tæng” – 5", "tcvn3") == "“Tổng” – 5"  # cp1252 punctuation is kept
+    with pytest.raises(ValueError):
+        decode_legacy("x", "viscii")
+
+
+def test_mixed_sheet_unicode_template_legacy_data():
+    cells = ["Tổng số hộ", "Số hộ nghèo", "Ghi chú"] + [excel(tcvn3_bytes(p)) for p in PHRASES * 2]
+    assert detect_legacy(cells) == "tcvn3"
+    assert decode_legacy("Số hộ nghèo", "tcvn3") == "Số hộ nghèo"
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_admin_units_legacy_encoded(unit_names, encoding):
+    cells = [excel(ENCODERS[encoding](name)) for name in unit_names]
+    assert detect_legacy(cells) == encoding
+    wrong = [(name, decode_legacy(cell, encoding)) for name, cell in zip(unit_names, cells)]
+    wrong = [(name, got) for name, got in wrong if got != nfc(name)]
+    # The only tolerated difference: .VnTimeH ambiguity ("SRó" could be "SRÓ").
+    assert len(wrong) <= 3 and all(got.casefold() == nfc(name).casefold() for name, got in wrong)
+
+
+# --- no false positives -----------------------------------------------------------
+
+
+def test_admin_units_are_not_legacy(admin_units, unit_names):
+    assert detect_legacy(unit_names) is None
+    assert [name for name in unit_names if detect_legacy([name])] == []
+    by_province = defaultdict(list)
+    for row in admin_units:
+        by_province[row["province_name"]].append(row["commune_name"])
+    assert [p for p, names in by_province.items() if detect_legacy([p, *names])] == []
+    # Names written with Latin-1 letters only ("Hòa Bình") are the hard case.
+    latin1 = [name for name in unit_names if all(ord(ch) < 0x100 for ch in name)]
+    assert len(latin1) > 100
+    assert detect_legacy(latin1) is None
+    rng = random.Random(2025)
+    assert [s for s in (rng.sample(latin1, rng.randint(1, 40)) for _ in range(300)) if detect_legacy(s)] == []
+
+
+def test_headers_english_and_numbers_are_not_legacy():
+    assert detect_legacy(HEADERS) is None
+    assert [h for h in HEADERS if detect_legacy([h])] == []
+    latin1 = [h for h in HEADERS if all(ord(ch) < 0x100 or ch in "“”–…" for ch in h)]
+    assert detect_legacy(latin1) is None
+    assert detect_legacy(ENGLISH) is None
+    assert detect_legacy([]) is None
+    assert detect_legacy([None, 3, 4.5, "", "  "]) is None
+    assert detect_legacy(["·"] * 50 + ["1 · 2"] * 50) is None  # bullets are not TCVN3 "ã"
+
+
+def test_syllable_check():
+    for word in ["Tổng", "số", "HỘ", "nghèo", "người", "Khuổi", "quyết", "gì", "ấp", "Ữ", "tiếng"]:
+        assert is_vietnamese_syllable(word), word
+    for word in ["Tæng", "hoä", "ToỔn", "tèt", "Café", "UBND", "xæm", "tòc"]:
+        assert not is_vietnamese_syllable(word), word
+
+
+# --- text files ------------------------------------------------------------------
+
+CSV_TEXT = (
+    "STT;Tên thôn, xóm;Tổng số hộ;Số hộ nghèo;Hộ cận nghèo;Tỷ lệ giảm %;Ghi chú\r\n"
+    "1;Thôn Nà Thành;120;15;10;2,5;\r\n"
+    "2;Bản Khuổi Ữ;80;20;5;1,2;Đồng Tâm\r\n"
+    "3;Tổ dân phố 4;95;3;7;0,8;Người lập biểu\r\n"
+    "Tổng cộng;;295;38;22;;\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    "name, encode",
+    [
+        ("utf-8-sig", lambda text: text.encode("utf-8-sig")),
+        ("utf-8", lambda text: text.encode("utf-8")),
+        ("utf-16", lambda text: text.encode("utf-16")),
+        ("cp1258", cp1258_bytes),
+        ("tcvn3", tcvn3_bytes),
+        ("vni", vni_bytes),
+    ],
+)
+def test_decode_text_bytes(name, encode):
+    assert decode_text_bytes(encode(CSV_TEXT)) == (CSV_TEXT, name)
+
+
+def test_decode_text_bytes_more():
+    assert decode_text_bytes(b"") == ("", "utf-8")
+    assert decode_text_bytes(b"a;b\n1;2\n") == ("a;b\n1;2\n", "utf-8")
+    assert decode_text_bytes("Số hộ;Xã\n".encode("utf-16-le")) == ("Số hộ;Xã\n", "utf-16")
+    assert decode_text_bytes("Số hộ;Xã\n".encode("utf-16-be")) == ("Số hộ;Xã\n", "utf-16")
+    decomposed = unicodedata.normalize("NFD", "Tổng số hộ").encode("utf-8")
+    assert decode_text_bytes(decomposed) == ("Tổng số hộ", "utf-8")
+
+
+def test_decode_text_bytes_never_raises():
+    rng = random.Random(7)
+    samples = [bytes([value]) for value in range(256)]
+    samples += [bytes(rng.randrange(256) for _ in range(rng.randint(1, 400))) for _ in range(300)]
+    samples += [b"\xff\xfe\x00", b"\xfe\xff\xd8\x00", b"\xef\xbb\xbf\xff", b"\x00" * 9, b"\xef\xbb"]
+    for data in samples:
+        text, name = decode_text_bytes(data)
+        assert isinstance(text, str) and name in TEXT_ENCODINGS
+        assert unicodedata.is_normalized("NFC", text)

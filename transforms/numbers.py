@@ -1,0 +1,101 @@
+"""Numbers as communes write them: "5.441", "0,79", "1.234,5", "12%", "-", blanks; Excel numbers as is."""
+
+from __future__ import annotations
+
+import polars as pl
+
+# Statuses of a parsed cell.
+OK, EMPTY, ZERO, INVALID, AMBIGUOUS, FORMULA = "ok", "empty", "zero_marker", "invalid", "ambiguous", "formula"
+BAD_STATUSES = (INVALID, AMBIGUOUS)
+
+_PLAIN = r"^[+-]?\d+$"
+_DOT_GROUPED = r"^[+-]?\d{1,3}(\.\d{3})+$"  # 5.441 (vi thousands) or 5.441 (en decimal)
+_COMMA_GROUPED = r"^[+-]?\d{1,3}(,\d{3})+$"  # 5,441 (en thousands) or 5,441 (vi decimal)
+_VI_DECIMAL = r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$"  # 1.234,5  0,79
+_EN_DECIMAL = r"^[+-]?(\d{1,3}(,\d{3})+|\d+)\.\d+$"  # 1,234.5  0.79
+_VI_EVIDENCE = r"^[+-]?(\d+,(\d{1,2}|\d{4,})|\d{1,3}(\.\d{3})+,\d+)%?$"
+_EN_EVIDENCE = r"^[+-]?(\d+\.(\d{1,2}|\d{4,})|\d{1,3}(,\d{3})+\.\d+)%?$"
+
+
+def clean_text(text: pl.Expr) -> pl.Expr:
+    """Cell text without spaces (incl. no-break), accounting negatives "(5)" as "-5"."""
+    t = text.str.replace_all(r"[\s\u00a0\u202f]", "")
+    return pl.when(t.str.contains(r"^\(\d[\d.,]*\)$")).then(pl.lit("-") + t.str.strip_chars("()")).otherwise(t)
+
+
+def decimal_comma(texts: list[pl.Expr]) -> pl.Expr:
+    """True unless the texts show only '.' as decimal mark ("0.79") and never ',' ("0,79")."""
+    cleaned = [clean_text(t) for t in texts]
+    vi = pl.any_horizontal([c.str.contains(_VI_EVIDENCE).fill_null(False) for c in cleaned])
+    en = pl.any_horizontal([c.str.contains(_EN_EVIDENCE).fill_null(False) for c in cleaned])
+    return vi | ~en
+
+
+def _to_float(text: pl.Expr, comma_decimal: pl.Expr) -> pl.Expr:
+    """The numeric value of a cleaned text, None when it is not a number in the file's convention."""
+    vi_value = text.str.replace_all(r"\.", "").str.replace(",", ".").cast(pl.Float64, strict=False)
+    en_value = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
+    return (
+        pl.when(text.str.contains(_PLAIN))
+        .then(text.cast(pl.Float64, strict=False))
+        .when(comma_decimal & text.str.contains(_DOT_GROUPED))
+        .then(vi_value)
+        .when(~comma_decimal & text.str.contains(_COMMA_GROUPED))
+        .then(en_value)
+        .when(text.str.contains(_VI_DECIMAL) & comma_decimal)
+        .then(vi_value)
+        .when(text.str.contains(_EN_DECIMAL) & ~text.str.contains(_DOT_GROUPED))
+        .then(en_value)
+        .when(text.str.contains(_VI_DECIMAL) & ~text.str.contains(_COMMA_GROUPED))
+        .then(vi_value)
+        .otherwise(None)
+    )
+
+
+def parsed_number(num: pl.Expr, text: pl.Expr, comma_decimal: pl.Expr, zero_markers: list[str], percent: bool = False) -> pl.Expr:
+    """A struct {value, status, percent_sign} for one cell given its Excel number and its text.
+
+    A count written with one separator in groups of three is ambiguous when it
+    contradicts the file's decimal mark ("5,441" where "," is the decimal mark).
+    """
+    t = clean_text(text)
+    has_pct = t.str.ends_with("%").fill_null(False)
+    body = t.str.strip_chars_end("%")
+    lowered = text.str.strip_chars().str.to_lowercase()
+    value = _to_float(body, comma_decimal)
+    ambiguous = (comma_decimal & body.str.contains(_COMMA_GROUPED)) | (~comma_decimal & body.str.contains(_DOT_GROUPED))
+    status = (
+        pl.when(num.is_not_null())
+        .then(pl.lit(OK))
+        .when(text.is_null() | (lowered == ""))
+        .then(pl.lit(EMPTY))
+        .when(text.str.starts_with("="))
+        .then(pl.lit(FORMULA))
+        .when(lowered.is_in(zero_markers))
+        .then(pl.lit(ZERO))
+        .when(has_pct & pl.lit(not percent))
+        .then(pl.lit(INVALID))
+        .when(ambiguous & pl.lit(not percent))
+        .then(pl.lit(AMBIGUOUS))
+        .when(value.is_not_null())
+        .then(pl.lit(OK))
+        .otherwise(pl.lit(INVALID))
+    )
+    final = (
+        pl.when(num.is_not_null())
+        .then(num)
+        .when(status == ZERO)
+        .then(pl.lit(0.0))
+        .when(status == OK)
+        .then(value)
+        .otherwise(None)
+    )
+    return pl.struct(value=final, status=status, percent_sign=has_pct & num.is_null())
+
+
+def decimals_shown(value: pl.Expr, text: pl.Expr) -> pl.Expr:
+    """How many decimals a stated rate shows: from its text, else from the stored number (max 6)."""
+    from_text = clean_text(text).str.strip_chars_end("%").str.extract(r"[.,](\d+)$", 1).str.len_chars()
+    as_str = value.round(6).cast(pl.Utf8)
+    from_num = pl.when(as_str.str.contains(r"\.")).then(as_str.str.extract(r"\.(\d*?)0*$", 1).str.len_chars()).otherwise(0)
+    return pl.coalesce(from_text, from_num, pl.lit(0)).clip(0, 6).cast(pl.Int32)
