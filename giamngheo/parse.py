@@ -16,7 +16,7 @@ from .layout.header import header_labels_found
 from .layout.tables import Table, document_year, find_tables, title_lines
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import a1
-from .text import fold, nfc
+from .text import fold, match_key, nfc
 
 REQUIRED = {
     F.PLAN: ("village_name", "total_households", "poor_households", "near_poor_households"),
@@ -87,7 +87,7 @@ def _codes(lines: list[str]) -> list[str]:
 def _serialise_rows(table: Table) -> dict:
     fields = [f for f in table.band.fields if f not in F.ROLE_FIELDS]
     formulas = {(r, c): f for r, c, f in table.sheet.formulas_without_value}
-    cols: dict[str, list] = {"row": [], "kind": [], "name": [], "section": [], "section_index": []}
+    cols: dict[str, list] = {"row": [], "kind": [], "name": [], "name_key": [], "section": [], "section_index": []}
     for f in fields:
         cols[f + "__num"] = []
         cols[f + "__text"] = []
@@ -95,6 +95,7 @@ def _serialise_rows(table: Table) -> dict:
         cols["row"].append(tr.row)
         cols["kind"].append(tr.kind)
         cols["name"].append(tr.name)
+        cols["name_key"].append(match_key(tr.name) if tr.name else None)
         cols["section"].append(tr.section)
         cols["section_index"].append(tr.section_index)
         for f in fields:
@@ -138,17 +139,30 @@ def _table_failures(table: Table) -> list[dict]:
     return out
 
 
+def _empty_result() -> dict:
+    return {"parser_version": PARSER_VERSION, "format": None, "encoding": None, "legacy_encoding": None,
+            "sheets": [], "tables": [], "failures": [], "title": [], "codes": [], "doc_date": None, "year": None,
+            "seconds": 0.0}
+
+
+def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> dict:
+    """The parse result of a file that cannot be used at all (rule `readable`)."""
+    result = _empty_result()
+    result["failures"].append(_failure("readable", None, value=detail, expected=expected, detail=reason))
+    result["seconds"] = seconds
+    return result
+
+
 def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -> dict:
     """Everything the pipeline needs from one file, as plain data."""
     started = time.perf_counter()
-    result = {"parser_version": PARSER_VERSION, "format": None, "encoding": None, "legacy_encoding": None,
-              "sheets": [], "tables": [], "failures": [], "title": [], "codes": [], "doc_date": None, "year": None}
     try:
         book = read_workbook(path, limits)
     except UnreadableFile as exc:
-        result["failures"].append(_failure("readable", None, value=exc.detail, expected=exc.expected, detail=exc.reason))
-        result["seconds"] = time.perf_counter() - started
-        return result
+        return unreadable(exc.reason, exc.detail, exc.expected, time.perf_counter() - started)
+    except OSError as exc:
+        return unreadable("corrupt", f"{type(exc).__name__}: {exc.strerror or exc}", None, time.perf_counter() - started)
+    result = _empty_result()
     result.update(format=book.format, encoding=book.encoding, legacy_encoding=book.legacy_encoding)
     result["sheets"] = [s.name for s in book.sheets]
     tables = find_tables(book, forced_kind)

@@ -17,7 +17,9 @@ def _info(field: str, description: str) -> dict:
 
 
 def _no_bigger(small: str, big: str) -> pl.Expr:
-    return pl.col(small).is_null() | pl.col(big).is_null() | (pl.col(small) <= pl.col(big))
+    """small <= big, judged only when both are there and neither is already negative (reported once)."""
+    unjudged = pl.col(small).is_null() | pl.col(big).is_null() | (pl.col(small) < 0) | (pl.col(big) < 0)
+    return unjudged | (pl.col(small) <= pl.col(big))
 
 
 class PlanVillageRows(pa.DataFrameModel):

@@ -17,7 +17,10 @@ def _table_decimal_comma(fields: list[str]) -> pl.Expr:
 
 def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_markers: list[str]) -> pl.LazyFrame:
     """Each count and rate field as `<field>` (Float64) plus `<field>__status`; rates also keep
-    `<field>__pct_sign` and `<field>__decimals` (what the cell showed)."""
+    `<field>__pct_sign` and `<field>__decimals` (what the cell showed).
+
+    Empty count cells are zero when the table has the column (`<field>__present`).
+    """
     comma = _table_decimal_comma(counts + rates).alias("_decimal_comma")
     frame = raw.with_columns(comma)
     c = pl.col("_decimal_comma")
@@ -30,7 +33,11 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
     frame = frame.with_columns(parsed)
     out = []
     for f in counts:
-        out += [pl.col(f"_{f}").struct.field("value").alias(f), pl.col(f"_{f}").struct.field("status").alias(f"{f}__status")]
+        status = pl.col(f"_{f}").struct.field("status")
+        # an empty cell in a column the table has means zero; a column it lacks stays null
+        present = pl.col(f"{f}__present") if f"{f}__present" in raw.collect_schema() else pl.lit(True)
+        value = pl.when((status == "empty") & present.fill_null(False)).then(0.0).otherwise(pl.col(f"_{f}").struct.field("value"))
+        out += [value.alias(f), status.alias(f"{f}__status")]
     for f in rates:
         value = pl.col(f"_{f}").struct.field("value")
         out += [

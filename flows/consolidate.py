@@ -1,0 +1,182 @@
+"""The consolidation of one province (or the whole country), as a Prefect flow.
+
+Read top to bottom, this is the story of a run: find the workbooks, read them,
+tell whose they are and which version counts, validate the rows, aggregate
+villages into communes and provinces, check them against the assigned
+targets, and publish the outputs. Tasks are thin wrappers over the functions
+that do the work (call `task.fn` to use them without Prefect).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+
+from giamngheo import artifacts, figures, frames, outputs, submissions
+from giamngheo.cache import ParseCache
+from giamngheo.discover import FileEntry, discover_files
+from giamngheo.failures import finish, locate_table_failures
+from giamngheo.options import RunOptions
+from giamngheo.parallel import WorkerPool
+from giamngheo.progress import Progress
+from giamngheo.reading import read_files
+from giamngheo.reference import Reference, load_reference
+from giamngheo.resolve import Resolver
+from giamngheo.summary import RunSummary
+from giamngheo.targets import TARGETS_SCHEMA, Targets, targets_from_parse
+from giamngheo.validate import PLAN_COUNTS, PLAN_RATES, validate_plans
+
+FIELDS = {"plan": PLAN_COUNTS + PLAN_RATES}
+
+
+@task(cache_policy=NO_CACHE)
+def find_workbooks(raw: Path):
+    """Every file under --raw (links are reported, not followed)."""
+    return discover_files(raw)
+
+
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
+def read_batch(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool):
+    """Hash, look up or parse one batch of files (I/O: the only task worth retrying)."""
+    return read_files(entries, cache, pool)
+
+
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
+def read_targets(path: Path | None, cache: ParseCache, pool: WorkerPool, ref: Reference, province: str | None) -> Targets | None:
+    """The province's targets workbook, its rows resolved to communes."""
+    if path is None:
+        return None
+    entry = FileEntry(path.name, path, path.stat().st_size, path.stat().st_mtime)
+    data = read_files([entry], cache, pool, mode="targets")[0].data
+    found = targets_from_parse(data, Resolver(ref, province))
+    if province is None and found.province:
+        found = targets_from_parse(data, Resolver(ref, found.province))
+    return found
+
+
+@task(cache_policy=NO_CACHE)
+def identify_submissions(records, ref: Reference, province: str | None):
+    """Whose file each is (commune, or why not), and which version of a report counts."""
+    submissions.resolve_files(records, Resolver(ref, province))
+    submissions.choose_submissions(records, province)
+    return records
+
+
+@task(cache_policy=NO_CACHE)
+def tabulate(records):
+    """The tables of the files in use, as frames."""
+    return frames.build_tables(records, FIELDS)
+
+
+@task(cache_policy=NO_CACHE)
+def validate_plan_rows(tables: frames.Tables):
+    """Plan-annex rows typed and checked (pandera rules per row, polars checks across rows)."""
+    typed, failures = validate_plans(tables.rows["plan"])
+    return typed, locate_table_failures(failures, tables.tables, tables.columns)
+
+
+@task(cache_policy=NO_CACHE)
+def aggregate_plans(typed, tables: frames.Tables, failures: pl.DataFrame, targets: Targets | None, provinces: list[str], ref, run_id, year):
+    """Villages of accepted communes, commune and province figures, checked against the targets."""
+    plan_tables = tables.tables.filter(pl.col("kind") == "plan")
+    submitted = plan_tables.select("commune_code", "source_file").unique("commune_code", keep="first")
+    submitted = submitted.filter(pl.col("commune_code").is_in(_province_codes(ref, provinces)))
+    status = figures.commune_status(failures, submitted, "plan")
+    target_frame = targets.frame if targets else pl.DataFrame(schema=TARGETS_SCHEMA)
+    expected = figures.expected_communes(ref, provinces, target_frame)
+    return figures.plan_outputs(typed, tables.tables, status, target_frame, expected, ref, run_id, year)
+
+
+@task(cache_policy=NO_CACHE)
+def explain_failures(file_level: pl.DataFrame, table_level: pl.DataFrame, run_id: str) -> pl.DataFrame:
+    """Every failure with its A1 cell, severity and messages in Vietnamese and English."""
+    return finish(pl.concat([file_level, table_level], how="diagonal_relaxed"), run_id)
+
+
+@task(cache_policy=NO_CACHE)
+def publish(out: Path, run_id: str, tables: dict[str, pl.DataFrame], manifest: dict) -> Path:
+    """Write everything aside, then publish it at the top of --out in one short step."""
+    staging = outputs.staging_dir(out, run_id)
+    artifacts.write_parquet(tables, staging)
+    artifacts.write_json(manifest, staging / "manifest.json")
+    return outputs.commit(out, run_id)
+
+
+@flow(name="giamngheo-consolidate", log_prints=False)
+def consolidate(options: RunOptions) -> RunSummary:
+    """Consolidate the commune files under options.raw into options.out."""
+    started = datetime.now(timezone.utc)
+    ref = load_reference()
+    with outputs.run_lock(options.out, options.wait_seconds):
+        outputs.recover(options.out)
+        run_id = outputs.new_run_id()
+        cache = ParseCache(options.out / ".cache" / "parsed.sqlite" if options.use_cache else None)
+        pool = WorkerPool(options.workers, options.limits)
+        try:
+            entries, skipped = find_workbooks(options.raw)
+            records = _read_all(entries, cache, pool, options)
+            targets = read_targets(options.targets, cache, pool, ref, options.province)
+        finally:
+            pool.close()
+            cache.close()
+        province = options.province or (targets.province if targets else None)
+        records = identify_submissions(records, ref, province)
+        year = submissions.run_year(records, options.year)
+        tables = tabulate(records)
+        typed_plans, plan_failures = validate_plan_rows(tables)
+        file_failures = frames.file_failures(records)
+        if targets:
+            file_failures = pl.concat([file_failures, _target_failures(targets, options.targets)], how="diagonal_relaxed")
+        provinces = [province] if province else sorted({ref.by_code[c].province_code for c in tables.tables["commune_code"]})
+        all_failures = pl.concat([file_failures, plan_failures], how="diagonal_relaxed")
+        villages, communes, provinces_out = aggregate_plans(typed_plans, tables, all_failures, targets, provinces, ref, run_id, year)
+        failures = explain_failures(file_failures, plan_failures, run_id)
+        kind_status = {(r["commune_code"], "plan"): r["status"] for r in communes.iter_rows(named=True)}
+        counts = RunSummary.counts_of(provinces_out, failures)
+        manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, kind_status, counts)
+        run_dir = publish(
+            options.out,
+            run_id,
+            {
+                "villages.parquet": villages,
+                "communes.parquet": communes,
+                "provinces.parquet": provinces_out,
+                "validation_failures.parquet": failures,
+            },
+            manifest,
+        )
+    return RunSummary.build(run_id, options.out, run_dir, provinces_out, communes, failures, records)
+
+
+def _read_all(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, options: RunOptions):
+    """Submit one read task per batch; collect in input order while showing progress."""
+    batches = [entries[i : i + options.batch_size] for i in range(0, len(entries), options.batch_size)]
+    progress = Progress(len(entries), enabled=options.progress)
+    futures = [read_batch.submit(batch, cache, pool) for batch in batches]
+    index = {id(f): i for i, f in enumerate(futures)}
+    done: list = [None] * len(futures)
+    with progress:
+        for fut in as_completed(futures):
+            done[index[id(fut)]] = fut.result()
+            progress.advance(len(batches[index[id(fut)]]))
+    return [rec for batch in done for rec in batch]
+
+
+def _province_codes(ref: Reference, provinces: list[str]) -> list[str]:
+    return [u.commune_code for u in ref.units if u.province_code in provinces]
+
+
+def _target_failures(targets: Targets, path: Path) -> pl.DataFrame:
+    rows = [{**f, "source_file": path.name, "source_sheet": f.get("sheet"), "kind": "targets"} for f in targets.failures]
+    return frames.failure_rows(rows)
+
+
+if __name__ == "__main__":
+    from giamngheo.cli import main
+
+    raise SystemExit(main(["run", *__import__("sys").argv[1:]]))

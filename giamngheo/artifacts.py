@@ -1,0 +1,91 @@
+"""Write a run's tables and manifest into its staging folder."""
+
+from __future__ import annotations
+
+import json
+import platform
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+
+from . import PARSER_VERSION, __version__
+from .discover import Skipped
+from .options import RunOptions
+from .submissions import FileRecord, file_status
+
+
+def poverty_standard(year: int) -> str:
+    if year <= 2026:
+        return "Nghị định 07/2021/NĐ-CP (2022-2026): nông thôn 1.500.000, thành thị 2.000.000 đồng/người/tháng"
+    return "Nghị định 351/2025/NĐ-CP (từ 2027): nông thôn 2.200.000, thành thị 2.800.000 đồng/người/tháng"
+
+
+def layout_of(data: dict) -> str:
+    """A short description of how the file was laid out, for the manifest."""
+    fmt = data.get("format") or "?"
+    parts = []
+    for t in data.get("tables", []):
+        top, bottom = t["header_rows"]
+        kinds = t["rows"]["kind"]
+        total = "total first" if kinds and kinds[0] == "total" else ("total last" if "total" in kinds else "no total")
+        sections = "sections" if "section" in kinds or "subtotal" in kinds else ""
+        where = f"'{t['sheet']}'" if t["sheet"] else "csv"
+        parts.append(" ".join(x for x in (f"{t['kind']}@{where}", f"header {top}-{bottom}", total, sections) if x))
+    legacy = f" [{data['legacy_encoding']}]" if data.get("legacy_encoding") else ""
+    return f"{fmt}{legacy}: " + "; ".join(parts) if parts else fmt
+
+
+def write_parquet(frames: dict[str, pl.DataFrame], folder: Path) -> None:
+    for name, frame in frames.items():
+        frame.write_parquet(folder / name, compression="zstd", statistics=True)
+
+
+def manifest(
+    run_id: str,
+    started: datetime,
+    options: RunOptions,
+    year: int,
+    reference_version: str,
+    records: list[FileRecord],
+    skipped: list[Skipped],
+    kind_status: dict[tuple[str, str], str],
+    counts: dict,
+) -> dict:
+    files = []
+    for rec in records:
+        kinds = sorted(rec.kinds)
+        files.append(
+            {
+                "path": rec.entry.rel,
+                "size": rec.entry.size,
+                "sha256": rec.sha256,
+                "commune_code": rec.commune_code,
+                "kind": "+".join(kinds) if kinds else None,
+                "layout": layout_of(rec.data),
+                "status": file_status(rec, kind_status),
+                "parsed": rec.parsed,
+                "seconds": round(float(rec.data.get("seconds") or 0.0), 4),
+                "superseded_by": rec.superseded_by or None,
+                "modified": datetime.fromtimestamp(rec.entry.mtime, timezone.utc).isoformat(),
+            }
+        )
+    return {
+        "run_id": run_id,
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now(timezone.utc).isoformat(),
+        "parameters": options.as_manifest(),
+        "year": year,
+        "package_version": __version__,
+        "parser_version": PARSER_VERSION,
+        "reference_version": reference_version,
+        "poverty_standard": poverty_standard(year),
+        "python": platform.python_version(),
+        "counts": counts,
+        "files": files,
+        "skipped": [{"path": s.rel, "reason": s.reason} for s in skipped],
+    }
+
+
+def write_json(data: dict, path: Path) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

@@ -1,0 +1,87 @@
+"""Parsed files cached by content: SHA-256 of the bytes and the parser version, in one SQLite file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+from . import PARSER_VERSION
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS parsed (
+    sha256 TEXT NOT NULL,
+    parser_version TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (sha256, parser_version, mode)
+)
+"""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class ParseCache:
+    """Thread-safe get/put of parse results; entries of other parser versions are dropped on open."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = None
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(_SCHEMA)
+            self._db.execute("DELETE FROM parsed WHERE parser_version != ?", (PARSER_VERSION,))
+            self._db.commit()
+        except sqlite3.DatabaseError:  # a damaged cache is rebuilt, never trusted
+            self._db = None
+            path.unlink(missing_ok=True)
+            self.__init__(path)
+
+    def get(self, sha256: str, mode: str) -> dict | None:
+        if self._db is None:
+            return None
+        with self._lock:
+            row = self._db.execute(
+                "SELECT data FROM parsed WHERE sha256 = ? AND parser_version = ? AND mode = ?",
+                (sha256, PARSER_VERSION, mode),
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_many(self, items: list[tuple[str, str, dict]]) -> None:
+        """Store (sha256, mode, parse result) items in one transaction."""
+        if self._db is None or not items:
+            return
+        rows = [(sha, PARSER_VERSION, mode, json.dumps(data, ensure_ascii=False, default=str)) for sha, mode, data in items]
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO parsed (sha256, parser_version, mode, data) VALUES (?, ?, ?, ?)", rows
+            )
+            self._db.commit()
+
+    def clear(self) -> int:
+        if self._db is None:
+            return 0
+        with self._lock:
+            n = self._db.execute("DELETE FROM parsed").rowcount
+            self._db.commit()
+            self._db.execute("VACUUM")
+        return n
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

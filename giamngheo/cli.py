@@ -1,0 +1,160 @@
+"""The `giamngheo` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_CRASH, EXIT_USAGE, EXIT_OUTPUT = 0, 1, 2, 3
+
+
+def _province(value: str) -> str:
+    if not re.fullmatch(r"\d{1,2}", value.strip()):
+        raise argparse.ArgumentTypeError(f"province code must be 1-2 digits (e.g. 08), not {value!r}")
+    return value.strip().zfill(2)
+
+
+def _year(value: str) -> int:
+    if not re.fullmatch(r"20\d\d", value.strip()):
+        raise argparse.ArgumentTypeError(f"year must look like 2026, not {value!r}")
+    return int(value)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="giamngheo",
+        description="Consolidate commune poverty-reduction reports (kế hoạch giảm nghèo, kết quả rà soát) "
+        "into validated village, commune and province figures.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="consolidate a folder of commune files", description="Consolidate the commune "
+                         "workbooks under --raw into Parquet tables, a validation report and a summary workbook in --out.")
+    run.add_argument("--raw", required=True, type=Path, help="folder of commune files as received (any depth; never modified)")
+    run.add_argument("--out", required=True, type=Path, help="output folder; the latest run sits at its top, each run also under runs/<run_id>/")
+    run.add_argument("--targets", type=Path, help="the province's target workbook (one row per commune with its assigned cut "
+                     "of the poor rate, in percentage points); without it target columns are null")
+    run.add_argument("--province", type=_province, help="2-digit province code: names are resolved within it and files of "
+                     "other provinces are rejected (default: the province of --targets, else every province found)")
+    run.add_argument("--year", type=_year, help="plan or report year (default: read from the documents, else baseline year + 1)")
+    run.add_argument("--workers", type=int, default=None, help="parsing processes (default: number of CPUs)")
+    run.add_argument("--batch-size", type=int, default=100, help="files per Prefect task (default 100)")
+    run.add_argument("--no-cache", action="store_true", help="parse every file again (the cache is keyed on content and parser version)")
+    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                     help="if another run holds --out, wait this long before giving up (default: give up at once)")
+    run.add_argument("--deadline", help="submission deadline YYYY-MM-DD, for the ledger's timeliness")
+    run.add_argument("--max-file-mb", type=float, default=50, help="refuse files larger than this (default 50)")
+    run.add_argument("--max-rows", type=int, default=20000, help="refuse sheets with more rows (default 20000)")
+    run.add_argument("--max-columns", type=int, default=500, help="refuse sheets with more columns (default 500)")
+    run.add_argument("--file-timeout", type=float, default=60, help="seconds one file may take to parse (default 60)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    run.add_argument("--verbose", action="store_true", help="show Prefect's log lines")
+
+    rules = sub.add_parser("rules", help="list the validation rules", description="Print the rule catalogue.")
+    rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")
+
+    cache = sub.add_parser("cache", help="manage the parse cache", description="Clear the cache of parsed files in --out.")
+    cache.add_argument("action", choices=["clear"])
+    cache.add_argument("--out", required=True, type=Path)
+    return parser
+
+
+def _prefect_quiet(verbose: bool) -> None:
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LOGGERS_ROOT_LEVEL", "WARNING")
+    # no telemetry from a machine that may have no internet (and no noise about it)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def _run(args) -> int:
+    from .options import RunOptions, default_workers
+    from .progress import progress_wanted
+    from .readers.grid import Limits
+
+    if not args.raw.is_dir():
+        print(f"giamngheo: --raw {args.raw} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    if args.targets and not args.targets.is_file():
+        print(f"giamngheo: --targets {args.targets} is not a file", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out.exists() and not args.out.is_dir():
+        print(f"giamngheo: --out {args.out} exists and is not a folder", file=sys.stderr)
+        return EXIT_OUTPUT
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        probe = args.out / ".giamngheo-write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        print(f"giamngheo: cannot write to --out {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_OUTPUT
+    limits = Limits(
+        max_file_bytes=int(args.max_file_mb * 1024 * 1024),
+        max_rows=args.max_rows,
+        max_columns=args.max_columns,
+        file_timeout_seconds=args.file_timeout,
+    )
+    options = RunOptions(
+        raw=args.raw.resolve(),
+        out=args.out.resolve(),
+        targets=args.targets.resolve() if args.targets else None,
+        province=args.province,
+        year=args.year,
+        workers=args.workers or default_workers(),
+        batch_size=max(1, args.batch_size),
+        use_cache=not args.no_cache,
+        wait_seconds=args.wait,
+        deadline=args.deadline,
+        limits=limits,
+        progress=not args.no_progress and progress_wanted(),
+    )
+    _prefect_quiet(args.verbose)
+    from flows.consolidate import consolidate
+
+    from .outputs import OutputBusy
+
+    try:
+        summary = consolidate(options)
+    except OutputBusy as exc:
+        print(f"giamngheo: {exc}; thử lại sau hoặc dùng --wait", file=sys.stderr)
+        return EXIT_OUTPUT
+    print(summary.render())
+    return EXIT_OK
+
+
+def _rules(args) -> int:
+    from .docs import rules_markdown
+
+    if args.markdown:
+        print(rules_markdown(), end="")
+        return EXIT_OK
+    from schemas.rules import RULES
+
+    for r in RULES:
+        print(f"{r.id:32} {r.severity:8} {r.level:16} {r.title_vi}")
+    return EXIT_OK
+
+
+def _cache(args) -> int:
+    from .cache import ParseCache
+
+    path = args.out / ".cache" / "parsed.sqlite"
+    if not path.exists():
+        print("giamngheo: no cache in", args.out)
+        return EXIT_OK
+    n = ParseCache(path).clear()
+    print(f"giamngheo: cleared {n} cached files")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"run": _run, "rules": _rules, "cache": _cache}
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""Find the files a province received under --raw, without following links out of it."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+# Files that are never a commune's report: system litter and the project's own notes.
+_IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+_IGNORED_SUFFIXES = {".md", ".json", ".ini", ".db", ".tmp", ".lnk", ".log", ".parquet", ".sqlite"}
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    rel: str  # path relative to --raw, posix separators, as on disk
+    path: Path
+    size: int
+    mtime: float
+
+
+@dataclass(frozen=True)
+class Skipped:
+    rel: str
+    reason: str  # symlink / ignored / unreadable_dir
+
+
+def _display(rel: str) -> str:
+    """A relative path as text; undecodable bytes in a name shown as escapes, never lost."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def discover_files(raw: Path) -> tuple[list[FileEntry], list[Skipped]]:
+    """Regular files under `raw` at any depth, sorted; symbolic links are reported, never followed."""
+    entries: list[FileEntry] = []
+    skipped: list[Skipped] = []
+    stack = [(raw, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                children = sorted(it, key=lambda e: e.name)
+        except OSError:
+            skipped.append(Skipped(_display(prefix.rstrip("/")) or ".", "unreadable_dir"))
+            continue
+        for child in children:
+            rel = prefix + child.name
+            if child.is_symlink():
+                skipped.append(Skipped(_display(rel), "symlink"))
+                continue
+            try:
+                st = child.stat(follow_symlinks=False)
+            except OSError:
+                skipped.append(Skipped(_display(rel), "unreadable_dir"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                stack.append((Path(child.path), rel + "/"))
+            elif stat.S_ISREG(st.st_mode):
+                name = child.name.lower()
+                if name.startswith((".", "~$")) or name in _IGNORED_NAMES or Path(name).suffix in _IGNORED_SUFFIXES:
+                    skipped.append(Skipped(_display(rel), "ignored"))
+                    continue
+                entries.append(FileEntry(_display(rel), Path(child.path), st.st_size, st.st_mtime))
+    entries.sort(key=lambda e: e.rel)
+    skipped.sort(key=lambda s: s.rel)
+    return entries, skipped

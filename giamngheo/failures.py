@@ -1,0 +1,106 @@
+"""Failures located (file, sheet, A1 cell) and explained in Vietnamese and English, from the catalogue."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas.columns import label_en, label_vi
+from schemas.rules import NUMERIC_DETAILS, READABLE_REASONS, RULE_BY_ID
+
+from .readers.grid import column_letter
+
+OUTPUT_SCHEMA = {
+    "run_id": pl.Utf8,
+    "source_file": pl.Utf8,
+    "source_sheet": pl.Utf8,
+    "cell": pl.Utf8,
+    "row": pl.Int32,
+    "column": pl.Int32,
+    "commune_code": pl.Utf8,
+    "field": pl.Utf8,
+    "rule": pl.Utf8,
+    "severity": pl.Utf8,
+    "level": pl.Utf8,
+    "kind": pl.Utf8,
+    "value": pl.Utf8,
+    "expected": pl.Utf8,
+    "message": pl.Utf8,
+    "message_en": pl.Utf8,
+}
+_DETAILS = {
+    "section": ("khu vực", "section"),
+    "commune": ("xã", "commune"),
+    "plan": ("kế hoạch", "plan annex"),
+    "results": ("báo cáo kết quả", "results report"),
+}
+
+
+def locate_table_failures(failures: pl.DataFrame, tables: pl.DataFrame, columns: pl.DataFrame) -> pl.DataFrame:
+    """Table failures (table_id, row, field, ...) with their file, sheet, commune, kind and column."""
+    if failures.is_empty():
+        return failures.select(pl.exclude("table_id")).with_columns(
+            *[pl.lit(None, t).alias(c) for c, t in (("source_file", pl.Utf8), ("source_sheet", pl.Utf8), ("commune_code", pl.Utf8), ("kind", pl.Utf8), ("column", pl.Int32))]
+        )
+    return (
+        failures.join(tables.select("table_id", "source_file", "source_sheet", "commune_code", "kind"), on="table_id", how="left")
+        .join(columns, on=["table_id", "field"], how="left")
+        .drop("table_id")
+    )
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _message(rec: dict) -> tuple[str, str]:
+    rule = RULE_BY_ID[rec["rule"]]
+    detail = rec.get("detail")
+    value, expected = _text(rec.get("value")), _text(rec.get("expected"))
+    detail_vi = detail_en = _text(detail)
+    if rule.id == "readable" and detail in READABLE_REASONS:
+        vi, en = READABLE_REASONS[detail]
+        detail_vi, detail_en = vi.format(value=value, expected=expected), en.format(value=value, expected=expected)
+    elif rule.id == "numeric":
+        detail_vi, detail_en = NUMERIC_DETAILS.get(detail or "invalid", ("", ""))
+    elif detail in _DETAILS:
+        detail_vi, detail_en = _DETAILS[detail]
+    where = rec.get("cell") or (f"dòng {rec['row']}" if rec.get("row") else "")
+    where_en = rec.get("cell") or (f"row {rec['row']}" if rec.get("row") else "")
+    fields = [f for f in _text(rec.get("field")).split(",") if f]
+    args = {
+        "value": value,
+        "expected": expected,
+        "expected_vi": ", ".join(label_vi(f) for f in _text(expected).split(", ") if f) if rule.id == "required_columns" else expected,
+        "field_vi": ", ".join(label_vi(f) for f in fields),
+        "field_en": ", ".join(label_en(f) for f in fields),
+        "sheet": _text(rec.get("source_sheet")),
+        "detail_vi": detail_vi,
+        "detail_en": detail_en,
+    }
+    return rule.message_vi.format(cell=where, **args), rule.message_en.format(cell=where_en, **args)
+
+
+def finish(failures: pl.DataFrame, run_id: str) -> pl.DataFrame:
+    """The validation_failures table: A1 cells, severity, level and both messages."""
+    if failures.is_empty():
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    failures = failures.with_columns(
+        pl.col("row").cast(pl.Int32), pl.col("column").cast(pl.Int32)
+    ).with_columns(
+        pl.when(pl.col("row").is_not_null() & pl.col("column").is_not_null())
+        .then(pl.col("column").map_elements(column_letter, return_dtype=pl.Utf8) + pl.col("row").cast(pl.Utf8))
+        .alias("cell")
+    )
+    records = failures.to_dicts()
+    messages = [_message(r) for r in records]
+    out = failures.with_columns(
+        pl.lit(run_id).alias("run_id"),
+        pl.col("rule").replace_strict({r: RULE_BY_ID[r].severity for r in RULE_BY_ID}, default="error").alias("severity"),
+        pl.col("rule").replace_strict({r: RULE_BY_ID[r].level for r in RULE_BY_ID}, default=None).alias("level"),
+        pl.Series("message", [m[0] for m in messages], dtype=pl.Utf8),
+        pl.Series("message_en", [m[1] for m in messages], dtype=pl.Utf8),
+    )
+    for col, dtype in OUTPUT_SCHEMA.items():
+        if col not in out.columns:
+            out = out.with_columns(pl.lit(None, dtype).alias(col))
+    return out.select(list(OUTPUT_SCHEMA)).sort(["source_file", "source_sheet", "row", "column", "rule"], nulls_last=False)

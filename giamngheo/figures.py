@@ -1,0 +1,111 @@
+"""Assemble the output tables of the plan annexes: villages, communes, provinces."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas.rules import RULE_BY_ID
+from transforms import aggregate
+
+from .reference import Reference
+
+ERROR_RULES = [r.id for r in RULE_BY_ID.values() if r.severity == "error"]
+
+
+def commune_status(failures: pl.DataFrame, submitted: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """accepted / rejected per submitted commune: any error on its file for this kind rejects it.
+
+    `submitted`: (commune_code, source_file) of the file in use for `kind`.
+    """
+    errors = failures.filter(
+        pl.col("rule").is_in(ERROR_RULES) & (pl.col("kind").is_null() | (pl.col("kind") == kind)) & pl.col("commune_code").is_not_null()
+    ).join(submitted, on=["commune_code", "source_file"], how="semi")
+    rejected = errors.select("commune_code").unique()
+    return submitted.with_columns(
+        pl.when(pl.col("commune_code").is_in(rejected["commune_code"].implode())).then(pl.lit("rejected")).otherwise(pl.lit("accepted")).alias("status")
+    )
+
+
+def _names(ref: Reference) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "commune_code": [u.commune_code for u in ref.units],
+            "commune_name": [u.commune_name for u in ref.units],
+            "province_code": [u.province_code for u in ref.units],
+            "province_name": [u.province_name for u in ref.units],
+        }
+    )
+
+
+def plan_outputs(
+    typed: pl.DataFrame,
+    tables: pl.DataFrame,
+    status: pl.DataFrame,
+    targets: pl.DataFrame,
+    expected: pl.DataFrame,
+    ref: Reference,
+    run_id: str,
+    year: int,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """villages.parquet, communes.parquet and provinces.parquet as frames (contract columns first)."""
+    names = _names(ref).lazy()
+    accepted = status.filter(pl.col("status") == "accepted").lazy()
+    villages = (
+        aggregate.village_rows(typed.lazy(), tables.lazy(), accepted)
+        .join(names, on="commune_code", how="left")
+        .with_columns(pl.lit(run_id).alias("run_id"), pl.lit(year, pl.Int64).alias("year"))
+        .sort("commune_code", "source_file", "source_sheet", "source_row")
+    )
+    villages_out = villages.select(
+        "run_id", "year", "province_code", "province_name", "commune_code", "commune_name", "village_name", "section",
+        *aggregate.PLAN_COUNTS, "source_file", "source_sheet", "source_row",
+    ).collect()
+    totals = aggregate.commune_totals(villages)
+    communes = (
+        status.lazy()
+        .join(totals, on="commune_code", how="left")
+        .join(names, on="commune_code", how="left")
+        .pipe(aggregate.target_attainment, targets.lazy())
+        .with_columns(pl.lit(run_id).alias("run_id"), pl.lit(year, pl.Int64).alias("year"))
+    )
+    figures = [
+        "villages", *aggregate.PLAN_COUNTS, "poor_rate_pct", "near_poor_rate_pct", "planned_poor_reduction_pp",
+    ]
+    communes_out = (
+        communes.with_columns(
+            [pl.when(pl.col("status") == "accepted").then(pl.col(c)).otherwise(None).alias(c) for c in figures]
+        )
+        .select(
+            "run_id", "year", "province_code", "province_name", "commune_code", "commune_name", "status",
+            "villages", "total_households", "poor_households", "near_poor_households",
+            "poor_rate_pct", "near_poor_rate_pct", "poor_reduction_target", "near_poor_reduction_target",
+            "planned_poor_reduction_pp", "assigned_poor_reduction_pp", "meets_assigned_target", "source_file",
+        )
+        .sort("commune_code")
+        .collect()
+    )
+    provinces = (
+        aggregate.provincial_figures(communes_out.lazy(), expected.lazy())
+        .join(names.select("province_code", "province_name").unique(), on="province_code", how="left")
+        .with_columns(pl.lit(run_id).alias("run_id"), pl.lit(year, pl.Int64).alias("year"))
+        .select(
+            "run_id", "year", "province_code", "province_name", "communes_expected", "communes_accepted",
+            "communes_rejected", "communes_missing", "total_households", "poor_households", "near_poor_households",
+            "poor_rate_pct", "near_poor_rate_pct", "poor_reduction_target", "near_poor_reduction_target",
+            "planned_poor_reduction_pp", "communes_meeting_target", "communes_below_target",
+        )
+        .sort("province_code")
+        .collect()
+    )
+    return villages_out, communes_out, provinces
+
+
+def expected_communes(ref: Reference, provinces: list[str], targets: pl.DataFrame) -> pl.DataFrame:
+    """(province_code, communes_expected): the province's units in the targets workbook, else in the official list."""
+    rows = []
+    target_codes = set(targets["commune_code"]) if not targets.is_empty() else set()
+    for p in provinces:
+        units = {u.commune_code for u in ref.province_units(p)}
+        in_targets = units & target_codes
+        rows.append({"province_code": p, "communes_expected": len(in_targets) if in_targets else len(units)})
+    return pl.DataFrame(rows, schema={"province_code": pl.Utf8, "communes_expected": pl.Int64})

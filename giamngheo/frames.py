@@ -1,0 +1,121 @@
+"""Parsed tables of the files in use, as polars frames: rows, table provenance, column addresses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from .submissions import FileRecord
+
+ROW_SCHEMA = {
+    "row": pl.Int32,
+    "kind": pl.Utf8,
+    "name": pl.Utf8,
+    "name_key": pl.Utf8,
+    "section": pl.Utf8,
+    "section_index": pl.Int32,
+}
+TABLE_SCHEMA = {
+    "table_id": pl.Int32,
+    "source_file": pl.Utf8,
+    "source_sheet": pl.Utf8,
+    "kind": pl.Utf8,
+    "subject": pl.Utf8,
+    "commune_code": pl.Utf8,
+    "sha256": pl.Utf8,
+}
+
+
+@dataclass
+class Tables:
+    rows: dict[str, pl.DataFrame]  # kind -> rows of every table of that kind
+    tables: pl.DataFrame  # one row per table: provenance
+    columns: pl.DataFrame  # (table_id, field, column): where each field sits
+
+
+def _rows_frame(table: dict, table_id: int, fields: list[str]) -> pl.DataFrame:
+    data = table["rows"]
+    n = len(data["row"])
+    columns = {k: pl.Series(k, data.get(k, [None] * n), dtype=t) for k, t in ROW_SCHEMA.items()}
+    for f in fields:
+        columns[f"{f}__num"] = pl.Series(f"{f}__num", data.get(f"{f}__num", [None] * n), dtype=pl.Float64)
+        columns[f"{f}__text"] = pl.Series(f"{f}__text", data.get(f"{f}__text", [None] * n), dtype=pl.Utf8)
+        columns[f"{f}__present"] = pl.Series(f"{f}__present", [f in table["columns"]] * n, dtype=pl.Boolean)
+    frame = pl.DataFrame(columns).rename({"kind": "row_kind"})
+    return frame.with_columns(pl.lit(table_id, pl.Int32).alias("table_id"))
+
+
+def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]]) -> Tables:
+    """Frames of every table that counts: superseded and unresolved files are left out."""
+    rows: dict[str, list[pl.DataFrame]] = {k: [] for k in fields_by_kind}
+    info: list[dict] = []
+    cols: list[dict] = []
+    table_id = 0
+    for rec in records:
+        code = rec.commune_code
+        if code is None:
+            continue
+        for table in rec.data.get("tables", []):
+            kind = table["kind"]
+            if kind not in fields_by_kind or not rec.used_for(kind):
+                continue
+            table_id += 1
+            info.append(
+                {
+                    "table_id": table_id,
+                    "source_file": rec.entry.rel,
+                    "source_sheet": table["sheet"] or None,
+                    "kind": kind,
+                    "subject": table.get("subject"),
+                    "commune_code": code,
+                    "sha256": rec.sha256,
+                }
+            )
+            where = dict(table["columns"])
+            if table.get("name_column"):
+                where["village_name"] = table["name_column"]
+            cols.extend({"table_id": table_id, "field": f, "column": c} for f, c in where.items())
+            rows[kind].append(_rows_frame(table, table_id, fields_by_kind[kind]))
+    empty = {k: pl.DataFrame(schema={**ROW_SCHEMA, "table_id": pl.Int32}).rename({"kind": "row_kind"}) for k in fields_by_kind}
+    out_rows = {}
+    for kind, frames in rows.items():
+        if frames:
+            out_rows[kind] = pl.concat(frames, how="vertical_relaxed")
+        else:
+            frame = empty[kind]
+            for f in fields_by_kind[kind]:
+                frame = frame.with_columns(
+                    pl.lit(None, pl.Float64).alias(f"{f}__num"),
+                    pl.lit(None, pl.Utf8).alias(f"{f}__text"),
+                    pl.lit(None, pl.Boolean).alias(f"{f}__present"),
+                )
+            out_rows[kind] = frame
+    tables = pl.DataFrame(info, schema=TABLE_SCHEMA) if info else pl.DataFrame(schema=TABLE_SCHEMA)
+    columns = (
+        pl.DataFrame(cols, schema={"table_id": pl.Int32, "field": pl.Utf8, "column": pl.Int32})
+        if cols
+        else pl.DataFrame(schema={"table_id": pl.Int32, "field": pl.Utf8, "column": pl.Int32})
+    )
+    return Tables(out_rows, tables, columns)
+
+
+FAILURE_ROW_SCHEMA = {
+    "source_file": pl.Utf8, "source_sheet": pl.Utf8, "row": pl.Int32, "column": pl.Int32, "field": pl.Utf8,
+    "rule": pl.Utf8, "value": pl.Utf8, "expected": pl.Utf8, "detail": pl.Utf8, "kind": pl.Utf8, "commune_code": pl.Utf8,
+}
+
+
+def failure_rows(rows: list[dict]) -> pl.DataFrame:
+    """Failure dicts (as the parser and resolver report them) as a frame."""
+    keep = [{k: r.get(k) for k in FAILURE_ROW_SCHEMA} for r in rows]
+    return pl.DataFrame(keep, schema=FAILURE_ROW_SCHEMA) if keep else pl.DataFrame(schema=FAILURE_ROW_SCHEMA)
+
+
+def file_failures(records: list[FileRecord]) -> pl.DataFrame:
+    """File-level failures (no table row): unreadable, commune, superseded, hidden, formulas."""
+    rows = []
+    for rec in records:
+        for f in rec.failures:
+            rows.append({**f, "source_file": rec.entry.rel, "source_sheet": f.get("sheet") or None, "commune_code": rec.commune_code})
+    return failure_rows(rows)

@@ -1,0 +1,187 @@
+"""The output folder: one run at a time, each run written aside and published in one short step.
+
+A run writes everything to `.staging/<run_id>/`, renames it to `runs/<run_id>/`
+(complete or absent), then replaces the top-level files. A journal records that
+last step; if a run dies during it, the next run (or any command that opens the
+folder) finishes publishing that complete run first. The previous top-level
+files are never truncated or half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import shutil
+import socket
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+LOCK_NAME = ".giamngheo.lock"
+JOURNAL_NAME = ".publishing.json"
+STAGING = ".staging"
+RUNS = "runs"
+# Top-level outputs a run may publish; any other run's leftovers among these are removed.
+PUBLISHED = (
+    "villages.parquet",
+    "communes.parquet",
+    "provinces.parquet",
+    "validation_failures.parquet",
+    "results_villages.parquet",
+    "results_communes.parquet",
+    "submissions.parquet",
+    "failure_history.parquet",
+    "manifest.json",
+    "diff.json",
+    "bao_cao_tong_hop.xlsx",
+    "bao_cao_kiem_tra.html",
+    "bao_cao_kiem_tra.xlsx",
+    "feedback",
+)
+
+
+class OutputBusy(RuntimeError):
+    """Another run holds the output folder."""
+
+
+def new_run_id() -> str:
+    now = datetime.now(timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z-{os.getpid() % 100000:05d}"
+
+
+@contextlib.contextmanager
+def run_lock(out: Path, wait_seconds: float = 0.0):
+    """Hold the folder's lock (flock: released by the kernel if the holder dies, so never stale)."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / LOCK_NAME
+    fh = open(path, "a+", encoding="utf-8")
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "unknown"
+                    raise OutputBusy(f"another run is using {out} ({holder})") from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid={os.getpid()} host={socket.gethostname()} since={datetime.now(timezone.utc).isoformat()}")
+        fh.flush()
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        fh.close()
+
+
+def staging_dir(out: Path, run_id: str) -> Path:
+    path = out / STAGING / run_id
+    path.mkdir(parents=True, exist_ok=False)
+    return path
+
+
+def _fsync_tree(path: Path) -> None:
+    for p in sorted(path.rglob("*")) + [path]:
+        with contextlib.suppress(OSError):
+            fd = os.open(p, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    if src.is_dir():
+        shutil.copytree(src, dst, copy_function=_link_file)
+    else:
+        _link_file(src, dst)
+
+
+def _link_file(src, dst) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _publish(out: Path, run_id: str) -> None:
+    run_dir = out / RUNS / run_id
+    names = [n for n in PUBLISHED if (run_dir / n).exists()]
+    for name in names:
+        tmp = out / f".new-{name}"
+        if tmp.exists():
+            shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
+        _link_or_copy(run_dir / name, tmp)
+        target = out / name
+        if tmp.is_dir():
+            old = out / f".old-{name}"
+            if old.exists():
+                shutil.rmtree(old)
+            if target.exists():
+                os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    for name in PUBLISHED:
+        if name not in names and (out / name).exists():
+            stale = out / name
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+
+
+def recover(out: Path) -> str | None:
+    """Finish publishing a run that died while replacing the top-level files; drop dead staging."""
+    journal = out / JOURNAL_NAME
+    finished = None
+    if journal.exists():
+        try:
+            run_id = json.loads(journal.read_text(encoding="utf-8"))["run_id"]
+        except (ValueError, KeyError, OSError):
+            run_id = None
+        if run_id and (out / RUNS / run_id).is_dir():
+            _publish(out, run_id)
+            finished = run_id
+        journal.unlink(missing_ok=True)
+    shutil.rmtree(out / STAGING, ignore_errors=True)
+    for leftover in out.glob(".new-*"):
+        shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+    return finished
+
+
+def commit(out: Path, run_id: str) -> Path:
+    """Make the staged run permanent under runs/<run_id>/ and publish it at the top of `out`."""
+    staged = out / STAGING / run_id
+    _fsync_tree(staged)
+    run_dir = out / RUNS / run_id
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staged, run_dir)
+    journal = out / JOURNAL_NAME
+    tmp = out / (JOURNAL_NAME + ".tmp")
+    tmp.write_text(json.dumps({"run_id": run_id}), encoding="utf-8")
+    os.replace(tmp, journal)
+    _publish(out, run_id)
+    journal.unlink(missing_ok=True)
+    return run_dir
+
+
+def previous_runs(out: Path) -> list[str]:
+    """Completed runs, oldest first."""
+    runs = out / RUNS
+    if not runs.is_dir():
+        return []
+    return sorted(p.name for p in runs.iterdir() if p.is_dir() and (p / "manifest.json").exists())
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

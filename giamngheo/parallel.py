@@ -1,0 +1,123 @@
+"""Parse files in worker processes (spawn), one batch per job; a crash or hang stays with its file."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from .readers.grid import Limits
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    path: str
+    mode: str  # "" for commune files, "targets" for the province's targets workbook
+
+
+def _limit_memory(limit: int) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):  # not available on every platform
+        pass
+
+
+def _worker_init(memory_limit: int) -> None:
+    _limit_memory(memory_limit)
+
+
+def parse_one(job: ParseJob, limits: Limits) -> dict:
+    """Parse a file; any exception becomes a `readable` failure of that file."""
+    from .parse import parse_workbook, unreadable
+
+    try:
+        return parse_workbook(Path(job.path), limits, forced_kind=job.mode or None)
+    except MemoryError:
+        return unreadable("memory", "", None)
+    except RecursionError:
+        return unreadable("crashed", "RecursionError", None)
+    except Exception as exc:  # a reader bug must not take the batch down
+        return unreadable("crashed", f"{type(exc).__name__}: {str(exc)[:200]}", None)
+
+
+def parse_batch(jobs: list[ParseJob], limits: Limits) -> list[dict]:
+    return [parse_one(job, limits) for job in jobs]
+
+
+class WorkerPool:
+    """A lazily started process pool shared by the run's batch tasks."""
+
+    def __init__(self, workers: int, limits: Limits):
+        self.workers = max(1, workers)
+        self.limits = limits
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=mp.get_context("spawn"),
+                    initializer=_worker_init,
+                    initargs=(self.limits.worker_memory_bytes,),
+                )
+            return self._pool
+
+    def _reset(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is broken:
+                _kill(broken)
+                self._pool = None
+
+    def run(self, jobs: list[ParseJob]) -> list[dict]:
+        """Results in job order. On a crash or time-out the batch is retried file by file."""
+        if not jobs:
+            return []
+        if self.workers == 1 and os.environ.get("GIAMNGHEO_INPROCESS") == "1":
+            return parse_batch(jobs, self.limits)
+        pool = self._get()
+        timeout = self.limits.file_timeout_seconds * len(jobs) + 30
+        try:
+            return pool.submit(parse_batch, jobs, self.limits).result(timeout=timeout)
+        except (BrokenProcessPool, FutureTimeout):
+            self._reset(pool)
+        return [self._run_alone(job) for job in jobs]
+
+    def _run_alone(self, job: ParseJob) -> dict:
+        from .parse import unreadable
+
+        pool = self._get()
+        started = time.perf_counter()
+        try:
+            return pool.submit(parse_batch, [job], self.limits).result(timeout=self.limits.file_timeout_seconds)[0]
+        except BrokenProcessPool:
+            self._reset(pool)
+            return unreadable("crashed", "the reading process died", None, time.perf_counter() - started)
+        except FutureTimeout:
+            self._reset(pool)
+            limit = f"{self.limits.file_timeout_seconds:.0f} s"
+            return unreadable("timeout", f"> {limit}", limit, time.perf_counter() - started)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool whose worker hangs or died: terminate its processes, do not wait for them."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        try:
+            proc.terminate()
+        except Exception:
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,120 @@
+"""From parsed files to submissions: whose file it is, which report it carries, which version counts."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .discover import FileEntry
+from .parse import _failure
+from .resolve import Resolution, Resolver
+
+PLAN, RESULTS = "plan", "results"
+ERROR_RULES_FILE = {"readable", "table_found", "required_columns", "commune_resolved", "wrong_province", "formula_without_value"}
+
+
+@dataclass
+class FileRecord:
+    """One input file through the run."""
+
+    entry: FileEntry
+    sha256: str
+    parsed: bool  # parsed in this run (False: served from the cache)
+    data: dict
+    resolution: Resolution | None = None
+    superseded_by: dict[str, str] = field(default_factory=dict)  # kind -> rel path of the winner
+    failures: list[dict] = field(default_factory=list)  # file-level failures (each may carry a "kind")
+
+    @property
+    def commune_code(self) -> str | None:
+        return self.resolution.unit.commune_code if self.resolution and self.resolution.unit else None
+
+    @property
+    def kinds(self) -> set[str]:
+        return {t["kind"] for t in self.data.get("tables", []) if t["kind"] in (PLAN, RESULTS)}
+
+    @property
+    def doc_date(self) -> tuple:
+        return tuple(self.data.get("doc_date") or (0, 0, 0))
+
+    def used_for(self, kind: str) -> bool:
+        return kind not in self.superseded_by and (kind in self.kinds or not self.kinds)
+
+
+def _table_kind(record: FileRecord, sheet: str | None) -> str | None:
+    for t in record.data.get("tables", []):
+        if t["sheet"] == sheet:
+            return t["kind"]
+    return None
+
+
+def resolve_files(records: list[FileRecord], resolver: Resolver) -> None:
+    """Give each file its commune, or the failure saying why not; collect parse failures."""
+    for rec in records:
+        data = rec.data
+        rec.failures = []
+        for f in data.get("failures", []):
+            rec.failures.append({**f, "kind": _table_kind(rec, f.get("sheet")) if f["rule"] in ("required_columns",) else None})
+        if any(f["rule"] == "readable" for f in rec.failures) and not data.get("title"):
+            rec.resolution = resolver.resolve(rec.entry.path.name, [], [])
+        else:
+            rec.resolution = resolver.resolve(rec.entry.path.name, data.get("title", []), data.get("codes", []))
+        res = rec.resolution
+        if res.rule == "commune_resolved":
+            rec.failures.append(_failure("commune_resolved", None, value=res.value, expected="; ".join(res.candidates) or "—"))
+        elif res.rule == "wrong_province":
+            rec.failures.append(_failure("wrong_province", None, value=res.value, expected="; ".join(res.candidates)))
+        elif res.rule == "legacy_unit_name" and res.unit:
+            rec.failures.append(_failure("legacy_unit_name", None, value=res.value[:120], expected=res.unit.describe()))
+
+
+def choose_submissions(records: list[FileRecord], province: str | None) -> None:
+    """Among files of one commune and kind, the latest document date (then file time) wins.
+
+    A file without any recognisable table competes for every kind its commune
+    sent, so a broken later resubmission is not silently ignored.
+    """
+    by_commune: dict[str, list[FileRecord]] = defaultdict(list)
+    for rec in records:
+        if rec.commune_code and rec.resolution.rule != "wrong_province":
+            by_commune[rec.commune_code].append(rec)
+    for recs in by_commune.values():
+        kinds = set().union(*(r.kinds for r in recs)) or {PLAN}
+        for kind in sorted(kinds):
+            contenders = [r for r in recs if kind in r.kinds or not r.kinds]
+            if len(contenders) < 2:
+                continue
+            winner = max(contenders, key=lambda r: (r.doc_date, r.entry.mtime, r.entry.rel))
+            for r in contenders:
+                if r is not winner:
+                    r.superseded_by[kind] = winner.entry.rel
+    for rec in records:
+        if rec.superseded_by and not any(rec.used_for(k) for k in (rec.kinds or {PLAN})):
+            winners = sorted(set(rec.superseded_by.values()))
+            kept = [f for f in rec.failures if f["rule"] == "legacy_unit_name"]
+            rec.failures = kept + [_failure("superseded_submission", None, value=rec.entry.rel, expected=", ".join(winners))]
+
+
+def run_year(records: list[FileRecord], year: int | None) -> int:
+    """--year, else the year most documents state, else next year."""
+    if year:
+        return year
+    years = Counter(r.data.get("year") for r in records if r.data.get("year"))
+    if years:
+        return years.most_common(1)[0][0]
+    from datetime import date
+
+    return date.today().year + 1
+
+
+def file_status(rec: FileRecord, kind_status: dict[tuple[str, str], str]) -> str:
+    """accepted / rejected / superseded / unresolved / other_province, for the manifest."""
+    if rec.resolution is None or rec.resolution.unit is None:
+        return "wrong_province" if rec.resolution and rec.resolution.rule == "wrong_province" else "unresolved"
+    if rec.resolution.rule == "wrong_province":
+        return "wrong_province"
+    used = [k for k in (rec.kinds or {PLAN}) if rec.used_for(k)]
+    if not used:
+        return "superseded"
+    statuses = {kind_status.get((rec.commune_code, k), "rejected") for k in used}
+    return "rejected" if "rejected" in statuses else "accepted"

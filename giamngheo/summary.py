@@ -1,0 +1,91 @@
+"""What a run prints when it ends: commune counts, province figures, failures, where the outputs are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+
+def vn_int(n) -> str:
+    """5441 -> '5.441' (Vietnamese grouping)."""
+    return "—" if n is None else f"{int(n):,}".replace(",", ".")
+
+
+def vn_pct(x) -> str:
+    return "—" if x is None else f"{x:.2f}".replace(".", ",")
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    out: Path
+    run_dir: Path
+    provinces: list[dict]
+    below_target: list[dict]
+    rejected: list[dict]
+    failures_by_severity: dict[str, int]
+    files: int
+    files_parsed: int
+    results: list[dict] = field(default_factory=list)
+
+    @staticmethod
+    def counts_of(provinces: pl.DataFrame, failures: pl.DataFrame) -> dict:
+        sev = failures.group_by("severity").len().to_dicts() if not failures.is_empty() else []
+        return {
+            "provinces": provinces.select(
+                "province_code", "communes_expected", "communes_accepted", "communes_rejected", "communes_missing"
+            ).to_dicts(),
+            "failures": {d["severity"]: d["len"] for d in sev},
+        }
+
+    @classmethod
+    def build(cls, run_id, out, run_dir, provinces: pl.DataFrame, communes: pl.DataFrame, failures: pl.DataFrame, records, results=None):
+        sev = {d["severity"]: d["len"] for d in failures.group_by("severity").len().to_dicts()} if not failures.is_empty() else {}
+        below = communes.filter(pl.col("meets_assigned_target") == False)  # noqa: E712
+        return cls(
+            run_id=run_id,
+            out=out,
+            run_dir=run_dir,
+            provinces=provinces.to_dicts(),
+            below_target=below.select("commune_code", "commune_name", "planned_poor_reduction_pp", "assigned_poor_reduction_pp").to_dicts(),
+            rejected=communes.filter(pl.col("status") == "rejected").select("commune_code", "commune_name", "source_file").to_dicts(),
+            failures_by_severity=sev,
+            files=len(records),
+            files_parsed=sum(1 for r in records if r.parsed),
+            results=results or [],
+        )
+
+    def render(self) -> str:
+        lines = [f"giamngheo: lần chạy {self.run_id} — {self.files} tệp ({self.files_parsed} đọc mới, {self.files - self.files_parsed} từ bộ nhớ đệm)"]
+        for p in self.provinces:
+            lines += [
+                f"{p['province_name']} ({p['province_code']}), năm {p['year']}:",
+                f"  Xã/phường: {p['communes_accepted']} chấp nhận, {p['communes_rejected']} bị từ chối, "
+                f"{p['communes_missing']} chưa nộp (trên {p['communes_expected']})",
+                f"  Tổng số hộ {vn_int(p['total_households'])}; hộ nghèo {vn_int(p['poor_households'])} "
+                f"({vn_pct(p['poor_rate_pct'])}%); hộ cận nghèo {vn_int(p['near_poor_households'])} ({vn_pct(p['near_poor_rate_pct'])}%)",
+                f"  Kế hoạch giảm hộ nghèo {vn_int(p['poor_reduction_target'])} hộ = {vn_pct(p['planned_poor_reduction_pp'])} điểm %; "
+                f"đạt chỉ tiêu giao: {p['communes_meeting_target']}, dưới chỉ tiêu: {p['communes_below_target']}",
+            ]
+            if p.get("poor_households_end") is not None:
+                lines.append(
+                    f"  Kết quả cuối năm: hộ nghèo {vn_int(p['poor_households_end'])} ({vn_pct(p.get('poor_rate_end_pct'))}%), "
+                    f"giảm thực tế {vn_pct(p.get('actual_poor_reduction_pp'))} điểm %; đạt {p.get('communes_met_target_actual', 0)}, "
+                    f"không đạt {p.get('communes_missed_target_actual', 0)}"
+                )
+        if self.below_target:
+            names = ", ".join(f"{c['commune_name']} ({vn_pct(c['planned_poor_reduction_pp'])} < {vn_pct(c['assigned_poor_reduction_pp'])})" for c in self.below_target[:10])
+            more = f" và {len(self.below_target) - 10} xã khác" if len(self.below_target) > 10 else ""
+            lines.append(f"  Dưới chỉ tiêu giao: {names}{more}")
+        if self.rejected:
+            names = ", ".join(f"{c['commune_name']}" for c in self.rejected[:10])
+            more = f" và {len(self.rejected) - 10} xã khác" if len(self.rejected) > 10 else ""
+            lines.append(f"  Bị từ chối: {names}{more}")
+        lines.append(
+            f"Lỗi kiểm tra: {self.failures_by_severity.get('error', 0)} lỗi (error), "
+            f"{self.failures_by_severity.get('warning', 0)} cảnh báo (warning)"
+        )
+        lines.append(f"Kết quả: {self.out}  (bản lưu: {self.run_dir})")
+        return "\n".join(lines)

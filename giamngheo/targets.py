@@ -1,0 +1,76 @@
+"""The province's target workbook: one row per commune with its assigned cut of the poor rate."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from transforms.parsing import typed_rows
+
+from .parse import _failure
+from .resolve import Resolver
+from .validate import zero_markers
+
+TARGET_COUNTS = ["total_households", "poor_households"]
+TARGET_RATES = ["assigned_poor_reduction_pp", "poor_rate"]
+TARGETS_SCHEMA = {
+    "commune_code": pl.Utf8,
+    "assigned_poor_reduction_pp": pl.Float64,
+    "targets_total_households": pl.Float64,
+    "targets_poor_households": pl.Float64,
+    "targets_row": pl.Int32,
+}
+
+
+@dataclass
+class Targets:
+    frame: pl.DataFrame  # TARGETS_SCHEMA
+    province: str | None  # the province most of its communes belong to
+    failures: list[dict] = field(default_factory=list)
+    sheet: str | None = None
+
+
+def targets_from_parse(data: dict, resolver: Resolver) -> Targets:
+    """Resolve each named row of the parsed targets workbook to a unit of the official list."""
+    if not data.get("tables"):
+        return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, list(data.get("failures", [])))
+    table = data["tables"][0]
+    rows = table["rows"]
+    n = len(rows["row"])
+    raw = pl.DataFrame(
+        {
+            "table_id": [1] * n,
+            "row": rows["row"],
+            "row_kind": rows["kind"],
+            "name": rows["name"],
+            **{f"{f}__num": pl.Series(rows.get(f"{f}__num", [None] * n), dtype=pl.Float64) for f in TARGET_COUNTS + TARGET_RATES},
+            **{f"{f}__text": pl.Series(rows.get(f"{f}__text", [None] * n), dtype=pl.Utf8) for f in TARGET_COUNTS + TARGET_RATES},
+        },
+        schema_overrides={"row": pl.Int32, "table_id": pl.Int32, "row_kind": pl.Utf8, "name": pl.Utf8},
+    )
+    typed = typed_rows(raw.lazy(), TARGET_COUNTS, TARGET_RATES, zero_markers()).collect()
+    failures: list[dict] = []
+    out = []
+    for rec in typed.filter(pl.col("row_kind") == "village").iter_rows(named=True):
+        if not rec["name"]:
+            continue
+        res = resolver.resolve_name(rec["name"])
+        if res.unit is None:
+            failures.append(_failure("commune_resolved", table["sheet"] or None, rec["row"], table.get("name_column"), "village_name",
+                                     rec["name"], "; ".join(res.candidates) or "—"))
+            continue
+        out.append(
+            {
+                "commune_code": res.unit.commune_code,
+                "assigned_poor_reduction_pp": rec["assigned_poor_reduction_pp"],
+                "targets_total_households": rec["total_households"],
+                "targets_poor_households": rec["poor_households"],
+                "targets_row": rec["row"],
+            }
+        )
+    frame = pl.DataFrame(out, schema=TARGETS_SCHEMA).unique("commune_code", keep="first", maintain_order=True)
+    provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
+    province = provinces.most_common(1)[0][0] if provinces else None
+    return Targets(frame, province, failures, table["sheet"] or None)

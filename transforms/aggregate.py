@@ -1,0 +1,93 @@
+"""Village, commune and province figures of the plan annexes; rates always from summed counts."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .rates import excel_round, rate_pct
+
+PLAN_COUNTS = ["total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target"]
+
+
+def village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, accepted: pl.LazyFrame) -> pl.LazyFrame:
+    """Village rows of accepted communes, with provenance and integer counts (contract columns)."""
+    return (
+        typed.filter(pl.col("row_kind") == "village")
+        .join(tables.select("table_id", "commune_code", "source_file", "source_sheet"), on="table_id")
+        .join(accepted.select("commune_code"), on="commune_code", how="semi")
+        .select(
+            "commune_code",
+            pl.col("name").alias("village_name"),
+            "section",
+            *[pl.col(f).round(0).cast(pl.Int64) for f in PLAN_COUNTS[:3]],
+            *[pl.col(f).round(0).cast(pl.Int64) for f in PLAN_COUNTS[3:]],
+            "source_file",
+            "source_sheet",
+            pl.col("row").alias("source_row"),
+            "table_id",
+        )
+    )
+
+
+def _reduction_sum(field: str) -> pl.Expr:
+    """Null when no village of the commune states a planned reduction (column absent)."""
+    return pl.when(pl.col(field).is_not_null().any()).then(pl.col(field).sum()).otherwise(None).alias(field)
+
+
+def commune_totals(villages: pl.LazyFrame) -> pl.LazyFrame:
+    """Per commune: village count, summed counts, rates recomputed from the sums."""
+    return (
+        villages.group_by("commune_code")
+        .agg(
+            pl.len().cast(pl.Int64).alias("villages"),
+            *[pl.col(f).sum() for f in PLAN_COUNTS[:3]],
+            *[_reduction_sum(f) for f in PLAN_COUNTS[3:]],
+        )
+        .with_columns(rates("total_households"))
+    )
+
+
+def rates(total: str) -> list[pl.Expr]:
+    """The rate columns of a row of summed counts."""
+    return [
+        rate_pct(pl.col("poor_households"), pl.col(total)).alias("poor_rate_pct"),
+        rate_pct(pl.col("near_poor_households"), pl.col(total)).alias("near_poor_rate_pct"),
+        rate_pct(pl.col("poor_reduction_target"), pl.col(total)).alias("planned_poor_reduction_pp"),
+    ]
+
+
+def target_attainment(communes: pl.LazyFrame, targets: pl.LazyFrame) -> pl.LazyFrame:
+    """Assigned targets joined by commune; planned >= assigned, both at 2 decimals (half-up)."""
+    assigned = targets.select("commune_code", excel_round(pl.col("assigned_poor_reduction_pp")).alias("assigned_poor_reduction_pp"))
+    return communes.join(assigned, on="commune_code", how="left").with_columns(
+        pl.when(pl.col("planned_poor_reduction_pp").is_not_null() & pl.col("assigned_poor_reduction_pp").is_not_null())
+        .then(pl.col("planned_poor_reduction_pp") >= pl.col("assigned_poor_reduction_pp") - 1e-9)
+        .otherwise(None)
+        .alias("meets_assigned_target")
+    )
+
+
+def provincial_figures(communes: pl.LazyFrame, expected: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per province: commune counts by status, sums over accepted communes, rates from sums.
+
+    `expected` holds (province_code, communes_expected).
+    """
+    accepted = pl.col("status") == "accepted"
+    figures = communes.group_by("province_code").agg(
+        accepted.sum().cast(pl.Int64).alias("communes_accepted"),
+        (pl.col("status") == "rejected").sum().cast(pl.Int64).alias("communes_rejected"),
+        *[pl.col(f).filter(accepted).sum().cast(pl.Int64).alias(f) for f in PLAN_COUNTS],
+        (accepted & (pl.col("meets_assigned_target") == True)).sum().cast(pl.Int64).alias("communes_meeting_target"),  # noqa: E712
+        (accepted & (pl.col("meets_assigned_target") == False)).sum().cast(pl.Int64).alias("communes_below_target"),  # noqa: E712
+    )
+    return (
+        expected.join(figures, on="province_code", how="left")
+        .with_columns(
+            pl.col("communes_accepted", "communes_rejected", "communes_meeting_target", "communes_below_target").fill_null(0),
+            *[pl.col(f).fill_null(0) for f in PLAN_COUNTS],
+        )
+        .with_columns(
+            (pl.col("communes_expected") - pl.col("communes_accepted") - pl.col("communes_rejected")).clip(0).alias("communes_missing"),
+            *rates("total_households"),
+        )
+    )
