@@ -81,10 +81,9 @@ def validate_plan_rows(tables: frames.Tables):
 
 
 @task(cache_policy=NO_CACHE)
-def aggregate_plans(typed, tables: frames.Tables, failures: pl.DataFrame, targets: Targets | None, provinces: list[str], ref, run_id, year):
+def aggregate_plans(typed, tables: frames.Tables, records, failures: pl.DataFrame, targets: Targets | None, provinces: list[str], ref, run_id, year):
     """Villages of accepted communes, commune and province figures, checked against the targets."""
-    plan_tables = tables.tables.filter(pl.col("kind") == "plan")
-    submitted = plan_tables.select("commune_code", "source_file").unique("commune_code", keep="first")
+    submitted = frames.submissions_in_use(records, "plan")
     submitted = submitted.filter(pl.col("commune_code").is_in(_province_codes(ref, provinces)))
     status = figures.commune_status(failures, submitted, "plan")
     target_frame = targets.frame if targets else pl.DataFrame(schema=TARGETS_SCHEMA)
@@ -134,7 +133,7 @@ def consolidate(options: RunOptions) -> RunSummary:
             file_failures = pl.concat([file_failures, _target_failures(targets, options.targets)], how="diagonal_relaxed")
         provinces = [province] if province else sorted({ref.by_code[c].province_code for c in tables.tables["commune_code"]})
         all_failures = pl.concat([file_failures, plan_failures], how="diagonal_relaxed")
-        villages, communes, provinces_out = aggregate_plans(typed_plans, tables, all_failures, targets, provinces, ref, run_id, year)
+        villages, communes, provinces_out = aggregate_plans(typed_plans, tables, records, all_failures, targets, provinces, ref, run_id, year)
         failures = explain_failures(file_failures, plan_failures, run_id)
         kind_status = {(r["commune_code"], "plan"): r["status"] for r in communes.iter_rows(named=True)}
         counts = RunSummary.counts_of(provinces_out, failures)

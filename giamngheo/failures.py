@@ -56,6 +56,8 @@ def _message(rec: dict) -> tuple[str, str]:
     rule = RULE_BY_ID[rec["rule"]]
     detail = rec.get("detail")
     value, expected = _text(rec.get("value")), _text(rec.get("expected"))
+    if rule.id == "table_found" and not value:
+        value = "(không có)"
     detail_vi = detail_en = _text(detail)
     if rule.id == "readable" and detail in READABLE_REASONS:
         vi, en = READABLE_REASONS[detail]

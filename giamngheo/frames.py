@@ -100,6 +100,21 @@ def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]]
     return Tables(out_rows, tables, columns)
 
 
+def submissions_in_use(records: list[FileRecord], kind: str) -> pl.DataFrame:
+    """(commune_code, source_file) of the file each commune's `kind` report is taken from.
+
+    A file with no recognisable table counts as a (rejected) submission of the
+    plan unless it was superseded.
+    """
+    rows = [
+        {"commune_code": r.commune_code, "source_file": r.entry.rel}
+        for r in records
+        if r.commune_code and (kind in r.kinds or (not r.kinds and kind == "plan")) and r.used_for(kind)
+    ]
+    schema = {"commune_code": pl.Utf8, "source_file": pl.Utf8}
+    return pl.DataFrame(rows, schema=schema).unique("commune_code", keep="first", maintain_order=True)
+
+
 FAILURE_ROW_SCHEMA = {
     "source_file": pl.Utf8, "source_sheet": pl.Utf8, "row": pl.Int32, "column": pl.Int32, "field": pl.Utf8,
     "rule": pl.Utf8, "value": pl.Utf8, "expected": pl.Utf8, "detail": pl.Utf8, "kind": pl.Utf8, "commune_code": pl.Utf8,

@@ -57,28 +57,41 @@ def _typed_keys(text_key: str, index: dict[str, list], type_words) -> list:
     return hits
 
 
+_MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc")
+
+
 def _folded_hits(text: str, index: dict[str, list]) -> list:
-    """Units whose accent-folded bare name occurs as whole words, longest names only."""
-    words = fold(text).split()
-    found: dict[int, list] = {}
-    for i in range(len(words)):
-        for n in range(MAX_NAME_WORDS, 0, -1):
-            key = " ".join(words[i : i + n])
-            if len(words[i : i + n]) < n or key not in index:
-                continue
-            before = " ".join(words[max(0, i - 2) : i])
-            last = words[i - 1] if i else ""
-            if last in _NOT_COMMUNE_BEFORE or before in _NOT_COMMUNE_BEFORE:
-                continue
-            typed = last in _FOLDED_TYPES or before in _FOLDED_TYPES
-            for unit in index[key]:
-                found.setdefault(n, []).append((typed, unit))
-            break
-    if not found:
-        return []
-    best = found[max(found)]
-    typed = [u for t, u in best if t]
-    return typed or [u for _, u in best]
+    """Units whose accent-folded bare name occurs as whole words.
+
+    A name right after its own type word ("xa kep", "phuong phu tan") beats
+    any untyped one; an untyped name needs two words or more (so that "Bo" or
+    "Phan" in ordinary prose is not a unit). Among equals the longest wins.
+    """
+    lines = [line for line in fold(text).split("\n") if not any(m in line for m in _MOTTO)]
+    typed: dict[int, list] = {}
+    untyped: dict[int, list] = {}
+    for line in lines:
+        words = line.split()
+        for i in range(len(words)):
+            for n in range(MAX_NAME_WORDS + 2, 0, -1):
+                if i + n > len(words):
+                    continue
+                key = " ".join(words[i : i + n])
+                if key not in index:
+                    continue
+                last = words[i - 1] if i else ""
+                before = " ".join(words[max(0, i - 2) : i])
+                if last in _NOT_COMMUNE_BEFORE or before in _NOT_COMMUNE_BEFORE:
+                    continue
+                type_word = before if before in _FOLDED_TYPES else (last if last in _FOLDED_TYPES else None)
+                for unit in index[key]:
+                    if type_word and fold(unit.unit_type) == type_word or type_word == "thi tran":
+                        typed.setdefault(n, []).append(unit)
+                    elif n >= 2:
+                        untyped.setdefault(n, []).append(unit)
+                break
+    found = typed or untyped
+    return found[max(found)] if found else []
 
 
 def _file_words(file_name: str) -> str:
@@ -104,8 +117,7 @@ class Resolver:
             if unit is None:
                 continue
             self.legacy_exact.setdefault(key_words(old.old_name), []).append(unit)
-            bare = re.sub(r"^(xã|phường|thị trấn)\s+", "", match_key(old.old_name))
-            self.legacy_folded.setdefault(fold(bare), []).append(unit)
+            self.legacy_folded.setdefault(fold(old.old_name), []).append(unit)
 
     def _decide(self, units: list[Unit], method: str, value: str, legacy: bool = False) -> Resolution | None:
         distinct = list({u.commune_code: u for u in units}.values())
@@ -141,7 +153,7 @@ class Resolver:
             hits = []
             for line in text.split("\n"):
                 hits.extend(_typed_keys(key_words(line), self.legacy_exact, LEGACY_TYPE_WORDS))
-            if not hits:
+            if not hits:  # folded legacy names are indexed with their type word: "xa phu thinh"
                 hits = _folded_hits(text, self.legacy_folded)
             decided = self._prefer_province(hits, method, text, legacy=True)
             if decided:

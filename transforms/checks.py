@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .numbers import BAD_STATUSES
+from .numbers import UNUSABLE
 from .rates import exact_pct, rate_pct
 
 VILLAGE, TOTAL, SUBTOTAL = "village", "total", "subtotal"
@@ -38,7 +38,7 @@ def total_row_mismatches(rows: pl.LazyFrame, counts: list[str]) -> pl.LazyFrame:
     """
     villages = rows.filter(pl.col("row_kind") == VILLAGE)
     sums = [pl.col(f).sum().alias(f"{f}__sum") for f in counts] + [
-        pl.col(f"{f}__status").is_in(BAD_STATUSES).any().alias(f"{f}__bad") for f in counts
+        pl.col(f"{f}__status").is_in(UNUSABLE).any().alias(f"{f}__bad") for f in counts
     ]
     whole = villages.group_by("table_id").agg(sums)
     by_section = villages.group_by("table_id", "section_index").agg(sums)

@@ -7,6 +7,7 @@ import polars as pl
 # Statuses of a parsed cell.
 OK, EMPTY, ZERO, INVALID, AMBIGUOUS, FORMULA = "ok", "empty", "zero_marker", "invalid", "ambiguous", "formula"
 BAD_STATUSES = (INVALID, AMBIGUOUS)
+UNUSABLE = (INVALID, AMBIGUOUS, FORMULA)  # a cell whose value is not known
 
 _PLAIN = r"^[+-]?\d+$"
 _DOT_GROUPED = r"^[+-]?\d{1,3}(\.\d{3})+$"  # 5.441 (vi thousands) or 5.441 (en decimal)

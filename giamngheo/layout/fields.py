@@ -59,7 +59,7 @@ def subject(tags: frozenset[str]) -> str | None:
         return "near"
     if "subject.poor" in tags:
         return "poor"
-    if "subject.total" in tags:
+    if "subject.total" in tags or "weak.total" in tags:
         return "total"
     return None
 

@@ -18,7 +18,8 @@ def sub_rng(seed: int | str, *parts: object) -> random.Random:
 
 
 def is_number(value: object) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool)
+    kind = type(value)
+    return kind is int or kind is float or (kind is not bool and isinstance(value, Real))
 
 
 def round_half_up(value, digits: int = 2) -> float:
@@ -90,6 +91,12 @@ def old_tone(text: str) -> str:
     """'Hòa' -> 'Hoà', 'Thủy' -> 'Thuỷ' (the pre-1980s tone placement many offices still type)."""
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", _NEW_TONE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), decomposed))
+
+
+def new_tone(text: str) -> str:
+    """'Hoà' -> 'Hòa', 'Thuỷ' -> 'Thủy'."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", _OLD_TONE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), decomposed))
 
 
 def fold(text: str) -> str:

@@ -161,10 +161,17 @@ def _zip_write(zf: zipfile.ZipFile, name: str, data: bytes | str, when: datetime
 
 
 def normalise_zip(path: Path, when: datetime = DEFAULT_TIME) -> None:
-    """Rewrite a zip (e.g. an openpyxl save) with fixed entry timestamps, same order."""
+    """Rewrite a zip (e.g. an openpyxl save) with fixed entry timestamps, same order, and the
+    document's modification time (openpyxl stamps the wall clock) set to `when`."""
     path = Path(path)
     with zipfile.ZipFile(path) as zin:
         entries = [(info.filename, info.compress_type, zin.read(info.filename)) for info in zin.infolist()]
+    stamp = _w3c(when).encode()
+    entries = [
+        (name, ctype, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
+         if name == "docProps/core.xml" else data)
+        for name, ctype, data in entries
+    ]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zout:
         for name, ctype, data in entries:
