@@ -16,6 +16,7 @@ import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
+from prefect.utilities.annotations import quote  # big inputs: stop Prefect walking them looking for futures
 
 from giamngheo import artifacts, figures, frames, outputs, submissions
 from giamngheo.cache import ParseCache
@@ -119,21 +120,23 @@ def consolidate(options: RunOptions) -> RunSummary:
         try:
             entries, skipped = find_workbooks(options.raw)
             records = _read_all(entries, cache, pool, options)
-            targets = read_targets(options.targets, cache, pool, ref, options.province)
+            targets = read_targets(options.targets, quote(cache), quote(pool), quote(ref), options.province)
         finally:
             pool.close()
             cache.close()
         province = options.province or (targets.province if targets else None)
-        records = identify_submissions(records, ref, province)
+        records = identify_submissions(quote(records), quote(ref), province)
         year = submissions.run_year(records, options.year)
-        tables = tabulate(records)
+        tables = tabulate(quote(records))
         typed_plans, plan_failures = validate_plan_rows(tables)
         file_failures = frames.file_failures(records)
         if targets:
             file_failures = pl.concat([file_failures, _target_failures(targets, options.targets)], how="diagonal_relaxed")
         provinces = [province] if province else sorted({ref.by_code[c].province_code for c in tables.tables["commune_code"]})
         all_failures = pl.concat([file_failures, plan_failures], how="diagonal_relaxed")
-        villages, communes, provinces_out = aggregate_plans(typed_plans, tables, records, all_failures, targets, provinces, ref, run_id, year)
+        villages, communes, provinces_out = aggregate_plans(
+            typed_plans, tables, quote(records), all_failures, quote(targets), provinces, quote(ref), run_id, year
+        )
         failures = explain_failures(file_failures, plan_failures, run_id)
         kind_status = {(r["commune_code"], "plan"): r["status"] for r in communes.iter_rows(named=True)}
         counts = RunSummary.counts_of(provinces_out, failures)
@@ -147,7 +150,7 @@ def consolidate(options: RunOptions) -> RunSummary:
                 "provinces.parquet": provinces_out,
                 "validation_failures.parquet": failures,
             },
-            manifest,
+            quote(manifest),
         )
     return RunSummary.build(run_id, options.out, run_dir, provinces_out, communes, failures, records)
 
@@ -156,7 +159,7 @@ def _read_all(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, opt
     """Submit one read task per batch; collect in input order while showing progress."""
     batches = [entries[i : i + options.batch_size] for i in range(0, len(entries), options.batch_size)]
     progress = Progress(len(entries), enabled=options.progress)
-    futures = [read_batch.submit(batch, cache, pool) for batch in batches]
+    futures = [read_batch.submit(batch, quote(cache), quote(pool)) for batch in batches]
     index = {id(f): i for i, f in enumerate(futures)}
     done: list = [None] * len(futures)
     with progress:

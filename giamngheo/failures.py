@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from schemas.columns import label_en, label_vi
@@ -28,6 +30,10 @@ OUTPUT_SCHEMA = {
     "message_en": pl.Utf8,
 }
 _DETAILS = {
+    "row": ("dòng", "row"),
+    "column": ("cột", "column"),
+    "sheet": ("trang tính", "sheet"),
+    "unused_sheet": ("trang tính không dùng", "unused sheet"),
     "section": ("khu vực", "section"),
     "commune": ("xã", "commune"),
     "plan": ("kế hoạch", "plan annex"),
@@ -52,12 +58,34 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def number_vi(text: str) -> str:
+    """'5441' -> '5.441', '0.79' -> '0,79' (Vietnamese marks); other text unchanged."""
+    if not _NUMBER.match(text):
+        return text
+    whole, _, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-')):,}".replace(",", ".")
+    return sign + grouped + ("," + frac if frac else "")
+
+
+def number_en(text: str) -> str:
+    if not _NUMBER.match(text):
+        return text
+    whole, _, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return sign + f"{int(whole.lstrip('-')):,}" + ("." + frac if frac else "")
+
+
 def _message(rec: dict) -> tuple[str, str]:
     rule = RULE_BY_ID[rec["rule"]]
     detail = rec.get("detail")
     value, expected = _text(rec.get("value")), _text(rec.get("expected"))
+    none_en = None
     if rule.id == "table_found" and not value:
-        value = "(không có)"
+        value, none_en = "(không có)", "(none)"
     detail_vi = detail_en = _text(detail)
     if rule.id == "readable" and detail in READABLE_REASONS:
         vi, en = READABLE_REASONS[detail]
@@ -70,8 +98,8 @@ def _message(rec: dict) -> tuple[str, str]:
     where_en = rec.get("cell") or (f"row {rec['row']}" if rec.get("row") else "")
     fields = [f for f in _text(rec.get("field")).split(",") if f]
     args = {
-        "value": value,
-        "expected": expected,
+        "value": number_vi(value),
+        "expected": number_vi(expected),
         "expected_vi": ", ".join(label_vi(f) for f in _text(expected).split(", ") if f) if rule.id == "required_columns" else expected,
         "field_vi": ", ".join(label_vi(f) for f in fields),
         "field_en": ", ".join(label_en(f) for f in fields),
@@ -79,7 +107,10 @@ def _message(rec: dict) -> tuple[str, str]:
         "detail_vi": detail_vi,
         "detail_en": detail_en,
     }
-    return rule.message_vi.format(cell=where, **args), rule.message_en.format(cell=where_en, **args)
+    english = {**args, "value": none_en or number_en(value), "expected": number_en(expected)}
+    if rule.id == "required_columns":
+        english["expected"] = ", ".join(label_en(f) for f in expected.split(", ") if f)
+    return rule.message_vi.format(cell=where, **args), rule.message_en.format(cell=where_en, **english)
 
 
 def finish(failures: pl.DataFrame, run_id: str) -> pl.DataFrame:

@@ -15,7 +15,7 @@ from .layout import fields as F
 from .layout.header import header_labels_found
 from .layout.tables import Table, document_year, find_tables, title_lines
 from .readers import Limits, UnreadableFile, read_workbook
-from .readers.grid import a1
+from .readers.grid import a1, column_letter
 from .text import fold, match_key, nfc
 
 REQUIRED = {
@@ -129,12 +129,12 @@ def _table_failures(table: Table) -> list[dict]:
         if r in data_rows and c in columns:
             out.append(_failure("formula_without_value", sheet.name, r, c, columns[c], formula))
     if sheet.hidden:
-        out.append(_failure("hidden_content", sheet.name, value=f"sheet '{sheet.name}' hidden", detail="sheet"))
+        out.append(_failure("hidden_content", sheet.name, value=sheet.name, detail="sheet"))
     for r in sorted(data_rows & set(sheet.hidden_rows)):
-        out.append(_failure("hidden_content", sheet.name, row=r, col=1, value=f"row {r} hidden", detail="row"))
+        out.append(_failure("hidden_content", sheet.name, row=r, col=1, value=str(r), detail="row"))
     for c in sorted(set(columns) & set(sheet.hidden_columns)):
         out.append(
-            _failure("hidden_content", sheet.name, row=band.bottom + 1, col=c, field=columns[c], value="column hidden", detail="column")
+            _failure("hidden_content", sheet.name, row=band.bottom + 1, col=c, field=columns[c], value=column_letter(c), detail="column")
         )
     return out
 
@@ -184,7 +184,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         result["failures"].append(_failure("table_found", None, value=" | ".join(labels[:30])[:500]))
     for s in book.sheets:
         if s.hidden and s.name not in used and any(any(v is not None for v in r) for r in s.rows):
-            result["failures"].append(_failure("hidden_content", s.name, value=f"sheet '{s.name}' hidden (not used)", detail="sheet"))
+            result["failures"].append(_failure("hidden_content", s.name, value=s.name, detail="unused_sheet"))
     for t in tables:
         result["failures"].extend(_table_failures(t))
         result["tables"].append(

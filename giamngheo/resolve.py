@@ -129,6 +129,8 @@ class Resolver:
         if len(inside) > 1:
             return Resolution(None, method, "commune_resolved", [u.describe() for u in inside], value)
         unit = inside[0]
+        if legacy:
+            value = ", ".join(self.legacy_names_in(value, unit)) or value
         return Resolution(unit, method, "legacy_unit_name" if legacy else None, [], value)
 
     def resolve(self, file_name: str, title: list[str], codes: list[str]) -> Resolution:
@@ -159,6 +161,11 @@ class Resolver:
             if decided:
                 return decided
         return Resolution(None, "none", "commune_resolved", [], (title[0] if title else file_name)[:200])
+
+    def legacy_names_in(self, text: str, unit: Unit) -> list[str]:
+        """The former unit names of `unit` that occur in `text` (what a legacy match was made on)."""
+        folded = f" {' '.join(fold(text).split())} "
+        return sorted({old.old_name for old in self.ref.legacy if old.new_code == unit.commune_code and f" {fold(old.old_name)} " in folded})
 
     def _prefer_province(self, hits: list[Unit], method: str, text: str, legacy: bool = False) -> Resolution | None:
         """Within a known province, its own units win over same-named units elsewhere."""
