@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the validation rules", description="Print the rule catalogue.")
     rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")
 
+    inspect = sub.add_parser("inspect", help="show how one file is read", description="Show the layout, the meaning "
+                             "given to each column, the normalised village rows and the failures of one file.")
+    inspect.add_argument("file", type=Path)
+    inspect.add_argument("--province", type=_province)
+
     cache = sub.add_parser("cache", help="manage the parse cache", description="Clear the cache of parsed files in --out.")
     cache.add_argument("action", choices=["clear"])
     cache.add_argument("--out", required=True, type=Path)
@@ -150,9 +155,19 @@ def _cache(args) -> int:
     return EXIT_OK
 
 
+def _inspect(args) -> int:
+    from .inspect import inspect_file, render
+
+    if not args.file.is_file():
+        print(f"giamngheo: {args.file} is not a file", file=sys.stderr)
+        return EXIT_USAGE
+    print(render(inspect_file(args.file, args.province)))
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"run": _run, "rules": _rules, "cache": _cache}
+    handlers = {"run": _run, "rules": _rules, "cache": _cache, "inspect": _inspect}
     return handlers[args.command](args)
 
 

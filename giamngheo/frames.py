@@ -46,7 +46,7 @@ def _rows_frame(table: dict, table_id: int, fields: list[str]) -> pl.DataFrame:
     return frame.with_columns(pl.lit(table_id, pl.Int32).alias("table_id"))
 
 
-def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]]) -> Tables:
+def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]], require_commune: bool = True) -> Tables:
     """Frames of every table that counts: superseded and unresolved files are left out."""
     rows: dict[str, list[pl.DataFrame]] = {k: [] for k in fields_by_kind}
     info: list[dict] = []
@@ -54,7 +54,7 @@ def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]]
     table_id = 0
     for rec in records:
         code = rec.commune_code
-        if code is None:
+        if code is None and require_commune:
             continue
         for table in rec.data.get("tables", []):
             kind = table["kind"]
