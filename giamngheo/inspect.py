@@ -11,7 +11,8 @@ from pathlib import Path
 import polars as pl
 
 from .discover import FileEntry
-from .frames import build_tables
+from .failures import finish, locate_table_failures
+from .frames import build_tables, file_failures
 from .parse import parse_workbook
 from .readers.grid import Limits
 from .reference import load_reference
@@ -25,7 +26,7 @@ class Inspection:
     data: dict  # the parse result
     commune: str | None  # resolved unit, described
     villages: pl.DataFrame  # village rows, typed: name, section, counts, row
-    failures: pl.DataFrame  # every failure of the file (file- and row-level)
+    failures: pl.DataFrame  # every failure of the file, as in validation_failures.parquet
 
 
 def inspect_file(path: Path, province: str | None = None, limits: Limits | None = None) -> Inspection:
@@ -39,13 +40,10 @@ def inspect_file(path: Path, province: str | None = None, limits: Limits | None 
     villages = typed.filter(pl.col("row_kind") == "village").select(
         pl.col("name").alias("village_name"), "section", *PLAN_COUNTS, "row"
     )
-    file_level = pl.DataFrame(
-        [{"rule": f["rule"], "row": f.get("row"), "field": f.get("field"), "value": f.get("value")} for f in rec.failures],
-        schema={"rule": pl.Utf8, "row": pl.Int32, "field": pl.Utf8, "value": pl.Utf8},
-    )
-    rows = failures.select("rule", "row", "field", "value")
+    located = locate_table_failures(failures, tables.tables, tables.columns)
+    explained = finish(pl.concat([file_failures([rec]), located], how="diagonal_relaxed"), run_id="inspect")
     res = rec.resolution
-    return Inspection(data, res.unit.describe() if res and res.unit else None, villages, pl.concat([file_level, rows], how="vertical_relaxed"))
+    return Inspection(data, res.unit.describe() if res and res.unit else None, villages, explained)
 
 
 def render(ins: Inspection) -> str:
@@ -60,5 +58,8 @@ def render(ins: Inspection) -> str:
             lines.append(f"  col {int(col):>2}: {by_col.get(int(col), '(ignored)'):28} <- {label}")
     with pl.Config(tbl_rows=200, tbl_cols=20, fmt_str_lengths=40):
         lines.append(str(ins.villages))
-        lines.append(str(ins.failures) if not ins.failures.is_empty() else "no failures")
+        if ins.failures.is_empty():
+            lines.append("no failures")
+        for f in ins.failures.to_dicts():
+            lines.append(f"{f['severity']:7} {f['rule']:28} {f['cell'] or f['row'] or '':6} {f['message']}")
     return "\n".join(lines)

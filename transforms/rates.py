@@ -14,7 +14,10 @@ def rate_pct(numerator: pl.Expr, denominator: pl.Expr, decimals: int | pl.Expr =
     n = numerator.cast(pl.Int64)
     d = denominator.cast(pl.Int64)
     scaled = (2 * n * 100 * scale + d) // (2 * d)
-    return pl.when(d > 0).then(scaled.cast(pl.Float64) / scale.cast(pl.Float64)).otherwise(None)
+    value = scaled.cast(pl.Float64) / scale.cast(pl.Float64)
+    if isinstance(decimals, int):
+        value = value.round(decimals)  # the float nearest the decimal result (2.51, not 2.5100000000000002)
+    return pl.when(d > 0).then(value).otherwise(None)
 
 
 def exact_pct(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
@@ -26,7 +29,7 @@ def excel_round(value: pl.Expr, decimals: int = 2) -> pl.Expr:
     """Half-up rounding of a float as Excel shows it (0.145 -> 0.15, not 0.14)."""
     scale = 10**decimals
     scaled = (value * scale).round(6)
-    return (scaled.abs() + 0.5).floor() * scaled.sign() / scale
+    return ((scaled.abs() + 0.5).floor() * scaled.sign() / scale).round(decimals)
 
 
 def pp_difference(a: pl.Expr, b: pl.Expr) -> pl.Expr:

@@ -1,0 +1,76 @@
+"""The two sample provinces come out exactly as their truth files say (one flow run each)."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from truth import plan_problems
+
+
+def test_development_province_matches_truth(tuyen_quang_run):
+    root, out, _ = tuyen_quang_run
+    assert plan_problems(root / "truth.json", out) == []
+
+
+def test_repository_sample_province_matches_generator_truth(thai_nguyen_run):
+    root, out, _ = thai_nguyen_run
+    assert plan_problems(root / "truth.json", out) == []
+
+
+def test_unresolvable_files_are_reported_without_a_commune(thai_nguyen_run):
+    root, out, _ = thai_nguyen_run
+    truth = json.loads((root / "truth.json").read_text(encoding="utf-8"))
+    failures = pl.read_parquet(out / "validation_failures.parquet")
+    for rel, rule in truth["unresolved"].items():
+        mine = failures.filter(pl.col("source_file").str.ends_with(rel))
+        assert mine["rule"].to_list() == [rule]
+        assert mine["commune_code"].to_list() == [None]
+        assert mine["severity"].to_list() == ["error"]
+
+
+def test_phu_thinh_real_annex(thai_nguyen_run):
+    """The real document's own mistake (5,441 declared, 5,053 in its rows) is found at its cells."""
+    _, out, _ = thai_nguyen_run
+    villages = pl.read_parquet(out / "villages.parquet").filter(pl.col("commune_code") == "05800")
+    assert villages.height == 40
+    assert villages["total_households"].sum() == 5053
+    assert villages["poor_households"].sum() == 127
+    assert villages["near_poor_households"].sum() == 118
+    assert villages["poor_reduction_target"].sum() == 45
+    assert villages["near_poor_reduction_target"].sum() == 45
+    commune = pl.read_parquet(out / "communes.parquet").filter(pl.col("commune_code") == "05800").to_dicts()[0]
+    assert commune["status"] == "accepted"
+    assert commune["planned_poor_reduction_pp"] == 0.89
+    assert commune["poor_rate_pct"] == 2.51
+    failures = pl.read_parquet(out / "validation_failures.parquet").filter(pl.col("commune_code") == "05800")
+    got = sorted((r["rule"], r["cell"], r["value"], r["expected"], r["severity"]) for r in failures.to_dicts())
+    assert got == [
+        ("total_row_matches_sum", "C46", "5441", "5053", "warning"),
+        ("total_row_matches_sum", "F46", "43", "45", "warning"),
+        ("total_row_matches_sum", "H46", "43", "45", "warning"),
+    ]
+
+
+def test_province_figures_recomputed_from_truth_rows(thai_nguyen_run):
+    """Province totals and rates equal an independent recomputation from the generator's rows."""
+    root, out, _ = thai_nguyen_run
+    truth = json.loads((root / "truth.json").read_text(encoding="utf-8"))
+    accepted = [c for c in truth["communes"].values() if c["status"] == "accepted"]
+    total = sum(r["total"] for c in accepted for r in c["rows"])
+    poor = sum(r["poor"] for c in accepted for r in c["rows"])
+    near = sum(r["near"] for c in accepted for r in c["rows"])
+    pred = sum(r["pred"] for c in accepted for r in c["rows"])
+    province = pl.read_parquet(out / "provinces.parquet").to_dicts()[0]
+    assert (province["total_households"], province["poor_households"], province["near_poor_households"]) == (total, poor, near)
+    # half-up to two decimals, computed with integers only
+    half_up = lambda n, d: ((2 * n * 10000 + d) // (2 * d)) / 100  # noqa: E731
+    assert province["poor_rate_pct"] == half_up(poor, total)
+    assert province["near_poor_rate_pct"] == half_up(near, total)
+    assert province["planned_poor_reduction_pp"] == half_up(pred, total)
+    assigned = {code: c.get("assigned_pp") for code, c in truth["communes"].items()}
+    communes = pl.read_parquet(out / "communes.parquet").filter(pl.col("status") == "accepted")
+    below = sum(1 for r in communes.to_dicts() if r["planned_poor_reduction_pp"] < assigned[r["commune_code"]] - 1e-9)
+    assert province["communes_below_target"] == below
+    assert province["communes_meeting_target"] == communes.height - below
