@@ -30,9 +30,10 @@ from giamngheo.reference import Reference, load_reference
 from giamngheo.resolve import Resolver
 from giamngheo.summary import RunSummary
 from giamngheo.targets import TARGETS_SCHEMA, Targets, targets_from_parse
-from giamngheo.validate import PLAN_COUNTS, PLAN_RATES, validate_plans
+from giamngheo.validate import PLAN_COUNTS, PLAN_RATES, validate_plans, validate_results
+from schemas.results import RESULTS_COUNTS, RESULTS_RATES
 
-FIELDS = {"plan": PLAN_COUNTS + PLAN_RATES}
+FIELDS = {"plan": PLAN_COUNTS + PLAN_RATES, "results": RESULTS_COUNTS + RESULTS_RATES}
 
 
 @task(cache_policy=NO_CACHE)
@@ -79,6 +80,25 @@ def validate_plan_rows(tables: frames.Tables):
     """Plan-annex rows typed and checked (pandera rules per row, polars checks across rows)."""
     typed, failures = validate_plans(tables.rows["plan"])
     return typed, locate_table_failures(failures, tables.tables, tables.columns)
+
+
+@task(cache_policy=NO_CACHE)
+def validate_result_rows(tables: frames.Tables):
+    """Year-end results rows typed and checked, the balance of movements included."""
+    typed, failures = validate_results(tables.rows["results"])
+    return typed, locate_table_failures(failures, tables.tables, tables.columns)
+
+
+@task(cache_policy=NO_CACHE)
+def aggregate_results(typed_results, typed_plans, tables: frames.Tables, records, failures, plan_communes, provinces, ref, run_id, year):
+    """Villages merged across the results forms, actual cuts of the poor rate against the targets."""
+    submitted = frames.submissions_in_use(records, "results")
+    submitted = submitted.filter(pl.col("commune_code").is_in(_province_codes(ref, provinces)))
+    status = figures.commune_status(failures, submitted, "results")
+    villages, communes, province_cols, cross = figures.results_outputs(
+        typed_results, typed_plans, tables.tables, status, plan_communes, ref, run_id, year
+    )
+    return villages, communes, province_cols, locate_table_failures(cross, tables.tables, tables.columns)
 
 
 @task(cache_policy=NO_CACHE)
@@ -129,15 +149,25 @@ def consolidate(options: RunOptions) -> RunSummary:
         year = submissions.run_year(records, options.year)
         tables = tabulate(quote(records))
         typed_plans, plan_failures = validate_plan_rows(tables)
+        typed_results, result_failures = validate_result_rows(tables)
         file_failures = frames.file_failures(records)
         if targets:
             file_failures = pl.concat([file_failures, _target_failures(targets, options.targets)], how="diagonal_relaxed")
         provinces = [province] if province else sorted({ref.by_code[c].province_code for c in tables.tables["commune_code"]})
-        all_failures = pl.concat([file_failures, plan_failures], how="diagonal_relaxed")
+        all_failures = pl.concat([file_failures, plan_failures, result_failures], how="diagonal_relaxed")
         villages, communes, provinces_out = aggregate_plans(
             typed_plans, tables, quote(records), all_failures, quote(targets), provinces, quote(ref), run_id, year
         )
-        failures = explain_failures(file_failures, plan_failures, run_id)
+        outputs_tables = {}
+        cross_failures = None
+        if not typed_results.is_empty():
+            r_villages, r_communes, r_provinces, cross_failures = aggregate_results(
+                typed_results, typed_plans, tables, quote(records), all_failures, communes, provinces, quote(ref), run_id, year
+            )
+            provinces_out = provinces_out.join(r_provinces, on="province_code", how="left")
+            outputs_tables = {"results_villages.parquet": r_villages, "results_communes.parquet": r_communes}
+        table_failures = pl.concat([plan_failures, result_failures] + ([cross_failures] if cross_failures is not None else []), how="diagonal_relaxed")
+        failures = explain_failures(file_failures, table_failures, run_id)
         kind_status = {(r["commune_code"], "plan"): r["status"] for r in communes.iter_rows(named=True)}
         counts = RunSummary.counts_of(provinces_out, failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, kind_status, counts)
@@ -149,6 +179,7 @@ def consolidate(options: RunOptions) -> RunSummary:
                 "communes.parquet": communes,
                 "provinces.parquet": provinces_out,
                 "validation_failures.parquet": failures,
+                **outputs_tables,
             },
             quote(manifest),
         )

@@ -109,3 +109,87 @@ def expected_communes(ref: Reference, provinces: list[str], targets: pl.DataFram
         in_targets = units & target_codes
         rows.append({"province_code": p, "communes_expected": len(in_targets) if in_targets else len(units)})
     return pl.DataFrame(rows, schema={"province_code": pl.Utf8, "communes_expected": pl.Int64})
+
+
+def results_outputs(
+    typed_results: pl.DataFrame,
+    typed_plans: pl.DataFrame,
+    tables: pl.DataFrame,
+    status: pl.DataFrame,
+    plan_communes: pl.DataFrame,
+    ref: Reference,
+    run_id: str,
+    year: int,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """results_villages, results_communes, the province's results columns, and cross-table warnings."""
+    from transforms import results as R
+
+    names = _names(ref).lazy()
+    merged = R.results_village_rows(typed_results.lazy(), tables.lazy()).collect()
+    plan_rows = (
+        typed_plans.lazy()
+        .filter(pl.col("row_kind") == "village")
+        .join(tables.lazy().select("table_id", "commune_code"), on="table_id")
+    )
+    accepted_plans = plan_communes.filter(pl.col("status") == "accepted")
+    cross = pl.concat(
+        [
+            R.plan_comparison(merged.lazy(), plan_rows.join(accepted_plans.lazy().select("commune_code"), on="commune_code", how="semi")).collect(),
+            R.flow_moves_mismatches(merged.lazy()).collect(),
+        ],
+        how="vertical_relaxed",
+    )
+    accepted = status.filter(pl.col("status") == "accepted").select("commune_code")
+    villages = (
+        merged.lazy()
+        .join(accepted.lazy(), on="commune_code", how="semi")
+        .join(names, on="commune_code", how="left")
+        .with_columns(pl.lit(run_id).alias("run_id"), pl.lit(year, pl.Int64).alias("year"))
+    )
+    counts = [c for c in merged.columns if c not in ("commune_code", "name_key", "village_name", "section", "source_file", "source_sheet", "source_row", "table_id")]
+    villages_out = (
+        villages.with_columns([pl.col(c).round(0).cast(pl.Int64) for c in counts])
+        .select(
+            "run_id", "year", "province_code", "commune_code", "village_name", "section",
+            "total_households_end", "poor_households_start", "poor_households_end", "poor_decrease", "poor_increase",
+            "near_poor_households_start", "near_poor_households_end", "near_poor_decrease", "near_poor_increase",
+            *[c for c in counts if c not in R.SUMMED],
+            "source_file", "source_sheet", "source_row",
+        )
+        .sort("commune_code", "source_file", "source_row")
+        .collect()
+    )
+    plan_totals = accepted_plans.select(
+        "commune_code",
+        pl.col("total_households").alias("plan_total_households"),
+        "planned_poor_reduction_pp",
+        "assigned_poor_reduction_pp",
+    )
+    totals = R.results_commune_totals(villages_out.lazy(), plan_totals.lazy().drop("assigned_poor_reduction_pp"))
+    assigned = plan_communes.select("commune_code", "assigned_poor_reduction_pp")
+    communes = (
+        status.lazy()
+        .join(totals.drop("source_file"), on="commune_code", how="left")
+        .join(names, on="commune_code", how="left")
+        .join(assigned.lazy(), on="commune_code", how="left")
+        .with_columns(pl.lit(run_id).alias("run_id"), pl.lit(year, pl.Int64).alias("year"))
+        .pipe(R.actual_attainment)
+    )
+    figures = ["villages", *R.SUMMED, "poor_rate_start_pct", "poor_rate_end_pct", "near_poor_rate_start_pct",
+               "near_poor_rate_end_pct", "actual_poor_reduction_pp", "start_denominator"]
+    communes_out = (
+        communes.with_columns([pl.when(pl.col("status") == "accepted").then(pl.col(c)).alias(c) for c in figures])
+        .select(
+            "run_id", "year", "province_code", "commune_code", "commune_name", "status", "villages",
+            "total_households_end", "poor_households_start", "poor_households_end",
+            "near_poor_households_start", "near_poor_households_end", "poor_decrease", "poor_increase",
+            "near_poor_decrease", "near_poor_increase",
+            "poor_rate_start_pct", "poor_rate_end_pct", "near_poor_rate_start_pct", "near_poor_rate_end_pct",
+            "actual_poor_reduction_pp", "assigned_poor_reduction_pp", "planned_poor_reduction_pp",
+            "meets_assigned_target_actual", "meets_own_plan_actual", "assessment", "start_denominator", "source_file",
+        )
+        .sort("commune_code")
+        .collect()
+    )
+    provinces = R.provincial_results(communes_out.lazy()).collect()
+    return villages_out, communes_out.drop("start_denominator"), provinces, cross

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.results import RESULTS_COUNTS, RESULTS_RATE_SPECS, RESULTS_RATES, ResultsRows
 from schemas.validation import schema_failures
 from schemas.villages import PLAN_RULE_FIELDS, PlanVillageRows
 from transforms import checks
 from transforms.numbers import FORMULA
 from transforms.parsing import raw_text, typed_rows
+from transforms.results import balance_failures
 
 from .layout.vocabulary import load_vocabulary
 
@@ -89,3 +91,9 @@ def validate_rows(raw: pl.DataFrame, counts: list[str], rates: list[str], rate_s
 def validate_plans(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Plan-annex rows: typed values and their failures."""
     return validate_rows(raw, PLAN_COUNTS, PLAN_RATES, PLAN_RATE_SPECS, PlanVillageRows, PLAN_RULE_FIELDS)
+
+
+def validate_results(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Year-end results rows: typed values and their failures, the balance of movements included."""
+    typed, failures = validate_rows(raw, RESULTS_COUNTS, RESULTS_RATES, RESULTS_RATE_SPECS, ResultsRows, {})
+    return typed, pl.concat([failures, balance_failures(typed.lazy()).collect()], how="vertical_relaxed")

@@ -74,3 +74,39 @@ def test_province_figures_recomputed_from_truth_rows(thai_nguyen_run):
     below = sum(1 for r in communes.to_dicts() if r["planned_poor_reduction_pp"] < assigned[r["commune_code"]] - 1e-9)
     assert province["communes_below_target"] == below
     assert province["communes_meeting_target"] == communes.height - below
+
+
+def test_development_province_results_match_truth(tuyen_quang_run):
+    from results_truth import results_problems
+
+    root, out, _ = tuyen_quang_run
+    assert results_problems(root / "results_truth.json", out) == []
+
+
+def test_repository_sample_results_match_generator_truth(thai_nguyen_run):
+    from results_truth import results_problems
+
+    root, out, _ = thai_nguyen_run
+    assert results_problems(root / "results_truth.json", out) == []
+
+
+def test_results_leave_plan_figures_unchanged(tuyen_quang_run, run_flow, tmp_path):
+    """The plan outputs are the same with and without the year-end results files."""
+    import shutil
+
+    root, out, _ = tuyen_quang_run
+    raw = tmp_path / "raw"
+    shutil.copytree(root / "raw", raw, ignore=shutil.ignore_patterns("ket_qua"))
+    (raw / "cu_00691_phuong_ha_giang_2.xlsx").touch()
+    __import__("os").utime(raw / "cu_00691_phuong_ha_giang_2.xlsx", (1_770_000_000, 1_770_000_000))
+    plans_only = tmp_path / "out"
+    run_flow(raw, plans_only, targets=root / "targets.xlsx", province="08")
+    for name in ("villages.parquet", "communes.parquet"):
+        a = pl.read_parquet(out / name).drop("run_id")
+        b = pl.read_parquet(plans_only / name).drop("run_id")
+        assert a.equals(b), name
+    plan_cols = pl.read_parquet(plans_only / "provinces.parquet").drop("run_id").columns
+    assert pl.read_parquet(out / "provinces.parquet").select(plan_cols).equals(
+        pl.read_parquet(plans_only / "provinces.parquet").drop("run_id")
+    )
+    assert not (plans_only / "results_communes.parquet").exists()

@@ -34,4 +34,4 @@ def excel_round(value: pl.Expr, decimals: int = 2) -> pl.Expr:
 
 def pp_difference(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     """a - b for two 2-decimal rates, without float noise (0.3 - 0.1 = 0.2 exactly)."""
-    return ((a * 100).round(0) - (b * 100).round(0)) / 100
+    return (((a * 100).round(0) - (b * 100).round(0)) / 100).round(2)

@@ -57,6 +57,14 @@ def _header(sheet: Sheet, top: int, cols: list[tuple], style: str = "b bd c w") 
     return write_header(sheet, [Col(str(i), labels) for i, labels in enumerate(cols)], top, 1, Render(), style)
 
 
+def _section_row(spec: ResultSpec, i: int) -> str | None:
+    """The section heading to write before village i (a commune merged in 2025 keeps its former
+    communes as sections in its results too, as in its plan), or None."""
+    here = spec.rows[i].get("section")
+    before = spec.rows[i - 1].get("section") if i else None
+    return here if here and here != before else None
+
+
 def _truth_row(spec: ResultSpec, i: int, row: int) -> dict:
     r = spec.rows[i]
     out = {"village": nfc(r["village"]).strip()}
@@ -86,6 +94,9 @@ def results_official(spec: ResultSpec, rng: random.Random) -> tuple[Book, list[d
     row += 1
     sums = {"t": 0, "p": 0, "n": 0}
     for i, r in enumerate(spec.rows):
+        if heading := _section_row(spec, i):
+            s.put_row(row, [None, heading], style="b bd")
+            row += 1
         p_end, n_end = _end(spec, i, "poor"), _end(spec, i, "near")
         s.put_row(row, [i + 1, r["village"], r["total_end"], p_end, rate(p_end, r["total_end"]), n_end, rate(n_end, r["total_end"])], style="bd")
         sums["t"] += r["total_end"]
@@ -117,6 +128,9 @@ def results_official(spec: ResultSpec, rng: random.Random) -> tuple[Book, list[d
         tot_h = [0] * 9
         tot_k = [0] * 9
         for i, r in enumerate(spec.rows):
+            if heading := _section_row(spec, i):
+                d.put_row(row, [None, heading], style="b bd")
+                row += 1
             m = r["persons"]
             end = _end(spec, i, kind)
             values = [r[f"{kind}_start"]] + [r[k] for k in dec_keys] + [r[k] for k in inc_keys] + [end]
@@ -152,6 +166,9 @@ def results_simple(spec: ResultSpec, rng: random.Random) -> tuple[Book, list[dic
     row = 5
     truth = []
     for i, r in enumerate(spec.rows):
+        if heading := _section_row(spec, i):
+            s.put_row(row, [None, heading], style="b bd")
+            row += 1
         p_out = sum(r[k] for k in POOR_DEC)
         p_new = r["p_new"] + r["p_from_near"] + r["p_other_inc"]
         n_out = sum(r[k] for k in NEAR_DEC)
@@ -198,6 +215,9 @@ def results_grouped(spec: ResultSpec, rng: random.Random) -> tuple[Book, list[di
     row += 1
     truth = []
     for i, r in enumerate(spec.rows):
+        if heading := _section_row(spec, i):
+            s.put_row(row, [None, heading], style="b bd")
+            row += 1
         s.put_row(row, [i + 1, r["village"]] + values(i), style="bd")
         truth.append(_truth_row(spec, i, row))
         row += 1

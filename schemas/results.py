@@ -1,0 +1,109 @@
+"""Year-end results rows (kết quả rà soát, diễn biến): value rules (pandera) and the output layers."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from .columns import COLUMNS
+
+_OK = ("ok", "empty", "zero_marker")
+
+DECREASE_PARTS = {
+    "poor": ("poor_to_near_poor", "poor_escaped", "poor_other_decrease"),
+    "near_poor": ("near_poor_to_poor", "near_poor_escaped", "near_poor_other_decrease"),
+}
+INCREASE_PARTS = {
+    "poor": ("poor_from_near_poor", "poor_fell_back", "poor_new", "poor_other_increase"),
+    "near_poor": ("near_poor_from_poor", "near_poor_fell_back", "near_poor_new", "near_poor_other_increase"),
+}
+RESULTS_COUNTS = [
+    "total_households_end",
+    "total_households_start",
+    "poor_households_start",
+    "poor_households_end",
+    "poor_decrease",
+    "poor_increase",
+    *DECREASE_PARTS["poor"],
+    *INCREASE_PARTS["poor"],
+    "near_poor_households_start",
+    "near_poor_households_end",
+    "near_poor_decrease",
+    "near_poor_increase",
+    *DECREASE_PARTS["near_poor"],
+    *INCREASE_PARTS["near_poor"],
+]
+RESULTS_RATES = ["poor_rate_start", "poor_rate_end", "near_poor_rate_start", "near_poor_rate_end"]
+RESULTS_RATE_SPECS = [
+    ("poor_rate_end", "poor_households_end", ["total_households_end"]),
+    ("near_poor_rate_end", "near_poor_households_end", ["total_households_end"]),
+    ("poor_rate_start", "poor_households_start", ["total_households_start", "total_households_end"]),
+    ("near_poor_rate_start", "near_poor_households_start", ["total_households_start", "total_households_end"]),
+]
+
+
+def _model_namespace() -> dict:
+    """A pandera model over every results count: each value and its parse status, one check per rule."""
+    ns: dict = {"__annotations__": {}}
+    for f in RESULTS_COUNTS:
+        info = COLUMNS[f]
+        ns["__annotations__"][f] = float
+        ns[f] = pa.Field(nullable=True, title=info.vi, description=info.en, metadata={"unit": info.unit})
+        ns["__annotations__"][f"{f}__status"] = str
+        ns[f"{f}__status"] = pa.Field()
+    ns["__annotations__"].update({"table_id": int, "row": int})
+    ns["table_id"] = pa.Field()
+    ns["row"] = pa.Field(ge=1)
+
+    @pa.check(*[f"{f}__status" for f in RESULTS_COUNTS], name="numeric")
+    def numeric(cls, data):  # noqa: N805
+        return data.lazyframe.select(pl.col(data.key).is_in(_OK))
+
+    @pa.check(*RESULTS_COUNTS, name="integer")
+    def integer(cls, data):  # noqa: N805
+        col = pl.col(data.key)
+        return data.lazyframe.select(col.is_null() | (col == col.floor()))
+
+    @pa.check(*RESULTS_COUNTS, name="non_negative")
+    def non_negative(cls, data):  # noqa: N805
+        return data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) >= 0))
+
+    ns.update(numeric=numeric, integer=integer, non_negative=non_negative)
+
+    class Config:
+        strict = False
+        coerce = False
+
+    ns["Config"] = Config
+    return ns
+
+
+ResultsRows = type("ResultsRows", (pa.DataFrameModel,), _model_namespace())
+ResultsRows.__doc__ = "Parsed rows of year-end results tables (every count of the diễn biến forms)."
+RESULTS_RULE_FIELDS: dict[str, str] = {}
+
+
+class ResultsVillages(pa.DataFrameModel):
+    """results_villages.parquet: one row per village of a commune with accepted results."""
+
+    run_id: str
+    year: int = pa.Field(ge=2000, le=2100)
+    province_code: str = pa.Field(str_matches=r"^\d{2}$")
+    commune_code: str = pa.Field(str_matches=r"^\d{5}$")
+    village_name: str
+    total_households_end: int = pa.Field(nullable=True, ge=0, title=COLUMNS["total_households_end"].vi)
+    poor_households_start: int = pa.Field(nullable=True, ge=0, title=COLUMNS["poor_households_start"].vi)
+    poor_households_end: int = pa.Field(nullable=True, ge=0, title=COLUMNS["poor_households_end"].vi)
+    poor_decrease: int = pa.Field(nullable=True, ge=0, title=COLUMNS["poor_decrease"].vi)
+    poor_increase: int = pa.Field(nullable=True, ge=0, title=COLUMNS["poor_increase"].vi)
+    near_poor_households_start: int = pa.Field(nullable=True, ge=0)
+    near_poor_households_end: int = pa.Field(nullable=True, ge=0)
+    near_poor_decrease: int = pa.Field(nullable=True, ge=0)
+    near_poor_increase: int = pa.Field(nullable=True, ge=0)
+    source_file: str
+    source_sheet: str = pa.Field(nullable=True)
+    source_row: int = pa.Field(ge=1)
+
+    class Config:
+        strict = False
+        coerce = True

@@ -1,0 +1,537 @@
+"""One tiny workbook per validation rule, built in the test and read with `inspect_file` (no Prefect).
+
+Every case checks what the output contract promises an auditor: the rule id, its
+severity (the contract's severity policy, written out here rather than taken from
+the catalogue), the exact A1 cell (null for file- and table-level rules), the
+offending value and what was expected, a Vietnamese message that points at the
+cell, and whether the commune is rejected (any error) or kept (warnings only).
+
+The files are written for real communes so that they resolve: "UBND XÃ PHÚ THỊNH"
+is 05800 in Thái Nguyên (19).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from giamngheo.inspect import Inspection, inspect_file
+
+PROVINCE = "19"
+PHU_THINH = "05800"
+# docs/contract.md, "Rule ids" and "Severity policy"
+ERRORS = {
+    "readable", "table_found", "required_columns", "commune_resolved", "numeric", "integer", "non_negative",
+    "total_positive", "formula_without_value", "poor_le_total", "near_poor_le_total", "poor_plus_near_poor_le_total",
+    "reduction_le_baseline", "unique_village", "wrong_province", "balance",
+}
+WARNINGS = {"total_row_matches_sum", "rate_matches_counts", "superseded_submission", "legacy_unit_name", "hidden_content", "outlier"}
+SEVERITY = {**{r: "error" for r in ERRORS}, **{r: "warning" for r in WARNINGS}}
+SEVERITY["village_named"] = "error"  # an id added by the catalogue ("add ids as needed"): figures without a village
+
+TITLE = "UBND XÃ PHÚ THỊNH"
+HEADER = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"]
+# columns:  A      B           C               D               E                   F                          G
+FIRST_ROW = 5  # title, subtitle, blank line, header on row 4
+GOOD = [[1, "Thôn Na Thành", 120, 5, 4, 1, 1], [2, "Thôn Đồng Tâm", 200, 8, 6, 2, 1]]
+
+
+# --- building and reading the files ------------------------------------------------------
+
+
+def plan_xlsx(path: Path, rows: list[list], *, title: str = TITLE, header: list | None = None, sheet: str = "Phụ lục",
+              after=None) -> Path:
+    """A one-sheet plan annex: unit line, title, blank row, one header row (row 4), then `rows` from row 5."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append([title])
+    ws.append(["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"])
+    ws.append([])
+    ws.append(header or HEADER)
+    for row in rows:
+        ws.append(row)
+    if after:
+        after(ws)
+    wb.save(path)
+    return path
+
+
+def inspect(path: Path, province: str | None = PROVINCE) -> Inspection:
+    return inspect_file(path, province=province)
+
+
+def failures(ins: Inspection, rule: str | None = None) -> list[dict]:
+    rows = ins.failures.to_dicts()
+    return [f for f in rows if rule is None or f["rule"] == rule]
+
+
+def rules(ins: Inspection) -> set[str]:
+    return {f["rule"] for f in failures(ins)}
+
+
+def rejected(ins: Inspection) -> bool:
+    """The contract: a commune is rejected when any failure of its file has severity "error"."""
+    return any(f["severity"] == "error" for f in failures(ins))
+
+
+def villages(ins: Inspection) -> list[tuple]:
+    return [
+        (r["village_name"], r["section"], r["total_households"], r["poor_households"], r["near_poor_households"], r["row"])
+        for r in ins.villages.to_dicts()
+    ]
+
+
+def the_failure(ins: Inspection, rule: str, cell: str | None, *, value=None, expected=None, field: str | None = None) -> dict:
+    """The one failure of `rule` at `cell`, checked against the contract; it is the file's only rule."""
+    assert rules(ins) == {rule}, failures(ins)
+    mine = [f for f in failures(ins, rule) if f["cell"] == cell]
+    assert len(mine) == 1, failures(ins, rule)
+    f = mine[0]
+    assert f["severity"] == SEVERITY[rule]
+    if value is not None:
+        assert f["value"] == value
+    if expected is not None:
+        assert f["expected"] == expected
+    if field is not None:
+        assert f["field"] == field
+    assert f["message"] and f["message_en"]
+    if cell is not None:
+        assert cell in f["message"], f["message"]
+        assert f["row"] == int("".join(ch for ch in cell if ch.isdigit()))
+    else:
+        assert f["column"] is None
+    assert rejected(ins) is (SEVERITY[rule] == "error")
+    return f
+
+
+# --- a clean file ----------------------------------------------------------------------------
+
+
+def test_clean_file_has_no_failures(tmp_path):
+    path = plan_xlsx(tmp_path / "bieu_phan_bo.xlsx", GOOD + [[None, "Tổng cộng", 320, 13, 10, 3, 2]])
+    ins = inspect(path)
+    assert failures(ins) == []
+    assert not rejected(ins)
+    assert ins.commune is not None and PHU_THINH in ins.commune
+    assert villages(ins) == [("Thôn Na Thành", None, 120, 5, 4, 5), ("Thôn Đồng Tâm", None, 200, 8, 6, 6)]
+    assert ins.villages["poor_reduction_target"].to_list() == [1, 2]
+    assert ins.villages["near_poor_reduction_target"].to_list() == [1, 1]
+
+
+def test_contract_severities_match_the_rule_catalogue():
+    from schemas.rules import RULE_BY_ID
+
+    for rule, severity in SEVERITY.items():
+        assert RULE_BY_ID[rule].severity == severity, rule
+
+
+# --- readable --------------------------------------------------------------------------------
+
+
+def _corrupt(path: Path) -> None:
+    good = plan_xlsx(path.with_suffix(".tmp.xlsx"), GOOD)
+    data = good.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # a zip cut in the middle (an interrupted download)
+    good.unlink()
+
+
+@pytest.mark.parametrize(
+    "case, make, says",
+    [
+        ("corrupt", _corrupt, "hỏng"),
+        ("empty", lambda p: p.write_bytes(b""), "rỗng"),
+        ("pdf", lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"), "PDF"),
+        ("docx_text", lambda p: p.write_bytes(b"\x00\x01\x02binary\x00junk" * 50), "không phải bảng tính"),
+    ],
+)
+def test_readable(tmp_path, case, make, says):
+    path = tmp_path / "05800_bieu_giam_ngheo_xa_phu_thinh.xlsx"  # the code in the name resolves the commune
+    make(path)
+    ins = inspect(path)
+    f = the_failure(ins, "readable", None)
+    assert f["row"] is None
+    assert says in f["message"]
+    assert ins.commune is not None and PHU_THINH in ins.commune
+    assert ins.villages.is_empty()
+
+
+# --- table_found / required_columns -----------------------------------------------------------
+
+
+def test_table_found_lists_the_labels_seen(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([TITLE])
+    ws.append(["DANH SÁCH CÁN BỘ PHỤ TRÁCH THÔN"])
+    ws.append(["Họ và tên", "Chức vụ", "Điện thoại"])
+    ws.append(["Nguyễn Văn Hùng", "Trưởng thôn", "0912 345 678"])
+    path = tmp_path / "bieu.xlsx"
+    wb.save(path)
+    ins = inspect(path)
+    f = the_failure(ins, "table_found", None)
+    for label in ("Họ và tên", "Chức vụ", "Điện thoại"):
+        assert label in f["value"]
+        assert label in f["message"]
+    assert ins.villages.is_empty()
+
+
+def test_required_columns_missing_near_poor(tmp_path):
+    header = HEADER[:4]
+    path = plan_xlsx(tmp_path / "bieu.xlsx", [r[:4] for r in GOOD], header=header)
+    ins = inspect(path)
+    f = the_failure(ins, "required_columns", None, expected="near_poor_households")
+    assert "Số hộ cận nghèo" in f["message"]  # the missing column, named for the auditor
+    assert "Tổng số hộ" in f["value"] and "Số hộ nghèo" in f["value"]  # what was found
+
+
+# --- which commune -----------------------------------------------------------------------------
+
+
+def test_commune_resolved_unknown_name(tmp_path):
+    path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, title="UBND XÃ HOA MẶT TRỜI")
+    ins = inspect(path)
+    f = the_failure(ins, "commune_resolved", None)
+    assert f["commune_code"] is None
+    assert ins.commune is None
+
+
+def test_commune_resolved_legacy_name_split_lists_candidates(tmp_path):
+    # Phường Cam Giá (before 2025) was split between Phường Gia Sàng and Phường Tích Lương
+    path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, title="UBND PHƯỜNG CAM GIÁ")
+    ins = inspect(path)
+    f = the_failure(ins, "commune_resolved", None)
+    assert "05467" in f["expected"] and "05500" in f["expected"]
+    assert "Gia Sàng" in f["message"] and "Tích Lương" in f["message"]
+    assert ins.commune is None
+
+
+def test_commune_resolved_ambiguous_without_province(tmp_path):
+    path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, title="UBND XÃ TÂN THÀNH")
+    ins = inspect(path, province=None)
+    f = the_failure(ins, "commune_resolved", None)
+    assert "05923" in f["expected"] and "06445" in f["expected"]  # Thái Nguyên and Lạng Sơn
+    # within province 19 the same title is Xã Tân Thành, 05923
+    ins19 = inspect(path)
+    assert failures(ins19) == [] and "05923" in ins19.commune
+
+
+def test_wrong_province(tmp_path):
+    path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, title="UBND XÃ PHÚ LINH")  # 00706, Tuyên Quang (08)
+    ins = inspect(path)
+    f = the_failure(ins, "wrong_province", None)
+    assert "00706" in f["expected"]
+    assert "Tuyên Quang" in f["message"]
+    assert ins.commune is None
+    assert failures(inspect(path, province="08")) == []
+
+
+def test_legacy_unit_name(tmp_path):
+    # Phường Cải Đan (before 2025) became part of Phường Sông Công (05518)
+    path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, title="UBND PHƯỜNG CẢI ĐAN")
+    ins = inspect(path)
+    f = the_failure(ins, "legacy_unit_name", None, value="Phường Cải Đan")
+    assert "05518" in f["expected"]
+    assert "Cải Đan" in f["message"] and "Sông Công" in f["message"]
+    assert "05518" in ins.commune
+    assert len(villages(ins)) == 2
+
+
+# --- values of one village row ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["abc", "5 hộ", "12a", "?"])
+def test_numeric(tmp_path, text):
+    path = plan_xlsx(tmp_path / "bieu.xlsx", [[1, "Thôn Na Thành", text, 5, 4, 1, 1], GOOD[1]])
+    ins = inspect(path)
+    f = the_failure(ins, "numeric", "C5", value=text, field="total_households")
+    assert text in f["message"]
+
+
+def test_integer(tmp_path):
+    path = plan_xlsx(tmp_path / "bieu.xlsx", [[1, "Thôn Na Thành", 120, 5.5, 4, 1, 1], GOOD[1]])
+    ins = inspect(path)
+    f = the_failure(ins, "integer", "D5", value="5.5", field="poor_households")
+    assert "5,5" in f["message"]  # Vietnamese decimal mark for the auditor
+
+
+def test_non_negative(tmp_path):
+    path = plan_xlsx(tmp_path / "bieu.xlsx", [[1, "Thôn Na Thành", 120, 5, -4, 1, 1], GOOD[1]])
+    ins = inspect(path)
+    the_failure(ins, "non_negative", "E5", value="-4", field="near_poor_households")
+
+
+@pytest.mark.parametrize("total, value", [(0, "0"), (None, ""), ("-", "-")])
+def test_total_positive(tmp_path, total, value):
+    path = plan_xlsx(tmp_path / "bieu.xlsx", [[1, "Thôn Na Thành", total, 0, 0, 0, 0], GOOD[1]])
+    ins = inspect(path)
+    the_failure(ins, "total_positive", "C5", value=value, field="total_households")
+
+
+def test_formula_without_value(tmp_path):
+    def formula(ws):
+        ws["E5"] = "=C5-D5-111"  # openpyxl stores the formula and no cached value
+
+    path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, after=formula)
+    ins = inspect(path)
+    f = the_failure(ins, "formula_without_value", "E5", field="near_poor_households")
+    assert "C5-D5-111" in f["value"]
+    assert "C5-D5-111" in f["message"]
+
+
+def test_poor_le_total(tmp_path):
+    path = plan_xlsx(tmp_path / "bieu.xlsx", [[1, "Thôn Na Thành", 120, 130, 4, 1, 1], GOOD[1]])
+    the_failure(inspect(path), "poor_le_total", "D5", value="130", expected="120")
+
+
+def test_near_poor_le_total(tmp_path):
+    path = plan_xlsx(tmp_path / "bieu.xlsx", [GOOD[0], [2, "Thôn Đồng Tâm", 200, 8, 201, 2, 1]])
+    the_failure(inspect(path), "near_poor_le_total", "E6", value="201", expected="200")
+
+
+def test_poor_plus_near_poor_le_total(tmp_path):
+    path = plan_xlsx(tmp_path / "bieu.xlsx", [[1, "Thôn Na Thành", 120, 70, 60, 1, 1], GOOD[1]])
+    f = the_failure(inspect(path), "poor_plus_near_poor_le_total", "E5", value="130", expected="120")
+    assert "130" in f["message"] and "120" in f["message"]
+
+
+def test_reduction_le_baseline(tmp_path):
+    rows = [[1, "Thôn Na Thành", 120, 5, 4, 6, 1], [2, "Thôn Đồng Tâm", 200, 8, 6, 2, 7]]
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows))
+    assert rules(ins) == {"reduction_le_baseline"}
+    got = sorted((f["cell"], f["field"], f["value"], f["expected"], f["severity"]) for f in failures(ins))
+    assert got == [
+        ("F5", "poor_reduction_target", "6", "5", "error"),
+        ("G6", "near_poor_reduction_target", "7", "6", "error"),
+    ]
+    assert all(f["cell"] in f["message"] for f in failures(ins))
+    assert rejected(ins)
+
+
+def test_village_named(tmp_path):
+    rows = [GOOD[0], [2, None, 100, 2, 2, 0, 0], [3, "Thôn Đồng Tâm", 200, 8, 6, 2, 1]]
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows))
+    the_failure(ins, "village_named", "B6")
+
+
+# --- unique village names ---------------------------------------------------------------------------
+
+
+def test_unique_village_exact_repeat(tmp_path):
+    rows = [GOOD[0], [2, "Thôn Na Thành", 200, 8, 6, 2, 1]]
+    f = the_failure(inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows)), "unique_village", "B6", value="Thôn Na Thành",
+                    expected="5, 6")
+    assert "Thôn Na Thành" in f["message"]
+
+
+def test_unique_village_tone_placement_is_the_same_village(tmp_path):
+    rows = [[1, "Thôn Thuỷ Lợi", 120, 5, 4, 1, 1], [2, "Thôn Thủy Lợi", 200, 8, 6, 2, 1]]
+    the_failure(inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows)), "unique_village", "B6", value="Thôn Thủy Lợi")
+
+
+def test_unique_village_case_spaces_and_nfd_are_the_same_village(tmp_path):
+    nfd = unicodedata.normalize("NFD", "Xóm Đình")
+    rows = [[1, "Xóm Đình", 120, 5, 4, 1, 1], [2, "Thôn 3", 100, 1, 1, 0, 0], [3, "  XÓM  ĐÌNH ", 90, 1, 1, 0, 0],
+            [4, nfd, 80, 1, 1, 0, 0]]
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows))
+    assert rules(ins) == {"unique_village"}
+    assert sorted(f["cell"] for f in failures(ins)) == ["B7", "B8"]
+    assert rejected(ins)
+
+
+def test_accents_make_different_villages(tmp_path):
+    rows = [[1, "Na Thành", 120, 5, 4, 1, 1], [2, "Nà Thành", 200, 8, 6, 2, 1], [3, "Nả Thành", 90, 1, 1, 0, 0]]
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows))
+    assert failures(ins) == []
+    assert [v[0] for v in villages(ins)] == ["Na Thành", "Nà Thành", "Nả Thành"]
+
+
+def test_same_name_in_two_sections_is_not_a_duplicate(tmp_path):
+    rows = [
+        ["I", "Xã Phú Thịnh (cũ)", 320, 13, 10, 3, 2],
+        [1, "Thôn 1", 120, 5, 4, 1, 1],
+        [2, "Thôn 2", 200, 8, 6, 2, 1],
+        ["II", "Xã Phú Lạc (cũ)", 150, 3, 3, 1, 1],
+        [1, "Thôn 1", 100, 2, 2, 1, 1],
+        [2, "Thôn 2", 50, 1, 1, 0, 0],
+        [None, "Tổng cộng", 470, 16, 13, 4, 3],
+    ]
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows))
+    assert failures(ins) == []
+    assert [(v[0], v[1]) for v in villages(ins)] == [
+        ("Thôn 1", "I. Xã Phú Thịnh (cũ)"), ("Thôn 2", "I. Xã Phú Thịnh (cũ)"),
+        ("Thôn 1", "II. Xã Phú Lạc (cũ)"), ("Thôn 2", "II. Xã Phú Lạc (cũ)"),
+    ]
+
+
+def test_same_name_twice_within_a_section_is_a_duplicate(tmp_path):
+    rows = [
+        ["I", "Xã Phú Thịnh (cũ)", 320, 13, 10, 3, 2],
+        [1, "Thôn 1", 120, 5, 4, 1, 1],
+        [2, "Thôn 2", 200, 8, 6, 2, 1],
+        ["II", "Xã Phú Lạc (cũ)", 150, 3, 3, 1, 1],
+        [1, "Thôn 1", 100, 2, 2, 1, 1],
+        [2, "Thôn 1", 50, 1, 1, 0, 0],
+        [None, "Tổng cộng", 470, 16, 13, 4, 3],
+    ]
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows))
+    the_failure(ins, "unique_village", "B10", value="Thôn 1", expected="9, 10")
+
+
+# --- declared totals ----------------------------------------------------------------------------------
+
+
+def test_total_row_matches_sum_grand_total(tmp_path):
+    rows = GOOD + [[None, "Tổng cộng", 330, 13, 10, 3, 2]]
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows))
+    f = the_failure(ins, "total_row_matches_sum", "C7", value="330", expected="320", field="total_households")
+    assert "330" in f["message"] and "320" in f["message"]
+    assert sum(v[2] for v in villages(ins)) == 320  # the rows are used
+
+
+def test_total_row_matches_sum_section_subtotal(tmp_path):
+    rows = [
+        ["I", "Xã Phú Thịnh (cũ)", 320, 13, 10, 3, 2],
+        [1, "Thôn 1", 120, 5, 4, 1, 1],
+        [2, "Thôn 2", 200, 8, 6, 2, 1],
+        ["II", "Xã Phú Lạc (cũ)", 150, 30, 3, 1, 1],  # poor: the villages below hold 3
+        [1, "Thôn 3", 100, 2, 2, 1, 1],
+        [2, "Thôn 4", 50, 1, 1, 0, 0],
+        [None, "Tổng cộng", 470, 16, 13, 4, 3],
+    ]
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows))
+    the_failure(ins, "total_row_matches_sum", "D8", value="30", expected="3", field="poor_households")
+    # subtotals and the grand total are never village rows, never counted twice
+    assert [v[0] for v in villages(ins)] == ["Thôn 1", "Thôn 2", "Thôn 3", "Thôn 4"]
+    assert ins.villages["total_households"].sum() == 470
+
+
+def test_total_first_row_matches_sum(tmp_path):
+    rows = [[None, "Toàn xã", 320, 14, 10, 3, 2]] + GOOD
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows))
+    the_failure(ins, "total_row_matches_sum", "D5", value="14", expected="13")
+
+
+# --- stated rates -----------------------------------------------------------------------------------------
+
+RATE_HEADER = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Tỷ lệ hộ nghèo (%)", "Số hộ cận nghèo",
+               "Chỉ tiêu giảm hộ nghèo", "Tỷ lệ giảm (%)"]
+#                A       B            C              D               E                      F
+#                G                          H
+
+
+def rate_xlsx(path: Path, rows: list[list], formats: dict[str, str] | None = None) -> Path:
+    def fmt(ws):
+        for row in ws.iter_rows(min_row=FIRST_ROW):
+            for cell in row:
+                if formats and cell.column_letter in formats:
+                    cell.number_format = formats[cell.column_letter]
+
+    return plan_xlsx(path, rows, header=RATE_HEADER, after=fmt)
+
+
+def test_rate_matches_counts_wrong_rate(tmp_path):
+    rows = [[1, "Thôn A", 5441, 43, 0.79, 10, 43, 0.79], [2, "Thôn B", 200, 8, 4.0, 6, 2, 1.0], [3, "Thôn C", 300, 9, 5.0, 6, 2, 0.67]]
+    ins = inspect(rate_xlsx(tmp_path / "bieu.xlsx", rows))
+    f = the_failure(ins, "rate_matches_counts", "E7", field="poor_rate")
+    assert float(f["value"]) == 5.0
+    assert float(f["expected"]) == 3.0
+    assert "E7" in f["message"]
+    assert not rejected(ins)
+
+
+def test_rate_one_decimal_is_not_flagged(tmp_path):
+    # 43 / 5441 = 0.790 %, shown with one decimal as 0.8; 9 / 300 = 3.0
+    rows = [[1, "Thôn A", 5441, 43, 0.8, 10, 43, 0.8], [2, "Thôn B", 200, 8, 4.0, 6, 2, 1.0], [3, "Thôn C", 300, 9, 3.0, 6, 2, 0.7]]
+    assert failures(inspect(rate_xlsx(tmp_path / "bieu.xlsx", rows))) == []
+
+
+def test_rate_excel_percentage_cells_are_understood(tmp_path):
+    # 0.0079 in a 0.00% cell is 0.79 %
+    rows = [[1, "Thôn A", 5441, 43, 0.0079, 10, 43, 0.0079], [2, "Thôn B", 200, 8, 0.04, 6, 2, 0.01],
+            [3, "Thôn C", 300, 9, 0.03, 6, 2, 0.0067]]
+    ins = inspect(rate_xlsx(tmp_path / "bieu.xlsx", rows, {"E": "0.00%", "H": "0.00%"}))
+    assert failures(ins) == []
+
+
+def test_rate_excel_percentage_cell_wrong_is_flagged(tmp_path):
+    rows = [[1, "Thôn A", 5441, 43, 0.0079, 10, 43, 0.0079], [2, "Thôn B", 200, 8, 0.04, 6, 2, 0.01],
+            [3, "Thôn C", 300, 9, 0.05, 6, 2, 0.0067]]
+    ins = inspect(rate_xlsx(tmp_path / "bieu.xlsx", rows, {"E": "0.00%", "H": "0.00%"}))
+    f = the_failure(ins, "rate_matches_counts", "E7", field="poor_rate")
+    assert float(f["expected"]) == 3.0
+
+
+def test_rate_over_poor_households_for_the_whole_column_is_not_flagged(tmp_path):
+    # "Tỷ lệ giảm" = reduction / poor households * 100, in every row of the column
+    rows = [[1, "Thôn A", 1000, 40, 4.0, 10, 10, 25.0], [2, "Thôn B", 200, 8, 4.0, 6, 2, 25.0],
+            [3, "Thôn C", 300, 9, 3.0, 6, 3, 33.3]]
+    assert failures(inspect(rate_xlsx(tmp_path / "bieu.xlsx", rows))) == []
+
+
+# --- hidden content -------------------------------------------------------------------------------------------
+
+
+def test_hidden_row_inside_the_table(tmp_path):
+    def hide(ws):
+        ws.row_dimensions[6].hidden = True
+
+    rows = GOOD + [[3, "Thôn Khuổi Mu", 90, 2, 1, 0, 0]]
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows, after=hide))
+    assert rules(ins) == {"hidden_content"}
+    (f,) = failures(ins)
+    assert (f["cell"], f["row"], f["severity"]) == ("A6", 6, "warning")
+    assert "A6" in f["message"] or "dòng 6" in f["message"]
+    assert not rejected(ins)
+    # hidden rows are read like the rest
+    assert [v[0] for v in villages(ins)] == ["Thôn Na Thành", "Thôn Đồng Tâm", "Thôn Khuổi Mu"]
+
+
+def test_hidden_column_inside_the_table(tmp_path):
+    def hide(ws):
+        ws.column_dimensions["G"].hidden = True
+
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", GOOD, after=hide))
+    assert rules(ins) == {"hidden_content"}
+    (f,) = failures(ins)
+    assert f["severity"] == "warning" and f["column"] == 7 and f["field"] == "near_poor_reduction_target"
+    assert "G" in f["message"]
+    assert ins.villages["near_poor_reduction_target"].to_list() == [1, 1]
+    assert not rejected(ins)
+
+
+def test_table_on_a_hidden_sheet_is_read_and_flagged(tmp_path):
+    wb = openpyxl.Workbook()
+    letter = wb.active
+    letter.title = "Công văn"
+    letter.append([TITLE])
+    letter.append(["Kính gửi: Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên"])
+    ws = wb.create_sheet("Phụ lục")
+    ws.append(["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO NĂM 2026"])
+    ws.append(HEADER)
+    for row in GOOD:
+        ws.append(row)
+    ws.sheet_state = "hidden"
+    path = tmp_path / "bieu.xlsx"
+    wb.save(path)
+    ins = inspect(path)
+    assert [v[0] for v in villages(ins)] == ["Thôn Na Thành", "Thôn Đồng Tâm"]
+    assert rules(ins) == {"hidden_content"}
+    (f,) = failures(ins)
+    assert f["severity"] == "warning" and f["source_sheet"] == "Phụ lục" and f["cell"] is None
+    assert "Phụ lục" in f["message"]
+    assert not rejected(ins)
+
+
+# --- messages -----------------------------------------------------------------------------------------------
+
+
+def test_messages_are_one_line(tmp_path):
+    """The message is one sentence for the auditor: no line breaks carried over from title cells."""
+    path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, title="UBND PHƯỜNG CAM GIÁ")
+    for f in failures(inspect(path)):
+        assert "\n" not in f["message"], f["message"]
+        assert "\n" not in f["message_en"], f["message_en"]

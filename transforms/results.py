@@ -1,0 +1,236 @@
+"""Year-end results: the balance of movements, villages merged across the forms, attainment of targets."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas.results import DECREASE_PARTS, INCREASE_PARTS, RESULTS_COUNTS
+
+from .checks import _as_failures, _int_text
+from .rates import pp_difference, rate_pct
+
+SUBJECTS = ("poor", "near_poor")
+
+
+def _sum_present(fields: list[str]) -> pl.Expr:
+    """Sum of the fields a row has; null when it has none of them."""
+    present = pl.any_horizontal([pl.col(f).is_not_null() for f in fields])
+    return pl.when(present).then(pl.sum_horizontal([pl.col(f).fill_null(0) for f in fields]))
+
+
+def movements(subject: str) -> tuple[pl.Expr, pl.Expr]:
+    """All decreases and all increases of a row: the declared totals, else the sum of the parts."""
+    dec = pl.coalesce(pl.col(f"{subject}_decrease"), _sum_present(list(DECREASE_PARTS[subject])))
+    inc = pl.coalesce(pl.col(f"{subject}_increase"), _sum_present(list(INCREASE_PARTS[subject])))
+    return dec, inc
+
+
+def balance_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
+    """end = start - decreases + increases, per village and per declared total (rule balance, an error)."""
+    parts = []
+    for subject in SUBJECTS:
+        start, end = pl.col(f"{subject}_households_start"), pl.col(f"{subject}_households_end")
+        dec, inc = movements(subject)
+        expected = start - dec.fill_null(0) + inc.fill_null(0)
+        judged = start.is_not_null() & end.is_not_null() & (dec.is_not_null() | inc.is_not_null())
+        statuses = [pl.col(f"{f}__status").is_in(["ok", "empty", "zero_marker"]) for f in RESULTS_COUNTS if f.startswith(subject)]
+        parsed = pl.all_horizontal(statuses)
+        parts.append(
+            typed.filter(pl.col("row_kind").is_in(["village", "total", "subtotal"]) & judged & parsed & ((end - expected).abs() > 1e-9)).select(
+                "table_id",
+                "row",
+                pl.lit(f"{subject}_households_end").alias("field"),
+                pl.lit("balance").alias("rule"),
+                _int_text(end).alias("value"),
+                _int_text(expected).alias("expected"),
+                pl.lit(None, pl.Utf8).alias("detail"),
+            )
+        )
+    return _as_failures(pl.concat(parts))
+
+
+def _table_rank(tables: pl.LazyFrame) -> pl.LazyFrame:
+    """Which form gives a village its provenance: the poor-households movement table first."""
+    return tables.select(
+        "table_id",
+        "commune_code",
+        "source_file",
+        "source_sheet",
+        pl.when(pl.col("subject") == "poor").then(0).when(pl.col("subject") == "near").then(2).otherwise(1).alias("_rank"),
+    )
+
+
+MERGED = [
+    "total_households_end",
+    "poor_households_start",
+    "poor_households_end",
+    "near_poor_households_start",
+    "near_poor_households_end",
+    *DECREASE_PARTS["poor"],
+    *INCREASE_PARTS["poor"],
+    *DECREASE_PARTS["near_poor"],
+    *INCREASE_PARTS["near_poor"],
+    "poor_decrease_declared",
+    "poor_increase_declared",
+    "near_poor_decrease_declared",
+    "near_poor_increase_declared",
+]
+
+
+def results_village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per village and commune, merging the forms of its results (by village name)."""
+    rows = typed.filter(pl.col("row_kind") == "village").with_columns(
+        *[pl.col(f"{s}_{k}").alias(f"{s}_{k}_declared") for s in SUBJECTS for k in ("decrease", "increase")]
+    )
+    joined = rows.join(_table_rank(tables), on="table_id").sort("_rank", "table_id", "row")
+    key = ["commune_code", "section_index", "name_key"]  # village names repeat across the sections of merged communes
+    merged = joined.group_by(key, maintain_order=True).agg(
+        pl.col("name").first().alias("village_name"),
+        pl.col("section").first(),
+        *[pl.col(f).drop_nulls().first().alias(f) for f in MERGED],
+        pl.col("source_file").first(),
+        pl.col("source_sheet").first(),
+        pl.col("row").first().alias("source_row"),
+        pl.col("table_id").first(),
+    )
+    out = []
+    for s in SUBJECTS:
+        dec = pl.coalesce(pl.col(f"{s}_decrease_declared"), _sum_present(list(DECREASE_PARTS[s])))
+        inc = pl.coalesce(pl.col(f"{s}_increase_declared"), _sum_present(list(INCREASE_PARTS[s])))
+        out += [dec.alias(f"{s}_decrease"), inc.alias(f"{s}_increase")]
+    return merged.with_columns(out).drop([c for c in MERGED if c.endswith("_declared")])
+
+
+def flow_moves_mismatches(villages: pl.LazyFrame) -> pl.LazyFrame:
+    """Poor households that became near-poor must appear on the near-poor form as coming from poor (warning)."""
+    parts = []
+    for here, there in (("poor_to_near_poor", "near_poor_from_poor"), ("poor_from_near_poor", "near_poor_to_poor")):
+        parts.append(
+            villages.filter(pl.col(here).is_not_null() & pl.col(there).is_not_null() & (pl.col(here) != pl.col(there))).select(
+                "table_id",
+                pl.col("source_row").alias("row"),
+                pl.lit(here).alias("field"),
+                pl.lit("flow_moves_match").alias("rule"),
+                _int_text(pl.col(here)).alias("value"),
+                _int_text(pl.col(there)).alias("expected"),
+                pl.lit(None, pl.Utf8).alias("detail"),
+            )
+        )
+    return _as_failures(pl.concat(parts))
+
+
+def plan_comparison(results: pl.LazyFrame, plan: pl.LazyFrame) -> pl.LazyFrame:
+    """Start-of-period counts against the plan's baseline, and villages found in only one report (warnings).
+
+    `results`: merged results villages; `plan`: plan village rows with commune_code, name_key,
+    poor_households, near_poor_households, table_id, row.
+    """
+    plan = plan.select(
+        "commune_code", "section_index", "name_key", pl.col("name").alias("plan_name"),
+        pl.col("poor_households").alias("plan_poor"), pl.col("near_poor_households").alias("plan_near"),
+        pl.col("table_id").alias("plan_table"), pl.col("row").alias("plan_row"),
+    )
+    both = results.join(plan, on=["commune_code", "section_index", "name_key"], how="full", coalesce=True)
+    with_plan = pl.col("plan_table").is_not_null()
+    with_results = pl.col("table_id").is_not_null()
+    parts = []
+    for field, planned in (("poor_households_start", "plan_poor"), ("near_poor_households_start", "plan_near")):
+        parts.append(
+            both.filter(with_plan & with_results & pl.col(field).is_not_null() & (pl.col(field) != pl.col(planned))).select(
+                "table_id", pl.col("source_row").alias("row"), pl.lit(field).alias("field"), pl.lit("start_matches_plan").alias("rule"),
+                _int_text(pl.col(field)).alias("value"), _int_text(pl.col(planned)).alias("expected"), pl.lit(None, pl.Utf8).alias("detail"),
+            )
+        )
+    communes_with_both = both.group_by("commune_code").agg(with_plan.any().alias("_p"), with_results.any().alias("_r")).filter(
+        pl.col("_p") & pl.col("_r")
+    )
+    scoped = both.join(communes_with_both.select("commune_code"), on="commune_code", how="semi")
+    parts.append(
+        scoped.filter(with_results & ~with_plan).select(
+            "table_id", pl.col("source_row").alias("row"), pl.lit("village_name").alias("field"),
+            pl.lit("village_in_both_reports").alias("rule"), pl.col("village_name").alias("value"),
+            pl.lit(None, pl.Utf8).alias("expected"), pl.lit("results").alias("detail"),
+        )
+    )
+    parts.append(
+        scoped.filter(with_plan & ~with_results).select(
+            pl.col("plan_table").alias("table_id"), pl.col("plan_row").alias("row"), pl.lit("village_name").alias("field"),
+            pl.lit("village_in_both_reports").alias("rule"), pl.col("plan_name").alias("value"),
+            pl.lit(None, pl.Utf8).alias("expected"), pl.lit("plan").alias("detail"),
+        )
+    )
+    return _as_failures(pl.concat(parts, how="vertical_relaxed"))
+
+
+SUMMED = [
+    "total_households_end", "poor_households_start", "poor_households_end", "near_poor_households_start",
+    "near_poor_households_end", "poor_decrease", "poor_increase", "near_poor_decrease", "near_poor_increase",
+]
+
+
+def results_commune_totals(villages: pl.LazyFrame, plan_totals: pl.LazyFrame) -> pl.LazyFrame:
+    """Per commune: summed results, start and end rates, the actual cut of the poor rate in points.
+
+    The start rate uses the plan's baseline total households when the commune's
+    plan was accepted, else the total at the end; the end rate the total at the end.
+    `plan_totals`: (commune_code, plan_total_households, planned_poor_reduction_pp).
+    """
+    sums = villages.group_by("commune_code").agg(
+        pl.len().cast(pl.Int64).alias("villages"),
+        *[pl.when(pl.col(f).is_not_null().any()).then(pl.col(f).sum()).alias(f) for f in SUMMED],
+        pl.col("source_file").first(),
+    )
+    joined = sums.join(plan_totals, on="commune_code", how="left")
+    start_base = pl.coalesce(pl.col("plan_total_households"), pl.col("total_households_end"))
+    return joined.with_columns(start_base.alias("start_denominator")).with_columns(
+        rate_pct(pl.col("poor_households_start"), pl.col("start_denominator")).alias("poor_rate_start_pct"),
+        rate_pct(pl.col("poor_households_end"), pl.col("total_households_end")).alias("poor_rate_end_pct"),
+        rate_pct(pl.col("near_poor_households_start"), pl.col("start_denominator")).alias("near_poor_rate_start_pct"),
+        rate_pct(pl.col("near_poor_households_end"), pl.col("total_households_end")).alias("near_poor_rate_end_pct"),
+    ).with_columns(
+        pp_difference(pl.col("poor_rate_start_pct"), pl.col("poor_rate_end_pct")).alias("actual_poor_reduction_pp"),
+    )
+
+
+def actual_attainment(communes: pl.LazyFrame) -> pl.LazyFrame:
+    """Met / missed the assigned target by the actual cut; why not when it cannot be judged."""
+    actual, assigned = pl.col("actual_poor_reduction_pp"), pl.col("assigned_poor_reduction_pp")
+    judged = actual.is_not_null() & assigned.is_not_null() & (pl.col("status") == "accepted")
+    return communes.with_columns(
+        pl.when(judged).then(actual >= assigned - 1e-9).alias("meets_assigned_target_actual"),
+        pl.when(judged & (actual >= assigned - 1e-9)).then(pl.lit("met"))
+        .when(judged).then(pl.lit("missed"))
+        .when(pl.col("status") != "accepted").then(pl.lit("not_assessed: results rejected"))
+        .when(assigned.is_null()).then(pl.lit("not_assessed: no assigned target"))
+        .when(pl.col("total_households_end").is_null()).then(pl.lit("not_assessed: no total households at the end"))
+        .otherwise(pl.lit("not_assessed: start or end count missing"))
+        .alias("assessment"),
+        pl.when(pl.col("actual_poor_reduction_pp").is_not_null() & pl.col("planned_poor_reduction_pp").is_not_null() & (pl.col("status") == "accepted"))
+        .then(actual >= pl.col("planned_poor_reduction_pp") - 1e-9)
+        .alias("meets_own_plan_actual"),
+    )
+
+
+def provincial_results(communes: pl.LazyFrame) -> pl.LazyFrame:
+    """Province columns of the results, over communes with accepted results."""
+    ok = pl.col("status") == "accepted"
+    return (
+        communes.filter(ok)
+        .group_by("province_code")
+        .agg(
+            pl.col("poor_households_start").sum().cast(pl.Int64),
+            pl.col("poor_households_end").sum().cast(pl.Int64),
+            pl.col("near_poor_households_end").sum().cast(pl.Int64).alias("near_poor_households_end"),
+            pl.col("total_households_end").sum().cast(pl.Int64),
+            pl.col("start_denominator").sum().cast(pl.Int64).alias("_start_den"),
+            (pl.col("meets_assigned_target_actual") == True).sum().cast(pl.Int64).alias("communes_met_target_actual"),  # noqa: E712
+            (pl.col("meets_assigned_target_actual") == False).sum().cast(pl.Int64).alias("communes_missed_target_actual"),  # noqa: E712
+            pl.len().cast(pl.Int64).alias("communes_with_results"),
+        )
+        .with_columns(
+            rate_pct(pl.col("poor_households_start"), pl.col("_start_den")).alias("poor_rate_start_pct"),
+            rate_pct(pl.col("poor_households_end"), pl.col("total_households_end")).alias("poor_rate_end_pct"),
+        )
+        .with_columns(pp_difference(pl.col("poor_rate_start_pct"), pl.col("poor_rate_end_pct")).alias("actual_poor_reduction_pp"))
+        .drop("_start_den")
+    )
