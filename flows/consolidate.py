@@ -113,9 +113,10 @@ def aggregate_plans(typed, tables: frames.Tables, records, failures: pl.DataFram
 
 
 @task(cache_policy=NO_CACHE)
-def explain_failures(file_level: pl.DataFrame, table_level: pl.DataFrame, run_id: str) -> pl.DataFrame:
+def explain_failures(file_level: pl.DataFrame, table_level: pl.DataFrame, run_id: str, ref: Reference) -> pl.DataFrame:
     """Every failure with its A1 cell, severity and messages in Vietnamese and English."""
-    return finish(pl.concat([file_level, table_level], how="diagonal_relaxed"), run_id)
+    names = {u.commune_code: u.commune_name for u in ref.units}
+    return finish(pl.concat([file_level, table_level], how="diagonal_relaxed"), run_id, names)
 
 
 @task(cache_policy=NO_CACHE)
@@ -167,7 +168,7 @@ def consolidate(options: RunOptions) -> RunSummary:
             provinces_out = provinces_out.join(r_provinces, on="province_code", how="left")
             outputs_tables = {"results_villages.parquet": r_villages, "results_communes.parquet": r_communes}
         table_failures = pl.concat([plan_failures, result_failures] + ([cross_failures] if cross_failures is not None else []), how="diagonal_relaxed")
-        failures = explain_failures(file_failures, table_failures, run_id)
+        failures = explain_failures(file_failures, table_failures, run_id, quote(ref))
         kind_status = {(r["commune_code"], "plan"): r["status"] for r in communes.iter_rows(named=True)}
         counts = RunSummary.counts_of(provinces_out, failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, kind_status, counts)

@@ -19,6 +19,7 @@ OUTPUT_SCHEMA = {
     "row": pl.Int32,
     "column": pl.Int32,
     "commune_code": pl.Utf8,
+    "commune_name": pl.Utf8,
     "field": pl.Utf8,
     "rule": pl.Utf8,
     "severity": pl.Utf8,
@@ -113,10 +114,12 @@ def _message(rec: dict) -> tuple[str, str]:
     return rule.message_vi.format(cell=where, **args), rule.message_en.format(cell=where_en, **english)
 
 
-def finish(failures: pl.DataFrame, run_id: str) -> pl.DataFrame:
+def finish(failures: pl.DataFrame, run_id: str, names: dict[str, str] | None = None) -> pl.DataFrame:
     """The validation_failures table: A1 cells, severity, level and both messages."""
     if failures.is_empty():
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    if names:
+        failures = failures.with_columns(pl.col("commune_code").replace_strict(names, default=None).alias("commune_name"))
     failures = failures.with_columns(
         pl.col("row").cast(pl.Int32), pl.col("column").cast(pl.Int32)
     ).with_columns(

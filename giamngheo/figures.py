@@ -146,11 +146,14 @@ def results_outputs(
         .join(names, on="commune_code", how="left")
         .with_columns(pl.lit(run_id).alias("run_id"), pl.lit(year, pl.Int64).alias("year"))
     )
-    counts = [c for c in merged.columns if c not in ("commune_code", "name_key", "village_name", "section", "source_file", "source_sheet", "source_row", "table_id")]
+    counts = [
+        c for c in merged.columns
+        if c not in ("commune_code", "name_key", "village_name", "section", "section_index", "source_file", "source_sheet", "source_row", "table_id")
+    ]
     villages_out = (
         villages.with_columns([pl.col(c).round(0).cast(pl.Int64) for c in counts])
         .select(
-            "run_id", "year", "province_code", "commune_code", "village_name", "section",
+            "run_id", "year", "province_code", "commune_code", "commune_name", "village_name", "section",
             "total_households_end", "poor_households_start", "poor_households_end", "poor_decrease", "poor_increase",
             "near_poor_households_start", "near_poor_households_end", "near_poor_decrease", "near_poor_increase",
             *[c for c in counts if c not in R.SUMMED],
