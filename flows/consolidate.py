@@ -98,7 +98,8 @@ def aggregate_results(typed_results, typed_plans, tables: frames.Tables, records
     villages, communes, province_cols, cross = figures.results_outputs(
         typed_results, typed_plans, tables.tables, status, plan_communes, ref, run_id, year
     )
-    return villages, communes, province_cols, locate_table_failures(cross, tables.tables, tables.columns)
+    lineage = figures.results_lineage(typed_results, tables.tables, tables.columns, status)
+    return villages, communes, province_cols, locate_table_failures(cross, tables.tables, tables.columns), lineage
 
 
 @task(cache_policy=NO_CACHE)
@@ -109,7 +110,10 @@ def aggregate_plans(typed, tables: frames.Tables, records, failures: pl.DataFram
     status = figures.commune_status(failures, submitted, "plan")
     target_frame = targets.frame if targets else pl.DataFrame(schema=TARGETS_SCHEMA)
     expected = figures.expected_communes(ref, provinces, target_frame)
-    return figures.plan_outputs(typed, tables.tables, status, target_frame, expected, ref, run_id, year)
+    villages, communes, provinces_out = figures.plan_outputs(typed, tables.tables, status, target_frame, expected, ref, run_id, year)
+    lineage = _with_province(figures.plan_lineage(typed, tables.tables, tables.columns, status), ref)
+    findings = figures.plan_findings(lineage, communes, target_frame)
+    return villages, communes, provinces_out, lineage, findings
 
 
 @task(cache_policy=NO_CACHE)
@@ -156,17 +160,19 @@ def consolidate(options: RunOptions) -> RunSummary:
             file_failures = pl.concat([file_failures, _target_failures(targets, options.targets)], how="diagonal_relaxed")
         provinces = [province] if province else sorted({ref.by_code[c].province_code for c in tables.tables["commune_code"]})
         all_failures = pl.concat([file_failures, plan_failures, result_failures], how="diagonal_relaxed")
-        villages, communes, provinces_out = aggregate_plans(
+        villages, communes, provinces_out, lineage, findings = aggregate_plans(
             typed_plans, tables, quote(records), all_failures, quote(targets), provinces, quote(ref), run_id, year
         )
         outputs_tables = {}
         cross_failures = None
         if not typed_results.is_empty():
-            r_villages, r_communes, r_provinces, cross_failures = aggregate_results(
+            r_villages, r_communes, r_provinces, cross_failures, r_lineage = aggregate_results(
                 typed_results, typed_plans, tables, quote(records), all_failures, communes, provinces, quote(ref), run_id, year
             )
             provinces_out = provinces_out.join(r_provinces, on="province_code", how="left")
             outputs_tables = {"results_villages.parquet": r_villages, "results_communes.parquet": r_communes}
+            lineage = pl.concat([lineage, _with_province(r_lineage, ref)], how="vertical_relaxed")
+        file_failures = pl.concat([file_failures, findings], how="diagonal_relaxed")
         table_failures = pl.concat([plan_failures, result_failures] + ([cross_failures] if cross_failures is not None else []), how="diagonal_relaxed")
         failures = explain_failures(file_failures, table_failures, run_id, quote(ref))
         kind_status = {(r["commune_code"], "plan"): r["status"] for r in communes.iter_rows(named=True)}
@@ -180,6 +186,7 @@ def consolidate(options: RunOptions) -> RunSummary:
                 "communes.parquet": communes,
                 "provinces.parquet": provinces_out,
                 "validation_failures.parquet": failures,
+                "lineage.parquet": lineage,
                 **outputs_tables,
             },
             quote(manifest),
@@ -199,6 +206,11 @@ def _read_all(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, opt
             done[index[id(fut)]] = fut.result()
             progress.advance(len(batches[index[id(fut)]]))
     return [rec for batch in done for rec in batch]
+
+
+def _with_province(lineage: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    provinces = {u.commune_code: u.province_code for u in ref.units}
+    return lineage.with_columns(pl.col("commune_code").replace_strict(provinces, default=None).alias("province_code"))
 
 
 def _province_codes(ref: Reference, provinces: list[str]) -> list[str]:

@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("file", type=Path)
     inspect.add_argument("--province", type=_province)
 
+    trace = sub.add_parser("trace", help="list the source cells behind a figure", description="List the source cells "
+                           "(file, sheet, cell, value, file SHA-256) behind a province or commune figure, and their sum.")
+    trace.add_argument("--out", required=True, type=Path, help="output folder of a run")
+    trace.add_argument("code", help="2-digit province code or 5-digit commune code")
+    trace.add_argument("field", nargs="?", help="figure, e.g. poor_households or poor_rate_pct (default: every figure, sums only)")
+    trace.add_argument("--limit", type=int, default=None, help="show at most this many cells per figure")
+
     cache = sub.add_parser("cache", help="manage the parse cache", description="Clear the cache of parsed files in --out.")
     cache.add_argument("action", choices=["clear"])
     cache.add_argument("--out", required=True, type=Path)
@@ -165,9 +172,27 @@ def _inspect(args) -> int:
     return EXIT_OK
 
 
+def _trace(args) -> int:
+    from .trace import render, trace, traceable_fields
+
+    if not (args.out / "lineage.parquet").exists():
+        print(f"giamngheo: no run in {args.out} (lineage.parquet missing)", file=sys.stderr)
+        return EXIT_USAGE
+    fields = [args.field] if args.field else traceable_fields(args.out)
+    try:
+        for i, fld in enumerate(fields):
+            if i:
+                print()
+            print(render(trace(args.out, args.code, fld), show_cells=bool(args.field) or args.limit is not None, limit=args.limit))
+    except KeyError as exc:
+        print(f"giamngheo: {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"run": _run, "rules": _rules, "cache": _cache, "inspect": _inspect}
+    handlers = {"run": _run, "rules": _rules, "cache": _cache, "inspect": _inspect, "trace": _trace}
     return handlers[args.command](args)
 
 

@@ -196,3 +196,41 @@ def results_outputs(
     )
     provinces = R.provincial_results(communes_out.lazy()).collect()
     return villages_out, communes_out.drop("start_denominator"), provinces, cross
+
+
+def plan_lineage(typed: pl.DataFrame, tables: pl.DataFrame, columns: pl.DataFrame, status: pl.DataFrame) -> pl.DataFrame:
+    """Source cell of every count of every accepted village (for `giamngheo trace`)."""
+    from transforms.lineage import cell_lineage
+
+    accepted = status.filter(pl.col("status") == "accepted").lazy()
+    rows = aggregate.village_rows(typed.lazy(), tables.lazy(), accepted).with_columns(
+        *[pl.col("table_id").alias(f"{f}__table") for f in aggregate.PLAN_COUNTS],
+        *[pl.col("source_row").alias(f"{f}__row") for f in aggregate.PLAN_COUNTS],
+    )
+    return cell_lineage(rows, aggregate.PLAN_COUNTS, tables.lazy(), columns.lazy()).with_columns(pl.lit("plan").alias("kind")).collect()
+
+
+def results_lineage(typed_results: pl.DataFrame, tables: pl.DataFrame, columns: pl.DataFrame, status: pl.DataFrame) -> pl.DataFrame:
+    """Source cell of the start, end and total counts of every village with accepted results."""
+    from transforms import results as R
+    from transforms.lineage import cell_lineage
+
+    fields = ["total_households_end", "poor_households_start", "poor_households_end", "near_poor_households_start", "near_poor_households_end"]
+    merged = R.results_village_rows(typed_results.lazy(), tables.lazy(), provenance=fields)
+    accepted = status.filter(pl.col("status") == "accepted").lazy().select("commune_code")
+    rows = merged.join(accepted, on="commune_code", how="semi")
+    return cell_lineage(rows, fields, tables.lazy(), columns.lazy()).with_columns(pl.lit("results").alias("kind")).collect()
+
+
+def plan_findings(lineage: pl.DataFrame, communes: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
+    """Warnings found on the consolidated figures: outliers, baselines unlike the province's own record."""
+    from transforms import outliers
+
+    return pl.concat(
+        [
+            outliers.village_outliers(lineage.lazy()).collect(),
+            outliers.commune_outliers(communes.lazy()).collect(),
+            outliers.baseline_mismatches(communes.lazy(), targets.lazy()).collect(),
+        ],
+        how="vertical_relaxed",
+    )

@@ -34,6 +34,7 @@ PUBLISHED = (
     "results_communes.parquet",
     "submissions.parquet",
     "failure_history.parquet",
+    "lineage.parquet",
     "manifest.json",
     "diff.json",
     "bao_cao_tong_hop.xlsx",

@@ -77,8 +77,11 @@ MERGED = [
 ]
 
 
-def results_village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per village and commune, merging the forms of its results (by village name)."""
+def results_village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, provenance: list[str] = ()) -> pl.LazyFrame:
+    """One row per village and commune, merging the forms of its results (by village name).
+
+    For each field in `provenance`, `<field>__table` and `<field>__row` say which form and row it came from.
+    """
     rows = typed.filter(pl.col("row_kind") == "village").with_columns(
         *[pl.col(f"{s}_{k}").alias(f"{s}_{k}_declared") for s in SUBJECTS for k in ("decrease", "increase")]
     )
@@ -92,6 +95,8 @@ def results_village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFr
         pl.col("source_sheet").first(),
         pl.col("row").first().alias("source_row"),
         pl.col("table_id").first(),
+        *[pl.col("table_id").filter(pl.col(f).is_not_null()).first().alias(f"{f}__table") for f in provenance],
+        *[pl.col("row").filter(pl.col(f).is_not_null()).first().alias(f"{f}__row") for f in provenance],
     )
     out = []
     for s in SUBJECTS:

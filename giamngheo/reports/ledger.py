@@ -1,0 +1,197 @@
+"""The submission ledger: for every commune the province expects, which reports arrived, when, and which version counts.
+
+Built from a finished run folder only (manifest.json and the parquet outputs),
+so it can be made again for any past run. One row per commune and report kind
+("plan", "results"), including communes that sent nothing.
+
+- A file whose table could not be recognised (kind null in the manifest) is a
+  submission of every kind its commune sent (of the plan when it sent nothing
+  else), as in `giamngheo.submissions.choose_submissions`.
+- Submissions are numbered in the order they were made: document date when the
+  manifest gives one, then the file's modification time, then the path.
+- accepted / rejected come from communes.parquet (plan) and
+  results_communes.parquet (results), the figures the run actually used; the
+  manifest's file status is only the fallback.
+- A deadline is a calendar day in Vietnam (UTC+7, no daylight saving): a file is
+  on time when it was last modified before that day ended there.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import polars as pl
+
+from giamngheo.reference import load_reference
+
+KINDS = ("plan", "results")
+VIETNAM = timezone(timedelta(hours=7))
+_OUTPUT_OF_KIND = {"plan": "communes.parquet", "results": "results_communes.parquet"}
+_NOT_A_COMMUNE_FILE = {"unresolved", "wrong_province"}
+
+LEDGER_SCHEMA = {
+    "run_id": pl.String,
+    "province_code": pl.String,
+    "commune_code": pl.String,
+    "commune_name": pl.String,
+    "kind": pl.String,
+    "received": pl.Boolean,
+    "files_received": pl.Int64,
+    "version_in_use": pl.Int64,
+    "file_in_use": pl.String,
+    "received_at": pl.Datetime("us", "UTC"),
+    "superseded_files": pl.List(pl.String),
+    "status": pl.String,
+    "on_time": pl.Boolean,
+}
+
+
+def read_manifest(run_dir: Path) -> dict:
+    """The run's manifest.json."""
+    return json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def submissions_table(run_dir: Path, deadline: date | None = None) -> pl.DataFrame:
+    """One row per expected commune and report kind: received, which version is used, status, on time."""
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir)
+    deadline = deadline or _as_date(manifest.get("parameters", {}).get("deadline"))
+    outputs = {kind: _read_output(run_dir / name) for kind, name in _OUTPUT_OF_KIND.items()}
+    expected = _expected_communes(manifest, outputs)
+    files = _files_by_commune_and_kind(manifest.get("files") or [])
+    status_in_outputs = {
+        kind: {r["commune_code"]: r["status"] for r in frame.select("commune_code", "status").iter_rows(named=True)}
+        for kind, frame in outputs.items()
+        if {"commune_code", "status"} <= set(frame.columns)
+    }
+    rows = []
+    for province_code, commune_code, commune_name in expected:
+        for kind in KINDS:
+            subs = files.get((commune_code, kind), [])
+            row = _ledger_row(subs, kind, status_in_outputs.get(kind, {}).get(commune_code), deadline)
+            rows.append({"run_id": manifest.get("run_id"), "province_code": province_code, "commune_code": commune_code,
+                         "commune_name": commune_name, "kind": kind, **row})
+    return pl.DataFrame(rows, schema=LEDGER_SCHEMA, orient="row") if rows else pl.DataFrame(schema=LEDGER_SCHEMA)
+
+
+def ledger_summary(table: pl.DataFrame) -> dict:
+    """Completeness (received / expected) and timeliness (on time / received) in %, per report kind."""
+    summary: dict = {"run_id": table["run_id"][0] if table.height else None, "communes_expected": table["commune_code"].n_unique()}
+    for kind in KINDS:
+        rows = table.filter(pl.col("kind") == kind)
+        received = rows.filter(pl.col("received"))
+        judged = received.filter(pl.col("on_time").is_not_null())
+        on_time = judged.filter(pl.col("on_time")).height
+        summary[kind] = {
+            "expected": rows.height,
+            "received": received.height,
+            "missing": rows.height - received.height,
+            "accepted": rows.filter(pl.col("status") == "accepted").height,
+            "rejected": rows.filter(pl.col("status") == "rejected").height,
+            "resubmitted": received.filter(pl.col("files_received") > 1).height,
+            "completeness_pct": _pct(received.height, rows.height),
+            "on_time": on_time if judged.height else None,
+            "late": judged.height - on_time if judged.height else None,
+            "timeliness_pct": _pct(on_time, judged.height) if judged.height else None,
+        }
+    return summary
+
+
+def _ledger_row(subs: list[dict], kind: str, output_status: str | None, deadline: date | None) -> dict:
+    if not subs:
+        return {"received": False, "files_received": 0, "version_in_use": None, "file_in_use": None, "received_at": None,
+                "superseded_files": [], "status": "missing", "on_time": None}
+    ordered = sorted(subs, key=_submission_order)
+    in_use = [f for f in ordered if kind not in (f.get("superseded_by") or {})]
+    chosen = in_use[-1] if in_use else ordered[-1]
+    received_at = _as_datetime(chosen.get("modified"))
+    status = output_status if output_status in ("accepted", "rejected") else (
+        "accepted" if chosen.get("status") == "accepted" else "rejected"
+    )
+    return {
+        "received": True,
+        "files_received": len(ordered),
+        "version_in_use": ordered.index(chosen) + 1,
+        "file_in_use": chosen["path"],
+        "received_at": received_at,
+        "superseded_files": [f["path"] for f in ordered if f is not chosen],
+        "status": status,
+        "on_time": _on_time(received_at, deadline),
+    }
+
+
+def _files_by_commune_and_kind(files: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    """Files of each commune and report kind; a file of unknown kind counts for every kind its commune sent."""
+    by_commune: dict[str, list[dict]] = {}
+    for f in files:
+        if f.get("commune_code") and f.get("status") not in _NOT_A_COMMUNE_FILE:
+            by_commune.setdefault(f["commune_code"], []).append(f)
+    out: dict[tuple[str, str], list[dict]] = {}
+    for code, commune_files in by_commune.items():
+        sent = {k for f in commune_files for k in _kinds(f)} or {"plan"}
+        for f in commune_files:
+            for kind in _kinds(f) or sent:
+                out.setdefault((code, kind), []).append(f)
+    return out
+
+
+def _kinds(file: dict) -> set[str]:
+    return {k for k in (file.get("kind") or "").split("+") if k in KINDS}
+
+
+def _submission_order(file: dict) -> tuple:
+    document = str(file.get("document_date") or file.get("doc_date") or "")
+    return (document, _as_datetime(file.get("modified")) or datetime.min.replace(tzinfo=timezone.utc), file.get("path") or "")
+
+
+def _expected_communes(manifest: dict, outputs: dict[str, pl.DataFrame]) -> list[tuple[str, str, str]]:
+    """(province, commune code, name) of every unit of the run's provinces, official list first."""
+    ref = load_reference()
+    province = (manifest.get("parameters") or {}).get("province")
+    seen_in_run = {}
+    for frame in outputs.values():
+        if {"commune_code", "province_code"} <= set(frame.columns):
+            names = frame["commune_name"] if "commune_name" in frame.columns else pl.Series([None] * frame.height)
+            for code, prov, name in zip(frame["commune_code"], frame["province_code"], names):
+                seen_in_run[code] = (prov, name)
+    provinces = {province} if province else {prov for prov, _ in seen_in_run.values() if prov}
+    if not provinces:
+        provinces = {ref.by_code[f["commune_code"]].province_code for f in manifest.get("files") or [] if f.get("commune_code") in ref.by_code}
+    units = {u.commune_code: (u.province_code, u.commune_code, u.commune_name) for p in provinces for u in ref.province_units(p)}
+    for code, (prov, name) in seen_in_run.items():
+        if prov in provinces and code not in units:
+            units[code] = (prov, code, name or code)
+    return sorted(units.values(), key=lambda u: (u[0], u[1]))
+
+
+def _read_output(path: Path) -> pl.DataFrame:
+    return pl.read_parquet(path) if path.exists() else pl.DataFrame()
+
+
+def _on_time(received_at: datetime | None, deadline: date | None) -> bool | None:
+    if received_at is None or deadline is None:
+        return None
+    end_of_day = datetime.combine(deadline + timedelta(days=1), time.min, tzinfo=VIETNAM)
+    return received_at < end_of_day
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _as_datetime(value) -> datetime | None:
+    if not value:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _pct(part: int, whole: int) -> float | None:
+    if not whole:
+        return None
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

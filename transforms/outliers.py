@@ -1,0 +1,118 @@
+"""Figures an auditor should look at twice: far from their peers, or unlike the province's own record."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .rates import exact_pct
+
+Z_LIMIT = 3.5  # Iglewicz & Hoaglin's cut-off for the modified z-score
+
+
+def robust_z(x: pl.Expr, group: str) -> pl.Expr:
+    """Modified z-score within `group`: 0.6745 (x - median) / MAD; mean absolute deviation when MAD is 0.
+
+    Rates are right-skewed (most villages a few percent, some far more), so they
+    are scored on a log scale: log(1 + x), x in percent or points.
+    """
+    x = x.log1p()
+    median = x.median().over(group)
+    mad = (x - median).abs().median().over(group)
+    mean_ad = (x - median).abs().mean().over(group)
+    return pl.when(mad > 0).then(0.6745 * (x - median) / mad).when(mean_ad > 0).then((x - median) / (1.253314 * mean_ad))
+
+
+def _fmt(x: pl.Expr) -> pl.Expr:
+    return x.round(2).cast(pl.Utf8)
+
+
+def village_outliers(cells: pl.LazyFrame, min_villages: int = 20) -> pl.LazyFrame:
+    """Villages whose poor rate is far from the province's villages (warning `outlier`).
+
+    `cells`: the plan lineage (one row per village and field with source file, sheet, row, column).
+    """
+    poor = cells.filter(pl.col("field") == "poor_households").select(
+        "province_code", "commune_code", "source_file", "source_sheet", "source_row", "column", pl.col("value").alias("poor")
+    )
+    total = cells.filter(pl.col("field") == "total_households").select(
+        "source_file", "source_sheet", "source_row", pl.col("value").alias("total")
+    )
+    rates = poor.join(total, on=["source_file", "source_sheet", "source_row"], nulls_equal=True).with_columns(
+        exact_pct(pl.col("poor"), pl.col("total")).alias("rate")
+    )
+    scored = rates.with_columns(
+        robust_z(pl.col("rate"), "province_code").alias("z"),
+        pl.col("rate").median().over("province_code").alias("median"),
+        pl.len().over("province_code").alias("peers"),
+    )
+    return scored.filter((pl.col("z").abs() > Z_LIMIT) & (pl.col("peers") >= min_villages)).select(
+        "source_file",
+        "source_sheet",
+        pl.col("source_row").alias("row"),
+        "column",
+        "commune_code",
+        pl.lit("poor_rate").alias("field"),
+        pl.lit("outlier").alias("rule"),
+        (_fmt(pl.col("rate")) + " %").alias("value"),
+        (_fmt(pl.col("median")) + " %").alias("expected"),
+        pl.lit("village").alias("detail"),
+        pl.lit("plan").alias("kind"),
+    )
+
+
+def _peer_group(name: pl.Expr) -> pl.Expr:
+    """Wards are compared with wards, rural communes with rural communes, within the province."""
+    return pl.col("province_code") + ":" + name.str.extract(r"^(Xã|Phường|Đặc khu)", 1).fill_null("")
+
+
+def commune_outliers(communes: pl.LazyFrame, min_communes: int = 10) -> pl.LazyFrame:
+    """Accepted communes whose poor rate or planned cut is far from their peers' (warning `outlier`)."""
+    accepted = communes.filter(pl.col("status") == "accepted").with_columns(_peer_group(pl.col("commune_name")).alias("peers_key"))
+    parts = []
+    for fld in ("poor_rate_pct", "planned_poor_reduction_pp"):
+        parts.append(
+            accepted.filter(pl.col(fld).is_not_null())
+            .with_columns(
+                robust_z(pl.col(fld), "peers_key").alias("z"),
+                pl.col(fld).median().over("peers_key").alias("median"),
+                pl.len().over("peers_key").alias("peers"),
+            )
+            .filter((pl.col("z").abs() > Z_LIMIT) & (pl.col("peers") >= min_communes))
+            .select(
+                "source_file",
+                pl.lit(None, pl.Utf8).alias("source_sheet"),
+                pl.lit(None, pl.Int32).alias("row"),
+                pl.lit(None, pl.Int32).alias("column"),
+                "commune_code",
+                pl.lit(fld).alias("field"),
+                pl.lit("outlier").alias("rule"),
+                _fmt(pl.col(fld)).alias("value"),
+                _fmt(pl.col("median")).alias("expected"),
+                pl.lit("commune").alias("detail"),
+                pl.lit("plan").alias("kind"),
+            )
+        )
+    return pl.concat(parts)
+
+
+def baseline_mismatches(communes: pl.LazyFrame, targets: pl.LazyFrame) -> pl.LazyFrame:
+    """An accepted commune whose baseline differs from the figure the province's targets workbook gives it."""
+    joined = communes.filter(pl.col("status") == "accepted").join(targets, on="commune_code", how="inner")
+    parts = []
+    for mine, theirs in (("total_households", "targets_total_households"), ("poor_households", "targets_poor_households")):
+        parts.append(
+            joined.filter(pl.col(theirs).is_not_null() & pl.col(mine).is_not_null() & (pl.col(mine) != pl.col(theirs))).select(
+                "source_file",
+                pl.lit(None, pl.Utf8).alias("source_sheet"),
+                pl.lit(None, pl.Int32).alias("row"),
+                pl.lit(None, pl.Int32).alias("column"),
+                "commune_code",
+                pl.lit(mine).alias("field"),
+                pl.lit("baseline_matches_targets").alias("rule"),
+                pl.col(mine).cast(pl.Int64).cast(pl.Utf8).alias("value"),
+                pl.col(theirs).round(0).cast(pl.Int64).cast(pl.Utf8).alias("expected"),
+                pl.lit(None, pl.Utf8).alias("detail"),
+                pl.lit("plan").alias("kind"),
+            )
+        )
+    return pl.concat(parts)
