@@ -30,6 +30,7 @@ from giamngheo.reference import Reference, load_reference
 from giamngheo.resolve import Resolver
 from giamngheo.summary import RunSummary
 from giamngheo.targets import TARGETS_SCHEMA, Targets, targets_from_parse
+from transforms.history import failure_history
 from giamngheo.validate import PLAN_COUNTS, PLAN_RATES, validate_plans, validate_results
 from schemas.results import RESULTS_COUNTS, RESULTS_RATES
 
@@ -124,6 +125,18 @@ def explain_failures(file_level: pl.DataFrame, table_level: pl.DataFrame, run_id
 
 
 @task(cache_policy=NO_CACHE)
+def compare_with_previous_run(out: Path, failures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Mark each failure new or persisting against the last run; list those fixed since."""
+    runs = outputs.previous_runs(out)
+    previous = None
+    if runs and (out / outputs.RUNS / runs[-1] / "validation_failures.parquet").exists():
+        previous = pl.read_parquet(out / outputs.RUNS / runs[-1] / "validation_failures.parquet").lazy()
+    history = failure_history(failures.lazy(), previous).collect()
+    current = history.filter(pl.col("history") != "fixed").select(*failures.columns, "history")
+    return current, history
+
+
+@task(cache_policy=NO_CACHE)
 def publish(out: Path, run_id: str, tables: dict[str, pl.DataFrame], manifest: dict) -> Path:
     """Write everything aside, then publish it at the top of --out in one short step."""
     staging = outputs.staging_dir(out, run_id)
@@ -175,6 +188,7 @@ def consolidate(options: RunOptions) -> RunSummary:
         file_failures = pl.concat([file_failures, findings], how="diagonal_relaxed")
         table_failures = pl.concat([plan_failures, result_failures] + ([cross_failures] if cross_failures is not None else []), how="diagonal_relaxed")
         failures = explain_failures(file_failures, table_failures, run_id, quote(ref))
+        failures, history = compare_with_previous_run(options.out, failures)
         kind_status = {(r["commune_code"], "plan"): r["status"] for r in communes.iter_rows(named=True)}
         counts = RunSummary.counts_of(provinces_out, failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, kind_status, counts)
@@ -186,6 +200,7 @@ def consolidate(options: RunOptions) -> RunSummary:
                 "communes.parquet": communes,
                 "provinces.parquet": provinces_out,
                 "validation_failures.parquet": failures,
+                "failure_history.parquet": history,
                 "lineage.parquet": lineage,
                 **outputs_tables,
             },

@@ -175,7 +175,8 @@ class Resolver:
             inside = [u for u in hits if u.province_code == self.province]
             if inside:
                 hits = inside
-        return self._decide(hits, method, text.strip()[:200], legacy)
+        first_line = next((line.strip() for line in text.split("\n") if line.strip()), "")
+        return self._decide(hits, method, text if legacy else first_line[:160], legacy)
 
     def resolve_name(self, name: str) -> Resolution:
         """A unit named in a table cell (the targets workbook): with or without its type word."""

@@ -15,6 +15,7 @@ import pytest
 from giamngheo.inspect import Inspection, inspect_file
 from giamngheo.samplegen.encodings import tcvn3, vni
 from layouts.grids import Grid, write_book, write_csv
+from layouts.speed import shared_resolver
 
 PROVINCE = "19"
 
@@ -32,6 +33,12 @@ WARD_VILLAGES = [
     ("TDP Cải Đan", 1405, 4, 6, 2, 1),
 ]
 WARD_SUMS = tuple(sum(v[i] for v in WARD_VILLAGES) for i in range(1, 6))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_resolver_per_province():
+    with shared_resolver():
+        yield
 
 
 def vn(n: int) -> str:
@@ -256,6 +263,19 @@ def test_labels_without_diacritics(tmp_path):
     assert_clean(ins, expected(6, ascii_villages))
 
 
+def test_title_without_diacritics_beside_the_national_motto(tmp_path):
+    """The standard document header: the unit on the left, the national motto on the right of the
+    same rows, all typed without diacritics; the file name says nothing. The unit is "Xa Phu Thinh"."""
+    rows = [
+        ["UBND XA PHU THINH", None, None, None, "CONG HOA XA HOI CHU NGHIA VIET NAM"],
+        [None, None, None, None, "Doc lap - Tu do - Hanh phuc"],
+        ["KE HOACH GIAM NGHEO NAM 2026"],
+        ["STT", "Ten thon", "Tong so ho", "So ho ngheo", "So ho can ngheo", "Giam ho ngheo", "Giam ho can ngheo"],
+        *village_rows(VILLAGES[:1], lambda n, t, p, q, pr, nr: ["Thon Na Thanh", t, p, q, pr, nr]),
+    ]
+    ins = inspect(write_book(tmp_path / "bieu_01.xlsx", Grid(rows)))
+    assert_clean(ins, expected(5, [("Thon Na Thanh", *VILLAGES[0][1:])]))
+
 def test_columns_in_any_order_with_extra_columns(tmp_path):
     """Reductions before baselines, near-poor before poor, persons and notes columns that are not counts."""
     rows = [
@@ -460,6 +480,51 @@ def test_plan_without_reduction_columns(tmp_path):
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows)))
     assert_clean(ins, expected(4, reductions=False))
 
+
+
+@pytest.mark.parametrize(
+    "poor, near, pred, nred",
+    [
+        ("Số HN", "Số HCN", "HN giảm", "HCN giảm"),
+        ("Số hộ nghèo năm 2025", "Số hộ cận nghèo năm 2025", "KH giảm hộ nghèo 2026", "KH giảm hộ cận nghèo 2026"),
+        ("Hộ nghèo hiện có", "Hộ cận nghèo hiện có", "Phấn đấu giảm hộ nghèo", "Phấn đấu giảm hộ cận nghèo"),
+        ("Hộ nghèo hiện nay", "Hộ cận nghèo hiện nay", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"),
+        ("Hộ nghèo", "Hộ cận nghèo", "Dự kiến thoát nghèo năm 2026", "Dự kiến thoát cận nghèo năm 2026"),
+        ("Hộ nghèo", "Hộ cận nghèo", "Kế hoạch thoát nghèo", "Kế hoạch thoát cận nghèo"),
+        ("Hộ nghèo", "Hộ cận nghèo", "Số hộ thoát nghèo năm 2026", "Số hộ thoát cận nghèo năm 2026"),
+        ("Số hộ nghèo", "Số hộ cận nghèo", "Số hộ nghèo giảm trong năm 2026", "Số hộ cận nghèo giảm trong năm 2026"),
+        # the baseline of a 2026 plan is the count at the end of 2025, after the 2025 review
+        ("Hộ nghèo cuối năm 2025", "Hộ cận nghèo cuối năm 2025", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"),
+        ("Hộ nghèo theo kết quả rà soát năm 2025", "Hộ cận nghèo theo kết quả rà soát năm 2025", "Chỉ tiêu giảm hộ nghèo",
+         "Chỉ tiêu giảm hộ cận nghèo"),
+    ],
+    ids=["HN-HCN", "nam-2025", "hien-co", "hien-nay", "du-kien-thoat-ngheo", "ke-hoach-thoat-ngheo", "thoat-ngheo-nam-2026",
+         "giam-trong-nam", "cuoi-nam-2025", "ket-qua-ra-soat-2025"],
+)
+def test_baseline_and_reduction_label_variants(tmp_path, poor, near, pred, nred):
+    rows = [
+        ["UBND XÃ PHÚ THỊNH"], ["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"],
+        ["STT", "Thôn, bản", "Tổng số hộ", poor, near, pred, nred],
+        *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
+        [None, "Cộng", *SUMS],
+    ]
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows)))
+    assert_clean(ins, expected(4))
+
+
+def test_plan_with_start_of_year_baseline_under_a_plain_title(tmp_path):
+    """"Biểu số 01" says nothing of the kind of table; its headers do: stocks at the start of the
+    year and planned cuts ("Chỉ tiêu giảm"), no movement and no end count. That is a plan annex."""
+    rows = [
+        ["UBND XÃ PHÚ THỊNH"], ["BIỂU SỐ 01"],
+        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo đầu năm 2026", "Số hộ cận nghèo đầu năm 2026", "Chỉ tiêu giảm hộ nghèo",
+         "Chỉ tiêu giảm hộ cận nghèo"],
+        *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
+        [None, "Tổng cộng", *SUMS],
+    ]
+    ins = inspect(write_book(tmp_path / "bieu_so_01.xlsx", Grid(rows)))
+    assert [t["kind"] for t in ins.data["tables"]] == ["plan"]
+    assert_clean(ins, expected(4))
 
 # --- what must not be guessed -----------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ import openpyxl
 import pytest
 
 from giamngheo.inspect import Inspection, inspect_file
+from layouts.grids import Grid, write_book
+from layouts.speed import shared_resolver
 
 PROVINCE = "19"
 PHU_THINH = "05800"
@@ -37,6 +39,12 @@ HEADER = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số h�
 # columns:  A      B           C               D               E                   F                          G
 FIRST_ROW = 5  # title, subtitle, blank line, header on row 4
 GOOD = [[1, "Thôn Na Thành", 120, 5, 4, 1, 1], [2, "Thôn Đồng Tâm", 200, 8, 6, 2, 1]]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_resolver_per_province():
+    with shared_resolver():
+        yield
 
 
 # --- building and reading the files ------------------------------------------------------
@@ -139,13 +147,24 @@ def _corrupt(path: Path) -> None:
     good.unlink()
 
 
+def _word_document(path: Path) -> None:
+    """A Word file renamed .xlsx: a zip whose content types are wordprocessingml."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                    'content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+                    'officedocument.wordprocessingml.document.main+xml"/></Types>')
+        zf.writestr("word/document.xml", "<w:document/>")
+
+
 @pytest.mark.parametrize(
     "case, make, says",
     [
         ("corrupt", _corrupt, "hỏng"),
         ("empty", lambda p: p.write_bytes(b""), "rỗng"),
         ("pdf", lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"), "PDF"),
-        ("docx_text", lambda p: p.write_bytes(b"\x00\x01\x02binary\x00junk" * 50), "không phải bảng tính"),
+        ("word_document", _word_document, "Word"),
     ],
 )
 def test_readable(tmp_path, case, make, says):
@@ -475,19 +494,18 @@ def test_rate_over_poor_households_for_the_whole_column_is_not_flagged(tmp_path)
 # --- hidden content -------------------------------------------------------------------------------------------
 
 
-def test_hidden_row_inside_the_table(tmp_path):
-    def hide(ws):
-        ws.row_dimensions[6].hidden = True
-
-    rows = GOOD + [[3, "Thôn Khuổi Mu", 90, 2, 1, 0, 0]]
-    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows, after=hide))
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_hidden_row_inside_the_table(tmp_path, fmt):
+    """A hidden village row (openpyxl, xlwt, odfpy: table:visibility="collapse") is read and flagged."""
+    rows = [[TITLE], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO NĂM 2026"], [], HEADER, *GOOD, [3, "Thôn Khuổi Mu", 90, 2, 1, 0, 0]]
+    ins = inspect(write_book(tmp_path / f"bieu.{fmt}", Grid(rows, "Phụ lục", hidden_rows={6})))
+    # hidden rows are read like the rest
+    assert [v[0] for v in villages(ins)] == ["Thôn Na Thành", "Thôn Đồng Tâm", "Thôn Khuổi Mu"]
     assert rules(ins) == {"hidden_content"}
     (f,) = failures(ins)
     assert (f["cell"], f["row"], f["severity"]) == ("A6", 6, "warning")
     assert "A6" in f["message"] or "dòng 6" in f["message"]
     assert not rejected(ins)
-    # hidden rows are read like the rest
-    assert [v[0] for v in villages(ins)] == ["Thôn Na Thành", "Thôn Đồng Tâm", "Thôn Khuổi Mu"]
 
 
 def test_hidden_column_inside_the_table(tmp_path):
@@ -503,21 +521,11 @@ def test_hidden_column_inside_the_table(tmp_path):
     assert not rejected(ins)
 
 
-def test_table_on_a_hidden_sheet_is_read_and_flagged(tmp_path):
-    wb = openpyxl.Workbook()
-    letter = wb.active
-    letter.title = "Công văn"
-    letter.append([TITLE])
-    letter.append(["Kính gửi: Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên"])
-    ws = wb.create_sheet("Phụ lục")
-    ws.append(["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO NĂM 2026"])
-    ws.append(HEADER)
-    for row in GOOD:
-        ws.append(row)
-    ws.sheet_state = "hidden"
-    path = tmp_path / "bieu.xlsx"
-    wb.save(path)
-    ins = inspect(path)
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_table_on_a_hidden_sheet_is_read_and_flagged(tmp_path, fmt):
+    letter = Grid([[TITLE], ["Kính gửi: Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên"]], "Công văn")
+    table = Grid([["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO NĂM 2026"], HEADER, *GOOD], "Phụ lục", hidden=True)
+    ins = inspect(write_book(tmp_path / f"bieu.{fmt}", [letter, table]))
     assert [v[0] for v in villages(ins)] == ["Thôn Na Thành", "Thôn Đồng Tâm"]
     assert rules(ins) == {"hidden_content"}
     (f,) = failures(ins)

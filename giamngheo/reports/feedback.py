@@ -122,7 +122,8 @@ def write_feedback_report(run_dir: Path, raw_dir: Path) -> FeedbackReport:
 
 def feedback_name(commune_code: str, source_file: str) -> str:
     """`<commune_code>_<source stem>.xlsx`, cleaned to be safe on any file system (<= 120 characters)."""
-    stem = _clean_name(Path(str(source_file)).stem).lstrip("-. ")
+    # A backslash is a separator too: names made on Windows arrive as "thang 5\\bieu.xlsx".
+    stem = _clean_name(Path(str(source_file).replace("\\", "/")).stem).lstrip("-. ") or "tep"
     return _fit_name(f"{_clean_name(str(commune_code or ''))}_{stem}")
 
 
@@ -199,7 +200,7 @@ def _limits(manifest: dict) -> Limits:
 def _feedback_book(source_file: str, rows: list[dict], raw_dir: Path, limits: Limits, sha256: str | None):
     """The marked-up workbook for one source (or the list alone) and notes on what could not be done."""
     notes: list[str] = []
-    book, titles = None, {}
+    book = None
     if not any(r.get("rule") == "readable" for r in rows):
         try:
             book, titles, notes = _source_book(_source_path(raw_dir, source_file), limits, sha256)
@@ -207,7 +208,7 @@ def _feedback_book(source_file: str, rows: list[dict], raw_dir: Path, limits: Li
             _mark_cells(places, rows)
         except Exception as exc:  # a source we cannot mark still gets its list of failures
             notes.append(f"list only: {type(exc).__name__}: {exc}")
-            book, titles = None, {}
+            book = None
     if book is None:
         book = Workbook()
         book.remove(book.active)
@@ -406,7 +407,7 @@ def _add_failure_list(book, rows: list[dict], places: list[_Place | None]) -> No
     for r, (failure, place) in enumerate(ordered, start=2):
         severity = failure.get("severity")
         values = (
-            failure.get("source_sheet") or "",
+            failure.get("source_sheet") or (place.sheet.title if place else ""),
             failure.get("cell") or (f"dòng {failure['row']}" if failure.get("row") else ""),
             _rule_label(failure.get("rule")),
             SEVERITY_VI.get(severity, severity),

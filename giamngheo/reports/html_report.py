@@ -19,8 +19,7 @@ import polars as pl
 from schemas.rules import RULE_BY_ID
 
 from . import report_charts as charts
-from .report_charts import vn_dec, vn_int
-from .report_page import CSS
+from .report_charts import PAGE_CSS, vn_dec, vn_int
 
 REPORT_NAME = "bao_cao_kiem_tra.html"
 FAILURE_COLUMNS = ("source_file", "source_sheet", "cell", "row", "column", "commune_code", "commune_name", "field",
@@ -60,9 +59,9 @@ def load_run(run_dir: Path) -> RunData:
         failures = pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in FAILURE_COLUMNS})
     # older runs may lack a column (commune_name came later); the report must still open them
     failures = failures.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in FAILURE_COLUMNS if c not in failures.columns)
-    return RunData(run_dir, manifest, _parquet(run_dir, "provinces.parquet") if (run_dir / "provinces.parquet").exists()
-                   else pl.DataFrame(), _parquet(run_dir, "communes.parquet") or pl.DataFrame(), failures,
-                   _parquet(run_dir, "results_communes.parquet"))
+    provinces, communes = _parquet(run_dir, "provinces.parquet"), _parquet(run_dir, "communes.parquet")
+    return RunData(run_dir, manifest, pl.DataFrame() if provinces is None else provinces,
+                   pl.DataFrame() if communes is None else communes, failures, _parquet(run_dir, "results_communes.parquet"))
 
 
 def rule_title(rule_id: str | None) -> str:
@@ -74,11 +73,12 @@ def rule_title(rule_id: str | None) -> str:
 def failure_counts(failures: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Failure counts by severity, by rule and by commune (errors first in each)."""
     communes = pl.col("commune_code").drop_nulls().n_unique().alias("communes")
-    errors = (pl.col("severity") == "error").sum().alias("errors")
-    warnings = (pl.col("severity") == "warning").sum().alias("warnings")
+    errors = (pl.col("severity") == "error").sum().cast(pl.Int64).alias("errors")
+    warnings = (pl.col("severity") == "warning").sum().cast(pl.Int64).alias("warnings")
+    n = pl.len().cast(pl.Int64).alias("failures")
     return {
-        "severity": failures.group_by("severity").agg(pl.len().alias("failures"), communes).sort("severity"),
-        "rule": failures.group_by("rule", "severity").agg(pl.len().alias("failures"), communes)
+        "severity": failures.group_by("severity").agg(n, communes).sort("severity"),
+        "rule": failures.group_by("rule", "severity").agg(n, communes)
         .sort(pl.col("severity") != "error", -pl.col("failures"), "rule"),
         "commune": failures.group_by("commune_code").agg(pl.col("commune_name").drop_nulls().first(), errors, warnings)
         .sort(-pl.col("errors"), -pl.col("warnings"), pl.col("commune_code").fill_null("")),
@@ -187,17 +187,15 @@ def _points(frame: pl.DataFrame | None, value: str, ok: str) -> list[charts.Poin
     return [charts.Point(str(r["commune_name"]), r["assigned_poor_reduction_pp"], r[value], bool(r[ok])) for r in rows.iter_rows(named=True)]
 
 
-def _figure(title: str, en: str, svg: str, caption: str = "") -> str:
-    return f'<figure><h3>{title} <small>{en}</small></h3>{svg}<figcaption>{caption}</figcaption></figure>'
+def _figure(title: str, en: str, svg: str, caption: str = "", wide: bool = False) -> str:
+    return f'<figure{" class=wide" if wide else ""}><h3>{title} <small>{en}</small></h3>{svg}<figcaption>{caption}</figcaption></figure>'
 
 
 def _shortfall_table(points: list[charts.Point], what: str) -> str:
     bad = sorted((p for p in points if not p.ok), key=lambda p: p.value - p.assigned)
-    if not bad:
-        return ""
     rows = [[_e(p.name), "#" + vn_dec(p.value), "#" + vn_dec(p.assigned), "#" + vn_dec(p.value - p.assigned)] for p in bad]
-    return (f'<details class="list"><summary>{vn_int(len(bad))} xã/phường {what} — xem danh sách</summary>'
-            + _table(["Xã/phường", "Kế hoạch / thực tế", "Chỉ tiêu giao", "Chênh lệch"], rows, "compact") + "</details>")
+    table = _table(["Xã/phường", "Giảm thực tế", "Chỉ tiêu giao", "Chênh lệch"], rows, "compact") if rows else '<p class="empty">Không có.</p>'
+    return f'<figure><h3>{vn_int(len(bad))} xã/phường {what}</h3>{table}</figure>'
 
 
 def _charts(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
@@ -212,20 +210,23 @@ def _charts(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
     reference = run.provinces["poor_rate_pct"][0] if run.provinces.height == 1 and "poor_rate_pct" in run.provinces.columns else None
     high = sorted((r for r in rates if r[1] is not None), key=lambda r: -r[1])[:3]
     rules = [(rule_title(r["rule"]), r["severity"], r["failures"]) for r in counts["rule"].iter_rows(named=True)]
+    below = sum(not p.ok for p in planned)
     figures = [
-        _figure("Kế hoạch giảm so với chỉ tiêu giao", "planned vs assigned cut",
-                charts.target_scatter(planned, "Kế hoạch giảm (điểm %)", "Kế hoạch giảm so với chỉ tiêu giao", "Đạt chỉ tiêu", "Dưới chỉ tiêu"),
-                "Mỗi chấm là một xã/phường được chấp nhận. Chấm đỏ nằm dưới đường chéo: kế hoạch thấp hơn chỉ tiêu tỉnh giao."
-                + _shortfall_table(planned, "có kế hoạch dưới chỉ tiêu")),
+        _figure("Kế hoạch giảm của từng xã so với chỉ tiêu giao", "planned vs assigned cut, by commune",
+                charts.target_dots(planned, "Kế hoạch giảm của từng xã so với chỉ tiêu giao"),
+                '<span class="tick"></span>chỉ tiêu tỉnh giao <span class="sw good"></span>kế hoạch của xã, đạt '
+                f'<span class="sw bad"></span>kế hoạch dưới chỉ tiêu ({vn_int(below)} xã/phường, xếp đầu). '
+                "Cột «chênh» = kế hoạch − chỉ tiêu (điểm %).", wide=True),
         _figure("Tỷ lệ hộ nghèo các xã/phường", "poor rate by commune", charts.rate_bars(rates, reference, "Tỷ lệ hộ nghèo các xã/phường"),
-                "Cao nhất: " + "; ".join(f"{_e(n)} {vn_dec(v)}%" for n, v in high) if high else ""),
+                '<span class="sw"></span>cao hơn tỷ lệ toàn tỉnh. ' + ("Cao nhất: " + "; ".join(f"{_e(n)} {vn_dec(v)}%" for n, v in high) if high else "")),
         _figure("Số lỗi theo quy tắc", "failures by rule", charts.rule_bars(rules, "Số lỗi theo quy tắc"),
                 '<span class="sw bad"></span>lỗi (xã bị từ chối) <span class="sw warn"></span>cảnh báo (số liệu vẫn được dùng)'),
     ]
     if run.results is not None and not run.results.is_empty():
         figures.append(_figure("Kết quả giảm thực tế so với chỉ tiêu giao", "actual vs assigned cut",
                                charts.target_scatter(actual, "Giảm thực tế (điểm %)", "Giảm thực tế so với chỉ tiêu giao", "Đạt", "Không đạt"),
-                               "Mỗi chấm là một xã có kết quả cuối năm được chấp nhận." + _shortfall_table(actual, "không đạt chỉ tiêu")))
+                               "Mỗi chấm là một xã có kết quả cuối năm được chấp nhận; chấm đỏ dưới đường chéo: giảm ít hơn chỉ tiêu giao."))
+        figures.append(_shortfall_table(actual, "không đạt chỉ tiêu giao (kết quả thực tế)"))
     return '<section id="bieu-do"><h2>2. Biểu đồ <small>charts</small></h2><div class="grid">' + "".join(figures) + "</div></section>"
 
 
@@ -261,6 +262,11 @@ def _failure_row(r: dict) -> str:
             f'<td>{_e(r["message"])}<div class="en" lang="en">{_e(r["message_en"])}</div></td></tr>')
 
 
+def _chips(errors: int, warnings: int) -> str:
+    return " ".join(f'<span class="sev {cls}">{vn_int(n)} {text}</span>' for cls, n, text in
+                    (("error", errors, "lỗi"), ("warning", warnings, "cảnh báo")) if n)
+
+
 def _failure_list(run: RunData) -> str:
     rows = run.failures.select(FAILURE_COLUMNS).to_dicts()
     groups: dict[str, list[dict]] = {}
@@ -284,7 +290,7 @@ def _failure_list(run: RunData) -> str:
             body.append(_failure_row(r))
         out.append(
             f'<details class="commune {cls}" id="{_anchor(code)}"{opened}><summary><b>{_e(name)}</b> <span class="code">{_e(code or "")}</span>'
-            f'{badge}<span class="counts"><span class="sev error">{vn_int(n_err)} lỗi</span> <span class="sev warning">{vn_int(len(items) - n_err)} cảnh báo</span></span></summary>'
+            f'{badge}<span class="counts">{_chips(n_err, len(items) - n_err)}</span></summary>'
             '<table class="failures"><thead><tr><th>Trang tính</th><th>Ô</th><th>Quy tắc</th><th>Mức độ</th><th>Giá trị</th><th>Cần là</th>'
             f'<th>Nội dung <small>message</small></th></tr></thead><tbody>{"".join(body)}</tbody></table></details>')
     if not out:
@@ -316,7 +322,7 @@ def render_html(run: RunData) -> str:
               f"<p class=\"en\" lang=\"en\">An error rejects the commune's report; a warning keeps its figures. "
               f"Generated by giamngheo {_e(run.manifest.get('package_version'))} from {_e(run.run_dir.name)}.</p></footer>")
     return ('<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_e(title)}</title><style>{CSS}</style></head><body><main>"
+            f"<title>{_e(title)}</title><style>{PAGE_CSS}</style></head><body><main>"
             + _header(run, counts) + _figures(run) + _charts(run, counts) + _summary_tables(run, counts) + _failure_list(run) + _files(run)
             + footer + "</main></body></html>")
 

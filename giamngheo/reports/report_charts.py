@@ -78,9 +78,10 @@ def target_scatter(points: list[Point], y_label: str, label: str, ok_text: str, 
         return _empty(label, "Không có xã nào có cả chỉ tiêu giao và số liệu để so sánh.")
     W, H, L, R, T, B = 560, 430, 58, 18, 14, 52
     top = _ticks(max(max(p.assigned for p in points), max(p.value for p in points), 0.01) * 1.04)
-    hi = top[-1]
+    hi, step = top[-1], top[1] - top[0]
     lo_y = min(0.0, min(p.value for p in points))
-    ticks_y = ([-t for t in reversed(_ticks(-lo_y * 1.04))][:-1] if lo_y < 0 else []) + top
+    # below zero (a commune whose poor rate rose) the ticks keep the step of the positive side
+    ticks_y = [-step * k for k in range(math.ceil(-lo_y / step - 1e-9), 0, -1)] + top
     y_lo = ticks_y[0]
 
     def sx(v):
@@ -114,13 +115,67 @@ def target_scatter(points: list[Point], y_label: str, label: str, ok_text: str, 
             f'fill-opacity="{0.45 if p.ok else 0.85}" stroke="#fff" stroke-width="0.8"><title>{_e(tip)}</title></circle>'
         )
     worst = sorted((p for p in points if not p.ok), key=lambda p: p.value - p.assigned)[:labelled]
-    for p in worst:
+    placed: list[tuple[float, float, float]] = []  # (x0, x1, y) of labels already drawn
+    for p in sorted(worst, key=lambda p: -p.value):
         x, y = sx(p.assigned), sy(p.value)
-        anchor, dx = ("end", -8) if x > W * 0.7 else ("start", 8)
+        text = _clip(p.name, 24)
+        width = 6.2 * len(text)
+        anchor, x0 = ("end", x - 8 - width) if x > W * 0.62 else ("start", x + 8)
+        # nudge a label up or down until it clears the ones already placed
+        for dy in (0, 12, -12, 24, -24, 36, -36, 48):
+            if all(abs(y + dy - py) >= 12 or x0 + width < px0 or x0 > px1 for px0, px1, py in placed):
+                break
+        placed.append((x0, x0 + width, y + dy))
+        if dy:
+            body.append(f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x0 if anchor == "start" else x0 + width:.1f}" y2="{y + dy:.1f}" '
+                        f'stroke="{RED}" stroke-width="0.6"/>')
         body.append(
-            f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" font-size="11" stroke="#fff" stroke-width="3" '
-            f'paint-order="stroke" fill="{RED}">{_e(_clip(p.name, 24))}</text>'
+            f'<text x="{x0 if anchor == "start" else x0 + width:.1f}" y="{y + dy + 4:.1f}" text-anchor="{anchor}" font-size="11" '
+            f'stroke="#fff" stroke-width="3" paint-order="stroke" fill="{RED}">{_e(text)}</text>'
         )
+    return _svg(W, H, body, label)
+
+
+def target_dots(points: list[Point], label: str) -> str:
+    """Every commune on its own row, worst shortfall first: a tick at the assigned cut, a dot at the planned one."""
+    if not points:
+        return _empty(label, "Không có xã nào có cả kế hoạch và chỉ tiêu giao để so sánh.")
+    points = sorted(points, key=lambda p: (p.value - p.assigned, p.name))
+    cols = 3 if len(points) > 30 else 2 if len(points) > 10 else 1
+    per_col = math.ceil(len(points) / cols)
+    W, T, row_h, name_w, gap_w = 1240, 34, 17, 168, 56
+    H = T + per_col * row_h + 8
+    col_w = W / cols
+    ticks = _ticks(max(max(p.assigned for p in points), max(p.value for p in points), 0.01) * 1.02, 4)
+    hi = ticks[-1]
+    body = []
+    for c in range(cols):
+        x0 = c * col_w + name_w
+        x1 = (c + 1) * col_w - gap_w
+
+        def sx(v, x0=x0, x1=x1):
+            return x0 + (x1 - x0) * max(v, 0) / hi
+
+        for t in ticks:
+            body.append(f'<line x1="{sx(t):.1f}" x2="{sx(t):.1f}" y1="{T - 6}" y2="{H - 6}" stroke="{GRID}"/>')
+            body.append(f'<text x="{sx(t):.1f}" y="{T - 12}" text-anchor="middle" font-size="11" fill="#5b6673">{_tick_label(t)}</text>')
+        body.append(f'<text x="{x1 + gap_w - 6:.1f}" y="{T - 12}" text-anchor="end" font-size="11" fill="#5b6673">chênh</text>')
+        for i, p in enumerate(points[c * per_col:(c + 1) * per_col]):
+            y = T + i * row_h + row_h / 2
+            colour = GREEN if p.ok else RED
+            tip = f"{p.name}: kế hoạch {vn_dec(p.value)}, chỉ tiêu giao {vn_dec(p.assigned)} điểm %"
+            if not p.ok:  # a pale band makes the communes below target readable at a glance
+                body.append(f'<rect x="{c * col_w:.1f}" y="{y - row_h / 2:.1f}" width="{col_w - 4:.1f}" height="{row_h}" fill="{RED}" fill-opacity="0.07"/>')
+            name_fill = "" if p.ok else f' fill="{RED}" font-weight="600"'
+            body += [
+                f'<g><title>{_e(tip)}</title>',
+                f'<text x="{x0 - 8:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="11.5"{name_fill}>{_e(_clip(p.name, 25))}</text>',
+                f'<line x1="{sx(p.assigned):.1f}" x2="{sx(p.value):.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="2" stroke-opacity="0.5"/>',
+                f'<line x1="{sx(p.assigned):.1f}" x2="{sx(p.assigned):.1f}" y1="{y - 6:.1f}" y2="{y + 6:.1f}" stroke="{INK}" stroke-width="2"/>',
+                f'<circle cx="{sx(p.value):.1f}" cy="{y:.1f}" r="4.2" fill="{colour}"/>',
+                f'<text x="{x1 + gap_w - 6:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{RED if not p.ok else "#5b6673"}">'
+                f'{"+" if p.value >= p.assigned else ""}{vn_dec(p.value - p.assigned)}</text></g>',
+            ]
     return _svg(W, H, body, label)
 
 
@@ -210,3 +265,100 @@ def status_bar(segments: list[tuple[str, int, str]], label: str) -> str:
             body.append(f'<text x="{x + w / 2:.1f}" y="{H / 2 + 5}" text-anchor="middle" fill="#fff" font-weight="600">{vn_int(n)}</text>')
         x += w
     return _svg(W, H, body, label).replace('class="chart"', 'class="chart status"', 1)
+
+
+# The page's stylesheet sits beside the charts so the colours are declared once, here.
+PAGE_CSS = f"""
+:root {{ --ink:{INK}; --muted:#5b6673; --line:#d8dee5; --bg:#f4f6f8; --blue:{BLUE}; --red:{RED}; --amber:{AMBER};
+  --green:{GREEN}; --grey:{GREY}; }}
+* {{ box-sizing:border-box; }}
+html {{ -webkit-print-color-adjust:exact; print-color-adjust:exact; }}
+body {{ margin:0; background:var(--bg); color:var(--ink); font:14px/1.5 "Segoe UI", "Noto Sans", Roboto, "Helvetica Neue",
+  Arial, "DejaVu Sans", sans-serif; }}
+main {{ max-width:1320px; margin:0 auto; padding:24px 28px 40px; }}
+small {{ font-size:.78em; color:var(--muted); font-weight:normal; }}
+code {{ font-family:"DejaVu Sans Mono", Consolas, "Liberation Mono", monospace; font-size:.86em; color:#46515d; }}
+a {{ color:var(--blue); }}
+header {{ background:#fff; border:1px solid var(--line); border-top:5px solid var(--blue); border-radius:8px; padding:20px 24px;
+  margin-bottom:22px; }}
+.eyebrow {{ text-transform:uppercase; letter-spacing:.06em; font-size:12px; color:var(--blue); font-weight:600; }}
+h1 {{ margin:4px 0 2px; font-size:28px; }}
+h2 {{ font-size:20px; margin:30px 0 12px; padding-bottom:6px; border-bottom:2px solid var(--line); }}
+h3 {{ font-size:15px; margin:16px 0 8px; }}
+.meta {{ color:var(--muted); margin:0 0 10px; }}
+nav a {{ display:inline-block; margin:0 14px 0 0; font-size:13px; text-decoration:none; border-bottom:1px dotted var(--blue); }}
+.cards {{ display:grid; grid-template-columns:repeat(auto-fit, minmax(170px, 1fr)); gap:12px; margin-top:16px; }}
+.card {{ background:#fff; border:1px solid var(--line); border-left:4px solid var(--blue); border-radius:6px; padding:10px 14px; }}
+header .card {{ background:#fafbfc; }}
+.card .k {{ font-size:12.5px; color:var(--muted); font-weight:600; }}
+.card .v {{ font-size:24px; font-weight:700; line-height:1.3; font-variant-numeric:tabular-nums; }}
+.card .v small {{ font-size:13px; }}
+.card .n {{ font-size:12.5px; color:var(--muted); }}
+.card.good {{ border-left-color:var(--green); }} .card.bad {{ border-left-color:var(--red); }}
+.card.bad .v {{ color:var(--red); }} .card.warn {{ border-left-color:var(--amber); }} .card.muted {{ border-left-color:var(--grey); }}
+.statusbar {{ margin-top:14px; max-width:720px; }}
+.statusbar svg {{ border-radius:4px; display:block; }}
+.legend, figcaption {{ font-size:12.5px; color:var(--muted); margin-top:6px; }}
+.sw {{ display:inline-block; width:11px; height:11px; border-radius:2px; margin:0 4px 0 10px; vertical-align:-1px; background:var(--blue); }}
+.sw:first-child {{ margin-left:0; }}
+.sw.good {{ background:var(--green); }} .sw.bad {{ background:var(--red); }} .sw.warn {{ background:var(--amber); }}
+.sw.muted {{ background:var(--grey); }}
+.grid {{ display:grid; grid-template-columns:repeat(2, minmax(0, 1fr)); gap:18px; }}
+figure {{ margin:0; background:#fff; border:1px solid var(--line); border-radius:8px; padding:14px 16px; break-inside:avoid; }}
+figure h3 {{ margin-top:0; }}
+figure.wide {{ grid-column:1 / -1; }}
+.tick {{ display:inline-block; width:2px; height:12px; background:var(--ink); margin:0 5px 0 0; vertical-align:-2px; }}
+svg.chart {{ display:block; max-width:100%; height:auto; }}
+.cols {{ display:grid; grid-template-columns:minmax(0, 1fr) minmax(0, 1fr); gap:24px; align-items:start; }}
+table {{ border-collapse:collapse; width:100%; background:#fff; font-size:13px; }}
+th, td {{ text-align:left; vertical-align:top; padding:6px 9px; border-bottom:1px solid #e6eaee; }}
+thead th {{ white-space:nowrap; background:#eef2f6; font-size:12px; color:#3b4652; position:sticky; top:0; z-index:1; }}
+td.num {{ text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }}
+table.compact td, table.compact th {{ padding:4px 8px; }}
+table.compact tbody tr:nth-child(even) {{ background:#fafbfc; }}
+.sev {{ display:inline-block; border-radius:10px; padding:0 8px; font-size:12px; font-weight:600; white-space:nowrap; }}
+.sev.error {{ background:#fbe3e0; color:#9b2c20; }} .sev.warning {{ background:#fdf0d5; color:#8a5a00; }}
+.badge {{ font-size:12px; border-radius:4px; padding:1px 7px; margin-left:8px; background:#e8f3ec; color:var(--green); }}
+.badge.rejected {{ background:#fbe3e0; color:#9b2c20; }}
+details.list {{ margin-top:10px; }}
+details.list summary {{ cursor:pointer; color:var(--blue); font-size:13px; }}
+details.list table {{ margin-top:6px; }}
+details.commune {{ background:#fff; border:1px solid var(--line); border-left:4px solid var(--amber); border-radius:6px; margin:8px 0; }}
+details.commune.has-error {{ border-left-color:var(--red); }}
+details.commune > summary {{ cursor:pointer; padding:9px 14px; font-size:14.5px; list-style-position:inside; }}
+details.commune > summary .code {{ color:var(--muted); font-size:12px; margin-left:4px; }}
+details.commune > summary .counts {{ float:right; }}
+details.commune[open] > summary {{ border-bottom:1px solid var(--line); }}
+table.failures {{ table-layout:fixed; }}
+table.failures col, table.failures th:nth-child(1) {{ width:9%; }}
+table.failures th:nth-child(2) {{ width:5%; }} table.failures th:nth-child(3) {{ width:15%; }}
+table.failures th:nth-child(4) {{ width:8%; }} table.failures th:nth-child(5), table.failures th:nth-child(6) {{ width:13%; }}
+table.failures td {{ overflow-wrap:anywhere; }}
+table.failures tr.error td {{ background:#fff7f6; }}
+tr.file th {{ background:#f6f8fa; font-weight:600; font-size:12.5px; color:#3b4652; overflow-wrap:anywhere; }}
+td.cellref {{ font-weight:700; font-family:"DejaVu Sans Mono", Consolas, monospace; }}
+code.val {{ display:inline-block; max-width:100%; white-space:pre-wrap; background:#f1f3f5; padding:1px 5px; border-radius:3px;
+  color:var(--ink); }}
+.en {{ font-size:12px; color:var(--muted); margin-top:2px; }}
+.more, .hint, .empty {{ color:var(--muted); font-size:12.5px; }}
+input[name=sev] {{ position:absolute; opacity:0; }}
+input[name=sev] + label {{ display:inline-block; padding:4px 14px; border:1px solid var(--line); background:#fff; cursor:pointer;
+  font-size:13px; margin-right:-1px; }}
+input[name=sev]:checked + label {{ background:var(--blue); color:#fff; border-color:var(--blue); }}
+input[name=sev]:focus-visible + label {{ outline:2px solid var(--blue); outline-offset:2px; }}
+#sev-error:checked ~ .groups .no-error, #sev-warning:checked ~ .groups .no-warning,
+#sev-error:checked ~ .groups tr.warning, #sev-warning:checked ~ .groups tr.error,
+#sev-warning:checked ~ .groups tr.file {{ display:none; }}
+#sev-error:checked ~ .groups tr.file.no-error {{ display:none; }}
+table.files td:first-child {{ overflow-wrap:anywhere; }}
+footer {{ margin-top:34px; padding-top:12px; border-top:1px solid var(--line); font-size:12.5px; color:var(--muted); }}
+@media (max-width:900px) {{ .grid, .cols {{ grid-template-columns:1fr; }} }}
+@media print {{
+  body {{ background:#fff; font-size:11px; }} main {{ max-width:none; padding:0; }}
+  nav, input[name=sev], input[name=sev] + label, .hint {{ display:none; }}
+  header, figure, details.commune {{ border-color:#bbb; }}
+  thead th {{ position:static; }} tr {{ break-inside:avoid; }} h2 {{ break-after:avoid; }}
+  details::details-content {{ content-visibility:visible; display:contents; }}
+  details > summary {{ list-style:none; }}
+}}
+"""

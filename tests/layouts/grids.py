@@ -132,7 +132,7 @@ def write_xls(path: Path, sheets: list[Grid], active: int = 0) -> Path:
 def write_ods(path: Path, sheets: list[Grid]) -> Path:
     from odf.number import NumberStyle, Number, PercentageStyle, Text as NumberText
     from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.style import Style
+    from odf.style import Style, TableProperties
     from odf.table import CoveredTableCell, Table, TableCell, TableColumn, TableRow
     from odf.text import P
 
@@ -156,8 +156,16 @@ def write_ods(path: Path, sheets: list[Grid]) -> Path:
             cell_styles[fmt] = st
         return cell_styles[fmt]
 
+    hidden_table = None
     for grid in sheets:
-        table = Table(name=grid.name)
+        attrs = {}
+        if grid.hidden:  # a hidden sheet: its table style says display="false"
+            if hidden_table is None:
+                hidden_table = Style(name="ta_hidden", family="table")
+                hidden_table.addElement(TableProperties(display=False))
+                doc.automaticstyles.addElement(hidden_table)
+            attrs["stylename"] = hidden_table
+        table = Table(name=grid.name, **attrs)
         width = max((len(r) for r in grid.rows), default=1)
         table.addElement(TableColumn(numbercolumnsrepeated=width))
         covered = _covered(grid)

@@ -1,0 +1,408 @@
+"""What changed between two runs: commune statuses, village, commune and province figures, failures, files.
+
+`diff_runs` returns a JSON-serialisable dict whose lists are sorted by their
+keys, so two diffs of the same runs are identical; `render_diff` turns it into
+text for people (Vietnamese, with the run ids and numbers as printed).
+
+Matching: villages by (commune, section, name) with names compared the way the
+validation does (NFC, case and tone placement folded: "Thuỷ" = "Thủy");
+failures by (commune_code, rule, source_sheet, cell, field), and by the file as
+well when the commune is unknown (two unresolved files are two failures);
+files by their path under --raw, changed when their SHA-256 differs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+
+from giamngheo.summary import vn_int, vn_pct
+from giamngheo.text import match_key
+from schemas.columns import label_vi
+
+RUNS = "runs"
+IDENTITY = {"run_id", "province_code", "province_name", "commune_code", "commune_name", "village_name", "section", "status"}
+PROVENANCE = {"source_file", "source_sheet", "source_row"}
+# Province columns that come from the year-end results (the rest are the plan's).
+RESULTS_PROVINCE_FIELDS = {
+    "communes_with_results", "total_households_end", "poor_households_start", "poor_households_end",
+    "near_poor_households_start", "near_poor_households_end", "poor_rate_start_pct", "poor_rate_end_pct",
+    "actual_poor_reduction_pp", "communes_met_target_actual", "communes_missed_target_actual",
+}
+OUTPUTS = {
+    "plan": ("villages.parquet", "communes.parquet"),
+    "results": ("results_villages.parquet", "results_communes.parquet"),
+}
+FAILURE_KEY = ("commune_code", "rule", "source_sheet", "cell", "field")
+STATUS_VI = {"accepted": "chấp nhận", "rejected": "bị từ chối", "missing": "chưa nộp"}
+KIND_VI = {"plan": "Kế hoạch", "results": "Kết quả cuối năm"}
+EXTRA_LABELS = {
+    "villages": "Số thôn, tổ",
+    "communes_expected": "Số xã phải báo cáo",
+    "communes_accepted": "Số xã được chấp nhận",
+    "communes_rejected": "Số xã bị từ chối",
+    "communes_missing": "Số xã chưa nộp",
+    "communes_meeting_target": "Số xã đạt chỉ tiêu giao",
+    "communes_below_target": "Số xã dưới chỉ tiêu giao",
+    "communes_with_results": "Số xã có kết quả cuối năm",
+    "communes_met_target_actual": "Số xã đạt chỉ tiêu (thực tế)",
+    "communes_missed_target_actual": "Số xã không đạt chỉ tiêu (thực tế)",
+    "assessment": "Đánh giá",
+}
+
+
+def latest_two_runs(out: Path) -> tuple[Path, Path] | None:
+    """The two most recent completed runs under out/runs/ (older, newer), or None when there are fewer."""
+    runs = _completed_runs(Path(out))
+    return (runs[-2], runs[-1]) if len(runs) >= 2 else None
+
+
+def resolve_run(out: Path, run_id: str) -> Path:
+    """The folder of run `run_id` under out/runs/ (a unique prefix of the id is enough)."""
+    runs = _completed_runs(Path(out))
+    exact = [p for p in runs if p.name == run_id]
+    found = exact or [p for p in runs if p.name.startswith(run_id)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise FileNotFoundError(f"không có lần chạy {run_id!r} trong {Path(out) / RUNS} (no such run)")
+    raise ValueError(f"{run_id!r} khớp nhiều lần chạy: {', '.join(p.name for p in found)} (ambiguous run id)")
+
+
+def diff_runs(run_a: Path, run_b: Path) -> dict:
+    """Everything that differs from run_a (before) to run_b (after)."""
+    run_a, run_b = Path(run_a), Path(run_b)
+    manifest_a, manifest_b = _manifest(run_a), _manifest(run_b)
+    provinces_a, provinces_b = _read(run_a / "provinces.parquet"), _read(run_b / "provinces.parquet")
+    d: dict = {
+        "run_a": {"run_id": manifest_a.get("run_id", run_a.name), "finished_at": manifest_a.get("finished_at")},
+        "run_b": {"run_id": manifest_b.get("run_id", run_b.name), "finished_at": manifest_b.get("finished_at")},
+        "empty": True,
+    }
+    for kind, (villages_name, communes_name) in OUTPUTS.items():
+        present = [(run / communes_name).exists() for run in (run_a, run_b)]
+        if kind != "plan" and not any(present):
+            continue
+        communes_a, communes_b = _read(run_a / communes_name), _read(run_b / communes_name)
+        province_fields = _province_fields(provinces_a, provinces_b, kind)
+        d[kind] = {
+            "communes_status": _status_changes(communes_a, communes_b),
+            "villages": _village_changes(_read(run_a / villages_name), _read(run_b / villages_name)),
+            "communes": _row_changes(communes_a, communes_b, ["commune_code"], ["commune_name"]),
+            "provinces": _row_changes(
+                provinces_a.select([c for c in provinces_a.columns if c in province_fields]),
+                provinces_b.select([c for c in provinces_b.columns if c in province_fields]),
+                ["province_code"], ["province_name"],
+            ),
+        }
+    d["failures"] = _failure_changes(_read(run_a / "validation_failures.parquet"), _read(run_b / "validation_failures.parquet"))
+    d["files"] = _file_changes(manifest_a.get("files") or [], manifest_b.get("files") or [])
+    d["empty"] = not any(_lists(d))
+    return json.loads(json.dumps(d, ensure_ascii=False, default=str))  # plain JSON types only
+
+
+def render_diff(d: dict, limit: int = 50) -> str:
+    """The diff as text for people, Vietnamese first; each list cut at `limit` lines."""
+    lines = [f"So sánh lần chạy {d['run_a']['run_id']} → {d['run_b']['run_id']} (run comparison)"]
+    if d.get("empty"):
+        return "\n".join(lines + ["Không có thay đổi nào (no changes)."])
+    for kind in ("plan", "results"):
+        part = d.get(kind)
+        if not part or not any(_lists(part)):
+            continue
+        lines.append(f"\n== {KIND_VI[kind]} ==")
+        lines += _section(
+            "Xã, phường đổi tình trạng", part["communes_status"], limit,
+            lambda c: f"{_commune(c)}: {STATUS_VI.get(c['before'], c['before'])} → {STATUS_VI.get(c['after'], c['after'])}",
+        )
+        villages = part["villages"]
+        lines += _section("Thôn, tổ mới", _by_commune(villages["added"]), limit, lambda g: f"{_commune(g)}: {_names(g['villages'])}")
+        lines += _section("Thôn, tổ không còn", _by_commune(villages["removed"]), limit, lambda g: f"{_commune(g)}: {_names(g['villages'])}")
+        lines += _section(
+            "Số liệu thôn, tổ thay đổi", villages["changed"], limit,
+            lambda v: f"{_commune(v)}, {_village(v)}: {_changes(v['changes'])}",
+        )
+        lines += _section("Số liệu xã, phường thay đổi", part["communes"], limit, lambda c: f"{_commune(c)}: {_changes(c['changes'])}")
+        lines += _section(
+            "Số liệu tỉnh thay đổi", part["provinces"], limit,
+            lambda p: f"{p.get('province_name') or p['province_code']}: {_changes(p['changes'])}",
+        )
+    failures = d["failures"]
+    if failures["appeared"] or failures["fixed"]:
+        lines.append("\n== Lỗi kiểm tra (validation failures) ==")
+        lines += _section("Mới xuất hiện", failures["appeared"], limit, _failure_line)
+        lines += _section("Đã được sửa", failures["fixed"], limit, _failure_line)
+    files = d["files"]
+    if any(files.values()):
+        lines.append("\n== Tệp nhận được (files) ==")
+        lines += _section("Tệp mới", files["added"], limit, lambda f: f"{f['path']} ({_status(f['status'])})")
+        lines += _section("Tệp không còn", files["removed"], limit, lambda f: f"{f['path']} ({_status(f['status'])})")
+        lines += _section(
+            "Tệp có nội dung thay đổi", files["changed"], limit,
+            lambda f: f"{f['path']}: sha256 {f['sha256_before'][:12]} → {f['sha256_after'][:12]}, "
+            f"{_status(f['status_before'])} → {_status(f['status_after'])}",
+        )
+        lines += _section(
+            "Tệp đổi tình trạng", files["status_changed"], limit,
+            lambda f: f"{f['path']}: {_status(f['status_before'])} → {_status(f['status_after'])}",
+        )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- comparisons
+
+
+def _status_changes(a: pl.DataFrame, b: pl.DataFrame) -> list[dict]:
+    """Communes whose report status differs; a commune absent from one run counts as missing there."""
+    before, after = _statuses(a), _statuses(b)
+    out = []
+    for code in sorted(set(before) | set(after)):
+        was, now = before.get(code, ("missing", None)), after.get(code, ("missing", None))
+        if was[0] != now[0]:
+            out.append({"commune_code": code, "commune_name": now[1] or was[1], "before": was[0], "after": now[0]})
+    return out
+
+
+def _statuses(frame: pl.DataFrame) -> dict[str, tuple[str, str | None]]:
+    if not {"commune_code", "status"} <= set(frame.columns):
+        return {}
+    names = frame["commune_name"] if "commune_name" in frame.columns else [None] * frame.height
+    return {code: (status, name) for code, status, name in zip(frame["commune_code"], frame["status"], names)}
+
+
+def _village_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:
+    """Villages added, removed, and those whose figures changed."""
+    a, b = _village_keys(a), _village_keys(b)
+    changed = _row_changes(a, b, ["commune_code", "_section_key", "_name_key", "_nth"], ["commune_name", "section", "village_name"])
+    keys_a = set(a.select("commune_code", "_section_key", "_name_key", "_nth").iter_rows()) if a.height else set()
+    keys_b = set(b.select("commune_code", "_section_key", "_name_key", "_nth").iter_rows()) if b.height else set()
+    return {
+        "added": _village_rows(b, keys_b - keys_a),
+        "removed": _village_rows(a, keys_a - keys_b),
+        "changed": [_drop_keys(c) for c in changed],
+    }
+
+
+def _village_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """Matching keys: commune, folded section and name, and the occurrence of a repeated name."""
+    if not {"commune_code", "village_name"} <= set(frame.columns):
+        return pl.DataFrame(schema={"commune_code": pl.String, "_section_key": pl.String, "_name_key": pl.String, "_nth": pl.Int64})
+    if "section" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("section"))
+    keyed = frame.with_columns(
+        pl.col("section").map_elements(match_key, return_dtype=pl.String).fill_null("").alias("_section_key"),
+        pl.col("village_name").map_elements(match_key, return_dtype=pl.String).fill_null("").alias("_name_key"),
+    )
+    return keyed.with_columns(pl.int_range(pl.len()).over("commune_code", "_section_key", "_name_key").cast(pl.Int64).alias("_nth"))
+
+
+def _village_rows(frame: pl.DataFrame, keys: set) -> list[dict]:
+    if not keys:
+        return []
+    rows = [r for r in frame.iter_rows(named=True) if (r["commune_code"], r["_section_key"], r["_name_key"], r["_nth"]) in keys]
+    rows.sort(key=lambda r: (r["commune_code"], r["_section_key"], r["_name_key"], r["_nth"]))
+    figures = _compared_columns(frame)
+    return [
+        {"commune_code": r["commune_code"], "commune_name": r.get("commune_name"), "section": r.get("section"),
+         "village_name": r["village_name"], "figures": {f: r[f] for f in figures}}
+        for r in rows
+    ]
+
+
+def _row_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str], shown: list[str]) -> list[dict]:
+    """Rows present in both runs whose figures differ: {field: {before, after, delta}} per row."""
+    if a.is_empty() or b.is_empty() or not set(key) <= set(a.columns) & set(b.columns):
+        return []
+    rows_a = {tuple(r[k] for k in key): r for r in a.iter_rows(named=True)}
+    fields = [c for c in _compared_columns(b) if c in a.columns] + [c for c in _compared_columns(a) if c not in b.columns]
+    out = []
+    for row_b in sorted(b.iter_rows(named=True), key=lambda r: tuple(_sortable(r[k]) for k in key)):
+        row_a = rows_a.get(tuple(row_b[k] for k in key))
+        if row_a is None:
+            continue
+        changes = {}
+        for field in fields:
+            before, after = row_a.get(field), row_b.get(field)
+            if not _same(before, after):
+                changes[field] = {"before": before, "after": after, "delta": _delta(before, after)}
+        if changes:
+            entry = {k: row_b[k] for k in key}
+            entry.update({s: row_b.get(s) if row_b.get(s) is not None else row_a.get(s) for s in shown})
+            entry["changes"] = changes
+            out.append(entry)
+    return out
+
+
+def _compared_columns(frame: pl.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c not in IDENTITY and c not in PROVENANCE and not c.startswith("_")]
+
+
+def _drop_keys(entry: dict) -> dict:
+    return {k: v for k, v in entry.items() if not k.startswith("_")}
+
+
+def _province_fields(a: pl.DataFrame, b: pl.DataFrame, kind: str) -> set[str]:
+    columns = set(a.columns) | set(b.columns)
+    results = {c for c in columns if c in RESULTS_PROVINCE_FIELDS or c.endswith("_actual")}
+    chosen = results if kind == "results" else columns - results
+    return chosen | {"province_code", "province_name"}
+
+
+def _failure_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:
+    """Failures that appeared in run_b and failures of run_a that are gone (fixed)."""
+    groups_a, groups_b = _failure_groups(a), _failure_groups(b)
+    appeared, fixed = [], []
+    for key in sorted(set(groups_a) | set(groups_b), key=lambda k: tuple(_sortable(x) for x in k)):
+        rows_a, rows_b = groups_a.get(key, []), groups_b.get(key, [])
+        appeared += rows_b[len(rows_a):]
+        fixed += rows_a[len(rows_b):]
+    return {"appeared": appeared, "fixed": fixed}
+
+
+def _failure_groups(frame: pl.DataFrame) -> dict[tuple, list[dict]]:
+    shown = ("commune_code", "commune_name", "rule", "severity", "source_file", "source_sheet", "cell", "field", "value", "expected", "message")
+    groups: dict[tuple, list[dict]] = {}
+    if frame.is_empty():
+        return groups
+    ordered = frame.sort([c for c in ("source_file", "row", "column", "rule") if c in frame.columns], nulls_last=True, maintain_order=True)
+    for r in ordered.iter_rows(named=True):
+        key = tuple(r.get(k) for k in FAILURE_KEY) + ((r.get("source_file"),) if r.get("commune_code") is None else (None,))
+        groups.setdefault(key, []).append({k: r.get(k) for k in shown})
+    return groups
+
+
+def _file_changes(files_a: list[dict], files_b: list[dict]) -> dict:
+    by_a, by_b = {f["path"]: f for f in files_a}, {f["path"]: f for f in files_b}
+    brief = lambda f: {"path": f["path"], "commune_code": f.get("commune_code"), "kind": f.get("kind"), "status": f.get("status")}  # noqa: E731
+    changed, status_changed = [], []
+    for path in sorted(set(by_a) & set(by_b)):
+        fa, fb = by_a[path], by_b[path]
+        if fa.get("sha256") != fb.get("sha256"):
+            changed.append({"path": path, "commune_code": fb.get("commune_code"), "sha256_before": fa.get("sha256") or "",
+                            "sha256_after": fb.get("sha256") or "", "status_before": fa.get("status"), "status_after": fb.get("status")})
+        elif fa.get("status") != fb.get("status"):
+            status_changed.append({"path": path, "commune_code": fb.get("commune_code"),
+                                   "status_before": fa.get("status"), "status_after": fb.get("status")})
+    return {
+        "added": [brief(by_b[p]) for p in sorted(set(by_b) - set(by_a))],
+        "removed": [brief(by_a[p]) for p in sorted(set(by_a) - set(by_b))],
+        "changed": changed,
+        "status_changed": status_changed,
+    }
+
+
+# ---------------------------------------------------------------- values
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, (int, float)) or isinstance(b, float) and isinstance(a, (int, float)):
+        return abs(a - b) < 1e-9
+    return a == b
+
+
+def _delta(a, b):
+    if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+        return None
+    return b - a if isinstance(a, int) and isinstance(b, int) else round(b - a, 6)
+
+
+def _sortable(value) -> tuple:
+    return (value is None, "" if value is None else value)
+
+
+def _lists(d: dict):
+    """Every list in a (nested) diff dict."""
+    for value in d.values():
+        if isinstance(value, list):
+            yield from ([value] if value else [])
+        elif isinstance(value, dict):
+            yield from _lists(value)
+
+
+def _manifest(run_dir: Path) -> dict:
+    path = run_dir / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _read(path: Path) -> pl.DataFrame:
+    return pl.read_parquet(path) if path.exists() else pl.DataFrame()
+
+
+def _completed_runs(out: Path) -> list[Path]:
+    runs = out / RUNS
+    if not runs.is_dir():
+        return []
+    return sorted((p for p in runs.iterdir() if p.is_dir() and (p / "manifest.json").exists()), key=lambda p: p.name)
+
+
+# ---------------------------------------------------------------- text
+
+
+def _section(title: str, items: list, limit: int, line) -> list[str]:
+    if not items:
+        return []
+    out = [f"{title} ({len(items)}):"] + [f"  - {line(item)}" for item in items[:limit]]
+    if len(items) > limit:
+        out.append(f"  … và {len(items) - limit} mục khác")
+    return out
+
+
+def _by_commune(villages: list[dict]) -> list[dict]:
+    groups: dict[str, dict] = {}
+    for v in villages:
+        g = groups.setdefault(v["commune_code"], {"commune_code": v["commune_code"], "commune_name": v.get("commune_name"), "villages": []})
+        g["villages"].append(v)
+    return list(groups.values())
+
+
+def _names(villages: list[dict], shown: int = 8) -> str:
+    names = ", ".join(_village(v) for v in villages[:shown])
+    more = f" và {len(villages) - shown} thôn, tổ khác" if len(villages) > shown else ""
+    return f"{len(villages)} thôn, tổ ({names}{more})"
+
+
+def _commune(c: dict) -> str:
+    return f"{c.get('commune_name') or ''} ({c['commune_code']})".strip()
+
+
+def _village(v: dict) -> str:
+    return f"{v['village_name']}" + (f" [{v['section']}]" if v.get("section") else "")
+
+
+def _changes(changes: dict) -> str:
+    return "; ".join(f"{_label(f)} {_value(c['before'])} → {_value(c['after'])}{_signed(c['delta'])}" for f, c in changes.items())
+
+
+def _label(field: str) -> str:
+    return EXTRA_LABELS.get(field) or label_vi(field)
+
+
+def _value(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "có" if v else "không"
+    if isinstance(v, int):
+        return vn_int(v)
+    if isinstance(v, float):
+        return vn_pct(v)
+    return str(v)
+
+
+def _signed(delta) -> str:
+    if delta is None:
+        return ""
+    sign = "+" if delta > 0 else "-"
+    return f" ({sign}{_value(abs(delta))})"
+
+
+def _status(status) -> str:
+    return STATUS_VI.get(status, status or "—")
+
+
+def _failure_line(f: dict) -> str:
+    where = " ".join(x for x in (f.get("source_file"), f.get("source_sheet"), f.get("cell")) if x)
+    return f"[{f.get('severity')}] {f.get('rule')} — {where}: {f.get('message') or ''}".rstrip(": ")

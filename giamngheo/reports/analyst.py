@@ -1,0 +1,592 @@
+"""The analysts' workbook (bao_cao_tong_hop.xlsx): a run's figures laid out for people, in Vietnamese.
+
+Sheets: "Tỉnh" (province figures, one column per province), "Xã, phường",
+"Thôn, tổ dân phố", "Kết quả cuối năm" (when the run has year-end results),
+"Chưa nộp" and "Nộp bài" (the submission ledger).
+
+Number formats. Cells hold real numbers, so sums, filters and pivot tables
+work. Counts use '#,##0' and rates '0.00': an .xlsx stores format codes in one
+locale-independent notation ("," groups, "." is the decimal mark) and Excel or
+LibreOffice shows them with the separators of the reader's regional settings,
+so on a Vietnamese machine 505840 reads "505.840" and 3.46 reads "3,46".
+Forcing dots with literal characters (a format like '#"."###') would only work
+for counts: rates would still follow the reader's locale, and an English
+machine would then show "505.840" next to "3.46" in one row, the ambiguity we
+must avoid. Writing the numbers as text would break every sum. So the workbook
+follows the reader's locale and says so in a note on the "Tỉnh" sheet; the
+subtitle lines, which are text, use Vietnamese grouping.
+
+Text copied from commune files (village and file names) goes through
+`safe_cells.write_text`: it stays a string cell and can never run as a formula.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import polars as pl
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from giamngheo.reports.ledger import ledger_summary, read_manifest, submissions_table
+from giamngheo.reports.safe_cells import write_text as _safe_write_text
+from giamngheo.summary import vn_int, vn_pct
+from schemas.columns import COLUMNS
+from transforms.rates import pp_difference, rate_pct
+
+WORKBOOK_NAME = "bao_cao_tong_hop.xlsx"
+SHEET_PROVINCE, SHEET_COMMUNES, SHEET_VILLAGES = "Tỉnh", "Xã, phường", "Thôn, tổ dân phố"
+SHEET_RESULTS, SHEET_MISSING, SHEET_LEDGER = "Kết quả cuối năm", "Chưa nộp", "Nộp bài"
+
+COUNT_FORMAT, RATE_FORMAT, PLAIN_FORMAT, TIME_FORMAT = "#,##0", "0.00", "0", "dd/mm/yyyy hh:mm"
+VIETNAM = timezone(timedelta(hours=7))
+
+FILL_BELOW_TARGET = PatternFill("solid", fgColor="FFC7CE")  # light red
+FILL_REJECTED = PatternFill("solid", fgColor="D9D9D9")  # grey
+FILL_MISSING = PatternFill("solid", fgColor="FFF2CC")  # light yellow
+FILL_LATE = PatternFill("solid", fgColor="FCE4D6")  # light orange
+FILL_HEADER = PatternFill("solid", fgColor="DDEBF7")
+FILL_TOTAL = PatternFill("solid", fgColor="F2F2F2")
+FILL_SECTION = PatternFill("solid", fgColor="EDEDED")
+THIN = Side(style="thin", color="A6A6A6")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+# Labels of the columns schemas/columns.py does not describe.
+LABELS = {
+    "stt": "STT",
+    "run_id": "Lần chạy",
+    "year": "Năm",
+    "province_code": "Mã tỉnh",
+    "province_name": "Tỉnh, thành phố",
+    "commune_code": "Mã xã",
+    "commune_name": "Tên xã, phường",
+    "status": "Tình trạng báo cáo",
+    "villages": "Số thôn, tổ",
+    "source_file": "Tệp nguồn",
+    "source_sheet": "Trang tính",
+    "source_row": "Dòng",
+    "communes_expected": "Số xã, phường phải báo cáo",
+    "communes_accepted": "Số xã, phường được chấp nhận",
+    "communes_rejected": "Số xã, phường bị từ chối",
+    "communes_missing": "Số xã, phường chưa nộp",
+    "communes_meeting_target": "Số xã đạt chỉ tiêu giao (kế hoạch)",
+    "communes_below_target": "Số xã dưới chỉ tiêu giao (kế hoạch)",
+    "communes_with_results": "Số xã có kết quả cuối năm được chấp nhận",
+    "communes_met_target_actual": "Số xã đạt chỉ tiêu giao (thực tế)",
+    "communes_missed_target_actual": "Số xã không đạt chỉ tiêu giao (thực tế)",
+    "near_poor_rate_start_pct": "Tỷ lệ hộ cận nghèo đầu kỳ (%)",
+    "near_poor_rate_end_pct": "Tỷ lệ hộ cận nghèo cuối kỳ (%)",
+    "meets_own_plan_actual": "Đạt kế hoạch của xã (thực tế)",
+    "assessment": "Đánh giá",
+    "kind": "Loại báo cáo",
+    "received": "Đã nộp",
+    "files_received": "Số tệp đã nhận",
+    "version_in_use": "Lần nộp được dùng",
+    "file_in_use": "Tệp được dùng",
+    "received_at": "Thời điểm nhận (giờ Việt Nam)",
+    "superseded_files": "Tệp bị thay thế (nộp trước)",
+    "on_time": "Đúng hạn",
+    "completeness_plan_pct": "Tỷ lệ xã đã nộp kế hoạch (%)",
+    "timeliness_plan_pct": "Tỷ lệ nộp kế hoạch đúng hạn (%)",
+    "completeness_results_pct": "Tỷ lệ xã đã nộp kết quả cuối năm (%)",
+    "timeliness_results_pct": "Tỷ lệ nộp kết quả đúng hạn (%)",
+}
+UNITS = {"%": "%", "điểm %": "điểm %", "hộ": "hộ"}
+STATUS_VI = {"accepted": "Chấp nhận", "rejected": "Bị từ chối", "missing": "Chưa nộp"}
+KIND_VI = {"plan": "Kế hoạch", "results": "Kết quả cuối năm"}
+ASSESSMENT_VI = {
+    "met": "Đạt",
+    "missed": "Không đạt",
+    "not_assessed: results rejected": "Chưa đánh giá: kết quả bị từ chối",
+    "not_assessed: no assigned target": "Chưa đánh giá: không có chỉ tiêu giao",
+    "not_assessed: no total households at the end": "Chưa đánh giá: thiếu tổng số hộ cuối kỳ",
+    "not_assessed: start or end count missing": "Chưa đánh giá: thiếu số hộ đầu kỳ hoặc cuối kỳ",
+}
+TRANSLATED = {"status": STATUS_VI, "kind": KIND_VI, "assessment": ASSESSMENT_VI}
+BOOL_TEXT = {
+    "meets_assigned_target": ("Đạt", "Không đạt"),
+    "meets_assigned_target_actual": ("Đạt", "Không đạt"),
+    "meets_own_plan_actual": ("Đạt", "Không đạt"),
+    "on_time": ("Đúng hạn", "Nộp muộn"),
+}
+PLAIN_INTEGERS = {"stt", "source_row", "version_in_use", "year"}
+HIDDEN = {"run_id", "year", "province_code", "province_name"}
+
+COMMUNE_COLUMNS = [
+    "stt", "commune_code", "commune_name", "status", "villages", "total_households", "poor_households", "poor_rate_pct",
+    "near_poor_households", "near_poor_rate_pct", "poor_reduction_target", "near_poor_reduction_target",
+    "planned_poor_reduction_pp", "assigned_poor_reduction_pp", "meets_assigned_target", "source_file",
+]
+VILLAGE_COLUMNS = [
+    "stt", "commune_code", "commune_name", "section", "village_name", "total_households", "poor_households", "poor_rate_pct",
+    "near_poor_households", "near_poor_rate_pct", "poor_reduction_target", "near_poor_reduction_target",
+    "source_file", "source_sheet", "source_row",
+]
+RESULTS_COLUMNS = [
+    "stt", "commune_code", "commune_name", "status", "villages", "total_households_end", "poor_households_start",
+    "poor_households_end", "poor_decrease", "poor_increase", "poor_rate_start_pct", "poor_rate_end_pct",
+    "actual_poor_reduction_pp", "assigned_poor_reduction_pp", "planned_poor_reduction_pp", "meets_assigned_target_actual",
+    "meets_own_plan_actual", "assessment", "near_poor_households_start", "near_poor_households_end", "near_poor_decrease",
+    "near_poor_increase", "near_poor_rate_start_pct", "near_poor_rate_end_pct", "source_file",
+]
+LEDGER_COLUMNS = [
+    "stt", "commune_code", "commune_name", "kind", "status", "received", "files_received", "version_in_use",
+    "file_in_use", "received_at", "on_time", "superseded_files",
+]
+MISSING_COLUMNS = ["stt", "commune_code", "commune_name", "kind"]
+PROVINCE_SECTIONS = [
+    ("I. Tình hình nộp báo cáo", [
+        "communes_expected", "communes_accepted", "communes_rejected", "communes_missing",
+        "completeness_plan_pct", "timeliness_plan_pct", "completeness_results_pct", "timeliness_results_pct",
+    ]),
+    ("II. Kế hoạch giảm nghèo", [
+        "total_households", "poor_households", "poor_rate_pct", "near_poor_households", "near_poor_rate_pct",
+        "poor_reduction_target", "near_poor_reduction_target", "planned_poor_reduction_pp",
+        "communes_meeting_target", "communes_below_target",
+    ]),
+    ("III. Kết quả rà soát cuối năm", [
+        "communes_with_results", "total_households_end", "poor_households_start", "poor_households_end",
+        "near_poor_households_end", "poor_rate_start_pct", "poor_rate_end_pct", "actual_poor_reduction_pp",
+        "communes_met_target_actual", "communes_missed_target_actual",
+    ]),
+]
+# Rates of a totals row, recomputed from the summed counts: rate -> (numerator, denominator).
+PLAN_RATES = {
+    "poor_rate_pct": ("poor_households", "total_households"),
+    "near_poor_rate_pct": ("near_poor_households", "total_households"),
+    "planned_poor_reduction_pp": ("poor_reduction_target", "total_households"),
+}
+RESULTS_RATES = {
+    "poor_rate_start_pct": ("poor_households_start", "start_denominator"),
+    "near_poor_rate_start_pct": ("near_poor_households_start", "start_denominator"),
+    "poor_rate_end_pct": ("poor_households_end", "total_households_end"),
+    "near_poor_rate_end_pct": ("near_poor_households_end", "total_households_end"),
+}
+NUMBER_NOTE = (
+    "Các ô số liệu là số (cộng, lọc, sắp xếp được). Dấu phân cách hàng nghìn và dấu thập phân hiển thị theo cài đặt "
+    "vùng của máy: với cài đặt Tiếng Việt là 505.840 hộ và 3,46%."
+)
+RATE_NOTE = "Tỷ lệ (%) và điểm % được tính lại từ tổng số hộ, làm tròn 2 chữ số thập phân (như hàm ROUND của Excel), không lấy bình quân."
+
+
+# OOXML reads "_xHHHH_" in a string as an escaped character (Excel and calamine with 4 hex digits,
+# LibreOffice already with 1: "01879_xa_cao_minh.xlsx" showed as "01879", a line break, "cao_minh.xlsx").
+# The spec's escape for a literal underscore there is "_x005F_"; openpyxl itself neither escapes nor unescapes.
+_OOXML_ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{1,4}_)")
+
+
+def ooxml_escape(text: str) -> str:
+    """Escape the underscore of every "_x<hex>_" so spreadsheet programs show the text as written."""
+    return _OOXML_ESCAPE_LIKE.sub("_x005F_", text)
+
+
+def ooxml_unescape(text: str) -> str:
+    """What Excel shows for a stored string: "_xHHHH_" decoded (for reading the workbook back with openpyxl)."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def write_text(cell, value):
+    """A text cell that never runs as a formula (safe_cells) and reads back as written in Excel and LibreOffice."""
+    return _safe_write_text(cell, ooxml_escape(str(value)) if value is not None else None)
+
+
+def label(field: str) -> str:
+    """Vietnamese column header of a field."""
+    if field in LABELS:
+        return LABELS[field]
+    info = COLUMNS.get(field)
+    return info.vi if info else field
+
+
+def write_analyst_workbook(run_dir: Path) -> Path:
+    """Write run_dir/bao_cao_tong_hop.xlsx: province, commune and village figures, results and the ledger."""
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir)
+    frames = {name: _read(run_dir / f"{name}.parquet") for name in ("provinces", "communes", "villages", "results_communes")}
+    ledger = _read(run_dir / "submissions.parquet") if (run_dir / "submissions.parquet").exists() else submissions_table(run_dir)
+    context = _Context(manifest, frames["provinces"], ledger)
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.title = context.title("BÁO CÁO TỔNG HỢP GIẢM NGHÈO")
+    wb.properties.creator = "giamngheo"
+    _province_sheet(wb.create_sheet(SHEET_PROVINCE), context, frames["provinces"], ledger)
+    _communes_sheet(wb.create_sheet(SHEET_COMMUNES), context, frames["communes"])
+    _villages_sheet(wb.create_sheet(SHEET_VILLAGES), context, frames["villages"])
+    if not frames["results_communes"].is_empty():
+        _results_sheet(wb.create_sheet(SHEET_RESULTS), context, frames["results_communes"], frames["communes"])
+    _missing_sheet(wb.create_sheet(SHEET_MISSING), context, ledger)
+    _ledger_sheet(wb.create_sheet(SHEET_LEDGER), context, ledger)
+
+    path = run_dir / WORKBOOK_NAME
+    tmp = path.with_name(path.name + ".tmp")
+    wb.save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+class _Context:
+    """What every sheet's title block says: year, province(s), run id, date."""
+
+    def __init__(self, manifest: dict, provinces: pl.DataFrame, ledger: pl.DataFrame):
+        self.run_id = manifest.get("run_id") or ""
+        self.year = manifest.get("year") or (provinces["year"][0] if "year" in provinces.columns and provinces.height else "")
+        finished = manifest.get("finished_at") or manifest.get("started_at")
+        moment = datetime.fromisoformat(finished).astimezone(VIETNAM) if finished else datetime.now(VIETNAM)
+        self.date = moment.strftime("%d/%m/%Y")
+        names = provinces["province_name"].to_list() if "province_name" in provinces.columns else []
+        codes = provinces["province_code"].to_list() if "province_code" in provinces.columns else []
+        if len(names) == 1:
+            self.place = f"{names[0]} (mã {codes[0]})"
+        elif names:
+            self.place = f"{len(names)} tỉnh, thành phố"
+        else:
+            self.place = ", ".join(sorted(set(ledger["province_code"].to_list()))) if ledger.height else ""
+        self.many_provinces = len(names) > 1
+
+    def title(self, what: str) -> str:
+        return f"{what} NĂM {self.year}".strip()
+
+    def subtitle(self) -> str:
+        return f"{self.place} — lần chạy {self.run_id} — lập ngày {self.date}"
+
+
+# ---------------------------------------------------------------- sheets
+
+
+def _province_sheet(ws: Worksheet, ctx: _Context, provinces: pl.DataFrame, ledger: pl.DataFrame) -> None:
+    """One row per indicator, one column per province (reads well for one province and for the whole country)."""
+    has_results = "poor_households_end" in provinces.columns
+    title = "BÁO CÁO TỔNG HỢP KẾ HOẠCH VÀ KẾT QUẢ GIẢM NGHÈO" if has_results else "BÁO CÁO TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO"
+    header_row = _title_block(ws, ctx.title(title), ctx.subtitle(), notes=[NUMBER_NOTE, RATE_NOTE])
+    values = _province_values(provinces, ledger)
+    headers = ["Chỉ tiêu", "Đơn vị"] + [f"{n} ({c})" for n, c in zip(provinces["province_name"], provinces["province_code"])]
+    for col, text in enumerate(headers, start=1):
+        _header_cell(write_text(ws.cell(header_row, col), text))
+    listed = {f for _, fields in PROVINCE_SECTIONS for f in fields}
+    others = [c for c in values.columns if c not in listed and c not in HIDDEN]
+    row = header_row + 1
+    for section, fields in PROVINCE_SECTIONS + ([("IV. Chỉ tiêu khác", others)] if others else []):
+        fields = [f for f in fields if f in values.columns]
+        if not fields:
+            continue
+        write_text(ws.cell(row, 1), section).font = Font(bold=True)
+        for col in range(1, len(headers) + 1):
+            ws.cell(row, col).fill = FILL_SECTION
+            ws.cell(row, col).border = BOX
+        row += 1
+        for field in fields:
+            write_text(ws.cell(row, 1), label(field)).border = BOX
+            write_text(ws.cell(row, 2), _unit(field)).border = BOX
+            for col, value in enumerate(values[field].to_list(), start=3):
+                _value_cell(ws.cell(row, col), field, value).border = BOX
+            row += 1
+    ws.column_dimensions["A"].width = 48
+    ws.column_dimensions["B"].width = 9
+    for col in range(3, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = max(16, min(40, len(headers[col - 1]) + 2))
+    ws.freeze_panes = ws.cell(header_row + 1, 3).coordinate
+    _print_setup(ws, header_row)
+
+
+def _communes_sheet(ws: Worksheet, ctx: _Context, communes: pl.DataFrame) -> None:
+    legend = [(FILL_BELOW_TARGET, "Xã, phường có kế hoạch giảm tỷ lệ hộ nghèo thấp hơn chỉ tiêu tỉnh giao"),
+              (FILL_REJECTED, "Xã, phường bị từ chối: báo cáo có lỗi, số liệu không được tổng hợp (xem bao_cao_kiem_tra)")]
+    header_row = _title_block(ws, ctx.title("TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO CỦA CÁC XÃ, PHƯỜNG"), ctx.subtitle(), legend=legend)
+    frame = _sorted(communes, "commune_code")
+    columns = _columns(frame, COMMUNE_COLUMNS, ctx)
+    accepted = frame.filter(pl.col("status") == "accepted") if "status" in frame.columns else frame
+    totals = _totals(accepted, columns, PLAN_RATES)
+    _table(ws, header_row, frame, columns, totals, _commune_fill("meets_assigned_target"), frozen=3)
+
+
+def _villages_sheet(ws: Worksheet, ctx: _Context, villages: pl.DataFrame) -> None:
+    notes = ["Thôn, tổ dân phố của các xã, phường có báo cáo được chấp nhận; tên ghi đúng như trong tệp của xã."]
+    header_row = _title_block(ws, ctx.title("TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO THEO THÔN, TỔ DÂN PHỐ"), ctx.subtitle(), notes=notes)
+    frame = _sorted(villages, "commune_code")
+    if {"poor_households", "total_households", "near_poor_households"} <= set(frame.columns):
+        frame = frame.with_columns(
+            rate_pct(pl.col("poor_households"), pl.col("total_households")).alias("poor_rate_pct"),
+            rate_pct(pl.col("near_poor_households"), pl.col("total_households")).alias("near_poor_rate_pct"),
+        )
+    columns = _columns(frame, VILLAGE_COLUMNS, ctx)
+    _table(ws, header_row, frame, columns, _totals(frame, columns, PLAN_RATES), None, frozen=5)
+
+
+def _results_sheet(ws: Worksheet, ctx: _Context, results: pl.DataFrame, communes: pl.DataFrame) -> None:
+    legend = [(FILL_BELOW_TARGET, "Xã, phường có tỷ lệ hộ nghèo giảm thực tế thấp hơn chỉ tiêu tỉnh giao"),
+              (FILL_REJECTED, "Xã, phường có báo cáo kết quả bị từ chối: số liệu không được tổng hợp")]
+    notes = ["Tỷ lệ đầu kỳ tính trên tổng số hộ của kế hoạch khi kế hoạch của xã được chấp nhận, nếu không thì trên tổng số hộ cuối kỳ."]
+    header_row = _title_block(ws, ctx.title("KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO CUỐI"), ctx.subtitle(), notes=notes, legend=legend)
+    frame = _sorted(results, "commune_code")
+    columns = _columns(frame, RESULTS_COLUMNS, ctx)
+    accepted = _with_start_denominator(frame.filter(pl.col("status") == "accepted"), communes)
+    totals = _totals(accepted, columns, RESULTS_RATES)
+    if totals is not None and {"poor_rate_start_pct", "poor_rate_end_pct", "actual_poor_reduction_pp"} <= set(columns):
+        start, end = totals.get("poor_rate_start_pct"), totals.get("poor_rate_end_pct")
+        totals["actual_poor_reduction_pp"] = (
+            pl.select(pp_difference(pl.lit(start), pl.lit(end))).item() if start is not None and end is not None else None
+        )
+    _table(ws, header_row, frame, columns, totals, _commune_fill("meets_assigned_target_actual"), frozen=3)
+
+
+def _missing_sheet(ws: Worksheet, ctx: _Context, ledger: pl.DataFrame) -> None:
+    kinds = _kinds_in_season(ledger)
+    missing = ledger.filter((pl.col("status") == "missing") & pl.col("kind").is_in(kinds)).sort("kind", "province_code", "commune_code")
+    notes = [f"Xã, phường trong danh mục đơn vị hành chính của tỉnh chưa gửi báo cáo: {', '.join(KIND_VI[k].lower() for k in kinds)}."]
+    if missing.is_empty():
+        notes.append("Tất cả xã, phường đã nộp báo cáo.")
+    header_row = _title_block(ws, ctx.title("DANH SÁCH XÃ, PHƯỜNG CHƯA NỘP BÁO CÁO"), ctx.subtitle(), notes=notes)
+    columns = _columns(missing, MISSING_COLUMNS, ctx, extras=False)
+    _table(ws, header_row, missing, columns, None, None, frozen=3)
+
+
+def _ledger_sheet(ws: Worksheet, ctx: _Context, ledger: pl.DataFrame) -> None:
+    kinds = _kinds_in_season(ledger)
+    shown = ledger.filter(pl.col("kind").is_in(kinds))
+    summary = ledger_summary(ledger)
+    notes = [_ledger_line(k, summary[k]) for k in kinds]
+    notes.append("Lần nộp được dùng: thứ tự của tệp đang dùng trong các lần nộp của xã (theo ngày văn bản, rồi thời gian tệp).")
+    legend = [(FILL_MISSING, "Chưa nộp"), (FILL_REJECTED, "Bị từ chối"), (FILL_LATE, "Nộp sau hạn")]
+    header_row = _title_block(ws, ctx.title("SỔ THEO DÕI NỘP BÁO CÁO CỦA CÁC XÃ, PHƯỜNG"), ctx.subtitle(), notes=notes, legend=legend)
+    columns = _columns(shown, LEDGER_COLUMNS, ctx, extras=False)
+
+    def fill(row: dict):
+        if row.get("status") == "missing":
+            return FILL_MISSING
+        if row.get("status") == "rejected":
+            return FILL_REJECTED
+        return FILL_LATE if row.get("on_time") is False else None
+
+    _table(ws, header_row, shown, columns, None, fill, frozen=3)
+
+
+# ---------------------------------------------------------------- building blocks
+
+
+def _title_block(ws: Worksheet, title: str, subtitle: str, notes: list[str] = (), legend: list[tuple] = ()) -> int:
+    """Title, subtitle, notes and colour legend above a table; returns the header row."""
+    write_text(ws.cell(1, 1), title).font = Font(bold=True, size=14)
+    write_text(ws.cell(2, 1), subtitle).font = Font(italic=True)
+    row = 3
+    for note in notes:
+        write_text(ws.cell(row, 1), note).font = Font(size=9)
+        row += 1
+    for fill, text in legend:
+        ws.cell(row, 1).fill = fill
+        ws.cell(row, 1).border = BOX
+        write_text(ws.cell(row, 2), text).font = Font(size=9)
+        row += 1
+    return row + 1
+
+
+def _table(ws: Worksheet, header_row: int, frame: pl.DataFrame, columns: list[str], totals: dict | None, fill, frozen: int) -> None:
+    """Header, one row per record, an optional totals row; autofilter, frozen panes, widths, print setup."""
+    for col, field in enumerate(columns, start=1):
+        _header_cell(write_text(ws.cell(header_row, col), label(field)))
+    ws.row_dimensions[header_row].height = 48
+    row = header_row
+    for number, record in enumerate(frame.iter_rows(named=True), start=1):
+        row += 1
+        record["stt"] = number
+        row_fill = fill(record) if fill else None
+        for col, field in enumerate(columns, start=1):
+            cell = _value_cell(ws.cell(row, col), field, record.get(field))
+            cell.border = BOX
+            if row_fill is not None:
+                cell.fill = row_fill
+    last_data_row = row
+    if totals is not None and frame.height:
+        row += 1
+        name_col = columns.index("commune_name") + 1 if "commune_name" in columns else 2
+        for col, field in enumerate(columns, start=1):
+            cell = ws.cell(row, col)
+            if col == name_col:
+                write_text(cell, "Tổng cộng")
+            elif field in totals:
+                _value_cell(cell, field, totals[field])
+            cell.font = Font(bold=True)
+            cell.fill = FILL_TOTAL
+            cell.border = BOX
+    last = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"A{header_row}:{last}{max(last_data_row, header_row + 1)}"
+    ws.freeze_panes = ws.cell(header_row + 1, frozen + 1).coordinate
+    for col, field in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = _width(frame, field)
+    _print_setup(ws, header_row)
+
+
+def _value_cell(cell, field: str, value):
+    """A value as a person should read it: numbers stay numbers, codes and names stay text."""
+    if value is None:
+        cell.value = None
+    elif field in TRANSLATED:
+        write_text(cell, TRANSLATED[field].get(value, value))
+    elif isinstance(value, bool):
+        yes, no = BOOL_TEXT.get(field, ("Có", "Không"))
+        write_text(cell, yes if value else no)
+    elif isinstance(value, int):
+        cell.value = value
+        cell.number_format = PLAIN_FORMAT if field in PLAIN_INTEGERS else COUNT_FORMAT
+    elif isinstance(value, float):
+        cell.value = value
+        cell.number_format = RATE_FORMAT
+    elif isinstance(value, datetime):
+        moment = value.astimezone(VIETNAM) if value.tzinfo else value.replace(tzinfo=timezone.utc).astimezone(VIETNAM)
+        cell.value = moment.replace(tzinfo=None)
+        cell.number_format = TIME_FORMAT
+    elif isinstance(value, (list, tuple)):
+        write_text(cell, "; ".join(str(v) for v in value) or None)
+    else:
+        write_text(cell, value)
+    return cell
+
+
+def _header_cell(cell):
+    cell.font = Font(bold=True)
+    cell.fill = FILL_HEADER
+    cell.border = BOX
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return cell
+
+
+def _commune_fill(meets_field: str):
+    def fill(row: dict):
+        if row.get("status") == "rejected":
+            return FILL_REJECTED
+        return FILL_BELOW_TARGET if row.get(meets_field) is False else None
+
+    return fill
+
+
+def _columns(frame: pl.DataFrame, preferred: list[str], ctx: _Context, extras: bool = True) -> list[str]:
+    """The preferred columns the frame has (stt always), then any other column it carries."""
+    present = set(frame.columns) | {"stt"}
+    columns = [c for c in preferred if c in present]
+    if ctx.many_provinces and "province_name" in frame.columns:
+        columns.insert(1, "province_name")
+    if extras:
+        columns += [c for c in frame.columns if c not in columns and c not in HIDDEN and c != "start_denominator"]
+    return columns
+
+
+def _totals(frame: pl.DataFrame, columns: list[str], rates: dict[str, tuple[str, str]]) -> dict | None:
+    """Sums of the integer columns, rates recomputed from the sums (never an average of rates)."""
+    if frame.is_empty():
+        return None
+    sums = [
+        c for c in set(columns) | {d for _, d in rates.values()}
+        if c in frame.columns and frame.schema[c].is_integer() and c not in PLAIN_INTEGERS
+    ]
+    totals = {c: frame[c].sum() if frame[c].null_count() < frame.height else None for c in sums}
+    for rate, (numerator, denominator) in rates.items():
+        if rate in columns and totals.get(numerator) is not None and totals.get(denominator) is not None:
+            totals[rate] = pl.select(rate_pct(pl.lit(totals[numerator]), pl.lit(totals[denominator]))).item()
+    return {k: v for k, v in totals.items() if k in columns}
+
+
+def _with_start_denominator(results: pl.DataFrame, communes: pl.DataFrame) -> pl.DataFrame:
+    """The households a start rate is taken on: the accepted plan's total, else the total at the end."""
+    plans = pl.DataFrame(schema={"commune_code": pl.String, "_plan_total": pl.Int64})
+    if {"commune_code", "status", "total_households"} <= set(communes.columns):
+        plans = communes.filter(pl.col("status") == "accepted").select("commune_code", pl.col("total_households").alias("_plan_total"))
+    return (
+        results.join(plans, on="commune_code", how="left")
+        .with_columns(pl.coalesce("_plan_total", "total_households_end").alias("start_denominator"))
+        .drop("_plan_total")
+    )
+
+
+def _province_values(provinces: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
+    """provinces.parquet with the ledger's completeness and timeliness per province."""
+    if "province_code" not in provinces.columns or not ledger.height:
+        return provinces
+    extra = []
+    for code in provinces["province_code"].to_list():
+        rows = ledger.filter(pl.col("province_code") == code)
+        summary = ledger_summary(rows) if rows.height else {}
+        record = {"province_code": code}
+        for kind in _kinds_in_season(ledger):
+            record[f"completeness_{kind}_pct"] = (summary.get(kind) or {}).get("completeness_pct")
+            record[f"timeliness_{kind}_pct"] = (summary.get(kind) or {}).get("timeliness_pct")
+        extra.append(record)
+    frame = pl.DataFrame(extra, infer_schema_length=None).with_columns(pl.exclude("province_code").cast(pl.Float64))
+    frame = frame.select([c for c in frame.columns if c == "province_code" or frame[c].null_count() < frame.height])
+    return provinces.join(frame, on="province_code", how="left") if frame.width > 1 else provinces
+
+
+def _kinds_in_season(ledger: pl.DataFrame) -> list[str]:
+    """Report kinds somebody sent in this run (the plan when nobody sent anything)."""
+    sent = set(ledger.filter(pl.col("received"))["kind"].to_list()) if ledger.height else set()
+    return [k for k in ("plan", "results") if k in sent] or ["plan"]
+
+
+def _ledger_line(kind: str, s: dict) -> str:
+    line = (
+        f"{KIND_VI[kind]}: đã nộp {vn_int(s['received'])}/{vn_int(s['expected'])} xã, phường ({vn_pct(s['completeness_pct'])}%), "
+        f"chấp nhận {vn_int(s['accepted'])}, bị từ chối {vn_int(s['rejected'])}, chưa nộp {vn_int(s['missing'])}"
+    )
+    if s["timeliness_pct"] is not None:
+        line += f"; đúng hạn {vn_int(s['on_time'])}/{vn_int(s['on_time'] + s['late'])} ({vn_pct(s['timeliness_pct'])}%)"
+    return line + "."
+
+
+def _unit(field: str) -> str:
+    if field.startswith("communes_"):
+        return "xã"
+    if field.endswith("_pct") and field.startswith(("completeness", "timeliness")):
+        return "%"
+    info = COLUMNS.get(field)
+    return UNITS.get(info.unit, info.unit) if info else ""
+
+
+def _width(frame: pl.DataFrame, field: str) -> float:
+    """Column width from the longest value (numbers with their separators) and the header's longest word."""
+    header = label(field)
+    longest = 4
+    if field in frame.columns and frame.height:
+        series = frame[field]
+        if field in TRANSLATED:
+            longest = max((len(TRANSLATED[field].get(v, v)) for v in series.drop_nulls().unique().to_list()), default=4)
+        elif series.dtype == pl.Boolean:
+            longest = max(len(t) for t in BOOL_TEXT.get(field, ("Có", "Không")))
+        elif series.dtype == pl.String:
+            longest = series.str.len_chars().max() or 0
+        elif series.dtype.is_integer():
+            biggest = max(abs(series.max() or 0), abs(series.min() or 0))
+            longest = len(f"{biggest:,}")
+        elif series.dtype.is_float():
+            longest = 8
+        elif series.dtype == pl.Datetime or isinstance(series.dtype, pl.Datetime):
+            longest = 16
+        elif isinstance(series.dtype, pl.List):
+            longest = min(60, max((sum(len(x) + 2 for x in v) for v in series.to_list() if v), default=4))
+        else:
+            longest = 10
+    elif field == "stt":
+        longest = len(str(frame.height))
+    words = max((len(w) for w in header.split()), default=4)
+    return float(max(6, min(50, max(longest, words, min(len(header), 14)) + 2)))
+
+
+def _print_setup(ws: Worksheet, header_row: int) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+
+
+def _sorted(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    keys = [c for c in ("province_code", column) if c in frame.columns]
+    return frame.sort(keys, maintain_order=True) if keys else frame
+
+
+def _read(path: Path) -> pl.DataFrame:
+    return pl.read_parquet(path) if path.exists() else pl.DataFrame()

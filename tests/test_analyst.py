@@ -1,0 +1,300 @@
+"""The analysts' workbook holds exactly the run's figures, keeps commune text inert, and is formatted for people."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from openpyxl import load_workbook
+
+from giamngheo.reports import analyst
+from giamngheo.reports.analyst import label, ooxml_unescape, write_analyst_workbook
+from transforms.rates import pp_difference, rate_pct
+
+RUN_ID = "20261201T010000000Z-00042"
+PROVINCE, PROVINCE_NAME = "19", "Tỉnh Thái Nguyên"
+COUNTS = ["total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target"]
+NAMES = {"01840": "Phường Đức Xuân", "01843": "Phường Bắc Kạn", "01849": "Xã Phong Quang"}
+VILLAGES = [
+    # commune, village, total, poor, near-poor, poor cut, near-poor cut
+    ("01840", "Tổ dân phố 1", 1250, 40, 31, 12, 5),
+    ("01840", "=1+1", 980, 22, 17, 7, 3),
+    ("01840", '=HYPERLINK("http://example.invalid","bấm")', 433, 9, 12, 2, 1),
+    ("01843", "Thôn Nà Pục", 2001, 150, 88, 3, 2),
+    ("01843", "-5 hộ", 1500, 61, 40, 1, 1),
+]
+TARGETS = {"01840": 0.50, "01843": 0.60, "01849": 0.40}  # 01843 plans 0.11 points: below its target
+
+
+def _villages() -> pl.DataFrame:
+    rows = [dict(zip(["commune_code", "village_name", *COUNTS], v)) for v in VILLAGES]
+    return pl.DataFrame(rows).with_columns(
+        pl.lit(RUN_ID).alias("run_id"), pl.lit(2026).alias("year"), pl.lit(PROVINCE).alias("province_code"),
+        pl.lit(PROVINCE_NAME).alias("province_name"), pl.col("commune_code").replace_strict(NAMES).alias("commune_name"),
+        pl.lit(None, dtype=pl.String).alias("section"), pl.lit("01840_xa_duc_xuan.xlsx").alias("source_file"),
+        pl.lit("Biểu 01").alias("source_sheet"), pl.int_range(6, 6 + len(VILLAGES)).cast(pl.Int32).alias("source_row"),
+    )
+
+
+def _communes(villages: pl.DataFrame) -> pl.DataFrame:
+    accepted = villages.group_by("commune_code").agg(pl.len().cast(pl.Int64).alias("villages"), *[pl.col(c).sum() for c in COUNTS])
+    rejected = pl.DataFrame({"commune_code": ["01849"]})
+    return (
+        pl.concat([accepted.with_columns(pl.lit("accepted").alias("status")), rejected.with_columns(pl.lit("rejected").alias("status"))],
+                  how="diagonal")
+        .with_columns(
+            pl.lit(RUN_ID).alias("run_id"), pl.lit(2026).alias("year"), pl.lit(PROVINCE).alias("province_code"),
+            pl.lit(PROVINCE_NAME).alias("province_name"), pl.col("commune_code").replace_strict(NAMES).alias("commune_name"),
+            rate_pct(pl.col("poor_households"), pl.col("total_households")).alias("poor_rate_pct"),
+            rate_pct(pl.col("near_poor_households"), pl.col("total_households")).alias("near_poor_rate_pct"),
+            rate_pct(pl.col("poor_reduction_target"), pl.col("total_households")).alias("planned_poor_reduction_pp"),
+            pl.col("commune_code").replace_strict(TARGETS).alias("assigned_poor_reduction_pp"),
+            pl.format("{}.xlsx", "commune_code").alias("source_file"),
+        )
+        .with_columns(
+            pl.when(pl.col("status") == "accepted")
+            .then(pl.col("planned_poor_reduction_pp") >= pl.col("assigned_poor_reduction_pp"))
+            .alias("meets_assigned_target")
+        )
+        .sort("commune_code")
+    )
+
+
+def _provinces(communes: pl.DataFrame) -> pl.DataFrame:
+    ok = communes.filter(pl.col("status") == "accepted")
+    sums = ok.select(*[pl.col(c).sum() for c in COUNTS])
+    return sums.with_columns(
+        pl.lit(RUN_ID).alias("run_id"), pl.lit(2026).alias("year"), pl.lit(PROVINCE).alias("province_code"),
+        pl.lit(PROVINCE_NAME).alias("province_name"), pl.lit(92).alias("communes_expected"),
+        pl.lit(ok.height).alias("communes_accepted"), pl.lit(1).alias("communes_rejected"), pl.lit(89).alias("communes_missing"),
+        rate_pct(pl.col("poor_households"), pl.col("total_households")).alias("poor_rate_pct"),
+        rate_pct(pl.col("near_poor_households"), pl.col("total_households")).alias("near_poor_rate_pct"),
+        rate_pct(pl.col("poor_reduction_target"), pl.col("total_households")).alias("planned_poor_reduction_pp"),
+        pl.lit(ok["meets_assigned_target"].sum()).cast(pl.Int64).alias("communes_meeting_target"),
+        pl.lit((~ok["meets_assigned_target"]).sum()).cast(pl.Int64).alias("communes_below_target"),
+    )
+
+
+def _results(communes: pl.DataFrame) -> pl.DataFrame:
+    """Year-end results of 01840 (accepted) and 01849 (rejected): start rate on the plan's total households."""
+    return pl.DataFrame({
+        "run_id": [RUN_ID] * 2, "year": [2026] * 2, "province_code": [PROVINCE] * 2, "commune_code": ["01840", "01849"],
+        "commune_name": [NAMES["01840"], NAMES["01849"]], "status": ["accepted", "rejected"], "villages": [3, None],
+        "total_households_end": [2700, None], "poor_households_start": [71, None], "poor_households_end": [50, None],
+        "poor_decrease": [30, None], "poor_increase": [9, None], "near_poor_households_start": [60, None],
+        "near_poor_households_end": [66, None],
+    }).with_columns(
+        rate_pct(pl.col("poor_households_start"), pl.lit(2663)).alias("poor_rate_start_pct"),
+        rate_pct(pl.col("poor_households_end"), pl.col("total_households_end")).alias("poor_rate_end_pct"),
+    ).with_columns(
+        pp_difference(pl.col("poor_rate_start_pct"), pl.col("poor_rate_end_pct")).alias("actual_poor_reduction_pp"),
+        pl.Series([0.5, 0.4]).alias("assigned_poor_reduction_pp"),
+    ).with_columns(
+        pl.when(pl.col("status") == "accepted").then(pl.col("actual_poor_reduction_pp") >= 0.5).alias("meets_assigned_target_actual"),
+        pl.Series(["met", "not_assessed: results rejected"]).alias("assessment"),
+        pl.Series(["ket_qua/01840_xa_ket_qua.xlsx", "ket_qua/01849.xlsx"]).alias("source_file"),
+    )
+
+
+def make_run(tmp_path, results: bool = True):
+    run = tmp_path / "runs" / RUN_ID
+    run.mkdir(parents=True)
+    villages = _villages()
+    communes = _communes(villages)
+    provinces = _provinces(communes)
+    files = [
+        {"path": f"{code}.xlsx", "sha256": code, "commune_code": code, "kind": "plan", "status": status, "superseded_by": None,
+         "modified": "2026-05-30T01:00:00+00:00"}
+        for code, status in zip(communes["commune_code"], communes["status"])
+    ]
+    if results:
+        r = _results(communes)
+        r.write_parquet(run / "results_communes.parquet")
+        provinces = provinces.with_columns(
+            pl.lit(71).alias("poor_households_start"), pl.lit(50).alias("poor_households_end"),
+            pl.lit(2700).alias("total_households_end"), pl.lit(r["poor_rate_start_pct"][0]).alias("poor_rate_start_pct"),
+            pl.lit(r["poor_rate_end_pct"][0]).alias("poor_rate_end_pct"),
+            pl.lit(r["actual_poor_reduction_pp"][0]).alias("actual_poor_reduction_pp"),
+        )
+        files += [{"path": p, "sha256": p, "commune_code": c, "kind": "results", "status": "rejected", "superseded_by": None,
+                   "modified": "2026-12-01T01:00:00+00:00"} for p, c in zip(r["source_file"], r["commune_code"])]
+    villages.write_parquet(run / "villages.parquet")
+    communes.write_parquet(run / "communes.parquet")
+    provinces.write_parquet(run / "provinces.parquet")
+    manifest = {"run_id": RUN_ID, "started_at": "2026-12-01T01:00:00+00:00", "finished_at": "2026-12-01T01:02:00+00:00",
+                "parameters": {"province": PROVINCE, "deadline": "2026-05-31"}, "year": 2026, "files": files}
+    (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return run
+
+
+@pytest.fixture(scope="module")
+def run_with_results(tmp_path_factory):
+    run = make_run(tmp_path_factory.mktemp("analyst"))
+    return run, load_workbook(write_analyst_workbook(run))
+
+
+def _header_row(ws, first="STT") -> int:
+    return next(r for r in range(1, 30) if ws.cell(r, 1).value == first)
+
+
+def _table(ws) -> tuple[dict[str, int], list[dict], dict]:
+    """Columns by header label, the data rows (label -> cell) and the totals row (if any)."""
+    top = _header_row(ws)
+    columns = {ws.cell(top, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(top, c).value}
+    rows, totals = [], None
+    for r in range(top + 1, ws.max_row + 1):
+        record = {name: ws.cell(r, c) for name, c in columns.items()}
+        if record["STT"].value is None:
+            totals = record
+        else:
+            rows.append(record)
+    return columns, rows, totals
+
+
+def _text(cell):
+    return None if cell.value is None else ooxml_unescape(cell.value)
+
+
+def test_sheets(run_with_results):
+    _, wb = run_with_results
+    assert wb.sheetnames == ["Tỉnh", "Xã, phường", "Thôn, tổ dân phố", "Kết quả cuối năm", "Chưa nộp", "Nộp bài"]
+
+
+def test_no_results_sheet_without_results(tmp_path):
+    wb = load_workbook(write_analyst_workbook(make_run(tmp_path, results=False)))
+    assert "Kết quả cuối năm" not in wb.sheetnames
+    assert wb.sheetnames[-2:] == ["Chưa nộp", "Nộp bài"]
+
+
+def test_every_commune_figure_is_in_the_workbook(run_with_results):
+    run, wb = run_with_results
+    communes = pl.read_parquet(run / "communes.parquet")
+    columns, rows, _ = _table(wb["Xã, phường"])
+    assert len(rows) == communes.height
+    for parquet_row, sheet_row in zip(communes.iter_rows(named=True), rows):
+        assert _text(sheet_row[label("commune_code")]) == parquet_row["commune_code"]
+        assert _text(sheet_row[label("commune_name")]) == parquet_row["commune_name"]
+        assert _text(sheet_row[label("source_file")]) == parquet_row["source_file"]
+        for field, dtype in communes.schema.items():
+            if dtype.is_numeric() and field != "year":
+                assert sheet_row[label(field)].value == parquet_row[field], (parquet_row["commune_code"], field)
+
+
+def test_every_province_figure_is_in_the_workbook(run_with_results):
+    run, wb = run_with_results
+    province = pl.read_parquet(run / "provinces.parquet").row(0, named=True)
+    ws = wb["Tỉnh"]
+    top = _header_row(ws, "Chỉ tiêu")
+    assert ws.cell(top, 3).value == "Tỉnh Thái Nguyên (19)"
+    values = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(top + 1, ws.max_row + 1)}
+    checked = 0
+    for field, value in province.items():
+        if isinstance(value, (int, float)) and field != "year":
+            assert values[label(field)] == value, field
+            checked += 1
+    assert checked == 20
+    assert values["Tỷ lệ xã đã nộp kế hoạch (%)"] == 3.26  # 3 of 92 communes
+
+
+def test_totals_rows_sum_counts_and_recompute_rates(run_with_results):
+    run, wb = run_with_results
+    province = pl.read_parquet(run / "provinces.parquet").row(0, named=True)
+    villages = pl.read_parquet(run / "villages.parquet")
+    for sheet in ("Xã, phường", "Thôn, tổ dân phố"):
+        _, rows, totals = _table(wb[sheet])
+        assert totals is not None, sheet
+        assert totals[label("commune_name")].value == "Tổng cộng"
+        for field in COUNTS:
+            assert totals[label(field)].value == province[field] == villages[field].sum(), (sheet, field)
+            assert totals[label(field)].value == sum(r[label(field)].value or 0 for r in rows)
+        for rate in ("poor_rate_pct", "near_poor_rate_pct"):
+            assert totals[label(rate)].value == province[rate], (sheet, rate)
+    _, _, totals = _table(wb["Xã, phường"])
+    assert totals[label("planned_poor_reduction_pp")].value == province["planned_poor_reduction_pp"]
+    assert totals[label("villages")].value == villages.height
+    # the average of the commune rates would be another number: the totals row does not average
+    communes = pl.read_parquet(run / "communes.parquet").filter(pl.col("status") == "accepted")
+    assert round(communes["poor_rate_pct"].mean(), 2) != province["poor_rate_pct"]
+
+
+def test_results_sheet_matches_and_totals_only_accepted(run_with_results):
+    run, wb = run_with_results
+    results = pl.read_parquet(run / "results_communes.parquet")
+    province = pl.read_parquet(run / "provinces.parquet").row(0, named=True)
+    _, rows, totals = _table(wb["Kết quả cuối năm"])
+    assert len(rows) == results.height
+    for parquet_row, sheet_row in zip(results.iter_rows(named=True), rows):
+        for field, dtype in results.schema.items():
+            if dtype.is_numeric() and field != "year":
+                assert sheet_row[label(field)].value == parquet_row[field], field
+    for field in ("poor_households_start", "poor_households_end", "total_households_end", "poor_rate_start_pct",
+                  "poor_rate_end_pct", "actual_poor_reduction_pp"):
+        assert totals[label(field)].value == province[field], field
+    assert rows[0][label("assessment")].value == "Đạt"
+
+
+def test_text_from_commune_files_never_becomes_a_formula(run_with_results):
+    _, wb = run_with_results
+    _, rows, _ = _table(wb["Thôn, tổ dân phố"])
+    by_name = {r[label("village_name")].value: r[label("village_name")] for r in rows}
+    for name in ("=1+1", '=HYPERLINK("http://example.invalid","bấm")', "-5 hộ"):
+        cell = by_name[name]
+        assert cell.data_type == "s", name
+        assert cell.quotePrefix is True
+    formulas = [(ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+
+
+def test_file_names_survive_ooxml_escapes(run_with_results):
+    """'01840_xa_...' must not read as the escape '_xa_' (LibreOffice shows a line break there)."""
+    _, wb = run_with_results
+    _, rows, _ = _table(wb["Kết quả cuối năm"])
+    cell = rows[0][label("source_file")]
+    assert cell.value == "ket_qua/01840_x005F_xa_ket_qua.xlsx"
+    assert ooxml_unescape(cell.value) == "ket_qua/01840_xa_ket_qua.xlsx"
+
+
+def test_below_target_and_rejected_communes_are_highlighted_with_a_legend(run_with_results):
+    _, wb = run_with_results
+    ws = wb["Xã, phường"]
+    _, rows, _ = _table(ws)
+    fills = {r[label("commune_code")].value: {c.fill.fgColor.rgb[-6:] for c in r.values()} for r in rows}
+    assert fills["01840"] == {"000000"}  # meets its target: no fill
+    assert fills["01843"] == {"FFC7CE"}  # below target: light red, the whole row
+    assert fills["01849"] == {"D9D9D9"}  # rejected: grey
+    top = _header_row(ws)
+    legend = {ws.cell(r, 1).fill.fgColor.rgb[-6:]: ws.cell(r, 2).value for r in range(1, top) if ws.cell(r, 1).fill.fill_type}
+    assert "chỉ tiêu" in legend["FFC7CE"] and "từ chối" in legend["D9D9D9"]
+
+
+def test_layout_for_people(run_with_results):
+    _, wb = run_with_results
+    for ws in wb:
+        assert ws.freeze_panes, ws.title
+        assert ws["A1"].value.endswith("NĂM 2026") and ws["A1"].font.b, ws.title
+        assert RUN_ID in ws["A2"].value and "01/12/2026" in ws["A2"].value
+    for name in ("Xã, phường", "Thôn, tổ dân phố", "Kết quả cuối năm", "Chưa nộp", "Nộp bài"):
+        ws = wb[name]
+        top = _header_row(ws)
+        assert ws.freeze_panes == f"D{top + 1}" or (name == "Thôn, tổ dân phố" and ws.freeze_panes == f"F{top + 1}")
+        assert ws.auto_filter.ref.startswith(f"A{top}:")
+        assert all(ws.column_dimensions[col].width >= 6 for col in "ABC")
+    _, rows, _ = _table(wb["Xã, phường"])
+    assert rows[0][label("total_households")].number_format == analyst.COUNT_FORMAT == "#,##0"
+    assert rows[0][label("poor_rate_pct")].number_format == analyst.RATE_FORMAT == "0.00"
+    assert rows[0][label("status")].value == "Chấp nhận"
+    assert rows[0][label("meets_assigned_target")].value == "Đạt"
+
+
+def test_missing_and_ledger_sheets(run_with_results):
+    _, wb = run_with_results
+    _, missing, _ = _table(wb["Chưa nộp"])
+    plan_missing = [r for r in missing if r[label("kind")].value == "Kế hoạch"]
+    assert len(plan_missing) == 92 - 3
+    assert "01840" not in {r[label("commune_code")].value for r in plan_missing}
+    _, ledger, _ = _table(wb["Nộp bài"])
+    assert len(ledger) == 2 * 92  # plan and results: both were sent in this run
+    row = next(r for r in ledger if r[label("commune_code")].value == "01840" and r[label("kind")].value == "Kết quả cuối năm")
+    assert row[label("status")].value == "Chấp nhận"  # from results_communes.parquet, not the manifest
+    assert row[label("on_time")].value == "Nộp muộn"

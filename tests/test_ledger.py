@@ -1,0 +1,147 @@
+"""The submission ledger, built from a small run folder: missing communes, resubmissions, status, timeliness."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import polars as pl
+import pytest
+
+from giamngheo.reference import load_reference
+from giamngheo.reports.ledger import ledger_summary, submissions_table
+
+PROVINCE = "19"  # Thái Nguyên: 92 communes in the official list
+
+
+def _file(path, code, kind, status, modified, superseded_by=None, **extra):
+    return {"path": path, "size": 1, "sha256": path, "commune_code": code, "kind": kind, "layout": "xlsx", "status": status,
+            "parsed": True, "seconds": 0.0, "superseded_by": superseded_by, "modified": modified, **extra}
+
+
+FILES = [
+    # 01840: sent twice, the second version is used
+    _file("tháng 5/01840_lan_1.xlsx", "01840", "plan", "superseded", "2026-05-20T03:00:00+00:00", {"plan": "01840_lan_2.xlsx"}),
+    _file("01840_lan_2.xlsx", "01840", "plan", "accepted", "2026-05-28T10:00:00+00:00"),
+    # 01843: rejected, sent at 23:59 on the deadline day, Vietnam time
+    _file("01843.xlsx", "01843", "plan", "rejected", "2026-05-31T16:59:00+00:00"),
+    # 01849: plan and results in one workbook, one minute past midnight in Vietnam: late. The manifest's
+    # file status says rejected, the outputs say accepted: the outputs win.
+    _file("01849.xlsx", "01849", "plan+results", "rejected", "2026-05-31T17:01:00+00:00"),
+    # 01879: a file with no recognisable table counts as its commune's plan
+    _file("01879 hỏng.xlsx", "01879", None, "rejected", "2026-05-01T00:00:00+00:00"),
+    # not the province's: ignored
+    _file("khong_ro.xlsx", None, None, "unresolved", "2026-05-01T00:00:00+00:00"),
+    _file("tinh_khac.xlsx", "00706", "plan", "wrong_province", "2026-05-01T00:00:00+00:00"),
+]
+
+
+def make_run(tmp_path, files=FILES, deadline="2026-05-31"):
+    run = tmp_path / "runs" / "20260601T000000000Z-00001"
+    run.mkdir(parents=True)
+    manifest = {"run_id": run.name, "started_at": "2026-06-01T00:00:00+00:00", "finished_at": "2026-06-01T00:01:00+00:00",
+                "parameters": {"province": PROVINCE, "deadline": deadline}, "year": 2026, "files": files}
+    (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    pl.DataFrame({
+        "run_id": [run.name] * 3, "province_code": [PROVINCE] * 3, "commune_code": ["01840", "01843", "01849"],
+        "commune_name": ["Phường Đức Xuân", "Phường Bắc Kạn", "Xã Phong Quang"], "status": ["accepted", "rejected", "accepted"],
+    }).write_parquet(run / "communes.parquet")
+    pl.DataFrame({
+        "run_id": [run.name], "province_code": [PROVINCE], "commune_code": ["01849"], "commune_name": ["Xã Phong Quang"],
+        "status": ["accepted"],
+    }).write_parquet(run / "results_communes.parquet")
+    return run
+
+
+def _row(table, code, kind="plan"):
+    rows = table.filter((pl.col("commune_code") == code) & (pl.col("kind") == kind)).to_dicts()
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_every_commune_of_the_province_has_a_row_per_kind(tmp_path):
+    table = submissions_table(make_run(tmp_path))
+    expected = {u.commune_code for u in load_reference().province_units(PROVINCE)}
+    assert table.height == 2 * len(expected)
+    assert set(table["commune_code"]) == expected
+    assert table.group_by("commune_code").len()["len"].unique().to_list() == [2]
+    assert set(table["run_id"]) == {"20260601T000000000Z-00001"}
+    assert "00706" not in set(table["commune_code"])
+
+
+def test_missing_commune(tmp_path):
+    row = _row(submissions_table(make_run(tmp_path)), "01864")
+    assert row["commune_name"] == "Xã Bằng Thành"
+    assert (row["received"], row["files_received"], row["status"]) == (False, 0, "missing")
+    assert row["version_in_use"] is None and row["file_in_use"] is None and row["on_time"] is None
+    assert row["superseded_files"] == []
+
+
+def test_resubmission_is_numbered_and_the_superseded_file_listed(tmp_path):
+    row = _row(submissions_table(make_run(tmp_path)), "01840")
+    assert row["received"] is True
+    assert row["files_received"] == 2
+    assert row["version_in_use"] == 2
+    assert row["file_in_use"] == "01840_lan_2.xlsx"
+    assert row["superseded_files"] == ["tháng 5/01840_lan_1.xlsx"]
+    assert row["received_at"].isoformat() == "2026-05-28T10:00:00+00:00"
+    assert row["status"] == "accepted"
+
+
+def test_document_date_orders_submissions_before_file_time(tmp_path):
+    files = [
+        _file("moi_sua.xlsx", "01840", "plan", "superseded", "2026-05-30T00:00:00+00:00", {"plan": "ban_dung.xlsx"}, document_date="2026-05-10"),
+        _file("ban_dung.xlsx", "01840", "plan", "accepted", "2026-05-29T00:00:00+00:00", document_date="2026-05-25"),
+    ]
+    row = _row(submissions_table(make_run(tmp_path, files)), "01840")
+    assert (row["files_received"], row["version_in_use"], row["file_in_use"]) == (2, 2, "ban_dung.xlsx")
+
+
+def test_status_comes_from_the_outputs_then_the_manifest(tmp_path):
+    table = submissions_table(make_run(tmp_path))
+    assert _row(table, "01843")["status"] == "rejected"
+    assert _row(table, "01849", "plan")["status"] == "accepted"
+    assert _row(table, "01849", "results")["status"] == "accepted"
+    assert _row(table, "01849", "results")["file_in_use"] == "01849.xlsx"
+    broken = _row(table, "01879", "plan")  # in no output: the manifest says rejected
+    assert (broken["received"], broken["status"], broken["file_in_use"]) == (True, "rejected", "01879 hỏng.xlsx")
+    assert _row(table, "01879", "results")["status"] == "missing"
+
+
+def test_on_time_is_judged_at_the_end_of_the_deadline_day_in_vietnam(tmp_path):
+    table = submissions_table(make_run(tmp_path))
+    assert _row(table, "01840")["on_time"] is True
+    assert _row(table, "01843")["on_time"] is True  # 23:59 in Hà Nội
+    assert _row(table, "01849")["on_time"] is False  # 00:01 the next day
+    assert _row(table, "01864")["on_time"] is None
+
+
+def test_deadline_argument_overrides_the_manifest_and_none_means_unknown(tmp_path):
+    run = make_run(tmp_path, deadline=None)
+    assert submissions_table(run)["on_time"].null_count() == submissions_table(run).height
+    assert _row(submissions_table(run, date(2026, 5, 25)), "01840")["on_time"] is False
+
+
+def test_summary_completeness_and_timeliness(tmp_path):
+    summary = ledger_summary(submissions_table(make_run(tmp_path)))
+    assert summary["communes_expected"] == 92
+    plan = summary["plan"]
+    assert (plan["expected"], plan["received"], plan["missing"]) == (92, 4, 88)
+    assert (plan["accepted"], plan["rejected"], plan["resubmitted"]) == (2, 2, 1)
+    assert plan["completeness_pct"] == pytest.approx(4.35)  # 4 / 92
+    assert (plan["on_time"], plan["late"], plan["timeliness_pct"]) == (3, 1, 75.0)
+    results = summary["results"]
+    assert (results["received"], results["completeness_pct"], results["timeliness_pct"]) == (1, 1.09, 0.0)
+
+
+def test_summary_without_deadline_has_no_timeliness(tmp_path):
+    summary = ledger_summary(submissions_table(make_run(tmp_path, deadline=None)))
+    assert summary["plan"]["timeliness_pct"] is None and summary["plan"]["on_time"] is None
+
+
+def test_ledger_writes_as_parquet(tmp_path):
+    table = submissions_table(make_run(tmp_path))
+    table.write_parquet(tmp_path / "submissions.parquet")
+    back = pl.read_parquet(tmp_path / "submissions.parquet")
+    assert back.schema == table.schema
+    assert back.equals(table)

@@ -1,0 +1,32 @@
+"""Failures across runs: each keyed by (commune, rule, sheet, cell, field) and marked new, persisting or fixed."""
+
+from __future__ import annotations
+
+import polars as pl
+
+KEY = ["commune_code", "rule", "source_file_key", "source_sheet", "cell", "field"]
+
+
+def _keyed(failures: pl.LazyFrame) -> pl.LazyFrame:
+    # a resubmitted file keeps its commune's failures comparable: the file name is not part of the key
+    # when the commune is known, only when it is not (unresolved files have no commune)
+    return failures.with_columns(
+        pl.when(pl.col("commune_code").is_null()).then(pl.col("source_file")).otherwise(pl.lit("")).alias("source_file_key")
+    )
+
+
+def failure_history(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFrame:
+    """current failures with `history` (new / persisting), plus previous ones no longer found (fixed)."""
+    cur = _keyed(current)
+    if previous is None:
+        return cur.with_columns(pl.lit("new").alias("history")).drop("source_file_key")
+    prev = _keyed(previous).select(KEY).unique()
+    marked = cur.join(prev.with_columns(pl.lit(True).alias("_seen")), on=KEY, how="left", nulls_equal=True).with_columns(
+        pl.when(pl.col("_seen")).then(pl.lit("persisting")).otherwise(pl.lit("new")).alias("history")
+    ).drop("_seen")
+    fixed = (
+        _keyed(previous)
+        .join(cur.select(KEY).unique(), on=KEY, how="anti", nulls_equal=True)
+        .with_columns(pl.lit("fixed").alias("history"))
+    )
+    return pl.concat([marked, fixed], how="diagonal_relaxed").drop("source_file_key")
