@@ -27,6 +27,8 @@ from giamngheo.parallel import WorkerPool
 from giamngheo.progress import Progress
 from giamngheo.reading import read_files
 from giamngheo.reference import Reference, load_reference
+from giamngheo.reports.artifacts_prefect import publish_prefect_artifacts
+from giamngheo.reports.build import write_reports
 from giamngheo.resolve import Resolver
 from giamngheo.summary import RunSummary
 from giamngheo.targets import TARGETS_SCHEMA, Targets, targets_from_parse
@@ -137,17 +139,41 @@ def compare_with_previous_run(out: Path, failures: pl.DataFrame) -> tuple[pl.Dat
 
 
 @task(cache_policy=NO_CACHE)
-def publish(out: Path, run_id: str, tables: dict[str, pl.DataFrame], manifest: dict) -> Path:
-    """Write everything aside, then publish it at the top of --out in one short step."""
+def publish(options: RunOptions, run_id: str, tables: dict[str, pl.DataFrame], manifest: dict):
+    """Write the tables and reports aside, then publish them at the top of --out in one short step."""
+    out = options.out
+    previous = outputs.previous_runs(out)
     staging = outputs.staging_dir(out, run_id)
     artifacts.write_parquet(tables, staging)
     artifacts.write_json(manifest, staging / "manifest.json")
-    return outputs.commit(out, run_id)
+    reports = write_reports(staging, options.raw, out / outputs.RUNS / previous[-1] if previous else None, options.deadline)
+    manifest["reports"] = {"written": reports.written, "problems": reports.problems}
+    artifacts.write_json(manifest, staging / "manifest.json")
+    run_dir = outputs.commit(out, run_id)
+    publish_prefect_artifacts(run_dir)
+    return run_dir, reports
 
 
 @flow(name="giamngheo-consolidate", log_prints=False)
-def consolidate(options: RunOptions) -> RunSummary:
-    """Consolidate the commune files under options.raw into options.out."""
+def consolidate(
+    raw: str,
+    out: str,
+    targets: str | None = None,
+    province: str | None = None,
+    year: int | None = None,
+    workers: int | None = None,
+    batch_size: int = 100,
+    use_cache: bool = True,
+    wait_seconds: float = 0.0,
+    deadline: str | None = None,
+    limits: dict | None = None,
+    progress: bool = False,
+) -> RunSummary:
+    """Consolidate the commune files under `raw` into `out` (the parameters of `giamngheo run`)."""
+    options = RunOptions.from_parameters(
+        raw=raw, out=out, targets=targets, province=province, year=year, workers=workers, batch_size=batch_size,
+        use_cache=use_cache, wait_seconds=wait_seconds, deadline=deadline, limits=limits, progress=progress,
+    )
     started = datetime.now(timezone.utc)
     ref = load_reference()
     with outputs.run_lock(options.out, options.wait_seconds):
@@ -190,10 +216,12 @@ def consolidate(options: RunOptions) -> RunSummary:
         failures = explain_failures(file_failures, table_failures, run_id, quote(ref))
         failures, history = compare_with_previous_run(options.out, failures)
         kind_status = {(r["commune_code"], "plan"): r["status"] for r in communes.iter_rows(named=True)}
+        if "results_communes.parquet" in outputs_tables:
+            kind_status |= {(r["commune_code"], "results"): r["status"] for r in outputs_tables["results_communes.parquet"].iter_rows(named=True)}
         counts = RunSummary.counts_of(provinces_out, failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, kind_status, counts)
-        run_dir = publish(
-            options.out,
+        run_dir, reports = publish(
+            quote(options),
             run_id,
             {
                 "villages.parquet": villages,
@@ -206,7 +234,7 @@ def consolidate(options: RunOptions) -> RunSummary:
             },
             quote(manifest),
         )
-    return RunSummary.build(run_id, options.out, run_dir, provinces_out, communes, failures, records)
+    return RunSummary.build(run_id, options.out, run_dir, provinces_out, communes, failures, records, reports)
 
 
 def _read_all(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, options: RunOptions):

@@ -67,6 +67,7 @@ def manifest(
                 "parsed": rec.parsed,
                 "seconds": round(float(rec.data.get("seconds") or 0.0), 4),
                 "superseded_by": rec.superseded_by or None,
+                "doc_date": "-".join(f"{x:02d}" for x in rec.data["doc_date"]) if rec.data.get("doc_date") else None,
                 "modified": datetime.fromtimestamp(rec.entry.mtime, timezone.utc).isoformat(),
             }
         )

@@ -61,6 +61,19 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("file", type=Path)
     inspect.add_argument("--province", type=_province)
 
+    serve = sub.add_parser("serve", help="run the consolidation every night", description="Register the consolidation "
+                           "as a Prefect deployment on a cron schedule (Vietnam time by default) and serve it until stopped. "
+                           "With no PREFECT_API_URL this uses Prefect's local server; see README 'Run it every night'.")
+    serve.add_argument("--raw", required=True, type=Path)
+    serve.add_argument("--out", required=True, type=Path)
+    serve.add_argument("--targets", type=Path)
+    serve.add_argument("--province", type=_province)
+    serve.add_argument("--deadline")
+    serve.add_argument("--cron", default="0 2 * * *", help="cron expression (default '0 2 * * *': 02:00 every day)")
+    serve.add_argument("--timezone", default="Asia/Ho_Chi_Minh", help="time zone of the cron (default Asia/Ho_Chi_Minh)")
+    serve.add_argument("--name", default="nightly", help="deployment name (default nightly)")
+    serve.add_argument("--port", type=int, default=4200, help="port of the local Prefect server started when PREFECT_API_URL is unset")
+
     trace = sub.add_parser("trace", help="list the source cells behind a figure", description="List the source cells "
                            "(file, sheet, cell, value, file SHA-256) behind a province or commune figure, and their sum.")
     trace.add_argument("--out", required=True, type=Path, help="output folder of a run")
@@ -82,9 +95,7 @@ def _prefect_quiet(verbose: bool) -> None:
 
 
 def _run(args) -> int:
-    from .options import RunOptions, default_workers
     from .progress import progress_wanted
-    from .readers.grid import Limits
 
     if not args.raw.is_dir():
         print(f"giamngheo: --raw {args.raw} is not a folder", file=sys.stderr)
@@ -103,19 +114,19 @@ def _run(args) -> int:
     except OSError as exc:
         print(f"giamngheo: cannot write to --out {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_OUTPUT
-    limits = Limits(
-        max_file_bytes=int(args.max_file_mb * 1024 * 1024),
-        max_rows=args.max_rows,
-        max_columns=args.max_columns,
-        file_timeout_seconds=args.file_timeout,
-    )
-    options = RunOptions(
-        raw=args.raw.resolve(),
-        out=args.out.resolve(),
-        targets=args.targets.resolve() if args.targets else None,
+    limits = {
+        "max_file_bytes": int(args.max_file_mb * 1024 * 1024),
+        "max_rows": args.max_rows,
+        "max_columns": args.max_columns,
+        "file_timeout_seconds": args.file_timeout,
+    }
+    parameters = dict(
+        raw=str(args.raw.resolve()),
+        out=str(args.out.resolve()),
+        targets=str(args.targets.resolve()) if args.targets else None,
         province=args.province,
         year=args.year,
-        workers=args.workers or default_workers(),
+        workers=args.workers,
         batch_size=max(1, args.batch_size),
         use_cache=not args.no_cache,
         wait_seconds=args.wait,
@@ -129,7 +140,7 @@ def _run(args) -> int:
     from .outputs import OutputBusy
 
     try:
-        summary = consolidate(options)
+        summary = consolidate(**parameters)
     except OutputBusy as exc:
         print(f"giamngheo: {exc}; thử lại sau hoặc dùng --wait", file=sys.stderr)
         return EXIT_OUTPUT
@@ -190,9 +201,18 @@ def _trace(args) -> int:
     return EXIT_OK
 
 
+def _serve(args) -> int:
+    _prefect_quiet(False)
+    from flows.nightly import serve_nightly
+
+    serve_nightly(port=args.port, raw=args.raw, out=args.out, targets=args.targets, province=args.province, cron=args.cron,
+                  timezone=args.timezone, name=args.name, deadline=args.deadline)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"run": _run, "rules": _rules, "cache": _cache, "inspect": _inspect, "trace": _trace}
+    handlers = {"serve": _serve, "run": _run, "rules": _rules, "cache": _cache, "inspect": _inspect, "trace": _trace}
     return handlers[args.command](args)
 
 

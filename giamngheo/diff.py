@@ -14,7 +14,6 @@ files by their path under --raw, changed when their SHA-256 differs.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import polars as pl
@@ -28,9 +27,17 @@ IDENTITY = {"run_id", "province_code", "province_name", "commune_code", "commune
 PROVENANCE = {"source_file", "source_sheet", "source_row"}
 # Province columns that come from the year-end results (the rest are the plan's).
 RESULTS_PROVINCE_FIELDS = {
-    "communes_with_results", "total_households_end", "poor_households_start", "poor_households_end",
-    "near_poor_households_start", "near_poor_households_end", "poor_rate_start_pct", "poor_rate_end_pct",
-    "actual_poor_reduction_pp", "communes_met_target_actual", "communes_missed_target_actual",
+    "communes_with_results",
+    "total_households_end",
+    "poor_households_start",
+    "poor_households_end",
+    "near_poor_households_start",
+    "near_poor_households_end",
+    "poor_rate_start_pct",
+    "poor_rate_end_pct",
+    "actual_poor_reduction_pp",
+    "communes_met_target_actual",
+    "communes_missed_target_actual",
 }
 OUTPUTS = {
     "plan": ("villages.parquet", "communes.parquet"),
@@ -95,7 +102,8 @@ def diff_runs(run_a: Path, run_b: Path) -> dict:
             "provinces": _row_changes(
                 provinces_a.select([c for c in provinces_a.columns if c in province_fields]),
                 provinces_b.select([c for c in provinces_b.columns if c in province_fields]),
-                ["province_code"], ["province_name"],
+                ["province_code"],
+                ["province_name"],
             ),
         }
     d["failures"] = _failure_changes(_read(run_a / "validation_failures.parquet"), _read(run_b / "validation_failures.parquet"))
@@ -115,19 +123,31 @@ def render_diff(d: dict, limit: int = 50) -> str:
             continue
         lines.append(f"\n== {KIND_VI[kind]} ==")
         lines += _section(
-            "Xã, phường đổi tình trạng", part["communes_status"], limit,
+            "Xã, phường đổi tình trạng",
+            part["communes_status"],
+            limit,
             lambda c: f"{_commune(c)}: {STATUS_VI.get(c['before'], c['before'])} → {STATUS_VI.get(c['after'], c['after'])}",
         )
         villages = part["villages"]
-        lines += _section("Thôn, tổ mới", _by_commune(villages["added"]), limit, lambda g: f"{_commune(g)}: {_names(g['villages'])}")
-        lines += _section("Thôn, tổ không còn", _by_commune(villages["removed"]), limit, lambda g: f"{_commune(g)}: {_names(g['villages'])}")
         lines += _section(
-            "Số liệu thôn, tổ thay đổi", villages["changed"], limit,
+            "Thôn, tổ mới", _by_commune(villages["added"]), limit, lambda g: f"{_commune(g)}: {_names(g['villages'])}"
+        )
+        lines += _section(
+            "Thôn, tổ không còn", _by_commune(villages["removed"]), limit, lambda g: f"{_commune(g)}: {_names(g['villages'])}"
+        )
+        lines += _section(
+            "Số liệu thôn, tổ thay đổi",
+            villages["changed"],
+            limit,
             lambda v: f"{_commune(v)}, {_village(v)}: {_changes(v['changes'])}",
         )
-        lines += _section("Số liệu xã, phường thay đổi", part["communes"], limit, lambda c: f"{_commune(c)}: {_changes(c['changes'])}")
         lines += _section(
-            "Số liệu tỉnh thay đổi", part["provinces"], limit,
+            "Số liệu xã, phường thay đổi", part["communes"], limit, lambda c: f"{_commune(c)}: {_changes(c['changes'])}"
+        )
+        lines += _section(
+            "Số liệu tỉnh thay đổi",
+            part["provinces"],
+            limit,
             lambda p: f"{p.get('province_name') or p['province_code']}: {_changes(p['changes'])}",
         )
     failures = d["failures"]
@@ -141,12 +161,18 @@ def render_diff(d: dict, limit: int = 50) -> str:
         lines += _section("Tệp mới", files["added"], limit, lambda f: f"{f['path']} ({_status(f['status'])})")
         lines += _section("Tệp không còn", files["removed"], limit, lambda f: f"{f['path']} ({_status(f['status'])})")
         lines += _section(
-            "Tệp có nội dung thay đổi", files["changed"], limit,
-            lambda f: f"{f['path']}: sha256 {f['sha256_before'][:12]} → {f['sha256_after'][:12]}, "
-            f"{_status(f['status_before'])} → {_status(f['status_after'])}",
+            "Tệp có nội dung thay đổi",
+            files["changed"],
+            limit,
+            lambda f: (
+                f"{f['path']}: sha256 {f['sha256_before'][:12]} → {f['sha256_after'][:12]}, "
+                f"{_status(f['status_before'])} → {_status(f['status_after'])}"
+            ),
         )
         lines += _section(
-            "Tệp đổi tình trạng", files["status_changed"], limit,
+            "Tệp đổi tình trạng",
+            files["status_changed"],
+            limit,
             lambda f: f"{f['path']}: {_status(f['status_before'])} → {_status(f['status_after'])}",
         )
     return "\n".join(lines)
@@ -176,7 +202,9 @@ def _statuses(frame: pl.DataFrame) -> dict[str, tuple[str, str | None]]:
 def _village_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:
     """Villages added, removed, and those whose figures changed."""
     a, b = _village_keys(a), _village_keys(b)
-    changed = _row_changes(a, b, ["commune_code", "_section_key", "_name_key", "_nth"], ["commune_name", "section", "village_name"])
+    changed = _row_changes(
+        a, b, ["commune_code", "_section_key", "_name_key", "_nth"], ["commune_name", "section", "village_name"]
+    )
     keys_a = set(a.select("commune_code", "_section_key", "_name_key", "_nth").iter_rows()) if a.height else set()
     keys_b = set(b.select("commune_code", "_section_key", "_name_key", "_nth").iter_rows()) if b.height else set()
     return {
@@ -189,14 +217,18 @@ def _village_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:
 def _village_keys(frame: pl.DataFrame) -> pl.DataFrame:
     """Matching keys: commune, folded section and name, and the occurrence of a repeated name."""
     if not {"commune_code", "village_name"} <= set(frame.columns):
-        return pl.DataFrame(schema={"commune_code": pl.String, "_section_key": pl.String, "_name_key": pl.String, "_nth": pl.Int64})
+        return pl.DataFrame(
+            schema={"commune_code": pl.String, "_section_key": pl.String, "_name_key": pl.String, "_nth": pl.Int64}
+        )
     if "section" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("section"))
     keyed = frame.with_columns(
         pl.col("section").map_elements(match_key, return_dtype=pl.String).fill_null("").alias("_section_key"),
         pl.col("village_name").map_elements(match_key, return_dtype=pl.String).fill_null("").alias("_name_key"),
     )
-    return keyed.with_columns(pl.int_range(pl.len()).over("commune_code", "_section_key", "_name_key").cast(pl.Int64).alias("_nth"))
+    return keyed.with_columns(
+        pl.int_range(pl.len()).over("commune_code", "_section_key", "_name_key").cast(pl.Int64).alias("_nth")
+    )
 
 
 def _village_rows(frame: pl.DataFrame, keys: set) -> list[dict]:
@@ -206,8 +238,13 @@ def _village_rows(frame: pl.DataFrame, keys: set) -> list[dict]:
     rows.sort(key=lambda r: (r["commune_code"], r["_section_key"], r["_name_key"], r["_nth"]))
     figures = _compared_columns(frame)
     return [
-        {"commune_code": r["commune_code"], "commune_name": r.get("commune_name"), "section": r.get("section"),
-         "village_name": r["village_name"], "figures": {f: r[f] for f in figures}}
+        {
+            "commune_code": r["commune_code"],
+            "commune_name": r.get("commune_name"),
+            "section": r.get("section"),
+            "village_name": r["village_name"],
+            "figures": {f: r[f] for f in figures},
+        }
         for r in rows
     ]
 
@@ -257,17 +294,31 @@ def _failure_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:
     appeared, fixed = [], []
     for key in sorted(set(groups_a) | set(groups_b), key=lambda k: tuple(_sortable(x) for x in k)):
         rows_a, rows_b = groups_a.get(key, []), groups_b.get(key, [])
-        appeared += rows_b[len(rows_a):]
-        fixed += rows_a[len(rows_b):]
+        appeared += rows_b[len(rows_a) :]
+        fixed += rows_a[len(rows_b) :]
     return {"appeared": appeared, "fixed": fixed}
 
 
 def _failure_groups(frame: pl.DataFrame) -> dict[tuple, list[dict]]:
-    shown = ("commune_code", "commune_name", "rule", "severity", "source_file", "source_sheet", "cell", "field", "value", "expected", "message")
+    shown = (
+        "commune_code",
+        "commune_name",
+        "rule",
+        "severity",
+        "source_file",
+        "source_sheet",
+        "cell",
+        "field",
+        "value",
+        "expected",
+        "message",
+    )
     groups: dict[tuple, list[dict]] = {}
     if frame.is_empty():
         return groups
-    ordered = frame.sort([c for c in ("source_file", "row", "column", "rule") if c in frame.columns], nulls_last=True, maintain_order=True)
+    ordered = frame.sort(
+        [c for c in ("source_file", "row", "column", "rule") if c in frame.columns], nulls_last=True, maintain_order=True
+    )
     for r in ordered.iter_rows(named=True):
         key = tuple(r.get(k) for k in FAILURE_KEY) + ((r.get("source_file"),) if r.get("commune_code") is None else (None,))
         groups.setdefault(key, []).append({k: r.get(k) for k in shown})
@@ -276,22 +327,39 @@ def _failure_groups(frame: pl.DataFrame) -> dict[tuple, list[dict]]:
 
 def _file_changes(files_a: list[dict], files_b: list[dict]) -> dict:
     by_a, by_b = {f["path"]: f for f in files_a}, {f["path"]: f for f in files_b}
-    brief = lambda f: {"path": f["path"], "commune_code": f.get("commune_code"), "kind": f.get("kind"), "status": f.get("status")}  # noqa: E731
     changed, status_changed = [], []
     for path in sorted(set(by_a) & set(by_b)):
         fa, fb = by_a[path], by_b[path]
         if fa.get("sha256") != fb.get("sha256"):
-            changed.append({"path": path, "commune_code": fb.get("commune_code"), "sha256_before": fa.get("sha256") or "",
-                            "sha256_after": fb.get("sha256") or "", "status_before": fa.get("status"), "status_after": fb.get("status")})
+            changed.append(
+                {
+                    "path": path,
+                    "commune_code": fb.get("commune_code"),
+                    "sha256_before": fa.get("sha256") or "",
+                    "sha256_after": fb.get("sha256") or "",
+                    "status_before": fa.get("status"),
+                    "status_after": fb.get("status"),
+                }
+            )
         elif fa.get("status") != fb.get("status"):
-            status_changed.append({"path": path, "commune_code": fb.get("commune_code"),
-                                   "status_before": fa.get("status"), "status_after": fb.get("status")})
+            status_changed.append(
+                {
+                    "path": path,
+                    "commune_code": fb.get("commune_code"),
+                    "status_before": fa.get("status"),
+                    "status_after": fb.get("status"),
+                }
+            )
     return {
-        "added": [brief(by_b[p]) for p in sorted(set(by_b) - set(by_a))],
-        "removed": [brief(by_a[p]) for p in sorted(set(by_a) - set(by_b))],
+        "added": [_file_brief(by_b[p]) for p in sorted(set(by_b) - set(by_a))],
+        "removed": [_file_brief(by_a[p]) for p in sorted(set(by_a) - set(by_b))],
         "changed": changed,
         "status_changed": status_changed,
     }
+
+
+def _file_brief(f: dict) -> dict:
+    return {"path": f["path"], "commune_code": f.get("commune_code"), "kind": f.get("kind"), "status": f.get("status")}
 
 
 # ---------------------------------------------------------------- values
@@ -353,7 +421,9 @@ def _section(title: str, items: list, limit: int, line) -> list[str]:
 def _by_commune(villages: list[dict]) -> list[dict]:
     groups: dict[str, dict] = {}
     for v in villages:
-        g = groups.setdefault(v["commune_code"], {"commune_code": v["commune_code"], "commune_name": v.get("commune_name"), "villages": []})
+        g = groups.setdefault(
+            v["commune_code"], {"commune_code": v["commune_code"], "commune_name": v.get("commune_name"), "villages": []}
+        )
         g["villages"].append(v)
     return list(groups.values())
 

@@ -56,7 +56,8 @@ def locate_table_failures(failures: pl.DataFrame, tables: pl.DataFrame, columns:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value)
+    """A value for a one-line message: line breaks and runs of spaces collapsed."""
+    return "" if value is None else " ".join(str(value).split())
 
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")

@@ -28,6 +28,25 @@ class RunOptions:
     limits: Limits = field(default_factory=Limits)
     progress: bool = False
 
+    @classmethod
+    def from_parameters(cls, raw, out, targets=None, province=None, year=None, workers=None, batch_size=100,
+                        use_cache=True, wait_seconds=0.0, deadline=None, limits=None, progress=False) -> "RunOptions":
+        """Options from plain (JSON-friendly) flow parameters."""
+        return cls(
+            raw=Path(raw).resolve(),
+            out=Path(out).resolve(),
+            targets=Path(targets).resolve() if targets else None,
+            province=str(province).zfill(2) if province else None,
+            year=int(year) if year else None,
+            workers=int(workers) if workers else default_workers(),
+            batch_size=max(1, int(batch_size)),
+            use_cache=bool(use_cache),
+            wait_seconds=float(wait_seconds),
+            deadline=deadline,
+            limits=Limits(**limits) if limits else Limits(),
+            progress=bool(progress),
+        )
+
     def as_manifest(self) -> dict:
         return {
             "raw": str(self.raw),

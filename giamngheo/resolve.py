@@ -67,7 +67,9 @@ def _folded_hits(text: str, index: dict[str, list]) -> list:
     any untyped one; an untyped name needs two words or more (so that "Bo" or
     "Phan" in ordinary prose is not a unit). Among equals the longest wins.
     """
-    lines = [line for line in fold(text).split("\n") if not any(m in line for m in _MOTTO)]
+    lines = [fold(line) for line in text.split("\n")]
+    for motto in _MOTTO:  # the national motto shares its row with the unit's name in most headers
+        lines = [line.replace(motto, " | ") for line in lines]
     typed: dict[int, list] = {}
     untyped: dict[int, list] = {}
     for line in lines:

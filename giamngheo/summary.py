@@ -29,6 +29,9 @@ class RunSummary:
     files: int
     files_parsed: int
     results: list[dict] = field(default_factory=list)
+    ledger: dict = field(default_factory=dict)
+    report_problems: list[dict] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
 
     @staticmethod
     def counts_of(provinces: pl.DataFrame, failures: pl.DataFrame) -> dict:
@@ -41,7 +44,7 @@ class RunSummary:
         }
 
     @classmethod
-    def build(cls, run_id, out, run_dir, provinces: pl.DataFrame, communes: pl.DataFrame, failures: pl.DataFrame, records, results=None):
+    def build(cls, run_id, out, run_dir, provinces: pl.DataFrame, communes: pl.DataFrame, failures: pl.DataFrame, records, reports=None):
         sev = {d["severity"]: d["len"] for d in failures.group_by("severity").len().to_dicts()} if not failures.is_empty() else {}
         below = communes.filter(pl.col("meets_assigned_target") == False)  # noqa: E712
         return cls(
@@ -54,7 +57,9 @@ class RunSummary:
             failures_by_severity=sev,
             files=len(records),
             files_parsed=sum(1 for r in records if r.parsed),
-            results=results or [],
+            ledger=reports.ledger if reports else {},
+            report_problems=reports.problems if reports else [],
+            reports=reports.written if reports else [],
         )
 
     def render(self) -> str:
@@ -83,9 +88,20 @@ class RunSummary:
             names = ", ".join(f"{c['commune_name']}" for c in self.rejected[:10])
             more = f" và {len(self.rejected) - 10} xã khác" if len(self.rejected) > 10 else ""
             lines.append(f"  Bị từ chối: {names}{more}")
+        for kind, s in sorted(self.ledger.items()):
+            if not isinstance(s, dict) or not s.get("received"):
+                continue
+            label = "Kế hoạch" if kind == "plan" else "Kết quả"
+            timely = f"; đúng hạn {vn_pct(s['timeliness_pct'])}%" if s.get("timeliness_pct") is not None else ""
+            lines.append(f"  Nộp bài ({label}): {s['received']}/{s['expected']} xã ({vn_pct(s.get('completeness_pct'))}%){timely}")
         lines.append(
             f"Lỗi kiểm tra: {self.failures_by_severity.get('error', 0)} lỗi (error), "
             f"{self.failures_by_severity.get('warning', 0)} cảnh báo (warning)"
         )
+        if self.report_problems:
+            lines.append(f"Cảnh báo: {len(self.report_problems)} báo cáo không tạo được (xem manifest.json): "
+                         + "; ".join(p["report"] for p in self.report_problems[:5]))
         lines.append(f"Kết quả: {self.out}  (bản lưu: {self.run_dir})")
+        if "bao_cao_tong_hop.xlsx" in self.reports:
+            lines.append(f"  Báo cáo tổng hợp: {self.out / 'bao_cao_tong_hop.xlsx'};  báo cáo kiểm tra: {self.out / 'bao_cao_kiem_tra.html'}")
         return "\n".join(lines)

@@ -4,11 +4,11 @@
 # Needs Debian's Chromium, which this script does not install:
 #     apt-get install -y chromium
 #
-# Usage: scripts/screenshot_report.sh REPORT.html OUT.png [WIDTHxHEIGHT] [#anchor]
+# Usage: scripts/screenshot_report.sh REPORT.html OUT.png [WIDTHxHEIGHT] [SECTION]
 #   scripts/screenshot_report.sh /tmp/rep-tn/bao_cao_kiem_tra.html docs/report-overview.png
 #   scripts/screenshot_report.sh /tmp/rep-tn/bao_cao_kiem_tra.html docs/report-failures.png 1400x2000 danh-sach
-# An anchor renders a copy of the page that starts at that section (headless Chromium
-# cannot scroll), so the failure list can be shot on its own.
+# SECTION (so-lieu, bieu-do, tong-hop, danh-sach, tep) renders a copy of the page that starts
+# there (headless Chromium cannot scroll), so the failure list can be shot on its own.
 set -euo pipefail
 
 if [[ $# -lt 2 ]]; then
@@ -19,6 +19,10 @@ report=$(realpath "$1")
 out=$(realpath -m "$2")
 size=${3:-1400x2000}
 anchor=${4:-}
+if [[ ! "$anchor" =~ ^[a-z0-9-]*$ ]]; then
+    echo "SECTION is a section id such as danh-sach" >&2
+    exit 2
+fi
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [[ -z "$browser" ]]; then
     echo "chromium not found: apt-get install -y chromium" >&2

@@ -37,11 +37,11 @@ def prefect_server(tmp_path_factory):
 def run_flow(prefect_server):
     """Run the consolidation flow in-process: run_flow(raw, out, **RunOptions fields)."""
     from flows.consolidate import consolidate
-    from giamngheo.options import RunOptions
 
     def run(raw, out, **kwargs):
         kwargs.setdefault("workers", 2)
-        return consolidate(RunOptions(raw=Path(raw), out=Path(out), **kwargs))
+        kwargs = {k: str(v) if isinstance(v, Path) else v for k, v in kwargs.items()}
+        return consolidate(str(raw), str(out), **kwargs)
 
     return run
 

@@ -30,22 +30,37 @@ TARGETS = {"01840": 0.50, "01843": 0.60, "01849": 0.40}  # 01843 plans 0.11 poin
 def _villages() -> pl.DataFrame:
     rows = [dict(zip(["commune_code", "village_name", *COUNTS], v)) for v in VILLAGES]
     return pl.DataFrame(rows).with_columns(
-        pl.lit(RUN_ID).alias("run_id"), pl.lit(2026).alias("year"), pl.lit(PROVINCE).alias("province_code"),
-        pl.lit(PROVINCE_NAME).alias("province_name"), pl.col("commune_code").replace_strict(NAMES).alias("commune_name"),
-        pl.lit(None, dtype=pl.String).alias("section"), pl.lit("01840_xa_duc_xuan.xlsx").alias("source_file"),
-        pl.lit("Biểu 01").alias("source_sheet"), pl.int_range(6, 6 + len(VILLAGES)).cast(pl.Int32).alias("source_row"),
+        pl.lit(RUN_ID).alias("run_id"),
+        pl.lit(2026).alias("year"),
+        pl.lit(PROVINCE).alias("province_code"),
+        pl.lit(PROVINCE_NAME).alias("province_name"),
+        pl.col("commune_code").replace_strict(NAMES).alias("commune_name"),
+        pl.lit(None, dtype=pl.String).alias("section"),
+        pl.lit("01840_xa_duc_xuan.xlsx").alias("source_file"),
+        pl.lit("Biểu 01").alias("source_sheet"),
+        pl.int_range(6, 6 + len(VILLAGES)).cast(pl.Int32).alias("source_row"),
     )
 
 
 def _communes(villages: pl.DataFrame) -> pl.DataFrame:
-    accepted = villages.group_by("commune_code").agg(pl.len().cast(pl.Int64).alias("villages"), *[pl.col(c).sum() for c in COUNTS])
+    accepted = villages.group_by("commune_code").agg(
+        pl.len().cast(pl.Int64).alias("villages"), *[pl.col(c).sum() for c in COUNTS]
+    )
     rejected = pl.DataFrame({"commune_code": ["01849"]})
     return (
-        pl.concat([accepted.with_columns(pl.lit("accepted").alias("status")), rejected.with_columns(pl.lit("rejected").alias("status"))],
-                  how="diagonal")
+        pl.concat(
+            [
+                accepted.with_columns(pl.lit("accepted").alias("status")),
+                rejected.with_columns(pl.lit("rejected").alias("status")),
+            ],
+            how="diagonal",
+        )
         .with_columns(
-            pl.lit(RUN_ID).alias("run_id"), pl.lit(2026).alias("year"), pl.lit(PROVINCE).alias("province_code"),
-            pl.lit(PROVINCE_NAME).alias("province_name"), pl.col("commune_code").replace_strict(NAMES).alias("commune_name"),
+            pl.lit(RUN_ID).alias("run_id"),
+            pl.lit(2026).alias("year"),
+            pl.lit(PROVINCE).alias("province_code"),
+            pl.lit(PROVINCE_NAME).alias("province_name"),
+            pl.col("commune_code").replace_strict(NAMES).alias("commune_name"),
             rate_pct(pl.col("poor_households"), pl.col("total_households")).alias("poor_rate_pct"),
             rate_pct(pl.col("near_poor_households"), pl.col("total_households")).alias("near_poor_rate_pct"),
             rate_pct(pl.col("poor_reduction_target"), pl.col("total_households")).alias("planned_poor_reduction_pp"),
@@ -65,9 +80,14 @@ def _provinces(communes: pl.DataFrame) -> pl.DataFrame:
     ok = communes.filter(pl.col("status") == "accepted")
     sums = ok.select(*[pl.col(c).sum() for c in COUNTS])
     return sums.with_columns(
-        pl.lit(RUN_ID).alias("run_id"), pl.lit(2026).alias("year"), pl.lit(PROVINCE).alias("province_code"),
-        pl.lit(PROVINCE_NAME).alias("province_name"), pl.lit(92).alias("communes_expected"),
-        pl.lit(ok.height).alias("communes_accepted"), pl.lit(1).alias("communes_rejected"), pl.lit(89).alias("communes_missing"),
+        pl.lit(RUN_ID).alias("run_id"),
+        pl.lit(2026).alias("year"),
+        pl.lit(PROVINCE).alias("province_code"),
+        pl.lit(PROVINCE_NAME).alias("province_name"),
+        pl.lit(92).alias("communes_expected"),
+        pl.lit(ok.height).alias("communes_accepted"),
+        pl.lit(1).alias("communes_rejected"),
+        pl.lit(89).alias("communes_missing"),
         rate_pct(pl.col("poor_households"), pl.col("total_households")).alias("poor_rate_pct"),
         rate_pct(pl.col("near_poor_households"), pl.col("total_households")).alias("near_poor_rate_pct"),
         rate_pct(pl.col("poor_reduction_target"), pl.col("total_households")).alias("planned_poor_reduction_pp"),
@@ -78,22 +98,40 @@ def _provinces(communes: pl.DataFrame) -> pl.DataFrame:
 
 def _results(communes: pl.DataFrame) -> pl.DataFrame:
     """Year-end results of 01840 (accepted) and 01849 (rejected): start rate on the plan's total households."""
-    return pl.DataFrame({
-        "run_id": [RUN_ID] * 2, "year": [2026] * 2, "province_code": [PROVINCE] * 2, "commune_code": ["01840", "01849"],
-        "commune_name": [NAMES["01840"], NAMES["01849"]], "status": ["accepted", "rejected"], "villages": [3, None],
-        "total_households_end": [2700, None], "poor_households_start": [71, None], "poor_households_end": [50, None],
-        "poor_decrease": [30, None], "poor_increase": [9, None], "near_poor_households_start": [60, None],
-        "near_poor_households_end": [66, None],
-    }).with_columns(
-        rate_pct(pl.col("poor_households_start"), pl.lit(2663)).alias("poor_rate_start_pct"),
-        rate_pct(pl.col("poor_households_end"), pl.col("total_households_end")).alias("poor_rate_end_pct"),
-    ).with_columns(
-        pp_difference(pl.col("poor_rate_start_pct"), pl.col("poor_rate_end_pct")).alias("actual_poor_reduction_pp"),
-        pl.Series([0.5, 0.4]).alias("assigned_poor_reduction_pp"),
-    ).with_columns(
-        pl.when(pl.col("status") == "accepted").then(pl.col("actual_poor_reduction_pp") >= 0.5).alias("meets_assigned_target_actual"),
-        pl.Series(["met", "not_assessed: results rejected"]).alias("assessment"),
-        pl.Series(["ket_qua/01840_xa_ket_qua.xlsx", "ket_qua/01849.xlsx"]).alias("source_file"),
+    return (
+        pl.DataFrame(
+            {
+                "run_id": [RUN_ID] * 2,
+                "year": [2026] * 2,
+                "province_code": [PROVINCE] * 2,
+                "commune_code": ["01840", "01849"],
+                "commune_name": [NAMES["01840"], NAMES["01849"]],
+                "status": ["accepted", "rejected"],
+                "villages": [3, None],
+                "total_households_end": [2700, None],
+                "poor_households_start": [71, None],
+                "poor_households_end": [50, None],
+                "poor_decrease": [30, None],
+                "poor_increase": [9, None],
+                "near_poor_households_start": [60, None],
+                "near_poor_households_end": [66, None],
+            }
+        )
+        .with_columns(
+            rate_pct(pl.col("poor_households_start"), pl.lit(2663)).alias("poor_rate_start_pct"),
+            rate_pct(pl.col("poor_households_end"), pl.col("total_households_end")).alias("poor_rate_end_pct"),
+        )
+        .with_columns(
+            pp_difference(pl.col("poor_rate_start_pct"), pl.col("poor_rate_end_pct")).alias("actual_poor_reduction_pp"),
+            pl.Series([0.5, 0.4]).alias("assigned_poor_reduction_pp"),
+        )
+        .with_columns(
+            pl.when(pl.col("status") == "accepted")
+            .then(pl.col("actual_poor_reduction_pp") >= 0.5)
+            .alias("meets_assigned_target_actual"),
+            pl.Series(["met", "not_assessed: results rejected"]).alias("assessment"),
+            pl.Series(["ket_qua/01840_xa_ket_qua.xlsx", "ket_qua/01849.xlsx"]).alias("source_file"),
+        )
     )
 
 
@@ -104,26 +142,51 @@ def make_run(tmp_path, results: bool = True):
     communes = _communes(villages)
     provinces = _provinces(communes)
     files = [
-        {"path": f"{code}.xlsx", "sha256": code, "commune_code": code, "kind": "plan", "status": status, "superseded_by": None,
-         "modified": "2026-05-30T01:00:00+00:00"}
+        {
+            "path": f"{code}.xlsx",
+            "sha256": code,
+            "commune_code": code,
+            "kind": "plan",
+            "status": status,
+            "superseded_by": None,
+            "modified": "2026-05-30T01:00:00+00:00",
+        }
         for code, status in zip(communes["commune_code"], communes["status"])
     ]
     if results:
         r = _results(communes)
         r.write_parquet(run / "results_communes.parquet")
         provinces = provinces.with_columns(
-            pl.lit(71).alias("poor_households_start"), pl.lit(50).alias("poor_households_end"),
-            pl.lit(2700).alias("total_households_end"), pl.lit(r["poor_rate_start_pct"][0]).alias("poor_rate_start_pct"),
+            pl.lit(71).alias("poor_households_start"),
+            pl.lit(50).alias("poor_households_end"),
+            pl.lit(2700).alias("total_households_end"),
+            pl.lit(r["poor_rate_start_pct"][0]).alias("poor_rate_start_pct"),
             pl.lit(r["poor_rate_end_pct"][0]).alias("poor_rate_end_pct"),
             pl.lit(r["actual_poor_reduction_pp"][0]).alias("actual_poor_reduction_pp"),
         )
-        files += [{"path": p, "sha256": p, "commune_code": c, "kind": "results", "status": "rejected", "superseded_by": None,
-                   "modified": "2026-12-01T01:00:00+00:00"} for p, c in zip(r["source_file"], r["commune_code"])]
+        files += [
+            {
+                "path": p,
+                "sha256": p,
+                "commune_code": c,
+                "kind": "results",
+                "status": "rejected",
+                "superseded_by": None,
+                "modified": "2026-12-01T01:00:00+00:00",
+            }
+            for p, c in zip(r["source_file"], r["commune_code"])
+        ]
     villages.write_parquet(run / "villages.parquet")
     communes.write_parquet(run / "communes.parquet")
     provinces.write_parquet(run / "provinces.parquet")
-    manifest = {"run_id": RUN_ID, "started_at": "2026-12-01T01:00:00+00:00", "finished_at": "2026-12-01T01:02:00+00:00",
-                "parameters": {"province": PROVINCE, "deadline": "2026-05-31"}, "year": 2026, "files": files}
+    manifest = {
+        "run_id": RUN_ID,
+        "started_at": "2026-12-01T01:00:00+00:00",
+        "finished_at": "2026-12-01T01:02:00+00:00",
+        "parameters": {"province": PROVINCE, "deadline": "2026-05-31"},
+        "year": 2026,
+        "files": files,
+    }
     (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return run
 
@@ -170,7 +233,7 @@ def test_no_results_sheet_without_results(tmp_path):
 def test_every_commune_figure_is_in_the_workbook(run_with_results):
     run, wb = run_with_results
     communes = pl.read_parquet(run / "communes.parquet")
-    columns, rows, _ = _table(wb["Xã, phường"])
+    _, rows, _ = _table(wb["Xã, phường"])
     assert len(rows) == communes.height
     for parquet_row, sheet_row in zip(communes.iter_rows(named=True), rows):
         assert _text(sheet_row[label("commune_code")]) == parquet_row["commune_code"]
@@ -228,8 +291,14 @@ def test_results_sheet_matches_and_totals_only_accepted(run_with_results):
         for field, dtype in results.schema.items():
             if dtype.is_numeric() and field != "year":
                 assert sheet_row[label(field)].value == parquet_row[field], field
-    for field in ("poor_households_start", "poor_households_end", "total_households_end", "poor_rate_start_pct",
-                  "poor_rate_end_pct", "actual_poor_reduction_pp"):
+    for field in (
+        "poor_households_start",
+        "poor_households_end",
+        "total_households_end",
+        "poor_rate_start_pct",
+        "poor_rate_end_pct",
+        "actual_poor_reduction_pp",
+    ):
         assert totals[label(field)].value == province[field], field
     assert rows[0][label("assessment")].value == "Đạt"
 

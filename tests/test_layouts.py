@@ -33,6 +33,9 @@ WARD_VILLAGES = [
     ("TDP Cải Đan", 1405, 4, 6, 2, 1),
 ]
 WARD_SUMS = tuple(sum(v[i] for v in WARD_VILLAGES) for i in range(1, 6))
+HEADER = [
+    "STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo",
+]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -73,7 +76,7 @@ def rows_of(ins: Inspection) -> list[tuple]:
     for r in ins.villages.to_dicts():
         counts = [r[f] for f in ("total_households", "poor_households", "near_poor_households",
                                  "poor_reduction_target", "near_poor_reduction_target")]
-        out.append((r["village_name"], r["section"], *[None if c is None else c for c in counts], r["row"]))
+        out.append((r["village_name"], r["section"], *counts, r["row"]))
     return out
 
 
@@ -89,9 +92,9 @@ def assert_clean(ins: Inspection, want: list[tuple], code: str = "05800") -> Non
         assert name == unicodedata.normalize("NFC", name) and name == name.strip()
 
 
-def village_rows(villages, cells, stt=True) -> list[list]:
-    """One row per village: [stt] + cells(name, total, poor, near, pred, nred)."""
-    return [([i] if stt else []) + cells(*v) for i, v in enumerate(villages, 1)]
+def village_rows(villages, cells) -> list[list]:
+    """One row per village: [STT] + cells(name, total, poor, near, pred, nred)."""
+    return [[i] + cells(*v) for i, v in enumerate(villages, 1)]
 
 
 # --- formats -----------------------------------------------------------------------------------
@@ -105,7 +108,8 @@ def test_xlsx_two_row_merged_header_with_numbered_row(tmp_path):
         ["(Kèm theo Kế hoạch số 45/KH-UBND ngày 12 tháng 5 năm 2026 của UBND xã Phú Thịnh)"],
         [],
         ["STT", "Tên xóm", "Thời điểm 31/12/2025", None, None, "Chỉ tiêu giao giảm nghèo năm 2026"],
-        [None, None, "Tổng số\nhộ", "Số hộ\nnghèo", "Số hộ cận\nnghèo", "Số hộ nghèo giảm", "Tỷ lệ giảm %", "Số hộ cận nghèo giảm"],
+        [None, None, "Tổng số\nhộ", "Số hộ\nnghèo", "Số hộ cận\nnghèo", "Số hộ nghèo giảm", "Tỷ lệ giảm %",
+         "Số hộ cận nghèo giảm"],
         ["A", "B", "1", "2", "3", "4", "5=4/1*100", "6"],
         *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, rate(pr, t, 1) if pr else None, nr]),
         [None, "Tổng", *SUMS[:4], rate(SUMS[3], SUMS[0], 2), SUMS[4]],
@@ -225,7 +229,8 @@ def test_table_on_a_later_sheet(tmp_path):
 def test_one_row_header_upper_case_line_breaks_and_spaces(tmp_path):
     rows = [
         ["UBND XÃ PHÚ THỊNH"], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
-        ["STT", "TÊN  THÔN,\nXÓM", " TỔNG SỐ\nHỘ ", "HỘ  NGHÈO", "HỘ CẬN\nNGHÈO", "CHỈ TIÊU GIẢM\nHỘ NGHÈO", "CHỈ TIÊU GIẢM  HỘ CẬN NGHÈO "],
+        ["STT", "TÊN  THÔN,\nXÓM", " TỔNG SỐ\nHỘ ", "HỘ  NGHÈO", "HỘ CẬN\nNGHÈO", "CHỈ TIÊU GIẢM\nHỘ NGHÈO",
+         "CHỈ TIÊU GIẢM  HỘ CẬN NGHÈO "],
         *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [f"  {n} ", t, p, q, pr, nr]),
         [None, "TỔNG CỘNG", *SUMS],
     ]
@@ -375,7 +380,7 @@ def test_sections_closed_by_their_own_cong_rows(tmp_path):
 def test_notes_and_signature_block_below(tmp_path):
     rows = [
         ["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
-        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"],
+        HEADER,
         *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
         [None, "Tổng cộng", *SUMS],
         [],
@@ -393,7 +398,7 @@ def test_notes_and_signature_block_below(tmp_path):
 def test_notes_below_without_total_row(tmp_path):
     rows = [
         ["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
-        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"],
+        HEADER,
         *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
         [],
         ["Ghi chú:", "Số liệu theo kết quả rà soát năm 2025"],
@@ -420,6 +425,7 @@ def test_nfd_text_everywhere(tmp_path):
     rows = [[nfd(v) for v in r] for r in rows]
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, nfd("Biểu 01"))))
     assert_clean(ins, expected(5))
+    assert ins.data["tables"][0]["sheet"] == nfd("Biểu 01")  # sheet names are kept exactly as in the workbook
 
 
 def test_tcvn3_legacy_text(tmp_path):
@@ -446,8 +452,7 @@ def test_vni_legacy_text_xls(tmp_path):
         ["ỦY BAN NHÂN DÂN", None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
         ["XÃ PHÚ THỊNH", None, None, None, "Độc lập - Tự do - Hạnh phúc"],
         [], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"], ["Đơn vị tính: hộ"],
-        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo",
-         "Ghi chú"],
+        HEADER + ["Ghi chú"],
         [None, "Toàn xã", *SUMS],
         *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
     ]
@@ -458,11 +463,28 @@ def test_vni_legacy_text_xls(tmp_path):
     assert_clean(ins, expected(8))
 
 
+def _legacy_bytes(text: str) -> bytes:
+    """What a legacy-font cell text is on disk: its Windows-1252 bytes (C1 gaps as themselves)."""
+    return b"".join(ch.encode("cp1252") if ord(ch) > 0x9F or ord(ch) < 0x80 else bytes([ord(ch)]) for ch in text)
+
+
+@pytest.mark.parametrize("encode, name", [(tcvn3, "tcvn3"), (vni, "vni")])
+def test_legacy_text_csv(tmp_path, encode, name):
+    """A CSV exported from a sheet typed in a legacy font: the bytes are TCVN3 / VNI."""
+    rows = [[encode(v) if isinstance(v, str) else v for v in r] for r in _csv_rows("UBND Xã Phú Thịnh", vn)]
+    text = "\r\n".join(";".join(r) for r in rows) + "\r\n"
+    path = tmp_path / "chi_tieu.csv"
+    path.write_bytes(_legacy_bytes(text))
+    ins = inspect(path)
+    assert ins.data["legacy_encoding"] == name
+    assert_clean(ins, expected(4))
+
 @pytest.mark.parametrize("label", ["Tổ dân phố", "Đơn vị", "Tên tổ dân phố", "Thôn, tổ dân phố"])
 def test_village_label_variants_for_wards(tmp_path, label):
     rows = [
         ["UBND PHƯỜNG SÔNG CÔNG"], ["PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
-        ["STT", label, "Tổng số hộ dân", "Hộ nghèo", "Hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo (hộ)", "Chỉ tiêu giảm hộ cận nghèo (hộ)"],
+        ["STT", label, "Tổng số hộ dân", "Hộ nghèo", "Hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo (hộ)",
+         "Chỉ tiêu giảm hộ cận nghèo (hộ)"],
         *village_rows(WARD_VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
         [None, "Toàn phường", *WARD_SUMS],
     ]

@@ -15,8 +15,20 @@ PROVINCE = "19"  # Thái Nguyên: 92 communes in the official list
 
 
 def _file(path, code, kind, status, modified, superseded_by=None, **extra):
-    return {"path": path, "size": 1, "sha256": path, "commune_code": code, "kind": kind, "layout": "xlsx", "status": status,
-            "parsed": True, "seconds": 0.0, "superseded_by": superseded_by, "modified": modified, **extra}
+    return {
+        "path": path,
+        "size": 1,
+        "sha256": path,
+        "commune_code": code,
+        "kind": kind,
+        "layout": "xlsx",
+        "status": status,
+        "parsed": True,
+        "seconds": 0.0,
+        "superseded_by": superseded_by,
+        "modified": modified,
+        **extra,
+    }
 
 
 FILES = [
@@ -39,17 +51,33 @@ FILES = [
 def make_run(tmp_path, files=FILES, deadline="2026-05-31"):
     run = tmp_path / "runs" / "20260601T000000000Z-00001"
     run.mkdir(parents=True)
-    manifest = {"run_id": run.name, "started_at": "2026-06-01T00:00:00+00:00", "finished_at": "2026-06-01T00:01:00+00:00",
-                "parameters": {"province": PROVINCE, "deadline": deadline}, "year": 2026, "files": files}
+    manifest = {
+        "run_id": run.name,
+        "started_at": "2026-06-01T00:00:00+00:00",
+        "finished_at": "2026-06-01T00:01:00+00:00",
+        "parameters": {"province": PROVINCE, "deadline": deadline},
+        "year": 2026,
+        "files": files,
+    }
     (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    pl.DataFrame({
-        "run_id": [run.name] * 3, "province_code": [PROVINCE] * 3, "commune_code": ["01840", "01843", "01849"],
-        "commune_name": ["Phường Đức Xuân", "Phường Bắc Kạn", "Xã Phong Quang"], "status": ["accepted", "rejected", "accepted"],
-    }).write_parquet(run / "communes.parquet")
-    pl.DataFrame({
-        "run_id": [run.name], "province_code": [PROVINCE], "commune_code": ["01849"], "commune_name": ["Xã Phong Quang"],
-        "status": ["accepted"],
-    }).write_parquet(run / "results_communes.parquet")
+    pl.DataFrame(
+        {
+            "run_id": [run.name] * 3,
+            "province_code": [PROVINCE] * 3,
+            "commune_code": ["01840", "01843", "01849"],
+            "commune_name": ["Phường Đức Xuân", "Phường Bắc Kạn", "Xã Phong Quang"],
+            "status": ["accepted", "rejected", "accepted"],
+        }
+    ).write_parquet(run / "communes.parquet")
+    pl.DataFrame(
+        {
+            "run_id": [run.name],
+            "province_code": [PROVINCE],
+            "commune_code": ["01849"],
+            "commune_name": ["Xã Phong Quang"],
+            "status": ["accepted"],
+        }
+    ).write_parquet(run / "results_communes.parquet")
     return run
 
 
@@ -90,7 +118,15 @@ def test_resubmission_is_numbered_and_the_superseded_file_listed(tmp_path):
 
 def test_document_date_orders_submissions_before_file_time(tmp_path):
     files = [
-        _file("moi_sua.xlsx", "01840", "plan", "superseded", "2026-05-30T00:00:00+00:00", {"plan": "ban_dung.xlsx"}, document_date="2026-05-10"),
+        _file(
+            "moi_sua.xlsx",
+            "01840",
+            "plan",
+            "superseded",
+            "2026-05-30T00:00:00+00:00",
+            {"plan": "ban_dung.xlsx"},
+            document_date="2026-05-10",
+        ),
         _file("ban_dung.xlsx", "01840", "plan", "accepted", "2026-05-29T00:00:00+00:00", document_date="2026-05-25"),
     ]
     row = _row(submissions_table(make_run(tmp_path, files)), "01840")

@@ -87,7 +87,7 @@ def distinct_in_file(layout: str, villages: list[dict]) -> bool:
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-@settings(max_examples=2, **SETTINGS)
+@settings(max_examples=3, **SETTINGS)
 @given(plan=plans())
 def test_reader_returns_exactly_the_rows_written(layout, plan):
     commune, code, villages, seed = plan

@@ -30,12 +30,16 @@ ERRORS = {
     "total_positive", "formula_without_value", "poor_le_total", "near_poor_le_total", "poor_plus_near_poor_le_total",
     "reduction_le_baseline", "unique_village", "wrong_province", "balance",
 }
-WARNINGS = {"total_row_matches_sum", "rate_matches_counts", "superseded_submission", "legacy_unit_name", "hidden_content", "outlier"}
+WARNINGS = {
+    "total_row_matches_sum", "rate_matches_counts", "superseded_submission", "legacy_unit_name", "hidden_content", "outlier",
+}
 SEVERITY = {**{r: "error" for r in ERRORS}, **{r: "warning" for r in WARNINGS}}
 SEVERITY["village_named"] = "error"  # an id added by the catalogue ("add ids as needed"): figures without a village
 
 TITLE = "UBND XÃ PHÚ THỊNH"
-HEADER = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"]
+HEADER = [
+    "STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo",
+]
 # columns:  A      B           C               D               E                   F                          G
 FIRST_ROW = 5  # title, subtitle, blank line, header on row 4
 GOOD = [[1, "Thôn Na Thành", 120, 5, 4, 1, 1], [2, "Thôn Đồng Tâm", 200, 8, 6, 2, 1]]
@@ -453,7 +457,8 @@ def rate_xlsx(path: Path, rows: list[list], formats: dict[str, str] | None = Non
 
 
 def test_rate_matches_counts_wrong_rate(tmp_path):
-    rows = [[1, "Thôn A", 5441, 43, 0.79, 10, 43, 0.79], [2, "Thôn B", 200, 8, 4.0, 6, 2, 1.0], [3, "Thôn C", 300, 9, 5.0, 6, 2, 0.67]]
+    rows = [[1, "Thôn A", 5441, 43, 0.79, 10, 43, 0.79], [2, "Thôn B", 200, 8, 4.0, 6, 2, 1.0],
+            [3, "Thôn C", 300, 9, 5.0, 6, 2, 0.67]]
     ins = inspect(rate_xlsx(tmp_path / "bieu.xlsx", rows))
     f = the_failure(ins, "rate_matches_counts", "E7", field="poor_rate")
     assert float(f["value"]) == 5.0
@@ -464,7 +469,8 @@ def test_rate_matches_counts_wrong_rate(tmp_path):
 
 def test_rate_one_decimal_is_not_flagged(tmp_path):
     # 43 / 5441 = 0.790 %, shown with one decimal as 0.8; 9 / 300 = 3.0
-    rows = [[1, "Thôn A", 5441, 43, 0.8, 10, 43, 0.8], [2, "Thôn B", 200, 8, 4.0, 6, 2, 1.0], [3, "Thôn C", 300, 9, 3.0, 6, 2, 0.7]]
+    rows = [[1, "Thôn A", 5441, 43, 0.8, 10, 43, 0.8], [2, "Thôn B", 200, 8, 4.0, 6, 2, 1.0],
+            [3, "Thôn C", 300, 9, 3.0, 6, 2, 0.7]]
     assert failures(inspect(rate_xlsx(tmp_path / "bieu.xlsx", rows))) == []
 
 

@@ -133,8 +133,8 @@ def count_field(tags: frozenset[str], kind: str, table_subject: str | None, year
             if flows:
                 subj = FLOWS[flows[0]][0]
             return f"{_SUBJECT_PREFIX[subj]}_reduction_target"
-        if "aspect.end" in tags and "aspect.baseline" not in tags:
-            return None  # an expected end count in a plan: not a baseline
+        if "aspect.end" in tags and "aspect.baseline" not in tags and not (year and years and max(years) < year):
+            return None  # an expected end count in a plan, not its baseline ("cuối năm 2025" is one)
         return _stock_field(subj)
     if flows in (["flow.escaped"], ["flow.escaped_near"]):
         return f"{_SUBJECT_PREFIX[FLOWS[flows[0]][0]]}_reduction_target"
@@ -173,7 +173,3 @@ def targets_rate_field(tags: frozenset[str]) -> str | None:
     return f"{prefix}_rate"
 
 
-def is_results_signal(tags: frozenset[str]) -> bool:
-    return bool(tags & RESULTS_ONLY_FLOWS) or "aspect.start" in tags or (
-        "aspect.end" in tags and "aspect.reduction" not in tags
-    )

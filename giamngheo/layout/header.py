@@ -162,12 +162,18 @@ def _columns(sheet: Sheet, top: int, bottom: int, width: int, filled) -> list[Co
 def _decide_kind(columns: list[Column], title_kind: str | None, forced: str | None) -> str:
     if forced:
         return forced
-    results = any(F.is_results_signal(c.tags) for c in columns)
+    movements = any(c.tags & F.RESULTS_ONLY_FLOWS for c in columns)
+    start = any("aspect.start" in c.tags for c in columns)
+    end = any("aspect.end" in c.tags and "aspect.reduction" not in c.tags for c in columns)
     reduction = any(F.subject(c.tags) in ("poor", "near") and "aspect.reduction" in c.tags for c in columns)
-    if results and not (reduction and title_kind == F.PLAN):
+    # a plan states a baseline ("đầu năm", "cuối năm 2025") and planned cuts; results state movements
+    # or both ends of the period
+    if (movements or (start and end)) and not (reduction and title_kind == F.PLAN):
         return F.RESULTS
     if reduction:
         return F.PLAN
+    if start or end:
+        return F.RESULTS
     return F.SUMMARY
 
 

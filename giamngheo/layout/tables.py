@@ -41,7 +41,7 @@ def title_lines(sheet: Sheet, top: int, single: bool = False) -> list[str]:
     width = min(sheet.width, 200)
     lines = []
     for r in range(top):
-        parts = [t for t in (_text(v) for v in _distinct_cells(sheet, r, width, filled)) if t]
+        parts = [" ".join(t.split()) for t in (_text(v) for v in _distinct_cells(sheet, r, width, filled)) if t]
         if parts and (not single or len(parts) <= 2):
             lines.append(" ".join(parts))
     return lines

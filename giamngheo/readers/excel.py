@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from .container import SafeZip, ole_kind, zip_kind
 from .grid import Limits, Sheet, UnreadableFile, Workbook
+from .ods_inspect import inspect_ods
 from .xlsx_inspect import inspect_xlsx
 
 
@@ -62,6 +63,7 @@ def _xls_hidden(path: Path) -> dict[str, tuple[bool, set[int], set[int]]]:
 
 def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
     facts_by_name = {}
+    ods_facts = {}
     if container == "zip":
         szip = SafeZip(path, limits)
         try:
@@ -69,6 +71,8 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
             szip.check_all_xml()
             if fmt in ("xlsx", "xlsm"):
                 facts_by_name = {f.name: f for f in inspect_xlsx(szip, limits)}
+            elif fmt == "ods" and "content.xml" in szip.names:
+                ods_facts = inspect_ods(szip.read("content.xml"), limits.max_rows, limits.max_columns)
         finally:
             szip.close()
     else:
@@ -86,12 +90,16 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
                 raise UnreadableFile("corrupt", f"{meta.name}: {type(exc).__name__}") from None
             rows = _calamine_rows(cal_sheet, limits)
             merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (cal_sheet.merged_cell_ranges or [])]
-            sheet = Sheet(name=meta.name, rows=rows, merged=merged, hidden="Visible" not in str(meta.visible))
+            sheet = Sheet(name=meta.name, rows=rows, merged=merged, hidden=meta.visible != SheetVisibleEnum.Visible)
             facts = facts_by_name.get(meta.name)
             if facts:
                 sheet.hidden_rows = frozenset(facts.hidden_rows)
                 sheet.hidden_columns = frozenset(facts.hidden_cols)
                 sheet.formulas_without_value = facts.formulas_without_value
+            elif meta.name in ods_facts:
+                facts = ods_facts[meta.name]
+                sheet.hidden = sheet.hidden or facts.hidden
+                sheet.hidden_rows, sheet.hidden_columns = frozenset(facts.hidden_rows), frozenset(facts.hidden_cols)
             elif meta.name in xls_hidden:
                 hidden, hrows, hcols = xls_hidden[meta.name]
                 sheet.hidden = sheet.hidden or hidden

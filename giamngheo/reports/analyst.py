@@ -12,19 +12,22 @@ so on a Vietnamese machine 505840 reads "505.840" and 3.46 reads "3,46".
 Forcing dots with literal characters (a format like '#"."###') would only work
 for counts: rates would still follow the reader's locale, and an English
 machine would then show "505.840" next to "3.46" in one row, the ambiguity we
-must avoid. Writing the numbers as text would break every sum. So the workbook
-follows the reader's locale and says so in a note on the "Tỉnh" sheet; the
-subtitle lines, which are text, use Vietnamese grouping.
+must avoid. A locale tag in the format ('[$-42A]#,##0') changes Excel's
+month names, not its separators. Writing the numbers as text would break every
+sum. So the workbook follows the reader's locale and says so in a note on the
+"Tỉnh" sheet (checked: LibreOffice in vi_VN renders 505.840 and 3,46); counts
+written inside notes, which are text, use Vietnamese grouping.
 
 Text copied from commune files (village and file names) goes through
-`safe_cells.write_text`: it stays a string cell and can never run as a formula.
+`safe_cells.write_text`: it stays a string cell and can never run as a formula;
+`ooxml_escape` keeps "_x..._" sequences in file names from being decoded.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
@@ -118,42 +121,126 @@ PLAIN_INTEGERS = {"stt", "source_row", "version_in_use", "year"}
 HIDDEN = {"run_id", "year", "province_code", "province_name"}
 
 COMMUNE_COLUMNS = [
-    "stt", "commune_code", "commune_name", "status", "villages", "total_households", "poor_households", "poor_rate_pct",
-    "near_poor_households", "near_poor_rate_pct", "poor_reduction_target", "near_poor_reduction_target",
-    "planned_poor_reduction_pp", "assigned_poor_reduction_pp", "meets_assigned_target", "source_file",
+    "stt",
+    "commune_code",
+    "commune_name",
+    "status",
+    "villages",
+    "total_households",
+    "poor_households",
+    "poor_rate_pct",
+    "near_poor_households",
+    "near_poor_rate_pct",
+    "poor_reduction_target",
+    "near_poor_reduction_target",
+    "planned_poor_reduction_pp",
+    "assigned_poor_reduction_pp",
+    "meets_assigned_target",
+    "source_file",
 ]
 VILLAGE_COLUMNS = [
-    "stt", "commune_code", "commune_name", "section", "village_name", "total_households", "poor_households", "poor_rate_pct",
-    "near_poor_households", "near_poor_rate_pct", "poor_reduction_target", "near_poor_reduction_target",
-    "source_file", "source_sheet", "source_row",
+    "stt",
+    "commune_code",
+    "commune_name",
+    "section",
+    "village_name",
+    "total_households",
+    "poor_households",
+    "poor_rate_pct",
+    "near_poor_households",
+    "near_poor_rate_pct",
+    "poor_reduction_target",
+    "near_poor_reduction_target",
+    "source_file",
+    "source_sheet",
+    "source_row",
 ]
 RESULTS_COLUMNS = [
-    "stt", "commune_code", "commune_name", "status", "villages", "total_households_end", "poor_households_start",
-    "poor_households_end", "poor_decrease", "poor_increase", "poor_rate_start_pct", "poor_rate_end_pct",
-    "actual_poor_reduction_pp", "assigned_poor_reduction_pp", "planned_poor_reduction_pp", "meets_assigned_target_actual",
-    "meets_own_plan_actual", "assessment", "near_poor_households_start", "near_poor_households_end", "near_poor_decrease",
-    "near_poor_increase", "near_poor_rate_start_pct", "near_poor_rate_end_pct", "source_file",
+    "stt",
+    "commune_code",
+    "commune_name",
+    "status",
+    "villages",
+    "total_households_end",
+    "poor_households_start",
+    "poor_households_end",
+    "poor_decrease",
+    "poor_increase",
+    "poor_rate_start_pct",
+    "poor_rate_end_pct",
+    "actual_poor_reduction_pp",
+    "assigned_poor_reduction_pp",
+    "planned_poor_reduction_pp",
+    "meets_assigned_target_actual",
+    "meets_own_plan_actual",
+    "assessment",
+    "near_poor_households_start",
+    "near_poor_households_end",
+    "near_poor_decrease",
+    "near_poor_increase",
+    "near_poor_rate_start_pct",
+    "near_poor_rate_end_pct",
+    "source_file",
 ]
 LEDGER_COLUMNS = [
-    "stt", "commune_code", "commune_name", "kind", "status", "received", "files_received", "version_in_use",
-    "file_in_use", "received_at", "on_time", "superseded_files",
+    "stt",
+    "commune_code",
+    "commune_name",
+    "kind",
+    "status",
+    "received",
+    "files_received",
+    "version_in_use",
+    "file_in_use",
+    "received_at",
+    "on_time",
+    "superseded_files",
 ]
 MISSING_COLUMNS = ["stt", "commune_code", "commune_name", "kind"]
 PROVINCE_SECTIONS = [
-    ("I. Tình hình nộp báo cáo", [
-        "communes_expected", "communes_accepted", "communes_rejected", "communes_missing",
-        "completeness_plan_pct", "timeliness_plan_pct", "completeness_results_pct", "timeliness_results_pct",
-    ]),
-    ("II. Kế hoạch giảm nghèo", [
-        "total_households", "poor_households", "poor_rate_pct", "near_poor_households", "near_poor_rate_pct",
-        "poor_reduction_target", "near_poor_reduction_target", "planned_poor_reduction_pp",
-        "communes_meeting_target", "communes_below_target",
-    ]),
-    ("III. Kết quả rà soát cuối năm", [
-        "communes_with_results", "total_households_end", "poor_households_start", "poor_households_end",
-        "near_poor_households_end", "poor_rate_start_pct", "poor_rate_end_pct", "actual_poor_reduction_pp",
-        "communes_met_target_actual", "communes_missed_target_actual",
-    ]),
+    (
+        "I. Tình hình nộp báo cáo",
+        [
+            "communes_expected",
+            "communes_accepted",
+            "communes_rejected",
+            "communes_missing",
+            "completeness_plan_pct",
+            "timeliness_plan_pct",
+            "completeness_results_pct",
+            "timeliness_results_pct",
+        ],
+    ),
+    (
+        "II. Kế hoạch giảm nghèo",
+        [
+            "total_households",
+            "poor_households",
+            "poor_rate_pct",
+            "near_poor_households",
+            "near_poor_rate_pct",
+            "poor_reduction_target",
+            "near_poor_reduction_target",
+            "planned_poor_reduction_pp",
+            "communes_meeting_target",
+            "communes_below_target",
+        ],
+    ),
+    (
+        "III. Kết quả rà soát cuối năm",
+        [
+            "communes_with_results",
+            "total_households_end",
+            "poor_households_start",
+            "poor_households_end",
+            "near_poor_households_end",
+            "poor_rate_start_pct",
+            "poor_rate_end_pct",
+            "actual_poor_reduction_pp",
+            "communes_met_target_actual",
+            "communes_missed_target_actual",
+        ],
+    ),
 ]
 # Rates of a totals row, recomputed from the summed counts: rate -> (numerator, denominator).
 PLAN_RATES = {
@@ -171,7 +258,9 @@ NUMBER_NOTE = (
     "Các ô số liệu là số (cộng, lọc, sắp xếp được). Dấu phân cách hàng nghìn và dấu thập phân hiển thị theo cài đặt "
     "vùng của máy: với cài đặt Tiếng Việt là 505.840 hộ và 3,46%."
 )
-RATE_NOTE = "Tỷ lệ (%) và điểm % được tính lại từ tổng số hộ, làm tròn 2 chữ số thập phân (như hàm ROUND của Excel), không lấy bình quân."
+RATE_NOTE = (
+    "Tỷ lệ (%) và điểm % được tính lại từ tổng số hộ, làm tròn 2 chữ số thập phân (như hàm ROUND của Excel), không lấy bình quân."
+)
 
 
 # OOXML reads "_xHHHH_" in a string as an escaped character (Excel and calamine with 4 hex digits,
@@ -295,8 +384,10 @@ def _province_sheet(ws: Worksheet, ctx: _Context, provinces: pl.DataFrame, ledge
 
 
 def _communes_sheet(ws: Worksheet, ctx: _Context, communes: pl.DataFrame) -> None:
-    legend = [(FILL_BELOW_TARGET, "Xã, phường có kế hoạch giảm tỷ lệ hộ nghèo thấp hơn chỉ tiêu tỉnh giao"),
-              (FILL_REJECTED, "Xã, phường bị từ chối: báo cáo có lỗi, số liệu không được tổng hợp (xem bao_cao_kiem_tra)")]
+    legend = [
+        (FILL_BELOW_TARGET, "Xã, phường có kế hoạch giảm tỷ lệ hộ nghèo thấp hơn chỉ tiêu tỉnh giao"),
+        (FILL_REJECTED, "Xã, phường bị từ chối: báo cáo có lỗi, số liệu không được tổng hợp (xem bao_cao_kiem_tra)"),
+    ]
     header_row = _title_block(ws, ctx.title("TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO CỦA CÁC XÃ, PHƯỜNG"), ctx.subtitle(), legend=legend)
     frame = _sorted(communes, "commune_code")
     columns = _columns(frame, COMMUNE_COLUMNS, ctx)
@@ -319,10 +410,16 @@ def _villages_sheet(ws: Worksheet, ctx: _Context, villages: pl.DataFrame) -> Non
 
 
 def _results_sheet(ws: Worksheet, ctx: _Context, results: pl.DataFrame, communes: pl.DataFrame) -> None:
-    legend = [(FILL_BELOW_TARGET, "Xã, phường có tỷ lệ hộ nghèo giảm thực tế thấp hơn chỉ tiêu tỉnh giao"),
-              (FILL_REJECTED, "Xã, phường có báo cáo kết quả bị từ chối: số liệu không được tổng hợp")]
-    notes = ["Tỷ lệ đầu kỳ tính trên tổng số hộ của kế hoạch khi kế hoạch của xã được chấp nhận, nếu không thì trên tổng số hộ cuối kỳ."]
-    header_row = _title_block(ws, ctx.title("KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO CUỐI"), ctx.subtitle(), notes=notes, legend=legend)
+    legend = [
+        (FILL_BELOW_TARGET, "Xã, phường có tỷ lệ hộ nghèo giảm thực tế thấp hơn chỉ tiêu tỉnh giao"),
+        (FILL_REJECTED, "Xã, phường có báo cáo kết quả bị từ chối: số liệu không được tổng hợp"),
+    ]
+    notes = [
+        "Tỷ lệ đầu kỳ tính trên tổng số hộ của kế hoạch khi kế hoạch của xã được chấp nhận, nếu không thì trên tổng số hộ cuối kỳ."
+    ]
+    header_row = _title_block(
+        ws, ctx.title("KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO CUỐI"), ctx.subtitle(), notes=notes, legend=legend
+    )
     frame = _sorted(results, "commune_code")
     columns = _columns(frame, RESULTS_COLUMNS, ctx)
     accepted = _with_start_denominator(frame.filter(pl.col("status") == "accepted"), communes)
@@ -337,8 +434,12 @@ def _results_sheet(ws: Worksheet, ctx: _Context, results: pl.DataFrame, communes
 
 def _missing_sheet(ws: Worksheet, ctx: _Context, ledger: pl.DataFrame) -> None:
     kinds = _kinds_in_season(ledger)
-    missing = ledger.filter((pl.col("status") == "missing") & pl.col("kind").is_in(kinds)).sort("kind", "province_code", "commune_code")
-    notes = [f"Xã, phường trong danh mục đơn vị hành chính của tỉnh chưa gửi báo cáo: {', '.join(KIND_VI[k].lower() for k in kinds)}."]
+    missing = ledger.filter((pl.col("status") == "missing") & pl.col("kind").is_in(kinds)).sort(
+        "kind", "province_code", "commune_code"
+    )
+    notes = [
+        f"Xã, phường trong danh mục đơn vị hành chính của tỉnh chưa gửi báo cáo: {', '.join(KIND_VI[k].lower() for k in kinds)}."
+    ]
     if missing.is_empty():
         notes.append("Tất cả xã, phường đã nộp báo cáo.")
     header_row = _title_block(ws, ctx.title("DANH SÁCH XÃ, PHƯỜNG CHƯA NỘP BÁO CÁO"), ctx.subtitle(), notes=notes)
@@ -353,7 +454,9 @@ def _ledger_sheet(ws: Worksheet, ctx: _Context, ledger: pl.DataFrame) -> None:
     notes = [_ledger_line(k, summary[k]) for k in kinds]
     notes.append("Lần nộp được dùng: thứ tự của tệp đang dùng trong các lần nộp của xã (theo ngày văn bản, rồi thời gian tệp).")
     legend = [(FILL_MISSING, "Chưa nộp"), (FILL_REJECTED, "Bị từ chối"), (FILL_LATE, "Nộp sau hạn")]
-    header_row = _title_block(ws, ctx.title("SỔ THEO DÕI NỘP BÁO CÁO CỦA CÁC XÃ, PHƯỜNG"), ctx.subtitle(), notes=notes, legend=legend)
+    header_row = _title_block(
+        ws, ctx.title("SỔ THEO DÕI NỘP BÁO CÁO CỦA CÁC XÃ, PHƯỜNG"), ctx.subtitle(), notes=notes, legend=legend
+    )
     columns = _columns(shown, LEDGER_COLUMNS, ctx, extras=False)
 
     def fill(row: dict):
@@ -385,7 +488,9 @@ def _title_block(ws: Worksheet, title: str, subtitle: str, notes: list[str] = ()
     return row + 1
 
 
-def _table(ws: Worksheet, header_row: int, frame: pl.DataFrame, columns: list[str], totals: dict | None, fill, frozen: int) -> None:
+def _table(
+    ws: Worksheet, header_row: int, frame: pl.DataFrame, columns: list[str], totals: dict | None, fill, frozen: int
+) -> None:
     """Header, one row per record, an optional totals row; autofilter, frozen panes, widths, print setup."""
     for col, field in enumerate(columns, start=1):
         _header_cell(write_text(ws.cell(header_row, col), label(field)))
@@ -437,7 +542,7 @@ def _value_cell(cell, field: str, value):
         cell.value = value
         cell.number_format = RATE_FORMAT
     elif isinstance(value, datetime):
-        moment = value.astimezone(VIETNAM) if value.tzinfo else value.replace(tzinfo=timezone.utc).astimezone(VIETNAM)
+        moment = value.astimezone(VIETNAM) if value.tzinfo else value.replace(tzinfo=UTC).astimezone(VIETNAM)
         cell.value = moment.replace(tzinfo=None)
         cell.number_format = TIME_FORMAT
     elif isinstance(value, (list, tuple)):
@@ -480,7 +585,8 @@ def _totals(frame: pl.DataFrame, columns: list[str], rates: dict[str, tuple[str,
     if frame.is_empty():
         return None
     sums = [
-        c for c in set(columns) | {d for _, d in rates.values()}
+        c
+        for c in set(columns) | {d for _, d in rates.values()}
         if c in frame.columns and frame.schema[c].is_integer() and c not in PLAIN_INTEGERS
     ]
     totals = {c: frame[c].sum() if frame[c].null_count() < frame.height else None for c in sums}
@@ -494,7 +600,9 @@ def _with_start_denominator(results: pl.DataFrame, communes: pl.DataFrame) -> pl
     """The households a start rate is taken on: the accepted plan's total, else the total at the end."""
     plans = pl.DataFrame(schema={"commune_code": pl.String, "_plan_total": pl.Int64})
     if {"commune_code", "status", "total_households"} <= set(communes.columns):
-        plans = communes.filter(pl.col("status") == "accepted").select("commune_code", pl.col("total_households").alias("_plan_total"))
+        plans = communes.filter(pl.col("status") == "accepted").select(
+            "commune_code", pl.col("total_households").alias("_plan_total")
+        )
     return (
         results.join(plans, on="commune_code", how="left")
         .with_columns(pl.coalesce("_plan_total", "total_households_end").alias("start_denominator"))

@@ -52,32 +52,42 @@ def failure_table(failures: pl.DataFrame) -> list[dict]:
     ]
 
 
+def _province_rows(p: dict) -> list[tuple[str, str]]:
+    def n(key):
+        return vn_int(p.get(key))
+
+    def d(key):
+        return vn_dec(p.get(key))
+
+    rows = [
+        ("Xã/phường chấp nhận / bị từ chối / chưa nộp",
+         f"{n('communes_accepted')} / {n('communes_rejected')} / {n('communes_missing')} (trên {n('communes_expected')})"),
+        ("Tổng số hộ", n("total_households")),
+        ("Hộ nghèo", f"{n('poor_households')} ({d('poor_rate_pct')}%)"),
+        ("Hộ cận nghèo", f"{n('near_poor_households')} ({d('near_poor_rate_pct')}%)"),
+        ("Kế hoạch giảm hộ nghèo", f"{n('poor_reduction_target')} hộ = {d('planned_poor_reduction_pp')} điểm %"),
+        ("Đạt / dưới chỉ tiêu giao", f"{n('communes_meeting_target')} / {n('communes_below_target')}"),
+    ]
+    if p.get("poor_households_end") is not None:
+        rows += [
+            ("Tỷ lệ hộ nghèo đầu kỳ → cuối kỳ", f"{d('poor_rate_start_pct')}% → {d('poor_rate_end_pct')}%"),
+            ("Giảm thực tế", f"{d('actual_poor_reduction_pp')} điểm %"),
+            ("Đạt / không đạt chỉ tiêu (thực tế)",
+             f"{n('communes_met_target_actual')} / {n('communes_missed_target_actual')}"),
+        ]
+    return rows
+
+
 def summary_markdown(run_dir: Path) -> str:
     """The province figures of a run and where its report is, as markdown."""
+    run_dir = Path(run_dir)
     run = load_run(run_dir)
     errors = int((run.failures["severity"] == "error").sum())
     warnings = int((run.failures["severity"] == "warning").sum())
     lines = [f"# Báo cáo kiểm tra số liệu giảm nghèo — lần chạy `{run.manifest.get('run_id', run_dir.name)}`", ""]
     for p in run.provinces.iter_rows(named=True):
-        lines += [
-            f"## {_md(p.get('province_name'))} ({_md(p.get('province_code'))}), năm {p.get('year')}", "",
-            "| Chỉ tiêu | Giá trị |", "|---|---:|",
-            f"| Xã/phường chấp nhận / bị từ chối / chưa nộp | {vn_int(p.get('communes_accepted'))} / "
-            f"{vn_int(p.get('communes_rejected'))} / {vn_int(p.get('communes_missing'))} (trên {vn_int(p.get('communes_expected'))}) |",
-            f"| Tổng số hộ | {vn_int(p.get('total_households'))} |",
-            f"| Hộ nghèo | {vn_int(p.get('poor_households'))} ({vn_dec(p.get('poor_rate_pct'))}%) |",
-            f"| Hộ cận nghèo | {vn_int(p.get('near_poor_households'))} ({vn_dec(p.get('near_poor_rate_pct'))}%) |",
-            f"| Kế hoạch giảm hộ nghèo | {vn_int(p.get('poor_reduction_target'))} hộ = {vn_dec(p.get('planned_poor_reduction_pp'))} điểm % |",
-            f"| Đạt / dưới chỉ tiêu giao | {vn_int(p.get('communes_meeting_target'))} / {vn_int(p.get('communes_below_target'))} |",
-        ]
-        if p.get("poor_households_end") is not None:
-            lines += [
-                f"| Tỷ lệ hộ nghèo đầu kỳ → cuối kỳ | {vn_dec(p.get('poor_rate_start_pct'))}% → {vn_dec(p.get('poor_rate_end_pct'))}% |",
-                f"| Giảm thực tế | {vn_dec(p.get('actual_poor_reduction_pp'))} điểm % |",
-                f"| Đạt / không đạt chỉ tiêu (thực tế) | {vn_int(p.get('communes_met_target_actual'))} / "
-                f"{vn_int(p.get('communes_missed_target_actual'))} |",
-            ]
-        lines.append("")
+        lines += [f"## {_md(p.get('province_name'))} ({_md(p.get('province_code'))}), năm {p.get('year')}", "",
+                  "| Chỉ tiêu | Giá trị |", "|---|---:|", *(f"| {k} | {v} |" for k, v in _province_rows(p)), ""]
     report = Path(run_dir).resolve() / REPORT_NAME
     lines += [
         f"**Lỗi kiểm tra:** {vn_int(errors)} lỗi (error), {vn_int(warnings)} cảnh báo (warning).", "",

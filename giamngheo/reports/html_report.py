@@ -30,6 +30,7 @@ STATUS_VI = {"accepted": "Chấp nhận", "rejected": "Bị từ chối", "super
 OPEN_ALL_UP_TO = 300  # failures; above this the commune lists start folded so the page stays usable
 VALUE_CHARS = 500  # a cell may hold 32 767 characters of junk; the page shows the start of it
 VN_TIME = timezone(timedelta(hours=7))
+UNRESOLVED = "Chưa xác định được xã/phường"
 
 
 @dataclass
@@ -93,13 +94,14 @@ def _anchor(code: str | None) -> str:
     return "xa-" + ("".join(ch for ch in code if ch.isalnum()) if code else "chua-xac-dinh")
 
 
+def _num(text: str) -> str:
+    return f'<td class="num">{text}</td>'
+
+
 def _table(headers: list[str], rows: list[list[str]], cls: str = "") -> str:
-    """An HTML table; cells are already-escaped HTML, a cell starting with '#' is right-aligned."""
+    """An HTML table of already-escaped cells; a _num cell keeps its own <td> (escaped data never starts with "<")."""
     head = "".join(f"<th>{h}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="num">{c[1:]}</td>' if c.startswith("#") else f"<td>{c}</td>" for c in r) + "</tr>"
-        for r in rows
-    )
+    body = "".join("<tr>" + "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -115,135 +117,169 @@ def _run_date(manifest: dict) -> str:
         return "—"
 
 
+def _status_of(run: RunData) -> dict[str, str]:
+    c = run.communes
+    return dict(zip(c["commune_code"], c["status"])) if {"commune_code", "status"} <= set(c.columns) else {}
+
+
+def _sev_badge(severity: str | None) -> str:
+    sev = severity if severity in SEVERITY_VI else "warning"
+    return f'<span class="sev {sev}">{SEVERITY_VI[sev]}</span>'
+
+
 def _header(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
     p, m = run.provinces, run.manifest
-    name = _e(p["province_name"][0]) if p.height == 1 else f"{vn_int(p.height)} tỉnh/thành phố"
+    name = _e(p["province_name"][0]) if p.height == 1 else f"{vn_int(p.height)} tỉnh/thành phố" if p.height else "—"
     year = _e(p["year"][0] if p.height and "year" in p.columns else m.get("year"))
-    total = {c: int(p[c].sum()) if c in p.columns else 0 for c in
-             ("communes_expected", "communes_accepted", "communes_rejected", "communes_missing")}
+    run_id = m.get("run_id") or (p["run_id"][0] if "run_id" in p.columns and p.height else None)
+    n = {k: int(p[f"communes_{k}"].sum()) if f"communes_{k}" in p.columns else 0
+         for k in ("expected", "accepted", "rejected", "missing")}
     files = m.get("files", [])
     by_status: dict[str, int] = {}
     for f in files:
         by_status[f.get("status") or "?"] = by_status.get(f.get("status") or "?", 0) + 1
+    by_count = sorted(by_status.items(), key=lambda x: -x[1])
+    file_note = ", ".join(f"{vn_int(k)} {_e(STATUS_VI.get(s, s)).lower()}" for s, k in by_count)
     sev = dict(zip(counts["severity"]["severity"], counts["severity"]["failures"]))
-    file_note = ", ".join(f"{vn_int(n)} {_e(STATUS_VI.get(s, s)).lower()}" for s, n in sorted(by_status.items(), key=lambda x: -x[1]))
-    bar = charts.status_bar([("Chấp nhận", total["communes_accepted"], charts.GREEN), ("Bị từ chối", total["communes_rejected"], charts.RED),
-                             ("Chưa nộp", total["communes_missing"], charts.GREY)], "Tình trạng các xã/phường")
+    errors, warnings = sev.get("error", 0), sev.get("warning", 0)
+    bar = charts.status_bar([("Chấp nhận", n["accepted"], charts.GREEN), ("Bị từ chối", n["rejected"], charts.RED),
+                             ("Chưa nộp", n["missing"], charts.GREY)], "Tình trạng các xã/phường")
     cards = "".join([
         _card("Tệp đã nhận <small>files</small>", vn_int(len(files)), file_note),
-        _card("Xã/phường chấp nhận <small>accepted</small>", vn_int(total["communes_accepted"]), f"trên {vn_int(total['communes_expected'])} đơn vị", "good"),
-        _card("Bị từ chối <small>rejected</small>", vn_int(total["communes_rejected"]), "có ít nhất một lỗi", "bad" if total["communes_rejected"] else ""),
-        _card("Chưa nộp <small>missing</small>", vn_int(total["communes_missing"]), "không có tệp kế hoạch", "muted"),
-        _card("Lỗi <small>errors</small>", vn_int(sev.get("error", 0)), "làm xã bị từ chối", "bad" if sev.get("error") else ""),
-        _card("Cảnh báo <small>warnings</small>", vn_int(sev.get("warning", 0)), "số liệu vẫn được dùng", "warn" if sev.get("warning") else ""),
+        _card("Xã/phường chấp nhận <small>accepted</small>", vn_int(n["accepted"]), f"trên {vn_int(n['expected'])} đơn vị",
+              "good"),
+        _card("Bị từ chối <small>rejected</small>", vn_int(n["rejected"]), "có ít nhất một lỗi", "bad" if n["rejected"] else ""),
+        _card("Chưa nộp <small>missing</small>", vn_int(n["missing"]), "không có tệp kế hoạch", "muted"),
+        _card("Lỗi <small>errors</small>", vn_int(errors), "làm xã bị từ chối", "bad" if errors else ""),
+        _card("Cảnh báo <small>warnings</small>", vn_int(warnings), "số liệu vẫn được dùng", "warn" if warnings else ""),
     ])
-    meta = " · ".join([f"Lần chạy <code>{_e(m.get('run_id') or (p['run_id'][0] if 'run_id' in p.columns and p.height else None))}</code>",
-                       _run_date(m), f"phiên bản {_e(m.get('package_version'))}", f"danh mục {_e(m.get('reference_version'))}"])
-    toc = ('<nav><a href="#so-lieu">Số liệu toàn tỉnh</a><a href="#bieu-do">Biểu đồ</a>'
-           '<a href="#tong-hop">Tổng hợp lỗi</a><a href="#danh-sach">Danh sách lỗi</a><a href="#tep">Tệp đã nhận</a></nav>')
-    return (f'<header><div class="eyebrow">Báo cáo kiểm tra số liệu giảm nghèo <small>validation report</small></div>'
-            f"<h1>{name} — năm {year}</h1><p class=\"meta\">{meta}</p>{toc}"
-            f'<div class="cards">{cards}</div><div class="statusbar">{bar}<div class="legend">'
-            '<span class="sw good"></span>chấp nhận <span class="sw bad"></span>bị từ chối <span class="sw muted"></span>chưa nộp</div></div></header>')
+    meta = " · ".join([f"Lần chạy <code>{_e(run_id)}</code>", _run_date(m), f"phiên bản {_e(m.get('package_version'))}",
+                       f"danh mục {_e(m.get('reference_version'))}"])
+    toc = "".join(f'<a href="#{a}">{t}</a>' for a, t in (("so-lieu", "Số liệu toàn tỉnh"), ("bieu-do", "Biểu đồ"),
+                  ("tong-hop", "Tổng hợp lỗi"), ("danh-sach", "Danh sách lỗi"), ("tep", "Tệp đã nhận")))
+    legend = ('<span class="sw good"></span>chấp nhận <span class="sw bad"></span>bị từ chối '
+              '<span class="sw muted"></span>chưa nộp')
+    return ('<header><div class="eyebrow">Báo cáo kiểm tra số liệu giảm nghèo <small>validation report</small></div>'
+            f'<h1>{name} — năm {year}</h1><p class="meta">{meta}</p><nav>{toc}</nav><div class="cards">{cards}</div>'
+            f'<div class="statusbar">{bar}<div class="legend">{legend}</div></div></header>')
+
+
+def _plan_cards(r: dict) -> str:
+    return "".join([
+        _card("Tổng số hộ", vn_int(r.get("total_households")), "hộ dân của các xã được chấp nhận"),
+        _card("Hộ nghèo", vn_int(r.get("poor_households")), f"tỷ lệ <b>{vn_dec(r.get('poor_rate_pct'))}%</b>"),
+        _card("Hộ cận nghèo", vn_int(r.get("near_poor_households")), f"tỷ lệ <b>{vn_dec(r.get('near_poor_rate_pct'))}%</b>"),
+        _card("Kế hoạch giảm hộ nghèo", f"{vn_int(r.get('poor_reduction_target'))} hộ",
+              f"= <b>{vn_dec(r.get('planned_poor_reduction_pp'))} điểm %</b>; "
+              f"cận nghèo {vn_int(r.get('near_poor_reduction_target'))} hộ"),
+        _card("So với chỉ tiêu tỉnh giao", f"{vn_int(r.get('communes_meeting_target'))} <small>đạt</small> · "
+              f"{vn_int(r.get('communes_below_target'))} <small>dưới</small>", "xã/phường có chỉ tiêu giao",
+              "bad" if r.get("communes_below_target") else "good"),
+    ])
+
+
+def _result_cards(r: dict) -> str:
+    return "".join([
+        _card("Tỷ lệ hộ nghèo đầu kỳ → cuối kỳ",
+              f"{vn_dec(r.get('poor_rate_start_pct'))}% → {vn_dec(r.get('poor_rate_end_pct'))}%",
+              f"hộ nghèo {vn_int(r.get('poor_households_start'))} → {vn_int(r.get('poor_households_end'))}"),
+        _card("Giảm thực tế", f"{vn_dec(r.get('actual_poor_reduction_pp'))} điểm %", "tỷ lệ đầu kỳ − tỷ lệ cuối kỳ"),
+        _card("Hộ cận nghèo cuối kỳ", vn_int(r.get("near_poor_households_end")),
+              f"tổng số hộ cuối kỳ {vn_int(r.get('total_households_end'))}"),
+        _card("Đạt chỉ tiêu giao (thực tế)", f"{vn_int(r.get('communes_met_target_actual'))} <small>đạt</small> · "
+              f"{vn_int(r.get('communes_missed_target_actual'))} <small>không đạt</small>", "giảm thực tế ≥ chỉ tiêu giao",
+              "bad" if r.get("communes_missed_target_actual") else "good"),
+    ])
 
 
 def _figures(run: RunData) -> str:
-    p = run.provinces
-    if p.is_empty():
-        return '<section id="so-lieu"><h2>1. Số liệu toàn tỉnh</h2><p class="empty">Không có số liệu tỉnh.</p></section>'
     out = ['<section id="so-lieu"><h2>1. Số liệu toàn tỉnh <small>province figures, accepted communes only</small></h2>']
-    for r in p.iter_rows(named=True):
-        if p.height > 1:
+    if run.provinces.is_empty():
+        out.append('<p class="empty">Không có số liệu tỉnh.</p>')
+    for r in run.provinces.iter_rows(named=True):
+        if run.provinces.height > 1:
             out.append(f"<h3>{_e(r['province_name'])} ({_e(r['province_code'])})</h3>")
-        out.append('<div class="cards figures">' + "".join([
-            _card("Tổng số hộ", vn_int(r.get("total_households")), "hộ dân của các xã được chấp nhận"),
-            _card("Hộ nghèo", vn_int(r.get("poor_households")), f"tỷ lệ <b>{vn_dec(r.get('poor_rate_pct'))}%</b>"),
-            _card("Hộ cận nghèo", vn_int(r.get("near_poor_households")), f"tỷ lệ <b>{vn_dec(r.get('near_poor_rate_pct'))}%</b>"),
-            _card("Kế hoạch giảm hộ nghèo", f"{vn_int(r.get('poor_reduction_target'))} hộ",
-                  f"= <b>{vn_dec(r.get('planned_poor_reduction_pp'))} điểm %</b>; cận nghèo {vn_int(r.get('near_poor_reduction_target'))} hộ"),
-            _card("So với chỉ tiêu tỉnh giao", f"{vn_int(r.get('communes_meeting_target'))} <small>đạt</small> · "
-                  f"{vn_int(r.get('communes_below_target'))} <small>dưới</small>", "xã/phường có chỉ tiêu giao",
-                  "bad" if r.get("communes_below_target") else "good"),
-        ]) + "</div>")
+        out.append(f'<div class="cards">{_plan_cards(r)}</div>')
         if r.get("poor_households_end") is not None:
             n = r.get("communes_with_results")
-            out.append('<h3>Kết quả cuối năm <small>year-end results' + (f", {vn_int(n)} xã có kết quả được chấp nhận" if n else "")
-                       + '</small></h3><div class="cards figures">' + "".join([
-                           _card("Tỷ lệ hộ nghèo đầu kỳ → cuối kỳ", f"{vn_dec(r.get('poor_rate_start_pct'))}% → {vn_dec(r.get('poor_rate_end_pct'))}%",
-                                 f"hộ nghèo {vn_int(r.get('poor_households_start'))} → {vn_int(r.get('poor_households_end'))}"),
-                           _card("Giảm thực tế", f"{vn_dec(r.get('actual_poor_reduction_pp'))} điểm %", "tỷ lệ đầu kỳ − tỷ lệ cuối kỳ"),
-                           _card("Hộ cận nghèo cuối kỳ", vn_int(r.get("near_poor_households_end")), f"tổng số hộ cuối kỳ {vn_int(r.get('total_households_end'))}"),
-                           _card("Đạt chỉ tiêu giao (thực tế)", f"{vn_int(r.get('communes_met_target_actual'))} <small>đạt</small> · "
-                                 f"{vn_int(r.get('communes_missed_target_actual'))} <small>không đạt</small>", "giảm thực tế ≥ chỉ tiêu giao",
-                                 "bad" if r.get("communes_missed_target_actual") else "good"),
-                       ]) + "</div>")
+            scope = f", {vn_int(n)} xã có kết quả được chấp nhận" if n else ""
+            out.append(f'<h3>Kết quả cuối năm <small>year-end results{scope}</small></h3>'
+                       f'<div class="cards">{_result_cards(r)}</div>')
     return "".join(out) + "</section>"
 
 
 def _points(frame: pl.DataFrame | None, value: str, ok: str) -> list[charts.Point]:
-    if frame is None or frame.is_empty() or not {value, "assigned_poor_reduction_pp", ok} <= set(frame.columns):
+    assigned = "assigned_poor_reduction_pp"
+    if frame is None or frame.is_empty() or not {value, assigned, ok, "commune_name"} <= set(frame.columns):
         return []
-    rows = frame.filter(pl.col(value).is_not_null() & pl.col("assigned_poor_reduction_pp").is_not_null() & pl.col(ok).is_not_null())
-    return [charts.Point(str(r["commune_name"]), r["assigned_poor_reduction_pp"], r[value], bool(r[ok])) for r in rows.iter_rows(named=True)]
+    rows = frame.filter(pl.col(value).is_not_null() & pl.col(assigned).is_not_null() & pl.col(ok).is_not_null())
+    return [charts.Point(str(r["commune_name"]), r[assigned], r[value], bool(r[ok])) for r in rows.iter_rows(named=True)]
 
 
 def _figure(title: str, en: str, svg: str, caption: str = "", wide: bool = False) -> str:
-    return f'<figure{" class=wide" if wide else ""}><h3>{title} <small>{en}</small></h3>{svg}<figcaption>{caption}</figcaption></figure>'
+    cls = ' class="wide"' if wide else ""
+    return f"<figure{cls}><h3>{title} <small>{en}</small></h3>{svg}<figcaption>{caption}</figcaption></figure>"
 
 
 def _shortfall_table(points: list[charts.Point], what: str) -> str:
     bad = sorted((p for p in points if not p.ok), key=lambda p: p.value - p.assigned)
-    rows = [[_e(p.name), "#" + vn_dec(p.value), "#" + vn_dec(p.assigned), "#" + vn_dec(p.value - p.assigned)] for p in bad]
-    table = _table(["Xã/phường", "Giảm thực tế", "Chỉ tiêu giao", "Chênh lệch"], rows, "compact") if rows else '<p class="empty">Không có.</p>'
-    return f'<figure><h3>{vn_int(len(bad))} xã/phường {what}</h3>{table}</figure>'
+    rows = [[_e(p.name), _num(vn_dec(p.value)), _num(vn_dec(p.assigned)), _num(vn_dec(p.value - p.assigned))] for p in bad]
+    table = _table(["Xã/phường", "Giảm thực tế", "Chỉ tiêu giao", "Chênh lệch"], rows, "compact") if rows else "<p>Không có.</p>"
+    return f"<figure><h3>{vn_int(len(bad))} xã/phường {what}</h3>{table}</figure>"
 
 
 def _charts(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
     c = run.communes
-    planned = _points(c.filter(pl.col("status") == "accepted") if "status" in c.columns else c, "planned_poor_reduction_pp", "meets_assigned_target")
-    res = run.results
-    if res is not None and "assessment" in res.columns:
-        res = res.filter(pl.col("assessment").is_in(["met", "missed"]))
-    actual = _points(res, "actual_poor_reduction_pp", "meets_assigned_target_actual")
-    rates = ([(str(r["commune_name"]), r["poor_rate_pct"]) for r in c.filter(pl.col("status") == "accepted").iter_rows(named=True)]
-             if {"status", "poor_rate_pct"} <= set(c.columns) else [])
-    reference = run.provinces["poor_rate_pct"][0] if run.provinces.height == 1 and "poor_rate_pct" in run.provinces.columns else None
+    accepted = c.filter(pl.col("status") == "accepted") if "status" in c.columns else c
+    planned = _points(accepted, "planned_poor_reduction_pp", "meets_assigned_target")
+    rates = ([(str(r["commune_name"]), r["poor_rate_pct"]) for r in accepted.iter_rows(named=True)]
+             if {"commune_name", "poor_rate_pct"} <= set(accepted.columns) else [])
+    p = run.provinces
+    reference = p["poor_rate_pct"][0] if p.height == 1 and "poor_rate_pct" in p.columns else None
     high = sorted((r for r in rates if r[1] is not None), key=lambda r: -r[1])[:3]
     rules = [(rule_title(r["rule"]), r["severity"], r["failures"]) for r in counts["rule"].iter_rows(named=True)]
-    below = sum(not p.ok for p in planned)
     figures = [
         _figure("Kế hoạch giảm của từng xã so với chỉ tiêu giao", "planned vs assigned cut, by commune",
                 charts.target_dots(planned, "Kế hoạch giảm của từng xã so với chỉ tiêu giao"),
                 '<span class="tick"></span>chỉ tiêu tỉnh giao <span class="sw good"></span>kế hoạch của xã, đạt '
-                f'<span class="sw bad"></span>kế hoạch dưới chỉ tiêu ({vn_int(below)} xã/phường, xếp đầu). '
-                "Cột «chênh» = kế hoạch − chỉ tiêu (điểm %).", wide=True),
-        _figure("Tỷ lệ hộ nghèo các xã/phường", "poor rate by commune", charts.rate_bars(rates, reference, "Tỷ lệ hộ nghèo các xã/phường"),
-                '<span class="sw"></span>cao hơn tỷ lệ toàn tỉnh. ' + ("Cao nhất: " + "; ".join(f"{_e(n)} {vn_dec(v)}%" for n, v in high) if high else "")),
+                f'<span class="sw bad"></span>kế hoạch dưới chỉ tiêu ({vn_int(sum(not x.ok for x in planned))} xã/phường, '
+                "xếp đầu). Cột «chênh» = kế hoạch − chỉ tiêu (điểm %).", wide=True),
+        _figure("Tỷ lệ hộ nghèo các xã/phường", "poor rate by commune",
+                charts.rate_bars(rates, reference, "Tỷ lệ hộ nghèo các xã/phường"),
+                '<span class="sw"></span>cao hơn tỷ lệ toàn tỉnh. '
+                + ("Cao nhất: " + "; ".join(f"{_e(n)} {vn_dec(v)}%" for n, v in high) if high else "")),
         _figure("Số lỗi theo quy tắc", "failures by rule", charts.rule_bars(rules, "Số lỗi theo quy tắc"),
                 '<span class="sw bad"></span>lỗi (xã bị từ chối) <span class="sw warn"></span>cảnh báo (số liệu vẫn được dùng)'),
     ]
     if run.results is not None and not run.results.is_empty():
-        figures.append(_figure("Kết quả giảm thực tế so với chỉ tiêu giao", "actual vs assigned cut",
-                               charts.target_scatter(actual, "Giảm thực tế (điểm %)", "Giảm thực tế so với chỉ tiêu giao", "Đạt", "Không đạt"),
-                               "Mỗi chấm là một xã có kết quả cuối năm được chấp nhận; chấm đỏ dưới đường chéo: giảm ít hơn chỉ tiêu giao."))
-        figures.append(_shortfall_table(actual, "không đạt chỉ tiêu giao (kết quả thực tế)"))
-    return '<section id="bieu-do"><h2>2. Biểu đồ <small>charts</small></h2><div class="grid">' + "".join(figures) + "</div></section>"
+        res = run.results
+        if "assessment" in res.columns:  # "not assessed" communes (results rejected) have nothing to plot
+            res = res.filter(pl.col("assessment").is_in(["met", "missed"]))
+        actual = _points(res, "actual_poor_reduction_pp", "meets_assigned_target_actual")
+        label = "Giảm thực tế so với chỉ tiêu giao"
+        figures += [
+            _figure("Kết quả giảm thực tế so với chỉ tiêu giao", "actual vs assigned cut",
+                    charts.target_scatter(actual, "Giảm thực tế (điểm %)", label, "Đạt", "Không đạt"),
+                    "Mỗi chấm là một xã có kết quả cuối năm được chấp nhận; chấm đỏ dưới đường chéo: giảm ít hơn chỉ tiêu giao."),
+            _shortfall_table(actual, "không đạt chỉ tiêu giao (kết quả thực tế)"),
+        ]
+    return f'<section id="bieu-do"><h2>2. Biểu đồ <small>charts</small></h2><div class="grid">{"".join(figures)}</div></section>'
 
 
 def _summary_tables(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
-    status = dict(zip(run.communes["commune_code"], run.communes["status"])) if "status" in run.communes.columns else {}
-    sev = [[f'<span class="sev {_e(r["severity"])}">{_e(SEVERITY_VI.get(r["severity"], r["severity"]))}</span>',
-            "#" + vn_int(r["failures"]), "#" + vn_int(r["communes"])] for r in counts["severity"].iter_rows(named=True)]
-    rules = [[f'{_e(rule_title(r["rule"]))} <code>{_e(r["rule"])}</code>', f'<span class="sev {_e(r["severity"])}">{_e(SEVERITY_VI.get(r["severity"], r["severity"]))}</span>',
-              "#" + vn_int(r["failures"]), "#" + vn_int(r["communes"])] for r in counts["rule"].iter_rows(named=True)]
-    communes = [[f'<a href="#{_anchor(r["commune_code"])}">{_e(r["commune_name"] or "Chưa xác định được xã/phường")}</a>', _e(r["commune_code"]),
-                 _e(STATUS_VI.get(status.get(r["commune_code"]), "—")), "#" + vn_int(r["errors"]), "#" + vn_int(r["warnings"])]
+    status = _status_of(run)
+    sev = [[_sev_badge(r["severity"]), _num(vn_int(r["failures"])), _num(vn_int(r["communes"]))]
+           for r in counts["severity"].iter_rows(named=True)]
+    rules = [[f'{_e(rule_title(r["rule"]))} <code>{_e(r["rule"])}</code>', _sev_badge(r["severity"]),
+              _num(vn_int(r["failures"])), _num(vn_int(r["communes"]))] for r in counts["rule"].iter_rows(named=True)]
+    communes = [[f'<a href="#{_anchor(r["commune_code"])}">{_e(r["commune_name"] or UNRESOLVED)}</a>', _e(r["commune_code"]),
+                 _e(STATUS_VI.get(status.get(r["commune_code"]), "—")), _num(vn_int(r["errors"])), _num(vn_int(r["warnings"]))]
                 for r in counts["commune"].iter_rows(named=True)]
-    return ('<section id="tong-hop"><h2>3. Tổng hợp lỗi <small>failure counts</small></h2><div class="cols">'
-            f'<div><h3>Theo mức độ <small>by severity</small></h3>{_table(["Mức độ", "Số lỗi", "Số xã"], sev, "compact")}'
-            f'<h3>Theo quy tắc <small>by rule</small></h3>{_table(["Quy tắc", "Mức độ", "Số lỗi", "Số xã"], rules, "compact")}</div>'
-            f'<div><h3>Theo xã/phường <small>by commune</small></h3>{_table(["Xã/phường", "Mã", "Tình trạng", "Lỗi", "Cảnh báo"], communes, "compact")}</div>'
-            "</div></section>")
+    return ('<section id="tong-hop"><h2>3. Tổng hợp lỗi <small>failure counts</small></h2><div class="cols"><div>'
+            f'<h3>Theo mức độ <small>by severity</small></h3>{_table(["Mức độ", "Số lỗi", "Số xã"], sev, "compact")}'
+            f'<h3>Theo quy tắc <small>by rule</small></h3>{_table(["Quy tắc", "Mức độ", "Số lỗi", "Số xã"], rules, "compact")}'
+            '</div><div><h3>Theo xã/phường <small>by commune</small></h3>'
+            f'{_table(["Xã/phường", "Mã", "Tình trạng", "Lỗi", "Cảnh báo"], communes, "compact")}</div></div></section>')
 
 
 def _value(text) -> str:
@@ -257,14 +293,38 @@ def _value(text) -> str:
 def _failure_row(r: dict) -> str:
     sev = r["severity"] if r["severity"] in SEVERITY_VI else "warning"
     return (f'<tr class="{sev}"><td>{_e(r["source_sheet"])}</td><td class="cellref">{_e(r["cell"])}</td>'
-            f'<td>{_e(rule_title(r["rule"]))}<br><code>{_e(r["rule"])}</code></td><td><span class="sev {sev}">{SEVERITY_VI[sev]}</span></td>'
+            f'<td>{_e(rule_title(r["rule"]))}<br><code>{_e(r["rule"])}</code></td><td>{_sev_badge(sev)}</td>'
             f'<td>{_value(r["value"])}</td><td>{_value(r["expected"])}</td>'
             f'<td>{_e(r["message"])}<div class="en" lang="en">{_e(r["message_en"])}</div></td></tr>')
 
 
-def _chips(errors: int, warnings: int) -> str:
-    return " ".join(f'<span class="sev {cls}">{vn_int(n)} {text}</span>' for cls, n, text in
-                    (("error", errors, "lỗi"), ("warning", warnings, "cảnh báo")) if n)
+def _has(items: list[dict], severity: str) -> str:
+    """CSS classes the no-JS severity filter keys on."""
+    return ("has-" if any(r["severity"] == severity for r in items) else "no-") + severity
+
+
+def _commune_group(code: str, items: list[dict], status: str | None, opened: str) -> str:
+    items.sort(key=lambda r: (r["severity"] != "error", r["source_file"] or "", r["source_sheet"] or "",
+                              r["row"] or 0, r["column"] or 0, r["rule"] or ""))
+    n_err = sum(r["severity"] == "error" for r in items)
+    name = next((r["commune_name"] for r in items if r["commune_name"]), None) or (code or UNRESOLVED)
+    badge = f'<span class="badge {_e(status)}">{_e(STATUS_VI.get(status, status))}</span>' if status else ""
+    chips = " ".join(f'<span class="sev {cls}">{vn_int(k)} {text}</span>'
+                     for cls, k, text in (("error", n_err, "lỗi"), ("warning", len(items) - n_err, "cảnh báo")) if k)
+    body: list[str] = []
+    last_file: object = object()
+    for r in items:  # a sub-heading per file rather than a file column: paths are long and repeat
+        if r["source_file"] != last_file:
+            last_file = r["source_file"]
+            in_file = [x for x in items if x["source_file"] == last_file]
+            body.append(f'<tr class="file {_has(in_file, "error")} {_has(in_file, "warning")}">'
+                        f'<th colspan="7">Tệp: {_e(last_file)}</th></tr>')
+        body.append(_failure_row(r))
+    head = "".join(f"<th>{h}</th>" for h in ("Trang tính", "Ô", "Quy tắc", "Mức độ", "Giá trị", "Cần là",
+                                             "Nội dung <small>message</small>"))
+    return (f'<details class="commune {_has(items, "error")} {_has(items, "warning")}" id="{_anchor(code)}"{opened}>'
+            f'<summary><b>{_e(name)}</b> <span class="code">{_e(code)}</span>{badge}<span class="counts">{chips}</span></summary>'
+            f'<table class="failures"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></details>')
 
 
 def _failure_list(run: RunData) -> str:
@@ -272,42 +332,26 @@ def _failure_list(run: RunData) -> str:
     groups: dict[str, list[dict]] = {}
     for r in rows:
         groups.setdefault(r["commune_code"] or "", []).append(r)
-    status = dict(zip(run.communes["commune_code"], run.communes["status"])) if "status" in run.communes.columns else {}
+    status = _status_of(run)
     opened = " open" if len(rows) <= OPEN_ALL_UP_TO else ""
-    out = []
-    for code, items in sorted(groups.items(), key=lambda g: (not any(r["severity"] == "error" for r in g[1]), g[0] != "", g[0])):
-        items.sort(key=lambda r: (r["severity"] != "error", r["source_file"] or "", r["source_sheet"] or "", r["row"] or 0, r["column"] or 0, r["rule"] or ""))
-        n_err = sum(r["severity"] == "error" for r in items)
-        name = next((r["commune_name"] for r in items if r["commune_name"]), None) or ("Chưa xác định được xã/phường" if not code else code)
-        cls = ("has-error" if n_err else "no-error") + (" has-warning" if n_err < len(items) else " no-warning")
-        badge = f'<span class="badge {_e(status.get(code))}">{_e(STATUS_VI.get(status.get(code), ""))}</span>' if status.get(code) else ""
-        body, last_file = [], object()
-        for r in items:
-            if r["source_file"] != last_file:
-                last_file = r["source_file"]
-                f_err = any(x["severity"] == "error" and x["source_file"] == last_file for x in items)
-                body.append(f'<tr class="file {"has-error" if f_err else "no-error"}"><th colspan="7">Tệp: {_e(last_file)}</th></tr>')
-            body.append(_failure_row(r))
-        out.append(
-            f'<details class="commune {cls}" id="{_anchor(code)}"{opened}><summary><b>{_e(name)}</b> <span class="code">{_e(code or "")}</span>'
-            f'{badge}<span class="counts">{_chips(n_err, len(items) - n_err)}</span></summary>'
-            '<table class="failures"><thead><tr><th>Trang tính</th><th>Ô</th><th>Quy tắc</th><th>Mức độ</th><th>Giá trị</th><th>Cần là</th>'
-            f'<th>Nội dung <small>message</small></th></tr></thead><tbody>{"".join(body)}</tbody></table></details>')
-    if not out:
-        out.append('<p class="empty">Không có lỗi nào. <small>No failures.</small></p>')
-    filters = ('<input type="radio" name="sev" id="sev-all" checked><label for="sev-all">Tất cả</label>'
-               '<input type="radio" name="sev" id="sev-error"><label for="sev-error">Chỉ lỗi</label>'
-               '<input type="radio" name="sev" id="sev-warning"><label for="sev-warning">Chỉ cảnh báo</label>')
-    hint = "Bấm tên xã để mở/đóng. Ctrl+F tìm được cả trong phần đang đóng." if not opened else "Bấm tên xã để đóng/mở."
-    return (f'<section id="danh-sach"><h2>4. Danh sách lỗi <small>every failure ({vn_int(len(rows))}), by commune, errors first</small></h2>'
-            f'<p class="hint">{hint}</p>{filters}<div class="groups">{"".join(out)}</div></section>')
+    # communes with errors first; within them the files no commune could be found for, then by code
+    order = sorted(groups, key=lambda g: (not any(r["severity"] == "error" for r in groups[g]), g != "", g))
+    out = [_commune_group(code, groups[code], status.get(code), opened) for code in order]
+    choices = (("all", "Tất cả"), ("error", "Chỉ lỗi"), ("warning", "Chỉ cảnh báo"))
+    filters = "".join(f'<input type="radio" name="sev" id="sev-{k}"{" checked" if k == "all" else ""}>'
+                      f'<label for="sev-{k}">{t}</label>' for k, t in choices)
+    hint = "Bấm tên xã để đóng/mở." + ("" if opened else " Ctrl+F tìm được cả trong phần đang đóng.")
+    return (f'<section id="danh-sach"><h2>4. Danh sách lỗi <small>every failure ({vn_int(len(rows))}), by commune, '
+            f'errors first</small></h2><p class="hint">{hint}</p>{filters}<div class="groups">'
+            + ("".join(out) or '<p class="empty">Không có lỗi nào. <small>No failures.</small></p>') + "</div></section>")
 
 
 def _files(run: RunData) -> str:
-    files = run.manifest.get("files", [])
-    rows = [[_e(f.get("path")), _e(f.get("commune_code")), _e(f.get("kind")), _e(STATUS_VI.get(f.get("status"), f.get("status"))), _e(f.get("layout"))]
-            for f in sorted(files, key=lambda f: (f.get("status") == "accepted", str(f.get("path"))))]
-    return (f'<section id="tep"><h2>5. Tệp đã nhận <small>files received</small></h2><details class="list"><summary>{vn_int(len(files))} tệp — xem danh sách</summary>'
+    files = sorted(run.manifest.get("files", []), key=lambda f: (f.get("status") == "accepted", str(f.get("path"))))
+    rows = [[_e(f.get("path")), _e(f.get("commune_code")), _e(f.get("kind")), _e(STATUS_VI.get(f.get("status"), f.get("status"))),
+             _e(f.get("layout"))] for f in files]
+    return (f'<section id="tep"><h2>5. Tệp đã nhận <small>files received</small></h2><details class="list">'
+            f"<summary>{vn_int(len(files))} tệp — xem danh sách</summary>"
             + _table(["Tệp", "Mã xã", "Loại", "Tình trạng", "Cách đọc"], rows, "compact files") + "</details></section>")
 
 
@@ -315,16 +359,18 @@ def render_html(run: RunData) -> str:
     """The report page for a loaded run, as one HTML string."""
     counts = failure_counts(run.failures)
     title = "Báo cáo kiểm tra số liệu giảm nghèo"
-    if run.provinces.height == 1:
+    if run.provinces.height == 1 and run.provinces["province_name"][0]:
         title += f" — {run.provinces['province_name'][0]}"
     footer = ("<footer><p><b>Cách đọc:</b> một <b>lỗi</b> làm báo cáo của xã bị từ chối (số liệu không được cộng vào tỉnh); "
-              "một <b>cảnh báo</b> giữ số liệu và đánh dấu ô cần xem lại. Tỷ lệ luôn được tính lại từ số hộ (làm tròn 2 chữ số).</p>"
-              f"<p class=\"en\" lang=\"en\">An error rejects the commune's report; a warning keeps its figures. "
-              f"Generated by giamngheo {_e(run.manifest.get('package_version'))} from {_e(run.run_dir.name)}.</p></footer>")
-    return ('<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+              "một <b>cảnh báo</b> giữ số liệu và đánh dấu ô cần xem lại. Tỷ lệ luôn được tính lại từ số hộ "
+              '(làm tròn 2 chữ số).</p><p class="en" lang="en">An error rejects the commune\'s report; a warning keeps its '
+              f"figures. Generated by giamngheo {_e(run.manifest.get('package_version'))} from {_e(run.run_dir.name)}."
+              "</p></footer>")
+    return ('<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(title)}</title><style>{PAGE_CSS}</style></head><body><main>"
-            + _header(run, counts) + _figures(run) + _charts(run, counts) + _summary_tables(run, counts) + _failure_list(run) + _files(run)
-            + footer + "</main></body></html>")
+            + _header(run, counts) + _figures(run) + _charts(run, counts) + _summary_tables(run, counts)
+            + _failure_list(run) + _files(run) + footer + "</main></body></html>")
 
 
 def write_html_report(run_dir: Path) -> Path:

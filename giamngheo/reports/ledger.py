@@ -19,7 +19,7 @@ so it can be made again for any past run. One row per commune and report kind
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -72,14 +72,25 @@ def submissions_table(run_dir: Path, deadline: date | None = None) -> pl.DataFra
         for kind in KINDS:
             subs = files.get((commune_code, kind), [])
             row = _ledger_row(subs, kind, status_in_outputs.get(kind, {}).get(commune_code), deadline)
-            rows.append({"run_id": manifest.get("run_id"), "province_code": province_code, "commune_code": commune_code,
-                         "commune_name": commune_name, "kind": kind, **row})
+            rows.append(
+                {
+                    "run_id": manifest.get("run_id"),
+                    "province_code": province_code,
+                    "commune_code": commune_code,
+                    "commune_name": commune_name,
+                    "kind": kind,
+                    **row,
+                }
+            )
     return pl.DataFrame(rows, schema=LEDGER_SCHEMA, orient="row") if rows else pl.DataFrame(schema=LEDGER_SCHEMA)
 
 
 def ledger_summary(table: pl.DataFrame) -> dict:
     """Completeness (received / expected) and timeliness (on time / received) in %, per report kind."""
-    summary: dict = {"run_id": table["run_id"][0] if table.height else None, "communes_expected": table["commune_code"].n_unique()}
+    summary: dict = {
+        "run_id": table["run_id"][0] if table.height else None,
+        "communes_expected": table["commune_code"].n_unique(),
+    }
     for kind in KINDS:
         rows = table.filter(pl.col("kind") == kind)
         received = rows.filter(pl.col("received"))
@@ -102,14 +113,24 @@ def ledger_summary(table: pl.DataFrame) -> dict:
 
 def _ledger_row(subs: list[dict], kind: str, output_status: str | None, deadline: date | None) -> dict:
     if not subs:
-        return {"received": False, "files_received": 0, "version_in_use": None, "file_in_use": None, "received_at": None,
-                "superseded_files": [], "status": "missing", "on_time": None}
+        return {
+            "received": False,
+            "files_received": 0,
+            "version_in_use": None,
+            "file_in_use": None,
+            "received_at": None,
+            "superseded_files": [],
+            "status": "missing",
+            "on_time": None,
+        }
     ordered = sorted(subs, key=_submission_order)
     in_use = [f for f in ordered if kind not in (f.get("superseded_by") or {})]
     chosen = in_use[-1] if in_use else ordered[-1]
     received_at = _as_datetime(chosen.get("modified"))
-    status = output_status if output_status in ("accepted", "rejected") else (
-        "accepted" if chosen.get("status") == "accepted" else "rejected"
+    status = (
+        output_status
+        if output_status in ("accepted", "rejected")
+        else ("accepted" if chosen.get("status") == "accepted" else "rejected")
     )
     return {
         "received": True,
@@ -144,7 +165,7 @@ def _kinds(file: dict) -> set[str]:
 
 def _submission_order(file: dict) -> tuple:
     document = str(file.get("document_date") or file.get("doc_date") or "")
-    return (document, _as_datetime(file.get("modified")) or datetime.min.replace(tzinfo=timezone.utc), file.get("path") or "")
+    return (document, _as_datetime(file.get("modified")) or datetime.min.replace(tzinfo=UTC), file.get("path") or "")
 
 
 def _expected_communes(manifest: dict, outputs: dict[str, pl.DataFrame]) -> list[tuple[str, str, str]]:
@@ -159,7 +180,11 @@ def _expected_communes(manifest: dict, outputs: dict[str, pl.DataFrame]) -> list
                 seen_in_run[code] = (prov, name)
     provinces = {province} if province else {prov for prov, _ in seen_in_run.values() if prov}
     if not provinces:
-        provinces = {ref.by_code[f["commune_code"]].province_code for f in manifest.get("files") or [] if f.get("commune_code") in ref.by_code}
+        provinces = {
+            ref.by_code[f["commune_code"]].province_code
+            for f in manifest.get("files") or []
+            if f.get("commune_code") in ref.by_code
+        }
     units = {u.commune_code: (u.province_code, u.commune_code, u.commune_name) for p in provinces for u in ref.province_units(p)}
     for code, (prov, name) in seen_in_run.items():
         if prov in provinces and code not in units:
@@ -188,7 +213,7 @@ def _as_datetime(value) -> datetime | None:
     if not value:
         return None
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _pct(part: int, whole: int) -> float | None:

@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-BLUE, RED, AMBER, GREEN, GREY, INK, GRID = "#1f5fa8", "#c0392b", "#c77c02", "#2e7d4f", "#9aa3ad", "#1d2733", "#e3e7ec"
+BLUE, PALE_BLUE, RED, AMBER, GREEN = "#1f5fa8", "#8fb3dc", "#c0392b", "#c77c02", "#2e7d4f"
+GREY, INK, MUTED, GRID = "#9aa3ad", "#1d2733", "#5b6673", "#e3e7ec"
 
 
 def vn_int(n) -> str:
@@ -60,16 +61,63 @@ def _tick_label(v: float) -> str:
     return vn_int(v) if float(v).is_integer() else vn_dec(v, 2 if abs(v * 10 - round(v * 10)) > 1e-9 else 1)
 
 
-def _svg(width: int, height: int, body: list[str], label: str) -> str:
-    return (
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{_e(label)}" '
-        f'xmlns="http://www.w3.org/2000/svg" font-size="12" fill="{INK}">'
-        f"<title>{_e(label)}</title>" + "".join(body) + "</svg>"
-    )
+def _attrs(attrs: dict) -> str:
+    """SVG attributes from keyword arguments: font_size -> font-size, floats to one decimal."""
+    return "".join(f' {k.replace("_", "-")}="{v:.1f}"' if isinstance(v, float) else f' {k.replace("_", "-")}="{v}"'
+                   for k, v in attrs.items())
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, **attrs) -> str:
+    return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"{_attrs(attrs)}/>'
+
+
+def _text(x: float, y: float, text, tip: str | None = None, **attrs) -> str:
+    """A text element; `text` (and the hover `tip`) are escaped here."""
+    title = f"<title>{_e(tip)}</title>" if tip else ""
+    return f'<text x="{x:.1f}" y="{y:.1f}"{_attrs(attrs)}>{title}{_e(text)}</text>'
+
+
+def _halo(x: float, y: float, text, **attrs) -> str:
+    """Text with a white outline, readable on top of bars, points and lines."""
+    return _text(x, y, text, stroke="#fff", stroke_width=3, paint_order="stroke", **attrs)
+
+
+def _y_tick(x_from: float, x_to: float, y: float, value: float) -> list[str]:
+    """A horizontal grid line with its value on the left."""
+    return [_line(x_from, y, x_to, y, stroke=GRID), _text(x_from - 6, y + 4, _tick_label(value), text_anchor="end", fill=MUTED)]
+
+
+def _x_tick(x: float, y_from: float, y_to: float, value: float, label_y: float, **attrs) -> list[str]:
+    """A vertical grid line with its value at `label_y`."""
+    label = _text(x, label_y, _tick_label(value), text_anchor="middle", fill=MUTED, **attrs)
+    return [_line(x, y_from, x, y_to, stroke=GRID), label]
+
+
+def _svg(width: int, height: int, body: list[str], label: str, cls: str = "chart") -> str:
+    return (f'<svg class="{cls}" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{_e(label)}" '
+            f'font-size="12" fill="{INK}"><title>{_e(label)}</title>' + "".join(body) + "</svg>")
 
 
 def _empty(label: str, note: str) -> str:
-    return _svg(560, 120, [f'<text x="280" y="64" text-anchor="middle" fill="{GREY}">{_e(note)}</text>'], label)
+    return _svg(560, 120, [_text(280, 64, note, text_anchor="middle", fill=GREY)], label)
+
+
+def _place_labels(targets: list[tuple[float, float, str]], right_edge: float) -> list[str]:
+    """Labels next to points, nudged up or down until they clear the ones already placed."""
+    placed: list[tuple[float, float, float]] = []  # (x0, x1, y) of each label drawn
+    out = []
+    for x, y, text in targets:
+        width = 6.2 * len(text)
+        left = x > right_edge  # near the right edge the label goes on the left of its point
+        x0 = x - 8 - width if left else x + 8
+        dy = next((d for d in (0, 12, -12, 24, -24, 36, -36, 48)
+                   if all(abs(y + d - py) >= 12 or x0 + width < px0 or x0 > px1 for px0, px1, py in placed)), 48)
+        placed.append((x0, x0 + width, y + dy))
+        anchor_x = x0 + width if left else x0
+        if dy:
+            out.append(_line(x, y, anchor_x, y + dy, stroke=RED, stroke_width=0.6))
+        out.append(_halo(anchor_x, y + dy + 4, text, text_anchor="end" if left else "start", font_size=11, fill=RED))
+    return out
 
 
 def target_scatter(points: list[Point], y_label: str, label: str, ok_text: str, bad_text: str, labelled: int = 8) -> str:
@@ -90,49 +138,28 @@ def target_scatter(points: list[Point], y_label: str, label: str, ok_text: str, 
     def sy(v):
         return T + (H - T - B) * (hi - v) / (hi - y_lo)
 
-    body = [  # the area under the diagonal is "below target": tint it so the eye finds it first
-        f'<polygon points="{sx(0):.1f},{sy(0):.1f} {sx(hi):.1f},{sy(0):.1f} {sx(hi):.1f},{sy(hi):.1f}" fill="{RED}" fill-opacity="0.06"/>',
-    ]
+    # the area under the diagonal is "below target": tint it so the eye finds it first
+    corners = ((0, 0), (hi, hi), (hi, y_lo), (0, y_lo))
+    body = [f'<polygon points="{" ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in corners)}" fill="{RED}" fill-opacity="0.06"/>']
     for t in ticks_y:
-        body.append(f'<line x1="{L}" x2="{W - R}" y1="{sy(t):.1f}" y2="{sy(t):.1f}" stroke="{GRID}"/>')
-        body.append(f'<text x="{L - 6}" y="{sy(t) + 4:.1f}" text-anchor="end" fill="#5b6673">{_tick_label(t)}</text>')
+        body += _y_tick(L, W - R, sy(t), t)
     for t in top:
-        body.append(f'<line y1="{T}" y2="{sy(y_lo):.1f}" x1="{sx(t):.1f}" x2="{sx(t):.1f}" stroke="{GRID}"/>')
-        body.append(f'<text y="{sy(y_lo) + 16:.1f}" x="{sx(t):.1f}" text-anchor="middle" fill="#5b6673">{_tick_label(t)}</text>')
+        body += _x_tick(sx(t), T, sy(y_lo), t, sy(y_lo) + 16)
     body += [
-        f'<line x1="{sx(0):.1f}" y1="{sy(0):.1f}" x2="{sx(hi):.1f}" y2="{sy(hi):.1f}" stroke="{INK}" stroke-dasharray="5 4" stroke-width="1.2"/>',
-        f'<text x="{sx(hi * 0.97):.1f}" y="{sy(hi * 0.06):.1f}" text-anchor="end" fill="{RED}" font-weight="600">{_e(bad_text)}</text>',
-        f'<text x="{sx(hi * 0.03):.1f}" y="{sy(hi * 0.94):.1f}" fill="{GREEN}" font-weight="600">{_e(ok_text)}</text>',
-        f'<text x="{(L + W - R) / 2:.1f}" y="{H - 10}" text-anchor="middle">Chỉ tiêu tỉnh giao (điểm %)</text>',
+        _line(sx(0), sy(0), sx(hi), sy(hi), stroke=INK, stroke_dasharray="5 4", stroke_width=1.2),
+        _text(sx(hi * 0.97), sy(hi * 0.06), bad_text, text_anchor="end", fill=RED, font_weight=600),
+        _text(sx(hi * 0.03), sy(hi * 0.94), ok_text, fill=GREEN, font_weight=600),
+        _text((L + W - R) / 2, H - 10, "Chỉ tiêu tỉnh giao (điểm %)", text_anchor="middle"),
         f'<text transform="translate(14 {(T + H - B) / 2:.1f}) rotate(-90)" text-anchor="middle">{_e(y_label)}</text>',
     ]
-    # draw the met ones first so the highlighted ones sit on top
-    for p in sorted(points, key=lambda p: p.ok):
-        colour = GREEN if p.ok else RED
+    for p in sorted(points, key=lambda p: p.ok):  # the met ones last would hide the highlighted ones: draw them first
         tip = f"{p.name}: {vn_dec(p.value)} so với chỉ tiêu {vn_dec(p.assigned)} điểm %"
-        body.append(
-            f'<circle cx="{sx(p.assigned):.1f}" cy="{sy(p.value):.1f}" r="{4.5 if p.ok else 5.5}" fill="{colour}" '
-            f'fill-opacity="{0.45 if p.ok else 0.85}" stroke="#fff" stroke-width="0.8"><title>{_e(tip)}</title></circle>'
-        )
+        body.append(f'<circle cx="{sx(p.assigned):.1f}" cy="{sy(p.value):.1f}" r="{4.5 if p.ok else 5.5}" '
+                    f'fill="{GREEN if p.ok else RED}" fill-opacity="{0.45 if p.ok else 0.85}" stroke="#fff" stroke-width="0.8">'
+                    f"<title>{_e(tip)}</title></circle>")
     worst = sorted((p for p in points if not p.ok), key=lambda p: p.value - p.assigned)[:labelled]
-    placed: list[tuple[float, float, float]] = []  # (x0, x1, y) of labels already drawn
-    for p in sorted(worst, key=lambda p: -p.value):
-        x, y = sx(p.assigned), sy(p.value)
-        text = _clip(p.name, 24)
-        width = 6.2 * len(text)
-        anchor, x0 = ("end", x - 8 - width) if x > W * 0.62 else ("start", x + 8)
-        # nudge a label up or down until it clears the ones already placed
-        for dy in (0, 12, -12, 24, -24, 36, -36, 48):
-            if all(abs(y + dy - py) >= 12 or x0 + width < px0 or x0 > px1 for px0, px1, py in placed):
-                break
-        placed.append((x0, x0 + width, y + dy))
-        if dy:
-            body.append(f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x0 if anchor == "start" else x0 + width:.1f}" y2="{y + dy:.1f}" '
-                        f'stroke="{RED}" stroke-width="0.6"/>')
-        body.append(
-            f'<text x="{x0 if anchor == "start" else x0 + width:.1f}" y="{y + dy + 4:.1f}" text-anchor="{anchor}" font-size="11" '
-            f'stroke="#fff" stroke-width="3" paint-order="stroke" fill="{RED}">{_e(text)}</text>'
-        )
+    body += _place_labels([(sx(p.assigned), sy(p.value), _clip(p.name, 24)) for p in sorted(worst, key=lambda p: -p.value)],
+                          W * 0.62)
     return _svg(W, H, body, label)
 
 
@@ -141,40 +168,38 @@ def target_dots(points: list[Point], label: str) -> str:
     if not points:
         return _empty(label, "Không có xã nào có cả kế hoạch và chỉ tiêu giao để so sánh.")
     points = sorted(points, key=lambda p: (p.value - p.assigned, p.name))
-    cols = 3 if len(points) > 30 else 2 if len(points) > 10 else 1
+    cols = 3 if len(points) > 30 else 2 if len(points) > 10 else 1  # 120 communes fit in 40 rows
     per_col = math.ceil(len(points) / cols)
     W, T, row_h, name_w, gap_w = 1240, 34, 17, 168, 56
     H = T + per_col * row_h + 8
     col_w = W / cols
-    ticks = _ticks(max(max(p.assigned for p in points), max(p.value for p in points), 0.01) * 1.02, 4)
-    hi = ticks[-1]
+    hi = _ticks(max(max(p.assigned for p in points), max(p.value for p in points), 0.01) * 1.02, 4)[-1]
     body = []
     for c in range(cols):
-        x0 = c * col_w + name_w
-        x1 = (c + 1) * col_w - gap_w
+        x0, x1 = c * col_w + name_w, (c + 1) * col_w - gap_w
 
         def sx(v, x0=x0, x1=x1):
             return x0 + (x1 - x0) * max(v, 0) / hi
 
-        for t in ticks:
-            body.append(f'<line x1="{sx(t):.1f}" x2="{sx(t):.1f}" y1="{T - 6}" y2="{H - 6}" stroke="{GRID}"/>')
-            body.append(f'<text x="{sx(t):.1f}" y="{T - 12}" text-anchor="middle" font-size="11" fill="#5b6673">{_tick_label(t)}</text>')
-        body.append(f'<text x="{x1 + gap_w - 6:.1f}" y="{T - 12}" text-anchor="end" font-size="11" fill="#5b6673">chênh</text>')
+        for t in _ticks(hi, 4):
+            body += _x_tick(sx(t), T - 6, H - 6, t, T - 12, font_size=11)
+        body.append(_text(x1 + gap_w - 6, T - 12, "chênh", text_anchor="end", font_size=11, fill=MUTED))
         for i, p in enumerate(points[c * per_col:(c + 1) * per_col]):
             y = T + i * row_h + row_h / 2
             colour = GREEN if p.ok else RED
-            tip = f"{p.name}: kế hoạch {vn_dec(p.value)}, chỉ tiêu giao {vn_dec(p.assigned)} điểm %"
             if not p.ok:  # a pale band makes the communes below target readable at a glance
-                body.append(f'<rect x="{c * col_w:.1f}" y="{y - row_h / 2:.1f}" width="{col_w - 4:.1f}" height="{row_h}" fill="{RED}" fill-opacity="0.07"/>')
-            name_fill = "" if p.ok else f' fill="{RED}" font-weight="600"'
+                body.append(f'<rect x="{c * col_w:.1f}" y="{y - row_h / 2:.1f}" width="{col_w - 4:.1f}" height="{row_h}" '
+                            f'fill="{RED}" fill-opacity="0.07"/>')
+            gap = ("+" if p.value >= p.assigned else "") + vn_dec(p.value - p.assigned)
             body += [
-                f'<g><title>{_e(tip)}</title>',
-                f'<text x="{x0 - 8:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="11.5"{name_fill}>{_e(_clip(p.name, 25))}</text>',
-                f'<line x1="{sx(p.assigned):.1f}" x2="{sx(p.value):.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="2" stroke-opacity="0.5"/>',
-                f'<line x1="{sx(p.assigned):.1f}" x2="{sx(p.assigned):.1f}" y1="{y - 6:.1f}" y2="{y + 6:.1f}" stroke="{INK}" stroke-width="2"/>',
+                f"<g><title>{_e(p.name)}: kế hoạch {vn_dec(p.value)}, chỉ tiêu giao {vn_dec(p.assigned)} điểm %</title>",
+                _text(x0 - 8, y + 4, _clip(p.name, 25), text_anchor="end", font_size=11.5,
+                      **({} if p.ok else {"fill": RED, "font_weight": 600})),
+                _line(sx(p.assigned), y, sx(p.value), y, stroke=colour, stroke_width=2, stroke_opacity=0.5),
+                _line(sx(p.assigned), y - 6, sx(p.assigned), y + 6, stroke=INK, stroke_width=2),
                 f'<circle cx="{sx(p.value):.1f}" cy="{y:.1f}" r="4.2" fill="{colour}"/>',
-                f'<text x="{x1 + gap_w - 6:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{RED if not p.ok else "#5b6673"}">'
-                f'{"+" if p.value >= p.assigned else ""}{vn_dec(p.value - p.assigned)}</text></g>',
+                _text(x1 + gap_w - 6, y + 4, gap, text_anchor="end", font_size=11, fill=MUTED if p.ok else RED),
+                "</g>",
             ]
     return _svg(W, H, body, label)
 
@@ -195,28 +220,21 @@ def rate_bars(rates: list[tuple[str, float]], reference: float | None, label: st
 
     body = []
     for t in ticks:
-        body.append(f'<line x1="{L}" x2="{W - R}" y1="{sy(t):.1f}" y2="{sy(t):.1f}" stroke="{GRID}"/>')
-        body.append(f'<text x="{L - 6}" y="{sy(t) + 4:.1f}" text-anchor="end" fill="#5b6673">{_tick_label(t)}</text>')
+        body += _y_tick(L, W - R, sy(t), t)
     for i, (name, rate) in enumerate(rates):
         above = reference is not None and rate > reference
-        body.append(
-            f'<rect x="{L + i * slot + gap / 2:.2f}" y="{sy(rate):.1f}" width="{max(slot - gap, 0.8):.2f}" '
-            f'height="{sy(0) - sy(rate):.1f}" fill="{BLUE if above else "#8fb3dc"}">'
-            f"<title>{_e(name)}: {vn_dec(rate)}%</title></rect>"
-        )
+        body.append(f'<rect x="{L + i * slot + gap / 2:.2f}" y="{sy(rate):.1f}" width="{max(slot - gap, 0.8):.2f}" '
+                    f'height="{sy(0) - sy(rate):.1f}" fill="{BLUE if above else PALE_BLUE}">'
+                    f"<title>{_e(name)}: {vn_dec(rate)}%</title></rect>")
     if reference is not None:
-        y = sy(reference)
-        body.append(f'<line x1="{L}" x2="{W - R}" y1="{y:.1f}" y2="{y:.1f}" stroke="{RED}" stroke-dasharray="6 4" stroke-width="1.5"/>')
-        body.append(
-            f'<text x="{W - R - 4}" y="{y - 6:.1f}" text-anchor="end" fill="{RED}" font-weight="600" stroke="#fff" '
-            f'stroke-width="3" paint-order="stroke">Toàn tỉnh {vn_dec(reference)}%</text>'
-        )
-    body.append(f'<line x1="{L}" x2="{W - R}" y1="{sy(0):.1f}" y2="{sy(0):.1f}" stroke="{INK}"/>')
-    body.append(
-        f'<text x="{(L + W - R) / 2:.1f}" y="{H - 12}" text-anchor="middle">{vn_int(len(rates))} xã/phường, '
-        "xếp theo tỷ lệ hộ nghèo giảm dần</text>"
-    )
-    body.append(f'<text transform="translate(14 {(T + H - B) / 2:.1f}) rotate(-90)" text-anchor="middle">Tỷ lệ hộ nghèo (%)</text>')
+        body += [_line(L, sy(reference), W - R, sy(reference), stroke=RED, stroke_dasharray="6 4", stroke_width=1.5),
+                 _halo(W - R - 4, sy(reference) - 6, f"Toàn tỉnh {vn_dec(reference)}%", text_anchor="end", fill=RED,
+                       font_weight=600)]
+    body += [
+        _line(L, sy(0), W - R, sy(0), stroke=INK),
+        _text((L + W - R) / 2, H - 12, f"{vn_int(len(rates))} xã/phường, xếp theo tỷ lệ hộ nghèo giảm dần", text_anchor="middle"),
+        f'<text transform="translate(14 {(T + H - B) / 2:.1f}) rotate(-90)" text-anchor="middle">Tỷ lệ hộ nghèo (%)</text>',
+    ]
     return _svg(W, H, body, label)
 
 
@@ -235,17 +253,15 @@ def rule_bars(rows: list[tuple[str, str, int]], label: str) -> str:
 
     body = []
     for t in ticks:
-        body.append(f'<line x1="{sx(t):.1f}" x2="{sx(t):.1f}" y1="{T}" y2="{H - 22}" stroke="{GRID}"/>')
-        body.append(f'<text x="{sx(t):.1f}" y="{H - 8}" text-anchor="middle" fill="#5b6673">{_tick_label(t)}</text>')
+        body += _x_tick(sx(t), T, H - 22, t, H - 8)
     for i, (title, severity, count) in enumerate(rows):
         y = T + i * row_h
-        colour = RED if severity == "error" else AMBER
-        body.append(f'<text x="{L - 8}" y="{y + 16}" text-anchor="end"><title>{_e(title)}</title>{_e(_clip(title, 40))}</text>')
-        body.append(
-            f'<rect x="{L}" y="{y + 4}" width="{max(sx(count) - L, 1.5):.1f}" height="{row_h - 8}" rx="2" fill="{colour}">'
-            f"<title>{_e(title)}: {vn_int(count)}</title></rect>"
-        )
-        body.append(f'<text x="{sx(count) + 5:.1f}" y="{y + 16}" font-weight="600">{vn_int(count)}</text>')
+        body += [
+            _text(L - 8, y + 16, _clip(title, 40), tip=title, text_anchor="end"),
+            f'<rect x="{L}" y="{y + 4}" width="{max(sx(count) - L, 1.5):.1f}" height="{row_h - 8}" rx="2" '
+            f'fill="{RED if severity == "error" else AMBER}"><title>{_e(title)}: {vn_int(count)}</title></rect>',
+            _text(sx(count) + 5, y + 16, vn_int(count), font_weight=600),
+        ]
     return _svg(W, H, body, label)
 
 
@@ -260,16 +276,17 @@ def status_bar(segments: list[tuple[str, int, str]], label: str) -> str:
         if n <= 0:
             continue
         w = W * n / total
-        body.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{H}" fill="{colour}"><title>{_e(text)}: {vn_int(n)}</title></rect>')
+        body.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{H}" fill="{colour}">'
+                    f"<title>{_e(text)}: {vn_int(n)}</title></rect>")
         if w > 34:
-            body.append(f'<text x="{x + w / 2:.1f}" y="{H / 2 + 5}" text-anchor="middle" fill="#fff" font-weight="600">{vn_int(n)}</text>')
+            body.append(_text(x + w / 2, H / 2 + 5, vn_int(n), text_anchor="middle", fill="#fff", font_weight=600))
         x += w
-    return _svg(W, H, body, label).replace('class="chart"', 'class="chart status"', 1)
+    return _svg(W, H, body, label, cls="chart status")
 
 
 # The page's stylesheet sits beside the charts so the colours are declared once, here.
 PAGE_CSS = f"""
-:root {{ --ink:{INK}; --muted:#5b6673; --line:#d8dee5; --bg:#f4f6f8; --blue:{BLUE}; --red:{RED}; --amber:{AMBER};
+:root {{ --ink:{INK}; --muted:{MUTED}; --line:#d8dee5; --bg:#f4f6f8; --blue:{BLUE}; --red:{RED}; --amber:{AMBER};
   --green:{GREEN}; --grey:{GREY}; }}
 * {{ box-sizing:border-box; }}
 html {{ -webkit-print-color-adjust:exact; print-color-adjust:exact; }}
@@ -288,18 +305,21 @@ h3 {{ font-size:15px; margin:16px 0 8px; }}
 .meta {{ color:var(--muted); margin:0 0 10px; }}
 nav a {{ display:inline-block; margin:0 14px 0 0; font-size:13px; text-decoration:none; border-bottom:1px dotted var(--blue); }}
 .cards {{ display:grid; grid-template-columns:repeat(auto-fit, minmax(170px, 1fr)); gap:12px; margin-top:16px; }}
-.card {{ background:#fff; border:1px solid var(--line); border-left:4px solid var(--blue); border-radius:6px; padding:10px 14px; }}
+.card {{ background:#fff; border:1px solid var(--line); border-left:4px solid var(--blue); border-radius:6px;
+  padding:10px 14px; }}
 header .card {{ background:#fafbfc; }}
 .card .k {{ font-size:12.5px; color:var(--muted); font-weight:600; }}
 .card .v {{ font-size:24px; font-weight:700; line-height:1.3; font-variant-numeric:tabular-nums; }}
 .card .v small {{ font-size:13px; }}
 .card .n {{ font-size:12.5px; color:var(--muted); }}
 .card.good {{ border-left-color:var(--green); }} .card.bad {{ border-left-color:var(--red); }}
-.card.bad .v {{ color:var(--red); }} .card.warn {{ border-left-color:var(--amber); }} .card.muted {{ border-left-color:var(--grey); }}
+.card.bad .v {{ color:var(--red); }} .card.warn {{ border-left-color:var(--amber); }}
+.card.muted {{ border-left-color:var(--grey); }}
 .statusbar {{ margin-top:14px; max-width:720px; }}
 .statusbar svg {{ border-radius:4px; display:block; }}
 .legend, figcaption {{ font-size:12.5px; color:var(--muted); margin-top:6px; }}
-.sw {{ display:inline-block; width:11px; height:11px; border-radius:2px; margin:0 4px 0 10px; vertical-align:-1px; background:var(--blue); }}
+.sw {{ display:inline-block; width:11px; height:11px; border-radius:2px; margin:0 4px 0 10px; vertical-align:-1px;
+  background:var(--blue); }}
 .sw:first-child {{ margin-left:0; }}
 .sw.good {{ background:var(--green); }} .sw.bad {{ background:var(--red); }} .sw.warn {{ background:var(--amber); }}
 .sw.muted {{ background:var(--grey); }}
@@ -323,22 +343,23 @@ table.compact tbody tr:nth-child(even) {{ background:#fafbfc; }}
 details.list {{ margin-top:10px; }}
 details.list summary {{ cursor:pointer; color:var(--blue); font-size:13px; }}
 details.list table {{ margin-top:6px; }}
-details.commune {{ background:#fff; border:1px solid var(--line); border-left:4px solid var(--amber); border-radius:6px; margin:8px 0; }}
+details.commune {{ background:#fff; border:1px solid var(--line); border-left:4px solid var(--amber); border-radius:6px;
+  margin:8px 0; }}
 details.commune.has-error {{ border-left-color:var(--red); }}
 details.commune > summary {{ cursor:pointer; padding:9px 14px; font-size:14.5px; list-style-position:inside; }}
 details.commune > summary .code {{ color:var(--muted); font-size:12px; margin-left:4px; }}
 details.commune > summary .counts {{ float:right; }}
 details.commune[open] > summary {{ border-bottom:1px solid var(--line); }}
 table.failures {{ table-layout:fixed; }}
-table.failures col, table.failures th:nth-child(1) {{ width:9%; }}
-table.failures th:nth-child(2) {{ width:5%; }} table.failures th:nth-child(3) {{ width:15%; }}
-table.failures th:nth-child(4) {{ width:8%; }} table.failures th:nth-child(5), table.failures th:nth-child(6) {{ width:13%; }}
+table.failures th:nth-child(1) {{ width:9%; }} table.failures th:nth-child(2) {{ width:6%; }}
+table.failures th:nth-child(3) {{ width:15%; }} table.failures th:nth-child(4) {{ width:9%; }}
+table.failures th:nth-child(5), table.failures th:nth-child(6) {{ width:12%; }}
 table.failures td {{ overflow-wrap:anywhere; }}
-table.failures tr.error td {{ background:#fff7f6; }}
+table.failures tr.error td {{ background:#fffafa; }}
 tr.file th {{ background:#f6f8fa; font-weight:600; font-size:12.5px; color:#3b4652; overflow-wrap:anywhere; }}
-td.cellref {{ font-weight:700; font-family:"DejaVu Sans Mono", Consolas, monospace; }}
+td.cellref {{ white-space:nowrap; font-weight:700; font-family:"DejaVu Sans Mono", Consolas, monospace; }}
 code.val {{ display:inline-block; max-width:100%; white-space:pre-wrap; background:#f1f3f5; padding:1px 5px; border-radius:3px;
-  color:var(--ink); }}
+  color:var(--ink); font-family:inherit; font-size:.92em; }}
 .en {{ font-size:12px; color:var(--muted); margin-top:2px; }}
 .more, .hint, .empty {{ color:var(--muted); font-size:12.5px; }}
 input[name=sev] {{ position:absolute; opacity:0; }}
@@ -346,16 +367,18 @@ input[name=sev] + label {{ display:inline-block; padding:4px 14px; border:1px so
   font-size:13px; margin-right:-1px; }}
 input[name=sev]:checked + label {{ background:var(--blue); color:#fff; border-color:var(--blue); }}
 input[name=sev]:focus-visible + label {{ outline:2px solid var(--blue); outline-offset:2px; }}
+/* the severity filter without JavaScript: groups and file headings carry has-/no-error and has-/no-warning */
 #sev-error:checked ~ .groups .no-error, #sev-warning:checked ~ .groups .no-warning,
-#sev-error:checked ~ .groups tr.warning, #sev-warning:checked ~ .groups tr.error,
-#sev-warning:checked ~ .groups tr.file {{ display:none; }}
-#sev-error:checked ~ .groups tr.file.no-error {{ display:none; }}
+#sev-error:checked ~ .groups tr.warning, #sev-warning:checked ~ .groups tr.error {{ display:none; }}
 table.files td:first-child {{ overflow-wrap:anywhere; }}
 footer {{ margin-top:34px; padding-top:12px; border-top:1px solid var(--line); font-size:12.5px; color:var(--muted); }}
-@media (max-width:900px) {{ .grid, .cols {{ grid-template-columns:1fr; }} }}
+@media screen and (max-width:900px) {{ .grid, .cols {{ grid-template-columns:1fr; }} }}
+@page {{ size:A4 landscape; margin:10mm; }}
 @media print {{
+  .card .v {{ font-size:18px; }} .cards {{ grid-template-columns:repeat(auto-fit, minmax(120px, 1fr)); }}
   body {{ background:#fff; font-size:11px; }} main {{ max-width:none; padding:0; }}
-  nav, input[name=sev], input[name=sev] + label, .hint {{ display:none; }}
+  nav, input[name=sev] + label, .hint {{ display:none; }}
+  input[name=sev]:checked + label {{ display:inline-block; }}  /* the printout says which failures it holds */
   header, figure, details.commune {{ border-color:#bbb; }}
   thead th {{ position:static; }} tr {{ break-inside:avoid; }} h2 {{ break-after:avoid; }}
   details::details-content {{ content-visibility:visible; display:contents; }}

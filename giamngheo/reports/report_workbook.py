@@ -36,7 +36,7 @@ from openpyxl.utils import get_column_letter
 
 from schemas.columns import label_vi
 
-from .html_report import SEVERITY_VI, STATUS_VI, RunData, failure_counts, load_run, rule_title
+from .html_report import SEVERITY_VI, STATUS_VI, UNRESOLVED, RunData, failure_counts, load_run, rule_title
 
 REPORT_NAME = "bao_cao_kiem_tra.xlsx"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -95,49 +95,53 @@ def _block(ws, row: int, title: str, headers: list[str], rows: list[list]) -> in
     _header_row(ws, row + 1, headers)
     for i, values in enumerate(rows, start=row + 2):
         for col, value in enumerate(values, start=1):
-            _put(ws.cell(row=i, column=col), value)
+            cell = ws.cell(row=i, column=col)
+            _put(cell, value)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cell.number_format = "0.00" if isinstance(value, float) else "#,##0"  # shown with the reader's separators
     return row + 2 + len(rows) + 1
+
+
+PLAN_FIGURES = (
+    ("Xã/phường chấp nhận", "communes_accepted"), ("Xã/phường bị từ chối", "communes_rejected"),
+    ("Xã/phường chưa nộp", "communes_missing"), ("Tổng số hộ", "total_households"), ("Số hộ nghèo", "poor_households"),
+    ("Tỷ lệ hộ nghèo (%)", "poor_rate_pct"), ("Số hộ cận nghèo", "near_poor_households"),
+    ("Tỷ lệ hộ cận nghèo (%)", "near_poor_rate_pct"), ("Kế hoạch giảm hộ nghèo (hộ)", "poor_reduction_target"),
+    ("Kế hoạch giảm tỷ lệ hộ nghèo (điểm %)", "planned_poor_reduction_pp"), ("Xã đạt chỉ tiêu giao", "communes_meeting_target"),
+    ("Xã dưới chỉ tiêu giao", "communes_below_target"),
+)
+RESULT_FIGURES = (
+    ("Tỷ lệ hộ nghèo đầu kỳ (%)", "poor_rate_start_pct"), ("Tỷ lệ hộ nghèo cuối kỳ (%)", "poor_rate_end_pct"),
+    ("Giảm thực tế (điểm %)", "actual_poor_reduction_pp"), ("Xã đạt chỉ tiêu (thực tế)", "communes_met_target_actual"),
+    ("Xã không đạt chỉ tiêu (thực tế)", "communes_missed_target_actual"),
+)
 
 
 def _province_lines(run: RunData) -> list[list]:
     lines = []
     for p in run.provinces.iter_rows(named=True):
-        lines += [
-            [p.get("province_name"), "Xã/phường chấp nhận", p.get("communes_accepted")],
-            [p.get("province_name"), "Xã/phường bị từ chối", p.get("communes_rejected")],
-            [p.get("province_name"), "Xã/phường chưa nộp", p.get("communes_missing")],
-            [p.get("province_name"), "Tổng số hộ", p.get("total_households")],
-            [p.get("province_name"), "Số hộ nghèo", p.get("poor_households")],
-            [p.get("province_name"), "Tỷ lệ hộ nghèo (%)", p.get("poor_rate_pct")],
-            [p.get("province_name"), "Số hộ cận nghèo", p.get("near_poor_households")],
-            [p.get("province_name"), "Tỷ lệ hộ cận nghèo (%)", p.get("near_poor_rate_pct")],
-            [p.get("province_name"), "Kế hoạch giảm tỷ lệ hộ nghèo (điểm %)", p.get("planned_poor_reduction_pp")],
-            [p.get("province_name"), "Xã đạt chỉ tiêu giao", p.get("communes_meeting_target")],
-            [p.get("province_name"), "Xã dưới chỉ tiêu giao", p.get("communes_below_target")],
-        ]
-        if p.get("poor_households_end") is not None:
-            lines += [
-                [p.get("province_name"), "Tỷ lệ hộ nghèo cuối kỳ (%)", p.get("poor_rate_end_pct")],
-                [p.get("province_name"), "Giảm thực tế (điểm %)", p.get("actual_poor_reduction_pp")],
-                [p.get("province_name"), "Xã đạt chỉ tiêu (thực tế)", p.get("communes_met_target_actual")],
-                [p.get("province_name"), "Xã không đạt chỉ tiêu (thực tế)", p.get("communes_missed_target_actual")],
-            ]
+        figures = PLAN_FIGURES + (RESULT_FIGURES if p.get("poor_households_end") is not None else ())
+        lines += [[p.get("province_name"), label, p.get(key)] for label, key in figures]
     return lines
 
 
 def _summary_sheet(ws, run: RunData, counts: dict[str, pl.DataFrame]) -> None:
     ws.title = "Tổng hợp"
-    _put_text(ws.cell(row=1, column=1), f"Báo cáo kiểm tra số liệu giảm nghèo — lần chạy {run.manifest.get('run_id', run.run_dir.name)}")
+    run_id = run.manifest.get("run_id", run.run_dir.name)
+    _put_text(ws.cell(row=1, column=1), f"Báo cáo kiểm tra số liệu giảm nghèo — lần chạy {run_id}")
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    status = dict(zip(run.communes["commune_code"], run.communes["status"])) if "status" in run.communes.columns else {}
+    c = run.communes
+    status = dict(zip(c["commune_code"], c["status"])) if {"commune_code", "status"} <= set(c.columns) else {}
+    sev = SEVERITY_VI.get
     row = _block(ws, 3, "Số liệu toàn tỉnh", ["Tỉnh", "Chỉ tiêu", "Giá trị"], _province_lines(run))
     row = _block(ws, row, "Theo mức độ", ["Mức độ", "Số lỗi", "Số xã"],
-                 [[SEVERITY_VI.get(r["severity"], r["severity"]), r["failures"], r["communes"]] for r in counts["severity"].iter_rows(named=True)])
+                 [[sev(r["severity"], r["severity"]), r["failures"], r["communes"]]
+                  for r in counts["severity"].iter_rows(named=True)])
     row = _block(ws, row, "Theo quy tắc", ["Mã quy tắc", "Quy tắc", "Mức độ", "Số lỗi", "Số xã"],
-                 [[r["rule"], rule_title(r["rule"]), SEVERITY_VI.get(r["severity"], r["severity"]), r["failures"], r["communes"]]
+                 [[r["rule"], rule_title(r["rule"]), sev(r["severity"], r["severity"]), r["failures"], r["communes"]]
                   for r in counts["rule"].iter_rows(named=True)])
     _block(ws, row, "Theo xã/phường", ["Mã xã", "Xã/phường", "Tình trạng", "Lỗi", "Cảnh báo"],
-           [[r["commune_code"], r["commune_name"] or "Chưa xác định được xã/phường", STATUS_VI.get(status.get(r["commune_code"]), ""),
+           [[r["commune_code"], r["commune_name"] or UNRESOLVED, STATUS_VI.get(status.get(r["commune_code"]), ""),
              r["errors"], r["warnings"]] for r in counts["commune"].iter_rows(named=True)])
     for col, width in zip("ABCDE", (16, 40, 16, 10, 10)):
         ws.column_dimensions[col].width = width
@@ -150,13 +154,16 @@ def _failures_sheet(ws, failures: pl.DataFrame) -> None:
     for i, r in enumerate(rows, start=2):
         r["_rule_title"], r["_severity"] = rule_title(r["rule"]), SEVERITY_VI.get(r["severity"], r["severity"])
         r["_field_vi"] = label_vi(r["field"]) or None
-        fill = ERROR_FILL if r["severity"] == "error" else WARNING_FILL
+        error = r["severity"] == "error"
         for col, (_, key, _) in enumerate(FAILURE_SHEET_COLUMNS, start=1):
             cell = ws.cell(row=i, column=col)
             _put(cell, r.get(key))
-            if r["severity"] == "error":
-                cell.fill = fill
-        ws.cell(row=i, column=SEVERITY_COLUMN).font = RED_BOLD if r["severity"] == "error" else BOLD
+            if error:  # the whole row, so an error stands out even when the sheet is sorted by another column
+                cell.fill = ERROR_FILL
+        severity = ws.cell(row=i, column=SEVERITY_COLUMN)
+        severity.font = RED_BOLD if error else BOLD
+        if not error:
+            severity.fill = WARNING_FILL
     for col, (_, _, width) in enumerate(FAILURE_SHEET_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A2"

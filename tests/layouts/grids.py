@@ -203,9 +203,11 @@ def write_ods(path: Path, sheets: list[Grid]) -> Path:
 # --- csv --------------------------------------------------------------------------------
 
 
-def csv_bytes(rows: list[list], delimiter: str = ";", encoding: str = "utf-8", bom: bool = False, quote_all: bool = False) -> bytes:
+def csv_bytes(rows: list[list], delimiter: str = ";", encoding: str = "utf-8", bom: bool = False,
+              quote_all: bool = False) -> bytes:
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n", quoting=quoting)
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
     text = buf.getvalue()

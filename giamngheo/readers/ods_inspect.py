@@ -1,0 +1,61 @@
+"""Hidden rows, columns and sheets of an OpenDocument spreadsheet, read from content.xml by regex.
+
+Like xlsx_inspect, no XML parser is involved (DTDs were refused upstream), and
+repeated rows/columns are counted, not expanded.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+_TAG = re.compile(rb"<(/?)(table:table-row|table:table-column|table:table|style:style|style:table-properties)(?=[\s/>])([^>]*?)(/?)>")
+_ATTR = re.compile(rb'([\w:-]+)\s*=\s*"([^"]*)"')
+_HIDDEN = (b"collapse", b"filter")
+
+
+@dataclass
+class OdsSheetFacts:
+    name: str
+    hidden: bool = False
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+
+
+def inspect_ods(content: bytes, max_rows: int, max_cols: int) -> dict[str, OdsSheetFacts]:
+    """Facts per sheet name; rows and columns 1-based, capped at the reader's limits."""
+    hidden_styles: set[bytes] = set()
+    sheets: dict[str, OdsSheetFacts] = {}
+    current: OdsSheetFacts | None = None
+    style_name = None
+    depth = 0
+    row = col = 0
+    for m in _TAG.finditer(content):
+        closing, tag, raw, selfclosing = m.groups()
+        attrs = dict(_ATTR.findall(raw))
+        if tag == b"style:style" and not closing:
+            style_name = attrs.get(b"style:name")
+        elif tag == b"style:table-properties" and attrs.get(b"table:display") == b"false" and style_name:
+            hidden_styles.add(style_name)
+        elif tag == b"table:table":
+            if closing:
+                depth -= 1
+                continue
+            depth += 1
+            if depth == 1:
+                name = html.unescape(attrs.get(b"table:name", b"").decode("utf-8", "replace"))
+                current = sheets.setdefault(name, OdsSheetFacts(name, attrs.get(b"table:style-name") in hidden_styles))
+                row = col = 0
+        elif current is not None and depth == 1 and not closing:
+            if tag == b"table:table-row":
+                n = int(attrs.get(b"table:number-rows-repeated", b"1") or 1)
+                if attrs.get(b"table:visibility") in _HIDDEN and row < max_rows:
+                    current.hidden_rows.update(range(row + 1, min(row + n, max_rows) + 1))
+                row += n
+            elif tag == b"table:table-column":
+                n = int(attrs.get(b"table:number-columns-repeated", b"1") or 1)
+                if attrs.get(b"table:visibility") in _HIDDEN and col < max_cols:
+                    current.hidden_cols.update(range(col + 1, min(col + n, max_cols) + 1))
+                col += n
+    return sheets

@@ -1,0 +1,64 @@
+"""Every report of a run, written into its (staging) folder; one report's failure never loses the data."""
+
+from __future__ import annotations
+
+import json
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+
+@dataclass
+class ReportsWritten:
+    written: list[str] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)  # {"report": ..., "error": ...}
+    ledger: dict = field(default_factory=dict)  # ledger_summary: completeness and timeliness per kind
+    diff: dict | None = None
+
+
+def _deadline(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadline: str | None) -> ReportsWritten:
+    """submissions.parquet, diff.json, the analyst and auditor workbooks, the HTML report, feedback/."""
+    from .. import diff as run_diff
+    from .analyst import write_analyst_workbook
+    from .feedback import write_feedback_report
+    from .html_report import write_html_report
+    from .ledger import ledger_summary, submissions_table
+    from .report_workbook import write_report_workbook
+
+    done = ReportsWritten()
+
+    def attempt(name, fn):
+        try:
+            return fn()
+        except Exception as exc:  # a report bug is reported in the manifest, the run's tables stand
+            done.problems.append({"report": name, "error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc(limit=3)})
+            return None
+
+    ledger = attempt("submissions.parquet", lambda: submissions_table(run_dir, _deadline(deadline)))
+    if ledger is not None:
+        ledger.write_parquet(run_dir / "submissions.parquet")
+        done.written.append("submissions.parquet")
+        done.ledger = attempt("ledger summary", lambda: ledger_summary(ledger)) or {}
+    if previous_run is not None:
+        d = attempt("diff.json", lambda: run_diff.diff_runs(previous_run, run_dir))
+        if d is not None:
+            (run_dir / "diff.json").write_text(json.dumps(d, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+            done.written.append("diff.json")
+            done.diff = d
+    for name, fn in (
+        ("bao_cao_tong_hop.xlsx", lambda: write_analyst_workbook(run_dir)),
+        ("bao_cao_kiem_tra.html", lambda: write_html_report(run_dir)),
+        ("bao_cao_kiem_tra.xlsx", lambda: write_report_workbook(run_dir)),
+    ):
+        if attempt(name, fn) is not None:
+            done.written.append(name)
+    feedback = attempt("feedback", lambda: write_feedback_report(run_dir, raw_dir))
+    if feedback is not None:
+        done.written.append("feedback")
+        done.problems += [{"report": "feedback", "error": f"{src}: {err}"} for src, err in feedback.problems]
+    return done

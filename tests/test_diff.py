@@ -1,0 +1,259 @@
+"""Comparing two runs: a planted change shows up once per level with its delta; fixed failures; empty when nothing changed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import polars as pl
+import pytest
+
+from giamngheo.diff import diff_runs, latest_two_runs, render_diff, resolve_run
+from transforms.rates import rate_pct
+
+COUNTS = ["total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target"]
+NAMES = {"01840": "Phường Đức Xuân", "01843": "Phường Bắc Kạn", "01849": "Xã Phong Quang"}
+BASE = [
+    ("01840", "Tổ 1", 400, 20, 10, 5, 2),
+    ("01840", "Tổ 2", 600, 30, 12, 6, 2),
+    ("01843", "Thôn Nà Pục", 800, 64, 30, 10, 4),
+    ("01843", "Thôn Thuỷ Khê", 200, 10, 5, 2, 1),
+]
+FAILURE = {
+    "source_file": "01843.xlsx",
+    "source_sheet": "Biểu 01",
+    "cell": "D16",
+    "row": 16,
+    "column": 4,
+    "commune_code": "01843",
+    "commune_name": "Phường Bắc Kạn",
+    "field": "poor_households",
+    "rule": "total_row_matches_sum",
+    "severity": "warning",
+    "level": "within_table",
+    "kind": "plan",
+    "value": "70",
+    "expected": "74",
+    "message": "Ô D16 (Số hộ nghèo): dòng tổng ghi 70 nhưng cộng các dòng được 74; số liệu các dòng được dùng.",
+    "message_en": "",
+}
+
+
+def write_run(out, run_id, villages_rows, failures=(), rejected=(), sha=None):
+    """A run folder with villages, communes and province figures consistent with each other."""
+    run = out / "runs" / run_id
+    run.mkdir(parents=True)
+    villages = (
+        pl.DataFrame([dict(zip(["commune_code", "village_name", *COUNTS], v)) for v in villages_rows])
+        .with_columns(
+            pl.lit(run_id).alias("run_id"),
+            pl.lit("19").alias("province_code"),
+            pl.col("commune_code").replace_strict(NAMES).alias("commune_name"),
+            pl.lit(None, dtype=pl.String).alias("section"),
+            pl.format("{}.xlsx", "commune_code").alias("source_file"),
+            pl.int_range(pl.len()).cast(pl.Int32).alias("source_row"),
+        )
+        .filter(~pl.col("commune_code").is_in(list(rejected)))
+    )
+    rates = [
+        rate_pct(pl.col("poor_households"), pl.col("total_households")).alias("poor_rate_pct"),
+        rate_pct(pl.col("poor_reduction_target"), pl.col("total_households")).alias("planned_poor_reduction_pp"),
+    ]
+    communes = (
+        pl.concat(
+            [
+                villages.group_by("commune_code", "commune_name")
+                .agg(pl.len().cast(pl.Int64).alias("villages"), *[pl.col(c).sum() for c in COUNTS])
+                .with_columns(pl.lit("accepted").alias("status"), *rates),
+                pl.DataFrame(
+                    {
+                        "commune_code": list(rejected),
+                        "commune_name": [NAMES[c] for c in rejected],
+                        "status": ["rejected"] * len(rejected),
+                    }
+                ),
+            ],
+            how="diagonal",
+        )
+        .with_columns(pl.lit(run_id).alias("run_id"), pl.lit("19").alias("province_code"))
+        .sort("commune_code")
+    )
+    provinces = villages.select(*[pl.col(c).sum() for c in COUNTS]).with_columns(
+        pl.lit(run_id).alias("run_id"),
+        pl.lit("19").alias("province_code"),
+        pl.lit("Tỉnh Thái Nguyên").alias("province_name"),
+        pl.lit(communes.filter(pl.col("status") == "accepted").height).alias("communes_accepted"),
+        *rates,
+    )
+    villages.write_parquet(run / "villages.parquet")
+    communes.write_parquet(run / "communes.parquet")
+    provinces.write_parquet(run / "provinces.parquet")
+    pl.DataFrame(list(failures), schema={k: pl.Int32 if k in ("row", "column") else pl.String for k in FAILURE}).write_parquet(
+        run / "validation_failures.parquet"
+    )
+    sha = sha or {}
+    files = [
+        {
+            "path": f"{c}.xlsx",
+            "sha256": sha.get(c, f"sha-{c}"),
+            "commune_code": c,
+            "kind": "plan",
+            "status": "rejected" if c in rejected else "accepted",
+            "superseded_by": None,
+        }
+        for c in sorted(NAMES)
+    ]
+    manifest = {"run_id": run_id, "finished_at": "2026-06-01T00:00:00+00:00", "parameters": {"province": "19"}, "files": files}
+    (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return run
+
+
+@pytest.fixture()
+def planted(tmp_path):
+    """Run B: three more poor households in 'Thôn Nà Pục', the file fixed, so the total-row warning is gone."""
+    a = write_run(tmp_path, "20260601T000000000Z-00001", BASE, failures=[FAILURE], rejected=["01849"])
+    changed = [v if v[1] != "Thôn Nà Pục" else (v[0], v[1], v[2], v[3] + 3, *v[4:]) for v in BASE]
+    b = write_run(tmp_path, "20260602T000000000Z-00002", changed, rejected=["01849"], sha={"01843": "sha-01843-v2"})
+    return a, b
+
+
+def test_planted_change_shows_once_per_level_with_its_delta(planted):
+    d = diff_runs(*planted)
+    plan = d["plan"]
+    assert plan["communes_status"] == []
+    assert plan["villages"]["added"] == [] and plan["villages"]["removed"] == []
+    assert plan["villages"]["changed"] == [
+        {
+            "commune_code": "01843",
+            "commune_name": "Phường Bắc Kạn",
+            "section": None,
+            "village_name": "Thôn Nà Pục",
+            "changes": {"poor_households": {"before": 64, "after": 67, "delta": 3}},
+        }
+    ]
+    [commune] = plan["communes"]
+    assert commune["commune_code"] == "01843"
+    assert commune["changes"] == {
+        "poor_households": {"before": 74, "after": 77, "delta": 3},
+        "poor_rate_pct": {"before": 7.4, "after": 7.7, "delta": 0.3},
+    }
+    [province] = plan["provinces"]
+    assert province["province_code"] == "19"
+    assert province["changes"]["poor_households"] == {"before": 124, "after": 127, "delta": 3}
+    assert province["changes"]["poor_rate_pct"] == {"before": 6.2, "after": 6.35, "delta": 0.15}
+    assert set(province["changes"]) == {"poor_households", "poor_rate_pct"}
+    assert "results" not in d
+    assert d["empty"] is False
+
+
+def test_fixed_failure_and_changed_file(planted):
+    d = diff_runs(*planted)
+    assert d["failures"]["appeared"] == []
+    [fixed] = d["failures"]["fixed"]
+    assert (fixed["commune_code"], fixed["rule"], fixed["cell"], fixed["field"]) == (
+        "01843",
+        "total_row_matches_sum",
+        "D16",
+        "poor_households",
+    )
+    assert d["files"]["changed"] == [
+        {
+            "path": "01843.xlsx",
+            "commune_code": "01843",
+            "sha256_before": "sha-01843",
+            "sha256_after": "sha-01843-v2",
+            "status_before": "accepted",
+            "status_after": "accepted",
+        }
+    ]
+    assert d["files"]["added"] == d["files"]["removed"] == d["files"]["status_changed"] == []
+    # the other way round the same failure appears
+    back = diff_runs(planted[1], planted[0])
+    assert len(back["failures"]["appeared"]) == 1 and back["failures"]["fixed"] == []
+
+
+def test_render_is_vietnamese_and_names_each_change(planted):
+    text = render_diff(diff_runs(*planted))
+    assert "Phường Bắc Kạn (01843), Thôn Nà Pục: Số hộ nghèo 64 → 67 (+3)" in text
+    assert "Tỷ lệ hộ nghèo (%) 7,40 → 7,70 (+0,30)" in text
+    assert "Tỉnh Thái Nguyên: Số hộ nghèo 124 → 127 (+3)" in text
+    assert "Đã được sửa (1):" in text and "total_row_matches_sum" in text
+    assert "01843.xlsx: sha256 sha-01843 → sha-01843-v2" in text
+
+
+def test_unchanged_runs_give_an_empty_diff(tmp_path):
+    a = write_run(tmp_path, "20260601T000000000Z-00001", BASE, failures=[FAILURE], rejected=["01849"])
+    b = write_run(tmp_path, "20260602T000000000Z-00002", BASE, failures=[FAILURE], rejected=["01849"])
+    d = diff_runs(a, b)
+    assert d["empty"] is True
+    plan = d["plan"]
+    assert plan["communes_status"] == plan["communes"] == plan["provinces"] == []
+    assert plan["villages"] == {"added": [], "removed": [], "changed": []}
+    assert d["failures"] == {"appeared": [], "fixed": []}
+    assert d["files"] == {"added": [], "removed": [], "changed": [], "status_changed": []}
+    assert "Không có thay đổi" in render_diff(d)
+
+
+def test_status_change_adds_the_communes_villages(tmp_path):
+    a = write_run(tmp_path, "20260601T000000000Z-00001", BASE, rejected=["01840"])
+    b = write_run(tmp_path, "20260602T000000000Z-00002", BASE)
+    d = diff_runs(a, b)
+    assert d["plan"]["communes_status"] == [
+        {"commune_code": "01840", "commune_name": "Phường Đức Xuân", "before": "rejected", "after": "accepted"},
+    ]
+    added = d["plan"]["villages"]["added"]
+    assert [(v["commune_code"], v["village_name"]) for v in added] == [("01840", "Tổ 1"), ("01840", "Tổ 2")]
+    assert added[0]["figures"]["poor_households"] == 20
+    assert d["plan"]["villages"]["changed"] == []
+    [commune] = d["plan"]["communes"]  # its figures now exist: shown as appearing, without a delta
+    assert commune["changes"]["poor_households"] == {"before": None, "after": 50, "delta": None}
+    assert d["files"]["status_changed"][0]["status_before"] == "rejected"
+    assert "Thôn, tổ mới (1):" in render_diff(d)
+
+
+def test_village_names_match_across_tone_placement(tmp_path):
+    a = write_run(tmp_path, "20260601T000000000Z-00001", BASE)
+    renamed = [v if v[1] != "Thôn Thuỷ Khê" else (v[0], "Thôn Thủy Khê", *v[2:]) for v in BASE]
+    b = write_run(tmp_path, "20260602T000000000Z-00002", renamed)
+    assert diff_runs(a, b)["empty"] is True
+
+
+def test_diff_is_json_and_stable(planted):
+    first, second = diff_runs(*planted), diff_runs(*planted)
+    assert json.dumps(first, ensure_ascii=False) == json.dumps(second, ensure_ascii=False)
+    assert json.loads(json.dumps(first)) == first
+    assert list(first) == ["run_a", "run_b", "empty", "plan", "failures", "files"]
+
+
+def test_results_outputs_are_compared_when_present(planted):
+    a, b = planted
+    for run, end in ((a, 40), (b, 38)):
+        pl.DataFrame(
+            {"commune_code": ["01843"], "commune_name": ["Phường Bắc Kạn"], "status": ["accepted"], "poor_households_end": [end]}
+        ).write_parquet(run / "results_communes.parquet")
+    d = diff_runs(a, b)
+    assert d["results"]["communes"] == [
+        {
+            "commune_code": "01843",
+            "commune_name": "Phường Bắc Kạn",
+            "changes": {"poor_households_end": {"before": 40, "after": 38, "delta": -2}},
+        }
+    ]
+    assert "Số hộ nghèo cuối kỳ 40 → 38 (-2)" in render_diff(d)
+
+
+def test_latest_two_runs_and_resolve_run(tmp_path):
+    assert latest_two_runs(tmp_path) is None
+    older = write_run(tmp_path, "20260601T000000000Z-00001", BASE)
+    assert latest_two_runs(tmp_path) is None
+    newer = write_run(tmp_path, "20260602T000000000Z-00002", BASE)
+    (tmp_path / "runs" / "20260603T000000000Z-00003").mkdir()  # unfinished: no manifest
+    assert latest_two_runs(tmp_path) == (older, newer)
+    assert resolve_run(tmp_path, "20260602T000000000Z-00002") == newer
+    assert resolve_run(tmp_path, "20260601") == older
+    with pytest.raises(FileNotFoundError):
+        resolve_run(tmp_path, "20260603T000000000Z-00003")
+    with pytest.raises(ValueError):
+        resolve_run(tmp_path, "202606")
+    shutil.rmtree(newer)
+    assert latest_two_runs(tmp_path) is None
