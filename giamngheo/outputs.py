@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import socket
 import time
 from datetime import datetime, timezone
@@ -42,6 +43,12 @@ PUBLISHED = (
     "bao_cao_kiem_tra.xlsx",
     "feedback",
 )
+
+
+def fault_point(name: str) -> None:
+    """Fault injection for the crash tests: GIAMNGHEO_FAULT=<name> kills this process here (SIGKILL)."""
+    if os.environ.get("GIAMNGHEO_FAULT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class OutputBusy(RuntimeError):
@@ -133,6 +140,7 @@ def _publish(out: Path, run_id: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)
+        fault_point(f"published:{name}")
     for name in PUBLISHED:
         if name not in names and (out / name).exists():
             stale = out / name
@@ -162,13 +170,16 @@ def commit(out: Path, run_id: str) -> Path:
     """Make the staged run permanent under runs/<run_id>/ and publish it at the top of `out`."""
     staged = out / STAGING / run_id
     _fsync_tree(staged)
+    fault_point("staged")
     run_dir = out / RUNS / run_id
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staged, run_dir)
+    fault_point("run_saved")
     journal = out / JOURNAL_NAME
     tmp = out / (JOURNAL_NAME + ".tmp")
     tmp.write_text(json.dumps({"run_id": run_id}), encoding="utf-8")
     os.replace(tmp, journal)
+    fault_point("journal_written")
     _publish(out, run_id)
     journal.unlink(missing_ok=True)
     return run_dir
