@@ -194,7 +194,7 @@ def consolidate(
         tables = tabulate(quote(records))
         typed_plans, plan_failures = validate_plan_rows(tables)
         typed_results, result_failures = validate_result_rows(tables)
-        file_failures = frames.file_failures(records)
+        file_failures = pl.concat([frames.file_failures(records), frames.skipped_failures(skipped)], how="diagonal_relaxed")
         if targets:
             file_failures = pl.concat([file_failures, _target_failures(targets, options.targets)], how="diagonal_relaxed")
         provinces = [province] if province else sorted({ref.by_code[c].province_code for c in tables.tables["commune_code"]})

@@ -74,6 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--name", default="nightly", help="deployment name (default nightly)")
     serve.add_argument("--port", type=int, default=4200, help="port of the local Prefect server started when PREFECT_API_URL is unset")
 
+    diff = sub.add_parser("diff", help="what changed between two runs", description="Compare two runs in --out "
+                          "(default: the last two): communes that changed status, village, commune and province figures "
+                          "that moved, failures that appeared or were fixed, files that changed.")
+    diff.add_argument("--out", required=True, type=Path)
+    diff.add_argument("run_a", nargs="?", help="the earlier run id (a unique prefix is enough)")
+    diff.add_argument("run_b", nargs="?", help="the later run id (default: the latest)")
+    diff.add_argument("--json", action="store_true", help="print the diff as JSON (as in diff.json)")
+    diff.add_argument("--limit", type=int, default=50, help="show at most this many items per section")
+
     trace = sub.add_parser("trace", help="list the source cells behind a figure", description="List the source cells "
                            "(file, sheet, cell, value, file SHA-256) behind a province or commune figure, and their sum.")
     trace.add_argument("--out", required=True, type=Path, help="output folder of a run")
@@ -210,9 +219,34 @@ def _serve(args) -> int:
     return EXIT_OK
 
 
+def _diff(args) -> int:
+    import json
+
+    from .diff import diff_runs, latest_two_runs, render_diff, resolve_run
+
+    try:
+        if args.run_a and args.run_b:
+            a, b = resolve_run(args.out, args.run_a), resolve_run(args.out, args.run_b)
+        elif args.run_a:
+            latest = latest_two_runs(args.out)
+            a, b = resolve_run(args.out, args.run_a), latest[1] if latest else resolve_run(args.out, args.run_a)
+        else:
+            pair = latest_two_runs(args.out)
+            if pair is None:
+                print(f"giamngheo: {args.out} has fewer than two runs to compare", file=sys.stderr)
+                return EXIT_USAGE
+            a, b = pair
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"giamngheo: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    d = diff_runs(a, b)
+    print(json.dumps(d, ensure_ascii=False, indent=1) if args.json else render_diff(d, args.limit))
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"serve": _serve, "run": _run, "rules": _rules, "cache": _cache, "inspect": _inspect, "trace": _trace}
+    handlers = {"serve": _serve, "diff": _diff, "run": _run, "rules": _rules, "cache": _cache, "inspect": _inspect, "trace": _trace}
     return handlers[args.command](args)
 
 

@@ -134,3 +134,8 @@ def file_failures(records: list[FileRecord]) -> pl.DataFrame:
         for f in rec.failures:
             rows.append({**f, "source_file": rec.entry.rel, "source_sheet": f.get("sheet") or None, "commune_code": rec.commune_code})
     return failure_rows(rows)
+
+
+def skipped_failures(skipped) -> pl.DataFrame:
+    """A symbolic link under --raw is reported (rule not_followed) rather than silently ignored."""
+    return failure_rows([{"source_file": s.rel, "rule": "not_followed", "value": s.rel} for s in skipped if s.reason == "symlink"])

@@ -51,3 +51,33 @@ def test_rerun_parses_only_the_corrected_file_and_marks_the_fix(run_flow, tmp_pa
     assert communes.filter(pl.col("commune_code") == "05851")["status"].to_list() == ["accepted"]
     runs = sorted(p.name for p in (out / "runs").iterdir())
     assert len(runs) == 3 and runs[-1] == third["run_id"]
+
+
+def test_diff_reports_exactly_a_planted_change(run_flow, tmp_path):
+    """One village's poor count raised by one: the diff shows it at village, commune and province level."""
+    raw = tmp_path / "communes"
+    shutil.copytree(THAI_NGUYEN / "communes", raw)
+    out = tmp_path / "out"
+    targets = THAI_NGUYEN / "chi_tieu_giao_2026.xlsx"
+    run_flow(raw, out, targets=targets, province="19")
+    path = raw / "bieu giam ngheo xa phu thinh.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book["Phụ lục"]
+    assert (sheet["B6"].value, sheet["D6"].value, sheet["D46"].value) == ("Ba Giăng", 3, 127)
+    sheet["D6"], sheet["D46"] = 4, 128  # the commune corrects a village and its total row
+    book.save(path)
+    run_flow(raw, out, targets=targets, province="19")
+    d = json.loads((out / "diff.json").read_text(encoding="utf-8"))
+    plan = d["plan"]
+    assert plan["communes_status"] == []
+    (village,) = plan["villages"]["changed"]
+    assert village["commune_code"] == "05800" and village["village_name"] == "Ba Giăng"
+    assert village["changes"]["poor_households"] == {"before": 3, "after": 4, "delta": 1}
+    (commune,) = plan["communes"]
+    assert commune["commune_code"] == "05800"
+    assert commune["changes"]["poor_households"] == {"before": 127, "after": 128, "delta": 1}
+    (province,) = plan["provinces"]
+    assert province["changes"]["poor_households"]["delta"] == 1
+    assert [f["rule"] for f in d["failures"]["appeared"]] == ["baseline_matches_targets"]  # targets still say 127
+    assert d["failures"]["fixed"] == []
+    assert [f["path"] for f in d["files"]["changed"]] == ["bieu giam ngheo xa phu thinh.xlsx"]
