@@ -34,21 +34,39 @@ class Tables:
     columns: pl.DataFrame  # (table_id, field, column): where each field sits
 
 
-def _rows_frame(table: dict, table_id: int, fields: list[str]) -> pl.DataFrame:
-    data = table["rows"]
-    n = len(data["row"])
-    columns = {k: pl.Series(k, data.get(k, [None] * n), dtype=t) for k, t in ROW_SCHEMA.items()}
-    for f in fields:
-        columns[f"{f}__num"] = pl.Series(f"{f}__num", data.get(f"{f}__num", [None] * n), dtype=pl.Float64)
-        columns[f"{f}__text"] = pl.Series(f"{f}__text", data.get(f"{f}__text", [None] * n), dtype=pl.Utf8)
-        columns[f"{f}__present"] = pl.Series(f"{f}__present", [f in table["columns"]] * n, dtype=pl.Boolean)
-    frame = pl.DataFrame(columns).rename({"kind": "row_kind"})
-    return frame.with_columns(pl.lit(table_id, pl.Int32).alias("table_id"))
+class _Columns:
+    """Column lists of every table of one kind, grown table by table and turned into one frame at the end
+    (one frame per table made thousands of tiny frames: slow at national scale)."""
+
+    def __init__(self, fields: list[str]):
+        self.fields = fields
+        self.data: dict[str, list] = {k: [] for k in ROW_SCHEMA}
+        self.data["table_id"] = []
+        for f in fields:
+            for suffix in ("__num", "__text", "__present"):
+                self.data[f + suffix] = []
+
+    def add(self, table: dict, table_id: int) -> None:
+        rows = table["rows"]
+        n = len(rows["row"])
+        for k in ROW_SCHEMA:
+            self.data[k].extend(rows.get(k) or [None] * n)
+        self.data["table_id"].extend([table_id] * n)
+        for f in self.fields:
+            self.data[f + "__num"].extend(rows.get(f + "__num") or [None] * n)
+            self.data[f + "__text"].extend(rows.get(f + "__text") or [None] * n)
+            self.data[f + "__present"].extend([f in table["columns"]] * n)
+
+    def frame(self) -> pl.DataFrame:
+        schema = {**ROW_SCHEMA, "table_id": pl.Int32}
+        for f in self.fields:
+            schema |= {f + "__num": pl.Float64, f + "__text": pl.Utf8, f + "__present": pl.Boolean}
+        return pl.DataFrame({k: pl.Series(k, v, dtype=schema[k], strict=False) for k, v in self.data.items()}).rename({"kind": "row_kind"})
 
 
 def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]], require_commune: bool = True) -> Tables:
     """Frames of every table that counts: superseded and unresolved files are left out."""
-    rows: dict[str, list[pl.DataFrame]] = {k: [] for k in fields_by_kind}
+    rows = {k: _Columns(fields) for k, fields in fields_by_kind.items()}
     info: list[dict] = []
     cols: list[dict] = []
     table_id = 0
@@ -76,28 +94,14 @@ def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]]
             if table.get("name_column"):
                 where["village_name"] = table["name_column"]
             cols.extend({"table_id": table_id, "field": f, "column": c} for f, c in where.items())
-            rows[kind].append(_rows_frame(table, table_id, fields_by_kind[kind]))
-    empty = {k: pl.DataFrame(schema={**ROW_SCHEMA, "table_id": pl.Int32}).rename({"kind": "row_kind"}) for k in fields_by_kind}
-    out_rows = {}
-    for kind, frames in rows.items():
-        if frames:
-            out_rows[kind] = pl.concat(frames, how="vertical_relaxed")
-        else:
-            frame = empty[kind]
-            for f in fields_by_kind[kind]:
-                frame = frame.with_columns(
-                    pl.lit(None, pl.Float64).alias(f"{f}__num"),
-                    pl.lit(None, pl.Utf8).alias(f"{f}__text"),
-                    pl.lit(None, pl.Boolean).alias(f"{f}__present"),
-                )
-            out_rows[kind] = frame
+            rows[kind].add(table, table_id)
     tables = pl.DataFrame(info, schema=TABLE_SCHEMA) if info else pl.DataFrame(schema=TABLE_SCHEMA)
     columns = (
         pl.DataFrame(cols, schema={"table_id": pl.Int32, "field": pl.Utf8, "column": pl.Int32})
         if cols
         else pl.DataFrame(schema={"table_id": pl.Int32, "field": pl.Utf8, "column": pl.Int32})
     )
-    return Tables(out_rows, tables, columns)
+    return Tables({k: c.frame() for k, c in rows.items()}, tables, columns)
 
 
 def submissions_in_use(records: list[FileRecord], kind: str) -> pl.DataFrame:

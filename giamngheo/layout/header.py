@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 
 from ..readers.grid import Sheet
@@ -44,6 +45,64 @@ class Band:
         return [c.label for c in self.columns if c.label]
 
 
+class TopView:
+    """The top rows of a sheet, computed once: merge-filled cells, distinct cells, label rows, title lines."""
+
+    def __init__(self, sheet: Sheet):
+        self.n = min(len(sheet.rows), SCAN_ROWS + MAX_BAND)
+        self.width = min(sheet.width, 200)
+        self.filled: dict[tuple[int, int], object] = {}
+        anchor: dict[tuple[int, int], tuple[int, int]] = {}
+        for r1, c1, r2, c2 in sheet.merged:
+            if r1 >= self.n:
+                continue
+            value = sheet.value(r1, c1)
+            if value is None:
+                continue
+            for r in range(r1, min(r2, self.n - 1) + 1):
+                for c in range(c1, min(c2, c1 + 200) + 1):
+                    self.filled[(r, c)] = value
+                    anchor[(r, c)] = (r1, c1)
+        self.cells: list[list[object]] = []
+        self.distinct: list[list[object]] = []
+        for r in range(self.n):
+            raw = sheet.rows[r]
+            row = [self.filled.get((r, c), raw[c] if c < len(raw) else None) for c in range(self.width)]
+            self.cells.append(row)
+            seen, out = set(), []
+            for c, v in enumerate(row):
+                a = anchor.get((r, c))
+                if a is not None:
+                    if a in seen:
+                        continue
+                    seen.add(a)
+                if v is not None:
+                    out.append(v)
+            self.distinct.append(out)
+        self.label = [_is_label_row(d) and not is_numbered_row(self.cells[r]) for r, d in enumerate(self.distinct)]
+        self._lines: list[str | None] = [None] * self.n
+
+    def line(self, r: int) -> str:
+        if self._lines[r] is None:
+            self._lines[r] = " ".join(" ".join(t.split()) for t in (_text(v) for v in self.distinct[r]) if t)
+        return self._lines[r]
+
+    def title_lines(self, top: int, single: bool = False) -> list[str]:
+        """Text of the rows above `top` (a merged title counted once); with `single`, rows of 1-2 cells."""
+        return [
+            self.line(r)
+            for r in range(min(top, self.n))
+            if self.distinct[r] and (not single or len(self.distinct[r]) <= 2) and self.line(r)
+        ]
+
+
+def top_view(sheet: Sheet) -> TopView:
+    view = sheet.__dict__.get("_top_view")
+    if view is None:
+        view = sheet.__dict__["_top_view"] = TopView(sheet)
+    return view
+
+
 def merged_values(sheet: Sheet, last_row: int) -> dict[tuple[int, int], object]:
     """(row, col) -> the value shown there through a merged region, for the top rows."""
     filled = {}
@@ -59,12 +118,16 @@ def merged_values(sheet: Sheet, last_row: int) -> dict[tuple[int, int], object]:
     return filled
 
 
+@lru_cache(maxsize=65536)
+def _nfc_text(v: str) -> str | None:
+    return nfc(v) or None
+
+
 def _text(v) -> str | None:
     if v is None:
         return None
     if isinstance(v, str):
-        t = nfc(v)
-        return t or None
+        return _nfc_text(v)
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     if isinstance(v, (datetime, date)):
@@ -114,7 +177,7 @@ def _distinct_cells(sheet: Sheet, r: int, width: int, filled) -> list[object]:
 
 def is_numbered_row(cells: list[object]) -> bool:
     """The row of column numbers under a header: "A | B | 1 | 2 | 3 | 4=3/1*100"."""
-    values = [_text(v) for v in cells if v is not None and _text(v)]
+    values = [t for t in (_text(v) for v in cells if v is not None) if t]
     if len(values) < 3:
         return False
     hits = sum(1 for v in values if _NUMBERED.match(v))
@@ -139,7 +202,8 @@ def _fill_parents(rows: list[list[str | None]], merged_cols: set[tuple[int, int]
 
 def _columns(sheet: Sheet, top: int, bottom: int, width: int, filled) -> list[Column]:
     vocab = load_vocabulary()
-    grid = [[_text(v) for v in _row_cells(sheet, r, width, filled)] for r in range(top, bottom + 1)]
+    view = top_view(sheet)
+    grid = [[_text(v) for v in (view.cells[r] if r < view.n else _row_cells(sheet, r, width, filled))] for r in range(top, bottom + 1)]
     merged_cols = {(r - top, c) for (r, c) in filled if top <= r <= bottom}
     if not sheet.merged:
         _fill_parents(grid, merged_cols)
@@ -221,23 +285,17 @@ def find_band(
     sheet: Sheet, title_kind_for, year: int | None, forced: str | None = None
 ) -> Band | None:
     """The best-scoring header band of a sheet, or None when nothing looks like a header."""
-    last = min(len(sheet.rows), SCAN_ROWS + MAX_BAND)
-    width = min(sheet.width, 200)
-    filled = merged_values(sheet, last)
-    label_rows = [
-        r
-        for r in range(last)
-        if _is_label_row(_distinct_cells(sheet, r, width, filled))
-        and not is_numbered_row(_row_cells(sheet, r, width, filled))
-    ]
+    view = top_view(sheet)
+    last = view.n
+    label_rows = [r for r in range(last) if view.label[r]]
     best: Band | None = None
     for top in label_rows:
         if top >= SCAN_ROWS:
             break
         for bottom in range(top, min(top + MAX_BAND, last)):
-            if bottom != top and bottom not in label_rows:
+            if bottom != top and not view.label[bottom]:
                 break
-            cols = _columns(sheet, top, bottom, width, filled)
+            cols = _columns(sheet, top, bottom, view.width, view.filled)
             band = Band(top, bottom, cols)
             title_kind, title_tags = title_kind_for(top)
             map_columns(band, title_kind, title_tags, year, forced)
@@ -247,21 +305,18 @@ def find_band(
     if best is None or best.score[0] < 2:
         return None
     nxt = best.bottom + 1
-    if nxt < len(sheet.rows) and is_numbered_row(_row_cells(sheet, nxt, width, filled)):
+    if nxt < len(sheet.rows) and is_numbered_row(_row_cells(sheet, nxt, view.width, view.filled)):
         best.numbered_row = nxt
     return best
 
 
 def header_labels_found(sheet: Sheet) -> list[str]:
     """Text of the likely header rows, to tell a commune what was found when nothing matched."""
-    last = min(len(sheet.rows), SCAN_ROWS)
-    width = min(sheet.width, 200)
-    filled = merged_values(sheet, last)
-    out = []
-    for r in range(last):
-        cells = _distinct_cells(sheet, r, width, filled)
-        if _is_label_row(cells):
-            out.extend(t for t in (_text(v) for v in cells) if t and t not in out)
+    view = top_view(sheet)
+    out: list[str] = []
+    for r in range(min(view.n, SCAN_ROWS)):
+        if view.label[r]:
+            out.extend(t for t in (_text(v) for v in view.distinct[r]) if t and t not in out)
         if len(out) > 30:
             break
     return out[:30]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..readers.grid import Sheet, Workbook
 from ..text import fold
 from . import fields as F
-from .header import Band, _distinct_cells, _text, find_band, merged_values
+from .header import Band, _distinct_cells, _text, find_band, merged_values, top_view
 from .rows import TableRow, classify_rows
 from .vocabulary import load_vocabulary
 
@@ -37,6 +37,9 @@ def title_lines(sheet: Sheet, top: int, single: bool = False) -> list[str]:
 
     With `single`, only rows of one or two cells: the lines of a prose sheet, not a table.
     """
+    view = top_view(sheet)
+    if top <= view.n:
+        return view.title_lines(top, single)
     filled = merged_values(sheet, top)
     width = min(sheet.width, 200)
     lines = []
@@ -86,9 +89,10 @@ def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None
             continue
         top_lines = title_lines(sheet, min(len(sheet.rows), 30))
 
-        def kind_for(top: int, _sheet=sheet) -> tuple[str | None, frozenset[str]]:
-            lines = title_lines(_sheet, top) + [_sheet.name]
-            return title_kind(lines)
+        def kind_for(top: int, _sheet=sheet, _cache={}) -> tuple[str | None, frozenset[str]]:
+            if top not in _cache:
+                _cache[top] = title_kind(title_lines(_sheet, top) + [_sheet.name])
+            return _cache[top]
 
         sheet_year = year or document_year(top_lines + [sheet.name])
         band = find_band(sheet, kind_for, sheet_year, forced_kind)

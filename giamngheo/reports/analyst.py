@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+from copy import copy
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from giamngheo.reports.ledger import ledger_summary, read_manifest, submissions_table
+from giamngheo.reports.safe_cells import is_formula_like, xml_text
 from giamngheo.reports.safe_cells import write_text as _safe_write_text
 from giamngheo.summary import vn_int, vn_pct
 from schemas.columns import COLUMNS
@@ -496,15 +498,13 @@ def _table(
         _header_cell(write_text(ws.cell(header_row, col), label(field)))
     ws.row_dimensions[header_row].height = 48
     row = header_row
+    styles = _StyleCache()
     for number, record in enumerate(frame.iter_rows(named=True), start=1):
         row += 1
         record["stt"] = number
         row_fill = fill(record) if fill else None
         for col, field in enumerate(columns, start=1):
-            cell = _value_cell(ws.cell(row, col), field, record.get(field))
-            cell.border = BOX
-            if row_fill is not None:
-                cell.fill = row_fill
+            styles.put(ws.cell(row, col), field, record.get(field), row_fill)
     last_data_row = row
     if totals is not None and frame.height:
         row += 1
@@ -526,30 +526,63 @@ def _table(
     _print_setup(ws, header_row)
 
 
+def _content(field: str, value) -> tuple[object, str | None, bool]:
+    """What a cell shows for a value: (value to store, number format, whether it is text)."""
+    if value is None:
+        return None, None, False
+    if field in TRANSLATED:
+        return TRANSLATED[field].get(value, value), None, True
+    if isinstance(value, bool):
+        yes, no = BOOL_TEXT.get(field, ("Có", "Không"))
+        return (yes if value else no), None, True
+    if isinstance(value, int):
+        return value, PLAIN_FORMAT if field in PLAIN_INTEGERS else COUNT_FORMAT, False
+    if isinstance(value, float):
+        return value, RATE_FORMAT, False
+    if isinstance(value, datetime):
+        moment = value.astimezone(VIETNAM) if value.tzinfo else value.replace(tzinfo=UTC).astimezone(VIETNAM)
+        return moment.replace(tzinfo=None), TIME_FORMAT, False
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value) or None, None, True
+    return value, None, True
+
+
 def _value_cell(cell, field: str, value):
     """A value as a person should read it: numbers stay numbers, codes and names stay text."""
-    if value is None:
-        cell.value = None
-    elif field in TRANSLATED:
-        write_text(cell, TRANSLATED[field].get(value, value))
-    elif isinstance(value, bool):
-        yes, no = BOOL_TEXT.get(field, ("Có", "Không"))
-        write_text(cell, yes if value else no)
-    elif isinstance(value, int):
-        cell.value = value
-        cell.number_format = PLAIN_FORMAT if field in PLAIN_INTEGERS else COUNT_FORMAT
-    elif isinstance(value, float):
-        cell.value = value
-        cell.number_format = RATE_FORMAT
-    elif isinstance(value, datetime):
-        moment = value.astimezone(VIETNAM) if value.tzinfo else value.replace(tzinfo=UTC).astimezone(VIETNAM)
-        cell.value = moment.replace(tzinfo=None)
-        cell.number_format = TIME_FORMAT
-    elif isinstance(value, (list, tuple)):
-        write_text(cell, "; ".join(str(v) for v in value) or None)
+    shown, number_format, text = _content(field, value)
+    if text:
+        write_text(cell, shown)
     else:
-        write_text(cell, value)
+        cell.value = shown
+        if number_format:
+            cell.number_format = number_format
     return cell
+
+
+class _StyleCache:
+    """Cells that look alike share one style: openpyxl hashes every style assignment, which for
+    100,000 village rows costs minutes; copying a finished cell's style array costs nothing."""
+
+    def __init__(self):
+        self._styles: dict[tuple, object] = {}
+
+    def put(self, cell, field: str, value, row_fill) -> None:
+        shown, number_format, text = _content(field, value)
+        if text and shown is not None:
+            shown = xml_text(ooxml_escape(str(shown)))
+        key = (field, type(shown), number_format, text and shown is not None and is_formula_like(shown), id(row_fill))
+        style = self._styles.get(key)
+        if style is None:
+            _value_cell(cell, field, value)
+            cell.border = BOX
+            if row_fill is not None:
+                cell.fill = row_fill
+            self._styles[key] = copy(cell._style)
+            return
+        cell.value = shown
+        if text and shown is not None:
+            cell.data_type = "s"
+        cell._style = copy(style)
 
 
 def _header_cell(cell):

@@ -1,0 +1,1 @@
+"""The hostile corpus: generated on the fly, never committed."""
