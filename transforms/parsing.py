@@ -4,49 +4,89 @@ from __future__ import annotations
 
 import polars as pl
 
-from .numbers import decimals_shown, parsed_number, _EN_EVIDENCE, _VI_EVIDENCE, clean_text
+from .numbers import _EN_EVIDENCE, _VI_EVIDENCE, EMPTY, OK, clean_text, decimals_shown, parsed_number
 
 
-def _table_decimal_comma(fields: list[str]) -> pl.Expr:
-    """Per table: ',' is the decimal mark unless only '.' decimals were ever written."""
-    texts = [clean_text(pl.col(f"{f}__text")) for f in fields]
-    vi = pl.any_horizontal([t.str.contains(_VI_EVIDENCE).fill_null(False) for t in texts]).any().over("table_id")
-    en = pl.any_horizontal([t.str.contains(_EN_EVIDENCE).fill_null(False) for t in texts]).any().over("table_id")
-    return vi | ~en
+def _text_lookup(texts: pl.LazyFrame, zero_markers: list[str]) -> pl.LazyFrame:
+    """Every distinct cell text parsed once, both ways (',' or '.' as the decimal mark), as a count
+    and as a rate. Cells repeat a few thousand distinct texts across 100,000 rows, so parsing the
+    distinct ones and joining back is many times faster than running the regexes on every row."""
+    none = pl.lit(None, pl.Float64)
+    t = pl.col("t")
+    cols = []
+    for comma, tag in ((True, "vi"), (False, "en")):
+        for percent, kind in ((False, "count"), (True, "rate")):
+            p = parsed_number(none, t, pl.lit(comma), zero_markers, percent=percent)
+            cols += [p.struct.field("value").alias(f"{kind}_{tag}_value"), p.struct.field("status").alias(f"{kind}_{tag}_status")]
+    cleaned = clean_text(t)
+    cols += [
+        cleaned.str.ends_with("%").fill_null(False).alias("pct_sign"),
+        cleaned.str.contains(_VI_EVIDENCE).fill_null(False).alias("vi_evidence"),
+        cleaned.str.contains(_EN_EVIDENCE).fill_null(False).alias("en_evidence"),
+        cleaned.str.strip_chars_end("%").str.extract(r"[.,](\d+)$", 1).str.len_chars().alias("text_decimals"),
+    ]
+    return texts.with_columns(cols)
 
 
 def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_markers: list[str]) -> pl.LazyFrame:
     """Each count and rate field as `<field>` (Float64) plus `<field>__status`; rates also keep
     `<field>__pct_sign` and `<field>__decimals` (what the cell showed).
 
-    Empty count cells are zero when the table has the column (`<field>__present`).
+    Excel numbers are taken as they are; text is read in the table's convention (',' is the
+    decimal mark unless the table only ever wrote '.' decimals). Empty count cells are zero when
+    the table has the column (`<field>__present`).
     """
-    comma = _table_decimal_comma(counts + rates).alias("_decimal_comma")
-    frame = raw.with_columns(comma)
-    c = pl.col("_decimal_comma")
-    parsed = [
-        parsed_number(pl.col(f"{f}__num"), pl.col(f"{f}__text"), c, zero_markers).alias(f"_{f}") for f in counts
-    ] + [
-        parsed_number(pl.col(f"{f}__num"), pl.col(f"{f}__text"), c, zero_markers, percent=True).alias(f"_{f}")
-        for f in rates
-    ]
-    frame = frame.with_columns(parsed)
+    fields = counts + rates
+    schema = raw.collect_schema()
+    texts = pl.concat([raw.select(pl.col(f"{f}__text").alias("t")) for f in fields]).drop_nulls().unique()
+    lookup = _text_lookup(texts, zero_markers)
+    frame = raw
+    for f in fields:
+        kind = "count" if f in counts else "rate"
+        frame = frame.join(
+            lookup.select(
+                pl.col("t").alias(f"{f}__text"),
+                pl.col(f"{kind}_vi_value").alias(f"_{f}_vi"),
+                pl.col(f"{kind}_vi_status").alias(f"_{f}_vi_status"),
+                pl.col(f"{kind}_en_value").alias(f"_{f}_en"),
+                pl.col(f"{kind}_en_status").alias(f"_{f}_en_status"),
+                pl.col("pct_sign").alias(f"_{f}_pct"),
+                pl.col("vi_evidence").alias(f"_{f}_vi_ev"),
+                pl.col("en_evidence").alias(f"_{f}_en_ev"),
+                pl.col("text_decimals").alias(f"_{f}_dec"),
+            ),
+            on=f"{f}__text",
+            how="left",
+            maintain_order="left",
+        )
+    vi = pl.any_horizontal([pl.col(f"_{f}_vi_ev").fill_null(False) for f in fields]).any().over("table_id")
+    en = pl.any_horizontal([pl.col(f"_{f}_en_ev").fill_null(False) for f in fields]).any().over("table_id")
+    frame = frame.with_columns((vi | ~en).alias("_comma"))
+    comma = pl.col("_comma")
     out = []
-    for f in counts:
-        status = pl.col(f"_{f}").struct.field("status")
-        # an empty cell in a column the table has means zero; a column it lacks stays null
-        present = pl.col(f"{f}__present") if f"{f}__present" in raw.collect_schema() else pl.lit(True)
-        value = pl.when((status == "empty") & present.fill_null(False)).then(0.0).otherwise(pl.col(f"_{f}").struct.field("value"))
-        out += [value.alias(f), status.alias(f"{f}__status")]
-    for f in rates:
-        value = pl.col(f"_{f}").struct.field("value")
-        out += [
-            value.alias(f),
-            pl.col(f"_{f}").struct.field("status").alias(f"{f}__status"),
-            pl.col(f"_{f}").struct.field("percent_sign").alias(f"{f}__pct_sign"),
-            decimals_shown(value, pl.col(f"{f}__text")).alias(f"{f}__decimals"),
-        ]
-    return frame.with_columns(out).drop([f"_{f}" for f in counts + rates] + ["_decimal_comma"])
+    for f in fields:
+        num, text = pl.col(f"{f}__num"), pl.col(f"{f}__text")
+        status = (
+            pl.when(num.is_not_null()).then(pl.lit(OK))
+            .when(text.is_null()).then(pl.lit(EMPTY))
+            .when(comma).then(pl.col(f"_{f}_vi_status"))
+            .otherwise(pl.col(f"_{f}_en_status"))
+        )
+        value = pl.when(num.is_not_null()).then(num).when(comma).then(pl.col(f"_{f}_vi")).otherwise(pl.col(f"_{f}_en"))
+        if f in counts:
+            # an empty cell in a column the table has means zero; a column it lacks stays null
+            present = pl.col(f"{f}__present").fill_null(False) if f"{f}__present" in schema else pl.lit(True)
+            value = pl.when((status == EMPTY) & present).then(0.0).otherwise(value)
+            out += [value.alias(f), status.alias(f"{f}__status")]
+        else:
+            out += [
+                value.alias(f),
+                status.alias(f"{f}__status"),
+                (pl.col(f"_{f}_pct").fill_null(False) & num.is_null()).alias(f"{f}__pct_sign"),
+                pl.coalesce(pl.col(f"_{f}_dec"), decimals_shown(value, pl.lit(None, pl.Utf8))).clip(0, 6).cast(pl.Int32).alias(f"{f}__decimals"),
+            ]
+    helpers = [c for f in fields for c in (f"_{f}_vi", f"_{f}_vi_status", f"_{f}_en", f"_{f}_en_status", f"_{f}_pct", f"_{f}_vi_ev", f"_{f}_en_ev", f"_{f}_dec")]
+    return frame.with_columns(out).drop(helpers + ["_comma"])
 
 
 def raw_text(field: str) -> pl.Expr:
