@@ -101,17 +101,20 @@ def top_level(out: Path) -> tuple[str | None, list[str]]:
     run_dir = out / outputs.RUNS / run_id
     if not (run_dir / "manifest.json").is_file():
         return run_id, [f"manifest names {run_id}, which is not a complete run under runs/"]
+    foreign = []
     for name in outputs.PUBLISHED:
         top, own = out / name, run_dir / name
         if own.exists() and not top.exists():
             problems.append(f"{name}: missing at the top")
         elif top.exists() and not own.exists():
-            problems.append(f"{name}: left at the top by another run")
+            foreign.append(name)
         elif top.is_dir():
             if _tree(top) != _tree(own):
-                problems.append(f"{name}/: not the files of run {run_id}")
+                foreign.append(name + "/")
         elif top.exists() and digest(top) != digest(own):
-            problems.append(f"{name}: not the file of run {run_id}")
+            foreign.append(name)
+    if foreign:
+        problems.append(f"not the files of run {run_id} (named by manifest.json): {', '.join(foreign)}")
     for path in sorted(out.glob("*.parquet")):
         try:
             frame = pl.read_parquet(path)
@@ -119,7 +122,8 @@ def top_level(out: Path) -> tuple[str | None, list[str]]:
             problems.append(f"{path.name}: cannot be read ({type(exc).__name__})")
             continue
         if "run_id" in frame.columns and frame.height and frame["run_id"].unique().to_list() != [run_id]:
-            problems.append(f"{path.name}: run_id {sorted(frame['run_id'].unique().to_list())} != manifest {run_id}")
+            if path.name not in foreign:
+                problems.append(f"{path.name}: run_id {sorted(frame['run_id'].unique().to_list())} != manifest {run_id}")
     for path in [*out.glob("*.xlsx"), *(out / "feedback").glob("*.xlsx")]:
         try:
             with zipfile.ZipFile(path) as zf:

@@ -81,6 +81,7 @@ class TopView:
             self.distinct.append(out)
         self.label = [_is_label_row(d) and not is_numbered_row(self.cells[r]) for r, d in enumerate(self.distinct)]
         self._lines: list[str | None] = [None] * self.n
+        self._titles: dict[tuple[int, bool], list[str]] = {}
 
     def line(self, r: int) -> str:
         if self._lines[r] is None:
@@ -89,11 +90,11 @@ class TopView:
 
     def title_lines(self, top: int, single: bool = False) -> list[str]:
         """Text of the rows above `top` (a merged title counted once); with `single`, rows of 1-2 cells."""
-        return [
-            self.line(r)
-            for r in range(min(top, self.n))
-            if self.distinct[r] and (not single or len(self.distinct[r]) <= 2) and self.line(r)
-        ]
+        key = (top, single)
+        if key not in self._titles:
+            lines = (self.line(r) for r in range(min(top, self.n)) if self.distinct[r] and (not single or len(self.distinct[r]) <= 2))
+            self._titles[key] = [line for line in lines if line]
+        return list(self._titles[key])
 
 
 def top_view(sheet: Sheet) -> TopView:

@@ -19,8 +19,20 @@ class PhraseIndex:
     phrases: dict[tuple[str, ...], frozenset[str]]
     longest: int
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_memo", {})  # the same labels recur in file after file
+
     def tags(self, text: str) -> frozenset[str]:
         """Tags of a text: greedy longest whole-word phrases, left to right."""
+        memo = self._memo
+        if text in memo:
+            return memo[text]
+        if len(memo) > 200_000:
+            memo.clear()
+        memo[text] = found = self._tags(text)
+        return found
+
+    def _tags(self, text: str) -> frozenset[str]:
         words = fold(text[:500]).split()
         found: set[str] = set()
         i = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ _NOT_SPREADSHEET = {
     b"GIF8": "GIF",
 }
 _CHUNK = 1 << 16
+_DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
 
 
 def sniff_format(path: Path, head: bytes) -> str:
@@ -89,9 +91,12 @@ class SafeZip:
                 raise UnreadableFile("encrypted", f"zip member {info.filename}")
         self.names = {i.filename for i in infos}
         self._budget = limits.max_uncompressed_bytes
+        self._read: dict[str, bytes] = {}
 
     def read(self, name: str, xml: bool = True) -> bytes:
-        """A member's bytes, decompressed under the size budget; XML with a DTD is refused."""
+        """A member's bytes, decompressed under the size budget (once); XML with a DTD is refused."""
+        if name in self._read:
+            return self._read[name]
         out = io.BytesIO()
         try:
             with self.zf.open(name) as fh:
@@ -107,10 +112,9 @@ class SafeZip:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise UnreadableFile("corrupt", f"{name}: {exc}") from None
         data = out.getvalue()
-        if xml:
-            head = data[:4096].lower()
-            if b"<!doctype" in head or b"<!entity" in data[:65536].lower():
-                raise UnreadableFile("xml_entities", name)
+        if xml and _DTD.search(data):  # markup text in cells is escaped (&lt;), so a hit is a real DTD
+            raise UnreadableFile("xml_entities", name)
+        self._read[name] = data
         return data
 
     def check_all_xml(self) -> None:
