@@ -19,13 +19,13 @@ from prefect.futures import as_completed
 from prefect.utilities.annotations import quote  # big inputs: stop Prefect walking them looking for futures
 
 from giamngheo import artifacts, figures, frames, outputs, submissions
-from giamngheo.cache import ParseCache
 from giamngheo.discover import FileEntry, discover_files
 from giamngheo.failures import finish, locate_table_failures
 from giamngheo.options import RunOptions
-from giamngheo.parallel import WorkerPool
+from giamngheo.parallel import WorkerPool, register_pool, release_pool
 from giamngheo.progress import Progress
-from giamngheo.reading import read_files
+from giamngheo import reading
+from giamngheo.reading import ReadContext
 from giamngheo.reference import Reference, load_reference
 from giamngheo.reports.artifacts_prefect import publish_prefect_artifacts
 from giamngheo.reports.build import write_reports
@@ -46,18 +46,18 @@ def find_workbooks(raw: Path):
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
-def read_batch(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool):
+def read_workbooks(entries: list[FileEntry], ctx: ReadContext):
     """Hash, look up or parse one batch of files (I/O: the only task worth retrying)."""
-    return read_files(entries, cache, pool)
+    return reading.read_batch(entries, ctx)
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
-def read_targets(path: Path | None, cache: ParseCache, pool: WorkerPool, ref: Reference, province: str | None) -> Targets | None:
+def read_targets(path: Path | None, ctx: ReadContext, ref: Reference, province: str | None) -> Targets | None:
     """The province's targets workbook, its rows resolved to communes."""
     if path is None:
         return None
     entry = FileEntry(path.name, path, path.stat().st_size, path.stat().st_mtime)
-    data = read_files([entry], cache, pool, mode="targets")[0].data
+    data = reading.read_batch([entry], ctx, mode="targets")[0].data
     found = targets_from_parse(data, Resolver(ref, province))
     if province is None and found.province:
         found = targets_from_parse(data, Resolver(ref, found.province))
@@ -179,15 +179,14 @@ def consolidate(
     with outputs.run_lock(options.out, options.wait_seconds):
         outputs.recover(options.out)
         run_id = outputs.new_run_id()
-        cache = ParseCache(options.out / ".cache" / "parsed.sqlite" if options.use_cache else None)
-        pool = WorkerPool(options.workers, options.limits)
+        ctx = ReadContext(options.out / ".cache" / "parsed.sqlite" if options.use_cache else None, options.limits, run_id)
+        register_pool(run_id, WorkerPool(options.workers, options.limits))
         try:
             entries, skipped = find_workbooks(options.raw)
-            records = _read_all(entries, cache, pool, options)
-            targets = read_targets(options.targets, quote(cache), quote(pool), quote(ref), options.province)
+            records = _read_all(entries, ctx, options)
+            targets = read_targets(options.targets, ctx, quote(ref), options.province)
         finally:
-            pool.close()
-            cache.close()
+            release_pool(run_id)
         province = options.province or (targets.province if targets else None)
         records = identify_submissions(quote(records), quote(ref), province)
         year = submissions.run_year(records, options.year)
@@ -229,7 +228,7 @@ def consolidate(
                 "provinces.parquet": provinces_out,
                 "validation_failures.parquet": failures,
                 "failure_history.parquet": history,
-                "lineage.parquet": lineage,
+                "lineage.parquet": lineage.sort("kind", "commune_code", "source_file", "source_sheet", "source_row", "column", "field", nulls_last=True),
                 **outputs_tables,
             },
             quote(manifest),
@@ -237,11 +236,11 @@ def consolidate(
     return RunSummary.build(run_id, options.out, run_dir, provinces_out, communes, failures, records, reports)
 
 
-def _read_all(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, options: RunOptions):
+def _read_all(entries: list[FileEntry], ctx: ReadContext, options: RunOptions):
     """Submit one read task per batch; collect in input order while showing progress."""
     batches = [entries[i : i + options.batch_size] for i in range(0, len(entries), options.batch_size)]
     progress = Progress(len(entries), enabled=options.progress)
-    futures = [read_batch.submit(batch, quote(cache), quote(pool)) for batch in batches]
+    futures = [read_workbooks.submit(batch, ctx) for batch in batches]
     index = {id(f): i for i, f in enumerate(futures)}
     done: list = [None] * len(futures)
     with progress:
@@ -269,3 +268,15 @@ if __name__ == "__main__":
     from giamngheo.cli import main
 
     raise SystemExit(main(["run", *__import__("sys").argv[1:]]))
+
+
+def with_dask(workers: int | None = None, address: str | None = None):
+    """The same flow on Prefect's Dask task runner: a LocalCluster of `workers` processes, or the
+    Dask cluster at `address` (tcp://scheduler:8786) for a whole-country run on several machines."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        runner = DaskTaskRunner(address=address)
+    else:
+        runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers or 2, "threads_per_worker": 1, "processes": True})
+    return consolidate.with_options(task_runner=runner)

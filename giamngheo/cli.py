@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-columns", type=int, default=500, help="refuse sheets with more columns (default 500)")
     run.add_argument("--file-timeout", type=float, default=60, help="seconds one file may take to parse (default 60)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    run.add_argument("--dask-workers", type=int, help="run the tasks on a Dask LocalCluster of this many processes")
+    run.add_argument("--dask-address", help="run the tasks on an existing Dask cluster (tcp://host:8786)")
     run.add_argument("--verbose", action="store_true", help="show Prefect's log lines")
 
     rules = sub.add_parser("rules", help="list the validation rules", description="Print the rule catalogue.")
@@ -144,7 +146,10 @@ def _run(args) -> int:
         progress=not args.no_progress and progress_wanted(),
     )
     _prefect_quiet(args.verbose)
-    from flows.consolidate import consolidate
+    from flows.consolidate import consolidate, with_dask
+
+    if args.dask_workers or args.dask_address:
+        consolidate = with_dask(args.dask_workers, args.dask_address)
 
     from .outputs import OutputBusy
 

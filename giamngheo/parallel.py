@@ -54,9 +54,10 @@ def parse_batch(jobs: list[ParseJob], limits: Limits) -> list[dict]:
 class WorkerPool:
     """A lazily started process pool shared by the run's batch tasks."""
 
-    def __init__(self, workers: int, limits: Limits):
+    def __init__(self, workers: int, limits: Limits, in_process: bool = False):
         self.workers = max(1, workers)
         self.limits = limits
+        self.in_process = in_process  # parse here (a daemonic Dask worker may not start processes)
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -81,7 +82,7 @@ class WorkerPool:
         """Results in job order. On a crash or time-out the batch is retried file by file."""
         if not jobs:
             return []
-        if self.workers == 1 and os.environ.get("GIAMNGHEO_INPROCESS") == "1":
+        if self.in_process:
             return parse_batch(jobs, self.limits)
         pool = self._get()
         timeout = self.limits.file_timeout_seconds * len(jobs) + 30
@@ -121,3 +122,29 @@ def _kill(pool: ProcessPoolExecutor) -> None:
         except Exception:
             pass
     pool.shutdown(wait=False, cancel_futures=True)
+
+
+# The run's pool, registered by the flow in its own process. A task running elsewhere (a Dask
+# worker) finds none and starts a one-process pool of its own, which still keeps a crashing or
+# hanging file away from the worker.
+_POOLS: dict[str, WorkerPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def register_pool(token: str, pool: WorkerPool) -> None:
+    with _POOLS_LOCK:
+        _POOLS[token] = pool
+
+
+def release_pool(token: str) -> None:
+    with _POOLS_LOCK:
+        pool = _POOLS.pop(token, None)
+    if pool is not None:
+        pool.close()
+
+
+def pool_for(token: str, limits: Limits) -> WorkerPool:
+    with _POOLS_LOCK:
+        if token not in _POOLS:
+            _POOLS[token] = WorkerPool(1, limits, in_process=mp.current_process().daemon)
+        return _POOLS[token]

@@ -4,11 +4,33 @@ from __future__ import annotations
 
 import time
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from .cache import ParseCache, file_sha256
 from .discover import FileEntry
-from .parallel import ParseJob, WorkerPool
+from .parallel import ParseJob, WorkerPool, pool_for
 from .parse import unreadable
+from .readers.grid import Limits
 from .submissions import FileRecord
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What a read task needs, as plain picklable values (tasks may run in other processes: Dask)."""
+
+    cache_path: Path | None
+    limits: Limits
+    run_token: str  # finds the run's worker pool in this process, or starts a local one
+
+
+def read_batch(entries: list[FileEntry], ctx: ReadContext, mode: str = "") -> list[FileRecord]:
+    """Read a batch with the run's cache and worker pool (local ones when run elsewhere)."""
+    cache = ParseCache(ctx.cache_path)
+    try:
+        return read_files(entries, cache, pool_for(ctx.run_token, ctx.limits), mode)
+    finally:
+        cache.close()
 
 
 def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mode: str = "") -> list[FileRecord]:

@@ -245,7 +245,7 @@ def test_real_run_killed_at_random_moments_then_recovered(reference, small_raw, 
     rng = random.Random(SEED)
     problems: list[str] = []
     durations = []
-    for attempt in range(6):
+    for attempt in range(5):
         extra = ("--no-cache",) if attempt % 2 else ()  # every other run parses again (worker processes alive)
         started = time.monotonic()
         proc = start_run(small_raw, out, *extra)
@@ -372,7 +372,7 @@ def test_publish_killed_at_every_published_name(reference, publish_folder):
 
 
 def test_publish_killed_at_random_instants(reference, publish_folder):
-    """SIGKILL at random instants of the publish step itself (30 times), each followed by recovery."""
+    """SIGKILL at random instants of the publish step itself (60 times), each followed by recovery."""
     out, previous, fakes = publish_folder
     rng = random.Random(SEED)
     run_id, source = fakes.make()  # time one undisturbed publish to aim the kills
@@ -382,7 +382,7 @@ def test_publish_killed_at_random_instants(reference, publish_folder):
     span = float(stdout.split("committed")[1])
     previous = run_id
     problems: list[str] = []
-    for attempt in range(30):
+    for attempt in range(60):
         run_id, source = fakes.make()
         proc = publish(out, run_id, source)
         assert proc.stdout.readline().strip() == "staged"
@@ -397,7 +397,7 @@ def test_publish_killed_at_random_instants(reference, publish_folder):
         recover_like_the_next_run(out)
         now, found = top_level(out)
         assert found == [] and now in (previous, run_id) and (pending is None or now == pending), (now, found)
-        assert debris(out) == []
+        problems += [f"#{attempt + 1}: left behind after recovery: {d}" for d in debris(out)]
         previous = now
     assert not problems, f"publish takes {span * 1000:.1f} ms;\n" + "\n".join(problems)
 
@@ -456,9 +456,19 @@ def test_second_run_without_wait_is_refused_with_exit_3(reference, small_raw, tm
             fcntl.flock(held.fileno(), fcntl.LOCK_UN)
         assert code == 3, f"exit {code}\n{stdout[-1000:]}\n{stderr[-2000:]}"
         assert "--wait" in stderr and str(out) in stderr and "pid=4242" in stderr, stderr[-2000:]
-        assert "Traceback" not in stderr
         assert elapsed < 30
         assert top_level(out) == (first, [])  # the refused run touched nothing
+
+
+def test_refusal_is_a_plain_message_not_a_traceback(reference, small_raw, tmp_path):
+    """The refused run says why in one line; an expected condition is not reported as a crash."""
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / outputs.LOCK_NAME, "a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        code, _, stderr = finish(start_run(small_raw, out))
+    assert code == 3
+    assert "Traceback" not in stderr and "ERROR" not in stderr, stderr[-3000:]
 
 
 def test_second_real_run_without_wait_is_refused_while_the_first_runs(reference, tmp_path):
