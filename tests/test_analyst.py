@@ -6,10 +6,12 @@ import json
 
 import polars as pl
 import pytest
+import xlsxwriter
 from openpyxl import load_workbook
 
 from giamngheo.reports import analyst
 from giamngheo.reports.analyst import label, ooxml_unescape, write_analyst_workbook
+from giamngheo.reports.xlsx_fast import Column, FastWorksheet, xml_rows
 from transforms.rates import pp_difference, rate_pct
 
 RUN_ID = "20261201T010000000Z-00042"
@@ -322,6 +324,24 @@ def test_file_names_survive_ooxml_escapes(run_with_results):
     cell = rows[0][label("source_file")]
     assert cell.value == "ket_qua/01840_x005F_xa_ket_qua.xlsx"
     assert ooxml_unescape(cell.value) == "ket_qua/01840_xa_ket_qua.xlsx"
+
+
+def test_ooxml_escapes_are_written_once(tmp_path):
+    """Cells through xlsxwriter's API and fast table rows escape every "_x<1-4 hex>_" exactly once
+    (xlsxwriter alone escapes only the 4-digit form, and LibreOffice decodes "_xa_" as a line break)."""
+    texts = ["01879_xa_cao_minh.xlsx", "a_x0041_b", "_x1_x2_", "<r>x</r>", "a & b", "=1+1"]
+    path = tmp_path / "escapes.xlsx"
+    wb = xlsxwriter.Workbook(str(path), analyst.WORKBOOK_OPTIONS)
+    ws = wb.add_worksheet("S", worksheet_class=FastWorksheet)
+    for row, text in enumerate(texts):
+        ws.write_string(row, 0, text)
+    n = len(texts)
+    ws.write_xml_rows(n, 2 * n - 1, 0, xml_rows([Column(pl.Series(texts), True, 0, 0)], n))
+    wb.close()
+    stored = [row[0].value for row in load_workbook(path)["S"].iter_rows()]
+    assert stored[:n] == stored[n:]
+    assert stored[:3] == ["01879_x005F_xa_cao_minh.xlsx", "a_x005F_x0041_b", "_x005F_x1_x005F_x2_"]
+    assert [ooxml_unescape(s) for s in stored[:n]] == texts
 
 
 def test_below_target_and_rejected_communes_are_highlighted_with_a_legend(run_with_results):

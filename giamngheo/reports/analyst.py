@@ -18,28 +18,33 @@ sum. So the workbook follows the reader's locale and says so in a note on the
 "Tỉnh" sheet (checked: LibreOffice in vi_VN renders 505.840 and 3,46); counts
 written inside notes, which are text, use Vietnamese grouping.
 
-Text copied from commune files (village and file names) goes through
-`safe_cells.write_text`: it stays a string cell and can never run as a formula;
-`ooxml_escape` keeps "_x..._" sequences in file names from being decoded.
+Text copied from commune files (village and file names) is written as string
+cells only (`write_string`, or in-line string cells of the fast tables; the
+workbook never converts strings to formulas, numbers or links), so it can never
+run as a formula; a formula-like text also gets Excel's quote-prefix flag, as
+`safe_cells.write_text` does. "_x..._" sequences in file names are escaped by
+`xlsx_fast` so that no spreadsheet program decodes them.
+
+Writing. xlsxwriter in constant_memory mode (rows in order, in-line strings),
+one Format per distinct look. The tables (97,000 village rows, 1.6 million cells
+for the whole country) are rendered as row XML by polars (`xlsx_fast`): about
+3 s where openpyxl took 30 s; title blocks, headers and totals rows go through
+xlsxwriter's cell API.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from copy import copy
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
 
 from giamngheo.reports.ledger import ledger_summary, read_manifest, submissions_table
 from giamngheo.reports.safe_cells import is_formula_like, xml_text
-from giamngheo.reports.safe_cells import write_text as _safe_write_text
+from giamngheo.reports.xlsx_fast import Column, FastWorksheet, Styles, excel_serial, row_fills, xml_rows
 from giamngheo.summary import vn_int, vn_pct
 from schemas.columns import COLUMNS
 from transforms.rates import pp_difference, rate_pct
@@ -51,15 +56,15 @@ SHEET_RESULTS, SHEET_MISSING, SHEET_LEDGER = "Kết quả cuối năm", "Chưa n
 COUNT_FORMAT, RATE_FORMAT, PLAIN_FORMAT, TIME_FORMAT = "#,##0", "0.00", "0", "dd/mm/yyyy hh:mm"
 VIETNAM = timezone(timedelta(hours=7))
 
-FILL_BELOW_TARGET = PatternFill("solid", fgColor="FFC7CE")  # light red
-FILL_REJECTED = PatternFill("solid", fgColor="D9D9D9")  # grey
-FILL_MISSING = PatternFill("solid", fgColor="FFF2CC")  # light yellow
-FILL_LATE = PatternFill("solid", fgColor="FCE4D6")  # light orange
-FILL_HEADER = PatternFill("solid", fgColor="DDEBF7")
-FILL_TOTAL = PatternFill("solid", fgColor="F2F2F2")
-FILL_SECTION = PatternFill("solid", fgColor="EDEDED")
-THIN = Side(style="thin", color="A6A6A6")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+# Solid fills (RGB) and the thin grey border of every table cell.
+FILL_BELOW_TARGET = "FFC7CE"  # light red
+FILL_REJECTED = "D9D9D9"  # grey
+FILL_MISSING = "FFF2CC"  # light yellow
+FILL_LATE = "FCE4D6"  # light orange
+FILL_HEADER, FILL_TOTAL, FILL_SECTION = "DDEBF7", "F2F2F2", "EDEDED"
+BORDER_COLOR = "A6A6A6"
+# Strings stay strings: no formula, number or hyperlink conversion; rows are streamed in order.
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False, "constant_memory": True}
 
 # Labels of the columns schemas/columns.py does not describe.
 LABELS = {
@@ -122,127 +127,41 @@ BOOL_TEXT = {
 PLAIN_INTEGERS = {"stt", "source_row", "version_in_use", "year"}
 HIDDEN = {"run_id", "year", "province_code", "province_name"}
 
-COMMUNE_COLUMNS = [
-    "stt",
-    "commune_code",
-    "commune_name",
-    "status",
-    "villages",
-    "total_households",
-    "poor_households",
-    "poor_rate_pct",
-    "near_poor_households",
-    "near_poor_rate_pct",
-    "poor_reduction_target",
-    "near_poor_reduction_target",
-    "planned_poor_reduction_pp",
-    "assigned_poor_reduction_pp",
-    "meets_assigned_target",
-    "source_file",
-]
-VILLAGE_COLUMNS = [
-    "stt",
-    "commune_code",
-    "commune_name",
-    "section",
-    "village_name",
-    "total_households",
-    "poor_households",
-    "poor_rate_pct",
-    "near_poor_households",
-    "near_poor_rate_pct",
-    "poor_reduction_target",
-    "near_poor_reduction_target",
-    "source_file",
-    "source_sheet",
-    "source_row",
-]
-RESULTS_COLUMNS = [
-    "stt",
-    "commune_code",
-    "commune_name",
-    "status",
-    "villages",
-    "total_households_end",
-    "poor_households_start",
-    "poor_households_end",
-    "poor_decrease",
-    "poor_increase",
-    "poor_rate_start_pct",
-    "poor_rate_end_pct",
-    "actual_poor_reduction_pp",
-    "assigned_poor_reduction_pp",
-    "planned_poor_reduction_pp",
-    "meets_assigned_target_actual",
-    "meets_own_plan_actual",
-    "assessment",
-    "near_poor_households_start",
-    "near_poor_households_end",
-    "near_poor_decrease",
-    "near_poor_increase",
-    "near_poor_rate_start_pct",
-    "near_poor_rate_end_pct",
-    "source_file",
-]
-LEDGER_COLUMNS = [
-    "stt",
-    "commune_code",
-    "commune_name",
-    "kind",
-    "status",
-    "received",
-    "files_received",
-    "version_in_use",
-    "file_in_use",
-    "received_at",
-    "on_time",
-    "superseded_files",
-]
+COMMUNE_COLUMNS = """
+    stt commune_code commune_name status villages total_households poor_households poor_rate_pct near_poor_households
+    near_poor_rate_pct poor_reduction_target near_poor_reduction_target planned_poor_reduction_pp
+    assigned_poor_reduction_pp meets_assigned_target source_file
+""".split()
+VILLAGE_COLUMNS = """
+    stt commune_code commune_name section village_name total_households poor_households poor_rate_pct near_poor_households
+    near_poor_rate_pct poor_reduction_target near_poor_reduction_target source_file source_sheet source_row
+""".split()
+RESULTS_COLUMNS = """
+    stt commune_code commune_name status villages total_households_end poor_households_start poor_households_end
+    poor_decrease poor_increase poor_rate_start_pct poor_rate_end_pct actual_poor_reduction_pp assigned_poor_reduction_pp
+    planned_poor_reduction_pp meets_assigned_target_actual meets_own_plan_actual assessment near_poor_households_start
+    near_poor_households_end near_poor_decrease near_poor_increase near_poor_rate_start_pct near_poor_rate_end_pct
+    source_file
+""".split()
+LEDGER_COLUMNS = """
+    stt commune_code commune_name kind status received files_received version_in_use file_in_use received_at on_time
+    superseded_files
+""".split()
 MISSING_COLUMNS = ["stt", "commune_code", "commune_name", "kind"]
 PROVINCE_SECTIONS = [
-    (
-        "I. Tình hình nộp báo cáo",
-        [
-            "communes_expected",
-            "communes_accepted",
-            "communes_rejected",
-            "communes_missing",
-            "completeness_plan_pct",
-            "timeliness_plan_pct",
-            "completeness_results_pct",
-            "timeliness_results_pct",
-        ],
-    ),
-    (
-        "II. Kế hoạch giảm nghèo",
-        [
-            "total_households",
-            "poor_households",
-            "poor_rate_pct",
-            "near_poor_households",
-            "near_poor_rate_pct",
-            "poor_reduction_target",
-            "near_poor_reduction_target",
-            "planned_poor_reduction_pp",
-            "communes_meeting_target",
-            "communes_below_target",
-        ],
-    ),
-    (
-        "III. Kết quả rà soát cuối năm",
-        [
-            "communes_with_results",
-            "total_households_end",
-            "poor_households_start",
-            "poor_households_end",
-            "near_poor_households_end",
-            "poor_rate_start_pct",
-            "poor_rate_end_pct",
-            "actual_poor_reduction_pp",
-            "communes_met_target_actual",
-            "communes_missed_target_actual",
-        ],
-    ),
+    ("I. Tình hình nộp báo cáo", """
+        communes_expected communes_accepted communes_rejected communes_missing completeness_plan_pct timeliness_plan_pct
+        completeness_results_pct timeliness_results_pct
+    """.split()),
+    ("II. Kế hoạch giảm nghèo", """
+        total_households poor_households poor_rate_pct near_poor_households near_poor_rate_pct poor_reduction_target
+        near_poor_reduction_target planned_poor_reduction_pp communes_meeting_target communes_below_target
+    """.split()),
+    ("III. Kết quả rà soát cuối năm", """
+        communes_with_results total_households_end poor_households_start poor_households_end near_poor_households_end
+        poor_rate_start_pct poor_rate_end_pct actual_poor_reduction_pp communes_met_target_actual
+        communes_missed_target_actual
+    """.split()),
 ]
 # Rates of a totals row, recomputed from the summed counts: rate -> (numerator, denominator).
 PLAN_RATES = {
@@ -265,25 +184,11 @@ RATE_NOTE = (
 )
 
 
-# OOXML reads "_xHHHH_" in a string as an escaped character (Excel and calamine with 4 hex digits,
-# LibreOffice already with 1: "01879_xa_cao_minh.xlsx" showed as "01879", a line break, "cao_minh.xlsx").
-# The spec's escape for a literal underscore there is "_x005F_"; openpyxl itself neither escapes nor unescapes.
-_OOXML_ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{1,4}_)")
-
-
-def ooxml_escape(text: str) -> str:
-    """Escape the underscore of every "_x<hex>_" so spreadsheet programs show the text as written."""
-    return _OOXML_ESCAPE_LIKE.sub("_x005F_", text)
-
-
+# OOXML reads "_xHHHH_" in a string as an escaped character (LibreOffice already with 1 hex digit): xlsx_fast
+# stores a literal "_x..._" with its underscore escaped as "_x005F_", which openpyxl reads back undecoded.
 def ooxml_unescape(text: str) -> str:
     """What Excel shows for a stored string: "_xHHHH_" decoded (for reading the workbook back with openpyxl)."""
     return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
-
-
-def write_text(cell, value):
-    """A text cell that never runs as a formula (safe_cells) and reads back as written in Excel and LibreOffice."""
-    return _safe_write_text(cell, ooxml_escape(str(value)) if value is not None else None)
 
 
 def label(field: str) -> str:
@@ -302,21 +207,23 @@ def write_analyst_workbook(run_dir: Path) -> Path:
     ledger = _read(run_dir / "submissions.parquet") if (run_dir / "submissions.parquet").exists() else submissions_table(run_dir)
     context = _Context(manifest, frames["provinces"], ledger)
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    wb.properties.title = context.title("BÁO CÁO TỔNG HỢP GIẢM NGHÈO")
-    wb.properties.creator = "giamngheo"
-    _province_sheet(wb.create_sheet(SHEET_PROVINCE), context, frames["provinces"], ledger)
-    _communes_sheet(wb.create_sheet(SHEET_COMMUNES), context, frames["communes"])
-    _villages_sheet(wb.create_sheet(SHEET_VILLAGES), context, frames["villages"])
-    if not frames["results_communes"].is_empty():
-        _results_sheet(wb.create_sheet(SHEET_RESULTS), context, frames["results_communes"], frames["communes"])
-    _missing_sheet(wb.create_sheet(SHEET_MISSING), context, ledger)
-    _ledger_sheet(wb.create_sheet(SHEET_LEDGER), context, ledger)
-
     path = run_dir / WORKBOOK_NAME
     tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
+    wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+    wb.set_properties({"title": context.title("BÁO CÁO TỔNG HỢP GIẢM NGHÈO"), "author": "giamngheo"})
+    st = Styles(wb, BORDER_COLOR)
+
+    def sheet(name: str) -> FastWorksheet:
+        return wb.add_worksheet(name, worksheet_class=FastWorksheet)
+
+    _province_sheet(sheet(SHEET_PROVINCE), st, context, frames["provinces"], ledger)
+    _communes_sheet(sheet(SHEET_COMMUNES), st, context, frames["communes"])
+    _villages_sheet(sheet(SHEET_VILLAGES), st, context, frames["villages"])
+    if not frames["results_communes"].is_empty():
+        _results_sheet(sheet(SHEET_RESULTS), st, context, frames["results_communes"], frames["communes"])
+    _missing_sheet(sheet(SHEET_MISSING), st, context, ledger)
+    _ledger_sheet(sheet(SHEET_LEDGER), st, context, ledger)
+    wb.close()
     os.replace(tmp, path)
     return path
 
@@ -350,15 +257,15 @@ class _Context:
 # ---------------------------------------------------------------- sheets
 
 
-def _province_sheet(ws: Worksheet, ctx: _Context, provinces: pl.DataFrame, ledger: pl.DataFrame) -> None:
+def _province_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, provinces: pl.DataFrame, ledger: pl.DataFrame) -> None:
     """One row per indicator, one column per province (reads well for one province and for the whole country)."""
     has_results = "poor_households_end" in provinces.columns
     title = "BÁO CÁO TỔNG HỢP KẾ HOẠCH VÀ KẾT QUẢ GIẢM NGHÈO" if has_results else "BÁO CÁO TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO"
-    header_row = _title_block(ws, ctx.title(title), ctx.subtitle(), notes=[NUMBER_NOTE, RATE_NOTE])
+    header_row = _title_block(ws, st, ctx.title(title), ctx.subtitle(), notes=[NUMBER_NOTE, RATE_NOTE])
     values = _province_values(provinces, ledger)
     headers = ["Chỉ tiêu", "Đơn vị"] + [f"{n} ({c})" for n, c in zip(provinces["province_name"], provinces["province_code"])]
-    for col, text in enumerate(headers, start=1):
-        _header_cell(write_text(ws.cell(header_row, col), text))
+    for col, text in enumerate(headers):
+        _text(ws, st, header_row, col, text, **HEADER)
     listed = {f for _, fields in PROVINCE_SECTIONS for f in fields}
     others = [c for c in values.columns if c not in listed and c not in HIDDEN]
     row = header_row + 1
@@ -366,41 +273,39 @@ def _province_sheet(ws: Worksheet, ctx: _Context, provinces: pl.DataFrame, ledge
         fields = [f for f in fields if f in values.columns]
         if not fields:
             continue
-        write_text(ws.cell(row, 1), section).font = Font(bold=True)
-        for col in range(1, len(headers) + 1):
-            ws.cell(row, col).fill = FILL_SECTION
-            ws.cell(row, col).border = BOX
+        _text(ws, st, row, 0, section, bold=True, fill=FILL_SECTION)
+        for col in range(1, len(headers)):
+            ws.write_blank(row, col, None, st(fill=FILL_SECTION))
         row += 1
         for field in fields:
-            write_text(ws.cell(row, 1), label(field)).border = BOX
-            write_text(ws.cell(row, 2), _unit(field)).border = BOX
-            for col, value in enumerate(values[field].to_list(), start=3):
-                _value_cell(ws.cell(row, col), field, value).border = BOX
+            _text(ws, st, row, 0, label(field))
+            _text(ws, st, row, 1, _unit(field))
+            _values(ws, st, row, 2, values, field)
             row += 1
-    ws.column_dimensions["A"].width = 48
-    ws.column_dimensions["B"].width = 9
-    for col in range(3, len(headers) + 1):
-        ws.column_dimensions[get_column_letter(col)].width = max(16, min(40, len(headers[col - 1]) + 2))
-    ws.freeze_panes = ws.cell(header_row + 1, 3).coordinate
+    for col, width in enumerate([48, 9] + [max(16, min(40, len(h) + 2)) for h in headers[2:]]):
+        ws.set_column(col, col, width)
+    ws.freeze_panes(header_row + 1, 2)
     _print_setup(ws, header_row)
 
 
-def _communes_sheet(ws: Worksheet, ctx: _Context, communes: pl.DataFrame) -> None:
+def _communes_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, communes: pl.DataFrame) -> None:
     legend = [
         (FILL_BELOW_TARGET, "Xã, phường có kế hoạch giảm tỷ lệ hộ nghèo thấp hơn chỉ tiêu tỉnh giao"),
         (FILL_REJECTED, "Xã, phường bị từ chối: báo cáo có lỗi, số liệu không được tổng hợp (xem bao_cao_kiem_tra)"),
     ]
-    header_row = _title_block(ws, ctx.title("TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO CỦA CÁC XÃ, PHƯỜNG"), ctx.subtitle(), legend=legend)
+    title = ctx.title("TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO CỦA CÁC XÃ, PHƯỜNG")
+    header_row = _title_block(ws, st, title, ctx.subtitle(), legend=legend)
     frame = _sorted(communes, "commune_code")
     columns = _columns(frame, COMMUNE_COLUMNS, ctx)
     accepted = frame.filter(pl.col("status") == "accepted") if "status" in frame.columns else frame
     totals = _totals(accepted, columns, PLAN_RATES)
-    _table(ws, header_row, frame, columns, totals, _commune_fill("meets_assigned_target"), frozen=3)
+    _table(ws, st, header_row, frame, columns, totals, _commune_fill("meets_assigned_target"), frozen=3)
 
 
-def _villages_sheet(ws: Worksheet, ctx: _Context, villages: pl.DataFrame) -> None:
+def _villages_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, villages: pl.DataFrame) -> None:
     notes = ["Thôn, tổ dân phố của các xã, phường có báo cáo được chấp nhận; tên ghi đúng như trong tệp của xã."]
-    header_row = _title_block(ws, ctx.title("TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO THEO THÔN, TỔ DÂN PHỐ"), ctx.subtitle(), notes=notes)
+    title = ctx.title("TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO THEO THÔN, TỔ DÂN PHỐ")
+    header_row = _title_block(ws, st, title, ctx.subtitle(), notes=notes)
     frame = _sorted(villages, "commune_code")
     if {"poor_households", "total_households", "near_poor_households"} <= set(frame.columns):
         frame = frame.with_columns(
@@ -408,10 +313,10 @@ def _villages_sheet(ws: Worksheet, ctx: _Context, villages: pl.DataFrame) -> Non
             rate_pct(pl.col("near_poor_households"), pl.col("total_households")).alias("near_poor_rate_pct"),
         )
     columns = _columns(frame, VILLAGE_COLUMNS, ctx)
-    _table(ws, header_row, frame, columns, _totals(frame, columns, PLAN_RATES), None, frozen=5)
+    _table(ws, st, header_row, frame, columns, _totals(frame, columns, PLAN_RATES), None, frozen=5)
 
 
-def _results_sheet(ws: Worksheet, ctx: _Context, results: pl.DataFrame, communes: pl.DataFrame) -> None:
+def _results_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, results: pl.DataFrame, communes: pl.DataFrame) -> None:
     legend = [
         (FILL_BELOW_TARGET, "Xã, phường có tỷ lệ hộ nghèo giảm thực tế thấp hơn chỉ tiêu tỉnh giao"),
         (FILL_REJECTED, "Xã, phường có báo cáo kết quả bị từ chối: số liệu không được tổng hợp"),
@@ -419,9 +324,8 @@ def _results_sheet(ws: Worksheet, ctx: _Context, results: pl.DataFrame, communes
     notes = [
         "Tỷ lệ đầu kỳ tính trên tổng số hộ của kế hoạch khi kế hoạch của xã được chấp nhận, nếu không thì trên tổng số hộ cuối kỳ."
     ]
-    header_row = _title_block(
-        ws, ctx.title("KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO CUỐI"), ctx.subtitle(), notes=notes, legend=legend
-    )
+    title = ctx.title("KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO CUỐI")
+    header_row = _title_block(ws, st, title, ctx.subtitle(), notes=notes, legend=legend)
     frame = _sorted(results, "commune_code")
     columns = _columns(frame, RESULTS_COLUMNS, ctx)
     accepted = _with_start_denominator(frame.filter(pl.col("status") == "accepted"), communes)
@@ -431,10 +335,10 @@ def _results_sheet(ws: Worksheet, ctx: _Context, results: pl.DataFrame, communes
         totals["actual_poor_reduction_pp"] = (
             pl.select(pp_difference(pl.lit(start), pl.lit(end))).item() if start is not None and end is not None else None
         )
-    _table(ws, header_row, frame, columns, totals, _commune_fill("meets_assigned_target_actual"), frozen=3)
+    _table(ws, st, header_row, frame, columns, totals, _commune_fill("meets_assigned_target_actual"), frozen=3)
 
 
-def _missing_sheet(ws: Worksheet, ctx: _Context, ledger: pl.DataFrame) -> None:
+def _missing_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, ledger: pl.DataFrame) -> None:
     kinds = _kinds_in_season(ledger)
     missing = ledger.filter((pl.col("status") == "missing") & pl.col("kind").is_in(kinds)).sort(
         "kind", "province_code", "commune_code"
@@ -444,160 +348,139 @@ def _missing_sheet(ws: Worksheet, ctx: _Context, ledger: pl.DataFrame) -> None:
     ]
     if missing.is_empty():
         notes.append("Tất cả xã, phường đã nộp báo cáo.")
-    header_row = _title_block(ws, ctx.title("DANH SÁCH XÃ, PHƯỜNG CHƯA NỘP BÁO CÁO"), ctx.subtitle(), notes=notes)
+    title = ctx.title("DANH SÁCH XÃ, PHƯỜNG CHƯA NỘP BÁO CÁO")
+    header_row = _title_block(ws, st, title, ctx.subtitle(), notes=notes)
     columns = _columns(missing, MISSING_COLUMNS, ctx, extras=False)
-    _table(ws, header_row, missing, columns, None, None, frozen=3)
+    _table(ws, st, header_row, missing, columns, None, None, frozen=3)
 
 
-def _ledger_sheet(ws: Worksheet, ctx: _Context, ledger: pl.DataFrame) -> None:
+def _ledger_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, ledger: pl.DataFrame) -> None:
     kinds = _kinds_in_season(ledger)
     shown = ledger.filter(pl.col("kind").is_in(kinds))
     summary = ledger_summary(ledger)
     notes = [_ledger_line(k, summary[k]) for k in kinds]
     notes.append("Lần nộp được dùng: thứ tự của tệp đang dùng trong các lần nộp của xã (theo ngày văn bản, rồi thời gian tệp).")
     legend = [(FILL_MISSING, "Chưa nộp"), (FILL_REJECTED, "Bị từ chối"), (FILL_LATE, "Nộp sau hạn")]
-    header_row = _title_block(
-        ws, ctx.title("SỔ THEO DÕI NỘP BÁO CÁO CỦA CÁC XÃ, PHƯỜNG"), ctx.subtitle(), notes=notes, legend=legend
-    )
+    title = ctx.title("SỔ THEO DÕI NỘP BÁO CÁO CỦA CÁC XÃ, PHƯỜNG")
+    header_row = _title_block(ws, st, title, ctx.subtitle(), notes=notes, legend=legend)
     columns = _columns(shown, LEDGER_COLUMNS, ctx, extras=False)
 
-    def fill(row: dict):
-        if row.get("status") == "missing":
-            return FILL_MISSING
-        if row.get("status") == "rejected":
-            return FILL_REJECTED
-        return FILL_LATE if row.get("on_time") is False else None
+    def fill(frame: pl.DataFrame) -> list[tuple[pl.Expr, str]]:
+        return [
+            (_is(frame, "status", "missing"), FILL_MISSING),
+            (_is(frame, "status", "rejected"), FILL_REJECTED),
+            (_is(frame, "on_time", False), FILL_LATE),
+        ]
 
-    _table(ws, header_row, shown, columns, None, fill, frozen=3)
+    _table(ws, st, header_row, shown, columns, None, fill, frozen=3)
 
 
 # ---------------------------------------------------------------- building blocks
 
+HEADER = {"bold": True, "fill": FILL_HEADER, "header": True}
 
-def _title_block(ws: Worksheet, title: str, subtitle: str, notes: list[str] = (), legend: list[tuple] = ()) -> int:
-    """Title, subtitle, notes and colour legend above a table; returns the header row."""
-    write_text(ws.cell(1, 1), title).font = Font(bold=True, size=14)
-    write_text(ws.cell(2, 1), subtitle).font = Font(italic=True)
-    row = 3
+
+def _title_block(ws: FastWorksheet, st: Styles, title: str, subtitle: str, notes=(), legend=()) -> int:
+    """Title, subtitle, notes and colour legend above a table; returns the header row (0-based)."""
+    _text(ws, st, 0, 0, title, box=False, bold=True, size=14)
+    _text(ws, st, 1, 0, subtitle, box=False, italic=True)
+    row = 2
     for note in notes:
-        write_text(ws.cell(row, 1), note).font = Font(size=9)
+        _text(ws, st, row, 0, note, box=False, size=9)
         row += 1
     for fill, text in legend:
-        ws.cell(row, 1).fill = fill
-        ws.cell(row, 1).border = BOX
-        write_text(ws.cell(row, 2), text).font = Font(size=9)
+        ws.write_blank(row, 0, None, st(fill=fill))
+        _text(ws, st, row, 1, text, box=False, size=9)
         row += 1
     return row + 1
 
 
-def _table(
-    ws: Worksheet, header_row: int, frame: pl.DataFrame, columns: list[str], totals: dict | None, fill, frozen: int
-) -> None:
+def _table(ws: FastWorksheet, st: Styles, header_row: int, frame: pl.DataFrame, columns: list[str], totals, fill, frozen: int):
     """Header, one row per record, an optional totals row; autofilter, frozen panes, widths, print setup."""
-    for col, field in enumerate(columns, start=1):
-        _header_cell(write_text(ws.cell(header_row, col), label(field)))
-    ws.row_dimensions[header_row].height = 48
-    row = header_row
-    styles = _StyleCache()
-    for number, record in enumerate(frame.iter_rows(named=True), start=1):
-        row += 1
-        record["stt"] = number
-        row_fill = fill(record) if fill else None
-        for col, field in enumerate(columns, start=1):
-            styles.put(ws.cell(row, col), field, record.get(field), row_fill)
-    last_data_row = row
+    ws.set_row(header_row, 48)
+    for col, field in enumerate(columns):
+        _text(ws, st, header_row, col, label(field), **HEADER)
+    fills, codes = row_fills(frame, fill(frame) if fill else [])
+    cells = []
+    for field in columns:
+        values, text, number_format = _column(frame, field)
+        style, blank = st.xf(fills, codes, num=number_format), st.xf(fills, codes)
+        quote = st.xf(fills, codes, quote=True) if text else None
+        cells.append(Column(values, text, style, blank, quote))
+    last_data_row = header_row + frame.height
+    if frame.height:
+        ws.write_xml_rows(header_row + 1, last_data_row, len(columns) - 1, xml_rows(cells, header_row + 1))
     if totals is not None and frame.height:
-        row += 1
-        name_col = columns.index("commune_name") + 1 if "commune_name" in columns else 2
-        for col, field in enumerate(columns, start=1):
-            cell = ws.cell(row, col)
+        row, total = last_data_row + 1, {"bold": True, "fill": FILL_TOTAL}
+        name_col = columns.index("commune_name") if "commune_name" in columns else 1
+        for col, field in enumerate(columns):
             if col == name_col:
-                write_text(cell, "Tổng cộng")
-            elif field in totals:
-                _value_cell(cell, field, totals[field])
-            cell.font = Font(bold=True)
-            cell.fill = FILL_TOTAL
-            cell.border = BOX
-    last = get_column_letter(len(columns))
-    ws.auto_filter.ref = f"A{header_row}:{last}{max(last_data_row, header_row + 1)}"
-    ws.freeze_panes = ws.cell(header_row + 1, frozen + 1).coordinate
-    for col, field in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = _width(frame, field)
+                _text(ws, st, row, col, "Tổng cộng", **total)
+            else:
+                _values(ws, st, row, col, pl.DataFrame({field: [totals.get(field)]}), field, **total)
+    ws.autofilter(header_row, 0, max(last_data_row, header_row + 1), len(columns) - 1)
+    ws.freeze_panes(header_row + 1, frozen)
+    for col, field in enumerate(columns):
+        ws.set_column(col, col, _width(frame, field))
     _print_setup(ws, header_row)
 
 
-def _content(field: str, value) -> tuple[object, str | None, bool]:
-    """What a cell shows for a value: (value to store, number format, whether it is text)."""
-    if value is None:
-        return None, None, False
+def _column(frame: pl.DataFrame, field: str) -> tuple[pl.Series, bool, str | None]:
+    """A field as a person should read it: (values, whether they are text, number format); numbers stay numbers,
+    codes and names text, dates Excel serial days in Vietnam time, yes/no and codes translated."""
+    if field == "stt" and field not in frame.columns:
+        return pl.int_range(1, frame.height + 1, eager=True), False, PLAIN_FORMAT
+    if field not in frame.columns:
+        return pl.Series(field, [None] * frame.height, dtype=pl.String), True, None
+    column, dtype = pl.col(field), frame.schema[field]
     if field in TRANSLATED:
-        return TRANSLATED[field].get(value, value), None, True
-    if isinstance(value, bool):
+        values, text, number_format = column.cast(pl.String).replace(TRANSLATED[field]), True, None
+    elif dtype == pl.Boolean:
         yes, no = BOOL_TEXT.get(field, ("Có", "Không"))
-        return (yes if value else no), None, True
-    if isinstance(value, int):
-        return value, PLAIN_FORMAT if field in PLAIN_INTEGERS else COUNT_FORMAT, False
-    if isinstance(value, float):
-        return value, RATE_FORMAT, False
-    if isinstance(value, datetime):
-        moment = value.astimezone(VIETNAM) if value.tzinfo else value.replace(tzinfo=UTC).astimezone(VIETNAM)
-        return moment.replace(tzinfo=None), TIME_FORMAT, False
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value) or None, None, True
-    return value, None, True
-
-
-def _value_cell(cell, field: str, value):
-    """A value as a person should read it: numbers stay numbers, codes and names stay text."""
-    shown, number_format, text = _content(field, value)
-    if text:
-        write_text(cell, shown)
+        values, text, number_format = pl.when(column).then(pl.lit(yes)).when(~column).then(pl.lit(no)), True, None
+    elif dtype.is_integer():
+        values, text, number_format = column, False, PLAIN_FORMAT if field in PLAIN_INTEGERS else COUNT_FORMAT
+    elif dtype.is_float():
+        values, text, number_format = pl.when(column.is_finite()).then(column), False, RATE_FORMAT
+    elif isinstance(dtype, pl.Datetime):  # Vietnam time (UTC when naive)
+        values, text, number_format = excel_serial(column, dtype, utc_offset_hours=7), False, TIME_FORMAT
+    elif isinstance(dtype, pl.List):
+        joined = column.list.eval(pl.element().cast(pl.String)).list.join("; ")
+        values, text, number_format = pl.when(joined != "").then(joined), True, None
     else:
-        cell.value = shown
-        if number_format:
-            cell.number_format = number_format
-    return cell
+        values, text, number_format = column.cast(pl.String), True, None
+    return frame.select(values.alias(field)).to_series(), text, number_format
 
 
-class _StyleCache:
-    """Cells that look alike share one style: openpyxl hashes every style assignment, which for
-    100,000 village rows costs minutes; copying a finished cell's style array costs nothing."""
-
-    def __init__(self):
-        self._styles: dict[tuple, object] = {}
-
-    def put(self, cell, field: str, value, row_fill) -> None:
-        shown, number_format, text = _content(field, value)
-        if text and shown is not None:
-            shown = xml_text(ooxml_escape(str(shown)))
-        key = (field, type(shown), number_format, text and shown is not None and is_formula_like(shown), id(row_fill))
-        style = self._styles.get(key)
-        if style is None:
-            _value_cell(cell, field, value)
-            cell.border = BOX
-            if row_fill is not None:
-                cell.fill = row_fill
-            self._styles[key] = copy(cell._style)
-            return
-        cell.value = shown
-        if text and shown is not None:
-            cell.data_type = "s"
-        cell._style = copy(style)
+def _values(ws: FastWorksheet, st: Styles, row: int, first_col: int, frame: pl.DataFrame, field: str, **style) -> None:
+    """A field's values across one row through xlsxwriter's cell API (province columns, a totals cell)."""
+    values, text, number_format = _column(frame, field)
+    for col, value in enumerate(values.to_list(), start=first_col):
+        if value is None:
+            ws.write_blank(row, col, None, st(**style))
+        elif text:
+            _text(ws, st, row, col, value, **style)
+        else:
+            ws.write_number(row, col, value, st(num=number_format, **style))
 
 
-def _header_cell(cell):
-    cell.font = Font(bold=True)
-    cell.fill = FILL_HEADER
-    cell.border = BOX
-    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    return cell
+def _text(ws: FastWorksheet, st: Styles, row: int, col: int, value, **style) -> None:
+    """A string cell (never a formula); formula-like text gets the quote prefix, as safe_cells.write_text does."""
+    if value is None:
+        ws.write_blank(row, col, None, st(**style))
+        return
+    text = xml_text(value)
+    ws.write_string(row, col, text, st(quote=is_formula_like(text), **style))
+
+
+def _is(frame: pl.DataFrame, field: str, value) -> pl.Expr:
+    """Rows whose field equals value (False where the field is empty or missing)."""
+    return pl.col(field).eq_missing(value) if field in frame.columns else pl.lit(False)
 
 
 def _commune_fill(meets_field: str):
-    def fill(row: dict):
-        if row.get("status") == "rejected":
-            return FILL_REJECTED
-        return FILL_BELOW_TARGET if row.get(meets_field) is False else None
+    def fill(frame: pl.DataFrame) -> list[tuple[pl.Expr, str]]:
+        return [(_is(frame, "status", "rejected"), FILL_REJECTED), (_is(frame, meets_field, False), FILL_BELOW_TARGET)]
 
     return fill
 
@@ -715,13 +598,11 @@ def _width(frame: pl.DataFrame, field: str) -> float:
     return float(max(6, min(50, max(longest, words, min(len(header), 14)) + 2)))
 
 
-def _print_setup(ws: Worksheet, header_row: int) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
+def _print_setup(ws: FastWorksheet, header_row: int) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
 
 
 def _sorted(frame: pl.DataFrame, column: str) -> pl.DataFrame:
