@@ -119,7 +119,7 @@ def _run(args) -> int:
         return EXIT_OUTPUT
     try:
         args.out.mkdir(parents=True, exist_ok=True)
-        probe = args.out / ".giamngheo-write-test"
+        probe = args.out / f".giamngheo-write-test-{os.getpid()}"
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
@@ -151,10 +151,11 @@ def _run(args) -> int:
     if args.dask_workers or args.dask_address:
         consolidate = with_dask(args.dask_workers, args.dask_address)
 
-    from .outputs import OutputBusy
+    from .outputs import OutputBusy, run_lock
 
     try:
-        summary = consolidate(**parameters)
+        with run_lock(args.out.resolve(), args.wait):  # refused here, before Prefect reports a failed flow
+            summary = consolidate(**parameters)
     except OutputBusy as exc:
         print(f"giamngheo: {exc}; thử lại sau hoặc dùng --wait", file=sys.stderr)
         return EXIT_OUTPUT

@@ -1,10 +1,13 @@
-"""The output folder: one run at a time, each run written aside and published in one short step.
+"""The output folder: one run at a time, each run written aside and published in one atomic step.
 
-A run writes everything to `.staging/<run_id>/`, renames it to `runs/<run_id>/`
-(complete or absent), then replaces the top-level files. A journal records that
-last step; if a run dies during it, the next run (or any command that opens the
-folder) finishes publishing that complete run first. The previous top-level
-files are never truncated or half-written.
+A run writes everything to `.staging/<run_id>/` and renames it to `runs/<run_id>/`
+(complete or absent). Each top-level name (`villages.parquet`, `feedback/`, ...) is a
+symbolic link to `current/<name>`, and `current` is a link to `runs/<run_id>`: publishing
+is one rename of a new `current` over the old one, so a reader sees every top-level
+file of one run or of the next, never a mix. A journal records the publishing; if a run
+dies during it, the next run (or any command that opens the folder) finishes it first.
+Where the file system has no symbolic links (FAT, some network shares) the files are
+replaced one by one instead, each atomically, under the same journal.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ LOCK_NAME = ".giamngheo.lock"
 JOURNAL_NAME = ".publishing.json"
 STAGING = ".staging"
 RUNS = "runs"
+CURRENT = "current"
 # Top-level outputs a run may publish; any other run's leftovers among these are removed.
 PUBLISHED = (
     "villages.parquet",
@@ -60,10 +64,25 @@ def new_run_id() -> str:
     return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z-{os.getpid() % 100000:05d}"
 
 
+_HELD: dict[Path, int] = {}  # locks this process holds (the CLI takes it before the flow starts)
+
+
 @contextlib.contextmanager
 def run_lock(out: Path, wait_seconds: float = 0.0):
-    """Hold the folder's lock (flock: released by the kernel if the holder dies, so never stale)."""
+    """Hold the folder's lock (flock: released by the kernel if the holder dies, so never stale).
+
+    Re-entrant within a process: the command line takes the lock before starting the flow,
+    so a refused run is a plain message, and the flow's own `run_lock` then finds it held.
+    """
     out.mkdir(parents=True, exist_ok=True)
+    key = out.resolve()
+    if _HELD.get(key):
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
     path = out / LOCK_NAME
     fh = open(path, "a+", encoding="utf-8")
     deadline = time.monotonic() + wait_seconds
@@ -84,7 +103,11 @@ def run_lock(out: Path, wait_seconds: float = 0.0):
         fh.truncate()
         fh.write(f"pid={os.getpid()} host={socket.gethostname()} since={datetime.now(timezone.utc).isoformat()}")
         fh.flush()
-        yield
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            _HELD.pop(key, None)
     finally:
         with contextlib.suppress(OSError):
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
@@ -121,48 +144,110 @@ def _link_file(src, dst) -> None:
         shutil.copy2(src, dst)
 
 
+def _remove(path: Path) -> None:
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _link_atomically(link: Path, target: str) -> None:
+    """Make `link` a symbolic link to `target` in one rename (a real folder there is moved away first)."""
+    if link.is_symlink() and os.readlink(link) == target:
+        return
+    tmp = link.with_name(f".new-{link.name}")
+    _remove(tmp)
+    os.symlink(target, tmp)
+    if link.is_dir() and not link.is_symlink():  # a folder published by copying: rename cannot replace it
+        old = link.with_name(f".old-{link.name}")
+        _remove(old)
+        os.replace(link, old)
+        os.replace(tmp, link)
+        _remove(old)
+    else:
+        os.replace(tmp, link)
+
+
+def _symlinks_work(out: Path) -> bool:
+    probe = out / f".new-symlink-probe-{os.getpid()}"
+    try:
+        _remove(probe)
+        os.symlink(RUNS, probe)
+        return True
+    except OSError:
+        return False
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+
+
+def _adopt_copied_run(out: Path) -> None:
+    """Before the first switch of a folder published by copying: point `current` at the run its files are from."""
+    try:
+        run_id = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["run_id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if isinstance(run_id, str) and (out / RUNS / run_id / "manifest.json").is_file():
+        _link_atomically(out / CURRENT, f"{RUNS}/{run_id}")
+
+
 def _publish(out: Path, run_id: str) -> None:
     run_dir = out / RUNS / run_id
     names = [n for n in PUBLISHED if (run_dir / n).exists()]
+    if not _symlinks_work(out):
+        _publish_by_copying(out, run_id, names)
+        return
+    if not (out / CURRENT).is_symlink():
+        _adopt_copied_run(out)
+    for name in names:  # links into `current`: they still show the previous run
+        _link_atomically(out / name, f"{CURRENT}/{name}")
+        fault_point(f"published:{name}")
+    _link_atomically(out / CURRENT, f"{RUNS}/{run_id}")  # the switch
+    fault_point("switched")
+    for name in PUBLISHED:
+        if name not in names:
+            _remove(out / name)
+
+
+def _publish_by_copying(out: Path, run_id: str, names: list[str]) -> None:
+    run_dir = out / RUNS / run_id
+    _remove(out / CURRENT)
     for name in names:
         tmp = out / f".new-{name}"
-        if tmp.exists():
-            shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
+        _remove(tmp)
         _link_or_copy(run_dir / name, tmp)
         target = out / name
         if tmp.is_dir():
             old = out / f".old-{name}"
-            if old.exists():
-                shutil.rmtree(old)
+            _remove(old)
             if target.exists():
                 os.replace(target, old)
             os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
         else:
             os.replace(tmp, target)
         fault_point(f"published:{name}")
     for name in PUBLISHED:
-        if name not in names and (out / name).exists():
-            stale = out / name
-            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+        if name not in names:
+            _remove(out / name)
 
 
 def recover(out: Path) -> str | None:
-    """Finish publishing a run that died while replacing the top-level files; drop dead staging."""
+    """Finish publishing a run that died while publishing; drop dead staging and half-made names."""
     journal = out / JOURNAL_NAME
     finished = None
     if journal.exists():
         try:
             run_id = json.loads(journal.read_text(encoding="utf-8"))["run_id"]
-        except (ValueError, KeyError, OSError):
+        except (ValueError, KeyError, TypeError, OSError):
             run_id = None
-        if run_id and (out / RUNS / run_id).is_dir():
+        if isinstance(run_id, str) and (out / RUNS / run_id).is_dir():
             _publish(out, run_id)
             finished = run_id
         journal.unlink(missing_ok=True)
     shutil.rmtree(out / STAGING, ignore_errors=True)
-    for leftover in out.glob(".new-*"):
-        shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+    for leftover in [*out.glob(".new-*"), *out.glob(".old-*"), out / (JOURNAL_NAME + ".tmp")]:
+        _remove(leftover)
     return finished
 
 

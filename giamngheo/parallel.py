@@ -1,7 +1,12 @@
-"""Parse files in worker processes (spawn), one batch per job; a crash or hang stays with its file."""
+"""Parse files in worker processes (spawn), one batch per job; a crash or hang stays with its file.
+
+Each worker posts on a shared board which file of which batch it is reading and since
+when, so a file that hangs is found after its own time limit, not the batch's.
+"""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 import threading
@@ -11,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from .parse import unreadable
 from .readers.grid import Limits
 
 
@@ -29,14 +35,34 @@ def _limit_memory(limit: int) -> None:
         pass
 
 
-def _worker_init(memory_limit: int) -> None:
+# In a worker process: the shared board and this worker's slot on it.
+_BOARD = None
+_SLOT = 0
+_FIELDS = 3  # per slot: batch id, index of the file in the batch, monotonic start time (0: idle)
+
+
+def _worker_init(memory_limit: int, board=None, counter=None) -> None:
+    global _BOARD, _SLOT
     _limit_memory(memory_limit)
+    if board is not None and counter is not None:
+        with counter.get_lock():
+            _SLOT = counter.value % (len(board) // _FIELDS)
+            counter.value += 1
+        _BOARD = board
+
+
+def _post(batch_id: int, index: int, started: float) -> None:
+    if _BOARD is not None:
+        base = _SLOT * _FIELDS
+        _BOARD[base : base + _FIELDS] = [float(batch_id), float(index), started]
 
 
 def parse_one(job: ParseJob, limits: Limits) -> dict:
     """Parse a file; any exception becomes a `readable` failure of that file."""
-    from .parse import parse_workbook, unreadable
+    from .parse import parse_workbook
 
+    if os.environ.get("GIAMNGHEO_FAULT") == f"hang:{Path(job.path).name}":  # fault injection: the time-out tests
+        time.sleep(3600)
     try:
         return parse_workbook(Path(job.path), limits, forced_kind=job.mode or None)
     except MemoryError:
@@ -47,8 +73,13 @@ def parse_one(job: ParseJob, limits: Limits) -> dict:
         return unreadable("crashed", f"{type(exc).__name__}: {str(exc)[:200]}", None)
 
 
-def parse_batch(jobs: list[ParseJob], limits: Limits) -> list[dict]:
-    return [parse_one(job, limits) for job in jobs]
+def parse_batch(jobs: list[ParseJob], limits: Limits, batch_id: int = 0) -> list[dict]:
+    out = []
+    for i, job in enumerate(jobs):
+        _post(batch_id, i, time.monotonic())
+        out.append(parse_one(job, limits))
+    _post(0, 0, 0.0)
+    return out
 
 
 class WorkerPool:
@@ -59,18 +90,31 @@ class WorkerPool:
         self.limits = limits
         self.in_process = in_process  # parse here (a daemonic Dask worker may not start processes)
         self._pool: ProcessPoolExecutor | None = None
+        self._board = None
         self._lock = threading.Lock()
+        self._ids = itertools.count(1)
 
     def _get(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
+                ctx = mp.get_context("spawn")
+                self._board = ctx.Array("d", self.workers * _FIELDS, lock=False)
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers,
-                    mp_context=mp.get_context("spawn"),
+                    mp_context=ctx,
                     initializer=_worker_init,
-                    initargs=(self.limits.worker_memory_bytes,),
+                    initargs=(self.limits.worker_memory_bytes, self._board, ctx.Value("q", 0)),
                 )
             return self._pool
+
+    def _hung(self, batch_id: int) -> int | None:
+        """Index of the file of this batch that a worker has been reading for too long."""
+        board, now = self._board, time.monotonic()
+        for base in range(0, len(board) if board is not None else 0, _FIELDS):
+            batch, index, started = board[base : base + _FIELDS]
+            if int(batch) == batch_id and started and now - started > self.limits.file_timeout_seconds:
+                return int(index)
+        return None
 
     def _reset(self, broken: ProcessPoolExecutor) -> None:
         with self._lock:
@@ -79,22 +123,35 @@ class WorkerPool:
                 self._pool = None
 
     def run(self, jobs: list[ParseJob]) -> list[dict]:
-        """Results in job order. On a crash or time-out the batch is retried file by file."""
+        """Results in job order. A file that hangs is reported as timed out and the rest of its
+        batch read again; after a crash the batch is retried file by file."""
         if not jobs:
             return []
         if self.in_process:
             return parse_batch(jobs, self.limits)
         pool = self._get()
-        timeout = self.limits.file_timeout_seconds * len(jobs) + 30
+        batch_id = next(self._ids)
+        future = pool.submit(parse_batch, jobs, self.limits, batch_id)
+        deadline = time.monotonic() + self.limits.file_timeout_seconds * len(jobs) + 30  # if the board says nothing
         try:
-            return pool.submit(parse_batch, jobs, self.limits).result(timeout=timeout)
-        except (BrokenProcessPool, FutureTimeout):
-            self._reset(pool)
+            while True:
+                try:
+                    return future.result(timeout=0.25)
+                except FutureTimeout:
+                    hung = self._hung(batch_id)
+                    if hung is not None:
+                        self._reset(pool)
+                        limit = f"{self.limits.file_timeout_seconds:.0f} s"
+                        timed_out = unreadable("timeout", f"> {limit}", limit, self.limits.file_timeout_seconds)
+                        return self.run(jobs[:hung]) + [timed_out] + self.run(jobs[hung + 1 :])
+                    if time.monotonic() > deadline:
+                        break
+        except BrokenProcessPool:
+            pass
+        self._reset(pool)
         return [self._run_alone(job) for job in jobs]
 
     def _run_alone(self, job: ParseJob) -> dict:
-        from .parse import unreadable
-
         pool = self._get()
         started = time.perf_counter()
         try:

@@ -10,6 +10,8 @@ import time
 from datetime import date, datetime, time as dtime
 from pathlib import Path
 
+from transforms.numbers import FORMULA_MARK
+
 from . import PARSER_VERSION
 from .layout import fields as F
 from .layout.header import header_labels_found
@@ -39,7 +41,7 @@ def _cell_json(v):
     if isinstance(v, (datetime, date, dtime)):
         return None, v.isoformat()
     if isinstance(v, str):
-        t = nfc(v)
+        t = nfc(v).lstrip(FORMULA_MARK)
         return (None, t) if t else (None, None)
     return None, str(v)
 
@@ -100,7 +102,7 @@ def _serialise_rows(table: Table) -> dict:
         cols["section_index"].append(tr.section_index)
         for f in fields:
             formula = formulas.get((tr.row, table.band.fields[f] + 1))
-            num, text = (None, formula) if formula else _cell_json(tr.values.get(f))
+            num, text = (None, FORMULA_MARK + formula) if formula else _cell_json(tr.values.get(f))
             cols[f + "__num"].append(num)
             cols[f + "__text"].append(text)
     return cols

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +32,15 @@ def read_batch(entries: list[FileEntry], ctx: ReadContext, mode: str = "") -> li
         cache.close()
 
 
+# Reasons a file could not be read that depend on the machine and the moment, not only on the
+# file's bytes: such results are never cached, the next run tries again.
+TRANSIENT = ("timeout", "crashed", "memory")
+
+
+def _says_more_about_the_machine(data: dict) -> bool:
+    return any(f.get("rule") == "readable" and f.get("detail") in TRANSIENT for f in data.get("failures", ()))
+
+
 def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mode: str = "") -> list[FileRecord]:
     """One FileRecord per entry, in order; `parsed` says whether it was parsed in this run."""
     records: list[FileRecord | None] = [None] * len(entries)
@@ -51,7 +59,7 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
         else:
             todo.append((i, sha))
     results = pool.run([ParseJob(str(entries[i].path), mode) for i, _ in todo])
-    cache.put_many([(sha, mode, data) for (_, sha), data in zip(todo, results)])
+    cache.put_many([(sha, mode, data) for (_, sha), data in zip(todo, results) if not _says_more_about_the_machine(data)])
     for (i, sha), data in zip(todo, results):
         records[i] = FileRecord(entries[i], sha, True, data)
     return [r for r in records if r is not None]

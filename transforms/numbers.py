@@ -7,6 +7,9 @@ import polars as pl
 # Statuses of a parsed cell.
 OK, EMPTY, ZERO, INVALID, AMBIGUOUS, FORMULA = "ok", "empty", "zero_marker", "invalid", "ambiguous", "formula"
 BAD_STATUSES = (INVALID, AMBIGUOUS)
+# Prefix of the text the reader gives a formula cell that has no saved value. NUL never
+# survives in cell text (the readers strip it), so text typed as "=5" is just invalid text.
+FORMULA_MARK = "\x00"
 UNUSABLE = (INVALID, AMBIGUOUS, FORMULA)  # a cell whose value is not known
 
 _PLAIN = r"^[+-]?\d+$"
@@ -70,7 +73,7 @@ def parsed_number(num: pl.Expr, text: pl.Expr, comma_decimal: pl.Expr, zero_mark
         .then(pl.lit(OK))
         .when(text.is_null() | (lowered == ""))
         .then(pl.lit(EMPTY))
-        .when(text.str.starts_with("="))
+        .when(text.str.starts_with(FORMULA_MARK))
         .then(pl.lit(FORMULA))
         .when(lowered.is_in(zero_markers))
         .then(pl.lit(ZERO))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .numbers import _EN_EVIDENCE, _VI_EVIDENCE, EMPTY, OK, clean_text, decimals_shown, parsed_number
+from .numbers import _EN_EVIDENCE, _VI_EVIDENCE, EMPTY, FORMULA_MARK, OK, clean_text, decimals_shown, parsed_number
 
 
 def _text_lookup(texts: pl.LazyFrame, zero_markers: list[str]) -> pl.LazyFrame:
@@ -93,4 +93,4 @@ def raw_text(field: str) -> pl.Expr:
     """The cell as the commune wrote it: its text, else its number without a trailing .0."""
     num = pl.col(f"{field}__num")
     as_text = pl.when(num == num.round(0)).then(num.cast(pl.Int64, strict=False).cast(pl.Utf8)).otherwise(num.cast(pl.Utf8))
-    return pl.coalesce(pl.col(f"{field}__text"), as_text)
+    return pl.coalesce(pl.col(f"{field}__text").str.strip_chars_start(FORMULA_MARK), as_text)

@@ -44,23 +44,52 @@ def _numeric_stt(stt: str | None) -> bool:
     return bool(stt and _INT.match(stt.strip().rstrip(".")))
 
 
+def _mostly_text(sample: list[list], c: int) -> bool:
+    texts = [r[c] for r in sample if c < len(r) and isinstance(r[c], str) and not _INT.match(r[c].strip())]
+    filled = [r[c] for r in sample if c < len(r) and not _is_blank(r[c])]
+    return bool(filled) and len(texts) >= 0.6 * len(filled)
+
+
 def _name_column(sheet: Sheet, band: Band) -> int | None:
-    """The village-name column: tagged in the header, else the leftmost mostly-text column."""
-    if "village_name" in band.fields:
-        return band.fields["village_name"]
+    """The village-name column: tagged in the header (unless it holds numbers, as a mislabelled
+    STT column does), else the leftmost mostly-text column."""
+    sample = sheet.rows[band.first_data_row : band.first_data_row + 40]
+    tagged = band.fields.get("village_name")
+    if tagged is not None and (_mostly_text(sample, tagged) or not any(tagged < len(r) and not _is_blank(r[tagged]) for r in sample)):
+        return tagged
     figure_cols = [c for f, c in band.fields.items() if f not in F.ROLE_FIELDS]
     if not figure_cols:
-        return None
+        return tagged
     stt = band.fields.get("stt")
-    sample = sheet.rows[band.first_data_row : band.first_data_row + 40]
     for c in range(min(figure_cols)):
-        if c == stt:
-            continue
-        texts = [r[c] for r in sample if c < len(r) and isinstance(r[c], str) and not _INT.match(r[c].strip())]
-        filled = [r[c] for r in sample if c < len(r) and not _is_blank(r[c])]
-        if filled and len(texts) >= 0.6 * len(filled):
+        if c not in (stt, tagged) and _mostly_text(sample, c):
             return c
-    return None
+    return tagged
+
+
+_NUMBER_TEXT = re.compile(r"^\s*-?\d[\d.,\s]*%?\s*$")
+
+
+def _figure_like(v) -> bool:
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, str) and bool(_NUMBER_TEXT.match(v)))
+
+
+def _table_goes_on(sheet: Sheet, r: int, figure_cols) -> bool:
+    """Whether the next non-blank row after a note row (0-based r) still carries figures.
+
+    Signature blocks and notes below a table hold no figures; a second table below
+    starts with header text. A note inside the table is followed by more villages.
+    """
+    cols = list(figure_cols)
+    for nxt in range(r + 1, min(r + 3, len(sheet.rows))):
+        cells = sheet.rows[nxt]
+        if all(_is_blank(v) for v in cells):
+            continue
+        first_text = next((nfc(v) for v in cells if isinstance(v, str) and v.strip()), "")
+        if first_text and "row.stop" in row_label_tags(first_text):
+            return False
+        return sum(_figure_like(sheet.value(nxt, c)) for c in cols) * 2 >= len(cols) > 0
+    return False
 
 
 def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]:
@@ -82,6 +111,8 @@ def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]
         first_text = next((nfc(v) for v in cells if isinstance(v, str) and v.strip()), "")
         tags = row_label_tags(first_text) if first_text else frozenset()
         if "row.stop" in tags or _DATE_LINE.search(fold(first_text[:120])):
+            if out and _table_goes_on(sheet, r, figures.values()):
+                continue  # a note among the villages ("Ghi chú: số liệu tạm tính"): the villages go on below
             break
         name = _text(sheet.value(r, name_col)) if name_col is not None else None
         stt = _text(sheet.value(r, stt_col)) if stt_col is not None else None

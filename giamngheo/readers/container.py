@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from .grid import Limits, UnreadableFile
@@ -21,6 +22,22 @@ _NOT_SPREADSHEET = {
 }
 _CHUNK = 1 << 16
 _DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
+_UTF16_DTD = re.compile(r"<!\s*(?:doctype|entity)", re.IGNORECASE)
+
+
+def _has_dtd(data: bytes) -> bool:
+    """A DTD in XML bytes, whether UTF-8 or UTF-16 (with or without BOM)."""
+    if _DTD.search(data):
+        return True
+    head = data[:4]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) == 4 and (head[0] == 0 or head[1] == 0)):
+        for codec in ("utf-16", "utf-16-le", "utf-16-be"):
+            try:
+                if _UTF16_DTD.search(data.decode(codec, "ignore")):
+                    return True
+            except UnicodeError:
+                continue
+    return False
 
 
 def sniff_format(path: Path, head: bytes) -> str:
@@ -109,10 +126,10 @@ class SafeZip:
                         )
         except UnreadableFile:
             raise
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise UnreadableFile("corrupt", f"{name}: {exc}") from None
         data = out.getvalue()
-        if xml and _DTD.search(data):  # markup text in cells is escaped (&lt;), so a hit is a real DTD
+        if xml and _has_dtd(data):  # markup text in cells is escaped (&lt;), so a hit is a real DTD
             raise UnreadableFile("xml_entities", name)
         self._read[name] = data
         return data

@@ -20,10 +20,40 @@ _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,4})(\d{1,8})"')
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.+?)</(?:\w+:)?v>", re.S)
+# Cells and formulas are cut out with one linear pass over their tags: a lazy ".*?</c>" would
+# rescan to the end of the sheet from every unclosed tag (quadratic on a hostile sheet).
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>|</(?:\w+:)?c>")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f\b[^>]*?(/?)>|</(?:\w+:)?f>")
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>[^<]+</(?:\w+:)?v>")
 _TRUE = (b"1", b"true")
+
+
+def _cells(data: bytes):
+    """(attributes, content) of every non-empty cell, in one pass; an unclosed cell is dropped."""
+    opened = None
+    for m in _CELL_TAG.finditer(data):
+        if m.group(1) is None:  # </c>
+            if opened is not None:
+                yield opened[0], data[opened[1] : m.start()]
+            opened = None
+        elif m.group(2):  # <c .../>
+            opened = None
+        else:
+            opened = (m.group(1), m.end())
+
+
+def _formula_text(inner: bytes) -> str:
+    """The text of a cell's first formula ('' for a shared or empty one)."""
+    start = None
+    for m in _FORMULA_TAG.finditer(inner):
+        if m.group(1) is None:  # </f>
+            if start is not None:
+                return html.unescape(inner[start : m.start()].decode("utf-8", "replace"))
+            return ""
+        if m.group(1):  # <f .../>
+            return ""
+        start = m.end()
+    return ""
 
 
 def _attrs(raw: bytes) -> dict[bytes, bytes]:
@@ -81,8 +111,8 @@ def inspect_sheet(name: str, state: str, data: bytes, limits: Limits) -> SheetFa
     if facts.max_col > limits.max_columns:
         raise UnreadableFile("too_many_columns", f"{name}: {facts.max_col} columns", f"<= {limits.max_columns}")
     if b"<f" in data or b":f" in data:
-        for attrs, inner in _CELL.findall(data):
-            if not inner or (b"<f" not in inner and b":f" not in inner):
+        for attrs, inner in _cells(data):
+            if b"<f" not in inner and b":f" not in inner:
                 continue
             if _VALUE.search(inner):
                 continue
@@ -90,8 +120,7 @@ def inspect_sheet(name: str, state: str, data: bytes, limits: Limits) -> SheetFa
             m = re.match(rb"([A-Z]+)(\d+)", ref)
             if not m:
                 continue
-            formula = _FORMULA.search(inner)
-            text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace")) if formula else ""
+            text = _formula_text(inner)
             facts.formulas_without_value.append(
                 (int(m.group(2)), column_number(m.group(1).decode()), "=" + text if text else "=")
             )

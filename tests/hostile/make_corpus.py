@@ -38,7 +38,8 @@ HEADER = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số h�
 HEADER_ROW = 5  # rows 1-3 title, 4 blank, 5 header, villages from 6
 FIRST_ROW = HEADER_ROW + 1
 # Limits the hostile run is started with (CLI parameters); the cases are built around them.
-LIMITS = {"max_file_mb": 20, "max_rows": 20000, "max_columns": 500, "file_timeout": 30}
+# Tighter than the defaults (50 MB, 20,000 rows, 500 columns, 60 s), so the cases also prove the options reach the readers.
+LIMITS = {"max_file_mb": 20, "max_rows": 5000, "max_columns": 100, "file_timeout": 30}
 CANARY = "GNX-CANARY-7f3a9c-secret"  # text outside --raw that must never reach an output
 MARK = "GNX"  # every formula-injection payload carries it
 INJECTION_NAMES = [
@@ -108,6 +109,11 @@ def plan_bytes(tmp: Path, commune_title: str, villages: list[tuple]) -> bytes:
     return data
 
 
+def _kept(rule: str, code: str, villages: list[tuple]) -> Expect:
+    """A warning: the commune is accepted with every village of the file."""
+    return Expect(rule, "warning", commune=code, status="accepted", villages=villages)
+
+
 def _readable(code: str, *reasons: str, **kw) -> Expect:
     return Expect("readable", "error", reasons=reasons, commune=code, **kw)
 
@@ -133,12 +139,14 @@ def case_docx_renamed(dest: Path) -> Case:
         'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
     )
     rels = (
-        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
         'Target="word/document.xml"/></Relationships>'
     )
     doc = (
-        '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
         "<w:body><w:p><w:r><w:t>Kế hoạch giảm nghèo năm 2026 - Xã Ba Bể</w:t></w:r></w:p></w:body></w:document>"
     )
     write_zip(path, {"[Content_Types].xml": types.encode(), "_rels/.rels": rels.encode(), "word/document.xml": doc.encode()})
@@ -292,6 +300,19 @@ def case_xml_bomb_padded(dest: Path) -> Case:
     return Case("xml_bomb_padded", (path,), _readable("01921", "xml_entities"))
 
 
+def case_xml_bomb_utf16(dest: Path) -> Case:
+    """Billion laughs in a sheet part encoded in UTF-16 (legal XML): byte patterns for "<!DOCTYPE" do not see it."""
+    path = dest / "05602_xa_phu_dinh.xlsx"
+    rows = plan_rows("Xã Phú Đình", villages_for("05602"))
+    rows[FIRST_ROW - 1][1] = "ENTITYREF"
+    parts = workbook_parts([SheetSpec("Phụ lục", rows, prolog=BILLION_LAUGHS)])
+    parts = _with_entity_ref(parts, "xl/worksheets/sheet1.xml", "ENTITYREF", "&lol9;")
+    text = parts["xl/worksheets/sheet1.xml"].decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    parts["xl/worksheets/sheet1.xml"] = text.encode("utf-16")  # with its byte-order mark
+    write_zip(path, parts)
+    return Case("xml_bomb_utf16", (path,), _readable("05602", "xml_entities"))
+
+
 def case_dtd_padded_unused(dest: Path) -> Case:
     """A billion-laughs DTD past 70 KB of comment, declared but not referenced: still refused, not read."""
     path = dest / "05881_xa_thanh_cong.xlsx"
@@ -336,7 +357,8 @@ def write_raw_zip(path: Path, members: list[tuple[str, bytes, int, int, int, int
         local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, method, 0, 0x21, crc, csize, usize, len(raw_name), 0)
         local += raw_name + data
         central += struct.pack(
-            "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x800, method, 0, 0x21, crc, csize, usize, len(raw_name), 0, 0, 0, 0, 0, offset
+            "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x800, method, 0, 0x21, crc, csize, usize, len(raw_name),
+            0, 0, 0, 0, 0, offset,
         )
         central += raw_name
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(local), 0)
@@ -416,6 +438,23 @@ def case_xfd_column(dest: Path) -> Case:
     return Case("xfd_column", (path,), _readable("01969", "too_many_columns"))
 
 
+def case_rows_over_cli_limit(dest: Path) -> Case:
+    """6,000 rows: fine by default (20,000), refused under --max-rows 5000."""
+    path = dest / "05605_xa_binh_thanh.xlsx"
+    rows = plan_rows("Xã Bình Thành", villages_for("05605"))
+    extra = "".join(f'<row r="{r}"><c r="H{r}"><v>{r}</v></c></row>' for r in range(len(rows) + 1, 6001))
+    plan_book(path, "Xã Bình Thành", villages_for("05605"), extra_cells=extra)
+    return Case("rows_over_cli_limit", (path,), _readable("05605", "too_many_rows"))
+
+
+def case_columns_over_cli_limit(dest: Path) -> Case:
+    """A note in column EU (151): fine by default (500 columns), refused under --max-columns 100."""
+    path = dest / "05611_xa_phu_luong.xlsx"
+    extra = '<row r="20"><c r="EU20" t="inlineStr"><is><t>ghi chú</t></is></c></row>'
+    plan_book(path, "Xã Phú Lương", villages_for("05611"), extra_cells=extra)
+    return Case("columns_over_cli_limit", (path,), _readable("05611", "too_many_columns"))
+
+
 def case_huge_cell(dest: Path) -> Case:
     """A village name of 4 MB of (incompressible) text in sharedStrings.xml."""
     path = dest / "01981_xa_vinh_thong.xlsx"
@@ -447,7 +486,8 @@ ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
 <office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" \
 xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" \
 office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Phụ lục">
-<table:table-row><table:table-cell office:value-type="string"><text:p>ỦY BAN NHÂN DÂN XÃ CHỢ ĐỒN</text:p></table:table-cell></table:table-row>
+<table:table-row><table:table-cell office:value-type="string"><text:p>ỦY BAN NHÂN DÂN XÃ CHỢ ĐỒN</text:p>\
+</table:table-cell></table:table-row>
 <table:table-row table:number-rows-repeated="{rows}"><table:table-cell table:number-columns-repeated="{cols}" \
 office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>
 </table:table></office:spreadsheet></office:body></office:document-content>"""
@@ -520,7 +560,7 @@ def case_hidden_sheet(dest: Path) -> Case:
     villages = villages_for("02038")
     cover = SheetSpec("Bìa", [["Kế hoạch giảm nghèo năm 2026, xem phụ lục"]])
     write_xlsx(path, [cover, SheetSpec("Phụ lục", plan_rows("Xã Quảng Bạch", villages), state="hidden")])
-    return Case("hidden_sheet", (path,), Expect("hidden_content", "warning", commune="02038", status="accepted", villages=villages))
+    return Case("hidden_sheet", (path,), _kept("hidden_content", "02038", villages))
 
 
 def case_hidden_rows(dest: Path) -> Case:
@@ -528,7 +568,7 @@ def case_hidden_rows(dest: Path) -> Case:
     path = dest / "02044_xa_yen_thinh.xlsx"
     villages = villages_for("02044")
     plan_book(path, "Xã Yên Thịnh", villages, hidden_rows={7, 9})
-    return Case("hidden_rows", (path,), Expect("hidden_content", "warning", commune="02044", status="accepted", villages=villages))
+    return Case("hidden_rows", (path,), _kept("hidden_content", "02044", villages))
 
 
 def case_hidden_columns(dest: Path) -> Case:
@@ -536,7 +576,7 @@ def case_hidden_columns(dest: Path) -> Case:
     path = dest / "02071_xa_nghia_ta.xlsx"
     villages = villages_for("02071")
     plan_book(path, "Xã Nghĩa Tá", villages, hidden_cols={5})
-    return Case("hidden_columns", (path,), Expect("hidden_content", "warning", commune="02071", status="accepted", villages=villages))
+    return Case("hidden_columns", (path,), _kept("hidden_content", "02071", villages))
 
 
 def case_filtered_rows(dest: Path) -> Case:
@@ -545,14 +585,15 @@ def case_filtered_rows(dest: Path) -> Case:
     villages = villages_for("02086")
     last = FIRST_ROW + len(villages) - 1
     plan_book(path, "Xã Chợ Mới", villages, hidden_rows={8, 10}, autofilter=f"A{HEADER_ROW}:G{last}")
-    return Case("filtered_rows", (path,), Expect("hidden_content", "warning", commune="02086", status="accepted", villages=villages))
+    return Case("filtered_rows", (path,), _kept("hidden_content", "02086", villages))
 
 
 def case_superseded(dest: Path) -> Case:
     """Two plans of one commune: the one dated 10 May (and older on disk) gives way to the one of 25 May."""
     old = dest / "02101_xa_thanh_mai_ban_cu.xlsx"
     new = dest / "02101_xa_thanh_mai.xlsx"
-    write_xlsx(old, [SheetSpec("Phụ lục", plan_rows("Xã Thanh Mai", villages_for("02101", shift=40), "ngày 10 tháng 5 năm 2026"))])
+    older = plan_rows("Xã Thanh Mai", villages_for("02101", shift=40), "ngày 10 tháng 5 năm 2026")
+    write_xlsx(old, [SheetSpec("Phụ lục", older)])
     villages = villages_for("02101")
     write_xlsx(new, [SheetSpec("Phụ lục", plan_rows("Xã Thanh Mai", villages, "ngày 25 tháng 5 năm 2026"))])
     os.utime(old, (1_770_000_000, 1_770_000_000))
