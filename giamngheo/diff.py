@@ -249,12 +249,27 @@ def _village_rows(frame: pl.DataFrame, keys: set) -> list[dict]:
     ]
 
 
+def _rows_that_may_differ(a: pl.DataFrame, b: pl.DataFrame, key: list[str], fields: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Only the rows of both runs whose compared figures are not identical (a national run has
+    100,000 villages and a correction changes a handful): the exact comparison is left to `_same`."""
+    if not fields or not all(f in b.columns for f in fields):
+        return a, b
+    theirs = a.select(*key, *[pl.col(f).alias(f"{f}__before") for f in fields])
+    differs = pl.any_horizontal([pl.col(f).ne_missing(pl.col(f"{f}__before")) for f in fields])
+    try:
+        keys = b.select(*key, *fields).join(theirs, on=key, how="inner", nulls_equal=True).filter(differs).select(key)
+    except (pl.exceptions.PolarsError, TypeError):  # a column changed type between the runs: compare every row
+        return a, b
+    return a.join(keys, on=key, how="semi", nulls_equal=True), b.join(keys, on=key, how="semi", nulls_equal=True)
+
+
 def _row_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str], shown: list[str]) -> list[dict]:
     """Rows present in both runs whose figures differ: {field: {before, after, delta}} per row."""
     if a.is_empty() or b.is_empty() or not set(key) <= set(a.columns) & set(b.columns):
         return []
-    rows_a = {tuple(r[k] for k in key): r for r in a.iter_rows(named=True)}
     fields = [c for c in _compared_columns(b) if c in a.columns] + [c for c in _compared_columns(a) if c not in b.columns]
+    a, b = _rows_that_may_differ(a, b, key, fields)
+    rows_a = {tuple(r[k] for k in key): r for r in a.iter_rows(named=True)}
     out = []
     for row_b in sorted(b.iter_rows(named=True), key=lambda r: tuple(_sortable(r[k]) for k in key)):
         row_a = rows_a.get(tuple(row_b[k] for k in key))

@@ -73,6 +73,10 @@ def parse_one(job: ParseJob, limits: Limits) -> dict:
         return unreadable("crashed", f"{type(exc).__name__}: {str(exc)[:200]}", None)
 
 
+def _warm() -> None:
+    from . import parse  # noqa: F401 - the imports a first file would pay for
+
+
 def parse_batch(jobs: list[ParseJob], limits: Limits, batch_id: int = 0) -> list[dict]:
     out = []
     for i, job in enumerate(jobs):
@@ -106,6 +110,13 @@ class WorkerPool:
                     initargs=(self.limits.worker_memory_bytes, self._board, ctx.Value("q", 0)),
                 )
             return self._pool
+
+    def warm(self) -> None:
+        """Start the worker processes now (they import the parser while the files are listed)."""
+        if not self.in_process:
+            pool = self._get()
+            for _ in range(self.workers):
+                pool.submit(_warm)
 
     def _hung(self, batch_id: int) -> int | None:
         """Index of the file of this batch that a worker has been reading for too long."""

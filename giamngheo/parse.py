@@ -10,7 +10,7 @@ import time
 from datetime import date, datetime, time as dtime
 from pathlib import Path
 
-from transforms.numbers import FORMULA_MARK
+from transforms.markers import FORMULA_MARK
 
 from . import PARSER_VERSION
 from .layout import fields as F

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from .markers import FORMULA_MARK
+
 # Statuses of a parsed cell.
 OK, EMPTY, ZERO, INVALID, AMBIGUOUS, FORMULA = "ok", "empty", "zero_marker", "invalid", "ambiguous", "formula"
 BAD_STATUSES = (INVALID, AMBIGUOUS)
-# Prefix of the text the reader gives a formula cell that has no saved value. NUL never
-# survives in cell text (the readers strip it), so text typed as "=5" is just invalid text.
-FORMULA_MARK = "\x00"
 UNUSABLE = (INVALID, AMBIGUOUS, FORMULA)  # a cell whose value is not known
 
 _PLAIN = r"^[+-]?\d+$"
