@@ -89,22 +89,23 @@ def _codes(lines: list[str]) -> list[str]:
 def _serialise_rows(table: Table) -> dict:
     fields = [f for f in table.band.fields if f not in F.ROLE_FIELDS]
     formulas = {(r, c): f for r, c, f in table.sheet.formulas_without_value}
-    cols: dict[str, list] = {"row": [], "kind": [], "name": [], "name_key": [], "section": [], "section_index": []}
+    rows = table.rows
+    cols: dict[str, list] = {
+        "row": [tr.row for tr in rows],
+        "kind": [tr.kind for tr in rows],
+        "name": [tr.name for tr in rows],
+        "name_key": [match_key(tr.name) if tr.name else None for tr in rows],
+        "section": [tr.section for tr in rows],
+        "section_index": [tr.section_index for tr in rows],
+    }
     for f in fields:
-        cols[f + "__num"] = []
-        cols[f + "__text"] = []
-    for tr in table.rows:
-        cols["row"].append(tr.row)
-        cols["kind"].append(tr.kind)
-        cols["name"].append(tr.name)
-        cols["name_key"].append(match_key(tr.name) if tr.name else None)
-        cols["section"].append(tr.section)
-        cols["section_index"].append(tr.section_index)
-        for f in fields:
-            formula = formulas.get((tr.row, table.band.fields[f] + 1))
-            num, text = (None, FORMULA_MARK + formula) if formula else _cell_json(tr.values.get(f))
-            cols[f + "__num"].append(num)
-            cols[f + "__text"].append(text)
+        column = table.band.fields[f] + 1
+        cells = [
+            (None, FORMULA_MARK + formulas[(tr.row, column)]) if (tr.row, column) in formulas else _cell_json(tr.values.get(f))
+            for tr in rows
+        ] if formulas else [_cell_json(tr.values.get(f)) for tr in rows]
+        cols[f + "__num"] = [num for num, _ in cells]
+        cols[f + "__text"] = [text for _, text in cells]
     return cols
 
 

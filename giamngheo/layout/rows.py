@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..readers.grid import Sheet
 from ..text import fold, nfc
@@ -92,6 +93,12 @@ def _table_goes_on(sheet: Sheet, r: int, figure_cols) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)
+def _ends_table(text: str) -> bool:
+    """A note, a signature or a date line ("Phú Thịnh, ngày 10 tháng 1 năm 2026")."""
+    return "row.stop" in row_label_tags(nfc(text)) or bool(_DATE_LINE.search(fold(nfc(text)[:120])))
+
+
 def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]:
     """The table's rows in order, and the name column used (None when there is none)."""
     name_col = _name_column(sheet, band)
@@ -108,15 +115,15 @@ def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]
                 break
             continue
         blank_run = 0
-        first_text = next((nfc(v) for v in cells if isinstance(v, str) and v.strip()), "")
-        tags = row_label_tags(first_text) if first_text else frozenset()
-        if "row.stop" in tags or _DATE_LINE.search(fold(first_text[:120])):
+        first_text = next((v for v in cells if isinstance(v, str) and v.strip()), "")
+        if first_text and _ends_table(first_text):
             if out and _table_goes_on(sheet, r, figures.values()):
                 continue  # a note among the villages ("Ghi chú: số liệu tạm tính"): the villages go on below
             break
         name = _text(sheet.value(r, name_col)) if name_col is not None else None
         stt = _text(sheet.value(r, stt_col)) if stt_col is not None else None
-        values = {f: sheet.value(r, c) for f, c in figures.items()}
+        width = len(cells)
+        values = {f: cells[c] if c < width else None for f, c in figures.items()}
         has_numbers = any(not _is_blank(v) for v in values.values())
         if breakdown_col is not None:
             b = fold(_text(sheet.value(r, breakdown_col)) or "")

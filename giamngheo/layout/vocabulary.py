@@ -81,6 +81,7 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     )
 
 
+@lru_cache(maxsize=65536)
 def row_label_tags(text: str) -> frozenset[str]:
     """Row tags (row.total, row.stop, ...) when the label *starts* with a known phrase."""
     vocab = load_vocabulary()

@@ -103,9 +103,10 @@ def inspect_sheet(name: str, state: str, data: bytes, limits: Limits) -> SheetFa
         if a.get(b"hidden") in _TRUE:
             lo, hi = int(a.get(b"min", b"1")), int(a.get(b"max", b"1"))
             facts.hidden_cols.update(range(lo, min(hi, limits.max_columns) + 1))
-    for letters, row in _CELL_REF.findall(data):
-        facts.max_row = max(facts.max_row, int(row))
-        facts.max_col = max(facts.max_col, column_number(letters.decode()))
+    refs = _CELL_REF.findall(data)
+    if refs:  # distinct row numbers and column letters first: a sheet has thousands of cells, tens of each
+        facts.max_row = max(facts.max_row, max(int(r) for r in {r for _, r in refs}))
+        facts.max_col = max(column_number(c.decode()) for c in {c for c, _ in refs})
     if facts.max_row > limits.max_rows:
         raise UnreadableFile("too_many_rows", f"{name}: {facts.max_row} rows", f"<= {limits.max_rows}")
     if facts.max_col > limits.max_columns:

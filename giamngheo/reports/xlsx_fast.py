@@ -21,15 +21,23 @@ text without decoding ("01879_x005F_xa_cao_minh.xlsx").
 
 from __future__ import annotations
 
+import functools
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
+import xlsxwriter.workbook
 from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+
+# xlsxwriter zips at zlib's default level (6) and has no option for another. Level 1 writes the
+# national analyst workbook in 1.2 s instead of 1.9 s, for a third more bytes (8.5 -> 11.4 MB;
+# a province's workbook stays well under 1 MB). Only this package writes with xlsxwriter.
+xlsxwriter.workbook.ZipFile = functools.partial(zipfile.ZipFile, compresslevel=1)
 
 _ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{1,4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
