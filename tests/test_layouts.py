@@ -410,6 +410,35 @@ def test_notes_below_without_total_row(tmp_path):
     assert_clean(ins, expected(4))
 
 
+def test_note_row_among_the_villages_does_not_end_the_table(tmp_path):
+    """A "Ghi chú" line typed between two villages: the villages below it are still read."""
+    villages = village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])
+    rows = [
+        ["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+        HEADER,
+        *villages[:2],
+        [None, "Ghi chú: số liệu tạm tính, sẽ cập nhật sau"],
+        *villages[2:],
+        [None, "Tổng cộng", *SUMS],
+        [None, "Người lập biểu"],
+    ]
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows)))
+    want = expected(4)
+    assert_clean(ins, want[:2] + [(*v[:-1], v[-1] + 1) for v in want[2:]])
+
+
+def test_place_label_over_the_number_column_does_not_take_the_names(tmp_path):
+    """ "Xã" typed over the STT column (its cells are 1, 2, 3 ...): the names are still the text column."""
+    rows = [
+        ["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+        ["Xã", *HEADER[1:]],
+        *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
+        [None, "Tổng cộng", *SUMS],
+    ]
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows)))
+    assert_clean(ins, expected(4))
+
+
 # --- text forms ----------------------------------------------------------------------------------
 
 
