@@ -39,15 +39,17 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
     fields = counts + rates
     schema = raw.collect_schema()
     texts = pl.concat([raw.select(pl.col(f"{f}__text").alias("t")) for f in fields]).drop_nulls().unique()
-    lookup = _text_lookup(texts, zero_markers)
+    lookup = _text_lookup(texts, zero_markers).collect()  # the distinct texts: a few thousand rows
     # a field with no text in any cell needs no lookup (a join per field is most of the query's
     # planning time: ~0.5 s for the 30 fields of a results table, even with no rows)
     has_text = raw.select([pl.col(f"{f}__text").is_not_null().any().alias(f) for f in fields]).collect().row(0, named=True)
-    frame = raw
+    # Each lookup is joined to its one text column and the narrow results set beside the rows:
+    # joining the wide frame again and again copied it once per field (+250 MB for 100,000 rows).
+    looked_up = []
+    missing = []
     for f in fields:
-        kind = "count" if f in counts else "rate"
         if not has_text[f]:
-            frame = frame.with_columns(
+            missing += [
                 pl.lit(None, pl.Float64).alias(f"_{f}_vi"),
                 pl.lit(None, pl.Utf8).alias(f"_{f}_vi_status"),
                 pl.lit(None, pl.Float64).alias(f"_{f}_en"),
@@ -56,24 +58,25 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
                 pl.lit(None, pl.Boolean).alias(f"_{f}_vi_ev"),
                 pl.lit(None, pl.Boolean).alias(f"_{f}_en_ev"),
                 pl.lit(None, pl.UInt32).alias(f"_{f}_dec"),
-            )
+            ]
             continue
-        frame = frame.join(
-            lookup.select(
-                pl.col("t").alias(f"{f}__text"),
-                pl.col(f"{kind}_vi_value").alias(f"_{f}_vi"),
-                pl.col(f"{kind}_vi_status").alias(f"_{f}_vi_status"),
-                pl.col(f"{kind}_en_value").alias(f"_{f}_en"),
-                pl.col(f"{kind}_en_status").alias(f"_{f}_en_status"),
-                pl.col("pct_sign").alias(f"_{f}_pct"),
-                pl.col("vi_evidence").alias(f"_{f}_vi_ev"),
-                pl.col("en_evidence").alias(f"_{f}_en_ev"),
-                pl.col("text_decimals").alias(f"_{f}_dec"),
-            ),
-            on=f"{f}__text",
-            how="left",
-            maintain_order="left",
+        kind = "count" if f in counts else "rate"
+        table = lookup.lazy().select(
+            pl.col("t").alias(f"{f}__text"),
+            pl.col(f"{kind}_vi_value").alias(f"_{f}_vi"),
+            pl.col(f"{kind}_vi_status").alias(f"_{f}_vi_status"),
+            pl.col(f"{kind}_en_value").alias(f"_{f}_en"),
+            pl.col(f"{kind}_en_status").alias(f"_{f}_en_status"),
+            pl.col("pct_sign").alias(f"_{f}_pct"),
+            pl.col("vi_evidence").alias(f"_{f}_vi_ev"),
+            pl.col("en_evidence").alias(f"_{f}_en_ev"),
+            pl.col("text_decimals").alias(f"_{f}_dec"),
         )
+        narrow = raw.select(f"{f}__text").join(table, on=f"{f}__text", how="left", maintain_order="left")
+        looked_up.append(narrow.drop(f"{f}__text"))
+    frame = pl.concat([raw, *looked_up], how="horizontal") if looked_up else raw
+    if missing:
+        frame = frame.with_columns(missing)
     vi = pl.any_horizontal([pl.col(f"_{f}_vi_ev").fill_null(False) for f in fields]).any().over("table_id")
     en = pl.any_horizontal([pl.col(f"_{f}_en_ev").fill_null(False) for f in fields]).any().over("table_id")
     frame = frame.with_columns((vi | ~en).alias("_comma"))
