@@ -140,12 +140,18 @@ def compare_with_previous_run(out: Path, failures: pl.DataFrame) -> tuple[pl.Dat
 
 
 @task(cache_policy=NO_CACHE)
-def publish(options: RunOptions, run_id: str, tables: dict[str, pl.DataFrame], manifest: dict):
-    """Write the tables and reports aside, then publish them at the top of --out in one short step."""
+def write_tables(options: RunOptions, run_id: str, tables: dict[str, pl.DataFrame]) -> Path:
+    """Write the tables aside, in the run's staging folder (nothing is visible in --out yet)."""
+    staging = outputs.staging_dir(options.out, run_id)
+    artifacts.write_parquet(tables, staging)
+    return staging
+
+
+@task(cache_policy=NO_CACHE)
+def publish(options: RunOptions, run_id: str, staging: Path, manifest: dict):
+    """Write the reports beside the tables, then publish the run at the top of --out in one step."""
     out = options.out
     previous = outputs.previous_runs(out)
-    staging = outputs.staging_dir(out, run_id)
-    artifacts.write_parquet(tables, staging)
     artifacts.write_json(manifest, staging / "manifest.json")
     reports = write_reports(staging, options.raw, out / outputs.RUNS / previous[-1] if previous else None, options.deadline)
     manifest["reports"] = {"written": reports.written, "problems": reports.problems}
@@ -225,20 +231,24 @@ def consolidate(
             kind_status |= {(r["commune_code"], "results"): r["status"] for r in outputs_tables["results_communes.parquet"].iter_rows(named=True)}
         counts = RunSummary.counts_of(provinces_out, failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, kind_status, counts)
-        run_dir, reports = publish(
+        lineage = lineage.sort("kind", "commune_code", "source_file", "source_sheet", "source_row", "column", "field", nulls_last=True)
+        staging = write_tables(
             quote(options),
             run_id,
-            {
+            quote({
                 "villages.parquet": villages,
                 "communes.parquet": communes,
                 "provinces.parquet": provinces_out,
                 "validation_failures.parquet": failures,
                 "failure_history.parquet": history,
-                "lineage.parquet": lineage.sort("kind", "commune_code", "source_file", "source_sheet", "source_row", "column", "field", nulls_last=True),
+                "lineage.parquet": lineage,
                 **outputs_tables,
-            },
-            quote(manifest),
+            }),
         )
+        # the reports read the tables back from disk: the row-level frames need not stay in memory
+        # while they are written (the national run's peak is there)
+        del villages, lineage, history, typed_plans, typed_results, tables, outputs_tables
+        run_dir, reports = publish(quote(options), run_id, staging, quote(manifest))
     return RunSummary.build(run_id, options.out, run_dir, provinces_out, communes, failures, records, reports)
 
 

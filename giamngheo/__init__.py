@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 __version__ = "0.1.0"
+
+# polars allocates with jemalloc, which keeps freed pages for reuse; a national run frees a few
+# hundred MB between its steps. Handing them back at once: peak RSS 940 -> 720 MB for 3,321
+# files, same run time. jemalloc reads this when polars loads, so giamngheo is imported first
+# (the console script, and `flows/__init__.py` for `python -m flows.consolidate`).
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 _PARSER_SOURCES = ("parse.py", "text.py", "legacy_text.py", "legacy_tables.py", "readers", "layout")
 
