@@ -27,7 +27,7 @@ _UTF16_DTD = re.compile(r"<!\s*(?:doctype|entity)", re.IGNORECASE)
 
 def _has_dtd(data: bytes) -> bool:
     """A DTD in XML bytes, whether UTF-8 or UTF-16 (with or without BOM)."""
-    if _DTD.search(data):
+    if b"<!" in data and _DTD.search(data):  # a plain scan first: most parts have no "<!" at all
         return True
     head = data[:4]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) == 4 and (head[0] == 0 or head[1] == 0)):

@@ -19,7 +19,7 @@ _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,4})(\d{1,8})"')
+_REF = re.compile(rb'\sr="([A-Z]{0,4})(\d{1,9})"')  # the r attribute of rows (digits) and cells (A1)
 # Cells and formulas are cut out with one linear pass over their tags: a lazy ".*?</c>" would
 # rescan to the end of the sheet from every unclosed tag (quadratic on a hostile sheet).
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>|</(?:\w+:)?c>")
@@ -92,21 +92,24 @@ def sheet_parts(szip: SafeZip) -> list[tuple[str, str, str]]:
 
 def inspect_sheet(name: str, state: str, data: bytes, limits: Limits) -> SheetFacts:
     facts = SheetFacts(name=name, state=state)
-    for row_attrs in _ROW_TAG.findall(data):
-        a = _attrs(row_attrs)
-        r = int(a.get(b"r", b"0") or 0)
-        facts.max_row = max(facts.max_row, r)
-        if a.get(b"hidden") in _TRUE:
-            facts.hidden_rows.add(r)
-    for col_attrs in _COL_TAG.findall(data):
-        a = _attrs(col_attrs)
-        if a.get(b"hidden") in _TRUE:
-            lo, hi = int(a.get(b"min", b"1")), int(a.get(b"max", b"1"))
-            facts.hidden_cols.update(range(lo, min(hi, limits.max_columns) + 1))
-    refs = _CELL_REF.findall(data)
-    if refs:  # distinct row numbers and column letters first: a sheet has thousands of cells, tens of each
-        facts.max_row = max(facts.max_row, max(int(r) for r in {r for _, r in refs}))
-        facts.max_col = max(column_number(c.decode()) for c in {c for c, _ in refs})
+    # one pass for the extent: r="7" on a row, r="C7" on a cell (the row and column of each)
+    refs = _REF.findall(data)
+    if refs:  # distinct values first: a sheet has thousands of cells, tens of rows and columns
+        facts.max_row = max(int(r) for r in {r for _, r in refs})
+        letters = {c for c, _ in refs if c}
+        facts.max_col = max((column_number(c.decode()) for c in letters), default=0)
+    if b"hidden" in data:  # most sheets hide nothing: no need to look at every row's attributes
+        for row_attrs in _ROW_TAG.findall(data):
+            if b"hidden" not in row_attrs:
+                continue
+            a = _attrs(row_attrs)
+            if a.get(b"hidden") in _TRUE:
+                facts.hidden_rows.add(int(a.get(b"r", b"0") or 0))
+        for col_attrs in _COL_TAG.findall(data):
+            a = _attrs(col_attrs)
+            if a.get(b"hidden") in _TRUE:
+                lo, hi = int(a.get(b"min", b"1")), int(a.get(b"max", b"1"))
+                facts.hidden_cols.update(range(lo, min(hi, limits.max_columns) + 1))
     if facts.max_row > limits.max_rows:
         raise UnreadableFile("too_many_rows", f"{name}: {facts.max_row} rows", f"<= {limits.max_rows}")
     if facts.max_col > limits.max_columns:
