@@ -11,7 +11,7 @@ Prints, measured here and now on this machine:
   4. the same run again with nothing changed, and again after one file changed;
   5. peak memory (RSS) of each run: the whole process tree (flow process + parsing workers);
   6. cold runs on 1/4 and 1/2 of the files (every 4th / 2nd file), to show how time grows
-     (cold runs and the hello-world are each the fastest of --repeat tries, default 2);
+     (cold runs and the hello-world are each the fastest of --repeat tries, default 3);
   7. a Prefect hello-world flow with one task, in a new process (Prefect's fixed cost);
   8. the hello-world and the cold run again against a persistent local Prefect server
      (`prefect server start`, PREFECT_API_URL): the fixed cost a nightly or repeated run pays.
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--communes", type=int, default=3321)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "giamngheo-bench")
-    ap.add_argument("--repeat", type=int, default=2, help="cold runs and hello-worlds per size; the fastest counts (default 2)")
+    ap.add_argument("--repeat", type=int, default=3, help="cold runs and hello-worlds per size; the fastest counts (default 3)")
     args = ap.parse_args(argv)
     work = args.work
     shutil.rmtree(work, ignore_errors=True)
