@@ -180,6 +180,46 @@ def test_ods_three_row_header_total_first_percentages(tmp_path):
     assert_clean(ins, expected(8, WARD_VILLAGES), code="05518")
 
 
+def test_ods_with_libreoffice_trailing_empty_rows_and_columns(tmp_path, monkeypatch):
+    """LibreOffice repeats empty rows and cells to the sheet's end (1,048,576 rows, 1,024 columns):
+    read as usual, not refused as too many rows; repeating a row that holds values that often is
+    refused from content.xml, before calamine expands it."""
+    import zipfile
+
+    from giamngheo.readers import excel
+
+    rows = [
+        ["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+        HEADER,
+        *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
+        [None, "Tổng cộng", *SUMS],
+    ]
+    plain = write_book(tmp_path / "plain.ods", Grid(rows))
+
+    def with_rows(name: str, extra: str) -> Path:
+        path = tmp_path / name
+        with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename == "content.xml":
+                    data = data.replace(b"</table:table>", extra.encode() + b"</table:table>", 1)
+                dst.writestr(item, data)
+        return path
+
+    empty = ('<table:table-row table:number-rows-repeated="1048560"><table:table-cell '
+             'table:number-columns-repeated="1024"/></table:table-row>')
+    assert_clean(inspect(with_rows("libreoffice.ods", empty)), expected(4))
+
+    filled = ('<table:table-row table:number-rows-repeated="1048560"><table:table-cell office:value-type="float" '
+              'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>')
+    bomb = with_rows("bomb.ods", filled)
+    opened = []
+    monkeypatch.setattr(excel, "_open_calamine", lambda path: opened.append(path) or pytest.fail("calamine opened it"))
+    refused = [f for f in failures(inspect(bomb)) if f["rule"] == "readable"]
+    assert [f["severity"] for f in refused] == ["error"] and "1048568 rows" in refused[0]["value"], refused
+    assert opened == []
+
+
 def _csv_rows(title: str, numbers, total_label: str = "Cộng") -> list[list]:
     header = ["STT", "Thôn, xóm", "Tổng số hộ", "Số hộ nghèo", "Tỷ lệ hộ nghèo (%)", "Số hộ cận nghèo", "Số hộ nghèo giảm",
               "Số hộ cận nghèo giảm"]

@@ -8,7 +8,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from .container import SafeZip, ole_kind, zip_kind
 from .grid import Limits, Sheet, UnreadableFile, Workbook
-from .ods_inspect import inspect_ods
+from .ods_inspect import inspect_ods, widest_repeated_value
 from .xlsx_inspect import inspect_xlsx
 
 
@@ -72,7 +72,18 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
             if fmt in ("xlsx", "xlsm"):
                 facts_by_name = {f.name: f for f in inspect_xlsx(szip, limits)}
             elif fmt == "ods" and "content.xml" in szip.names:
-                ods_facts = inspect_ods(szip.read("content.xml"), limits.max_rows, limits.max_columns)
+                content = szip.read("content.xml")
+                ods_facts = inspect_ods(content, limits.max_rows, limits.max_columns)
+                for facts in ods_facts.values():  # refused before calamine expands the repeats
+                    if facts.max_row > limits.max_rows:
+                        raise UnreadableFile("too_many_rows", f"{facts.name}: {facts.max_row} rows", f"<= {limits.max_rows}")
+                if (widest := widest_repeated_value(content)) > limits.max_columns:
+                    raise UnreadableFile("too_many_columns", f"{widest} columns", f"<= {limits.max_columns}")
+                for facts in ods_facts.values():  # refused before calamine expands the repeats
+                    if facts.max_row > limits.max_rows:
+                        raise UnreadableFile("too_many_rows", f"{facts.name}: {facts.max_row} rows", f"<= {limits.max_rows}")
+                    if facts.max_col > limits.max_columns:
+                        raise UnreadableFile("too_many_columns", f"{facts.name}: {facts.max_col} columns", f"<= {limits.max_columns}")
         finally:
             szip.close()
     else:

@@ -1,7 +1,9 @@
 """Hidden rows, columns and sheets of an OpenDocument spreadsheet, read from content.xml by regex.
 
 Like xlsx_inspect, no XML parser is involved (DTDs were refused upstream), and
-repeated rows/columns are counted, not expanded.
+repeated rows/columns are counted, not expanded: the extent of what holds a value is
+known before calamine expands anything (a 2 KB file can repeat a filled row a million
+times; LibreOffice itself repeats *empty* rows and cells to the sheet's end).
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ from dataclasses import dataclass, field
 _TAG = re.compile(rb"<(/?)(table:table-row|table:table-column|table:table|style:style|style:table-properties)(?=[\s/>])([^>]*?)(/?)>")
 _ATTR = re.compile(rb'([\w:-]+)\s*=\s*"([^"]*)"')
 _HIDDEN = (b"collapse", b"filter")
+_ROW_END = b"</table:table-row>"
+# a cell repeated across columns, and whether it holds a value (a value type, or content inside)
+_REPEATED_CELL = re.compile(
+    rb"<table:table-cell\b([^>]*?table:number-columns-repeated\s*=\s*\"(\d{1,9})\"[^>]*?)(/?)>"
+)
 
 
 @dataclass
@@ -21,6 +28,24 @@ class OdsSheetFacts:
     hidden: bool = False
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
+    max_row: int = 0  # rows up to the last one that may hold a value (an empty repeated row is not counted)
+    max_col: int = 0  # the widest run of one repeated cell holding a value
+
+
+def _holds_a_value(content: bytes, start: int) -> bool:
+    """Whether the row that starts at `start` has a cell with a value or text."""
+    end = content.find(_ROW_END, start)
+    body = content[start : end if end >= 0 else len(content)]
+    return b"office:value-type" in body or b"<text:p" in body
+
+
+def widest_repeated_value(content: bytes) -> int:
+    """The most columns one cell holding a value is repeated across (0 when none is)."""
+    widest = 0
+    for attrs, n, selfclosing in _REPEATED_CELL.findall(content):
+        if b"office:value-type" in attrs or not selfclosing:
+            widest = max(widest, int(n))
+    return widest
 
 
 def inspect_ods(content: bytes, max_rows: int, max_cols: int) -> dict[str, OdsSheetFacts]:
@@ -52,6 +77,8 @@ def inspect_ods(content: bytes, max_rows: int, max_cols: int) -> dict[str, OdsSh
                 n = int(attrs.get(b"table:number-rows-repeated", b"1") or 1)
                 if attrs.get(b"table:visibility") in _HIDDEN and row < max_rows:
                     current.hidden_rows.update(range(row + 1, min(row + n, max_rows) + 1))
+                if n == 1 or (not selfclosing and _holds_a_value(content, m.end())):
+                    current.max_row = row + n
                 row += n
             elif tag == b"table:table-column":
                 n = int(attrs.get(b"table:number-columns-repeated", b"1") or 1)
