@@ -14,7 +14,8 @@ __version__ = "0.1.0"
 # (the console script, and `flows/__init__.py` for `python -m flows.consolidate`).
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
-_PARSER_SOURCES = ("parse.py", "text.py", "legacy_text.py", "legacy_tables.py", "readers", "layout")
+# relative to this package; the formula marker is shared with the transforms
+_PARSER_SOURCES = ("parse.py", "text.py", "legacy_text.py", "legacy_tables.py", "readers", "layout", "../transforms/markers.py")
 
 
 def _parser_version() -> str:
@@ -26,7 +27,7 @@ def _parser_version() -> str:
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for f in files:
             if f.is_file() and f.suffix in (".py", ".toml"):
-                digest.update(f.relative_to(root).as_posix().encode())
+                digest.update(Path(os.path.relpath(f, root)).as_posix().encode())
                 digest.update(f.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
