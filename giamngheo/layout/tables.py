@@ -57,7 +57,10 @@ def title_kind(lines: list[str]) -> tuple[str | None, frozenset[str]]:
     vocab = load_vocabulary()
     first: dict[str, int] = {}
     words = folded.split()
+    starts = vocab.documents.starts
     for i in range(len(words)):
+        if words[i] not in starts:
+            continue
         for n in range(min(vocab.documents.longest, len(words) - i), 0, -1):
             tags = vocab.documents.phrases.get(tuple(words[i : i + n]))
             if tags:

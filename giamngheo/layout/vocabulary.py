@@ -21,6 +21,8 @@ class PhraseIndex:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_memo", {})  # the same labels recur in file after file
+        # the first words of the phrases: most words of a text start none, and are passed over at once
+        object.__setattr__(self, "starts", frozenset(k[0] for k in self.phrases))
 
     def tags(self, text: str) -> frozenset[str]:
         """Tags of a text: greedy longest whole-word phrases, left to right."""
@@ -37,6 +39,9 @@ class PhraseIndex:
         found: set[str] = set()
         i = 0
         while i < len(words):
+            if words[i] not in self.starts:
+                i += 1
+                continue
             for n in range(min(self.longest, len(words) - i), 0, -1):
                 hit = self.phrases.get(tuple(words[i : i + n]))
                 if hit is not None:
