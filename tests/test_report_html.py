@@ -229,3 +229,17 @@ def test_artifact_contents(run_dir):
     assert "505.840" in md and "3,46%" in md and "bao_cao_kiem_tra.html" in md
     for key in (artifact_key("giamngheo-loi", "19"), artifact_key("Giảm nghèo", "Toàn quốc!")):
         assert re.fullmatch(r"[a-z0-9-]+", key)
+
+
+def test_a_commune_with_two_reports_shows_the_status_of_each(tmp_path):
+    """Plan accepted, year-end results rejected: the failure group says so for each report, not "accepted" alone."""
+    folder = make_run(tmp_path / "run")
+    results = pl.read_parquet(folder / "results_communes.parquet")
+    results.with_columns(pl.when(pl.col("commune_code") == "01879").then(pl.lit("rejected")).otherwise(pl.col("status"))
+                         .alias("status")).write_parquet(folder / "results_communes.parquet")
+    page = write_html_report(folder).read_text(encoding="utf-8")
+    group = page[page.index('id="xa-01879"'):]
+    summary = group[: group.index("</summary>")]
+    assert "Kế hoạch: chấp nhận" in summary and "Kết quả: bị từ chối" in summary, summary
+    nghia_ta = page[page.index('id="xa-02071"'):]
+    assert ">Bị từ chối</span>" in nghia_ta[: nghia_ta.index("</summary>")], "one report: its status alone, as before"

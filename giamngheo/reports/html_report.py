@@ -303,12 +303,31 @@ def _has(items: list[dict], severity: str) -> str:
     return ("has-" if any(r["severity"] == severity for r in items) else "no-") + severity
 
 
-def _commune_group(code: str, items: list[dict], status: str | None, opened: str) -> str:
+def _badges(statuses: list[tuple[str, str]]) -> str:
+    """The commune's status; with a plan and year-end results, each report's status by name."""
+    if len(statuses) == 1:
+        status = statuses[0][1]
+        return f'<span class="badge {_e(status)}">{_e(STATUS_VI.get(status, status))}</span>'
+    return "".join(f'<span class="badge {_e(status)}">{kind}: {_e(STATUS_VI.get(status, status)).lower()}</span>'
+                   for kind, status in statuses)
+
+
+def _report_statuses(run: RunData) -> dict[str, list[tuple[str, str]]]:
+    """(report, status) per commune: its plan annex, and its year-end results when it sent them."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for kind, frame in (("Kế hoạch", run.communes), ("Kết quả", run.results)):
+        if frame is not None and {"commune_code", "status"} <= set(frame.columns):
+            for code, status in zip(frame["commune_code"], frame["status"]):
+                out.setdefault(code, []).append((kind, status))
+    return out
+
+
+def _commune_group(code: str, items: list[dict], statuses: list[tuple[str, str]], opened: str) -> str:
     items.sort(key=lambda r: (r["severity"] != "error", r["source_file"] or "", r["source_sheet"] or "",
                               r["row"] or 0, r["column"] or 0, r["rule"] or ""))
     n_err = sum(r["severity"] == "error" for r in items)
     name = next((r["commune_name"] for r in items if r["commune_name"]), None) or (code or UNRESOLVED)
-    badge = f'<span class="badge {_e(status)}">{_e(STATUS_VI.get(status, status))}</span>' if status else ""
+    badge = _badges(statuses) if statuses else ""
     chips = " ".join(f'<span class="sev {cls}">{vn_int(k)} {text}</span>'
                      for cls, k, text in (("error", n_err, "lỗi"), ("warning", len(items) - n_err, "cảnh báo")) if k)
     body: list[str] = []
@@ -332,11 +351,11 @@ def _failure_list(run: RunData) -> str:
     groups: dict[str, list[dict]] = {}
     for r in rows:
         groups.setdefault(r["commune_code"] or "", []).append(r)
-    status = _status_of(run)
+    statuses = _report_statuses(run)
     opened = " open" if len(rows) <= OPEN_ALL_UP_TO else ""
     # communes with errors first; within them the files no commune could be found for, then by code
     order = sorted(groups, key=lambda g: (not any(r["severity"] == "error" for r in groups[g]), g != "", g))
-    out = [_commune_group(code, groups[code], status.get(code), opened) for code in order]
+    out = [_commune_group(code, groups[code], statuses.get(code, []), opened) for code in order]
     choices = (("all", "Tất cả"), ("error", "Chỉ lỗi"), ("warning", "Chỉ cảnh báo"))
     filters = "".join(f'<input type="radio" name="sev" id="sev-{k}"{" checked" if k == "all" else ""}>'
                       f'<label for="sev-{k}">{t}</label>' for k, t in choices)
