@@ -145,27 +145,37 @@ def _link_file(src, dst) -> None:
 
 
 def _remove(path: Path) -> None:
-    if path.is_symlink() or not path.is_dir():
+    if not _real_dir(path):
         path.unlink(missing_ok=True)
     else:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def _real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _replace(new: Path, target: Path) -> None:
+    """Rename `new` over `target`. Rename cannot replace a folder, nor put a folder over a file
+    or link: then `target` is moved aside first and removed after."""
+    if _real_dir(target) or (_real_dir(new) and os.path.lexists(target)):
+        old = target.with_name(f".old-{target.name}")
+        _remove(old)
+        os.replace(target, old)
+        os.replace(new, target)
+        _remove(old)
+    else:
+        os.replace(new, target)
+
+
 def _link_atomically(link: Path, target: str) -> None:
-    """Make `link` a symbolic link to `target` in one rename (a real folder there is moved away first)."""
+    """Make `link` a symbolic link to `target` in one rename."""
     if link.is_symlink() and os.readlink(link) == target:
         return
     tmp = link.with_name(f".new-{link.name}")
     _remove(tmp)
     os.symlink(target, tmp)
-    if link.is_dir() and not link.is_symlink():  # a folder published by copying: rename cannot replace it
-        old = link.with_name(f".old-{link.name}")
-        _remove(old)
-        os.replace(link, old)
-        os.replace(tmp, link)
-        _remove(old)
-    else:
-        os.replace(tmp, link)
+    _replace(tmp, link)
 
 
 def _symlinks_work(out: Path) -> bool:
@@ -216,16 +226,7 @@ def _publish_by_copying(out: Path, run_id: str, names: list[str]) -> None:
         tmp = out / f".new-{name}"
         _remove(tmp)
         _link_or_copy(run_dir / name, tmp)
-        target = out / name
-        if tmp.is_dir():
-            old = out / f".old-{name}"
-            _remove(old)
-            if target.exists():
-                os.replace(target, old)
-            os.replace(tmp, target)
-            _remove(old)
-        else:
-            os.replace(tmp, target)
+        _replace(tmp, out / name)
         fault_point(f"published:{name}")
     for name in PUBLISHED:
         if name not in names:

@@ -28,6 +28,20 @@ def _text_lookup(texts: pl.LazyFrame, zero_markers: list[str]) -> pl.LazyFrame:
     return texts.with_columns(cols)
 
 
+def _helper_columns(field: str, kind: str) -> dict[str, str]:
+    """Lookup column -> the field's helper column (a count is looked up as a count, a rate as a rate)."""
+    return {
+        f"{kind}_vi_value": f"_{field}_vi",
+        f"{kind}_vi_status": f"_{field}_vi_status",
+        f"{kind}_en_value": f"_{field}_en",
+        f"{kind}_en_status": f"_{field}_en_status",
+        "pct_sign": f"_{field}_pct",
+        "vi_evidence": f"_{field}_vi_ev",
+        "en_evidence": f"_{field}_en_ev",
+        "text_decimals": f"_{field}_dec",
+    }
+
+
 def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_markers: list[str]) -> pl.LazyFrame:
     """Each count and rate field as `<field>` (Float64) plus `<field>__status`; rates also keep
     `<field>__pct_sign` and `<field>__decimals` (what the cell showed).
@@ -48,30 +62,11 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
     looked_up = []
     missing = []
     for f in fields:
+        columns = _helper_columns(f, "count" if f in counts else "rate")
         if not has_text[f]:
-            missing += [
-                pl.lit(None, pl.Float64).alias(f"_{f}_vi"),
-                pl.lit(None, pl.Utf8).alias(f"_{f}_vi_status"),
-                pl.lit(None, pl.Float64).alias(f"_{f}_en"),
-                pl.lit(None, pl.Utf8).alias(f"_{f}_en_status"),
-                pl.lit(None, pl.Boolean).alias(f"_{f}_pct"),
-                pl.lit(None, pl.Boolean).alias(f"_{f}_vi_ev"),
-                pl.lit(None, pl.Boolean).alias(f"_{f}_en_ev"),
-                pl.lit(None, pl.UInt32).alias(f"_{f}_dec"),
-            ]
+            missing += [pl.lit(None, lookup.schema[src]).alias(dst) for src, dst in columns.items()]
             continue
-        kind = "count" if f in counts else "rate"
-        table = lookup.lazy().select(
-            pl.col("t").alias(f"{f}__text"),
-            pl.col(f"{kind}_vi_value").alias(f"_{f}_vi"),
-            pl.col(f"{kind}_vi_status").alias(f"_{f}_vi_status"),
-            pl.col(f"{kind}_en_value").alias(f"_{f}_en"),
-            pl.col(f"{kind}_en_status").alias(f"_{f}_en_status"),
-            pl.col("pct_sign").alias(f"_{f}_pct"),
-            pl.col("vi_evidence").alias(f"_{f}_vi_ev"),
-            pl.col("en_evidence").alias(f"_{f}_en_ev"),
-            pl.col("text_decimals").alias(f"_{f}_dec"),
-        )
+        table = lookup.lazy().select(pl.col("t").alias(f"{f}__text"), *[pl.col(src).alias(dst) for src, dst in columns.items()])
         narrow = raw.select(f"{f}__text").join(table, on=f"{f}__text", how="left", maintain_order="left")
         looked_up.append(narrow.drop(f"{f}__text"))
     frame = pl.concat([raw, *looked_up], how="horizontal") if looked_up else raw
@@ -103,7 +98,7 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
                 (pl.col(f"_{f}_pct").fill_null(False) & num.is_null()).alias(f"{f}__pct_sign"),
                 pl.coalesce(pl.col(f"_{f}_dec"), decimals_shown(value, pl.lit(None, pl.Utf8))).clip(0, 6).cast(pl.Int32).alias(f"{f}__decimals"),
             ]
-    helpers = [c for f in fields for c in (f"_{f}_vi", f"_{f}_vi_status", f"_{f}_en", f"_{f}_en_status", f"_{f}_pct", f"_{f}_vi_ev", f"_{f}_en_ev", f"_{f}_dec")]
+    helpers = [c for f in fields for c in _helper_columns(f, "count").values()]
     return frame.with_columns(out).drop(helpers + ["_comma"])
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from ..readers.grid import Sheet
 from ..text import fold, nfc
 from . import fields as F
-from .header import Band, _text
+from .header import Band, _text, looks_numeric
 from .vocabulary import row_label_tags
 
 VILLAGE, TOTAL, SUBTOTAL, SECTION = "village", "total", "subtotal", "section"
@@ -68,13 +68,6 @@ def _name_column(sheet: Sheet, band: Band) -> int | None:
     return tagged
 
 
-_NUMBER_TEXT = re.compile(r"^\s*-?\d[\d.,\s]*%?\s*$")
-
-
-def _figure_like(v) -> bool:
-    return (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, str) and bool(_NUMBER_TEXT.match(v)))
-
-
 def _table_goes_on(sheet: Sheet, r: int, figure_cols) -> bool:
     """Whether the next non-blank row after a note row (0-based r) still carries figures.
 
@@ -89,7 +82,7 @@ def _table_goes_on(sheet: Sheet, r: int, figure_cols) -> bool:
         first_text = next((nfc(v) for v in cells if isinstance(v, str) and v.strip()), "")
         if first_text and "row.stop" in row_label_tags(first_text):
             return False
-        return sum(_figure_like(sheet.value(nxt, c)) for c in cols) * 2 >= len(cols) > 0
+        return sum(looks_numeric(sheet.value(nxt, c)) for c in cols) * 2 >= len(cols) > 0
     return False
 
 
