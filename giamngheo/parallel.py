@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from .parse import unreadable
+from .parse import parse_workbook, unreadable
 from .readers.grid import Limits
 
 
@@ -59,8 +59,6 @@ def _post(batch_id: int, index: int, started: float) -> None:
 
 def parse_one(job: ParseJob, limits: Limits) -> dict:
     """Parse a file; any exception becomes a `readable` failure of that file."""
-    from .parse import parse_workbook
-
     if os.environ.get("GIAMNGHEO_FAULT") == f"hang:{Path(job.path).name}":  # fault injection: the time-out tests
         time.sleep(3600)
     try:
@@ -74,7 +72,7 @@ def parse_one(job: ParseJob, limits: Limits) -> dict:
 
 
 def _warm() -> None:
-    from . import parse  # noqa: F401 - the imports a first file would pay for
+    """Nothing: submitting it starts a worker process, which imports this module and the parser."""
 
 
 def parse_batch(jobs: list[ParseJob], limits: Limits, batch_id: int = 0) -> list[dict]:

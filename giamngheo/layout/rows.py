@@ -79,17 +79,22 @@ def _table_goes_on(sheet: Sheet, r: int, figure_cols) -> bool:
         cells = sheet.rows[nxt]
         if all(_is_blank(v) for v in cells):
             continue
-        first_text = next((nfc(v) for v in cells if isinstance(v, str) and v.strip()), "")
-        if first_text and "row.stop" in row_label_tags(first_text):
+        first_text = _first_text(cells)
+        if first_text and _ends_table(first_text):
             return False
         return sum(looks_numeric(sheet.value(nxt, c)) for c in cols) * 2 >= len(cols) > 0
     return False
 
 
+def _first_text(cells: list) -> str:
+    return next((v for v in cells if isinstance(v, str) and v.strip()), "")
+
+
 @lru_cache(maxsize=65536)
 def _ends_table(text: str) -> bool:
     """A note, a signature or a date line ("Phú Thịnh, ngày 10 tháng 1 năm 2026")."""
-    return "row.stop" in row_label_tags(nfc(text)) or bool(_DATE_LINE.search(fold(nfc(text)[:120])))
+    text = nfc(text)
+    return "row.stop" in row_label_tags(text) or bool(_DATE_LINE.search(fold(text[:120])))
 
 
 def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]:
@@ -108,7 +113,7 @@ def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]
                 break
             continue
         blank_run = 0
-        first_text = next((v for v in cells if isinstance(v, str) and v.strip()), "")
+        first_text = _first_text(cells)
         if first_text and _ends_table(first_text):
             if out and _table_goes_on(sheet, r, figures.values()):
                 continue  # a note among the villages ("Ghi chú: số liệu tạm tính"): the villages go on below

@@ -31,12 +31,8 @@ def _has_dtd(data: bytes) -> bool:
         return True
     head = data[:4]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) == 4 and (head[0] == 0 or head[1] == 0)):
-        for codec in ("utf-16", "utf-16-le", "utf-16-be"):
-            try:
-                if _UTF16_DTD.search(data.decode(codec, "ignore")):
-                    return True
-            except UnicodeError:
-                continue
+        # with a BOM "utf-16" reads it; without one, either byte order may be the right one
+        return any(_UTF16_DTD.search(data.decode(codec, "ignore")) for codec in ("utf-16", "utf-16-le", "utf-16-be"))
     return False
 
 

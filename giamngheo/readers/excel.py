@@ -79,11 +79,6 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
                         raise UnreadableFile("too_many_rows", f"{facts.name}: {facts.max_row} rows", f"<= {limits.max_rows}")
                 if (widest := widest_repeated_value(content)) > limits.max_columns:
                     raise UnreadableFile("too_many_columns", f"{widest} columns", f"<= {limits.max_columns}")
-                for facts in ods_facts.values():  # refused before calamine expands the repeats
-                    if facts.max_row > limits.max_rows:
-                        raise UnreadableFile("too_many_rows", f"{facts.name}: {facts.max_row} rows", f"<= {limits.max_rows}")
-                    if facts.max_col > limits.max_columns:
-                        raise UnreadableFile("too_many_columns", f"{facts.name}: {facts.max_col} columns", f"<= {limits.max_columns}")
         finally:
             szip.close()
     else:

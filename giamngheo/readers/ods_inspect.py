@@ -29,7 +29,6 @@ class OdsSheetFacts:
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
     max_row: int = 0  # rows up to the last one that may hold a value (an empty repeated row is not counted)
-    max_col: int = 0  # the widest run of one repeated cell holding a value
 
 
 def _holds_a_value(content: bytes, start: int) -> bool:
