@@ -8,6 +8,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import orjson
+
 from . import PARSER_VERSION
 
 _SCHEMA = """
@@ -19,6 +21,22 @@ CREATE TABLE IF NOT EXISTS parsed (
     PRIMARY KEY (sha256, parser_version, mode)
 )
 """
+
+
+def encode(data: dict) -> bytes:
+    """A parse result as JSON bytes: what workers send back and what the cache keeps (orjson: ~6x
+    faster than json both ways; json for anything orjson refuses, such as an integer past 64 bits)."""
+    try:
+        return orjson.dumps(data, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(data, ensure_ascii=False, default=str).encode()
+
+
+def decode(raw: bytes | str) -> dict:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:  # NaN or Infinity, which json writes and orjson does not read
+        return json.loads(raw)
 
 
 def file_sha256(path: Path) -> str:
@@ -59,13 +77,13 @@ class ParseCache:
                 "SELECT data FROM parsed WHERE sha256 = ? AND parser_version = ? AND mode = ?",
                 (sha256, PARSER_VERSION, mode),
             ).fetchone()
-        return json.loads(row[0]) if row else None
+        return decode(row[0]) if row else None
 
-    def put_many(self, items: list[tuple[str, str, dict]]) -> None:
-        """Store (sha256, mode, parse result) items in one transaction."""
+    def put_many(self, items: list[tuple[str, str, bytes]]) -> None:
+        """Store (sha256, mode, encoded parse result) items in one transaction."""
         if self._db is None or not items:
             return
-        rows = [(sha, PARSER_VERSION, mode, json.dumps(data, ensure_ascii=False, default=str)) for sha, mode, data in items]
+        rows = [(sha, PARSER_VERSION, mode, data) for sha, mode, data in items]
         with self._lock:
             self._db.executemany(
                 "INSERT OR REPLACE INTO parsed (sha256, parser_version, mode, data) VALUES (?, ?, ?, ?)", rows

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import ParseCache, file_sha256
+from .cache import ParseCache, decode, file_sha256
 from .discover import FileEntry
 from .parallel import ParseJob, WorkerPool, pool_for
 from .parse import unreadable
@@ -58,8 +58,9 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
             records[i] = FileRecord(entry, sha, False, cached)
         else:
             todo.append((i, sha))
-    results = pool.run([ParseJob(str(entries[i].path), mode) for i, _ in todo])
-    cache.put_many([(sha, mode, data) for (_, sha), data in zip(todo, results) if not _says_more_about_the_machine(data)])
+    encoded = pool.run([ParseJob(str(entries[i].path), mode) for i, _ in todo])
+    results = [decode(raw) for raw in encoded]
+    cache.put_many([(sha, mode, raw) for (_, sha), raw, data in zip(todo, encoded, results) if not _says_more_about_the_machine(data)])
     for (i, sha), data in zip(todo, results):
         records[i] = FileRecord(entries[i], sha, True, data)
     return [r for r in records if r is not None]
