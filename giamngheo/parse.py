@@ -32,6 +32,11 @@ _CODE_LABEL = re.compile(r"\bma\s*(?:so\s*)?(?:xa|phuong|don vi|dvhc|dac khu)?\s
 
 def _cell_json(v):
     """A cell value as (number, text): numbers stay numbers, everything else becomes text."""
+    cls = v.__class__
+    if cls is float:
+        return v, None
+    if cls is int:
+        return float(v), None
     if v is None:
         return None, None
     if isinstance(v, bool):

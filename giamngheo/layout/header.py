@@ -65,7 +65,14 @@ class TopView:
                     anchor[(r, c)] = (r1, c1)
         self.cells: list[list[object]] = []
         self.distinct: list[list[object]] = []
-        for r in range(self.n):
+        if not self.filled:  # no merged title or header up here: the rows as they are
+            for raw in sheet.rows[: self.n]:
+                row = raw[: self.width]
+                if len(row) < self.width:
+                    row += [None] * (self.width - len(row))
+                self.cells.append(row)
+                self.distinct.append([v for v in row if v is not None])
+        for r in range(self.n if self.filled else 0):
             raw = sheet.rows[r]
             row = [self.filled.get((r, c), raw[c] if c < len(raw) else None) for c in range(self.width)]
             self.cells.append(row)
@@ -81,11 +88,18 @@ class TopView:
             self.distinct.append(out)
         self.label = [_is_label_row(d) and not is_numbered_row(self.cells[r]) for r, d in enumerate(self.distinct)]
         self._lines: list[str | None] = [None] * self.n
+        self._texts: list[list[str | None] | None] = [None] * self.n
         self._titles: dict[tuple[int, bool], list[str]] = {}
+
+    def texts(self, r: int) -> list[str | None]:
+        """The row's cells as header text (computed once: header bands overlap)."""
+        if self._texts[r] is None:
+            self._texts[r] = [_text(v) for v in self.cells[r]]
+        return self._texts[r]
 
     def line(self, r: int) -> str:
         if self._lines[r] is None:
-            self._lines[r] = " ".join(" ".join(t.split()) for t in (_text(v) for v in self.distinct[r]) if t)
+            self._lines[r] = " ".join(t for t in map(_text, self.distinct[r]) if t)  # _text trims and collapses spaces
         return self._lines[r]
 
     def title_lines(self, top: int, single: bool = False) -> list[str]:
@@ -125,8 +139,16 @@ def _nfc_text(v: str) -> str | None:
 
 
 def _text(v) -> str | None:
+    """A cell as header text: NFC with spaces collapsed, whole numbers without ".0", dates as dd/mm/yyyy."""
+    cls = v.__class__
+    if cls is str:
+        return _nfc_text(v)
     if v is None:
         return None
+    if cls is float:
+        return str(int(v)) if v.is_integer() else str(v)
+    if cls is int:
+        return str(v)
     if isinstance(v, str):
         return _nfc_text(v)
     if isinstance(v, float) and v.is_integer():
@@ -141,6 +163,11 @@ _NUMBER_TEXT = re.compile(r"^[+-]?[\d.,\s]*\d[\d.,\s]*%?$")
 
 def looks_numeric(v: object) -> bool:
     """A number, or text that is one ("5.441", "0,79", "12 %")."""
+    cls = v.__class__
+    if cls is float or cls is int:
+        return True
+    if cls is str:
+        return _NUMBER_TEXT.match(v.strip()) is not None
     if isinstance(v, bool):
         return False
     if isinstance(v, (int, float)):
@@ -150,11 +177,14 @@ def looks_numeric(v: object) -> bool:
 
 def _is_label_row(cells: list[object]) -> bool:
     """A header row: at least two distinct cells, mostly text (numbers only as years)."""
-    values = [v for v in cells if v is not None and v != ""]
-    if len(values) < 2:
-        return False
-    numeric = sum(1 for v in values if looks_numeric(v) and not (isinstance(v, (int, float)) and 2000 <= v <= 2100))
-    return numeric <= len(values) // 3
+    filled = numeric = 0
+    for v in cells:
+        if v is None or v == "":
+            continue
+        filled += 1
+        if looks_numeric(v) and not (isinstance(v, (int, float)) and 2000 <= v <= 2100):
+            numeric += 1
+    return filled >= 2 and numeric <= filled // 3
 
 
 def _row_cells(sheet: Sheet, r: int, width: int, filled) -> list[object]:
@@ -204,7 +234,7 @@ def _fill_parents(rows: list[list[str | None]], merged_cols: set[tuple[int, int]
 def _columns(sheet: Sheet, top: int, bottom: int, width: int, filled) -> list[Column]:
     vocab = load_vocabulary()
     view = top_view(sheet)
-    grid = [[_text(v) for v in (view.cells[r] if r < view.n else _row_cells(sheet, r, width, filled))] for r in range(top, bottom + 1)]
+    grid = [list(view.texts(r)) if r < view.n else [_text(v) for v in _row_cells(sheet, r, width, filled)] for r in range(top, bottom + 1)]
     merged_cols = {(r - top, c) for (r, c) in filled if top <= r <= bottom}
     if not sheet.merged:
         _fill_parents(grid, merged_cols)

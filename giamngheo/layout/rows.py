@@ -77,13 +77,20 @@ def _table_goes_on(sheet: Sheet, r: int, figure_cols) -> bool:
     cols = list(figure_cols)
     for nxt in range(r + 1, min(r + 3, len(sheet.rows))):
         cells = sheet.rows[nxt]
-        if all(_is_blank(v) for v in cells):
+        if _blank_row(cells):
             continue
         first_text = _first_text(cells)
         if first_text and _ends_table(first_text):
             return False
         return sum(looks_numeric(sheet.value(nxt, c)) for c in cols) * 2 >= len(cols) > 0
     return False
+
+
+def _blank_row(cells: list) -> bool:
+    for v in cells:
+        if v is not None and (not isinstance(v, str) or v.strip()):
+            return False
+    return True
 
 
 def _first_text(cells: list) -> str:
@@ -107,7 +114,7 @@ def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]
     section, section_index, blank_run = None, 0, 0
     for r in range(band.first_data_row, len(sheet.rows)):
         cells = sheet.rows[r]
-        if all(_is_blank(v) for v in cells):
+        if _blank_row(cells):
             blank_run += 1
             if blank_run >= MAX_BLANK_RUN and out:
                 break
@@ -131,9 +138,8 @@ def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]
         label_tags = row_label_tags(label) if label else frozenset()
         if "row.ignore" in label_tags:
             continue
-        exact_total = label is not None and fold(label) in _TOTAL_EXACT()
-        section_match = _SECTION_PREFIX.match(name or "") if name else None
-        if "row.total" in label_tags and (exact_total or not _numeric_stt(stt)):
+        section_match = _SECTION_PREFIX.match(name) if name else None
+        if "row.total" in label_tags and (fold(label) in _TOTAL_EXACT() or not _numeric_stt(stt)):
             out.append(TableRow(r + 1, TOTAL, name or stt, section, section_index, values))
         elif (stt and (_ROMAN.match(stt.strip().rstrip(".")) or _LETTER_SECTION.match(stt.strip()))) or section_match or (
             name and not has_numbers and not _numeric_stt(stt)
