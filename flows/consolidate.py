@@ -169,7 +169,7 @@ def consolidate(
     province: str | None = None,
     year: int | None = None,
     workers: int | None = None,
-    batch_size: int = 100,
+    batch_size: int | None = None,
     use_cache: bool = True,
     wait_seconds: float = 0.0,
     deadline: str | None = None,
@@ -195,6 +195,7 @@ def consolidate(
         register_pool(run_id, pool)
         try:
             entries, skipped = find_workbooks(options.raw)
+            options = options.for_files(len(entries))
             records = _read_all(entries, ctx, options)
             targets = read_targets(options.targets, ctx, quote(ref), options.province)
         finally:

@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "other provinces are rejected (default: the province of --targets, else every province found)")
     run.add_argument("--year", type=_year, help="plan or report year (default: read from the documents, else baseline year + 1)")
     run.add_argument("--workers", type=int, default=None, help="parsing processes (default: number of CPUs)")
-    run.add_argument("--batch-size", type=int, default=100, help="files per Prefect task (default 100)")
+    run.add_argument("--batch-size", type=int, default=None,
+                     help="files per Prefect task (default: about four tasks per worker, 50 to 500 files each)")
     run.add_argument("--no-cache", action="store_true", help="parse every file again (the cache is keyed on content and parser version)")
     run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                      help="if another run holds --out, wait this long before giving up (default: give up at once)")
@@ -152,7 +153,7 @@ def _run(args) -> int:
         province=args.province,
         year=args.year,
         workers=args.workers,
-        batch_size=max(1, args.batch_size),
+        batch_size=max(1, args.batch_size) if args.batch_size else None,
         use_cache=not args.no_cache,
         wait_seconds=args.wait,
         deadline=args.deadline,

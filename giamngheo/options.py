@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,14 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def batch_size_for(files: int, workers: int) -> int:
+    """Files per read task when none is given: about four tasks per worker process, 50 to 500 files
+    each. Every task run costs Prefect's temporary server ~26 ms of CPU, taken from the parsing
+    workers; measured on a national read (3,321 files, 2 workers): 34 tasks of 100 files kept the
+    server busy 0.92 s and read in 4.2 s, 8 tasks of 416 files 0.29 s and 3.6 s."""
+    return max(50, min(500, math.ceil(files / (4 * max(1, workers)))))
+
+
 @dataclass
 class RunOptions:
     raw: Path
@@ -21,7 +31,7 @@ class RunOptions:
     province: str | None = None
     year: int | None = None
     workers: int = field(default_factory=default_workers)
-    batch_size: int = 100
+    batch_size: int | None = None  # files per read task; None: batch_size_for(files, workers)
     use_cache: bool = True
     wait_seconds: float = 0.0
     deadline: str | None = None  # submission deadline (YYYY-MM-DD) for the ledger's timeliness
@@ -29,7 +39,7 @@ class RunOptions:
     progress: bool = False
 
     @classmethod
-    def from_parameters(cls, raw, out, targets=None, province=None, year=None, workers=None, batch_size=100,
+    def from_parameters(cls, raw, out, targets=None, province=None, year=None, workers=None, batch_size=None,
                         use_cache=True, wait_seconds=0.0, deadline=None, limits=None, progress=False) -> "RunOptions":
         """Options from plain (JSON-friendly) flow parameters."""
         return cls(
@@ -39,13 +49,17 @@ class RunOptions:
             province=str(province).zfill(2) if province else None,
             year=int(year) if year else None,
             workers=int(workers) if workers else default_workers(),
-            batch_size=max(1, int(batch_size)),
+            batch_size=max(1, int(batch_size)) if batch_size else None,
             use_cache=bool(use_cache),
             wait_seconds=float(wait_seconds),
             deadline=deadline,
             limits=Limits(**limits) if limits else Limits(),
             progress=bool(progress),
         )
+
+    def for_files(self, files: int) -> "RunOptions":
+        """These options with the batch size settled for a run of `files` files."""
+        return dataclasses.replace(self, batch_size=self.batch_size or batch_size_for(files, self.workers))
 
     def as_manifest(self) -> dict:
         return {
