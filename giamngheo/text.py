@@ -67,7 +67,7 @@ def fold(text: str) -> str:
     if not stripped.isascii():  # letters outside the table (rare): the slow, general way
         decomposed = unicodedata.normalize("NFD", stripped)
         stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(w for w in _WORD_SPLIT.split(stripped.casefold()) if w)
+    return _WORD_SPLIT.sub(" ", stripped.casefold()).strip(" ")  # the words, one space between
 
 
 def words(text: str) -> list[str]:

@@ -99,7 +99,9 @@ class TopView:
 
     def line(self, r: int) -> str:
         if self._lines[r] is None:
-            self._lines[r] = " ".join(t for t in map(_text, self.distinct[r]) if t)  # _text trims and collapses spaces
+            # _text trims and collapses spaces; without merged cells a row's distinct cells are its cells
+            texts = self.texts(r) if not self.filled else map(_text, self.distinct[r])
+            self._lines[r] = " ".join(t for t in texts if t)
         return self._lines[r]
 
     def title_lines(self, top: int, single: bool = False) -> list[str]:
