@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ def _deadline(text: str | None) -> date | None:
 def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadline: str | None) -> ReportsWritten:
     """submissions.parquet, diff.json, the analyst and auditor workbooks, the HTML report, feedback/."""
     from .. import diff as run_diff
+    from ..artifacts import write_json
     from .analyst import write_analyst_workbook
     from .feedback import write_feedback_report
     from .html_report import write_html_report
@@ -59,7 +59,7 @@ def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadl
     results = {name: f.result() for name, f in futures.items()}
     if results.get("diff.json") is not None:
         d = results["diff.json"]
-        (run_dir / "diff.json").write_text(json.dumps(d, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        write_json(d, run_dir / "diff.json")
         done.written.append("diff.json")
         done.diff = d
     done.written += [name for name in ("bao_cao_tong_hop.xlsx", "bao_cao_kiem_tra.html", "bao_cao_kiem_tra.xlsx") if results[name] is not None]
