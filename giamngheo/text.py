@@ -44,30 +44,32 @@ def match_key(text: str) -> str:
     return tone_normalised(nfc(text)).casefold()
 
 
-def _fold_table() -> dict[int, str | None]:
-    """Precomposed Latin letters -> their base letter; combining marks -> nothing (a C-speed translate)."""
-    table: dict[int, str | None] = {ord("đ"): "d", ord("Đ"): "D"}
-    for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
-        ch = chr(cp)
-        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-        if base != ch and base.isascii():
-            table[cp] = base
-    for cp in range(0x0300, 0x0370):
-        table[cp] = None
-    return table
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_VIETNAMESE_MARKS = re.compile("[\u0300-\u036f]+")
+# what _WORD_SPLIT splits on, for ASCII text: everything but letters, digits and %
+_ASCII_SEPARATORS = {c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "%")}
 
 
-_FOLD = _fold_table()
+def _without_combining(match: re.Match) -> str:
+    """A non-ASCII character, or nothing for a combining mark (only these can be marks)."""
+    ch = match.group()
+    return "" if unicodedata.combining(ch) else ch
 
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Accent-free lower-case words separated by single spaces ("Tổng số hộ" -> "tong so ho")."""
-    stripped = text.translate(_FOLD)
-    if not stripped.isascii():  # letters outside the table (rare): the slow, general way
-        decomposed = unicodedata.normalize("NFD", stripped)
-        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _WORD_SPLIT.sub(" ", stripped.casefold()).strip(" ")  # the words, one space between
+    # NFD, then the Vietnamese marks dropped with one regex and đ mapped by hand (it has no decomposition):
+    # twice as fast as a per-character translate table, same result for every code point (tests/test_text.py)
+    stripped = _VIETNAMESE_MARKS.sub("", unicodedata.normalize("NFD", text))
+    if not stripped.isascii():
+        stripped = stripped.replace("đ", "d").replace("Đ", "D")
+        if not stripped.isascii():  # other marks, dashes, quotes, other scripts: the general way
+            stripped = _NON_ASCII.sub(_without_combining, stripped)
+    folded = stripped.casefold()
+    if folded.isascii():  # every separator to a space, then the words one space apart
+        return " ".join(folded.translate(_ASCII_SEPARATORS).split())
+    return _WORD_SPLIT.sub(" ", folded).strip(" ")
 
 
 def words(text: str) -> list[str]:
