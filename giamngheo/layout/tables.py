@@ -84,20 +84,53 @@ def document_year(lines: list[str]) -> int | None:
     return int(m.group(1)) + 1 if m else None
 
 
+def _top_lines(sheet: Sheet, rows: int):
+    view = top_view(sheet)
+    if rows > view.n:
+        yield from title_lines(sheet, rows)
+        return
+    for r in range(rows):
+        if view.distinct[r] and (line := view.line(r)):
+            yield line
+
+
+def sheet_year_of(sheet: Sheet) -> int | None:
+    """document_year() of the sheet's top 30 lines and its name, reading lines only until 'năm 20xx'.
+
+    The title states the year in its first lines; the rest of the 30 rows are usually figures.
+    The answer is the same: the folded text of lines joined by spaces is the folded lines
+    joined by spaces, "năm 2026" spans at most two lines, and any line past the 3,000
+    characters document_year() reads, or no "năm 20xx" at all, sends it to document_year().
+    """
+    lines = [*_top_lines(sheet, min(len(sheet.rows), 30)), sheet.name]
+    length, previous = -1, ""
+    for line in lines:
+        length += len(line) + 1
+        if length > 3000:
+            break
+        folded = fold(line)
+        if not folded:
+            continue
+        m = _YEAR_WORD.search(f"{previous} {folded}" if previous else folded)
+        if m:
+            return int(m.group(1))
+        previous = folded
+    return document_year(lines)
+
+
 def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None = None) -> list[Table]:
     """Every recognisable table, at most one per (kind, subject), best header score first."""
     found: list[tuple[tuple, Table]] = []
     for idx, sheet in enumerate(book.sheets):
         if not sheet.rows:
             continue
-        top_lines = title_lines(sheet, min(len(sheet.rows), 30))
 
         def kind_for(top: int, _sheet=sheet, _cache={}) -> tuple[str | None, frozenset[str]]:
             if top not in _cache:
                 _cache[top] = title_kind(title_lines(_sheet, top) + [_sheet.name])
             return _cache[top]
 
-        sheet_year = year or document_year(top_lines + [sheet.name])
+        sheet_year = year or sheet_year_of(sheet)
         band = find_band(sheet, kind_for, sheet_year, forced_kind)
         if band is None:
             continue
