@@ -290,8 +290,15 @@ if __name__ == "__main__":
 def with_dask(workers: int | None = None, address: str | None = None):
     """The same flow on Prefect's Dask task runner: a LocalCluster of `workers` processes, or the
     Dask cluster at `address` (tcp://scheduler:8786) for a whole-country run on several machines."""
+    import dask
     from prefect_dask import DaskTaskRunner
 
+    # Dask starts its workers as daemonic processes, and a daemonic process may not start the
+    # parsing processes that keep a hanging or crashing file away from the rest (the per-file
+    # time-out and memory limit): the LocalCluster's workers are started non-daemonic. Workers of
+    # an existing cluster need DASK_DISTRIBUTED__WORKER__DAEMON=False in their environment; on
+    # daemonic ones a batch is parsed in the worker itself, without those limits.
+    dask.config.set({"distributed.worker.daemon": False})
     if address:
         runner = DaskTaskRunner(address=address)
     else:

@@ -18,3 +18,31 @@ def test_dask_local_cluster_gives_identical_outputs(thai_nguyen_run, prefect_ser
         a = pl.read_parquet(threads_out / f"{name}.parquet").drop("run_id", "history", strict=False)
         b = pl.read_parquet(dask_out / f"{name}.parquet").drop("run_id", "history", strict=False)
         assert a.equals(b), name
+
+
+def test_a_hanging_file_times_out_on_dask_workers(prefect_server, tmp_path, monkeypatch):
+    """On the LocalCluster a batch is parsed in a child process of the Dask worker, so a file that
+    hangs is reported as timed out after its own limit and the other files are read."""
+    import json
+    import shutil
+    import time
+
+    from flows.consolidate import with_dask
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    files = sorted(p for p in (THAI_NGUYEN / "communes").rglob("*") if p.suffix in (".xlsx", ".xls", ".csv"))[:4]
+    for f in files:
+        shutil.copy(f, raw / f.name)
+    monkeypatch.setenv("GIAMNGHEO_FAULT", f"hang:{files[1].name}")  # before the cluster starts: workers inherit it
+    started = time.monotonic()
+    with_dask(workers=2)(str(raw), str(tmp_path / "out"), limits={"file_timeout_seconds": 3})
+    assert time.monotonic() - started < 90
+    failures = pl.read_parquet(tmp_path / "out" / "validation_failures.parquet")
+    unreadable = failures.filter(pl.col("rule") == "readable")
+    assert unreadable["source_file"].to_list() == [files[1].name]
+    assert "3 s" in unreadable["value"][0]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    layouts = {f["path"]: f["layout"] for f in manifest["files"]}
+    assert set(layouts) == {f.name for f in files}
+    assert all(layouts[f.name] for f in files if f != files[1])  # the others were read: a table was found
