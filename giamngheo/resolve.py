@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .reference import Reference, Unit
 from .text import fold, match_key  # noqa: F401
@@ -33,12 +34,12 @@ def key_words(text: str) -> str:
 def _typed_keys(text_key: str, index: dict[str, list], type_words) -> list:
     """Units whose '<type> <name>' occurs in `text_key` (longest name at each occurrence)."""
     words = text_key.split()
+    starts = _type_starts(type_words)
     hits = []
     i = 0
     while i < len(words):
         matched = False
-        for t in type_words:
-            tw = t.split()
+        for tw in starts.get(words[i], ()):  # the type words that start here, in their order
             if words[i : i + len(tw)] == tw:
                 for n in range(MAX_NAME_WORDS, 0, -1):
                     j = i + len(tw) + n
@@ -55,6 +56,16 @@ def _typed_keys(text_key: str, index: dict[str, list], type_words) -> list:
         if not matched:
             i += 1
     return hits
+
+
+@lru_cache(maxsize=8)
+def _type_starts(type_words: tuple[str, ...]) -> dict[str, list[list[str]]]:
+    """First word -> the type words ("xã", "đặc khu") starting with it, as word lists, in order."""
+    starts: dict[str, list[list[str]]] = {}
+    for t in type_words:
+        tw = t.split()
+        starts.setdefault(tw[0], []).append(tw)
+    return starts
 
 
 _MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc")
