@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -99,23 +100,25 @@ def sheet_year_of(sheet: Sheet) -> int | None:
 
     The title states the year in its first lines; the rest of the 30 rows are usually figures.
     The answer is the same: the folded text of lines joined by spaces is the folded lines
-    joined by spaces, "năm 2026" spans at most two lines, and any line past the 3,000
-    characters document_year() reads, or no "năm 20xx" at all, sends it to document_year().
+    joined by spaces, and "năm 2026" spans at most two lines; text past the 3,000 characters
+    document_year() reads sends the sheet to document_year().
     """
-    lines = [*_top_lines(sheet, min(len(sheet.rows), 30)), sheet.name]
-    length, previous = -1, ""
+    lines = itertools.chain(_top_lines(sheet, min(len(sheet.rows), 30)), [sheet.name])  # made when needed
+    length, folded_lines, seen = -1, [], []
     for line in lines:
+        seen.append(line)
         length += len(line) + 1
         if length > 3000:
-            break
+            return document_year(seen + list(lines))
         folded = fold(line)
         if not folded:
             continue
-        m = _YEAR_WORD.search(f"{previous} {folded}" if previous else folded)
+        m = _YEAR_WORD.search(f"{folded_lines[-1]} {folded}" if folded_lines else folded)
         if m:
             return int(m.group(1))
-        previous = folded
-    return document_year(lines)
+        folded_lines.append(folded)
+    m = _BASELINE.search(" ".join(folded_lines))
+    return int(m.group(1)) + 1 if m else None
 
 
 def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None = None) -> list[Table]:

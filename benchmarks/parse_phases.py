@@ -1,0 +1,83 @@
+"""Where parsing one commune file spends its time: milliseconds a file per phase, one process.
+
+    python benchmarks/parse_phases.py [--corpus DIR] [--every 3]
+
+Parses every --every'th file of the national corpus (benchmarks/national.py writes it to
+/tmp/giamngheo-bench/national; generated here with seed 1 when missing) once, in a process
+whose caches are cold for those files, as a parsing worker meets them in a real run. Each
+phase is timed where it is called; phases nest (read_workbook holds read_excel, which holds
+check_all_xml ...), so the lines do not add up. A script that prints figures, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+TIMES: dict[str, float] = defaultdict(float)
+
+
+def _timed(owner, name: str) -> None:
+    original = getattr(owner, name)
+    label = f"{owner.__name__} (top rows)" if name == "__init__" else name
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            TIMES[label] += time.perf_counter() - started
+
+    setattr(owner, name, timed)
+
+
+def _instrument() -> None:
+    import giamngheo.layout.header as header
+    import giamngheo.layout.tables as tables
+    import giamngheo.parse as parse
+    import giamngheo.readers as readers
+    import giamngheo.readers.excel as excel
+
+    for owner, name in [
+        (parse, "read_workbook"), (readers, "read_excel"), (readers, "read_csv"), (readers, "_repair_legacy_text"),
+        (excel, "_open_calamine"), (excel, "_calamine_rows"), (excel, "inspect_xlsx"), (excel, "_xls_hidden"),
+        (excel, "ole_kind"), (excel.SafeZip, "check_all_xml"), (parse, "find_tables"), (tables, "sheet_year_of"),
+        (tables, "find_band"), (tables, "classify_rows"), (header.TopView, "__init__"), (parse, "_serialise_rows"),
+    ]:
+        _timed(owner, name)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "giamngheo-bench" / "national")
+    ap.add_argument("--every", type=int, default=3)
+    args = ap.parse_args()
+    if not args.corpus.exists():
+        from giamngheo.samplegen.national import generate_national
+
+        generate_national(args.corpus, seed=1, n_communes=3321, missing_per_province=0)
+    files = sorted(p for p in args.corpus.rglob("*") if p.suffix.lower() in SPREADSHEETS)
+    _instrument()
+    from giamngheo.parse import parse_workbook
+    from giamngheo.readers.grid import Limits
+
+    limits = Limits()
+    for f in [f for i, f in enumerate(files) if i % args.every][::40]:  # imports and set-up, on files not measured
+        parse_workbook(f, limits)
+    TIMES.clear()
+    measured = files[:: args.every]
+    started = time.perf_counter()
+    for f in measured:
+        parse_workbook(f, limits)
+    total = time.perf_counter() - started
+    print(f"{len(measured)} files, parse_workbook {total / len(measured) * 1000:.3f} ms a file (one process, cold caches)")
+    for name, seconds in sorted(TIMES.items(), key=lambda item: -item[1]):
+        print(f"   {name:<22} {seconds / len(measured) * 1000:.3f} ms a file")
+
+
+if __name__ == "__main__":
+    main()
