@@ -282,9 +282,9 @@ def _target_failures(targets: Targets, path: Path) -> pl.DataFrame:
 
 
 if __name__ == "__main__":
-    from giamngheo.cli import main
+    from giamngheo.cli import console
 
-    raise SystemExit(main(["run", *__import__("sys").argv[1:]]))
+    console(["run", *__import__("sys").argv[1:]])
 
 
 def with_dask(workers: int | None = None, address: str | None = None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import re
 import sys
@@ -271,5 +272,23 @@ def main(argv: list[str] | None = None) -> int:
     return handlers[args.command](args)
 
 
+def console(argv: list[str] | None = None) -> None:
+    """The `giamngheo` command: main(), then a quick exit.
+
+    After a national run the interpreter's own teardown (freeing ~700 MB of objects module by
+    module, a last garbage collection) took 1.1 s between the printed summary and the shell
+    prompt. By then every output is written and closed: the exit handlers run (Prefect stops its
+    temporary server, logging flushes, multiprocessing joins its children), then the process
+    ends without the teardown. Library callers of main() (the tests) exit normally.
+    """
+    code = main(argv)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    atexit._run_exitfuncs()  # what the interpreter would run at exit; os._exit skips only the teardown
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code if isinstance(code, int) else 0)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    console()
