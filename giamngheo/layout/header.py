@@ -179,14 +179,21 @@ def looks_numeric(v: object) -> bool:
 
 def _is_label_row(cells: list[object]) -> bool:
     """A header row: at least two distinct cells, mostly text (numbers only as years)."""
-    filled = numeric = 0
-    for v in cells:
-        if v is None or v == "":
+    values = [v for v in cells if v is not None and v != ""]
+    if len(values) < 2:
+        return False
+    limit, numeric = len(values) // 3, 0
+    for v in values:
+        cls = v.__class__
+        if cls is float or cls is int:
+            if 2000 <= v <= 2100:
+                continue
+        elif not looks_numeric(v) or isinstance(v, (int, float)) and 2000 <= v <= 2100:
             continue
-        filled += 1
-        if looks_numeric(v) and not (isinstance(v, (int, float)) and 2000 <= v <= 2100):
-            numeric += 1
-    return filled >= 2 and numeric <= filled // 3
+        numeric += 1
+        if numeric > limit:  # a row of figures: decided after its first few cells
+            return False
+    return True
 
 
 def _row_cells(sheet: Sheet, r: int, width: int, filled) -> list[object]:
