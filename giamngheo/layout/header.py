@@ -65,15 +65,15 @@ class TopView:
                     anchor[(r, c)] = (r1, c1)
         self.cells: list[list[object]] = []
         self.distinct: list[list[object]] = []
-        if not self.filled:  # no merged title or header up here: the rows as they are
-            for raw in sheet.rows[: self.n]:
+        self._merged_rows = {r for r, _ in self.filled}
+        for r, raw in enumerate(sheet.rows[: self.n]):
+            if r not in self._merged_rows:  # nothing merged in this row: the cells as they are
                 row = raw[: self.width]
                 if len(row) < self.width:
                     row += [None] * (self.width - len(row))
                 self.cells.append(row)
                 self.distinct.append([v for v in row if v is not None])
-        for r in range(self.n if self.filled else 0):
-            raw = sheet.rows[r]
+                continue
             row = [self.filled.get((r, c), raw[c] if c < len(raw) else None) for c in range(self.width)]
             self.cells.append(row)
             seen, out = set(), []
@@ -99,8 +99,8 @@ class TopView:
 
     def line(self, r: int) -> str:
         if self._lines[r] is None:
-            # _text trims and collapses spaces; without merged cells a row's distinct cells are its cells
-            texts = self.texts(r) if not self.filled else map(_text, self.distinct[r])
+            # _text trims and collapses spaces; in a row without merged cells the distinct cells are its cells
+            texts = self.texts(r) if r not in self._merged_rows else map(_text, self.distinct[r])
             self._lines[r] = " ".join(t for t in texts if t)
         return self._lines[r]
 
