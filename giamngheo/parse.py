@@ -5,6 +5,7 @@ This runs in worker processes, so it imports no polars and no Prefect.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from datetime import date, datetime, time as dtime
@@ -33,8 +34,8 @@ _CODE_LABEL = re.compile(r"\bma\s*(?:so\s*)?(?:xa|phuong|don vi|dvhc|dac khu)?\s
 def _cell_json(v):
     """A cell value as (number, text): numbers stay numbers, everything else becomes text."""
     cls = v.__class__
-    if cls is float:
-        return v, None
+    if cls is float:  # NaN or infinity (an .ods or .xls can hold them) is no count: text, reported at its cell
+        return (v, None) if math.isfinite(v) else (None, str(v))
     if cls is int:
         return float(v), None
     if v is None:
@@ -42,7 +43,7 @@ def _cell_json(v):
     if isinstance(v, bool):
         return None, "TRUE" if v else "FALSE"
     if isinstance(v, (int, float)):
-        return float(v), None
+        return (float(v), None) if math.isfinite(v) else (None, str(v))
     if isinstance(v, (datetime, date, dtime)):
         return None, v.isoformat()
     if isinstance(v, str):
