@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import platform
 from datetime import datetime, timezone
 from pathlib import Path
 
-import orjson
 import polars as pl
 
 from . import PARSER_VERSION, __version__
+from .cache import encode
 from .discover import Skipped
 from .options import RunOptions
 from .submissions import FileRecord, file_status
@@ -90,9 +89,5 @@ def manifest(
 
 
 def write_json(data: dict, path: Path) -> None:
-    """UTF-8 JSON, indented. orjson: the national manifest (3,321 files) in 10 ms instead of 0.1 s."""
-    try:
-        text = orjson.dumps(data, default=str, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME)
-    except (TypeError, orjson.JSONEncodeError):  # an integer past 64 bits: json writes it
-        text = json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
-    path.write_bytes(text)
+    """UTF-8 JSON, indented (the national manifest, 3,321 files, in 10 ms instead of 0.1 s with json)."""
+    path.write_bytes(encode(data, indent=True))

@@ -23,13 +23,15 @@ CREATE TABLE IF NOT EXISTS parsed (
 """
 
 
-def encode(data: dict) -> bytes:
-    """A parse result as JSON bytes: what workers send back and what the cache keeps (orjson: ~6x
-    faster than json both ways; json for anything orjson refuses, such as an integer past 64 bits)."""
+def encode(data: dict, indent: bool = False) -> bytes:
+    """JSON bytes: the parse results workers send back and the cache keeps, and (indented) the
+    run's manifest. orjson is ~6x faster than json both ways; json writes what orjson refuses,
+    such as an integer past 64 bits."""
+    option = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
     try:
-        return orjson.dumps(data, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS)
+        return orjson.dumps(data, default=str, option=option)
     except (TypeError, orjson.JSONEncodeError):
-        return json.dumps(data, ensure_ascii=False, default=str).encode()
+        return json.dumps(data, ensure_ascii=False, default=str, indent=2 if indent else None).encode()
 
 
 def decode(raw: bytes | str) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime
@@ -104,12 +105,17 @@ class TopView:
             self._lines[r] = " ".join(t for t in texts if t)
         return self._lines[r]
 
+    def lines_above(self, top: int, single: bool = False) -> Iterator[str]:
+        """The non-empty lines of the rows above `top`, each made when it is reached."""
+        for r in range(min(top, self.n)):
+            if self.distinct[r] and (not single or len(self.distinct[r]) <= 2) and (line := self.line(r)):
+                yield line
+
     def title_lines(self, top: int, single: bool = False) -> list[str]:
         """Text of the rows above `top` (a merged title counted once); with `single`, rows of 1-2 cells."""
         key = (top, single)
         if key not in self._titles:
-            lines = (self.line(r) for r in range(min(top, self.n)) if self.distinct[r] and (not single or len(self.distinct[r]) <= 2))
-            self._titles[key] = [line for line in lines if line]
+            self._titles[key] = list(self.lines_above(top, single))
         return list(self._titles[key])
 
 

@@ -85,16 +85,6 @@ def document_year(lines: list[str]) -> int | None:
     return int(m.group(1)) + 1 if m else None
 
 
-def _top_lines(sheet: Sheet, rows: int):
-    view = top_view(sheet)
-    if rows > view.n:
-        yield from title_lines(sheet, rows)
-        return
-    for r in range(rows):
-        if view.distinct[r] and (line := view.line(r)):
-            yield line
-
-
 def sheet_year_of(sheet: Sheet) -> int | None:
     """document_year() of the sheet's top 30 lines and its name, reading lines only until 'năm 20xx'.
 
@@ -103,7 +93,7 @@ def sheet_year_of(sheet: Sheet) -> int | None:
     joined by spaces, and "năm 2026" spans at most two lines; text past the 3,000 characters
     document_year() reads sends the sheet to document_year().
     """
-    lines = itertools.chain(_top_lines(sheet, min(len(sheet.rows), 30)), [sheet.name])  # made when needed
+    lines = itertools.chain(top_view(sheet).lines_above(min(len(sheet.rows), 30)), [sheet.name])  # made when needed
     length, folded_lines, seen = -1, [], []
     for line in lines:
         seen.append(line)

@@ -9,7 +9,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from .container import SafeZip, ole_kind, zip_kind
 from .grid import Limits, Sheet, UnreadableFile, Workbook
 from .ods_inspect import inspect_ods, widest_repeated_value
-from .xls_inspect import NotBiff8, xls_hidden
+from .xls_inspect import Hidden, NotBiff8, xls_hidden
 from .xlsx_inspect import inspect_xlsx
 
 
@@ -44,7 +44,7 @@ def _open_calamine(path: Path) -> CalamineWorkbook:
         raise UnreadableFile("corrupt", f"{name}: {str(exc)[:200]}") from None
 
 
-def _xls_hidden(path: Path) -> dict[str, tuple[bool, set[int], set[int]]]:
+def _xls_hidden(path: Path) -> Hidden:
     """Hidden sheets, rows and columns of a legacy .xls: from its BIFF8 records, else with xlrd."""
     try:
         return xls_hidden(path)
@@ -52,12 +52,12 @@ def _xls_hidden(path: Path) -> dict[str, tuple[bool, set[int], set[int]]]:
         return _xls_hidden_xlrd(path)
 
 
-def _xls_hidden_xlrd(path: Path) -> dict[str, tuple[bool, set[int], set[int]]]:
+def _xls_hidden_xlrd(path: Path) -> Hidden:
     """The same facts through xlrd's formatting records (BIFF5/7; ~10x slower). Records xlrd
     cannot follow (calamine read the values) leave the facts unknown, not the file unreadable."""
     import xlrd
 
-    out = {}
+    out: Hidden = {}
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
         for idx in range(book.nsheets):

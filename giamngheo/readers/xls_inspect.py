@@ -11,10 +11,11 @@ Older BIFF5/7 files (names in a code page) are left to xlrd.
 
 from __future__ import annotations
 
+import io
 import struct
 from pathlib import Path
 
-_BOF, _EOF, _BOUNDSHEET, _ROW, _COLINFO, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x0208, 0x007D, 0x002F
+_BOF, _EOF, _BOUNDSHEET, _ROW, _COLINFO = 0x0809, 0x000A, 0x0085, 0x0208, 0x007D
 _HEADER = struct.Struct("<HH")
 _WORKSHEET = 0
 
@@ -73,7 +74,7 @@ def workbook_stream(path: Path) -> bytes:
     """The Workbook stream of an OLE2 compound file (xlrd's compound document reader)."""
     from xlrd import compdoc
 
-    cd = compdoc.CompDoc(path.read_bytes(), logfile=_Quiet())
+    cd = compdoc.CompDoc(path.read_bytes(), logfile=io.StringIO())  # its notes kept, not printed
     mem, base, length = cd.locate_named_stream("Workbook")
     if not mem:
         raise NotBiff8("no Workbook stream (BIFF5 keeps a 'Book' stream)")
@@ -106,10 +107,3 @@ def xls_hidden(path: Path) -> Hidden:
         raise
     except Exception as exc:  # struct.error, IndexError, UnicodeDecodeError, CompDocError: damaged records
         raise NotBiff8(f"{type(exc).__name__}: {exc}") from None
-
-
-class _Quiet:
-    """xlrd's compound document reader writes notes to a log file: this one keeps them."""
-
-    def write(self, _text: str) -> None:
-        pass
