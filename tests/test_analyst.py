@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 
 import polars as pl
 import pytest
 import xlsxwriter
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from giamngheo.reports import analyst
-from giamngheo.reports.analyst import label, ooxml_unescape, write_analyst_workbook
+from giamngheo.reports.analyst import label, write_analyst_workbook
 from giamngheo.reports.xlsx_fast import Column, FastWorksheet, xml_rows
 from transforms.rates import pp_difference, rate_pct
 
@@ -217,6 +220,11 @@ def _table(ws) -> tuple[dict[str, int], list[dict], dict]:
     return columns, rows, totals
 
 
+def ooxml_unescape(text: str) -> str:
+    """What Excel shows for a stored string: "_xHHHH_" decoded (openpyxl leaves in-line strings as stored)."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _text(cell):
     return None if cell.value is None else ooxml_unescape(cell.value)
 
@@ -319,29 +327,36 @@ def test_text_from_commune_files_never_becomes_a_formula(run_with_results):
 
 def test_file_names_survive_ooxml_escapes(run_with_results):
     """'01840_xa_...' must not read as the escape '_xa_' (LibreOffice shows a line break there)."""
-    _, wb = run_with_results
-    _, rows, _ = _table(wb["Kết quả cuối năm"])
-    cell = rows[0][label("source_file")]
-    assert cell.value == "ket_qua/01840_x005F_xa_ket_qua.xlsx"
-    assert ooxml_unescape(cell.value) == "ket_qua/01840_xa_ket_qua.xlsx"
+    run, _ = run_with_results
+    path = run / analyst.WORKBOOK_NAME
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Kết quả cuối năm").to_python()
+    assert "ket_qua/01840_xa_ket_qua.xlsx" in {v for row in sheet for v in row}  # what Excel shows
+    with zipfile.ZipFile(path) as z:
+        stored = z.read("xl/sharedStrings.xml").decode()
+    assert "ket_qua/01840_x005F_xa_ket_qua.xlsx" in stored and "01840_xa_" not in stored
 
 
 def test_ooxml_escapes_are_written_once(tmp_path):
-    """Cells through xlsxwriter's API and fast table rows escape every "_x<1-4 hex>_" exactly once
-    (xlsxwriter alone escapes only the 4-digit form, and LibreOffice decodes "_xa_" as a line break)."""
-    texts = ["01879_xa_cao_minh.xlsx", "a_x0041_b", "_x1_x2_", "<r>x</r>", "a & b", "=1+1"]
+    """Cells through xlsxwriter's API (in-line strings) and fast table rows (shared strings) store every
+    "_x<1-4 hex>_" escaped exactly once (xlsxwriter alone escapes only the 4-digit form, and LibreOffice
+    decodes "_xa_" as a line break); text that looks like markup or a rich string stays text."""
+    texts = ["01879_xa_cao_minh.xlsx", "a_x0041_b", "_x1_x2_", "<r>x</r>", "a & b", "=1+1", " lead ", "cr\rx"]
     path = tmp_path / "escapes.xlsx"
     wb = xlsxwriter.Workbook(str(path), analyst.WORKBOOK_OPTIONS)
     ws = wb.add_worksheet("S", worksheet_class=FastWorksheet)
     for row, text in enumerate(texts):
         ws.write_string(row, 0, text)
     n = len(texts)
-    ws.write_xml_rows(n, 2 * n - 1, 0, xml_rows([Column(pl.Series(texts), True, 0, 0)], n))
+    ws.write_xml_rows(n, 2 * n - 1, 0, xml_rows([Column(pl.Series(texts), True, 0, 0)], n, ws.str_table))
     wb.close()
-    stored = [row[0].value for row in load_workbook(path)["S"].iter_rows()]
-    assert stored[:n] == stored[n:]
-    assert stored[:3] == ["01879_x005F_xa_cao_minh.xlsx", "a_x005F_x0041_b", "_x005F_x1_x005F_x2_"]
-    assert [ooxml_unescape(s) for s in stored[:n]] == texts
+    shown = [row[0] for row in CalamineWorkbook.from_path(str(path)).get_sheet_by_name("S").to_python()]
+    assert shown == texts + texts
+    with zipfile.ZipFile(path) as z:
+        inline, shared = z.read("xl/worksheets/sheet1.xml").decode(), z.read("xl/sharedStrings.xml").decode()
+    for part in (inline, shared):
+        for escaped in ("01879_x005F_xa_cao_minh.xlsx", "a_x005F_x0041_b", "_x005F_x1_x005F_x2_", "&lt;r&gt;x&lt;/r&gt;", "cr_x000D_x"):
+            assert part.count(escaped) == 1, (escaped, part)
+        assert '<t xml:space="preserve"> lead </t>' in part
 
 
 def test_below_target_and_rejected_communes_are_highlighted_with_a_legend(run_with_results):

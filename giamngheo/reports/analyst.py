@@ -35,7 +35,6 @@ xlsxwriter's cell API.
 from __future__ import annotations
 
 import os
-import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -182,13 +181,6 @@ NUMBER_NOTE = (
 RATE_NOTE = (
     "Tỷ lệ (%) và điểm % được tính lại từ tổng số hộ, làm tròn 2 chữ số thập phân (như hàm ROUND của Excel), không lấy bình quân."
 )
-
-
-# OOXML reads "_xHHHH_" in a string as an escaped character (LibreOffice already with 1 hex digit): xlsx_fast
-# stores a literal "_x..._" with its underscore escaped as "_x005F_", which openpyxl reads back undecoded.
-def ooxml_unescape(text: str) -> str:
-    """What Excel shows for a stored string: "_xHHHH_" decoded (for reading the workbook back with openpyxl)."""
-    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
 
 
 def label(field: str) -> str:
@@ -409,7 +401,7 @@ def _table(ws: FastWorksheet, st: Styles, header_row: int, frame: pl.DataFrame, 
         cells.append(Column(values, text, style, blank, quote))
     last_data_row = header_row + frame.height
     if frame.height:
-        ws.write_xml_rows(header_row + 1, last_data_row, len(columns) - 1, xml_rows(cells, header_row + 1))
+        ws.write_xml_rows(header_row + 1, last_data_row, len(columns) - 1, xml_rows(cells, header_row + 1, ws.str_table))
     if totals is not None and frame.height:
         row, total = last_data_row + 1, {"bold": True, "fill": FILL_TOTAL}
         name_col = columns.index("commune_name") if "commune_name" in columns else 1
