@@ -10,6 +10,7 @@ that do the work (call `task.fn` to use them without Prefect).
 from __future__ import annotations
 
 import gc
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from giamngheo.reading import ReadContext
 from giamngheo.reference import Reference, load_reference
 from giamngheo.reports.artifacts_prefect import publish_prefect_artifacts
 from giamngheo.reports.build import write_reports
+from giamngheo.reports.side_process import WORTH_IT_FILES, SideProcess
 from giamngheo.resolve import Resolver
 from giamngheo.summary import RunSummary
 from giamngheo.targets import TARGETS_SCHEMA, Targets, targets_from_parse
@@ -148,12 +150,12 @@ def write_tables(options: RunOptions, run_id: str, tables: dict[str, pl.DataFram
 
 
 @task(cache_policy=NO_CACHE)
-def publish(options: RunOptions, run_id: str, staging: Path, manifest: dict):
+def publish(options: RunOptions, run_id: str, staging: Path, manifest: dict, side: SideProcess | None = None):
     """Write the reports beside the tables, then publish the run at the top of --out in one step."""
     out = options.out
     previous = outputs.previous_runs(out)
     artifacts.write_json(manifest, staging / "manifest.json")
-    reports = write_reports(staging, options.raw, out / outputs.RUNS / previous[-1] if previous else None, options.deadline)
+    reports = write_reports(staging, options.raw, out / outputs.RUNS / previous[-1] if previous else None, options.deadline, side)
     manifest["reports"] = {"written": reports.written, "problems": reports.problems}
     artifacts.write_json(manifest, staging / "manifest.json")
     run_dir = outputs.commit(out, run_id)
@@ -186,7 +188,7 @@ def consolidate(
     # often (measured: 19.3 s -> 17.4 s for 3,321 files); reference counting still frees everything.
     gc.set_threshold(50_000, 20, 100)
     ref = load_reference()
-    with outputs.run_lock(options.out, options.wait_seconds):
+    with outputs.run_lock(options.out, options.wait_seconds), ExitStack() as later:
         outputs.recover(options.out)
         run_id = outputs.new_run_id()
         ctx = ReadContext(options.out / ".cache" / "parsed.sqlite" if options.use_cache else None, options.limits, run_id)
@@ -200,6 +202,8 @@ def consolidate(
             targets = read_targets(options.targets, ctx, quote(ref), options.province)
         finally:
             release_pool(run_id)
+        # the analyst workbook's own process, importing while the flow validates (big runs only)
+        side = later.enter_context(SideProcess()) if len(entries) >= WORTH_IT_FILES else None
         province = options.province or (targets.province if targets else None)
         records = identify_submissions(quote(records), quote(ref), province)
         year = submissions.run_year(records, options.year)
@@ -249,7 +253,7 @@ def consolidate(
         # the reports read the tables back from disk: the row-level frames need not stay in memory
         # while they are written (the national run's peak is there)
         del villages, lineage, history, typed_plans, typed_results, tables, outputs_tables
-        run_dir, reports = publish(quote(options), run_id, staging, quote(manifest))
+        run_dir, reports = publish(quote(options), run_id, staging, quote(manifest), quote(side))
     return RunSummary.build(run_id, options.out, run_dir, provinces_out, communes, failures, records, reports)
 
 

@@ -112,3 +112,23 @@ def test_results_leave_plan_figures_unchanged(tuyen_quang_run, run_flow, tmp_pat
         pl.read_parquet(plans_only / "provinces.parquet").drop("run_id")
     )
     assert not (plans_only / "results_communes.parquet").exists()
+
+
+def test_analyst_workbook_written_by_the_side_process_holds_the_run(thai_nguyen_run):
+    """The workbook a national run writes in its own process: every commune, the province's totals."""
+    from openpyxl import load_workbook
+
+    _, out, _ = thai_nguyen_run
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "bao_cao_tong_hop.xlsx" in manifest["reports"]["written"] and manifest["reports"]["problems"] == []
+    communes = pl.read_parquet(out / "communes.parquet")
+    province = pl.read_parquet(out / "provinces.parquet").to_dicts()[0]
+    from giamngheo.reports.analyst import label
+
+    wb = load_workbook(out / "bao_cao_tong_hop.xlsx", read_only=True)
+    rows = list(wb["Xã, phường"].iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if label("commune_code") in row)
+    at = rows[header].index(label("commune_code"))
+    assert {row[at] for row in rows[header + 1 :] if row[at]} == set(communes["commune_code"])
+    cells = {row[0]: row[2] for row in wb["Tỉnh"].iter_rows(values_only=True) if row and row[0]}
+    assert province["poor_households"] in cells.values() and province["total_households"] in cells.values()

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .side_process import SideProcess
+
 
 @dataclass
 class ReportsWritten:
@@ -21,8 +23,9 @@ def _deadline(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadline: str | None) -> ReportsWritten:
-    """submissions.parquet, diff.json, the analyst and auditor workbooks, the HTML report, feedback/."""
+def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadline: str | None, side: SideProcess | None = None) -> ReportsWritten:
+    """submissions.parquet, diff.json, the analyst and auditor workbooks, the HTML report, feedback/.
+    With `side`, the analyst workbook (the longest) is written in that process, the others here."""
     from .. import diff as run_diff
     from ..artifacts import write_json
     from .analyst import write_analyst_workbook
@@ -46,7 +49,7 @@ def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadl
         done.written.append("submissions.parquet")
         done.ledger = attempt("ledger summary", lambda: ledger_summary(ledger)) or {}
     jobs = {
-        "bao_cao_tong_hop.xlsx": lambda: write_analyst_workbook(run_dir),
+        "bao_cao_tong_hop.xlsx": lambda: side.run(write_analyst_workbook, run_dir) if side else write_analyst_workbook(run_dir),
         "bao_cao_kiem_tra.html": lambda: write_html_report(run_dir),
         "bao_cao_kiem_tra.xlsx": lambda: write_report_workbook(run_dir),
         "feedback": lambda: write_feedback_report(run_dir, raw_dir),
