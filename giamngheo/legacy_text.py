@@ -284,15 +284,37 @@ def legacy_evidence(texts: Iterable[str]) -> dict[str, object]:
     for text in texts:
         if not isinstance(text, str) or text.isascii():
             continue
-        tokens = _scored_tokens(text)
-        if not _is_legacy_candidate(text):
-            unicode_words += sum(1 for token in tokens if _has_unicode_vietnamese(token))
-            continue
-        for token in tokens:
-            for encoding, (plus, minus) in zip(ENCODINGS, _token_change(token)):
-                gain[encoding] += plus
-                loss[encoding] += minus
+        words, changes = _text_evidence(text) if len(text) <= _SHORT else _text_evidence.__wrapped__(text)
+        unicode_words += words
+        for encoding, (plus, minus) in zip(ENCODINGS, changes):
+            gain[encoding] += plus
+            loss[encoding] += minus
     return {"gain": gain, "loss": loss, "unicode_words": unicode_words}
+
+
+# Labels, village names and headings repeat from file to file: a parsing process weighs and
+# decodes each short text once (long ones every time, so the caches stay small).
+_SHORT = 200
+
+
+@lru_cache(maxsize=65536)
+def _text_evidence(text: str) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """One text's share of legacy_evidence: (Unicode words, (gain, loss) per encoding)."""
+    tokens = _scored_tokens(text)
+    if not _is_legacy_candidate(text):
+        return sum(1 for token in tokens if _has_unicode_vietnamese(token)), ((0, 0),) * len(ENCODINGS)
+    changes = [_token_change(token) for token in tokens]
+    return 0, tuple((sum(c[i][0] for c in changes), sum(c[i][1] for c in changes)) for i in range(len(ENCODINGS)))
+
+
+@lru_cache(maxsize=65536)
+def _decode_short(text: str, encoding: str) -> str:
+    return decode_legacy(text, encoding)
+
+
+def decode_cell(text: str, encoding: str) -> str:
+    """decode_legacy for one cell, short texts once per process."""
+    return _decode_short(text, encoding) if len(text) <= _SHORT else decode_legacy(text, encoding)
 
 
 # Characters that legacy bytes produce but Unicode Vietnamese letters never are

@@ -14,7 +14,7 @@ __all__ = ["Limits", "Sheet", "UnreadableFile", "Workbook", "read_workbook"]
 
 def _repair_legacy_text(book: Workbook) -> None:
     """Decode TCVN3 / VNI cell text in place, sheet by sheet (a sheet is typed in one font)."""
-    from ..legacy_text import decode_legacy, detect_legacy
+    from ..legacy_text import decode_cell, detect_legacy
 
     for sheet in book.sheets:
         texts = [v for row in sheet.rows for v in row if isinstance(v, str)]
@@ -23,7 +23,7 @@ def _repair_legacy_text(book: Workbook) -> None:
         if encoding is None:
             continue
         book.legacy_encoding = encoding
-        sheet.rows = [[decode_legacy(v, encoding) if isinstance(v, str) else v for v in row] for row in sheet.rows]
+        sheet.rows = [[decode_cell(v, encoding) if isinstance(v, str) else v for v in row] for row in sheet.rows]
 
 
 def read_workbook(path: Path, limits: Limits) -> Workbook:
