@@ -229,6 +229,8 @@ def consolidate(
             lineage = pl.concat([lineage, _with_province(r_lineage, ref)], how="vertical_relaxed")
         file_failures = pl.concat([file_failures, findings], how="diagonal_relaxed")
         table_failures = pl.concat([plan_failures, result_failures] + ([cross_failures] if cross_failures is not None else []), how="diagonal_relaxed")
+        # the raw and typed rows are done with: freed before the lineage is sorted (the run's memory peak)
+        del tables, typed_plans, typed_results
         failures = explain_failures(file_failures, table_failures, run_id, quote(ref))
         failures, history = compare_with_previous_run(options.out, failures)
         kind_status = {(r["commune_code"], "plan"): r["status"] for r in communes.iter_rows(named=True)}
@@ -251,8 +253,8 @@ def consolidate(
             }),
         )
         # the reports read the tables back from disk: the row-level frames need not stay in memory
-        # while they are written (the national run's peak is there)
-        del villages, lineage, history, typed_plans, typed_results, tables, outputs_tables
+        # while they are written
+        del villages, lineage, history, outputs_tables
         run_dir, reports = publish(quote(options), run_id, staging, quote(manifest), quote(side))
     return RunSummary.build(run_id, options.out, run_dir, provinces_out, communes, failures, records, reports)
 
