@@ -11,7 +11,8 @@ Prints, measured here and now on this machine:
   4. the same run again with nothing changed, and again after one file changed;
   5. peak memory (RSS) of each run: the whole process tree (flow process + parsing workers);
   6. cold runs on 1/4 and 1/2 of the files (every 4th / 2nd file), to show how time grows
-     (cold runs and the hello-world are each the fastest of --repeat tries, default 3);
+     (cold runs and the hello-world are each the fastest of --repeat tries, default 3; the three sizes
+     take turns, so that the machine's drift weighs on each alike);
   7. a Prefect hello-world flow with one task, in a new process (Prefect's fixed cost);
   8. the hello-world and the cold run again against a persistent local Prefect server
      (`prefect server start`, PREFECT_API_URL): the fixed cost a nightly or repeated run pays.
@@ -185,14 +186,18 @@ def giamngheo_run(raw: Path, out: Path) -> Run:
     return Run(seconds, peak, own, sum(1 for f in files if f.get("parsed")), len(files))
 
 
-def cold_runs(raw: Path, out: Path, repeat: int) -> Run:
-    """The fastest of `repeat` cold runs (a new output folder, so an empty cache, each time): Prefect's
-    start-up varies by a second from run to run, which would swamp the differences between sizes."""
-    best = None
-    for i in range(repeat):
-        shutil.rmtree(out, ignore_errors=True)
-        run = giamngheo_run(raw, out)
-        best = run if best is None or run.seconds < best.seconds else best
+def cold_runs(sizes: list[tuple[str, Path, Path]], repeat: int) -> list[Run]:
+    """Per (label, raw, out), the fastest of `repeat` cold runs (a new output folder, so an empty cache,
+    each time): Prefect's start-up varies by a second from run to run, which would swamp the
+    differences between sizes. The sizes take turns (1/4, 1/2, all, 1/4, ...) so that the machine's
+    drift over the minutes of the benchmark (10-20 % here) weighs on every size alike."""
+    best: list[Run | None] = [None] * len(sizes)
+    for round_ in range(1, repeat + 1):
+        for i, (label, raw, out) in enumerate(sizes):
+            print(f"   {label}, round {round_}/{repeat} ...", flush=True)
+            shutil.rmtree(out, ignore_errors=True)
+            run = giamngheo_run(raw, out)
+            best[i] = run if best[i] is None or run.seconds < best[i].seconds else best[i]
     return best
 
 
@@ -236,12 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     quarter_dir = subset(corpus, work / "quarter", 4)
     half_dir = subset(corpus, work / "half", 2)
     n_quarter, n_half = len(corpus_files(quarter_dir)), len(corpus_files(half_dir))
-    print(f"6. cold run on 1/4 ({n_quarter} files) ...", flush=True)
-    quarter = cold_runs(quarter_dir, work / "out-quarter", args.repeat)
-    print(f"6. cold run on 1/2 ({n_half} files) ...", flush=True)
-    half = cold_runs(half_dir, work / "out-half", args.repeat)
-    print("3. cold run, all files ...", flush=True)
-    cold = cold_runs(corpus, work / "out", args.repeat)
+    print("6. and 3. cold runs on 1/4, 1/2 and all the files, in turns ...", flush=True)
+    quarter, half, cold = cold_runs(
+        [(f"1/4 ({n_quarter} files)", quarter_dir, work / "out-quarter"), (f"1/2 ({n_half} files)", half_dir, work / "out-half"),
+         (f"all ({len(files)} files)", corpus, work / "out")],
+        args.repeat,
+    )
     print("4. rerun, nothing changed ...", flush=True)
     same = giamngheo_run(corpus, work / "out")
     print("4. rerun, one file changed ...", flush=True)
