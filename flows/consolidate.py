@@ -229,7 +229,7 @@ def consolidate(
             lineage = pl.concat([lineage, _with_province(r_lineage, ref)], how="vertical_relaxed")
         file_failures = pl.concat([file_failures, findings], how="diagonal_relaxed")
         table_failures = pl.concat([plan_failures, result_failures] + ([cross_failures] if cross_failures is not None else []), how="diagonal_relaxed")
-        # the raw and typed rows are done with: freed before the lineage is sorted (the run's memory peak)
+        # the raw and typed rows are done with: freed before the tables are written (the run's memory peak)
         del tables, typed_plans, typed_results
         failures = explain_failures(file_failures, table_failures, run_id, quote(ref))
         failures, history = compare_with_previous_run(options.out, failures)
@@ -238,7 +238,6 @@ def consolidate(
             kind_status |= {(r["commune_code"], "results"): r["status"] for r in outputs_tables["results_communes.parquet"].iter_rows(named=True)}
         counts = RunSummary.counts_of(provinces_out, failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, kind_status, counts)
-        lineage = lineage.sort("kind", "commune_code", "source_file", "source_sheet", "source_row", "column", "field", nulls_last=True)
         staging = write_tables(
             quote(options),
             run_id,

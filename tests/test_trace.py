@@ -28,3 +28,37 @@ def test_trace_of_a_commune_lists_its_cells(thai_nguyen_run):
     assert (first["source_file"], first["source_sheet"], first["cell"], first["value"]) == (
         "bieu giam ngheo xa phu thinh.xlsx", "Phụ lục", "D6", 3,
     )
+
+
+def test_lineage_rows_are_in_source_order(tuyen_quang_run):
+    """lineage.parquet lists plan cells then results cells, each by commune, file, sheet, row, column
+    and field (sorted while the rows are narrow, before the file names are joined in)."""
+    _, out, _ = tuyen_quang_run
+    lineage = pl.read_parquet(out / "lineage.parquet")
+    assert set(lineage["kind"]) == {"plan", "results"}
+    keys = ["kind", "commune_code", "source_file", "source_sheet", "source_row", "column", "field"]
+    assert lineage.equals(lineage.sort(keys, nulls_last=True, maintain_order=True))
+
+
+def test_cell_lineage_orders_cells_by_source():
+    from transforms.lineage import cell_lineage
+
+    rows = pl.DataFrame({
+        "commune_code": ["00002", "00001", "00001", "00001"],
+        "village_name": ["d", "c", "b", "a"],
+        "section": [None] * 4,
+        "poor": [1, 2, 3, 4], "poor__table": [3, 2, 1, 1], "poor__row": [5, 9, 8, 7],
+        "total": [10, 20, 30, 40], "total__table": [3, 2, 1, 1], "total__row": [5, 9, 8, 7],
+    })
+    tables = pl.DataFrame({"table_id": [1, 2, 3], "source_file": ["b.xlsx", "a.csv", "a.xlsx"],
+                           "source_sheet": ["S", None, "S"], "sha256": ["h1", "h2", "h3"]})
+    columns = pl.DataFrame({"table_id": [1, 1, 2, 2, 3, 3], "field": ["poor", "total"] * 3, "column": [4, 3, 2, 3, 3, 4]},
+                           schema={"table_id": pl.Int32, "field": pl.Utf8, "column": pl.Int32})
+    got = cell_lineage(rows.lazy(), ["poor", "total"], tables.lazy(), columns.lazy()).collect()
+    assert got.select("commune_code", "source_file", "source_row", "field").rows() == [
+        ("00001", "a.csv", 9, "poor"), ("00001", "a.csv", 9, "total"),  # a.csv before b.xlsx; columns 2, 3
+        ("00001", "b.xlsx", 7, "total"), ("00001", "b.xlsx", 7, "poor"),  # row 7 before 8; column 3 before 4
+        ("00001", "b.xlsx", 8, "total"), ("00001", "b.xlsx", 8, "poor"),
+        ("00002", "a.xlsx", 5, "poor"), ("00002", "a.xlsx", 5, "total"),
+    ]
+    assert got["cell"].to_list() == ["B9", "C9", "C7", "D7", "C8", "D8", "C5", "D5"]

@@ -22,7 +22,8 @@ def column_letters(col: pl.Expr) -> pl.Expr:
 
 
 def cell_lineage(rows: pl.LazyFrame, fields: list[str], tables: pl.LazyFrame, columns: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per (village, field): the value and the cell it was read from.
+    """One row per (village, field): the value and the cell it was read from, in the order of
+    commune, file, sheet, row, column and field.
 
     `rows` carries commune_code, village_name, section and, per field, `<field>`,
     `<field>__table` and `<field>__row` (the table and sheet row the value came from).
@@ -42,10 +43,27 @@ def cell_lineage(rows: pl.LazyFrame, fields: list[str], tables: pl.LazyFrame, co
         )
     if not parts:
         return pl.LazyFrame(schema={"commune_code": pl.Utf8, "field": pl.Utf8})
-    long = pl.concat(parts)
-    return (
-        long.join(tables.select("table_id", "source_file", "source_sheet", "sha256"), on="table_id", how="left")
+    # In order (commune, file, sheet, row, column, field), sorted while the rows are narrow: each table
+    # placed once among the files and sheets, the file names and hashes joined in after the sort
+    # (sorting the finished national lineage held a second copy of it: the run's memory peak).
+    place = (
+        tables.select("table_id", "source_file", "source_sheet")
+        .sort("source_file", "source_sheet", nulls_last=True)
+        .with_columns(
+            (pl.col("source_file").ne_missing(pl.col("source_file").shift()) | pl.col("source_sheet").ne_missing(pl.col("source_sheet").shift()))
+            .cum_sum()
+            .alias("_place")
+        )
+        .select("table_id", "_place")
+    )
+    long = (
+        pl.concat(parts)
         .join(columns, on=["table_id", "field"], how="left")
+        .join(place, on="table_id", how="left")
+        .sort("commune_code", "_place", "source_row", "column", "field", nulls_last=True, maintain_order=True)
+    )
+    return (
+        long.join(tables.select("table_id", "source_file", "source_sheet", "sha256"), on="table_id", how="left", maintain_order="left")
         .with_columns((column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"))
         .select(
             "commune_code", "village_name", "section", "field", "value", "source_file", "source_sheet", "cell",
