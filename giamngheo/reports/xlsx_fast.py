@@ -155,7 +155,7 @@ class Column:
     quote_style: pl.Series | int | None = None
 
 
-def xml_rows(columns: list[Column], first_row: int, strings: SharedStringTable, chunk_rows: int = 20_000) -> Iterable[str]:
+def xml_rows(columns: list[Column], first_row: int, strings: SharedStringTable, chunk_rows: int = 5_000) -> Iterable[str]:
     """The <row> elements of a table starting at first_row (0-based), chunk_rows rows a string.
 
     Text cells refer to the workbook's shared strings (`strings`, the worksheet's str_table): each
