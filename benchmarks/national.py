@@ -217,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="cold runs and hello-worlds per size; the fastest counts (default 3)")
     args = ap.parse_args(argv)
     work = args.work
+    began = time.perf_counter()
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     print(f"giamngheo national benchmark — {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
@@ -317,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   [{'met' if ok else 'MISSED'}] {text}")
     print(f"stretch: >= 5x faster than openpyxl end to end: {'met' if naive >= 5 * cold.seconds else 'missed'} "
           f"({naive / cold.seconds:.1f}x)")
+    print(f"benchmark: {(time.perf_counter() - began) / 60:.1f} min in all")
     return 0
 
 
