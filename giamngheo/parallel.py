@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import encode
+from .lifeline import exit_with_parent
 from .parse import parse_workbook, unreadable
 from .readers.grid import Limits
 
@@ -44,6 +45,7 @@ _FIELDS = 3  # per slot: batch id, index of the file in the batch, monotonic sta
 
 def _worker_init(memory_limit: int, board=None, counter=None) -> None:
     global _BOARD, _SLOT
+    exit_with_parent()
     _limit_memory(memory_limit)
     if board is not None and counter is not None:
         with counter.get_lock():
@@ -195,10 +197,12 @@ def _kill(pool: ProcessPoolExecutor) -> None:
 
 
 # The run's pool, registered by the flow in its own process. A task running elsewhere (a Dask
-# worker) finds none and starts a one-process pool of its own, which still keeps a crashing or
-# hanging file away from the worker.
+# worker) finds none and uses a one-process pool of its own, which still keeps a crashing or
+# hanging file away from the worker; that pool serves the process's later runs too (one a run
+# would leave an idle process behind on a long-lived cluster after every run).
 _POOLS: dict[str, WorkerPool] = {}
 _POOLS_LOCK = threading.Lock()
+_LOCAL: WorkerPool | None = None
 
 
 def register_pool(token: str, pool: WorkerPool) -> None:
@@ -214,7 +218,12 @@ def release_pool(token: str) -> None:
 
 
 def pool_for(token: str, limits: Limits) -> WorkerPool:
+    global _LOCAL
     with _POOLS_LOCK:
-        if token not in _POOLS:
-            _POOLS[token] = WorkerPool(1, limits, in_process=mp.current_process().daemon)
-        return _POOLS[token]
+        if token in _POOLS:
+            return _POOLS[token]
+        if _LOCAL is None or _LOCAL.limits != limits:
+            if _LOCAL is not None:
+                _LOCAL.close(wait=False)
+            _LOCAL = WorkerPool(1, limits, in_process=mp.current_process().daemon)
+        return _LOCAL

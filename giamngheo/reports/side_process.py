@@ -21,6 +21,8 @@ import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from ..lifeline import exit_with_parent
+
 
 WORTH_IT_FILES = 500
 
@@ -38,7 +40,7 @@ class SideProcess:
         if mp.current_process().daemon:  # a daemonic process (a Dask worker) may not start one
             return
         try:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=exit_with_parent)
             self._pool.submit(_import_reports)
         except (OSError, RuntimeError, ValueError):
             self._pool = None

@@ -1,0 +1,67 @@
+"""Worker processes leave when their parent dies instead of sleeping on as orphans."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+
+import psutil
+
+PARENT = textwrap.dedent(
+    """
+    import multiprocessing as mp
+    import sys
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from giamngheo.lifeline import exit_with_parent
+
+
+    def child_pid():
+        import os
+        return os.getpid()
+
+
+    if __name__ == "__main__":
+        watched = sys.argv[1] == "watched"
+        pool = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=exit_with_parent if watched else None)
+        print(pool.submit(child_pid).result(), flush=True)
+        time.sleep(120)
+    """
+)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _orphan_after_parent_killed(tmp_path, mode: str) -> tuple[int, bool]:
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT, encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script), mode], stdout=subprocess.PIPE, text=True)
+    pid = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not _gone(pid):
+        time.sleep(0.1)
+    gone = _gone(pid)
+    if not gone:
+        psutil.Process(pid).kill()
+    return pid, gone
+
+
+def test_a_pool_worker_leaves_when_its_parent_is_killed(tmp_path):
+    _, gone = _orphan_after_parent_killed(tmp_path, "watched")
+    assert gone
+
+
+def test_without_the_watch_the_worker_would_stay(tmp_path):
+    """The case the watch is for: a plain pool worker outlives a killed parent."""
+    _, gone = _orphan_after_parent_killed(tmp_path, "plain")
+    assert not gone
