@@ -238,9 +238,7 @@ def consolidate(
             kind_status |= {(r["commune_code"], "results"): r["status"] for r in outputs_tables["results_communes.parquet"].iter_rows(named=True)}
         counts = RunSummary.counts_of(provinces_out, failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, kind_status, counts)
-        # the parsed cells live on in the tables: dropped before the reports (a rerun's memory peak is there)
-        for rec in records:
-            rec.data = {}
+        submissions.forget_parsed_cells(records)  # the cells live on in the tables
         staging = write_tables(
             quote(options),
             run_id,

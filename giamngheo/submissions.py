@@ -95,6 +95,13 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
             rec.failures = kept + [_failure("superseded_submission", None, value=rec.entry.rel, expected=", ".join(winners))]
 
 
+def forget_parsed_cells(records: list[FileRecord]) -> None:
+    """Drop each file's parse result once its tables are frames and the manifest is written:
+    nothing later reads it, and a rerun's memory peaks in the reports that follow."""
+    for rec in records:
+        rec.data = {}
+
+
 def run_year(records: list[FileRecord], year: int | None) -> int:
     """--year, else the year most documents state, else next year."""
     if year:

@@ -118,13 +118,13 @@ def test_analyst_workbook_written_by_the_side_process_holds_the_run(thai_nguyen_
     """The workbook a national run writes in its own process: every commune, the province's totals."""
     from openpyxl import load_workbook
 
+    from giamngheo.reports.analyst import label
+
     _, out, _ = thai_nguyen_run
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "bao_cao_tong_hop.xlsx" in manifest["reports"]["written"] and manifest["reports"]["problems"] == []
     communes = pl.read_parquet(out / "communes.parquet")
     province = pl.read_parquet(out / "provinces.parquet").to_dicts()[0]
-    from giamngheo.reports.analyst import label
-
     wb = load_workbook(out / "bao_cao_tong_hop.xlsx", read_only=True)
     rows = list(wb["Xã, phường"].iter_rows(values_only=True))
     header = next(i for i, row in enumerate(rows) if label("commune_code") in row)

@@ -24,3 +24,10 @@ def test_a_dead_side_process_leaves_the_job_to_this_one():
         os.kill(pid, signal.SIGKILL)
         assert side.run(os.getpid) == os.getpid()
         assert side.run(os.getpid) == os.getpid()  # and stays here
+
+
+def test_a_daemonic_process_runs_the_job_itself(monkeypatch):
+    """A daemonic process (a Dask worker) may not start children: no side process, the job runs here."""
+    monkeypatch.setattr("multiprocessing.current_process", lambda: type("Daemonic", (), {"daemon": True})())
+    with SideProcess() as side:
+        assert side.run(os.getpid) == os.getpid()
