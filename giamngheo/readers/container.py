@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -21,6 +22,7 @@ _NOT_SPREADSHEET = {
     b"GIF8": "GIF",
 }
 _CHUNK = 1 << 16
+_LOCAL_HEADER_SIZE = 30
 _DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
 _UTF16_DTD = re.compile(r"<!\s*(?:doctype|entity)", re.IGNORECASE)
 
@@ -80,10 +82,13 @@ def ole_kind(path: Path) -> str:
 class SafeZip:
     """A zip whose members are read with hard limits and no XML DTDs allowed."""
 
-    def __init__(self, path: Path, limits: Limits):
+    def __init__(self, source: Path | io.BytesIO, limits: Limits):
         self.limits = limits
         try:
-            self.zf = zipfile.ZipFile(path)
+            # The file's bytes once (it passed max_file_bytes): stored and deflated members are
+            # inflated straight from them, without zipfile's per-member file objects (10 µs each).
+            self._raw = source.getvalue() if isinstance(source, io.BytesIO) else Path(source).read_bytes()
+            self.zf = zipfile.ZipFile(io.BytesIO(self._raw))
             infos = self.zf.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise UnreadableFile("corrupt", f"zip: {exc}") from None
@@ -103,6 +108,7 @@ class SafeZip:
             if info.flag_bits & 0x1:
                 raise UnreadableFile("encrypted", f"zip member {info.filename}")
         self.names = {i.filename for i in infos}
+        self._infos = {i.filename: i for i in infos}
         self._budget = limits.max_uncompressed_bytes
         self._read: dict[str, bytes] = {}
 
@@ -110,25 +116,63 @@ class SafeZip:
         """A member's bytes, decompressed under the size budget (once); XML with a DTD is refused."""
         if name in self._read:
             return self._read[name]
-        out = io.BytesIO()
+        info = self._infos.get(name)
         try:
-            with self.zf.open(name) as fh:
-                while chunk := fh.read(_CHUNK):
-                    out.write(chunk)
-                    self._budget -= len(chunk)
-                    if self._budget < 0:
-                        raise UnreadableFile(
-                            "zip_bomb", f"{name}: more than declared", f"<= {self.limits.max_uncompressed_bytes}"
-                        )
+            if info is not None and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                data = self._inflate(info)
+            else:  # other methods (bzip2, lzma), or a name not listed: zipfile's own reader
+                data = self._read_with_zipfile(name)
         except UnreadableFile:
             raise
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, KeyError) as exc:
             raise UnreadableFile("corrupt", f"{name}: {exc}") from None
-        data = out.getvalue()
         if xml and _has_dtd(data):  # markup text in cells is escaped (&lt;), so a hit is a real DTD
             raise UnreadableFile("xml_entities", name)
         self._read[name] = data
         return data
+
+    def _spend(self, name: str, size: int) -> None:
+        self._budget -= size
+        if self._budget < 0:
+            raise UnreadableFile("zip_bomb", f"{name}: more than declared", f"<= {self.limits.max_uncompressed_bytes}")
+
+    def _inflate(self, info: zipfile.ZipInfo) -> bytes:
+        """A stored or deflated member from the file's bytes, checked as zipfile checks it: the local
+        header's name, never more bytes than declared, the CRC."""
+        start = info.header_offset
+        header = self._raw[start : start + _LOCAL_HEADER_SIZE]
+        if len(header) != _LOCAL_HEADER_SIZE or header[:4] != ZIP_MAGIC:
+            raise zipfile.BadZipFile("bad local file header")
+        name_len, extra_len = struct.unpack_from("<HH", header, 26)
+        start += _LOCAL_HEADER_SIZE
+        named = self._raw[start : start + name_len].decode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+        if named != info.orig_filename:
+            raise zipfile.BadZipFile(f"file name in directory and header differ: {info.filename}")
+        start += name_len + extra_len
+        packed = self._raw[start : start + info.compress_size]
+        if len(packed) != info.compress_size:
+            raise zipfile.BadZipFile("truncated member")
+        if info.compress_type == zipfile.ZIP_STORED:
+            data = packed
+        else:
+            inflater = zlib.decompressobj(-15)
+            data = inflater.decompress(packed, info.file_size + 1)  # one byte more shows a member larger than declared
+        self._spend(info.filename, len(data))
+        if len(data) > info.file_size:  # a header that lies about what the member expands to
+            raise UnreadableFile("zip_bomb", f"{info.filename}: more than declared", f"<= {info.file_size} bytes")
+        if len(data) != info.file_size:
+            raise zipfile.BadZipFile(f"{len(data)} bytes, {info.file_size} declared")
+        if zlib.crc32(data) != info.CRC:
+            raise zipfile.BadZipFile("Bad CRC-32")
+        return data
+
+    def _read_with_zipfile(self, name: str) -> bytes:
+        out = io.BytesIO()
+        with self.zf.open(name) as fh:
+            while chunk := fh.read(_CHUNK):
+                out.write(chunk)
+                self._spend(name, len(chunk))
+        return out.getvalue()
 
     def check_all_xml(self) -> None:
         """Decompress every member once: bombs and DTDs anywhere are refused before parsing."""
@@ -137,6 +181,7 @@ class SafeZip:
 
     def close(self) -> None:
         self.zf.close()
+        self._raw = b""
 
 
 def zip_kind(szip: SafeZip) -> str:

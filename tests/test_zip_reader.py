@@ -1,0 +1,138 @@
+"""The zip checks that run before any parser: members read exactly, lies and damage refused,
+and a sheet's extent measured against the limits whenever a reference could pass them."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+
+import pytest
+
+from giamngheo.readers.container import SafeZip
+from giamngheo.readers.grid import Limits, UnreadableFile
+from giamngheo.readers.xlsx_inspect import inspect_sheet
+
+MEMBERS = {
+    "[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
+    "xl/worksheets/sheet1.xml": b"<worksheet>" + b'<row r="1"><c r="A1"><v>1</v></c></row>' * 500 + b"</worksheet>",
+    "docProps/app.xml": "<Properties>Xã Đồng Phúc</Properties>".encode(),
+    "xl/media/image1.png": bytes(range(256)) * 4,
+}
+
+
+def _zip(members: dict[str, bytes], method: int) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=method) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def _data_offset(data: bytes, name: str) -> tuple[int, zipfile.ZipInfo]:
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+    return info.header_offset + 30 + name_len + extra_len, info
+
+
+def _read(data: bytes, name: str, limits: Limits = Limits()) -> bytes:
+    szip = SafeZip(io.BytesIO(data), limits)
+    try:
+        return szip.read(name, xml=name.endswith(".xml"))
+    finally:
+        szip.close()
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED, zipfile.ZIP_BZIP2])
+def test_every_member_reads_back_as_written(method):
+    data = _zip(MEMBERS, method)
+    for name, written in MEMBERS.items():
+        assert _read(data, name) == written
+
+
+def test_a_member_that_expands_past_its_declared_size_is_a_zip_bomb():
+    data = bytearray(_zip({"xl/worksheets/sheet1.xml": b"<worksheet/>" + b" " * 100_000}, zipfile.ZIP_DEFLATED))
+    _, info = _data_offset(bytes(data), "xl/worksheets/sheet1.xml")
+    struct.pack_into("<I", data, info.header_offset + 22, 4096)  # the local header's size: not read
+    central = data.rindex(b"PK\x01\x02")
+    struct.pack_into("<I", data, central + 24, 4096)  # the central directory's: the one readers trust
+    with pytest.raises(UnreadableFile) as err:
+        _read(bytes(data), "xl/worksheets/sheet1.xml")
+    assert err.value.reason == "zip_bomb"
+
+
+def test_changed_bytes_fail_the_crc():
+    data = bytearray(_zip(MEMBERS, zipfile.ZIP_STORED))
+    start, _ = _data_offset(bytes(data), "docProps/app.xml")
+    data[start + 1] = ord("X")
+    with pytest.raises(UnreadableFile) as err:
+        _read(bytes(data), "docProps/app.xml")
+    assert err.value.reason == "corrupt" and "CRC" in err.value.detail
+
+
+def test_broken_deflate_and_a_renamed_local_header_are_corrupt():
+    data = bytearray(_zip(MEMBERS, zipfile.ZIP_DEFLATED))
+    start, _ = _data_offset(bytes(data), "xl/worksheets/sheet1.xml")
+    data[start] = 0x07  # a reserved deflate block type
+    with pytest.raises(UnreadableFile) as err:
+        _read(bytes(data), "xl/worksheets/sheet1.xml")
+    assert err.value.reason == "corrupt"
+
+    data = bytearray(_zip(MEMBERS, zipfile.ZIP_DEFLATED))
+    start, info = _data_offset(bytes(data), "docProps/app.xml")
+    data[info.header_offset + 30] = ord("D")  # "DocProps/app.xml" in the local header only
+    with pytest.raises(UnreadableFile) as err:
+        _read(bytes(data), "docProps/app.xml")
+    assert err.value.reason == "corrupt" and "differ" in err.value.detail
+
+
+def test_a_dtd_is_refused_in_any_xml_member():
+    data = _zip({"docProps/core.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'}, zipfile.ZIP_DEFLATED)
+    with pytest.raises(UnreadableFile) as err:
+        _read(data, "docProps/core.xml")
+    assert err.value.reason == "xml_entities"
+
+
+def _sheet(*refs: str) -> bytes:
+    rows = "".join(f'<row r="{"".join(ch for ch in ref if ch.isdigit())}"><c r="{ref}"><v>1</v></c></row>' for ref in refs)
+    return f"<worksheet><sheetData>{rows}</sheetData></worksheet>".encode()
+
+
+@pytest.mark.parametrize(
+    "refs, limits, refused",
+    [
+        (("A1", "K9999"), Limits(), None),
+        (("A1", "K20000"), Limits(), None),
+        (("A1", "K20001"), Limits(), "too_many_rows"),
+        (("A1", "A000012"), Limits(max_rows=11), "too_many_rows"),  # leading zeros: still row 12
+        (("A1", "SF3"), Limits(), None),  # column 500
+        (("A1", "SG3"), Limits(), "too_many_columns"),
+        (("A1", "XFD1048576"), Limits(), "too_many_rows"),
+        (("B2", "Z60"), Limits(max_rows=60, max_columns=26), None),
+        (("B2", "AA60"), Limits(max_rows=60, max_columns=26), "too_many_columns"),
+        (("B2", "Z61"), Limits(max_rows=60, max_columns=26), "too_many_rows"),
+    ],
+)
+def test_a_sheet_past_the_limits_is_refused_before_calamine(refs, limits, refused):
+    if refused is None:
+        inspect_sheet("Phụ lục", "visible", _sheet(*refs), limits)
+        return
+    with pytest.raises(UnreadableFile) as err:
+        inspect_sheet("Phụ lục", "visible", _sheet(*refs), limits)
+    assert err.value.reason == refused
+
+
+def test_zlib_inflate_matches_what_zipfile_reads_on_a_real_workbook(tmp_path):
+    from giamngheo.samplegen.national import generate_national
+
+    generate_national(tmp_path, seed=3, n_communes=6, missing_per_province=0)
+    books = [p for p in tmp_path.rglob("*.xlsx")]
+    assert books
+    for path in books:
+        szip = SafeZip(path, Limits())
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                assert szip.read(info.filename, xml=False) == zf.read(info.filename)
+                assert zlib.crc32(szip.read(info.filename, xml=False)) == info.CRC
+        szip.close()
