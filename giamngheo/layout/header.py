@@ -322,6 +322,31 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
             band.fields[fld] = col.index
 
 
+# A province sends its communes one template, so the same header comes back file after file: a
+# band's columns, kind and fields are worked out once per process for each distinct header text
+# (and title kind, title tags, year), and shared read-only until find_band copies the one it keeps.
+_BANDS: dict[tuple, Band] = {}
+_BANDS_MAX = 20_000
+
+
+def _mapped_band(sheet: Sheet, view: TopView, top: int, bottom: int, title_kind, title_tags, year, forced) -> Band:
+    """The band top..bottom with its columns mapped and scored (its columns and fields shared)."""
+    key = cached = None
+    if bottom < view.n:
+        grid = tuple(tuple(view.texts(r)) for r in range(top, bottom + 1))
+        key = (grid, bool(sheet.merged), title_kind, title_tags, year, forced)
+        cached = _BANDS.get(key)
+    if cached is None:
+        cached = Band(top, bottom, _columns(sheet, top, bottom, view.width, view.filled))
+        map_columns(cached, title_kind, title_tags, year, forced)
+        cached.score = _score(cached)
+        if key is not None:
+            if len(_BANDS) >= _BANDS_MAX:
+                _BANDS.clear()
+            _BANDS[key] = cached
+    return Band(top, bottom, cached.columns, cached.fields, cached.kind, cached.score, None, cached.table_subject)
+
+
 def _score(band: Band) -> tuple:
     counts = [f for f in band.fields if f not in F.ROLE_FIELDS]
     return (len(counts) + (1 if "village_name" in band.fields else 0), band.bottom - band.top)
@@ -341,15 +366,15 @@ def find_band(
         for bottom in range(top, min(top + MAX_BAND, last)):
             if bottom != top and not view.label[bottom]:
                 break
-            cols = _columns(sheet, top, bottom, view.width, view.filled)
-            band = Band(top, bottom, cols)
             title_kind, title_tags = title_kind_for(top)
-            map_columns(band, title_kind, title_tags, year, forced)
-            band.score = _score(band)
+            band = _mapped_band(sheet, view, top, bottom, title_kind, title_tags, year, forced)
             if best is None or band.score > best.score:
                 best = band
     if best is None or best.score[0] < 2:
         return None
+    # the bands come from a cache shared by the files: the one kept gets columns of its own
+    best.columns = [Column(c.index, c.label, c.tags, c.own_tags, c.field) for c in best.columns]
+    best.fields = dict(best.fields)
     nxt = best.bottom + 1
     if nxt < len(sheet.rows) and is_numbered_row(_row_cells(sheet, nxt, view.width, view.filled)):
         best.numbered_row = nxt
