@@ -30,7 +30,7 @@ from giamngheo import reading
 from giamngheo.reading import ReadContext
 from giamngheo.reference import Reference, load_reference
 from giamngheo.reports.artifacts_prefect import publish_prefect_artifacts
-from giamngheo.reports.build import write_reports
+from giamngheo.reports.build import begin_analyst_workbook, write_reports
 from giamngheo.reports.side_process import WORTH_IT_FILES, SideProcess
 from giamngheo.resolve import Resolver
 from giamngheo.summary import RunSummary
@@ -104,8 +104,13 @@ def aggregate_results(typed_results, typed_plans, tables: frames.Tables, records
     villages, communes, province_cols, cross = figures.results_outputs(
         typed_results, typed_plans, tables.tables, status, plan_communes, ref, run_id, year
     )
-    lineage = figures.results_lineage(typed_results, tables.tables, tables.columns, status)
-    return villages, communes, province_cols, locate_table_failures(cross, tables.tables, tables.columns), lineage
+    return villages, communes, province_cols, locate_table_failures(cross, tables.tables, tables.columns), status
+
+
+@task(cache_policy=NO_CACHE)
+def trace_results(typed_results, tables: frames.Tables, status: pl.DataFrame, ref):
+    """Each results figure back to its cells."""
+    return _with_province(figures.results_lineage(typed_results, tables.tables, tables.columns, status), ref)
 
 
 @task(cache_policy=NO_CACHE)
@@ -114,12 +119,16 @@ def aggregate_plans(typed, tables: frames.Tables, records, failures: pl.DataFram
     submitted = frames.submissions_in_use(records, "plan")
     submitted = submitted.filter(pl.col("commune_code").is_in(_province_codes(ref, provinces)))
     status = figures.commune_status(failures, submitted, "plan")
-    target_frame = targets.frame if targets else pl.DataFrame(schema=TARGETS_SCHEMA)
-    expected = figures.expected_communes(ref, provinces, target_frame)
-    villages, communes, provinces_out = figures.plan_outputs(typed, tables.tables, status, target_frame, expected, ref, run_id, year)
+    expected = figures.expected_communes(ref, provinces, _target_frame(targets))
+    villages, communes, provinces_out = figures.plan_outputs(typed, tables.tables, status, _target_frame(targets), expected, ref, run_id, year)
+    return villages, communes, provinces_out, status
+
+
+@task(cache_policy=NO_CACHE)
+def trace_plans(typed, tables: frames.Tables, status: pl.DataFrame, communes: pl.DataFrame, targets: Targets | None, ref):
+    """Each plan figure back to its cells, and what the figures say against the targets."""
     lineage = _with_province(figures.plan_lineage(typed, tables.tables, tables.columns, status), ref)
-    findings = figures.plan_findings(lineage, communes, target_frame)
-    return villages, communes, provinces_out, lineage, findings
+    return lineage, figures.plan_findings(lineage, communes, _target_frame(targets))
 
 
 @task(cache_policy=NO_CACHE)
@@ -142,11 +151,9 @@ def compare_with_previous_run(out: Path, failures: pl.DataFrame) -> tuple[pl.Dat
 
 
 @task(cache_policy=NO_CACHE)
-def write_tables(options: RunOptions, run_id: str, tables: dict[str, pl.DataFrame]) -> Path:
-    """Write the tables aside, in the run's staging folder (nothing is visible in --out yet)."""
-    staging = outputs.staging_dir(options.out, run_id)
+def write_tables(staging: Path, tables: dict[str, pl.DataFrame]) -> None:
+    """Write tables aside, in the run's staging folder (nothing is visible in --out yet)."""
     artifacts.write_parquet(tables, staging)
-    return staging
 
 
 @task(cache_policy=NO_CACHE)
@@ -215,18 +222,25 @@ def consolidate(
             file_failures = pl.concat([file_failures, _target_failures(targets, options.targets)], how="diagonal_relaxed")
         provinces = [province] if province else sorted({ref.by_code[c].province_code for c in tables.tables["commune_code"]})
         all_failures = pl.concat([file_failures, plan_failures, result_failures], how="diagonal_relaxed")
-        villages, communes, provinces_out, lineage, findings = aggregate_plans(
+        villages, communes, provinces_out, plan_status = aggregate_plans(
             typed_plans, tables, quote(records), all_failures, quote(targets), provinces, quote(ref), run_id, year
         )
         outputs_tables = {}
         cross_failures = None
         if not typed_results.is_empty():
-            r_villages, r_communes, r_provinces, cross_failures, r_lineage = aggregate_results(
+            r_villages, r_communes, r_provinces, cross_failures, results_status = aggregate_results(
                 typed_results, typed_plans, tables, quote(records), all_failures, communes, provinces, quote(ref), run_id, year
             )
             provinces_out = provinces_out.join(r_provinces, on="province_code", how="left")
             outputs_tables = {"results_villages.parquet": r_villages, "results_communes.parquet": r_communes}
-            lineage = pl.concat([lineage, _with_province(r_lineage, ref)], how="vertical_relaxed")
+        staging = outputs.staging_dir(options.out, run_id)
+        figures_tables = {"villages.parquet": villages, "communes.parquet": communes, "provinces.parquet": provinces_out, **outputs_tables}
+        write_tables(staging, quote(figures_tables))
+        if side is not None:  # the analyst workbook's long sheets, written while the run traces its figures
+            side.start(begin_analyst_workbook, staging, {"run_id": run_id, "year": year, "finished_at": datetime.now(timezone.utc).isoformat()})
+        lineage, findings = trace_plans(typed_plans, tables, plan_status, communes, quote(targets), quote(ref))
+        if not typed_results.is_empty():
+            lineage = pl.concat([lineage, trace_results(typed_results, tables, results_status, quote(ref))], how="vertical_relaxed")
         file_failures = pl.concat([file_failures, findings], how="diagonal_relaxed")
         table_failures = pl.concat([plan_failures, result_failures] + ([cross_failures] if cross_failures is not None else []), how="diagonal_relaxed")
         # the raw and typed rows are done with: freed before the tables are written (the run's memory peak)
@@ -239,22 +253,13 @@ def consolidate(
         counts = RunSummary.counts_of(provinces_out, failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, kind_status, counts)
         submissions.forget_parsed_cells(records)  # the cells live on in the tables
-        staging = write_tables(
-            quote(options),
-            run_id,
-            quote({
-                "villages.parquet": villages,
-                "communes.parquet": communes,
-                "provinces.parquet": provinces_out,
-                "validation_failures.parquet": failures,
-                "failure_history.parquet": history,
-                "lineage.parquet": lineage,
-                **outputs_tables,
-            }),
+        write_tables(
+            staging,
+            quote({"validation_failures.parquet": failures, "failure_history.parquet": history, "lineage.parquet": lineage}),
         )
         # the reports read the tables back from disk: the row-level frames need not stay in memory
         # while they are written
-        del villages, lineage, history, outputs_tables
+        del villages, lineage, history, outputs_tables, figures_tables
         run_dir, reports = publish(quote(options), run_id, staging, quote(manifest), quote(side))
     return RunSummary.build(run_id, options.out, run_dir, provinces_out, communes, failures, records, reports)
 
@@ -271,6 +276,10 @@ def _read_all(entries: list[FileEntry], ctx: ReadContext, options: RunOptions):
             done[index[id(fut)]] = fut.result()
             progress.advance(len(batches[index[id(fut)]]))
     return [rec for batch in done for rec in batch]
+
+
+def _target_frame(targets: Targets | None) -> pl.DataFrame:
+    return targets.frame if targets else pl.DataFrame(schema=TARGETS_SCHEMA)
 
 
 def _with_province(lineage: pl.DataFrame, ref: Reference) -> pl.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import zipfile
 
@@ -402,3 +403,33 @@ def test_missing_and_ledger_sheets(run_with_results):
     row = next(r for r in ledger if r[label("commune_code")].value == "01840" and r[label("kind")].value == "Kết quả cuối năm")
     assert row[label("status")].value == "Chấp nhận"  # from results_communes.parquet, not the manifest
     assert row[label("on_time")].value == "Nộp muộn"
+
+
+def _all_values(path) -> dict[str, list]:
+    book = CalamineWorkbook.from_path(str(path))
+    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+
+@pytest.mark.parametrize("results", [True, False])
+def test_a_workbook_begun_early_and_finished_later_is_the_one_written_at_once(tmp_path, results):
+    """A national run begins the workbook in the side process as soon as its figures are staged."""
+    run = make_run(tmp_path, results=results)
+    whole = _all_values(write_analyst_workbook(run))
+    (run / analyst.WORKBOOK_NAME).unlink()
+    analyst.begin_analyst_workbook(run, json.loads((run / "manifest.json").read_text(encoding="utf-8")))
+    assert not (run / analyst.WORKBOOK_NAME).exists()  # nothing in place before it is finished
+    assert _all_values(analyst.finish_analyst_workbook(run)) == whole
+    assert list(whole)[0] == "Tỉnh"  # the province sheet, written last, still comes first
+
+
+def test_an_unfinished_workbook_leaves_no_files_behind(tmp_path):
+    first, second = make_run(tmp_path / "a"), make_run(tmp_path / "b")
+    manifest = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
+    analyst.begin_analyst_workbook(first, manifest)
+    row_files = [ws.row_data_filename for ws in analyst._BEGUN[str(first)].wb.worksheets()]
+    assert row_files and all(f and os.path.exists(f) for f in row_files)
+    analyst.begin_analyst_workbook(second, manifest)  # the first run failed before finishing
+    assert not any(os.path.exists(f) for f in row_files)
+    assert str(first) not in analyst._BEGUN
+    assert analyst.finish_analyst_workbook(first).exists()  # asked for anyway: written whole
+    assert analyst.finish_analyst_workbook(second).exists()

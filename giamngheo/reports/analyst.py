@@ -34,6 +34,7 @@ xlsxwriter's cell API.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -193,31 +194,106 @@ def label(field: str) -> str:
 
 def write_analyst_workbook(run_dir: Path) -> Path:
     """Write run_dir/bao_cao_tong_hop.xlsx: province, commune and village figures, results and the ledger."""
-    run_dir = Path(run_dir)
-    manifest = read_manifest(run_dir)
-    frames = {name: _read(run_dir / f"{name}.parquet") for name in ("provinces", "communes", "villages", "results_communes")}
-    ledger = _read(run_dir / "submissions.parquet") if (run_dir / "submissions.parquet").exists() else submissions_table(run_dir)
-    context = _Context(manifest, frames["provinces"], ledger)
+    book = AnalystWorkbook(run_dir, read_manifest(run_dir))
+    book.write_tables()
+    return book.finish()
 
-    path = run_dir / WORKBOOK_NAME
-    tmp = path.with_name(path.name + ".tmp")
-    wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
-    wb.set_properties({"title": context.title("BÁO CÁO TỔNG HỢP GIẢM NGHÈO"), "author": "giamngheo"})
-    st = Styles(wb, BORDER_COLOR)
 
-    def sheet(name: str) -> FastWorksheet:
-        return wb.add_worksheet(name, worksheet_class=FastWorksheet)
+class AnalystWorkbook:
+    """bao_cao_tong_hop.xlsx in two steps, so that a run can start it before it has finished:
+    `write_tables()` once the figures are staged (provinces, communes, villages, results: the
+    long part), `finish()` once the manifest and the submission ledger are (the province sheet,
+    the missing communes, the ledger; then the file is closed and put in place).
 
-    _province_sheet(sheet(SHEET_PROVINCE), st, context, frames["provinces"], ledger)
-    _communes_sheet(sheet(SHEET_COMMUNES), st, context, frames["communes"])
-    _villages_sheet(sheet(SHEET_VILLAGES), st, context, frames["villages"])
-    if not frames["results_communes"].is_empty():
-        _results_sheet(sheet(SHEET_RESULTS), st, context, frames["results_communes"], frames["communes"])
-    _missing_sheet(sheet(SHEET_MISSING), st, context, ledger)
-    _ledger_sheet(sheet(SHEET_LEDGER), st, context, ledger)
-    wb.close()
-    os.replace(tmp, path)
-    return path
+    `manifest` gives the title block (run id, year, date); with no province in the run, the
+    ledger names the place, so the title block waits for it.
+    """
+
+    def __init__(self, run_dir: Path, manifest: dict):
+        self.run_dir = Path(run_dir)
+        self.manifest = manifest
+        self.frames = {name: _read(self.run_dir / f"{name}.parquet") for name in ("provinces", "communes", "villages", "results_communes")}
+        self.path = self.run_dir / WORKBOOK_NAME
+        self.tmp = self.path.with_name(self.path.name + ".tmp")
+        self.wb = xlsxwriter.Workbook(str(self.tmp), WORKBOOK_OPTIONS)
+        self.st = Styles(self.wb, BORDER_COLOR)
+        self.province_ws = self._sheet(SHEET_PROVINCE)  # the first sheet, written last
+        self.context: _Context | None = None
+        self._tables_written = False
+
+    def _sheet(self, name: str) -> FastWorksheet:
+        return self.wb.add_worksheet(name, worksheet_class=FastWorksheet)
+
+    def _context(self, ledger: pl.DataFrame | None) -> _Context | None:
+        if self.context is None and (self.frames["provinces"].height or ledger is not None):
+            self.context = _Context(self.manifest, self.frames["provinces"], ledger if ledger is not None else pl.DataFrame())
+            self.wb.set_properties({"title": self.context.title("BÁO CÁO TỔNG HỢP GIẢM NGHÈO"), "author": "giamngheo"})
+        return self.context
+
+    def write_tables(self, ledger: pl.DataFrame | None = None) -> None:
+        """The commune, village and results sheets (left to finish() while the title block waits for the ledger)."""
+        context = self._context(ledger)
+        if context is None or self._tables_written:
+            return
+        frames, st = self.frames, self.st
+        _communes_sheet(self._sheet(SHEET_COMMUNES), st, context, frames["communes"])
+        _villages_sheet(self._sheet(SHEET_VILLAGES), st, context, frames["villages"])
+        if not frames["results_communes"].is_empty():
+            _results_sheet(self._sheet(SHEET_RESULTS), st, context, frames["results_communes"], frames["communes"])
+        self._tables_written = True
+
+    def finish(self) -> Path:
+        """The sheets that need the ledger, then the workbook closed and moved into place."""
+        run_dir = self.run_dir
+        ledger = _read(run_dir / "submissions.parquet") if (run_dir / "submissions.parquet").exists() else submissions_table(run_dir)
+        self.write_tables(ledger)
+        context, st = self.context, self.st
+        _province_sheet(self.province_ws, st, context, self.frames["provinces"], ledger)
+        _missing_sheet(self._sheet(SHEET_MISSING), st, context, ledger)
+        _ledger_sheet(self._sheet(SHEET_LEDGER), st, context, ledger)
+        self.wb.close()
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def discard(self) -> None:
+        """Drop an unfinished workbook and the row files its sheets have written so far."""
+        for ws in self.wb.worksheets():
+            with contextlib.suppress(Exception):
+                ws._opt_close()
+                if ws.row_data_filename:
+                    os.unlink(ws.row_data_filename)
+
+
+# Workbooks begun in this process (the report side process) and not finished yet, by run folder.
+_BEGUN: dict[str, AnalystWorkbook] = {}
+
+
+def begin_analyst_workbook(run_dir: Path, manifest: dict) -> None:
+    """Write the long sheets of run_dir's workbook now; finish_analyst_workbook() completes it."""
+    for stale in _BEGUN.values():  # a run that never finished (it failed after this step)
+        stale.discard()
+    _BEGUN.clear()
+    book = AnalystWorkbook(run_dir, manifest)
+    _BEGUN[str(run_dir)] = book
+    try:
+        book.write_tables()
+    except Exception:
+        del _BEGUN[str(run_dir)]
+        book.discard()
+        raise
+
+
+def finish_analyst_workbook(run_dir: Path) -> Path:
+    """The workbook begun here for run_dir, finished; written whole when none was begun (or in
+    another process that has gone)."""
+    book = _BEGUN.pop(str(run_dir), None)
+    if book is None:
+        return write_analyst_workbook(run_dir)
+    try:
+        return book.finish()
+    except Exception:
+        book.discard()
+        raise
 
 
 class _Context:

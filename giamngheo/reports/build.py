@@ -23,12 +23,20 @@ def _deadline(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def begin_analyst_workbook(run_dir: Path, manifest: dict) -> None:
+    """The analyst workbook's long sheets from the staged figures (the report side process runs this
+    while the flow traces its figures; write_reports finishes the workbook)."""
+    from .analyst import begin_analyst_workbook as begin
+
+    begin(run_dir, manifest)
+
+
 def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadline: str | None, side: SideProcess | None = None) -> ReportsWritten:
     """submissions.parquet, diff.json, the analyst and auditor workbooks, the HTML report, feedback/.
     With `side`, the analyst workbook (the longest) is written in that process, the others here."""
     from .. import diff as run_diff
     from ..artifacts import write_json
-    from .analyst import write_analyst_workbook
+    from .analyst import finish_analyst_workbook, write_analyst_workbook
     from .feedback import write_feedback_report
     from .html_report import write_html_report
     from .ledger import ledger_summary, submissions_table
@@ -49,7 +57,8 @@ def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadl
         done.written.append("submissions.parquet")
         done.ledger = attempt("ledger summary", lambda: ledger_summary(ledger)) or {}
     jobs = {
-        "bao_cao_tong_hop.xlsx": lambda: side.run(write_analyst_workbook, run_dir) if side else write_analyst_workbook(run_dir),
+        # finished where the flow began it (begin_analyst_workbook), or written whole
+        "bao_cao_tong_hop.xlsx": lambda: side.run(finish_analyst_workbook, run_dir) if side else write_analyst_workbook(run_dir),
         "bao_cao_kiem_tra.html": lambda: write_html_report(run_dir),
         "bao_cao_kiem_tra.xlsx": lambda: write_report_workbook(run_dir),
         "feedback": lambda: write_feedback_report(run_dir, raw_dir),

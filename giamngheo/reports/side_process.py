@@ -55,6 +55,19 @@ class SideProcess:
                 self._pool = None
         return fn(*args)
 
+    def start(self, fn, *args) -> bool:
+        """fn(*args) begun in the side process without waiting for it (False: there is none).
+        Jobs run one after the other, so a later run() comes after it; its errors stay there."""
+        pool = self._pool
+        if pool is None:
+            return False
+        try:
+            pool.submit(fn, *args)
+        except (BrokenProcessPool, RuntimeError):
+            self._pool = None
+            return False
+        return True
+
     def close(self) -> None:
         """Stop the process without waiting for it to exit."""
         if self._pool is not None:
