@@ -215,8 +215,10 @@ def consolidate(
         records = identify_submissions(quote(records), quote(ref), province)
         year = submissions.run_year(records, options.year)
         tables = tabulate(quote(records))
+        submissions.forget_parsed_cells(records)  # the cells live on in the tables
         typed_plans, plan_failures = validate_plan_rows(tables)
         typed_results, result_failures = validate_result_rows(tables)
+        tables = tables.without_rows()  # typed now: the raw rows are done with
         file_failures = pl.concat([frames.file_failures(records), frames.skipped_failures(skipped)], how="diagonal_relaxed")
         if targets:
             file_failures = pl.concat([file_failures, _target_failures(targets, options.targets)], how="diagonal_relaxed")
@@ -236,8 +238,6 @@ def consolidate(
         staging = outputs.staging_dir(options.out, run_id)
         figures_tables = {"villages.parquet": villages, "communes.parquet": communes, "provinces.parquet": provinces_out, **outputs_tables}
         write_tables(staging, quote(figures_tables))
-        if side is not None:  # the analyst workbook's long sheets, written while the run traces its figures
-            side.start(begin_analyst_workbook, staging, {"run_id": run_id, "year": year, "finished_at": datetime.now(timezone.utc).isoformat()})
         lineage, findings = trace_plans(typed_plans, tables, plan_status, communes, quote(targets), quote(ref))
         if not typed_results.is_empty():
             lineage = pl.concat([lineage, trace_results(typed_results, tables, results_status, quote(ref))], how="vertical_relaxed")
@@ -245,6 +245,8 @@ def consolidate(
         table_failures = pl.concat([plan_failures, result_failures] + ([cross_failures] if cross_failures is not None else []), how="diagonal_relaxed")
         # the raw and typed rows are done with: freed before the tables are written (the run's memory peak)
         del tables, typed_plans, typed_results
+        if side is not None:  # the analyst workbook's long sheets, written while the flow writes the rest
+            side.start(begin_analyst_workbook, staging, {"run_id": run_id, "year": year, "finished_at": datetime.now(timezone.utc).isoformat()})
         failures = explain_failures(file_failures, table_failures, run_id, quote(ref))
         failures, history = compare_with_previous_run(options.out, failures)
         kind_status = {(r["commune_code"], "plan"): r["status"] for r in communes.iter_rows(named=True)}
@@ -252,7 +254,6 @@ def consolidate(
             kind_status |= {(r["commune_code"], "results"): r["status"] for r in outputs_tables["results_communes.parquet"].iter_rows(named=True)}
         counts = RunSummary.counts_of(provinces_out, failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, kind_status, counts)
-        submissions.forget_parsed_cells(records)  # the cells live on in the tables
         write_tables(
             staging,
             quote({"validation_failures.parquet": failures, "failure_history.parquet": history, "lineage.parquet": lineage}),

@@ -33,6 +33,10 @@ class Tables:
     tables: pl.DataFrame  # one row per table: provenance
     columns: pl.DataFrame  # (table_id, field, column): where each field sits
 
+    def without_rows(self) -> "Tables":
+        """The provenance alone, once the rows are typed (the raw rows are a run's biggest frames)."""
+        return Tables({}, self.tables, self.columns)
+
 
 class _Columns:
     """Column lists of every table of one kind, grown table by table and turned into one frame at the end

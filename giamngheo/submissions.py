@@ -96,10 +96,13 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
 
 
 def forget_parsed_cells(records: list[FileRecord]) -> None:
-    """Drop each file's parse result once its tables are frames and the manifest is written:
-    nothing later reads it, and a rerun's memory peaks in the reports that follow."""
+    """Drop each file's parsed cells once its tables are frames: only the kind of each row stays
+    (the manifest's layout line). The cells of a national run are ~100 MB of Python objects."""
     for rec in records:
-        rec.data = {}
+        for table in rec.data.get("tables", ()):
+            rows = table.get("rows")
+            if rows:
+                table["rows"] = {"kind": rows.get("kind") or []}
 
 
 def run_year(records: list[FileRecord], year: int | None) -> int:
