@@ -433,3 +433,22 @@ def test_an_unfinished_workbook_leaves_no_files_behind(tmp_path):
     assert str(first) not in analyst._BEGUN
     assert analyst.finish_analyst_workbook(first).exists()  # asked for anyway: written whole
     assert analyst.finish_analyst_workbook(second).exists()
+
+
+def test_begun_in_the_side_process_and_finished_there_or_here_if_it_died(tmp_path):
+    """The national run's path: begun in the side process, finished there; a side process that died
+    in between hands the job back and the workbook is written whole here."""
+    import signal
+
+    from giamngheo.reports.build import begin_analyst_workbook
+    from giamngheo.reports.side_process import SideProcess
+
+    run = make_run(tmp_path)
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    whole = _all_values(write_analyst_workbook(run))
+    with SideProcess() as side:
+        assert side.start(begin_analyst_workbook, run, manifest)
+        assert _all_values(side.run(analyst.finish_analyst_workbook, run)) == whole
+        assert side.start(begin_analyst_workbook, run, manifest)
+        os.kill(side.run(os.getpid), signal.SIGKILL)  # after the workbook was begun there
+        assert _all_values(side.run(analyst.finish_analyst_workbook, run)) == whole
