@@ -209,8 +209,6 @@ def consolidate(
             targets = read_targets(options.targets, ctx, quote(ref), options.province)
         finally:
             release_pool(run_id)
-        # the analyst workbook's own process, importing while the flow validates (big runs only)
-        side = later.enter_context(SideProcess()) if len(entries) >= WORTH_IT_FILES else None
         province = options.province or (targets.province if targets else None)
         records = identify_submissions(quote(records), quote(ref), province)
         year = submissions.run_year(records, options.year)
@@ -245,7 +243,10 @@ def consolidate(
         table_failures = pl.concat([plan_failures, result_failures] + ([cross_failures] if cross_failures is not None else []), how="diagonal_relaxed")
         # the raw and typed rows are done with: freed before the tables are written (the run's memory peak)
         del tables, typed_plans, typed_results
-        if side is not None:  # the analyst workbook's long sheets, written while the flow writes the rest
+        # Big runs write the analyst workbook in a process of its own, begun now (its long sheets) while
+        # the flow writes the rest; started only now, it never meets the flow's lineage at its peak.
+        side = later.enter_context(SideProcess()) if len(entries) >= WORTH_IT_FILES else None
+        if side is not None:
             side.start(begin_analyst_workbook, staging, {"run_id": run_id, "year": year, "finished_at": datetime.now(timezone.utc).isoformat()})
         failures = explain_failures(file_failures, table_failures, run_id, quote(ref))
         failures, history = compare_with_previous_run(options.out, failures)
