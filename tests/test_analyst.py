@@ -13,7 +13,7 @@ import xlsxwriter
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from giamngheo.reports import analyst
+from giamngheo.reports import analyst, analyst_layout
 from giamngheo.reports.analyst import label, write_analyst_workbook
 from giamngheo.reports.xlsx_fast import Column, FastWorksheet, xml_rows
 from transforms.rates import pp_difference, rate_pct
@@ -386,8 +386,8 @@ def test_layout_for_people(run_with_results):
         assert ws.auto_filter.ref.startswith(f"A{top}:")
         assert all(ws.column_dimensions[col].width >= 6 for col in "ABC")
     _, rows, _ = _table(wb["Xã, phường"])
-    assert rows[0][label("total_households")].number_format == analyst.COUNT_FORMAT == "#,##0"
-    assert rows[0][label("poor_rate_pct")].number_format == analyst.RATE_FORMAT == "0.00"
+    assert rows[0][label("total_households")].number_format == analyst_layout.COUNT_FORMAT == "#,##0"
+    assert rows[0][label("poor_rate_pct")].number_format == analyst_layout.RATE_FORMAT == "0.00"
     assert rows[0][label("status")].value == "Chấp nhận"
     assert rows[0][label("meets_assigned_target")].value == "Đạt"
 

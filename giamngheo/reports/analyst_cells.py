@@ -1,0 +1,261 @@
+"""The building blocks of the analysts' workbook: title blocks, tables, cells, column widths,
+print setup (the sheets themselves are in analyst.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pathlib import Path
+
+import polars as pl
+
+from giamngheo.reports.analyst_layout import (
+    BOOL_TEXT, COUNT_FORMAT, FILL_BELOW_TARGET, FILL_HEADER, FILL_REJECTED, FILL_TOTAL, HIDDEN, KIND_VI,
+    label, PLAIN_FORMAT, PLAIN_INTEGERS, RATE_FORMAT, TIME_FORMAT, TRANSLATED, UNITS,
+)
+from giamngheo.reports.ledger import ledger_summary
+from giamngheo.reports.safe_cells import is_formula_like, xml_text
+from giamngheo.reports.xlsx_fast import Column, excel_serial, FastWorksheet, row_fills, Styles, xml_rows
+from giamngheo.summary import vn_int, vn_pct
+from schemas.columns import COLUMNS
+from transforms.rates import rate_pct
+
+if TYPE_CHECKING:
+    from giamngheo.reports.analyst import _Context
+
+
+HEADER = {"bold": True, "fill": FILL_HEADER, "header": True}
+
+
+def _title_block(ws: FastWorksheet, st: Styles, title: str, subtitle: str, notes=(), legend=()) -> int:
+    """Title, subtitle, notes and colour legend above a table; returns the header row (0-based)."""
+    _text(ws, st, 0, 0, title, box=False, bold=True, size=14)
+    _text(ws, st, 1, 0, subtitle, box=False, italic=True)
+    row = 2
+    for note in notes:
+        _text(ws, st, row, 0, note, box=False, size=9)
+        row += 1
+    for fill, text in legend:
+        ws.write_blank(row, 0, None, st(fill=fill))
+        _text(ws, st, row, 1, text, box=False, size=9)
+        row += 1
+    return row + 1
+
+
+def _table(ws: FastWorksheet, st: Styles, header_row: int, frame: pl.DataFrame, columns: list[str], totals, fill, frozen: int):
+    """Header, one row per record, an optional totals row; autofilter, frozen panes, widths, print setup."""
+    ws.set_row(header_row, 48)
+    for col, field in enumerate(columns):
+        _text(ws, st, header_row, col, label(field), **HEADER)
+    fills, codes = row_fills(frame, fill(frame) if fill else [])
+    cells = []
+    for field in columns:
+        values, text, number_format = _column(frame, field)
+        style, blank = st.xf(fills, codes, num=number_format), st.xf(fills, codes)
+        quote = st.xf(fills, codes, quote=True) if text else None
+        cells.append(Column(values, text, style, blank, quote))
+    last_data_row = header_row + frame.height
+    if frame.height:
+        ws.write_xml_rows(header_row + 1, last_data_row, len(columns) - 1, xml_rows(cells, header_row + 1, ws.str_table))
+    if totals is not None and frame.height:
+        row, total = last_data_row + 1, {"bold": True, "fill": FILL_TOTAL}
+        name_col = columns.index("commune_name") if "commune_name" in columns else 1
+        for col, field in enumerate(columns):
+            if col == name_col:
+                _text(ws, st, row, col, "Tổng cộng", **total)
+            else:
+                _values(ws, st, row, col, pl.DataFrame({field: [totals.get(field)]}), field, **total)
+    ws.autofilter(header_row, 0, max(last_data_row, header_row + 1), len(columns) - 1)
+    ws.freeze_panes(header_row + 1, frozen)
+    for col, field in enumerate(columns):
+        ws.set_column(col, col, _width(frame, field))
+    _print_setup(ws, header_row)
+
+
+def _column(frame: pl.DataFrame, field: str) -> tuple[pl.Series, bool, str | None]:
+    """A field as a person should read it: (values, whether they are text, number format); numbers stay numbers,
+    codes and names text, dates Excel serial days in Vietnam time, yes/no and codes translated."""
+    if field == "stt" and field not in frame.columns:
+        return pl.int_range(1, frame.height + 1, eager=True), False, PLAIN_FORMAT
+    if field not in frame.columns:
+        return pl.Series(field, [None] * frame.height, dtype=pl.String), True, None
+    column, dtype = pl.col(field), frame.schema[field]
+    if field in TRANSLATED:
+        values, text, number_format = column.cast(pl.String).replace(TRANSLATED[field]), True, None
+    elif dtype == pl.Boolean:
+        yes, no = BOOL_TEXT.get(field, ("Có", "Không"))
+        values, text, number_format = pl.when(column).then(pl.lit(yes)).when(~column).then(pl.lit(no)), True, None
+    elif dtype.is_integer():
+        values, text, number_format = column, False, PLAIN_FORMAT if field in PLAIN_INTEGERS else COUNT_FORMAT
+    elif dtype.is_float():
+        values, text, number_format = pl.when(column.is_finite()).then(column), False, RATE_FORMAT
+    elif isinstance(dtype, pl.Datetime):  # Vietnam time (UTC when naive)
+        values, text, number_format = excel_serial(column, dtype, utc_offset_hours=7), False, TIME_FORMAT
+    elif isinstance(dtype, pl.List):
+        joined = column.list.eval(pl.element().cast(pl.String)).list.join("; ")
+        values, text, number_format = pl.when(joined != "").then(joined), True, None
+    else:
+        values, text, number_format = column.cast(pl.String), True, None
+    return frame.select(values.alias(field)).to_series(), text, number_format
+
+
+def _values(ws: FastWorksheet, st: Styles, row: int, first_col: int, frame: pl.DataFrame, field: str, **style) -> None:
+    """A field's values across one row through xlsxwriter's cell API (province columns, a totals cell)."""
+    values, text, number_format = _column(frame, field)
+    for col, value in enumerate(values.to_list(), start=first_col):
+        if value is None:
+            ws.write_blank(row, col, None, st(**style))
+        elif text:
+            _text(ws, st, row, col, value, **style)
+        else:
+            ws.write_number(row, col, value, st(num=number_format, **style))
+
+
+def _text(ws: FastWorksheet, st: Styles, row: int, col: int, value, **style) -> None:
+    """A string cell (never a formula); formula-like text gets the quote prefix, as safe_cells.write_text does."""
+    if value is None:
+        ws.write_blank(row, col, None, st(**style))
+        return
+    text = xml_text(value)
+    ws.write_string(row, col, text, st(quote=is_formula_like(text), **style))
+
+
+def _is(frame: pl.DataFrame, field: str, value) -> pl.Expr:
+    """Rows whose field equals value (False where the field is empty or missing)."""
+    return pl.col(field).eq_missing(value) if field in frame.columns else pl.lit(False)
+
+
+def _commune_fill(meets_field: str):
+    def fill(frame: pl.DataFrame) -> list[tuple[pl.Expr, str]]:
+        return [(_is(frame, "status", "rejected"), FILL_REJECTED), (_is(frame, meets_field, False), FILL_BELOW_TARGET)]
+
+    return fill
+
+
+def _columns(frame: pl.DataFrame, preferred: list[str], ctx: _Context, extras: bool = True) -> list[str]:
+    """The preferred columns the frame has (stt always), then any other column it carries."""
+    present = set(frame.columns) | {"stt"}
+    columns = [c for c in preferred if c in present]
+    if ctx.many_provinces and "province_name" in frame.columns:
+        columns.insert(1, "province_name")
+    if extras:
+        columns += [c for c in frame.columns if c not in columns and c not in HIDDEN and c != "start_denominator"]
+    return columns
+
+
+def _totals(frame: pl.DataFrame, columns: list[str], rates: dict[str, tuple[str, str]]) -> dict | None:
+    """Sums of the integer columns, rates recomputed from the sums (never an average of rates)."""
+    if frame.is_empty():
+        return None
+    sums = [
+        c
+        for c in set(columns) | {d for _, d in rates.values()}
+        if c in frame.columns and frame.schema[c].is_integer() and c not in PLAIN_INTEGERS
+    ]
+    totals = {c: frame[c].sum() if frame[c].null_count() < frame.height else None for c in sums}
+    for rate, (numerator, denominator) in rates.items():
+        if rate in columns and totals.get(numerator) is not None and totals.get(denominator) is not None:
+            totals[rate] = pl.select(rate_pct(pl.lit(totals[numerator]), pl.lit(totals[denominator]))).item()
+    return {k: v for k, v in totals.items() if k in columns}
+
+
+def _with_start_denominator(results: pl.DataFrame, communes: pl.DataFrame) -> pl.DataFrame:
+    """The households a start rate is taken on: the accepted plan's total, else the total at the end."""
+    plans = pl.DataFrame(schema={"commune_code": pl.String, "_plan_total": pl.Int64})
+    if {"commune_code", "status", "total_households"} <= set(communes.columns):
+        plans = communes.filter(pl.col("status") == "accepted").select(
+            "commune_code", pl.col("total_households").alias("_plan_total")
+        )
+    return (
+        results.join(plans, on="commune_code", how="left")
+        .with_columns(pl.coalesce("_plan_total", "total_households_end").alias("start_denominator"))
+        .drop("_plan_total")
+    )
+
+
+def _province_values(provinces: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
+    """provinces.parquet with the ledger's completeness and timeliness per province."""
+    if "province_code" not in provinces.columns or not ledger.height:
+        return provinces
+    extra = []
+    for code in provinces["province_code"].to_list():
+        rows = ledger.filter(pl.col("province_code") == code)
+        summary = ledger_summary(rows) if rows.height else {}
+        record = {"province_code": code}
+        for kind in _kinds_in_season(ledger):
+            record[f"completeness_{kind}_pct"] = (summary.get(kind) or {}).get("completeness_pct")
+            record[f"timeliness_{kind}_pct"] = (summary.get(kind) or {}).get("timeliness_pct")
+        extra.append(record)
+    frame = pl.DataFrame(extra, infer_schema_length=None).with_columns(pl.exclude("province_code").cast(pl.Float64))
+    frame = frame.select([c for c in frame.columns if c == "province_code" or frame[c].null_count() < frame.height])
+    return provinces.join(frame, on="province_code", how="left") if frame.width > 1 else provinces
+
+
+def _kinds_in_season(ledger: pl.DataFrame) -> list[str]:
+    """Report kinds somebody sent in this run (the plan when nobody sent anything)."""
+    sent = set(ledger.filter(pl.col("received"))["kind"].to_list()) if ledger.height else set()
+    return [k for k in ("plan", "results") if k in sent] or ["plan"]
+
+
+def _ledger_line(kind: str, s: dict) -> str:
+    line = (
+        f"{KIND_VI[kind]}: đã nộp {vn_int(s['received'])}/{vn_int(s['expected'])} xã, phường ({vn_pct(s['completeness_pct'])}%), "
+        f"chấp nhận {vn_int(s['accepted'])}, bị từ chối {vn_int(s['rejected'])}, chưa nộp {vn_int(s['missing'])}"
+    )
+    if s["timeliness_pct"] is not None:
+        line += f"; đúng hạn {vn_int(s['on_time'])}/{vn_int(s['on_time'] + s['late'])} ({vn_pct(s['timeliness_pct'])}%)"
+    return line + "."
+
+
+def _unit(field: str) -> str:
+    if field.startswith("communes_"):
+        return "xã"
+    if field.endswith("_pct") and field.startswith(("completeness", "timeliness")):
+        return "%"
+    info = COLUMNS.get(field)
+    return UNITS.get(info.unit, info.unit) if info else ""
+
+
+def _width(frame: pl.DataFrame, field: str) -> float:
+    """Column width from the longest value (numbers with their separators) and the header's longest word."""
+    header = label(field)
+    longest = 4
+    if field in frame.columns and frame.height:
+        series = frame[field]
+        if field in TRANSLATED:
+            longest = max((len(TRANSLATED[field].get(v, v)) for v in series.drop_nulls().unique().to_list()), default=4)
+        elif series.dtype == pl.Boolean:
+            longest = max(len(t) for t in BOOL_TEXT.get(field, ("Có", "Không")))
+        elif series.dtype == pl.String:
+            longest = series.str.len_chars().max() or 0
+        elif series.dtype.is_integer():
+            biggest = max(abs(series.max() or 0), abs(series.min() or 0))
+            longest = len(f"{biggest:,}")
+        elif series.dtype.is_float():
+            longest = 8
+        elif series.dtype == pl.Datetime or isinstance(series.dtype, pl.Datetime):
+            longest = 16
+        elif isinstance(series.dtype, pl.List):
+            longest = min(60, max((sum(len(x) + 2 for x in v) for v in series.to_list() if v), default=4))
+        else:
+            longest = 10
+    elif field == "stt":
+        longest = len(str(frame.height))
+    words = max((len(w) for w in header.split()), default=4)
+    return float(max(6, min(50, max(longest, words, min(len(header), 14)) + 2)))
+
+
+def _print_setup(ws: FastWorksheet, header_row: int) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+
+
+def _sorted(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    keys = [c for c in ("province_code", column) if c in frame.columns]
+    return frame.sort(keys, maintain_order=True) if keys else frame
+
+
+def _read(path: Path) -> pl.DataFrame:
+    return pl.read_parquet(path) if path.exists() else pl.DataFrame()
