@@ -119,8 +119,9 @@ def aggregate_plans(typed, tables: frames.Tables, records, failures: pl.DataFram
     submitted = frames.submissions_in_use(records, "plan")
     submitted = submitted.filter(pl.col("commune_code").is_in(_province_codes(ref, provinces)))
     status = figures.commune_status(failures, submitted, "plan")
-    expected = figures.expected_communes(ref, provinces, _target_frame(targets))
-    villages, communes, provinces_out = figures.plan_outputs(typed, tables.tables, status, _target_frame(targets), expected, ref, run_id, year)
+    target_frame = _target_frame(targets)
+    expected = figures.expected_communes(ref, provinces, target_frame)
+    villages, communes, provinces_out = figures.plan_outputs(typed, tables.tables, status, target_frame, expected, ref, run_id, year)
     return villages, communes, provinces_out, status
 
 

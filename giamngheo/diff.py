@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from giamngheo.reports.analyst_layout import KIND_VI
 from giamngheo.summary import vn_int, vn_pct
 from giamngheo.text import match_key
 from schemas.columns import label_vi
@@ -45,7 +46,6 @@ OUTPUTS = {
 }
 FAILURE_KEY = ("commune_code", "rule", "source_sheet", "cell", "field")
 STATUS_VI = {"accepted": "chấp nhận", "rejected": "bị từ chối", "missing": "chưa nộp"}
-KIND_VI = {"plan": "Kế hoạch", "results": "Kết quả cuối năm"}
 EXTRA_LABELS = {
     "villages": "Số thôn, tổ",
     "communes_expected": "Số xã phải báo cáo",

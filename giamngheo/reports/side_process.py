@@ -28,11 +28,6 @@ from ..lifeline import exit_with_parent
 WORTH_IT_FILES = 500
 
 
-def _import_reports() -> None:
-    """Runs first in the side process: the imports a report needs, done before the report is asked for."""
-    import giamngheo.reports.analyst  # noqa: F401  (polars, xlsxwriter, the run's tables readers)
-
-
 class SideProcess:
     """One spawned process for report jobs; `run(fn, *args)` returns fn(*args) from there."""
 
@@ -42,7 +37,6 @@ class SideProcess:
             return
         try:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=exit_with_parent)
-            self._pool.submit(_import_reports)
         except (OSError, RuntimeError, ValueError):
             self._pool = None
 
@@ -64,7 +58,7 @@ class SideProcess:
             return False
         try:
             pool.submit(fn, *args)
-        except (BrokenProcessPool, RuntimeError):
+        except RuntimeError:  # a broken pool (BrokenProcessPool is one) or one shut down
             self._pool = None
             return False
         return True
