@@ -5,8 +5,9 @@ from __future__ import annotations
 import polars as pl
 
 from schemas.results import RESULTS_COUNTS, RESULTS_RATE_SPECS, RESULTS_RATES, ResultsRows
+from schemas.rules import RULE_BY_ID, RULE_FIELDS
 from schemas.validation import schema_failures
-from schemas.villages import PLAN_RULE_FIELDS, PlanVillageRows
+from schemas.villages import PlanVillageRows
 from transforms import checks
 from transforms.numbers import FORMULA
 from transforms.parsing import raw_text, typed_rows
@@ -28,40 +29,57 @@ def zero_markers() -> list[str]:
     return sorted(load_vocabulary().zero_markers)
 
 
-def _describe(failures: pl.DataFrame, typed: pl.DataFrame, counts: list[str]) -> pl.DataFrame:
-    """value / expected / detail for the per-row rule failures, read back from the row."""
+class RowView:
+    """A typed row as the rule catalogue reads it back: a column the kind lacks reads as null,
+    so a rule of one kind can never break the description of another kind's failures."""
+
+    def __init__(self, columns: set[str]):
+        self.columns = columns
+
+    @staticmethod
+    def lit(text: str) -> pl.Expr:
+        return pl.lit(text, pl.Utf8)
+
+    def num(self, field: str) -> pl.Expr:
+        return pl.col(field) if field in self.columns else pl.lit(None, pl.Float64)
+
+    def whole(self, field: str) -> pl.Expr:
+        """A count as whole-number text."""
+        return self.num(field).round(0).cast(pl.Int64).cast(pl.Utf8)
+
+    def whole_sum(self, *fields: str) -> pl.Expr:
+        total = sum((self.num(f).fill_null(0) for f in fields), pl.lit(0.0))
+        return total.round(0).cast(pl.Int64).cast(pl.Utf8)
+
+    def raw(self, field: str, default: str | None = None) -> pl.Expr:
+        """The cell as the commune wrote it."""
+        text = raw_text(field) if {f"{field}__num", f"{field}__text"} <= self.columns else pl.lit(None, pl.Utf8)
+        return text if default is None else pl.coalesce(text, pl.lit(default))
+
+    def status(self, field: str) -> pl.Expr:
+        return pl.col(f"{field}__status") if f"{field}__status" in self.columns else pl.lit(None, pl.Utf8)
+
+
+def describe_row_failures(failures: pl.DataFrame, typed: pl.DataFrame) -> pl.DataFrame:
+    """value / expected / detail of per-row rule failures, each made as its catalogue entry says."""
     if failures.is_empty():
         return failures.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in ("value", "expected", "detail"))
     keyed = failures.join(typed, on=["table_id", "row"], how="left")
-    field_value = pl.coalesce(
-        [pl.when(pl.col("field") == f).then(raw_text(f)) for f in counts] + [pl.lit(None, pl.Utf8)]
-    )
-    status = pl.coalesce([pl.when(pl.col("field") == f).then(pl.col(f"{f}__status")) for f in counts] + [pl.lit(None, pl.Utf8)])
-    as_int = lambda e: e.round(0).cast(pl.Int64).cast(pl.Utf8)  # noqa: E731
-    rule = pl.col("rule")
-    value = (
-        pl.when(rule == "poor_plus_near_poor_le_total")
-        .then(as_int(pl.col("poor_households").fill_null(0) + pl.col("near_poor_households").fill_null(0)))
-        .when(rule == "total_positive")
-        .then(pl.coalesce(raw_text("total_households"), pl.lit("")))
-        .otherwise(field_value)
-    )
-    expected = (
-        pl.when(rule.is_in(["poor_le_total", "near_poor_le_total", "poor_plus_near_poor_le_total"]))
-        .then(as_int(pl.col("total_households")))
-        .when((rule == "reduction_le_baseline") & (pl.col("field") == "poor_reduction_target"))
-        .then(as_int(pl.col("poor_households")))
-        .when(rule == "reduction_le_baseline")
-        .then(as_int(pl.col("near_poor_households")))
-        .when(rule == "integer")
-        .then(pl.lit("số nguyên"))
-        .when(rule == "non_negative")
-        .then(pl.lit(">= 0"))
-        .when(rule == "total_positive")
-        .then(pl.lit("> 0"))
-    )
-    detail = pl.when(rule == "numeric").then(status)
-    return keyed.select("table_id", "row", "field", "rule", value.alias("value"), expected.alias("expected"), detail.alias("detail"))
+    row = RowView(set(keyed.columns))
+    exprs = {"value": [], "expected": [], "detail": []}
+    for rule_id, field in failures.select("rule", "field").unique().iter_rows():
+        rule = RULE_BY_ID[rule_id]
+        here = (pl.col("rule") == rule_id) & (pl.col("field") == field if field else pl.col("field").is_null())
+        made = {
+            "value": rule.value(row, field) if rule.value else row.raw(field or ""),
+            "expected": rule.expected(row, field) if rule.expected else None,
+            "detail": rule.detail(row, field) if rule.detail else None,
+        }
+        for name, expr in made.items():
+            if expr is not None:
+                exprs[name].append(pl.when(here).then(expr.cast(pl.Utf8)))
+    described = [pl.coalesce(e + [pl.lit(None, pl.Utf8)]).alias(name) for name, e in exprs.items()]
+    return keyed.select("table_id", "row", "field", "rule", *described)
 
 
 def validate_rows(raw: pl.DataFrame, counts: list[str], rates: list[str], rate_specs, model, rule_fields) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -77,7 +95,7 @@ def validate_rows(raw: pl.DataFrame, counts: list[str], rates: list[str], rate_s
     lazy = typed.lazy()
     failures = pl.concat(
         [
-            _describe(per_row, typed, counts),
+            describe_row_failures(per_row, typed),
             checks.total_row_mismatches(lazy, counts).collect(),
             checks.rate_mismatches(lazy, rate_specs).collect(),
             checks.duplicate_villages(lazy).collect(),
@@ -90,10 +108,10 @@ def validate_rows(raw: pl.DataFrame, counts: list[str], rates: list[str], rate_s
 
 def validate_plans(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Plan-annex rows: typed values and their failures."""
-    return validate_rows(raw, PLAN_COUNTS, PLAN_RATES, PLAN_RATE_SPECS, PlanVillageRows, PLAN_RULE_FIELDS)
+    return validate_rows(raw, PLAN_COUNTS, PLAN_RATES, PLAN_RATE_SPECS, PlanVillageRows, RULE_FIELDS)
 
 
 def validate_results(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Year-end results rows: typed values and their failures, the balance of movements included."""
-    typed, failures = validate_rows(raw, RESULTS_COUNTS, RESULTS_RATES, RESULTS_RATE_SPECS, ResultsRows, {})
+    typed, failures = validate_rows(raw, RESULTS_COUNTS, RESULTS_RATES, RESULTS_RATE_SPECS, ResultsRows, RULE_FIELDS)
     return typed, pl.concat([failures, balance_failures(typed.lazy()).collect()], how="vertical_relaxed")

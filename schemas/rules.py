@@ -7,6 +7,7 @@ test keeps the two in step. Ids are never renamed; new ones may be added.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 ERROR, WARNING = "error", "warning"
 # ESS-style levels: where the inconsistency lives.
@@ -25,7 +26,18 @@ class Rule:
     title_en: str
     message_vi: str  # str.format with: value, expected, field_vi, field_en, cell, sheet, detail
     message_en: str
+    # For checks on a typed row: how the failure's value / expected text is read back from the
+    # row, as functions of (row, field) -> polars expression, where `row` is a RowView (it
+    # answers null for a column the table's kind does not have). Without them the value is the
+    # cell as written and nothing is expected.
+    value: Callable[[Any, str], Any] | None = None
+    expected: Callable[[Any, str], Any] | None = None
+    detail: Callable[[Any, str], Any] | None = None
+    points_at: str | None = None  # the field a whole-row check is reported at (its cell)
 
+
+# A planned reduction is judged against the count it reduces.
+BASELINE_OF = {"poor_reduction_target": "poor_households", "near_poor_reduction_target": "near_poor_households"}
 
 RULES: tuple[Rule, ...] = (
     # ---- errors: the commune is rejected
@@ -48,32 +60,42 @@ RULES: tuple[Rule, ...] = (
          "Cell {cell}: a row with figures but no village name."),
     Rule("numeric", ERROR, WITHIN, "Giá trị là số", "Value is a number",
          "Ô {cell} ({field_vi}): giá trị \u201c{value}\u201d không phải là số{detail_vi}.",
-         "Cell {cell} ({field_en}): \u201c{value}\u201d is not a number{detail_en}."),
+         "Cell {cell} ({field_en}): \u201c{value}\u201d is not a number{detail_en}.",
+         detail=lambda row, f: row.status(f)),
     Rule("integer", ERROR, WITHIN, "Số hộ là số nguyên", "Household counts are whole numbers",
          "Ô {cell} ({field_vi}): số hộ phải là số nguyên, không phải {value}.",
-         "Cell {cell} ({field_en}): a household count must be a whole number, not {value}."),
+         "Cell {cell} ({field_en}): a household count must be a whole number, not {value}.",
+         expected=lambda row, f: row.lit("số nguyên")),
     Rule("non_negative", ERROR, WITHIN, "Không âm", "Not negative",
          "Ô {cell} ({field_vi}): số hộ không được âm ({value}).",
-         "Cell {cell} ({field_en}): a count cannot be negative ({value})."),
+         "Cell {cell} ({field_en}): a count cannot be negative ({value}).",
+         expected=lambda row, f: row.lit(">= 0")),
     Rule("total_positive", ERROR, WITHIN, "Thôn có hộ dân", "Village has households",
          "Ô {cell}: thôn không có tổng số hộ hoặc tổng số hộ bằng 0.",
-         "Cell {cell}: the village has no or zero total households."),
+         "Cell {cell}: the village has no or zero total households.",
+         value=lambda row, f: row.raw("total_households", default=""), expected=lambda row, f: row.lit("> 0"),
+         points_at="total_households"),
     Rule("formula_without_value", ERROR, WITHIN, "Công thức có giá trị", "Formula has a saved value",
          "Ô {cell} ({field_vi}) chứa công thức {value} nhưng không có giá trị đã tính; hãy mở tệp bằng Excel, lưu lại rồi gửi.",
          "Cell {cell} ({field_en}) holds the formula {value} with no saved value; open and save the file in Excel."),
     Rule("poor_le_total", ERROR, WITHIN, "Hộ nghèo không vượt tổng số hộ", "Poor households within total",
          "Ô {cell}: số hộ nghèo ({value}) lớn hơn tổng số hộ ({expected}).",
-         "Cell {cell}: poor households ({value}) exceed total households ({expected})."),
+         "Cell {cell}: poor households ({value}) exceed total households ({expected}).",
+         expected=lambda row, f: row.whole("total_households"), points_at="poor_households"),
     Rule("near_poor_le_total", ERROR, WITHIN, "Hộ cận nghèo không vượt tổng số hộ", "Near-poor households within total",
          "Ô {cell}: số hộ cận nghèo ({value}) lớn hơn tổng số hộ ({expected}).",
-         "Cell {cell}: near-poor households ({value}) exceed total households ({expected})."),
+         "Cell {cell}: near-poor households ({value}) exceed total households ({expected}).",
+         expected=lambda row, f: row.whole("total_households"), points_at="near_poor_households"),
     Rule("poor_plus_near_poor_le_total", ERROR, WITHIN, "Nghèo + cận nghèo không vượt tổng số hộ",
          "Poor plus near-poor within total",
          "Ô {cell}: hộ nghèo cộng hộ cận nghèo ({value}) lớn hơn tổng số hộ ({expected}).",
-         "Cell {cell}: poor plus near-poor households ({value}) exceed total households ({expected})."),
+         "Cell {cell}: poor plus near-poor households ({value}) exceed total households ({expected}).",
+         value=lambda row, f: row.whole_sum("poor_households", "near_poor_households"),
+         expected=lambda row, f: row.whole("total_households"), points_at="near_poor_households"),
     Rule("reduction_le_baseline", ERROR, WITHIN, "Chỉ tiêu giảm không vượt số hiện có", "Planned reduction within baseline",
          "Ô {cell} ({field_vi}): chỉ tiêu giảm {value} hộ lớn hơn số hộ hiện có ({expected}).",
-         "Cell {cell} ({field_en}): a planned reduction of {value} exceeds the baseline count ({expected})."),
+         "Cell {cell} ({field_en}): a planned reduction of {value} exceeds the baseline count ({expected}).",
+         expected=lambda row, f: row.whole(BASELINE_OF.get(f, ""))),
     Rule("unique_village", ERROR, WITHIN, "Tên thôn không trùng", "Village names unique",
          "Ô {cell}: thôn \u201c{value}\u201d xuất hiện nhiều lần trong cùng {detail_vi} (dòng {expected}).",
          "Cell {cell}: village \u201c{value}\u201d appears more than once in the same {detail_en} (rows {expected})."),
@@ -117,6 +139,8 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULE_BY_ID = {r.id: r for r in RULES}
+# The field each dataframe-level rule points at when its check does not name one.
+RULE_FIELDS = {r.id: r.points_at for r in RULES if r.points_at}
 
 # Sub-reasons of `readable`, as (Vietnamese, English) explanations.
 READABLE_REASONS = {

@@ -92,15 +92,6 @@ class PlanVillageRows(pa.DataFrameModel):
         coerce = False
 
 
-# The field each dataframe-level rule points at (its cell in the failure report).
-PLAN_RULE_FIELDS = {
-    "total_positive": "total_households",
-    "poor_le_total": "poor_households",
-    "near_poor_le_total": "near_poor_households",
-    "poor_plus_near_poor_le_total": "near_poor_households",
-}
-
-
 class Villages(pa.DataFrameModel):
     """villages.parquet: one row per village of an accepted commune (the output contract)."""
 
