@@ -20,9 +20,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.utilities.annotations import quote  # big inputs: stop Prefect walking them looking for futures
 
-from giamngheo import artifacts, figures, frames, outputs, submissions
+from giamngheo import artifacts, outputs, pipeline, submissions
 from giamngheo.discover import FileEntry, discover_files
-from giamngheo.failures import finish, locate_table_failures
+from giamngheo.failures import finish
 from giamngheo.options import RunOptions
 from giamngheo.parallel import WorkerPool, register_pool, release_pool
 from giamngheo.progress import Progress
@@ -34,12 +34,8 @@ from giamngheo.reports.build import begin_analyst_workbook, write_reports
 from giamngheo.reports.side_process import WORTH_IT_FILES, SideProcess
 from giamngheo.resolve import Resolver
 from giamngheo.summary import RunSummary
-from giamngheo.targets import TARGETS_SCHEMA, Targets, targets_from_parse
+from giamngheo.targets import Targets, targets_from_parse
 from transforms.history import failure_history
-from giamngheo.validate import PLAN_COUNTS, PLAN_RATES, validate_plans, validate_results
-from schemas.results import RESULTS_COUNTS, RESULTS_RATES
-
-FIELDS = {"plan": PLAN_COUNTS + PLAN_RATES, "results": RESULTS_COUNTS + RESULTS_RATES}
 
 
 @task(cache_policy=NO_CACHE)
@@ -78,65 +74,32 @@ def identify_submissions(records, ref: Reference, province: str | None):
 @task(cache_policy=NO_CACHE)
 def tabulate(records):
     """The tables of the files in use, as frames."""
-    return frames.build_tables(records, FIELDS)
+    return pipeline.tabulate(records)
 
 
 @task(cache_policy=NO_CACHE)
-def validate_plan_rows(tables: frames.Tables):
-    """Plan-annex rows typed and checked (pandera rules per row, polars checks across rows)."""
-    typed, failures = validate_plans(tables.rows["plan"])
-    return typed, locate_table_failures(failures, tables.tables, tables.columns)
+def validate(tables):
+    """Every kind's rows typed and checked: pandera rules per row, polars checks across rows."""
+    return pipeline.check_tables(tables)
 
 
 @task(cache_policy=NO_CACHE)
-def validate_result_rows(tables: frames.Tables):
-    """Year-end results rows typed and checked, the balance of movements included."""
-    typed, failures = validate_results(tables.rows["results"])
-    return typed, locate_table_failures(failures, tables.tables, tables.columns)
+def aggregate(context):
+    """Each kind's village, commune and province figures, checked against the assigned targets."""
+    return pipeline.aggregate(context)
 
 
 @task(cache_policy=NO_CACHE)
-def aggregate_results(typed_results, typed_plans, tables: frames.Tables, records, failures, plan_communes, provinces, ref, run_id, year):
-    """Villages merged across the results forms, actual cuts of the poor rate against the targets."""
-    submitted = frames.submissions_in_use(records, "results")
-    submitted = submitted.filter(pl.col("commune_code").is_in(_province_codes(ref, provinces)))
-    status = figures.commune_status(failures, submitted, "results")
-    villages, communes, province_cols, cross = figures.results_outputs(
-        typed_results, typed_plans, tables.tables, status, plan_communes, ref, run_id, year
-    )
-    return villages, communes, province_cols, locate_table_failures(cross, tables.tables, tables.columns), status
+def trace(context, consolidated):
+    """Each figure back to its cells, and the warnings found on the consolidated figures."""
+    return pipeline.trace(context, consolidated)
 
 
 @task(cache_policy=NO_CACHE)
-def trace_results(typed_results, tables: frames.Tables, status: pl.DataFrame, ref):
-    """Each results figure back to its cells."""
-    return _with_province(figures.results_lineage(typed_results, tables.tables, tables.columns, status), ref)
-
-
-@task(cache_policy=NO_CACHE)
-def aggregate_plans(typed, tables: frames.Tables, records, failures: pl.DataFrame, targets: Targets | None, provinces: list[str], ref, run_id, year):
-    """Villages of accepted communes, commune and province figures, checked against the targets."""
-    submitted = frames.submissions_in_use(records, "plan")
-    submitted = submitted.filter(pl.col("commune_code").is_in(_province_codes(ref, provinces)))
-    status = figures.commune_status(failures, submitted, "plan")
-    target_frame = _target_frame(targets)
-    expected = figures.expected_communes(ref, provinces, target_frame)
-    villages, communes, provinces_out = figures.plan_outputs(typed, tables.tables, status, target_frame, expected, ref, run_id, year)
-    return villages, communes, provinces_out, status
-
-
-@task(cache_policy=NO_CACHE)
-def trace_plans(typed, tables: frames.Tables, status: pl.DataFrame, communes: pl.DataFrame, targets: Targets | None, ref):
-    """Each plan figure back to its cells, and what the figures say against the targets."""
-    lineage = _with_province(figures.plan_lineage(typed, tables.tables, tables.columns, status), ref)
-    return lineage, figures.plan_findings(lineage, communes, _target_frame(targets))
-
-
-@task(cache_policy=NO_CACHE)
-def explain_failures(file_level: pl.DataFrame, table_level: pl.DataFrame, run_id: str, ref: Reference) -> pl.DataFrame:
+def explain_failures(failures: list[pl.DataFrame], run_id: str, ref: Reference) -> pl.DataFrame:
     """Every failure with its A1 cell, severity and messages in Vietnamese and English."""
     names = {u.commune_code: u.commune_name for u in ref.units}
-    return finish(pl.concat([file_level, table_level], how="diagonal_relaxed"), run_id, names)
+    return finish(pl.concat(failures, how="diagonal_relaxed"), run_id, names)
 
 
 @task(cache_policy=NO_CACHE)
@@ -153,7 +116,8 @@ def compare_with_previous_run(out: Path, failures: pl.DataFrame) -> tuple[pl.Dat
 
 @task(cache_policy=NO_CACHE)
 def write_tables(staging: Path, tables: dict[str, pl.DataFrame]) -> None:
-    """Write tables aside, in the run's staging folder (nothing is visible in --out yet)."""
+    """Write tables aside, in the run's staging folder (nothing is visible in --out yet), each checked
+    against its contract."""
     artifacts.write_parquet(tables, staging)
 
 
@@ -187,84 +151,65 @@ def consolidate(
     progress: bool = False,
 ) -> RunSummary:
     """Consolidate the commune files under `raw` into `out` (the parameters of `giamngheo run`)."""
-    options = RunOptions.from_parameters(
-        raw=raw, out=out, targets=targets, province=province, year=year, workers=workers, batch_size=batch_size,
-        use_cache=use_cache, wait_seconds=wait_seconds, deadline=deadline, limits=limits, progress=progress,
-    )
-    started = datetime.now(timezone.utc)
-    # Millions of small objects live through a national run: collect the young generation less
-    # often (measured: 19.3 s -> 17.4 s for 3,321 files); reference counting still frees everything.
-    gc.set_threshold(50_000, 20, 100)
-    ref = load_reference()
+    options = RunOptions.from_parameters(**{k: v for k, v in locals().items()})
+    started, ref = datetime.now(timezone.utc), load_reference()
+    gc.set_threshold(50_000, 20, 100)  # see benchmarks/README.md, "What the machinery buys"
     with outputs.run_lock(options.out, options.wait_seconds), ExitStack() as later:
         outputs.recover(options.out)
         run_id = outputs.new_run_id()
-        ctx = ReadContext(options.out / ".cache" / "parsed.sqlite" if options.use_cache else None, options.limits, run_id)
-        pool = WorkerPool(options.workers, options.limits)
-        pool.warm()
-        register_pool(run_id, pool)
-        try:
-            entries, skipped = find_workbooks(options.raw)
-            options = options.for_files(len(entries))
-            records = _read_all(entries, ctx, options)
-            targets = read_targets(options.targets, ctx, quote(ref), options.province)
-        finally:
-            release_pool(run_id)
+        records, skipped, targets, options = _read_everything(options, run_id, ref)
         province = options.province or (targets.province if targets else None)
         records = identify_submissions(quote(records), quote(ref), province)
         year = submissions.run_year(records, options.year)
         tables = tabulate(quote(records))
         submissions.forget_parsed_cells(records)  # the cells live on in the tables
-        typed_plans, plan_failures = validate_plan_rows(tables)
-        typed_results, result_failures = validate_result_rows(tables)
-        tables = tables.without_rows()  # typed now: the raw rows are done with
-        file_failures = pl.concat([frames.file_failures(records), frames.skipped_failures(skipped)], how="diagonal_relaxed")
-        if targets:
-            file_failures = pl.concat([file_failures, _target_failures(targets, options.targets)], how="diagonal_relaxed")
-        provinces = [province] if province else sorted({ref.by_code[c].province_code for c in tables.tables["commune_code"]})
-        all_failures = pl.concat([file_failures, plan_failures, result_failures], how="diagonal_relaxed")
-        villages, communes, provinces_out, plan_status = aggregate_plans(
-            typed_plans, tables, quote(records), all_failures, quote(targets), provinces, quote(ref), run_id, year
-        )
-        outputs_tables = {}
-        cross_failures = None
-        if not typed_results.is_empty():
-            r_villages, r_communes, r_provinces, cross_failures, results_status = aggregate_results(
-                typed_results, typed_plans, tables, quote(records), all_failures, communes, provinces, quote(ref), run_id, year
-            )
-            provinces_out = provinces_out.join(r_provinces, on="province_code", how="left")
-            outputs_tables = {"results_villages.parquet": r_villages, "results_communes.parquet": r_communes}
+        checked = validate(tables)
+        table_failures = checked.failures
+        file_failures = pipeline.file_level_failures(records, skipped, targets, options.targets)
+        provinces = pipeline.provinces_of_run(province, tables, ref)
+        context = pipeline.run_context(records, tables.without_rows(), checked, file_failures, targets, provinces, ref, run_id, year)
+        del tables  # typed now: the raw rows, a run's biggest frames, are done with
+        consolidated = aggregate(quote(context))
         staging = outputs.staging_dir(options.out, run_id)
-        figures_tables = {"villages.parquet": villages, "communes.parquet": communes, "provinces.parquet": provinces_out, **outputs_tables}
-        write_tables(staging, quote(figures_tables))
-        lineage, findings = trace_plans(typed_plans, tables, plan_status, communes, quote(targets), quote(ref))
-        if not typed_results.is_empty():
-            lineage = pl.concat([lineage, trace_results(typed_results, tables, results_status, quote(ref))], how="vertical_relaxed")
-        file_failures = pl.concat([file_failures, findings], how="diagonal_relaxed")
-        table_failures = pl.concat([plan_failures, result_failures] + ([cross_failures] if cross_failures is not None else []), how="diagonal_relaxed")
-        # the raw and typed rows are done with: freed before the tables are written (the run's memory peak)
-        del tables, typed_plans, typed_results
-        # Big runs write the analyst workbook in a process of its own, begun now (its long sheets) while
-        # the flow writes the rest; started only now, it never meets the flow's lineage at its peak.
-        side = later.enter_context(SideProcess()) if len(entries) >= WORTH_IT_FILES else None
-        if side is not None:
-            side.start(begin_analyst_workbook, staging, {"run_id": run_id, "year": year, "finished_at": datetime.now(timezone.utc).isoformat()})
-        failures = explain_failures(file_failures, table_failures, run_id, quote(ref))
+        write_tables(staging, quote(consolidated.tables))
+        lineage, findings = trace(quote(context), quote(consolidated))
+        del context, checked  # the typed rows are done with before the run's memory peak (the tables written)
+        side = _begin_analyst_workbook(later, len(records), staging, run_id, year)
+        failures = explain_failures([file_failures, findings, table_failures, consolidated.failures], run_id, quote(ref))
         failures, history = compare_with_previous_run(options.out, failures)
-        kind_status = {(r["commune_code"], "plan"): r["status"] for r in communes.iter_rows(named=True)}
-        if "results_communes.parquet" in outputs_tables:
-            kind_status |= {(r["commune_code"], "results"): r["status"] for r in outputs_tables["results_communes.parquet"].iter_rows(named=True)}
-        counts = RunSummary.counts_of(provinces_out, failures)
-        manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, kind_status, counts)
-        write_tables(
-            staging,
-            quote({"validation_failures.parquet": failures, "failure_history.parquet": history, "lineage.parquet": lineage}),
-        )
-        # the reports read the tables back from disk: the row-level frames need not stay in memory
-        # while they are written
-        del villages, lineage, history, outputs_tables, figures_tables
+        counts = RunSummary.counts_of(consolidated.tables["provinces.parquet"], failures)
+        manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, pipeline.kind_status(consolidated), counts)
+        write_tables(staging, quote({"validation_failures.parquet": failures, "failure_history.parquet": history, "lineage.parquet": lineage}))
+        del lineage, history
         run_dir, reports = publish(quote(options), run_id, staging, quote(manifest), quote(side))
-    return RunSummary.build(run_id, options.out, run_dir, provinces_out, communes, failures, records, reports)
+    tables = consolidated.tables
+    return RunSummary.build(run_id, options.out, run_dir, tables["provinces.parquet"], tables["communes.parquet"], failures, records, reports)
+
+
+def _read_everything(options: RunOptions, run_id: str, ref: Reference):
+    """Find and read the commune files and the targets workbook, the parsing processes up meanwhile."""
+    ctx = ReadContext(options.out / ".cache" / "parsed.sqlite" if options.use_cache else None, options.limits, run_id)
+    pool = WorkerPool(options.workers, options.limits)
+    pool.warm()
+    register_pool(run_id, pool)
+    try:
+        entries, skipped = find_workbooks(options.raw)
+        options = options.for_files(len(entries))
+        records = _read_all(entries, ctx, options)
+        targets = read_targets(options.targets, ctx, quote(ref), options.province)
+    finally:
+        release_pool(run_id)
+    return records, skipped, targets, options
+
+
+def _begin_analyst_workbook(later: ExitStack, files: int, staging: Path, run_id: str, year: int) -> SideProcess | None:
+    """Big runs write the analyst workbook's long sheets in a process of their own, begun now, while the
+    flow writes the rest; started only now, it never meets the flow's lineage at its peak."""
+    if files < WORTH_IT_FILES:
+        return None
+    side = later.enter_context(SideProcess())
+    side.start(begin_analyst_workbook, staging, {"run_id": run_id, "year": year, "finished_at": datetime.now(timezone.utc).isoformat()})
+    return side
 
 
 def _read_all(entries: list[FileEntry], ctx: ReadContext, options: RunOptions):
@@ -279,30 +224,6 @@ def _read_all(entries: list[FileEntry], ctx: ReadContext, options: RunOptions):
             done[index[id(fut)]] = fut.result()
             progress.advance(len(batches[index[id(fut)]]))
     return [rec for batch in done for rec in batch]
-
-
-def _target_frame(targets: Targets | None) -> pl.DataFrame:
-    return targets.frame if targets else pl.DataFrame(schema=TARGETS_SCHEMA)
-
-
-def _with_province(lineage: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    provinces = {u.commune_code: u.province_code for u in ref.units}
-    return lineage.with_columns(pl.col("commune_code").replace_strict(provinces, default=None).alias("province_code"))
-
-
-def _province_codes(ref: Reference, provinces: list[str]) -> list[str]:
-    return [u.commune_code for u in ref.units if u.province_code in provinces]
-
-
-def _target_failures(targets: Targets, path: Path) -> pl.DataFrame:
-    rows = [{**f, "source_file": path.name, "source_sheet": f.get("sheet"), "kind": "targets"} for f in targets.failures]
-    return frames.failure_rows(rows)
-
-
-if __name__ == "__main__":
-    from giamngheo.cli import console
-
-    console(["run", *__import__("sys").argv[1:]])
 
 
 def with_dask(workers: int | None = None, address: str | None = None):

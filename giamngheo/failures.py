@@ -9,6 +9,7 @@ import polars as pl
 from schemas.columns import label_en, label_vi
 from schemas.rules import NUMERIC_DETAILS, READABLE_REASONS, RULE_BY_ID
 
+from .kinds import KINDS
 from .readers.grid import column_letter
 
 OUTPUT_SCHEMA = {
@@ -37,8 +38,7 @@ _DETAILS = {
     "unused_sheet": ("trang tính không dùng", "unused sheet"),
     "section": ("khu vực", "section"),
     "commune": ("xã", "commune"),
-    "plan": ("kế hoạch", "plan annex"),
-    "results": ("báo cáo kết quả", "results report"),
+    **{k.name: (k.title_vi, k.title_en) for k in KINDS},
 }
 
 

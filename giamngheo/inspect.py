@@ -5,45 +5,55 @@ Used by `giamngheo inspect FILE` (for people who maintain the vocabulary) and by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from . import pipeline
 from .discover import FileEntry
-from .failures import finish, locate_table_failures
-from .frames import build_tables, file_failures
+from .failures import finish
+from .kinds import KINDS
 from .parse import parse_workbook
 from .readers.grid import Limits
 from .reference import load_reference
 from .resolve import Resolver
-from .submissions import FileRecord, resolve_files
-from .validate import PLAN_COUNTS, PLAN_RATES, validate_plans
+from .submissions import FileRecord, resolve_files, run_year
 
 
 @dataclass
 class Inspection:
     data: dict  # the parse result
     commune: str | None  # resolved unit, described
-    villages: pl.DataFrame  # village rows, typed: name, section, counts, row
+    villages: pl.DataFrame  # plan village rows, typed: name, section, counts, row
     failures: pl.DataFrame  # every failure of the file, as in validation_failures.parquet
+    rows: dict[str, pl.DataFrame] = field(default_factory=dict)  # kind -> its typed village rows
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)  # the output tables the file gives
+
+
+def _village_rows(typed: pl.DataFrame, kind) -> pl.DataFrame:
+    return typed.filter(pl.col("row_kind") == "village").select(pl.col("name").alias("village_name"), "section", *kind.counts, "row")
 
 
 def inspect_file(path: Path, province: str | None = None, limits: Limits | None = None) -> Inspection:
-    """Parse, resolve and validate a single file."""
+    """Parse, resolve, validate and aggregate a single file: the run's own steps, on one file."""
+    ref = load_reference()
     data = parse_workbook(path, limits or Limits())
     entry = FileEntry(path.name, path, path.stat().st_size, path.stat().st_mtime)
     rec = FileRecord(entry, "", True, data)
-    resolve_files([rec], Resolver(load_reference(), province))
-    tables = build_tables([rec], {"plan": PLAN_COUNTS + PLAN_RATES}, require_commune=False)
-    typed, failures = validate_plans(tables.rows["plan"])
-    villages = typed.filter(pl.col("row_kind") == "village").select(
-        pl.col("name").alias("village_name"), "section", *PLAN_COUNTS, "row"
-    )
-    located = locate_table_failures(failures, tables.tables, tables.columns)
-    explained = finish(pl.concat([file_failures([rec]), located], how="diagonal_relaxed"), run_id="inspect")
+    resolve_files([rec], Resolver(ref, province))
+    tables = pipeline.tabulate([rec], require_commune=False)
+    checked = pipeline.check_tables(tables)
+    file_failures = pipeline.file_level_failures([rec], [], None, None)
+    provinces = pipeline.provinces_of_run(province, tables, ref)
+    context = pipeline.run_context([rec], tables, checked, file_failures, None, provinces, ref, "inspect", run_year([rec], None))
+    consolidated = pipeline.aggregate(context)
+    _, findings = pipeline.trace(context, consolidated)
+    found = [file_failures, findings, checked.failures, consolidated.failures]
+    explained = finish(pl.concat(found, how="diagonal_relaxed"), run_id="inspect")
+    rows = {k.name: _village_rows(checked.typed[k.name], k) for k in KINDS}
     res = rec.resolution
-    return Inspection(data, res.unit.describe() if res and res.unit else None, villages, explained)
+    return Inspection(data, res.unit.describe() if res and res.unit else None, rows["plan"], explained, rows, consolidated.tables)
 
 
 def render(ins: Inspection) -> str:
@@ -57,7 +67,10 @@ def render(ins: Inspection) -> str:
         for col, label in sorted(t["labels"].items(), key=lambda kv: int(kv[0])):
             lines.append(f"  col {int(col):>2}: {by_col.get(int(col), '(ignored)'):28} <- {label}")
     with pl.Config(tbl_rows=200, tbl_cols=20, fmt_str_lengths=40):
-        lines.append(str(ins.villages))
+        for kind, rows in ins.rows.items():
+            if not rows.is_empty() or kind == "plan":
+                lines.append(f"{kind}: {rows.height} village rows")
+                lines.append(str(rows))
         if ins.failures.is_empty():
             lines.append("no failures")
         for f in ins.failures.to_dicts():

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 import polars as pl
 
-from schemas.results import RESULTS_COUNTS, RESULTS_RATE_SPECS, RESULTS_RATES, ResultsRows
 from schemas.rules import RULE_BY_ID, RULE_FIELDS
 from schemas.validation import schema_failures
-from schemas.villages import PlanVillageRows
 from transforms import checks
 from transforms.numbers import FORMULA
 from transforms.parsing import raw_text, typed_rows
-from transforms.results import balance_failures
 
+from .kinds.base import Kind
 from .layout.vocabulary import load_vocabulary
 
-PLAN_COUNTS = ["total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target"]
-PLAN_RATES = ["poor_rate", "near_poor_rate", "poor_reduction_rate", "near_poor_reduction_rate"]
-PLAN_RATE_SPECS = [
-    ("poor_rate", "poor_households", ["total_households"]),
-    ("near_poor_rate", "near_poor_households", ["total_households"]),
-    ("poor_reduction_rate", "poor_reduction_target", ["total_households", "poor_households"]),
-    ("near_poor_reduction_rate", "near_poor_reduction_target", ["total_households", "near_poor_households"]),
-]
+log = logging.getLogger(__name__)
 
 
 def zero_markers() -> list[str]:
@@ -82,17 +75,19 @@ def describe_row_failures(failures: pl.DataFrame, typed: pl.DataFrame) -> pl.Dat
     return keyed.select("table_id", "row", "field", "rule", *described)
 
 
-def validate_rows(raw: pl.DataFrame, counts: list[str], rates: list[str], rate_specs, model, rule_fields) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Typed rows and every failure found in them (table_id, row, field, rule, value, expected, detail)."""
+def validate_rows(raw: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Typed rows of one kind and every failure found in them (table_id, row, field, rule, value, expected, detail)."""
+    counts, rates = list(kind.counts), list(kind.rates)
     typed = typed_rows(raw.lazy(), counts, rates, zero_markers()).collect()
     villages = typed.filter(pl.col("row_kind") == "village")
-    per_row = schema_failures(model, villages, rule_fields)
+    per_row = schema_failures(kind.rows, villages, RULE_FIELDS)
     # a formula with no saved value is reported as such by the reader, not again as a number
     formula_cells = pl.concat(
         [typed.filter(pl.col(f"{f}__status") == FORMULA).select("table_id", "row", pl.lit(f).alias("field")) for f in counts]
     )
     per_row = per_row.join(formula_cells, on=["table_id", "row", "field"], how="anti")
     lazy = typed.lazy()
+    rate_specs = [(r, n, list(d)) for r, n, d in kind.rate_specs]
     failures = pl.concat(
         [
             describe_row_failures(per_row, typed),
@@ -100,18 +95,36 @@ def validate_rows(raw: pl.DataFrame, counts: list[str], rates: list[str], rate_s
             checks.rate_mismatches(lazy, rate_specs).collect(),
             checks.duplicate_villages(lazy).collect(),
             checks.unnamed_villages(lazy).collect(),
+            *[check(lazy).collect() for check in kind.checks],
         ],
         how="vertical_relaxed",
     )
     return typed, failures
 
 
-def validate_plans(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Plan-annex rows: typed values and their failures."""
-    return validate_rows(raw, PLAN_COUNTS, PLAN_RATES, PLAN_RATE_SPECS, PlanVillageRows, RULE_FIELDS)
-
-
-def validate_results(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Year-end results rows: typed values and their failures, the balance of movements included."""
-    typed, failures = validate_rows(raw, RESULTS_COUNTS, RESULTS_RATES, RESULTS_RATE_SPECS, ResultsRows, RULE_FIELDS)
-    return typed, pl.concat([failures, balance_failures(typed.lazy()).collect()], how="vertical_relaxed")
+def validate_kind(raw: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """validate_rows in bulk; should a table break the checks themselves, the kind's tables are checked
+    one by one and the table that breaks them is rejected (rule `checkable`): one odd table never
+    stops the run or costs the other communes their figures."""
+    try:
+        return validate_rows(raw, kind)
+    except Exception:  # noqa: BLE001 - any bug met on odd input becomes a rejection, table by table
+        pass
+    typed_parts, failure_parts = [], []
+    for (table_id,), rows in raw.group_by(["table_id"], maintain_order=True):
+        try:
+            typed, failures = validate_rows(rows, kind)
+        except Exception as exc:  # noqa: BLE001
+            # the type only: a message could quote a cell, and a cell can be personal data
+            log.error("checks of table %s (%s) failed: %s", table_id, kind.name, type(exc).__name__)
+            failures = pl.DataFrame(
+                {"table_id": [table_id], "row": [None], "field": [None], "rule": ["checkable"],
+                 "value": [type(exc).__name__], "expected": [None], "detail": [None]},
+                schema=checks.FAILURE_SCHEMA,
+            )
+            typed = None
+        if typed is not None:
+            typed_parts.append(typed)
+        failure_parts.append(failures)
+    typed = pl.concat(typed_parts, how="diagonal_relaxed") if typed_parts else validate_rows(raw.clear(), kind)[0]
+    return typed, pl.concat(failure_parts, how="diagonal_relaxed")

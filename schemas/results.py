@@ -83,27 +83,92 @@ ResultsRows.__doc__ = "Parsed rows of year-end results tables (every count of th
 RESULTS_RULE_FIELDS: dict[str, str] = {}
 
 
+def _count(field: str | None = None) -> pa.Field:
+    info = COLUMNS.get(field or "")
+    return pa.Field(nullable=True, ge=0, title=info.vi if info else None, description=info.en if info else None)
+
+
 class ResultsVillages(pa.DataFrameModel):
-    """results_villages.parquet: one row per village of a commune with accepted results."""
+    """results_villages.parquet: one row per village of a commune with accepted results
+    (the movements' components, when a table gives them, follow near_poor_increase)."""
 
     run_id: str
     year: int = pa.Field(ge=2000, le=2100)
-    province_code: str = pa.Field(str_matches=r"^\d{2}$")
+    province_code: str = pa.Field(str_matches=r"^\d{2}$", nullable=True)
     commune_code: str = pa.Field(str_matches=r"^\d{5}$")
+    commune_name: str = pa.Field(nullable=True)
     village_name: str
-    total_households_end: int = pa.Field(nullable=True, ge=0, title=COLUMNS["total_households_end"].vi)
-    poor_households_start: int = pa.Field(nullable=True, ge=0, title=COLUMNS["poor_households_start"].vi)
-    poor_households_end: int = pa.Field(nullable=True, ge=0, title=COLUMNS["poor_households_end"].vi)
-    poor_decrease: int = pa.Field(nullable=True, ge=0, title=COLUMNS["poor_decrease"].vi)
-    poor_increase: int = pa.Field(nullable=True, ge=0, title=COLUMNS["poor_increase"].vi)
-    near_poor_households_start: int = pa.Field(nullable=True, ge=0)
-    near_poor_households_end: int = pa.Field(nullable=True, ge=0)
-    near_poor_decrease: int = pa.Field(nullable=True, ge=0)
-    near_poor_increase: int = pa.Field(nullable=True, ge=0)
+    section: str = pa.Field(nullable=True)
+    total_households_end: pl.Int64 = _count("total_households_end")
+    poor_households_start: pl.Int64 = _count("poor_households_start")
+    poor_households_end: pl.Int64 = _count("poor_households_end")
+    poor_decrease: pl.Int64 = _count("poor_decrease")
+    poor_increase: pl.Int64 = _count("poor_increase")
+    near_poor_households_start: pl.Int64 = _count("near_poor_households_start")
+    near_poor_households_end: pl.Int64 = _count("near_poor_households_end")
+    near_poor_decrease: pl.Int64 = _count("near_poor_decrease")
+    near_poor_increase: pl.Int64 = _count("near_poor_increase")
     source_file: str
     source_sheet: str = pa.Field(nullable=True)
-    source_row: int = pa.Field(ge=1)
+    source_row: pl.Int32 = pa.Field(ge=1)
 
     class Config:
         strict = False
-        coerce = True
+        coerce = False
+
+
+class ResultsCommunes(pa.DataFrameModel):
+    """results_communes.parquet: one row per commune that sent results."""
+
+    run_id: str
+    year: int = pa.Field(ge=2000, le=2100)
+    province_code: str = pa.Field(str_matches=r"^\d{2}$", nullable=True)
+    commune_code: str = pa.Field(str_matches=r"^\d{5}$")
+    commune_name: str = pa.Field(nullable=True)
+    status: str = pa.Field(isin=["accepted", "rejected"])
+    villages: pl.Int64 = pa.Field(nullable=True, ge=0)
+    total_households_end: pl.Int64 = _count("total_households_end")
+    poor_households_start: pl.Int64 = _count("poor_households_start")
+    poor_households_end: pl.Int64 = _count("poor_households_end")
+    near_poor_households_start: pl.Int64 = _count("near_poor_households_start")
+    near_poor_households_end: pl.Int64 = _count("near_poor_households_end")
+    poor_decrease: pl.Int64 = _count("poor_decrease")
+    poor_increase: pl.Int64 = _count("poor_increase")
+    near_poor_decrease: pl.Int64 = _count("near_poor_decrease")
+    near_poor_increase: pl.Int64 = _count("near_poor_increase")
+    poor_rate_start_pct: float = pa.Field(nullable=True, description="on the plan's baseline total when a plan exists")
+    poor_rate_end_pct: float = pa.Field(nullable=True)
+    near_poor_rate_start_pct: float = pa.Field(nullable=True)
+    near_poor_rate_end_pct: float = pa.Field(nullable=True)
+    actual_poor_reduction_pp: float = pa.Field(nullable=True, description="start rate - end rate")
+    assigned_poor_reduction_pp: float = pa.Field(nullable=True)
+    planned_poor_reduction_pp: float = pa.Field(nullable=True)
+    meets_assigned_target_actual: bool = pa.Field(nullable=True)
+    meets_own_plan_actual: bool = pa.Field(nullable=True)
+    assessment: str = pa.Field(nullable=True, description="met / missed / not_assessed: why")
+    source_file: str
+
+    class Config:
+        strict = False
+        coerce = False
+        unique = ["commune_code"]
+
+
+class ResultsProvinces(pa.DataFrameModel):
+    """The columns results add to provinces.parquet, over communes with accepted results."""
+
+    province_code: str = pa.Field(str_matches=r"^\d{2}$")
+    poor_households_start: pl.Int64 = _count("poor_households_start")
+    poor_households_end: pl.Int64 = _count("poor_households_end")
+    near_poor_households_end: pl.Int64 = _count("near_poor_households_end")
+    total_households_end: pl.Int64 = _count("total_households_end")
+    communes_met_target_actual: pl.Int64 = pa.Field(nullable=True, ge=0)
+    communes_missed_target_actual: pl.Int64 = pa.Field(nullable=True, ge=0)
+    communes_with_results: pl.Int64 = pa.Field(nullable=True, ge=0)
+    poor_rate_start_pct: float = pa.Field(nullable=True)
+    poor_rate_end_pct: float = pa.Field(nullable=True)
+    actual_poor_reduction_pp: float = pa.Field(nullable=True)
+
+    class Config:
+        strict = False
+        coerce = False

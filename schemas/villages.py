@@ -110,8 +110,64 @@ class Villages(pa.DataFrameModel):
     near_poor_reduction_target: int = pa.Field(ge=0, nullable=True, **_info("near_poor_reduction_target", "null if absent"))
     source_file: str = pa.Field(description="path relative to --raw, exactly as on disk")
     source_sheet: str = pa.Field(nullable=True, description="sheet name as in the workbook; null for CSV")
-    source_row: int = pa.Field(ge=1, description="1-based row in the sheet (line in the CSV)")
+    source_row: pl.Int32 = pa.Field(ge=1, description="1-based row in the sheet (line in the CSV)")
 
     class Config:
         strict = False
-        coerce = True
+        coerce = False
+
+
+class Communes(pa.DataFrameModel):
+    """communes.parquet: one row per commune that sent a plan; figures null when it is rejected."""
+
+    run_id: str
+    year: int = pa.Field(ge=2000, le=2100)
+    province_code: str = pa.Field(str_matches=r"^\d{2}$", nullable=True)
+    province_name: str = pa.Field(nullable=True)
+    commune_code: str = pa.Field(str_matches=r"^\d{5}$", title="Mã xã")
+    commune_name: str = pa.Field(nullable=True, title="Tên xã")
+    status: str = pa.Field(isin=["accepted", "rejected"], description="any error on the plan rejects it")
+    villages: int = pa.Field(ge=0, nullable=True, description="village rows (accepted communes)")
+    total_households: int = pa.Field(ge=0, nullable=True, **_info("total_households", "sum over villages"))
+    poor_households: int = pa.Field(ge=0, nullable=True, **_info("poor_households", "sum over villages"))
+    near_poor_households: int = pa.Field(ge=0, nullable=True, **_info("near_poor_households", "sum over villages"))
+    poor_rate_pct: float = pa.Field(nullable=True, **_info("poor_rate_pct", "from the sums, half-up, 2 decimals"))
+    near_poor_rate_pct: float = pa.Field(nullable=True, **_info("near_poor_rate_pct", "from the sums, half-up, 2 decimals"))
+    poor_reduction_target: int = pa.Field(ge=0, nullable=True, **_info("poor_reduction_target", "sum over villages"))
+    near_poor_reduction_target: int = pa.Field(ge=0, nullable=True, **_info("near_poor_reduction_target", "sum over villages"))
+    planned_poor_reduction_pp: float = pa.Field(nullable=True, **_info("planned_poor_reduction_pp", "reduction / total x 100"))
+    assigned_poor_reduction_pp: float = pa.Field(nullable=True, **_info("assigned_poor_reduction_pp", "from --targets"))
+    meets_assigned_target: bool = pa.Field(nullable=True, **_info("meets_assigned_target", "planned >= assigned"))
+    source_file: str = pa.Field(description="the file used for this commune")
+
+    class Config:
+        strict = False
+        coerce = False
+        unique = ["commune_code"]
+
+
+class Provinces(pa.DataFrameModel):
+    """provinces.parquet: one row per province of the run (other kinds add their columns)."""
+
+    run_id: str
+    year: int = pa.Field(ge=2000, le=2100)
+    province_code: str = pa.Field(str_matches=r"^\d{2}$", unique=True)
+    province_name: str = pa.Field(nullable=True)
+    communes_expected: int = pa.Field(ge=0, description="units in the official list (or in --targets)")
+    communes_accepted: int = pa.Field(ge=0)
+    communes_rejected: int = pa.Field(ge=0)
+    communes_missing: int = pa.Field(ge=0)
+    total_households: int = pa.Field(ge=0, **_info("total_households", "sum over accepted communes"))
+    poor_households: int = pa.Field(ge=0, **_info("poor_households", "sum over accepted communes"))
+    near_poor_households: int = pa.Field(ge=0, **_info("near_poor_households", "sum over accepted communes"))
+    poor_rate_pct: float = pa.Field(nullable=True, **_info("poor_rate_pct", "from the sums"))
+    near_poor_rate_pct: float = pa.Field(nullable=True, **_info("near_poor_rate_pct", "from the sums"))
+    poor_reduction_target: int = pa.Field(ge=0, **_info("poor_reduction_target", "sum over accepted communes"))
+    near_poor_reduction_target: int = pa.Field(ge=0, **_info("near_poor_reduction_target", "sum over accepted communes"))
+    planned_poor_reduction_pp: float = pa.Field(nullable=True, **_info("planned_poor_reduction_pp", "from the sums"))
+    communes_meeting_target: int = pa.Field(ge=0)
+    communes_below_target: int = pa.Field(ge=0)
+
+    class Config:
+        strict = False
+        coerce = False

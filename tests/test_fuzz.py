@@ -31,14 +31,17 @@ from hypothesis import strategies as st
 
 from conftest import THAI_NGUYEN
 from giamngheo.discover import FileEntry
-from giamngheo.failures import finish, locate_table_failures
-from giamngheo.frames import build_tables, file_failures
+from giamngheo.failures import finish
+from giamngheo.frames import file_failures
 from giamngheo.parse import parse_workbook
 from giamngheo.readers.grid import Limits, a1
 from giamngheo.reference import load_reference
 from giamngheo.resolve import Resolver
 from giamngheo.submissions import FileRecord, resolve_files
-from giamngheo.validate import PLAN_COUNTS, PLAN_RATES, validate_plans
+from giamngheo import pipeline
+from giamngheo.kinds.plan import COUNTS
+
+PLAN_COUNTS = list(COUNTS)
 from hostile.make_corpus import FIRST_ROW, HEADER_ROW, plan_rows
 from hostile.xlsx import Formula, SheetSpec, write_xlsx
 
@@ -152,10 +155,10 @@ def inspect_many(paths: list[Path]) -> tuple[dict[str, pl.DataFrame], dict[str, 
         st_ = path.stat()
         records.append(FileRecord(FileEntry(path.name, path, st_.st_size, st_.st_mtime), "", True, data))
     resolve_files(records, resolver())
-    tables = build_tables(records, {"plan": PLAN_COUNTS + PLAN_RATES}, require_commune=False)
-    typed, failures = validate_plans(tables.rows["plan"])
-    located = locate_table_failures(failures, tables.tables, tables.columns)
-    explained = finish(pl.concat([file_failures(records), located], how="diagonal_relaxed"), run_id="fuzz")
+    tables = pipeline.tabulate(records, require_commune=False)
+    checked = pipeline.check_tables(tables)
+    typed = checked.typed["plan"]
+    explained = finish(pl.concat([file_failures(records), checked.failures], how="diagonal_relaxed"), run_id="fuzz")
     villages = (
         typed.filter(pl.col("row_kind") == "village")
         .join(tables.tables.select("table_id", "source_file"), on="table_id")

@@ -1,0 +1,16 @@
+"""The report kinds giamngheo reads, each declared once (see base.Kind), in the order they are
+aggregated: a kind comes after the kinds it `needs`."""
+
+from __future__ import annotations
+
+from .base import Context, Figures, Kind, Output
+from .plan import PLAN
+from .results import RESULTS
+
+KINDS: tuple[Kind, ...] = (PLAN, RESULTS)
+KIND_BY_NAME = {k.name: k for k in KINDS}
+FIELDS = {k.name: k.fields for k in KINDS}
+
+assert all(KINDS.index(KIND_BY_NAME[n]) < KINDS.index(k) for k in KINDS for n in k.needs), "a kind must follow what it needs"
+
+__all__ = ["KINDS", "KIND_BY_NAME", "FIELDS", "Context", "Figures", "Kind", "Output"]

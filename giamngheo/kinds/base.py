@@ -1,0 +1,83 @@
+"""What a report kind is, declared once. The flow, validation, lineage, the manifest and `inspect`
+iterate over the declared kinds (giamngheo/kinds/__init__.py); none of them names a kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandera.polars as pa
+import polars as pl
+
+from ..reference import Reference
+
+PROVENANCE = ("source_file", "source_sheet", "source_row")
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output table of a kind and its pandera model (the contract, checked when it is written)."""
+
+    name: str  # file name in --out, e.g. "villages.parquet"
+    model: type[pa.DataFrameModel]
+    level: str  # "village", "commune" or "province": commune tables carry each commune's status
+
+    @property
+    def columns(self) -> list[str]:
+        """The contract's columns, in order."""
+        return list(self.model.to_schema().columns)
+
+
+@dataclass
+class Figures:
+    """What aggregating one kind gives."""
+
+    tables: dict[str, pl.DataFrame]  # output name -> frame
+    status: pl.DataFrame  # (commune_code, source_file, status) of every commune that sent this kind
+    provinces: pl.DataFrame | None = None  # province_code + this kind's columns of provinces.parquet
+    failures: pl.DataFrame | None = None  # failures found across tables (table_id, row, field, rule, ...)
+
+
+@dataclass
+class Context:
+    """Everything a kind's aggregation and lineage may read: the run, the tables, the other kinds."""
+
+    run_id: str
+    year: int
+    ref: Reference
+    provinces: list[str]  # province codes of the run
+    tables: pl.DataFrame  # one row per table: provenance (frames.TABLE_SCHEMA)
+    columns: pl.DataFrame  # (table_id, field, column)
+    submitted: dict[str, pl.DataFrame]  # kind -> (commune_code, source_file) of the file in use
+    failures: pl.DataFrame  # file- and table-level failures so far, located (kind, commune_code, source_file)
+    targets: pl.DataFrame  # the province's targets (targets.TARGETS_SCHEMA)
+    typed: dict[str, pl.DataFrame] = field(default_factory=dict)  # kind -> typed rows
+    done: dict[str, Figures] = field(default_factory=dict)  # kinds aggregated so far (a kind's `needs`)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A report kind: how its rows are typed and checked, what figures and lineage they give."""
+
+    name: str  # the manifest's `kind`, the `kind` column of failures and lineage
+    title_vi: str  # "kế hoạch", for messages and reports
+    title_en: str
+    counts: tuple[str, ...]  # household counts: numeric, integer, non-negative
+    rates: tuple[str, ...]  # stated rates, compared with the counts (rate_matches_counts)
+    rate_specs: tuple[tuple[str, str, tuple[str, ...]], ...]  # (rate, numerator, candidate denominators)
+    rows: type[pa.DataFrameModel]  # per-row rules of its typed village rows
+    aggregate: Callable[[Context], Figures]  # typed rows -> output tables, status, province columns
+    trace: Callable[[Context, Figures], pl.DataFrame]  # lineage: the cell behind each figure
+    outputs: tuple[Output, ...]
+    checks: tuple[Callable[[pl.LazyFrame], pl.LazyFrame], ...] = ()  # cross-row checks of its own
+    needs: tuple[str, ...] = ()  # kinds aggregated before this one (their Figures in Context.done)
+    findings: Callable[[Context, Figures, pl.DataFrame], pl.DataFrame] | None = None  # warnings on the figures
+    optional: bool = True  # its tables are written only when some file carried the kind (the plan's always)
+
+    @property
+    def fields(self) -> list[str]:
+        return [*self.counts, *self.rates]
+
+    @property
+    def commune_output(self) -> Output:
+        return next(o for o in self.outputs if o.level == "commune")

@@ -1,0 +1,98 @@
+"""The village plan annex (phụ lục phân bổ chỉ tiêu): baseline counts and planned reductions per village."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas.villages import Communes, PlanVillageRows, Provinces, Villages
+from transforms import aggregate, outliers
+from transforms.lineage import cell_lineage
+
+from ..figures import accepted_only, commune_status, expected_communes, unit_names, with_run
+from .base import Context, Figures, Kind, Output
+
+COUNTS = ("total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target")
+RATES = ("poor_rate", "near_poor_rate", "poor_reduction_rate", "near_poor_reduction_rate")
+RATE_SPECS = (
+    ("poor_rate", "poor_households", ("total_households",)),
+    ("near_poor_rate", "near_poor_households", ("total_households",)),
+    ("poor_reduction_rate", "poor_reduction_target", ("total_households", "poor_households")),
+    ("near_poor_reduction_rate", "near_poor_reduction_target", ("total_households", "near_poor_households")),
+)
+VILLAGES = Output("villages.parquet", Villages, "village")
+COMMUNES = Output("communes.parquet", Communes, "commune")
+PROVINCES = Output("provinces.parquet", Provinces, "province")
+# a rejected commune keeps its row, without figures
+_FIGURES = ["villages", *COUNTS, "poor_rate_pct", "near_poor_rate_pct", "planned_poor_reduction_pp"]
+
+
+def plan_figures(ctx: Context) -> Figures:
+    """villages, communes and provinces of the plan annexes, checked against the assigned targets."""
+    status = commune_status(ctx.failures, ctx.submitted["plan"], "plan")
+    names = unit_names(ctx.ref).lazy()
+    villages = (
+        aggregate.village_rows(ctx.typed["plan"].lazy(), ctx.tables.lazy(), status.filter(pl.col("status") == "accepted").lazy())
+        .join(names, on="commune_code", how="left")
+        .pipe(with_run, ctx)
+        .sort("commune_code", "source_file", "source_sheet", "source_row")
+    )
+    communes = (
+        status.lazy()
+        .join(aggregate.commune_totals(villages), on="commune_code", how="left")
+        .join(names, on="commune_code", how="left")
+        .pipe(aggregate.target_attainment, ctx.targets.lazy())
+        .pipe(with_run, ctx)
+        .with_columns(accepted_only(_FIGURES))
+        .select(COMMUNES.columns)
+        .sort("commune_code")
+        .collect()
+    )
+    provinces = (
+        aggregate.provincial_figures(communes.lazy(), expected_communes(ctx.ref, ctx.provinces, ctx.targets).lazy())
+        .join(names.select("province_code", "province_name").unique(), on="province_code", how="left")
+        .pipe(with_run, ctx)
+        .select(PROVINCES.columns)
+        .sort("province_code")
+        .collect()
+    )
+    tables = {VILLAGES.name: villages.select(VILLAGES.columns).collect(), COMMUNES.name: communes}
+    return Figures(tables, status, provinces)
+
+
+def plan_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
+    """The source cell of every count of every accepted village (for `giamngheo trace`)."""
+    accepted = figures.status.filter(pl.col("status") == "accepted").lazy()
+    rows = aggregate.village_rows(ctx.typed["plan"].lazy(), ctx.tables.lazy(), accepted).with_columns(
+        *[pl.col("table_id").alias(f"{f}__table") for f in COUNTS],
+        *[pl.col("source_row").alias(f"{f}__row") for f in COUNTS],
+    )
+    return cell_lineage(rows, list(COUNTS), ctx.tables.lazy(), ctx.columns.lazy()).with_columns(pl.lit("plan").alias("kind")).collect()
+
+
+def plan_findings(ctx: Context, figures: Figures, lineage: pl.DataFrame) -> pl.DataFrame:
+    """Warnings on the consolidated figures: outliers, baselines unlike the province's own record."""
+    communes = figures.tables[COMMUNES.name].lazy()
+    return pl.concat(
+        [
+            outliers.village_outliers(lineage.lazy()).collect(),
+            outliers.commune_outliers(communes).collect(),
+            outliers.baseline_mismatches(communes, ctx.targets.lazy()).collect(),
+        ],
+        how="vertical_relaxed",
+    )
+
+
+PLAN = Kind(
+    name="plan",
+    title_vi="kế hoạch",
+    title_en="plan annex",
+    counts=COUNTS,
+    rates=RATES,
+    rate_specs=RATE_SPECS,
+    rows=PlanVillageRows,
+    aggregate=plan_figures,
+    trace=plan_lineage,
+    findings=plan_findings,
+    outputs=(VILLAGES, COMMUNES, PROVINCES),
+    optional=False,
+)

@@ -1,0 +1,94 @@
+"""Year-end results (kết quả rà soát, diễn biến): start, movements and end per village, against the plan."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas.results import RESULTS_COUNTS, RESULTS_RATE_SPECS, RESULTS_RATES, ResultsCommunes, ResultsProvinces, ResultsRows, ResultsVillages
+from transforms import results as R
+from transforms.lineage import cell_lineage
+
+from ..figures import accepted_only, commune_status, unit_names, with_run
+from .base import PROVENANCE, Context, Figures, Kind, Output
+from .plan import COMMUNES as PLAN_COMMUNES
+
+VILLAGES = Output("results_villages.parquet", ResultsVillages, "village")
+COMMUNES = Output("results_communes.parquet", ResultsCommunes, "commune")
+PROVINCES = Output("provinces.parquet", ResultsProvinces, "province")
+TRACED = ["total_households_end", "poor_households_start", "poor_households_end", "near_poor_households_start", "near_poor_households_end"]
+_NOT_COUNTS = {"commune_code", "name_key", "village_name", "section", "section_index", "table_id", *PROVENANCE}
+_FIGURES = ["villages", *R.SUMMED, "poor_rate_start_pct", "poor_rate_end_pct", "near_poor_rate_start_pct",
+            "near_poor_rate_end_pct", "actual_poor_reduction_pp", "start_denominator"]
+
+
+def results_figures(ctx: Context) -> Figures:
+    """Villages merged across the results forms; actual cuts of the poor rate against targets and plan."""
+    status = commune_status(ctx.failures, ctx.submitted["results"], "results")
+    names = unit_names(ctx.ref).lazy()
+    merged = R.results_village_rows(ctx.typed["results"].lazy(), ctx.tables.lazy()).collect()
+    plan_communes = ctx.done["plan"].tables[PLAN_COMMUNES.name]
+    accepted_plans = plan_communes.filter(pl.col("status") == "accepted")
+    plan_rows = (
+        ctx.typed["plan"].lazy()
+        .filter(pl.col("row_kind") == "village")
+        .join(ctx.tables.lazy().select("table_id", "commune_code"), on="table_id")
+        .join(accepted_plans.lazy().select("commune_code"), on="commune_code", how="semi")
+    )
+    cross = pl.concat(
+        [R.plan_comparison(merged.lazy(), plan_rows).collect(), R.flow_moves_mismatches(merged.lazy()).collect()],
+        how="vertical_relaxed",
+    )
+    counts = [c for c in merged.columns if c not in _NOT_COUNTS]
+    head = [c for c in VILLAGES.columns if c not in PROVENANCE]
+    villages = (
+        merged.lazy()
+        .join(status.filter(pl.col("status") == "accepted").lazy().select("commune_code"), on="commune_code", how="semi")
+        .join(names, on="commune_code", how="left")
+        .pipe(with_run, ctx)
+        .with_columns([pl.col(c).round(0).cast(pl.Int64) for c in counts])
+        # the movements' components, when a table gives them, follow the contract's columns
+        .select(*head, *[c for c in counts if c not in R.SUMMED], *PROVENANCE)
+        .sort("commune_code", "source_file", "source_row")
+        .collect()
+    )
+    plan_totals = accepted_plans.select(
+        "commune_code", pl.col("total_households").alias("plan_total_households"), "planned_poor_reduction_pp"
+    )
+    communes = (
+        status.lazy()
+        .join(R.results_commune_totals(villages.lazy(), plan_totals.lazy()).drop("source_file"), on="commune_code", how="left")
+        .join(names, on="commune_code", how="left")
+        .join(plan_communes.lazy().select("commune_code", "assigned_poor_reduction_pp"), on="commune_code", how="left")
+        .pipe(with_run, ctx)
+        .pipe(R.actual_attainment)
+        .with_columns(accepted_only(_FIGURES))
+        .sort("commune_code")
+        .collect()
+    )
+    provinces = R.provincial_results(communes.lazy()).select(PROVINCES.columns).collect()
+    tables = {VILLAGES.name: villages, COMMUNES.name: communes.select(COMMUNES.columns)}
+    return Figures(tables, status, provinces, cross)
+
+
+def results_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
+    """The source cell of the start, end and total counts of every village with accepted results."""
+    merged = R.results_village_rows(ctx.typed["results"].lazy(), ctx.tables.lazy(), provenance=TRACED)
+    accepted = figures.status.filter(pl.col("status") == "accepted").lazy().select("commune_code")
+    rows = merged.join(accepted, on="commune_code", how="semi")
+    return cell_lineage(rows, TRACED, ctx.tables.lazy(), ctx.columns.lazy()).with_columns(pl.lit("results").alias("kind")).collect()
+
+
+RESULTS = Kind(
+    name="results",
+    title_vi="báo cáo kết quả",
+    title_en="results report",
+    counts=tuple(RESULTS_COUNTS),
+    rates=tuple(RESULTS_RATES),
+    rate_specs=tuple((r, n, tuple(d)) for r, n, d in RESULTS_RATE_SPECS),
+    rows=ResultsRows,
+    checks=(R.balance_failures,),
+    needs=("plan",),
+    aggregate=results_figures,
+    trace=results_lineage,
+    outputs=(VILLAGES, COMMUNES, PROVINCES),
+)

@@ -1,0 +1,125 @@
+"""The consolidation's steps over the declared kinds, as plain functions: the flow's tasks are thin
+wrappers over these, and `giamngheo inspect` and the tests run the same steps on one file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from . import frames
+from .discover import Skipped
+from .failures import locate_table_failures
+from .kinds import FIELDS, KINDS, Context, Figures
+from .reference import Reference
+from .submissions import FileRecord
+from .targets import TARGETS_SCHEMA, Targets
+from .validate import validate_kind
+
+
+def tabulate(records: list[FileRecord], require_commune: bool = True) -> frames.Tables:
+    """The tables of the files in use, as frames, one frame of rows per kind."""
+    return frames.build_tables(records, FIELDS, require_commune)
+
+
+@dataclass
+class Checked:
+    """Rows typed and checked: typed rows per kind, and every failure found in them, located."""
+
+    typed: dict[str, pl.DataFrame]
+    failures: pl.DataFrame
+
+
+def check_tables(tables: frames.Tables) -> Checked:
+    """Each kind's rows typed and checked (pandera rules per row, polars checks across rows)."""
+    typed, found = {}, []
+    for kind in KINDS:
+        typed[kind.name], failures = validate_kind(tables.rows[kind.name], kind)
+        found.append(locate_table_failures(failures, tables.tables, tables.columns))
+    return Checked(typed, pl.concat(found, how="diagonal_relaxed"))
+
+
+def file_level_failures(records: list[FileRecord], skipped: list[Skipped], targets: Targets | None, targets_path: Path | None) -> pl.DataFrame:
+    """Failures of whole files: unreadable, unresolved, superseded, links not followed, the targets workbook."""
+    parts = [frames.file_failures(records), frames.skipped_failures(skipped)]
+    if targets:
+        rows = [{**f, "source_file": targets_path.name, "source_sheet": f.get("sheet"), "kind": "targets"} for f in targets.failures]
+        parts.append(frames.failure_rows(rows))
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
+def provinces_of_run(province: str | None, tables: frames.Tables, ref: Reference) -> list[str]:
+    """The province asked for, else every province whose communes sent a table (a national run)."""
+    if province:
+        return [province]
+    return sorted({ref.by_code[c].province_code for c in tables.tables["commune_code"] if c in ref.by_code})
+
+
+def target_frame(targets: Targets | None) -> pl.DataFrame:
+    return targets.frame if targets else pl.DataFrame(schema=TARGETS_SCHEMA)
+
+
+def run_context(records, tables: frames.Tables, checked: Checked, file_failures: pl.DataFrame, targets: Targets | None,
+                provinces: list[str], ref: Reference, run_id: str, year: int) -> Context:
+    """What every kind's figures are made from."""
+    in_run = [u.commune_code for u in ref.units if u.province_code in provinces]
+    submitted = {
+        k.name: frames.submissions_in_use(records, k.name).filter(pl.col("commune_code").is_in(in_run)) for k in KINDS
+    }
+    failures = pl.concat([file_failures, checked.failures], how="diagonal_relaxed")
+    return Context(run_id, year, ref, provinces, tables.tables, tables.columns, submitted, failures, target_frame(targets), checked.typed)
+
+
+@dataclass
+class Consolidated:
+    """The figures of every kind read in the run, and the output tables they make."""
+
+    figures: dict[str, Figures]  # kind -> its figures
+    tables: dict[str, pl.DataFrame]  # output name -> frame (a province table gathers the columns of every kind)
+    failures: pl.DataFrame  # failures found across tables, located
+
+
+def aggregate(ctx: Context) -> Consolidated:
+    """Each kind's figures, in the order of their needs; a kind no file carried makes no tables."""
+    figures: dict[str, Figures] = {}
+    tables: dict[str, pl.DataFrame] = {}
+    cross = []
+    for kind in KINDS:
+        if kind.optional and ctx.typed[kind.name].is_empty():
+            continue
+        ctx.done = figures
+        figures[kind.name] = made = kind.aggregate(ctx)
+        tables.update(made.tables)
+        if made.provinces is not None:
+            name = next(o.name for o in kind.outputs if o.level == "province")
+            tables[name] = tables[name].join(made.provinces, on="province_code", how="left") if name in tables else made.provinces
+        if made.failures is not None:
+            cross.append(locate_table_failures(made.failures, ctx.tables, ctx.columns))
+    failures = pl.concat(cross, how="diagonal_relaxed") if cross else pl.DataFrame()
+    return Consolidated(figures, tables, failures)
+
+
+def trace(ctx: Context, consolidated: Consolidated) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Lineage (the cell behind every figure) of every kind, and the warnings found on the figures."""
+    provinces = {u.commune_code: u.province_code for u in ctx.ref.units}
+    lineage, findings = [], []
+    for kind in KINDS:
+        if kind.name not in consolidated.figures:
+            continue
+        made = consolidated.figures[kind.name]
+        cells = kind.trace(ctx, made)
+        cells = cells.with_columns(pl.col("commune_code").replace_strict(provinces, default=None).alias("province_code"))
+        lineage.append(cells)
+        if kind.findings:
+            findings.append(kind.findings(ctx, made, cells))
+    return pl.concat(lineage, how="vertical_relaxed"), pl.concat(findings, how="diagonal_relaxed") if findings else pl.DataFrame()
+
+
+def kind_status(consolidated: Consolidated) -> dict[tuple[str, str], str]:
+    """(commune_code, kind) -> accepted / rejected, for the manifest."""
+    return {
+        (code, name): status
+        for name, made in consolidated.figures.items()
+        for code, status in made.status.select("commune_code", "status").iter_rows()
+    }
