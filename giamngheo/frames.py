@@ -42,9 +42,10 @@ class _Columns:
     """Column lists of every table of one kind, grown table by table and turned into one frame at the end
     (one frame per table made thousands of tiny frames: slow at national scale)."""
 
-    def __init__(self, fields: list[str]):
+    def __init__(self, fields: list[str], attributes: tuple[str, ...] = ()):
         self.fields = fields
-        self.data: dict[str, list] = {k: [] for k in ROW_SCHEMA}
+        self.attributes = attributes
+        self.data: dict[str, list] = {k: [] for k in (*ROW_SCHEMA, *attributes)}
         self.data["table_id"] = []
         for f in fields:
             for suffix in ("__num", "__text", "__present"):
@@ -53,7 +54,7 @@ class _Columns:
     def add(self, table: dict, table_id: int) -> None:
         rows = table["rows"]
         n = len(rows["row"])
-        for k in ROW_SCHEMA:
+        for k in (*ROW_SCHEMA, *self.attributes):
             self.data[k].extend(rows.get(k) or [None] * n)
         self.data["table_id"].extend([table_id] * n)
         for f in self.fields:
@@ -62,15 +63,19 @@ class _Columns:
             self.data[f + "__present"].extend([f in table["columns"]] * n)
 
     def frame(self) -> pl.DataFrame:
-        schema = {**ROW_SCHEMA, "table_id": pl.Int32}
+        schema = {**ROW_SCHEMA, **{a: pl.Utf8 for a in self.attributes}, "table_id": pl.Int32}
         for f in self.fields:
             schema |= {f + "__num": pl.Float64, f + "__text": pl.Utf8, f + "__present": pl.Boolean}
         return pl.DataFrame({k: pl.Series(k, v, dtype=schema[k], strict=False) for k, v in self.data.items()}).rename({"kind": "row_kind"})
 
 
-def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]], require_commune: bool = True) -> Tables:
-    """Frames of every table that counts: superseded and unresolved files are left out."""
-    rows = {k: _Columns(fields) for k, fields in fields_by_kind.items()}
+def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]], require_commune: bool = True,
+                 attributes: dict[str, tuple[str, ...]] | None = None) -> Tables:
+    """Frames of every table that counts: superseded and unresolved files are left out.
+
+    `fields_by_kind`: the figure fields of each kind; `attributes`: the text each row of a kind carries.
+    """
+    rows = {k: _Columns(fields, (attributes or {}).get(k, ())) for k, fields in fields_by_kind.items()}
     info: list[dict] = []
     cols: list[dict] = []
     table_id = 0

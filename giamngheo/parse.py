@@ -16,6 +16,7 @@ from transforms.markers import FORMULA_MARK
 from . import PARSER_VERSION
 from .layout import fields as F
 from .layout.header import header_labels_found
+from .layout.recognisers import other_tables
 from .layout.tables import Table, document_year, find_tables, title_lines
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import a1, column_letter
@@ -183,10 +184,11 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         if s.name not in used:
             title.extend(line for line in title_lines(s, min(TOP, len(s.rows)), single=True) if line not in title)
     result["title"] = title[:60]
+    others = [t for s in book.sheets if s.name not in used and s.rows for t in other_tables(s, title)]
     result["codes"] = _codes(title)
     result["doc_date"] = _document_date(title)
     result["year"] = document_year(title)
-    if not tables:
+    if not tables and not others:
         labels = []
         for s in book.sheets:
             labels.extend(header_labels_found(s))
@@ -209,6 +211,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
                 "rows": _serialise_rows(t),
             }
         )
+    result["tables"].extend(others)
     result["seconds"] = time.perf_counter() - started
     return result
 

@@ -20,7 +20,7 @@ from .validate import validate_kind
 
 def tabulate(records: list[FileRecord], require_commune: bool = True) -> frames.Tables:
     """The tables of the files in use, as frames, one frame of rows per kind."""
-    return frames.build_tables(records, FIELDS, require_commune)
+    return frames.build_tables(records, FIELDS, require_commune, {k.name: k.attributes for k in KINDS})
 
 
 @dataclass

@@ -9,7 +9,8 @@ from .discover import FileEntry
 from .parse import _failure
 from .resolve import Resolution, Resolver
 
-PLAN, RESULTS = "plan", "results"
+PLAN = "plan"  # a file with no table competes as a plan (choose_submissions)
+NOT_REPORTS = ("targets", "summary")  # table kinds that are no commune's report
 ERROR_RULES_FILE = {"readable", "table_found", "required_columns", "commune_resolved", "wrong_province", "formula_without_value"}
 
 
@@ -31,7 +32,7 @@ class FileRecord:
 
     @property
     def kinds(self) -> set[str]:
-        return {t["kind"] for t in self.data.get("tables", []) if t["kind"] in (PLAN, RESULTS)}
+        return {t["kind"] for t in self.data.get("tables", []) if t["kind"] not in NOT_REPORTS}
 
     @property
     def doc_date(self) -> tuple:

@@ -79,25 +79,15 @@ def validate_rows(raw: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, pl.DataF
     """Typed rows of one kind and every failure found in them (table_id, row, field, rule, value, expected, detail)."""
     counts, rates = list(kind.counts), list(kind.rates)
     typed = typed_rows(raw.lazy(), counts, rates, zero_markers()).collect()
-    villages = typed.filter(pl.col("row_kind") == "village")
-    per_row = schema_failures(kind.rows, villages, RULE_FIELDS)
+    per_row = schema_failures(kind.rows, typed.filter(pl.col("row_kind").is_in(kind.row_kinds)), RULE_FIELDS)
     # a formula with no saved value is reported as such by the reader, not again as a number
     formula_cells = pl.concat(
         [typed.filter(pl.col(f"{f}__status") == FORMULA).select("table_id", "row", pl.lit(f).alias("field")) for f in counts]
     )
     per_row = per_row.join(formula_cells, on=["table_id", "row", "field"], how="anti")
     lazy = typed.lazy()
-    rate_specs = [(r, n, list(d)) for r, n, d in kind.rate_specs]
     failures = pl.concat(
-        [
-            describe_row_failures(per_row, typed),
-            checks.total_row_mismatches(lazy, counts).collect(),
-            checks.rate_mismatches(lazy, rate_specs).collect(),
-            checks.duplicate_villages(lazy).collect(),
-            checks.unnamed_villages(lazy).collect(),
-            *[check(lazy).collect() for check in kind.checks],
-        ],
-        how="vertical_relaxed",
+        [describe_row_failures(per_row, typed), *[check(lazy).collect() for check in kind.checks]], how="vertical_relaxed"
     )
     return typed, failures
 

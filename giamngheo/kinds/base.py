@@ -63,16 +63,17 @@ class Kind:
     title_vi: str  # "kế hoạch", for messages and reports
     title_en: str
     counts: tuple[str, ...]  # household counts: numeric, integer, non-negative
-    rates: tuple[str, ...]  # stated rates, compared with the counts (rate_matches_counts)
-    rate_specs: tuple[tuple[str, str, tuple[str, ...]], ...]  # (rate, numerator, candidate denominators)
+    rates: tuple[str, ...]  # stated rates (typed like counts, kept with the decimals they show)
     rows: type[pa.DataFrameModel]  # per-row rules of its typed village rows
     aggregate: Callable[[Context], Figures]  # typed rows -> output tables, status, province columns
     trace: Callable[[Context, Figures], pl.DataFrame]  # lineage: the cell behind each figure
     outputs: tuple[Output, ...]
-    checks: tuple[Callable[[pl.LazyFrame], pl.LazyFrame], ...] = ()  # cross-row checks of its own
+    checks: tuple[Callable[[pl.LazyFrame], pl.LazyFrame], ...] = ()  # checks across rows: typed rows -> failures
     needs: tuple[str, ...] = ()  # kinds aggregated before this one (their Figures in Context.done)
     findings: Callable[[Context, Figures, pl.DataFrame], pl.DataFrame] | None = None  # warnings on the figures
     optional: bool = True  # its tables are written only when some file carried the kind (the plan's always)
+    row_kinds: tuple[str, ...] = ("village",)  # the rows `rows` checks, one by one (not totals, sections)
+    attributes: tuple[str, ...] = ()  # text the parser gives each row beside its figures (e.g. a roadmap item's unit)
 
     @property
     def fields(self) -> list[str]:

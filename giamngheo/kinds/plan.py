@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 
 from schemas.villages import Communes, PlanVillageRows, Provinces, Villages
-from transforms import aggregate, outliers
+from transforms import aggregate, checks, outliers
 from transforms.lineage import cell_lineage
 
 from ..figures import accepted_only, commune_status, expected_communes, unit_names, with_run
@@ -22,6 +24,8 @@ RATE_SPECS = (
 VILLAGES = Output("villages.parquet", Villages, "village")
 COMMUNES = Output("communes.parquet", Communes, "commune")
 PROVINCES = Output("provinces.parquet", Provinces, "province")
+# checks across the rows of a village table, shared by the kinds that count households by village
+VILLAGE_TABLE_CHECKS = (checks.duplicate_villages, checks.unnamed_villages)
 # a rejected commune keeps its row, without figures
 _FIGURES = ["villages", *COUNTS, "poor_rate_pct", "near_poor_rate_pct", "planned_poor_reduction_pp"]
 
@@ -88,8 +92,12 @@ PLAN = Kind(
     title_en="plan annex",
     counts=COUNTS,
     rates=RATES,
-    rate_specs=RATE_SPECS,
     rows=PlanVillageRows,
+    checks=(
+        partial(checks.total_row_mismatches, counts=list(COUNTS)),
+        partial(checks.rate_mismatches, specs=[(r, n, list(d)) for r, n, d in RATE_SPECS]),
+        *VILLAGE_TABLE_CHECKS,
+    ),
     aggregate=plan_figures,
     trace=plan_lineage,
     findings=plan_findings,

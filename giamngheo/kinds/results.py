@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 
 from schemas.results import RESULTS_COUNTS, RESULTS_RATE_SPECS, RESULTS_RATES, ResultsCommunes, ResultsProvinces, ResultsRows, ResultsVillages
-from transforms import results as R
+from transforms import checks, results as R
 from transforms.lineage import cell_lineage
 
 from ..figures import accepted_only, commune_status, unit_names, with_run
 from .base import PROVENANCE, Context, Figures, Kind, Output
-from .plan import COMMUNES as PLAN_COMMUNES
+from .plan import COMMUNES as PLAN_COMMUNES, VILLAGE_TABLE_CHECKS
 
 VILLAGES = Output("results_villages.parquet", ResultsVillages, "village")
 COMMUNES = Output("results_communes.parquet", ResultsCommunes, "commune")
@@ -84,9 +86,13 @@ RESULTS = Kind(
     title_en="results report",
     counts=tuple(RESULTS_COUNTS),
     rates=tuple(RESULTS_RATES),
-    rate_specs=tuple((r, n, tuple(d)) for r, n, d in RESULTS_RATE_SPECS),
     rows=ResultsRows,
-    checks=(R.balance_failures,),
+    checks=(
+        partial(checks.total_row_mismatches, counts=list(RESULTS_COUNTS)),
+        partial(checks.rate_mismatches, specs=[(r, n, list(d)) for r, n, d in RESULTS_RATE_SPECS]),
+        *VILLAGE_TABLE_CHECKS,
+        R.balance_failures,
+    ),
     needs=("plan",),
     aggregate=results_figures,
     trace=results_lineage,
