@@ -165,7 +165,7 @@ def consolidate(
         submissions.forget_parsed_cells(records)  # the cells live on in the tables
         checked = validate(tables)
         table_failures = checked.failures
-        file_failures = pipeline.file_level_failures(records, skipped, targets, options.targets)
+        file_failures = pipeline.file_level_failures(records, skipped, targets, options.targets, year)
         provinces = pipeline.provinces_of_run(province, tables, ref)
         context = pipeline.run_context(records, tables.without_rows(), checked, file_failures, targets, provinces, ref, run_id, year)
         del tables  # typed now: the raw rows, a run's biggest frames, are done with

@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "given to each column, the normalised village rows and the failures of one file.")
     inspect.add_argument("file", type=Path)
     inspect.add_argument("--province", type=_province)
+    inspect.add_argument("--year", type=_year, help="the run's year: a document of another year is reported (wrong_year)")
 
     serve = sub.add_parser("serve", help="run the consolidation every night", description="Register the consolidation "
                            "as a Prefect deployment on a cron schedule (Vietnam time by default) and serve it until stopped. "
@@ -210,7 +211,7 @@ def _inspect(args) -> int:
     if not args.file.is_file():
         print(f"giamngheo: {args.file} is not a file", file=sys.stderr)
         return EXIT_USAGE
-    print(render(inspect_file(args.file, args.province)))
+    print(render(inspect_file(args.file, args.province, year=args.year)))
     return EXIT_OK
 
 

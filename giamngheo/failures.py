@@ -99,9 +99,10 @@ def _message(rec: dict) -> tuple[str, str]:
     where = rec.get("cell") or (f"dòng {rec['row']}" if rec.get("row") else "")
     where_en = rec.get("cell") or (f"row {rec['row']}" if rec.get("row") else "")
     fields = [f for f in _text(rec.get("field")).split(",") if f]
+    as_vi, as_en = (number_vi, number_en) if rule.numbers else (str, str)
     args = {
-        "value": number_vi(value),
-        "expected": number_vi(expected),
+        "value": as_vi(value),
+        "expected": as_vi(expected),
         "expected_vi": ", ".join(label_vi(f) for f in _text(expected).split(", ") if f) if rule.id == "required_columns" else expected,
         "field_vi": ", ".join(label_vi(f) for f in fields),
         "field_en": ", ".join(label_en(f) for f in fields),
@@ -109,7 +110,7 @@ def _message(rec: dict) -> tuple[str, str]:
         "detail_vi": detail_vi,
         "detail_en": detail_en,
     }
-    english = {**args, "value": none_en or number_en(value), "expected": number_en(expected)}
+    english = {**args, "value": none_en or as_en(value), "expected": as_en(expected)}
     if rule.id == "required_columns":
         english["expected"] = ", ".join(label_en(f) for f in expected.split(", ") if f)
     return rule.message_vi.format(cell=where, **args), rule.message_en.format(cell=where_en, **english)

@@ -35,7 +35,7 @@ def _village_rows(typed: pl.DataFrame, kind) -> pl.DataFrame:
     return typed.filter(pl.col("row_kind") == "village").select(pl.col("name").alias("village_name"), "section", *kind.counts, "row")
 
 
-def inspect_file(path: Path, province: str | None = None, limits: Limits | None = None) -> Inspection:
+def inspect_file(path: Path, province: str | None = None, limits: Limits | None = None, year: int | None = None) -> Inspection:
     """Parse, resolve, validate and aggregate a single file: the run's own steps, on one file."""
     ref = load_reference()
     data = parse_workbook(path, limits or Limits())
@@ -44,9 +44,10 @@ def inspect_file(path: Path, province: str | None = None, limits: Limits | None 
     resolve_files([rec], Resolver(ref, province))
     tables = pipeline.tabulate([rec], require_commune=False)
     checked = pipeline.check_tables(tables)
-    file_failures = pipeline.file_level_failures([rec], [], None, None)
+    year = run_year([rec], year)
+    file_failures = pipeline.file_level_failures([rec], [], None, None, year)
     provinces = pipeline.provinces_of_run(province, tables, ref)
-    context = pipeline.run_context([rec], tables, checked, file_failures, None, provinces, ref, "inspect", run_year([rec], None))
+    context = pipeline.run_context([rec], tables, checked, file_failures, None, provinces, ref, "inspect", year)
     consolidated = pipeline.aggregate(context)
     _, findings = pipeline.trace(context, consolidated)
     found = [file_failures, findings, checked.failures, consolidated.failures]

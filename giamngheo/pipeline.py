@@ -13,7 +13,7 @@ from .discover import Skipped
 from .failures import locate_table_failures
 from .kinds import FIELDS, KINDS, Context, Figures
 from .reference import Reference
-from .submissions import FileRecord
+from .submissions import FileRecord, year_failures
 from .targets import TARGETS_SCHEMA, Targets
 from .validate import validate_kind
 
@@ -40,9 +40,15 @@ def check_tables(tables: frames.Tables) -> Checked:
     return Checked(typed, pl.concat(found, how="diagonal_relaxed"))
 
 
-def file_level_failures(records: list[FileRecord], skipped: list[Skipped], targets: Targets | None, targets_path: Path | None) -> pl.DataFrame:
-    """Failures of whole files: unreadable, unresolved, superseded, links not followed, the targets workbook."""
-    parts = [frames.file_failures(records), frames.skipped_failures(skipped)]
+def file_level_failures(records: list[FileRecord], skipped: list[Skipped], targets: Targets | None, targets_path: Path | None,
+                        year: int) -> pl.DataFrame:
+    """Failures of whole files: unreadable, unresolved, superseded, of another year, links not followed,
+    the targets workbook."""
+    wrong_year = [
+        {**f, "source_file": r.entry.rel, "source_sheet": f.get("sheet"), "commune_code": r.commune_code}
+        for r in records if r.commune_code and r.used_for_any() for f in year_failures(r, year)
+    ]
+    parts = [frames.file_failures(records), frames.failure_rows(wrong_year), frames.skipped_failures(skipped)]
     if targets:
         rows = [{**f, "source_file": targets_path.name, "source_sheet": f.get("sheet"), "kind": "targets"} for f in targets.failures]
         parts.append(frames.failure_rows(rows))

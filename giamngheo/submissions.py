@@ -11,7 +11,6 @@ from .resolve import Resolution, Resolver
 
 PLAN = "plan"  # a file with no table competes as a plan (choose_submissions)
 NOT_REPORTS = ("targets", "summary")  # table kinds that are no commune's report
-ERROR_RULES_FILE = {"readable", "table_found", "required_columns", "commune_resolved", "wrong_province", "formula_without_value"}
 
 
 @dataclass
@@ -40,6 +39,10 @@ class FileRecord:
 
     def used_for(self, kind: str) -> bool:
         return kind not in self.superseded_by and (kind in self.kinds or not self.kinds)
+
+    def used_for_any(self) -> bool:
+        """In use for some report (not superseded for every kind it carries)."""
+        return any(self.used_for(k) for k in (self.kinds or {PLAN}))
 
 
 def _table_kind(record: FileRecord, sheet: str | None) -> str | None:
@@ -117,6 +120,22 @@ def run_year(records: list[FileRecord], year: int | None) -> int:
     from datetime import date
 
     return date.today().year + 1
+
+
+def year_failures(rec: FileRecord, year: int) -> list[dict]:
+    """wrong_year: the document is for another year than the run's. A table that states a period
+    (a roadmap's 2026-2030) is judged on it; the others on the year of the document's title."""
+    found = []
+    stated = rec.data.get("year")
+    for table in rec.data.get("tables", []):
+        period = table.get("period")
+        if period and not period[0] <= year <= period[1]:
+            found.append({**_failure("wrong_year", table["sheet"], value=f"{period[0]}-{period[1]}", expected=year), "kind": table["kind"]})
+        elif not period and stated and stated != year:
+            found.append({**_failure("wrong_year", table["sheet"], value=stated, expected=year), "kind": table["kind"]})
+    if stated and stated != year and not rec.data.get("tables") and not any(f["rule"] == "readable" for f in rec.failures):
+        found.append({**_failure("wrong_year", None, value=stated, expected=year), "kind": None})
+    return found
 
 
 def file_status(rec: FileRecord, kind_status: dict[tuple[str, str], str]) -> str:

@@ -34,6 +34,7 @@ class Rule:
     expected: Callable[[Any, str], Any] | None = None
     detail: Callable[[Any, str], Any] | None = None
     points_at: str | None = None  # the field a whole-row check is reported at (its cell)
+    numbers: bool = True  # value / expected shown as numbers with Vietnamese marks ("5.441"); not years
 
 
 # A planned reduction is judged against the count it reduces.
@@ -55,6 +56,9 @@ RULES: tuple[Rule, ...] = (
     Rule("wrong_province", ERROR, STRUCTURE, "Đúng tỉnh", "Commune of this province",
          "Tệp thuộc đơn vị của tỉnh khác: {expected}.",
          "The file belongs to a unit of another province: {expected}."),
+    Rule("wrong_year", ERROR, STRUCTURE, "Đúng năm báo cáo", "Report of the run's year",
+         "Tài liệu là của năm {value}, không phải năm {expected} đang tổng hợp.",
+         "The document is for {value}, not for {expected}, the year being consolidated.", numbers=False),
     Rule("village_named", ERROR, WITHIN, "Có tên thôn", "Village named",
          "Ô {cell}: dòng có số liệu nhưng không có tên thôn, tổ dân phố.",
          "Cell {cell}: a row with figures but no village name."),

@@ -98,7 +98,7 @@ def run_steps(paths: list[Path]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]
     choose_submissions(records, "19")
     tables = pipeline.tabulate(records)
     checked = pipeline.check_tables(tables)
-    file_failures = pipeline.file_level_failures(records, [], None, None)
+    file_failures = pipeline.file_level_failures(records, [], None, None, 2026)
     context = pipeline.run_context(records, tables, checked, file_failures, None, ["19"], ref, "prop", 2026)
     consolidated = pipeline.aggregate(context)
     _, findings = pipeline.trace(context, consolidated)

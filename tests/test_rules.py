@@ -34,6 +34,7 @@ WARNINGS = {
     "total_row_matches_sum", "rate_matches_counts", "superseded_submission", "legacy_unit_name", "hidden_content", "outlier",
 }
 SEVERITY = {**{r: "error" for r in ERRORS}, **{r: "warning" for r in WARNINGS}}
+SEVERITY["wrong_year"] = "error"  # the contract's "Other rules"
 SEVERITY["village_named"] = "error"  # an id added by the catalogue ("add ids as needed"): figures without a village
 
 TITLE = "UBND XÃ PHÚ THỊNH"
@@ -549,3 +550,27 @@ def test_messages_are_one_line(tmp_path):
     for f in failures(inspect(path)):
         assert "\n" not in f["message"], f["message"]
         assert "\n" not in f["message_en"], f["message_en"]
+
+
+# --- wrong_year ------------------------------------------------------------------------------
+
+
+def test_wrong_year_names_both_years(tmp_path):
+    path = plan_xlsx(tmp_path / "p.xlsx", GOOD)  # "… NĂM 2026"
+    f = the_failure(inspect_file(path, province=PROVINCE, year=2027), "wrong_year", None, value="2026", expected="2027")
+    assert "2026" in f["message"] and "2027" in f["message"]
+
+
+@pytest.mark.parametrize("line", [
+    "Phú Thịnh, ngày 15 tháng 12 năm 2025",  # the signing date
+    "Căn cứ Kế hoạch số 45/KH-UBND năm 2025 của UBND tỉnh",  # a citation
+    "Giai đoạn 2022 - 2025 và kết quả cuối năm 2025",  # a period, the year's end
+])
+def test_other_years_in_the_title_are_not_the_report_year(tmp_path, line):
+    def above(ws):
+        ws.insert_rows(1)
+        ws["A1"] = line
+    path = plan_xlsx(tmp_path / "p.xlsx", GOOD, after=above)
+    ins = inspect_file(path, province=PROVINCE, year=2026)
+    assert ins.data["year"] == 2026
+    assert "wrong_year" not in rules(ins)

@@ -15,6 +15,12 @@ from .vocabulary import load_vocabulary
 
 _YEAR_WORD = re.compile(r"\bnam (20\d\d)\b")
 _BASELINE = re.compile(r"\b31 12 (20\d\d)\b")
+_CITATION = ("can cu", "thuc hien", "theo ", "kem theo")
+_OTHER_YEARS = re.compile(
+    r"\b(?:ngay \d{1,2} )?thang \d{1,2} nam 20\d\d\b"  # a date
+    r"|\b(?:cuoi|dau|het|tu|den|truoc|sau) nam 20\d\d\b"  # an end or bound of a year, not the year reported
+    r"|\bgiai doan(?: nam)? 20\d\d(?: 20\d\d)?\b"  # a period
+)
 TITLE_TOP_ROWS = 10
 
 
@@ -75,9 +81,19 @@ def title_kind(lines: list[str]) -> tuple[str | None, frozenset[str]]:
     return kind, vocab.header.tags(text[:500])
 
 
+def report_year_text(folded_line: str) -> str:
+    """A folded title line with what names other years taken out: a citation line ("Căn cứ…",
+    "Thực hiện…", "Theo…") whole, dates ("ngày 15 tháng 12 năm 2025"), periods ("giai đoạn
+    2022 - 2025") and the year's ends ("cuối năm 2025", a baseline, not the year reported on)."""
+    if folded_line.startswith(_CITATION):
+        return ""
+    return _OTHER_YEARS.sub(" ", folded_line)
+
+
 def document_year(lines: list[str]) -> int | None:
-    """The year a document is about: 'năm 2026' in its title, else the baseline year + 1."""
-    folded = fold(" ".join(lines)[:3000])
+    """The year a document is for: 'năm 2026' in its title (not a date, citation or period),
+    else the baseline year + 1."""
+    folded = " ".join(report_year_text(fold(line)) for line in lines)[:3000]
     m = _YEAR_WORD.search(folded)
     if m:
         return int(m.group(1))
@@ -100,8 +116,8 @@ def sheet_year_of(sheet: Sheet) -> int | None:
         length += len(line) + 1
         if length > 3000:
             return document_year(seen + list(lines))
-        folded = fold(line)
-        if not folded:
+        folded = report_year_text(fold(line))
+        if not folded.strip():
             continue
         m = _YEAR_WORD.search(f"{folded_lines[-1]} {folded}" if folded_lines else folded)
         if m:
