@@ -17,6 +17,7 @@ from . import PARSER_VERSION
 from .layout import fields as F
 from .layout.header import header_labels_found
 from .layout.recognisers import other_tables
+from .layout.vocabulary import load_vocabulary
 from .layout.tables import Table, document_year, find_tables, title_lines
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import a1, column_letter
@@ -71,7 +72,7 @@ def _document_date(lines: list[str]) -> list[int] | None:
     """The signing date in a title ('..., ngày 20 tháng 5 năm 2026'), not a date it cites."""
     for line in lines:
         folded = fold(line)
-        if folded.startswith(("can cu", "thuc hien", "theo")):
+        if "doc.citations" in load_vocabulary().documents.leading(folded):
             continue
         m = _DOC_DATE.search(folded) or _DOC_DATE_NUM.search(folded)
         if m:

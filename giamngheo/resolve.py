@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .reference import Reference, Unit
+from .layout.vocabulary import load_vocabulary
 from .text import fold, match_key  # noqa: F401
 
 TYPE_WORDS = ("xã", "phường", "đặc khu")
 LEGACY_TYPE_WORDS = ("xã", "phường", "thị trấn")
-_FOLDED_TYPES = {"xa", "phuong", "dac khu", "thi tran"}
-_NOT_COMMUNE_BEFORE = {"tinh", "huyen", "quan", "thi xa", "thanh pho", "tp", "thi", "so"}
+_UNITS = load_vocabulary().units  # type words, words that are not a commune's before one, the motto
+_FOLDED_TYPES = frozenset(_UNITS["types"])
+_NOT_COMMUNE_BEFORE = frozenset(_UNITS["not_before"])
 _CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 MAX_NAME_WORDS = 6
 
@@ -68,7 +70,7 @@ def _type_starts(type_words: tuple[str, ...]) -> dict[str, list[list[str]]]:
     return starts
 
 
-_MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc")
+_MOTTO = _UNITS["motto"]
 
 
 def _folded_hits(text: str, index: dict[str, list]) -> list:

@@ -10,7 +10,7 @@ from ..readers.grid import Sheet
 from ..text import fold, nfc
 from . import fields as F
 from .header import Band, _text, looks_numeric
-from .vocabulary import row_label_tags
+from .vocabulary import load_vocabulary, row_label_tags
 
 VILLAGE, TOTAL, SUBTOTAL, SECTION = "village", "total", "subtotal", "section"
 _ROMAN = re.compile(r"^(?=[IVXL])(X{0,3}|L)?(IX|IV|V?I{0,3})$")
@@ -131,9 +131,8 @@ def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]
         values = {f: cells[c] if c < width else None for f, c in figures.items()}
         has_numbers = any(not _is_blank(v) for v in values.values())
         if breakdown_col is not None:
-            b = fold(_text(sheet.value(r, breakdown_col)) or "")
-            if b in ("khau", "nhan khau", "so khau", "nguoi", "so nguoi"):
-                continue
+            if "row.persons" in load_vocabulary().rows.exact(_text(sheet.value(r, breakdown_col)) or ""):
+                continue  # the persons' row of a village counted both ways
         label = name or (stt if stt and not _numeric_stt(stt) else None)
         label_tags = row_label_tags(label) if label else frozenset()
         if "row.ignore" in label_tags:
@@ -173,9 +172,8 @@ def _settle_totals(rows: list[TableRow]) -> None:
         if n < len(totals) - 1:
             r.kind = SUBTOTAL
             continue
-        label = fold(r.name or "")
         own_section_done = any(x.kind == SUBTOTAL and x.section_index == r.section_index for x in rows[:i])
-        if own_section_done or any(w in label for w in ("toan", "tong cong", "tong so")):
+        if own_section_done or load_vocabulary().grand_total.tags(r.name or ""):
             continue
         sections = {x.section_index for x in rows if x.section_index}
         with_subtotal = {x.section_index for x in rows if x.kind == SUBTOTAL}

@@ -34,6 +34,19 @@ class PhraseIndex:
         memo[text] = found = self._tags(text)
         return found
 
+    def exact(self, text: str) -> frozenset[str]:
+        """Tags of a text that is, whole, one phrase."""
+        return self.phrases.get(tuple(fold(text).split()), frozenset())
+
+    def leading(self, text: str) -> frozenset[str]:
+        """Tags of the longest phrase the text starts with."""
+        words = fold(text[:300]).split()
+        for n in range(min(self.longest, len(words)), 0, -1):
+            hit = self.phrases.get(tuple(words[:n]))
+            if hit is not None:
+                return hit
+        return frozenset()
+
     def _tags(self, text: str) -> frozenset[str]:
         words = fold(text[:500]).split()
         found: set[str] = set()
@@ -69,6 +82,8 @@ class Vocabulary:
     rows: PhraseIndex
     zero_markers: frozenset[str]
     documents: PhraseIndex
+    units: dict[str, tuple[str, ...]]  # folded word lists about unit names: types, not_before, motto
+    grand_total: PhraseIndex  # words anywhere in a total's label that make it the commune's
 
 
 @lru_cache(maxsize=4)
@@ -76,23 +91,19 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     """Parse vocabulary.toml into phrase indexes."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     rows = data["rows"]
-    row_groups = {f"row.{k}": v for k, v in rows.items() if k != "zero_markers"}
+    row_groups = {f"row.{k}": v for k, v in rows.items() if k not in ("zero_markers", "grand_total")}
     docs = {f"doc.{k}": v for k, v in data["documents"].items()}
     return Vocabulary(
         header=_index(data["tags"]),
         rows=_index(row_groups),
         zero_markers=frozenset(m.strip().casefold() for m in rows["zero_markers"]),
         documents=_index(docs),
+        units={k: tuple(fold(w) for w in v) for k, v in data["units"].items()},
+        grand_total=_index({"row.grand_total": rows["grand_total"]}),
     )
 
 
 @lru_cache(maxsize=65536)
 def row_label_tags(text: str) -> frozenset[str]:
     """Row tags (row.total, row.stop, ...) when the label *starts* with a known phrase."""
-    vocab = load_vocabulary()
-    words = fold(text[:300]).split()
-    for n in range(min(vocab.rows.longest, len(words)), 0, -1):
-        hit = vocab.rows.phrases.get(tuple(words[:n]))
-        if hit is not None:
-            return hit
-    return frozenset()
+    return load_vocabulary().rows.leading(text)
