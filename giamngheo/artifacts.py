@@ -12,6 +12,7 @@ from . import PARSER_VERSION, __version__
 from .cache import encode
 from .discover import Skipped
 from .options import RunOptions
+from .parsed import ParseResult
 from .submissions import FileRecord, file_status
 
 
@@ -21,18 +22,18 @@ def poverty_standard(year: int) -> str:
     return "Nghị định 351/2025/NĐ-CP (từ 2027): nông thôn 2.200.000, thành thị 2.800.000 đồng/người/tháng"
 
 
-def layout_of(data: dict) -> str:
+def layout_of(data: ParseResult) -> str:
     """A short description of how the file was laid out, for the manifest."""
-    fmt = data.get("format") or "?"
+    fmt = data.format or "?"
     parts = []
-    for t in data.get("tables", []):
-        top, bottom = t["header_rows"]
-        kinds = t["rows"]["kind"]
+    for t in data.tables:
+        top, bottom = t.header_rows or (0, 0)
+        kinds = t.rows.get("kind") or []
         total = "total first" if kinds and kinds[0] == "total" else ("total last" if "total" in kinds else "no total")
         sections = "sections" if "section" in kinds or "subtotal" in kinds else ""
-        where = f"'{t['sheet']}'" if t["sheet"] else "csv"
-        parts.append(" ".join(x for x in (f"{t['kind']}@{where}", f"header {top}-{bottom}", total, sections) if x))
-    legacy = f" [{data['legacy_encoding']}]" if data.get("legacy_encoding") else ""
+        where = f"'{t.sheet}'" if t.sheet else "csv"
+        parts.append(" ".join(x for x in (f"{t.kind}@{where}", f"header {top}-{bottom}", total, sections) if x))
+    legacy = f" [{data.legacy_encoding}]" if data.legacy_encoding else ""
     return f"{fmt}{legacy}: " + "; ".join(parts) if parts else fmt
 
 
@@ -94,9 +95,9 @@ def manifest(
                 "layout": layout_of(rec.data),
                 "status": file_status(rec, kind_status),
                 "parsed": rec.parsed,
-                "seconds": round(float(rec.data.get("seconds") or 0.0), 4),
+                "seconds": round(float(rec.data.seconds or 0.0), 4),
                 "superseded_by": rec.superseded_by or None,
-                "doc_date": "-".join(f"{x:02d}" for x in rec.data["doc_date"]) if rec.data.get("doc_date") else None,
+                "doc_date": "-".join(f"{x:02d}" for x in rec.data.doc_date) if rec.data.doc_date else None,
                 "modified": datetime.fromtimestamp(rec.entry.mtime, timezone.utc).isoformat(),
             }
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -11,6 +12,8 @@ from pathlib import Path
 import orjson
 
 from . import PARSER_VERSION
+
+from .parsed import ParseResult
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS parsed (
@@ -23,7 +26,7 @@ CREATE TABLE IF NOT EXISTS parsed (
 """
 
 
-def encode(data: dict, indent: bool = False) -> bytes:
+def encode(data, indent: bool = False) -> bytes:
     """JSON bytes: the parse results workers send back and the cache keeps, and (indented) the
     run's manifest. orjson is ~6x faster than json both ways; json writes what orjson refuses,
     such as an integer past 64 bits."""
@@ -31,7 +34,8 @@ def encode(data: dict, indent: bool = False) -> bytes:
     try:
         return orjson.dumps(data, default=str, option=option)
     except (TypeError, orjson.JSONEncodeError):
-        return json.dumps(data, ensure_ascii=False, default=str, indent=2 if indent else None).encode()
+        plain = dataclasses.asdict(data) if dataclasses.is_dataclass(data) else data
+        return json.dumps(plain, ensure_ascii=False, default=str, indent=2 if indent else None).encode()
 
 
 def decode(raw: bytes | str) -> dict:
@@ -71,7 +75,7 @@ class ParseCache:
             path.unlink(missing_ok=True)
             self.__init__(path)
 
-    def get(self, sha256: str, mode: str) -> dict | None:
+    def get(self, sha256: str, mode: str) -> ParseResult | None:
         if self._db is None:
             return None
         with self._lock:
@@ -79,7 +83,7 @@ class ParseCache:
                 "SELECT data FROM parsed WHERE sha256 = ? AND parser_version = ? AND mode = ?",
                 (sha256, PARSER_VERSION, mode),
             ).fetchone()
-        return decode(row[0]) if row else None
+        return ParseResult.from_dict(decode(row[0])) if row else None
 
     def put_many(self, items: list[tuple[str, str, bytes]]) -> None:
         """Store (sha256, mode, encoded parse result) items in one transaction."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from .parsed import ParsedTable
 from .submissions import FileRecord
 
 ROW_SCHEMA = {
@@ -51,8 +52,8 @@ class _Columns:
             for suffix in ("__num", "__text", "__present"):
                 self.data[f + suffix] = []
 
-    def add(self, table: dict, table_id: int) -> None:
-        rows = table["rows"]
+    def add(self, table: ParsedTable, table_id: int) -> None:
+        rows = table.rows
         n = len(rows["row"])
         for k in (*ROW_SCHEMA, *self.attributes):
             self.data[k].extend(rows.get(k) or [None] * n)
@@ -60,7 +61,7 @@ class _Columns:
         for f in self.fields:
             self.data[f + "__num"].extend(rows.get(f + "__num") or [None] * n)
             self.data[f + "__text"].extend(rows.get(f + "__text") or [None] * n)
-            self.data[f + "__present"].extend([f in table["columns"]] * n)
+            self.data[f + "__present"].extend([f in table.columns] * n)
 
     def frame(self) -> pl.DataFrame:
         schema = {**ROW_SCHEMA, **{a: pl.Utf8 for a in self.attributes}, "table_id": pl.Int32}
@@ -83,8 +84,8 @@ def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]]
         code = rec.commune_code
         if code is None and require_commune:
             continue
-        for table in rec.data.get("tables", []):
-            kind = table["kind"]
+        for table in rec.data.tables:
+            kind = table.kind
             if kind not in fields_by_kind or not rec.used_for(kind):
                 continue
             table_id += 1
@@ -92,16 +93,16 @@ def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]]
                 {
                     "table_id": table_id,
                     "source_file": rec.entry.rel,
-                    "source_sheet": table["sheet"] or None,
+                    "source_sheet": table.sheet or None,
                     "kind": kind,
-                    "subject": table.get("subject"),
+                    "subject": table.subject,
                     "commune_code": code,
                     "sha256": rec.sha256,
                 }
             )
-            where = dict(table["columns"])
-            if table.get("name_column"):
-                where["village_name"] = table["name_column"]
+            where = dict(table.columns)
+            if table.name_column:
+                where["village_name"] = table.name_column
             cols.extend({"table_id": table_id, "field": f, "column": c} for f, c in where.items())
             rows[kind].add(table, table_id)
     tables = pl.DataFrame(info, schema=TABLE_SCHEMA) if info else pl.DataFrame(schema=TABLE_SCHEMA)

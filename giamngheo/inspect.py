@@ -15,6 +15,7 @@ from .discover import FileEntry
 from .failures import finish
 from .kinds import KINDS
 from .parse import parse_workbook
+from .parsed import ParseResult
 from .readers.grid import Limits
 from .reference import load_reference
 from .resolve import Resolver
@@ -23,7 +24,7 @@ from .submissions import FileRecord, resolve_files, run_year
 
 @dataclass
 class Inspection:
-    data: dict  # the parse result
+    data: ParseResult
     commune: str | None  # resolved unit, described
     villages: pl.DataFrame  # plan village rows, typed: name, section, counts, row
     failures: pl.DataFrame  # every failure of the file, as in validation_failures.parquet
@@ -60,12 +61,13 @@ def inspect_file(path: Path, province: str | None = None, limits: Limits | None 
 def render(ins: Inspection) -> str:
     """A human-readable account of the inspection."""
     d = ins.data
-    lines = [f"format: {d.get('format')}  encoding: {d.get('encoding') or '-'}  legacy: {d.get('legacy_encoding') or '-'}",
-             f"commune: {ins.commune or '(not resolved)'}  year: {d.get('year')}  document date: {d.get('doc_date')}"]
-    for t in d.get("tables", []):
-        lines.append(f"table '{t['sheet']}' kind={t['kind']} header rows {t['header_rows'][0]}-{t['header_rows'][1]}")
-        by_col = {c: f for f, c in t["columns"].items()}
-        for col, label in sorted(t["labels"].items(), key=lambda kv: int(kv[0])):
+    lines = [f"format: {d.format}  encoding: {d.encoding or '-'}  legacy: {d.legacy_encoding or '-'}",
+             f"commune: {ins.commune or '(not resolved)'}  year: {d.year}  document date: {d.doc_date}"]
+    for t in d.tables:
+        header = f" header rows {t.header_rows[0]}-{t.header_rows[1]}" if t.header_rows else ""
+        lines.append(f"table '{t.sheet}' kind={t.kind}{header}")
+        by_col = {c: f for f, c in t.columns.items()}
+        for col, label in sorted(t.labels.items(), key=lambda kv: int(kv[0])):
             lines.append(f"  col {int(col):>2}: {by_col.get(int(col), '(ignored)'):28} <- {label}")
     with pl.Config(tbl_rows=200, tbl_cols=20, fmt_str_lengths=40):
         for kind, rows in ins.rows.items():

@@ -19,6 +19,7 @@ from pathlib import Path
 from .cache import encode
 from .lifeline import exit_with_parent
 from .parse import parse_workbook, unreadable
+from .parsed import ParseResult
 from .readers.grid import Limits
 
 
@@ -65,7 +66,7 @@ def _post(batch_id: int, index: int, started: float) -> None:
         _BOARD[base : base + _FIELDS] = [float(batch_id), float(index), started]
 
 
-def parse_one(job: ParseJob, limits: Limits) -> dict:
+def parse_one(job: ParseJob, limits: Limits) -> ParseResult:
     """Parse a file; any exception becomes a `readable` failure of that file."""
     if os.environ.get("GIAMNGHEO_FAULT") == f"hang:{Path(job.path).name}":  # fault injection: the time-out tests
         time.sleep(3600)

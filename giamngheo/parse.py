@@ -18,6 +18,7 @@ from .layout import fields as F
 from .layout.header import header_labels_found
 from .layout.recognisers import other_tables
 from .layout.vocabulary import load_vocabulary
+from .parsed import ParsedTable, ParseResult
 from .layout.tables import Table, document_year, find_tables, title_lines
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import a1, column_letter
@@ -150,22 +151,14 @@ def _table_failures(table: Table) -> list[dict]:
     return out
 
 
-def _empty_result() -> dict:
-    return {"parser_version": PARSER_VERSION, "format": None, "encoding": None, "legacy_encoding": None,
-            "sheets": [], "tables": [], "failures": [], "title": [], "codes": [], "doc_date": None, "year": None,
-            "seconds": 0.0}
-
-
-def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> dict:
+def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> ParseResult:
     """The parse result of a file that cannot be used at all (rule `readable`)."""
-    result = _empty_result()
-    result["failures"].append(_failure("readable", None, value=detail, expected=expected, detail=reason))
-    result["seconds"] = seconds
-    return result
+    failure = _failure("readable", None, value=detail, expected=expected, detail=reason)
+    return ParseResult(PARSER_VERSION, failures=[failure], seconds=seconds)
 
 
-def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -> dict:
-    """Everything the pipeline needs from one file, as plain data."""
+def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -> ParseResult:
+    """Everything the pipeline needs from one file."""
     started = time.perf_counter()
     try:
         book = read_workbook(path, limits)
@@ -173,9 +166,8 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         return unreadable(exc.reason, exc.detail, exc.expected, time.perf_counter() - started)
     except OSError as exc:
         return unreadable("corrupt", f"{type(exc).__name__}: {exc.strerror or exc}", None, time.perf_counter() - started)
-    result = _empty_result()
-    result.update(format=book.format, encoding=book.encoding, legacy_encoding=book.legacy_encoding)
-    result["sheets"] = [s.name for s in book.sheets]
+    result = ParseResult(PARSER_VERSION, format=book.format, encoding=book.encoding, legacy_encoding=book.legacy_encoding)
+    result.sheets = [s.name for s in book.sheets]
     tables = find_tables(book, forced_kind)
     title: list[str] = []
     for t in tables:
@@ -184,36 +176,36 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
     for s in book.sheets:
         if s.name not in used:
             title.extend(line for line in title_lines(s, min(TOP, len(s.rows)), single=True) if line not in title)
-    result["title"] = title[:60]
-    others = [t for s in book.sheets if s.name not in used and s.rows for t in other_tables(s, title)]
-    result["codes"] = _codes(title)
-    result["doc_date"] = _document_date(title)
-    result["year"] = document_year(title)
+    result.title = title[:60]
+    others = [ParsedTable.from_dict(t) for s in book.sheets if s.name not in used and s.rows for t in other_tables(s, title)]
+    result.codes = _codes(title)
+    result.doc_date = _document_date(title)
+    result.year = document_year(title)
     if not tables and not others:
         labels = []
         for s in book.sheets:
             labels.extend(header_labels_found(s))
-        result["failures"].append(_failure("table_found", None, value=" | ".join(labels[:30])[:500]))
+        result.failures.append(_failure("table_found", None, value=" | ".join(labels[:30])[:500]))
     for s in book.sheets:
         if s.hidden and s.name not in used and any(any(v is not None for v in r) for r in s.rows):
-            result["failures"].append(_failure("hidden_content", s.name, value=s.name, detail="unused_sheet"))
+            result.failures.append(_failure("hidden_content", s.name, value=s.name, detail="unused_sheet"))
     for t in tables:
-        result["failures"].extend(_table_failures(t))
-        result["tables"].append(
-            {
-                "sheet": t.sheet.name,
-                "kind": t.kind,
-                "subject": t.subject,
-                "header_rows": [t.band.top + 1, t.band.bottom + 1],
-                "columns": {f: c + 1 for f, c in t.band.fields.items()},
-                "name_column": None if t.name_col is None else t.name_col + 1,
-                "labels": {str(c.index + 1): c.label for c in t.band.columns if c.label},
-                "title": t.title,
-                "rows": _serialise_rows(t),
-            }
+        result.failures.extend(_table_failures(t))
+        result.tables.append(
+            ParsedTable(
+                sheet=t.sheet.name,
+                kind=t.kind,
+                subject=t.subject,
+                header_rows=[t.band.top + 1, t.band.bottom + 1],
+                columns={f: c + 1 for f, c in t.band.fields.items()},
+                name_column=None if t.name_col is None else t.name_col + 1,
+                labels={str(c.index + 1): c.label for c in t.band.columns if c.label},
+                title=t.title,
+                rows=_serialise_rows(t),
+            )
         )
-    result["tables"].extend(others)
-    result["seconds"] = time.perf_counter() - started
+    result.tables.extend(others)
+    result.seconds = time.perf_counter() - started
     return result
 
 

@@ -10,6 +10,7 @@ from .cache import ParseCache, decode, file_sha256
 from .discover import FileEntry
 from .parallel import ParseJob, WorkerPool, pool_for
 from .parse import unreadable
+from .parsed import ParseResult
 from .readers.grid import Limits
 from .submissions import FileRecord
 
@@ -37,8 +38,8 @@ def read_batch(entries: list[FileEntry], ctx: ReadContext, mode: str = "") -> li
 TRANSIENT = ("timeout", "crashed", "memory")
 
 
-def _says_more_about_the_machine(data: dict) -> bool:
-    return any(f.get("rule") == "readable" and f.get("detail") in TRANSIENT for f in data.get("failures", ()))
+def _says_more_about_the_machine(data: ParseResult) -> bool:
+    return data.is_readable_failure(TRANSIENT)
 
 
 def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mode: str = "") -> list[FileRecord]:
@@ -59,7 +60,7 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
         else:
             todo.append((i, sha))
     encoded = pool.run([ParseJob(str(entries[i].path), mode) for i, _ in todo])
-    results = [decode(raw) for raw in encoded]
+    results = [ParseResult.from_dict(decode(raw)) for raw in encoded]
     cache.put_many([(sha, mode, raw) for (_, sha), raw, data in zip(todo, encoded, results) if not _says_more_about_the_machine(data)])
     for (i, sha), data in zip(todo, results):
         records[i] = FileRecord(entries[i], sha, True, data)

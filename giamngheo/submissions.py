@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .discover import FileEntry
 from .parse import _failure
+from .parsed import ParseResult
 from .resolve import Resolution, Resolver
 
 PLAN = "plan"  # a file with no table competes as a plan (choose_submissions)
@@ -20,7 +21,7 @@ class FileRecord:
     entry: FileEntry
     sha256: str
     parsed: bool  # parsed in this run (False: served from the cache)
-    data: dict
+    data: ParseResult
     resolution: Resolution | None = None
     superseded_by: dict[str, str] = field(default_factory=dict)  # kind -> rel path of the winner
     failures: list[dict] = field(default_factory=list)  # file-level failures (each may carry a "kind")
@@ -31,11 +32,11 @@ class FileRecord:
 
     @property
     def kinds(self) -> set[str]:
-        return {t["kind"] for t in self.data.get("tables", []) if t["kind"] not in NOT_REPORTS}
+        return {t.kind for t in self.data.tables if t.kind not in NOT_REPORTS}
 
     @property
     def doc_date(self) -> tuple:
-        return tuple(self.data.get("doc_date") or (0, 0, 0))
+        return tuple(self.data.doc_date or (0, 0, 0))
 
     def used_for(self, kind: str) -> bool:
         return kind not in self.superseded_by and (kind in self.kinds or not self.kinds)
@@ -46,9 +47,9 @@ class FileRecord:
 
 
 def _table_kind(record: FileRecord, sheet: str | None) -> str | None:
-    for t in record.data.get("tables", []):
-        if t["sheet"] == sheet:
-            return t["kind"]
+    for t in record.data.tables:
+        if t.sheet == sheet:
+            return t.kind
     return None
 
 
@@ -57,12 +58,12 @@ def resolve_files(records: list[FileRecord], resolver: Resolver) -> None:
     for rec in records:
         data = rec.data
         rec.failures = []
-        for f in data.get("failures", []):
+        for f in data.failures:
             rec.failures.append({**f, "kind": _table_kind(rec, f.get("sheet")) if f["rule"] in ("required_columns",) else None})
-        if any(f["rule"] == "readable" for f in rec.failures) and not data.get("title"):
+        if any(f["rule"] == "readable" for f in rec.failures) and not data.title:
             rec.resolution = resolver.resolve(rec.entry.path.name, [], [])
         else:
-            rec.resolution = resolver.resolve(rec.entry.path.name, data.get("title", []), data.get("codes", []))
+            rec.resolution = resolver.resolve(rec.entry.path.name, data.title, data.codes)
         res = rec.resolution
         if res.rule == "commune_resolved":
             rec.failures.append(_failure("commune_resolved", None, value=res.value, expected="; ".join(res.candidates) or "—"))
@@ -104,17 +105,16 @@ def forget_parsed_cells(records: list[FileRecord]) -> None:
     (the manifest's layout line). A national run's parse results are ~90 MB of Python objects,
     most of it cells; the memory goes back to the interpreter for the steps that follow."""
     for rec in records:
-        for table in rec.data.get("tables", ()):
-            rows = table.get("rows")
-            if rows:
-                table["rows"] = {"kind": rows.get("kind") or []}
+        for table in rec.data.tables:
+            if table.rows:
+                table.rows = {"kind": table.rows.get("kind") or []}
 
 
 def run_year(records: list[FileRecord], year: int | None) -> int:
     """--year, else the year most documents state, else next year."""
     if year:
         return year
-    years = Counter(r.data.get("year") for r in records if r.data.get("year"))
+    years = Counter(r.data.year for r in records if r.data.year)
     if years:
         return years.most_common(1)[0][0]
     from datetime import date
@@ -126,14 +126,14 @@ def year_failures(rec: FileRecord, year: int) -> list[dict]:
     """wrong_year: the document is for another year than the run's. A table that states a period
     (a roadmap's 2026-2030) is judged on it; the others on the year of the document's title."""
     found = []
-    stated = rec.data.get("year")
-    for table in rec.data.get("tables", []):
-        period = table.get("period")
+    stated = rec.data.year
+    for table in rec.data.tables:
+        period = table.period
         if period and not period[0] <= year <= period[1]:
-            found.append({**_failure("wrong_year", table["sheet"], value=f"{period[0]}-{period[1]}", expected=year), "kind": table["kind"]})
+            found.append({**_failure("wrong_year", table.sheet, value=f"{period[0]}-{period[1]}", expected=year), "kind": table.kind})
         elif not period and stated and stated != year:
-            found.append({**_failure("wrong_year", table["sheet"], value=stated, expected=year), "kind": table["kind"]})
-    if stated and stated != year and not rec.data.get("tables") and not any(f["rule"] == "readable" for f in rec.failures):
+            found.append({**_failure("wrong_year", table.sheet, value=stated, expected=year), "kind": table.kind})
+    if stated and stated != year and not rec.data.tables and not any(f["rule"] == "readable" for f in rec.failures):
         found.append({**_failure("wrong_year", None, value=stated, expected=year), "kind": None})
     return found
 

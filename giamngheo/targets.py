@@ -10,6 +10,7 @@ import polars as pl
 from transforms.parsing import typed_rows
 
 from .parse import _failure
+from .parsed import ParseResult
 from .resolve import Resolver
 from .validate import zero_markers
 
@@ -32,12 +33,12 @@ class Targets:
     sheet: str | None = None
 
 
-def targets_from_parse(data: dict, resolver: Resolver) -> Targets:
+def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
     """Resolve each named row of the parsed targets workbook to a unit of the official list."""
-    if not data.get("tables"):
-        return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, list(data.get("failures", [])))
-    table = data["tables"][0]
-    rows = table["rows"]
+    if not data.tables:
+        return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, list(data.failures))
+    table = data.tables[0]
+    rows = table.rows
     n = len(rows["row"])
     raw = pl.DataFrame(
         {
@@ -58,7 +59,7 @@ def targets_from_parse(data: dict, resolver: Resolver) -> Targets:
             continue
         res = resolver.resolve_name(rec["name"])
         if res.unit is None:
-            failures.append(_failure("commune_resolved", table["sheet"] or None, rec["row"], table.get("name_column"), "village_name",
+            failures.append(_failure("commune_resolved", table.sheet or None, rec["row"], table.name_column, "village_name",
                                      rec["name"], "; ".join(res.candidates) or "—"))
             continue
         out.append(
@@ -73,4 +74,4 @@ def targets_from_parse(data: dict, resolver: Resolver) -> Targets:
     frame = pl.DataFrame(out, schema=TARGETS_SCHEMA).unique("commune_code", keep="first", maintain_order=True)
     provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
     province = provinces.most_common(1)[0][0] if provinces else None
-    return Targets(frame, province, failures, table["sheet"] or None)
+    return Targets(frame, province, failures, table.sheet or None)

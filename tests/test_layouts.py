@@ -118,8 +118,8 @@ def test_xlsx_two_row_merged_header_with_numbered_row(tmp_path):
     path = write_book(tmp_path / "ke hoach giam ngheo xa phu thinh.xlsx", Grid(rows, "Phụ lục", merges))
     ins = inspect(path)
     assert_clean(ins, expected(7))
-    (table,) = ins.data["tables"]
-    assert table["header_rows"] == [4, 5]
+    (table,) = ins.data.tables
+    assert table.header_rows == [4, 5]
 
 
 def test_xls_sections_with_subtotals(tmp_path):
@@ -151,7 +151,7 @@ def test_xls_sections_with_subtotals(tmp_path):
     merges = [(4, 1, 5, 1), (4, 2, 5, 2), (4, 3, 5, 3), (4, 4, 4, 5), (4, 6, 4, 7), (4, 8, 4, 9)]
     path = write_book(tmp_path / "bieu_phan_bo.xls", Grid(rows, "Sheet1", merges))
     ins = inspect(path)
-    assert ins.data["format"] == "xls"
+    assert ins.data.format == "xls"
     assert_clean(ins, expected(7, first, "I. Xã Phú Thịnh (cũ)") + expected(10, second, "II. Xã Phú Lạc (cũ)"))
     assert ins.villages["total_households"].sum() == SUMS[0]
 
@@ -176,7 +176,7 @@ def test_ods_three_row_header_total_first_percentages(tmp_path):
     path = write_book(tmp_path / "phan_bo.ods", Grid(rows, "Phụ lục 01", merges, formats={"E": "0.00%", "G": "0.00%"},
                                                      format_from=7))
     ins = inspect(path)
-    assert ins.data["format"] == "ods"
+    assert ins.data.format == "ods"
     assert_clean(ins, expected(8, WARD_VILLAGES), code="05518")
 
 
@@ -242,7 +242,7 @@ def test_csv_exports(tmp_path, delimiter, encoding, bom, quote_all):
     rows = _csv_rows("UBND Xã Phú Thịnh", vn)
     path = write_csv(tmp_path / "chi_tieu.csv", rows, delimiter=delimiter, encoding=encoding, bom=bom, quote_all=quote_all)
     ins = inspect(path)
-    assert ins.data["format"] == "csv"
+    assert ins.data.format == "csv"
     assert_clean(ins, expected(4))
     assert ins.villages["total_households"].to_list()[2] == 1234
 
@@ -263,7 +263,7 @@ def test_table_on_a_later_sheet(tmp_path):
     path = write_book(tmp_path / "cong_van.xlsx", [letter, Grid([[None]], "Sheet2"), table])
     ins = inspect(path)
     assert_clean(ins, expected(3))
-    assert ins.data["tables"][0]["sheet"] == "Biểu chi tiết"
+    assert ins.data.tables[0].sheet == "Biểu chi tiết"
 
 
 def test_one_row_header_upper_case_line_breaks_and_spaces(tmp_path):
@@ -333,7 +333,7 @@ def test_columns_in_any_order_with_extra_columns(tmp_path):
     ]
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "KH 2026")))
     assert_clean(ins, expected(5))
-    columns = ins.data["tables"][0]["columns"]
+    columns = ins.data.tables[0].columns
     assert columns["total_households"] == 8 and columns["poor_households"] == 6 and columns["near_poor_households"] == 5
 
 
@@ -494,7 +494,7 @@ def test_nfd_text_everywhere(tmp_path):
     rows = [[nfd(v) for v in r] for r in rows]
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, nfd("Biểu 01"))))
     assert_clean(ins, expected(5))
-    assert ins.data["tables"][0]["sheet"] == nfd("Biểu 01")  # sheet names are kept exactly as in the workbook
+    assert ins.data.tables[0].sheet == nfd("Biểu 01")  # sheet names are kept exactly as in the workbook
 
 
 def test_tcvn3_legacy_text(tmp_path):
@@ -511,7 +511,7 @@ def test_tcvn3_legacy_text(tmp_path):
     assert rows[5][1] == "Th«n Nµ Thµnh" and rows[3][2] == "Tæng sè hé"
     merges = [(4, 1, 5, 1), (4, 2, 5, 2), (4, 3, 5, 3), (4, 4, 4, 5), (4, 6, 4, 7)]
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Bieu 02", merges)))
-    assert ins.data["legacy_encoding"] == "tcvn3"
+    assert ins.data.legacy_encoding == "tcvn3"
     assert_clean(ins, expected(6))
 
 
@@ -528,7 +528,7 @@ def test_vni_legacy_text_xls(tmp_path):
     rows = [[vni(v) if isinstance(v, str) else v for v in r] for r in rows]
     assert rows[5][2] == "Toång soá hoä"
     ins = inspect(write_book(tmp_path / "bieu.xls", Grid(rows)))
-    assert ins.data["legacy_encoding"] == "vni"
+    assert ins.data.legacy_encoding == "vni"
     assert_clean(ins, expected(8))
 
 
@@ -545,7 +545,7 @@ def test_legacy_text_csv(tmp_path, encode, name):
     path = tmp_path / "chi_tieu.csv"
     path.write_bytes(_legacy_bytes(text))
     ins = inspect(path)
-    assert ins.data["legacy_encoding"] == name
+    assert ins.data.legacy_encoding == name
     assert_clean(ins, expected(4))
 
 @pytest.mark.parametrize("label", ["Tổ dân phố", "Đơn vị", "Tên tổ dân phố", "Thôn, tổ dân phố"])
@@ -614,7 +614,7 @@ def test_plan_with_start_of_year_baseline_under_a_plain_title(tmp_path):
         [None, "Tổng cộng", *SUMS],
     ]
     ins = inspect(write_book(tmp_path / "bieu_so_01.xlsx", Grid(rows)))
-    assert [t["kind"] for t in ins.data["tables"]] == ["plan"]
+    assert [t.kind for t in ins.data.tables] == ["plan"]
     assert_clean(ins, expected(4))
 
 # --- what must not be guessed -----------------------------------------------------------------------

@@ -106,11 +106,11 @@ def test_reader_returns_exactly_the_rows_written(layout, plan):
     total, poor = int(totals["total_households"]), int(totals["poor_households"])
     assert totals["poor_rate_pct"] == round_half_up(Fraction(poor * 100, total), 2)
     # and the declared total row of the file, read like a village row, agrees with them
-    (table,) = [t for t in ins.data["tables"] if t["kind"] == "plan"]
-    kinds = table["rows"]["kind"]
+    (table,) = [t for t in ins.data.tables if t.kind == "plan"]
+    kinds = table.rows["kind"]
     assert kinds.count("total") == 1
     i = kinds.index("total")
-    declared = table["rows"]["total_households__num"][i]
+    declared = table.rows["total_households__num"][i]
     if declared is not None:  # stored as a number; text layouts are checked through their failures
         assert declared == total
     # a correct file of a real commune: resolved, no error, and no warning either

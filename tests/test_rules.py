@@ -572,5 +572,5 @@ def test_other_years_in_the_title_are_not_the_report_year(tmp_path, line):
         ws["A1"] = line
     path = plan_xlsx(tmp_path / "p.xlsx", GOOD, after=above)
     ins = inspect_file(path, province=PROVINCE, year=2026)
-    assert ins.data["year"] == 2026
+    assert ins.data.year == 2026
     assert "wrong_year" not in rules(ins)

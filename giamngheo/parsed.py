@@ -1,0 +1,67 @@
+"""What parsing one file gives, as typed objects: made in the parsing processes, sent back and cached
+as JSON (orjson writes dataclasses as they are), read back with `ParseResult.from_dict`.
+
+No polars and no Prefect here: the parsing processes import this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+@dataclass
+class ParsedTable:
+    """One table found in a file: where it is, what kind it is, which column holds each field, its rows.
+
+    `rows` holds columns of equal length: "row" (1-based sheet row), "kind" (village, total,
+    subtotal, section, …), "name", "name_key", "section", "section_index", the kind's text
+    attributes, and per figure field `<field>__num` (the cell's number) and `<field>__text` (its
+    text, when it is not a number).
+    """
+
+    sheet: str | None
+    kind: str
+    columns: dict[str, int]  # field -> 1-based column
+    rows: dict[str, list]
+    subject: str | None = None  # the table's subject, for forms split by subject (results: poor / near-poor)
+    header_rows: list[int] = field(default_factory=list)  # first and last header row, 1-based
+    name_column: int | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # 1-based column (as text) -> header label
+    title: list[str] = field(default_factory=list)  # the lines above the header
+    period: list[int] | None = None  # [first, last] year, for a table about a period (a roadmap)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ParsedTable":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class ParseResult:
+    """Everything the run needs from one file."""
+
+    parser_version: str
+    format: str | None = None
+    encoding: str | None = None
+    legacy_encoding: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    tables: list[ParsedTable] = field(default_factory=list)
+    # file- and table-level failures, each a row of the failures frame: rule, sheet, row, column,
+    # cell, field, value, expected, detail
+    failures: list[dict] = field(default_factory=list)
+    title: list[str] = field(default_factory=list)  # title lines of the file, for its commune and date
+    codes: list[str] = field(default_factory=list)  # 5-digit unit codes found in the title
+    doc_date: list[int] | None = None  # [year, month, day] the document was signed
+    year: int | None = None  # the year the document is for
+    seconds: float = 0.0
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ParseResult":
+        known = {f.name for f in fields(cls)}
+        kept = {k: v for k, v in data.items() if k in known}
+        kept["tables"] = [ParsedTable.from_dict(t) for t in data.get("tables", ())]
+        return cls(**kept)
+
+    def is_readable_failure(self, reasons: tuple[str, ...] = ()) -> bool:
+        """Whether the file could not be read (for one of `reasons`, when given)."""
+        return any(f.get("rule") == "readable" and (not reasons or f.get("detail") in reasons) for f in self.failures)
