@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from giamngheo.kinds import KINDS
 from giamngheo.reports.analyst_layout import KIND_VI
 from giamngheo.summary import vn_int, vn_pct
 from giamngheo.text import match_key
@@ -26,24 +27,10 @@ from schemas.columns import label_vi
 RUNS = "runs"
 IDENTITY = {"run_id", "province_code", "province_name", "commune_code", "commune_name", "village_name", "section", "status"}
 PROVENANCE = {"source_file", "source_sheet", "source_row"}
-# Province columns that come from the year-end results (the rest are the plan's).
-RESULTS_PROVINCE_FIELDS = {
-    "communes_with_results",
-    "total_households_end",
-    "poor_households_start",
-    "poor_households_end",
-    "near_poor_households_start",
-    "near_poor_households_end",
-    "poor_rate_start_pct",
-    "poor_rate_end_pct",
-    "actual_poor_reduction_pp",
-    "communes_met_target_actual",
-    "communes_missed_target_actual",
-}
-OUTPUTS = {
-    "plan": ("villages.parquet", "communes.parquet"),
-    "results": ("results_villages.parquet", "results_communes.parquet"),
-}
+# Each kind's village and commune tables, and the columns it gives provinces.parquet, as declared.
+OUTPUTS = {k.name: (k.output("village").name, k.output("commune").name) for k in KINDS if k.output("village") and k.output("commune")}
+PROVINCE_FIELDS = {k.name: set(k.output("province").columns) for k in KINDS if k.output("province")}
+OPTIONAL = {k.name for k in KINDS if k.optional}
 FAILURE_KEY = ("commune_code", "rule", "source_sheet", "cell", "field")
 STATUS_VI = {"accepted": "chấp nhận", "rejected": "bị từ chối", "missing": "chưa nộp"}
 EXTRA_LABELS = {
@@ -91,7 +78,7 @@ def diff_runs(run_a: Path, run_b: Path) -> dict:
     }
     for kind, (villages_name, communes_name) in OUTPUTS.items():
         present = [(run / communes_name).exists() for run in (run_a, run_b)]
-        if kind != "plan" and not any(present):
+        if kind in OPTIONAL and not any(present):
             continue
         communes_a, communes_b = _read(run_a / communes_name), _read(run_b / communes_name)
         province_fields = _province_fields(provinces_a, provinces_b, kind)
@@ -117,7 +104,7 @@ def render_diff(d: dict, limit: int = 50) -> str:
     lines = [f"So sánh lần chạy {d['run_a']['run_id']} → {d['run_b']['run_id']} (run comparison)"]
     if d.get("empty"):
         return "\n".join(lines + ["Không có thay đổi nào (no changes)."])
-    for kind in ("plan", "results"):
+    for kind in OUTPUTS:
         part = d.get(kind)
         if not part or not any(_lists(part)):
             continue
@@ -297,10 +284,8 @@ def _drop_keys(entry: dict) -> dict:
 
 
 def _province_fields(a: pl.DataFrame, b: pl.DataFrame, kind: str) -> set[str]:
-    columns = set(a.columns) | set(b.columns)
-    results = {c for c in columns if c in RESULTS_PROVINCE_FIELDS or c.endswith("_actual")}
-    chosen = results if kind == "results" else columns - results
-    return chosen | {"province_code", "province_name"}
+    """The columns of provinces.parquet that the kind gives (as its province output model declares)."""
+    return (PROVINCE_FIELDS.get(kind, set()) & (set(a.columns) | set(b.columns))) | {"province_code", "province_name"}
 
 
 def _failure_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
+from .kinds import KIND_BY_NAME
+
 
 def vn_int(n) -> str:
     """5441 -> '5.441' (Vietnamese grouping)."""
@@ -91,7 +93,7 @@ class RunSummary:
         for kind, s in sorted(self.ledger.items()):
             if not isinstance(s, dict) or not s.get("received"):
                 continue
-            label = "Kế hoạch" if kind == "plan" else "Kết quả"
+            label = KIND_BY_NAME[kind].heading_vi if kind in KIND_BY_NAME else kind
             timely = f"; đúng hạn {vn_pct(s['timeliness_pct'])}%" if s.get("timeliness_pct") is not None else ""
             lines.append(f"  Nộp bài ({label}): {s['received']}/{s['expected']} xã ({vn_pct(s.get('completeness_pct'))}%){timely}")
         lines.append(

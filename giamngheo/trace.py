@@ -7,28 +7,14 @@ from pathlib import Path
 
 import polars as pl
 
+from .kinds import KIND_BY_NAME, KINDS
 from .summary import vn_int, vn_pct
 
-# Figures that are sums of cells, and rates computed from two such sums.
-SUMS = {
-    "total_households": "plan",
-    "poor_households": "plan",
-    "near_poor_households": "plan",
-    "poor_reduction_target": "plan",
-    "near_poor_reduction_target": "plan",
-    "total_households_end": "results",
-    "poor_households_start": "results",
-    "poor_households_end": "results",
-    "near_poor_households_start": "results",
-    "near_poor_households_end": "results",
-}
-RATES = {
-    "poor_rate_pct": ("poor_households", "total_households"),
-    "near_poor_rate_pct": ("near_poor_households", "total_households"),
-    "planned_poor_reduction_pp": ("poor_reduction_target", "total_households"),
-    "poor_rate_end_pct": ("poor_households_end", "total_households_end"),
-    "poor_rate_start_pct": ("poor_households_start", "start_denominator"),
-}
+# Figures that are sums of cells (-> the kind that gives them), and rates of two such sums, as the
+# kinds declare them.
+SUMS = {f: k.name for k in KINDS for f in k.traced}
+RATES = {r: parts for k in KINDS for r, parts in k.traced_rates.items()}
+RATE_KIND = {r: k.name for k in KINDS for r in k.traced_rates}
 
 
 @dataclass
@@ -97,7 +83,7 @@ def _reported(out: Path, code: str, fld: str, level: str) -> float | None:
     if level == "province":
         frame = pl.read_parquet(out / "provinces.parquet").filter(pl.col("province_code") == code)
     else:
-        name = "results_communes.parquet" if SUMS.get(fld) == "results" or fld in ("poor_rate_end_pct", "poor_rate_start_pct") else "communes.parquet"
+        name = KIND_BY_NAME[SUMS.get(fld) or RATE_KIND[fld]].output("commune").name
         if not (out / name).exists():
             return None
         frame = pl.read_parquet(out / name).filter(pl.col("commune_code") == code)

@@ -62,6 +62,7 @@ class Kind:
     name: str  # the manifest's `kind`, the `kind` column of failures and lineage
     title_vi: str  # "kế hoạch", for messages and reports
     title_en: str
+    heading_vi: str  # "Kế hoạch": the kind's name as a heading of the reports
     counts: tuple[str, ...]  # household counts: numeric, integer, non-negative
     rates: tuple[str, ...]  # stated rates (typed like counts, kept with the decimals they show)
     rows: type[pa.DataFrameModel]  # per-row rules of its typed village rows
@@ -72,6 +73,11 @@ class Kind:
     needs: tuple[str, ...] = ()  # kinds aggregated before this one (their Figures in Context.done)
     findings: Callable[[Context, Figures, pl.DataFrame], pl.DataFrame] | None = None  # warnings on the figures
     optional: bool = True  # its tables are written only when some file carried the kind (the plan's always)
+    expected: bool = False  # every commune owes it: the ledger counts the communes that did not send it
+    # figures `giamngheo trace` follows to their cells: sums of lineage fields, and rates of two such
+    # sums (figure -> (numerator, denominator)), each published in the kind's commune table
+    traced: tuple[str, ...] = ()
+    traced_rates: dict[str, tuple[str, str]] = field(default_factory=dict)
     row_kinds: tuple[str, ...] = ("village",)  # the rows `rows` checks, one by one (not totals, sections)
     attributes: tuple[str, ...] = ()  # text the parser gives each row beside its figures (e.g. a roadmap item's unit)
 
@@ -79,6 +85,6 @@ class Kind:
     def fields(self) -> list[str]:
         return [*self.counts, *self.rates]
 
-    @property
-    def commune_output(self) -> Output:
-        return next(o for o in self.outputs if o.level == "commune")
+    def output(self, level: str) -> Output | None:
+        """Its output table of a level (village, commune, province), if it has one."""
+        return next((o for o in self.outputs if o.level == level), None)

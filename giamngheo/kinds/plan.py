@@ -90,6 +90,7 @@ PLAN = Kind(
     name="plan",
     title_vi="kế hoạch",
     title_en="plan annex",
+    heading_vi="Kế hoạch",
     counts=COUNTS,
     rates=RATES,
     rows=PlanVillageRows,
@@ -103,4 +104,11 @@ PLAN = Kind(
     findings=plan_findings,
     outputs=(VILLAGES, COMMUNES, PROVINCES),
     optional=False,
+    expected=True,
+    traced=COUNTS,
+    traced_rates={
+        "poor_rate_pct": ("poor_households", "total_households"),
+        "near_poor_rate_pct": ("near_poor_households", "total_households"),
+        "planned_poor_reduction_pp": ("poor_reduction_target", "total_households"),
+    },
 )

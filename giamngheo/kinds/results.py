@@ -84,6 +84,7 @@ RESULTS = Kind(
     name="results",
     title_vi="báo cáo kết quả",
     title_en="results report",
+    heading_vi="Kết quả cuối năm",
     counts=tuple(RESULTS_COUNTS),
     rates=tuple(RESULTS_RATES),
     rows=ResultsRows,
@@ -94,7 +95,14 @@ RESULTS = Kind(
         R.balance_failures,
     ),
     needs=("plan",),
+    expected=True,
     aggregate=results_figures,
     trace=results_lineage,
     outputs=(VILLAGES, COMMUNES, PROVINCES),
+    traced=tuple(TRACED),
+    # the start rate's denominator: the plan's baseline total where the commune has an accepted plan
+    traced_rates={
+        "poor_rate_end_pct": ("poor_households_end", "total_households_end"),
+        "poor_rate_start_pct": ("poor_households_start", "start_denominator"),
+    },
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 
 from schemas.columns import COLUMNS
+from ..kinds import KINDS
 
 WORKBOOK_NAME = "bao_cao_tong_hop.xlsx"
 SHEET_PROVINCE, SHEET_COMMUNES, SHEET_VILLAGES = "Tỉnh", "Xã, phường", "Thôn, tổ dân phố"
@@ -66,7 +67,7 @@ LABELS = {
 }
 UNITS = {"%": "%", "điểm %": "điểm %", "hộ": "hộ"}
 STATUS_VI = {"accepted": "Chấp nhận", "rejected": "Bị từ chối", "missing": "Chưa nộp"}
-KIND_VI = {"plan": "Kế hoạch", "results": "Kết quả cuối năm"}
+KIND_VI = {k.name: k.heading_vi for k in KINDS}
 ASSESSMENT_VI = {
     "met": "Đạt",
     "missed": "Không đạt",

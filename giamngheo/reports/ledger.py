@@ -25,11 +25,13 @@ from pathlib import Path
 
 import polars as pl
 
+from giamngheo.kinds import KINDS as DECLARED
 from giamngheo.reference import load_reference
 
-KINDS = ("plan", "results")
+KINDS = tuple(k.name for k in DECLARED)
 VIETNAM = timezone(timedelta(hours=7))
-_OUTPUT_OF_KIND = {"plan": "communes.parquet", "results": "results_communes.parquet"}
+_OUTPUT_OF_KIND = {k.name: k.output("commune").name for k in DECLARED if k.output("commune")}
+_EXPECTED = {k.name for k in DECLARED if k.expected}  # owed by every commune; the others listed when sent
 _NOT_A_COMMUNE_FILE = {"unresolved", "wrong_province"}
 
 LEDGER_SCHEMA = {
@@ -71,6 +73,8 @@ def submissions_table(run_dir: Path, deadline: date | None = None) -> pl.DataFra
     for province_code, commune_code, commune_name in expected:
         for kind in KINDS:
             subs = files.get((commune_code, kind), [])
+            if kind not in _EXPECTED and not subs:
+                continue  # a kind not every commune owes: listed for the communes that sent it
             row = _ledger_row(subs, kind, status_in_outputs.get(kind, {}).get(commune_code), deadline)
             rows.append(
                 {
@@ -93,6 +97,8 @@ def ledger_summary(table: pl.DataFrame) -> dict:
     }
     for kind in KINDS:
         rows = table.filter(pl.col("kind") == kind)
+        if kind not in _EXPECTED and rows.is_empty():
+            continue
         received = rows.filter(pl.col("received"))
         judged = received.filter(pl.col("on_time").is_not_null())
         on_time = judged.filter(pl.col("on_time")).height
