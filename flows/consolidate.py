@@ -115,10 +115,10 @@ def compare_with_previous_run(out: Path, failures: pl.DataFrame) -> tuple[pl.Dat
 
 
 @task(cache_policy=NO_CACHE)
-def write_tables(staging: Path, tables: dict[str, pl.DataFrame]) -> None:
+def write_tables(staging: Path, tables: dict[str, pl.DataFrame], contracts: dict[str, list] | None = None) -> None:
     """Write tables aside, in the run's staging folder (nothing is visible in --out yet), each checked
     against its contract."""
-    artifacts.write_parquet(tables, staging)
+    artifacts.write_parquet(tables, staging, contracts)
 
 
 @task(cache_policy=NO_CACHE)
@@ -171,7 +171,7 @@ def consolidate(
         del tables  # typed now: the raw rows, a run's biggest frames, are done with
         consolidated = aggregate(quote(context))
         staging = outputs.staging_dir(options.out, run_id)
-        write_tables(staging, quote(consolidated.tables))
+        write_tables(staging, quote(consolidated.tables), consolidated.contracts)
         lineage, findings = trace(quote(context), quote(consolidated))
         del context, checked  # the typed rows are done with before the run's memory peak (the tables written)
         side = _begin_analyst_workbook(later, len(records), staging, run_id, year)

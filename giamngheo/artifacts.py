@@ -41,22 +41,11 @@ class ContractError(RuntimeError):
     """An output table that breaks its declared model: a bug, never published."""
 
 
-def contracts() -> dict[str, list]:
-    """Output name -> the pandera models it must satisfy (a province table, one per kind adding columns)."""
-    from .kinds import KINDS
-
-    found: dict[str, list] = {}
-    for kind in KINDS:
-        for output in kind.outputs:
-            found.setdefault(output.name, []).append(output.model)
-    return found
-
-
-def check_contract(name: str, frame: pl.DataFrame) -> None:
-    """Raise ContractError when `frame` breaks a model declared for `name` (types, ranges, nulls, keys)."""
+def check_contract(name: str, frame: pl.DataFrame, models: list) -> None:
+    """Raise ContractError when `frame` breaks one of its models (types, ranges, nulls, keys)."""
     from pandera.errors import SchemaErrors
 
-    for model in contracts().get(name, ()):
+    for model in models:
         try:
             model.validate(frame, lazy=True)
         except SchemaErrors as exc:
@@ -64,10 +53,10 @@ def check_contract(name: str, frame: pl.DataFrame) -> None:
             raise ContractError(f"{name} breaks {model.__name__}: {cases}") from None
 
 
-def write_parquet(frames: dict[str, pl.DataFrame], folder: Path) -> None:
-    """Each table checked against its contract, then written (zstd)."""
+def write_parquet(frames: dict[str, pl.DataFrame], folder: Path, contracts: dict[str, list] | None = None) -> None:
+    """Each table checked against its contract (output name -> pandera models), then written (zstd)."""
     for name, frame in frames.items():
-        check_contract(name, frame)
+        check_contract(name, frame, (contracts or {}).get(name, ()))
         frame.write_parquet(folder / name, compression="zstd", statistics=True)
 
 

@@ -85,6 +85,16 @@ class Consolidated:
     tables: dict[str, pl.DataFrame]  # output name -> frame (a province table gathers the columns of every kind)
     failures: pl.DataFrame  # failures found across tables, located
 
+    @property
+    def contracts(self) -> dict[str, list]:
+        """Output name -> the models its frame must satisfy: those of the kinds aggregated in the run."""
+        found: dict[str, list] = {}
+        for kind in KINDS:
+            if kind.name in self.figures:
+                for output in kind.outputs:
+                    found.setdefault(output.name, []).append(output.model)
+        return found
+
 
 def aggregate(ctx: Context) -> Consolidated:
     """Each kind's figures, in the order of their needs; a kind no file carried makes no tables."""

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from giamngheo import pipeline
+from giamngheo.artifacts import ContractError, write_parquet
 from giamngheo.discover import FileEntry
 from giamngheo.failures import finish
 from giamngheo.parse import parse_workbook
@@ -85,7 +86,7 @@ def _write(path: Path, kind: str, header: list[str], rows: list[list], total: bo
 _RESOLVER: dict = {}  # built once (0.1 s): it only reads its indexes
 
 
-def run_steps(paths: list[Path]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+def run_steps(paths: list[Path], with_contracts: bool = False):
     """The run's own steps, in process: every failure explained, and the output tables."""
     ref = load_reference()
     records = []
@@ -103,7 +104,7 @@ def run_steps(paths: list[Path]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]
     consolidated = pipeline.aggregate(context)
     _, findings = pipeline.trace(context, consolidated)
     failures = finish(pl.concat([file_failures, findings, checked.failures, consolidated.failures], how="diagonal_relaxed"), "prop")
-    return failures, consolidated.tables
+    return (failures, consolidated.tables, consolidated.contracts) if with_contracts else (failures, consolidated.tables)
 
 
 @pytest.mark.slow
@@ -158,3 +159,24 @@ def test_a_results_table_with_text_in_a_count_is_rejected_at_its_cell(tmp_path):
     numeric = failures.filter(pl.col("rule") == "numeric")
     assert numeric.select("cell", "value", "kind").rows() == [("B6", "abc", "results")]
     assert outputs["results_communes.parquet"]["status"].to_list() == ["rejected"]
+
+
+def test_a_plan_only_run_writes_its_tables_under_their_contracts(tmp_path):
+    """The results kind's province columns are owed only when results were read (a plan-only national
+    run once failed its own contract check)."""
+    path = tmp_path / "ke hoach.xlsx"
+    _write(path, "plan", [label for label, _ in PLAN], [[make(i) for _, make in PLAN] for i in range(3)], True)
+    _, outputs, contracts = run_steps([path], with_contracts=True)
+    assert "results_communes.parquet" not in outputs
+    write_parquet(outputs, tmp_path, contracts)
+    assert pl.read_parquet(tmp_path / "provinces.parquet")["communes_accepted"].to_list() == [1]
+
+
+def test_a_table_that_breaks_its_contract_is_never_written(tmp_path):
+    path = tmp_path / "ke hoach.xlsx"
+    _write(path, "plan", [label for label, _ in PLAN], [[make(i) for _, make in PLAN] for i in range(3)], True)
+    _, outputs, contracts = run_steps([path], with_contracts=True)
+    broken = outputs["villages.parquet"].with_columns(pl.lit(-1, pl.Int64).alias("poor_households"))
+    with pytest.raises(ContractError, match="villages.parquet"):
+        write_parquet({"villages.parquet": broken}, tmp_path, contracts)
+    assert not (tmp_path / "villages.parquet").exists()
