@@ -1,0 +1,145 @@
+"""The pure polars transforms on 3-row frames: what each produces, checked by hand."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from transforms import aggregate, checks
+from transforms.rates import excel_round, pp_difference, rate_pct
+from transforms.results import actual_attainment, balance_failures
+
+PLAN = list(aggregate.PLAN_COUNTS)
+
+
+def _typed(rows: list[dict], fields: list[str]) -> pl.LazyFrame:
+    """Typed rows as validation gives them: every field with a parse status."""
+    base = {"table_id": 1, "section_index": 0, "name_key": None, "name": None}
+    out = []
+    for i, r in enumerate(rows):
+        row = {**base, "row": 5 + i, "row_kind": "village", **{f"{f}__status": "ok" for f in fields}, **r}
+        out.append(row)
+    frame = pl.DataFrame(out)
+    return frame.with_columns([pl.col(f).cast(pl.Float64) for f in fields if f in frame.columns]).lazy()
+
+
+def test_rate_pct_is_half_up_from_integers():
+    frame = pl.DataFrame({"n": [43, 1, 5, 0], "d": [5441, 8, 0, 10]})
+    got = frame.select(rate_pct(pl.col("n"), pl.col("d")).alias("r"))["r"].to_list()
+    assert got == [0.79, 12.5, None, 0.0]  # 43/5441 = 0.7903; 1/8 = 12.5; no denominator -> null
+    assert pl.DataFrame({"n": [1], "d": [800]}).select(rate_pct(pl.col("n"), pl.col("d")))[0, 0] == 0.13  # 0.125 -> 0.13
+
+
+def test_excel_round_and_point_differences():
+    frame = pl.DataFrame({"x": [0.145, 2.675, -0.125], "a": [0.3, 1.0, 0.79], "b": [0.1, 0.33, 0.0]})
+    assert frame.select(excel_round(pl.col("x")))["x"].to_list() == [0.15, 2.68, -0.13]
+    assert frame.select(pp_difference(pl.col("a"), pl.col("b")))["a"].to_list() == [0.2, 0.67, 0.79]
+
+
+def test_total_row_mismatches_flags_a_declared_total_that_is_not_the_sum():
+    rows = _typed(
+        [
+            {"total_households": 100, "poor_households": 5},
+            {"total_households": 200, "poor_households": 7},
+            {"row_kind": "total", "total_households": 300, "poor_households": 13},
+        ],
+        ["total_households", "poor_households"],
+    )
+    got = checks.total_row_mismatches(rows, ["total_households", "poor_households"]).collect()
+    assert got.select("row", "field", "rule", "value", "expected").rows() == [(7, "poor_households", "total_row_matches_sum", "13", "12")]
+
+
+def test_rate_mismatches_reads_percent_or_fraction_and_flags_beyond_rounding():
+    rows = _typed(
+        [
+            {"total_households": 200, "poor_households": 5, "poor_rate": 2.5, "poor_rate__decimals": 1, "poor_rate__text": None},
+            {"total_households": 300, "poor_households": 7, "poor_rate": 2.3, "poor_rate__decimals": 1, "poor_rate__text": None},
+            {"total_households": 400, "poor_households": 8, "poor_rate": 3.0, "poor_rate__decimals": 1, "poor_rate__text": None},
+        ],
+        ["total_households", "poor_households", "poor_rate"],
+    ).with_columns(pl.lit(False).alias("poor_rate__pct_sign"))
+    got = checks.rate_mismatches(rows, [("poor_rate", "poor_households", ["total_households"])]).collect()
+    # 5/200 = 2.5 and 7/300 = 2.33 (2.3 at one decimal) agree; 8/400 = 2.0, not 3.0
+    assert got.select("row", "field", "rule", "expected").rows() == [(7, "poor_rate", "rate_matches_counts", "2.0")]
+
+
+def test_duplicate_and_unnamed_villages():
+    rows = _typed(
+        [{"name": "Thôn Na Thành", "name_key": "thon na thanh"}, {"name": "Thôn Na Thành", "name_key": "thon na thanh"}, {}],
+        ["total_households"],
+    )
+    dup = checks.duplicate_villages(rows).collect()
+    assert dup.select("row", "rule", "value", "expected").rows() == [(6, "unique_village", "Thôn Na Thành", "5, 6")]
+    assert checks.unnamed_villages(rows).collect().select("row", "rule").rows() == [(7, "village_named")]
+
+
+def test_balance_failures_per_row():
+    fields = ["poor_households_start", "poor_households_end", "poor_decrease", "poor_increase"]
+    from schemas.results import RESULTS_COUNTS
+
+    statuses = {f"{f}__status": "ok" for f in RESULTS_COUNTS}
+    rows = _typed(
+        [
+            {"poor_households_start": 10, "poor_decrease": 3, "poor_increase": 1, "poor_households_end": 8},
+            {"poor_households_start": 10, "poor_decrease": 3, "poor_increase": 1, "poor_households_end": 9},
+            {"poor_households_start": 4, "poor_decrease": None, "poor_increase": None, "poor_households_end": 4},
+        ],
+        fields,
+    ).with_columns(**{k: pl.lit(v) for k, v in statuses.items()})
+    missing = [f for f in RESULTS_COUNTS if f not in fields]
+    rows = rows.with_columns([pl.lit(None, pl.Float64).alias(f) for f in missing])
+    got = balance_failures(rows).collect()
+    assert got.select("row", "field", "rule", "value", "expected").rows() == [(6, "poor_households_end", "balance", "9", "8")]
+
+
+def test_commune_totals_and_provincial_figures():
+    villages = pl.LazyFrame(
+        {
+            "commune_code": ["05800", "05800", "05803"],
+            "total_households": [100, 300, 200],
+            "poor_households": [5, 7, 4],
+            "near_poor_households": [4, 6, 2],
+            "poor_reduction_target": [1, None, 2],
+            "near_poor_reduction_target": [None, None, None],
+        },
+        schema_overrides={f: pl.Int64 for f in PLAN},
+    )
+    communes = aggregate.commune_totals(villages).sort("commune_code").collect()
+    assert communes.select("commune_code", "villages", "total_households", "poor_reduction_target", "near_poor_reduction_target",
+                           "poor_rate_pct", "planned_poor_reduction_pp").rows() == [
+        ("05800", 2, 400, 1, None, 3.0, 0.25),
+        ("05803", 1, 200, 2, None, 2.0, 1.0),
+    ]
+    communes = communes.with_columns(
+        pl.lit("19").alias("province_code"),
+        pl.Series("status", ["accepted", "rejected"]),
+        pl.Series("meets_assigned_target", [True, None]),
+    )
+    expected = pl.LazyFrame({"province_code": ["19"], "communes_expected": [92]})
+    province = aggregate.provincial_figures(communes.lazy(), expected).collect().row(0, named=True)
+    # the rejected commune counts as rejected and adds nothing to the sums
+    assert (province["communes_accepted"], province["communes_rejected"], province["communes_missing"]) == (1, 1, 90)
+    assert (province["total_households"], province["poor_households"], province["poor_rate_pct"]) == (400, 12, 3.0)
+    assert (province["communes_meeting_target"], province["communes_below_target"]) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "status, actual, assigned, want",
+    [("accepted", 0.5, 0.4, "met"), ("accepted", 0.3, 0.4, "missed"), ("rejected", 0.5, 0.4, "not_assessed: results rejected"),
+     ("accepted", 0.5, None, "not_assessed: no assigned target")],
+)
+def test_actual_attainment(status, actual, assigned, want):
+    frame = pl.LazyFrame(
+        {"status": [status], "actual_poor_reduction_pp": [actual], "assigned_poor_reduction_pp": [assigned],
+         "planned_poor_reduction_pp": [0.45], "total_households_end": [500]},
+        schema_overrides={"assigned_poor_reduction_pp": pl.Float64},
+    )
+    assert actual_attainment(frame).collect()["assessment"][0] == want
+
+
+def test_target_attainment_compares_at_two_decimals_half_up():
+    communes = pl.LazyFrame({"commune_code": ["a", "b", "c"], "planned_poor_reduction_pp": [0.79, 0.30, None]})
+    targets = pl.LazyFrame({"commune_code": ["a", "b", "c"], "assigned_poor_reduction_pp": [0.785, 0.305, 0.2]})
+    got = aggregate.target_attainment(communes, targets).sort("commune_code").collect()
+    # 0.785 -> 0.79 (met, equal); 0.305 -> 0.31 (below); no plan figure -> not judged
+    assert got["meets_assigned_target"].to_list() == [True, False, None]
