@@ -194,7 +194,7 @@ def _province_values(provinces: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFr
 def _kinds_in_season(ledger: pl.DataFrame) -> list[str]:
     """Report kinds somebody sent in this run (the plan when nobody sent anything)."""
     sent = set(ledger.filter(pl.col("received"))["kind"].to_list()) if ledger.height else set()
-    return [k for k in ("plan", "results") if k in sent] or ["plan"]
+    return [k for k in KIND_VI if k in sent] or [next(iter(KIND_VI))]  # in the kinds' declared order
 
 
 def _ledger_line(kind: str, s: dict) -> str:

@@ -2,7 +2,7 @@
 
 Built from a finished run folder only (manifest.json and the parquet outputs),
 so it can be made again for any past run. One row per commune and report kind
-("plan", "results"), including communes that sent nothing.
+(every declared kind that all communes owe, and the others where sent), including communes that sent nothing.
 
 - A file whose table could not be recognised (kind null in the manifest) is a
   submission of every kind its commune sent (of the plan when it sent nothing
