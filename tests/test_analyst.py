@@ -452,3 +452,29 @@ def test_begun_in_the_side_process_and_finished_there_or_here_if_it_died(tmp_pat
         assert side.start(begin_analyst_workbook, run, manifest)
         os.kill(side.run(os.getpid), signal.SIGKILL)  # after the workbook was begun there
         assert _all_values(side.run(analyst.finish_analyst_workbook, run)) == whole
+
+
+def test_a_kind_declares_its_own_sheet_and_html_section(tmp_path, monkeypatch):
+    """Reports iterate over the declared kinds: a kind's sheets and section appear, named nowhere else."""
+    import dataclasses
+
+    import giamngheo.reports.analyst as analyst_module
+    import giamngheo.reports.html_report as html_module
+    from giamngheo.kinds import KINDS, Sheet
+    from giamngheo.reports.html_report import write_html_report
+
+    frame = pl.DataFrame({"item_label": ["Năm 2026", "Năm 2027"], "year": [2026, 2027], "poor_households": [22, 12]})
+    extra = dataclasses.replace(
+        KINDS[0], name="roadmap_test",
+        report_sheets=lambda run_dir: [Sheet("Lộ trình", "LỘ TRÌNH GIẢM NGHÈO", frame, ("Theo năm.",))],
+        report_section=lambda run_dir: '<section id="lo-trinh"><h2>Lộ trình</h2></section>',
+    )
+    monkeypatch.setattr(analyst_module, "KINDS", (*KINDS, extra))
+    monkeypatch.setattr(html_module, "KINDS", (*KINDS, extra))
+    run = make_run(tmp_path, results=False)
+    wb = load_workbook(write_analyst_workbook(run))
+    assert "Lộ trình" in wb.sheetnames
+    columns, rows, totals = _table(wb["Lộ trình"])
+    assert [r[next(c for c in columns if "nghèo" in c.lower())].value for r in rows] == [22, 12]
+    assert totals is not None and totals[next(c for c in columns if "nghèo" in c.lower())].value == 34
+    assert '<section id="lo-trinh">' in write_html_report(run).read_text(encoding="utf-8")

@@ -3,7 +3,7 @@ aggregated: a kind comes after the kinds it `needs`."""
 
 from __future__ import annotations
 
-from .base import Context, Figures, Kind, Output
+from .base import Context, Figures, Kind, Output, Sheet
 from .plan import PLAN
 from .results import RESULTS
 
@@ -13,4 +13,4 @@ FIELDS = {k.name: k.fields for k in KINDS}
 
 assert all(KINDS.index(KIND_BY_NAME[n]) < KINDS.index(k) for k in KINDS for n in k.needs), "a kind must follow what it needs"
 
-__all__ = ["KINDS", "KIND_BY_NAME", "FIELDS", "Context", "Figures", "Kind", "Output"]
+__all__ = ["KINDS", "KIND_BY_NAME", "FIELDS", "Context", "Figures", "Kind", "Output", "Sheet"]

@@ -4,6 +4,7 @@ iterate over the declared kinds (giamngheo/kinds/__init__.py); none of them name
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import pandera.polars as pa
@@ -26,6 +27,16 @@ class Output:
     def columns(self) -> list[str]:
         """The contract's columns, in order."""
         return list(self.model.to_schema().columns)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet a kind adds to the analyst workbook: one table under a title block."""
+
+    name: str  # at most 31 characters (Excel)
+    title: str  # the title line, upper case Vietnamese ("LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026-2030")
+    frame: pl.DataFrame  # its label column first (the totals row is named there); columns labelled from schemas/columns.py
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -78,6 +89,10 @@ class Kind:
     # sums (figure -> (numerator, denominator)), each published in the kind's commune table
     traced: tuple[str, ...] = ()
     traced_rates: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # how it appears in the reports beside the plan's and results' own sheets: analyst sheets made
+    # from a finished run folder, and a section of the HTML report (an HTML string), each None
+    report_sheets: Callable[[Path], list[Sheet]] | None = None
+    report_section: Callable[[Path], str] | None = None
     row_kinds: tuple[str, ...] = ("village",)  # the rows `rows` checks, one by one (not totals, sections)
     attributes: tuple[str, ...] = ()  # text the parser gives each row beside its figures (e.g. a roadmap item's unit)
 

@@ -57,6 +57,7 @@ from giamngheo.reports.analyst_layout import (
     RATE_NOTE, RESULTS_COLUMNS, RESULTS_RATES, SHEET_COMMUNES, SHEET_LEDGER, SHEET_MISSING, SHEET_PROVINCE,
     SHEET_RESULTS, SHEET_VILLAGES, VIETNAM, VILLAGE_COLUMNS, WORKBOOK_NAME, WORKBOOK_OPTIONS,
 )
+from giamngheo.kinds import KINDS, Sheet
 from giamngheo.reports.ledger import ledger_summary, read_manifest, submissions_table
 from giamngheo.reports.xlsx_fast import FastWorksheet, Styles
 from transforms.rates import pp_difference, rate_pct
@@ -112,6 +113,9 @@ class AnalystWorkbook:
         _villages_sheet(self._sheet(SHEET_VILLAGES), st, context, frames["villages"])
         if not frames["results_communes"].is_empty():
             _results_sheet(self._sheet(SHEET_RESULTS), st, context, frames["results_communes"], frames["communes"])
+        for kind in KINDS:  # the sheets other kinds declare
+            for sheet in kind.report_sheets(self.run_dir) if kind.report_sheets else ():
+                _kind_sheet(self._sheet(sheet.name), st, context, sheet)
         self._tables_written = True
 
     def finish(self) -> Path:
@@ -276,6 +280,13 @@ def _results_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, results: pl.Dat
             pl.select(pp_difference(pl.lit(start), pl.lit(end))).item() if start is not None and end is not None else None
         )
     _table(ws, st, header_row, frame, columns, totals, _commune_fill("meets_assigned_target_actual"), frozen=3)
+
+
+def _kind_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, sheet: Sheet) -> None:
+    """A kind's own sheet: its title block and its table, with totals of its integer columns."""
+    header_row = _title_block(ws, st, ctx.title(sheet.title), ctx.subtitle(), notes=list(sheet.notes))
+    columns = _columns(sheet.frame, ["stt"], ctx)
+    _table(ws, st, header_row, sheet.frame, columns, _totals(sheet.frame, columns, {}), None, frozen=3)
 
 
 def _missing_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, ledger: pl.DataFrame) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from giamngheo.kinds import KINDS
 from schemas.rules import RULE_BY_ID
 
 from . import report_charts as charts
@@ -374,6 +375,11 @@ def _files(run: RunData) -> str:
             + _table(["Tệp", "Mã xã", "Loại", "Tình trạng", "Cách đọc"], rows, "compact files") + "</details></section>")
 
 
+def _kind_sections(run: RunData) -> str:
+    """The sections other kinds declare (their figures and charts), in the kinds' order."""
+    return "".join(kind.report_section(run.run_dir) for kind in KINDS if kind.report_section)
+
+
 def render_html(run: RunData) -> str:
     """The report page for a loaded run, as one HTML string."""
     counts = failure_counts(run.failures)
@@ -388,7 +394,7 @@ def render_html(run: RunData) -> str:
     return ('<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(title)}</title><style>{PAGE_CSS}</style></head><body><main>"
-            + _header(run, counts) + _figures(run) + _charts(run, counts) + _summary_tables(run, counts)
+            + _header(run, counts) + _figures(run) + _charts(run, counts) + _kind_sections(run) + _summary_tables(run, counts)
             + _failure_list(run) + _files(run) + footer + "</main></body></html>")
 
 
