@@ -429,3 +429,13 @@ def test_plain_text_is_left_alone():
     cell = write_text(wb.active["A1"], "Thôn Nà\x01")
     assert (cell.value, cell.data_type, cell.quotePrefix) == ("Thôn Nà", "s", False)
     assert safe_text("Thôn 1") == "Thôn 1" and safe_text(5) == "5" and safe_text(None) == ""
+
+
+@pytest.mark.parametrize("source_file, expected", [
+    ("05800_xa_phu_thinh.xlsx", "05800_xa_phu_thinh.xlsx"),  # the stem starts with the code: not repeated
+    ("thang 5/05800 - xa phu thinh.xls", "05800_xa phu thinh.xlsx"),
+    ("05800.xlsx", "05800_05800.xlsx"),  # nothing but the code: kept, so the copy still names its source
+    ("058001_bieu.xlsx", "05800_058001_bieu.xlsx"),  # another number that starts with the same digits
+])
+def test_feedback_name_does_not_repeat_the_code(source_file, expected):
+    assert feedback_name("05800", source_file) == expected

@@ -124,7 +124,10 @@ def feedback_name(commune_code: str, source_file: str) -> str:
     """`<commune_code>_<source stem>.xlsx`, cleaned to be safe on any file system (<= 120 characters)."""
     # A backslash is a separator too: names made on Windows arrive as "thang 5\\bieu.xlsx".
     stem = _clean_name(Path(str(source_file).replace("\\", "/")).stem).lstrip("-. ") or "tep"
-    return _fit_name(f"{_clean_name(str(commune_code or ''))}_{stem}")
+    code = _clean_name(str(commune_code or ""))
+    if code and re.match(rf"{re.escape(code)}(?!\d)[\s_.-]*", stem):  # "05800_xa_phu_thinh": the code is there already
+        stem = re.sub(rf"^{re.escape(code)}[\s_.-]*", "", stem) or stem
+    return _fit_name(f"{code}_{stem}" if code else stem)
 
 
 # ---- which files, under which names
