@@ -162,6 +162,13 @@ def _run(args) -> int:
         limits=limits,
         progress=not args.no_progress and progress_wanted(),
     )
+    if args.dask_address:
+        from .dask_check import refusal
+
+        why = refusal(args.dask_address)
+        if why:
+            print(f"giamngheo: {why}", file=sys.stderr)
+            return EXIT_USAGE
     _prefect_quiet(args.verbose)
     from flows.consolidate import consolidate, with_dask
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 from conftest import THAI_NGUYEN
 
@@ -46,3 +47,34 @@ def test_a_hanging_file_times_out_on_dask_workers(prefect_server, tmp_path, monk
     layouts = {f["path"]: f["layout"] for f in manifest["files"]}
     assert set(layouts) == {f.name for f in files}
     assert all(layouts[f.name] for f in files if f != files[1])  # the others were read: a table was found
+
+
+def _cluster_answer(daemon: bool) -> str | None:
+    import dask
+    from distributed import LocalCluster
+
+    from giamngheo.dask_check import refusal
+
+    with dask.config.set({"distributed.worker.daemon": daemon}):
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            return refusal(cluster.scheduler_address)
+
+
+@pytest.mark.slow
+def test_a_cluster_of_daemonic_workers_is_refused_with_a_clear_message():
+    """Their workers cannot start the parsing processes that time a hanging file out (issue 20)."""
+    why = _cluster_answer(daemon=True)
+    assert why and "daemon" in why and "DASK_DISTRIBUTED__WORKER__DAEMON=False" in why
+    assert _cluster_answer(daemon=False) is None
+
+
+@pytest.mark.slow
+def test_run_refuses_an_unreachable_or_daemonic_cluster_before_writing(tmp_path, capsys):
+    from giamngheo.cli import EXIT_USAGE, main
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    code = main(["run", "--raw", str(raw), "--out", str(out), "--dask-address", "tcp://127.0.0.1:9"])
+    assert code == EXIT_USAGE
+    assert "Dask" in capsys.readouterr().err
+    assert not any(p.suffix == ".parquet" for p in out.rglob("*"))
