@@ -235,8 +235,8 @@ def with_dask(workers: int | None = None, address: str | None = None):
     # Dask starts its workers as daemonic processes, and a daemonic process may not start the
     # parsing processes that keep a hanging or crashing file away from the rest (the per-file
     # time-out and memory limit): the LocalCluster's workers are started non-daemonic. Workers of
-    # an existing cluster need DASK_DISTRIBUTED__WORKER__DAEMON=False in their environment; on
-    # daemonic ones a batch is parsed in the worker itself, without those limits.
+    # an existing cluster need DASK_DISTRIBUTED__WORKER__DAEMON=False in their environment; the
+    # command refuses a cluster of daemonic ones (giamngheo/dask_check.py).
     dask.config.set({"distributed.worker.daemon": False})
     if address:
         runner = DaskTaskRunner(address=address)
