@@ -39,6 +39,9 @@ _DETAILS = {
     "section": ("khu vực", "section"),
     "commune": ("xã", "commune"),
     **{k.name: (k.title_vi, k.title_en) for k in KINDS},
+    "years_missing": ("thiếu các năm", "lacks the years"),
+    "years_outside": ("có các năm ngoài giai đoạn", "has years outside the period"),
+    "total": ("dòng cộng", "total line"),
 }
 
 

@@ -5,10 +5,8 @@ This runs in worker processes, so it imports no polars and no Prefect.
 
 from __future__ import annotations
 
-import math
 import re
 import time
-from datetime import date, datetime, time as dtime
 from pathlib import Path
 
 from transforms.markers import FORMULA_MARK
@@ -18,11 +16,11 @@ from .layout import fields as F
 from .layout.header import header_labels_found
 from .layout.recognisers import other_tables
 from .layout.vocabulary import load_vocabulary
-from .parsed import ParsedTable, ParseResult
+from .parsed import ParsedTable, ParseResult, cell_json
 from .layout.tables import Table, document_year, find_tables, title_lines
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import a1, column_letter
-from .text import fold, match_key, nfc
+from .text import fold, match_key
 
 REQUIRED = {
     F.PLAN: ("village_name", "total_households", "poor_households", "near_poor_households"),
@@ -32,27 +30,6 @@ _DOC_DATE = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (20\d\d)\b")
 _DOC_DATE_NUM = re.compile(r"\bngay (\d{1,2}) (\d{1,2}) (20\d\d)\b")
 _CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 _CODE_LABEL = re.compile(r"\bma\s*(?:so\s*)?(?:xa|phuong|don vi|dvhc|dac khu)?\s*(\d{5})\b")
-
-
-def _cell_json(v):
-    """A cell value as (number, text): numbers stay numbers, everything else becomes text."""
-    cls = v.__class__
-    if cls is float:  # NaN or infinity (an .ods or .xls can hold them) is no count: text, reported at its cell
-        return (v, None) if math.isfinite(v) else (None, str(v))
-    if cls is int:
-        return float(v), None
-    if v is None:
-        return None, None
-    if isinstance(v, bool):
-        return None, "TRUE" if v else "FALSE"
-    if isinstance(v, (int, float)):
-        return (float(v), None) if math.isfinite(v) else (None, str(v))
-    if isinstance(v, (datetime, date, dtime)):
-        return None, v.isoformat()
-    if isinstance(v, str):
-        t = nfc(v).lstrip(FORMULA_MARK)
-        return (None, t) if t else (None, None)
-    return None, str(v)
 
 
 def _failure(rule: str, sheet: str | None, row=None, col=None, field=None, value=None, expected=None, detail=None) -> dict:
@@ -110,9 +87,9 @@ def _serialise_rows(table: Table) -> dict:
     for f in fields:
         column = table.band.fields[f] + 1
         cells = [
-            (None, FORMULA_MARK + formulas[(tr.row, column)]) if (tr.row, column) in formulas else _cell_json(tr.values.get(f))
+            (None, FORMULA_MARK + formulas[(tr.row, column)]) if (tr.row, column) in formulas else cell_json(tr.values.get(f))
             for tr in rows
-        ] if formulas else [_cell_json(tr.values.get(f)) for tr in rows]
+        ] if formulas else [cell_json(tr.values.get(f)) for tr in rows]
         cols[f + "__num"] = [num for num, _ in cells]
         cols[f + "__text"] = [text for _, text in cells]
     return cols
@@ -177,7 +154,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         if s.name not in used:
             title.extend(line for line in title_lines(s, min(TOP, len(s.rows)), single=True) if line not in title)
     result.title = title[:60]
-    others = [ParsedTable.from_dict(t) for s in book.sheets if s.name not in used and s.rows for t in other_tables(s, title)]
+    others = [t for s in book.sheets if s.name not in used and s.rows for t in other_tables(s, title)]
     result.codes = _codes(title)
     result.doc_date = _document_date(title)
     result.year = document_year(title)

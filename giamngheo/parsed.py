@@ -6,7 +6,13 @@ No polars and no Prefect here: the parsing processes import this module.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time as dtime
+
+from transforms.markers import FORMULA_MARK
+
+from .text import nfc
 
 
 @dataclass
@@ -65,3 +71,24 @@ class ParseResult:
     def is_readable_failure(self, reasons: tuple[str, ...] = ()) -> bool:
         """Whether the file could not be read (for one of `reasons`, when given)."""
         return any(f.get("rule") == "readable" and (not reasons or f.get("detail") in reasons) for f in self.failures)
+
+
+def cell_json(v):
+    """A cell value as (number, text): numbers stay numbers, everything else becomes text."""
+    cls = v.__class__
+    if cls is float:  # NaN or infinity (an .ods or .xls can hold them) is no count: text, reported at its cell
+        return (v, None) if math.isfinite(v) else (None, str(v))
+    if cls is int:
+        return float(v), None
+    if v is None:
+        return None, None
+    if isinstance(v, bool):
+        return None, "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float)):
+        return (float(v), None) if math.isfinite(v) else (None, str(v))
+    if isinstance(v, (datetime, date, dtime)):
+        return None, v.isoformat()
+    if isinstance(v, str):
+        t = nfc(v).lstrip(FORMULA_MARK)
+        return (None, t) if t else (None, None)
+    return None, str(v)

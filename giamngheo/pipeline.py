@@ -129,7 +129,8 @@ def trace(ctx: Context, consolidated: Consolidated) -> tuple[pl.DataFrame, pl.Da
         lineage.append(cells)
         if kind.findings:
             findings.append(kind.findings(ctx, made, cells))
-    return pl.concat(lineage, how="vertical_relaxed"), pl.concat(findings, how="diagonal_relaxed") if findings else pl.DataFrame()
+    # kinds may trace more than the shared columns (a roadmap's year): diagonal, the others' columns stay in order
+    return pl.concat(lineage, how="diagonal_relaxed"), pl.concat(findings, how="diagonal_relaxed") if findings else pl.DataFrame()
 
 
 def kind_status(consolidated: Consolidated) -> dict[tuple[str, str], str]:

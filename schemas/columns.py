@@ -64,6 +64,12 @@ COLUMNS: dict[str, ColumnInfo] = {
     "poor_rate_end_pct": ColumnInfo("Tỷ lệ hộ nghèo cuối kỳ (%)", "poor rate at the end", PCT),
     "actual_poor_reduction_pp": ColumnInfo("Tỷ lệ hộ nghèo giảm thực tế (điểm %)", "actual poor-rate cut", PP),
     "meets_assigned_target_actual": ColumnInfo("Đạt chỉ tiêu giao (thực tế)", "met the assigned target", TEXT),
+    # roadmap
+    "value": ColumnInfo("Giá trị", "value", ""),
+    "item": ColumnInfo("Nội dung", "item", TEXT),
+    "item_label": ColumnInfo("Nội dung (như trong tệp)", "item as written", TEXT),
+    "item_kind": ColumnInfo("Loại", "kind of item", TEXT),
+    "unit": ColumnInfo("Đơn vị tính", "unit", TEXT),
 }
 
 PLAN_COUNTS = (

@@ -22,11 +22,11 @@ FAILURE_SCHEMA = {
 }
 
 
-def _as_failures(frame: pl.LazyFrame) -> pl.LazyFrame:
+def as_failures(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.select([pl.col(c).cast(t) if c in frame.collect_schema() else pl.lit(None, t).alias(c) for c, t in FAILURE_SCHEMA.items()])
 
 
-def _int_text(value: pl.Expr) -> pl.Expr:
+def int_text(value: pl.Expr) -> pl.Expr:
     return pl.when(value == value.round(0)).then(value.cast(pl.Int64).cast(pl.Utf8)).otherwise(value.cast(pl.Utf8))
 
 
@@ -59,12 +59,12 @@ def total_row_mismatches(rows: pl.LazyFrame, counts: list[str]) -> pl.LazyFrame:
                 "row",
                 pl.lit(f).alias("field"),
                 pl.lit("total_row_matches_sum").alias("rule"),
-                _int_text(pl.col(f)).alias("value"),
-                _int_text(pl.col(f"{f}__sum")).alias("expected"),
+                int_text(pl.col(f)).alias("value"),
+                int_text(pl.col(f"{f}__sum")).alias("expected"),
                 pl.col("row_kind").alias("detail"),
             )
         )
-    return _as_failures(pl.concat(parts, how="diagonal_relaxed")) if parts else _as_failures(pl.LazyFrame())
+    return as_failures(pl.concat(parts, how="diagonal_relaxed")) if parts else as_failures(pl.LazyFrame())
 
 
 def _mode_scores(long: pl.LazyFrame, n_denominators: int) -> pl.LazyFrame:
@@ -110,7 +110,7 @@ def rate_mismatches(rows: pl.LazyFrame, specs: list[tuple[str, str, list[str]]])
             )
         )
     if not longs:
-        return _as_failures(pl.LazyFrame())
+        return as_failures(pl.LazyFrame())
     long = pl.concat(longs, how="vertical_relaxed")
     modes = _mode_scores(long, n_den)
     cols = [f"m_{s}_{k}" for s in (1, 100) for k in range(n_den)]
@@ -132,7 +132,7 @@ def rate_mismatches(rows: pl.LazyFrame, specs: list[tuple[str, str, list[str]]])
     wrong = (pl.col("status") == "invalid") | (
         computable & ((pl.col("stated") - recomputed).abs() > 1e-9) & ((pl.col("stated") - exact).abs() > 0.05 + 1e-9)
     )
-    return _as_failures(
+    return as_failures(
         judged.filter(wrong).select(
             "table_id",
             "row",
@@ -154,7 +154,7 @@ def duplicate_villages(rows: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("row").cast(pl.Utf8).str.join(", ").over(key).alias("_rows"),
         pl.len().over(key).alias("_n"),
     )
-    return _as_failures(
+    return as_failures(
         grouped.filter((pl.col("_n") > 1) & (pl.col("_nth") > 1)).select(
             "table_id",
             "row",
@@ -169,7 +169,7 @@ def duplicate_villages(rows: pl.LazyFrame) -> pl.LazyFrame:
 
 def unnamed_villages(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Rows with figures but no village name (rule village_named)."""
-    return _as_failures(
+    return as_failures(
         rows.filter((pl.col("row_kind") == VILLAGE) & pl.col("name").is_null()).select(
             "table_id", "row", pl.lit("village_name").alias("field"), pl.lit("village_named").alias("rule")
         )

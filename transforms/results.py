@@ -6,7 +6,7 @@ import polars as pl
 
 from schemas.results import DECREASE_PARTS, INCREASE_PARTS, RESULTS_COUNTS
 
-from .checks import _as_failures, _int_text
+from .checks import as_failures, int_text
 from .rates import pp_difference, rate_pct
 
 SUBJECTS = ("poor", "near_poor")
@@ -41,12 +41,12 @@ def balance_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
                 "row",
                 pl.lit(f"{subject}_households_end").alias("field"),
                 pl.lit("balance").alias("rule"),
-                _int_text(end).alias("value"),
-                _int_text(expected).alias("expected"),
+                int_text(end).alias("value"),
+                int_text(expected).alias("expected"),
                 pl.lit(None, pl.Utf8).alias("detail"),
             )
         )
-    return _as_failures(pl.concat(parts))
+    return as_failures(pl.concat(parts))
 
 
 def _table_rank(tables: pl.LazyFrame) -> pl.LazyFrame:
@@ -116,12 +116,12 @@ def flow_moves_mismatches(villages: pl.LazyFrame) -> pl.LazyFrame:
                 pl.col("source_row").alias("row"),
                 pl.lit(here).alias("field"),
                 pl.lit("flow_moves_match").alias("rule"),
-                _int_text(pl.col(here)).alias("value"),
-                _int_text(pl.col(there)).alias("expected"),
+                int_text(pl.col(here)).alias("value"),
+                int_text(pl.col(there)).alias("expected"),
                 pl.lit(None, pl.Utf8).alias("detail"),
             )
         )
-    return _as_failures(pl.concat(parts))
+    return as_failures(pl.concat(parts))
 
 
 def plan_comparison(results: pl.LazyFrame, plan: pl.LazyFrame) -> pl.LazyFrame:
@@ -143,7 +143,7 @@ def plan_comparison(results: pl.LazyFrame, plan: pl.LazyFrame) -> pl.LazyFrame:
         parts.append(
             both.filter(with_plan & with_results & pl.col(field).is_not_null() & (pl.col(field) != pl.col(planned))).select(
                 "table_id", pl.col("source_row").alias("row"), pl.lit(field).alias("field"), pl.lit("start_matches_plan").alias("rule"),
-                _int_text(pl.col(field)).alias("value"), _int_text(pl.col(planned)).alias("expected"), pl.lit(None, pl.Utf8).alias("detail"),
+                int_text(pl.col(field)).alias("value"), int_text(pl.col(planned)).alias("expected"), pl.lit(None, pl.Utf8).alias("detail"),
             )
         )
     communes_with_both = both.group_by("commune_code").agg(with_plan.any().alias("_p"), with_results.any().alias("_r")).filter(
@@ -164,7 +164,7 @@ def plan_comparison(results: pl.LazyFrame, plan: pl.LazyFrame) -> pl.LazyFrame:
             pl.lit(None, pl.Utf8).alias("expected"), pl.lit("plan").alias("detail"),
         )
     )
-    return _as_failures(pl.concat(parts, how="vertical_relaxed"))
+    return as_failures(pl.concat(parts, how="vertical_relaxed"))
 
 
 SUMMED = [

@@ -6,8 +6,9 @@ from __future__ import annotations
 from .base import Context, Figures, Kind, Output, Sheet
 from .plan import PLAN
 from .results import RESULTS
+from .roadmap import ROADMAP
 
-KINDS: tuple[Kind, ...] = (PLAN, RESULTS)
+KINDS: tuple[Kind, ...] = (PLAN, RESULTS, ROADMAP)
 KIND_BY_NAME = {k.name: k for k in KINDS}
 FIELDS = {k.name: k.fields for k in KINDS}
 

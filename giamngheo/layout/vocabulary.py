@@ -47,6 +47,18 @@ class PhraseIndex:
                 return hit
         return frozenset()
 
+    def first(self, text: str) -> frozenset[str]:
+        """Tags of the leftmost phrase in the text (the longest one starting there)."""
+        words = fold(text[:500]).split()
+        for i, word in enumerate(words):
+            if word not in self.starts:
+                continue
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                hit = self.phrases.get(tuple(words[i : i + n]))
+                if hit is not None:
+                    return hit
+        return frozenset()
+
     def _tags(self, text: str) -> frozenset[str]:
         words = fold(text[:500]).split()
         found: set[str] = set()
@@ -84,6 +96,8 @@ class Vocabulary:
     documents: PhraseIndex
     units: dict[str, tuple[str, ...]]  # folded word lists about unit names: types, not_before, motto
     grand_total: PhraseIndex  # words anywhere in a total's label that make it the commune's
+    roadmap_items: PhraseIndex  # roadmap item labels -> "item.<canonical id>"
+    roadmap_words: PhraseIndex  # roadmap table, unit and section words -> "word.<name>"
 
 
 @lru_cache(maxsize=4)
@@ -100,6 +114,8 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         documents=_index(docs),
         units={k: tuple(fold(w) for w in v) for k, v in data["units"].items()},
         grand_total=_index({"row.grand_total": rows["grand_total"]}),
+        roadmap_items=_index({f"item.{k}": v for k, v in data["roadmap"]["items"].items()}),
+        roadmap_words=_index({f"word.{k}": v for k, v in data["roadmap"]["words"].items()}),
     )
 
 

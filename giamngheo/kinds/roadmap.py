@@ -1,0 +1,163 @@
+"""The 2026–2030 roadmap and its budget (lộ trình giảm nghèo giai đoạn): items by year, per commune."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from schemas.roadmap import Roadmap, RoadmapCommunes, RoadmapProvinces, RoadmapRows
+from transforms import roadmap as R
+from transforms.lineage import column_letters
+
+from ..figures import accepted_only, commune_status, unit_names
+from ..layout.roadmap import ATTRIBUTES
+from .base import Context, Figures, Kind, Output, Sheet
+
+ROWS = Output("roadmap.parquet", Roadmap, "detail")
+COMMUNES = Output("roadmap_communes.parquet", RoadmapCommunes, "commune")
+PROVINCES = Output("roadmap_provinces.parquet", RoadmapProvinces, "detail")
+ITEM_VI = {
+    "poor_reduction": "Số hộ nghèo giảm", "near_poor_reduction": "Số hộ cận nghèo giảm",
+    "support_housing": "Hỗ trợ nhà ở", "support_housing_new": "Nhà ở xây mới", "support_housing_repair": "Nhà ở sửa chữa",
+    "support_latrine": "Nhà tiêu hợp vệ sinh", "support_information_device": "Thiết bị tiếp cận thông tin",
+    "support_vocational_training": "Đào tạo nghề", "support_employment": "Việc làm", "support_production": "Hỗ trợ sản xuất",
+    "support_internet": "Hỗ trợ internet", "support_social_care": "Bảo trợ xã hội",
+    "budget_total": "Tổng kinh phí (triệu đồng)", "budget_central": "Ngân sách trung ương", "budget_province": "Ngân sách tỉnh",
+    "budget_commune": "Ngân sách xã", "budget_integrated": "Vốn lồng ghép", "budget_social": "Huy động xã hội",
+    "budget_policy_bank_loan": "Vốn vay NHCSXH",
+}
+
+
+def period_of(year: int) -> tuple[int, int]:
+    """The five-year period a year falls in (2026-2030, 2031-2035, ...)."""
+    start = 2026 + 5 * ((year - 2026) // 5)
+    return start, start + 4
+
+
+def roadmap_figures(ctx: Context) -> Figures:
+    """Accepted roadmaps by commune x year x item, their province sums, and the checks across rows."""
+    status = commune_status(ctx.failures, ctx.submitted["roadmap"], "roadmap")
+    names = unit_names(ctx.ref).lazy()
+    items = R.roadmap_items(ctx.typed["roadmap"].lazy(), ctx.tables.lazy()).collect()
+    plan = ctx.done["plan"].tables["communes.parquet"].filter(pl.col("status") == "accepted")
+    cross = pl.concat(
+        [
+            R.roadmap_total_mismatches(items.lazy()).collect(),
+            R.budget_source_mismatches(items.lazy()).collect(),
+            R.roadmap_year_gaps(items.lazy(), period_of(ctx.year)).collect(),
+            R.roadmap_against_plan(items.lazy(), plan.lazy().select("commune_code", "poor_households", "poor_reduction_target"), ctx.year).collect(),
+        ],
+        how="vertical_relaxed",
+    )
+    accepted = status.filter(pl.col("status") == "accepted").lazy().select("commune_code")
+    rows = (
+        R.roadmap_rows(items.lazy())
+        .join(accepted, on="commune_code", how="semi")
+        .join(names, on="commune_code", how="left")
+        .with_columns(pl.lit(ctx.run_id).alias("run_id"))
+        .sort("commune_code", "year", "source_file", "source_sheet", "source_row", "item")
+        .collect()
+    )
+    communes = (
+        status.lazy()
+        .join(R.roadmap_commune_totals(rows.lazy()), on="commune_code", how="left")
+        .join(names, on="commune_code", how="left")
+        .with_columns(pl.lit(ctx.run_id).alias("run_id"))
+        .with_columns(accepted_only(["years", "poor_reduction", "budget_total"]))
+        .select(COMMUNES.columns)
+        .sort("commune_code")
+        .collect()
+    )
+    provinces = (
+        R.roadmap_provinces(rows.lazy()).with_columns(pl.lit(ctx.run_id).alias("run_id"))
+        .select(PROVINCES.columns).sort("province_code", "year", "item_kind", "item").collect()
+    )
+    tables = {ROWS.name: rows.select(ROWS.columns), COMMUNES.name: communes, PROVINCES.name: provinces}
+    return Figures(tables, status, None, cross)
+
+
+def roadmap_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
+    """The cell behind every value of an accepted roadmap: field = item, the year in `year`."""
+    rows = figures.tables[ROWS.name]
+    located = (
+        R.roadmap_items(ctx.typed["roadmap"].lazy(), ctx.tables.lazy())
+        .join(ctx.columns.lazy().filter(pl.col("field") == "value"), on="table_id", how="left")
+        .join(ctx.tables.lazy().select("table_id", "sha256"), on="table_id", how="left")
+        .filter(pl.col("row_kind") == "item")
+        .join(rows.lazy().select("commune_code").unique(), on="commune_code", how="semi")
+        .collect()
+    )
+    return located.select(
+        "commune_code", pl.lit(None, pl.Utf8).alias("village_name"), pl.lit(None, pl.Utf8).alias("section"),
+        pl.col("item").alias("field"), pl.col("value").round(0).cast(pl.Int64).alias("value"), "source_file", "source_sheet",
+        (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
+        pl.lit("roadmap").alias("kind"), pl.col("year").cast(pl.Int64, strict=False).alias("year"),
+    ).sort("commune_code", "source_file", "source_sheet", "source_row", "column")
+
+
+def roadmap_sheets(run_dir: Path) -> list[Sheet]:
+    """Province roadmap by year (items as rows, years as columns), budgets by source among them."""
+    path = run_dir / PROVINCES.name
+    if not path.exists():
+        return []
+    frame = pl.read_parquet(path)
+    if frame.is_empty():
+        return []
+    wide = (
+        frame.with_columns(pl.col("item").replace_strict(ITEM_VI, default=pl.col("item")).alias("Nội dung"), pl.col("year").cast(pl.Utf8))
+        .pivot(on="year", index=["province_code", "Nội dung", "item_kind", "unit"], values="value", aggregate_function="sum")
+        .sort("province_code", "item_kind", "Nội dung", descending=[False, True, False])
+    )
+    years = sorted(c for c in wide.columns if c.isdigit())
+    wide = wide.with_columns(pl.sum_horizontal(years).alias("Cộng")).select("Nội dung", "province_code", "item_kind", "unit", *years, "Cộng")
+    notes = ("Tổng lộ trình của các xã, phường có lộ trình được chấp nhận: số hộ (hộ) và kinh phí (triệu đồng) theo từng năm.",)
+    return [Sheet("Lộ trình", "LỘ TRÌNH GIẢM NGHÈO VÀ KINH PHÍ THEO NĂM", wide, notes)]
+
+
+def roadmap_section(run_dir: Path) -> str:
+    """A chart of the poor households the province's communes plan to lift out of poverty each year."""
+    from html import escape
+
+    path = run_dir / PROVINCES.name
+    if not path.exists():
+        return ""
+    frame = pl.read_parquet(path).filter(pl.col("item").is_in(["poor_reduction", "budget_total"]))
+    by_year = frame.group_by("year", "item").agg(pl.col("value").sum()).sort("year")
+    poor = {r["year"]: r["value"] or 0 for r in by_year.filter(pl.col("item") == "poor_reduction").iter_rows(named=True)}
+    budget = {r["year"]: r["value"] or 0 for r in by_year.filter(pl.col("item") == "budget_total").iter_rows(named=True)}
+    if not poor:
+        return ""
+    top = max(poor.values()) or 1
+    bars = "".join(
+        f'<g><rect x="{40 + i * 70}" y="{160 - 140 * v / top:.1f}" width="48" height="{140 * v / top:.1f}" fill="#2b6cb0"/>'
+        f'<text x="{64 + i * 70}" y="{154 - 140 * v / top:.1f}" text-anchor="middle" font-size="12">{int(v)}</text>'
+        f'<text x="{64 + i * 70}" y="178" text-anchor="middle" font-size="12">{y}</text></g>'
+        for i, (y, v) in enumerate(sorted(poor.items()))
+    )
+    svg = f'<svg viewBox="0 0 {60 + 70 * len(poor)} 190" role="img" aria-label="Số hộ nghèo giảm theo năm">{bars}</svg>'
+    rows = "".join(f"<tr><td>{y}</td><td>{int(poor.get(y, 0))}</td><td>{escape(f'{budget.get(y, 0):,.0f}'.replace(',', '.'))}</td></tr>"
+                   for y in sorted(poor))
+    return ('<section id="lo-trinh"><h2>Lộ trình giảm nghèo <small>roadmap, accepted communes</small></h2>'
+            f"<figure>{svg}<figcaption>Số hộ nghèo dự kiến giảm mỗi năm <small>poor households to lift out of poverty each year"
+            "</small></figcaption></figure><table><thead><tr><th>Năm</th><th>Hộ nghèo giảm</th><th>Kinh phí (triệu đồng)</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table></section>")
+
+
+ROADMAP = Kind(
+    name="roadmap",
+    title_vi="lộ trình giảm nghèo",
+    title_en="roadmap",
+    heading_vi="Lộ trình 2026-2030",
+    counts=("value",),
+    rates=(),
+    rows=RoadmapRows,
+    needs=("plan",),
+    aggregate=roadmap_figures,
+    trace=roadmap_lineage,
+    outputs=(ROWS, COMMUNES, PROVINCES),
+    report_sheets=roadmap_sheets,
+    report_section=roadmap_section,
+    row_kinds=("item", "total"),
+    attributes=ATTRIBUTES,
+)

@@ -1,0 +1,205 @@
+"""The 2026–2030 roadmap: the Bắc Kạn seed table, both orientations, every rule (the run's own steps, no Prefect)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from fixtures.roadmap.make_bac_kan import write as write_bac_kan
+from test_any_table import run_steps
+
+TITLE = "ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"  # 01843, Thái Nguyên (19)
+YEARS = [2026, 2027, 2028, 2029, 2030]
+
+
+def _values(outputs: dict, item: str) -> list:
+    rows = outputs["roadmap.parquet"].filter(pl.col("item") == item).sort("year")
+    return rows["value"].to_list()
+
+
+def test_the_bac_kan_seed_table(tmp_path):
+    """Transcribed from shared/seeds/003 as printed: 22, 12, 6, 5 and 19 households (64, the ward's stock of poor)."""
+    failures, outputs = run_steps([write_bac_kan(tmp_path / "ke hoach giai doan 2026-2030.xlsx")])
+    assert failures.is_empty(), failures.select("rule", "cell", "message").rows()
+    assert _values(outputs, "poor_reduction") == [22, 12, 6, 5, 19]
+    assert _values(outputs, "budget_total") == [42, 54, 44, 36, 0]
+    assert _values(outputs, "support_social_care") == [0, 0, 0, 4, 0]  # blank cells are 0: the column's total is 4
+    rows = outputs["roadmap.parquet"]
+    assert set(rows["commune_code"]) == {"01843"} and set(rows["year"]) == set(YEARS)
+    assert rows.filter(pl.col("item") == "budget_total")["unit"].unique().to_list() == ["million_vnd"]
+    assert rows.filter(pl.col("item") == "support_latrine")["item_kind"].unique().to_list() == ["support"]
+    commune = outputs["roadmap_communes.parquet"].row(0, named=True)
+    assert (commune["status"], commune["years"], commune["poor_reduction"], commune["budget_total"]) == ("accepted", 5, 64, 176)
+    province = outputs["roadmap_provinces.parquet"].filter((pl.col("item") == "poor_reduction") & (pl.col("year") == 2026)).row(0, named=True)
+    assert (province["province_code"], province["value"], province["communes"]) == ("19", 22, 1)
+    # the plan's outputs are untouched by a roadmap: no plan was sent
+    assert outputs["communes.parquet"].is_empty()
+
+
+def test_each_value_is_traced_to_its_cell(tmp_path):
+    from giamngheo import pipeline
+
+    path = write_bac_kan(tmp_path / "lo trinh.xlsx")
+    _, _, _ = run_steps([path], with_contracts=True)
+    lineage = _lineage([path])
+    cell = lineage.filter((pl.col("field") == "poor_reduction") & (pl.col("year") == 2026)).row(0, named=True)
+    assert (cell["cell"], cell["value"], cell["kind"]) == ("B6", 22, "roadmap")
+    assert lineage.filter(pl.col("field") == "budget_total").sort("year")["cell"].to_list() == ["J6", "J7", "J8", "J9", "J10"]
+    assert pipeline  # the steps of the run, as the flow calls them
+
+
+def _lineage(paths: list[Path]) -> pl.DataFrame:
+    from giamngheo import pipeline
+    from giamngheo.discover import FileEntry
+    from giamngheo.parse import parse_workbook
+    from giamngheo.readers.grid import Limits
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+    from giamngheo.submissions import FileRecord, choose_submissions, resolve_files
+
+    ref = load_reference()
+    records = [FileRecord(FileEntry(p.name, p, p.stat().st_size, p.stat().st_mtime), p.name, True, parse_workbook(p, Limits()))
+               for p in paths]
+    resolve_files(records, Resolver(ref, "19"))
+    choose_submissions(records, "19")
+    tables = pipeline.tabulate(records)
+    checked = pipeline.check_tables(tables)
+    context = pipeline.run_context(records, tables, checked, pipeline.file_level_failures(records, [], None, None, 2026), None,
+                                   ["19"], ref, "t", 2026)
+    lineage, _ = pipeline.trace(context, pipeline.aggregate(context))
+    return lineage.filter(pl.col("kind") == "roadmap")
+
+
+def _across(path: Path, rows: list[list], years=YEARS, title: str = "LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030") -> Path:
+    """Items as rows under section rows, years across the columns, a "Cộng" column."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Lo trinh"
+    ws.append([TITLE])
+    ws.append([title])
+    ws.append(["Đơn vị tính: hộ, triệu đồng"])
+    ws.append(["STT", "Nội dung", *[f"Năm {y}" for y in years], "Cộng"])
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+ACROSS = [
+    ["I", "Chỉ tiêu giảm nghèo"],
+    [1, "Số hộ nghèo giảm", 10, 8, 6, 4, 2, 30],
+    ["II", "Hỗ trợ"],
+    [1, "Nhà ở xây mới", 2, 2, 1, 1, 0, 6],
+    [2, "Nhà tiêu hợp vệ sinh", 3, 3, 2, 2, 1, 11],
+    ["III", "Kinh phí"],
+    [1, "Tổng kinh phí", 100, 80, 60, 40, 20, 300],
+    [2, "Ngân sách trung ương", 60, 50, 40, 20, 10, 180],
+    [3, "Ngân sách tỉnh", 40, 30, 20, 20, 10, 120],
+]
+
+
+def test_years_across_the_columns_with_sections(tmp_path):
+    failures, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", ACROSS)])
+    assert failures.is_empty(), failures.select("rule", "cell", "message").rows()
+    assert _values(outputs, "poor_reduction") == [10, 8, 6, 4, 2]
+    assert _values(outputs, "support_housing_new") == [2, 2, 1, 1, 0]
+    assert _values(outputs, "budget_central") == [60, 50, 40, 20, 10]
+    kinds = dict(outputs["roadmap.parquet"].select("item", "item_kind").unique().iter_rows())
+    assert kinds["budget_province"] == "budget" and kinds["support_latrine"] == "support" and kinds["poor_reduction"] == "reduction"
+
+
+def _only(failures: pl.DataFrame, rule: str) -> dict:
+    found = failures.filter(pl.col("rule") == rule)
+    assert found.height == 1, failures.select("rule", "cell", "value", "expected").rows()
+    return found.row(0, named=True)
+
+
+def test_total_row_matches_sum(tmp_path):
+    rows = [r[:] for r in ACROSS]
+    rows[1][-1] = 31  # "Cộng" of the poor households: the years add up to 30
+    failures, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", rows)])
+    f = _only(failures, "total_row_matches_sum")
+    assert (f["cell"], f["value"], f["expected"], f["severity"]) == ("H6", "31", "30", "warning")
+    assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+def test_budget_sources_sum(tmp_path):
+    rows = [r[:] for r in ACROSS]
+    rows[6][2] = 90  # 2026's total budget: its sources add up to 100
+    failures, _ = run_steps([_across(tmp_path / "lo trinh.xlsx", rows)])
+    f = _only(failures.filter(pl.col("rule") != "total_row_matches_sum"), "budget_sources_sum")
+    assert (f["cell"], f["value"], f["expected"]) == ("C11", "90", "100")
+    assert "2026" in f["message"]
+
+
+def test_roadmap_years(tmp_path):
+    rows = [r[:-2] + [r[-1]] if len(r) > 2 else r for r in ACROSS]  # no 2030 column
+    failures, _ = run_steps([_across(tmp_path / "lo trinh.xlsx", rows, years=YEARS[:-1])])
+    f = _only(failures.filter(pl.col("rule") == "roadmap_years"), "roadmap_years")
+    assert (f["value"], f["expected"], f["severity"]) == ("2030", "2026-2030", "warning")
+
+
+@pytest.mark.parametrize("cell, rule", [("abc", "numeric"), (-3, "non_negative"), (2.5, "integer")])
+def test_cell_rules_reject_the_roadmap_not_the_plan(tmp_path, cell, rule):
+    rows = [r[:] for r in ACROSS]
+    rows[1][3] = cell  # poor households lifted out in 2027
+    failures, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", rows), _plan(tmp_path / "ke hoach.xlsx", poor=40, target=10)])
+    f = _only(failures.filter(pl.col("severity") == "error"), rule)
+    assert (f["cell"], f["kind"]) == ("D6", "roadmap")
+    assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["rejected"]
+    assert "roadmap.parquet" in outputs and outputs["roadmap.parquet"].is_empty()
+    assert outputs["communes.parquet"]["status"].to_list() == ["accepted"]  # the plan is judged on its own
+
+
+def test_budgets_may_have_decimals(tmp_path):
+    rows = [r[:] for r in ACROSS]
+    rows[6][2], rows[7][2], rows[8][2] = 100.5, 60.5, 40
+    failures, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", rows)])
+    assert "integer" not in set(failures["rule"])
+    assert _values(outputs, "budget_total")[0] == 100.5
+
+
+def _plan(path: Path, poor: int, target: int) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([TITLE])
+    ws.append(["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO NĂM 2026"])
+    ws.append([])
+    ws.append(["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"])
+    ws.append([1, "Tổ 1", 3000, poor, 20, target])
+    wb.save(path)
+    return path
+
+
+def test_roadmap_against_the_plan(tmp_path):
+    """30 households over the period against 25 poor; 2026's 10 against the plan's 7 for the year."""
+    failures, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", ACROSS), _plan(tmp_path / "ke hoach.xlsx", poor=25, target=7)])
+    baseline = _only(failures, "roadmap_within_baseline")
+    assert (baseline["value"], baseline["expected"], baseline["severity"]) == ("30", "25", "warning")
+    year = _only(failures, "roadmap_matches_plan")
+    assert (year["cell"], year["value"], year["expected"]) == ("C6", "10", "7")
+    assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+def test_a_roadmap_is_judged_on_its_period_not_the_title_year(tmp_path):
+    from giamngheo import pipeline
+    from giamngheo.parse import parse_workbook
+    from giamngheo.readers.grid import Limits
+    from giamngheo.submissions import FileRecord, year_failures
+    from giamngheo.discover import FileEntry
+
+    path = write_bac_kan(tmp_path / "lo trinh.xlsx")
+    rec = FileRecord(FileEntry(path.name, path, 1, 1.0), "", True, parse_workbook(path, Limits()))
+    assert year_failures(rec, 2028) == []  # inside 2026-2030
+    (f,) = {f["value"]: f for f in year_failures(rec, 2031)}.values()
+    assert (f["rule"], f["value"], f["expected"]) == ("wrong_year", "2026-2030", "2031")
+    assert pipeline
+
+
+def test_a_plan_annex_is_not_taken_for_a_roadmap(tmp_path):
+    failures, outputs = run_steps([_plan(tmp_path / "ke hoach.xlsx", poor=25, target=7)])
+    assert "roadmap.parquet" not in outputs
+    assert outputs["communes.parquet"]["status"].to_list() == ["accepted"]
