@@ -24,19 +24,18 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .kinds import KINDS
+
 LOCK_NAME = ".giamngheo.lock"
 JOURNAL_NAME = ".publishing.json"
 STAGING = ".staging"
 RUNS = "runs"
 CURRENT = "current"
-# Top-level outputs a run may publish; any other run's leftovers among these are removed.
+# Top-level outputs a run may publish: every declared kind's tables, then the run's own files; any
+# other run's leftovers among these are removed.
 PUBLISHED = (
-    "villages.parquet",
-    "communes.parquet",
-    "provinces.parquet",
+    *dict.fromkeys(output.name for kind in KINDS for output in kind.outputs),
     "validation_failures.parquet",
-    "results_villages.parquet",
-    "results_communes.parquet",
     "submissions.parquet",
     "failure_history.parquet",
     "lineage.parquet",

@@ -203,3 +203,23 @@ def test_a_plan_annex_is_not_taken_for_a_roadmap(tmp_path):
     failures, outputs = run_steps([_plan(tmp_path / "ke hoach.xlsx", poor=25, target=7)])
     assert "roadmap.parquet" not in outputs
     assert outputs["communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+@pytest.mark.flow
+def test_a_run_publishes_the_roadmap_and_shows_it(run_flow, tmp_path):
+    """Through the real flow: the tables at the top of --out, the analyst sheet, the HTML chart, the ledger."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_bac_kan(raw / "Lo trinh 2026-2030 phuong Bac Kan.xlsx")
+    _plan(raw / "ke hoach 2026 phuong Bac Kan.xlsx", poor=64, target=22)
+    out = tmp_path / "out"
+    run_flow(raw, out, province="19")
+    rows = pl.read_parquet(out / "roadmap.parquet")
+    assert rows.filter(pl.col("item") == "poor_reduction").sort("year")["value"].to_list() == [22, 12, 6, 5, 19]
+    assert pl.read_parquet(out / "roadmap_provinces.parquet").filter(pl.col("item") == "budget_total")["value"].sum() == 176
+    assert "Lộ trình" in openpyxl.load_workbook(out / "bao_cao_tong_hop.xlsx").sheetnames
+    assert 'id="lo-trinh"' in (out / "bao_cao_kiem_tra.html").read_text(encoding="utf-8")
+    ledger = pl.read_parquet(out / "submissions.parquet").filter(pl.col("kind") == "roadmap")
+    assert ledger.select("commune_code", "received", "status").rows() == [("01843", True, "accepted")]
+    failures = pl.read_parquet(out / "validation_failures.parquet")
+    assert failures.filter(pl.col("kind") == "roadmap").is_empty()  # 22 in 2026 = the plan's 22; 64 within 64

@@ -29,6 +29,11 @@ ITEM_VI = {
 }
 
 
+KIND_VI = {"reduction": "Chỉ tiêu giảm nghèo", "support": "Hỗ trợ", "budget": "Kinh phí"}
+_KIND_ORDER = {"reduction": 0, "support": 1, "budget": 2}
+UNIT_VI = {"households": "hộ", "million_vnd": "triệu đồng"}
+
+
 def period_of(year: int) -> tuple[int, int]:
     """The five-year period a year falls in (2026-2030, 2031-2035, ...)."""
     start = 2026 + 5 * ((year - 2026) // 5)
@@ -105,12 +110,18 @@ def roadmap_sheets(run_dir: Path) -> list[Sheet]:
     if frame.is_empty():
         return []
     wide = (
-        frame.with_columns(pl.col("item").replace_strict(ITEM_VI, default=pl.col("item")).alias("Nội dung"), pl.col("year").cast(pl.Utf8))
-        .pivot(on="year", index=["province_code", "Nội dung", "item_kind", "unit"], values="value", aggregate_function="sum")
-        .sort("province_code", "item_kind", "Nội dung", descending=[False, True, False])
+        frame.with_columns(
+            pl.col("item").replace_strict(ITEM_VI, default=pl.col("item")).alias("Nội dung"),
+            pl.col("item_kind").replace_strict(_KIND_ORDER, default=9).alias("_order"),
+            pl.col("item_kind").replace_strict(KIND_VI, default=pl.col("item_kind")).alias("Loại"),
+            pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit")).alias("Đơn vị tính"),
+            pl.col("year").cast(pl.Utf8),
+        )
+        .pivot(on="year", index=["province_code", "_order", "Nội dung", "Loại", "Đơn vị tính"], values="value", aggregate_function="sum")
+        .sort("province_code", "_order", "Nội dung")
     )
     years = sorted(c for c in wide.columns if c.isdigit())
-    wide = wide.with_columns(pl.sum_horizontal(years).alias("Cộng")).select("Nội dung", "province_code", "item_kind", "unit", *years, "Cộng")
+    wide = wide.with_columns(pl.sum_horizontal(years).alias("Cộng")).select("Nội dung", "province_code", "Loại", "Đơn vị tính", *years, "Cộng")
     notes = ("Tổng lộ trình của các xã, phường có lộ trình được chấp nhận: số hộ (hộ) và kinh phí (triệu đồng) theo từng năm.",)
     return [Sheet("Lộ trình", "LỘ TRÌNH GIẢM NGHÈO VÀ KINH PHÍ THEO NĂM", wide, notes)]
 
