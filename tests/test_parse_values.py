@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from giamngheo.parse import _cell_json
+from giamngheo.parsed import cell_json as _cell_json
 
 
 def test_a_nan_or_infinite_number_is_reported_at_its_cell():
