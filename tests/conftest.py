@@ -82,3 +82,14 @@ def thai_nguyen_run(run_flow, tmp_path_factory):
         mp.setattr(flows.consolidate, "WORTH_IT_FILES", 0)
         summary = run_flow(raw, out, targets=THAI_NGUYEN / "chi_tieu_giao_2026.xlsx", province="19")
     return THAI_NGUYEN, out, summary
+
+
+FLOW_FIXTURES = {"prefect_server", "run_flow", "tuyen_quang_run", "thai_nguyen_run"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that uses a Prefect flow, directly or through a fixture, is marked `flow` (it starts the
+    temporary API and takes seconds), so `pytest -m "not slow and not flow"` stays the fast loop."""
+    for item in items:
+        if FLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.flow)

@@ -435,6 +435,7 @@ def test_an_unfinished_workbook_leaves_no_files_behind(tmp_path):
     assert analyst.finish_analyst_workbook(second).exists()
 
 
+@pytest.mark.slow  # starts the side process
 def test_begun_in_the_side_process_and_finished_there_or_here_if_it_died(tmp_path):
     """The national run's path: begun in the side process, finished there; a side process that died
     in between hands the job back and the workbook is written whole here."""

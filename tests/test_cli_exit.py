@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+import pytest
+
+pytestmark = pytest.mark.slow  # starts processes
 
 GIAMNGHEO = Path(sys.executable).with_name("giamngheo")
 

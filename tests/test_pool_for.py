@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from giamngheo import parallel
 from giamngheo.readers.grid import Limits
+import pytest
+
+pytestmark = pytest.mark.slow  # starts processes
 
 
 def test_later_runs_reuse_the_pool_and_new_limits_replace_it(monkeypatch):

@@ -9,6 +9,8 @@ import pytest
 
 from giamngheo.reports.side_process import SideProcess
 
+pytestmark = pytest.mark.slow  # starts processes
+
 
 def test_a_job_runs_in_the_side_process_and_its_errors_come_back():
     with SideProcess() as side:

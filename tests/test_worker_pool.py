@@ -10,6 +10,8 @@ from giamngheo.cache import decode
 from giamngheo.parallel import ParseJob, WorkerPool
 from giamngheo.readers.grid import Limits
 
+pytestmark = pytest.mark.slow  # starts processes
+
 
 def _files(tmp_path, n: int) -> list[ParseJob]:
     jobs = []
