@@ -39,6 +39,7 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # samplegen/ lives beside the package, not in it
 GIAMNGHEO = Path(sys.executable).with_name("giamngheo")
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 MiB = 1024 * 1024
@@ -72,7 +73,7 @@ def corpus_files(root: Path) -> list[Path]:
 
 
 def generate(work: Path, communes: int, seed: int) -> tuple[Path, dict]:
-    from giamngheo.samplegen.national import generate_national
+    from samplegen.national import generate_national
 
     corpus = work / "national"
     summary = generate_national(corpus, seed=seed, n_communes=communes, missing_per_province=0)

@@ -12,10 +12,13 @@ check_all_xml ...), so the lines do not add up. A script that prints figures, no
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # samplegen/ lives beside the package, not in it
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 TIMES: dict[str, float] = defaultdict(float)
@@ -57,7 +60,7 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=3)
     args = ap.parse_args()
     if not args.corpus.exists():
-        from giamngheo.samplegen.national import generate_national
+        from samplegen.national import generate_national
 
         generate_national(args.corpus, seed=1, n_communes=3321, missing_per_province=0)
     files = sorted(p for p in args.corpus.rglob("*") if p.suffix.lower() in SPREADSHEETS)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from giamngheo.inspect import Inspection, inspect_file
-from giamngheo.samplegen.encodings import tcvn3, vni
+from samplegen.encodings import tcvn3, vni
 from layouts.grids import Grid, write_book, write_csv
 from layouts.speed import shared_resolver
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from giamngheo.inspect import inspect_file
-from giamngheo.samplegen import LAYOUT_EXT, LAYOUTS, make_plan, write_plan_table
-from giamngheo.samplegen.util import ascii_name, name_key, round_half_up
+from samplegen import LAYOUT_EXT, LAYOUTS, make_plan, write_plan_table
+from samplegen.util import ascii_name, name_key, round_half_up
 from transforms.aggregate import commune_totals
 from layouts.speed import shared_resolver
 

@@ -1,4 +1,4 @@
-"""The sample generator (giamngheo.samplegen): determinism, readability, truth = cells.
+"""The sample generator (samplegen): determinism, readability, truth = cells.
 
 Files are read back with python-calamine, openpyxl, xlrd, odfpy and the csv module
 directly, never with the project's own reader.
@@ -20,11 +20,11 @@ import pytest
 import xlrd
 from python_calamine import CalamineWorkbook
 
-from giamngheo.samplegen import (
+from samplegen import (
     DEFAULT_SEED, LAYOUT_EXT, LAYOUT_FORMATS, LAYOUTS, PLANTS, RESULT_LAYOUTS, generate_national, generate_province,
     make_plan, make_results, write_plan_table, write_results_table,
 )
-from giamngheo.samplegen.encodings import tcvn3, vni
+from samplegen.encodings import tcvn3, vni
 
 REPO = Path(__file__).resolve().parents[1]
 CHECKED_IN = REPO / "data" / "raw" / "thai-nguyen-2026"
@@ -341,7 +341,7 @@ def test_results_truth(province):
 
 
 def test_checked_in_sample_is_what_the_generator_writes(province):
-    """data/raw/thai-nguyen-2026 is exactly `python -m giamngheo.samplegen province` output."""
+    """data/raw/thai-nguyen-2026 is exactly `python -m samplegen province` output."""
     out, truth = province
     if not CHECKED_IN.exists():
         pytest.skip("sample province not generated")

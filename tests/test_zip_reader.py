@@ -124,7 +124,7 @@ def test_a_sheet_past_the_limits_is_refused_before_calamine(refs, limits, refuse
 
 
 def test_zlib_inflate_matches_what_zipfile_reads_on_a_real_workbook(tmp_path):
-    from giamngheo.samplegen.national import generate_national
+    from samplegen.national import generate_national
 
     generate_national(tmp_path, seed=3, n_communes=6, missing_per_province=0)
     books = [p for p in tmp_path.rglob("*.xlsx")]

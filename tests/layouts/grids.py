@@ -212,7 +212,7 @@ def csv_bytes(rows: list[list], delimiter: str = ";", encoding: str = "utf-8", b
         writer.writerow(["" if v is None else v for v in row])
     text = buf.getvalue()
     if encoding == "cp1258":
-        from giamngheo.samplegen.encodings import cp1258_bytes
+        from samplegen.encodings import cp1258_bytes
 
         data = cp1258_bytes(text)
     else:

@@ -1,4 +1,4 @@
-"""python -m giamngheo.samplegen {province,national,table,layouts} ..."""
+"""python -m samplegen {province,national,table,layouts} ..."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from . import DEFAULT_SEED, LAYOUT_EXT, LAYOUTS, generate_national, generate_pro
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m giamngheo.samplegen",
+    parser = argparse.ArgumentParser(prog="python -m samplegen",
                                      description="Write realistic commune poverty-reduction files with their expected answers.")
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -8,7 +8,7 @@ Library API
 - write_results_table(path, layout, commune_name, rows, year=2026, **opts) -> truth rows
 - LAYOUTS (plan layouts), RESULT_LAYOUTS, LAYOUT_EXT / LAYOUT_FORMATS, make_plan, make_results
 
-Command line: python -m giamngheo.samplegen --help
+Command line: python -m samplegen --help
 """
 
 from __future__ import annotations

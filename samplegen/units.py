@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .util import fold
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 
 
 @dataclass(frozen=True)
