@@ -32,7 +32,8 @@ _CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 _CODE_LABEL = re.compile(r"\bma\s*(?:so\s*)?(?:xa|phuong|don vi|dvhc|dac khu)?\s*(\d{5})\b")
 
 
-def _failure(rule: str, sheet: str | None, row=None, col=None, field=None, value=None, expected=None, detail=None) -> dict:
+def failure(rule: str, sheet: str | None, row=None, col=None, field=None, value=None, expected=None, detail=None) -> dict:
+    """A failure as the parser and resolver report it: a row of the failures frame."""
     return {
         "rule": rule,
         "sheet": sheet,
@@ -103,7 +104,7 @@ def _table_failures(table: Table) -> list[dict]:
     missing = [f for f in required if f not in band.fields and not (f == "village_name" and table.name_col is not None)]
     if missing:
         out.append(
-            _failure(
+            failure(
                 "required_columns",
                 sheet.name,
                 row=band.bottom + 1,
@@ -116,22 +117,21 @@ def _table_failures(table: Table) -> list[dict]:
     columns = {c + 1: f for f, c in band.fields.items()}
     for r, c, formula in sheet.formulas_without_value:
         if r in data_rows and c in columns:
-            out.append(_failure("formula_without_value", sheet.name, r, c, columns[c], formula))
+            out.append(failure("formula_without_value", sheet.name, r, c, columns[c], formula))
     if sheet.hidden:
-        out.append(_failure("hidden_content", sheet.name, value=sheet.name, detail="sheet"))
+        out.append(failure("hidden_content", sheet.name, value=sheet.name, detail="sheet"))
     for r in sorted(data_rows & set(sheet.hidden_rows)):
-        out.append(_failure("hidden_content", sheet.name, row=r, col=1, value=str(r), detail="row"))
+        out.append(failure("hidden_content", sheet.name, row=r, col=1, value=str(r), detail="row"))
     for c in sorted(set(columns) & set(sheet.hidden_columns)):
         out.append(
-            _failure("hidden_content", sheet.name, row=band.bottom + 1, col=c, field=columns[c], value=column_letter(c), detail="column")
+            failure("hidden_content", sheet.name, row=band.bottom + 1, col=c, field=columns[c], value=column_letter(c), detail="column")
         )
     return out
 
 
 def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> ParseResult:
     """The parse result of a file that cannot be used at all (rule `readable`)."""
-    failure = _failure("readable", None, value=detail, expected=expected, detail=reason)
-    return ParseResult(PARSER_VERSION, failures=[failure], seconds=seconds)
+    return ParseResult(PARSER_VERSION, failures=[failure("readable", None, value=detail, expected=expected, detail=reason)], seconds=seconds)
 
 
 def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -> ParseResult:
@@ -162,10 +162,10 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         labels = []
         for s in book.sheets:
             labels.extend(header_labels_found(s))
-        result.failures.append(_failure("table_found", None, value=" | ".join(labels[:30])[:500]))
+        result.failures.append(failure("table_found", None, value=" | ".join(labels[:30])[:500]))
     for s in book.sheets:
         if s.hidden and s.name not in used and any(any(v is not None for v in r) for r in s.rows):
-            result.failures.append(_failure("hidden_content", s.name, value=s.name, detail="unused_sheet"))
+            result.failures.append(failure("hidden_content", s.name, value=s.name, detail="unused_sheet"))
     for t in tables:
         result.failures.extend(_table_failures(t))
         result.tables.append(

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .discover import FileEntry
-from .parse import _failure
+from .parse import failure
 from .parsed import ParseResult
 from .resolve import Resolution, Resolver
 
@@ -66,11 +66,11 @@ def resolve_files(records: list[FileRecord], resolver: Resolver) -> None:
             rec.resolution = resolver.resolve(rec.entry.path.name, data.title, data.codes)
         res = rec.resolution
         if res.rule == "commune_resolved":
-            rec.failures.append(_failure("commune_resolved", None, value=res.value, expected="; ".join(res.candidates) or "—"))
+            rec.failures.append(failure("commune_resolved", None, value=res.value, expected="; ".join(res.candidates) or "—"))
         elif res.rule == "wrong_province":
-            rec.failures.append(_failure("wrong_province", None, value=res.value, expected="; ".join(res.candidates)))
+            rec.failures.append(failure("wrong_province", None, value=res.value, expected="; ".join(res.candidates)))
         elif res.rule == "legacy_unit_name" and res.unit:
-            rec.failures.append(_failure("legacy_unit_name", None, value=res.value[:120], expected=res.unit.describe()))
+            rec.failures.append(failure("legacy_unit_name", None, value=res.value[:120], expected=res.unit.describe()))
 
 
 def choose_submissions(records: list[FileRecord], province: str | None) -> None:
@@ -97,7 +97,7 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
         if rec.superseded_by and not any(rec.used_for(k) for k in (rec.kinds or {PLAN})):
             winners = sorted(set(rec.superseded_by.values()))
             kept = [f for f in rec.failures if f["rule"] == "legacy_unit_name"]
-            rec.failures = kept + [_failure("superseded_submission", None, value=rec.entry.rel, expected=", ".join(winners))]
+            rec.failures = kept + [failure("superseded_submission", None, value=rec.entry.rel, expected=", ".join(winners))]
 
 
 def forget_parsed_cells(records: list[FileRecord]) -> None:
@@ -130,11 +130,11 @@ def year_failures(rec: FileRecord, year: int) -> list[dict]:
     for table in rec.data.tables:
         period = table.period
         if period and not period[0] <= year <= period[1]:
-            found.append({**_failure("wrong_year", table.sheet, value=f"{period[0]}-{period[1]}", expected=year), "kind": table.kind})
+            found.append({**failure("wrong_year", table.sheet, value=f"{period[0]}-{period[1]}", expected=year), "kind": table.kind})
         elif not period and stated and stated != year:
-            found.append({**_failure("wrong_year", table.sheet, value=stated, expected=year), "kind": table.kind})
+            found.append({**failure("wrong_year", table.sheet, value=stated, expected=year), "kind": table.kind})
     if stated and stated != year and not rec.data.tables and not any(f["rule"] == "readable" for f in rec.failures):
-        found.append({**_failure("wrong_year", None, value=stated, expected=year), "kind": None})
+        found.append({**failure("wrong_year", None, value=stated, expected=year), "kind": None})
     return found
 
 

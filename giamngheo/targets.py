@@ -9,7 +9,7 @@ import polars as pl
 
 from transforms.parsing import typed_rows
 
-from .parse import _failure
+from .parse import failure
 from .parsed import ParseResult
 from .resolve import Resolver
 from .validate import zero_markers
@@ -59,7 +59,7 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
             continue
         res = resolver.resolve_name(rec["name"])
         if res.unit is None:
-            failures.append(_failure("commune_resolved", table.sheet or None, rec["row"], table.name_column, "village_name",
+            failures.append(failure("commune_resolved", table.sheet or None, rec["row"], table.name_column, "village_name",
                                      rec["name"], "; ".join(res.candidates) or "—"))
             continue
         out.append(

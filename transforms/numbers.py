@@ -16,8 +16,8 @@ _DOT_GROUPED = r"^[+-]?\d{1,3}(\.\d{3})+$"  # 5.441 (vi thousands) or 5.441 (en 
 _COMMA_GROUPED = r"^[+-]?\d{1,3}(,\d{3})+$"  # 5,441 (en thousands) or 5,441 (vi decimal)
 _VI_DECIMAL = r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$"  # 1.234,5  0,79
 _EN_DECIMAL = r"^[+-]?(\d{1,3}(,\d{3})+|\d+)\.\d+$"  # 1,234.5  0.79
-_VI_EVIDENCE = r"^[+-]?(\d+,(\d{1,2}|\d{4,})|\d{1,3}(\.\d{3})+,\d+)%?$"
-_EN_EVIDENCE = r"^[+-]?(\d+\.(\d{1,2}|\d{4,})|\d{1,3}(,\d{3})+\.\d+)%?$"
+VI_EVIDENCE = r"^[+-]?(\d+,(\d{1,2}|\d{4,})|\d{1,3}(\.\d{3})+,\d+)%?$"
+EN_EVIDENCE = r"^[+-]?(\d+\.(\d{1,2}|\d{4,})|\d{1,3}(,\d{3})+\.\d+)%?$"
 
 
 def clean_text(text: pl.Expr) -> pl.Expr:
@@ -29,8 +29,8 @@ def clean_text(text: pl.Expr) -> pl.Expr:
 def decimal_comma(texts: list[pl.Expr]) -> pl.Expr:
     """True unless the texts show only '.' as decimal mark ("0.79") and never ',' ("0,79")."""
     cleaned = [clean_text(t) for t in texts]
-    vi = pl.any_horizontal([c.str.contains(_VI_EVIDENCE).fill_null(False) for c in cleaned])
-    en = pl.any_horizontal([c.str.contains(_EN_EVIDENCE).fill_null(False) for c in cleaned])
+    vi = pl.any_horizontal([c.str.contains(VI_EVIDENCE).fill_null(False) for c in cleaned])
+    en = pl.any_horizontal([c.str.contains(EN_EVIDENCE).fill_null(False) for c in cleaned])
     return vi | ~en
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .numbers import _EN_EVIDENCE, _VI_EVIDENCE, EMPTY, FORMULA_MARK, OK, clean_text, decimals_shown, parsed_number
+from .numbers import EN_EVIDENCE, VI_EVIDENCE, EMPTY, FORMULA_MARK, OK, clean_text, decimals_shown, parsed_number
 
 
 def _text_lookup(texts: pl.LazyFrame, zero_markers: list[str]) -> pl.LazyFrame:
@@ -21,8 +21,8 @@ def _text_lookup(texts: pl.LazyFrame, zero_markers: list[str]) -> pl.LazyFrame:
     cleaned = clean_text(t)
     cols += [
         cleaned.str.ends_with("%").fill_null(False).alias("pct_sign"),
-        cleaned.str.contains(_VI_EVIDENCE).fill_null(False).alias("vi_evidence"),
-        cleaned.str.contains(_EN_EVIDENCE).fill_null(False).alias("en_evidence"),
+        cleaned.str.contains(VI_EVIDENCE).fill_null(False).alias("vi_evidence"),
+        cleaned.str.contains(EN_EVIDENCE).fill_null(False).alias("en_evidence"),
         cleaned.str.strip_chars_end("%").str.extract(r"[.,](\d+)$", 1).str.len_chars().alias("text_decimals"),
     ]
     return texts.with_columns(cols)

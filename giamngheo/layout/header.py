@@ -95,13 +95,13 @@ class TopView:
     def texts(self, r: int) -> list[str | None]:
         """The row's cells as header text (computed once: header bands overlap)."""
         if self._texts[r] is None:
-            self._texts[r] = [_text(v) for v in self.cells[r]]
+            self._texts[r] = [cell_text(v) for v in self.cells[r]]
         return self._texts[r]
 
     def line(self, r: int) -> str:
         if self._lines[r] is None:
-            # _text trims and collapses spaces; in a row without merged cells the distinct cells are its cells
-            texts = self.texts(r) if r not in self._merged_rows else map(_text, self.distinct[r])
+            # cell_text trims and collapses spaces; in a row without merged cells the distinct cells are its cells
+            texts = self.texts(r) if r not in self._merged_rows else map(cell_text, self.distinct[r])
             self._lines[r] = " ".join(t for t in texts if t)
         return self._lines[r]
 
@@ -146,7 +146,7 @@ def _nfc_text(v: str) -> str | None:
     return nfc(v) or None
 
 
-def _text(v) -> str | None:
+def cell_text(v) -> str | None:
     """A cell as header text: NFC with spaces collapsed, whole numbers without ".0", dates as dd/mm/yyyy."""
     cls = v.__class__
     if cls is str:
@@ -206,7 +206,7 @@ def _row_cells(sheet: Sheet, r: int, width: int, filled) -> list[object]:
     return [filled.get((r, c), sheet.value(r, c)) for c in range(width)]
 
 
-def _distinct_cells(sheet: Sheet, r: int, width: int, filled) -> list[object]:
+def distinct_cells(sheet: Sheet, r: int, width: int, filled) -> list[object]:
     """Cells of a row counting a merged region once (a title merged across the sheet is one cell)."""
     seen, out = set(), []
     for c in range(width):
@@ -223,7 +223,7 @@ def _distinct_cells(sheet: Sheet, r: int, width: int, filled) -> list[object]:
 
 def is_numbered_row(cells: list[object]) -> bool:
     """The row of column numbers under a header: "A | B | 1 | 2 | 3 | 4=3/1*100"."""
-    values = [t for t in (_text(v) for v in cells if v is not None) if t]
+    values = [t for t in (cell_text(v) for v in cells if v is not None) if t]
     if len(values) < 3:
         return False
     hits = sum(1 for v in values if _NUMBERED.match(v))
@@ -249,7 +249,7 @@ def _fill_parents(rows: list[list[str | None]], merged_cols: set[tuple[int, int]
 def _columns(sheet: Sheet, top: int, bottom: int, width: int, filled) -> list[Column]:
     vocab = load_vocabulary()
     view = top_view(sheet)
-    grid = [list(view.texts(r)) if r < view.n else [_text(v) for v in _row_cells(sheet, r, width, filled)] for r in range(top, bottom + 1)]
+    grid = [list(view.texts(r)) if r < view.n else [cell_text(v) for v in _row_cells(sheet, r, width, filled)] for r in range(top, bottom + 1)]
     merged_cols = {(r - top, c) for (r, c) in filled if top <= r <= bottom}
     if not sheet.merged:
         _fill_parents(grid, merged_cols)
@@ -387,7 +387,7 @@ def header_labels_found(sheet: Sheet) -> list[str]:
     out: list[str] = []
     for r in range(min(view.n, SCAN_ROWS)):
         if view.label[r]:
-            out.extend(t for t in (_text(v) for v in view.distinct[r]) if t and t not in out)
+            out.extend(t for t in (cell_text(v) for v in view.distinct[r]) if t and t not in out)
         if len(out) > 30:
             break
     return out[:30]

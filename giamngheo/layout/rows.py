@@ -9,7 +9,7 @@ from functools import lru_cache
 from ..readers.grid import Sheet
 from ..text import fold, nfc
 from . import fields as F
-from .header import Band, _text, looks_numeric
+from .header import Band, cell_text, looks_numeric
 from .vocabulary import load_vocabulary, row_label_tags
 
 VILLAGE, TOTAL, SUBTOTAL, SECTION = "village", "total", "subtotal", "section"
@@ -125,13 +125,13 @@ def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]
             if out and _table_goes_on(sheet, r, figures.values()):
                 continue  # a note among the villages ("Ghi chú: số liệu tạm tính"): the villages go on below
             break
-        name = _text(sheet.value(r, name_col)) if name_col is not None else None
-        stt = _text(sheet.value(r, stt_col)) if stt_col is not None else None
+        name = cell_text(sheet.value(r, name_col)) if name_col is not None else None
+        stt = cell_text(sheet.value(r, stt_col)) if stt_col is not None else None
         width = len(cells)
         values = {f: cells[c] if c < width else None for f, c in figures.items()}
         has_numbers = any(not _is_blank(v) for v in values.values())
         if breakdown_col is not None:
-            if "row.persons" in load_vocabulary().rows.exact(_text(sheet.value(r, breakdown_col)) or ""):
+            if "row.persons" in load_vocabulary().rows.exact(cell_text(sheet.value(r, breakdown_col)) or ""):
                 continue  # the persons' row of a village counted both ways
         label = name or (stt if stt and not _numeric_stt(stt) else None)
         label_tags = row_label_tags(label) if label else frozenset()

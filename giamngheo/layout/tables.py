@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..readers.grid import Sheet, Workbook
 from ..text import fold
 from . import fields as F
-from .header import Band, _distinct_cells, _text, find_band, merged_values, top_view
+from .header import Band, distinct_cells, cell_text, find_band, merged_values, top_view
 from .rows import TableRow, classify_rows
 from .vocabulary import load_vocabulary
 
@@ -50,7 +50,7 @@ def title_lines(sheet: Sheet, top: int, single: bool = False) -> list[str]:
     width = min(sheet.width, 200)
     lines = []
     for r in range(top):
-        parts = [" ".join(t.split()) for t in (_text(v) for v in _distinct_cells(sheet, r, width, filled)) if t]
+        parts = [" ".join(t.split()) for t in (cell_text(v) for v in distinct_cells(sheet, r, width, filled)) if t]
         if parts and (not single or len(parts) <= 2):
             lines.append(" ".join(parts))
     return lines

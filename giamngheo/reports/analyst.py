@@ -40,22 +40,21 @@ from __future__ import annotations
 
 import contextlib
 import os
-from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
-# the sheet builders below share these helpers with analyst_cells (package-internal)
 from giamngheo.reports.analyst_cells import (
-    _columns, _commune_fill, _is, _kinds_in_season, _ledger_line, _print_setup, _province_values, _read,
-    _sorted, _table, _text, _title_block, _totals, _unit, _values, _with_start_denominator, HEADER,
+    SheetContext,
+    sheet_columns, commune_fill, equals_expr, kinds_in_season, ledger_line, print_setup, province_values, read_table,
+    sorted_by, write_table, write_text, title_block, totals_row, unit_of, write_values, with_start_denominator, HEADER,
 )
 from giamngheo.reports.analyst_layout import (
     BORDER_COLOR, COMMUNE_COLUMNS, FILL_BELOW_TARGET, FILL_LATE, FILL_MISSING, FILL_REJECTED, FILL_SECTION,
     HIDDEN, KIND_VI, label, LEDGER_COLUMNS, MISSING_COLUMNS, NUMBER_NOTE, PLAN_RATES, PROVINCE_SECTIONS,
     RATE_NOTE, RESULTS_COLUMNS, RESULTS_RATES, SHEET_COMMUNES, SHEET_LEDGER, SHEET_MISSING, SHEET_PROVINCE,
-    SHEET_RESULTS, SHEET_VILLAGES, VIETNAM, VILLAGE_COLUMNS, WORKBOOK_NAME, WORKBOOK_OPTIONS,
+    SHEET_RESULTS, SHEET_VILLAGES, VILLAGE_COLUMNS, WORKBOOK_NAME, WORKBOOK_OPTIONS,
 )
 from giamngheo.kinds import KINDS, Sheet
 from giamngheo.reports.ledger import ledger_summary, read_manifest, submissions_table
@@ -85,21 +84,21 @@ class AnalystWorkbook:
     def __init__(self, run_dir: Path, manifest: dict):
         self.run_dir = Path(run_dir)
         self.manifest = manifest
-        self.frames = {name: _read(self.run_dir / f"{name}.parquet") for name in ("provinces", "communes", "villages", "results_communes")}
+        self.frames = {name: read_table(self.run_dir / f"{name}.parquet") for name in ("provinces", "communes", "villages", "results_communes")}
         self.path = self.run_dir / WORKBOOK_NAME
         self.tmp = self.path.with_name(self.path.name + ".tmp")
         self.wb = xlsxwriter.Workbook(str(self.tmp), WORKBOOK_OPTIONS)
         self.st = Styles(self.wb, BORDER_COLOR)
         self.province_ws = self._sheet(SHEET_PROVINCE)  # the first sheet, written last
-        self.context: _Context | None = None
+        self.context: SheetContext | None = None
         self._tables_written = False
 
     def _sheet(self, name: str) -> FastWorksheet:
         return self.wb.add_worksheet(name, worksheet_class=FastWorksheet)
 
-    def _context(self, ledger: pl.DataFrame | None) -> _Context | None:
+    def _context(self, ledger: pl.DataFrame | None) -> SheetContext | None:
         if self.context is None and (self.frames["provinces"].height or ledger is not None):
-            self.context = _Context(self.manifest, self.frames["provinces"], ledger if ledger is not None else pl.DataFrame())
+            self.context = SheetContext(self.manifest, self.frames["provinces"], ledger if ledger is not None else pl.DataFrame())
             self.wb.set_properties({"title": self.context.title("BÁO CÁO TỔNG HỢP GIẢM NGHÈO"), "author": "giamngheo"})
         return self.context
 
@@ -121,7 +120,7 @@ class AnalystWorkbook:
     def finish(self) -> Path:
         """The sheets that need the ledger, then the workbook closed and moved into place."""
         run_dir = self.run_dir
-        ledger = _read(run_dir / "submissions.parquet") if (run_dir / "submissions.parquet").exists() else submissions_table(run_dir)
+        ledger = read_table(run_dir / "submissions.parquet") if (run_dir / "submissions.parquet").exists() else submissions_table(run_dir)
         self.write_tables(ledger)
         context, st = self.context, self.st
         _province_sheet(self.province_ws, st, context, self.frames["provinces"], ledger)
@@ -172,44 +171,18 @@ def finish_analyst_workbook(run_dir: Path) -> Path:
         raise
 
 
-class _Context:
-    """What every sheet's title block says: year, province(s), run id, date."""
-
-    def __init__(self, manifest: dict, provinces: pl.DataFrame, ledger: pl.DataFrame):
-        self.run_id = manifest.get("run_id") or ""
-        self.year = manifest.get("year") or (provinces["year"][0] if "year" in provinces.columns and provinces.height else "")
-        finished = manifest.get("finished_at") or manifest.get("started_at")
-        moment = datetime.fromisoformat(finished).astimezone(VIETNAM) if finished else datetime.now(VIETNAM)
-        self.date = moment.strftime("%d/%m/%Y")
-        names = provinces["province_name"].to_list() if "province_name" in provinces.columns else []
-        codes = provinces["province_code"].to_list() if "province_code" in provinces.columns else []
-        if len(names) == 1:
-            self.place = f"{names[0]} (mã {codes[0]})"
-        elif names:
-            self.place = f"{len(names)} tỉnh, thành phố"
-        else:
-            self.place = ", ".join(sorted(set(ledger["province_code"].to_list()))) if ledger.height else ""
-        self.many_provinces = len(names) > 1
-
-    def title(self, what: str) -> str:
-        return f"{what} NĂM {self.year}".strip()
-
-    def subtitle(self) -> str:
-        return f"{self.place} — lần chạy {self.run_id} — lập ngày {self.date}"
-
-
 # ---------------------------------------------------------------- sheets
 
 
-def _province_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, provinces: pl.DataFrame, ledger: pl.DataFrame) -> None:
+def _province_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, provinces: pl.DataFrame, ledger: pl.DataFrame) -> None:
     """One row per indicator, one column per province (reads well for one province and for the whole country)."""
     has_results = "poor_households_end" in provinces.columns
     title = "BÁO CÁO TỔNG HỢP KẾ HOẠCH VÀ KẾT QUẢ GIẢM NGHÈO" if has_results else "BÁO CÁO TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO"
-    header_row = _title_block(ws, st, ctx.title(title), ctx.subtitle(), notes=[NUMBER_NOTE, RATE_NOTE])
-    values = _province_values(provinces, ledger)
+    header_row = title_block(ws, st, ctx.title(title), ctx.subtitle(), notes=[NUMBER_NOTE, RATE_NOTE])
+    values = province_values(provinces, ledger)
     headers = ["Chỉ tiêu", "Đơn vị"] + [f"{n} ({c})" for n, c in zip(provinces["province_name"], provinces["province_code"])]
     for col, text in enumerate(headers):
-        _text(ws, st, header_row, col, text, **HEADER)
+        write_text(ws, st, header_row, col, text, **HEADER)
     listed = {f for _, fields in PROVINCE_SECTIONS for f in fields}
     others = [c for c in values.columns if c not in listed and c not in HIDDEN]
     row = header_row + 1
@@ -217,50 +190,50 @@ def _province_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, provinces: pl.
         fields = [f for f in fields if f in values.columns]
         if not fields:
             continue
-        _text(ws, st, row, 0, section, bold=True, fill=FILL_SECTION)
+        write_text(ws, st, row, 0, section, bold=True, fill=FILL_SECTION)
         for col in range(1, len(headers)):
             ws.write_blank(row, col, None, st(fill=FILL_SECTION))
         row += 1
         for field in fields:
-            _text(ws, st, row, 0, label(field))
-            _text(ws, st, row, 1, _unit(field))
-            _values(ws, st, row, 2, values, field)
+            write_text(ws, st, row, 0, label(field))
+            write_text(ws, st, row, 1, unit_of(field))
+            write_values(ws, st, row, 2, values, field)
             row += 1
     for col, width in enumerate([48, 9] + [max(16, min(40, len(h) + 2)) for h in headers[2:]]):
         ws.set_column(col, col, width)
     ws.freeze_panes(header_row + 1, 2)
-    _print_setup(ws, header_row)
+    print_setup(ws, header_row)
 
 
-def _communes_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, communes: pl.DataFrame) -> None:
+def _communes_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, communes: pl.DataFrame) -> None:
     legend = [
         (FILL_BELOW_TARGET, "Xã, phường có kế hoạch giảm tỷ lệ hộ nghèo thấp hơn chỉ tiêu tỉnh giao"),
         (FILL_REJECTED, "Xã, phường bị từ chối: báo cáo có lỗi, số liệu không được tổng hợp (xem bao_cao_kiem_tra)"),
     ]
     title = ctx.title("TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO CỦA CÁC XÃ, PHƯỜNG")
-    header_row = _title_block(ws, st, title, ctx.subtitle(), legend=legend)
-    frame = _sorted(communes, "commune_code")
-    columns = _columns(frame, COMMUNE_COLUMNS, ctx)
+    header_row = title_block(ws, st, title, ctx.subtitle(), legend=legend)
+    frame = sorted_by(communes, "commune_code")
+    columns = sheet_columns(frame, COMMUNE_COLUMNS, ctx)
     accepted = frame.filter(pl.col("status") == "accepted") if "status" in frame.columns else frame
-    totals = _totals(accepted, columns, PLAN_RATES)
-    _table(ws, st, header_row, frame, columns, totals, _commune_fill("meets_assigned_target"), frozen=3)
+    totals = totals_row(accepted, columns, PLAN_RATES)
+    write_table(ws, st, header_row, frame, columns, totals, commune_fill("meets_assigned_target"), frozen=3)
 
 
-def _villages_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, villages: pl.DataFrame) -> None:
+def _villages_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, villages: pl.DataFrame) -> None:
     notes = ["Thôn, tổ dân phố của các xã, phường có báo cáo được chấp nhận; tên ghi đúng như trong tệp của xã."]
     title = ctx.title("TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO THEO THÔN, TỔ DÂN PHỐ")
-    header_row = _title_block(ws, st, title, ctx.subtitle(), notes=notes)
-    frame = _sorted(villages, "commune_code")
+    header_row = title_block(ws, st, title, ctx.subtitle(), notes=notes)
+    frame = sorted_by(villages, "commune_code")
     if {"poor_households", "total_households", "near_poor_households"} <= set(frame.columns):
         frame = frame.with_columns(
             rate_pct(pl.col("poor_households"), pl.col("total_households")).alias("poor_rate_pct"),
             rate_pct(pl.col("near_poor_households"), pl.col("total_households")).alias("near_poor_rate_pct"),
         )
-    columns = _columns(frame, VILLAGE_COLUMNS, ctx)
-    _table(ws, st, header_row, frame, columns, _totals(frame, columns, PLAN_RATES), None, frozen=5)
+    columns = sheet_columns(frame, VILLAGE_COLUMNS, ctx)
+    write_table(ws, st, header_row, frame, columns, totals_row(frame, columns, PLAN_RATES), None, frozen=5)
 
 
-def _results_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, results: pl.DataFrame, communes: pl.DataFrame) -> None:
+def _results_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, results: pl.DataFrame, communes: pl.DataFrame) -> None:
     legend = [
         (FILL_BELOW_TARGET, "Xã, phường có tỷ lệ hộ nghèo giảm thực tế thấp hơn chỉ tiêu tỉnh giao"),
         (FILL_REJECTED, "Xã, phường có báo cáo kết quả bị từ chối: số liệu không được tổng hợp"),
@@ -269,28 +242,28 @@ def _results_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, results: pl.Dat
         "Tỷ lệ đầu kỳ tính trên tổng số hộ của kế hoạch khi kế hoạch của xã được chấp nhận, nếu không thì trên tổng số hộ cuối kỳ."
     ]
     title = ctx.title("KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO CUỐI")
-    header_row = _title_block(ws, st, title, ctx.subtitle(), notes=notes, legend=legend)
-    frame = _sorted(results, "commune_code")
-    columns = _columns(frame, RESULTS_COLUMNS, ctx)
-    accepted = _with_start_denominator(frame.filter(pl.col("status") == "accepted"), communes)
-    totals = _totals(accepted, columns, RESULTS_RATES)
+    header_row = title_block(ws, st, title, ctx.subtitle(), notes=notes, legend=legend)
+    frame = sorted_by(results, "commune_code")
+    columns = sheet_columns(frame, RESULTS_COLUMNS, ctx)
+    accepted = with_start_denominator(frame.filter(pl.col("status") == "accepted"), communes)
+    totals = totals_row(accepted, columns, RESULTS_RATES)
     if totals is not None and {"poor_rate_start_pct", "poor_rate_end_pct", "actual_poor_reduction_pp"} <= set(columns):
         start, end = totals.get("poor_rate_start_pct"), totals.get("poor_rate_end_pct")
         totals["actual_poor_reduction_pp"] = (
             pl.select(pp_difference(pl.lit(start), pl.lit(end))).item() if start is not None and end is not None else None
         )
-    _table(ws, st, header_row, frame, columns, totals, _commune_fill("meets_assigned_target_actual"), frozen=3)
+    write_table(ws, st, header_row, frame, columns, totals, commune_fill("meets_assigned_target_actual"), frozen=3)
 
 
-def _kind_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, sheet: Sheet) -> None:
+def _kind_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, sheet: Sheet) -> None:
     """A kind's own sheet: its title block and its table, with totals of its integer columns."""
-    header_row = _title_block(ws, st, ctx.title(sheet.title), ctx.subtitle(), notes=list(sheet.notes))
-    columns = _columns(sheet.frame, ["stt"], ctx)
-    _table(ws, st, header_row, sheet.frame, columns, _totals(sheet.frame, columns, {}), None, frozen=3)
+    header_row = title_block(ws, st, ctx.title(sheet.title), ctx.subtitle(), notes=list(sheet.notes))
+    columns = sheet_columns(sheet.frame, ["stt"], ctx)
+    write_table(ws, st, header_row, sheet.frame, columns, totals_row(sheet.frame, columns, {}), None, frozen=3)
 
 
-def _missing_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, ledger: pl.DataFrame) -> None:
-    kinds = _kinds_in_season(ledger)
+def _missing_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, ledger: pl.DataFrame) -> None:
+    kinds = kinds_in_season(ledger)
     missing = ledger.filter((pl.col("status") == "missing") & pl.col("kind").is_in(kinds)).sort(
         "kind", "province_code", "commune_code"
     )
@@ -300,27 +273,27 @@ def _missing_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, ledger: pl.Data
     if missing.is_empty():
         notes.append("Tất cả xã, phường đã nộp báo cáo.")
     title = ctx.title("DANH SÁCH XÃ, PHƯỜNG CHƯA NỘP BÁO CÁO")
-    header_row = _title_block(ws, st, title, ctx.subtitle(), notes=notes)
-    columns = _columns(missing, MISSING_COLUMNS, ctx, extras=False)
-    _table(ws, st, header_row, missing, columns, None, None, frozen=3)
+    header_row = title_block(ws, st, title, ctx.subtitle(), notes=notes)
+    columns = sheet_columns(missing, MISSING_COLUMNS, ctx, extras=False)
+    write_table(ws, st, header_row, missing, columns, None, None, frozen=3)
 
 
-def _ledger_sheet(ws: FastWorksheet, st: Styles, ctx: _Context, ledger: pl.DataFrame) -> None:
-    kinds = _kinds_in_season(ledger)
+def _ledger_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, ledger: pl.DataFrame) -> None:
+    kinds = kinds_in_season(ledger)
     shown = ledger.filter(pl.col("kind").is_in(kinds))
     summary = ledger_summary(ledger)
-    notes = [_ledger_line(k, summary[k]) for k in kinds]
+    notes = [ledger_line(k, summary[k]) for k in kinds]
     notes.append("Lần nộp được dùng: thứ tự của tệp đang dùng trong các lần nộp của xã (theo ngày văn bản, rồi thời gian tệp).")
     legend = [(FILL_MISSING, "Chưa nộp"), (FILL_REJECTED, "Bị từ chối"), (FILL_LATE, "Nộp sau hạn")]
     title = ctx.title("SỔ THEO DÕI NỘP BÁO CÁO CỦA CÁC XÃ, PHƯỜNG")
-    header_row = _title_block(ws, st, title, ctx.subtitle(), notes=notes, legend=legend)
-    columns = _columns(shown, LEDGER_COLUMNS, ctx, extras=False)
+    header_row = title_block(ws, st, title, ctx.subtitle(), notes=notes, legend=legend)
+    columns = sheet_columns(shown, LEDGER_COLUMNS, ctx, extras=False)
 
     def fill(frame: pl.DataFrame) -> list[tuple[pl.Expr, str]]:
         return [
-            (_is(frame, "status", "missing"), FILL_MISSING),
-            (_is(frame, "status", "rejected"), FILL_REJECTED),
-            (_is(frame, "on_time", False), FILL_LATE),
+            (equals_expr(frame, "status", "missing"), FILL_MISSING),
+            (equals_expr(frame, "status", "rejected"), FILL_REJECTED),
+            (equals_expr(frame, "on_time", False), FILL_LATE),
         ]
 
-    _table(ws, st, header_row, shown, columns, None, fill, frozen=3)
+    write_table(ws, st, header_row, shown, columns, None, fill, frozen=3)

@@ -3,15 +3,14 @@ print setup (the sheets themselves are in analyst.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 
 from giamngheo.reports.analyst_layout import (
     BOOL_TEXT, COUNT_FORMAT, FILL_BELOW_TARGET, FILL_HEADER, FILL_REJECTED, FILL_TOTAL, HIDDEN, KIND_VI,
-    label, PLAIN_FORMAT, PLAIN_INTEGERS, RATE_FORMAT, TIME_FORMAT, TRANSLATED, UNITS,
+    label, PLAIN_FORMAT, PLAIN_INTEGERS, RATE_FORMAT, TIME_FORMAT, TRANSLATED, UNITS, VIETNAM,
 )
 from giamngheo.reports.ledger import ledger_summary
 from giamngheo.reports.safe_cells import is_formula_like, xml_text
@@ -20,33 +19,55 @@ from giamngheo.summary import vn_int, vn_pct
 from schemas.columns import COLUMNS
 from transforms.rates import rate_pct
 
-if TYPE_CHECKING:
-    from giamngheo.reports.analyst import _Context
-
-
 HEADER = {"bold": True, "fill": FILL_HEADER, "header": True}
 
 
-def _title_block(ws: FastWorksheet, st: Styles, title: str, subtitle: str, notes=(), legend=()) -> int:
+class SheetContext:
+    """What every sheet's title block says: year, province(s), run id, date."""
+
+    def __init__(self, manifest: dict, provinces: pl.DataFrame, ledger: pl.DataFrame):
+        self.run_id = manifest.get("run_id") or ""
+        self.year = manifest.get("year") or (provinces["year"][0] if "year" in provinces.columns and provinces.height else "")
+        finished = manifest.get("finished_at") or manifest.get("started_at")
+        moment = datetime.fromisoformat(finished).astimezone(VIETNAM) if finished else datetime.now(VIETNAM)
+        self.date = moment.strftime("%d/%m/%Y")
+        names = provinces["province_name"].to_list() if "province_name" in provinces.columns else []
+        codes = provinces["province_code"].to_list() if "province_code" in provinces.columns else []
+        if len(names) == 1:
+            self.place = f"{names[0]} (mã {codes[0]})"
+        elif names:
+            self.place = f"{len(names)} tỉnh, thành phố"
+        else:
+            self.place = ", ".join(sorted(set(ledger["province_code"].to_list()))) if ledger.height else ""
+        self.many_provinces = len(names) > 1
+
+    def title(self, what: str) -> str:
+        return f"{what} NĂM {self.year}".strip()
+
+    def subtitle(self) -> str:
+        return f"{self.place} — lần chạy {self.run_id} — lập ngày {self.date}"
+
+
+def title_block(ws: FastWorksheet, st: Styles, title: str, subtitle: str, notes=(), legend=()) -> int:
     """Title, subtitle, notes and colour legend above a table; returns the header row (0-based)."""
-    _text(ws, st, 0, 0, title, box=False, bold=True, size=14)
-    _text(ws, st, 1, 0, subtitle, box=False, italic=True)
+    write_text(ws, st, 0, 0, title, box=False, bold=True, size=14)
+    write_text(ws, st, 1, 0, subtitle, box=False, italic=True)
     row = 2
     for note in notes:
-        _text(ws, st, row, 0, note, box=False, size=9)
+        write_text(ws, st, row, 0, note, box=False, size=9)
         row += 1
     for fill, text in legend:
         ws.write_blank(row, 0, None, st(fill=fill))
-        _text(ws, st, row, 1, text, box=False, size=9)
+        write_text(ws, st, row, 1, text, box=False, size=9)
         row += 1
     return row + 1
 
 
-def _table(ws: FastWorksheet, st: Styles, header_row: int, frame: pl.DataFrame, columns: list[str], totals, fill, frozen: int):
+def write_table(ws: FastWorksheet, st: Styles, header_row: int, frame: pl.DataFrame, columns: list[str], totals, fill, frozen: int):
     """Header, one row per record, an optional totals row; autofilter, frozen panes, widths, print setup."""
     ws.set_row(header_row, 48)
     for col, field in enumerate(columns):
-        _text(ws, st, header_row, col, label(field), **HEADER)
+        write_text(ws, st, header_row, col, label(field), **HEADER)
     fills, codes = row_fills(frame, fill(frame) if fill else [])
     cells = []
     for field in columns:
@@ -62,14 +83,14 @@ def _table(ws: FastWorksheet, st: Styles, header_row: int, frame: pl.DataFrame, 
         name_col = columns.index("commune_name") if "commune_name" in columns else 1
         for col, field in enumerate(columns):
             if col == name_col:
-                _text(ws, st, row, col, "Tổng cộng", **total)
+                write_text(ws, st, row, col, "Tổng cộng", **total)
             else:
-                _values(ws, st, row, col, pl.DataFrame({field: [totals.get(field)]}), field, **total)
+                write_values(ws, st, row, col, pl.DataFrame({field: [totals.get(field)]}), field, **total)
     ws.autofilter(header_row, 0, max(last_data_row, header_row + 1), len(columns) - 1)
     ws.freeze_panes(header_row + 1, frozen)
     for col, field in enumerate(columns):
         ws.set_column(col, col, _width(frame, field))
-    _print_setup(ws, header_row)
+    print_setup(ws, header_row)
 
 
 def _column(frame: pl.DataFrame, field: str) -> tuple[pl.Series, bool, str | None]:
@@ -99,19 +120,19 @@ def _column(frame: pl.DataFrame, field: str) -> tuple[pl.Series, bool, str | Non
     return frame.select(values.alias(field)).to_series(), text, number_format
 
 
-def _values(ws: FastWorksheet, st: Styles, row: int, first_col: int, frame: pl.DataFrame, field: str, **style) -> None:
+def write_values(ws: FastWorksheet, st: Styles, row: int, first_col: int, frame: pl.DataFrame, field: str, **style) -> None:
     """A field's values across one row through xlsxwriter's cell API (province columns, a totals cell)."""
     values, text, number_format = _column(frame, field)
     for col, value in enumerate(values.to_list(), start=first_col):
         if value is None:
             ws.write_blank(row, col, None, st(**style))
         elif text:
-            _text(ws, st, row, col, value, **style)
+            write_text(ws, st, row, col, value, **style)
         else:
             ws.write_number(row, col, value, st(num=number_format, **style))
 
 
-def _text(ws: FastWorksheet, st: Styles, row: int, col: int, value, **style) -> None:
+def write_text(ws: FastWorksheet, st: Styles, row: int, col: int, value, **style) -> None:
     """A string cell (never a formula); formula-like text gets the quote prefix, as safe_cells.write_text does."""
     if value is None:
         ws.write_blank(row, col, None, st(**style))
@@ -120,19 +141,19 @@ def _text(ws: FastWorksheet, st: Styles, row: int, col: int, value, **style) -> 
     ws.write_string(row, col, text, st(quote=is_formula_like(text), **style))
 
 
-def _is(frame: pl.DataFrame, field: str, value) -> pl.Expr:
+def equals_expr(frame: pl.DataFrame, field: str, value) -> pl.Expr:
     """Rows whose field equals value (False where the field is empty or missing)."""
     return pl.col(field).eq_missing(value) if field in frame.columns else pl.lit(False)
 
 
-def _commune_fill(meets_field: str):
+def commune_fill(meets_field: str):
     def fill(frame: pl.DataFrame) -> list[tuple[pl.Expr, str]]:
-        return [(_is(frame, "status", "rejected"), FILL_REJECTED), (_is(frame, meets_field, False), FILL_BELOW_TARGET)]
+        return [(equals_expr(frame, "status", "rejected"), FILL_REJECTED), (equals_expr(frame, meets_field, False), FILL_BELOW_TARGET)]
 
     return fill
 
 
-def _columns(frame: pl.DataFrame, preferred: list[str], ctx: _Context, extras: bool = True) -> list[str]:
+def sheet_columns(frame: pl.DataFrame, preferred: list[str], ctx: SheetContext, extras: bool = True) -> list[str]:
     """The preferred columns the frame has (stt always), then any other column it carries."""
     present = set(frame.columns) | {"stt"}
     columns = [c for c in preferred if c in present]
@@ -143,7 +164,7 @@ def _columns(frame: pl.DataFrame, preferred: list[str], ctx: _Context, extras: b
     return columns
 
 
-def _totals(frame: pl.DataFrame, columns: list[str], rates: dict[str, tuple[str, str]]) -> dict | None:
+def totals_row(frame: pl.DataFrame, columns: list[str], rates: dict[str, tuple[str, str]]) -> dict | None:
     """Sums of the integer columns, rates recomputed from the sums (never an average of rates)."""
     if frame.is_empty():
         return None
@@ -159,7 +180,7 @@ def _totals(frame: pl.DataFrame, columns: list[str], rates: dict[str, tuple[str,
     return {k: v for k, v in totals.items() if k in columns}
 
 
-def _with_start_denominator(results: pl.DataFrame, communes: pl.DataFrame) -> pl.DataFrame:
+def with_start_denominator(results: pl.DataFrame, communes: pl.DataFrame) -> pl.DataFrame:
     """The households a start rate is taken on: the accepted plan's total, else the total at the end."""
     plans = pl.DataFrame(schema={"commune_code": pl.String, "_plan_total": pl.Int64})
     if {"commune_code", "status", "total_households"} <= set(communes.columns):
@@ -173,7 +194,7 @@ def _with_start_denominator(results: pl.DataFrame, communes: pl.DataFrame) -> pl
     )
 
 
-def _province_values(provinces: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
+def province_values(provinces: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
     """provinces.parquet with the ledger's completeness and timeliness per province."""
     if "province_code" not in provinces.columns or not ledger.height:
         return provinces
@@ -182,7 +203,7 @@ def _province_values(provinces: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFr
         rows = ledger.filter(pl.col("province_code") == code)
         summary = ledger_summary(rows) if rows.height else {}
         record = {"province_code": code}
-        for kind in _kinds_in_season(ledger):
+        for kind in kinds_in_season(ledger):
             record[f"completeness_{kind}_pct"] = (summary.get(kind) or {}).get("completeness_pct")
             record[f"timeliness_{kind}_pct"] = (summary.get(kind) or {}).get("timeliness_pct")
         extra.append(record)
@@ -191,13 +212,13 @@ def _province_values(provinces: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFr
     return provinces.join(frame, on="province_code", how="left") if frame.width > 1 else provinces
 
 
-def _kinds_in_season(ledger: pl.DataFrame) -> list[str]:
+def kinds_in_season(ledger: pl.DataFrame) -> list[str]:
     """Report kinds somebody sent in this run (the plan when nobody sent anything)."""
     sent = set(ledger.filter(pl.col("received"))["kind"].to_list()) if ledger.height else set()
     return [k for k in KIND_VI if k in sent] or [next(iter(KIND_VI))]  # in the kinds' declared order
 
 
-def _ledger_line(kind: str, s: dict) -> str:
+def ledger_line(kind: str, s: dict) -> str:
     line = (
         f"{KIND_VI[kind]}: đã nộp {vn_int(s['received'])}/{vn_int(s['expected'])} xã, phường ({vn_pct(s['completeness_pct'])}%), "
         f"chấp nhận {vn_int(s['accepted'])}, bị từ chối {vn_int(s['rejected'])}, chưa nộp {vn_int(s['missing'])}"
@@ -207,7 +228,7 @@ def _ledger_line(kind: str, s: dict) -> str:
     return line + "."
 
 
-def _unit(field: str) -> str:
+def unit_of(field: str) -> str:
     if field.startswith("communes_"):
         return "xã"
     if field.endswith("_pct") and field.startswith(("completeness", "timeliness")):
@@ -245,17 +266,17 @@ def _width(frame: pl.DataFrame, field: str) -> float:
     return float(max(6, min(50, max(longest, words, min(len(header), 14)) + 2)))
 
 
-def _print_setup(ws: FastWorksheet, header_row: int) -> None:
+def print_setup(ws: FastWorksheet, header_row: int) -> None:
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(header_row)
 
 
-def _sorted(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+def sorted_by(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     keys = [c for c in ("province_code", column) if c in frame.columns]
     return frame.sort(keys, maintain_order=True) if keys else frame
 
 
-def _read(path: Path) -> pl.DataFrame:
+def read_table(path: Path) -> pl.DataFrame:
     return pl.read_parquet(path) if path.exists() else pl.DataFrame()
