@@ -11,15 +11,15 @@ import polars as pl
 from . import PARSER_VERSION, __version__
 from .cache import encode
 from .discover import Skipped
+from .layout.standards import load_standards
 from .options import RunOptions
 from .parsed import ParseResult
 from .submissions import FileRecord, file_status
 
 
-def poverty_standard(year: int) -> str:
-    if year <= 2026:
-        return "Nghị định 07/2021/NĐ-CP (2022-2026): nông thôn 1.500.000, thành thị 2.000.000 đồng/người/tháng"
-    return "Nghị định 351/2025/NĐ-CP (từ 2027): nông thôn 2.200.000, thành thị 2.800.000 đồng/người/tháng"
+def poverty_standard(year: int, province: str | None = None) -> str:
+    """The poverty standard in force for the year (the province's own where it has one), from the catalogue."""
+    return load_standards().for_year(year, province).describe()
 
 
 def layout_of(data: ParseResult) -> str:
@@ -99,7 +99,7 @@ def manifest(
         "package_version": __version__,
         "parser_version": PARSER_VERSION,
         "reference_version": reference_version,
-        "poverty_standard": poverty_standard(year),
+        "poverty_standard": poverty_standard(year, options.province),
         "python": platform.python_version(),
         "counts": counts,
         "files": files,

@@ -14,7 +14,7 @@ from transforms.markers import FORMULA_MARK
 from . import PARSER_VERSION
 from .layout import fields as F
 from .layout.header import header_labels_found
-from .layout.recognisers import other_tables
+from .layout.recognisers import claimed_tables, other_tables
 from .layout.vocabulary import load_vocabulary
 from .parsed import ParsedTable, ParseResult, cell_json
 from .layout.tables import Table, document_year, find_tables, title_lines
@@ -145,7 +145,8 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         return unreadable("corrupt", f"{type(exc).__name__}: {exc.strerror or exc}", None, time.perf_counter() - started)
     result = ParseResult(PARSER_VERSION, format=book.format, encoding=book.encoding, legacy_encoding=book.legacy_encoding)
     result.sheets = [s.name for s in book.sheets]
-    tables = find_tables(book, forced_kind)
+    claimed = claimed_tables(book.sheets)
+    tables = find_tables(book, forced_kind, skip=frozenset(claimed))
     title: list[str] = []
     for t in tables:
         title.extend(line for line in t.title if line not in title)
@@ -154,7 +155,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         if s.name not in used:
             title.extend(line for line in title_lines(s, min(TOP, len(s.rows)), single=True) if line not in title)
     result.title = title[:60]
-    others = [t for s in book.sheets if s.name not in used and s.rows for t in other_tables(s, title)]
+    others = [t for s in book.sheets if s.name not in used and s.rows for t in claimed.get(s.name) or other_tables(s, title)]
     result.codes = _codes(title)
     result.doc_date = _document_date(title)
     result.year = document_year(title)

@@ -74,7 +74,8 @@ def run_context(records, tables: frames.Tables, checked: Checked, file_failures:
         k.name: frames.submissions_in_use(records, k.name).filter(pl.col("commune_code").is_in(in_run)) for k in KINDS
     }
     failures = pl.concat([file_failures, checked.failures], how="diagonal_relaxed")
-    return Context(run_id, year, ref, provinces, tables.tables, tables.columns, submitted, failures, target_frame(targets), checked.typed)
+    return Context(run_id, year, ref, provinces, tables.tables, tables.columns, submitted, failures, target_frame(targets), checked.typed,
+                   target_tables=targets.tables if targets else [])
 
 
 @dataclass

@@ -10,7 +10,7 @@ import polars as pl
 from transforms.parsing import typed_rows
 
 from .parse import failure
-from .parsed import ParseResult
+from .parsed import ParsedTable, ParseResult
 from .resolve import Resolver
 from .validate import zero_markers
 
@@ -31,13 +31,18 @@ class Targets:
     province: str | None  # the province most of its communes belong to
     failures: list[dict] = field(default_factory=list)
     sheet: str | None = None
+    tables: list[ParsedTable] = field(default_factory=list)  # the workbook's targets for a kind (subject: the kind)
 
 
 def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
     """Resolve each named row of the parsed targets workbook to a unit of the official list."""
-    if not data.tables:
-        return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, list(data.failures))
-    table = data.tables[0]
+    from .kinds import KIND_BY_NAME  # the kinds import this module's neighbours: named when called
+
+    for_kinds = [t for t in data.tables if t.kind == "targets" and t.subject in KIND_BY_NAME]
+    communes = [t for t in data.tables if t not in for_kinds]
+    if not communes:
+        return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, list(data.failures), tables=for_kinds)
+    table = communes[0]
     rows = table.rows
     n = len(rows["row"])
     raw = pl.DataFrame(
@@ -74,4 +79,4 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
     frame = pl.DataFrame(out, schema=TARGETS_SCHEMA).unique("commune_code", keep="first", maintain_order=True)
     provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
     province = provinces.most_common(1)[0][0] if provinces else None
-    return Targets(frame, province, failures, table.sheet or None)
+    return Targets(frame, province, failures, table.sheet or None, for_kinds)

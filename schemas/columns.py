@@ -70,6 +70,19 @@ COLUMNS: dict[str, ColumnInfo] = {
     "item_label": ColumnInfo("Nội dung (như trong tệp)", "item as written", TEXT),
     "item_kind": ColumnInfo("Loại", "kind of item", TEXT),
     "unit": ColumnInfo("Đơn vị tính", "unit", TEXT),
+    # deprivation indicators
+    "poor_deprived": ColumnInfo("Số hộ nghèo thiếu hụt", "poor households deprived", HH),
+    "near_poor_deprived": ColumnInfo("Số hộ cận nghèo thiếu hụt", "near-poor households deprived", HH),
+    "poor_deprived_rate": ColumnInfo("Tỷ lệ hộ nghèo thiếu hụt", "rate of poor households deprived", PCT),
+    "near_poor_deprived_rate": ColumnInfo("Tỷ lệ hộ cận nghèo thiếu hụt", "rate of near-poor households deprived", PCT),
+    "indicator": ColumnInfo("Chỉ số thiếu hụt", "indicator", TEXT),
+    "indicator_label": ColumnInfo("Chỉ số (như trong tệp)", "indicator as written", TEXT),
+    "households_deprived": ColumnInfo("Số hộ thiếu hụt", "households deprived", HH),
+    "households_in_group": ColumnInfo("Số hộ của nhóm", "households in the group", HH),
+    "deprivation_rate_pct": ColumnInfo("Tỷ lệ thiếu hụt (%)", "deprivation rate", PCT),
+    "coverage_pct": ColumnInfo("Tỷ lệ đáp ứng (%)", "coverage", PCT),
+    "target_coverage_pct": ColumnInfo("Chỉ tiêu đáp ứng (%)", "target coverage", PCT),
+    "communes_meeting_target": ColumnInfo("Số xã đạt chỉ tiêu", "communes meeting the target", TEXT),
 }
 
 PLAN_COUNTS = (

@@ -109,7 +109,27 @@ RULES: tuple[Rule, ...] = (
     Rule("balance", ERROR, WITHIN, "Cân đối diễn biến", "Movements balance",
          "Ô {cell} ({field_vi}): cuối kỳ ghi {value} nhưng đầu kỳ − giảm + tăng = {expected}.",
          "Cell {cell} ({field_en}): the end count is {value} but start − decreases + increases = {expected}."),
+    Rule("deprived_le_group", ERROR, WITHIN, "Hộ thiếu hụt không vượt số hộ của nhóm", "Deprived households within their group",
+         "Ô {cell} ({field_vi}): {value} hộ thiếu hụt, nhiều hơn số hộ của nhóm ({expected}).",
+         "Cell {cell} ({field_en}): {value} deprived households, more than the households of the group ({expected})."),
+    Rule("poor_deprivations_at_least_three", ERROR, WITHIN, "Hộ nghèo thiếu hụt từ 3 chỉ số", "Poor households lack three or more",
+         "{cell} {detail_vi}: hộ nghèo có tổng cộng {value} lượt thiếu hụt, ít hơn 3 lần số hộ nghèo ({expected}); "
+         "mỗi hộ nghèo thiếu hụt ít nhất 3 chỉ số.",
+         "{cell} {detail_en}: the poor households' deprivations add up to {value}, fewer than 3 times the poor households "
+         "({expected}); each poor household lacks at least three indicators."),
+    Rule("near_poor_deprivations_under_three", ERROR, WITHIN, "Hộ cận nghèo thiếu hụt dưới 3 chỉ số",
+         "Near-poor households lack fewer than three",
+         "{cell} {detail_vi}: hộ cận nghèo có tổng cộng {value} lượt thiếu hụt, nhiều hơn 2 lần số hộ cận nghèo ({expected}); "
+         "mỗi hộ cận nghèo thiếu hụt dưới 3 chỉ số.",
+         "{cell} {detail_en}: the near-poor households' deprivations add up to {value}, more than twice the near-poor households "
+         "({expected}); each near-poor household lacks fewer than three indicators."),
+    Rule("indicator_set", ERROR, STRUCTURE, "Đủ các chỉ số của chuẩn nghèo", "The standard's indicators",
+         "Bảng thiếu hụt trên trang tính {sheet} không khớp các chỉ số của chuẩn nghèo {expected}: {value}.",
+         "The deprivation table on sheet {sheet} does not give the indicators of the standard {expected}: {value}.", numbers=False),
     # ---- warnings: kept and flagged
+    Rule("group_matches_plan", WARNING, ACROSS, "Số hộ của nhóm khớp kế hoạch", "Group size matches the plan",
+         "Ô {cell} ({field_vi}): bảng thiếu hụt ghi {value} hộ nhưng kế hoạch ghi {expected}; số của bảng được dùng.",
+         "Cell {cell} ({field_en}): the deprivation table states {value} households, the plan {expected}; the table's is used."),
     Rule("total_row_matches_sum", WARNING, WITHIN, "Dòng tổng khớp tổng các dòng", "Declared total matches its rows",
          "Ô {cell} ({field_vi}): dòng tổng ghi {value} nhưng cộng các dòng được {expected}; số liệu các dòng được dùng.",
          "Cell {cell} ({field_en}): the declared total is {value} but its rows sum to {expected}; the rows are used."),

@@ -4,11 +4,12 @@ aggregated: a kind comes after the kinds it `needs`."""
 from __future__ import annotations
 
 from .base import Context, Figures, Kind, Output, Sheet
+from .deprivations import DEPRIVATIONS
 from .plan import PLAN
 from .results import RESULTS
 from .roadmap import ROADMAP
 
-KINDS: tuple[Kind, ...] = (PLAN, RESULTS, ROADMAP)
+KINDS: tuple[Kind, ...] = (PLAN, RESULTS, ROADMAP, DEPRIVATIONS)
 KIND_BY_NAME = {k.name: k for k in KINDS}
 FIELDS = {k.name: k.fields for k in KINDS}
 

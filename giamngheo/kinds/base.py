@@ -63,6 +63,8 @@ class Context:
     failures: pl.DataFrame  # file- and table-level failures so far, located (kind, commune_code, source_file)
     targets: pl.DataFrame  # the province's targets (targets.TARGETS_SCHEMA)
     typed: dict[str, pl.DataFrame] = field(default_factory=dict)  # kind -> typed rows
+    # the targets workbook's tables for a kind (kind "targets", subject the kind's name: indicator targets, say)
+    target_tables: list = field(default_factory=list)
     done: dict[str, Figures] = field(default_factory=dict)  # kinds aggregated so far (a kind's `needs`)
 
 

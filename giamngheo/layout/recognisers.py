@@ -11,18 +11,37 @@ from typing import Callable
 
 from ..parsed import ParsedTable
 from ..readers.grid import Sheet
-from . import roadmap
+from . import deprivations, roadmap
 
 Recogniser = Callable[[Sheet, list[str]], "ParsedTable | dict | list | None"]
 
 RECOGNISERS: tuple[Recogniser, ...] = (roadmap.recognise,)
+# Recognisers that see every sheet before the village-table engine does, because that engine would
+# misread their tables (a deprivation table's HN / HCN columns look like a plan's): a sheet they
+# claim is theirs alone. Each is given the sheet alone (it reads the sheet's own title).
+CLAIMS: tuple[Recogniser, ...] = (deprivations.recognise,)
+
+
+def claimed_tables(sheets: list[Sheet]) -> dict[str, list[ParsedTable]]:
+    """Sheet name -> the tables a claiming recogniser finds on it (the first that finds any)."""
+    claimed: dict[str, list[ParsedTable]] = {}
+    for sheet in sheets:
+        for recognise in CLAIMS:
+            tables = _tables(recognise(sheet, []))
+            if tables:
+                claimed[sheet.name] = tables
+                break
+    return claimed
 
 
 def other_tables(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
     """The tables the recognisers find on a sheet."""
     found = []
     for recognise in RECOGNISERS:
-        tables = recognise(sheet, title)
-        for table in tables if isinstance(tables, list) else [tables] if tables is not None else []:
-            found.append(table if isinstance(table, ParsedTable) else ParsedTable.from_dict(table))
+        found.extend(_tables(recognise(sheet, title)))
     return found
+
+
+def _tables(tables) -> list[ParsedTable]:
+    return [t if isinstance(t, ParsedTable) else ParsedTable.from_dict(t)
+            for t in (tables if isinstance(tables, list) else [tables] if tables is not None else [])]

@@ -126,11 +126,13 @@ def sheet_year_of(sheet: Sheet) -> int | None:
     return int(m.group(1)) + 1 if m else None
 
 
-def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None = None) -> list[Table]:
-    """Every recognisable table, at most one per (kind, subject), best header score first."""
+def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None = None,
+                skip: frozenset[str] = frozenset()) -> list[Table]:
+    """Every recognisable table, at most one per (kind, subject), best header score first; sheets named
+    in `skip` (claimed by a recogniser of another kind) are not looked at."""
     found: list[tuple[tuple, Table]] = []
     for idx, sheet in enumerate(book.sheets):
-        if not sheet.rows:
+        if not sheet.rows or sheet.name in skip:
             continue
 
         def kind_for(top: int, _sheet=sheet, _cache={}) -> tuple[str | None, frozenset[str]]:

@@ -78,7 +78,8 @@ class PhraseIndex:
         return frozenset(found)
 
 
-def _index(groups: dict[str, list[str]]) -> PhraseIndex:
+def phrase_index(groups: dict[str, list[str]]) -> PhraseIndex:
+    """A phrase index of tag -> label phrases (folded here)."""
     phrases: dict[tuple[str, ...], set[str]] = {}
     for tag, items in groups.items():
         for item in items:
@@ -108,14 +109,14 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     row_groups = {f"row.{k}": v for k, v in rows.items() if k not in ("zero_markers", "grand_total")}
     docs = {f"doc.{k}": v for k, v in data["documents"].items()}
     return Vocabulary(
-        header=_index(data["tags"]),
-        rows=_index(row_groups),
+        header=phrase_index(data["tags"]),
+        rows=phrase_index(row_groups),
         zero_markers=frozenset(m.strip().casefold() for m in rows["zero_markers"]),
-        documents=_index(docs),
+        documents=phrase_index(docs),
         units={k: tuple(fold(w) for w in v) for k, v in data["units"].items()},
-        grand_total=_index({"row.grand_total": rows["grand_total"]}),
-        roadmap_items=_index({f"item.{k}": v for k, v in data["roadmap"]["items"].items()}),
-        roadmap_words=_index({f"word.{k}": v for k, v in data["roadmap"]["words"].items()}),
+        grand_total=phrase_index({"row.grand_total": rows["grand_total"]}),
+        roadmap_items=phrase_index({f"item.{k}": v for k, v in data["roadmap"]["items"].items()}),
+        roadmap_words=phrase_index({f"word.{k}": v for k, v in data["roadmap"]["words"].items()}),
     )
 
 

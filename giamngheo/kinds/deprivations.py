@@ -1,0 +1,221 @@
+"""Deprivation indicators (hộ nghèo, cận nghèo thiếu hụt các chỉ số): deprived households per indicator of
+the poverty standard in force, per commune (and village), against the plan's group sizes and the targets."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import polars as pl
+
+from schemas.deprivations import (
+    COUNTS, RATES, DeprivationRows, Deprivations, DeprivationsCommunes, DeprivationsCoverage, DeprivationsProvinces,
+    DeprivationsVillages,
+)
+from transforms import checks, deprivations as D
+from transforms.lineage import column_letters
+
+from ..figures import commune_status, unit_names
+from ..layout.deprivations import ATTRIBUTES
+from ..layout.standards import Standard, load_standards
+from .base import Context, Figures, Kind, Output
+from .deprivations_report import deprivation_section, deprivation_sheets
+
+COMMUNES_TABLE = Output("deprivations.parquet", Deprivations, "detail")
+VILLAGES = Output("deprivations_villages.parquet", DeprivationsVillages, "detail")
+STATUS = Output("deprivations_communes.parquet", DeprivationsCommunes, "commune")
+COVERAGE = Output("deprivations_coverage.parquet", DeprivationsCoverage, "detail")
+PROVINCES = Output("deprivations_provinces.parquet", DeprivationsProvinces, "detail")
+INDICATOR_SCHEMA = {"indicator": pl.Utf8, "indicator_id": pl.Int64, "indicator_name": pl.Utf8, "dimension_id": pl.Int64,
+                    "dimension": pl.Utf8}
+TARGET_SCHEMA = {"commune_code": pl.Utf8, "indicator": pl.Utf8, "target_coverage_pct": pl.Float64}
+
+
+def standard_of(ctx: Context) -> Standard:
+    """The standard in force for the run's year (the province's own where the run is one province's)."""
+    return load_standards().for_year(ctx.year, ctx.provinces[0] if len(ctx.provinces) == 1 else None)
+
+
+def indicator_frame(standard: Standard) -> pl.DataFrame:
+    """The standard's indicators: key, number, name, dimension."""
+    rows = [(i.key, i.id, i.name, i.dimension_id, i.dimension) for i in standard.indicators]
+    return pl.DataFrame(rows, schema=INDICATOR_SCHEMA, orient="row")
+
+
+def indicator_targets(ctx: Context) -> pl.DataFrame:
+    """Target coverage per indicator from the targets workbook: province-wide (commune null) or per commune."""
+    from ..resolve import Resolver
+
+    rows = []
+    resolver = Resolver(ctx.ref, ctx.provinces[0] if len(ctx.provinces) == 1 else None)
+    for table in ctx.target_tables:
+        if table.subject != "deprivations":
+            continue
+        data = table.rows
+        for name, key, num, text in zip(data["name"], data["indicator"], data["target_coverage_pct__num"], data["target_coverage_pct__text"]):
+            value = num if num is not None else _percent(text)
+            if key is None or value is None:
+                continue
+            code = None
+            if name:
+                unit = resolver.resolve_name(name).unit
+                if unit is None:
+                    continue
+                code = unit.commune_code
+            # an Excel percentage (0.85 shown as 85 %) is a fraction
+            rows.append((code, key, value * 100 if 0 < value <= 1 and num is not None else value))
+    frame = pl.DataFrame(rows, schema=TARGET_SCHEMA, orient="row")
+    return frame.unique(["commune_code", "indicator"], keep="first", maintain_order=True)
+
+
+def _percent(text: str | None) -> float | None:
+    try:
+        return float((text or "").replace("%", "").replace(",", ".").strip())
+    except ValueError:
+        return None
+
+
+def _plan_inputs(ctx: Context) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(commune sizes, village sizes) of the accepted plans of the run."""
+    plan = ctx.done["plan"].tables["communes.parquet"].filter(pl.col("status") == "accepted")
+    communes = plan.lazy().select("commune_code", pl.col("poor_households").cast(pl.Float64), pl.col("near_poor_households").cast(pl.Float64))
+    villages = (
+        ctx.typed["plan"].lazy().filter(pl.col("row_kind") == "village")
+        .join(ctx.tables.lazy().select("table_id", "commune_code"), on="table_id")
+        .join(communes.select("commune_code"), on="commune_code", how="semi")
+        .select("commune_code", "name_key", "poor_households", "near_poor_households")
+    )
+    return communes, villages
+
+
+def _named(frame: pl.LazyFrame, indicators: pl.DataFrame, standard: Standard) -> pl.LazyFrame:
+    """Only the standard's indicators, with their numbers, names and dimensions."""
+    return frame.join(indicators.lazy(), on="indicator", how="inner").with_columns(pl.lit(standard.code).alias("standard"))
+
+
+def deprivation_figures(ctx: Context) -> Figures:
+    """Deprived households by commune, village and province; the checks against the standard and the plan."""
+    standard = standard_of(ctx)
+    indicators = indicator_frame(standard)
+    names = unit_names(ctx.ref).lazy()
+    typed, tables = ctx.typed["deprivations"].lazy(), ctx.tables.lazy()
+    cells = D.deprivation_cells(typed, tables).collect()
+    sizes = D.group_sizes(cells.lazy(), D.stated_sizes(typed, tables), D.plan_sizes(*_plan_inputs(ctx))).collect()
+    catalogue = load_standards()
+    owners = {k: s.code for s in reversed(catalogue.standards) for k in s.keys}
+    cross = pl.concat(
+        [
+            D.deprived_over_group(cells.lazy(), sizes.lazy()).collect(),
+            D.deprivation_sums(cells.lazy(), sizes.lazy()).collect(),
+            D.indicator_set_failures(cells.lazy(), list(standard.keys), catalogue.names, owners, standard.code).collect(),
+            D.group_plan_mismatches(sizes.lazy()).collect(),
+            D.stated_rate_mismatches(typed, tables, sizes.lazy()).collect(),
+        ],
+        how="vertical_relaxed",
+    )
+    from ..failures import locate_table_failures  # failures.py names the kinds: imported when the kinds are made
+
+    # this kind's errors across rows reject its table too, not only its cells' (status is per kind)
+    located = locate_table_failures(cross, ctx.tables, ctx.columns)
+    status = commune_status(pl.concat([ctx.failures, located], how="diagonal_relaxed"), ctx.submitted["deprivations"], "deprivations")
+    accepted = status.filter(pl.col("status") == "accepted").lazy().select("commune_code", "source_file")
+    head = lambda f: f.join(names, on="commune_code", how="left").with_columns(  # noqa: E731
+        pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"))
+    communes = (
+        _named(D.commune_figures(cells.lazy(), sizes.lazy()), indicators, standard)
+        .join(accepted, on=["commune_code", "source_file"], how="semi").pipe(head)
+        .with_columns(pl.col("indicator_name").alias("indicator"))
+        .sort("commune_code", "indicator_id", pl.col("group").replace_strict({"poor": 0, "near_poor": 1}))
+        .collect()
+    )
+    villages = (
+        _named(D.village_figures(cells.lazy(), sizes.lazy()), indicators, standard)
+        .join(accepted, on=["commune_code", "source_file"], how="semi").pipe(head)
+        .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("source_row").cast(pl.Int32))
+        .sort("commune_code", "source_file", "source_row", "indicator_id", "group")
+        .collect()
+    )
+    targets = indicator_targets(ctx)
+    keyed = communes.with_columns(pl.col("indicator_id").replace_strict(dict(zip(indicators["indicator_id"], indicators["indicator"])),
+                                                                        default=None).alias("indicator_key"))
+    covered = (
+        D.coverage(keyed.lazy().drop("indicator").rename({"indicator_key": "indicator"}), targets.lazy())
+        .join(indicators.lazy(), on="indicator", how="left").pipe(head)
+        .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("households_deprived").cast(pl.Int64),
+                      pl.col("households_in_group").cast(pl.Int64))
+        .sort("commune_code", "indicator_id").collect()
+    )
+    provinces = (
+        D.province_figures(keyed.lazy().drop("indicator").rename({"indicator_key": "indicator"}),
+                           covered.lazy().drop("indicator").join(indicators.lazy().select("indicator", "indicator_id"), on="indicator_id"),
+                           targets.lazy())
+        .pipe(_named, indicators, standard)
+        .join(names.select("province_code", "province_name").unique(), on="province_code", how="left")
+        .with_columns(pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"),
+                      pl.col("indicator_name").alias("indicator"))
+        .sort("province_code", "indicator_id", pl.col("group").replace_strict({"poor": 0, "near_poor": 1}))
+        .collect()
+    )
+    tables = {
+        COMMUNES_TABLE.name: communes.select(COMMUNES_TABLE.columns),
+        VILLAGES.name: villages.select(VILLAGES.columns),
+        STATUS.name: _status_table(ctx, status, cells, sizes, standard),
+        COVERAGE.name: covered.select(COVERAGE.columns),
+        PROVINCES.name: provinces.select(PROVINCES.columns),
+    }
+    return Figures(tables, status, None, cross)
+
+
+def _status_table(ctx: Context, status: pl.DataFrame, cells: pl.DataFrame, sizes: pl.DataFrame, standard: Standard) -> pl.DataFrame:
+    """One row per commune that sent a deprivation table: its status, the sizes used and where from."""
+    given = cells.filter(pl.col("indicator").is_in(list(standard.keys))).group_by("commune_code").agg(
+        pl.col("indicator").n_unique().cast(pl.Int64).alias("indicators"))
+    commune_sizes = sizes.filter(pl.col("unit") == "").group_by("commune_code").agg(
+        *[pl.col("size").filter(pl.col("group") == g).first().round(0).cast(pl.Int64).alias(f"{g}_households") for g in D.GROUPS],
+        pl.col("group_source").drop_nulls().first())
+    accepted = pl.col("status") == "accepted"
+    return (
+        status.join(given, on="commune_code", how="left").join(commune_sizes, on="commune_code", how="left")
+        .join(unit_names(ctx.ref), on="commune_code", how="left")
+        .with_columns(pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"), pl.lit(standard.code).alias("standard"),
+                      *[pl.when(accepted).then(pl.col(c)).alias(c) for c in ("indicators", "poor_households", "near_poor_households")])
+        .select(STATUS.columns).sort("commune_code")
+    )
+
+
+def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
+    """The cell behind every deprived count of an accepted commune: field poor_deprived / near_poor_deprived, its indicator."""
+    accepted = figures.status.filter(pl.col("status") == "accepted").lazy().select("commune_code", "source_file")
+    cells = (
+        D.deprivation_cells(ctx.typed["deprivations"].lazy(), ctx.tables.lazy())
+        .join(accepted, on=["commune_code", "source_file"], how="semi")
+        .join(ctx.columns.lazy(), left_on=["table_id", "field"], right_on=["table_id", "field"], how="left")
+        .join(ctx.tables.lazy().select("table_id", "sha256"), on="table_id", how="left")
+        .filter(pl.col("indicator").is_not_null())
+        .collect()
+    )
+    return cells.select(
+        "commune_code", "village_name", pl.lit(None, pl.Utf8).alias("section"), "field",
+        pl.col("deprived").round(0).cast(pl.Int64).alias("value"), "source_file", "source_sheet",
+        (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
+        pl.lit("deprivations").alias("kind"), "indicator",
+    ).sort("commune_code", "source_file", "source_sheet", "source_row", "column")
+
+
+DEPRIVATIONS = Kind(
+    name="deprivations",
+    title_vi="bảng thiếu hụt các chỉ số",
+    title_en="deprivation table",
+    heading_vi="Chỉ số thiếu hụt",
+    counts=COUNTS,
+    rates=RATES,
+    rows=DeprivationRows,
+    checks=(partial(checks.total_row_mismatches, counts=["poor_deprived", "near_poor_deprived", "poor_households", "near_poor_households"]),),
+    needs=("plan",),
+    aggregate=deprivation_figures,
+    trace=deprivation_lineage,
+    outputs=(COMMUNES_TABLE, VILLAGES, STATUS, COVERAGE, PROVINCES),
+    report_sheets=deprivation_sheets,
+    report_section=deprivation_section,
+    row_kinds=("indicator", "group", "village"),
+    attributes=ATTRIBUTES,
+)

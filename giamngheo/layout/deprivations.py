@@ -1,0 +1,300 @@
+"""Recognise a deprivation table (hộ nghèo, hộ cận nghèo thiếu hụt các chỉ số dịch vụ xã hội cơ bản).
+
+Two orientations. Indicators as rows (commune level): dimension rows "I. Việc làm", indicator
+rows "1. Việc làm", "4. Bảo hiểm y tế", …; columns of deprived poor and near-poor households and
+their rates; a row above the indicators may state the group sizes ("Tổng số hộ nghèo, cận nghèo").
+Villages as rows: a 2–3 row header, dimension over indicator over HN / HCN (and rates), columns of
+the villages' poor and near-poor households before the indicators.
+
+Indicators are read by their labels in the catalogue of standards (standards.toml), whichever
+standard names them: the kind's checks judge the set against the standard of the run's year.
+A village table becomes one table per indicator (fields poor_deprived, near_poor_deprived and
+their rates) plus one of group sizes, so that every figure keeps its exact cell. Every row carries
+its indicator's key and its label as written. The province's targets workbook may hold a sheet of
+indicator targets (coverage in percent): a `targets` table with subject "deprivations".
+
+Worker side: no polars. These tables are claimed before the village-table engine looks at the
+sheet: their HN / HCN columns would otherwise read as a plan's or a results report's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..parsed import ParsedTable, cell_json
+from ..readers.grid import Sheet
+from ..text import match_key, nfc
+from .standards import dimension_of, indicator_of
+from .tables import title_lines
+from .vocabulary import load_vocabulary, row_label_tags
+
+KIND = "deprivations"
+ATTRIBUTES = ("indicator", "indicator_label")
+DEPRIVED = ("poor_deprived", "near_poor_deprived")
+MIN_INDICATORS = 6  # distinct indicators a table names: fewer is some other table that mentions one
+_ROMAN = re.compile(r"^\s*([IVX]{1,4})\s*[.)/:-]?\s+(?=\S)")
+_ARABIC = re.compile(r"^\s*(\d{1,2})\s*[.)/:-]?\s*(?=\D)")
+_LETTER = re.compile(r"^\s*(?:[a-zđ]\)|[-–+•*])\s*")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(nfc(str(value)).split())
+
+
+def _shown(sheet: Sheet, r: int, c: int) -> str:
+    """The text shown at (r, c): its own, else that of the merged range covering it."""
+    own = _text(sheet.value(r, c))
+    if own:
+        return own
+    for r1, c1, r2, c2 in sheet.merged:
+        if r1 <= r <= r2 and c1 <= c <= c2:
+            return _text(sheet.value(r1, c1))
+    return ""
+
+
+def _merge_end(sheet: Sheet, r: int, c: int) -> int:
+    """The last column of the merged range starting at (r, c), else c."""
+    return next((c2 for r1, c1, r2, c2 in sheet.merged if r1 == r and c1 == c), c)
+
+
+def _is_number(value) -> bool:
+    num, text = cell_json(value)
+    return num is not None or (text is not None and bool(re.fullmatch(r"[-–—x0-9.,% ]+", text)) and any(ch.isdigit() for ch in text))
+
+
+def _numbering(label: str) -> tuple[str | None, str]:
+    """('roman' | 'arabic' | None, the label without its numbering)."""
+    m = _ROMAN.match(label)
+    if m:
+        return "roman", label[m.end():]
+    m = _ARABIC.match(label)
+    if m:
+        return "arabic", label[m.end():]
+    return None, _LETTER.sub("", label)
+
+
+def _subject(label: str) -> tuple[str | None, bool]:
+    """(poor / near_poor / None, is a rate) of a column's label."""
+    tags = load_vocabulary().header.tags(label)
+    poor, near = "subject.poor" in tags, "subject.near" in tags
+    subject = "near_poor" if near and not poor else "poor" if poor and not near else None
+    return subject, "measure.rate" in tags
+
+
+def _table(sheet: Sheet, columns: dict[str, int], cells: list[tuple], header: tuple[int, int], title: list[str],
+           name_column: int | None, kind: str = KIND, subject: str | None = None) -> ParsedTable:
+    """One table: each cell tuple (row, row kind, name, indicator, indicator label, {field: value})."""
+    rows: dict[str, list] = {k: [] for k in ("row", "kind", "name", "name_key", "section", "section_index", *ATTRIBUTES)}
+    for f in columns:
+        rows[f + "__num"], rows[f + "__text"] = [], []
+    for r, row_kind, name, key, label, values in cells:
+        for k, v in (("row", r + 1), ("kind", row_kind), ("name", name), ("name_key", match_key(name) if name else None),
+                     ("section", None), ("section_index", 0), ("indicator", key), ("indicator_label", label)):
+            rows[k].append(v)
+        for f in columns:
+            num, text = cell_json(values.get(f))
+            rows[f + "__num"].append(num)
+            rows[f + "__text"].append(text)
+    labels = {str(c + 1): f for f, c in columns.items()}
+    return ParsedTable(sheet=sheet.name, kind=kind, subject=subject, columns={f: c + 1 for f, c in columns.items()}, rows=rows,
+                       header_rows=[header[0] + 1, header[1] + 1], name_column=None if name_column is None else name_column + 1,
+                       labels=labels, title=title)
+
+
+# ---------------------------------------------------------------- indicators as rows
+
+
+def _label_column(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
+    """The column whose cells name at least MIN_INDICATORS indicators, and those cells' indicators by row."""
+    for c in range(min(sheet.width, 5)):
+        found = {}
+        for r in range(len(sheet.rows)):
+            label = _text(sheet.value(r, c))
+            if label and len(label) < 120 and not _is_number(label):
+                key = indicator_of(_numbering(label)[1])
+                if key:
+                    found[r] = key
+        if len(set(found.values())) >= MIN_INDICATORS:
+            return c, found
+    return None
+
+
+def _row_kind(sheet: Sheet, r: int, c: int, label: str, key: str | None, figures: bool) -> str | None:
+    """indicator, section (a dimension row) or None."""
+    numbering, bare = _numbering(label)
+    if numbering is None and c > 0:  # the numbering in an STT column to the left
+        numbering, _ = _numbering(_text(sheet.value(r, c - 1)) + " x")
+    if numbering == "roman":
+        return "section"
+    if numbering == "arabic":
+        return "indicator"
+    dimension = dimension_of(bare)
+    if key and not (dimension and not figures):
+        return "indicator"
+    return "section" if dimension else None
+
+
+def _down(sheet: Sheet) -> list[ParsedTable]:
+    found = _label_column(sheet)
+    if found is None:
+        return []
+    c, keys = found
+    first = min(keys)
+    # the dimension row above the first indicator belongs to the table too
+    while first > 0 and dimension_of(_numbering(_text(sheet.value(first - 1, c)))[1]):
+        first -= 1
+    numeric = [r for r in range(max(0, first - 6), first) if any(_is_number(v) for v in sheet.rows[r][c + 1:])]
+    header_rows = [r for r in range(max(0, first - 5), first) if r not in numeric and any(_text(v) for v in sheet.rows[r][c + 1:])]
+    if not header_rows:
+        return []
+    top, bottom = header_rows[0], header_rows[-1]
+    columns: dict[str, int] = {}
+    targets, last = None, None
+    for j in range(c + 1, sheet.width):
+        label = " ".join(dict.fromkeys(t for t in (_shown(sheet, r, j) for r in range(top, bottom + 1)) if t))
+        subject, rate = _subject(label)
+        if subject is None and rate and last:  # "Tỷ lệ" beside its count, under an unmerged "Hộ nghèo"
+            subject = last
+        last = subject
+        if subject:
+            columns.setdefault(f"{subject}_deprived_rate" if rate else f"{subject}_deprived", j)
+        elif targets is None and "aspect.reduction" in load_vocabulary().header.tags(label):
+            targets = j
+    title = title_lines(sheet, top)
+    if not columns:
+        return [_targets_down(sheet, c, keys, targets, (top, bottom), title)] if targets is not None else []
+    cells = []
+    group = {"poor_deprived": "poor_households", "near_poor_deprived": "near_poor_households"}
+    sizes = {g: columns[f] for f, g in group.items() if f in columns}
+    for r in numeric:  # a row of group sizes above the indicators
+        label = _text(sheet.value(r, c)) or _text(sheet.value(r, c - 1) if c else None)
+        if label and not row_label_tags(label) & {"row.stop"}:
+            cells.append((r, "group", label, None, None, {g: sheet.value(r, j) for g, j in sizes.items()}))
+    last = max(keys)
+    for r in range(first, last + 1):
+        label = _text(sheet.value(r, c))
+        if not label:
+            continue
+        key = keys.get(r)
+        figures = any(_is_number(sheet.value(r, j)) for j in columns.values())
+        kind = _row_kind(sheet, r, c, label, key, figures)
+        if kind == "indicator" and (key or figures):
+            cells.append((r, "indicator", None, key, label, {f: sheet.value(r, j) for f, j in columns.items()}))
+    if not any(k == "indicator" for _, k, *_ in cells):
+        return []
+    stated = any(k == "group" for _, k, *_ in cells)  # sizes are read from that row alone
+    return [_table(sheet, {**columns, **(sizes if stated else {})}, cells, (top, bottom), title, None)]
+
+
+def _targets_down(sheet: Sheet, c: int, keys: dict[int, str], value: int, header: tuple[int, int], title: list[str]) -> ParsedTable:
+    """A sheet of indicator targets: one row per indicator, or per commune x indicator (a name column)."""
+    names = [j for j in range(sheet.width) if j != c and j != value
+             and "role.name" in load_vocabulary().header.tags(" ".join(_shown(sheet, r, j) for r in range(header[0], header[1] + 1)))]
+    name_col = names[0] if names else None
+    cells, current = [], None
+    for r in range(header[1] + 1, len(sheet.rows)):
+        if name_col is not None and _text(sheet.value(r, name_col)):
+            current = _text(sheet.value(r, name_col))
+        if r in keys:
+            cells.append((r, "village", current, keys[r], _text(sheet.value(r, c)), {"target_coverage_pct": sheet.value(r, value)}))
+    return _table(sheet, {"target_coverage_pct": value}, cells, header, title, name_col, kind="targets", subject=KIND)
+
+
+# ---------------------------------------------------------------- villages as rows
+
+
+def _indicator_row(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
+    """The header row that names at least MIN_INDICATORS indicators, and their first columns."""
+    for r in range(min(len(sheet.rows), 20)):
+        found = {}
+        for j, v in enumerate(sheet.rows[r]):
+            label = _text(v)
+            if label and not _is_number(label):
+                key = indicator_of(_numbering(label)[1])
+                if key and key not in found.values():
+                    found[j] = key
+        if len(set(found.values())) >= MIN_INDICATORS:
+            return r, found
+    return None
+
+
+def _across(sheet: Sheet) -> list[ParsedTable]:
+    found = _indicator_row(sheet)
+    if found is None:
+        return []
+    h, keys = found
+    starts = sorted(keys)
+    spans = {}
+    for i, j in enumerate(starts):
+        end = _merge_end(sheet, h, j)
+        if end == j:
+            nxt = starts[i + 1] if i + 1 < len(starts) else None
+            end = nxt - 1 if nxt is not None else j + (spans[starts[i - 1]][1] - starts[i - 1] if i else 0)
+        spans[j] = (j, min(end, sheet.width - 1))
+    bottom = h
+    while bottom + 1 < len(sheet.rows) and bottom < h + 2 and not any(
+        _is_number(sheet.value(bottom + 1, j)) for j in range(starts[0], sheet.width)
+    ) and any(_text(sheet.value(bottom + 1, j)) for j in range(starts[0], sheet.width)):
+        bottom += 1
+    top = h
+    while top > 0 and top > h - 2 and any(dimension_of(_numbering(_text(v))[1]) for v in sheet.rows[top - 1][starts[0]:]):
+        top -= 1
+    first = starts[0]
+    header_text = lambda j, rows: " ".join(dict.fromkeys(t for t in (_shown(sheet, r, j) for r in rows) if t))  # noqa: E731
+    name_col, sizes = None, {}
+    for j in range(first):
+        label = header_text(j, range(top, bottom + 1))
+        tags = load_vocabulary().header.tags(label)
+        subject, rate = _subject(label)
+        if "role.name" in tags and name_col is None and subject is None:
+            name_col = j
+        elif subject and not rate:
+            sizes.setdefault(f"{subject}_households", j)
+    if name_col is None:
+        name_col = next((j for j in range(first) if "role.stt" not in load_vocabulary().header.tags(header_text(j, range(top, bottom + 1)))), None)
+    if name_col is None:
+        return []
+    rows = []
+    for r in range(bottom + 1, len(sheet.rows)):
+        name = _text(sheet.value(r, name_col))
+        tags = row_label_tags(name) if name else frozenset()
+        if "row.stop" in tags:
+            break
+        figures = any(_is_number(v) for v in sheet.rows[r][first:])
+        if not figures or not name:
+            continue
+        rows.append((r, "total" if "row.total" in tags else "village", name))
+    if not rows:
+        return []
+    title = title_lines(sheet, top)
+    tables = []
+    if sizes:
+        cells = [(r, kind, name, None, None, {f: sheet.value(r, j) for f, j in sizes.items()}) for r, kind, name in rows]
+        tables.append(_table(sheet, sizes, cells, (top, bottom), title, name_col))
+    for j in starts:
+        columns: dict[str, int] = {}
+        lo, hi = spans[j]
+        for k in range(lo, hi + 1):
+            subject, rate = _subject(header_text(k, range(h + 1, bottom + 1)))
+            if subject is None and lo == hi:
+                subject, rate = _subject(" ".join(title) + " " + header_text(k, range(top, h + 1)))
+            if subject:
+                columns.setdefault(f"{subject}_deprived_rate" if rate else f"{subject}_deprived", k)
+        if not columns:
+            continue
+        label = _text(sheet.value(h, j))
+        cells = [(r, kind, name, keys[j], label, {f: sheet.value(r, k) for f, k in columns.items()}) for r, kind, name in rows]
+        tables.append(_table(sheet, columns, cells, (top, bottom), title, name_col))
+    return tables if any(t.rows["indicator"][0] for t in tables) else []
+
+
+def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable] | None:
+    """The deprivation tables of a sheet (indicators down the rows, else across the columns), or None."""
+    if not sheet.rows:
+        return None
+    tables = _down(sheet) or _across(sheet)
+    return tables or None

@@ -1,0 +1,251 @@
+"""Deprivation figures (chỉ số thiếu hụt): deprived households per indicator and group, their checks,
+commune, village and province figures, coverage against targets.
+
+`cells` frames hold one row per deprived-households cell: commune_code, source_file, source_sheet,
+table_id, source_row, level ("commune" for a row of an indicators-as-rows table, "village"),
+unit (the village's name key, "" for the commune), village_name, indicator (key, null when the label
+names none), indicator_label, group ("poor" / "near_poor"), field, deprived.
+`sizes` frames: commune_code, source_file, source_sheet, unit, group, and the group size stated
+(`stated`, with the cell it came from: size_table, size_row, size_field) and the plan's (`planned`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .checks import FAILURE_SCHEMA, int_text, rate_mismatches
+from .rates import rate_pct
+
+BLOCK = ["commune_code", "source_file", "source_sheet"]  # one deprivation table of a commune's file
+GROUPS = ("poor", "near_poor")
+_UNIT = [*BLOCK, "unit"]
+
+
+def _failures(frame: pl.LazyFrame) -> pl.LazyFrame:
+    names = frame.collect_schema().names()
+    return frame.select([pl.col(c).cast(t) if c in names else pl.lit(None, t).alias(c) for c, t in FAILURE_SCHEMA.items()])
+
+
+def _located(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
+    """Typed rows with their table's commune and source; a commune's first deprivation table only."""
+    located = typed.join(tables.select("table_id", *BLOCK), on="table_id")
+    first = located.group_by("commune_code").agg(pl.col("table_id").min().alias("_first"))
+    chosen = located.join(first, on="commune_code").join(
+        located.select("table_id", "source_file", "source_sheet").unique().rename({"table_id": "_first"}),
+        on="_first", suffix="_first",
+    )
+    return chosen.filter((pl.col("source_file") == pl.col("source_file_first"))
+                         & (pl.col("source_sheet").eq_missing(pl.col("source_sheet_first")))).drop(
+        "_first", "source_file_first", "source_sheet_first")
+
+
+def deprivation_cells(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
+    """Every deprived-households cell, one row per table row x group."""
+    rows = _located(typed, tables).filter(pl.col("row_kind").is_in(["indicator", "village"]))
+    parts = []
+    for g in GROUPS:
+        parts.append(
+            rows.filter(pl.col(f"{g}_deprived__present")).select(
+                *BLOCK, "table_id", pl.col("row").alias("source_row"),
+                pl.when(pl.col("row_kind") == "village").then(pl.lit("village")).otherwise(pl.lit("commune")).alias("level"),
+                pl.when(pl.col("row_kind") == "village").then(pl.col("name_key")).otherwise(pl.lit("")).alias("unit"),
+                pl.when(pl.col("row_kind") == "village").then(pl.col("name")).alias("village_name"),
+                "indicator", "indicator_label", pl.lit(g).alias("group"), pl.lit(f"{g}_deprived").alias("field"),
+                pl.col(f"{g}_deprived").alias("deprived"),
+            )
+        )
+    return pl.concat(parts)
+
+
+def stated_sizes(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
+    """Group sizes a table states: its row of sizes (commune level), or its villages' columns of poor and
+    near-poor households and their sum for the commune."""
+    rows = _located(typed, tables)
+    group_rows = rows.filter(pl.col("row_kind") == "group").with_columns(pl.lit("").alias("unit"))
+    village_rows = rows.filter((pl.col("row_kind") == "village") & pl.col("indicator").is_null()
+                               & ~pl.col("poor_deprived__present") & ~pl.col("near_poor_deprived__present")).with_columns(
+        pl.col("name_key").alias("unit"))
+    parts = []
+    for g in GROUPS:
+        f = f"{g}_households"
+        for frame in (group_rows, village_rows):
+            parts.append(frame.filter(pl.col(f"{f}__present") & pl.col(f).is_not_null()).select(
+                *_UNIT, pl.lit(g).alias("group"), pl.col(f).alias("stated"), pl.col("table_id").alias("size_table"),
+                pl.col("row").alias("size_row"), pl.lit(f).alias("size_field")))
+    units = pl.concat(parts).unique([*_UNIT, "group"], keep="first", maintain_order=True)
+    communes = units.filter(pl.col("unit") != "").group_by(*BLOCK, "group").agg(pl.col("stated").sum()).with_columns(
+        pl.lit("").alias("unit"))
+    return pl.concat([units, communes], how="diagonal_relaxed").unique([*_UNIT, "group"], keep="first", maintain_order=True)
+
+
+def plan_sizes(plan_communes: pl.LazyFrame, plan_villages: pl.LazyFrame) -> pl.LazyFrame:
+    """The plan's baseline by commune (unit "") and village (its name key): commune_code, unit, group, planned.
+
+    `plan_communes`: (commune_code, poor_households, near_poor_households) of accepted plans;
+    `plan_villages`: the same with name_key, one row per village row.
+    """
+    villages = plan_villages.group_by("commune_code", pl.col("name_key").alias("unit")).agg(
+        pl.col("poor_households").sum(), pl.col("near_poor_households").sum())
+    both = pl.concat([plan_communes.with_columns(pl.lit("").alias("unit")), villages], how="diagonal_relaxed")
+    return pl.concat([both.select("commune_code", "unit", pl.lit(g).alias("group"), pl.col(f"{g}_households").alias("planned"))
+                      for g in GROUPS])
+
+
+def group_sizes(cells: pl.LazyFrame, stated: pl.LazyFrame, planned: pl.LazyFrame) -> pl.LazyFrame:
+    """Per unit of a table and group: the size used (stated, else planned) and where it came from."""
+    units = pl.concat([
+        cells.select(*_UNIT, "group").unique(),
+        cells.filter(pl.col("level") == "village").select(*BLOCK, pl.lit("").alias("unit"), "group").unique(),
+    ]).unique()
+    return (
+        units.join(stated, on=[*_UNIT, "group"], how="left")
+        .join(planned, on=["commune_code", "unit", "group"], how="left")
+        .with_columns(
+            pl.coalesce("stated", "planned").alias("size"),
+            pl.when(pl.col("stated").is_not_null()).then(pl.lit("table"))
+            .when(pl.col("planned").is_not_null()).then(pl.lit("plan")).alias("group_source"),
+        )
+    )
+
+
+def deprived_over_group(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
+    """A deprived count above its group's households (rule deprived_le_group)."""
+    judged = cells.join(sizes.select(*_UNIT, "group", "size"), on=[*_UNIT, "group"], how="left")
+    return _failures(judged.filter(pl.col("size").is_not_null() & (pl.col("deprived") > pl.col("size"))).select(
+        "table_id", pl.col("source_row").alias("row"), "field", pl.lit("deprived_le_group").alias("rule"),
+        int_text(pl.col("deprived")).alias("value"), int_text(pl.col("size")).alias("expected"), pl.col("group").alias("detail")))
+
+
+def deprivation_sums(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
+    """Each unit's deprivations summed over the indicators: the poor's below 3 x the poor households
+    (poor_deprivations_at_least_three), the near-poor's above 2 x theirs (near_poor_deprivations_under_three).
+    Reported at the stated size's cell, else at the unit's row (a village) or the table (the commune)."""
+    sums = cells.filter(pl.col("indicator").is_not_null()).group_by(*_UNIT, "group").agg(
+        pl.col("deprived").sum().alias("_sum"), pl.col("table_id").min(), pl.col("source_row").first(), pl.col("level").first(),
+        pl.col("village_name").first())
+    judged = sums.join(sizes.select(*_UNIT, "group", "size", "size_table", "size_row", "size_field"), on=[*_UNIT, "group"])
+    poor = (pl.col("group") == "poor") & (pl.col("_sum") < 3 * pl.col("size"))
+    near = (pl.col("group") == "near_poor") & (pl.col("_sum") > 2 * pl.col("size"))
+    stated = pl.col("size_table").is_not_null()
+    return _failures(judged.filter(pl.col("size").is_not_null() & (pl.col("size") > 0) & (poor | near)).select(
+        pl.when(stated).then(pl.col("size_table")).otherwise(pl.col("table_id")).alias("table_id"),
+        pl.when(stated).then(pl.col("size_row")).when(pl.col("level") == "village").then(pl.col("source_row")).alias("row"),
+        pl.when(stated).then(pl.col("size_field")).otherwise(pl.col("group") + "_deprived").alias("field"),
+        pl.when(pl.col("group") == "poor").then(pl.lit("poor_deprivations_at_least_three"))
+        .otherwise(pl.lit("near_poor_deprivations_under_three")).alias("rule"),
+        int_text(pl.col("_sum")).alias("value"),
+        int_text(pl.when(pl.col("group") == "poor").then(3 * pl.col("size")).otherwise(2 * pl.col("size"))).alias("expected"),
+        pl.coalesce("village_name", pl.lit("commune")).alias("detail"),
+    ))
+
+
+def group_plan_mismatches(sizes: pl.LazyFrame) -> pl.LazyFrame:
+    """A stated group size unlike the plan's baseline of the same commune or village (group_matches_plan)."""
+    differs = pl.col("stated").is_not_null() & pl.col("planned").is_not_null() & ((pl.col("stated") - pl.col("planned")).abs() > 1e-9)
+    return _failures(sizes.filter(differs & pl.col("size_table").is_not_null()).select(
+        pl.col("size_table").alias("table_id"), pl.col("size_row").alias("row"), pl.col("size_field").alias("field"),
+        pl.lit("group_matches_plan").alias("rule"), int_text(pl.col("stated")).alias("value"),
+        int_text(pl.col("planned")).alias("expected")))
+
+
+def stated_rate_mismatches(typed: pl.LazyFrame, tables: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
+    """Stated rates that the deprived count and the group size do not give (rate_matches_counts)."""
+    rows = _located(typed, tables).filter(pl.col("row_kind").is_in(["indicator", "village"])).with_columns(
+        pl.when(pl.col("row_kind") == "village").then(pl.col("name_key")).otherwise(pl.lit("")).alias("unit"))
+    wide = sizes.group_by(_UNIT).agg(*[pl.col("size").filter(pl.col("group") == g).first().alias(f"_{g}_size") for g in GROUPS])
+    joined = rows.join(wide, on=_UNIT, how="left")
+    return rate_mismatches(joined, [(f"{g}_deprived_rate", f"{g}_deprived", [f"_{g}_size"]) for g in GROUPS])
+
+
+def indicator_set_failures(cells: pl.LazyFrame, keys: list[str], names: dict[str, str], owners: dict[str, str],
+                           standard: str) -> pl.LazyFrame:
+    """A table that lacks an indicator of the standard in force, or gives one of another standard or
+    one the catalogue does not know (rule indicator_set), once per table, the indicators named."""
+    given = cells.group_by(BLOCK).agg(
+        pl.col("table_id").min(), pl.col("indicator").drop_nulls().unique().alias("_given"),
+        pl.col("indicator_label").filter(pl.col("indicator").is_null()).drop_nulls().unique().sort().alias("_unknown"))
+    named = lambda e: e.list.eval(pl.element().replace_strict(names, default=pl.element())).list.join("; ")  # noqa: E731
+    wanted = pl.lit(keys, dtype=pl.List(pl.Utf8))
+    checked = given.with_columns(
+        wanted.list.set_difference(pl.col("_given")).alias("_missing"),
+        pl.col("_given").list.set_difference(wanted).list.sort().alias("_foreign"),
+    )
+    foreign = pl.col("_foreign").list.eval(
+        pl.element().replace_strict(names, default=pl.element()) + pl.lit(" (")
+        + pl.element().replace_strict(owners, default=pl.lit("?")) + pl.lit(")")).list.join("; ")
+    parts = [
+        pl.when(pl.col("_missing").list.len() > 0).then(pl.lit("thiếu ") + named(pl.col("_missing"))),
+        pl.when(pl.col("_foreign").list.len() > 0).then(pl.lit("chỉ số của chuẩn khác: ") + foreign),
+        pl.when(pl.col("_unknown").list.len() > 0).then(pl.lit("không nhận ra: ") + pl.col("_unknown").list.join("; ")),
+    ]
+    bad = (pl.col("_missing").list.len() > 0) | (pl.col("_foreign").list.len() > 0) | (pl.col("_unknown").list.len() > 0)
+    return _failures(checked.filter(bad).select(
+        "table_id", pl.lit("indicator_set").alias("rule"), pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("value"),
+        pl.lit(standard).alias("expected")))
+
+
+def commune_figures(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
+    """Per commune x indicator x group: deprived households (a village table's summed over its villages),
+    the group size, the rate."""
+    summed = cells.filter(pl.col("indicator").is_not_null()).group_by(*BLOCK, "indicator", "group").agg(
+        pl.col("deprived").sum().alias("households_deprived"))
+    commune_sizes = sizes.filter(pl.col("unit") == "").select(*BLOCK, "group", pl.col("size").alias("households_in_group"))
+    return summed.join(commune_sizes, on=[*BLOCK, "group"], how="left").with_columns(_rounded())
+
+
+def village_figures(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
+    """Per village x indicator x group of a village-level table."""
+    villages = cells.filter((pl.col("level") == "village") & pl.col("indicator").is_not_null())
+    return villages.join(sizes.select(*_UNIT, "group", pl.col("size").alias("households_in_group")), on=[*_UNIT, "group"],
+                         how="left").rename({"deprived": "households_deprived"}).with_columns(_rounded())
+
+
+def _rounded() -> list[pl.Expr]:
+    deprived, group = pl.col("households_deprived").round(0).cast(pl.Int64), pl.col("households_in_group").round(0).cast(pl.Int64)
+    return [deprived.alias("households_deprived"), group.alias("households_in_group"), rate_pct(deprived, group).alias("deprivation_rate_pct")]
+
+
+def coverage(communes: pl.LazyFrame, targets: pl.LazyFrame) -> pl.LazyFrame:
+    """Per commune x indicator, poor and near-poor together: coverage (100 - their rate), its target
+    (the commune's own, else the province-wide one) and the gap.
+
+    `targets`: (commune_code, null for province-wide; indicator; target_coverage_pct).
+    """
+    both = communes.group_by("province_code", "commune_code", "indicator").agg(
+        pl.col("households_deprived").sum(), pl.col("households_in_group").sum(),
+        pl.col("households_in_group").is_null().any().alias("_unknown"))
+    own = targets.filter(pl.col("commune_code").is_not_null()).rename({"target_coverage_pct": "_own"})
+    wide = targets.filter(pl.col("commune_code").is_null()).select("indicator", pl.col("target_coverage_pct").alias("_all"))
+    covered = 100 - rate_pct(pl.col("households_deprived"), pl.col("households_in_group"))
+    return (
+        both.join(own, on=["commune_code", "indicator"], how="left").join(wide, on="indicator", how="left")
+        .with_columns(pl.when(~pl.col("_unknown")).then(covered.round(2)).alias("coverage_pct"),
+                      pl.coalesce("_own", "_all").alias("target_coverage_pct"))
+        .with_columns((pl.col("target_coverage_pct") - pl.col("coverage_pct")).round(2).alias("gap_pp"),
+                      (pl.col("coverage_pct") >= pl.col("target_coverage_pct")).alias("meets_target"))
+        .drop("_own", "_all", "_unknown")
+    )
+
+
+def province_figures(communes: pl.LazyFrame, covered: pl.LazyFrame, targets: pl.LazyFrame) -> pl.LazyFrame:
+    """Per province x indicator x group over accepted communes; coverage and its target per indicator."""
+    known = pl.col("households_in_group").is_not_null()
+    groups = communes.group_by("province_code", "indicator", "group").agg(
+        pl.col("commune_code").n_unique().cast(pl.Int64).alias("communes"),
+        pl.col("households_deprived").sum(), pl.col("households_in_group").sum(),
+        pl.col("households_deprived").filter(known).sum().alias("_known"),
+    ).with_columns(rate_pct(pl.col("_known"), pl.col("households_in_group")).alias("deprivation_rate_pct"))
+    both = groups.group_by("province_code", "indicator").agg(pl.col("_known").sum(), pl.col("households_in_group").sum().alias("_n"))
+    wide = targets.filter(pl.col("commune_code").is_null()).select("indicator", "target_coverage_pct")
+    meeting = covered.group_by("province_code", "indicator").agg(
+        pl.col("meets_target").sum().cast(pl.Int64).alias("communes_meeting_target"),
+        pl.col("target_coverage_pct").is_not_null().any().alias("_targeted"))
+    return (
+        groups.drop("_known")
+        .join(both.select("province_code", "indicator", (100 - rate_pct(pl.col("_known"), pl.col("_n"))).round(2).alias("coverage_pct")),
+              on=["province_code", "indicator"], how="left")
+        .join(wide, on="indicator", how="left")
+        .join(meeting, on=["province_code", "indicator"], how="left")
+        .with_columns(pl.when(pl.col("_targeted")).then(pl.col("communes_meeting_target")).alias("communes_meeting_target"))
+        .drop("_targeted")
+    )
