@@ -57,6 +57,33 @@ def sniff_format(path: Path, head: bytes) -> str:
     return "text"
 
 
+def _excel95_book(path: Path) -> bool:
+    """Whether a compound file holds an Excel 5.0/95 workbook (a "Book" stream of BIFF5/7 records,
+    which msoffcrypto does not know); raise when its globals say it is password-protected."""
+    import struct
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            if not ole.exists("Book"):
+                return False
+            head = ole.openstream("Book").read(65536)
+    except Exception:  # noqa: BLE001 - not a compound file after all: the caller says why
+        return False
+    if head[:2] != b"\x09\x08":  # a BOF record
+        return False
+    pos = 0
+    while pos + 4 <= len(head):
+        kind, size = struct.unpack_from("<HH", head, pos)
+        if kind == 0x002F:  # FILEPASS: the workbook is encrypted
+            raise UnreadableFile("encrypted", "Excel 5.0/95")
+        if kind == 0x000A:  # EOF of the workbook globals
+            break
+        pos += 4 + size
+    return True
+
+
 def ole_kind(path: Path) -> str:
     """'xls', or raise for an encrypted Office file (OOXML or BIFF)."""
     try:
@@ -68,7 +95,9 @@ def ole_kind(path: Path) -> str:
             kind = type(office).__name__
     except UnreadableFile:
         raise
-    except Exception as exc:  # a damaged compound file
+    except Exception as exc:  # a damaged compound file, or one msoffcrypto does not know
+        if _excel95_book(path):
+            return "xls"
         raise UnreadableFile("corrupt", f"OLE2: {exc.__class__.__name__}") from None
     if encrypted:
         raise UnreadableFile("encrypted", kind)
@@ -185,7 +214,7 @@ class SafeZip:
 
 
 def zip_kind(szip: SafeZip) -> str:
-    """xlsx / xlsm / ods, or raise for any other zip (docx, pptx, plain archive)."""
+    """xlsx / xlsm / xlsb / ods, or raise for any other zip (docx, pptx, plain archive)."""
     if "mimetype" in szip.names:
         mime = szip.read("mimetype", xml=False).strip()
         if mime == b"application/vnd.oasis.opendocument.spreadsheet":
@@ -196,6 +225,8 @@ def zip_kind(szip: SafeZip) -> str:
             raise UnreadableFile("no_sheets", "empty zip")
         raise UnreadableFile("not_spreadsheet", "zip archive")
     types = szip.read("[Content_Types].xml")
+    if b"sheet.binary" in types or "xl/workbook.bin" in szip.names:
+        return "xlsb"  # Excel's binary workbook: BIFF12 records, read by calamine
     if b"spreadsheetml" not in types and b"ms-excel" not in types:
         if b"wordprocessingml" in types:
             raise UnreadableFile("not_spreadsheet", "Word (.docx)")

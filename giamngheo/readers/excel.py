@@ -1,4 +1,5 @@
-"""Workbooks (.xlsx, .xlsm, .xls, .ods) read with python-calamine after safety checks."""
+"""Workbooks (.xlsx, .xlsm, .xlsb, .xls including Excel 5.0/95, .ods) read with python-calamine after
+safety checks. An .xlsb's binary parts give no hidden rows or formulas to inspect: its values are read."""
 
 from __future__ import annotations
 
@@ -34,9 +35,17 @@ def _calamine_rows(sheet, limits: Limits) -> list[list]:
     return out
 
 
-def _open_calamine(path: Path) -> CalamineWorkbook:
+# calamine picks its reader by the file name's extension; a file whose name says another format
+# than its content (an .xlsb saved as .xlsx) is opened by content instead
+_EXTENSIONS = {"xlsx": (".xlsx",), "xlsm": (".xlsm",), "xlsb": (".xlsb",), "xls": (".xls", ".xla"), "ods": (".ods",)}
+
+
+def _open_calamine(path: Path, fmt: str) -> CalamineWorkbook:
     try:
-        return CalamineWorkbook.from_path(str(path))
+        if path.suffix.lower() in _EXTENSIONS.get(fmt, ()):
+            return CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as fh:
+            return CalamineWorkbook.from_filelike(fh)
     except Exception as exc:  # calamine raises several types for damaged files
         name = type(exc).__name__
         if "Password" in name:
@@ -93,7 +102,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
             szip.close()
     else:
         fmt = ole_kind(path)
-    book = _open_calamine(path)
+    book = _open_calamine(path, fmt)
     xls_hidden = _xls_hidden(path) if fmt == "xls" else {}
     sheets = []
     try:

@@ -20,13 +20,15 @@ _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
-_REF = re.compile(rb'\sr="([A-Z]{0,4})(\d{1,9})"')  # the r attribute of rows (digits) and cells (A1)
 # Cells and formulas are cut out with one linear pass over their tags: a lazy ".*?</c>" would
 # rescan to the end of the sheet from every unclosed tag (quadratic on a hostile sheet).
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>|</(?:\w+:)?c>")
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f\b[^>]*?(/?)>|</(?:\w+:)?f>")
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>[^<]+</(?:\w+:)?v>")
 _TRUE = (b"1", b"true")
+_HOLDS = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")  # a value, an inline string or a formula
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,6}\d{1,15})"')  # a cell's A1 reference, past Excel's own bounds too
+_SPLIT_REF = re.compile(rb"([A-Z]{1,6})(\d{1,15})")
 
 
 def _cells(data: bytes):
@@ -63,12 +65,12 @@ def _attrs(raw: bytes) -> dict[bytes, bytes]:
 
 @functools.lru_cache(maxsize=8)
 def _long_reference(max_rows: int, max_columns: int) -> re.Pattern:
-    """A reference _REF reads with as many row digits as max_rows has, or as many column letters
-    as the last allowed column: none in a sheet means every row and column is within the limits."""
+    """A reference with as many row digits as max_rows has, or as many column letters as the last
+    allowed column: none in a sheet means every row and column is within the limits."""
     digits, letters = len(str(max_rows)), len(column_letter(max_columns))
-    # without _REF's leading \s: a literal prefix lets the search skip ahead (3x faster); it finds
-    # a superset of _REF's references, and a false alarm only costs the full count
-    return re.compile(rb'r="(?:[A-Z]{%d,4}\d{1,9}|[A-Z]{0,4}\d{%d,9})"' % (letters, digits))
+    # a literal prefix lets the search skip ahead (3x faster); it finds row references too (a
+    # superset of the cells'), and a false alarm only costs the full count
+    return re.compile(rb'r="(?:[A-Z]{%d,6}\d{1,15}|[A-Z]{0,6}\d{%d,15})"' % (letters, digits))
 
 
 @dataclass
@@ -103,13 +105,15 @@ def sheet_parts(szip: SafeZip) -> list[tuple[str, str, str]]:
 
 def inspect_sheet(name: str, state: str, data: bytes, limits: Limits) -> SheetFacts:
     facts = SheetFacts(name=name, state=state)
-    # The extent (r="7" on a row, r="C7" on a cell), measured only when some reference is long
-    # enough to pass a limit: one search over the bytes instead of listing every cell's reference.
+    # The extent of the content, measured only when some reference is long enough to pass a limit
+    # (one search over the bytes). Only cells that hold something count: a whole column formatted,
+    # a styled row at 1,048,576 or a declared <dimension> is no content, and Excel opens such a
+    # sheet at once; the limits are for sheets that really hold that much.
     if _long_reference(limits.max_rows, limits.max_columns).search(data):
-        refs = _REF.findall(data)  # distinct values first: thousands of cells, tens of rows and columns
-        facts.max_row = max(int(r) for r in {r for _, r in refs})
-        letters = {c for c, _ in refs if c}
-        facts.max_col = max((column_number(c.decode()) for c in letters), default=0)
+        refs = {m.group(1) for attrs, inner in _cells(data) if _HOLDS.search(inner) for m in [_CELL_REF.search(attrs)] if m}
+        rows = [int(r) for _, r in (_SPLIT_REF.match(ref).groups() for ref in refs)]
+        facts.max_row = max(rows, default=0)
+        facts.max_col = max((column_number(c.decode()) for c, _ in (_SPLIT_REF.match(ref).groups() for ref in refs)), default=0)
     if b"hidden" in data:  # most sheets hide nothing: no need to look at every row's attributes
         for row_attrs in _ROW_TAG.findall(data):
             if b"hidden" not in row_attrs:
