@@ -1,0 +1,334 @@
+"""Deprivation indicators (issue 16): both orientations, label variants, the standard by year, every rule,
+group sizes from the plan, indicator targets; the run's own steps in process (no Prefect), one flow test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from giamngheo import pipeline
+from giamngheo.artifacts import check_contract, poverty_standard
+from giamngheo.discover import FileEntry
+from giamngheo.failures import finish
+from giamngheo.layout.standards import indicator_of, load_standards
+from giamngheo.parse import parse_workbook
+from giamngheo.readers.grid import Limits
+from giamngheo.reference import load_reference
+from giamngheo.resolve import Resolver
+from giamngheo.submissions import FileRecord, choose_submissions, resolve_files
+from giamngheo.targets import targets_from_parse
+
+TITLE = "ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"  # 01843, Thái Nguyên (19)
+DIMENSIONS = [
+    ("I", "Việc làm", ["Việc làm", "Người phụ thuộc trong hộ gia đình"]),
+    ("II", "Y tế", ["Dinh dưỡng", "Bảo hiểm y tế"]),
+    ("III", "Giáo dục", ["Trình độ giáo dục của người lớn", "Tình trạng đi học của trẻ em"]),
+    ("IV", "Nhà ở", ["Chất lượng nhà ở", "Diện tích nhà ở bình quân đầu người"]),
+    ("V", "Nước sinh hoạt và vệ sinh", ["Nguồn nước sinh hoạt", "Nhà tiêu hợp vệ sinh"]),
+    ("VI", "Thông tin", ["Sử dụng dịch vụ viễn thông", "Phương tiện phục vụ tiếp cận thông tin"]),
+]
+SHORT = ["Việc làm", "Người phụ thuộc", "Dinh dưỡng", "BHYT", "Giáo dục người lớn", "Đi học", "Chất lượng nhà ở", "Diện tích nhà ở",
+         "Nước SH HVS", "Nhà tiêu HVS", "DV viễn thông", "Phương tiện tiếp cận thông tin"]
+# poor 64, near-poor 55: deprived poor households per indicator sum to 230 >= 192; near-poor to 60 <= 110
+POOR = [30, 10, 5, 20, 25, 4, 15, 16, 35, 40, 10, 20]
+NEAR = [5, 2, 1, 10, 6, 1, 5, 4, 8, 10, 3, 5]
+_RESOLVER: dict = {}
+
+
+def steps(paths: list[Path], year: int = 2026, targets: Path | None = None):
+    """The run's own steps in process: (failures explained, output tables, their contracts)."""
+    ref = load_reference()
+    records = [FileRecord(FileEntry(p.name, p, p.stat().st_size, p.stat().st_mtime), p.name, True, parse_workbook(p, Limits()))
+               for p in paths]
+    resolver = _RESOLVER.setdefault("r", Resolver(ref, "19"))
+    resolve_files(records, resolver)
+    choose_submissions(records, "19")
+    found = targets_from_parse(parse_workbook(targets, Limits(), forced_kind="targets"), resolver) if targets else None
+    tables = pipeline.tabulate(records)
+    checked = pipeline.check_tables(tables)
+    file_failures = pipeline.file_level_failures(records, [], found, targets, year)
+    context = pipeline.run_context(records, tables, checked, file_failures, found, ["19"], ref, "dep", year)
+    consolidated = pipeline.aggregate(context)
+    lineage, findings = pipeline.trace(context, consolidated)
+    failures = finish(pl.concat([file_failures, findings, checked.failures, consolidated.failures], how="diagonal_relaxed"), "dep")
+    for name, frame in consolidated.tables.items():
+        check_contract(name, frame, consolidated.contracts.get(name, ()))
+    return failures, consolidated.tables, lineage
+
+
+def rows_table(path: Path, poor=POOR, near=NEAR, sizes=(64, 55), labels=None, year=2026, rates=True, drop=()) -> Path:
+    """Indicators as rows under dimension rows; a row of group sizes when `sizes`."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Thieu hut"
+    ws.append([TITLE])
+    ws.append([f"TỔNG HỢP HỘ NGHÈO, HỘ CẬN NGHÈO THIẾU HỤT CÁC CHỈ SỐ DỊCH VỤ XÃ HỘI CƠ BẢN NĂM {year}"])
+    ws.append([])
+    ws.append(["STT", "Chỉ số thiếu hụt", "Hộ nghèo", None, "Hộ cận nghèo", None])
+    ws.merge_cells("C4:D4")
+    ws.merge_cells("E4:F4")
+    ws.append([None, None, "Số hộ", "Tỷ lệ (%)", "Số hộ", "Tỷ lệ (%)"])
+    if sizes:
+        ws.append([None, "Tổng số hộ nghèo, hộ cận nghèo", sizes[0], None, sizes[1], None])
+    labels = labels or [i for _, _, inds in DIMENSIONS for i in inds]
+    k = 0
+    for roman, dimension, inds in DIMENSIONS:
+        ws.append([roman, dimension])
+        for _ in inds:
+            if k not in drop:
+                p, n = poor[k], near[k]
+                size_p, size_n = sizes or (64, 55)
+                rate = [round(p / size_p * 100, 2), None, round(n / size_n * 100, 2)] if rates else [None, None, None]
+                ws.append([k + 1, labels[k], p, rate[0], n, rate[2]])
+            k += 1
+    ws.append([])
+    ws.append(["Người lập biểu"])
+    wb.save(path)
+    return path
+
+
+def village_table(path: Path, villages=(("Tổ 1", 30, 20), ("Tổ 2", 34, 35)), header_rows: int = 3, labels=SHORT) -> Path:
+    """Villages as rows; a dimension / indicator / HN-HCN header (or indicator / HN-HCN); poor and near-poor columns."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([TITLE])
+    ws.append(["TỔNG HỢP HỘ NGHÈO, HỘ CẬN NGHÈO THIẾU HỤT CÁC CHỈ SỐ NĂM 2026"])
+    ws.append([])
+    top = ["STT", "Tên tổ dân phố", "Số hộ nghèo", "Số hộ cận nghèo"]
+    dims, inds, groups = list(top), [None] * 4, [None] * 4
+    for _, dimension, names in DIMENSIONS:
+        dims += [dimension] + [None] * (2 * len(names) - 1)
+    for label in labels:
+        inds += [label, None]
+        groups += ["HN", "HCN"]
+    header = [dims, inds, groups] if header_rows == 3 else [top + inds[4:], groups]
+    for row in header:
+        ws.append(row)
+    col = 5
+    for _, _, names in DIMENSIONS:
+        if header_rows == 3:
+            ws.merge_cells(start_row=4, start_column=col, end_row=4, end_column=col + 2 * len(names) - 1)
+        col += 2 * len(names)
+    first = 4 if header_rows == 3 else 4
+    for c in range(5, col, 2):  # the indicator over its HN and HCN columns
+        r = first + 1 if header_rows == 3 else first
+        ws.merge_cells(start_row=r, start_column=c, end_row=r, end_column=c + 1)
+    for i, (name, poor, near) in enumerate(villages):
+        share = poor / 64
+        ws.append([i + 1, name, poor, near] + [x for p, n in zip(POOR, NEAR) for x in (round(p * share), n * near // 55)])
+    wb.save(path)
+    return path
+
+
+def plan(path: Path, poor: int = 64, near: int = 55) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([TITLE])
+    ws.append(["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO NĂM 2026"])
+    ws.append([])
+    ws.append(["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"])
+    ws.append([1, "Tổ 1", 3000, poor - 34, near - 35, 5])
+    ws.append([2, "Tổ 2", 3000, 34, 35, 5])
+    wb.save(path)
+    return path
+
+
+def _only(failures: pl.DataFrame, rule: str) -> dict:
+    found = failures.filter(pl.col("rule") == rule)
+    assert found.height == 1, failures.select("rule", "cell", "value", "expected").rows()
+    return found.row(0, named=True)
+
+
+def _rate(outputs, indicator_id: int, group: str) -> tuple:
+    row = outputs["deprivations.parquet"].filter((pl.col("indicator_id") == indicator_id) & (pl.col("group") == group)).row(0, named=True)
+    return row["households_deprived"], row["households_in_group"], row["deprivation_rate_pct"]
+
+
+def test_indicators_as_rows(tmp_path):
+    failures, outputs, lineage = steps([rows_table(tmp_path / "thieu hut.xlsx")])
+    assert failures.is_empty(), failures.select("rule", "cell", "message").rows()
+    rows = outputs["deprivations.parquet"]
+    assert rows.height == 24 and set(rows["standard"]) == {"07/2021/NĐ-CP"} and set(rows["commune_code"]) == {"01843"}
+    assert _rate(outputs, 4, "poor") == (20, 64, 31.25)
+    assert _rate(outputs, 10, "near_poor") == (10, 55, 18.18)
+    health = rows.filter(pl.col("indicator_id") == 4).row(0, named=True)
+    assert (health["dimension_id"], health["dimension"], health["indicator"]) == (2, "Y tế", "Bảo hiểm y tế")
+    assert outputs["deprivations_communes.parquet"].select("status", "indicators", "group_source").row(0) == ("accepted", 12, "table")
+    province = outputs["deprivations_provinces.parquet"].filter((pl.col("indicator_id") == 9) & (pl.col("group") == "poor")).row(0, named=True)
+    assert (province["households_deprived"], province["communes"], province["coverage_pct"]) == (35, 1, 63.87)  # 100 - 43/119
+    cell = lineage.filter((pl.col("kind") == "deprivations") & (pl.col("indicator") == "health_insurance") & (pl.col("field") == "poor_deprived"))
+    assert cell.select("cell", "value").row(0) == ("C12", 20)
+    assert outputs["communes.parquet"].is_empty()  # no plan was sent
+
+
+@pytest.mark.parametrize("header_rows", [3, 2])
+def test_villages_as_rows_with_abbreviated_labels(tmp_path, header_rows):
+    failures, outputs, _ = steps([village_table(tmp_path / "thieu hut thon.xlsx", header_rows=header_rows)])
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell", "message").rows()
+    villages = outputs["deprivations_villages.parquet"]
+    assert set(villages["village_name"]) == {"Tổ 1", "Tổ 2"} and villages.height == 48
+    assert villages.filter((pl.col("village_name") == "Tổ 2") & (pl.col("indicator_id") == 4) & (pl.col("group") == "poor")).select(
+        "households_deprived", "households_in_group", "source_row").row(0) == (round(20 * 34 / 64), 34, 8 - (3 - header_rows))
+    # the commune: the villages summed, the rate recomputed
+    assert _rate(outputs, 4, "poor") == (round(20 * 30 / 64) + round(20 * 34 / 64), 64, 31.25)
+    assert set(outputs["deprivations.parquet"]["indicator_id"]) == set(range(1, 13))
+
+
+def test_label_variants():
+    for label, key in [("4. BHYT", "health_insurance"), ("Nhà tiêu HVS", "latrine"), ("DV viễn thông", "telecom"),
+                       ("NGUỒN NƯỚC SH HVS", "water"), ("Bảo hiểm y tế", "health_insurance"), ("Xử lý rác thải", "waste_treatment"),
+                       ("Phương tiện phục vụ tiếp cận thông tin", "information_devices"), ("Tình trạng đi học của trẻ em", "child_schooling")]:
+        assert indicator_of(label) == key, label
+
+
+def test_the_standard_by_year():
+    catalogue = load_standards()
+    old, new = catalogue.for_year(2026), catalogue.for_year(2027)
+    assert (old.code, len(old.indicators), old.income_rural) == ("07/2021/NĐ-CP", 12, 1_500_000)
+    assert (new.code, len(new.indicators), new.income_rural, new.income_urban) == ("351/2025/NĐ-CP", 12, 2_200_000, 2_800_000)
+    assert old.keys[-1] == "information_devices" and "waste_treatment" in new.keys and "information_devices" not in new.keys
+    assert "07/2021" in poverty_standard(2026) and "351/2025" in poverty_standard(2027)
+
+
+def test_group_sizes_from_the_plan(tmp_path):
+    failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", sizes=None, rates=False), plan(tmp_path / "ke hoach.xlsx")])
+    assert failures.is_empty(), failures.select("rule", "cell", "message").rows()
+    assert _rate(outputs, 4, "poor") == (20, 64, 31.25)
+    assert outputs["deprivations_communes.parquet"]["group_source"].to_list() == ["plan"]
+
+
+def test_village_sizes_from_the_plan(tmp_path):
+    path = village_table(tmp_path / "thieu hut thon.xlsx")
+    wb = openpyxl.load_workbook(path)  # no columns of poor and near-poor households: the plan's villages give them
+    wb.active.delete_cols(3, 2)
+    wb.save(path)
+    failures, outputs, _ = steps([path, plan(tmp_path / "ke hoach.xlsx")])
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell", "message").rows()
+    sizes = outputs["deprivations_villages.parquet"].filter(pl.col("indicator_id") == 1).sort("village_name", "group")
+    assert sizes["households_in_group"].to_list() == [20, 30, 35, 34]
+
+
+def test_deprived_le_group_rejects_the_table_not_the_plan(tmp_path):
+    poor = list(POOR)
+    poor[3] = 70  # 70 deprived of health insurance out of 64 poor households
+    failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", poor=poor, rates=False), plan(tmp_path / "ke hoach.xlsx")])
+    f = _only(failures, "deprived_le_group")
+    assert (f["cell"], f["value"], f["expected"], f["severity"], f["kind"]) == ("C12", "70", "64", "error", "deprivations")
+    assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["rejected"]
+    assert outputs["deprivations.parquet"].is_empty()
+    assert outputs["communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+def test_poor_deprivations_at_least_three(tmp_path):
+    failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", poor=[10] * 12, rates=False)])
+    f = _only(failures, "poor_deprivations_at_least_three")
+    assert (f["cell"], f["value"], f["expected"]) == ("C6", "120", "192")
+    assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["rejected"]
+
+
+def test_near_poor_deprivations_under_three(tmp_path):
+    failures, _, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", near=[10] * 12, rates=False)])
+    f = _only(failures, "near_poor_deprivations_under_three")
+    assert (f["cell"], f["value"], f["expected"], f["severity"]) == ("E6", "120", "110", "error")
+
+
+def test_indicator_set_names_a_missing_indicator(tmp_path):
+    failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", drop=(11,), rates=False)])
+    f = _only(failures, "indicator_set")
+    assert "Phương tiện phục vụ tiếp cận thông tin" in f["value"] and f["expected"] == "07/2021/NĐ-CP"
+    assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["rejected"]
+
+
+def test_indicator_set_of_the_2027_standard(tmp_path):
+    """The old form in a 2027 run: indicator 12 is another standard's, waste treatment is missing."""
+    failures, _, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", year=2027, rates=False)], year=2027)
+    f = _only(failures, "indicator_set")
+    assert f["expected"] == "351/2025/NĐ-CP"
+    assert "Thu gom, xử lý rác thải sinh hoạt" in f["value"] and "07/2021/NĐ-CP" in f["value"]
+    labels = [i for _, _, inds in DIMENSIONS for i in inds][:11] + ["Thu gom, xử lý rác thải"]
+    failures, outputs, _ = steps([rows_table(tmp_path / "moi.xlsx", year=2027, labels=labels, rates=False)], year=2027)
+    assert failures.is_empty(), failures.select("rule", "message").rows()
+    assert outputs["deprivations.parquet"].filter(pl.col("indicator_id") == 12)["indicator"][0] == "Thu gom, xử lý rác thải sinh hoạt"
+
+
+def test_group_matches_plan(tmp_path):
+    failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", rates=False), plan(tmp_path / "ke hoach.xlsx", poor=60)])
+    f = _only(failures, "group_matches_plan")
+    assert (f["cell"], f["value"], f["expected"], f["severity"]) == ("C6", "64", "60", "warning")
+    assert _rate(outputs, 4, "poor") == (20, 64, 31.25)  # the table's own size is used
+
+
+def test_rate_matches_counts(tmp_path):
+    path = rows_table(tmp_path / "thieu hut.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.active["D12"] = 40.5  # 20 of 64 is 31.25
+    wb.save(path)
+    failures, outputs, _ = steps([path])
+    f = _only(failures, "rate_matches_counts")
+    assert (f["cell"], f["value"], f["severity"]) == ("D12", "40.5", "warning")
+    assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+def _targets(path: Path, per_commune: bool = False) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Giao chỉ tiêu"
+    ws.append(["GIAO CHỈ TIÊU GIẢM NGHÈO NĂM 2026"])
+    ws.append(["STT", "Tên xã, phường", "Chỉ tiêu giảm tỷ lệ hộ nghèo (điểm %)"])
+    ws.append([1, "Phường Bắc Kạn", 0.3])
+    ind = wb.create_sheet("Chỉ số")
+    ind.append(["CHỈ TIÊU GIẢM THIẾU HỤT CÁC DỊCH VỤ XÃ HỘI CƠ BẢN NĂM 2026"])
+    ind.append(["STT", "Tên xã, phường", "Chỉ số", "Chỉ tiêu (%)"] if per_commune else ["STT", "Chỉ số", "Chỉ tiêu (%)"])
+    for i, label in enumerate(SHORT):
+        target = 85 if label == "Nước SH HVS" else 100
+        ind.append([i + 1, "Phường Bắc Kạn", label, target] if per_commune else [i + 1, label, target])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("per_commune", [False, True])
+def test_indicator_targets(tmp_path, per_commune):
+    failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx")], targets=_targets(tmp_path / "chi tieu.xlsx", per_commune))
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "message").rows()
+    water = outputs["deprivations_provinces.parquet"].filter(pl.col("indicator_id") == 9).row(0, named=True)
+    assert (water["coverage_pct"], water["target_coverage_pct"] if not per_commune else 85.0) == (63.87, 85.0)
+    assert water["communes_meeting_target"] == 0
+    gap = outputs["deprivations_coverage.parquet"].filter(pl.col("indicator_id") == 9).row(0, named=True)
+    assert (gap["target_coverage_pct"], gap["gap_pp"], gap["meets_target"]) == (85.0, 21.13, False)
+
+
+def test_a_plan_annex_is_not_claimed(tmp_path):
+    failures, outputs, _ = steps([plan(tmp_path / "ke hoach.xlsx")])
+    assert "deprivations.parquet" not in outputs
+    assert outputs["communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+def test_report_sheets_and_section(tmp_path):
+    from giamngheo.kinds.deprivations_report import deprivation_section, deprivation_sheets
+
+    _, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx")], targets=_targets(tmp_path / "chi tieu.xlsx"))
+    for name, frame in outputs.items():
+        frame.write_parquet(tmp_path / name)
+    sheets = deprivation_sheets(tmp_path)
+    assert [s.name for s in sheets] == ["Thiếu hụt", "Thiếu hụt - xa chỉ tiêu"] and sheets[0].frame.height == 12
+    html = deprivation_section(tmp_path)
+    assert 'id="thieu-hut"' in html and "<svg" in html and "Phường Bắc Kạn" in html
+
+
+@pytest.mark.flow
+def test_a_run_publishes_the_deprivations(run_flow, tmp_path):
+    """Through the real flow: the tables at the top of --out, the analyst sheet, the HTML section, the ledger."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows_table(raw / "Thieu hut 2026 phuong Bac Kan.xlsx")
+    plan(raw / "ke hoach 2026 phuong Bac Kan.xlsx")
+    out = tmp_path / "out"
+    run_flow(raw, out, province="19")
+    assert pl.read_parquet(out / "deprivations.parquet").height == 24
+    assert "Thiếu hụt" in openpyxl.load_workbook(out / "bao_cao_tong_hop.xlsx").sheetnames
+    assert 'id="thieu-hut"' in (out / "bao_cao_kiem_tra.html").read_text(encoding="utf-8")
+    ledger = pl.read_parquet(out / "submissions.parquet").filter(pl.col("kind") == "deprivations")
+    assert ledger.select("commune_code", "received", "status").rows() == [("01843", True, "accepted")]
