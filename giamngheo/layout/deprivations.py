@@ -113,10 +113,13 @@ def _label_column(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
     for c in range(min(sheet.width, 5)):
         found = {}
         for r in range(len(sheet.rows)):
-            label = _text(sheet.value(r, c))
-            if label and len(label) < 120 and not _is_number(label):
+            value = sheet.value(r, c)
+            if not isinstance(value, str):  # an indicator's label is text: numbers and blanks are passed over at once
+                continue
+            label = _text(value)
+            if label and len(label) < 120:
                 key = indicator_of(_numbering(label)[1])
-                if key:
+                if key and not _is_number(label):
                     found[r] = key
         if len(set(found.values())) >= MIN_INDICATORS:
             return c, found
@@ -212,10 +215,12 @@ def _indicator_row(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
     for r in range(min(len(sheet.rows), 20)):
         found = {}
         for j, v in enumerate(sheet.rows[r]):
+            if not isinstance(v, str):
+                continue
             label = _text(v)
-            if label and not _is_number(label):
+            if label and len(label) < 120:
                 key = indicator_of(_numbering(label)[1])
-                if key and key not in found.values():
+                if key and key not in found.values() and not _is_number(label):
                     found[j] = key
         if len(set(found.values())) >= MIN_INDICATORS:
             return r, found

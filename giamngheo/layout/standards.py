@@ -92,12 +92,14 @@ def load_standards(path: Path = STANDARDS_FILE) -> Catalogue:
     )
 
 
+@lru_cache(maxsize=65536)  # the same labels recur file after file
 def indicator_of(label: str) -> str | None:
     """The indicator a label names (its key), by the leftmost longest phrase; None when none."""
     hit = load_standards().indicator_labels.first(label)
     return next(iter(sorted(hit))).split(".", 1)[1] if hit else None
 
 
+@lru_cache(maxsize=65536)
 def dimension_of(label: str) -> int | None:
     """The dimension a label names, when the label is (after its numbering) a dimension's name."""
     hit = load_standards().dimension_labels.exact(label)
