@@ -19,6 +19,8 @@ sheet: their HN / HCN columns would otherwise read as a plan's or a results repo
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 
 from ..parsed import ParsedTable, cell_json
@@ -108,19 +110,34 @@ def _table(sheet: Sheet, columns: dict[str, int], cells: list[tuple], header: tu
 # ---------------------------------------------------------------- indicators as rows
 
 
+TEXT_BEFORE_INDICATORS = 15  # title and header cells a label column may hold above its first indicator
+
+
+@lru_cache(maxsize=100_000)
+def _indicator_key(value: str) -> str | None:
+    """The indicator a cell's text names, or None: asked of every text cell of every sheet's first
+    columns and rows (village names, labels), which repeat from file to file, so answered once each."""
+    label = _text(value)
+    if not label or len(label) >= 120:
+        return None
+    key = indicator_of(_numbering(label)[1])
+    return key if key and not _is_number(label) else None
+
+
 def _label_column(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
     """The column whose cells name at least MIN_INDICATORS indicators, and those cells' indicators by row."""
     for c in range(min(sheet.width, 5)):
         found = {}
+        misses = 0
         for r in range(len(sheet.rows)):
             value = sheet.value(r, c)
             if not isinstance(value, str):  # an indicator's label is text: numbers and blanks are passed over at once
                 continue
-            label = _text(value)
-            if label and len(label) < 120:
-                key = indicator_of(_numbering(label)[1])
-                if key and not _is_number(label):
-                    found[r] = key
+            key = _indicator_key(value)
+            if key:
+                found[r] = key
+            elif not found and (misses := misses + 1) > TEXT_BEFORE_INDICATORS:
+                break  # a column of village names, say: every sheet is asked, most hold no indicator at all
         if len(set(found.values())) >= MIN_INDICATORS:
             return c, found
     return None
@@ -217,11 +234,9 @@ def _indicator_row(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
         for j, v in enumerate(sheet.rows[r]):
             if not isinstance(v, str):
                 continue
-            label = _text(v)
-            if label and len(label) < 120:
-                key = indicator_of(_numbering(label)[1])
-                if key and key not in found.values() and not _is_number(label):
-                    found[j] = key
+            key = _indicator_key(v)
+            if key and key not in found.values():
+                found[j] = key
         if len(set(found.values())) >= MIN_INDICATORS:
             return r, found
     return None
