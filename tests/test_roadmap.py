@@ -223,3 +223,104 @@ def test_a_run_publishes_the_roadmap_and_shows_it(run_flow, tmp_path):
     assert ledger.select("commune_code", "received", "status").rows() == [("01843", True, "accepted")]
     failures = pl.read_parquet(out / "validation_failures.parquet")
     assert failures.filter(pl.col("kind") == "roadmap").is_empty()  # 22 in 2026 = the plan's 22; 64 within 64
+
+
+def _sheet(path: Path, rows: list[list], merges: tuple[str, ...] = (), name: str = "Lo trinh") -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = name
+    for row in rows:
+        ws.append(row)
+    for cells in merges:
+        ws.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
+def test_the_committed_fixture_reads_as_the_seed(tmp_path):
+    """tests/fixtures/roadmap/bac_kan_lo_trinh_2026_2030.xlsx, as `giamngheo inspect` sees it."""
+    from giamngheo.inspect import inspect_file
+
+    ins = inspect_file(Path(__file__).parent / "fixtures/roadmap/bac_kan_lo_trinh_2026_2030.xlsx", province="19", year=2026)
+    assert ins.failures.is_empty(), ins.failures.select("rule", "cell", "message").rows()
+    rows = ins.tables["roadmap.parquet"]
+    assert rows.filter(pl.col("item") == "poor_reduction").sort("year")["value"].to_list() == [22, 12, 6, 5, 19]
+    assert rows.group_by("item").agg(pl.col("value").sum()).filter(pl.col("item") == "support_internet")["value"].to_list() == [29]
+
+
+def test_years_across_under_two_header_rows_with_a_unit_column(tmp_path):
+    """'Tổng giai đoạn' before the years, 'Chia theo năm' over them, units from 'ĐVT', 'Tổng' under 'Kinh phí'."""
+    path = _sheet(tmp_path / "lo trinh.xlsx", [
+        [TITLE], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026-2030"], [],
+        ["TT", "Chỉ tiêu", "ĐVT", "Tổng giai đoạn 2026-2030", "Chia theo năm", None, None, None, None],
+        [None, None, None, None, *YEARS],
+        ["I", "CHỈ TIÊU GIẢM NGHÈO"], [1, "Số hộ thoát nghèo", "hộ", 15, 5, 4, 3, 2, 1],
+        ["II", "NỘI DUNG HỖ TRỢ"], [1, "Hỗ trợ nhà tiêu hợp vệ sinh", "hộ", 7, 2, 1, 1, 1, 2], [2, "Hỗ trợ bò giống", "hộ", 6, 1, 1, 1, 1, 2],
+        ["III", "KINH PHÍ THỰC HIỆN"], [1, "Tổng", "tr.đ", 52.5, 10.5, 10, 10, 10, 12], [2, "Ngân sách xã", "tr.đ", 52.5, 10.5, 10, 10, 10, 12],
+        ["Người lập biểu"],
+    ], merges=("A4:A5", "B4:B5", "C4:C5", "D4:D5", "E4:I4"))
+    failures, outputs = run_steps([path])
+    assert failures.is_empty(), failures.select("rule", "cell", "message").rows()
+    assert _values(outputs, "poor_reduction") == [5, 4, 3, 2, 1]
+    assert _values(outputs, "budget_total") == [10.5, 10, 10, 10, 12]  # "Tổng" under "III. Kinh phí"
+    assert _values(outputs, "support_ho_tro_bo_giong") == [1, 1, 1, 1, 2]  # not in the vocabulary: support_<words>
+    units = dict(outputs["roadmap.parquet"].select("item", "unit").unique().iter_rows())
+    assert (units["budget_commune"], units["support_latrine"]) == ("million_vnd", "households")
+    # each value keeps its cell: 2027's latrines are F9
+    _, _, _ = run_steps([path], with_contracts=True)
+    cell = _lineage([path]).filter((pl.col("field") == "support_latrine") & (pl.col("year") == 2027)).row(0, named=True)
+    assert (cell["cell"], cell["value"]) == ("F9", 1)
+
+
+GROUPED = [
+    [TITLE], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026-2030"], ["Đơn vị tính: hộ; triệu đồng"],
+    ["Năm", "Chỉ tiêu giảm nghèo", None, "Hỗ trợ", None, "Kinh phí (triệu đồng)", None, None, None],
+    [None, "Hộ nghèo", "Hộ cận nghèo", "Nhà tiêu hợp vệ sinh", "Đào tạo nghề", "Tổng", "NSTW", "Ngân sách tỉnh", "Huy động xã hội"],
+    *[[f"Năm {y}", 5, 3, 2, 1, 10, 5, 3, 2] for y in YEARS],
+    ["Cộng", 25, 15, 10, 5, 50, 25, 15, 10],
+]
+
+
+def test_years_down_under_group_headers_is_no_plan(tmp_path):
+    """'Hộ nghèo' / 'Hộ cận nghèo' under 'Chỉ tiêu giảm nghèo' look like a plan's columns: the roadmap claims the sheet first."""
+    from giamngheo.inspect import inspect_file
+
+    path = _sheet(tmp_path / "lo trinh.xlsx", GROUPED, merges=("B4:C4", "D4:E4", "F4:I4"))
+    ins = inspect_file(path, province="19", year=2026)
+    assert {t.kind for t in ins.data.tables} == {"roadmap"}
+    assert ins.failures.is_empty(), ins.failures.select("rule", "cell", "message").rows()
+    rows = ins.tables["roadmap.parquet"].filter(pl.col("year") == 2026)
+    assert dict(rows.select("item", "value").iter_rows()) == {
+        "poor_reduction": 5, "near_poor_reduction": 3, "support_latrine": 2, "support_vocational_training": 1,
+        "budget_total": 10, "budget_central": 5, "budget_province": 3, "budget_social": 2,
+    }
+
+
+def test_total_row_matches_sum_with_years_down(tmp_path):
+    rows = [r[:] for r in GROUPED]
+    rows[-1][1] = 26  # the "Cộng" of the poor households: 5 x 5 = 25
+    failures, outputs = run_steps([_sheet(tmp_path / "lo trinh.xlsx", rows, merges=("B4:C4", "D4:E4", "F4:I4"))])
+    f = _only(failures, "total_row_matches_sum")
+    assert (f["cell"], f["value"], f["expected"], f["kind"]) == ("B11", "26", "25", "roadmap")
+    assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+def test_roadmap_years_outside_the_period(tmp_path):
+    rows = [[r[0], r[1], 9, *r[2:]] if len(r) > 2 else r for r in ACROSS]  # a 2025 column before 2026
+    path = _across(tmp_path / "lo trinh.xlsx", rows, years=[2025, *YEARS])
+    failures, outputs = run_steps([path])
+    f = _only(failures.filter(pl.col("rule") == "roadmap_years"), "roadmap_years")
+    assert (f["value"], f["expected"], f["severity"]) == ("2025", "2026-2030", "warning")
+    assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+def test_past_years_down_a_column_are_not_claimed(tmp_path):
+    """A history of results (2022-2025, 'Số hộ thoát nghèo') with no roadmap title is not taken before the other tables."""
+    from giamngheo.layout.roadmap import claim
+    from giamngheo.readers import read_workbook
+    from giamngheo.readers.grid import Limits
+
+    path = _sheet(tmp_path / "ket qua.xlsx", [[TITLE], ["KẾT QUẢ GIẢM NGHÈO"], ["Năm", "Số hộ nghèo", "Số hộ thoát nghèo"],
+                                             *[[y, 30 - y % 10, 5] for y in (2022, 2023, 2024, 2025)]], name="Sheet1")
+    assert claim(read_workbook(path, Limits()).sheets[0]) is None
+    assert claim(read_workbook(_sheet(tmp_path / "lo trinh.xlsx", GROUPED), Limits()).sheets[0])

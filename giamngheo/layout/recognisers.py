@@ -19,7 +19,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (roadmap.recognise,)
 # Recognisers that see every sheet before the village-table engine does, because that engine would
 # misread their tables (a deprivation table's HN / HCN columns look like a plan's): a sheet they
 # claim is theirs alone. Each is given the sheet alone (it reads the sheet's own title).
-CLAIMS: tuple[Recogniser, ...] = (deprivations.recognise,)
+CLAIMS: tuple[Recogniser, ...] = (deprivations.recognise, roadmap.claim)
 
 
 def claimed_tables(sheets: list[Sheet]) -> dict[str, list[ParsedTable]]:

@@ -23,6 +23,7 @@ from .vocabulary import load_vocabulary, row_label_tags
 KIND = "roadmap"
 ATTRIBUTES = ("item", "item_label", "item_kind", "unit", "year")
 _YEAR = re.compile(r"^(?:nam\s+)?(20[2-4]\d)$")
+_YEAR_DIGITS = re.compile(r"20[2-4]\d")
 _PERIOD = re.compile(r"\bgiai doan(?: nam)? (20\d\d) (20\d\d)\b")
 HEADER_ROWS = 5  # rows above the first value row that may hold the header
 
@@ -38,6 +39,8 @@ def _text(value) -> str:
 def _year(value) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value) if float(value).is_integer() and 2020 <= value <= 2049 else None
+    if not isinstance(value, str) or len(value) > 16 or not any(c.isdigit() for c in value):
+        return None  # a village name, a label: no year (cheap, the claim pass sees every sheet)
     m = _YEAR.match(fold(_text(value)))
     return int(m.group(1)) if m else None
 
@@ -62,22 +65,38 @@ def _merged_label(sheet: Sheet, r: int, c: int) -> str:
     return ""
 
 
-def _label(sheet: Sheet, rows: range, c: int) -> str:
+def _label_parts(sheet: Sheet, rows: range, c: int) -> list[str]:
     parts: list[str] = []
     for r in rows:
         text = _merged_label(sheet, r, c)
         if text and text not in parts:
             parts.append(text)
-    return " ".join(parts)
+    return parts
 
 
-def _item(label: str, section_kind: str | None = None) -> tuple[str, str, str] | None:
-    """(canonical item, item kind, unit) of a label; None when it names no roadmap figure."""
+def _section(label: str) -> str | None:
+    """The item kind a section row or a group header names ("II. Hỗ trợ" -> support), if any."""
+    words = load_vocabulary().roadmap_words.first(label)
+    return next((w.split("_", 1)[1] for w in sorted(words) if w.startswith("word.section_")), None)
+
+
+def _item(label: str, section_kind: str | None = None, known_only: bool = False) -> tuple[str, str, str] | None:
+    """(canonical item, item kind, unit) of a label; None when it names no roadmap figure.
+
+    Under a section, a bare sub-header names the section's item: "Hộ nghèo" / "Hộ cận nghèo" under
+    "Chỉ tiêu giảm nghèo", "Tổng" under "Kinh phí". With `known_only`, no `support_<words>` item is made.
+    """
     vocab = load_vocabulary()
     hit = vocab.roadmap_items.first(label)
     words = vocab.roadmap_words.tags(label)
     if hit:
         item = next(iter(sorted(hit))).split(".", 1)[1]
+    elif section_kind == "reduction" and words & {"word.poor", "word.near_poor"}:
+        item = "near_poor_reduction" if "word.near_poor" in words else "poor_reduction"
+    elif section_kind == "budget" and "row.total" in vocab.rows.exact(label):
+        item = "budget_total"
+    elif known_only:
+        return None
     else:
         slug = "_".join(fold(label).split()[:8])
         if not slug or vocab.header.tags(label) & {"role.stt", "role.note", "role.name"} and not section_kind:
@@ -113,11 +132,60 @@ def _table(sheet: Sheet, column: int, header: list[int], title: list[str], perio
                        title=title, period=period)
 
 
+def _is_title_line(sheet: Sheet, r: int, first_column: int) -> bool:
+    """A row above a table that is a title or unit line: one text, starting at the table's left edge."""
+    starts = set()
+    for c in range(sheet.width):
+        if not _text(sheet.value(r, c)):
+            continue
+        start = next((c1 for r1, c1, r2, c2 in sheet.merged if r1 <= r <= r2 and c1 <= c <= c2), c)
+        starts.add(start)
+    return len(starts) == 1 and min(starts) <= first_column
+
+
+def _header_rows(sheet: Sheet, first: int, year_col: int) -> range:
+    """The rows of the header above the first year row: contiguous, not past a title or an empty row."""
+    top = first
+    while top > max(0, first - HEADER_ROWS):
+        r = top - 1
+        if not any(_text(v) for v in sheet.rows[r]) or _is_title_line(sheet, r, year_col):
+            break
+        top = r
+    return range(top, first)
+
+
+_NUMBERING = re.compile(r"^\(?[0-9a-z]{1,2}\)?$")  # a row of column numbers under the header: (1), 2, A
+
+
+def _column_item(sheet: Sheet, header: range, c: int) -> tuple[str, tuple[str, str, str] | None]:
+    """A value column's label as written and its item: the bottom header cell under its group's section."""
+    parts = [p for p in _label_parts(sheet, header, c) if not _NUMBERING.match(fold(p))]
+    if not parts:
+        return "", None
+    label = " ".join(parts)
+    section = next((s for s in map(_section, parts[:-1]) if s), None)
+    if len(parts) > 1:
+        found = _item(parts[-1], section, known_only=True)
+        if found:
+            return label, found
+    return label, _item(label, section)
+
+
 def _years_down(sheet: Sheet) -> tuple[int, list[int]] | None:
     """(column of the years, their rows) when the years run down a column."""
-    for c in range(min(sheet.width, 6)):
-        rows = [r for r in range(len(sheet.rows)) if _year(sheet.value(r, c))]
-        years = {_year(sheet.value(r, c)) for r in rows}
+    found: dict[int, dict[int, int]] = {}  # column -> row -> year; one pass over the rows (every sheet sees this)
+    for r, row in enumerate(sheet.rows):
+        for c, v in enumerate(row[:6]):
+            if v is None:
+                continue
+            cls = v.__class__
+            if (cls is int or cls is float) and not 2020 <= v <= 2049 or cls is str and (len(v) > 16 or not _YEAR_DIGITS.search(v)):
+                continue  # most cells: counts and names, no year (cheap test first)
+            year = _year(v)
+            if year:
+                found.setdefault(c, {})[r] = year
+    for c in sorted(found):
+        rows, years = list(found[c]), set(found[c].values())
         if len(years) >= 2 and any(_is_number(v) for r in rows for v in sheet.rows[r][c + 1:]):
             return c, rows
     return None
@@ -141,7 +209,7 @@ def _down(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
     year_col, year_rows = found
     first, last = year_rows[0], year_rows[-1]
     total_rows = [r for r in range(last + 1, min(last + 3, len(sheet.rows))) if _is_total(sheet.value(r, year_col))]
-    header = range(max(0, first - HEADER_ROWS), first)
+    header = _header_rows(sheet, first, year_col)
     years = [_year(sheet.value(r, year_col)) for r in year_rows]
     period = _period(title, years)
     tables = []
@@ -149,15 +217,14 @@ def _down(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
         values = [sheet.value(r, c) for r in year_rows + total_rows]
         if not any(v is not None and _text(v) for v in values):
             continue
-        label = _label(sheet, header, c)
-        item = _item(label) if label else None
+        label, item = _column_item(sheet, header, c)
         if item is None:
             continue
         cells = [(r, "item", _text(sheet.value(r, year_col)), *item[:1], label, item[1], item[2], str(y), sheet.value(r, c))
                  for r, y in zip(year_rows, years)]
         cells += [(r, "total", _text(sheet.value(r, year_col)), item[0], label, item[1], item[2], "total", sheet.value(r, c))
                   for r in total_rows]
-        tables.append(_table(sheet, c, [header.start + 1, first], title, period, cells))
+        tables.append(_table(sheet, c, [header.start + 1, max(first, header.start + 1)], title, period, cells))
     return tables
 
 
@@ -167,14 +234,18 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
         return []
     year_row, year_cols = found
     years = [_year(sheet.rows[year_row][c]) for c in year_cols]
-    total_cols = [c for c, v in enumerate(sheet.rows[year_row]) if c > year_cols[-1] and _is_total(v)]
-    label_col = max((c for c in range(year_cols[0]) if any(isinstance(sheet.value(r, c), str) and not _year(sheet.value(r, c))
-                                                           for r in range(year_row + 1, len(sheet.rows)))), default=None)
+    total_cols = [c for c in range(sheet.width) if c not in year_cols and _is_total(_merged_label(sheet, year_row, c))]
+    vocab = load_vocabulary()
+    unit_col = next((c for c in range(year_cols[0]) if "word.unit_header" in vocab.roadmap_words.exact(_merged_label(sheet, year_row, c))),
+                    None)
+    below = range(year_row + 1, len(sheet.rows))
+    texts = {c: sum(isinstance(sheet.value(r, c), str) and not _year(sheet.value(r, c)) for r in below)
+             for c in range(year_cols[0]) if c != unit_col and c not in total_cols}
+    label_col = max((c for c in texts if texts[c]), key=lambda c: (texts[c], c), default=None)  # the column of the labels
     if label_col is None:
         return []
-    vocab = load_vocabulary()
     section_kind, items = None, []
-    for r in range(year_row + 1, len(sheet.rows)):
+    for r in below:
         label = _text(sheet.value(r, label_col))
         figures = [sheet.value(r, c) for c in year_cols + total_cols]
         if not label or vocab.rows.leading(label) & {"row.stop"}:
@@ -182,10 +253,13 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
                 break
             continue
         if not any(_text(v) for v in figures):  # a section row: the kind of the items under it
-            words = vocab.roadmap_words.first(label)
-            section_kind = next((w.split("_", 1)[1] for w in sorted(words) if w.startswith("word.section_")), section_kind)
+            section_kind = _section(label) or section_kind
             continue
         item = _item(label, section_kind)
+        if item is not None and unit_col is not None:  # the row's own unit, where the table has a unit column
+            unit = vocab.roadmap_words.tags(_text(sheet.value(r, unit_col)))
+            unit = "million_vnd" if "word.million_vnd" in unit else "households" if "word.households" in unit else item[2]
+            item = (item[0], item[1], "million_vnd" if item[1] == "budget" else unit)
         if item is not None:
             items.append((r, label, item))
     period = _period(title, years)
@@ -202,12 +276,51 @@ def recognise(sheet: Sheet, title: list[str]) -> list[ParsedTable] | None:
     """The roadmap's tables on a sheet: years down the rows, else across the columns."""
     words = load_vocabulary().roadmap_words.tags(" ".join(title) + " " + sheet.name)
     tables = _down(sheet, title) or _across(sheet, title)
-    known = [t for t in tables if not t.rows["item"][0].startswith(("support_", "budget_")) or t.rows["item"][0] in _CANONICAL]
-    if not known:  # no column or row names a roadmap item of the vocabulary: some other table
+    if not any(_known(t) for t in tables):  # no column or row names a roadmap item of the vocabulary: some other table
         return None
     if "word.table" not in words and len({y for t in tables for y in t.rows["year"]} - {"total"}) < 3:
         return None  # two years and no "lộ trình" in the title: not evidence enough
     return tables
+
+
+def claim(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable] | None:
+    """A roadmap with its years down a column, taken before the village-table engine sees the sheet.
+
+    That engine would read "Hộ nghèo" / "Hộ cận nghèo" sub-headers as a plan's and the years as
+    villages. Claimed only on clear evidence: three years or more, a column naming a roadmap item of
+    the vocabulary, and "lộ trình" (or the like) in the sheet's own title or years from 2026 on.
+    """
+    found = _years_down(sheet) if sheet.rows else None
+    if found is None:
+        return None
+    year_col, year_rows = found
+    years = {_year(sheet.value(r, year_col)) for r in year_rows}
+    if len(years) < 3:
+        return None
+    own = _own_title(sheet, year_rows[0])
+    if "word.table" not in load_vocabulary().roadmap_words.tags(" ".join(own) + " " + sheet.name) and min(years) < 2026:
+        return None  # years of the past down a column: a history of results, not a roadmap
+    tables = _down(sheet, own)
+    return tables if any(_known(t) for t in tables) else None
+
+
+def _own_title(sheet: Sheet, first: int) -> list[str]:
+    """The text lines of a sheet above its table (each row's distinct texts)."""
+    lines = []
+    for r in range(min(first, 12)):
+        parts = []
+        for v in sheet.rows[r]:
+            text = _text(v)
+            if text and text not in parts:
+                parts.append(text)
+        if parts:
+            lines.append(" ".join(parts))
+    return lines
+
+
+def _known(table: ParsedTable) -> bool:
+    item = table.rows["item"][0]
+    return not item.startswith(("support_", "budget_")) or item in _CANONICAL
 
 
 _CANONICAL = frozenset(k.split(".", 1)[1] for tags in load_vocabulary().roadmap_items.phrases.values() for k in tags)
