@@ -324,3 +324,32 @@ def test_past_years_down_a_column_are_not_claimed(tmp_path):
                                              *[[y, 30 - y % 10, 5] for y in (2022, 2023, 2024, 2025)]], name="Sheet1")
     assert claim(read_workbook(path, Limits()).sheets[0]) is None
     assert claim(read_workbook(_sheet(tmp_path / "lo trinh.xlsx", GROUPED), Limits()).sheets[0])
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls", "csv"])
+@pytest.mark.parametrize("layout", ["years_down", "years_down_grouped", "years_across"])
+def test_generated_roadmaps_read_back(tmp_path, layout, fmt):
+    """samplegen's roadmap layouts in every format: each value read back for its item and year."""
+    from samplegen.roadmap import make_roadmap, write_roadmap_table
+    from samplegen.util import sub_rng
+
+    roadmap = make_roadmap(sub_rng(7, layout, fmt), 40, 9)
+    path = tmp_path / f"Lo trinh 2026-2030.{fmt}"
+    write_roadmap_table(path, layout, "Phường Bắc Kạn", roadmap, fmt)
+    failures, outputs = run_steps([path])
+    assert failures.is_empty(), failures.select("rule", "cell", "message").rows()
+    got = {item: _values(outputs, item) for item in roadmap}
+    assert got == roadmap
+
+
+@pytest.mark.parametrize("plant, status", [("total_row", "accepted"), ("budget_sources", "accepted"), ("negative", "rejected")])
+def test_generated_plants_fail_at_their_cell(tmp_path, plant, status):
+    from samplegen.roadmap import make_roadmap, write_roadmap_table
+    from samplegen.util import sub_rng
+
+    path = tmp_path / "Lo trinh 2026-2030.xlsx"
+    written = write_roadmap_table(path, "years_down_grouped", "Phường Bắc Kạn", make_roadmap(sub_rng(7, plant), 40, 9), plant=plant)
+    failures, outputs = run_steps([path])
+    rule, cell = written["plant"]
+    assert failures.select("rule", "cell").rows() == [(rule, cell)]
+    assert outputs["roadmap_communes.parquet"]["status"].to_list() == [status]

@@ -157,9 +157,23 @@ def _header_rows(sheet: Sheet, first: int, year_col: int) -> range:
 _NUMBERING = re.compile(r"^\(?[0-9a-z]{1,2}\)?$")  # a row of column numbers under the header: (1), 2, A
 
 
-def _column_item(sheet: Sheet, header: range, c: int) -> tuple[str, tuple[str, str, str] | None]:
+def _group_parts(sheet: Sheet, header: range, c: int, year_col: int) -> list[str]:
+    """The group labels above a column where the sheet lost its merges (.ods, .csv): the nearest text
+    on the left in each upper header row ("Chỉ tiêu giảm nghèo" over "Hộ nghèo" and "Hộ cận nghèo")."""
+    if sheet.merged or len(header) < 2:
+        return []
+    parts = []
+    for r in header[:-1]:
+        if not _text(sheet.value(r, c)):
+            left = next((_text(sheet.value(r, k)) for k in range(c - 1, year_col, -1) if _text(sheet.value(r, k))), "")
+            if left:
+                parts.append(left)
+    return parts
+
+
+def _column_item(sheet: Sheet, header: range, c: int, year_col: int) -> tuple[str, tuple[str, str, str] | None]:
     """A value column's label as written and its item: the bottom header cell under its group's section."""
-    parts = [p for p in _label_parts(sheet, header, c) if not _NUMBERING.match(fold(p))]
+    parts = [p for p in _group_parts(sheet, header, c, year_col) + _label_parts(sheet, header, c) if not _NUMBERING.match(fold(p))]
     if not parts:
         return "", None
     label = " ".join(parts)
@@ -217,7 +231,7 @@ def _down(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
         values = [sheet.value(r, c) for r in year_rows + total_rows]
         if not any(v is not None and _text(v) for v in values):
             continue
-        label, item = _column_item(sheet, header, c)
+        label, item = _column_item(sheet, header, c, year_col)
         if item is None:
             continue
         cells = [(r, "item", _text(sheet.value(r, year_col)), *item[:1], label, item[1], item[2], str(y), sheet.value(r, c))
