@@ -13,10 +13,10 @@ import polars as pl
 from . import pipeline
 from .discover import FileEntry
 from .failures import finish
-from .kinds import KINDS
+from .kinds import KIND_BY_NAME, KINDS
 from .parse import parse_workbook
 from .parsed import ParseResult
-from .readers.grid import Limits
+from .readers.grid import Limits, column_letter
 from .reference import load_reference
 from .resolve import Resolver
 from .submissions import FileRecord, resolve_files, run_year
@@ -65,7 +65,9 @@ def render(ins: Inspection) -> str:
              f"commune: {ins.commune or '(not resolved)'}  year: {d.year}  document date: {d.doc_date}"]
     for t in d.tables:
         header = f" header rows {t.header_rows[0]}-{t.header_rows[1]}" if t.header_rows else ""
-        lines.append(f"table '{t.sheet}' kind={t.kind}{header}")
+        # a recogniser's table names no header labels: where its fields are
+        cols = "" if t.labels else "  " + ", ".join(f"{f}={column_letter(c)}" for f, c in t.columns.items())
+        lines.append(f"table '{t.sheet}' kind={t.kind}{header}{cols}")
         by_col = {c: f for f, c in t.columns.items()}
         for col, label in sorted(t.labels.items(), key=lambda kv: int(kv[0])):
             lines.append(f"  col {int(col):>2}: {by_col.get(int(col), '(ignored)'):28} <- {label}")
@@ -74,6 +76,9 @@ def render(ins: Inspection) -> str:
             if not rows.is_empty() or kind == "plan":
                 lines.append(f"{kind}: {rows.height} village rows")
                 lines.append(str(rows))
+            elif kind in {t.kind for t in d.tables} and (table := ins.tables.get(KIND_BY_NAME[kind].outputs[0].name)) is not None:
+                lines.append(f"{kind}: {table.height} rows of {KIND_BY_NAME[kind].outputs[0].name}")  # no village rows: its table
+                lines.append(str(table.drop("run_id", strict=False)))
         if ins.failures.is_empty():
             lines.append("no failures")
         for f in ins.failures.to_dicts():

@@ -239,13 +239,15 @@ def _sheet(path: Path, rows: list[list], merges: tuple[str, ...] = (), name: str
 
 def test_the_committed_fixture_reads_as_the_seed(tmp_path):
     """tests/fixtures/roadmap/bac_kan_lo_trinh_2026_2030.xlsx, as `giamngheo inspect` sees it."""
-    from giamngheo.inspect import inspect_file
+    from giamngheo.inspect import inspect_file, render
 
     ins = inspect_file(Path(__file__).parent / "fixtures/roadmap/bac_kan_lo_trinh_2026_2030.xlsx", province="19", year=2026)
     assert ins.failures.is_empty(), ins.failures.select("rule", "cell", "message").rows()
     rows = ins.tables["roadmap.parquet"]
     assert rows.filter(pl.col("item") == "poor_reduction").sort("year")["value"].to_list() == [22, 12, 6, 5, 19]
     assert rows.group_by("item").agg(pl.col("value").sum()).filter(pl.col("item") == "support_internet")["value"].to_list() == [29]
+    shown = render(ins)  # `giamngheo inspect`: where each table's values are, and the kind's rows
+    assert "kind=roadmap header rows 4-5  value=B" in shown and "roadmap: 45 rows of roadmap.parquet" in shown
 
 
 def test_years_across_under_two_header_rows_with_a_unit_column(tmp_path):
@@ -353,3 +355,17 @@ def test_generated_plants_fail_at_their_cell(tmp_path, plant, status):
     rule, cell = written["plant"]
     assert failures.select("rule", "cell").rows() == [(rule, cell)]
     assert outputs["roadmap_communes.parquet"]["status"].to_list() == [status]
+
+
+def test_giamngheo_trace_follows_a_roadmap_figure(tmp_path):
+    """`giamngheo trace OUT 01843 poor_reduction`: the five cells of the period, summing to the published 64."""
+    from giamngheo.trace import trace
+
+    path = write_bac_kan(tmp_path / "lo trinh.xlsx")
+    _, outputs = run_steps([path])
+    out = tmp_path / "out"
+    out.mkdir()
+    _lineage([path]).write_parquet(out / "lineage.parquet")
+    outputs["roadmap_communes.parquet"].write_parquet(out / "roadmap_communes.parquet")
+    t = trace(out, "01843", "poor_reduction")
+    assert (t.cells["cell"].to_list(), t.total, t.reported, t.matches) == (["B6", "B7", "B8", "B9", "B10"], 64, 64, True)

@@ -166,6 +166,8 @@ ROADMAP = Kind(
     needs=("plan",),
     aggregate=roadmap_figures,
     trace=roadmap_lineage,
+    # each canonical item over the period; roadmap_communes.parquet publishes poor_reduction and budget_total
+    traced=tuple(ITEM_VI),
     outputs=(ROWS, COMMUNES, PROVINCES),
     report_sheets=roadmap_sheets,
     report_section=roadmap_section,
