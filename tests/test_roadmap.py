@@ -369,3 +369,19 @@ def test_giamngheo_trace_follows_a_roadmap_figure(tmp_path):
     outputs["roadmap_communes.parquet"].write_parquet(out / "roadmap_communes.parquet")
     t = trace(out, "01843", "poor_reduction")
     assert (t.cells["cell"].to_list(), t.total, t.reported, t.matches) == (["B6", "B7", "B8", "B9", "B10"], 64, 64, True)
+
+
+def test_report_sheet_and_section(tmp_path):
+    """The analyst sheet (province by year: reductions, supports, the budget and its sources) and the HTML chart."""
+    from giamngheo.kinds import KIND_BY_NAME
+
+    _, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", ACROSS)])
+    outputs["roadmap_provinces.parquet"].write_parquet(tmp_path / "roadmap_provinces.parquet")
+    kind = KIND_BY_NAME["roadmap"]
+    (sheet,) = kind.report_sheets(tmp_path)
+    assert sheet.title == "LỘ TRÌNH GIẢM NGHÈO VÀ KINH PHÍ GIAI ĐOẠN 2026 - 2030, TỔNG HỢP"
+    assert sheet.frame["Nội dung"].to_list() == ["Số hộ nghèo giảm", "Nhà ở xây mới", "Nhà tiêu hợp vệ sinh", "Tổng kinh phí (triệu đồng)",
+                                                 "Ngân sách trung ương", "Ngân sách tỉnh"]
+    assert sheet.frame.row(0) == ("Số hộ nghèo giảm", "19", "Chỉ tiêu giảm nghèo", "hộ", 10, 8, 6, 4, 2, 30)
+    html = kind.report_section(tmp_path)
+    assert 'id="lo-trinh"' in html and "<svg" in html and "<td>2026</td><td>10</td><td>100</td>" in html

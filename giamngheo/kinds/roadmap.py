@@ -29,6 +29,7 @@ ITEM_VI = {
 }
 
 
+_ITEM_ORDER = {item: n for n, item in enumerate(ITEM_VI)}
 KIND_VI = {"reduction": "Chỉ tiêu giảm nghèo", "support": "Hỗ trợ", "budget": "Kinh phí"}
 _KIND_ORDER = {"reduction": 0, "support": 1, "budget": 2}
 UNIT_VI = {"households": "hộ", "million_vnd": "triệu đồng"}
@@ -112,7 +113,9 @@ def roadmap_sheets(run_dir: Path) -> list[Sheet]:
     wide = (
         frame.with_columns(
             pl.col("item").replace_strict(ITEM_VI, default=pl.col("item")).alias("Nội dung"),
-            pl.col("item_kind").replace_strict(_KIND_ORDER, default=9).alias("_order"),
+            # reductions, supports, then the budget (its total before its sources), each as the contract lists them
+            (pl.col("item_kind").replace_strict(_KIND_ORDER, default=9) * 100
+             + pl.col("item").replace_strict(_ITEM_ORDER, default=99)).alias("_order"),
             pl.col("item_kind").replace_strict(KIND_VI, default=pl.col("item_kind")).alias("Loại"),
             pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit")).alias("Đơn vị tính"),
             pl.col("year").cast(pl.Utf8),
@@ -123,7 +126,8 @@ def roadmap_sheets(run_dir: Path) -> list[Sheet]:
     years = sorted(c for c in wide.columns if c.isdigit())
     wide = wide.with_columns(pl.sum_horizontal(years).alias("Cộng")).select("Nội dung", "province_code", "Loại", "Đơn vị tính", *years, "Cộng")
     notes = ("Tổng lộ trình của các xã, phường có lộ trình được chấp nhận: số hộ (hộ) và kinh phí (triệu đồng) theo từng năm.",)
-    return [Sheet("Lộ trình", "LỘ TRÌNH GIẢM NGHÈO VÀ KINH PHÍ THEO NĂM", wide, notes)]
+    # the workbook adds "NĂM <run year>" to every title: the period is named before it
+    return [Sheet("Lộ trình", f"LỘ TRÌNH GIẢM NGHÈO VÀ KINH PHÍ GIAI ĐOẠN {years[0]} - {years[-1]}, TỔNG HỢP", wide, notes)]
 
 
 def roadmap_section(run_dir: Path) -> str:
