@@ -319,12 +319,14 @@ def test_roadmap_years_outside_the_period(tmp_path):
 def test_past_years_down_a_column_are_not_claimed(tmp_path):
     """A history of results (2022-2025, 'Số hộ thoát nghèo') with no roadmap title is not taken before the other tables."""
     from giamngheo.layout.roadmap import claim
+    from giamngheo.parse import parse_workbook
     from giamngheo.readers import read_workbook
     from giamngheo.readers.grid import Limits
 
     path = _sheet(tmp_path / "ket qua.xlsx", [[TITLE], ["KẾT QUẢ GIẢM NGHÈO"], ["Năm", "Số hộ nghèo", "Số hộ thoát nghèo"],
                                              *[[y, 30 - y % 10, 5] for y in (2022, 2023, 2024, 2025)]], name="Sheet1")
     assert claim(read_workbook(path, Limits()).sheets[0]) is None
+    assert "roadmap" not in {t.kind for t in parse_workbook(path, Limits()).tables}  # nor taken for one afterwards
     assert claim(read_workbook(_sheet(tmp_path / "lo trinh.xlsx", GROUPED), Limits()).sheets[0])
 
 

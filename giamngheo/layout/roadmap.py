@@ -292,8 +292,9 @@ def recognise(sheet: Sheet, title: list[str]) -> list[ParsedTable] | None:
     tables = _down(sheet, title) or _across(sheet, title)
     if not any(_known(t) for t in tables):  # no column or row names a roadmap item of the vocabulary: some other table
         return None
-    if "word.table" not in words and len({y for t in tables for y in t.rows["year"]} - {"total"}) < 3:
-        return None  # two years and no "lộ trình" in the title: not evidence enough
+    years = {int(y) for t in tables for y in t.rows["year"] if y != "total"}
+    if "word.table" not in words and (len(years) < 3 or min(years) < 2026):
+        return None  # no "lộ trình" in the title and two years, or past ones (a history of results): not a roadmap
     return tables
 
 
