@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_CRASH, EXIT_USAGE, EXIT_OUTPUT = 0, 1, 2, 3
+EXIT_REFUSED, EXIT_JOURNAL_ALTERED = 4, 5  # approve/acknowledge refused; journal verify found an altered entry
 
 
 def _province(value: str) -> str:
@@ -87,6 +88,33 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("run_b", nargs="?", help="the later run id (default: the latest)")
     diff.add_argument("--json", action="store_true", help="print the diff as JSON (as in diff.json)")
     diff.add_argument("--limit", type=int, default=50, help="show at most this many items per section")
+    diff.add_argument("--against", choices=["approved"], help="compare the current run with the approved figures (journal.jsonl)")
+
+    approve = sub.add_parser("approve", help="approve communes' figures (chốt số liệu)", description="Approve the current "
+                             "run's accepted figures of the communes; later runs mark each commune row approved, "
+                             "changed_since_approval or not_approved. Recorded in --out/journal.jsonl.")
+    approve.add_argument("--out", required=True, type=Path)
+    who = approve.add_mutually_exclusive_group(required=True)
+    who.add_argument("--commune", nargs="+", metavar="CODE", help="5-digit commune codes")
+    who.add_argument("--all-accepted", action="store_true", help="every commune whose report was accepted")
+    approve.add_argument("--kind", help="only this report kind (plan, results, ...; default: every kind with accepted figures)")
+    approve.add_argument("--by", required=True, help="who approves (recorded in the journal)")
+    approve.add_argument("--note", help="a note recorded with the approval")
+
+    ack = sub.add_parser("acknowledge", help="mark a warning as explained", description="Mark a commune's warning(s) of "
+                         "a rule as explained: listed but no longer counted as open, until the cell's value changes. "
+                         "Errors cannot be acknowledged. Recorded in --out/journal.jsonl.")
+    ack.add_argument("--out", required=True, type=Path)
+    ack.add_argument("--commune", required=True, metavar="CODE")
+    ack.add_argument("--rule", required=True)
+    ack.add_argument("--cell", help="A1 cell (default: every warning of the rule for the commune)")
+    ack.add_argument("--by", required=True, help="who explains (recorded in the journal)")
+    ack.add_argument("--reason", required=True, help="why the warning is not a problem")
+
+    jrn = sub.add_parser("journal", help="check the approval journal", description="Check the hash chain of "
+                         "--out/journal.jsonl and name the first altered entry.")
+    jrn.add_argument("action", choices=["verify"])
+    jrn.add_argument("--out", required=True, type=Path)
 
     trace = sub.add_parser("trace", help="list the source cells behind a figure", description="List the source cells "
                            "(file, sheet, cell, value, file SHA-256) behind a province or commune figure, and their sum.")
@@ -252,6 +280,16 @@ def _serve(args) -> int:
 def _diff(args) -> int:
     import json
 
+    if args.against == "approved":
+        from .approval_commands import Refused, diff_against_approved, render_against_approved
+
+        try:
+            d = diff_against_approved(args.out)
+        except Refused as exc:
+            print(f"giamngheo: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(json.dumps(d, ensure_ascii=False, indent=1) if args.json else render_against_approved(d, args.limit))
+        return EXIT_OK
     from .diff import diff_runs, latest_two_runs, render_diff, resolve_run
 
     try:
@@ -274,9 +312,41 @@ def _diff(args) -> int:
     return EXIT_OK
 
 
+def _approve(args) -> int:
+    from .approval_commands import Refused, acknowledge, approve
+
+    try:
+        if args.command == "approve":
+            entry = approve(args.out, args.by, args.commune, args.all_accepted, args.kind, args.note)
+            items = entry["approvals"]
+            print(f"giamngheo: đã phê duyệt {len(items)} báo cáo của {len({i['commune_code'] for i in items})} xã "
+                  f"(lần chạy {entry['run_id']}; nhật ký mục {entry['seq']})")
+        else:
+            entry = acknowledge(args.out, args.commune, args.rule, args.by, args.reason, args.cell)
+            print(f"giamngheo: đã giải trình {len(entry['acknowledgements'])} cảnh báo «{args.rule}» của xã "
+                  f"{entry['acknowledgements'][0]['commune_code']} (nhật ký mục {entry['seq']})")
+    except Refused as exc:
+        print(f"giamngheo: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def _journal(args) -> int:
+    from .journal import verify
+
+    verdict = verify(args.out)
+    if verdict.ok:
+        print(f"giamngheo: nhật ký toàn vẹn, {verdict.entries} mục (journal intact)")
+        return EXIT_OK
+    print(f"giamngheo: nhật ký bị sửa tại mục {verdict.bad_line} (dòng {verdict.bad_line} của journal.jsonl): {verdict.reason}; "
+          f"{verdict.entries} mục trước đó còn nguyên (journal altered at entry {verdict.bad_line})", file=sys.stderr)
+    return EXIT_JOURNAL_ALTERED
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"serve": _serve, "diff": _diff, "run": _run, "rules": _rules, "cache": _cache, "inspect": _inspect, "trace": _trace}
+    handlers = {"serve": _serve, "diff": _diff, "run": _run, "rules": _rules, "cache": _cache, "inspect": _inspect, "trace": _trace,
+                "approve": _approve, "acknowledge": _approve, "journal": _journal}
     return handlers[args.command](args)
 
 

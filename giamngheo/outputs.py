@@ -24,6 +24,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .approval import annotate_staged  # noqa: F401  the run's hook before publishing: journal -> staged tables
 from .kinds import KINDS
 
 LOCK_NAME = ".giamngheo.lock"
@@ -32,7 +33,7 @@ STAGING = ".staging"
 RUNS = "runs"
 CURRENT = "current"
 # Top-level outputs a run may publish: every declared kind's tables, then the run's own files; any
-# other run's leftovers among these are removed.
+# other run's leftovers among these are removed. Never journal.jsonl (approvals outlive runs).
 PUBLISHED = (
     *dict.fromkeys(output.name for kind in KINDS for output in kind.outputs),
     "validation_failures.parquet",

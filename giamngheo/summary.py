@@ -34,6 +34,7 @@ class RunSummary:
     ledger: dict = field(default_factory=dict)
     report_problems: list[dict] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)
+    acknowledged: int = 0  # warnings explained (giamngheo acknowledge): listed, not counted above
 
     @staticmethod
     def counts_of(provinces: pl.DataFrame, failures: pl.DataFrame) -> dict:
@@ -47,6 +48,9 @@ class RunSummary:
 
     @classmethod
     def build(cls, run_id, out, run_dir, provinces: pl.DataFrame, communes: pl.DataFrame, failures: pl.DataFrame, records, reports=None):
+        failures = _acknowledged(failures, run_dir)
+        acknowledged = int(failures["acknowledged"].fill_null(False).sum()) if "acknowledged" in failures.columns else 0
+        failures = failures.filter(~pl.col("acknowledged").fill_null(False)) if acknowledged else failures  # open ones only
         sev = {d["severity"]: d["len"] for d in failures.group_by("severity").len().to_dicts()} if not failures.is_empty() else {}
         below = communes.filter(pl.col("meets_assigned_target") == False)  # noqa: E712
         return cls(
@@ -62,6 +66,7 @@ class RunSummary:
             ledger=reports.ledger if reports else {},
             report_problems=reports.problems if reports else [],
             reports=reports.written if reports else [],
+            acknowledged=acknowledged,
         )
 
     def render(self) -> str:
@@ -99,6 +104,7 @@ class RunSummary:
         lines.append(
             f"Lỗi kiểm tra: {self.failures_by_severity.get('error', 0)} lỗi (error), "
             f"{self.failures_by_severity.get('warning', 0)} cảnh báo (warning)"
+            + (f"; {self.acknowledged} cảnh báo đã giải trình (acknowledged)" if self.acknowledged else "")
         )
         if self.report_problems:
             lines.append(f"Cảnh báo: {len(self.report_problems)} báo cáo không tạo được (xem manifest.json): "
@@ -107,3 +113,15 @@ class RunSummary:
         if "bao_cao_tong_hop.xlsx" in self.reports:
             lines.append(f"  Báo cáo tổng hợp: {self.out / 'bao_cao_tong_hop.xlsx'};  báo cáo kiểm tra: {self.out / 'bao_cao_kiem_tra.html'}")
         return "\n".join(lines)
+
+
+def _acknowledged(failures: pl.DataFrame, run_dir) -> pl.DataFrame:
+    """The run's failures with their `acknowledged` column: the published table has it when the flow's frame does not."""
+    if "acknowledged" in failures.columns or run_dir is None:
+        return failures
+    path = Path(run_dir) / "validation_failures.parquet"
+    try:
+        published = pl.read_parquet(path, columns=["severity", "acknowledged"]) if path.exists() else None
+    except pl.exceptions.PolarsError:  # an older run without the column
+        return failures
+    return published if published is not None and published.height == failures.height else failures

@@ -1,0 +1,155 @@
+"""The approval journal: `--out/journal.jsonl`, append-only and hash-chained.
+
+Each line is one entry, canonical JSON (sorted keys, no spaces) with `seq` (1, 2, ...), `prev`
+(the `hash` of the entry before; GENESIS for the first) and `hash`, the SHA-256 of the entry's
+canonical JSON without `hash`. So `hash` covers every other field of its entry, `prev` and `seq`
+included, and altering any field of any entry breaks either that entry's own hash or the next
+entry's `prev`. Nothing is ever rewritten: an entry is appended under an exclusive lock on the
+journal (fcntl), so two auditors approving at once both keep their entry.
+
+The journal lives at the top of --out, beside `runs/` and `.cache/`, never inside either: pruning
+runs or clearing the cache leaves it alone, and publishing a run never touches it (outputs.PUBLISHED).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+JOURNAL = "journal.jsonl"
+GENESIS = "0" * 64
+
+
+def canonical(entry: dict) -> bytes:
+    """The entry's bytes as hashed and written: sorted keys, no spaces, UTF-8."""
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def entry_hash(entry: dict) -> str:
+    """SHA-256 of the entry without its own `hash` field."""
+    return hashlib.sha256(canonical({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
+
+
+def chained(body: dict, previous: dict | None) -> dict:
+    """`body` made the entry that follows `previous` (seq, prev and hash set)."""
+    entry = {k: v for k, v in body.items() if k not in ("seq", "prev", "hash")}
+    entry["seq"] = previous["seq"] + 1 if previous else 1
+    entry["prev"] = previous["hash"] if previous else GENESIS
+    entry["hash"] = entry_hash(entry)
+    return entry
+
+
+def path_of(out: Path) -> Path:
+    return Path(out) / JOURNAL
+
+
+def append(out: Path, body: dict) -> dict:
+    """Append `body` as the next entry of out/journal.jsonl and return it as written (fsynced).
+
+    The lock is held from reading the last entry to the fsync, so concurrent writers queue."""
+    path = path_of(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            entry = chained(body, _last_entry(fd))
+            data = canonical(entry) + b"\n"
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+            os.fsync(fd)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+    return entry
+
+
+def _last_entry(fd: int) -> dict | None:
+    """The last complete line of the open journal, parsed (None when empty)."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return None
+    chunk, start = b"", size
+    while start > 0:  # read backwards until the last line is whole: entries can be long
+        step = min(65536, start)
+        start -= step
+        chunk = os.pread(fd, step, start) + chunk
+        body = chunk.rstrip(b"\n")
+        if b"\n" in body or start == 0:
+            break
+    last = chunk.rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    try:
+        return json.loads(last)
+    except ValueError:
+        # a torn or altered last line: chain on as best we can; `journal verify` reports it
+        lines = os.pread(fd, size, 0).rstrip(b"\n").split(b"\n")
+        return {"seq": len(lines), "hash": hashlib.sha256(last).hexdigest()}
+
+
+def read(out: Path) -> list[dict]:
+    """Every entry, in order (lines that are not JSON objects are skipped; `verify` names them)."""
+    path = path_of(out)
+    if not path.exists():
+        return []
+    entries = []
+    for line in path.read_bytes().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict):
+            entries.append(entry)
+    return entries
+
+
+@dataclass
+class Verdict:
+    """What `journal verify` found: entries checked, and the first altered one (1-based line) with why."""
+
+    entries: int
+    bad_line: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.bad_line is None
+
+
+def verify_lines(lines: list[bytes]) -> Verdict:
+    """Check the chain of the journal's lines; name the first entry that was altered."""
+    previous: dict | None = None
+    for n, line in enumerate(lines, start=1):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            return Verdict(n - 1, n, "không đọc được dòng (not valid JSON)")
+        if not isinstance(entry, dict) or "hash" not in entry:
+            return Verdict(n - 1, n, "dòng không phải một mục nhật ký (not a journal entry)")
+        if entry.get("seq") != n:
+            return Verdict(n - 1, n, f"số thứ tự {entry.get('seq')!r}, cần {n}: có mục bị xoá hoặc chèn (entry removed or inserted)")
+        if entry_hash(entry) != entry["hash"]:
+            return Verdict(n - 1, n, "nội dung không khớp mã băm của chính nó (its content no longer matches its hash)")
+        expected = previous["hash"] if previous else GENESIS
+        if entry.get("prev") != expected:
+            # this entry still matches its own hash, so the one before it was rewritten (hash recomputed)
+            return Verdict(max(n - 2, 0), n - 1 if previous else n, "mã băm đã bị tính lại: mục sau ghi mã khác (rewritten: the next entry records another hash)")
+        previous = entry
+    return Verdict(len(lines))
+
+
+def verify(out: Path) -> Verdict:
+    """Verify out/journal.jsonl (an absent journal is an empty, valid one)."""
+    path = path_of(out)
+    if not path.exists():
+        return Verdict(0)
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return verify_lines(lines)

@@ -1,0 +1,212 @@
+"""Approval and acknowledgement (issue 19): the journal's chain, the state replayed from it, the
+annotation of a run's tables, the commands; one real flow end to end."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from giamngheo import approval, journal, outputs
+from giamngheo.approval_commands import Refused, acknowledge, approve, diff_against_approved
+from giamngheo.cli import EXIT_JOURNAL_ALTERED, EXIT_OK, EXIT_REFUSED, main
+
+from conftest import THAI_NGUYEN
+
+# ---------------------------------------------------------------- the journal
+
+
+def _append_many(out: str, who: str, n: int) -> None:
+    for i in range(n):
+        journal.append(Path(out), {"action": "note", "by": who, "i": i})
+
+
+def test_chain_covers_every_field_and_verify_names_the_altered_entry(tmp_path):
+    for i in range(4):
+        journal.append(tmp_path, {"action": "approve", "by": f"a{i}", "figures": {"poor_households": i}})
+    assert journal.verify(tmp_path).ok and journal.verify(tmp_path).entries == 4
+    path = tmp_path / journal.JOURNAL
+    original = path.read_bytes()
+    lines = original.splitlines()
+    assert [json.loads(x)["seq"] for x in lines] == [1, 2, 3, 4]
+    assert json.loads(lines[0])["prev"] == journal.GENESIS
+    assert all(json.loads(lines[i])["prev"] == json.loads(lines[i - 1])["hash"] for i in range(1, 4))
+
+    # a figure altered in place: the entry no longer matches its own hash
+    path.write_bytes(original.replace(b'"poor_households":2', b'"poor_households":7'))
+    verdict = journal.verify(tmp_path)
+    assert (verdict.ok, verdict.bad_line) == (False, 3)
+
+    # altered and re-hashed: the next entry's `prev` gives it away
+    entry = json.loads(lines[1])
+    entry["by"] = "someone else"
+    entry["hash"] = journal.entry_hash(entry)
+    path.write_bytes(b"\n".join([lines[0], journal.canonical(entry), *lines[2:]]) + b"\n")
+    assert journal.verify(tmp_path).bad_line == 2
+
+    # an entry removed
+    path.write_bytes(b"\n".join([lines[0], lines[2], lines[3]]) + b"\n")
+    assert journal.verify(tmp_path).bad_line == 2
+
+    # the last entry's `by` changed (the chain covers the last entry through its own hash)
+    path.write_bytes(original.replace(b'"by":"a3"', b'"by":"a9"'))
+    assert journal.verify(tmp_path).bad_line == 4
+
+
+def test_verify_command_names_the_altered_line(tmp_path, capsys):
+    for i in range(3):
+        journal.append(tmp_path, {"action": "approve", "by": f"a{i}"})
+    assert main(["journal", "verify", "--out", str(tmp_path)]) == EXIT_OK
+    path = tmp_path / journal.JOURNAL
+    path.write_bytes(path.read_bytes().replace(b'"by":"a1"', b'"by":"x1"'))
+    assert main(["journal", "verify", "--out", str(tmp_path)]) == EXIT_JOURNAL_ALTERED
+    assert "mục 2" in capsys.readouterr().err
+
+
+def test_two_processes_appending_at_once_lose_nothing(tmp_path):
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_append_many, args=(str(tmp_path), who, 25)) for who in ("an", "binh")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    entries = journal.read(tmp_path)
+    assert len(entries) == 50
+    assert sorted((e["by"], e["i"]) for e in entries) == sorted((w, i) for w in ("an", "binh") for i in range(25))
+    assert journal.verify(tmp_path).ok
+
+
+# ---------------------------------------------------------------- state and annotation (pure)
+
+
+def _approval_entry(code: str, figures: dict, sha: str = "a" * 64, at: str = "2026-03-01T00:00:00+00:00", by: str = "Lan") -> dict:
+    return {"action": "approve", "by": by, "at": at, "run_id": "r1", "approvals": [
+        {"kind": "plan", "commune_code": code, "source_file": f"{code}.xlsx", "sha256": sha, "figures": figures}]}
+
+
+def _communes() -> pl.DataFrame:
+    return pl.DataFrame({
+        "run_id": ["r2"] * 3, "commune_code": ["00001", "00002", "00003"], "status": ["accepted"] * 3,
+        "poor_households": [10, 20, 30], "poor_rate_pct": [1.25, 2.5, 3.0], "meets_assigned_target": [True, None, False],
+        "source_file": ["00001.xlsx", "00002.xlsx", "00003.xlsx"],
+    })
+
+
+def test_replay_keeps_the_latest_approval_and_annotation_names_moved_figures():
+    figs = {"status": "accepted", "poor_households": 10, "poor_rate_pct": 1.25, "meets_assigned_target": True}
+    entries = [
+        _approval_entry("00001", figs, at="2026-03-01T00:00:00+00:00", by="Lan"),
+        _approval_entry("00002", {"status": "accepted", "poor_households": 19, "poor_rate_pct": 2.5, "meets_assigned_target": None}),
+        _approval_entry("00001", figs, at="2026-03-02T00:00:00+00:00", by="Minh"),
+    ]
+    state = approval.replay(entries)
+    assert state.approvals[("plan", "00001")]["by"] == "Minh"
+    sha = pl.DataFrame({"source_file": ["00001.xlsx", "00002.xlsx"], "sha256": ["a" * 64, "b" * 64]})
+    out = approval.annotate_communes(_communes(), "plan", state, sha).sort("commune_code")
+    assert out["approval"].to_list() == ["approved", "changed_since_approval", "not_approved"]
+    assert out["approved_by"].to_list() == ["Minh", "Lan", None]
+    assert out["approval_changes"].to_list() == [None, "poor_households, sha256", None]
+    assert out.schema["approved_at"] == pl.Datetime("us", "UTC")
+    assert out.columns[: len(_communes().columns)] == _communes().columns
+    # annotating twice gives the same table (the report side process may annotate what the run annotated)
+    assert approval.annotate_communes(out, "plan", state, sha).equals(out)
+
+
+def test_acknowledgement_holds_while_the_value_does_and_never_for_errors():
+    failures = pl.DataFrame({
+        "commune_code": ["00001", "00001", "00001", "00002"], "rule": ["total_row_matches_sum", "rate_matches_counts", "numeric", "total_row_matches_sum"],
+        "cell": ["C46", "F9", "D9", "C46"], "field": ["total_households", "poor_rate_pct", "poor_households", "total_households"],
+        "severity": ["warning", "warning", "error", "warning"], "value": ["5441", "3,50", "7 hộ", "5441"],
+    })
+    acks = [{"commune_code": "00001", "rule": r, "cell": c, "field": f, "value": v}
+            for r, c, f, v in (("total_row_matches_sum", "C46", "total_households", "5441"), ("rate_matches_counts", "F9", "poor_rate_pct", "3,40"),
+                               ("numeric", "D9", "poor_households", "7 hộ"))]
+    state = approval.replay([{"action": "acknowledge", "by": "Hoa", "reason": "đã xác minh", "acknowledgements": acks}])
+    out = approval.annotate_failures(failures, state)
+    # the first holds; the second's cell changed value (lapsed); an error is never acknowledged; another commune's is not
+    assert out["acknowledged"].to_list() == [True, False, False, False]
+    assert out["acknowledged_by"].to_list() == ["Hoa", None, None, None]
+    assert out["acknowledged_reason"].to_list() == ["đã xác minh", None, None, None]
+    assert approval.open_failures(out).height == 3
+
+
+def test_commune_tables_are_the_kinds_declared_commune_outputs():
+    assert approval.COMMUNE_TABLES["plan"] == "communes.parquet"
+    assert approval.COMMUNE_TABLES["results"] == "results_communes.parquet"
+    assert journal.JOURNAL not in outputs.PUBLISHED
+
+
+# ---------------------------------------------------------------- commands on a run folder (no flow)
+
+
+def _fake_run(out: Path, run_id: str, poor: int, sha: str, failures: pl.DataFrame | None = None) -> Path:
+    """A published run as the flow leaves it: runs/<id>/ with `current` pointing at it."""
+    run_dir = out / "runs" / run_id
+    run_dir.mkdir(parents=True)
+    communes = _communes().with_columns(pl.lit(run_id).alias("run_id"), pl.Series("poor_households", [poor, 20, 30]),
+                                        pl.Series("status", ["accepted", "accepted", "rejected"]))
+    communes.write_parquet(run_dir / "communes.parquet")
+    files = [{"path": f"0000{i}.xlsx", "sha256": (sha if i == 1 else str(i) * 64)} for i in (1, 2, 3)]
+    (run_dir / "manifest.json").write_text(json.dumps({"run_id": run_id, "files": files}), encoding="utf-8")
+    if failures is not None:
+        failures.write_parquet(run_dir / "validation_failures.parquet")
+    current = out / "current"
+    if current.is_symlink():
+        current.unlink()
+    current.symlink_to(f"runs/{run_id}")
+    return run_dir
+
+
+def test_approve_then_diff_against_approved_and_refusals(tmp_path, capsys):
+    out = tmp_path / "out"
+    _fake_run(out, "r1", 10, "a" * 64)
+    assert main(["approve", "--out", str(out), "--commune", "1", "2", "--by", "Lan", "--note", "chốt quý I"]) == EXIT_OK
+    entry = journal.read(out)[-1]
+    assert entry["by"] == "Lan" and entry["run_id"] == "r1" and entry["files"]["00001.xlsx"] == "a" * 64
+    assert {a["commune_code"] for a in entry["approvals"]} == {"00001", "00002"}
+    # a rejected commune has no figures to approve; nothing is written
+    assert main(["approve", "--out", str(out), "--commune", "00003", "--by", "Lan"]) == EXIT_REFUSED
+    assert len(journal.read(out)) == 1
+    assert diff_against_approved(out)["changed"] == []
+
+    _fake_run(out, "r2", 11, "c" * 64)  # a corrected file: another SHA-256, one figure moved
+    d = diff_against_approved(out)
+    (c,) = d["changed"]
+    assert c["commune_code"] == "00001" and c["approved_by"] == "Lan"
+    assert {x["field"]: (x["approved"], x["current"]) for x in c["changes"]} == {
+        "poor_households": (10, 11), "sha256": ("a" * 64, "c" * 64)}
+    assert main(["diff", "--out", str(out), "--against", "approved"]) == EXIT_OK
+    assert "poor_households" in capsys.readouterr().out
+
+    staging = tmp_path / "staged"
+    shutil.copytree(out / "runs" / "r2", staging)
+    approval.annotate_staged(staging, out)
+    annotated = pl.read_parquet(staging / "communes.parquet").sort("commune_code")
+    assert annotated["approval"].to_list() == ["changed_since_approval", "approved", "not_approved"]
+
+    assert main(["approve", "--out", str(out), "--all-accepted", "--by", "Minh"]) == EXIT_OK
+    assert diff_against_approved(out)["changed"] == [] and journal.verify(out).ok
+
+
+def test_acknowledging_an_error_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    failures = pl.DataFrame({"commune_code": ["00001", "00001"], "rule": ["integer", "total_row_matches_sum"],
+                             "cell": ["D13", "C46"], "field": ["poor_households", "total_households"],
+                             "severity": ["error", "warning"], "value": ["3.5", "5441"], "source_file": ["00001.xlsx"] * 2})
+    _fake_run(out, "r1", 10, "a" * 64, failures)
+    assert main(["acknowledge", "--out", str(out), "--commune", "00001", "--rule", "integer", "--cell", "D13",
+                 "--by", "Hoa", "--reason", "x"]) == EXIT_REFUSED
+    assert "error" in capsys.readouterr().err
+    assert not (out / journal.JOURNAL).exists()
+    with pytest.raises(Refused):
+        acknowledge(out, "00001", "total_row_matches_sum", "Hoa", "x", cell="Z99")
+    entry = acknowledge(out, "00001", "total_row_matches_sum", "Hoa", "dòng tổng cũ", cell="c46")
+    assert entry["acknowledgements"][0]["value"] == "5441" and entry["reason"] == "dòng tổng cũ"
+    with pytest.raises(Refused):
+        approve(out, "Lan")  # neither communes nor --all-accepted
