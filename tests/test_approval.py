@@ -210,3 +210,108 @@ def test_acknowledging_an_error_is_refused(tmp_path, capsys):
     assert entry["acknowledgements"][0]["value"] == "5441" and entry["reason"] == "dòng tổng cũ"
     with pytest.raises(Refused):
         approve(out, "Lan")  # neither communes nor --all-accepted
+
+
+# ---------------------------------------------------------------- end to end: real runs
+
+
+SMALL = ["05710_phuong_linh_son.xlsx", "02083_xa_yen_phong.xlsx", "05851_xa_quan_chu.xlsx", "bieu giam ngheo xa phu thinh.xlsx"]
+PHU_THINH = "bieu giam ngheo xa phu thinh.xlsx"  # 05800: warnings total_row_matches_sum at C46 (5441), F46 and H46 (43)
+
+
+def _sheet_values(path: Path, sheet: str) -> list[list]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [list(r) for r in book[sheet].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+@pytest.mark.flow
+def test_approve_correct_rerun_acknowledge_and_survive_cache_clear_and_pruning(run_flow, tmp_path, capsys):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    for name in SMALL:
+        shutil.copy2(THAI_NGUYEN / "communes" / name, raw / name)
+    targets = THAI_NGUYEN / "chi_tieu_giao_2026.xlsx"
+    first = run_flow(raw, out, targets=targets, province="19")
+    communes = pl.read_parquet(out / "communes.parquet")
+    assert set(communes["approval"]) == {"not_approved"}
+    assert pl.read_parquet(out / "validation_failures.parquet")["acknowledged"].to_list() == [False] * 5
+
+    assert main(["approve", "--out", str(out), "--all-accepted", "--by", "Nguyễn Thị Lan", "--note", "chốt số liệu"]) == EXIT_OK
+    for cell in ("C46", "F46"):
+        assert main(["acknowledge", "--out", str(out), "--commune", "05800", "--rule", "total_row_matches_sum", "--cell", cell,
+                     "--by", "Trần Hoa", "--reason", "xã đã giải trình dòng tổng"]) == EXIT_OK
+    assert main(["acknowledge", "--out", str(out), "--commune", "05851", "--rule", "integer", "--by", "Trần Hoa",
+                 "--reason", "x"]) == EXIT_REFUSED
+
+    # rerun, nothing changed: approved, acknowledged, and the acknowledged warnings are not counted as open
+    second = run_flow(raw, out, targets=targets, province="19")
+    communes = pl.read_parquet(out / "communes.parquet").sort("commune_code")
+    assert dict(zip(communes["commune_code"], communes["approval"])) == {
+        "02083": "approved", "05710": "approved", "05800": "approved", "05851": "not_approved"}
+    assert set(communes.drop_nulls("approved_by")["approved_by"]) == {"Nguyễn Thị Lan"}
+    failures = pl.read_parquet(out / "validation_failures.parquet")
+    acked = failures.filter(pl.col("acknowledged"))
+    assert sorted(acked["cell"]) == ["C46", "F46"] and set(acked["acknowledged_by"]) == {"Trần Hoa"}
+    assert second.failures_by_severity == {"error": 1, "warning": 2} and second.acknowledged == 2
+    html = (out / "bao_cao_kiem_tra.html").read_text(encoding="utf-8")
+    assert "Đã giải trình" in html and "Trần Hoa" in html and "xã đã giải trình dòng tổng" in html
+    assert 'class="badge approved"' in html
+    rows = _sheet_values(out / "bao_cao_tong_hop.xlsx", "Xã, phường")
+    header = next(r for r in rows if "Phê duyệt số liệu" in r)
+    column = header.index("Phê duyệt số liệu")
+    assert "Đã phê duyệt" in [r[column] for r in rows] and "Chưa phê duyệt" in [r[column] for r in rows]
+
+    # the commune corrects a village (and its total row), changes a warned total; the cache is cleared,
+    # the first run (the one approved) pruned
+    book = openpyxl.load_workbook(raw / PHU_THINH)
+    sheet = book["Phụ lục"]
+    assert (sheet["D6"].value, sheet["D46"].value, sheet["F46"].value) == (3, 127, 43)
+    sheet["D6"], sheet["D46"], sheet["F46"] = 4, 128, 44
+    book.save(raw / PHU_THINH)
+    assert main(["cache", "clear", "--out", str(out)]) == EXIT_OK
+    shutil.rmtree(out / "runs" / first.run_id)
+    run_flow(raw, out, targets=targets, province="19")
+    assert all(f["parsed"] for f in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"])
+    communes = pl.read_parquet(out / "communes.parquet").sort("commune_code")
+    assert dict(zip(communes["commune_code"], communes["approval"])) == {
+        "02083": "approved", "05710": "approved", "05800": "changed_since_approval", "05851": "not_approved"}
+    moved = communes.filter(pl.col("commune_code") == "05800")["approval_changes"].item().split(", ")
+    assert {"poor_households", "poor_rate_pct", "sha256"} <= set(moved) and "total_households" not in moved
+    failures = pl.read_parquet(out / "validation_failures.parquet")
+    state = {r["cell"]: r["acknowledged"] for r in failures.filter(pl.col("rule") == "total_row_matches_sum").iter_rows(named=True)}
+    assert state == {"C46": True, "F46": False, "H46": False}  # F46 now holds 44: its acknowledgement lapsed
+
+    d = diff_against_approved(out)
+    (changed,) = d["changed"]
+    figures = {c["field"]: (c["approved"], c["current"]) for c in changed["changes"]}
+    assert changed["commune_code"] == "05800" and figures["poor_households"] == (127, 128)
+    capsys.readouterr()
+    assert main(["diff", "--out", str(out), "--against", "approved"]) == EXIT_OK
+    text = capsys.readouterr().out
+    assert "05800" in text and "127 → 128" in text
+
+    # the journal: intact, then one line tampered with
+    assert main(["journal", "verify", "--out", str(out)]) == EXIT_OK
+    path = out / journal.JOURNAL
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 3 and all(json.loads(x)["by"] for x in lines)
+    path.write_bytes(b"\n".join([lines[0], lines[1].replace("Trần Hoa".encode(), "Ai Đó".encode()), lines[2]]) + b"\n")
+    assert main(["journal", "verify", "--out", str(out)]) == EXIT_JOURNAL_ALTERED
+    assert "mục 2" in capsys.readouterr().err
+
+
+def test_report_side_process_reads_staged_tables_annotated(tmp_path):
+    """The analyst workbook's side process may read the staged tables before the run annotates them."""
+    out = tmp_path / "out"
+    figs = {"status": "accepted", "poor_households": 10, "poor_rate_pct": 1.25, "meets_assigned_target": True}
+    journal.append(out, _approval_entry("00001", figs))
+    staging = out / ".staging" / "r2"
+    staging.mkdir(parents=True)
+    plain = approval.ensure_annotated(_communes(), "communes.parquet", staging)
+    assert plain["approval"].to_list() == ["approved", "not_approved", "not_approved"]  # judged by the file's name
+    moved = _communes().with_columns(pl.Series("source_file", ["00001_v2.xlsx", "00002.xlsx", "00003.xlsx"]))
+    assert approval.ensure_annotated(moved, "communes.parquet", staging)["approval"][0] == "changed_since_approval"
+    assert "approval" not in approval.ensure_annotated(_communes(), "villages.parquet", staging).columns

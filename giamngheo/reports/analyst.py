@@ -56,6 +56,7 @@ from giamngheo.reports.analyst_layout import (
     RATE_NOTE, RESULTS_COLUMNS, RESULTS_RATES, SHEET_COMMUNES, SHEET_LEDGER, SHEET_MISSING, SHEET_PROVINCE,
     SHEET_RESULTS, SHEET_VILLAGES, VILLAGE_COLUMNS, WORKBOOK_NAME, WORKBOOK_OPTIONS,
 )
+from giamngheo.approval import ensure_annotated
 from giamngheo.kinds import KINDS, Sheet
 from giamngheo.reports.ledger import ledger_summary, read_manifest, submissions_table
 from giamngheo.reports.xlsx_fast import FastWorksheet, Styles
@@ -84,7 +85,8 @@ class AnalystWorkbook:
     def __init__(self, run_dir: Path, manifest: dict):
         self.run_dir = Path(run_dir)
         self.manifest = manifest
-        self.frames = {name: read_table(self.run_dir / f"{name}.parquet") for name in ("provinces", "communes", "villages", "results_communes")}
+        self.frames = {name: ensure_annotated(read_table(self.run_dir / f"{name}.parquet"), f"{name}.parquet", self.run_dir)
+                       for name in ("provinces", "communes", "villages", "results_communes")}  # approval: see giamngheo/approval.py
         self.path = self.run_dir / WORKBOOK_NAME
         self.tmp = self.path.with_name(self.path.name + ".tmp")
         self.wb = xlsxwriter.Workbook(str(self.tmp), WORKBOOK_OPTIONS)

@@ -52,6 +52,10 @@ LABELS = {
     "near_poor_rate_end_pct": "Tỷ lệ hộ cận nghèo cuối kỳ (%)",
     "meets_own_plan_actual": "Đạt kế hoạch của xã (thực tế)",
     "assessment": "Đánh giá",
+    "approval": "Phê duyệt số liệu",
+    "approved_at": "Thời điểm phê duyệt (giờ Việt Nam)",
+    "approved_by": "Người phê duyệt",
+    "approval_changes": "Số liệu đã thay đổi từ khi phê duyệt",
     "kind": "Loại báo cáo",
     "received": "Đã nộp",
     "files_received": "Số tệp đã nhận",
@@ -76,7 +80,8 @@ ASSESSMENT_VI = {
     "not_assessed: no total households at the end": "Chưa đánh giá: thiếu tổng số hộ cuối kỳ",
     "not_assessed: start or end count missing": "Chưa đánh giá: thiếu số hộ đầu kỳ hoặc cuối kỳ",
 }
-TRANSLATED = {"status": STATUS_VI, "kind": KIND_VI, "assessment": ASSESSMENT_VI}
+APPROVAL_VI = {"approved": "Đã phê duyệt", "changed_since_approval": "Đã thay đổi từ khi phê duyệt", "not_approved": "Chưa phê duyệt"}
+TRANSLATED = {"status": STATUS_VI, "kind": KIND_VI, "assessment": ASSESSMENT_VI, "approval": APPROVAL_VI}
 BOOL_TEXT = {
     "meets_assigned_target": ("Đạt", "Không đạt"),
     "meets_assigned_target_actual": ("Đạt", "Không đạt"),
@@ -87,20 +92,20 @@ PLAIN_INTEGERS = {"stt", "source_row", "version_in_use", "year"}
 HIDDEN = {"run_id", "year", "province_code", "province_name"}
 
 COMMUNE_COLUMNS = """
-    stt commune_code commune_name status villages total_households poor_households poor_rate_pct near_poor_households
+    stt commune_code commune_name status approval villages total_households poor_households poor_rate_pct near_poor_households
     near_poor_rate_pct poor_reduction_target near_poor_reduction_target planned_poor_reduction_pp
-    assigned_poor_reduction_pp meets_assigned_target source_file
+    assigned_poor_reduction_pp meets_assigned_target source_file approved_at approved_by approval_changes
 """.split()
 VILLAGE_COLUMNS = """
     stt commune_code commune_name section village_name total_households poor_households poor_rate_pct near_poor_households
     near_poor_rate_pct poor_reduction_target near_poor_reduction_target source_file source_sheet source_row
 """.split()
 RESULTS_COLUMNS = """
-    stt commune_code commune_name status villages total_households_end poor_households_start poor_households_end
+    stt commune_code commune_name status approval villages total_households_end poor_households_start poor_households_end
     poor_decrease poor_increase poor_rate_start_pct poor_rate_end_pct actual_poor_reduction_pp assigned_poor_reduction_pp
     planned_poor_reduction_pp meets_assigned_target_actual meets_own_plan_actual assessment near_poor_households_start
     near_poor_households_end near_poor_decrease near_poor_increase near_poor_rate_start_pct near_poor_rate_end_pct
-    source_file
+    source_file approved_at approved_by approval_changes
 """.split()
 LEDGER_COLUMNS = """
     stt commune_code commune_name kind status received files_received version_in_use file_in_use received_at on_time

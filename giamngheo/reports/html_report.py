@@ -16,15 +16,18 @@ from pathlib import Path
 
 import polars as pl
 
+from giamngheo.approval import open_failures
 from giamngheo.kinds import KINDS
 from schemas.rules import RULE_BY_ID
 
 from . import report_charts as charts
+from .approval_html import APPROVAL_CSS, approval_badges, approval_section, approval_states
 from .report_charts import PAGE_CSS, vn_dec, vn_int
 
 REPORT_NAME = "bao_cao_kiem_tra.html"
 FAILURE_COLUMNS = ("source_file", "source_sheet", "cell", "row", "column", "commune_code", "commune_name", "field",
-                   "rule", "severity", "value", "expected", "message", "message_en")
+                   "rule", "severity", "value", "expected", "message", "message_en",
+                   "acknowledged", "acknowledged_by", "acknowledged_reason")
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 STATUS_VI = {"accepted": "Chấp nhận", "rejected": "Bị từ chối", "superseded": "Bị thay thế",
              "unresolved": "Không xác định được xã", "wrong_province": "Thuộc tỉnh khác"}
@@ -73,7 +76,9 @@ def rule_title(rule_id: str | None) -> str:
 
 
 def failure_counts(failures: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Failure counts by severity, by rule and by commune (errors first in each)."""
+    """Failure counts by severity, by rule and by commune (errors first in each); acknowledged warnings are not open, not counted."""
+    failures = open_failures(failures.with_columns(pl.col("acknowledged").cast(pl.Boolean, strict=False))
+                             if "acknowledged" in failures.columns else failures)
     communes = pl.col("commune_code").drop_nulls().n_unique().alias("communes")
     errors = (pl.col("severity") == "error").sum().cast(pl.Int64).alias("errors")
     warnings = (pl.col("severity") == "warning").sum().cast(pl.Int64).alias("warnings")
@@ -143,6 +148,7 @@ def _header(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
     file_note = ", ".join(f"{vn_int(k)} {_e(STATUS_VI.get(s, s)).lower()}" for s, k in by_count)
     sev = dict(zip(counts["severity"]["severity"], counts["severity"]["failures"]))
     errors, warnings = sev.get("error", 0), sev.get("warning", 0)
+    explained = int((run.failures["acknowledged"].cast(pl.Boolean, strict=False) == True).sum())  # noqa: E712
     bar = charts.status_bar([("Chấp nhận", n["accepted"], charts.GREEN), ("Bị từ chối", n["rejected"], charts.RED),
                              ("Chưa nộp", n["missing"], charts.GREY)], "Tình trạng các xã/phường")
     cards = "".join([
@@ -152,7 +158,8 @@ def _header(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
         _card("Bị từ chối <small>rejected</small>", vn_int(n["rejected"]), "có ít nhất một lỗi", "bad" if n["rejected"] else ""),
         _card("Chưa nộp <small>missing</small>", vn_int(n["missing"]), "không có tệp kế hoạch", "muted"),
         _card("Lỗi <small>errors</small>", vn_int(errors), "làm xã bị từ chối", "bad" if errors else ""),
-        _card("Cảnh báo <small>warnings</small>", vn_int(warnings), "số liệu vẫn được dùng", "warn" if warnings else ""),
+        _card("Cảnh báo <small>warnings</small>", vn_int(warnings), "số liệu vẫn được dùng"
+              + (f"; {vn_int(explained)} cảnh báo khác đã giải trình" if explained else ""), "warn" if warnings else ""),
     ])
     meta = " · ".join([f"Lần chạy <code>{_e(run_id)}</code>", _run_date(m), f"phiên bản {_e(m.get('package_version'))}",
                        f"danh mục {_e(m.get('reference_version'))}"])
@@ -293,10 +300,13 @@ def _value(text) -> str:
 
 def _failure_row(r: dict) -> str:
     sev = r["severity"] if r["severity"] in SEVERITY_VI else "warning"
-    return (f'<tr class="{sev}"><td>{_e(r["source_sheet"])}</td><td class="cellref">{_e(r["cell"])}</td>'
+    acked = r.get("acknowledged") in (True, "true")
+    ack = (f'<div class="ack">✓ Đã giải trình <small>acknowledged</small> — {_e(r.get("acknowledged_by"))}: '
+           f'{_e(r.get("acknowledged_reason"))}</div>' if acked else "")
+    return (f'<tr class="{sev}{" acknowledged" if acked else ""}"><td>{_e(r["source_sheet"])}</td><td class="cellref">{_e(r["cell"])}</td>'
             f'<td>{_e(rule_title(r["rule"]))}<br><code>{_e(r["rule"])}</code></td><td>{_sev_badge(sev)}</td>'
             f'<td>{_value(r["value"])}</td><td>{_value(r["expected"])}</td>'
-            f'<td>{_e(r["message"])}<div class="en" lang="en">{_e(r["message_en"])}</div></td></tr>')
+            f'<td>{_e(r["message"])}<div class="en" lang="en">{_e(r["message_en"])}</div>{ack}</td></tr>')
 
 
 def _has(items: list[dict], severity: str) -> str:
@@ -323,12 +333,12 @@ def _report_statuses(run: RunData) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def _commune_group(code: str, items: list[dict], statuses: list[tuple[str, str]], opened: str) -> str:
+def _commune_group(code: str, items: list[dict], statuses: list[tuple[str, str]], opened: str, approval: str = "") -> str:
     items.sort(key=lambda r: (r["severity"] != "error", r["source_file"] or "", r["source_sheet"] or "",
                               r["row"] or 0, r["column"] or 0, r["rule"] or ""))
     n_err = sum(r["severity"] == "error" for r in items)
     name = next((r["commune_name"] for r in items if r["commune_name"]), None) or (code or UNRESOLVED)
-    badge = _badges(statuses) if statuses else ""
+    badge = (_badges(statuses) if statuses else "") + approval
     chips = " ".join(f'<span class="sev {cls}">{vn_int(k)} {text}</span>'
                      for cls, k, text in (("error", n_err, "lỗi"), ("warning", len(items) - n_err, "cảnh báo")) if k)
     body: list[str] = []
@@ -356,7 +366,8 @@ def _failure_list(run: RunData) -> str:
     opened = " open" if len(rows) <= OPEN_ALL_UP_TO else ""
     # communes with errors first; within them the files no commune could be found for, then by code
     order = sorted(groups, key=lambda g: (not any(r["severity"] == "error" for r in groups[g]), g != "", g))
-    out = [_commune_group(code, groups[code], statuses.get(code, []), opened) for code in order]
+    approvals = approval_badges(approval_states(run.run_dir))
+    out = [_commune_group(code, groups[code], statuses.get(code, []), opened, approvals.get(code, "")) for code in order]
     choices = (("all", "Tất cả"), ("error", "Chỉ lỗi"), ("warning", "Chỉ cảnh báo"))
     filters = "".join(f'<input type="radio" name="sev" id="sev-{k}"{" checked" if k == "all" else ""}>'
                       f'<label for="sev-{k}">{t}</label>' for k, t in choices)
@@ -393,8 +404,9 @@ def render_html(run: RunData) -> str:
               "</p></footer>")
     return ('<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_e(title)}</title><style>{PAGE_CSS}</style></head><body><main>"
-            + _header(run, counts) + _figures(run) + _charts(run, counts) + _kind_sections(run) + _summary_tables(run, counts)
+            f"<title>{_e(title)}</title><style>{PAGE_CSS}{APPROVAL_CSS}</style></head><body><main>"
+            + _header(run, counts) + _figures(run) + approval_section(approval_states(run.run_dir)) + _charts(run, counts)
+            + _kind_sections(run) + _summary_tables(run, counts)
             + _failure_list(run) + _files(run) + footer + "</main></body></html>")
 
 

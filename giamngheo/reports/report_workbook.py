@@ -53,6 +53,7 @@ FAILURE_SHEET_COLUMNS = (  # (header, failures column or computed key, width)
     ("Trường số liệu", "_field_vi", 20), ("Mã quy tắc", "rule", 20), ("Quy tắc", "_rule_title", 30),
     ("Mức độ", "_severity", 10), ("Giá trị", "value", 24), ("Cần là", "expected", 20),
     ("Nội dung", "message", 70), ("Message (English)", "message_en", 60),
+    ("Đã giải trình bởi", "acknowledged_by", 18), ("Lý do giải trình", "acknowledged_reason", 40),  # acknowledged warnings
 )
 SEVERITY_COLUMN = 1 + [key for _, key, _ in FAILURE_SHEET_COLUMNS].index("_severity")
 
