@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from giamngheo.approval import APPROVAL_COLUMNS
 from giamngheo.kinds import KINDS
 from giamngheo.reports.analyst_layout import KIND_VI
 from giamngheo.summary import vn_int, vn_pct
@@ -27,6 +28,8 @@ from schemas.columns import label_vi
 RUNS = "runs"
 IDENTITY = {"run_id", "province_code", "province_name", "commune_code", "commune_name", "village_name", "section", "status"}
 PROVENANCE = {"source_file", "source_sheet", "source_row"}
+# Approval is the province's doing, not the run's figures: `diff --against approved` reports it.
+ANNOTATIONS = set(APPROVAL_COLUMNS)
 # Each kind's village and commune tables, and the columns it gives provinces.parquet, as declared.
 OUTPUTS = {k.name: (k.output("village").name, k.output("commune").name) for k in KINDS if k.output("village") and k.output("commune")}
 PROVINCE_FIELDS = {k.name: set(k.output("province").columns) for k in KINDS if k.output("province")}
@@ -276,7 +279,7 @@ def _row_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str], shown: list[s
 
 
 def _compared_columns(frame: pl.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c not in IDENTITY and c not in PROVENANCE and not c.startswith("_")]
+    return [c for c in frame.columns if c not in IDENTITY and c not in PROVENANCE and c not in ANNOTATIONS and not c.startswith("_")]
 
 
 def _drop_keys(entry: dict) -> dict:

@@ -315,3 +315,17 @@ def test_report_side_process_reads_staged_tables_annotated(tmp_path):
     moved = _communes().with_columns(pl.Series("source_file", ["00001_v2.xlsx", "00002.xlsx", "00003.xlsx"]))
     assert approval.ensure_annotated(moved, "communes.parquet", staging)["approval"][0] == "changed_since_approval"
     assert "approval" not in approval.ensure_annotated(_communes(), "villages.parquet", staging).columns
+
+
+def test_run_to_run_diff_ignores_approval_columns(tmp_path):
+    from giamngheo.diff import diff_runs
+
+    out = tmp_path / "out"
+    a, b = _fake_run(out, "r1", 10, "a" * 64), _fake_run(out, "r2", 10, "a" * 64)
+    figs = {"status": "accepted", "poor_households": 10, "poor_rate_pct": 1.25, "meets_assigned_target": True}
+    state = approval.replay([_approval_entry("00001", figs)])
+    annotated = approval.annotate_communes(pl.read_parquet(b / "communes.parquet"), "plan", state, pl.DataFrame(
+        {"source_file": ["00001.xlsx"], "sha256": ["a" * 64]}))
+    annotated.write_parquet(b / "communes.parquet")
+    assert annotated["approval"][0] == "approved"
+    assert diff_runs(a, b)["plan"]["communes"] == []
