@@ -11,7 +11,14 @@ import polars as pl
 
 from . import journal
 from .approval import (
-    APPROVAL_COLUMNS, COMMUNE_TABLES, FAILURES, FILE_CHANGE, changed_figures, figures_of, replay, sha256_of_files,
+    APPROVAL_COLUMNS,
+    COMMUNE_TABLES,
+    FAILURES,
+    FILE_CHANGE,
+    changed_figures,
+    figures_of,
+    replay,
+    sha256_of_files,
 )
 from .summary import vn_int, vn_pct
 
@@ -166,9 +173,10 @@ def diff_against_approved(out: Path) -> dict:
 
 def render_against_approved(d: dict, limit: int = 50) -> str:
     """The diff against approval as text for people, Vietnamese first."""
+    from schemas.columns import label_vi
+
     from .diff import EXTRA_LABELS
     from .reports.analyst_layout import KIND_VI
-    from schemas.columns import label_vi
 
     lines = [f"So với số liệu đã phê duyệt — lần chạy {d['run_id']} (changes since approval)",
              f"{d['approved']} báo cáo đã phê duyệt: {d['unchanged']} không đổi, {len(d['changed'])} đã thay đổi"]

@@ -11,12 +11,11 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
+from conftest import THAI_NGUYEN
 
 from giamngheo import approval, journal, outputs
 from giamngheo.approval_commands import Refused, acknowledge, approve, diff_against_approved
 from giamngheo.cli import EXIT_JOURNAL_ALTERED, EXIT_OK, EXIT_REFUSED, main
-
-from conftest import THAI_NGUYEN
 
 # ---------------------------------------------------------------- the journal
 

@@ -148,7 +148,7 @@ def _header(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
     file_note = ", ".join(f"{vn_int(k)} {_e(STATUS_VI.get(s, s)).lower()}" for s, k in by_count)
     sev = dict(zip(counts["severity"]["severity"], counts["severity"]["failures"]))
     errors, warnings = sev.get("error", 0), sev.get("warning", 0)
-    explained = int((run.failures["acknowledged"].cast(pl.Boolean, strict=False) == True).sum())  # noqa: E712
+    explained = int(run.failures["acknowledged"].cast(pl.Boolean, strict=False).fill_null(False).sum())
     bar = charts.status_bar([("Chấp nhận", n["accepted"], charts.GREEN), ("Bị từ chối", n["rejected"], charts.RED),
                              ("Chưa nộp", n["missing"], charts.GREY)], "Tình trạng các xã/phường")
     cards = "".join([
