@@ -172,7 +172,7 @@ def open_failures(failures: pl.DataFrame) -> pl.DataFrame:
     """The failures still open: all but the acknowledged warnings."""
     if "acknowledged" not in failures.columns:
         return failures
-    return failures.filter(~pl.col("acknowledged").fill_null(False))
+    return failures.filter(~pl.col("acknowledged").cast(pl.Boolean, strict=False).fill_null(False))
 
 
 # ---------------------------------------------------------------- a run folder

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
+from giamngheo.approval import open_failures
+
 from .html_report import REPORT_NAME, SEVERITY_VI, load_run, rule_title
 from .report_charts import vn_dec, vn_int
 
@@ -82,8 +84,9 @@ def summary_markdown(run_dir: Path) -> str:
     """The province figures of a run and where its report is, as markdown."""
     run_dir = Path(run_dir)
     run = load_run(run_dir)
-    errors = int((run.failures["severity"] == "error").sum())
-    warnings = int((run.failures["severity"] == "warning").sum())
+    failures = open_failures(run.failures)  # acknowledged warnings are not open
+    errors = int((failures["severity"] == "error").sum())
+    warnings = int((failures["severity"] == "warning").sum())
     lines = [f"# Báo cáo kiểm tra số liệu giảm nghèo — lần chạy `{run.manifest.get('run_id', run_dir.name)}`", ""]
     for p in run.provinces.iter_rows(named=True):
         lines += [f"## {_md(p.get('province_name'))} ({_md(p.get('province_code'))}), năm {p.get('year')}", "",

@@ -77,8 +77,7 @@ def rule_title(rule_id: str | None) -> str:
 
 def failure_counts(failures: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Failure counts by severity, by rule and by commune (errors first in each); acknowledged warnings are not open, not counted."""
-    failures = open_failures(failures.with_columns(pl.col("acknowledged").cast(pl.Boolean, strict=False))
-                             if "acknowledged" in failures.columns else failures)
+    failures = open_failures(failures)
     communes = pl.col("commune_code").drop_nulls().n_unique().alias("communes")
     errors = (pl.col("severity") == "error").sum().cast(pl.Int64).alias("errors")
     warnings = (pl.col("severity") == "warning").sum().cast(pl.Int64).alias("warnings")
