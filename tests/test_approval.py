@@ -67,6 +67,7 @@ def test_verify_command_names_the_altered_line(tmp_path, capsys):
     assert "mục 2" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # starts two processes
 def test_two_processes_appending_at_once_lose_nothing(tmp_path):
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_append_many, args=(str(tmp_path), who, 25)) for who in ("an", "binh")]

@@ -319,6 +319,7 @@ def test_base_workbook_is_clean():
     assert _same(villages[path.name], BASE)
 
 
+@pytest.mark.slow  # ~2-5 s of hypothesis examples
 @settings(max_examples=45, **SETTINGS)
 @given(batches(set_cells))
 def test_changed_cell_is_reported_there_or_read_as_written(mutations):
@@ -332,12 +333,14 @@ def test_formula_in_a_count_is_reported_never_read(mutations):
     check(mutations)
 
 
+@pytest.mark.slow  # ~2-5 s of hypothesis examples
 @settings(max_examples=20, **SETTINGS)
 @given(batches(structure))
 def test_deleted_or_inserted_row_is_read_and_questioned(mutations):
     check(mutations)
 
 
+@pytest.mark.slow  # ~2-5 s of hypothesis examples
 @settings(max_examples=20, **SETTINGS)
 @given(batches(headers_and_sheets))
 def test_renamed_header_or_added_sheet_changes_nothing_silently(mutations):

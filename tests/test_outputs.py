@@ -98,6 +98,7 @@ def test_recovery_finishes_a_publish_and_clears_what_a_killed_run_left(tmp_path,
     assert left == [] and staged == []
 
 
+@pytest.mark.slow  # starts a second interpreter
 def test_the_lock_is_reentrant_within_a_process_and_refuses_another(tmp_path):
     """The command line takes the lock before the flow starts; the flow's own lock then finds it held."""
     import subprocess
