@@ -47,7 +47,7 @@ def _instrument() -> None:
 
     for owner, name in [
         (parse, "read_workbook"), (readers, "read_excel"), (readers, "read_csv"), (readers, "_repair_legacy_text"),
-        (excel, "_open_calamine"), (excel, "_calamine_rows"), (excel, "inspect_xlsx"), (excel, "_xls_hidden"),
+        (excel, "_open_calamine"), (excel, "_calamine_rows"), (excel, "inspect_xlsx"), (excel, "xls_hidden_facts"),
         (excel, "ole_kind"), (excel.SafeZip, "check_all_xml"), (parse, "find_tables"), (tables, "sheet_year_of"),
         (tables, "find_band"), (tables, "classify_rows"), (header.TopView, "__init__"), (parse, "_serialise_rows"),
     ]:

@@ -168,7 +168,7 @@ def _replace(new: Path, target: Path) -> None:
         os.replace(new, target)
 
 
-def _link_atomically(link: Path, target: str) -> None:
+def link_atomically(link: Path, target: str) -> None:
     """Make `link` a symbolic link to `target` in one rename."""
     if link.is_symlink() and os.readlink(link) == target:
         return
@@ -191,14 +191,14 @@ def _symlinks_work(out: Path) -> bool:
             probe.unlink()
 
 
-def _adopt_copied_run(out: Path) -> None:
+def adopt_copied_run(out: Path) -> None:
     """Before the first switch of a folder published by copying: point `current` at the run its files are from."""
     try:
         run_id = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["run_id"]
     except (OSError, ValueError, KeyError, TypeError):
         return
     if isinstance(run_id, str) and (out / RUNS / run_id / "manifest.json").is_file():
-        _link_atomically(out / CURRENT, f"{RUNS}/{run_id}")
+        link_atomically(out / CURRENT, f"{RUNS}/{run_id}")
 
 
 def _publish(out: Path, run_id: str) -> None:
@@ -208,11 +208,11 @@ def _publish(out: Path, run_id: str) -> None:
         _publish_by_copying(out, run_id, names)
         return
     if not (out / CURRENT).is_symlink():
-        _adopt_copied_run(out)
+        adopt_copied_run(out)
     for name in names:  # links into `current`: they still show the previous run
-        _link_atomically(out / name, f"{CURRENT}/{name}")
+        link_atomically(out / name, f"{CURRENT}/{name}")
         fault_point(f"published:{name}")
-    _link_atomically(out / CURRENT, f"{RUNS}/{run_id}")  # the switch
+    link_atomically(out / CURRENT, f"{RUNS}/{run_id}")  # the switch
     fault_point("switched")
     for name in PUBLISHED:
         if name not in names:

@@ -19,7 +19,7 @@ _COMBINING_TONES = {
 # "thủy"). Keys use one form so that both spellings match.
 _OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0309\u0303\u0323])(?![^\W\d_])")
 
-_WORD_SPLIT = re.compile(r"(?:[^\w%]|_)+")
+WORD_SPLIT = re.compile(r"(?:[^\w%]|_)+")
 
 
 def nfc(text: str) -> str:
@@ -46,7 +46,7 @@ def match_key(text: str) -> str:
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _VIETNAMESE_MARKS = re.compile("[\u0300-\u036f]+")
-# what _WORD_SPLIT splits on, for ASCII text: everything but letters, digits and %
+# what WORD_SPLIT splits on, for ASCII text: everything but letters, digits and %
 _ASCII_SEPARATORS = {c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "%")}
 
 
@@ -69,7 +69,7 @@ def fold(text: str) -> str:
     folded = stripped.casefold()
     if folded.isascii():  # every separator to a space, then the words one space apart
         return " ".join(folded.translate(_ASCII_SEPARATORS).split())
-    return _WORD_SPLIT.sub(" ", folded).strip(" ")
+    return WORD_SPLIT.sub(" ", folded).strip(" ")
 
 
 def words(text: str) -> list[str]:

@@ -324,14 +324,14 @@ def test_one_broken_source_does_not_stop_the_others(raw, run_dir, monkeypatch):
         failure("05800_a.xlsx", "D9", sheet="Phụ lục"),
         failure("05801_b.xlsx", "D9", sheet="Phụ lục", commune="05801"),
     ]
-    real = feedback._feedback_book
+    real = feedback.feedback_book
 
     def flaky(source_file, *args):
         if source_file == "05800_a.xlsx":
             raise RuntimeError("weird source")
         return real(source_file, *args)
 
-    monkeypatch.setattr(feedback, "_feedback_book", flaky)
+    monkeypatch.setattr(feedback, "feedback_book", flaky)
     report = write_feedback_report(write_run(run_dir, rows), raw)
     assert [p.name for p in report.written] == ["05801_b.xlsx"]
     assert report.problems == [("05800_a.xlsx", "not written: RuntimeError: weird source")]

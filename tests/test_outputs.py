@@ -54,8 +54,8 @@ def test_a_folder_published_by_copying_is_taken_over_without_a_gap(tmp_path):
     (out / "villages.parquet").write_text("v1", encoding="utf-8")
     (out / "manifest.json").write_text(json.dumps({"run_id": "run-1"}), encoding="utf-8")
 
-    outputs._adopt_copied_run(out)
-    outputs._link_atomically(out / "villages.parquet", f"{outputs.CURRENT}/villages.parquet")
+    outputs.adopt_copied_run(out)
+    outputs.link_atomically(out / "villages.parquet", f"{outputs.CURRENT}/villages.parquet")
     assert top(out)["villages.parquet"] == "v1"
 
     stage(out, "run-2", {"villages.parquet": "v2"})

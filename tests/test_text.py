@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import unicodedata
 
-from giamngheo.text import _WORD_SPLIT, fold
+from giamngheo.text import WORD_SPLIT, fold
 
 
 def _reference_table() -> dict[int, str | None]:
@@ -34,7 +34,7 @@ def reference_fold(text: str) -> str:
     if not stripped.isascii():
         decomposed = unicodedata.normalize("NFD", stripped)
         stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(w for w in _WORD_SPLIT.split(stripped.casefold()) if w)
+    return " ".join(w for w in WORD_SPLIT.split(stripped.casefold()) if w)
 
 
 def test_vietnamese_labels():

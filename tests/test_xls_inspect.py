@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from giamngheo.readers.excel import _xls_hidden, _xls_hidden_xlrd
+from giamngheo.readers.excel import xls_hidden_facts, xls_hidden_xlrd
 from giamngheo.readers.xls_inspect import NotBiff8, xls_hidden
 
 xlwt = pytest.importorskip("xlwt")
@@ -35,7 +35,7 @@ def _book(path, hide_rows=(), hide_cols=(), hidden_sheet=False, rows=40):
 def test_record_scan_agrees_with_xlrd(tmp_path, hide_rows, hide_cols, hidden_sheet):
     path = _book(tmp_path / "bieu.xls", hide_rows, hide_cols, hidden_sheet)
     found = xls_hidden(path)
-    assert found == _xls_hidden_xlrd(path)
+    assert found == xls_hidden_xlrd(path)
     assert found["Phụ lục 1 (thôn, bản)"] == (False, {r + 1 for r in hide_rows}, {c + 1 for c in hide_cols})
     assert found["Công văn"][0] is hidden_sheet
 
@@ -49,4 +49,4 @@ def test_a_damaged_stream_falls_back_to_xlrd(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(NotBiff8):
         xls_hidden(path)
-    assert _xls_hidden(path) == _xls_hidden_xlrd(path)  # what xlrd could read, without raising
+    assert xls_hidden_facts(path) == xls_hidden_xlrd(path)  # what xlrd could read, without raising

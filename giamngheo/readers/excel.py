@@ -53,15 +53,15 @@ def _open_calamine(path: Path, fmt: str) -> CalamineWorkbook:
         raise UnreadableFile("corrupt", f"{name}: {str(exc)[:200]}") from None
 
 
-def _xls_hidden(path: Path) -> Hidden:
+def xls_hidden_facts(path: Path) -> Hidden:
     """Hidden sheets, rows and columns of a legacy .xls: from its BIFF8 records, else with xlrd."""
     try:
         return xls_hidden(path)
     except NotBiff8:
-        return _xls_hidden_xlrd(path)
+        return xls_hidden_xlrd(path)
 
 
-def _xls_hidden_xlrd(path: Path) -> Hidden:
+def xls_hidden_xlrd(path: Path) -> Hidden:
     """The same facts through xlrd's formatting records (BIFF5/7; ~10x slower). Records xlrd
     cannot follow (calamine read the values) leave the facts unknown, not the file unreadable."""
     import xlrd
@@ -103,7 +103,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
     else:
         fmt = ole_kind(path)
     book = _open_calamine(path, fmt)
-    xls_hidden = _xls_hidden(path) if fmt == "xls" else {}
+    xls_hidden = xls_hidden_facts(path) if fmt == "xls" else {}
     sheets = []
     try:
         for meta in book.sheets_metadata:

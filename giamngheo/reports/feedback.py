@@ -111,7 +111,7 @@ def write_feedback_report(run_dir: Path, raw_dir: Path) -> FeedbackReport:
     for source_file, commune_code, rows in _failures_by_file(failures):
         name = _unique_name(feedback_name(commune_code, source_file), taken)
         try:
-            book, notes = _feedback_book(source_file, rows, raw_dir, limits, hashes.get(source_file))
+            book, notes = feedback_book(source_file, rows, raw_dir, limits, hashes.get(source_file))
             out_dir.mkdir(parents=True, exist_ok=True)
             report.written.append(_save(book, out_dir / name))
             report.problems.extend((source_file, note) for note in notes)
@@ -200,7 +200,7 @@ def _limits(manifest: dict) -> Limits:
 # ---- one feedback workbook
 
 
-def _feedback_book(source_file: str, rows: list[dict], raw_dir: Path, limits: Limits, sha256: str | None):
+def feedback_book(source_file: str, rows: list[dict], raw_dir: Path, limits: Limits, sha256: str | None):
     """The marked-up workbook for one source (or the list alone) and notes on what could not be done."""
     notes: list[str] = []
     book = None
