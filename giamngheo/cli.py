@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dask-workers", type=int, help="run the tasks on a Dask LocalCluster of this many processes")
     run.add_argument("--dask-address", help="run the tasks on an existing Dask cluster (tcp://host:8786)")
     run.add_argument("--verbose", action="store_true", help="show Prefect's log lines")
+    run.add_argument("--secret-file", type=Path, help="the province's key for household pseudonyms (default: GIAMNGHEO_SECRET, "
+                     "else --out/.secret.key, made once, owner-only)")
 
     rules = sub.add_parser("rules", help="list the validation rules", description="Print the rule catalogue.")
     rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")
@@ -122,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("code", help="2-digit province code or 5-digit commune code")
     trace.add_argument("field", nargs="?", help="figure, e.g. poor_households or poor_rate_pct (default: every figure, sums only)")
     trace.add_argument("--limit", type=int, default=None, help="show at most this many cells per figure")
+
+    prune = sub.add_parser("prune", help="delete old runs", description="Delete the oldest runs under --out/runs/, keeping the "
+                           "newest N; never journal.jsonl, the key (.secret.key), the parse cache or the top-level outputs.")
+    prune.add_argument("--out", required=True, type=Path, help="output folder")
+    prune.add_argument("--keep", required=True, type=int, help="runs to keep, newest first (at least 1)")
 
     cache = sub.add_parser("cache", help="manage the parse cache", description="Clear the cache of parsed files in --out.")
     cache.add_argument("action", choices=["clear"])
@@ -197,6 +204,13 @@ def _run(args) -> int:
         if why:
             print(f"giamngheo: {why}", file=sys.stderr)
             return EXIT_USAGE
+    if args.secret_file:
+        if not args.secret_file.is_file():
+            print(f"giamngheo: --secret-file {args.secret_file} is not a file", file=sys.stderr)
+            return EXIT_USAGE
+        from .secret import ENV_FILE
+
+        os.environ[ENV_FILE] = str(args.secret_file.resolve())  # the parsing processes inherit it; never a flow parameter
     _prefect_quiet(args.verbose)
     from flows.consolidate import consolidate, with_dask
 
@@ -343,10 +357,26 @@ def _journal(args) -> int:
     return EXIT_JOURNAL_ALTERED
 
 
+def _prune(args) -> int:
+    from .outputs import OutputBusy
+    from .retention import prune_runs
+
+    try:
+        gone = prune_runs(args.out, args.keep)
+    except ValueError as exc:
+        print(f"giamngheo: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OutputBusy as exc:
+        print(f"giamngheo: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
+    print(f"giamngheo: đã xoá {len(gone)} lần chạy cũ (deleted {len(gone)} old runs)" + "".join(f"\n  {r}" for r in gone))
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"serve": _serve, "diff": _diff, "run": _run, "rules": _rules, "cache": _cache, "inspect": _inspect, "trace": _trace,
-                "approve": _approve, "acknowledge": _approve, "journal": _journal}
+                "approve": _approve, "acknowledge": _approve, "journal": _journal, "prune": _prune}
     return handlers[args.command](args)
 
 

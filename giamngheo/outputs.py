@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .approval import annotate_staged  # noqa: F401  the run's hook before publishing: journal -> staged tables
 from .kinds import KINDS
+from .secret import ensure_secret
 
 LOCK_NAME = ".giamngheo.lock"
 JOURNAL_NAME = ".publishing.json"
@@ -234,7 +235,8 @@ def _publish_by_copying(out: Path, run_id: str, names: list[str]) -> None:
 
 
 def recover(out: Path) -> str | None:
-    """Finish publishing a run that died while publishing; drop dead staging and half-made names."""
+    """Finish publishing a run that died while publishing; drop dead staging and half-made names; put the
+    province's key where the parsing processes find it (giamngheo/secret.py)."""
     journal = out / JOURNAL_NAME
     finished = None
     if journal.exists():
@@ -249,6 +251,7 @@ def recover(out: Path) -> str | None:
     shutil.rmtree(out / STAGING, ignore_errors=True)
     for leftover in [*out.glob(".new-*"), *out.glob(".old-*"), out / (JOURNAL_NAME + ".tmp")]:
         _remove(leftover)
+    ensure_secret(out)
     return finished
 
 

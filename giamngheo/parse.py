@@ -153,7 +153,9 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
     used = {t.sheet.name for t in tables}
     for s in book.sheets:
         if s.name not in used:
-            title.extend(line for line in title_lines(s, min(TOP, len(s.rows)), single=True) if line not in title)
+            # a claimed table's rows are never title lines (a household list's rows hold names)
+            top = min(TOP, len(s.rows), *(t.header_rows[0] - 1 for t in claimed.get(s.name, ()) if t.header_rows))
+            title.extend(line for line in title_lines(s, top, single=True) if line not in title)
     result.title = title[:60]
     others = [t for s in book.sheets if s.name not in used and s.rows for t in claimed.get(s.name) or other_tables(s, title)]
     result.codes = _codes(title)

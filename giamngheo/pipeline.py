@@ -113,6 +113,10 @@ def aggregate(ctx: Context) -> Consolidated:
             tables[name] = tables[name].join(made.provinces, on="province_code", how="left") if name in tables else made.provinces
         if made.failures is not None:
             cross.append(locate_table_failures(made.failures, ctx.tables, ctx.columns))
+    for made in figures.values():  # a kind's columns in another kind's table (a list's counts in communes.parquet)
+        for name, extra in made.columns.items():
+            if name in tables:
+                tables[name] = tables[name].join(extra, on="commune_code", how="left", maintain_order="left")
     failures = pl.concat(cross, how="diagonal_relaxed") if cross else pl.DataFrame()
     return Consolidated(figures, tables, failures)
 

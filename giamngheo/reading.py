@@ -12,6 +12,7 @@ from .parallel import ParseJob, WorkerPool, pool_for
 from .parse import unreadable
 from .parsed import ParseResult
 from .readers.grid import Limits
+from .secret import key_id
 from .submissions import FileRecord
 
 
@@ -46,6 +47,7 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
     """One FileRecord per entry, in order; `parsed` says whether it was parsed in this run."""
     records: list[FileRecord | None] = [None] * len(entries)
     todo: list[tuple[int, str]] = []
+    slot = f"{mode}|{key_id()}"  # a household list's pseudonyms are made under the key: another key parses again
     for i, entry in enumerate(entries):
         started = time.perf_counter()
         try:
@@ -54,14 +56,14 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
             data = unreadable("corrupt", f"{type(exc).__name__}: {exc.strerror or exc}", None, time.perf_counter() - started)
             records[i] = FileRecord(entry, "", True, data)
             continue
-        cached = cache.get(sha, mode)
+        cached = cache.get(sha, slot)
         if cached is not None:
             records[i] = FileRecord(entry, sha, False, cached)
         else:
             todo.append((i, sha))
     encoded = pool.run([ParseJob(str(entries[i].path), mode) for i, _ in todo])
     results = [ParseResult.from_dict(decode(raw)) for raw in encoded]
-    cache.put_many([(sha, mode, raw) for (_, sha), raw, data in zip(todo, encoded, results) if not _says_more_about_the_machine(data)])
+    cache.put_many([(sha, slot, raw) for (_, sha), raw, data in zip(todo, encoded, results) if not _says_more_about_the_machine(data)])
     for (i, sha), data in zip(todo, results):
         records[i] = FileRecord(entries[i], sha, True, data)
     return [r for r in records if r is not None]

@@ -71,6 +71,13 @@ COLUMNS: dict[str, ColumnInfo] = {
     "item_kind": ColumnInfo("Loại", "kind of item", TEXT),
     "unit": ColumnInfo("Đơn vị tính", "unit", TEXT),
     # deprivation indicators
+    # household lists (the personal fields are named, for a failure's cell, never shown)
+    "members": ColumnInfo("Số nhân khẩu", "members", "người"),
+    "household_code": ColumnInfo("Mã hộ", "household code", TEXT),
+    "id_number": ColumnInfo("Số CCCD/CMND", "ID number", TEXT),
+    "deprivations": ColumnInfo("Chỉ số thiếu hụt", "deprivations", TEXT),
+    "list_poor_households": ColumnInfo("Hộ nghèo theo danh sách", "poor households in the list", HH),
+    "list_near_poor_households": ColumnInfo("Hộ cận nghèo theo danh sách", "near-poor households in the list", HH),
     "poor_deprived": ColumnInfo("Số hộ nghèo thiếu hụt", "poor households deprived", HH),
     "near_poor_deprived": ColumnInfo("Số hộ cận nghèo thiếu hụt", "near-poor households deprived", HH),
     "poor_deprived_rate": ColumnInfo("Tỷ lệ hộ nghèo thiếu hụt", "rate of poor households deprived", PCT),

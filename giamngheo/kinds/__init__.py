@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from .base import Context, Figures, Kind, Output, Sheet
 from .deprivations import DEPRIVATIONS
+from .households import HOUSEHOLDS_KIND
 from .plan import PLAN
 from .results import RESULTS
 from .roadmap import ROADMAP
 
-KINDS: tuple[Kind, ...] = (PLAN, RESULTS, ROADMAP, DEPRIVATIONS)
+# household lists after the deprivation tables: their counts are compared with the commune's table when both exist
+KINDS: tuple[Kind, ...] = (PLAN, RESULTS, ROADMAP, DEPRIVATIONS, HOUSEHOLDS_KIND)
 KIND_BY_NAME = {k.name: k for k in KINDS}
 FIELDS = {k.name: k.fields for k in KINDS}
 

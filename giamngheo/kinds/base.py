@@ -47,6 +47,9 @@ class Figures:
     status: pl.DataFrame  # (commune_code, source_file, status) of every commune that sent this kind
     provinces: pl.DataFrame | None = None  # province_code + this kind's columns of provinces.parquet
     failures: pl.DataFrame | None = None  # failures found across tables (table_id, row, field, rule, ...)
+    # columns this kind adds to another kind's commune table (output name -> commune_code + its columns),
+    # joined once every kind is aggregated: null for the communes absent from the frame
+    columns: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Callable
 
 from ..parsed import ParsedTable
 from ..readers.grid import Sheet
-from . import deprivations, roadmap
+from . import deprivations, households, roadmap
 
 Recogniser = Callable[[Sheet, list[str]], "ParsedTable | dict | list | None"]
 
@@ -19,7 +19,9 @@ RECOGNISERS: tuple[Recogniser, ...] = (roadmap.recognise,)
 # Recognisers that see every sheet before the village-table engine does, because that engine would
 # misread their tables (a deprivation table's HN / HCN columns look like a plan's): a sheet they
 # claim is theirs alone. Each is given the sheet alone (it reads the sheet's own title).
-CLAIMS: tuple[Recogniser, ...] = (deprivations.recognise, roadmap.claim)
+# A household list comes first: its columns of indicators would read as a deprivation table's, its
+# heads of household as village names.
+CLAIMS: tuple[Recogniser, ...] = (households.recognise, deprivations.recognise, roadmap.claim)
 
 
 def claimed_tables(sheets: list[Sheet]) -> dict[str, list[ParsedTable]]:

@@ -99,6 +99,9 @@ class Vocabulary:
     grand_total: PhraseIndex  # words anywhere in a total's label that make it the commune's
     roadmap_items: PhraseIndex  # roadmap item labels -> "item.<canonical id>"
     roadmap_words: PhraseIndex  # roadmap table, unit and section words -> "word.<name>"
+    households: PhraseIndex = phrase_index({})  # household list column labels -> "hh.<field>"
+    household_words: PhraseIndex = phrase_index({})  # list titles, groups, marks -> "word.<name>"
+    personal_fields: frozenset[str] = frozenset()  # household fields marked `personal = true`
 
 
 @lru_cache(maxsize=4)
@@ -108,6 +111,7 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     rows = data["rows"]
     row_groups = {f"row.{k}": v for k, v in rows.items() if k not in ("zero_markers", "grand_total")}
     docs = {f"doc.{k}": v for k, v in data["documents"].items()}
+    households = data.get("households", {"fields": {}, "words": {}})
     return Vocabulary(
         header=phrase_index(data["tags"]),
         rows=phrase_index(row_groups),
@@ -117,6 +121,9 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         grand_total=phrase_index({"row.grand_total": rows["grand_total"]}),
         roadmap_items=phrase_index({f"item.{k}": v for k, v in data["roadmap"]["items"].items()}),
         roadmap_words=phrase_index({f"word.{k}": v for k, v in data["roadmap"]["words"].items()}),
+        households=phrase_index({f"hh.{k}": v["labels"] for k, v in households["fields"].items()}),
+        household_words=phrase_index({f"word.{k}": v for k, v in households["words"].items()}),
+        personal_fields=frozenset(k for k, v in households["fields"].items() if v.get("personal")),
     )
 
 

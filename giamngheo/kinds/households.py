@@ -1,0 +1,151 @@
+"""Household lists (danh sách hộ nghèo, hộ cận nghèo): one row per household, pseudonymised.
+
+Personal data stays home: the parsing process sends keyed digests and masks only
+(giamngheo/layout/households.py); here each household's key is made with its commune, which is
+known only now: household_key = HMAC(key, commune code + the parsing process's keyed digest of the
+household code, else ID number, else head's name + village + birth year) (giamngheo/secret.py).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas.households import Households, HouseholdRows, HouseholdsCommunes, ListColumns, assert_no_personal
+from transforms import households as H
+from transforms.lineage import column_letters
+
+from ..figures import commune_status, unit_names
+from ..layout.households import ATTRIBUTES, COUNTS
+from ..layout.vocabulary import load_vocabulary
+from ..secret import keyed
+from .base import Context, Figures, Kind, Output
+from .households_report import household_section, household_sheets
+
+HOUSEHOLDS = Output("households.parquet", Households, "household")
+COMMUNES = Output("households_communes.parquet", HouseholdsCommunes, "commune")
+# columns this kind adds to the plan's commune table (Figures.columns)
+LIST_COLUMNS = Output("communes.parquet", ListColumns, "columns")
+assert_no_personal((Households, HouseholdsCommunes, ListColumns, HouseholdRows), load_vocabulary().personal_fields)
+
+
+def pseudonyms(communes: pl.Series, refs: pl.Series) -> pl.Series:
+    """household_key per row: the commune and the parsing process's keyed digest, keyed again. Two
+    households with the same digest in one commune (same head's name, village and birth year, no code
+    or ID) are told apart by their order."""
+    seen: dict[tuple[str, str], int] = {}
+    keys = []
+    for commune, ref in zip(communes, refs):
+        n = seen.get((commune, ref), 0)
+        seen[(commune, ref)] = n + 1
+        keys.append(keyed(f"{commune}\x1f{ref}" + (f"\x1f{n}" if n else "")))
+    return pl.Series("household_key", keys, dtype=pl.Utf8)
+
+
+def _plan_inputs(ctx: Context) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(villages, communes) of the accepted plans: their poor and near-poor baselines."""
+    plan = ctx.done["plan"].tables["communes.parquet"].filter(pl.col("status") == "accepted")
+    communes = plan.lazy().select("commune_code", *[pl.col(f"{g}_households").cast(pl.Int64) for g in H.GROUPS])
+    villages = (
+        ctx.typed["plan"].lazy().filter(pl.col("row_kind") == "village")
+        .join(ctx.tables.lazy().select("table_id", "commune_code"), on="table_id")
+        .join(communes.select("commune_code"), on="commune_code", how="semi")
+        .select("commune_code", "name", "name_key", *[pl.col(f"{g}_households").round(0).cast(pl.Int64) for g in H.GROUPS])
+    )
+    return villages, communes
+
+
+def _deprivation_table(ctx: Context) -> pl.DataFrame | None:
+    """The accepted deprivation tables' counts, when the run has the deprivations kind."""
+    made = ctx.done.get("deprivations")
+    table = made.tables.get("deprivations.parquet") if made else None
+    return table if table is not None and not table.is_empty() else None
+
+
+def household_figures(ctx: Context) -> Figures:
+    """households.parquet of the accepted lists; each list's status, counts, and its comparisons."""
+    from ..failures import locate_table_failures  # failures.py names the kinds: imported when the kinds are made
+
+    rows = H.list_rows(ctx.typed["households"].lazy(), ctx.tables.lazy()).collect()
+    duplicates = H.duplicate_failures(rows.lazy()).collect()
+    located = locate_table_failures(duplicates, ctx.tables, ctx.columns)
+    status = commune_status(pl.concat([ctx.failures, located], how="diagonal_relaxed"), ctx.submitted["households"], "households")
+    accepted = status.filter(pl.col("status") == "accepted").select("commune_code", "source_file")
+    names = unit_names(ctx.ref)
+    households = (
+        H.household_table(rows.lazy()).join(accepted.lazy(), on=["commune_code", "source_file"], how="semi")
+        .sort("commune_code", "source_file", "source_sheet", "source_row", nulls_last=True).collect()
+    )
+    households = households.with_columns(pseudonyms(households["commune_code"], households["household_ref"]))
+    plan_villages, plan_communes = _plan_inputs(ctx)
+    cross = [duplicates, H.annex_mismatches(households.lazy(), plan_villages, plan_communes).collect()]
+    deprivations = _deprivation_table(ctx)
+    if deprivations is not None:
+        cross.append(H.deprivation_mismatches(households.lazy(), deprivations.lazy()).collect())
+    failures = pl.concat(cross, how="vertical_relaxed")
+    counts = H.commune_counts(households.lazy()).collect()
+    head = lambda f: f.join(names, on="commune_code", how="left").with_columns(  # noqa: E731
+        pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"))
+    table = households.pipe(head).select(HOUSEHOLDS.columns)
+    differ = failures.filter(pl.col("rule") == "list_matches_annex").join(
+        ctx.tables.select("table_id", "commune_code"), on="table_id", how="left")["commune_code"].unique()
+    accepted_here = pl.col("status") == "accepted"
+    communes = (
+        status.join(counts, on="commune_code", how="left")
+        .join(plan_communes.collect().rename({f"{g}_households": f"annex_{g}_households" for g in H.GROUPS}), on="commune_code", how="left")
+        .pipe(head)
+        .with_columns(*[pl.when(accepted_here).then(pl.col(f"list_{g}_households").fill_null(0)).alias(f"list_{g}_households") for g in H.GROUPS])
+        .with_columns(pl.when(accepted_here & pl.col("annex_poor_households").is_not_null())
+                      .then(~pl.col("commune_code").is_in(differ.implode())).alias("matches_annex"))
+        .select(COMMUNES.columns).sort("commune_code")
+    )
+    extra = communes.filter(accepted_here).select(
+        "commune_code", "list_poor_households", "list_near_poor_households")
+    return Figures({HOUSEHOLDS.name: table, COMMUNES.name: communes}, status, None, failures, columns={LIST_COLUMNS.name: extra})
+
+
+def household_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
+    """Each accepted household's cells named, never their values: its members, and the household
+    itself counted once in its group (the cell of its head's name)."""
+    table = figures.tables[HOUSEHOLDS.name]
+    rows = (
+        H.household_table(H.list_rows(ctx.typed["households"].lazy(), ctx.tables.lazy()))
+        .join(table.lazy().select("source_file", "source_sheet", "source_row"), on=["source_file", "source_sheet", "source_row"],
+              how="semi", nulls_equal=True)
+        .join(ctx.tables.lazy().select("table_id", "sha256"), on="table_id", how="left")
+        .collect()
+    )
+    members = rows.filter(pl.col("members").is_not_null()).select(
+        "commune_code", "village_name", "table_id", "source_file", "source_sheet", "source_row", "sha256",
+        pl.lit("members").alias("field"), pl.col("members").alias("value"))
+    counted = rows.filter(pl.col("group").is_not_null()).select(
+        "commune_code", "village_name", "table_id", "source_file", "source_sheet", "source_row", "sha256",
+        pl.format("list_{}_households", "group").alias("field"), pl.lit(1, pl.Int64).alias("value"))
+    where = ctx.columns.filter(pl.col("field").is_in(["members", "head_name"])).pivot(on="field", index="table_id", values="column")
+    both = pl.concat([members, counted]).join(where, on="table_id", how="left")
+    column = pl.when(pl.col("field") == "members").then(pl.col("members") if "members" in where.columns else None).otherwise(
+        pl.col("head_name") if "head_name" in where.columns else None).cast(pl.Int32)
+    return both.with_columns(column.alias("column")).select(
+        "commune_code", "village_name", pl.lit(None, pl.Utf8).alias("section"), "field", "value", "source_file", "source_sheet",
+        (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
+        pl.lit("households").alias("kind"),
+    ).sort("commune_code", "source_file", "source_sheet", "source_row", "field")
+
+
+HOUSEHOLDS_KIND = Kind(
+    name="households",
+    title_vi="danh sách hộ nghèo, hộ cận nghèo",
+    title_en="household list",
+    heading_vi="Danh sách hộ",
+    counts=COUNTS,
+    rates=(),
+    rows=HouseholdRows,
+    checks=(H.deprivation_failures, H.id_format_failures),
+    needs=("plan",),  # and the deprivation table when the run has one (Context.done, read if present)
+    aggregate=household_figures,
+    trace=household_lineage,
+    outputs=(HOUSEHOLDS, COMMUNES, LIST_COLUMNS),
+    report_sheets=household_sheets,
+    report_section=household_section,
+    row_kinds=("household",),
+    attributes=ATTRIBUTES,
+)

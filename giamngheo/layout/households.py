@@ -1,0 +1,359 @@
+"""Recognise a household list (danh sách hộ nghèo, hộ cận nghèo): one row per household.
+
+The group comes from a column ("Phân loại": Hộ nghèo / Hộ cận nghèo, or a mark column each), from
+section rows ("I. HỘ NGHÈO" / "II. HỘ CẬN NGHÈO"), or from the sheet (its name or title: a sheet
+each). Deprivations are a column each (x / 1) under a "Chỉ số thiếu hụt" header over 1…12 (or the
+indicators' names), or one column of numbers ("1, 4, 10"). Ethnicity is a name (Kinh is not an
+ethnic minority) or a mark.
+
+Personal data stays here. Names, ID numbers, birth dates, phones, household codes and notes (the
+fields `personal = true` in vocabulary.toml) are read only to make keyed digests and checks in
+this process (giamngheo/secret.py): the table sent back carries `household_ref` (HMAC of the
+household code, else the ID number, else the head's name + village + birth year), `code_ref` /
+`id_ref` (for household_unique), masked ID and code ("0010******21") and the ID's format verdict,
+never a personal value. Worker side: no polars.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..parsed import ParsedTable, cell_json
+from ..readers.grid import Sheet
+from ..secret import keyed
+from ..text import fold, match_key, nfc
+from .standards import indicator_of, load_standards
+from .tables import title_lines
+from .vocabulary import load_vocabulary, row_label_tags
+
+KIND = "households"
+COUNTS = ("members",)
+ATTRIBUTES = (
+    "group", "household_ref", "key_source", "code_ref", "id_ref", "code_masked", "id_masked", "id_format",
+    "ethnic_minority", "no_labour", "merit", "deprivations", "planned_exit_year",
+)
+INDICATORS = 12
+HEADER_SCAN = 30  # rows searched for the header
+# the field a label names when it names several ("Phân loại hộ (nghèo / cận nghèo)"): first listed wins
+PRIORITY = (
+    "group", "planned_exit_year", "deprivations", "no_labour", "merit", "minority_mark", "household_code", "id_number", "head_name",
+    "birth", "phone", "notes", "members", "ethnicity", "near_poor_mark", "poor_mark", "village", "stt",
+)
+# besides the head's name, a list's header names at least this many of these
+EVIDENCE = {"household_code", "id_number", "birth", "members", "group", "ethnicity", "minority_mark", "deprivations", "no_labour",
+            "merit", "planned_exit_year", "phone", "poor_mark", "near_poor_mark"}
+MIN_EVIDENCE = 2
+_NUMBERING = re.compile(r"^\(?[A-Za-z0-9]{1,2}\)?$")  # a column-numbering row: "(1)", "A", "12"
+_ROMAN = re.compile(r"^\s*([IVX]{1,4}|\d{1,2}|[a-z])\s*[.)/:-]\s*", re.IGNORECASE)
+_VILLAGE_WORDS = (["thôn"], ["xóm"], ["bản"], ["tổ"], ["tdp"], ["làng"], ["buôn"], ["ấp"])
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return nfc(str(value))
+
+
+def _shown(sheet: Sheet, r: int, c: int) -> str:
+    """The text shown at (r, c): its own, else that of the merged range covering it."""
+    own = _text(sheet.value(r, c))
+    if own:
+        return own
+    for r1, c1, r2, c2 in sheet.merged:
+        if r1 <= r <= r2 and c1 <= c <= c2:
+            return _text(sheet.value(r1, c1))
+    return ""
+
+
+@lru_cache(maxsize=50_000)
+def _fields_of(label: str) -> tuple[str, ...]:
+    """The household fields a header label names, most specific first."""
+    if not label or len(label) > 150:
+        return ()
+    tags = {t[3:] for t in load_vocabulary().households.tags(label)}
+    return tuple(f for f in PRIORITY if f in tags)
+
+
+def _word(text: str) -> frozenset[str]:
+    return load_vocabulary().household_words.leading(text)
+
+
+def _group_of(text: str) -> str | None:
+    """poor / near_poor from a cell or a section row's text ("Hộ cận nghèo", "HCN", "II. HỘ NGHÈO")."""
+    words = _word(_ROMAN.sub("", text))
+    if "word.list" in words:  # "Danh sách hộ cận nghèo"
+        folded = fold(_ROMAN.sub("", text)).replace("danh sach", "", 1)
+        words = _word(folded)
+    return "near_poor" if "word.near_poor" in words else "poor" if "word.poor" in words else None
+
+
+def _sheet_group(sheet: Sheet, title: list[str]) -> str | None:
+    """The group a sheet's name or title gives all its rows (a sheet each), when it names one alone."""
+    for text in (sheet.name, " ".join(title)):
+        folded = f" {fold(text)} "
+        near = " can ngheo " in folded or " hcn " in folded
+        poor = " ngheo " in folded.replace(" can ngheo ", " ") or " hn " in folded
+        if near != poor:
+            return "near_poor" if near else "poor"
+    return None
+
+
+def _mark(value) -> str | None:
+    """'1' for a mark (x, 1, có), '0' for an empty cell or a no."""
+    text = _text(value)
+    if not text:
+        return "0"
+    words = load_vocabulary().household_words.exact(text)
+    if "word.no" in words:
+        return "0"
+    return "1" if "word.yes" in words or text.strip() in ("✓", "✔", "+") else "0"
+
+
+def _ethnic(value, mark_column: bool) -> str | None:
+    """'1' an ethnic minority, '0' Kinh (or no mark), None not given."""
+    text = _text(value)
+    if not text:
+        return "0" if mark_column else None
+    words = load_vocabulary().household_words.exact(text)
+    if "word.majority" in words or "word.no" in words:
+        return "0"
+    if mark_column or "word.yes" in words:
+        return _mark(value)
+    return "1"  # a name other than Kinh: Tày, Nùng, Dao, Mông, …
+
+
+def _deprivation_list(value) -> str | None:
+    """'1,4,10' from a cell listing indicator numbers ("1, 4, 10", "1;4", 4.0); '' when empty."""
+    num, text = cell_json(value)
+    if num is not None:
+        return str(int(num)) if num.is_integer() and 1 <= num <= INDICATORS else ""
+    found = sorted({int(t) for t in re.findall(r"\d+", text or "") if 1 <= int(t) <= INDICATORS})
+    return ",".join(map(str, found))
+
+
+def _year(value) -> str | None:
+    num, text = cell_json(value)
+    if num is not None:
+        return str(int(num)) if num.is_integer() and 1900 <= num <= 2100 else None
+    m = _YEAR.search(text or "")
+    return m.group(1) if m else None
+
+
+def _digits(value) -> tuple[str, bool]:
+    """An ID number's digits, and whether the cell held digits alone. A number cell lost its leading
+    zeros (Excel): 10-11 digits are read as 12, 7-8 as 9."""
+    num, text = cell_json(value)
+    if num is not None:
+        digits = str(int(num)) if num.is_integer() and num >= 0 else ""
+        width = 12 if len(digits) in (10, 11) else 9 if len(digits) in (7, 8) else len(digits)
+        return digits.zfill(width), bool(digits)
+    raw = re.sub(r"[\s.\-']", "", text or "")
+    return re.sub(r"\D", "", raw), raw.isdigit()
+
+
+def mask(text: str) -> str:
+    """'001099888821' -> '0010******21': never more than the first four and the last two."""
+    if len(text) <= 6:
+        return "*" * max(0, len(text) - 2) + text[-2:] if len(text) > 2 else "*" * len(text)
+    return text[:4] + "*" * (len(text) - 6) + text[-2:]
+
+
+def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
+    """The header row naming the head of household and enough other list fields, and its fields."""
+    for r in range(min(len(sheet.rows), HEADER_SCAN)):
+        row = sheet.rows[r]
+        found: dict[str, int] = {}
+        for j, v in enumerate(row):
+            if isinstance(v, str) and v:
+                for f in _fields_of(v)[:1]:
+                    found.setdefault(f, j)
+        if "head_name" in found:
+            # fields merged over two header rows may sit in the row below ("Chỉ số thiếu hụt" over 1…12)
+            for j in range(sheet.width):
+                for f in _fields_of(_shown(sheet, r + 1, j))[:1]:
+                    found.setdefault(f, j)
+            if len(EVIDENCE & set(found)) >= MIN_EVIDENCE:
+                return r, found
+    return None
+
+
+def _band_bottom(sheet: Sheet, top: int, name_col: int) -> int:
+    """The last header row: rows under the top one while the head's-name column is merged from above,
+    empty, or a column number ("(2)")."""
+    bottom = top
+    for r in range(top + 1, min(top + 4, len(sheet.rows))):
+        own = _text(sheet.value(r, name_col))
+        merged = any(r1 < r <= r2 and c1 <= name_col <= c2 for r1, c1, r2, c2 in sheet.merged)
+        if merged or (own and _NUMBERING.match(own)) or (not own and not _group_of(" ".join(_text(v) for v in sheet.rows[r]))
+                                                         and _deprivation_numbers(sheet, r)):
+            bottom = r
+        else:
+            break
+    return bottom
+
+
+def _deprivation_numbers(sheet: Sheet, r: int) -> dict[int, int]:
+    """Column -> indicator number of a sub-header row of numbers 1…12 or indicator names."""
+    found = {}
+    for j, v in enumerate(sheet.rows[r] if r < len(sheet.rows) else ()):
+        num, text = cell_json(v)
+        if num is not None and num.is_integer() and 1 <= num <= INDICATORS:
+            found[j] = int(num)
+        elif text and text.strip().isdigit():
+            if 1 <= int(text) <= INDICATORS:
+                found[j] = int(text)
+        elif text:
+            bare = _ROMAN.sub("", text)
+            n = int(text.split(".")[0]) if re.match(r"^\d{1,2}\s*[.)]", text) else _indicator_number(bare)
+            if n and 1 <= n <= INDICATORS:
+                found[j] = n
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _indicator_number(label: str) -> int | None:
+    key = indicator_of(label)
+    if key is None:
+        return None
+    for standard in load_standards().standards:
+        for ind in standard.indicators:
+            if ind.key == key:
+                return ind.id
+    return None
+
+
+def _columns(sheet: Sheet, top: int, bottom: int) -> tuple[dict[str, int], dict[int, int]]:
+    """field -> column, and column -> indicator number of the deprivation columns."""
+    columns: dict[str, int] = {}
+    deprivation: dict[int, int] = {}
+    numbers = {}
+    for r in range(top + 1, bottom + 1):
+        numbers.update(_deprivation_numbers(sheet, r))
+    under = False  # right of a "Chỉ số thiếu hụt" label whose merge a .csv or .ods lost
+    for j in range(sheet.width):
+        label = " ".join(dict.fromkeys(t for t in (_shown(sheet, r, j) for r in range(top, bottom + 1)) if t))
+        fields = _fields_of(label)
+        field = fields[0] if fields else None
+        if field == "deprivations" or (under and not label.strip(" 0123456789") and j in numbers):
+            if j in numbers:
+                deprivation[j] = numbers[j]
+                under = True
+                continue
+            columns.setdefault("deprivations", j)
+            continue
+        under = False
+        if field and field not in columns:
+            columns[field] = j
+    if deprivation:
+        columns["deprivations"] = min(deprivation)  # failures about the deprivations point at the first
+    return columns, deprivation
+
+
+def _household(sheet: Sheet, r: int, cols: dict[str, int], deprivation: dict[int, int], group: str | None, village: str | None) -> dict:
+    """One household row, personal values turned into keyed digests and masks here."""
+    get = lambda f: sheet.value(r, cols[f]) if f in cols else None  # noqa: E731
+    code = re.sub(r"\s+", "", _text(get("household_code"))).upper()
+    digits, digits_only = _digits(get("id_number")) if "id_number" in cols else ("", False)
+    id_text = _text(get("id_number"))
+    if code:
+        identifier, source = f"code:{code}", "household_code"
+    elif digits:
+        identifier, source = f"id:{digits}", "id_number"
+    else:
+        birth = _year(get("birth")) or ""
+        identifier, source = f"name:{fold(_text(get('head_name')))}|{match_key(village or '')}|{birth}", "head_name"
+    if "group" in cols:
+        group = _group_of(_text(get("group"))) or group
+    elif "poor_mark" in cols or "near_poor_mark" in cols:
+        poor = "poor_mark" in cols and _mark(get("poor_mark")) == "1"
+        near = "near_poor_mark" in cols and _mark(get("near_poor_mark")) == "1"
+        group = "near_poor" if near and not poor else "poor" if poor and not near else group
+    if deprivation:
+        marks = sorted({n for j, n in deprivation.items() if _mark(sheet.value(r, j)) == "1"})
+        deprived = ",".join(map(str, marks))
+    else:
+        deprived = _deprivation_list(get("deprivations")) if "deprivations" in cols else None
+    ethnic = None
+    if "minority_mark" in cols:
+        ethnic = _ethnic(get("minority_mark"), True)
+    elif "ethnicity" in cols:
+        ethnic = _ethnic(get("ethnicity"), False)
+    return {
+        "group": group,
+        "household_ref": keyed(identifier),
+        "key_source": source,
+        "code_ref": keyed(f"code:{code}") if code else None,
+        "id_ref": keyed(f"id:{digits}") if digits else None,
+        "code_masked": mask(code) if code else None,
+        "id_masked": mask(digits if digits_only else re.sub(r"\s+", "", id_text)) if id_text else None,
+        "id_format": None if not id_text else "ok" if digits_only and len(digits) in (9, 12) else "bad",
+        "ethnic_minority": ethnic,
+        "no_labour": _mark(get("no_labour")) if "no_labour" in cols else None,
+        "merit": _mark(get("merit")) if "merit" in cols else None,
+        "deprivations": deprived,
+        "planned_exit_year": _year(get("planned_exit_year")) if "planned_exit_year" in cols else None,
+        "members": get("members"),
+    }
+
+
+def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable] | None:
+    """The household list on a sheet, or None."""
+    if not sheet.rows:
+        return None
+    found = _header(sheet)
+    if found is None:
+        return None
+    top, _ = found
+    name_col = found[1]["head_name"]
+    bottom = _band_bottom(sheet, top, name_col)
+    cols, deprivation = _columns(sheet, top, bottom)
+    if "head_name" not in cols:
+        return None
+    title = title_lines(sheet, top)
+    group = _sheet_group(sheet, title) if "group" not in cols else None
+    village = None
+    keys = ("row", "kind", "name", "name_key", "section", "section_index", *ATTRIBUTES, "members__num", "members__text")
+    rows: dict[str, list] = {k: [] for k in keys}
+    identity = [cols[f] for f in ("head_name", "household_code", "id_number") if f in cols]
+    figures = [cols[f] for f in ("members", "id_number", "birth", "phone") if f in cols]
+    section_index = 0
+    for r in range(bottom + 1, len(sheet.rows)):
+        cells = sheet.rows[r]
+        texts = [t for t in (_text(v) for v in cells) if t]
+        if not texts:
+            continue
+        lead = " ".join(texts[:2])
+        if "row.stop" in row_label_tags(texts[0]) or "row.stop" in row_label_tags(lead):
+            break
+        has_identity = any(_text(sheet.value(r, j)) for j in identity)
+        has_figures = any(_text(sheet.value(r, j)) for j in figures)
+        if not has_figures and len(texts) <= 3:  # a section row: a group, else a village
+            named = _group_of(lead) or _group_of(texts[-1])
+            if named:
+                group, section_index = named, section_index + 1
+                continue
+            # accents matter: "Bản Nà" is a village, "Bàn Văn Lợi" a person
+            if "village" not in cols and match_key(_ROMAN.sub("", texts[-1])).split()[:1] in _VILLAGE_WORDS:
+                village = _ROMAN.sub("", texts[-1])
+                continue
+        if not has_identity or _NUMBERING.match(_text(sheet.value(r, name_col)) or "x"):
+            continue
+        if "row.total" in row_label_tags(_text(sheet.value(r, name_col))):
+            continue
+        own_village = _text(sheet.value(r, cols["village"])) if "village" in cols else village
+        household = _household(sheet, r, cols, deprivation, group, own_village or None)
+        members = household.pop("members")
+        num, text = cell_json(members)
+        for k, v in (("row", r + 1), ("kind", "household"), ("name", own_village or None),
+                     ("name_key", match_key(own_village) if own_village else None), ("section", None), ("section_index", section_index),
+                     ("members__num", num), ("members__text", text), *household.items()):
+            rows[k].append(v)
+    # a list with no household yet is still a list (never read as some other table)
+    columns = {f: c + 1 for f, c in cols.items() if f not in ("stt",)}
+    return [ParsedTable(sheet=sheet.name, kind=KIND, columns=columns, rows=rows, header_rows=[top + 1, bottom + 1],
+                        name_column=cols["village"] + 1 if "village" in cols else None,
+                        labels={str(c): f for f, c in columns.items()}, title=title)]
