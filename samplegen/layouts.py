@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .encodings import encode_cell
 from .names import person_name
-from .util import ascii_name, fraction, is_number, nfc, rate, round_half_up, sub_rng, vn_number
+from .util import CommuneTitled, ascii_name, fraction, is_number, nfc, rate, round_half_up, sub_rng, vn_number
 from .writers import Book, Sheet, a1, save_book
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
@@ -31,7 +31,7 @@ COUNTS = ("total", "poor", "near", "pred", "nred")
 
 
 @dataclass
-class PlanSpec:
+class PlanSpec(CommuneTitled):
     commune: str  # official name with its type: "Xã Phú Linh"
     villages: list[dict]
     year: int = 2026
@@ -57,14 +57,6 @@ class PlanSpec:
             if name.startswith(t + " "):
                 return t.lower()
         return "xã"
-
-    @property
-    def title(self) -> str:
-        return self.commune if self.title_name is None else self.title_name
-
-    @property
-    def ward(self) -> bool:
-        return self.commune.startswith("Phường")
 
     @property
     def bare(self) -> str:
@@ -367,6 +359,23 @@ def _date_line(spec: PlanSpec) -> str:
     return f"{place}, ngày      tháng 5 năm {spec.year}"
 
 
+def _csv_heading(sheet: Sheet, spec: PlanSpec, cols: list[Col], authority: str, title: str) -> int:
+    """A CSV export's lines above its table (the authority when the title names one, the title, the
+    date line) and its one header row; the row the body starts at."""
+    row = 1
+    if spec.title:
+        sheet.set(row, 1, authority)
+        row += 1
+    sheet.set(row, 1, spec.texts.get("title", title))
+    row += 1
+    if spec.doc_date:
+        sheet.set(row, 1, _date_line(spec))
+        row += 1
+    for i, col in enumerate(cols):
+        sheet.set(row, 1 + i, col.labels[0])
+    return row + 1
+
+
 def _date_phrase(spec: PlanSpec) -> str:
     if spec.doc_date:
         d, m = spec.doc_date
@@ -533,18 +542,7 @@ def layout_csv_semicolon(spec: PlanSpec, rng: random.Random) -> Written:
         Col("nred", ("Số hộ cận nghèo giảm",)),
     ]
     cols = _filter_cols(cols, spec, render)
-    row = 1
-    if spec.title:
-        sheet.set(row, 1, f"UBND {spec.title}")
-        row += 1
-    sheet.set(row, 1, spec.texts.get("title", f"Chỉ tiêu giảm nghèo năm {spec.year}"))
-    row += 1
-    if spec.doc_date:
-        sheet.set(row, 1, _date_line(spec))
-        row += 1
-    for i, col in enumerate(cols):
-        sheet.set(row, 1 + i, col.labels[0])
-    row += 1
+    row = _csv_heading(sheet, spec, cols, f"UBND {spec.title}", f"Chỉ tiêu giảm nghèo năm {spec.year}")
     truth, row = write_body(sheet, spec, rng, cols, row, 1, render, total_label="Cộng", stt_text=True)
     return Written(book, "csv", truth, {"delimiter": ";", "encoding": "utf-8-sig"})
 
@@ -693,18 +691,8 @@ def layout_csv_comma_cp1258(spec: PlanSpec, rng: random.Random) -> Written:
     ]
     cols = _filter_cols(cols, spec, render)
     type_word, _ = _ward_words(spec)
-    row = 1
-    if spec.title:
-        sheet.set(row, 1, f"ỦY BAN NHÂN DÂN {spec.title.upper()}")
-        row += 1
-    sheet.set(row, 1, spec.texts.get("title", f"BẢNG PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM {spec.year}"))
-    row += 1
-    if spec.doc_date:
-        sheet.set(row, 1, _date_line(spec))
-        row += 1
-    for i, col in enumerate(cols):
-        sheet.set(row, 1 + i, col.labels[0])
-    row += 1
+    row = _csv_heading(sheet, spec, cols, f"ỦY BAN NHÂN DÂN {spec.title.upper()}",
+                       f"BẢNG PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM {spec.year}")
     truth, row = write_body(sheet, spec, rng, cols, row, 1, render, total_label=f"Cộng toàn {type_word}", stt_text=True)
     return Written(book, "csv", truth, {"delimiter": ",", "encoding": "cp1258", "quote_all": True})
 

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from .data import NEAR_DEC, NEAR_INC, POOR_DEC, POOR_INC
 from .names import person_name
-from .util import nfc, rate, sub_rng
+from .util import CommuneTitled, nfc, rate, sub_rng
 from .writers import Book, Sheet, save_book
 
 RESULT_LAYOUTS = ("official", "simple", "grouped")
 
 
 @dataclass
-class ResultSpec:
+class ResultSpec(CommuneTitled):
     commune: str
     rows: list[dict]  # from data.make_results
     year: int = 2026
@@ -28,14 +28,6 @@ class ResultSpec:
     seed: int | str = 0
     signer: str | None = None
     extra: dict = field(default_factory=dict)
-
-    @property
-    def title(self) -> str:
-        return self.commune if self.title_name is None else self.title_name
-
-    @property
-    def ward(self) -> bool:
-        return self.commune.startswith("Phường")
 
     @property
     def type_word(self) -> str:

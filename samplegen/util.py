@@ -119,3 +119,18 @@ def slug(text: str) -> str:
 
 def upper_vi(text: str) -> str:
     return nfc(text).upper()
+
+
+class CommuneTitled:
+    """What a spec with a `commune` and a `title_name` (None: the commune's own) says of its unit."""
+
+    commune: str
+    title_name: str | None
+
+    @property
+    def title(self) -> str:
+        return self.commune if self.title_name is None else self.title_name
+
+    @property
+    def ward(self) -> bool:
+        return self.commune.startswith("Phường")

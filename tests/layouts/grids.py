@@ -19,6 +19,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from samplegen.writers import col_letter
+
 
 @dataclass
 class Grid:
@@ -29,14 +31,6 @@ class Grid:
     formats: dict[str, str] = field(default_factory=dict)
     format_from: int = 1
     hidden: bool = False
-
-
-def col_letter(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _is_number(v) -> bool:
