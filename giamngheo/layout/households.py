@@ -188,12 +188,21 @@ def _band_bottom(sheet: Sheet, top: int, name_col: int) -> int:
     for r in range(top + 1, min(top + 4, len(sheet.rows))):
         own = _text(sheet.value(r, name_col))
         merged = any(r1 < r <= r2 and c1 <= name_col <= c2 for r1, c1, r2, c2 in sheet.merged)
-        if merged or (own and _NUMBERING.match(own)) or (not own and not _group_of(" ".join(_text(v) for v in sheet.rows[r]))
+        if merged or (own and _numbering_row(sheet, r, name_col)) or (not own and not _group_of(" ".join(_text(v) for v in sheet.rows[r]))
                                                          and _deprivation_numbers(sheet, r)):
             bottom = r
         else:
             break
     return bottom
+
+
+def _numbering_row(sheet: Sheet, r: int, name_col: int) -> bool:
+    """A row numbering the columns ("(1) (2) (3)…", "A B 1 2…"), not a household: its head's-name cell
+    is a number or a letter too."""
+    if not _NUMBERING.match(_text(sheet.value(r, name_col)) or "x"):
+        return False
+    texts = [t for t in (_text(v) for v in sheet.rows[r]) if t]
+    return len(texts) >= 3 and sum(bool(_NUMBERING.match(t)) for t in texts) >= 0.8 * len(texts)
 
 
 def _deprivation_numbers(sheet: Sheet, r: int) -> dict[int, int]:
@@ -340,7 +349,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
             if "village" not in cols and match_key(_ROMAN.sub("", texts[-1])).split()[:1] in _VILLAGE_WORDS:
                 village = _ROMAN.sub("", texts[-1])
                 continue
-        if not has_identity or _NUMBERING.match(_text(sheet.value(r, name_col)) or "x"):
+        if not has_identity or _numbering_row(sheet, r, name_col):
             continue
         if "row.total" in row_label_tags(_text(sheet.value(r, name_col))):
             continue

@@ -455,12 +455,17 @@ def _open_on_first_sheet(book) -> None:
 
 
 def _save(book, dest: Path) -> Path:
-    """Save through a temporary file so a crash never leaves half a workbook under the final name."""
+    """Save through a temporary file so a crash never leaves half a workbook under the final name.
+
+    Owner-only (0600): a copy holds what the commune sent, and a household list (or a file no reader
+    recognised as one) holds personal data (Decree 13/2023/NĐ-CP)."""
     buffer = io.BytesIO()
     book.save(buffer)
     tmp = dest.with_name(f".{dest.name}.tmp")
     try:
-        tmp.write_bytes(buffer.getvalue())
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(buffer.getvalue())
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)

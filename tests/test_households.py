@@ -1,0 +1,209 @@
+"""Household lists (issue 17): every layout and format read, each rule at its cell with values masked,
+pseudonyms stable under one key, the counts against the annex and the deprivation table, prune; no
+personal value in a parse result. The flow test of the whole run is tests/test_households_privacy.py."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from giamngheo.cache import encode
+from giamngheo.parse import parse_workbook
+from giamngheo.readers.grid import Limits
+from samplegen.households import make_households, write_household_list
+from test_deprivations import plan, rows_table, steps
+
+COMMUNE = "Phường Bắc Kạn"  # 01843, Thái Nguyên (19); test_deprivations.plan: Tổ 1 (30 poor, 20 near-poor), Tổ 2 (34, 35)
+VILLAGES = [("Tổ 1", 30, 20), ("Tổ 2", 34, 35)]
+CASES = [(layout, fmt) for layout in ("column", "sections", "sheets") for fmt in ("xlsx", "xls", "ods", "csv")
+         if not (layout == "sheets" and fmt == "csv")]
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch):
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    monkeypatch.delenv("GIAMNGHEO_SECRET_FILE", raising=False)
+
+
+def households(seed: int = 1) -> list[dict]:
+    return make_households(random.Random(seed), VILLAGES)
+
+
+def _tables(path: Path):
+    return [t for t in parse_workbook(path, Limits()).tables if t.kind == "households"]
+
+
+@pytest.mark.parametrize("layout,fmt", CASES)
+@pytest.mark.parametrize("ethnicity,deprivations", [("name", "columns"), ("mark", "numbers")])
+def test_every_layout_and_format(tmp_path, layout, fmt, ethnicity, deprivations):
+    rows = households()
+    path = tmp_path / f"danh sach.{fmt}"
+    write_household_list(path, COMMUNE, rows, layout, fmt, ethnicity, deprivations)
+    tables = _tables(path)
+    got = {k: [v for t in tables for v in t.rows[k]] for k in ("group", "deprivations", "ethnic_minority", "members__num", "members__text",
+                                                            "name")}
+    assert got["group"].count("poor") == 64 and got["group"].count("near_poor") == 55
+    want = sorted(",".join(map(str, h["deprivations"])) for h in rows)
+    assert sorted(got["deprivations"]) == want
+    assert got["ethnic_minority"].count("1") == sum(h["ethnicity"] != "Kinh" for h in rows)
+    assert sum(n if n is not None else float(t) for n, t in zip(got["members__num"], got["members__text"])) == sum(h["members"] for h in rows)
+    assert set(got["name"]) == {"Tổ 1", "Tổ 2"}
+
+
+def test_a_parse_result_holds_no_personal_value(tmp_path):
+    rows = households()
+    for i, h in enumerate(rows):
+        h["note"] = f"ghi chú riêng {i}"
+    path = tmp_path / "danh sach.xlsx"
+    write_household_list(path, COMMUNE, rows)
+    raw = encode(parse_workbook(path, Limits())).decode()
+    for h in rows[:40]:
+        for field in ("code", "name", "id", "phone", "note"):
+            assert h[field] not in raw, field
+    assert "ghi chú riêng" not in raw
+
+
+def test_ethnicity_names_and_kinh():
+    from giamngheo.layout.households import _ethnic, mask
+
+    assert [_ethnic(v, False) for v in ("Kinh", "Tày", "Nùng", "Dao", "Mông", None)] == ["0", "1", "1", "1", "1", None]
+    assert [_ethnic(v, True) for v in ("x", None, "Kinh")] == ["1", "0", "0"]
+    assert mask("001099888821") == "0010******21" and mask("12345") == "***45"
+
+
+def test_group_from_a_column_of_short_names(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([f"UBND {COMMUNE.upper()}"])
+    ws.append(["DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"])
+    ws.append(["STT", "Họ tên chủ hộ", "CMND", "Tổ dân phố", "Số khẩu", "Phân loại hộ", "Chỉ số thiếu hụt"])
+    ws.append([1, "A", "012345678", "Tổ 1", 3, "HN", "1;4;10"])
+    ws.append([2, "B", 12345678901, "Tổ 1", 2, "HCN", 7])
+    wb.save(tmp_path / "ds.xlsx")
+    (table,) = _tables(tmp_path / "ds.xlsx")
+    assert table.rows["group"] == ["poor", "near_poor"] and table.rows["deprivations"] == ["1,4,10", "7"]
+    assert table.rows["id_format"] == ["ok", "ok"]  # a number cell that lost its leading zero is read as 12 digits
+
+
+def _run(tmp_path, rows, extra=()):
+    path = tmp_path / "danh sach ho ngheo.xlsx"
+    write_household_list(path, COMMUNE, rows)
+    return steps([plan(tmp_path / "ke hoach.xlsx"), path, *extra])
+
+
+def _only(failures: pl.DataFrame, rule: str) -> dict:
+    found = failures.filter(pl.col("rule") == rule)
+    assert found.height == 1, failures.select("rule", "cell", "value", "expected").rows()
+    return found.row(0, named=True)
+
+
+def test_a_clean_list_feeds_the_figures(tmp_path):
+    failures, tables, lineage = _run(tmp_path, households())
+    assert failures.filter(pl.col("kind") == "households").is_empty(), failures.select("rule", "cell", "message").rows()
+    out = tables["households.parquet"]
+    assert out.height == 119 and out["household_key"].n_unique() == 119
+    assert out.filter(pl.col("group") == "poor")["deprivations"].min() >= 3
+    communes = tables["communes.parquet"]
+    assert communes.select("list_poor_households", "list_near_poor_households").row(0) == (64, 55)
+    status = tables["households_communes.parquet"].row(0, named=True)
+    assert status["status"] == "accepted" and status["matches_annex"] is True
+    cells = lineage.filter(pl.col("kind") == "households")
+    assert cells.filter(pl.col("field") == "list_poor_households")["value"].sum() == 64
+    assert cells["cell"].str.contains(r"^[A-Z]+\d+$").all()
+
+
+def test_keys_stable_under_one_key_and_not_another(tmp_path, monkeypatch):
+    first = _run(tmp_path, households())[1]["households.parquet"]["household_key"]
+    again = _run(tmp_path, households())[1]["households.parquet"]["household_key"]
+    assert first.to_list() == again.to_list()
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "another key")
+    other = _run(tmp_path, households())[1]["households.parquet"]["household_key"]
+    assert not set(first) & set(other)
+
+
+def test_household_unique_rejects_the_list_not_the_plan(tmp_path):
+    rows = households()
+    rows[5]["id"] = rows[2]["id"]
+    failures, tables, _ = _run(tmp_path, rows)
+    hit = _only(failures, "household_unique")
+    assert hit["field"] == "id_number" and hit["cell"] == "D12" and hit["value"] == rows[2]["id"][:4] + "******" + rows[2]["id"][-2:]
+    assert rows[2]["id"] not in hit["message"]
+    assert tables["households_communes.parquet"]["status"].to_list() == ["rejected"]
+    assert "households.parquet" in tables and tables["households.parquet"].is_empty()
+    assert tables["communes.parquet"]["status"].to_list() == ["accepted"]
+    assert tables["communes.parquet"]["list_poor_households"].to_list() == [None]
+
+
+def test_members_positive(tmp_path):
+    rows = households()
+    rows[0]["members"] = 0
+    hit = _only(_run(tmp_path, rows)[0], "members_positive")
+    assert hit["cell"] == "H7" and hit["value"] == "0"
+
+
+def test_poor_has_three_and_near_poor_under_three(tmp_path):
+    rows = households()
+    rows[0]["deprivations"] = [1, 4]
+    near = next(i for i, h in enumerate(rows) if h["group"] == "near_poor")
+    rows[near]["deprivations"] = [1, 2, 3]
+    failures = _run(tmp_path, rows)[0]
+    assert _only(failures, "poor_has_three_deprivations")["value"] == "2"
+    assert _only(failures, "near_poor_under_three")["value"] == "3"
+
+
+def test_id_number_format_is_masked(tmp_path):
+    rows = households()
+    rows[3]["id"] = "0123456"
+    hit = _only(_run(tmp_path, rows)[0], "id_number_format")
+    assert hit["severity"] == "warning" and hit["value"] == "0123*56" and "0123456" not in hit["message"]
+
+
+def test_list_matches_annex_per_village(tmp_path):
+    rows = households()
+    dropped = [i for i, h in enumerate(rows) if h["village"] == "Tổ 2" and h["group"] == "near_poor"][:2]
+    rows = [h for i, h in enumerate(rows) if i not in dropped]
+    failures, tables, _ = _run(tmp_path, rows)
+    hit = _only(failures, "list_matches_annex")
+    assert (hit["field"], hit["value"], hit["expected"]) == ("near_poor_households", "33", "35") and "Tổ 2" in hit["message"]
+    assert tables["households_communes.parquet"]["matches_annex"].to_list() == [False]
+
+
+def test_list_matches_deprivations_when_a_table_exists(tmp_path):
+    failures = _run(tmp_path, households())[0]
+    assert failures.filter(pl.col("rule") == "list_matches_deprivations").is_empty()  # no deprivation table: nothing compared
+    failures = _run(tmp_path, households(), [rows_table(tmp_path / "thieu hut.xlsx")])[0]
+    found = failures.filter(pl.col("rule") == "list_matches_deprivations")
+    assert found.height > 0 and (found["severity"] == "warning").all()
+
+
+def test_the_analyst_sheet_names_communes_whose_list_and_annex_differ(tmp_path):
+    from giamngheo.kinds.households_report import household_section, household_sheets
+
+    rows = [h for h in households() if h["group"] == "poor"]
+    tables = _run(tmp_path, rows)[1]
+    tables["households_communes.parquet"].write_parquet(tmp_path / "households_communes.parquet")
+    (sheet,) = household_sheets(tmp_path)
+    assert sheet.frame.height == 1 and sheet.frame["Hộ cận nghèo theo phụ lục"].to_list() == [55]
+    assert "1 xã có danh sách khác phụ lục" in household_section(tmp_path)
+
+
+def test_prune_keeps_the_newest_and_what_lives_beside_the_runs(tmp_path):
+    from giamngheo.cli import main
+
+    out = tmp_path / "out"
+    for run_id in ("20260101T000000000Z-00001", "20260102T000000000Z-00001", "20260103T000000000Z-00001"):
+        (out / "runs" / run_id).mkdir(parents=True)
+        (out / "runs" / run_id / "manifest.json").write_text("{}")
+    os.symlink("runs/20260103T000000000Z-00001", out / "current")
+    for name in ("journal.jsonl", ".secret.key", "communes.parquet"):
+        (out / name).write_text("x")
+    assert main(["prune", "--out", str(out), "--keep", "2"]) == 0
+    assert sorted(p.name for p in (out / "runs").iterdir()) == ["20260102T000000000Z-00001", "20260103T000000000Z-00001"]
+    assert all((out / n).exists() for n in ("journal.jsonl", ".secret.key", "communes.parquet"))
+    assert main(["prune", "--out", str(out), "--keep", "0"]) == 2

@@ -1,0 +1,131 @@
+"""Personal data stays home (issue 17): marker strings planted in every personal column of two household
+lists are searched for in every byte the real flow leaves under --out (but the communes' own feedback
+copies) and under Prefect's home and database: Parquet read column by column, workbooks and other zips
+member by member, SQLite files (the parse cache, Prefect's database) row by row and as raw bytes."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+import stat
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from conftest import THAI_NGUYEN
+from samplegen.households import make_households, write_household_list
+from test_deprivations import plan
+
+BAC_KAN = [("Tổ 1", 30, 20), ("Tổ 2", 34, 35)]  # test_deprivations.plan's villages (01843)
+CAO_MINH = "01879_xa_cao_minh.xlsx"
+
+
+def _planted(rows: list[dict], base: int) -> list[str]:
+    """Unique markers in every personal field of every household; the markers."""
+    markers = []
+    for k, h in enumerate(rows):
+        i = base + k
+        h["code"] = f"QZHO{i:04d}"
+        h["name"] = f"Nguyễn QZNAME{i:04d} Văn"
+        h["id"] = f"08{i:04d}7{i:04d}9"
+        h["birth"] = f"{i % 28 + 1:02d}/{i % 12 + 1:02d}/19{50 + i % 40}"
+        h["phone"] = f"09{i:04d}6{i:03d}"[:10] + "7"
+        h["note"] = f"QZNOTE{i:04d} bệnh mãn tính"
+        markers += [h["code"], f"QZNAME{i:04d}", h["id"], h["phone"], f"QZNOTE{i:04d}", h["birth"]]
+    return markers
+
+
+def _texts(path: Path) -> list[bytes]:
+    """The file's bytes, and what it holds decompressed or decoded."""
+    data = path.read_bytes()
+    found = [data]
+    if path.suffix == ".parquet":
+        frame = pl.read_parquet(path)
+        for column in frame.columns:
+            if frame[column].dtype == pl.Utf8:
+                found.append("\n".join(v for v in frame[column].to_list() if v).encode())
+            found.append(column.encode())
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(path) as zf:
+            found += [zf.read(name) for name in zf.namelist()]
+    if data[:16] == b"SQLite format 3\x00":
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                for row in db.execute(f'SELECT * FROM "{table}"'):
+                    found += [v if isinstance(v, bytes) else str(v).encode() for v in row if v is not None]
+        except sqlite3.DatabaseError:
+            pass
+        finally:
+            db.close()
+    return found
+
+
+def _leaks(root: Path, markers: list[str], skip=lambda p: False) -> list[tuple[str, str]]:
+    leaks = []
+    lowered = [(m, m.lower().encode()) for m in markers]
+    for path in root.rglob("*"):
+        if not path.is_file() or path.is_symlink() or skip(path):
+            continue
+        for blob in _texts(path):
+            low = blob.lower()
+            leaks += [(str(path.relative_to(root)), m) for m, b in lowered if b in low]
+    return sorted(set(leaks))
+
+
+@pytest.mark.flow
+def test_no_personal_value_leaves_the_communes_own_feedback_copy(run_flow, prefect_server, tmp_path, capfd, monkeypatch):
+    import os
+
+    from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
+
+    from giamngheo.cli import main
+
+    monkeypatch.delenv("GIAMNGHEO_SECRET", raising=False)
+    monkeypatch.delenv("GIAMNGHEO_SECRET_FILE", raising=False)
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    plan(raw / "ke hoach bac kan.xlsx")
+    accepted = make_households(random.Random(1), BAC_KAN)
+    markers = _planted(accepted, 0)
+    accepted[3]["id"] = "QZBADID77"  # neither 12 nor 9 digits: a warning, its value masked
+    markers.append("QZBADID77")
+    write_household_list(raw / "danh sach ho ngheo bac kan.xlsx", "Phường Bắc Kạn", accepted)
+    shutil.copy(THAI_NGUYEN / "communes" / CAO_MINH, raw / CAO_MINH)
+    rejected = make_households(random.Random(2), [("Xóm 1", 5, 2), ("Xóm 2", 13, 7)])
+    markers += _planted(rejected, 500)
+    rejected[4]["code"] = rejected[1]["code"]  # household_unique: the list is rejected, the plan is not
+    write_household_list(raw / "danh sach cao minh.ods", "Xã Cao Minh", rejected, "sections", "ods", "mark", "numbers")
+
+    run_flow(raw, out, province="19")
+    first = pl.read_parquet(out / "households.parquet")
+    run_flow(raw, out, province="19")  # from the cache: the same keys
+    again = pl.read_parquet(out / "households.parquet")
+    assert first.height == 119 and first["household_key"].to_list() == again["household_key"].to_list()
+    status = dict(pl.read_parquet(out / "households_communes.parquet").select("commune_code", "status").iter_rows())
+    assert status == {"01843": "accepted", "01879": "rejected"}
+    communes = pl.read_parquet(out / "communes.parquet").sort("commune_code")
+    assert communes.select("list_poor_households", "list_near_poor_households").rows() == [(64, 55), (None, None)]
+    failures = pl.read_parquet(out / "validation_failures.parquet")
+    assert {"household_unique", "id_number_format"} <= set(failures["rule"])
+
+    # owner-only: the key and the feedback copies (the only files that hold what the commune sent)
+    assert stat.S_IMODE((out / ".secret.key").stat().st_mode) == 0o600
+    copies = [p for p in out.rglob("feedback/*") if p.is_file()]
+    assert copies and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in copies)
+
+    assert main(["prune", "--out", str(out), "--keep", "1"]) == 0
+    assert len(list((out / "runs").iterdir())) == 1 and (out / ".secret.key").exists()
+
+    captured = capfd.readouterr()
+    home = Path(os.environ["PREFECT_HOME"])
+    database = Path(PREFECT_SERVER_DATABASE_CONNECTION_URL.value().split("///", 1)[1]).parent
+    leaks = _leaks(out, markers, skip=lambda p: "feedback" in p.relative_to(out).parts)
+    leaks += _leaks(home, markers) + _leaks(database, markers)
+    leaks += [("stdout/stderr", m) for m in markers if m.lower() in (captured.out + captured.err).lower()]
+    assert not leaks, leaks[:20]
+    # the search itself finds what is there: the feedback copies hold the commune's own values
+    assert _leaks(out, markers, skip=lambda p: "feedback" not in p.relative_to(out).parts)
