@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from .encodings import encode_cell
 from .writers import Book, save_book
 
 SURNAMES = ["Nguyễn", "Hoàng", "Nông", "Lý", "Triệu", "Bàn", "Lường", "Ma", "Đặng", "Vi"]
@@ -118,7 +119,7 @@ def _letter(col: int) -> str:
 
 
 def write_household_list(path: Path, commune: str, households: list[dict], layout: str = "column", fmt: str = "xlsx",
-                         ethnicity: str = "name", deprivations: str = "columns", year: int = 2026) -> dict:
+                         ethnicity: str = "name", deprivations: str = "columns", year: int = 2026, encoding: str | None = None) -> dict:
     """Write one commune's list; returns {(household index, field): (sheet, A1)} of its personal values."""
     book = Book()
     indexed = list(enumerate(households))
@@ -134,6 +135,9 @@ def write_household_list(path: Path, commune: str, households: list[dict], layou
         ordered = sorted(indexed, key=lambda x: (x[1]["group"] != "poor", x[0])) if layout == "sections" else indexed
         heading = f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}"
         found = {k: ("Danh sách", v) for k, v in _write_list(sheet, commune, ordered, layout, heading, ethnicity, deprivations).items()}
+    if encoding:  # typed in a legacy encoding (TCVN3 / VNI) or as NFD, every text cell
+        for sheet in book.sheets:
+            sheet.cells = {k: encode_cell(v, encoding) for k, v in sheet.cells.items()}
     save_book(book, path, fmt)
     return found
 

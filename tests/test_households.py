@@ -207,3 +207,13 @@ def test_prune_keeps_the_newest_and_what_lives_beside_the_runs(tmp_path):
     assert sorted(p.name for p in (out / "runs").iterdir()) == ["20260102T000000000Z-00001", "20260103T000000000Z-00001"]
     assert all((out / n).exists() for n in ("journal.jsonl", ".secret.key", "communes.parquet"))
     assert main(["prune", "--out", str(out), "--keep", "0"]) == 2
+
+
+@pytest.mark.parametrize("encoding,fmt", [("tcvn3", "xls"), ("vni", "xlsx"), ("nfd", "csv")])
+def test_legacy_encodings(tmp_path, encoding, fmt):
+    path = tmp_path / f"danh sach.{fmt}"
+    write_household_list(path, COMMUNE, households(), "sections", fmt, encoding=encoding)
+    tables = _tables(path)
+    groups = [g for t in tables for g in t.rows["group"]]
+    assert groups.count("poor") == 64 and groups.count("near_poor") == 55
+    assert {n for t in tables for n in t.rows["name"]} == {"Tổ 1", "Tổ 2"}
