@@ -81,6 +81,19 @@ def generate(work: Path, communes: int, seed: int) -> tuple[Path, dict]:
     return corpus, summary
 
 
+def add_household_lists(work: Path, corpus: Path, seed: int, per_commune: int = 300) -> int:
+    """One household list per generated commune (~per_commune households, every format and layout in turn),
+    beside its plan: the lists' marginal cost is then measured against the floor of the same files."""
+    import json
+
+    from samplegen.households import write_household_lists
+
+    truth = json.loads((work / "truth.json").read_text(encoding="utf-8"))
+    communes = [{"code": code, "name": c["name"], "folder": str(Path(c["file"]).parent)} for code, c in sorted(truth["communes"].items())
+                if c.get("file")]
+    return write_household_lists(corpus, communes, seed, per_commune=per_commune)
+
+
 def subset(corpus: Path, dest: Path, every: int) -> Path:
     """Every `every`-th file of the corpus (hard links), so the subsets spread over all provinces."""
     shutil.rmtree(dest, ignore_errors=True)
@@ -220,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     # code gave slopes (1/2 -> all) of 1.17 and 1.37 ms a file, and the growth between the two steps
     # swung from 0.76x to 1.42x. Each round costs ~30 s (the benchmark stays under 5 minutes with five).
     ap.add_argument("--rounds", type=int, default=5, help="cold runs per size, taking turns; the fastest counts (default 5)")
+    ap.add_argument("--households", action="store_true",
+                    help="add a household list per commune (~300 households, every format): issue 17's national set")
     args = ap.parse_args(argv)
     work = args.work
     began = time.perf_counter()
@@ -230,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
 
     t = time.perf_counter()
     corpus, summary = generate(work, args.communes, args.seed)
+    if args.households:
+        lists = add_household_lists(work, corpus, args.seed)
+        print(f"   + {lists:,} household lists (~300 households each)", flush=True)
     files = corpus_files(corpus)
     print(f"corpus: {len(files):,} files, {summary['village_rows']:,} village rows, {summary['provinces']} provinces "
           f"(generated in {time.perf_counter() - t:.1f} s)", flush=True)

@@ -144,7 +144,8 @@ def write_household_list(path: Path, commune: str, households: list[dict], layou
 
 def write_household_lists(raw: Path, communes: list[dict], seed: int | str = 0, fmts: tuple[str, ...] = ("xlsx", "xls", "ods", "csv"),
                           per_commune: int = 300) -> int:
-    """One list per commune (`name`, `villages`), ~per_commune households each, formats and layouts in turn."""
+    """One list per commune (`name`, optional `code`, `folder`, `villages`), ~per_commune households each, formats and
+    layouts in turn."""
     written = 0
     for n, commune in enumerate(communes):
         rng = random.Random(f"{seed}-{commune['name']}")
@@ -153,7 +154,8 @@ def write_household_lists(raw: Path, communes: list[dict], seed: int | str = 0, 
         households = make_households(rng, [(v, share, share) for v in villages])
         fmt = fmts[n % len(fmts)]
         layout = LAYOUTS[n % len(LAYOUTS)] if fmt != "csv" else ("column", "sections")[n % 2]
-        path = Path(raw) / f"danh_sach_ho_ngheo_{n:05d}.{fmt}"
+        stem = f"{commune['code']}_danh_sach_ho_ngheo" if commune.get("code") else f"danh_sach_ho_ngheo_{n:05d}"
+        path = Path(raw) / commune.get("folder", "") / f"{stem}.{fmt}"
         write_household_list(path, commune["name"], households, layout, fmt, ("name", "mark")[n % 2], ("columns", "numbers")[(n // 2) % 2])
         written += 1
     return written
