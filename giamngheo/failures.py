@@ -97,6 +97,10 @@ def _message(rec: dict) -> tuple[str, str]:
         detail_vi, detail_en = vi.format(value=value, expected=expected), en.format(value=value, expected=expected)
     elif rule.id == "numeric":
         detail_vi, detail_en = NUMERIC_DETAILS.get(detail or "invalid", ("", ""))
+    elif rule.id == "breakdown_le_parent":  # the count the breakdown is part of
+        detail_vi, detail_en = label_vi(detail).lower(), label_en(detail)
+    elif rule.id == "plan_feasible":  # "38/21": poor households, of which without labour capacity
+        detail_vi = detail_en = " − ".join(_text(detail).split("/"))
     elif detail in _DETAILS:
         detail_vi, detail_en = _DETAILS[detail]
     where = rec.get("cell") or (f"dòng {rec['row']}" if rec.get("row") else "")

@@ -43,14 +43,17 @@ class _Columns:
     """Column lists of every table of one kind, grown table by table and turned into one frame at the end
     (one frame per table made thousands of tiny frames: slow at national scale)."""
 
-    def __init__(self, fields: list[str], attributes: tuple[str, ...] = ()):
+    def __init__(self, fields: list[str], attributes: tuple[str, ...] = (), sourced: tuple[str, ...] = ()):
         self.fields = fields
         self.attributes = attributes
+        self.sourced = [f for f in fields if f in sourced]  # fields that may be read from another row
         self.data: dict[str, list] = {k: [] for k in (*ROW_SCHEMA, *attributes)}
         self.data["table_id"] = []
         for f in fields:
             for suffix in ("__num", "__text", "__present"):
                 self.data[f + suffix] = []
+        for f in self.sourced:
+            self.data[f + "__row"] = []
 
     def add(self, table: ParsedTable, table_id: int) -> None:
         rows = table.rows
@@ -62,21 +65,25 @@ class _Columns:
             self.data[f + "__num"].extend(rows.get(f + "__num") or [None] * n)
             self.data[f + "__text"].extend(rows.get(f + "__text") or [None] * n)
             self.data[f + "__present"].extend([f in table.columns] * n)
+        for f in self.sourced:
+            self.data[f + "__row"].extend(rows.get(f + "__row") or [None] * n)
 
     def frame(self) -> pl.DataFrame:
         schema = {**ROW_SCHEMA, **{a: pl.Utf8 for a in self.attributes}, "table_id": pl.Int32}
         for f in self.fields:
             schema |= {f + "__num": pl.Float64, f + "__text": pl.Utf8, f + "__present": pl.Boolean}
+        schema |= {f + "__row": pl.Int32 for f in self.sourced}
         return pl.DataFrame({k: pl.Series(k, v, dtype=schema[k], strict=False) for k, v in self.data.items()}).rename({"kind": "row_kind"})
 
 
 def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]], require_commune: bool = True,
-                 attributes: dict[str, tuple[str, ...]] | None = None) -> Tables:
+                 attributes: dict[str, tuple[str, ...]] | None = None, sourced: dict[str, tuple[str, ...]] | None = None) -> Tables:
     """Frames of every table that counts: superseded and unresolved files are left out.
 
-    `fields_by_kind`: the figure fields of each kind; `attributes`: the text each row of a kind carries.
+    `fields_by_kind`: the figure fields of each kind; `attributes`: the text each row of a kind carries;
+    `sourced`: the fields of a kind that may be read from another row (`<field>__row`, breakdowns).
     """
-    rows = {k: _Columns(fields, (attributes or {}).get(k, ())) for k, fields in fields_by_kind.items()}
+    rows = {k: _Columns(fields, (attributes or {}).get(k, ()), (sourced or {}).get(k, ())) for k, fields in fields_by_kind.items()}
     info: list[dict] = []
     cols: list[dict] = []
     table_id = 0
@@ -100,7 +107,7 @@ def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]]
                     "sha256": rec.sha256,
                 }
             )
-            where = dict(table.columns)
+            where = {**table.row_fields, **table.columns}  # a breakdown read from rows sits in its parent's column
             if table.name_column:
                 where["village_name"] = table.name_column
             cols.extend({"table_id": table_id, "field": f, "column": c} for f, c in where.items())

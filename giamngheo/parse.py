@@ -74,7 +74,7 @@ def _codes(lines: list[str]) -> list[str]:
 
 
 def _serialise_rows(table: Table) -> dict:
-    fields = [f for f in table.band.fields if f not in F.ROLE_FIELDS]
+    fields = [f for f in table.band.fields if f not in F.ROLE_FIELDS] + [f for f in table.row_fields if f not in table.band.fields]
     formulas = {(r, c): f for r, c, f in table.sheet.formulas_without_value}
     rows = table.rows
     cols: dict[str, list] = {
@@ -86,14 +86,24 @@ def _serialise_rows(table: Table) -> dict:
         "section_index": [tr.section_index for tr in rows],
     }
     for f in fields:
-        column = table.band.fields[f] + 1
+        own = f in table.band.fields
+        column = (table.band.fields[f] if own else table.row_fields[f]) + 1
+        at = [tr.row if own else tr.sources.get(f) for tr in rows]
         cells = [
-            (None, FORMULA_MARK + formulas[(tr.row, column)]) if (tr.row, column) in formulas else cell_json(tr.values.get(f))
-            for tr in rows
+            (None, FORMULA_MARK + formulas[(r, column)]) if (r, column) in formulas else cell_json(tr.values.get(f))
+            for tr, r in zip(rows, at)
         ] if formulas else [cell_json(tr.values.get(f)) for tr in rows]
         cols[f + "__num"] = [num for num, _ in cells]
         cols[f + "__text"] = [text for _, text in cells]
+        if not own:
+            cols[f + "__row"] = at
     return cols
+
+
+def unused_row_failures(table: ParsedTable) -> list[dict]:
+    """A row with figures that the table's recogniser did not use (rule row_not_used, a warning)."""
+    col = table.name_column or 1
+    return [{**failure("row_not_used", table.sheet, row, col, value=label), "kind": table.kind} for row, label in table.unused]
 
 
 def _table_failures(table: Table) -> list[dict]:
@@ -115,12 +125,16 @@ def _table_failures(table: Table) -> list[dict]:
         )
     data_rows = {tr.row for tr in table.rows}
     columns = {c + 1: f for f, c in band.fields.items()}
+    # cells of "Trong đó" rows folded into the row above: (row, column) -> their breakdown field
+    folded = {(r, table.row_fields[f] + 1): f for tr in table.rows for f, r in tr.sources.items() if f in table.row_fields}
     for r, c, formula in sheet.formulas_without_value:
         if r in data_rows and c in columns:
             out.append(failure("formula_without_value", sheet.name, r, c, columns[c], formula))
+        elif (r, c) in folded:
+            out.append(failure("formula_without_value", sheet.name, r, c, folded[(r, c)], formula))
     if sheet.hidden:
         out.append(failure("hidden_content", sheet.name, value=sheet.name, detail="sheet"))
-    for r in sorted(data_rows & set(sheet.hidden_rows)):
+    for r in sorted((data_rows | {r for r, _ in folded}) & set(sheet.hidden_rows)):
         out.append(failure("hidden_content", sheet.name, row=r, col=1, value=str(r), detail="row"))
     for c in sorted(set(columns) & set(sheet.hidden_columns)):
         out.append(
@@ -182,9 +196,13 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
                 labels={str(c.index + 1): c.label for c in t.band.columns if c.label},
                 title=t.title,
                 rows=_serialise_rows(t),
+                row_fields={f: c + 1 for f, c in t.row_fields.items() if f not in t.band.fields},
+                unused=[[r, label] for r, label in t.unused],
             )
         )
     result.tables.extend(others)
+    for t in result.tables:
+        result.failures.extend(unused_row_failures(t))
     result.seconds = time.perf_counter() - started
     return result
 

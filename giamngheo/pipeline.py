@@ -20,7 +20,8 @@ from .validate import validate_kind
 
 def tabulate(records: list[FileRecord], require_commune: bool = True) -> frames.Tables:
     """The tables of the files in use, as frames, one frame of rows per kind."""
-    return frames.build_tables(records, FIELDS, require_commune, {k.name: k.attributes for k in KINDS})
+    return frames.build_tables(records, FIELDS, require_commune, {k.name: k.attributes for k in KINDS},
+                               {k.name: tuple(k.breakdowns) for k in KINDS})
 
 
 @dataclass

@@ -8,7 +8,7 @@ import polars as pl
 
 from schemas.rules import RULE_BY_ID, RULE_FIELDS
 from schemas.validation import schema_failures
-from transforms import checks
+from transforms import breakdowns, checks
 from transforms.numbers import FORMULA
 from transforms.parsing import raw_text, typed_rows
 
@@ -89,7 +89,7 @@ def validate_rows(raw: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, pl.DataF
     failures = pl.concat(
         [describe_row_failures(per_row, typed), *[check(lazy).collect() for check in kind.checks]], how="vertical_relaxed"
     )
-    return typed, failures
+    return typed, breakdowns.at_source_rows(failures, typed, kind.breakdowns)
 
 
 _EMPTY_TYPED: dict[tuple, pl.DataFrame] = {}

@@ -64,6 +64,12 @@ COLUMNS: dict[str, ColumnInfo] = {
     "poor_rate_end_pct": ColumnInfo("Tỷ lệ hộ nghèo cuối kỳ (%)", "poor rate at the end", PCT),
     "actual_poor_reduction_pp": ColumnInfo("Tỷ lệ hộ nghèo giảm thực tế (điểm %)", "actual poor-rate cut", PP),
     "meets_assigned_target_actual": ColumnInfo("Đạt chỉ tiêu giao (thực tế)", "met the assigned target", TEXT),
+    # breakdowns of the poor and near-poor ("Trong đó"); results add _start / _end, provinces _communes
+    "poor_ethnic_minority": ColumnInfo("Hộ nghèo DTTS", "poor ethnic-minority households", HH),
+    "near_poor_ethnic_minority": ColumnInfo("Hộ cận nghèo DTTS", "near-poor ethnic-minority households", HH),
+    "poor_no_labour": ColumnInfo("Hộ nghèo không có khả năng lao động", "poor households without labour capacity", HH),
+    "near_poor_no_labour": ColumnInfo("Hộ cận nghèo không có khả năng lao động", "near-poor households without labour capacity", HH),
+    "poor_merit": ColumnInfo("Hộ nghèo có người có công", "poor households with a person of merit", HH),
     # roadmap
     "value": ColumnInfo("Giá trị", "value", ""),
     "item": ColumnInfo("Nội dung", "item", TEXT),
@@ -91,6 +97,13 @@ COLUMNS: dict[str, ColumnInfo] = {
     "target_coverage_pct": ColumnInfo("Chỉ tiêu đáp ứng (%)", "target coverage", PCT),
     "communes_meeting_target": ColumnInfo("Số xã đạt chỉ tiêu", "communes meeting the target", TEXT),
 }
+
+BREAKDOWNS = ("poor_ethnic_minority", "near_poor_ethnic_minority", "poor_no_labour", "near_poor_no_labour", "poor_merit")
+for _b in BREAKDOWNS:
+    _info = COLUMNS[_b]
+    COLUMNS[f"{_b}_start"] = ColumnInfo(f"{_info.vi} đầu kỳ", f"{_info.en} at the start", HH)
+    COLUMNS[f"{_b}_end"] = ColumnInfo(f"{_info.vi} cuối kỳ", f"{_info.en} at the end", HH)
+    COLUMNS[f"{_b}_communes"] = ColumnInfo(f"Số xã có số liệu {_info.vi[0].lower()}{_info.vi[1:]}", f"communes giving {_info.en}", TEXT)
 
 PLAN_COUNTS = (
     "total_households",

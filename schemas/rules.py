@@ -126,6 +126,9 @@ RULES: tuple[Rule, ...] = (
     Rule("indicator_set", ERROR, STRUCTURE, "Đủ các chỉ số của chuẩn nghèo", "The standard's indicators",
          "Bảng thiếu hụt trên trang tính {sheet} không khớp các chỉ số của chuẩn nghèo {expected}: {value}.",
          "The deprivation table on sheet {sheet} does not give the indicators of the standard {expected}: {value}.", numbers=False),
+    Rule("breakdown_le_parent", ERROR, WITHIN, "Số hộ \u201ctrong đó\u201d không vượt số hộ của nhóm", "A breakdown within its count",
+         "Ô {cell} ({field_vi}): {value} hộ, nhiều hơn {detail_vi} ({expected}) mà số này là một phần.",
+         "Cell {cell} ({field_en}): {value} households, more than the {detail_en} ({expected}) it is part of."),
     # household lists (danh sách hộ): a value of a personal field is never shown, only masked ("0010******21")
     Rule("household_unique", ERROR, WITHIN, "Mỗi hộ một dòng", "Each household once",
          "Ô {cell} ({field_vi}): {value} đã có ở dòng {expected} ({detail_vi}) của danh sách cùng xã.",
@@ -148,6 +151,17 @@ RULES: tuple[Rule, ...] = (
     Rule("total_row_matches_sum", WARNING, WITHIN, "Dòng tổng khớp tổng các dòng", "Declared total matches its rows",
          "Ô {cell} ({field_vi}): dòng tổng ghi {value} nhưng cộng các dòng được {expected}; số liệu các dòng được dùng.",
          "Cell {cell} ({field_en}): the declared total is {value} but its rows sum to {expected}; the rows are used."),
+    Rule("plan_feasible", WARNING, WITHIN, "Kế hoạch trong số hộ nghèo có khả năng lao động",
+         "Plan within the poor households able to work",
+         "Ô {cell}: kế hoạch giảm {value} hộ nghèo, nhiều hơn số hộ nghèo có khả năng lao động ({expected} = {detail_vi}: "
+         "hộ nghèo trừ hộ nghèo không có khả năng lao động).",
+         "Cell {cell}: the plan lifts {value} poor households, more than the poor households able to work ({expected} = "
+         "{detail_en}: the poor less those without labour capacity)."),
+    Rule("row_not_used", WARNING, STRUCTURE, "Dòng có số liệu được dùng", "Rows with figures are used",
+         "Ô {cell}: dòng \u201c{value}\u201d có số liệu nhưng không phải thôn, dòng tổng, khu vực hay dòng \u201ctrong đó\u201d "
+         "đã biết; số liệu của dòng không được tính.",
+         "Cell {cell}: the row \u201c{value}\u201d carries figures but is neither a village, a total, a section nor a known "
+         "breakdown row; its figures are not counted.", numbers=False),
     Rule("rate_matches_counts", WARNING, WITHIN, "Tỷ lệ khớp số hộ", "Stated rate matches the counts",
          "Ô {cell} ({field_vi}): tỷ lệ ghi {value} nhưng tính từ số hộ được {expected}; tỷ lệ tính lại được dùng.",
          "Cell {cell} ({field_en}): the stated rate is {value} but the counts give {expected}; the recomputed rate is used."),

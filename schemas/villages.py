@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from .breakdowns import BreakdownRows, breakdown_column, communes_giving
 from .columns import COLUMNS
 from .validation import check_name
 
@@ -22,8 +23,9 @@ def _no_bigger(small: str, big: str) -> pl.Expr:
     return unjudged | (pl.col(small) <= pl.col(big))
 
 
-class PlanVillageRows(pa.DataFrameModel):
-    """Parsed village rows of plan annexes, before they become output: one check per rule id."""
+class PlanVillageRows(BreakdownRows):
+    """Parsed village rows of plan annexes, before they become output: one check per rule id (the
+    breakdowns' cells checked as BreakdownRows says)."""
 
     table_id: int = pa.Field()
     row: int = pa.Field(ge=1, description="1-based row in the sheet (line in a CSV)")
@@ -108,6 +110,11 @@ class Villages(pa.DataFrameModel):
     near_poor_households: int = pa.Field(ge=0, **_info("near_poor_households", "Số hộ cận nghèo at the baseline date"))
     poor_reduction_target: int = pa.Field(ge=0, nullable=True, **_info("poor_reduction_target", "null if absent"))
     near_poor_reduction_target: int = pa.Field(ge=0, nullable=True, **_info("near_poor_reduction_target", "null if absent"))
+    poor_ethnic_minority: pl.Int64 = breakdown_column("poor_ethnic_minority")
+    near_poor_ethnic_minority: pl.Int64 = breakdown_column("near_poor_ethnic_minority")
+    poor_no_labour: pl.Int64 = breakdown_column("poor_no_labour")
+    near_poor_no_labour: pl.Int64 = breakdown_column("near_poor_no_labour")
+    poor_merit: pl.Int64 = breakdown_column("poor_merit")
     source_file: str = pa.Field(description="path relative to --raw, exactly as on disk")
     source_sheet: str = pa.Field(nullable=True, description="sheet name as in the workbook; null for CSV")
     source_row: pl.Int32 = pa.Field(ge=1, description="1-based row in the sheet (line in the CSV)")
@@ -138,6 +145,11 @@ class Communes(pa.DataFrameModel):
     planned_poor_reduction_pp: float = pa.Field(nullable=True, **_info("planned_poor_reduction_pp", "reduction / total x 100"))
     assigned_poor_reduction_pp: float = pa.Field(nullable=True, **_info("assigned_poor_reduction_pp", "from --targets"))
     meets_assigned_target: bool = pa.Field(nullable=True, **_info("meets_assigned_target", "planned >= assigned"))
+    poor_ethnic_minority: pl.Int64 = breakdown_column("poor_ethnic_minority")
+    near_poor_ethnic_minority: pl.Int64 = breakdown_column("near_poor_ethnic_minority")
+    poor_no_labour: pl.Int64 = breakdown_column("poor_no_labour")
+    near_poor_no_labour: pl.Int64 = breakdown_column("near_poor_no_labour")
+    poor_merit: pl.Int64 = breakdown_column("poor_merit")
     source_file: str = pa.Field(description="the file used for this commune")
 
     class Config:
@@ -167,6 +179,16 @@ class Provinces(pa.DataFrameModel):
     planned_poor_reduction_pp: float = pa.Field(nullable=True, **_info("planned_poor_reduction_pp", "from the sums"))
     communes_meeting_target: int = pa.Field(ge=0)
     communes_below_target: int = pa.Field(ge=0)
+    poor_ethnic_minority: pl.Int64 = breakdown_column("poor_ethnic_minority")
+    poor_ethnic_minority_communes: pl.Int64 = communes_giving("poor_ethnic_minority")
+    near_poor_ethnic_minority: pl.Int64 = breakdown_column("near_poor_ethnic_minority")
+    near_poor_ethnic_minority_communes: pl.Int64 = communes_giving("near_poor_ethnic_minority")
+    poor_no_labour: pl.Int64 = breakdown_column("poor_no_labour")
+    poor_no_labour_communes: pl.Int64 = communes_giving("poor_no_labour")
+    near_poor_no_labour: pl.Int64 = breakdown_column("near_poor_no_labour")
+    near_poor_no_labour_communes: pl.Int64 = communes_giving("near_poor_no_labour")
+    poor_merit: pl.Int64 = breakdown_column("poor_merit")
+    poor_merit_communes: pl.Int64 = communes_giving("poor_merit")
 
     class Config:
         strict = False

@@ -1,11 +1,12 @@
 """Compare the outputs of two runs (two --out folders): every Parquet table and the manifest's files.
 
-    python scripts/compare_outputs.py OUT_BEFORE OUT_AFTER
+    python scripts/compare_outputs.py OUT_BEFORE OUT_AFTER [--new-columns]
 
 Tables are compared as sets of rows, without the columns that differ by nature from run to run
 (run_id, history of failures against earlier runs, file times), after sorting on every column; the manifest by
 each file's path, sha256, commune, kind, layout and status. Prints one line per table and exits 1
-on any difference.
+on any difference. With --new-columns, columns only the later run has (an extension of the contract)
+are listed and the tables compared on the columns both have.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def _table(path: Path) -> pl.DataFrame:
     return frame.sort(frame.columns, nulls_last=True)
 
 
-def compare(before: Path, after: Path) -> list[str]:
+def compare(before: Path, after: Path, new_columns: bool = False) -> list[str]:
     """One line per table; lines starting with 'DIFF' are differences."""
     lines = []
     names = sorted({p.name for p in before.glob("*.parquet")} | {p.name for p in after.glob("*.parquet")})
@@ -36,6 +37,10 @@ def compare(before: Path, after: Path) -> list[str]:
             lines.append(f"DIFF {name}: only in {'before' if a.exists() else 'after'}")
             continue
         x, y = _table(a), _table(b)
+        added = [c for c in y.columns if c not in x.columns]
+        if new_columns and added and set(x.columns) <= set(y.columns):
+            y = y.select(x.columns).sort(x.columns, nulls_last=True)
+            name = f"{name} (+{len(added)} new columns: {', '.join(added)})"
         if x.columns != y.columns:
             lines.append(f"DIFF {name}: columns {x.columns} != {y.columns}")
         elif x.schema != y.schema:
@@ -53,6 +58,7 @@ def compare(before: Path, after: Path) -> list[str]:
 
 
 if __name__ == "__main__":
-    report = compare(Path(sys.argv[1]), Path(sys.argv[2]))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    report = compare(Path(args[0]), Path(args[1]), "--new-columns" in sys.argv)
     print("\n".join(report))
     sys.exit(1 if any(line.startswith("DIFF") for line in report) else 0)

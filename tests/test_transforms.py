@@ -101,10 +101,16 @@ def test_commune_totals_and_provincial_figures():
             "near_poor_households": [4, 6, 2],
             "poor_reduction_target": [1, None, 2],
             "near_poor_reduction_target": [None, None, None],
+            # a breakdown one village gives ("Trong đó: hộ DTTS"), others no village gives
+            "poor_ethnic_minority": [3, None, None],
+            **{f: [None, None, None] for f in aggregate.PLAN_BREAKDOWNS[1:]},
         },
-        schema_overrides={f: pl.Int64 for f in PLAN},
+        schema_overrides={f: pl.Int64 for f in (*PLAN, *aggregate.PLAN_BREAKDOWNS)},
     )
     communes = aggregate.commune_totals(villages).sort("commune_code").collect()
+    # a commune sums the villages that give a breakdown; null where none does
+    assert communes["poor_ethnic_minority"].to_list() == [3, None]
+    assert communes["poor_no_labour"].to_list() == [None, None]
     assert communes.select("commune_code", "villages", "total_households", "poor_reduction_target", "near_poor_reduction_target",
                            "poor_rate_pct", "planned_poor_reduction_pp").rows() == [
         ("05800", 2, 400, 1, None, 3.0, 0.25),
@@ -121,6 +127,9 @@ def test_commune_totals_and_provincial_figures():
     assert (province["communes_accepted"], province["communes_rejected"], province["communes_missing"]) == (1, 1, 90)
     assert (province["total_households"], province["poor_households"], province["poor_rate_pct"]) == (400, 12, 3.0)
     assert (province["communes_meeting_target"], province["communes_below_target"]) == (1, 0)
+    # a province sums the accepted communes that give a breakdown and says how many do
+    assert (province["poor_ethnic_minority"], province["poor_ethnic_minority_communes"]) == (3, 1)
+    assert (province["poor_merit"], province["poor_merit_communes"]) == (None, 0)
 
 
 @pytest.mark.parametrize(

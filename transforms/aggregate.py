@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import polars as pl
 
+from . import breakdowns
 from .rates import excel_round, rate_pct
 
 PLAN_COUNTS = ["total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target"]
+# subsets of the poor and near-poor ("Trong đó"), null where a commune's table does not give them
+PLAN_BREAKDOWNS = ["poor_ethnic_minority", "near_poor_ethnic_minority", "poor_no_labour", "near_poor_no_labour", "poor_merit"]
 
 
 def village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, accepted: pl.LazyFrame) -> pl.LazyFrame:
-    """Village rows of accepted communes, with provenance and integer counts (contract columns)."""
+    """Village rows of accepted communes, with provenance and integer counts (contract columns); each
+    breakdown with `<field>__row`, the sheet row it was read from."""
+    schema = typed.collect_schema()
+    given = [f for f in PLAN_BREAKDOWNS if f in schema]
     return (
         typed.filter(pl.col("row_kind") == "village")
         .join(tables.select("table_id", "commune_code", "source_file", "source_sheet"), on="table_id")
@@ -21,17 +27,14 @@ def village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, accepted: pl.LazyFra
             "section",
             *[pl.col(f).round(0).cast(pl.Int64) for f in PLAN_COUNTS[:3]],
             *[pl.col(f).round(0).cast(pl.Int64) for f in PLAN_COUNTS[3:]],
+            *[pl.col(f).round(0).cast(pl.Int64) if f in given else pl.lit(None, pl.Int64).alias(f) for f in PLAN_BREAKDOWNS],
             "source_file",
             "source_sheet",
             pl.col("row").alias("source_row"),
+            *[breakdowns.source_row(f, schema).alias(f"{f}__row") for f in PLAN_BREAKDOWNS],
             "table_id",
         )
     )
-
-
-def _reduction_sum(field: str) -> pl.Expr:
-    """Null when no village of the commune states a planned reduction (column absent)."""
-    return pl.when(pl.col(field).is_not_null().any()).then(pl.col(field).sum()).otherwise(None).alias(field)
 
 
 def commune_totals(villages: pl.LazyFrame) -> pl.LazyFrame:
@@ -41,7 +44,8 @@ def commune_totals(villages: pl.LazyFrame) -> pl.LazyFrame:
         .agg(
             pl.len().cast(pl.Int64).alias("villages"),
             *[pl.col(f).sum() for f in PLAN_COUNTS[:3]],
-            *[_reduction_sum(f) for f in PLAN_COUNTS[3:]],
+            *[breakdowns.given_sum(f) for f in PLAN_COUNTS[3:]],
+            *[breakdowns.given_sum(f) for f in PLAN_BREAKDOWNS],
         )
         .with_columns(rates("total_households"))
     )
@@ -77,6 +81,7 @@ def provincial_figures(communes: pl.LazyFrame, expected: pl.LazyFrame) -> pl.Laz
         accepted.sum().cast(pl.Int64).alias("communes_accepted"),
         (pl.col("status") == "rejected").sum().cast(pl.Int64).alias("communes_rejected"),
         *[pl.col(f).filter(accepted).sum().cast(pl.Int64).alias(f) for f in PLAN_COUNTS],
+        *breakdowns.province_sums(PLAN_BREAKDOWNS, accepted),
         (accepted & (pl.col("meets_assigned_target") == True)).sum().cast(pl.Int64).alias("communes_meeting_target"),  # noqa: E712
         (accepted & (pl.col("meets_assigned_target") == False)).sum().cast(pl.Int64).alias("communes_below_target"),  # noqa: E712
     )
@@ -85,6 +90,7 @@ def provincial_figures(communes: pl.LazyFrame, expected: pl.LazyFrame) -> pl.Laz
         .with_columns(
             pl.col("communes_accepted", "communes_rejected", "communes_meeting_target", "communes_below_target").fill_null(0),
             *[pl.col(f).fill_null(0) for f in PLAN_COUNTS],
+            *[pl.col(f"{f}_communes").fill_null(0) for f in PLAN_BREAKDOWNS],
         )
         .with_columns(
             (pl.col("communes_expected") - pl.col("communes_accepted") - pl.col("communes_rejected")).clip(0).alias("communes_missing"),

@@ -37,8 +37,9 @@ def total_row_mismatches(rows: pl.LazyFrame, counts: list[str]) -> pl.LazyFrame:
     their section. A field is compared only when all its cells in scope parsed.
     """
     villages = rows.filter(pl.col("row_kind") == VILLAGE)
+    # a field no village gives (a breakdown stated only under the total) has no sum to compare with
     sums = [pl.col(f).sum().alias(f"{f}__sum") for f in counts] + [
-        pl.col(f"{f}__status").is_in(UNUSABLE).any().alias(f"{f}__bad") for f in counts
+        (pl.col(f"{f}__status").is_in(UNUSABLE).any() | pl.col(f).is_null().all()).alias(f"{f}__bad") for f in counts
     ]
     whole = villages.group_by("table_id").agg(sums)
     by_section = villages.group_by("table_id", "section_index").agg(sums)

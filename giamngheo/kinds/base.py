@@ -100,6 +100,9 @@ class Kind:
     report_section: Callable[[Path], str] | None = None
     row_kinds: tuple[str, ...] = ("village",)  # the rows `rows` checks, one by one (not totals, sections)
     attributes: tuple[str, ...] = ()  # text the parser gives each row beside its figures (e.g. a roadmap item's unit)
+    # breakdown field -> the count it is part of ("Trong đó: hộ DTTS"); such a field may be read from a
+    # row under the one it breaks down, its sheet row kept as `<field>__row` (cells, lineage)
+    breakdowns: dict[str, str] = field(default_factory=dict)
 
     @property
     def fields(self) -> list[str]:

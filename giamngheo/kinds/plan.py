@@ -7,13 +7,15 @@ from functools import partial
 import polars as pl
 
 from schemas.villages import Communes, PlanVillageRows, Provinces, Villages
-from transforms import aggregate, checks, outliers
+from giamngheo.layout.fields import BREAKDOWNS
+from transforms import aggregate, breakdowns, checks, outliers
 from transforms.lineage import cell_lineage
 
 from ..figures import accepted_only, commune_status, expected_communes, unit_names, with_run
 from .base import Context, Figures, Kind, Output
 
 COUNTS = ("total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target")
+BREAKDOWN_FIELDS = tuple(BREAKDOWNS)  # poor_ethnic_minority, ...: parts of the poor and near-poor counts
 RATES = ("poor_rate", "near_poor_rate", "poor_reduction_rate", "near_poor_reduction_rate")
 RATE_SPECS = (
     ("poor_rate", "poor_households", ("total_households",)),
@@ -27,7 +29,7 @@ PROVINCES = Output("provinces.parquet", Provinces, "province")
 # checks across the rows of a village table, shared by the kinds that count households by village
 VILLAGE_TABLE_CHECKS = (checks.duplicate_villages, checks.unnamed_villages)
 # a rejected commune keeps its row, without figures
-_FIGURES = ["villages", *COUNTS, "poor_rate_pct", "near_poor_rate_pct", "planned_poor_reduction_pp"]
+_FIGURES = ["villages", *COUNTS, "poor_rate_pct", "near_poor_rate_pct", "planned_poor_reduction_pp", *BREAKDOWN_FIELDS]
 
 
 def plan_figures(ctx: Context) -> Figures:
@@ -40,9 +42,11 @@ def plan_figures(ctx: Context) -> Figures:
         .pipe(with_run, ctx)
         .sort("commune_code", "source_file", "source_sheet", "source_row")
     )
+    declared = breakdowns.declared_total_breakdowns(ctx.typed["plan"].lazy(), ctx.tables.lazy(), list(BREAKDOWN_FIELDS))
     communes = (
         status.lazy()
         .join(aggregate.commune_totals(villages), on="commune_code", how="left")
+        .pipe(breakdowns.with_declared_totals, declared, list(BREAKDOWN_FIELDS))
         .join(names, on="commune_code", how="left")
         .pipe(aggregate.target_attainment, ctx.targets.lazy())
         .pipe(with_run, ctx)
@@ -64,13 +68,27 @@ def plan_figures(ctx: Context) -> Figures:
 
 
 def plan_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
-    """The source cell of every count of every accepted village (for `giamngheo trace`)."""
+    """The source cell of every count and breakdown of every accepted village (for `giamngheo trace`);
+    a breakdown its commune takes from the declared total, the total's cell."""
     accepted = figures.status.filter(pl.col("status") == "accepted").lazy()
     rows = aggregate.village_rows(ctx.typed["plan"].lazy(), ctx.tables.lazy(), accepted).with_columns(
-        *[pl.col("table_id").alias(f"{f}__table") for f in COUNTS],
+        *[pl.col("table_id").alias(f"{f}__table") for f in (*COUNTS, *BREAKDOWN_FIELDS)],
         *[pl.col("source_row").alias(f"{f}__row") for f in COUNTS],
     )
-    return cell_lineage(rows, list(COUNTS), ctx.tables.lazy(), ctx.columns.lazy()).with_columns(pl.lit("plan").alias("kind")).collect()
+    declared = (
+        breakdowns.declared_total_breakdowns(ctx.typed["plan"].lazy(), ctx.tables.lazy(), list(BREAKDOWN_FIELDS))
+        .join(accepted.select("commune_code"), on="commune_code", how="semi")
+        .select(
+            "commune_code", pl.col("name").alias("village_name"), pl.lit(None, pl.Utf8).alias("section"),
+            *[pl.col(f).round(0).cast(pl.Int64) for f in BREAKDOWN_FIELDS],
+            *[pl.col("table_id").alias(f"{f}__table") for f in BREAKDOWN_FIELDS],
+            *[pl.col(f"{f}__total_row").alias(f"{f}__row") for f in BREAKDOWN_FIELDS],
+        )
+    )
+    fields = list(COUNTS + BREAKDOWN_FIELDS)
+    cells = cell_lineage(rows, fields, ctx.tables.lazy(), ctx.columns.lazy())
+    totals = cell_lineage(declared, list(BREAKDOWN_FIELDS), ctx.tables.lazy(), ctx.columns.lazy())
+    return pl.concat([cells, totals], how="diagonal_relaxed").with_columns(pl.lit("plan").alias("kind")).collect()
 
 
 def plan_findings(ctx: Context, figures: Figures, lineage: pl.DataFrame) -> pl.DataFrame:
@@ -91,21 +109,24 @@ PLAN = Kind(
     title_vi="kế hoạch",
     title_en="plan annex",
     heading_vi="Kế hoạch",
-    counts=COUNTS,
+    counts=COUNTS + BREAKDOWN_FIELDS,
     rates=RATES,
     rows=PlanVillageRows,
     checks=(
-        partial(checks.total_row_mismatches, counts=list(COUNTS)),
+        partial(checks.total_row_mismatches, counts=list(COUNTS + BREAKDOWN_FIELDS)),
         partial(checks.rate_mismatches, specs=[(r, n, list(d)) for r, n, d in RATE_SPECS]),
         *VILLAGE_TABLE_CHECKS,
+        partial(breakdowns.exceeding_parent, breakdowns=BREAKDOWNS),
+        breakdowns.infeasible_plans,
     ),
+    breakdowns=BREAKDOWNS,
     aggregate=plan_figures,
     trace=plan_lineage,
     findings=plan_findings,
     outputs=(VILLAGES, COMMUNES, PROVINCES),
     optional=False,
     expected=True,
-    traced=COUNTS,
+    traced=COUNTS + BREAKDOWN_FIELDS,
     traced_rates={
         "poor_rate_pct": ("poor_households", "total_households"),
         "near_poor_rate_pct": ("near_poor_households", "total_households"),

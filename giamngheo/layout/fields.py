@@ -10,7 +10,7 @@ SUMMARY = "summary"  # counts only; a plan without targets, or the year-end "k�
 RESULTS = "results"  # year-end movements: start, decreases, increases, end ("diễn biến")
 TARGETS = "targets"  # the province's assignment of targets to communes
 
-_SUBJECT_PREFIX = {"poor": "poor", "near": "near_poor"}
+SUBJECT_PREFIX = {"poor": "poor", "near": "near_poor"}
 
 # flow tag -> (subject it implies, movement)
 FLOWS = {
@@ -51,6 +51,38 @@ RATE_OF = {
 COUNT_OF_RATE = {v: k for k, v in RATE_OF.items()}
 
 ROLE_FIELDS = ("village_name", "stt", "note", "breakdown", "unit_code")
+
+# Breakdowns of the poor and near-poor ("Trong đó: hộ DTTS"): a header or row tag -> the subset it
+# names. A count column or row naming one holds that subset of its stock count, never the stock.
+SUBSETS = {"sub.ethnic": "ethnic_minority", "sub.no_labour": "no_labour", "sub.merit": "merit"}
+# subset field -> the stock count it is a part of (the contract's five; merit households only for the poor)
+BREAKDOWNS = {
+    "poor_ethnic_minority": "poor_households",
+    "near_poor_ethnic_minority": "near_poor_households",
+    "poor_no_labour": "poor_households",
+    "near_poor_no_labour": "near_poor_households",
+    "poor_merit": "poor_households",
+}
+# the same fields of a year-end results table, at the start and the end of the period
+RESULTS_BREAKDOWNS = {f"{b}_{end}": f"{p}_{end}" for end in ("start", "end") for b, p in BREAKDOWNS.items()}
+
+
+def subsets(tags: frozenset[str]) -> frozenset[str]:
+    """The subsets a label names: "ethnic_minority", "no_labour", "merit", or "other" (a subset with no
+    field of ours: "hộ bảo trợ xã hội", "hộ có khả năng lao động")."""
+    return frozenset(SUBSETS.get(t, "other") for t in tags if t.startswith("sub."))
+
+
+def breakdown_field(stock: str | None, subset: str) -> str | None:
+    """The subset field of a stock count: (poor_households, ethnic_minority) -> poor_ethnic_minority,
+    (near_poor_households_end, no_labour) -> near_poor_no_labour_end; None when we have no such field."""
+    if stock is None:
+        return None
+    for end in ("", "_start", "_end"):
+        if stock.endswith(f"_households{end}"):
+            field = f"{stock[: -len(f'_households{end}')]}_{subset}"
+            return f"{field}{end}" if field in BREAKDOWNS else None
+    return None
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
@@ -101,17 +133,25 @@ def count_field(tags: frozenset[str], kind: str, table_subject: str | None, year
     """The count field a column holds in a table of `kind`, or None."""
     if "measure.persons" in tags and "measure.count" not in tags:
         return None
+    named = subsets(tags)
+    if named:  # a subset of a count ("Hộ nghèo / Trong đó / Hộ DTTS"): its breakdown field, never the count
+        stock = _count_field(tags, kind, table_subject, years, year)
+        return breakdown_field(stock, next(iter(named))) if len(named) == 1 else None
+    return _count_field(tags, kind, table_subject, years, year)
+
+
+def _count_field(tags: frozenset[str], kind: str, table_subject: str | None, years: list[int], year: int | None) -> str | None:
     subj = subject(tags)
     flows = [t for t in FLOWS if t in tags]
     if kind == TARGETS:
         if subj in ("poor", "near") and "aspect.reduction" in tags:
-            return f"assigned_{_SUBJECT_PREFIX[subj]}_reduction_households"
+            return f"assigned_{SUBJECT_PREFIX[subj]}_reduction_households"
         return _stock_field(subj)
     if kind == RESULTS:
         if flows:
             implied, movement = FLOWS[flows[0]]
             who = implied or (subj if subj in ("poor", "near") else table_subject)
-            return f"{_SUBJECT_PREFIX[who]}_{movement}" if who in _SUBJECT_PREFIX else None
+            return f"{SUBJECT_PREFIX[who]}_{movement}" if who in SUBJECT_PREFIX else None
         who = subj if subj in ("poor", "near", "total") else None
         if who is None:
             who = table_subject if ("aspect.start" in tags or "aspect.end" in tags) else None
@@ -122,22 +162,22 @@ def count_field(tags: frozenset[str], kind: str, table_subject: str | None, year
             return f"{stock}_start"
         if "aspect.end" in tags or (year and years and max(years) >= year):
             return f"{stock}_end"
-        if who in _SUBJECT_PREFIX and "group.decrease" in tags:
-            return f"{_SUBJECT_PREFIX[who]}_decrease"
-        if who in _SUBJECT_PREFIX and "group.increase" in tags:
-            return f"{_SUBJECT_PREFIX[who]}_increase"
+        if who in SUBJECT_PREFIX and "group.decrease" in tags:
+            return f"{SUBJECT_PREFIX[who]}_decrease"
+        if who in SUBJECT_PREFIX and "group.increase" in tags:
+            return f"{SUBJECT_PREFIX[who]}_increase"
         return f"{stock}_end" if who == "total" else None
     # plan or summary
     if subj in ("poor", "near"):
         if "aspect.reduction" in tags or flows in (["flow.escaped"], ["flow.escaped_near"]):
             if flows:
                 subj = FLOWS[flows[0]][0]
-            return f"{_SUBJECT_PREFIX[subj]}_reduction_target"
+            return f"{SUBJECT_PREFIX[subj]}_reduction_target"
         if "aspect.end" in tags and "aspect.baseline" not in tags and not (year and years and max(years) < year):
             return None  # an expected end count in a plan, not its baseline ("cuối năm 2025" is one)
         return _stock_field(subj)
     if flows in (["flow.escaped"], ["flow.escaped_near"]):
-        return f"{_SUBJECT_PREFIX[FLOWS[flows[0]][0]]}_reduction_target"
+        return f"{SUBJECT_PREFIX[FLOWS[flows[0]][0]]}_reduction_target"
     if subj == "total":
         return "total_households"
     return None
@@ -146,8 +186,8 @@ def count_field(tags: frozenset[str], kind: str, table_subject: str | None, year
 def _stock_field(subj: str | None) -> str | None:
     if subj == "total":
         return "total_households"
-    if subj in _SUBJECT_PREFIX:
-        return f"{_SUBJECT_PREFIX[subj]}_households"
+    if subj in SUBJECT_PREFIX:
+        return f"{SUBJECT_PREFIX[subj]}_households"
     return None
 
 
@@ -167,7 +207,7 @@ def targets_rate_field(tags: frozenset[str]) -> str | None:
     subj = subject(tags)
     if subj not in ("poor", "near"):
         return None
-    prefix = _SUBJECT_PREFIX[subj]
+    prefix = SUBJECT_PREFIX[subj]
     if "aspect.reduction" in tags or "unit.points" in tags:
         return f"assigned_{prefix}_reduction_pp"
     return f"{prefix}_rate"

@@ -29,6 +29,20 @@ class TableRow:
     section: str | None
     section_index: int  # 0 when the table has no sections
     values: dict[str, object] = field(default_factory=dict)  # field -> raw cell value
+    # breakdown field -> the sheet row its value was read from, when not this row (a "Trong đó" row below)
+    sources: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Rows:
+    """The rows of a table as classified: the table's rows, the name column, the breakdown fields read
+    from rows under a village or total (field -> 0-based column they sit in), and the rows with figures
+    that are none of these (sheet row, label): reported, never dropped silently."""
+
+    rows: list[TableRow]
+    name_col: int | None
+    row_fields: dict[str, int] = field(default_factory=dict)
+    unused: list[tuple[int, str | None]] = field(default_factory=list)
 
 
 def _is_blank(v) -> bool:
@@ -104,13 +118,45 @@ def _ends_table(text: str) -> bool:
     return "row.stop" in row_label_tags(text) or bool(_DATE_LINE.search(fold(text[:120])))
 
 
-def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]:
-    """The table's rows in order, and the name column used (None when there is none)."""
+def breakdown_subsets(label: str) -> frozenset[str]:
+    """The subsets a row's label names ("- Trong đó: hộ DTTS" -> ethnic_minority), see fields.subsets."""
+    return F.subsets(load_vocabulary().header.tags(label))
+
+
+def _attach_breakdown(out: list[TableRow], r: int, label: str, subsets: frozenset[str], values: dict, figures: dict,
+                      row_fields: dict[str, int]) -> bool:
+    """Give the row above (village, total or subtotal) the subset counts of a "Trong đó" row: the row's
+    value under each stock count the label allows ("Hộ nghèo không có khả năng lao động": the poor
+    only). False when the row cannot be used: no row above, a subset we keep no field for, or two."""
+    parent = next((x for x in reversed(out) if x.kind in (VILLAGE, TOTAL, SUBTOTAL)), None)
+    if parent is None or len(subsets) != 1 or "other" in subsets:
+        return False
+    subset = next(iter(subsets))
+    who = F.subject(load_vocabulary().header.tags(label))
+    used = False
+    for stock, col in figures.items():
+        target = F.breakdown_field(stock, subset)
+        if target is None or target in figures or (who in ("poor", "near") and not stock.startswith(F.SUBJECT_PREFIX[who] + "_households")):
+            continue
+        used = True
+        if target in parent.values:  # a second row of the same subset: the first one counts
+            continue
+        parent.values[target] = values[stock]
+        parent.sources[target] = r + 1
+        row_fields.setdefault(target, col)
+    return used
+
+
+def classify_rows(sheet: Sheet, band: Band) -> Rows:
+    """The table's rows in order, the name column used (None when there is none), breakdown rows
+    folded into the row they break down, and the rows with figures left unused."""
     name_col = _name_column(sheet, band)
     stt_col = band.fields.get("stt")
     breakdown_col = band.fields.get("breakdown")
     figures = {f: c for f, c in band.fields.items() if f not in F.ROLE_FIELDS}
     out: list[TableRow] = []
+    row_fields: dict[str, int] = {}
+    unused: list[tuple[int, str | None]] = []
     section, section_index, blank_run = None, 0, 0
     for r in range(band.first_data_row, len(sheet.rows)):
         cells = sheet.rows[r]
@@ -135,7 +181,13 @@ def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]
                 continue  # the persons' row of a village counted both ways
         label = name or (stt if stt and not _numeric_stt(stt) else None)
         label_tags = row_label_tags(label) if label else frozenset()
+        if has_numbers and label and not _numeric_stt(stt) and (subsets := breakdown_subsets(label)):
+            if not _attach_breakdown(out, r, label, subsets, values, figures, row_fields):
+                unused.append((r + 1, label))
+            continue
         if "row.ignore" in label_tags:
+            if has_numbers:
+                unused.append((r + 1, label))
             continue
         section_match = _SECTION_PREFIX.match(name) if name else None
         if "row.total" in label_tags and (fold(label) in _TOTAL_EXACT() or not _numeric_stt(stt)):
@@ -152,7 +204,7 @@ def classify_rows(sheet: Sheet, band: Band) -> tuple[list[TableRow], int | None]
         else:
             out.append(TableRow(r + 1, VILLAGE, name, section, section_index, values))
     _settle_totals(out)
-    return out, name_col
+    return Rows(out, name_col, row_fields, unused)
 
 
 def _settle_totals(rows: list[TableRow]) -> None:

@@ -32,6 +32,8 @@ class Table:
     name_col: int | None
     rows: list[TableRow]
     title: list[str]  # the lines above the header
+    row_fields: dict[str, int]  # breakdown field -> 0-based column, read from "Trong đó" rows
+    unused: list[tuple[int, str | None]]  # rows with figures that are none of the table's rows: (sheet row, label)
 
     @property
     def subject(self) -> str | None:
@@ -144,8 +146,8 @@ def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None
         band = find_band(sheet, kind_for, sheet_year, forced_kind)
         if band is None:
             continue
-        rows, name_col = classify_rows(sheet, band)
-        table = Table(sheet, idx, band.kind, band, name_col, rows, title_lines(sheet, band.top))
+        rows = classify_rows(sheet, band)
+        table = Table(sheet, idx, band.kind, band, rows.name_col, rows.rows, title_lines(sheet, band.top), rows.row_fields, rows.unused)
         found.append(((band.score, -idx), table))
     found.sort(key=lambda x: x[0], reverse=True)
     chosen: dict[tuple[str, str | None], Table] = {}
@@ -172,6 +174,8 @@ def _settle_summaries(tables: list[Table]) -> None:
                 col.field = _AS_END.get(col.field, col.field)
             for row in t.rows:
                 row.values = {_AS_END.get(f, f): v for f, v in row.values.items()}
+                row.sources = {_AS_END.get(f, f): r for f, r in row.sources.items()}
+            t.row_fields = {_AS_END.get(f, f): c for f, c in t.row_fields.items()}
 
 
 _AS_END = {
@@ -180,4 +184,5 @@ _AS_END = {
     "near_poor_households": "near_poor_households_end",
     "poor_rate": "poor_rate_end",
     "near_poor_rate": "near_poor_rate_end",
+    **{b: f"{b}_end" for b in F.BREAKDOWNS},
 }

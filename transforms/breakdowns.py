@@ -1,0 +1,149 @@
+"""Breakdowns of the poor and near-poor ("Trong đó: hộ DTTS"): subsets checked against their parent
+count, summed by commune and province over those who give them, plans checked against the poor
+households able to work.
+
+A breakdown is read from a column of its own or from a row under a village or a total; then its
+value sits on the row it breaks down and `<field>__row` names the sheet row it was read from.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .checks import as_failures, int_text
+
+BROKEN_DOWN = ("village", "total", "subtotal")
+
+
+def source_row(field: str, schema) -> pl.Expr:
+    """The sheet row a field's value was read from: its `__row` when a breakdown row gave it."""
+    return pl.coalesce(pl.col(f"{field}__row"), pl.col("row")) if f"{field}__row" in schema else pl.col("row")
+
+
+def at_source_rows(failures: pl.DataFrame, typed: pl.DataFrame, fields) -> pl.DataFrame:
+    """Failures of a breakdown field moved to the row its value was read from (the "Trong đó" row),
+    so that each names the cell the commune must correct."""
+    moved = [f for f in fields if f"{f}__row" in typed.columns]
+    if failures.is_empty() or not moved:
+        return failures
+    sources = typed.select(
+        "table_id", "row", pl.concat_list([pl.struct(pl.lit(f).alias("field"), pl.col(f"{f}__row").alias("at")) for f in moved]).alias("_s")
+    ).explode("_s").unnest("_s").filter(pl.col("at").is_not_null())
+    return (
+        failures.join(sources, on=["table_id", "row", "field"], how="left")
+        .with_columns(pl.coalesce(pl.col("at").cast(pl.Int32), pl.col("row")).alias("row"))
+        .drop("at")
+    )
+
+
+def exceeding_parent(rows: pl.LazyFrame, breakdowns: dict[str, str]) -> pl.LazyFrame:
+    """A subset above the count it is part of, on a village, a subtotal or a declared total (rule
+    breakdown_le_parent, an error): "Trong đó hộ DTTS 12" under 10 poor households."""
+    schema = rows.collect_schema()
+    parts = []
+    for sub, parent in breakdowns.items():
+        if sub not in schema or parent not in schema:
+            continue
+        parts.append(
+            rows.filter(
+                pl.col("row_kind").is_in(BROKEN_DOWN)
+                & (pl.col(sub) >= 0) & (pl.col(parent) >= 0)  # a negative count is reported as such, once
+                & (pl.col(sub) > pl.col(parent))
+            ).select(
+                "table_id",
+                source_row(sub, schema).alias("row"),
+                pl.lit(sub).alias("field"),
+                pl.lit("breakdown_le_parent").alias("rule"),
+                int_text(pl.col(sub)).alias("value"),
+                int_text(pl.col(parent)).alias("expected"),
+                pl.lit(parent).alias("detail"),
+            )
+        )
+    return as_failures(pl.concat(parts, how="diagonal_relaxed")) if parts else as_failures(pl.LazyFrame())
+
+
+def able_to_work(poor: pl.Expr, no_labour: pl.Expr) -> pl.Expr:
+    return poor - no_labour
+
+
+def infeasible_plans(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """A village planning to lift more poor households out of poverty than it has poor households able
+    to work (rule plan_feasible, a warning): poor_reduction_target > poor_households - poor_no_labour.
+    A declared total is judged when no village of its table gives its households without labour."""
+    schema = rows.collect_schema()
+    if not {"poor_no_labour", "poor_reduction_target", "poor_households"} <= set(schema):
+        return as_failures(pl.LazyFrame())
+    villages_give = (pl.col("row_kind") == "village") & pl.col("poor_no_labour").is_not_null()
+    judged = rows.with_columns(villages_give.any().over("table_id").alias("_villages_give")).filter(
+        ((pl.col("row_kind") == "village") | ((pl.col("row_kind") == "total") & ~pl.col("_villages_give")))
+        & pl.col("poor_no_labour").is_not_null()
+        & (pl.col("poor_no_labour") >= 0)
+        & (pl.col("poor_no_labour") <= pl.col("poor_households"))  # else breakdown_le_parent says it
+        & (pl.col("poor_reduction_target") > able_to_work(pl.col("poor_households"), pl.col("poor_no_labour")))
+    )
+    return as_failures(
+        judged.select(
+            "table_id",
+            "row",
+            pl.lit("poor_reduction_target").alias("field"),
+            pl.lit("plan_feasible").alias("rule"),
+            int_text(pl.col("poor_reduction_target")).alias("value"),
+            int_text(able_to_work(pl.col("poor_households"), pl.col("poor_no_labour"))).alias("expected"),
+            (int_text(pl.col("poor_households")) + "/" + int_text(pl.col("poor_no_labour"))).alias("detail"),
+        )
+    )
+
+
+def given_sum(field: str) -> pl.Expr:
+    """The sum over the rows that give a field; null when none does."""
+    return pl.when(pl.col(field).is_not_null().any()).then(pl.col(field).sum()).otherwise(None).alias(field)
+
+
+def declared_total_breakdowns(typed: pl.LazyFrame, tables: pl.LazyFrame, fields: list[str]) -> pl.LazyFrame:
+    """Per commune, the breakdowns its table gives only on the grand total ("Tổng cộng / - Trong đó: hộ
+    DTTS"), none of its villages giving them: commune_code, `<field>`, `<field>__total_row`, table_id, name."""
+    schema = typed.collect_schema()
+    fields = [f for f in fields if f in schema]
+    if not fields:
+        return pl.LazyFrame(schema={"commune_code": pl.Utf8})
+    villages = typed.filter(pl.col("row_kind") == "village").group_by("table_id").agg(
+        [pl.col(f).is_not_null().any().alias(f"{f}__villages") for f in fields]
+    )
+    totals = (
+        typed.filter(pl.col("row_kind") == "total")
+        .group_by("table_id")
+        .agg(pl.all().sort_by("row").last())  # the last total of a table is its grand total
+        .join(villages, on="table_id", how="left")
+        .join(tables.select("table_id", "commune_code"), on="table_id")
+    )
+    return totals.select(
+        "commune_code",
+        "table_id",
+        "name",
+        *[pl.when(~pl.col(f"{f}__villages").fill_null(False)).then(pl.col(f)).alias(f) for f in fields],
+        *[pl.when(~pl.col(f"{f}__villages").fill_null(False)).then(source_row(f, schema)).alias(f"{f}__total_row") for f in fields],
+    ).unique("commune_code", keep="first", maintain_order=True)
+
+
+def with_declared_totals(communes: pl.LazyFrame, declared: pl.LazyFrame, fields: list[str]) -> pl.LazyFrame:
+    """A commune's breakdown: the sum over its villages, else the one its grand total declares."""
+    present = [f for f in fields if f in declared.collect_schema()]
+    if not present:
+        return communes
+    right = declared.select("commune_code", *[pl.col(f).round(0).cast(pl.Int64).alias(f"{f}__declared") for f in present])
+    return communes.join(right, on="commune_code", how="left").with_columns(
+        [pl.coalesce(pl.col(f), pl.col(f"{f}__declared")).alias(f) for f in present]
+    ).drop([f"{f}__declared" for f in present])
+
+
+def province_sums(fields, accepted: pl.Expr) -> list[pl.Expr]:
+    """Per province: each breakdown summed over the accepted communes that give it, and how many do."""
+    out = []
+    for f in fields:
+        giving = accepted & pl.col(f).is_not_null()
+        out += [
+            pl.when(giving.any()).then(pl.col(f).filter(giving).sum()).cast(pl.Int64).alias(f),
+            giving.sum().cast(pl.Int64).alias(f"{f}_communes"),
+        ]
+    return out
+
