@@ -100,29 +100,31 @@ def given_sum(field: str) -> pl.Expr:
 
 
 def declared_total_breakdowns(typed: pl.LazyFrame, tables: pl.LazyFrame, fields: list[str]) -> pl.LazyFrame:
-    """Per commune, the breakdowns its table gives only on the grand total ("Tổng cộng / - Trong đó: hộ
-    DTTS"), none of its villages giving them: commune_code, `<field>`, `<field>__total_row`, table_id, name."""
+    """Per commune, the breakdowns its tables give only on a grand total ("Tổng cộng / - Trong đó: hộ
+    DTTS"), no village of that table giving them: commune_code, name (the total's label) and per field
+    `<field>`, `<field>__table`, `<field>__total_row` (the cell's table and sheet row). A commune with
+    several tables (the results' poor and near-poor forms) takes each field from the first that gives it."""
     schema = typed.collect_schema()
     fields = [f for f in fields if f in schema]
     if not fields:
-        return pl.LazyFrame(schema={"commune_code": pl.Utf8})
+        return pl.LazyFrame(schema={"commune_code": pl.Utf8, "name": pl.Utf8})
     villages = typed.filter(pl.col("row_kind") == "village").group_by("table_id").agg(
         [pl.col(f).is_not_null().any().alias(f"{f}__villages") for f in fields]
     )
+    only_total = {f: ~pl.col(f"{f}__villages").fill_null(False) & pl.col(f).is_not_null() for f in fields}
     totals = (
         typed.filter(pl.col("row_kind") == "total")
-        .group_by("table_id")
-        .agg(pl.all().sort_by("row").last())  # the last total of a table is its grand total
+        .filter(pl.col("row") == pl.col("row").max().over("table_id"))  # the last total of a table is its grand total
         .join(villages, on="table_id", how="left")
         .join(tables.select("table_id", "commune_code"), on="table_id")
+        .sort("table_id")
     )
-    return totals.select(
-        "commune_code",
-        "table_id",
-        "name",
-        *[pl.when(~pl.col(f"{f}__villages").fill_null(False)).then(pl.col(f)).alias(f) for f in fields],
-        *[pl.when(~pl.col(f"{f}__villages").fill_null(False)).then(source_row(f, schema)).alias(f"{f}__total_row") for f in fields],
-    ).unique("commune_code", keep="first", maintain_order=True)
+    return totals.group_by("commune_code", maintain_order=True).agg(
+        pl.col("name").first(),
+        *[pl.col(f).filter(only_total[f]).first().alias(f) for f in fields],
+        *[pl.col("table_id").filter(only_total[f]).first().alias(f"{f}__table") for f in fields],
+        *[source_row(f, schema).filter(only_total[f]).first().alias(f"{f}__total_row") for f in fields],
+    )
 
 
 def with_declared_totals(communes: pl.LazyFrame, declared: pl.LazyFrame, fields: list[str]) -> pl.LazyFrame:

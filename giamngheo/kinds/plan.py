@@ -81,7 +81,7 @@ def plan_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
         .select(
             "commune_code", pl.col("name").alias("village_name"), pl.lit(None, pl.Utf8).alias("section"),
             *[pl.col(f).round(0).cast(pl.Int64) for f in BREAKDOWN_FIELDS],
-            *[pl.col("table_id").alias(f"{f}__table") for f in BREAKDOWN_FIELDS],
+            *[pl.col(f"{f}__table") for f in BREAKDOWN_FIELDS],
             *[pl.col(f"{f}__total_row").alias(f"{f}__row") for f in BREAKDOWN_FIELDS],
         )
     )
