@@ -54,6 +54,7 @@ def breakdown_column(field: str) -> pa.Field:
     return pa.Field(ge=0, nullable=True, **_info(field, "null where the commune's table does not give it"))
 
 
-def communes_giving(field: str) -> pa.Field:
-    """provinces.parquet's `<field>_communes`: the accepted communes whose sum it is."""
-    return pa.Field(ge=0, **_info(f"{field}_communes", "accepted communes that give the field"))
+def communes_giving(field: str, nullable: bool = False) -> pa.Field:
+    """provinces.parquet's `<field>_communes`: the accepted communes whose sum it is (null in a province
+    with no accepted results, for the results' fields)."""
+    return pa.Field(ge=0, nullable=nullable, **_info(f"{field}_communes", "accepted communes that give the field"))

@@ -98,12 +98,23 @@ COLUMNS: dict[str, ColumnInfo] = {
     "communes_meeting_target": ColumnInfo("Số xã đạt chỉ tiêu", "communes meeting the target", TEXT),
 }
 
-BREAKDOWNS = ("poor_ethnic_minority", "near_poor_ethnic_minority", "poor_no_labour", "near_poor_no_labour", "poor_merit")
+# breakdowns of the poor and near-poor ("Trong đó"): subset -> the count it is part of
+BREAKDOWN_OF = {
+    "poor_ethnic_minority": "poor_households",
+    "near_poor_ethnic_minority": "near_poor_households",
+    "poor_no_labour": "poor_households",
+    "near_poor_no_labour": "near_poor_households",
+    "poor_merit": "poor_households",
+}
+BREAKDOWNS = tuple(BREAKDOWN_OF)
 for _b in BREAKDOWNS:
     _info = COLUMNS[_b]
     COLUMNS[f"{_b}_start"] = ColumnInfo(f"{_info.vi} đầu kỳ", f"{_info.en} at the start", HH)
     COLUMNS[f"{_b}_end"] = ColumnInfo(f"{_info.vi} cuối kỳ", f"{_info.en} at the end", HH)
-    COLUMNS[f"{_b}_communes"] = ColumnInfo(f"Số xã có số liệu {_info.vi[0].lower()}{_info.vi[1:]}", f"communes giving {_info.en}", TEXT)
+    for _suffix, _vi, _en in (("", "", ""), ("_start", " đầu kỳ", " at the start"), ("_end", " cuối kỳ", " at the end")):
+        COLUMNS[f"{_b}{_suffix}_communes"] = ColumnInfo(
+            f"Số xã có số liệu {_info.vi[0].lower()}{_info.vi[1:]}{_vi}", f"communes giving {_info.en}{_en}", TEXT
+        )
 
 PLAN_COUNTS = (
     "total_households",

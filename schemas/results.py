@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from .columns import COLUMNS
+from .breakdowns import breakdown_column, communes_giving
+from .columns import BREAKDOWN_OF, COLUMNS
 
 _OK = ("ok", "empty", "zero_marker")
 
@@ -33,6 +34,9 @@ RESULTS_COUNTS = [
     *DECREASE_PARTS["near_poor"],
     *INCREASE_PARTS["near_poor"],
 ]
+# breakdowns of the stocks ("Trong đó: hộ DTTS") at the start and the end: poor_ethnic_minority_start, ...
+RESULTS_BREAKDOWNS = {f"{b}_{end}": f"{p}_{end}" for end in ("start", "end") for b, p in BREAKDOWN_OF.items()}
+RESULTS_BREAKDOWN_FIELDS = list(RESULTS_BREAKDOWNS)
 RESULTS_RATES = ["poor_rate_start", "poor_rate_end", "near_poor_rate_start", "near_poor_rate_end"]
 RESULTS_RATE_SPECS = [
     ("poor_rate_end", "poor_households_end", ["total_households_end"]),
@@ -45,7 +49,8 @@ RESULTS_RATE_SPECS = [
 def _model_namespace() -> dict:
     """A pandera model over every results count: each value and its parse status, one check per rule."""
     ns: dict = {"__annotations__": {}}
-    for f in RESULTS_COUNTS:
+    counts = RESULTS_COUNTS + RESULTS_BREAKDOWN_FIELDS
+    for f in counts:
         info = COLUMNS[f]
         ns["__annotations__"][f] = float
         ns[f] = pa.Field(nullable=True, title=info.vi, description=info.en, metadata={"unit": info.unit})
@@ -55,16 +60,16 @@ def _model_namespace() -> dict:
     ns["table_id"] = pa.Field()
     ns["row"] = pa.Field(ge=1)
 
-    @pa.check(*[f"{f}__status" for f in RESULTS_COUNTS], name="numeric")
+    @pa.check(*[f"{f}__status" for f in counts], name="numeric")
     def numeric(cls, data):  # noqa: N805
         return data.lazyframe.select(pl.col(data.key).is_in(_OK))
 
-    @pa.check(*RESULTS_COUNTS, name="integer")
+    @pa.check(*counts, name="integer")
     def integer(cls, data):  # noqa: N805
         col = pl.col(data.key)
         return data.lazyframe.select(col.is_null() | (col == col.floor()))
 
-    @pa.check(*RESULTS_COUNTS, name="non_negative")
+    @pa.check(*counts, name="non_negative")
     def non_negative(cls, data):  # noqa: N805
         return data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) >= 0))
 
@@ -108,6 +113,16 @@ class ResultsVillages(pa.DataFrameModel):
     near_poor_households_end: pl.Int64 = _count("near_poor_households_end")
     near_poor_decrease: pl.Int64 = _count("near_poor_decrease")
     near_poor_increase: pl.Int64 = _count("near_poor_increase")
+    poor_ethnic_minority_start: pl.Int64 = breakdown_column("poor_ethnic_minority_start")
+    near_poor_ethnic_minority_start: pl.Int64 = breakdown_column("near_poor_ethnic_minority_start")
+    poor_no_labour_start: pl.Int64 = breakdown_column("poor_no_labour_start")
+    near_poor_no_labour_start: pl.Int64 = breakdown_column("near_poor_no_labour_start")
+    poor_merit_start: pl.Int64 = breakdown_column("poor_merit_start")
+    poor_ethnic_minority_end: pl.Int64 = breakdown_column("poor_ethnic_minority_end")
+    near_poor_ethnic_minority_end: pl.Int64 = breakdown_column("near_poor_ethnic_minority_end")
+    poor_no_labour_end: pl.Int64 = breakdown_column("poor_no_labour_end")
+    near_poor_no_labour_end: pl.Int64 = breakdown_column("near_poor_no_labour_end")
+    poor_merit_end: pl.Int64 = breakdown_column("poor_merit_end")
     source_file: str
     source_sheet: str = pa.Field(nullable=True)
     source_row: pl.Int32 = pa.Field(ge=1)
@@ -146,6 +161,16 @@ class ResultsCommunes(pa.DataFrameModel):
     meets_assigned_target_actual: bool = pa.Field(nullable=True)
     meets_own_plan_actual: bool = pa.Field(nullable=True)
     assessment: str = pa.Field(nullable=True, description="met / missed / not_assessed: why")
+    poor_ethnic_minority_start: pl.Int64 = breakdown_column("poor_ethnic_minority_start")
+    near_poor_ethnic_minority_start: pl.Int64 = breakdown_column("near_poor_ethnic_minority_start")
+    poor_no_labour_start: pl.Int64 = breakdown_column("poor_no_labour_start")
+    near_poor_no_labour_start: pl.Int64 = breakdown_column("near_poor_no_labour_start")
+    poor_merit_start: pl.Int64 = breakdown_column("poor_merit_start")
+    poor_ethnic_minority_end: pl.Int64 = breakdown_column("poor_ethnic_minority_end")
+    near_poor_ethnic_minority_end: pl.Int64 = breakdown_column("near_poor_ethnic_minority_end")
+    poor_no_labour_end: pl.Int64 = breakdown_column("poor_no_labour_end")
+    near_poor_no_labour_end: pl.Int64 = breakdown_column("near_poor_no_labour_end")
+    poor_merit_end: pl.Int64 = breakdown_column("poor_merit_end")
     source_file: str
 
     class Config:
@@ -168,6 +193,26 @@ class ResultsProvinces(pa.DataFrameModel):
     poor_rate_start_pct: float = pa.Field(nullable=True)
     poor_rate_end_pct: float = pa.Field(nullable=True)
     actual_poor_reduction_pp: float = pa.Field(nullable=True)
+    poor_ethnic_minority_start: pl.Int64 = breakdown_column("poor_ethnic_minority_start")
+    poor_ethnic_minority_start_communes: pl.Int64 = communes_giving(nullable=True, field="poor_ethnic_minority_start")
+    near_poor_ethnic_minority_start: pl.Int64 = breakdown_column("near_poor_ethnic_minority_start")
+    near_poor_ethnic_minority_start_communes: pl.Int64 = communes_giving(nullable=True, field="near_poor_ethnic_minority_start")
+    poor_no_labour_start: pl.Int64 = breakdown_column("poor_no_labour_start")
+    poor_no_labour_start_communes: pl.Int64 = communes_giving(nullable=True, field="poor_no_labour_start")
+    near_poor_no_labour_start: pl.Int64 = breakdown_column("near_poor_no_labour_start")
+    near_poor_no_labour_start_communes: pl.Int64 = communes_giving(nullable=True, field="near_poor_no_labour_start")
+    poor_merit_start: pl.Int64 = breakdown_column("poor_merit_start")
+    poor_merit_start_communes: pl.Int64 = communes_giving(nullable=True, field="poor_merit_start")
+    poor_ethnic_minority_end: pl.Int64 = breakdown_column("poor_ethnic_minority_end")
+    poor_ethnic_minority_end_communes: pl.Int64 = communes_giving(nullable=True, field="poor_ethnic_minority_end")
+    near_poor_ethnic_minority_end: pl.Int64 = breakdown_column("near_poor_ethnic_minority_end")
+    near_poor_ethnic_minority_end_communes: pl.Int64 = communes_giving(nullable=True, field="near_poor_ethnic_minority_end")
+    poor_no_labour_end: pl.Int64 = breakdown_column("poor_no_labour_end")
+    poor_no_labour_end_communes: pl.Int64 = communes_giving(nullable=True, field="poor_no_labour_end")
+    near_poor_no_labour_end: pl.Int64 = breakdown_column("near_poor_no_labour_end")
+    near_poor_no_labour_end_communes: pl.Int64 = communes_giving(nullable=True, field="near_poor_no_labour_end")
+    poor_merit_end: pl.Int64 = breakdown_column("poor_merit_end")
+    poor_merit_end_communes: pl.Int64 = communes_giving(nullable=True, field="poor_merit_end")
 
     class Config:
         strict = False

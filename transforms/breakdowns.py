@@ -127,6 +127,21 @@ def declared_total_breakdowns(typed: pl.LazyFrame, tables: pl.LazyFrame, fields:
     )
 
 
+def declared_lineage_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, accepted: pl.LazyFrame, fields: list[str]) -> pl.LazyFrame:
+    """The breakdowns accepted communes take from a declared total, as lineage rows (transforms/lineage.py):
+    the total's label for the village, each value with its table and sheet row."""
+    return (
+        declared_total_breakdowns(typed, tables, fields)
+        .join(accepted.select("commune_code"), on="commune_code", how="semi")
+        .select(
+            "commune_code", pl.col("name").alias("village_name"), pl.lit(None, pl.Utf8).alias("section"),
+            *[pl.col(f).round(0).cast(pl.Int64) for f in fields],
+            *[pl.col(f"{f}__table") for f in fields],
+            *[pl.col(f"{f}__total_row").alias(f"{f}__row") for f in fields],
+        )
+    )
+
+
 def with_declared_totals(communes: pl.LazyFrame, declared: pl.LazyFrame, fields: list[str]) -> pl.LazyFrame:
     """A commune's breakdown: the sum over its villages, else the one its grand total declares."""
     present = [f for f in fields if f in declared.collect_schema()]

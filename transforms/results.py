@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.results import DECREASE_PARTS, INCREASE_PARTS, RESULTS_COUNTS
+from schemas.results import DECREASE_PARTS, INCREASE_PARTS, RESULTS_BREAKDOWN_FIELDS, RESULTS_COUNTS
 
+from .breakdowns import given_sum, province_sums, source_row
 from .checks import as_failures, int_text
 from .rates import pp_difference, rate_pct
 
@@ -74,6 +75,7 @@ MERGED = [
     "poor_increase_declared",
     "near_poor_decrease_declared",
     "near_poor_increase_declared",
+    *RESULTS_BREAKDOWN_FIELDS,
 ]
 
 
@@ -82,8 +84,10 @@ def results_village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, provenance: 
 
     For each field in `provenance`, `<field>__table` and `<field>__row` say which form and row it came from.
     """
+    schema = typed.collect_schema()
     rows = typed.filter(pl.col("row_kind") == "village").with_columns(
-        *[pl.col(f"{s}_{k}").alias(f"{s}_{k}_declared") for s in SUBJECTS for k in ("decrease", "increase")]
+        *[pl.col(f"{s}_{k}").alias(f"{s}_{k}_declared") for s in SUBJECTS for k in ("decrease", "increase")],
+        *[source_row(f, schema).alias(f"{f}__at") for f in provenance],  # a breakdown's own row
     )
     joined = rows.join(_table_rank(tables), on="table_id").sort("_rank", "table_id", "row")
     key = ["commune_code", "section_index", "name_key"]  # village names repeat across the sections of merged communes
@@ -96,7 +100,7 @@ def results_village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, provenance: 
         pl.col("row").first().alias("source_row"),
         pl.col("table_id").first(),
         *[pl.col("table_id").filter(pl.col(f).is_not_null()).first().alias(f"{f}__table") for f in provenance],
-        *[pl.col("row").filter(pl.col(f).is_not_null()).first().alias(f"{f}__row") for f in provenance],
+        *[pl.col(f"{f}__at").filter(pl.col(f).is_not_null()).first().alias(f"{f}__row") for f in provenance],
     )
     out = []
     for s in SUBJECTS:
@@ -183,6 +187,7 @@ def results_commune_totals(villages: pl.LazyFrame, plan_totals: pl.LazyFrame) ->
     sums = villages.group_by("commune_code").agg(
         pl.len().cast(pl.Int64).alias("villages"),
         *[pl.when(pl.col(f).is_not_null().any()).then(pl.col(f).sum()).alias(f) for f in SUMMED],
+        *[given_sum(f) for f in RESULTS_BREAKDOWN_FIELDS],
         pl.col("source_file").first(),
     )
     joined = sums.join(plan_totals, on="commune_code", how="left")
@@ -231,6 +236,7 @@ def provincial_results(communes: pl.LazyFrame) -> pl.LazyFrame:
             (pl.col("meets_assigned_target_actual") == True).sum().cast(pl.Int64).alias("communes_met_target_actual"),  # noqa: E712
             (pl.col("meets_assigned_target_actual") == False).sum().cast(pl.Int64).alias("communes_missed_target_actual"),  # noqa: E712
             pl.len().cast(pl.Int64).alias("communes_with_results"),
+            *province_sums(RESULTS_BREAKDOWN_FIELDS, pl.lit(True)),
         )
         .with_columns(
             rate_pct(pl.col("poor_households_start"), pl.col("_start_den")).alias("poor_rate_start_pct"),

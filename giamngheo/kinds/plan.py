@@ -6,8 +6,8 @@ from functools import partial
 
 import polars as pl
 
+from schemas.columns import BREAKDOWN_OF as BREAKDOWNS
 from schemas.villages import Communes, PlanVillageRows, Provinces, Villages
-from giamngheo.layout.fields import BREAKDOWNS
 from transforms import aggregate, breakdowns, checks, outliers
 from transforms.lineage import cell_lineage
 
@@ -75,16 +75,7 @@ def plan_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
         *[pl.col("table_id").alias(f"{f}__table") for f in (*COUNTS, *BREAKDOWN_FIELDS)],
         *[pl.col("source_row").alias(f"{f}__row") for f in COUNTS],
     )
-    declared = (
-        breakdowns.declared_total_breakdowns(ctx.typed["plan"].lazy(), ctx.tables.lazy(), list(BREAKDOWN_FIELDS))
-        .join(accepted.select("commune_code"), on="commune_code", how="semi")
-        .select(
-            "commune_code", pl.col("name").alias("village_name"), pl.lit(None, pl.Utf8).alias("section"),
-            *[pl.col(f).round(0).cast(pl.Int64) for f in BREAKDOWN_FIELDS],
-            *[pl.col(f"{f}__table") for f in BREAKDOWN_FIELDS],
-            *[pl.col(f"{f}__total_row").alias(f"{f}__row") for f in BREAKDOWN_FIELDS],
-        )
-    )
+    declared = breakdowns.declared_lineage_rows(ctx.typed["plan"].lazy(), ctx.tables.lazy(), accepted, list(BREAKDOWN_FIELDS))
     fields = list(COUNTS + BREAKDOWN_FIELDS)
     cells = cell_lineage(rows, fields, ctx.tables.lazy(), ctx.columns.lazy())
     totals = cell_lineage(declared, list(BREAKDOWN_FIELDS), ctx.tables.lazy(), ctx.columns.lazy())

@@ -6,8 +6,11 @@ from functools import partial
 
 import polars as pl
 
-from schemas.results import RESULTS_COUNTS, RESULTS_RATE_SPECS, RESULTS_RATES, ResultsCommunes, ResultsProvinces, ResultsRows, ResultsVillages
-from transforms import checks, results as R
+from schemas.results import (
+    RESULTS_BREAKDOWN_FIELDS, RESULTS_BREAKDOWNS, RESULTS_COUNTS, RESULTS_RATE_SPECS, RESULTS_RATES, ResultsCommunes,
+    ResultsProvinces, ResultsRows, ResultsVillages,
+)
+from transforms import breakdowns, checks, results as R
 from transforms.lineage import cell_lineage
 
 from ..figures import accepted_only, commune_status, unit_names, with_run
@@ -17,10 +20,11 @@ from .plan import COMMUNES as PLAN_COMMUNES, VILLAGE_TABLE_CHECKS
 VILLAGES = Output("results_villages.parquet", ResultsVillages, "village")
 COMMUNES = Output("results_communes.parquet", ResultsCommunes, "commune")
 PROVINCES = Output("provinces.parquet", ResultsProvinces, "province")
-TRACED = ["total_households_end", "poor_households_start", "poor_households_end", "near_poor_households_start", "near_poor_households_end"]
+TRACED = ["total_households_end", "poor_households_start", "poor_households_end", "near_poor_households_start", "near_poor_households_end",
+          *RESULTS_BREAKDOWN_FIELDS]
 _NOT_COUNTS = {"commune_code", "name_key", "village_name", "section", "section_index", "table_id", *PROVENANCE}
 _FIGURES = ["villages", *R.SUMMED, "poor_rate_start_pct", "poor_rate_end_pct", "near_poor_rate_start_pct",
-            "near_poor_rate_end_pct", "actual_poor_reduction_pp", "start_denominator"]
+            "near_poor_rate_end_pct", "actual_poor_reduction_pp", "start_denominator", *RESULTS_BREAKDOWN_FIELDS]
 
 
 def results_figures(ctx: Context) -> Figures:
@@ -49,16 +53,18 @@ def results_figures(ctx: Context) -> Figures:
         .pipe(with_run, ctx)
         .with_columns([pl.col(c).round(0).cast(pl.Int64) for c in counts])
         # the movements' components, when a table gives them, follow the contract's columns
-        .select(*head, *[c for c in counts if c not in R.SUMMED], *PROVENANCE)
+        .select(*head, *[c for c in counts if c not in R.SUMMED and c not in head], *PROVENANCE)
         .sort("commune_code", "source_file", "source_row")
         .collect()
     )
     plan_totals = accepted_plans.select(
         "commune_code", pl.col("total_households").alias("plan_total_households"), "planned_poor_reduction_pp"
     )
+    declared = breakdowns.declared_total_breakdowns(ctx.typed["results"].lazy(), ctx.tables.lazy(), RESULTS_BREAKDOWN_FIELDS)
     communes = (
         status.lazy()
         .join(R.results_commune_totals(villages.lazy(), plan_totals.lazy()).drop("source_file"), on="commune_code", how="left")
+        .pipe(breakdowns.with_declared_totals, declared, RESULTS_BREAKDOWN_FIELDS)
         .join(names, on="commune_code", how="left")
         .join(plan_communes.lazy().select("commune_code", "assigned_poor_reduction_pp"), on="commune_code", how="left")
         .pipe(with_run, ctx)
@@ -77,7 +83,10 @@ def results_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     merged = R.results_village_rows(ctx.typed["results"].lazy(), ctx.tables.lazy(), provenance=TRACED)
     accepted = figures.status.filter(pl.col("status") == "accepted").lazy().select("commune_code")
     rows = merged.join(accepted, on="commune_code", how="semi")
-    return cell_lineage(rows, TRACED, ctx.tables.lazy(), ctx.columns.lazy()).with_columns(pl.lit("results").alias("kind")).collect()
+    cells = cell_lineage(rows, TRACED, ctx.tables.lazy(), ctx.columns.lazy())
+    totals = cell_lineage(breakdowns.declared_lineage_rows(ctx.typed["results"].lazy(), ctx.tables.lazy(), accepted, RESULTS_BREAKDOWN_FIELDS),
+                          RESULTS_BREAKDOWN_FIELDS, ctx.tables.lazy(), ctx.columns.lazy())
+    return pl.concat([cells, totals], how="diagonal_relaxed").with_columns(pl.lit("results").alias("kind")).collect()
 
 
 RESULTS = Kind(
@@ -85,11 +94,13 @@ RESULTS = Kind(
     title_vi="báo cáo kết quả",
     title_en="results report",
     heading_vi="Kết quả cuối năm",
-    counts=tuple(RESULTS_COUNTS),
+    counts=tuple(RESULTS_COUNTS + RESULTS_BREAKDOWN_FIELDS),
     rates=tuple(RESULTS_RATES),
     rows=ResultsRows,
+    breakdowns=RESULTS_BREAKDOWNS,
     checks=(
-        partial(checks.total_row_mismatches, counts=list(RESULTS_COUNTS)),
+        partial(checks.total_row_mismatches, counts=list(RESULTS_COUNTS + RESULTS_BREAKDOWN_FIELDS)),
+        partial(breakdowns.exceeding_parent, breakdowns=RESULTS_BREAKDOWNS),
         partial(checks.rate_mismatches, specs=[(r, n, list(d)) for r, n, d in RESULTS_RATE_SPECS]),
         *VILLAGE_TABLE_CHECKS,
         R.balance_failures,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from schemas.columns import BREAKDOWN_OF
+
 # Kinds of table a sheet can hold.
 PLAN = "plan"  # kế hoạch / phân bổ chỉ tiêu: baseline counts and planned reductions
 SUMMARY = "summary"  # counts only; a plan without targets, or the year-end "kết quả rà soát"
@@ -56,15 +58,7 @@ ROLE_FIELDS = ("village_name", "stt", "note", "breakdown", "unit_code")
 # names. A count column or row naming one holds that subset of its stock count, never the stock.
 SUBSETS = {"sub.ethnic": "ethnic_minority", "sub.no_labour": "no_labour", "sub.merit": "merit"}
 # subset field -> the stock count it is a part of (the contract's five; merit households only for the poor)
-BREAKDOWNS = {
-    "poor_ethnic_minority": "poor_households",
-    "near_poor_ethnic_minority": "near_poor_households",
-    "poor_no_labour": "poor_households",
-    "near_poor_no_labour": "near_poor_households",
-    "poor_merit": "poor_households",
-}
-# the same fields of a year-end results table, at the start and the end of the period
-RESULTS_BREAKDOWNS = {f"{b}_{end}": f"{p}_{end}" for end in ("start", "end") for b, p in BREAKDOWNS.items()}
+BREAKDOWNS = BREAKDOWN_OF  # subset field -> the stock count it is a part of (merit households: the poor only)
 
 
 def subsets(tags: frozenset[str]) -> frozenset[str]:
