@@ -195,19 +195,26 @@ def _down(sheet: Sheet) -> list[ParsedTable]:
         if label and not row_label_tags(label) & {"row.stop"}:
             cells.append((r, "group", label, None, None, {g: sheet.value(r, j) for g, j in sizes.items()}))
     last = max(keys)
+    unused = []
     for r in range(first, last + 1):
         label = _text(sheet.value(r, c))
+        figures = any(_is_number(sheet.value(r, j)) for j in columns.values())
         if not label:
+            if figures:
+                unused.append([r + 1, None])
             continue
         key = keys.get(r)
-        figures = any(_is_number(sheet.value(r, j)) for j in columns.values())
         kind = _row_kind(sheet, r, c, label, key, figures)
         if kind == "indicator" and (key or figures):
             cells.append((r, "indicator", None, key, label, {f: sheet.value(r, j) for f, j in columns.items()}))
+        elif kind is None and figures:  # figures beside a label that names no indicator nor dimension
+            unused.append([r + 1, label])
     if not any(k == "indicator" for _, k, *_ in cells):
         return []
     stated = any(k == "group" for _, k, *_ in cells)  # sizes are read from that row alone
-    return [_table(sheet, {**columns, **(sizes if stated else {})}, cells, (top, bottom), title, None)]
+    table = _table(sheet, {**columns, **(sizes if stated else {})}, cells, (top, bottom), title, None)
+    table.unused = unused
+    return [table]
 
 
 def _targets_down(sheet: Sheet, c: int, keys: dict[int, str], value: int, header: tuple[int, int], title: list[str]) -> ParsedTable:
@@ -278,7 +285,7 @@ def _across(sheet: Sheet) -> list[ParsedTable]:
         name_col = next((j for j in range(first) if "role.stt" not in load_vocabulary().header.tags(header_text(j, range(top, bottom + 1)))), None)
     if name_col is None:
         return []
-    rows = []
+    rows, unused = [], []
     for r in range(bottom + 1, len(sheet.rows)):
         name = _text(sheet.value(r, name_col))
         tags = row_label_tags(name) if name else frozenset()
@@ -286,6 +293,8 @@ def _across(sheet: Sheet) -> list[ParsedTable]:
             break
         figures = any(_is_number(v) for v in sheet.rows[r][first:])
         if not figures or not name:
+            if figures:
+                unused.append([r + 1, None])  # figures with no village named: reported
             continue
         rows.append((r, "total" if "row.total" in tags else "village", name))
     if not rows:
@@ -309,6 +318,8 @@ def _across(sheet: Sheet) -> list[ParsedTable]:
         label = _text(sheet.value(h, j))
         cells = [(r, kind, name, keys[j], label, {f: sheet.value(r, k) for f, k in columns.items()}) for r, kind, name in rows]
         tables.append(_table(sheet, columns, cells, (top, bottom), title, name_col))
+    if tables:
+        tables[0].unused = unused
     return tables if any(t.rows["indicator"][0] for t in tables) else []
 
 

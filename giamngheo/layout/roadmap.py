@@ -239,6 +239,11 @@ def _down(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
         cells += [(r, "total", _text(sheet.value(r, year_col)), item[0], label, item[1], item[2], "total", sheet.value(r, c))
                   for r in total_rows]
         tables.append(_table(sheet, c, [header.start + 1, max(first, header.start + 1)], title, period, cells))
+    if tables:  # rows among the years that are no year (nor the total below them), with figures: reported
+        used = set(year_rows) | set(total_rows)
+        value_cols = sorted({c - 1 for t in tables for c in t.columns.values()})
+        tables[0].unused = [[r + 1, _text(sheet.value(r, year_col)) or None] for r in range(first, last + 1)
+                            if r not in used and any(_is_number(sheet.value(r, c)) for c in value_cols)]
     return tables
 
 
@@ -258,7 +263,7 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
     label_col = max((c for c in texts if texts[c]), key=lambda c: (texts[c], c), default=None)  # the column of the labels
     if label_col is None:
         return []
-    section_kind, items = None, []
+    section_kind, items, unused = None, [], []
     for r in below:
         label = _text(sheet.value(r, label_col))
         figures = [sheet.value(r, c) for c in year_cols + total_cols]
@@ -276,6 +281,8 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
             item = (item[0], item[1], "million_vnd" if item[1] == "budget" else unit)
         if item is not None:
             items.append((r, label, item))
+        else:
+            unused.append([r + 1, label])  # figures under a label that names no roadmap item: reported
     period = _period(title, years)
     tables = []
     for c, year in [*zip(year_cols, map(str, years)), *[(c, "total") for c in total_cols]]:
@@ -283,6 +290,8 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
         cells = [(r, row_kind, label, item[0], label, item[1], item[2], year, sheet.value(r, c)) for r, label, item in items]
         if cells:
             tables.append(_table(sheet, c, [year_row + 1, year_row + 1], title, period, cells))
+    if tables:
+        tables[0].unused = unused
     return tables
 
 

@@ -43,6 +43,7 @@ class Rows:
     name_col: int | None
     row_fields: dict[str, int] = field(default_factory=dict)
     unused: list[tuple[int, str | None]] = field(default_factory=list)
+    persons: list[int] = field(default_factory=list)  # a village's persons' row ("Khẩu" under "Hộ"): known, not counted
 
 
 def _is_blank(v) -> bool:
@@ -157,6 +158,7 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
     out: list[TableRow] = []
     row_fields: dict[str, int] = {}
     unused: list[tuple[int, str | None]] = []
+    persons: list[int] = []
     section, section_index, blank_run = None, 0, 0
     for r in range(band.first_data_row, len(sheet.rows)):
         cells = sheet.rows[r]
@@ -178,6 +180,7 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         has_numbers = any(not _is_blank(v) for v in values.values())
         if breakdown_col is not None:
             if "row.persons" in load_vocabulary().rows.exact(cell_text(sheet.value(r, breakdown_col)) or ""):
+                persons.append(r + 1)
                 continue  # the persons' row of a village counted both ways
         label = name or (stt if stt and not _numeric_stt(stt) else None)
         label_tags = row_label_tags(label) if label else frozenset()
@@ -204,7 +207,7 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         else:
             out.append(TableRow(r + 1, VILLAGE, name, section, section_index, values))
     _settle_totals(out)
-    return Rows(out, name_col, row_fields, unused)
+    return Rows(out, name_col, row_fields, unused, persons)
 
 
 def _settle_totals(rows: list[TableRow]) -> None:

@@ -1,0 +1,164 @@
+"""No row with figures is dropped silently (rule row_not_used), in every kind's recogniser; breakdown rows
+("- Trong đó: hộ DTTS") folded into the row they break down, at their own cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from fixtures.roadmap.make_bac_kan import write as write_bac_kan
+from giamngheo.layout.header import looks_numeric
+from giamngheo.layout.rows import classify_rows
+from giamngheo.layout.tables import find_tables
+from giamngheo.parse import parse_workbook
+from giamngheo.readers import read_workbook
+from giamngheo.readers.grid import Limits
+from test_any_table import run_steps
+from test_deprivations import rows_table
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = [p for d in (ROOT / "tests/fixtures/tuyen-quang-2026/raw", ROOT / "data/raw/thai-nguyen-2026/communes") if d.is_dir()
+           for p in sorted(d.iterdir()) if p.is_file()]
+TITLE = "ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"  # 01843, Thái Nguyên (19)
+HEADER = ["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"]
+
+
+def _plan(path: Path, rows: list[list]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "PL"
+    ws.append([TITLE])
+    ws.append(["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"])
+    ws.append(HEADER)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_sample_files_use_or_report_every_row_with_figures():
+    """Over the sample provinces' files: each sheet row inside a table that holds a number in a column the
+    table reads is a village, total, subtotal or section, a breakdown folded into one, a persons' row, or
+    reported as not used."""
+    assert len(SAMPLES) > 100
+    checked = 0
+    for path in SAMPLES:
+        try:
+            book = read_workbook(path, Limits())
+        except Exception:  # noqa: BLE001 - the unreadable samples are tested elsewhere
+            continue
+        for table in find_tables(book):
+            figure_cols = [c for f, c in table.band.fields.items() if f not in ("village_name", "stt", "note", "breakdown", "unit_code")]
+            accounted = {r.row for r in table.rows} | {s for r in table.rows for s in r.sources.values()}
+            accounted |= {r for r, _ in table.unused}
+            if not accounted:
+                continue
+            sheet = table.sheet
+            for r in range(table.band.first_data_row, max(accounted)):  # 0-based rows inside the table
+                values = [sheet.value(r, c) for c in figure_cols]
+                if any(v is not None and looks_numeric(v) for v in values) and (r + 1) not in accounted:
+                    persons = classify_rows(sheet, table.band).persons
+                    assert r + 1 in persons, f"{path.name} {sheet.name} row {r + 1} dropped silently: {values}"
+            checked += 1
+    assert checked > 100
+
+
+def test_a_row_of_an_unknown_subset_is_reported_at_its_cell(tmp_path):
+    path = _plan(tmp_path / "plan.xlsx", [
+        [1, "Tổ 1", 120, 20, 10, 4],
+        ["-", "Trong đó: hộ DTTS", None, 15, 8, None],
+        [2, "Tổ 2", 100, 10, 12, 2],
+        ["", "Chia ra: hộ bảo trợ xã hội", None, 3, None, None],
+        ["", "Tổng cộng", 220, 30, 22, 6],
+        ["", "Trong đó: hộ nghèo DTTS không có khả năng lao động", None, 2, None, None],  # two subsets at once
+    ])
+    failures, outputs = run_steps([path])
+    unused = failures.filter(pl.col("rule") == "row_not_used").sort("row")
+    assert unused.select("cell", "severity").rows() == [("B7", "warning"), ("B9", "warning")]
+    assert "Chia ra: hộ bảo trợ xã hội" in unused["message"][0] and "không được tính" in unused["message"][0]
+    villages = outputs["villages.parquet"].sort("source_row")
+    # the subset row is no village, and its figures are the first village's breakdown
+    assert villages.select("village_name", "poor_households", "poor_ethnic_minority", "near_poor_ethnic_minority").rows() == [
+        ("Tổ 1", 20, 15, 8), ("Tổ 2", 10, None, None)]
+    assert outputs["communes.parquet"].select("status", "poor_ethnic_minority").row(0) == ("accepted", 15)
+
+
+def test_breakdown_cells_are_checked_where_they_are_written(tmp_path):
+    """numeric and breakdown_le_parent name the "Trong đó" row's cell, not the village's."""
+    path = _plan(tmp_path / "plan.xlsx", [
+        [1, "Tổ 1", 120, 20, 10, 4],
+        ["-", "Trong đó: hộ DTTS", None, 25, "tám", None],
+        [2, "Tổ 2", 100, 10, 12, 2],
+        ["", "Tổng cộng", 220, 30, 22, 6],
+    ])
+    failures, outputs = run_steps([path])
+    errors = failures.filter(pl.col("severity") == "error").sort("cell")
+    assert errors.select("cell", "field", "rule").rows() == [
+        ("D5", "poor_ethnic_minority", "breakdown_le_parent"), ("E5", "near_poor_ethnic_minority", "numeric")]
+    assert "25 hộ, nhiều hơn số hộ nghèo (20)" in errors["message"][0]
+    assert outputs["communes.parquet"]["status"].to_list() == ["rejected"]
+
+
+def test_plan_feasible_on_villages_and_on_a_total_whose_villages_give_none(tmp_path):
+    villages = _plan(tmp_path / "villages.xlsx", [
+        [1, "Tổ 1", 120, 20, 10, 16],
+        ["-", "Hộ nghèo không có khả năng lao động", None, 5, None, None],
+        [2, "Tổ 2", 100, 10, 12, 2],
+        ["-", "Hộ nghèo không có khả năng lao động", None, 1, None, None],
+        ["", "Tổng cộng", 220, 30, 22, 18],
+    ])
+    failures, _ = run_steps([villages])
+    found = failures.filter(pl.col("rule") == "plan_feasible")
+    assert found.select("cell", "severity").rows() == [("F4", "warning")]
+    assert "kế hoạch giảm 16 hộ nghèo" in found["message"][0] and "15 = 20 − 5" in found["message"][0]
+    total = _plan(tmp_path / "total.xlsx", [
+        [1, "Tổ 1", 120, 20, 10, 12],
+        [2, "Tổ 2", 100, 10, 12, 6],
+        ["", "Tổng cộng", 220, 30, 22, 18],
+        ["", "- Hộ nghèo không có khả năng lao động", None, 21, None, None],
+    ])
+    failures, outputs = run_steps([total])
+    assert failures.filter(pl.col("rule") == "plan_feasible")["cell"].to_list() == ["F6"]
+    commune = outputs["communes.parquet"].row(0, named=True)
+    assert (commune["poor_no_labour"], commune["poor_reduction_target"], commune["status"]) == (21, 18, "accepted")
+
+
+def test_roadmap_rows_among_the_years_are_reported(tmp_path):
+    path = write_bac_kan(tmp_path / "lo trinh.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.insert_rows(8)  # between 2027 and 2028
+    for c, v in enumerate(["Ghi chú bổ sung", 3, 1, 1], start=1):
+        ws.cell(8, c, v)
+    wb.save(path)
+    failures, outputs = run_steps([path])
+    assert failures.filter(pl.col("rule") == "row_not_used").select("cell", "severity").rows() == [("A8", "warning")]
+    assert sorted(outputs["roadmap.parquet"]["year"].unique().to_list()) == [2026, 2027, 2028, 2029, 2030]
+
+
+def test_deprivation_rows_naming_no_indicator_are_reported(tmp_path):
+    path = rows_table(tmp_path / "thieu hut.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    last_indicator = max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == 12)
+    ws.insert_rows(last_indicator)  # among the indicators, before the last one
+    for c, v in enumerate([None, "Hộ không có thành viên đi làm ăn xa", 7, None, 2], start=1):
+        ws.cell(last_indicator, c, v)
+    ws.insert_rows(last_indicator)  # and a row of figures with no label at all
+    ws.cell(last_indicator, 3, 9)
+    wb.save(path)
+    parsed = parse_workbook(path, Limits())
+    found = [(f["cell"], f["value"]) for f in parsed.failures if f["rule"] == "row_not_used"]
+    assert found == [(f"A{last_indicator}", None), (f"A{last_indicator + 1}", "Hộ không có thành viên đi làm ăn xa")]
+    assert sum(1 for t in parsed.tables for k in t.rows["kind"] if k == "indicator") == 12
+
+
+@pytest.mark.parametrize("label", ["- Trong đó: hộ DTTS", "+ Hộ đồng bào dân tộc thiểu số", "Trong đó DTTS"])
+def test_breakdown_row_label_variants(tmp_path, label):
+    path = _plan(tmp_path / "plan.xlsx", [[1, "Tổ 1", 120, 20, 10, 4], ["", label, None, 15, 8, None], ["", "Tổng cộng", 120, 20, 10, 4]])
+    failures, outputs = run_steps([path])
+    assert failures.filter(pl.col("rule") == "row_not_used").is_empty()
+    assert outputs["villages.parquet"].select("poor_ethnic_minority", "near_poor_ethnic_minority").row(0) == (15, 8)
