@@ -171,7 +171,10 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         first_text = _first_text(cells)
         if first_text and _ends_table(first_text):
             if out and _table_goes_on(sheet, r, figures.values()):
-                continue  # a note among the villages ("Ghi chú: số liệu tạm tính"): the villages go on below
+                # a note among the villages ("Ghi chú: số liệu tạm tính"): the villages go on below
+                if any(not _is_blank(cells[c]) for c in figures.values() if c < len(cells)):
+                    unused.append((r + 1, first_text))
+                continue
             break
         name = cell_text(sheet.value(r, name_col)) if name_col is not None else None
         stt = cell_text(sheet.value(r, stt_col)) if stt_col is not None else None
