@@ -119,6 +119,7 @@ def _ends_table(text: str) -> bool:
     return "row.stop" in row_label_tags(text) or bool(_DATE_LINE.search(fold(text[:120])))
 
 
+@lru_cache(maxsize=65536)
 def breakdown_subsets(label: str) -> frozenset[str]:
     """The subsets a row's label names ("- Trong đó: hộ DTTS" -> ethnic_minority), see fields.subsets."""
     return F.subsets(load_vocabulary().header.tags(label))

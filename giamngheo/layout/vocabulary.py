@@ -12,6 +12,13 @@ from ..text import fold
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.toml")
 
 
+@lru_cache(maxsize=131072)
+def folded_words(text: str) -> tuple[str, ...]:
+    """The folded words of a label (its first 500 characters), made once: a row's label is asked for its
+    total / stop tags and for the subsets it names, each a phrase match over the same words."""
+    return tuple(fold(text[:500]).split())
+
+
 @dataclass(frozen=True)
 class PhraseIndex:
     """Folded phrases (as word tuples) to the tags they carry."""
@@ -40,7 +47,7 @@ class PhraseIndex:
 
     def leading(self, text: str) -> frozenset[str]:
         """Tags of the longest phrase the text starts with."""
-        words = fold(text[:300]).split()
+        words = folded_words(text)
         for n in range(min(self.longest, len(words)), 0, -1):
             hit = self.phrases.get(tuple(words[:n]))
             if hit is not None:
@@ -60,7 +67,7 @@ class PhraseIndex:
         return frozenset()
 
     def _tags(self, text: str) -> frozenset[str]:
-        words = fold(text[:500]).split()
+        words = folded_words(text)
         found: set[str] = set()
         i = 0
         while i < len(words):
