@@ -162,3 +162,24 @@ def test_breakdown_row_label_variants(tmp_path, label):
     failures, outputs = run_steps([path])
     assert failures.filter(pl.col("rule") == "row_not_used").is_empty()
     assert outputs["villages.parquet"].select("poor_ethnic_minority", "near_poor_ethnic_minority").row(0) == (15, 8)
+
+
+def test_a_total_under_hộ_nghèo_beside_its_breakdown_is_the_poor(tmp_path):
+    """"Hộ nghèo / Tổng số | Trong đó: DTTS": the "Tổng số" under "Hộ nghèo" counts the poor, not all households."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([TITLE])
+    ws.append(["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"])
+    ws.append(["STT", "Tên tổ dân phố", "Tổng số hộ", "Hộ nghèo", None, "Hộ cận nghèo", None, "Chỉ tiêu giảm hộ nghèo"])
+    ws.append([None, None, None, "Tổng số", "Trong đó: DTTS", "Tổng số", "Trong đó: DTTS", None])
+    for rng in ("D3:E3", "F3:G3", "A3:A4", "B3:B4", "C3:C4", "H3:H4"):
+        ws.merge_cells(rng)
+    ws.append([1, "Tổ 1", 121, 16, 12, 12, 9, 3])
+    ws.append([2, "Tổ 2", 101, 7, 7, 11, 10, 1])
+    ws.append(["", "Tổng cộng", 222, 23, 19, 23, 19, 4])
+    wb.save(tmp_path / "plan.xlsx")
+    failures, outputs = run_steps([tmp_path / "plan.xlsx"])
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell").rows()
+    commune = outputs["communes.parquet"].row(0, named=True)
+    assert (commune["total_households"], commune["poor_households"], commune["poor_ethnic_minority"]) == (222, 23, 19)
+    assert (commune["near_poor_households"], commune["near_poor_ethnic_minority"]) == (23, 19)
