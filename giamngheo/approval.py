@@ -215,8 +215,13 @@ def annotate_staged(staging: Path, out: Path, manifest: dict | None = None) -> N
     if path.exists():
         failures = annotate_failures(pl.read_parquet(path), state)
         _rewrite(failures, path)
-        if manifest is not None:
-            manifest.setdefault("counts", {})["acknowledged_warnings"] = int(failures["acknowledged"].sum())
+        if manifest is not None:  # counts.failures: the open ones, as the run summary says; acknowledged apart
+            acknowledged = int(failures["acknowledged"].fill_null(False).sum())
+            counts = manifest.setdefault("counts", {})
+            counts["acknowledged_warnings"] = acknowledged
+            by_severity = counts.get("failures")
+            if acknowledged and isinstance(by_severity, dict) and by_severity.get("warning"):
+                by_severity["warning"] = max(0, by_severity["warning"] - acknowledged)
     if manifest is not None:
         manifest["approval"] = tally
 

@@ -329,3 +329,31 @@ def test_run_to_run_diff_ignores_approval_columns(tmp_path):
     annotated.write_parquet(b / "communes.parquet")
     assert annotated["approval"][0] == "approved"
     assert diff_runs(a, b)["plan"]["communes"] == []
+
+
+def test_acknowledged_warnings_leave_the_manifest_counts_and_the_feedback_copies(tmp_path):
+    """counts.failures counts the open failures (as the run summary does), the acknowledged apart; a file whose
+    only failure is an acknowledged warning gets no feedback copy (nothing more is asked of the commune)."""
+    out, staging, raw = tmp_path / "out", tmp_path / "out" / ".staging" / "r2", tmp_path / "raw"
+    staging.mkdir(parents=True)
+    raw.mkdir()
+    wb = openpyxl.Workbook()
+    wb.active.append(["x"])
+    for name in ("00001.xlsx", "00002.xlsx"):
+        wb.save(raw / name)
+    failures = pl.DataFrame({"commune_code": ["00001", "00002"], "rule": ["total_row_matches_sum"] * 2, "cell": ["C46", "C46"],
+                             "field": ["total_households"] * 2, "severity": ["warning"] * 2, "value": ["5441", "5441"],
+                             "source_file": ["00001.xlsx", "00002.xlsx"], "source_sheet": ["Sheet"] * 2, "row": [46, 46],
+                             "column": [3, 3], "message": ["m", "m"]})
+    failures.write_parquet(staging / "validation_failures.parquet")
+    acknowledge_entry = {"action": "acknowledge", "by": "Hoa", "reason": "đã xác minh", "acknowledgements": [
+        {"commune_code": "00001", "rule": "total_row_matches_sum", "cell": "C46", "field": "total_households", "value": "5441"}]}
+    journal.append(out, acknowledge_entry)
+    manifest = {"files": [], "counts": {"failures": {"warning": 2}}}
+    approval.annotate_staged(staging, out, manifest)
+    assert manifest["counts"]["failures"] == {"warning": 1} and manifest["counts"]["acknowledged_warnings"] == 1
+    (staging / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    from giamngheo.reports.feedback import write_feedback_report
+
+    written = write_feedback_report(staging, raw).written
+    assert [p.name for p in written] == ["00002_00002.xlsx"]

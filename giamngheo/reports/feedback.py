@@ -103,6 +103,8 @@ def write_feedback_report(run_dir: Path, raw_dir: Path) -> FeedbackReport:
     if out_dir.resolve().is_relative_to(raw_dir.resolve()):
         raise ValueError(f"refusing to write feedback inside the raw folder: {out_dir}")
     failures = pl.read_parquet(run_dir / "validation_failures.parquet")
+    if "acknowledged" in failures.columns:  # a warning the province acknowledged asks nothing more of the commune
+        failures = failures.filter(~pl.col("acknowledged").fill_null(False).cast(pl.Boolean, strict=False).fill_null(False))
     manifest = _manifest(run_dir)
     limits = _limits(manifest)
     hashes = {f.get("path"): f.get("sha256") for f in manifest.get("files") or [] if isinstance(f, dict)}
