@@ -175,7 +175,7 @@ def consolidate(
         write_tables(staging, quote(consolidated.tables), consolidated.contracts)
         lineage, findings = trace(quote(context), quote(consolidated))
         del context, checked  # the typed rows are done with before the run's memory peak (the tables written)
-        side = _begin_analyst_workbook(later, len(records), staging, run_id, year)
+        side = _begin_analyst_workbook(later, records, staging, run_id, year)
         failures = explain_failures([file_failures, findings, table_failures, consolidated.failures], run_id, quote(ref))
         failures, history = compare_with_previous_run(options.out, failures)
         counts = RunSummary.counts_of(consolidated.tables["provinces.parquet"], failures)
@@ -203,11 +203,14 @@ def _read_everything(options: RunOptions, run_id: str, ref: Reference):
     return records, skipped, targets, options
 
 
-def _begin_analyst_workbook(later: ExitStack, files: int, staging: Path, run_id: str, year: int) -> SideProcess | None:
+def _begin_analyst_workbook(later: ExitStack, records, staging: Path, run_id: str, year: int) -> SideProcess | None:
     """Big runs write the analyst workbook's long sheets in a process of their own, begun now, while the
-    flow writes the rest; started only now, it never meets the flow's lineage at its peak."""
-    if files < WORTH_IT_FILES:
+    flow writes the rest; started only now, it never meets the flow's lineage at its peak. It reads the
+    files' SHA-256s (approval: was the approved file changed?) from a first manifest, replaced at publish."""
+    if len(records) < WORTH_IT_FILES:
         return None
+    artifacts.write_json({"run_id": run_id, "files": [{"path": r.entry.rel, "sha256": r.sha256} for r in records]},
+                         staging / "manifest.json")
     side = later.enter_context(SideProcess())
     side.start(begin_analyst_workbook, staging, {"run_id": run_id, "year": year, "finished_at": datetime.now(timezone.utc).isoformat()})
     return side

@@ -315,6 +315,10 @@ def test_report_side_process_reads_staged_tables_annotated(tmp_path):
     moved = _communes().with_columns(pl.Series("source_file", ["00001_v2.xlsx", "00002.xlsx", "00003.xlsx"]))
     assert approval.ensure_annotated(moved, "communes.parquet", staging)["approval"][0] == "changed_since_approval"
     assert "approval" not in approval.ensure_annotated(_communes(), "villages.parquet", staging).columns
+    # the flow writes the files' SHA-256s first (flows/consolidate.py): a corrected file under the same name is seen
+    (staging / "manifest.json").write_text(json.dumps({"files": [{"path": "00001.xlsx", "sha256": "b" * 64}]}), encoding="utf-8")
+    corrected = approval.ensure_annotated(_communes(), "communes.parquet", staging)
+    assert corrected["approval"][0] == "changed_since_approval" and "sha256" in corrected["approval_changes"][0]
 
 
 def test_run_to_run_diff_ignores_approval_columns(tmp_path):
