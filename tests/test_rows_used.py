@@ -183,3 +183,17 @@ def test_a_total_under_hộ_nghèo_beside_its_breakdown_is_the_poor(tmp_path):
     commune = outputs["communes.parquet"].row(0, named=True)
     assert (commune["total_households"], commune["poor_households"], commune["poor_ethnic_minority"]) == (222, 23, 19)
     assert (commune["near_poor_households"], commune["near_poor_ethnic_minority"]) == (23, 19)
+
+
+def test_a_numbered_breakdown_row_is_no_village(tmp_path):
+    """Rows numbered like villages: "2 | Hộ DTTS" is a breakdown of the village above, "3 | Bản Dân Tộc" a village."""
+    path = _plan(tmp_path / "plan.xlsx", [
+        [1, "Tổ 1", 120, 20, 10, 4],
+        [2, "Hộ DTTS", None, 15, 8, None],
+        [3, "Bản Dân Tộc", 100, 10, 12, 2],
+        ["", "Tổng cộng", 220, 30, 22, 6],
+    ])
+    failures, outputs = run_steps([path])
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell").rows()
+    assert outputs["villages.parquet"].sort("source_row").select("village_name", "poor_ethnic_minority").rows() == [
+        ("Tổ 1", 15), ("Bản Dân Tộc", None)]

@@ -125,6 +125,13 @@ def breakdown_subsets(label: str) -> frozenset[str]:
     return F.subsets(load_vocabulary().header.tags(label))
 
 
+@lru_cache(maxsize=65536)
+def _counts_households(label: str) -> bool:
+    """A label that speaks of households ("Hộ DTTS", "Số hộ nghèo không có khả năng lao động"): a numbered
+    row so labelled is a breakdown, where "Bản Dân Tộc" under the number 7 is a village."""
+    return bool(load_vocabulary().header.tags(label) & {"measure.count", "subject.poor", "subject.near", "subject.total", "weak.total"})
+
+
 def _attach_breakdown(out: list[TableRow], r: int, label: str, subsets: frozenset[str], values: dict, figures: dict,
                       row_fields: dict[str, int]) -> bool:
     """Give the row above (village, total or subtotal) the subset counts of a "Trong đó" row: the row's
@@ -188,7 +195,7 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
                 continue  # the persons' row of a village counted both ways
         label = name or (stt if stt and not _numeric_stt(stt) else None)
         label_tags = row_label_tags(label) if label else frozenset()
-        if has_numbers and label and not _numeric_stt(stt) and (subsets := breakdown_subsets(label)):
+        if has_numbers and label and (subsets := breakdown_subsets(label)) and (not _numeric_stt(stt) or _counts_households(label)):
             if not _attach_breakdown(out, r, label, subsets, values, figures, row_fields):
                 unused.append((r + 1, label))
             continue
