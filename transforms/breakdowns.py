@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from .checks import as_failures, int_text
+from .rates import rate_pct
 
 BROKEN_DOWN = ("village", "total", "subtotal")
 
@@ -164,3 +165,25 @@ def province_sums(fields, accepted: pl.Expr) -> list[pl.Expr]:
         ]
     return out
 
+
+
+def commune_shares(communes: pl.LazyFrame) -> pl.LazyFrame:
+    """Accepted communes that give any breakdown, with the shares of their poor and near-poor (half-up,
+    2 decimals), the poor able to work and whether the plan relies on those who cannot (target > able)."""
+    given = pl.any_horizontal([pl.col(f).is_not_null() for f in ("poor_ethnic_minority", "near_poor_ethnic_minority", "poor_no_labour",
+                                                                   "near_poor_no_labour", "poor_merit")])
+    able = able_to_work(pl.col("poor_households"), pl.col("poor_no_labour"))
+    return (
+        communes.filter((pl.col("status") == "accepted") & given)
+        .with_columns(
+            rate_pct(pl.col("poor_ethnic_minority"), pl.col("poor_households")).alias("poor_ethnic_minority_share_pct"),
+            rate_pct(pl.col("near_poor_ethnic_minority"), pl.col("near_poor_households")).alias("near_poor_ethnic_minority_share_pct"),
+            rate_pct(pl.col("poor_no_labour"), pl.col("poor_households")).alias("poor_no_labour_share_pct"),
+            able.alias("poor_able_to_work"),
+            pl.when(pl.col("poor_no_labour").is_not_null() & pl.col("poor_reduction_target").is_not_null())
+            .then(pl.col("poor_reduction_target") > able)
+            .alias("relies_on_no_labour"),
+            (pl.col("poor_reduction_target") - able).clip(lower_bound=0).alias("beyond_able_to_work"),
+        )
+        .sort("commune_code")
+    )

@@ -13,6 +13,7 @@ from transforms.lineage import cell_lineage
 
 from ..figures import accepted_only, commune_status, expected_communes, unit_names, with_run
 from .base import Context, Figures, Kind, Output
+from .breakdowns_report import breakdown_section, breakdown_sheets
 
 COUNTS = ("total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target")
 BREAKDOWN_FIELDS = tuple(BREAKDOWNS)  # poor_ethnic_minority, ...: parts of the poor and near-poor counts
@@ -117,6 +118,8 @@ PLAN = Kind(
     outputs=(VILLAGES, COMMUNES, PROVINCES),
     optional=False,
     expected=True,
+    report_sheets=breakdown_sheets,  # the plan's own sheets are the workbook's first; these only when breakdowns are given
+    report_section=breakdown_section,
     traced=COUNTS + BREAKDOWN_FIELDS,
     traced_rates={
         "poor_rate_pct": ("poor_households", "total_households"),
