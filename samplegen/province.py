@@ -14,6 +14,7 @@ from .layouts import (
 )
 from .names import person_name
 from .results import RESULT_LAYOUTS, write_results_table
+from .breakdowns import write_breakdown_plans
 from .roadmap import write_roadmaps
 from .units import Unit, legacy_for, load_units, province_units, unique_legacy_names
 from .util import ascii_name, fold, new_tone, old_tone, rate, round_half_up, slug, sub_rng
@@ -197,12 +198,14 @@ def _section_labels(unit: Unit) -> list[str] | None:
 
 def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year: int = 2026, plants: bool = True,
                       results: bool = True, missing: int = 4, real_annex: bool = True, clean: bool = True,
-                      roadmaps: int = 0) -> dict:
+                      roadmaps: int = 0, breakdowns: int = 0) -> dict:
     """Write a province's commune files, targets workbook, truth.json and results_truth.json.
 
     Layout of out_dir: communes/ (plan files, some in sub-folders), communes/ket_qua/
     (year-end results), chi_tieu_giao_<year>.xlsx, truth.json, results_truth.json; with `roadmaps`,
-    that many accepted communes' 2026-2030 roadmaps in communes/lo_trinh/ and roadmap_truth.json.
+    that many accepted communes' 2026-2030 roadmaps in communes/lo_trinh/ and roadmap_truth.json; with
+    `breakdowns`, that many accepted communes' plan annexes rewritten with "Trong đó" breakdowns (their
+    truth gains `breakdowns`, the commune's figures).
     Returns the truth (as written to truth.json).
     """
     out = Path(out_dir)
@@ -441,6 +444,15 @@ def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year
         for entry in roadmap_truth.values():
             mtimes[entry["file"]] = datetime(2026, 6, 2, 9, 0, 0)
         _json_dump(out / "roadmap_truth.json", {"communes": roadmap_truth})
+
+    if breakdowns:  # off by default: the sample province's files stay as they are
+        chosen = [c for c in codes if truth_communes[c].get("status") == "accepted" and not truth_communes[c].get("plant")
+                  and not any(r.get("section") for r in truth_communes[c]["rows"])][:breakdowns]
+        written = write_breakdown_plans(raw, seed, [{"code": c, "name": by_code[c].name, "file": truth_communes[c]["file"],
+                                                     "villages": plans[c][0]} for c in chosen], year)
+        for code, t in written.items():  # the same villages and counts, rewritten in a breakdown layout
+            truth_communes[code].update(layout=f"breakdowns_{t['layout']}", rows=t["rows"], breakdowns=t["commune"],
+                                        breakdown_format=t["format"], breakdown_encoding=t["encoding"])
 
     # targets workbook: every unit of the province, in code order
     target_rows = []

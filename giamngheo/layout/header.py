@@ -233,8 +233,10 @@ def is_numbered_row(cells: list[object]) -> bool:
 
 
 def _fill_parents(rows: list[list[str | None]], merged_cols: set[tuple[int, int]]) -> None:
-    """Without merge information (CSV), a parent label covers the empty cells to its right."""
-    for i in range(len(rows) - 1):
+    """Without merge information (CSV, .ods as read), a parent label covers the empty cells to its right
+    that have a label below. Lowest parents first: "Trong đó" spreads over its three subsets before
+    "Hộ nghèo" above it is spread over "Trong đó"."""
+    for i in reversed(range(len(rows) - 1)):
         row, child = rows[i], rows[i + 1]
         current = None
         for c in range(len(row)):
