@@ -10,7 +10,7 @@ from ..readers.grid import Sheet
 from ..text import fold, nfc
 from . import fields as F
 from .header import Band, cell_text, looks_numeric
-from .vocabulary import load_vocabulary, row_label_tags
+from .vocabulary import folded_words, load_vocabulary, row_label_tags
 
 VILLAGE, TOTAL, SUBTOTAL, SECTION = "village", "total", "subtotal", "section"
 _ROMAN = re.compile(r"^(?=[IVXL])(X{0,3}|L)?(IX|IV|V?I{0,3})$")
@@ -129,7 +129,8 @@ def breakdown_subsets(label: str) -> frozenset[str]:
 def _counts_households(label: str) -> bool:
     """A label that speaks of households ("Hộ DTTS", "Số hộ nghèo không có khả năng lao động"): a numbered
     row so labelled is a breakdown, where "Bản Dân Tộc" under the number 7 is a village."""
-    return bool(load_vocabulary().header.tags(label) & {"measure.count", "subject.poor", "subject.near", "subject.total", "weak.total"})
+    return "ho" in folded_words(label) or bool(
+        load_vocabulary().header.tags(label) & {"measure.count", "subject.poor", "subject.near", "subject.total", "weak.total"})
 
 
 def _attach_breakdown(out: list[TableRow], r: int, label: str, subsets: frozenset[str], values: dict, figures: dict,
