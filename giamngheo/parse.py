@@ -14,6 +14,7 @@ from transforms.markers import FORMULA_MARK
 from . import PARSER_VERSION
 from .layout import fields as F
 from .layout.header import header_labels_found
+from .layout.households import personal_header
 from .layout.recognisers import claimed_tables, other_tables
 from .layout.vocabulary import load_vocabulary
 from .parsed import ParsedTable, ParseResult, cell_json
@@ -143,6 +144,14 @@ def _table_failures(table: Table) -> list[dict]:
     return out
 
 
+_TITLE_WORDS = re.compile(r"\b(?:ubnd|uy ban|danh sach|ke hoach|bao cao|bieu|phu luc|cong hoa|xa|phuong|dac khu|thi tran|nam 20\d\d)\b")
+
+
+def title_like(line: str) -> bool:
+    """A line that reads as a title or heading, not a person's name: it names a document or a unit."""
+    return bool(_TITLE_WORDS.search(fold(line[:300])))
+
+
 def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> ParseResult:
     """The parse result of a file that cannot be used at all (rule `readable`)."""
     return ParseResult(PARSER_VERSION, failures=[failure("readable", None, value=detail, expected=expected, detail=reason)], seconds=seconds)
@@ -160,22 +169,31 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
     result = ParseResult(PARSER_VERSION, format=book.format, encoding=book.encoding, legacy_encoding=book.legacy_encoding)
     result.sheets = [s.name for s in book.sheets]
     claimed = claimed_tables(book.sheets)
-    tables = find_tables(book, forced_kind, skip=frozenset(claimed))
+    # a household list no recogniser could read: never read as villages, nor its rows as title lines
+    personal = {s.name: found for s in book.sheets if s.name not in claimed and (found := personal_header(s))}
+    tables = find_tables(book, forced_kind, skip=frozenset(claimed) | frozenset(personal))
     title: list[str] = []
     for t in tables:
         title.extend(line for line in t.title if line not in title)
     used = {t.sheet.name for t in tables}
     for s in book.sheets:
         if s.name not in used:
-            # a claimed table's rows are never title lines (a household list's rows hold names)
-            top = min(TOP, len(s.rows), *(t.header_rows[0] - 1 for t in claimed.get(s.name, ()) if t.header_rows))
-            title.extend(line for line in title_lines(s, top, single=True) if line not in title)
+            # a claimed table's rows are never title lines (a household list's rows hold names); above a list
+            # refused, only lines that read as a title ("UBND XÃ …", "DANH SÁCH … NĂM 2026"), never a lone name
+            top = min(TOP, len(s.rows), *(t.header_rows[0] - 1 for t in claimed.get(s.name, ()) if t.header_rows),
+                      *((personal[s.name][0],) if s.name in personal else ()))
+            lines = title_lines(s, top, single=True)
+            title.extend(line for line in lines if line not in title and (s.name not in personal or title_like(line)))
     result.title = title[:60]
-    others = [t for s in book.sheets if s.name not in used and s.rows for t in claimed.get(s.name) or other_tables(s, title)]
+    others = [t for s in book.sheets if s.name not in used and s.name not in personal and s.rows
+              for t in claimed.get(s.name) or other_tables(s, title)]
+    for name, (row, labels) in personal.items():  # the household list refused; with nothing else read, the file
+        kind = "households" if tables or others else None
+        result.failures.append({**failure("personal_list", name, row=row + 1, value=" | ".join(labels)[:500]), "kind": kind})
     result.codes = _codes(title)
     result.doc_date = _document_date(title)
     result.year = document_year(title)
-    if not tables and not others:
+    if not tables and not others and not personal:
         labels = []
         for s in book.sheets:
             labels.extend(header_labels_found(s))

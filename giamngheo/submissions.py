@@ -59,7 +59,8 @@ def resolve_files(records: list[FileRecord], resolver: Resolver) -> None:
         data = rec.data
         rec.failures = []
         for f in data.failures:
-            rec.failures.append({**f, "kind": _table_kind(rec, f.get("sheet")) if f["rule"] in ("required_columns",) else None})
+            kind = f.get("kind") or (_table_kind(rec, f.get("sheet")) if f["rule"] in ("required_columns",) else None)
+            rec.failures.append({**f, "kind": kind})  # the parser names the kind of a failure of one kind's table
         if any(f["rule"] == "readable" for f in rec.failures) and not data.title:
             rec.resolution = resolver.resolve(rec.entry.path.name, [], [])
         else:

@@ -130,6 +130,14 @@ RULES: tuple[Rule, ...] = (
          "Ô {cell} ({field_vi}): {value} hộ, nhiều hơn {detail_vi} ({expected}) mà số này là một phần.",
          "Cell {cell} ({field_en}): {value} households, more than the {detail_en} ({expected}) it is part of."),
     # household lists (danh sách hộ): a value of a personal field is never shown, only masked ("0010******21")
+    Rule("personal_list", ERROR, STRUCTURE, "Danh sách có dữ liệu cá nhân đọc được", "A list of people can be read",
+         "Trang tính {sheet} là danh sách có dữ liệu cá nhân (họ tên, số CCCD, ngày sinh, điện thoại) nhưng không đọc được: "
+         "danh sách hộ nghèo, hộ cận nghèo cần cột họ tên chủ hộ và ít nhất hai trong các cột mã hộ, số CCCD/CMND, năm sinh, "
+         "số nhân khẩu, phân loại hộ, dân tộc, chỉ số thiếu hụt. Các cột tìm thấy: {value}. Không dữ liệu nào của trang này "
+         "được đọc.",
+         "Sheet {sheet} is a list with personal data (names, ID numbers, birth dates, phones) that cannot be read: a list of "
+         "poor and near-poor households needs the head of household's name and two of household code, ID number, birth "
+         "year, members, group, ethnicity, deprivations. Columns found: {value}. Nothing on this sheet was read.", numbers=False),
     Rule("household_unique", ERROR, WITHIN, "Mỗi hộ một dòng", "Each household once",
          "Ô {cell} ({field_vi}): {value} đã có ở dòng {expected} ({detail_vi}) của danh sách cùng xã.",
          "Cell {cell} ({field_en}): {value} is already on row {expected} ({detail_en}) of the same commune's list.", numbers=False),

@@ -659,7 +659,8 @@ def test_no_recognisable_layout_lists_the_labels_found(tmp_path):
     ]
     ins = inspect(write_book(tmp_path / "danh_sach.xlsx", Grid(rows)))
     got = failures(ins)
-    assert [(f["rule"], f["severity"], f["cell"]) for f in got] == [("table_found", "error", None)]
+    # a list of people (names, birth years): refused whole, its labels named, no cell of it read
+    assert [(f["rule"], f["severity"], f["cell"]) for f in got] == [("personal_list", "error", None)]
     for label in ("Họ và tên chủ hộ", "Năm sinh", "Địa chỉ", "Số tiền vay"):
         assert label in got[0]["value"] and label in got[0]["message"]
     assert ins.villages.is_empty()

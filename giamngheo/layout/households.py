@@ -309,6 +309,22 @@ def _household(sheet: Sheet, r: int, cols: dict[str, int], deprivation: dict[int
     }
 
 
+PERSONAL_HEADER = frozenset({"head_name", "id_number", "birth", "phone"})
+
+
+def personal_header(sheet: Sheet) -> tuple[int, list[str]] | None:
+    """(0-based row, its labels) of a header that names a personal column ("Họ và tên chủ hộ", "Số CCCD",
+    "Ngày sinh", "Số điện thoại": the cell starts with the label) among at least three labels. A sheet
+    with one is a household list: read by `recognise`, or refused whole, never by the village engine
+    (its names would become villages) nor for title lines. The labels are header text, no cell of a row."""
+    vocab = load_vocabulary()
+    for r in range(min(len(sheet.rows), HEADER_SCAN)):
+        labels = [t for t in (_text(v) for v in sheet.rows[r]) if t and len(t) <= 150]
+        if len(labels) >= 3 and any({f"hh.{f}" for f in PERSONAL_HEADER} & vocab.households.leading(t) for t in labels):
+            return r, labels
+    return None
+
+
 def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable] | None:
     """The household list on a sheet, or None."""
     if not sheet.rows:
