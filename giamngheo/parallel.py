@@ -21,6 +21,7 @@ from .lifeline import exit_with_parent
 from .parse import parse_workbook, unreadable
 from .parsed import ParseResult
 from .readers.grid import Limits
+from .safe_errors import described
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,8 @@ def parse_one(job: ParseJob, limits: Limits) -> ParseResult:
         return unreadable("memory", "", None)
     except RecursionError:
         return unreadable("crashed", "RecursionError", None)
-    except Exception as exc:  # a reader bug must not take the batch down
-        return unreadable("crashed", f"{type(exc).__name__}: {str(exc)[:200]}", None)
+    except Exception as exc:  # a reader bug must not take the batch down; its message may quote a cell: not kept
+        return unreadable("crashed", described(exc), None)
 
 
 def _warm() -> None:

@@ -334,7 +334,9 @@ def test_one_broken_source_does_not_stop_the_others(raw, run_dir, monkeypatch):
     monkeypatch.setattr(feedback, "feedback_book", flaky)
     report = write_feedback_report(write_run(run_dir, rows), raw)
     assert [p.name for p in report.written] == ["05801_b.xlsx"]
-    assert report.problems == [("05800_a.xlsx", "not written: RuntimeError: weird source")]
+    # the exception's type and place, never its message (it may quote a cell)
+    assert [(f, p.split(" at ")[0]) for f, p in report.problems] == [("05800_a.xlsx", "not written: RuntimeError")]
+    assert "weird source" not in report.problems[0][1]
 
 
 def test_sources_that_cannot_be_opened_safely_get_the_list_only(raw, tmp_path, run_dir):

@@ -78,3 +78,17 @@ def test_a_signature_asking_for_a_name_is_no_list(tmp_path):
     wb.save(path)
     parsed = parse_workbook(path, Limits())
     assert not parsed.failures and [t.kind for t in parsed.tables] == ["plan"]
+
+
+def test_a_parser_crash_names_its_type_and_place_never_its_message(tmp_path, monkeypatch):
+    """A reader bug on a list: the exception's message may quote a cell (a name): the failure keeps the type and where."""
+    from giamngheo import parallel
+    from giamngheo.parallel import ParseJob
+
+    def boom(*args, **kwargs):
+        int(MARKERS[1])  # ValueError: invalid literal for int() with base 10: 'Zqxtranthib'
+
+    monkeypatch.setattr(parallel, "parse_workbook", boom)
+    result = parallel.parse_one(ParseJob(str(tmp_path / "x.xlsx"), ""), Limits())
+    value = result.failures[0]["value"]
+    assert MARKERS[1] not in _everything(result).decode() and value.startswith("ValueError at test_personal_guard.py:")

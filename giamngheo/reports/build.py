@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ..safe_errors import described, trace_of
 from .side_process import SideProcess
 
 
@@ -48,7 +48,7 @@ def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadl
         try:
             return fn()
         except Exception as exc:  # a report bug is reported in the manifest, the run's tables stand
-            done.problems.append({"report": name, "error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc(limit=3)})
+            done.problems.append({"report": name, "error": described(exc), "trace": trace_of(exc)})  # no message: it may quote a cell
             return None
 
     ledger = attempt("submissions.parquet", lambda: submissions_table(run_dir, _deadline(deadline)))

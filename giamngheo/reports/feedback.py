@@ -42,6 +42,7 @@ from schemas.rules import RULE_BY_ID
 
 from ..readers import Limits, UnreadableFile, read_workbook
 from ..readers.container import SafeZip, sniff_format, zip_kind
+from ..safe_errors import described
 from .safe_cells import write_text, xml_text
 
 FEEDBACK_DIR = "feedback"
@@ -118,7 +119,7 @@ def write_feedback_report(run_dir: Path, raw_dir: Path) -> FeedbackReport:
             report.written.append(_save(book, out_dir / name))
             report.problems.extend((source_file, note) for note in notes)
         except Exception as exc:  # one weird source must not cost the other communes their feedback
-            report.problems.append((source_file, f"not written: {type(exc).__name__}: {exc}"))
+            report.problems.append((source_file, f"not written: {described(exc)}"))
     return report
 
 
@@ -212,7 +213,7 @@ def feedback_book(source_file: str, rows: list[dict], raw_dir: Path, limits: Lim
             places = _places(book, titles, rows)
             _mark_cells(places, rows)
         except Exception as exc:  # a source we cannot mark still gets its list of failures
-            notes.append(f"list only: {type(exc).__name__}: {exc}")
+            notes.append(f"list only: {described(exc)}")
             book = None
     if book is None:
         book = Workbook()
@@ -222,12 +223,16 @@ def feedback_book(source_file: str, rows: list[dict], raw_dir: Path, limits: Lim
     return book, notes
 
 
+class UnsafeSource(ValueError):
+    """A source path that leaves the raw folder."""
+
+
 def _source_path(raw_dir: Path, source_file: str) -> Path:
     """The source under `raw_dir`; a path leaving it ("../", absolute, a link) is refused."""
     raw = raw_dir.resolve()
     path = raw / source_file
     if path.is_symlink() or not path.resolve().is_relative_to(raw):
-        raise ValueError("the source path leaves the raw folder")
+        raise UnsafeSource("the source path leaves the raw folder")
     return path
 
 
