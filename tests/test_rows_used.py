@@ -197,3 +197,25 @@ def test_a_numbered_breakdown_row_is_no_village(tmp_path):
     assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell").rows()
     assert outputs["villages.parquet"].sort("source_row").select("village_name", "poor_ethnic_minority").rows() == [
         ("Tổ 1", 15), ("Bản Dân Tộc", None)]
+
+
+def test_household_list_rows_of_nobody_are_reported_without_a_label(tmp_path, monkeypatch):
+    """A list row with figures but no head, code or ID: reported at its row, no cell of it quoted."""
+    import random
+
+    from samplegen.households import make_households, write_household_list
+
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    path = tmp_path / "danh sach.xlsx"
+    write_household_list(path, "Phường Bắc Kạn", make_households(random.Random(1), [("Tổ 1", 3, 2)]))
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    header = next(r for r in range(1, 20) if any(isinstance(c.value, str) and "nhân khẩu" in c.value.lower() for c in ws[r]))
+    members = next(c.column for c in ws[header] if isinstance(c.value, str) and "nhân khẩu" in c.value.lower())
+    ws.insert_rows(header + 3)  # after the first household (the row under the header numbers the indicators)
+    ws.cell(header + 3, members, 5)
+    wb.save(path)
+    parsed = parse_workbook(path, Limits())
+    found = [(f["row"], f["value"], f["kind"]) for f in parsed.failures if f["rule"] == "row_not_used"]
+    assert found == [(header + 3, None, "households")]
+    assert sum(len(t.rows["row"]) for t in parsed.tables if t.kind == "households") == 5

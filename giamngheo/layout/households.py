@@ -345,7 +345,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
     rows: dict[str, list] = {k: [] for k in keys}
     identity = [cols[f] for f in ("head_name", "household_code", "id_number") if f in cols]
     figures = [cols[f] for f in ("members", "id_number", "birth", "phone") if f in cols]
-    section_index = 0
+    section_index, unused = 0, []
     for r in range(bottom + 1, len(sheet.rows)):
         cells = sheet.rows[r]
         texts = [t for t in (_text(v) for v in cells) if t]
@@ -366,6 +366,8 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
                 village = _ROMAN.sub("", texts[-1])
                 continue
         if not has_identity or _numbering_row(sheet, r, name_col):
+            if has_figures and not has_identity:
+                unused.append([r + 1, None])  # figures of nobody named: reported, with no label (a list's cells are personal)
             continue
         if "row.total" in row_label_tags(_text(sheet.value(r, name_col))):
             continue
@@ -381,4 +383,4 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
     columns = {f: c + 1 for f, c in cols.items() if f not in ("stt",)}
     return [ParsedTable(sheet=sheet.name, kind=KIND, columns=columns, rows=rows, header_rows=[top + 1, bottom + 1],
                         name_column=cols["village"] + 1 if "village" in cols else None,
-                        labels={str(c): f for f, c in columns.items()}, title=title)]
+                        labels={str(c): f for f, c in columns.items()}, title=title, unused=unused)]
