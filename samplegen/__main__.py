@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-results", action="store_true", help="no year-end results workbooks")
     p.add_argument("--roadmaps", type=int, default=0, help="communes that also send a 2026-2030 roadmap (default 0)")
     p.add_argument("--breakdowns", type=int, default=0, help="communes whose plan annex says who the poor are, 'Trong đó' (default 0)")
+    p.add_argument("--deprivations", type=int, default=0, help="communes that also send a deprivation table (default 0)")
 
     n = sub.add_parser("national", help="all provinces, clean files, for benchmarks")
     n.add_argument("--out", required=True, type=Path, help="output folder (replaced)")
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         truth = generate_province(args.out, args.province, args.seed, args.year, plants=not args.no_plants,
                                   results=not args.no_results, missing=args.missing, roadmaps=args.roadmaps,
-                                  breakdowns=args.breakdowns)
+                                  breakdowns=args.breakdowns, deprivations=args.deprivations)
         print(json.dumps({"out": str(args.out), "seconds": round(time.perf_counter() - started, 2), **truth["province"]},
                          ensure_ascii=False))
         return 0

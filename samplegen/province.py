@@ -15,6 +15,7 @@ from .layouts import (
 from .names import person_name
 from .results import RESULT_LAYOUTS, write_results_table
 from .breakdowns import write_breakdown_plans
+from .deprivations import FORMATS as DEPRIVATION_FORMATS, ORIENTATIONS as DEPRIVATION_ORIENTATIONS, write_deprivation_table
 from .roadmap import write_roadmaps
 from .units import Unit, legacy_for, load_units, province_units, unique_legacy_names
 from .util import ascii_name, fold, new_tone, old_tone, rate, round_half_up, slug, sub_rng
@@ -198,14 +199,15 @@ def _section_labels(unit: Unit) -> list[str] | None:
 
 def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year: int = 2026, plants: bool = True,
                       results: bool = True, missing: int = 4, real_annex: bool = True, clean: bool = True,
-                      roadmaps: int = 0, breakdowns: int = 0) -> dict:
+                      roadmaps: int = 0, breakdowns: int = 0, deprivations: int = 0) -> dict:
     """Write a province's commune files, targets workbook, truth.json and results_truth.json.
 
     Layout of out_dir: communes/ (plan files, some in sub-folders), communes/ket_qua/
     (year-end results), chi_tieu_giao_<year>.xlsx, truth.json, results_truth.json; with `roadmaps`,
     that many accepted communes' 2026-2030 roadmaps in communes/lo_trinh/ and roadmap_truth.json; with
     `breakdowns`, that many accepted communes' plan annexes rewritten with "Trong đó" breakdowns (their
-    truth gains `breakdowns`, the commune's figures).
+    truth gains `breakdowns`, the commune's figures); with `deprivations`, that many accepted communes' deprivation
+    tables in communes/thieu_hut/ (truth: `deprivations`).
     Returns the truth (as written to truth.json).
     """
     out = Path(out_dir)
@@ -453,6 +455,19 @@ def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year
         for code, t in written.items():  # the same villages and counts, rewritten in a breakdown layout
             truth_communes[code].update(layout=f"breakdowns_{t['layout']}", rows=t["rows"], breakdowns=t["commune"],
                                         breakdown_format=t["format"], breakdown_encoding=t["encoding"])
+
+    if deprivations:  # off by default
+        chosen = [c for c in codes if truth_communes[c].get("status") == "accepted" and not truth_communes[c].get("plant")][:deprivations]
+        for n, code in enumerate(chosen):
+            rows = truth_communes[code]["rows"]
+            fmt, encoding = DEPRIVATION_FORMATS[n % len(DEPRIVATION_FORMATS)]
+            orientation = DEPRIVATION_ORIENTATIONS[n % 2]
+            rel = f"thieu_hut/{code}_thieu_hut.{fmt}"
+            written = write_deprivation_table(raw / rel, orientation, by_code[code].name, [(r["village"], r["poor"], r["near"]) for r in rows],
+                                              fmt, encoding, short=n % 3 == 0, year=year, seed=seed)
+            mtimes[rel] = datetime(2026, 6, 3, 9, 0, 0)
+            truth_communes[code]["deprivations"] = {"file": rel, "orientation": orientation, "format": fmt, "encoding": encoding,
+                                                    "poor": written["poor"], "near_poor": written["near"]}
 
     # targets workbook: every unit of the province, in code order
     target_rows = []

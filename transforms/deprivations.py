@@ -98,7 +98,7 @@ def group_sizes(cells: pl.LazyFrame, stated: pl.LazyFrame, planned: pl.LazyFrame
         cells.filter(pl.col("level") == "village").select(*BLOCK, pl.lit("").alias("unit"), "group").unique(),
     ]).unique()
     return (
-        units.join(stated, on=[*_UNIT, "group"], how="left")
+        units.join(stated, on=[*_UNIT, "group"], how="left", nulls_equal=True)
         .join(planned, on=["commune_code", "unit", "group"], how="left")
         .with_columns(
             pl.coalesce("stated", "planned").alias("size"),
@@ -110,7 +110,7 @@ def group_sizes(cells: pl.LazyFrame, stated: pl.LazyFrame, planned: pl.LazyFrame
 
 def deprived_over_group(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
     """A deprived count above its group's households (rule deprived_le_group)."""
-    judged = cells.join(sizes.select(*_UNIT, "group", "size"), on=[*_UNIT, "group"], how="left")
+    judged = cells.join(sizes.select(*_UNIT, "group", "size"), on=[*_UNIT, "group"], how="left", nulls_equal=True)
     return _failures(judged.filter(pl.col("size").is_not_null() & (pl.col("deprived") > pl.col("size"))).select(
         "table_id", pl.col("source_row").alias("row"), "field", pl.lit("deprived_le_group").alias("rule"),
         int_text(pl.col("deprived")).alias("value"), int_text(pl.col("size")).alias("expected"), pl.col("group").alias("detail")))
@@ -123,7 +123,7 @@ def deprivation_sums(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
     sums = cells.filter(pl.col("indicator").is_not_null()).group_by(*_UNIT, "group").agg(
         pl.col("deprived").sum().alias("_sum"), pl.col("table_id").min(), pl.col("source_row").first(), pl.col("level").first(),
         pl.col("village_name").first())
-    judged = sums.join(sizes.select(*_UNIT, "group", "size", "size_table", "size_row", "size_field"), on=[*_UNIT, "group"])
+    judged = sums.join(sizes.select(*_UNIT, "group", "size", "size_table", "size_row", "size_field"), on=[*_UNIT, "group"], nulls_equal=True)
     poor = (pl.col("group") == "poor") & (pl.col("_sum") < 3 * pl.col("size"))
     near = (pl.col("group") == "near_poor") & (pl.col("_sum") > 2 * pl.col("size"))
     stated = pl.col("size_table").is_not_null()
@@ -153,7 +153,7 @@ def stated_rate_mismatches(typed: pl.LazyFrame, tables: pl.LazyFrame, sizes: pl.
     rows = _located(typed, tables).filter(pl.col("row_kind").is_in(["indicator", "village"])).with_columns(
         pl.when(pl.col("row_kind") == "village").then(pl.col("name_key")).otherwise(pl.lit("")).alias("unit"))
     wide = sizes.group_by(_UNIT).agg(*[pl.col("size").filter(pl.col("group") == g).first().alias(f"_{g}_size") for g in GROUPS])
-    joined = rows.join(wide, on=_UNIT, how="left")
+    joined = rows.join(wide, on=_UNIT, how="left", nulls_equal=True)
     return rate_mismatches(joined, [(f"{g}_deprived_rate", f"{g}_deprived", [f"_{g}_size"]) for g in GROUPS])
 
 
@@ -190,14 +190,14 @@ def commune_figures(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
     summed = cells.filter(pl.col("indicator").is_not_null()).group_by(*BLOCK, "indicator", "group").agg(
         pl.col("deprived").sum().alias("households_deprived"))
     commune_sizes = sizes.filter(pl.col("unit") == "").select(*BLOCK, "group", pl.col("size").alias("households_in_group"))
-    return summed.join(commune_sizes, on=[*BLOCK, "group"], how="left").with_columns(_rounded())
+    return summed.join(commune_sizes, on=[*BLOCK, "group"], how="left", nulls_equal=True).with_columns(_rounded())
 
 
 def village_figures(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
     """Per village x indicator x group of a village-level table."""
     villages = cells.filter((pl.col("level") == "village") & pl.col("indicator").is_not_null())
     return villages.join(sizes.select(*_UNIT, "group", pl.col("size").alias("households_in_group")), on=[*_UNIT, "group"],
-                         how="left").rename({"deprived": "households_deprived"}).with_columns(_rounded())
+                         how="left", nulls_equal=True).rename({"deprived": "households_deprived"}).with_columns(_rounded())
 
 
 def _rounded() -> list[pl.Expr]:
