@@ -94,6 +94,19 @@ def add_household_lists(work: Path, corpus: Path, seed: int, per_commune: int = 
     return write_household_lists(corpus, communes, seed, per_commune=per_commune)
 
 
+def add_deprivation_tables(work: Path, corpus: Path, seed: int) -> int:
+    """One deprivation table per generated commune (indicators down, group sizes its plan's; the formats and
+    encodings in turn), beside its plan: issue 16's national set."""
+    import json
+
+    from samplegen.deprivations import write_deprivation_tables
+
+    truth = json.loads((work / "truth.json").read_text(encoding="utf-8"))
+    communes = [{"code": code, "name": c["name"], "folder": str(Path(c["file"]).parent), "poor": c["poor_households"],
+                 "near": c["near_poor_households"]} for code, c in sorted(truth["communes"].items()) if c.get("file")]
+    return write_deprivation_tables(corpus, communes, seed)
+
+
 def subset(corpus: Path, dest: Path, every: int) -> Path:
     """Every `every`-th file of the corpus (hard links), so the subsets spread over all provinces."""
     shutil.rmtree(dest, ignore_errors=True)
@@ -234,7 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     # swung from 0.76x to 1.42x. Each round costs ~30 s (the benchmark stays under 5 minutes with five).
     ap.add_argument("--rounds", type=int, default=5, help="cold runs per size, taking turns; the fastest counts (default 5)")
     ap.add_argument("--households", action="store_true",
-                    help="add a household list per commune (~300 households, every format): issue 17's national set")
+                    help="add a household list per commune (~300 households, every format): issue 17's national set; "
+                         "the one corrected file of the rerun is then a list")
+    ap.add_argument("--deprivations", action="store_true",
+                    help="add a deprivation table per commune (every format and encoding): issue 16's national set")
     args = ap.parse_args(argv)
     work = args.work
     began = time.perf_counter()
@@ -248,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.households:
         lists = add_household_lists(work, corpus, args.seed)
         print(f"   + {lists:,} household lists (~300 households each)", flush=True)
+    if args.deprivations:
+        tables = add_deprivation_tables(work, corpus, args.seed)
+        print(f"   + {tables:,} deprivation tables", flush=True)
     files = corpus_files(corpus)
     print(f"corpus: {len(files):,} files, {summary['village_rows']:,} village rows, {summary['provinces']} provinces "
           f"(generated in {time.perf_counter() - t:.1f} s)", flush=True)
@@ -274,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     print("4. rerun, nothing changed ...", flush=True)
     same = giamngheo_run(corpus, work / "out")
     print("4. rerun, one file changed ...", flush=True)
-    changed_path = edit_one_file(corpus)
+    changed_path = edit_one_file(corpus, "danh_sach_ho_ngheo" if args.households else "")
     one = giamngheo_run(corpus, work / "out")
     print("8. with a persistent local Prefect server (prefect server start; PREFECT_API_URL) ...", flush=True)
     from flows.nightly import scheduling_server
@@ -345,11 +364,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def edit_one_file(corpus: Path) -> Path:
-    """A commune's correction: one more household in the first village row of the first .xlsx file."""
+def edit_one_file(corpus: Path, named: str = "") -> Path:
+    """A commune's correction: the first number above 10 of the first .xlsx file (whose name holds `named`) one
+    more (a village's households; in a household list, a household's ID or birth year)."""
     import openpyxl
 
-    path = next(p for p in corpus_files(corpus) if p.suffix == ".xlsx")
+    path = next(p for p in corpus_files(corpus) if p.suffix == ".xlsx" and named in p.name)
     book = openpyxl.load_workbook(path)
     for ws in book.worksheets:
         for row in ws.iter_rows():
