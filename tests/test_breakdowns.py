@@ -1,65 +1,213 @@
-"""Breakdowns of the poor and near-poor (issue 15) as the sample generator writes them: every layout (columns
-under a merged "Trong đó", columns named for the subset, rows under each village and the total, rows under the
-total only) in every format and encoding, read back with the values as generated; each plant at its cell."""
+"""Breakdowns of the poor and near-poor (issue 15) in plan annexes as the sample generator writes them: every
+layout (columns under a merged "Trong đó" in three or two header rows, columns named for the subset, rows under
+each village and the total, rows under the total only) in every format, encoding and label variant, read back
+with the values as generated; each plant at its cell; lineage to the cell a breakdown was read from; province
+sums over the communes that give a field; a commune without breakdowns as before, the new columns null.
+
+Each test writes one file per commune (different communes of Thái Nguyên) and reads them in one run."""
 
 from __future__ import annotations
 
 import random
 
+import openpyxl
 import polars as pl
 import pytest
 
-from samplegen.breakdowns import BREAKDOWN_LAYOUTS, FIELDS, FORMATS, make_breakdowns, write_breakdown_plan
+from giamngheo import pipeline
+from giamngheo.failures import finish
+from giamngheo.trace import trace
+from samplegen.breakdowns import (BREAKDOWN_LAYOUTS, ETHNIC, FIELDS, FORMATS, MERIT, NO_LABOUR, PLANTS, UNUSED_LABEL,
+                                  make_breakdowns, write_breakdown_plan)
+from samplegen.layouts import LAYOUT_FORMATS, LAYOUTS, write_plan_table
+from samplegen.units import load_units
 from test_any_table import run_steps
 
-COMMUNE = "Phường Bắc Kạn"  # 01843, Thái Nguyên (19)
+UNITS = sorted((u for u in load_units() if u.province_code == "19"), key=lambda u: u.code)[:16]
 VILLAGES = [
-    {"village": "Tổ 1", "total": 120, "poor": 20, "near": 10, "pred": 4, "nred": 2},
+    {"village": "Tổ 1", "total": 1120, "poor": 96, "near": 40, "pred": 12, "nred": 5},
     {"village": "Tổ 2", "total": 100, "poor": 10, "near": 12, "pred": 2, "nred": 1},
     {"village": "Tổ Phiêng Luông", "total": 95, "poor": 8, "near": 5, "pred": 1, "nred": 1},
 ]
+POOR, TOTAL = sum(v["poor"] for v in VILLAGES), sum(v["total"] for v in VILLAGES)
+COUNTS = {"total_households": "total", "poor_households": "poor", "near_poor_households": "near", "poor_reduction_target": "pred",
+          "near_poor_reduction_target": "nred"}
+# the Vietnamese words each planted rule's message must say
+SAYS = {"breakdown_le_parent": "nhiều hơn số hộ nghèo", "plan_feasible": "có khả năng lao động", "row_not_used": "không được tính"}
 
 
-def _write(tmp_path, layout, fmt, encoding, plant=None, variant=0, seed=7):
-    breakdowns = make_breakdowns(random.Random(seed), VILLAGES)
-    path = tmp_path / f"ke hoach {layout}.{fmt}"
-    return path, write_breakdown_plan(path, layout, COMMUNE, VILLAGES, breakdowns, 2026, fmt, encoding, plant, variant)
+def _write(tmp_path, n: int, layout: str, fmt: str, encoding: str | None, plant: str | None = None) -> tuple[str, dict]:
+    unit = UNITS[n]
+    path = tmp_path / f"{unit.code}_ke_hoach_giam_ngheo.{fmt}"
+    variant = BREAKDOWN_LAYOUTS.index(layout) + n  # over the formats of a layout: every label variant, both row styles
+    truth = write_breakdown_plan(path, layout, unit.name, VILLAGES, make_breakdowns(random.Random(n), VILLAGES), 2026, fmt, encoding,
+                                 plant, variant)
+    return unit.code, {**truth, "file": path.name, "format": (fmt, encoding), "layout": layout}
 
 
-@pytest.mark.parametrize("fmt, encoding", FORMATS)
+def _run(paths):
+    """run_steps, less the outlier warnings: every commune here has the same villages, so any spread stands out."""
+    failures, outputs = run_steps(paths)
+    return failures.filter(pl.col("rule") != "outlier"), outputs
+
+
+def _rows(outputs: dict, table: str, code: str) -> pl.DataFrame:
+    return outputs[table].filter(pl.col("commune_code") == code)
+
+
 @pytest.mark.parametrize("layout", BREAKDOWN_LAYOUTS)
-def test_every_layout_format_and_encoding_reads_back(tmp_path, layout, fmt, encoding):
-    variant = BREAKDOWN_LAYOUTS.index(layout) + FORMATS.index((fmt, encoding))
-    path, truth = _write(tmp_path, layout, fmt, encoding, variant=variant)
-    failures, outputs = run_steps([path])
-    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell", "message").rows()
-    assert failures.filter(pl.col("rule").is_in(["row_not_used", "total_row_matches_sum", "plan_feasible"])).is_empty()
-    commune = outputs["communes.parquet"].row(0, named=True)
-    assert commune["status"] == "accepted" and commune["poor_households"] == sum(v["poor"] for v in VILLAGES)
-    assert {f: commune[f] for f in FIELDS} == truth["commune"]
-    villages = outputs["villages.parquet"].sort("source_row")
-    assert villages["source_row"].to_list() == [r["row"] for r in truth["rows"]]
-    if truth["breakdowns"] is None:  # given under the total only: the villages say nothing
-        assert villages.select(FIELDS).null_count().row(0) == (3,) * 5
-    else:
-        assert [{f: r[f] for f in FIELDS} for r in villages.iter_rows(named=True)] == truth["breakdowns"]
+def test_every_format_encoding_and_label_reads_back(tmp_path, layout):
+    written = dict(_write(tmp_path, n, layout, fmt, enc) for n, (fmt, enc) in enumerate(FORMATS))
+    plain = UNITS[len(FORMATS)]  # a commune whose annex gives no breakdown
+    write_plan_table(tmp_path / f"{plain.code}_ke_hoach.xlsx", "seed", plain.name, VILLAGES)
+    failures, outputs = _run(sorted(tmp_path.iterdir()))
+    assert failures.is_empty(), failures.select("source_file", "rule", "cell", "message").rows()
+    wrong = []
+    for code, truth in written.items():
+        commune = _rows(outputs, "communes.parquet", code).row(0, named=True)
+        villages = _rows(outputs, "villages.parquet", code).sort("source_row")
+        got = {
+            "status": commune["status"],
+            "counts": {f: commune[f] for f in COUNTS},
+            "commune": {f: commune[f] for f in FIELDS},
+            "rows": villages["source_row"].to_list(),
+            "sections": villages["section"].to_list(),
+            "villages": [{f: r[f] for f in FIELDS} for r in villages.iter_rows(named=True)],
+        }
+        want = {
+            "status": "accepted",
+            "counts": {f: sum(v[k] for v in VILLAGES) for f, k in COUNTS.items()},
+            "commune": truth["commune"],
+            "rows": [r["row"] for r in truth["rows"]],
+            "sections": [None] * len(VILLAGES),
+            # given under the total only: the villages say nothing
+            "villages": truth["breakdowns"] or [dict.fromkeys(FIELDS)] * len(VILLAGES),
+        }
+        if got != want:
+            wrong.append((truth["format"], truth["labels"], {k: (got[k], want[k]) for k in got if got[k] != want[k]}))
+    assert not wrong, wrong
+    # the commune without breakdowns: its figures as ever, the new columns null
+    other = _rows(outputs, "communes.parquet", plain.code).row(0, named=True)
+    assert other["poor_households"] == POOR and all(other[f] is None for f in FIELDS)
+    # the province: each field summed over the communes that give it, and how many do
     province = outputs["provinces.parquet"].row(0, named=True)
-    assert (province["poor_no_labour"], province["poor_no_labour_communes"]) == (truth["commune"]["poor_no_labour"], 1)
+    for f in FIELDS:
+        given = [t["commune"][f] for t in written.values() if t["commune"][f] is not None]
+        assert (province[f], province[f"{f}_communes"]) == (sum(given), len(given)), f
+    # the formats of a layout carry every label variant
+    used = [t["labels"] for t in written.values()]
+    assert {u[0] for u in used} == set(ETHNIC) and {u[1] for u in used} == set(NO_LABOUR) and {u[2] for u in used} == set(MERIT)
 
 
-@pytest.mark.parametrize("plant", ["exceeds", "infeasible", "unused"])
 @pytest.mark.parametrize("layout", BREAKDOWN_LAYOUTS)
-def test_each_plant_fails_at_its_cell(tmp_path, layout, plant):
-    path, truth = _write(tmp_path, layout, "xlsx", None, plant)
-    rule, cell = truth["plant"]
-    failures, outputs = run_steps([path])
-    found = failures.filter(pl.col("rule") == rule)
-    assert found["cell"].to_list() == [cell], failures.select("rule", "cell").rows()
-    assert found["message"][0].startswith("Ô ") and "/" not in found["message"][0][:3]
-    status = outputs["communes.parquet"]["status"][0]
-    assert status == ("rejected" if plant == "exceeds" else "accepted")
-    others = failures.filter((pl.col("rule") != rule) & (pl.col("severity") == "error"))
-    assert others.is_empty(), others.select("rule", "cell").rows()
+def test_each_plant_fails_at_its_cell_with_its_rule_and_a_vietnamese_message(tmp_path, layout):
+    li = BREAKDOWN_LAYOUTS.index(layout)
+    written = {}
+    for pi, plant in enumerate(PLANTS):  # the plants of the five layouts go through all the formats and encodings
+        fmt, enc = FORMATS[(li * len(PLANTS) + pi) % len(FORMATS)]
+        code, truth = _write(tmp_path, pi, layout, fmt, enc, plant)
+        written[code] = (plant, truth)
+    failures, outputs = _run(sorted(tmp_path.iterdir()))
+    for code, (plant, truth) in written.items():
+        rule, cell = truth["plant"]
+        assert rule == PLANTS[plant][0]
+        mine = failures.filter(pl.col("source_file") == truth["file"])
+        assert mine.select("rule", "cell", "severity").rows() == [(rule, cell, PLANTS[plant][1])], (truth["format"], mine.rows())
+        message = mine["message"][0]
+        assert message.startswith(f"Ô {cell}") and SAYS[rule] in message, message
+        commune = _rows(outputs, "communes.parquet", code).row(0, named=True)
+        assert commune["status"] == ("rejected" if plant == "exceeds" else "accepted"), truth["format"]
+        if plant == "unused":  # the row's figure is reported, never counted
+            assert UNUSED_LABEL in message and commune["poor_households"] == POOR
+
+
+def _run_with_lineage(paths):
+    """run_steps's steps, also keeping the lineage (the cells behind every figure) that `giamngheo trace` reads."""
+    import test_any_table as T
+
+    records = []
+    for path in paths:
+        st_ = path.stat()
+        records.append(T.FileRecord(T.FileEntry(path.name, path, st_.st_size, st_.st_mtime), path.name, True,
+                                    T.parse_workbook(path, T.Limits())))
+    T.resolve_files(records, T.Resolver(T.load_reference(), "19"))
+    T.choose_submissions(records, "19")
+    frames = pipeline.tabulate(records)
+    checked = pipeline.check_tables(frames)
+    file_failures = pipeline.file_level_failures(records, [], None, None, 2026)
+    context = pipeline.run_context(records, frames, checked, file_failures, None, ["19"], T.load_reference(), "prop", 2026)
+    consolidated = pipeline.aggregate(context)
+    lineage, findings = pipeline.trace(context, consolidated)
+    failures = finish(pl.concat([file_failures, findings, checked.failures, consolidated.failures], how="diagonal_relaxed"), "prop")
+    return failures.filter(pl.col("rule") != "outlier"), consolidated.tables, lineage
+
+
+def test_lineage_and_trace_of_breakdowns_point_at_the_cells_they_were_read_from(tmp_path):
+    written = dict(_write(tmp_path, n, layout, *FORMATS[(3 * n) % len(FORMATS)]) for n, layout in enumerate(BREAKDOWN_LAYOUTS))
+    failures, tables, lineage = _run_with_lineage(sorted(tmp_path.iterdir()))
+    assert failures.is_empty(), failures.select("rule", "cell").rows()
+    for code, truth in written.items():
+        cells = lineage.filter((pl.col("commune_code") == code) & pl.col("field").is_in(FIELDS))
+        got = sorted(cells.select("field", "cell", "value").rows())
+        if truth["breakdowns"] is None:  # under the total only: the total's "Trong đó" rows
+            want = [(f, truth["cells"][("total", f)], truth["commune"][f]) for f in FIELDS if truth["commune"][f] is not None]
+        else:  # a village's own cell: its "Trong đó" row below it, or its column
+            want = [(f, truth["cells"][(i, f)], b[f]) for i, b in enumerate(truth["breakdowns"]) for f in FIELDS if b[f] is not None]
+        assert got == sorted(want), (truth["layout"], truth["format"])
+        if truth["layout"].startswith("rows"):  # never the village's (or total's) own row
+            assert not set(cells["source_row"]) & {r["row"] for r in truth["rows"]}
+    out = tmp_path / "out"
+    out.mkdir()
+    lineage.write_parquet(out / "lineage.parquet")
+    for name in ("communes.parquet", "provinces.parquet"):
+        tables[name].write_parquet(out / name)
+    for code, truth in written.items():
+        t = trace(out, code, "poor_no_labour")
+        assert t.total == t.reported == truth["commune"]["poor_no_labour"] and t.matches
+        assert sorted(t.cells["cell"]) == sorted(c for (_, f), c in truth["cells"].items() if f == "poor_no_labour"
+                                                 and (truth["breakdowns"] is None) == (_ == "total"))
+    province = trace(out, "19", "poor_ethnic_minority")
+    assert province.total == province.reported == sum(t["commune"]["poor_ethnic_minority"] for t in written.values())
+
+
+def test_plan_annexes_without_breakdowns_read_as_before_with_the_new_columns_null(tmp_path):
+    """Every plan layout of the generator, none giving a breakdown: the counts as written, the five fields null in
+    villages, communes and the province (given by no commune), no breakdown rule raised."""
+    for n, layout in enumerate(LAYOUTS):
+        unit = UNITS[n]
+        write_plan_table(tmp_path / f"{unit.code}_ke_hoach.{LAYOUT_FORMATS[layout]}", layout, unit.name, VILLAGES, seed=n)
+    failures, outputs = _run(sorted(tmp_path.iterdir()))
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("source_file", "rule", "cell").rows()
+    assert failures.filter(pl.col("rule").is_in(["breakdown_le_parent", "plan_feasible", "row_not_used"])).is_empty()
+    communes = outputs["communes.parquet"]
+    assert communes.height == len(LAYOUTS) and set(communes["status"]) == {"accepted"}
+    assert set(communes["poor_households"]) == {POOR} and set(communes["total_households"]) == {TOTAL}
+    for table in ("villages.parquet", "communes.parquet", "provinces.parquet"):
+        frame = outputs[table]
+        assert frame.select(FIELDS).null_count().row(0) == (frame.height,) * len(FIELDS), table
+    province = outputs["provinces.parquet"].row(0, named=True)
+    assert [province[f"{f}_communes"] for f in FIELDS] == [0] * len(FIELDS)
+
+
+def test_a_blank_trong_do_row_is_no_section(tmp_path):
+    """A "Trong đó" row left blank (no such household in the village) names no section of the villages below it;
+    a numbered heading naming ethnic minorities still does."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in (["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+              ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo năm 2026"],
+              [1, "Thôn Nà Mò", 100, 10, 5, 2], [None, "- Trong đó: hộ DTTS", None, 7, 3], [None, "- Hộ không có KNLĐ"],
+              [None, "Không có sức lao động"], [None, "- Hộ có người có công"],
+              [2, "Thôn Bản Chang", 80, 6, 4, 1], [None, "- Hộ không có KNLĐ", None, 1],
+              ["II", "Vùng đồng bào DTTS"], [3, "Thôn Khuổi Ha", 50, 4, 2, 1],
+              [None, "Tổng cộng", 230, 20, 11, 4]):
+        ws.append(r)
+    wb.save(tmp_path / "ke hoach.xlsx")
+    failures, outputs = run_steps([tmp_path / "ke hoach.xlsx"])
+    assert failures.is_empty(), failures.select("rule", "cell").rows()
+    villages = outputs["villages.parquet"].sort("source_row")
+    assert villages.select("village_name", "section", "poor_ethnic_minority", "poor_no_labour").rows() == [
+        ("Thôn Nà Mò", None, 7, None), ("Thôn Bản Chang", None, None, 1), ("Thôn Khuổi Ha", "II. Vùng đồng bào DTTS", None, None)]
 
 
 @pytest.mark.slow
@@ -78,62 +226,5 @@ def test_a_generated_province_with_breakdowns(tmp_path):
         row = communes.filter(pl.col("commune_code") == code).row(0, named=True)
         assert row["status"] == "accepted" and {f: row[f] for f in FIELDS} == entry["breakdowns"], code
         assert row["poor_households"] == entry["poor_households"]
-    assert communes.filter(pl.col("poor_merit").is_not_null())["commune_code"].to_list() == sorted(given)
+    assert communes.filter(pl.any_horizontal(pl.col(FIELDS).is_not_null()))["commune_code"].to_list() == sorted(given)
     assert failures.filter(pl.col("rule").is_in(["row_not_used", "breakdown_le_parent", "plan_feasible"])).is_empty()
-
-
-def _results(path, rows, header):
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"])
-    ws.append(["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"])
-    for h in header:
-        ws.append(h)
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
-
-
-def test_results_breakdowns_from_rows_at_start_and_end(tmp_path):
-    header = [["STT", "Tên tổ dân phố", "Tổng số hộ cuối kỳ", "Số hộ nghèo đầu kỳ", "Số hộ thoát nghèo", "Số hộ nghèo phát sinh mới",
-               "Số hộ nghèo cuối kỳ", "Số hộ cận nghèo đầu kỳ", "Số hộ cận nghèo cuối kỳ"]]
-    path = _results(tmp_path / "ket qua.xlsx", [
-        [1, "Tổ 1", 121, 20, 5, 1, 16, 10, 12],
-        ["-", "Trong đó: hộ DTTS", None, 15, 4, 1, 12, 8, 9],
-        [2, "Tổ 2", 101, 10, 3, 0, 7, 12, 11],
-        ["-", "Trong đó: hộ DTTS", None, 9, 2, 0, 12, 10, 10],  # 12 of the 7 poor at the end: breakdown_le_parent
-        ["", "Tổng cộng", 222, 30, 8, 1, 23, 22, 23],
-    ], header)
-    failures, outputs = run_steps([path])
-    errors = failures.filter(pl.col("severity") == "error")
-    assert errors.select("rule", "cell", "field").rows() == [("breakdown_le_parent", "G7", "poor_ethnic_minority_end")]
-    assert outputs["results_communes.parquet"]["status"].to_list() == ["rejected"]
-    fixed = _results(tmp_path / "ket qua 2.xlsx", [
-        [1, "Tổ 1", 121, 20, 5, 1, 16, 10, 12], ["-", "Trong đó: hộ DTTS", None, 15, 4, 1, 12, 8, 9],
-        [2, "Tổ 2", 101, 10, 3, 0, 7, 12, 11], ["-", "Trong đó: hộ DTTS", None, 9, 2, 0, 7, 10, 10],
-        ["", "Tổng cộng", 222, 30, 8, 1, 23, 22, 23], ["", "- Trong đó: hộ nghèo có người có công", None, 1, None, None, 1, None, None],
-    ], header)
-    failures, outputs = run_steps([fixed])
-    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell").rows()
-    commune = outputs["results_communes.parquet"].row(0, named=True)
-    assert (commune["poor_ethnic_minority_start"], commune["poor_ethnic_minority_end"], commune["near_poor_ethnic_minority_end"]) == (24, 19, 19)
-    assert (commune["poor_merit_start"], commune["poor_merit_end"]) == (1, 1)  # from the total's row: no village gives it
-    villages = outputs["results_villages.parquet"].sort("source_row")
-    assert villages["poor_ethnic_minority_end"].to_list() == [12, 7]
-    province = outputs["provinces.parquet"].row(0, named=True)
-    assert (province["poor_ethnic_minority_end"], province["poor_ethnic_minority_end_communes"]) == (19, 1)
-
-
-def test_results_summary_with_grouped_breakdown_columns(tmp_path):
-    """A year-end 'kết quả rà soát' of counts only: "Hộ nghèo / Tổng số | Trong đó: DTTS" are the end counts."""
-    header = [["STT", "Tên tổ dân phố", "Tổng số hộ", "Hộ nghèo", None, "Hộ cận nghèo", None],
-              [None, None, None, "Tổng số", "Trong đó: DTTS", "Tổng số", "Trong đó: DTTS"]]
-    path = _results(tmp_path / "ket qua ra soat.csv.xlsx", [[1, "Tổ 1", 121, 16, 12, 12, 9], [2, "Tổ 2", 101, 7, 7, 11, 10],
-                                                             ["", "Tổng cộng", 222, 23, 19, 23, 19]], header)
-    failures, outputs = run_steps([path])
-    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell").rows()
-    commune = outputs["results_communes.parquet"].row(0, named=True)
-    assert (commune["poor_households_end"], commune["poor_ethnic_minority_end"], commune["near_poor_ethnic_minority_end"]) == (23, 19, 19)

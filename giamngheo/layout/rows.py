@@ -18,6 +18,7 @@ _SECTION_PREFIX = re.compile(r"^\s*((?=[IVXL])(?:X{0,3}|L)?(?:IX|IV|V?I{0,3}))\s
 _LETTER_SECTION = re.compile(r"^[A-H]$")
 _DATE_LINE = re.compile(r"\bngay\b.*\bthang\b")
 _INT = re.compile(r"^\d+(\.0)?$")
+_BULLET = re.compile(r"^\s*[-+*•–—]")
 MAX_BLANK_RUN = 8
 
 
@@ -133,6 +134,16 @@ def _counts_households(label: str) -> bool:
         load_vocabulary().header.tags(label) & {"measure.count", "subject.poor", "subject.near", "subject.total", "weak.total"})
 
 
+def _blank_breakdown(label: str, stt: str | None) -> bool:
+    """A "Trong đó" row left blank, its subset having no households ("- Hộ không có KNLĐ" with empty cells):
+    nothing to read, and no section heading either (else it would name the villages below it). A label
+    naming a subset reads as such a row when it is bulleted, speaks of households or is a negation
+    ("Không có KNLĐ"); a numbered heading ("II. Vùng đồng bào DTTS") stays a section."""
+    if not breakdown_subsets(label) or _SECTION_PREFIX.match(label) or (stt and _ROMAN.match(stt.strip().rstrip("."))):
+        return False
+    return bool(_BULLET.match(label) or (stt and _BULLET.match(stt))) or _counts_households(label) or fold(label).startswith("khong ")
+
+
 def _attach_breakdown(out: list[TableRow], r: int, label: str, subsets: frozenset[str], values: dict, figures: dict,
                       row_fields: dict[str, int]) -> bool:
     """Give the row above (village, total or subtotal) the subset counts of a "Trong đó" row: the row's
@@ -199,6 +210,8 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         if has_numbers and label and (subsets := breakdown_subsets(label)) and (not _numeric_stt(stt) or _counts_households(label)):
             if not _attach_breakdown(out, r, label, subsets, values, figures, row_fields):
                 unused.append((r + 1, label))
+            continue
+        if not has_numbers and label and out and _blank_breakdown(label, stt):
             continue
         if "row.ignore" in label_tags:
             if has_numbers:
