@@ -89,8 +89,10 @@ def add_household_lists(work: Path, corpus: Path, seed: int, per_commune: int = 
     from samplegen.households import write_household_lists
 
     truth = json.loads((work / "truth.json").read_text(encoding="utf-8"))
-    communes = [{"code": code, "name": c["name"], "folder": str(Path(c["file"]).parent)} for code, c in sorted(truth["communes"].items())
-                if c.get("file")]
+    # the plan's villages and counts: a list agrees with its annex, as a province's mostly do (else every village of
+    # every commune is a list_matches_annex warning, and the run measures a flood of warnings, not reading lists)
+    communes = [{"code": code, "name": c["name"], "folder": str(Path(c["file"]).parent), "village_counts": c.get("village_counts")}
+                for code, c in sorted(truth["communes"].items()) if c.get("file")]
     return write_household_lists(corpus, communes, seed, per_commune=per_commune)
 
 

@@ -144,14 +144,17 @@ def write_household_list(path: Path, commune: str, households: list[dict], layou
 
 def write_household_lists(raw: Path, communes: list[dict], seed: int | str = 0, fmts: tuple[str, ...] = ("xlsx", "xls", "ods", "csv"),
                           per_commune: int = 300) -> int:
-    """One list per commune (`name`, optional `code`, `folder`, `villages`), ~per_commune households each, formats and
-    layouts in turn."""
+    """One list per commune (`name`, optional `code`, `folder`, and `village_counts` [[village, poor, near-poor], ...]
+    or `villages`), the plan's counts or ~per_commune households each, formats and layouts in turn."""
     written = 0
     for n, commune in enumerate(communes):
         rng = random.Random(f"{seed}-{commune['name']}")
-        villages = commune.get("villages") or [f"Thôn {k}" for k in range(1, 11)]
-        share = max(1, per_commune // (2 * len(villages)))
-        households = make_households(rng, [(v, share, share) for v in villages])
+        if commune.get("village_counts"):  # the plan's villages, poor and near-poor: the list agrees with the annex
+            households = make_households(rng, [tuple(v) for v in commune["village_counts"]])
+        else:
+            villages = commune.get("villages") or [f"Thôn {k}" for k in range(1, 11)]
+            share = max(1, per_commune // (2 * len(villages)))
+            households = make_households(rng, [(v, share, share) for v in villages])
         fmt = fmts[n % len(fmts)]
         layout = LAYOUTS[n % len(LAYOUTS)] if fmt != "csv" else ("column", "sections")[n % 2]
         stem = f"{commune['code']}_danh_sach_ho_ngheo" if commune.get("code") else f"danh_sach_ho_ngheo_{n:05d}"

@@ -117,7 +117,8 @@ def generate_national(out_dir, seed: int = 1, n_communes: int = 3321, results: b
                   "poor_reduction_target": sum(r["pred"] for r in rows),
                   "near_poor_reduction_target": sum(r["nred"] for r in rows)}
         communes[u.code] = {"status": "accepted", "province_code": u.province_code, "file": rel, "layout": layout,
-                            "villages": len(rows), "name": u.name, **totals, "assigned_pp": assigned}
+                            "villages": len(rows), "name": u.name, **totals, "assigned_pp": assigned,
+                            "village_counts": [[r["village"], r["poor"], r["near"]] for r in rows]}
         p["communes_accepted"] += 1
         for k, v in totals.items():
             p[k] += v

@@ -79,7 +79,7 @@ def household_table(rows: pl.LazyFrame) -> pl.LazyFrame:
     given = pl.col("deprivations").is_not_null()
     numbers = pl.col("deprivations").str.split(",")
     return rows.select(
-        "commune_code", pl.col("name").alias("village_name"), "household_ref", "group",
+        "commune_code", pl.col("name").alias("village_name"), "name_key", "household_ref", "group",
         pl.when((pl.col("members") > 0) & (pl.col("members") == pl.col("members").floor())).then(pl.col("members")).cast(pl.Int64)
         .alias("members"),
         flag("ethnic_minority"), flag("no_labour"), flag("merit"),
@@ -107,7 +107,7 @@ def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan
     near_poor_households; `plan_communes`: commune_code and the same counts)."""
     first = households.group_by("commune_code").agg(pl.col("table_id").first(), pl.col("village_name").is_not_null().any().alias("_villages"))
     listed = households.filter(pl.col("village_name").is_not_null()).with_columns(
-        village_match_key(pl.col("village_name").str.to_lowercase()).alias("_key"))
+        village_match_key(pl.col("name_key")).alias("_key"))  # the parser's key: "Hoà" and "Hòa" are one name
     per_village = listed.group_by("commune_code", "_key").agg(
         pl.col("village_name").first(), pl.col("table_id").first(), pl.col("source_row").min().alias("row"),
         *[(pl.col("group") == g).sum().alias(f"list_{g}") for g in GROUPS])
