@@ -55,12 +55,34 @@ def _rows(outputs: dict, table: str, code: str) -> pl.DataFrame:
     return outputs[table].filter(pl.col("commune_code") == code)
 
 
+@pytest.fixture(scope="module")
+def layout_run(tmp_path_factory):
+    """One run per layout, made once: a commune per format and encoding (clean), one whose annex gives no breakdown,
+    and one per plant, the plants of the five layouts going through all the formats and encodings in turn."""
+    made = {}
+
+    def run(layout: str) -> dict:
+        if layout not in made:
+            folder = tmp_path_factory.mktemp(layout)
+            clean = dict(_write(folder, n, layout, fmt, enc) for n, (fmt, enc) in enumerate(FORMATS))
+            plain = UNITS[len(FORMATS)]
+            write_plan_table(folder / f"{plain.code}_ke_hoach.xlsx", "seed", plain.name, VILLAGES)
+            li, plants = BREAKDOWN_LAYOUTS.index(layout), {}
+            for pi, plant in enumerate(PLANTS):
+                code, truth = _write(folder, len(FORMATS) + 1 + pi, layout, *FORMATS[(li * len(PLANTS) + pi) % len(FORMATS)], plant)
+                plants[code] = {**truth, "planted": plant}
+            failures, outputs = _run(sorted(folder.iterdir()))
+            made[layout] = {"clean": clean, "plain": plain.code, "plants": plants, "failures": failures, "outputs": outputs}
+        return made[layout]
+
+    return run
+
+
 @pytest.mark.parametrize("layout", BREAKDOWN_LAYOUTS)
-def test_every_format_encoding_and_label_reads_back(tmp_path, layout):
-    written = dict(_write(tmp_path, n, layout, fmt, enc) for n, (fmt, enc) in enumerate(FORMATS))
-    plain = UNITS[len(FORMATS)]  # a commune whose annex gives no breakdown
-    write_plan_table(tmp_path / f"{plain.code}_ke_hoach.xlsx", "seed", plain.name, VILLAGES)
-    failures, outputs = _run(sorted(tmp_path.iterdir()))
+def test_every_format_encoding_and_label_reads_back(layout_run, layout):
+    run = layout_run(layout)
+    written, outputs = run["clean"], run["outputs"]
+    failures = run["failures"].filter(~pl.col("source_file").is_in([t["file"] for t in run["plants"].values()]))
     assert failures.is_empty(), failures.select("source_file", "rule", "cell", "message").rows()
     wrong = []
     for code, truth in written.items():
@@ -87,12 +109,13 @@ def test_every_format_encoding_and_label_reads_back(tmp_path, layout):
             wrong.append((truth["format"], truth["labels"], {k: (got[k], want[k]) for k in got if got[k] != want[k]}))
     assert not wrong, wrong
     # the commune without breakdowns: its figures as ever, the new columns null
-    other = _rows(outputs, "communes.parquet", plain.code).row(0, named=True)
+    other = _rows(outputs, "communes.parquet", run["plain"]).row(0, named=True)
     assert other["poor_households"] == POOR and all(other[f] is None for f in FIELDS)
-    # the province: each field summed over the communes that give it, and how many do
+    # the province: each field summed over the accepted communes that give it, and how many do
+    accepted = [*written.values(), *(t for t in run["plants"].values() if t["planted"] != "exceeds")]
     province = outputs["provinces.parquet"].row(0, named=True)
     for f in FIELDS:
-        given = [t["commune"][f] for t in written.values() if t["commune"][f] is not None]
+        given = [t["commune"][f] for t in accepted if t["commune"][f] is not None]
         assert (province[f], province[f"{f}_communes"]) == (sum(given), len(given)), f
     # the formats of a layout carry every label variant
     used = [t["labels"] for t in written.values()]
@@ -100,28 +123,24 @@ def test_every_format_encoding_and_label_reads_back(tmp_path, layout):
 
 
 @pytest.mark.parametrize("layout", BREAKDOWN_LAYOUTS)
-def test_each_plant_fails_at_its_cell_with_its_rule_and_a_vietnamese_message(tmp_path, layout):
-    li = BREAKDOWN_LAYOUTS.index(layout)
-    written = {}
-    for pi, plant in enumerate(PLANTS):  # the plants of the five layouts go through all the formats and encodings
-        fmt, enc = FORMATS[(li * len(PLANTS) + pi) % len(FORMATS)]
-        code, truth = _write(tmp_path, pi, layout, fmt, enc, plant)
-        written[code] = (plant, truth)
-    failures, outputs = _run(sorted(tmp_path.iterdir()))
-    for code, (plant, truth) in written.items():
+def test_each_plant_fails_at_its_cell_with_its_rule_and_a_vietnamese_message(layout_run, layout):
+    run = layout_run(layout)
+    failures, outputs = run["failures"], run["outputs"]
+    assert sorted(t["planted"] for t in run["plants"].values()) == sorted(PLANTS)
+    for code, truth in run["plants"].items():
         rule, cell = truth["plant"]
-        assert rule == PLANTS[plant][0]
+        assert rule == PLANTS[truth["planted"]][0]
         mine = failures.filter(pl.col("source_file") == truth["file"])
-        assert mine.select("rule", "cell", "severity").rows() == [(rule, cell, PLANTS[plant][1])], (truth["format"], mine.rows())
+        assert mine.select("rule", "cell", "severity").rows() == [(rule, cell, PLANTS[truth["planted"]][1])], (truth["format"], mine.rows())
         message = mine["message"][0]
         assert message.startswith(f"Ô {cell}") and SAYS[rule] in message, message
         commune = _rows(outputs, "communes.parquet", code).row(0, named=True)
-        assert commune["status"] == ("rejected" if plant == "exceeds" else "accepted"), truth["format"]
-        if plant == "unused":  # the row's figure is reported, never counted
+        assert commune["status"] == ("rejected" if truth["planted"] == "exceeds" else "accepted"), truth["format"]
+        if truth["planted"] == "unused":  # the row's figure is reported, never counted
             assert UNUSED_LABEL in message and commune["poor_households"] == POOR
 
 
-def _run_with_lineage(paths):
+def run_with_lineage(paths):
     """run_steps's steps, also keeping the lineage (the cells behind every figure) that `giamngheo trace` reads."""
     import test_any_table as T
 
@@ -144,7 +163,7 @@ def _run_with_lineage(paths):
 
 def test_lineage_and_trace_of_breakdowns_point_at_the_cells_they_were_read_from(tmp_path):
     written = dict(_write(tmp_path, n, layout, *FORMATS[(3 * n) % len(FORMATS)]) for n, layout in enumerate(BREAKDOWN_LAYOUTS))
-    failures, tables, lineage = _run_with_lineage(sorted(tmp_path.iterdir()))
+    failures, tables, lineage = run_with_lineage(sorted(tmp_path.iterdir()))
     assert failures.is_empty(), failures.select("rule", "cell").rows()
     for code, truth in written.items():
         cells = lineage.filter((pl.col("commune_code") == code) & pl.col("field").is_in(FIELDS))

@@ -1,11 +1,120 @@
-"""Breakdowns of the poor and near-poor (issue 15) in year-end results: '- Trong đó' rows and grouped columns of
-the results forms, at the start and the end of the year."""
+"""Breakdowns of the poor and near-poor (issue 15) in year-end results, at the start and the end of the year: as
+the sample generator writes them (samplegen/results_breakdowns.py: grouped columns, the official package's
+"Kết quả rà soát" with "Trong đó" columns, '- Trong đó' rows under each village and the total, under the total
+only, under a total that comes first) in every format and encoding, read back with the values as generated, each
+plant at its cell, lineage at the cells read; and two hand-written tables."""
 
 from __future__ import annotations
 
-import polars as pl
+import random
 
+import polars as pl
+import pytest
+
+from samplegen.data import make_results
+from samplegen.breakdowns import FORMATS
+from samplegen.results_breakdowns import (FIELDS, PLANTS, RESULT_BREAKDOWN_LAYOUTS, make_results_breakdowns, result_formats,
+                                          write_results_breakdowns)
 from test_any_table import run_steps
+from test_breakdowns import SAYS, UNITS, VILLAGES, run_with_lineage
+
+
+def _write(tmp_path, n: int, layout: str, fmt: str, encoding: str | None, plant: str | None = None) -> tuple[str, dict]:
+    unit = UNITS[n]
+    rows = make_results(random.Random(n), VILLAGES)
+    path = tmp_path / f"Ket qua ra soat 2026 - {unit.code}.{fmt}"
+    truth = write_results_breakdowns(path, layout, unit.name, rows, make_results_breakdowns(random.Random(n), rows), 2026, fmt,
+                                     encoding, plant, RESULT_BREAKDOWN_LAYOUTS.index(layout) + n)
+    return unit.code, {**truth, "file": path.name, "format": (fmt, encoding), "layout": layout}
+
+
+def _of(frame: pl.DataFrame, code: str) -> pl.DataFrame:
+    return frame.filter(pl.col("commune_code") == code)
+
+
+@pytest.fixture(scope="module")
+def layout_run(tmp_path_factory):
+    """One run per layout, made once: a commune per format and encoding (clean) and one per plant, the plants of
+    the five layouts going through the formats in turn."""
+    made = {}
+
+    def run(layout: str) -> dict:
+        if layout not in made:
+            folder = tmp_path_factory.mktemp(layout)
+            formats = result_formats(layout)
+            clean = dict(_write(folder, n, layout, fmt, enc) for n, (fmt, enc) in enumerate(formats))
+            li, plants = RESULT_BREAKDOWN_LAYOUTS.index(layout), {}
+            for pi, plant in enumerate(PLANTS):
+                code, truth = _write(folder, len(FORMATS) + pi, layout, *formats[(li * len(PLANTS) + pi) % len(formats)], plant)
+                plants[code] = {**truth, "planted": plant}
+            failures, outputs = run_steps(sorted(folder.iterdir()))
+            made[layout] = {"clean": clean, "plants": plants, "outputs": outputs,
+                            "failures": failures.filter(pl.col("rule") != "outlier")}  # the same villages in every commune
+        return made[layout]
+
+    return run
+
+
+@pytest.mark.parametrize("layout", RESULT_BREAKDOWN_LAYOUTS)
+def test_every_results_layout_format_and_encoding_reads_back(layout_run, layout):
+    run = layout_run(layout)
+    written, outputs = run["clean"], run["outputs"]
+    failures = run["failures"].filter(~pl.col("source_file").is_in([t["file"] for t in run["plants"].values()]))
+    assert failures.is_empty(), failures.select("source_file", "rule", "cell", "message").rows()
+    wrong = []
+    for code, truth in written.items():
+        commune = _of(outputs["results_communes.parquet"], code).row(0, named=True)
+        villages = _of(outputs["results_villages.parquet"], code).sort("source_row")
+        got = {
+            "status": commune["status"],
+            "counts": [commune[f] for f in ("poor_households_start", "poor_households_end", "near_poor_households_end")],
+            "commune": {f: commune[f] for f in FIELDS},
+            "villages": [{f: r[f] for f in FIELDS} for r in villages.iter_rows(named=True)],
+        }
+        want = {
+            "status": "accepted",
+            "counts": [sum(v[k] for v in truth["villages"]) for k in ("poor_start", "poor_end", "near_end")],
+            "commune": truth["commune"],
+            "villages": truth["breakdowns"] or [dict.fromkeys(FIELDS)] * len(VILLAGES),
+        }
+        if got != want:
+            wrong.append((truth["format"], truth["labels"], {k: (got[k], want[k]) for k in got if got[k] != want[k]}))
+    assert not wrong, wrong
+    accepted = [*written.values(), *(t for t in run["plants"].values() if t["planted"] != "exceeds")]
+    province = outputs["provinces.parquet"].row(0, named=True)
+    for f in FIELDS:
+        given = [t["commune"][f] for t in accepted if t["commune"][f] is not None]
+        assert (province[f], province[f"{f}_communes"]) == (sum(given) if given else None, len(given)), f
+
+
+@pytest.mark.parametrize("layout", RESULT_BREAKDOWN_LAYOUTS)
+def test_each_results_plant_fails_at_its_cell(layout_run, layout):
+    run = layout_run(layout)
+    assert sorted(t["planted"] for t in run["plants"].values()) == sorted(PLANTS)
+    for code, truth in run["plants"].items():
+        rule, cell = truth["plant"]
+        mine = run["failures"].filter(pl.col("source_file") == truth["file"])
+        assert mine.select("rule", "cell", "severity", "source_sheet").rows() == [
+            (rule, cell, PLANTS[truth["planted"]][1], truth["sheet"])], (truth["format"], mine.rows())
+        assert mine["message"][0].startswith(f"Ô {cell}") and SAYS[rule] in mine["message"][0]
+        commune = _of(run["outputs"]["results_communes.parquet"], code).row(0, named=True)
+        assert commune["status"] == ("rejected" if truth["planted"] == "exceeds" else "accepted"), truth["format"]
+        if truth["planted"] == "unused":  # the row's figure is reported, never counted
+            assert commune["poor_households_end"] == sum(v["poor_end"] for v in truth["villages"])
+
+
+def test_results_lineage_points_at_the_breakdown_cells(tmp_path):
+    written = dict(_write(tmp_path, n, layout, "xlsx", None) for n, layout in enumerate(RESULT_BREAKDOWN_LAYOUTS))
+    failures, tables, lineage = run_with_lineage(sorted(tmp_path.iterdir()))
+    assert failures.filter(pl.col("severity") == "error").is_empty()
+    for code, truth in written.items():
+        cells = _of(lineage, code).filter(pl.col("field").is_in(FIELDS))
+        assert set(cells["source_sheet"]) == {truth["sheet"]}
+        if truth["breakdowns"] is None:
+            want = [(f, truth["cells"][("total", f)], truth["commune"][f]) for f in FIELDS if truth["commune"][f] is not None]
+        else:
+            want = [(f, truth["cells"][(i, f)], b[f]) for i, b in enumerate(truth["breakdowns"]) for f in FIELDS if b[f] is not None]
+        assert sorted(cells.select("field", "cell", "value").rows()) == sorted(want), truth["layout"]
 
 
 def _results(path, rows, header):
