@@ -15,7 +15,8 @@ from .layouts import (
 from .names import person_name
 from .results import RESULT_LAYOUTS, write_results_table
 from .breakdowns import write_breakdown_plans
-from .deprivations import FORMATS as DEPRIVATION_FORMATS, ORIENTATIONS as DEPRIVATION_ORIENTATIONS, write_deprivation_table
+from .results_breakdowns import write_breakdown_results
+from .deprivations import write_deprivation_tables
 from .roadmap import write_roadmaps
 from .units import Unit, legacy_for, load_units, province_units, unique_legacy_names
 from .util import ascii_name, fold, new_tone, old_tone, rate, round_half_up, slug, sub_rng
@@ -205,9 +206,11 @@ def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year
     Layout of out_dir: communes/ (plan files, some in sub-folders), communes/ket_qua/
     (year-end results), chi_tieu_giao_<year>.xlsx, truth.json, results_truth.json; with `roadmaps`,
     that many accepted communes' 2026-2030 roadmaps in communes/lo_trinh/ and roadmap_truth.json; with
-    `breakdowns`, that many accepted communes' plan annexes rewritten with "Trong đó" breakdowns (their
-    truth gains `breakdowns`, the commune's figures); with `deprivations`, that many accepted communes' deprivation
-    tables in communes/thieu_hut/ (truth: `deprivations`).
+    `breakdowns`, that many accepted communes' plan annexes and as many accepted year-end results rewritten with
+    "Trong đó" breakdowns (their truth, in truth.json and results_truth.json, gains `breakdowns`: the commune's figures);
+    with `deprivations`, that many accepted communes' deprivation
+    tables in communes/thieu_hut/, every layout, format and encoding in turn, and with `plants` the tables after
+    the first four each with one planted failure (truth: `deprivations`, with `plant` and `status`).
     Returns the truth (as written to truth.json).
     """
     out = Path(out_dir)
@@ -448,6 +451,15 @@ def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year
         _json_dump(out / "roadmap_truth.json", {"communes": roadmap_truth})
 
     if breakdowns:  # off by default: the sample province's files stay as they are
+        # as many accepted year-end results rewritten with breakdowns, the same rows (made again from the same seed)
+        chosen = [c for c in sorted(results_truth) if results_truth[c]["status"] == "accepted"
+                  and not any(r.get("section") for r in truth_communes[c]["rows"])][:breakdowns]
+        written = write_breakdown_results(raw, seed, [{"code": c, "name": by_code[c].name, "file": results_truth[c]["file"],
+                                                       "rows": make_results(sub_rng(seed, "results", c), truth_communes[c]["rows"])}
+                                                      for c in chosen], year)
+        for code, t in written.items():
+            results_truth[code].update(layout=f"breakdowns_{t['layout']}", breakdowns=t["commune"], breakdown_format=t["format"],
+                                       breakdown_encoding=t["encoding"])
         chosen = [c for c in codes if truth_communes[c].get("status") == "accepted" and not truth_communes[c].get("plant")
                   and not any(r.get("section") for r in truth_communes[c]["rows"])][:breakdowns]
         written = write_breakdown_plans(raw, seed, [{"code": c, "name": by_code[c].name, "file": truth_communes[c]["file"],
@@ -456,18 +468,14 @@ def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year
             truth_communes[code].update(layout=f"breakdowns_{t['layout']}", rows=t["rows"], breakdowns=t["commune"],
                                         breakdown_format=t["format"], breakdown_encoding=t["encoding"])
 
-    if deprivations:  # off by default
+    if deprivations:  # off by default: the sample province's files stay as they are
         chosen = [c for c in codes if truth_communes[c].get("status") == "accepted" and not truth_communes[c].get("plant")][:deprivations]
-        for n, code in enumerate(chosen):
-            rows = truth_communes[code]["rows"]
-            fmt, encoding = DEPRIVATION_FORMATS[n % len(DEPRIVATION_FORMATS)]
-            orientation = DEPRIVATION_ORIENTATIONS[n % 2]
-            rel = f"thieu_hut/{code}_thieu_hut.{fmt}"
-            written = write_deprivation_table(raw / rel, orientation, by_code[code].name, [(r["village"], r["poor"], r["near"]) for r in rows],
-                                              fmt, encoding, short=n % 3 == 0, year=year, seed=seed)
-            mtimes[rel] = datetime(2026, 6, 3, 9, 0, 0)
-            truth_communes[code]["deprivations"] = {"file": rel, "orientation": orientation, "format": fmt, "encoding": encoding,
-                                                    "poor": written["poor"], "near_poor": written["near"]}
+        written = write_deprivation_tables(raw, [{"code": c, "name": by_code[c].name, "folder": "thieu_hut",
+                                                  "villages": [(r["village"], r["poor"], r["near"]) for r in truth_communes[c]["rows"]]}
+                                                 for c in chosen], seed, year, plants=plants)
+        for code, entry in written.items():
+            mtimes[entry["file"]] = datetime(2026, 6, 3, 9, 0, 0)
+            truth_communes[code]["deprivations"] = entry
 
     # targets workbook: every unit of the province, in code order
     target_rows = []
