@@ -201,3 +201,20 @@ def write_results_breakdowns(path: Path, layout: str, commune: str, rows: list[d
 def result_formats(layout: str) -> tuple[tuple[str, str | None], ...]:
     """The formats and encodings a layout is written in: every one, but CSV for the three-sheet official package."""
     return tuple(f for f in FORMATS if not (layout == "official_columns" and f[0] == "csv"))
+
+
+def write_breakdown_results(raw: Path, seed: int | str, communes: list[dict], year: int = 2026) -> dict[str, dict]:
+    """Rewrite the year-end results of the given communes ({code, name, file, rows from data.make_results}) with
+    breakdowns, a layout and encoding each in turn (the format the file's name says). Returns the truth by code."""
+    from .util import sub_rng
+
+    truth = {}
+    for n, c in enumerate(communes):
+        layout = RESULT_BREAKDOWN_LAYOUTS[n % len(RESULT_BREAKDOWN_LAYOUTS)]
+        fmt = Path(c["file"]).suffix.lstrip(".")
+        encodings = [e for f, e in result_formats(layout) if f == fmt] or [None]
+        encoding = encodings[n % len(encodings)]
+        parts = make_results_breakdowns(sub_rng(seed, "results-breakdowns", c["code"]), c["rows"])
+        written = write_results_breakdowns(raw / c["file"], layout, c["name"], c["rows"], parts, year, fmt, encoding, variant=n)
+        truth[c["code"]] = {"layout": layout, "format": fmt, "encoding": encoding, **written}
+    return truth

@@ -231,13 +231,17 @@ def test_a_blank_trong_do_row_is_no_section(tmp_path):
 
 @pytest.mark.slow
 def test_a_generated_province_with_breakdowns(tmp_path):
-    """generate_province(breakdowns=N): N accepted communes' annexes rewritten with breakdowns, the same villages and
-    counts; read back as their truth says, the province's other communes giving none."""
+    """generate_province(breakdowns=N): N accepted communes' plan annexes and N accepted year-end results rewritten
+    with breakdowns, the same villages and counts; read back as their truth says, the other communes giving none."""
+    import json
+
     from samplegen.province import generate_province
 
-    truth = generate_province(tmp_path, "19", breakdowns=5, results=False)
+    truth = generate_province(tmp_path, "19", breakdowns=5)
     given = {code: e for code, e in truth["communes"].items() if "breakdowns" in e}
-    assert len(given) == 5 and {e["layout"] for e in given.values()} >= {f"breakdowns_{x}" for x in BREAKDOWN_LAYOUTS}
+    assert len(given) == 5 and {e["layout"] for e in given.values()} == {f"breakdowns_{x}" for x in BREAKDOWN_LAYOUTS}
+    results = {c: e for c, e in json.loads((tmp_path / "results_truth.json").read_text())["communes"].items() if "breakdowns" in e}
+    assert len(results) == 5
     files = sorted(p for p in (tmp_path / "communes").rglob("*") if p.is_file())
     failures, outputs = run_steps(files)
     communes = outputs["communes.parquet"]
@@ -246,4 +250,11 @@ def test_a_generated_province_with_breakdowns(tmp_path):
         assert row["status"] == "accepted" and {f: row[f] for f in FIELDS} == entry["breakdowns"], code
         assert row["poor_households"] == entry["poor_households"]
     assert communes.filter(pl.any_horizontal(pl.col(FIELDS).is_not_null()))["commune_code"].to_list() == sorted(given)
-    assert failures.filter(pl.col("rule").is_in(["row_not_used", "breakdown_le_parent", "plan_feasible"])).is_empty()
+    ends = outputs["results_communes.parquet"]
+    for code, entry in results.items():
+        row = ends.filter(pl.col("commune_code") == code).row(0, named=True)
+        assert row["status"] == "accepted", code
+        assert {f: row[f] for f in entry["breakdowns"]} == entry["breakdowns"], (code, entry["layout"])
+        assert (row["poor_households_start"], row["poor_households_end"]) == (entry["poor_households_start"], entry["poor_households_end"])
+    new_rules = ["row_not_used", "breakdown_le_parent", "plan_feasible"]
+    assert failures.filter(pl.col("rule").is_in(new_rules)).is_empty(), failures.filter(pl.col("rule").is_in(new_rules)).rows()
