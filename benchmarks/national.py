@@ -97,16 +97,18 @@ def add_household_lists(work: Path, corpus: Path, seed: int, per_commune: int = 
 
 
 def add_deprivation_tables(work: Path, corpus: Path, seed: int) -> int:
-    """One deprivation table per generated commune (indicators down, group sizes its plan's; the formats and
-    encodings in turn), beside its plan: issue 16's national set."""
+    """One deprivation table per generated commune, beside its plan and named by its code (<code>_thieu_hut.<ext>):
+    the four layouts (indicators down; villages down under a 2- or 3-row header), every format and encoding, the
+    label variants, group sizes stated or left to the plan, in turn; the plan's villages and counts, so that every
+    table is accepted as it would be in a province (issue 16's national set)."""
     import json
 
     from samplegen.deprivations import write_deprivation_tables
 
     truth = json.loads((work / "truth.json").read_text(encoding="utf-8"))
-    communes = [{"code": code, "name": c["name"], "folder": str(Path(c["file"]).parent), "poor": c["poor_households"],
-                 "near": c["near_poor_households"]} for code, c in sorted(truth["communes"].items()) if c.get("file")]
-    return write_deprivation_tables(corpus, communes, seed)
+    communes = [{"code": code, "name": c["name"], "folder": str(Path(c["file"]).parent),
+                 "villages": [tuple(v) for v in c["village_counts"]]} for code, c in sorted(truth["communes"].items()) if c.get("file")]
+    return len(write_deprivation_tables(corpus, communes, seed))
 
 
 def subset(corpus: Path, dest: Path, every: int) -> Path:
@@ -349,13 +351,14 @@ def main(argv: list[str] | None = None) -> int:
           "(1.00 = linear)")
     print()
     print("hard goals")
+    limit = 2 if args.households or args.deprivations else 1  # GiB: issue 8's annexes; with the lists or tables, issues 16-17's
     goals = [
         (f"marginal cost <= 8x the floor's ({run_slope / floor_slope:.1f}x)", run_slope <= 8 * floor_slope),
         (f"cold run <= hello-world + 8 s ({beyond:.1f} s beyond)", beyond <= 8),
         (f"rerun unchanged parses no file ({same.parsed})", same.parsed == 0),
         (f"rerun with one file changed parses one ({one.parsed}: {changed_path.name})", one.parsed == 1),
-        (f"peak memory < 1 GiB, all the run's processes ({peak / MiB:,.0f} MiB; the flow process alone {peak_flow / MiB:,.0f} MiB)",
-         peak < 1024 * MiB),
+        (f"peak memory < {limit} GiB, all the run's processes ({peak / MiB:,.0f} MiB; the flow process alone {peak_flow / MiB:,.0f} MiB)",
+         peak < limit * 1024 * MiB),
         (f"linear: the second doubling costs per file <= 1.2x the first ({growth:.2f}x)", growth <= 1.2),
     ]
     for text, ok in goals:
