@@ -24,7 +24,8 @@ from samplegen.units import load_units
 from test_any_table import run_steps
 
 UNITS = sorted((u for u in load_units() if u.province_code == "19"), key=lambda u: u.code)[:16]
-VILLAGES = [
+VILLAGES = [  # the first one small: zeros, written "-" or left blank, fill most of its row
+    {"village": "Tổ dân phố 5", "total": 223, "poor": 1, "near": 2, "pred": 0, "nred": 0},
     {"village": "Tổ 1", "total": 1120, "poor": 96, "near": 40, "pred": 12, "nred": 5},
     {"village": "Tổ 2", "total": 100, "poor": 10, "near": 12, "pred": 2, "nred": 1},
     {"village": "Tổ Phiêng Luông", "total": 95, "poor": 8, "near": 5, "pred": 1, "nred": 1},
@@ -40,8 +41,9 @@ def _write(tmp_path, n: int, layout: str, fmt: str, encoding: str | None, plant:
     unit = UNITS[n]
     path = tmp_path / f"{unit.code}_ke_hoach_giam_ngheo.{fmt}"
     variant = BREAKDOWN_LAYOUTS.index(layout) + n  # over the formats of a layout: every label variant, both row styles
-    truth = write_breakdown_plan(path, layout, unit.name, VILLAGES, make_breakdowns(random.Random(n), VILLAGES), 2026, fmt, encoding,
-                                 plant, variant)
+    breakdowns = make_breakdowns(random.Random(n), VILLAGES)
+    breakdowns[0] = dict.fromkeys(FIELDS, 0)  # a row of zeros under a one-row header: no header row for all its dashes
+    truth = write_breakdown_plan(path, layout, unit.name, VILLAGES, breakdowns, 2026, fmt, encoding, plant, variant)
     return unit.code, {**truth, "file": path.name, "format": (fmt, encoding), "layout": layout}
 
 
@@ -258,3 +260,20 @@ def test_a_generated_province_with_breakdowns(tmp_path):
         assert (row["poor_households_start"], row["poor_households_end"]) == (entry["poor_households_start"], entry["poor_households_end"])
     new_rules = ["row_not_used", "breakdown_le_parent", "plan_feasible"]
     assert failures.filter(pl.col("rule").is_in(new_rules)).is_empty(), failures.filter(pl.col("rule").is_in(new_rules)).rows()
+
+
+def test_a_village_of_dashes_under_a_one_row_header_is_a_village(tmp_path):
+    """A small village whose zeros are dashes ("1 | Tổ 1 | 223 | 1 | - | - | - | 2 | - | …", a third of its cells
+    numbers) right under a one-row header is data, not a second header row (it was: the village lost, its cells
+    read as column labels)."""
+    path = tmp_path / "ke hoach.csv"
+    path.write_text("\n".join([
+        "UBND PHƯỜNG BẮC KẠN", "PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026",
+        "STT;Tổ dân phố;Tổng số hộ;Số hộ nghèo;Hộ nghèo DTTS;Hộ nghèo không có KNLĐ;Hộ nghèo có người có công;Số hộ cận nghèo;"
+        "Hộ cận nghèo DTTS;Hộ cận nghèo không có KNLĐ;Chỉ tiêu giảm hộ nghèo;Chỉ tiêu giảm hộ cận nghèo",
+        "1;Tổ 1;223;1;-;-;-;2;-;-;-;-", "2;Tổ 2;211;6;4;1;-;3;3;-;2;1", ";Tổng cộng;434;7;4;1;-;5;3;-;2;1"]), encoding="utf-8-sig")
+    failures, outputs = run_steps([path])
+    assert failures.filter(pl.col("rule") != "outlier").is_empty(), failures.select("rule", "cell").rows()
+    villages = outputs["villages.parquet"].sort("source_row")
+    assert villages.select("village_name", "poor_households", "poor_ethnic_minority", "near_poor_ethnic_minority").rows() == [
+        ("Tổ 1", 1, 0, 0), ("Tổ 2", 6, 4, 3)]

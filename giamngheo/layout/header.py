@@ -183,8 +183,13 @@ def looks_numeric(v: object) -> bool:
     return isinstance(v, str) and bool(_NUMBER_TEXT.match(v.strip()))
 
 
+# a zero or "not applicable" typed as a dash: a figure of a data row, never header text
+_DASHES = frozenset({"-", "–", "—", "_", "..", "…"})
+
+
 def _is_label_row(cells: list[object]) -> bool:
-    """A header row: at least two distinct cells, mostly text (numbers only as years)."""
+    """A header row: at least two distinct cells, mostly text (numbers only as years; a dash is a figure: a small
+    village's row "1 | Tổ 1 | 223 | 1 | - | - | - | 2 | - | …" is no header)."""
     values = [v for v in cells if v is not None and v != ""]
     if len(values) < 2:
         return False
@@ -194,7 +199,7 @@ def _is_label_row(cells: list[object]) -> bool:
         if cls is float or cls is int:
             if 2000 <= v <= 2100:
                 continue
-        elif not looks_numeric(v) or isinstance(v, (int, float)) and 2000 <= v <= 2100:
+        elif (not looks_numeric(v) or isinstance(v, (int, float)) and 2000 <= v <= 2100) and not (cls is str and v.strip() in _DASHES):
             continue
         numeric += 1
         if numeric > limit:  # a row of figures: decided after its first few cells
