@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     n.add_argument("--communes", type=int, default=3321, help="number of communes (default all 3,321)")
     n.add_argument("--results", action="store_true", help="also write year-end results for about half")
     n.add_argument("--layouts", default=None, help="comma-separated plan layouts to use (default all)")
+    n.add_argument("--breakdowns", type=float, default=0.0,
+                   help="share of the plan annexes written with 'Trong đó' breakdowns instead, 0-1 (default 0)")
 
     t = sub.add_parser("table", help="one plan table in one layout (prints the truth rows as JSON)")
     t.add_argument("--layout", required=True, choices=LAYOUTS)
@@ -61,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "national":
         layouts = args.layouts.split(",") if args.layouts else None
-        summary = generate_national(args.out, args.seed, args.communes, results=args.results, layouts=layouts)
+        summary = generate_national(args.out, args.seed, args.communes, results=args.results, layouts=layouts,
+                                    breakdowns=args.breakdowns)
         print(json.dumps(summary, ensure_ascii=False))
         return 0
     if args.command == "table":

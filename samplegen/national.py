@@ -25,14 +25,29 @@ def _bare_name_counts() -> dict[str, int]:
     return counts
 
 
+def _with_breakdowns(path: Path, commune: str, villages: list[dict], seed: int, code: str, n: int) -> dict:
+    """Write a plan annex again with breakdowns (in the format its name says); returns what its truth gains."""
+    from .breakdowns import BREAKDOWN_LAYOUTS, FORMATS, make_breakdowns, write_breakdown_plan
+
+    layout = BREAKDOWN_LAYOUTS[n % len(BREAKDOWN_LAYOUTS)]
+    fmt = path.suffix.lstrip(".")
+    encodings = [e for f, e in FORMATS if f == fmt] or [None]
+    written = write_breakdown_plan(path, layout, commune, villages, make_breakdowns(sub_rng(seed, "nat-breakdowns-values", code), villages),
+                                   2026, fmt, encodings[n % len(encodings)], variant=n)
+    return {"layout": f"breakdowns_{layout}", "breakdowns": written["commune"]}
+
+
 def generate_national(out_dir, seed: int = 1, n_communes: int = 3321, results: bool = False, layouts=None,
-                      missing_per_province: int = 2, clean: bool = True) -> dict:
+                      missing_per_province: int = 2, clean: bool = True, breakdowns: float = 0.0) -> dict:
     """Write plan files for `n_communes` units spread over all 34 provinces into
     out_dir/<province code>_<province slug>/ (and results under .../ket_qua/ when asked).
 
     No failures are planted: every file names its unit (a unit whose accent-folded name exists
     in several provinces gets its 5-digit code in the file name) and every figure is consistent.
     Writes out_dir/truth.json (per commune totals, per province totals) and returns a summary.
+    With `breakdowns` (a share, off by default), about that share of the plan annexes (but those with sections) are
+    written with "Trong đó" breakdowns instead, the same villages, a breakdown layout and encoding each in turn
+    (their truth gains `breakdowns`, the commune's figures).
     """
     started = time.perf_counter()
     out = Path(out_dir)
@@ -70,7 +85,7 @@ def generate_national(out_dir, seed: int = 1, n_communes: int = 3321, results: b
             missing.update(rng.sample(codes, missing_per_province))
     communes: dict[str, dict] = {}
     provinces: dict[str, dict] = {}
-    n_files = rows_total = n_results = 0
+    n_files = rows_total = n_results = n_breakdowns = 0
     used: set[str] = set()
     for n, u in enumerate(units):
         prov_dir = f"{u.province_code}_{slug(u.province_name)}"
@@ -119,6 +134,10 @@ def generate_national(out_dir, seed: int = 1, n_communes: int = 3321, results: b
         communes[u.code] = {"status": "accepted", "province_code": u.province_code, "file": rel, "layout": layout,
                             "villages": len(rows), "name": u.name, **totals, "assigned_pp": assigned,
                             "village_counts": [[r["village"], r["poor"], r["near"]] for r in rows]}
+        if breakdowns and not sections and sub_rng(seed, "nat-breakdowns", u.code).random() < breakdowns:
+            communes[u.code].update(_with_breakdowns(out / rel, u.name, villages, seed, u.code, n_breakdowns))
+            set_mtime(out / rel, when)
+            n_breakdowns += 1
         p["communes_accepted"] += 1
         for k, v in totals.items():
             p[k] += v
@@ -139,6 +158,8 @@ def generate_national(out_dir, seed: int = 1, n_communes: int = 3321, results: b
     summary = {"seed": seed, "files": n_files, "plan_files": n_files - n_results, "results_files": n_results,
                "village_rows": rows_total, "communes": len(units), "communes_missing": len(missing),
                "provinces": len(provinces), "seconds": round(seconds, 2)}
+    if breakdowns:
+        summary["breakdown_files"] = n_breakdowns
     (out / "truth.json").write_text(json.dumps({"summary": {k: v for k, v in summary.items() if k != "seconds"},
                                                 "provinces": provinces, "communes": communes},
                                                ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
