@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from transforms.markers import FORMULA_MARK
@@ -14,13 +15,14 @@ from transforms.markers import FORMULA_MARK
 from . import PARSER_VERSION
 from .layout import fields as F
 from .layout.header import header_labels_found
-from .layout.households import personal_header
+from .layout import households
+from .layout.personal import above, from_row, has_table_above, list_start, personal_below, personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables
 from .layout.vocabulary import load_vocabulary
 from .parsed import ParsedTable, ParseResult, cell_json
 from .layout.tables import Table, document_year, find_tables, title_lines
 from .readers import Limits, UnreadableFile, read_workbook
-from .readers.grid import a1, column_letter
+from .readers.grid import Workbook, a1, column_letter
 from .text import fold, match_key
 
 REQUIRED = {
@@ -144,17 +146,41 @@ def _table_failures(table: Table) -> list[dict]:
     return out
 
 
-_TITLE_WORDS = re.compile(r"\b(?:ubnd|uy ban|danh sach|ke hoach|bao cao|bieu|phu luc|cong hoa|xa|phuong|dac khu|thi tran|nam 20\d\d)\b")
-
-
-def title_like(line: str) -> bool:
-    """A line that reads as a title or heading, not a person's name: it names a document or a unit."""
-    return bool(_TITLE_WORDS.search(fold(line[:300])))
-
-
 def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> ParseResult:
     """The parse result of a file that cannot be used at all (rule `readable`)."""
     return ParseResult(PARSER_VERSION, failures=[failure("readable", None, value=detail, expected=expected, detail=reason)], seconds=seconds)
+
+
+def _village_tables(book: Workbook, claimed: dict, personal: dict, forced_kind: str | None) -> tuple[list[Table], set[str]]:
+    """The village tables, never read from a list of people, and the sheets that hold a list. A list sheet
+    is the list's alone, but for a table above the list (a plan annex and, under its total, "Danh sách hộ
+    dự kiến thoát nghèo"): that is read from the rows above. A list found under a village table's rows is
+    the household recogniser's (added to `claimed`) or refused (added to `personal`), and the table read
+    again without it. Updates `claimed` and `personal`."""
+    starts = {name: t.header_rows[0] - 1 for name, ts in claimed.items() for t in ts if t.kind == households.KIND and t.header_rows}
+    starts |= {name: row for name, (row, _) in personal.items()}
+    sheets = {s.name: s for s in book.sheets}
+    cuts = {name: start for name, header in starts.items() if has_table_above(sheets[name], start := list_start(sheets[name], header))}
+    skip = (frozenset(claimed) | frozenset(personal)) - frozenset(cuts)
+    tables = find_tables(_cut(book, cuts), forced_kind, skip=skip)
+    late = {t.sheet.name: found for t in tables if (found := personal_below(t.sheet, t.band.bottom + 1))}
+    for name, (row, labels) in late.items():
+        cuts[name] = start = list_start(sheets[name], row)
+        found = households.recognise(from_row(sheets[name], start))
+        if found:
+            claimed[name] = found
+        else:
+            personal[name] = (row, labels)
+    if late:
+        tables = find_tables(_cut(book, cuts), forced_kind, skip=skip)
+    return tables, set(starts) | set(late)
+
+
+def _cut(book: Workbook, cuts: dict[str, int]) -> Workbook:
+    """The book with each sheet of `cuts` ended before its list."""
+    if not cuts:
+        return book
+    return replace(book, sheets=[above(s, cuts[s.name]) if s.name in cuts else s for s in book.sheets])
 
 
 def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -> ParseResult:
@@ -171,7 +197,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
     claimed = claimed_tables(book.sheets)
     # a household list no recogniser could read: never read as villages, nor its rows as title lines
     personal = {s.name: found for s in book.sheets if s.name not in claimed and (found := personal_header(s))}
-    tables = find_tables(book, forced_kind, skip=frozenset(claimed) | frozenset(personal))
+    tables, lists = _village_tables(book, claimed, personal, forced_kind)
     title: list[str] = []
     for t in tables:
         title.extend(line for line in t.title if line not in title)
@@ -183,10 +209,11 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
             top = min(TOP, len(s.rows), *(t.header_rows[0] - 1 for t in claimed.get(s.name, ()) if t.header_rows),
                       *((personal[s.name][0],) if s.name in personal else ()))
             lines = title_lines(s, top, single=True)
-            title.extend(line for line in lines if line not in title and (s.name not in personal or title_like(line)))
+            title.extend(line for line in lines if line not in title and (s.name not in lists or title_like(line)))
     result.title = title[:60]
-    others = [t for s in book.sheets if s.name not in used and s.name not in personal and s.rows
-              for t in claimed.get(s.name) or other_tables(s, title)]
+    # a claimed sheet's tables (below a village table on it too); the other recognisers on the sheets left
+    others = [t for s in book.sheets if s.rows
+              for t in claimed.get(s.name) or ([] if s.name in used or s.name in personal else other_tables(s, title))]
     for name, (row, labels) in personal.items():  # the household list refused; with nothing else read, the file
         kind = "households" if tables or others else None
         result.failures.append({**failure("personal_list", name, row=row + 1, value=" | ".join(labels)[:500]), "kind": kind})

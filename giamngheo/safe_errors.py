@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
+
+_QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`|\u201c[^\u201d]*\u201d""")
 
 
 def described(exc: BaseException) -> str:
@@ -22,3 +25,11 @@ def described(exc: BaseException) -> str:
 def trace_of(exc: BaseException, limit: int = 6) -> str:
     """The frames an exception went through (file, line, function), innermost last; no message, no source line."""
     return "\n".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in traceback.extract_tb(exc.__traceback__)[-limit:])
+
+
+def unquoted(exc: BaseException, limit: int = 160) -> str:
+    """A library's message about a damaged file ('zip: Bad CRC-32 for file ...') without what it quotes
+    (a quoted part may be a cell's text: an XML parser quotes the entity or text it choked on):
+    "ValueError: invalid literal for int() with base 10: …"."""
+    text = _QUOTED.sub("…", " ".join(str(exc).split()))
+    return f"{type(exc).__name__}: {text[:limit]}" if text else type(exc).__name__

@@ -23,6 +23,7 @@ from ..parsed import ParsedTable, cell_json
 from ..readers.grid import Sheet
 from ..secret import keyed
 from ..text import fold, match_key, nfc
+from .personal import first_filled, title_like
 from .standards import indicator_of, load_standards
 from .tables import title_lines
 from .vocabulary import load_vocabulary, row_label_tags
@@ -37,7 +38,7 @@ INDICATORS = 12
 HEADER_SCAN = 30  # rows searched for the header
 # the field a label names when it names several ("Phân loại hộ (nghèo / cận nghèo)"): first listed wins
 PRIORITY = (
-    "group", "planned_exit_year", "deprivations", "no_labour", "merit", "minority_mark", "household_code", "id_number", "head_name",
+    "relation", "group", "planned_exit_year", "deprivations", "no_labour", "merit", "minority_mark", "household_code", "id_number", "head_name",
     "birth", "phone", "notes", "members", "ethnicity", "near_poor_mark", "poor_mark", "village", "stt",
 )
 # besides the head's name, a list's header names at least this many of these
@@ -162,38 +163,77 @@ def mask(text: str) -> str:
     return text[:4] + "*" * (len(text) - 6) + text[-2:]
 
 
+MAX_MEMBERS = 99
+_DIGIT_RUN = re.compile(r"\d{3,}")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def members_cell(value) -> tuple[float | None, str | None]:
+    """A members cell as (number, text) for the typed rows and their failures: a count, or text that reads
+    as one ("4", "4,0"); anything else (a name or an ID number typed in the wrong column) masked: letters
+    starred, runs of digits masked as ID numbers are."""
+    num, text = cell_json(value)
+    if num is not None and abs(num) > MAX_MEMBERS:
+        return None, mask(str(int(num)) if num.is_integer() else str(num))
+    if text and not re.fullmatch(r"\s*\d{1,2}(?:[.,]0*)?\s*", text):
+        return None, _LETTER.sub("*", _DIGIT_RUN.sub(lambda m: mask(m.group()), text))[:40]
+    return num, text
+
+
 def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
-    """The header row naming the head of household and enough other list fields, and its fields."""
-    for r in range(min(len(sheet.rows), HEADER_SCAN)):
+    """The header row naming the head of household and enough other list fields, and its fields. A title
+    naming a list of households ("DANH SÁCH HỘ NGHÈO") makes one field besides the head's name enough."""
+    start = first_filled(sheet)
+    for r in range(start, min(len(sheet.rows), start + HEADER_SCAN)):
         row = sheet.rows[r]
         found: dict[str, int] = {}
         for j, v in enumerate(row):
             if isinstance(v, str) and v:
                 for f in _fields_of(v)[:1]:
                     found.setdefault(f, j)
+        if "relation" in found:  # a row per person ("Quan hệ với chủ hộ"): not a list of households
+            return None
         if "head_name" in found:
             # fields merged over two header rows may sit in the row below ("Chỉ số thiếu hụt" over 1…12)
             for j in range(sheet.width):
                 for f in _fields_of(_shown(sheet, r + 1, j))[:1]:
                     found.setdefault(f, j)
-            if len(EVIDENCE & set(found)) >= MIN_EVIDENCE:
+            evidence = len(EVIDENCE & set(found))
+            if evidence >= MIN_EVIDENCE or (evidence and _titled_list(sheet, start, r)):
                 return r, found
     return None
 
 
+def _titled_list(sheet: Sheet, start: int, top: int) -> bool:
+    """A title line above the header names a list of households: "Danh sách hộ nghèo ..."."""
+    words = load_vocabulary().household_words
+    for r in range(start, top):
+        for v in sheet.rows[r]:
+            if isinstance(v, str) and "word.list" in words.leading(v) and _group_of(v):
+                return True
+    return False
+
+
 def _band_bottom(sheet: Sheet, top: int, name_col: int) -> int:
     """The last header row: rows under the top one while the head's-name column is merged from above,
-    empty, or a column number ("(2)")."""
+    empty, a column number ("(2)"), or a label under a group's ("Thông tin chủ hộ" over "Họ và tên")."""
     bottom = top
     for r in range(top + 1, min(top + 4, len(sheet.rows))):
         own = _text(sheet.value(r, name_col))
         merged = any(r1 < r <= r2 and c1 <= name_col <= c2 for r1, c1, r2, c2 in sheet.merged)
-        if merged or (own and _numbering_row(sheet, r, name_col)) or (not own and not _group_of(" ".join(_text(v) for v in sheet.rows[r]))
-                                                         and _deprivation_numbers(sheet, r)):
+        if merged or (own and (_numbering_row(sheet, r, name_col) or _label_row(sheet, r, name_col))) or (
+                not own and not _group_of(" ".join(_text(v) for v in sheet.rows[r])) and _deprivation_numbers(sheet, r)):
             bottom = r
         else:
             break
     return bottom
+
+
+def _label_row(sheet: Sheet, r: int, name_col: int) -> bool:
+    """A sub-header row: its head's-name cell names the head ("Họ và tên") and no cell holds a number."""
+    if "head_name" not in _fields_of(_text(sheet.value(r, name_col)))[:1]:
+        return False
+    return not any(v is not None and cell_json(v)[0] is not None for v in sheet.rows[r])
 
 
 def _numbering_row(sheet: Sheet, r: int, name_col: int) -> bool:
@@ -244,8 +284,11 @@ def _columns(sheet: Sheet, top: int, bottom: int) -> tuple[dict[str, int], dict[
         numbers.update(_deprivation_numbers(sheet, r))
     under = False  # right of a "Chỉ số thiếu hụt" label whose merge a .csv or .ods lost
     for j in range(sheet.width):
-        label = " ".join(dict.fromkeys(t for t in (_shown(sheet, r, j) for r in range(top, bottom + 1)) if t))
-        fields = _fields_of(label)
+        shown = list(dict.fromkeys(t for t in (_shown(sheet, r, j) for r in range(top, bottom + 1)) if t))
+        label = " ".join(shown)
+        # the lowest label that names a field wins ("Thông tin chủ hộ" over "Năm sinh" is the birth), else all joined
+        fields = next((f for f in (_fields_of(t) for t in reversed(shown)) if f), ()) if len(shown) > 1 else ()
+        fields = fields or _fields_of(label)
         field = fields[0] if fields else None
         if field == "deprivations" or (under and not label.strip(" 0123456789") and j in numbers):
             if j in numbers:
@@ -309,22 +352,6 @@ def _household(sheet: Sheet, r: int, cols: dict[str, int], deprivation: dict[int
     }
 
 
-PERSONAL_HEADER = frozenset({"head_name", "id_number", "birth", "phone"})
-
-
-def personal_header(sheet: Sheet) -> tuple[int, list[str]] | None:
-    """(0-based row, its labels) of a header that names a personal column ("Họ và tên chủ hộ", "Số CCCD",
-    "Ngày sinh", "Số điện thoại": the cell starts with the label) among at least three labels. A sheet
-    with one is a household list: read by `recognise`, or refused whole, never by the village engine
-    (its names would become villages) nor for title lines. The labels are header text, no cell of a row."""
-    vocab = load_vocabulary()
-    for r in range(min(len(sheet.rows), HEADER_SCAN)):
-        labels = [t for t in (_text(v) for v in sheet.rows[r]) if t and len(t) <= 150]
-        if len(labels) >= 3 and any({f"hh.{f}" for f in PERSONAL_HEADER} & vocab.households.leading(t) for t in labels):
-            return r, labels
-    return None
-
-
 def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable] | None:
     """The household list on a sheet, or None."""
     if not sheet.rows:
@@ -338,7 +365,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
     cols, deprivation = _columns(sheet, top, bottom)
     if "head_name" not in cols:
         return None
-    title = title_lines(sheet, top)
+    title = [line for line in title_lines(sheet, top) if title_like(line)]  # never a lone name above the header
     group = _sheet_group(sheet, title) if "group" not in cols else None
     village = None
     keys = ("row", "kind", "name", "name_key", "section", "section_index", *ATTRIBUTES, "members__num", "members__text")
@@ -373,8 +400,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
             continue
         own_village = _text(sheet.value(r, cols["village"])) if "village" in cols else village
         household = _household(sheet, r, cols, deprivation, group, own_village or None)
-        members = household.pop("members")
-        num, text = cell_json(members)
+        num, text = members_cell(household.pop("members"))
         for k, v in (("row", r + 1), ("kind", "household"), ("name", own_village or None),
                      ("name_key", match_key(own_village) if own_village else None), ("section", None), ("section_index", section_index),
                      ("members__num", num), ("members__text", text), *household.items()):

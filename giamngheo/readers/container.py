@@ -9,6 +9,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from ..safe_errors import unquoted
 from .grid import Limits, UnreadableFile
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -120,7 +121,7 @@ class SafeZip:
             self.zf = zipfile.ZipFile(io.BytesIO(self._raw))
             infos = self.zf.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise UnreadableFile("corrupt", f"zip: {exc}") from None
+            raise UnreadableFile("corrupt", f"zip: {unquoted(exc)}") from None
         if len(infos) > limits.max_zip_entries:
             raise UnreadableFile("zip_bomb", f"{len(infos)} entries", f"<= {limits.max_zip_entries}")
         declared = sum(i.file_size for i in infos)
@@ -154,7 +155,7 @@ class SafeZip:
         except UnreadableFile:
             raise
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, KeyError) as exc:
-            raise UnreadableFile("corrupt", f"{name}: {exc}") from None
+            raise UnreadableFile("corrupt", f"{name}: {unquoted(exc)}") from None
         if xml and _has_dtd(data):  # markup text in cells is escaped (&lt;), so a hit is a real DTD
             raise UnreadableFile("xml_entities", name)
         self._read[name] = data

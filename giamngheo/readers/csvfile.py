@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..safe_errors import unquoted
 from .grid import Limits, Sheet, UnreadableFile, Workbook
 
 _DELIMITERS = (";", ",", "\t", "|")
@@ -52,6 +53,6 @@ def read_csv(data: bytes, limits: Limits) -> Workbook:
                 cells.append(value if value.strip() else None)
             rows.append(cells)
     except csv.Error as exc:
-        raise UnreadableFile("corrupt", f"CSV: {exc}") from None
+        raise UnreadableFile("corrupt", f"CSV: {unquoted(exc)}") from None
     legacy = encoding if encoding in ("tcvn3", "vni") else None
     return Workbook(format="csv", sheets=[Sheet(name="", rows=rows)], encoding=encoding, legacy_encoding=legacy)

@@ -8,6 +8,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from .container import SafeZip, ole_kind, zip_kind
+from ..safe_errors import unquoted
 from .grid import Limits, Sheet, UnreadableFile, Workbook
 from .ods_inspect import inspect_ods, widest_repeated_value
 from .xls_inspect import Hidden, NotBiff8, xls_hidden
@@ -50,7 +51,7 @@ def _open_calamine(path: Path, fmt: str) -> CalamineWorkbook:
         name = type(exc).__name__
         if "Password" in name:
             raise UnreadableFile("encrypted", name) from None
-        raise UnreadableFile("corrupt", f"{name}: {str(exc)[:200]}") from None
+        raise UnreadableFile("corrupt", unquoted(exc)) from None
 
 
 def xls_hidden_facts(path: Path) -> Hidden:

@@ -15,6 +15,8 @@ import io
 import struct
 from pathlib import Path
 
+from ..safe_errors import unquoted
+
 _BOF, _EOF, _BOUNDSHEET, _ROW, _COLINFO = 0x0809, 0x000A, 0x0085, 0x0208, 0x007D
 _HEADER = struct.Struct("<HH")
 _WORKSHEET = 0
@@ -106,4 +108,4 @@ def xls_hidden(path: Path) -> Hidden:
     except NotBiff8:
         raise
     except Exception as exc:  # struct.error, IndexError, UnicodeDecodeError, CompDocError: damaged records
-        raise NotBiff8(f"{type(exc).__name__}: {exc}") from None
+        raise NotBiff8(unquoted(exc)) from None

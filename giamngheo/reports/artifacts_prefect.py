@@ -16,6 +16,7 @@ import polars as pl
 
 from giamngheo.approval import open_failures
 
+from ..safe_errors import described
 from .html_report import REPORT_NAME, SEVERITY_VI, load_run, rule_title
 from .report_charts import vn_dec, vn_int
 
@@ -122,5 +123,6 @@ def publish_prefect_artifacts(run_dir: Path) -> None:
             key=artifact_key("giamngheo-bao-cao", scope),
             description="Số liệu toàn tỉnh và đường dẫn báo cáo kiểm tra.",
         )
-    except Exception:  # noqa: BLE001 - an artifact is a courtesy; the run's files already hold everything
-        log.warning("could not publish the Prefect artifacts of %s", run_dir, exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - an artifact is a courtesy; the run's files already hold everything
+        # its type and place, no message nor traceback (Prefect keeps log lines in its database; a message may quote a cell)
+        log.warning("could not publish the Prefect artifacts of %s: %s", run_dir, described(exc))

@@ -1,0 +1,127 @@
+"""Where a list of people begins on a sheet: a header naming a personal column ("Họ và tên chủ hộ",
+"Số CCCD", "Ngày sinh", "Số điện thoại"). From that row on, the sheet is a household list's (read by
+the household recogniser, else refused whole: rule personal_list), never a village table's: its
+names would become villages. A plan annex may carry its list below ("Danh sách hộ dự kiến thoát
+nghèo" under the villages' total): the rows above the list stay the annex's.
+
+Header labels are text we name in failures; no cell of a row under them ever is. Worker side: no polars.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..readers.grid import Sheet
+from ..text import fold
+from .vocabulary import load_vocabulary
+
+PERSONAL_FIELDS = frozenset({"head_name", "id_number", "birth", "phone"})
+PERSONAL_TAGS = frozenset(f"hh.{f}" for f in PERSONAL_FIELDS)
+HEADER_SCAN = 30  # rows from a sheet's first filled row searched for a header
+MIN_LABELS = 3
+
+
+def _label(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _personal_labels(row: list) -> list[str] | None:
+    """The row's labels when it reads as a list's header: three labels or more, one naming a personal
+    column (the cell starts with it)."""
+    labels = [t for t in (_label(v) for v in row) if t and len(t) <= 150]
+    if len(labels) < MIN_LABELS:
+        return None
+    households = load_vocabulary().households
+    if any(PERSONAL_TAGS & households.leading(t) for t in labels):
+        return labels
+    return None
+
+
+def personal_header(sheet: Sheet) -> tuple[int, list[str]] | None:
+    """(0-based row, its labels) of a list's header among a sheet's first rows."""
+    start = first_filled(sheet)
+    for r in range(start, min(len(sheet.rows), start + HEADER_SCAN)):
+        labels = _personal_labels(sheet.rows[r])
+        if labels:
+            return r, labels
+    return None
+
+
+def _could_be_header(row: list) -> bool:
+    """Cheap test first (a sheet's rows of figures are most rows): three text cells or more, none a
+    number nor text starting with a digit (a CSV's numbers, a village's "1" / "120")."""
+    texts = 0
+    for v in row:
+        if v is None:
+            continue
+        if v.__class__ is not str or v[:1].isdigit():
+            return False
+        if v.strip():
+            texts += 1
+    return texts >= MIN_LABELS
+
+
+def personal_below(sheet: Sheet, start: int) -> tuple[int, list[str]] | None:
+    """(0-based row, its labels) of the first list header at or after row `start` (a table's rows: a
+    list below a plan annex's villages)."""
+    rows = sheet.rows
+    for r in range(start, len(rows)):
+        row = rows[r]
+        if row and _could_be_header(row):
+            labels = _personal_labels(row)
+            if labels:
+                return r, labels
+    return None
+
+
+def first_filled(sheet: Sheet) -> int:
+    for r, row in enumerate(sheet.rows):
+        if any(v is not None and v != "" for v in row):
+            return r
+    return 0
+
+
+def list_start(sheet: Sheet, header: int) -> int:
+    """The first row of a list whose header is row `header`: the title lines and blank rows directly above
+    it, up to a row of three cells or more (a table's: the total of a plan annex above the list)."""
+    r = header
+    while r > 0 and sum(v is not None and v != "" for v in sheet.rows[r - 1]) < MIN_LABELS:
+        r -= 1
+    return r
+
+
+def has_table_above(sheet: Sheet, top: int) -> bool:
+    """Whether the rows above `top` could hold a table of their own (three rows of three cells or more),
+    not only a list's title lines."""
+    filled = 0
+    for row in sheet.rows[:top]:
+        if sum(v is not None and v != "" for v in row) >= MIN_LABELS:
+            filled += 1
+            if filled >= 3:
+                return True
+    return False
+
+
+def above(sheet: Sheet, top: int) -> Sheet:
+    """The sheet cut before row `top` (0-based): what a village table may be read from."""
+    return replace(sheet, rows=sheet.rows[:top], merged=[m for m in sheet.merged if m[0] < top],
+                   formulas_without_value=[f for f in sheet.formulas_without_value if f[0] <= top])
+
+
+def from_row(sheet: Sheet, top: int) -> Sheet:
+    """The sheet from row `top` on, the rows above it emptied (rows keep their numbers): a list's part."""
+    return replace(sheet, rows=[[] for _ in range(top)] + sheet.rows[top:], merged=[m for m in sheet.merged if m[2] >= top],
+                   formulas_without_value=[f for f in sheet.formulas_without_value if f[0] > top])
+
+
+_TITLE_WORDS = re.compile(r"\b(?:ubnd|uy ban|danh sach|ke hoach|bao cao|bieu|phu luc|cong hoa|xa|phuong|dac khu|thi tran|nam 20\d\d)\b")
+
+
+def title_like(line: str) -> bool:
+    """A line that reads as a title or heading, not a person's name: it names a document or a unit."""
+    return bool(_TITLE_WORDS.search(fold(line[:300])))

@@ -1,0 +1,200 @@
+"""Household lists in layouts the first reader missed (issue 17's review), and lists beside a plan annex on
+its own sheet: each is read as a list or refused whole (personal_list), never as villages; no cell of one
+reaches the parse result, the failures or the output tables. Markers (Zqx…, ID numbers) are planted in the
+personal cells and searched for everywhere."""
+
+from __future__ import annotations
+
+import random
+import zipfile
+
+import openpyxl
+import orjson
+import polars as pl
+import pytest
+
+from giamngheo.parse import parse_workbook
+from giamngheo.readers.grid import Limits
+from samplegen.encodings import tcvn3
+from samplegen.households import make_households, write_household_list
+from test_deprivations import steps
+
+TITLE = "ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"  # 01843, Thái Nguyên (19)
+PEOPLE = [  # head's name, village, birth year, ID number, members, group
+    ("Nguyễn Văn Zqxan", "Tổ 1", 1962, "001062000111", 4, "Hộ nghèo"),
+    ("Hoàng Thị Zqxbinh", "Tổ 1", 1970, "001170000222", 3, "Hộ cận nghèo"),
+    ("Bàn Văn Zqxcuong", "Tổ 2", 1985, "001085000333", 5, "Hộ nghèo"),
+    ("Lý Thị Zqxdung", "Tổ 2", 1990, "001090000444", 2, "Hộ nghèo"),
+]
+MARKERS = ["Zqxan", "Zqxbinh", "Zqxcuong", "Zqxdung", "001062000111", "001170000222", "001085000333", "001090000444"]
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch):
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    monkeypatch.delenv("GIAMNGHEO_SECRET_FILE", raising=False)
+
+
+def _xlsx(path, rows, merges=(), title=(TITLE, "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026")):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Danh sách"
+    for line in title:
+        ws.append([line])
+    for row in rows:
+        ws.append(list(row))
+    for m in merges:
+        ws.merge_cells(m)
+    wb.save(path)
+    return path
+
+
+def _blob(parsed) -> str:
+    return orjson.dumps(parsed, default=str).decode()
+
+
+def _leaked(text: str) -> list[str]:
+    return [m for m in MARKERS if m.lower() in text.lower()]
+
+
+# (header rows, one row per person, merges, title): variants of real lists the reader did not claim
+VARIANTS = {
+    "other wording": ([["TT", "Tên chủ hộ", "Số CCCD/CMND", "Ngày tháng năm sinh", "Thôn", "Số khẩu", "Diện hộ"]],
+                      lambda i, p: [i, p[0], p[3], f"01/01/{p[2]}", p[1], p[4], p[5]], (), None),
+    "no ID column": ([["STT", "Họ và tên chủ hộ", "Thôn", "Năm sinh", "Số nhân khẩu", "Phân loại"]],
+                     lambda i, p: [i, p[0], p[1], p[2], p[4], p[5]], (), None),
+    "name and members under a list title": ([["STT", "Họ và tên chủ hộ", "Thôn", "Số nhân khẩu", "Ghi chú"]],
+                                            lambda i, p: [i, p[0], p[1], p[4], None], (), (TITLE, "DANH SÁCH HỘ NGHÈO NĂM 2026")),
+    "'Tên hộ' and a mark per group": ([["STT", "Tên hộ", "Thôn", "Số nhân khẩu", "Hộ nghèo", "Hộ cận nghèo"]],
+                                      lambda i, p: [i, p[0], p[1], p[4], "x" if p[5] == "Hộ nghèo" else None,
+                                                    "x" if p[5] != "Hộ nghèo" else None], (), None),
+    # a group's label over the head's columns: the row under it is a header, not a household
+    "a group header over the head's columns": (
+        [["STT", "Thông tin chủ hộ", None, None, "Thôn", "Số nhân khẩu", "Phân loại"], [None, "Họ và tên", "Năm sinh", "Số CCCD"]],
+        lambda i, p: [i, p[0], p[2], p[3], p[1], p[4], p[5]], ("B3:D3", "A3:A4", "E3:E4", "F3:F4", "G3:G4"), None),
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_a_variant_list_is_read_as_a_list(tmp_path, variant):
+    header, person, merges, title = VARIANTS[variant]
+    rows = header + [person(i + 1, p) for i, p in enumerate(PEOPLE)]
+    path = _xlsx(tmp_path / "danh sach.xlsx", rows, merges, *([title] if title else []))
+    parsed = parse_workbook(path, Limits())
+    assert [t.kind for t in parsed.tables] == ["households"] and not parsed.failures, parsed.failures
+    got = parsed.tables[0].rows
+    assert got["row"] == list(range(len(header) + 3, len(header) + 7))  # no header row read as a household
+    want = ["poor"] * 4 if title else ["poor", "near_poor", "poor", "poor"]
+    assert got["group"] == want and got["members__num"] == [4.0, 3.0, 5.0, 2.0] and got["name"] == ["Tổ 1", "Tổ 1", "Tổ 2", "Tổ 2"]
+    if any("CCCD" in str(label) for label in header[-1]):
+        assert got["key_source"] == ["id_number"] * 4  # the ID under a group's label is read
+    assert not _leaked(_blob(parsed))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ods", "xls"])
+def test_a_list_typed_in_tcvn3_is_read_as_a_list(tmp_path, fmt):
+    rows = [["DANH SÁCH HỘ NGHÈO NĂM 2026"], ["STT", "Họ và tên chủ hộ", "Số CMND", "Thôn", "Số nhân khẩu", "Năm sinh"]]
+    rows += [[str(i + 1), p[0], p[3], p[1], str(p[4]), str(p[2])] for i, p in enumerate(PEOPLE)]
+    path = tmp_path / f"danh sach.{fmt}"
+    if fmt == "csv":  # a file of TCVN3 bytes, as a .VnTime user saves it
+        path.write_bytes(b"".join((",".join(tcvn3(v) for v in r) + "\r\n").encode("cp1252") for r in rows))
+    else:
+        from samplegen.writers import Book, save_book
+
+        book = Book()
+        sheet = book.add("DS")
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                sheet.set(r, c, tcvn3(value))
+        save_book(book, path, fmt)
+    parsed = parse_workbook(path, Limits())
+    assert [t.kind for t in parsed.tables] == ["households"], parsed.failures
+    assert parsed.tables[0].rows["key_source"] == ["id_number"] * 4 and parsed.tables[0].rows["name"] == ["Tổ 1", "Tổ 1", "Tổ 2", "Tổ 2"]
+    assert not _leaked(_blob(parsed))
+
+
+def test_a_list_of_persons_is_refused_not_counted_as_households(tmp_path):
+    """One row per member ("Quan hệ với chủ hộ"): counting its rows as households would be wrong; refused whole."""
+    rows = [["STT", "Họ và tên", "Quan hệ với chủ hộ", "Năm sinh", "Giới tính", "Thôn"]]
+    rows += [[i + 1, p[0], "Chủ hộ", p[2], "Nam", p[1]] for i, p in enumerate(PEOPLE)]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows), Limits())
+    assert not parsed.tables and [f["rule"] for f in parsed.failures] == ["personal_list"]
+    assert not _leaked(_blob(parsed))
+
+
+def _plan_rows(villages: int) -> list[list]:
+    rows = [["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"]]
+    rows += [[k, f"Tổ {k}", 100 + k, 3, 2, 1] for k in range(1, villages + 1)]
+    return rows + [[None, "Tổng cộng", sum(100 + k for k in range(1, villages + 1)), 3 * villages, 2 * villages, villages], []]
+
+
+LIST_HEADERS = {
+    "readable": ["STT", "Họ và tên chủ hộ", "Tổ dân phố", "Số nhân khẩu", "Năm sinh", "Cơ quan giúp đỡ"],
+    "unreadable": ["STT", "Họ và tên chủ hộ", "Tổ dân phố", "Cơ quan giúp đỡ"],  # too little to read: refused
+}
+
+
+def _plan_and_list(path, villages: int, header: list[str], titled: bool):
+    """A plan annex and, under its total on the same sheet, the households it expects to lift out of poverty."""
+    people = [[i + 1, p[0], p[1], p[4], p[2], "Hội Nông dân"] for i, p in enumerate(PEOPLE)]
+    rows = _plan_rows(villages) + ([["DANH SÁCH HỘ NGHÈO DỰ KIẾN THOÁT NGHÈO NĂM 2026"]] if titled else [])
+    rows += [header] + [r if len(header) == 6 else r[:3] + r[5:] for r in people]
+    return _xlsx(path, rows, title=(TITLE, "PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"))
+
+
+@pytest.mark.parametrize("villages", [2, 30])  # the list's header among the sheet's first 30 rows, and far below them
+@pytest.mark.parametrize("which", list(LIST_HEADERS))
+@pytest.mark.parametrize("titled", [True, False])
+def test_a_list_under_a_plan_annex_is_never_read_as_villages(tmp_path, villages, which, titled):
+    path = _plan_and_list(tmp_path / "ke hoach.xlsx", villages, LIST_HEADERS[which], titled)
+    parsed = parse_workbook(path, Limits())
+    assert not _leaked(_blob(parsed))
+    plan = [t for t in parsed.tables if t.kind == "plan"]
+    assert len(plan) == 1 and [n for n, k in zip(plan[0].rows["name"], plan[0].rows["kind"]) if k == "village"] == [
+        f"Tổ {k}" for k in range(1, villages + 1)]
+    header_row = 3 + villages + 2 + titled + 1
+    lists = [t for t in parsed.tables if t.kind == "households"]
+    if which == "readable":
+        assert len(lists) == 1 and lists[0].header_rows[0] == header_row and len(lists[0].rows["row"]) == 4
+        assert not parsed.failures, parsed.failures
+    else:
+        assert not lists and [(f["rule"], f["row"]) for f in parsed.failures] == [("personal_list", header_row)]
+        assert "Cơ quan giúp đỡ" in parsed.failures[0]["value"]
+    failures, tables, _ = steps([path])
+    assert tables["communes.parquet"].select("status", "poor_households").row(0) == ("accepted", 3 * villages)
+    assert sorted(tables["villages.parquet"]["village_name"]) == sorted(f"Tổ {k}" for k in range(1, villages + 1))
+    assert not _leaked(orjson.dumps(failures.to_dicts()).decode())
+
+
+def test_cells_in_the_wrong_column_are_masked_in_failures(tmp_path):
+    """A name or an ID number typed in the members column: the failure says which cell, with letters starred and
+    the number masked, never the cell's value."""
+    rows = make_households(random.Random(3), [("Tổ 1", 30, 20), ("Tổ 2", 34, 35)])
+    path = tmp_path / "danh sach.xlsx"
+    write_household_list(path, "Phường Bắc Kạn", rows)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws["H7"], ws["H8"] = "Nguyễn Zqxan", int(MARKERS[5])  # the members column (Số nhân khẩu) of two households
+    wb.save(path)
+    from test_deprivations import plan
+
+    failures, _, _ = steps([plan(tmp_path / "ke hoach.xlsx"), path])
+    mine = failures.filter(pl.col("cell").is_in(["H7", "H8"])).sort("cell")
+    assert mine["rule"].to_list() == ["members_positive"] * 2 and mine["value"].to_list() == ["****** *****", "1170****22"]
+    assert not _leaked(orjson.dumps(failures.to_dicts()).decode())
+
+
+def test_a_list_the_reader_chokes_on_is_reported_without_its_text(tmp_path):
+    """A damaged list (an entity in the shared strings that XML does not know): the reader quotes the text it
+    choked on; the failure keeps the library's words but not the quote."""
+    good = tmp_path / "ds.xlsx"
+    rows = make_households(random.Random(4), [("Tổ 1", 3, 2)])
+    rows[0]["name"] = "Zqxan Nguyễn"
+    write_household_list(good, "Phường Bắc Kạn", rows)
+    bad = tmp_path / "danh sach hong.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename).replace(b"Zqxan", b"&Zqxan;"))
+    parsed = parse_workbook(bad, Limits())
+    assert [(f["rule"], f["detail"]) for f in parsed.failures] == [("readable", "corrupt")]
+    assert "entity" in parsed.failures[0]["value"] and not _leaked(_blob(parsed))
