@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from transforms.markers import FORMULA_MARK
@@ -15,14 +14,14 @@ from transforms.markers import FORMULA_MARK
 from . import PARSER_VERSION
 from .layout import fields as F
 from .layout.header import header_labels_found
-from .layout import households
-from .layout.personal import above, from_row, has_table_above, list_start, personal_below, personal_header, title_like
+from .layout.personal import personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables
 from .layout.vocabulary import load_vocabulary
 from .parsed import ParsedTable, ParseResult, cell_json
-from .layout.tables import Table, document_year, find_tables, title_lines
+from .layout.tables import Table, document_year, title_lines
+from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
-from .readers.grid import Workbook, a1, column_letter
+from .readers.grid import a1, column_letter
 from .text import fold, match_key
 
 REQUIRED = {
@@ -151,38 +150,6 @@ def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 
     return ParseResult(PARSER_VERSION, failures=[failure("readable", None, value=detail, expected=expected, detail=reason)], seconds=seconds)
 
 
-def _village_tables(book: Workbook, claimed: dict, personal: dict, forced_kind: str | None) -> tuple[list[Table], set[str]]:
-    """The village tables, never read from a list of people, and the sheets that hold a list. A list sheet
-    is the list's alone, but for a table above the list (a plan annex and, under its total, "Danh sách hộ
-    dự kiến thoát nghèo"): that is read from the rows above. A list found under a village table's rows is
-    the household recogniser's (added to `claimed`) or refused (added to `personal`), and the table read
-    again without it. Updates `claimed` and `personal`."""
-    starts = {name: t.header_rows[0] - 1 for name, ts in claimed.items() for t in ts if t.kind == households.KIND and t.header_rows}
-    starts |= {name: row for name, (row, _) in personal.items()}
-    sheets = {s.name: s for s in book.sheets}
-    cuts = {name: start for name, header in starts.items() if has_table_above(sheets[name], start := list_start(sheets[name], header))}
-    skip = (frozenset(claimed) | frozenset(personal)) - frozenset(cuts)
-    tables = find_tables(_cut(book, cuts), forced_kind, skip=skip)
-    late = {t.sheet.name: found for t in tables if (found := personal_below(t.sheet, t.band.bottom + 1))}
-    for name, (row, labels) in late.items():
-        cuts[name] = start = list_start(sheets[name], row)
-        found = households.recognise(from_row(sheets[name], start))
-        if found:
-            claimed[name] = found
-        else:
-            personal[name] = (row, labels)
-    if late:
-        tables = find_tables(_cut(book, cuts), forced_kind, skip=skip)
-    return tables, set(starts) | set(late)
-
-
-def _cut(book: Workbook, cuts: dict[str, int]) -> Workbook:
-    """The book with each sheet of `cuts` ended before its list."""
-    if not cuts:
-        return book
-    return replace(book, sheets=[above(s, cuts[s.name]) if s.name in cuts else s for s in book.sheets])
-
-
 def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -> ParseResult:
     """Everything the pipeline needs from one file."""
     started = time.perf_counter()
@@ -197,7 +164,8 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
     claimed = claimed_tables(book.sheets)
     # a household list no recogniser could read: never read as villages, nor its rows as title lines
     personal = {s.name: found for s in book.sheets if s.name not in claimed and (found := personal_header(s))}
-    tables, lists = _village_tables(book, claimed, personal, forced_kind)
+    parts = village_tables(book, claimed, personal, forced_kind)
+    tables, lists = parts.tables, parts.lists
     title: list[str] = []
     for t in tables:
         title.extend(line for line in t.title if line not in title)
@@ -211,9 +179,18 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
             lines = title_lines(s, top, single=True)
             title.extend(line for line in lines if line not in title and (s.name not in lists or title_like(line)))
     result.title = title[:60]
-    # a claimed sheet's tables (below a village table on it too); the other recognisers on the sheets left
-    others = [t for s in book.sheets if s.rows
-              for t in claimed.get(s.name) or ([] if s.name in used or s.name in personal else other_tables(s, title))]
+    # a claimed sheet's tables (below a village table on it too); the other recognisers on the sheets left, and
+    # on the rows above a list where no table was read (a roadmap of years across above it, say)
+    others = []
+    for s in (s for s in book.sheets if s.rows):
+        own = claimed.get(s.name, [])
+        others.extend(own)
+        if s.name in used:
+            continue
+        if s.name in parts.views:
+            others.extend(other_tables(parts.views[s.name], title))
+        elif not own and s.name not in personal:
+            others.extend(other_tables(s, title))
     for name, (row, labels) in personal.items():  # the household list refused; with nothing else read, the file
         kind = "households" if tables or others else None
         result.failures.append({**failure("personal_list", name, row=row + 1, value=" | ".join(labels)[:500]), "kind": kind})

@@ -198,3 +198,39 @@ def test_a_list_the_reader_chokes_on_is_reported_without_its_text(tmp_path):
     parsed = parse_workbook(bad, Limits())
     assert [(f["rule"], f["detail"]) for f in parsed.failures] == [("readable", "corrupt")]
     assert "entity" in parsed.failures[0]["value"] and not _leaked(_blob(parsed))
+
+
+def _append_list(path, header):
+    """The list below the sheet's table, after a blank row and its title."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    r = ws.max_row + 2
+    ws.cell(r, 1, "DANH SÁCH HỘ NGHÈO NĂM 2026")
+    for row in [header] + [[i + 1, p[0], p[1], p[4], p[2]][: len(header)] for i, p in enumerate(PEOPLE)]:
+        r += 1
+        for j, value in enumerate(row, start=1):
+            ws.cell(r, j, value)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("table", ["deprivations", "roadmap years down", "roadmap years across"])
+def test_a_list_under_another_kinds_table_leaves_that_table_its_kind(tmp_path, table):
+    """Above a list, a deprivation table or a roadmap is read by its own recogniser (was: the list took the sheet and
+    the village engine read the table above as a plan, or nothing read it)."""
+    from samplegen.deprivations import write_deprivation_table
+    from samplegen.roadmap import make_roadmap, write_roadmap_table
+
+    path = tmp_path / "bieu.xlsx"
+    if table == "deprivations":
+        write_deprivation_table(path, "indicators_down", "Phường Bắc Kạn", [("Tổ 1", 30, 20), ("Tổ 2", 34, 35)])
+    else:
+        write_roadmap_table(path, "years_down" if "down" in table else "years_across", "Phường Bắc Kạn",
+                            make_roadmap(random.Random(1), 60, 2026))
+    before = parse_workbook(path, Limits())
+    _append_list(path, ["STT", "Họ và tên chủ hộ", "Tổ dân phố", "Số nhân khẩu", "Năm sinh"])
+    parsed = parse_workbook(path, Limits())
+    kinds = [t.kind for t in parsed.tables]
+    assert kinds == [t.kind for t in before.tables] + ["households"] or kinds == ["households"] + [t.kind for t in before.tables]
+    assert not parsed.failures and not _leaked(_blob(parsed))
+    assert len(next(t for t in parsed.tables if t.kind == "households").rows["row"]) == 4
