@@ -187,3 +187,31 @@ def commune_shares(communes: pl.LazyFrame) -> pl.LazyFrame:
         )
         .sort("commune_code")
     )
+
+
+SHARES = {  # share column of commune_shares -> (subset, the count it is part of)
+    "poor_ethnic_minority_share_pct": ("poor_ethnic_minority", "poor_households"),
+    "near_poor_ethnic_minority_share_pct": ("near_poor_ethnic_minority", "near_poor_households"),
+    "poor_no_labour_share_pct": ("poor_no_labour", "poor_households"),
+}
+
+
+def share_totals(shares: pl.LazyFrame) -> pl.LazyFrame:
+    """One row over the communes of commune_shares: every count summed (null when no commune gives it), each
+    share recomputed from sums over the communes that give its subset, never an average of shares nor over
+    communes that do not say (a commune giving only its DTTS households does not lower the no-labour share);
+    `<subset>_communes` how many give it, `relies_on_no_labour` the communes whose plan relies on households
+    without labour capacity and `beyond_able_to_work` their sum."""
+    schema = shares.collect_schema()
+    counts = [c for c in ("poor_households", "near_poor_households", "poor_reduction_target", "poor_ethnic_minority",
+                          "near_poor_ethnic_minority", "poor_no_labour", "near_poor_no_labour", "poor_merit", "poor_able_to_work")
+              if c in schema]
+    out = [given_sum(c) for c in counts]
+    for share, (part, whole) in SHARES.items():
+        giving = pl.col(part).is_not_null() & pl.col(whole).is_not_null()
+        out += [rate_pct(pl.col(part).filter(giving).sum(), pl.col(whole).filter(giving).sum()).alias(share),
+                giving.sum().cast(pl.Int64).alias(f"{part}_communes")]
+    relying = pl.col("relies_on_no_labour").fill_null(False)
+    out += [relying.sum().cast(pl.Int64).alias("relies_on_no_labour"),
+            pl.col("beyond_able_to_work").filter(relying).sum().cast(pl.Int64).alias("beyond_able_to_work")]
+    return shares.select(out)

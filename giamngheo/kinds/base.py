@@ -37,6 +37,9 @@ class Sheet:
     title: str  # the title line, upper case Vietnamese ("LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026-2030")
     frame: pl.DataFrame  # its label column first (the totals row is named there); columns labelled from schemas/columns.py
     notes: tuple[str, ...] = ()
+    # its totals row (column -> value) when plain sums are not what it means (shares over the rows that give
+    # a figure, a count of flagged rows); None: the sums of its integer columns
+    totals: dict | None = None
 
 
 @dataclass

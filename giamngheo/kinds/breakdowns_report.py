@@ -9,9 +9,9 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.breakdowns import commune_shares
-from transforms.rates import rate_pct
+from transforms.breakdowns import commune_shares, share_totals
 
+from ..reports.report_charts import vn_dec, vn_int
 from .base import Sheet
 
 COMMUNES = "communes.parquet"
@@ -29,17 +29,39 @@ def shares(run_dir: Path) -> pl.DataFrame | None:
     return None if found.is_empty() else found
 
 
-def _province_line(found: pl.DataFrame) -> str:
+def totals(found: pl.DataFrame) -> dict:
+    """The province totals of the communes shown (transforms.breakdowns.share_totals)."""
+    return share_totals(found.lazy()).collect().row(0, named=True)
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{vn_dec(value)} %"
+
+
+def _province_line(total: dict) -> str:
     """The shares over the communes that give each breakdown, as a note."""
     def share(part: str) -> str:
-        giving = found.filter(pl.col(part).is_not_null())
-        if giving.is_empty():
-            return "—"
-        pct = giving.select(rate_pct(pl.col(part).sum(), pl.col("poor_households").sum())).item()
-        return f"{pct:.2f}".replace(".", ",") + f" % ({giving.height} xã)"
+        n = total[f"{part}_communes"]
+        return f"{_pct(total[part + '_share_pct'])} ({n} xã)" if n else "—"
 
     return (f"Toàn tỉnh, trên các xã có số liệu: hộ DTTS chiếm {share('poor_ethnic_minority')} số hộ nghèo; hộ không có khả năng "
             f"lao động chiếm {share('poor_no_labour')}.")
+
+
+COLUMNS = {  # field of commune_shares -> its header in the sheet
+    "commune_name": "Xã, phường", "commune_code": "Mã xã", "poor_households": "Hộ nghèo",
+    "poor_ethnic_minority": "Hộ nghèo DTTS", "poor_ethnic_minority_share_pct": "Tỷ lệ DTTS/hộ nghèo (%)",
+    "near_poor_households": "Hộ cận nghèo", "near_poor_ethnic_minority": "Hộ cận nghèo DTTS",
+    "near_poor_ethnic_minority_share_pct": "Tỷ lệ DTTS/hộ cận nghèo (%)",
+    "poor_no_labour": "Hộ nghèo không có khả năng LĐ", "poor_no_labour_share_pct": "Tỷ lệ không có khả năng LĐ (%)",
+    "near_poor_no_labour": "Hộ cận nghèo không có khả năng LĐ", "poor_merit": "Hộ nghèo có người có công",
+    "poor_reduction_target": "Kế hoạch giảm hộ nghèo", "poor_able_to_work": "Hộ nghèo có khả năng LĐ",
+    "beyond_able_to_work": "Kế hoạch vượt số hộ có khả năng LĐ (hộ)",
+}
+RELYING = {  # the second sheet: plans relying on households without labour capacity
+    "commune_name": "Xã, phường", "commune_code": "Mã xã", "poor_households": "Hộ nghèo", "poor_no_labour": "Không có khả năng LĐ",
+    "poor_able_to_work": "Có khả năng LĐ", "poor_reduction_target": "Kế hoạch giảm", "beyond_able_to_work": "Vượt (hộ)",
+}
 
 
 def breakdown_sheets(run_dir: Path) -> list[Sheet]:
@@ -47,49 +69,52 @@ def breakdown_sheets(run_dir: Path) -> list[Sheet]:
     found = shares(run_dir)
     if found is None:
         return []
-    table = found.select(
-        pl.col("commune_name").alias("Xã, phường"), pl.col("commune_code").alias("Mã xã"),
-        pl.col("poor_households").alias("Hộ nghèo"),
-        pl.col("poor_ethnic_minority").alias("Hộ nghèo DTTS"), pl.col("poor_ethnic_minority_share_pct").alias("Tỷ lệ DTTS/hộ nghèo (%)"),
-        pl.col("near_poor_households").alias("Hộ cận nghèo"),
-        pl.col("near_poor_ethnic_minority").alias("Hộ cận nghèo DTTS"),
-        pl.col("near_poor_ethnic_minority_share_pct").alias("Tỷ lệ DTTS/hộ cận nghèo (%)"),
-        pl.col("poor_no_labour").alias("Hộ nghèo không có khả năng LĐ"),
-        pl.col("poor_no_labour_share_pct").alias("Tỷ lệ không có khả năng LĐ (%)"),
-        pl.col("near_poor_no_labour").alias("Hộ cận nghèo không có khả năng LĐ"),
-        pl.col("poor_merit").alias("Hộ nghèo có người có công"),
-        pl.col("poor_reduction_target").alias("Kế hoạch giảm hộ nghèo"),
-        pl.col("poor_able_to_work").alias("Hộ nghèo có khả năng LĐ"),
-        pl.when(pl.col("relies_on_no_labour")).then(pl.lit("Vượt số hộ có khả năng LĐ")).otherwise(pl.lit("")).alias("Kế hoạch"),
-    )
-    notes = ("Các xã, phường được chấp nhận có số liệu \u201ctrong đó\u201d; ô trống: xã không báo cáo số liệu này. "
-             "Tỷ lệ tính trên số hộ nghèo (cận nghèo) của xã, làm tròn 2 chữ số.", _province_line(found))
-    sheets = [Sheet("Cơ cấu hộ nghèo", "CƠ CẤU HỘ NGHÈO, HỘ CẬN NGHÈO: DÂN TỘC THIỂU SỐ, KHẢ NĂNG LAO ĐỘNG, NGƯỜI CÓ CÔNG", table, notes)]
-    relying = found.filter(pl.col("relies_on_no_labour") == True)  # noqa: E712 - null: not judged
+    total = totals(found)
+    table = found.with_columns(  # the excess only where the plan relies on it (0 would read as "judged, fine")
+        pl.when(pl.col("relies_on_no_labour")).then(pl.col("beyond_able_to_work")).alias("beyond_able_to_work")
+    ).select([pl.col(f).alias(h) for f, h in COLUMNS.items()])
+    sums = {h: total[f] for f, h in COLUMNS.items() if f in total}
+    sums[COLUMNS["beyond_able_to_work"]] = f"{total['relies_on_no_labour']} xã vượt, {vn_int(total['beyond_able_to_work'] or 0)} hộ"
+    notes = (("Các xã, phường được chấp nhận có số liệu \u201ctrong đó\u201d; ô trống: xã không báo cáo số liệu này. Tỷ lệ tính trên "
+              "số hộ nghèo (cận nghèo) của xã, làm tròn 2 chữ số; dòng tổng: trên các xã có số liệu đó. Cột cuối: kế hoạch giảm "
+              "hộ nghèo lớn hơn số hộ nghèo có khả năng lao động (hộ nghèo − hộ không có khả năng LĐ), vượt bao nhiêu hộ."),
+             _province_line(total))
+    sheets = [Sheet("Cơ cấu hộ nghèo", "CƠ CẤU HỘ NGHÈO, HỘ CẬN NGHÈO: DÂN TỘC THIỂU SỐ, KHẢ NĂNG LAO ĐỘNG, NGƯỜI CÓ CÔNG", table, notes,
+                    totals=sums)]
+    relying = found.filter(pl.col("relies_on_no_labour") == True)  # null: not judged
     if not relying.is_empty():
-        sheets.append(Sheet("KH vượt hộ có khả năng LĐ", "CÁC XÃ CÓ KẾ HOẠCH GIẢM NGHÈO VƯỢT SỐ HỘ NGHÈO CÓ KHẢ NĂNG LAO ĐỘNG", relying.select(
-            pl.col("commune_name").alias("Xã, phường"), pl.col("commune_code").alias("Mã xã"), pl.col("poor_households").alias("Hộ nghèo"),
-            pl.col("poor_no_labour").alias("Không có khả năng LĐ"), pl.col("poor_able_to_work").alias("Có khả năng LĐ"),
-            pl.col("poor_reduction_target").alias("Kế hoạch giảm"), pl.col("beyond_able_to_work").alias("Vượt (hộ)"),
-        ), ("Kế hoạch giảm hộ nghèo lớn hơn số hộ nghèo trừ số hộ nghèo không có khả năng lao động: kế hoạch dựa vào các hộ "
-            "khó thoát nghèo bằng sinh kế.",)))
+        sheets.append(Sheet("KH vượt hộ có khả năng LĐ", "CÁC XÃ CÓ KẾ HOẠCH GIẢM NGHÈO VƯỢT SỐ HỘ NGHÈO CÓ KHẢ NĂNG LAO ĐỘNG",
+                            relying.sort("beyond_able_to_work", "commune_code", descending=[True, False])
+                            .select([pl.col(f).alias(h) for f, h in RELYING.items()]),
+                            (("Kế hoạch giảm hộ nghèo lớn hơn số hộ nghèo trừ số hộ nghèo không có khả năng lao động: kế hoạch dựa "
+                              "vào các hộ khó thoát nghèo bằng sinh kế. Xếp theo số hộ vượt, giảm dần."),)))
     return sheets
 
 
-def _bars(found: pl.DataFrame) -> str:
-    """The ethnic-minority share of each commune's poor households, a horizontal bar each."""
-    rows = found.filter(pl.col("poor_ethnic_minority_share_pct").is_not_null()).sort("poor_ethnic_minority_share_pct", descending=True)
-    parts, y = [], 6
-    for r in rows.iter_rows(named=True):
-        v = r["poor_ethnic_minority_share_pct"]
-        name = escape(r["commune_name"] or r["commune_code"])
-        parts.append(f'<text x="0" y="{y + 10}" font-size="11">{name}</text>'
-                     f'<rect x="200" y="{y}" width="{3.5 * v:.1f}" height="12" fill="#2b6cb0"/>'
-                     f'<text x="{204 + 3.5 * v:.1f}" y="{y + 10}" font-size="10">{v:.2f}'.replace(".", ",") + "%</text>")
-        y += 18
-    if not parts:
+BAR_X, BAR_W = 210, 330  # where the bars start and how wide 100 % is
+
+
+def _bars(found: pl.DataFrame, province_pct: float | None) -> str:
+    """The ethnic-minority share of each commune's poor households, a horizontal bar each, the province's share dashed."""
+    rows = found.filter(pl.col("poor_ethnic_minority_share_pct").is_not_null()).sort(
+        "poor_ethnic_minority_share_pct", "commune_code", descending=[True, False])
+    if rows.is_empty():
         return ""
-    return f'<svg viewBox="0 0 600 {y + 6}" role="img" aria-label="Tỷ lệ hộ DTTS trong số hộ nghèo">{"".join(parts)}</svg>'
+    parts, y = [], 22
+    for r in rows.iter_rows(named=True):
+        v, name = r["poor_ethnic_minority_share_pct"], r["commune_name"] or r["commune_code"]
+        name = name if len(name) <= 32 else name[:31] + "…"
+        tip = f"{r['commune_name'] or r['commune_code']}: {vn_int(r['poor_ethnic_minority'])}/{vn_int(r['poor_households'])} hộ nghèo, {vn_dec(v)}%"
+        parts.append(f'<g><title>{escape(tip)}</title><text x="0" y="{y + 10}" font-size="11">{escape(name)}</text>'
+                     f'<rect x="{BAR_X}" y="{y}" width="{BAR_W * v / 100:.1f}" height="12" fill="#1f5fa8"/>'
+                     f'<text x="{BAR_X + 4 + BAR_W * v / 100:.1f}" y="{y + 10}" font-size="10">{vn_dec(v)}%</text></g>')
+        y += 18
+    if province_pct is not None:
+        x = BAR_X + BAR_W * province_pct / 100
+        parts.append(f'<line x1="{x:.1f}" y1="16" x2="{x:.1f}" y2="{y}" stroke="#c0392b" stroke-dasharray="6 4" stroke-width="1.5"/>'
+                     f'<text x="{x:.1f}" y="11" font-size="10" fill="#c0392b" text-anchor="middle">Toàn tỉnh {vn_dec(province_pct)}%</text>')
+    return (f'<svg class="chart" viewBox="0 0 600 {y + 6}" role="img" aria-label="Tỷ lệ hộ DTTS trong số hộ nghèo">'
+            f'{"".join(parts)}</svg>')
 
 
 def breakdown_section(run_dir: Path) -> str:
@@ -97,20 +122,25 @@ def breakdown_section(run_dir: Path) -> str:
     found = shares(run_dir)
     if found is None:
         return ""
-    chart = _bars(found)
-    figure = (f"<figure>{chart}<figcaption>Tỷ lệ hộ dân tộc thiểu số trong số hộ nghèo của từng xã "
-              "<small>ethnic-minority share of the poor, per commune</small></figcaption></figure>") if chart else ""
-    relying = found.filter(pl.col("relies_on_no_labour") == True)  # noqa: E712
+    total = totals(found)
+    chart = _bars(found, total["poor_ethnic_minority_share_pct"])
+    figure = (f"<figure>{chart}<figcaption>Tỷ lệ hộ dân tộc thiểu số trong số hộ nghèo của từng xã; đường đứt: toàn tỉnh, trên các "
+              "xã có số liệu <small>ethnic-minority share of the poor, per commune</small></figcaption></figure>") if chart else ""
+    relying = found.filter(pl.col("relies_on_no_labour") == True).sort(
+        "beyond_able_to_work", "commune_code", descending=[True, False])
     if relying.is_empty():
         listing = "<p>Không xã nào có kế hoạch vượt số hộ nghèo có khả năng lao động.</p>"
     else:
         rows = "".join(
-            f"<tr><td>{escape(r['commune_name'] or r['commune_code'])}</td><td>{r['poor_households']}</td><td>{r['poor_no_labour']}</td>"
-            f"<td>{r['poor_able_to_work']}</td><td>{r['poor_reduction_target']}</td><td>{r['beyond_able_to_work']}</td></tr>"
+            f"<tr><td>{escape(r['commune_name'] or r['commune_code'])}</td>"
+            + "".join(f'<td class="num">{vn_int(r[f])}</td>' for f in ("poor_households", "poor_no_labour", "poor_able_to_work",
+                                                                       "poor_reduction_target", "beyond_able_to_work"))
+            + "</tr>"
             for r in relying.iter_rows(named=True)
         )
-        listing = ("<h3>Kế hoạch vượt số hộ nghèo có khả năng lao động <small>plans relying on households without labour capacity"
-                   "</small></h3><table><thead><tr><th>Xã, phường</th><th>Hộ nghèo</th><th>Không có khả năng LĐ</th>"
-                   f"<th>Có khả năng LĐ</th><th>Kế hoạch giảm</th><th>Vượt (hộ)</th></tr></thead><tbody>{rows}</tbody></table>")
+        listing = (f"<h3>{relying.height} xã có kế hoạch vượt số hộ nghèo có khả năng lao động <small>plans relying on households "
+                   "without labour capacity</small></h3><table><thead><tr><th>Xã, phường</th><th>Hộ nghèo</th>"
+                   "<th>Không có khả năng LĐ</th><th>Có khả năng LĐ</th><th>Kế hoạch giảm</th><th>Vượt (hộ)</th></tr></thead>"
+                   f"<tbody>{rows}</tbody></table>")
     return ('<section id="co-cau-ho-ngheo"><h2>Cơ cấu hộ nghèo <small>who the poor are: ethnic minority, labour capacity</small></h2>'
-            f"<p>{escape(_province_line(found))}</p>{figure}{listing}</section>")
+            f"<p>{escape(_province_line(total))}</p>{figure}{listing}</section>")

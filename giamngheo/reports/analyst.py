@@ -258,10 +258,11 @@ def _results_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, results: pl
 
 
 def _kind_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, sheet: Sheet) -> None:
-    """A kind's own sheet: its title block and its table, with totals of its integer columns."""
+    """A kind's own sheet: its title block and its table, with the totals it gives, else those of its integer columns."""
     header_row = title_block(ws, st, ctx.title(sheet.title), ctx.subtitle(), notes=list(sheet.notes))
     columns = sheet_columns(sheet.frame, ["stt"], ctx)
-    write_table(ws, st, header_row, sheet.frame, columns, totals_row(sheet.frame, columns, {}), None, frozen=3)
+    totals = totals_row(sheet.frame, columns, {}) if sheet.totals is None else sheet.totals
+    write_table(ws, st, header_row, sheet.frame, columns, totals, None, frozen=3)
 
 
 def _missing_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, ledger: pl.DataFrame) -> None:
