@@ -21,12 +21,16 @@ from functools import lru_cache
 
 from ..parsed import ParsedTable, cell_json
 from ..readers.grid import Sheet
-from ..secret import keyed
-from ..text import fold, match_key, nfc
+from ..secret import keyer
+from ..text import fold, match_key
+from . import household_cells as C
+from .household_cells import ethnic as _ethnic  # noqa: F401 - tests read _ethnic here
+from .household_cells import mask, members_cell
+from .household_cells import text_of as _text
 from .personal import first_filled, title_like
 from .standards import indicator_of, load_standards
 from .tables import title_lines
-from .vocabulary import load_vocabulary, row_label_tags
+from .vocabulary import load_vocabulary
 
 KIND = "households"
 COUNTS = ("members",)
@@ -48,15 +52,6 @@ MIN_EVIDENCE = 2
 _NUMBERING = re.compile(r"^\(?[A-Za-z0-9]{1,2}\)?$")  # a column-numbering row: "(1)", "A", "12"
 _ROMAN = re.compile(r"^\s*([IVX]{1,4}|\d{1,2}|[a-z])\s*[.)/:-]\s*", re.IGNORECASE)
 _VILLAGE_WORDS = (["thôn"], ["xóm"], ["bản"], ["tổ"], ["tdp"], ["làng"], ["buôn"], ["ấp"])
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return nfc(str(value))
 
 
 def _shown(sheet: Sheet, r: int, c: int) -> str:
@@ -83,6 +78,7 @@ def _word(text: str) -> frozenset[str]:
     return load_vocabulary().household_words.leading(text)
 
 
+@lru_cache(maxsize=4096)
 def _group_of(text: str) -> str | None:
     """poor / near_poor from a cell or a section row's text ("Hộ cận nghèo", "HCN", "II. HỘ NGHÈO")."""
     words = _word(_ROMAN.sub("", text))
@@ -101,83 +97,6 @@ def _sheet_group(sheet: Sheet, title: list[str]) -> str | None:
         if near != poor:
             return "near_poor" if near else "poor"
     return None
-
-
-def _mark(value) -> str | None:
-    """'1' for a mark (x, 1, có), '0' for an empty cell or a no."""
-    text = _text(value)
-    if not text:
-        return "0"
-    words = load_vocabulary().household_words.exact(text)
-    if "word.no" in words:
-        return "0"
-    return "1" if "word.yes" in words or text.strip() in ("✓", "✔", "+") else "0"
-
-
-def _ethnic(value, mark_column: bool) -> str | None:
-    """'1' an ethnic minority, '0' Kinh (or no mark), None not given."""
-    text = _text(value)
-    if not text:
-        return "0" if mark_column else None
-    words = load_vocabulary().household_words.exact(text)
-    if "word.majority" in words or "word.no" in words:
-        return "0"
-    if mark_column or "word.yes" in words:
-        return _mark(value)
-    return "1"  # a name other than Kinh: Tày, Nùng, Dao, Mông, …
-
-
-def _deprivation_list(value) -> str | None:
-    """'1,4,10' from a cell listing indicator numbers ("1, 4, 10", "1;4", 4.0); '' when empty."""
-    num, text = cell_json(value)
-    if num is not None:
-        return str(int(num)) if num.is_integer() and 1 <= num <= INDICATORS else ""
-    found = sorted({int(t) for t in re.findall(r"\d+", text or "") if 1 <= int(t) <= INDICATORS})
-    return ",".join(map(str, found))
-
-
-def _year(value) -> str | None:
-    num, text = cell_json(value)
-    if num is not None:
-        return str(int(num)) if num.is_integer() and 1900 <= num <= 2100 else None
-    m = _YEAR.search(text or "")
-    return m.group(1) if m else None
-
-
-def _digits(value) -> tuple[str, bool]:
-    """An ID number's digits, and whether the cell held digits alone. A number cell lost its leading
-    zeros (Excel): 10-11 digits are read as 12, 7-8 as 9."""
-    num, text = cell_json(value)
-    if num is not None:
-        digits = str(int(num)) if num.is_integer() and num >= 0 else ""
-        width = 12 if len(digits) in (10, 11) else 9 if len(digits) in (7, 8) else len(digits)
-        return digits.zfill(width), bool(digits)
-    raw = re.sub(r"[\s.\-']", "", text or "")
-    return re.sub(r"\D", "", raw), raw.isdigit()
-
-
-def mask(text: str) -> str:
-    """'001099888821' -> '0010******21': never more than the first four and the last two."""
-    if len(text) <= 6:
-        return "*" * max(0, len(text) - 2) + text[-2:] if len(text) > 2 else "*" * len(text)
-    return text[:4] + "*" * (len(text) - 6) + text[-2:]
-
-
-MAX_MEMBERS = 99
-_DIGIT_RUN = re.compile(r"\d{3,}")
-_LETTER = re.compile(r"[^\W\d_]")
-
-
-def members_cell(value) -> tuple[float | None, str | None]:
-    """A members cell as (number, text) for the typed rows and their failures: a count, or text that reads
-    as one ("4", "4,0"); anything else (a name or an ID number typed in the wrong column) masked: letters
-    starred, runs of digits masked as ID numbers are."""
-    num, text = cell_json(value)
-    if num is not None and abs(num) > MAX_MEMBERS:
-        return None, mask(str(int(num)) if num.is_integer() else str(num))
-    if text and not re.fullmatch(r"\s*\d{1,2}(?:[.,]0*)?\s*", text):
-        return None, _LETTER.sub("*", _DIGIT_RUN.sub(lambda m: mask(m.group()), text))[:40]
-    return num, text
 
 
 def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
@@ -305,35 +224,39 @@ def _columns(sheet: Sheet, top: int, bottom: int) -> tuple[dict[str, int], dict[
     return columns, deprivation
 
 
-def _household(sheet: Sheet, r: int, cols: dict[str, int], deprivation: dict[int, int], group: str | None, village: str | None) -> dict:
-    """One household row, personal values turned into keyed digests and masks here."""
-    get = lambda f: sheet.value(r, cols[f]) if f in cols else None  # noqa: E731
-    code = re.sub(r"\s+", "", _text(get("household_code"))).upper()
-    digits, digits_only = _digits(get("id_number")) if "id_number" in cols else ("", False)
+def _household(sheet: Sheet, r: int, cols: dict[str, int], deprivation: dict[int, int], group: str | None, village: str | None,
+               keyed) -> dict:
+    """One household row, personal values turned into keyed digests (`keyed`: giamngheo.secret.keyer()) and masks here."""
+    row = sheet.rows[r]
+    width = len(row)
+    get = lambda f: row[cols[f]] if f in cols and cols[f] < width else None
+    code = re.sub(r"\s+", "", _text(get("household_code"))).upper() if "household_code" in cols else ""
+    digits, digits_only = C.digits(get("id_number")) if "id_number" in cols else ("", False)
     id_text = _text(get("id_number"))
     if code:
         identifier, source = f"code:{code}", "household_code"
     elif digits:
         identifier, source = f"id:{digits}", "id_number"
     else:
-        birth = _year(get("birth")) or ""
+        birth = C.year(get("birth")) or ""
         identifier, source = f"name:{fold(_text(get('head_name')))}|{match_key(village or '')}|{birth}", "head_name"
     if "group" in cols:
         group = _group_of(_text(get("group"))) or group
     elif "poor_mark" in cols or "near_poor_mark" in cols:
-        poor = "poor_mark" in cols and _mark(get("poor_mark")) == "1"
-        near = "near_poor_mark" in cols and _mark(get("near_poor_mark")) == "1"
+        poor = "poor_mark" in cols and C.mark(get("poor_mark")) == "1"
+        near = "near_poor_mark" in cols and C.mark(get("near_poor_mark")) == "1"
         group = "near_poor" if near and not poor else "poor" if poor and not near else group
     if deprivation:
-        marks = sorted({n for j, n in deprivation.items() if _mark(sheet.value(r, j)) == "1"})
+        mark = C.mark
+        marks = sorted({n for j, n in deprivation.items() if mark(row[j] if j < width else None) == "1"})
         deprived = ",".join(map(str, marks))
     else:
-        deprived = _deprivation_list(get("deprivations")) if "deprivations" in cols else None
+        deprived = C.deprivation_list(get("deprivations")) if "deprivations" in cols else None
     ethnic = None
     if "minority_mark" in cols:
-        ethnic = _ethnic(get("minority_mark"), True)
+        ethnic = C.ethnic(get("minority_mark"), True)
     elif "ethnicity" in cols:
-        ethnic = _ethnic(get("ethnicity"), False)
+        ethnic = C.ethnic(get("ethnicity"), False)
     return {
         "group": group,
         "household_ref": keyed(identifier),
@@ -344,10 +267,10 @@ def _household(sheet: Sheet, r: int, cols: dict[str, int], deprivation: dict[int
         "id_masked": mask(digits if digits_only else re.sub(r"\s+", "", id_text)) if id_text else None,
         "id_format": None if not id_text else "ok" if digits_only and len(digits) in (9, 12) else "bad",
         "ethnic_minority": ethnic,
-        "no_labour": _mark(get("no_labour")) if "no_labour" in cols else None,
-        "merit": _mark(get("merit")) if "merit" in cols else None,
+        "no_labour": C.mark(get("no_labour")) if "no_labour" in cols else None,
+        "merit": C.mark(get("merit")) if "merit" in cols else None,
         "deprivations": deprived,
-        "planned_exit_year": _year(get("planned_exit_year")) if "planned_exit_year" in cols else None,
+        "planned_exit_year": C.year(get("planned_exit_year")) if "planned_exit_year" in cols else None,
         "members": get("members"),
     }
 
@@ -373,17 +296,27 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
     identity = [cols[f] for f in ("head_name", "household_code", "id_number") if f in cols]
     figures = [cols[f] for f in ("members", "id_number", "birth", "phone") if f in cols]
     section_index, unused = 0, []
+    keyed = keyer()
+    filled = C.filled
     for r in range(bottom + 1, len(sheet.rows)):
         cells = sheet.rows[r]
-        texts = [t for t in (_text(v) for v in cells) if t]
-        if not texts:
+        count, lead_cells = 0, []  # the row's filled cells, and its first two (a household's: its number and head)
+        for v in cells:
+            if v is not None and (v.__class__ is not str or v.strip()):
+                count += 1
+                if count <= 2:
+                    lead_cells.append(v)
+        if not count:
             continue
-        lead = " ".join(texts[:2])
-        if "row.stop" in row_label_tags(texts[0]) or "row.stop" in row_label_tags(lead):
+        first = _text(lead_cells[0])
+        lead = " ".join([first, *(_text(v) for v in lead_cells[1:])])
+        if "row.stop" in C.row_tags(first) or "row.stop" in C.row_tags(lead):
             break
-        has_identity = any(_text(sheet.value(r, j)) for j in identity)
-        has_figures = any(_text(sheet.value(r, j)) for j in figures)
-        if not has_figures and len(texts) <= 3:  # a section row: a group, else a village
+        width = len(cells)
+        has_identity = any(j < width and filled(cells[j]) for j in identity)
+        has_figures = any(j < width and filled(cells[j]) for j in figures)
+        if not has_figures and count <= 3:  # a section row: a group, else a village
+            texts = [t for t in (_text(v) for v in cells) if t]
             named = _group_of(lead) or _group_of(texts[-1])
             if named:
                 group, section_index = named, section_index + 1
@@ -396,10 +329,10 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
             if has_figures and not has_identity:
                 unused.append([r + 1, None])  # figures of nobody named: reported, with no label (a list's cells are personal)
             continue
-        if "row.total" in row_label_tags(_text(sheet.value(r, name_col))):
+        if "row.total" in C.row_tags(_text(sheet.value(r, name_col))):
             continue
         own_village = _text(sheet.value(r, cols["village"])) if "village" in cols else village
-        household = _household(sheet, r, cols, deprivation, group, own_village or None)
+        household = _household(sheet, r, cols, deprivation, group, own_village or None, keyed)
         num, text = members_cell(household.pop("members"))
         for k, v in (("row", r + 1), ("kind", "household"), ("name", own_village or None),
                      ("name_key", match_key(own_village) if own_village else None), ("section", None), ("section_index", section_index),
