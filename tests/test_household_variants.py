@@ -234,3 +234,13 @@ def test_a_list_under_another_kinds_table_leaves_that_table_its_kind(tmp_path, t
     assert kinds == [t.kind for t in before.tables] + ["households"] or kinds == ["households"] + [t.kind for t in before.tables]
     assert not parsed.failures and not _leaked(_blob(parsed))
     assert len(next(t for t in parsed.tables if t.kind == "households").rows["row"]) == 4
+
+
+def test_the_first_households_cells_are_no_header(tmp_path):
+    """Under a header of too few list columns, a first household whose note says "CCCD 0010…" does not make the
+    header a list's (its cells were read as labels of a second header row: a list of four members-less rows)."""
+    rows = [["STT", "Họ và tên chủ hộ", "Thôn", "Cơ quan giúp đỡ", "Ghi chú"]]
+    rows += [[i + 1, p[0], p[1], "Hội Phụ nữ", f"CCCD {p[3]}"] for i, p in enumerate(PEOPLE)]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows, title=(TITLE, "DANH SÁCH HỘ NGHÈO DỰ KIẾN THOÁT NGHÈO NĂM 2026")), Limits())
+    assert not parsed.tables and [f["rule"] for f in parsed.failures] == ["personal_list"]
+    assert not _leaked(_blob(parsed))

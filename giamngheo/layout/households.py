@@ -113,10 +113,13 @@ def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
         if "relation" in found:  # a row per person ("Quan hệ với chủ hộ"): not a list of households
             return None
         if "head_name" in found:
-            # fields merged over two header rows may sit in the row below ("Chỉ số thiếu hụt" over 1…12)
-            for j in range(sheet.width):
-                for f in _fields_of(_shown(sheet, r + 1, j))[:1]:
-                    found.setdefault(f, j)
+            # fields merged over two header rows may sit in the row below ("Chỉ số thiếu hụt" over 1…12), when that
+            # row is a header's, not the first household's (a note "CCCD 0019…" there names no column)
+            name_col = found["head_name"]
+            if not C.filled(sheet.value(r + 1, name_col)) or _band_bottom(sheet, r, name_col) > r:
+                for j in range(sheet.width):
+                    for f in _fields_of(_shown(sheet, r + 1, j))[:1]:
+                        found.setdefault(f, j)
             evidence = len(EVIDENCE & set(found))
             if evidence >= MIN_EVIDENCE or (evidence and _titled_list(sheet, start, r)):
                 return r, found
