@@ -5,6 +5,8 @@ member by member, SQLite files (the parse cache, Prefect's database) row by row 
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 import shutil
 import sqlite3
@@ -21,6 +23,41 @@ from test_deprivations import plan
 
 BAC_KAN = [("Tổ 1", 30, 20), ("Tổ 2", 34, 35)]  # test_deprivations.plan's villages (01843)
 CAO_MINH = "01879_xa_cao_minh.xlsx"
+BACH_THONG = "ỦY BAN NHÂN DÂN XÃ BẠCH THÔNG"  # 02014
+
+
+def _variants(raw: Path, base: int) -> list[str]:
+    """Lists the first reader missed, markers in their personal cells: under a 30-village plan annex on its sheet
+    (too little to read: refused), in TCVN3 bytes with other header wording (read), and a list the reader
+    chokes on (an XML entity its text quotes). The markers."""
+    import openpyxl
+
+    from samplegen.encodings import tcvn3
+
+    names = [f"Lường QZVAR{base + i:04d}" for i in range(8)]
+    ids = [f"0019{base + i:04d}5553" for i in range(8)]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in ([BACH_THONG], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+                ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"],
+                *[[k, f"Thôn {k}", 100 + k, 3, 2, 1] for k in range(1, 31)], [None, "Tổng cộng", 3465, 90, 60, 30], [],
+                ["DANH SÁCH HỘ NGHÈO DỰ KIẾN THOÁT NGHÈO NĂM 2026"], ["STT", "Họ và tên chủ hộ", "Thôn", "Cơ quan giúp đỡ", "Ghi chú"],
+                *[[i + 1, names[i], f"Thôn {i + 1}", "Hội Phụ nữ", f"CCCD {ids[i]}"] for i in range(4)]):
+        ws.append(row)
+    wb.save(raw / "ke hoach bach thong.xlsx")
+    lines = [["DANH SÁCH HỘ NGHÈO NĂM 2026"], ["TT", "Tên chủ hộ", "Số CMND", "Thôn, bản", "Số khẩu", "Diện hộ"]]
+    lines += [[str(i + 1), names[i], ids[i], "Bản Nà", "4", "Hộ nghèo"] for i in range(4, 7)]
+    text = io.StringIO()
+    csv.writer(text).writerows([[tcvn3(v) for v in r] for r in lines])  # "Thôn, bản" quoted
+    (raw / "02155 danh sach ho ngheo.csv").write_bytes(text.getvalue().encode("cp1252"))
+    good = raw.parent / "hong.xlsx"
+    rows = make_households(random.Random(9), [("Tổ 1", 3, 2)])
+    rows[0]["name"] = names[7]
+    write_household_list(good, "Phường Phan Đình Phùng", rows)
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(raw / "05443 danh sach ho ngheo.xlsx", "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename).replace(names[7].split()[-1].encode(), f"&{names[7].split()[-1]};".encode()))
+    return [n.split()[-1] for n in names] + ids
 
 
 def _planted(rows: list[dict], base: int) -> list[str]:
@@ -99,18 +136,32 @@ def test_no_personal_value_leaves_the_communes_own_feedback_copy(run_flow, prefe
     markers += _planted(rejected, 500)
     rejected[4]["code"] = rejected[1]["code"]  # household_unique: the list is rejected, the plan is not
     write_household_list(raw / "danh sach cao minh.ods", "Xã Cao Minh", rejected, "sections", "ods", "mark", "numbers")
+    markers += _variants(raw, 900)
 
     run_flow(raw, out, province="19")
     first = pl.read_parquet(out / "households.parquet")
     run_flow(raw, out, province="19")  # from the cache: the same keys
     again = pl.read_parquet(out / "households.parquet")
-    assert first.height == 119 and first["household_key"].to_list() == again["household_key"].to_list()
+    assert first.height == 119 + 3 and first["household_key"].to_list() == again["household_key"].to_list()
     status = dict(pl.read_parquet(out / "households_communes.parquet").select("commune_code", "status").iter_rows())
-    assert status == {"01843": "accepted", "01879": "rejected"}
+    assert status == {"01843": "accepted", "01879": "rejected", "02155": "accepted"}  # 02014's list refused: no list
     communes = pl.read_parquet(out / "communes.parquet").sort("commune_code")
-    assert communes.select("list_poor_households", "list_near_poor_households").rows() == [(64, 55), (None, None)]
+    assert communes.select("commune_code", "list_poor_households", "list_near_poor_households").rows() == [
+        ("01843", 64, 55), ("01879", None, None), ("02014", None, None), ("05443", None, None)]  # 05443: its file unreadable
+    villages = pl.read_parquet(out / "villages.parquet").filter(pl.col("commune_code") == "02014")
+    assert sorted(villages["village_name"]) == sorted(f"Thôn {k}" for k in range(1, 31))  # the list under the annex: no village
     failures = pl.read_parquet(out / "validation_failures.parquet")
     assert {"household_unique", "id_number_format"} <= set(failures["rule"])
+    assert failures.filter(pl.col("rule") == "personal_list")["commune_code"].to_list() == ["02014"]
+    assert failures.filter((pl.col("rule") == "readable") & (pl.col("commune_code") == "05443"))["value"].str.contains("entity").all()
+
+    # giamngheo trace follows a list's counts to cells named, never their values
+    from giamngheo.trace import render, trace
+
+    traced = trace(out, "01843", "list_poor_households")
+    assert traced.total == traced.reported == 64 and traced.cells.height == 64
+    shown = render(traced)
+    assert not [m for m in markers if m.lower() in shown.lower()] and set(traced.cells["value"]) == {1}
 
     # owner-only: the key and the feedback copies (the only files that hold what the commune sent)
     assert stat.S_IMODE((out / ".secret.key").stat().st_mode) == 0o600

@@ -148,4 +148,6 @@ HOUSEHOLDS_KIND = Kind(
     report_section=household_section,
     row_kinds=("household",),
     attributes=ATTRIBUTES,
+    # `giamngheo trace CODE list_poor_households`: the cell of each household's head counted once (its address, never its value)
+    traced=("list_poor_households", "list_near_poor_households"),
 )
