@@ -17,7 +17,7 @@ from transforms.lineage import column_letters
 from ..figures import commune_status, unit_names
 from ..layout.households import ATTRIBUTES, COUNTS
 from ..layout.vocabulary import load_vocabulary
-from ..secret import keyed
+from ..secret import keyer
 from .base import Context, Figures, Kind, Output
 from .households_report import household_section, household_sheets
 
@@ -34,10 +34,11 @@ def pseudonyms(communes: pl.Series, refs: pl.Series) -> pl.Series:
     or ID) are told apart by their order."""
     seen: dict[tuple[str, str], int] = {}
     keys = []
-    for commune, ref in zip(communes, refs):
+    key = keyer()  # the key found once (keyed() looks it up in the environment each call: 1M households nationally)
+    for commune, ref in zip(communes.to_list(), refs.to_list()):
         n = seen.get((commune, ref), 0)
         seen[(commune, ref)] = n + 1
-        keys.append(keyed(f"{commune}\x1f{ref}" + (f"\x1f{n}" if n else "")))
+        keys.append(key(f"{commune}\x1f{ref}" + (f"\x1f{n}" if n else "")))
     return pl.Series("household_key", keys, dtype=pl.Utf8)
 
 
