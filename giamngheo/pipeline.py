@@ -12,10 +12,19 @@ from . import frames
 from .discover import Skipped
 from .failures import locate_table_failures
 from .kinds import FIELDS, KINDS, Context, Figures
+from .parsed import ParseResult
 from .reference import Reference
 from .submissions import FileRecord, year_failures
 from .targets import TARGETS_SCHEMA, Targets
 from .validate import validate_kind
+
+
+def compact(results: list[ParseResult]) -> None:
+    """A batch of files' long tables (household lists) as frames at once (frames.compact_tables), as tabulate makes them."""
+    frames.compact_tables([t for data in results for t in data.tables], SPECS)
+
+
+SPECS = {k.name: (FIELDS[k.name], k.attributes, tuple(k.breakdowns)) for k in KINDS}
 
 
 def tabulate(records: list[FileRecord], require_commune: bool = True) -> frames.Tables:

@@ -11,6 +11,7 @@ from .discover import FileEntry
 from .parallel import ParseJob, WorkerPool, pool_for
 from .parse import unreadable
 from .parsed import ParseResult
+from .pipeline import compact
 from .readers.grid import Limits
 from .secret import key_id
 from .submissions import FileRecord
@@ -66,4 +67,5 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
     cache.put_many([(sha, slot, raw) for (_, sha), raw, data in zip(todo, encoded, results) if not _says_more_about_the_machine(data)])
     for (i, sha), data in zip(todo, results):
         records[i] = FileRecord(entries[i], sha, True, data)
+    compact([r.data for r in records if r is not None])  # the batch's household lists' rows as frames at once
     return [r for r in records if r is not None]

@@ -54,8 +54,10 @@ def duplicate_failures(rows: pl.LazyFrame) -> pl.LazyFrame:
     parts = []
     for ref, field, shown in (("code_ref", "household_code", "code_masked"), ("id_ref", "id_number", "id_masked")):
         key = ["commune_code", ref]
+        # the keys met twice first (a national run: a million households, a few repeats), then only their rows sorted
+        repeated = rows.filter(pl.col(ref).is_not_null()).group_by(key).len().filter(pl.col("len") > 1).select(key)
         found = (
-            rows.filter(pl.col(ref).is_not_null())
+            rows.join(repeated, on=key, how="semi")
             .sort("source_file", "source_sheet", "row", nulls_last=True)
             .with_columns(pl.int_range(pl.len()).over(key).alias("_nth"),
                           pl.col("row").first().over(key).alias("_first_row"),

@@ -32,14 +32,16 @@ def pseudonyms(communes: pl.Series, refs: pl.Series) -> pl.Series:
     """household_key per row: the commune and the parsing process's keyed digest, keyed again. Two
     households with the same digest in one commune (same head's name, village and birth year, no code
     or ID) are told apart by their order."""
-    seen: dict[tuple[str, str], int] = {}
-    keys = []
     key = keyer()  # the key found once (keyed() looks it up in the environment each call: 1M households nationally)
-    for commune, ref in zip(communes.to_list(), refs.to_list()):
-        n = seen.get((commune, ref), 0)
-        seen[(commune, ref)] = n + 1
-        keys.append(key(f"{commune}\x1f{ref}" + (f"\x1f{n}" if n else "")))
-    return pl.Series("household_key", keys, dtype=pl.Utf8)
+    texts = pl.DataFrame({"c": communes, "r": refs}).select(
+        pl.concat_str("c", pl.lit("\x1f"), "r",
+                      pl.when(pl.int_range(pl.len()).over("c", "r") > 0)
+                      .then(pl.lit("\x1f") + pl.int_range(pl.len()).over("c", "r").cast(pl.Utf8)).otherwise(pl.lit(""))).alias("t")
+    )["t"]
+    # in slices: a national run's million texts never all Python objects at once
+    step = 50_000
+    parts = [pl.Series("household_key", [key(t) for t in texts.slice(i, step).to_list()], dtype=pl.Utf8) for i in range(0, len(texts), step)]
+    return pl.concat(parts) if parts else pl.Series("household_key", [], dtype=pl.Utf8)
 
 
 def _plan_inputs(ctx: Context) -> tuple[pl.LazyFrame, pl.LazyFrame]:
@@ -66,14 +68,14 @@ def household_figures(ctx: Context) -> Figures:
     """households.parquet of the accepted lists; each list's status, counts, and its comparisons."""
     from ..failures import locate_table_failures  # failures.py names the kinds: imported when the kinds are made
 
-    rows = H.list_rows(ctx.typed["households"].lazy(), ctx.tables.lazy()).collect()
-    duplicates = H.duplicate_failures(rows.lazy()).collect()
+    rows = H.list_rows(ctx.typed["households"].lazy(), ctx.tables.lazy())  # lazy: each use reads its own columns
+    duplicates = H.duplicate_failures(rows).collect()
     located = locate_table_failures(duplicates, ctx.tables, ctx.columns)
     status = commune_status(pl.concat([ctx.failures, located], how="diagonal_relaxed"), ctx.submitted["households"], "households")
     accepted = status.filter(pl.col("status") == "accepted").select("commune_code", "source_file")
     names = unit_names(ctx.ref)
     households = (
-        H.household_table(rows.lazy()).join(accepted.lazy(), on=["commune_code", "source_file"], how="semi")
+        H.household_table(rows).join(accepted.lazy(), on=["commune_code", "source_file"], how="semi")
         .sort("commune_code", "source_file", "source_sheet", "source_row", nulls_last=True).collect()
     )
     households = households.with_columns(pseudonyms(households["commune_code"], households["household_ref"]))
@@ -105,31 +107,23 @@ def household_figures(ctx: Context) -> Figures:
 
 
 def household_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
-    """Each accepted household's cells named, never their values: its members, and the household
-    itself counted once in its group (the cell of its head's name)."""
+    """The cells behind a list's figures (list_poor_households, list_near_poor_households), named, never their
+    values: each accepted household counted once in its group, at the cell of its head's name, value 1. Read
+    from households.parquet's rows (each list is one table of its file and sheet), not the typed rows again.
+    A household's members are no commune or province figure: not traced (1M lineage rows nationally)."""
     table = figures.tables[HOUSEHOLDS.name]
-    rows = (
-        H.household_table(H.list_rows(ctx.typed["households"].lazy(), ctx.tables.lazy()))
-        .join(table.lazy().select("source_file", "source_sheet", "source_row"), on=["source_file", "source_sheet", "source_row"],
-              how="semi", nulls_equal=True)
-        .join(ctx.tables.lazy().select("table_id", "sha256"), on="table_id", how="left")
-        .collect()
-    )
-    members = rows.filter(pl.col("members").is_not_null()).select(
-        "commune_code", "village_name", "table_id", "source_file", "source_sheet", "source_row", "sha256",
-        pl.lit("members").alias("field"), pl.col("members").alias("value"))
+    tables = ctx.tables.filter(pl.col("kind") == "households").select("table_id", "source_file", "source_sheet", "sha256")
+    rows = table.lazy().select("commune_code", "village_name", "group", "members", "source_file", "source_sheet", "source_row").join(
+        tables.lazy(), on=["source_file", "source_sheet"], how="left", nulls_equal=True)
+    keep = ("commune_code", "village_name", "table_id", "source_file", "source_sheet", "source_row", "sha256")
     counted = rows.filter(pl.col("group").is_not_null()).select(
-        "commune_code", "village_name", "table_id", "source_file", "source_sheet", "source_row", "sha256",
-        pl.format("list_{}_households", "group").alias("field"), pl.lit(1, pl.Int64).alias("value"))
-    where = ctx.columns.filter(pl.col("field").is_in(["members", "head_name"])).pivot(on="field", index="table_id", values="column")
-    both = pl.concat([members, counted]).join(where, on="table_id", how="left")
-    column = pl.when(pl.col("field") == "members").then(pl.col("members") if "members" in where.columns else None).otherwise(
-        pl.col("head_name") if "head_name" in where.columns else None).cast(pl.Int32)
-    return both.with_columns(column.alias("column")).select(
+        *keep, pl.format("list_{}_households", "group").alias("field"), pl.lit(1, pl.Int64).alias("value"))
+    where = ctx.columns.lazy().filter(pl.col("field") == "head_name").select("table_id", pl.col("column").cast(pl.Int32))
+    return counted.join(where, on="table_id", how="left").select(
         "commune_code", "village_name", pl.lit(None, pl.Utf8).alias("section"), "field", "value", "source_file", "source_sheet",
         (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
         pl.lit("households").alias("kind"),
-    ).sort("commune_code", "source_file", "source_sheet", "source_row", "field")
+    ).sort("commune_code", "source_file", "source_sheet", "source_row", "field").collect()
 
 
 HOUSEHOLDS_KIND = Kind(

@@ -299,7 +299,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
     identity = [cols[f] for f in ("head_name", "household_code", "id_number") if f in cols]
     figures = [cols[f] for f in ("members", "id_number", "birth", "phone") if f in cols]
     section_index, unused = 0, []
-    keyed = keyer()
+    keyed = keyer(short=True)  # 72-bit digests: within a commune, two households never share one
     filled = C.filled
     for r in range(bottom + 1, len(sheet.rows)):
         cells = sheet.rows[r]
