@@ -23,8 +23,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from giamngheo.text import match_key
+
 from .layouts import Render, _count_cell, _txt
-from .util import fold, rate, sub_rng, vn_number
+from .util import rate, sub_rng, vn_number
 from .writers import Book, a1, save_book
 
 # (format, encoding): every format the generator writes and the text encodings communes' files carry (TCVN3 and VNI
@@ -101,10 +103,11 @@ def make_deprivations(rng, poor: int, near: int) -> tuple[list[int], list[int]]:
 
 
 def merge_villages(villages: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """A village named twice in a plan (two sections) is one row of a deprivation table: its counts summed."""
+    """A village named twice in a plan (two sections) is one row of a deprivation table: its counts summed. Named
+    twice as the parser keys names ("Na Tiến" and "Nà Tiến" are two villages)."""
     merged: dict[str, list] = {}
     for name, poor, near in villages:
-        entry = merged.setdefault(fold(name), [name, 0, 0])
+        entry = merged.setdefault(match_key(name), [name, 0, 0])
         entry[1] += poor
         entry[2] += near
     return [tuple(v) for v in merged.values()]

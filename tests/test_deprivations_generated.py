@@ -102,6 +102,17 @@ def test_generated_counts_obey_the_standard():
         assert 3 * poor <= sum(dp) <= 4 * poor + 1 and sum(dn) <= 2 * near
 
 
+def test_villages_named_twice_are_merged_as_the_parser_keys_names(tmp_path):
+    """A plan naming a village twice (two sections) gives one row of the table, its counts summed; "Na Tiến" and
+    "Nà Tiến" are two villages to the parser (found on the national set: merged, their counts exceeded the plan's)."""
+    from samplegen.deprivations import merge_villages
+
+    villages = [("Na Tiến", 16, 6), ("Nà Tiến", 3, 3), ("Thôn 1", 2, 1), ("THÔN 1", 1, 1), ("Hoà Tiến", 1, 0), ("Hòa Tiến", 2, 2)]
+    assert merge_villages(villages) == [("Na Tiến", 16, 6), ("Nà Tiến", 3, 3), ("Thôn 1", 3, 2), ("Hoà Tiến", 3, 2)]
+    truth = write_deprivation_table(tmp_path / "t.xlsx", "villages_down", COMMUNE, villages[:2], sizes="plan")
+    assert sorted(truth["villages"]) == ["Na Tiến", "Nà Tiến"]
+
+
 @pytest.mark.slow
 def test_a_generated_province_with_deprivation_tables(tmp_path):
     """generate_province(deprivations=N): N accepted communes send a deprivation table beside their plan, every layout;
