@@ -26,22 +26,22 @@ def _failures(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.select([pl.col(c).cast(t) if c in names else pl.lit(None, t).alias(c) for c, t in FAILURE_SCHEMA.items()])
 
 
-def _located(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
-    """Typed rows with their table's commune and source; a commune's first deprivation table only."""
-    located = typed.join(tables.select("table_id", *BLOCK), on="table_id")
-    first = located.group_by("commune_code").agg(pl.col("table_id").min().alias("_first"))
-    chosen = located.join(first, on="commune_code").join(
-        located.select("table_id", "source_file", "source_sheet").unique().rename({"table_id": "_first"}),
-        on="_first", suffix="_first",
-    )
-    return chosen.filter((pl.col("source_file") == pl.col("source_file_first"))
-                         & (pl.col("source_sheet").eq_missing(pl.col("source_sheet_first")))).drop(
-        "_first", "source_file_first", "source_sheet_first")
+def located_rows(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
+    """Typed rows with their table's commune and source; a commune's first deprivation table (its file and
+    sheet: the tables of a village table's indicators) only. The choice is made on the tables, one row each,
+    and the rows keep their order; collect this once and give it to the functions below."""
+    mine = tables.join(typed.select("table_id").unique(), on="table_id", how="semi").select("table_id", *BLOCK)
+    first = mine.group_by("commune_code").agg(pl.col("table_id").min().alias("_first"))
+    blocks = first.join(mine.select(pl.col("table_id").alias("_first"), pl.col("source_file").alias("_file"),
+                                    pl.col("source_sheet").alias("_sheet")), on="_first")
+    chosen = mine.join(blocks, on="commune_code").filter(
+        (pl.col("source_file") == pl.col("_file")) & pl.col("source_sheet").eq_missing(pl.col("_sheet"))).select("table_id", *BLOCK)
+    return typed.join(chosen, on="table_id", maintain_order="left")
 
 
-def deprivation_cells(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
-    """Every deprived-households cell, one row per table row x group."""
-    rows = _located(typed, tables).filter(pl.col("row_kind").is_in(["indicator", "village"]))
+def deprivation_cells(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Every deprived-households cell, one row per table row x group (`rows`: located_rows)."""
+    rows = rows.filter(pl.col("row_kind").is_in(["indicator", "village"]))
     parts = []
     for g in GROUPS:
         parts.append(
@@ -57,10 +57,9 @@ def deprivation_cells(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame
     return pl.concat(parts)
 
 
-def stated_sizes(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
+def stated_sizes(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Group sizes a table states: its row of sizes (commune level), or its villages' columns of poor and
-    near-poor households and their sum for the commune."""
-    rows = _located(typed, tables)
+    near-poor households and their sum for the commune (`rows`: located_rows)."""
     group_rows = rows.filter(pl.col("row_kind") == "group").with_columns(pl.lit("").alias("unit"))
     village_rows = rows.filter((pl.col("row_kind") == "village") & pl.col("indicator").is_null()
                                & ~pl.col("poor_deprived__present") & ~pl.col("near_poor_deprived__present")).with_columns(
@@ -148,9 +147,9 @@ def group_plan_mismatches(sizes: pl.LazyFrame) -> pl.LazyFrame:
         int_text(pl.col("planned")).alias("expected")))
 
 
-def stated_rate_mismatches(typed: pl.LazyFrame, tables: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
-    """Stated rates that the deprived count and the group size do not give (rate_matches_counts)."""
-    rows = _located(typed, tables).filter(pl.col("row_kind").is_in(["indicator", "village"])).with_columns(
+def stated_rate_mismatches(rows: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
+    """Stated rates that the deprived count and the group size do not give (rate_matches_counts; `rows`: located_rows)."""
+    rows = rows.filter(pl.col("row_kind").is_in(["indicator", "village"])).with_columns(
         pl.when(pl.col("row_kind") == "village").then(pl.col("name_key")).otherwise(pl.lit("")).alias("unit"))
     wide = sizes.group_by(_UNIT).agg(*[pl.col("size").filter(pl.col("group") == g).first().alias(f"_{g}_size") for g in GROUPS])
     joined = rows.join(wide, on=_UNIT, how="left", nulls_equal=True)

@@ -97,9 +97,9 @@ def deprivation_figures(ctx: Context) -> Figures:
     standard = standard_of(ctx)
     indicators = indicator_frame(standard)
     names = unit_names(ctx.ref).lazy()
-    typed, tables = ctx.typed["deprivations"].lazy(), ctx.tables.lazy()
-    cells = D.deprivation_cells(typed, tables).collect()
-    sizes = D.group_sizes(cells.lazy(), D.stated_sizes(typed, tables), D.plan_sizes(*_plan_inputs(ctx))).collect()
+    rows = D.located_rows(ctx.typed["deprivations"].lazy(), ctx.tables.lazy()).collect()
+    cells = D.deprivation_cells(rows.lazy()).collect()
+    sizes = D.group_sizes(cells.lazy(), D.stated_sizes(rows.lazy()), D.plan_sizes(*_plan_inputs(ctx))).collect()
     catalogue = load_standards()
     owners = {k: s.code for s in reversed(catalogue.standards) for k in s.keys}
     cross = pl.concat(
@@ -108,10 +108,11 @@ def deprivation_figures(ctx: Context) -> Figures:
             D.deprivation_sums(cells.lazy(), sizes.lazy()).collect(),
             D.indicator_set_failures(cells.lazy(), list(standard.keys), catalogue.names, owners, standard.code).collect(),
             D.group_plan_mismatches(sizes.lazy()).collect(),
-            D.stated_rate_mismatches(typed, tables, sizes.lazy()).collect(),
+            D.stated_rate_mismatches(rows.lazy(), sizes.lazy()).collect(),
         ],
         how="vertical_relaxed",
     )
+    del rows
     from ..failures import locate_table_failures  # failures.py names the kinds: imported when the kinds are made
 
     # this kind's errors across rows reject its table too, not only its cells' (status is per kind)
@@ -131,7 +132,9 @@ def deprivation_figures(ctx: Context) -> Figures:
         _named(D.village_figures(cells.lazy(), sizes.lazy()), indicators, standard)
         .join(accepted, on=["commune_code", "source_file"], how="semi").pipe(head)
         .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("source_row").cast(pl.Int32))
-        .sort("commune_code", "source_file", "source_row", "indicator_id", "group")
+        # by commune, row, indicator, group (near_poor, poor): one file and sheet a commune (D.located_rows), the
+        # 5-digit codes in the order of their numbers; integer keys sort a national table's million rows at once
+        .sort(pl.col("commune_code").cast(pl.Int64), "source_row", "indicator_id", pl.col("group") == "poor")
         .collect()
     )
     targets = indicator_targets(ctx)
@@ -186,7 +189,7 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     """The cell behind every deprived count of an accepted commune: field poor_deprived / near_poor_deprived, its indicator."""
     accepted = figures.status.filter(pl.col("status") == "accepted").lazy().select("commune_code", "source_file")
     cells = (
-        D.deprivation_cells(ctx.typed["deprivations"].lazy(), ctx.tables.lazy())
+        D.deprivation_cells(D.located_rows(ctx.typed["deprivations"].lazy(), ctx.tables.lazy()))
         .join(accepted, on=["commune_code", "source_file"], how="semi")
         .join(ctx.columns.lazy(), left_on=["table_id", "field"], right_on=["table_id", "field"], how="left")
         .join(ctx.tables.lazy().select("table_id", "sha256"), on="table_id", how="left")
@@ -198,7 +201,7 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
         pl.col("deprived").round(0).cast(pl.Int64).alias("value"), "source_file", "source_sheet",
         (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
         pl.lit("deprivations").alias("kind"), "indicator",
-    ).sort("commune_code", "source_file", "source_sheet", "source_row", "column")
+    ).sort(pl.col("commune_code").cast(pl.Int64), "source_row", "column")  # one file and sheet a commune: as villages above
 
 
 DEPRIVATIONS = Kind(
