@@ -49,6 +49,7 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
     records: list[FileRecord | None] = [None] * len(entries)
     todo: list[tuple[int, str]] = []
     slot = f"{mode}|{key_id()}"  # a household list's pseudonyms are made under the key: another key parses again
+    pending = _Compacting()
     for i, entry in enumerate(entries):
         started = time.perf_counter()
         try:
@@ -59,13 +60,36 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
             continue
         cached = cache.get(sha, slot)
         if cached is not None:
-            records[i] = FileRecord(entry, sha, False, cached)
+            records[i] = FileRecord(entry, sha, False, pending.add(cached))
         else:
             todo.append((i, sha))
     encoded = pool.run([ParseJob(str(entries[i].path), mode) for i, _ in todo])
-    results = [ParseResult.from_dict(decode(raw)) for raw in encoded]
-    cache.put_many([(sha, slot, raw) for (_, sha), raw, data in zip(todo, encoded, results) if not _says_more_about_the_machine(data)])
-    for (i, sha), data in zip(todo, results):
+    stored = []
+    for (i, sha), raw in zip(todo, encoded):
+        data = pending.add(ParseResult.from_dict(decode(raw)))
+        if not _says_more_about_the_machine(data):
+            stored.append((sha, slot, raw))
         records[i] = FileRecord(entries[i], sha, True, data)
-    compact([r.data for r in records if r is not None])  # the batch's household lists' rows as frames at once
+    cache.put_many(stored)
+    pending.flush()
     return [r for r in records if r is not None]
+
+
+class _Compacting:
+    """Parse results whose household lists are made frames every few files (pipeline.compact): read tasks run side
+    by side, and a whole batch's lists as Python objects in each of them was a rerun's memory peak."""
+
+    EVERY = 32
+
+    def __init__(self) -> None:
+        self.results: list[ParseResult] = []
+
+    def add(self, data: ParseResult) -> ParseResult:
+        self.results.append(data)
+        if len(self.results) >= self.EVERY:
+            self.flush()
+        return data
+
+    def flush(self) -> None:
+        compact(self.results)
+        self.results = []

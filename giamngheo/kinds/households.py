@@ -88,7 +88,12 @@ def household_figures(ctx: Context) -> Figures:
     counts = H.commune_counts(households.lazy()).collect()
     head = lambda f: f.join(names, on="commune_code", how="left").with_columns(  # noqa: E731
         pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"))
-    table = households.pipe(head).select(HOUSEHOLDS.columns)
+    province = dict(names.select("commune_code", "province_code").iter_rows())
+    table = households.select(  # the province by code, not a join: a join copies every column of a million households
+        pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"),
+        pl.col("commune_code").replace_strict(province, default=None, return_dtype=pl.Utf8).alias("province_code"),
+        *HOUSEHOLDS.columns[3:])
+    del households
     differ = failures.filter(pl.col("rule") == "list_matches_annex").join(
         ctx.tables.select("table_id", "commune_code"), on="table_id", how="left")["commune_code"].unique()
     accepted_here = pl.col("status") == "accepted"
@@ -103,6 +108,8 @@ def household_figures(ctx: Context) -> Figures:
     )
     extra = communes.filter(accepted_here).select(
         "commune_code", "list_poor_households", "list_near_poor_households")
+    # the lists' typed rows are read no more (the lineage reads households.parquet's): a national run's largest frame, dropped
+    ctx.typed["households"] = ctx.typed["households"].clear()
     return Figures({HOUSEHOLDS.name: table, COMMUNES.name: communes}, status, None, failures, columns={LIST_COLUMNS.name: extra})
 
 
