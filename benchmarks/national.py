@@ -361,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
          peak < limit * 1024 * MiB),
         (f"linear: the second doubling costs per file <= 1.2x the first ({growth:.2f}x)", growth <= 1.2),
     ]
+    if args.households or args.deprivations:  # issues 16-17 ask for the others, measured "as the annex corpus is"
+        text, ok = goals.pop(1)
+        print(f"   issue 8's goal for the annexes alone, not the lists' or tables': {text} ({'met' if ok else 'missed'})")
     for text, ok in goals:
         print(f"   [{'met' if ok else 'MISSED'}] {text}")
     print(f"stretch: >= 5x faster than openpyxl end to end: {'met' if naive >= 5 * cold.seconds else 'missed'} "

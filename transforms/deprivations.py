@@ -19,6 +19,9 @@ from .rates import rate_pct
 BLOCK = ["commune_code", "source_file", "source_sheet"]  # one deprivation table of a commune's file
 GROUPS = ("poor", "near_poor")
 _UNIT = [*BLOCK, "unit"]
+# the columns of located_rows the functions below read: collected once, a national set's 630,000 rows
+ROW_COLUMNS = [*BLOCK, "table_id", "row", "row_kind", "name", "name_key", "indicator", "indicator_label",
+               pl.col(r"^(poor|near_poor)_(deprived|households)(__present)?$"), pl.col(r"^(poor|near_poor)_deprived_rate(__.+)?$")]
 
 
 def _failures(frame: pl.LazyFrame) -> pl.LazyFrame:

@@ -87,9 +87,10 @@ def _plan_inputs(ctx: Context) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     return communes, villages
 
 
-def _named(frame: pl.LazyFrame, indicators: pl.DataFrame, standard: Standard) -> pl.LazyFrame:
-    """Only the standard's indicators, with their numbers, names and dimensions."""
-    return frame.join(indicators.lazy(), on="indicator", how="inner").with_columns(pl.lit(standard.code).alias("standard"))
+def _named(frame: pl.LazyFrame, indicators: pl.DataFrame, standard: Standard, in_order: bool = False) -> pl.LazyFrame:
+    """Only the standard's indicators, with their numbers, names and dimensions (`in_order`: in frame's order)."""
+    return frame.join(indicators.lazy(), on="indicator", how="inner", maintain_order="left" if in_order else "none").with_columns(
+        pl.lit(standard.code).alias("standard"))
 
 
 def deprivation_figures(ctx: Context) -> Figures:
@@ -97,7 +98,7 @@ def deprivation_figures(ctx: Context) -> Figures:
     standard = standard_of(ctx)
     indicators = indicator_frame(standard)
     names = unit_names(ctx.ref).lazy()
-    rows = D.located_rows(ctx.typed["deprivations"].lazy(), ctx.tables.lazy()).collect()
+    rows = D.located_rows(ctx.typed["deprivations"].lazy(), ctx.tables.lazy()).select(D.ROW_COLUMNS).collect()
     cells = D.deprivation_cells(rows.lazy()).collect()
     sizes = D.group_sizes(cells.lazy(), D.stated_sizes(rows.lazy()), D.plan_sizes(*_plan_inputs(ctx))).collect()
     catalogue = load_standards()
@@ -119,7 +120,7 @@ def deprivation_figures(ctx: Context) -> Figures:
     located = locate_table_failures(cross, ctx.tables, ctx.columns)
     status = commune_status(pl.concat([ctx.failures, located], how="diagonal_relaxed"), ctx.submitted["deprivations"], "deprivations")
     accepted = status.filter(pl.col("status") == "accepted").lazy().select("commune_code", "source_file")
-    head = lambda f: f.join(names, on="commune_code", how="left").with_columns(  # noqa: E731
+    head = lambda f: f.join(names, on="commune_code", how="left", maintain_order="left").with_columns(  # noqa: E731
         pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"))
     communes = (
         _named(D.commune_figures(cells.lazy(), sizes.lazy()), indicators, standard)
@@ -129,12 +130,15 @@ def deprivation_figures(ctx: Context) -> Figures:
         .collect()
     )
     villages = (
-        _named(D.village_figures(cells.lazy(), sizes.lazy()), indicators, standard)
-        .join(accepted, on=["commune_code", "source_file"], how="semi").pipe(head)
-        .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("source_row").cast(pl.Int32))
+        D.village_figures(cells.lazy(), sizes.lazy()).join(accepted, on=["commune_code", "source_file"], how="semi")
+        .join(indicators.lazy().select("indicator", "indicator_id"), on="indicator", how="inner")
         # by commune, row, indicator, group (near_poor, poor): one file and sheet a commune (D.located_rows), the
-        # 5-digit codes in the order of their numbers; integer keys sort a national table's million rows at once
+        # 5-digit codes in the order of their numbers; integer keys sort a national table's million rows at once,
+        # sorted while narrow: the names joined after the sort (a sorted copy of the finished table was the peak)
         .sort(pl.col("commune_code").cast(pl.Int64), "source_row", "indicator_id", pl.col("group") == "poor")
+        .drop("indicator_id").pipe(_named, indicators, standard, in_order=True).pipe(head)
+        .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("source_row").cast(pl.Int32))
+        .select(VILLAGES.columns)
         .collect()
     )
     targets = indicator_targets(ctx)
@@ -160,7 +164,7 @@ def deprivation_figures(ctx: Context) -> Figures:
     )
     tables = {
         COMMUNES_TABLE.name: communes.select(COMMUNES_TABLE.columns),
-        VILLAGES.name: villages.select(VILLAGES.columns),
+        VILLAGES.name: villages,
         STATUS.name: _status_table(ctx, status, cells, sizes, standard),
         COVERAGE.name: covered.select(COVERAGE.columns),
         PROVINCES.name: provinces.select(PROVINCES.columns),
