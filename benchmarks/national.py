@@ -351,7 +351,9 @@ def main(argv: list[str] | None = None) -> int:
           "(1.00 = linear)")
     print()
     print("hard goals")
-    limit = 2 if args.households or args.deprivations else 1  # GiB: issue 8's annexes; with the lists or tables, issues 16-17's
+    # issue 17 names its goals for the lists (marginal, memory under 2 GiB, linear, the one-list rerun); issue 16 asks that
+    # the benchmark's own goals (issue 8's) still hold with a deprivation table per commune
+    limit = 2 if args.households else 1  # GiB
     goals = [
         (f"marginal cost <= 8x the floor's ({run_slope / floor_slope:.1f}x)", run_slope <= 8 * floor_slope),
         (f"cold run <= hello-world + 8 s ({beyond:.1f} s beyond)", beyond <= 8),
@@ -361,9 +363,9 @@ def main(argv: list[str] | None = None) -> int:
          peak < limit * 1024 * MiB),
         (f"linear: the second doubling costs per file <= 1.2x the first ({growth:.2f}x)", growth <= 1.2),
     ]
-    if args.households or args.deprivations:  # issues 16-17 ask for the others, measured "as the annex corpus is"
+    if args.households:  # issue 17 asks for the others, measured "as the annex corpus is"
         text, ok = goals.pop(1)
-        print(f"   issue 8's goal for the annexes alone, not the lists' or tables': {text} ({'met' if ok else 'missed'})")
+        print(f"   issue 8's goal for the annexes alone, not one of issue 17's: {text} ({'met' if ok else 'missed'})")
     for text, ok in goals:
         print(f"   [{'met' if ok else 'MISSED'}] {text}")
     print(f"stretch: >= 5x faster than openpyxl end to end: {'met' if naive >= 5 * cold.seconds else 'missed'} "
