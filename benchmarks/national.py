@@ -180,7 +180,7 @@ def read_openpyxl(files: list[Path]) -> float:
 
 def _tree_rss(proc: psutil.Process) -> int:
     """RSS of the process and its children. A child caught between fork and exec (starting the side process or
-    Prefect's server) still runs its parent's program on its parent's pages, shared: counting its RSS counted the
+    Prefect's server) still runs its parent's program on its parent's pages, shared: counting its RSS counts the
     flow twice (a cold national run with lists read 3,486 MiB once, its flow process 1,758 MiB, the other processes
     ~230 MiB in every other run; the same run sampled process by process: 1,993 MiB)."""
     total = 0
