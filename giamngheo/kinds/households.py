@@ -121,16 +121,18 @@ def household_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     table = figures.tables[HOUSEHOLDS.name]
     tables = ctx.tables.filter(pl.col("kind") == "households").select("table_id", "source_file", "source_sheet", "sha256")
     rows = table.lazy().select("commune_code", "village_name", "group", "members", "source_file", "source_sheet", "source_row").join(
-        tables.lazy(), on=["source_file", "source_sheet"], how="left", nulls_equal=True)
+        tables.lazy(), on=["source_file", "source_sheet"], how="left", nulls_equal=True, maintain_order="left")
     keep = ("commune_code", "village_name", "table_id", "source_file", "source_sheet", "source_row", "sha256")
     counted = rows.filter(pl.col("group").is_not_null()).select(
         *keep, pl.format("list_{}_households", "group").alias("field"), pl.lit(1, pl.Int64).alias("value"))
     where = ctx.columns.lazy().filter(pl.col("field") == "head_name").select("table_id", pl.col("column").cast(pl.Int32))
-    return counted.join(where, on="table_id", how="left").select(
+    # households.parquet is in lineage order already (commune, file, sheet, row; one field a household): kept, not
+    # sorted again (a sort copied the 1.08 million national rows with their file names and hashes: the trace's peak)
+    return counted.join(where, on="table_id", how="left", maintain_order="left").select(
         "commune_code", "village_name", pl.lit(None, pl.Utf8).alias("section"), "field", "value", "source_file", "source_sheet",
         (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
         pl.lit("households").alias("kind"),
-    ).sort("commune_code", "source_file", "source_sheet", "source_row", "field").collect()
+    ).collect()
 
 
 HOUSEHOLDS_KIND = Kind(
