@@ -24,10 +24,8 @@ SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 TIMES: dict[str, float] = defaultdict(float)
 
 
-def _timed(owner, name: str) -> None:
-    original = getattr(owner, name)
-    label = f"{owner.__name__} (top rows)" if name == "__init__" else name
-
+def _timer(original, label: str):
+    """`original`, its time added to TIMES[label]."""
     def timed(*args, **kwargs):
         started = time.perf_counter()
         try:
@@ -35,21 +33,17 @@ def _timed(owner, name: str) -> None:
         finally:
             TIMES[label] += time.perf_counter() - started
 
-    setattr(owner, name, timed)
+    return timed
+
+
+def _timed(owner, name: str) -> None:
+    label = f"{owner.__name__} (top rows)" if name == "__init__" else name
+    setattr(owner, name, _timer(getattr(owner, name), label))
 
 
 def _timed_claims(recognisers) -> None:
     """Each claiming recogniser (households, deprivations, roadmap) timed on its own: they see every sheet."""
-    def timed(recognise, label):
-        def run(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return recognise(*args, **kwargs)
-            finally:
-                TIMES[label] += time.perf_counter() - started
-        return run
-
-    recognisers.CLAIMS = tuple(timed(r, f"claim: {r.__module__.rsplit('.', 1)[-1]}") for r in recognisers.CLAIMS)
+    recognisers.CLAIMS = tuple(_timer(r, f"claim: {r.__module__.rsplit('.', 1)[-1]}") for r in recognisers.CLAIMS)
 
 
 def _instrument() -> None:

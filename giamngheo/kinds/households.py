@@ -33,10 +33,10 @@ def pseudonyms(communes: pl.Series, refs: pl.Series) -> pl.Series:
     households with the same digest in one commune (same head's name, village and birth year, no code
     or ID) are told apart by their order."""
     key = keyer()  # the key found once (keyed() looks it up in the environment each call: 1M households nationally)
-    texts = pl.DataFrame({"c": communes, "r": refs}).select(
+    nth = pl.int_range(pl.len()).over("c", "r")  # the how-many-th household of this digest in its commune
+    texts = pl.DataFrame({"c": communes, "r": refs}).with_columns(nth.alias("n")).select(
         pl.concat_str("c", pl.lit("\x1f"), "r",
-                      pl.when(pl.int_range(pl.len()).over("c", "r") > 0)
-                      .then(pl.lit("\x1f") + pl.int_range(pl.len()).over("c", "r").cast(pl.Utf8)).otherwise(pl.lit(""))).alias("t")
+                      pl.when(pl.col("n") > 0).then(pl.lit("\x1f") + pl.col("n").cast(pl.Utf8)).otherwise(pl.lit(""))).alias("t")
     )["t"]
     # in slices: a national run's million texts never all Python objects at once
     step = 50_000
@@ -120,11 +120,10 @@ def household_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     A household's members are no commune or province figure: not traced (1M lineage rows nationally)."""
     table = figures.tables[HOUSEHOLDS.name]
     tables = ctx.tables.filter(pl.col("kind") == "households").select("table_id", "source_file", "source_sheet", "sha256")
-    rows = table.lazy().select("commune_code", "village_name", "group", "members", "source_file", "source_sheet", "source_row").join(
+    rows = table.lazy().select("commune_code", "village_name", "group", "source_file", "source_sheet", "source_row").join(
         tables.lazy(), on=["source_file", "source_sheet"], how="left", nulls_equal=True, maintain_order="left")
-    keep = ("commune_code", "village_name", "table_id", "source_file", "source_sheet", "source_row", "sha256")
-    counted = rows.filter(pl.col("group").is_not_null()).select(
-        *keep, pl.format("list_{}_households", "group").alias("field"), pl.lit(1, pl.Int64).alias("value"))
+    counted = rows.filter(pl.col("group").is_not_null()).with_columns(
+        pl.format("list_{}_households", "group").alias("field"), pl.lit(1, pl.Int64).alias("value"))
     where = ctx.columns.lazy().filter(pl.col("field") == "head_name").select("table_id", pl.col("column").cast(pl.Int32))
     # households.parquet is in lineage order already (commune, file, sheet, row; one field a household): kept, not
     # sorted again (a sort copied the 1.08 million national rows with their file names and hashes: the trace's peak)
