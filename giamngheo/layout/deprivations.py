@@ -19,9 +19,9 @@ sheet: their HN / HCN columns would otherwise read as a plan's or a results repo
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
+from functools import lru_cache
+from math import isfinite
 
 from ..parsed import ParsedTable, cell_json
 from ..readers.grid import Sheet
@@ -90,21 +90,63 @@ def _subject(label: str) -> tuple[str | None, bool]:
 def _table(sheet: Sheet, columns: dict[str, int], cells: list[tuple], header: tuple[int, int], title: list[str],
            name_column: int | None, kind: str = KIND, subject: str | None = None) -> ParsedTable:
     """One table: each cell tuple (row, row kind, name, indicator, indicator label, {field: value})."""
-    rows: dict[str, list] = {k: [] for k in ("row", "kind", "name", "name_key", "section", "section_index", *ATTRIBUTES)}
+    at, row_kinds, names, keys, labels, values = zip(*cells) if cells else ((),) * 6
+    figures = {f: [v.get(f) for v in values] for f in columns}
+    return _columns_table(sheet, columns, _Rows(at, row_kinds, names), keys, labels, figures, header, title, name_column, kind, subject)
+
+
+class _Rows:
+    """The rows of a table as columns: 0-based sheet rows, row kinds, names and their keys (made once, shared by
+    the tables of one sheet: a village table's indicators are a dozen tables over the same rows)."""
+
+    def __init__(self, at, row_kinds, names):
+        self.at, self.kinds, self.names = list(at), list(row_kinds), list(names)
+        self.rows = [r + 1 for r in self.at]
+        self.keys = [match_key(n) if n else None for n in self.names]
+
+    def values(self, sheet: Sheet, j: int) -> list:
+        """The cells of column j (0-based) in these rows."""
+        grid = sheet.rows
+        return [grid[r][j] if j < len(grid[r]) else None for r in self.at]
+
+
+def _columns_table(sheet: Sheet, columns: dict[str, int], rows_of: _Rows, keys, labels, figures: dict[str, list],
+                   header: tuple[int, int], title: list[str], name_column: int | None, kind: str = KIND,
+                   subject: str | None = None) -> ParsedTable:
+    """One table from its columns: the rows, each row's indicator and label, each field's cells."""
+    n = len(rows_of.at)
+    rows: dict[str, list] = {"row": list(rows_of.rows), "kind": list(rows_of.kinds), "name": list(rows_of.names),
+                             "name_key": list(rows_of.keys), "section": [None] * n, "section_index": [0] * n,
+                             "indicator": list(keys), "indicator_label": list(labels)}
     for f in columns:
-        rows[f + "__num"], rows[f + "__text"] = [], []
-    for r, row_kind, name, key, label, values in cells:
-        for k, v in (("row", r + 1), ("kind", row_kind), ("name", name), ("name_key", match_key(name) if name else None),
-                     ("section", None), ("section_index", 0), ("indicator", key), ("indicator_label", label)):
-            rows[k].append(v)
-        for f in columns:
-            num, text = cell_json(values.get(f))
-            rows[f + "__num"].append(num)
-            rows[f + "__text"].append(text)
-    labels = {str(c + 1): f for f, c in columns.items()}
+        rows[f + "__num"], rows[f + "__text"] = _split(figures[f])
     return ParsedTable(sheet=sheet.name, kind=kind, subject=subject, columns={f: c + 1 for f, c in columns.items()}, rows=rows,
                        header_rows=[header[0] + 1, header[1] + 1], name_column=None if name_column is None else name_column + 1,
-                       labels=labels, title=title)
+                       labels={str(c + 1): f for f, c in columns.items()}, title=list(title))
+
+
+def _split(values: list) -> tuple[list, list]:
+    """Cells as (numbers, texts), as cell_json reads each: finite floats and blanks, the commonest cells, at once;
+    a text cell (a CSV's every cell) once per distinct text."""
+    nums, texts = [], []
+    for v in values:
+        cls = v.__class__
+        if cls is float and isfinite(v):
+            nums.append(v)
+            texts.append(None)
+        elif v is None:
+            nums.append(None)
+            texts.append(None)
+        else:
+            num, text = _text_cell(v) if cls is str else cell_json(v)
+            nums.append(num)
+            texts.append(text)
+    return nums, texts
+
+
+@lru_cache(maxsize=65_536)
+def _text_cell(value: str) -> tuple:
+    return cell_json(value)
 
 
 # ---------------------------------------------------------------- indicators as rows
@@ -301,9 +343,11 @@ def _across(sheet: Sheet) -> list[ParsedTable]:
         return []
     title = title_lines(sheet, top)
     tables = []
+    villages = _Rows(*zip(*rows))
+    none = [None] * len(rows)
     if sizes:
-        cells = [(r, kind, name, None, None, {f: sheet.value(r, j) for f, j in sizes.items()}) for r, kind, name in rows]
-        tables.append(_table(sheet, sizes, cells, (top, bottom), title, name_col))
+        tables.append(_columns_table(sheet, sizes, villages, none, none, {f: villages.values(sheet, j) for f, j in sizes.items()},
+                                     (top, bottom), title, name_col))
     for j in starts:
         columns: dict[str, int] = {}
         lo, hi = spans[j]
@@ -316,8 +360,8 @@ def _across(sheet: Sheet) -> list[ParsedTable]:
         if not columns:
             continue
         label = _text(sheet.value(h, j))
-        cells = [(r, kind, name, keys[j], label, {f: sheet.value(r, k) for f, k in columns.items()}) for r, kind, name in rows]
-        tables.append(_table(sheet, columns, cells, (top, bottom), title, name_col))
+        tables.append(_columns_table(sheet, columns, villages, [keys[j]] * len(rows), [label] * len(rows),
+                                     {f: villages.values(sheet, k) for f, k in columns.items()}, (top, bottom), title, name_col))
     if tables:
         tables[0].unused = unused
     return tables if any(t.rows["indicator"][0] for t in tables) else []

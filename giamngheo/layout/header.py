@@ -298,7 +298,8 @@ def _table_subject(columns: list[Column], title_tags: frozenset[str]) -> str | N
     subjects = [F.subject(c.own_tags) for c in columns if c.own_tags & {"aspect.start", "aspect.end"}]
     subjects = [s for s in subjects if s in ("poor", "near")]
     if subjects:
-        return max(set(subjects), key=subjects.count)
+        # the commonest; of two as common, the leftmost (a set's order changes with the interpreter's hash seed)
+        return max(dict.fromkeys(subjects), key=subjects.count)
     return F.subject(title_tags) if F.subject(title_tags) in ("poor", "near") else None
 
 
