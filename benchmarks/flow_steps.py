@@ -55,9 +55,9 @@ def _instrument(kinds: bool) -> None:
     from giamngheo import artifacts, kinds as K, pipeline
     from giamngheo.reports import build
 
-    for owner, name in [(pipeline, "tabulate"), (pipeline, "check_tables"), (pipeline, "aggregate"), (pipeline, "trace"),
+    for owner, name in [(pipeline, "tabulate"), (pipeline, "check_tables"), (pipeline, "aggregate"), (pipeline, "trace_to"),
                         (pipeline, "run_context"), (pipeline, "file_level_failures"), (flow, "_read_all"), (flow, "finish"),
-                        (artifacts, "write_parquet"), (build, "write_reports"), (flow, "_begin_analyst_workbook")]:
+                        (artifacts, "write_parquet"), (build, "write_reports"), (flow, "_begin_analyst_workbook"), (flow, "write_reports")]:
         setattr(owner, name, _timer(getattr(owner, name), name))
     if kinds:
         for i, kind in enumerate(K.KINDS):

@@ -90,9 +90,9 @@ def aggregate(context):
 
 
 @task(cache_policy=NO_CACHE)
-def trace(context, consolidated):
-    """Each figure back to its cells, and the warnings found on the consolidated figures."""
-    return pipeline.trace(context, consolidated)
+def trace(staging: Path, context, consolidated):
+    """Each figure back to its cells (lineage.parquet, staged), and the warnings found on the consolidated figures."""
+    return pipeline.trace_to(staging, context, consolidated)
 
 
 @task(cache_policy=NO_CACHE)
@@ -173,15 +173,16 @@ def consolidate(
         consolidated = aggregate(quote(context))
         staging = outputs.staging_dir(options.out, run_id)
         write_tables(staging, quote(consolidated.tables), consolidated.contracts)
-        lineage, findings = trace(quote(context), quote(consolidated))
+        pipeline.let_go_of_written(consolidated)
+        findings = trace(staging, quote(context), quote(consolidated))
         del context, checked  # the typed rows are done with before the run's memory peak (the tables written)
         side = _begin_analyst_workbook(later, records, staging, run_id, year)
         failures = explain_failures([file_failures, findings, table_failures, consolidated.failures], run_id, quote(ref))
         failures, history = compare_with_previous_run(options.out, failures)
         counts = RunSummary.counts_of(consolidated.tables["provinces.parquet"], failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, pipeline.kind_status(consolidated), counts)
-        write_tables(staging, quote({"validation_failures.parquet": failures, "failure_history.parquet": history, "lineage.parquet": lineage}))
-        del lineage, history
+        write_tables(staging, quote({"validation_failures.parquet": failures, "failure_history.parquet": history}))
+        del history
         run_dir, reports = publish(quote(options), run_id, staging, quote(manifest), quote(side))
     tables = consolidated.tables
     return RunSummary.build(run_id, options.out, run_dir, tables["provinces.parquet"], tables["communes.parquet"], failures, records, reports)

@@ -55,12 +55,13 @@ class _Columns:
                 self.data[f + suffix] = []
         for f in self.sourced:
             self.data[f + "__row"] = []
-        self.chunks: list[pl.DataFrame] = []
+        self.batches: dict[int, tuple[pl.DataFrame, list[tuple[int, int, int]]]] = {}  # id -> (frame, [(start, n, table_id)])
 
     def add(self, table: ParsedTable, table_id: int) -> None:
-        chunk = getattr(table, COMPACTED, None)
-        if chunk is not None:  # made when the file was read (compact_table): its rows are a frame already
-            self.chunks.append(chunk.with_columns(pl.lit(table_id, pl.Int32).alias("table_id")))
+        piece = getattr(table, COMPACTED, None)
+        if piece is not None:  # made when the file was read (compact_tables): its rows are a slice of a batch's frame
+            frame, start, n = piece
+            self.batches.setdefault(id(frame), (frame, []))[1].append((start, n, table_id))
             return
         rows = table.rows
         n = len(rows["row"])
@@ -80,26 +81,38 @@ class _Columns:
             schema |= {f + "__num": pl.Float64, f + "__text": pl.Utf8, f + "__present": pl.Boolean}
         schema |= {f + "__row": pl.Int32 for f in self.sourced}
         frame = pl.DataFrame({k: pl.Series(k, v, dtype=schema[k], strict=False) for k, v in self.data.items()}).rename({"kind": "row_kind"})
-        # not rechunked: the lists' frames are not copied once more (the steps after make their own frames anyway)
-        return pl.concat([frame, *self.chunks], how="vertical", rechunk=False) if self.chunks else frame
+        if not self.batches:
+            return frame
+        parts = [frame] if frame.height else []
+        for batch, spans in self.batches.values():
+            ids = [0] * batch.height
+            for start, n, table_id in spans:
+                ids[start:start + n] = [table_id] * n
+            part = batch.with_columns(pl.Series("table_id", ids, dtype=pl.Int32))
+            parts.append(part if sum(n for _, n, _ in spans) == batch.height else part.filter(pl.col("table_id") > 0))
+        parts.sort(key=lambda part: part["table_id"].min() or 0)
+        # not rechunked: the batches are not copied once more (the steps after make their own frames anyway)
+        rows = pl.concat(parts, how="vertical", rechunk=False)
+        # in the order of the tables (files in order, then rows), as made from the parsed rows: batches are in order
+        # but for a read task's files taken from the cache before the ones it parsed (a rerun after a correction)
+        return rows if rows["table_id"].is_sorted() else rows.sort("table_id", maintain_order=True)
 
 
-# A table of more rows than this (a household list: hundreds, a million households nationally) is made a frame
-# as soon as its file is read, and its rows as Python lists dropped (1.3 KB a household as Python objects,
-# ~0.3 KB in a frame): the run never holds every list's rows as objects at once. The long tables of a batch of
-# files make one frame per kind, each table a slice of it (a frame per table cost twice its size in small
-# allocations).
-COMPACT_ROWS = 100
-COMPACTED = "_rows_frame"  # the attribute of a ParsedTable holding its slice (not a field: never serialised)
+# The tables' rows are made frames as soon as their file is read (reading.py, every few files), and their rows as
+# Python lists dropped (a household: 1.3 KB as Python objects, ~0.3 KB in a frame; a village table of deprivations
+# 140 KB a file): the run never holds every file's rows as objects at once. The tables of a batch of files make one
+# frame per kind, each table a span of it (a frame per table cost twice its size in small allocations, and tens of
+# thousands of tiny frames to put together).
+COMPACTED = "_rows_frame"  # the attribute of a ParsedTable holding (its batch's frame, start, rows): never serialised
 
 
 def compact_tables(tables: list[ParsedTable], specs: dict[str, tuple]) -> None:
-    """Turn the long tables' rows into the frame build_tables would make of them (its table_id set then), by
-    kind (`specs`: kind -> (fields, attributes, sourced)); their rows keep only their kinds (the manifest's
-    layout line), each kind's text one object."""
+    """Turn the tables' rows into the frame build_tables would make of them (its table_id set then), by kind
+    (`specs`: kind -> (fields, attributes, sourced)); their rows keep only their kinds (the manifest's layout line),
+    each kind's text one object."""
     by_kind: dict[str, list[ParsedTable]] = {}
     for table in tables:
-        if table.kind in specs and len(table.rows.get("kind") or ()) >= COMPACT_ROWS and getattr(table, COMPACTED, None) is None:
+        if table.kind in specs and getattr(table, COMPACTED, None) is None:
             by_kind.setdefault(table.kind, []).append(table)
     for kind, found in by_kind.items():
         columns = _Columns(*specs[kind])
@@ -111,7 +124,7 @@ def compact_tables(tables: list[ParsedTable], specs: dict[str, tuple]) -> None:
             table.rows = {"kind": [sys.intern(k) if isinstance(k, str) else k for k in table.rows.get("kind") or []]}
         frame = columns.frame()
         for table, start, n in spans:
-            setattr(table, COMPACTED, frame.slice(start, n))
+            setattr(table, COMPACTED, (frame, start, n))
 
 
 def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]], require_commune: bool = True,

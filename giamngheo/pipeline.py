@@ -131,21 +131,67 @@ def aggregate(ctx: Context) -> Consolidated:
     return Consolidated(figures, tables, failures)
 
 
-def trace(ctx: Context, consolidated: Consolidated) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Lineage (the cell behind every figure) of every kind, and the warnings found on the figures."""
+KEPT_LEVELS = ("commune", "province", "columns")  # the run's summary and the other kinds read these
+
+
+def let_go_of_written(consolidated: Consolidated) -> None:
+    """Once written, the detail tables (a national deprivation table by village: a million rows) are let go, but
+    those a kind's trace reads; the commune and province tables stay for the run's summary."""
+    for kind in KINDS:
+        made = consolidated.figures.get(kind.name)
+        for output in kind.outputs if made else ():
+            if output.level not in KEPT_LEVELS and not output.traced:
+                made.tables.pop(output.name, None)
+                consolidated.tables.pop(output.name, None)
+
+
+def _traced(ctx: Context, consolidated: Consolidated):
+    """Each kind's lineage (the cell behind every figure) and the warnings found on its figures, kind by kind."""
     provinces = {u.commune_code: u.province_code for u in ctx.ref.units}
-    lineage, findings = [], []
     for kind in KINDS:
         if kind.name not in consolidated.figures:
             continue
         made = consolidated.figures[kind.name]
         cells = kind.trace(ctx, made)
         cells = cells.with_columns(pl.col("commune_code").replace_strict(provinces, default=None).alias("province_code"))
+        yield cells, kind.findings(ctx, made, cells) if kind.findings else None
+        del cells  # not held while the next kind traces
+
+
+def _findings(found: list) -> pl.DataFrame:
+    found = [f for f in found if f is not None]
+    return pl.concat(found, how="diagonal_relaxed") if found else pl.DataFrame()
+
+
+def trace(ctx: Context, consolidated: Consolidated) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Lineage (the cell behind every figure) of every kind, and the warnings found on the figures."""
+    lineage, findings = [], []
+    for cells, found in _traced(ctx, consolidated):
         lineage.append(cells)
-        if kind.findings:
-            findings.append(kind.findings(ctx, made, cells))
+        findings.append(found)
     # kinds may trace more than the shared columns (a roadmap's year): diagonal, the others' columns stay in order
-    return pl.concat(lineage, how="diagonal_relaxed"), pl.concat(findings, how="diagonal_relaxed") if findings else pl.DataFrame()
+    return pl.concat(lineage, how="diagonal_relaxed"), _findings(findings)
+
+
+LINEAGE = "lineage.parquet"
+
+
+def trace_to(folder: Path, ctx: Context, consolidated: Consolidated) -> pl.DataFrame:
+    """As trace, lineage.parquet written in `folder`: each kind's cells written as soon as traced and let go, the file
+    gathered from them by streaming (a national run's lineage is millions of rows: never all held at once).
+    Gives the warnings found on the figures."""
+    parts, findings = [], []
+    for cells, found in _traced(ctx, consolidated):
+        parts.append(folder / f".{LINEAGE}.{len(parts)}")
+        cells.write_parquet(parts[-1], compression="zstd")
+        findings.append(found)
+        del cells
+    if parts:
+        pl.concat([pl.scan_parquet(p) for p in parts], how="diagonal_relaxed").sink_parquet(
+            folder / LINEAGE, compression="zstd", statistics=True)
+    for part in parts:
+        part.unlink()
+    return _findings(findings)
 
 
 def kind_status(consolidated: Consolidated) -> dict[tuple[str, str], str]:

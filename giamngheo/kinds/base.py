@@ -22,6 +22,8 @@ class Output:
     name: str  # file name in --out, e.g. "villages.parquet"
     model: type[pa.DataFrameModel]
     level: str  # "village", "commune" or "province": commune tables carry each commune's status
+    # its kind's trace reads it: held until the lineage is made (the other detail tables are let go once written)
+    traced: bool = False
 
     @property
     def columns(self) -> list[str]:

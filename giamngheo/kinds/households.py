@@ -21,7 +21,7 @@ from ..secret import keyer
 from .base import Context, Figures, Kind, Output
 from .households_report import household_section, household_sheets
 
-HOUSEHOLDS = Output("households.parquet", Households, "household")
+HOUSEHOLDS = Output("households.parquet", Households, "household", traced=True)
 COMMUNES = Output("households_communes.parquet", HouseholdsCommunes, "commune")
 # columns this kind adds to the plan's commune table (Figures.columns)
 LIST_COLUMNS = Output("communes.parquet", ListColumns, "columns")

@@ -14,7 +14,7 @@ from ..figures import accepted_only, commune_status, unit_names
 from ..layout.roadmap import ATTRIBUTES
 from .base import Context, Figures, Kind, Output, Sheet
 
-ROWS = Output("roadmap.parquet", Roadmap, "detail")
+ROWS = Output("roadmap.parquet", Roadmap, "detail", traced=True)
 COMMUNES = Output("roadmap_communes.parquet", RoadmapCommunes, "commune")
 PROVINCES = Output("roadmap_provinces.parquet", RoadmapProvinces, "detail")
 ITEM_VI = {
