@@ -163,7 +163,9 @@ def indicator_set_failures(cells: pl.LazyFrame, keys: list[str], names: dict[str
                            standard: str) -> pl.LazyFrame:
     """A table that lacks an indicator of the standard in force, or gives one of another standard or
     one the catalogue does not know (rule indicator_set), once per table, the indicators named."""
-    given = cells.group_by(BLOCK).agg(
+    # a village table names its indicators once per village: the distinct names first (a national set's cells are a million)
+    named_once = cells.select(*BLOCK, "table_id", "indicator", "indicator_label").unique()
+    given = named_once.group_by(BLOCK).agg(
         pl.col("table_id").min(), pl.col("indicator").drop_nulls().unique().alias("_given"),
         pl.col("indicator_label").filter(pl.col("indicator").is_null()).drop_nulls().unique().sort().alias("_unknown"))
     named = lambda e: e.list.eval(pl.element().replace_strict(names, default=pl.element())).list.join("; ")  # noqa: E731
