@@ -81,9 +81,11 @@ def validate_rows(raw: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, pl.DataF
     typed = typed_rows(raw.lazy(), counts, rates, zero_markers()).collect()
     per_row = schema_failures(kind.rows, typed.filter(pl.col("row_kind").is_in(kind.row_kinds)), RULE_FIELDS)
     # a formula with no saved value is reported as such by the reader, not again as a number
+    # (the rows holding any such cell found in one pass first: there are few, and the typed rows are many)
+    with_formulas = typed.lazy().filter(pl.any_horizontal([pl.col(f"{f}__status") == FORMULA for f in counts]))
     formula_cells = pl.concat(
-        [typed.filter(pl.col(f"{f}__status") == FORMULA).select("table_id", "row", pl.lit(f).alias("field")) for f in counts]
-    )
+        [with_formulas.filter(pl.col(f"{f}__status") == FORMULA).select("table_id", "row", pl.lit(f).alias("field")) for f in counts]
+    ).collect()
     per_row = per_row.join(formula_cells, on=["table_id", "row", "field"], how="anti")
     lazy = typed.lazy()
     failures = pl.concat(

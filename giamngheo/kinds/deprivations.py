@@ -46,10 +46,9 @@ def indicator_targets(ctx: Context) -> pl.DataFrame:
     from ..resolve import Resolver
 
     rows = []
-    resolver = Resolver(ctx.ref, ctx.provinces[0] if len(ctx.provinces) == 1 else None)
-    for table in ctx.target_tables:
-        if table.subject != "deprivations":
-            continue
+    tables = [t for t in ctx.target_tables if t.subject == "deprivations"]
+    resolver = Resolver(ctx.ref, ctx.provinces[0] if len(ctx.provinces) == 1 else None) if tables else None
+    for table in tables:
         data = table.rows
         for name, key, num, text in zip(data["name"], data["indicator"], data["target_coverage_pct__num"], data["target_coverage_pct__text"]):
             value = num if num is not None else _percent(text)
