@@ -20,7 +20,7 @@ from .validate import validate_kind
 
 
 def compact(results: list[ParseResult]) -> None:
-    """A batch of files' long tables (household lists) as frames at once (frames.compact_tables), as tabulate makes them."""
+    """A batch of files' tables as frames at once (frames.compact_tables), as tabulate makes them."""
     frames.compact_tables([t for data in results for t in data.tables], SPECS)
 
 

@@ -76,7 +76,7 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
 
 
 class _Compacting:
-    """Parse results whose household lists are made frames every few files (pipeline.compact): read tasks run side
+    """Parse results whose tables' rows are made frames every few files (pipeline.compact): read tasks run side
     by side, and a whole batch's lists as Python objects in each of them was a rerun's memory peak."""
 
     EVERY = 32

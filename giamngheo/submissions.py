@@ -107,7 +107,7 @@ def forget_parsed_cells(records: list[FileRecord]) -> None:
     most of it cells; the memory goes back to the interpreter for the steps that follow."""
     for rec in records:
         for table in rec.data.tables:
-            table.__dict__.pop("_rows_frame", None)  # a long table's rows as a frame (frames.compact_tables)
+            table.__dict__.pop("_rows_frame", None)  # its rows as a span of a frame (frames.compact_tables)
             if table.rows:
                 table.rows = {"kind": table.rows.get("kind") or []}
 
