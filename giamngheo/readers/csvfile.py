@@ -12,7 +12,10 @@ _DELIMITERS = (";", ",", "\t", "|")
 
 
 def _score(sample: str, delimiter: str) -> tuple[int, int]:
-    counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if any(c.strip() for c in r)]
+    try:
+        counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if any(c.strip() for c in r)]
+    except csv.Error:  # a field beyond the csv module's limit, say: the reading below reports it
+        return (0, 0)
     if not counts:
         return (0, 0)
     modal = max(set(counts), key=counts.count)
@@ -53,6 +56,8 @@ def read_csv(data: bytes, limits: Limits) -> Workbook:
                 cells.append(value if value.strip() else None)
             rows.append(cells)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # the csv module's own limit (131,072), above ours
+            raise UnreadableFile("cell_too_long", f"> {csv.field_size_limit():,} characters", f"<= {limits.max_cell_chars}") from None
         raise UnreadableFile("corrupt", f"CSV: {unquoted(exc)}") from None
     legacy = encoding if encoding in ("tcvn3", "vni") else None
     return Workbook(format="csv", sheets=[Sheet(name="", rows=rows)], encoding=encoding, legacy_encoding=legacy)
