@@ -17,7 +17,7 @@ from .layout.header import header_labels_found
 from .layout.personal import personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables
 from .layout.vocabulary import load_vocabulary
-from .parsed import ParsedTable, ParseResult, cell_json
+from .parsed import ParsedTable, ParseResult, cell_columns, cell_json
 from .layout.tables import Table, document_year, title_lines
 from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
@@ -91,12 +91,14 @@ def _serialise_rows(table: Table) -> dict:
         own = f in table.band.fields
         column = (table.band.fields[f] if own else table.row_fields[f]) + 1
         at = [tr.row if own else tr.sources.get(f) for tr in rows]
-        cells = [
-            (None, FORMULA_MARK + formulas[(r, column)]) if (r, column) in formulas else cell_json(tr.values.get(f))
-            for tr, r in zip(rows, at)
-        ] if formulas else [cell_json(tr.values.get(f)) for tr in rows]
-        cols[f + "__num"] = [num for num, _ in cells]
-        cols[f + "__text"] = [text for _, text in cells]
+        if formulas:
+            cells = [
+                (None, FORMULA_MARK + formulas[(r, column)]) if (r, column) in formulas else cell_json(tr.values.get(f))
+                for tr, r in zip(rows, at)
+            ]
+            cols[f + "__num"], cols[f + "__text"] = [num for num, _ in cells], [text for _, text in cells]
+        else:
+            cols[f + "__num"], cols[f + "__text"] = cell_columns([tr.values.get(f) for tr in rows])
         if not own:
             cols[f + "__row"] = at
     return cols

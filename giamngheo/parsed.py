@@ -98,3 +98,22 @@ def cell_json(v):
         t = nfc(v).lstrip(FORMULA_MARK)
         return (None, t) if t else (None, None)
     return None, str(v)
+
+
+def cell_columns(values: list) -> tuple[list, list]:
+    """A column of cells as (numbers, texts), each cell as cell_json reads it; a finite number and a blank, the
+    commonest cells, without a call each (a national run splits millions)."""
+    nums, texts = [], []
+    for v in values:
+        cls = v.__class__
+        if cls is float and math.isfinite(v):
+            nums.append(v)
+            texts.append(None)
+        elif v is None:
+            nums.append(None)
+            texts.append(None)
+        else:
+            num, text = cell_json(v)
+            nums.append(num)
+            texts.append(text)
+    return nums, texts

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from math import isfinite
 
-from ..parsed import ParsedTable, cell_json
+from ..parsed import ParsedTable, cell_columns, cell_json
 from ..readers.grid import Sheet
 from ..text import match_key, nfc
 from .standards import dimension_of, indicator_of
@@ -119,34 +118,10 @@ def _columns_table(sheet: Sheet, columns: dict[str, int], rows_of: _Rows, keys, 
                              "name_key": list(rows_of.keys), "section": [None] * n, "section_index": [0] * n,
                              "indicator": list(keys), "indicator_label": list(labels)}
     for f in columns:
-        rows[f + "__num"], rows[f + "__text"] = _split(figures[f])
+        rows[f + "__num"], rows[f + "__text"] = cell_columns(figures[f])
     return ParsedTable(sheet=sheet.name, kind=kind, subject=subject, columns={f: c + 1 for f, c in columns.items()}, rows=rows,
                        header_rows=[header[0] + 1, header[1] + 1], name_column=None if name_column is None else name_column + 1,
                        labels={str(c + 1): f for f, c in columns.items()}, title=list(title))
-
-
-def _split(values: list) -> tuple[list, list]:
-    """Cells as (numbers, texts), as cell_json reads each: finite floats and blanks, the commonest cells, at once;
-    a text cell (a CSV's every cell) once per distinct text."""
-    nums, texts = [], []
-    for v in values:
-        cls = v.__class__
-        if cls is float and isfinite(v):
-            nums.append(v)
-            texts.append(None)
-        elif v is None:
-            nums.append(None)
-            texts.append(None)
-        else:
-            num, text = _text_cell(v) if cls is str else cell_json(v)
-            nums.append(num)
-            texts.append(text)
-    return nums, texts
-
-
-@lru_cache(maxsize=65_536)
-def _text_cell(value: str) -> tuple:
-    return cell_json(value)
 
 
 # ---------------------------------------------------------------- indicators as rows
