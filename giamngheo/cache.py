@@ -56,6 +56,8 @@ def file_sha256(path: Path) -> str:
 class ParseCache:
     """Thread-safe get/put of parse results; entries of other parser versions are dropped on open."""
 
+    BUSY_SECONDS = 30.0  # how long a connection waits for another's lock (the run's read tasks open it side by side)
+
     def __init__(self, path: Path | None):
         self.path = path
         self._lock = threading.Lock()
@@ -64,12 +66,20 @@ class ParseCache:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=self.BUSY_SECONDS)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
             self._db.execute("DELETE FROM parsed WHERE parser_version != ?", (PARSER_VERSION,))
             self._db.commit()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            # held by another connection (a read task opening it at the same moment): busy, not damaged. Deleting
+            # the file under that connection's mapped WAL index crashed the process (SIGBUS): this batch reads and
+            # parses without the cache instead
+            self._db.close()
+            self._db = None
         except sqlite3.DatabaseError:  # a damaged cache is rebuilt, never trusted
             self._db = None
             path.unlink(missing_ok=True)

@@ -1,0 +1,26 @@
+"""A parse cache held by another connection is busy, not damaged: it is never deleted from under it."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from giamngheo.cache import ParseCache
+
+
+def test_a_locked_cache_is_left_alone_and_its_entries_kept(tmp_path, monkeypatch):
+    path = tmp_path / "parsed.sqlite"
+    first = ParseCache(path)
+    first.put_many([("a" * 64, "", b'{"parser_version": "x"}')])
+    holder = sqlite3.connect(str(path))
+    holder.execute("BEGIN EXCLUSIVE")  # another read task in the middle of writing
+    monkeypatch.setattr(ParseCache, "BUSY_SECONDS", 0.05)
+    busy = ParseCache(path)  # opening while it is held: no cache for this batch, the file untouched
+    assert busy.get("a" * 64, "") is None
+    busy.put_many([("b" * 64, "", b"{}")])  # a no-op without a connection
+    holder.rollback()
+    holder.close()
+    assert path.exists()
+    again = ParseCache(path)
+    assert again._db.execute("SELECT sha256 FROM parsed").fetchall() == [("a" * 64,)]  # the entry from before, and only it
+    for cache in (first, busy, again):
+        cache.close()
