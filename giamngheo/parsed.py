@@ -100,8 +100,11 @@ def cell_json(v):
     return None, str(v)
 
 
+_SHORT_TEXT: dict[str, str] = {}  # a short text cell -> its text as cell_json gives it ("" for none)
+
+
 def cell_columns(values: list) -> tuple[list, list]:
-    """A column of cells as (numbers, texts), each cell as cell_json reads it; a finite number and a blank, the
+    """A column of cells as (numbers, texts), each cell as cell_json reads it; a number and a blank, the
     commonest cells, without a call each (a national run splits millions)."""
     nums, texts = [], []
     for v in values:
@@ -112,6 +115,17 @@ def cell_columns(values: list) -> tuple[list, list]:
         elif v is None:
             nums.append(None)
             texts.append(None)
+        elif cls is int:  # a reader's whole numbers
+            nums.append(float(v))
+            texts.append(None)
+        elif cls is str and len(v) < 12:  # a CSV's or a text cell's figures ("12", "-"): the same few, read once each
+            text = _SHORT_TEXT.get(v)
+            if text is None:
+                if len(_SHORT_TEXT) > 50_000:
+                    _SHORT_TEXT.clear()
+                text = _SHORT_TEXT[v] = cell_json(v)[1] or ""
+            nums.append(None)
+            texts.append(text or None)
         else:
             num, text = cell_json(v)
             nums.append(num)

@@ -107,6 +107,8 @@ def _sheet(*refs: str) -> bytes:
         (("A1", "K20001"), Limits(), "too_many_rows"),
         (("A1", "A000012"), Limits(max_rows=11), "too_many_rows"),  # leading zeros: still row 12
         (("A1", "SF3"), Limits(), None),  # column 500
+        (("A1", "SA3"), Limits(), None),  # counted (S... may pass SF), and within the limit
+        (("A1", "K29999"), Limits(), "too_many_rows"),
         (("A1", "SG3"), Limits(), "too_many_columns"),
         (("A1", "XFD1048576"), Limits(), "too_many_rows"),
         (("B2", "Z60"), Limits(max_rows=60, max_columns=26), None),
@@ -121,6 +123,20 @@ def test_a_sheet_past_the_limits_is_refused_before_calamine(refs, limits, refuse
     with pytest.raises(UnreadableFile) as err:
         inspect_sheet("Phụ lục", "visible", _sheet(*refs), limits)
     assert err.value.reason == refused
+
+
+def test_a_sheet_well_within_the_limits_is_not_counted_cell_by_cell(monkeypatch):
+    """A deprivation table of 30 columns reaches AD: its cells were all counted (two letters, as in SF), which
+    doubled the file's reading. Only references that may pass a limit start the count."""
+    from giamngheo.readers import xlsx_inspect
+
+    def counted(data):
+        raise AssertionError("counted")
+
+    monkeypatch.setattr(xlsx_inspect, "_cells", counted)
+    inspect_sheet("Thiếu hụt", "visible", _sheet("A1", "AD30", "RZ9999"), Limits())
+    with pytest.raises(AssertionError):
+        inspect_sheet("Thiếu hụt", "visible", _sheet("A1", "SA30"), Limits())
 
 
 def test_zlib_inflate_matches_what_zipfile_reads_on_a_real_workbook(tmp_path):

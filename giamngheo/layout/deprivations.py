@@ -146,9 +146,9 @@ def _label_column(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
     for c in range(min(sheet.width, 5)):
         found = {}
         misses = 0
-        for r in range(len(sheet.rows)):
-            value = sheet.value(r, c)
-            if not isinstance(value, str):  # an indicator's label is text: numbers and blanks are passed over at once
+        for r, row in enumerate(sheet.rows):
+            value = row[c] if c < len(row) else None
+            if value.__class__ is not str:  # an indicator's label is text: numbers and blanks are passed over at once
                 continue
             key = _indicator_key(value)
             if key:

@@ -74,6 +74,18 @@ def _fields_of(label: str) -> tuple[str, ...]:
     return tuple(f for f in PRIORITY if f in tags)
 
 
+_FIRST: dict[str, str] = {}  # a label -> the field it names first ("" none): every sheet's first rows are asked
+
+
+def _first_field(label: str) -> str:
+    first = _FIRST.get(label)
+    if first is None:
+        if len(_FIRST) > 50_000:
+            _FIRST.clear()
+        _FIRST[label] = first = next(iter(_fields_of(label)), "")
+    return first
+
+
 def _word(text: str) -> frozenset[str]:
     return load_vocabulary().household_words.leading(text)
 
@@ -107,9 +119,8 @@ def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
         row = sheet.rows[r]
         found: dict[str, int] = {}
         for j, v in enumerate(row):
-            if isinstance(v, str) and v:
-                for f in _fields_of(v)[:1]:
-                    found.setdefault(f, j)
+            if v.__class__ is str and v and (f := _first_field(v)):
+                found.setdefault(f, j)
         if "relation" in found:  # a row per person ("Quan hệ với chủ hộ"): not a list of households
             return None
         if "head_name" in found:

@@ -30,16 +30,28 @@ def _label(value) -> str:
     return str(value).strip()
 
 
+_NAMES_PERSONAL: dict[str, bool] = {}  # a cell's text -> whether it starts with a personal column's name
+
+
+def _names_personal(text: str) -> bool:
+    """Whether the text, as a header label, names a personal column: asked of every text cell of every
+    sheet's first rows, which repeat from file to file, so answered once each."""
+    if len(_NAMES_PERSONAL) > 200_000:
+        _NAMES_PERSONAL.clear()
+    label = text.strip()
+    _NAMES_PERSONAL[text] = found = 0 < len(label) <= 150 and bool(PERSONAL_TAGS & load_vocabulary().households.leading(label))
+    return found
+
+
 def _personal_labels(row: list) -> list[str] | None:
     """The row's labels when it reads as a list's header: three labels or more, one naming a personal
     column (the cell starts with it)."""
-    labels = [t for t in (_label(v) for v in row) if t and len(t) <= 150]
-    if len(labels) < MIN_LABELS:
+    # a personal label is text (a number never starts one): most rows have none, and are passed over at once
+    memo = _NAMES_PERSONAL
+    if not any(v.__class__ is str and (memo[v] if v in memo else _names_personal(v)) for v in row):
         return None
-    households = load_vocabulary().households
-    if any(PERSONAL_TAGS & households.leading(t) for t in labels):
-        return labels
-    return None
+    labels = [t for t in (_label(v) for v in row) if t and len(t) <= 150]
+    return labels if len(labels) >= MIN_LABELS else None
 
 
 def personal_header(sheet: Sheet) -> tuple[int, list[str]] | None:

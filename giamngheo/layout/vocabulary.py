@@ -28,6 +28,7 @@ class PhraseIndex:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_memo", {})  # the same labels recur in file after file
+        object.__setattr__(self, "_leading", {})
         # the first words of the phrases: most words of a text start none, and are passed over at once
         object.__setattr__(self, "starts", frozenset(k[0] for k in self.phrases))
 
@@ -46,7 +47,17 @@ class PhraseIndex:
         return self.phrases.get(tuple(fold(text).split()), frozenset())
 
     def leading(self, text: str) -> frozenset[str]:
-        """Tags of the longest phrase the text starts with."""
+        """Tags of the longest phrase the text starts with (asked of every cell of a sheet's first rows, by
+        several recognisers: answered once a text)."""
+        memo = self._leading
+        found = memo.get(text)
+        if found is None:
+            if len(memo) > 200_000:
+                memo.clear()
+            memo[text] = found = self._leading_of(text)
+        return found
+
+    def _leading_of(self, text: str) -> frozenset[str]:
         words = folded_words(text)
         for n in range(min(self.longest, len(words)), 0, -1):
             hit = self.phrases.get(tuple(words[:n]))

@@ -65,12 +65,20 @@ def _attrs(raw: bytes) -> dict[bytes, bytes]:
 
 @functools.lru_cache(maxsize=8)
 def _long_reference(max_rows: int, max_columns: int) -> re.Pattern:
-    """A reference with as many row digits as max_rows has, or as many column letters as the last
-    allowed column: none in a sheet means every row and column is within the limits."""
-    digits, letters = len(str(max_rows)), len(column_letter(max_columns))
-    # a literal prefix lets the search skip ahead (3x faster); it finds row references too (a
-    # superset of the cells'), and a false alarm only costs the full count
-    return re.compile(rb'r="(?:[A-Z]{%d,6}\d{1,15}|[A-Z]{0,6}\d{%d,15})"' % (letters, digits))
+    """A reference that may pass max_rows or the last allowed column: more row digits than max_rows has, or
+    as many with a first digit as high; more column letters than the last column's, or as many from its
+    first letter on. None in a sheet means every row and column is within the limits."""
+    digits, letters = str(max_rows), column_letter(max_columns)
+    # a literal prefix lets the search skip ahead (3x faster); it finds row references too (a superset
+    # of the cells'), and a false alarm (column SA of 500 allowed, up to SF) only costs the full count.
+    # Not more than that: a sheet of 30 columns reaches AD, and counting its cells doubled a file's reading
+    alarms = [
+        rb"[A-Z]{%d,6}\d{1,15}" % (len(letters) + 1),
+        rb"[%s-Z][A-Z]{%d}\d{1,15}" % (letters[0].encode(), len(letters) - 1),
+        rb"[A-Z]{0,6}\d{%d,15}" % (len(digits) + 1),
+        rb"[A-Z]{0,6}[%s-9]\d{%d}" % (digits[0].encode(), len(digits) - 1),
+    ]
+    return re.compile(rb'r="(?:' + b"|".join(alarms) + rb')"')
 
 
 @dataclass
