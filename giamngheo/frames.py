@@ -91,8 +91,10 @@ class _Columns:
             part = batch.with_columns(pl.Series("table_id", ids, dtype=pl.Int32))
             parts.append(part if sum(n for _, n, _ in spans) == batch.height else part.filter(pl.col("table_id") > 0))
         parts.sort(key=lambda part: part["table_id"].min() or 0)
-        # not rechunked: the batches are not copied once more (the steps after make their own frames anyway)
-        rows = pl.concat(parts, how="vertical", rechunk=False)
+        # made one chunk: the typing and the checks over a national set's hundreds of batch-sized chunks took 1 s
+        # longer (check_tables 2.5 -> 1.6 s, benchmarks/flow_steps.py); the batches go once the tables are read
+        # (submissions.forget_parsed_cells), and the flow's peak comes later, no higher
+        rows = pl.concat(parts, how="vertical", rechunk=True)
         # in the order of the tables (files in order, then rows), as made from the parsed rows: batches are in order
         # but for a read task's files taken from the cache before the ones it parsed (a rerun after a correction)
         return rows if rows["table_id"].is_sorted() else rows.sort("table_id", maintain_order=True)
