@@ -26,6 +26,7 @@ from ..parsed import ParsedTable, cell_columns, cell_json
 from ..readers.grid import Sheet
 from ..text import match_key, nfc
 from .standards import dimension_of, indicator_of
+from .personal import texts_in
 from .tables import title_lines
 from .vocabulary import load_vocabulary, row_label_tags
 
@@ -250,10 +251,14 @@ def _targets_down(sheet: Sheet, c: int, keys: dict[int, str], value: int, header
 
 # ---------------------------------------------------------------- villages as rows
 
+INDICATOR_ROWS = 20  # a sheet's first rows, where a header naming the indicators across is looked for
+
 
 def _indicator_row(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
     """The header row that names at least MIN_INDICATORS indicators, and their first columns."""
-    for r in range(min(len(sheet.rows), 20)):
+    if len({k for v in texts_in(sheet, 0, INDICATOR_ROWS) if (k := _indicator_key(v))}) < MIN_INDICATORS:
+        return None  # not so many in all those rows: most sheets
+    for r in range(min(len(sheet.rows), INDICATOR_ROWS)):
         found = {}
         for j, v in enumerate(sheet.rows[r]):
             if not isinstance(v, str):

@@ -27,7 +27,7 @@ from . import household_cells as C
 from .household_cells import ethnic as _ethnic  # noqa: F401 - tests read _ethnic here
 from .household_cells import mask, members_cell
 from .household_cells import text_of as _text
-from .personal import first_filled, title_like
+from .personal import HEADER_SCAN, first_filled, header_texts, title_like
 from .standards import indicator_of, load_standards
 from .tables import title_lines
 from .vocabulary import load_vocabulary
@@ -39,7 +39,6 @@ ATTRIBUTES = (
     "ethnic_minority", "no_labour", "merit", "deprivations", "planned_exit_year",
 )
 INDICATORS = 12
-HEADER_SCAN = 30  # rows searched for the header
 # the field a label names when it names several ("Phân loại hộ (nghèo / cận nghèo)"): first listed wins
 PRIORITY = (
     "relation", "group", "planned_exit_year", "deprivations", "no_labour", "merit", "minority_mark", "household_code", "id_number", "head_name",
@@ -74,6 +73,7 @@ def _fields_of(label: str) -> tuple[str, ...]:
     return tuple(f for f in PRIORITY if f in tags)
 
 
+_HEADER_FIELDS = ("head_name", "relation")  # the first fields that decide a header row
 _FIRST: dict[str, str] = {}  # a label -> the field it names first ("" none): every sheet's first rows are asked
 
 
@@ -114,6 +114,8 @@ def _sheet_group(sheet: Sheet, title: list[str]) -> str | None:
 def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     """The header row naming the head of household and enough other list fields, and its fields. A title
     naming a list of households ("DANH SÁCH HỘ NGHÈO") makes one field besides the head's name enough."""
+    if not any(_first_field(v) in _HEADER_FIELDS for v in header_texts(sheet)):
+        return None  # no cell of those rows names the head of household (or a person's relation): most sheets
     start = first_filled(sheet)
     for r in range(start, min(len(sheet.rows), start + HEADER_SCAN)):
         row = sheet.rows[r]
