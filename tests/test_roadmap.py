@@ -51,6 +51,23 @@ def test_each_value_is_traced_to_its_cell(tmp_path):
     assert pipeline  # the steps of the run, as the flow calls them
 
 
+def test_a_budget_with_decimals_is_traced_to_its_exact_amount(tmp_path):
+    """Budgets are million VND and may have decimals (42,5 triệu): the lineage gives the cell's amount, not a
+    rounded one, so the cells behind a figure add up to it."""
+    import openpyxl
+
+    path = write_bac_kan(tmp_path / "lo trinh.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws["J6"], ws["J7"], ws["J11"] = 42.5, 53.5, 176  # 2026, 2027; the total unchanged
+    wb.save(path)
+    _, outputs, _ = run_steps([path], with_contracts=True)
+    lineage = _lineage([path]).filter(pl.col("field") == "budget_total").sort("year")
+    assert lineage["value"].to_list()[:2] == [42.5, 53.5]  # were 42 and 54: rounded to whole millions
+    published = outputs["roadmap.parquet"].filter(pl.col("item") == "budget_total")["value"].sum()
+    assert lineage["value"].sum() == published == 176
+
+
 def _lineage(paths: list[Path]) -> pl.DataFrame:
     from giamngheo import pipeline
     from giamngheo.discover import FileEntry

@@ -36,7 +36,7 @@ def cell_lineage(rows: pl.LazyFrame, fields: list[str], tables: pl.LazyFrame, co
                 "village_name",
                 "section",
                 pl.lit(f).alias("field"),
-                pl.col(f).cast(pl.Int64).alias("value"),
+                pl.col(f).cast(pl.Float64).alias("value"),
                 pl.col(f"{f}__table").cast(pl.Int32).alias("table_id"),
                 pl.col(f"{f}__row").cast(pl.Int32).alias("source_row"),
             )

@@ -201,7 +201,7 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     )
     return cells.select(
         "commune_code", "village_name", pl.lit(None, pl.Utf8).alias("section"), "field",
-        pl.col("deprived").round(0).cast(pl.Int64).alias("value"), "source_file", "source_sheet",
+        pl.col("deprived").alias("value"), "source_file", "source_sheet",
         (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
         pl.lit("deprivations").alias("kind"), "indicator",
     ).sort(pl.col("commune_code").cast(pl.Int64), "source_row", "column")  # one file and sheet a commune: as villages above

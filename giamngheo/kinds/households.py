@@ -123,7 +123,7 @@ def household_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     rows = table.lazy().select("commune_code", "village_name", "group", "source_file", "source_sheet", "source_row").join(
         tables.lazy(), on=["source_file", "source_sheet"], how="left", nulls_equal=True, maintain_order="left")
     counted = rows.filter(pl.col("group").is_not_null()).with_columns(
-        pl.format("list_{}_households", "group").alias("field"), pl.lit(1, pl.Int64).alias("value"))
+        pl.format("list_{}_households", "group").alias("field"), pl.lit(1.0).alias("value"))
     where = ctx.columns.lazy().filter(pl.col("field") == "head_name").select("table_id", pl.col("column").cast(pl.Int32))
     # households.parquet is in lineage order already (commune, file, sheet, row; one field a household): kept, not
     # sorted again (a sort copied the 1.08 million national rows with their file names and hashes: the trace's peak)
