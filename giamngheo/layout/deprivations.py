@@ -349,7 +349,27 @@ def _across(sheet: Sheet) -> list[ParsedTable]:
 
 def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable] | None:
     """The deprivation tables of a sheet (indicators down the rows, else across the columns), or None."""
-    if not sheet.rows:
+    if not sheet.rows or not _names_indicators(sheet):
         return None
     tables = _down(sheet) or _across(sheet)
     return tables or None
+
+
+def _names_indicators(sheet: Sheet) -> bool:
+    """Whether the sheet's text names MIN_INDICATORS indicators at all, as either orientation needs: asked of
+    its distinct texts at once (every sheet is asked; most, a plan annex's, name none)."""
+    if len(_NAMES_NONE) > 200_000:
+        _NAMES_NONE.clear()
+    keys = set()
+    for text in texts_in(sheet, 0, len(sheet.rows)) - _NAMES_NONE:  # labels, figures as text recur file after file
+        key = _indicator_key(text)
+        if key is None:
+            _NAMES_NONE.add(text)
+            continue
+        keys.add(key)
+        if len(keys) >= MIN_INDICATORS:
+            return True
+    return False
+
+
+_NAMES_NONE: set[str] = set()  # texts that name no indicator

@@ -27,7 +27,7 @@ from . import household_cells as C
 from .household_cells import ethnic as _ethnic  # noqa: F401 - tests read _ethnic here
 from .household_cells import mask, members_cell
 from .household_cells import text_of as _text
-from .personal import HEADER_SCAN, first_filled, header_texts, title_like
+from .personal import HEADER_SCAN, first_filled, header_texts, names_any, title_like
 from .standards import indicator_of, load_standards
 from .tables import title_lines
 from .vocabulary import load_vocabulary
@@ -74,6 +74,7 @@ def _fields_of(label: str) -> tuple[str, ...]:
 
 
 _HEADER_FIELDS = ("head_name", "relation")  # the first fields that decide a header row
+_NOT_HEADER: set[str] = set()  # texts whose first field is neither
 _FIRST: dict[str, str] = {}  # a label -> the field it names first ("" none): every sheet's first rows are asked
 
 
@@ -114,7 +115,7 @@ def _sheet_group(sheet: Sheet, title: list[str]) -> str | None:
 def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     """The header row naming the head of household and enough other list fields, and its fields. A title
     naming a list of households ("DANH SÁCH HỘ NGHÈO") makes one field besides the head's name enough."""
-    if not any(_first_field(v) in _HEADER_FIELDS for v in header_texts(sheet)):
+    if not names_any(header_texts(sheet), _NOT_HEADER, lambda text: _first_field(text) in _HEADER_FIELDS):
         return None  # no cell of those rows names the head of household (or a person's relation): most sheets
     start = first_filled(sheet)
     for r in range(start, min(len(sheet.rows), start + HEADER_SCAN)):

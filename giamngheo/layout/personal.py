@@ -31,6 +31,7 @@ def _label(value) -> str:
 
 
 _NAMES_PERSONAL: dict[str, bool] = {}  # a cell's text -> whether it starts with a personal column's name
+_NOT_PERSONAL: set[str] = set()  # texts that name no personal column, as header_texts gives them
 
 
 def _names_personal(text: str) -> bool:
@@ -56,7 +57,7 @@ def _personal_labels(row: list) -> list[str] | None:
 
 def personal_header(sheet: Sheet) -> tuple[int, list[str]] | None:
     """(0-based row, its labels) of a list's header among a sheet's first rows."""
-    if not any(_NAMES_PERSONAL[v] if v in _NAMES_PERSONAL else _names_personal(v) for v in header_texts(sheet)):
+    if not names_any(header_texts(sheet), _NOT_PERSONAL, _names_personal):
         return None
     start = first_filled(sheet)
     for r in range(start, min(len(sheet.rows), start + HEADER_SCAN)):
@@ -107,8 +108,32 @@ def texts_in(sheet: Sheet, start: int, stop: int) -> frozenset[str]:
     cached = sheet.__dict__.setdefault("_texts_in", {})
     key = (start, stop)
     if key not in cached:
-        cached[key] = frozenset(v for row in sheet.rows[start:stop] for v in row if v.__class__ is str)
+        cached[key] = frozenset(v for v in values_in(sheet, start, stop) if v.__class__ is str)
     return cached[key]
+
+
+def values_in(sheet: Sheet, start: int = 0, stop: int | None = None) -> frozenset:
+    """The distinct cell values of rows start..stop-1 (the whole sheet by default), made once a sheet and span."""
+    cached = sheet.__dict__.setdefault("_values_in", {})
+    key = (start, len(sheet.rows) if stop is None else stop)
+    if key not in cached:
+        values: set = set()
+        for row in sheet.rows[key[0]:key[1]]:
+            values.update(row)  # at C speed: a sheet's numbers and blanks repeat
+        cached[key] = frozenset(values)
+    return cached[key]
+
+
+def names_any(texts: frozenset[str], passed_over: set[str], names) -> bool:
+    """Whether `names` holds for one of `texts`; those it does not hold for are kept in `passed_over` (a
+    header's labels recur file after file: asked once each in a process)."""
+    if len(passed_over) > 200_000:
+        passed_over.clear()
+    for text in texts - passed_over:
+        if names(text):
+            return True
+        passed_over.add(text)
+    return False
 
 
 def header_texts(sheet: Sheet) -> frozenset[str]:

@@ -18,6 +18,7 @@ import re
 from ..parsed import ParsedTable, cell_json
 from ..readers.grid import Sheet
 from ..text import fold, match_key, nfc
+from .personal import values_in
 from .vocabulary import load_vocabulary, row_label_tags
 
 KIND = "roadmap"
@@ -205,6 +206,22 @@ def _years_down(sheet: Sheet) -> tuple[int, list[int]] | None:
     return None
 
 
+def _three_years(sheet: Sheet) -> bool:
+    """Whether the sheet holds three distinct years at all, as a claimed roadmap's column does: asked of its
+    distinct values at once (every sheet is asked; a plan annex holds none)."""
+    years = set()
+    for v in values_in(sheet):
+        cls = v.__class__
+        if (cls is int or cls is float) and not 2020 <= v <= 2049 or cls is str and (len(v) > 16 or not _YEAR_DIGITS.search(v)):
+            continue
+        year = _year(v)
+        if year:
+            years.add(year)
+            if len(years) >= 3:
+                return True
+    return False
+
+
 def _years_across(sheet: Sheet) -> tuple[int, list[int]] | None:
     """(row of the years, their columns) when the years run across a row."""
     for r in range(min(len(sheet.rows), 30)):
@@ -314,7 +331,7 @@ def claim(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable] | N
     villages. Claimed only on clear evidence: three years or more, a column naming a roadmap item of
     the vocabulary, and "lộ trình" (or the like) in the sheet's own title or years from 2026 on.
     """
-    found = _years_down(sheet) if sheet.rows else None
+    found = _years_down(sheet) if sheet.rows and _three_years(sheet) else None
     if found is None:
         return None
     year_col, year_rows = found

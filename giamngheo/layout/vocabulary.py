@@ -19,6 +19,9 @@ def folded_words(text: str) -> tuple[str, ...]:
     return tuple(fold(text[:500]).split())
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class PhraseIndex:
     """Folded phrases (as word tuples) to the tags they carry."""
@@ -59,6 +62,8 @@ class PhraseIndex:
 
     def _leading_of(self, text: str) -> frozenset[str]:
         words = folded_words(text)
+        if not words or words[0] not in self.starts:  # no phrase starts with its first word: most texts
+            return _NONE
         for n in range(min(self.longest, len(words)), 0, -1):
             hit = self.phrases.get(tuple(words[:n]))
             if hit is not None:
