@@ -27,9 +27,12 @@ def at_source_rows(failures: pl.DataFrame, typed: pl.DataFrame, fields) -> pl.Da
     moved = [f for f in fields if f"{f}__row" in typed.columns]
     if failures.is_empty() or not moved:
         return failures
-    sources = typed.select(
-        "table_id", "row", pl.concat_list([pl.struct(pl.lit(f).alias("field"), pl.col(f"{f}__row").alias("at")) for f in moved]).alias("_s")
-    ).explode("_s").unnest("_s").filter(pl.col("at").is_not_null())
+    # only the failing rows' sources: a national plan's 100,000 rows made a row per field each (0.35 s)
+    failing = typed.lazy().join(failures.lazy().select("table_id", "row").unique(), on=["table_id", "row"], how="semi")
+    sources = pl.concat([
+        failing.filter(pl.col(f"{f}__row").is_not_null()).select("table_id", "row", pl.lit(f).alias("field"), pl.col(f"{f}__row").alias("at"))
+        for f in moved
+    ]).collect()
     return (
         failures.join(sources, on=["table_id", "row", "field"], how="left")
         .with_columns(pl.coalesce(pl.col("at").cast(pl.Int32), pl.col("row")).alias("row"))
