@@ -101,8 +101,8 @@ def _typed_schema(kind: Kind, raw_schema: tuple) -> pl.DataFrame:
     """The typed frame of a kind no table carried, made once per process: planning the typing query
     costs ~0.1 s even with no rows (a join per field), and most runs and inspections lack most kinds."""
     key = (kind.name, raw_schema)
-    if key not in _EMPTY_TYPED:
-        _EMPTY_TYPED[key] = validate_rows(pl.DataFrame(schema=dict(raw_schema)), kind)[0]
+    if key not in _EMPTY_TYPED:  # the rows typed, as validate_rows types them; no rule to run on no rows
+        _EMPTY_TYPED[key] = typed_rows(pl.LazyFrame(schema=dict(raw_schema)), list(kind.counts), list(kind.rates), zero_markers()).collect()
     return _EMPTY_TYPED[key]
 
 
