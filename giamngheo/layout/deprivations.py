@@ -256,8 +256,6 @@ INDICATOR_ROWS = 20  # a sheet's first rows, where a header naming the indicator
 
 def _indicator_row(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
     """The header row that names at least MIN_INDICATORS indicators, and their first columns."""
-    if len({k for v in texts_in(sheet, 0, INDICATOR_ROWS) if (k := _indicator_key(v))}) < MIN_INDICATORS:
-        return None  # not so many in all those rows: most sheets
     for r in range(min(len(sheet.rows), INDICATOR_ROWS)):
         found = {}
         for j, v in enumerate(sheet.rows[r]):
