@@ -24,6 +24,13 @@ ROW_COLUMNS = [*BLOCK, "table_id", "row", "row_kind", "name", "name_key", "indic
                pl.col(r"^(poor|near_poor)_(deprived|households)(__present)?$"), pl.col(r"^(poor|near_poor)_deprived_rate(__.+)?$")]
 
 
+def cell_order(minor: pl.Expr) -> pl.Expr:
+    """One integer ordering a national table's cells by commune, sheet row, then `minor` (below 2^16: an
+    indicator and group, a column). One file and sheet a commune (located_rows), so no two cells tie; one key
+    sorts a million rows at once where four keys, one of them cast from text, took twice as long."""
+    return pl.col("commune_code").cast(pl.Int64) * 2**40 + pl.col("source_row").cast(pl.Int64) * 2**16 + minor.cast(pl.Int64)
+
+
 def _failures(frame: pl.LazyFrame) -> pl.LazyFrame:
     names = frame.collect_schema().names()
     return frame.select([pl.col(c).cast(t) if c in names else pl.lit(None, t).alias(c) for c, t in FAILURE_SCHEMA.items()])

@@ -134,7 +134,7 @@ def deprivation_figures(ctx: Context) -> Figures:
         # by commune, row, indicator, group (near_poor, poor): one file and sheet a commune (D.located_rows), the
         # 5-digit codes in the order of their numbers; integer keys sort a national table's million rows at once,
         # sorted while narrow: the names joined after the sort (a sorted copy of the finished table was the peak)
-        .sort(pl.col("commune_code").cast(pl.Int64), "source_row", "indicator_id", pl.col("group") == "poor")
+        .sort(D.cell_order(pl.col("indicator_id") * 2 + (pl.col("group") == "poor")))
         .drop("indicator_id").pipe(_named, indicators, standard, in_order=True).pipe(head)
         .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("source_row").cast(pl.Int32))
         .select(VILLAGES.columns)
@@ -204,7 +204,7 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
         pl.col("deprived").alias("value"), "source_file", "source_sheet",
         (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
         pl.lit("deprivations").alias("kind"), "indicator",
-    ).sort(pl.col("commune_code").cast(pl.Int64), "source_row", "column")  # one file and sheet a commune: as villages above
+    ).sort(D.cell_order(pl.col("column").fill_null(0)))  # one file and sheet a commune: as villages above
 
 
 DEPRIVATIONS = Kind(
