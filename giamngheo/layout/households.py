@@ -75,16 +75,10 @@ def _fields_of(label: str) -> tuple[str, ...]:
 
 _HEADER_FIELDS = ("head_name", "relation")  # the first fields that decide a header row
 _NOT_HEADER: set[str] = set()  # texts whose first field is neither
-_FIRST: dict[str, str] = {}  # a label -> the field it names first ("" none): every sheet's first rows are asked
-
-
+@lru_cache(maxsize=50_000)
 def _first_field(label: str) -> str:
-    first = _FIRST.get(label)
-    if first is None:
-        if len(_FIRST) > 50_000:
-            _FIRST.clear()
-        _FIRST[label] = first = next(iter(_fields_of(label)), "")
-    return first
+    """The field a label names first ("" none): every sheet's first rows are asked."""
+    return next(iter(_fields_of(label)), "")
 
 
 def _word(text: str) -> frozenset[str]:

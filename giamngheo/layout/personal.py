@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from ..readers.grid import Sheet
 from ..text import fold
@@ -30,26 +31,22 @@ def _label(value) -> str:
     return str(value).strip()
 
 
-_NAMES_PERSONAL: dict[str, bool] = {}  # a cell's text -> whether it starts with a personal column's name
 _NOT_PERSONAL: set[str] = set()  # texts that name no personal column, as header_texts gives them
 
 
+@lru_cache(maxsize=200_000)
 def _names_personal(text: str) -> bool:
     """Whether the text, as a header label, names a personal column: asked of every text cell of every
     sheet's first rows, which repeat from file to file, so answered once each."""
-    if len(_NAMES_PERSONAL) > 200_000:
-        _NAMES_PERSONAL.clear()
     label = text.strip()
-    _NAMES_PERSONAL[text] = found = 0 < len(label) <= 150 and bool(PERSONAL_TAGS & load_vocabulary().households.leading(label))
-    return found
+    return 0 < len(label) <= 150 and bool(PERSONAL_TAGS & load_vocabulary().households.leading(label))
 
 
 def _personal_labels(row: list) -> list[str] | None:
     """The row's labels when it reads as a list's header: three labels or more, one naming a personal
     column (the cell starts with it)."""
     # a personal label is text (a number never starts one): most rows have none, and are passed over at once
-    memo = _NAMES_PERSONAL
-    if not any(v.__class__ is str and (memo[v] if v in memo else _names_personal(v)) for v in row):
+    if not any(v.__class__ is str and _names_personal(v) for v in row):
         return None
     labels = [t for t in (_label(v) for v in row) if t and len(t) <= 150]
     return labels if len(labels) >= MIN_LABELS else None
