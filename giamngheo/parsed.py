@@ -44,8 +44,7 @@ class ParsedTable:
 
     @classmethod
     def from_dict(cls, data: dict) -> "ParsedTable":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**{k: v for k, v in data.items() if k in _TABLE_FIELDS})
 
 
 @dataclass
@@ -69,14 +68,52 @@ class ParseResult:
 
     @classmethod
     def from_dict(cls, data: dict) -> "ParseResult":
-        known = {f.name for f in fields(cls)}
-        kept = {k: v for k, v in data.items() if k in known}
-        kept["tables"] = [ParsedTable.from_dict(t) for t in data.get("tables", ())]
+        kept = {k: v for k, v in data.items() if k in _RESULT_FIELDS}
+        kept["tables"] = unpacked([ParsedTable.from_dict(t) for t in data.get("tables", ())])
         return cls(**kept)
 
     def is_readable_failure(self, reasons: tuple[str, ...] = ()) -> bool:
         """Whether the file could not be read (for one of `reasons`, when given)."""
         return any(f.get("rule") == "readable" and (not reasons or f.get("detail") in reasons) for f in self.failures)
+
+
+_TABLE_FIELDS = frozenset(f.name for f in fields(ParsedTable))
+_RESULT_FIELDS = frozenset(f.name for f in fields(ParseResult))
+
+
+# A file's tables repeat columns: a village-level deprivation table is a dozen tables (one per indicator) over
+# the same rows, each giving its indicator's key and label on every row. Such a column is sent and cached once
+# (a national set's deprivation results were 24 KB of JSON a file, two thirds of it repeats): `packed` in the
+# parsing process before encoding, `unpacked` as the result is read back. A packed column is a dict where a
+# column is a list: {"same": i} (the column of the file's table i, equal to it), {"repeat": value, "n": n}.
+
+
+def packed(result: ParseResult) -> ParseResult:
+    """The result with its tables' repeated columns as references (in place: the worker encodes it, then lets go)."""
+    last: dict[str, tuple[int, list]] = {}  # column name -> (table index, values) of the last table that gave it in full
+    for i, table in enumerate(result.tables):
+        rows = table.rows
+        for name, values in rows.items():
+            if values.__class__ is not list or len(values) < 2:
+                continue
+            before = last.get(name)
+            if before is not None and before[1] == values:  # one column's values are of one type: == is exact
+                rows[name] = {"same": before[0]}
+                continue
+            last[name] = (i, values)
+            if values.count(values[0]) == len(values):
+                rows[name] = {"repeat": values[0], "n": len(values)}
+    return result
+
+
+def unpacked(tables: list[ParsedTable]) -> list[ParsedTable]:
+    """The tables with their packed columns as lists again (a "same" column is the other table's list: read only)."""
+    for table in tables:
+        rows = table.rows
+        for name, values in rows.items():
+            if values.__class__ is dict:
+                rows[name] = [values["repeat"]] * values["n"] if "repeat" in values else tables[values["same"]].rows[name]
+    return tables
 
 
 def cell_json(v):

@@ -1,12 +1,16 @@
 """Deprivation figures (chỉ số thiếu hụt): deprived households per indicator and group, their checks,
 commune, village and province figures, coverage against targets.
 
-`cells` frames hold one row per deprived-households cell: commune_code, source_file, source_sheet,
-table_id, source_row, level ("commune" for a row of an indicators-as-rows table, "village"),
-unit (the village's name key, "" for the commune), village_name, indicator (key, null when the label
-names none), indicator_label, group ("poor" / "near_poor"), field, deprived.
-`sizes` frames: commune_code, source_file, source_sheet, unit, group, and the group size stated
-(`stated`, with the cell it came from: size_table, size_row, size_field) and the plan's (`planned`).
+A commune's figures come from one table (the first of its file in use, located_rows): the file and sheet are
+one per commune, kept in a frame of their own (`chosen_tables`) and joined to the few rows of the outputs, not
+carried by each of a national set's million cells.
+
+`cells` frames hold one row per deprived-households cell: commune_code, table_id, source_row, level
+("commune" for a row of an indicators-as-rows table, "village"), unit (the village's name key, "" for the
+commune), village_name, indicator (key, null when the label names none), indicator_label, group ("poor" /
+"near_poor"), deprived; its field is the group's `<group>_deprived`.
+`sizes` frames: commune_code, unit, group, and the group size stated (`stated`, with the cell it came from:
+size_table, size_row, size_field) and the plan's (`planned`).
 """
 
 from __future__ import annotations
@@ -16,12 +20,17 @@ import polars as pl
 from .checks import FAILURE_SCHEMA, int_text, rate_mismatches
 from .rates import rate_pct
 
-BLOCK = ["commune_code", "source_file", "source_sheet"]  # one deprivation table of a commune's file
+BLOCK = ["commune_code", "source_file", "source_sheet"]  # a commune's deprivation table: its file and sheet
 GROUPS = ("poor", "near_poor")
-_UNIT = [*BLOCK, "unit"]
+_UNIT = ["commune_code", "unit"]
 # the columns of located_rows the functions below read: collected once, a national set's 630,000 rows
-ROW_COLUMNS = [*BLOCK, "table_id", "row", "row_kind", "name", "name_key", "indicator", "indicator_label",
+ROW_COLUMNS = ["commune_code", "table_id", "row", "row_kind", "name", "name_key", "indicator", "indicator_label",
                pl.col(r"^(poor|near_poor)_(deprived|households)(__present)?$"), pl.col(r"^(poor|near_poor)_deprived_rate(__.+)?$")]
+
+
+def deprived_field(group: pl.Expr) -> pl.Expr:
+    """The field of a group's deprived count: poor_deprived, near_poor_deprived."""
+    return group + pl.lit("_deprived")
 
 
 def cell_order(minor: pl.Expr) -> pl.Expr:
@@ -36,17 +45,26 @@ def _failures(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.select([pl.col(c).cast(t) if c in names else pl.lit(None, t).alias(c) for c, t in FAILURE_SCHEMA.items()])
 
 
-def located_rows(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
-    """Typed rows with their table's commune and source; a commune's first deprivation table (its file and
-    sheet: the tables of a village table's indicators) only. The choice is made on the tables, one row each,
-    and the rows keep their order; collect this once and give it to the functions below."""
+def chosen_tables(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
+    """(table_id, commune_code, source_file, source_sheet) of the tables each commune's figures come from: its
+    first deprivation table's file and sheet (a village table's indicators are a dozen tables of one sheet)."""
     mine = tables.join(typed.select("table_id").unique(), on="table_id", how="semi").select("table_id", *BLOCK)
     first = mine.group_by("commune_code").agg(pl.col("table_id").min().alias("_first"))
     blocks = first.join(mine.select(pl.col("table_id").alias("_first"), pl.col("source_file").alias("_file"),
                                     pl.col("source_sheet").alias("_sheet")), on="_first")
-    chosen = mine.join(blocks, on="commune_code").filter(
+    return mine.join(blocks, on="commune_code").filter(
         (pl.col("source_file") == pl.col("_file")) & pl.col("source_sheet").eq_missing(pl.col("_sheet"))).select("table_id", *BLOCK)
-    return typed.join(chosen, on="table_id", maintain_order="left")
+
+
+def located_rows(typed: pl.LazyFrame, chosen: pl.LazyFrame) -> pl.LazyFrame:
+    """Typed rows of the chosen tables with their commune, in their order; collect this once and give it to the
+    functions below (`chosen`: chosen_tables)."""
+    return typed.join(chosen.select("table_id", "commune_code"), on="table_id", maintain_order="left")
+
+
+def blocks_of(chosen: pl.LazyFrame) -> pl.LazyFrame:
+    """(commune_code, source_file, source_sheet): one a commune."""
+    return chosen.select(BLOCK).unique("commune_code", keep="first", maintain_order=True)
 
 
 def deprivation_cells(rows: pl.LazyFrame) -> pl.LazyFrame:
@@ -56,12 +74,11 @@ def deprivation_cells(rows: pl.LazyFrame) -> pl.LazyFrame:
     for g in GROUPS:
         parts.append(
             rows.filter(pl.col(f"{g}_deprived__present")).select(
-                *BLOCK, "table_id", pl.col("row").alias("source_row"),
+                "commune_code", "table_id", pl.col("row").alias("source_row"),
                 pl.when(pl.col("row_kind") == "village").then(pl.lit("village")).otherwise(pl.lit("commune")).alias("level"),
                 pl.when(pl.col("row_kind") == "village").then(pl.col("name_key")).otherwise(pl.lit("")).alias("unit"),
                 pl.when(pl.col("row_kind") == "village").then(pl.col("name")).alias("village_name"),
-                "indicator", "indicator_label", pl.lit(g).alias("group"), pl.lit(f"{g}_deprived").alias("field"),
-                pl.col(f"{g}_deprived").alias("deprived"),
+                "indicator", "indicator_label", pl.lit(g).alias("group"), pl.col(f"{g}_deprived").alias("deprived"),
             )
         )
     return pl.concat(parts)
@@ -82,7 +99,7 @@ def stated_sizes(rows: pl.LazyFrame) -> pl.LazyFrame:
                 *_UNIT, pl.lit(g).alias("group"), pl.col(f).alias("stated"), pl.col("table_id").alias("size_table"),
                 pl.col("row").alias("size_row"), pl.lit(f).alias("size_field")))
     units = pl.concat(parts).unique([*_UNIT, "group"], keep="first", maintain_order=True)
-    communes = units.filter(pl.col("unit") != "").group_by(*BLOCK, "group").agg(pl.col("stated").sum()).with_columns(
+    communes = units.filter(pl.col("unit") != "").group_by("commune_code", "group").agg(pl.col("stated").sum()).with_columns(
         pl.lit("").alias("unit"))
     return pl.concat([units, communes], how="diagonal_relaxed").unique([*_UNIT, "group"], keep="first", maintain_order=True)
 
@@ -104,7 +121,7 @@ def group_sizes(cells: pl.LazyFrame, stated: pl.LazyFrame, planned: pl.LazyFrame
     """Per unit of a table and group: the size used (stated, else planned) and where it came from."""
     units = pl.concat([
         cells.select(*_UNIT, "group").unique(),
-        cells.filter(pl.col("level") == "village").select(*BLOCK, pl.lit("").alias("unit"), "group").unique(),
+        cells.filter(pl.col("level") == "village").select("commune_code", pl.lit("").alias("unit"), "group").unique(),
     ]).unique()
     return (
         units.join(stated, on=[*_UNIT, "group"], how="left", nulls_equal=True)
@@ -121,7 +138,7 @@ def deprived_over_group(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFram
     """A deprived count above its group's households (rule deprived_le_group)."""
     judged = cells.join(sizes.select(*_UNIT, "group", "size"), on=[*_UNIT, "group"], how="left", nulls_equal=True)
     return _failures(judged.filter(pl.col("size").is_not_null() & (pl.col("deprived") > pl.col("size"))).select(
-        "table_id", pl.col("source_row").alias("row"), "field", pl.lit("deprived_le_group").alias("rule"),
+        "table_id", pl.col("source_row").alias("row"), deprived_field(pl.col("group")).alias("field"), pl.lit("deprived_le_group").alias("rule"),
         int_text(pl.col("deprived")).alias("value"), int_text(pl.col("size")).alias("expected"), pl.col("group").alias("detail")))
 
 
@@ -139,7 +156,7 @@ def deprivation_sums(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
     return _failures(judged.filter(pl.col("size").is_not_null() & (pl.col("size") > 0) & (poor | near)).select(
         pl.when(stated).then(pl.col("size_table")).otherwise(pl.col("table_id")).alias("table_id"),
         pl.when(stated).then(pl.col("size_row")).when(pl.col("level") == "village").then(pl.col("source_row")).alias("row"),
-        pl.when(stated).then(pl.col("size_field")).otherwise(pl.col("group") + "_deprived").alias("field"),
+        pl.when(stated).then(pl.col("size_field")).otherwise(deprived_field(pl.col("group"))).alias("field"),
         pl.when(pl.col("group") == "poor").then(pl.lit("poor_deprivations_at_least_three"))
         .otherwise(pl.lit("near_poor_deprivations_under_three")).alias("rule"),
         int_text(pl.col("_sum")).alias("value"),
@@ -171,8 +188,8 @@ def indicator_set_failures(cells: pl.LazyFrame, keys: list[str], names: dict[str
     """A table that lacks an indicator of the standard in force, or gives one of another standard or
     one the catalogue does not know (rule indicator_set), once per table, the indicators named."""
     # a village table names its indicators once per village: the distinct names first (a national set's cells are a million)
-    named_once = cells.select(*BLOCK, "table_id", "indicator", "indicator_label").unique()
-    given = named_once.group_by(BLOCK).agg(
+    named_once = cells.select("commune_code", "table_id", "indicator", "indicator_label").unique()
+    given = named_once.group_by("commune_code").agg(
         pl.col("table_id").min(), pl.col("indicator").drop_nulls().unique().alias("_given"),
         pl.col("indicator_label").filter(pl.col("indicator").is_null()).drop_nulls().unique().sort().alias("_unknown"))
     named = lambda e: e.list.eval(pl.element().replace_strict(names, default=pl.element())).list.join("; ")  # noqa: E731
@@ -198,10 +215,10 @@ def indicator_set_failures(cells: pl.LazyFrame, keys: list[str], names: dict[str
 def commune_figures(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
     """Per commune x indicator x group: deprived households (a village table's summed over its villages),
     the group size, the rate."""
-    summed = cells.filter(pl.col("indicator").is_not_null()).group_by(*BLOCK, "indicator", "group").agg(
+    summed = cells.filter(pl.col("indicator").is_not_null()).group_by("commune_code", "indicator", "group").agg(
         pl.col("deprived").sum().alias("households_deprived"))
-    commune_sizes = sizes.filter(pl.col("unit") == "").select(*BLOCK, "group", pl.col("size").alias("households_in_group"))
-    return summed.join(commune_sizes, on=[*BLOCK, "group"], how="left", nulls_equal=True).with_columns(_rounded())
+    commune_sizes = sizes.filter(pl.col("unit") == "").select("commune_code", "group", pl.col("size").alias("households_in_group"))
+    return summed.join(commune_sizes, on=["commune_code", "group"], how="left").with_columns(_rounded())
 
 
 def village_figures(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:

@@ -97,7 +97,8 @@ def deprivation_figures(ctx: Context) -> Figures:
     standard = standard_of(ctx)
     indicators = indicator_frame(standard)
     names = unit_names(ctx.ref).lazy()
-    rows = D.located_rows(ctx.typed["deprivations"].lazy(), ctx.tables.lazy()).select(D.ROW_COLUMNS).collect()
+    chosen = D.chosen_tables(ctx.typed["deprivations"].lazy(), ctx.tables.lazy()).collect()
+    rows = D.located_rows(ctx.typed["deprivations"].lazy(), chosen.lazy()).select(D.ROW_COLUMNS).collect()
     cells = D.deprivation_cells(rows.lazy()).collect()
     sizes = D.group_sizes(cells.lazy(), D.stated_sizes(rows.lazy()), D.plan_sizes(*_plan_inputs(ctx))).collect()
     catalogue = load_standards()
@@ -118,24 +119,28 @@ def deprivation_figures(ctx: Context) -> Figures:
     # this kind's errors across rows reject its table too, not only its cells' (status is per kind)
     located = locate_table_failures(cross, ctx.tables, ctx.columns)
     status = commune_status(pl.concat([ctx.failures, located], how="diagonal_relaxed"), ctx.submitted["deprivations"], "deprivations")
-    accepted = status.filter(pl.col("status") == "accepted").lazy().select("commune_code", "source_file")
+    # the accepted communes' file and sheet: joined to their figures (a commune's block is its file in use)
+    sources = D.blocks_of(chosen.lazy()).join(status.lazy().filter(pl.col("status") == "accepted"),
+                                              on=["commune_code", "source_file"], how="semi").collect()
     head = lambda f: f.join(names, on="commune_code", how="left", maintain_order="left").with_columns(  # noqa: E731
         pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"))
     communes = (
         _named(D.commune_figures(cells.lazy(), sizes.lazy()), indicators, standard)
-        .join(accepted, on=["commune_code", "source_file"], how="semi").pipe(head)
+        .join(sources.lazy(), on="commune_code", how="inner").pipe(head)
         .with_columns(pl.col("indicator_name").alias("indicator"))
         .sort("commune_code", "indicator_id", pl.col("group").replace_strict({"poor": 0, "near_poor": 1}))
         .collect()
     )
     villages = (
-        D.village_figures(cells.lazy(), sizes.lazy()).join(accepted, on=["commune_code", "source_file"], how="semi")
+        D.village_figures(cells.lazy(), sizes.lazy()).join(sources.lazy().select("commune_code"), on="commune_code", how="semi")
         .join(indicators.lazy().select("indicator", "indicator_id"), on="indicator", how="inner")
         # by commune, row, indicator, group (near_poor, poor): one file and sheet a commune (D.located_rows), the
         # 5-digit codes in the order of their numbers; integer keys sort a national table's million rows at once,
-        # sorted while narrow: the names joined after the sort (a sorted copy of the finished table was the peak)
+        # sorted while narrow: the names, file and sheet joined after the sort (a sorted copy of the finished
+        # table was the peak)
         .sort(D.cell_order(pl.col("indicator_id") * 2 + (pl.col("group") == "poor")))
         .drop("indicator_id").pipe(_named, indicators, standard, in_order=True).pipe(head)
+        .join(sources.lazy(), on="commune_code", how="left", maintain_order="left")
         .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("source_row").cast(pl.Int32))
         .select(VILLAGES.columns)
         .collect()
@@ -191,12 +196,16 @@ def _status_table(ctx: Context, status: pl.DataFrame, cells: pl.DataFrame, sizes
 def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     """The cell behind every deprived count of an accepted commune: field poor_deprived / near_poor_deprived, its indicator."""
     accepted = figures.status.filter(pl.col("status") == "accepted").lazy().select("commune_code", "source_file")
+    typed = ctx.typed["deprivations"].lazy()
+    chosen = D.chosen_tables(typed, ctx.tables.lazy()).join(accepted, on=["commune_code", "source_file"], how="semi").collect()
     cells = (
-        D.deprivation_cells(D.located_rows(ctx.typed["deprivations"].lazy(), ctx.tables.lazy()))
-        .join(accepted, on=["commune_code", "source_file"], how="semi")
-        .join(ctx.columns.lazy(), left_on=["table_id", "field"], right_on=["table_id", "field"], how="left")
-        .join(ctx.tables.lazy().select("table_id", "sha256"), on="table_id", how="left")
+        D.deprivation_cells(D.located_rows(typed, chosen.lazy()))
         .filter(pl.col("indicator").is_not_null())
+        .with_columns(D.deprived_field(pl.col("group")).alias("field"))
+        .join(ctx.columns.lazy(), on=["table_id", "field"], how="left")
+        .sort(D.cell_order(pl.col("column").fill_null(0)))  # one file and sheet a commune: as villages above
+        .join(chosen.lazy().join(ctx.tables.lazy().select("table_id", "sha256"), on="table_id").drop("table_id")
+              .unique("commune_code"), on="commune_code", how="left", maintain_order="left")
         .collect()
     )
     return cells.select(
@@ -204,7 +213,7 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
         pl.col("deprived").alias("value"), "source_file", "source_sheet",
         (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
         pl.lit("deprivations").alias("kind"), "indicator",
-    ).sort(D.cell_order(pl.col("column").fill_null(0)))  # one file and sheet a commune: as villages above
+    )
 
 
 DEPRIVATIONS = Kind(
