@@ -1,12 +1,13 @@
 """Where a run's time and memory go, step by step: the consolidation flow run in this process, each
-step timed at its call and the memory of the flow process (RSS) sampled around and during it.
+step timed at its call, the memory of the flow process (RSS) sampled around and during it, and the CPU time
+of the flow process and of its children (parsing workers, Prefect's temporary server, the side process) in it.
 
     python benchmarks/flow_steps.py CORPUS [--out DIR] [--kinds]
 
 CORPUS is a folder of commune files (benchmarks/national.py leaves its national set in
 /tmp/giamngheo-bench/national, or /tmp/giamngheo-bench-d/national with --deprivations). --kinds
 times each kind's aggregate and trace apart. Prints, per step: seconds, RSS at its start and end, its
-peak, and the growth from start to peak. A script that prints figures, not a test.
+peak, the growth from start to peak, and CPU seconds of the flow and of its children. A script that prints figures, not a test.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 MiB = 1024 * 1024
-STEPS: list[tuple[str, float, int, int, int]] = []  # name, seconds, rss before, rss after, peak
+STEPS: list[tuple[str, float, int, int, int, float, float]] = []  # name, seconds, rss before, after, peak, CPU s: flow, children
 _peak = [0]
 
 
@@ -34,18 +35,36 @@ def _sample(stop: threading.Event) -> None:
         time.sleep(0.01)
 
 
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def _children_cpu(me: psutil.Process) -> dict[int, float]:
+    found = {}
+    for child in me.children(recursive=True):
+        try:
+            found[child.pid] = _cpu(child)
+        except psutil.Error:
+            pass
+    return found
+
+
 def _timer(original, label: str):
     me = psutil.Process()
 
     def timed(*args, **kwargs):
         before = me.memory_info().rss
         _peak[0] = before
+        cpu, children = _cpu(me), _children_cpu(me)
         started = time.perf_counter()
         try:
             return original(*args, **kwargs)
         finally:
             after = me.memory_info().rss
-            STEPS.append((label, time.perf_counter() - started, before, after, max(_peak[0], after)))
+            now = _children_cpu(me)  # children that ended during the step are not counted
+            used = sum(t - children.get(pid, 0.0) for pid, t in now.items())
+            STEPS.append((label, time.perf_counter() - started, before, after, max(_peak[0], after), _cpu(me) - cpu, used))
 
     return timed
 
@@ -83,9 +102,10 @@ def main() -> int:
     consolidate(raw=str(args.corpus), out=str(out), use_cache=False)
     total = time.perf_counter() - started
     stop.set()
-    print(f"{'step':34} {'seconds':>8} {'RSS before':>11} {'RSS after':>10} {'peak':>8} {'growth':>8}")
-    for name, seconds, before, after, peak in STEPS:
-        print(f"{name:34} {seconds:8.2f} {before / MiB:9,.0f} M {after / MiB:8,.0f} M {peak / MiB:6,.0f} M {(peak - before) / MiB:+6,.0f} M")
+    print(f"{'step':34} {'seconds':>8} {'RSS before':>11} {'RSS after':>10} {'peak':>8} {'growth':>8} {'CPU flow':>9} {'children':>9}")
+    for name, seconds, before, after, peak, cpu, children in STEPS:
+        print(f"{name:34} {seconds:8.2f} {before / MiB:9,.0f} M {after / MiB:8,.0f} M {peak / MiB:6,.0f} M {(peak - before) / MiB:+6,.0f} M"
+              f" {cpu:8.2f}s {children:8.2f}s")
     print(f"flow in all {total:.2f} s; peak RSS of the flow process {max(s[4] for s in STEPS) / MiB:,.0f} MiB; out: {out}")
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from datetime import date, datetime
 
 from ..readers.grid import Sheet
@@ -87,10 +87,15 @@ class TopView:
                 if v is not None:
                     out.append(v)
             self.distinct.append(out)
-        self.label = [_is_label_row(d) and not is_numbered_row(self.cells[r]) for r, d in enumerate(self.distinct)]
         self._lines: list[str | None] = [None] * self.n
         self._texts: list[list[str | None] | None] = [None] * self.n
         self._titles: dict[tuple[int, bool], list[str]] = {}
+
+    @cached_property
+    def label(self) -> list[bool]:
+        """Whether each top row reads as a row of header labels: made when header bands are looked for (a sheet
+        another recogniser claims, a deprivation table's, needs only its title lines: 0.3 ms a file)."""
+        return [_is_label_row(d) and not is_numbered_row(self.cells[r]) for r, d in enumerate(self.distinct)]
 
     def texts(self, r: int) -> list[str | None]:
         """The row's cells as header text (computed once: header bands overlap)."""
