@@ -4,6 +4,8 @@ and a sheet's extent measured against the limits whenever a reference could pass
 from __future__ import annotations
 
 import io
+import random
+import re
 import struct
 import zipfile
 import zlib
@@ -12,6 +14,7 @@ import pytest
 
 from giamngheo.readers.container import SafeZip
 from giamngheo.readers.grid import Limits, UnreadableFile
+from giamngheo.readers.ods_inspect import widest_repeated_value
 from giamngheo.readers.xlsx_inspect import inspect_sheet
 
 MEMBERS = {
@@ -152,3 +155,37 @@ def test_zlib_inflate_matches_what_zipfile_reads_on_a_real_workbook(tmp_path):
                 assert szip.read(info.filename, xml=False) == zf.read(info.filename)
                 assert zlib.crc32(szip.read(info.filename, xml=False)) == info.CRC
         szip.close()
+
+
+# What widest_repeated_value answers, as the regex over every cell's tag it replaced read it
+_CELL_TAGS = re.compile(rb"<table:table-cell\b([^>]*?table:number-columns-repeated\s*=\s*\"(\d{1,9})\"[^>]*?)(/?)>")
+
+
+def _widest_by_regex(content: bytes) -> int:
+    return max([int(n) for attrs, n, closed in _CELL_TAGS.findall(content) if b"office:value-type" in attrs or not closed], default=0)
+
+
+@pytest.mark.parametrize(
+    "content, widest",
+    [
+        (b'<table:table-cell table:number-columns-repeated="1020"/>', 0),  # an empty cell to the sheet's end
+        (b'<table:table-cell office:value-type="float" table:number-columns-repeated="600"/>', 600),
+        (b'<table:table-cell table:number-columns-repeated="700"><text:p>x</text:p></table:table-cell>', 700),
+        (b'<table:covered-table-cell table:number-columns-repeated="900">', 0),
+        (b'<table:table-cellx table:number-columns-repeated="900">', 0),
+        (b'<table:table-cell a="1"> table:number-columns-repeated="900"', 0),  # outside the tag
+        (b'<table:table-cell table:number-columns-repeated="5" table:number-columns-repeated="800">', 5),
+    ],
+)
+def test_a_value_repeated_across_columns_is_measured_in_its_cell_tag(content, widest):
+    assert widest_repeated_value(content) == widest == _widest_by_regex(content)
+
+
+def test_repeated_cells_are_measured_as_the_tag_regex_did_on_any_text():
+    parts = [b"<table:table-cell", b"<table:table-cellx", b"<table:covered-table-cell", b' table:number-columns-repeated="', b'"',
+             b"/>", b">", b"<", b"</table:table-cell>", b' office:value-type="float"', b"12", b"700", b"1234567890", b" = ",
+             b"<text:p>x</text:p>", b' a="<"', b"/", b" ", b"table:number-columns-repeated", b"_", b"\xc3\xa1"]
+    rnd = random.Random(8)
+    for _ in range(20_000):
+        content = b"".join(rnd.choice(parts) for _ in range(rnd.randint(1, 25)))
+        assert widest_repeated_value(content) == _widest_by_regex(content), content

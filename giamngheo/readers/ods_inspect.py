@@ -16,10 +16,9 @@ _TAG = re.compile(rb"<(/?)(table:table-row|table:table-column|table:table|style:
 _ATTR = re.compile(rb'([\w:-]+)\s*=\s*"([^"]*)"')
 _HIDDEN = (b"collapse", b"filter")
 _ROW_END = b"</table:table-row>"
-# a cell repeated across columns, and whether it holds a value (a value type, or content inside)
-_REPEATED_CELL = re.compile(
-    rb"<table:table-cell\b([^>]*?table:number-columns-repeated\s*=\s*\"(\d{1,9})\"[^>]*?)(/?)>"
-)
+# how many columns a cell is repeated across; the cell's tag is found from it (a value type, or content inside)
+_REPEATS = re.compile(rb'table:number-columns-repeated\s*=\s*"(\d{1,9})"')
+_CELL = b"<table:table-cell"
 
 
 @dataclass
@@ -39,12 +38,39 @@ def _holds_a_value(content: bytes, start: int) -> bool:
 
 
 def widest_repeated_value(content: bytes) -> int:
-    """The most columns one cell holding a value is repeated across (0 when none is)."""
-    widest = 0
-    for attrs, n, selfclosing in _REPEATED_CELL.findall(content):
-        if b"office:value-type" in attrs or not selfclosing:
-            widest = max(widest, int(n))
+    """The most columns one `<table:table-cell>` holding a value is repeated across (0 when none is): a cell's
+    tag, from its start to its first ">", with a repeat count; the tag's first count counts. Found from the
+    counts, their tags read only for counts wider than the widest so far (a regex over every cell's tag was
+    1 ms an .ods: LibreOffice repeats an empty cell to the sheet's end on every row)."""
+    widest, consumed = 0, 0
+    for m in _REPEATS.finditer(content):
+        if m.start() < consumed:
+            continue  # a later count in a tag already read
+        tag = _first_cell_tag(content, max(content.rfind(b">", 0, m.start()) + 1, consumed), m.start())
+        if tag < 0:
+            continue
+        end = content.find(b">", m.end())
+        if end < 0:
+            break  # no tag closes after this count, nor after any later one
+        consumed = end + 1
+        n = int(m.group(1))
+        if n <= widest:
+            continue
+        selfclosing = end > m.end() and content[end - 1 : end] == b"/"
+        if b"office:value-type" in content[tag + len(_CELL) : end - 1 if selfclosing else end] or not selfclosing:
+            widest = n
     return widest
+
+
+def _first_cell_tag(content: bytes, lo: int, hi: int) -> int:
+    """Where the first `<table:table-cell` (the whole word) in content[lo:hi] starts, else -1."""
+    at = content.find(_CELL, lo, hi)
+    while at >= 0:
+        after = content[at + len(_CELL) : at + len(_CELL) + 1]
+        if not (after.isalnum() or after == b"_"):
+            return at
+        at = content.find(_CELL, at + 1, hi)
+    return -1
 
 
 def inspect_ods(content: bytes, max_rows: int, max_cols: int) -> dict[str, OdsSheetFacts]:
