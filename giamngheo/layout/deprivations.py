@@ -19,6 +19,7 @@ sheet: their HN / HCN columns would otherwise read as a plan's or a results repo
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -36,6 +37,7 @@ DEPRIVED = ("poor_deprived", "near_poor_deprived")
 MIN_INDICATORS = 6  # distinct indicators a table names: fewer is some other table that mentions one
 _ROMAN = re.compile(r"^\s*([IVX]{1,4})\s*[.)/:-]?\s+(?=\S)")
 _ARABIC = re.compile(r"^\s*(\d{1,2})\s*[.)/:-]?\s*(?=\D)")
+_FIGURE_TEXT = re.compile(r"[-–—x0-9.,% ]+")  # a figure typed as text ("1.234", "12 %")
 _LETTER = re.compile(r"^\s*(?:[a-zđ]\)|[-–+•*])\s*")
 
 
@@ -64,8 +66,13 @@ def _merge_end(sheet: Sheet, r: int, c: int) -> int:
 
 
 def _is_number(value) -> bool:
+    cls = value.__class__
+    if cls is float:  # a count as most cells of a table hold it (a reader's numbers), answered without a call
+        return math.isfinite(value)
+    if cls is int or value is None:
+        return value is not None
     num, text = cell_json(value)
-    return num is not None or (text is not None and bool(re.fullmatch(r"[-–—x0-9.,% ]+", text)) and any(ch.isdigit() for ch in text))
+    return num is not None or (text is not None and bool(_FIGURE_TEXT.fullmatch(text)) and any(ch.isdigit() for ch in text))
 
 
 def _numbering(label: str) -> tuple[str | None, str]:
