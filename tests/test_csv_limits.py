@@ -20,3 +20,18 @@ def test_a_long_but_allowed_cell_is_read():
     text = "STT;Thôn;Tổng số hộ\n1;" + "Thôn A " * 1000 + ";120\n"
     sheet = read_csv(text.encode("utf-8"), Limits()).sheets[0]
     assert sheet.rows[1][2] == "120"
+
+
+def test_the_delimiter_is_the_one_every_candidate_scored_would_give():
+    """Delimiters absent from the sample are scored once (they all read it alike): the choice is the one
+    scoring each of them gives, on texts of every mix of delimiters, quotes and line ends."""
+    import random
+
+    from giamngheo.readers.csvfile import _DELIMITERS, _score, sniff_delimiter
+
+    rnd = random.Random(3)
+    parts = [";", ",", "\t", "|", '"', "a", "1", "\n", " ", "x,y", '"a;b"', "\r\n", "Thôn 1"]
+    for _ in range(5_000):
+        text = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 40)))
+        sample = "\n".join(text.splitlines()[:60])
+        assert sniff_delimiter(text) == max(_DELIMITERS, key=lambda d: _score(sample, d)), repr(text)

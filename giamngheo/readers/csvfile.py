@@ -25,8 +25,10 @@ def _score(sample: str, delimiter: str) -> tuple[int, int]:
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the most lines into the same number (>= 3) of fields."""
     sample = "\n".join(text.splitlines()[:60])
-    best = max(_DELIMITERS, key=lambda d: _score(sample, d))
-    return best
+    absent = [d for d in _DELIMITERS if d not in sample]
+    # a delimiter the sample lacks splits nothing: every absent one reads the sample alike, scored once
+    none = _score(sample, absent[0]) if absent else None
+    return max(_DELIMITERS, key=lambda d: none if d in absent else _score(sample, d))
 
 
 def read_csv(data: bytes, limits: Limits) -> Workbook:
