@@ -205,7 +205,7 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
         .join(ctx.columns.lazy(), on=["table_id", "field"], how="left")
         .sort(D.cell_order(pl.col("column").fill_null(0)))  # one file and sheet a commune: as villages above
         .join(chosen.lazy().join(ctx.tables.lazy().select("table_id", "sha256"), on="table_id").drop("table_id")
-              .unique("commune_code"), on="commune_code", how="left", maintain_order="left")
+              .unique("commune_code", keep="first"), on="commune_code", how="left", maintain_order="left")
         .collect()
     )
     return cells.select(
