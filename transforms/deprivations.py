@@ -1,8 +1,8 @@
 """Deprivation figures (chỉ số thiếu hụt): deprived households per indicator and group, their checks,
 commune, village and province figures, coverage against targets.
 
-A commune's figures come from one table (the first of its file in use, located_rows): the file and sheet are
-one per commune, kept in a frame of their own (`chosen_tables`) and joined to the few rows of the outputs, not
+A commune's figures come from one table (the first of its file in use, chosen_tables): the file and sheet are
+one per commune, kept in a frame of their own and joined to the few rows of the outputs, not
 carried by each of a national set's million cells.
 
 `cells` frames hold one row per deprived-households cell: commune_code, table_id, source_row, level
@@ -35,7 +35,7 @@ def deprived_field(group: pl.Expr) -> pl.Expr:
 
 def cell_order(minor: pl.Expr) -> pl.Expr:
     """One integer ordering a national table's cells by commune, sheet row, then `minor` (below 2^16: an
-    indicator and group, a column). One file and sheet a commune (located_rows), so no two cells tie; one key
+    indicator and group, a column). One file and sheet a commune (chosen_tables), so no two cells tie; one key
     sorts a million rows at once where four keys, one of them cast from text, took twice as long."""
     return pl.col("commune_code").cast(pl.Int64) * 2**40 + pl.col("source_row").cast(pl.Int64) * 2**16 + minor.cast(pl.Int64)
 

@@ -134,7 +134,7 @@ def deprivation_figures(ctx: Context) -> Figures:
     villages = (
         D.village_figures(cells.lazy(), sizes.lazy()).join(sources.lazy().select("commune_code"), on="commune_code", how="semi")
         .join(indicators.lazy().select("indicator", "indicator_id"), on="indicator", how="inner")
-        # by commune, row, indicator, group (near_poor, poor): one file and sheet a commune (D.located_rows), the
+        # by commune, row, indicator, group (near_poor, poor): one file and sheet a commune (D.chosen_tables), the
         # 5-digit codes in the order of their numbers; integer keys sort a national table's million rows at once,
         # sorted while narrow: the names, file and sheet joined after the sort (a sorted copy of the finished
         # table was the peak)
