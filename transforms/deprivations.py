@@ -46,14 +46,14 @@ def _failures(frame: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def chosen_tables(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
-    """(table_id, commune_code, source_file, source_sheet) of the tables each commune's figures come from: its
-    first deprivation table's file and sheet (a village table's indicators are a dozen tables of one sheet)."""
-    mine = tables.join(typed.select("table_id").unique(), on="table_id", how="semi").select("table_id", *BLOCK)
+    """(table_id, commune_code, source_file, source_sheet, sha256) of the tables each commune's figures come from:
+    its first deprivation table's file and sheet (a village table's indicators are a dozen tables of one sheet)."""
+    mine = tables.join(typed.select("table_id").unique(), on="table_id", how="semi").select("table_id", *BLOCK, "sha256")
     first = mine.group_by("commune_code").agg(pl.col("table_id").min().alias("_first"))
     blocks = first.join(mine.select(pl.col("table_id").alias("_first"), pl.col("source_file").alias("_file"),
                                     pl.col("source_sheet").alias("_sheet")), on="_first")
     return mine.join(blocks, on="commune_code").filter(
-        (pl.col("source_file") == pl.col("_file")) & pl.col("source_sheet").eq_missing(pl.col("_sheet"))).select("table_id", *BLOCK)
+        (pl.col("source_file") == pl.col("_file")) & pl.col("source_sheet").eq_missing(pl.col("_sheet"))).select("table_id", *BLOCK, "sha256")
 
 
 def located_rows(typed: pl.LazyFrame, chosen: pl.LazyFrame) -> pl.LazyFrame:
@@ -63,8 +63,8 @@ def located_rows(typed: pl.LazyFrame, chosen: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def blocks_of(chosen: pl.LazyFrame) -> pl.LazyFrame:
-    """(commune_code, source_file, source_sheet): one a commune."""
-    return chosen.select(BLOCK).unique("commune_code", keep="first", maintain_order=True)
+    """(commune_code, source_file, source_sheet, sha256 of the file): one a commune."""
+    return chosen.select(*BLOCK, "sha256").unique("commune_code", keep="first", maintain_order=True)
 
 
 def deprivation_cells(rows: pl.LazyFrame) -> pl.LazyFrame:

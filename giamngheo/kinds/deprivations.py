@@ -204,8 +204,7 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
         .with_columns(D.deprived_field(pl.col("group")).alias("field"))
         .join(ctx.columns.lazy(), on=["table_id", "field"], how="left")
         .sort(D.cell_order(pl.col("column").fill_null(0)))  # one file and sheet a commune: as villages above
-        .join(chosen.lazy().join(ctx.tables.lazy().select("table_id", "sha256"), on="table_id").drop("table_id")
-              .unique("commune_code", keep="first"), on="commune_code", how="left", maintain_order="left")
+        .join(D.blocks_of(chosen.lazy()), on="commune_code", how="left", maintain_order="left")
         .collect()
     )
     return cells.select(

@@ -69,8 +69,10 @@ def _is_number(value) -> bool:
     cls = value.__class__
     if cls is float:  # a count as most cells of a table hold it (a reader's numbers), answered without a call
         return math.isfinite(value)
-    if cls is int or value is None:
-        return value is not None
+    if cls is int:
+        return True
+    if value is None:
+        return False
     num, text = cell_json(value)
     return num is not None or (text is not None and bool(_FIGURE_TEXT.fullmatch(text)) and any(ch.isdigit() for ch in text))
 

@@ -27,8 +27,8 @@ def sniff_delimiter(text: str) -> str:
     sample = "\n".join(text.splitlines()[:60])
     absent = [d for d in _DELIMITERS if d not in sample]
     # a delimiter the sample lacks splits nothing: every absent one reads the sample alike, scored once
-    none = _score(sample, absent[0]) if absent else None
-    return max(_DELIMITERS, key=lambda d: none if d in absent else _score(sample, d))
+    unsplit = _score(sample, absent[0]) if absent else None
+    return max(_DELIMITERS, key=lambda d: unsplit if d in absent else _score(sample, d))
 
 
 def read_csv(data: bytes, limits: Limits) -> Workbook:
