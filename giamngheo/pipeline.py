@@ -117,6 +117,8 @@ def aggregate(ctx: Context) -> Consolidated:
             continue
         ctx.done = figures
         figures[kind.name] = made = kind.aggregate(ctx)
+        if kind.rows_read_once:
+            ctx.typed[kind.name] = ctx.typed[kind.name].clear()
         tables.update(made.tables)
         if made.provinces is not None:
             name = next(o.name for o in kind.outputs if o.level == "province")

@@ -108,6 +108,9 @@ class Kind:
     # breakdown field -> the count it is part of ("Trong đó: hộ DTTS"); such a field may be read from a
     # row under the one it breaks down, its sheet row kept as `<field>__row` (cells, lineage)
     breakdowns: dict[str, str] = field(default_factory=dict)
+    # its typed rows are read by its figures alone (not its trace, nor a kind that needs it): the pipeline lets them
+    # go once the figures are made (a national set of household lists: the run's largest frame)
+    rows_read_once: bool = False
 
     @property
     def fields(self) -> list[str]:

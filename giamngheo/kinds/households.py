@@ -108,8 +108,6 @@ def household_figures(ctx: Context) -> Figures:
     )
     extra = communes.filter(accepted_here).select(
         "commune_code", "list_poor_households", "list_near_poor_households")
-    # the lists' typed rows are read no more (the lineage reads households.parquet's): a national run's largest frame, dropped
-    ctx.typed["households"] = ctx.typed["households"].clear()
     return Figures({HOUSEHOLDS.name: table, COMMUNES.name: communes}, status, None, failures, columns={LIST_COLUMNS.name: extra})
 
 
@@ -145,7 +143,8 @@ HOUSEHOLDS_KIND = Kind(
     checks=(H.deprivation_failures, H.id_format_failures),
     needs=("plan",),  # and the deprivation table when the run has one (Context.done, read if present)
     aggregate=household_figures,
-    trace=household_lineage,
+    trace=household_lineage,  # from households.parquet's rows, not the typed rows
+    rows_read_once=True,
     outputs=(HOUSEHOLDS, COMMUNES, LIST_COLUMNS),
     report_sheets=household_sheets,
     report_section=household_section,
