@@ -25,8 +25,9 @@ from functools import lru_cache
 
 from ..parsed import ParsedTable, cell_columns, cell_json
 from ..readers.grid import Sheet
-from ..text import match_key, nfc
+from ..text import fold, match_key, nfc
 from .standards import dimension_of, indicator_of
+from .header import is_numbered_row
 from .personal import texts_in
 from .tables import title_lines
 from .vocabulary import load_vocabulary, row_label_tags
@@ -36,8 +37,9 @@ ATTRIBUTES = ("indicator", "indicator_label")
 DEPRIVED = ("poor_deprived", "near_poor_deprived")
 MIN_INDICATORS = 6  # distinct indicators a table names: fewer is some other table that mentions one
 _ROMAN = re.compile(r"^\s*([IVX]{1,4})\s*[.)/:-]?\s+(?=\S)")
-_ARABIC = re.compile(r"^\s*(\d{1,2})\s*[.)/:-]?\s*(?=\D)")
+_ARABIC = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})*)\s*[.)/:-]?\s*(?=\D)")  # "4.", "5.1." (a dimension's items)
 _FIGURE_TEXT = re.compile(r"[-–—x0-9.,% ]+")  # a figure typed as text ("1.234", "12 %")
+_YEAR = re.compile(r"(?:năm\s*)?20\d\d", re.IGNORECASE)
 _LETTER = re.compile(r"^\s*(?:[a-zđ]\)|[-–+•*])\s*")
 
 
@@ -137,6 +139,7 @@ def _columns_table(sheet: Sheet, columns: dict[str, int], rows_of: _Rows, keys, 
 # ---------------------------------------------------------------- indicators as rows
 
 
+TRAILING_ROWS = 3  # rows with figures right below the last indicator named: an indicator under a label not known
 TEXT_BEFORE_INDICATORS = 15  # title and header cells a label column may hold above its first indicator
 
 
@@ -170,6 +173,39 @@ def _label_column(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
     return None
 
 
+HEADER_ROWS = 3  # a header is one to three rows
+
+
+def _rows_above(sheet: Sheet, first: int, c: int) -> tuple[list[int], list[int]]:
+    """(rows of group sizes, header rows) above an indicators-as-rows table whose first row is `first` and labels
+    in column c: walking up, rows of figures (group sizes) under the header, then up to HEADER_ROWS rows of
+    labels right of column c; a row of column numbers ("A | B | 1 | 2 | 3 | 4") is neither. The header stops at
+    a row with no label of its own right of c (a blank row, a title merged across from column A) or at the
+    national motto sharing its rows with the commune's name."""
+    numeric, header = [], []
+    for r in range(first - 1, max(-1, first - 7), -1):
+        row = sheet.rows[r]
+        if is_numbered_row(row):
+            if header:
+                break
+            continue
+        if not header and any(_is_number(v) for v in row[c + 1:]):
+            numeric.append(r)
+            continue
+        labels = [t for t in (_text(v) for v in row[c + 1:]) if t]
+        if not labels or any(_MOTTO.search(fold(t)) for t in labels):
+            if header:
+                break
+            continue
+        header.append(r)
+        if len(header) == HEADER_ROWS:
+            break
+    return sorted(numeric), sorted(header)
+
+
+_MOTTO = re.compile(r"cong hoa xa hoi|doc lap tu do")
+
+
 def _row_kind(sheet: Sheet, r: int, c: int, label: str, key: str | None, figures: bool) -> str | None:
     """indicator, section (a dimension row) or None."""
     numbering, bare = _numbering(label)
@@ -194,12 +230,12 @@ def _down(sheet: Sheet) -> list[ParsedTable]:
     # the dimension row above the first indicator belongs to the table too
     while first > 0 and dimension_of(_numbering(_text(sheet.value(first - 1, c)))[1]):
         first -= 1
-    numeric = [r for r in range(max(0, first - 6), first) if any(_is_number(v) for v in sheet.rows[r][c + 1:])]
-    header_rows = [r for r in range(max(0, first - 5), first) if r not in numeric and any(_text(v) for v in sheet.rows[r][c + 1:])]
+    numeric, header_rows = _rows_above(sheet, first, c)
     if not header_rows:
         return []
     top, bottom = header_rows[0], header_rows[-1]
     columns: dict[str, int] = {}
+    counts: dict[str, list[tuple[int, str]]] = {}  # subject -> its count columns (j, label)
     targets, last = None, None
     for j in range(c + 1, sheet.width):
         label = " ".join(dict.fromkeys(t for t in (_shown(sheet, r, j) for r in range(top, bottom + 1)) if t))
@@ -207,13 +243,25 @@ def _down(sheet: Sheet) -> list[ParsedTable]:
         if subject is None and rate and last:  # "Tỷ lệ" beside its count, under an unmerged "Hộ nghèo"
             subject = last
         last = subject
-        if subject:
-            columns.setdefault(f"{subject}_deprived_rate" if rate else f"{subject}_deprived", j)
+        if subject and rate:
+            columns.setdefault(f"{subject}_deprived_rate", j)
+        elif subject:
+            counts.setdefault(subject, []).append((j, label))
         elif targets is None and "aspect.reduction" in load_vocabulary().header.tags(label):
             targets = j
+    in_columns = {}  # a group's size in a column of its own ("Hộ nghèo: Tổng số | Số hộ thiếu hụt | Tỷ lệ")
+    for subject, found in counts.items():
+        deprived = [j for j, label in found if "thieu hut" in fold(label)]
+        columns[f"{subject}_deprived"] = deprived[0] if deprived else found[0][0]
+        others = [j for j, label in found if deprived and j not in deprived]
+        if others:
+            in_columns[f"{subject}_households"] = others[0]
+    columns = dict(sorted(columns.items(), key=lambda item: item[1]))  # in the sheet's order
     title = title_lines(sheet, top)
+    if not columns and targets is not None:
+        return [_targets_down(sheet, c, keys, targets, (top, bottom), title)]
     if not columns:
-        return [_targets_down(sheet, c, keys, targets, (top, bottom), title)] if targets is not None else []
+        return _by_group(sheet, c, keys, (top, bottom), title)
     cells = []
     group = {"poor_deprived": "poor_households", "near_poor_deprived": "near_poor_households"}
     sizes = {g: columns[f] for f, g in group.items() if f in columns}
@@ -222,6 +270,12 @@ def _down(sheet: Sheet) -> list[ParsedTable]:
         if label and not row_label_tags(label) & {"row.stop"}:
             cells.append((r, "group", label, None, None, {g: sheet.value(r, j) for g, j in sizes.items()}))
     last = max(keys)
+    for r in range(last + 1, min(len(sheet.rows), last + 1 + TRAILING_ROWS)):  # indicators past the last one named
+        label = _text(sheet.value(r, c))
+        if label and row_label_tags(label) & {"row.stop", "row.total"}:
+            break
+        if label and any(_is_number(sheet.value(r, j)) for j in columns.values()):
+            last = r
     unused = []
     for r in range(first, last + 1):
         label = _text(sheet.value(r, c))
@@ -236,12 +290,75 @@ def _down(sheet: Sheet) -> list[ParsedTable]:
             cells.append((r, "indicator", None, key, label, {f: sheet.value(r, j) for f, j in columns.items()}))
         elif kind is None and figures:  # figures beside a label that names no indicator nor dimension
             unused.append([r + 1, label])
+    cells = _without_dimension_rows(cells)
     if not any(k == "indicator" for _, k, *_ in cells):
         return []
     stated = any(k == "group" for _, k, *_ in cells)  # sizes are read from that row alone
+    if not stated and in_columns:  # else from the size columns, on the first indicator's row
+        r = next(at for at, k, *_ in cells if k == "indicator")
+        cells.insert(0, (r, "group", _text(sheet.value(r, c)), None, None, {g: sheet.value(r, j) for g, j in in_columns.items()}))
+        sizes, stated = in_columns, True
     table = _table(sheet, {**columns, **(sizes if stated else {})}, cells, (top, bottom), title, None)
     table.unused = unused
     return [table]
+
+
+def _by_group(sheet: Sheet, c: int, keys: dict[int, str], header: tuple[int, int], title: list[str]) -> list[ParsedTable]:
+    """Indicators as rows in a block per group ("A. HỘ NGHÈO (48 hộ)" over the indicators, "B. HỘ CẬN NGHÈO" over
+    them again) under columns that name no group ("Số hộ thiếu hụt | Tỷ lệ"): a table per group; the figure on a
+    group's own row is its size."""
+    top, bottom = header
+    count = rate = None
+    for j in range(c + 1, sheet.width):
+        label = " ".join(t for t in (_shown(sheet, r, j) for r in range(top, bottom + 1)) if t)
+        if label and "measure.rate" in load_vocabulary().header.tags(label):
+            rate = j if rate is None else rate
+        elif label and count is None:
+            count = j
+    if count is None:
+        return []
+    blocks: dict[str, list[tuple]] = {}
+    unused: list[list] = []
+    current = None
+    for r in range(bottom + 1, min(len(sheet.rows), max(keys) + 1)):
+        label = _text(sheet.value(r, c))
+        figures = _is_number(sheet.value(r, count))
+        subject = _subject(label)[0] if label and r not in keys else None
+        if subject:
+            current = subject
+            cells = blocks.setdefault(current, [])
+            if figures:
+                cells.append((r, "group", label, None, None, {f"{current}_households": sheet.value(r, count)}))
+        elif current and label and _row_kind(sheet, r, c, label, keys.get(r), figures) == "indicator" and (keys.get(r) or figures):
+            values = {f"{current}_deprived": sheet.value(r, count)} | ({f"{current}_deprived_rate": sheet.value(r, rate)} if rate else {})
+            blocks[current].append((r, "indicator", None, keys.get(r), label, values))
+        elif figures and (not label or _row_kind(sheet, r, c, label, None, figures) is None):
+            unused.append([r + 1, label or None])
+    tables = []
+    for g, cells in blocks.items():
+        cells = _without_dimension_rows(cells)
+        if not any(k == "indicator" for _, k, *_ in cells):
+            continue
+        columns = {f"{g}_deprived": count} | ({f"{g}_deprived_rate": rate} if rate else {})
+        if any(k == "group" for _, k, *_ in cells):
+            columns[f"{g}_households"] = count
+        tables.append(_table(sheet, columns, cells, header, title, None))
+    if tables:
+        tables[0].unused = unused
+    return tables
+
+
+def _without_dimension_rows(cells: list[tuple]) -> list[tuple]:
+    """A dimension's own row whose label names an indicator too, right above that indicator ("Việc làm" over
+    "1. Việc làm", "5. Nước sinh hoạt và vệ sinh" over "5.1. Nguồn nước sinh hoạt"): a section, not the indicator twice."""
+    kept = []
+    for i, cell in enumerate(cells):
+        after = cells[i + 1] if i + 1 < len(cells) else None
+        if (cell[1] == "indicator" and after is not None and after[1] == "indicator" and after[3] == cell[3]
+                and dimension_of(_numbering(cell[4])[1])):
+            continue
+        kept.append(cell)
+    return kept
 
 
 def _targets_down(sheet: Sheet, c: int, keys: dict[int, str], value: int, header: tuple[int, int], title: list[str]) -> ParsedTable:
@@ -302,11 +419,12 @@ def _across(sheet: Sheet) -> list[ParsedTable]:
     first = starts[0]
     header_text = lambda j, rows: " ".join(dict.fromkeys(t for t in (_shown(sheet, r, j) for r in rows) if t))  # noqa: E731
     name_col, sizes = None, {}
-    for j in range(first):
+    after = max(hi for _, hi in spans.values()) + 1  # the group sizes may follow the indicators
+    for j in (*range(first), *range(after, sheet.width)):
         label = header_text(j, range(top, bottom + 1))
         tags = load_vocabulary().header.tags(label)
         subject, rate = _subject(label)
-        if "role.name" in tags and name_col is None and subject is None:
+        if "role.name" in tags and name_col is None and subject is None and j < first:
             name_col = j
         elif subject and not rate:
             sizes.setdefault(f"{subject}_households", j)
@@ -320,14 +438,16 @@ def _across(sheet: Sheet) -> list[ParsedTable]:
         tags = row_label_tags(name) if name else frozenset()
         if "row.stop" in tags:
             break
+        if "row.ignore" in tags or (len(name) <= 3 and is_numbered_row(sheet.rows[r])):  # a "Trong đó" subset; "B | 1 | 2 …"
+            continue
         figures = any(_is_number(v) for v in sheet.rows[r][first:])
         if not figures or not name:
             if figures:
                 unused.append([r + 1, None])  # figures with no village named: reported
             continue
         rows.append((r, "total" if "row.total" in tags else "village", name))
-    if not rows:
-        return []
+    if not rows or sum(_YEAR.fullmatch(name) is not None for _, _, name in rows) * 2 > len(rows):
+        return []  # years down the rows: a roadmap whose support items name indicators ("Cấp thẻ BHYT")
     title = title_lines(sheet, top)
     tables = []
     villages = _Rows(*zip(*rows))
@@ -338,10 +458,14 @@ def _across(sheet: Sheet) -> list[ParsedTable]:
     for j in starts:
         columns: dict[str, int] = {}
         lo, hi = spans[j]
+        last = None
         for k in range(lo, hi + 1):
             subject, rate = _subject(header_text(k, range(h + 1, bottom + 1)))
             if subject is None and lo == hi:
                 subject, rate = _subject(" ".join(title) + " " + header_text(k, range(top, h + 1)))
+            if subject is None and rate and last:  # "HN | Tỷ lệ | HCN | Tỷ lệ": a rate beside its count
+                subject = last
+            last = subject
             if subject:
                 columns.setdefault(f"{subject}_deprived_rate" if rate else f"{subject}_deprived", k)
         if not columns:
