@@ -1,0 +1,251 @@
+"""Deprivation tables with the indicators as rows (commune level): dimension rows "I. Việc làm", indicator rows
+"1. Việc làm", "4. Bảo hiểm y tế", …; columns of deprived poor and near-poor households and their rates (or a block of
+indicators per group under columns that name none); the group sizes in a row above the indicators, in a column
+beside each group, or on a group's own row. Also a targets workbook's sheet of indicator targets."""
+
+from __future__ import annotations
+
+import re
+
+from ..parsed import ParsedTable
+from ..readers.grid import Sheet
+from ..text import fold
+from .deprivation_cells import (
+    KIND,
+    MIN_INDICATORS,
+    clean_text,
+    deprivation_table,
+    indicator_key,
+    is_figure,
+    numbering_of,
+    shown_text,
+    subject_of,
+)
+from .header import is_numbered_row
+from .standards import dimension_of
+from .tables import title_lines
+from .vocabulary import load_vocabulary, row_label_tags
+
+TRAILING_ROWS = 3  # rows with figures right below the last indicator named: an indicator under a label not known
+TEXT_BEFORE_INDICATORS = 15  # title and header cells a label column may hold above its first indicator
+
+
+def _label_column(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
+    """The column whose cells name at least MIN_INDICATORS indicators, and those cells' indicators by row."""
+    for c in range(min(sheet.width, 5)):
+        found = {}
+        misses = 0
+        for r, row in enumerate(sheet.rows):
+            value = row[c] if c < len(row) else None
+            if value.__class__ is not str:  # an indicator's label is text: numbers and blanks are passed over at once
+                continue
+            key = indicator_key(value)
+            if key:
+                found[r] = key
+            elif not found and (misses := misses + 1) > TEXT_BEFORE_INDICATORS:
+                break  # a column of village names, say: every sheet is asked, most hold no indicator at all
+        if len(set(found.values())) >= MIN_INDICATORS:
+            return c, found
+    return None
+
+
+HEADER_ROWS = 3  # a header is one to three rows
+
+
+def _rows_above(sheet: Sheet, first: int, c: int) -> tuple[list[int], list[int]]:
+    """(rows of group sizes, header rows) above an indicators-as-rows table whose first row is `first` and labels
+    in column c: walking up, rows of figures (group sizes) under the header, then up to HEADER_ROWS rows of
+    labels right of column c; a row of column numbers ("A | B | 1 | 2 | 3 | 4") is neither. The header stops at
+    a row with no label of its own right of c (a blank row, a title merged across from column A) or at the
+    national motto sharing its rows with the commune's name."""
+    numeric, header = [], []
+    for r in range(first - 1, max(-1, first - 7), -1):
+        row = sheet.rows[r]
+        if is_numbered_row(row):
+            if header:
+                break
+            continue
+        if not header and any(is_figure(v) for v in row[c + 1:]):
+            numeric.append(r)
+            continue
+        labels = [t for t in (clean_text(v) for v in row[c + 1:]) if t]
+        if not labels or any(_MOTTO.search(fold(t)) for t in labels):
+            if header:
+                break
+            continue
+        header.append(r)
+        if len(header) == HEADER_ROWS:
+            break
+    return sorted(numeric), sorted(header)
+
+
+_MOTTO = re.compile(r"cong hoa xa hoi|doc lap tu do")
+
+
+def _row_kind(sheet: Sheet, r: int, c: int, label: str, key: str | None, figures: bool) -> str | None:
+    """indicator, section (a dimension row) or None."""
+    numbering, bare = numbering_of(label)
+    if numbering is None and c > 0:  # the numbering in an STT column to the left
+        numbering, _ = numbering_of(clean_text(sheet.value(r, c - 1)) + " x")
+    if numbering == "roman":
+        return "section"
+    if numbering == "arabic":
+        return "indicator"
+    dimension = dimension_of(bare)
+    if key and not (dimension and not figures):
+        return "indicator"
+    return "section" if dimension else None
+
+
+def down(sheet: Sheet) -> list[ParsedTable]:
+    found = _label_column(sheet)
+    if found is None:
+        return []
+    c, keys = found
+    first = min(keys)
+    # the dimension row above the first indicator belongs to the table too
+    while first > 0 and dimension_of(numbering_of(clean_text(sheet.value(first - 1, c)))[1]):
+        first -= 1
+    numeric, header_rows = _rows_above(sheet, first, c)
+    if not header_rows:
+        return []
+    top, bottom = header_rows[0], header_rows[-1]
+    columns: dict[str, int] = {}
+    counts: dict[str, list[tuple[int, str]]] = {}  # subject -> its count columns (j, label)
+    targets, last = None, None
+    for j in range(c + 1, sheet.width):
+        label = " ".join(dict.fromkeys(t for t in (shown_text(sheet, r, j) for r in range(top, bottom + 1)) if t))
+        subject, rate = subject_of(label)
+        if subject is None and rate and last:  # "Tỷ lệ" beside its count, under an unmerged "Hộ nghèo"
+            subject = last
+        last = subject
+        if subject and rate:
+            columns.setdefault(f"{subject}_deprived_rate", j)
+        elif subject:
+            counts.setdefault(subject, []).append((j, label))
+        elif targets is None and "aspect.reduction" in load_vocabulary().header.tags(label):
+            targets = j
+    in_columns = {}  # a group's size in a column of its own ("Hộ nghèo: Tổng số | Số hộ thiếu hụt | Tỷ lệ")
+    for subject, found in counts.items():
+        deprived = [j for j, label in found if "thieu hut" in fold(label)]
+        columns[f"{subject}_deprived"] = deprived[0] if deprived else found[0][0]
+        others = [j for j, label in found if deprived and j not in deprived]
+        if others:
+            in_columns[f"{subject}_households"] = others[0]
+    columns = dict(sorted(columns.items(), key=lambda item: item[1]))  # in the sheet's order
+    title = title_lines(sheet, top)
+    if not columns and targets is not None:
+        return [_targets_down(sheet, c, keys, targets, (top, bottom), title)]
+    if not columns:
+        return _by_group(sheet, c, keys, (top, bottom), title)
+    cells = []
+    group = {"poor_deprived": "poor_households", "near_poor_deprived": "near_poor_households"}
+    sizes = {g: columns[f] for f, g in group.items() if f in columns}
+    for r in numeric:  # a row of group sizes above the indicators
+        label = clean_text(sheet.value(r, c)) or clean_text(sheet.value(r, c - 1) if c else None)
+        if label and not row_label_tags(label) & {"row.stop"}:
+            cells.append((r, "group", label, None, None, {g: sheet.value(r, j) for g, j in sizes.items()}))
+    last = max(keys)
+    for r in range(last + 1, min(len(sheet.rows), last + 1 + TRAILING_ROWS)):  # indicators past the last one named
+        label = clean_text(sheet.value(r, c))
+        if label and row_label_tags(label) & {"row.stop", "row.total"}:
+            break
+        if label and any(is_figure(sheet.value(r, j)) for j in columns.values()):
+            last = r
+    unused = []
+    for r in range(first, last + 1):
+        label = clean_text(sheet.value(r, c))
+        figures = any(is_figure(sheet.value(r, j)) for j in columns.values())
+        if not label:
+            if figures:
+                unused.append([r + 1, None])
+            continue
+        key = keys.get(r)
+        kind = _row_kind(sheet, r, c, label, key, figures)
+        if kind == "indicator" and (key or figures):
+            cells.append((r, "indicator", None, key, label, {f: sheet.value(r, j) for f, j in columns.items()}))
+        elif kind is None and figures:  # figures beside a label that names no indicator nor dimension
+            unused.append([r + 1, label])
+    cells = _without_dimension_rows(cells)
+    if not any(k == "indicator" for _, k, *_ in cells):
+        return []
+    stated = any(k == "group" for _, k, *_ in cells)  # sizes are read from that row alone
+    if not stated and in_columns:  # else from the size columns, on the first indicator's row
+        r = next(at for at, k, *_ in cells if k == "indicator")
+        cells.insert(0, (r, "group", clean_text(sheet.value(r, c)), None, None, {g: sheet.value(r, j) for g, j in in_columns.items()}))
+        sizes, stated = in_columns, True
+    table = deprivation_table(sheet, {**columns, **(sizes if stated else {})}, cells, (top, bottom), title, None)
+    table.unused = unused
+    return [table]
+
+
+def _by_group(sheet: Sheet, c: int, keys: dict[int, str], header: tuple[int, int], title: list[str]) -> list[ParsedTable]:
+    """Indicators as rows in a block per group ("A. HỘ NGHÈO (48 hộ)" over the indicators, "B. HỘ CẬN NGHÈO" over
+    them again) under columns that name no group ("Số hộ thiếu hụt | Tỷ lệ"): a table per group; the figure on a
+    group's own row is its size."""
+    top, bottom = header
+    count = rate = None
+    for j in range(c + 1, sheet.width):
+        label = " ".join(t for t in (shown_text(sheet, r, j) for r in range(top, bottom + 1)) if t)
+        if label and "measure.rate" in load_vocabulary().header.tags(label):
+            rate = j if rate is None else rate
+        elif label and count is None:
+            count = j
+    if count is None:
+        return []
+    blocks: dict[str, list[tuple]] = {}
+    unused: list[list] = []
+    current = None
+    for r in range(bottom + 1, min(len(sheet.rows), max(keys) + 1)):
+        label = clean_text(sheet.value(r, c))
+        figures = is_figure(sheet.value(r, count))
+        subject = subject_of(label)[0] if label and r not in keys else None
+        if subject:
+            current = subject
+            cells = blocks.setdefault(current, [])
+            if figures:
+                cells.append((r, "group", label, None, None, {f"{current}_households": sheet.value(r, count)}))
+        elif current and label and _row_kind(sheet, r, c, label, keys.get(r), figures) == "indicator" and (keys.get(r) or figures):
+            values = {f"{current}_deprived": sheet.value(r, count)} | ({f"{current}_deprived_rate": sheet.value(r, rate)} if rate else {})
+            blocks[current].append((r, "indicator", None, keys.get(r), label, values))
+        elif figures and (not label or _row_kind(sheet, r, c, label, None, figures) is None):
+            unused.append([r + 1, label or None])
+    tables = []
+    for g, cells in blocks.items():
+        cells = _without_dimension_rows(cells)
+        if not any(k == "indicator" for _, k, *_ in cells):
+            continue
+        columns = {f"{g}_deprived": count} | ({f"{g}_deprived_rate": rate} if rate else {})
+        if any(k == "group" for _, k, *_ in cells):
+            columns[f"{g}_households"] = count
+        tables.append(deprivation_table(sheet, columns, cells, header, title, None))
+    if tables:
+        tables[0].unused = unused
+    return tables
+
+
+def _without_dimension_rows(cells: list[tuple]) -> list[tuple]:
+    """A dimension's own row whose label names an indicator too, right above that indicator ("Việc làm" over
+    "1. Việc làm", "5. Nước sinh hoạt và vệ sinh" over "5.1. Nguồn nước sinh hoạt"): a section, not the indicator twice."""
+    kept = []
+    for i, cell in enumerate(cells):
+        after = cells[i + 1] if i + 1 < len(cells) else None
+        if (cell[1] == "indicator" and after is not None and after[1] == "indicator" and after[3] == cell[3]
+                and dimension_of(numbering_of(cell[4])[1])):
+            continue
+        kept.append(cell)
+    return kept
+
+
+def _targets_down(sheet: Sheet, c: int, keys: dict[int, str], value: int, header: tuple[int, int], title: list[str]) -> ParsedTable:
+    """A sheet of indicator targets: one row per indicator, or per commune x indicator (a name column)."""
+    names = [j for j in range(sheet.width) if j != c and j != value
+             and "role.name" in load_vocabulary().header.tags(" ".join(shown_text(sheet, r, j) for r in range(header[0], header[1] + 1)))]
+    name_col = names[0] if names else None
+    cells, current = [], None
+    for r in range(header[1] + 1, len(sheet.rows)):
+        if name_col is not None and clean_text(sheet.value(r, name_col)):
+            current = clean_text(sheet.value(r, name_col))
+        if r in keys:
+            cells.append((r, "village", current, keys[r], clean_text(sheet.value(r, c)), {"target_coverage_pct": sheet.value(r, value)}))
+    return deprivation_table(sheet, {"target_coverage_pct": value}, cells, header, title, name_col, kind="targets", subject=KIND)
