@@ -256,3 +256,61 @@ def test_a_roadmap_of_supports_is_no_deprivation_table(tmp_path):
     wb.save(path)
     kinds = _kinds(path)
     assert "deprivations" not in kinds and kinds.get("roadmap"), kinds
+
+
+def _sheet_per_group(path: Path, copy: bool = False) -> Path:
+    """A sheet for the poor and one for the near-poor, villages as rows, the group named by the sheet's title alone
+    (`copy`: the poor's sheet twice, as when an office keeps last year's sheet beside the new one)."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    villages = (("Tổ 1", 30, 20), ("Tổ 2", 34, 35))
+    sheets = [("Ho ngheo", "HỘ NGHÈO", 1, POOR, 64), ("Ho can ngheo", "HỘ CẬN NGHÈO", 2, NEAR, 55)]
+    for name, group, which, counts, size in sheets + ([("Ho ngheo (2)", "HỘ NGHÈO", 1, POOR, 64)] if copy else []):
+        ws = wb.create_sheet(name)
+        ws.append([TITLE])
+        ws.append([f"TỔNG HỢP {group} THIẾU HỤT CÁC CHỈ SỐ DỊCH VỤ XÃ HỘI CƠ BẢN NĂM 2026"])
+        ws.append([])
+        ws.append(["STT", "Tên tổ dân phố", *LABELS])
+        for i, village in enumerate(villages):
+            ws.append([i + 1, village[0], *[n * village[which] // size for n in counts]])
+    wb.save(path)
+    return path
+
+
+def test_a_sheet_per_group(tmp_path):
+    """The near-poor's sheet was dropped unseen (one sheet a commune): each group now comes from its own sheet,
+    and its figures are traced to that sheet."""
+    failures, outputs, lineage = steps([_sheet_per_group(tmp_path / "thieu hut.xlsx"), plan(tmp_path / "ke hoach.xlsx")])
+    _accepted(failures, outputs)
+    communes = outputs["deprivations.parquet"]
+    assert communes.height == 24 and set(communes["group"]) == {"poor", "near_poor"}
+    assert _rate(outputs, 4, "near_poor") == (10 * 20 // 55 + 10 * 35 // 55, 55, 16.36)  # 3 + 6 of 55
+    assert dict(communes.select("group", "source_sheet").unique().iter_rows()) == {"poor": "Ho ngheo", "near_poor": "Ho can ngheo"}
+    cell = lineage.filter((pl.col("indicator") == "health_insurance") & (pl.col("field") == "near_poor_deprived")
+                          & (pl.col("village_name") == "Tổ 2"))
+    assert cell.select("source_sheet", "cell", "value").row(0) == ("Ho can ngheo", "F6", 10 * 35 // 55)
+    villages = outputs["deprivations_villages.parquet"]
+    assert villages.height == 48 and villages.filter(pl.col("group") == "near_poor")["source_sheet"].unique().to_list() == ["Ho can ngheo"]
+
+
+def test_a_copy_of_a_sheet_counts_once(tmp_path):
+    failures, outputs, _ = steps([_sheet_per_group(tmp_path / "thieu hut.xlsx", copy=True), plan(tmp_path / "ke hoach.xlsx")])
+    _accepted(failures, outputs)
+    assert _rate(outputs, 4, "poor") == (20 * 30 // 64 + 20 * 34 // 64, 64, 29.69)  # 9 + 10 of 64
+
+
+def test_group_sizes_below_the_indicators(tmp_path):
+    """"Tổng số hộ nghèo, hộ cận nghèo" under the last indicator: were not read (the plan's sizes used)."""
+    path = rows_table(tmp_path / "thieu hut.xlsx", sizes=None)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    r = _row_of(ws, LABELS[-1]) + 1
+    ws.insert_rows(r)
+    for c, v in enumerate([None, "Tổng số hộ nghèo, hộ cận nghèo", 64, None, 55, None], start=1):
+        ws.cell(r, c, v)
+    wb.save(path)
+    failures, outputs, _ = steps([path, plan(tmp_path / "ke hoach.xlsx", poor=60)])
+    _accepted(failures, outputs)
+    assert outputs["deprivations_communes.parquet"]["group_source"].to_list() == ["table"]
+    f = _only(failures, "group_matches_plan")
+    assert (f["cell"], f["value"], f["expected"]) == (f"C{r}", "64", "60")

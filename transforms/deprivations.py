@@ -1,8 +1,8 @@
 """Deprivation figures (chỉ số thiếu hụt): deprived households per indicator and group, their checks,
 commune, village and province figures, coverage against targets.
 
-A commune's figures come from one table (the first of its file in use, chosen_tables): the file and sheet are
-one per commune, kept in a frame of their own and joined to the few rows of the outputs, not
+A commune's figures come from one file (that of its first table) and, for each group, one sheet of it (chosen_tables):
+the file and sheets are kept in a frame of their own (blocks_of) and joined to the few rows of the outputs, not
 carried by each of a national set's million cells.
 
 `cells` frames hold one row per deprived-households cell: commune_code, table_id, source_row, level
@@ -22,9 +22,10 @@ from .rates import rate_pct
 
 BLOCK = ["commune_code", "source_file", "source_sheet"]  # a commune's deprivation table: its file and sheet
 GROUPS = ("poor", "near_poor")
+USES = [f"use_{g}" for g in GROUPS]  # chosen_tables: a table's cells of the group count
 _UNIT = ["commune_code", "unit"]
 # the columns of located_rows the functions below read: collected once, a national set's 630,000 rows
-ROW_COLUMNS = ["commune_code", "table_id", "row", "row_kind", "name", "name_key", "indicator", "indicator_label",
+ROW_COLUMNS = ["commune_code", "table_id", *USES, "row", "row_kind", "name", "name_key", "indicator", "indicator_label",
                pl.col(r"^(poor|near_poor)_(deprived|households)(__present)?$"), pl.col(r"^(poor|near_poor)_deprived_rate(__.+)?$")]
 
 
@@ -35,7 +36,7 @@ def deprived_field(group: pl.Expr) -> pl.Expr:
 
 def cell_order(minor: pl.Expr) -> pl.Expr:
     """One integer ordering a national table's cells by commune, sheet row, then `minor` (below 2^16: an
-    indicator and group, a column). One file and sheet a commune (chosen_tables), so no two cells tie; one key
+    indicator and group, a column and group). One file a commune and a sheet a group (chosen_tables), so no two cells tie; one key
     sorts a million rows at once where four keys, one of them cast from text, took twice as long."""
     return pl.col("commune_code").cast(pl.Int64) * 2**40 + pl.col("source_row").cast(pl.Int64) * 2**16 + minor.cast(pl.Int64)
 
@@ -46,25 +47,38 @@ def _failures(frame: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def chosen_tables(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
-    """(table_id, commune_code, source_file, source_sheet, sha256) of the tables each commune's figures come from:
-    its first deprivation table's file and sheet (a village table's indicators are a dozen tables of one sheet)."""
-    mine = tables.join(typed.select("table_id").unique(), on="table_id", how="semi").select("table_id", *BLOCK, "sha256")
-    first = mine.group_by("commune_code").agg(pl.col("table_id").min().alias("_first"))
-    blocks = first.join(mine.select(pl.col("table_id").alias("_first"), pl.col("source_file").alias("_file"),
-                                    pl.col("source_sheet").alias("_sheet")), on="_first")
-    return mine.join(blocks, on="commune_code").filter(
-        (pl.col("source_file") == pl.col("_file")) & pl.col("source_sheet").eq_missing(pl.col("_sheet"))).select("table_id", *BLOCK, "sha256")
+    """(table_id, commune_code, source_file, source_sheet, sha256, use_poor, use_near_poor) of the tables each commune's
+    figures come from: those of its first deprivation table's file and, in that file, for each group the first sheet
+    that gives it (a village table's indicators are a dozen tables of one sheet; a sheet "Hộ nghèo" beside a sheet
+    "Hộ cận nghèo" gives a group each; a copy of a sheet is not counted again). `use_<group>`: the table's cells of
+    that group count."""
+    gives = typed.group_by("table_id").agg(
+        *[(pl.col(f"{g}_deprived__present") | pl.col(f"{g}_households__present")).first().alias(f"_{g}") for g in GROUPS])
+    mine = tables.join(gives, on="table_id").select("table_id", *BLOCK, "sha256", *[f"_{g}" for g in GROUPS])
+    first = mine.group_by("commune_code").agg(pl.col("source_file").sort_by("table_id").first().alias("_file"))
+    in_file = mine.join(first, on="commune_code").filter(pl.col("source_file") == pl.col("_file"))
+    for g in GROUPS:
+        sheet = in_file.filter(pl.col(f"_{g}")).group_by("commune_code").agg(
+            pl.col("source_sheet").sort_by("table_id").first().alias(f"_sheet_{g}"), pl.lit(True).alias(f"_has_{g}"))
+        in_file = in_file.join(sheet, on="commune_code", how="left")
+    uses = {f"use_{g}": (pl.col(f"_{g}") & pl.col("source_sheet").eq_missing(pl.col(f"_sheet_{g}")) & pl.col(f"_has_{g}")).fill_null(False)
+            for g in GROUPS}
+    return in_file.with_columns(**uses).filter(pl.any_horizontal(*[pl.col(f"use_{g}") for g in GROUPS])).select(
+        "table_id", *BLOCK, "sha256", *uses)
 
 
 def located_rows(typed: pl.LazyFrame, chosen: pl.LazyFrame) -> pl.LazyFrame:
-    """Typed rows of the chosen tables with their commune, in their order; collect this once and give it to the
-    functions below (`chosen`: chosen_tables)."""
-    return typed.join(chosen.select("table_id", "commune_code"), on="table_id", maintain_order="left")
+    """Typed rows of the chosen tables with their commune and whether each group's cells count, in their order;
+    collect this once and give it to the functions below (`chosen`: chosen_tables)."""
+    return typed.join(chosen.select("table_id", "commune_code", *USES), on="table_id", maintain_order="left")
 
 
 def blocks_of(chosen: pl.LazyFrame) -> pl.LazyFrame:
-    """(commune_code, source_file, source_sheet, sha256 of the file): one a commune."""
-    return chosen.select(*BLOCK, "sha256").unique("commune_code", keep="first", maintain_order=True)
+    """(commune_code, group, source_file, source_sheet, sha256 of the file): the sheet each group of a commune comes from."""
+    return pl.concat([
+        chosen.filter(pl.col(f"use_{g}")).select(*BLOCK[:1], pl.lit(g).alias("group"), *BLOCK[1:], "sha256")
+        .unique("commune_code", keep="first", maintain_order=True) for g in GROUPS
+    ])
 
 
 def deprivation_cells(rows: pl.LazyFrame) -> pl.LazyFrame:
@@ -73,7 +87,7 @@ def deprivation_cells(rows: pl.LazyFrame) -> pl.LazyFrame:
     parts = []
     for g in GROUPS:
         parts.append(
-            rows.filter(pl.col(f"{g}_deprived__present")).select(
+            rows.filter(pl.col(f"{g}_deprived__present") & pl.col(f"use_{g}")).select(
                 "commune_code", "table_id", pl.col("row").alias("source_row"),
                 pl.when(pl.col("row_kind") == "village").then(pl.lit("village")).otherwise(pl.lit("commune")).alias("level"),
                 pl.when(pl.col("row_kind") == "village").then(pl.col("name_key")).otherwise(pl.lit("")).alias("unit"),
@@ -95,7 +109,7 @@ def stated_sizes(rows: pl.LazyFrame) -> pl.LazyFrame:
     for g in GROUPS:
         f = f"{g}_households"
         for frame in (group_rows, village_rows):
-            parts.append(frame.filter(pl.col(f"{f}__present") & pl.col(f).is_not_null()).select(
+            parts.append(frame.filter(pl.col(f"{f}__present") & pl.col(f"use_{g}") & pl.col(f).is_not_null()).select(
                 *_UNIT, pl.lit(g).alias("group"), pl.col(f).alias("stated"), pl.col("table_id").alias("size_table"),
                 pl.col("row").alias("size_row"), pl.lit(f).alias("size_field")))
     units = pl.concat(parts).unique([*_UNIT, "group"], keep="first", maintain_order=True)

@@ -126,7 +126,7 @@ def deprivation_figures(ctx: Context) -> Figures:
         pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"))
     communes = (
         _named(D.commune_figures(cells.lazy(), sizes.lazy()), indicators, standard)
-        .join(sources.lazy(), on="commune_code", how="inner").pipe(head)
+        .join(sources.lazy(), on=["commune_code", "group"], how="inner").pipe(head)
         .with_columns(pl.col("indicator_name").alias("indicator"))
         .sort("commune_code", "indicator_id", pl.col("group").replace_strict({"poor": 0, "near_poor": 1}))
         .collect()
@@ -134,13 +134,13 @@ def deprivation_figures(ctx: Context) -> Figures:
     villages = (
         D.village_figures(cells.lazy(), sizes.lazy()).join(sources.lazy().select("commune_code"), on="commune_code", how="semi")
         .join(indicators.lazy().select("indicator", "indicator_id"), on="indicator", how="inner")
-        # by commune, row, indicator, group (near_poor, poor): one file and sheet a commune (D.chosen_tables), the
+        # by commune, row, indicator, group (near_poor, poor): one file a commune, a sheet a group (D.chosen_tables), the
         # 5-digit codes in the order of their numbers; integer keys sort a national table's million rows at once,
         # sorted while narrow: the names, file and sheet joined after the sort (a sorted copy of the finished
         # table was the peak)
         .sort(D.cell_order(pl.col("indicator_id") * 2 + (pl.col("group") == "poor")))
         .drop("indicator_id").pipe(_named, indicators, standard, in_order=True).pipe(head)
-        .join(sources.lazy(), on="commune_code", how="left", maintain_order="left")
+        .join(sources.lazy(), on=["commune_code", "group"], how="left", maintain_order="left")
         .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("source_row").cast(pl.Int32))
         .select(VILLAGES.columns)
         .collect()
@@ -203,8 +203,8 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
         .filter(pl.col("indicator").is_not_null())
         .with_columns(D.deprived_field(pl.col("group")).alias("field"))
         .join(ctx.columns.lazy(), on=["table_id", "field"], how="left")
-        .sort(D.cell_order(pl.col("column").fill_null(0)))  # one file and sheet a commune: as villages above
-        .join(D.blocks_of(chosen.lazy()), on="commune_code", how="left", maintain_order="left")
+        .sort(D.cell_order(pl.col("column").fill_null(0) * 2 + (pl.col("group") == "poor")))  # a sheet a group: as villages
+        .join(D.blocks_of(chosen.lazy()), on=["commune_code", "group"], how="left", maintain_order="left")
         .collect()
     )
     return cells.select(

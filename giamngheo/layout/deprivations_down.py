@@ -82,6 +82,12 @@ def _rows_above(sheet: Sheet, first: int, c: int) -> tuple[list[int], list[int]]
 _MOTTO = re.compile(r"cong hoa xa hoi|doc lap tu do")
 
 
+def _names_a_group(label: str) -> bool:
+    """Whether a row's label names the poor or the near-poor households ("Tổng số hộ nghèo, hộ cận nghèo"), not an indicator."""
+    tags = load_vocabulary().header.tags(label)
+    return bool(tags & {"subject.poor", "subject.near"}) and indicator_key(label) is None
+
+
 def _row_kind(sheet: Sheet, r: int, c: int, label: str, key: str | None, figures: bool) -> str | None:
     """indicator, section (a dimension row) or None."""
     numbering, bare = numbering_of(label)
@@ -148,6 +154,9 @@ def down(sheet: Sheet) -> list[ParsedTable]:
     last = max(keys)
     for r in range(last + 1, min(len(sheet.rows), last + 1 + TRAILING_ROWS)):  # indicators past the last one named
         label = clean_text(sheet.value(r, c))
+        if label and not cells and _names_a_group(label) and any(is_figure(sheet.value(r, j)) for j in sizes.values()):
+            cells.append((r, "group", label, None, None, {g: sheet.value(r, j) for g, j in sizes.items()}))  # sizes below
+            break
         if label and row_label_tags(label) & {"row.stop", "row.total"}:
             break
         if label and any(is_figure(sheet.value(r, j)) for j in columns.values()):
