@@ -314,3 +314,20 @@ def test_group_sizes_below_the_indicators(tmp_path):
     assert outputs["deprivations_communes.parquet"]["group_source"].to_list() == ["table"]
     f = _only(failures, "group_matches_plan")
     assert (f["cell"], f["value"], f["expected"]) == (f"C{r}", "64", "60")
+
+
+def test_indicators_named_by_their_number(tmp_path):
+    """Headers "Chỉ số 1" … "CS12" (villages across) or rows "Chỉ số 4": the standard of the run's year names them
+    (indicator 12 is information devices in 2026, waste treatment from 2027); the table was read as a plan."""
+    path = village_rows(tmp_path / "thieu hut thon.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for j in range(12):
+        ws.cell(3, 5 + 2 * j).value = f"Chỉ số {j + 1}" if j % 2 else f"CS{j + 1}"
+    wb.save(path)
+    failures, outputs, _ = steps([path])
+    _villages_read(failures, outputs)
+    assert outputs["deprivations.parquet"].filter(pl.col("indicator_id") == 12)["indicator"][0] == "Phương tiện phục vụ tiếp cận thông tin"
+    failures, outputs, _ = steps([rows_table(tmp_path / "moi.xlsx", year=2027, labels=[f"Chỉ số {k}" for k in range(1, 13)])], year=2027)
+    _accepted(failures, outputs)
+    assert outputs["deprivations.parquet"].filter(pl.col("indicator_id") == 12)["indicator"][0] == "Thu gom, xử lý rác thải sinh hoạt"

@@ -73,6 +73,14 @@ def located_rows(typed: pl.LazyFrame, chosen: pl.LazyFrame) -> pl.LazyFrame:
     return typed.join(chosen.select("table_id", "commune_code", *USES), on="table_id", maintain_order="left")
 
 
+def numbered_indicators(rows: pl.LazyFrame, by_number: dict[str, str]) -> pl.LazyFrame:
+    """Indicators a table names by their number alone ("Chỉ số 4", "CS12": key "#4", "#12") given the key of the
+    standard in force (`by_number`: "#4" -> "health_insurance"); a number the standard lacks names none."""
+    numbered = pl.col("indicator").str.starts_with("#")
+    return rows.with_columns(pl.when(numbered).then(pl.col("indicator").replace_strict(by_number, default=None))
+                             .otherwise(pl.col("indicator")).alias("indicator"))
+
+
 def blocks_of(chosen: pl.LazyFrame) -> pl.LazyFrame:
     """(commune_code, group, source_file, source_sheet, sha256 of the file): the sheet each group of a commune comes from."""
     return pl.concat([

@@ -35,6 +35,11 @@ def standard_of(ctx: Context) -> Standard:
     return load_standards().for_year(ctx.year, ctx.provinces[0] if len(ctx.provinces) == 1 else None)
 
 
+def by_number(standard: Standard) -> dict[str, str]:
+    """"#4" -> the key of the standard's indicator 4: a table's "Chỉ số 4" (layout: deprivation_cells.indicator_key)."""
+    return {f"#{i.id}": i.key for i in standard.indicators}
+
+
 def indicator_frame(standard: Standard) -> pl.DataFrame:
     """The standard's indicators: key, number, name, dimension."""
     rows = [(i.key, i.id, i.name, i.dimension_id, i.dimension) for i in standard.indicators]
@@ -48,10 +53,12 @@ def indicator_targets(ctx: Context) -> pl.DataFrame:
     rows = []
     tables = [t for t in ctx.target_tables if t.subject == "deprivations"]
     resolver = Resolver(ctx.ref, ctx.provinces[0] if len(ctx.provinces) == 1 else None) if tables else None
+    numbered = by_number(standard_of(ctx))
     for table in tables:
         data = table.rows
         for name, key, num, text in zip(data["name"], data["indicator"], data["target_coverage_pct__num"], data["target_coverage_pct__text"]):
             value = num if num is not None else _percent(text)
+            key = numbered.get(key, None) if key and key.startswith("#") else key
             if key is None or value is None:
                 continue
             code = None
@@ -98,7 +105,8 @@ def deprivation_figures(ctx: Context) -> Figures:
     indicators = indicator_frame(standard)
     names = unit_names(ctx.ref).lazy()
     chosen = D.chosen_tables(ctx.typed["deprivations"].lazy(), ctx.tables.lazy()).collect()
-    rows = D.located_rows(ctx.typed["deprivations"].lazy(), chosen.lazy()).select(D.ROW_COLUMNS).collect()
+    rows = D.located_rows(ctx.typed["deprivations"].lazy(), chosen.lazy()).select(D.ROW_COLUMNS).pipe(
+        D.numbered_indicators, by_number(standard)).collect()
     cells = D.deprivation_cells(rows.lazy()).collect()
     sizes = D.group_sizes(cells.lazy(), D.stated_sizes(rows.lazy()), D.plan_sizes(*_plan_inputs(ctx))).collect()
     catalogue = load_standards()
@@ -199,7 +207,7 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     typed = ctx.typed["deprivations"].lazy()
     chosen = D.chosen_tables(typed, ctx.tables.lazy()).join(accepted, on=["commune_code", "source_file"], how="semi").collect()
     cells = (
-        D.deprivation_cells(D.located_rows(typed, chosen.lazy()))
+        D.deprivation_cells(D.located_rows(typed, chosen.lazy()).pipe(D.numbered_indicators, by_number(standard_of(ctx))))
         .filter(pl.col("indicator").is_not_null())
         .with_columns(D.deprived_field(pl.col("group")).alias("field"))
         .join(ctx.columns.lazy(), on=["table_id", "field"], how="left")

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..parsed import ParsedTable, cell_columns, cell_json
 from ..readers.grid import Sheet
-from ..text import match_key, nfc
+from ..text import fold, match_key, nfc
 from .standards import indicator_of
 from .vocabulary import load_vocabulary
 
@@ -126,5 +126,12 @@ def indicator_key(value: str) -> str | None:
     label = clean_text(value)
     if not label or len(label) >= 120:
         return None
+    if is_figure(label):
+        return None
     key = indicator_of(numbering_of(label)[1])
-    return key if key and not is_figure(label) else None
+    if key is None and (by_number := _BY_NUMBER.fullmatch(fold(label))):
+        return f"#{int(by_number.group(1))}"  # "Chỉ số 4", "CS4": the standard of the run's year names it (figures)
+    return key
+
+
+_BY_NUMBER = re.compile(r"(?:chi so|cs)\s*[.:]?\s*(\d{1,2})")
