@@ -13,6 +13,7 @@ import openpyxl
 import polars as pl
 from test_deprivations import DIMENSIONS, NEAR, POOR, TITLE, _only, _rate, plan, rows_table, steps
 
+from giamngheo.layout.deprivation_cells import indicator_key
 from giamngheo.layout.standards import indicator_of
 from giamngheo.parse import parse_workbook
 from giamngheo.readers.grid import Limits
@@ -256,6 +257,8 @@ def test_a_roadmap_of_supports_is_no_deprivation_table(tmp_path):
     wb.save(path)
     kinds = _kinds(path)
     assert "deprivations" not in kinds and kinds.get("roadmap"), kinds
+    assert [indicator_key(t) for t in ("Hỗ trợ việc làm", "Cấp thẻ BHYT", "Việc làm", "Thẻ BHYT")] == [
+        None, None, "employment", "health_insurance"]
 
 
 def _sheet_per_group(path: Path, copy: bool = False) -> Path:

@@ -128,10 +128,14 @@ def indicator_key(value: str) -> str | None:
         return None
     if is_figure(label):
         return None
-    key = indicator_of(numbering_of(label)[1])
+    bare = numbering_of(label)[1]
+    if _SUPPORT.match(fold(bare)):
+        return None  # a roadmap's support ("Hỗ trợ việc làm", "Cấp thẻ BHYT"), not households deprived of it
+    key = indicator_of(bare)
     if key is None and (by_number := _BY_NUMBER.fullmatch(fold(label))):
         return f"#{int(by_number.group(1))}"  # "Chỉ số 4", "CS4": the standard of the run's year names it (figures)
     return key
 
 
+_SUPPORT = re.compile(r"(?:ho tro|cap|xay|sua chua|dao tao|day nghe|cho vay|trang bi|lap dat|tang)\b")
 _BY_NUMBER = re.compile(r"(?:chi so|cs)\s*[.:]?\s*(\d{1,2})")
