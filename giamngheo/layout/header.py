@@ -192,12 +192,17 @@ def looks_numeric(v: object) -> bool:
 _DASHES = frozenset({"-", "–", "—", "_", "..", "…"})
 
 
+_SECTION_MARK = re.compile(r"(?:[IVX]{1,4}|[A-Z])[.)]?")
+
+
 def _is_label_row(cells: list[object]) -> bool:
     """A header row: at least two distinct cells, mostly text (numbers only as years; a dash is a figure: a small
     village's row "1 | Tổ 1 | 223 | 1 | - | - | - | 2 | - | …" is no header)."""
     values = [v for v in cells if v is not None and v != ""]
     if len(values) < 2:
         return False
+    if len(values) == 2 and values[0].__class__ is str and _SECTION_MARK.fullmatch(values[0].strip()):
+        return False  # "I | Khu vực xã Thượng Ân (cũ)": a section's heading under a one-row header, no header row
     limit, numeric = len(values) // 3, 0
     for v in values:
         cls = v.__class__
@@ -315,6 +320,7 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
     band.table_subject = _table_subject(cols, title_tags)
     band.fields = {}
     last_count: str | None = None
+    by_index = {col.index: col for col in cols}
     for col in cols:
         if not col.label:
             continue
@@ -330,9 +336,27 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
             fld = F.count_field(col.tags, band.kind, band.table_subject, F.label_years(col.label), year)
             if fld is not None:
                 last_count = fld
-        if fld is not None and fld not in band.fields:
+        held = by_index.get(band.fields.get(fld, -1)) if fld is not None else None
+        if fld is not None and (held is None or _takes_over(held, col, fld, year)):
+            if held is not None:
+                held.field = None
             col.field = fld
             band.fields[fld] = col.index
+
+
+def _takes_over(held: Column, col: Column, fld: str, year: int | None) -> bool:
+    """Whether a later column takes a field from the one holding it (else the first column wins): the villages'
+    names over a former commune's ("Xã (cũ) | Tên thôn"), a figure of a later date before the document's year
+    over an earlier one ("Số hộ nghèo 31/12/2024 | 31/12/2025", "đầu năm 2025 | cuối năm 2025" in a plan for 2026:
+    the baseline is the later)."""
+    if fld == "village_name":
+        return "unit.commune" in held.tags and "unit.commune" not in col.tags
+    before, after = F.label_years(held.label), F.label_years(col.label)
+    if not (before and after) or (year is not None and max(after) >= year):
+        return False
+    # "đầu năm 2025" then "cuối năm 2025": the end of the same year is the later figure
+    later_in_year = "aspect.start" in held.tags and "aspect.end" in col.tags and "aspect.end" not in held.tags
+    return max(before) < max(after) or (max(before) == max(after) and later_in_year)
 
 
 # A province sends its communes one template, so the same header comes back file after file: a

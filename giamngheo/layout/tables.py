@@ -148,7 +148,8 @@ def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None
             continue
         rows = classify_rows(sheet, band)
         table = Table(sheet, idx, band.kind, band, rows.name_col, rows.rows, title_lines(sheet, band.top), rows.row_fields, rows.unused)
-        found.append(((band.score, -idx), table))
+        # equal headers: the table of more rows (a commune's villages over a summary of its former communes), else the first
+        found.append(((band.score, len(table.rows), -idx), table))
     found.sort(key=lambda x: x[0], reverse=True)
     chosen: dict[tuple[str, str | None], Table] = {}
     for _, table in found:
