@@ -28,6 +28,7 @@ REQUIRED = {
     F.PLAN: ("village_name", "total_households", "poor_households", "near_poor_households"),
     F.TARGETS: ("village_name",),
 }
+RESULTS_ENDS = ("poor_households_end", "near_poor_households_end")
 _DOC_DATE = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (20\d\d)\b")
 _DOC_DATE_NUM = re.compile(r"\bngay (\d{1,2}) (\d{1,2}) (20\d\d)\b")
 _CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
@@ -116,6 +117,9 @@ def _table_failures(table: Table) -> list[dict]:
     band = table.band
     required = REQUIRED.get(table.kind, ())
     missing = [f for f in required if f not in band.fields and not (f == "village_name" and table.name_col is not None)]
+    if table.kind == F.RESULTS and not any(f in band.fields for f in RESULTS_ENDS):
+        # a results table gives the end of the period of its households (else it would be accepted with none)
+        missing.append({"poor": "poor_households_end", "near": "near_poor_households_end"}.get(table.subject, RESULTS_ENDS[0]))
     if missing:
         out.append(
             failure(

@@ -147,8 +147,10 @@ def _count_field(tags: frozenset[str], kind: str, table_subject: str | None, yea
             who = implied or (subj if subj in ("poor", "near") else table_subject)
             return f"{SUBJECT_PREFIX[who]}_{movement}" if who in SUBJECT_PREFIX else None
         who = subj if subj in ("poor", "near", "total") else None
-        if who is None:
-            who = table_subject if ("aspect.start" in tags or "aspect.end" in tags) else None
+        dated = "aspect.start" in tags or "aspect.end" in tags
+        if who is None or (who == "total" and "subject.total" not in tags and dated and table_subject in ("poor", "near")):
+            # "Đầu kỳ / Số hộ" in a report on the poor ("Diễn biến hộ nghèo"): the table's households, not all
+            who = table_subject if dated else None
         if who is None:
             return None
         stock = _stock_field(who)

@@ -295,7 +295,9 @@ def _decide_kind(columns: list[Column], title_kind: str | None, forced: str | No
     reduction = any(F.subject(c.tags) in ("poor", "near") and "aspect.reduction" in c.tags for c in columns)
     # a plan states a baseline ("đầu năm", "cuối năm 2025") and planned cuts; results state movements
     # or both ends of the period
-    if (movements or (start and end)) and not (reduction and title_kind == F.PLAN):
+    # a plan cuts, it never adds: decreases beside increases under a results title ("Giảm | Tăng") are movements
+    increase = any("group.increase" in c.tags for c in columns)
+    if (movements or (start and end) or (increase and title_kind == F.RESULTS)) and not (reduction and title_kind == F.PLAN):
         return F.RESULTS
     if reduction:
         return F.PLAN

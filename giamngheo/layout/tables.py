@@ -17,7 +17,8 @@ _YEAR_WORD = re.compile(r"\bnam (20\d\d)\b")
 _BASELINE = re.compile(r"\b31 12 (20\d\d)\b")
 _OTHER_YEARS = re.compile(
     r"\b(?:ngay \d{1,2} )?thang \d{1,2} nam 20\d\d\b"  # a date
-    r"|\b(?:cuoi|dau|het|tu|den|truoc|sau) nam 20\d\d\b"  # an end or bound of a year, not the year reported
+    r"|(?<!thang )\b(?:cuoi|dau|het|tu|den|truoc|sau) nam 20\d\d\b"  # a year's end or bound, not the year reported
+    # (but "6 tháng đầu năm 2026": the half year reported)
     r"|\bgiai doan(?: nam)? 20\d\d(?: 20\d\d)?\b"  # a period
 )
 TITLE_TOP_ROWS = 10

@@ -1,0 +1,76 @@
+"""Year-end and half-year results reports in layouts a probe of hand-made files found misread (the sample generator
+writes none of them): a report on the poor alone whose columns say only "Số hộ" under "Đầu kỳ" / "Cuối kỳ" (read as
+all households; the poor's end lost), a half-year report ("6 tháng đầu năm 2026", end "đến 30/6/2026": no year, no
+end read), decreases and increases between two dates under a results title (read as a plan, which then superseded the
+commune's real plan); and a results table that gives no end of the period is now refused (required_columns), never
+accepted with its end counts empty. Each fails on the previous code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from giamngheo.parse import parse_workbook
+from giamngheo.readers.grid import Limits
+
+def _book(path: Path, title: str, header: list[list], rows: list[list], merges=()) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in [["UBND XÃ PHÚ THỊNH"], [title], [], *header, *rows]:
+        ws.append(line)
+    for m in merges:
+        ws.merge_cells(m)
+    wb.save(path)
+    return path
+
+
+def _read(path: Path) -> tuple[dict, list[dict]]:
+    """{field: [values of the village rows]} of the one results table, and the file's failures."""
+    data = parse_workbook(path, Limits())
+    tables = [t for t in data.tables if t.kind == "results"]
+    assert len(tables) == 1, [(t.kind, t.columns) for t in data.tables]
+    t = tables[0]
+    villages = [i for i, k in enumerate(t.rows["kind"]) if k == "village"]
+    return {f: [t.rows[f + "__num"][i] for i in villages] for f in t.columns if f + "__num" in t.rows}, data.failures
+
+
+def test_a_report_on_the_poor_whose_columns_say_households(tmp_path):
+    path = _book(tmp_path / "dien bien.xlsx", "BÁO CÁO DIỄN BIẾN HỘ NGHÈO NĂM 2026", [
+        ["STT", "Thôn, bản", "Tổng số hộ", "Đầu kỳ (01/01/2026)", None, "Giảm", None, "Tăng", None, "Cuối kỳ (31/12/2026)", None],
+        [None, None, None, "Số hộ", "Tỷ lệ (%)", "Thoát nghèo", "Giảm khác", "Tái nghèo", "Phát sinh mới", "Số hộ", "Tỷ lệ (%)"],
+    ], [[1, "Bản Pác Ngòi", 118, 2, 1.69, 1, 1, 2, 1, 3, 2.54], [2, "Bản Nà Hin", 200, 10, 5.0, 4, 0, 0, 1, 7, 3.5]],
+        merges=["D4:E4", "F4:G4", "H4:I4", "J4:K4"])
+    fields, failures = _read(path)
+    assert fields["poor_households_start"] == [2, 10] and fields["poor_households_end"] == [3, 7]
+    assert fields["poor_rate_end"] == [2.54, 3.5] and fields["total_households_end"] == [118, 200]
+    assert failures == []
+
+
+def test_a_half_year_report(tmp_path):
+    path = _book(tmp_path / "6 thang.xlsx", "BÁO CÁO KẾT QUẢ THỰC HIỆN CÔNG TÁC GIẢM NGHÈO 6 THÁNG ĐẦU NĂM 2026", [
+        ["STT", "Tên xóm", "Tổng số hộ", "Số hộ nghèo đầu năm 2026", "Số hộ thoát nghèo 6 tháng", "Số hộ tái nghèo",
+         "Số hộ nghèo đến 30/6/2026", "Số hộ cận nghèo đầu năm 2026", "Số hộ cận nghèo đến 30/6/2026"],
+    ], [[1, "Xóm Đồng Tâm", 211, 18, 2, 2, 18, 17, 12], [2, "Xóm Bãi Bông", 188, 22, 8, 2, 16, 15, 15]])
+    fields, failures = _read(path)
+    assert fields["poor_households_end"] == [18, 16] and fields["near_poor_households_end"] == [12, 15]
+    assert parse_workbook(path, Limits()).year == 2026
+
+
+def test_decreases_and_increases_between_two_dates(tmp_path):
+    path = _book(tmp_path / "ra soat.xlsx", "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026", [
+        ["STT", "Tên thôn", "Tổng số hộ", "Hộ nghèo", None, None, None, "Hộ cận nghèo", None, None, None],
+        [None, None, None, "31/12/2025", "Giảm", "Tăng", "31/12/2026", "31/12/2025", "Giảm", "Tăng", "31/12/2026"],
+    ], [[1, "Thôn 1", 144, 19, 10, 2, 11, 20, 8, 5, 17], [2, "Thôn 2", 293, 12, 4, 4, 12, 3, 1, 3, 5]],
+        merges=["D4:G4", "H4:K4"])
+    fields, failures = _read(path)
+    assert fields["poor_households_start"] == [19, 12] and fields["poor_households_end"] == [11, 12]
+    assert fields["near_poor_households_end"] == [17, 5] and fields["poor_decrease"] == [10, 4]
+
+
+def test_a_results_table_without_the_end_of_the_period_is_refused(tmp_path):
+    path = _book(tmp_path / "ket qua.xlsx", "BÁO CÁO KẾT QUẢ GIẢM NGHÈO NĂM 2026", [
+        ["STT", "Tên thôn", "Số hộ nghèo đầu năm 2026", "Số hộ thoát nghèo", "Số hộ tái nghèo"],
+    ], [[1, "Thôn 1", 10, 2, 1], [2, "Thôn 2", 8, 1, 0]])
+    _, failures = _read(path)
+    assert [(f["rule"], f["field"], f["row"]) for f in failures] == [("required_columns", "poor_households_end", 4)]
