@@ -46,25 +46,25 @@ def _failures(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.select([pl.col(c).cast(t) if c in names else pl.lit(None, t).alias(c) for c, t in FAILURE_SCHEMA.items()])
 
 
-def chosen_tables(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
+def chosen_tables(typed: pl.LazyFrame, tables: pl.LazyFrame, columns: pl.LazyFrame) -> pl.LazyFrame:
     """(table_id, commune_code, source_file, source_sheet, sha256, use_poor, use_near_poor) of the tables each commune's
     figures come from: those of its first deprivation table's file and, in that file, for each group the first sheet
     that gives it (a village table's indicators are a dozen tables of one sheet; a sheet "Hộ nghèo" beside a sheet
     "Hộ cận nghèo" gives a group each; a copy of a sheet is not counted again). `use_<group>`: the table's cells of
     that group count."""
-    gives = typed.group_by("table_id").agg(
-        *[(pl.col(f"{g}_deprived__present") | pl.col(f"{g}_households__present")).first().alias(f"_{g}") for g in GROUPS])
-    mine = tables.join(gives, on="table_id").select("table_id", *BLOCK, "sha256", *[f"_{g}" for g in GROUPS])
-    first = mine.group_by("commune_code").agg(pl.col("source_file").sort_by("table_id").first().alias("_file"))
-    in_file = mine.join(first, on="commune_code").filter(pl.col("source_file") == pl.col("_file"))
-    for g in GROUPS:
-        sheet = in_file.filter(pl.col(f"_{g}")).group_by("commune_code").agg(
-            pl.col("source_sheet").sort_by("table_id").first().alias(f"_sheet_{g}"), pl.lit(True).alias(f"_has_{g}"))
-        in_file = in_file.join(sheet, on="commune_code", how="left")
-    uses = {f"use_{g}": (pl.col(f"_{g}") & pl.col("source_sheet").eq_missing(pl.col(f"_sheet_{g}")) & pl.col(f"_has_{g}")).fill_null(False)
-            for g in GROUPS}
-    return in_file.with_columns(**uses).filter(pl.any_horizontal(*[pl.col(f"use_{g}") for g in GROUPS])).select(
-        "table_id", *BLOCK, "sha256", *uses)
+    # the groups a table gives, from where its fields sit (a table's few rows of columns, not its typed rows)
+    gives = columns.filter(pl.col("field").is_in([f"{g}_{f}" for g in GROUPS for f in ("deprived", "households")])).group_by(
+        "table_id").agg(*[pl.col("field").str.starts_with(f"{g}_").any().alias(f"_{g}") for g in GROUPS])
+    mine = (tables.join(typed.select(pl.col("table_id").unique()), on="table_id", how="semi").join(gives, on="table_id")
+            .select("table_id", *BLOCK, "sha256", *[f"_{g}" for g in GROUPS]).sort("table_id"))
+    first = mine.group_by("commune_code").agg(pl.col("source_file").first().alias("_file"))
+    in_file = mine.join(first, on="commune_code", maintain_order="left").filter(pl.col("source_file") == pl.col("_file"))
+    sheets = in_file.group_by("commune_code").agg(
+        *[pl.col("source_sheet").filter(pl.col(f"_{g}")).first().alias(f"_sheet_{g}") for g in GROUPS],
+        *[pl.col(f"_{g}").any().alias(f"_has_{g}") for g in GROUPS])
+    uses = {f"use_{g}": pl.col(f"_{g}") & pl.col(f"_has_{g}") & pl.col("source_sheet").eq_missing(pl.col(f"_sheet_{g}")) for g in GROUPS}
+    return (in_file.join(sheets, on="commune_code", maintain_order="left").with_columns(**uses)
+            .filter(pl.any_horizontal(*uses)).select("table_id", *BLOCK, "sha256", *uses))
 
 
 def located_rows(typed: pl.LazyFrame, chosen: pl.LazyFrame) -> pl.LazyFrame:
@@ -82,11 +82,16 @@ def numbered_indicators(rows: pl.LazyFrame, by_number: dict[str, str]) -> pl.Laz
 
 
 def blocks_of(chosen: pl.LazyFrame) -> pl.LazyFrame:
-    """(commune_code, group, source_file, source_sheet, sha256 of the file): the sheet each group of a commune comes from."""
-    return pl.concat([
-        chosen.filter(pl.col(f"use_{g}")).select(*BLOCK[:1], pl.lit(g).alias("group"), *BLOCK[1:], "sha256")
-        .unique("commune_code", keep="first", maintain_order=True) for g in GROUPS
-    ])
+    """(commune_code, source_file, sha256 of the file, source_sheet_poor, source_sheet_near_poor): one row a commune,
+    the sheet each group comes from (joined on the commune alone, a national table's million rows; then sheet_of_group)."""
+    sheets = [pl.col("source_sheet").filter(pl.col(f"use_{g}")).first().alias(f"source_sheet_{g}") for g in GROUPS]
+    return chosen.group_by("commune_code", maintain_order=True).agg(pl.col("source_file").first(), pl.col("sha256").first(), *sheets)
+
+
+def sheet_of_group() -> pl.Expr:
+    """The source_sheet of a row of a group, from the columns blocks_of gives."""
+    return pl.when(pl.col("group") == "poor").then(pl.col("source_sheet_poor")).otherwise(pl.col("source_sheet_near_poor")).alias(
+        "source_sheet")
 
 
 def deprivation_cells(rows: pl.LazyFrame) -> pl.LazyFrame:

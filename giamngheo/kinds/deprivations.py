@@ -104,7 +104,7 @@ def deprivation_figures(ctx: Context) -> Figures:
     standard = standard_of(ctx)
     indicators = indicator_frame(standard)
     names = unit_names(ctx.ref).lazy()
-    chosen = D.chosen_tables(ctx.typed["deprivations"].lazy(), ctx.tables.lazy()).collect()
+    chosen = D.chosen_tables(ctx.typed["deprivations"].lazy(), ctx.tables.lazy(), ctx.columns.lazy()).collect()
     rows = D.located_rows(ctx.typed["deprivations"].lazy(), chosen.lazy()).select(D.ROW_COLUMNS).pipe(
         D.numbered_indicators, by_number(standard)).collect()
     cells = D.deprivation_cells(rows.lazy()).collect()
@@ -134,7 +134,7 @@ def deprivation_figures(ctx: Context) -> Figures:
         pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"))
     communes = (
         _named(D.commune_figures(cells.lazy(), sizes.lazy()), indicators, standard)
-        .join(sources.lazy(), on=["commune_code", "group"], how="inner").pipe(head)
+        .join(sources.lazy(), on="commune_code", how="inner").with_columns(D.sheet_of_group()).pipe(head)
         .with_columns(pl.col("indicator_name").alias("indicator"))
         .sort("commune_code", "indicator_id", pl.col("group").replace_strict({"poor": 0, "near_poor": 1}))
         .collect()
@@ -148,8 +148,8 @@ def deprivation_figures(ctx: Context) -> Figures:
         # table was the peak)
         .sort(D.cell_order(pl.col("indicator_id") * 2 + (pl.col("group") == "poor")))
         .drop("indicator_id").pipe(_named, indicators, standard, in_order=True).pipe(head)
-        .join(sources.lazy(), on=["commune_code", "group"], how="left", maintain_order="left")
-        .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("source_row").cast(pl.Int32))
+        .join(sources.lazy(), on="commune_code", how="left", maintain_order="left")
+        .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("source_row").cast(pl.Int32), D.sheet_of_group())
         .select(VILLAGES.columns)
         .collect()
     )
@@ -205,14 +205,15 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     """The cell behind every deprived count of an accepted commune: field poor_deprived / near_poor_deprived, its indicator."""
     accepted = figures.status.filter(pl.col("status") == "accepted").lazy().select("commune_code", "source_file")
     typed = ctx.typed["deprivations"].lazy()
-    chosen = D.chosen_tables(typed, ctx.tables.lazy()).join(accepted, on=["commune_code", "source_file"], how="semi").collect()
+    chosen = D.chosen_tables(typed, ctx.tables.lazy(), ctx.columns.lazy()).join(accepted, on=["commune_code", "source_file"], how="semi").collect()
     cells = (
         D.deprivation_cells(D.located_rows(typed, chosen.lazy()).pipe(D.numbered_indicators, by_number(standard_of(ctx))))
         .filter(pl.col("indicator").is_not_null())
         .with_columns(D.deprived_field(pl.col("group")).alias("field"))
         .join(ctx.columns.lazy(), on=["table_id", "field"], how="left")
         .sort(D.cell_order(pl.col("column").fill_null(0) * 2 + (pl.col("group") == "poor")))  # a sheet a group: as villages
-        .join(D.blocks_of(chosen.lazy()), on=["commune_code", "group"], how="left", maintain_order="left")
+        .join(D.blocks_of(chosen.lazy()), on="commune_code", how="left", maintain_order="left")
+        .with_columns(D.sheet_of_group())
         .collect()
     )
     return cells.select(
