@@ -16,6 +16,7 @@ from .validate import zero_markers
 
 TARGET_COUNTS = ["total_households", "poor_households"]
 TARGET_RATES = ["assigned_poor_reduction_pp", "poor_rate"]
+_UNIT = r"(?i)\s*(?:điểm\s*%?|điểm phần trăm|%|pp)\s*$"
 TARGETS_SCHEMA = {
     "commune_code": pl.Utf8,
     "assigned_poor_reduction_pp": pl.Float64,
@@ -52,11 +53,13 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
             "row_kind": rows["kind"],
             "name": rows["name"],
             **{f"{f}__num": pl.Series(rows.get(f"{f}__num", [None] * n), dtype=pl.Float64) for f in TARGET_COUNTS + TARGET_RATES},
-            **{f"{f}__text": pl.Series(rows.get(f"{f}__text", [None] * n), dtype=pl.Utf8) for f in TARGET_COUNTS + TARGET_RATES},
+            **{f"{f}__text": pl.Series(rows.get(f"{f}__text", [None] * n), dtype=pl.Utf8) for f in TARGET_COUNTS},
+            # a target's unit typed beside it ("0,31 điểm %", "0,3 %") is no part of the figure
+            **{f"{f}__text": pl.Series(rows.get(f"{f}__text", [None] * n), dtype=pl.Utf8).str.replace(_UNIT, "") for f in TARGET_RATES},
         },
         schema_overrides={"row": pl.Int32, "table_id": pl.Int32, "row_kind": pl.Utf8, "name": pl.Utf8},
     )
-    typed = typed_rows(raw.lazy(), TARGET_COUNTS, TARGET_RATES, zero_markers()).collect()
+    typed = typed_rows(raw.lazy(), TARGET_COUNTS, TARGET_RATES, zero_markers()).collect().with_row_index("_i")
     failures: list[dict] = []
     out = []
     for rec in typed.filter(pl.col("row_kind") == "village").iter_rows(named=True):
@@ -67,10 +70,16 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
             failures.append(failure("commune_resolved", table.sheet or None, rec["row"], table.name_column, "village_name",
                                      rec["name"], "; ".join(res.candidates) or "—"))
             continue
+        target = rec["assigned_poor_reduction_pp"]
+        written = rows.get("assigned_poor_reduction_pp__text", [None] * n)[rec["_i"]]
+        if target is None and written:  # "chưa giao": reported at its cell, the commune left without a target
+            failures.append(failure("numeric", table.sheet or None, rec["row"], table.columns.get("assigned_poor_reduction_pp"),
+                                     "assigned_poor_reduction_pp", written))
         out.append(
             {
                 "commune_code": res.unit.commune_code,
-                "assigned_poor_reduction_pp": rec["assigned_poor_reduction_pp"],
+                # a cut written with its sign ("−0,24 điểm %") is the same cut
+                "assigned_poor_reduction_pp": abs(target) if target is not None else None,
                 "targets_total_households": rec["total_households"],
                 "targets_poor_households": rec["poor_households"],
                 "targets_row": rec["row"],

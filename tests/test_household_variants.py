@@ -244,3 +244,15 @@ def test_the_first_households_cells_are_no_header(tmp_path):
     parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows, title=(TITLE, "DANH SÁCH HỘ NGHÈO DỰ KIẾN THOÁT NGHÈO NĂM 2026")), Limits())
     assert not parsed.tables and [f["rule"] for f in parsed.failures] == ["personal_list"]
     assert not _leaked(_blob(parsed))
+
+
+def test_deprivations_named_and_members_with_their_unit():
+    """A list's cell naming the indicators lacked ("BHYT; Nhà tiêu HVS; Nguồn nước sinh hoạt") gives their numbers
+    (was none: every poor household 'lacked fewer than three', the list rejected); "4 khẩu" is 4 members (was
+    masked text, members_positive)."""
+    from giamngheo.layout.household_cells import deprivation_list, members_cell
+
+    assert deprivation_list("BHYT; Nhà tiêu HVS; Nguồn nước sinh hoạt") == "4,9,10"
+    assert deprivation_list("1, 4, 9") == "1,4,9" and deprivation_list("Không") == ""
+    assert members_cell("4 khẩu") == (4.0, None) and members_cell("5 người") == (5.0, None)
+    assert members_cell("Nguyễn Văn A")[0] is None

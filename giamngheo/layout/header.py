@@ -339,21 +339,23 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
             if fld is not None:
                 last_count = fld
         held = by_index.get(band.fields.get(fld, -1)) if fld is not None else None
-        if fld is not None and (held is None or _takes_over(held, col, fld, year)):
+        if fld is not None and (held is None or _takes_over(held, col, fld, year, band.kind)):
             if held is not None:
                 held.field = None
             col.field = fld
             band.fields[fld] = col.index
 
 
-def _takes_over(held: Column, col: Column, fld: str, year: int | None) -> bool:
+def _takes_over(held: Column, col: Column, fld: str, year: int | None, kind: str) -> bool:
     """Whether a later column takes a field from the one holding it (else the first column wins): the villages'
     names over a former commune's ("Xã (cũ) | Tên thôn"), a figure of a later date before the document's year
     over an earlier one ("Số hộ nghèo 31/12/2024 | 31/12/2025", "đầu năm 2025 | cuối năm 2025" in a plan for 2026:
-    the baseline is the later)."""
+    the baseline is the later); in the province's targets, the year's column over last year's."""
     if fld == "village_name":
         return "unit.commune" in held.tags and "unit.commune" not in col.tags
     before, after = F.label_years(held.label), F.label_years(col.label)
+    if kind == F.TARGETS and before and after:  # the province's targets: the year's own over last year's
+        return max(before) < max(after) and (year is None or max(after) <= year)
     if not (before and after) or (year is not None and max(after) >= year):
         return False
     # "đầu năm 2025" then "cuối năm 2025": the end of the same year is the later figure

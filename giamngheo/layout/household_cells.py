@@ -96,8 +96,18 @@ def deprivation_list(value) -> str | None:
     num, text = cell_json(value)
     if num is not None:
         return str(int(num)) if num.is_integer() and 1 <= num <= INDICATORS else ""
-    found = sorted({int(t) for t in re.findall(r"\d+", text or "") if 1 <= int(t) <= INDICATORS})
-    return ",".join(map(str, found))
+    found = {int(t) for t in re.findall(r"\d+", text or "") if 1 <= int(t) <= INDICATORS}
+    if not found and text:  # the indicators named ("BHYT; Nhà tiêu HVS; Nguồn nước sinh hoạt"): their numbers
+        found = {n for part in re.split(r"[;,\n+]", text) if (n := _indicator_number(part.strip()))}
+    return ",".join(map(str, sorted(found)))
+
+
+@lru_cache(maxsize=4096)
+def _indicator_number(label: str) -> int | None:
+    from .standards import indicator_of, load_standards  # the catalogue of standards: ids by key
+
+    key = indicator_of(label) if label else None
+    return next((i.id for s in load_standards().standards for i in s.indicators if i.key == key), None) if key else None
 
 
 def year(value) -> str | None:
@@ -132,6 +142,9 @@ _DIGIT_RUN = re.compile(r"\d{3,}")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+_MEMBERS_UNIT = re.compile(r"\s*(\d{1,2})\s*(?:nhân khẩu|khẩu|người|nk)\.?\s*")
+
+
 def members_cell(value) -> tuple[float | None, str | None]:
     """A members cell as (number, text) for the typed rows and their failures: a count, or text that reads
     as one ("4", "4,0"); anything else (a name or an ID number typed in the wrong column) masked: letters
@@ -139,6 +152,8 @@ def members_cell(value) -> tuple[float | None, str | None]:
     num, text = cell_json(value)
     if num is not None and abs(num) > MAX_MEMBERS:
         return None, mask(str(int(num)) if num.is_integer() else str(num))
+    if text and (counted := _MEMBERS_UNIT.fullmatch(text.casefold())):  # "4 khẩu", "5 người"
+        return float(counted.group(1)), None
     if text and not re.fullmatch(r"\s*\d{1,2}(?:[.,]0*)?\s*", text):
         return None, _LETTER.sub("*", _DIGIT_RUN.sub(lambda m: mask(m.group()), text))[:40]
     return num, text

@@ -40,10 +40,15 @@ def _text(value) -> str:
 def _year(value) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value) if float(value).is_integer() and 2020 <= value <= 2049 else None
+    if isinstance(value, str) and "(" in value and len(value) <= 60:
+        value = _ASIDE.sub(" ", value)  # "Năm 2026 (năm kế hoạch)"
     if not isinstance(value, str) or len(value) > 16 or not any(c.isdigit() for c in value):
         return None  # a village name, a label: no year (cheap, the claim pass sees every sheet)
     m = _YEAR.match(fold(_text(value)))
     return int(m.group(1)) if m else None
+
+
+_ASIDE = re.compile(r"\([^()]*\)")
 
 
 def _is_number(value) -> bool:
@@ -88,10 +93,15 @@ def _item(label: str, section_kind: str | None = None, known_only: bool = False)
     "Chỉ tiêu giảm nghèo", "Tổng" under "Kinh phí". With `known_only`, no `support_<words>` item is made.
     """
     vocab = load_vocabulary()
+    header = vocab.header.tags(label)
+    if "measure.rate" in header:
+        return None  # "Tỷ lệ hộ nghèo cuối năm (%)": a rate, no count of households nor money
     hit = vocab.roadmap_items.first(label)
     words = vocab.roadmap_words.tags(label)
     if hit:
         item = next(iter(sorted(hit))).split(".", 1)[1]
+    elif section_kind == "reduction" and header & {"aspect.start", "aspect.end", "aspect.baseline"} and "aspect.reduction" not in header:
+        return None  # "Số hộ nghèo đầu năm" among the targets: a stock, no reduction (its row is reported, not counted)
     elif section_kind == "reduction" and words & {"word.poor", "word.near_poor"}:
         item = "near_poor_reduction" if "word.near_poor" in words else "poor_reduction"
     elif section_kind == "budget" and "row.total" in vocab.rows.exact(label):
@@ -194,7 +204,7 @@ def _years_down(sheet: Sheet) -> tuple[int, list[int]] | None:
             if v is None:
                 continue
             cls = v.__class__
-            if (cls is int or cls is float) and not 2020 <= v <= 2049 or cls is str and (len(v) > 16 or not _YEAR_DIGITS.search(v)):
+            if (cls is int or cls is float) and not 2020 <= v <= 2049 or cls is str and (len(v) > 60 or not _YEAR_DIGITS.search(v)):
                 continue  # most cells: counts and names, no year (cheap test first)
             year = _year(v)
             if year:
@@ -360,8 +370,7 @@ def _own_title(sheet: Sheet, first: int) -> list[str]:
 
 
 def _known(table: ParsedTable) -> bool:
-    item = table.rows["item"][0]
-    return not item.startswith(("support_", "budget_")) or item in _CANONICAL
+    return any(not item.startswith(("support_", "budget_")) or item in _CANONICAL for item in table.rows["item"])
 
 
 _CANONICAL = frozenset(k.split(".", 1)[1] for tags in load_vocabulary().roadmap_items.phrases.values() for k in tags)
