@@ -60,6 +60,7 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
         schema_overrides={"row": pl.Int32, "table_id": pl.Int32, "row_kind": pl.Utf8, "name": pl.Utf8},
     )
     typed = typed_rows(raw.lazy(), TARGET_COUNTS, TARGET_RATES, zero_markers()).collect().with_row_index("_i")
+    written = rows.get("assigned_poor_reduction_pp__text") or [None] * n  # the targets as typed, their units kept
     failures: list[dict] = []
     out = []
     for rec in typed.filter(pl.col("row_kind") == "village").iter_rows(named=True):
@@ -71,10 +72,9 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
                                      rec["name"], "; ".join(res.candidates) or "—"))
             continue
         target = rec["assigned_poor_reduction_pp"]
-        written = rows.get("assigned_poor_reduction_pp__text", [None] * n)[rec["_i"]]
-        if target is None and written:  # "chưa giao": reported at its cell, the commune left without a target
+        if target is None and written[rec["_i"]]:  # "chưa giao": reported at its cell, the commune left without a target
             failures.append(failure("numeric", table.sheet or None, rec["row"], table.columns.get("assigned_poor_reduction_pp"),
-                                     "assigned_poor_reduction_pp", written))
+                                     "assigned_poor_reduction_pp", written[rec["_i"]]))
         out.append(
             {
                 "commune_code": res.unit.commune_code,

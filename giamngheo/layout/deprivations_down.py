@@ -5,8 +5,6 @@ beside each group, or on a group's own row. Also a targets workbook's sheet of i
 
 from __future__ import annotations
 
-import re
-
 from ..parsed import ParsedTable
 from ..readers.grid import Sheet
 from ..text import fold
@@ -69,7 +67,7 @@ def _rows_above(sheet: Sheet, first: int, c: int) -> tuple[list[int], list[int]]
             numeric.append(r)
             continue
         labels = [t for t in (clean_text(v) for v in row[c + 1:]) if t]
-        if not labels or any(_MOTTO.search(fold(t)) for t in labels):
+        if not labels or any(motto in fold(t) for t in labels for motto in load_vocabulary().units["motto"]):
             if header:
                 break
             continue
@@ -79,7 +77,6 @@ def _rows_above(sheet: Sheet, first: int, c: int) -> tuple[list[int], list[int]]
     return sorted(numeric), sorted(header)
 
 
-_MOTTO = re.compile(r"cong hoa xa hoi|doc lap tu do")
 
 
 def _names_a_group(label: str) -> bool:
