@@ -13,7 +13,7 @@ from transforms.markers import FORMULA_MARK
 
 from . import PARSER_VERSION
 from .layout import fields as F
-from .layout.header import header_labels_found
+from .layout.header import cell_text, header_labels_found
 from .layout.personal import personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables
 from .layout.vocabulary import load_vocabulary
@@ -88,6 +88,9 @@ def _serialise_rows(table: Table) -> dict:
         "section": [tr.section for tr in rows],
         "section_index": [tr.section_index for tr in rows],
     }
+    if table.kind == F.TARGETS and "unit_code" in table.band.fields:  # the province names its communes by code too
+        c = table.band.fields["unit_code"]
+        cols["unit_code"] = [cell_text(table.sheet.value(tr.row - 1, c)) for tr in rows]
     for f in fields:
         own = f in table.band.fields
         column = (table.band.fields[f] if own else table.row_fields[f]) + 1
@@ -116,7 +119,9 @@ def _table_failures(table: Table) -> list[dict]:
     sheet = table.sheet
     band = table.band
     required = REQUIRED.get(table.kind, ())
-    missing = [f for f in required if f not in band.fields and not (f == "village_name" and table.name_col is not None)]
+    # a unit is named by its name, or in the targets workbook by its code alone ("Mã xã")
+    named = table.name_col is not None or (table.kind == F.TARGETS and "unit_code" in band.fields)
+    missing = [f for f in required if f not in band.fields and not (f == "village_name" and named)]
     if table.kind == F.RESULTS and not any(f in band.fields for f in RESULTS_ENDS):
         # a results table gives the end of the period of its households (else it would be accepted with none)
         missing.append({"poor": "poor_households_end", "near": "near_poor_households_end"}.get(table.subject, RESULTS_ENDS[0]))

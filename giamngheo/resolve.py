@@ -120,9 +120,11 @@ def _name_indexes(ref: Reference) -> tuple[dict[str, list[Unit]], ...]:
     made = ref.__dict__.get("_name_indexes")
     if made is None:
         exact: dict[str, list[Unit]] = {}
+        bare: dict[str, list[Unit]] = {}
         folded: dict[str, list[Unit]] = {}
         for u in ref.units:
             exact.setdefault(key_words(u.commune_name), []).append(u)
+            bare.setdefault(key_words(u.bare_name), []).append(u)
             folded.setdefault(fold(u.bare_name), []).append(u)
         legacy_exact: dict[str, list[Unit]] = {}
         legacy_folded: dict[str, list[Unit]] = {}
@@ -132,7 +134,7 @@ def _name_indexes(ref: Reference) -> tuple[dict[str, list[Unit]], ...]:
                 continue
             legacy_exact.setdefault(key_words(old.old_name), []).append(unit)
             legacy_folded.setdefault(fold(old.old_name), []).append(unit)
-        made = ref.__dict__["_name_indexes"] = (exact, folded, legacy_exact, legacy_folded)
+        made = ref.__dict__["_name_indexes"] = (exact, bare, folded, legacy_exact, legacy_folded)
     return made
 
 
@@ -142,7 +144,7 @@ class Resolver:
     def __init__(self, ref: Reference, province: str | None = None):
         self.ref = ref
         self.province = province
-        self.exact, self.folded, self.legacy_exact, self.legacy_folded = _name_indexes(ref)
+        self.exact, self.bare, self.folded, self.legacy_exact, self.legacy_folded = _name_indexes(ref)
 
     def _decide(self, units: list[Unit], method: str, value: str, legacy: bool = False) -> Resolution | None:
         distinct = list({u.commune_code: u for u in units}.values())
@@ -203,12 +205,33 @@ class Resolver:
         first_line = next((line.strip() for line in text.split("\n") if line.strip()), "")
         return self._decide(hits, method, text if legacy else first_line[:160], legacy)
 
-    def resolve_name(self, name: str) -> Resolution:
-        """A unit named in a table cell (the targets workbook): with or without its type word."""
-        hits = _typed_keys(key_words(name), self.exact, TYPE_WORDS)
-        if not hits:
-            hits = [u for u in self.folded.get(fold(name), [])]
-        if not hits:
-            hits = _folded_hits(name, self.folded)
-        decided = self._prefer_province(hits, "name", name)
-        return decided or Resolution(None, "none", "commune_resolved", [], name)
+    def resolve_name(self, name: str | None, code: str | None = None) -> Resolution:
+        """A unit named in a table cell (the targets workbook), in the contract's order: its code (a code column, or
+        five digits in the cell), its name with or without its type word, accents kept ("Văn Lang" is not "Văn Lăng"),
+        then accent-folded, then a former unit's name (reported as `legacy_unit_name`)."""
+        for c in ([code_of(code)] if code_of(code) else []) + _CODE.findall(name or ""):
+            if c in self.ref.by_code:
+                return self._decide([self.ref.by_code[c]], "code", c) or Resolution(None, "none", "commune_resolved", [], c)
+        name = name or ""
+        key = key_words(name)
+        tiers = (
+            ("name", lambda: _typed_keys(key, self.exact, TYPE_WORDS) or list(self.bare.get(key, ()))),
+            ("name", lambda: list(self.folded.get(fold(name), ()))),
+            ("legacy", lambda: _typed_keys(key, self.legacy_exact, LEGACY_TYPE_WORDS)),
+            ("name", lambda: _folded_hits(name, self.folded)),
+            ("legacy", lambda: _folded_hits(name, self.legacy_folded)),
+        )
+        first = None  # the first tier that names units, when none of them is of the run's province
+        for method, hits_of in tiers:
+            hits = hits_of()
+            if hits and (not self.province or any(u.province_code == self.province for u in hits)):
+                return self._prefer_province(hits, method, name, legacy=method == "legacy")
+            first = first or (hits and (method, hits))
+        if first:
+            return self._prefer_province(first[1], first[0], name, legacy=first[0] == "legacy")
+        return Resolution(None, "none", "commune_resolved", [], name or (code or ""))
+
+def code_of(cell: str | None) -> str | None:
+    """A unit code as a cell holds it: "01840", or 1840 as a number that lost its leading zero."""
+    m = re.fullmatch(r"\s*(\d{1,5})(?:\.0+)?\s*", cell or "")
+    return m.group(1).zfill(5) if m else None

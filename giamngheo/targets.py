@@ -8,18 +8,22 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from transforms.parsing import typed_rows
+from transforms.targets import targets_in_points
 
 from .parse import failure
 from .parsed import ParsedTable, ParseResult
 from .resolve import Resolver
 from .validate import zero_markers
 
-TARGET_COUNTS = ["total_households", "poor_households"]
+TARGET_COUNTS = ["total_households", "poor_households", "assigned_poor_reduction_households"]
 TARGET_RATES = ["assigned_poor_reduction_pp", "poor_rate"]
 _UNIT = r"(?i)\s*(?:điểm\s*%?|điểm phần trăm|%|pp)\s*$"
 TARGETS_SCHEMA = {
     "commune_code": pl.Utf8,
     "assigned_poor_reduction_pp": pl.Float64,
+    # the cut as households to lift ("Số hộ nghèo giảm"), where the province wrote no points: the commune's
+    # points are then these households over its own total (transforms.aggregate.target_attainment)
+    "assigned_poor_reduction_households": pl.Float64,
     "targets_total_households": pl.Float64,
     "targets_poor_households": pl.Float64,
     "targets_row": pl.Int32,
@@ -36,7 +40,10 @@ class Targets:
 
 
 def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
-    """Resolve each named row of the parsed targets workbook to a unit of the official list."""
+    """Resolve each named row of the parsed targets workbook to a unit of the official list (by its code where a code
+    column gives one, else by its name, a former unit's name reported as such); a commune listed twice keeps its
+    first row, the second reported. The workbook's own findings (a hidden row, a formula without its value, a row
+    not used) are reported with the rows'."""
     from .kinds import KIND_BY_NAME  # the kinds import this module's neighbours: named when called
 
     for_kinds = [t for t in data.tables if t.kind == "targets" and t.subject in KIND_BY_NAME]
@@ -44,7 +51,49 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
     if not communes:
         return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, list(data.failures), tables=for_kinds)
     table = communes[0]
-    rows = table.rows
+    typed = _typed(table.rows)
+    written = table.rows.get("assigned_poor_reduction_pp__text") or [None] * typed.height  # as typed, units kept
+    codes = table.rows.get("unit_code") or [None] * typed.height
+    sheet, name_col = table.sheet or None, table.name_column or table.columns.get("unit_code")
+    failures: list[dict] = list(data.failures)
+    out: dict[str, dict] = {}
+    for rec in typed.filter(pl.col("row_kind") == "village").iter_rows(named=True):
+        code = codes[rec["_i"]]
+        if not rec["name"] and not code:
+            continue
+        res = resolver.resolve_name(rec["name"], code)
+        shown = rec["name"] or code
+        if res.unit is None:
+            failures.append(failure("commune_resolved", sheet, rec["row"], name_col, "village_name", shown, "; ".join(res.candidates) or "—"))
+            continue
+        if res.rule == "legacy_unit_name":
+            failures.append(failure("legacy_unit_name", sheet, rec["row"], name_col, "village_name", res.value, res.unit.describe()))
+        first = out.get(res.unit.commune_code)
+        if first is not None:
+            failures.append(failure("target_listed_once", sheet, rec["row"], name_col, "village_name", shown, str(first["targets_row"])))
+            continue
+        target = rec["assigned_poor_reduction_pp"]
+        if target is None and written[rec["_i"]]:  # "chưa giao": reported at its cell, the commune left without a target
+            failures.append(failure("numeric", sheet, rec["row"], table.columns.get("assigned_poor_reduction_pp"),
+                                    "assigned_poor_reduction_pp", written[rec["_i"]]))
+        households = rec["assigned_poor_reduction_households"] if "assigned_poor_reduction_households" in table.columns else None
+        out[res.unit.commune_code] = {
+            "commune_code": res.unit.commune_code,
+            "assigned_poor_reduction_pp": target,
+            "assigned_poor_reduction_households": abs(households) if households is not None and target is None else None,
+            "targets_total_households": rec["total_households"],
+            "targets_poor_households": rec["poor_households"],
+            "targets_row": rec["row"],
+        }
+    frame = pl.DataFrame(list(out.values()), schema=TARGETS_SCHEMA)
+    provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
+    province = provinces.most_common(1)[0][0] if provinces else None
+    return Targets(frame, province, failures, sheet, for_kinds)
+
+
+def _typed(rows: dict) -> pl.DataFrame:
+    """The table's rows with each figure read as a number (the decimal comma, a unit or a sign typed beside a target),
+    the target in points (`transforms.targets.targets_in_points`), and `_i` the row's place in `rows`."""
     n = len(rows["row"])
     raw = pl.DataFrame(
         {
@@ -59,33 +108,5 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
         },
         schema_overrides={"row": pl.Int32, "table_id": pl.Int32, "row_kind": pl.Utf8, "name": pl.Utf8},
     )
-    typed = typed_rows(raw.lazy(), TARGET_COUNTS, TARGET_RATES, zero_markers()).collect().with_row_index("_i")
-    written = rows.get("assigned_poor_reduction_pp__text") or [None] * n  # the targets as typed, their units kept
-    failures: list[dict] = []
-    out = []
-    for rec in typed.filter(pl.col("row_kind") == "village").iter_rows(named=True):
-        if not rec["name"]:
-            continue
-        res = resolver.resolve_name(rec["name"])
-        if res.unit is None:
-            failures.append(failure("commune_resolved", table.sheet or None, rec["row"], table.name_column, "village_name",
-                                     rec["name"], "; ".join(res.candidates) or "—"))
-            continue
-        target = rec["assigned_poor_reduction_pp"]
-        if target is None and written[rec["_i"]]:  # "chưa giao": reported at its cell, the commune left without a target
-            failures.append(failure("numeric", table.sheet or None, rec["row"], table.columns.get("assigned_poor_reduction_pp"),
-                                     "assigned_poor_reduction_pp", written[rec["_i"]]))
-        out.append(
-            {
-                "commune_code": res.unit.commune_code,
-                # a cut written with its sign ("−0,24 điểm %") is the same cut
-                "assigned_poor_reduction_pp": abs(target) if target is not None else None,
-                "targets_total_households": rec["total_households"],
-                "targets_poor_households": rec["poor_households"],
-                "targets_row": rec["row"],
-            }
-        )
-    frame = pl.DataFrame(out, schema=TARGETS_SCHEMA).unique("commune_code", keep="first", maintain_order=True)
-    provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
-    province = provinces.most_common(1)[0][0] if provinces else None
-    return Targets(frame, province, failures, table.sheet or None, for_kinds)
+    typed = typed_rows(raw.lazy(), TARGET_COUNTS, TARGET_RATES, zero_markers()).collect()
+    return targets_in_points(typed).with_row_index("_i")

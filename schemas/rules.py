@@ -209,6 +209,11 @@ RULES: tuple[Rule, ...] = (
     Rule("baseline_matches_targets", WARNING, TARGETS, "Số liệu gốc khớp số của tỉnh", "Baseline matches the province's figure",
          "{field_vi} của xã là {value} nhưng biểu giao chỉ tiêu của tỉnh ghi {expected}.",
          "The commune's {field_en} is {value} but the province's targets workbook says {expected}."),
+    Rule("target_listed_once", WARNING, TARGETS, "Mỗi xã một dòng chỉ tiêu", "Each commune's target once",
+         "Ô {cell}: {value} đã có chỉ tiêu ở dòng {expected} của biểu giao chỉ tiêu; chỉ tiêu ở dòng {expected} được dùng, "
+         "dòng này không được tính.",
+         "Cell {cell}: {value} already has a target on row {expected} of the targets workbook; row {expected}'s is used, this "
+         "row is not counted.", numbers=False),
     Rule("start_matches_plan", WARNING, ACROSS, "Đầu kỳ khớp kế hoạch", "Start of period matches the plan",
          "Ô {cell} ({field_vi}): đầu kỳ ghi {value} nhưng kế hoạch ghi {expected}.",
          "Cell {cell} ({field_en}): the start-of-period count is {value} but the plan says {expected}."),

@@ -78,3 +78,17 @@ def test_the_villages_sheet_over_a_summary_of_former_communes(tmp_path):
     ins = inspect(write_book(tmp_path / "bieu.xlsx", [summary, detail]))
     assert_clean(ins, expected(5))
     assert ins.data.tables[0].sheet == "Chi tiết"
+
+
+def test_a_reduction_column_that_also_names_new_households(tmp_path):
+    """"Số hộ nghèo giảm (gồm cả hộ phát sinh mới)": a flow with no group of its own beside the label's group. The
+    parser raised KeyError on it (the auditors' own workbook dropped among the communes' files has such a line)."""
+    rows = [
+        ["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
+        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Số hộ nghèo giảm (gồm cả hộ phát sinh mới)",
+         "Chỉ tiêu giảm hộ cận nghèo"],
+        *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
+    ]
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01")))
+    assert_clean(ins, expected(5))
+    assert ins.data.tables[0].columns["poor_reduction_target"] == 6

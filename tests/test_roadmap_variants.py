@@ -64,3 +64,83 @@ def test_a_year_with_an_aside(tmp_path):
     years = ["Năm 2026 (năm kế hoạch)", "Năm 2027", "Năm 2028", "Năm 2029", "Năm 2030"]
     items, failures = _items(_roadmap(tmp_path / "lo trinh.xlsx", years=years))
     assert items[("poor_reduction", "2026")] == 22 and sorted({y for _, y in items}) == ["2026", "2027", "2028", "2029", "2030"]
+
+
+# ---- money in đồng, the period's totals (each fails on the code before 2026-12-06)
+
+def _sheet(path: Path, lines: list) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Lộ trình"
+    for line in lines:
+        ws.append(line)
+    wb.save(path)
+    return path
+
+
+def _in_million_vnd(path: Path) -> dict:
+    """{(item, year): (value, unit)} as the roadmap's figures take them (transforms.roadmap.roadmap_items)."""
+    import polars as pl
+
+    from transforms.roadmap import roadmap_items
+
+    data = parse_workbook(path, Limits())
+    typed = pl.concat([pl.DataFrame({"table_id": i, "row": t.rows["row"], "row_kind": t.rows["kind"], "year": t.rows["year"],
+                                     "item": t.rows["item"], "item_label": t.rows["item_label"], "item_kind": t.rows["item_kind"],
+                                     "unit": t.rows["unit"], "value": pl.Series(t.rows["value__num"], dtype=pl.Float64)})
+                       for i, t in enumerate(data.tables)])
+    tables = pl.DataFrame({"table_id": range(len(data.tables)), "commune_code": "05800", "source_file": "f", "source_sheet": "s"})
+    items = roadmap_items(typed.lazy(), tables.lazy()).collect()
+    return {(r["item"], r["year"]): (r["value"], r["unit"]) for r in items.iter_rows(named=True)}
+
+
+def test_a_budget_in_dong_by_its_unit_cell(tmp_path):
+    # 900,500,000 đồng was published as 900,500,000 million VND
+    path = _sheet(tmp_path / "lo trinh.xlsx", [
+        ["UBND XÃ PHÚ THỊNH"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], [],
+        ["STT", "Nội dung", "Đơn vị tính", *YEARS],
+        ["I", "Chỉ tiêu giảm nghèo"], [1, "Số hộ nghèo giảm", "Hộ", 31, 20, 15, 12, 10],
+        ["II", "Kinh phí thực hiện"], [1, "Tổng kinh phí", "Đồng", 900500000, 795000000, 700000000, 615000000, 530000000],
+        [2, "Huy động xã hội", "Đồng", 50000000, 45000000, 40000000, 35000000, 30000000],
+    ])
+    items = _in_million_vnd(path)
+    assert items[("budget_total", "2026")] == (900.5, "million_vnd") and items[("budget_social", "2030")] == (30.0, "million_vnd")
+    assert items[("poor_reduction", "2026")] == (31.0, "households")
+
+
+def test_a_budget_in_dong_by_the_title_or_its_label(tmp_path):
+    path = _sheet(tmp_path / "lo trinh.xlsx", [
+        ["UBND XÃ PHÚ THỊNH"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], ["Đơn vị tính: hộ; đồng"],
+        ["Năm", "Số hộ thoát nghèo", "Tổng kinh phí", "Vốn lồng ghép (nghìn đồng)"],
+        *[[y, 10 + i, 750_000_000, 50_000] for i, y in enumerate(YEARS)],
+    ])
+    items = _in_million_vnd(path)
+    assert items[("budget_total", "2026")] == (750.0, "million_vnd") and items[("budget_integrated", "2027")] == (50.0, "million_vnd")
+    assert items[("poor_reduction", "2028")] == (12.0, "households")
+
+
+def test_the_whole_periods_column_and_row_are_its_totals(tmp_path):
+    across, failures = _items(_sheet(tmp_path / "ngang.xlsx", [
+        ["UBND XÃ PHÚ THỊNH"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], [],
+        ["STT", "Nội dung", *YEARS, "Cả giai đoạn"],
+        [1, "Số hộ nghèo giảm", 45, 20, 15, 12, 10, 102], [2, "Tổng kinh phí", 900.5, 795, 700, 615, 530, 3540.5],
+    ]))
+    assert across[("poor_reduction", "total")] == 102 and across[("budget_total", "total")] == 3540.5 and failures == []
+    down, failures = _items(_sheet(tmp_path / "doc.xlsx", [
+        ["UBND XÃ PHÚ THỊNH"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], [],
+        ["Năm", "Số hộ thoát nghèo", "Tổng kinh phí (triệu đồng)"],
+        *[[y, 10 + i, 500] for i, y in enumerate(YEARS)],
+        ["Tổng giai đoạn 2026-2030", 60, 2500],
+    ]))
+    assert down[("poor_reduction", "total")] == 60 and down[("budget_total", "total")] == 2500 and failures == []
+
+
+def test_a_line_after_the_years_that_is_no_total_is_reported(tmp_path):
+    down, failures = _items(_sheet(tmp_path / "doc.xlsx", [
+        ["UBND XÃ PHÚ THỊNH"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], [],
+        ["Năm", "Số hộ thoát nghèo", "Tổng kinh phí (triệu đồng)"],
+        *[[y, 10 + i, 500] for i, y in enumerate(YEARS)],
+        ["Bình quân mỗi năm", 12, 500],
+    ]))
+    assert ("poor_reduction", "total") not in down
+    assert [(f["rule"], f["row"], f["value"]) for f in failures] == [("row_not_used", 10, "Bình quân mỗi năm")]

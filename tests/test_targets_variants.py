@@ -64,3 +64,104 @@ def test_a_target_that_is_no_number_is_reported(tmp_path):
 def test_the_provinces_total_row_is_no_commune(tmp_path):
     found = _targets(tmp_path / "chi tieu.xlsx", total_first=True)
     assert _values(found) == [0.3, 0.31, 0.79] and found["failures"] == []
+
+
+# ---- how the province names its communes, how it writes its cuts (each fails on the code before 2026-12-06)
+
+def _sheet(path: Path, header: list, rows: list, formats: dict | None = None, hidden_rows=()) -> dict:
+    """A targets sheet of `header` over `rows`; `formats` gives a column (1-based) its Excel number format."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Giao chỉ tiêu"
+    ws.append(["UBND TỈNH THÁI NGUYÊN"])
+    ws.append(["GIAO CHỈ TIÊU GIẢM NGHÈO NĂM 2026"])
+    ws.append([])
+    for line in header:
+        ws.append(line)
+    for row in rows:
+        ws.append(row)
+    for col, fmt in (formats or {}).items():
+        for r in range(4 + len(header), 4 + len(header) + len(rows)):
+            ws.cell(r, col).number_format = fmt
+    for r in hidden_rows:
+        ws.row_dimensions[r].hidden = True
+    wb.save(path)
+    found = targets_from_parse(parse_workbook(path, Limits(), forced_kind="targets"), Resolver(load_reference(), "19"))
+    frame = found.frame
+    return {"targets": dict(frame.select("commune_code", "assigned_poor_reduction_pp").iter_rows()),
+            "households": dict(frame.select("commune_code", "assigned_poor_reduction_households").iter_rows()),
+            "failures": [(f["rule"], f["cell"], f["value"], f["expected"]) for f in found.failures]}
+
+
+TARGET = "Chỉ tiêu giảm tỷ lệ hộ nghèo năm 2026 (điểm %)"
+
+
+def test_communes_named_by_code_alone_a_number_that_lost_its_zero_included(tmp_path):
+    # with codes only, every target was null and nothing was reported
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Mã xã", "Tổng số hộ", TARGET]],
+                   [[1, 1843, 2884, 0.3], [2, "05800", 5441, 0.79], [3, "01879", 7028, 0.31]])
+    assert found["targets"] == {"01843": 0.3, "05800": 0.79, "01879": 0.31} and found["failures"] == []
+
+
+def test_names_that_differ_only_by_accents_are_two_communes(tmp_path):
+    # "Văn Lang" (02143) and "Văn Lăng" (05665) of the same province were both called ambiguous and left out
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Đơn vị", "Tổng số hộ", TARGET]],
+                   [[1, "Văn Lang", 5319, 0.85], [2, "Văn Lăng", 8998, 0.49]])
+    assert found["targets"] == {"02143": 0.85, "05665": 0.49} and found["failures"] == []
+
+
+def test_a_former_communes_name_is_mapped_and_reported(tmp_path):
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Đơn vị", "Tổng số hộ", TARGET]],
+                   [[1, "Phường Sông Cầu", 2884, 0.15], [2, "Xã Công Bằng", 7028, 0.31]])
+    assert found["targets"] == {"01843": 0.15, "01879": 0.31}
+    assert [(rule, cell, value) for rule, cell, value, _ in found["failures"]] == [
+        ("legacy_unit_name", "B5", "Phường Sông Cầu"), ("legacy_unit_name", "B6", "Xã Công Bằng")]
+
+
+@pytest.mark.parametrize("with_rates", [False, True])
+def test_targets_typed_as_excel_percentages_are_points(tmp_path, with_rates):
+    # 0.31 % is the number 0.0031: every commune met a target a hundred times too small
+    header = ["STT", "Tên xã, phường", "Tổng số hộ", "Số hộ nghèo", *(["Tỷ lệ hộ nghèo (%)"] if with_rates else []), TARGET]
+    rows = [[1, "Phường Bắc Kạn", 2884, 35, *([35 / 2884] if with_rates else []), 0.0015],
+            [2, "Xã Phú Thịnh", 5441, 127, *([127 / 5441] if with_rates else []), 0.0079],
+            [3, "Xã Cao Minh", 7028, 183, *([183 / 7028] if with_rates else []), 0.0006 if with_rates else 0.0031]]
+    found = _sheet(tmp_path / "chi tieu.xlsx", [header], rows, formats={len(header): "0.00%", 5: "0.00%"})
+    assert found["targets"] == {"01843": 0.15, "05800": 0.79, "01879": 0.06 if with_rates else 0.31}
+
+
+def test_small_targets_in_points_stay_points(tmp_path):
+    # a province of small cuts, its rates in percent: nothing to convert
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Tổng số hộ", "Số hộ nghèo", "Tỷ lệ hộ nghèo (%)", TARGET]],
+                   [[1, "Phường Bắc Kạn", 2884, 35, 1.21, 0.06], [2, "Xã Phú Thịnh", 5441, 127, 2.33, 0.08]])
+    assert found["targets"] == {"01843": 0.06, "05800": 0.08}
+
+
+def test_a_commune_listed_twice_keeps_its_first_row_and_is_reported(tmp_path):
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Tổng số hộ", TARGET]],
+                   [[1, "Xã Phú Thịnh", 5441, 0.79], [2, "Phường Bắc Kạn", 2884, 0.3], [3, "Phú Thịnh", 5441, 1.2]])
+    assert found["targets"] == {"05800": 0.79, "01843": 0.3}
+    assert found["failures"] == [("target_listed_once", "B7", "Phú Thịnh", "5")]
+
+
+def test_a_cut_in_households_is_kept_for_the_communes_own_total(tmp_path):
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Đơn vị", "Tổng số hộ", "Chỉ tiêu số hộ nghèo giảm năm 2026 (hộ)"]],
+                   [[1, "Phường Bắc Kạn", 2884, 7], [2, "Xã Phú Thịnh", 5441, 43]])
+    assert found["targets"] == {"01843": None, "05800": None}
+    assert found["households"] == {"01843": 7.0, "05800": 43.0}
+
+
+def test_points_under_a_poor_households_group(tmp_path):
+    # "Hộ nghèo" over "Chỉ tiêu giảm năm 2026 (điểm %)": the cut was read as households to lift, its points lost
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Đơn vị", "Tổng số hộ", "Hộ nghèo", None],
+                                                [None, None, None, "Số hộ 31/12/2025", "Chỉ tiêu giảm năm 2026 (điểm %)"]],
+                   [[1, "Phường Bắc Kạn", 2884, 35, 0.15], [2, "Xã Phú Thịnh", 5441, 127, 0.79]])
+    assert found["targets"] == {"01843": 0.15, "05800": 0.79}
+    assert found["households"] == {"01843": None, "05800": None}
+
+
+def test_the_workbooks_own_findings_are_reported(tmp_path):
+    # a hidden row among the targets was read without a word
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Đơn vị", "Tổng số hộ", TARGET]],
+                   [[1, "Phường Bắc Kạn", 2884, 0.15], [2, "Xã Phú Thịnh", 5441, 0.79]], hidden_rows=[6])
+    assert found["targets"] == {"01843": 0.15, "05800": 0.79}
+    assert [(rule, value) for rule, _, value, _ in found["failures"]] == [("hidden_content", "6")]

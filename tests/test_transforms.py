@@ -147,8 +147,24 @@ def test_actual_attainment(status, actual, assigned, want):
 
 
 def test_target_attainment_compares_at_two_decimals_half_up():
-    communes = pl.LazyFrame({"commune_code": ["a", "b", "c"], "planned_poor_reduction_pp": [0.79, 0.30, None]})
-    targets = pl.LazyFrame({"commune_code": ["a", "b", "c"], "assigned_poor_reduction_pp": [0.785, 0.305, 0.2]})
+    communes = pl.LazyFrame({"commune_code": ["a", "b", "c"], "planned_poor_reduction_pp": [0.79, 0.30, None], "total_households": [900, 900, 900]})
+    targets = pl.LazyFrame({"commune_code": ["a", "b", "c"], "assigned_poor_reduction_pp": [0.785, 0.305, 0.2],
+                            "assigned_poor_reduction_households": [None, None, None], "targets_total_households": [None, None, None]},
+                           schema_overrides={"assigned_poor_reduction_households": pl.Float64, "targets_total_households": pl.Float64})
     got = aggregate.target_attainment(communes, targets).sort("commune_code").collect()
     # 0.785 -> 0.79 (met, equal); 0.305 -> 0.31 (below); no plan figure -> not judged
     assert got["meets_assigned_target"].to_list() == [True, False, None]
+
+
+def test_a_target_in_households_is_judged_on_the_communes_own_total():
+    # "lift 7 poor households": 7 of 2,884 is 0.24 points; a plan lifting 7 (0.24) meets it, one lifting 6 (0.21) does not
+    # a commune whose plan gives no total (rejected) takes the total the targets give: 7 of 2,000 is 0.35 points
+    communes = pl.LazyFrame({"commune_code": ["a", "b", "c"], "planned_poor_reduction_pp": [0.24, 0.21, None],
+                             "total_households": [2884, 2884, None]})
+    targets = pl.LazyFrame({"commune_code": ["a", "b", "c"], "assigned_poor_reduction_pp": [None, None, None],
+                            "assigned_poor_reduction_households": [7.0, 7.0, 7.0], "targets_total_households": [2900.0, None, 2000.0]},
+                           schema_overrides={"assigned_poor_reduction_pp": pl.Float64})
+    got = aggregate.target_attainment(communes, targets).sort("commune_code").collect()
+    assert got["assigned_poor_reduction_pp"].to_list() == [0.24, 0.24, 0.35]
+    assert got["meets_assigned_target"].to_list() == [True, False, None]
+    assert "assigned_poor_reduction_households" not in got.columns

@@ -61,9 +61,14 @@ def rates(total: str) -> list[pl.Expr]:
 
 
 def target_attainment(communes: pl.LazyFrame, targets: pl.LazyFrame) -> pl.LazyFrame:
-    """Assigned targets joined by commune; planned >= assigned, both at 2 decimals (half-up)."""
-    assigned = targets.select("commune_code", excel_round(pl.col("assigned_poor_reduction_pp")).alias("assigned_poor_reduction_pp"))
+    """Assigned targets joined by commune; planned >= assigned, both at 2 decimals (half-up). A target given as
+    households to lift, not in points, is those households over the commune's own total (so that it is met when the
+    plan lifts as many), else over the total the targets give (a commune whose plan gives none)."""
+    assigned = targets.select("commune_code", "assigned_poor_reduction_pp", "assigned_poor_reduction_households", "targets_total_households")
+    in_households = rate_pct(pl.col("assigned_poor_reduction_households"), pl.coalesce("total_households", "targets_total_households"))
     return communes.join(assigned, on="commune_code", how="left").with_columns(
+        pl.coalesce(excel_round(pl.col("assigned_poor_reduction_pp")), in_households).alias("assigned_poor_reduction_pp")
+    ).drop("assigned_poor_reduction_households", "targets_total_households").with_columns(
         pl.when(pl.col("planned_poor_reduction_pp").is_not_null() & pl.col("assigned_poor_reduction_pp").is_not_null())
         .then(pl.col("planned_poor_reduction_pp") >= pl.col("assigned_poor_reduction_pp") - 1e-9)
         .otherwise(None)

@@ -14,10 +14,18 @@ from .checks import FAILURE_SCHEMA, int_text
 _BLOCK = ["commune_code", "source_file", "source_sheet"]  # one roadmap table of a commune's file
 
 
+# money stated in other units ("Đơn vị tính: đồng") as million VND, the unit of every budget figure we publish
+TO_MILLION_VND = {"vnd": 1e-6, "thousand_vnd": 1e-3, "billion_vnd": 1e3}
+
+
 def roadmap_items(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
-    """Every typed cell with its commune and source."""
+    """Every typed cell with its commune and source, money in million VND."""
+    other_money = pl.col("unit").is_in(list(TO_MILLION_VND))
+    scale = pl.col("unit").replace_strict(TO_MILLION_VND, default=1.0, return_dtype=pl.Float64)
     return typed.join(tables.select("table_id", "commune_code", "source_file", "source_sheet"), on="table_id").select(
-        *_BLOCK, "table_id", pl.col("row").alias("source_row"), "row_kind", "year", "item", "item_label", "item_kind", "unit", "value",
+        *_BLOCK, "table_id", pl.col("row").alias("source_row"), "row_kind", "year", "item", "item_label", "item_kind",
+        pl.when(other_money).then(pl.lit("million_vnd")).otherwise(pl.col("unit")).alias("unit"),
+        pl.when(other_money).then((pl.col("value") * scale).round(6)).otherwise(pl.col("value")).alias("value"),
     )
 
 

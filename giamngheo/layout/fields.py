@@ -166,8 +166,8 @@ def _count_field(tags: frozenset[str], kind: str, table_subject: str | None, yea
     # plan or summary
     if subj in ("poor", "near"):
         if "aspect.reduction" in tags or flows in (["flow.escaped"], ["flow.escaped_near"]):
-            if flows:
-                subj = FLOWS[flows[0]][0]
+            # the flow's own group ("thoát nghèo"), where it names one ("mới phát sinh" does not: the label's stands)
+            subj = (FLOWS[flows[0]][0] if flows else None) or subj
             return f"{SUBJECT_PREFIX[subj]}_reduction_target"
         if "aspect.end" in tags and "aspect.baseline" not in tags and not (year and years and max(years) < year):
             return None  # an expected end count in a plan, not its baseline ("cuối năm 2025" is one)

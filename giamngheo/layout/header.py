@@ -327,7 +327,9 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
         if not col.label:
             continue
         fld = F.role_field(col.tags)
-        if fld is None and "measure.rate" in col.tags:
+        # in the targets workbook a column in points ("Chỉ tiêu giảm (điểm %)" under "Hộ nghèo") is a rate's cut
+        points = band.kind == F.TARGETS and "unit.points" in col.tags
+        if fld is None and ("measure.rate" in col.tags or points):
             if band.kind == F.TARGETS:
                 fld = F.targets_rate_field(col.tags)
             elif F.subject(col.own_tags) or col.own_tags & {"aspect.start", "aspect.end"}:

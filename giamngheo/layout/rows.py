@@ -242,9 +242,10 @@ def _settle_totals(rows: list[TableRow]) -> None:
     followed by another total belongs to its section; the last one is the grand
     total unless it reads like a plain "Cộng" closing the last of sections that
     all have their own subtotal. A trailing unnamed row of figures after the
-    villages, with no labelled total anywhere, is read as an unlabelled total.
+    named villages, with no labelled total anywhere, is read as an unlabelled total.
     """
-    if rows and rows[-1].kind == VILLAGE and rows[-1].name is None and not any(r.kind == TOTAL for r in rows):
+    if (rows and rows[-1].kind == VILLAGE and rows[-1].name is None and not any(r.kind == TOTAL for r in rows)
+            and any(r.name for r in rows)):  # where no row is named (communes by code alone), no row is an unnamed total
         rows[-1].kind = TOTAL
     totals = [i for i, r in enumerate(rows) if r.kind == TOTAL and r.section_index > 0]
     for n, i in enumerate(totals):

@@ -1,0 +1,37 @@
+"""The province's targets as points of the poor rate, whatever way the workbook wrote them."""
+
+from __future__ import annotations
+
+import polars as pl
+
+TARGET = "assigned_poor_reduction_pp"
+# No province assigns every commune a cut below 0.05 points, nor one of 10 points or more: a column of such figures
+# is the same targets typed as Excel percentages (0.24 % is the number 0.0024).
+FRACTIONS_BELOW = 0.05
+FRACTIONS_BELOW_WITH_RATES = 0.1
+
+
+def targets_in_points(typed: pl.DataFrame) -> pl.DataFrame:
+    """`typed` (the targets' rows: the target, and where given the poor rate and the counts it is of) with the target
+    in points: its sign dropped ("-0,24": the same cut), an Excel percentage column (every typed target below 0.05,
+    or below 0.1 where the sheet's poor rates are Excel percentages too) times 100. A target written as text with its
+    unit ("0,24 %") is already in points."""
+    typed_as_number = pl.col(f"{TARGET}__text").is_null() & pl.col(TARGET).is_not_null()
+    numbers = typed.filter(typed_as_number & (pl.col("row_kind") == "village"))[TARGET].abs()
+    limit = FRACTIONS_BELOW_WITH_RATES if rates_are_fractions(typed) else FRACTIONS_BELOW
+    fractions = numbers.len() > 0 and numbers.max() < limit
+    scale = pl.when(typed_as_number).then(100.0 if fractions else 1.0).otherwise(1.0)
+    return typed.with_columns((pl.col(TARGET).abs() * scale).round(6).alias(TARGET))
+
+
+def rates_are_fractions(typed: pl.DataFrame) -> bool:
+    """The sheet's poor rates are Excel percentages: most stated rates are the poor over all households as a
+    fraction (0.0064 for 78 of 12,266), not in percent."""
+    if "poor_rate" not in typed.columns:
+        return False
+    given = typed.filter(pl.col("poor_rate").is_not_null() & (pl.col("total_households") > 0) & (pl.col("poor_households") > 0))
+    if given.is_empty():
+        return False
+    share = given["poor_households"] / given["total_households"]
+    as_fraction = ((given["poor_rate"] - share).abs() < 0.0006).sum()
+    return as_fraction * 2 > given.height
