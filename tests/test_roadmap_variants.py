@@ -17,10 +17,7 @@ YEARS = ["Năm 2026", "Năm 2027", "Năm 2028", "Năm 2029", "Năm 2030"]
 
 
 def _roadmap(path: Path, extra: list | None = None, years=YEARS) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Lộ trình"
-    for line in [
+    return _sheet(path, [
         ["UBND XÃ THANH MAI"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], [],
         ["STT", "Nội dung", "Đơn vị tính", *years],
         ["I", "Mục tiêu giảm nghèo"],
@@ -29,10 +26,7 @@ def _roadmap(path: Path, extra: list | None = None, years=YEARS) -> Path:
         [2, "Số hộ cận nghèo giảm", "Hộ", 6, 5, 5, 4, 3],
         ["II", "Kinh phí thực hiện"],
         [1, "Tổng kinh phí", "Triệu đồng", 900.5, 795, 700, 615, 530],
-    ]:
-        ws.append(line)
-    wb.save(path)
-    return path
+    ])
 
 
 def _items(path: Path) -> tuple[dict, list[dict]]:

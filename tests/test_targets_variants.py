@@ -21,22 +21,31 @@ COMMUNES = [("Phường Bắc Kạn", 0.3), ("Xã Phú Thịnh", 0.79), ("Xã Ca
 
 def _targets(path: Path, column: str = "Chỉ tiêu giảm tỷ lệ hộ nghèo năm 2026 (điểm %)", value=lambda v: v, before=None,
              total_first: bool = False) -> dict:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Giao chỉ tiêu"
-    ws.append(["UBND TỈNH THÁI NGUYÊN"])
-    ws.append(["GIAO CHỈ TIÊU GIẢM NGHÈO NĂM 2026"])
-    ws.append([])
-    ws.append(["STT", "Tên xã, phường", "Tổng số hộ", *([before[0]] if before else []), column])
-    if total_first:
-        ws.append([None, "Toàn tỉnh", 15000, *([None] if before else []), 0.47])
-    for i, (name, target) in enumerate(COMMUNES, start=1):
-        ws.append([i, name, 5000, *([before[1]] if before else []), value(target)])
-    wb.save(path)
-    found = targets_from_parse(parse_workbook(path, Limits(), forced_kind="targets"), Resolver(load_reference(), "19"))
+    header = ["STT", "Tên xã, phường", "Tổng số hộ", *([before[0]] if before else []), column]
+    rows = [[None, "Toàn tỉnh", 15000, *([None] if before else []), 0.47]] if total_first else []
+    rows += [[i, name, 5000, *([before[1]] if before else []), value(target)] for i, (name, target) in enumerate(COMMUNES, start=1)]
+    found = _read(_write(path, [header], rows))
     return {"targets": dict(found.frame.select("commune_code", "assigned_poor_reduction_pp").iter_rows()), "failures": found.failures}
 
 
+def _write(path: Path, header: list, rows: list, formats: dict | None = None, hidden_rows=()) -> Path:
+    """A targets sheet of `header` lines over `rows`; `formats` gives a column (1-based) its Excel number format."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Giao chỉ tiêu"
+    for line in [["UBND TỈNH THÁI NGUYÊN"], ["GIAO CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [], *header, *rows]:
+        ws.append(line)
+    for col, fmt in (formats or {}).items():
+        for r in range(4 + len(header), 4 + len(header) + len(rows)):
+            ws.cell(r, col).number_format = fmt
+    for r in hidden_rows:
+        ws.row_dimensions[r].hidden = True
+    wb.save(path)
+    return path
+
+
+def _read(path: Path):
+    return targets_from_parse(parse_workbook(path, Limits(), forced_kind="targets"), Resolver(load_reference(), "19"))
 
 
 def _values(found: dict) -> list:
@@ -69,28 +78,10 @@ def test_the_provinces_total_row_is_no_commune(tmp_path):
 # ---- how the province names its communes, how it writes its cuts (each fails on the code before 2026-12-06)
 
 def _sheet(path: Path, header: list, rows: list, formats: dict | None = None, hidden_rows=()) -> dict:
-    """A targets sheet of `header` over `rows`; `formats` gives a column (1-based) its Excel number format."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Giao chỉ tiêu"
-    ws.append(["UBND TỈNH THÁI NGUYÊN"])
-    ws.append(["GIAO CHỈ TIÊU GIẢM NGHÈO NĂM 2026"])
-    ws.append([])
-    for line in header:
-        ws.append(line)
-    for row in rows:
-        ws.append(row)
-    for col, fmt in (formats or {}).items():
-        for r in range(4 + len(header), 4 + len(header) + len(rows)):
-            ws.cell(r, col).number_format = fmt
-    for r in hidden_rows:
-        ws.row_dimensions[r].hidden = True
-    wb.save(path)
-    found = targets_from_parse(parse_workbook(path, Limits(), forced_kind="targets"), Resolver(load_reference(), "19"))
-    frame = found.frame
+    frame, failures = (found := _read(_write(path, header, rows, formats, hidden_rows))).frame, found.failures
     return {"targets": dict(frame.select("commune_code", "assigned_poor_reduction_pp").iter_rows()),
             "households": dict(frame.select("commune_code", "assigned_poor_reduction_households").iter_rows()),
-            "failures": [(f["rule"], f["cell"], f["value"], f["expected"]) for f in found.failures]}
+            "failures": [(f["rule"], f["cell"], f["value"], f["expected"]) for f in failures]}
 
 
 TARGET = "Chỉ tiêu giảm tỷ lệ hộ nghèo năm 2026 (điểm %)"
