@@ -8,6 +8,7 @@ from .container import sniff_format
 from .csvfile import read_csv
 from .excel import read_excel
 from .grid import Limits, Sheet, UnreadableFile, Workbook
+from .markup import HTML, SPREADSHEETML, read_markup
 
 __all__ = ["Limits", "Sheet", "UnreadableFile", "Workbook", "read_workbook"]
 
@@ -36,6 +37,9 @@ def read_workbook(path: Path, limits: Limits) -> Workbook:
     container = sniff_format(path, head)
     if container == "text":
         book = read_csv(path.read_bytes(), limits)
+    elif container in (HTML, SPREADSHEETML):
+        book = read_markup(path.read_bytes(), container, limits)
+        _repair_legacy_text(book)
     else:
         book = read_excel(path, container, limits)
         _repair_legacy_text(book)

@@ -40,7 +40,7 @@ def _has_dtd(data: bytes) -> bool:
 
 
 def sniff_format(path: Path, head: bytes) -> str:
-    """The container format from the first bytes, whatever the extension says."""
+    """The container format from the first bytes, whatever the extension says: ole, zip, html, xml (SpreadsheetML) or text."""
     if not head:
         raise UnreadableFile("empty", "0 bytes")
     if head.startswith(OLE_MAGIC):
@@ -50,9 +50,11 @@ def sniff_format(path: Path, head: bytes) -> str:
     for magic, name in _NOT_SPREADSHEET.items():
         if head.startswith(magic):
             raise UnreadableFile("not_spreadsheet", name)
-    lowered = head[:512].lstrip().lower()
-    if lowered.startswith((b"<!doctype html", b"<html", b"<table")):
-        raise UnreadableFile("not_spreadsheet", "HTML")
+    from .markup import markup_kind
+
+    markup = markup_kind(head)
+    if markup:
+        return markup  # an HTML table or Excel 2003's XML Spreadsheet, whatever the file is named
     if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableFile("not_spreadsheet", f"binary ({path.suffix or 'no extension'})")
     return "text"

@@ -49,7 +49,7 @@ class Sheet:
 
 @dataclass
 class Workbook:
-    format: str  # xlsx, xlsm, xls, ods, csv
+    format: str  # xlsx, xlsm, xlsb, xls, ods, csv, html, xml (Excel 2003 XML Spreadsheet)
     sheets: list[Sheet]
     encoding: str | None = None  # text files: the encoding that was detected
     legacy_encoding: str | None = None  # tcvn3 / vni when cell text had to be decoded

@@ -1,0 +1,312 @@
+"""Spreadsheets saved as markup, which Excel and LibreOffice open as workbooks:
+
+- an HTML table under an .xls name: what many offices' software exports ("Xuất Excel"), and what Excel writes
+  when a sheet is saved as a web page. Read as one sheet (as Excel opens it): the text before and between the
+  tables one line a row, each table's rows below, merged cells from colspan / rowspan, Excel's own numbers
+  (`x:num`) as numbers, other cells as text (read in the Vietnamese convention downstream, as a CSV's are);
+- Excel 2003's XML Spreadsheet (SpreadsheetML): worksheets, typed cells, merged cells (MergeAcross / MergeDown),
+  hidden rows, columns and sheets, formulas with or without their saved value.
+
+Both are refused past the run's limits, and an XML DTD is refused as in every other container.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from xml.etree import ElementTree
+
+from .container import _has_dtd
+from .grid import Limits, Sheet, UnreadableFile, Workbook
+
+HTML, SPREADSHEETML = "html", "xml"
+_HTML_START = (b"<!doctype html", b"<html", b"<table", b"<head", b"<meta", b"<body", b"<style", b"<!--")
+_SPREADSHEETML = re.compile(rb"urn:schemas-microsoft-com:office:spreadsheet|progid=\"excel\.sheet\"", re.IGNORECASE)
+_CHARSET = re.compile(rb"charset\s*=\s*[\"']?\s*([\w.-]+)", re.IGNORECASE)
+_BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "br", "li", "caption"})
+_SPACES = re.compile(r"[ \t\r\f\v\xa0]+")
+
+
+def markup_kind(head: bytes) -> str | None:
+    """HTML or SpreadsheetML from a file's first bytes (after a BOM and blanks), else None."""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if text.startswith(b"<?xml"):
+        return SPREADSHEETML if _SPREADSHEETML.search(head) else (HTML if b"<html" in text[:2048] else None)
+    if text.startswith(_HTML_START) and (b"<table" in text or b"<html" in text[:2048] or text.startswith(b"<table")):
+        return HTML
+    return None
+
+
+def read_markup(data: bytes, kind: str, limits: Limits) -> Workbook:
+    if kind == SPREADSHEETML:
+        return Workbook(format="xml", sheets=_spreadsheetml(data, limits))
+    text, encoding = _decoded(data)
+    parser = _TableGrid(limits)
+    try:
+        parser.feed(text)
+        parser.close()
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 - html.parser is lenient; anything left is a damaged file
+        raise UnreadableFile("corrupt", f"HTML: {type(exc).__name__}") from None
+    sheet = Sheet(name="", rows=parser.rows, merged=parser.merged, hidden_rows=frozenset(parser.hidden_rows))
+    return Workbook(format="html", sheets=[sheet], encoding=encoding)
+
+
+def _decoded(data: bytes) -> tuple[str, str]:
+    """The page's text: in the charset it declares, else as a CSV's bytes are guessed (UTF-8, cp1258, TCVN3, VNI)."""
+    from ..legacy_text import decode_text_bytes
+
+    declared = _CHARSET.search(data[:4096])
+    if declared and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        name = declared.group(1).decode("ascii", "replace").lower()
+        try:
+            return data.decode(name), name
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text_bytes(data)
+
+
+class _TableGrid(HTMLParser):
+    """The page as Excel lays it out: rows of cells, merged ranges, hidden rows."""
+
+    def __init__(self, limits: Limits):
+        super().__init__(convert_charrefs=True)
+        self.limits = limits
+        self.rows: list[list] = []
+        self.merged: list[tuple[int, int, int, int]] = []
+        self.hidden_rows: set[int] = set()
+        self.depth = 0  # tables open (a table inside a cell adds its text to the cell)
+        self.loose: list[str] = []  # text outside any table, up to the next block's end
+        self.row: list | None = None
+        self.cell: list[str] | None = None
+        self.cell_attrs: dict = {}
+        self.spans: dict[int, int] = {}  # column -> the last row a rowspan from above covers
+        self.table_start = 0
+        self.pending: list[tuple[int, int, int, int]] = []  # merges of the open table, clipped at its end
+        self.skip = 0  # inside <script> / <style>
+
+    # -- text outside tables: one line a row (titles, "Đơn vị tính", signatures)
+    def _flush_loose(self) -> None:
+        text = _clean(" ".join(self.loose))
+        self.loose = []
+        if text:
+            self._add_row([text])
+
+    def _add_row(self, cells: list) -> None:
+        if len(self.rows) >= self.limits.max_rows:
+            raise UnreadableFile("too_many_rows", f"{len(self.rows) + 1} rows", f"<= {self.limits.max_rows}")
+        self.rows.append(cells)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "title"):
+            self.skip += 1
+            return
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "table":
+            if self.depth == 0:
+                self._flush_loose()
+                self.table_start, self.spans, self.pending = len(self.rows), {}, []
+            self.depth += 1
+        elif self.depth > 1:
+            if tag == "br" and self.cell is not None:
+                self.cell.append("\n")
+        elif tag == "tr" and self.depth == 1:
+            self._end_row()
+            self.row = []
+            if "display:none" in a.get("style", "").replace(" ", "").lower():
+                self.hidden_rows.add(len(self.rows) + 1)
+        elif tag in ("td", "th") and self.depth == 1:
+            if self.row is None:
+                self.row = []
+            self._end_cell()
+            self.cell, self.cell_attrs = [], a
+        elif tag == "br":
+            (self.cell if self.cell is not None else self.loose).append("\n")
+        elif tag in _BLOCKS and self.depth == 0:
+            self._flush_loose()
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "title"):
+            self.skip = max(0, self.skip - 1)
+        elif tag == "table" and self.depth:
+            self.depth -= 1
+            if self.depth == 0:
+                self._end_row()
+                self._end_table()
+        elif self.depth == 1 and tag in ("td", "th"):
+            self._end_cell()
+        elif self.depth == 1 and tag == "tr":
+            self._end_row()
+        elif self.depth == 0 and tag in _BLOCKS:
+            self._flush_loose()
+
+    def handle_data(self, data):
+        if self.skip:
+            return
+        if self.cell is not None:
+            self.cell.append(data)
+        elif self.depth == 0:
+            self.loose.append(data)
+
+    def close(self):
+        super().close()
+        self._end_row()
+        if self.depth:
+            self._end_table()
+        self._flush_loose()
+
+    def _end_cell(self) -> None:
+        if self.cell is None or self.row is None:
+            self.cell = None
+            return
+        r = len(self.rows)
+        c = self._free_column(len(self.row))
+        value = _value(_clean("".join(self.cell)), self.cell_attrs, self.limits)
+        colspan, rowspan = _span(self.cell_attrs.get("colspan")), _span(self.cell_attrs.get("rowspan"))
+        if c + colspan > self.limits.max_columns:
+            raise UnreadableFile("too_many_columns", f"{c + colspan} columns", f"<= {self.limits.max_columns}")
+        while len(self.row) < c:
+            self.row.append(None)
+        self.row.append(value)
+        self.row.extend([None] * (colspan - 1))
+        if rowspan > 1:
+            for k in range(colspan):
+                self.spans[c + k] = r + rowspan - 1
+        if colspan > 1 or rowspan > 1:
+            self.pending.append((r, c, r + rowspan - 1, c + colspan - 1))
+        self.cell = None
+
+    def _free_column(self, c: int) -> int:
+        """The first column from `c` not covered by a rowspan from the rows above."""
+        r = len(self.rows)
+        while self.spans.get(c, -1) >= r:
+            c += 1
+        return c
+
+    def _end_row(self) -> None:
+        if self.row is None:
+            return
+        self._end_cell()
+        self._add_row(self.row)
+        self.row = None
+
+    def _end_table(self) -> None:
+        last = len(self.rows) - 1
+        self.merged.extend((r1, c1, min(r2, last), c2) for r1, c1, r2, c2 in self.pending if r1 <= last)
+        self.spans, self.pending = {}, []
+
+
+def _span(text: str | None) -> int:
+    try:
+        return max(1, int(float(text or 1)))
+    except ValueError:
+        return 1
+
+
+def _clean(text: str) -> str:
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _value(text: str, attrs: dict, limits: Limits):
+    if len(text) > limits.max_cell_chars:
+        raise UnreadableFile("cell_too_long", f"{len(text)} characters", f"<= {limits.max_cell_chars}")
+    number = attrs.get("x:num")
+    if number:  # Excel's web page keeps the cell's number beside the text it shows ("5.441")
+        try:
+            return float(number)
+        except ValueError:
+            pass
+    return text or None
+
+
+# ---- Excel 2003 XML Spreadsheet
+
+_SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+_X = "{urn:schemas-microsoft-com:office:excel}"
+
+
+def _spreadsheetml(data: bytes, limits: Limits) -> list[Sheet]:
+    if _has_dtd(data):
+        raise UnreadableFile("xml_entities", "XML Spreadsheet")
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise UnreadableFile("corrupt", f"XML Spreadsheet: {exc}") from None
+    sheets = [_worksheet(ws, limits) for ws in root.iter(f"{_SS}Worksheet")]
+    if not sheets:
+        raise UnreadableFile("no_sheets", "XML Spreadsheet")
+    return sheets
+
+
+def _index(el, attr: str, default: int, least: int = 1) -> int:
+    text = el.get(f"{_SS}{attr}")
+    try:
+        value = int(text) if text else default
+    except ValueError:
+        value = default
+    if value < least:
+        raise UnreadableFile("corrupt", f"XML Spreadsheet: ss:{attr}={text}")
+    return value
+
+
+def _worksheet(ws, limits: Limits) -> Sheet:
+    name = ws.get(f"{_SS}Name") or ""
+    rows: list[list] = []
+    merged, hidden_rows, hidden_cols, formulas = [], set(), set(), []
+    table = ws.find(f"{_SS}Table")
+    r = 0
+    for row in (table.iter(f"{_SS}Row") if table is not None else ()):
+        r = _index(row, "Index", r + 1)
+        if r > limits.max_rows:
+            raise UnreadableFile("too_many_rows", f"{name}: {r} rows", f"<= {limits.max_rows}")
+        if row.get(f"{_SS}Hidden") == "1":
+            hidden_rows.add(r)
+        while len(rows) < r:
+            rows.append([])
+        cells = rows[r - 1]
+        c = 0
+        for cell in row.iter(f"{_SS}Cell"):
+            c = _index(cell, "Index", c + 1)
+            across, down = _index(cell, "MergeAcross", 0, least=0), _index(cell, "MergeDown", 0, least=0)
+            if c + across > limits.max_columns:
+                raise UnreadableFile("too_many_columns", f"{name}: {c + across} columns", f"<= {limits.max_columns}")
+            data = cell.find(f"{_SS}Data")
+            value = _typed(data, limits) if data is not None else None
+            while len(cells) < c:
+                cells.append(None)
+            cells[c - 1] = value
+            if across or down:
+                merged.append((r - 1, c - 1, r - 1 + down, c - 1 + across))
+            if cell.get(f"{_SS}Formula") and value is None:
+                formulas.append((r, c, cell.get(f"{_SS}Formula")))
+            c += across
+    col = 0
+    for column in (table.iter(f"{_SS}Column") if table is not None else ()):
+        col = _index(column, "Index", col + 1)
+        span = _index(column, "Span", 0, least=0)
+        if column.get(f"{_SS}Hidden") == "1":
+            hidden_cols.update(range(col, min(col + span, limits.max_columns) + 1))
+        col += span
+    visible = ws.find(f"{_X}WorksheetOptions/{_X}Visible")
+    hidden = visible is not None and (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden")
+    last = len(rows) - 1
+    merged = [(r1, c1, min(r2, last), c2) for r1, c1, r2, c2 in merged]
+    return Sheet(name=name, rows=rows, hidden=hidden, hidden_rows=frozenset(hidden_rows), hidden_columns=frozenset(hidden_cols),
+                 merged=merged, formulas_without_value=formulas)
+
+
+def _typed(data, limits: Limits):
+    text = "".join(data.itertext())
+    if len(text) > limits.max_cell_chars:
+        raise UnreadableFile("cell_too_long", f"{len(text)} characters", f"<= {limits.max_cell_chars}")
+    kind = data.get(f"{_SS}Type", "String")
+    if kind == "Number":
+        try:
+            return float(text)
+        except ValueError:
+            return text.strip() or None
+    if kind == "Boolean":
+        return text.strip() in ("1", "true", "TRUE")
+    return text if text.strip() else None
