@@ -145,7 +145,7 @@ def _table_failures(table: Table) -> list[dict]:
             out.append(failure("formula_without_value", sheet.name, r, c, columns[c], formula))
         elif (r, c) in folded:
             out.append(failure("formula_without_value", sheet.name, r, c, folded[(r, c)], formula))
-    if sheet.hidden:
+    if sheet.hidden and not sheet.first_row:  # once a sheet, not again for a second table on it
         out.append(failure("hidden_content", sheet.name, value=sheet.name, detail="sheet"))
     for r in sorted((data_rows | {r for r, _ in folded}) & set(sheet.hidden_rows)):
         out.append(failure("hidden_content", sheet.name, row=r, col=1, value=str(r), detail="row"))

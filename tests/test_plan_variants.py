@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from layouts.grids import Grid, write_book
 from layouts.speed import shared_resolver
-from test_layouts import SUMS, VILLAGES, assert_clean, expected, inspect, rows_of, village_rows
+from test_layouts import SUMS, VILLAGES, assert_clean, expected, failures, inspect, rows_of, village_rows
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -92,3 +92,20 @@ def test_a_reduction_column_that_also_names_new_households(tmp_path):
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01")))
     assert_clean(ins, expected(5))
     assert ins.data.tables[0].columns["poor_reduction_target"] == 6
+
+
+@pytest.mark.parametrize("repeated", [["header", "numbers"], ["numbers"], ["header"]])
+def test_the_header_printed_again_after_a_page_break(tmp_path, repeated):
+    """The header (and its row of column numbers) repeated down the table, as a printed annex shows it on every page:
+    the repeated header became a village named "Tên thôn" (the plan rejected: numeric), the numbers' row "A | B | 1 | 2"
+    a total splitting the villages (false total_row_matches_sum warnings)."""
+    header = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"]
+    numbers = ["A", "B", 1, 2, 3, 4, 5]
+    villages = village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])
+    again = [header if part == "header" else numbers for part in repeated]
+    rows = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [], header, numbers,
+            *villages[:2], *again, *villages[2:], [None, "Tổng cộng", *SUMS]]
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01")))
+    assert failures(ins) == []
+    want = expected(6)
+    assert rows_of(ins) == [*want[:2], *[(*w[:-1], w[-1] + len(again)) for w in want[2:]]]

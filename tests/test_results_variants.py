@@ -74,3 +74,28 @@ def test_a_results_table_without_the_end_of_the_period_is_refused(tmp_path):
     ], [[1, "Thôn 1", 10, 2, 1], [2, "Thôn 2", 8, 1, 0]])
     _, failures = _read(path)
     assert [(f["rule"], f["field"], f["row"]) for f in failures] == [("required_columns", "poor_households_end", 4)]
+
+
+def test_the_poors_and_the_near_poors_tables_stacked_on_one_sheet(tmp_path):
+    """"I. DIỄN BIẾN HỘ NGHÈO" over its table, "II. DIỄN BIẾN HỘ CẬN NGHÈO" over the near-poor's: the second table's
+    header and rows were read as more poor villages (the commune rejected: numeric, unique_village)."""
+    def block(group, rows):
+        return [[f"{'I' if group == 'nghèo' else 'II'}. DIỄN BIẾN HỘ {group.upper()}"],
+                ["STT", "Tên thôn", f"Số hộ {group} đầu năm", "Số hộ giảm trong năm", None, "Số hộ tăng trong năm", None,
+                 f"Số hộ {group} cuối năm"],
+                [None, None, None, "Thoát nghèo" if group == "nghèo" else "Thoát cận nghèo", "Giảm khác", "Phát sinh mới",
+                 "Tăng khác", None], *rows, [None, "Cộng", *[sum(r[i] for r in rows) for i in range(2, 8)]]]
+
+    poor = [[1, "Thôn 1", 13, 2, 1, 0, 0, 10], [2, "Thôn 2", 16, 6, 0, 1, 0, 11]]
+    near = [[1, "Thôn 1", 9, 1, 0, 3, 2, 13], [2, "Thôn 2", 10, 5, 0, 2, 1, 8]]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in [["UBND XÃ PHÚ THỊNH"], ["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"], *block("nghèo", poor),
+                 *block("cận nghèo", near), [None, "Người lập biểu"]]:
+        ws.append(line)
+    wb.save(path := tmp_path / "ket qua.xlsx")
+    data = parse_workbook(path, Limits())
+    tables = {t.subject: t for t in data.tables if t.kind == "results"}
+    assert sorted(tables) == ["near", "poor"] and data.failures == []
+    assert tables["poor"].rows["name"] == ["Thôn 1", "Thôn 2", "Cộng"] and tables["poor"].rows["poor_households_end__num"][:2] == [10, 11]
+    assert tables["near"].rows["row"] == [12, 13, 14] and tables["near"].rows["near_poor_households_end__num"][:2] == [13, 8]

@@ -50,7 +50,7 @@ class TopView:
     """The top rows of a sheet, computed once: merge-filled cells, distinct cells, label rows, title lines."""
 
     def __init__(self, sheet: Sheet):
-        self.n = min(len(sheet.rows), SCAN_ROWS + MAX_BAND)
+        self.n = min(len(sheet.rows), sheet.first_row + SCAN_ROWS + MAX_BAND)
         self.width = min(sheet.width, 200)
         self.filled: dict[tuple[int, int], object] = {}
         anchor: dict[tuple[int, int], tuple[int, int]] = {}
@@ -404,7 +404,7 @@ def find_band(
     label_rows = [r for r in range(last) if view.label[r]]
     best: Band | None = None
     for top in label_rows:
-        if top >= SCAN_ROWS:
+        if top >= sheet.first_row + SCAN_ROWS:
             break
         for bottom in range(top, min(top + MAX_BAND, last)):
             if bottom != top and not view.label[bottom]:

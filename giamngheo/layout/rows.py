@@ -9,7 +9,7 @@ from functools import lru_cache
 from ..readers.grid import Sheet
 from ..text import fold, nfc
 from . import fields as F
-from .header import Band, cell_text, looks_numeric
+from .header import Band, cell_text, is_numbered_row, looks_numeric
 from .vocabulary import folded_words, load_vocabulary, row_label_tags
 
 VILLAGE, TOTAL, SUBTOTAL, SECTION = "village", "total", "subtotal", "section"
@@ -45,6 +45,7 @@ class Rows:
     row_fields: dict[str, int] = field(default_factory=dict)
     unused: list[tuple[int, str | None]] = field(default_factory=list)
     persons: list[int] = field(default_factory=list)  # a village's persons' row ("Khẩu" under "Hộ"): known, not counted
+    next_header: int | None = None  # 0-based row where another table's header begins under this one (its rows end there)
 
 
 def _is_blank(v) -> bool:
@@ -100,6 +101,30 @@ def _table_goes_on(sheet: Sheet, r: int, figure_cols) -> bool:
             return False
         return sum(looks_numeric(sheet.value(nxt, c)) for c in cols) * 2 >= len(cols) > 0
     return False
+
+
+def _header_row(cells: list) -> bool:
+    """A row of header labels: three texts or more that are no figures, each naming a column, and no figures."""
+    words = [v for v in cells if v.__class__ is str and v.strip() and not looks_numeric(v)]
+    if len(words) < 3:
+        return False
+    if any(v is not None and not isinstance(v, str) and not (isinstance(v, (int, float)) and 2000 <= v <= 2100) for v in cells):
+        return False
+    header = load_vocabulary().header
+    return sum(1 for v in words if header.tags(v)) >= 3
+
+
+def _band_texts(sheet: Sheet, band: Band) -> set[tuple[int, str]]:
+    """(column, folded text) of the band's header rows: what a header repeated down the table shows again."""
+    return {(c, " ".join(fold(v).split())) for r in range(band.top, band.bottom + 1)
+            for c, v in enumerate(sheet.rows[r] if r < len(sheet.rows) else []) if v.__class__ is str and v.strip()}
+
+
+def _repeats_band(cells: list, texts: set[tuple[int, str]]) -> bool:
+    """Every label of the row is the band's, in its column (another table's header differs in one at least: "Số hộ
+    cận nghèo đầu năm" under the poor's "Số hộ nghèo đầu năm")."""
+    words = [(c, " ".join(fold(v).split())) for c, v in enumerate(cells) if v.__class__ is str and v.strip()]
+    return len(words) >= 2 and all(w in texts for w in words)
 
 
 def _blank_row(cells: list) -> bool:
@@ -180,6 +205,7 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
     unused: list[tuple[int, str | None]] = []
     persons: list[int] = []
     section, section_index, blank_run = None, 0, 0
+    band_texts, next_header = None, None
     for r in range(band.first_data_row, len(sheet.rows)):
         cells = sheet.rows[r]
         if _blank_row(cells):
@@ -188,6 +214,15 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
                 break
             continue
         blank_run = 0
+        if out and is_numbered_row(cells):
+            continue  # the column numbers repeated under a page break ("A | B | 1 | 2 | 3")
+        if out and _header_row(cells):
+            if _repeats_band(cells, band_texts if band_texts is not None else (band_texts := _band_texts(sheet, band))):
+                continue  # the header printed again on the next page: the villages go on below it
+            while out and out[-1].kind == SECTION and not out[-1].values:  # "II. DIỄN BIẾN HỘ CẬN NGHÈO": the next table's
+                out.pop()
+            next_header = r  # another table's header: this one ends here
+            break
         first_text = _first_text(cells)
         if first_text and _ends_table(first_text):
             if out and _table_goes_on(sheet, r, figures.values()):
@@ -232,7 +267,7 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         else:
             out.append(TableRow(r + 1, VILLAGE, name, section, section_index, values))
     _settle_totals(out)
-    return Rows(out, name_col, row_fields, unused, persons)
+    return Rows(out, name_col, row_fields, unused, persons, next_header)
 
 
 def _settle_totals(rows: list[TableRow]) -> None:

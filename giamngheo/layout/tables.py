@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..readers.grid import Sheet, Workbook
 from ..text import fold
@@ -129,6 +129,12 @@ def sheet_year_of(sheet: Sheet) -> int | None:
     return int(m.group(1)) + 1 if m else None
 
 
+def below(sheet: Sheet, top: int) -> Sheet:
+    """The sheet from row `top` (0-based) on, the rows above it emptied (rows keep their numbers): a second table's."""
+    return replace(sheet, rows=[[] for _ in range(top)] + sheet.rows[top:], merged=[m for m in sheet.merged if m[0] >= top],
+                   formulas_without_value=[f for f in sheet.formulas_without_value if f[0] > top], first_row=top)
+
+
 def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None = None,
                 skip: frozenset[str] = frozenset()) -> list[Table]:
     """Every recognisable table, at most one per (kind, subject), best header score first; sheets named
@@ -145,12 +151,18 @@ def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None
 
         sheet_year = year or sheet_year_of(sheet)
         band = find_band(sheet, kind_for, sheet_year, forced_kind)
-        if band is None:
-            continue
-        rows = classify_rows(sheet, band)
-        table = Table(sheet, idx, band.kind, band, rows.name_col, rows.rows, title_lines(sheet, band.top), rows.row_fields, rows.unused)
-        # equal headers: the table of more rows (a commune's villages over a summary of its former communes), else the first
-        found.append(((band.score, len(table.rows), -idx), table))
+        view, title = sheet, title_lines(sheet, band.top) if band else []
+        while band is not None:
+            rows = classify_rows(view, band)
+            table = Table(view, idx, band.kind, band, rows.name_col, rows.rows, title, rows.row_fields, rows.unused)
+            # equal headers: the table of more rows (a commune's villages over a summary of its former communes), else the first
+            found.append(((band.score, len(table.rows), -idx), table))
+            if rows.next_header is None or len(found) > 8:
+                break
+            # another table under this one ("II. DIỄN BIẾN HỘ CẬN NGHÈO" under the poor's): read from the rows after it
+            view = below(sheet, rows.rows[-1].row if rows.rows else rows.next_header)
+            band = find_band(view, lambda top, _v=view, _t=title: title_kind(_t + title_lines(_v, top) + [_v.name]), sheet_year, forced_kind)
+            title = title + (title_lines(view, band.top) if band else [])
     found.sort(key=lambda x: x[0], reverse=True)
     chosen: dict[tuple[str, str | None], Table] = {}
     for _, table in found:
