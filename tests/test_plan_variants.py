@@ -109,3 +109,97 @@ def test_the_header_printed_again_after_a_page_break(tmp_path, repeated):
     assert failures(ins) == []
     want = expected(6)
     assert rows_of(ins) == [*want[:2], *[(*w[:-1], w[-1] + len(again)) for w in want[2:]]]
+
+
+def test_a_two_row_header_printed_again(tmp_path):
+    """The second header row repeated has its labels under the merged group only ("Hộ nghèo | Hộ cận nghèo")."""
+    top = ["STT", "Tên thôn", "Tổng số hộ", "Thời điểm 31/12/2025", None, "Chỉ tiêu giảm năm 2026", None]
+    sub = [None, None, None, "Hộ nghèo", "Hộ cận nghèo", "Hộ nghèo", "Hộ cận nghèo"]
+    villages = village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])
+    rows = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [], top, sub, *villages[:3], top, sub, *villages[3:]]
+    merges = [(4, 1, 5, 1), (4, 2, 5, 2), (4, 3, 5, 3), (4, 4, 4, 5), (4, 6, 4, 7), (9, 1, 10, 1), (9, 2, 10, 2), (9, 3, 10, 3),
+              (9, 4, 9, 5), (9, 6, 9, 7)]
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01", merges)))
+    assert failures(ins) == []
+    want = expected(6)
+    assert rows_of(ins) == [*want[:3], (*want[3][:-1], 11)]
+
+
+@pytest.mark.parametrize("lines", [["Cộng trang 1", "Trang 1 mang sang"], ["Cộng chuyển sang trang sau", "Trang trước chuyển sang"],
+                                   ["Cộng trang 1"]])
+def test_a_printed_pages_subtotal_and_carry(tmp_path, lines):
+    """"Cộng trang 1" / "Trang 1 mang sang" between the pages: the carry became a village (the first page counted
+    twice, accepted with total_row_matches_sum warnings only), the page's subtotal a total checked against the table."""
+    villages = village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])
+    page = [sum(v[i] for v in VILLAGES[:2]) for i in range(1, 6)]
+    rows = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
+            ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"],
+            *villages[:2], *[[None, line, *page] for line in lines], *villages[2:], [None, "Tổng cộng", *SUMS]]
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01")))
+    assert failures(ins) == []
+    want = expected(5)
+    assert rows_of(ins) == [*want[:2], *[(*w[:-1], w[-1] + len(lines)) for w in want[2:]]]
+
+
+AREAS = {"Phú Cường": VILLAGES[:2], "Bản Ngoại": VILLAGES[2:]}  # the former communes of Xã Phú Thịnh
+PLAN_HEADER = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"]
+
+
+def _area_sheet(area: str, villages) -> Grid:
+    rows = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [f"Khu vực xã {area} (cũ)"], PLAN_HEADER,
+            *village_rows(villages, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
+            [None, "Cộng", *[sum(v[i] for v in villages) for i in range(1, 6)]]]
+    return Grid(rows, area)
+
+
+def _summary_sheet() -> Grid:
+    rows = [["UBND XÃ PHÚ THỊNH"], ["TỔNG HỢP PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], PLAN_HEADER,
+            *[[i, f"Xã {a} (cũ)", *[sum(v[k] for v in vs) for k in range(1, 6)]] for i, (a, vs) in enumerate(AREAS.items(), 1)],
+            [None, "Toàn xã", *SUMS]]
+    return Grid(rows, "Tổng hợp")
+
+
+@pytest.mark.parametrize("summary", ["none", "first", "last"])
+def test_a_sheet_per_former_commune(tmp_path, summary):
+    """After the 2025 mergers, an annex may give each former commune's villages on a sheet of its own (with a summary
+    sheet by former commune before or after them): only the first sheet was read (half the villages lost, accepted
+    with no failure), or the summary's former communes became the villages."""
+    sheets = [_area_sheet(a, vs) for a, vs in AREAS.items()]
+    sheets = [_summary_sheet(), *sheets] if summary == "first" else [*sheets, _summary_sheet()] if summary == "last" else sheets
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", sheets))
+    assert failures(ins) == []
+    sections = [f"Khu vực xã {a} (cũ)" for a, vs in AREAS.items() for _ in vs]
+    assert rows_of(ins) == [(w[0], s, *w[2:-1], 5 + i % 2) for i, (w, s) in enumerate(zip(expected(5), sections))]
+
+
+def test_two_copies_of_a_sheet_count_once_and_last_years_sheet_is_no_area(tmp_path):
+    last_year = _area_sheet("Phú Cường", VILLAGES)
+    last_year.rows[1], last_year.rows[2] = ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2025"], ["Năm 2025"]
+    sheets = [_area_sheet("Phú Cường", VILLAGES), _area_sheet("Phú Cường", VILLAGES), last_year]
+    sheets[1].name, last_year.name = "Bản sao", "2025"
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", sheets))
+    assert [r[0] for r in rows_of(ins)] == [v[0] for v in VILLAGES]
+
+
+def test_a_split_by_area_with_its_total_last(tmp_path):
+    """"Số hộ nghèo / Thành thị | Nông thôn | Tổng số": the urban part was read as the poor households (accepted)."""
+    top = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", None, None, "Số hộ cận nghèo", None, None, "Chỉ tiêu giảm", None]
+    sub = [None, None, None, "Thành thị", "Nông thôn", "Tổng số", "Thành thị", "Nông thôn", "Tổng số", "Hộ nghèo", "Hộ cận nghèo"]
+    rows = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [], top, sub,
+            *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, 1 if p else 0, p - (1 if p else 0), p, 0, q, q, pr, nr])]
+    merges = [(4, 1, 5, 1), (4, 2, 5, 2), (4, 3, 5, 3), (4, 4, 4, 6), (4, 7, 4, 9), (4, 10, 4, 11)]
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu", merges)))
+    assert_clean(ins, expected(6))
+
+
+def test_goal_counts_and_last_years_results_are_no_cut(tmp_path):
+    """"Phấn đấu đến 31/12/2026 / Hộ nghèo" (the count the plan aims to leave) and "Kết quả thực hiện năm 2025 / Số hộ
+    thoát nghèo" were read as the planned cut, before the real "Số hộ giảm" columns (accepted, no warning)."""
+    top = ["STT", "Tên thôn", "Kết quả thực hiện năm 2025", "Thực hiện đến 31/12/2025", None, None, "Phấn đấu đến 31/12/2026", None,
+           "Số hộ giảm", None]
+    sub = [None, None, "Số hộ thoát nghèo", "Tổng số hộ", "Hộ nghèo", "Hộ cận nghèo", "Hộ nghèo", "Hộ cận nghèo", "Hộ nghèo", "Hộ cận nghèo"]
+    rows = [["UBND XÃ PHÚ THỊNH"], ["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], [], top, sub,
+            *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, 3, t, p, q, p - pr, q - nr, pr, nr])]
+    merges = [(4, 1, 5, 1), (4, 2, 5, 2), (4, 4, 4, 6), (4, 7, 4, 8), (4, 9, 4, 10)]
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu", merges)))
+    assert_clean(ins, expected(6))

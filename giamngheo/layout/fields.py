@@ -166,6 +166,8 @@ def _count_field(tags: frozenset[str], kind: str, table_subject: str | None, yea
     # plan or summary
     if subj in ("poor", "near"):
         if "aspect.reduction" in tags or flows in (["flow.escaped"], ["flow.escaped_near"]):
+            if year and years and max(years) < year:
+                return None  # last year's cut or result ("Kết quả thực hiện năm 2025 / Số hộ thoát nghèo"): not the plan's
             # the flow's own group ("thoát nghèo"), where it names one ("mới phát sinh" does not: the label's stands)
             subj = (FLOWS[flows[0]][0] if flows else None) or subj
             return f"{SUBJECT_PREFIX[subj]}_reduction_target"
@@ -173,6 +175,8 @@ def _count_field(tags: frozenset[str], kind: str, table_subject: str | None, yea
             return None  # an expected end count in a plan, not its baseline ("cuối năm 2025" is one)
         return _stock_field(subj)
     if flows in (["flow.escaped"], ["flow.escaped_near"]):
+        if year and years and max(years) < year:
+            return None  # last year's result, not the plan's cut
         return f"{SUBJECT_PREFIX[FLOWS[flows[0]][0]]}_reduction_target"
     if subj == "total":
         return "total_households"

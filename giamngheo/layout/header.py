@@ -355,6 +355,8 @@ def _takes_over(held: Column, col: Column, fld: str, year: int | None, kind: str
     the baseline is the later); in the province's targets, the year's column over last year's."""
     if fld == "village_name":
         return "unit.commune" in held.tags and "unit.commune" not in col.tags
+    if _split_then_total(held, col):
+        return True
     before, after = F.label_years(held.label), F.label_years(col.label)
     if kind == F.TARGETS and before and after:  # the province's targets: the year's own over last year's
         return max(before) < max(after) and (year is None or max(after) <= year)
@@ -363,6 +365,18 @@ def _takes_over(held: Column, col: Column, fld: str, year: int | None, kind: str
     # "đầu năm 2025" then "cuối năm 2025": the end of the same year is the later figure
     later_in_year = "aspect.start" in held.tags and "aspect.end" in col.tags and "aspect.end" not in held.tags
     return max(before) < max(after) or (max(before) == max(after) and later_in_year)
+
+
+_TOTAL_CHILD = frozenset({"tong", "tong so", "cong", "tong cong", "chung", "ca", "toan xa", "toan phuong"})
+
+
+def _split_then_total(held: Column, col: Column) -> bool:
+    """Under one group a split before its total ("Số hộ nghèo / Thành thị | Nông thôn | Tổng số"): the total is the
+    group's figure, not its first part."""
+    if " / " not in held.label or " / " not in col.label:
+        return False
+    (group, part), (group2, whole) = held.label.rsplit(" / ", 1), col.label.rsplit(" / ", 1)
+    return group == group2 and " ".join(fold(whole).split()) in _TOTAL_CHILD and " ".join(fold(part).split()) not in _TOTAL_CHILD
 
 
 # A province sends its communes one template, so the same header comes back file after file: a

@@ -103,6 +103,31 @@ def _table_goes_on(sheet: Sheet, r: int, figure_cols) -> bool:
     return False
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _page_line(label: str) -> bool:
+    """A printed page's own line (vocabulary `rows.page`); asked of labels holding the unaccented "trang" or "sang"."""
+    low = label.lower()
+    return ("trang" in low or "sang" in low) and "row.page" in row_label_tags(_DIGITS.sub("0", label))
+
+
+def _short_name(cells: list, name_col: int | None) -> bool:
+    """No village's name in the name column (a row of column numbers has "B" or "2" there): asked first, at C speed."""
+    v = cells[name_col] if name_col is not None and name_col < len(cells) else None
+    return v is not None and (v.__class__ is not str or len(v.strip()) <= 3)
+
+
+def _text_figure(cells: list, cols: list[int]) -> bool:
+    """Words in a figure's column (a header row's label), not a number, a dash or nothing: asked first."""
+    width = len(cells)
+    for c in cols:
+        v = cells[c] if c < width else None
+        if v.__class__ is str and len(v) > 3 and not looks_numeric(v):
+            return True
+    return False
+
+
 def _header_row(cells: list) -> bool:
     """A row of header labels: three texts or more that are no figures, each naming a column, and no figures."""
     words = [v for v in cells if v.__class__ is str and v.strip() and not looks_numeric(v)]
@@ -206,6 +231,7 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
     persons: list[int] = []
     section, section_index, blank_run = None, 0, 0
     band_texts, next_header = None, None
+    figure_cols = sorted(figures.values())
     for r in range(band.first_data_row, len(sheet.rows)):
         cells = sheet.rows[r]
         if _blank_row(cells):
@@ -214,9 +240,9 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
                 break
             continue
         blank_run = 0
-        if out and is_numbered_row(cells):
+        if out and _short_name(cells, name_col) and is_numbered_row(cells):
             continue  # the column numbers repeated under a page break ("A | B | 1 | 2 | 3")
-        if out and _header_row(cells):
+        if out and _text_figure(cells, figure_cols) and _header_row(cells):
             if _repeats_band(cells, band_texts if band_texts is not None else (band_texts := _band_texts(sheet, band))):
                 continue  # the header printed again on the next page: the villages go on below it
             while out and out[-1].kind == SECTION and not out[-1].values:  # "II. DIỄN BIẾN HỘ CẬN NGHÈO": the next table's
@@ -242,6 +268,8 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
                 continue  # the persons' row of a village counted both ways
         label = name or (stt if stt and not _numeric_stt(stt) else None)
         label_tags = row_label_tags(label) if label else frozenset()
+        if label and _page_line(label):
+            continue  # a printed page's subtotal or carry ("Cộng trang 1", "Trang 1 mang sang"): the villages are counted
         if has_numbers and label and (subsets := breakdown_subsets(label)) and (not _numeric_stt(stt) or _counts_households(label)):
             if not _attach_breakdown(out, r, label, subsets, values, figures, row_fields):
                 unused.append((r + 1, label))

@@ -10,7 +10,7 @@ from ..readers.grid import Sheet, Workbook
 from ..text import fold
 from . import fields as F
 from .header import Band, distinct_cells, cell_text, find_band, merged_values, top_view
-from .rows import TableRow, classify_rows
+from .rows import VILLAGE, TableRow, classify_rows
 from .vocabulary import load_vocabulary
 
 _YEAR_WORD = re.compile(r"\bnam (20\d\d)\b")
@@ -164,13 +164,62 @@ def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None
             band = find_band(view, lambda top, _v=view, _t=title: title_kind(_t + title_lines(_v, top) + [_v.name]), sheet_year, forced_kind)
             title = title + (title_lines(view, band.top) if band else [])
     found.sort(key=lambda x: x[0], reverse=True)
-    chosen: dict[tuple[str, str | None], Table] = {}
+    by_key: dict[tuple[str, str | None], list[Table]] = {}
     for _, table in found:
-        key = (table.kind, table.subject if table.kind == F.RESULTS else None)
-        chosen.setdefault(key, table)
-    tables = sorted(chosen.values(), key=lambda t: t.sheet_index)
+        by_key.setdefault((table.kind, table.subject if table.kind == F.RESULTS else None), []).append(table)
+    tables = sorted((t for same in by_key.values() for t in areas(same)), key=lambda t: (t.sheet_index, t.band.top))
     _settle_summaries(tables)
     return tables
+
+
+def areas(same: list[Table]) -> list[Table]:
+    """The tables of one kind a file gives, best first: the best one, or every area's when the file gives a sheet
+    per former commune ("Khu vực xã Trung Hội (cũ)" over its villages, a sheet each) — the areas' villages are the
+    commune's, each area their section. A summary by former commune beside them gives way; a copy of a sheet counts
+    once; tables that are neither (a draft and its final version) leave the best one."""
+    if len(same) < 2 or len({t.sheet_index for t in same}) < len(same):
+        return same[:1]
+    parts = [t for t in same if not _by_former_commune(t)] or same[:1]
+    distinct: list[Table] = []
+    for t in parts:
+        if not any(_copy(t, d) for d in distinct):
+            distinct.append(t)
+    labels = _area_labels(distinct)
+    names = [{r.name for r in t.rows if r.kind == VILLAGE} for t in distinct]
+    disjoint = all(not (a & b) for i, a in enumerate(names) for b in names[i + 1:])
+    if len(distinct) < 2 or not (labels or disjoint):
+        return same[:1]
+    for t, label in zip(distinct, labels or [None] * len(distinct)):
+        for r in t.rows:
+            if r.section is None and label:
+                r.section = label
+    return distinct
+
+
+def _by_former_commune(table: Table) -> bool:
+    """A summary whose rows are former communes ("Xã Định Biên (cũ)"), not villages."""
+    named = [fold(r.name) for r in table.rows if r.kind == VILLAGE and r.name]
+    units = sum(1 for n in named if n.startswith(("xa ", "phuong ", "thi tran ")) or n.endswith("(cu)") or " cu" in n[-4:])
+    return bool(named) and units * 5 >= len(named) * 3
+
+
+def _copy(a: Table, b: Table) -> bool:
+    return [(r.kind, r.name, tuple(sorted(r.values.items(), key=str))) for r in a.rows] == [
+        (r.kind, r.name, tuple(sorted(r.values.items(), key=str))) for r in b.rows]
+
+
+def _area_labels(tables: list[Table]) -> list[str] | None:
+    """Each table's own line above its header, one the others do not share ("Khu vực xã Phú Tiến (cũ)"); None
+    unless every table has one and they all differ."""
+    common = set.intersection(*(set(t.title) for t in tables))
+    labels = [next((line for line in reversed(t.title) if line not in common), None) for t in tables]
+    if not all(labels) or len(set(labels)) < len(labels) or not all(_AREA.search(fold(label)) for label in labels):
+        return None  # a line that names no area ("NĂM 2025" over last year's copy) makes no areas
+    return labels
+
+
+# an area of the commune: a former commune ("(cũ)", "Khu vực xã …"), a cluster or zone of villages; never a year
+_AREA = re.compile(r"^(?!.*\b20\d\d\b).*(?:\bcu\b|\bkhu vuc\b|^(?:xa|phuong|thi tran|cum|vung|khu)\b)")
 
 
 def _settle_summaries(tables: list[Table]) -> None:
