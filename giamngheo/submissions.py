@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .discover import FileEntry
+from .layout.tables import document_year
 from .parse import failure
 from .parsed import ParseResult
 from .resolve import Resolution, Resolver
@@ -131,10 +132,12 @@ def year_failures(rec: FileRecord, year: int) -> list[dict]:
     stated = rec.data.year
     for table in rec.data.tables:
         period = table.period
+        # a sheet's own title may state its year (Biểu 02 "KẾT QUẢ … NĂM 2025" in the workbook of a plan for 2026)
+        own = document_year(table.title) if table.title and not period else None
         if period and not period[0] <= year <= period[1]:
             found.append({**failure("wrong_year", table.sheet, value=f"{period[0]}-{period[1]}", expected=year), "kind": table.kind})
-        elif not period and stated and stated != year:
-            found.append({**failure("wrong_year", table.sheet, value=stated, expected=year), "kind": table.kind})
+        elif not period and (own or stated) and (own or stated) != year:
+            found.append({**failure("wrong_year", table.sheet, value=own or stated, expected=year), "kind": table.kind})
     if stated and stated != year and not rec.data.tables and not any(f["rule"] == "readable" for f in rec.failures):
         found.append({**failure("wrong_year", None, value=stated, expected=year), "kind": None})
     return found

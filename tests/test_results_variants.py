@@ -99,3 +99,38 @@ def test_the_poors_and_the_near_poors_tables_stacked_on_one_sheet(tmp_path):
     assert sorted(tables) == ["near", "poor"] and data.failures == []
     assert tables["poor"].rows["name"] == ["Thôn 1", "Thôn 2", "Cộng"] and tables["poor"].rows["poor_households_end__num"][:2] == [10, 11]
     assert tables["near"].rows["row"] == [12, 13, 14] and tables["near"].rows["near_poor_households_end__num"][:2] == [13, 8]
+
+
+def test_a_net_change_column_is_no_decrease(tmp_path):
+    """"Tăng (+), giảm (-) hộ nghèo" holding -6 or "(6)": read as the poor's decrease, every row failed non_negative and
+    balance (the commune rejected). A net change is no figure of ours: the ends are read, the column is not."""
+    path = _book(tmp_path / "ket qua.xlsx", "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026", [
+        ["STT", "Tên xóm", "Tổng số hộ", "Số hộ nghèo đầu năm", "Số hộ nghèo cuối năm", "Tăng (+), giảm (-) hộ nghèo",
+         "Số hộ cận nghèo đầu năm", "Số hộ cận nghèo cuối năm", "Tăng (+), giảm (-) hộ cận nghèo"],
+    ], [[1, "Xóm Đồng Tâm", 1210, 31, 25, -6, 22, 20, "(2)"], [2, "Xóm Bãi Bông", 415, 9, 12, 3, 14, 12, "(2)"]])
+    fields, failures = _read(path)
+    assert fields["poor_households_end"] == [25, 12] and fields["near_poor_households_end"] == [20, 12]
+    assert not any("decrease" in f or "increase" in f for f in fields) and failures == []
+
+
+def test_last_years_results_sheet_in_this_years_workbook_is_the_wrong_year(tmp_path):
+    """Biểu 01 the plan for 2026, Biểu 02 "KẾT QUẢ … NĂM 2025": the 2025 results were accepted as 2026's year-end."""
+    from giamngheo.submissions import year_failures
+
+    wb = openpyxl.Workbook()
+    plan = wb.active
+    plan.title = "Biểu 01"
+    for line in [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
+                 ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"], [1, "Thôn 1", 120, 5, 4, 1]]:
+        plan.append(line)
+    results = wb.create_sheet("Biểu 02")
+    for line in [["UBND XÃ PHÚ THỊNH"], ["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2025"], [],
+                 ["STT", "Tên thôn", "Số hộ nghèo đầu năm", "Số hộ thoát nghèo", "Số hộ nghèo cuối năm"], [1, "Thôn 1", 7, 2, 5]]:
+        results.append(line)
+    wb.save(path := tmp_path / "bieu.xlsx")
+
+    class Record:
+        data = parse_workbook(path, Limits())
+        failures = data.failures
+
+    assert [(f["rule"], f["kind"], f["value"]) for f in year_failures(Record, 2026)] == [("wrong_year", "results", "2025")]

@@ -135,6 +135,8 @@ def count_field(tags: frozenset[str], kind: str, table_subject: str | None, year
 
 
 def _count_field(tags: frozenset[str], kind: str, table_subject: str | None, years: list[int], year: int | None) -> str | None:
+    if "group.increase" in tags and "group.decrease" in tags and not any(t in tags for t in FLOWS):
+        return None  # a net change ("Tăng (+), giảm (-) hộ nghèo"): no decrease, no increase, no cut of ours
     subj = subject(tags)
     flows = [t for t in FLOWS if t in tags]
     if kind == TARGETS:
