@@ -203,3 +203,16 @@ def test_goal_counts_and_last_years_results_are_no_cut(tmp_path):
     merges = [(4, 1, 5, 1), (4, 2, 5, 2), (4, 4, 4, 6), (4, 7, 4, 8), (4, 9, 4, 10)]
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu", merges)))
     assert_clean(ins, expected(6))
+
+
+def test_a_long_name_wrapped_onto_the_next_row(tmp_path):
+    """"Thôn Nà Thành (sáp nhập" / "thôn Nà Chè cũ)" on the row below: the second line was a section heading, and the
+    villages after it were filed under it."""
+    villages = village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])
+    villages[0][1] = "Thôn Nà Thành (sáp nhập"
+    rows = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [], PLAN_HEADER,
+            villages[0], [None, "thôn Nà Chè cũ)"], *villages[1:]]
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01")))
+    want = expected(5)
+    assert failures(ins) == []
+    assert rows_of(ins) == [("Thôn Nà Thành (sáp nhập thôn Nà Chè cũ)", *want[0][1:]), *[(*w[:-1], w[-1] + 1) for w in want[1:]]]

@@ -168,3 +168,17 @@ def test_a_target_in_households_is_judged_on_the_communes_own_total():
     assert got["assigned_poor_reduction_pp"].to_list() == [0.24, 0.24, 0.35]
     assert got["meets_assigned_target"].to_list() == [True, False, None]
     assert "assigned_poor_reduction_households" not in got.columns
+
+
+def test_a_village_far_above_its_peers_is_an_outlier_one_with_no_poor_is_not():
+    from transforms.outliers import village_outliers
+
+    rates = [(3, 100), (2, 100), (4, 100), (3, 100), (2, 100)] * 6 + [(0, 120), (80, 100)]  # 2-4 %, then 0 % and 80 %
+    cells = pl.LazyFrame([
+        {"province_code": "19", "commune_code": "05800", "source_file": "f.xlsx", "source_sheet": "s", "source_row": row,
+         "column": column, "field": field, "value": float(value)}
+        for row, (poor, total) in enumerate(rates, start=5)
+        for field, column, value in (("poor_households", 4, poor), ("total_households", 3, total))
+    ])
+    found = village_outliers(cells).collect()
+    assert found.select("row", "value").rows() == [(36, "80.0 %")]  # the 0 % village on row 35 is ordinary

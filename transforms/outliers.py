@@ -27,7 +27,8 @@ def _fmt(x: pl.Expr) -> pl.Expr:
 
 
 def village_outliers(cells: pl.LazyFrame, min_villages: int = 20) -> pl.LazyFrame:
-    """Villages whose poor rate is far from the province's villages (warning `outlier`).
+    """Villages whose poor rate is far above the province's villages (warning `outlier`). Only above: a village
+    with no poor household, or very few, is ordinary (most wards' villages), never a finding.
 
     `cells`: the plan lineage (one row per village and field with source file, sheet, row, column).
     """
@@ -45,7 +46,7 @@ def village_outliers(cells: pl.LazyFrame, min_villages: int = 20) -> pl.LazyFram
         pl.col("rate").median().over("province_code").alias("median"),
         pl.len().over("province_code").alias("peers"),
     )
-    return scored.filter((pl.col("z").abs() > Z_LIMIT) & (pl.col("peers") >= min_villages)).select(
+    return scored.filter((pl.col("z") > Z_LIMIT) & (pl.col("peers") >= min_villages)).select(
         "source_file",
         "source_sheet",
         pl.col("source_row").alias("row"),

@@ -112,6 +112,11 @@ def _page_line(label: str) -> bool:
     return ("trang" in low or "sang" in low) and "row.page" in row_label_tags(_DIGITS.sub("0", label))
 
 
+def _continues(previous: str | None, text: str) -> bool:
+    """A row of text only that goes on with the village name above: an opened bracket closed, or a lower-case start."""
+    return bool(previous) and (previous.count("(") > previous.count(")") or text.lstrip()[:1].islower())
+
+
 def _short_name(cells: list, name_col: int | None) -> bool:
     """No village's name in the name column (a row of column numbers has "B" or "2" there): asked first, at C speed."""
     v = cells[name_col] if name_col is not None and name_col < len(cells) else None
@@ -279,6 +284,9 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         if "row.ignore" in label_tags:
             if has_numbers:
                 unused.append((r + 1, label))
+            continue
+        if name and not has_numbers and not stt and out and out[-1].kind == VILLAGE and _continues(out[-1].name, name):
+            out[-1].name = f"{out[-1].name} {name}"  # a long name wrapped onto the next row ("(sáp nhập" / "thôn Nà Chè cũ)")
             continue
         section_match = _SECTION_PREFIX.match(name) if name else None
         if "row.total" in label_tags and (fold(label) in _TOTAL_EXACT() or not _numeric_stt(stt)):
