@@ -42,8 +42,24 @@ def test_a_former_commune_column_before_the_villages(tmp_path):
         *[[i, "Xã Sơn Cẩm" if i <= 2 else "Xã Cổ Lũng", n, t, p, q, pr, nr] for i, (n, t, p, q, pr, nr) in enumerate(VILLAGES, 1)],
     ]
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01", [(5, 2, 6, 2), (7, 2, 8, 2)])))
-    assert_clean(ins, expected(5))
-    assert [r[0] for r in rows_of(ins)] == [v[0] for v in VILLAGES]
+    # each village's former commune is its section (merged down its villages: the value on the first row only)
+    assert_clean(ins, [(w[0], "Xã Sơn Cẩm" if i < 2 else "Xã Cổ Lũng", *w[2:]) for i, w in enumerate(expected(5))])
+
+
+def test_villages_named_alike_in_two_former_communes(tmp_path):
+    """"Thôn 1", "Thôn 2" in each former commune ("Xã (cũ)" merged down its villages): the commune was rejected with
+    unique_village errors, the former commune not being the villages' section."""
+    rows = [
+        ["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
+        ["STT", "Xã (cũ)", "Tên thôn", *PLAN_HEADER[2:]],
+        *[[i, ("Xã Phú Cường (cũ)" if i == 1 else "Xã Bản Ngoại (cũ)" if i == 3 else None), f"Thôn {1 + (i - 1) % 2}", t, p, q, pr, nr]
+          for i, (_, t, p, q, pr, nr) in enumerate(VILLAGES, 1)],
+        [None, "Tổng cộng", None, *SUMS],
+    ]
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01", [(5, 2, 6, 2), (7, 2, 8, 2), (9, 2, 9, 3)])))
+    assert failures(ins) == []
+    assert ins.villages.select("village_name", "section").rows() == [
+        ("Thôn 1", "Xã Phú Cường (cũ)"), ("Thôn 2", "Xã Phú Cường (cũ)"), ("Thôn 1", "Xã Bản Ngoại (cũ)"), ("Thôn 2", "Xã Bản Ngoại (cũ)")]
 
 
 def test_a_section_heading_right_under_a_one_row_header(tmp_path):

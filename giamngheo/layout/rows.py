@@ -236,6 +236,10 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
     persons: list[int] = []
     section, section_index, blank_run = None, 0, 0
     band_texts, next_header = None, None
+    # a former commune's column before the villages' names ("Xã (cũ) | Tên thôn", merged down its villages): each
+    # village's area, its section where the table has none (villages named alike in two former communes are two)
+    former_col = next((c.index for c in band.columns if c.field is None and c.index != name_col and {"unit.commune", "role.name"} <= c.tags), None)
+    area = None
     figure_cols = sorted(figures.values())
     for r in range(band.first_data_row, len(sheet.rows)):
         cells = sheet.rows[r]
@@ -301,6 +305,11 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         elif name is None and not has_numbers:
             continue
         else:
+            if former_col is not None and (section is None or section == area):
+                text = cell_text(sheet.value(r, former_col))
+                if text and text != area:  # the next former commune's villages: a section of its own
+                    area = section = text
+                    section_index += 1
             out.append(TableRow(r + 1, VILLAGE, name, section, section_index, values))
     _settle_totals(out)
     return Rows(out, name_col, row_fields, unused, persons, next_header)
