@@ -19,6 +19,7 @@ from ..parsed import ParsedTable, cell_json
 from ..readers.grid import Sheet
 from ..text import fold, match_key, nfc
 from .personal import values_in
+from .roadmap_units import budget_unit, money_unit, title_money
 from .vocabulary import load_vocabulary, row_label_tags
 
 KIND = "roadmap"
@@ -62,33 +63,6 @@ def _is_total(value) -> bool:
         return False
     text = _text(value)
     return "row.total" in row_label_tags(text) or "word.period_total" in load_vocabulary().roadmap_words.leading(text)
-
-
-_MONEY = {"word.vnd": "vnd", "word.thousand_vnd": "thousand_vnd", "word.billion_vnd": "billion_vnd", "word.million_vnd": "million_vnd"}
-_UNIT_LINE = re.compile(r"\b(?:don vi tinh|dvt)\b(.*)")
-
-
-def _money_unit(text: str) -> str | None:
-    """The unit of money a unit's text names ("Đồng", "triệu đồng", "nghìn đồng"), or None."""
-    tags = load_vocabulary().roadmap_words.tags(text) if text else frozenset()
-    return next((unit for tag, unit in _MONEY.items() if tag in tags), None)
-
-
-def _title_money(title: list[str]) -> str | None:
-    """The unit of money the title's "Đơn vị tính: hộ; đồng" states."""
-    for line in title:
-        m = _UNIT_LINE.search(fold(line))
-        if m and (unit := _money_unit(m.group(1))):
-            return unit
-    return None
-
-
-def _budget_unit(item: tuple[str, str, str], label: str, stated: str | None, title_money: str | None) -> tuple[str, str, str]:
-    """A budget item's unit: its unit cell's, else its label's "(đồng)", else the title's, else million VND."""
-    if item[1] != "budget":
-        return item
-    in_label = next((u for aside in _ASIDE.findall(label) if (u := _money_unit(aside.strip("()")))), None)
-    return item[0], item[1], stated or in_label or title_money or "million_vnd"
 
 
 def _merged_label(sheet: Sheet, r: int, c: int) -> str:
@@ -284,7 +258,7 @@ def _down(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
     header = _header_rows(sheet, first, year_col)
     years = [_year(sheet.value(r, year_col)) for r in year_rows]
     period = _period(title, years)
-    money = _title_money(title)
+    money = title_money(title)
     tables = []
     for c in range(year_col + 1, sheet.width):
         values = [sheet.value(r, c) for r in year_rows + total_rows]
@@ -293,7 +267,7 @@ def _down(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
         label, item = _column_item(sheet, header, c, year_col)
         if item is None:
             continue
-        item = _budget_unit(item, label, None, money)
+        item = budget_unit(item, label, None, money)
         cells = [(r, "item", _text(sheet.value(r, year_col)), *item[:1], label, item[1], item[2], str(y), sheet.value(r, c))
                  for r, y in zip(year_rows, years)]
         cells += [(r, "total", _text(sheet.value(r, year_col)), item[0], label, item[1], item[2], "total", sheet.value(r, c))
@@ -324,7 +298,7 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
     label_col = max((c for c in texts if texts[c]), key=lambda c: (texts[c], c), default=None)  # the column of the labels
     if label_col is None:
         return []
-    money = _title_money(title)
+    money = title_money(title)
     section_kind, items, unused = None, [], []
     for r in below:
         label = _text(sheet.value(r, label_col))
@@ -340,11 +314,11 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
         stated = None
         if item is not None and unit_col is not None:  # the row's own unit, where the table has a unit column
             cell = _text(sheet.value(r, unit_col))
-            stated = _money_unit(cell)
+            stated = money_unit(cell)
             unit = stated or ("households" if "word.households" in vocab.roadmap_words.tags(cell) else item[2])
             item = (item[0], item[1], unit if item[1] != "budget" or unit != "households" else item[2])
         if item is not None:
-            item = _budget_unit(item, label, stated, money)
+            item = budget_unit(item, label, stated, money)
         if item is not None:
             items.append((r, label, item))
         else:
