@@ -75,11 +75,16 @@ def resolve_files(records: list[FileRecord], resolver: Resolver) -> None:
             rec.failures.append(failure("legacy_unit_name", None, value=res.value[:120], expected=res.unit.describe()))
 
 
+_NO_TABLE = ("readable", "table_found", "personal_list")
+
+
 def choose_submissions(records: list[FileRecord], province: str | None) -> None:
     """Among files of one commune and kind, the latest document date (then file time) wins.
 
-    A file without any recognisable table competes for every kind its commune
-    sent, so a broken later resubmission is not silently ignored.
+    A file without any recognisable table (unreadable, damaged, no table found) competes for every kind its
+    commune sent, but never wins over a file that gives one: a broken resubmission loses no figures of the
+    file before it. It keeps its own failure (the commune is not rejected for it: it is not the file in use)
+    beside `superseded_submission`, so it is never silently ignored.
     """
     by_commune: dict[str, list[FileRecord]] = defaultdict(list)
     for rec in records:
@@ -91,14 +96,15 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
             contenders = [r for r in recs if kind in r.kinds or not r.kinds]
             if len(contenders) < 2:
                 continue
-            winner = max(contenders, key=lambda r: (r.doc_date, r.entry.mtime, r.entry.rel))
+            winner = max(contenders, key=lambda r: (bool(r.kinds), r.doc_date, r.entry.mtime, r.entry.rel))
             for r in contenders:
                 if r is not winner:
                     r.superseded_by[kind] = winner.entry.rel
     for rec in records:
         if rec.superseded_by and not any(rec.used_for(k) for k in (rec.kinds or {PLAN})):
             winners = sorted(set(rec.superseded_by.values()))
-            kept = [f for f in rec.failures if f["rule"] == "legacy_unit_name"]
+            # what is wrong with a file that gives no table is said even when another file is used
+            kept = [f for f in rec.failures if f["rule"] == "legacy_unit_name" or (not rec.kinds and f["rule"] in _NO_TABLE)]
             rec.failures = kept + [failure("superseded_submission", None, value=rec.entry.rel, expected=", ".join(winners))]
 
 

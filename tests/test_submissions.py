@@ -1,0 +1,48 @@
+"""Which of a commune's files is used: a broken resubmission (damaged, unreadable, no table) never wins over a file that
+gives a table, and is still reported. Before 2026-12-06 a damaged later copy won, and the commune's good figures were
+lost: its year-end results vanished from results_communes.parquet, its plan was rejected."""
+
+from __future__ import annotations
+
+import os
+
+import openpyxl
+import polars as pl
+
+from test_any_table import run_steps
+
+PLAN = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
+        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"],
+        [1, "Thôn Na Thành", 120, 5, 4, 1, 1], [2, "Thôn Đồng Tâm", 200, 8, 6, 2, 1]]
+
+
+def _plan(path):
+    wb = openpyxl.Workbook()
+    for line in PLAN:
+        wb.active.append(line)
+    wb.save(path)
+    return path
+
+
+def _status(tables) -> list[tuple]:
+    return tables["communes.parquet"].filter(pl.col("commune_code") == "05800").select("status", "poor_households", "source_file").rows()
+
+
+def test_a_damaged_resubmission_does_not_replace_the_good_file(tmp_path):
+    good = _plan(tmp_path / "05800_phu_thinh.xlsx")
+    broken = tmp_path / "05800_phu_thinh (gui lai).xlsx"
+    broken.write_bytes(good.read_bytes()[:700])  # a truncated copy, sent later
+    os.utime(good, (1_700_000_000, 1_700_000_000))
+    os.utime(broken, (1_800_000_000, 1_800_000_000))
+    failures, tables = run_steps([good, broken])
+    assert _status(tables) == [("accepted", 13, good.name)]
+    said = failures.filter(pl.col("source_file") == broken.name).select("rule", "severity").rows()
+    assert sorted(said) == [("readable", "error"), ("superseded_submission", "warning")]
+
+
+def test_a_damaged_file_alone_rejects_its_commune(tmp_path):
+    broken = tmp_path / "05800_phu_thinh.xlsx"
+    broken.write_bytes(_plan(tmp_path / "good.xlsx").read_bytes()[:700])
+    failures, tables = run_steps([broken])
+    assert _status(tables) == [("rejected", None, broken.name)]
+    assert failures.filter(pl.col("source_file") == broken.name)["rule"].to_list() == ["readable"]
