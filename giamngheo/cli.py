@@ -16,7 +16,27 @@ EXIT_REFUSED, EXIT_JOURNAL_ALTERED = 4, 5  # approve/acknowledge refused; journa
 def _province(value: str) -> str:
     if not re.fullmatch(r"\d{1,2}", value.strip()):
         raise argparse.ArgumentTypeError(f"province code must be 1-2 digits (e.g. 08), not {value!r}")
-    return value.strip().zfill(2)
+    from .reference import load_reference
+
+    code = value.strip().zfill(2)
+    if code not in load_reference().provinces():  # "99": every file would be of another province, the run empty
+        raise argparse.ArgumentTypeError(f"no province {code} in the official list of 2025 (giamngheo/data/reference)")
+    return code
+
+
+def _date(value: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date must be YYYY-MM-DD (e.g. 2026-01-15), not {value!r}") from None
+
+
+def _positive(value: str) -> int:
+    if not re.fullmatch(r"\d+", value.strip()) or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {value!r}")
+    return int(value)
 
 
 def _year(value: str) -> int:
@@ -42,13 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--province", type=_province, help="2-digit province code: names are resolved within it and files of "
                      "other provinces are rejected (default: the province of --targets, else every province found)")
     run.add_argument("--year", type=_year, help="plan or report year (default: read from the documents, else baseline year + 1)")
-    run.add_argument("--workers", type=int, default=None, help="parsing processes (default: number of CPUs)")
-    run.add_argument("--batch-size", type=int, default=None,
+    run.add_argument("--workers", type=_positive, default=None, help="parsing processes (default: number of CPUs)")
+    run.add_argument("--batch-size", type=_positive, default=None,
                      help="files per Prefect task (default: about four tasks per worker, 50 to 500 files each)")
     run.add_argument("--no-cache", action="store_true", help="parse every file again (the cache is keyed on content and parser version)")
     run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                      help="if another run holds --out, wait this long before giving up (default: give up at once)")
-    run.add_argument("--deadline", help="submission deadline YYYY-MM-DD, for the ledger's timeliness")
+    run.add_argument("--deadline", type=_date, help="submission deadline YYYY-MM-DD, for the ledger's timeliness")
     run.add_argument("--max-file-mb", type=float, default=50, help="refuse files larger than this (default 50)")
     run.add_argument("--max-rows", type=int, default=20000, help="refuse sheets with more rows (default 20000)")
     run.add_argument("--max-columns", type=int, default=500, help="refuse sheets with more columns (default 500)")
@@ -72,11 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the consolidation every night", description="Register the consolidation "
                            "as a Prefect deployment on a cron schedule (Vietnam time by default) and serve it until stopped. "
                            "With no PREFECT_API_URL this uses Prefect's local server; see README 'Run it every night'.")
-    serve.add_argument("--raw", required=True, type=Path)
-    serve.add_argument("--out", required=True, type=Path)
-    serve.add_argument("--targets", type=Path)
-    serve.add_argument("--province", type=_province)
-    serve.add_argument("--deadline")
+    serve.add_argument("--raw", required=True, type=Path, help="folder of commune files as received (as for run)")
+    serve.add_argument("--out", required=True, type=Path, help="output folder of every scheduled run (as for run)")
+    serve.add_argument("--targets", type=Path, help="the province's target workbook (as for run)")
+    serve.add_argument("--province", type=_province, help="2-digit province code (as for run)")
+    serve.add_argument("--deadline", type=_date, help="submission deadline YYYY-MM-DD, for the ledger's timeliness")
     serve.add_argument("--cron", default="0 2 * * *", help="cron expression (default '0 2 * * *': 02:00 every day)")
     serve.add_argument("--timezone", default="Asia/Ho_Chi_Minh", help="time zone of the cron (default Asia/Ho_Chi_Minh)")
     serve.add_argument("--name", default="nightly", help="deployment name (default nightly)")

@@ -33,3 +33,13 @@ def test_exit_codes_are_kept(tmp_path):
     (tmp_path / "not_a_folder").write_text("x")
     busy = _run("run", "--raw", str(tmp_path), "--out", str(tmp_path / "not_a_folder"))
     assert busy.returncode == 3
+
+
+@pytest.mark.parametrize("option, value, said", [("--province", "99", "no province 99"), ("--deadline", "2026-13-45", "YYYY-MM-DD"),
+                                                 ("--workers", "0", "1 or more")])
+def test_a_bad_argument_is_refused_before_the_run(tmp_path, option, value, said):
+    """--province 99 ran to the end (every file of another province, exit 0); --deadline 2026-13-45 ran and lost the
+    analyst workbook (a ValueError in the ledger); --workers 0 was taken."""
+    (tmp_path / "raw").mkdir()
+    done = _run("run", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "out"), option, value)
+    assert done.returncode == 2 and said in done.stderr and not (tmp_path / "out").exists()
