@@ -13,9 +13,15 @@ import threading
 import time
 
 
-def exit_with_parent(interval: float = 1.0) -> None:
-    """Leave this process (at once, no clean-up) within `interval` seconds of its parent's end."""
-    parent = os.getppid()
+def exit_with_parent(parent: int | None = None, interval: float = 1.0) -> None:
+    """Leave this process (at once, no clean-up) within `interval` seconds of its parent's end.
+
+    `parent`: the creating process's id, passed from it. Asked of the process itself only once it has started
+    (a spawned worker imports for a second or two first), a parent killed meanwhile was already replaced by init,
+    and the worker never left."""
+    parent = parent or os.getppid()
+    if os.getppid() != parent:
+        os._exit(0)
 
     def watch() -> None:
         while True:

@@ -50,9 +50,9 @@ _SLOT = 0
 _FIELDS = 3  # per slot: batch id, index of the file in the batch, monotonic start time (0: idle)
 
 
-def _worker_init(memory_limit: int, board=None, counter=None) -> None:
+def _worker_init(memory_limit: int, board=None, counter=None, parent: int | None = None) -> None:
     global _BOARD, _SLOT
-    exit_with_parent()
+    exit_with_parent(parent)
     _limit_memory(memory_limit)
     if board is not None and counter is not None:
         with counter.get_lock():
@@ -118,7 +118,7 @@ class WorkerPool:
                     max_workers=self.workers,
                     mp_context=ctx,
                     initializer=_worker_init,
-                    initargs=(self.limits.worker_memory_bytes, self._board, ctx.Value("q", 0)),
+                    initargs=(self.limits.worker_memory_bytes, self._board, ctx.Value("q", 0), os.getpid()),
                 )
             return self._pool
 

@@ -36,7 +36,8 @@ class SideProcess:
         if mp.current_process().daemon:  # a daemonic process (a Dask worker) may not start one
             return
         try:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=exit_with_parent)
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=exit_with_parent,
+                                             initargs=(os.getpid(),))
         except (OSError, RuntimeError, ValueError):
             self._pool = None
 
