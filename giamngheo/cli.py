@@ -237,8 +237,10 @@ def _run(args) -> int:
     if args.dask_workers or args.dask_address:
         consolidate = with_dask(args.dask_workers, args.dask_address)
 
+    from .lifeline import reap_orphaned_servers
     from .outputs import OutputBusy, run_lock
 
+    reap_orphaned_servers()  # a killed run's temporary Prefect server: left behind by it, stopped now
     try:
         with run_lock(args.out.resolve(), args.wait), _one_shot_settings():  # refused here, before Prefect reports a failed flow
             summary = consolidate(**parameters)

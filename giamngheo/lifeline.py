@@ -30,3 +30,29 @@ def exit_with_parent(parent: int | None = None, interval: float = 1.0) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def reap_orphaned_servers(proc: str = "/proc") -> list[int]:
+    """Stop the temporary Prefect API servers left by runs that were killed (kill -9, a power cut): a run's
+    temporary server is a child process of its own that outlives it, adopted by init, serving no one. Only
+    such servers are touched: Prefect's ephemeral server (PREFECT__SERVER_EPHEMERAL=1 in its environment) whose
+    parent is init. Linux only (/proc); elsewhere nothing is done. Returns the ids stopped."""
+    import signal
+    from pathlib import Path
+
+    stopped = []
+    for entry in Path(proc).glob("[0-9]*"):
+        try:
+            status = (entry / "status").read_text()
+            if "\nPPid:\t1\n" not in status:
+                continue
+            cmdline = (entry / "cmdline").read_bytes()
+            if b"prefect.server.api.server:create_app" not in cmdline or b"uvicorn" not in cmdline:
+                continue
+            if b"PREFECT__SERVER_EPHEMERAL=1" not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            os.kill(int(entry.name), signal.SIGTERM)
+            stopped.append(int(entry.name))
+        except (OSError, ValueError):  # gone meanwhile, another user's, no /proc
+            continue
+    return stopped

@@ -109,3 +109,30 @@ def test_a_worker_still_starting_when_its_parent_is_killed_leaves_too(tmp_path):
     for p in left:
         psutil.Process(p).kill()
     assert pids and not left
+
+
+def test_a_killed_runs_temporary_server_is_stopped_by_the_next_run(tmp_path):
+    """kill -9 of a run orphans Prefect's temporary API server (a uvicorn process of its own); the next run stops it.
+    Only an ephemeral Prefect server whose parent is init is touched (a fake /proc over real sleeping processes)."""
+    from giamngheo.lifeline import reap_orphaned_servers
+
+    server = b"python\0-m\0uvicorn\0--factory\0prefect.server.api.server:create_app\0"
+    cases = {"orphan": (1, server, b"PREFECT__SERVER_EPHEMERAL=1"), "parented": (4242, server, b"PREFECT__SERVER_EPHEMERAL=1"),
+             "real server": (1, server, b"PREFECT_API_URL=x"), "other": (1, b"sleep\x0060\0", b"PREFECT__SERVER_EPHEMERAL=1")}
+    procs = {}
+    for name, (ppid, cmdline, environ) in cases.items():
+        p = subprocess.Popen(["sleep", "60"])
+        procs[name] = p
+        d = tmp_path / str(p.pid)
+        d.mkdir()
+        (d / "status").write_text(f"Name:\tpython\nState:\tS\nPid:\t{p.pid}\nPPid:\t{ppid}\nUid:\t0\n")
+        (d / "cmdline").write_bytes(cmdline)
+        (d / "environ").write_bytes(b"HOME=/root\0" + environ + b"\0")
+    try:
+        assert reap_orphaned_servers(str(tmp_path)) == [procs["orphan"].pid]
+        assert procs["orphan"].wait(timeout=5) == -15
+        assert all(procs[n].poll() is None for n in ("parented", "real server", "other"))
+    finally:
+        for p in procs.values():
+            p.kill()
+            p.wait()
