@@ -23,7 +23,7 @@ class FileEntry:
 @dataclass(frozen=True)
 class Skipped:
     rel: str
-    reason: str  # symlink / ignored / unreadable_dir
+    reason: str  # symlink / ignored / unreadable_dir / not_a_file (a FIFO, a socket, a device)
 
 
 def _display(rel: str) -> str:
@@ -66,6 +66,8 @@ def discover_files(raw: Path) -> tuple[list[FileEntry], list[Skipped]]:
                     skipped.append(Skipped(_display(rel), "ignored"))
                     continue
                 entries.append(FileEntry(_display(rel), Path(child.path), st.st_size, st.st_mtime))
+            else:  # a named pipe, a socket, a device: never opened (reading a FIFO would wait for ever), reported
+                skipped.append(Skipped(_display(rel), "not_a_file"))
     entries.sort(key=lambda e: e.rel)
     skipped.sort(key=lambda s: s.rel)
     return entries, skipped

@@ -211,5 +211,12 @@ def file_failures(records: list[FileRecord]) -> pl.DataFrame:
 
 
 def skipped_failures(skipped) -> pl.DataFrame:
-    """A symbolic link under --raw is reported (rule not_followed) rather than silently ignored."""
-    return failure_rows([{"source_file": s.rel, "rule": "not_followed", "value": s.rel} for s in skipped if s.reason == "symlink"])
+    """What under --raw was not read is reported rather than silently ignored: a symbolic link (rule
+    not_followed), a folder that cannot be listed or a special file (a FIFO, a socket: rule readable)."""
+    rows = []
+    for s in skipped:
+        if s.reason == "symlink":
+            rows.append({"source_file": s.rel, "rule": "not_followed", "value": s.rel})
+        elif s.reason in ("unreadable_dir", "not_a_file"):
+            rows.append({"source_file": s.rel, "rule": "readable", "value": s.rel, "detail": s.reason})
+    return failure_rows(rows)

@@ -253,6 +253,9 @@ READABLE_REASONS = {
     "timeout": ("đọc tệp quá thời gian cho phép ({value})", "reading took too long ({value})"),
     "crashed": ("trình đọc bị lỗi khi mở tệp ({value})", "the reader crashed on this file ({value})"),
     "memory": ("đọc tệp vượt giới hạn bộ nhớ", "reading exceeded the memory limit"),
+    "unreadable_dir": ("không mở được thư mục hay tệp này (không có quyền đọc?)", "this folder or file cannot be opened (no read permission?)"),
+    "not_a_file": ("không phải tệp thông thường (ống dẫn, socket hay thiết bị), không được đọc",
+                   "not a regular file (a pipe, a socket or a device), not read"),
 }
 
 # Sub-details of `numeric`.
