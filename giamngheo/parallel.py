@@ -114,11 +114,12 @@ class WorkerPool:
             if self._pool is None:
                 ctx = mp.get_context("spawn")
                 self._board = ctx.Array("d", self.workers * _FIELDS, lock=False)
+                self._started = ctx.Value("q", 0)  # workers through their initializer (each takes a slot of the board)
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=ctx,
                     initializer=_worker_init,
-                    initargs=(self.limits.worker_memory_bytes, self._board, ctx.Value("q", 0), os.getpid()),
+                    initargs=(self.limits.worker_memory_bytes, self._board, self._started, os.getpid()),
                 )
             return self._pool
 
@@ -198,11 +199,21 @@ class WorkerPool:
             return encode(unreadable("timeout", f"> {limit}", limit, time.perf_counter() - started))
 
     def close(self, wait: bool = True) -> None:
-        """Stop the workers; without `wait` they finish exiting while the run goes on (0.2 s)."""
+        """Stop the workers; without `wait` they finish exiting while the run goes on (0.2 s). Workers still
+        starting are let start first (a run served from the cache is over in less than their start-up): stopped
+        half-way, each printed a traceback (SemLock FileNotFoundError) on the run's stderr."""
         with self._lock:
             if self._pool is not None:
+                _started(self._pool, self._started)
                 self._pool.shutdown(wait=wait, cancel_futures=True)
                 self._pool = None
+
+
+def _started(pool: ProcessPoolExecutor, counter, timeout: float = 10.0) -> None:
+    """Wait until every process of `pool` is through its initializer (bounded)."""
+    deadline = time.monotonic() + timeout
+    while counter.value < len(getattr(pool, "_processes", None) or {}) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:

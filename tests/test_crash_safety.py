@@ -80,6 +80,8 @@ def kill_group(proc: subprocess.Popen) -> None:
 def run_ok(raw: Path, out: Path, *extra: str) -> str:
     code, stdout, stderr = finish(start_run(raw, out, *extra))
     assert code == 0, f"exit {code}\n{stdout[-2000:]}\n{stderr[-3000:]}"
+    # a run served from the cache stopped its workers while they were starting: each printed a traceback
+    assert "Traceback" not in stderr, stderr[-3000:]
     return json.loads((out / "manifest.json").read_text(encoding="utf-8"))["run_id"]
 
 
