@@ -87,3 +87,56 @@ def test_an_xml_spreadsheets_odd_indexes_are_refused_or_bounded(tmp_path):
     path.write_text(text.replace('<Row ss:Index="5">', '<Row ss:Index="0">'), encoding="utf-8")
     readable = inspect_file(path, province="19").failures.filter(pl.col("rule") == "readable")["message"].to_list()
     assert len(readable) == 1 and "ss:Index=0" in readable[0]
+
+
+# ---- as other software writes them, and past the limits (a probe of 86 files, 2026-12-06)
+
+def _page(path, head: str = "", encoding: str = "utf-8", bom: bytes = b"") -> object:
+    """The HTML page of `write_html`, with `head` before it (a comment, a <div>), in `encoding`."""
+    page = write_html(path, TITLE, HEADER, VILLAGE_ROWS).read_text(encoding="utf-8")
+    path.write_bytes(bom + (head + page).encode(encoding))
+    return inspect_file(path, province="19")
+
+
+def test_pages_as_other_software_begins_them(tmp_path):
+    """A page that begins with a <div>, an <h3>, a long comment, or is in UTF-16 was read as a CSV (no table found)."""
+    for name, head, encoding, bom in [("div.xls", '<div align="center">', "utf-8", b""), ("h3.xls", "<h3>BIỂU 01</h3>", "utf-8", b""),
+                                      ("comment.xls", "<!--" + "x" * 9000 + "-->", "utf-8", b""),
+                                      ("utf16.xls", "", "utf-16-le", b"\xff\xfe")]:
+        ins = _page(tmp_path / name, head, encoding, bom)
+        assert_read(ins)
+
+
+def test_excels_single_file_web_page(tmp_path):
+    """"Single File Web Page" (.mht): the page quoted-printable in a MIME message."""
+    import quopri
+
+    page = write_html(tmp_path / "page.htm", TITLE, HEADER, VILLAGE_ROWS).read_bytes()
+    mht = (b'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; boundary="----=_NextPart_01"\r\n\r\n'
+           b'------=_NextPart_01\r\nContent-Location: file:///C:/bieu.htm\r\nContent-Transfer-Encoding: quoted-printable\r\n'
+           b'Content-Type: text/html; charset="utf-8"\r\n\r\n' + quopri.encodestring(page) + b"\r\n------=_NextPart_01--\r\n")
+    (path := tmp_path / "bieu.mht").write_bytes(mht)
+    assert_read(inspect_file(path, province="19"))
+
+
+def test_an_xml_spreadsheet_without_its_declaration(tmp_path):
+    path = write_spreadsheetml(tmp_path / "bieu.xls", {"Phụ lục": [[TITLE[0]], [TITLE[1]], [], list(ROWS[3]), *VILLAGE_ROWS]})
+    path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    assert_read(inspect_file(path, province="19"))
+
+
+def test_markup_past_the_limits_is_refused_fast(tmp_path):
+    """Text of "<a " with no ">" (html.parser rescans it at every "<": 360 KB took twenty minutes), a page of loose
+    text (one cell of 37 million characters, a minute), thousands of worksheets (400,000 held 2 GiB), colspan="inf"
+    (was "damaged: OverflowError"; a browser takes 1)."""
+    (unclosed := tmp_path / "a.xls").write_text("<html><body><table><tr><td>x</td></tr></table>" + "<a " * 120_000, encoding="utf-8")
+    (loose := tmp_path / "loose.xls").write_text("<html><body>" + "Thôn Na Thành " * 5_000 + "</body></html>", encoding="utf-8")
+    sheets = write_spreadsheetml(tmp_path / "many.xml", {f"S{i}": [["x"]] for i in range(2_100)})
+    for path, said in [(unclosed, "quá dài"), (loose, "quá dài"), (sheets, "quá lớn")]:
+        started = time.perf_counter()
+        readable = inspect_file(path, province="19").failures.filter(pl.col("rule") == "readable")["message"].to_list()
+        assert time.perf_counter() - started < 3 and len(readable) == 1 and said in readable[0], (path.name, readable)
+    inf = _page(tmp_path / "inf.xls")
+    path = tmp_path / "inf.xls"
+    path.write_text(path.read_text(encoding="utf-8").replace('colspan="2"', 'colspan="inf"', 1), encoding="utf-8")
+    assert inspect_file(path, province="19").villages.height == 2 and inf

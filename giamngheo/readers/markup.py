@@ -20,19 +20,39 @@ from .container import _has_dtd
 from .grid import Limits, Sheet, UnreadableFile, Workbook
 
 HTML, SPREADSHEETML = "html", "xml"
-_HTML_START = (b"<!doctype html", b"<html", b"<table", b"<head", b"<meta", b"<body", b"<style", b"<!--")
-_SPREADSHEETML = re.compile(rb"urn:schemas-microsoft-com:office:spreadsheet|progid=\"excel\.sheet\"", re.IGNORECASE)
+_TAGS = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|table|meta|title|style|div|p|h[1-6]|center|b|font|span|br)\b")
+_SPREADSHEETML = re.compile(r"urn:schemas-microsoft-com:office:spreadsheet|progid=\"excel\.sheet\"")
+_COMMENTS = re.compile(r"<!--.*?-->", re.S)
+_MHT = re.compile(r"^mime-version:.*?multipart/related", re.S)
 _CHARSET = re.compile(rb"charset\s*=\s*[\"']?\s*([\w.-]+)", re.IGNORECASE)
 _BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "br", "li", "caption"})
 _SPACES = re.compile(r"[ \t\r\f\v\xa0]+")
+# "<" with no ">" before the next "<": no tag. Python's html.parser rescans such text at every "<" (quadratic:
+# 360 KB of "<a " took 20 minutes, CVE-2025-6069); as text, it is read in one pass.
+_NOT_A_TAG = re.compile(r"<(?=[^<>]*<)")  # [^<>]: each look stops at the next bracket (linear)
+
+
+def _head_text(head: bytes) -> str:
+    """The first bytes as text for sniffing: UTF-16 by its BOM, else as Latin-1 (markup is ASCII)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", "ignore").lower()
+    return head.removeprefix(b"\xef\xbb\xbf").decode("latin-1").lower()
 
 
 def markup_kind(head: bytes) -> str | None:
-    """HTML or SpreadsheetML from a file's first bytes (after a BOM and blanks), else None."""
-    text = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
-    if text.startswith(b"<?xml"):
-        return SPREADSHEETML if _SPREADSHEETML.search(head) else (HTML if b"<html" in text[:2048] else None)
-    if text.startswith(_HTML_START) and (b"<table" in text or b"<html" in text[:2048] or text.startswith(b"<table")):
+    """HTML, SpreadsheetML or Excel's single-file web page (MHTML, read as its HTML) from a file's first bytes,
+    else None. Leading comments and blanks are passed over; a page may begin with any tag of a document."""
+    text = _head_text(head).lstrip()
+    if _MHT.match(text[:2000]) and "text/html" in text:
+        return HTML
+    if not text.startswith("<"):
+        return None
+    if "<workbook" in text and _SPREADSHEETML.search(text):
+        return SPREADSHEETML
+    body = _COMMENTS.sub("", text).lstrip()
+    if body.startswith("<?xml"):
+        body = body[body.find("?>") + 2 :].lstrip()
+    if body.startswith("<!--") or _TAGS.match(body):  # a comment longer than the head, or a document's tag
         return HTML
     return None
 
@@ -40,10 +60,12 @@ def markup_kind(head: bytes) -> str | None:
 def read_markup(data: bytes, kind: str, limits: Limits) -> Workbook:
     if kind == SPREADSHEETML:
         return Workbook(format="xml", sheets=_spreadsheetml(data, limits))
+    if _MHT.match(_head_text(data[:2000]).lstrip()):
+        data = _mht_page(data)
     text, encoding = _decoded(data)
     parser = _TableGrid(limits)
     try:
-        parser.feed(text)
+        parser.feed(_NOT_A_TAG.sub("&lt;", text))
         parser.close()
     except UnreadableFile:
         raise
@@ -51,6 +73,22 @@ def read_markup(data: bytes, kind: str, limits: Limits) -> Workbook:
         raise UnreadableFile("corrupt", f"HTML: {type(exc).__name__}") from None
     sheet = Sheet(name="", rows=parser.rows, merged=parser.merged, hidden_rows=frozenset(parser.hidden_rows))
     return Workbook(format="html", sheets=[sheet], encoding=encoding)
+
+
+def _mht_page(data: bytes) -> bytes:
+    """The HTML part of Excel's "Single File Web Page" (a MIME message, the page quoted-printable)."""
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(data, policy=policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            page = part.get_payload(decode=True) or b""
+            charset = part.get_content_charset()
+            if charset and b"charset" not in page[:4096].lower():
+                page = f'<meta charset="{charset}">'.encode("ascii") + page
+            return page
+    raise UnreadableFile("not_spreadsheet", "MHTML without an HTML page")
 
 
 def _decoded(data: bytes) -> tuple[str, str]:
@@ -78,6 +116,7 @@ class _TableGrid(HTMLParser):
         self.hidden_rows: set[int] = set()
         self.depth = 0  # tables open (a table inside a cell adds its text to the cell)
         self.loose: list[str] = []  # text outside any table, up to the next block's end
+        self.loose_chars = self.cell_chars = 0
         self.row: list | None = None
         self.cell: list[str] | None = None
         self.cell_attrs: dict = {}
@@ -89,9 +128,9 @@ class _TableGrid(HTMLParser):
     # -- text outside tables: one line a row (titles, "Đơn vị tính", signatures)
     def _flush_loose(self) -> None:
         text = _clean(" ".join(self.loose))
-        self.loose = []
+        self.loose, self.loose_chars = [], 0
         if text:
-            self._add_row([text])
+            self._add_row([_value(text, {}, self.limits)])
 
     def _add_row(self, cells: list) -> None:
         if len(self.rows) >= self.limits.max_rows:
@@ -120,7 +159,7 @@ class _TableGrid(HTMLParser):
             if self.row is None:
                 self.row = []
             self._end_cell()
-            self.cell, self.cell_attrs = [], a
+            self.cell, self.cell_attrs, self.cell_chars = [], a, 0
         elif tag == "br":
             (self.cell if self.cell is not None else self.loose).append("\n")
         elif tag in _BLOCKS and self.depth == 0:
@@ -146,8 +185,14 @@ class _TableGrid(HTMLParser):
             return
         if self.cell is not None:
             self.cell.append(data)
+            self.cell_chars += len(data)
+            if self.cell_chars > self.limits.max_cell_chars:
+                raise UnreadableFile("cell_too_long", f"> {self.limits.max_cell_chars} characters", f"<= {self.limits.max_cell_chars}")
         elif self.depth == 0:
             self.loose.append(data)
+            self.loose_chars += len(data)
+            if self.loose_chars > self.limits.max_cell_chars:  # text outside any table is one cell a line: bounded alike
+                self._flush_loose()
 
     def close(self):
         super().close()
@@ -200,7 +245,7 @@ class _TableGrid(HTMLParser):
 def _span(text: str | None) -> int:
     try:
         return max(1, int(float(text or 1)))
-    except ValueError:
+    except (ValueError, OverflowError):  # "inf", "1e400": a browser takes 1
         return 1
 
 
@@ -228,13 +273,30 @@ _X = "{urn:schemas-microsoft-com:office:excel}"
 
 
 def _spreadsheetml(data: bytes, limits: Limits) -> list[Sheet]:
+    """The worksheets, each read when its end is parsed and let go (bounded memory: a file of 400,000 tiny
+    worksheets held 2 GiB as one tree); no more worksheets than a workbook's zip may hold entries."""
+    import io
+
     if _has_dtd(data):
         raise UnreadableFile("xml_entities", "XML Spreadsheet")
+    sheets, seen, root = [], 0, None
     try:
-        root = ElementTree.fromstring(data)
+        for event, el in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):
+            if event == "start":
+                if el.tag == f"{_SS}Workbook":
+                    root = el
+                continue
+            if el.tag != f"{_SS}Worksheet":
+                continue
+            seen += 1
+            if seen > limits.max_zip_entries:
+                raise UnreadableFile("too_large", f"> {limits.max_zip_entries} worksheets", f"<= {limits.max_zip_entries}")
+            sheets.append(_worksheet(el, limits))
+            el.clear()
+            if root is not None and len(root) and root[-1] is el:  # the parsed worksheets are let go as they come
+                root.remove(el)
     except ElementTree.ParseError as exc:
         raise UnreadableFile("corrupt", f"XML Spreadsheet: {exc}") from None
-    sheets = [_worksheet(ws, limits) for ws in root.iter(f"{_SS}Worksheet")]
     if not sheets:
         raise UnreadableFile("no_sheets", "XML Spreadsheet")
     return sheets
@@ -309,4 +371,11 @@ def _typed(data, limits: Limits):
             return text.strip() or None
     if kind == "Boolean":
         return text.strip() in ("1", "true", "TRUE")
+    if kind == "DateTime":  # "2026-01-15T00:00:00.000", a date as an .xlsx gives it
+        from datetime import datetime
+
+        try:
+            return datetime.fromisoformat(text.strip()[:19])
+        except ValueError:
+            return text.strip() or None
     return text if text.strip() else None
