@@ -186,7 +186,9 @@ def _province_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, provinces:
     for col, text in enumerate(headers):
         write_text(ws, st, header_row, col, text, **HEADER)
     listed = {f for _, fields in PROVINCE_SECTIONS for f in fields}
-    others = [c for c in values.columns if c not in listed and c not in HIDDEN]
+    # the rest (who the poor are, where communes give it): only what some province has (no block of "0 xã" rows)
+    others = [c for c in values.columns if c not in listed and c not in HIDDEN
+              and values[c].dtype.is_numeric() and (values[c].fill_null(0) != 0).any()]
     row = header_row + 1
     for section, fields in PROVINCE_SECTIONS + ([("IV. Chỉ tiêu khác", others)] if others else []):
         fields = [f for f in fields if f in values.columns]

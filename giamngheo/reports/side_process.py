@@ -19,6 +19,7 @@ the report: the job then runs in the calling process, as before.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
