@@ -292,6 +292,12 @@ def _trace(args) -> int:
     if not (args.out / "lineage.parquet").exists():
         print(f"giamngheo: no run in {args.out} (lineage.parquet missing)", file=sys.stderr)
         return EXIT_USAGE
+    known = _unit_in_run(args.out, args.code)
+    if known is None:
+        print(f"giamngheo: mã {args.code} không có trong lần chạy này (no province or commune {args.code} in this run)", file=sys.stderr)
+        return EXIT_USAGE
+    if known != "traced":
+        print(f"Xã {args.code}: {_STATUS_VI.get(known, known)}, số liệu của xã không được tổng hợp (xem bao_cao_kiem_tra); không có ô nguồn.")
     fields = [args.field] if args.field else traceable_fields(args.out)
     try:
         for i, fld in enumerate(fields):
@@ -302,6 +308,25 @@ def _trace(args) -> int:
         print(f"giamngheo: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
+
+
+_STATUS_VI = {"rejected": "bị từ chối", "missing": "chưa nộp"}
+
+
+def _unit_in_run(out: Path, code: str) -> str | None:
+    """"traced" when the run's lineage has cells of the province or commune, else the commune's plan status
+    ("rejected", …) when the run knows it, else None (no such unit in the run)."""
+    import polars as pl
+
+    code = code.strip()
+    column, code = ("province_code", code.zfill(2)) if len(code) <= 2 else ("commune_code", code.zfill(5))
+    if not pl.scan_parquet(out / "lineage.parquet").filter(pl.col(column) == code).head(1).collect().is_empty():
+        return "traced"
+    path = out / "communes.parquet"
+    if column == "province_code" or not path.exists():
+        return None
+    found = pl.read_parquet(path, columns=["commune_code", "status"]).filter(pl.col("commune_code") == code)
+    return (found["status"][0] or "missing") if found.height else None
 
 
 def _serve(args) -> int:

@@ -62,3 +62,15 @@ def test_cell_lineage_orders_cells_by_source():
         ("00002", "a.xlsx", 5, "poor"), ("00002", "a.xlsx", 5, "total"),
     ]
     assert got["cell"].to_list() == ["B9", "C9", "C7", "D7", "C8", "D8", "C5", "D5"]
+
+
+def test_trace_says_when_a_code_is_not_in_the_run_or_its_commune_was_rejected(tmp_path):
+    """`giamngheo trace` on an unknown code (99, 12345) or a rejected commune printed "0 ô nguồn" and nothing else."""
+    import polars as pl
+
+    from giamngheo.cli import _unit_in_run
+
+    pl.DataFrame({"province_code": ["19"], "commune_code": ["05800"], "field": ["poor_households"], "value": [5.0]}).write_parquet(
+        tmp_path / "lineage.parquet")
+    pl.DataFrame({"commune_code": ["05800", "02071"], "status": ["accepted", "rejected"]}).write_parquet(tmp_path / "communes.parquet")
+    assert [_unit_in_run(tmp_path, c) for c in ("19", "05800", "02071", "99", "12345")] == ["traced", "traced", "rejected", None, None]
