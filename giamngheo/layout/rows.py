@@ -306,7 +306,8 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
             continue
         else:
             if former_col is not None and (section is None or section == area):
-                text = cell_text(sheet.value(r, former_col))
+                cell = sheet.value(r, former_col)
+                text = cell_text(cell) if cell.__class__ is str and not looks_numeric(cell) else None  # "Xã" over the STT: no area
                 if text and text != area:  # the next former commune's villages: a section of its own
                     area = section = text
                     section_index += 1
