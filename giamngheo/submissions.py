@@ -136,10 +136,11 @@ def year_failures(rec: FileRecord, year: int) -> list[dict]:
     (a roadmap's 2026-2030) is judged on it; the others on the year of the document's title."""
     found = []
     stated = rec.data.year
+    several = len({t.sheet for t in rec.data.tables}) > 1  # one sheet's title is the document's: asked only of workbooks
     for table in rec.data.tables:
         period = table.period
         # a sheet's own title may state its year (Biểu 02 "KẾT QUẢ … NĂM 2025" in the workbook of a plan for 2026)
-        own = document_year(table.title) if table.title and not period else None
+        own = document_year(table.title) if several and table.title and not period else None
         if period and not period[0] <= year <= period[1]:
             found.append({**failure("wrong_year", table.sheet, value=f"{period[0]}-{period[1]}", expected=year), "kind": table.kind})
         elif not period and (own or stated) and (own or stated) != year:
