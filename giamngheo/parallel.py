@@ -204,12 +204,12 @@ class WorkerPool:
         half-way, each printed a traceback (SemLock FileNotFoundError) on the run's stderr."""
         with self._lock:
             if self._pool is not None:
-                _started(self._pool, self._started)
+                _wait_started(self._pool, self._started)
                 self._pool.shutdown(wait=wait, cancel_futures=True)
                 self._pool = None
 
 
-def _started(pool: ProcessPoolExecutor, counter, timeout: float = 10.0) -> None:
+def _wait_started(pool: ProcessPoolExecutor, counter, timeout: float = 10.0) -> None:
     """Wait until every process of `pool` is through its initializer (bounded)."""
     deadline = time.monotonic() + timeout
     while counter.value < len(getattr(pool, "_processes", None) or {}) and time.monotonic() < deadline:

@@ -209,7 +209,7 @@ class Resolver:
         """A unit named in a table cell (the targets workbook), in the contract's order: its code (a code column, or
         five digits in the cell), its name with or without its type word, accents kept ("Văn Lang" is not "Văn Lăng"),
         then accent-folded, then a former unit's name (reported as `legacy_unit_name`)."""
-        for c in ([code_of(code)] if code_of(code) else []) + _CODE.findall(name or ""):
+        for c in [c for c in [code_of(code)] if c] + _CODE.findall(name or ""):
             if c in self.ref.by_code:
                 return self._decide([self.ref.by_code[c]], "code", c) or Resolution(None, "none", "commune_resolved", [], c)
         name = name or ""

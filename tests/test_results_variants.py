@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+from layouts.grids import Grid, write_book
 
 from giamngheo.parse import parse_workbook
 from giamngheo.readers.grid import Limits
@@ -88,12 +89,8 @@ def test_the_poors_and_the_near_poors_tables_stacked_on_one_sheet(tmp_path):
 
     poor = [[1, "Thôn 1", 13, 2, 1, 0, 0, 10], [2, "Thôn 2", 16, 6, 0, 1, 0, 11]]
     near = [[1, "Thôn 1", 9, 1, 0, 3, 2, 13], [2, "Thôn 2", 10, 5, 0, 2, 1, 8]]
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for line in [["UBND XÃ PHÚ THỊNH"], ["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"], *block("nghèo", poor),
-                 *block("cận nghèo", near), [None, "Người lập biểu"]]:
-        ws.append(line)
-    wb.save(path := tmp_path / "ket qua.xlsx")
+    path = write_book(tmp_path / "ket qua.xlsx", Grid([["UBND XÃ PHÚ THỊNH"], ["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"],
+                                                       *block("nghèo", poor), *block("cận nghèo", near), [None, "Người lập biểu"]]))
     data = parse_workbook(path, Limits())
     tables = {t.subject: t for t in data.tables if t.kind == "results"}
     assert sorted(tables) == ["near", "poor"] and data.failures == []
@@ -117,17 +114,13 @@ def test_last_years_results_sheet_in_this_years_workbook_is_the_wrong_year(tmp_p
     """Biểu 01 the plan for 2026, Biểu 02 "KẾT QUẢ … NĂM 2025": the 2025 results were accepted as 2026's year-end."""
     from giamngheo.submissions import year_failures
 
-    wb = openpyxl.Workbook()
-    plan = wb.active
-    plan.title = "Biểu 01"
-    for line in [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
-                 ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"], [1, "Thôn 1", 120, 5, 4, 1]]:
-        plan.append(line)
-    results = wb.create_sheet("Biểu 02")
-    for line in [["UBND XÃ PHÚ THỊNH"], ["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2025"], [],
-                 ["STT", "Tên thôn", "Số hộ nghèo đầu năm", "Số hộ thoát nghèo", "Số hộ nghèo cuối năm"], [1, "Thôn 1", 7, 2, 5]]:
-        results.append(line)
-    wb.save(path := tmp_path / "bieu.xlsx")
+    path = write_book(tmp_path / "bieu.xlsx", [
+        Grid([["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
+              ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"], [1, "Thôn 1", 120, 5, 4, 1]],
+             "Biểu 01"),
+        Grid([["UBND XÃ PHÚ THỊNH"], ["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2025"], [],
+              ["STT", "Tên thôn", "Số hộ nghèo đầu năm", "Số hộ thoát nghèo", "Số hộ nghèo cuối năm"], [1, "Thôn 1", 7, 2, 5]], "Biểu 02"),
+    ])
 
     class Record:
         data = parse_workbook(path, Limits())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
+from layouts.grids import Grid, write_book
 
 from giamngheo.parse import parse_workbook
 from giamngheo.readers.grid import Limits
@@ -63,13 +63,7 @@ def test_a_year_with_an_aside(tmp_path):
 # ---- money in đồng, the period's totals (each fails on the code before 2026-12-06)
 
 def _sheet(path: Path, lines: list) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Lộ trình"
-    for line in lines:
-        ws.append(line)
-    wb.save(path)
-    return path
+    return write_book(path, Grid(lines, "Lộ trình"))
 
 
 def _in_million_vnd(path: Path) -> dict:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 
-import openpyxl
 import polars as pl
+from layouts.grids import Grid, write_book
 
 from test_any_table import run_steps
 
@@ -17,11 +17,7 @@ PLAN = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO
 
 
 def _plan(path):
-    wb = openpyxl.Workbook()
-    for line in PLAN:
-        wb.active.append(line)
-    wb.save(path)
-    return path
+    return write_book(path, Grid(PLAN))
 
 
 def _status(tables) -> list[tuple]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
+from layouts.grids import Grid, write_book
 
 from giamngheo.parse import parse_workbook
-from giamngheo.readers.grid import Limits
+from giamngheo.readers.grid import Limits, column_letter
 from giamngheo.reference import load_reference
 from giamngheo.resolve import Resolver
 from giamngheo.targets import targets_from_parse
@@ -30,18 +30,9 @@ def _targets(path: Path, column: str = "Chỉ tiêu giảm tỷ lệ hộ nghèo
 
 def _write(path: Path, header: list, rows: list, formats: dict | None = None, hidden_rows=()) -> Path:
     """A targets sheet of `header` lines over `rows`; `formats` gives a column (1-based) its Excel number format."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Giao chỉ tiêu"
-    for line in [["UBND TỈNH THÁI NGUYÊN"], ["GIAO CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [], *header, *rows]:
-        ws.append(line)
-    for col, fmt in (formats or {}).items():
-        for r in range(4 + len(header), 4 + len(header) + len(rows)):
-            ws.cell(r, col).number_format = fmt
-    for r in hidden_rows:
-        ws.row_dimensions[r].hidden = True
-    wb.save(path)
-    return path
+    lines = [["UBND TỈNH THÁI NGUYÊN"], ["GIAO CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [], *header, *rows]
+    return write_book(path, Grid(lines, "Giao chỉ tiêu", hidden_rows=set(hidden_rows), format_from=4 + len(header),
+                                 formats={column_letter(c): fmt for c, fmt in (formats or {}).items()}))
 
 
 def _read(path: Path):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from ..readers.grid import Sheet
 from ..text import fold, nfc
 from . import fields as F
-from .vocabulary import load_vocabulary
+from .vocabulary import folded_words, load_vocabulary
 
 SCAN_ROWS = 30  # the header band starts within the first rows of a sheet
 MAX_BAND = 4
@@ -367,7 +367,7 @@ def _takes_over(held: Column, col: Column, fld: str, year: int | None, kind: str
     return max(before) < max(after) or (max(before) == max(after) and later_in_year)
 
 
-_TOTAL_CHILD = frozenset({"tong", "tong so", "cong", "tong cong", "chung", "ca", "toan xa", "toan phuong"})
+_TOTAL_CHILD = frozenset(tuple(t.split()) for t in ("tong", "tong so", "cong", "tong cong", "chung", "ca", "toan xa", "toan phuong"))
 
 
 def _split_then_total(held: Column, col: Column) -> bool:
@@ -376,7 +376,7 @@ def _split_then_total(held: Column, col: Column) -> bool:
     if " / " not in held.label or " / " not in col.label:
         return False
     (group, part), (group2, whole) = held.label.rsplit(" / ", 1), col.label.rsplit(" / ", 1)
-    return group == group2 and " ".join(fold(whole).split()) in _TOTAL_CHILD and " ".join(fold(part).split()) not in _TOTAL_CHILD
+    return group == group2 and folded_words(whole) in _TOTAL_CHILD and folded_words(part) not in _TOTAL_CHILD
 
 
 # A province sends its communes one template, so the same header comes back file after file: a

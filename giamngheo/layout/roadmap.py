@@ -19,7 +19,7 @@ from ..parsed import ParsedTable, cell_json
 from ..readers.grid import Sheet
 from ..text import fold, match_key, nfc
 from .personal import values_in
-from .roadmap_units import budget_unit, money_unit, title_money
+from .roadmap_units import ASIDE, budget_unit, money_unit, title_money
 from .vocabulary import load_vocabulary, row_label_tags
 
 KIND = "roadmap"
@@ -42,14 +42,11 @@ def _year(value) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value) if float(value).is_integer() and 2020 <= value <= 2049 else None
     if isinstance(value, str) and "(" in value and len(value) <= 60:
-        value = _ASIDE.sub(" ", value)  # "Năm 2026 (năm kế hoạch)"
+        value = ASIDE.sub(" ", value)  # "Năm 2026 (năm kế hoạch)"
     if not isinstance(value, str) or len(value) > 16 or not any(c.isdigit() for c in value):
         return None  # a village name, a label: no year (cheap, the claim pass sees every sheet)
     m = _YEAR.match(fold(_text(value)))
     return int(m.group(1)) if m else None
-
-
-_ASIDE = re.compile(r"\([^()]*\)")
 
 
 def _is_number(value) -> bool:
@@ -318,9 +315,7 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
             unit = stated or ("households" if "word.households" in vocab.roadmap_words.tags(cell) else item[2])
             item = (item[0], item[1], unit if item[1] != "budget" or unit != "households" else item[2])
         if item is not None:
-            item = budget_unit(item, label, stated, money)
-        if item is not None:
-            items.append((r, label, item))
+            items.append((r, label, budget_unit(item, label, stated, money)))
         else:
             unused.append([r + 1, label])  # figures under a label that names no roadmap item: reported
     period = _period(title, years)

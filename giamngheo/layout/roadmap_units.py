@@ -8,7 +8,7 @@ import re
 from ..text import fold
 from .vocabulary import load_vocabulary
 
-_ASIDE = re.compile(r"\([^()]*\)")
+ASIDE = re.compile(r"\([^()]*\)")  # a bracketed aside: "(đồng)", "(năm kế hoạch)"
 _MONEY = {"word.vnd": "vnd", "word.thousand_vnd": "thousand_vnd", "word.billion_vnd": "billion_vnd", "word.million_vnd": "million_vnd"}
 _UNIT_LINE = re.compile(r"\b(?:don vi tinh|dvt)\b(.*)")
 
@@ -32,5 +32,5 @@ def budget_unit(item: tuple[str, str, str], label: str, stated: str | None, in_t
     """A budget item's unit: its unit cell's, else its label's "(đồng)", else the title's, else million VND."""
     if item[1] != "budget":
         return item
-    in_label = next((u for aside in _ASIDE.findall(label) if (u := money_unit(aside.strip("()")))), None)
+    in_label = next((u for aside in ASIDE.findall(label) if (u := money_unit(aside.strip("()")))), None)
     return item[0], item[1], stated or in_label or in_title or "million_vnd"

@@ -144,16 +144,16 @@ def _header_row(cells: list) -> bool:
     return sum(1 for v in words if header.tags(v)) >= 3
 
 
-def _band_texts(sheet: Sheet, band: Band) -> set[tuple[int, str]]:
-    """(column, folded text) of the band's header rows: what a header repeated down the table shows again."""
-    return {(c, " ".join(fold(v).split())) for r in range(band.top, band.bottom + 1)
+def _band_texts(sheet: Sheet, band: Band) -> set[tuple[int, tuple[str, ...]]]:
+    """(column, folded words) of the band's header rows: what a header repeated down the table shows again."""
+    return {(c, folded_words(v)) for r in range(band.top, band.bottom + 1)
             for c, v in enumerate(sheet.rows[r] if r < len(sheet.rows) else []) if v.__class__ is str and v.strip()}
 
 
-def _repeats_band(cells: list, texts: set[tuple[int, str]]) -> bool:
+def _repeats_band(cells: list, texts: set[tuple[int, tuple[str, ...]]]) -> bool:
     """Every label of the row is the band's, in its column (another table's header differs in one at least: "Số hộ
     cận nghèo đầu năm" under the poor's "Số hộ nghèo đầu năm")."""
-    words = [(c, " ".join(fold(v).split())) for c, v in enumerate(cells) if v.__class__ is str and v.strip()]
+    words = [(c, folded_words(v)) for c, v in enumerate(cells) if v.__class__ is str and v.strip()]
     return len(words) >= 2 and all(w in texts for w in words)
 
 

@@ -11,7 +11,7 @@ from ..text import fold
 from . import fields as F
 from .header import Band, distinct_cells, cell_text, find_band, merged_values, top_view
 from .rows import VILLAGE, TableRow, classify_rows
-from .vocabulary import load_vocabulary
+from .vocabulary import folded_words, load_vocabulary
 
 _YEAR_WORD = re.compile(r"\bnam (20\d\d)\b")
 _BASELINE = re.compile(r"\b31 12 (20\d\d)\b")
@@ -198,8 +198,8 @@ def areas(same: list[Table]) -> list[Table]:
 
 def _by_former_commune(table: Table) -> bool:
     """A summary whose rows are former communes ("Xã Định Biên (cũ)"), not villages."""
-    named = [fold(r.name) for r in table.rows if r.kind == VILLAGE and r.name]
-    units = sum(1 for n in named if n.startswith(("xa ", "phuong ", "thi tran ")) or n.endswith("(cu)") or " cu" in n[-4:])
+    named = [folded_words(r.name) for r in table.rows if r.kind == VILLAGE and r.name]
+    units = sum(1 for w in named if w[:1] in (("xa",), ("phuong",)) or w[:2] == ("thi", "tran") or w[-1:] == ("cu",))
     return bool(named) and units * 5 >= len(named) * 3
 
 

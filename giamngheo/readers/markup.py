@@ -121,7 +121,6 @@ class _TableGrid(HTMLParser):
         self.cell: list[str] | None = None
         self.cell_attrs: dict = {}
         self.spans: dict[int, int] = {}  # column -> the last row a rowspan from above covers
-        self.table_start = 0
         self.pending: list[tuple[int, int, int, int]] = []  # merges of the open table, clipped at its end
         self.skip = 0  # inside <script> / <style>
 
@@ -145,7 +144,7 @@ class _TableGrid(HTMLParser):
         if tag == "table":
             if self.depth == 0:
                 self._flush_loose()
-                self.table_start, self.spans, self.pending = len(self.rows), {}, []
+                self.spans, self.pending = {}, []
             self.depth += 1
         elif self.depth > 1:
             if tag == "br" and self.cell is not None:
@@ -186,8 +185,7 @@ class _TableGrid(HTMLParser):
         if self.cell is not None:
             self.cell.append(data)
             self.cell_chars += len(data)
-            if self.cell_chars > self.limits.max_cell_chars:
-                raise UnreadableFile("cell_too_long", f"> {self.limits.max_cell_chars} characters", f"<= {self.limits.max_cell_chars}")
+            _within(self.cell_chars, self.limits)
         elif self.depth == 0:
             self.loose.append(data)
             self.loose_chars += len(data)
@@ -237,8 +235,7 @@ class _TableGrid(HTMLParser):
         self.row = None
 
     def _end_table(self) -> None:
-        last = len(self.rows) - 1
-        self.merged.extend((r1, c1, min(r2, last), c2) for r1, c1, r2, c2 in self.pending if r1 <= last)
+        self.merged.extend(_clipped(self.pending, len(self.rows)))
         self.spans, self.pending = {}, []
 
 
@@ -254,9 +251,19 @@ def _clean(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _within(length: int, limits: Limits) -> None:
+    """A cell's text within the run's limit (counted as it comes: a page of loose text is refused before it is whole)."""
+    if length > limits.max_cell_chars:
+        raise UnreadableFile("cell_too_long", f"{length} characters", f"<= {limits.max_cell_chars}")
+
+
+def _clipped(merged: list[tuple[int, int, int, int]], rows: int) -> list[tuple[int, int, int, int]]:
+    """Merged ranges cut at the last row there is (a rowspan or MergeDown of a billion rows covers what exists)."""
+    return [(r1, c1, min(r2, rows - 1), c2) for r1, c1, r2, c2 in merged if r1 < rows]
+
+
 def _value(text: str, attrs: dict, limits: Limits):
-    if len(text) > limits.max_cell_chars:
-        raise UnreadableFile("cell_too_long", f"{len(text)} characters", f"<= {limits.max_cell_chars}")
+    _within(len(text), limits)
     number = attrs.get("x:num")
     if number:  # Excel's web page keeps the cell's number beside the text it shows ("5.441")
         try:
@@ -353,16 +360,13 @@ def _worksheet(ws, limits: Limits) -> Sheet:
         col += span
     visible = ws.find(f"{_X}WorksheetOptions/{_X}Visible")
     hidden = visible is not None and (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden")
-    last = len(rows) - 1
-    merged = [(r1, c1, min(r2, last), c2) for r1, c1, r2, c2 in merged]
     return Sheet(name=name, rows=rows, hidden=hidden, hidden_rows=frozenset(hidden_rows), hidden_columns=frozenset(hidden_cols),
-                 merged=merged, formulas_without_value=formulas)
+                 merged=_clipped(merged, len(rows)), formulas_without_value=formulas)
 
 
 def _typed(data, limits: Limits):
     text = "".join(data.itertext())
-    if len(text) > limits.max_cell_chars:
-        raise UnreadableFile("cell_too_long", f"{len(text)} characters", f"<= {limits.max_cell_chars}")
+    _within(len(text), limits)
     kind = data.get(f"{_SS}Type", "String")
     if kind == "Number":
         try:
