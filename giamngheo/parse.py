@@ -161,6 +161,12 @@ def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 
     return ParseResult(PARSER_VERSION, failures=[failure("readable", None, value=detail, expected=expected, detail=reason)], seconds=seconds)
 
 
+def unreadable_io(exc: OSError, seconds: float = 0.0) -> ParseResult:
+    """A file the system would not hand over: no permission to read it, or gone or failing during the run."""
+    reason = "unreadable_dir" if isinstance(exc, PermissionError) else "io_error"
+    return unreadable(reason, f"{type(exc).__name__}: {exc.strerror or exc}", None, seconds)
+
+
 def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -> ParseResult:
     """Everything the pipeline needs from one file."""
     started = time.perf_counter()
@@ -169,7 +175,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
     except UnreadableFile as exc:
         return unreadable(exc.reason, exc.detail, exc.expected, time.perf_counter() - started)
     except OSError as exc:
-        return unreadable("corrupt", f"{type(exc).__name__}: {exc.strerror or exc}", None, time.perf_counter() - started)
+        return unreadable_io(exc, time.perf_counter() - started)
     result = ParseResult(PARSER_VERSION, format=book.format, encoding=book.encoding, legacy_encoding=book.legacy_encoding)
     result.sheets = [s.name for s in book.sheets]
     claimed = claimed_tables(book.sheets)

@@ -9,7 +9,7 @@ from pathlib import Path
 from .cache import ParseCache, decode, file_sha256
 from .discover import FileEntry
 from .parallel import ParseJob, WorkerPool, pool_for
-from .parse import unreadable
+from .parse import unreadable_io
 from .parsed import ParseResult
 from .pipeline import compact
 from .readers.grid import Limits
@@ -37,7 +37,7 @@ def read_batch(entries: list[FileEntry], ctx: ReadContext, mode: str = "") -> li
 
 # Reasons a file could not be read that depend on the machine and the moment, not only on the
 # file's bytes: such results are never cached, the next run tries again.
-TRANSIENT = ("timeout", "crashed", "memory")
+TRANSIENT = ("timeout", "crashed", "memory", "io_error", "unreadable_dir")
 
 
 def _says_more_about_the_machine(data: ParseResult) -> bool:
@@ -55,7 +55,7 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
         try:
             sha = file_sha256(entry.path)
         except OSError as exc:
-            data = unreadable("corrupt", f"{type(exc).__name__}: {exc.strerror or exc}", None, time.perf_counter() - started)
+            data = unreadable_io(exc, time.perf_counter() - started)
             records[i] = FileRecord(entry, "", True, data)
             continue
         cached = cache.get(sha, slot)

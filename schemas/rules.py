@@ -254,6 +254,8 @@ READABLE_REASONS = {
     "crashed": ("trình đọc bị lỗi khi mở tệp ({value})", "the reader crashed on this file ({value})"),
     "memory": ("đọc tệp vượt giới hạn bộ nhớ", "reading exceeded the memory limit"),
     "unreadable_dir": ("không mở được thư mục hay tệp này (không có quyền đọc?)", "this folder or file cannot be opened (no read permission?)"),
+    "io_error": ("không đọc được tệp trên đĩa ({value}): tệp bị xoá, di chuyển hay ổ đĩa lỗi trong lúc chạy; lần chạy sau sẽ đọc lại",
+                 "the file could not be read from disk ({value}): removed, moved or a disk error during the run; the next run tries again"),
     "not_a_file": ("không phải tệp thông thường (ống dẫn, socket hay thiết bị), không được đọc",
                    "not a regular file (a pipe, a socket or a device), not read"),
 }

@@ -9,7 +9,7 @@ import pytest
 
 from giamngheo.discover import Skipped, discover_files
 from giamngheo.failures import finish
-from giamngheo.frames import skipped_failures
+from giamngheo.frames import file_failures, skipped_failures
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
@@ -27,3 +27,52 @@ def test_a_folder_that_cannot_be_listed_is_reported():
     said = finish(skipped_failures([Skipped("xa phu thinh", "unreadable_dir"), Skipped("thumbs.db", "ignored")]), "r")
     assert said.select("source_file", "rule").rows() == [("xa phu thinh", "readable")]
     assert "không có quyền đọc" in said["message"][0]
+
+
+def _entry(path):
+    from giamngheo.discover import FileEntry
+
+    return FileEntry(path.name, path, 0, 0.0)
+
+
+class _NoPool:
+    def run(self, jobs):
+        assert not jobs, "nothing to parse"
+        return []
+
+
+def test_a_file_the_system_will_not_hand_over_is_not_called_damaged(tmp_path, monkeypatch):
+    """A permission refused, or a file gone between finding it and reading it, said "tệp bị hỏng" (the file is damaged):
+    an analyst would ask the commune for a new file. It says what it is, and is never cached (the next run tries again)."""
+    from giamngheo import reading
+    from giamngheo.cache import ParseCache
+
+    locked, gone = tmp_path / "05800_phu_thinh.xlsx", tmp_path / "05803_tan_cuong.xlsx"
+    locked.write_bytes(b"x")
+
+    def refuse(path):
+        if path == locked:
+            raise PermissionError(13, "Permission denied")
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(reading, "file_sha256", refuse)
+    records = reading.read_files([_entry(locked), _entry(gone)], ParseCache(None), _NoPool())
+    for r in records:
+        r.failures = list(r.data.failures)  # as submissions.resolve_files hands them on
+    said = finish(file_failures(records), "r")
+    assert said["rule"].to_list() == ["readable", "readable"]
+    assert "không có quyền đọc" in said["message"][0] and "bị hỏng" not in said["message"][0]
+    assert "lần chạy sau sẽ đọc lại" in said["message"][1]
+    assert all(r.data.is_readable_failure(reading.TRANSIENT) for r in records)
+
+
+def test_a_read_error_inside_the_parser_is_not_called_damaged(tmp_path, monkeypatch):
+    from giamngheo import parse
+    from giamngheo.readers.grid import Limits
+
+    def fail(path, limits):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(parse, "read_workbook", fail)
+    failure = parse.parse_workbook(tmp_path / "x.xlsx", Limits()).failures[0]
+    assert (failure["rule"], failure["detail"]) == ("readable", "io_error")
