@@ -202,7 +202,8 @@ def annotate_staged(staging: Path, out: Path, manifest: dict | None = None) -> N
     """Rewrite the staged commune-level tables and validation_failures.parquet with the journal's
     approval and acknowledgement columns; with `manifest` (the run's, not yet written), also count
     the acknowledged warnings in it."""
-    staging, state = Path(staging), replay(journal.read(out))
+    entries = journal.read(out)
+    staging, state = Path(staging), replay(entries)
     sha256 = sha256_of_files(manifest if manifest is not None else _manifest(staging))
     tally: dict[str, dict[str, int]] = {}
     for kind, table in COMMUNE_TABLES.items():
@@ -224,6 +225,7 @@ def annotate_staged(staging: Path, out: Path, manifest: dict | None = None) -> N
                 by_severity["warning"] = max(0, by_severity["warning"] - acknowledged)
     if manifest is not None:
         manifest["approval"] = tally
+        manifest["journal"] = journal.anchor(entries)  # what `journal verify` later holds the journal to
 
 
 def ensure_annotated(frame: pl.DataFrame, table: str, run_dir: Path) -> pl.DataFrame:

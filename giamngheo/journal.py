@@ -7,6 +7,11 @@ included, and altering any field of any entry breaks either that entry's own has
 entry's `prev`. Nothing is ever rewritten: an entry is appended under an exclusive lock on the
 journal (fcntl), so two auditors approving at once both keep their entry.
 
+A chain alone cannot show entries cut from its end (what is left is still a valid chain): each published
+run records the journal it read in its manifest (`journal`: entries and the last entry's hash, `anchor`),
+and `verify` holds the journal to every run's record (`anchors_in`). Entries appended since the last run
+are covered from the next run on.
+
 The journal lives at the top of --out, beside `runs/` and `.cache/`, never inside either: pruning
 runs or clearing the cache leaves it alone, and publishing a run never touches it (outputs.PUBLISHED).
 """
@@ -143,13 +148,43 @@ def verify_lines(lines: list[bytes]) -> Verdict:
     return Verdict(len(lines))
 
 
+def anchor(entries: list[dict]) -> dict:
+    """What a run records of the journal it read: how many entries, and the last one's hash."""
+    return {"entries": len(entries), "head": entries[-1].get("hash") if entries else GENESIS}
+
+
+def anchors_in(out: Path) -> list[tuple[str, dict]]:
+    """(run id, anchor) of every published run under out/runs that recorded one."""
+    found = []
+    for manifest in sorted(Path(out).glob("runs/*/manifest.json")):
+        try:
+            recorded = json.loads(manifest.read_bytes()).get("journal")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(recorded, dict) and isinstance(recorded.get("entries"), int):
+            found.append((manifest.parent.name, recorded))
+    return found
+
+
+def verify_anchors(lines: list[bytes], anchors: list[tuple[str, dict]]) -> Verdict:
+    """The journal against what each run read of it: as many entries at least, the same entry where it ended."""
+    for run_id, recorded in sorted(anchors, key=lambda a: -a[1]["entries"]):
+        k = recorded["entries"]
+        if k == 0:
+            continue
+        if len(lines) < k:
+            return Verdict(len(lines), len(lines) + 1, f"lần chạy {run_id} đã đọc {k} mục, nay chỉ còn {len(lines)}: "
+                                                       f"các mục cuối đã bị xoá (entries removed from the end)")
+        if json.loads(lines[k - 1]).get("hash") != recorded.get("head"):
+            return Verdict(k - 1, k, f"khác mục thứ {k} mà lần chạy {run_id} đã đọc (not the entry run {run_id} read)")
+    return Verdict(len(lines))
+
+
 def verify(out: Path) -> Verdict:
-    """Verify out/journal.jsonl (an absent journal is an empty, valid one)."""
+    """Verify out/journal.jsonl (an absent journal is an empty, valid one, unless a run read entries in it)."""
     path = path_of(out)
-    if not path.exists():
-        return Verdict(0)
-    data = path.read_bytes()
-    lines = data.split(b"\n")
+    lines = path.read_bytes().split(b"\n") if path.exists() else []
     if lines and lines[-1] == b"":
         lines.pop()
-    return verify_lines(lines)
+    verdict = verify_lines(lines)
+    return verify_anchors(lines, anchors_in(out)) if verdict.ok else verdict

@@ -67,6 +67,29 @@ def test_verify_command_names_the_altered_line(tmp_path, capsys):
     assert "mục 2" in capsys.readouterr().err
 
 
+def test_verify_holds_the_journal_to_what_each_run_read(tmp_path):
+    """A chain cut at its end, or swapped for another valid chain, is still a valid chain: the runs' records say not."""
+    for i in range(3):
+        journal.append(tmp_path, {"action": "approve", "by": f"a{i}"})
+    path = tmp_path / journal.JOURNAL
+    whole = path.read_bytes()
+    for run_id, seen in (("r1", 2), ("r2", 3)):
+        (tmp_path / "runs" / run_id).mkdir(parents=True)
+        (tmp_path / "runs" / run_id / "manifest.json").write_text(json.dumps({"journal": journal.anchor(journal.read(tmp_path)[:seen])}))
+    assert journal.verify(tmp_path).ok
+    path.write_bytes(b"\n".join(whole.splitlines()[:2]) + b"\n")  # the last entry cut
+    verdict = journal.verify(tmp_path)
+    assert (verdict.ok, verdict.bad_line, verdict.entries) == (False, 3, 2) and "r2" in verdict.reason
+    path.unlink()  # the whole journal deleted
+    assert journal.verify(tmp_path).bad_line == 1
+    for i in range(3):  # another chain of three in its place
+        journal.append(tmp_path, {"action": "approve", "by": f"b{i}"})
+    verdict = journal.verify(tmp_path)
+    assert not verdict.ok and verdict.bad_line == 3
+    (tmp_path / "runs" / "r2" / "manifest.json").unlink()
+    assert journal.verify(tmp_path).bad_line == 2  # r1 read two entries, and not these
+
+
 @pytest.mark.slow  # starts two processes
 def test_two_processes_appending_at_once_lose_nothing(tmp_path):
     ctx = multiprocessing.get_context("spawn")
@@ -301,6 +324,11 @@ def test_approve_correct_rerun_acknowledge_and_survive_cache_clear_and_pruning(r
     path.write_bytes(b"\n".join([lines[0], lines[1].replace("Trần Hoa".encode(), "Ai Đó".encode()), lines[2]]) + b"\n")
     assert main(["journal", "verify", "--out", str(out)]) == EXIT_JOURNAL_ALTERED
     assert "mục 2" in capsys.readouterr().err
+    # the last entry cut away: the rest is a valid chain, but the last run read three entries
+    path.write_bytes(b"\n".join(lines[:2]) + b"\n")
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["journal"]["entries"] == 3
+    assert main(["journal", "verify", "--out", str(out)]) == EXIT_JOURNAL_ALTERED
+    assert "chỉ còn 2" in capsys.readouterr().err
 
 
 def test_report_side_process_reads_staged_tables_annotated(tmp_path):
