@@ -224,6 +224,10 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
             result.failures.append(failure("hidden_content", s.name, value=s.name, detail="unused_sheet"))
     for t in tables:
         result.failures.extend(_table_failures(t))
+        for other in t.passed_over:  # a draft beside its final version: which one is right, the commune says
+            what = _TABLE_NAMES.get(t.kind, t.kind)
+            result.failures.append({**failure("sheet_not_used", other.sheet.name, row=other.band.top + 1, col=1, value=what,
+                                              expected=t.sheet.name), "kind": t.kind})
         result.tables.append(
             ParsedTable(
                 sheet=t.sheet.name,
@@ -247,3 +251,4 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
 
 
 TOP = 10
+_TABLE_NAMES = {F.PLAN: "biểu kế hoạch giảm nghèo", F.RESULTS: "biểu kết quả rà soát", "targets": "biểu giao chỉ tiêu"}  # rule sheet_not_used

@@ -676,3 +676,39 @@ def test_empty_csv_lines_keep_line_numbers(tmp_path):
     ins = inspect(path)
     assert_clean(ins, [("Thôn Nà Thành", None, 212, 9, 7, None, None, 6), ("Thôn Khuổi Mu", None, 145, 12, 6, None, None, 8)])
 
+
+
+def test_a_draft_beside_its_final_version_is_reported_not_silently_left(tmp_path):
+    """Two sheets of the same annex with different figures: one is used, and the other is reported at its header
+    (rule sheet_not_used), so the analyst asks the commune which is right. A plain copy, or a shorter summary that
+    agrees, is not reported."""
+    def annex(name, villages):
+        return Grid([["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], HEADER, *village_rows(villages, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])], name)
+
+    draft = [VILLAGES[0], (VILLAGES[1][0], 145, 14, 6, 3, 1), *VILLAGES[2:]]
+    summary = Grid([["TỔNG HỢP"], HEADER[:4], *village_rows(VILLAGES, lambda n, t, p, *_: [n, t, p])], "Tổng hợp")
+    path = write_book(tmp_path / "05800_phu_thinh.xlsx", [annex("Phụ lục", VILLAGES), annex("Phụ lục (2)", draft), summary])
+    ins = inspect(path)
+    assert rows_of(ins) == expected(3)
+    (said,) = failures(ins)
+    assert (said["rule"], said["severity"], said["cell"]) == ("sheet_not_used", "warning", "A2")
+    assert "“Phụ lục (2)”" in said["message"] and "trang “Phụ lục” được dùng" in said["message"]
+    same = write_book(tmp_path / "05800_ban_sao.xlsx", [annex("Phụ lục", VILLAGES), annex("Phụ lục (2)", VILLAGES), summary])
+    assert failures(inspect(same)) == []
+
+
+def test_a_summary_sheet_beside_the_annex_is_not_more_villages(tmp_path):
+    """A "Tổng hợp" sheet of totals and poor households beside the annex was read as a second plan table: every village
+    twice and the commune rejected for the summary's missing columns. It is the annex's summary: left out, reported
+    where its figures differ."""
+    annex = Grid([["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], HEADER, *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])],
+                 "Phụ lục")
+    def summary(villages):
+        return Grid([["TỔNG HỢP HỘ NGHÈO"], HEADER[:4], *village_rows(villages, lambda n, t, p, *_: [n, t, p])], "Tổng hợp")
+
+    path = write_book(tmp_path / "05800_phu_thinh.xlsx", [annex, summary(VILLAGES)])
+    assert_clean(inspect(path), expected(3))
+    older = [(VILLAGES[0][0], 212, 10, 7, 2, 1), *VILLAGES[1:]]
+    ins = inspect(write_book(tmp_path / "05800_phu_thinh_2.xlsx", [annex, summary(older)]))
+    assert rows_of(ins) == expected(3)
+    assert [(f["rule"], f["cell"]) for f in failures(ins)] == [("sheet_not_used", "A2")] and "“Tổng hợp”" in failures(ins)[0]["message"]

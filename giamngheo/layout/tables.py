@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..readers.grid import Sheet, Workbook
 from ..text import fold
@@ -35,6 +35,8 @@ class Table:
     title: list[str]  # the lines above the header
     row_fields: dict[str, int]  # breakdown field -> 0-based column, read from "Trong đó" rows
     unused: list[tuple[int, str | None]]  # rows with figures that are none of the table's rows: (sheet row, label)
+    # tables of the same kind on other sheets, with other figures, left for this one (a draft beside its final version)
+    passed_over: list[Table] = field(default_factory=list)
 
     @property
     def subject(self) -> str | None:
@@ -168,8 +170,7 @@ def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None
     for _, table in found:
         by_key.setdefault((table.kind, table.subject if table.kind == F.RESULTS else None), []).append(table)
     tables = sorted((t for same in by_key.values() for t in areas(same)), key=lambda t: (t.sheet_index, t.band.top))
-    _settle_summaries(tables)
-    return tables
+    return _settle_summaries(tables)
 
 
 def areas(same: list[Table]) -> list[Table]:
@@ -178,7 +179,7 @@ def areas(same: list[Table]) -> list[Table]:
     commune's, each area their section. A summary by former commune beside them gives way; a copy of a sheet counts
     once; tables that are neither (a draft and its final version) leave the best one."""
     if len(same) < 2 or len({t.sheet_index for t in same}) < len(same):
-        return same[:1]
+        return _best(same)
     parts = [t for t in same if not _by_former_commune(t)] or same[:1]
     distinct: list[Table] = []
     for t in parts:
@@ -188,12 +189,37 @@ def areas(same: list[Table]) -> list[Table]:
     names = [{r.name for r in t.rows if r.kind == VILLAGE} for t in distinct]
     disjoint = all(not (a & b) for i, a in enumerate(names) for b in names[i + 1:])
     if len(distinct) < 2 or not (labels or disjoint):
-        return same[:1]
+        return _best(same)
     for t, label in zip(distinct, labels or [None] * len(distinct)):
         for r in t.rows:
             if r.section is None and label:
                 r.section = label
     return distinct
+
+
+def _best(same: list[Table]) -> list[Table]:
+    """The best table alone, with the tables on other sheets whose figures say otherwise (reported: rule sheet_not_used)."""
+    best = same[0]
+    best.passed_over = [t for t in same[1:] if t.sheet_index != best.sheet_index and not _by_former_commune(t) and not _agrees(t, best)]
+    return [best]
+
+
+def _agrees(a: Table, b: Table) -> bool:
+    """The same villages with the same figures wherever both tables give one (a copy, or a shorter summary of it)."""
+    def figures(t: Table) -> dict:
+        return {r.name: r.values for r in t.rows if r.kind == VILLAGE}
+
+    fa, fb = figures(a), figures(b)
+    return fa.keys() == fb.keys() and all(
+        _figure(v) == _figure(fb[name][f]) for name, values in fa.items() for f, v in values.items() if f in fb[name])
+
+
+def _figure(value: object) -> object:
+    """A cell as a figure: 4, 4.0 and "4" alike."""
+    try:
+        return float(str(value).replace(",", ".").strip())
+    except ValueError:
+        return str(value).strip()
 
 
 def _by_former_commune(table: Table) -> bool:
@@ -222,14 +248,25 @@ def _area_labels(tables: list[Table]) -> list[str] | None:
 _AREA = re.compile(r"^(?!.*\b20\d\d\b).*(?:\bcu\b|\bkhu vuc\b|^(?:xa|phuong|thi tran|cum|vung|khu)\b)")
 
 
-def _settle_summaries(tables: list[Table]) -> None:
-    """A counts-only table is a year-end 'kết quả rà soát' beside results or under a results title."""
+def _settle_summaries(tables: list[Table]) -> list[Table]:
+    """A counts-only table is a year-end 'kết quả rà soát' beside results or under a results title; beside a plan
+    annex on another sheet that gives every figure it gives, it is that annex's summary ("Tổng hợp"), not more
+    villages: left out, and reported (sheet_not_used) where its figures differ from the annex's."""
     has_results = any(t.kind == F.RESULTS for t in tables)
+    annexes = [t for t in tables if t.kind == F.PLAN]
+    kept = []
     for t in tables:
+        kept.append(t)
         if t.kind != F.SUMMARY:
             continue
         kind, _ = title_kind(t.title + [t.sheet.name])
         t.kind = F.RESULTS if (has_results or kind == F.RESULTS) else F.PLAN
+        annex = next((a for a in annexes if a.sheet_index != t.sheet_index and t.band.fields.keys() <= a.band.fields.keys()), None)
+        if t.kind == F.PLAN and annex is not None:
+            kept.pop()
+            if not _agrees(t, annex):
+                annex.passed_over.append(t)
+            continue
         if t.kind == F.RESULTS:
             t.band.kind = F.RESULTS
             t.band.fields = {_AS_END.get(f, f): c for f, c in t.band.fields.items()}
@@ -239,6 +276,7 @@ def _settle_summaries(tables: list[Table]) -> None:
                 row.values = {_AS_END.get(f, f): v for f, v in row.values.items()}
                 row.sources = {_AS_END.get(f, f): r for f, r in row.sources.items()}
             t.row_fields = {_AS_END.get(f, f): c for f, c in t.row_fields.items()}
+    return kept
 
 
 _AS_END = {
