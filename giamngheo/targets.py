@@ -68,6 +68,10 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
             continue
         if res.rule == "legacy_unit_name":
             failures.append(failure("legacy_unit_name", sheet, rec["row"], name_col, "village_name", res.value, res.unit.describe()))
+        named = resolver.resolve_name(rec["name"]).unit if code and rec["name"] and res.method == "code" else None
+        if named is not None and named.commune_code != res.unit.commune_code:  # a row copied down, its code not changed
+            failures.append(failure("code_matches_name", sheet, rec["row"], name_col, "village_name", f"{rec['name']} ({named.describe()})",
+                                    res.unit.describe()))
         first = out.get(res.unit.commune_code)
         if first is not None:
             failures.append(failure("target_listed_once", sheet, rec["row"], name_col, "village_name", shown, str(first["targets_row"])))

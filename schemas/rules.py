@@ -219,6 +219,11 @@ RULES: tuple[Rule, ...] = (
          "dòng này không được tính.",
          "Cell {cell}: {value} already has a target on row {expected} of the targets workbook; row {expected}'s is used, this "
          "row is not counted.", numbers=False),
+    Rule("code_matches_name", WARNING, TARGETS, "Mã và tên đơn vị khớp nhau", "Unit code and name agree",
+         "Ô {cell}: mã đơn vị là của {expected} nhưng tên ghi bên cạnh là {value}; chỉ tiêu được tính cho đơn vị theo mã. "
+         "Đề nghị kiểm tra lại dòng này của biểu giao chỉ tiêu.",
+         "Cell {cell}: the unit code is {expected}'s but the name beside it is {value}; the target is counted for the unit of "
+         "the code. Check this row of the targets workbook.", numbers=False),
     Rule("start_matches_plan", WARNING, ACROSS, "Đầu kỳ khớp kế hoạch", "Start of period matches the plan",
          "Ô {cell} ({field_vi}): đầu kỳ ghi {value} nhưng kế hoạch ghi {expected}.",
          "Cell {cell} ({field_en}): the start-of-period count is {value} but the plan says {expected}."),

@@ -147,3 +147,12 @@ def test_the_workbooks_own_findings_are_reported(tmp_path):
                    [[1, "Phường Bắc Kạn", 2884, 0.15], [2, "Xã Phú Thịnh", 5441, 0.79]], hidden_rows=[6])
     assert found["targets"] == {"01843": 0.15, "05800": 0.79}
     assert [(rule, value) for rule, _, value, _ in found["failures"]] == [("hidden_content", "6")]
+
+
+def test_a_code_and_a_name_that_name_two_communes_are_reported(tmp_path):
+    # a row copied down with its code left unchanged: the code's commune got the other's target without a word
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Mã xã", "Tên xã, phường", "Tổng số hộ", TARGET]],
+                   [[1, "01843", "Phường Bắc Kạn", 2884, 0.3], [2, "05800", "Xã Cao Minh", 7028, 0.31]])
+    assert found["targets"] == {"01843": 0.3, "05800": 0.31}
+    ((rule, cell, value, expected),) = found["failures"]
+    assert (rule, cell) == ("code_matches_name", "C6") and "01879" in value and "05800" in expected
