@@ -127,3 +127,16 @@ def test_last_years_results_sheet_in_this_years_workbook_is_the_wrong_year(tmp_p
         failures = data.failures
 
     assert [(f["rule"], f["kind"], f["value"]) for f in year_failures(Record, 2026)] == [("wrong_year", "results", "2025")]
+
+
+def test_a_commune_that_sent_results_and_no_plan_is_judged_against_its_assigned_target():
+    """The assigned cut came from the commune's plan row: with no plan file (or a results-only run) it was null, and
+    Phường Đức Xuân, 0.03 points against its 0.06, was 'not_assessed' instead of missed."""
+    from test_deprivations import steps
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "raw" / "thai-nguyen-2026"
+    _, tables, _ = steps([sample / "communes" / "ket_qua" / "Ket qua ra soat 2026 - Phuong Duc Xuan.xlsx"],
+                         targets=sample / "chi_tieu_giao_2026.xlsx")
+    row = tables["results_communes.parquet"].row(0, named=True)
+    assert (row["commune_code"], row["assigned_poor_reduction_pp"], row["actual_poor_reduction_pp"], row["assessment"]) == (
+        "01840", 0.06, 0.03, "missed")

@@ -10,7 +10,7 @@ from schemas.results import (
     RESULTS_BREAKDOWN_FIELDS, RESULTS_BREAKDOWNS, RESULTS_COUNTS, RESULTS_RATE_SPECS, RESULTS_RATES, ResultsCommunes,
     ResultsProvinces, ResultsRows, ResultsVillages,
 )
-from transforms import breakdowns, checks, results as R
+from transforms import aggregate, breakdowns, checks, results as R
 from transforms.lineage import cell_lineage
 
 from ..figures import accepted_only, commune_status, unit_names, with_run
@@ -66,7 +66,7 @@ def results_figures(ctx: Context) -> Figures:
         .join(R.results_commune_totals(villages.lazy(), plan_totals.lazy()).drop("source_file"), on="commune_code", how="left")
         .pipe(breakdowns.with_declared_totals, declared, RESULTS_BREAKDOWN_FIELDS)
         .join(names, on="commune_code", how="left")
-        .join(plan_communes.lazy().select("commune_code", "assigned_poor_reduction_pp"), on="commune_code", how="left")
+        .join(_assigned(status, plan_communes, ctx.targets), on="commune_code", how="left")
         .pipe(with_run, ctx)
         .pipe(R.actual_attainment)
         .with_columns(accepted_only(_FIGURES))
@@ -76,6 +76,16 @@ def results_figures(ctx: Context) -> Figures:
     provinces = R.provincial_results(communes.lazy()).select(PROVINCES.columns).collect()
     tables = {VILLAGES.name: villages, COMMUNES.name: communes.select(COMMUNES.columns)}
     return Figures(tables, status, provinces, cross)
+
+
+def _assigned(status: pl.DataFrame, plan_communes: pl.DataFrame, targets: pl.DataFrame) -> pl.LazyFrame:
+    """Each commune's assigned cut: as its plan's row has it, else from the targets (a commune that sent results and
+    no plan, every commune of a results-only run: was null, so a commune short of its target went unassessed)."""
+    plans = plan_communes.lazy().select("commune_code", "total_households", pl.col("assigned_poor_reduction_pp").alias("in_plan"))
+    base = status.lazy().select("commune_code").join(plans, on="commune_code", how="left").with_columns(
+        pl.lit(None, pl.Float64).alias("planned_poor_reduction_pp"))
+    return aggregate.target_attainment(base, targets.lazy()).select(
+        "commune_code", pl.coalesce("in_plan", "assigned_poor_reduction_pp").alias("assigned_poor_reduction_pp"))
 
 
 def results_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
