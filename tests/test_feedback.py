@@ -214,7 +214,8 @@ def test_xlsm_is_copied_without_its_macros_as_xlsx(raw, run_dir, tmp_path):
     macro = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
     repackaged(source, raw / "05800_xa_thu.xlsm", macro, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 macros"})
     report = write_feedback_report(write_run(run_dir, [failure("05800_xa_thu.xlsm", "D9", sheet="Phụ lục")]), raw)
-    assert report.problems == [] and report.written[0].name == "05800_xa_thu.xlsx"
+    assert report.problems == [] and report.written[0].name == "05800_05800_xa_thu.xlsx"
+    assert report.copies == {"05800_xa_thu.xlsm": "feedback/05800_05800_xa_thu.xlsx"}
     with zipfile.ZipFile(report.written[0]) as zf:
         assert not any("vba" in n for n in zf.namelist())
         assert b"macroEnabled" not in zf.read("[Content_Types].xml")
@@ -280,7 +281,7 @@ def test_xls_gets_an_xlsx_rendition_with_values_at_the_same_addresses(raw, run_d
     written = write_feedback(write_run(run_dir, rows), raw)
     assert digests(raw) == before
     book = load_workbook(written[0])
-    assert written[0].name == "02071_xa_nghia_ta.xlsx"
+    assert written[0].name == "02071_02071_xa_nghia_ta.xlsx"
     assert book.sheetnames == [LIST_SHEET, "Biểu 01"]
     data = book["Biểu 01"]
     assert data["A1"].value == "KẾ HOẠCH GIẢM NGHÈO NĂM 2026"
@@ -333,7 +334,7 @@ def test_one_broken_source_does_not_stop_the_others(raw, run_dir, monkeypatch):
 
     monkeypatch.setattr(feedback, "feedback_book", flaky)
     report = write_feedback_report(write_run(run_dir, rows), raw)
-    assert [p.name for p in report.written] == ["05801_b.xlsx"]
+    assert [p.name for p in report.written] == ["05801_05801_b.xlsx"]
     # the exception's type and place, never its message (it may quote a cell)
     assert [(f, p.split(" at ")[0]) for f, p in report.problems] == [("05800_a.xlsx", "not written: RuntimeError")]
     assert "weird source" not in report.problems[0][1]
@@ -434,10 +435,12 @@ def test_plain_text_is_left_alone():
 
 
 @pytest.mark.parametrize("source_file, expected", [
-    ("05800_xa_phu_thinh.xlsx", "05800_xa_phu_thinh.xlsx"),  # the stem starts with the code: not repeated
-    ("thang 5/05800 - xa phu thinh.xls", "05800_xa phu thinh.xlsx"),
-    ("05800.xlsx", "05800_05800.xlsx"),  # nothing but the code: kept, so the copy still names its source
-    ("058001_bieu.xlsx", "05800_058001_bieu.xlsx"),  # another number that starts with the same digits
+    # the contract's <commune_code>_<source file stem>, also when the stem begins with the code (it was dropped there:
+    # a program making the name from the contract found no file for most communes of a province that names files by code)
+    ("05800_xa_phu_thinh.xlsx", "05800_05800_xa_phu_thinh.xlsx"),
+    ("thang 5/05800 - xa phu thinh.xls", "05800_05800 - xa phu thinh.xlsx"),
+    ("05800.xlsx", "05800_05800.xlsx"),
+    ("058001_bieu.xlsx", "05800_058001_bieu.xlsx"),
 ])
-def test_feedback_name_does_not_repeat_the_code(source_file, expected):
+def test_feedback_name_is_the_contracts(source_file, expected):
     assert feedback_name("05800", source_file) == expected

@@ -132,3 +132,18 @@ def test_analyst_workbook_written_by_the_side_process_holds_the_run(thai_nguyen_
     assert {row[at] for row in rows[header + 1 :] if row[at]} == set(communes["commune_code"])
     cells = {row[0]: row[2] for row in wb["Tỉnh"].iter_rows(values_only=True) if row and row[0]}
     assert province["poor_households"] in cells.values() and province["total_households"] in cells.values()
+
+
+def test_every_feedback_copy_is_named_as_the_contract_says_and_listed_in_the_manifest(thai_nguyen_run):
+    """feedback/<commune_code>_<source file stem>.xlsx for every file with open failures and a commune; the manifest
+    maps each source to its copy (a name cleaned for the file system, or a second copy of one stem, is found there)."""
+    from pathlib import PurePosixPath
+
+    _, out, _ = thai_nguyen_run
+    copies = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["reports"]["feedback"]
+    failures = pl.read_parquet(out / "validation_failures.parquet").filter(
+        pl.col("commune_code").is_not_null() & ~pl.col("acknowledged").fill_null(False))
+    assert set(copies) == set(failures["source_file"]) and all((out / copy).is_file() for copy in copies.values())
+    for source, code in failures.select("source_file", "commune_code").unique().iter_rows():
+        if source == "05800_xa_phu_thinh.xlsx" or source.startswith("02071_"):
+            assert copies[source] == f"feedback/{code}_{PurePosixPath(source).stem}.xlsx"

@@ -17,6 +17,7 @@ class ReportsWritten:
     problems: list[dict] = field(default_factory=list)  # {"report": ..., "error": ...}
     ledger: dict = field(default_factory=dict)  # ledger_summary: completeness and timeliness per kind
     diff: dict | None = None
+    feedback: dict[str, str] = field(default_factory=dict)  # source file -> "feedback/<name>.xlsx"
 
 
 def _deadline(text: str | None) -> date | None:
@@ -78,5 +79,6 @@ def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadl
     feedback = results["feedback"]
     if feedback is not None:
         done.written.append("feedback")
+        done.feedback = feedback.copies
         done.problems += [{"report": "feedback", "error": f"{src}: {err}"} for src, err in feedback.problems]
     return done

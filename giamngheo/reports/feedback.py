@@ -77,6 +77,7 @@ class FeedbackReport:
 
     written: list[Path] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    copies: dict[str, str] = field(default_factory=dict)  # source file -> its copy, "feedback/<name>" (the manifest's)
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def write_feedback_report(run_dir: Path, raw_dir: Path) -> FeedbackReport:
             book, notes = feedback_book(source_file, rows, raw_dir, limits, hashes.get(source_file))
             out_dir.mkdir(parents=True, exist_ok=True)
             report.written.append(_save(book, out_dir / name))
+            report.copies[source_file] = f"{FEEDBACK_DIR}/{name}"
             report.problems.extend((source_file, note) for note in notes)
         except Exception as exc:  # one weird source must not cost the other communes their feedback
             report.problems.append((source_file, f"not written: {described(exc)}"))
@@ -124,12 +126,12 @@ def write_feedback_report(run_dir: Path, raw_dir: Path) -> FeedbackReport:
 
 
 def feedback_name(commune_code: str, source_file: str) -> str:
-    """`<commune_code>_<source stem>.xlsx`, cleaned to be safe on any file system (<= 120 characters)."""
+    """`<commune_code>_<source stem>.xlsx` as the contract names it (the code again when the stem begins with it:
+    "05800_05800_xa_phu_thinh.xlsx", so that a program can make the name from the two), cleaned to be safe on any file
+    system (<= 120 characters); the manifest maps each source to its copy (`reports.feedback`)."""
     # A backslash is a separator too: names made on Windows arrive as "thang 5\\bieu.xlsx".
     stem = _clean_name(Path(str(source_file).replace("\\", "/")).stem).lstrip("-. ") or "tep"
     code = _clean_name(str(commune_code or ""))
-    if code and re.match(rf"{re.escape(code)}(?!\d)[\s_.-]*", stem):  # "05800_xa_phu_thinh": the code is there already
-        stem = re.sub(rf"^{re.escape(code)}[\s_.-]*", "", stem) or stem
     return _fit_name(f"{code}_{stem}" if code else stem)
 
 
