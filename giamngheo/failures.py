@@ -148,4 +148,6 @@ def finish(failures: pl.DataFrame, run_id: str, names: dict[str, str] | None = N
     for col, dtype in OUTPUT_SCHEMA.items():
         if col not in out.columns:
             out = out.with_columns(pl.lit(None, dtype).alias(col))
-    return out.select(list(OUTPUT_SCHEMA)).sort(["source_file", "source_sheet", "row", "column", "rule"], nulls_last=False)
+    # every column that tells two failures apart: the same order whether the files were parsed or came from the cache
+    order = ["source_file", "source_sheet", "row", "column", "rule", "field", "kind", "value", "expected"]
+    return out.select(list(OUTPUT_SCHEMA)).sort(order, nulls_last=False, maintain_order=True)

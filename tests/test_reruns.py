@@ -30,6 +30,10 @@ def test_rerun_parses_only_the_corrected_file_and_marks_the_fix(run_flow, tmp_pa
     assert [f["path"] for f in again["files"] if f["parsed"]] == []
     h = pl.read_parquet(out / "failure_history.parquet")
     assert h.filter(pl.col("history") != "persisting").select("source_file", "rule", "cell", "history").to_dicts() == []
+    # row for row as the first run's (a join left them in any order: a comparison of two runs saw changes that were not)
+    unchanged = pl.read_parquet(out / "validation_failures.parquet")
+    assert unchanged.drop("run_id", "history").equals(before.drop("run_id", "history"))
+    assert h.schema == pl.read_parquet(out / "runs" / first["run_id"] / "failure_history.parquet").schema
 
     # the commune sends a corrected file: 3 households instead of 3.5 (and its total row, D5, to match)
     book = openpyxl.load_workbook(raw / FIXED_FILE)

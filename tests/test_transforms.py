@@ -182,3 +182,18 @@ def test_a_village_far_above_its_peers_is_an_outlier_one_with_no_poor_is_not():
     ])
     found = village_outliers(cells).collect()
     assert found.select("row", "value").rows() == [(36, "80.0 %")]  # the 0 % village on row 35 is ordinary
+
+
+def test_failure_history_has_the_same_columns_on_every_run():
+    """The previous run's published failures carry the journal's acknowledged* columns: the fixed rows brought them in,
+    so failure_history.parquet gained three columns from the second run on (a strict reader broke)."""
+    from transforms.history import failure_history
+
+    current = pl.DataFrame({"commune_code": ["05800"], "rule": ["integer"], "source_file": ["a.xlsx"], "source_sheet": ["S"],
+                            "cell": ["D13"], "field": ["poor_households"], "value": ["3.5"], "row": pl.Series([13], dtype=pl.Int32)})
+    previous = current.with_columns(pl.lit("D9").alias("cell"), pl.lit(True).alias("acknowledged"),
+                                    pl.lit("Lan").alias("acknowledged_by")).drop("value")
+    first = failure_history(current.lazy(), None).collect()
+    later = failure_history(current.lazy(), previous.lazy()).collect()
+    assert later.schema == first.schema
+    assert later.select("cell", "value", "history").rows() == [("D13", "3.5", "new"), ("D9", None, "fixed")]

@@ -21,12 +21,19 @@ def failure_history(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.
     if previous is None:
         return cur.with_columns(pl.lit("new").alias("history")).drop("source_file_key")
     prev = _keyed(previous).select(KEY).unique()
-    marked = cur.join(prev.with_columns(pl.lit(True).alias("_seen")), on=KEY, how="left", nulls_equal=True).with_columns(
+    seen = prev.with_columns(pl.lit(True).alias("_seen"))
+    # in the failures' own order (failures.finish sorts them): a rerun's table row for row as the first run's
+    marked = cur.join(seen, on=KEY, how="left", nulls_equal=True, maintain_order="left").with_columns(
         pl.when(pl.col("_seen")).then(pl.lit("persisting")).otherwise(pl.lit("new")).alias("history")
     ).drop("_seen")
+    # the current failures' columns, whatever the previous run's table held (its published copy carries the journal's
+    # acknowledged* columns, added after this table is made): a run's table has the same columns the first time
+    schema = cur.collect_schema()
+    given = set(previous.collect_schema().names())
     fixed = (
         _keyed(previous)
         .join(cur.select(KEY).unique(), on=KEY, how="anti", nulls_equal=True)
+        .select([pl.col(c).cast(t) if c in given or c == "source_file_key" else pl.lit(None, t).alias(c) for c, t in schema.items()])
         .with_columns(pl.lit("fixed").alias("history"))
     )
-    return pl.concat([marked, fixed], how="diagonal_relaxed").drop("source_file_key")
+    return pl.concat([marked, fixed], how="vertical_relaxed").drop("source_file_key")
