@@ -223,7 +223,9 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         if s.hidden and s.name not in used and any(any(v is not None for v in r) for r in s.rows):
             result.failures.append(failure("hidden_content", s.name, value=s.name, detail="unused_sheet"))
     for t in tables:
-        result.failures.extend(_table_failures(t))
+        # each of a table's failures is its kind's (a formula without its value in the plan's table does not reject the
+        # deprivation table beside it; an auditor filtering by kind finds it)
+        result.failures.extend({**f, "kind": f.get("kind") or t.kind} for f in _table_failures(t))
         for other in t.passed_over:  # a draft beside its final version: which one is right, the commune says
             what = _TABLE_NAMES.get(t.kind, t.kind)
             result.failures.append({**failure("sheet_not_used", other.sheet.name, row=other.band.top + 1, col=1, value=what,

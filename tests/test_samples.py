@@ -147,3 +147,14 @@ def test_every_feedback_copy_is_named_as_the_contract_says_and_listed_in_the_man
     for source, code in failures.select("source_file", "commune_code").unique().iter_rows():
         if source == "05800_xa_phu_thinh.xlsx" or source.startswith("02071_"):
             assert copies[source] == f"feedback/{code}_{PurePosixPath(source).stem}.xlsx"
+
+
+def test_a_failure_in_a_kinds_table_names_the_kind(thai_nguyen_run):
+    """A formula without its value and a hidden row inside a plan's table had no kind: a filter kind == 'plan' missed
+    them, and an error of one kind's table rejected every other kind of the same file."""
+    _, out, _ = thai_nguyen_run
+    failures = pl.read_parquet(out / "validation_failures.parquet")
+    found = dict(failures.filter(pl.col("rule").is_in(["formula_without_value", "hidden_content"])).select("cell", "kind").iter_rows())
+    assert found == {"E19": "plan", "A24": "plan"}
+    in_tables = failures.filter(pl.col("row").is_not_null() & pl.col("source_sheet").is_not_null())
+    assert in_tables.filter(pl.col("kind").is_null()).height == 0
