@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
 
 from truth import plan_problems
 
@@ -158,3 +159,20 @@ def test_a_failure_in_a_kinds_table_names_the_kind(thai_nguyen_run):
     assert found == {"E19": "plan", "A24": "plan"}
     in_tables = failures.filter(pl.col("row").is_not_null() & pl.col("source_sheet").is_not_null())
     assert in_tables.filter(pl.col("kind").is_null()).height == 0
+
+
+def test_the_provinces_near_poor_at_the_start_is_published_and_traceable(thai_nguyen_run):
+    """provinces.parquet had the near-poor at the end and not at the start: `trace` summed the start's cells with no
+    published figure to check them against."""
+    from giamngheo.cli import main
+
+    _, out, _ = thai_nguyen_run
+    communes = pl.read_parquet(out / "results_communes.parquet").filter(pl.col("status") == "accepted")
+    province = pl.read_parquet(out / "provinces.parquet").row(0, named=True)
+    start = communes["near_poor_households_start"].sum()
+    assert province["near_poor_households_start"] == start
+    # on the same total as the poor's start rate
+    ratio = province["poor_rate_start_pct"] / province["poor_households_start"]
+    assert province["near_poor_rate_start_pct"] == pytest.approx(start * ratio, abs=0.01)
+    lineage = pl.read_parquet(out / "lineage.parquet").filter(pl.col("field") == "near_poor_households_start")
+    assert lineage["value"].sum() == start

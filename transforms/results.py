@@ -230,7 +230,8 @@ def provincial_results(communes: pl.LazyFrame) -> pl.LazyFrame:
         .agg(
             pl.col("poor_households_start").sum().cast(pl.Int64),
             pl.col("poor_households_end").sum().cast(pl.Int64),
-            pl.col("near_poor_households_end").sum().cast(pl.Int64).alias("near_poor_households_end"),
+            pl.col("near_poor_households_start").sum().cast(pl.Int64),
+            pl.col("near_poor_households_end").sum().cast(pl.Int64),
             pl.col("total_households_end").sum().cast(pl.Int64),
             pl.col("start_denominator").sum().cast(pl.Int64).alias("_start_den"),
             (pl.col("meets_assigned_target_actual") == True).sum().cast(pl.Int64).alias("communes_met_target_actual"),  # noqa: E712
@@ -241,6 +242,8 @@ def provincial_results(communes: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             rate_pct(pl.col("poor_households_start"), pl.col("_start_den")).alias("poor_rate_start_pct"),
             rate_pct(pl.col("poor_households_end"), pl.col("total_households_end")).alias("poor_rate_end_pct"),
+            rate_pct(pl.col("near_poor_households_start"), pl.col("_start_den")).alias("near_poor_rate_start_pct"),
+            rate_pct(pl.col("near_poor_households_end"), pl.col("total_households_end")).alias("near_poor_rate_end_pct"),
         )
         .with_columns(pp_difference(pl.col("poor_rate_start_pct"), pl.col("poor_rate_end_pct")).alias("actual_poor_reduction_pp"))
         .drop("_start_den")
