@@ -185,7 +185,8 @@ def consolidate(
         del history
         run_dir, reports = publish(quote(options), run_id, staging, quote(manifest), quote(side))
     tables = consolidated.tables
-    return RunSummary.build(run_id, options.out, run_dir, tables["provinces.parquet"], tables["communes.parquet"], failures, records, reports)
+    return RunSummary.build(run_id, options.out, run_dir, tables["provinces.parquet"], tables["communes.parquet"], failures, records, reports,
+                            province_fixed=province is not None)
 
 
 def _read_everything(options: RunOptions, run_id: str, ref: Reference):

@@ -35,6 +35,7 @@ class RunSummary:
     report_problems: list[dict] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)
     acknowledged: int = 0  # warnings explained (giamngheo acknowledge): listed, not counted above
+    hint: str | None = None  # what to run instead, when the run's own figures suggest it (province_hint)
 
     @staticmethod
     def counts_of(provinces: pl.DataFrame, failures: pl.DataFrame) -> dict:
@@ -47,7 +48,9 @@ class RunSummary:
         }
 
     @classmethod
-    def build(cls, run_id, out, run_dir, provinces: pl.DataFrame, communes: pl.DataFrame, failures: pl.DataFrame, records, reports=None):
+    def build(cls, run_id, out, run_dir, provinces: pl.DataFrame, communes: pl.DataFrame, failures: pl.DataFrame, records, reports=None,
+              province_fixed: bool = True):
+        hint = None if province_fixed else province_hint(communes, failures)
         failures = _acknowledged(failures, run_dir)
         acknowledged = int(failures["acknowledged"].fill_null(False).sum()) if "acknowledged" in failures.columns else 0
         failures = failures.filter(~pl.col("acknowledged").fill_null(False)) if acknowledged else failures  # open ones only
@@ -67,6 +70,7 @@ class RunSummary:
             report_problems=reports.problems if reports else [],
             reports=reports.written if reports else [],
             acknowledged=acknowledged,
+            hint=hint,
         )
 
     def render(self) -> str:
@@ -109,10 +113,28 @@ class RunSummary:
         if self.report_problems:
             lines.append(f"Cảnh báo: {len(self.report_problems)} báo cáo không tạo được (xem manifest.json): "
                          + "; ".join(p["report"] for p in self.report_problems[:5]))
+        if self.hint:
+            lines.append(self.hint)
         lines.append(f"Kết quả: {self.out}  (bản lưu: {self.run_dir})")
         if "bao_cao_tong_hop.xlsx" in self.reports:
             lines.append(f"  Báo cáo tổng hợp: {self.out / 'bao_cao_tong_hop.xlsx'};  báo cáo kiểm tra: {self.out / 'bao_cao_kiem_tra.html'}")
         return "\n".join(lines)
+
+
+def province_hint(communes: pl.DataFrame, failures: pl.DataFrame) -> str | None:
+    """A run with no province whose communes are nearly all one province's, and files left unresolved because their
+    commune's name is also one in other provinces (which --province would settle): say so."""
+    by_province = communes.filter(pl.col("status") != "missing").group_by("province_code", "province_name").len().sort("len", descending=True)
+    if by_province.is_empty() or by_province["len"][0] < 3 or by_province["len"][0] < 0.8 * by_province["len"].sum():
+        return None
+    code, name = by_province["province_code"][0], by_province["province_name"][0]
+    ambiguous = failures.filter((pl.col("rule") == "commune_resolved") & pl.col("expected").str.contains(f"({name},", literal=True))
+    files = ambiguous["source_file"].n_unique()
+    if not files:
+        return None
+    return (f"Gợi ý: {files} tệp không xác định được xã vì tên xã có ở nhiều tỉnh, thành phố, trong khi các xã khác của lần chạy "
+            f"thuộc {name} ({code}): chạy lại với --province {code} (hoặc --targets) để đọc các tệp này "
+            f"(hint: run again with --province {code})")
 
 
 def _acknowledged(failures: pl.DataFrame, run_dir) -> pl.DataFrame:

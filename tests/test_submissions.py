@@ -42,3 +42,21 @@ def test_a_damaged_file_alone_rejects_its_commune(tmp_path):
     failures, tables = run_steps([broken])
     assert _status(tables) == [("rejected", None, broken.name)]
     assert failures.filter(pl.col("source_file") == broken.name)["rule"].to_list() == ["readable"]
+
+
+def test_a_run_without_province_says_which_province_would_read_its_unresolved_files():
+    """A province's files run without --province: the communes whose names other provinces share are commune_resolved
+    errors, as the contract says. The summary names the province nearly every other commune belongs to."""
+    import polars as pl
+
+    from giamngheo.summary import province_hint
+
+    communes = pl.DataFrame({"province_code": ["19"] * 9 + ["08"], "province_name": ["Tỉnh Thái Nguyên"] * 9 + ["Tỉnh Tuyên Quang"],
+                             "status": ["accepted"] * 8 + ["rejected", "accepted"]})
+    failures = pl.DataFrame({"rule": ["commune_resolved", "commune_resolved", "integer"],
+                             "source_file": ["xa phu luong.xlsx", "bieu.xlsx", "a.xlsx"],
+                             "expected": ["Xã Phú Lương (Tỉnh Tuyên Quang, 02611); Xã Phú Lương (Tỉnh Thái Nguyên, 05611)", "—", None]})
+    hint = province_hint(communes, failures)
+    assert hint is not None and hint.startswith("Gợi ý: 1 tệp") and "--province 19" in hint
+    assert province_hint(communes.with_columns(pl.lit("08").alias("province_code")).head(2), failures) is None  # too few to say
+    assert province_hint(communes, failures.head(0)) is None
