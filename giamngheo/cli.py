@@ -15,12 +15,12 @@ EXIT_REFUSED, EXIT_JOURNAL_ALTERED = 4, 5  # approve/acknowledge refused; journa
 
 def _province(value: str) -> str:
     if not re.fullmatch(r"\d{1,2}", value.strip()):
-        raise argparse.ArgumentTypeError(f"province code must be 1-2 digits (e.g. 08), not {value!r}")
+        raise argparse.ArgumentTypeError(f"mã tỉnh gồm 1-2 chữ số (ví dụ 08), không phải {value!r} (province code must be 1-2 digits)")
     from .reference import load_reference
 
     code = value.strip().zfill(2)
     if code not in load_reference().provinces():  # "99": every file would be of another province, the run empty
-        raise argparse.ArgumentTypeError(f"no province {code} in the official list of 2025 (giamngheo/data/reference)")
+        raise argparse.ArgumentTypeError(f"không có tỉnh mã {code} trong danh mục đơn vị hành chính 2025 (no province {code} in the official list of 2025)")
     return code
 
 
@@ -30,18 +30,18 @@ def _date(value: str) -> str:
     try:
         return date.fromisoformat(value.strip()).isoformat()
     except ValueError:
-        raise argparse.ArgumentTypeError(f"date must be YYYY-MM-DD (e.g. 2026-01-15), not {value!r}") from None
+        raise argparse.ArgumentTypeError(f"ngày phải viết YYYY-MM-DD (ví dụ 2026-01-15), không phải {value!r} (date must be YYYY-MM-DD)") from None
 
 
 def _positive(value: str) -> int:
     if not re.fullmatch(r"\d+", value.strip()) or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {value!r}")
+        raise argparse.ArgumentTypeError(f"phải là số nguyên từ 1 trở lên, không phải {value!r} (must be a whole number of 1 or more)")
     return int(value)
 
 
 def _year(value: str) -> int:
     if not re.fullmatch(r"20\d\d", value.strip()):
-        raise argparse.ArgumentTypeError(f"year must look like 2026, not {value!r}")
+        raise argparse.ArgumentTypeError(f"năm phải viết như 2026, không phải {value!r} (year must look like 2026)")
     return int(value)
 
 
@@ -181,13 +181,13 @@ def _run(args) -> int:
     from .progress import progress_wanted
 
     if not args.raw.is_dir():
-        print(f"giamngheo: --raw {args.raw} is not a folder", file=sys.stderr)
+        print(f"giamngheo: --raw {args.raw} không phải là thư mục (is not a folder)", file=sys.stderr)
         return EXIT_USAGE
     if args.targets and not args.targets.is_file():
-        print(f"giamngheo: --targets {args.targets} is not a file", file=sys.stderr)
+        print(f"giamngheo: --targets {args.targets} không phải là tệp (is not a file)", file=sys.stderr)
         return EXIT_USAGE
     if args.out.exists() and not args.out.is_dir():
-        print(f"giamngheo: --out {args.out} exists and is not a folder", file=sys.stderr)
+        print(f"giamngheo: --out {args.out} đã có và không phải là thư mục (exists and is not a folder)", file=sys.stderr)
         return EXIT_OUTPUT
     try:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -195,7 +195,7 @@ def _run(args) -> int:
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
-        print(f"giamngheo: cannot write to --out {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"giamngheo: không ghi được vào --out {args.out}: {exc.strerror or exc} (cannot write to --out)", file=sys.stderr)
         return EXIT_OUTPUT
     limits = {
         "max_file_bytes": int(args.max_file_mb * 1024 * 1024),
@@ -226,7 +226,7 @@ def _run(args) -> int:
             return EXIT_USAGE
     if args.secret_file:
         if not args.secret_file.is_file():
-            print(f"giamngheo: --secret-file {args.secret_file} is not a file", file=sys.stderr)
+            print(f"giamngheo: --secret-file {args.secret_file} không phải là tệp (is not a file)", file=sys.stderr)
             return EXIT_USAGE
         from .secret import ENV_FILE
 
@@ -280,7 +280,7 @@ def _inspect(args) -> int:
     from .inspect import inspect_file, render
 
     if not args.file.is_file():
-        print(f"giamngheo: {args.file} is not a file", file=sys.stderr)
+        print(f"giamngheo: {args.file} không phải là tệp (is not a file)", file=sys.stderr)
         return EXIT_USAGE
     print(render(inspect_file(args.file, args.province, year=args.year)))
     return EXIT_OK

@@ -29,14 +29,14 @@ def test_everything_printed_reaches_a_pipe():
 def test_exit_codes_are_kept(tmp_path):
     missing = _run("run", "--raw", str(tmp_path / "missing"), "--out", str(tmp_path / "out"))
     assert missing.returncode == 2
-    assert "is not a folder" in missing.stderr
+    assert "không phải là thư mục (is not a folder)" in missing.stderr  # Vietnamese first, as every message
     (tmp_path / "not_a_folder").write_text("x")
     busy = _run("run", "--raw", str(tmp_path), "--out", str(tmp_path / "not_a_folder"))
     assert busy.returncode == 3
 
 
-@pytest.mark.parametrize("option, value, said", [("--province", "99", "no province 99"), ("--deadline", "2026-13-45", "YYYY-MM-DD"),
-                                                 ("--workers", "0", "1 or more")])
+@pytest.mark.parametrize("option, value, said", [("--province", "99", "không có tỉnh mã 99"), ("--deadline", "2026-13-45", "YYYY-MM-DD"),
+                                                 ("--workers", "0", "từ 1 trở lên")])
 def test_a_bad_argument_is_refused_before_the_run(tmp_path, option, value, said):
     """--province 99 ran to the end (every file of another province, exit 0); --deadline 2026-13-45 ran and lost the
     analyst workbook (a ValueError in the ledger); --workers 0 was taken."""
