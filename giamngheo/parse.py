@@ -13,7 +13,9 @@ from transforms.markers import FORMULA_MARK
 
 from . import PARSER_VERSION
 from .layout import fields as F
+from .layout import households
 from .layout.header import cell_text, header_labels_found
+from .layout.list_names import scrub
 from .layout.personal import personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables
 from .layout.vocabulary import load_vocabulary
@@ -248,6 +250,8 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
     result.tables.extend(others)
     for t in result.tables:
         result.failures.extend(unused_row_failures(t))
+    # a listed person's name in a title line or a village cell stays in this process (the cache keeps the result)
+    result.title = scrub(result.title, result.tables, {s.name: s for s in book.sheets}, households.KIND)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -26,3 +26,36 @@ def test_old_and_new_tone_placement_are_one_village(tmp_path, monkeypatch):
     failures, outputs = run_steps([tmp_path / "ke hoach.xlsx", tmp_path / "danh sach.xlsx"])
     assert failures.filter(pl.col("rule") == "list_matches_annex").is_empty(), failures.select("rule", "message").rows()
     assert outputs["households_communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+def test_a_listed_persons_name_in_a_title_or_a_village_cell_stays_home(tmp_path, monkeypatch):
+    """A supplementary list titled after the household it adds, its maker's line, a village cell naming the household a
+    family lodges with: the title lines went into the parse result (and the cache) as they were, the village into
+    households.parquet, the failures and the reports. Neither leaves the parsing process now, and the village is kept."""
+    import dataclasses
+    import json
+
+    from giamngheo.parse import parse_workbook
+    from giamngheo.readers.grid import Limits
+    from giamngheo.text import fold
+
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["ỦY BAN NHÂN DÂN PHƯỜNG TÍCH LƯƠNG"],
+                ["DANH SÁCH HỘ NGHÈO NĂM 2026 (BỔ SUNG HỘ ÔNG/BÀ LƯỜNG HỮU KHƯƠNG XUYẾN)"],
+                ["Người lập danh sách: Quách Hữu Chiến"],
+                ["STT", "Họ và tên chủ hộ", "Số CCCD", "Năm sinh", "Thôn, tổ dân phố", "Số nhân khẩu"],
+                [1, "Lường Hữu Khương Xuyến", "019123456789", 1970, "Tổ dân phố 1", 4],
+                [2, "Ma Thị Chiến", "019123456790", 1981, "Tổ dân phố 2", 3],
+                [3, "Nông Văn Tâm", "019123456791", 1965, "TDP 1 (ở nhờ nhà ông Ma Thị Chiến)", 2],
+                [4, "Hoàng Văn Thụ", "019123456792", 1990, "Xóm 3 nhà bà Ma Thị Chiến", 5]):
+        ws.append(row)
+    wb.save(tmp_path / "ds bo sung.xlsx")
+    result = parse_workbook(tmp_path / "ds bo sung.xlsx", Limits())
+    (table,) = result.tables
+    assert table.rows["name"] == ["Tổ dân phố 1", "Tổ dân phố 2", "TDP 1", "Xóm 3"]
+    assert result.title == ["ỦY BAN NHÂN DÂN PHƯỜNG TÍCH LƯƠNG"]
+    cached = json.dumps(dataclasses.asdict(result), ensure_ascii=False)
+    for name in ("Lường Hữu Khương Xuyến", "Ma Thị Chiến", "Quách Hữu Chiến"):
+        assert name not in cached and fold(name) not in fold(cached)
