@@ -712,3 +712,14 @@ def test_a_summary_sheet_beside_the_annex_is_not_more_villages(tmp_path):
     ins = inspect(write_book(tmp_path / "05800_phu_thinh_2.xlsx", [annex, summary(older)]))
     assert rows_of(ins) == expected(3)
     assert [(f["rule"], f["cell"]) for f in failures(ins)] == [("sheet_not_used", "A2")] and "“Tổng hợp”" in failures(ins)[0]["message"]
+
+
+@pytest.mark.parametrize("label", ["Hộ nghèo có chủ hộ là nữ", "Ghi chú (ghi rõ họ tên chủ hộ)", "Hộ nghèo do phụ nữ làm chủ hộ"])
+def test_a_plan_column_that_mentions_the_head_of_household_is_no_list(tmp_path, label):
+    """'chủ hộ' anywhere in a label made it the head's name column: the annex was read as a household list and the
+    commune's plan lost without a word (or a flood of members_positive errors). The head's name leads its label."""
+    rows = [["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [*HEADER, label],
+            *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr, 0 if "Ghi" not in label else None])]
+    ins = inspect(write_book(tmp_path / "05800_phu_thinh.xlsx", Grid(rows, "Phụ lục")))
+    assert [t.kind for t in ins.data.tables] == ["plan"]
+    assert rows_of(ins) == expected(3)

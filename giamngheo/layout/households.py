@@ -69,10 +69,16 @@ def _fields_of(label: str) -> tuple[str, ...]:
     """The household fields a header label names, most specific first."""
     if not label or len(label) > 150:
         return ()
-    tags = {t[3:] for t in load_vocabulary().households.tags(label)}
+    words = load_vocabulary().households
+    tags = {t[3:] for t in words.tags(label)}
+    if "head_name" in tags and "hh.head_name" not in words.leading(_ABOUT.sub("", fold(label))):
+        # the head's name is the label's first words ("Họ và tên chủ hộ"): "Hộ nghèo có chủ hộ là nữ" (a plan's breakdown),
+        # "Ghi chú (ghi rõ họ tên chủ hộ)" name no one (a plan annex with such a column was read as a list, and lost)
+        tags.discard("head_name")
     return tuple(f for f in PRIORITY if f in tags)
 
 
+_ABOUT = re.compile(r"^thong tin (?:ve )?")  # "Thông tin chủ hộ" over "Họ và tên | Năm sinh | Số CCCD": the head's
 _HEADER_FIELDS = ("head_name", "relation")  # the first fields that decide a header row
 _NOT_HEADER: set[str] = set()  # texts whose first field is neither
 @lru_cache(maxsize=50_000)
