@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .layout import households
+from .layout import fields as F, households
 from .layout.personal import above, from_row, has_table_above, list_start, personal_below
 from .layout.recognisers import claimed_tables
 from .layout.tables import Table, find_tables
@@ -46,7 +46,20 @@ def village_tables(book: Workbook, claimed: dict, personal: dict, forced_kind: s
             personal[name] = (row, labels)
     if late:
         tables = _find(book, views, claimed, personal, forced_kind)
+    if starts or late:  # a file holding a household list: a table of its counts alone is the list's summary
+        tables = [t for t in tables if not _lists_summary(t)]
     return Parts(tables, set(starts) | set(late), views)
+
+
+# what makes a village table a plan rather than a count of the listed households: the reductions it plans
+_PLAN_FIELDS = frozenset({"poor_reduction_target", "near_poor_reduction_target"})
+
+
+def _lists_summary(table: Table) -> bool:
+    """A plan table that plans no reduction, in a file with a household list ("I. TỔNG HỢP" over "II. DANH SÁCH CHI
+    TIẾT", a "Tổng hợp" sheet before a sheet per group): the list's own counts by village. Read as the commune's plan, it
+    superseded the real one (its targets lost) or was rejected for its missing columns."""
+    return table.kind == F.PLAN and not (_PLAN_FIELDS & table.band.fields.keys())
 
 
 def _find(book: Workbook, views: dict[str, Sheet], claimed: dict, personal: dict, forced_kind: str | None) -> list[Table]:

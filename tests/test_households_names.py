@@ -59,3 +59,36 @@ def test_a_listed_persons_name_in_a_title_or_a_village_cell_stays_home(tmp_path,
     cached = json.dumps(dataclasses.asdict(result), ensure_ascii=False)
     for name in ("Lường Hữu Khương Xuyến", "Ma Thị Chiến", "Quách Hữu Chiến"):
         assert name not in cached and fold(name) not in fold(cached)
+
+
+def test_a_lists_own_summary_is_not_the_communes_plan(tmp_path, monkeypatch):
+    """A list file opening with its counts by village ("I. TỔNG HỢP" over "II. DANH SÁCH CHI TIẾT"): the summary was read
+    as the commune's plan, superseded the real annex (sent earlier) and was rejected for its missing columns."""
+    import os
+
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+                ["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"],
+                [1, "Tổ Hòa Tiến", 120, 3, 2, 1], [2, "Tổ Thủy Khê", 100, 2, 1, 1], ["", "Tổng cộng", 220, 5, 3, 2]):
+        ws.append(row)
+    wb.save(tmp_path / "ke hoach.xlsx")
+    os.utime(tmp_path / "ke hoach.xlsx", (1_700_000_000, 1_700_000_000))  # the list is the later file
+    households = make_households(random.Random(3), [("Tổ Hòa Tiến", 3, 2), ("Tổ Thủy Khê", 2, 1)])
+    write_household_list(tmp_path / "danh sach.xlsx", "Phường Bắc Kạn", households)
+    book = openpyxl.load_workbook(tmp_path / "danh sach.xlsx")
+    sheet = book.worksheets[0]
+    summary = [["I. TỔNG HỢP"], ["STT", "Tổ dân phố", "Số hộ nghèo", "Số hộ cận nghèo"], [1, "Tổ Hòa Tiến", 3, 2],
+               [2, "Tổ Thủy Khê", 2, 1], [None, "Cộng", 5, 3], [], ["II. DANH SÁCH CHI TIẾT"]]
+    sheet.insert_rows(3, len(summary))
+    for i, row in enumerate(summary):
+        for j, value in enumerate(row, start=1):
+            sheet.cell(3 + i, j, value)
+    book.save(tmp_path / "danh sach.xlsx")
+    failures, outputs = run_steps([tmp_path / "ke hoach.xlsx", tmp_path / "danh sach.xlsx"])
+    communes = outputs["communes.parquet"]
+    assert communes.select("status", "poor_households", "poor_reduction_target").rows() == [("accepted", 5, 2)]
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "message").rows()
+    assert failures.filter(pl.col("rule") == "superseded_submission").is_empty()
+    assert outputs["households_communes.parquet"]["status"].to_list() == ["accepted"]
