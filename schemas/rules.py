@@ -195,10 +195,12 @@ RULES: tuple[Rule, ...] = (
          "Chỉ số {detail_vi}: danh sách hộ đánh dấu {value} hộ thiếu hụt nhưng bảng thiếu hụt của xã ghi {expected}.",
          "Indicator {detail_en}: the household list marks {value} households deprived, the commune's deprivation table {expected}."),
     Rule("sheet_not_used", WARNING, STRUCTURE, "Một biểu mỗi loại trong tệp", "One table of each kind in a file",
-         "Trang tính \u201c{sheet}\u201d cũng có {value} của xã nhưng số liệu khác trang \u201c{expected}\u201d; trang "
-         "\u201c{expected}\u201d được dùng, trang này không được tính. Đề nghị xã xác nhận bản đúng.",
-         "Sheet \u201c{sheet}\u201d also holds the commune's {value}, with other figures than sheet \u201c{expected}\u201d; "
-         "\u201c{expected}\u201d is used, this sheet is not counted. Ask the commune which is right.", numbers=False),
+         "Trang tính \u201c{sheet}\u201d cũng có {value} của xã nhưng không đọc cùng trang \u201c{expected}\u201d được (số liệu "
+         "khác, hoặc có cột trang đó không có); trang \u201c{expected}\u201d được dùng, số liệu trang này không được tính. "
+         "Đề nghị xã xác nhận bản đúng, hoặc gộp vào một biểu.",
+         "Sheet \u201c{sheet}\u201d also holds the commune's {value} but cannot be read with sheet \u201c{expected}\u201d "
+         "(other figures, or columns that sheet lacks); \u201c{expected}\u201d is used, this sheet's figures are not counted. "
+         "Ask the commune which is right, or to put them in one table.", numbers=False),
     Rule("superseded_submission", WARNING, ACROSS, "Bản nộp thay thế", "Superseded submission",
          "Tệp này đã được thay bằng bản nộp sau: {expected}.",
          "This file was superseded by a later submission: {expected}."),

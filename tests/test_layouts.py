@@ -723,3 +723,19 @@ def test_a_plan_column_that_mentions_the_head_of_household_is_no_list(tmp_path, 
     ins = inspect(write_book(tmp_path / "05800_phu_thinh.xlsx", Grid(rows, "Phụ lục")))
     assert [t.kind for t in ins.data.tables] == ["plan"]
     assert rows_of(ins) == expected(3)
+
+
+def test_a_sheet_of_breakdowns_beside_the_annex_does_not_reject_it(tmp_path):
+    """The annex on one sheet, its "trong đó" counts by village on another (no total households): the second sheet was a
+    second plan table, and the commune rejected for its missing columns. The annex is read; the sheet is reported."""
+    annex = Grid([["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], HEADER, *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])],
+                 "Phụ lục 01")
+    breakdowns = Grid([["PHỤ LỤC 02: PHÂN LOẠI HỘ NGHÈO, HỘ CẬN NGHÈO THEO ĐỐI TƯỢNG NĂM 2026"],
+                       ["STT", "Tên thôn", "Hộ nghèo", None, None, "Hộ cận nghèo", None],
+                       [None, None, "Tổng số", "Trong đó: hộ DTTS", "Hộ không có khả năng lao động", "Tổng số", "Trong đó: hộ DTTS"],
+                       *village_rows(VILLAGES, lambda n, t, p, q, *_: [n, p, p // 2, 0, q, q // 2])], "Phụ lục 02",
+                      merges=[(2, 3, 2, 5), (2, 6, 2, 7), (2, 1, 3, 1), (2, 2, 3, 2)])
+    ins = inspect(write_book(tmp_path / "05800_phu_thinh.xlsx", [annex, breakdowns]))
+    assert rows_of(ins) == expected(3)
+    assert [(f["rule"], f["severity"]) for f in failures(ins)] == [("sheet_not_used", "warning")]
+    assert "“Phụ lục 02”" in failures(ins)[0]["message"]

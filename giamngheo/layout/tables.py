@@ -222,6 +222,13 @@ def _figure(value: object) -> object:
         return str(value).strip()
 
 
+def _gives_way(summary: Table, annex: Table) -> bool:
+    """A counts-only table on another sheet than the annex is no second plan: it gives nothing the annex does not, or it
+    cannot stand as a plan (no households to count a rate on: a sheet of "trong đó" counts, a commune's items as rows)."""
+    fields, full = summary.band.fields.keys(), annex.band.fields.keys()
+    return fields <= full or ("total_households" in full and "total_households" not in fields)
+
+
 def _by_former_commune(table: Table) -> bool:
     """A summary whose rows are former communes ("Xã Định Biên (cũ)"), not villages."""
     named = [folded_words(r.name) for r in table.rows if r.kind == VILLAGE and r.name]
@@ -261,10 +268,10 @@ def _settle_summaries(tables: list[Table]) -> list[Table]:
             continue
         kind, _ = title_kind(t.title + [t.sheet.name])
         t.kind = F.RESULTS if (has_results or kind == F.RESULTS) else F.PLAN
-        annex = next((a for a in annexes if a.sheet_index != t.sheet_index and t.band.fields.keys() <= a.band.fields.keys()), None)
+        annex = next((a for a in annexes if a.sheet_index != t.sheet_index and _gives_way(t, a)), None)
         if t.kind == F.PLAN and annex is not None:
             kept.pop()
-            if not _agrees(t, annex):
+            if not (t.band.fields.keys() <= annex.band.fields.keys() and _agrees(t, annex)):  # other figures, or more
                 annex.passed_over.append(t)
             continue
         if t.kind == F.RESULTS:
