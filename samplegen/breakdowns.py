@@ -17,7 +17,7 @@ from .layouts import Col, Render, _count_cell, _txt, write_header
 from .util import rate, sub_rng, vn_number
 from .writers import Book, a1, save_book
 
-BREAKDOWN_LAYOUTS = ("columns_grouped", "columns_grouped_2row", "columns_named", "rows_villages", "rows_total")
+BREAKDOWN_LAYOUTS = ("columns_grouped", "columns_grouped_2row", "columns_named", "rows_villages", "rows_total", "columns_beside")
 # (format, encoding): the text encodings as communes' files carry them; "cp1258" is a CSV's byte encoding
 FORMATS = (("xlsx", None), ("xlsx", "tcvn3"), ("xlsx", "vni"), ("xlsx", "nfd"), ("xls", None), ("xls", "tcvn3"),
            ("xls", "vni"), ("ods", None), ("csv", None), ("csv", "nfd"), ("csv", "cp1258"))
@@ -92,6 +92,13 @@ def _columns(layout: str, year: int, labels: tuple[str, str, str], variant: int)
             group += [Col(who, (subject, count), 8), Col(f"{who}_rate", (subject, share), 7)]
             group += [Col(f"{prefix}_{f}", (subject, f"Trong đó: {_lower_first(label)}" if not n else label), 9)
                       for n, (f, label) in enumerate(zip(("ethnic_minority", "no_labour", "merit"), parts))]
+        return head + group + [Col("pred", (cut, "Hộ nghèo"), 8), Col("nred", (cut, "Hộ cận nghèo"), 8)]
+    if layout == "columns_beside":  # "Hộ nghèo | Trong đó: DTTS | KNLĐ | NCC | Hộ cận nghèo | Trong đó: …": of the count before
+        group = []
+        for who, subject, parts in (("poor", "Hộ nghèo", (ethnic, no_labour, merit)), ("near", "Hộ cận nghèo", (ethnic, no_labour))):
+            prefix = "poor" if who == "poor" else "near_poor"
+            group += [Col(who, (subject, None), 8)]
+            group += [Col(f"{prefix}_{f}", ("Trong đó", _bare(label)), 9) for f, label in zip(("ethnic_minority", "no_labour", "merit"), parts)]
         return head + group + [Col("pred", (cut, "Hộ nghèo"), 8), Col("nred", (cut, "Hộ cận nghèo"), 8)]
     one = [Col(c.field, c.labels[:1], c.width) for c in head]
     if layout == "columns_named":  # one header row, a column per subset beside the counts: "Hộ nghèo DTTS"

@@ -239,11 +239,11 @@ def test_a_generated_province_with_breakdowns(tmp_path):
 
     from samplegen.province import generate_province
 
-    truth = generate_province(tmp_path, "19", breakdowns=5)
+    truth = generate_province(tmp_path, "19", breakdowns=len(BREAKDOWN_LAYOUTS))
     given = {code: e for code, e in truth["communes"].items() if "breakdowns" in e}
-    assert len(given) == 5 and {e["layout"] for e in given.values()} == {f"breakdowns_{x}" for x in BREAKDOWN_LAYOUTS}
+    assert len(given) == len(BREAKDOWN_LAYOUTS) and {e["layout"] for e in given.values()} == {f"breakdowns_{x}" for x in BREAKDOWN_LAYOUTS}
     results = {c: e for c, e in json.loads((tmp_path / "results_truth.json").read_text())["communes"].items() if "breakdowns" in e}
-    assert len(results) == 5
+    assert len(results) == len(BREAKDOWN_LAYOUTS)
     files = sorted(p for p in (tmp_path / "communes").rglob("*") if p.is_file())
     failures, outputs = run_steps(files)
     communes = outputs["communes.parquet"]

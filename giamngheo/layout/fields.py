@@ -103,6 +103,21 @@ def merge_tags(own: frozenset[str], parents: list[frozenset[str]]) -> frozenset[
     return frozenset(tags)
 
 
+def parts_of_the_count_before(columns: list[frozenset[str]]) -> list[frozenset[str]]:
+    """Each column's tags, a subset that names no count of its own ("Hộ nghèo | Trong đó: DTTS | Không có KNLĐ | Hộ cận
+    nghèo | Trong đó: DTTS") completed by the count on its left: "trong đó" ("of which") is of the column before it.
+    Those columns were ignored, and the commonest breakdown layout lost without a word."""
+    out, stock = [], None
+    for tags in columns:
+        named = subsets(tags)
+        if named and subject(tags) is None and stock is not None:
+            tags = merge_tags(tags, [stock])
+        elif subject(tags) is not None and not named:
+            stock = tags
+        out.append(tags)
+    return out
+
+
 def label_years(label: str) -> list[int]:
     return [int(y) for y in _YEAR.findall(label)]
 

@@ -283,6 +283,8 @@ def _columns(sheet: Sheet, top: int, bottom: int, width: int, filled) -> list[Co
         own = vocab.header.tags(parts[-1])
         parents = [vocab.header.tags(p) for p in parts[:-1]]
         columns.append(Column(c, " / ".join(parts), F.merge_tags(own, parents), own))
+    for column, tags in zip(columns, F.parts_of_the_count_before([c.tags for c in columns])):
+        column.tags = tags
     return columns
 
 
