@@ -277,3 +277,15 @@ def test_a_village_of_dashes_under_a_one_row_header_is_a_village(tmp_path):
     villages = outputs["villages.parquet"].sort("source_row")
     assert villages.select("village_name", "poor_households", "poor_ethnic_minority", "near_poor_ethnic_minority").rows() == [
         ("Tổ 1", 1, 0, 0), ("Tổ 2", 6, 4, 3)]
+
+
+@pytest.mark.parametrize("label, subset", [
+    ("Hộ nghèo có công cụ sản xuất", "other"),  # tools, not merit ("có công" inside "có công cụ")
+    ("Hộ nghèo thân nhân liệt sĩ", "merit"), ("Hộ nghèo có thương binh, bệnh binh", "merit"),
+    ("Hộ có người có công", "merit"), ("Trong đó: hộ DTTS", "ethnic_minority"),
+])
+def test_merit_columns_by_what_they_say(label, subset):
+    from giamngheo.layout import fields as F
+    from giamngheo.layout.vocabulary import load_vocabulary
+
+    assert F.subsets(load_vocabulary().header.tags(label)) == {subset}
