@@ -256,3 +256,18 @@ def test_deprivations_named_and_members_with_their_unit():
     assert deprivation_list("1, 4, 9") == "1,4,9" and deprivation_list("Không") == ""
     assert members_cell("4 khẩu") == (4.0, None) and members_cell("5 người") == (5.0, None)
     assert members_cell("Nguyễn Văn A")[0] is None
+
+
+def test_a_villages_total_row_labelled_in_the_code_column_is_no_household_and_a_tong_is(tmp_path):
+    """"Cộng Xóm 1: 2 hộ" in the household code column, under each village: read as a household (members 7, deprivations
+    none), the list rejected. And a head whose surname is Tổng, with a birth year and an ID number, was taken for a
+    total row and dropped."""
+    header = ["STT", "Mã hộ", "Họ và tên chủ hộ", "Năm sinh", "Số CCCD", "Số nhân khẩu"]
+    rows = [header, ["I", "HỘ NGHÈO"], [1, "Xóm 1"], [1, "QB01", "Nguyễn Văn Zqxan", 1962, "001062000111", 4],
+            [2, "QB02", "Tổng Thị Zqxbinh", 1970, "001170000222", 3], [None, "Cộng Xóm 1: 2 hộ", None, None, None, 7],
+            [2, "Xóm 2"], [3, "QB03", "Bàn Văn Zqxcuong", 1985, "001085000333", 5], [None, "Cộng Xóm 2: 1 hộ", None, None, None, 5],
+            [None, "Tổng cộng", None, None, None, 12]]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows), Limits())
+    (table,) = parsed.tables
+    assert table.kind == "households" and table.rows["row"] == [6, 7, 10]
+    assert table.rows["name"] == ["Xóm 1", "Xóm 1", "Xóm 2"] and table.rows["members__num"] == [4, 3, 5]

@@ -312,6 +312,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
     rows: dict[str, list] = {k: [] for k in keys}
     identity = [cols[f] for f in ("head_name", "household_code", "id_number") if f in cols]
     figures = [cols[f] for f in ("members", "id_number", "birth", "phone") if f in cols]
+    personal = [cols[f] for f in ("id_number", "birth", "phone") if f in cols]
     section_index, unused = 0, []
     keyed = keyer(short=True)  # 72-bit digests: within a commune, two households never share one
     filled = C.filled
@@ -346,7 +347,10 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
             if has_figures and not has_identity:
                 unused.append([r + 1, None])  # figures of nobody named: reported, with no label (a list's cells are personal)
             continue
-        if "row.total" in C.row_tags(_text(sheet.value(r, name_col))):
+        if ("row.total" in C.row_tags(_text(sheet.value(r, name_col))) or "row.total" in C.row_tags(first)) and not any(
+                j < width and filled(cells[j]) for j in personal):
+            # a total, its label in the name column or leading the row ("Cộng Xóm 1: 11 hộ" in the code column); never a
+            # household whose head is a Tổng (a surname), with a birth year or an ID number
             continue
         own_village = _text(sheet.value(r, cols["village"])) if "village" in cols else village
         household = _household(sheet, r, cols, deprivation, group, own_village or None, keyed)
