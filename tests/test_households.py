@@ -217,3 +217,19 @@ def test_legacy_encodings(tmp_path, encoding, fmt):
     groups = [g for t in tables for g in t.rows["group"]]
     assert groups.count("poor") == 64 and groups.count("near_poor") == 55
     assert {n for t in tables for n in t.rows["name"]} == {"Tổ 1", "Tổ 2"}
+
+
+def test_a_list_of_the_poor_alone_says_nothing_of_the_near_poor(tmp_path):
+    """"DANH SÁCH HỘ NGHÈO NĂM 2026", the poor only: its near-poor were counted as 0, every village a list_matches_annex
+    warning and the list 'not matching' its annex."""
+    import openpyxl
+
+    path = tmp_path / "danh sach ho ngheo.xlsx"
+    write_household_list(path, COMMUNE, [h for h in households() if h["group"] == "poor"], layout="sheets")
+    book = openpyxl.load_workbook(path)
+    del book["Hộ cận nghèo"]
+    book.save(path)
+    failures, tables, _ = steps([plan(tmp_path / "ke hoach.xlsx"), path])
+    assert failures.filter(pl.col("rule") == "list_matches_annex").is_empty(), failures.select("rule", "message").rows()
+    assert tables["communes.parquet"].select("list_poor_households", "list_near_poor_households").row(0) == (64, None)
+    assert tables["households_communes.parquet"]["matches_annex"].to_list() == [True]

@@ -103,10 +103,21 @@ def commune_counts(households: pl.LazyFrame) -> pl.LazyFrame:
         *[(pl.col("group") == g).sum().cast(pl.Int64).alias(f"list_{g}_households") for g in GROUPS])
 
 
-def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan_communes: pl.LazyFrame) -> pl.LazyFrame:
+def groups_listed(tables: pl.LazyFrame, accepted: pl.LazyFrame) -> pl.LazyFrame:
+    """Per commune, the groups its accepted lists are of (`listed_poor`, `listed_near_poor`): a list is of both, unless
+    its sheet or title names one alone and it holds no other ("DANH SÁCH HỘ NGHÈO": the parser's table subject). A list
+    of the poor alone says nothing of the near-poor: it was counted as 0 near-poor, every village a mismatch."""
+    lists = tables.filter(pl.col("kind") == "households").join(accepted, on=["commune_code", "source_file"], how="semi")
+    return lists.group_by("commune_code").agg(
+        *[(pl.col("subject").is_null() | (pl.col("subject") == g)).any().alias(f"listed_{g}") for g in GROUPS])
+
+
+def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan_communes: pl.LazyFrame,
+                     groups: pl.LazyFrame) -> pl.LazyFrame:
     """list_matches_annex: per village (where the list names villages), else per commune, list counts
     that differ from the plan annex's baseline (`plan_villages`: commune_code, name_key, poor_households,
-    near_poor_households; `plan_communes`: commune_code and the same counts)."""
+    near_poor_households; `plan_communes`: commune_code and the same counts), for the groups listed (`groups`:
+    groups_listed)."""
     first = households.group_by("commune_code").agg(pl.col("table_id").first(), pl.col("village_name").is_not_null().any().alias("_villages"))
     listed = households.filter(pl.col("village_name").is_not_null()).with_columns(
         village_match_key(pl.col("name_key")).alias("_key"))  # the parser's key: "Hoà" and "Hòa" are one name
@@ -131,9 +142,10 @@ def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan
     )
     parts = []
     for frame in (villages, communes):
+        frame = frame.join(groups, on="commune_code", how="left")
         for g in GROUPS:
             listed_n, annex_n = pl.col(f"list_{g}").fill_null(0), pl.col(f"annex_{g}").fill_null(0)
-            parts.append(frame.filter(listed_n != annex_n).select(
+            parts.append(frame.filter((listed_n != annex_n) & pl.col(f"listed_{g}").fill_null(True)).select(
                 "table_id", pl.col("row").cast(pl.Int32), pl.lit(f"{g}_households").alias("field"), pl.lit("list_matches_annex").alias("rule"),
                 listed_n.cast(pl.Int64).cast(pl.Utf8).alias("value"), annex_n.cast(pl.Int64).cast(pl.Utf8).alias("expected"), "detail"))
     return as_failures(pl.concat(parts, how="diagonal_relaxed"))

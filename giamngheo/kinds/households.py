@@ -80,7 +80,8 @@ def household_figures(ctx: Context) -> Figures:
     )
     households = households.with_columns(pseudonyms(households["commune_code"], households["household_ref"]))
     plan_villages, plan_communes = _plan_inputs(ctx)
-    cross = [duplicates, H.annex_mismatches(households.lazy(), plan_villages, plan_communes).collect()]
+    listed = H.groups_listed(ctx.tables.lazy(), accepted.lazy()).collect()
+    cross = [duplicates, H.annex_mismatches(households.lazy(), plan_villages, plan_communes, listed.lazy()).collect()]
     deprivations = _deprivation_table(ctx)
     if deprivations is not None:
         cross.append(H.deprivation_mismatches(households.lazy(), deprivations.lazy()).collect())
@@ -98,10 +99,12 @@ def household_figures(ctx: Context) -> Figures:
         ctx.tables.select("table_id", "commune_code"), on="table_id", how="left")["commune_code"].unique()
     accepted_here = pl.col("status") == "accepted"
     communes = (
-        status.join(counts, on="commune_code", how="left")
+        status.join(counts, on="commune_code", how="left").join(listed, on="commune_code", how="left")
         .join(plan_communes.collect().rename({f"{g}_households": f"annex_{g}_households" for g in H.GROUPS}), on="commune_code", how="left")
         .pipe(head)
-        .with_columns(*[pl.when(accepted_here).then(pl.col(f"list_{g}_households").fill_null(0)).alias(f"list_{g}_households") for g in H.GROUPS])
+        # null for a group no list of the commune is of (a list of the poor alone)
+        .with_columns(*[pl.when(accepted_here & pl.col(f"listed_{g}").fill_null(True)).then(pl.col(f"list_{g}_households").fill_null(0))
+                        .alias(f"list_{g}_households") for g in H.GROUPS])
         .with_columns(pl.when(accepted_here & pl.col("annex_poor_households").is_not_null())
                       .then(~pl.col("commune_code").is_in(differ.implode())).alias("matches_annex"))
         .select(COMMUNES.columns).sort("commune_code")

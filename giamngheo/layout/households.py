@@ -307,6 +307,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
         return None
     title = [line for line in title_lines(sheet, top) if title_like(line)]  # never a lone name above the header
     group = _sheet_group(sheet, title) if "group" not in cols else None
+    alone = group  # the one group the sheet or its title names, while every household is of it: the list's subject
     village = None
     keys = ("row", "kind", "name", "name_key", "section", "section_index", *ATTRIBUTES, "members__num", "members__text")
     rows: dict[str, list] = {k: [] for k in keys}
@@ -361,6 +362,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
             rows[k].append(v)
     # a list with no household yet is still a list (never read as some other table)
     columns = {f: c + 1 for f, c in cols.items() if f not in ("stt",)}
-    return [ParsedTable(sheet=sheet.name, kind=KIND, columns=columns, rows=rows, header_rows=[top + 1, bottom + 1],
+    subject = alone if alone and set(rows["group"]) <= {alone} else None  # "DANH SÁCH HỘ NGHÈO": of the poor alone
+    return [ParsedTable(sheet=sheet.name, kind=KIND, columns=columns, rows=rows, header_rows=[top + 1, bottom + 1], subject=subject,
                         name_column=cols["village"] + 1 if "village" in cols else None,
                         labels={str(c): f for f, c in columns.items()}, title=title, unused=unused)]
