@@ -271,3 +271,21 @@ def test_a_villages_total_row_labelled_in_the_code_column_is_no_household_and_a_
     (table,) = parsed.tables
     assert table.kind == "households" and table.rows["row"] == [6, 7, 10]
     assert table.rows["name"] == ["Xóm 1", "Xóm 1", "Xóm 2"] and table.rows["members__num"] == [4, 3, 5]
+
+
+def test_a_list_with_a_sheet_per_village_gives_each_household_its_village(tmp_path):
+    """Sheets named after their villages, each titled "… THÔN <village> …", no village column: every household had no
+    village, so the list could be compared with the annex for the commune only."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    header = ["STT", "Họ và tên chủ hộ", "Năm sinh", "Số CCCD", "Số nhân khẩu", "Hộ nghèo", "Hộ cận nghèo"]
+    for sheet, village, people in (("Nà Rì", "THÔN NÀ RÌ", PEOPLE[:2]), ("Tổ 2", "TỔ 2", PEOPLE[2:])):
+        ws = wb.create_sheet(sheet)
+        ws.append([TITLE])
+        ws.append([f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO {village} NĂM 2026"])
+        ws.append(header)
+        for i, (name, _, birth, number, members, group) in enumerate(people, start=1):
+            ws.append([i, name, birth, number, members, "x" if group == "Hộ nghèo" else None, "x" if group != "Hộ nghèo" else None])
+    wb.save(tmp_path / "ds theo thon.xlsx")
+    parsed = parse_workbook(tmp_path / "ds theo thon.xlsx", Limits())
+    assert [(t.sheet, t.rows["name"]) for t in parsed.tables] == [("Nà Rì", ["Nà Rì", "Nà Rì"]), ("Tổ 2", ["Tổ 2", "Tổ 2"])]

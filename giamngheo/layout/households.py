@@ -53,6 +53,16 @@ _ROMAN = re.compile(r"^\s*([IVX]{1,4}|\d{1,2}|[a-z])\s*[.)/:-]\s*", re.IGNORECAS
 _VILLAGE_WORDS = (["thôn"], ["xóm"], ["bản"], ["tổ"], ["tdp"], ["làng"], ["buôn"], ["ấp"])
 
 
+def _sheet_village(name: str, title: list[str]) -> str | None:
+    """The village a sheet of a list is of, a sheet each: its name when it says so ("Thôn Nà Rì"), or when its title does
+    ("DANH SÁCH HỘ NGHÈO THÔN ĐẠI QUY" over the sheet "Đại Quy"); its households had no village, none compared."""
+    key = match_key(name)
+    if not key or key.split()[:1] in _VILLAGE_WORDS:
+        return name.strip() or None
+    said = [f" {w[0]} {key} " for w in _VILLAGE_WORDS]
+    return name.strip() if any(v in f" {match_key(line)} " for line in title for v in said) else None
+
+
 def _shown(sheet: Sheet, r: int, c: int) -> str:
     """The text shown at (r, c): its own, else that of the merged range covering it."""
     own = _text(sheet.value(r, c))
@@ -308,7 +318,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
     title = [line for line in title_lines(sheet, top) if title_like(line)]  # never a lone name above the header
     group = _sheet_group(sheet, title) if "group" not in cols else None
     alone = group  # the one group the sheet or its title names, while every household is of it: the list's subject
-    village = None
+    village = None if "village" in cols else _sheet_village(sheet.name, title)
     keys = ("row", "kind", "name", "name_key", "section", "section_index", *ATTRIBUTES, "members__num", "members__text")
     rows: dict[str, list] = {k: [] for k in keys}
     identity = [cols[f] for f in ("head_name", "household_code", "id_number") if f in cols]
