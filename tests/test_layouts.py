@@ -739,3 +739,12 @@ def test_a_sheet_of_breakdowns_beside_the_annex_does_not_reject_it(tmp_path):
     assert rows_of(ins) == expected(3)
     assert [(f["rule"], f["severity"]) for f in failures(ins)] == [("sheet_not_used", "warning")]
     assert "“Phụ lục 02”" in failures(ins)[0]["message"]
+
+
+def test_a_table_without_total_households_is_reported_once(tmp_path):
+    """No "Tổng số hộ" column: required_columns, and then total_positive on every village ("Ô dòng 7: …", no cell) —
+    the one missing column said once."""
+    rows = [["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [h for i, h in enumerate(HEADER) if i != 2],
+            *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, p, q, pr, nr])]
+    said = failures(inspect(write_book(tmp_path / "05800_phu_thinh.xlsx", Grid(rows, "Phụ lục"))))
+    assert [f["rule"] for f in said] == ["required_columns"]
