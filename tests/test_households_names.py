@@ -12,15 +12,20 @@ from samplegen.households import make_households, write_household_list
 from test_any_table import run_steps
 
 
-def test_old_and_new_tone_placement_are_one_village(tmp_path, monkeypatch):
-    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+def _annex(path):
+    """Phường Bắc Kạn's plan annex: two villages, 5 poor and 3 near-poor households, a total row."""
     wb = openpyxl.Workbook()
     ws = wb.active
     for row in (["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
                 ["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"],
                 [1, "Tổ Hòa Tiến", 120, 3, 2, 1], [2, "Tổ Thủy Khê", 100, 2, 1, 1], ["", "Tổng cộng", 220, 5, 3, 2]):
         ws.append(row)
-    wb.save(tmp_path / "ke hoach.xlsx")
+    wb.save(path)
+
+
+def test_old_and_new_tone_placement_are_one_village(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    _annex(tmp_path / "ke hoach.xlsx")
     households = make_households(random.Random(3), [("Tổ Hoà Tiến", 3, 2), ("Tổ Thuỷ Khê", 2, 1)])
     write_household_list(tmp_path / "danh sach.xlsx", "Phường Bắc Kạn", households)
     failures, outputs = run_steps([tmp_path / "ke hoach.xlsx", tmp_path / "danh sach.xlsx"])
@@ -67,13 +72,7 @@ def test_a_lists_own_summary_is_not_the_communes_plan(tmp_path, monkeypatch):
     import os
 
     monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for row in (["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
-                ["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"],
-                [1, "Tổ Hòa Tiến", 120, 3, 2, 1], [2, "Tổ Thủy Khê", 100, 2, 1, 1], ["", "Tổng cộng", 220, 5, 3, 2]):
-        ws.append(row)
-    wb.save(tmp_path / "ke hoach.xlsx")
+    _annex(tmp_path / "ke hoach.xlsx")
     os.utime(tmp_path / "ke hoach.xlsx", (1_700_000_000, 1_700_000_000))  # the list is the later file
     households = make_households(random.Random(3), [("Tổ Hòa Tiến", 3, 2), ("Tổ Thủy Khê", 2, 1)])
     write_household_list(tmp_path / "danh sach.xlsx", "Phường Bắc Kạn", households)
