@@ -89,10 +89,28 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
             "targets_poor_households": rec["poor_households"],
             "targets_row": rec["row"],
         }
+    other = _another_provinces(typed, codes, resolver, len(out))
+    if other is not None:  # the workbook of another province than --province: none of its targets is this one's
+        said = f"{resolver.ref.province_name(other)} ({other}), không phải {resolver.ref.province_name(resolver.province)} ({resolver.province})"
+        kept = [f for f in failures if f["rule"] not in ("commune_resolved", "legacy_unit_name", "target_listed_once", "code_matches_name")]
+        return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), other, [failure("wrong_province", sheet, expected=said), *kept], sheet, for_kinds)
     frame = pl.DataFrame(list(out.values()), schema=TARGETS_SCHEMA)
     provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
     province = provinces.most_common(1)[0][0] if provinces else None
     return Targets(frame, province, failures, sheet, for_kinds)
+
+
+def _another_provinces(typed: pl.DataFrame, codes: list, resolver: Resolver, resolved: int) -> str | None:
+    """The province a targets workbook is of, when it is not the run's (--province): most of its communes found in
+    no other (a name that two provinces share went to the run's province's commune, with the other's target)."""
+    named = [(rec["name"], codes[rec["_i"]]) for rec in typed.filter(pl.col("row_kind") == "village").iter_rows(named=True)
+             if rec["name"] or codes[rec["_i"]]]
+    if not resolver.province or len(named) < 3 or resolved * 2 > len(named):
+        return None
+    national = Resolver(resolver.ref, None)
+    found = Counter(unit.province_code for name, code in named if (unit := national.resolve_name(name, code).unit) is not None)
+    top = found.most_common(1)
+    return top[0][0] if top and top[0][0] != resolver.province and top[0][1] * 2 > len(named) else None
 
 
 def _typed(rows: dict) -> pl.DataFrame:

@@ -156,3 +156,15 @@ def test_a_code_and_a_name_that_name_two_communes_are_reported(tmp_path):
     assert found["targets"] == {"01843": 0.3, "05800": 0.31}
     ((rule, cell, value, expected),) = found["failures"]
     assert (rule, cell) == ("code_matches_name", "C6") and "01879" in value and "05800" in expected
+
+
+def test_another_provinces_workbook_is_refused_whole(tmp_path):
+    """--province 19 with Tuyên Quang's (08) targets: every row was commune_resolved, and a name both provinces have
+    ("Phú Lương") gave Thái Nguyên's commune Tuyên Quang's target. The workbook is reported once, none of it used."""
+    units = [u for u in load_reference().units if u.province_code == "08"][:5] + [
+        next(u for u in load_reference().units if u.province_code == "08" and u.commune_name.endswith("Phú Lương"))]
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Tổng số hộ", TARGET]],
+                   [[i, u.commune_name, 3000, 0.5] for i, u in enumerate(units, start=1)])
+    assert found["targets"] == {}
+    ((rule, _, _, expected),) = found["failures"]
+    assert rule == "wrong_province" and "Tuyên Quang (08)" in expected and "(19)" in expected
