@@ -257,8 +257,8 @@ _AREA = re.compile(r"^(?!.*\b20\d\d\b).*(?:\bcu\b|\bkhu vuc\b|^(?:xa|phuong|thi 
 
 def _settle_summaries(tables: list[Table]) -> list[Table]:
     """A counts-only table is a year-end 'kết quả rà soát' beside results or under a results title; beside a plan
-    annex on another sheet that gives every figure it gives, it is that annex's summary ("Tổng hợp"), not more
-    villages: left out, and reported (sheet_not_used) where its figures differ from the annex's."""
+    annex on another sheet it is no second plan (`_gives_way`: the annex's summary, "Tổng hợp", or a sheet of "trong
+    đó" counts): left out, and reported (sheet_not_used) unless it only repeats the annex's figures."""
     has_results = any(t.kind == F.RESULTS for t in tables)
     annexes = [t for t in tables if t.kind == F.PLAN]
     kept = []
