@@ -17,7 +17,8 @@ class RoadmapRows(pa.DataFrameModel):
     row: int = pa.Field(ge=1)
     value: float = pa.Field(nullable=True, description="households, or million VND for budget items")
     value__status: str = pa.Field(description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula")
-    unit: str = pa.Field(isin=["households", "million_vnd"])
+    # money as the table wrote it (transforms.roadmap turns it into million VND): "Nghìn đồng" rejected every roadmap
+    unit: str = pa.Field(isin=["households", "million_vnd", "vnd", "thousand_vnd", "billion_vnd"])
 
     @pa.check("value__status", name="numeric")
     def numeric(cls, data) -> pl.LazyFrame:  # noqa: N805 - pandera passes the class

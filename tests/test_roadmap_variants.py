@@ -132,3 +132,24 @@ def test_a_line_after_the_years_that_is_no_total_is_reported(tmp_path):
     ]))
     assert ("poor_reduction", "total") not in down
     assert [(f["rule"], f["row"], f["value"]) for f in failures] == [("row_not_used", 10, "Bình quân mỗi năm")]
+
+
+def test_a_roadmap_in_thousand_dong_with_a_local_budget_goes_through_the_checks(tmp_path):
+    """Money in another unit than million VND failed the roadmap's row checks (a KeyError: the table rejected as
+    `checkable`) — the tests above read the figures without the checks. A "Ngân sách địa phương" column was dropped
+    without a word (its "địa phương" read as a name column's label), and every year's sources fell short of the total."""
+    import polars as pl
+
+    from test_deprivations import steps
+
+    path = _sheet(tmp_path / "lo trinh.xlsx", [
+        ["UBND XÃ PHÚ THỊNH"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], ["Đơn vị tính: hộ; nghìn đồng"],
+        ["Năm", "Số hộ thoát nghèo", "Tổng kinh phí", "Ngân sách trung ương", "Ngân sách địa phương"],
+        *[[y, 10 + i, 1_500_000, 1_200_000, 300_000] for i, y in enumerate(YEARS)],
+    ])
+    failures, tables, _ = steps([path])
+    assert failures.filter(pl.col("kind") == "roadmap").is_empty(), failures.select("rule", "message").rows()
+    roadmap = tables["roadmap.parquet"].filter(pl.col("year") == 2026)
+    assert dict(roadmap.select("item", "value").iter_rows()) == {
+        "poor_reduction": 10, "budget_total": 1500, "budget_central": 1200, "budget_ngan_sach_dia_phuong": 300}
+    assert set(roadmap.filter(pl.col("item_kind") == "budget")["unit"]) == {"million_vnd"}

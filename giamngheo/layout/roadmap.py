@@ -112,7 +112,8 @@ def _item(label: str, section_kind: str | None = None, known_only: bool = False)
         return None
     else:
         slug = "_".join(fold(label).split()[:8])
-        if not slug or vocab.header.tags(label) & {"role.stt", "role.note", "role.name"} and not section_kind:
+        money = "word.million_vnd" in words  # "Ngân sách địa phương": money, not a name column ("địa phương")
+        if not slug or vocab.header.tags(label) & {"role.stt", "role.note", "role.name"} and not section_kind and not money:
             return None
         kind = "budget" if section_kind == "budget" or "word.million_vnd" in words else "support"
         item = f"{kind}_{slug}"
@@ -192,8 +193,8 @@ def _column_item(sheet: Sheet, header: range, c: int, year_col: int) -> tuple[st
     label = " ".join(parts)
     section = next((s for s in map(_section, parts[:-1]) if s), None)
     if len(parts) > 1:
-        found = _item(parts[-1], section, known_only=True)
-        if found:
+        found = _item(parts[-1], section, known_only=not section)
+        if found:  # under a section ("Nguồn vốn (triệu đồng)" over "NS địa phương"): the item by its own cell's words
             return label, found
     return label, _item(label, section)
 
