@@ -334,3 +334,22 @@ def test_indicators_named_by_their_number(tmp_path):
     failures, outputs, _ = steps([rows_table(tmp_path / "moi.xlsx", year=2027, labels=[f"Chỉ số {k}" for k in range(1, 13)])], year=2027)
     _accepted(failures, outputs)
     assert outputs["deprivations.parquet"].filter(pl.col("indicator_id") == 12)["indicator"][0] == "Thu gom, xử lý rác thải sinh hoạt"
+
+
+def test_a_deprivation_table_no_recogniser_reads_is_never_the_communes_plan(tmp_path):
+    """Groups as rows, dimension over indicator across the columns, a later date: read as a plan annex (its "Việc làm"
+    column as the poor), it superseded the commune's real plan, which was then rejected. It is reported (table_found),
+    the plan stands."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([TITLE])
+    ws.append(["TỔNG HỢP HỘ NGHÈO, HỘ CẬN NGHÈO THIẾU HỤT CÁC CHỈ SỐ DỊCH VỤ XÃ HỘI CƠ BẢN NĂM 2026"])
+    ws.append(["Phú Thịnh, ngày 15 tháng 6 năm 2026"])
+    ws.append(["Nhóm hộ", "Tổng số hộ", *[d for d, _, names in DIMENSIONS for _ in names]])
+    ws.append([None, None, *[n for _, _, names in DIMENSIONS for n in names]])
+    ws.append(["Hộ nghèo", 64, *POOR])
+    ws.append(["Hộ cận nghèo", 55, *NEAR])
+    wb.save(tmp_path / "thieu hut.xlsx")
+    assert [t.kind for t in parse_workbook(tmp_path / "thieu hut.xlsx", Limits()).tables if t.kind == "plan"] == []
+    failures, outputs, _ = steps([plan(tmp_path / "ke hoach.xlsx"), tmp_path / "thieu hut.xlsx"])
+    assert outputs["communes.parquet"]["status"].to_list() == ["accepted"], failures.select("rule", "message").rows()

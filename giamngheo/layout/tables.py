@@ -154,6 +154,8 @@ def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None
         sheet_year = year or sheet_year_of(sheet)
         band = find_band(sheet, kind_for, sheet_year, forced_kind)
         view, title = sheet, title_lines(sheet, band.top) if band else []
+        if band is not None and _of_deprivations(title + [sheet.name], band):
+            band = None
         while band is not None:
             rows = classify_rows(view, band)
             table = Table(view, idx, band.kind, band, rows.name_col, rows.rows, title, rows.row_fields, rows.unused)
@@ -171,6 +173,17 @@ def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None
         by_key.setdefault((table.kind, table.subject if table.kind == F.RESULTS else None), []).append(table)
     tables = sorted((t for same in by_key.values() for t in areas(same)), key=lambda t: (t.sheet_index, t.band.top))
     return _settle_summaries(tables)
+
+
+_DEPRIVED = re.compile(r"\bthieu hut\b")
+
+
+def _of_deprivations(lines: list[str], band) -> bool:
+    """A table titled for deprivations ("… THIẾU HỤT CÁC CHỈ SỐ DỊCH VỤ XÃ HỘI CƠ BẢN") that plans no reduction: a
+    deprivation table its recogniser could not read, never a plan annex (its indicators were read as the poor, and a
+    later date made it supersede the commune's real plan)."""
+    return not ({"poor_reduction_target", "near_poor_reduction_target"} & band.fields.keys()) and any(
+        _DEPRIVED.search(fold(line)) for line in lines)
 
 
 def areas(same: list[Table]) -> list[Table]:
