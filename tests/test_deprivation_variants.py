@@ -353,3 +353,18 @@ def test_a_deprivation_table_no_recogniser_reads_is_never_the_communes_plan(tmp_
     assert [t.kind for t in parse_workbook(tmp_path / "thieu hut.xlsx", Limits()).tables if t.kind == "plan"] == []
     failures, outputs, _ = steps([plan(tmp_path / "ke hoach.xlsx"), tmp_path / "thieu hut.xlsx"])
     assert outputs["communes.parquet"]["status"].to_list() == ["accepted"], failures.select("rule", "message").rows()
+
+
+def test_a_numbered_row_whose_formulas_name_the_groups_by_letter_is_no_group_size(tmp_path):
+    """"A | B | 1 | 2=1/a | 3 | 4=3/b" under the header: read as the stated group sizes (1 and 3 households), the table
+    rejected for two dozen deprived_le_group errors. It numbers the columns; the sizes come from the plan."""
+    path = rows_table(tmp_path / "thieu hut.xlsx", sizes=None)
+    book = openpyxl.load_workbook(path)
+    ws = book.active
+    ws.insert_rows(6)
+    for column, value in enumerate(["A", "B", "1", "2=1/a", "3", "4=3/b"], start=1):
+        ws.cell(6, column, value)
+    book.save(path)
+    failures, outputs, _ = steps([plan(tmp_path / "ke hoach.xlsx"), path])
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell", "message").rows()
+    assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["accepted"]

@@ -15,7 +15,8 @@ from .vocabulary import folded_words, load_vocabulary
 
 SCAN_ROWS = 30  # the header band starts within the first rows of a sheet
 MAX_BAND = 4
-_NUMBERED = re.compile(r"^\(?\s*(?:[a-z]{1,2}|\d{1,2}(?:\s*=\s*[\d+\-*/x:()%.,\s]+)?|\d{1,2}\s*[a-z]?)\s*\)?$", re.I)
+# a column's number, and its formula ("5=4/1*100", "2=1/a": a group's size named by a letter)
+_NUMBERED = re.compile(r"^\(?\s*(?:[a-z]{1,2}|\d{1,2}(?:\s*=\s*[a-z\d+\-*/:()%.,\s]+)?|\d{1,2}\s*[a-z]?)\s*\)?$", re.I)
 
 
 @dataclass
