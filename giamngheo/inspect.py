@@ -14,7 +14,7 @@ from . import pipeline
 from .discover import FileEntry
 from .failures import finish
 from .kinds import KIND_BY_NAME, KINDS
-from .parse import parse_workbook
+from .parallel import ParseJob, parse_one
 from .parsed import ParseResult
 from .readers.grid import Limits, column_letter
 from .reference import load_reference
@@ -39,7 +39,7 @@ def _village_rows(typed: pl.DataFrame, kind) -> pl.DataFrame:
 def inspect_file(path: Path, province: str | None = None, limits: Limits | None = None, year: int | None = None) -> Inspection:
     """Parse, resolve, validate and aggregate a single file: the run's own steps, on one file."""
     ref = load_reference()
-    data = parse_workbook(path, limits or Limits())
+    data = parse_one(ParseJob(str(path), ""), limits or Limits())  # a reader's crash is the file's failure, as in a run
     entry = FileEntry(path.name, path, path.stat().st_size, path.stat().st_mtime)
     rec = FileRecord(entry, "", True, data)
     resolve_files([rec], Resolver(ref, province))

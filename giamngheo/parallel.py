@@ -79,6 +79,11 @@ def parse_one(job: ParseJob, limits: Limits) -> ParseResult:
         return unreadable("crashed", "RecursionError", None)
     except Exception as exc:  # a reader bug must not take the batch down; its message may quote a cell: not kept
         return unreadable("crashed", described(exc), None)
+    except BaseException as exc:
+        # a Rust reader's panic (pyo3's PanicException is no Exception: a truncated .xls took the whole run down)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        return unreadable("corrupt", "thư viện đọc tệp dừng giữa chừng", None)
 
 
 def _warm() -> None:

@@ -56,3 +56,19 @@ def test_a_hanging_file_in_a_middle_chunk_times_out_alone(tmp_path, monkeypatch)
     assert [{k: v for k, v in d.items() if k != "seconds"} for i, d in enumerate(got) if i != 4] == [
         {k: v for k, v in d.items() if k != "seconds"} for i, d in enumerate(expected) if i != 4
     ]
+
+
+def test_a_reader_panic_is_the_files_failure_not_the_runs():
+    """A truncated .xls makes calamine panic: pyo3's PanicException is a BaseException, not an Exception, so it went
+    past the per-file handling, could not be pickled back from the worker, and failed the whole run (probe)."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "broken" / "02155_truncated_reader_panics.xls"
+    failure = parallel.parse_one(ParseJob(str(path), ""), Limits()).failures[0]
+    assert (failure["rule"], failure["detail"]) == ("readable", "corrupt")
+    pool = WorkerPool(1, Limits())
+    try:
+        (got,) = [decode(r) for r in pool.run([ParseJob(str(path), "")])]
+    finally:
+        pool.close()
+    assert [(f["rule"], f["detail"]) for f in got["failures"]] == [("readable", "corrupt")]
