@@ -276,6 +276,8 @@ READABLE_REASONS = {
 NUMERIC_DETAILS = {
     "invalid": ("", ""),
     "ambiguous": (" rõ ràng (dấu phẩy và dấu chấm có thể hiểu hai cách)", " unambiguously (the separators read two ways)"),
+    "too_large": (" hợp lý (quá lớn: không xã nào có số hộ hay kinh phí đến thế)",
+                  " that can be (too large: no commune has that many households, nor such a budget)"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from giamngheo.inspect import Inspection, inspect_file
@@ -748,3 +749,18 @@ def test_a_table_without_total_households_is_reported_once(tmp_path):
             *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, p, q, pr, nr])]
     said = failures(inspect(write_book(tmp_path / "05800_phu_thinh.xlsx", Grid(rows, "Phụ lục"))))
     assert [f["rule"] for f in said] == ["required_columns"]
+
+
+def test_a_count_no_commune_could_have_is_a_numeric_error_not_a_crash(tmp_path):
+    """Two villages of 6e18 households: their Int64 sum wrapped below zero, the provinces table broke its contract and
+    the whole run failed (fuzz probe); 1e17 was accepted, the province's rates 0.00 %. Such a cell is no figure."""
+    from test_deprivations import steps
+
+    villages = [("Thôn Nà Thành", 6 * 10**18, 9, 7, 2, 1), ("Thôn Khuổi Mu", 6 * 10**18, 12, 6, 3, 1), *VILLAGES[2:]]
+    rows = [["UBND XÃ PHÚ THỊNH"], ["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], HEADER,
+            *village_rows(villages, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])]
+    failures, tables, _ = steps([write_book(tmp_path / "05800_phu_thinh.xlsx", Grid(rows, "Phụ lục"))])
+    said = failures.filter(pl.col("severity") == "error").select("cell", "rule").rows()
+    assert said == [("C4", "numeric"), ("C5", "numeric")]
+    assert "quá lớn" in failures["message"][0]
+    assert tables["communes.parquet"]["status"].to_list() == ["rejected"]

@@ -8,8 +8,12 @@ from .markers import FORMULA_MARK
 
 # Statuses of a parsed cell.
 OK, EMPTY, ZERO, INVALID, AMBIGUOUS, FORMULA = "ok", "empty", "zero_marker", "invalid", "ambiguous", "formula"
-BAD_STATUSES = (INVALID, AMBIGUOUS)
-UNUSABLE = (INVALID, AMBIGUOUS, FORMULA)  # a cell whose value is not known
+TOO_LARGE = "too_large"
+BAD_STATUSES = (INVALID, AMBIGUOUS, TOO_LARGE)
+UNUSABLE = (INVALID, AMBIGUOUS, FORMULA, TOO_LARGE)  # a cell whose value is not known
+# Larger than any commune's households or budget (in đồng too): such a cell is no figure (rule numeric), and sums of
+# Int64 counts stay far from overflow (two villages of 6e18 households wrapped a province's total below zero)
+MAX_FIGURE = 1e12
 
 _PLAIN = r"^[+-]?\d+$"
 _DOT_GROUPED = r"^[+-]?\d{1,3}(\.\d{3})+$"  # 5.441 (vi thousands) or 5.441 (en decimal)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .numbers import EN_EVIDENCE, VI_EVIDENCE, EMPTY, FORMULA_MARK, OK, clean_text, decimals_shown, parsed_number
+from .numbers import EN_EVIDENCE, MAX_FIGURE, TOO_LARGE, VI_EVIDENCE, EMPTY, FORMULA_MARK, OK, clean_text, decimals_shown, parsed_number
 
 
 def _text_lookup(texts: pl.LazyFrame, zero_markers: list[str]) -> pl.LazyFrame:
@@ -90,6 +90,8 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
             # an empty cell in a column the table has means zero; a column it lacks stays null
             present = pl.col(f"{f}__present").fill_null(False) if f"{f}__present" in schema else pl.lit(True)
             value = pl.when((status == EMPTY) & present).then(0.0).otherwise(value)
+            status = pl.when(value.abs() > MAX_FIGURE).then(pl.lit(TOO_LARGE)).otherwise(status)
+            value = pl.when(value.abs() > MAX_FIGURE).then(None).otherwise(value)
             out += [value.alias(f), status.alias(f"{f}__status")]
         else:
             out += [
