@@ -26,6 +26,18 @@ class Skipped:
     reason: str  # symlink / ignored / unreadable_dir / not_a_file (a FIFO, a socket, a device)
 
 
+# what a hidden name may still be: a commune's report, read (".05455_phuong_quyet_thang.xlsx" was passed over)
+_SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".htm", ".html", ".xml", ".mht", ".mhtml", ".xlsb"}
+
+
+def _litter(name: str) -> bool:
+    """An office program's lock or temporary file ("~$bieu.xlsx", ".~lock.bieu.xlsx#", "._bieu.xlsx" of a Mac), or a
+    hidden file that is no spreadsheet."""
+    if name.startswith(("~$", ".~lock", "._")) or name.endswith("#"):
+        return True
+    return name.startswith(".") and Path(name).suffix not in _SPREADSHEET_SUFFIXES
+
+
 def _display(rel: str) -> str:
     """A relative path as text; undecodable bytes in a name shown as escapes, never lost."""
     try:
@@ -62,7 +74,7 @@ def discover_files(raw: Path) -> tuple[list[FileEntry], list[Skipped]]:
                 stack.append((Path(child.path), rel + "/"))
             elif stat.S_ISREG(st.st_mode):
                 name = child.name.lower()
-                if name.startswith((".", "~$")) or name in _IGNORED_NAMES or Path(name).suffix in _IGNORED_SUFFIXES:
+                if _litter(name) or name in _IGNORED_NAMES or Path(name).suffix in _IGNORED_SUFFIXES:
                     skipped.append(Skipped(_display(rel), "ignored"))
                     continue
                 entries.append(FileEntry(_display(rel), Path(child.path), st.st_size, st.st_mtime))

@@ -76,3 +76,30 @@ def test_a_read_error_inside_the_parser_is_not_called_damaged(tmp_path, monkeypa
     monkeypatch.setattr(parse, "read_workbook", fail)
     failure = parse.parse_workbook(tmp_path / "x.xlsx", Limits()).failures[0]
     assert (failure["rule"], failure["detail"]) == ("readable", "io_error")
+
+
+def test_a_file_whose_name_is_no_utf8_is_read(tmp_path):
+    """A name with a byte that is no UTF-8 (an old archive tool's): the file was found, then calamine, given the name
+    as text, found no such file; it was reported unreadable and an older copy counted instead (fuzz probe)."""
+    from layouts.grids import Grid, write_book
+
+    from giamngheo.parse import parse_workbook
+    from giamngheo.readers.grid import Limits
+
+    rows = [["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo"], [1, "Thôn Nà Thành", 212, 9, 7]]
+    written = write_book(tmp_path / "plain.xlsx", Grid(rows, "Phụ lục"))
+    os.rename(written, os.path.join(os.fsencode(tmp_path), b"bad\xff05800_phu_thinh.xlsx"))
+    (entry,), _ = discover_files(tmp_path)
+    assert entry.rel == "bad\\xff05800_phu_thinh.xlsx"
+    result = parse_workbook(entry.path, Limits())
+    assert result.failures == [] and [t.kind for t in result.tables] == ["plan"]
+
+
+def test_a_hidden_spreadsheet_is_read_and_office_litter_is_not(tmp_path):
+    """".05455_phuong_quyet_thang.xlsx", a valid plan, was passed over (manifest 'ignored', no failure): its commune
+    counted as not submitted (fuzz probe). Lock and temporary files of office programs are still no reports."""
+    for name in (".05455_phuong_quyet_thang.xlsx", "~$bieu.xlsx", ".~lock.bieu.xlsx#", "._bieu.xlsx", ".hidden_notes.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    entries, skipped = discover_files(tmp_path)
+    assert [e.rel for e in entries] == [".05455_phuong_quyet_thang.xlsx"]
+    assert {s.rel for s in skipped if s.reason == "ignored"} == {".hidden_notes.txt", "._bieu.xlsx", ".~lock.bieu.xlsx#", "~$bieu.xlsx"}

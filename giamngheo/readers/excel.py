@@ -41,9 +41,18 @@ def _calamine_rows(sheet, limits: Limits) -> list[list]:
 _EXTENSIONS = {"xlsx": (".xlsx",), "xlsm": (".xlsm",), "xlsb": (".xlsb",), "xls": (".xls", ".xla"), "ods": (".ods",)}
 
 
+def _utf8(name: str) -> bool:
+    """A path calamine can open by name: a name with bytes that are no UTF-8 (surrogate escapes) is opened as a file."""
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _open_calamine(path: Path, fmt: str) -> CalamineWorkbook:
     try:
-        if path.suffix.lower() in _EXTENSIONS.get(fmt, ()):
+        if path.suffix.lower() in _EXTENSIONS.get(fmt, ()) and _utf8(str(path)):
             return CalamineWorkbook.from_path(str(path))
         with path.open("rb") as fh:
             return CalamineWorkbook.from_filelike(fh)
