@@ -22,8 +22,15 @@ _OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0309\u0303\u
 WORD_SPLIT = re.compile(r"(?:[^\w%]|_)+")
 
 
+# characters that show nothing: direction marks and overrides, joiners, the soft hyphen, a BOM (a zero-width space
+# separates words: a space). Kept, "Thôn \u202eNà" and "Thôn Nà" were two villages, the first shown backwards.
+_INVISIBLE = re.compile("[\u00ad\u200c-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 def nfc(text: str) -> str:
-    """Unicode NFC with surrounding whitespace trimmed and inner runs collapsed."""
+    """Unicode NFC with surrounding whitespace trimmed and inner runs collapsed, characters that show nothing dropped."""
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text.replace("\u200b", " "))
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 

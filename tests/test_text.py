@@ -59,3 +59,11 @@ def test_same_as_the_reference_on_random_text():
     for _ in range(50_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
         assert fold.__wrapped__(text) == reference_fold(text), text
+
+
+def test_characters_that_show_nothing_are_no_part_of_a_name():
+    """"Thôn \\u202eNà\\u200bPhặc" was kept as is: shown backwards, and "Thôn Nà Phặc" a second village beside it."""
+    from giamngheo.text import match_key, nfc
+
+    assert nfc("Thôn \u202eNà\u200bPhặc\u200d") == "Thôn Nà Phặc"
+    assert match_key("Thôn \u2066Nà Phặc\u2069") == match_key("Thôn Nà Phặc") and nfc("\ufeffTổ 1") == "Tổ 1"
