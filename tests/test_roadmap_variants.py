@@ -153,3 +153,12 @@ def test_a_roadmap_in_thousand_dong_with_a_local_budget_goes_through_the_checks(
     assert dict(roadmap.select("item", "value").iter_rows()) == {
         "poor_reduction": 10, "budget_total": 1500, "budget_central": 1200, "budget_ngan_sach_dia_phuong": 300}
     assert set(roadmap.filter(pl.col("item_kind") == "budget")["unit"]) == {"million_vnd"}
+
+
+def test_years_under_a_merged_period_with_a_figure_like_a_year():
+    """"Giai đoạn 2026-2030" merged over the years' row (a probe's file, kept as a fixture): a column of "years" down
+    was found first among the figures, it named no item, and the roadmap was no table at all (table_found)."""
+    path = Path(__file__).parent / "fixtures" / "roadmap" / "phu_lac_years_under_merged_period.xlsx"
+    items = _in_million_vnd(path)
+    assert items[("poor_reduction", "2026")] == (47.0, "households") and items[("near_poor_reduction", "2026")] == (2.0, "households")
+    assert items[("budget_total", "2026")] == (3120.0, "million_vnd")

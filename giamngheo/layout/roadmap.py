@@ -334,7 +334,10 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
 def recognise(sheet: Sheet, title: list[str]) -> list[ParsedTable] | None:
     """The roadmap's tables on a sheet: years down the rows, else across the columns."""
     words = load_vocabulary().roadmap_words.tags(" ".join(title) + " " + sheet.name)
-    tables = _down(sheet, title) or _across(sheet, title)
+    down = _down(sheet, title)
+    # years across when the columns "down" name no item (a cell of the year row, "Giai đoạn 2026-2030" merged over the
+    # years, and a figure like 2028 below it made a column of "years"; the roadmap was then no table at all)
+    tables = down if any(_known(t) for t in down) else _across(sheet, title)
     if not any(_known(t) for t in tables):  # no column or row names a roadmap item of the vocabulary: some other table
         return None
     years = {int(y) for t in tables for y in t.rows["year"] if y != "total"}
