@@ -155,14 +155,16 @@ def anchor(entries: list[dict]) -> dict:
 
 def anchors_in(out: Path) -> list[tuple[str, dict]]:
     """(run id, anchor) of every published run under out/runs that recorded one."""
+    from .outputs import RUNS, previous_runs  # outputs imports approval, which imports this module: named when called
+
     found = []
-    for manifest in sorted(Path(out).glob("runs/*/manifest.json")):
+    for run_id in previous_runs(Path(out)):
         try:
-            recorded = json.loads(manifest.read_bytes()).get("journal")
+            recorded = json.loads((Path(out) / RUNS / run_id / "manifest.json").read_bytes()).get("journal")
         except (OSError, ValueError, AttributeError):
             continue
         if isinstance(recorded, dict) and isinstance(recorded.get("entries"), int):
-            found.append((manifest.parent.name, recorded))
+            found.append((run_id, recorded))
     return found
 
 

@@ -51,15 +51,11 @@ def village_tables(book: Workbook, claimed: dict, personal: dict, forced_kind: s
     return Parts(tables, set(starts) | set(late), views)
 
 
-# what makes a village table a plan rather than a count of the listed households: the reductions it plans
-_PLAN_FIELDS = frozenset({"poor_reduction_target", "near_poor_reduction_target"})
-
-
 def _lists_summary(table: Table) -> bool:
     """A plan table that plans no reduction, in a file with a household list ("I. TỔNG HỢP" over "II. DANH SÁCH CHI
     TIẾT", a "Tổng hợp" sheet before a sheet per group): the list's own counts by village. Read as the commune's plan, it
     superseded the real one (its targets lost) or was rejected for its missing columns."""
-    return table.kind == F.PLAN and not (_PLAN_FIELDS & table.band.fields.keys())
+    return table.kind == F.PLAN and not (F.REDUCTIONS & table.band.fields.keys())
 
 
 def _find(book: Workbook, views: dict[str, Sheet], claimed: dict, personal: dict, forced_kind: str | None) -> list[Table]:

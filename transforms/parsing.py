@@ -90,8 +90,9 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
             # an empty cell in a column the table has means zero; a column it lacks stays null
             present = pl.col(f"{f}__present").fill_null(False) if f"{f}__present" in schema else pl.lit(True)
             value = pl.when((status == EMPTY) & present).then(0.0).otherwise(value)
-            status = pl.when(value.abs() > MAX_FIGURE).then(pl.lit(TOO_LARGE)).otherwise(status)
-            value = pl.when(value.abs() > MAX_FIGURE).then(None).otherwise(value)
+            too_large = value.abs() > MAX_FIGURE
+            status = pl.when(too_large).then(pl.lit(TOO_LARGE)).otherwise(status)
+            value = pl.when(too_large).then(None).otherwise(value)
             out += [value.alias(f), status.alias(f"{f}__status")]
         else:
             out += [

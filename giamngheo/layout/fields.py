@@ -39,6 +39,10 @@ INCREASES = {
     "near_poor": ("near_poor_from_poor", "near_poor_fell_back", "near_poor_new", "near_poor_other_increase"),
 }
 
+# What makes a village table a plan: the reductions it plans (a table of counts alone may be a list's summary, a
+# deprivation table's: sheet_parts._lists_summary, tables._of_deprivations)
+REDUCTIONS = frozenset({"poor_reduction_target", "near_poor_reduction_target"})
+
 # Rate columns: the count they are a rate of -> the rate field.
 RATE_OF = {
     "poor_households": "poor_rate",

@@ -115,7 +115,7 @@ def _item(label: str, section_kind: str | None = None, known_only: bool = False)
         money = "word.million_vnd" in words  # "Ngân sách địa phương": money, not a name column ("địa phương")
         if not slug or vocab.header.tags(label) & {"role.stt", "role.note", "role.name"} and not section_kind and not money:
             return None
-        kind = "budget" if section_kind == "budget" or "word.million_vnd" in words else "support"
+        kind = "budget" if section_kind == "budget" or money else "support"
         item = f"{kind}_{slug}"
     kind = "reduction" if item.endswith("_reduction") else item.split("_", 1)[0]
     unit = "million_vnd" if kind == "budget" or "word.million_vnd" in words else "households"

@@ -182,7 +182,7 @@ def _of_deprivations(lines: list[str], band) -> bool:
     """A table titled for deprivations ("… THIẾU HỤT CÁC CHỈ SỐ DỊCH VỤ XÃ HỘI CƠ BẢN") that plans no reduction: a
     deprivation table its recogniser could not read, never a plan annex (its indicators were read as the poor, and a
     later date made it supersede the commune's real plan)."""
-    return not ({"poor_reduction_target", "near_poor_reduction_target"} & band.fields.keys()) and any(
+    return not (F.REDUCTIONS & band.fields.keys()) and any(
         _DEPRIVED.search(fold(line)) for line in lines)
 
 
