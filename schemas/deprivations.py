@@ -20,7 +20,7 @@ class DeprivationRows(pa.DataFrameModel):
     near_poor_deprived: float = pa.Field(nullable=True, description="near-poor households deprived in the indicator")
     poor_households: float = pa.Field(nullable=True, description="the poor households the counts are out of, when stated")
     near_poor_households: float = pa.Field(nullable=True, description="the near-poor households, when stated")
-    poor_deprived__status: str = pa.Field(description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula")
+    poor_deprived__status: str = pa.Field(description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula, too_large, excel_error")
     near_poor_deprived__status: str = pa.Field()
     poor_households__status: str = pa.Field()
     near_poor_households__status: str = pa.Field()

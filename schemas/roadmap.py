@@ -16,7 +16,7 @@ class RoadmapRows(pa.DataFrameModel):
     table_id: int = pa.Field()
     row: int = pa.Field(ge=1)
     value: float = pa.Field(nullable=True, description="households, or million VND for budget items")
-    value__status: str = pa.Field(description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula")
+    value__status: str = pa.Field(description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula, too_large, excel_error")
     # money as the table wrote it (transforms.roadmap turns it into million VND): "Nghìn đồng" rejected every roadmap
     unit: str = pa.Field(isin=["households", "million_vnd", "vnd", "thousand_vnd", "billion_vnd"])
 

@@ -278,6 +278,8 @@ NUMERIC_DETAILS = {
     "ambiguous": (" rõ ràng (dấu phẩy và dấu chấm có thể hiểu hai cách)", " unambiguously (the separators read two ways)"),
     "too_large": (" hợp lý (quá lớn: không xã nào có số hộ hay kinh phí đến thế)",
                   " that can be (too large: no commune has that many households, nor such a budget)"),
+    "excel_error": (": Excel báo lỗi công thức ở ô này (tham chiếu hỏng, chia cho 0…); hãy sửa công thức, lưu lại rồi gửi",
+                    ": Excel shows a formula error in this cell (a broken reference, a division by zero…); fix the formula, save and send again"),
 }
 
 

@@ -307,6 +307,58 @@ def test_formula_without_value(tmp_path):
     assert "C5-D5-111" in f["message"]
 
 
+def test_excel_error_values_are_reported_at_their_cells(tmp_path):
+    """A broken formula's saved error ("#REF!", "#DIV/0!") is no figure: calamine gives such a cell as empty, and a
+    "#REF!" in the total households read as a village with none (total_positive, and the poor "above" a total of 0)."""
+    def broken(ws):
+        ws["C5"] = "#REF!"  # openpyxl writes these as cells of type "e", as Excel does
+        ws["D6"] = "#DIV/0!"
+
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", GOOD, after=broken))
+    assert rules(ins) == {"numeric"} and rejected(ins)
+    got = {f["cell"]: f for f in failures(ins)}
+    assert sorted(got) == ["C5", "D6"]
+    assert (got["C5"]["field"], got["C5"]["value"], got["D6"]["field"], got["D6"]["value"]) == (
+        "total_households", "#REF!", "poor_households", "#DIV/0!")
+    assert "Excel báo lỗi công thức" in got["C5"]["message"] and "#REF!" in got["C5"]["message"]
+    assert "formula error" in got["D6"]["message_en"]
+
+
+def test_an_excel_error_in_a_name_or_a_rate_is_no_text(tmp_path):
+    """An error value reads as empty where text is read: a village named "#REF!" is a row with no name; a stated rate of
+    "#DIV/0!" is no rate to compare (the rate is computed from the counts)."""
+    header = [*HEADER[:4], "Tỷ lệ hộ nghèo (%)", *HEADER[4:]]
+    rows = [[1, "#REF!", 120, 5, 4.17, 4, 1, 1], [2, "Thôn Đồng Tâm", 200, 8, "#DIV/0!", 6, 2, 1]]
+    ins = inspect(plan_xlsx(tmp_path / "bieu.xlsx", rows, header=header))
+    assert [(f["rule"], f["cell"]) for f in failures(ins)] == [("village_named", "B5")]
+
+
+def test_excel_error_values_of_an_xls(tmp_path, monkeypatch):
+    """An .xls keeps an error as a BOOLERR record, or as the saved result of a formula: read from its records."""
+    import struct
+
+    xlwt = pytest.importorskip("xlwt")
+    records = pytest.importorskip("xlwt.BIFFRecords")
+
+    def saved_div0(self, row, col, xf_index, rpn, calc_flags=0):  # xlwt saves "" as a formula's result; Excel, "#DIV/0!"
+        result = bytes([2, 0, 0x07, 0, 0, 0, 0xFF, 0xFF])
+        self._rec_data = struct.pack("<3H", row, col, xf_index) + result + struct.pack("<HL", calc_flags & 3, 0) + rpn
+
+    monkeypatch.setattr(records.FormulaRecord, "__init__", saved_div0)
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Phụ lục", cell_overwrite_ok=True)
+    for r, row in enumerate([[TITLE], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO NĂM 2026"], [], HEADER, *GOOD]):
+        for c, v in enumerate(row):
+            ws.write(r, c, v)
+    ws.row(4).set_cell_error(2, "#REF!")
+    ws.row(5).set_cell_error(4, 0x2A)  # "#N/A" (xlwt knows it by its code only)
+    ws.write(5, 3, xlwt.Formula("E6/0"))
+    wb.save(str(tmp_path / "bieu.xls"))
+    ins = inspect(tmp_path / "bieu.xls")
+    assert sorted((f["rule"], f["cell"], f["value"]) for f in failures(ins)) == [
+        ("numeric", "C5", "#REF!"), ("numeric", "D6", "#DIV/0!"), ("numeric", "E6", "#N/A")]
+
+
 def test_poor_le_total(tmp_path):
     path = plan_xlsx(tmp_path / "bieu.xlsx", [[1, "Thôn Na Thành", 120, 130, 4, 1, 1], GOOD[1]])
     the_failure(inspect(path), "poor_le_total", "D5", value="130", expected="120")

@@ -1,4 +1,4 @@
-"""The BIFF8 record scan for hidden sheets, rows and columns agrees with xlrd's formatting pass."""
+"""The BIFF8 record scan for hidden sheets, rows and columns, and error cells, agrees with xlrd's formatting pass."""
 
 from __future__ import annotations
 
@@ -10,14 +10,17 @@ from giamngheo.readers.xls_inspect import NotBiff8, xls_hidden
 xlwt = pytest.importorskip("xlwt")
 
 
-def _book(path, hide_rows=(), hide_cols=(), hidden_sheet=False, rows=40):
+def _book(path, hide_rows=(), hide_cols=(), hidden_sheet=False, rows=40, errors=()):
     wb = xlwt.Workbook(encoding="utf-8")
     letter = wb.add_sheet("Công văn")
     letter.write(0, 0, "UBND XÃ PHÚ THỊNH")
     table = wb.add_sheet("Phụ lục 1 (thôn, bản)")
     for r in range(rows):
         for c in range(8):
-            table.write(r, c, r * 10 + c)
+            if (r, c) in errors:
+                table.row(r).set_cell_error(c, errors[(r, c)])
+            else:
+                table.write(r, c, r * 10 + c)
     for r in hide_rows:
         table.row(r).hidden = True
     for c in hide_cols:
@@ -29,14 +32,17 @@ def _book(path, hide_rows=(), hide_cols=(), hidden_sheet=False, rows=40):
 
 
 @pytest.mark.parametrize(
-    "hide_rows, hide_cols, hidden_sheet",
-    [((), (), False), ((5,), (), False), ((3, 4, 39), (2, 6), True), ((), (0, 1, 7), False), ((0,), (), True)],
+    "hide_rows, hide_cols, hidden_sheet, errors",
+    [((), (), False, {}), ((5,), (), False, {(5, 2): 0x17}), ((3, 4, 39), (2, 6), True, {(0, 0): 0x07, (39, 7): 0x2A}),
+     ((), (0, 1, 7), False, {}), ((0,), (), True, {(1, 1): 0x1D})],
 )
-def test_record_scan_agrees_with_xlrd(tmp_path, hide_rows, hide_cols, hidden_sheet):
-    path = _book(tmp_path / "bieu.xls", hide_rows, hide_cols, hidden_sheet)
+def test_record_scan_agrees_with_xlrd(tmp_path, hide_rows, hide_cols, hidden_sheet, errors):
+    path = _book(tmp_path / "bieu.xls", hide_rows, hide_cols, hidden_sheet, errors=errors)
     found = xls_hidden(path)
     assert found == xls_hidden_xlrd(path)
-    assert found["Phụ lục 1 (thôn, bản)"] == (False, {r + 1 for r in hide_rows}, {c + 1 for c in hide_cols})
+    texts = {0x07: "#DIV/0!", 0x17: "#REF!", 0x1D: "#NAME?", 0x2A: "#N/A"}
+    assert found["Phụ lục 1 (thôn, bản)"] == (False, {r + 1 for r in hide_rows}, {c + 1 for c in hide_cols},
+                                              sorted((r + 1, c + 1, texts[code]) for (r, c), code in errors.items()))
     assert found["Công văn"][0] is hidden_sheet
 
 

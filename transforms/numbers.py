@@ -9,8 +9,11 @@ from .markers import FORMULA_MARK
 # Statuses of a parsed cell.
 OK, EMPTY, ZERO, INVALID, AMBIGUOUS, FORMULA = "ok", "empty", "zero_marker", "invalid", "ambiguous", "formula"
 TOO_LARGE = "too_large"
-BAD_STATUSES = (INVALID, AMBIGUOUS, TOO_LARGE)
-UNUSABLE = (INVALID, AMBIGUOUS, FORMULA, TOO_LARGE)  # a cell whose value is not known
+EXCEL_ERROR = "excel_error"  # the cell shows one of Excel's (or LibreOffice's) formula errors: "#REF!", "#DIV/0!", "Err:502"
+UNUSABLE = (INVALID, AMBIGUOUS, FORMULA, TOO_LARGE, EXCEL_ERROR)  # a cell whose value is not known
+# The error values Excel stores in a cell (t="e" in .xlsx, BOOLERR or a formula's result in .xls; readers give them
+# as this text) and LibreOffice's own ("Err:502"); a CSV or HTML export writes the same text
+ERROR_VALUES = r"^(#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|BUSY!|CONNECT!|UNKNOWN!)|Err:\d{3})$"
 # Larger than any commune's households or budget (in đồng too): such a cell is no figure (rule numeric), and sums of
 # Int64 counts stay far from overflow (two villages of 6e18 households wrapped a province's total below zero)
 MAX_FIGURE = 1e12
@@ -78,6 +81,8 @@ def parsed_number(num: pl.Expr, text: pl.Expr, comma_decimal: pl.Expr, zero_mark
         .then(pl.lit(EMPTY))
         .when(text.str.starts_with(FORMULA_MARK))
         .then(pl.lit(FORMULA))
+        .when(text.str.strip_chars().str.to_uppercase().str.contains(ERROR_VALUES))
+        .then(pl.lit(EXCEL_ERROR))
         .when(lowered.is_in(zero_markers))
         .then(pl.lit(ZERO))
         .when(has_pct & pl.lit(not percent))

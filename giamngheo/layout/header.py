@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from datetime import date, datetime
 
-from ..readers.grid import Sheet
+from ..readers.grid import ExcelError, Sheet
 from ..text import fold, nfc
 from . import fields as F
 from .vocabulary import folded_words, load_vocabulary
@@ -164,7 +164,7 @@ def cell_text(v) -> str | None:
     if cls is int:
         return str(v)
     if isinstance(v, str):
-        return _nfc_text(v)
+        return None if isinstance(v, ExcelError) else _nfc_text(v)
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     if isinstance(v, (datetime, date)):

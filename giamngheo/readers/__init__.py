@@ -24,7 +24,8 @@ def _repair_legacy_text(book: Workbook) -> None:
         if encoding is None:
             continue
         book.legacy_encoding = encoding
-        sheet.rows = [[decode_cell(v, encoding) if isinstance(v, str) else v for v in row] for row in sheet.rows]
+        # an error value (ExcelError) is Excel's own text, in no font
+        sheet.rows = [[decode_cell(v, encoding) if v.__class__ is str else v for v in row] for row in sheet.rows]
 
 
 def read_workbook(path: Path, limits: Limits) -> Workbook:

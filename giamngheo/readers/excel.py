@@ -9,7 +9,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from .container import SafeZip, ole_kind, zip_kind
 from ..safe_errors import unquoted
-from .grid import Limits, Sheet, UnreadableFile, Workbook
+from .grid import ExcelError, Limits, Sheet, UnreadableFile, Workbook
 from .ods_inspect import inspect_ods, widest_repeated_value
 from .xls_inspect import Hidden, NotBiff8, xls_hidden
 from .xlsx_inspect import inspect_xlsx
@@ -64,7 +64,7 @@ def _open_calamine(path: Path, fmt: str) -> CalamineWorkbook:
 
 
 def xls_hidden_facts(path: Path) -> Hidden:
-    """Hidden sheets, rows and columns of a legacy .xls: from its BIFF8 records, else with xlrd."""
+    """Hidden sheets, rows and columns, and error cells, of a legacy .xls: from its BIFF8 records, else with xlrd."""
     try:
         return xls_hidden(path)
     except NotBiff8:
@@ -83,11 +83,28 @@ def xls_hidden_xlrd(path: Path) -> Hidden:
             sh = book.sheet_by_index(idx)
             rows = {r + 1 for r, info in sh.rowinfo_map.items() if info.hidden}
             cols = {c + 1 for c, info in sh.colinfo_map.items() if info.hidden}
-            out[sh.name] = (sh.visibility != 0, rows, cols)
+            errors = [(r + 1, c + 1, xlrd.error_text_from_code.get(sh.cell_value(r, c), "#N/A"))
+                      for r in range(sh.nrows) for c, t in enumerate(sh.row_types(r)) if t == xlrd.XL_CELL_ERROR]
+            out[sh.name] = (sh.visibility != 0, rows, cols, errors)
         book.release_resources()
     except Exception:
         pass
     return out
+
+
+def _put_errors(rows: list[list], errors: list[tuple[int, int, str]], limits: Limits) -> None:
+    """Error cells ("#REF!", "#DIV/0!") as their text where calamine left them empty: a broken formula is reported
+    at its cell (rule numeric), never read as no households."""
+    for r, c, text in errors:
+        if not (0 < r <= limits.max_rows and 0 < c <= limits.max_columns):
+            continue
+        while len(rows) < r:
+            rows.append([])
+        cells = rows[r - 1]
+        if len(cells) < c:
+            cells.extend([None] * (c - len(cells)))
+        if cells[c - 1] is None:
+            cells[c - 1] = ExcelError(text)
 
 
 def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
@@ -124,6 +141,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
             except Exception as exc:
                 raise UnreadableFile("corrupt", f"{meta.name}: {type(exc).__name__}") from None
             rows = _calamine_rows(cal_sheet, limits)
+            errors = []
             merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (cal_sheet.merged_cell_ranges or [])]
             sheet = Sheet(name=meta.name, rows=rows, merged=merged, hidden=meta.visible != SheetVisibleEnum.Visible)
             facts = facts_by_name.get(meta.name)
@@ -131,14 +149,16 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
                 sheet.hidden_rows = frozenset(facts.hidden_rows)
                 sheet.hidden_columns = frozenset(facts.hidden_cols)
                 sheet.formulas_without_value = facts.formulas_without_value
+                errors = facts.errors
             elif meta.name in ods_facts:
                 facts = ods_facts[meta.name]
                 sheet.hidden = sheet.hidden or facts.hidden
                 sheet.hidden_rows, sheet.hidden_columns = frozenset(facts.hidden_rows), frozenset(facts.hidden_cols)
             elif meta.name in xls_hidden:
-                hidden, hrows, hcols = xls_hidden[meta.name]
+                hidden, hrows, hcols, errors = xls_hidden[meta.name]
                 sheet.hidden = sheet.hidden or hidden
                 sheet.hidden_rows, sheet.hidden_columns = frozenset(hrows), frozenset(hcols)
+            _put_errors(rows, errors, limits)
             sheets.append(sheet)
     finally:
         book.close()

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-Cell = Any  # None | str | float | int | bool | date | datetime
+Cell = Any  # None | str | float | int | bool | date | datetime | ExcelError
+
+
+class ExcelError(str):
+    """A cell holding one of Excel's error values ("#REF!", "#DIV/0!"), as its text. As a figure it is reported at
+    its cell (transforms.numbers: excel_error); as a label, a name or a title it reads as empty (layout.header.cell_text),
+    as calamine gave it before."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)

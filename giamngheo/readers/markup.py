@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 from .container import _has_dtd
-from .grid import Limits, Sheet, UnreadableFile, Workbook
+from .grid import ExcelError, Limits, Sheet, UnreadableFile, Workbook
 
 HTML, SPREADSHEETML = "html", "xml"
 _TAGS = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|table|meta|title|style|div|p|h[1-6]|center|b|font|span|br)\b")
@@ -375,6 +375,8 @@ def _typed(data, limits: Limits):
             return text.strip() or None
     if kind == "Boolean":
         return text.strip() in ("1", "true", "TRUE")
+    if kind == "Error":  # "#REF!": reported at its cell as a figure, empty as a label (grid.ExcelError)
+        return ExcelError(text.strip()) if text.strip() else None
     if kind == "DateTime":  # "2026-01-15T00:00:00.000", a date as an .xlsx gives it
         from datetime import datetime
 

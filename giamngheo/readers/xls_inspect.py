@@ -1,11 +1,12 @@
-"""Hidden sheets, rows and columns of a legacy .xls, read from its BIFF8 records.
+"""Hidden sheets, rows and columns of a legacy .xls, and its error cells, read from its BIFF8 records.
 
-calamine gives the values but not what is hidden. xlrd can tell (formatting_info=True),
+calamine gives the values but not what is hidden, and an error cell ("#REF!") as empty. xlrd can tell (formatting_info=True),
 but only after decoding every font, format and cell style: ~1 ms a small file here.
 The facts needed sit in three record types, so this walks the record headers of the
 Workbook stream instead (~0.1 ms): BOUNDSHEET (name, visibility, where the sheet
 starts), then in each sheet ROW (bit 5 of its option flags: hidden) and COLINFO
-(bit 0: hidden). The same bits xlrd reads (sheet.py, book.py); the tests compare the two.
+(bit 0: hidden), BOOLERR and FORMULA (an error value, or a formula whose saved result is one).
+The same bits xlrd reads (sheet.py, book.py); the tests compare the two.
 Older BIFF5/7 files (names in a code page) are left to xlrd.
 """
 
@@ -17,11 +18,14 @@ from pathlib import Path
 
 from ..safe_errors import unquoted
 
-_BOF, _EOF, _BOUNDSHEET, _ROW, _COLINFO = 0x0809, 0x000A, 0x0085, 0x0208, 0x007D
+_BOF, _EOF, _BOUNDSHEET, _ROW, _COLINFO, _BOOLERR, _FORMULA = 0x0809, 0x000A, 0x0085, 0x0208, 0x007D, 0x0205, 0x0006
+# BIFF error codes, as Excel shows them (xlrd's error_text_from_code)
+ERROR_TEXT = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!", 0x2A: "#N/A"}
 _HEADER = struct.Struct("<HH")
 _WORKSHEET = 0
 
-Hidden = dict[str, tuple[bool, set[int], set[int]]]  # sheet -> (sheet hidden, 1-based rows, 1-based columns)
+# sheet -> (sheet hidden, 1-based hidden rows, 1-based hidden columns, error cells: 1-based row, column, "#REF!")
+Hidden = dict[str, tuple[bool, set[int], set[int], list[tuple[int, int, str]]]]
 
 
 class NotBiff8(Exception):
@@ -49,9 +53,10 @@ def _sheet_name(mem: bytes, start: int, end: int) -> str:
     return text[:count].decode("latin-1")
 
 
-def _sheet_facts(mem: bytes, pos: int, end: int) -> tuple[set[int], set[int]]:
+def _sheet_facts(mem: bytes, pos: int, end: int) -> tuple[set[int], set[int], list[tuple[int, int, str]]]:
     rows: set[int] = set()
     cols: set[int] = set()
+    errors: list[tuple[int, int, str]] = []
     first = True
     for kind, start, stop in _records(mem, pos, end):
         if first:
@@ -67,9 +72,15 @@ def _sheet_facts(mem: bytes, pos: int, end: int) -> tuple[set[int], set[int]]:
             lo, hi, _width, _xf, options = struct.unpack_from("<HHHHH", mem, start)
             if options & 0x01 and 0 <= lo <= hi <= 256:
                 cols.update(c + 1 for c in range(lo, min(hi, 255) + 1))
+        elif kind == _BOOLERR and stop - start >= 8 and mem[start + 7] == 1:
+            row, col = struct.unpack_from("<HH", mem, start)
+            errors.append((row + 1, col + 1, ERROR_TEXT.get(mem[start + 6], "#N/A")))
+        elif kind == _FORMULA and stop - start >= 14 and mem[start + 6] == 2 and mem[start + 12 : start + 14] == b"\xff\xff":
+            row, col = struct.unpack_from("<HH", mem, start)
+            errors.append((row + 1, col + 1, ERROR_TEXT.get(mem[start + 8], "#N/A")))
         elif kind == _EOF:
             break
-    return rows, cols
+    return rows, cols, errors
 
 
 def workbook_stream(path: Path) -> bytes:
@@ -84,7 +95,7 @@ def workbook_stream(path: Path) -> bytes:
 
 
 def xls_hidden(path: Path) -> Hidden:
-    """Hidden sheets, rows and columns by sheet name; NotBiff8 when this scanner cannot tell."""
+    """Hidden sheets, rows and columns, and error cells, by sheet name; NotBiff8 when this scanner cannot tell."""
     try:
         mem = workbook_stream(path)
         end = len(mem)
@@ -102,8 +113,8 @@ def xls_hidden(path: Path) -> Hidden:
                 break
         out: Hidden = {}
         for name, hidden, offset in sheets:
-            rows, cols = _sheet_facts(mem, offset, end) if 0 <= offset < end else (set(), set())
-            out[name] = (hidden, rows, cols)
+            rows, cols, errors = _sheet_facts(mem, offset, end) if 0 <= offset < end else (set(), set(), [])
+            out[name] = (hidden, rows, cols, errors)
         return out
     except NotBiff8:
         raise

@@ -1,4 +1,4 @@
-"""What calamine does not tell: sheet extent, hidden rows and columns, formulas with no saved value.
+"""What calamine does not tell: sheet extent, hidden rows and columns, formulas with no saved value, error cells.
 
 The sheet XML is scanned with regular expressions over bytes, never handed to an
 XML parser, so no entity can be expanded here (and DTDs were refused upstream).
@@ -29,6 +29,7 @@ _TRUE = (b"1", b"true")
 _HOLDS = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")  # a value, an inline string or a formula
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,6}\d{1,15})"')  # a cell's A1 reference, past Excel's own bounds too
 _SPLIT_REF = re.compile(rb"([A-Z]{1,6})(\d{1,15})")
+_ERROR_TYPE = re.compile(rb'\bt\s*=\s*"e"')  # a cell of type error
 
 
 def _cells(data: bytes):
@@ -90,6 +91,7 @@ class SheetFacts:
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
     formulas_without_value: list[tuple[int, int, str]] = field(default_factory=list)
+    errors: list[tuple[int, int, str]] = field(default_factory=list)  # cells holding an error value: row, column, "#REF!"
 
 
 def sheet_parts(szip: SafeZip) -> list[tuple[str, str, str]]:
@@ -138,6 +140,8 @@ def inspect_sheet(name: str, state: str, data: bytes, limits: Limits) -> SheetFa
         raise UnreadableFile("too_many_rows", f"{name}: {facts.max_row} rows", f"<= {limits.max_rows}")
     if facts.max_col > limits.max_columns:
         raise UnreadableFile("too_many_columns", f"{name}: {facts.max_col} columns", f"<= {limits.max_columns}")
+    if _ERROR_TYPE.search(data):
+        facts.errors = _error_cells(data)
     if b"<f" in data or b":f" in data:
         for attrs, inner in _cells(data):
             if b"<f" not in inner and b":f" not in inner:
@@ -153,6 +157,22 @@ def inspect_sheet(name: str, state: str, data: bytes, limits: Limits) -> SheetFa
                 (int(m.group(2)), column_number(m.group(1).decode()), "=" + text if text else "=")
             )
     return facts
+
+
+def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
+    """(row, column, error text) of every cell of type "e": calamine gives such a cell as empty, so a "#REF!"
+    read as no households; its text stands in the grid instead (the number reader calls it an Excel error)."""
+    out = []
+    for attrs, inner in _cells(data):
+        a = _attrs(attrs)
+        if a.get(b"t") != b"e":
+            continue
+        m = _SPLIT_REF.fullmatch(a.get(b"r", b""))
+        value = _VALUE.search(inner)
+        if m and value:
+            text = re.sub(rb"<[^>]*>", b"", value.group(0)).decode("utf-8", "replace").strip()
+            out.append((int(m.group(2)), column_number(m.group(1).decode()), html.unescape(text) or "#N/A"))
+    return out
 
 
 def inspect_xlsx(szip: SafeZip, limits: Limits) -> list[SheetFacts]:
