@@ -53,16 +53,28 @@ def failure(rule: str, sheet: str | None, row=None, col=None, field=None, value=
 
 
 def _document_date(lines: list[str]) -> list[int] | None:
-    """The signing date in a title ('..., ngày 20 tháng 5 năm 2026'), not a date it cites."""
+    """The signing date in a title ('..., ngày 20 tháng 5 năm 2026'), not a date it cites; else the date of the
+    document an annex is attached to ('(Kèm theo Kế hoạch số 15/KH-UBND ngày 20/5/2026)'): a corrected annex is
+    attached to a later plan, and often no other line of the annex's sheet is dated."""
+    attached = None
     for line in lines:
         folded = fold(line)
-        if "doc.citations" in load_vocabulary().documents.leading(folded):
+        leading = load_vocabulary().documents.leading(folded)
+        if "doc.citations" in leading:
+            if attached is None and "doc.attached" in leading:
+                attached = _date_in(folded)
             continue
-        m = _DOC_DATE.search(folded) or _DOC_DATE_NUM.search(folded)
-        if m:
-            d, mth, y = (int(x) for x in m.groups())
-            if 1 <= d <= 31 and 1 <= mth <= 12:
-                return [y, mth, d]
+        if found := _date_in(folded):
+            return found
+    return attached
+
+
+def _date_in(folded: str) -> list[int] | None:
+    m = _DOC_DATE.search(folded) or _DOC_DATE_NUM.search(folded)
+    if m:
+        d, mth, y = (int(x) for x in m.groups())
+        if 1 <= d <= 31 and 1 <= mth <= 12:
+            return [y, mth, d]
     return None
 
 

@@ -60,3 +60,28 @@ def test_a_run_without_province_says_which_province_would_read_its_unresolved_fi
     assert hint is not None and hint.startswith("Gợi ý: 1 tệp") and "--province 19" in hint
     assert province_hint(communes.with_columns(pl.lit("08").alias("province_code")).head(2), failures) is None  # too few to say
     assert province_hint(communes, failures.head(0)) is None
+
+
+def test_an_annex_dated_by_the_plan_it_is_attached_to_wins_by_that_date(tmp_path):
+    """An annex's only date is often that of the plan it is attached to ("(Kèm theo Kế hoạch số 15/KH-UBND ngày 20/5/2026)"):
+    a corrected annex, attached to the later plan, wins over the first even when its file is older on disk. Before, such a
+    line was skipped as a citation, and the older figures were published (independent probe, 12-06)."""
+    first = [PLAN[0], PLAN[1], ["(Kèm theo Kế hoạch số 12/KH-UBND ngày 12/5/2026 của UBND xã Phú Thịnh)"], *PLAN[3:]]
+    corrected = [PLAN[0], PLAN[1], ["(Kèm theo Kế hoạch số 15/KH-UBND ngày 20/5/2026 của UBND xã Phú Thịnh)"], *PLAN[3:5],
+                 [2, "Thôn Đồng Tâm", 200, 10, 6, 2, 1]]
+    old = write_book(tmp_path / "05800_phu_thinh.xlsx", Grid(first))
+    new = write_book(tmp_path / "05800_phu_thinh_ban_sua.xlsx", Grid(corrected))
+    os.utime(new, (1_700_000_000, 1_700_000_000))  # the corrected copy is the older file on disk
+    os.utime(old, (1_800_000_000, 1_800_000_000))
+    failures, tables = run_steps([old, new])
+    assert _status(tables) == [("accepted", 15, new.name)]
+    assert failures.filter(pl.col("rule") == "superseded_submission")["source_file"].to_list() == [old.name]
+
+
+def test_a_signed_date_comes_before_the_date_of_the_plan_an_annex_is_attached_to():
+    from giamngheo.parse import _document_date
+
+    attached = "(Kèm theo Kế hoạch số 15/KH-UBND ngày 20/5/2026)"
+    assert _document_date([attached, "Phú Thịnh, ngày 25 tháng 5 năm 2026"]) == [2026, 5, 25]
+    assert _document_date([attached]) == [2026, 5, 20]
+    assert _document_date(["Căn cứ Quyết định số 1/QĐ-UBND ngày 02/3/2025", "Theo Công văn ngày 5/4/2026"]) is None
