@@ -33,6 +33,14 @@ def key_words(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", match_key(text)).split())
 
 
+def _without_type(name: str) -> str:
+    """A former unit's name without its type word: "Xã Phi Hải" -> "Phi Hải", "Thị trấn Hùng Sơn" -> "Hùng Sơn"."""
+    for word in LEGACY_TYPE_WORDS:
+        if name.lower().startswith(word + " "):
+            return name[len(word) + 1 :]
+    return name
+
+
 def _typed_keys(text_key: str, index: dict[str, list], type_words) -> list:
     """Units whose '<type> <name>' occurs in `text_key` (longest name at each occurrence)."""
     words = text_key.split()
@@ -127,14 +135,16 @@ def _name_indexes(ref: Reference) -> tuple[dict[str, list[Unit]], ...]:
             bare.setdefault(key_words(u.bare_name), []).append(u)
             folded.setdefault(fold(u.bare_name), []).append(u)
         legacy_exact: dict[str, list[Unit]] = {}
+        legacy_bare: dict[str, list[Unit]] = {}
         legacy_folded: dict[str, list[Unit]] = {}
         for old in ref.legacy:
             unit = ref.by_code.get(old.new_code)
             if unit is None:
                 continue
             legacy_exact.setdefault(key_words(old.old_name), []).append(unit)
+            legacy_bare.setdefault(key_words(_without_type(old.old_name)), []).append(unit)
             legacy_folded.setdefault(fold(old.old_name), []).append(unit)
-        made = ref.__dict__["_name_indexes"] = (exact, bare, folded, legacy_exact, legacy_folded)
+        made = ref.__dict__["_name_indexes"] = (exact, bare, folded, legacy_exact, legacy_bare, legacy_folded)
     return made
 
 
@@ -144,7 +154,7 @@ class Resolver:
     def __init__(self, ref: Reference, province: str | None = None):
         self.ref = ref
         self.province = province
-        self.exact, self.bare, self.folded, self.legacy_exact, self.legacy_folded = _name_indexes(ref)
+        self.exact, self.bare, self.folded, self.legacy_exact, self.legacy_bare, self.legacy_folded = _name_indexes(ref)
 
     def _decide(self, units: list[Unit], method: str, value: str, legacy: bool = False) -> Resolution | None:
         distinct = list({u.commune_code: u for u in units}.values())
@@ -167,27 +177,32 @@ class Resolver:
                 return self._decide([self.ref.by_code[code]], "code", code)
         title_text = " \n ".join(title)
         file_text = _file_words(file_name)
-        for method, text in (("title", title_text), ("file_name", file_text)):
-            hits = []
-            for line in text.split("\n"):
-                hits.extend(_typed_keys(key_words(line), self.exact, TYPE_WORDS))
-            decided = self._prefer_province(hits, method, text)
-            if decided:
+        elsewhere = None  # the first match, when it is a unit of another province than the run's
+        for method, text, legacy, hits_of in self._file_tiers(title_text, file_text):
+            decided = self._prefer_province(hits_of(text), method, text, legacy)
+            if decided and decided.rule == "wrong_province":
+                # a later tier may name a unit of the run's province: "Xã Thượng Hà" is a commune of Lào Cai today and
+                # a former one of Cao Bằng (now Xã Cô Ba); within --province 04 the file is Cô Ba's
+                elsewhere = elsewhere or decided
+            elif decided:
                 return decided
-        for method, text in (("folded_title", title_text), ("folded_file_name", file_text)):
-            decided = self._prefer_province(_folded_hits(text, self.folded), method, text)
-            if decided:
-                return decided
-        for method, text in (("legacy_title", title_text), ("legacy_file_name", file_text)):
-            hits = []
-            for line in text.split("\n"):
-                hits.extend(_typed_keys(key_words(line), self.legacy_exact, LEGACY_TYPE_WORDS))
-            if not hits:  # folded legacy names are indexed with their type word: "xa phu thinh"
-                hits = _folded_hits(text, self.legacy_folded)
-            decided = self._prefer_province(hits, method, text, legacy=True)
-            if decided:
-                return decided
-        return Resolution(None, "none", "commune_resolved", [], (title[0] if title else file_name)[:200])
+        return elsewhere or Resolution(None, "none", "commune_resolved", [], (title[0] if title else file_name)[:200])
+
+    def _file_tiers(self, title_text: str, file_text: str):
+        """(method, text, legacy, hits of the text) in the order a file's unit is looked for: current names as typed in
+        the title then the file name, accent-folded, then former units' names."""
+        def typed(index, type_words):
+            return lambda text: [u for line in text.split("\n") for u in _typed_keys(key_words(line), index, type_words)]
+
+        def legacy(text: str) -> list[Unit]:  # folded legacy names are indexed with their type word: "xa phu thinh"
+            return typed(self.legacy_exact, LEGACY_TYPE_WORDS)(text) or _folded_hits(text, self.legacy_folded)
+
+        yield "title", title_text, False, typed(self.exact, TYPE_WORDS)
+        yield "file_name", file_text, False, typed(self.exact, TYPE_WORDS)
+        yield "folded_title", title_text, False, lambda text: _folded_hits(text, self.folded)
+        yield "folded_file_name", file_text, False, lambda text: _folded_hits(text, self.folded)
+        yield "legacy_title", title_text, True, legacy
+        yield "legacy_file_name", file_text, True, legacy
 
     def legacy_names_in(self, text: str, unit: Unit) -> list[str]:
         """The former unit names of `unit` that occur in `text` (what a legacy match was made on)."""
@@ -218,6 +233,7 @@ class Resolver:
             ("name", lambda: _typed_keys(key, self.exact, TYPE_WORDS) or list(self.bare.get(key, ()))),
             ("name", lambda: list(self.folded.get(fold(name), ()))),
             ("legacy", lambda: _typed_keys(key, self.legacy_exact, LEGACY_TYPE_WORDS)),
+            ("legacy", lambda: list(self.legacy_bare.get(key, ()))),  # "Phi Hải": a former commune named without its type
             ("name", lambda: _folded_hits(name, self.folded)),
             ("legacy", lambda: _folded_hits(name, self.legacy_folded)),
         )

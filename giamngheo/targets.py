@@ -85,8 +85,9 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
             "commune_code": res.unit.commune_code,
             "assigned_poor_reduction_pp": target,
             "assigned_poor_reduction_households": abs(households) if households is not None and target is None else None,
-            "targets_total_households": rec["total_households"],
-            "targets_poor_households": rec["poor_households"],
+            # a workbook of targets alone gives no baseline (its typed rows read 0 there): nothing to compare the plans with
+            "targets_total_households": rec["total_households"] if "total_households" in table.columns else None,
+            "targets_poor_households": rec["poor_households"] if "poor_households" in table.columns else None,
             "targets_row": rec["row"],
         }
     other = _another_provinces(typed, codes, resolver, len(out))

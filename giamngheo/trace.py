@@ -56,8 +56,16 @@ def trace(out: Path, code: str, fld: str) -> Trace:
     scope = lineage.filter(pl.col("province_code" if level == "province" else "commune_code") == code)
     if fld in RATES:
         num_field, den_field = RATES[fld]
-        num = _sum_trace(scope, code, num_field, out, level)
         den_cells = _start_denominator_cells(scope) if den_field == "start_denominator" else scope.filter(pl.col("field") == den_field)
+        # over the communes that give both (transforms.results.provincial_results): no commune's poor without its households
+        both = scope.filter(pl.col("field") == num_field).select("commune_code").unique().join(
+            den_cells.select("commune_code").unique(), on="commune_code")
+        num = _sum_trace(scope.join(both, on="commune_code", how="semi"), code, num_field, out, level)
+        left_out = scope.filter(pl.col("field") == num_field).join(both, on="commune_code", how="anti")["commune_code"].unique().sort()
+        if left_out.len():  # the published sum counts them; this rate does not
+            num.reported = None
+            num.notes.append(f"không tính các xã thiếu mẫu số / communes without the denominator left out: {', '.join(left_out)}")
+        den_cells = den_cells.join(both, on="commune_code", how="semi")
         den = Trace(code, den_field, _cell_table(den_cells), den_cells["value"].sum() if den_cells.height else None, None)
         value = _rate(int(num.total or 0), int(den.total or 0))
         return Trace(code, fld, pl.DataFrame(), value, _reported(out, code, fld, level), num, den)
@@ -112,6 +120,7 @@ def render(t: Trace, show_cells: bool = True, limit: int | None = None) -> str:
     lines.append(f"{t.field} ({t.code}): {t.cells.height} ô nguồn / source cells, tổng / sum = {vn_int(t.total)}")
     if t.reported is not None:
         lines.append(f"  số đã công bố / published: {vn_int(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}")
+    lines.extend(f"  {note}" for note in t.notes)
     if show_cells:
         rows = t.cells.to_dicts()
         for r in rows[:limit] if limit else rows:

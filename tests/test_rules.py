@@ -265,6 +265,26 @@ def test_legacy_unit_name(tmp_path):
     assert len(villages(ins)) == 2
 
 
+def test_a_former_name_of_the_run_s_province_over_a_current_name_of_another():
+    """Xã Thượng Hà was a commune of Cao Bằng, merged into Xã Cô Ba (01327); Lào Cai has a Xã Thượng Hà today. Within
+    --province 04 the title is Cô Ba's former name (legacy_unit_name); before, the file was refused as of Lào Cai
+    (wrong_province) and Cô Ba counted as missing (independent probe, 12-06). Without --province, and within a province
+    that had no such commune, the current name still wins."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+
+    ref = load_reference()
+    title = ["UBND XÃ THƯỢNG HÀ", "KẾ HOẠCH GIẢM NGHÈO NĂM 2026"]
+    in_04 = Resolver(ref, "04").resolve("ke hoach xa thuong ha.xlsx", title, [])
+    assert (in_04.unit.commune_code, in_04.rule, in_04.value) == ("01327", "legacy_unit_name", "Xã Thượng Hà")
+    assert Resolver(ref, None).resolve("ke hoach.xlsx", title, []).unit.commune_code == "02968"
+    in_19 = Resolver(ref, "19").resolve("ke hoach.xlsx", title, [])
+    assert (in_19.unit, in_19.rule, in_19.candidates) == (None, "wrong_province", ["Xã Thượng Hà (Tỉnh Lào Cai, 02968)"])
+    # the targets workbook names a former commune without its type word ("Phi Hải", now part of Xã Quảng Uyên)
+    named = Resolver(ref, "04").resolve_name("Phi Hải")
+    assert (named.unit.commune_code, named.rule) == ("01576", "legacy_unit_name")
+
+
 # --- values of one village row ------------------------------------------------------------------
 
 

@@ -168,3 +168,16 @@ def test_another_provinces_workbook_is_refused_whole(tmp_path):
     assert found["targets"] == {}
     ((rule, _, _, expected),) = found["failures"]
     assert rule == "wrong_province" and "Tuyên Quang (08)" in expected and "(19)" in expected
+
+
+def test_a_workbook_of_targets_alone_gives_no_baseline_to_compare(tmp_path):
+    """No "Tổng số hộ" or "Số hộ nghèo" column: its baseline is unknown, not 0. Before, every accepted commune was told
+    twice that "biểu giao chỉ tiêu của tỉnh ghi 0" (baseline_matches_targets; 50 warnings in a probe's province)."""
+    rows = [[i, name, target] for i, (name, target) in enumerate(COMMUNES, start=1)]
+    found = _read(_write(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Chỉ tiêu giảm tỷ lệ hộ nghèo (điểm %)"]], rows))
+    assert found.frame["assigned_poor_reduction_pp"].sort().to_list() == [0.3, 0.31, 0.79]
+    assert found.frame["targets_total_households"].null_count() == found.frame["targets_poor_households"].null_count() == 3
+    given = _read(_write(tmp_path / "co so ho.xlsx", [["STT", "Tên xã, phường", "Tổng số hộ", "Chỉ tiêu giảm (điểm %)"]],
+                         [[1, "Xã Phú Thịnh", 5441, 0.79]]))
+    assert given.frame["targets_total_households"].to_list() == [5441.0]
+    assert given.frame["targets_poor_households"].to_list() == [None]

@@ -7,7 +7,7 @@ import pytest
 
 from transforms import aggregate, checks
 from transforms.rates import excel_round, pp_difference, rate_pct
-from transforms.results import actual_attainment, balance_failures
+from transforms.results import RESULTS_BREAKDOWN_FIELDS, actual_attainment, balance_failures, provincial_results
 
 PLAN = list(aggregate.PLAN_COUNTS)
 
@@ -144,6 +144,26 @@ def test_actual_attainment(status, actual, assigned, want):
         schema_overrides={"assigned_poor_reduction_pp": pl.Float64},
     )
     assert actual_attainment(frame).collect()["assessment"][0] == want
+
+
+def test_a_province_rate_counts_no_communes_poor_without_its_households():
+    """Xã Nam Tuấn's results gave its poor at the end and no total households: its 55 poor were in the province's end
+    rate (192 / 5,764 = 3.33 %) and the province's actual cut read 0.10 points where its communes gave 0.89
+    (independent probe, 12-06). Each rate is over the communes that give both its parts; the cut over those that give
+    both rates; the counts stay sums over every accepted commune."""
+    communes = pl.LazyFrame({
+        "province_code": ["04"] * 4, "status": ["accepted", "accepted", "accepted", "rejected"],
+        "poor_households_start": [123, 64, 65, 900], "poor_households_end": [79, 58, 55, 900],
+        "near_poor_households_start": [70, 52, None, 9], "near_poor_households_end": [80, 60, None, 9],
+        "total_households_end": [4221, 1543, None, 1000], "start_denominator": [4200, 1518, 1628, 1000],
+        "meets_assigned_target_actual": [True, False, None, None],
+    }).with_columns(pl.lit(None, pl.Int64).alias(f) for f in RESULTS_BREAKDOWN_FIELDS)
+    got = provincial_results(communes).collect().row(0, named=True)
+    assert (got["poor_households_end"], got["total_households_end"], got["communes_with_results"]) == (192, 5764, 3)
+    assert got["poor_rate_end_pct"] == 2.38  # 137 / 5,764
+    assert got["poor_rate_start_pct"] == 3.43  # 252 / 7,346: the third commune gives both start figures
+    assert got["near_poor_rate_start_pct"] == 2.13  # 122 / 5,718, not / 7,346
+    assert got["actual_poor_reduction_pp"] == 0.89  # 3.27 (187 / 5,718) - 2.38
 
 
 def test_target_attainment_compares_at_two_decimals_half_up():

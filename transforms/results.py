@@ -221,9 +221,26 @@ def actual_attainment(communes: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _paired(num: str, den: str, *others: str) -> tuple[pl.Expr, pl.Expr]:
+    """Sums of a rate's numerator and denominator over the communes that give both (and `others`): a commune with no
+    total at the end adds its poor to no rate's numerator whose denominator lacks its households."""
+    given = pl.all_horizontal([pl.col(c).is_not_null() for c in (num, den, *others)])
+    return pl.col(num).filter(given).sum(), pl.col(den).filter(given).sum()
+
+
 def provincial_results(communes: pl.LazyFrame) -> pl.LazyFrame:
-    """Province columns of the results, over communes with accepted results."""
+    """Province columns of the results, over communes with accepted results. Each rate is over the communes that give
+    its numerator and its denominator; the actual cut over those that give both rates (the start and end of the same
+    communes)."""
     ok = pl.col("status") == "accepted"
+    rates = {
+        "poor_rate_start_pct": _paired("poor_households_start", "start_denominator"),
+        "poor_rate_end_pct": _paired("poor_households_end", "total_households_end"),
+        "near_poor_rate_start_pct": _paired("near_poor_households_start", "start_denominator"),
+        "near_poor_rate_end_pct": _paired("near_poor_households_end", "total_households_end"),
+        "_cut_start": _paired("poor_households_start", "start_denominator", "poor_households_end", "total_households_end"),
+        "_cut_end": _paired("poor_households_end", "total_households_end", "poor_households_start", "start_denominator"),
+    }
     return (
         communes.filter(ok)
         .group_by("province_code")
@@ -233,18 +250,13 @@ def provincial_results(communes: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("near_poor_households_start").sum().cast(pl.Int64),
             pl.col("near_poor_households_end").sum().cast(pl.Int64),
             pl.col("total_households_end").sum().cast(pl.Int64),
-            pl.col("start_denominator").sum().cast(pl.Int64).alias("_start_den"),
+            *[part.alias(f"_{name}_{i}") for name, pair in rates.items() for i, part in enumerate(pair)],
             (pl.col("meets_assigned_target_actual") == True).sum().cast(pl.Int64).alias("communes_met_target_actual"),  # noqa: E712
             (pl.col("meets_assigned_target_actual") == False).sum().cast(pl.Int64).alias("communes_missed_target_actual"),  # noqa: E712
             pl.len().cast(pl.Int64).alias("communes_with_results"),
             *province_sums(RESULTS_BREAKDOWN_FIELDS, pl.lit(True)),
         )
-        .with_columns(
-            rate_pct(pl.col("poor_households_start"), pl.col("_start_den")).alias("poor_rate_start_pct"),
-            rate_pct(pl.col("poor_households_end"), pl.col("total_households_end")).alias("poor_rate_end_pct"),
-            rate_pct(pl.col("near_poor_households_start"), pl.col("_start_den")).alias("near_poor_rate_start_pct"),
-            rate_pct(pl.col("near_poor_households_end"), pl.col("total_households_end")).alias("near_poor_rate_end_pct"),
-        )
-        .with_columns(pp_difference(pl.col("poor_rate_start_pct"), pl.col("poor_rate_end_pct")).alias("actual_poor_reduction_pp"))
-        .drop("_start_den")
+        .with_columns(rate_pct(pl.col(f"_{name}_0"), pl.col(f"_{name}_1")).alias(name) for name in rates)
+        .with_columns(pp_difference(pl.col("_cut_start"), pl.col("_cut_end")).alias("actual_poor_reduction_pp"))
+        .drop(pl.col(r"^_.*$"))
     )
