@@ -379,6 +379,29 @@ def test_excel_error_values_of_an_xls(tmp_path, monkeypatch):
         ("numeric", "C5", "#REF!"), ("numeric", "D6", "#DIV/0!"), ("numeric", "E6", "#N/A")]
 
 
+def test_excel_error_values_of_an_ods(tmp_path):
+    """LibreOffice saves a formula whose result is an error as an empty string marked calcext:value-type="error", its
+    error as the cell's text: calamine gives it as empty (a stand-in value 0 in other writers' files)."""
+    import zipfile
+
+    rows = [[1, "Thôn Na Thành", "§ERR§", 5, 4, 1, 1], GOOD[1]]
+    grid = Grid([[TITLE], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO NĂM 2026"], [], HEADER, *rows], "Phụ lục")
+    written = write_book(tmp_path / "viet.ods", grid)
+    content = zipfile.ZipFile(written).read("content.xml")
+    content = content.replace(b'<office:document-content ', b'<office:document-content '
+                              b'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" ', 1)
+    content = content.replace(b'office:value-type="string"><text:p>\xc2\xa7ERR\xc2\xa7</text:p>',
+                              b'table:formula="of:=[.A9]/0" office:value-type="string" office:string-value="" '
+                              b'calcext:value-type="error"><text:p>#DIV/0!</text:p>')
+    assert b"#DIV/0!" in content
+    path = tmp_path / "bieu.ods"
+    with zipfile.ZipFile(written) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            out.writestr(item, content if item.filename == "content.xml" else src.read(item.filename))
+    f = the_failure(inspect(path), "numeric", "C5", value="#DIV/0!", field="total_households")
+    assert "Excel báo lỗi công thức" in f["message"]
+
+
 def test_poor_le_total(tmp_path):
     path = plan_xlsx(tmp_path / "bieu.xlsx", [[1, "Thôn Na Thành", 120, 130, 4, 1, 1], GOOD[1]])
     the_failure(inspect(path), "poor_le_total", "D5", value="130", expected="120")

@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from .container import SafeZip, ole_kind, zip_kind
 from ..safe_errors import unquoted
 from .grid import ExcelError, Limits, Sheet, UnreadableFile, Workbook
-from .ods_inspect import inspect_ods, widest_repeated_value
+from .ods_inspect import inspect_ods, ods_error_cells, widest_repeated_value
 from .xls_inspect import Hidden, NotBiff8, xls_hidden
 from .xlsx_inspect import inspect_xlsx
 
@@ -93,8 +93,8 @@ def xls_hidden_xlrd(path: Path) -> Hidden:
 
 
 def _put_errors(rows: list[list], errors: list[tuple[int, int, str]], limits: Limits) -> None:
-    """Error cells ("#REF!", "#DIV/0!") as their text where calamine left them empty: a broken formula is reported
-    at its cell (rule numeric), never read as no households."""
+    """Error cells ("#REF!", "#DIV/0!") as their text where calamine gave them as empty (or an .ods as 0): a broken
+    formula is reported at its cell (rule numeric), never read as no households."""
     for r, c, text in errors:
         if not (0 < r <= limits.max_rows and 0 < c <= limits.max_columns):
             continue
@@ -103,13 +103,13 @@ def _put_errors(rows: list[list], errors: list[tuple[int, int, str]], limits: Li
         cells = rows[r - 1]
         if len(cells) < c:
             cells.extend([None] * (c - len(cells)))
-        if cells[c - 1] is None:
-            cells[c - 1] = ExcelError(text)
+        cells[c - 1] = ExcelError(text)  # also over an .ods error's stand-in value (0 or "")
 
 
 def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
     facts_by_name = {}
     ods_facts = {}
+    ods_errors: dict[str, list] = {}
     if container == "zip":
         szip = SafeZip(path, limits)
         try:
@@ -125,6 +125,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
                         raise UnreadableFile("too_many_rows", f"{facts.name}: {facts.max_row} rows", f"<= {limits.max_rows}")
                 if (widest := widest_repeated_value(content)) > limits.max_columns:
                     raise UnreadableFile("too_many_columns", f"{widest} columns", f"<= {limits.max_columns}")
+                ods_errors = ods_error_cells(content, limits.max_rows, limits.max_columns)
         finally:
             szip.close()
     else:
@@ -154,6 +155,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
                 facts = ods_facts[meta.name]
                 sheet.hidden = sheet.hidden or facts.hidden
                 sheet.hidden_rows, sheet.hidden_columns = frozenset(facts.hidden_rows), frozenset(facts.hidden_cols)
+                errors = ods_errors.get(meta.name, [])
             elif meta.name in xls_hidden:
                 hidden, hrows, hcols, errors = xls_hidden[meta.name]
                 sheet.hidden = sheet.hidden or hidden

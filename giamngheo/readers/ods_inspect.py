@@ -1,4 +1,4 @@
-"""Hidden rows, columns and sheets of an OpenDocument spreadsheet, read from content.xml by regex.
+"""Hidden rows, columns and sheets of an OpenDocument spreadsheet, and its error cells, read from content.xml by regex.
 
 Like xlsx_inspect, no XML parser is involved (DTDs were refused upstream), and
 repeated rows/columns are counted, not expanded: the extent of what holds a value is
@@ -111,3 +111,43 @@ def inspect_ods(content: bytes, max_rows: int, max_cols: int) -> dict[str, OdsSh
                     current.hidden_cols.update(range(col + 1, min(col + n, max_cols) + 1))
                 col += n
     return sheets
+
+
+_ERROR_MARK = b'calcext:value-type="error"'
+_GRID_TAG = re.compile(rb"<(/?)(table:table|table:table-row|table:table-cell|table:covered-table-cell)(?=[\s/>])([^>]*?)(/?)>")
+_INNER_TAG = re.compile(rb"<[^>]*>")
+
+
+def ods_error_cells(content: bytes, max_rows: int, max_cols: int) -> dict[str, list[tuple[int, int, str]]]:
+    """(row, column, "#DIV/0!") of each cell whose formula's saved result is an error, by sheet name (1-based). LibreOffice
+    saves such a cell as an empty string with its error as text (calcext:value-type="error"), which calamine gives as
+    empty. Walked only when the mark is there: most files hold none."""
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    if _ERROR_MARK not in content:
+        return found
+    sheet, depth, row, following, col = None, 0, 0, 1, 0
+    for m in _GRID_TAG.finditer(content):
+        closing, tag, raw, selfclosing = m.groups()
+        if tag == b"table:table":
+            depth += -1 if closing else 1
+            if not closing and depth == 1:
+                name = dict(_ATTR.findall(raw)).get(b"table:name", b"")
+                sheet, following = html.unescape(name.decode("utf-8", "replace")), 1
+            continue
+        if closing or depth != 1 or sheet is None:
+            continue
+        attrs = dict(_ATTR.findall(raw))
+        if tag == b"table:table-row":
+            row, col = following, 0  # a repeated row's cells are its first row's
+            following = row + int(attrs.get(b"table:number-rows-repeated", b"1") or 1)
+            if row > max_rows:
+                break
+            continue
+        repeat = int(attrs.get(b"table:number-columns-repeated", b"1") or 1)
+        if attrs.get(b"calcext:value-type") == b"error" and not selfclosing and col < max_cols:
+            end = content.find(b"</table:table-cell>", m.end())
+            text = html.unescape(_INNER_TAG.sub(b"", content[m.end() : end if end >= 0 else m.end()]).decode("utf-8", "replace")).strip()
+            found.setdefault(sheet, []).extend((r, c, text or "#N/A") for r in range(row, min(following, max_rows + 1))
+                                               for c in range(col + 1, min(col + repeat, max_cols) + 1))
+        col += repeat
+    return found
