@@ -28,7 +28,7 @@ PHU_THINH = "05800"
 ERRORS = {
     "readable", "table_found", "required_columns", "commune_resolved", "numeric", "integer", "non_negative",
     "total_positive", "formula_without_value", "poor_le_total", "near_poor_le_total", "poor_plus_near_poor_le_total",
-    "reduction_le_baseline", "unique_village", "wrong_province", "balance",
+    "reduction_le_baseline", "unique_village", "wrong_province", "balance", "decrease_le_start",
 }
 WARNINGS = {
     "total_row_matches_sum", "rate_matches_counts", "superseded_submission", "legacy_unit_name", "hidden_content", "outlier",
@@ -400,6 +400,27 @@ def test_excel_error_values_of_an_ods(tmp_path):
             out.writestr(item, content if item.filename == "content.xml" else src.read(item.filename))
     f = the_failure(inspect(path), "numeric", "C5", value="#DIV/0!", field="total_households")
     assert "Excel báo lỗi công thức" in f["message"]
+
+
+@pytest.mark.parametrize("moves, rows, want", [
+    (["Thoát nghèo"], [[1, "Thôn Na Thành", 120, 6, 9, 5, 2], [2, "Thôn Đồng Tâm", 200, 8, 2, 1, 7]], [("E5", "9", "6")]),
+    # each part within the start, together above it: reported at the start's cell
+    (["Thoát nghèo", "Chuyển sang hộ cận nghèo"], [[1, "Thôn Na Thành", 120, 6, 4, 3, 5, 4], [2, "Thôn Đồng Tâm", 200, 8, 2, 0, 1, 7]],
+     [("D5", "7", "6")]),
+])
+def test_decrease_le_start(tmp_path, moves, rows, want):
+    """More households leaving poverty than were poor at the start, the balance kept by newly poor (6 − 9 + 5 = 2): the
+    results were accepted (independent probe, 12-06)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in [[TITLE], ["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO CUỐI NĂM 2026"], [],
+                 ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo đầu kỳ", *moves, "Phát sinh mới", "Số hộ nghèo cuối kỳ"], *rows]:
+        ws.append(line)
+    wb.save(tmp_path / "ket qua.xlsx")
+    ins = inspect(tmp_path / "ket qua.xlsx")
+    got = [(f["cell"], f["value"], f["expected"]) for f in failures(ins, "decrease_le_start")]
+    assert got == want and rules(ins) == {"decrease_le_start"} and rejected(ins)
+    assert "nhiều hơn số hộ đầu kỳ (6)" in failures(ins)[0]["message"]
 
 
 def test_poor_le_total(tmp_path):

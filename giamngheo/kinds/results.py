@@ -114,6 +114,7 @@ RESULTS = Kind(
         partial(checks.rate_mismatches, specs=[(r, n, list(d)) for r, n, d in RESULTS_RATE_SPECS]),
         *VILLAGE_TABLE_CHECKS,
         R.balance_failures,
+        R.decrease_failures,
     ),
     needs=("plan",),
     expected=True,
