@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
+
 import openpyxl
 from layouts.grids import Grid, write_book
 
@@ -140,3 +142,38 @@ def test_a_commune_that_sent_results_and_no_plan_is_judged_against_its_assigned_
     row = tables["results_communes.parquet"].row(0, named=True)
     assert (row["commune_code"], row["assigned_poor_reduction_pp"], row["actual_poor_reduction_pp"], row["assessment"]) == (
         "01840", 0.06, 0.03, "missed")
+
+
+def _both_reports(tmp_path: Path, results_sections: bool, plan_sections: bool, start_of_dong_tam: int = 8):
+    from test_any_table import run_steps
+
+    villages = [("Thôn Na Thành", 120, 5), ("Thôn Đồng Tâm", 200, 8), ("Thôn 1", 90, 3), ("Thôn 2", 80, 2)]
+    header = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"]
+    sections = [("I", "Khu vực xã Phú Thịnh (cũ)", villages[:2]), ("II", "Khu vực xã Tân Linh (cũ)", villages[2:])]
+
+    def lines(row_of, with_sections):
+        out = []
+        for number, name, members in sections:
+            if with_sections:
+                out.append([number, name])
+            out += [row_of(i, v) for i, v in enumerate(members, start=1)]
+        return out
+
+    plan = _book(tmp_path / "ke hoach.xlsx", "BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026", [header],
+                 lines(lambda i, v: [i, v[0], v[1], v[2], 2, 1, 0], plan_sections))
+    start = {"Thôn Đồng Tâm": start_of_dong_tam}
+    results = _book(tmp_path / "ket qua.xlsx", "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO CUỐI NĂM 2026",
+                    [["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo đầu kỳ", "Thoát nghèo", "Số hộ nghèo cuối kỳ"]],
+                    lines(lambda i, v: [i, v[0], v[1], start.get(v[0], v[2]), 1, start.get(v[0], v[2]) - 1], results_sections))
+    failures, _ = run_steps([plan, results])
+    return sorted(failures.filter(pl.col("severity") != "info").select("rule", "cell", "value", "expected").rows())
+
+
+def test_results_in_sections_against_a_plan_without(tmp_path):
+    """Results grouped by former commune ("I. Khu vực xã … (cũ)") against a plan that lists the same villages without
+    sections: matched by name. Before, none matched: a village_in_both_reports warning for each village in each report,
+    and the start never compared with the plan (independent probe, 12-06)."""
+    assert _both_reports(tmp_path, results_sections=True, plan_sections=False, start_of_dong_tam=11) == [
+        ("start_matches_plan", "D7", "11", "8")]
+    assert _both_reports(tmp_path, results_sections=False, plan_sections=True) == []
+    assert _both_reports(tmp_path, results_sections=True, plan_sections=True) == []

@@ -161,7 +161,19 @@ def plan_comparison(results: pl.LazyFrame, plan: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("poor_households").alias("plan_poor"), pl.col("near_poor_households").alias("plan_near"),
         pl.col("table_id").alias("plan_table"), pl.col("row").alias("plan_row"),
     )
-    both = results.join(plan, on=["commune_code", "section_index", "name_key"], how="full", coalesce=True)
+    # a village is matched by its name; by its section too only where the name repeats in the commune (merged communes'
+    # "Thôn 1"): results grouped by former commune ("I. Khu vực xã Hua Bum (cũ)") against a plan without sections matched
+    # none of their villages (a warning for each, and no start compared with the plan)
+    key = ["commune_code", "name_key"]
+    repeated = pl.concat([side.group_by(key).len().filter(pl.col("len") > 1).select(key) for side in (results.select(key), plan.select(key))]
+                         ).unique().with_columns(pl.lit(True).alias("_repeated"))
+
+    def matched(side: pl.LazyFrame) -> pl.LazyFrame:
+        return side.join(repeated, on=key, how="left").with_columns(
+            pl.when(pl.col("_repeated")).then(pl.col("section_index")).otherwise(-1).alias("_section")).drop("_repeated")
+
+    both = matched(results).join(matched(plan).drop("section_index"), on=["commune_code", "_section", "name_key"], how="full",
+                                 coalesce=True)
     with_plan = pl.col("plan_table").is_not_null()
     with_results = pl.col("table_id").is_not_null()
     parts = []
