@@ -33,3 +33,15 @@ def test_contract_rule_ids_are_all_in_the_catalogue():
     errors = {r.id for r in RULES if r.severity == "error"}
     assert errors >= contract_ids - {"total_row_matches_sum", "rate_matches_counts", "superseded_submission",
                                       "legacy_unit_name", "hidden_content", "outlier"}
+
+
+def test_every_commune_and_province_figure_has_a_vietnamese_label():
+    """`giamngheo diff` and the analyst workbook name figures by label: "near_poor_rate_end_pct 8,66 → 8,64" reached an
+    analyst (probe, 12-06)."""
+    from giamngheo.diff import EXTRA_LABELS, IDENTITY, PROVENANCE
+    from giamngheo.kinds import KINDS
+    from schemas.columns import label_vi
+
+    unlabelled = sorted({c for k in KINDS for o in k.outputs if o.level in ("commune", "province") for c in o.columns
+                         if label_vi(c) == c and c not in EXTRA_LABELS and c not in IDENTITY | PROVENANCE})
+    assert unlabelled == []

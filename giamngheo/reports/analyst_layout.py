@@ -141,7 +141,7 @@ RESULTS_RATES = {
 }
 NUMBER_NOTE = (
     "Các ô số liệu là số (cộng, lọc, sắp xếp được). Dấu phân cách hàng nghìn và dấu thập phân hiển thị theo cài đặt "
-    "vùng của máy: với cài đặt Tiếng Việt là 505.840 hộ và 3,46%."
+    "vùng của máy: với cài đặt Tiếng Việt, chẳng hạn 12.345 hộ và 1,25% (số minh hoạ, không phải số liệu của tỉnh)."
 )
 RATE_NOTE = (
     "Tỷ lệ (%) và điểm % được tính lại từ tổng số hộ, làm tròn 2 chữ số thập phân (như hàm ROUND của Excel), không lấy bình quân."
