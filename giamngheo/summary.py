@@ -104,7 +104,8 @@ class RunSummary:
                 continue
             label = KIND_BY_NAME[kind].heading_vi if kind in KIND_BY_NAME else kind
             timely = f"; đúng hạn {vn_pct(s['timeliness_pct'])}%" if s.get("timeliness_pct") is not None else ""
-            lines.append(f"  Nộp bài ({label}): {s['received']}/{s['expected']} xã ({vn_pct(s.get('completeness_pct'))}%){timely}")
+            refused = f"; bị từ chối {s['rejected']}" if s.get("rejected") else ""  # a kind's own: a commune's results apart from its plan
+            lines.append(f"  Nộp bài ({label}): {s['received']}/{s['expected']} xã ({vn_pct(s.get('completeness_pct'))}%){timely}{refused}")
         lines.append(
             f"Lỗi kiểm tra: {self.failures_by_severity.get('error', 0)} lỗi (error), "
             f"{self.failures_by_severity.get('warning', 0)} cảnh báo (warning)"

@@ -181,3 +181,15 @@ def test_ledger_writes_as_parquet(tmp_path):
     back = pl.read_parquet(tmp_path / "submissions.parquet")
     assert back.schema == table.schema
     assert back.equals(table)
+
+
+def test_the_run_summary_counts_each_kinds_rejected_communes(tmp_path):
+    """A commune whose year-end results were rejected (its plan accepted) showed nowhere in the printed summary:
+    "Bị từ chối" listed plans only, and provinces.communes_rejected counts plans (probe, 12-06)."""
+    from giamngheo.summary import RunSummary
+
+    ledger = {"results": {"expected": 38, "received": 20, "accepted": 19, "rejected": 1, "completeness_pct": 52.63},
+              "plan": {"expected": 38, "received": 20, "accepted": 20, "rejected": 0, "completeness_pct": 52.63}}
+    said = RunSummary("r", tmp_path, tmp_path, [], [], [], {}, 20, 20, ledger=ledger).render()
+    assert "Nộp bài (Kết quả cuối năm): 20/38 xã (52,63%); bị từ chối 1" in said
+    assert "Nộp bài (Kế hoạch): 20/38 xã (52,63%)\n" in said
