@@ -162,3 +162,22 @@ def test_years_under_a_merged_period_with_a_figure_like_a_year():
     items = _in_million_vnd(path)
     assert items[("poor_reduction", "2026")] == (47.0, "households") and items[("near_poor_reduction", "2026")] == (2.0, "households")
     assert items[("budget_total", "2026")] == (3120.0, "million_vnd")
+
+
+def test_a_signature_under_the_roadmap(tmp_path):
+    """"Người lập biểu" under the table, in the numbering column, made that column the labels' (its numbering "I", "1",
+    "-" counted as labels too): 4 of a probe's 5 roadmaps were lost, three of them then read as an older plan (12-06)."""
+    path = _sheet(tmp_path / "lo trinh.xlsx", [
+        ["UBND XÃ THANH MAI"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], [],
+        ["STT", "Nội dung", "Đơn vị tính", *YEARS],
+        ["I", "Mục tiêu giảm nghèo"],
+        ["1", "Số hộ nghèo giảm", "Hộ", 22, 20, 15, 12, 10],
+        ["2", "Số hộ cận nghèo giảm", "Hộ", 6, 5, 5, 4, 3],
+        ["II", "Kinh phí thực hiện"],
+        ["1", "Tổng kinh phí", "Triệu đồng", 900, 795, 700, 615, 530],
+        ["-", "Ngân sách xã", "Triệu đồng", 100, 95, 100, 15, 30],
+        [], [], ["Người lập biểu", None, None, None, "KT. CHỦ TỊCH"],
+    ])
+    items, failures = _items(path)
+    assert items[("poor_reduction", "2026")] == 22 and items[("budget_total", "2030")] == 530
+    assert len({year for _, year in items}) == 5

@@ -49,6 +49,15 @@ def _year(value) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_NUMBERING = re.compile(r"^[IVXLC]+\.?$|^[a-zđ]\)?\.?$", re.IGNORECASE)
+
+
+def _words(value) -> bool:
+    """A cell of words (an item's label), not numbering ("II", "a)") nor a year."""
+    return isinstance(value, str) and bool(_WORD.search(value)) and not _NUMBERING.match(value.strip()) and not _year(value)
+
+
 def _is_number(value) -> bool:
     num, text = cell_json(value)
     return num is not None or (text is not None and bool(re.fullmatch(r"[-–—x0-9., ]+", text)) and any(c.isdigit() for c in text))
@@ -291,8 +300,9 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
     unit_col = next((c for c in range(year_cols[0]) if "word.unit_header" in vocab.roadmap_words.exact(_merged_label(sheet, year_row, c))),
                     None)
     below = range(year_row + 1, len(sheet.rows))
-    texts = {c: sum(isinstance(sheet.value(r, c), str) and not _year(sheet.value(r, c)) for r in below)
-             for c in range(year_cols[0]) if c != unit_col and c not in total_cols}
+    # the column of the labels: the most words, not numbering ("I", "1", "-") nor a signature under the table ("Người lập
+    # biểu" in the numbering column made it the labels', and the roadmap was lost)
+    texts = {c: sum(_words(sheet.value(r, c)) for r in below) for c in range(year_cols[0]) if c != unit_col and c not in total_cols}
     label_col = max((c for c in texts if texts[c]), key=lambda c: (texts[c], c), default=None)  # the column of the labels
     if label_col is None:
         return []
