@@ -289,3 +289,21 @@ def test_merit_columns_by_what_they_say(label, subset):
     from giamngheo.layout.vocabulary import load_vocabulary
 
     assert F.subsets(load_vocabulary().header.tags(label)) == {subset}
+
+
+def test_knld_alone_beside_the_count_is_the_households_without_labour_capacity(tmp_path):
+    """"Hộ nghèo | Trong đó: DTTS | KNLĐ | Người có công", the README's own example: "KNLĐ" alone was ignored without a word,
+    and a probe's commune lost its 23 poor and 10 near-poor households without labour capacity (12-06)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in (["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+              ["STT", "Tên thôn", "Tổng số hộ", "Hộ nghèo", "Trong đó: DTTS", "KNLĐ", "Người có công", "Hộ cận nghèo",
+               "Trong đó: DTTS", "KNLĐ", "Chỉ tiêu giảm hộ nghèo năm 2026"],
+              [1, "Thôn Nà Mò", 100, 10, 5, 2, 1, 6, 3, 1, 2], [2, "Thôn Bản Chang", 80, 6, 4, 3, 0, 4, 2, 0, 1]):
+        ws.append(r)
+    wb.save(tmp_path / "ke hoach.xlsx")
+    failures, outputs = run_steps([tmp_path / "ke hoach.xlsx"])
+    assert failures.is_empty(), failures.select("rule", "cell").rows()
+    villages = outputs["villages.parquet"].sort("source_row")
+    assert villages.select("poor_ethnic_minority", "poor_no_labour", "poor_merit", "near_poor_no_labour").rows() == [
+        (5, 2, 1, 1), (4, 3, 0, 0)]

@@ -368,3 +368,9 @@ def test_a_numbered_row_whose_formulas_name_the_groups_by_letter_is_no_group_siz
     failures, outputs, _ = steps([plan(tmp_path / "ke hoach.xlsx"), path])
     assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell", "message").rows()
     assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+def test_abbreviations_of_water_and_telecom():
+    """"Nguồn NSH" (nước sinh hoạt): three of a probe's tables were rejected as lacking indicator 9, and a list naming its
+    households' deprivations dropped it (false "fewer than 3 deprivations" errors) (12-06)."""
+    assert [indicator_key(t) for t in ("Nguồn NSH", "NSH hợp vệ sinh", "Nước NSH", "DVVT")] == ["water", "water", "water", "telecom"]

@@ -289,3 +289,20 @@ def test_a_list_with_a_sheet_per_village_gives_each_household_its_village(tmp_pa
     wb.save(tmp_path / "ds theo thon.xlsx")
     parsed = parse_workbook(tmp_path / "ds theo thon.xlsx", Limits())
     assert [(t.sheet, t.rows["name"]) for t in parsed.tables] == [("Nà Rì", ["Nà Rì", "Nà Rì"]), ("Tổ 2", ["Tổ 2", "Tổ 2"])]
+
+
+def test_a_sheet_per_village_named_by_a_line_above_its_header(tmp_path):
+    """"Thôn: Cốc Ngần" over the sheet "Cốc Ngần": that line is no title (a lone line above a list might be a name, and is
+    never kept), yet it says whose the sheet is; 203 households of a probe's list had no village (12-06)."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    header = ["STT", "Họ và tên chủ hộ", "Năm sinh", "Số CCCD", "Số nhân khẩu", "Hộ nghèo", "Hộ cận nghèo"]
+    for sheet, people in (("Cốc Ngần", PEOPLE[:2]), ("Pò Sla", PEOPLE[2:])):
+        ws = wb.create_sheet(sheet)
+        for line in ([TITLE], ["DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"], [f"Thôn: {sheet}"], [], header):
+            ws.append(line)
+        for i, (name, _, birth, number, members, group) in enumerate(people, start=1):
+            ws.append([i, name, birth, number, members, "x" if group == "Hộ nghèo" else None, "x" if group != "Hộ nghèo" else None])
+    wb.save(tmp_path / "ds.xlsx")
+    parsed = parse_workbook(tmp_path / "ds.xlsx", Limits())
+    assert [(t.sheet, t.rows["name"]) for t in parsed.tables] == [("Cốc Ngần", ["Cốc Ngần", "Cốc Ngần"]), ("Pò Sla", ["Pò Sla", "Pò Sla"])]

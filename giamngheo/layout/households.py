@@ -53,6 +53,9 @@ _ROMAN = re.compile(r"^\s*([IVX]{1,4}|\d{1,2}|[a-z])\s*[.)/:-]\s*", re.IGNORECAS
 _VILLAGE_WORDS = (["thôn"], ["xóm"], ["bản"], ["tổ"], ["tdp"], ["làng"], ["buôn"], ["ấp"])
 
 
+_PUNCTUATION = re.compile(r"[^\w]+")
+
+
 def _sheet_village(name: str, title: list[str]) -> str | None:
     """The village a sheet of a list is of, a sheet each: its name when it says so ("Thôn Nà Rì"), or when its title does
     ("DANH SÁCH HỘ NGHÈO THÔN ĐẠI QUY" over the sheet "Đại Quy"); its households had no village, none compared."""
@@ -60,7 +63,9 @@ def _sheet_village(name: str, title: list[str]) -> str | None:
     if not key or key.split()[:1] in _VILLAGE_WORDS:
         return name.strip() or None
     said = [f" {w[0]} {key} " for w in _VILLAGE_WORDS]
-    return name.strip() if any(v in f" {match_key(line)} " for line in title for v in said) else None
+    # "Thôn: Cốc Ngần", "THÔN - CỐC NGẦN": the punctuation between the word and the name is no part of either
+    lines = [" " + " ".join(_PUNCTUATION.sub(" ", match_key(line)).split()) + " " for line in title]
+    return name.strip() if any(v in line for line in lines for v in said) else None
 
 
 def _shown(sheet: Sheet, r: int, c: int) -> str:
@@ -315,10 +320,12 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
     cols, deprivation = _columns(sheet, top, bottom)
     if "head_name" not in cols:
         return None
-    title = [line for line in title_lines(sheet, top) if title_like(line)]  # never a lone name above the header
+    above = title_lines(sheet, top)
+    title = [line for line in above if title_like(line)]  # never a lone name above the header
     group = _sheet_group(sheet, title) if "group" not in cols else None
     alone = group  # the one group the sheet or its title names, while every household is of it: the list's subject
-    village = None if "village" in cols else _sheet_village(sheet.name, title)
+    # any line above may say "Thôn: Cốc Ngần" of the sheet "Cốc Ngần" (the sheet's name is kept, never the line's text)
+    village = None if "village" in cols else _sheet_village(sheet.name, above)
     keys = ("row", "kind", "name", "name_key", "section", "section_index", *ATTRIBUTES, "members__num", "members__text")
     rows: dict[str, list] = {k: [] for k in keys}
     identity = [cols[f] for f in ("head_name", "household_code", "id_number") if f in cols]
