@@ -6,10 +6,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import ParseCache, decode, file_sha256
+from .cache import ParseCache, decode, encode, file_sha256
 from .discover import FileEntry
 from .parallel import ParseJob, WorkerPool, pool_for
-from .parse import unreadable_io
+from .parse import unreadable, unreadable_io
 from .parsed import ParseResult
 from .pipeline import compact
 from .readers.grid import Limits
@@ -37,7 +37,7 @@ def read_batch(entries: list[FileEntry], ctx: ReadContext, mode: str = "") -> li
 
 # Reasons a file could not be read that depend on the machine and the moment, not only on the
 # file's bytes: such results are never cached, the next run tries again.
-TRANSIENT = ("timeout", "crashed", "memory", "io_error", "unreadable_dir")
+TRANSIENT = ("timeout", "crashed", "memory", "io_error", "unreadable_dir", "changed")
 
 
 def _says_more_about_the_machine(data: ParseResult) -> bool:
@@ -50,9 +50,11 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
     todo: list[tuple[int, str]] = []
     slot = f"{mode}|{key_id()}"  # a household list's pseudonyms are made under the key: another key parses again
     pending = _Compacting()
+    stamps: dict[int, tuple] = {}  # the file's size and times as hashed: a file parsed later must be the one hashed
     for i, entry in enumerate(entries):
         started = time.perf_counter()
         try:
+            stamps[i] = _stamp(entry.path)
             sha = file_sha256(entry.path)
         except OSError as exc:
             data = unreadable_io(exc, time.perf_counter() - started)
@@ -66,6 +68,10 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
     encoded = pool.run([ParseJob(str(entries[i].path), mode) for i, _ in todo])
     stored = []
     for (i, sha), raw in zip(todo, encoded):
+        if not _unchanged(entries[i].path, stamps[i]):
+            # edited or copied over between its hashing and its parsing: the figures read are of no known content (they
+            # were published, and cached, under the earlier content's SHA-256); reported, not cached, read next run
+            raw = encode(unreadable("changed", "", None))
         data = pending.add(ParseResult.from_dict(decode(raw)))
         if not _says_more_about_the_machine(data):
             stored.append((sha, slot, raw))
@@ -73,6 +79,18 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
     cache.put_many(stored)
     pending.flush()
     return [r for r in records if r is not None]
+
+
+def _stamp(path: Path) -> tuple:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def _unchanged(path: Path, stamp: tuple) -> bool:
+    try:
+        return _stamp(path) == stamp
+    except OSError:  # gone since: the parsing process said so (io_error), or read it whole before
+        return True
 
 
 class _Compacting:

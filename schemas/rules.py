@@ -271,6 +271,8 @@ READABLE_REASONS = {
                 "the reader crashed on this file; open it in Excel, save and send it again (technical detail: {value})"),
     "memory": ("đọc tệp vượt giới hạn bộ nhớ", "reading exceeded the memory limit"),
     "unreadable_dir": ("không mở được thư mục hay tệp này (không có quyền đọc?)", "this folder or file cannot be opened (no read permission?)"),
+    "changed": ("tệp thay đổi trong lúc đang đọc (đang được sửa hay chép đè?); số liệu của nó không được dùng lần này, lần chạy sau sẽ đọc lại",
+                "the file changed while it was being read (being edited or copied over?); its figures are not used this time, the next run reads it again"),
     "io_error": ("không đọc được tệp trên đĩa ({value}): tệp bị xoá, di chuyển hay ổ đĩa lỗi trong lúc chạy; lần chạy sau sẽ đọc lại",
                  "the file could not be read from disk ({value}): removed, moved or a disk error during the run; the next run tries again"),
     "not_a_file": ("không phải tệp thông thường (ống dẫn, socket hay thiết bị), không được đọc",

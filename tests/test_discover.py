@@ -103,3 +103,30 @@ def test_a_hidden_spreadsheet_is_read_and_office_litter_is_not(tmp_path):
     entries, skipped = discover_files(tmp_path)
     assert [e.rel for e in entries] == [".05455_phuong_quyet_thang.xlsx"]
     assert {s.rel for s in skipped if s.reason == "ignored"} == {".hidden_notes.txt", "._bieu.xlsx", ".~lock.bieu.xlsx#", "~$bieu.xlsx"}
+
+
+def test_a_file_changed_between_its_hashing_and_its_parsing_is_neither_used_nor_cached(tmp_path):
+    """A run hashes a file, then parses it: a commune's correction copied over it in between was published (and cached)
+    under the first content's SHA-256, and the next run, the old file back, took the new figures from the cache
+    (operations probe, 12-06). Such a file is reported (readable: changed), never cached, read again next run."""
+    from giamngheo import reading
+    from giamngheo.cache import ParseCache, encode
+    from giamngheo.parallel import parse_one
+    from giamngheo.parsed import packed
+    from giamngheo.readers.grid import Limits
+
+    path = tmp_path / "05800_phu_thinh.csv"
+    path.write_text("STT;Tên thôn;Tổng số hộ;Số hộ nghèo;Số hộ cận nghèo\n1;Thôn Na Thành;120;14;4\n", encoding="utf-8")
+
+    class CorrectedMeanwhile:
+        def run(self, jobs):
+            path.write_text(path.read_text(encoding="utf-8").replace(";14;", ";24;"), encoding="utf-8")
+            return [encode(packed(parse_one(job, Limits()))) for job in jobs]
+
+    cache = ParseCache(tmp_path / "parsed.sqlite")
+    (record,) = reading.read_files([_entry(path)], cache, CorrectedMeanwhile())
+    assert record.data.is_readable_failure(("changed",)) and record.data.tables == []
+    record.failures = list(record.data.failures)
+    said = finish(file_failures([record]), "r")["message"].to_list()
+    assert len(said) == 1 and "thay đổi trong lúc đang đọc" in said[0]
+    assert cache.get(record.sha256, f"|{reading.key_id()}") is None
