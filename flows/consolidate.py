@@ -249,3 +249,11 @@ def with_dask(workers: int | None = None, address: str | None = None):
     else:
         runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers or 2, "threads_per_worker": 1, "processes": True})
     return consolidate.with_options(task_runner=runner)
+
+
+if __name__ == "__main__":  # `python -m flows.consolidate --raw … --out …` is `giamngheo run --raw … --out …`
+    import subprocess
+    import sys
+
+    # in a process of its own: run here, every parsing process (spawn) would import this module, Prefect and polars with it
+    sys.exit(subprocess.call([sys.executable, "-m", "giamngheo", "run", *sys.argv[1:]]))

@@ -43,3 +43,14 @@ def test_a_bad_argument_is_refused_before_the_run(tmp_path, option, value, said)
     (tmp_path / "raw").mkdir()
     done = _run("run", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "out"), option, value)
     assert done.returncode == 2 and said in done.stderr and not (tmp_path / "out").exists()
+
+
+def test_python_dash_m_runs_the_command_as_the_readme_says(tmp_path):
+    """`python -m flows.consolidate --raw … --out …` (the README) did nothing and exited 0: a scheduler set up from that line
+    would have reported success every night with no output (operations probe, 12-06)."""
+    root = Path(__file__).resolve().parents[1]
+    for module in ("flows.consolidate", "giamngheo"):
+        args = [sys.executable, "-m", module] + ([] if module == "flows.consolidate" else ["run"])
+        missing = subprocess.run([*args, "--raw", str(tmp_path / "missing"), "--out", str(tmp_path / "out")], cwd=root,
+                                 capture_output=True, text=True, timeout=120)
+        assert missing.returncode == 2 and "missing" in missing.stderr, (module, missing.stderr[-500:])
