@@ -330,12 +330,38 @@ def _unit_in_run(out: Path, code: str) -> str | None:
 
 
 def _serve(args) -> int:
+    refused = _serve_refused(args)
+    if refused:
+        print(f"giamngheo serve: {refused}", file=sys.stderr)
+        return EXIT_USAGE
     _prefect_quiet(False)
     from flows.nightly import serve_nightly
 
     serve_nightly(port=args.port, raw=args.raw, out=args.out, targets=args.targets, province=args.province, cron=args.cron,
                   timezone=args.timezone, name=args.name, deadline=args.deadline)
     return EXIT_OK
+
+
+def _serve_refused(args) -> str | None:
+    """What is wrong with serve's arguments, before anything is served: a job that would fail every night, or a schedule
+    that cannot be read (a traceback and exit 1 before)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from prefect.schedules import Cron
+
+    if args.raw is not None and not Path(args.raw).is_dir():
+        return f"--raw {args.raw} không phải là thư mục (is not a folder)"
+    if args.targets is not None and not Path(args.targets).is_file():
+        return f"--targets {args.targets} không phải là tệp (is not a file)"
+    try:
+        ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"--timezone {args.timezone!r} không phải múi giờ (not a time zone; e.g. Asia/Ho_Chi_Minh)"
+    try:
+        Cron(args.cron, timezone=args.timezone)
+    except ValueError:
+        return f"--cron {args.cron!r} không phải lịch cron (not a cron schedule; e.g. \"0 2 * * *\")"
+    return None
 
 
 def _diff(args) -> int:
