@@ -14,6 +14,29 @@ def test_a_cell_beyond_the_limits_is_cell_too_long_not_a_crash(length):
     with pytest.raises(UnreadableFile) as caught:
         read_csv(text.encode("utf-8"), Limits())
     assert caught.value.reason == "cell_too_long"
+    if length < 131_072:  # ours: the cell is named (a note in a column not read rejected the file with no cell given)
+        assert caught.value.detail.startswith("B3: ")
+
+
+def test_an_xlsx_cell_too_long_is_named_by_its_sheet_and_cell(tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    from giamngheo.readers.excel import read_excel
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Phụ lục"
+    ws.append(["STT", "Thôn", "Tổng số hộ", "Ghi chú"])
+    ws.append([1, "Thôn A", 120, "x" * 32_767])  # openpyxl cuts a longer text to Excel's limit: lengthened in the file
+    wb.save(tmp_path / "saved.xlsx")
+    with zipfile.ZipFile(tmp_path / "saved.xlsx") as src, zipfile.ZipFile(tmp_path / "bieu.xlsx", "w") as out:
+        for item in src.infolist():
+            out.writestr(item, src.read(item.filename).replace(b"x" * 32_767, b"x" * 40_000))
+    with pytest.raises(UnreadableFile) as caught:
+        read_excel(tmp_path / "bieu.xlsx", "zip", Limits())
+    assert caught.value.reason == "cell_too_long" and caught.value.detail == "Phụ lục!D2: 40000 characters"
 
 
 def test_a_long_but_allowed_cell_is_read():

@@ -6,7 +6,7 @@ import csv
 import io
 
 from ..safe_errors import unquoted
-from .grid import Limits, Sheet, UnreadableFile, Workbook
+from .grid import Limits, Sheet, UnreadableFile, Workbook, a1
 
 _DELIMITERS = (";", ",", "\t", "|")
 
@@ -54,7 +54,7 @@ def read_csv(data: bytes, limits: Limits) -> Workbook:
             cells = []
             for value in record:
                 if len(value) > limits.max_cell_chars:
-                    raise UnreadableFile("cell_too_long", f"{len(value)} characters", f"<= {limits.max_cell_chars}")
+                    raise UnreadableFile("cell_too_long", f"{a1(start, len(cells) + 1)}: {len(value)} characters", f"<= {limits.max_cell_chars}")
                 cells.append(value if value.strip() else None)
             rows.append(cells)
     except csv.Error as exc:

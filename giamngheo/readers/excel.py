@@ -9,7 +9,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from .container import SafeZip, ole_kind, zip_kind
 from ..safe_errors import unquoted
-from .grid import ExcelError, Limits, Sheet, UnreadableFile, Workbook
+from .grid import ExcelError, Limits, Sheet, UnreadableFile, Workbook, a1
 from .ods_inspect import inspect_ods, ods_error_cells, widest_repeated_value
 from .xls_inspect import Hidden, NotBiff8, xls_hidden
 from .xlsx_inspect import inspect_xlsx
@@ -30,7 +30,8 @@ def _calamine_rows(sheet, limits: Limits) -> list[list]:
             if v == "":
                 v = None
             elif isinstance(v, str) and len(v) > limits.max_cell_chars:
-                raise UnreadableFile("cell_too_long", f"{sheet.name}: {len(v)} characters", f"<= {limits.max_cell_chars}")
+                where = f"{sheet.name}!{a1(len(out) + 1, len(cells) + 1)}"  # the cell: a note in a column not read, maybe
+                raise UnreadableFile("cell_too_long", f"{where}: {len(v)} characters", f"<= {limits.max_cell_chars}")
             cells.append(v)
         out.append(cells)
     return out
