@@ -205,8 +205,10 @@ RULES: tuple[Rule, ...] = (
          "(other figures, or columns that sheet lacks); \u201c{expected}\u201d is used, this sheet's figures are not counted. "
          "Ask the commune which is right, or to put them in one table.", numbers=False),
     Rule("superseded_submission", WARNING, ACROSS, "Bản nộp thay thế", "Superseded submission",
-         "Tệp này đã được thay bằng bản nộp sau: {expected}.",
-         "This file was superseded by a later submission: {expected}."),
+         "Tệp này không được dùng: số liệu của xã lấy từ bản nộp {expected} (bản có ngày văn bản, hoặc ngày sửa tệp, sau nhất; "
+         "một tệp không đọc được hay không có bảng không thay được bản đọc được).",
+         "This file is not used: the commune's figures come from {expected} (the submission with the latest document date, or "
+         "file time; a file that cannot be read or has no table never replaces one that can)."),
     Rule("legacy_unit_name", WARNING, STRUCTURE, "Tên đơn vị cũ", "Pre-2025 unit name",
          "Tệp dùng tên đơn vị cũ ({value}), đã quy đổi sang {expected}.",
          "The file uses a pre-2025 unit name ({value}), mapped to {expected}."),

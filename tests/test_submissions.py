@@ -34,6 +34,9 @@ def test_a_damaged_resubmission_does_not_replace_the_good_file(tmp_path):
     assert _status(tables) == [("accepted", 13, good.name)]
     said = failures.filter(pl.col("source_file") == broken.name).select("rule", "severity").rows()
     assert sorted(said) == [("readable", "error"), ("superseded_submission", "warning")]
+    # the good file is the older one: never "replaced by a later submission" (operations probe, 12-06)
+    (message,) = failures.filter((pl.col("source_file") == broken.name) & (pl.col("rule") == "superseded_submission"))["message"]
+    assert f"lấy từ bản nộp {good.name}" in message and "bản nộp sau:" not in message
 
 
 def test_a_damaged_file_alone_rejects_its_commune(tmp_path):
