@@ -58,3 +58,15 @@ def test_the_delimiter_is_the_one_every_candidate_scored_would_give():
         text = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 40)))
         sample = "\n".join(text.splitlines()[:60])
         assert sniff_delimiter(text) == max(_DELIMITERS, key=lambda d: _score(sample, d)), repr(text)
+
+
+def test_a_utf16_csv_without_its_byte_order_mark_is_read(tmp_path):
+    """Tab-separated UTF-16LE with no BOM (what some exports write) was refused as "binary" (operations probe, 12-06)."""
+    from giamngheo.parse import parse_workbook
+
+    text = "STT\tTên thôn\tTổng số hộ\tSố hộ nghèo\tSố hộ cận nghèo\n1\tThôn Na Thành\t120\t5\t4\n2\tThôn Đồng Tâm\t200\t8\t6\n"
+    (tmp_path / "05800_phu_thinh.csv").write_bytes(text.encode("utf-16-le"))
+    parsed = parse_workbook(tmp_path / "05800_phu_thinh.csv", Limits())
+    assert parsed.failures == [] and parsed.encoding == "utf-16"
+    (table,) = parsed.tables
+    assert table.rows["name"] == ["Thôn Na Thành", "Thôn Đồng Tâm"] and table.rows["total_households__text"] == ["120", "200"]
