@@ -58,10 +58,10 @@ def trace(out: Path, code: str, fld: str) -> Trace:
         num_field, den_field = RATES[fld]
         den_cells = _start_denominator_cells(scope) if den_field == "start_denominator" else scope.filter(pl.col("field") == den_field)
         # over the communes that give both (transforms.results.provincial_results): no commune's poor without its households
-        both = scope.filter(pl.col("field") == num_field).select("commune_code").unique().join(
-            den_cells.select("commune_code").unique(), on="commune_code")
+        giving = scope.filter(pl.col("field") == num_field).select("commune_code").unique()
+        both = giving.join(den_cells.select("commune_code").unique(), on="commune_code")
         num = _sum_trace(scope.join(both, on="commune_code", how="semi"), code, num_field, out, level)
-        left_out = scope.filter(pl.col("field") == num_field).join(both, on="commune_code", how="anti")["commune_code"].unique().sort()
+        left_out = giving.join(both, on="commune_code", how="anti")["commune_code"].sort()
         if left_out.len():  # the published sum counts them; this rate does not
             num.reported = None
             num.notes.append(f"không tính các xã thiếu mẫu số / communes without the denominator left out: {', '.join(left_out)}")

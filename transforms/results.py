@@ -8,6 +8,7 @@ from schemas.results import DECREASE_PARTS, INCREASE_PARTS, RESULTS_BREAKDOWN_FI
 
 from .breakdowns import given_sum, province_sums, source_row
 from .checks import as_failures, int_text
+from .numbers import EMPTY, OK, ZERO
 from .rates import pp_difference, rate_pct
 
 SUBJECTS = ("poor", "near_poor")
@@ -17,6 +18,12 @@ def _sum_present(fields: list[str]) -> pl.Expr:
     """Sum of the fields a row has; null when it has none of them."""
     present = pl.any_horizontal([pl.col(f).is_not_null() for f in fields])
     return pl.when(present).then(pl.sum_horizontal([pl.col(f).fill_null(0) for f in fields]))
+
+
+def _read_as_numbers(fields: list[str]) -> pl.Expr:
+    """Every one of the row's cells of `fields` read as a number, or as none (a cell that is no number is reported as
+    such, never judged again by the checks across cells)."""
+    return pl.all_horizontal([pl.col(f"{f}__status").is_in([OK, EMPTY, ZERO]) for f in fields])
 
 
 def movements(subject: str) -> tuple[pl.Expr, pl.Expr]:
@@ -34,8 +41,7 @@ def balance_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
         dec, inc = movements(subject)
         expected = start - dec.fill_null(0) + inc.fill_null(0)
         judged = start.is_not_null() & end.is_not_null() & (dec.is_not_null() | inc.is_not_null())
-        statuses = [pl.col(f"{f}__status").is_in(["ok", "empty", "zero_marker"]) for f in RESULTS_COUNTS if f.startswith(subject)]
-        parsed = pl.all_horizontal(statuses)
+        parsed = _read_as_numbers([f for f in RESULTS_COUNTS if f.startswith(subject)])
         parts.append(
             typed.filter(pl.col("row_kind").is_in(["village", "total", "subtotal"]) & judged & parsed & ((end - expected).abs() > 1e-9)).select(
                 "table_id",
@@ -59,7 +65,7 @@ def decrease_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
     for subject in SUBJECTS:
         start = pl.col(f"{subject}_households_start")
         fields = [f"{subject}_decrease", *DECREASE_PARTS[subject]]
-        parsed = pl.all_horizontal([pl.col(f"{f}__status").is_in(["ok", "empty", "zero_marker"]) for f in [f"{subject}_households_start", *fields]])
+        parsed = _read_as_numbers([f"{subject}_households_start", *fields])
         over = [start.is_not_null() & pl.col(f).is_not_null() & (pl.col(f) > start + 1e-9) for f in fields]
         for f, exceeds in zip(fields, over):
             parts.append(rows.filter(parsed & exceeds).select(

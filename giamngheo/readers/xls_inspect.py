@@ -19,8 +19,6 @@ from pathlib import Path
 from ..safe_errors import unquoted
 
 _BOF, _EOF, _BOUNDSHEET, _ROW, _COLINFO, _BOOLERR, _FORMULA = 0x0809, 0x000A, 0x0085, 0x0208, 0x007D, 0x0205, 0x0006
-# BIFF error codes, as Excel shows them (xlrd's error_text_from_code)
-ERROR_TEXT = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!", 0x2A: "#N/A"}
 _HEADER = struct.Struct("<HH")
 _WORKSHEET = 0
 
@@ -54,6 +52,9 @@ def _sheet_name(mem: bytes, start: int, end: int) -> str:
 
 
 def _sheet_facts(mem: bytes, pos: int, end: int) -> tuple[set[int], set[int], list[tuple[int, int, str]]]:
+    # BIFF error codes as Excel shows them, xlrd's (as the fallback reads them); xlrd is loaded for the stream already
+    from xlrd.biffh import error_text_from_code
+
     rows: set[int] = set()
     cols: set[int] = set()
     errors: list[tuple[int, int, str]] = []
@@ -74,10 +75,10 @@ def _sheet_facts(mem: bytes, pos: int, end: int) -> tuple[set[int], set[int], li
                 cols.update(c + 1 for c in range(lo, min(hi, 255) + 1))
         elif kind == _BOOLERR and stop - start >= 8 and mem[start + 7] == 1:
             row, col = struct.unpack_from("<HH", mem, start)
-            errors.append((row + 1, col + 1, ERROR_TEXT.get(mem[start + 6], "#N/A")))
+            errors.append((row + 1, col + 1, error_text_from_code.get(mem[start + 6], "#N/A")))
         elif kind == _FORMULA and stop - start >= 14 and mem[start + 6] == 2 and mem[start + 12 : start + 14] == b"\xff\xff":
             row, col = struct.unpack_from("<HH", mem, start)
-            errors.append((row + 1, col + 1, ERROR_TEXT.get(mem[start + 8], "#N/A")))
+            errors.append((row + 1, col + 1, error_text_from_code.get(mem[start + 8], "#N/A")))
         elif kind == _EOF:
             break
     return rows, cols, errors

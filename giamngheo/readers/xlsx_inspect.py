@@ -30,6 +30,7 @@ _HOLDS = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")  # a value, an inline string or 
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,6}\d{1,15})"')  # a cell's A1 reference, past Excel's own bounds too
 _SPLIT_REF = re.compile(rb"([A-Z]{1,6})(\d{1,15})")
 _ERROR_TYPE = re.compile(rb'\bt\s*=\s*"e"')  # a cell of type error
+_TAG = re.compile(rb"<[^>]*>")
 
 
 def _cells(data: bytes):
@@ -170,7 +171,7 @@ def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
         m = _SPLIT_REF.fullmatch(a.get(b"r", b""))
         value = _VALUE.search(inner)
         if m and value:
-            text = re.sub(rb"<[^>]*>", b"", value.group(0)).decode("utf-8", "replace").strip()
+            text = _TAG.sub(b"", value.group(0)).decode("utf-8", "replace").strip()
             out.append((int(m.group(2)), column_number(m.group(1).decode()), html.unescape(text) or "#N/A"))
     return out
 
