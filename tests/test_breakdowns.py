@@ -210,23 +210,28 @@ def test_plan_annexes_without_breakdowns_read_as_before_with_the_new_columns_nul
     assert [province[f"{f}_communes"] for f in FIELDS] == [0] * len(FIELDS)
 
 
-def test_a_blank_trong_do_row_is_no_section(tmp_path):
-    """A "Trong đó" row left blank (no such household in the village) names no section of the villages below it;
-    a numbered heading naming ethnic minorities still does."""
+def _villages_of_annex(tmp_path, rows: list[list]):
+    """villages.parquet of a Bắc Kạn annex of `rows` under its title (header first), read with no failure, by sheet row."""
     wb = openpyxl.Workbook()
     ws = wb.active
-    for r in (["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
-              ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo năm 2026"],
-              [1, "Thôn Nà Mò", 100, 10, 5, 2], [None, "- Trong đó: hộ DTTS", None, 7, 3], [None, "- Hộ không có KNLĐ"],
-              [None, "Không có sức lao động"], [None, "- Hộ có người có công"],
-              [2, "Thôn Bản Chang", 80, 6, 4, 1], [None, "- Hộ không có KNLĐ", None, 1],
-              ["II", "Vùng đồng bào DTTS"], [3, "Thôn Khuổi Ha", 50, 4, 2, 1],
-              [None, "Tổng cộng", 230, 20, 11, 4]):
+    for r in (["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], *rows):
         ws.append(r)
     wb.save(tmp_path / "ke hoach.xlsx")
     failures, outputs = run_steps([tmp_path / "ke hoach.xlsx"])
     assert failures.is_empty(), failures.select("rule", "cell").rows()
-    villages = outputs["villages.parquet"].sort("source_row")
+    return outputs["villages.parquet"].sort("source_row")
+
+
+def test_a_blank_trong_do_row_is_no_section(tmp_path):
+    """A "Trong đó" row left blank (no such household in the village) names no section of the villages below it;
+    a numbered heading naming ethnic minorities still does."""
+    villages = _villages_of_annex(tmp_path, [
+        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo năm 2026"],
+        [1, "Thôn Nà Mò", 100, 10, 5, 2], [None, "- Trong đó: hộ DTTS", None, 7, 3], [None, "- Hộ không có KNLĐ"],
+        [None, "Không có sức lao động"], [None, "- Hộ có người có công"],
+        [2, "Thôn Bản Chang", 80, 6, 4, 1], [None, "- Hộ không có KNLĐ", None, 1],
+        ["II", "Vùng đồng bào DTTS"], [3, "Thôn Khuổi Ha", 50, 4, 2, 1],
+        [None, "Tổng cộng", 230, 20, 11, 4]])
     assert villages.select("village_name", "section", "poor_ethnic_minority", "poor_no_labour").rows() == [
         ("Thôn Nà Mò", None, 7, None), ("Thôn Bản Chang", None, None, 1), ("Thôn Khuổi Ha", "II. Vùng đồng bào DTTS", None, None)]
 
@@ -294,16 +299,9 @@ def test_merit_columns_by_what_they_say(label, subset):
 def test_knld_alone_beside_the_count_is_the_households_without_labour_capacity(tmp_path):
     """"Hộ nghèo | Trong đó: DTTS | KNLĐ | Người có công", the README's own example: "KNLĐ" alone was ignored without a word,
     and a probe's commune lost its 23 poor and 10 near-poor households without labour capacity (12-06)."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for r in (["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
-              ["STT", "Tên thôn", "Tổng số hộ", "Hộ nghèo", "Trong đó: DTTS", "KNLĐ", "Người có công", "Hộ cận nghèo",
-               "Trong đó: DTTS", "KNLĐ", "Chỉ tiêu giảm hộ nghèo năm 2026"],
-              [1, "Thôn Nà Mò", 100, 10, 5, 2, 1, 6, 3, 1, 2], [2, "Thôn Bản Chang", 80, 6, 4, 3, 0, 4, 2, 0, 1]):
-        ws.append(r)
-    wb.save(tmp_path / "ke hoach.xlsx")
-    failures, outputs = run_steps([tmp_path / "ke hoach.xlsx"])
-    assert failures.is_empty(), failures.select("rule", "cell").rows()
-    villages = outputs["villages.parquet"].sort("source_row")
+    villages = _villages_of_annex(tmp_path, [
+        ["STT", "Tên thôn", "Tổng số hộ", "Hộ nghèo", "Trong đó: DTTS", "KNLĐ", "Người có công", "Hộ cận nghèo",
+         "Trong đó: DTTS", "KNLĐ", "Chỉ tiêu giảm hộ nghèo năm 2026"],
+        [1, "Thôn Nà Mò", 100, 10, 5, 2, 1, 6, 3, 1, 2], [2, "Thôn Bản Chang", 80, 6, 4, 3, 0, 4, 2, 0, 1]])
     assert villages.select("poor_ethnic_minority", "poor_no_labour", "poor_merit", "near_poor_no_labour").rows() == [
         (5, 2, 1, 1), (4, 3, 0, 0)]

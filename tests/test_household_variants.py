@@ -273,36 +273,35 @@ def test_a_villages_total_row_labelled_in_the_code_column_is_no_household_and_a_
     assert table.rows["name"] == ["Xóm 1", "Xóm 1", "Xóm 2"] and table.rows["members__num"] == [4, 3, 5]
 
 
-def test_a_list_with_a_sheet_per_village_gives_each_household_its_village(tmp_path):
-    """Sheets named after their villages, each titled "… THÔN <village> …", no village column: every household had no
-    village, so the list could be compared with the annex for the commune only."""
+def _list_by_sheet(path, sheets: list[tuple[str, list[list], list]]):
+    """The parse of a list with a sheet each: (sheet name, its lines above the header, its households), no village
+    column, the group marked by an "x"."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     header = ["STT", "Họ và tên chủ hộ", "Năm sinh", "Số CCCD", "Số nhân khẩu", "Hộ nghèo", "Hộ cận nghèo"]
-    for sheet, village, people in (("Nà Rì", "THÔN NÀ RÌ", PEOPLE[:2]), ("Tổ 2", "TỔ 2", PEOPLE[2:])):
+    for sheet, above, people in sheets:
         ws = wb.create_sheet(sheet)
-        ws.append([TITLE])
-        ws.append([f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO {village} NĂM 2026"])
-        ws.append(header)
+        for line in (*above, header):
+            ws.append(line)
         for i, (name, _, birth, number, members, group) in enumerate(people, start=1):
             ws.append([i, name, birth, number, members, "x" if group == "Hộ nghèo" else None, "x" if group != "Hộ nghèo" else None])
-    wb.save(tmp_path / "ds theo thon.xlsx")
-    parsed = parse_workbook(tmp_path / "ds theo thon.xlsx", Limits())
+    wb.save(path)
+    return parse_workbook(path, Limits())
+
+
+def test_a_list_with_a_sheet_per_village_gives_each_household_its_village(tmp_path):
+    """Sheets named after their villages, each titled "… THÔN <village> …", no village column: every household had no
+    village, so the list could be compared with the annex for the commune only."""
+    parsed = _list_by_sheet(tmp_path / "ds theo thon.xlsx", [
+        (sheet, [[TITLE], [f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO {village} NĂM 2026"]], people)
+        for sheet, village, people in (("Nà Rì", "THÔN NÀ RÌ", PEOPLE[:2]), ("Tổ 2", "TỔ 2", PEOPLE[2:]))])
     assert [(t.sheet, t.rows["name"]) for t in parsed.tables] == [("Nà Rì", ["Nà Rì", "Nà Rì"]), ("Tổ 2", ["Tổ 2", "Tổ 2"])]
 
 
 def test_a_sheet_per_village_named_by_a_line_above_its_header(tmp_path):
     """"Thôn: Cốc Ngần" over the sheet "Cốc Ngần": that line is no title (a lone line above a list might be a name, and is
     never kept), yet it says whose the sheet is; 203 households of a probe's list had no village (12-06)."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    header = ["STT", "Họ và tên chủ hộ", "Năm sinh", "Số CCCD", "Số nhân khẩu", "Hộ nghèo", "Hộ cận nghèo"]
-    for sheet, people in (("Cốc Ngần", PEOPLE[:2]), ("Pò Sla", PEOPLE[2:])):
-        ws = wb.create_sheet(sheet)
-        for line in ([TITLE], ["DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"], [f"Thôn: {sheet}"], [], header):
-            ws.append(line)
-        for i, (name, _, birth, number, members, group) in enumerate(people, start=1):
-            ws.append([i, name, birth, number, members, "x" if group == "Hộ nghèo" else None, "x" if group != "Hộ nghèo" else None])
-    wb.save(tmp_path / "ds.xlsx")
-    parsed = parse_workbook(tmp_path / "ds.xlsx", Limits())
+    parsed = _list_by_sheet(tmp_path / "ds.xlsx", [
+        (sheet, [[TITLE], ["DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"], [f"Thôn: {sheet}"], []], people)
+        for sheet, people in (("Cốc Ngần", PEOPLE[:2]), ("Pò Sla", PEOPLE[2:]))])
     assert [(t.sheet, t.rows["name"]) for t in parsed.tables] == [("Cốc Ngần", ["Cốc Ngần", "Cốc Ngần"]), ("Pò Sla", ["Pò Sla", "Pò Sla"])]
