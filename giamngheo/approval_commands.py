@@ -175,7 +175,7 @@ def render_against_approved(d: dict, limit: int = 50) -> str:
     """The diff against approval as text for people, Vietnamese first."""
     from schemas.columns import label_vi
 
-    from .diff import EXTRA_LABELS
+    from .diff_text import EXTRA_LABELS
     from .reports.analyst_layout import KIND_VI
 
     lines = [f"So với số liệu đã phê duyệt — lần chạy {d['run_id']} (changes since approval)",

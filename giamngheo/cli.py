@@ -377,7 +377,8 @@ def _diff(args) -> int:
             return EXIT_USAGE
         print(json.dumps(d, ensure_ascii=False, indent=1) if args.json else render_against_approved(d, args.limit))
         return EXIT_OK
-    from .diff import diff_runs, latest_two_runs, render_diff, resolve_run
+    from .diff import diff_runs, latest_two_runs, resolve_run
+    from .diff_text import render_diff
 
     try:
         if args.run_a and args.run_b:

@@ -1,14 +1,15 @@
 """What changed between two runs: commune statuses, village, commune and province figures, failures, files.
 
 `diff_runs` returns a JSON-serialisable dict whose lists are sorted by their
-keys, so two diffs of the same runs are identical; `render_diff` turns it into
-text for people (Vietnamese, with the run ids and numbers as printed).
+keys, so two diffs of the same runs are identical; `diff_text.render_diff` turns it
+into text for people.
 
 Matching: villages by (commune, section, name) with names compared the way the
 validation does (NFC, case and tone placement folded: "Thuỷ" = "Thủy");
 failures by (commune_code, rule, source_sheet, cell, field), and by the file as
 well when the commune is unknown (two unresolved files are two failures);
-files by their path under --raw, changed when their SHA-256 differs.
+files by their path under --raw, changed when their SHA-256 differs; a file gone and one come with the same
+SHA-256 are one file renamed.
 """
 
 from __future__ import annotations
@@ -20,10 +21,7 @@ import polars as pl
 
 from giamngheo.approval import APPROVAL_COLUMNS
 from giamngheo.kinds import KINDS
-from giamngheo.reports.analyst_layout import KIND_VI
-from giamngheo.summary import vn_int, vn_pct
 from giamngheo.text import match_key
-from schemas.columns import label_vi
 
 RUNS = "runs"
 IDENTITY = {"run_id", "province_code", "province_name", "commune_code", "commune_name", "village_name", "section", "status"}
@@ -35,20 +33,7 @@ OUTPUTS = {k.name: (k.output("village").name, k.output("commune").name) for k in
 PROVINCE_FIELDS = {k.name: set(k.output("province").columns) for k in KINDS if k.output("province")}
 OPTIONAL = {k.name for k in KINDS if k.optional}
 FAILURE_KEY = ("commune_code", "rule", "source_sheet", "cell", "field")
-STATUS_VI = {"accepted": "chấp nhận", "rejected": "bị từ chối", "missing": "chưa nộp"}
-EXTRA_LABELS = {
-    "villages": "Số thôn, tổ",
-    "communes_expected": "Số xã phải báo cáo",
-    "communes_accepted": "Số xã được chấp nhận",
-    "communes_rejected": "Số xã bị từ chối",
-    "communes_missing": "Số xã chưa nộp",
-    "communes_meeting_target": "Số xã đạt chỉ tiêu giao",
-    "communes_below_target": "Số xã dưới chỉ tiêu giao",
-    "communes_with_results": "Số xã có kết quả cuối năm",
-    "communes_met_target_actual": "Số xã đạt chỉ tiêu (thực tế)",
-    "communes_missed_target_actual": "Số xã không đạt chỉ tiêu (thực tế)",
-    "assessment": "Đánh giá",
-}
+
 
 
 def latest_two_runs(out: Path) -> tuple[Path, Path] | None:
@@ -98,74 +83,8 @@ def diff_runs(run_a: Path, run_b: Path) -> dict:
         }
     d["failures"] = _failure_changes(_read(run_a / "validation_failures.parquet"), _read(run_b / "validation_failures.parquet"))
     d["files"] = _file_changes(manifest_a.get("files") or [], manifest_b.get("files") or [])
-    d["empty"] = not any(_lists(d))
+    d["empty"] = not any(lists(d))
     return json.loads(json.dumps(d, ensure_ascii=False, default=str))  # plain JSON types only
-
-
-def render_diff(d: dict, limit: int = 50) -> str:
-    """The diff as text for people, Vietnamese first; each list cut at `limit` lines."""
-    lines = [f"So sánh lần chạy {d['run_a']['run_id']} → {d['run_b']['run_id']} (run comparison)"]
-    if d.get("empty"):
-        return "\n".join(lines + ["Không có thay đổi nào (no changes)."])
-    for kind in OUTPUTS:
-        part = d.get(kind)
-        if not part or not any(_lists(part)):
-            continue
-        lines.append(f"\n== {KIND_VI[kind]} ==")
-        lines += _section(
-            "Xã, phường đổi tình trạng",
-            part["communes_status"],
-            limit,
-            lambda c: f"{_commune(c)}: {STATUS_VI.get(c['before'], c['before'])} → {STATUS_VI.get(c['after'], c['after'])}",
-        )
-        villages = part["villages"]
-        lines += _section(
-            "Thôn, tổ mới", _by_commune(villages["added"]), limit, lambda g: f"{_commune(g)}: {_names(g['villages'])}"
-        )
-        lines += _section(
-            "Thôn, tổ không còn", _by_commune(villages["removed"]), limit, lambda g: f"{_commune(g)}: {_names(g['villages'])}"
-        )
-        lines += _section(
-            "Số liệu thôn, tổ thay đổi",
-            villages["changed"],
-            limit,
-            lambda v: f"{_commune(v)}, {_village(v)}: {_changes(v['changes'])}",
-        )
-        lines += _section(
-            "Số liệu xã, phường thay đổi", part["communes"], limit, lambda c: f"{_commune(c)}: {_changes(c['changes'])}"
-        )
-        lines += _section(
-            "Số liệu tỉnh thay đổi",
-            part["provinces"],
-            limit,
-            lambda p: f"{p.get('province_name') or p['province_code']}: {_changes(p['changes'])}",
-        )
-    failures = d["failures"]
-    if failures["appeared"] or failures["fixed"]:
-        lines.append("\n== Lỗi kiểm tra (validation failures) ==")
-        lines += _section("Mới xuất hiện", failures["appeared"], limit, _failure_line)
-        lines += _section("Đã được sửa", failures["fixed"], limit, _failure_line)
-    files = d["files"]
-    if any(files.values()):
-        lines.append("\n== Tệp nhận được (files) ==")
-        lines += _section("Tệp mới", files["added"], limit, lambda f: f"{f['path']} ({_status(f['status'])})")
-        lines += _section("Tệp không còn", files["removed"], limit, lambda f: f"{f['path']} ({_status(f['status'])})")
-        lines += _section(
-            "Tệp có nội dung thay đổi",
-            files["changed"],
-            limit,
-            lambda f: (
-                f"{f['path']}: sha256 {f['sha256_before'][:12]} → {f['sha256_after'][:12]}, "
-                f"{_status(f['status_before'])} → {_status(f['status_after'])}"
-            ),
-        )
-        lines += _section(
-            "Tệp đổi tình trạng",
-            files["status_changed"],
-            limit,
-            lambda f: f"{f['path']}: {_status(f['status_before'])} → {_status(f['status_after'])}",
-        )
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- comparisons
@@ -353,12 +272,33 @@ def _file_changes(files_a: list[dict], files_b: list[dict]) -> dict:
                     "status_after": fb.get("status"),
                 }
             )
+    added, removed = sorted(set(by_b) - set(by_a)), sorted(set(by_a) - set(by_b))
+    renamed = _renamed(removed, added, by_a, by_b)
+    moved_from, moved_to = {r["path_before"] for r in renamed}, {r["path"] for r in renamed}
     return {
-        "added": [_file_brief(by_b[p]) for p in sorted(set(by_b) - set(by_a))],
-        "removed": [_file_brief(by_a[p]) for p in sorted(set(by_a) - set(by_b))],
+        "added": [_file_brief(by_b[p]) for p in added if p not in moved_to],
+        "removed": [_file_brief(by_a[p]) for p in removed if p not in moved_from],
+        "renamed": renamed,
         "changed": changed,
         "status_changed": status_changed,
     }
+
+
+def _renamed(removed: list[str], added: list[str], by_a: dict, by_b: dict) -> list[dict]:
+    """A file gone and a file come with the same content (SHA-256): one file renamed or moved, not a report withdrawn
+    and a new one sent. Paired in path order when several copies of one content moved."""
+    gone: dict[str, list[str]] = {}
+    for path in removed:
+        if by_a[path].get("sha256"):
+            gone.setdefault(by_a[path]["sha256"], []).append(path)
+    renamed = []
+    for path in added:
+        before = gone.get(by_b[path].get("sha256") or "")
+        if before:
+            old = before.pop(0)
+            renamed.append({"path_before": old, "path": path, "commune_code": by_b[path].get("commune_code"),
+                            "status_before": by_a[old].get("status"), "status_after": by_b[path].get("status")})
+    return renamed
 
 
 def _file_brief(f: dict) -> dict:
@@ -384,13 +324,13 @@ def _sortable(value) -> tuple:
     return (value is None, "" if value is None else value)
 
 
-def _lists(d: dict):
+def lists(d: dict):
     """Every list in a (nested) diff dict."""
     for value in d.values():
         if isinstance(value, list):
             yield from ([value] if value else [])
         elif isinstance(value, dict):
-            yield from _lists(value)
+            yield from lists(value)
 
 
 def _manifest(run_dir: Path) -> dict:
@@ -407,75 +347,3 @@ def _completed_runs(out: Path) -> list[Path]:
     if not runs.is_dir():
         return []
     return sorted((p for p in runs.iterdir() if p.is_dir() and (p / "manifest.json").exists()), key=lambda p: p.name)
-
-
-# ---------------------------------------------------------------- text
-
-
-def _section(title: str, items: list, limit: int, line) -> list[str]:
-    if not items:
-        return []
-    out = [f"{title} ({len(items)}):"] + [f"  - {line(item)}" for item in items[:limit]]
-    if len(items) > limit:
-        out.append(f"  … và {len(items) - limit} mục khác")
-    return out
-
-
-def _by_commune(villages: list[dict]) -> list[dict]:
-    groups: dict[str, dict] = {}
-    for v in villages:
-        g = groups.setdefault(
-            v["commune_code"], {"commune_code": v["commune_code"], "commune_name": v.get("commune_name"), "villages": []}
-        )
-        g["villages"].append(v)
-    return list(groups.values())
-
-
-def _names(villages: list[dict], shown: int = 8) -> str:
-    names = ", ".join(_village(v) for v in villages[:shown])
-    more = f" và {len(villages) - shown} thôn, tổ khác" if len(villages) > shown else ""
-    return f"{len(villages)} thôn, tổ ({names}{more})"
-
-
-def _commune(c: dict) -> str:
-    return f"{c.get('commune_name') or ''} ({c['commune_code']})".strip()
-
-
-def _village(v: dict) -> str:
-    return f"{v['village_name']}" + (f" [{v['section']}]" if v.get("section") else "")
-
-
-def _changes(changes: dict) -> str:
-    return "; ".join(f"{_label(f)} {_value(c['before'])} → {_value(c['after'])}{_signed(c['delta'])}" for f, c in changes.items())
-
-
-def _label(field: str) -> str:
-    return EXTRA_LABELS.get(field) or label_vi(field)
-
-
-def _value(v) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, bool):
-        return "có" if v else "không"
-    if isinstance(v, int):
-        return vn_int(v)
-    if isinstance(v, float):
-        return vn_pct(v)
-    return str(v)
-
-
-def _signed(delta) -> str:
-    if delta is None:
-        return ""
-    sign = "+" if delta > 0 else "-"
-    return f" ({sign}{_value(abs(delta))})"
-
-
-def _status(status) -> str:
-    return STATUS_VI.get(status, status or "—")
-
-
-def _failure_line(f: dict) -> str:
-    where = " ".join(x for x in (f.get("source_file"), f.get("source_sheet"), f.get("cell")) if x)
-    return f"[{f.get('severity')}] {f.get('rule')} — {where}: {f.get('message') or ''}".rstrip(": ")

@@ -8,7 +8,8 @@ import shutil
 import polars as pl
 import pytest
 
-from giamngheo.diff import diff_runs, latest_two_runs, render_diff, resolve_run
+from giamngheo.diff import diff_runs, latest_two_runs, resolve_run
+from giamngheo.diff_text import render_diff
 from transforms.rates import rate_pct
 
 COUNTS = ["total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target"]
@@ -166,7 +167,7 @@ def test_fixed_failure_and_changed_file(planted):
             "status_after": "accepted",
         }
     ]
-    assert d["files"]["added"] == d["files"]["removed"] == d["files"]["status_changed"] == []
+    assert d["files"]["added"] == d["files"]["removed"] == d["files"]["renamed"] == d["files"]["status_changed"] == []
     # the other way round the same failure appears
     back = diff_runs(planted[1], planted[0])
     assert len(back["failures"]["appeared"]) == 1 and back["failures"]["fixed"] == []
@@ -190,7 +191,7 @@ def test_unchanged_runs_give_an_empty_diff(tmp_path):
     assert plan["communes_status"] == plan["communes"] == plan["provinces"] == []
     assert plan["villages"] == {"added": [], "removed": [], "changed": []}
     assert d["failures"] == {"appeared": [], "fixed": []}
-    assert d["files"] == {"added": [], "removed": [], "changed": [], "status_changed": []}
+    assert d["files"] == {"added": [], "removed": [], "renamed": [], "changed": [], "status_changed": []}
     assert "Không có thay đổi" in render_diff(d)
 
 
@@ -257,3 +258,23 @@ def test_latest_two_runs_and_resolve_run(tmp_path):
         resolve_run(tmp_path, "202606")
     shutil.rmtree(newer)
     assert latest_two_runs(tmp_path) is None
+
+
+def test_a_renamed_file_is_one_file_renamed_not_one_withdrawn_and_one_sent(tmp_path):
+    """A commune's file moved or renamed with its content unchanged (same SHA-256) is reported as renamed; a file gone
+    whose content nothing else has is still removed."""
+    a = write_run(tmp_path, "20260601T000000000Z-00001", BASE)
+    b = write_run(tmp_path, "20260602T000000000Z-00002", BASE)
+    manifest = json.loads((b / "manifest.json").read_text(encoding="utf-8"))
+    moved = next(f for f in manifest["files"] if f["path"] == "01840.xlsx")
+    moved["path"] = "dot 2/01840 ban chinh thuc.xlsx"
+    manifest["files"] = [f for f in manifest["files"] if f["path"] != "01843.xlsx"]  # withdrawn, not renamed
+    (b / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    files = diff_runs(a, b)["files"]
+    assert files["renamed"] == [{"path_before": "01840.xlsx", "path": "dot 2/01840 ban chinh thuc.xlsx", "commune_code": "01840",
+                                 "status_before": "accepted", "status_after": "accepted"}]
+    assert files["added"] == []
+    assert [f["path"] for f in files["removed"]] == ["01843.xlsx"]
+    text = render_diff(diff_runs(a, b))
+    assert "Tệp đổi tên hoặc chuyển chỗ, nội dung không đổi (1):" in text
+    assert "01840.xlsx → dot 2/01840 ban chinh thuc.xlsx" in text

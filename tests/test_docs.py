@@ -38,7 +38,8 @@ def test_contract_rule_ids_are_all_in_the_catalogue():
 def test_every_commune_and_province_figure_has_a_vietnamese_label():
     """`giamngheo diff` and the analyst workbook name figures by label: "near_poor_rate_end_pct 8,66 → 8,64" reached an
     analyst (probe, 12-06)."""
-    from giamngheo.diff import EXTRA_LABELS, IDENTITY, PROVENANCE
+    from giamngheo.diff import IDENTITY, PROVENANCE
+    from giamngheo.diff_text import EXTRA_LABELS
     from giamngheo.kinds import KINDS
     from schemas.columns import label_vi
 

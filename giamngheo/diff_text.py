@@ -1,0 +1,166 @@
+"""A run comparison (`diff.diff_runs`) as text for people: Vietnamese, with the run ids, and numbers as the
+summary prints them ("1.234", "3,46")."""
+
+from __future__ import annotations
+
+from giamngheo.diff import OUTPUTS, lists
+from giamngheo.reports.analyst_layout import KIND_VI
+from giamngheo.summary import vn_int, vn_pct
+from schemas.columns import label_vi
+
+STATUS_VI = {"accepted": "chấp nhận", "rejected": "bị từ chối", "missing": "chưa nộp"}
+EXTRA_LABELS = {
+    "villages": "Số thôn, tổ",
+    "communes_expected": "Số xã phải báo cáo",
+    "communes_accepted": "Số xã được chấp nhận",
+    "communes_rejected": "Số xã bị từ chối",
+    "communes_missing": "Số xã chưa nộp",
+    "communes_meeting_target": "Số xã đạt chỉ tiêu giao",
+    "communes_below_target": "Số xã dưới chỉ tiêu giao",
+    "communes_with_results": "Số xã có kết quả cuối năm",
+    "communes_met_target_actual": "Số xã đạt chỉ tiêu (thực tế)",
+    "communes_missed_target_actual": "Số xã không đạt chỉ tiêu (thực tế)",
+    "assessment": "Đánh giá",
+}
+
+
+def render_diff(d: dict, limit: int = 50) -> str:
+    """The diff as text for people, Vietnamese first; each list cut at `limit` lines."""
+    lines = [f"So sánh lần chạy {d['run_a']['run_id']} → {d['run_b']['run_id']} (run comparison)"]
+    if d.get("empty"):
+        return "\n".join(lines + ["Không có thay đổi nào (no changes)."])
+    for kind in OUTPUTS:
+        part = d.get(kind)
+        if not part or not any(lists(part)):
+            continue
+        lines.append(f"\n== {KIND_VI[kind]} ==")
+        lines += _section(
+            "Xã, phường đổi tình trạng",
+            part["communes_status"],
+            limit,
+            lambda c: f"{_commune(c)}: {STATUS_VI.get(c['before'], c['before'])} → {STATUS_VI.get(c['after'], c['after'])}",
+        )
+        villages = part["villages"]
+        lines += _section(
+            "Thôn, tổ mới", _by_commune(villages["added"]), limit, lambda g: f"{_commune(g)}: {_names(g['villages'])}"
+        )
+        lines += _section(
+            "Thôn, tổ không còn", _by_commune(villages["removed"]), limit, lambda g: f"{_commune(g)}: {_names(g['villages'])}"
+        )
+        lines += _section(
+            "Số liệu thôn, tổ thay đổi",
+            villages["changed"],
+            limit,
+            lambda v: f"{_commune(v)}, {_village(v)}: {_changes(v['changes'])}",
+        )
+        lines += _section(
+            "Số liệu xã, phường thay đổi", part["communes"], limit, lambda c: f"{_commune(c)}: {_changes(c['changes'])}"
+        )
+        lines += _section(
+            "Số liệu tỉnh thay đổi",
+            part["provinces"],
+            limit,
+            lambda p: f"{p.get('province_name') or p['province_code']}: {_changes(p['changes'])}",
+        )
+    failures = d["failures"]
+    if failures["appeared"] or failures["fixed"]:
+        lines.append("\n== Lỗi kiểm tra (validation failures) ==")
+        lines += _section("Mới xuất hiện", failures["appeared"], limit, _failure_line)
+        lines += _section("Đã được sửa", failures["fixed"], limit, _failure_line)
+    files = d["files"]
+    if any(files.values()):
+        lines.append("\n== Tệp nhận được (files) ==")
+        lines += _section("Tệp mới", files["added"], limit, lambda f: f"{f['path']} ({_status(f['status'])})")
+        lines += _section("Tệp không còn", files["removed"], limit, lambda f: f"{f['path']} ({_status(f['status'])})")
+        lines += _section(
+            "Tệp đổi tên hoặc chuyển chỗ, nội dung không đổi",
+            files.get("renamed", []),
+            limit,
+            lambda f: f"{f['path_before']} → {f['path']} ({_status(f['status_after'])})",
+        )
+        lines += _section(
+            "Tệp có nội dung thay đổi",
+            files["changed"],
+            limit,
+            lambda f: (
+                f"{f['path']}: sha256 {f['sha256_before'][:12]} → {f['sha256_after'][:12]}, "
+                f"{_status(f['status_before'])} → {_status(f['status_after'])}"
+            ),
+        )
+        lines += _section(
+            "Tệp đổi tình trạng",
+            files["status_changed"],
+            limit,
+            lambda f: f"{f['path']}: {_status(f['status_before'])} → {_status(f['status_after'])}",
+        )
+    return "\n".join(lines)
+
+
+
+def _section(title: str, items: list, limit: int, line) -> list[str]:
+    if not items:
+        return []
+    out = [f"{title} ({len(items)}):"] + [f"  - {line(item)}" for item in items[:limit]]
+    if len(items) > limit:
+        out.append(f"  … và {len(items) - limit} mục khác")
+    return out
+
+
+def _by_commune(villages: list[dict]) -> list[dict]:
+    groups: dict[str, dict] = {}
+    for v in villages:
+        g = groups.setdefault(
+            v["commune_code"], {"commune_code": v["commune_code"], "commune_name": v.get("commune_name"), "villages": []}
+        )
+        g["villages"].append(v)
+    return list(groups.values())
+
+
+def _names(villages: list[dict], shown: int = 8) -> str:
+    names = ", ".join(_village(v) for v in villages[:shown])
+    more = f" và {len(villages) - shown} thôn, tổ khác" if len(villages) > shown else ""
+    return f"{len(villages)} thôn, tổ ({names}{more})"
+
+
+def _commune(c: dict) -> str:
+    return f"{c.get('commune_name') or ''} ({c['commune_code']})".strip()
+
+
+def _village(v: dict) -> str:
+    return f"{v['village_name']}" + (f" [{v['section']}]" if v.get("section") else "")
+
+
+def _changes(changes: dict) -> str:
+    return "; ".join(f"{_label(f)} {_value(c['before'])} → {_value(c['after'])}{_signed(c['delta'])}" for f, c in changes.items())
+
+
+def _label(field: str) -> str:
+    return EXTRA_LABELS.get(field) or label_vi(field)
+
+
+def _value(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "có" if v else "không"
+    if isinstance(v, int):
+        return vn_int(v)
+    if isinstance(v, float):
+        return vn_pct(v)
+    return str(v)
+
+
+def _signed(delta) -> str:
+    if delta is None:
+        return ""
+    sign = "+" if delta > 0 else "-"
+    return f" ({sign}{_value(abs(delta))})"
+
+
+def _status(status) -> str:
+    return STATUS_VI.get(status, status or "—")
+
+
+def _failure_line(f: dict) -> str:
+    where = " ".join(x for x in (f.get("source_file"), f.get("source_sheet"), f.get("cell")) if x)
+    return f"[{f.get('severity')}] {f.get('rule')} — {where}: {f.get('message') or ''}".rstrip(": ")
