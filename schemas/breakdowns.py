@@ -7,8 +7,7 @@ import pandera.polars as pa
 import polars as pl
 
 from .columns import BREAKDOWNS, COLUMNS
-
-_OK = ("ok", "empty", "zero_marker")
+from .validation import read_as_number
 
 
 def _info(field: str, description: str) -> dict:
@@ -33,7 +32,7 @@ class BreakdownRows(pa.DataFrameModel):
 
     @pa.check(*(f"{b}__status" for b in BREAKDOWNS), name="numeric")
     def breakdown_numeric(cls, data) -> pl.LazyFrame:  # noqa: N805 - pandera passes the class
-        return data.lazyframe.select(pl.col(data.key).is_in(_OK))
+        return read_as_number(data)
 
     @pa.check(*BREAKDOWNS, name="integer")
     def breakdown_integer(cls, data) -> pl.LazyFrame:  # noqa: N805

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from .validation import read_as_number
+
 COUNTS = ("poor_deprived", "near_poor_deprived", "poor_households", "near_poor_households")
 RATES = ("poor_deprived_rate", "near_poor_deprived_rate")
 GROUPS = ("poor", "near_poor")
-_OK = ("ok", "empty", "zero_marker")
 
 
 class DeprivationRows(pa.DataFrameModel):
@@ -28,7 +29,7 @@ class DeprivationRows(pa.DataFrameModel):
     @pa.check("poor_deprived__status", "near_poor_deprived__status", "poor_households__status", "near_poor_households__status",
               name="numeric")
     def numeric(cls, data) -> pl.LazyFrame:  # noqa: N805 - pandera passes the class
-        return data.lazyframe.select(pl.col(data.key).is_in(_OK))
+        return read_as_number(data)
 
     @pa.check(*COUNTS, name="integer")
     def integer(cls, data) -> pl.LazyFrame:  # noqa: N805

@@ -7,8 +7,8 @@ import polars as pl
 
 from .breakdowns import breakdown_column, communes_giving
 from .columns import BREAKDOWN_OF, COLUMNS
+from .validation import read_as_number
 
-_OK = ("ok", "empty", "zero_marker")
 
 DECREASE_PARTS = {
     "poor": ("poor_to_near_poor", "poor_escaped", "poor_other_decrease"),
@@ -62,7 +62,7 @@ def _model_namespace() -> dict:
 
     @pa.check(*[f"{f}__status" for f in counts], name="numeric")
     def numeric(cls, data):  # noqa: N805
-        return data.lazyframe.select(pl.col(data.key).is_in(_OK))
+        return read_as_number(data)
 
     @pa.check(*counts, name="integer")
     def integer(cls, data):  # noqa: N805

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from .validation import check_name
-
-_OK = ("ok", "empty", "zero_marker")
+from .validation import check_name, read_as_number
 
 
 class RoadmapRows(pa.DataFrameModel):
@@ -22,7 +20,7 @@ class RoadmapRows(pa.DataFrameModel):
 
     @pa.check("value__status", name="numeric")
     def numeric(cls, data) -> pl.LazyFrame:  # noqa: N805 - pandera passes the class
-        return data.lazyframe.select(pl.col(data.key).is_in(_OK))
+        return read_as_number(data)
 
     @pa.check("value", name="non_negative")
     def non_negative(cls, data) -> pl.LazyFrame:  # noqa: N805

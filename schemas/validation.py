@@ -7,6 +7,13 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 FAILURE_KEYS = {"table_id": pl.Int32, "row": pl.Int32, "field": pl.Utf8, "rule": pl.Utf8}
+# a cell's `__status` when it reads as a number or as none (transforms.numbers gives the statuses); any other is `numeric`
+READ_AS_NUMBER = ("ok", "empty", "zero_marker")
+
+
+def read_as_number(data) -> pl.LazyFrame:
+    """A pandera check's body: whether each `__status` cell of the checked column read as a number or as none."""
+    return data.lazyframe.select(pl.col(data.key).is_in(READ_AS_NUMBER))
 
 
 def empty_failures() -> pl.DataFrame:

@@ -9,9 +9,7 @@ import polars as pl
 
 from .breakdowns import BreakdownRows, breakdown_column, communes_giving
 from .columns import COLUMNS
-from .validation import check_name
-
-_OK = ("ok", "empty", "zero_marker")
+from .validation import READ_AS_NUMBER, check_name, read_as_number
 
 
 def _info(field: str, description: str) -> dict:
@@ -48,7 +46,7 @@ class PlanVillageRows(BreakdownRows):
         "poor_reduction_target__status", "near_poor_reduction_target__status", name="numeric",
     )
     def numeric(cls, data) -> pl.LazyFrame:  # noqa: N805 - pandera passes the class
-        return data.lazyframe.select(pl.col(data.key).is_in(_OK))
+        return read_as_number(data)
 
     @pa.check(
         "total_households", "poor_households", "near_poor_households",
@@ -67,7 +65,7 @@ class PlanVillageRows(BreakdownRows):
 
     @pa.dataframe_check(name="total_positive")
     def total_positive(cls, data) -> pl.LazyFrame:  # noqa: N805
-        unparsed = ~pl.col("total_households__status").is_in(_OK)
+        unparsed = ~pl.col("total_households__status").is_in(READ_AS_NUMBER)
         # a table with no total households column at all is required_columns' (once), not every village's
         names = data.lazyframe.collect_schema().names()
         absent = ~pl.col("total_households__present").fill_null(True) if "total_households__present" in names else pl.lit(False)
