@@ -317,6 +317,51 @@ def decode_cell(text: str, encoding: str) -> str:
     return _decode_short(text, encoding) if len(text) <= _SHORT else decode_legacy(text, encoding)
 
 
+def _cell_changes(text: str) -> tuple[tuple[int, int], ...]:
+    """(gain, loss) per encoding in ENCODINGS when this one cell is decoded."""
+    return (_text_evidence(text) if len(text) <= _SHORT else _text_evidence.__wrapped__(text))[1]
+
+
+def decode_on_legacy_sheet(text: str, encoding: str) -> str:
+    """A text cell of a sheet typed in `encoding`: decoded, unless the cell reads as better Vietnamese as it is. A
+    name retyped in Unicode on an old template stays: "UBND XÃ SÀ PHÌN" is not "SÀ PHÈN", "Thôn Nà Mèo" not "Thụn
+    Nà Mốo"."""
+    gain, loss = _cell_changes(text)[ENCODINGS.index(encoding)]
+    if loss > gain or encoding == TCVN3 and not _NOT_IN_TCVN3.isdisjoint(text) and _TELLTALE.isdisjoint(text):
+        return text
+    return decode_cell(text, encoding)
+
+
+# Vietnamese letters in Latin-1 whose bytes the .VnTime fonts (TCVN3, its ABC set) leave unused: capitals with a tone
+# are typed in .VnTimeH with the lower-case codes. A cell of a TCVN3 sheet that holds one and no sign of legacy bytes
+# ("UBND XÃ SÀ PHÌN") was typed in Unicode, though its words read as Vietnamese either way ("PHÌN" is TCVN3 for "PHÈN",
+# "Bóc" for "Búc"). With a sign ("PH¢N Bà ... N¡M"), it is a legacy title whatever its odd letter.
+_NOT_IN_TCVN3 = frozenset("ÀÁÂÃÍÙÚà")
+
+
+def _reads_as_unicode(text: str) -> bool:
+    """Vietnamese as it is: no character only legacy bytes give, and every word a syllable."""
+    return _TELLTALE.isdisjoint(text) and all(is_vietnamese_syllable(unicodedata.normalize("NFC", t)) for t in _scored_tokens(text))
+
+
+def legacy_cell_encoding(text: str) -> str | None:
+    """The legacy font a cell of a Unicode sheet is typed in ("B¶n Nµ Khuæi", "Baûn Naø Khuoåi": a village name
+    pasted from an old file), else None. Only a cell with characters that legacy bytes give and Unicode Vietnamese
+    never does, no letter only Unicode has (ư, ạ, ...), words that decoding makes Vietnamese and none it spoils, and
+    one font that reads it better than the other."""
+    if text.isascii() or _UNICODE_ONLY.search(text):
+        return None
+    signed = not _TELLTALE.isdisjoint(text)
+    if not signed and _reads_as_unicode(text):
+        return None
+    least = 1 if signed else 2  # without a legacy sign, a word not Vietnamese as it is and two points gained
+    nets = {e: (gain - loss if gain - loss >= least else None) for e, (gain, loss) in zip(ENCODINGS, _cell_changes(text))}
+    scored = sorted((net, e) for e, net in nets.items() if net is not None)
+    if not scored or len(scored) > 1 and scored[-1][0] == scored[-2][0]:
+        return None
+    return scored[-1][1]
+
+
 # Characters that legacy bytes produce but Unicode Vietnamese letters never are
 # (the Latin-1 letters Vietnamese does use, à á â ã è é ê ì í ò ó ô õ ù ú ý and
 # their capitals, are left out). A sheet without any of them cannot be legacy

@@ -25,12 +25,14 @@ WORD_SPLIT = re.compile(r"(?:[^\w%]|_)+")
 # characters that show nothing: direction marks and overrides, joiners, the soft hyphen, a BOM (a zero-width space
 # separates words: a space). Kept, "Thôn \u202eNà" and "Thôn Nà" were two villages, the first shown backwards.
 _INVISIBLE = re.compile("[\u00ad\u200c-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_ETH = str.maketrans("\u00d0\u00f0", "\u0110\u0111")
 
 
 def nfc(text: str) -> str:
     """Unicode NFC with surrounding whitespace trimmed and inner runs collapsed, characters that show nothing dropped."""
     if not text.isascii():
-        text = _INVISIBLE.sub("", text.replace("\u200b", " "))
+        # Ð, ð (Icelandic eth, what cp1258's Đ becomes when read as Latin-1, and a look-alike some keyboards type) are Đ, đ
+        text = _INVISIBLE.sub("", text.replace("\u200b", " ")).translate(_ETH)
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
@@ -70,7 +72,7 @@ def fold(text: str) -> str:
     # twice as fast as a per-character translate table, same result for every code point (tests/test_text.py)
     stripped = _VIETNAMESE_MARKS.sub("", unicodedata.normalize("NFD", text))
     if not stripped.isascii():
-        stripped = stripped.replace("đ", "d").replace("Đ", "D")
+        stripped = stripped.replace("đ", "d").replace("Đ", "D").replace("\u00f0", "d").replace("\u00d0", "D")  # and eth (nfc)
         if not stripped.isascii():  # other marks, dashes, quotes, other scripts: the general way
             stripped = _NON_ASCII.sub(_without_combining, stripped)
     folded = stripped.casefold()

@@ -15,7 +15,7 @@ from giamngheo.text import WORD_SPLIT, fold
 
 
 def _reference_table() -> dict[int, str | None]:
-    table: dict[int, str | None] = {ord("đ"): "d", ord("Đ"): "D"}
+    table: dict[int, str | None] = {ord("đ"): "d", ord("Đ"): "D", ord("ð"): "d", ord("Ð"): "D"}  # eth: a look-alike of Đ
     for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
         ch = chr(cp)
         base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))

@@ -14,18 +14,24 @@ __all__ = ["Limits", "Sheet", "UnreadableFile", "Workbook", "read_workbook"]
 
 
 def _repair_legacy_text(book: Workbook) -> None:
-    """Decode TCVN3 / VNI cell text in place, sheet by sheet (a sheet is typed in one font)."""
-    from ..legacy_text import decode_cell, detect_legacy
+    """Decode TCVN3 / VNI cell text in place, sheet by sheet. A sheet is mostly typed in one font, but not every cell:
+    a name retyped in Unicode on an old template stays as it is, a name pasted in a legacy font on a Unicode sheet is
+    decoded on its own (legacy_text.decode_on_legacy_sheet, legacy_cell_encoding)."""
+    from ..legacy_text import decode_cell, decode_on_legacy_sheet, detect_legacy, legacy_cell_encoding
 
     for sheet in book.sheets:
         texts = [v for row in sheet.rows for v in row if isinstance(v, str)]
         texts.append(sheet.name)
         encoding = detect_legacy(texts)
-        if encoding is None:
+        # an error value (ExcelError) is Excel's own text, in no font: only str cells are decoded
+        if encoding is not None:
+            book.legacy_encoding = encoding
+            sheet.rows = [[decode_on_legacy_sheet(v, encoding) if v.__class__ is str else v for v in row] for row in sheet.rows]
             continue
-        book.legacy_encoding = encoding
-        # an error value (ExcelError) is Excel's own text, in no font
-        sheet.rows = [[decode_cell(v, encoding) if v.__class__ is str else v for v in row] for row in sheet.rows]
+        pasted = {t: e for t in set(texts[:-1]) if (e := legacy_cell_encoding(t)) is not None}
+        if pasted:
+            book.legacy_encoding = book.legacy_encoding or next(iter(pasted.values()))
+            sheet.rows = [[decode_cell(v, pasted[v]) if v.__class__ is str and v in pasted else v for v in row] for row in sheet.rows]
 
 
 def read_workbook(path: Path, limits: Limits) -> Workbook:
