@@ -56,10 +56,11 @@ def read_targets(path: Path | None, ctx: ReadContext, ref: Reference, province: 
     if path is None:
         return None
     entry = FileEntry(path.name, path, path.stat().st_size, path.stat().st_mtime)
-    data = reading.read_batch([entry], ctx, mode="targets")[0].data
-    found = targets_from_parse(data, Resolver(ref, province))
+    record = reading.read_batch([entry], ctx, mode="targets")[0]
+    found = targets_from_parse(record.data, Resolver(ref, province))
     if province is None and found.province:
-        found = targets_from_parse(data, Resolver(ref, found.province))
+        found = targets_from_parse(record.data, Resolver(ref, found.province))
+    found.source = {"path": str(path), "size": entry.size, "sha256": record.sha256}
     return found
 
 
@@ -180,7 +181,8 @@ def consolidate(
         failures = explain_failures([file_failures, findings, table_failures, consolidated.failures], run_id, quote(ref))
         failures, history = compare_with_previous_run(options.out, failures)
         counts = RunSummary.counts_of(consolidated.tables["provinces.parquet"], failures)
-        manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, pipeline.kind_status(consolidated), counts)
+        manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, pipeline.kind_status(consolidated), counts,
+                                      targets.source if targets else None)
         write_tables(staging, quote({"validation_failures.parquet": failures, "failure_history.parquet": history}))
         del history
         run_dir, reports = publish(quote(options), run_id, staging, quote(manifest), quote(side))

@@ -70,6 +70,7 @@ def manifest(
     skipped: list[Skipped],
     kind_status: dict[tuple[str, str], str],
     counts: dict,
+    targets: dict | None = None,
 ) -> dict:
     files = []
     for rec in records:
@@ -103,6 +104,7 @@ def manifest(
         "python": platform.python_version(),
         "counts": counts,
         "files": files,
+        "targets": targets,  # the province's targets workbook read (path, size, SHA-256), or None
         "skipped": [{"path": s.rel, "reason": s.reason} for s in skipped],
     }
 

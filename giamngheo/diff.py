@@ -83,6 +83,7 @@ def diff_runs(run_a: Path, run_b: Path) -> dict:
         }
     d["failures"] = _failure_changes(_read(run_a / "validation_failures.parquet"), _read(run_b / "validation_failures.parquet"))
     d["files"] = _file_changes(manifest_a.get("files") or [], manifest_b.get("files") or [])
+    d["files"]["changed"] += _targets_change(manifest_a.get("targets"), manifest_b.get("targets"))
     d["empty"] = not any(lists(d))
     return json.loads(json.dumps(d, ensure_ascii=False, default=str))  # plain JSON types only
 
@@ -299,6 +300,15 @@ def _renamed(removed: list[str], added: list[str], by_a: dict, by_b: dict) -> li
             renamed.append({"path_before": old, "path": path, "commune_code": by_b[path].get("commune_code"),
                             "status_before": by_a[old].get("status"), "status_after": by_b[path].get("status")})
     return renamed
+
+
+def _targets_change(a: dict | None, b: dict | None) -> list[dict]:
+    """The province's targets workbook, when both runs read one and its content differs (a run before the manifest
+    named it, or a run without targets, says nothing)."""
+    if not a or not b or a.get("sha256") == b.get("sha256"):
+        return []
+    return [{"path": b["path"], "commune_code": None, "sha256_before": a.get("sha256") or "", "sha256_after": b.get("sha256") or "",
+             "status_before": "targets", "status_after": "targets"}]
 
 
 def _file_brief(f: dict) -> dict:

@@ -8,7 +8,7 @@ from giamngheo.reports.analyst_layout import KIND_VI
 from giamngheo.summary import vn_int, vn_pct
 from schemas.columns import label_vi
 
-STATUS_VI = {"accepted": "chấp nhận", "rejected": "bị từ chối", "missing": "chưa nộp"}
+STATUS_VI = {"accepted": "chấp nhận", "rejected": "bị từ chối", "missing": "chưa nộp", "targets": "biểu giao chỉ tiêu của tỉnh"}
 EXTRA_LABELS = {
     "villages": "Số thôn, tổ",
     "communes_expected": "Số xã phải báo cáo",

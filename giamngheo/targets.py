@@ -37,6 +37,7 @@ class Targets:
     failures: list[dict] = field(default_factory=list)
     sheet: str | None = None
     tables: list[ParsedTable] = field(default_factory=list)  # the workbook's targets for a kind (subject: the kind)
+    source: dict | None = None  # path, size and SHA-256 of the workbook read: the manifest names the version a run used
 
 
 def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:

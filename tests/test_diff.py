@@ -278,3 +278,18 @@ def test_a_renamed_file_is_one_file_renamed_not_one_withdrawn_and_one_sent(tmp_p
     text = render_diff(diff_runs(a, b))
     assert "Tệp đổi tên hoặc chuyển chỗ, nội dung không đổi (1):" in text
     assert "01840.xlsx → dot 2/01840 ban chinh thuc.xlsx" in text
+
+
+def test_a_changed_targets_workbook_is_a_changed_file(tmp_path):
+    """The province's targets workbook is an input: a new version of it shows among the changed files (it was named
+    nowhere, so a changed target showed as a changed figure from no changed file)."""
+    a = write_run(tmp_path, "20260601T000000000Z-00001", BASE)
+    b = write_run(tmp_path, "20260602T000000000Z-00002", BASE)
+    for run, sha in ((a, "sha-t1"), (b, "sha-t2")):
+        manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+        manifest["targets"] = {"path": "/so/chi_tieu_giao_2026.xlsx", "size": 100, "sha256": sha}
+        (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    [changed] = diff_runs(a, b)["files"]["changed"]
+    assert (changed["path"], changed["sha256_before"], changed["sha256_after"]) == ("/so/chi_tieu_giao_2026.xlsx", "sha-t1", "sha-t2")
+    assert "/so/chi_tieu_giao_2026.xlsx: sha256 sha-t1 → sha-t2, biểu giao chỉ tiêu của tỉnh" in render_diff(diff_runs(a, b))
+    assert diff_runs(a, a)["files"]["changed"] == []

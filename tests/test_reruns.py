@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 
@@ -21,6 +22,8 @@ def test_rerun_parses_only_the_corrected_file_and_marks_the_fix(run_flow, tmp_pa
     run_flow(raw, out, targets=targets, province="19")
     first = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert all(f["parsed"] for f in first["files"])
+    # the targets workbook is an input too: which version of it the run used
+    assert first["targets"] == {"path": str(targets), "size": targets.stat().st_size, "sha256": hashlib.sha256(targets.read_bytes()).hexdigest()}
     before = pl.read_parquet(out / "validation_failures.parquet")
     assert set(before["history"]) == {"new"}
 
