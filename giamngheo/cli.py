@@ -320,9 +320,13 @@ def console(argv: list[str] | None = None) -> None:
     temporary server, logging flushes, multiprocessing joins its children), then the process
     ends without the teardown. Library callers of main() (the tests) exit normally.
     """
-    code = main(argv)
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
+    try:
+        code = main(argv)
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+    except BrokenPipeError:  # `giamngheo trace … | head`: the reader has all it wanted; the rest goes nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_OK
     atexit._run_exitfuncs()  # what the interpreter would run at exit; os._exit skips only the teardown
     for stream in (sys.stdout, sys.stderr):
         stream.flush()

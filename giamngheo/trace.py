@@ -15,6 +15,8 @@ from .summary import vn_int, vn_pct
 SUMS = {f: k.name for k in KINDS for f in k.traced}
 RATES = {r: parts for k in KINDS for r, parts in k.traced_rates.items()}
 RATE_KIND = {r: k.name for k in KINDS for r in k.traced_rates}
+DIFFERENCES = {d: parts for k in KINDS for d, parts in k.traced_differences.items()}
+DIFFERENCE_KIND = {d: k.name for k in KINDS for d in k.traced_differences}
 
 
 @dataclass
@@ -24,9 +26,10 @@ class Trace:
     cells: pl.DataFrame  # source_file, source_sheet, cell, value, sha256, commune_code, village_name
     total: float | None
     reported: float | None  # the figure in provinces.parquet / communes.parquet
-    numerator: "Trace | None" = None
-    denominator: "Trace | None" = None
+    numerator: "Trace | None" = None  # a rate's numerator; a difference's first rate
+    denominator: "Trace | None" = None  # a rate's denominator; a difference's rate subtracted
     notes: list[str] = field(default_factory=list)
+    difference: bool = False
 
     @property
     def matches(self) -> bool:
@@ -54,24 +57,56 @@ def trace(out: Path, code: str, fld: str) -> Trace:
     level = "province" if len(code) <= 2 else "commune"
     code = code.zfill(2) if level == "province" else code.zfill(5)
     scope = lineage.filter(pl.col("province_code" if level == "province" else "commune_code") == code)
+    if fld in DIFFERENCES:
+        return _difference_trace(scope, code, fld, out, level)
     if fld in RATES:
-        num_field, den_field = RATES[fld]
-        den_cells = _start_denominator_cells(scope) if den_field == "start_denominator" else scope.filter(pl.col("field") == den_field)
-        # over the communes that give both (transforms.results.provincial_results): no commune's poor without its households
-        giving = scope.filter(pl.col("field") == num_field).select("commune_code").unique()
-        both = giving.join(den_cells.select("commune_code").unique(), on="commune_code")
-        num = _sum_trace(scope.join(both, on="commune_code", how="semi"), code, num_field, out, level)
-        left_out = giving.join(both, on="commune_code", how="anti")["commune_code"].sort()
-        if left_out.len():  # the published sum counts them; this rate does not
-            num.reported = None
-            num.notes.append(f"không tính các xã thiếu mẫu số / communes without the denominator left out: {', '.join(left_out)}")
-        den_cells = den_cells.join(both, on="commune_code", how="semi")
-        den = Trace(code, den_field, _cell_table(den_cells), den_cells["value"].sum() if den_cells.height else None, None)
-        value = _rate(int(num.total or 0), int(den.total or 0))
-        return Trace(code, fld, pl.DataFrame(), value, _reported(out, code, fld, level), num, den)
+        return _rate_trace(scope, code, fld, out, level)
     if fld not in SUMS:
-        raise KeyError(f"unknown figure {fld!r}; traceable: {', '.join(list(SUMS) + list(RATES))}")
+        raise KeyError(f"unknown figure {fld!r}; traceable: {', '.join(list(SUMS) + list(RATES) + list(DIFFERENCES))}")
     return _sum_trace(scope, code, fld, out, level)
+
+
+def _denominator_cells(scope: pl.DataFrame, den_field: str) -> pl.DataFrame:
+    return _start_denominator_cells(scope) if den_field == "start_denominator" else scope.filter(pl.col("field") == den_field)
+
+
+def _difference_trace(scope: pl.DataFrame, code: str, fld: str, out: Path, level: str) -> Trace:
+    """A cut in points: the first rate minus the second, both over the communes that give all four of their parts (as
+    transforms.results.provincial_results takes the actual cut), each rounded half up before the subtraction."""
+    first, second = DIFFERENCES[fld]
+    parts = [cells.select("commune_code").unique() for rate in (first, second)
+             for cells in (scope.filter(pl.col("field") == RATES[rate][0]), _denominator_cells(scope, RATES[rate][1]))]
+    communes, any_part = parts[0], pl.concat(parts).unique()
+    for giving in parts[1:]:
+        communes = communes.join(giving, on="commune_code")
+    both = scope.join(communes, on="commune_code", how="semi")
+    a, b = _rate_trace(both, code, first, out, level), _rate_trace(both, code, second, out, level)
+    left_out = any_part.join(communes, on="commune_code", how="anti")["commune_code"].sort()
+    for part in (a, b):
+        part.reported = None  # the published rates are each over their own communes
+    value = None if a.total is None or b.total is None else (round(a.total * 100) - round(b.total * 100)) / 100
+    t = Trace(code, fld, pl.DataFrame(), value, _reported(out, code, fld, level), a, b, difference=True)
+    if left_out.len():
+        t.notes.append(f"không tính các xã thiếu số đầu kỳ hoặc cuối kỳ / communes without both rates left out: {', '.join(left_out)}")
+    return t
+
+
+def _rate_trace(scope: pl.DataFrame, code: str, fld: str, out: Path, level: str) -> Trace:
+    """A rate: its numerator's and denominator's cells, over the communes that give both."""
+    num_field, den_field = RATES[fld]
+    den_cells = _denominator_cells(scope, den_field)
+    # over the communes that give both (transforms.results.provincial_results): no commune's poor without its households
+    giving = scope.filter(pl.col("field") == num_field).select("commune_code").unique()
+    both = giving.join(den_cells.select("commune_code").unique(), on="commune_code")
+    num = _sum_trace(scope.join(both, on="commune_code", how="semi"), code, num_field, out, level)
+    left_out = giving.join(both, on="commune_code", how="anti")["commune_code"].sort()
+    if left_out.len():  # the published sum counts them; this rate does not
+        num.reported = None
+        num.notes.append(f"không tính các xã thiếu mẫu số / communes without the denominator left out: {', '.join(left_out)}")
+    den_cells = den_cells.join(both, on="commune_code", how="semi")
+    den = Trace(code, den_field, _cell_table(den_cells), den_cells["value"].sum() if den_cells.height else None, None)
+    value = _rate(int(num.total or 0), int(den.total or 0))
+    return Trace(code, fld, pl.DataFrame(), value, _reported(out, code, fld, level), num, den)
 
 
 def _sum_trace(scope: pl.DataFrame, code: str, fld: str, out: Path, level: str) -> Trace:
@@ -91,7 +126,7 @@ def _reported(out: Path, code: str, fld: str, level: str) -> float | None:
     if level == "province":
         frame = pl.read_parquet(out / "provinces.parquet").filter(pl.col("province_code") == code)
     else:
-        name = KIND_BY_NAME[SUMS.get(fld) or RATE_KIND[fld]].output("commune").name
+        name = KIND_BY_NAME[SUMS.get(fld) or RATE_KIND.get(fld) or DIFFERENCE_KIND[fld]].output("commune").name
         if not (out / name).exists():
             return None
         frame = pl.read_parquet(out / name).filter(pl.col("commune_code") == code)
@@ -103,16 +138,27 @@ def _reported(out: Path, code: str, fld: str, level: str) -> float | None:
 def traceable_fields(out: Path) -> list[str]:
     lineage = pl.read_parquet(out / "lineage.parquet", columns=["field"])
     present = set(lineage["field"].unique())
-    return [f for f in SUMS if f in present] + [r for r, (n, d) in RATES.items() if n in present]
+    rates = [r for r, (n, d) in RATES.items() if n in present]
+    return [f for f in SUMS if f in present] + rates + [d for d, (a, b) in DIFFERENCES.items() if a in rates and b in rates]
 
 
 def render(t: Trace, show_cells: bool = True, limit: int | None = None) -> str:
     """Text for the terminal: each cell (file, sheet, cell, value, SHA-256), the sum, and the published figure."""
     lines = []
+    if t.difference:
+        lines.append(f"{t.field} ({t.code}) = {t.numerator.field} − {t.denominator.field} (điểm %)")
+        lines.append(f"  = {vn_pct(t.numerator.total)} − {vn_pct(t.denominator.total)} = {vn_pct(t.total)}")
+        lines.append(f"  số đã công bố / published: {vn_pct(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}")
+        lines.extend(f"  {note}" for note in t.notes)
+        for part in (t.numerator, t.denominator):
+            lines.append("")
+            lines.append(render(part, show_cells, limit))
+        return "\n".join(lines)
     if t.numerator is not None:
         lines.append(f"{t.field} ({t.code}) = {t.numerator.field} / {t.denominator.field} x 100, làm tròn nửa lên 2 chữ số")
         lines.append(f"  = {vn_int(t.numerator.total)} / {vn_int(t.denominator.total)} x 100 = {vn_pct(t.total)}")
-        lines.append(f"  số đã công bố / published: {vn_pct(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}")
+        if t.reported is not None:  # a part of a cut: the rate over the communes that give the cut's four parts
+            lines.append(f"  số đã công bố / published: {vn_pct(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}")
         for part in (t.numerator, t.denominator):
             lines.append("")
             lines.append(render(part, show_cells, limit))

@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import polars as pl
 
-from giamngheo.trace import RATES, SUMS, trace
+from giamngheo.trace import DIFFERENCES, RATES, SUMS, trace
 
 
 def test_trace_reproduces_every_province_figure(thai_nguyen_run):
     _, out, _ = thai_nguyen_run
     province = pl.read_parquet(out / "provinces.parquet").to_dicts()[0]
-    traceable = [f for f in list(SUMS) + list(RATES) if f in province]
-    assert len(traceable) >= 10
+    traceable = [f for f in list(SUMS) + list(RATES) + list(DIFFERENCES) if f in province]
+    assert len(traceable) >= 10 and {"near_poor_rate_end_pct", "actual_poor_reduction_pp"} <= set(traceable)
     for fld in traceable:
         t = trace(out, "19", fld)
         assert t.total == province[fld], fld
     lineage = pl.read_parquet(out / "lineage.parquet")
     assert lineage.filter(pl.col("sha256").str.len_chars() != 64).is_empty()
+
+
+def test_every_commune_results_rate_and_cut_is_traced(thai_nguyen_run):
+    """The near-poor start and end rates and the actual cut, published in results_communes.parquet and the headline,
+    had no trace ("unknown figure"): each is now reproduced from its cells, for every commune with results."""
+    _, out, _ = thai_nguyen_run
+    communes = pl.read_parquet(out / "results_communes.parquet").filter(pl.col("status") == "accepted")
+    fields = ["near_poor_rate_start_pct", "near_poor_rate_end_pct", "poor_rate_start_pct", "actual_poor_reduction_pp"]
+    traced = 0
+    for row in communes.iter_rows(named=True):
+        for fld in fields:
+            t = trace(out, row["commune_code"], fld)
+            assert t.total == row[fld], (row["commune_code"], fld, t.total, row[fld])
+            traced += row[fld] is not None
+    assert traced >= 100
+    cut = trace(out, "19", "actual_poor_reduction_pp")
+    assert cut.matches and cut.total == 0.8 and cut.numerator.field == "poor_rate_start_pct"
+    assert cut.numerator.numerator.cells.height > 0  # down to the cells of the poor at the start
 
 
 def test_trace_of_a_commune_lists_its_cells(thai_nguyen_run):
@@ -74,3 +92,17 @@ def test_trace_says_when_a_code_is_not_in_the_run_or_its_commune_was_rejected(tm
         tmp_path / "lineage.parquet")
     pl.DataFrame({"commune_code": ["05800", "02071"], "status": ["accepted", "rejected"]}).write_parquet(tmp_path / "communes.parquet")
     assert [_unit_in_run(tmp_path, c) for c in ("19", "05800", "02071", "99", "12345")] == ["traced", "traced", "rejected", None, None]
+
+
+def test_trace_piped_to_head_ends_quietly(thai_nguyen_run):
+    """`giamngheo trace … | head` ended in a BrokenPipeError traceback once head had read its lines."""
+    import subprocess
+    import sys
+
+    _, out, _ = thai_nguyen_run
+    p = subprocess.Popen([sys.executable, "-m", "giamngheo", "trace", "--out", str(out), "19", "poor_households"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout.readline().startswith("poor_households (19)".encode())
+    p.stdout.close()  # as head does after its lines
+    stderr = p.stderr.read()
+    assert p.wait(timeout=60) == 0 and b"Traceback" not in stderr, stderr.decode(errors="replace")

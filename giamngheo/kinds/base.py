@@ -99,6 +99,8 @@ class Kind:
     # sums (figure -> (numerator, denominator)), each published in the kind's commune table
     traced: tuple[str, ...] = ()
     traced_rates: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # and differences of two such rates in points (figure -> (rate, rate minus)), over the communes that give both
+    traced_differences: dict[str, tuple[str, str]] = field(default_factory=dict)
     # how it appears in the reports beside the plan's and results' own sheets: analyst sheets made
     # from a finished run folder, and a section of the HTML report (an HTML string), each None
     report_sheets: Callable[[Path], list[Sheet]] | None = None

@@ -126,5 +126,8 @@ RESULTS = Kind(
     traced_rates={
         "poor_rate_end_pct": ("poor_households_end", "total_households_end"),
         "poor_rate_start_pct": ("poor_households_start", "start_denominator"),
+        "near_poor_rate_end_pct": ("near_poor_households_end", "total_households_end"),
+        "near_poor_rate_start_pct": ("near_poor_households_start", "start_denominator"),
     },
+    traced_differences={"actual_poor_reduction_pp": ("poor_rate_start_pct", "poor_rate_end_pct")},
 )
