@@ -303,6 +303,14 @@ def test_approve_correct_rerun_acknowledge_and_survive_cache_clear_and_pruning(r
         "02083": "approved", "05710": "approved", "05800": "changed_since_approval", "05851": "not_approved"}
     moved = communes.filter(pl.col("commune_code") == "05800")["approval_changes"].item().split(", ")
     assert {"poor_households", "poor_rate_pct", "sha256"} <= set(moved) and "total_households" not in moved
+    # the analyst workbook and the HTML report say what moved in words, not as field ids
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out / "bao_cao_tong_hop.xlsx", read_only=True)["Xã, phường"]
+    [shown] = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str) and "nội dung tệp đã nộp" in c]
+    assert "Số hộ nghèo" in shown and "poor_households" not in shown and "sha256" not in shown
+    html = (out / "bao_cao_kiem_tra.html").read_text(encoding="utf-8")
+    assert shown in html and "poor_households, " not in html and "Thời điểm (giờ Việt Nam)" in html
     failures = pl.read_parquet(out / "validation_failures.parquet")
     state = {r["cell"]: r["acknowledged"] for r in failures.filter(pl.col("rule") == "total_row_matches_sum").iter_rows(named=True)}
     assert state == {"C46": True, "F46": False, "H46": False}  # F46 now holds 44: its acknowledgement lapsed

@@ -56,6 +56,7 @@ from giamngheo.reports.analyst_layout import (
     RATE_NOTE, RESULTS_COLUMNS, RESULTS_RATES, SHEET_COMMUNES, SHEET_LEDGER, SHEET_MISSING, SHEET_PROVINCE,
     SHEET_RESULTS, SHEET_VILLAGES, VILLAGE_COLUMNS, WORKBOOK_NAME, WORKBOOK_OPTIONS,
 )
+from giamngheo.reports.approval_html import changes_vi
 from giamngheo.approval import ensure_annotated
 from giamngheo.kinds import KINDS, Sheet
 from giamngheo.reports.ledger import ledger_summary, read_manifest, submissions_table
@@ -85,7 +86,7 @@ class AnalystWorkbook:
     def __init__(self, run_dir: Path, manifest: dict):
         self.run_dir = Path(run_dir)
         self.manifest = manifest
-        self.frames = {name: ensure_annotated(read_table(self.run_dir / f"{name}.parquet"), f"{name}.parquet", self.run_dir)
+        self.frames = {name: _approval_in_words(ensure_annotated(read_table(self.run_dir / f"{name}.parquet"), f"{name}.parquet", self.run_dir))
                        for name in ("provinces", "communes", "villages", "results_communes")}  # approval: see giamngheo/approval.py
         self.path = self.run_dir / WORKBOOK_NAME
         self.tmp = self.path.with_name(self.path.name + ".tmp")
@@ -302,3 +303,10 @@ def _ledger_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, ledger: pl.D
         ]
 
     write_table(ws, st, header_row, shown, columns, None, fill, frozen=3)
+
+
+def _approval_in_words(frame: pl.DataFrame) -> pl.DataFrame:
+    """What moved since approval as the reader names it ("Số hộ nghèo; nội dung tệp đã nộp"), not as field ids."""
+    if "approval_changes" not in frame.columns:
+        return frame
+    return frame.with_columns(pl.col("approval_changes").map_elements(changes_vi, return_dtype=pl.String))

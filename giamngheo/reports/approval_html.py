@@ -4,6 +4,7 @@ Read from the run's commune-level tables (giamngheo/approval.py gives them the c
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from pathlib import Path
 
@@ -12,12 +13,35 @@ import polars as pl
 from giamngheo.approval import COMMUNE_TABLES
 from giamngheo.kinds import KIND_BY_NAME
 
+from .analyst_layout import VIETNAM
 from .report_charts import vn_int
 
 APPROVAL_VI = {"approved": "Đã phê duyệt", "changed_since_approval": "Đã thay đổi từ khi phê duyệt", "not_approved": "Chưa phê duyệt"}
 APPROVAL_CSS = (".badge.changed_since_approval { background:#fbe3e0; color:#9b2c20; } .badge.not_approved { background:#eee; "
                 "color:#555; } .ack { margin-top:4px; font-size:12px; color:#2d6a3e; } tr.acknowledged { opacity:.75; }")
 SHOWN = ("commune_code", "commune_name", "approval", "approved_by", "approved_at", "approval_changes")
+
+
+def changes_vi(ids: str | None) -> str | None:
+    """approval_changes ("poor_households, poor_rate_pct, sha256": ids for programs) as the people reading the reports
+    name them ("Số hộ nghèo; Tỷ lệ hộ nghèo (%); nội dung tệp đã nộp")."""
+    from giamngheo.diff_text import EXTRA_LABELS
+    from schemas.columns import label_vi
+
+    if not ids:
+        return ids
+    named = {"sha256": "nội dung tệp đã nộp", "source_file": "tệp được dùng"}
+    return "; ".join(named.get(f) or EXTRA_LABELS.get(f) or label_vi(f) for f in ids.split(", "))
+
+
+def _approved_at(value) -> str | None:
+    """An approval's time (journal: UTC, ISO) in Vietnam time, as the workbook gives it."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value)).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return str(value)[:16]
 
 
 def _e(value) -> str:
@@ -61,12 +85,12 @@ def approval_section(rows: list[dict]) -> str:
     tone = {"approved": "good", "changed_since_approval": "bad", "not_approved": "muted"}
     cards = "".join(f'<div class="card {tone[s] if n else ""}"><div class="k">{APPROVAL_VI[s]} <small>{s}</small></div>'
                     f'<div class="v">{vn_int(n)}</div><div class="n">báo cáo của xã/phường</div></div>' for s, n in counts.items())
-    head = "".join(f"<th>{h}</th>" for h in ("Xã/phường", "Mã", "Báo cáo", "Phê duyệt", "Người phê duyệt", "Thời điểm (UTC)",
+    head = "".join(f"<th>{h}</th>" for h in ("Xã/phường", "Mã", "Báo cáo", "Phê duyệt", "Người phê duyệt", "Thời điểm (giờ Việt Nam)",
                                              "Thay đổi từ khi phê duyệt"))
     body = "".join(
         f"<tr><td>{_e(r['commune_name'])}</td><td>{_e(r['commune_code'])}</td><td>{_e(_heading(r['kind']))}</td>"
         f"<td>{badge(r['approval'], APPROVAL_VI.get(r['approval'], r['approval']))}</td><td>{_e(r['approved_by'])}</td>"
-        f"<td>{_e(str(r['approved_at'])[:16] if r['approved_at'] else None)}</td><td>{_e(r['approval_changes'])}</td></tr>"
+        f"<td>{_e(_approved_at(r['approved_at']))}</td><td>{_e(changes_vi(r['approval_changes']))}</td></tr>"
         for r in rows
     )
     return (f'<section id="phe-duyet"><h2>Phê duyệt số liệu <small>approval (chốt số liệu)</small></h2><div class="cards">{cards}</div>'
