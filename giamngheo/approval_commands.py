@@ -20,7 +20,6 @@ from .approval import (
     replay,
     sha256_of_files,
 )
-from .summary import vn_int, vn_pct
 
 RUNS, CURRENT = "runs", "current"
 
@@ -194,13 +193,7 @@ def render_against_approved(d: dict, limit: int = 50) -> str:
 
 
 def _shown(v) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, bool):
-        return "có" if v else "không"
-    if isinstance(v, int):
-        return vn_int(v)
-    if isinstance(v, float):
-        return vn_pct(v)
+    from .diff_text import value_text
+
     text = str(v)
-    return text[:12] + "…" if len(text) == 64 and all(ch in "0123456789abcdef" for ch in text) else text
+    return text[:12] + "…" if len(text) == 64 and all(ch in "0123456789abcdef" for ch in text) else value_text(v)

@@ -4,7 +4,7 @@ summary prints them ("1.234", "3,46")."""
 from __future__ import annotations
 
 from giamngheo.diff import OUTPUTS, lists
-from giamngheo.reports.analyst_layout import KIND_VI
+from giamngheo.reports.analyst_layout import ASSESSMENT_VI, KIND_VI
 from giamngheo.summary import vn_int, vn_pct
 from schemas.columns import label_vi
 
@@ -131,14 +131,15 @@ def _village(v: dict) -> str:
 
 
 def _changes(changes: dict) -> str:
-    return "; ".join(f"{_label(f)} {_value(c['before'])} → {_value(c['after'])}{_signed(c['delta'])}" for f, c in changes.items())
+    return "; ".join(f"{_label(f)} {value_text(c['before'])} → {value_text(c['after'])}{_signed(c['delta'])}" for f, c in changes.items())
 
 
 def _label(field: str) -> str:
     return EXTRA_LABELS.get(field) or label_vi(field)
 
 
-def _value(v) -> str:
+def value_text(v) -> str:
+    """A figure as people read it: "1.234", "3,46", "có", an assessment in Vietnamese ("Không đạt", not "missed")."""
     if v is None:
         return "—"
     if isinstance(v, bool):
@@ -147,14 +148,14 @@ def _value(v) -> str:
         return vn_int(v)
     if isinstance(v, float):
         return vn_pct(v)
-    return str(v)
+    return ASSESSMENT_VI.get(v, str(v))
 
 
 def _signed(delta) -> str:
     if delta is None:
         return ""
     sign = "+" if delta > 0 else "-"
-    return f" ({sign}{_value(abs(delta))})"
+    return f" ({sign}{value_text(abs(delta))})"
 
 
 def _status(status) -> str:

@@ -293,3 +293,12 @@ def test_a_changed_targets_workbook_is_a_changed_file(tmp_path):
     assert (changed["path"], changed["sha256_before"], changed["sha256_after"]) == ("/so/chi_tieu_giao_2026.xlsx", "sha-t1", "sha-t2")
     assert "/so/chi_tieu_giao_2026.xlsx: sha256 sha-t1 → sha-t2, biểu giao chỉ tiêu của tỉnh" in render_diff(diff_runs(a, b))
     assert diff_runs(a, a)["files"]["changed"] == []
+
+
+def test_an_assessment_reads_in_vietnamese():
+    """`diff` printed "Đánh giá: met → missed", English values in a Vietnamese line."""
+    from giamngheo.diff_text import value_text
+
+    assert (value_text("met"), value_text("missed")) == ("Đạt", "Không đạt")
+    assert value_text("not_assessed: results rejected") == "Chưa đánh giá: kết quả bị từ chối"
+    assert (value_text(1234), value_text(3.456), value_text(True), value_text("Thôn Nà")) == ("1.234", "3,46", "có", "Thôn Nà")
