@@ -345,6 +345,11 @@ def _reads_as_unicode(text: str) -> bool:
 
 
 def legacy_cell_encoding(text: str) -> str | None:
+    """_legacy_cell_encoding, a short text (a label, a village's name: they repeat from file to file) once per process."""
+    return _pasted_short(text) if len(text) <= _SHORT else _legacy_cell_encoding(text)
+
+
+def _legacy_cell_encoding(text: str) -> str | None:
     """The legacy font a cell of a Unicode sheet is typed in ("B¶n Nµ Khuæi", "Baûn Naø Khuoåi": a village name
     pasted from an old file), else None. Only a cell with characters that legacy bytes give and Unicode Vietnamese
     never does, no letter only Unicode has (ư, ạ, ...), words that decoding makes Vietnamese and none it spoils, and
@@ -360,6 +365,9 @@ def legacy_cell_encoding(text: str) -> str | None:
     if not scored or len(scored) > 1 and scored[-1][0] == scored[-2][0]:
         return None
     return scored[-1][1]
+
+
+_pasted_short = lru_cache(maxsize=65536)(_legacy_cell_encoding)
 
 
 # Characters that legacy bytes produce but Unicode Vietnamese letters never are
