@@ -153,6 +153,8 @@ def _trace(args) -> int:
         return EXIT_USAGE
     if known != "traced":
         print(f"Xã {args.code}: {_STATUS_VI.get(known, known)}, số liệu của xã không được tổng hợp (xem bao_cao_kiem_tra); không có ô nguồn.")
+    for title in _rejected_reports(args.out, args.code) if known == "traced" else ():
+        print(f"Xã {args.code}: {title} bị từ chối, số liệu của báo cáo này không được tổng hợp (xem bao_cao_kiem_tra); không có ô nguồn.")
     fields = [args.field] if args.field else traceable_fields(args.out)
     try:
         for i, fld in enumerate(fields):
@@ -182,6 +184,27 @@ def _unit_in_run(out: Path, code: str) -> str | None:
         return None
     found = pl.read_parquet(path, columns=["commune_code", "status"]).filter(pl.col("commune_code") == code)
     return (found["status"][0] or "missing") if found.height else None
+
+
+def _rejected_reports(out: Path, code: str) -> list[str]:
+    """The reports of a traced commune that were rejected (its results, say, when its plan was accepted): their figures
+    have no cells, and a trace of them would otherwise print an empty sum without a word why."""
+    import polars as pl
+
+    from .kinds import KINDS
+
+    if len(code.strip()) <= 2:
+        return []
+    titles = []
+    for kind in KINDS:
+        output = kind.output("commune")
+        path = out / output.name if output else None
+        if path is None or not path.exists() or "status" not in pl.read_parquet_schema(path):
+            continue
+        found = pl.read_parquet(path, columns=["commune_code", "status"]).filter(pl.col("commune_code") == code.strip().zfill(5))
+        if found.height and found["status"][0] == "rejected":
+            titles.append(kind.title_vi[:1].upper() + kind.title_vi[1:])
+    return titles
 
 
 def _serve(args) -> int:

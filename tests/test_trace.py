@@ -92,6 +92,12 @@ def test_trace_says_when_a_code_is_not_in_the_run_or_its_commune_was_rejected(tm
         tmp_path / "lineage.parquet")
     pl.DataFrame({"commune_code": ["05800", "02071"], "status": ["accepted", "rejected"]}).write_parquet(tmp_path / "communes.parquet")
     assert [_unit_in_run(tmp_path, c) for c in ("19", "05800", "02071", "99", "12345")] == ["traced", "traced", "rejected", None, None]
+    # a commune traced for its plan whose year-end results were rejected: said, not an empty sum without a word
+    from giamngheo.cli import _rejected_reports
+
+    pl.DataFrame({"commune_code": ["05800"], "status": ["rejected"]}).write_parquet(tmp_path / "results_communes.parquet")
+    assert _rejected_reports(tmp_path, "05800") == ["Báo cáo kết quả"] and _rejected_reports(tmp_path, "02071") == ["Kế hoạch"]
+    assert _rejected_reports(tmp_path, "19") == []
 
 
 def test_trace_piped_to_head_ends_quietly(thai_nguyen_run):
