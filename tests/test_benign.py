@@ -128,6 +128,25 @@ def test_excel_95_workbook_with_a_password_is_reported_as_such(tmp_path):
     assert readable.height == 1 and "mật khẩu" in readable["message"][0]
 
 
+def test_a_workbook_with_a_password_names_its_format(tmp_path):
+    """The failure's value was msoffcrypto's class name, "OOXMLFile"."""
+    import io
+
+    from msoffcrypto.format.ooxml import OOXMLFile
+    from openpyxl import Workbook
+
+    plain = io.BytesIO()
+    book = Workbook()
+    book.active.append(["Tên thôn", "Tổng số hộ"])
+    book.save(plain)
+    encrypted = io.BytesIO()
+    OOXMLFile(io.BytesIO(plain.getvalue())).encrypt("matkhau123", encrypted)
+    (tmp_path / "bieu.xlsx").write_bytes(encrypted.getvalue())
+    ins, _ = read(tmp_path / "bieu.xlsx")
+    readable = ins.failures.filter(ins.failures["rule"] == "readable")
+    assert readable["value"].to_list() == ["xlsx (Office Open XML)"] and "mật khẩu" in readable["message"][0]
+
+
 def test_excel_binary_workbook(tmp_path):
     ins, _ = read(write_xlsb(tmp_path / "bieu.xlsb", "Phụ lục", ROWS))
     assert_read(ins)

@@ -105,13 +105,18 @@ def ole_kind(path: Path) -> str:
         if _excel95_book(path):
             return "xls"
         raise UnreadableFile("corrupt", f"OLE2: {exc.__class__.__name__}") from None
+    named = _OLE_FORMATS.get(kind, kind.replace("File", ""))  # the file's format as its reader knows it, not a class name
     if encrypted:
-        raise UnreadableFile("encrypted", kind)
+        raise UnreadableFile("encrypted", named)
     if kind == "OOXMLFile":  # an OOXML package wrapped in OLE but not encrypted: unusual
-        raise UnreadableFile("encrypted", kind)
+        raise UnreadableFile("encrypted", named)
     if kind not in ("Xls97File",):
-        raise UnreadableFile("not_spreadsheet", kind.replace("File", ""))
+        raise UnreadableFile("not_spreadsheet", named)
     return "xls"
+
+
+_OLE_FORMATS = {"OOXMLFile": "xlsx (Office Open XML)", "Xls97File": "xls (Excel 97-2003)", "Doc97File": "doc (Word 97-2003)",
+                "Ppt97File": "ppt (PowerPoint 97-2003)"}
 
 
 class SafeZip:
