@@ -284,7 +284,7 @@ def legacy_evidence(texts: Iterable[str]) -> dict[str, object]:
     for text in texts:
         if not isinstance(text, str) or text.isascii():
             continue
-        words, changes = _text_evidence(text) if len(text) <= _SHORT else _text_evidence.__wrapped__(text)
+        words, changes = _evidence(text)
         unicode_words += words
         for encoding, (plus, minus) in zip(ENCODINGS, changes):
             gain[encoding] += plus
@@ -307,6 +307,11 @@ def _text_evidence(text: str) -> tuple[int, tuple[tuple[int, int], ...]]:
     return 0, tuple((sum(c[i][0] for c in changes), sum(c[i][1] for c in changes)) for i in range(len(ENCODINGS)))
 
 
+def _evidence(text: str) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """_text_evidence, a short text once per process (the cache keeps short texts only)."""
+    return _text_evidence(text) if len(text) <= _SHORT else _text_evidence.__wrapped__(text)
+
+
 @lru_cache(maxsize=65536)
 def _decode_short(text: str, encoding: str) -> str:
     return decode_legacy(text, encoding)
@@ -317,16 +322,13 @@ def decode_cell(text: str, encoding: str) -> str:
     return _decode_short(text, encoding) if len(text) <= _SHORT else decode_legacy(text, encoding)
 
 
-def _cell_changes(text: str) -> tuple[tuple[int, int], ...]:
-    """(gain, loss) per encoding in ENCODINGS when this one cell is decoded."""
-    return (_text_evidence(text) if len(text) <= _SHORT else _text_evidence.__wrapped__(text))[1]
 
 
 def decode_on_legacy_sheet(text: str, encoding: str) -> str:
     """A text cell of a sheet typed in `encoding`: decoded, unless the cell reads as better Vietnamese as it is. A
     name retyped in Unicode on an old template stays: "UBND XÃ SÀ PHÌN" is not "SÀ PHÈN", "Thôn Nà Mèo" not "Thụn
     Nà Mốo"."""
-    gain, loss = _cell_changes(text)[ENCODINGS.index(encoding)]
+    gain, loss = _evidence(text)[1][ENCODINGS.index(encoding)]
     if loss > gain or encoding == TCVN3 and not _NOT_IN_TCVN3.isdisjoint(text) and _TELLTALE.isdisjoint(text):
         return text
     return decode_cell(text, encoding)
@@ -339,11 +341,6 @@ def decode_on_legacy_sheet(text: str, encoding: str) -> str:
 _NOT_IN_TCVN3 = frozenset("ÀÁÂÃÍÙÚà")
 
 
-def _reads_as_unicode(text: str) -> bool:
-    """Vietnamese as it is: no character only legacy bytes give, and every word a syllable."""
-    return _TELLTALE.isdisjoint(text) and all(is_vietnamese_syllable(unicodedata.normalize("NFC", t)) for t in _scored_tokens(text))
-
-
 def legacy_cell_encoding(text: str) -> str | None:
     """_legacy_cell_encoding, a short text (a label, a village's name: they repeat from file to file) once per process."""
     return _pasted_short(text) if len(text) <= _SHORT else _legacy_cell_encoding(text)
@@ -351,16 +348,16 @@ def legacy_cell_encoding(text: str) -> str | None:
 
 def _legacy_cell_encoding(text: str) -> str | None:
     """The legacy font a cell of a Unicode sheet is typed in ("B¶n Nµ Khuæi", "Baûn Naø Khuoåi": a village name
-    pasted from an old file), else None. Only a cell with characters that legacy bytes give and Unicode Vietnamese
-    never does, no letter only Unicode has (ư, ạ, ...), words that decoding makes Vietnamese and none it spoils, and
-    one font that reads it better than the other."""
+    pasted from an old file), else None. Only a cell with no letter only Unicode has (ư, ạ, ...) that decoding makes
+    more Vietnamese in one font than in the other: by a point with a character only legacy bytes give ("¶", "µ"), by
+    two without one, and then only when some word is no Vietnamese syllable as it is."""
     if text.isascii() or _UNICODE_ONLY.search(text):
         return None
     signed = not _TELLTALE.isdisjoint(text)
-    if not signed and _reads_as_unicode(text):
+    if not signed and all(is_vietnamese_syllable(unicodedata.normalize("NFC", t)) for t in _scored_tokens(text)):
         return None
     least = 1 if signed else 2  # without a legacy sign, a word not Vietnamese as it is and two points gained
-    nets = {e: (gain - loss if gain - loss >= least else None) for e, (gain, loss) in zip(ENCODINGS, _cell_changes(text))}
+    nets = {e: (gain - loss if gain - loss >= least else None) for e, (gain, loss) in zip(ENCODINGS, _evidence(text)[1])}
     scored = sorted((net, e) for e, net in nets.items() if net is not None)
     if not scored or len(scored) > 1 and scored[-1][0] == scored[-2][0]:
         return None
