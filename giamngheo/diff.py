@@ -35,7 +35,6 @@ OPTIONAL = {k.name for k in KINDS if k.optional}
 FAILURE_KEY = ("commune_code", "rule", "source_sheet", "cell", "field")
 
 
-
 def latest_two_runs(out: Path) -> tuple[Path, Path] | None:
     """The two most recent completed runs under out/runs/ (older, newer), or None when there are fewer."""
     runs = _completed_runs(Path(out))

@@ -11,7 +11,9 @@ from pathlib import Path
 import polars as pl
 
 from giamngheo.approval import COMMUNE_TABLES
+from giamngheo.diff_text import EXTRA_LABELS
 from giamngheo.kinds import KIND_BY_NAME
+from schemas.columns import label_vi
 
 from .analyst_layout import VIETNAM
 from .report_charts import vn_int
@@ -25,9 +27,6 @@ SHOWN = ("commune_code", "commune_name", "approval", "approved_by", "approved_at
 def changes_vi(ids: str | None) -> str | None:
     """approval_changes ("poor_households, poor_rate_pct, sha256": ids for programs) as the people reading the reports
     name them ("Số hộ nghèo; Tỷ lệ hộ nghèo (%); nội dung tệp đã nộp")."""
-    from giamngheo.diff_text import EXTRA_LABELS
-    from schemas.columns import label_vi
-
     if not ids:
         return ids
     named = {"sha256": "nội dung tệp đã nộp", "source_file": "tệp được dùng"}
