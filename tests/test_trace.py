@@ -37,6 +37,21 @@ def test_every_commune_results_rate_and_cut_is_traced(thai_nguyen_run):
     assert cut.numerator.numerator.cells.height > 0  # down to the cells of the poor at the start
 
 
+def test_every_commune_movement_is_traced(thai_nguyen_run):
+    """The year's decreases and increases of results_communes.parquet had no lineage ("unknown figure"): each is now
+    the sum of its cells, the declared total's where a village gives one, else its parts' (thoát nghèo, ...)."""
+    _, out, _ = thai_nguyen_run
+    communes = pl.read_parquet(out / "results_communes.parquet").filter(pl.col("status") == "accepted")
+    moves = ["poor_decrease", "poor_increase", "near_poor_decrease", "near_poor_increase"]
+    for row in communes.iter_rows(named=True):
+        for fld in moves:
+            assert trace(out, row["commune_code"], fld).total == row[fld], (row["commune_code"], fld)
+    cells = pl.read_parquet(out / "lineage.parquet").filter(pl.col("field") == "poor_decrease")
+    per_village = cells.group_by("commune_code", "village_name").len()["len"]
+    assert per_village.min() == 1 and per_village.max() >= 3  # a declared total's one cell; parts' several
+    assert trace(out, "19", "poor_decrease").total == communes["poor_decrease"].sum()
+
+
 def test_trace_of_a_commune_lists_its_cells(thai_nguyen_run):
     _, out, _ = thai_nguyen_run
     t = trace(out, "05800", "poor_households")

@@ -21,12 +21,14 @@ def column_letters(col: pl.Expr) -> pl.Expr:
     return col.replace_strict(_COLUMN_LETTERS, default=None, return_dtype=pl.Utf8)
 
 
-def cell_lineage(rows: pl.LazyFrame, fields: list[str], tables: pl.LazyFrame, columns: pl.LazyFrame) -> pl.LazyFrame:
+def cell_lineage(rows: pl.LazyFrame, fields: list[str], tables: pl.LazyFrame, columns: pl.LazyFrame,
+                 as_field: dict[str, str] | None = None) -> pl.LazyFrame:
     """One row per (village, field): the value and the cell it was read from, in the order of
     commune, file, sheet, row, column and field.
 
     `rows` carries commune_code, village_name, section and, per field, `<field>`,
     `<field>__table` and `<field>__row` (the table and sheet row the value came from).
+    `as_field` names a field's cells after the figure they add to (a decrease's parts as the decrease).
     """
     parts = []
     for f in fields:
@@ -59,6 +61,7 @@ def cell_lineage(rows: pl.LazyFrame, fields: list[str], tables: pl.LazyFrame, co
     long = (
         pl.concat(parts)
         .join(columns, on=["table_id", "field"], how="left")
+        .with_columns(pl.col("field").replace(as_field or {}))
         .join(place, on="table_id", how="left")
         .sort("commune_code", "_place", "source_row", "column", "field", nulls_last=True, maintain_order=True)
     )

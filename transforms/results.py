@@ -12,6 +12,8 @@ from .numbers import EMPTY, OK, ZERO
 from .rates import pp_difference, rate_pct
 
 SUBJECTS = ("poor", "near_poor")
+# each movement of the year -> the parts it is the sum of when no total is declared
+MOVEMENTS = {f"{s}_{m}": parts[s] for s in SUBJECTS for m, parts in (("decrease", DECREASE_PARTS), ("increase", INCREASE_PARTS))}
 
 
 def _sum_present(fields: list[str]) -> pl.Expr:
