@@ -155,7 +155,7 @@ def _trace(args) -> int:
         print(f"Xã {args.code}: {_STATUS_VI.get(known, known)}, số liệu của xã không được tổng hợp (xem bao_cao_kiem_tra); không có ô nguồn.")
     for title in _rejected_reports(args.out, args.code) if known == "traced" else ():
         print(f"Xã {args.code}: {title} bị từ chối, số liệu của báo cáo này không được tổng hợp (xem bao_cao_kiem_tra); không có ô nguồn.")
-    fields = [args.field] if args.field else traceable_fields(args.out)
+    fields = [args.field] if args.field else traceable_fields(args.out, args.code)
     try:
         for i, fld in enumerate(fields):
             if i:
@@ -177,7 +177,8 @@ def _unit_in_run(out: Path, code: str) -> str | None:
 
     code = code.strip()
     column, code = ("province_code", code.zfill(2)) if len(code) <= 2 else ("commune_code", code.zfill(5))
-    if not pl.scan_parquet(out / "lineage.parquet").filter(pl.col(column) == code).head(1).collect().is_empty():
+    cells = pl.scan_parquet(out / "lineage.parquet").filter((pl.col(column) == code) & (pl.col("kind") != "targets"))
+    if not cells.head(1).collect().is_empty():  # a commune's target alone is no report of its own
         return "traced"
     path = out / "communes.parquet"
     if column == "province_code" or not path.exists():

@@ -85,7 +85,7 @@ def run_context(records, tables: frames.Tables, checked: Checked, file_failures:
     }
     failures = pl.concat([file_failures, checked.failures], how="diagonal_relaxed")
     return Context(run_id, year, ref, provinces, tables.tables, tables.columns, submitted, failures, target_frame(targets), checked.typed,
-                   target_tables=targets.tables if targets else [])
+                   target_tables=targets.tables if targets else [], target_cells=targets.cells() if targets else pl.DataFrame())
 
 
 @dataclass
@@ -158,6 +158,9 @@ def _traced(ctx: Context, consolidated: Consolidated):
         cells = cells.with_columns(pl.col("commune_code").replace_strict(provinces, default=None).alias("province_code"))
         yield cells, kind.findings(ctx, made, cells) if kind.findings else None
         del cells  # not held while the next kind traces
+    if not ctx.target_cells.is_empty():
+        yield ctx.target_cells.with_columns(pl.col("commune_code").replace_strict(provinces, default=None).alias("province_code"),
+                                            pl.lit("targets").alias("kind")), None
 
 
 def _findings(found: list) -> pl.DataFrame:

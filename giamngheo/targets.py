@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
 from transforms.parsing import typed_rows
-from transforms.targets import targets_in_points
+from transforms.targets import assigned_target_cells, targets_in_points
 
 from .parse import failure
 from .parsed import ParsedTable, ParseResult
@@ -38,6 +39,13 @@ class Targets:
     sheet: str | None = None
     tables: list[ParsedTable] = field(default_factory=list)  # the workbook's targets for a kind (subject: the kind)
     source: dict | None = None  # path, size and SHA-256 of the workbook read: the manifest names the version a run used
+    columns: dict[str, int] = field(default_factory=dict)  # field -> 1-based column of the communes' sheet
+
+    def cells(self) -> pl.DataFrame:
+        """The cell behind each commune's assigned cut (lineage: what `giamngheo trace` shows)."""
+        source = self.source or {}
+        return assigned_target_cells(self.frame.lazy(), Path(source.get("path", "")).name, self.sheet, self.columns,
+                                     source.get("sha256")).collect()
 
 
 def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
@@ -99,7 +107,7 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
     frame = pl.DataFrame(list(out.values()), schema=TARGETS_SCHEMA)
     provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
     province = provinces.most_common(1)[0][0] if provinces else None
-    return Targets(frame, province, failures, sheet, for_kinds)
+    return Targets(frame, province, failures, sheet, for_kinds, columns=dict(table.columns))
 
 
 def _another_provinces(typed: pl.DataFrame, codes: list, resolver: Resolver, resolved: int) -> str | None:

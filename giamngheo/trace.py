@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +18,10 @@ RATES = {r: parts for k in KINDS for r, parts in k.traced_rates.items()}
 RATE_KIND = {r: k.name for k in KINDS for r in k.traced_rates}
 DIFFERENCES = {d: parts for k in KINDS for d, parts in k.traced_differences.items()}
 DIFFERENCE_KIND = {d: k.name for k in KINDS for d in k.traced_differences}
+# The cut the province assigned a commune, in points: its cell of the targets workbook, else the households to lift
+# there over the commune's households. A province has no such figure.
+ASSIGNED, ASSIGNED_HOUSEHOLDS = "assigned_poor_reduction_pp", "assigned_poor_reduction_households"
+POINTS = {ASSIGNED}
 
 
 @dataclass
@@ -57,6 +62,11 @@ def trace(out: Path, code: str, fld: str) -> Trace:
     level = "province" if len(code) <= 2 else "commune"
     code = code.zfill(2) if level == "province" else code.zfill(5)
     scope = lineage.filter(pl.col("province_code" if level == "province" else "commune_code") == code)
+    if fld == ASSIGNED:
+        if level == "province":
+            raise KeyError(f"{ASSIGNED}: chỉ tiêu giao của từng xã, tỉnh không có số này; hãy ghi mã xã "
+                           "(a commune's figure: give a 5-digit commune code)")
+        return _assigned_trace(scope, code, out)
     if fld in DIFFERENCES:
         return _difference_trace(scope, code, fld, out, level)
     if fld in RATES:
@@ -109,10 +119,36 @@ def _rate_trace(scope: pl.DataFrame, code: str, fld: str, out: Path, level: str)
     return Trace(code, fld, pl.DataFrame(), value, _reported(out, code, fld, level), num, den)
 
 
+def _assigned_trace(scope: pl.DataFrame, code: str, out: Path) -> Trace:
+    """A commune's assigned cut: the targets workbook's cell in points, half up to 2 decimals as the figure is taken
+    (transforms.aggregate.target_attainment), or the households to lift over the commune's households."""
+    points = scope.filter(pl.col("field") == ASSIGNED)
+    reported = _reported(out, code, ASSIGNED, "commune")
+    if points.height or scope.filter(pl.col("field") == ASSIGNED_HOUSEHOLDS).is_empty():
+        total = _half_up(points["value"].sum()) if points.height else None
+        return Trace(code, ASSIGNED, _cell_table(points), total, reported)
+    num, den = (_cells_trace(scope, code, part) for part in (ASSIGNED_HOUSEHOLDS, "total_households"))
+    value = _rate(int(num.total or 0), int(den.total or 0)) if den.total else None
+    t = Trace(code, ASSIGNED, pl.DataFrame(), value, reported, num, den)
+    if den.total is None:
+        t.notes.append("không có tổng số hộ của kế hoạch xã để quy đổi / no plan total to turn the households into points")
+    return t
+
+
+def _half_up(x: float) -> float:
+    return float(Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def _sum_trace(scope: pl.DataFrame, code: str, fld: str, out: Path, level: str) -> Trace:
+    t = _cells_trace(scope, code, fld)
+    t.reported = _reported(out, code, fld, level)
+    return t
+
+
+def _cells_trace(scope: pl.DataFrame, code: str, fld: str) -> Trace:
+    """The cells of `fld` and their sum, compared with no published figure."""
     cells = scope.filter(pl.col("field") == fld)
-    total = cells["value"].sum() if cells.height else None
-    return Trace(code, fld, _cell_table(cells), total, _reported(out, code, fld, level))
+    return Trace(code, fld, _cell_table(cells), cells["value"].sum() if cells.height else None, None)
 
 
 def _cell_table(cells: pl.DataFrame) -> pl.DataFrame:
@@ -135,9 +171,10 @@ def _reported(out: Path, code: str, fld: str, level: str) -> float | None:
     return frame[fld][0]
 
 
-def traceable_fields(out: Path) -> list[str]:
+def traceable_fields(out: Path, code: str = "") -> list[str]:
+    """The figures the run's lineage can follow, of a province (2-digit code) or a commune."""
     lineage = pl.read_parquet(out / "lineage.parquet", columns=["field"])
-    present = set(lineage["field"].unique())
+    present = set(lineage["field"].unique()) - (POINTS if len(code.strip()) <= 2 else set())
     rates = [r for r, (n, d) in RATES.items() if n in present]
     return [f for f in SUMS if f in present] + rates + [d for d, (a, b) in DIFFERENCES.items() if a in rates and b in rates]
 
@@ -163,15 +200,16 @@ def render(t: Trace, show_cells: bool = True, limit: int | None = None) -> str:
             lines.append("")
             lines.append(render(part, show_cells, limit))
         return "\n".join(lines)
-    lines.append(f"{t.field} ({t.code}): {t.cells.height} ô nguồn / source cells, tổng / sum = {vn_int(t.total)}")
+    number = vn_pct if t.field in POINTS else vn_int
+    lines.append(f"{t.field} ({t.code}): {t.cells.height} ô nguồn / source cells, tổng / sum = {number(t.total)}")
     if t.reported is not None:
-        lines.append(f"  số đã công bố / published: {vn_int(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}")
+        lines.append(f"  số đã công bố / published: {number(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}")
     lines.extend(f"  {note}" for note in t.notes)
     if show_cells:
         rows = t.cells.to_dicts()
         for r in rows[:limit] if limit else rows:
             sheet = r["source_sheet"] if r["source_sheet"] is not None else "-"
-            lines.append(f"  {r['source_file']} | {sheet} | {r['cell']} | {vn_int(r['value'])} | {r['sha256'][:16]}")
+            lines.append(f"  {r['source_file']} | {sheet} | {r['cell']} | {number(r['value'])} | {r['sha256'][:16]}")
         if limit and len(rows) > limit:
             lines.append(f"  ... {len(rows) - limit} ô nữa / more cells")
     return "\n".join(lines)

@@ -52,6 +52,46 @@ def test_every_commune_movement_is_traced(thai_nguyen_run):
     assert trace(out, "19", "poor_decrease").total == communes["poor_decrease"].sum()
 
 
+def test_every_commune_target_is_traced_to_the_targets_workbook(thai_nguyen_run):
+    """The cut the province assigned each commune had no lineage: it is now its cell of the targets workbook, with the
+    workbook's SHA-256; a province has no such figure, and a commune that sent nothing stays 'chưa nộp'."""
+    import pytest
+
+    from giamngheo.cli import _unit_in_run
+    from giamngheo.trace import traceable_fields
+
+    _, out, _ = thai_nguyen_run
+    communes = pl.read_parquet(out / "communes.parquet").filter(pl.col("assigned_poor_reduction_pp").is_not_null())
+    assert communes.height >= 80
+    for row in communes.iter_rows(named=True):
+        t = trace(out, row["commune_code"], "assigned_poor_reduction_pp")
+        assert t.total == row["assigned_poor_reduction_pp"] and t.cells.height == 1, row["commune_code"]
+    first = trace(out, "01840", "assigned_poor_reduction_pp").cells.row(0, named=True)
+    assert (first["source_file"], first["source_sheet"], first["cell"], first["value"]) == (
+        "chi_tieu_giao_2026.xlsx", "Giao chỉ tiêu", "F5", 0.06)
+    with pytest.raises(KeyError, match="mã xã"):
+        trace(out, "19", "assigned_poor_reduction_pp")
+    assert "assigned_poor_reduction_pp" not in traceable_fields(out, "19")
+    assert "assigned_poor_reduction_pp" in traceable_fields(out, "01840")
+    missing = set(pl.read_parquet(out / "lineage.parquet").filter(pl.col("kind") == "targets")["commune_code"]) - set(
+        pl.read_parquet(out / "communes.parquet")["commune_code"])
+    assert missing and all(_unit_in_run(out, code) is None for code in missing)
+
+
+def test_a_target_in_households_is_traced_as_a_rate(tmp_path):
+    """A target written as households to lift is those households over the commune's plan total, each to its cell."""
+    cells = {"commune_code": ["05800"] * 3, "province_code": ["19"] * 3, "village_name": [None, "Thôn A", "Thôn B"],
+             "field": ["assigned_poor_reduction_households", "total_households", "total_households"], "value": [3.0, 200.0, 400.0],
+             "source_file": ["chi_tieu.xlsx", "a.xlsx", "a.xlsx"], "source_sheet": ["S", "P", "P"], "cell": ["F5", "C6", "C7"],
+             "source_row": [5, 6, 7], "column": [6, 3, 3], "sha256": ["t" * 64, "a" * 64, "a" * 64], "kind": ["targets", "plan", "plan"]}
+    pl.DataFrame(cells).write_parquet(tmp_path / "lineage.parquet")
+    pl.DataFrame({"commune_code": ["05800"], "total_households": [600], "assigned_poor_reduction_pp": [0.5]}).write_parquet(
+        tmp_path / "communes.parquet")
+    t = trace(tmp_path, "05800", "assigned_poor_reduction_pp")
+    assert (t.total, t.matches, t.numerator.total, t.denominator.total) == (0.5, True, 3, 600)
+    assert t.numerator.cells["cell"].to_list() == ["F5"]
+
+
 def test_trace_of_a_commune_lists_its_cells(thai_nguyen_run):
     _, out, _ = thai_nguyen_run
     t = trace(out, "05800", "poor_households")
@@ -64,11 +104,11 @@ def test_trace_of_a_commune_lists_its_cells(thai_nguyen_run):
 
 
 def test_lineage_rows_are_in_source_order(tuyen_quang_run):
-    """lineage.parquet lists plan cells then results cells, each by commune, file, sheet, row, column
-    and field (sorted while the rows are narrow, before the file names are joined in)."""
+    """lineage.parquet lists plan cells, results cells, then the targets workbook's, each by commune, file, sheet,
+    row, column and field (sorted while the rows are narrow, before the file names are joined in)."""
     _, out, _ = tuyen_quang_run
     lineage = pl.read_parquet(out / "lineage.parquet")
-    assert set(lineage["kind"]) == {"plan", "results"}
+    assert set(lineage["kind"]) == {"plan", "results", "targets"}
     keys = ["kind", "commune_code", "source_file", "source_sheet", "source_row", "column", "field"]
     assert lineage.equals(lineage.sort(keys, nulls_last=True, maintain_order=True))
 
@@ -103,10 +143,11 @@ def test_trace_says_when_a_code_is_not_in_the_run_or_its_commune_was_rejected(tm
 
     from giamngheo.cli import _unit_in_run
 
-    pl.DataFrame({"province_code": ["19"], "commune_code": ["05800"], "field": ["poor_households"], "value": [5.0]}).write_parquet(
-        tmp_path / "lineage.parquet")
+    pl.DataFrame({"province_code": ["19"] * 2, "commune_code": ["05800", "02083"], "field": ["poor_households", "assigned_poor_reduction_pp"],
+                  "value": [5.0, 0.5], "kind": ["plan", "targets"]}).write_parquet(tmp_path / "lineage.parquet")
     pl.DataFrame({"commune_code": ["05800", "02071"], "status": ["accepted", "rejected"]}).write_parquet(tmp_path / "communes.parquet")
     assert [_unit_in_run(tmp_path, c) for c in ("19", "05800", "02071", "99", "12345")] == ["traced", "traced", "rejected", None, None]
+    assert _unit_in_run(tmp_path, "02083") is None  # its target alone: the commune sent nothing
     # a commune traced for its plan whose year-end results were rejected: said, not an empty sum without a word
     from giamngheo.cli import _rejected_reports
 

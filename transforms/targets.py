@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from .lineage import column_letters
+
 TARGET = "assigned_poor_reduction_pp"
 # No province assigns every commune a cut below 0.05 points, nor one of 10 points or more: a column of such figures
 # is the same targets typed as Excel percentages (0.24 % is the number 0.0024).
@@ -35,3 +37,23 @@ def rates_are_fractions(typed: pl.DataFrame) -> bool:
     share = given["poor_households"] / given["total_households"]
     as_fraction = ((given["poor_rate"] - share).abs() < 0.0006).sum()
     return as_fraction * 2 > given.height
+
+
+def assigned_target_cells(targets: pl.LazyFrame, source_file: str, sheet: str | None, columns: dict[str, int],
+                          sha256: str | None) -> pl.LazyFrame:
+    """Lineage rows of the targets workbook: each commune's assigned cut, in points where the province wrote points
+    (`value` as the figure reads it: an Excel percentage times 100), else the households to lift."""
+    parts = []
+    for fld in (TARGET, "assigned_poor_reduction_households"):
+        if fld in columns:
+            parts.append(targets.filter(pl.col(fld).is_not_null()).select(
+                "commune_code", pl.lit(fld).alias("field"), pl.col(fld).cast(pl.Float64).alias("value"),
+                pl.col("targets_row").cast(pl.Int32).alias("source_row"), pl.lit(columns[fld], pl.Int32).alias("column")))
+    if not parts:
+        return pl.LazyFrame(schema={"commune_code": pl.Utf8, "field": pl.Utf8, "value": pl.Float64})
+    return pl.concat(parts).sort("commune_code", "field").with_columns(
+        pl.lit(None, pl.Utf8).alias("village_name"), pl.lit(None, pl.Utf8).alias("section"),
+        pl.lit(source_file).alias("source_file"), pl.lit(sheet, pl.Utf8).alias("source_sheet"),
+        (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), pl.lit(sha256, pl.Utf8).alias("sha256"),
+    ).select("commune_code", "village_name", "section", "field", "value", "source_file", "source_sheet", "cell", "source_row",
+             "column", "sha256")

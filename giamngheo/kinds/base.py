@@ -74,6 +74,8 @@ class Context:
     # the targets workbook's tables for a kind (kind "targets", subject the kind's name: indicator targets, say)
     target_tables: list = field(default_factory=list)
     done: dict[str, Figures] = field(default_factory=dict)  # kinds aggregated so far (a kind's `needs`)
+    # lineage of the targets workbook: the cell of each commune's assigned cut (kind "targets" in lineage.parquet)
+    target_cells: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 @dataclass(frozen=True)

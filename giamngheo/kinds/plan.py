@@ -120,7 +120,8 @@ PLAN = Kind(
     expected=True,
     report_sheets=breakdown_sheets,  # the plan's own sheets are the workbook's first; these only when breakdowns are given
     report_section=breakdown_section,
-    traced=COUNTS + BREAKDOWN_FIELDS,
+    # and the cut the province assigned, a commune's only: its cell of the targets workbook (kind "targets")
+    traced=(*COUNTS, *BREAKDOWN_FIELDS, "assigned_poor_reduction_pp"),
     traced_rates={
         "poor_rate_pct": ("poor_households", "total_households"),
         "near_poor_rate_pct": ("near_poor_households", "total_households"),
