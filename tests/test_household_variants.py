@@ -91,6 +91,35 @@ def test_a_variant_list_is_read_as_a_list(tmp_path, variant):
     assert not _leaked(_blob(parsed))
 
 
+INDICATOR_NAMES = ["Việc làm", "Người phụ thuộc trong hộ", "Dinh dưỡng", "Bảo hiểm y tế", "Trình độ giáo dục của người lớn",
+                   "Tình trạng đi học của trẻ em", "Chất lượng nhà ở", "Diện tích nhà ở bình quân đầu người",
+                   "Nguồn nước sinh hoạt", "Nhà tiêu hợp vệ sinh", "Sử dụng dịch vụ viễn thông",
+                   "Phương tiện phục vụ tiếp cận thông tin"]
+
+
+@pytest.mark.parametrize("labels", [[f"CS{k}" for k in range(1, 13)], [f"Chỉ số {k}" for k in range(1, 13)], INDICATOR_NAMES],
+                         ids=["CS1", "Chi so 1", "names"])
+def test_deprivation_columns_named_in_one_header_row_are_read(tmp_path, labels):
+    """A list's indicator columns headed "CS1"…"CS12", "Chỉ số 1"… or by the indicators' names, in one header row with
+    no "Chỉ số thiếu hụt" over them, were dropped without a word: every household's marks lost (a probe's 119)."""
+    marks = [[1, 4, 10], [2, 5, 9, 12], [4], [1, 2, 3]]
+    rows = [["STT", "Họ và tên chủ hộ", "Thôn", "Số nhân khẩu", "Phân loại", *labels]]
+    rows += [[i + 1, p[0], p[1], p[4], p[5], *["x" if k in m else None for k in range(1, 13)]]
+             for i, (p, m) in enumerate(zip(PEOPLE, marks))]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows), Limits())
+    assert [t.kind for t in parsed.tables] == ["households"] and not parsed.failures, parsed.failures
+    assert parsed.tables[0].rows["deprivations"] == ["1,4,10", "2,5,9,12", "4", "1,2,3"]
+
+
+def test_a_lone_column_named_like_an_indicator_is_no_deprivation_mark(tmp_path):
+    """'Việc làm' beside the head's name (what the head does) is not indicator 1: three indicators or more make a set."""
+    rows = [["STT", "Họ và tên chủ hộ", "Thôn", "Số nhân khẩu", "Phân loại", "Việc làm"]]
+    rows += [[i + 1, p[0], p[1], p[4], p[5], "x"] for i, p in enumerate(PEOPLE)]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows), Limits())
+    assert [t.kind for t in parsed.tables] == ["households"]
+    assert parsed.tables[0].rows["deprivations"] == [None] * 4
+
+
 @pytest.mark.parametrize("fmt", ["csv", "ods", "xls"])
 def test_a_list_typed_in_tcvn3_is_read_as_a_list(tmp_path, fmt):
     rows = [["DANH SÁCH HỘ NGHÈO NĂM 2026"], ["STT", "Họ và tên chủ hộ", "Số CMND", "Thôn", "Số nhân khẩu", "Năm sinh"]]

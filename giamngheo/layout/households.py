@@ -28,7 +28,8 @@ from .household_cells import ethnic as _ethnic  # noqa: F401 - tests read _ethni
 from .household_cells import mask, members_cell
 from .household_cells import text_of as _text
 from .personal import HEADER_SCAN, first_filled, header_texts, names_any, title_like
-from .standards import indicator_of, load_standards
+from .deprivation_cells import indicator_key
+from .standards import load_standards
 from .tables import title_lines
 from .vocabulary import load_vocabulary
 
@@ -216,14 +217,27 @@ def _deprivation_numbers(sheet: Sheet, r: int) -> dict[int, int]:
 
 @lru_cache(maxsize=4096)
 def _indicator_number(label: str) -> int | None:
-    key = indicator_of(label)
+    key = indicator_key(label)  # a name ("Nguồn nước sinh hoạt", "BHYT") or a number ("Chỉ số 4", "CS4": "#4")
     if key is None:
         return None
+    if key.startswith("#"):
+        return int(key[1:])
     for standard in load_standards().standards:
         for ind in standard.indicators:
             if ind.key == key:
                 return ind.id
     return None
+
+
+def _named_indicators(sheet: Sheet, r: int) -> dict[int, int]:
+    """Column -> indicator number of a header row whose labels name three or more indicators, by name or number
+    ("Nguồn nước sinh hoạt", "CS4", "Chỉ số 4"), no "Chỉ số thiếu hụt" over them: a lone "Việc làm" is no set of marks."""
+    found = {}
+    for j, v in enumerate(sheet.rows[r]):
+        text = _text(v)
+        if text and not text.strip().isdigit() and (n := _indicator_number(_ROMAN.sub("", text))) and 1 <= n <= INDICATORS:
+            found[j] = n
+    return found if len(set(found.values())) >= 3 else {}
 
 
 def _columns(sheet: Sheet, top: int, bottom: int) -> tuple[dict[str, int], dict[int, int]]:
@@ -233,6 +247,7 @@ def _columns(sheet: Sheet, top: int, bottom: int) -> tuple[dict[str, int], dict[
     numbers = {}
     for r in range(top + 1, bottom + 1):
         numbers.update(_deprivation_numbers(sheet, r))
+    named = _named_indicators(sheet, top)
     under = False  # right of a "Chỉ số thiếu hụt" label whose merge a .csv or .ods lost
     for j in range(sheet.width):
         shown = list(dict.fromkeys(t for t in (_shown(sheet, r, j) for r in range(top, bottom + 1)) if t))
@@ -249,6 +264,9 @@ def _columns(sheet: Sheet, top: int, bottom: int) -> tuple[dict[str, int], dict[
             columns.setdefault("deprivations", j)
             continue
         under = False
+        if field is None and j in named and j not in numbers:  # "CS4", "Nước sinh hoạt": the indicator's own column
+            deprivation[j] = named[j]
+            continue
         if field and field not in columns:
             columns[field] = j
     if deprivation:
