@@ -94,6 +94,7 @@ COLUMNS: dict[str, ColumnInfo] = {
     "members": ColumnInfo("Số nhân khẩu", "members", "người"),
     "household_code": ColumnInfo("Mã hộ", "household code", TEXT),
     "id_number": ColumnInfo("Số CCCD/CMND", "ID number", TEXT),
+    "group": ColumnInfo("Phân loại hộ", "household group", TEXT),
     "deprivations": ColumnInfo("Chỉ số thiếu hụt", "deprivations", TEXT),
     "list_poor_households": ColumnInfo("Hộ nghèo theo danh sách", "poor households in the list", HH),
     "list_near_poor_households": ColumnInfo("Hộ cận nghèo theo danh sách", "near-poor households in the list", HH),

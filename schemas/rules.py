@@ -191,6 +191,11 @@ RULES: tuple[Rule, ...] = (
     Rule("id_number_format", WARNING, WITHIN, "Số CCCD/CMND đúng độ dài", "ID number of 12 or 9 digits",
          "Ô {cell} ({field_vi}): số {value} không phải 12 chữ số (CCCD) hay 9 chữ số (CMND).",
          "Cell {cell} ({field_en}): {value} is neither 12 digits (CCCD) nor 9 (CMND).", numbers=False),
+    Rule("household_group", WARNING, WITHIN, "Hộ ghi rõ là hộ nghèo hay hộ cận nghèo", "Household marked poor or near-poor",
+         "Ô {cell} ({field_vi}): hộ không được ghi là hộ nghèo hay hộ cận nghèo (ví dụ \u201cHộ mới thoát nghèo\u201d, hoặc ô để "
+         "trống); hộ này không được tính vào danh sách.",
+         "Cell {cell} ({field_en}): the household is marked neither poor nor near-poor (say \u201cnewly out of poverty\u201d, or "
+         "left blank); it is not counted in the list.", numbers=False),
     Rule("list_matches_annex", WARNING, ACROSS, "Danh sách hộ khớp phụ lục kế hoạch", "Household list matches the annex",
          "{detail_vi} ({field_vi}): danh sách hộ có {value} hộ nhưng phụ lục kế hoạch ghi {expected}.",
          "{detail_en} ({field_en}): the household list has {value} households, the plan annex {expected}."),

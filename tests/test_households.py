@@ -157,6 +157,21 @@ def test_poor_has_three_and_near_poor_under_three(tmp_path):
     assert _only(failures, "near_poor_under_three")["value"] == "3"
 
 
+def test_a_household_of_neither_group_is_reported_and_left_out(tmp_path, monkeypatch):
+    """A row marked "Hộ mới thoát nghèo" (neither poor nor near-poor) was kept with no group, counted in neither list
+    figure, and nobody was told: it is now left out with the warning household_group at its cell, never its text."""
+    import samplegen.households as gen
+
+    monkeypatch.setitem(gen.GROUP_VI, "escaped", "Hộ mới thoát nghèo")
+    rows = households()
+    rows[0]["group"] = "escaped"
+    failures, tables, _ = _run(tmp_path, rows)
+    hit = _only(failures, "household_group")
+    assert (hit["severity"], hit["field"], hit["cell"], hit["value"]) == ("warning", "group", "J7", None)
+    assert tables["households.parquet"].height == 118 and tables["households.parquet"]["group"].null_count() == 0
+    assert tables["households_communes.parquet"]["status"].to_list() == ["accepted"]
+
+
 def test_id_number_format_is_masked(tmp_path):
     rows = households()
     rows[3]["id"] = "0123456"

@@ -41,6 +41,13 @@ def deprivation_failures(rows: pl.LazyFrame) -> pl.LazyFrame:
     ))
 
 
+def group_failures(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """A household of neither group ("Hộ mới thoát nghèo", a blank): left out of the list (rule household_group); its
+    cell named, never its text (a list's cells are personal)."""
+    return as_failures(_households(rows).filter(pl.col("group").is_null()).select(
+        "table_id", "row", pl.lit("group").alias("field"), pl.lit("household_group").alias("rule")))
+
+
 def id_format_failures(rows: pl.LazyFrame) -> pl.LazyFrame:
     """An ID number that is neither 12 (CCCD) nor 9 (CMND) digits; its value masked."""
     return as_failures(_households(rows).filter(pl.col("id_format") == "bad").select(
@@ -76,11 +83,12 @@ def list_rows(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def household_table(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """households.parquet's figures of each household (household_key, run and province are added by the kind)."""
+    """households.parquet's figures of each household of a group (household_key, run and province are added by the
+    kind); one of neither is reported (group_failures), not listed."""
     flag = lambda c: pl.when(pl.col(c).is_null()).then(None).otherwise(pl.col(c) == "1").alias(c)  # noqa: E731
     given = pl.col("deprivations").is_not_null()
     numbers = pl.col("deprivations").str.split(",")
-    return rows.select(
+    return rows.filter(pl.col("group").is_not_null()).select(
         "commune_code", pl.col("name").alias("village_name"), "name_key", "household_ref", "group",
         pl.when((pl.col("members") > 0) & (pl.col("members") == pl.col("members").floor())).then(pl.col("members")).cast(pl.Int64)
         .alias("members"),
