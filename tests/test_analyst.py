@@ -292,6 +292,27 @@ def test_totals_rows_sum_counts_and_recompute_rates(run_with_results):
     assert round(communes["poor_rate_pct"].mean(), 2) != province["poor_rate_pct"]
 
 
+def test_results_totals_row_takes_rates_as_provinces_parquet_does():
+    """A commune that gives its poor at the end but no total: the workbook's totals row put its poor over the others'
+    households (end rate 3.25 %) while provinces.parquet says 2.0 %: each rate is over the communes giving both parts."""
+    from giamngheo.reports.analyst_cells import results_totals
+    from schemas.results import RESULTS_BREAKDOWN_FIELDS
+    from transforms.results import provincial_results
+
+    accepted = pl.DataFrame(
+        {"commune_code": ["00001", "00002"], "status": ["accepted"] * 2, "poor_households_start": [100, 55],
+         "poor_households_end": [80, 50], "total_households_end": [4000, None], "start_denominator": [4000, None],
+         "near_poor_households_start": [10, 10], "near_poor_households_end": [10, 10],
+         "meets_assigned_target_actual": [True, None], **{f: [None, None] for f in RESULTS_BREAKDOWN_FIELDS}},
+        schema_overrides={"total_households_end": pl.Int64, "start_denominator": pl.Int64, "meets_assigned_target_actual": pl.Boolean,
+                          **{f: pl.Int64 for f in RESULTS_BREAKDOWN_FIELDS}})
+    columns = ["poor_households_end", "total_households_end", "poor_rate_start_pct", "poor_rate_end_pct", "actual_poor_reduction_pp"]
+    totals = results_totals(accepted, columns)
+    province = provincial_results(accepted.lazy().with_columns(pl.lit("19").alias("province_code"))).collect().row(0, named=True)
+    assert (totals["poor_rate_end_pct"], totals["poor_rate_start_pct"], totals["actual_poor_reduction_pp"]) == (2.0, 2.5, 0.5)
+    assert all(totals[c] == province[c] for c in columns)
+
+
 def test_results_sheet_matches_and_totals_only_accepted(run_with_results):
     run, wb = run_with_results
     results = pl.read_parquet(run / "results_communes.parquet")

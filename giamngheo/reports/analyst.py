@@ -48,12 +48,12 @@ import xlsxwriter
 from giamngheo.reports.analyst_cells import (
     SheetContext,
     sheet_columns, commune_fill, equals_expr, kinds_in_season, ledger_line, print_setup, province_values, read_table,
-    sorted_by, write_table, write_text, title_block, totals_row, unit_of, write_values, with_start_denominator, HEADER,
+    sorted_by, write_table, write_text, title_block, totals_row, unit_of, write_values, with_start_denominator, results_totals, HEADER,
 )
 from giamngheo.reports.analyst_layout import (
     BORDER_COLOR, COMMUNE_COLUMNS, FILL_BELOW_TARGET, FILL_LATE, FILL_MISSING, FILL_REJECTED, FILL_SECTION,
     HIDDEN, KIND_VI, label, LEDGER_COLUMNS, MISSING_COLUMNS, NUMBER_NOTE, PLAN_RATES, PROVINCE_SECTIONS,
-    RATE_NOTE, RESULTS_COLUMNS, RESULTS_RATES, SHEET_COMMUNES, SHEET_LEDGER, SHEET_MISSING, SHEET_PROVINCE,
+    RATE_NOTE, RESULTS_COLUMNS, SHEET_COMMUNES, SHEET_LEDGER, SHEET_MISSING, SHEET_PROVINCE,
     SHEET_RESULTS, SHEET_VILLAGES, VILLAGE_COLUMNS, WORKBOOK_NAME, WORKBOOK_OPTIONS,
 )
 from giamngheo.reports.approval_html import changes_vi
@@ -61,7 +61,7 @@ from giamngheo.approval import ensure_annotated
 from giamngheo.kinds import KINDS, Sheet
 from giamngheo.reports.ledger import ledger_summary, read_manifest, submissions_table
 from giamngheo.reports.xlsx_fast import FastWorksheet, Styles
-from transforms.rates import pp_difference, rate_pct
+from transforms.rates import rate_pct
 
 __all__ = ["AnalystWorkbook", "WORKBOOK_NAME", "begin_analyst_workbook", "finish_analyst_workbook", "label", "write_analyst_workbook"]
 
@@ -250,13 +250,7 @@ def _results_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, results: pl
     header_row = title_block(ws, st, title, ctx.subtitle(), notes=notes, legend=legend)
     frame = sorted_by(results, "commune_code")
     columns = sheet_columns(frame, RESULTS_COLUMNS, ctx)
-    accepted = with_start_denominator(frame.filter(pl.col("status") == "accepted"), communes)
-    totals = totals_row(accepted, columns, RESULTS_RATES)
-    if totals is not None and {"poor_rate_start_pct", "poor_rate_end_pct", "actual_poor_reduction_pp"} <= set(columns):
-        start, end = totals.get("poor_rate_start_pct"), totals.get("poor_rate_end_pct")
-        totals["actual_poor_reduction_pp"] = (
-            pl.select(pp_difference(pl.lit(start), pl.lit(end))).item() if start is not None and end is not None else None
-        )
+    totals = results_totals(with_start_denominator(frame.filter(pl.col("status") == "accepted"), communes), columns)
     write_table(ws, st, header_row, frame, columns, totals, commune_fill("meets_assigned_target_actual"), frozen=3)
 
 

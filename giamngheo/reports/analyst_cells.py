@@ -10,7 +10,7 @@ import polars as pl
 
 from giamngheo.reports.analyst_layout import (
     BOOL_TEXT, COUNT_FORMAT, FILL_BELOW_TARGET, FILL_HEADER, FILL_REJECTED, FILL_TOTAL, HIDDEN, KIND_VI,
-    label, PLAIN_FORMAT, PLAIN_INTEGERS, RATE_FORMAT, TIME_FORMAT, TRANSLATED, UNITS, VIETNAM,
+    label, PLAIN_FORMAT, PLAIN_INTEGERS, RATE_FORMAT, RESULTS_RATES, TIME_FORMAT, TRANSLATED, UNITS, VIETNAM,
 )
 from giamngheo.reports.ledger import ledger_summary
 from giamngheo.reports.safe_cells import is_formula_like, xml_text
@@ -18,6 +18,8 @@ from giamngheo.reports.xlsx_fast import Column, excel_serial, FastWorksheet, row
 from giamngheo.summary import vn_int, vn_pct
 from schemas.columns import COLUMNS
 from transforms.rates import rate_pct
+from schemas.results import RESULTS_BREAKDOWN_FIELDS
+from transforms.results import provincial_results
 
 HEADER = {"bold": True, "fill": FILL_HEADER, "header": True}
 
@@ -178,6 +180,21 @@ def totals_row(frame: pl.DataFrame, columns: list[str], rates: dict[str, tuple[s
         if rate in columns and totals.get(numerator) is not None and totals.get(denominator) is not None:
             totals[rate] = pl.select(rate_pct(pl.lit(totals[numerator]), pl.lit(totals[denominator]))).item()
     return {k: v for k, v in totals.items() if k in columns}
+
+
+def results_totals(accepted: pl.DataFrame, columns: list[str]) -> dict | None:
+    """The results sheet's totals row: counts summed; the rates and the actual cut as provinces.parquet takes them
+    (transforms.results.provincial_results: each rate over the communes that give both its parts), over every commune
+    of the sheet (the country's, when it holds several provinces). `accepted`: with its start_denominator."""
+    totals = totals_row(accepted, columns, {})
+    if totals is None:
+        return None
+    needed = {"meets_assigned_target_actual": pl.Boolean, **{f: pl.Int64 for f in RESULTS_BREAKDOWN_FIELDS}}
+    frame = accepted.with_columns(pl.lit("").alias("province_code"),  # a sheet's frame may lack the columns it does not show
+                                  *[pl.lit(None, t).alias(c) for c, t in needed.items() if c not in accepted.columns])
+    whole = provincial_results(frame.lazy()).collect().row(0, named=True)
+    totals.update({c: whole[c] for c in (*RESULTS_RATES, "actual_poor_reduction_pp") if c in columns})
+    return totals
 
 
 def with_start_denominator(results: pl.DataFrame, communes: pl.DataFrame) -> pl.DataFrame:
