@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--province", type=_province, help="2-digit province code: names are resolved within it and files of "
                      "other provinces are rejected (default: the province of --targets, else every province found)")
     run.add_argument("--year", type=_year, help="plan or report year (default: read from the documents, else baseline year + 1)")
-    run.add_argument("--workers", type=_positive, default=None, help="parsing processes (default: number of CPUs)")
+    run.add_argument("--workers", type=_positive, default=None, help="parsing processes (default: the number of CPUs, at most 8)")
     run.add_argument("--batch-size", type=_positive, default=None,
                      help="files per Prefect task (default: about four tasks per worker, 50 to 500 files each)")
     run.add_argument("--no-cache", action="store_true", help="parse every file again (the cache is keyed on content and parser version)")

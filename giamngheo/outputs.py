@@ -282,7 +282,3 @@ def previous_runs(out: Path) -> list[str]:
     return sorted(p.name for p in runs.iterdir() if p.is_dir() and (p / "manifest.json").exists())
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)

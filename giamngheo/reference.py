@@ -12,7 +12,6 @@ from pathlib import Path
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 UNITS_FILE = "admin_units_2025.csv"
 LEGACY_FILE = "admin_units_2025_from_legacy.csv"
-_PAREN_CODE = re.compile(r"\((\d{2})\)\s*$")
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_COMBINING_TONES = {
-    "\u0300": "grave",  # huyền
-    "\u0301": "acute",  # sắc
-    "\u0309": "hook",  # hỏi
-    "\u0303": "tilde",  # ngã
-    "\u0323": "dot",  # nặng
-}
-
 # Old-style tone placement puts the mark on the second vowel of an open "oa",
 # "oe", "uy" syllable ("hoà", "thuỷ"); the new style on the first ("hòa",
 # "thủy"). Keys use one form so that both spellings match.

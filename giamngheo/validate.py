@@ -114,8 +114,8 @@ def validate_kind(raw: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, pl.DataF
         return _typed_schema(kind, tuple(raw.schema.items())).clear(), pl.DataFrame(schema=checks.FAILURE_SCHEMA)
     try:
         return validate_rows(raw, kind)
-    except Exception:  # noqa: BLE001 - any bug met on odd input becomes a rejection, table by table
-        pass
+    except Exception as exc:  # noqa: BLE001 - any bug met on odd input becomes a rejection, table by table
+        log.warning("bulk checks of %s failed (%s); checking table by table", kind.name, type(exc).__name__)
     typed_parts, failure_parts = [], []
     for (table_id,), rows in raw.group_by(["table_id"], maintain_order=True):
         try:

@@ -130,15 +130,6 @@ for _b in BREAKDOWNS:
             f"Số xã có số liệu {_info.vi[0].lower()}{_info.vi[1:]}{_vi}", f"communes giving {_info.en}{_en}", TEXT
         )
 
-PLAN_COUNTS = (
-    "total_households",
-    "poor_households",
-    "near_poor_households",
-    "poor_reduction_target",
-    "near_poor_reduction_target",
-)
-PLAN_RATES = ("poor_rate", "near_poor_rate", "poor_reduction_rate", "near_poor_reduction_rate")
-
 
 def label_vi(field: str | None) -> str:
     if not field:

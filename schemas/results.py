@@ -85,7 +85,6 @@ def _model_namespace() -> dict:
 
 ResultsRows = type("ResultsRows", (pa.DataFrameModel,), _model_namespace())
 ResultsRows.__doc__ = "Parsed rows of year-end results tables (every count of the diễn biến forms)."
-RESULTS_RULE_FIELDS: dict[str, str] = {}
 
 
 def _count(field: str | None = None) -> pa.Field:

@@ -33,14 +33,6 @@ def clean_text(text: pl.Expr) -> pl.Expr:
     return pl.when(t.str.contains(r"^\(\d[\d.,]*\)$")).then(pl.lit("-") + t.str.strip_chars("()")).otherwise(t)
 
 
-def decimal_comma(texts: list[pl.Expr]) -> pl.Expr:
-    """True unless the texts show only '.' as decimal mark ("0.79") and never ',' ("0,79")."""
-    cleaned = [clean_text(t) for t in texts]
-    vi = pl.any_horizontal([c.str.contains(VI_EVIDENCE).fill_null(False) for c in cleaned])
-    en = pl.any_horizontal([c.str.contains(EN_EVIDENCE).fill_null(False) for c in cleaned])
-    return vi | ~en
-
-
 def _to_float(text: pl.Expr, comma_decimal: pl.Expr) -> pl.Expr:
     """The numeric value of a cleaned text, None when it is not a number in the file's convention."""
     vi_value = text.str.replace_all(r"\.", "").str.replace(",", ".").cast(pl.Float64, strict=False)

@@ -18,7 +18,6 @@ from .vocabulary import load_vocabulary
 
 KIND = "deprivations"
 ATTRIBUTES = ("indicator", "indicator_label")
-DEPRIVED = ("poor_deprived", "near_poor_deprived")
 MIN_INDICATORS = 6  # distinct indicators a table names: fewer is some other table that mentions one
 _ROMAN = re.compile(r"^\s*([IVX]{1,4})\s*[.)/:-]?\s+(?=\S)")
 _ARABIC = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})*)\s*[.)/:-]?\s*(?=\D)")  # "4.", "5.1." (a dimension's items)

@@ -30,15 +30,6 @@ FLOWS = {
 }
 RESULTS_ONLY_FLOWS = frozenset(FLOWS) - {"flow.escaped", "flow.escaped_near"}
 
-DECREASES = {
-    "poor": ("poor_to_near_poor", "poor_escaped", "poor_other_decrease"),
-    "near_poor": ("near_poor_to_poor", "near_poor_escaped", "near_poor_other_decrease"),
-}
-INCREASES = {
-    "poor": ("poor_from_near_poor", "poor_fell_back", "poor_new", "poor_other_increase"),
-    "near_poor": ("near_poor_from_poor", "near_poor_fell_back", "near_poor_new", "near_poor_other_increase"),
-}
-
 # What makes a village table a plan: the reductions it plans (a table of counts alone may be a list's summary, a
 # deprivation table's: sheet_parts._lists_summary, tables._of_deprivations)
 REDUCTIONS = frozenset({"poor_reduction_target", "near_poor_reduction_target"})
@@ -54,7 +45,6 @@ RATE_OF = {
     "near_poor_households_start": "near_poor_rate_start",
     "near_poor_households_end": "near_poor_rate_end",
 }
-COUNT_OF_RATE = {v: k for k, v in RATE_OF.items()}
 
 ROLE_FIELDS = ("village_name", "stt", "note", "breakdown", "unit_code")
 

@@ -21,7 +21,6 @@ _OTHER_YEARS = re.compile(
     # (but "6 tháng đầu năm 2026": the half year reported)
     r"|\bgiai doan(?: nam)? 20\d\d(?: 20\d\d)?\b"  # a period
 )
-TITLE_TOP_ROWS = 10
 
 
 @dataclass
