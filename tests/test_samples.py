@@ -164,7 +164,6 @@ def test_a_failure_in_a_kinds_table_names_the_kind(thai_nguyen_run):
 def test_the_provinces_near_poor_at_the_start_is_published_and_traceable(thai_nguyen_run):
     """provinces.parquet had the near-poor at the end and not at the start: `trace` summed the start's cells with no
     published figure to check them against."""
-
     _, out, _ = thai_nguyen_run
     communes = pl.read_parquet(out / "results_communes.parquet").filter(pl.col("status") == "accepted")
     province = pl.read_parquet(out / "provinces.parquet").row(0, named=True)
