@@ -63,6 +63,23 @@ def test_rate_mismatches_reads_percent_or_fraction_and_flags_beyond_rounding():
     assert got.select("row", "field", "rule", "expected").rows() == [(7, "poor_rate", "rate_matches_counts", "2.0")]
 
 
+def test_a_rate_off_by_a_unit_of_its_last_decimal_is_flagged_a_cut_off_one_is_not():
+    """0.83 % stated for 79 of 10,000 (0.79 %) passed: a fixed 0.05 points of slack beyond the rounding. A rate cut off
+    at its decimals (0.78 for 0.7857) is still no mistake."""
+    rows = _typed(
+        [
+            {"total_households": 10000, "poor_households": 79, "poor_rate": 0.83, "poor_rate__decimals": 2, "poor_rate__text": None},
+            {"total_households": 14, "poor_households": 11, "poor_rate": 78.57, "poor_rate__decimals": 2, "poor_rate__text": None},
+            {"total_households": 1400, "poor_households": 11, "poor_rate": 0.78, "poor_rate__decimals": 2, "poor_rate__text": None},
+            {"total_households": 300, "poor_households": 7, "poor_rate": 2.4, "poor_rate__decimals": 1, "poor_rate__text": None},
+        ],
+        ["total_households", "poor_households", "poor_rate"],
+    ).with_columns(pl.lit(False).alias("poor_rate__pct_sign"))
+    got = checks.rate_mismatches(rows, [("poor_rate", "poor_households", ["total_households"])]).collect()
+    # 0.79 -> 0.83 flagged; 78.57 exact; 0.7857 cut off to 0.78 kept; 2.33 written 2.4: neither rounded nor cut off
+    assert sorted(got.select("row", "expected").rows()) == [(5, "0.79"), (8, "2.33")]
+
+
 def test_duplicate_and_unnamed_villages():
     rows = _typed(
         [{"name": "Thôn Na Thành", "name_key": "thon na thanh"}, {"name": "Thôn Na Thành", "name_key": "thon na thanh"}, {}],

@@ -79,6 +79,12 @@ def _mode_scores(long: pl.LazyFrame, n_denominators: int) -> pl.LazyFrame:
     return long.group_by("table_id", "field").agg(exprs)
 
 
+def _cut_off(exact: pl.Expr, decimals: pl.Expr) -> pl.Expr:
+    """The exact rate cut off (not rounded) to `decimals`: what ROUNDDOWN or TRUNC writes."""
+    scale = pl.lit(10.0).pow(decimals.cast(pl.Float64))
+    return (exact * scale + 1e-9).floor() / scale
+
+
 def rate_mismatches(rows: pl.LazyFrame, specs: list[tuple[str, str, list[str]]]) -> pl.LazyFrame:
     """Stated rates that the counts on their row do not give (rule rate_matches_counts, a warning).
 
@@ -86,7 +92,10 @@ def rate_mismatches(rows: pl.LazyFrame, specs: list[tuple[str, str, list[str]]])
     and field the reading that explains most cells is chosen: percent or Excel
     fraction (0.0079 shown as 0.79 %), over total households or over the
     baseline count. A cell is flagged when it differs from the recomputed rate
-    rounded half-up to the decimals it shows, and by more than 0.05 points.
+    rounded half-up to the decimals it shows, from the exact rate cut off there
+    (0.78 for 0.7857 is no mistake) and from the exact rate itself (a cell holding
+    the whole value, shown with two decimals). 0.83 for 0.79 is flagged: a fixed
+    0.05 points of slack let it pass.
     """
     schema = rows.collect_schema()
     n_den = max(len(d) for _, _, d in specs)
@@ -131,7 +140,8 @@ def rate_mismatches(rows: pl.LazyFrame, specs: list[tuple[str, str, list[str]]])
     exact = exact_pct(pl.col("n"), pl.col("den"))
     computable = pl.col("n").is_not_null() & (pl.col("n") == n_int) & (pl.col("den") > 0)
     wrong = (pl.col("status") == "invalid") | (
-        computable & ((pl.col("stated") - recomputed).abs() > 1e-9) & ((pl.col("stated") - exact).abs() > 0.05 + 1e-9)
+        computable & ((pl.col("stated") - recomputed).abs() > 1e-9)
+        & ((pl.col("stated") - _cut_off(exact, pl.col("shown"))).abs() > 1e-9) & ((pl.col("stated") - exact).abs() > 1e-6)
     )
     return as_failures(
         judged.filter(wrong).select(
