@@ -111,6 +111,17 @@ def test_deprivation_columns_named_in_one_header_row_are_read(tmp_path, labels):
     assert parsed.tables[0].rows["deprivations"] == ["1,4,10", "2,5,9,12", "4", "1,2,3"]
 
 
+@pytest.mark.parametrize("word", ["Khu phố", "Khóm", "Ấp", "Sóc"])
+def test_section_rows_naming_a_town_or_southern_village_give_its_households_their_village(tmp_path, word):
+    """A list in sections "Khu phố 3", "Khóm 2": the section rows were passed over, every household left without a village."""
+    rows = [["STT", "Họ và tên chủ hộ", "Số nhân khẩu", "Phân loại"], [f"{word} 3"]]
+    rows += [[i + 1, p[0], p[4], p[5]] for i, p in enumerate(PEOPLE[:2])] + [[f"{word} 4"]]
+    rows += [[i + 3, p[0], p[4], p[5]] for i, p in enumerate(PEOPLE[2:])]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows), Limits())
+    assert [t.kind for t in parsed.tables] == ["households"], parsed.failures
+    assert parsed.tables[0].rows["name"] == [f"{word} 3"] * 2 + [f"{word} 4"] * 2
+
+
 def test_a_lone_column_named_like_an_indicator_is_no_deprivation_mark(tmp_path):
     """'Việc làm' beside the head's name (what the head does) is not indicator 1: three indicators or more make a set."""
     rows = [["STT", "Họ và tên chủ hộ", "Thôn", "Số nhân khẩu", "Phân loại", "Việc làm"]]

@@ -15,7 +15,7 @@ HOUSEHOLD = "household"
 GROUPS = ("poor", "near_poor")
 INDICATORS = 12
 # village type words left out when a list's village is matched with the annex's ("Thôn Nà Rì" = "Nà Rì")
-_TYPE_WORDS = r"^(thôn|xóm|bản|tổ dân phố|tổ|tdp|làng|buôn|ấp|khu phố|khu)\s+"
+_TYPE_WORDS = r"^(thôn|xóm|bản|tổ dân phố|tổ|tdp|làng|buôn|ấp|khu phố|khu|khóm|sóc|phum|plei)\s+"
 
 
 def deprivation_count() -> pl.Expr:

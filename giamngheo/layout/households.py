@@ -51,7 +51,10 @@ EVIDENCE = {"household_code", "id_number", "birth", "members", "group", "ethnici
 MIN_EVIDENCE = 2
 _NUMBERING = re.compile(r"^\(?[A-Za-z0-9]{1,2}\)?$")  # a column-numbering row: "(1)", "A", "12"
 _ROMAN = re.compile(r"^\s*([IVX]{1,4}|\d{1,2}|[a-z])\s*[.)/:-]\s*", re.IGNORECASE)
-_VILLAGE_WORDS = (["thôn"], ["xóm"], ["bản"], ["tổ"], ["tdp"], ["làng"], ["buôn"], ["ấp"])
+# a village's type word (domain: thôn, xóm, bản, tổ dân phố; the south's ấp, khóm, sóc, phum; the highlands' buôn,
+# làng, plei; a town's khu, khu phố), as transforms.households drops it to match a list's villages with the annex's
+_VILLAGE_WORDS = (["thôn"], ["xóm"], ["bản"], ["tổ"], ["tdp"], ["làng"], ["buôn"], ["ấp"], ["khu"], ["khóm"], ["sóc"], ["phum"],
+                  ["plei"])
 
 
 _PUNCTUATION = re.compile(r"[^\w]+")
