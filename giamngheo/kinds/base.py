@@ -21,7 +21,10 @@ class Output:
 
     name: str  # file name in --out, e.g. "villages.parquet"
     model: type[pa.DataFrameModel]
-    level: str  # "village", "commune" or "province": commune tables carry each commune's status
+    # "village", "commune" (carries each commune's status), "province" (columns joined into provinces.parquet),
+    # "columns" (joined into another kind's commune table), "household" or "detail" (a kind's own tables, province-wide
+    # ones included: written, then let go unless `traced`)
+    level: str
     # its kind's trace reads it: held until the lineage is made (the other detail tables are let go once written)
     traced: bool = False
 
