@@ -137,6 +137,14 @@ def test_cell_lineage_orders_cells_by_source():
     assert got["cell"].to_list() == ["B9", "C9", "C7", "D7", "C8", "D8", "C5", "D5"]
 
 
+def test_column_letters_reach_the_last_column_a_sheet_can_have():
+    """Letters stopped at column 1,000 (ALL): with a larger --max-columns a lineage cell came out blank."""
+    from transforms.lineage import column_letters
+
+    got = pl.DataFrame({"c": [1, 26, 27, 1000, 1001, 16384]}).select(column_letters(pl.col("c")))["c"].to_list()
+    assert got == ["A", "Z", "AA", "ALL", "ALM", "XFD"]
+
+
 def test_trace_says_when_a_code_is_not_in_the_run_or_its_commune_was_rejected(tmp_path):
     """`giamngheo trace` on an unknown code (99, 12345) or a rejected commune printed "0 ô nguồn" and nothing else."""
     import polars as pl

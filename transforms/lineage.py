@@ -13,7 +13,7 @@ def _letters(n: int) -> str:
     return out
 
 
-_COLUMN_LETTERS = {n: _letters(n) for n in range(1, 1001)}
+_COLUMN_LETTERS = {n: _letters(n) for n in range(1, 16385)}  # A to XFD: every column a sheet can have, whatever --max-columns
 
 
 def column_letters(col: pl.Expr) -> pl.Expr:
