@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import polars as pl
+
+from transforms.rates import excel_round
 
 from .kinds import KIND_BY_NAME, KINDS
 from .summary import vn_int, vn_pct
@@ -136,7 +137,8 @@ def _assigned_trace(scope: pl.DataFrame, code: str, out: Path) -> Trace:
 
 
 def _half_up(x: float) -> float:
-    return float(Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    """Rounded as the figure is (transforms.rates.excel_round)."""
+    return pl.select(excel_round(pl.lit(x))).item()
 
 
 def _sum_trace(scope: pl.DataFrame, code: str, fld: str, out: Path, level: str) -> Trace:

@@ -21,6 +21,11 @@ def column_letters(col: pl.Expr) -> pl.Expr:
     return col.replace_strict(_COLUMN_LETTERS, default=None, return_dtype=pl.Utf8)
 
 
+def source_cell() -> pl.Expr:
+    """`cell`: the A1 reference of a lineage row's `column` and `source_row` (3, 12 -> "C12")."""
+    return (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell")
+
+
 def cell_lineage(rows: pl.LazyFrame, fields: list[str], tables: pl.LazyFrame, columns: pl.LazyFrame,
                  as_field: dict[str, str] | None = None) -> pl.LazyFrame:
     """One row per (village, field): the value and the cell it was read from, in the order of
@@ -67,7 +72,7 @@ def cell_lineage(rows: pl.LazyFrame, fields: list[str], tables: pl.LazyFrame, co
     )
     return (
         long.join(tables.select("table_id", "source_file", "source_sheet", "sha256"), on="table_id", how="left", maintain_order="left")
-        .with_columns((column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"))
+        .with_columns(source_cell())
         .select(
             "commune_code", "village_name", "section", "field", "value", "source_file", "source_sheet", "cell",
             "source_row", "column", "sha256",

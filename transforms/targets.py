@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .lineage import column_letters
+from .lineage import source_cell
 
 TARGET = "assigned_poor_reduction_pp"
 # No province assigns every commune a cut below 0.05 points, nor one of 10 points or more: a column of such figures
@@ -54,6 +54,6 @@ def assigned_target_cells(targets: pl.LazyFrame, source_file: str, sheet: str | 
     return pl.concat(parts).sort("commune_code", "field").with_columns(
         pl.lit(None, pl.Utf8).alias("village_name"), pl.lit(None, pl.Utf8).alias("section"),
         pl.lit(source_file).alias("source_file"), pl.lit(sheet, pl.Utf8).alias("source_sheet"),
-        (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), pl.lit(sha256, pl.Utf8).alias("sha256"),
+        source_cell(), pl.lit(sha256, pl.Utf8).alias("sha256"),
     ).select("commune_code", "village_name", "section", "field", "value", "source_file", "source_sheet", "cell", "source_row",
              "column", "sha256")

@@ -12,7 +12,7 @@ from schemas.deprivations import (
     DeprivationsVillages,
 )
 from transforms import checks, deprivations as D
-from transforms.lineage import column_letters
+from transforms.lineage import source_cell
 
 from ..figures import commune_status, unit_names
 from ..layout.deprivations import ATTRIBUTES
@@ -219,7 +219,7 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     return cells.select(
         "commune_code", "village_name", pl.lit(None, pl.Utf8).alias("section"), "field",
         pl.col("deprived").alias("value"), "source_file", "source_sheet",
-        (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
+        source_cell(), "source_row", "column", "sha256",
         pl.lit("deprivations").alias("kind"), "indicator",
     )
 

@@ -12,7 +12,7 @@ import polars as pl
 
 from schemas.households import Households, HouseholdRows, HouseholdsCommunes, ListColumns, assert_no_personal
 from transforms import households as H
-from transforms.lineage import column_letters
+from transforms.lineage import source_cell
 
 from ..figures import commune_status, unit_names
 from ..layout.households import ATTRIBUTES, COUNTS
@@ -130,7 +130,7 @@ def household_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     # sorted again (a sort copied the 1.08 million national rows with their file names and hashes: the trace's peak)
     return counted.join(where, on="table_id", how="left", maintain_order="left").select(
         "commune_code", "village_name", pl.lit(None, pl.Utf8).alias("section"), "field", "value", "source_file", "source_sheet",
-        (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
+        source_cell(), "source_row", "column", "sha256",
         pl.lit("households").alias("kind"),
     ).collect()
 

@@ -8,7 +8,7 @@ import polars as pl
 
 from schemas.roadmap import Roadmap, RoadmapCommunes, RoadmapProvinces, RoadmapRows
 from transforms import roadmap as R
-from transforms.lineage import column_letters
+from transforms.lineage import source_cell
 
 from ..figures import accepted_only, commune_status, unit_names
 from ..layout.roadmap import ATTRIBUTES
@@ -97,7 +97,7 @@ def roadmap_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     return located.select(
         "commune_code", pl.lit(None, pl.Utf8).alias("village_name"), pl.lit(None, pl.Utf8).alias("section"),
         pl.col("item").alias("field"), pl.col("value").cast(pl.Float64).alias("value"), "source_file", "source_sheet",
-        (column_letters(pl.col("column")) + pl.col("source_row").cast(pl.Utf8)).alias("cell"), "source_row", "column", "sha256",
+        source_cell(), "source_row", "column", "sha256",
         pl.lit("roadmap").alias("kind"), pl.col("year").cast(pl.Int64, strict=False).alias("year"),
     ).sort("commune_code", "source_file", "source_sheet", "source_row", "column")
 

@@ -17,8 +17,8 @@ from giamngheo.reports.safe_cells import is_formula_like, xml_text
 from giamngheo.reports.xlsx_fast import Column, excel_serial, FastWorksheet, row_fills, Styles, xml_rows
 from giamngheo.summary import vn_int, vn_pct
 from schemas.columns import COLUMNS
-from transforms.rates import rate_pct
 from schemas.results import RESULTS_BREAKDOWN_FIELDS
+from transforms.rates import rate_pct
 from transforms.results import provincial_results
 
 HEADER = {"bold": True, "fill": FILL_HEADER, "header": True}
