@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from giamngheo.diff import OUTPUTS, lists
 from giamngheo.reports.analyst_layout import ASSESSMENT_VI, KIND_VI
-from giamngheo.summary import vn_int, vn_pct
+from giamngheo.vn import vn_int, vn_pct
 from schemas.columns import label_vi
 
 STATUS_VI = {"accepted": "chấp nhận", "rejected": "bị từ chối", "missing": "chưa nộp", "targets": "biểu giao chỉ tiêu của tỉnh"}

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from .kinds import KIND_BY_NAME
-
-
-def vn_int(n) -> str:
-    """5441 -> '5.441' (Vietnamese grouping)."""
-    return "—" if n is None else f"{int(n):,}".replace(",", ".")
-
-
-def vn_pct(x) -> str:
-    return "—" if x is None else f"{x:.2f}".replace(".", ",")
+from .vn import vn_int, vn_pct
 
 
 @dataclass
@@ -51,10 +44,8 @@ class RunSummary:
     def build(cls, run_id, out, run_dir, provinces: pl.DataFrame, communes: pl.DataFrame, failures: pl.DataFrame, records, reports=None,
               province_fixed: bool = True):
         hint = None if province_fixed else province_hint(communes, failures)
-        failures = _acknowledged(failures, run_dir)
-        acknowledged = int(failures["acknowledged"].fill_null(False).sum()) if "acknowledged" in failures.columns else 0
-        failures = failures.filter(~pl.col("acknowledged").fill_null(False)) if acknowledged else failures  # open ones only
-        sev = {d["severity"]: d["len"] for d in failures.group_by("severity").len().to_dicts()} if not failures.is_empty() else {}
+        counts = _published_counts(run_dir) or {"failures": cls.counts_of(provinces, failures)["failures"]}
+        sev, acknowledged = counts["failures"], counts.get("acknowledged_warnings", 0)
         below = communes.filter(pl.col("meets_assigned_target") == False)  # noqa: E712
         return cls(
             run_id=run_id,
@@ -138,13 +129,11 @@ def province_hint(communes: pl.DataFrame, failures: pl.DataFrame) -> str | None:
             f"(hint: run again with --province {code})")
 
 
-def _acknowledged(failures: pl.DataFrame, run_dir) -> pl.DataFrame:
-    """The run's failures with their `acknowledged` column: the published table has it when the flow's frame does not."""
-    if "acknowledged" in failures.columns or run_dir is None:
-        return failures
-    path = Path(run_dir) / "validation_failures.parquet"
+def _published_counts(run_dir) -> dict | None:
+    """The published run's counts (manifest.json): its open failures by severity and its acknowledged warnings, as
+    approval.annotate_staged counted them from the journal; None for a run not published."""
     try:
-        published = pl.read_parquet(path, columns=["severity", "acknowledged"]) if path.exists() else None
-    except pl.exceptions.PolarsError:  # an older run without the column
-        return failures
-    return published if published is not None and published.height == failures.height else failures
+        counts = json.loads((Path(run_dir) / "manifest.json").read_bytes())["counts"]
+    except (TypeError, OSError, ValueError, KeyError):
+        return None
+    return counts if isinstance(counts.get("failures"), dict) else None

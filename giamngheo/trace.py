@@ -7,10 +7,10 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.rates import excel_round
+from transforms.rates import excel_round, pct_of
 
 from .kinds import KIND_BY_NAME, KINDS
-from .summary import vn_int, vn_pct
+from .vn import vn_int, vn_pct
 
 # Figures that are sums of cells (-> the kind that gives them), and rates of two such sums, as the
 # kinds declare them.
@@ -40,10 +40,6 @@ class Trace:
     @property
     def matches(self) -> bool:
         return self.reported is None or self.total is None or abs(self.total - self.reported) < 1e-9
-
-
-def _rate(n: int, d: int) -> float | None:
-    return None if not d else ((2 * n * 10000 + d) // (2 * d)) / 100
 
 
 def _start_denominator_cells(lineage: pl.DataFrame) -> pl.DataFrame:
@@ -116,7 +112,7 @@ def _rate_trace(scope: pl.DataFrame, code: str, fld: str, out: Path, level: str)
         num.notes.append(f"không tính các xã thiếu mẫu số / communes without the denominator left out: {', '.join(left_out)}")
     den_cells = den_cells.join(both, on="commune_code", how="semi")
     den = Trace(code, den_field, _cell_table(den_cells), den_cells["value"].sum() if den_cells.height else None, None)
-    value = _rate(int(num.total or 0), int(den.total or 0))
+    value = pct_of(int(num.total or 0), int(den.total or 0))
     return Trace(code, fld, pl.DataFrame(), value, _reported(out, code, fld, level), num, den)
 
 
@@ -129,7 +125,7 @@ def _assigned_trace(scope: pl.DataFrame, code: str, out: Path) -> Trace:
         total = _half_up(points["value"].sum()) if points.height else None
         return Trace(code, ASSIGNED, _cell_table(points), total, reported)
     num, den = (_cells_trace(scope, code, part) for part in (ASSIGNED_HOUSEHOLDS, "total_households"))
-    value = _rate(int(num.total or 0), int(den.total or 0)) if den.total else None
+    value = pct_of(int(num.total or 0), int(den.total or 0)) if den.total else None
     t = Trace(code, ASSIGNED, pl.DataFrame(), value, reported, num, den)
     if den.total is None:
         t.notes.append("không có tổng số hộ của kế hoạch xã để quy đổi / no plan total to turn the households into points")

@@ -14,7 +14,7 @@ import pytest
 
 from giamngheo.reports.artifacts_prefect import artifact_key, failure_table, publish_prefect_artifacts, summary_markdown
 from giamngheo.reports.html_report import write_html_report
-from giamngheo.reports.report_charts import vn_dec, vn_int
+from giamngheo.vn import vn_dec, vn_int
 from giamngheo.reports.report_workbook import safe_text, write_report_workbook
 
 RUN_ID = "20260601T000000000Z-1"
@@ -209,6 +209,19 @@ def test_safe_text(value, expected):
 def test_vietnamese_number_format():
     assert (vn_int(5441), vn_int(505840), vn_int(None)) == ("5.441", "505.840", "—")
     assert (vn_dec(0.79), vn_dec(1234.5), vn_dec(-0.05), vn_dec(float("nan"))) == ("0,79", "1.234,50", "-0,05", "—")
+    # half-up as Excel's ROUND, on the number as written: 0.145 is 0.14499... as a binary float
+    assert (vn_dec(0.145), vn_dec(2.675), vn_dec(-0.125), vn_int(2.5), vn_int(1234.5)) == ("0,15", "2,68", "-0,13", "3", "1.235")
+
+
+def test_every_page_formats_numbers_alike():
+    """The run's summary, trace, diff, the charts and the workbook lines write a number one way (giamngheo.vn): the
+    summary's count of 2.5 households was '2' where a chart wrote '3', and its rates had no thousands mark."""
+    from giamngheo import diff_text, summary, trace
+    from giamngheo.reports import analyst_cells, report_charts
+
+    for module in (summary, trace, diff_text, analyst_cells, report_charts):
+        assert getattr(module, "vn_int") is vn_int
+    assert summary.vn_pct(1234.5) == "1.234,50"
 
 
 def test_artifacts_are_a_no_op_outside_a_flow(run_dir, monkeypatch):

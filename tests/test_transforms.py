@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from transforms import aggregate, checks
-from transforms.rates import excel_round, pp_difference, rate_pct
+from transforms.rates import excel_round, pct_of, pp_difference, rate_pct
 from transforms.results import RESULTS_BREAKDOWN_FIELDS, actual_attainment, balance_failures, provincial_results
 
 PLAN = list(aggregate.PLAN_COUNTS)
@@ -28,6 +28,18 @@ def test_rate_pct_is_half_up_from_integers():
     got = frame.select(rate_pct(pl.col("n"), pl.col("d")).alias("r"))["r"].to_list()
     assert got == [0.79, 12.5, None, 0.0]  # 43/5441 = 0.7903; 1/8 = 12.5; no denominator -> null
     assert pl.DataFrame({"n": [1], "d": [800]}).select(rate_pct(pl.col("n"), pl.col("d")))[0, 0] == 0.13  # 0.125 -> 0.13
+
+
+def test_rate_of_two_integers_outside_a_frame_is_the_frames():
+    """trace and the submission ledger recompute rates in Python (pct_of): the same figure rate_pct publishes."""
+    import random
+
+    rng = random.Random(7)
+    pairs = [(rng.randint(0, 5000), rng.randint(1, 20000)) for _ in range(2000)] + [(1, 800), (1, 8), (5, 0), (0, 10)]
+    frame = pl.DataFrame(pairs, schema=["n", "d"], orient="row")
+    expected = frame.select(rate_pct(pl.col("n"), pl.col("d")).alias("r"))["r"].to_list()
+    assert [pct_of(n, d) for n, d in pairs] == expected
+    assert pct_of(1, 800) == 0.13 and pct_of(5, 0) is None
 
 
 def test_excel_round_and_point_differences():

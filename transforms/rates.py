@@ -20,6 +20,14 @@ def rate_pct(numerator: pl.Expr, denominator: pl.Expr, decimals: int | pl.Expr =
     return pl.when(d > 0).then(value).otherwise(None)
 
 
+def pct_of(numerator: int, denominator: int, decimals: int = 2) -> float | None:
+    """rate_pct for two Python integers, by the same integer arithmetic: for a figure recomputed outside a frame."""
+    if not denominator or denominator < 0:
+        return None
+    scale = 10**decimals
+    return round(((2 * numerator * 100 * scale + denominator) // (2 * denominator)) / scale, decimals)
+
+
 def exact_pct(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     """numerator / denominator x 100, unrounded."""
     return pl.when(denominator > 0).then(numerator.cast(pl.Float64) * 100.0 / denominator.cast(pl.Float64))

@@ -11,7 +11,7 @@ import polars as pl
 
 from transforms.breakdowns import commune_shares, share_totals
 
-from ..reports.report_charts import vn_dec, vn_int
+from ..vn import vn_dec, vn_int
 from .base import Sheet
 
 COMMUNES = "communes.parquet"

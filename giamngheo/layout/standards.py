@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..vn import vn_int
 from .vocabulary import PhraseIndex, phrase_index
 
 STANDARDS_FILE = Path(__file__).with_name("standards.toml")
@@ -43,8 +44,7 @@ class Standard:
 
     def describe(self) -> str:
         """The manifest's line: the standard and its income lines."""
-        vn = lambda v: f"{v:,}".replace(",", ".")  # noqa: E731
-        return f"{self.name}: nông thôn {vn(self.income_rural)}, thành thị {vn(self.income_urban)} đồng/người/tháng"
+        return f"{self.name}: nông thôn {vn_int(self.income_rural)}, thành thị {vn_int(self.income_urban)} đồng/người/tháng"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from giamngheo.reports.analyst_layout import (
 from giamngheo.reports.ledger import ledger_summary
 from giamngheo.reports.safe_cells import is_formula_like, xml_text
 from giamngheo.reports.xlsx_fast import Column, excel_serial, FastWorksheet, row_fills, Styles, xml_rows
-from giamngheo.summary import vn_int, vn_pct
+from giamngheo.vn import vn_int, vn_pct
 from schemas.columns import COLUMNS
 from schemas.results import RESULTS_BREAKDOWN_FIELDS
 from transforms.rates import rate_pct

@@ -16,7 +16,7 @@ from giamngheo.kinds import KIND_BY_NAME
 from schemas.columns import label_vi
 
 from .analyst_layout import VIETNAM
-from .report_charts import vn_int
+from ..vn import vn_int
 
 APPROVAL_VI = {"approved": "Đã phê duyệt", "changed_since_approval": "Đã thay đổi từ khi phê duyệt", "not_approved": "Chưa phê duyệt"}
 APPROVAL_CSS = (".badge.changed_since_approval { background:#fbe3e0; color:#9b2c20; } .badge.not_approved { background:#eee; "

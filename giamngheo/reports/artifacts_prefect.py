@@ -18,7 +18,7 @@ from giamngheo.approval import open_failures
 
 from ..safe_errors import described
 from .html_report import REPORT_NAME, SEVERITY_VI, load_run, rule_title
-from .report_charts import vn_dec, vn_int
+from ..vn import vn_dec, vn_int
 
 log = logging.getLogger(__name__)
 

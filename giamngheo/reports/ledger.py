@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import polars as pl
 
 from giamngheo.kinds import KINDS as DECLARED
 from giamngheo.reference import load_reference
+from transforms.rates import pct_of
 
 KINDS = tuple(k.name for k in DECLARED)
 VIETNAM = timezone(timedelta(hours=7))
@@ -116,10 +116,10 @@ def ledger_summary(table: pl.DataFrame) -> dict:
             "accepted": n["accepted"],
             "rejected": n["rejected"],
             "resubmitted": n["resubmitted"],
-            "completeness_pct": _pct(n["received"], n["expected"]),
+            "completeness_pct": pct_of(n["received"], n["expected"]),
             "on_time": n["on_time"] if n["judged"] else None,
             "late": n["judged"] - n["on_time"] if n["judged"] else None,
-            "timeliness_pct": _pct(n["on_time"], n["judged"]) if n["judged"] else None,
+            "timeliness_pct": pct_of(n["on_time"], n["judged"]) if n["judged"] else None,
         }
     return summary
 
@@ -227,9 +227,3 @@ def _as_datetime(value) -> datetime | None:
         return None
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _pct(part: int, whole: int) -> float | None:
-    if not whole:
-        return None
-    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

@@ -11,22 +11,10 @@ import math
 from dataclasses import dataclass
 from html import escape
 
+from ..vn import vn_dec, vn_int
+
 BLUE, PALE_BLUE, RED, AMBER, GREEN = "#1f5fa8", "#8fb3dc", "#c0392b", "#c77c02", "#2e7d4f"
 GREY, INK, MUTED, GRID = "#9aa3ad", "#1d2733", "#5b6673", "#e3e7ec"
-
-
-def vn_int(n) -> str:
-    """Format a count the Vietnamese way: 5441 -> '5.441'."""
-    if n is None or (isinstance(n, float) and math.isnan(n)):
-        return "—"
-    return f"{int(round(n)):,}".replace(",", ".")
-
-
-def vn_dec(x, digits: int = 2) -> str:
-    """Format a decimal the Vietnamese way: 0.79 -> '0,79', 1234.5 -> '1.234,50'."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    return f"{x:,.{digits}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 @dataclass(frozen=True)
