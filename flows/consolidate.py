@@ -20,7 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.utilities.annotations import quote  # big inputs: stop Prefect walking them looking for futures
 
-from giamngheo import artifacts, outputs, pipeline, submissions
+from giamngheo import approval, artifacts, outputs, pipeline, submissions
 from giamngheo.discover import FileEntry, discover_files
 from giamngheo.failures import finish
 from giamngheo.options import RunOptions
@@ -125,7 +125,7 @@ def write_tables(staging: Path, tables: dict[str, pl.DataFrame], contracts: dict
 @task(cache_policy=NO_CACHE)
 def publish(options: RunOptions, run_id: str, staging: Path, manifest: dict, side: SideProcess | None = None):
     """Write the reports beside the tables, then publish the run at the top of --out in one step."""
-    outputs.annotate_staged(staging, options.out, manifest)  # approvals and acknowledgements (journal.jsonl) onto the staged tables
+    approval.annotate_staged(staging, options.out, manifest)  # approvals and acknowledgements (journal.jsonl) onto the staged tables
     out = options.out
     previous = outputs.previous_runs(out)
     artifacts.write_json(manifest, staging / "manifest.json")

@@ -45,19 +45,6 @@ _DETAILS = {
 }
 
 
-def locate_table_failures(failures: pl.DataFrame, tables: pl.DataFrame, columns: pl.DataFrame) -> pl.DataFrame:
-    """Table failures (table_id, row, field, ...) with their file, sheet, commune, kind and column."""
-    if failures.is_empty():
-        return failures.select(pl.exclude("table_id")).with_columns(
-            *[pl.lit(None, t).alias(c) for c, t in (("source_file", pl.Utf8), ("source_sheet", pl.Utf8), ("commune_code", pl.Utf8), ("kind", pl.Utf8), ("column", pl.Int32))]
-        )
-    return (
-        failures.join(tables.select("table_id", "source_file", "source_sheet", "commune_code", "kind"), on="table_id", how="left")
-        .join(columns, on=["table_id", "field"], how="left")
-        .drop("table_id")
-    )
-
-
 def _text(value) -> str:
     """A value for a one-line message: line breaks and runs of spaces collapsed."""
     return "" if value is None else " ".join(str(value).split())

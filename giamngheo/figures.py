@@ -42,6 +42,12 @@ def with_run(frame: pl.LazyFrame, ctx) -> pl.LazyFrame:
     return frame.with_columns(pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"))
 
 
+def named_in_run(frame: pl.LazyFrame | pl.DataFrame, names: pl.DataFrame, ctx) -> pl.LazyFrame | pl.DataFrame:
+    """`frame` with its communes' names (unit_names, by commune_code, in the frame's order) and the run's id and year."""
+    names = names.lazy() if isinstance(frame, pl.LazyFrame) else names
+    return with_run(frame.join(names, on="commune_code", how="left", maintain_order="left"), ctx)
+
+
 def accepted_only(columns: list[str]) -> list[pl.Expr]:
     """A rejected commune keeps its row but none of its figures."""
     return [pl.when(pl.col("status") == "accepted").then(pl.col(c)).otherwise(None).alias(c) for c in columns]

@@ -18,12 +18,14 @@ ROW_SCHEMA = {
     "section": pl.Utf8,
     "section_index": pl.Int32,
 }
+# a table's subject as its frame names it: the results layouts' "near" is the near-poor, as in every other kind
+SUBJECTS = {"near": "near_poor"}
 TABLE_SCHEMA = {
     "table_id": pl.Int32,
     "source_file": pl.Utf8,
     "source_sheet": pl.Utf8,
     "kind": pl.Utf8,
-    "subject": pl.Utf8,
+    "subject": pl.Utf8,  # whose figures a table gives: "poor", "near_poor" (SUBJECTS), other words of its kind's, or null
     "commune_code": pl.Utf8,
     "sha256": pl.Utf8,
 }
@@ -155,7 +157,7 @@ def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]]
                     "source_file": rec.entry.rel,
                     "source_sheet": table.sheet or None,
                     "kind": kind,
-                    "subject": table.subject,
+                    "subject": SUBJECTS.get(table.subject, table.subject),
                     "commune_code": code,
                     "sha256": rec.sha256,
                 }
@@ -220,3 +222,16 @@ def skipped_failures(skipped) -> pl.DataFrame:
         elif s.reason in ("unreadable_dir", "not_a_file"):
             rows.append({"source_file": s.rel, "rule": "readable", "value": s.rel, "detail": s.reason})
     return failure_rows(rows)
+
+
+def locate_table_failures(failures: pl.DataFrame, tables: pl.DataFrame, columns: pl.DataFrame) -> pl.DataFrame:
+    """Table failures (table_id, row, field, ...) with their file, sheet, commune, kind and column."""
+    if failures.is_empty():
+        return failures.select(pl.exclude("table_id")).with_columns(
+            *[pl.lit(None, t).alias(c) for c, t in (("source_file", pl.Utf8), ("source_sheet", pl.Utf8), ("commune_code", pl.Utf8), ("kind", pl.Utf8), ("column", pl.Int32))]
+        )
+    return (
+        failures.join(tables.select("table_id", "source_file", "source_sheet", "commune_code", "kind"), on="table_id", how="left")
+        .join(columns, on=["table_id", "field"], how="left")
+        .drop("table_id")
+    )

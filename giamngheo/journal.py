@@ -25,6 +25,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .outputs import RUNS, previous_runs
+
 JOURNAL = "journal.jsonl"
 GENESIS = "0" * 64
 
@@ -155,8 +157,6 @@ def anchor(entries: list[dict]) -> dict:
 
 def anchors_in(out: Path) -> list[tuple[str, dict]]:
     """(run id, anchor) of every published run under out/runs that recorded one."""
-    from .outputs import RUNS, previous_runs  # outputs imports approval, which imports this module: named when called
-
     found = []
     for run_id in previous_runs(Path(out)):
         try:

@@ -24,7 +24,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .approval import annotate_staged  # noqa: F401  the run's hook before publishing: journal -> staged tables
 from .kinds import KINDS
 from .secret import ensure_secret
 

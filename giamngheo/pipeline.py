@@ -10,7 +10,6 @@ import polars as pl
 
 from . import frames
 from .discover import Skipped
-from .failures import locate_table_failures
 from .kinds import FIELDS, KINDS, Context, Figures
 from .parsed import ParseResult
 from .reference import Reference
@@ -46,7 +45,7 @@ def check_tables(tables: frames.Tables) -> Checked:
     typed, found = {}, []
     for kind in KINDS:
         typed[kind.name], failures = validate_kind(tables.rows[kind.name], kind)
-        found.append(locate_table_failures(failures, tables.tables, tables.columns))
+        found.append(frames.locate_table_failures(failures, tables.tables, tables.columns))
     return Checked(typed, pl.concat(found, how="diagonal_relaxed"))
 
 
@@ -124,7 +123,7 @@ def aggregate(ctx: Context) -> Consolidated:
             name = next(o.name for o in kind.outputs if o.level == "province")
             tables[name] = tables[name].join(made.provinces, on="province_code", how="left") if name in tables else made.provinces
         if made.failures is not None:
-            cross.append(locate_table_failures(made.failures, ctx.tables, ctx.columns))
+            cross.append(frames.locate_table_failures(made.failures, ctx.tables, ctx.columns))
     for made in figures.values():  # a kind's columns in another kind's table (a list's counts in communes.parquet)
         for name, extra in made.columns.items():
             if name in tables:

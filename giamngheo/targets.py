@@ -11,6 +11,7 @@ import polars as pl
 from transforms.parsing import typed_rows
 from transforms.targets import assigned_target_cells, targets_in_points
 
+from .kinds import KIND_BY_NAME
 from .parse import failure
 from .parsed import ParsedTable, ParseResult
 from .resolve import Resolver
@@ -53,8 +54,6 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
     column gives one, else by its name, a former unit's name reported as such); a commune listed twice keeps its
     first row, the second reported. The workbook's own findings (a hidden row, a formula without its value, a row
     not used) are reported with the rows'."""
-    from .kinds import KIND_BY_NAME  # the kinds import this module's neighbours: named when called
-
     for_kinds = [t for t in data.tables if t.kind == "targets" and t.subject in KIND_BY_NAME]
     communes = [t for t in data.tables if t not in for_kinds]
     if not communes:

@@ -7,7 +7,7 @@ import pandera.polars as pa
 import polars as pl
 
 from .columns import BREAKDOWNS, COLUMNS
-from .validation import read_as_number
+from .validation import not_negative, read_as_number, whole_number
 
 
 def _info(field: str, description: str) -> dict:
@@ -36,12 +36,11 @@ class BreakdownRows(pa.DataFrameModel):
 
     @pa.check(*BREAKDOWNS, name="integer")
     def breakdown_integer(cls, data) -> pl.LazyFrame:  # noqa: N805
-        col = pl.col(data.key)
-        return data.lazyframe.select(col.is_null() | (col == col.floor()))
+        return whole_number(data)
 
     @pa.check(*BREAKDOWNS, name="non_negative")
     def breakdown_non_negative(cls, data) -> pl.LazyFrame:  # noqa: N805
-        return data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) >= 0))
+        return not_negative(data)
 
     class Config:
         strict = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from .validation import read_as_number
+from .validation import not_negative, read_as_number, whole_number
 
 COUNTS = ("poor_deprived", "near_poor_deprived", "poor_households", "near_poor_households")
 RATES = ("poor_deprived_rate", "near_poor_deprived_rate")
@@ -33,12 +33,11 @@ class DeprivationRows(pa.DataFrameModel):
 
     @pa.check(*COUNTS, name="integer")
     def integer(cls, data) -> pl.LazyFrame:  # noqa: N805
-        col = pl.col(data.key)
-        return data.lazyframe.select(col.is_null() | (col == col.floor()))
+        return whole_number(data)
 
     @pa.check(*COUNTS, name="non_negative")
     def non_negative(cls, data) -> pl.LazyFrame:  # noqa: N805
-        return data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) >= 0))
+        return not_negative(data)
 
     class Config:
         strict = False

@@ -7,7 +7,7 @@ import polars as pl
 
 from .breakdowns import breakdown_column, communes_giving
 from .columns import BREAKDOWN_OF, COLUMNS
-from .validation import read_as_number
+from .validation import not_negative, read_as_number, whole_number
 
 
 DECREASE_PARTS = {
@@ -66,12 +66,11 @@ def _model_namespace() -> dict:
 
     @pa.check(*counts, name="integer")
     def integer(cls, data):  # noqa: N805
-        col = pl.col(data.key)
-        return data.lazyframe.select(col.is_null() | (col == col.floor()))
+        return whole_number(data)
 
     @pa.check(*counts, name="non_negative")
     def non_negative(cls, data):  # noqa: N805
-        return data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) >= 0))
+        return not_negative(data)
 
     ns.update(numeric=numeric, integer=integer, non_negative=non_negative)
 

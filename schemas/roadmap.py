@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from .validation import check_name, read_as_number
+from .validation import check_name, not_negative, read_as_number
 
 
 class RoadmapRows(pa.DataFrameModel):
@@ -24,7 +24,7 @@ class RoadmapRows(pa.DataFrameModel):
 
     @pa.check("value", name="non_negative")
     def non_negative(cls, data) -> pl.LazyFrame:  # noqa: N805
-        return data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) >= 0))
+        return not_negative(data)
 
     @pa.dataframe_check(name=check_name("integer", "value"))
     def households_are_whole(cls, data) -> pl.LazyFrame:  # noqa: N805 - budgets may have decimals, households not

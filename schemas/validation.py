@@ -16,6 +16,18 @@ def read_as_number(data) -> pl.LazyFrame:
     return data.lazyframe.select(pl.col(data.key).is_in(READ_AS_NUMBER))
 
 
+def whole_number(data) -> pl.LazyFrame:
+    """A pandera check's body (rule `integer`): each value of the checked column is whole, or none."""
+    col = pl.col(data.key)
+    return data.lazyframe.select(col.is_null() | (col == col.floor()))
+
+
+def not_negative(data) -> pl.LazyFrame:
+    """A pandera check's body (rule `non_negative`): each value of the checked column is 0 or more, or none."""
+    col = pl.col(data.key)
+    return data.lazyframe.select(col.is_null() | (col >= 0))
+
+
 def empty_failures() -> pl.DataFrame:
     return pl.DataFrame(schema=FAILURE_KEYS)
 

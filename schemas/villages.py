@@ -9,7 +9,7 @@ import polars as pl
 
 from .breakdowns import BreakdownRows, breakdown_column, communes_giving
 from .columns import COLUMNS
-from .validation import READ_AS_NUMBER, check_name, read_as_number
+from .validation import READ_AS_NUMBER, check_name, not_negative, read_as_number, whole_number
 
 
 def _info(field: str, description: str) -> dict:
@@ -53,15 +53,14 @@ class PlanVillageRows(BreakdownRows):
         "poor_reduction_target", "near_poor_reduction_target", name="integer",
     )
     def integer(cls, data) -> pl.LazyFrame:  # noqa: N805
-        col = pl.col(data.key)
-        return data.lazyframe.select(col.is_null() | (col == col.floor()))
+        return whole_number(data)
 
     @pa.check(
         "total_households", "poor_households", "near_poor_households",
         "poor_reduction_target", "near_poor_reduction_target", name="non_negative",
     )
     def non_negative(cls, data) -> pl.LazyFrame:  # noqa: N805
-        return data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) >= 0))
+        return not_negative(data)
 
     @pa.dataframe_check(name="total_positive")
     def total_positive(cls, data) -> pl.LazyFrame:  # noqa: N805

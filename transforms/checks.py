@@ -23,7 +23,9 @@ FAILURE_SCHEMA = {
 
 
 def as_failures(frame: pl.LazyFrame) -> pl.LazyFrame:
-    return frame.select([pl.col(c).cast(t) if c in frame.collect_schema() else pl.lit(None, t).alias(c) for c, t in FAILURE_SCHEMA.items()])
+    """A frame of failures in FAILURE_SCHEMA's columns and types; a column it lacks is null."""
+    names = frame.collect_schema().names()
+    return frame.select([pl.col(c).cast(t) if c in names else pl.lit(None, t).alias(c) for c, t in FAILURE_SCHEMA.items()])
 
 
 def int_text(value: pl.Expr) -> pl.Expr:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .checks import FAILURE_SCHEMA, int_text, rate_mismatches
+from .checks import as_failures, int_text, rate_mismatches
 from .rates import rate_pct
 
 BLOCK = ["commune_code", "source_file", "source_sheet"]  # a commune's deprivation table: its file and sheet
@@ -39,11 +39,6 @@ def cell_order(minor: pl.Expr) -> pl.Expr:
     indicator and group, a column and group). One file a commune and a sheet a group (chosen_tables), so no two cells tie; one key
     sorts a million rows at once where four keys, one of them cast from text, took twice as long."""
     return pl.col("commune_code").cast(pl.Int64) * 2**40 + pl.col("source_row").cast(pl.Int64) * 2**16 + minor.cast(pl.Int64)
-
-
-def _failures(frame: pl.LazyFrame) -> pl.LazyFrame:
-    names = frame.collect_schema().names()
-    return frame.select([pl.col(c).cast(t) if c in names else pl.lit(None, t).alias(c) for c, t in FAILURE_SCHEMA.items()])
 
 
 def chosen_tables(typed: pl.LazyFrame, tables: pl.LazyFrame, columns: pl.LazyFrame) -> pl.LazyFrame:
@@ -164,7 +159,7 @@ def group_sizes(cells: pl.LazyFrame, stated: pl.LazyFrame, planned: pl.LazyFrame
 def deprived_over_group(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
     """A deprived count above its group's households (rule deprived_le_group)."""
     judged = cells.join(sizes.select(*_UNIT, "group", "size"), on=[*_UNIT, "group"], how="left", nulls_equal=True)
-    return _failures(judged.filter(pl.col("size").is_not_null() & (pl.col("deprived") > pl.col("size"))).select(
+    return as_failures(judged.filter(pl.col("size").is_not_null() & (pl.col("deprived") > pl.col("size"))).select(
         "table_id", pl.col("source_row").alias("row"), deprived_field(pl.col("group")).alias("field"), pl.lit("deprived_le_group").alias("rule"),
         int_text(pl.col("deprived")).alias("value"), int_text(pl.col("size")).alias("expected"), pl.col("group").alias("detail")))
 
@@ -180,7 +175,7 @@ def deprivation_sums(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
     poor = (pl.col("group") == "poor") & (pl.col("_sum") < 3 * pl.col("size"))
     near = (pl.col("group") == "near_poor") & (pl.col("_sum") > 2 * pl.col("size"))
     stated = pl.col("size_table").is_not_null()
-    return _failures(judged.filter(pl.col("size").is_not_null() & (pl.col("size") > 0) & (poor | near)).select(
+    return as_failures(judged.filter(pl.col("size").is_not_null() & (pl.col("size") > 0) & (poor | near)).select(
         pl.when(stated).then(pl.col("size_table")).otherwise(pl.col("table_id")).alias("table_id"),
         pl.when(stated).then(pl.col("size_row")).when(pl.col("level") == "village").then(pl.col("source_row")).alias("row"),
         pl.when(stated).then(pl.col("size_field")).otherwise(deprived_field(pl.col("group"))).alias("field"),
@@ -195,7 +190,7 @@ def deprivation_sums(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
 def group_plan_mismatches(sizes: pl.LazyFrame) -> pl.LazyFrame:
     """A stated group size unlike the plan's baseline of the same commune or village (group_matches_plan)."""
     differs = pl.col("stated").is_not_null() & pl.col("planned").is_not_null() & ((pl.col("stated") - pl.col("planned")).abs() > 1e-9)
-    return _failures(sizes.filter(differs & pl.col("size_table").is_not_null()).select(
+    return as_failures(sizes.filter(differs & pl.col("size_table").is_not_null()).select(
         pl.col("size_table").alias("table_id"), pl.col("size_row").alias("row"), pl.col("size_field").alias("field"),
         pl.lit("group_matches_plan").alias("rule"), int_text(pl.col("stated")).alias("value"),
         int_text(pl.col("planned")).alias("expected")))
@@ -234,7 +229,7 @@ def indicator_set_failures(cells: pl.LazyFrame, keys: list[str], names: dict[str
         pl.when(pl.col("_unknown").list.len() > 0).then(pl.lit("không nhận ra: ") + pl.col("_unknown").list.join("; ")),
     ]
     bad = (pl.col("_missing").list.len() > 0) | (pl.col("_foreign").list.len() > 0) | (pl.col("_unknown").list.len() > 0)
-    return _failures(checked.filter(bad).select(
+    return as_failures(checked.filter(bad).select(
         "table_id", pl.lit("indicator_set").alias("rule"), pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("value"),
         pl.lit(standard).alias("expected")))
 

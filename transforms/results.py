@@ -28,10 +28,11 @@ def _read_as_numbers(fields: list[str]) -> pl.Expr:
     return pl.all_horizontal([pl.col(f"{f}__status").is_in([OK, EMPTY, ZERO]) for f in fields])
 
 
-def movements(subject: str) -> tuple[pl.Expr, pl.Expr]:
-    """All decreases and all increases of a row: the declared totals, else the sum of the parts."""
-    dec = pl.coalesce(pl.col(f"{subject}_decrease"), _sum_present(list(DECREASE_PARTS[subject])))
-    inc = pl.coalesce(pl.col(f"{subject}_increase"), _sum_present(list(INCREASE_PARTS[subject])))
+def movements(subject: str, declared: str = "") -> tuple[pl.Expr, pl.Expr]:
+    """All decreases and all increases of a row: the declared totals (`<subject>_decrease<declared>`), else the sum of
+    the parts."""
+    dec = pl.coalesce(pl.col(f"{subject}_decrease{declared}"), _sum_present(list(DECREASE_PARTS[subject])))
+    inc = pl.coalesce(pl.col(f"{subject}_increase{declared}"), _sum_present(list(INCREASE_PARTS[subject])))
     return dec, inc
 
 
@@ -87,7 +88,7 @@ def _table_rank(tables: pl.LazyFrame) -> pl.LazyFrame:
         "commune_code",
         "source_file",
         "source_sheet",
-        pl.when(pl.col("subject") == "poor").then(0).when(pl.col("subject") == "near").then(2).otherwise(1).alias("_rank"),
+        pl.when(pl.col("subject") == "poor").then(0).when(pl.col("subject") == "near_poor").then(2).otherwise(1).alias("_rank"),
     )
 
 
@@ -134,8 +135,7 @@ def results_village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, provenance: 
     )
     out = []
     for s in SUBJECTS:
-        dec = pl.coalesce(pl.col(f"{s}_decrease_declared"), _sum_present(list(DECREASE_PARTS[s])))
-        inc = pl.coalesce(pl.col(f"{s}_increase_declared"), _sum_present(list(INCREASE_PARTS[s])))
+        dec, inc = movements(s, declared="_declared")
         out += [dec.alias(f"{s}_decrease"), inc.alias(f"{s}_increase")]
     return merged.with_columns(out).drop([c for c in MERGED if c.endswith("_declared")])
 
@@ -228,7 +228,7 @@ def results_commune_totals(villages: pl.LazyFrame, plan_totals: pl.LazyFrame) ->
     """
     sums = villages.group_by("commune_code").agg(
         pl.len().cast(pl.Int64).alias("villages"),
-        *[pl.when(pl.col(f).is_not_null().any()).then(pl.col(f).sum()).alias(f) for f in SUMMED],
+        *[given_sum(f) for f in SUMMED],
         *[given_sum(f) for f in RESULTS_BREAKDOWN_FIELDS],
         pl.col("source_file").first(),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .checks import FAILURE_SCHEMA, int_text
+from .checks import as_failures, int_text
 
 _BLOCK = ["commune_code", "source_file", "source_sheet"]  # one roadmap table of a commune's file
 
@@ -29,10 +29,6 @@ def roadmap_items(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _failures(frame: pl.LazyFrame) -> pl.LazyFrame:
-    return frame.select([pl.col(c).cast(t) if c in frame.collect_schema() else pl.lit(None, t).alias(c) for c, t in FAILURE_SCHEMA.items()])
-
-
 def _years(items: pl.LazyFrame) -> pl.LazyFrame:
     return items.filter(pl.col("row_kind") == "item")
 
@@ -41,7 +37,7 @@ def roadmap_total_mismatches(items: pl.LazyFrame) -> pl.LazyFrame:
     """A "Cộng" cell that differs from its item's years summed (rule total_row_matches_sum, a warning)."""
     sums = _years(items).group_by(*_BLOCK, "item").agg(pl.col("value").sum().alias("_sum"))
     totals = items.filter(pl.col("row_kind") == "total").join(sums, on=[*_BLOCK, "item"], how="inner")
-    return _failures(
+    return as_failures(
         totals.filter(pl.col("value").is_not_null() & ((pl.col("value") - pl.col("_sum")).abs() > 1e-9)).select(
             "table_id", pl.col("source_row").alias("row"), pl.lit("value").alias("field"), pl.lit("total_row_matches_sum").alias("rule"),
             int_text(pl.col("value")).alias("value"), int_text(pl.col("_sum")).alias("expected"), pl.lit("total").alias("detail"),
@@ -54,7 +50,7 @@ def budget_source_mismatches(items: pl.LazyFrame) -> pl.LazyFrame:
     budget = _years(items).filter(pl.col("item_kind") == "budget")
     sources = budget.filter(pl.col("item") != "budget_total").group_by(*_BLOCK, "year").agg(pl.col("value").sum().alias("_sources"))
     totals = budget.filter(pl.col("item") == "budget_total").join(sources, on=[*_BLOCK, "year"], how="inner")
-    return _failures(
+    return as_failures(
         totals.filter(pl.col("value").is_not_null() & ((pl.col("value") - pl.col("_sources")).abs() > 1e-6)).select(
             "table_id", pl.col("source_row").alias("row"), pl.lit("value").alias("field"), pl.lit("budget_sources_sum").alias("rule"),
             int_text(pl.col("value")).alias("value"), int_text(pl.col("_sources")).alias("expected"), pl.col("year").alias("detail"),
@@ -72,7 +68,7 @@ def roadmap_year_gaps(items: pl.LazyFrame, period: tuple[int, int]) -> pl.LazyFr
     expected = f"{period[0]}-{period[1]}"
     checked = first.with_columns(lacking.alias("_lacking"), missing.alias("_outside"))
     as_text = lambda e: e.list.sort().cast(pl.List(pl.Utf8)).list.join(", ")  # noqa: E731
-    return _failures(
+    return as_failures(
         pl.concat([
             checked.filter(pl.col("_lacking").list.len() > 0).select(
                 "table_id", pl.lit("roadmap_years").alias("rule"), as_text(pl.col("_lacking")).alias("value"),
@@ -107,7 +103,7 @@ def roadmap_against_plan(items: pl.LazyFrame, plan: pl.LazyFrame, year: int) -> 
                 int_text(pl.col("value")).alias("value"), int_text(pl.col("poor_reduction_target")).alias("expected"),
                 pl.col("year").alias("detail"))
     )
-    return _failures(pl.concat([over, differs], how="diagonal_relaxed"))
+    return as_failures(pl.concat([over, differs], how="diagonal_relaxed"))
 
 
 def roadmap_rows(items: pl.LazyFrame) -> pl.LazyFrame:

@@ -14,7 +14,8 @@ from schemas.deprivations import (
 from transforms import checks, deprivations as D
 from transforms.lineage import source_cell
 
-from ..figures import commune_status, unit_names
+from ..frames import locate_table_failures
+from ..figures import commune_status, named_in_run, unit_names, with_run
 from ..layout.deprivations import ATTRIBUTES
 from ..layout.standards import Standard, load_standards
 from .base import Context, Figures, Kind, Output
@@ -122,7 +123,6 @@ def deprivation_figures(ctx: Context) -> Figures:
         how="vertical_relaxed",
     )
     del rows
-    from ..failures import locate_table_failures  # failures.py names the kinds: imported when the kinds are made
 
     # this kind's errors across rows reject its table too, not only its cells' (status is per kind)
     located = locate_table_failures(cross, ctx.tables, ctx.columns)
@@ -130,11 +130,9 @@ def deprivation_figures(ctx: Context) -> Figures:
     # the accepted communes' file and sheet: joined to their figures (a commune's block is its file in use)
     sources = D.blocks_of(chosen.lazy()).join(status.lazy().filter(pl.col("status") == "accepted"),
                                               on=["commune_code", "source_file"], how="semi").collect()
-    head = lambda f: f.join(names, on="commune_code", how="left", maintain_order="left").with_columns(  # noqa: E731
-        pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"))
     communes = (
         _named(D.commune_figures(cells.lazy(), sizes.lazy()), indicators, standard)
-        .join(sources.lazy(), on="commune_code", how="inner").with_columns(D.sheet_of_group()).pipe(head)
+        .join(sources.lazy(), on="commune_code", how="inner").with_columns(D.sheet_of_group()).pipe(named_in_run, names, ctx)
         .with_columns(pl.col("indicator_name").alias("indicator"))
         .sort("commune_code", "indicator_id", pl.col("group").replace_strict({"poor": 0, "near_poor": 1}))
         .collect()
@@ -147,7 +145,7 @@ def deprivation_figures(ctx: Context) -> Figures:
         # sorted while narrow: the names, file and sheet joined after the sort (a sorted copy of the finished
         # table was the peak)
         .sort(D.cell_order(pl.col("indicator_id") * 2 + (pl.col("group") == "poor")))
-        .drop("indicator_id").pipe(_named, indicators, standard, in_order=True).pipe(head)
+        .drop("indicator_id").pipe(_named, indicators, standard, in_order=True).pipe(named_in_run, names, ctx)
         .join(sources.lazy(), on="commune_code", how="left", maintain_order="left")
         .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("source_row").cast(pl.Int32), D.sheet_of_group())
         .select(VILLAGES.columns)
@@ -158,7 +156,7 @@ def deprivation_figures(ctx: Context) -> Figures:
                                                                         default=None).alias("indicator_key"))
     covered = (
         D.coverage(keyed.lazy().drop("indicator").rename({"indicator_key": "indicator"}), targets.lazy())
-        .join(indicators.lazy(), on="indicator", how="left").pipe(head)
+        .join(indicators.lazy(), on="indicator", how="left").pipe(named_in_run, names, ctx)
         .with_columns(pl.col("indicator_name").alias("indicator"), pl.col("households_deprived").cast(pl.Int64),
                       pl.col("households_in_group").cast(pl.Int64))
         .sort("commune_code", "indicator_id").collect()
@@ -169,8 +167,7 @@ def deprivation_figures(ctx: Context) -> Figures:
                            targets.lazy())
         .pipe(_named, indicators, standard)
         .join(names.select("province_code", "province_name").unique(), on="province_code", how="left")
-        .with_columns(pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"),
-                      pl.col("indicator_name").alias("indicator"))
+        .pipe(with_run, ctx).with_columns(pl.col("indicator_name").alias("indicator"))
         .sort("province_code", "indicator_id", pl.col("group").replace_strict({"poor": 0, "near_poor": 1}))
         .collect()
     )
@@ -195,7 +192,7 @@ def _status_table(ctx: Context, status: pl.DataFrame, cells: pl.DataFrame, sizes
     return (
         status.join(given, on="commune_code", how="left").join(commune_sizes, on="commune_code", how="left")
         .join(unit_names(ctx.ref), on="commune_code", how="left")
-        .with_columns(pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"), pl.lit(standard.code).alias("standard"),
+        .pipe(with_run, ctx).with_columns(pl.lit(standard.code).alias("standard"),
                       *[pl.when(accepted).then(pl.col(c)).alias(c) for c in ("indicators", "poor_households", "near_poor_households")])
         .select(STATUS.columns).sort("commune_code")
     )

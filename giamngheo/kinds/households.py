@@ -14,7 +14,8 @@ from schemas.households import Households, HouseholdRows, HouseholdsCommunes, Li
 from transforms import households as H
 from transforms.lineage import source_cell
 
-from ..figures import commune_status, unit_names
+from ..frames import locate_table_failures
+from ..figures import commune_status, named_in_run, unit_names, with_run
 from ..layout.households import ATTRIBUTES, COUNTS
 from ..layout.vocabulary import load_vocabulary
 from ..secret import keyer
@@ -66,7 +67,6 @@ def _deprivation_table(ctx: Context) -> pl.DataFrame | None:
 
 def household_figures(ctx: Context) -> Figures:
     """households.parquet of the accepted lists; each list's status, counts, and its comparisons."""
-    from ..failures import locate_table_failures  # failures.py names the kinds: imported when the kinds are made
 
     rows = H.list_rows(ctx.typed["households"].lazy(), ctx.tables.lazy())  # lazy: each use reads its own columns
     duplicates = H.duplicate_failures(rows).collect()
@@ -87,12 +87,9 @@ def household_figures(ctx: Context) -> Figures:
         cross.append(H.deprivation_mismatches(households.lazy(), deprivations.lazy()).collect())
     failures = pl.concat(cross, how="vertical_relaxed")
     counts = H.commune_counts(households.lazy()).collect()
-    head = lambda f: f.join(names, on="commune_code", how="left").with_columns(  # noqa: E731
-        pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"))
     province = dict(names.select("commune_code", "province_code").iter_rows())
-    table = households.select(  # the province by code, not a join: a join copies every column of a million households
-        pl.lit(ctx.run_id).alias("run_id"), pl.lit(ctx.year, pl.Int64).alias("year"),
-        pl.col("commune_code").replace_strict(province, default=None, return_dtype=pl.Utf8).alias("province_code"),
+    table = with_run(households, ctx).select(  # the province by code, not a join: a join copies every column of a million households
+        "run_id", "year", pl.col("commune_code").replace_strict(province, default=None, return_dtype=pl.Utf8).alias("province_code"),
         *HOUSEHOLDS.columns[3:])
     del households
     differ = failures.filter(pl.col("rule") == "list_matches_annex").join(
@@ -101,7 +98,7 @@ def household_figures(ctx: Context) -> Figures:
     communes = (
         status.join(counts, on="commune_code", how="left").join(listed, on="commune_code", how="left")
         .join(plan_communes.collect().rename({f"{g}_households": f"annex_{g}_households" for g in H.GROUPS}), on="commune_code", how="left")
-        .pipe(head)
+        .pipe(named_in_run, names, ctx)
         # null for a group no list of the commune is of (a list of the poor alone)
         .with_columns(*[pl.when(accepted_here & pl.col(f"listed_{g}").fill_null(True)).then(pl.col(f"list_{g}_households").fill_null(0))
                         .alias(f"list_{g}_households") for g in H.GROUPS])
