@@ -19,6 +19,7 @@ RATES = {r: parts for k in KINDS for r, parts in k.traced_rates.items()}
 RATE_KIND = {r: k.name for k in KINDS for r in k.traced_rates}
 DIFFERENCES = {d: parts for k in KINDS for d, parts in k.traced_differences.items()}
 DIFFERENCE_KIND = {d: k.name for k in KINDS for d in k.traced_differences}
+FALLBACKS = {f: (k.name, sources) for k in KINDS for f, sources in k.traced_fallbacks.items()}
 # The cut the province assigned a commune, in points: its cell of the targets workbook, else the households to lift
 # there over the commune's households. A province has no such figure.
 ASSIGNED, ASSIGNED_HOUSEHOLDS = "assigned_poor_reduction_pp", "assigned_poor_reduction_households"
@@ -42,15 +43,17 @@ class Trace:
         return self.reported is None or self.total is None or abs(self.total - self.reported) < 1e-9
 
 
-def _start_denominator_cells(lineage: pl.DataFrame) -> pl.DataFrame:
-    """The start rate's denominator: plan baseline total of communes with an accepted plan, else the end total."""
-    plan_total = lineage.filter((pl.col("kind") == "plan") & (pl.col("field") == "total_households"))
-    with_results = lineage.filter(pl.col("kind") == "results").select("commune_code").unique()
-    from_plan = plan_total.join(with_results, on="commune_code", how="semi")
-    end_total = lineage.filter(pl.col("field") == "total_households_end").join(
-        from_plan.select("commune_code").unique(), on="commune_code", how="anti"
-    )
-    return pl.concat([from_plan, end_total], how="vertical_relaxed")
+def _fallback_cells(lineage: pl.DataFrame, fld: str) -> pl.DataFrame:
+    """A figure each commune of its kind takes from the first of its declared sources it has cells of
+    (Kind.traced_fallbacks)."""
+    owner, sources = FALLBACKS[fld]
+    communes = lineage.filter(pl.col("kind") == owner).select("commune_code").unique()
+    taken = []
+    for kind, source in sources:
+        cells = lineage.filter((pl.col("kind") == kind) & (pl.col("field") == source)).join(communes, on="commune_code", how="semi")
+        taken.append(cells)
+        communes = communes.join(cells.select("commune_code"), on="commune_code", how="anti")
+    return pl.concat(taken, how="vertical_relaxed")
 
 
 def trace(out: Path, code: str, fld: str) -> Trace:
@@ -74,7 +77,7 @@ def trace(out: Path, code: str, fld: str) -> Trace:
 
 
 def _denominator_cells(scope: pl.DataFrame, den_field: str) -> pl.DataFrame:
-    return _start_denominator_cells(scope) if den_field == "start_denominator" else scope.filter(pl.col("field") == den_field)
+    return _fallback_cells(scope, den_field) if den_field in FALLBACKS else scope.filter(pl.col("field") == den_field)
 
 
 def _difference_trace(scope: pl.DataFrame, code: str, fld: str, out: Path, level: str) -> Trace:

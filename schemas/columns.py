@@ -33,6 +33,8 @@ COLUMNS: dict[str, ColumnInfo] = {
     "meets_assigned_target": ColumnInfo("Đạt chỉ tiêu giao", "meets the assigned target", TEXT),
     # year-end results
     "total_households_end": ColumnInfo("Tổng số hộ cuối kỳ", "total households at the end", HH),
+    "start_denominator": ColumnInfo("Tổng số hộ tính tỷ lệ đầu kỳ", "households the start rates are taken on: the accepted "
+                                    "plan's total, else the total at the end", HH),
     "total_households_start": ColumnInfo("Tổng số hộ đầu kỳ", "total households at the start", HH),
     "poor_households_start": ColumnInfo("Số hộ nghèo đầu kỳ", "poor households at the start", HH),
     "poor_households_end": ColumnInfo("Số hộ nghèo cuối kỳ", "poor households at the end", HH),

@@ -169,6 +169,7 @@ class ResultsCommunes(pa.DataFrameModel):
     poor_no_labour_end: pl.Int64 = breakdown_column("poor_no_labour_end")
     near_poor_no_labour_end: pl.Int64 = breakdown_column("near_poor_no_labour_end")
     poor_merit_end: pl.Int64 = breakdown_column("poor_merit_end")
+    start_denominator: pl.Int64 = _count("start_denominator")
     source_file: str
 
     class Config:

@@ -121,10 +121,11 @@ def _results(communes: pl.DataFrame) -> pl.DataFrame:
                 "poor_increase": [9, None],
                 "near_poor_households_start": [60, None],
                 "near_poor_households_end": [66, None],
+                "start_denominator": [2663, None],  # the accepted plan's total households
             }
         )
         .with_columns(
-            rate_pct(pl.col("poor_households_start"), pl.lit(2663)).alias("poor_rate_start_pct"),
+            rate_pct(pl.col("poor_households_start"), pl.col("start_denominator")).alias("poor_rate_start_pct"),
             rate_pct(pl.col("poor_households_end"), pl.col("total_households_end")).alias("poor_rate_end_pct"),
         )
         .with_columns(

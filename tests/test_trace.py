@@ -37,6 +37,42 @@ def test_every_commune_results_rate_and_cut_is_traced(thai_nguyen_run):
     assert cut.numerator.numerator.cells.height > 0  # down to the cells of the poor at the start
 
 
+def test_the_start_rates_denominator_is_published_and_traced(thai_nguyen_run):
+    """results_communes.parquet publishes start_denominator, the households the start rates are taken on: the total of
+    the commune's accepted plan, else its total at the end; trace follows the same cells (the results kind declares
+    the fallback), and the analyst workbook's totals row reads the column instead of working it out again."""
+    _, out, _ = thai_nguyen_run
+    results = pl.read_parquet(out / "results_communes.parquet").filter(pl.col("status") == "accepted")
+    plans = pl.read_parquet(out / "communes.parquet").filter(pl.col("status") == "accepted")
+    plan_total = dict(plans.select("commune_code", "total_households").iter_rows())
+    plan_file = dict(plans.select("commune_code", "source_file").iter_rows())
+    branches = set()
+    for row in results.iter_rows(named=True):
+        code = row["commune_code"]
+        expected = plan_total.get(code, row["total_households_end"])
+        branches.add(code in plan_total)
+        assert row["start_denominator"] == expected, code
+        den = trace(out, code, "poor_rate_start_pct").denominator
+        assert den.total == expected and set(den.cells["source_file"]) == {plan_file.get(code, row["source_file"])}
+    assert True in branches  # every accepted commune of the sample has an accepted plan: the fallback is tested below
+
+
+def test_the_start_denominator_falls_back_to_the_end_total():
+    """A commune with results and no accepted plan (no plan cells in the lineage) takes its total at the end; one with
+    a plan its plan's total; a commune with a plan and no results is not a results figure."""
+    from giamngheo.trace import _fallback_cells
+
+    cell = lambda kind, code, fld, value: {"kind": kind, "commune_code": code, "field": fld, "value": value}  # noqa: E731
+    lineage = pl.DataFrame([
+        cell("plan", "00001", "total_households", 100), cell("plan", "00001", "total_households", 50),
+        cell("results", "00001", "total_households_end", 155), cell("results", "00001", "poor_households_start", 9),
+        cell("results", "00002", "total_households_end", 80), cell("results", "00002", "poor_households_start", 4),
+        cell("plan", "00003", "total_households", 70),
+    ])
+    taken = _fallback_cells(lineage, "start_denominator").group_by("commune_code").agg(pl.col("value").sum())
+    assert dict(taken.iter_rows()) == {"00001": 150, "00002": 80}
+
+
 def test_every_commune_movement_is_traced(thai_nguyen_run):
     """The year's decreases and increases of results_communes.parquet had no lineage ("unknown figure"): each is now
     the sum of its cells, the declared total's where a village gives one, else its parts' (thoát nghèo, ...)."""

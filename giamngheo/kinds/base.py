@@ -106,6 +106,9 @@ class Kind:
     traced_rates: dict[str, tuple[str, str]] = field(default_factory=dict)
     # and differences of two such rates in points (figure -> (rate, rate minus)), over the communes that give both
     traced_differences: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # and figures a commune takes from the first of several sources it has cells of (figure -> ((kind, field), ...)),
+    # over the communes of this kind
+    traced_fallbacks: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     # how it appears in the reports beside the plan's and results' own sheets: analyst sheets made
     # from a finished run folder, and a section of the HTML report (an HTML string), each None
     report_sheets: Callable[[Path], list[Sheet]] | None = None

@@ -126,7 +126,6 @@ RESULTS = Kind(
     trace=results_lineage,
     outputs=(VILLAGES, COMMUNES, PROVINCES),
     traced=tuple(TRACED),
-    # the start rate's denominator: the plan's baseline total where the commune has an accepted plan
     traced_rates={
         "poor_rate_end_pct": ("poor_households_end", "total_households_end"),
         "poor_rate_start_pct": ("poor_households_start", "start_denominator"),
@@ -134,4 +133,7 @@ RESULTS = Kind(
         "near_poor_rate_start_pct": ("near_poor_households_start", "start_denominator"),
     },
     traced_differences={"actual_poor_reduction_pp": ("poor_rate_start_pct", "poor_rate_end_pct")},
+    # the start rates' denominator (transforms.results.results_commune_totals): the baseline total of the commune's
+    # accepted plan (only an accepted plan has lineage), else its total at the end
+    traced_fallbacks={"start_denominator": (("plan", "total_households"), ("results", "total_households_end"))},
 )

@@ -48,7 +48,7 @@ import xlsxwriter
 from giamngheo.reports.analyst_cells import (
     SheetContext,
     sheet_columns, commune_fill, equals_expr, kinds_in_season, ledger_line, print_setup, province_values, read_table,
-    sorted_by, write_table, write_text, title_block, totals_row, unit_of, write_values, with_start_denominator, results_totals, HEADER,
+    sorted_by, write_table, write_text, title_block, totals_row, unit_of, write_values, results_totals, HEADER,
 )
 from giamngheo.reports.analyst_layout import (
     BORDER_COLOR, COMMUNE_COLUMNS, FILL_BELOW_TARGET, FILL_LATE, FILL_MISSING, FILL_REJECTED, FILL_SECTION,
@@ -114,7 +114,7 @@ class AnalystWorkbook:
         _communes_sheet(self._sheet(SHEET_COMMUNES), st, context, frames["communes"])
         _villages_sheet(self._sheet(SHEET_VILLAGES), st, context, frames["villages"])
         if not frames["results_communes"].is_empty():
-            _results_sheet(self._sheet(SHEET_RESULTS), st, context, frames["results_communes"], frames["communes"])
+            _results_sheet(self._sheet(SHEET_RESULTS), st, context, frames["results_communes"])
         for kind in KINDS:  # the sheets other kinds declare
             for sheet in kind.report_sheets(self.run_dir) if kind.report_sheets else ():
                 _kind_sheet(self._sheet(sheet.name), st, context, sheet)
@@ -238,7 +238,7 @@ def _villages_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, villages: 
     write_table(ws, st, header_row, frame, columns, totals_row(frame, columns, PLAN_RATES), None, frozen=5)
 
 
-def _results_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, results: pl.DataFrame, communes: pl.DataFrame) -> None:
+def _results_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, results: pl.DataFrame) -> None:
     legend = [
         (FILL_BELOW_TARGET, "Xã, phường có tỷ lệ hộ nghèo giảm thực tế thấp hơn chỉ tiêu tỉnh giao"),
         (FILL_REJECTED, "Xã, phường có báo cáo kết quả bị từ chối: số liệu không được tổng hợp"),
@@ -250,7 +250,7 @@ def _results_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, results: pl
     header_row = title_block(ws, st, title, ctx.subtitle(), notes=notes, legend=legend)
     frame = sorted_by(results, "commune_code")
     columns = sheet_columns(frame, RESULTS_COLUMNS, ctx)
-    totals = results_totals(with_start_denominator(frame.filter(pl.col("status") == "accepted"), communes), columns)
+    totals = results_totals(frame.filter(pl.col("status") == "accepted"), columns)
     write_table(ws, st, header_row, frame, columns, totals, commune_fill("meets_assigned_target_actual"), frozen=3)
 
 

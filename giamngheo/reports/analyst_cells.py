@@ -162,7 +162,7 @@ def sheet_columns(frame: pl.DataFrame, preferred: list[str], ctx: SheetContext, 
     if ctx.many_provinces and "province_name" in frame.columns:
         columns.insert(1, "province_name")
     if extras:
-        columns += [c for c in frame.columns if c not in columns and c not in HIDDEN and c != "start_denominator"]
+        columns += [c for c in frame.columns if c not in columns and c not in HIDDEN]
     return columns
 
 
@@ -185,7 +185,7 @@ def totals_row(frame: pl.DataFrame, columns: list[str], rates: dict[str, tuple[s
 def results_totals(accepted: pl.DataFrame, columns: list[str]) -> dict | None:
     """The results sheet's totals row: counts summed; the rates and the actual cut as provinces.parquet takes them
     (transforms.results.provincial_results: each rate over the communes that give both its parts), over every commune
-    of the sheet (the country's, when it holds several provinces). `accepted`: with its start_denominator."""
+    of the sheet (the country's, when it holds several provinces)."""
     totals = totals_row(accepted, columns, {})
     if totals is None:
         return None
@@ -195,20 +195,6 @@ def results_totals(accepted: pl.DataFrame, columns: list[str]) -> dict | None:
     whole = provincial_results(frame.lazy()).collect().row(0, named=True)
     totals.update({c: whole[c] for c in (*RESULTS_RATES, "actual_poor_reduction_pp") if c in columns})
     return totals
-
-
-def with_start_denominator(results: pl.DataFrame, communes: pl.DataFrame) -> pl.DataFrame:
-    """The households a start rate is taken on: the accepted plan's total, else the total at the end."""
-    plans = pl.DataFrame(schema={"commune_code": pl.String, "_plan_total": pl.Int64})
-    if {"commune_code", "status", "total_households"} <= set(communes.columns):
-        plans = communes.filter(pl.col("status") == "accepted").select(
-            "commune_code", pl.col("total_households").alias("_plan_total")
-        )
-    return (
-        results.join(plans, on="commune_code", how="left")
-        .with_columns(pl.coalesce("_plan_total", "total_households_end").alias("start_denominator"))
-        .drop("_plan_total")
-    )
 
 
 def province_values(provinces: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:

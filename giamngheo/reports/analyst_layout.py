@@ -102,7 +102,7 @@ VILLAGE_COLUMNS = """
 """.split()
 RESULTS_COLUMNS = """
     stt commune_code commune_name status approval villages total_households_end poor_households_start poor_households_end
-    poor_decrease poor_increase poor_rate_start_pct poor_rate_end_pct actual_poor_reduction_pp assigned_poor_reduction_pp
+    poor_decrease poor_increase start_denominator poor_rate_start_pct poor_rate_end_pct actual_poor_reduction_pp assigned_poor_reduction_pp
     planned_poor_reduction_pp meets_assigned_target_actual meets_own_plan_actual assessment near_poor_households_start
     near_poor_households_end near_poor_decrease near_poor_increase near_poor_rate_start_pct near_poor_rate_end_pct
     source_file approved_at approved_by approval_changes
