@@ -182,7 +182,7 @@ def consolidate(
         failures, history = compare_with_previous_run(options.out, failures)
         counts = RunSummary.counts_of(consolidated.tables["provinces.parquet"], failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, pipeline.kind_status(consolidated), counts,
-                                      targets.source if targets else None)
+                                      targets.manifest_entry() if targets else None)
         write_tables(staging, quote({"validation_failures.parquet": failures, "failure_history.parquet": history}))
         del history
         run_dir, reports = publish(quote(options), run_id, staging, quote(manifest), quote(side))

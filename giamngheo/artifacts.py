@@ -104,7 +104,7 @@ def manifest(
         "python": platform.python_version(),
         "counts": counts,
         "files": files,
-        "targets": targets,  # the province's targets workbook read (path, size, SHA-256), or None
+        "targets": targets,  # the province's targets workbook read (path, size, SHA-256, communes listed), or None
         "skipped": [{"path": s.rel, "reason": s.reason} for s in skipped],
     }
 

@@ -42,6 +42,13 @@ class Targets:
     source: dict | None = None  # path, size and SHA-256 of the workbook read: the manifest names the version a run used
     columns: dict[str, int] = field(default_factory=dict)  # field -> 1-based column of the communes' sheet
 
+    def manifest_entry(self) -> dict | None:
+        """What the manifest records of the workbook: its path, size and SHA-256, and the communes it lists (the
+        submission ledger expects those, as provinces.parquet's communes_expected counts them)."""
+        if self.source is None:
+            return None
+        return {**self.source, "communes": sorted(self.frame["commune_code"].drop_nulls().unique().to_list())}
+
     def cells(self) -> pl.DataFrame:
         """The cell behind each commune's assigned cut (lineage: what `giamngheo trace` shows)."""
         source = self.source or {}

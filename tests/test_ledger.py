@@ -48,7 +48,7 @@ FILES = [
 ]
 
 
-def make_run(tmp_path, files=FILES, deadline="2026-05-31"):
+def make_run(tmp_path, files=FILES, deadline="2026-05-31", targets=None):
     run = tmp_path / "runs" / "20260601T000000000Z-00001"
     run.mkdir(parents=True)
     manifest = {
@@ -58,6 +58,7 @@ def make_run(tmp_path, files=FILES, deadline="2026-05-31"):
         "parameters": {"province": PROVINCE, "deadline": deadline},
         "year": 2026,
         "files": files,
+        "targets": targets,
     }
     (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     pl.DataFrame(
@@ -95,6 +96,34 @@ def test_every_commune_of_the_province_has_a_row_per_kind(tmp_path):
     assert table.group_by("commune_code").len()["len"].unique().to_list() == [2]
     assert set(table["run_id"]) == {"20260601T000000000Z-00001"}
     assert "00706" not in set(table["commune_code"])
+
+
+def test_year_end_results_are_not_listed_before_any_arrives(tmp_path):
+    """In the plans' season no commune has sent its year-end results: the ledger listed every commune as missing them
+    (92 rows of "chưa nộp" in the analyst workbook) while the run's summary rightly left results out. The plan is owed
+    from the start; results once the run holds a file of them, and then by every commune."""
+    plans_only = [f for f in FILES if f["kind"] != "plan+results"]
+    table = submissions_table(make_run(tmp_path / "plans", plans_only))
+    communes = {u.commune_code for u in load_reference().province_units(PROVINCE)}
+    assert set(table["kind"]) == {"plan"} and table.height == len(communes)
+    assert "results" not in ledger_summary(table)
+    one_result = plans_only + [_file("ket_qua/01840.xlsx", "01840", "results", "accepted", "2026-12-20T03:00:00+00:00")]
+    table = submissions_table(make_run(tmp_path / "year_end", one_result))
+    assert table.filter(pl.col("kind") == "results").height == len(communes)
+    assert _row(table, "01840", "results")["received"] and not _row(table, "01843", "results")["received"]
+
+
+def test_a_targets_workbook_listing_some_communes_sets_who_is_expected(tmp_path):
+    """provinces.parquet counts as expected the province's communes its targets workbook lists; the ledger listed
+    the whole official list, so its "missing" disagreed with the province row (province probe, 12-06). Now it
+    expects the listed communes, and lists any other commune that sent a report."""
+    listed = ["01840", "01843", "01864", "01882"]
+    table = submissions_table(make_run(tmp_path, targets={"path": "chi_tieu.xlsx", "sha256": "x", "communes": listed}))
+    plans = table.filter(pl.col("kind") == "plan")
+    assert set(plans["commune_code"]) == set(listed) | {"01849", "01879"}  # 01849 and 01879 sent a file
+    assert ledger_summary(table)["plan"]["missing"] == 2  # 01864, 01882
+    without = submissions_table(make_run(tmp_path / "all", targets={"path": "chi_tieu.xlsx", "sha256": "x"}))
+    assert without.filter(pl.col("kind") == "plan").height == 92  # a workbook that names no commune: the official list
 
 
 def test_missing_commune(tmp_path):

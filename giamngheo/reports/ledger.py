@@ -2,7 +2,8 @@
 
 Built from a finished run folder only (manifest.json and the parquet outputs),
 so it can be made again for any past run. One row per commune and report kind
-(every declared kind that all communes owe, and the others where sent), including communes that sent nothing.
+(the plan; every other kind all communes owe once the run has a file of it; the others where sent), including
+communes that sent nothing.
 
 - A file whose table could not be recognised (kind null in the manifest) is a
   submission of every kind its commune sent (of the plan when it sent nothing
@@ -32,6 +33,7 @@ KINDS = tuple(k.name for k in DECLARED)
 VIETNAM = timezone(timedelta(hours=7))
 _OUTPUT_OF_KIND = {k.name: k.output("commune").name for k in DECLARED if k.output("commune")}
 _EXPECTED = {k.name for k in DECLARED if k.expected}  # owed by every commune; the others listed when sent
+_ALWAYS = {k.name for k in DECLARED if k.expected and not k.optional}  # the plan: owed even before any arrives
 _NOT_A_COMMUNE_FILE = {"unresolved", "wrong_province"}
 
 LEDGER_SCHEMA = {
@@ -64,6 +66,9 @@ def submissions_table(run_dir: Path, deadline: date | None = None) -> pl.DataFra
     outputs = {kind: _read_output(run_dir / name) for kind, name in _OUTPUT_OF_KIND.items()}
     expected = _expected_communes(manifest, outputs)
     files = _files_by_commune_and_kind(manifest.get("files") or [])
+    # an owed kind of which the run has no file at all is not yet due (the plans' season has no year-end results): not
+    # listed, as the run's summary leaves it out, rather than every commune "missing" it
+    owed = _ALWAYS | (_EXPECTED & {k for f in manifest.get("files") or [] for k in _kinds(f)})
     status_in_outputs = {
         kind: {r["commune_code"]: r["status"] for r in frame.select("commune_code", "status").iter_rows(named=True)}
         for kind, frame in outputs.items()
@@ -73,8 +78,8 @@ def submissions_table(run_dir: Path, deadline: date | None = None) -> pl.DataFra
     for province_code, commune_code, commune_name in expected:
         for kind in KINDS:
             subs = files.get((commune_code, kind), [])
-            if kind not in _EXPECTED and not subs:
-                continue  # a kind not every commune owes: listed for the communes that sent it
+            if kind not in owed and not subs:
+                continue  # a kind not every commune owes, or none has sent yet: listed for the communes that sent it
             row = _ledger_row(subs, kind, status_in_outputs.get(kind, {}).get(commune_code), deadline)
             rows.append(
                 {
@@ -106,7 +111,7 @@ def ledger_summary(table: pl.DataFrame) -> dict:
     by_kind = {row.pop("kind"): row for row in counted.iter_rows(named=True)}
     nothing = dict.fromkeys(("expected", "received", "accepted", "rejected", "resubmitted", "judged", "on_time"), 0)
     for kind in KINDS:
-        if kind not in _EXPECTED and kind not in by_kind:
+        if kind not in _ALWAYS and kind not in by_kind:  # a kind of which no commune is listed
             continue
         n = by_kind.get(kind, nothing)
         summary[kind] = {
@@ -182,7 +187,9 @@ def _submission_order(file: dict) -> tuple:
 
 
 def _expected_communes(manifest: dict, outputs: dict[str, pl.DataFrame]) -> list[tuple[str, str, str]]:
-    """(province, commune code, name) of every unit of the run's provinces, official list first."""
+    """(province, commune code, name) of every unit the run's provinces expect, as provinces.parquet's
+    communes_expected counts them (figures.expected_communes): the province's units its targets workbook lists, else
+    those of the official list; then every other commune of those provinces that sent a report."""
     ref = load_reference()
     province = (manifest.get("parameters") or {}).get("province")
     seen_in_run = {}
@@ -198,7 +205,16 @@ def _expected_communes(manifest: dict, outputs: dict[str, pl.DataFrame]) -> list
             for f in manifest.get("files") or []
             if f.get("commune_code") in ref.by_code
         }
-    units = {u.commune_code: (u.province_code, u.commune_code, u.commune_name) for p in provinces for u in ref.province_units(p)}
+    listed = set((manifest.get("targets") or {}).get("communes") or [])
+    units = {}
+    for p in provinces:
+        official = ref.province_units(p)
+        in_targets = [u for u in official if u.commune_code in listed]
+        units.update({u.commune_code: (u.province_code, u.commune_code, u.commune_name) for u in in_targets or official})
+    for f in manifest.get("files") or []:  # a commune the workbook does not list that sent a report all the same
+        unit = ref.by_code.get(f.get("commune_code") or "")
+        if unit and unit.province_code in provinces and f.get("status") not in _NOT_A_COMMUNE_FILE:
+            units.setdefault(unit.commune_code, (unit.province_code, unit.commune_code, unit.commune_name))
     for code, (prov, name) in seen_in_run.items():
         if prov in provinces and code not in units:
             units[code] = (prov, code, name or code)
