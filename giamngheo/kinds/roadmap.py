@@ -30,7 +30,7 @@ ITEM_VI = {
 
 
 _ITEM_ORDER = {item: n for n, item in enumerate(ITEM_VI)}
-KIND_VI = {"reduction": "Chỉ tiêu giảm nghèo", "support": "Hỗ trợ", "budget": "Kinh phí"}
+ITEM_KIND_VI = {"reduction": "Chỉ tiêu giảm nghèo", "support": "Hỗ trợ", "budget": "Kinh phí"}
 _KIND_ORDER = {"reduction": 0, "support": 1, "budget": 2}
 UNIT_VI = {"households": "hộ", "million_vnd": "triệu đồng"}
 
@@ -116,7 +116,7 @@ def roadmap_sheets(run_dir: Path) -> list[Sheet]:
             # reductions, supports, then the budget (its total before its sources), each as the contract lists them
             (pl.col("item_kind").replace_strict(_KIND_ORDER, default=9) * 100
              + pl.col("item").replace_strict(_ITEM_ORDER, default=99)).alias("_order"),
-            pl.col("item_kind").replace_strict(KIND_VI, default=pl.col("item_kind")).alias("Loại"),
+            pl.col("item_kind").replace_strict(ITEM_KIND_VI, default=pl.col("item_kind")).alias("Loại"),
             pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit")).alias("Đơn vị tính"),
             pl.col("year").cast(pl.Utf8),
         )

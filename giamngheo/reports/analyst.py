@@ -52,7 +52,7 @@ from giamngheo.reports.analyst_cells import (
 )
 from giamngheo.reports.analyst_layout import (
     BORDER_COLOR, COMMUNE_COLUMNS, FILL_BELOW_TARGET, FILL_LATE, FILL_MISSING, FILL_REJECTED, FILL_SECTION,
-    HIDDEN, KIND_VI, label, LEDGER_COLUMNS, MISSING_COLUMNS, NUMBER_NOTE, PLAN_RATES, PROVINCE_SECTIONS,
+    HIDDEN, KIND_VI, label, LEDGER_COLUMNS, MISSING_COLUMNS, NUMBER_NOTE, PLAN_TOTAL_RATES, PROVINCE_SECTIONS,
     RATE_NOTE, RESULTS_COLUMNS, SHEET_COMMUNES, SHEET_LEDGER, SHEET_MISSING, SHEET_PROVINCE,
     SHEET_RESULTS, SHEET_VILLAGES, VILLAGE_COLUMNS, WORKBOOK_NAME, WORKBOOK_OPTIONS,
 )
@@ -220,7 +220,7 @@ def _communes_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, communes: 
     frame = sorted_by(communes, "commune_code")
     columns = sheet_columns(frame, COMMUNE_COLUMNS, ctx)
     accepted = frame.filter(pl.col("status") == "accepted") if "status" in frame.columns else frame
-    totals = totals_row(accepted, columns, PLAN_RATES)
+    totals = totals_row(accepted, columns, PLAN_TOTAL_RATES)
     write_table(ws, st, header_row, frame, columns, totals, commune_fill("meets_assigned_target"), frozen=3)
 
 
@@ -235,7 +235,7 @@ def _villages_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, villages: 
             rate_pct(pl.col("near_poor_households"), pl.col("total_households")).alias("near_poor_rate_pct"),
         )
     columns = sheet_columns(frame, VILLAGE_COLUMNS, ctx)
-    write_table(ws, st, header_row, frame, columns, totals_row(frame, columns, PLAN_RATES), None, frozen=5)
+    write_table(ws, st, header_row, frame, columns, totals_row(frame, columns, PLAN_TOTAL_RATES), None, frozen=5)
 
 
 def _results_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, results: pl.DataFrame) -> None:

@@ -10,7 +10,7 @@ import polars as pl
 
 from giamngheo.reports.analyst_layout import (
     BOOL_TEXT, COUNT_FORMAT, FILL_BELOW_TARGET, FILL_HEADER, FILL_REJECTED, FILL_TOTAL, HIDDEN, KIND_VI,
-    label, PLAIN_FORMAT, PLAIN_INTEGERS, RATE_FORMAT, RESULTS_RATES, TIME_FORMAT, TRANSLATED, UNITS, VIETNAM,
+    label, PLAIN_FORMAT, PLAIN_INTEGERS, RATE_FORMAT, RESULTS_TOTAL_RATES, TIME_FORMAT, TRANSLATED, UNITS, VIETNAM,
 )
 from giamngheo.reports.ledger import ledger_summary
 from giamngheo.reports.safe_cells import is_formula_like, xml_text
@@ -193,7 +193,7 @@ def results_totals(accepted: pl.DataFrame, columns: list[str]) -> dict | None:
     frame = accepted.with_columns(pl.lit("").alias("province_code"),  # a sheet's frame may lack the columns it does not show
                                   *[pl.lit(None, t).alias(c) for c, t in needed.items() if c not in accepted.columns])
     whole = provincial_results(frame.lazy()).collect().row(0, named=True)
-    totals.update({c: whole[c] for c in (*RESULTS_RATES, "actual_poor_reduction_pp") if c in columns})
+    totals.update({c: whole[c] for c in (*RESULTS_TOTAL_RATES, "actual_poor_reduction_pp") if c in columns})
     return totals
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 
 from schemas.columns import COLUMNS
-from ..kinds import KINDS
+from ..kinds import KIND_BY_NAME, KINDS
 
 WORKBOOK_NAME = "bao_cao_tong_hop.xlsx"
 SHEET_PROVINCE, SHEET_COMMUNES, SHEET_VILLAGES = "Tỉnh", "Xã, phường", "Thôn, tổ dân phố"
@@ -127,18 +127,10 @@ PROVINCE_SECTIONS = [
         communes_missed_target_actual
     """.split()),
 ]
-# Rates of a totals row, recomputed from the summed counts: rate -> (numerator, denominator).
-PLAN_RATES = {
-    "poor_rate_pct": ("poor_households", "total_households"),
-    "near_poor_rate_pct": ("near_poor_households", "total_households"),
-    "planned_poor_reduction_pp": ("poor_reduction_target", "total_households"),
-}
-RESULTS_RATES = {
-    "poor_rate_start_pct": ("poor_households_start", "start_denominator"),
-    "near_poor_rate_start_pct": ("near_poor_households_start", "start_denominator"),
-    "poor_rate_end_pct": ("poor_households_end", "total_households_end"),
-    "near_poor_rate_end_pct": ("near_poor_households_end", "total_households_end"),
-}
+# Rates of a totals row, recomputed from the summed counts: rate -> (numerator, denominator), as the kinds declare
+# their published rates (Kind.traced_rates).
+PLAN_TOTAL_RATES = KIND_BY_NAME["plan"].traced_rates
+RESULTS_TOTAL_RATES = KIND_BY_NAME["results"].traced_rates
 NUMBER_NOTE = (
     "Các ô số liệu là số (cộng, lọc, sắp xếp được). Dấu phân cách hàng nghìn và dấu thập phân hiển thị theo cài đặt "
     "vùng của máy: với cài đặt Tiếng Việt, chẳng hạn 12.345 hộ và 1,25% (số minh hoạ, không phải số liệu của tỉnh)."
