@@ -35,7 +35,7 @@ from giamngheo.reports.side_process import WORTH_IT_FILES, SideProcess
 from giamngheo.resolve import Resolver
 from giamngheo.summary import RunSummary
 from giamngheo.targets import Targets, targets_from_parse
-from transforms.history import failure_history
+from transforms.history import failures_since
 
 
 @task(cache_policy=NO_CACHE)
@@ -106,13 +106,7 @@ def explain_failures(failures: list[pl.DataFrame], run_id: str, ref: Reference) 
 @task(cache_policy=NO_CACHE)
 def compare_with_previous_run(out: Path, failures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Mark each failure new or persisting against the last run; list those fixed since."""
-    runs = outputs.previous_runs(out)
-    previous = None
-    if runs and (out / outputs.RUNS / runs[-1] / "validation_failures.parquet").exists():
-        previous = pl.read_parquet(out / outputs.RUNS / runs[-1] / "validation_failures.parquet").lazy()
-    history = failure_history(failures.lazy(), previous).collect()
-    current = history.filter(pl.col("history") != "fixed").select(*failures.columns, "history")
-    return current, history
+    return failures_since(failures.lazy(), outputs.previous_table(out, "validation_failures.parquet"))
 
 
 @task(cache_policy=NO_CACHE)

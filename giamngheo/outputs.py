@@ -24,6 +24,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import polars as pl
+
 from .kinds import KINDS
 from .secret import ensure_secret
 
@@ -271,6 +273,13 @@ def commit(out: Path, run_id: str) -> Path:
     _publish(out, run_id)
     journal.unlink(missing_ok=True)
     return run_dir
+
+
+def previous_table(out: Path, name: str) -> pl.LazyFrame | None:
+    """Table `name` of the last completed run, or None (no run yet, or that run did not write it)."""
+    runs = previous_runs(out)
+    path = out / RUNS / runs[-1] / name if runs else None
+    return pl.scan_parquet(path) if path is not None and path.exists() else None
 
 
 def previous_runs(out: Path) -> list[str]:

@@ -246,3 +246,24 @@ def test_failure_history_has_the_same_columns_on_every_run():
     later = failure_history(current.lazy(), previous.lazy()).collect()
     assert later.schema == first.schema
     assert later.select("cell", "value", "history").rows() == [("D13", "3.5", "new"), ("D9", None, "fixed")]
+
+
+def test_failures_since_the_last_published_run(tmp_path):
+    """The run's failures marked against the last completed run's table (outputs.previous_table): the run's table has
+    the new and persisting ones in its own columns, failure_history.parquet the fixed ones too."""
+    from giamngheo.outputs import RUNS, previous_table
+    from transforms.history import failures_since
+
+    current = pl.DataFrame({"commune_code": ["05800", "05800"], "rule": ["integer", "balance"], "source_file": ["a.xlsx"] * 2,
+                            "source_sheet": ["S"] * 2, "cell": ["D13", "K8"], "field": ["poor_households", "poor_households_end"]})
+    assert previous_table(tmp_path, "validation_failures.parquet") is None  # no run yet
+    first, _ = failures_since(current.lazy(), None)
+    assert first["history"].to_list() == ["new", "new"]
+    run = tmp_path / RUNS / "20261206T000000000Z-00001"
+    run.mkdir(parents=True)
+    (run / "manifest.json").write_text("{}")
+    current.head(1).with_columns(pl.lit("F46").alias("cell")).vstack(current.tail(1)).write_parquet(run / "validation_failures.parquet")
+    marked, history = failures_since(current.lazy(), previous_table(tmp_path, "validation_failures.parquet"))
+    assert marked.columns == [*current.columns, "history"]
+    assert marked.select("cell", "history").rows() == [("D13", "new"), ("K8", "persisting")]
+    assert history.filter(pl.col("history") == "fixed")["cell"].to_list() == ["F46"]

@@ -37,3 +37,10 @@ def failure_history(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.
         .with_columns(pl.lit("fixed").alias("history"))
     )
     return pl.concat([marked, fixed], how="vertical_relaxed").drop("source_file_key")
+
+
+def failures_since(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the current failures with their `history`, new or persisting; failure_history.parquet: those and the fixed)."""
+    history = failure_history(current, previous).collect()
+    columns = current.collect_schema().names()
+    return history.filter(pl.col("history") != "fixed").select(*columns, "history"), history
