@@ -174,7 +174,6 @@ def render_against_approved(d: dict, limit: int = 50) -> str:
     """The diff against approval as text for people, Vietnamese first."""
     from schemas.columns import label_vi
 
-    from .diff_text import EXTRA_LABELS
     from .reports.analyst_layout import KIND_VI
 
     lines = [f"So với số liệu đã phê duyệt — lần chạy {d['run_id']} (changes since approval)",
@@ -185,7 +184,7 @@ def render_against_approved(d: dict, limit: int = 50) -> str:
         lines.append(f"- {c.get('commune_name') or ''} ({c['commune_code']}), {KIND_VI.get(c['kind'], c['kind'])}: "
                      f"phê duyệt {c['approved_at']} bởi {c['approved_by']}")
         for ch in c["changes"]:
-            name = "Tệp (SHA-256)" if ch["field"] == FILE_CHANGE else EXTRA_LABELS.get(ch["field"]) or label_vi(ch["field"])
+            name = "Tệp (SHA-256)" if ch["field"] == FILE_CHANGE else label_vi(ch["field"])
             lines.append(f"    {name} [{ch['field']}]: {_shown(ch['approved'])} → {_shown(ch['current'])}")
     if len(d["changed"]) > limit:
         lines.append(f"  … và {len(d['changed']) - limit} báo cáo khác")

@@ -9,19 +9,6 @@ from giamngheo.vn import vn_int, vn_pct
 from schemas.columns import label_vi
 
 STATUS_VI = {"accepted": "chấp nhận", "rejected": "bị từ chối", "missing": "chưa nộp", "targets": "biểu giao chỉ tiêu của tỉnh"}
-EXTRA_LABELS = {
-    "villages": "Số thôn, tổ",
-    "communes_expected": "Số xã phải báo cáo",
-    "communes_accepted": "Số xã được chấp nhận",
-    "communes_rejected": "Số xã bị từ chối",
-    "communes_missing": "Số xã chưa nộp",
-    "communes_meeting_target": "Số xã đạt chỉ tiêu giao",
-    "communes_below_target": "Số xã dưới chỉ tiêu giao",
-    "communes_with_results": "Số xã có kết quả cuối năm",
-    "communes_met_target_actual": "Số xã đạt chỉ tiêu (thực tế)",
-    "communes_missed_target_actual": "Số xã không đạt chỉ tiêu (thực tế)",
-    "assessment": "Đánh giá",
-}
 
 
 def render_diff(d: dict, limit: int = 50) -> str:
@@ -135,7 +122,7 @@ def _changes(changes: dict) -> str:
 
 
 def _label(field: str) -> str:
-    return EXTRA_LABELS.get(field) or label_vi(field)
+    return label_vi(field)
 
 
 def value_text(v) -> str:

@@ -15,6 +15,45 @@ class ColumnInfo:
 HH, PCT, PP, TEXT = "hộ", "%", "điểm %", ""
 
 COLUMNS: dict[str, ColumnInfo] = {
+    # the run, the unit, the source
+    "run_id": ColumnInfo("Lần chạy", "run", TEXT),
+    "province_code": ColumnInfo("Mã tỉnh", "province code", TEXT),
+    "province_name": ColumnInfo("Tỉnh, thành phố", "province", TEXT),
+    "commune_code": ColumnInfo("Mã xã", "commune code", TEXT),
+    "commune_name": ColumnInfo("Tên xã, phường", "commune", TEXT),
+    "status": ColumnInfo("Tình trạng báo cáo", "report status", TEXT),
+    "villages": ColumnInfo("Số thôn, tổ", "villages", TEXT),
+    "source_file": ColumnInfo("Tệp nguồn", "source file", TEXT),
+    "source_sheet": ColumnInfo("Trang tính", "source sheet", TEXT),
+    "source_row": ColumnInfo("Dòng", "source row", TEXT),
+    "assessment": ColumnInfo("Đánh giá", "assessment", TEXT),
+    # communes counted in a province
+    "communes": ColumnInfo("Số xã, phường", "communes", TEXT),
+    "communes_expected": ColumnInfo("Số xã, phường phải báo cáo", "communes expected", TEXT),
+    "communes_accepted": ColumnInfo("Số xã, phường được chấp nhận", "communes accepted", TEXT),
+    "communes_rejected": ColumnInfo("Số xã, phường bị từ chối", "communes rejected", TEXT),
+    "communes_missing": ColumnInfo("Số xã, phường chưa nộp", "communes missing", TEXT),
+    "communes_below_target": ColumnInfo("Số xã dưới chỉ tiêu giao (kế hoạch)", "communes planning below the target", TEXT),
+    "communes_with_results": ColumnInfo("Số xã có kết quả cuối năm được chấp nhận", "communes with accepted results", TEXT),
+    "communes_met_target_actual": ColumnInfo("Số xã đạt chỉ tiêu giao (thực tế)", "communes that met the target", TEXT),
+    "communes_missed_target_actual": ColumnInfo("Số xã không đạt chỉ tiêu giao (thực tế)", "communes that missed the target", TEXT),
+    # approval and the submission ledger
+    "approval": ColumnInfo("Phê duyệt số liệu", "approval", TEXT),
+    "approved_at": ColumnInfo("Thời điểm phê duyệt (giờ Việt Nam)", "approved at", TEXT),
+    "approved_by": ColumnInfo("Người phê duyệt", "approved by", TEXT),
+    "approval_changes": ColumnInfo("Số liệu đã thay đổi từ khi phê duyệt", "figures changed since the approval", TEXT),
+    "kind": ColumnInfo("Loại báo cáo", "report kind", TEXT),
+    "received": ColumnInfo("Đã nộp", "received", TEXT),
+    "files_received": ColumnInfo("Số tệp đã nhận", "files received", TEXT),
+    "version_in_use": ColumnInfo("Lần nộp được dùng", "version in use", TEXT),
+    "file_in_use": ColumnInfo("Tệp được dùng", "file in use", TEXT),
+    "received_at": ColumnInfo("Thời điểm nhận (giờ Việt Nam)", "received at", TEXT),
+    "superseded_files": ColumnInfo("Tệp bị thay thế (nộp trước)", "superseded files", TEXT),
+    "on_time": ColumnInfo("Đúng hạn", "on time", TEXT),
+    "completeness_plan_pct": ColumnInfo("Tỷ lệ xã đã nộp kế hoạch (%)", "communes that sent a plan", PCT),
+    "timeliness_plan_pct": ColumnInfo("Tỷ lệ nộp kế hoạch đúng hạn (%)", "plans sent on time", PCT),
+    "completeness_results_pct": ColumnInfo("Tỷ lệ xã đã nộp kết quả cuối năm (%)", "communes that sent results", PCT),
+    "timeliness_results_pct": ColumnInfo("Tỷ lệ nộp kết quả đúng hạn (%)", "results sent on time", PCT),
     "village_name": ColumnInfo("Tên thôn, tổ dân phố", "village name", TEXT),
     "section": ColumnInfo("Khu vực / xã cũ", "section", TEXT),
     "total_households": ColumnInfo("Tổng số hộ", "total households", HH),
@@ -97,6 +136,11 @@ COLUMNS: dict[str, ColumnInfo] = {
     "household_code": ColumnInfo("Mã hộ", "household code", TEXT),
     "id_number": ColumnInfo("Số CCCD/CMND", "ID number", TEXT),
     "group": ColumnInfo("Phân loại hộ", "household group", TEXT),
+    "household_key": ColumnInfo("Mã bí danh của hộ", "household pseudonym (keyed hash)", TEXT),
+    "ethnic_minority": ColumnInfo("Hộ dân tộc thiểu số", "ethnic-minority household", TEXT),
+    "no_labour": ColumnInfo("Hộ không có khả năng lao động", "household without labour capacity", TEXT),
+    "merit": ColumnInfo("Hộ có người có công", "household with a person of merit", TEXT),
+    "planned_exit_year": ColumnInfo("Năm dự kiến thoát nghèo", "planned exit year", TEXT),
     "deprivations": ColumnInfo("Chỉ số thiếu hụt", "deprivations", TEXT),
     "list_poor_households": ColumnInfo("Hộ nghèo theo danh sách", "poor households in the list", HH),
     "list_near_poor_households": ColumnInfo("Hộ cận nghèo theo danh sách", "near-poor households in the list", HH),
@@ -104,6 +148,11 @@ COLUMNS: dict[str, ColumnInfo] = {
     "near_poor_deprived": ColumnInfo("Số hộ cận nghèo thiếu hụt", "near-poor households deprived", HH),
     "poor_deprived_rate": ColumnInfo("Tỷ lệ hộ nghèo thiếu hụt", "rate of poor households deprived", PCT),
     "near_poor_deprived_rate": ColumnInfo("Tỷ lệ hộ cận nghèo thiếu hụt", "rate of near-poor households deprived", PCT),
+    "dimension_id": ColumnInfo("Mã chiều thiếu hụt", "dimension number", TEXT),
+    "dimension": ColumnInfo("Chiều thiếu hụt", "dimension", TEXT),
+    "indicator_id": ColumnInfo("Mã chỉ số thiếu hụt", "indicator number", TEXT),
+    "gap_pp": ColumnInfo("Còn thiếu so với chỉ tiêu (điểm %)", "target minus coverage", PP),
+    "meets_target": ColumnInfo("Đạt chỉ tiêu", "meets the target", TEXT),
     "indicator": ColumnInfo("Chỉ số thiếu hụt", "indicator", TEXT),
     "indicator_label": ColumnInfo("Chỉ số (như trong tệp)", "indicator as written", TEXT),
     "households_deprived": ColumnInfo("Số hộ thiếu hụt", "households deprived", HH),
@@ -145,3 +194,5 @@ def label_en(field: str | None) -> str:
         return ""
     info = COLUMNS.get(field)
     return info.en if info else field.replace("_", " ")
+for _n in range(1, 13):  # a household list's deprivation marks, by indicator number
+    COLUMNS[f"deprivation_{_n}"] = ColumnInfo(f"Thiếu hụt chỉ số {_n}", f"deprived on indicator {_n}", TEXT)

@@ -43,14 +43,15 @@ def test_the_contract_copy_is_the_shared_contract():
     assert CONTRACT.read_text(encoding="utf-8") == SHARED.read_text(encoding="utf-8"), "copy ../shared/docs/contract.md to docs/"
 
 
-def test_every_commune_and_province_figure_has_a_vietnamese_label():
-    """`giamngheo diff` and the analyst workbook name figures by label: "near_poor_rate_end_pct 8,66 → 8,64" reached an
-    analyst (probe, 12-06)."""
-    from giamngheo.diff import IDENTITY, PROVENANCE
-    from giamngheo.diff_text import EXTRA_LABELS
+def test_every_output_column_has_a_vietnamese_label():
+    """`giamngheo diff`, the failures and the analyst workbook name columns by label: "near_poor_rate_end_pct 8,66 →
+    8,64" reached an analyst (probe, 12-06). One dictionary (schemas/columns.py) labels every column of every output
+    table, the run's and the source's included; the workbook's own few are its row number and one wording."""
     from giamngheo.kinds import KINDS
-    from schemas.columns import label_vi
+    from giamngheo.reports.analyst_layout import LABELS
+    from schemas.columns import label_en, label_vi
 
-    unlabelled = sorted({c for k in KINDS for o in k.outputs if o.level in ("commune", "province") for c in o.columns
-                         if label_vi(c) == c and c not in EXTRA_LABELS and c not in IDENTITY | PROVENANCE})
-    assert unlabelled == []
+    columns = {c for k in KINDS for o in k.outputs for c in o.columns}
+    assert len(columns) > 120
+    assert sorted(c for c in columns if label_vi(c) == c or not label_en(c)) == []
+    assert set(LABELS) == {"stt", "communes_meeting_target"}

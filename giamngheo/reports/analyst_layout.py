@@ -25,49 +25,11 @@ BORDER_COLOR = "A6A6A6"
 # Strings stay strings: no formula, number or hyperlink conversion; rows are streamed in order.
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False, "constant_memory": True}
 
-# Labels of the columns schemas/columns.py does not describe.
+# Labels the workbook gives otherwise than the column dictionary (schemas/columns.py): its row number, and the plan's
+# communes meeting their target (the dictionary's wording is the deprivation indicators' coverage target).
 LABELS = {
     "stt": "STT",
-    "run_id": "Lần chạy",
-    "year": "Năm",
-    "province_code": "Mã tỉnh",
-    "province_name": "Tỉnh, thành phố",
-    "commune_code": "Mã xã",
-    "commune_name": "Tên xã, phường",
-    "status": "Tình trạng báo cáo",
-    "villages": "Số thôn, tổ",
-    "source_file": "Tệp nguồn",
-    "source_sheet": "Trang tính",
-    "source_row": "Dòng",
-    "communes_expected": "Số xã, phường phải báo cáo",
-    "communes_accepted": "Số xã, phường được chấp nhận",
-    "communes_rejected": "Số xã, phường bị từ chối",
-    "communes_missing": "Số xã, phường chưa nộp",
     "communes_meeting_target": "Số xã đạt chỉ tiêu giao (kế hoạch)",
-    "communes_below_target": "Số xã dưới chỉ tiêu giao (kế hoạch)",
-    "communes_with_results": "Số xã có kết quả cuối năm được chấp nhận",
-    "communes_met_target_actual": "Số xã đạt chỉ tiêu giao (thực tế)",
-    "communes_missed_target_actual": "Số xã không đạt chỉ tiêu giao (thực tế)",
-    "near_poor_rate_start_pct": "Tỷ lệ hộ cận nghèo đầu kỳ (%)",
-    "near_poor_rate_end_pct": "Tỷ lệ hộ cận nghèo cuối kỳ (%)",
-    "meets_own_plan_actual": "Đạt kế hoạch của xã (thực tế)",
-    "assessment": "Đánh giá",
-    "approval": "Phê duyệt số liệu",
-    "approved_at": "Thời điểm phê duyệt (giờ Việt Nam)",
-    "approved_by": "Người phê duyệt",
-    "approval_changes": "Số liệu đã thay đổi từ khi phê duyệt",
-    "kind": "Loại báo cáo",
-    "received": "Đã nộp",
-    "files_received": "Số tệp đã nhận",
-    "version_in_use": "Lần nộp được dùng",
-    "file_in_use": "Tệp được dùng",
-    "received_at": "Thời điểm nhận (giờ Việt Nam)",
-    "superseded_files": "Tệp bị thay thế (nộp trước)",
-    "on_time": "Đúng hạn",
-    "completeness_plan_pct": "Tỷ lệ xã đã nộp kế hoạch (%)",
-    "timeliness_plan_pct": "Tỷ lệ nộp kế hoạch đúng hạn (%)",
-    "completeness_results_pct": "Tỷ lệ xã đã nộp kết quả cuối năm (%)",
-    "timeliness_results_pct": "Tỷ lệ nộp kết quả đúng hạn (%)",
 }
 UNITS = {"%": "%", "điểm %": "điểm %", "hộ": "hộ"}
 STATUS_VI = {"accepted": "Chấp nhận", "rejected": "Bị từ chối", "missing": "Chưa nộp"}

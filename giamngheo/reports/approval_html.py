@@ -11,7 +11,6 @@ from pathlib import Path
 import polars as pl
 
 from giamngheo.approval import COMMUNE_TABLES
-from giamngheo.diff_text import EXTRA_LABELS
 from giamngheo.kinds import KIND_BY_NAME
 from schemas.columns import label_vi
 
@@ -30,7 +29,7 @@ def changes_vi(ids: str | None) -> str | None:
     if not ids:
         return ids
     named = {"sha256": "nội dung tệp đã nộp", "source_file": "tệp được dùng"}
-    return "; ".join(named.get(f) or EXTRA_LABELS.get(f) or label_vi(f) for f in ids.split(", "))
+    return "; ".join(named.get(f) or label_vi(f) for f in ids.split(", "))
 
 
 def _approved_at(value) -> str | None:
