@@ -17,6 +17,9 @@ ERROR_VALUES = r"^(#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL
 # Larger than any commune's households or budget (in đồng too): such a cell is no figure (rule numeric), and sums of
 # Int64 counts stay far from overflow (two villages of 6e18 households wrapped a province's total below zero)
 MAX_FIGURE = 1e12
+# Excel shows (and a commune reads) a number to 15 significant digits: "=C5*7%" on 100 households shows 7 and stores
+# 7.000000000000001, which is no fraction of a household. Stored numbers are taken as shown.
+EXCEL_DIGITS = 15
 
 _PLAIN = r"^[+-]?\d+$"
 _DOT_GROUPED = r"^[+-]?\d{1,3}(\.\d{3})+$"  # 5.441 (vi thousands) or 5.441 (en decimal)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .numbers import EN_EVIDENCE, MAX_FIGURE, TOO_LARGE, VI_EVIDENCE, EMPTY, FORMULA_MARK, OK, clean_text, decimals_shown, parsed_number
+from .numbers import EN_EVIDENCE, EXCEL_DIGITS, MAX_FIGURE, TOO_LARGE, VI_EVIDENCE, EMPTY, FORMULA_MARK, OK, clean_text, decimals_shown, parsed_number
 
 
 def _text_lookup(texts: pl.LazyFrame, zero_markers: list[str]) -> pl.LazyFrame:
@@ -85,7 +85,7 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
             .when(comma).then(pl.col(f"_{f}_vi_status"))
             .otherwise(pl.col(f"_{f}_en_status"))
         )
-        value = pl.when(num.is_not_null()).then(num).when(comma).then(pl.col(f"_{f}_vi")).otherwise(pl.col(f"_{f}_en"))
+        value = pl.when(num.is_not_null()).then(num.round_sig_figs(EXCEL_DIGITS)).when(comma).then(pl.col(f"_{f}_vi")).otherwise(pl.col(f"_{f}_en"))
         if f in counts:
             # an empty cell in a column the table has means zero; a column it lacks stays null
             present = pl.col(f"{f}__present").fill_null(False) if f"{f}__present" in schema else pl.lit(True)
@@ -107,6 +107,6 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
 
 def raw_text(field: str) -> pl.Expr:
     """The cell as the commune wrote it: its text, else its number without a trailing .0."""
-    num = pl.col(f"{field}__num")
+    num = pl.col(f"{field}__num").round_sig_figs(EXCEL_DIGITS)  # as Excel shows it: 3.6, not 3.5999999999999996
     as_text = pl.when(num == num.round(0)).then(num.cast(pl.Int64, strict=False).cast(pl.Utf8)).otherwise(num.cast(pl.Utf8))
     return pl.coalesce(pl.col(f"{field}__text").str.strip_chars_start(FORMULA_MARK), as_text)

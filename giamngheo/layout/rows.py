@@ -279,6 +279,8 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         label_tags = row_label_tags(label) if label else frozenset()
         if label and _page_line(label):
             continue  # a printed page's subtotal or carry ("Cộng trang 1", "Trang 1 mang sang"): the villages are counted
+        if "row.rate" in label_tags and not _numeric_stt(stt):
+            continue  # the rates of the counts above ("Tỷ lệ (%)" under the total): recomputed from the counts
         if has_numbers and label and (subsets := breakdown_subsets(label)) and (not _numeric_stt(stt) or _counts_households(label)):
             if not _attach_breakdown(out, r, label, subsets, values, figures, row_fields):
                 unused.append((r + 1, label))
