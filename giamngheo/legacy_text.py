@@ -1,19 +1,15 @@
-"""Legacy Vietnamese 8-bit encodings (TCVN3, VNI-Windows) and text-file encoding detection.
-
-Text typed with a legacy font and stored in a workbook reads back as the
-Windows-1252 interpretation of the legacy bytes ("Tổng số hộ" typed in TCVN3
-reads "Tæng sè hé", in VNI "Toång soá hoä"). This module
+"""Whether text is typed in a legacy Vietnamese font (TCVN3, VNI-Windows): a sheet, or one cell of it.
 
 * decides whether the text cells of a sheet are legacy-encoded
   (:func:`detect_legacy`),
-* decodes one cell (:func:`decode_legacy`),
-* decodes whole CSV files given as bytes (:func:`decode_text_bytes`).
+* decodes a cell of a legacy sheet, or one pasted into a Unicode sheet
+  (:func:`decode_on_legacy_sheet`, :func:`legacy_cell_encoding`, :func:`decode_cell`).
 
 Detection compares, word by word, how Vietnamese the text looks as it is and
-once decoded: a word scores 1 when it is a well-formed Vietnamese syllable and
-1 more when it is a common word of these reports. Unicode Vietnamese already
-scores high as it is, so decoding can only lose; legacy text scores low as it
-is (æ, ·, ¸, å... are not Vietnamese letters) and gains when decoded.
+once decoded (legacy_decode): a word scores 1 when it is a well-formed Vietnamese
+syllable and 1 more when it is a common word of these reports. Unicode Vietnamese
+already scores high as it is, so decoding can only lose; legacy text scores low as
+it is (æ, ·, ¸, å... are not Vietnamese letters) and gains when decoded.
 """
 
 from __future__ import annotations
@@ -23,155 +19,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterable
 
-from giamngheo.legacy_tables import TCVN3_TABLE, VNI_TABLE
-
-TCVN3 = "tcvn3"
-VNI = "vni"
-ENCODINGS = (TCVN3, VNI)
-
-_ALIASES = {
-    "tcvn3": TCVN3, "tcvn": TCVN3, "abc": TCVN3, "vn3": TCVN3, "tcvn5712": TCVN3,
-    "vni": VNI, "vni-windows": VNI, "vniwin": VNI, "vni-win": VNI,
-}
-
-# --- the cp1252 view of bytes ------------------------------------------------
-
-
-def _cp1252_char(value: int) -> str:
-    try:
-        return bytes([value]).decode("cp1252")
-    except UnicodeDecodeError:  # 0x81 0x8D 0x8F 0x90 0x9D come through as C1 controls
-        return chr(value)
-
-
-_BYTE_CHARS = [_cp1252_char(value) for value in range(256)]
-_LATIN1_TO_CP1252 = {value: _BYTE_CHARS[value] for value in range(0x80, 0xA0)}
-# Every character that legacy bytes can turn into, as Excel stores them.
-_LEGACY_CHARS = frozenset(_BYTE_CHARS) | frozenset(map(chr, range(0x80, 0xA0)))
-
-
-def bytes_as_cp1252(data: bytes) -> str:
-    """Bytes as Excel / a cp1252 reader shows them (undefined bytes as U+0080-U+009F)."""
-    return data.decode("latin-1").translate(_LATIN1_TO_CP1252)
-
-
-# --- tables ------------------------------------------------------------------
-
-_TCVN3_TRANS = {value: text for value, text in TCVN3_TABLE.items()}
-
-
-def _vni_map() -> dict[str, str]:
-    mapping = dict(VNI_TABLE)
-    # Base letter and diacritic byte typed in different cases ("Aù"): the base decides.
-    for seq, text in VNI_TABLE.items():
-        if len(seq) == 2:
-            base, mark = seq
-            other = mark.lower() if mark.isupper() else mark.upper()
-            if other != mark and base + other not in mapping:
-                mapping[base + other] = text
-    return mapping
-
-
-_VNI_MAP = _vni_map()
-_VNI_RE = re.compile("|".join(re.escape(seq) for seq in sorted(_VNI_MAP, key=len, reverse=True)))
-
-# TCVN3 has capitals only for Ă Â Ê Ô Ơ Ư Đ; every toned letter is lower-case.
-_TCVN3_NO_CAPITAL = frozenset(
-    text for text in TCVN3_TABLE.values() if text.islower() and text not in "ăâêôơưđ"
-)
-
-
-def _normalise_encoding(encoding: str) -> str:
-    name = _ALIASES.get(str(encoding).strip().lower().replace("_", "-"))
-    if name is None:
-        raise ValueError(f"unknown legacy encoding {encoding!r}; expected 'tcvn3' or 'vni'")
-    return name
-
-
-def _map_word(word: str, encoding: str) -> str:
-    if encoding == TCVN3:
-        return word.translate(_TCVN3_TRANS)
-    return _VNI_RE.sub(lambda match: _VNI_MAP[match.group()], word)
-
-
-# --- decoding one cell -------------------------------------------------------
-
-_SEGMENT_SPLIT = re.compile(r"([\r\n\t;,|]+)")
-_SPACE_SPLIT = re.compile(r"(\s+)")
-
-
-def _is_legacy_candidate(text: str) -> bool:
-    """False when the text holds a letter or mark that no legacy byte can produce (ư, ạ, ...)."""
-    return all(ch in _LEGACY_CHARS or unicodedata.category(ch)[0] not in "LM" for ch in text)
-
-
-def _case_kind(raw: str) -> str:
-    """'lower' (has lower-case ASCII letters), 'upper' (2+ ASCII letters, all upper),
-    'ambiguous' (0-1 ASCII letters, none lower) or 'none' (no letters at all)."""
-    ascii_letters = [ch for ch in raw if ch.isascii() and ch.isalpha()]
-    if any(ch.islower() for ch in ascii_letters):
-        return "lower"
-    if len(ascii_letters) >= 2:
-        return "upper"
-    return "ambiguous" if any(ch.isalpha() or ch in _LEGACY_LETTERS for ch in raw) else "none"
-
-
-def _first_alpha(text: str) -> int:
-    return next((i for i, ch in enumerate(text) if ch.isalpha()), -1)
-
-
-def _decode_segment(segment: str, encoding: str) -> str:
-    """Decode a run of words that belong together (a cell, or a field of one)."""
-    pieces = _SPACE_SPLIT.split(segment)
-    words = [(i, piece) for i, piece in enumerate(pieces) if piece and not piece.isspace()]
-    kinds = {i: _case_kind(raw) for i, raw in words}
-    decoded = {i: _map_word(raw, encoding) for i, raw in words}
-    present = set(kinds.values())
-    # .VnTimeH titles: lower-case codes shown in capitals. "X·" alone is ambiguous
-    # ("Hé" is title-case "Hộ"), so a one-letter word follows the rest of the cell.
-    upper_context = "upper" in present and "lower" not in present
-    for i, _raw in words:
-        if kinds[i] == "upper" or (upper_context and kinds[i] == "ambiguous"):
-            decoded[i] = decoded[i].upper()
-    if encoding == TCVN3 and not upper_context:
-        _capitalise_title_words(words, decoded)
-    for i, text in decoded.items():
-        pieces[i] = text
-    return "".join(pieces)
-
-
-def _capitalise_title_words(words: list[tuple[int, str]], decoded: dict[int, str]) -> None:
-    """TCVN3 cannot write "Ữ" or "Ấ": in a Title Case cell ("Bản Khuổi ữ") a word that
-    starts with such a letter is capitalised too."""
-    candidates, others = [], []
-    for i, _raw in words:
-        pos = _first_alpha(decoded[i])
-        if pos < 0:
-            continue
-        (candidates if decoded[i][pos] in _TCVN3_NO_CAPITAL else others).append((i, pos))
-    if not candidates or not others:
-        return
-    if all(decoded[i][pos].isupper() for i, pos in others):
-        for i, pos in candidates:
-            text = decoded[i]
-            decoded[i] = text[:pos] + text[pos].upper() + text[pos + 1 :]
-
-
-def decode_legacy(text: str, encoding: str) -> str:
-    """Decode one cell typed in a legacy font ("tcvn3" or "vni"); the result is NFC.
-
-    Text holding letters that legacy bytes cannot produce (ư, ạ, ế ...) is
-    already Unicode and comes back NFC-normalised but otherwise unchanged.
-    """
-    encoding = _normalise_encoding(encoding)
-    if not isinstance(text, str) or not text or text.isascii():
-        return text
-    if not _is_legacy_candidate(text):
-        return unicodedata.normalize("NFC", text)
-    parts = _SEGMENT_SPLIT.split(text)
-    out = [part if i % 2 else _decode_segment(part, encoding) for i, part in enumerate(parts)]
-    return unicodedata.normalize("NFC", "".join(out))
-
+from giamngheo.legacy_decode import ENCODINGS, LEGACY_CHARS, TCVN3, VNI, decode_legacy, decode_segment, is_legacy_candidate
 
 # --- how Vietnamese does a word look -----------------------------------------
 
@@ -207,9 +55,6 @@ _COMMON_WORDS = frozenset(
     dưới trên tuổi tích
     """.split()
 )
-_LEGACY_LETTERS = frozenset(chr(value) for value in TCVN3_TABLE) | frozenset(
-    ch for seq in _VNI_MAP for ch in seq if not ch.isascii()
-)
 
 
 @lru_cache(maxsize=65536)
@@ -229,7 +74,7 @@ def is_vietnamese_syllable(word: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _word_score(word: str) -> int:
+def word_score(word: str) -> int:
     word = unicodedata.normalize("NFC", word)
     if not is_vietnamese_syllable(word):
         return 0
@@ -241,7 +86,7 @@ def _word_score(word: str) -> int:
 _TOKEN_SPLIT = re.compile(r"[\s\x21-\x40\x5b-\x60\x7b-\x7e]+")
 
 
-def _scored_tokens(text: str) -> list[str]:
+def scored_tokens(text: str) -> list[str]:
     """Non-ASCII words worth scoring. A lone symbol ("·", "©", "×") is skipped: it
     decodes to a lone TCVN3 vowel but is far more often a bullet or a sign."""
     return [
@@ -253,7 +98,7 @@ def _scored_tokens(text: str) -> list[str]:
 
 def _has_unicode_vietnamese(token: str) -> bool:
     return any(
-        ch not in _LEGACY_CHARS
+        ch not in LEGACY_CHARS
         and (0x0100 <= ord(ch) <= 0x024F or 0x1E00 <= ord(ch) <= 0x1EFF or 0x0300 <= ord(ch) <= 0x036F)
         for ch in token
     )
@@ -262,10 +107,10 @@ def _has_unicode_vietnamese(token: str) -> bool:
 @lru_cache(maxsize=65536)
 def _token_change(token: str) -> tuple[tuple[int, int], ...]:
     """(gain, loss) in score when the token is decoded, per encoding in ENCODINGS."""
-    before = _word_score(token)
+    before = word_score(token)
     changes = []
     for encoding in ENCODINGS:
-        after = _word_score(unicodedata.normalize("NFC", _decode_segment(token, encoding)))
+        after = word_score(unicodedata.normalize("NFC", decode_segment(token, encoding)))
         changes.append((max(0, after - before), max(0, before - after)))
     return tuple(changes)
 
@@ -300,8 +145,8 @@ _SHORT = 200
 @lru_cache(maxsize=65536)
 def _text_evidence(text: str) -> tuple[int, tuple[tuple[int, int], ...]]:
     """One text's share of legacy_evidence: (Unicode words, (gain, loss) per encoding)."""
-    tokens = _scored_tokens(text)
-    if not _is_legacy_candidate(text):
+    tokens = scored_tokens(text)
+    if not is_legacy_candidate(text):
         return sum(1 for token in tokens if _has_unicode_vietnamese(token)), ((0, 0),) * len(ENCODINGS)
     changes = [_token_change(token) for token in tokens]
     return 0, tuple((sum(c[i][0] for c in changes), sum(c[i][1] for c in changes)) for i in range(len(ENCODINGS)))
@@ -320,8 +165,6 @@ def _decode_short(text: str, encoding: str) -> str:
 def decode_cell(text: str, encoding: str) -> str:
     """decode_legacy for one cell, short texts once per process."""
     return _decode_short(text, encoding) if len(text) <= _SHORT else decode_legacy(text, encoding)
-
-
 
 
 def decode_on_legacy_sheet(text: str, encoding: str) -> str:
@@ -354,7 +197,7 @@ def _legacy_cell_encoding(text: str) -> str | None:
     if text.isascii() or _UNICODE_ONLY.search(text):
         return None
     signed = not _TELLTALE.isdisjoint(text)
-    if not signed and all(is_vietnamese_syllable(unicodedata.normalize("NFC", t)) for t in _scored_tokens(text)):
+    if not signed and all(is_vietnamese_syllable(unicodedata.normalize("NFC", t)) for t in scored_tokens(text)):
         return None
     least = 1 if signed else 2  # without a legacy sign, a word not Vietnamese as it is and two points gained
     nets = {e: (gain - loss if gain - loss >= least else None) for e, (gain, loss) in zip(ENCODINGS, _evidence(text)[1])}
@@ -372,7 +215,7 @@ _pasted_short = lru_cache(maxsize=65536)(_legacy_cell_encoding)
 # their capitals, are left out). A sheet without any of them cannot be legacy
 # text, which lets the word-by-word scoring be skipped for almost every sheet.
 _VIETNAMESE_LATIN1 = frozenset("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
-_TELLTALE = frozenset(ch for ch in _LEGACY_CHARS if ord(ch) >= 0x80 and ch not in _VIETNAMESE_LATIN1)
+_TELLTALE = frozenset(ch for ch in LEGACY_CHARS if ord(ch) >= 0x80 and ch not in _VIETNAMESE_LATIN1)
 
 
 _UNICODE_ONLY = re.compile("[\u0102\u0103\u0110\u0111\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
@@ -399,73 +242,3 @@ def detect_legacy(texts: Iterable[str]) -> str | None:
     if gain[best] - loss[best] <= gain[other] - loss[other]:
         return None  # a tie: no telling which font
     return best
-
-
-# --- whole text files --------------------------------------------------------
-
-TEXT_ENCODINGS = ("utf-8-sig", "utf-8", "utf-16", "cp1258", "tcvn3", "vni")
-
-
-def _plausibility(text: str) -> int:
-    """Higher is more Vietnamese: +1 per common word, 0 per other syllable,
-    -1 per other non-ASCII word, -2 per replacement or control character."""
-    score = sum(_word_score(token) - 1 for token in _scored_tokens(text))
-    bad = sum(
-        1 for ch in text if ch == "\ufffd" or 0x80 <= ord(ch) <= 0x9F or (ord(ch) < 0x20 and ch not in "\t\r\n")
-    )
-    return score - 2 * bad
-
-
-def _decode_legacy_file(data: bytes, encoding: str) -> str:
-    return "".join(decode_legacy(line, encoding) for line in bytes_as_cp1252(data).splitlines(keepends=True))
-
-
-def _looks_utf16(data: bytes) -> str | None:
-    """utf-16-le / utf-16-be for BOM-less UTF-16 of mostly Latin text, else None."""
-    if len(data) < 4 or len(data) % 2:
-        return None
-    half = len(data) // 2
-    even_nuls = data[0::2].count(0)
-    odd_nuls = data[1::2].count(0)
-    if odd_nuls >= 0.4 * half and even_nuls <= 0.05 * half:
-        return "utf-16-le"
-    if even_nuls >= 0.4 * half and odd_nuls <= 0.05 * half:
-        return "utf-16-be"
-    return None
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-def decode_text_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a text file (CSV) to NFC text; returns (text, encoding name).
-
-    BOMs first (utf-8-sig, utf-16), then strict UTF-8, then the most Vietnamese
-    looking of cp1258, TCVN3 bytes and VNI bytes. Never raises.
-    """
-    data = bytes(data or b"")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _nfc(data[3:].decode("utf-8", errors="replace")), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _nfc(data.decode("utf-16", errors="replace")), "utf-16"
-    try:
-        return _nfc(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    utf16 = _looks_utf16(data)
-    if utf16:
-        return _nfc(data.decode(utf16, errors="replace")), "utf-16"
-    cp1258 = _nfc(data.decode("cp1258", errors="replace"))
-    if clearly_unicode([cp1258]):
-        return cp1258, "cp1258"
-    candidates = [(cp1258, "cp1258")]
-    for encoding in (TCVN3, VNI):
-        try:
-            candidates.append((_decode_legacy_file(data, encoding), encoding))
-        except Exception:  # pragma: no cover - defensive: never raise on input bytes
-            continue
-    scores = [_plausibility(text) for text, _name in candidates]
-    # max() keeps the first of equals: ties go to cp1258, the only real code page.
-    best = max(range(len(candidates)), key=scores.__getitem__)
-    return candidates[best]

@@ -12,14 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from giamngheo.legacy_decode import decode_legacy
 from giamngheo.legacy_tables import TCVN3_TABLE, VNI_TABLE
-from giamngheo.legacy_text import (
-    TEXT_ENCODINGS,
-    decode_legacy,
-    decode_text_bytes,
-    detect_legacy,
-    is_vietnamese_syllable,
-)
+from giamngheo.legacy_text import detect_legacy, is_vietnamese_syllable
+from giamngheo.text_encoding import TEXT_ENCODINGS, decode_text_bytes
 
 ADMIN_UNITS = Path(__file__).resolve().parents[1] / "data" / "reference" / "admin_units_2025.csv"
 

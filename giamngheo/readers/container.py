@@ -56,9 +56,9 @@ def sniff_format(path: Path, head: bytes) -> str:
     if markup:
         return markup  # an HTML table or Excel 2003's XML Spreadsheet, whatever the file is named
     if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        from ..legacy_text import _looks_utf16
+        from ..text_encoding import looks_utf16
 
-        if not _looks_utf16(head[: 4096]):  # UTF-16 without its byte-order mark is text (a CSV export), not binary
+        if not looks_utf16(head[: 4096]):  # UTF-16 without its byte-order mark is text (a CSV export), not binary
             raise UnreadableFile("not_spreadsheet", f"binary ({path.suffix or 'no extension'})")
     return "text"
 

@@ -32,7 +32,7 @@ def sniff_delimiter(text: str) -> str:
 
 
 def read_csv(data: bytes, limits: Limits) -> Workbook:
-    from ..legacy_text import decode_text_bytes
+    from ..text_encoding import decode_text_bytes
 
     text, encoding = decode_text_bytes(data)
     if not text.strip():

@@ -93,7 +93,7 @@ def _mht_page(data: bytes) -> bytes:
 
 def _decoded(data: bytes) -> tuple[str, str]:
     """The page's text: in the charset it declares, else as a CSV's bytes are guessed (UTF-8, cp1258, TCVN3, VNI)."""
-    from ..legacy_text import decode_text_bytes
+    from ..text_encoding import decode_text_bytes
 
     declared = _CHARSET.search(data[:4096])
     if declared and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
