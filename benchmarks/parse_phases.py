@@ -47,7 +47,7 @@ def _timed_claims(recognisers) -> None:
 
 
 def _instrument() -> None:
-    import giamngheo.layout.header as header
+    import giamngheo.layout.header_rows as header_rows
     import giamngheo.layout.recognisers as recognisers
     import giamngheo.layout.tables as tables
     import giamngheo.parse as parse
@@ -60,7 +60,7 @@ def _instrument() -> None:
         (excel, "_open_calamine"), (excel, "_calamine_rows"), (excel, "inspect_xlsx"), (excel, "xls_hidden_facts"),
         (excel, "ole_kind"), (excel.SafeZip, "check_all_xml"), (parse, "claimed_tables"), (sheet_parts, "find_tables"),
         (parse, "other_tables"), (tables, "sheet_year_of"), (tables, "find_band"), (tables, "classify_rows"),
-        (header.TopView, "__init__"), (parse, "_serialise_rows"),
+        (header_rows.TopView, "__init__"), (parse, "_serialise_rows"),
     ]:
         _timed(owner, name)
     _timed_claims(recognisers)

@@ -14,7 +14,8 @@ from transforms.markers import FORMULA_MARK
 from . import PARSER_VERSION
 from .layout import fields as F
 from .layout import households
-from .layout.header import cell_text, header_labels_found
+from .layout.header import header_labels_found
+from .layout.header_rows import cell_text
 from .layout.list_names import scrub
 from .layout.personal import personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables

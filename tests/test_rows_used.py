@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from fixtures.roadmap.make_bac_kan import write as write_bac_kan
-from giamngheo.layout.header import looks_numeric
+from giamngheo.layout.header_rows import looks_numeric
 from giamngheo.layout.rows import classify_rows
 from giamngheo.layout.tables import find_tables
 from giamngheo.parse import parse_workbook

@@ -20,7 +20,7 @@ from .deprivation_cells import (
     shown_text,
     subject_of,
 )
-from .header import is_numbered_row
+from .header_rows import is_numbered_row
 from .standards import dimension_of
 from .tables import title_lines
 from .vocabulary import load_vocabulary, row_label_tags

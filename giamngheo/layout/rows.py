@@ -9,7 +9,8 @@ from functools import lru_cache
 from ..readers.grid import Sheet
 from ..text import fold, nfc
 from . import fields as F
-from .header import Band, cell_text, is_numbered_row, looks_numeric
+from .header_fields import Band
+from .header_rows import cell_text, is_numbered_row, looks_numeric
 from .vocabulary import folded_words, load_vocabulary, row_label_tags
 
 VILLAGE, TOTAL, SUBTOTAL, SECTION = "village", "total", "subtotal", "section"

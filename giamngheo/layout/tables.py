@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from ..readers.grid import Sheet, Workbook
 from ..text import fold
 from . import fields as F
-from .header import Band, distinct_cells, cell_text, find_band, merged_values, top_view
+from .header import find_band
+from .header_fields import Band
+from .header_rows import cell_text, distinct_cells, merged_values, top_view
 from .rows import VILLAGE, TableRow, classify_rows
 from .vocabulary import folded_words, load_vocabulary
 

@@ -10,7 +10,7 @@ Cell = Any  # None | str | float | int | bool | date | datetime | ExcelError
 
 class ExcelError(str):
     """A cell holding one of Excel's error values ("#REF!", "#DIV/0!"), as its text. As a figure it is reported at
-    its cell (transforms.numbers: excel_error); as a label, a name or a title it reads as empty (layout.header.cell_text),
+    its cell (transforms.numbers: excel_error); as a label, a name or a title it reads as empty (layout.header_rows.cell_text),
     as calamine gave it before."""
 
     __slots__ = ()
