@@ -14,14 +14,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
 from giamngheo.failures import OUTPUT_SCHEMA
-from giamngheo.reports import feedback
-from giamngheo.reports.feedback import (
-    FILLS,
-    LIST_SHEET,
-    feedback_name,
-    write_feedback,
-    write_feedback_report,
-)
+from giamngheo.reports import feedback, feedback_source
+from giamngheo.reports.feedback import feedback_name, write_feedback, write_feedback_report
+from giamngheo.reports.feedback_marks import FILLS, LIST_SHEET
 from giamngheo.reports.safe_cells import safe_text, write_text
 
 RED, AMBER = FILLS["error"].fgColor.rgb, FILLS["warning"].fgColor.rgb
@@ -452,7 +447,7 @@ def test_a_source_too_large_to_copy_gets_the_list_only(raw, run_dir, monkeypatch
     raw.mkdir()
     path = raw / "05800_phu_thinh.csv"
     path.write_text("STT;Tên thôn;Tổng số hộ\n" + "".join(f"{i};Thôn {i};{100 + i % 50}\n" for i in range(1, 400)), encoding="utf-8")
-    monkeypatch.setattr(feedback, "MAX_COPY_BYTES", path.stat().st_size - 1)
+    monkeypatch.setattr(feedback_source, "MAX_COPY_BYTES", path.stat().st_size - 1)
     report = write_feedback_report(write_run(run_dir, [failure("05800_phu_thinh.csv", "C9")]), raw)
     assert [load_workbook(p).sheetnames for p in report.written] == [[LIST_SHEET]]
     (problem,) = report.problems
