@@ -17,8 +17,9 @@ import polars as pl
 from giamngheo.approval import open_failures
 
 from ..safe_errors import described
-from .html_report import REPORT_NAME, SEVERITY_VI, load_run, rule_title
 from ..vn import vn_dec, vn_int
+from .html_report import REPORT_NAME
+from .run_data import SEVERITY_VI, load_run, rule_title
 
 log = logging.getLogger(__name__)
 

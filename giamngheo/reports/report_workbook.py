@@ -36,7 +36,7 @@ from openpyxl.utils import get_column_letter
 
 from schemas.columns import label_vi
 
-from .html_report import SEVERITY_VI, STATUS_VI, UNRESOLVED, RunData, failure_counts, load_run, rule_title
+from .run_data import SEVERITY_VI, STATUS_VI, UNRESOLVED, RunData, failure_counts, load_run, rule_title
 
 REPORT_NAME = "bao_cao_kiem_tra.xlsx"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
