@@ -3,9 +3,9 @@ per file, each failure's cell, rule, value and message; the severity filter is C
 
 from __future__ import annotations
 
+from ..vn import vn_int
 from .approval_html import approval_badges, approval_states
 from .html_parts import commune_anchor, escaped, severity_badge
-from .report_charts import vn_int
 from .run_data import FAILURE_COLUMNS, SEVERITY_VI, STATUS_VI, UNRESOLVED, RunData, rule_title
 
 OPEN_ALL_UP_TO = 300  # failures; above this the commune lists start folded so the page stays usable

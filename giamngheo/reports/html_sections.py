@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import polars as pl
 
+from ..vn import vn_dec, vn_int
 from . import report_charts as charts
 from .html_parts import commune_anchor, escaped, html_table, num_cell, severity_badge
-from .report_charts import vn_dec, vn_int
 from .run_data import STATUS_VI, UNRESOLVED, RunData, rule_title
 
 VN_TIME = timezone(timedelta(hours=7))
