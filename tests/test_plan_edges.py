@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from layouts.grids import Grid, write_book
 from layouts.speed import shared_resolver
-from test_layouts import SUMS, VILLAGES, assert_clean, expected, failures, inspect, village_rows
+from test_layouts import SUMS, VILLAGES, assert_clean, expected, failures, inspect, rows_of, village_rows
 
 TITLE = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], []]
 
@@ -64,3 +64,57 @@ def test_a_row_of_rates_under_the_total(tmp_path, label):
     ]
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01")))
     assert_clean(ins, expected(5))
+
+
+def test_a_plan_whose_baseline_is_last_years_review_and_whose_cut_is_an_escape(tmp_path):
+    """"Kết quả rà soát năm 2025 / Tổng số hộ | Số hộ nghèo | …" beside "Chỉ tiêu năm 2026 / Số hộ thoát nghèo": the
+    plan was read as a year-end report, its 2025 baseline published as the 2026 end of year, the plan counted as not
+    sent, and nothing reported. It is the plan: the baseline, and the planned escapes as its cuts."""
+    rows = [
+        *TITLE,
+        ["STT", "Tên thôn", "Kết quả rà soát năm 2025", None, None, "Chỉ tiêu năm 2026", None],
+        [None, None, "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Số hộ thoát nghèo", "Số hộ thoát cận nghèo"],
+        *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
+    ]
+    grid = Grid(rows, "Biểu 01", merges=[(4, 3, 4, 5), (4, 6, 4, 7), (4, 1, 5, 1), (4, 2, 5, 2)])
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", grid))
+    assert [t.kind for t in ins.data.tables] == ["plan"]
+    assert_clean(ins, expected(6))
+
+
+def test_a_year_end_report_beside_the_plans_target(tmp_path):
+    """A results report giving the assigned cut beside the year's movements ("Chỉ tiêu giao giảm hộ nghèo năm 2026 |
+    Kết quả thực hiện / Số hộ thoát nghèo | … | Số hộ nghèo cuối năm"): the target column was read as the end count,
+    the real end column ignored, and every village failed `balance`. The target is not read."""
+    villages = [("Thôn Nà Pàn", 6, 2, 3, 1), ("Thôn Bản Chắt", 3, 1, 1, 0), ("Thôn Khuổi Mạ", 12, 3, 4, 2)]
+    rows = [
+        ["UBND XÃ PHÚ THỊNH"], ["BÁO CÁO KẾT QUẢ THỰC HIỆN GIẢM NGHÈO NĂM 2026"], [],
+        ["STT", "Tên thôn", "Số hộ nghèo đầu năm", "Chỉ tiêu giao giảm hộ nghèo năm 2026", "Kết quả thực hiện năm 2026", None,
+         "Số hộ nghèo cuối năm"],
+        [None, None, None, None, "Số hộ thoát nghèo", "Hộ nghèo phát sinh mới", None],
+        *[[i, n, start, target, down, up, start - down + up] for i, (n, start, target, down, up) in enumerate(villages, 1)],
+    ]
+    grid = Grid(rows, "Biểu 01", merges=[(4, 5, 4, 6), (4, 1, 5, 1), (4, 2, 5, 2), (4, 3, 5, 3), (4, 4, 5, 4), (4, 7, 5, 7)])
+    ins = inspect(write_book(tmp_path / "ket_qua.xlsx", grid))
+    table = ins.data.tables[0]
+    assert table.kind == "results" and table.columns["poor_households_end"] == 7 and "poor_escaped" in table.columns
+    assert failures(ins) == []
+    assert ins.rows["results"]["poor_households_end"].to_list() == [start - down + up for _, start, _, down, up in villages]
+
+
+def test_a_csv_header_cell_wrapped_onto_two_lines(tmp_path):
+    """A CSV export of a three-row header whose second row has a cell with a line break ("Tổng số hộ\\n(hộ)"): the
+    record's second line is an empty row of the sheet (rows are numbered by line), which ended the header, and the
+    third header row ("SL | TL (%)") was read as a village: the commune rejected."""
+    from layouts.grids import write_csv
+
+    rows = [
+        *TITLE,
+        ["STT", "Tên thôn", "Năm 2025", None, None, None, "Kế hoạch 2026", None],
+        [None, None, "Tổng số hộ\r\n(hộ)", "Hộ nghèo", None, "Số hộ cận nghèo", "Số hộ nghèo giảm", "Số hộ cận nghèo giảm"],
+        [None, None, None, "SL", "TL (%)", None, None, None],
+        *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, f"{100 * p / t:.2f}".replace(".", ","), q, pr, nr]),
+    ]
+    ins = inspect(write_csv(tmp_path / "05800_phu_thinh.csv", rows, bom=True))
+    assert failures(ins) == []
+    assert rows_of(ins) == expected(8)  # lines: the wrapped cell's record takes lines 5 and 6

@@ -28,7 +28,8 @@ FLOWS = {
     "flow.other_decrease": (None, "other_decrease"),
     "flow.other_increase": (None, "other_increase"),
 }
-RESULTS_ONLY_FLOWS = frozenset(FLOWS) - {"flow.escaped", "flow.escaped_near"}
+ESCAPES = frozenset({"flow.escaped", "flow.escaped_near"})  # the movements a plan also names, as its cut
+RESULTS_ONLY_FLOWS = frozenset(FLOWS) - ESCAPES
 
 # What makes a village table a plan: the reductions it plans (a table of counts alone may be a list's summary, a
 # deprivation table's: sheet_parts._lists_summary, tables._of_deprivations)

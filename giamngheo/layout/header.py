@@ -99,6 +99,8 @@ def find_band(
             break
         for bottom in range(top, min(top + MAX_BAND, last)):
             if bottom != top and not view.label[bottom]:
+                if bottom in sheet.continued_rows:
+                    continue  # a header cell wrapped onto a second line of the CSV record above: the header goes on
                 break
             title_kind, title_tags = title_kind_for(top)
             band = _mapped_band(sheet, view, top, bottom, title_kind, title_tags, year, forced)

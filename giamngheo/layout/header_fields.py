@@ -44,6 +44,10 @@ def _decide_kind(columns: list[Column], title_kind: str | None, forced: str | No
     start = any("aspect.start" in c.tags for c in columns)
     end = any("aspect.end" in c.tags and "aspect.reduction" not in c.tags for c in columns)
     reduction = any(F.subject(c.tags) in ("poor", "near") and "aspect.reduction" in c.tags for c in columns)
+    # "Chỉ tiêu năm 2026 / Số hộ thoát nghèo" beside "Kết quả rà soát năm 2025": the plan's cut and baseline, not a
+    # year's escapes and end (unless the title says results)
+    reduction = reduction or title_kind != F.RESULTS and any(
+        c.tags & F.ESCAPES and "planned.target" in c.tags and "group.decrease" not in c.tags for c in columns)
     # a plan states a baseline ("đầu năm", "cuối năm 2025") and planned cuts; results state movements
     # or both ends of the period
     # a plan cuts, it never adds: decreases beside increases under a results title ("Giảm | Tăng") are movements
@@ -89,6 +93,8 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
                 fld = F.rate_field(last_count, band.kind)
         elif fld is None:
             fld = F.count_field(col.tags, band.kind, band.table_subject, F.label_years(col.label), year)
+            if band.kind == F.RESULTS and "planned.target" in col.own_tags and not col.own_tags & F.ESCAPES:
+                fld = None  # the plan's figure beside the year's ("Chỉ tiêu giao giảm hộ nghèo năm 2026"): not read
             if fld is not None:
                 last_count = fld
         held = by_index.get(band.fields.get(fld, -1)) if fld is not None else None

@@ -40,11 +40,13 @@ def read_csv(data: bytes, limits: Limits) -> Workbook:
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list] = []
+    continued: set[int] = set()
     line = 0
     try:
         for record in reader:
             start = line + 1
             line = reader.line_num
+            continued.update(range(start, line))  # a quoted cell's line breaks: its lines after the first
             if start > limits.max_rows:
                 raise UnreadableFile("too_many_rows", f"{start} lines", f"<= {limits.max_rows}")
             if len(record) > limits.max_columns:
@@ -62,4 +64,4 @@ def read_csv(data: bytes, limits: Limits) -> Workbook:
             raise UnreadableFile("cell_too_long", f"> {csv.field_size_limit():,} characters", f"<= {limits.max_cell_chars}") from None
         raise UnreadableFile("corrupt", f"CSV: {unquoted(exc)}") from None
     legacy = encoding if encoding in ("tcvn3", "vni") else None
-    return Workbook(format="csv", sheets=[Sheet(name="", rows=rows)], encoding=encoding, legacy_encoding=legacy)
+    return Workbook(format="csv", sheets=[Sheet(name="", rows=rows, continued_rows=frozenset(continued))], encoding=encoding, legacy_encoding=legacy)

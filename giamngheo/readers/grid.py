@@ -43,6 +43,7 @@ class Sheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r1, c1, r2, c2
     formulas_without_value: list[tuple[int, int, str]] = field(default_factory=list)  # 1-based row, col
     first_row: int = 0  # 0-based: a view of the sheet below another table (the rows above it emptied, numbers kept)
+    continued_rows: frozenset[int] = frozenset()  # 0-based: a CSV record's further lines (empty; its cells are above)
 
     def value(self, row: int, col: int) -> Cell:
         if 0 <= row < len(self.rows):
