@@ -83,6 +83,7 @@ def diff_runs(run_a: Path, run_b: Path) -> dict:
     d["failures"] = _failure_changes(_read(run_a / "validation_failures.parquet"), _read(run_b / "validation_failures.parquet"))
     d["files"] = _file_changes(manifest_a.get("files") or [], manifest_b.get("files") or [])
     d["files"]["changed"] += _targets_change(manifest_a.get("targets"), manifest_b.get("targets"))
+    d["failures"] = _split_unchanged(d["failures"], manifest_a.get("files") or [], manifest_b.get("files") or [])
     d["empty"] = not any(lists(d))
     return json.loads(json.dumps(d, ensure_ascii=False, default=str))  # plain JSON types only
 
@@ -219,6 +220,17 @@ def _failure_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:
         appeared += rows_b[len(rows_a) :]
         fixed += rows_a[len(rows_b) :]
     return {"appeared": appeared, "fixed": fixed}
+
+
+def _split_unchanged(failures: dict, files_a: list[dict], files_b: list[dict]) -> dict:
+    """Of the failures gone, those of a file that did not change (same path, same SHA-256) were not fixed in it: a
+    comparison across communes moved (an outlier against the province's median, once other communes sent theirs).
+    They are listed apart (`no_longer_flagged`), not as fixed."""
+    sha_a = {f.get("path"): f.get("sha256") for f in files_a}
+    same = {f.get("path") for f in files_b if f.get("sha256") and sha_a.get(f.get("path")) == f.get("sha256")}
+    gone = failures["fixed"]
+    return {**failures, "fixed": [f for f in gone if f.get("source_file") not in same],
+            "no_longer_flagged": [f for f in gone if f.get("source_file") in same]}
 
 
 def _failure_groups(frame: pl.DataFrame) -> dict[tuple, list[dict]]:

@@ -50,10 +50,12 @@ def render_diff(d: dict, limit: int = 50) -> str:
             lambda p: f"{p.get('province_name') or p['province_code']}: {_changes(p['changes'])}",
         )
     failures = d["failures"]
-    if failures["appeared"] or failures["fixed"]:
+    unflagged = failures.get("no_longer_flagged", [])
+    if failures["appeared"] or failures["fixed"] or unflagged:
         lines.append("\n== Lỗi kiểm tra (validation failures) ==")
         lines += _section("Mới xuất hiện", failures["appeared"], limit, _failure_line)
         lines += _section("Đã được sửa", failures["fixed"], limit, _failure_line)
+        lines += _section("Không còn nêu, tệp không đổi (so sánh với các xã khác đã thay đổi)", unflagged, limit, _failure_line)
     files = d["files"]
     if any(files.values()):
         lines.append("\n== Tệp nhận được (files) ==")

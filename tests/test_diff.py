@@ -190,9 +190,23 @@ def test_unchanged_runs_give_an_empty_diff(tmp_path):
     plan = d["plan"]
     assert plan["communes_status"] == plan["communes"] == plan["provinces"] == []
     assert plan["villages"] == {"added": [], "removed": [], "changed": []}
-    assert d["failures"] == {"appeared": [], "fixed": []}
+    assert d["failures"] == {"appeared": [], "fixed": [], "no_longer_flagged": []}
     assert d["files"] == {"added": [], "removed": [], "renamed": [], "changed": [], "status_changed": []}
     assert "Không có thay đổi" in render_diff(d)
+
+
+def test_an_outlier_gone_from_an_unchanged_file_is_not_called_fixed(tmp_path):
+    """An outlier is judged against the province's median: when other communes send their reports it may go, though its
+    file did not change. `diff` listed it under "Đã được sửa" (fixed); it is listed apart (probe, 12-06)."""
+    outlier = {**FAILURE, "source_file": "01840.xlsx", "commune_code": "01840", "cell": None, "rule": "outlier",
+               "level": "against_targets", "message": "Kế hoạch giảm tỷ lệ hộ nghèo (điểm %) = 0,22 khác xa các đơn vị cùng tỉnh"}
+    a = write_run(tmp_path, "20260601T000000000Z-00001", BASE, failures=[FAILURE, outlier], rejected=["01849"])
+    b = write_run(tmp_path, "20260602T000000000Z-00002", BASE, rejected=["01849"], sha={"01843": "sha-01843-v2"})
+    d = diff_runs(a, b)
+    assert [f["rule"] for f in d["failures"]["fixed"]] == ["total_row_matches_sum"]  # its file was corrected
+    assert [f["rule"] for f in d["failures"]["no_longer_flagged"]] == ["outlier"]
+    text = render_diff(d)
+    assert text.index("Đã được sửa") < text.index("total_row_matches_sum") < text.index("Không còn nêu, tệp không đổi") < text.index("outlier")
 
 
 def test_status_change_adds_the_communes_villages(tmp_path):
