@@ -20,13 +20,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.utilities.annotations import quote  # big inputs: stop Prefect walking them looking for futures
 
-from giamngheo import approval, artifacts, outputs, pipeline, submissions
+from giamngheo import approval, artifacts, outputs, pipeline, reading, submissions
 from giamngheo.discover import FileEntry, discover_files
 from giamngheo.failures import finish
 from giamngheo.options import RunOptions
 from giamngheo.parallel import WorkerPool, register_pool, release_pool
 from giamngheo.progress import Progress
-from giamngheo import reading
 from giamngheo.reading import ReadContext
 from giamngheo.reference import Reference, load_reference
 from giamngheo.reports.artifacts_prefect import publish_prefect_artifacts
@@ -35,6 +34,7 @@ from giamngheo.reports.side_process import WORTH_IT_FILES, SideProcess
 from giamngheo.resolve import Resolver
 from giamngheo.summary import RunSummary
 from giamngheo.targets import Targets, targets_from_parse
+from schemas.outputs import ValidationFailures
 from transforms.history import failures_since
 
 
@@ -177,7 +177,8 @@ def consolidate(
         counts = RunSummary.counts_of(consolidated.tables["provinces.parquet"], failures)
         manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, pipeline.kind_status(consolidated), counts,
                                       targets.manifest_entry() if targets else None)
-        write_tables(staging, quote({"validation_failures.parquet": failures, "failure_history.parquet": history}))
+        write_tables(staging, quote({"validation_failures.parquet": failures, "failure_history.parquet": history}),
+                     {"validation_failures.parquet": [ValidationFailures]})
         del history
         run_dir, reports = publish(quote(options), run_id, staging, quote(manifest), quote(side))
     tables = consolidated.tables

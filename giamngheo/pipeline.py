@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from schemas.outputs import Lineage
+
 from . import frames
 from .discover import Skipped
 from .kinds import FIELDS, KINDS, Context, Figures
@@ -155,11 +157,14 @@ def _traced(ctx: Context, consolidated: Consolidated):
         made = consolidated.figures[kind.name]
         cells = kind.trace(ctx, made)
         cells = cells.with_columns(pl.col("commune_code").replace_strict(provinces, default=None).alias("province_code"))
+        Lineage.validate(cells.lazy())  # its columns by name and type (schemas.outputs: the values in the tests)
         yield cells, kind.findings(ctx, made, cells) if kind.findings else None
         del cells  # not held while the next kind traces
     if not ctx.target_cells.is_empty():
-        yield ctx.target_cells.with_columns(pl.col("commune_code").replace_strict(provinces, default=None).alias("province_code"),
-                                            pl.lit("targets").alias("kind")), None
+        cells = ctx.target_cells.with_columns(pl.col("commune_code").replace_strict(provinces, default=None).alias("province_code"),
+                                              pl.lit("targets").alias("kind"))
+        Lineage.validate(cells.lazy())
+        yield cells, None
 
 
 def _findings(found: list) -> pl.DataFrame:

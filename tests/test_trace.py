@@ -212,3 +212,32 @@ def test_trace_piped_to_head_ends_quietly(thai_nguyen_run):
     p.stdout.close()  # as head does after its lines
     stderr = p.stderr.read()
     assert p.wait(timeout=60) == 0 and b"Traceback" not in stderr, stderr.decode(errors="replace")
+
+
+def test_lineage_and_failures_keep_their_models(thai_nguyen_run):
+    """lineage.parquet and validation_failures.parquet, every value, against their models (schemas/outputs.py): the
+    run checks the lineage's columns as each kind writes them and the failures in full before publishing."""
+    from schemas.outputs import Lineage, ValidationFailures
+
+    _, out, _ = thai_nguyen_run
+    lineage = pl.read_parquet(out / "lineage.parquet")
+    Lineage.validate(lineage, lazy=True)
+    ValidationFailures.validate(pl.read_parquet(out / "validation_failures.parquet"), lazy=True)
+    assert set(lineage["kind"]) == {"plan", "results", "targets"}
+
+
+def test_a_lineage_without_its_file_version_is_refused():
+    """A kind's lineage rows without the SHA-256 of the file read (a trace no auditor could tie to a version) stop the
+    run at the check, not in an auditor's hands."""
+    import pandera.errors
+    import pytest
+
+    from schemas.outputs import Lineage
+
+    cells = pl.DataFrame({"kind": ["plan"], "province_code": ["19"], "commune_code": ["05800"], "village_name": ["Thôn A"],
+                          "section": [None], "field": ["poor_households"], "value": [3.0], "source_file": ["a.xlsx"],
+                          "source_sheet": ["S"], "cell": ["D5"], "source_row": pl.Series([5], dtype=pl.Int32),
+                          "column": pl.Series([4], dtype=pl.Int32)}, schema_overrides={"section": pl.Utf8})
+    with pytest.raises(pandera.errors.SchemaError):
+        Lineage.validate(cells.lazy())
+    Lineage.validate(cells.with_columns(pl.lit("a" * 64).alias("sha256")).lazy())
