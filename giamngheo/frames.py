@@ -28,6 +28,7 @@ TABLE_SCHEMA = {
     "subject": pl.Utf8,  # whose figures a table gives: "poor", "near_poor" (SUBJECTS), other words of its kind's, or null
     "commune_code": pl.Utf8,
     "sha256": pl.Utf8,
+    "partial_year": pl.Boolean,  # a results report on part of the year ("6 tháng đầu năm")
 }
 
 
@@ -160,6 +161,7 @@ def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]]
                     "subject": SUBJECTS.get(table.subject, table.subject),
                     "commune_code": code,
                     "sha256": rec.sha256,
+                    "partial_year": table.partial_year,
                 }
             )
             where = {**table.row_fields, **table.columns}  # a breakdown read from rows sits in its parent's column

@@ -21,7 +21,7 @@ from .layout.personal import personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables
 from .layout.vocabulary import load_vocabulary
 from .parsed import ParsedTable, ParseResult, cell_columns, cell_json
-from .layout.tables import Table, document_year, title_lines
+from .layout.tables import Table, document_year, partial_year, title_lines
 from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import a1, column_letter
@@ -245,10 +245,15 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
             what = _TABLE_NAMES.get(t.kind, t.kind)
             result.failures.append({**failure("sheet_not_used", other.sheet.name, row=other.band.top + 1, col=1, value=what,
                                               expected=t.sheet.name), "kind": t.kind})
+        part = partial_year(t.title + [t.sheet.name]) if t.kind == F.RESULTS else None
+        if part:
+            result.failures.append({**failure("partial_year", t.sheet.name, row=t.band.top + 1, col=1, value=part[:200]),
+                                    "kind": t.kind})
         result.tables.append(
             ParsedTable(
                 sheet=t.sheet.name,
                 kind=t.kind,
+                partial_year=bool(part),
                 subject=t.subject,
                 header_rows=[t.band.top + 1, t.band.bottom + 1],
                 columns={f: c + 1 for f, c in t.band.fields.items()},

@@ -35,6 +35,7 @@ class ParsedTable:
     labels: dict[str, str] = field(default_factory=dict)  # 1-based column (as text) -> header label
     title: list[str] = field(default_factory=list)  # the lines above the header
     period: list[int] | None = None  # [first, last] year, for a table about a period (a roadmap)
+    partial_year: bool = False  # a results report on part of the year ("6 tháng đầu năm"): not the year's end
     # fields read from rows under a village or total ("- Trong đó: hộ DTTS") -> the 1-based column they
     # sit in; `rows` then gives `<field>__row`, the sheet row of each value (None: the row itself)
     row_fields: dict[str, int] = field(default_factory=dict)

@@ -39,6 +39,11 @@ class FileRecord:
     def doc_date(self) -> tuple:
         return tuple(self.data.doc_date or (0, 0, 0))
 
+    def partial_year(self, kind: str) -> bool:
+        """Its tables of `kind` report part of the year only (a half-year results report)."""
+        tables = [t for t in self.data.tables if t.kind == kind]
+        return bool(tables) and all(t.partial_year for t in tables)
+
     def used_for(self, kind: str) -> bool:
         return kind not in self.superseded_by and (kind in self.kinds or not self.kinds)
 
@@ -96,7 +101,8 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
             contenders = [r for r in recs if kind in r.kinds or not r.kinds]
             if len(contenders) < 2:
                 continue
-            winner = max(contenders, key=lambda r: (bool(r.kinds), r.doc_date, r.entry.mtime, r.entry.rel))
+            # a report of the whole year over one of part of it ("6 tháng đầu năm"), whatever their dates
+            winner = max(contenders, key=lambda r: (bool(r.kinds), not r.partial_year(kind), r.doc_date, r.entry.mtime, r.entry.rel))
             for r in contenders:
                 if r is not winner:
                     r.superseded_by[kind] = winner.entry.rel
@@ -104,7 +110,7 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
         if rec.superseded_by and not any(rec.used_for(k) for k in (rec.kinds or {PLAN})):
             winners = sorted(set(rec.superseded_by.values()))
             # what is wrong with a file that gives no table is said even when another file is used
-            kept = [f for f in rec.failures if f["rule"] == "legacy_unit_name" or (not rec.kinds and f["rule"] in _NO_TABLE)]
+            kept = [f for f in rec.failures if f["rule"] in ("legacy_unit_name", "partial_year") or (not rec.kinds and f["rule"] in _NO_TABLE)]
             rec.failures = kept + [failure("superseded_submission", None, value=rec.entry.rel, expected=", ".join(winners))]
 
 

@@ -41,8 +41,11 @@ RESULTS_RATES = ["poor_rate_start", "poor_rate_end", "near_poor_rate_start", "ne
 RESULTS_RATE_SPECS = [
     ("poor_rate_end", "poor_households_end", ["total_households_end"]),
     ("near_poor_rate_end", "near_poor_households_end", ["total_households_end"]),
-    ("poor_rate_start", "poor_households_start", ["total_households_start", "total_households_end"]),
-    ("near_poor_rate_start", "near_poor_households_start", ["total_households_start", "total_households_end"]),
+    # a start rate over the households at the start, where the table gives them; else its denominator is not in the
+    # table (the plan's baseline households, as the published start rate): not checked. Against the end's households,
+    # a correct file was warned on almost every village (probe, 12-06)
+    ("poor_rate_start", "poor_households_start", ["total_households_start"]),
+    ("near_poor_rate_start", "near_poor_households_start", ["total_households_start"]),
 ]
 
 

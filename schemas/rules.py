@@ -202,6 +202,11 @@ RULES: tuple[Rule, ...] = (
     Rule("list_matches_deprivations", WARNING, ACROSS, "Danh sách hộ khớp bảng thiếu hụt", "Household list matches the deprivation table",
          "Chỉ số {detail_vi}: danh sách hộ đánh dấu {value} hộ thiếu hụt nhưng bảng thiếu hụt của xã ghi {expected}.",
          "Indicator {detail_en}: the household list marks {value} households deprived, the commune's deprivation table {expected}."),
+    Rule("partial_year", WARNING, STRUCTURE, "Báo cáo cả năm", "A whole year's report",
+         "Trang tính \u201c{sheet}\u201d là báo cáo một phần của năm (\u201c{value}\u201d), chưa phải kết quả cuối năm: số liệu "
+         "được dùng cho đến khi xã gửi báo cáo cuối năm, và không thay báo cáo cuối năm xã đã gửi.",
+         "Sheet \u201c{sheet}\u201d reports part of the year (\u201c{value}\u201d), not its end: its figures stand until the "
+         "commune sends its year-end report, and never replace one it sent."),
     Rule("sheet_not_used", WARNING, STRUCTURE, "Một biểu mỗi loại trong tệp", "One table of each kind in a file",
          "Trang tính \u201c{sheet}\u201d cũng có {value} của xã nhưng không đọc cùng trang \u201c{expected}\u201d được (số liệu "
          "khác, hoặc có cột trang đó không có); trang \u201c{expected}\u201d được dùng, số liệu trang này không được tính. "

@@ -81,6 +81,33 @@ def decrease_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
     return as_failures(pl.concat(parts))
 
 
+def within_total_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
+    """No more poor, near-poor, or both together, than households, at the start and at the end of the year, where a row
+    gives both (the plan's rules poor_le_total, near_poor_le_total, poor_plus_near_poor_le_total, errors): 31 poor of
+    30 households at the end balanced with the year's movements and was accepted."""
+    parts = []
+    rows = typed.filter(pl.col("row_kind").is_in(["village", "total", "subtotal"]))
+    for when in ("start", "end"):
+        total, counts = f"total_households_{when}", [f"{s}_households_{when}" for s in SUBJECTS]
+        schema = rows.collect_schema().names()
+        if total not in schema:
+            continue
+        parsed = _read_as_numbers([total, *counts])
+        each = []
+        for field, rule in zip(counts, ("poor_le_total", "near_poor_le_total")):
+            over = pl.col(total).is_not_null() & pl.col(field).is_not_null() & (pl.col(field) > pl.col(total) + 1e-9)
+            each.append(over)
+            parts.append(rows.filter(parsed & over).select(
+                "table_id", "row", pl.lit(field).alias("field"), pl.lit(rule).alias("rule"), int_text(pl.col(field)).alias("value"),
+                int_text(pl.col(total)).alias("expected"), pl.lit(None, pl.Utf8).alias("detail")))
+        both = pl.col(counts[0]) + pl.col(counts[1])
+        parts.append(rows.filter(parsed & ~pl.any_horizontal(each) & both.is_not_null() & pl.col(total).is_not_null()
+                                 & (both > pl.col(total) + 1e-9)).select(
+            "table_id", "row", pl.lit(counts[1]).alias("field"), pl.lit("poor_plus_near_poor_le_total").alias("rule"),
+            int_text(both).alias("value"), int_text(pl.col(total)).alias("expected"), pl.lit(None, pl.Utf8).alias("detail")))
+    return as_failures(pl.concat(parts) if parts else pl.LazyFrame(schema={"table_id": pl.Int32}))
+
+
 def _table_rank(tables: pl.LazyFrame) -> pl.LazyFrame:
     """Which form gives a village its provenance: the poor-households movement table first."""
     return tables.select(
@@ -245,19 +272,23 @@ def results_commune_totals(villages: pl.LazyFrame, plan_totals: pl.LazyFrame) ->
 
 
 def actual_attainment(communes: pl.LazyFrame) -> pl.LazyFrame:
-    """Met / missed the assigned target by the actual cut; why not when it cannot be judged."""
+    """Met / missed the assigned target by the actual cut; why not when it cannot be judged (`partial_year`, when the
+    frame has it: the commune's report is of part of the year, its cut not the year's)."""
     actual, assigned = pl.col("actual_poor_reduction_pp"), pl.col("assigned_poor_reduction_pp")
-    judged = actual.is_not_null() & assigned.is_not_null() & (pl.col("status") == "accepted")
+    partial = pl.col("partial_year").fill_null(False) if "partial_year" in communes.collect_schema().names() else pl.lit(False)
+    judged = actual.is_not_null() & assigned.is_not_null() & (pl.col("status") == "accepted") & ~partial
     return communes.with_columns(
         pl.when(judged).then(actual >= assigned - 1e-9).alias("meets_assigned_target_actual"),
         pl.when(judged & (actual >= assigned - 1e-9)).then(pl.lit("met"))
         .when(judged).then(pl.lit("missed"))
         .when(pl.col("status") != "accepted").then(pl.lit("not_assessed: results rejected"))
+        .when(partial).then(pl.lit("not_assessed: part of the year only"))
         .when(assigned.is_null()).then(pl.lit("not_assessed: no assigned target"))
         .when(pl.col("total_households_end").is_null()).then(pl.lit("not_assessed: no total households at the end"))
         .otherwise(pl.lit("not_assessed: start or end count missing"))
         .alias("assessment"),
-        pl.when(pl.col("actual_poor_reduction_pp").is_not_null() & pl.col("planned_poor_reduction_pp").is_not_null() & (pl.col("status") == "accepted"))
+        pl.when(pl.col("actual_poor_reduction_pp").is_not_null() & pl.col("planned_poor_reduction_pp").is_not_null() & (pl.col("status") == "accepted")
+                & ~partial)
         .then(actual >= pl.col("planned_poor_reduction_pp") - 1e-9)
         .alias("meets_own_plan_actual"),
     )

@@ -67,6 +67,7 @@ def results_figures(ctx: Context) -> Figures:
         .pipe(breakdowns.with_declared_totals, declared, RESULTS_BREAKDOWN_FIELDS)
         .join(names, on="commune_code", how="left")
         .join(_assigned(status, plan_communes, ctx.targets), on="commune_code", how="left")
+        .join(_partial_year(ctx.tables), on="commune_code", how="left")
         .pipe(with_run, ctx)
         .pipe(R.actual_attainment)
         .with_columns(accepted_only(_FIGURES))
@@ -76,6 +77,12 @@ def results_figures(ctx: Context) -> Figures:
     provinces = R.provincial_results(communes.lazy()).select(PROVINCES.columns).collect()
     tables = {VILLAGES.name: villages, COMMUNES.name: communes.select(COMMUNES.columns)}
     return Figures(tables, status, provinces, cross)
+
+
+def _partial_year(tables: pl.DataFrame) -> pl.LazyFrame:
+    """(commune_code, partial_year) of the communes whose results in use report part of the year only."""
+    results = tables.lazy().filter(pl.col("kind") == "results")
+    return results.group_by("commune_code").agg(pl.col("partial_year").fill_null(False).all().alias("partial_year"))
 
 
 def _assigned(status: pl.DataFrame, plan_communes: pl.DataFrame, targets: pl.DataFrame) -> pl.LazyFrame:
@@ -119,6 +126,7 @@ RESULTS = Kind(
         *VILLAGE_TABLE_CHECKS,
         R.balance_failures,
         R.decrease_failures,
+        R.within_total_failures,
     ),
     needs=("plan",),
     expected=True,

@@ -37,6 +37,16 @@ class Band:
         return [c.label for c in self.columns if c.label]
 
 
+def _planned_only(col: Column) -> bool:
+    """A results report's column of the plan's figure, not the year's: its own label planned ("Chỉ tiêu giao giảm hộ
+    nghèo năm 2026"), or under a planned heading with no word of the year's own, movement or date ("Chỉ tiêu giao giảm
+    hộ nghèo / Số hộ" beside "Kết quả thực hiện giảm hộ nghèo / Số hộ")."""
+    if "planned.target" in col.own_tags and not col.own_tags & F.ESCAPES:
+        return True
+    year_s = {"actual.result", "aspect.start", "aspect.end", *F.FLOWS}
+    return "planned.target" in col.tags and not col.tags & year_s and not col.own_tags & {"group.decrease", "group.increase"}
+
+
 def _decide_kind(columns: list[Column], title_kind: str | None, forced: str | None) -> str:
     if forced:
         return forced
@@ -93,7 +103,7 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
                 fld = F.rate_field(last_count, band.kind)
         elif fld is None:
             fld = F.count_field(col.tags, band.kind, band.table_subject, F.label_years(col.label), year)
-            if band.kind == F.RESULTS and "planned.target" in col.own_tags and not col.own_tags & F.ESCAPES:
+            if band.kind == F.RESULTS and _planned_only(col):
                 fld = None  # the plan's figure beside the year's ("Chỉ tiêu giao giảm hộ nghèo năm 2026"): not read
             if fld is not None:
                 last_count = fld

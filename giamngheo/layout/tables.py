@@ -86,6 +86,12 @@ def title_kind(lines: list[str]) -> tuple[str | None, frozenset[str]]:
     return kind, vocab.header.tags(text[:500])
 
 
+def partial_year(lines: list[str]) -> str | None:
+    """The title line that makes a report one of part of the year ("… 6 THÁNG ĐẦU NĂM 2026", "Quý III"), or None."""
+    index = load_vocabulary().documents
+    return next((line for line in lines if "doc.partial_year" in index.tags(fold(line))), None)
+
+
 def report_year_text(folded_line: str) -> str:
     """A folded title line with what names other years taken out: a citation line ("Căn cứ…",
     "Thực hiện…", "Theo…") whole, dates ("ngày 15 tháng 12 năm 2025"), periods ("giai đoạn
@@ -160,8 +166,10 @@ def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None
         while band is not None:
             rows = classify_rows(view, band)
             table = Table(view, idx, band.kind, band, rows.name_col, rows.rows, title, rows.row_fields, rows.unused)
-            # equal headers: the table of more rows (a commune's villages over a summary of its former communes), else the first
-            found.append(((band.score, len(table.rows), -idx), table))
+            # equal headers: the table of more rows (a commune's villages over a summary of its former communes), else the
+            # first; a commune's summary with its counts as rows has no villages
+            if not _of_count_labels(table):
+                found.append(((band.score, len(table.rows), -idx), table))
             if rows.next_header is None or len(found) > 8:
                 break
             # another table under this one ("II. DIỄN BIẾN HỘ CẬN NGHÈO" under the poor's): read from the rows after it
@@ -185,6 +193,18 @@ def _of_deprivations(lines: list[str], band) -> bool:
     later date made it supersede the commune's real plan)."""
     return not (F.REDUCTIONS & band.fields.keys()) and any(
         _DEPRIVED.search(fold(line)) for line in lines)
+
+
+_COUNT_SUBJECTS = frozenset({"subject.poor", "subject.near", "subject.total", "weak.total"})
+
+
+def _of_count_labels(table: Table) -> bool:
+    """A commune's summary with its counts as rows ("Số hộ nghèo | Số hộ cận nghèo" down, "Đầu kỳ | Cuối kỳ" across,
+    "Tổng số hộ" its first row): every row read as a village is named as a count is. Its two counts became two
+    villages of a results report, the commune accepted with its poor counted twice (probe, 12-06)."""
+    names = [r.name for r in table.rows if r.kind == VILLAGE and r.name]
+    tags = load_vocabulary().header.tags
+    return bool(names) and all(tags(n) & _COUNT_SUBJECTS for n in names)
 
 
 def areas(same: list[Table]) -> list[Table]:

@@ -38,6 +38,7 @@ ASSESSMENT_VI = {
     "met": "Đạt",
     "missed": "Không đạt",
     "not_assessed: results rejected": "Chưa đánh giá: kết quả bị từ chối",
+    "not_assessed: part of the year only": "Chưa đánh giá: báo cáo chưa hết năm",
     "not_assessed: no assigned target": "Chưa đánh giá: không có chỉ tiêu giao",
     "not_assessed: no total households at the end": "Chưa đánh giá: thiếu tổng số hộ cuối kỳ",
     "not_assessed: start or end count missing": "Chưa đánh giá: thiếu số hộ đầu kỳ hoặc cuối kỳ",

@@ -1,0 +1,101 @@
+"""Year-end results reports in layouts a probe of a hand-made province (Cao Bằng, 12-06) found misread: each test fails on
+the code before its fix."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+from test_any_table import run_steps
+from test_results_variants import _book, _read
+
+from giamngheo.inspect import inspect_file
+
+TITLE = "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO CUỐI NĂM 2026"
+HEADER = [["STT", "Tên thôn", "Tổng số hộ cuối năm", "Hộ nghèo", None, None, None, "Hộ cận nghèo", None],
+          [None, None, None, "Đầu năm", "Thoát nghèo", "Phát sinh mới", "Cuối năm", "Đầu năm", "Cuối năm"]]
+MERGES = ["D4:G4", "H4:I4"]
+# name, households at the end, poor start, escaped, new, near-poor start, near-poor end
+VILLAGES = [("Thôn Nà Pàn", 120, 8, 3, 1, 6, 5), ("Thôn Bản Chắt", 95, 6, 2, 0, 4, 4)]
+
+
+def _rows(villages=VILLAGES) -> list[list]:
+    return [[i, n, t, s, down, up, s - down + up, q, qe] for i, (n, t, s, down, up, q, qe) in enumerate(villages, 1)]
+
+
+def _failures(path: Path) -> list[tuple]:
+    return [(f["cell"], f["rule"]) for f in inspect_file(path, province="19").failures.to_dicts()]
+
+
+def test_an_end_count_above_the_households(tmp_path):
+    """31 poor at the end of 30 households balanced with the year's movements and was accepted: the plan's rule
+    poor_le_total now holds at the end of the year too, at the end count's cell."""
+    villages = [("Thôn Nà Pàn", 30, 28, 2, 5, 0, 0), *VILLAGES[1:]]
+    path = _book(tmp_path / "ket_qua.xlsx", TITLE, HEADER, _rows(villages), merges=MERGES)
+    assert _failures(path) == [("G6", "poor_le_total")]
+
+
+def test_the_assigned_cut_under_a_planned_heading(tmp_path):
+    """"Chỉ tiêu giao giảm hộ nghèo / Số hộ" beside "Kết quả thực hiện giảm hộ nghèo / Số hộ": the first was read as the
+    year's decrease, the second ignored, every village failed `balance`. The planned figure is not read."""
+    header = [["STT", "Tên thôn", "Tổng số hộ cuối năm", "Hộ nghèo đầu năm", "Hộ nghèo cuối năm", "Chỉ tiêu giao giảm hộ nghèo",
+               "Kết quả thực hiện giảm hộ nghèo"],
+              [None, None, None, None, None, "Số hộ", "Số hộ"]]
+    rows = [[1, "Thôn Nà Pàn", 120, 8, 5, 2, 3], [2, "Thôn Bản Chắt", 95, 6, 4, 1, 2]]
+    path = _book(tmp_path / "ket_qua.xlsx", TITLE, header, rows, merges=["A4:A5", "B4:B5", "C4:C5", "D4:D5", "E4:E5"])
+    fields, failures = _read(path)
+    assert fields["poor_decrease"] == [3, 2] and failures == []
+
+
+def test_start_rates_without_the_households_at_the_start_are_not_checked(tmp_path):
+    """A start rate on the plan's baseline households (the table gives only the households at the end) was checked
+    against the end's households: a correct file was warned on almost every village."""
+    header = [["STT", "Tên thôn", "Tổng số hộ cuối năm", "Hộ nghèo đầu năm", None, "Hộ nghèo cuối năm", None],
+              [None, None, None, "Số hộ", "Tỷ lệ (%)", "Số hộ", "Tỷ lệ (%)"]]
+    # 19/101 and 6/92 at the start (the plan's households); the third village's households did not change
+    rows = [[1, "Thôn Nà Pàn", 107, 19, 18.81, 15, 14.02], [2, "Thôn Bản Chắt", 95, 6, 6.52, 4, 4.21],
+            [3, "Thôn Khuổi Mạ", 200, 10, 5.0, 8, 4.0]]
+    path = _book(tmp_path / "ket_qua.xlsx", TITLE, header, rows, merges=["D4:E4", "F4:G4", "A4:A5", "B4:B5", "C4:C5"])
+    assert _failures(path) == []
+
+
+def test_a_communes_summary_sheet_is_no_villages(tmp_path):
+    """A sheet "Tổng hợp" with the commune's counts as rows ("Tổng số hộ | Số hộ nghèo | Số hộ cận nghèo" down, "Đầu kỳ |
+    Cuối kỳ" across) before the villages' sheet: its two counts became two villages, the poor counted twice."""
+    path = _book(tmp_path / "ket_qua.xlsx", TITLE, HEADER, _rows(), merges=MERGES)
+    wb = openpyxl.load_workbook(path)
+    summary = wb.create_sheet("Tong hop", 0)
+    for line in [["UBND XÃ PHÚ THỊNH"], ["TỔNG HỢP KẾT QUẢ GIẢM NGHÈO NĂM 2026 TOÀN XÃ"], [], ["Chỉ tiêu", "Đầu kỳ", "Cuối kỳ"],
+                 ["Tổng số hộ", 215, 215], ["Số hộ nghèo", 14, 10], ["Số hộ cận nghèo", 10, 9]]:
+        summary.append(line)
+    wb.save(path)
+    ins = inspect_file(path, province="19")
+    assert ins.rows["results"]["poor_households_end"].to_list() == [6, 4]
+    assert [t.sheet for t in ins.data.tables] == ["Sheet"]
+
+
+def _results_file(path: Path, title: str, villages, mtime: float) -> Path:
+    _book(path, title, HEADER, _rows(villages), merges=MERGES)
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def test_a_half_year_report_neither_replaces_the_year_end_nor_is_judged_as_one(tmp_path):
+    """"BÁO CÁO … 6 THÁNG ĐẦU NĂM 2026", newer than the commune's undated year-end report, replaced it (its mid-year
+    figures published, the commune 'missed'); sent alone, it was judged against the year's target. A report of part
+    of the year is said so (partial_year), gives way to the year-end's, and alone is not assessed."""
+    half = [(n, t, s, down - 1 if down else 0, up, q, qe) for n, t, s, down, up, q, qe in VILLAGES]
+    year_end = _results_file(tmp_path / "ket_qua_cuoi_nam.xlsx", TITLE, VILLAGES, 1_790_000_000)
+    mid = _results_file(tmp_path / "bao_cao_6_thang.xlsx", "BÁO CÁO KẾT QUẢ GIẢM NGHÈO 6 THÁNG ĐẦU NĂM 2026", half,
+                        1_790_100_000)
+    failures, outputs = run_steps([year_end, mid])
+    results = outputs["results_communes.parquet"]
+    assert results["source_file"].to_list() == ["ket_qua_cuoi_nam.xlsx"]
+    assert results["poor_households_end"].to_list() == [sum(s - d + u for _, _, s, d, u, _, _ in VILLAGES)]
+    by_file = failures.filter(pl.col("source_file") == "bao_cao_6_thang.xlsx")["rule"].to_list()
+    assert sorted(by_file) == ["partial_year", "superseded_submission"]
+    failures, outputs = run_steps([mid])
+    assert outputs["results_communes.parquet"]["assessment"].to_list() == ["not_assessed: part of the year only"]
+    assert failures.filter(pl.col("rule") == "partial_year")["severity"].to_list() == ["warning"]
