@@ -99,3 +99,28 @@ def test_a_half_year_report_neither_replaces_the_year_end_nor_is_judged_as_one(t
     failures, outputs = run_steps([mid])
     assert outputs["results_communes.parquet"]["assessment"].to_list() == ["not_assessed: part of the year only"]
     assert failures.filter(pl.col("rule") == "partial_year")["severity"].to_list() == ["warning"]
+
+
+def test_a_declared_decrease_that_is_not_its_parts(tmp_path):
+    """"Giảm: Tổng số 4 | chuyển cận nghèo 0 | thoát nghèo 2 | giảm khác 0" was taken silently: warned at the total's
+    cell (the total is used, as the balance judges it); a total over only some of its parts is not judged."""
+    header = [["STT", "Tên thôn", "Tổng số hộ cuối năm", "Hộ nghèo đầu năm", "Số hộ nghèo giảm trong năm", None, None, None, "Hộ nghèo cuối năm"],
+              [None, None, None, None, "Tổng số", "Chuyển thành hộ cận nghèo", "Thoát nghèo", "Giảm khác", None]]
+    rows = [[1, "Thôn Nà Pàn", 120, 8, 4, 0, 2, 0, 4], [2, "Thôn Bản Chắt", 95, 6, 2, 1, 1, 0, 4]]
+    merges = ["E4:H4", "A4:A5", "B4:B5", "C4:C5", "D4:D5", "I4:I5"]
+    path = _book(tmp_path / "ket_qua.xlsx", TITLE, header, rows, merges=merges)
+    assert _failures(path) == [("E6", "movement_matches_parts")]
+    only_some = [[r[0], r[1], r[2], r[3], r[4], None, r[6], None, r[8]] for r in rows]  # "Tổng số | trong đó: thoát nghèo"
+    header[1][5] = header[1][7] = None
+    path = _book(tmp_path / "ket_qua_2.xlsx", TITLE, header, only_some, merges=merges)
+    assert _failures(path) == []
+
+
+def test_households_at_the_end_in_a_report_on_both_groups(tmp_path):
+    """"Số hộ cuối kỳ" in a report titled for the poor and the near-poor was read as the near-poor's end (the title's
+    last group), their own "Hộ cận nghèo / Cuối kỳ" left unread, every village failing `balance`: it is all households."""
+    header = [["TT", "Tên thôn", "Số hộ cuối kỳ", "Hộ nghèo", None, None, None, "Hộ cận nghèo", None],
+              [None, None, None, "Đầu kỳ", "Thoát nghèo", "Phát sinh mới", "Cuối kỳ", "Đầu kỳ", "Cuối kỳ"]]
+    path = _book(tmp_path / "ket_qua.xlsx", TITLE, header, _rows(), merges=[*MERGES, "A4:A5", "B4:B5", "C4:C5"])
+    fields, failures = _read(path)
+    assert fields["total_households_end"] == [120, 95] and fields["near_poor_households_end"] == [5, 4] and failures == []

@@ -81,6 +81,29 @@ def decrease_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
     return as_failures(pl.concat(parts))
 
 
+def movement_parts_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
+    """A declared decrease or increase that is not the sum of its parts, where the row gives every part or the parts
+    add up to more (rule movement_matches_parts, a warning: the declared total is used, as the balance judges it).
+    "Giảm: Tổng số 4 | chuyển cận nghèo 0 | thoát nghèo 2 | giảm khác 0" was taken silently."""
+    parts = []
+    rows = typed.filter(pl.col("row_kind").is_in(["village", "total", "subtotal"]))
+    names = rows.collect_schema().names()
+    for subject in SUBJECTS:
+        for movement, every_part in (("decrease", DECREASE_PARTS[subject]), ("increase", INCREASE_PARTS[subject])):
+            declared, pieces = f"{subject}_{movement}", [p for p in every_part if p in names]
+            if declared not in names or not pieces:
+                continue
+            given = _sum_present(pieces)
+            # every part given (an empty cell of a column the table has is 0): the sum must be the total
+            complete = pl.all_horizontal([pl.col(p).is_not_null() for p in pieces]) & pl.lit(len(pieces) == len(every_part))
+            differs = pl.col(declared).is_not_null() & given.is_not_null() & (
+                (complete & ((given - pl.col(declared)).abs() > 1e-9)) | (given > pl.col(declared) + 1e-9))
+            parts.append(rows.filter(_read_as_numbers([declared, *pieces]) & differs).select(
+                "table_id", "row", pl.lit(declared).alias("field"), pl.lit("movement_matches_parts").alias("rule"),
+                int_text(pl.col(declared)).alias("value"), int_text(given).alias("expected"), pl.lit(None, pl.Utf8).alias("detail")))
+    return as_failures(pl.concat(parts) if parts else pl.LazyFrame(schema={"table_id": pl.Int32}))
+
+
 def within_total_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
     """No more poor, near-poor, or both together, than households, at the start and at the end of the year, where a row
     gives both (the plan's rules poor_le_total, near_poor_le_total, poor_plus_near_poor_le_total, errors): 31 poor of

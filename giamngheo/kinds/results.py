@@ -127,6 +127,7 @@ RESULTS = Kind(
         R.balance_failures,
         R.decrease_failures,
         R.within_total_failures,
+        R.movement_parts_failures,
     ),
     needs=("plan",),
     expected=True,

@@ -77,7 +77,10 @@ def _table_subject(columns: list[Column], title_tags: frozenset[str]) -> str | N
     if subjects:
         # the commonest; of two as common, the leftmost (a set's order changes with the interpreter's hash seed)
         return max(dict.fromkeys(subjects), key=subjects.count)
-    return F.subject(title_tags) if F.subject(title_tags) in ("poor", "near") else None
+    # a title naming one group ("DIỄN BIẾN HỘ NGHÈO"); one naming both ("… HỘ NGHÈO, HỘ CẬN NGHÈO") is no one group's, and
+    # its "Số hộ cuối kỳ" is all households (was read as the near-poor's, their own end column left unread)
+    both = {"subject.poor", "subject.near"} <= title_tags
+    return F.subject(title_tags) if F.subject(title_tags) in ("poor", "near") and not both else None
 
 
 def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], year: int | None, forced: str | None) -> None:
