@@ -50,25 +50,28 @@ def _text(value) -> str:
     return "" if value is None else " ".join(str(value).split())
 
 
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)(\s*%)?$")
 
 
 def number_vi(text: str) -> str:
-    """'5441' -> '5.441', '0.79' -> '0,79' (Vietnamese marks); other text unchanged."""
-    if not _NUMBER.match(text):
+    """'5441' -> '5.441', '0.79' -> '0,79', '25.68 %' -> '25,68 %' (Vietnamese marks, the digits kept as written);
+    other text unchanged."""
+    found = _NUMBER.match(text)
+    if not found:
         return text
-    whole, _, frac = text.partition(".")
+    whole, _, frac = found.group(1).partition(".")
     sign = "-" if whole.startswith("-") else ""
     grouped = f"{int(whole.lstrip('-')):,}".replace(",", ".")
-    return sign + grouped + ("," + frac if frac else "")
+    return sign + grouped + ("," + frac if frac else "") + (found.group(2) or "")
 
 
 def number_en(text: str) -> str:
-    if not _NUMBER.match(text):
+    found = _NUMBER.match(text)
+    if not found:
         return text
-    whole, _, frac = text.partition(".")
+    whole, _, frac = found.group(1).partition(".")
     sign = "-" if whole.startswith("-") else ""
-    return sign + f"{int(whole.lstrip('-')):,}" + ("." + frac if frac else "")
+    return sign + f"{int(whole.lstrip('-')):,}" + ("." + frac if frac else "") + (found.group(2) or "")
 
 
 def _message(rec: dict) -> tuple[str, str]:

@@ -124,3 +124,19 @@ def test_households_at_the_end_in_a_report_on_both_groups(tmp_path):
     path = _book(tmp_path / "ket_qua.xlsx", TITLE, header, _rows(), merges=[*MERGES, "A4:A5", "B4:B5", "C4:C5"])
     fields, failures = _read(path)
     assert fields["total_households_end"] == [120, 95] and fields["near_poor_households_end"] == [5, 4] and failures == []
+
+
+def test_messages_write_rates_the_vietnamese_way(tmp_path):
+    """A rate stored by a formula (0.1882151, shown "18,82 %") was quoted "18,82151" beside "18,6614"; an outlier's
+    percentages kept the English decimal point ("25.68 % … trung vị 4.6 %")."""
+    from giamngheo.failures import number_en, number_vi
+
+    assert (number_vi("25.68 %"), number_vi("4.6%"), number_vi("1234.5 %")) == ("25,68 %", "4,6%", "1.234,5 %")
+    assert number_en("1234.5 %") == "1,234.5 %"
+    header = [["STT", "Tên thôn", "Tổng số hộ cuối năm", "Hộ nghèo đầu năm", "Hộ nghèo cuối năm", None],
+              [None, None, None, None, "Số hộ", "Tỷ lệ"]]
+    rows = [[1, "Thôn Nà Pàn", 231, 45, 43, 0.1882151], [2, "Thôn Bản Chắt", 95, 6, 4, 4 / 95], [3, "Thôn Khuổi Mạ", 200, 10, 8, 0.04]]
+    path = _book(tmp_path / "ket_qua.xlsx", TITLE, header, rows, merges=["E4:F4", "A4:A5", "B4:B5", "C4:C5", "D4:D5"])
+    found = inspect_file(path, province="19").failures.filter(pl.col("rule") == "rate_matches_counts")
+    assert found["cell"].to_list() == ["F6"]
+    assert "tỷ lệ ghi 18,82 nhưng tính từ số hộ được 18,61" in found["message"][0]  # 43 / 231

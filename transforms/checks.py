@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from .numbers import UNUSABLE
-from .rates import exact_pct, rate_pct
+from .rates import exact_pct, excel_round, rate_pct
 
 VILLAGE, TOTAL, SUBTOTAL = "village", "total", "subtotal"
 FAILURE_SCHEMA = {
@@ -151,8 +151,11 @@ def rate_mismatches(rows: pl.LazyFrame, specs: list[tuple[str, str, list[str]]])
             "row",
             "field",
             pl.lit("rate_matches_counts").alias("rule"),
-            pl.coalesce(pl.col("text"), pl.col("stated").round(6).cast(pl.Utf8)).alias("value"),
-            pl.when(computable).then(rate_pct(n_int, pl.col("den"), pl.max_horizontal(pl.col("shown"), pl.lit(2)).cast(pl.Int32)).cast(pl.Utf8)).alias("expected"),
+            # as written; a stored number (a formula's 0.1882151, shown 18,82 %) and the recomputed rate to two decimals,
+            # or to the decimals the text shows when more
+            pl.coalesce(pl.col("text"), excel_round(pl.col("stated"), 2).cast(pl.Utf8)).alias("value"),
+            pl.when(computable).then(rate_pct(n_int, pl.col("den"), pl.when(pl.col("text").is_not_null()).then(
+                pl.max_horizontal(pl.col("shown"), pl.lit(2))).otherwise(2).cast(pl.Int32)).cast(pl.Utf8)).alias("expected"),
             pl.lit(None, pl.Utf8).alias("detail"),
         )
     )
