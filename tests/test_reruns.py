@@ -23,7 +23,9 @@ def test_rerun_parses_only_the_corrected_file_and_marks_the_fix(run_flow, tmp_pa
     first = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert all(f["parsed"] for f in first["files"])
     # the targets workbook is an input too: which version of it the run used
+    listed = first["targets"].pop("communes")  # the communes the workbook lists: the ledger expects them
     assert first["targets"] == {"path": str(targets), "size": targets.stat().st_size, "sha256": hashlib.sha256(targets.read_bytes()).hexdigest()}
+    assert len(listed) == 92 and listed == sorted(listed)
     before = pl.read_parquet(out / "validation_failures.parquet")
     assert set(before["history"]) == {"new"}
 

@@ -140,3 +140,47 @@ def test_messages_write_rates_the_vietnamese_way(tmp_path):
     found = inspect_file(path, province="19").failures.filter(pl.col("rule") == "rate_matches_counts")
     assert found["cell"].to_list() == ["F6"]
     assert "tỷ lệ ghi 18,82 nhưng tính từ số hộ được 18,61" in found["message"][0]  # 43 / 231
+
+
+def test_a_results_title_that_names_only_the_years_end(tmp_path):
+    """"KẾT QUẢ RÀ SOÁT … CUỐI NĂM 2026" gave the report no year ("cuối năm" is a plan's baseline elsewhere): a header's
+    "năm 2025" became the year, "Số hộ nghèo năm 2025" the end count and "năm 2026" unread (the start's count published
+    as the end's, no failure), and "Số hộ nghèo tháng 10/2026" went unread. The review at the end of 2026 is 2026's."""
+    header = [["STT", "Tên bản", "Tổng số hộ", "Số hộ nghèo năm 2025", "Số hộ nghèo giảm", "Số hộ nghèo tăng", "Số hộ nghèo năm 2026"]]
+    rows = [[1, "Bản Trung Thu", 247, 55, 36, 3, 22], [2, "Bản Hua Ít", 192, 8, 1, 2, 9]]
+    fields, failures = _read(_book(tmp_path / "ket_qua.xlsx", TITLE, header, rows))
+    assert fields["poor_households_start"] == [55, 8] and fields["poor_households_end"] == [22, 9] and failures == []
+    header[0][3], header[0][6] = "Số hộ nghèo đầu năm", "Số hộ nghèo tháng 10/2026"
+    fields, failures = _read(_book(tmp_path / "ket_qua_10.xlsx", TITLE, header, rows))
+    assert fields["poor_households_end"] == [22, 9] and failures == []
+
+
+def test_a_csv_whose_header_cells_are_wrapped(tmp_path):
+    """An export of a header whose cells hold line breaks ("Số hộ nghèo\\nđầu năm"): each breaks the record over more
+    lines of the file, so the header was cut at its first line, the parts' row read as a village, the parts' parent
+    not spread over them: 20 false errors on a balanced file."""
+    from layouts.grids import write_csv
+
+    header = [["STT", "Tên bản", "Tổng số hộ", "Số hộ nghèo\r\nđầu năm", "Số hộ nghèo giảm", None, "Số hộ nghèo tăng", None,
+               "Số hộ nghèo\r\ncuối năm", "Số hộ cận nghèo\r\nđầu năm", "Số hộ cận nghèo giảm", None, "Số hộ cận nghèo\r\ncuối năm"],
+              [None, None, None, None, "Thoát nghèo", "Chuyển đi, chết", "Tái nghèo", "Phát sinh mới", None, None, "Thoát cận nghèo",
+               "Chuyển đi, chết", None]]
+    rows = [[1, "Bản Trung Thu", 247, 55, 20, 1, 0, 2, 36, 24, 1, 0, 23], [2, "Bản Hua Ít", 192, 8, 1, 0, 1, 0, 8, 19, 6, 1, 12]]
+    lines = [["UBND XÃ PHÚ THỊNH"], [TITLE], [], *header, *rows]
+    # Excel's "CSV UTF-8" and "Unicode text" (UTF-16, tab-separated)
+    for name, options in (("csv", {"bom": True}), ("txt", {"encoding": "utf-16", "delimiter": "\t"})):
+        ins = inspect_file(write_csv(tmp_path / f"ket_qua.{name}", lines, **options), province="19")
+        assert ins.failures.is_empty(), name
+        read = ins.rows["results"]
+        assert read["poor_escaped"].to_list() == [20, 1] and read["poor_other_decrease"].to_list() == [1, 0]
+        assert read["poor_new"].to_list() == [2, 0] and read["poor_households_end"].to_list() == [36, 8]
+        assert read["near_poor_other_decrease"].to_list() == [0, 1] and read["near_poor_households_end"].to_list() == [23, 12]
+
+
+def test_part_year_words_say_nothing_of_plan_or_results():
+    """"6 tháng đầu năm" before "kết quả" in a title made it a plan's (any document word but a results title's did)."""
+    from giamngheo.layout.tables import partial_year, title_kind
+
+    line = "BÁO CÁO SƠ KẾT 6 THÁNG ĐẦU NĂM 2026 KẾT QUẢ THỰC HIỆN GIẢM NGHÈO"
+    assert title_kind([line])[0] == "results" and partial_year(["UBND XÃ PHÚ THỊNH", line]) == line
+    assert partial_year(["KẾT QUẢ RÀ SOÁT HỘ NGHÈO CUỐI NĂM 2026"]) is None

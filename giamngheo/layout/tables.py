@@ -17,6 +17,8 @@ from .vocabulary import folded_words, load_vocabulary
 
 _YEAR_WORD = re.compile(r"\bnam (20\d\d)\b")
 _BASELINE = re.compile(r"\b31 12 (20\d\d)\b")
+_YEAR_END = re.compile(r"\bcuoi nam (20\d\d)\b")
+_RESULTS_TITLE = re.compile(r"\b(ket qua|dien bien)\b")
 _OTHER_YEARS = re.compile(
     r"\b(?:ngay \d{1,2} )?thang \d{1,2} nam 20\d\d\b"  # a date
     r"|(?<!thang )\b(?:cuoi|dau|het|tu|den|truoc|sau) nam 20\d\d\b"  # a year's end or bound, not the year reported
@@ -62,6 +64,9 @@ def title_lines(sheet: Sheet, top: int, single: bool = False) -> list[str]:
     return lines
 
 
+_NO_KIND = frozenset({"doc.partial_year"})  # title words that say nothing of plan or results ("6 tháng đầu năm")
+
+
 def title_kind(lines: list[str]) -> tuple[str | None, frozenset[str]]:
     """plan / results from the title words (first to appear wins), and the title's header tags."""
     text = " ".join(lines)
@@ -76,7 +81,7 @@ def title_kind(lines: list[str]) -> tuple[str | None, frozenset[str]]:
         for n in range(min(vocab.documents.longest, len(words) - i), 0, -1):
             tags = vocab.documents.phrases.get(tuple(words[i : i + n]))
             if tags:
-                for t in tags:
+                for t in tags - _NO_KIND:
                     first.setdefault(t, i)
                 break
     kind = None
@@ -101,13 +106,26 @@ def report_year_text(folded_line: str) -> str:
     return _OTHER_YEARS.sub(" ", folded_line)
 
 
+def _results_year(folded_line: str) -> int | None:
+    """The year of a results title that names it only as the year's end ("KẾT QUẢ RÀ SOÁT … CUỐI NĂM 2026": the review
+    at the end of 2026 is 2026's). Its "cuối năm" is taken out as a baseline's everywhere else, and the report had no
+    year: its "Số hộ nghèo tháng 10/2026" went unread, and a header's "năm 2025" became the year."""
+    if not _RESULTS_TITLE.search(folded_line) or _YEAR_WORD.search(report_year_text(folded_line)):
+        return None
+    m = _YEAR_END.search(folded_line)
+    return int(m.group(1)) if m else None
+
+
 def document_year(lines: list[str]) -> int | None:
-    """The year a document is for: 'năm 2026' in its title (not a date, citation or period),
-    else the baseline year + 1."""
+    """The year a document is for: 'năm 2026' in its title (not a date, citation or period), else the year whose
+    end a results title names, else the baseline year + 1."""
     folded = " ".join(report_year_text(fold(line)) for line in lines)[:3000]
     m = _YEAR_WORD.search(folded)
     if m:
         return int(m.group(1))
+    ends = [y for y in (_results_year(fold(line)) for line in lines[:30]) if y]
+    if ends:
+        return ends[0]
     m = _BASELINE.search(folded)
     return int(m.group(1)) + 1 if m else None
 
@@ -133,6 +151,8 @@ def sheet_year_of(sheet: Sheet) -> int | None:
         m = _YEAR_WORD.search(f"{folded_lines[-1]} {folded}" if folded_lines else folded)
         if m:
             return int(m.group(1))
+        if results_year := _results_year(fold(line)):
+            return results_year
         folded_lines.append(folded)
     m = _BASELINE.search(" ".join(folded_lines))
     return int(m.group(1)) + 1 if m else None
