@@ -140,6 +140,9 @@ def _table_failures(table: Table) -> list[dict]:
     if table.kind == F.RESULTS and not any(f in band.fields for f in RESULTS_ENDS):
         # a results table gives the end of the period of its households (else it would be accepted with none)
         missing.append({"poor": "poor_households_end", "near": "near_poor_households_end"}.get(table.subject, RESULTS_ENDS[0]))
+    elif table.kind == F.RESULTS:
+        # a group's start without its end: its end was published empty, its balance never checked, the commune accepted
+        missing += [end for end in RESULTS_ENDS if end.replace("_end", "_start") in band.fields and end not in band.fields]
     if missing:
         out.append(
             failure(

@@ -184,3 +184,13 @@ def test_part_year_words_say_nothing_of_plan_or_results():
     line = "BÁO CÁO SƠ KẾT 6 THÁNG ĐẦU NĂM 2026 KẾT QUẢ THỰC HIỆN GIẢM NGHÈO"
     assert title_kind([line])[0] == "results" and partial_year(["UBND XÃ PHÚ THỊNH", line]) == line
     assert partial_year(["KẾT QUẢ RÀ SOÁT HỘ NGHÈO CUỐI NĂM 2026"]) is None
+
+
+def test_a_groups_start_without_its_end_is_refused(tmp_path):
+    """A results table giving the poor at the start and no poor at the end (its end column headed so that it was not
+    read) was accepted with the poor's end empty and no balance checked: refused, as a table with no end at all is."""
+    header = [["STT", "Tên bản", "Tổng số hộ", "Số hộ nghèo đầu năm", "Số hộ nghèo giảm", "Số hộ nghèo tăng", "Ghi chú",
+               "Số hộ cận nghèo đầu năm", "Số hộ cận nghèo cuối năm"]]
+    rows = [[1, "Bản Trung Thu", 247, 55, 36, 3, 22, 24, 41], [2, "Bản Hua Ít", 192, 8, 1, 2, 9, 19, 13]]
+    failures = inspect_file(_book(tmp_path / "ket_qua.xlsx", TITLE, header, rows), province="19").failures
+    assert failures.select("rule", "field").rows() == [("required_columns", "poor_households_end")]
