@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from .layout.fields import SUBJECT_PREFIX
 from .parsed import ParsedTable
 from .submissions import FileRecord
 
@@ -18,14 +19,12 @@ ROW_SCHEMA = {
     "section": pl.Utf8,
     "section_index": pl.Int32,
 }
-# a table's subject as its frame names it: the results layouts' "near" is the near-poor, as in every other kind
-SUBJECTS = {"near": "near_poor"}
 TABLE_SCHEMA = {
     "table_id": pl.Int32,
     "source_file": pl.Utf8,
     "source_sheet": pl.Utf8,
     "kind": pl.Utf8,
-    "subject": pl.Utf8,  # whose figures a table gives: "poor", "near_poor" (SUBJECTS), other words of its kind's, or null
+    "subject": pl.Utf8,  # whose figures a table gives: "poor", "near_poor" (the layouts' "near", as every kind names it), or null
     "commune_code": pl.Utf8,
     "sha256": pl.Utf8,
     "partial_year": pl.Boolean,  # a results report on part of the year ("6 tháng đầu năm")
@@ -158,7 +157,7 @@ def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]]
                     "source_file": rec.entry.rel,
                     "source_sheet": table.sheet or None,
                     "kind": kind,
-                    "subject": SUBJECTS.get(table.subject, table.subject),
+                    "subject": SUBJECT_PREFIX.get(table.subject, table.subject),
                     "commune_code": code,
                     "sha256": rec.sha256,
                     "partial_year": table.partial_year,

@@ -44,7 +44,7 @@ class RunSummary:
     def build(cls, run_id, out, run_dir, provinces: pl.DataFrame, communes: pl.DataFrame, failures: pl.DataFrame, records, reports=None,
               province_fixed: bool = True):
         hint = None if province_fixed else province_hint(communes, failures)
-        counts = _published_counts(run_dir) or {"failures": cls.counts_of(provinces, failures)["failures"]}
+        counts = _published_counts(run_dir) or cls.counts_of(provinces, failures)
         sev, acknowledged = counts["failures"], counts.get("acknowledged_warnings", 0)
         below = communes.filter(pl.col("meets_assigned_target") == False)  # noqa: E712
         return cls(

@@ -36,26 +36,30 @@ def movements(subject: str, declared: str = "") -> tuple[pl.Expr, pl.Expr]:
     return dec, inc
 
 
+def _judged_rows(typed: pl.LazyFrame) -> pl.LazyFrame:
+    """The rows a results check judges: villages, and declared totals and subtotals."""
+    return typed.filter(pl.col("row_kind").is_in(["village", "total", "subtotal"]))
+
+
+def _failing(rows: pl.LazyFrame, fails: pl.Expr, field: str, rule: str, value: pl.Expr, expected: pl.Expr) -> pl.LazyFrame:
+    """The rows where `fails` holds, as failures of `rule` at `field`: the cell's value and the expected, as whole numbers
+    where they are."""
+    return rows.filter(fails).select("table_id", "row", pl.lit(field).alias("field"), pl.lit(rule).alias("rule"),
+                                     int_text(value).alias("value"), int_text(expected).alias("expected"),
+                                     pl.lit(None, pl.Utf8).alias("detail"))
+
+
 def balance_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
     """end = start - decreases + increases, per village and per declared total (rule balance, an error)."""
-    parts = []
+    parts, rows = [], _judged_rows(typed)
     for subject in SUBJECTS:
         start, end = pl.col(f"{subject}_households_start"), pl.col(f"{subject}_households_end")
         dec, inc = movements(subject)
         expected = start - dec.fill_null(0) + inc.fill_null(0)
         judged = start.is_not_null() & end.is_not_null() & (dec.is_not_null() | inc.is_not_null())
         parsed = _read_as_numbers([f for f in RESULTS_COUNTS if f.startswith(subject)])
-        parts.append(
-            typed.filter(pl.col("row_kind").is_in(["village", "total", "subtotal"]) & judged & parsed & ((end - expected).abs() > 1e-9)).select(
-                "table_id",
-                "row",
-                pl.lit(f"{subject}_households_end").alias("field"),
-                pl.lit("balance").alias("rule"),
-                int_text(end).alias("value"),
-                int_text(expected).alias("expected"),
-                pl.lit(None, pl.Utf8).alias("detail"),
-            )
-        )
+        parts.append(_failing(rows, judged & parsed & ((end - expected).abs() > 1e-9), f"{subject}_households_end", "balance",
+                              end, expected))
     return as_failures(pl.concat(parts))
 
 
@@ -63,21 +67,16 @@ def decrease_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
     """No more households leave a group in the year than it held at the start (rule decrease_le_start, an error): each
     decrease column, and all of them together (reported at the start's cell). "9 thoát nghèo" of 6 poor households,
     balanced by 5 newly poor, passed the balance and was accepted."""
-    parts = []
-    rows = typed.filter(pl.col("row_kind").is_in(["village", "total", "subtotal"]))
+    parts, rows = [], _judged_rows(typed)
     for subject in SUBJECTS:
         start = pl.col(f"{subject}_households_start")
         fields = [f"{subject}_decrease", *DECREASE_PARTS[subject]]
         parsed = _read_as_numbers([f"{subject}_households_start", *fields])
         over = [start.is_not_null() & pl.col(f).is_not_null() & (pl.col(f) > start + 1e-9) for f in fields]
-        for f, exceeds in zip(fields, over):
-            parts.append(rows.filter(parsed & exceeds).select(
-                "table_id", "row", pl.lit(f).alias("field"), pl.lit("decrease_le_start").alias("rule"), int_text(pl.col(f)).alias("value"),
-                int_text(start).alias("expected"), pl.lit(None, pl.Utf8).alias("detail")))
+        parts += [_failing(rows, parsed & exceeds, f, "decrease_le_start", pl.col(f), start) for f, exceeds in zip(fields, over)]
         together = movements(subject)[0]
-        parts.append(rows.filter(parsed & ~pl.any_horizontal(over) & start.is_not_null() & (together > start + 1e-9)).select(
-            "table_id", "row", pl.lit(f"{subject}_households_start").alias("field"), pl.lit("decrease_le_start").alias("rule"),
-            int_text(together).alias("value"), int_text(start).alias("expected"), pl.lit(None, pl.Utf8).alias("detail")))
+        parts.append(_failing(rows, parsed & ~pl.any_horizontal(over) & start.is_not_null() & (together > start + 1e-9),
+                              f"{subject}_households_start", "decrease_le_start", together, start))
     return as_failures(pl.concat(parts))
 
 
@@ -85,22 +84,19 @@ def movement_parts_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
     """A declared decrease or increase that is not the sum of its parts, where the row gives every part or the parts
     add up to more (rule movement_matches_parts, a warning: the declared total is used, as the balance judges it).
     "Giảm: Tổng số 4 | chuyển cận nghèo 0 | thoát nghèo 2 | giảm khác 0" was taken silently."""
-    parts = []
-    rows = typed.filter(pl.col("row_kind").is_in(["village", "total", "subtotal"]))
+    parts, rows = [], _judged_rows(typed)
     names = rows.collect_schema().names()
-    for subject in SUBJECTS:
-        for movement, every_part in (("decrease", DECREASE_PARTS[subject]), ("increase", INCREASE_PARTS[subject])):
-            declared, pieces = f"{subject}_{movement}", [p for p in every_part if p in names]
-            if declared not in names or not pieces:
-                continue
-            given = _sum_present(pieces)
-            # every part given (an empty cell of a column the table has is 0): the sum must be the total
-            complete = pl.all_horizontal([pl.col(p).is_not_null() for p in pieces]) & pl.lit(len(pieces) == len(every_part))
-            differs = pl.col(declared).is_not_null() & given.is_not_null() & (
-                (complete & ((given - pl.col(declared)).abs() > 1e-9)) | (given > pl.col(declared) + 1e-9))
-            parts.append(rows.filter(_read_as_numbers([declared, *pieces]) & differs).select(
-                "table_id", "row", pl.lit(declared).alias("field"), pl.lit("movement_matches_parts").alias("rule"),
-                int_text(pl.col(declared)).alias("value"), int_text(given).alias("expected"), pl.lit(None, pl.Utf8).alias("detail")))
+    for declared, every_part in MOVEMENTS.items():
+        pieces = [p for p in every_part if p in names]
+        if declared not in names or not pieces:
+            continue
+        given = _sum_present(pieces)
+        # every part given (an empty cell of a column the table has is 0): the sum must be the total
+        complete = pl.all_horizontal([pl.col(p).is_not_null() for p in pieces]) & pl.lit(len(pieces) == len(every_part))
+        differs = pl.col(declared).is_not_null() & given.is_not_null() & (
+            (complete & ((given - pl.col(declared)).abs() > 1e-9)) | (given > pl.col(declared) + 1e-9))
+        parts.append(_failing(rows, _read_as_numbers([declared, *pieces]) & differs, declared, "movement_matches_parts",
+                              pl.col(declared), given))
     return as_failures(pl.concat(parts) if parts else pl.LazyFrame(schema={"table_id": pl.Int32}))
 
 
@@ -108,26 +104,19 @@ def within_total_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
     """No more poor, near-poor, or both together, than households, at the start and at the end of the year, where a row
     gives both (the plan's rules poor_le_total, near_poor_le_total, poor_plus_near_poor_le_total, errors): 31 poor of
     30 households at the end balanced with the year's movements and was accepted."""
-    parts = []
-    rows = typed.filter(pl.col("row_kind").is_in(["village", "total", "subtotal"]))
+    parts, rows = [], _judged_rows(typed)
+    names = rows.collect_schema().names()
     for when in ("start", "end"):
-        total, counts = f"total_households_{when}", [f"{s}_households_{when}" for s in SUBJECTS]
-        schema = rows.collect_schema().names()
-        if total not in schema:
+        total, counts = pl.col(f"total_households_{when}"), [f"{s}_households_{when}" for s in SUBJECTS]
+        if f"total_households_{when}" not in names:
             continue
-        parsed = _read_as_numbers([total, *counts])
-        each = []
-        for field, rule in zip(counts, ("poor_le_total", "near_poor_le_total")):
-            over = pl.col(total).is_not_null() & pl.col(field).is_not_null() & (pl.col(field) > pl.col(total) + 1e-9)
-            each.append(over)
-            parts.append(rows.filter(parsed & over).select(
-                "table_id", "row", pl.lit(field).alias("field"), pl.lit(rule).alias("rule"), int_text(pl.col(field)).alias("value"),
-                int_text(pl.col(total)).alias("expected"), pl.lit(None, pl.Utf8).alias("detail")))
+        parsed = _read_as_numbers([f"total_households_{when}", *counts])
+        each = [total.is_not_null() & pl.col(f).is_not_null() & (pl.col(f) > total + 1e-9) for f in counts]
+        parts += [_failing(rows, parsed & over, f, rule, pl.col(f), total)
+                  for f, rule, over in zip(counts, ("poor_le_total", "near_poor_le_total"), each)]
         both = pl.col(counts[0]) + pl.col(counts[1])
-        parts.append(rows.filter(parsed & ~pl.any_horizontal(each) & both.is_not_null() & pl.col(total).is_not_null()
-                                 & (both > pl.col(total) + 1e-9)).select(
-            "table_id", "row", pl.lit(counts[1]).alias("field"), pl.lit("poor_plus_near_poor_le_total").alias("rule"),
-            int_text(both).alias("value"), int_text(pl.col(total)).alias("expected"), pl.lit(None, pl.Utf8).alias("detail")))
+        parts.append(_failing(rows, parsed & ~pl.any_horizontal(each) & both.is_not_null() & total.is_not_null() & (both > total + 1e-9),
+                              counts[1], "poor_plus_near_poor_le_total", both, total))
     return as_failures(pl.concat(parts) if parts else pl.LazyFrame(schema={"table_id": pl.Int32}))
 
 

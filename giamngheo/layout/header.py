@@ -36,7 +36,8 @@ def _columns(sheet: Sheet, top: int, bottom: int, width: int, filled) -> list[Co
     view = top_view(sheet)
     rows = [r for r in range(top, bottom + 1) if r not in sheet.continued_rows]  # a CSV record's further lines: empty
     grid = [list(view.texts(r)) if r < view.n else [cell_text(v) for v in _row_cells(sheet, r, width, filled)] for r in rows]
-    merged_cols = {(rows.index(r), c) for (r, c) in filled if r in rows}
+    position = {r: i for i, r in enumerate(rows)}
+    merged_cols = {(position[r], c) for (r, c) in filled if r in position}
     if not sheet.merged:
         _fill_parents(grid, merged_cols)
     columns = []
@@ -98,12 +99,12 @@ def find_band(
     for top in label_rows:
         if top >= sheet.first_row + SCAN_ROWS:
             break
-        # a CSV record's further lines (a header cell wrapped onto several) are no rows of the band: it goes on over them
-        wrapped = sum(1 for r in range(top, min(top + 3 * MAX_BAND, last)) if r in sheet.continued_rows) if sheet.continued_rows else 0
-        for bottom in range(top, min(top + MAX_BAND + wrapped, last)):
+        rows = 0
+        for bottom in range(top, last):
             if bottom in sheet.continued_rows:
-                continue
-            if bottom != top and not view.label[bottom]:
+                continue  # a CSV record's further lines (a header cell wrapped onto several): no row of the band
+            rows += 1
+            if rows > MAX_BAND or (bottom != top and not view.label[bottom]):
                 break
             title_kind, title_tags = title_kind_for(top)
             band = _mapped_band(sheet, view, top, bottom, title_kind, title_tags, year, forced)

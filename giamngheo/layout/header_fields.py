@@ -37,14 +37,16 @@ class Band:
         return [c.label for c in self.columns if c.label]
 
 
+_OF_THE_YEAR = frozenset({"actual.result", "aspect.start", "aspect.end", *F.FLOWS})
+
+
 def _planned_only(col: Column) -> bool:
     """A results report's column of the plan's figure, not the year's: its own label planned ("Chỉ tiêu giao giảm hộ
     nghèo năm 2026"), or under a planned heading with no word of the year's own, movement or date ("Chỉ tiêu giao giảm
     hộ nghèo / Số hộ" beside "Kết quả thực hiện giảm hộ nghèo / Số hộ")."""
     if "planned.target" in col.own_tags and not col.own_tags & F.ESCAPES:
         return True
-    year_s = {"actual.result", "aspect.start", "aspect.end", *F.FLOWS}
-    return "planned.target" in col.tags and not col.tags & year_s and not col.own_tags & {"group.decrease", "group.increase"}
+    return "planned.target" in col.tags and not col.tags & _OF_THE_YEAR and not col.own_tags & {"group.decrease", "group.increase"}
 
 
 def _decide_kind(columns: list[Column], title_kind: str | None, forced: str | None) -> str:

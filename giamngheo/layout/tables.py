@@ -94,7 +94,7 @@ def title_kind(lines: list[str]) -> tuple[str | None, frozenset[str]]:
 def partial_year(lines: list[str]) -> str | None:
     """The title line that makes a report one of part of the year ("… 6 THÁNG ĐẦU NĂM 2026", "Quý III"), or None."""
     index = load_vocabulary().documents
-    return next((line for line in lines if "doc.partial_year" in index.tags(fold(line))), None)
+    return next((line for line in lines if "doc.partial_year" in index.tags(line)), None)
 
 
 def report_year_text(folded_line: str) -> str:
