@@ -22,6 +22,7 @@ sample: install
 	  --targets $(SAMPLE)/chi_tieu_giao_2026.xlsx
 
 test: install
+	$(BIN)/ruff check
 	$(BIN)/python -m pytest
 
 bench: install

@@ -74,9 +74,20 @@ def _instrument(kinds: bool) -> None:
     from giamngheo import artifacts, kinds as K, pipeline
     from giamngheo.reports import build
 
-    for owner, name in [(pipeline, "tabulate"), (pipeline, "check_tables"), (pipeline, "aggregate"), (pipeline, "trace_to"),
-                        (pipeline, "run_context"), (pipeline, "file_level_failures"), (flow, "_read_all"), (flow, "finish"),
-                        (artifacts, "write_parquet"), (build, "write_reports"), (flow, "_begin_analyst_workbook"), (flow, "write_reports")]:
+    for owner, name in [
+        (pipeline, "tabulate"),
+        (pipeline, "check_tables"),
+        (pipeline, "aggregate"),
+        (pipeline, "trace_to"),
+        (pipeline, "run_context"),
+        (pipeline, "file_level_failures"),
+        (flow, "_read_all"),
+        (flow, "finish"),
+        (artifacts, "write_parquet"),
+        (build, "write_reports"),
+        (flow, "_begin_analyst_workbook"),
+        (flow, "write_reports"),
+    ]:
         setattr(owner, name, _timer(getattr(owner, name), name))
     if kinds:
         for i, kind in enumerate(K.KINDS):
@@ -102,10 +113,16 @@ def main() -> int:
     consolidate(raw=str(args.corpus), out=str(out), use_cache=False)
     total = time.perf_counter() - started
     stop.set()
-    print(f"{'step':34} {'seconds':>8} {'RSS before':>11} {'RSS after':>10} {'peak':>8} {'growth':>8} {'CPU flow':>9} {'children':>9}")
+    print(
+        f"{'step':34} {'seconds':>8} {'RSS before':>11} {'RSS after':>10} {'peak':>8} {'growth':>8} {'CPU flow':>9} "
+        f"{'children':>9}"
+    )
     for name, seconds, before, after, peak, cpu, children in STEPS:
-        print(f"{name:34} {seconds:8.2f} {before / MiB:9,.0f} M {after / MiB:8,.0f} M {peak / MiB:6,.0f} M {(peak - before) / MiB:+6,.0f} M"
-              f" {cpu:8.2f}s {children:8.2f}s")
+        print(
+            f"{name:34} {seconds:8.2f} {before / MiB:9,.0f} M {after / MiB:8,.0f} M {peak / MiB:6,.0f} M "
+            f"{(peak - before) / MiB:+6,.0f} M"
+            f" {cpu:8.2f}s {children:8.2f}s"
+        )
     print(f"flow in all {total:.2f} s; peak RSS of the flow process {max(s[4] for s in STEPS) / MiB:,.0f} MiB; out: {out}")
     return 0
 

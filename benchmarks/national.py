@@ -91,8 +91,11 @@ def add_household_lists(work: Path, corpus: Path, seed: int, per_commune: int = 
     truth = json.loads((work / "truth.json").read_text(encoding="utf-8"))
     # the plan's villages and counts: a list agrees with its annex, as a province's mostly do (else every village of
     # every commune is a list_matches_annex warning, and the run measures a flood of warnings, not reading lists)
-    communes = [{"code": code, "name": c["name"], "folder": str(Path(c["file"]).parent), "village_counts": c.get("village_counts")}
-                for code, c in sorted(truth["communes"].items()) if c.get("file")]
+    communes = [
+        {"code": code, "name": c["name"], "folder": str(Path(c["file"]).parent), "village_counts": c.get("village_counts")}
+        for code, c in sorted(truth["communes"].items())
+        if c.get("file")
+    ]
     return write_household_lists(corpus, communes, seed, per_commune=per_commune)
 
 
@@ -106,8 +109,16 @@ def add_deprivation_tables(work: Path, corpus: Path, seed: int) -> int:
     from samplegen.deprivations import write_deprivation_tables
 
     truth = json.loads((work / "truth.json").read_text(encoding="utf-8"))
-    communes = [{"code": code, "name": c["name"], "folder": str(Path(c["file"]).parent),
-                 "villages": [tuple(v) for v in c["village_counts"]]} for code, c in sorted(truth["communes"].items()) if c.get("file")]
+    communes = [
+        {
+            "code": code,
+            "name": c["name"],
+            "folder": str(Path(c["file"]).parent),
+            "villages": [tuple(v) for v in c["village_counts"]],
+        }
+        for code, c in sorted(truth["communes"].items())
+        if c.get("file")
+    ]
     return len(write_deprivation_tables(corpus, communes, seed))
 
 
@@ -135,7 +146,9 @@ def read_floor(files: list[Path]) -> float:
                 text = data.decode("utf-8-sig")
             except UnicodeDecodeError:
                 text = data.decode("cp1258", "replace")
-            cells += sum(len(r) for r in csv.reader(io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ","))
+            cells += sum(
+                len(r) for r in csv.reader(io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ",")
+            )
             continue
         book = CalamineWorkbook.from_path(str(path))
         for name in book.sheet_names:
@@ -331,8 +344,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'measure':42} {'seconds':>9} {'RSS tree':>10} {'RSS flow':>10} {'files':>7} {'parsed':>7}")
     mib = lambda b: f"{b / MiB:,.0f} MiB" if b else ""  # noqa: E731
     for name, seconds, tree, own, n, parsed in rows:
-        print(f"{name:42} {seconds:9.2f} {mib(tree):>10} {mib(own):>10} {'' if n is None else n:>7} {'' if parsed is None else parsed:>7}")
-    print("   RSS tree: the run's processes together (flow, parsing workers, Prefect's temporary server); RSS flow: the flow process")
+        print(
+            f"{name:42} {seconds:9.2f} {mib(tree):>10} {mib(own):>10} {'' if n is None else n:>7} "
+            f"{'' if parsed is None else parsed:>7}"
+        )
+    print(
+        "   RSS tree: the run's processes together (flow, parsing workers, Prefect's temporary server); RSS flow: the flow "
+        "process"
+    )
 
     floor_slope = floor / len(files)
     run_slope = (cold.seconds - half.seconds) / (len(files) - n_half)
@@ -365,8 +384,11 @@ def main(argv: list[str] | None = None) -> int:
         (f"cold run <= hello-world + 8 s ({beyond:.1f} s beyond)", beyond <= 8),
         (f"rerun unchanged parses no file ({same.parsed})", same.parsed == 0),
         (f"rerun with one file changed parses one ({one.parsed}: {changed_path.name})", one.parsed == 1),
-        (f"peak memory < {limit} GiB, all the run's processes ({peak / MiB:,.0f} MiB; the flow process alone {peak_flow / MiB:,.0f} MiB)",
-         peak < limit * 1024 * MiB),
+        (
+            f"peak memory < {limit} GiB, all the run's processes ({peak / MiB:,.0f} MiB; the flow process alone "
+            f"{peak_flow / MiB:,.0f} MiB)",
+            peak < limit * 1024 * MiB,
+        ),
         (f"linear: the second doubling costs per file <= 1.2x the first ({growth:.2f}x)", growth <= 1.2),
     ]
     if args.households:  # issue 17 asks for the others, measured "as the annex corpus is"

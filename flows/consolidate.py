@@ -119,7 +119,9 @@ def write_tables(staging: Path, tables: dict[str, pl.DataFrame], contracts: dict
 @task(cache_policy=NO_CACHE)
 def publish(options: RunOptions, run_id: str, staging: Path, manifest: dict, side: SideProcess | None = None):
     """Write the reports beside the tables, then publish the run at the top of --out in one step."""
-    approval.annotate_staged(staging, options.out, manifest)  # approvals and acknowledgements (journal.jsonl) onto the staged tables
+    approval.annotate_staged(
+        staging, options.out, manifest
+    )  # approvals and acknowledgements (journal.jsonl) onto the staged tables
     out = options.out
     previous = outputs.previous_runs(out)
     artifacts.write_json(manifest, staging / "manifest.json")
@@ -163,7 +165,9 @@ def consolidate(
         table_failures = checked.failures
         file_failures = pipeline.file_level_failures(records, skipped, targets, options.targets, year)
         provinces = pipeline.provinces_of_run(province, tables, ref)
-        context = pipeline.run_context(records, tables.without_rows(), checked, file_failures, targets, provinces, ref, run_id, year)
+        context = pipeline.run_context(
+            records, tables.without_rows(), checked, file_failures, targets, provinces, ref, run_id, year
+        )
         del tables  # typed now: the raw rows, a run's biggest frames, are done with
         consolidated = aggregate(quote(context))
         staging = outputs.staging_dir(options.out, run_id)
@@ -175,15 +179,34 @@ def consolidate(
         failures = explain_failures([file_failures, findings, table_failures, consolidated.failures], run_id, quote(ref))
         failures, history = compare_with_previous_run(options.out, failures)
         counts = RunSummary.counts_of(consolidated.tables["provinces.parquet"], failures)
-        manifest = artifacts.manifest(run_id, started, options, year, ref.version, records, skipped, pipeline.kind_status(consolidated), counts,
-                                      targets.manifest_entry() if targets else None)
+        manifest = artifacts.manifest(
+            run_id,
+            started,
+            options,
+            year,
+            ref.version,
+            records,
+            skipped,
+            pipeline.kind_status(consolidated),
+            counts,
+            targets.manifest_entry() if targets else None,
+        )
         write_tables(staging, quote({"validation_failures.parquet": failures, "failure_history.parquet": history}),
                      {"validation_failures.parquet": [ValidationFailures]})
         del history
         run_dir, reports = publish(quote(options), run_id, staging, quote(manifest), quote(side))
     tables = consolidated.tables
-    return RunSummary.build(run_id, options.out, run_dir, tables["provinces.parquet"], tables["communes.parquet"], failures, records, reports,
-                            province_fixed=province is not None)
+    return RunSummary.build(
+        run_id,
+        options.out,
+        run_dir,
+        tables["provinces.parquet"],
+        tables["communes.parquet"],
+        failures,
+        records,
+        reports,
+        province_fixed=province is not None,
+    )
 
 
 def _read_everything(options: RunOptions, run_id: str, ref: Reference):
@@ -211,7 +234,9 @@ def _begin_analyst_workbook(later: ExitStack, records, staging: Path, run_id: st
     artifacts.write_json({"run_id": run_id, "files": [{"path": r.entry.rel, "sha256": r.sha256} for r in records]},
                          staging / "manifest.json")
     side = later.enter_context(SideProcess())
-    side.start(begin_analyst_workbook, staging, {"run_id": run_id, "year": year, "finished_at": datetime.now(timezone.utc).isoformat()})
+    side.start(
+        begin_analyst_workbook, staging, {"run_id": run_id, "year": year, "finished_at": datetime.now(timezone.utc).isoformat()}
+    )
     return side
 
 

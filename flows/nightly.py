@@ -95,7 +95,11 @@ def scheduling_server(port: int = 4200):
 def serve_nightly(port: int = 4200, **kwargs) -> None:
     """Register the deployment and run its schedule in this process until stopped (Ctrl-C)."""
     with scheduling_server(port) as url:
-        print(f"giamngheo: Prefect API {url}; lịch chạy {kwargs.get('cron', DEFAULT_CRON)} ({kwargs.get('timezone', DEFAULT_TIMEZONE)})", flush=True)
+        print(
+            f"giamngheo: Prefect API {url}; lịch chạy {kwargs.get('cron', DEFAULT_CRON)} "
+            f"({kwargs.get('timezone', DEFAULT_TIMEZONE)})",
+            flush=True,
+        )
         from prefect import serve
 
         serve(nightly_deployment(**kwargs))

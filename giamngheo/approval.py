@@ -32,7 +32,16 @@ APPROVAL_COLUMNS = ("approval", "approved_at", "approved_by", "approval_changes"
 ACK_COLUMNS = ("acknowledged", "acknowledged_by", "acknowledged_reason")
 APPROVED, CHANGED, NOT_APPROVED = "approved", "changed_since_approval", "not_approved"
 # Not figures: who and where a row is, and the file (compared by its SHA-256, as `sha256`).
-NOT_FIGURES = {"run_id", "year", "province_code", "province_name", "commune_code", "commune_name", "source_file", *APPROVAL_COLUMNS}
+NOT_FIGURES = {
+    "run_id",
+    "year",
+    "province_code",
+    "province_name",
+    "commune_code",
+    "commune_name",
+    "source_file",
+    *APPROVAL_COLUMNS,
+}
 FILE_CHANGE = "sha256"
 ACK_KEY = ("commune_code", "rule", "cell", "field")
 FAILURES = "validation_failures.parquet"
@@ -98,7 +107,12 @@ def changed_figures(current: pl.DataFrame, approvals: list[dict]) -> pl.DataFram
         .select("commune_code", "field")
     )
     gone = pl.DataFrame(
-        [{"commune_code": a["commune_code"], "field": f} for a in approvals for f in a.get("figures", {}) if f not in current.columns],
+        [
+            {"commune_code": a["commune_code"], "field": f}
+            for a in approvals
+            for f in a.get("figures", {})
+            if f not in current.columns
+        ],
         schema=empty.schema,
     )
     shas = pl.DataFrame([{"commune_code": a["commune_code"], "approved_sha": a.get("sha256")} for a in approvals],
@@ -117,7 +131,11 @@ def annotate_communes(frame: pl.DataFrame, kind: str, state: State, sha256: pl.D
     figures, comma-separated); `sha256` is (source_file, sha256) of the run's files."""
     frame = frame.drop([c for c in APPROVAL_COLUMNS if c in frame.columns])
     approvals = [a for (k, _), a in state.approvals.items() if k == kind]
-    current = frame.join(sha256.unique("source_file"), on="source_file", how="left") if "source_file" in frame.columns else frame.with_columns(pl.lit(None, pl.String).alias("sha256"))
+    current = (
+        frame.join(sha256.unique("source_file"), on="source_file", how="left")
+        if "source_file" in frame.columns
+        else frame.with_columns(pl.lit(None, pl.String).alias("sha256"))
+    )
     changes = (
         changed_figures(current, approvals)
         .group_by("commune_code", maintain_order=True)

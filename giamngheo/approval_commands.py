@@ -157,8 +157,14 @@ def diff_against_approved(out: Path) -> dict:
             if row is None:
                 changes = [{"field": "status", "approved": a["figures"].get("status"), "current": "missing"}]
             else:
-                changes = [{"field": f, "approved": a.get("sha256") if f == FILE_CHANGE else a["figures"].get(f),
-                            "current": row.get("sha256") if f == FILE_CHANGE else row.get(f)} for f in sorted(moved.get(code, []))]
+                changes = [
+                    {
+                        "field": f,
+                        "approved": a.get("sha256") if f == FILE_CHANGE else a["figures"].get(f),
+                        "current": row.get("sha256") if f == FILE_CHANGE else row.get(f),
+                    }
+                    for f in sorted(moved.get(code, []))
+                ]
             if not changes:
                 unchanged += 1
                 continue

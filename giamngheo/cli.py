@@ -149,18 +149,29 @@ def _trace(args) -> int:
         return EXIT_USAGE
     known = _unit_in_run(args.out, args.code)
     if known is None:
-        print(f"giamngheo: mã {args.code} không có trong lần chạy này (no province or commune {args.code} in this run)", file=sys.stderr)
+        print(
+            f"giamngheo: mã {args.code} không có trong lần chạy này (no province or commune {args.code} in this run)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if known != "traced":
-        print(f"Xã {args.code}: {_STATUS_VI.get(known, known)}, số liệu của xã không được tổng hợp (xem bao_cao_kiem_tra); không có ô nguồn.")
+        print(
+            f"Xã {args.code}: {_STATUS_VI.get(known, known)}, số liệu của xã không được tổng hợp (xem bao_cao_kiem_tra); không "
+            f"có ô nguồn."
+        )
     for title in _rejected_reports(args.out, args.code) if known == "traced" else ():
-        print(f"Xã {args.code}: {title} bị từ chối, số liệu của báo cáo này không được tổng hợp (xem bao_cao_kiem_tra); không có ô nguồn.")
+        print(
+            f"Xã {args.code}: {title} bị từ chối, số liệu của báo cáo này không được tổng hợp (xem bao_cao_kiem_tra); không có "
+            f"ô nguồn."
+        )
     fields = [args.field] if args.field else traceable_fields(args.out, args.code)
     try:
         for i, fld in enumerate(fields):
             if i:
                 print()
-            print(render(trace(args.out, args.code, fld), show_cells=bool(args.field) or args.limit is not None, limit=args.limit))
+            print(
+                render(trace(args.out, args.code, fld), show_cells=bool(args.field) or args.limit is not None, limit=args.limit)
+            )
     except KeyError as exc:
         print(f"giamngheo: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
@@ -330,8 +341,19 @@ def main(argv: list[str] | None = None) -> int:
     from .cli_args import build_parser
 
     args = build_parser().parse_args(argv)
-    handlers = {"serve": _serve, "diff": _diff, "run": _run, "rules": _rules, "cache": _cache, "inspect": _inspect, "trace": _trace,
-                "approve": _approve, "acknowledge": _approve, "journal": _journal, "prune": _prune}
+    handlers = {
+        "serve": _serve,
+        "diff": _diff,
+        "run": _run,
+        "rules": _rules,
+        "cache": _cache,
+        "inspect": _inspect,
+        "trace": _trace,
+        "approve": _approve,
+        "acknowledge": _approve,
+        "journal": _journal,
+        "prune": _prune,
+    }
     return handlers[args.command](args)
 
 

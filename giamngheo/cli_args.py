@@ -10,12 +10,16 @@ from pathlib import Path
 
 def _province(value: str) -> str:
     if not re.fullmatch(r"\d{1,2}", value.strip()):
-        raise argparse.ArgumentTypeError(f"mã tỉnh gồm 1-2 chữ số (ví dụ 08), không phải {value!r} (province code must be 1-2 digits)")
+        raise argparse.ArgumentTypeError(
+            f"mã tỉnh gồm 1-2 chữ số (ví dụ 08), không phải {value!r} (province code must be 1-2 digits)"
+        )
     from .reference import load_reference
 
     code = value.strip().zfill(2)
     if code not in load_reference().provinces():  # "99": every file would be of another province, the run empty
-        raise argparse.ArgumentTypeError(f"không có tỉnh mã {code} trong danh mục đơn vị hành chính 2025 (no province {code} in the official list of 2025)")
+        raise argparse.ArgumentTypeError(
+            f"không có tỉnh mã {code} trong danh mục đơn vị hành chính 2025 (no province {code} in the official list of 2025)"
+        )
     return code
 
 
@@ -25,12 +29,16 @@ def _date(value: str) -> str:
     try:
         return date.fromisoformat(value.strip()).isoformat()
     except ValueError:
-        raise argparse.ArgumentTypeError(f"ngày phải viết YYYY-MM-DD (ví dụ 2026-01-15), không phải {value!r} (date must be YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(
+            f"ngày phải viết YYYY-MM-DD (ví dụ 2026-01-15), không phải {value!r} (date must be YYYY-MM-DD)"
+        ) from None
 
 
 def _positive(value: str) -> int:
     if not re.fullmatch(r"\d+", value.strip()) or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"phải là số nguyên từ 1 trở lên, không phải {value!r} (must be a whole number of 1 or more)")
+        raise argparse.ArgumentTypeError(
+            f"phải là số nguyên từ 1 trở lên, không phải {value!r} (must be a whole number of 1 or more)"
+        )
     return int(value)
 
 
@@ -51,7 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="consolidate a folder of commune files", description="Consolidate the commune "
                          "workbooks under --raw into Parquet tables, a validation report and a summary workbook in --out.")
     run.add_argument("--raw", required=True, type=Path, help="folder of commune files as received (any depth; never modified)")
-    run.add_argument("--out", required=True, type=Path, help="output folder; the latest run sits at its top, each run also under runs/<run_id>/")
+    run.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="output folder; the latest run sits at its top, each run also under runs/<run_id>/",
+    )
     run.add_argument("--targets", type=Path, help="the province's target workbook (one row per commune with its assigned cut "
                      "of the poor rate, in percentage points); without it target columns are null")
     run.add_argument("--province", type=_province, help="2-digit province code: names are resolved within it and files of "
@@ -60,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive, default=None, help="parsing processes (default: the number of CPUs, at most 8)")
     run.add_argument("--batch-size", type=_positive, default=None,
                      help="files per Prefect task (default: about four tasks per worker, 50 to 500 files each)")
-    run.add_argument("--no-cache", action="store_true", help="parse every file again (the cache is keyed on content and parser version)")
+    run.add_argument(
+        "--no-cache", action="store_true", help="parse every file again (the cache is keyed on content and parser version)"
+    )
     run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                      help="if another run holds --out, wait this long before giving up (default: give up at once)")
     run.add_argument("--deadline", type=_date, help="submission deadline YYYY-MM-DD, for the ledger's timeliness")
@@ -95,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cron", default="0 2 * * *", help="cron expression (default '0 2 * * *': 02:00 every day)")
     serve.add_argument("--timezone", default="Asia/Ho_Chi_Minh", help="time zone of the cron (default Asia/Ho_Chi_Minh)")
     serve.add_argument("--name", default="nightly", help="deployment name (default nightly)")
-    serve.add_argument("--port", type=int, default=4200, help="port of the local Prefect server started when PREFECT_API_URL is unset")
+    serve.add_argument(
+        "--port", type=int, default=4200, help="port of the local Prefect server started when PREFECT_API_URL is unset"
+    )
 
     diff = sub.add_parser("diff", help="what changed between two runs", description="Compare two runs in --out "
                           "(default: the last two): communes that changed status, village, commune and province figures "
@@ -137,7 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "(file, sheet, cell, value, file SHA-256) behind a province or commune figure, and their sum.")
     trace.add_argument("--out", required=True, type=Path, help="output folder of a run")
     trace.add_argument("code", help="2-digit province code or 5-digit commune code")
-    trace.add_argument("field", nargs="?", help="figure, e.g. poor_households or poor_rate_pct (default: every figure, sums only)")
+    trace.add_argument(
+        "field", nargs="?", help="figure, e.g. poor_households or poor_rate_pct (default: every figure, sums only)"
+    )
     trace.add_argument("--limit", type=int, default=None, help="show at most this many cells per figure")
 
     prune = sub.add_parser("prune", help="delete old runs", description="Delete the oldest runs under --out/runs/, keeping the "

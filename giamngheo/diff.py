@@ -29,7 +29,9 @@ PROVENANCE = {"source_file", "source_sheet", "source_row"}
 # Approval is the province's doing, not the run's figures: `diff --against approved` reports it.
 ANNOTATIONS = set(APPROVAL_COLUMNS)
 # Each kind's village and commune tables, and the columns it gives provinces.parquet, as declared.
-OUTPUTS = {k.name: (k.output("village").name, k.output("commune").name) for k in KINDS if k.output("village") and k.output("commune")}
+OUTPUTS = {
+    k.name: (k.output("village").name, k.output("commune").name) for k in KINDS if k.output("village") and k.output("commune")
+}
 PROVINCE_FIELDS = {k.name: set(k.output("province").columns) for k in KINDS if k.output("province")}
 OPTIONAL = {k.name for k in KINDS if k.optional}
 FAILURE_KEY = ("commune_code", "rule", "source_sheet", "cell", "field")
@@ -159,7 +161,9 @@ def _village_rows(frame: pl.DataFrame, keys: set) -> list[dict]:
     ]
 
 
-def _rows_that_may_differ(a: pl.DataFrame, b: pl.DataFrame, key: list[str], fields: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _rows_that_may_differ(
+    a: pl.DataFrame, b: pl.DataFrame, key: list[str], fields: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Only the rows of both runs whose compared figures are not identical (a national run has
     100,000 villages and a correction changes a handful): the exact comparison is left to `_same`."""
     if not fields or not all(f in b.columns for f in fields):
@@ -199,7 +203,9 @@ def _row_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str], shown: list[s
 
 
 def _compared_columns(frame: pl.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c not in IDENTITY and c not in PROVENANCE and c not in ANNOTATIONS and not c.startswith("_")]
+    return [
+        c for c in frame.columns if c not in IDENTITY and c not in PROVENANCE and c not in ANNOTATIONS and not c.startswith("_")
+    ]
 
 
 def _drop_keys(entry: dict) -> dict:
@@ -318,8 +324,16 @@ def _targets_change(a: dict | None, b: dict | None) -> list[dict]:
     named it, or a run without targets, says nothing)."""
     if not a or not b or a.get("sha256") == b.get("sha256"):
         return []
-    return [{"path": b["path"], "commune_code": None, "sha256_before": a.get("sha256") or "", "sha256_after": b.get("sha256") or "",
-             "status_before": "targets", "status_after": "targets"}]
+    return [
+        {
+            "path": b["path"],
+            "commune_code": None,
+            "sha256_before": a.get("sha256") or "",
+            "sha256_after": b.get("sha256") or "",
+            "status_before": "targets",
+            "status_after": "targets",
+        }
+    ]
 
 
 def _file_brief(f: dict) -> dict:

@@ -120,7 +120,9 @@ def _village(v: dict) -> str:
 
 
 def _changes(changes: dict) -> str:
-    return "; ".join(f"{_label(f)} {value_text(c['before'])} → {value_text(c['after'])}{_signed(c['delta'])}" for f, c in changes.items())
+    return "; ".join(
+        f"{_label(f)} {value_text(c['before'])} → {value_text(c['after'])}{_signed(c['delta'])}" for f, c in changes.items()
+    )
 
 
 def _label(field: str) -> str:

@@ -100,7 +100,9 @@ def _message(rec: dict) -> tuple[str, str]:
     args = {
         "value": as_vi(value),
         "expected": as_vi(expected),
-        "expected_vi": ", ".join(label_vi(f) for f in _text(expected).split(", ") if f) if rule.id == "required_columns" else expected,
+        "expected_vi": ", ".join(label_vi(f) for f in _text(expected).split(", ") if f)
+        if rule.id == "required_columns"
+        else expected,
         "field_vi": ", ".join(label_vi(f) for f in fields),
         "field_en": ", ".join(label_en(f) for f in fields),
         "sheet": _text(rec.get("source_sheet")),

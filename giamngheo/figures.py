@@ -17,7 +17,9 @@ def commune_status(failures: pl.DataFrame, submitted: pl.DataFrame, kind: str) -
     `submitted`: (commune_code, source_file) of the file in use for `kind`.
     """
     errors = failures.filter(
-        pl.col("rule").is_in(ERROR_RULES) & (pl.col("kind").is_null() | (pl.col("kind") == kind)) & pl.col("commune_code").is_not_null()
+        pl.col("rule").is_in(ERROR_RULES)
+        & (pl.col("kind").is_null() | (pl.col("kind") == kind))
+        & pl.col("commune_code").is_not_null()
     ).join(submitted, on=["commune_code", "source_file"], how="semi")
     rejected = errors.select("commune_code").unique()
     return submitted.with_columns(

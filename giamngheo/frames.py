@@ -82,7 +82,9 @@ class _Columns:
         for f in self.fields:
             schema |= {f + "__num": pl.Float64, f + "__text": pl.Utf8, f + "__present": pl.Boolean}
         schema |= {f + "__row": pl.Int32 for f in self.sourced}
-        frame = pl.DataFrame({k: pl.Series(k, v, dtype=schema[k], strict=False) for k, v in self.data.items()}).rename({"kind": "row_kind"})
+        frame = pl.DataFrame({k: pl.Series(k, v, dtype=schema[k], strict=False) for k, v in self.data.items()}).rename(
+            {"kind": "row_kind"}
+        )
         if not self.batches:
             return frame
         parts = [frame] if frame.height else []
@@ -131,14 +133,21 @@ def compact_tables(tables: list[ParsedTable], specs: dict[str, tuple]) -> None:
             setattr(table, COMPACTED, (frame, start, n))
 
 
-def build_tables(records: list[FileRecord], fields_by_kind: dict[str, list[str]], require_commune: bool = True,
-                 attributes: dict[str, tuple[str, ...]] | None = None, sourced: dict[str, tuple[str, ...]] | None = None) -> Tables:
+def build_tables(
+    records: list[FileRecord],
+    fields_by_kind: dict[str, list[str]],
+    require_commune: bool = True,
+    attributes: dict[str, tuple[str, ...]] | None = None,
+    sourced: dict[str, tuple[str, ...]] | None = None,
+) -> Tables:
     """Frames of every table that counts: superseded and unresolved files are left out.
 
     `fields_by_kind`: the figure fields of each kind; `attributes`: the text each row of a kind carries;
     `sourced`: the fields of a kind that may be read from another row (`<field>__row`, breakdowns).
     """
-    rows = {k: _Columns(fields, (attributes or {}).get(k, ()), (sourced or {}).get(k, ())) for k, fields in fields_by_kind.items()}
+    rows = {
+        k: _Columns(fields, (attributes or {}).get(k, ()), (sourced or {}).get(k, ())) for k, fields in fields_by_kind.items()
+    }
     info: list[dict] = []
     cols: list[dict] = []
     table_id = 0
@@ -209,7 +218,9 @@ def file_failures(records: list[FileRecord]) -> pl.DataFrame:
     rows = []
     for rec in records:
         for f in rec.failures:
-            rows.append({**f, "source_file": rec.entry.rel, "source_sheet": f.get("sheet") or None, "commune_code": rec.commune_code})
+            rows.append(
+                {**f, "source_file": rec.entry.rel, "source_sheet": f.get("sheet") or None, "commune_code": rec.commune_code}
+            )
     return failure_rows(rows)
 
 
@@ -229,7 +240,16 @@ def locate_table_failures(failures: pl.DataFrame, tables: pl.DataFrame, columns:
     """Table failures (table_id, row, field, ...) with their file, sheet, commune, kind and column."""
     if failures.is_empty():
         return failures.select(pl.exclude("table_id")).with_columns(
-            *[pl.lit(None, t).alias(c) for c, t in (("source_file", pl.Utf8), ("source_sheet", pl.Utf8), ("commune_code", pl.Utf8), ("kind", pl.Utf8), ("column", pl.Int32))]
+            *[
+                pl.lit(None, t).alias(c)
+                for c, t in (
+                    ("source_file", pl.Utf8),
+                    ("source_sheet", pl.Utf8),
+                    ("commune_code", pl.Utf8),
+                    ("kind", pl.Utf8),
+                    ("column", pl.Int32),
+                )
+            ]
         )
     return (
         failures.join(tables.select("table_id", "source_file", "source_sheet", "commune_code", "kind"), on="table_id", how="left")

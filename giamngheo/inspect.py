@@ -33,7 +33,9 @@ class Inspection:
 
 
 def _village_rows(typed: pl.DataFrame, kind) -> pl.DataFrame:
-    return typed.filter(pl.col("row_kind") == "village").select(pl.col("name").alias("village_name"), "section", *kind.counts, "row")
+    return typed.filter(pl.col("row_kind") == "village").select(
+        pl.col("name").alias("village_name"), "section", *kind.counts, "row"
+    )
 
 
 def inspect_file(path: Path, province: str | None = None, limits: Limits | None = None, year: int | None = None) -> Inspection:

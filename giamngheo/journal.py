@@ -139,13 +139,19 @@ def verify_lines(lines: list[bytes]) -> Verdict:
         if not isinstance(entry, dict) or "hash" not in entry:
             return Verdict(n - 1, n, "dòng không phải một mục nhật ký (not a journal entry)")
         if entry.get("seq") != n:
-            return Verdict(n - 1, n, f"số thứ tự {entry.get('seq')!r}, cần {n}: có mục bị xoá hoặc chèn (entry removed or inserted)")
+            return Verdict(
+                n - 1, n, f"số thứ tự {entry.get('seq')!r}, cần {n}: có mục bị xoá hoặc chèn (entry removed or inserted)"
+            )
         if entry_hash(entry) != entry["hash"]:
             return Verdict(n - 1, n, "nội dung không khớp mã băm của chính nó (its content no longer matches its hash)")
         expected = previous["hash"] if previous else GENESIS
         if entry.get("prev") != expected:
             # this entry still matches its own hash, so the one before it was rewritten (hash recomputed)
-            return Verdict(max(n - 2, 0), n - 1 if previous else n, "mã băm đã bị tính lại: mục sau ghi mã khác (rewritten: the next entry records another hash)")
+            return Verdict(
+                max(n - 2, 0),
+                n - 1 if previous else n,
+                "mã băm đã bị tính lại: mục sau ghi mã khác (rewritten: the next entry records another hash)",
+            )
         previous = entry
     return Verdict(len(lines))
 

@@ -92,7 +92,9 @@ def _codes(lines: list[str]) -> list[str]:
 
 
 def _serialise_rows(table: Table) -> dict:
-    fields = [f for f in table.band.fields if f not in F.ROLE_FIELDS] + [f for f in table.row_fields if f not in table.band.fields]
+    fields = [f for f in table.band.fields if f not in F.ROLE_FIELDS] + [
+        f for f in table.row_fields if f not in table.band.fields
+    ]
     formulas = {(r, c): f for r, c, f in table.sheet.formulas_without_value}
     rows = table.rows
     cols: dict[str, list] = {
@@ -169,14 +171,24 @@ def _table_failures(table: Table) -> list[dict]:
         out.append(failure("hidden_content", sheet.name, row=r, col=1, value=str(r), detail="row"))
     for c in sorted(set(columns) & set(sheet.hidden_columns)):
         out.append(
-            failure("hidden_content", sheet.name, row=band.bottom + 1, col=c, field=columns[c], value=column_letter(c), detail="column")
+            failure(
+                "hidden_content",
+                sheet.name,
+                row=band.bottom + 1,
+                col=c,
+                field=columns[c],
+                value=column_letter(c),
+                detail="column",
+            )
         )
     return out
 
 
 def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> ParseResult:
     """The parse result of a file that cannot be used at all (rule `readable`)."""
-    return ParseResult(PARSER_VERSION, failures=[failure("readable", None, value=detail, expected=expected, detail=reason)], seconds=seconds)
+    return ParseResult(
+        PARSER_VERSION, failures=[failure("readable", None, value=detail, expected=expected, detail=reason)], seconds=seconds
+    )
 
 
 def unreadable_io(exc: OSError, seconds: float = 0.0) -> ParseResult:
@@ -278,4 +290,8 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
 
 
 TOP = 10
-_TABLE_NAMES = {F.PLAN: "biểu kế hoạch giảm nghèo", F.RESULTS: "biểu kết quả rà soát", "targets": "biểu giao chỉ tiêu"}  # rule sheet_not_used
+_TABLE_NAMES = {
+    F.PLAN: "biểu kế hoạch giảm nghèo",
+    F.RESULTS: "biểu kết quả rà soát",
+    "targets": "biểu giao chỉ tiêu",
+}  # rule sheet_not_used

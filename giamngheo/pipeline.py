@@ -61,7 +61,9 @@ def file_level_failures(records: list[FileRecord], skipped: list[Skipped], targe
     ]
     parts = [frames.file_failures(records), frames.failure_rows(wrong_year), frames.skipped_failures(skipped)]
     if targets:
-        rows = [{**f, "source_file": targets_path.name, "source_sheet": f.get("sheet"), "kind": "targets"} for f in targets.failures]
+        rows = [
+            {**f, "source_file": targets_path.name, "source_sheet": f.get("sheet"), "kind": "targets"} for f in targets.failures
+        ]
         parts.append(frames.failure_rows(rows))
     return pl.concat(parts, how="diagonal_relaxed")
 
@@ -85,8 +87,20 @@ def run_context(records, tables: frames.Tables, checked: Checked, file_failures:
         k.name: frames.submissions_in_use(records, k.name).filter(pl.col("commune_code").is_in(in_run)) for k in KINDS
     }
     failures = pl.concat([file_failures, checked.failures], how="diagonal_relaxed")
-    return Context(run_id, year, ref, provinces, tables.tables, tables.columns, submitted, failures, target_frame(targets), checked.typed,
-                   target_tables=targets.tables if targets else [], target_cells=targets.cells() if targets else pl.DataFrame())
+    return Context(
+        run_id,
+        year,
+        ref,
+        provinces,
+        tables.tables,
+        tables.columns,
+        submitted,
+        failures,
+        target_frame(targets),
+        checked.typed,
+        target_tables=targets.tables if targets else [],
+        target_cells=targets.cells() if targets else pl.DataFrame(),
+    )
 
 
 @dataclass
@@ -161,8 +175,9 @@ def _traced(ctx: Context, consolidated: Consolidated):
         yield cells, kind.findings(ctx, made, cells) if kind.findings else None
         del cells  # not held while the next kind traces
     if not ctx.target_cells.is_empty():
-        cells = ctx.target_cells.with_columns(pl.col("commune_code").replace_strict(provinces, default=None).alias("province_code"),
-                                              pl.lit("targets").alias("kind"))
+        cells = ctx.target_cells.with_columns(
+            pl.col("commune_code").replace_strict(provinces, default=None).alias("province_code"), pl.lit("targets").alias("kind")
+        )
         Lineage.validate(cells.lazy())
         yield cells, None
 

@@ -64,7 +64,13 @@ class Reference:
 def _read_units(path: Path) -> list[Unit]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return [
-            Unit(r["province_code"].zfill(2), r["province_name"].strip(), r["commune_code"].zfill(5), r["commune_name"].strip(), r["unit_type"].strip())
+            Unit(
+                r["province_code"].zfill(2),
+                r["province_name"].strip(),
+                r["commune_code"].zfill(5),
+                r["commune_name"].strip(),
+                r["unit_type"].strip(),
+            )
             for r in csv.DictReader(fh)
         ]
 

@@ -10,9 +10,9 @@ from .reference import Reference, Unit
 from .layout.vocabulary import load_vocabulary
 from .text import fold, match_key  # noqa: F401
 
-TYPE_WORDS = ("xã", "phường", "đặc khu")
-LEGACY_TYPE_WORDS = ("xã", "phường", "thị trấn")
 _UNITS = load_vocabulary().units  # type words, words that are not a commune's before one, the motto
+TYPE_WORDS = load_vocabulary().unit_types["current"]
+LEGACY_TYPE_WORDS = load_vocabulary().unit_types["legacy"]
 _FOLDED_TYPES = frozenset(_UNITS["types"])
 _NOT_COMMUNE_BEFORE = frozenset(_UNITS["not_before"])
 _CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
@@ -207,7 +207,9 @@ class Resolver:
     def legacy_names_in(self, text: str, unit: Unit) -> list[str]:
         """The former unit names of `unit` that occur in `text` (what a legacy match was made on)."""
         folded = f" {' '.join(fold(text).split())} "
-        return sorted({old.old_name for old in self.ref.legacy if old.new_code == unit.commune_code and f" {fold(old.old_name)} " in folded})
+        return sorted(
+            {old.old_name for old in self.ref.legacy if old.new_code == unit.commune_code and f" {fold(old.old_name)} " in folded}
+        )
 
     def _prefer_province(self, hits: list[Unit], method: str, text: str, legacy: bool = False) -> Resolution | None:
         """Within a known province, its own units win over same-named units elsewhere."""

@@ -26,7 +26,9 @@ def village_tables(book: Workbook, claimed: dict, personal: dict, forced_kind: s
     """The village tables of a book whose household lists were claimed (`claimed`: sheet -> tables) or refused
     (`personal`: sheet -> (header row, labels)) by sheet; both are updated with what is found on the rows above a
     list and with the lists found under a village table."""
-    starts = {name: t.header_rows[0] - 1 for name, ts in claimed.items() for t in ts if t.kind == households.KIND and t.header_rows}
+    starts = {
+        name: t.header_rows[0] - 1 for name, ts in claimed.items() for t in ts if t.kind == households.KIND and t.header_rows
+    }
     starts |= {name: row for name, (row, _) in personal.items()}
     sheets = {s.name: s for s in book.sheets}
     views = {name: above(sheets[name], start) for name, header in starts.items()

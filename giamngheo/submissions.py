@@ -102,7 +102,9 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
             if len(contenders) < 2:
                 continue
             # a report of the whole year over one of part of it ("6 tháng đầu năm"), whatever their dates
-            winner = max(contenders, key=lambda r: (bool(r.kinds), not r.partial_year(kind), r.doc_date, r.entry.mtime, r.entry.rel))
+            winner = max(
+                contenders, key=lambda r: (bool(r.kinds), not r.partial_year(kind), r.doc_date, r.entry.mtime, r.entry.rel)
+            )
             for r in contenders:
                 if r is not winner:
                     r.superseded_by[kind] = winner.entry.rel
@@ -110,7 +112,11 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
         if rec.superseded_by and not any(rec.used_for(k) for k in (rec.kinds or {PLAN})):
             winners = sorted(set(rec.superseded_by.values()))
             # what is wrong with a file that gives no table is said even when another file is used
-            kept = [f for f in rec.failures if f["rule"] in ("legacy_unit_name", "partial_year") or (not rec.kinds and f["rule"] in _NO_TABLE)]
+            kept = [
+                f
+                for f in rec.failures
+                if f["rule"] in ("legacy_unit_name", "partial_year") or (not rec.kinds and f["rule"] in _NO_TABLE)
+            ]
             rec.failures = kept + [failure("superseded_submission", None, value=rec.entry.rel, expected=", ".join(winners))]
 
 
@@ -148,7 +154,9 @@ def year_failures(rec: FileRecord, year: int) -> list[dict]:
         # a sheet's own title may state its year (Biểu 02 "KẾT QUẢ … NĂM 2025" in the workbook of a plan for 2026)
         own = document_year(table.title) if several and table.title and not period else None
         if period and not period[0] <= year <= period[1]:
-            found.append({**failure("wrong_year", table.sheet, value=f"{period[0]}-{period[1]}", expected=year), "kind": table.kind})
+            found.append(
+                {**failure("wrong_year", table.sheet, value=f"{period[0]}-{period[1]}", expected=year), "kind": table.kind}
+            )
         elif not period and (own or stated) and (own or stated) != year:
             found.append({**failure("wrong_year", table.sheet, value=own or stated, expected=year), "kind": table.kind})
     if stated and stated != year and not rec.data.tables and not any(f["rule"] == "readable" for f in rec.failures):

@@ -41,8 +41,18 @@ class RunSummary:
         }
 
     @classmethod
-    def build(cls, run_id, out, run_dir, provinces: pl.DataFrame, communes: pl.DataFrame, failures: pl.DataFrame, records, reports=None,
-              province_fixed: bool = True):
+    def build(
+        cls,
+        run_id,
+        out,
+        run_dir,
+        provinces: pl.DataFrame,
+        communes: pl.DataFrame,
+        failures: pl.DataFrame,
+        records,
+        reports=None,
+        province_fixed: bool = True,
+    ):
         hint = None if province_fixed else province_hint(communes, failures)
         counts = _published_counts(run_dir) or cls.counts_of(provinces, failures)
         sev, acknowledged = counts["failures"], counts.get("acknowledged_warnings", 0)
@@ -52,8 +62,12 @@ class RunSummary:
             out=out,
             run_dir=run_dir,
             provinces=provinces.to_dicts(),
-            below_target=below.select("commune_code", "commune_name", "planned_poor_reduction_pp", "assigned_poor_reduction_pp").to_dicts(),
-            rejected=communes.filter(pl.col("status") == "rejected").select("commune_code", "commune_name", "source_file").to_dicts(),
+            below_target=below.select(
+                "commune_code", "commune_name", "planned_poor_reduction_pp", "assigned_poor_reduction_pp"
+            ).to_dicts(),
+            rejected=communes.filter(pl.col("status") == "rejected")
+            .select("commune_code", "commune_name", "source_file")
+            .to_dicts(),
             failures_by_severity=sev,
             files=len(records),
             files_parsed=sum(1 for r in records if r.parsed),
@@ -65,25 +79,34 @@ class RunSummary:
         )
 
     def render(self) -> str:
-        lines = [f"giamngheo: lần chạy {self.run_id} — {self.files} tệp ({self.files_parsed} đọc mới, {self.files - self.files_parsed} từ bộ nhớ đệm)"]
+        lines = [
+            f"giamngheo: lần chạy {self.run_id} — {self.files} tệp ({self.files_parsed} đọc mới, "
+            f"{self.files - self.files_parsed} từ bộ nhớ đệm)"
+        ]
         for p in self.provinces:
             lines += [
                 f"{p['province_name']} ({p['province_code']}), năm {p['year']}:",
                 f"  Xã/phường: {p['communes_accepted']} chấp nhận, {p['communes_rejected']} bị từ chối, "
                 f"{p['communes_missing']} chưa nộp (trên {p['communes_expected']})",
                 f"  Tổng số hộ {vn_int(p['total_households'])}; hộ nghèo {vn_int(p['poor_households'])} "
-                f"({vn_pct(p['poor_rate_pct'])}%); hộ cận nghèo {vn_int(p['near_poor_households'])} ({vn_pct(p['near_poor_rate_pct'])}%)",
-                f"  Kế hoạch giảm hộ nghèo {vn_int(p['poor_reduction_target'])} hộ = {vn_pct(p['planned_poor_reduction_pp'])} điểm %; "
+                f"({vn_pct(p['poor_rate_pct'])}%); hộ cận nghèo {vn_int(p['near_poor_households'])} "
+                f"({vn_pct(p['near_poor_rate_pct'])}%)",
+                f"  Kế hoạch giảm hộ nghèo {vn_int(p['poor_reduction_target'])} hộ = {vn_pct(p['planned_poor_reduction_pp'])} "
+                f"điểm %; "
                 f"đạt chỉ tiêu giao: {p['communes_meeting_target']}, dưới chỉ tiêu: {p['communes_below_target']}",
             ]
             if p.get("poor_households_end") is not None:
                 lines.append(
                     f"  Kết quả cuối năm: hộ nghèo {vn_int(p['poor_households_end'])} ({vn_pct(p.get('poor_rate_end_pct'))}%), "
-                    f"giảm thực tế {vn_pct(p.get('actual_poor_reduction_pp'))} điểm %; đạt {p.get('communes_met_target_actual', 0)}, "
+                    f"giảm thực tế {vn_pct(p.get('actual_poor_reduction_pp'))} điểm %; đạt "
+                    f"{p.get('communes_met_target_actual', 0)}, "
                     f"không đạt {p.get('communes_missed_target_actual', 0)}"
                 )
         if self.below_target:
-            names = ", ".join(f"{c['commune_name']} ({vn_pct(c['planned_poor_reduction_pp'])} < {vn_pct(c['assigned_poor_reduction_pp'])})" for c in self.below_target[:10])
+            names = ", ".join(
+                f"{c['commune_name']} ({vn_pct(c['planned_poor_reduction_pp'])} < {vn_pct(c['assigned_poor_reduction_pp'])})"
+                for c in self.below_target[:10]
+            )
             more = f" và {len(self.below_target) - 10} xã khác" if len(self.below_target) > 10 else ""
             lines.append(f"  Dưới chỉ tiêu giao: {names}{more}")
         if self.rejected:
@@ -95,8 +118,12 @@ class RunSummary:
                 continue
             label = KIND_BY_NAME[kind].heading_vi if kind in KIND_BY_NAME else kind
             timely = f"; đúng hạn {vn_pct(s['timeliness_pct'])}%" if s.get("timeliness_pct") is not None else ""
-            refused = f"; bị từ chối {s['rejected']}" if s.get("rejected") else ""  # a kind's own: a commune's results apart from its plan
-            lines.append(f"  Nộp bài ({label}): {s['received']}/{s['expected']} xã ({vn_pct(s.get('completeness_pct'))}%){timely}{refused}")
+            refused = (
+                f"; bị từ chối {s['rejected']}" if s.get("rejected") else ""
+            )  # a kind's own: a commune's results apart from its plan
+            lines.append(
+                f"  Nộp bài ({label}): {s['received']}/{s['expected']} xã ({vn_pct(s.get('completeness_pct'))}%){timely}{refused}"
+            )
         lines.append(
             f"Lỗi kiểm tra: {self.failures_by_severity.get('error', 0)} lỗi (error), "
             f"{self.failures_by_severity.get('warning', 0)} cảnh báo (warning)"
@@ -109,18 +136,28 @@ class RunSummary:
             lines.append(self.hint)
         lines.append(f"Kết quả: {self.out}  (bản lưu: {self.run_dir})")
         if "bao_cao_tong_hop.xlsx" in self.reports:
-            lines.append(f"  Báo cáo tổng hợp: {self.out / 'bao_cao_tong_hop.xlsx'};  báo cáo kiểm tra: {self.out / 'bao_cao_kiem_tra.html'}")
+            lines.append(
+                f"  Báo cáo tổng hợp: {self.out / 'bao_cao_tong_hop.xlsx'};  báo cáo kiểm tra: "
+                f"{self.out / 'bao_cao_kiem_tra.html'}"
+            )
         return "\n".join(lines)
 
 
 def province_hint(communes: pl.DataFrame, failures: pl.DataFrame) -> str | None:
     """A run with no province whose communes are nearly all one province's, and files left unresolved because their
     commune's name is also one in other provinces (which --province would settle): say so."""
-    by_province = communes.filter(pl.col("status") != "missing").group_by("province_code", "province_name").len().sort("len", descending=True)
+    by_province = (
+        communes.filter(pl.col("status") != "missing")
+        .group_by("province_code", "province_name")
+        .len()
+        .sort("len", descending=True)
+    )
     if by_province.is_empty() or by_province["len"][0] < 3 or by_province["len"][0] < 0.8 * by_province["len"].sum():
         return None
     code, name = by_province["province_code"][0], by_province["province_name"][0]
-    ambiguous = failures.filter((pl.col("rule") == "commune_resolved") & pl.col("expected").str.contains(f"({name},", literal=True))
+    ambiguous = failures.filter(
+        (pl.col("rule") == "commune_resolved") & pl.col("expected").str.contains(f"({name},", literal=True)
+    )
     files = ambiguous["source_file"].n_unique()
     if not files:
         return None

@@ -79,17 +79,32 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
         res = resolver.resolve_name(rec["name"], code)
         shown = rec["name"] or code
         if res.unit is None:
-            failures.append(failure("commune_resolved", sheet, rec["row"], name_col, "village_name", shown, "; ".join(res.candidates) or "—"))
+            failures.append(
+                failure("commune_resolved", sheet, rec["row"], name_col, "village_name", shown, "; ".join(res.candidates) or "—")
+            )
             continue
         if res.rule == "legacy_unit_name":
-            failures.append(failure("legacy_unit_name", sheet, rec["row"], name_col, "village_name", res.value, res.unit.describe()))
+            failures.append(
+                failure("legacy_unit_name", sheet, rec["row"], name_col, "village_name", res.value, res.unit.describe())
+            )
         named = resolver.resolve_name(rec["name"]).unit if code and rec["name"] and res.method == "code" else None
         if named is not None and named.commune_code != res.unit.commune_code:  # a row copied down, its code not changed
-            failures.append(failure("code_matches_name", sheet, rec["row"], name_col, "village_name", f"{rec['name']} ({named.describe()})",
-                                    res.unit.describe()))
+            failures.append(
+                failure(
+                    "code_matches_name",
+                    sheet,
+                    rec["row"],
+                    name_col,
+                    "village_name",
+                    f"{rec['name']} ({named.describe()})",
+                    res.unit.describe(),
+                )
+            )
         first = out.get(res.unit.commune_code)
         if first is not None:
-            failures.append(failure("target_listed_once", sheet, rec["row"], name_col, "village_name", shown, str(first["targets_row"])))
+            failures.append(
+                failure("target_listed_once", sheet, rec["row"], name_col, "village_name", shown, str(first["targets_row"]))
+            )
             continue
         target = rec["assigned_poor_reduction_pp"]
         if target is None and written[rec["_i"]]:  # "chưa giao": reported at its cell, the commune left without a target
@@ -107,9 +122,16 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
         }
     other = _another_provinces(typed, codes, resolver, len(out))
     if other is not None:  # the workbook of another province than --province: none of its targets is this one's
-        said = f"{resolver.ref.province_name(other)} ({other}), không phải {resolver.ref.province_name(resolver.province)} ({resolver.province})"
-        kept = [f for f in failures if f["rule"] not in ("commune_resolved", "legacy_unit_name", "target_listed_once", "code_matches_name")]
-        return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), other, [failure("wrong_province", sheet, expected=said), *kept], sheet, for_kinds)
+        said = (f"{resolver.ref.province_name(other)} ({other}), không phải {resolver.ref.province_name(resolver.province)} "
+                f"({resolver.province})")
+        kept = [
+            f
+            for f in failures
+            if f["rule"] not in ("commune_resolved", "legacy_unit_name", "target_listed_once", "code_matches_name")
+        ]
+        return Targets(
+            pl.DataFrame(schema=TARGETS_SCHEMA), other, [failure("wrong_province", sheet, expected=said), *kept], sheet, for_kinds
+        )
     frame = pl.DataFrame(list(out.values()), schema=TARGETS_SCHEMA)
     provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
     province = provinces.most_common(1)[0][0] if provinces else None
@@ -142,7 +164,10 @@ def _typed(rows: dict) -> pl.DataFrame:
             **{f"{f}__num": pl.Series(rows.get(f"{f}__num", [None] * n), dtype=pl.Float64) for f in TARGET_COUNTS + TARGET_RATES},
             **{f"{f}__text": pl.Series(rows.get(f"{f}__text", [None] * n), dtype=pl.Utf8) for f in TARGET_COUNTS},
             # a target's unit typed beside it ("0,31 điểm %", "0,3 %") is no part of the figure
-            **{f"{f}__text": pl.Series(rows.get(f"{f}__text", [None] * n), dtype=pl.Utf8).str.replace(_UNIT, "") for f in TARGET_RATES},
+            **{
+                f"{f}__text": pl.Series(rows.get(f"{f}__text", [None] * n), dtype=pl.Utf8).str.replace(_UNIT, "")
+                for f in TARGET_RATES
+            },
         },
         schema_overrides={"row": pl.Int32, "table_id": pl.Int32, "row_kind": pl.Utf8, "name": pl.Utf8},
     )

@@ -50,7 +50,9 @@ def _fallback_cells(lineage: pl.DataFrame, fld: str) -> pl.DataFrame:
     communes = lineage.filter(pl.col("kind") == owner).select("commune_code").unique()
     taken = []
     for kind, source in sources:
-        cells = lineage.filter((pl.col("kind") == kind) & (pl.col("field") == source)).join(communes, on="commune_code", how="semi")
+        cells = lineage.filter((pl.col("kind") == kind) & (pl.col("field") == source)).join(
+            communes, on="commune_code", how="semi"
+        )
         taken.append(cells)
         communes = communes.join(cells.select("commune_code"), on="commune_code", how="anti")
     return pl.concat(taken, how="vertical_relaxed")
@@ -97,7 +99,9 @@ def _difference_trace(scope: pl.DataFrame, code: str, fld: str, out: Path, level
     value = None if a.total is None or b.total is None else (round(a.total * 100) - round(b.total * 100)) / 100
     t = Trace(code, fld, pl.DataFrame(), value, _reported(out, code, fld, level), a, b, difference=True)
     if left_out.len():
-        t.notes.append(f"không tính các xã thiếu số đầu kỳ hoặc cuối kỳ / communes without both rates left out: {', '.join(left_out)}")
+        t.notes.append(
+            f"không tính các xã thiếu số đầu kỳ hoặc cuối kỳ / communes without both rates left out: {', '.join(left_out)}"
+        )
     return t
 
 
@@ -186,7 +190,9 @@ def render(t: Trace, show_cells: bool = True, limit: int | None = None) -> str:
     if t.difference:
         lines.append(f"{t.field} ({t.code}) = {t.numerator.field} − {t.denominator.field} (điểm %)")
         lines.append(f"  = {vn_pct(t.numerator.total)} − {vn_pct(t.denominator.total)} = {vn_pct(t.total)}")
-        lines.append(f"  số đã công bố / published: {vn_pct(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}")
+        lines.append(
+            f"  số đã công bố / published: {vn_pct(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}"
+        )
         lines.extend(f"  {note}" for note in t.notes)
         for part in (t.numerator, t.denominator):
             lines.append("")
@@ -196,7 +202,9 @@ def render(t: Trace, show_cells: bool = True, limit: int | None = None) -> str:
         lines.append(f"{t.field} ({t.code}) = {t.numerator.field} / {t.denominator.field} x 100, làm tròn nửa lên 2 chữ số")
         lines.append(f"  = {vn_int(t.numerator.total)} / {vn_int(t.denominator.total)} x 100 = {vn_pct(t.total)}")
         if t.reported is not None:  # a part of a cut: the rate over the communes that give the cut's four parts
-            lines.append(f"  số đã công bố / published: {vn_pct(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}")
+            lines.append(
+                f"  số đã công bố / published: {vn_pct(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}"
+            )
         for part in (t.numerator, t.denominator):
             lines.append("")
             lines.append(render(part, show_cells, limit))
@@ -204,7 +212,9 @@ def render(t: Trace, show_cells: bool = True, limit: int | None = None) -> str:
     number = vn_pct if t.field in POINTS else vn_int
     lines.append(f"{t.field} ({t.code}): {t.cells.height} ô nguồn / source cells, tổng / sum = {number(t.total)}")
     if t.reported is not None:
-        lines.append(f"  số đã công bố / published: {number(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}")
+        lines.append(
+            f"  số đã công bố / published: {number(t.reported)}  {'khớp / matches' if t.matches else 'KHÔNG KHỚP / MISMATCH'}"
+        )
     lines.extend(f"  {note}" for note in t.notes)
     if show_cells:
         rows = t.cells.to_dicts()

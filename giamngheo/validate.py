@@ -84,7 +84,10 @@ def validate_rows(raw: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, pl.DataF
     # (the rows holding any such cell found in one pass first: there are few, and the typed rows are many)
     with_formulas = typed.lazy().filter(pl.any_horizontal([pl.col(f"{f}__status") == FORMULA for f in counts]))
     formula_cells = pl.concat(
-        [with_formulas.filter(pl.col(f"{f}__status") == FORMULA).select("table_id", "row", pl.lit(f).alias("field")) for f in counts]
+        [
+            with_formulas.filter(pl.col(f"{f}__status") == FORMULA).select("table_id", "row", pl.lit(f).alias("field"))
+            for f in counts
+        ]
     ).collect()
     per_row = per_row.join(formula_cells, on=["table_id", "row", "field"], how="anti")
     lazy = typed.lazy()
@@ -102,7 +105,9 @@ def _typed_schema(kind: Kind, raw_schema: tuple) -> pl.DataFrame:
     costs ~0.1 s even with no rows (a join per field), and most runs and inspections lack most kinds."""
     key = (kind.name, raw_schema)
     if key not in _EMPTY_TYPED:  # the rows typed, as validate_rows types them; no rule to run on no rows
-        _EMPTY_TYPED[key] = typed_rows(pl.LazyFrame(schema=dict(raw_schema)), list(kind.counts), list(kind.rates), zero_markers()).collect()
+        _EMPTY_TYPED[key] = typed_rows(
+            pl.LazyFrame(schema=dict(raw_schema)), list(kind.counts), list(kind.rates), zero_markers()
+        ).collect()
     return _EMPTY_TYPED[key]
 
 

@@ -26,7 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-plants", action="store_true", help="no planted failures")
     p.add_argument("--no-results", action="store_true", help="no year-end results workbooks")
     p.add_argument("--roadmaps", type=int, default=0, help="communes that also send a 2026-2030 roadmap (default 0)")
-    p.add_argument("--breakdowns", type=int, default=0, help="communes whose plan annex, and as many whose year-end results, say who the poor are, 'Trong đó' (default 0)")
+    p.add_argument(
+        "--breakdowns",
+        type=int,
+        default=0,
+        help="communes whose plan annex, and as many whose year-end results, say who the poor are, 'Trong đó' (default 0)",
+    )
     p.add_argument("--deprivations", type=int, default=0,
                    help="communes that also send a deprivation table, every layout, format and encoding in turn; "
                         "with plants, those after the first four carry one planted failure each (default 0)")

@@ -28,9 +28,18 @@ FORMAT_RENDER = {("xlsx", "nfd"): {"numbers": "text"}, ("ods", None): {"zero": "
 BLANK_SUBSETS = (("xls", None), ("csv", None))
 FONTS = {"tcvn3": "font:.VnTime", "vni": "font:VNI-Times"}
 FIELDS = ("poor_ethnic_minority", "near_poor_ethnic_minority", "poor_no_labour", "near_poor_no_labour", "poor_merit")
-PARENT = {"poor_ethnic_minority": "poor", "near_poor_ethnic_minority": "near", "poor_no_labour": "poor", "near_poor_no_labour": "near",
-          "poor_merit": "poor"}
-PLANTS = {"exceeds": ("breakdown_le_parent", "error"), "infeasible": ("plan_feasible", "warning"), "unused": ("row_not_used", "warning")}
+PARENT = {
+    "poor_ethnic_minority": "poor",
+    "near_poor_ethnic_minority": "near",
+    "poor_no_labour": "poor",
+    "near_poor_no_labour": "near",
+    "poor_merit": "poor",
+}
+PLANTS = {
+    "exceeds": ("breakdown_le_parent", "error"),
+    "infeasible": ("plan_feasible", "warning"),
+    "unused": ("row_not_used", "warning"),
+}
 # label variants as communes write them, one of each picked per file (variant % len)
 ETHNIC = ("Hộ DTTS", "Dân tộc thiểu số", "Đồng bào DTTS", "Hộ dân tộc thiểu số", "Hộ đồng bào dân tộc thiểu số")
 NO_LABOUR = ("Hộ không có khả năng lao động", "Không có KNLĐ", "Không còn khả năng lao động", "Không có sức lao động",
@@ -78,7 +87,10 @@ def _columns(layout: str, year: int, labels: tuple[str, str, str], variant: int)
         head = [Col("stt", ("STT", None, None), 5), Col("name", ("Tên thôn, tổ dân phố", None, None), 22),
                 Col("total", ("Tổng số hộ", None, None), 9)]
         group = []
-        for who, subject, parts in (("poor", "Hộ nghèo", (ethnic, no_labour, merit)), ("near", "Hộ cận nghèo", (ethnic, no_labour))):
+        for who, subject, parts in (
+            ("poor", "Hộ nghèo", (ethnic, no_labour, merit)),
+            ("near", "Hộ cận nghèo", (ethnic, no_labour)),
+        ):
             prefix = "poor" if who == "poor" else "near_poor"
             group += [Col(who, (subject, count, None), 8), Col(f"{who}_rate", (subject, share, None), 7)]
             group += [Col(f"{prefix}_{f}", (subject, "Trong đó", label), 9)
@@ -87,7 +99,10 @@ def _columns(layout: str, year: int, labels: tuple[str, str, str], variant: int)
     head = [Col("stt", ("STT", None), 5), Col("name", ("Thôn, tổ dân phố", None), 22), Col("total", ("Tổng số hộ", None), 9)]
     if layout == "columns_grouped_2row":  # two header rows: "Hộ nghèo" over "Số hộ | Tỷ lệ | Trong đó: hộ DTTS | …"
         group = []
-        for who, subject, parts in (("poor", "Hộ nghèo", (ethnic, no_labour, merit)), ("near", "Hộ cận nghèo", (ethnic, no_labour))):
+        for who, subject, parts in (
+            ("poor", "Hộ nghèo", (ethnic, no_labour, merit)),
+            ("near", "Hộ cận nghèo", (ethnic, no_labour)),
+        ):
             prefix = "poor" if who == "poor" else "near_poor"
             group += [Col(who, (subject, count), 8), Col(f"{who}_rate", (subject, share), 7)]
             group += [Col(f"{prefix}_{f}", (subject, f"Trong đó: {_lower_first(label)}" if not n else label), 9)
@@ -95,10 +110,16 @@ def _columns(layout: str, year: int, labels: tuple[str, str, str], variant: int)
         return head + group + [Col("pred", (cut, "Hộ nghèo"), 8), Col("nred", (cut, "Hộ cận nghèo"), 8)]
     if layout == "columns_beside":  # "Hộ nghèo | Trong đó: DTTS | KNLĐ | NCC | Hộ cận nghèo | Trong đó: …": of the count before
         group = []
-        for who, subject, parts in (("poor", "Hộ nghèo", (ethnic, no_labour, merit)), ("near", "Hộ cận nghèo", (ethnic, no_labour))):
+        for who, subject, parts in (
+            ("poor", "Hộ nghèo", (ethnic, no_labour, merit)),
+            ("near", "Hộ cận nghèo", (ethnic, no_labour)),
+        ):
             prefix = "poor" if who == "poor" else "near_poor"
             group += [Col(who, (subject, None), 8)]
-            group += [Col(f"{prefix}_{f}", ("Trong đó", _bare(label)), 9) for f, label in zip(("ethnic_minority", "no_labour", "merit"), parts)]
+            group += [
+                Col(f"{prefix}_{f}", ("Trong đó", _bare(label)), 9)
+                for f, label in zip(("ethnic_minority", "no_labour", "merit"), parts)
+            ]
         return head + group + [Col("pred", (cut, "Hộ nghèo"), 8), Col("nred", (cut, "Hộ cận nghèo"), 8)]
     one = [Col(c.field, c.labels[:1], c.width) for c in head]
     if layout == "columns_named":  # one header row, a column per subset beside the counts: "Hộ nghèo DTTS"
@@ -109,8 +130,12 @@ def _columns(layout: str, year: int, labels: tuple[str, str, str], variant: int)
             Col("near_poor_no_labour", (f"Hộ cận nghèo {_bare(no_labour)}",), 9),
             Col("pred", (f"Chỉ tiêu giảm hộ nghèo năm {year}",), 8), Col("nred", (f"Chỉ tiêu giảm hộ cận nghèo năm {year}",), 8),
         ]
-    return one + [Col("poor", ("Số hộ nghèo",), 8), Col("near", ("Số hộ cận nghèo",), 8),
-                  Col("pred", (f"Chỉ tiêu giảm hộ nghèo năm {year}",), 8), Col("nred", (f"Chỉ tiêu giảm hộ cận nghèo năm {year}",), 8)]
+    return one + [
+        Col("poor", ("Số hộ nghèo",), 8),
+        Col("near", ("Số hộ cận nghèo",), 8),
+        Col("pred", (f"Chỉ tiêu giảm hộ nghèo năm {year}",), 8),
+        Col("nred", (f"Chỉ tiêu giảm hộ cận nghèo năm {year}",), 8),
+    ]
 
 
 def sub_rows(labels: tuple[str, str, str], variant: int) -> list[tuple[str, dict[str, str]]]:
@@ -245,7 +270,8 @@ def write_breakdown_plans(raw: Path, seed: int | str, communes: list[dict], year
         fmt = Path(c["file"]).suffix.lstrip(".")
         encodings = [e for f, e in FORMATS if f == fmt]
         encoding = encodings[n % len(encodings)] if encodings else None
-        written = write_breakdown_plan(raw / c["file"], layout, c["name"], c["villages"], make_breakdowns(rng, c["villages"]), year,
-                                       fmt, encoding, variant=n)
+        written = write_breakdown_plan(
+            raw / c["file"], layout, c["name"], c["villages"], make_breakdowns(rng, c["villages"]), year, fmt, encoding, variant=n
+        )
         truth[c["code"]] = {"layout": layout, "format": fmt, "encoding": encoding, **written}
     return truth

@@ -38,25 +38,70 @@ FORMAT_RENDER = {("xlsx", "nfd"): {"numbers": "text"}, ("ods", None): {"zero": "
                  ("csv", "cp1258"): {"numbers": "text"}}
 FONTS = {"tcvn3": "font:.VnTime", "vni": "font:VNI-Times"}
 INDICATORS = {  # label variant -> the 12 indicators' labels, in the standard's order
-    "full": ["Việc làm", "Người phụ thuộc trong hộ gia đình", "Dinh dưỡng", "Bảo hiểm y tế", "Trình độ giáo dục của người lớn",
-             "Tình trạng đi học của trẻ em", "Chất lượng nhà ở", "Diện tích nhà ở bình quân đầu người", "Nguồn nước sinh hoạt",
-             "Nhà tiêu hợp vệ sinh", "Sử dụng dịch vụ viễn thông", "Phương tiện phục vụ tiếp cận thông tin"],
-    "short": ["Việc làm", "Người phụ thuộc", "Dinh dưỡng", "BHYT", "Giáo dục người lớn", "Đi học", "Chất lượng nhà ở",
-              "Diện tích nhà ở", "Nước SH HVS", "Nhà tiêu HVS", "DV viễn thông", "Phương tiện tiếp cận thông tin"],
-    "other": ["Thiếu việc làm", "Tỷ lệ người phụ thuộc", "Suy dinh dưỡng", "Thẻ BHYT", "TĐ giáo dục người lớn", "Trẻ em không đi học",
-              "Nhà ở kém chất lượng", "DT nhà ở", "Nước sinh hoạt hợp vệ sinh", "Hố xí/nhà tiêu HVS", "Sử dụng DV viễn thông",
-              "Tài sản phục vụ tiếp cận thông tin"],
+    "full": [
+        "Việc làm",
+        "Người phụ thuộc trong hộ gia đình",
+        "Dinh dưỡng",
+        "Bảo hiểm y tế",
+        "Trình độ giáo dục của người lớn",
+        "Tình trạng đi học của trẻ em",
+        "Chất lượng nhà ở",
+        "Diện tích nhà ở bình quân đầu người",
+        "Nguồn nước sinh hoạt",
+        "Nhà tiêu hợp vệ sinh",
+        "Sử dụng dịch vụ viễn thông",
+        "Phương tiện phục vụ tiếp cận thông tin",
+    ],
+    "short": [
+        "Việc làm",
+        "Người phụ thuộc",
+        "Dinh dưỡng",
+        "BHYT",
+        "Giáo dục người lớn",
+        "Đi học",
+        "Chất lượng nhà ở",
+        "Diện tích nhà ở",
+        "Nước SH HVS",
+        "Nhà tiêu HVS",
+        "DV viễn thông",
+        "Phương tiện tiếp cận thông tin",
+    ],
+    "other": [
+        "Thiếu việc làm",
+        "Tỷ lệ người phụ thuộc",
+        "Suy dinh dưỡng",
+        "Thẻ BHYT",
+        "TĐ giáo dục người lớn",
+        "Trẻ em không đi học",
+        "Nhà ở kém chất lượng",
+        "DT nhà ở",
+        "Nước sinh hoạt hợp vệ sinh",
+        "Hố xí/nhà tiêu HVS",
+        "Sử dụng DV viễn thông",
+        "Tài sản phục vụ tiếp cận thông tin",
+    ],
 }
 DIMENSIONS = {  # label variant -> the 6 dimensions' labels
     "full": ["Việc làm", "Y tế", "Giáo dục", "Nhà ở", "Nước sinh hoạt và vệ sinh", "Thông tin"],
     "short": ["VIỆC LÀM", "Y TẾ", "GIÁO DỤC", "NHÀ Ở", "NƯỚC SH VÀ VS", "TIẾP CẬN THÔNG TIN"],
-    "other": ["Chiều việc làm", "Chiều y tế", "Chiều giáo dục", "Chiều nhà ở", "Chiều nước sinh hoạt và vệ sinh", "Chiều thông tin"],
+    "other": [
+        "Chiều việc làm",
+        "Chiều y tế",
+        "Chiều giáo dục",
+        "Chiều nhà ở",
+        "Chiều nước sinh hoạt và vệ sinh",
+        "Chiều thông tin",
+    ],
 }
 LABELS = tuple(INDICATORS)
 ROMAN = ("I", "II", "III", "IV", "V", "VI")
 PER_DIMENSION = 2  # indicators 2k+1 and 2k+2 under dimension k
 GROUPS = {"full": ("Hộ nghèo", "Hộ cận nghèo"), "short": ("HN", "HCN"), "other": ("Nghèo", "Cận nghèo")}
-SIZE_ROW = {"full": "Tổng số hộ nghèo, hộ cận nghèo", "short": "Tổng số hộ nghèo, cận nghèo", "other": "Tổng số hộ nghèo, hộ cận nghèo của xã"}
+SIZE_ROW = {
+    "full": "Tổng số hộ nghèo, hộ cận nghèo",
+    "short": "Tổng số hộ nghèo, cận nghèo",
+    "other": "Tổng số hộ nghèo, hộ cận nghèo của xã",
+}
 NAME_HEADER = {"full": "Tên thôn, tổ dân phố", "short": "Thôn, xóm", "other": "Tên thôn (bản, tổ dân phố)"}
 FOREIGN = "Thu gom, xử lý rác thải"  # indicator 12 of the 2027 standard (351/2025/NĐ-CP), not of 2026's
 LAYOUTS = ("indicators_down", "indicators_down_flat", "villages_down", "villages_down_2row")
@@ -161,7 +206,9 @@ def write_deprivation_table(path: Path, layout: str, commune: str, villages: lis
                     **FORMAT_RENDER.get((fmt, encoding), {}))
     book = Book()
     sheet = book.add("Thiếu hụt")
-    style = (lambda base: f"{base} {render.font}" if render.font else base)
+
+    def style(base: str) -> str:
+        return f"{base} {render.font}" if render.font else base
 
     def put(r: int, c: int, value, base: str = "bd") -> None:
         sheet.set(r, c, _txt(value, render) if isinstance(value, str) else value, style(base))
@@ -212,7 +259,9 @@ def _indicators_down(ctx: dict, flat: bool, poor: list[int], near: list[int], si
     hn, hcn = GROUPS["full"]
     if flat:  # the label in column A carries its number; one header row
         name, cols = 1, {"poor": 2, "poor_rate": 3, "near": 4, "near_rate": 5}
-        for c, v in enumerate(["Chỉ số thiếu hụt", f"Số {hn.lower()} thiếu hụt", "Tỷ lệ (%)", f"Số {hcn.lower()} thiếu hụt", "Tỷ lệ (%)"], 1):
+        for c, v in enumerate(
+            ["Chỉ số thiếu hụt", f"Số {hn.lower()} thiếu hụt", "Tỷ lệ (%)", f"Số {hcn.lower()} thiếu hụt", "Tỷ lệ (%)"], 1
+        ):
             put(4, c, v, "b bd c")
         r = 5
     else:
@@ -337,8 +386,20 @@ def write_deprivation_tables(raw: Path, communes: list[dict], seed: int | str = 
             plant = list(PLANTS)[n - len(LAYOUTS)]
             layout = PLANTS[plant][2][n % len(PLANTS[plant][2])]
         rel = str(Path(c.get("folder", "")) / f"{c['code']}_thieu_hut.{fmt}")
-        written = write_deprivation_table(Path(raw) / rel, layout, c["name"], c["villages"], fmt, encoding, plant=plant, labels=labels,
-                                          sizes=sizes, total_row=n % 3 == 1, year=year, seed=seed)
+        written = write_deprivation_table(
+            Path(raw) / rel,
+            layout,
+            c["name"],
+            c["villages"],
+            fmt,
+            encoding,
+            plant=plant,
+            labels=labels,
+            sizes=sizes,
+            total_row=n % 3 == 1,
+            year=year,
+            seed=seed,
+        )
         truth[c["code"]] = {"file": rel, "layout": layout, "format": fmt, "encoding": encoding, "labels": labels,
                             "sizes": written["sizes_from"], "poor": written["poor"], "near_poor": written["near"],
                             "plant": list(written["plant"]) if plant else None,

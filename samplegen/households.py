@@ -118,8 +118,17 @@ def _letter(col: int) -> str:
     return out
 
 
-def write_household_list(path: Path, commune: str, households: list[dict], layout: str = "column", fmt: str = "xlsx",
-                         ethnicity: str = "name", deprivations: str = "columns", year: int = 2026, encoding: str | None = None) -> dict:
+def write_household_list(
+    path: Path,
+    commune: str,
+    households: list[dict],
+    layout: str = "column",
+    fmt: str = "xlsx",
+    ethnicity: str = "name",
+    deprivations: str = "columns",
+    year: int = 2026,
+    encoding: str | None = None,
+) -> dict:
     """Write one commune's list; returns {(household index, field): (sheet, A1)} of its personal values."""
     book = Book()
     indexed = list(enumerate(households))
@@ -129,12 +138,16 @@ def write_household_list(path: Path, commune: str, households: list[dict], layou
             sheet = book.add(name)
             part = [(i, h) for i, h in indexed if h["group"] == group]
             heading = f"DANH SÁCH {GROUP_VI[group].upper()} NĂM {year}"
-            found |= {k: (name, v) for k, v in _write_list(sheet, commune, part, layout, heading, ethnicity, deprivations).items()}
+            found |= {
+                k: (name, v) for k, v in _write_list(sheet, commune, part, layout, heading, ethnicity, deprivations).items()
+            }
     else:
         sheet = book.add("Danh sách")
         ordered = sorted(indexed, key=lambda x: (x[1]["group"] != "poor", x[0])) if layout == "sections" else indexed
         heading = f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}"
-        found = {k: ("Danh sách", v) for k, v in _write_list(sheet, commune, ordered, layout, heading, ethnicity, deprivations).items()}
+        found = {
+            k: ("Danh sách", v) for k, v in _write_list(sheet, commune, ordered, layout, heading, ethnicity, deprivations).items()
+        }
     if encoding:  # typed in a legacy encoding (TCVN3 / VNI) or as NFD, every text cell
         for sheet in book.sheets:
             sheet.cells = {k: encode_cell(v, encoding) for k, v in sheet.cells.items()}
@@ -142,8 +155,13 @@ def write_household_list(path: Path, commune: str, households: list[dict], layou
     return found
 
 
-def write_household_lists(raw: Path, communes: list[dict], seed: int | str = 0, fmts: tuple[str, ...] = ("xlsx", "xls", "ods", "csv"),
-                          per_commune: int = 300) -> int:
+def write_household_lists(
+    raw: Path,
+    communes: list[dict],
+    seed: int | str = 0,
+    fmts: tuple[str, ...] = ("xlsx", "xls", "ods", "csv"),
+    per_commune: int = 300,
+) -> int:
     """One list per commune (`name`, optional `code`, `folder`, and `village_counts` [[village, poor, near-poor], ...]
     or `villages`), the plan's counts or ~per_commune households each, formats and layouts in turn."""
     written = 0
@@ -159,6 +177,8 @@ def write_household_lists(raw: Path, communes: list[dict], seed: int | str = 0, 
         layout = LAYOUTS[n % len(LAYOUTS)] if fmt != "csv" else ("column", "sections")[n % 2]
         stem = f"{commune['code']}_danh_sach_ho_ngheo" if commune.get("code") else f"danh_sach_ho_ngheo_{n:05d}"
         path = Path(raw) / commune.get("folder", "") / f"{stem}.{fmt}"
-        write_household_list(path, commune["name"], households, layout, fmt, ("name", "mark")[n % 2], ("columns", "numbers")[(n // 2) % 2])
+        write_household_list(
+            path, commune["name"], households, layout, fmt, ("name", "mark")[n % 2], ("columns", "numbers")[(n // 2) % 2]
+        )
         written += 1
     return written

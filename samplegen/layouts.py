@@ -257,7 +257,9 @@ def write_body(sheet: Sheet, spec: PlanSpec, rng: random.Random, cols: list[Col]
                 sheet.set(r, c, _txt(label, render), _style(render, base))
                 continue
             if f == "note":
-                sheet.set(r, c, _txt((notes or {}).get(village_index), render) if kind == "village" else None, _style(render, base))
+                sheet.set(
+                    r, c, _txt((notes or {}).get(village_index), render) if kind == "village" else None, _style(render, base)
+                )
                 continue
             if village_index is not None and (village_index, f) in spec.cells:
                 raw = spec.cells[(village_index, f)]
@@ -523,7 +525,9 @@ def layout_flat_total_first(spec: PlanSpec, rng: random.Random) -> Written:
     for i, v in enumerate(spec.villages):
         if rng.random() < 0.12:
             notes[i] = rng.choice(["Thôn ĐBKK", "Thôn ĐBKK", "Sáp nhập 2025", "Vùng đồng bào DTTS"])
-    truth, row = write_body(sheet, spec, rng, cols, row, 1, render, total_label=f"Toàn {type_word}", total_first=True, notes=notes)
+    truth, row = write_body(
+        sheet, spec, rng, cols, row, 1, render, total_label=f"Toàn {type_word}", total_first=True, notes=notes
+    )
     sheet.set(row + 1, 2, "Người lập biểu", "b c")
     sheet.set(row + 1, max(3, len(cols) - 2), f"TM. UBND {type_word.upper()}" if spec.title else "TM. UBND", "b c")
     sheet.set(row + 2, max(3, len(cols) - 2), "CHỦ TỊCH", "b c")
@@ -561,7 +565,12 @@ def layout_nfd_text_numbers(spec: PlanSpec, rng: random.Random) -> Written:
     cols = _filter_cols(cols, spec, render)
     if _unit_upper(spec):
         sheet.set(1, 1, _txt(_unit_upper(spec), render), "b")
-    sheet.set(2, 1, _txt(spec.texts.get("title", f"DANH SÁCH PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {spec.year}"), render), "b")
+    sheet.set(
+        2,
+        1,
+        _txt(spec.texts.get("title", f"DANH SÁCH PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {spec.year}"), render),
+        "b",
+    )
     if spec.doc_date:
         sheet.set(3, 4, _txt(_date_line(spec), render), "i")
     row = write_header(sheet, cols, 4, 1, render)
@@ -592,7 +601,12 @@ def layout_tcvn3(spec: PlanSpec, rng: random.Random) -> Written:
         sheet.set(1, 1, _txt(_unit_upper(spec), render), f"b {upper}")
     sheet.set(2, 1, _txt(spec.texts.get("title", f"BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM {y}"), render), f"b {upper}")
     if spec.doc_date:
-        sheet.set(3, 1, _txt(f"(Kèm theo Kế hoạch số {spec.doc_number or ''}/KH-UBND {_date_phrase(spec)} của {_of_unit(spec)})", render), "i font:.VnTime")
+        sheet.set(
+            3,
+            1,
+            _txt(f"(Kèm theo Kế hoạch số {spec.doc_number or ''}/KH-UBND {_date_phrase(spec)} của {_of_unit(spec)})", render),
+            "i font:.VnTime",
+        )
     row = write_header(sheet, cols, 5, 1, render)
     truth, row = write_body(sheet, spec, rng, cols, row, 1, render, total_label=rng.choice(["Tổng cộng", "Cộng"]))
     sheet.set(row + 1, 2, _txt("Người lập biểu", render), "b font:.VnTime")
@@ -771,7 +785,12 @@ def layout_vni(spec: PlanSpec, rng: random.Random) -> Written:
     sheet.set(2, 5, _txt("Độc lập - Tự do - Hạnh phúc", render), "b font:VNI-Times")
     if spec.doc_date or spec.title:
         sheet.set(3, 5, _txt(_date_line(spec), render), "i font:VNI-Times")
-    sheet.set(5, 1, _txt(spec.texts.get("title", f"BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {y}"), render), "b font:VNI-Times")
+    sheet.set(
+        5,
+        1,
+        _txt(spec.texts.get("title", f"BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {y}"), render),
+        "b font:VNI-Times",
+    )
     sheet.set(6, 1, _txt("Đơn vị tính: hộ", render), "i font:VNI-Times")
     row = write_header(sheet, cols, 7, 1, render)
     truth, row = write_body(sheet, spec, rng, cols, row, 1, render, total_label=f"Toàn {type_word}", total_first=True)
@@ -832,7 +851,16 @@ LAYOUT_EXT = {name: "." + fmt for name, fmt in LAYOUT_FORMATS.items()}
 # layouts that can carry each plant (format features: hidden rows, formulas, stated rates)
 RATE_LAYOUTS = ("seed", "flat_total_first", "csv_semicolon", "tcvn3", "xls_sections", "second_sheet_3row",
                 "csv_comma_cp1258", "ods", "ascii_offset")
-HIDDEN_LAYOUTS = ("seed", "flat_total_first", "nfd_text_numbers", "tcvn3", "second_sheet_3row", "reordered", "ascii_offset", "ods")
+HIDDEN_LAYOUTS = (
+    "seed",
+    "flat_total_first",
+    "nfd_text_numbers",
+    "tcvn3",
+    "second_sheet_3row",
+    "reordered",
+    "ascii_offset",
+    "ods",
+)
 FORMULA_LAYOUTS = ("seed", "flat_total_first", "tcvn3", "second_sheet_3row", "reordered", "ascii_offset")
 
 

@@ -32,8 +32,17 @@ def _with_breakdowns(path: Path, commune: str, villages: list[dict], seed: int, 
     layout = BREAKDOWN_LAYOUTS[n % len(BREAKDOWN_LAYOUTS)]
     fmt = path.suffix.lstrip(".")
     encodings = [e for f, e in FORMATS if f == fmt] or [None]
-    written = write_breakdown_plan(path, layout, commune, villages, make_breakdowns(sub_rng(seed, "nat-breakdowns-values", code), villages),
-                                   2026, fmt, encodings[n % len(encodings)], variant=n)
+    written = write_breakdown_plan(
+        path,
+        layout,
+        commune,
+        villages,
+        make_breakdowns(sub_rng(seed, "nat-breakdowns-values", code), villages),
+        2026,
+        fmt,
+        encodings[n % len(encodings)],
+        variant=n,
+    )
     return {"layout": f"breakdowns_{layout}", "breakdowns": written["commune"]}
 
 

@@ -42,7 +42,11 @@ PLANTS = {
     "prose_only": ("table_found", "error", ("seed",)),
     "corrupt": ("readable", "error", ("flat_total_first", "reordered", "second_sheet_3row")),
     "total_row_mismatch": ("total_row_matches_sum", "warning", None),
-    "rate_mismatch": ("rate_matches_counts", "warning", ("seed", "flat_total_first", "csv_semicolon", "tcvn3", "second_sheet_3row")),
+    "rate_mismatch": (
+        "rate_matches_counts",
+        "warning",
+        ("seed", "flat_total_first", "csv_semicolon", "tcvn3", "second_sheet_3row"),
+    ),
     "superseded": ("superseded_submission", "warning", ("seed", "flat_total_first", "second_sheet_3row")),
     "legacy_name": ("legacy_unit_name", "warning", ("flat_total_first", "nfd_text_numbers", "reordered", "csv_semicolon")),
     "hidden_row": ("hidden_content", "warning", HIDDEN_LAYOUTS),
@@ -261,7 +265,9 @@ def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year
     for code in sorted(plant_of):
         allowed = PLANTS[plant_of[code]][2] or LAYOUTS
         allowed = [a for a in allowed if a != "xls_sections" or sections_of[code]]
-        layout_of[code] = _choose_layout(rng, {a: 0 for a in LAYOUTS} if plant_of[code] in ("prose_only", "corrupt") else counts, allowed)
+        layout_of[code] = _choose_layout(
+            rng, {a: 0 for a in LAYOUTS} if plant_of[code] in ("prose_only", "corrupt") else counts, allowed
+        )
         if plant_of[code] not in ("prose_only", "corrupt"):
             counts[layout_of[code]] += 1
     clean_codes = [c for c in codes if c not in missing_codes and c not in layout_of]
@@ -442,7 +448,9 @@ def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year
             results_truth[code] = entry
 
     if roadmaps:  # off by default: the sample province's files stay as they are
-        chosen = [c for c in codes if truth_communes[c].get("status") == "accepted" and not truth_communes[c].get("plant")][:roadmaps]
+        chosen = [c for c in codes if truth_communes[c].get("status") == "accepted" and not truth_communes[c].get("plant")][
+            :roadmaps
+        ]
         roadmap_truth = write_roadmaps(raw, "lo_trinh", seed, [
             {"code": c, "name": by_code[c].name, "poor": truth_communes[c]["poor_households"],
              "first_year": truth_communes[c]["poor_reduction_target"]} for c in chosen])
@@ -454,9 +462,20 @@ def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year
         # as many accepted year-end results rewritten with breakdowns, the same rows (made again from the same seed)
         chosen = [c for c in sorted(results_truth) if results_truth[c]["status"] == "accepted"
                   and not any(r.get("section") for r in truth_communes[c]["rows"])][:breakdowns]
-        written = write_breakdown_results(raw, seed, [{"code": c, "name": by_code[c].name, "file": results_truth[c]["file"],
-                                                       "rows": make_results(sub_rng(seed, "results", c), truth_communes[c]["rows"])}
-                                                      for c in chosen], year)
+        written = write_breakdown_results(
+            raw,
+            seed,
+            [
+                {
+                    "code": c,
+                    "name": by_code[c].name,
+                    "file": results_truth[c]["file"],
+                    "rows": make_results(sub_rng(seed, "results", c), truth_communes[c]["rows"]),
+                }
+                for c in chosen
+            ],
+            year,
+        )
         for code, t in written.items():
             results_truth[code].update(layout=f"breakdowns_{t['layout']}", breakdowns=t["commune"], breakdown_format=t["format"],
                                        breakdown_encoding=t["encoding"])
@@ -469,10 +488,24 @@ def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year
                                         breakdown_format=t["format"], breakdown_encoding=t["encoding"])
 
     if deprivations:  # off by default: the sample province's files stay as they are
-        chosen = [c for c in codes if truth_communes[c].get("status") == "accepted" and not truth_communes[c].get("plant")][:deprivations]
-        written = write_deprivation_tables(raw, [{"code": c, "name": by_code[c].name, "folder": "thieu_hut",
-                                                  "villages": [(r["village"], r["poor"], r["near"]) for r in truth_communes[c]["rows"]]}
-                                                 for c in chosen], seed, year, plants=plants)
+        chosen = [c for c in codes if truth_communes[c].get("status") == "accepted" and not truth_communes[c].get("plant")][
+            :deprivations
+        ]
+        written = write_deprivation_tables(
+            raw,
+            [
+                {
+                    "code": c,
+                    "name": by_code[c].name,
+                    "folder": "thieu_hut",
+                    "villages": [(r["village"], r["poor"], r["near"]) for r in truth_communes[c]["rows"]],
+                }
+                for c in chosen
+            ],
+            seed,
+            year,
+            plants=plants,
+        )
         for code, entry in written.items():
             mtimes[entry["file"]] = datetime(2026, 6, 3, 9, 0, 0)
             truth_communes[code]["deprivations"] = entry
@@ -501,7 +534,13 @@ def generate_province(out_dir, province_code: str = "19", seed: int = 2026, year
         "communes_rejected": sum(1 for c in codes if truth_communes[c]["status"] == "rejected"),
         "communes_missing": sum(1 for c in codes if truth_communes[c]["status"] == "missing"),
     }
-    for key in ("total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target"):
+    for key in (
+        "total_households",
+        "poor_households",
+        "near_poor_households",
+        "poor_reduction_target",
+        "near_poor_reduction_target",
+    ):
         province_totals[key] = sum(truth_communes[c][key] for c in accepted)
     truth = {"province_code": province_code, "communes": truth_communes, "files": files, "superseded": superseded,
              "unresolved": unresolved, "province": province_totals}

@@ -90,12 +90,20 @@ def results_official(spec: ResultSpec, rng: random.Random) -> tuple[Book, list[d
             s.put_row(row, [None, heading], style="b bd")
             row += 1
         p_end, n_end = _end(spec, i, "poor"), _end(spec, i, "near")
-        s.put_row(row, [i + 1, r["village"], r["total_end"], p_end, rate(p_end, r["total_end"]), n_end, rate(n_end, r["total_end"])], style="bd")
+        s.put_row(
+            row,
+            [i + 1, r["village"], r["total_end"], p_end, rate(p_end, r["total_end"]), n_end, rate(n_end, r["total_end"])],
+            style="bd",
+        )
         sums["t"] += r["total_end"]
         sums["p"] += p_end
         sums["n"] += n_end
         row += 1
-    s.put_row(row, [None, "Tổng cộng", sums["t"], sums["p"], rate(sums["p"], sums["t"]), sums["n"], rate(sums["n"], sums["t"])], style="b bd")
+    s.put_row(
+        row,
+        [None, "Tổng cộng", sums["t"], sums["p"], rate(sums["p"], sums["t"]), sums["n"], rate(sums["n"], sums["t"])],
+        style="b bd",
+    )
     s.widths[2] = 22
     truth: list[dict] = []
     for kind, sheet_name, subject in (("poor", "Diễn biến HN", "HỘ NGHÈO"), ("near", "Diễn biến HCN", "HỘ CẬN NGHÈO")):
@@ -165,8 +173,24 @@ def results_simple(spec: ResultSpec, rng: random.Random) -> tuple[Book, list[dic
         p_new = r["p_new"] + r["p_from_near"] + r["p_other_inc"]
         n_out = sum(r[k] for k in NEAR_DEC)
         n_new = sum(r[k] for k in NEAR_INC)
-        s.put_row(row, [i + 1, r["village"], r["total_end"], r["poor_start"], p_out, p_new, r["p_fell_back"], _end(spec, i, "poor"),
-                        r["near_start"], n_out, n_new, _end(spec, i, "near")], style="bd")
+        s.put_row(
+            row,
+            [
+                i + 1,
+                r["village"],
+                r["total_end"],
+                r["poor_start"],
+                p_out,
+                p_new,
+                r["p_fell_back"],
+                _end(spec, i, "poor"),
+                r["near_start"],
+                n_out,
+                n_new,
+                _end(spec, i, "near"),
+            ],
+            style="bd",
+        )
         truth.append(_truth_row(spec, i, row))
         row += 1
     s.widths[2] = 22

@@ -19,7 +19,7 @@ import random
 from pathlib import Path
 
 from .breakdowns import FORMATS, UNUSED_LABEL, labels_for, sub_rows
-from .data import NEAR_DEC, NEAR_INC, POOR_DEC, POOR_INC
+from .data import NEAR_DEC, NEAR_INC, POOR_DEC
 from .encodings import encode_cell
 from .layouts import Col, Render, write_header
 from .results import ResultSpec, results_official
@@ -33,10 +33,23 @@ PARENT = {f"{f}_{end}": f"{'poor' if f.startswith('poor') else 'near'}_{end}" fo
 PLANTS = {"exceeds": ("breakdown_le_parent", "error"), "unused": ("row_not_used", "warning")}
 # what each column layout gives (the rows layouts give every field their rows name, at the start and the end)
 GIVEN = {
-    "columns": ("poor_ethnic_minority_start", "poor_no_labour_start", "near_poor_ethnic_minority_start", "poor_ethnic_minority_end",
-                "poor_no_labour_end", "poor_merit_end", "near_poor_ethnic_minority_end", "near_poor_no_labour_end"),
-    "official_columns": ("poor_ethnic_minority_end", "poor_no_labour_end", "poor_merit_end", "near_poor_ethnic_minority_end",
-                         "near_poor_no_labour_end"),
+    "columns": (
+        "poor_ethnic_minority_start",
+        "poor_no_labour_start",
+        "near_poor_ethnic_minority_start",
+        "poor_ethnic_minority_end",
+        "poor_no_labour_end",
+        "poor_merit_end",
+        "near_poor_ethnic_minority_end",
+        "near_poor_no_labour_end",
+    ),
+    "official_columns": (
+        "poor_ethnic_minority_end",
+        "poor_no_labour_end",
+        "poor_merit_end",
+        "near_poor_ethnic_minority_end",
+        "near_poor_no_labour_end",
+    ),
 }
 
 
@@ -67,23 +80,65 @@ def _columns(layout: str, labels: tuple[str, str, str], ward: bool) -> list[Col]
     if layout == "columns":
         def group(title, parts):
             return [Col(key, (title, label)) for key, label in parts]
-        return [Col("stt", ("STT", None), 5), Col("name", (name, None), 20), Col("total_end", ("Tổng số hộ cuối năm", None))] + group(
-            "Hộ nghèo đầu năm", [("poor_start", "Tổng số"), ("poor_ethnic_minority_start", f"Trong đó: {ethnic}"),
-                                  ("poor_no_labour_start", no_labour)]) + [
-            Col("p_out", ("Số hộ thoát nghèo", None)), Col("p_new", ("Hộ nghèo phát sinh mới", None)), Col("p_fell_back", ("Hộ tái nghèo", None)),
-        ] + group("Hộ nghèo cuối năm", [("poor_end", "Tổng số"), ("poor_ethnic_minority_end", f"Trong đó: {ethnic}"),
-                                         ("poor_no_labour_end", no_labour), ("poor_merit_end", merit)]) + group(
-            "Hộ cận nghèo đầu năm", [("near_start", "Tổng số"), ("near_poor_ethnic_minority_start", f"Trong đó: {ethnic}")]) + [
-            Col("n_out", ("Số hộ thoát cận nghèo", None)), Col("n_new", ("Hộ cận nghèo phát sinh mới", None)),
-        ] + group("Hộ cận nghèo cuối năm", [("near_end", "Tổng số"), ("near_poor_ethnic_minority_end", f"Trong đó: {ethnic}"),
-                                             ("near_poor_no_labour_end", no_labour)])
+
+        return (
+            [Col("stt", ("STT", None), 5), Col("name", (name, None), 20), Col("total_end", ("Tổng số hộ cuối năm", None))]
+            + group(
+                "Hộ nghèo đầu năm",
+                [
+                    ("poor_start", "Tổng số"),
+                    ("poor_ethnic_minority_start", f"Trong đó: {ethnic}"),
+                    ("poor_no_labour_start", no_labour),
+                ],
+            )
+            + [
+                Col("p_out", ("Số hộ thoát nghèo", None)),
+                Col("p_new", ("Hộ nghèo phát sinh mới", None)),
+                Col("p_fell_back", ("Hộ tái nghèo", None)),
+            ]
+            + group(
+                "Hộ nghèo cuối năm",
+                [
+                    ("poor_end", "Tổng số"),
+                    ("poor_ethnic_minority_end", f"Trong đó: {ethnic}"),
+                    ("poor_no_labour_end", no_labour),
+                    ("poor_merit_end", merit),
+                ],
+            )
+            + group(
+                "Hộ cận nghèo đầu năm", [("near_start", "Tổng số"), ("near_poor_ethnic_minority_start", f"Trong đó: {ethnic}")]
+            )
+            + [
+                Col("n_out", ("Số hộ thoát cận nghèo", None)),
+                Col("n_new", ("Hộ cận nghèo phát sinh mới", None)),
+            ]
+            + group(
+                "Hộ cận nghèo cuối năm",
+                [
+                    ("near_end", "Tổng số"),
+                    ("near_poor_ethnic_minority_end", f"Trong đó: {ethnic}"),
+                    ("near_poor_no_labour_end", no_labour),
+                ],
+            )
+        )
     if layout == "official_columns":  # the "Kết quả rà soát" sheet: end counts, rates and their "Trong đó"
         def group(title, who, parts):
             return [Col(f"{who}_end", (title, "Số hộ", None)), Col(f"{who}_rate", (title, "Tỷ lệ (%)", None))] + [
                 Col(key, (title, "Trong đó", label)) for key, label in parts]
-        return [Col("stt", ("STT", None, None), 5), Col("name", ("Đơn vị", None, None), 20), Col("total_end", ("Tổng số hộ", None, None))] + group(
-            "Hộ nghèo", "poor", [("poor_ethnic_minority_end", ethnic), ("poor_no_labour_end", no_labour), ("poor_merit_end", merit)]) + group(
-            "Hộ cận nghèo", "near", [("near_poor_ethnic_minority_end", ethnic), ("near_poor_no_labour_end", no_labour)])
+
+        return (
+            [
+                Col("stt", ("STT", None, None), 5),
+                Col("name", ("Đơn vị", None, None), 20),
+                Col("total_end", ("Tổng số hộ", None, None)),
+            ]
+            + group(
+                "Hộ nghèo",
+                "poor",
+                [("poor_ethnic_minority_end", ethnic), ("poor_no_labour_end", no_labour), ("poor_merit_end", merit)],
+            )
+            + group("Hộ cận nghèo", "near", [("near_poor_ethnic_minority_end", ethnic), ("near_poor_no_labour_end", no_labour)])
+        )
     return [Col(k, (label, None, None) if layout == "total_first_rows" else (label,)) for k, label in (
         ("stt", "STT"), ("name", name), ("total_end", "Tổng số hộ cuối năm"), ("poor_start", "Hộ nghèo đầu năm"),
         ("p_out", "Số hộ thoát nghèo"), ("p_new", "Hộ nghèo phát sinh mới"), ("p_fell_back", "Hộ tái nghèo"),

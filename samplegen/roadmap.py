@@ -61,7 +61,12 @@ def _years_down(sheet, commune: str, roadmap: dict, grouped: bool) -> dict[tuple
     top = _title(sheet, commune, len(items) + 1)
     labels = _labels()
     if grouped:
-        sub = {"poor_reduction": "Hộ nghèo", "near_poor_reduction": "Hộ cận nghèo", "budget_total": "Tổng", "budget_central": "NSTW"}
+        sub = {
+            "poor_reduction": "Hộ nghèo",
+            "near_poor_reduction": "Hộ cận nghèo",
+            "budget_total": "Tổng",
+            "budget_central": "NSTW",
+        }
         groups = (("Chỉ tiêu giảm nghèo", "_reduction"), ("Hỗ trợ", "support_"), ("Kinh phí (triệu đồng)", "budget_"))
         sheet.set(top, 1, "Năm", "b bd c")
         sheet.merge(top, 1, top + 1, 1)
@@ -94,7 +99,11 @@ def _years_across(sheet, commune: str, roadmap: dict) -> dict[tuple[str, int | s
     top = _title(sheet, commune, len(PERIOD) + 4)
     sheet.put_row(top, ["STT", "Nội dung", "Đơn vị tính", *(f"Năm {y}" for y in PERIOD), "Cộng"], style="b bd c w")
     labels, cells, r = _labels(), {}, top + 1
-    for numeral, section, key in (("I", "Chỉ tiêu giảm nghèo", "_reduction"), ("II", "Hỗ trợ", "support_"), ("III", "Kinh phí", "budget_")):
+    for numeral, section, key in (
+        ("I", "Chỉ tiêu giảm nghèo", "_reduction"),
+        ("II", "Hỗ trợ", "support_"),
+        ("III", "Kinh phí", "budget_"),
+    ):
         sheet.put_row(r, [numeral, section], style="b bd")
         r += 1
         for n, item in enumerate((i for i in roadmap if key in i), start=1):
@@ -106,7 +115,9 @@ def _years_across(sheet, commune: str, roadmap: dict) -> dict[tuple[str, int | s
     return cells
 
 
-def write_roadmap_table(path: Path, layout: str, commune: str, roadmap: dict, fmt: str = "xlsx", plant: str | None = None) -> dict:
+def write_roadmap_table(
+    path: Path, layout: str, commune: str, roadmap: dict, fmt: str = "xlsx", plant: str | None = None
+) -> dict:
     """Write one commune's roadmap; returns {"cells": {(item, year): A1}, "plant": (rule, A1) or None}."""
     roadmap = {k: list(v) for k, v in roadmap.items()}
     planted = None
@@ -126,8 +137,11 @@ def write_roadmap_table(path: Path, layout: str, commune: str, roadmap: dict, fm
         row, col = int(cell[1:]), ord(cell[0]) - 64
         sheet.set(row, col, sheet.cells[(row, col)] + 1, "b bd")
     if plant:
-        rule, key = {"negative": ("non_negative", ("support_latrine", 2027)), "budget_sources": ("budget_sources_sum", ("budget_total", 2028)),
-                     "total_row": ("total_row_matches_sum", ("poor_reduction", "total"))}[plant]
+        rule, key = {
+            "negative": ("non_negative", ("support_latrine", 2027)),
+            "budget_sources": ("budget_sources_sum", ("budget_total", 2028)),
+            "total_row": ("total_row_matches_sum", ("poor_reduction", "total")),
+        }[plant]
         planted = (rule, cells[key])
     save_book(book, path, fmt)
     return {"cells": cells, "plant": planted, "roadmap": roadmap}

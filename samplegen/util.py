@@ -36,7 +36,11 @@ def rate(part, whole, digits: int = 2) -> float | None:
     """part / whole * 100 rounded half-up, or None when it cannot be computed."""
     if not (is_number(part) and is_number(whole)) or whole == 0:
         return None
-    exact = Fraction(part) * 100 / Fraction(whole) if isinstance(part, int) and isinstance(whole, int) else Fraction(str(part)) * 100 / Fraction(str(whole))
+    exact = (
+        Fraction(part) * 100 / Fraction(whole)
+        if isinstance(part, int) and isinstance(whole, int)
+        else Fraction(str(part)) * 100 / Fraction(str(whole))
+    )
     return round_half_up(exact, digits)
 
 

@@ -240,11 +240,15 @@ class _XlsxStyles:
                 + f'<sz val="{size}"/><name val="{_xml_text(name)}"/><family val="1"/></font>'
             )
         parts.append("</fonts>")
-        parts.append('<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>')
+        parts.append(
+            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill '
+            'patternType="gray125"/></fill></fills>'
+        )
         parts.append('<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>')
         parts.append(
             '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
-            '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border></borders>'
+            '<top style="thin"><color auto="1"/></top><bottom style="thin"><color '
+            'auto="1"/></bottom><diagonal/></border></borders>'
         )
         parts.append('<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>')
         parts.append(f'<cellXfs count="{len(self.xfs)}">')
@@ -257,7 +261,12 @@ class _XlsxStyles:
             if border:
                 attrs += ' applyBorder="1"'
             if halign or wrap:
-                align = "<alignment" + (f' horizontal="{halign}"' if halign else "") + (' vertical="center" wrapText="1"' if wrap else "") + "/>"
+                align = (
+                    "<alignment"
+                    + (f' horizontal="{halign}"' if halign else "")
+                    + (' vertical="center" wrapText="1"' if wrap else "")
+                    + "/>"
+                )
                 parts.append(f'<xf {attrs} applyAlignment="1">{align}</xf>')
             else:
                 parts.append(f"<xf {attrs}/>")
@@ -343,23 +352,31 @@ def save_xlsx(book: Book, path: Path) -> None:
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         + "".join(
-            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+            f'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             for i in range(1, n + 1)
         )
-        + '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        + '<Override PartName="/xl/styles.xml" '
+          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
         '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-        '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+        '<Override PartName="/docProps/app.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
         "</Types>"
     )
     root_rels = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
-        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" '
+        'Target="docProps/app.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '
+        'Target="docProps/core.xml"/>'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="xl/workbook.xml"/>'
         "</Relationships>"
     )
     modified = book.modified or book.created
@@ -396,11 +413,14 @@ def save_xlsx(book: Book, path: Path) -> None:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         + "".join(
-            f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            f'Target="worksheets/sheet{i}.xml"/>'
             for i in range(1, n + 1)
         )
-        + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
-        f'<Relationship Id="rId{n + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+        + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+          f'Target="styles.xml"/>'
+        f'<Relationship Id="rId{n + 2}" '
+        f'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
         "</Relationships>"
     )
     buf = io.BytesIO()
@@ -431,7 +451,11 @@ def save_xls(book: Book, path: Path) -> None:
     def style(text: str | None):
         if text not in cache:
             st = parse_style(text)
-            parts = [f"font: name {st.font}, height {st.size * 20}" + (", bold on" if st.bold else "") + (", italic on" if st.italic else "")]
+            parts = [
+                f"font: name {st.font}, height {st.size * 20}"
+                + (", bold on" if st.bold else "")
+                + (", italic on" if st.italic else "")
+            ]
             align = []
             if st.halign:
                 align.append(f"horiz {st.halign}")
@@ -569,7 +593,8 @@ def save_ods(book: Book, path: Path) -> None:
             if cell_props:
                 xml += f"<style:table-cell-properties {' '.join(cell_props)}/>"
             if st.halign:
-                xml += f'<style:paragraph-properties fo:text-align="{"center" if st.halign == "center" else "end" if st.halign == "right" else "start"}"/>'
+                xml += (f'<style:paragraph-properties '
+                        f'fo:text-align="{"center" if st.halign == "center" else "end" if st.halign == "right" else "start"}"/>')
             xml += f"<style:text-properties {' '.join(text_props)}/></style:style>"
             style_names[text] = name
             auto_styles.append(xml)
@@ -605,7 +630,9 @@ def save_ods(book: Book, path: Path) -> None:
                         f"<text:p>{_xml_text(_ods_display(value, fmt))}</text:p></table:table-cell>"
                     )
                 else:
-                    cells.append(f'<table:table-cell{attrs} office:value-type="string">{_ods_text(str(value))}</table:table-cell>')
+                    cells.append(
+                        f'<table:table-cell{attrs} office:value-type="string">{_ods_text(str(value))}</table:table-cell>'
+                    )
             # trailing empty unstyled cells are dropped, as LibreOffice does
             while cells and cells[-1] == "<table:table-cell/>":
                 cells.pop()
@@ -634,7 +661,8 @@ def save_ods(book: Book, path: Path) -> None:
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" manifest:version="1.2" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="/" manifest:version="1.2" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
         '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
         '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>'
         '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
@@ -659,7 +687,9 @@ def save_csv(book: Book, path: Path, delimiter: str = ";", encoding: str = "utf-
     sheet = book.sheets[0]
     max_row, max_col = sheet.max_row(), sheet.max_col()
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    writer = csv.writer(
+        buf, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    )
     for r in range(1, max_row + 1):
         row = []
         for c in range(1, max_col + 1):

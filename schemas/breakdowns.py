@@ -20,7 +20,9 @@ class BreakdownRows(pa.DataFrameModel):
     numbers, whole, not negative. Row models of the kinds that carry breakdowns inherit these."""
 
     poor_ethnic_minority: float = pa.Field(nullable=True, **_info("poor_ethnic_minority", "part of poor_households"))
-    near_poor_ethnic_minority: float = pa.Field(nullable=True, **_info("near_poor_ethnic_minority", "part of near_poor_households"))
+    near_poor_ethnic_minority: float = pa.Field(
+        nullable=True, **_info("near_poor_ethnic_minority", "part of near_poor_households")
+    )
     poor_no_labour: float = pa.Field(nullable=True, **_info("poor_no_labour", "part of poor_households"))
     near_poor_no_labour: float = pa.Field(nullable=True, **_info("near_poor_no_labour", "part of near_poor_households"))
     poor_merit: float = pa.Field(nullable=True, **_info("poor_merit", "part of poor_households"))

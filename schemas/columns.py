@@ -36,7 +36,9 @@ COLUMNS: dict[str, ColumnInfo] = {
     "communes_below_target": ColumnInfo("Số xã dưới chỉ tiêu giao (kế hoạch)", "communes planning below the target", TEXT),
     "communes_with_results": ColumnInfo("Số xã có kết quả cuối năm được chấp nhận", "communes with accepted results", TEXT),
     "communes_met_target_actual": ColumnInfo("Số xã đạt chỉ tiêu giao (thực tế)", "communes that met the target", TEXT),
-    "communes_missed_target_actual": ColumnInfo("Số xã không đạt chỉ tiêu giao (thực tế)", "communes that missed the target", TEXT),
+    "communes_missed_target_actual": ColumnInfo(
+        "Số xã không đạt chỉ tiêu giao (thực tế)", "communes that missed the target", TEXT
+    ),
     # approval and the submission ledger
     "approval": ColumnInfo("Phê duyệt số liệu", "approval", TEXT),
     "approved_at": ColumnInfo("Thời điểm phê duyệt (giờ Việt Nam)", "approved at", TEXT),
@@ -72,8 +74,11 @@ COLUMNS: dict[str, ColumnInfo] = {
     "meets_assigned_target": ColumnInfo("Đạt chỉ tiêu giao", "meets the assigned target", TEXT),
     # year-end results
     "total_households_end": ColumnInfo("Tổng số hộ cuối kỳ", "total households at the end", HH),
-    "start_denominator": ColumnInfo("Tổng số hộ tính tỷ lệ đầu kỳ", "households the start rates are taken on: the accepted "
-                                    "plan's total, else the total at the end", HH),
+    "start_denominator": ColumnInfo(
+        "Tổng số hộ tính tỷ lệ đầu kỳ",
+        "households the start rates are taken on: the accepted plan's total, else the total at the end",
+        HH,
+    ),
     "total_households_start": ColumnInfo("Tổng số hộ đầu kỳ", "total households at the start", HH),
     "poor_households_start": ColumnInfo("Số hộ nghèo đầu kỳ", "poor households at the start", HH),
     "poor_households_end": ColumnInfo("Số hộ nghèo cuối kỳ", "poor households at the end", HH),
@@ -113,7 +118,9 @@ COLUMNS: dict[str, ColumnInfo] = {
     "indicators": ColumnInfo("Số chỉ số thiếu hụt có số liệu", "indicators given", TEXT),
     "group_source": ColumnInfo("Nguồn số hộ của nhóm", "where the group sizes come from", TEXT),
     "annex_poor_households": ColumnInfo("Số hộ nghèo theo phụ lục kế hoạch", "poor households in the plan's annex", HH),
-    "annex_near_poor_households": ColumnInfo("Số hộ cận nghèo theo phụ lục kế hoạch", "near-poor households in the plan's annex", HH),
+    "annex_near_poor_households": ColumnInfo(
+        "Số hộ cận nghèo theo phụ lục kế hoạch", "near-poor households in the plan's annex", HH
+    ),
     "matches_annex": ColumnInfo("Khớp với phụ lục kế hoạch", "matches the plan's annex", TEXT),
     "years": ColumnInfo("Số năm của lộ trình", "years of the roadmap", TEXT),
     "poor_reduction": ColumnInfo("Số hộ nghèo giảm", "poor households lifted", HH),
@@ -122,7 +129,9 @@ COLUMNS: dict[str, ColumnInfo] = {
     "poor_ethnic_minority": ColumnInfo("Hộ nghèo DTTS", "poor ethnic-minority households", HH),
     "near_poor_ethnic_minority": ColumnInfo("Hộ cận nghèo DTTS", "near-poor ethnic-minority households", HH),
     "poor_no_labour": ColumnInfo("Hộ nghèo không có khả năng lao động", "poor households without labour capacity", HH),
-    "near_poor_no_labour": ColumnInfo("Hộ cận nghèo không có khả năng lao động", "near-poor households without labour capacity", HH),
+    "near_poor_no_labour": ColumnInfo(
+        "Hộ cận nghèo không có khả năng lao động", "near-poor households without labour capacity", HH
+    ),
     "poor_merit": ColumnInfo("Hộ nghèo có người có công", "poor households with a person of merit", HH),
     # roadmap
     "value": ColumnInfo("Giá trị", "value", ""),

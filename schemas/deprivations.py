@@ -21,7 +21,9 @@ class DeprivationRows(pa.DataFrameModel):
     near_poor_deprived: float = pa.Field(nullable=True, description="near-poor households deprived in the indicator")
     poor_households: float = pa.Field(nullable=True, description="the poor households the counts are out of, when stated")
     near_poor_households: float = pa.Field(nullable=True, description="the near-poor households, when stated")
-    poor_deprived__status: str = pa.Field(description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula, too_large, excel_error")
+    poor_deprived__status: str = pa.Field(
+        description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula, too_large, excel_error"
+    )
     near_poor_deprived__status: str = pa.Field()
     poor_households__status: str = pa.Field()
     near_poor_households__status: str = pa.Field()
@@ -60,7 +62,10 @@ _FIELDS = {
     "indicator": (str, pa.Field()),
     "group": (str, pa.Field(isin=list(GROUPS))),
     "households_deprived": (pl.Int64, pa.Field(ge=0, nullable=True)),
-    "households_in_group": (pl.Int64, pa.Field(ge=0, nullable=True, description="from the table when stated, else the plan's baseline")),
+    "households_in_group": (
+        pl.Int64,
+        pa.Field(ge=0, nullable=True, description="from the table when stated, else the plan's baseline"),
+    ),
     "deprivation_rate_pct": (float, pa.Field(ge=0, nullable=True, description="deprived / group x 100, half-up, 2 decimals")),
     "communes": (pl.Int64, pa.Field(ge=1, description="accepted communes that give the indicator")),
     "coverage_pct": (float, pa.Field(nullable=True, description="100 - deprived / (poor + near-poor) x 100, per indicator")),
@@ -93,8 +98,10 @@ _INDICATOR = ("standard", "dimension_id", "dimension", "indicator_id", "indicato
 Deprivations = _model("Deprivations", "deprivations.parquet: one row per accepted commune x indicator x group.",
                       (*_HEAD, *_INDICATOR, "source_file", "source_sheet"), ["commune_code", "indicator_id", "group"])
 DeprivationsVillages = _model(
-    "DeprivationsVillages", "deprivations_villages.parquet: one row per village x indicator x group of an accepted village-level table.",
-    (*_HEAD, "village_name", *_INDICATOR, "source_file", "source_sheet", "source_row"))
+    "DeprivationsVillages",
+    "deprivations_villages.parquet: one row per village x indicator x group of an accepted village-level table.",
+    (*_HEAD, "village_name", *_INDICATOR, "source_file", "source_sheet", "source_row"),
+)
 DeprivationsCommunes = _model(
     "DeprivationsCommunes", "deprivations_communes.parquet: one row per commune that sent a deprivation table (its status).",
     (*_HEAD, "status", "standard", "indicators", "poor_households", "near_poor_households", "group_source", "source_file"),

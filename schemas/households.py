@@ -39,18 +39,27 @@ _FIELDS = {
     "commune_code": (str, pa.Field(str_matches=r"^\d{5}$")),
     "commune_name": (str, pa.Field(nullable=True)),
     "village_name": (str, pa.Field(nullable=True)),
-    "household_key": (str, pa.Field(str_matches=r"^[0-9a-f]{64}$", description="HMAC-SHA256 pseudonym, stable under the same key")),
+    "household_key": (
+        str,
+        pa.Field(str_matches=r"^[0-9a-f]{64}$", description="HMAC-SHA256 pseudonym, stable under the same key"),
+    ),
     "group": (str, pa.Field(isin=list(GROUPS), nullable=True)),
     "members": (pl.Int64, pa.Field(ge=1, nullable=True)),
     "ethnic_minority": (bool, pa.Field(nullable=True)),
     "no_labour": (bool, pa.Field(nullable=True)),
     "merit": (bool, pa.Field(nullable=True)),
     **{c: (bool, pa.Field(nullable=True)) for c in DEPRIVATION_COLUMNS},
-    "deprivations": (pl.Int64, pa.Field(ge=0, le=INDICATORS, nullable=True, description="indicators marked, null when not given")),
+    "deprivations": (
+        pl.Int64,
+        pa.Field(ge=0, le=INDICATORS, nullable=True, description="indicators marked, null when not given"),
+    ),
     "planned_exit_year": (pl.Int64, pa.Field(ge=1900, le=2100, nullable=True)),
     "status": (str, pa.Field(isin=["accepted", "rejected"])),
     "list_poor_households": (pl.Int64, pa.Field(ge=0, nullable=True, description="poor households in the accepted list")),
-    "list_near_poor_households": (pl.Int64, pa.Field(ge=0, nullable=True, description="near-poor households in the accepted list")),
+    "list_near_poor_households": (
+        pl.Int64,
+        pa.Field(ge=0, nullable=True, description="near-poor households in the accepted list"),
+    ),
     "annex_poor_households": (pl.Int64, pa.Field(ge=0, nullable=True, description="the plan annex's baseline, when accepted")),
     "annex_near_poor_households": (pl.Int64, pa.Field(ge=0, nullable=True)),
     "matches_annex": (bool, pa.Field(nullable=True, description="list counts equal the annex's, commune and villages")),
@@ -69,14 +78,48 @@ def _model(name: str, doc: str, columns: tuple[str, ...], unique: list[str] | No
 
 
 Households = _model(
-    "Households", "households.parquet: one row per household of an accepted list, pseudonymised.",
-    ("run_id", "year", "province_code", "commune_code", "village_name", "household_key", "group", "members", "ethnic_minority",
-     "no_labour", "merit", *DEPRIVATION_COLUMNS, "deprivations", "planned_exit_year", "source_file", "source_sheet", "source_row"),
-    ["household_key"])
+    "Households",
+    "households.parquet: one row per household of an accepted list, pseudonymised.",
+    (
+        "run_id",
+        "year",
+        "province_code",
+        "commune_code",
+        "village_name",
+        "household_key",
+        "group",
+        "members",
+        "ethnic_minority",
+        "no_labour",
+        "merit",
+        *DEPRIVATION_COLUMNS,
+        "deprivations",
+        "planned_exit_year",
+        "source_file",
+        "source_sheet",
+        "source_row",
+    ),
+    ["household_key"],
+)
 HouseholdsCommunes = _model(
-    "HouseholdsCommunes", "households_communes.parquet: one row per commune that sent a list: its status, its counts, the annex's.",
-    ("run_id", "year", "province_code", "commune_code", "commune_name", "status", "list_poor_households", "list_near_poor_households",
-     "annex_poor_households", "annex_near_poor_households", "matches_annex", "source_file"), ["commune_code"])
+    "HouseholdsCommunes",
+    "households_communes.parquet: one row per commune that sent a list: its status, its counts, the annex's.",
+    (
+        "run_id",
+        "year",
+        "province_code",
+        "commune_code",
+        "commune_name",
+        "status",
+        "list_poor_households",
+        "list_near_poor_households",
+        "annex_poor_households",
+        "annex_near_poor_households",
+        "matches_annex",
+        "source_file",
+    ),
+    ["commune_code"],
+)
 # the columns a list adds to communes.parquet (null where the commune has no accepted list)
 ListColumns = _model("ListColumns", "communes.parquet: the counts of the commune's accepted household list.",
                      ("list_poor_households", "list_near_poor_households"))

@@ -14,7 +14,9 @@ class RoadmapRows(pa.DataFrameModel):
     table_id: int = pa.Field()
     row: int = pa.Field(ge=1)
     value: float = pa.Field(nullable=True, description="households, or million VND for budget items")
-    value__status: str = pa.Field(description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula, too_large, excel_error")
+    value__status: str = pa.Field(
+        description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula, too_large, excel_error"
+    )
     # money as the table wrote it (transforms.roadmap turns it into million VND): "Nghìn đồng" rejected every roadmap
     unit: str = pa.Field(isin=["households", "million_vnd", "vnd", "thousand_vnd", "billion_vnd"])
 
@@ -45,7 +47,9 @@ class Roadmap(pa.DataFrameModel):
     commune_name: str = pa.Field(nullable=True)
     year: pl.Int64 = pa.Field(ge=2000, le=2100, description="the year of the period the value is for")
     item_kind: str = pa.Field(isin=["reduction", "support", "budget"])
-    item: str = pa.Field(description="canonical id: poor_reduction, support_latrine, budget_central, ... or support_/budget_<words>")
+    item: str = pa.Field(
+        description="canonical id: poor_reduction, support_latrine, budget_central, ... or support_/budget_<words>"
+    )
     item_label: str = pa.Field(nullable=True, description="the label as written")
     unit: str = pa.Field(isin=["households", "million_vnd"])
     value: float = pa.Field(ge=0, nullable=True)

@@ -33,8 +33,12 @@ class PlanVillageRows(BreakdownRows):
     poor_households: float = pa.Field(nullable=True, **_info("poor_households", "Số hộ nghèo at the baseline date"))
     near_poor_households: float = pa.Field(nullable=True, **_info("near_poor_households", "Số hộ cận nghèo at the baseline date"))
     poor_reduction_target: float = pa.Field(nullable=True, **_info("poor_reduction_target", "planned cut in poor households"))
-    near_poor_reduction_target: float = pa.Field(nullable=True, **_info("near_poor_reduction_target", "planned cut in near-poor households"))
-    total_households__status: str = pa.Field(description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula, too_large, excel_error")
+    near_poor_reduction_target: float = pa.Field(
+        nullable=True, **_info("near_poor_reduction_target", "planned cut in near-poor households")
+    )
+    total_households__status: str = pa.Field(
+        description="how the cell read: ok, empty, zero_marker, invalid, ambiguous, formula, too_large, excel_error"
+    )
     total_households__present: Optional[bool] = pa.Field(nullable=True, description="the table has the column")  # noqa: UP007
     poor_households__status: str = pa.Field()
     near_poor_households__status: str = pa.Field()

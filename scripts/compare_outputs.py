@@ -46,11 +46,17 @@ def compare(before: Path, after: Path, new_columns: bool = False) -> list[str]:
         elif x.schema != y.schema:
             lines.append(f"DIFF {name}: types {dict(x.schema)} != {dict(y.schema)}")
         elif not x.equals(y, null_equal=True):
-            lines.append(f"DIFF {name}: {x.height} vs {y.height} rows, {x.join(y, on=x.columns, how='anti', nulls_equal=True).height} rows only before")
+            lines.append(
+                f"DIFF {name}: {x.height} vs {y.height} rows, {x.join(y, on=x.columns, how='anti', nulls_equal=True).height} "
+                f"rows only before"
+            )
         else:
             lines.append(f"same {name}: {x.height} rows x {x.width} columns")
     files = [
-        sorted(json.dumps({k: f.get(k) for k in MANIFEST_KEYS}, sort_keys=True) for f in json.loads((d / "manifest.json").read_text())["files"])
+        sorted(
+            json.dumps({k: f.get(k) for k in MANIFEST_KEYS}, sort_keys=True)
+            for f in json.loads((d / "manifest.json").read_text())["files"]
+        )
         for d in (before, after)
     ]
     lines.append(f"{'same' if files[0] == files[1] else 'DIFF'} manifest.json files: {len(files[0])} vs {len(files[1])}")

@@ -301,13 +301,32 @@ def test_results_totals_row_takes_rates_as_provinces_parquet_does():
     from transforms.results import provincial_results
 
     accepted = pl.DataFrame(
-        {"commune_code": ["00001", "00002"], "status": ["accepted"] * 2, "poor_households_start": [100, 55],
-         "poor_households_end": [80, 50], "total_households_end": [4000, None], "start_denominator": [4000, None],
-         "near_poor_households_start": [10, 10], "near_poor_households_end": [10, 10],
-         "meets_assigned_target_actual": [True, None], **{f: [None, None] for f in RESULTS_BREAKDOWN_FIELDS}},
-        schema_overrides={"total_households_end": pl.Int64, "start_denominator": pl.Int64, "meets_assigned_target_actual": pl.Boolean,
-                          **{f: pl.Int64 for f in RESULTS_BREAKDOWN_FIELDS}})
-    columns = ["poor_households_end", "total_households_end", "poor_rate_start_pct", "poor_rate_end_pct", "actual_poor_reduction_pp"]
+        {
+            "commune_code": ["00001", "00002"],
+            "status": ["accepted"] * 2,
+            "poor_households_start": [100, 55],
+            "poor_households_end": [80, 50],
+            "total_households_end": [4000, None],
+            "start_denominator": [4000, None],
+            "near_poor_households_start": [10, 10],
+            "near_poor_households_end": [10, 10],
+            "meets_assigned_target_actual": [True, None],
+            **{f: [None, None] for f in RESULTS_BREAKDOWN_FIELDS},
+        },
+        schema_overrides={
+            "total_households_end": pl.Int64,
+            "start_denominator": pl.Int64,
+            "meets_assigned_target_actual": pl.Boolean,
+            **{f: pl.Int64 for f in RESULTS_BREAKDOWN_FIELDS},
+        },
+    )
+    columns = [
+        "poor_households_end",
+        "total_households_end",
+        "poor_rate_start_pct",
+        "poor_rate_end_pct",
+        "actual_poor_reduction_pp",
+    ]
     totals = results_totals(accepted, columns)
     province = provincial_results(accepted.lazy().with_columns(pl.lit("19").alias("province_code"))).collect().row(0, named=True)
     assert (totals["poor_rate_end_pct"], totals["poor_rate_start_pct"], totals["actual_poor_reduction_pp"]) == (2.0, 2.5, 0.5)
@@ -377,7 +396,13 @@ def test_ooxml_escapes_are_written_once(tmp_path):
     with zipfile.ZipFile(path) as z:
         inline, shared = z.read("xl/worksheets/sheet1.xml").decode(), z.read("xl/sharedStrings.xml").decode()
     for part in (inline, shared):
-        for escaped in ("01879_x005F_xa_cao_minh.xlsx", "a_x005F_x0041_b", "_x005F_x1_x005F_x2_", "&lt;r&gt;x&lt;/r&gt;", "cr_x000D_x"):
+        for escaped in (
+            "01879_x005F_xa_cao_minh.xlsx",
+            "a_x005F_x0041_b",
+            "_x005F_x1_x005F_x2_",
+            "&lt;r&gt;x&lt;/r&gt;",
+            "cr_x000D_x",
+        ):
             assert part.count(escaped) == 1, (escaped, part)
         assert '<t xml:space="preserve"> lead </t>' in part
 

@@ -92,7 +92,9 @@ def run_steps(paths: list[Path], with_contracts: bool = False):
     records = []
     for path in paths:
         st_ = path.stat()
-        records.append(FileRecord(FileEntry(path.name, path, st_.st_size, st_.st_mtime), path.name, True, parse_workbook(path, Limits())))
+        records.append(
+            FileRecord(FileEntry(path.name, path, st_.st_size, st_.st_mtime), path.name, True, parse_workbook(path, Limits()))
+        )
     if "r" not in _RESOLVER:
         _RESOLVER["r"] = Resolver(ref, "19")
     resolve_files(records, _RESOLVER["r"])
@@ -103,7 +105,9 @@ def run_steps(paths: list[Path], with_contracts: bool = False):
     context = pipeline.run_context(records, tables, checked, file_failures, None, ["19"], ref, "prop", 2026)
     consolidated = pipeline.aggregate(context)
     _, findings = pipeline.trace(context, consolidated)
-    failures = finish(pl.concat([file_failures, findings, checked.failures, consolidated.failures], how="diagonal_relaxed"), "prop")
+    failures = finish(
+        pl.concat([file_failures, findings, checked.failures, consolidated.failures], how="diagonal_relaxed"), "prop"
+    )
     return (failures, consolidated.tables, consolidated.contracts) if with_contracts else (failures, consolidated.tables)
 
 
@@ -143,7 +147,9 @@ def test_household_list_taken_for_results_is_a_rejection_not_a_crash(tmp_path):
     ws.merge_cells(start_row=4, start_column=8, end_row=4, end_column=19)
     ws.append([None] * 7 + list(range(1, 13)))
     for i in range(6):
-        ws.append([i + 1, f"Nguyễn Văn {i}", "Thôn Na Mạ", "Hộ nghèo", "x", None, "x" if i == 2 else None] + ["x"] * 3 + [None] * 9)
+        ws.append(
+            [i + 1, f"Nguyễn Văn {i}", "Thôn Na Mạ", "Hộ nghèo", "x", None, "x" if i == 2 else None] + ["x"] * 3 + [None] * 9
+        )
     wb.save(path)
     failures, _ = run_steps([path])
     assert set(failures["rule"]) <= set(RULE_BY_ID)

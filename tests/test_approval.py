@@ -75,7 +75,9 @@ def test_verify_holds_the_journal_to_what_each_run_read(tmp_path):
     whole = path.read_bytes()
     for run_id, seen in (("r1", 2), ("r2", 3)):
         (tmp_path / "runs" / run_id).mkdir(parents=True)
-        (tmp_path / "runs" / run_id / "manifest.json").write_text(json.dumps({"journal": journal.anchor(journal.read(tmp_path)[:seen])}))
+        (tmp_path / "runs" / run_id / "manifest.json").write_text(
+            json.dumps({"journal": journal.anchor(journal.read(tmp_path)[:seen])})
+        )
     assert journal.verify(tmp_path).ok
     path.write_bytes(b"\n".join(whole.splitlines()[:2]) + b"\n")  # the last entry cut
     verdict = journal.verify(tmp_path)
@@ -108,7 +110,9 @@ def test_two_processes_appending_at_once_lose_nothing(tmp_path):
 # ---------------------------------------------------------------- state and annotation (pure)
 
 
-def _approval_entry(code: str, figures: dict, sha: str = "a" * 64, at: str = "2026-03-01T00:00:00+00:00", by: str = "Lan") -> dict:
+def _approval_entry(
+    code: str, figures: dict, sha: str = "a" * 64, at: str = "2026-03-01T00:00:00+00:00", by: str = "Lan"
+) -> dict:
     return {"action": "approve", "by": by, "at": at, "run_id": "r1", "approvals": [
         {"kind": "plan", "commune_code": code, "source_file": f"{code}.xlsx", "sha256": sha, "figures": figures}]}
 
@@ -125,7 +129,9 @@ def test_replay_keeps_the_latest_approval_and_annotation_names_moved_figures():
     figs = {"status": "accepted", "poor_households": 10, "poor_rate_pct": 1.25, "meets_assigned_target": True}
     entries = [
         _approval_entry("00001", figs, at="2026-03-01T00:00:00+00:00", by="Lan"),
-        _approval_entry("00002", {"status": "accepted", "poor_households": 19, "poor_rate_pct": 2.5, "meets_assigned_target": None}),
+        _approval_entry(
+            "00002", {"status": "accepted", "poor_households": 19, "poor_rate_pct": 2.5, "meets_assigned_target": None}
+        ),
         _approval_entry("00001", figs, at="2026-03-02T00:00:00+00:00", by="Minh"),
     ]
     state = approval.replay(entries)
@@ -142,14 +148,24 @@ def test_replay_keeps_the_latest_approval_and_annotation_names_moved_figures():
 
 
 def test_acknowledgement_holds_while_the_value_does_and_never_for_errors():
-    failures = pl.DataFrame({
-        "commune_code": ["00001", "00001", "00001", "00002"], "rule": ["total_row_matches_sum", "rate_matches_counts", "numeric", "total_row_matches_sum"],
-        "cell": ["C46", "F9", "D9", "C46"], "field": ["total_households", "poor_rate_pct", "poor_households", "total_households"],
-        "severity": ["warning", "warning", "error", "warning"], "value": ["5441", "3,50", "7 hộ", "5441"],
-    })
-    acks = [{"commune_code": "00001", "rule": r, "cell": c, "field": f, "value": v}
-            for r, c, f, v in (("total_row_matches_sum", "C46", "total_households", "5441"), ("rate_matches_counts", "F9", "poor_rate_pct", "3,40"),
-                               ("numeric", "D9", "poor_households", "7 hộ"))]
+    failures = pl.DataFrame(
+        {
+            "commune_code": ["00001", "00001", "00001", "00002"],
+            "rule": ["total_row_matches_sum", "rate_matches_counts", "numeric", "total_row_matches_sum"],
+            "cell": ["C46", "F9", "D9", "C46"],
+            "field": ["total_households", "poor_rate_pct", "poor_households", "total_households"],
+            "severity": ["warning", "warning", "error", "warning"],
+            "value": ["5441", "3,50", "7 hộ", "5441"],
+        }
+    )
+    acks = [
+        {"commune_code": "00001", "rule": r, "cell": c, "field": f, "value": v}
+        for r, c, f, v in (
+            ("total_row_matches_sum", "C46", "total_households", "5441"),
+            ("rate_matches_counts", "F9", "poor_rate_pct", "3,40"),
+            ("numeric", "D9", "poor_households", "7 hộ"),
+        )
+    ]
     state = approval.replay([{"action": "acknowledge", "by": "Hoa", "reason": "đã xác minh", "acknowledgements": acks}])
     out = approval.annotate_failures(failures, state)
     # the first holds; the second's cell changed value (lapsed); an error is never acknowledged; another commune's is not
@@ -312,7 +328,9 @@ def test_approve_correct_rerun_acknowledge_and_survive_cache_clear_and_pruning(r
     html = (out / "bao_cao_kiem_tra.html").read_text(encoding="utf-8")
     assert shown in html and "poor_households, " not in html and "Thời điểm (giờ Việt Nam)" in html
     failures = pl.read_parquet(out / "validation_failures.parquet")
-    state = {r["cell"]: r["acknowledged"] for r in failures.filter(pl.col("rule") == "total_row_matches_sum").iter_rows(named=True)}
+    state = {
+        r["cell"]: r["acknowledged"] for r in failures.filter(pl.col("rule") == "total_row_matches_sum").iter_rows(named=True)
+    }
     assert state == {"C46": True, "F46": False, "H46": False}  # F46 now holds 44: its acknowledgement lapsed
 
     d = diff_against_approved(out)

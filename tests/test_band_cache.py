@@ -50,4 +50,6 @@ def test_the_cache_gives_what_working_it_out_again_gives():
     assert (warm.top, warm.bottom, warm.kind, warm.fields, warm.score, warm.numbered_row) == (
         cold.top, cold.bottom, cold.kind, cold.fields, cold.score, cold.numbered_row
     )
-    assert [(c.index, c.label, c.tags, c.field) for c in warm.columns] == [(c.index, c.label, c.tags, c.field) for c in cold.columns]
+    assert [(c.index, c.label, c.tags, c.field) for c in warm.columns] == [
+        (c.index, c.label, c.tags, c.field) for c in cold.columns
+    ]

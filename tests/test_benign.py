@@ -39,7 +39,10 @@ def read(path: Path, **limits):
 
 def assert_read(ins) -> None:
     assert ins.failures.select("rule", "value").rows() == []
-    got = [(r["village_name"], r["total_households"], r["poor_households"], r["near_poor_households"]) for r in ins.villages.to_dicts()]
+    got = [
+        (r["village_name"], r["total_households"], r["poor_households"], r["near_poor_households"])
+        for r in ins.villages.to_dicts()
+    ]
     assert got == VILLAGES
 
 
@@ -84,12 +87,18 @@ def _ods(path: Path, empty_rows: int) -> Path:
 
     body = "".join("<table:table-row>" + "".join(cell(v) for v in r) + '<table:table-cell table:number-columns-repeated="16379"/>'
                    "</table:table-row>" for r in ROWS)
-    body += f'<table:table-row table:number-rows-repeated="{empty_rows}"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
-    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2"><office:body>'
-               f'<office:spreadsheet><table:table table:name="Phụ lục"><table:table-column table:number-columns-repeated="16384"/>'
-               f"{body}</table:table></office:spreadsheet></office:body></office:document-content>")
+    body += (f'<table:table-row table:number-rows-repeated="{empty_rows}"><table:table-cell '
+             f'table:number-columns-repeated="16384"/></table:table-row>')
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2"><office:body>'
+        f'<office:spreadsheet><table:table table:name="Phụ lục"><table:table-column table:number-columns-repeated="16384"/>'
+        f"{body}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)

@@ -34,7 +34,11 @@ POOR, TOTAL = sum(v["poor"] for v in VILLAGES), sum(v["total"] for v in VILLAGES
 COUNTS = {"total_households": "total", "poor_households": "poor", "near_poor_households": "near", "poor_reduction_target": "pred",
           "near_poor_reduction_target": "nred"}
 # the Vietnamese words each planted rule's message must say
-SAYS = {"breakdown_le_parent": "nhiều hơn số hộ nghèo", "plan_feasible": "có khả năng lao động", "row_not_used": "không được tính"}
+SAYS = {
+    "breakdown_le_parent": "nhiều hơn số hộ nghèo",
+    "plan_feasible": "có khả năng lao động",
+    "row_not_used": "không được tính",
+}
 
 
 def _write(tmp_path, n: int, layout: str, fmt: str, encoding: str | None, plant: str | None = None) -> tuple[str, dict]:
@@ -71,7 +75,9 @@ def layout_run(tmp_path_factory):
             write_plan_table(folder / f"{plain.code}_ke_hoach.xlsx", "seed", plain.name, VILLAGES)
             li, plants = BREAKDOWN_LAYOUTS.index(layout), {}
             for pi, plant in enumerate(PLANTS):
-                code, truth = _write(folder, len(FORMATS) + 1 + pi, layout, *FORMATS[(li * len(PLANTS) + pi) % len(FORMATS)], plant)
+                code, truth = _write(
+                    folder, len(FORMATS) + 1 + pi, layout, *FORMATS[(li * len(PLANTS) + pi) % len(FORMATS)], plant
+                )
                 plants[code] = {**truth, "planted": plant}
             failures, outputs = _run(sorted(folder.iterdir()))
             made[layout] = {"clean": clean, "plain": plain.code, "plants": plants, "failures": failures, "outputs": outputs}
@@ -133,7 +139,10 @@ def test_each_plant_fails_at_its_cell_with_its_rule_and_a_vietnamese_message(lay
         rule, cell = truth["plant"]
         assert rule == PLANTS[truth["planted"]][0]
         mine = failures.filter(pl.col("source_file") == truth["file"])
-        assert mine.select("rule", "cell", "severity").rows() == [(rule, cell, PLANTS[truth["planted"]][1])], (truth["format"], mine.rows())
+        assert mine.select("rule", "cell", "severity").rows() == [(rule, cell, PLANTS[truth["planted"]][1])], (
+            truth["format"],
+            mine.rows(),
+        )
         message = mine["message"][0]
         assert message.startswith(f"Ô {cell}") and SAYS[rule] in message, message
         commune = _rows(outputs, "communes.parquet", code).row(0, named=True)
@@ -159,7 +168,9 @@ def run_with_lineage(paths):
     context = pipeline.run_context(records, frames, checked, file_failures, None, ["19"], T.load_reference(), "prop", 2026)
     consolidated = pipeline.aggregate(context)
     lineage, findings = pipeline.trace(context, consolidated)
-    failures = finish(pl.concat([file_failures, findings, checked.failures, consolidated.failures], how="diagonal_relaxed"), "prop")
+    failures = finish(
+        pl.concat([file_failures, findings, checked.failures, consolidated.failures], how="diagonal_relaxed"), "prop"
+    )
     return failures.filter(pl.col("rule") != "outlier"), consolidated.tables, lineage
 
 
@@ -173,7 +184,9 @@ def test_lineage_and_trace_of_breakdowns_point_at_the_cells_they_were_read_from(
         if truth["breakdowns"] is None:  # under the total only: the total's "Trong đó" rows
             want = [(f, truth["cells"][("total", f)], truth["commune"][f]) for f in FIELDS if truth["commune"][f] is not None]
         else:  # a village's own cell: its "Trong đó" row below it, or its column
-            want = [(f, truth["cells"][(i, f)], b[f]) for i, b in enumerate(truth["breakdowns"]) for f in FIELDS if b[f] is not None]
+            want = [
+                (f, truth["cells"][(i, f)], b[f]) for i, b in enumerate(truth["breakdowns"]) for f in FIELDS if b[f] is not None
+            ]
         assert got == sorted(want), (truth["layout"], truth["format"])
         if truth["layout"].startswith("rows"):  # never the village's (or total's) own row
             assert not set(cells["source_row"]) & {r["row"] for r in truth["rows"]}
@@ -246,8 +259,12 @@ def test_a_generated_province_with_breakdowns(tmp_path):
 
     truth = generate_province(tmp_path, "19", breakdowns=len(BREAKDOWN_LAYOUTS))
     given = {code: e for code, e in truth["communes"].items() if "breakdowns" in e}
-    assert len(given) == len(BREAKDOWN_LAYOUTS) and {e["layout"] for e in given.values()} == {f"breakdowns_{x}" for x in BREAKDOWN_LAYOUTS}
-    results = {c: e for c, e in json.loads((tmp_path / "results_truth.json").read_text())["communes"].items() if "breakdowns" in e}
+    assert len(given) == len(BREAKDOWN_LAYOUTS) and {e["layout"] for e in given.values()} == {
+        f"breakdowns_{x}" for x in BREAKDOWN_LAYOUTS
+    }
+    results = {
+        c: e for c, e in json.loads((tmp_path / "results_truth.json").read_text())["communes"].items() if "breakdowns" in e
+    }
     assert len(results) == len(BREAKDOWN_LAYOUTS)
     files = sorted(p for p in (tmp_path / "communes").rglob("*") if p.is_file())
     failures, outputs = run_steps(files)
@@ -262,7 +279,10 @@ def test_a_generated_province_with_breakdowns(tmp_path):
         row = ends.filter(pl.col("commune_code") == code).row(0, named=True)
         assert row["status"] == "accepted", code
         assert {f: row[f] for f in entry["breakdowns"]} == entry["breakdowns"], (code, entry["layout"])
-        assert (row["poor_households_start"], row["poor_households_end"]) == (entry["poor_households_start"], entry["poor_households_end"])
+        assert (row["poor_households_start"], row["poor_households_end"]) == (
+            entry["poor_households_start"],
+            entry["poor_households_end"],
+        )
     new_rules = ["row_not_used", "breakdown_le_parent", "plan_feasible"]
     assert failures.filter(pl.col("rule").is_in(new_rules)).is_empty(), failures.filter(pl.col("rule").is_in(new_rules)).rows()
 
@@ -272,11 +292,21 @@ def test_a_village_of_dashes_under_a_one_row_header_is_a_village(tmp_path):
     numbers) right under a one-row header is data, not a second header row (it was: the village lost, its cells
     read as column labels)."""
     path = tmp_path / "ke hoach.csv"
-    path.write_text("\n".join([
-        "UBND PHƯỜNG BẮC KẠN", "PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026",
-        "STT;Tổ dân phố;Tổng số hộ;Số hộ nghèo;Hộ nghèo DTTS;Hộ nghèo không có KNLĐ;Hộ nghèo có người có công;Số hộ cận nghèo;"
-        "Hộ cận nghèo DTTS;Hộ cận nghèo không có KNLĐ;Chỉ tiêu giảm hộ nghèo;Chỉ tiêu giảm hộ cận nghèo",
-        "1;Tổ 1;223;1;-;-;-;2;-;-;-;-", "2;Tổ 2;211;6;4;1;-;3;3;-;2;1", ";Tổng cộng;434;7;4;1;-;5;3;-;2;1"]), encoding="utf-8-sig")
+    path.write_text(
+        "\n".join(
+            [
+                "UBND PHƯỜNG BẮC KẠN",
+                "PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026",
+                "STT;Tổ dân phố;Tổng số hộ;Số hộ nghèo;Hộ nghèo DTTS;Hộ nghèo không có KNLĐ;Hộ nghèo có người có công;Số hộ cận "
+                "nghèo;"
+                "Hộ cận nghèo DTTS;Hộ cận nghèo không có KNLĐ;Chỉ tiêu giảm hộ nghèo;Chỉ tiêu giảm hộ cận nghèo",
+                "1;Tổ 1;223;1;-;-;-;2;-;-;-;-",
+                "2;Tổ 2;211;6;4;1;-;3;3;-;2;1",
+                ";Tổng cộng;434;7;4;1;-;5;3;-;2;1",
+            ]
+        ),
+        encoding="utf-8-sig",
+    )
     failures, outputs = run_steps([path])
     assert failures.filter(pl.col("rule") != "outlier").is_empty(), failures.select("rule", "cell").rows()
     villages = outputs["villages.parquet"].sort("source_row")

@@ -25,15 +25,44 @@ BEYOND = "Kế hoạch vượt số hộ có khả năng LĐ (hộ)"
 # Phú Thịnh plans 12 of its 9 able to work (3 beyond); Hà Hiệu 40 of 30 (10 beyond); Na Rì gives only its merit
 # households; Không Báo gives nothing; Bị Loại is rejected
 COMMUNES = [
-    {"commune_code": "01843", "commune_name": "Phường Bắc Kạn", "poor_households": 38, "near_poor_households": 40,
-     "poor_no_labour": 21, "poor_reduction_target": 15, "poor_ethnic_minority": 19},
-    {"commune_code": "05800", "commune_name": "Xã Phú Thịnh", "poor_households": 30, "near_poor_households": 20,
-     "poor_no_labour": 21, "poor_reduction_target": 12, "poor_ethnic_minority": 24, "near_poor_ethnic_minority": 5},
-    {"commune_code": "05801", "commune_name": "Xã Hà Hiệu", "poor_households": 1200, "near_poor_households": 300,
-     "poor_no_labour": 1170, "poor_reduction_target": 40, "poor_ethnic_minority": 1190, "poor_merit": 3},
+    {
+        "commune_code": "01843",
+        "commune_name": "Phường Bắc Kạn",
+        "poor_households": 38,
+        "near_poor_households": 40,
+        "poor_no_labour": 21,
+        "poor_reduction_target": 15,
+        "poor_ethnic_minority": 19,
+    },
+    {
+        "commune_code": "05800",
+        "commune_name": "Xã Phú Thịnh",
+        "poor_households": 30,
+        "near_poor_households": 20,
+        "poor_no_labour": 21,
+        "poor_reduction_target": 12,
+        "poor_ethnic_minority": 24,
+        "near_poor_ethnic_minority": 5,
+    },
+    {
+        "commune_code": "05801",
+        "commune_name": "Xã Hà Hiệu",
+        "poor_households": 1200,
+        "near_poor_households": 300,
+        "poor_no_labour": 1170,
+        "poor_reduction_target": 40,
+        "poor_ethnic_minority": 1190,
+        "poor_merit": 3,
+    },
     {"commune_code": "05802", "commune_name": "Xã Na Rì", "poor_households": 800, "poor_merit": 2, "poor_reduction_target": 100},
     {"commune_code": "05803", "commune_name": "Xã Không Báo", "poor_households": 10, "poor_reduction_target": 2},
-    {"commune_code": "05806", "commune_name": "Xã Bị Loại", "status": "rejected", "poor_households": 5, "poor_ethnic_minority": 3},
+    {
+        "commune_code": "05806",
+        "commune_name": "Xã Bị Loại",
+        "status": "rejected",
+        "poor_households": 5,
+        "poor_ethnic_minority": 3,
+    },
 ]
 
 
@@ -48,7 +77,9 @@ def _communes(tmp_path, rows: list[dict]):
 
 
 def test_shares_are_half_up_and_totals_are_over_the_communes_that_give_each_figure():
-    shares = commune_shares(_frame([*COMMUNES, {"commune_code": "05809", "poor_households": 800, "poor_ethnic_minority": 1}]).lazy())
+    shares = commune_shares(
+        _frame([*COMMUNES, {"commune_code": "05809", "poor_households": 800, "poor_ethnic_minority": 1}]).lazy()
+    )
     by_code = {r["commune_code"]: r for r in shares.collect().iter_rows(named=True)}
     assert by_code["05809"]["poor_ethnic_minority_share_pct"] == 0.13  # 0.125: half-up, not to even
     assert by_code["05800"]["relies_on_no_labour"] is True and by_code["01843"]["relies_on_no_labour"] is False
@@ -56,7 +87,11 @@ def test_shares_are_half_up_and_totals_are_over_the_communes_that_give_each_figu
     total = share_totals(commune_shares(_frame(COMMUNES).lazy())).collect().row(0, named=True)
     assert total["poor_households"] == 2068 and total["poor_merit"] == 5 and total["near_poor_no_labour"] is None
     # 1233 DTTS of the 1268 poor of the three communes that say, not of the 2068 (Na Rì gives only its merit households)
-    assert (total["poor_ethnic_minority"], total["poor_ethnic_minority_share_pct"], total["poor_ethnic_minority_communes"]) == (1233, 97.24, 3)
+    assert (total["poor_ethnic_minority"], total["poor_ethnic_minority_share_pct"], total["poor_ethnic_minority_communes"]) == (
+        1233,
+        97.24,
+        3,
+    )
     assert (total["poor_no_labour_share_pct"], total["near_poor_ethnic_minority_share_pct"]) == (95.58, 25.0)  # 1212/1268; 5/20
     assert (total["relies_on_no_labour"], total["beyond_able_to_work"]) == (2, 13)
 
@@ -75,7 +110,10 @@ def test_sheets_show_shares_flags_and_a_totals_row(tmp_path):
     totals = sheets[0].totals
     assert totals["Hộ nghèo"] == 2068 and totals["Hộ nghèo DTTS"] == 1233 and totals["Tỷ lệ DTTS/hộ nghèo (%)"] == 97.24
     assert totals[BEYOND] == "2 xã vượt, 13 hộ" and totals["Kế hoạch giảm hộ nghèo"] == 167
-    assert "hộ DTTS chiếm 97,24 % (3 xã)" in sheets[0].notes[1] and "không có khả năng lao động chiếm 95,58 % (3 xã)" in sheets[0].notes[1]
+    assert (
+        "hộ DTTS chiếm 97,24 % (3 xã)" in sheets[0].notes[1]
+        and "không có khả năng lao động chiếm 95,58 % (3 xã)" in sheets[0].notes[1]
+    )
     relying = sheets[1].frame  # most beyond first
     assert relying.select("Mã xã", "Hộ nghèo", "Có khả năng LĐ", "Kế hoạch giảm", "Vượt (hộ)").rows() == [
         ("05801", 1200, 30, 40, 10), ("05800", 30, 9, 12, 3)]
@@ -97,7 +135,12 @@ def test_section_charts_the_ethnic_minority_share_and_lists_the_plans(tmp_path):
         for a in ("x", "y", "width", "height", "x1", "x2", "y1", "y2"):
             if element.get(a) is not None:
                 float(element.get(a))
-    assert [float(r.get("width")) for r in svg.iter("rect")] == [327.3, 264.0, 165.0, 82.5]  # 99.17, 80, 50, 25 % of 330 units, highest first
+    assert [float(r.get("width")) for r in svg.iter("rect")] == [
+        327.3,
+        264.0,
+        165.0,
+        82.5,
+    ]  # 99.17, 80, 50, 25 % of 330 units, highest first
     labels = [t.text for t in svg.iter("text")]
     assert labels[:2] == ["Xã Hà Hiệu", "99,17%"] and "Toàn tỉnh 97,01%" in labels  # 1234 of 1272, over the four that say
     line = svg.find("line")

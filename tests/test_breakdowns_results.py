@@ -113,7 +113,9 @@ def test_results_lineage_points_at_the_breakdown_cells(tmp_path):
         if truth["breakdowns"] is None:
             want = [(f, truth["cells"][("total", f)], truth["commune"][f]) for f in FIELDS if truth["commune"][f] is not None]
         else:
-            want = [(f, truth["cells"][(i, f)], b[f]) for i, b in enumerate(truth["breakdowns"]) for f in FIELDS if b[f] is not None]
+            want = [
+                (f, truth["cells"][(i, f)], b[f]) for i, b in enumerate(truth["breakdowns"]) for f in FIELDS if b[f] is not None
+            ]
         assert sorted(cells.select("field", "cell", "value").rows()) == sorted(want), truth["layout"]
 
 
@@ -133,8 +135,19 @@ def _results(path, rows, header):
 
 
 def test_results_breakdowns_from_rows_at_start_and_end(tmp_path):
-    header = [["STT", "Tên tổ dân phố", "Tổng số hộ cuối kỳ", "Số hộ nghèo đầu kỳ", "Số hộ thoát nghèo", "Số hộ nghèo phát sinh mới",
-               "Số hộ nghèo cuối kỳ", "Số hộ cận nghèo đầu kỳ", "Số hộ cận nghèo cuối kỳ"]]
+    header = [
+        [
+            "STT",
+            "Tên tổ dân phố",
+            "Tổng số hộ cuối kỳ",
+            "Số hộ nghèo đầu kỳ",
+            "Số hộ thoát nghèo",
+            "Số hộ nghèo phát sinh mới",
+            "Số hộ nghèo cuối kỳ",
+            "Số hộ cận nghèo đầu kỳ",
+            "Số hộ cận nghèo cuối kỳ",
+        ]
+    ]
     path = _results(tmp_path / "ket qua.xlsx", [
         [1, "Tổ 1", 121, 20, 5, 1, 16, 10, 12],
         ["-", "Trong đó: hộ DTTS", None, 15, 4, 1, 12, 8, 9],
@@ -146,15 +159,26 @@ def test_results_breakdowns_from_rows_at_start_and_end(tmp_path):
     errors = failures.filter(pl.col("severity") == "error")
     assert errors.select("rule", "cell", "field").rows() == [("breakdown_le_parent", "G7", "poor_ethnic_minority_end")]
     assert outputs["results_communes.parquet"]["status"].to_list() == ["rejected"]
-    fixed = _results(tmp_path / "ket qua 2.xlsx", [
-        [1, "Tổ 1", 121, 20, 5, 1, 16, 10, 12], ["-", "Trong đó: hộ DTTS", None, 15, 4, 1, 12, 8, 9],
-        [2, "Tổ 2", 101, 10, 3, 0, 7, 12, 11], ["-", "Trong đó: hộ DTTS", None, 9, 2, 0, 7, 10, 10],
-        ["", "Tổng cộng", 222, 30, 8, 1, 23, 22, 23], ["", "- Trong đó: hộ nghèo có người có công", None, 1, None, None, 1, None, None],
-    ], header)
+    fixed = _results(
+        tmp_path / "ket qua 2.xlsx",
+        [
+            [1, "Tổ 1", 121, 20, 5, 1, 16, 10, 12],
+            ["-", "Trong đó: hộ DTTS", None, 15, 4, 1, 12, 8, 9],
+            [2, "Tổ 2", 101, 10, 3, 0, 7, 12, 11],
+            ["-", "Trong đó: hộ DTTS", None, 9, 2, 0, 7, 10, 10],
+            ["", "Tổng cộng", 222, 30, 8, 1, 23, 22, 23],
+            ["", "- Trong đó: hộ nghèo có người có công", None, 1, None, None, 1, None, None],
+        ],
+        header,
+    )
     failures, outputs = run_steps([fixed])
     assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell").rows()
     commune = outputs["results_communes.parquet"].row(0, named=True)
-    assert (commune["poor_ethnic_minority_start"], commune["poor_ethnic_minority_end"], commune["near_poor_ethnic_minority_end"]) == (24, 19, 19)
+    assert (
+        commune["poor_ethnic_minority_start"],
+        commune["poor_ethnic_minority_end"],
+        commune["near_poor_ethnic_minority_end"],
+    ) == (24, 19, 19)
     assert (commune["poor_merit_start"], commune["poor_merit_end"]) == (1, 1)  # from the total's row: no village gives it
     villages = outputs["results_villages.parquet"].sort("source_row")
     assert villages["poor_ethnic_minority_end"].to_list() == [12, 7]
@@ -171,4 +195,8 @@ def test_results_summary_with_grouped_breakdown_columns(tmp_path):
     failures, outputs = run_steps([path])
     assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell").rows()
     commune = outputs["results_communes.parquet"].row(0, named=True)
-    assert (commune["poor_households_end"], commune["poor_ethnic_minority_end"], commune["near_poor_ethnic_minority_end"]) == (23, 19, 19)
+    assert (commune["poor_households_end"], commune["poor_ethnic_minority_end"], commune["near_poor_ethnic_minority_end"]) == (
+        23,
+        19,
+        19,
+    )

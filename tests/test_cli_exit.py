@@ -35,8 +35,10 @@ def test_exit_codes_are_kept(tmp_path):
     assert busy.returncode == 3
 
 
-@pytest.mark.parametrize("option, value, said", [("--province", "99", "không có tỉnh mã 99"), ("--deadline", "2026-13-45", "YYYY-MM-DD"),
-                                                 ("--workers", "0", "từ 1 trở lên")])
+@pytest.mark.parametrize(
+    "option, value, said",
+    [("--province", "99", "không có tỉnh mã 99"), ("--deadline", "2026-13-45", "YYYY-MM-DD"), ("--workers", "0", "từ 1 trở lên")],
+)
 def test_a_bad_argument_is_refused_before_the_run(tmp_path, option, value, said):
     """--province 99 ran to the end (every file of another province, exit 0); --deadline 2026-13-45 ran and lost the
     analyst workbook (a ValueError in the ledger); --workers 0 was taken."""

@@ -288,12 +288,17 @@ def test_a_sheet_per_group(tmp_path):
     communes = outputs["deprivations.parquet"]
     assert communes.height == 24 and set(communes["group"]) == {"poor", "near_poor"}
     assert _rate(outputs, 4, "near_poor") == (10 * 20 // 55 + 10 * 35 // 55, 55, 16.36)  # 3 + 6 of 55
-    assert dict(communes.select("group", "source_sheet").unique().iter_rows()) == {"poor": "Ho ngheo", "near_poor": "Ho can ngheo"}
+    assert dict(communes.select("group", "source_sheet").unique().iter_rows()) == {
+        "poor": "Ho ngheo",
+        "near_poor": "Ho can ngheo",
+    }
     cell = lineage.filter((pl.col("indicator") == "health_insurance") & (pl.col("field") == "near_poor_deprived")
                           & (pl.col("village_name") == "Tổ 2"))
     assert cell.select("source_sheet", "cell", "value").row(0) == ("Ho can ngheo", "F6", 10 * 35 // 55)
     villages = outputs["deprivations_villages.parquet"]
-    assert villages.height == 48 and villages.filter(pl.col("group") == "near_poor")["source_sheet"].unique().to_list() == ["Ho can ngheo"]
+    assert villages.height == 48 and villages.filter(pl.col("group") == "near_poor")["source_sheet"].unique().to_list() == [
+        "Ho can ngheo"
+    ]
 
 
 def test_a_copy_of_a_sheet_counts_once(tmp_path):
@@ -330,10 +335,18 @@ def test_indicators_named_by_their_number(tmp_path):
     wb.save(path)
     failures, outputs, _ = steps([path])
     _villages_read(failures, outputs)
-    assert outputs["deprivations.parquet"].filter(pl.col("indicator_id") == 12)["indicator"][0] == "Phương tiện phục vụ tiếp cận thông tin"
-    failures, outputs, _ = steps([rows_table(tmp_path / "moi.xlsx", year=2027, labels=[f"Chỉ số {k}" for k in range(1, 13)])], year=2027)
+    assert (
+        outputs["deprivations.parquet"].filter(pl.col("indicator_id") == 12)["indicator"][0]
+        == "Phương tiện phục vụ tiếp cận thông tin"
+    )
+    failures, outputs, _ = steps(
+        [rows_table(tmp_path / "moi.xlsx", year=2027, labels=[f"Chỉ số {k}" for k in range(1, 13)])], year=2027
+    )
     _accepted(failures, outputs)
-    assert outputs["deprivations.parquet"].filter(pl.col("indicator_id") == 12)["indicator"][0] == "Thu gom, xử lý rác thải sinh hoạt"
+    assert (
+        outputs["deprivations.parquet"].filter(pl.col("indicator_id") == 12)["indicator"][0]
+        == "Thu gom, xử lý rác thải sinh hoạt"
+    )
 
 
 def test_a_deprivation_table_no_recogniser_reads_is_never_the_communes_plan(tmp_path):
@@ -373,4 +386,9 @@ def test_a_numbered_row_whose_formulas_name_the_groups_by_letter_is_no_group_siz
 def test_abbreviations_of_water_and_telecom():
     """"Nguồn NSH" (nước sinh hoạt): three of a probe's tables were rejected as lacking indicator 9, and a list naming its
     households' deprivations dropped it (false "fewer than 3 deprivations" errors) (12-06)."""
-    assert [indicator_key(t) for t in ("Nguồn NSH", "NSH hợp vệ sinh", "Nước NSH", "DVVT")] == ["water", "water", "water", "telecom"]
+    assert [indicator_key(t) for t in ("Nguồn NSH", "NSH hợp vệ sinh", "Nước NSH", "DVVT")] == [
+        "water",
+        "water",
+        "water",
+        "telecom",
+    ]

@@ -30,8 +30,20 @@ DIMENSIONS = [
     ("V", "Nước sinh hoạt và vệ sinh", ["Nguồn nước sinh hoạt", "Nhà tiêu hợp vệ sinh"]),
     ("VI", "Thông tin", ["Sử dụng dịch vụ viễn thông", "Phương tiện phục vụ tiếp cận thông tin"]),
 ]
-SHORT = ["Việc làm", "Người phụ thuộc", "Dinh dưỡng", "BHYT", "Giáo dục người lớn", "Đi học", "Chất lượng nhà ở", "Diện tích nhà ở",
-         "Nước SH HVS", "Nhà tiêu HVS", "DV viễn thông", "Phương tiện tiếp cận thông tin"]
+SHORT = [
+    "Việc làm",
+    "Người phụ thuộc",
+    "Dinh dưỡng",
+    "BHYT",
+    "Giáo dục người lớn",
+    "Đi học",
+    "Chất lượng nhà ở",
+    "Diện tích nhà ở",
+    "Nước SH HVS",
+    "Nhà tiêu HVS",
+    "DV viễn thông",
+    "Phương tiện tiếp cận thông tin",
+]
 # poor 64, near-poor 55: deprived poor households per indicator sum to 230 >= 192; near-poor to 60 <= 110
 POOR = [30, 10, 5, 20, 25, 4, 15, 16, 35, 40, 10, 20]
 NEAR = [5, 2, 1, 10, 6, 1, 5, 4, 8, 10, 3, 5]
@@ -53,7 +65,9 @@ def steps(paths: list[Path], year: int = 2026, targets: Path | None = None):
     context = pipeline.run_context(records, tables, checked, file_failures, found, ["19"], ref, "dep", year)
     consolidated = pipeline.aggregate(context)
     lineage, findings = pipeline.trace(context, consolidated)
-    failures = finish(pl.concat([file_failures, findings, checked.failures, consolidated.failures], how="diagonal_relaxed"), "dep")
+    failures = finish(
+        pl.concat([file_failures, findings, checked.failures, consolidated.failures], how="diagonal_relaxed"), "dep"
+    )
     for name, frame in consolidated.tables.items():
         check_contract(name, frame, consolidated.contracts.get(name, ()))
     return failures, consolidated.tables, lineage
@@ -143,7 +157,11 @@ def _only(failures: pl.DataFrame, rule: str) -> dict:
 
 
 def _rate(outputs, indicator_id: int, group: str) -> tuple:
-    row = outputs["deprivations.parquet"].filter((pl.col("indicator_id") == indicator_id) & (pl.col("group") == group)).row(0, named=True)
+    row = (
+        outputs["deprivations.parquet"]
+        .filter((pl.col("indicator_id") == indicator_id) & (pl.col("group") == group))
+        .row(0, named=True)
+    )
     return row["households_deprived"], row["households_in_group"], row["deprivation_rate_pct"]
 
 
@@ -156,10 +174,20 @@ def test_indicators_as_rows(tmp_path):
     assert _rate(outputs, 10, "near_poor") == (10, 55, 18.18)
     health = rows.filter(pl.col("indicator_id") == 4).row(0, named=True)
     assert (health["dimension_id"], health["dimension"], health["indicator"]) == (2, "Y tế", "Bảo hiểm y tế")
-    assert outputs["deprivations_communes.parquet"].select("status", "indicators", "group_source").row(0) == ("accepted", 12, "table")
-    province = outputs["deprivations_provinces.parquet"].filter((pl.col("indicator_id") == 9) & (pl.col("group") == "poor")).row(0, named=True)
+    assert outputs["deprivations_communes.parquet"].select("status", "indicators", "group_source").row(0) == (
+        "accepted",
+        12,
+        "table",
+    )
+    province = (
+        outputs["deprivations_provinces.parquet"]
+        .filter((pl.col("indicator_id") == 9) & (pl.col("group") == "poor"))
+        .row(0, named=True)
+    )
     assert (province["households_deprived"], province["communes"], province["coverage_pct"]) == (35, 1, 63.87)  # 100 - 43/119
-    cell = lineage.filter((pl.col("kind") == "deprivations") & (pl.col("indicator") == "health_insurance") & (pl.col("field") == "poor_deprived"))
+    cell = lineage.filter(
+        (pl.col("kind") == "deprivations") & (pl.col("indicator") == "health_insurance") & (pl.col("field") == "poor_deprived")
+    )
     assert cell.select("cell", "value").row(0) == ("C12", 20)
     assert outputs["communes.parquet"].is_empty()  # no plan was sent
 
@@ -170,17 +198,29 @@ def test_villages_as_rows_with_abbreviated_labels(tmp_path, header_rows):
     assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell", "message").rows()
     villages = outputs["deprivations_villages.parquet"]
     assert set(villages["village_name"]) == {"Tổ 1", "Tổ 2"} and villages.height == 48
-    assert villages.filter((pl.col("village_name") == "Tổ 2") & (pl.col("indicator_id") == 4) & (pl.col("group") == "poor")).select(
-        "households_deprived", "households_in_group", "source_row").row(0) == (round(20 * 34 / 64), 34, 8 - (3 - header_rows))
+    assert villages.filter(
+        (pl.col("village_name") == "Tổ 2") & (pl.col("indicator_id") == 4) & (pl.col("group") == "poor")
+    ).select("households_deprived", "households_in_group", "source_row").row(0) == (
+        round(20 * 34 / 64),
+        34,
+        8 - (3 - header_rows),
+    )
     # the commune: the villages summed, the rate recomputed
     assert _rate(outputs, 4, "poor") == (round(20 * 30 / 64) + round(20 * 34 / 64), 64, 31.25)
     assert set(outputs["deprivations.parquet"]["indicator_id"]) == set(range(1, 13))
 
 
 def test_label_variants():
-    for label, key in [("4. BHYT", "health_insurance"), ("Nhà tiêu HVS", "latrine"), ("DV viễn thông", "telecom"),
-                       ("NGUỒN NƯỚC SH HVS", "water"), ("Bảo hiểm y tế", "health_insurance"), ("Xử lý rác thải", "waste_treatment"),
-                       ("Phương tiện phục vụ tiếp cận thông tin", "information_devices"), ("Tình trạng đi học của trẻ em", "child_schooling")]:
+    for label, key in [
+        ("4. BHYT", "health_insurance"),
+        ("Nhà tiêu HVS", "latrine"),
+        ("DV viễn thông", "telecom"),
+        ("NGUỒN NƯỚC SH HVS", "water"),
+        ("Bảo hiểm y tế", "health_insurance"),
+        ("Xử lý rác thải", "waste_treatment"),
+        ("Phương tiện phục vụ tiếp cận thông tin", "information_devices"),
+        ("Tình trạng đi học của trẻ em", "child_schooling"),
+    ]:
         assert indicator_of(label) == key, label
 
 
@@ -194,7 +234,9 @@ def test_the_standard_by_year():
 
 
 def test_group_sizes_from_the_plan(tmp_path):
-    failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", sizes=None, rates=False), plan(tmp_path / "ke hoach.xlsx")])
+    failures, outputs, _ = steps(
+        [rows_table(tmp_path / "thieu hut.xlsx", sizes=None, rates=False), plan(tmp_path / "ke hoach.xlsx")]
+    )
     assert failures.is_empty(), failures.select("rule", "cell", "message").rows()
     assert _rate(outputs, 4, "poor") == (20, 64, 31.25)
     assert outputs["deprivations_communes.parquet"]["group_source"].to_list() == ["plan"]
@@ -214,7 +256,9 @@ def test_village_sizes_from_the_plan(tmp_path):
 def test_deprived_le_group_rejects_the_table_not_the_plan(tmp_path):
     poor = list(POOR)
     poor[3] = 70  # 70 deprived of health insurance out of 64 poor households
-    failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", poor=poor, rates=False), plan(tmp_path / "ke hoach.xlsx")])
+    failures, outputs, _ = steps(
+        [rows_table(tmp_path / "thieu hut.xlsx", poor=poor, rates=False), plan(tmp_path / "ke hoach.xlsx")]
+    )
     f = _only(failures, "deprived_le_group")
     assert (f["cell"], f["value"], f["expected"], f["severity"], f["kind"]) == ("C12", "70", "64", "error", "deprivations")
     assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["rejected"]
@@ -251,11 +295,16 @@ def test_indicator_set_of_the_2027_standard(tmp_path):
     labels = [i for _, _, inds in DIMENSIONS for i in inds][:11] + ["Thu gom, xử lý rác thải"]
     failures, outputs, _ = steps([rows_table(tmp_path / "moi.xlsx", year=2027, labels=labels, rates=False)], year=2027)
     assert failures.is_empty(), failures.select("rule", "message").rows()
-    assert outputs["deprivations.parquet"].filter(pl.col("indicator_id") == 12)["indicator"][0] == "Thu gom, xử lý rác thải sinh hoạt"
+    assert (
+        outputs["deprivations.parquet"].filter(pl.col("indicator_id") == 12)["indicator"][0]
+        == "Thu gom, xử lý rác thải sinh hoạt"
+    )
 
 
 def test_group_matches_plan(tmp_path):
-    failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", rates=False), plan(tmp_path / "ke hoach.xlsx", poor=60)])
+    failures, outputs, _ = steps(
+        [rows_table(tmp_path / "thieu hut.xlsx", rates=False), plan(tmp_path / "ke hoach.xlsx", poor=60)]
+    )
     f = _only(failures, "group_matches_plan")
     assert (f["cell"], f["value"], f["expected"], f["severity"]) == ("C6", "64", "60", "warning")
     assert _rate(outputs, 4, "poor") == (20, 64, 31.25)  # the table's own size is used
@@ -291,7 +340,9 @@ def _targets(path: Path, per_commune: bool = False) -> Path:
 
 @pytest.mark.parametrize("per_commune", [False, True])
 def test_indicator_targets(tmp_path, per_commune):
-    failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx")], targets=_targets(tmp_path / "chi tieu.xlsx", per_commune))
+    failures, outputs, _ = steps(
+        [rows_table(tmp_path / "thieu hut.xlsx")], targets=_targets(tmp_path / "chi tieu.xlsx", per_commune)
+    )
     assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "message").rows()
     water = outputs["deprivations_provinces.parquet"].filter(pl.col("indicator_id") == 9).row(0, named=True)
     assert (water["coverage_pct"], water["target_coverage_pct"] if not per_commune else 85.0) == (63.87, 85.0)

@@ -39,15 +39,23 @@ def test_every_layout_format_and_encoding_reads_back(tmp_path, layout, fmt, enco
     n = _variant(layout, fmt, encoding)
     labels, sizes = LABELS[n % len(LABELS)], SIZES[n // len(LABELS) % len(SIZES)]
     path = tmp_path / f"thieu hut.{fmt}"
-    truth = write_deprivation_table(path, layout, COMMUNE, VILLAGES, fmt, encoding, labels=labels, sizes=sizes, total_row=n % 2 == 1)
+    truth = write_deprivation_table(
+        path, layout, COMMUNE, VILLAGES, fmt, encoding, labels=labels, sizes=sizes, total_row=n % 2 == 1
+    )
     failures, outputs, lineage = steps([path, plan(tmp_path / "ke hoach.xlsx")])
     assert failures.is_empty(), failures.select("rule", "cell", "value", "expected").rows()
     communes = outputs["deprivations.parquet"]
     assert _counts(communes) == {"poor": truth["poor"], "near_poor": truth["near"]}
     sizes_read = communes.group_by("group").agg(pl.col("households_in_group").unique())
     assert {g: s for g, s in sizes_read.iter_rows()} == {"poor": [64], "near_poor": [55]} and truth["sizes"] == (64, 55)
-    assert outputs["deprivations_communes.parquet"].select("status", "indicators", "group_source").row(0) == ("accepted", 12, sizes)
-    villages = outputs["deprivations_villages.parquet"].with_columns(pl.col("village_name").map_elements(_nfc, return_dtype=pl.Utf8))
+    assert outputs["deprivations_communes.parquet"].select("status", "indicators", "group_source").row(0) == (
+        "accepted",
+        12,
+        sizes,
+    )
+    villages = outputs["deprivations_villages.parquet"].with_columns(
+        pl.col("village_name").map_elements(_nfc, return_dtype=pl.Utf8)
+    )
     if orientation_of(layout) == "villages_down":
         for name, (poor, near) in truth["villages"].items():
             assert _counts(villages, village_name=name) == {"poor": poor, "near_poor": near}, name
@@ -56,8 +64,13 @@ def test_every_layout_format_and_encoding_reads_back(tmp_path, layout, fmt, enco
     # every count at the cell it was written to, with its value
     read = {(_nfc(r["village_name"]) or "", r["indicator"], r["field"]): (r["cell"], r["value"])
             for r in lineage.filter(pl.col("kind") == "deprivations").iter_rows(named=True)}
-    written = {(unit, KEYS[k], f"{g}_deprived"): (cell, (truth["villages"][unit] if unit else (truth["poor"], truth["near"]))[g != "poor"][k])
-               for (unit, k, g), cell in truth["cells"].items()}
+    written = {
+        (unit, KEYS[k], f"{g}_deprived"): (
+            cell,
+            (truth["villages"][unit] if unit else (truth["poor"], truth["near"]))[g != "poor"][k],
+        )
+        for (unit, k, g), cell in truth["cells"].items()
+    }
     assert read == written
 
 
@@ -68,7 +81,9 @@ def test_each_plant_is_reported_at_its_cell(tmp_path, plant, layout):
     fmt, encoding = FORMATS[n % len(FORMATS)]
     sizes = SIZES[n % len(SIZES)]
     path = tmp_path / f"thieu hut.{fmt}"
-    truth = write_deprivation_table(path, layout, COMMUNE, VILLAGES, fmt, encoding, plant=plant, labels=LABELS[n % len(LABELS)], sizes=sizes)
+    truth = write_deprivation_table(
+        path, layout, COMMUNE, VILLAGES, fmt, encoding, plant=plant, labels=LABELS[n % len(LABELS)], sizes=sizes
+    )
     assert truth["plant"][0] == rule
     failures, outputs, _ = steps([path, plan(tmp_path / "ke hoach.xlsx")])
     assert failures["rule"].to_list() == [rule], failures.select("rule", "cell", "value", "expected").rows()

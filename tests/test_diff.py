@@ -206,7 +206,12 @@ def test_an_outlier_gone_from_an_unchanged_file_is_not_called_fixed(tmp_path):
     assert [f["rule"] for f in d["failures"]["fixed"]] == ["total_row_matches_sum"]  # its file was corrected
     assert [f["rule"] for f in d["failures"]["no_longer_flagged"]] == ["outlier"]
     text = render_diff(d)
-    assert text.index("Đã được sửa") < text.index("total_row_matches_sum") < text.index("Không còn nêu, tệp không đổi") < text.index("outlier")
+    assert (
+        text.index("Đã được sửa")
+        < text.index("total_row_matches_sum")
+        < text.index("Không còn nêu, tệp không đổi")
+        < text.index("outlier")
+    )
 
 
 def test_status_change_adds_the_communes_villages(tmp_path):
@@ -304,7 +309,11 @@ def test_a_changed_targets_workbook_is_a_changed_file(tmp_path):
         manifest["targets"] = {"path": "/so/chi_tieu_giao_2026.xlsx", "size": 100, "sha256": sha}
         (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     [changed] = diff_runs(a, b)["files"]["changed"]
-    assert (changed["path"], changed["sha256_before"], changed["sha256_after"]) == ("/so/chi_tieu_giao_2026.xlsx", "sha-t1", "sha-t2")
+    assert (changed["path"], changed["sha256_before"], changed["sha256_after"]) == (
+        "/so/chi_tieu_giao_2026.xlsx",
+        "sha-t1",
+        "sha-t2",
+    )
     assert "/so/chi_tieu_giao_2026.xlsx: sha256 sha-t1 → sha-t2, biểu giao chỉ tiêu của tỉnh" in render_diff(diff_runs(a, b))
     assert diff_runs(a, a)["files"]["changed"] == []
 

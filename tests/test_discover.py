@@ -19,8 +19,14 @@ def test_a_named_pipe_is_reported_not_read(tmp_path):
     entries, skipped = discover_files(tmp_path)
     assert [e.rel for e in entries] == ["05800_phu_thinh.xlsx"] and skipped == [Skipped("bieu.xlsx", "not_a_file")]
     said = finish(skipped_failures(skipped), "r").select("source_file", "rule", "severity", "message").rows()
-    assert said == [("bieu.xlsx", "readable", "error", "Không đọc được tệp: không phải tệp thông thường (ống dẫn, socket hay thiết bị), "
-                     "không được đọc.")]
+    assert said == [
+        (
+            "bieu.xlsx",
+            "readable",
+            "error",
+            "Không đọc được tệp: không phải tệp thông thường (ống dẫn, socket hay thiết bị), không được đọc.",
+        )
+    ]
 
 
 def test_a_folder_that_cannot_be_listed_is_reported():
@@ -86,7 +92,11 @@ def test_a_file_whose_name_is_no_utf8_is_read(tmp_path):
     from giamngheo.parse import parse_workbook
     from giamngheo.readers.grid import Limits
 
-    rows = [["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo"], [1, "Thôn Nà Thành", 212, 9, 7]]
+    rows = [
+        ["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"],
+        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo"],
+        [1, "Thôn Nà Thành", 212, 9, 7],
+    ]
     written = write_book(tmp_path / "plain.xlsx", Grid(rows, "Phụ lục"))
     os.rename(written, os.path.join(os.fsencode(tmp_path), b"bad\xff05800_phu_thinh.xlsx"))
     (entry,), _ = discover_files(tmp_path)
@@ -102,7 +112,12 @@ def test_a_hidden_spreadsheet_is_read_and_office_litter_is_not(tmp_path):
         (tmp_path / name).write_bytes(b"x")
     entries, skipped = discover_files(tmp_path)
     assert [e.rel for e in entries] == [".05455_phuong_quyet_thang.xlsx"]
-    assert {s.rel for s in skipped if s.reason == "ignored"} == {".hidden_notes.txt", "._bieu.xlsx", ".~lock.bieu.xlsx#", "~$bieu.xlsx"}
+    assert {s.rel for s in skipped if s.reason == "ignored"} == {
+        ".hidden_notes.txt",
+        "._bieu.xlsx",
+        ".~lock.bieu.xlsx#",
+        "~$bieu.xlsx",
+    }
 
 
 def test_a_file_changed_between_its_hashing_and_its_parsing_is_neither_used_nor_cached(tmp_path):

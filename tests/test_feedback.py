@@ -446,9 +446,13 @@ def test_a_source_too_large_to_copy_gets_the_list_only(raw, run_dir, monkeypatch
     (operations probe, 12-06): a source above MAX_COPY_BYTES gets the list of its failures, and the report says why."""
     raw.mkdir()
     path = raw / "05800_phu_thinh.csv"
-    path.write_text("STT;Tên thôn;Tổng số hộ\n" + "".join(f"{i};Thôn {i};{100 + i % 50}\n" for i in range(1, 400)), encoding="utf-8")
+    path.write_text(
+        "STT;Tên thôn;Tổng số hộ\n" + "".join(f"{i};Thôn {i};{100 + i % 50}\n" for i in range(1, 400)), encoding="utf-8"
+    )
     monkeypatch.setattr(feedback_source, "MAX_COPY_BYTES", path.stat().st_size - 1)
     report = write_feedback_report(write_run(run_dir, [failure("05800_phu_thinh.csv", "C9")]), raw)
     assert [load_workbook(p).sheetnames for p in report.written] == [[LIST_SHEET]]
     (problem,) = report.problems
-    assert problem[0] == "05800_phu_thinh.csv" and "TooLargeToCopy" in problem[1] and "copies are made of files up to" in problem[1]
+    assert (
+        problem[0] == "05800_phu_thinh.csv" and "TooLargeToCopy" in problem[1] and "copies are made of files up to" in problem[1]
+    )

@@ -40,10 +40,10 @@ from giamngheo.resolve import Resolver
 from giamngheo.submissions import FileRecord, resolve_files
 from giamngheo import pipeline
 from giamngheo.kinds.plan import COUNTS
-
-PLAN_COUNTS = list(COUNTS)
 from hostile.make_corpus import FIRST_ROW, HEADER_ROW, plan_rows
 from hostile.xlsx import Formula, SheetSpec, write_xlsx
+
+PLAN_COUNTS = list(COUNTS)
 
 COMMUNES = {  # one commune per mutated file of an example (codes and names of Thái Nguyên, 19)
     "05503": "Xã Tân Cương", "05551": "Xã Kim Phượng", "05563": "Xã Phượng Tiến",
@@ -226,7 +226,9 @@ def violation(mutation, villages: pl.DataFrame, failures: pl.DataFrame) -> str |
         expected = read_as(mutation.value)
         if expected is not None:
             at = pl.col("row") == mutation.row
-            changed = BASE.with_columns(pl.when(at).then(pl.lit(expected)).otherwise(pl.col(mutation.field)).alias(mutation.field))
+            changed = BASE.with_columns(
+                pl.when(at).then(pl.lit(expected)).otherwise(pl.col(mutation.field)).alias(mutation.field)
+            )
             if _same(villages, changed):
                 return None
         return f"{mutation}: figures changed without a failure at row {mutation.row}:\n{villages}\n{_show(failures)}"

@@ -54,7 +54,9 @@ PEAK_MEMORY_MB = 2600  # any process of the run: the parsing workers are capped 
 SHARED_CASES = sorted(n for n in CASES if n not in SEPARATE)
 
 
-def giamngheo_run(raw: Path, out: Path, *extra: str, timeout: float = 600, env: dict | None = None) -> tuple[subprocess.CompletedProcess, float]:
+def giamngheo_run(
+    raw: Path, out: Path, *extra: str, timeout: float = 600, env: dict | None = None
+) -> tuple[subprocess.CompletedProcess, float]:
     """`giamngheo run` in a subprocess (it reaches the session's Prefect server through the environment)."""
     cmd = [str(GIAMNGHEO), "run", "--raw", str(raw), "--out", str(out), "--province", "19", "--no-progress", *extra]
     started = time.monotonic()

@@ -59,19 +59,40 @@ def _leaked(text: str) -> list[str]:
 
 # (header rows, one row per person, merges, title): variants of real lists the reader did not claim
 VARIANTS = {
-    "other wording": ([["TT", "Tên chủ hộ", "Số CCCD/CMND", "Ngày tháng năm sinh", "Thôn", "Số khẩu", "Diện hộ"]],
-                      lambda i, p: [i, p[0], p[3], f"01/01/{p[2]}", p[1], p[4], p[5]], (), None),
-    "no ID column": ([["STT", "Họ và tên chủ hộ", "Thôn", "Năm sinh", "Số nhân khẩu", "Phân loại"]],
-                     lambda i, p: [i, p[0], p[1], p[2], p[4], p[5]], (), None),
-    "name and members under a list title": ([["STT", "Họ và tên chủ hộ", "Thôn", "Số nhân khẩu", "Ghi chú"]],
-                                            lambda i, p: [i, p[0], p[1], p[4], None], (), (TITLE, "DANH SÁCH HỘ NGHÈO NĂM 2026")),
-    "'Tên hộ' and a mark per group": ([["STT", "Tên hộ", "Thôn", "Số nhân khẩu", "Hộ nghèo", "Hộ cận nghèo"]],
-                                      lambda i, p: [i, p[0], p[1], p[4], "x" if p[5] == "Hộ nghèo" else None,
-                                                    "x" if p[5] != "Hộ nghèo" else None], (), None),
+    "other wording": (
+        [["TT", "Tên chủ hộ", "Số CCCD/CMND", "Ngày tháng năm sinh", "Thôn", "Số khẩu", "Diện hộ"]],
+        lambda i, p: [i, p[0], p[3], f"01/01/{p[2]}", p[1], p[4], p[5]],
+        (),
+        None,
+    ),
+    "no ID column": (
+        [["STT", "Họ và tên chủ hộ", "Thôn", "Năm sinh", "Số nhân khẩu", "Phân loại"]],
+        lambda i, p: [i, p[0], p[1], p[2], p[4], p[5]],
+        (),
+        None,
+    ),
+    "name and members under a list title": (
+        [["STT", "Họ và tên chủ hộ", "Thôn", "Số nhân khẩu", "Ghi chú"]],
+        lambda i, p: [i, p[0], p[1], p[4], None],
+        (),
+        (TITLE, "DANH SÁCH HỘ NGHÈO NĂM 2026"),
+    ),
+    "'Tên hộ' and a mark per group": (
+        [["STT", "Tên hộ", "Thôn", "Số nhân khẩu", "Hộ nghèo", "Hộ cận nghèo"]],
+        lambda i, p: [i, p[0], p[1], p[4], "x" if p[5] == "Hộ nghèo" else None, "x" if p[5] != "Hộ nghèo" else None],
+        (),
+        None,
+    ),
     # a group's label over the head's columns: the row under it is a header, not a household
     "a group header over the head's columns": (
-        [["STT", "Thông tin chủ hộ", None, None, "Thôn", "Số nhân khẩu", "Phân loại"], [None, "Họ và tên", "Năm sinh", "Số CCCD"]],
-        lambda i, p: [i, p[0], p[2], p[3], p[1], p[4], p[5]], ("B3:D3", "A3:A4", "E3:E4", "F3:F4", "G3:G4"), None),
+        [
+            ["STT", "Thông tin chủ hộ", None, None, "Thôn", "Số nhân khẩu", "Phân loại"],
+            [None, "Họ và tên", "Năm sinh", "Số CCCD"],
+        ],
+        lambda i, p: [i, p[0], p[2], p[3], p[1], p[4], p[5]],
+        ("B3:D3", "A3:A4", "E3:E4", "F3:F4", "G3:G4"),
+        None,
+    ),
 }
 
 
@@ -85,7 +106,9 @@ def test_a_variant_list_is_read_as_a_list(tmp_path, variant):
     got = parsed.tables[0].rows
     assert got["row"] == list(range(len(header) + 3, len(header) + 7))  # no header row read as a household
     want = ["poor"] * 4 if title else ["poor", "near_poor", "poor", "poor"]
-    assert got["group"] == want and got["members__num"] == [4.0, 3.0, 5.0, 2.0] and got["name"] == ["Tổ 1", "Tổ 1", "Tổ 2", "Tổ 2"]
+    assert (
+        got["group"] == want and got["members__num"] == [4.0, 3.0, 5.0, 2.0] and got["name"] == ["Tổ 1", "Tổ 1", "Tổ 2", "Tổ 2"]
+    )
     if any("CCCD" in str(label) for label in header[-1]):
         assert got["key_source"] == ["id_number"] * 4  # the ID under a group's label is read
     assert not _leaked(_blob(parsed))
@@ -149,7 +172,12 @@ def test_a_list_typed_in_tcvn3_is_read_as_a_list(tmp_path, fmt):
         save_book(book, path, fmt)
     parsed = parse_workbook(path, Limits())
     assert [t.kind for t in parsed.tables] == ["households"], parsed.failures
-    assert parsed.tables[0].rows["key_source"] == ["id_number"] * 4 and parsed.tables[0].rows["name"] == ["Tổ 1", "Tổ 1", "Tổ 2", "Tổ 2"]
+    assert parsed.tables[0].rows["key_source"] == ["id_number"] * 4 and parsed.tables[0].rows["name"] == [
+        "Tổ 1",
+        "Tổ 1",
+        "Tổ 2",
+        "Tổ 2",
+    ]
     assert not _leaked(_blob(parsed))
 
 
@@ -281,7 +309,9 @@ def test_the_first_households_cells_are_no_header(tmp_path):
     header a list's (its cells were read as labels of a second header row: a list of four members-less rows)."""
     rows = [["STT", "Họ và tên chủ hộ", "Thôn", "Cơ quan giúp đỡ", "Ghi chú"]]
     rows += [[i + 1, p[0], p[1], "Hội Phụ nữ", f"CCCD {p[3]}"] for i, p in enumerate(PEOPLE)]
-    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows, title=(TITLE, "DANH SÁCH HỘ NGHÈO DỰ KIẾN THOÁT NGHÈO NĂM 2026")), Limits())
+    parsed = parse_workbook(
+        _xlsx(tmp_path / "ds.xlsx", rows, title=(TITLE, "DANH SÁCH HỘ NGHÈO DỰ KIẾN THOÁT NGHÈO NĂM 2026")), Limits()
+    )
     assert not parsed.tables and [f["rule"] for f in parsed.failures] == ["personal_list"]
     assert not _leaked(_blob(parsed))
 
@@ -303,10 +333,18 @@ def test_a_villages_total_row_labelled_in_the_code_column_is_no_household_and_a_
     none), the list rejected. And a head whose surname is Tổng, with a birth year and an ID number, was taken for a
     total row and dropped."""
     header = ["STT", "Mã hộ", "Họ và tên chủ hộ", "Năm sinh", "Số CCCD", "Số nhân khẩu"]
-    rows = [header, ["I", "HỘ NGHÈO"], [1, "Xóm 1"], [1, "QB01", "Nguyễn Văn Zqxan", 1962, "001062000111", 4],
-            [2, "QB02", "Tổng Thị Zqxbinh", 1970, "001170000222", 3], [None, "Cộng Xóm 1: 2 hộ", None, None, None, 7],
-            [2, "Xóm 2"], [3, "QB03", "Bàn Văn Zqxcuong", 1985, "001085000333", 5], [None, "Cộng Xóm 2: 1 hộ", None, None, None, 5],
-            [None, "Tổng cộng", None, None, None, 12]]
+    rows = [
+        header,
+        ["I", "HỘ NGHÈO"],
+        [1, "Xóm 1"],
+        [1, "QB01", "Nguyễn Văn Zqxan", 1962, "001062000111", 4],
+        [2, "QB02", "Tổng Thị Zqxbinh", 1970, "001170000222", 3],
+        [None, "Cộng Xóm 1: 2 hộ", None, None, None, 7],
+        [2, "Xóm 2"],
+        [3, "QB03", "Bàn Văn Zqxcuong", 1985, "001085000333", 5],
+        [None, "Cộng Xóm 2: 1 hộ", None, None, None, 5],
+        [None, "Tổng cộng", None, None, None, 12],
+    ]
     parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows), Limits())
     (table,) = parsed.tables
     assert table.kind == "households" and table.rows["row"] == [6, 7, 10]
@@ -324,7 +362,9 @@ def _list_by_sheet(path, sheets: list[tuple[str, list[list], list]]):
         for line in (*above, header):
             ws.append(line)
         for i, (name, _, birth, number, members, group) in enumerate(people, start=1):
-            ws.append([i, name, birth, number, members, "x" if group == "Hộ nghèo" else None, "x" if group != "Hộ nghèo" else None])
+            ws.append(
+                [i, name, birth, number, members, "x" if group == "Hộ nghèo" else None, "x" if group != "Hộ nghèo" else None]
+            )
     wb.save(path)
     return parse_workbook(path, Limits())
 
@@ -344,4 +384,7 @@ def test_a_sheet_per_village_named_by_a_line_above_its_header(tmp_path):
     parsed = _list_by_sheet(tmp_path / "ds.xlsx", [
         (sheet, [[TITLE], ["DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"], [f"Thôn: {sheet}"], []], people)
         for sheet, people in (("Cốc Ngần", PEOPLE[:2]), ("Pò Sla", PEOPLE[2:]))])
-    assert [(t.sheet, t.rows["name"]) for t in parsed.tables] == [("Cốc Ngần", ["Cốc Ngần", "Cốc Ngần"]), ("Pò Sla", ["Pò Sla", "Pò Sla"])]
+    assert [(t.sheet, t.rows["name"]) for t in parsed.tables] == [
+        ("Cốc Ngần", ["Cốc Ngần", "Cốc Ngần"]),
+        ("Pò Sla", ["Pò Sla", "Pò Sla"]),
+    ]

@@ -44,13 +44,17 @@ def test_every_layout_and_format(tmp_path, layout, fmt, ethnicity, deprivations)
     path = tmp_path / f"danh sach.{fmt}"
     write_household_list(path, COMMUNE, rows, layout, fmt, ethnicity, deprivations)
     tables = _tables(path)
-    got = {k: [v for t in tables for v in t.rows[k]] for k in ("group", "deprivations", "ethnic_minority", "members__num", "members__text",
-                                                            "name")}
+    got = {
+        k: [v for t in tables for v in t.rows[k]]
+        for k in ("group", "deprivations", "ethnic_minority", "members__num", "members__text", "name")
+    }
     assert got["group"].count("poor") == 64 and got["group"].count("near_poor") == 55
     want = sorted(",".join(map(str, h["deprivations"])) for h in rows)
     assert sorted(got["deprivations"]) == want
     assert got["ethnic_minority"].count("1") == sum(h["ethnicity"] != "Kinh" for h in rows)
-    assert sum(n if n is not None else float(t) for n, t in zip(got["members__num"], got["members__text"])) == sum(h["members"] for h in rows)
+    assert sum(n if n is not None else float(t) for n, t in zip(got["members__num"], got["members__text"])) == sum(
+        h["members"] for h in rows
+    )
     assert set(got["name"]) == {"Tổ 1", "Tổ 2"}
 
 
@@ -132,7 +136,9 @@ def test_household_unique_rejects_the_list_not_the_plan(tmp_path):
     rows[5]["id"] = rows[2]["id"]
     failures, tables, _ = _run(tmp_path, rows)
     hit = _only(failures, "household_unique")
-    assert hit["field"] == "id_number" and hit["cell"] == "D12" and hit["value"] == rows[2]["id"][:4] + "******" + rows[2]["id"][-2:]
+    assert (
+        hit["field"] == "id_number" and hit["cell"] == "D12" and hit["value"] == rows[2]["id"][:4] + "******" + rows[2]["id"][-2:]
+    )
     assert rows[2]["id"] not in hit["message"]
     assert tables["households_communes.parquet"]["status"].to_list() == ["rejected"]
     assert "households.parquet" in tables and tables["households.parquet"].is_empty()

@@ -91,3 +91,20 @@ def test_a_lists_own_summary_is_not_the_communes_plan(tmp_path, monkeypatch):
     assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "message").rows()
     assert failures.filter(pl.col("rule") == "superseded_submission").is_empty()
     assert outputs["households_communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+def test_village_type_words_are_the_vocabularys(tmp_path):
+    """A list's village and the annex's match without their type word, the words being vocabulary.toml's [villages]: the
+    longest first ("Tổ dân phố 3" is "3", not "dân phố 3"), and a province's own word is one line of data, not code."""
+    from giamngheo.layout.vocabulary import VOCABULARY_FILE, load_vocabulary
+    from giamngheo.text import match_key
+    from transforms.households import village_match_key
+
+    names = pl.DataFrame({"n": [match_key(v) for v in ("Tổ dân phố 3", "Thôn Nà Rì", "Khu dân cư Số 2", "Nà Rì")]})
+    keys = names.select(village_match_key(pl.col("n"), load_vocabulary().village_types))["n"].to_list()
+    assert keys == ["3", "nà rì", "dân cư số 2", "nà rì"]  # "khu" alone is a town's word
+
+    text = VOCABULARY_FILE.read_text(encoding="utf-8").replace('types = ["thôn",', 'types = ["khu dân cư", "thôn",')
+    (tmp_path / "vocabulary.toml").write_text(text, encoding="utf-8")
+    extended = load_vocabulary(tmp_path / "vocabulary.toml").village_types
+    assert names.select(village_match_key(pl.col("n"), extended))["n"].to_list()[2] == "số 2"

@@ -38,11 +38,17 @@ def _variants(raw: Path, base: int) -> list[str]:
     ids = [f"0019{base + i:04d}5553" for i in range(8)]
     wb = openpyxl.Workbook()
     ws = wb.active
-    for row in ([BACH_THONG], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
-                ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"],
-                *[[k, f"Thôn {k}", 100 + k, 3, 2, 1] for k in range(1, 31)], [None, "Tổng cộng", 3465, 90, 60, 30], [],
-                ["DANH SÁCH HỘ NGHÈO DỰ KIẾN THOÁT NGHÈO NĂM 2026"], ["STT", "Họ và tên chủ hộ", "Thôn", "Cơ quan giúp đỡ", "Ghi chú"],
-                *[[i + 1, names[i], f"Thôn {i + 1}", "Hội Phụ nữ", f"CCCD {ids[i]}"] for i in range(4)]):
+    for row in (
+        [BACH_THONG],
+        ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"],
+        *[[k, f"Thôn {k}", 100 + k, 3, 2, 1] for k in range(1, 31)],
+        [None, "Tổng cộng", 3465, 90, 60, 30],
+        [],
+        ["DANH SÁCH HỘ NGHÈO DỰ KIẾN THOÁT NGHÈO NĂM 2026"],
+        ["STT", "Họ và tên chủ hộ", "Thôn", "Cơ quan giúp đỡ", "Ghi chú"],
+        *[[i + 1, names[i], f"Thôn {i + 1}", "Hội Phụ nữ", f"CCCD {ids[i]}"] for i in range(4)],
+    ):
         ws.append(row)
     wb.save(raw / "ke hoach bach thong.xlsx")
     lines = [["DANH SÁCH HỘ NGHÈO NĂM 2026"], ["TT", "Tên chủ hộ", "Số CMND", "Thôn, bản", "Số khẩu", "Diện hộ"]]
@@ -56,7 +62,9 @@ def _variants(raw: Path, base: int) -> list[str]:
     write_household_list(good, "Phường Phan Đình Phùng", rows)
     with zipfile.ZipFile(good) as zin, zipfile.ZipFile(raw / "05443 danh sach ho ngheo.xlsx", "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
-            zout.writestr(info, zin.read(info.filename).replace(names[7].split()[-1].encode(), f"&{names[7].split()[-1]};".encode()))
+            zout.writestr(
+                info, zin.read(info.filename).replace(names[7].split()[-1].encode(), f"&{names[7].split()[-1]};".encode())
+            )
     return [n.split()[-1] for n in names] + ids
 
 
@@ -153,7 +161,11 @@ def test_no_personal_value_leaves_the_communes_own_feedback_copy(run_flow, prefe
     failures = pl.read_parquet(out / "validation_failures.parquet")
     assert {"household_unique", "id_number_format"} <= set(failures["rule"])
     assert failures.filter(pl.col("rule") == "personal_list")["commune_code"].to_list() == ["02014"]
-    assert failures.filter((pl.col("rule") == "readable") & (pl.col("commune_code") == "05443"))["value"].str.contains("entity").all()
+    assert (
+        failures.filter((pl.col("rule") == "readable") & (pl.col("commune_code") == "05443"))["value"]
+        .str.contains("entity")
+        .all()
+    )
 
     # giamngheo trace follows a list's counts to cells named, never their values
     from giamngheo.trace import render, trace

@@ -684,7 +684,10 @@ def test_a_draft_beside_its_final_version_is_reported_not_silently_left(tmp_path
     (rule sheet_not_used), so the analyst asks the commune which is right. A plain copy, or a shorter summary that
     agrees, is not reported."""
     def annex(name, villages):
-        return Grid([["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], HEADER, *village_rows(villages, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])], name)
+        return Grid(
+            [["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], HEADER, *village_rows(villages, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])],
+            name,
+        )
 
     draft = [VILLAGES[0], (VILLAGES[1][0], 145, 14, 6, 3, 1), *VILLAGES[2:]]
     summary = Grid([["TỔNG HỢP"], HEADER[:4], *village_rows(VILLAGES, lambda n, t, p, *_: [n, t, p])], "Tổng hợp")
@@ -702,8 +705,10 @@ def test_a_summary_sheet_beside_the_annex_is_not_more_villages(tmp_path):
     """A "Tổng hợp" sheet of totals and poor households beside the annex was read as a second plan table: every village
     twice and the commune rejected for the summary's missing columns. It is the annex's summary: left out, reported
     where its figures differ."""
-    annex = Grid([["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], HEADER, *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])],
-                 "Phụ lục")
+    annex = Grid(
+        [["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], HEADER, *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])],
+        "Phụ lục",
+    )
     def summary(villages):
         return Grid([["TỔNG HỢP HỘ NGHÈO"], HEADER[:4], *village_rows(villages, lambda n, t, p, *_: [n, t, p])], "Tổng hợp")
 
@@ -712,7 +717,9 @@ def test_a_summary_sheet_beside_the_annex_is_not_more_villages(tmp_path):
     older = [(VILLAGES[0][0], 212, 10, 7, 2, 1), *VILLAGES[1:]]
     ins = inspect(write_book(tmp_path / "05800_phu_thinh_2.xlsx", [annex, summary(older)]))
     assert rows_of(ins) == expected(3)
-    assert [(f["rule"], f["cell"]) for f in failures(ins)] == [("sheet_not_used", "A2")] and "“Tổng hợp”" in failures(ins)[0]["message"]
+    assert [(f["rule"], f["cell"]) for f in failures(ins)] == [("sheet_not_used", "A2")] and "“Tổng hợp”" in failures(ins)[0][
+        "message"
+    ]
 
 
 @pytest.mark.parametrize("label", ["Hộ nghèo có chủ hộ là nữ", "Ghi chú (ghi rõ họ tên chủ hộ)", "Hộ nghèo do phụ nữ làm chủ hộ"])
@@ -729,13 +736,20 @@ def test_a_plan_column_that_mentions_the_head_of_household_is_no_list(tmp_path, 
 def test_a_sheet_of_breakdowns_beside_the_annex_does_not_reject_it(tmp_path):
     """The annex on one sheet, its "trong đó" counts by village on another (no total households): the second sheet was a
     second plan table, and the commune rejected for its missing columns. The annex is read; the sheet is reported."""
-    annex = Grid([["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], HEADER, *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])],
-                 "Phụ lục 01")
-    breakdowns = Grid([["PHỤ LỤC 02: PHÂN LOẠI HỘ NGHÈO, HỘ CẬN NGHÈO THEO ĐỐI TƯỢNG NĂM 2026"],
-                       ["STT", "Tên thôn", "Hộ nghèo", None, None, "Hộ cận nghèo", None],
-                       [None, None, "Tổng số", "Trong đó: hộ DTTS", "Hộ không có khả năng lao động", "Tổng số", "Trong đó: hộ DTTS"],
-                       *village_rows(VILLAGES, lambda n, t, p, q, *_: [n, p, p // 2, 0, q, q // 2])], "Phụ lục 02",
-                      merges=[(2, 3, 2, 5), (2, 6, 2, 7), (2, 1, 3, 1), (2, 2, 3, 2)])
+    annex = Grid(
+        [["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], HEADER, *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])],
+        "Phụ lục 01",
+    )
+    breakdowns = Grid(
+        [
+            ["PHỤ LỤC 02: PHÂN LOẠI HỘ NGHÈO, HỘ CẬN NGHÈO THEO ĐỐI TƯỢNG NĂM 2026"],
+            ["STT", "Tên thôn", "Hộ nghèo", None, None, "Hộ cận nghèo", None],
+            [None, None, "Tổng số", "Trong đó: hộ DTTS", "Hộ không có khả năng lao động", "Tổng số", "Trong đó: hộ DTTS"],
+            *village_rows(VILLAGES, lambda n, t, p, q, *_: [n, p, p // 2, 0, q, q // 2]),
+        ],
+        "Phụ lục 02",
+        merges=[(2, 3, 2, 5), (2, 6, 2, 7), (2, 1, 3, 1), (2, 2, 3, 2)],
+    )
     ins = inspect(write_book(tmp_path / "05800_phu_thinh.xlsx", [annex, breakdowns]))
     assert rows_of(ins) == expected(3)
     assert [(f["rule"], f["severity"]) for f in failures(ins)] == [("sheet_not_used", "warning")]

@@ -55,8 +55,14 @@ def test_an_html_table_past_the_limits_is_refused_at_once(tmp_path):
 
 
 def test_an_excel_2003_xml_spreadsheet(tmp_path):
-    grid = [[TITLE[0]], [TITLE[1]], [], ["STT", "Tên thôn", "Tổng số hộ", "Thời điểm 31/12/2025"], [None, None, None, "Số hộ nghèo",
-            "Số hộ cận nghèo"], *VILLAGE_ROWS]
+    grid = [
+        [TITLE[0]],
+        [TITLE[1]],
+        [],
+        ["STT", "Tên thôn", "Tổng số hộ", "Thời điểm 31/12/2025"],
+        [None, None, None, "Số hộ nghèo", "Số hộ cận nghèo"],
+        *VILLAGE_ROWS,
+    ]
     merged = {"Phụ lục": [(4, 1, 0, 1), (4, 2, 0, 1), (4, 3, 0, 1), (4, 4, 1, 0)]}
     ins = inspect_file(write_spreadsheetml(tmp_path / "bieu.xls", {"Ghi chú": [["Số liệu tạm tính"]], "Phụ lục": grid}, merged),
                        province="19")
@@ -100,9 +106,12 @@ def _page(path, head: str = "", encoding: str = "utf-8", bom: bytes = b"") -> ob
 
 def test_pages_as_other_software_begins_them(tmp_path):
     """A page that begins with a <div>, an <h3>, a long comment, or is in UTF-16 was read as a CSV (no table found)."""
-    for name, head, encoding, bom in [("div.xls", '<div align="center">', "utf-8", b""), ("h3.xls", "<h3>BIỂU 01</h3>", "utf-8", b""),
-                                      ("comment.xls", "<!--" + "x" * 9000 + "-->", "utf-8", b""),
-                                      ("utf16.xls", "", "utf-16-le", b"\xff\xfe")]:
+    for name, head, encoding, bom in [
+        ("div.xls", '<div align="center">', "utf-8", b""),
+        ("h3.xls", "<h3>BIỂU 01</h3>", "utf-8", b""),
+        ("comment.xls", "<!--" + "x" * 9000 + "-->", "utf-8", b""),
+        ("utf16.xls", "", "utf-16-le", b"\xff\xfe"),
+    ]:
         ins = _page(tmp_path / name, head, encoding, bom)
         assert_read(ins)
 
@@ -112,9 +121,11 @@ def test_excels_single_file_web_page(tmp_path):
     import quopri
 
     page = write_html(tmp_path / "page.htm", TITLE, HEADER, VILLAGE_ROWS).read_bytes()
-    mht = (b'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; boundary="----=_NextPart_01"\r\n\r\n'
-           b'------=_NextPart_01\r\nContent-Location: file:///C:/bieu.htm\r\nContent-Transfer-Encoding: quoted-printable\r\n'
-           b'Content-Type: text/html; charset="utf-8"\r\n\r\n' + quopri.encodestring(page) + b"\r\n------=_NextPart_01--\r\n")
+    mht = (
+        b'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; boundary="----=_NextPart_01"\r\n\r\n'
+        b"------=_NextPart_01\r\nContent-Location: file:///C:/bieu.htm\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+        b'Content-Type: text/html; charset="utf-8"\r\n\r\n' + quopri.encodestring(page) + b"\r\n------=_NextPart_01--\r\n"
+    )
     (path := tmp_path / "bieu.mht").write_bytes(mht)
     assert_read(inspect_file(path, province="19"))
 
@@ -129,7 +140,9 @@ def test_markup_past_the_limits_is_refused_fast(tmp_path):
     """Text of "<a " with no ">" (html.parser rescans it at every "<": 360 KB took twenty minutes), a page of loose
     text (one cell of 37 million characters, a minute), thousands of worksheets (400,000 held 2 GiB), colspan="inf"
     (was "damaged: OverflowError"; a browser takes 1)."""
-    (unclosed := tmp_path / "a.xls").write_text("<html><body><table><tr><td>x</td></tr></table>" + "<a " * 120_000, encoding="utf-8")
+    (unclosed := tmp_path / "a.xls").write_text(
+        "<html><body><table><tr><td>x</td></tr></table>" + "<a " * 120_000, encoding="utf-8"
+    )
     (loose := tmp_path / "loose.xls").write_text("<html><body>" + "Thôn Na Thành " * 5_000 + "</body></html>", encoding="utf-8")
     sheets = write_spreadsheetml(tmp_path / "many.xml", {f"S{i}": [["x"]] for i in range(2_100)})
     for path, said in [(unclosed, "quá dài"), (loose, "quá dài"), (sheets, "quá lớn")]:

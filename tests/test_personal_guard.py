@@ -70,10 +70,16 @@ def test_a_signature_asking_for_a_name_is_no_list(tmp_path):
     path = tmp_path / "ke hoach.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
-    for row in ([TITLE], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
-                ["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"],
-                [1, "Tổ 1", 120, 20, 10, 4], ["", "Tổng cộng", 120, 20, 10, 4], [],
-                ["Người lập biểu", None, None, "TM. ỦY BAN NHÂN DÂN"], ["(Ký, ghi rõ họ tên)", None, None, "(Ký, ghi rõ họ tên, đóng dấu)"]):
+    for row in (
+        [TITLE],
+        ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+        ["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"],
+        [1, "Tổ 1", 120, 20, 10, 4],
+        ["", "Tổng cộng", 120, 20, 10, 4],
+        [],
+        ["Người lập biểu", None, None, "TM. ỦY BAN NHÂN DÂN"],
+        ["(Ký, ghi rõ họ tên)", None, None, "(Ký, ghi rõ họ tên, đóng dấu)"],
+    ):
         ws.append(row)
     wb.save(path)
     parsed = parse_workbook(path, Limits())

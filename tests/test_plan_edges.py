@@ -37,7 +37,15 @@ def test_a_formulas_float_noise_is_the_number_excel_shows(tmp_path):
     commune was rejected for a fraction of a household. A fraction Excel shows is still one."""
     rows = [
         *TITLE,
-        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"],
+        [
+            "STT",
+            "Tên thôn",
+            "Tổng số hộ",
+            "Số hộ nghèo",
+            "Số hộ cận nghèo",
+            "Chỉ tiêu giảm hộ nghèo",
+            "Chỉ tiêu giảm hộ cận nghèo",
+        ],
         *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
     ]
     rows[4][3] = 9 - 1e-13  # D5: 8.9999999999999, a fraction as Excel shows it
@@ -57,7 +65,15 @@ def test_a_row_of_rates_under_the_total(tmp_path, label):
     rates = [f"{100 * s / SUMS[0]:.2f}".replace(".", ",") for s in SUMS[1:]]
     rows = [
         *TITLE,
-        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"],
+        [
+            "STT",
+            "Tên thôn",
+            "Tổng số hộ",
+            "Số hộ nghèo",
+            "Số hộ cận nghèo",
+            "Chỉ tiêu giảm hộ nghèo",
+            "Chỉ tiêu giảm hộ cận nghèo",
+        ],
         *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
         [None, "Tổng cộng", *SUMS],
         [None, label, None, *rates],

@@ -36,10 +36,23 @@ def test_the_later_of_two_dated_baselines(tmp_path, earlier, later):
 def test_a_former_commune_column_before_the_villages(tmp_path):
     """After the 2025 mergers an annex may name each village's former commune in a column of its own."""
     rows = [
-        ["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
-        ["STT", "Xã (cũ)", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo",
-         "Chỉ tiêu giảm hộ cận nghèo"],
-        *[[i, "Xã Sơn Cẩm" if i <= 2 else "Xã Cổ Lũng", n, t, p, q, pr, nr] for i, (n, t, p, q, pr, nr) in enumerate(VILLAGES, 1)],
+        ["UBND XÃ PHÚ THỊNH"],
+        ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+        [],
+        [
+            "STT",
+            "Xã (cũ)",
+            "Tên thôn",
+            "Tổng số hộ",
+            "Số hộ nghèo",
+            "Số hộ cận nghèo",
+            "Chỉ tiêu giảm hộ nghèo",
+            "Chỉ tiêu giảm hộ cận nghèo",
+        ],
+        *[
+            [i, "Xã Sơn Cẩm" if i <= 2 else "Xã Cổ Lũng", n, t, p, q, pr, nr]
+            for i, (n, t, p, q, pr, nr) in enumerate(VILLAGES, 1)
+        ],
     ]
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01", [(5, 2, 6, 2), (7, 2, 8, 2)])))
     # each village's former commune is its section (merged down its villages: the value on the first row only)
@@ -50,16 +63,33 @@ def test_villages_named_alike_in_two_former_communes(tmp_path):
     """"Thôn 1", "Thôn 2" in each former commune ("Xã (cũ)" merged down its villages): the commune was rejected with
     unique_village errors, the former commune not being the villages' section."""
     rows = [
-        ["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
+        ["UBND XÃ PHÚ THỊNH"],
+        ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+        [],
         ["STT", "Xã (cũ)", "Tên thôn", *PLAN_HEADER[2:]],
-        *[[i, ("Xã Phú Cường (cũ)" if i == 1 else "Xã Bản Ngoại (cũ)" if i == 3 else None), f"Thôn {1 + (i - 1) % 2}", t, p, q, pr, nr]
-          for i, (_, t, p, q, pr, nr) in enumerate(VILLAGES, 1)],
+        *[
+            [
+                i,
+                ("Xã Phú Cường (cũ)" if i == 1 else "Xã Bản Ngoại (cũ)" if i == 3 else None),
+                f"Thôn {1 + (i - 1) % 2}",
+                t,
+                p,
+                q,
+                pr,
+                nr,
+            ]
+            for i, (_, t, p, q, pr, nr) in enumerate(VILLAGES, 1)
+        ],
         [None, "Tổng cộng", None, *SUMS],
     ]
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01", [(5, 2, 6, 2), (7, 2, 8, 2), (9, 2, 9, 3)])))
     assert failures(ins) == []
     assert ins.villages.select("village_name", "section").rows() == [
-        ("Thôn 1", "Xã Phú Cường (cũ)"), ("Thôn 2", "Xã Phú Cường (cũ)"), ("Thôn 1", "Xã Bản Ngoại (cũ)"), ("Thôn 2", "Xã Bản Ngoại (cũ)")]
+        ("Thôn 1", "Xã Phú Cường (cũ)"),
+        ("Thôn 2", "Xã Phú Cường (cũ)"),
+        ("Thôn 1", "Xã Bản Ngoại (cũ)"),
+        ("Thôn 2", "Xã Bản Ngoại (cũ)"),
+    ]
 
 
 def test_a_section_heading_right_under_a_one_row_header(tmp_path):
@@ -68,8 +98,18 @@ def test_a_section_heading_right_under_a_one_row_header(tmp_path):
     first, second = VILLAGES[:2], VILLAGES[2:]
     sub = lambda vs: [sum(v[i] for v in vs) for i in range(1, 6)]  # noqa: E731
     rows = [
-        ["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
-        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"],
+        ["UBND XÃ PHÚ THỊNH"],
+        ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+        [],
+        [
+            "STT",
+            "Tên thôn",
+            "Tổng số hộ",
+            "Số hộ nghèo",
+            "Số hộ cận nghèo",
+            "Chỉ tiêu giảm hộ nghèo",
+            "Chỉ tiêu giảm hộ cận nghèo",
+        ],
         ["I", "Khu vực xã Sơn Cẩm (cũ)"],
         *village_rows(first, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr]),
         [None, "Cộng", *sub(first)],
@@ -86,7 +126,15 @@ def test_a_section_heading_right_under_a_one_row_header(tmp_path):
 def test_the_villages_sheet_over_a_summary_of_former_communes(tmp_path):
     """A "Tổng hợp" sheet by former commune before the villages' sheet, with the same header: the villages' sheet
     is the annex (the former communes were taken for its villages)."""
-    header = ["STT", "Đơn vị", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"]
+    header = [
+        "STT",
+        "Đơn vị",
+        "Tổng số hộ",
+        "Số hộ nghèo",
+        "Số hộ cận nghèo",
+        "Chỉ tiêu giảm hộ nghèo",
+        "Chỉ tiêu giảm hộ cận nghèo",
+    ]
     title = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], []]
     summary = Grid([*title, header, [1, "Xã Sơn Cẩm (cũ)", *[sum(v[i] for v in VILLAGES[:2]) for i in range(1, 6)]],
                     [2, "Xã Cổ Lũng (cũ)", *[sum(v[i] for v in VILLAGES[2:]) for i in range(1, 6)]]], "Tổng hợp")
@@ -115,7 +163,15 @@ def test_the_header_printed_again_after_a_page_break(tmp_path, repeated):
     """The header (and its row of column numbers) repeated down the table, as a printed annex shows it on every page:
     the repeated header became a village named "Tên thôn" (the plan rejected: numeric), the numbers' row "A | B | 1 | 2"
     a total splitting the villages (false total_row_matches_sum warnings)."""
-    header = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"]
+    header = [
+        "STT",
+        "Tên thôn",
+        "Tổng số hộ",
+        "Số hộ nghèo",
+        "Số hộ cận nghèo",
+        "Chỉ tiêu giảm hộ nghèo",
+        "Chỉ tiêu giảm hộ cận nghèo",
+    ]
     numbers = ["A", "B", 1, 2, 3, 4, 5]
     villages = village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])
     again = [header if part == "header" else numbers for part in repeated]
@@ -132,7 +188,17 @@ def test_a_two_row_header_printed_again(tmp_path):
     top = ["STT", "Tên thôn", "Tổng số hộ", "Thời điểm 31/12/2025", None, "Chỉ tiêu giảm năm 2026", None]
     sub = [None, None, None, "Hộ nghèo", "Hộ cận nghèo", "Hộ nghèo", "Hộ cận nghèo"]
     villages = village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])
-    rows = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [], top, sub, *villages[:3], top, sub, *villages[3:]]
+    rows = [
+        ["UBND XÃ PHÚ THỊNH"],
+        ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+        [],
+        top,
+        sub,
+        *villages[:3],
+        top,
+        sub,
+        *villages[3:],
+    ]
     merges = [(4, 1, 5, 1), (4, 2, 5, 2), (4, 3, 5, 3), (4, 4, 4, 5), (4, 6, 4, 7), (9, 1, 10, 1), (9, 2, 10, 2), (9, 3, 10, 3),
               (9, 4, 9, 5), (9, 6, 9, 7)]
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01", merges)))
@@ -141,16 +207,32 @@ def test_a_two_row_header_printed_again(tmp_path):
     assert rows_of(ins) == [*want[:3], (*want[3][:-1], 11)]
 
 
-@pytest.mark.parametrize("lines", [["Cộng trang 1", "Trang 1 mang sang"], ["Cộng chuyển sang trang sau", "Trang trước chuyển sang"],
-                                   ["Cộng trang 1"]])
+@pytest.mark.parametrize(
+    "lines", [["Cộng trang 1", "Trang 1 mang sang"], ["Cộng chuyển sang trang sau", "Trang trước chuyển sang"], ["Cộng trang 1"]]
+)
 def test_a_printed_pages_subtotal_and_carry(tmp_path, lines):
     """"Cộng trang 1" / "Trang 1 mang sang" between the pages: the carry became a village (the first page counted
     twice, accepted with total_row_matches_sum warnings only), the page's subtotal a total checked against the table."""
     villages = village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])
     page = [sum(v[i] for v in VILLAGES[:2]) for i in range(1, 6)]
-    rows = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
-            ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"],
-            *villages[:2], *[[None, line, *page] for line in lines], *villages[2:], [None, "Tổng cộng", *SUMS]]
+    rows = [
+        ["UBND XÃ PHÚ THỊNH"],
+        ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+        [],
+        [
+            "STT",
+            "Tên thôn",
+            "Tổng số hộ",
+            "Số hộ nghèo",
+            "Số hộ cận nghèo",
+            "Chỉ tiêu giảm hộ nghèo",
+            "Chỉ tiêu giảm hộ cận nghèo",
+        ],
+        *villages[:2],
+        *[[None, line, *page] for line in lines],
+        *villages[2:],
+        [None, "Tổng cộng", *SUMS],
+    ]
     ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01")))
     assert failures(ins) == []
     want = expected(5)
@@ -158,7 +240,15 @@ def test_a_printed_pages_subtotal_and_carry(tmp_path, lines):
 
 
 AREAS = {"Phú Cường": VILLAGES[:2], "Bản Ngoại": VILLAGES[2:]}  # the former communes of Xã Phú Thịnh
-PLAN_HEADER = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"]
+PLAN_HEADER = [
+    "STT",
+    "Tên thôn",
+    "Tổng số hộ",
+    "Số hộ nghèo",
+    "Số hộ cận nghèo",
+    "Chỉ tiêu giảm hộ nghèo",
+    "Chỉ tiêu giảm hộ cận nghèo",
+]
 
 
 def _area_sheet(area: str, villages) -> Grid:
@@ -211,9 +301,30 @@ def test_a_split_by_area_with_its_total_last(tmp_path):
 def test_goal_counts_and_last_years_results_are_no_cut(tmp_path):
     """"Phấn đấu đến 31/12/2026 / Hộ nghèo" (the count the plan aims to leave) and "Kết quả thực hiện năm 2025 / Số hộ
     thoát nghèo" were read as the planned cut, before the real "Số hộ giảm" columns (accepted, no warning)."""
-    top = ["STT", "Tên thôn", "Kết quả thực hiện năm 2025", "Thực hiện đến 31/12/2025", None, None, "Phấn đấu đến 31/12/2026", None,
-           "Số hộ giảm", None]
-    sub = [None, None, "Số hộ thoát nghèo", "Tổng số hộ", "Hộ nghèo", "Hộ cận nghèo", "Hộ nghèo", "Hộ cận nghèo", "Hộ nghèo", "Hộ cận nghèo"]
+    top = [
+        "STT",
+        "Tên thôn",
+        "Kết quả thực hiện năm 2025",
+        "Thực hiện đến 31/12/2025",
+        None,
+        None,
+        "Phấn đấu đến 31/12/2026",
+        None,
+        "Số hộ giảm",
+        None,
+    ]
+    sub = [
+        None,
+        None,
+        "Số hộ thoát nghèo",
+        "Tổng số hộ",
+        "Hộ nghèo",
+        "Hộ cận nghèo",
+        "Hộ nghèo",
+        "Hộ cận nghèo",
+        "Hộ nghèo",
+        "Hộ cận nghèo",
+    ]
     rows = [["UBND XÃ PHÚ THỊNH"], ["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], [], top, sub,
             *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, 3, t, p, q, p - pr, q - nr, pr, nr])]
     merges = [(4, 1, 5, 1), (4, 2, 5, 2), (4, 4, 4, 6), (4, 7, 4, 8), (4, 9, 4, 10)]

@@ -24,7 +24,11 @@ def test_rerun_parses_only_the_corrected_file_and_marks_the_fix(run_flow, tmp_pa
     assert all(f["parsed"] for f in first["files"])
     # the targets workbook is an input too: which version of it the run used
     listed = first["targets"].pop("communes")  # the communes the workbook lists: the ledger expects them
-    assert first["targets"] == {"path": str(targets), "size": targets.stat().st_size, "sha256": hashlib.sha256(targets.read_bytes()).hexdigest()}
+    assert first["targets"] == {
+        "path": str(targets),
+        "size": targets.stat().st_size,
+        "sha256": hashlib.sha256(targets.read_bytes()).hexdigest(),
+    }
     assert len(listed) == 92 and listed == sorted(listed)
     before = pl.read_parquet(out / "validation_failures.parquet")
     assert set(before["history"]) == {"new"}
@@ -52,9 +56,14 @@ def test_rerun_parses_only_the_corrected_file_and_marks_the_fix(run_flow, tmp_pa
 
     history = pl.read_parquet(out / "failure_history.parquet")
     fixed = history.filter(pl.col("history") == "fixed")
-    assert fixed.select("rule", "cell", "commune_code").to_dicts() == [{"rule": "integer", "cell": "D13", "commune_code": "05851"}]
+    assert fixed.select("rule", "cell", "commune_code").to_dicts() == [
+        {"rule": "integer", "cell": "D13", "commune_code": "05851"}
+    ]
     current = pl.read_parquet(out / "validation_failures.parquet")
-    assert current.filter(pl.col("history") != "persisting").select("source_file", "rule", "cell", "value", "expected").to_dicts() == []
+    assert (
+        current.filter(pl.col("history") != "persisting").select("source_file", "rule", "cell", "value", "expected").to_dicts()
+        == []
+    )
     assert current.height == before.height - 1
     communes = pl.read_parquet(out / "communes.parquet")
     assert communes.filter(pl.col("commune_code") == "05851")["status"].to_list() == ["accepted"]

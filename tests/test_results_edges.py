@@ -104,8 +104,20 @@ def test_a_half_year_report_neither_replaces_the_year_end_nor_is_judged_as_one(t
 def test_a_declared_decrease_that_is_not_its_parts(tmp_path):
     """"Giảm: Tổng số 4 | chuyển cận nghèo 0 | thoát nghèo 2 | giảm khác 0" was taken silently: warned at the total's
     cell (the total is used, as the balance judges it); a total over only some of its parts is not judged."""
-    header = [["STT", "Tên thôn", "Tổng số hộ cuối năm", "Hộ nghèo đầu năm", "Số hộ nghèo giảm trong năm", None, None, None, "Hộ nghèo cuối năm"],
-              [None, None, None, None, "Tổng số", "Chuyển thành hộ cận nghèo", "Thoát nghèo", "Giảm khác", None]]
+    header = [
+        [
+            "STT",
+            "Tên thôn",
+            "Tổng số hộ cuối năm",
+            "Hộ nghèo đầu năm",
+            "Số hộ nghèo giảm trong năm",
+            None,
+            None,
+            None,
+            "Hộ nghèo cuối năm",
+        ],
+        [None, None, None, None, "Tổng số", "Chuyển thành hộ cận nghèo", "Thoát nghèo", "Giảm khác", None],
+    ]
     rows = [[1, "Thôn Nà Pàn", 120, 8, 4, 0, 2, 0, 4], [2, "Thôn Bản Chắt", 95, 6, 2, 1, 1, 0, 4]]
     merges = ["E4:H4", "A4:A5", "B4:B5", "C4:C5", "D4:D5", "I4:I5"]
     path = _book(tmp_path / "ket_qua.xlsx", TITLE, header, rows, merges=merges)
@@ -135,7 +147,11 @@ def test_messages_write_rates_the_vietnamese_way(tmp_path):
     assert number_en("1234.5 %") == "1,234.5 %"
     header = [["STT", "Tên thôn", "Tổng số hộ cuối năm", "Hộ nghèo đầu năm", "Hộ nghèo cuối năm", None],
               [None, None, None, None, "Số hộ", "Tỷ lệ"]]
-    rows = [[1, "Thôn Nà Pàn", 231, 45, 43, 0.1882151], [2, "Thôn Bản Chắt", 95, 6, 4, 4 / 95], [3, "Thôn Khuổi Mạ", 200, 10, 8, 0.04]]
+    rows = [
+        [1, "Thôn Nà Pàn", 231, 45, 43, 0.1882151],
+        [2, "Thôn Bản Chắt", 95, 6, 4, 4 / 95],
+        [3, "Thôn Khuổi Mạ", 200, 10, 8, 0.04],
+    ]
     path = _book(tmp_path / "ket_qua.xlsx", TITLE, header, rows, merges=["E4:F4", "A4:A5", "B4:B5", "C4:C5", "D4:D5"])
     found = inspect_file(path, province="19").failures.filter(pl.col("rule") == "rate_matches_counts")
     assert found["cell"].to_list() == ["F6"]
@@ -146,7 +162,9 @@ def test_a_results_title_that_names_only_the_years_end(tmp_path):
     """"KẾT QUẢ RÀ SOÁT … CUỐI NĂM 2026" gave the report no year ("cuối năm" is a plan's baseline elsewhere): a header's
     "năm 2025" became the year, "Số hộ nghèo năm 2025" the end count and "năm 2026" unread (the start's count published
     as the end's, no failure), and "Số hộ nghèo tháng 10/2026" went unread. The review at the end of 2026 is 2026's."""
-    header = [["STT", "Tên bản", "Tổng số hộ", "Số hộ nghèo năm 2025", "Số hộ nghèo giảm", "Số hộ nghèo tăng", "Số hộ nghèo năm 2026"]]
+    header = [
+        ["STT", "Tên bản", "Tổng số hộ", "Số hộ nghèo năm 2025", "Số hộ nghèo giảm", "Số hộ nghèo tăng", "Số hộ nghèo năm 2026"]
+    ]
     rows = [[1, "Bản Trung Thu", 247, 55, 36, 3, 22], [2, "Bản Hua Ít", 192, 8, 1, 2, 9]]
     fields, failures = _read(_book(tmp_path / "ket_qua.xlsx", TITLE, header, rows))
     assert fields["poor_households_start"] == [55, 8] and fields["poor_households_end"] == [22, 9] and failures == []
@@ -161,10 +179,38 @@ def test_a_csv_whose_header_cells_are_wrapped(tmp_path):
     not spread over them: 20 false errors on a balanced file."""
     from layouts.grids import write_csv
 
-    header = [["STT", "Tên bản", "Tổng số hộ", "Số hộ nghèo\r\nđầu năm", "Số hộ nghèo giảm", None, "Số hộ nghèo tăng", None,
-               "Số hộ nghèo\r\ncuối năm", "Số hộ cận nghèo\r\nđầu năm", "Số hộ cận nghèo giảm", None, "Số hộ cận nghèo\r\ncuối năm"],
-              [None, None, None, None, "Thoát nghèo", "Chuyển đi, chết", "Tái nghèo", "Phát sinh mới", None, None, "Thoát cận nghèo",
-               "Chuyển đi, chết", None]]
+    header = [
+        [
+            "STT",
+            "Tên bản",
+            "Tổng số hộ",
+            "Số hộ nghèo\r\nđầu năm",
+            "Số hộ nghèo giảm",
+            None,
+            "Số hộ nghèo tăng",
+            None,
+            "Số hộ nghèo\r\ncuối năm",
+            "Số hộ cận nghèo\r\nđầu năm",
+            "Số hộ cận nghèo giảm",
+            None,
+            "Số hộ cận nghèo\r\ncuối năm",
+        ],
+        [
+            None,
+            None,
+            None,
+            None,
+            "Thoát nghèo",
+            "Chuyển đi, chết",
+            "Tái nghèo",
+            "Phát sinh mới",
+            None,
+            None,
+            "Thoát cận nghèo",
+            "Chuyển đi, chết",
+            None,
+        ],
+    ]
     rows = [[1, "Bản Trung Thu", 247, 55, 20, 1, 0, 2, 36, 24, 1, 0, 23], [2, "Bản Hua Ít", 192, 8, 1, 0, 1, 0, 8, 19, 6, 1, 12]]
     lines = [["UBND XÃ PHÚ THỊNH"], [TITLE], [], *header, *rows]
     # Excel's "CSV UTF-8" and "Unicode text" (UTF-16, tab-separated)

@@ -91,12 +91,24 @@ def test_the_poors_and_the_near_poors_tables_stacked_on_one_sheet(tmp_path):
 
     poor = [[1, "Thôn 1", 13, 2, 1, 0, 0, 10], [2, "Thôn 2", 16, 6, 0, 1, 0, 11]]
     near = [[1, "Thôn 1", 9, 1, 0, 3, 2, 13], [2, "Thôn 2", 10, 5, 0, 2, 1, 8]]
-    path = write_book(tmp_path / "ket qua.xlsx", Grid([["UBND XÃ PHÚ THỊNH"], ["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"],
-                                                       *block("nghèo", poor), *block("cận nghèo", near), [None, "Người lập biểu"]]))
+    path = write_book(
+        tmp_path / "ket qua.xlsx",
+        Grid(
+            [
+                ["UBND XÃ PHÚ THỊNH"],
+                ["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"],
+                *block("nghèo", poor),
+                *block("cận nghèo", near),
+                [None, "Người lập biểu"],
+            ]
+        ),
+    )
     data = parse_workbook(path, Limits())
     tables = {t.subject: t for t in data.tables if t.kind == "results"}
     assert sorted(tables) == ["near", "poor"] and data.failures == []
-    assert tables["poor"].rows["name"] == ["Thôn 1", "Thôn 2", "Cộng"] and tables["poor"].rows["poor_households_end__num"][:2] == [10, 11]
+    assert tables["poor"].rows["name"] == ["Thôn 1", "Thôn 2", "Cộng"] and tables["poor"].rows["poor_households_end__num"][
+        :2
+    ] == [10, 11]
     assert tables["near"].rows["row"] == [12, 13, 14] and tables["near"].rows["near_poor_households_end__num"][:2] == [13, 8]
 
 
@@ -116,13 +128,31 @@ def test_last_years_results_sheet_in_this_years_workbook_is_the_wrong_year(tmp_p
     """Biểu 01 the plan for 2026, Biểu 02 "KẾT QUẢ … NĂM 2025": the 2025 results were accepted as 2026's year-end."""
     from giamngheo.submissions import year_failures
 
-    path = write_book(tmp_path / "bieu.xlsx", [
-        Grid([["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
-              ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"], [1, "Thôn 1", 120, 5, 4, 1]],
-             "Biểu 01"),
-        Grid([["UBND XÃ PHÚ THỊNH"], ["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2025"], [],
-              ["STT", "Tên thôn", "Số hộ nghèo đầu năm", "Số hộ thoát nghèo", "Số hộ nghèo cuối năm"], [1, "Thôn 1", 7, 2, 5]], "Biểu 02"),
-    ])
+    path = write_book(
+        tmp_path / "bieu.xlsx",
+        [
+            Grid(
+                [
+                    ["UBND XÃ PHÚ THỊNH"],
+                    ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+                    [],
+                    ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"],
+                    [1, "Thôn 1", 120, 5, 4, 1],
+                ],
+                "Biểu 01",
+            ),
+            Grid(
+                [
+                    ["UBND XÃ PHÚ THỊNH"],
+                    ["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2025"],
+                    [],
+                    ["STT", "Tên thôn", "Số hộ nghèo đầu năm", "Số hộ thoát nghèo", "Số hộ nghèo cuối năm"],
+                    [1, "Thôn 1", 7, 2, 5],
+                ],
+                "Biểu 02",
+            ),
+        ],
+    )
 
     class Record:
         data = parse_workbook(path, Limits())
@@ -148,7 +178,15 @@ def _both_reports(tmp_path: Path, results_sections: bool, plan_sections: bool, s
     from test_any_table import run_steps
 
     villages = [("Thôn Na Thành", 120, 5), ("Thôn Đồng Tâm", 200, 8), ("Thôn 1", 90, 3), ("Thôn 2", 80, 2)]
-    header = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"]
+    header = [
+        "STT",
+        "Tên thôn",
+        "Tổng số hộ",
+        "Số hộ nghèo",
+        "Số hộ cận nghèo",
+        "Chỉ tiêu giảm hộ nghèo",
+        "Chỉ tiêu giảm hộ cận nghèo",
+    ]
     sections = [("I", "Khu vực xã Phú Thịnh (cũ)", villages[:2]), ("II", "Khu vực xã Tân Linh (cũ)", villages[2:])]
 
     def lines(row_of, with_sections):

@@ -33,7 +33,11 @@ def test_the_bac_kan_seed_table(tmp_path):
     assert rows.filter(pl.col("item") == "support_latrine")["item_kind"].unique().to_list() == ["support"]
     commune = outputs["roadmap_communes.parquet"].row(0, named=True)
     assert (commune["status"], commune["years"], commune["poor_reduction"], commune["budget_total"]) == ("accepted", 5, 64, 176)
-    province = outputs["roadmap_provinces.parquet"].filter((pl.col("item") == "poor_reduction") & (pl.col("year") == 2026)).row(0, named=True)
+    province = (
+        outputs["roadmap_provinces.parquet"]
+        .filter((pl.col("item") == "poor_reduction") & (pl.col("year") == 2026))
+        .row(0, named=True)
+    )
     assert (province["province_code"], province["value"], province["communes"]) == ("19", 22, 1)
     # the plan's outputs are untouched by a roadmap: no plan was sent
     assert outputs["communes.parquet"].is_empty()
@@ -125,7 +129,9 @@ def test_years_across_the_columns_with_sections(tmp_path):
     assert _values(outputs, "support_housing_new") == [2, 2, 1, 1, 0]
     assert _values(outputs, "budget_central") == [60, 50, 40, 20, 10]
     kinds = dict(outputs["roadmap.parquet"].select("item", "item_kind").unique().iter_rows())
-    assert kinds["budget_province"] == "budget" and kinds["support_latrine"] == "support" and kinds["poor_reduction"] == "reduction"
+    assert (
+        kinds["budget_province"] == "budget" and kinds["support_latrine"] == "support" and kinds["poor_reduction"] == "reduction"
+    )
 
 
 def _only(failures: pl.DataFrame, rule: str) -> dict:
@@ -163,7 +169,9 @@ def test_roadmap_years(tmp_path):
 def test_cell_rules_reject_the_roadmap_not_the_plan(tmp_path, cell, rule):
     rows = [r[:] for r in ACROSS]
     rows[1][3] = cell  # poor households lifted out in 2027
-    failures, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", rows), _plan(tmp_path / "ke hoach.xlsx", poor=40, target=10)])
+    failures, outputs = run_steps(
+        [_across(tmp_path / "lo trinh.xlsx", rows), _plan(tmp_path / "ke hoach.xlsx", poor=40, target=10)]
+    )
     f = _only(failures.filter(pl.col("severity") == "error"), rule)
     assert (f["cell"], f["kind"]) == ("D6", "roadmap")
     assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["rejected"]
@@ -193,7 +201,9 @@ def _plan(path: Path, poor: int, target: int) -> Path:
 
 def test_roadmap_against_the_plan(tmp_path):
     """30 households over the period against 25 poor; 2026's 10 against the plan's 7 for the year."""
-    failures, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", ACROSS), _plan(tmp_path / "ke hoach.xlsx", poor=25, target=7)])
+    failures, outputs = run_steps(
+        [_across(tmp_path / "lo trinh.xlsx", ACROSS), _plan(tmp_path / "ke hoach.xlsx", poor=25, target=7)]
+    )
     baseline = _only(failures, "roadmap_within_baseline")
     assert (baseline["value"], baseline["expected"], baseline["severity"]) == ("30", "25", "warning")
     year = _only(failures, "roadmap_matches_plan")
@@ -262,22 +272,35 @@ def test_the_committed_fixture_reads_as_the_seed(tmp_path):
     assert ins.failures.is_empty(), ins.failures.select("rule", "cell", "message").rows()
     rows = ins.tables["roadmap.parquet"]
     assert rows.filter(pl.col("item") == "poor_reduction").sort("year")["value"].to_list() == [22, 12, 6, 5, 19]
-    assert rows.group_by("item").agg(pl.col("value").sum()).filter(pl.col("item") == "support_internet")["value"].to_list() == [29]
+    assert rows.group_by("item").agg(pl.col("value").sum()).filter(pl.col("item") == "support_internet")["value"].to_list() == [
+        29
+    ]
     shown = render(ins)  # `giamngheo inspect`: where each table's values are, and the kind's rows
     assert "kind=roadmap header rows 4-5  value=B" in shown and "roadmap: 45 rows of roadmap.parquet" in shown
 
 
 def test_years_across_under_two_header_rows_with_a_unit_column(tmp_path):
     """'Tổng giai đoạn' before the years, 'Chia theo năm' over them, units from 'ĐVT', 'Tổng' under 'Kinh phí'."""
-    path = _sheet(tmp_path / "lo trinh.xlsx", [
-        [TITLE], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026-2030"], [],
-        ["TT", "Chỉ tiêu", "ĐVT", "Tổng giai đoạn 2026-2030", "Chia theo năm", None, None, None, None],
-        [None, None, None, None, *YEARS],
-        ["I", "CHỈ TIÊU GIẢM NGHÈO"], [1, "Số hộ thoát nghèo", "hộ", 15, 5, 4, 3, 2, 1],
-        ["II", "NỘI DUNG HỖ TRỢ"], [1, "Hỗ trợ nhà tiêu hợp vệ sinh", "hộ", 7, 2, 1, 1, 1, 2], [2, "Hỗ trợ bò giống", "hộ", 6, 1, 1, 1, 1, 2],
-        ["III", "KINH PHÍ THỰC HIỆN"], [1, "Tổng", "tr.đ", 52.5, 10.5, 10, 10, 10, 12], [2, "Ngân sách xã", "tr.đ", 52.5, 10.5, 10, 10, 10, 12],
-        ["Người lập biểu"],
-    ], merges=("A4:A5", "B4:B5", "C4:C5", "D4:D5", "E4:I4"))
+    path = _sheet(
+        tmp_path / "lo trinh.xlsx",
+        [
+            [TITLE],
+            ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026-2030"],
+            [],
+            ["TT", "Chỉ tiêu", "ĐVT", "Tổng giai đoạn 2026-2030", "Chia theo năm", None, None, None, None],
+            [None, None, None, None, *YEARS],
+            ["I", "CHỈ TIÊU GIẢM NGHÈO"],
+            [1, "Số hộ thoát nghèo", "hộ", 15, 5, 4, 3, 2, 1],
+            ["II", "NỘI DUNG HỖ TRỢ"],
+            [1, "Hỗ trợ nhà tiêu hợp vệ sinh", "hộ", 7, 2, 1, 1, 1, 2],
+            [2, "Hỗ trợ bò giống", "hộ", 6, 1, 1, 1, 1, 2],
+            ["III", "KINH PHÍ THỰC HIỆN"],
+            [1, "Tổng", "tr.đ", 52.5, 10.5, 10, 10, 10, 12],
+            [2, "Ngân sách xã", "tr.đ", 52.5, 10.5, 10, 10, 10, 12],
+            ["Người lập biểu"],
+        ],
+        merges=("A4:A5", "B4:B5", "C4:C5", "D4:D5", "E4:I4"),
+    )
     failures, outputs = run_steps([path])
     assert failures.is_empty(), failures.select("rule", "cell", "message").rows()
     assert _values(outputs, "poor_reduction") == [5, 4, 3, 2, 1]
@@ -292,9 +315,21 @@ def test_years_across_under_two_header_rows_with_a_unit_column(tmp_path):
 
 
 GROUPED = [
-    [TITLE], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026-2030"], ["Đơn vị tính: hộ; triệu đồng"],
+    [TITLE],
+    ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026-2030"],
+    ["Đơn vị tính: hộ; triệu đồng"],
     ["Năm", "Chỉ tiêu giảm nghèo", None, "Hỗ trợ", None, "Kinh phí (triệu đồng)", None, None, None],
-    [None, "Hộ nghèo", "Hộ cận nghèo", "Nhà tiêu hợp vệ sinh", "Đào tạo nghề", "Tổng", "NSTW", "Ngân sách tỉnh", "Huy động xã hội"],
+    [
+        None,
+        "Hộ nghèo",
+        "Hộ cận nghèo",
+        "Nhà tiêu hợp vệ sinh",
+        "Đào tạo nghề",
+        "Tổng",
+        "NSTW",
+        "Ngân sách tỉnh",
+        "Huy động xã hội",
+    ],
     *[[f"Năm {y}", 5, 3, 2, 1, 10, 5, 3, 2] for y in YEARS],
     ["Cộng", 25, 15, 10, 5, 50, 25, 15, 10],
 ]
@@ -369,7 +404,9 @@ def test_generated_plants_fail_at_their_cell(tmp_path, plant, status):
     from samplegen.util import sub_rng
 
     path = tmp_path / "Lo trinh 2026-2030.xlsx"
-    written = write_roadmap_table(path, "years_down_grouped", "Phường Bắc Kạn", make_roadmap(sub_rng(7, plant), 40, 9), plant=plant)
+    written = write_roadmap_table(
+        path, "years_down_grouped", "Phường Bắc Kạn", make_roadmap(sub_rng(7, plant), 40, 9), plant=plant
+    )
     failures, outputs = run_steps([path])
     rule, cell = written["plant"]
     assert failures.select("rule", "cell").rows() == [(rule, cell)]
@@ -399,8 +436,14 @@ def test_report_sheet_and_section(tmp_path):
     kind = KIND_BY_NAME["roadmap"]
     (sheet,) = kind.report_sheets(tmp_path)
     assert sheet.title == "LỘ TRÌNH GIẢM NGHÈO VÀ KINH PHÍ GIAI ĐOẠN 2026 - 2030, TỔNG HỢP"
-    assert sheet.frame["Nội dung"].to_list() == ["Số hộ nghèo giảm", "Nhà ở xây mới", "Nhà tiêu hợp vệ sinh", "Tổng kinh phí (triệu đồng)",
-                                                 "Ngân sách trung ương", "Ngân sách tỉnh"]
+    assert sheet.frame["Nội dung"].to_list() == [
+        "Số hộ nghèo giảm",
+        "Nhà ở xây mới",
+        "Nhà tiêu hợp vệ sinh",
+        "Tổng kinh phí (triệu đồng)",
+        "Ngân sách trung ương",
+        "Ngân sách tỉnh",
+    ]
     assert sheet.frame.row(0) == ("Số hộ nghèo giảm", "19", "Chỉ tiêu giảm nghèo", "hộ", 10, 8, 6, 4, 2, 30)
     html = kind.report_section(tmp_path)
     assert 'id="lo-trinh"' in html and "<svg" in html and "<td>2026</td><td>10</td><td>100</td>" in html

@@ -42,14 +42,20 @@ def _items(path: Path) -> tuple[dict, list[dict]]:
 
 
 def test_a_rate_row_among_the_targets(tmp_path):
-    items, failures = _items(_roadmap(tmp_path / "lo trinh.xlsx", [None, "Tỷ lệ hộ nghèo cuối năm (%)", "%", 2.5, 2.1, 1.8, 1.5, 1.2]))
+    items, failures = _items(
+        _roadmap(tmp_path / "lo trinh.xlsx", [None, "Tỷ lệ hộ nghèo cuối năm (%)", "%", 2.5, 2.1, 1.8, 1.5, 1.2])
+    )
     assert items[("poor_reduction", "2026")] == 22 and items[("budget_total", "2030")] == 530
     assert not any("ty_le" in item for item, _ in items)
 
 
 def test_the_poor_at_the_start_of_each_year_among_the_targets(tmp_path):
     items, failures = _items(_roadmap(tmp_path / "lo trinh.xlsx", [None, "Số hộ nghèo đầu năm", "Hộ", 112, 90, 70, 55, 43]))
-    assert [k for k in items if k[1] == "2026"] == [("poor_reduction", "2026"), ("near_poor_reduction", "2026"), ("budget_total", "2026")]
+    assert [k for k in items if k[1] == "2026"] == [
+        ("poor_reduction", "2026"),
+        ("near_poor_reduction", "2026"),
+        ("budget_total", "2026"),
+    ]
     assert items[("poor_reduction", "2026")] == 22
     assert [(f["rule"], f["row"], f["value"]) for f in failures] == [("row_not_used", 6, "Số hộ nghèo đầu năm")]
 
@@ -103,7 +109,10 @@ def test_a_budget_in_dong_by_the_title_or_its_label(tmp_path):
         *[[y, 10 + i, 750_000_000, 50_000] for i, y in enumerate(YEARS)],
     ])
     items = _in_million_vnd(path)
-    assert items[("budget_total", "2026")] == (750.0, "million_vnd") and items[("budget_integrated", "2027")] == (50.0, "million_vnd")
+    assert items[("budget_total", "2026")] == (750.0, "million_vnd") and items[("budget_integrated", "2027")] == (
+        50.0,
+        "million_vnd",
+    )
     assert items[("poor_reduction", "2028")] == (12.0, "households")
 
 
@@ -160,7 +169,10 @@ def test_years_under_a_merged_period_with_a_figure_like_a_year():
     was found first among the figures, it named no item, and the roadmap was no table at all (table_found)."""
     path = Path(__file__).parent / "fixtures" / "roadmap" / "phu_lac_years_under_merged_period.xlsx"
     items = _in_million_vnd(path)
-    assert items[("poor_reduction", "2026")] == (47.0, "households") and items[("near_poor_reduction", "2026")] == (2.0, "households")
+    assert items[("poor_reduction", "2026")] == (47.0, "households") and items[("near_poor_reduction", "2026")] == (
+        2.0,
+        "households",
+    )
     assert items[("budget_total", "2026")] == (3120.0, "million_vnd")
 
 

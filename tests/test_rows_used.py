@@ -51,7 +51,9 @@ def test_sample_files_use_or_report_every_row_with_figures():
         except Exception:  # noqa: BLE001 - the unreadable samples are tested elsewhere
             continue
         for table in find_tables(book):
-            figure_cols = [c for f, c in table.band.fields.items() if f not in ("village_name", "stt", "note", "breakdown", "unit_code")]
+            figure_cols = [
+                c for f, c in table.band.fields.items() if f not in ("village_name", "stt", "note", "breakdown", "unit_code")
+            ]
             accounted = {r.row for r in table.rows} | {s for r in table.rows for s in r.sources.values()}
             accounted |= {r for r, _ in table.unused}
             if not accounted:
@@ -158,7 +160,9 @@ def test_deprivation_rows_naming_no_indicator_are_reported(tmp_path):
 
 @pytest.mark.parametrize("label", ["- Trong đó: hộ DTTS", "+ Hộ đồng bào dân tộc thiểu số", "Trong đó DTTS"])
 def test_breakdown_row_label_variants(tmp_path, label):
-    path = _plan(tmp_path / "plan.xlsx", [[1, "Tổ 1", 120, 20, 10, 4], ["", label, None, 15, 8, None], ["", "Tổng cộng", 120, 20, 10, 4]])
+    path = _plan(
+        tmp_path / "plan.xlsx", [[1, "Tổ 1", 120, 20, 10, 4], ["", label, None, 15, 8, None], ["", "Tổng cộng", 120, 20, 10, 4]]
+    )
     failures, outputs = run_steps([path])
     assert failures.filter(pl.col("rule") == "row_not_used").is_empty()
     assert outputs["villages.parquet"].select("poor_ethnic_minority", "near_poor_ethnic_minority").row(0) == (15, 8)

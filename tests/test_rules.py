@@ -387,12 +387,18 @@ def test_excel_error_values_of_an_ods(tmp_path):
     assert "Excel báo lỗi công thức" in f["message"]
 
 
-@pytest.mark.parametrize("moves, rows, want", [
-    (["Thoát nghèo"], [[1, "Thôn Na Thành", 120, 6, 9, 5, 2], [2, "Thôn Đồng Tâm", 200, 8, 2, 1, 7]], [("E5", "9", "6")]),
-    # each part within the start, together above it: reported at the start's cell
-    (["Thoát nghèo", "Chuyển sang hộ cận nghèo"], [[1, "Thôn Na Thành", 120, 6, 4, 3, 5, 4], [2, "Thôn Đồng Tâm", 200, 8, 2, 0, 1, 7]],
-     [("D5", "7", "6")]),
-])
+@pytest.mark.parametrize(
+    "moves, rows, want",
+    [
+        (["Thoát nghèo"], [[1, "Thôn Na Thành", 120, 6, 9, 5, 2], [2, "Thôn Đồng Tâm", 200, 8, 2, 1, 7]], [("E5", "9", "6")]),
+        # each part within the start, together above it: reported at the start's cell
+        (
+            ["Thoát nghèo", "Chuyển sang hộ cận nghèo"],
+            [[1, "Thôn Na Thành", 120, 6, 4, 3, 5, 4], [2, "Thôn Đồng Tâm", 200, 8, 2, 0, 1, 7]],
+            [("D5", "7", "6")],
+        ),
+    ],
+)
 def test_decrease_le_start(tmp_path, moves, rows, want):
     """More households leaving poverty than were poor at the start, the balance kept by newly poor (6 − 9 + 5 = 2): the
     results were accepted (independent probe, 12-06)."""

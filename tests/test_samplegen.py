@@ -266,7 +266,13 @@ def test_province_totals_are_sums(province):
     assert p["communes_expected"] == 92
     assert p["communes_accepted"] == len(accepted)
     assert p["communes_accepted"] + p["communes_rejected"] + p["communes_missing"] == 92
-    for key in ("total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target"):
+    for key in (
+        "total_households",
+        "poor_households",
+        "near_poor_households",
+        "poor_reduction_target",
+        "near_poor_reduction_target",
+    ):
         assert p[key] == sum(c[key] for c in accepted)
 
 

@@ -155,7 +155,9 @@ def test_a_failure_in_a_kinds_table_names_the_kind(thai_nguyen_run):
     them, and an error of one kind's table rejected every other kind of the same file."""
     _, out, _ = thai_nguyen_run
     failures = pl.read_parquet(out / "validation_failures.parquet")
-    found = dict(failures.filter(pl.col("rule").is_in(["formula_without_value", "hidden_content"])).select("cell", "kind").iter_rows())
+    found = dict(
+        failures.filter(pl.col("rule").is_in(["formula_without_value", "hidden_content"])).select("cell", "kind").iter_rows()
+    )
     assert found == {"E19": "plan", "A24": "plan"}
     in_tables = failures.filter(pl.col("row").is_not_null() & pl.col("source_sheet").is_not_null())
     assert in_tables.filter(pl.col("kind").is_null()).height == 0

@@ -11,9 +11,14 @@ from layouts.grids import Grid, write_book
 
 from test_any_table import run_steps
 
-PLAN = [["UBND XÃ PHÚ THỊNH"], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
-        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"],
-        [1, "Thôn Na Thành", 120, 5, 4, 1, 1], [2, "Thôn Đồng Tâm", 200, 8, 6, 2, 1]]
+PLAN = [
+    ["UBND XÃ PHÚ THỊNH"],
+    ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"],
+    [],
+    ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo", "Chỉ tiêu giảm hộ cận nghèo"],
+    [1, "Thôn Na Thành", 120, 5, 4, 1, 1],
+    [2, "Thôn Đồng Tâm", 200, 8, 6, 2, 1],
+]
 
 
 def _plan(path):
@@ -21,7 +26,12 @@ def _plan(path):
 
 
 def _status(tables) -> list[tuple]:
-    return tables["communes.parquet"].filter(pl.col("commune_code") == "05800").select("status", "poor_households", "source_file").rows()
+    return (
+        tables["communes.parquet"]
+        .filter(pl.col("commune_code") == "05800")
+        .select("status", "poor_households", "source_file")
+        .rows()
+    )
 
 
 def test_a_damaged_resubmission_does_not_replace_the_good_file(tmp_path):
@@ -54,11 +64,20 @@ def test_a_run_without_province_says_which_province_would_read_its_unresolved_fi
 
     from giamngheo.summary import province_hint
 
-    communes = pl.DataFrame({"province_code": ["19"] * 9 + ["08"], "province_name": ["Tỉnh Thái Nguyên"] * 9 + ["Tỉnh Tuyên Quang"],
-                             "status": ["accepted"] * 8 + ["rejected", "accepted"]})
-    failures = pl.DataFrame({"rule": ["commune_resolved", "commune_resolved", "integer"],
-                             "source_file": ["xa phu luong.xlsx", "bieu.xlsx", "a.xlsx"],
-                             "expected": ["Xã Phú Lương (Tỉnh Tuyên Quang, 02611); Xã Phú Lương (Tỉnh Thái Nguyên, 05611)", "—", None]})
+    communes = pl.DataFrame(
+        {
+            "province_code": ["19"] * 9 + ["08"],
+            "province_name": ["Tỉnh Thái Nguyên"] * 9 + ["Tỉnh Tuyên Quang"],
+            "status": ["accepted"] * 8 + ["rejected", "accepted"],
+        }
+    )
+    failures = pl.DataFrame(
+        {
+            "rule": ["commune_resolved", "commune_resolved", "integer"],
+            "source_file": ["xa phu luong.xlsx", "bieu.xlsx", "a.xlsx"],
+            "expected": ["Xã Phú Lương (Tỉnh Tuyên Quang, 02611); Xã Phú Lương (Tỉnh Thái Nguyên, 05611)", "—", None],
+        }
+    )
     hint = province_hint(communes, failures)
     assert hint is not None and hint.startswith("Gợi ý: 1 tệp") and "--province 19" in hint
     assert province_hint(communes.with_columns(pl.lit("08").alias("province_code")).head(2), failures) is None  # too few to say

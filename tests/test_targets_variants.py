@@ -23,9 +23,14 @@ def _targets(path: Path, column: str = "Chỉ tiêu giảm tỷ lệ hộ nghèo
              total_first: bool = False) -> dict:
     header = ["STT", "Tên xã, phường", "Tổng số hộ", *([before[0]] if before else []), column]
     rows = [[None, "Toàn tỉnh", 15000, *([None] if before else []), 0.47]] if total_first else []
-    rows += [[i, name, 5000, *([before[1]] if before else []), value(target)] for i, (name, target) in enumerate(COMMUNES, start=1)]
+    rows += [
+        [i, name, 5000, *([before[1]] if before else []), value(target)] for i, (name, target) in enumerate(COMMUNES, start=1)
+    ]
     found = _read(_write(path, [header], rows))
-    return {"targets": dict(found.frame.select("commune_code", "assigned_poor_reduction_pp").iter_rows()), "failures": found.failures}
+    return {
+        "targets": dict(found.frame.select("commune_code", "assigned_poor_reduction_pp").iter_rows()),
+        "failures": found.failures,
+    }
 
 
 def _write(path: Path, header: list, rows: list, formats: dict | None = None, hidden_rows=()) -> Path:
@@ -113,8 +118,11 @@ def test_targets_typed_as_excel_percentages_are_points(tmp_path, with_rates):
 
 def test_small_targets_in_points_stay_points(tmp_path):
     # a province of small cuts, its rates in percent: nothing to convert
-    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Tổng số hộ", "Số hộ nghèo", "Tỷ lệ hộ nghèo (%)", TARGET]],
-                   [[1, "Phường Bắc Kạn", 2884, 35, 1.21, 0.06], [2, "Xã Phú Thịnh", 5441, 127, 2.33, 0.08]])
+    found = _sheet(
+        tmp_path / "chi tieu.xlsx",
+        [["STT", "Tên xã, phường", "Tổng số hộ", "Số hộ nghèo", "Tỷ lệ hộ nghèo (%)", TARGET]],
+        [[1, "Phường Bắc Kạn", 2884, 35, 1.21, 0.06], [2, "Xã Phú Thịnh", 5441, 127, 2.33, 0.08]],
+    )
     assert found["targets"] == {"01843": 0.06, "05800": 0.08}
 
 

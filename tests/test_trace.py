@@ -116,10 +116,20 @@ def test_every_commune_target_is_traced_to_the_targets_workbook(thai_nguyen_run)
 
 def test_a_target_in_households_is_traced_as_a_rate(tmp_path):
     """A target written as households to lift is those households over the commune's plan total, each to its cell."""
-    cells = {"commune_code": ["05800"] * 3, "province_code": ["19"] * 3, "village_name": [None, "Thôn A", "Thôn B"],
-             "field": ["assigned_poor_reduction_households", "total_households", "total_households"], "value": [3.0, 200.0, 400.0],
-             "source_file": ["chi_tieu.xlsx", "a.xlsx", "a.xlsx"], "source_sheet": ["S", "P", "P"], "cell": ["F5", "C6", "C7"],
-             "source_row": [5, 6, 7], "column": [6, 3, 3], "sha256": ["t" * 64, "a" * 64, "a" * 64], "kind": ["targets", "plan", "plan"]}
+    cells = {
+        "commune_code": ["05800"] * 3,
+        "province_code": ["19"] * 3,
+        "village_name": [None, "Thôn A", "Thôn B"],
+        "field": ["assigned_poor_reduction_households", "total_households", "total_households"],
+        "value": [3.0, 200.0, 400.0],
+        "source_file": ["chi_tieu.xlsx", "a.xlsx", "a.xlsx"],
+        "source_sheet": ["S", "P", "P"],
+        "cell": ["F5", "C6", "C7"],
+        "source_row": [5, 6, 7],
+        "column": [6, 3, 3],
+        "sha256": ["t" * 64, "a" * 64, "a" * 64],
+        "kind": ["targets", "plan", "plan"],
+    }
     pl.DataFrame(cells).write_parquet(tmp_path / "lineage.parquet")
     pl.DataFrame({"commune_code": ["05800"], "total_households": [600], "assigned_poor_reduction_pp": [0.5]}).write_parquet(
         tmp_path / "communes.parquet")
@@ -187,10 +197,25 @@ def test_trace_says_when_a_code_is_not_in_the_run_or_its_commune_was_rejected(tm
 
     from giamngheo.cli import _unit_in_run
 
-    pl.DataFrame({"province_code": ["19"] * 2, "commune_code": ["05800", "02083"], "field": ["poor_households", "assigned_poor_reduction_pp"],
-                  "value": [5.0, 0.5], "kind": ["plan", "targets"]}).write_parquet(tmp_path / "lineage.parquet")
-    pl.DataFrame({"commune_code": ["05800", "02071"], "status": ["accepted", "rejected"]}).write_parquet(tmp_path / "communes.parquet")
-    assert [_unit_in_run(tmp_path, c) for c in ("19", "05800", "02071", "99", "12345")] == ["traced", "traced", "rejected", None, None]
+    pl.DataFrame(
+        {
+            "province_code": ["19"] * 2,
+            "commune_code": ["05800", "02083"],
+            "field": ["poor_households", "assigned_poor_reduction_pp"],
+            "value": [5.0, 0.5],
+            "kind": ["plan", "targets"],
+        }
+    ).write_parquet(tmp_path / "lineage.parquet")
+    pl.DataFrame({"commune_code": ["05800", "02071"], "status": ["accepted", "rejected"]}).write_parquet(
+        tmp_path / "communes.parquet"
+    )
+    assert [_unit_in_run(tmp_path, c) for c in ("19", "05800", "02071", "99", "12345")] == [
+        "traced",
+        "traced",
+        "rejected",
+        None,
+        None,
+    ]
     assert _unit_in_run(tmp_path, "02083") is None  # its target alone: the commune sent nothing
     # a commune traced for its plan whose year-end results were rejected: said, not an empty sum without a word
     from giamngheo.cli import _rejected_reports

@@ -58,7 +58,9 @@ def test_total_row_mismatches_flags_a_declared_total_that_is_not_the_sum():
         ["total_households", "poor_households"],
     )
     got = checks.total_row_mismatches(rows, ["total_households", "poor_households"]).collect()
-    assert got.select("row", "field", "rule", "value", "expected").rows() == [(7, "poor_households", "total_row_matches_sum", "13", "12")]
+    assert got.select("row", "field", "rule", "value", "expected").rows() == [
+        (7, "poor_households", "total_row_matches_sum", "13", "12")
+    ]
 
 
 def test_rate_mismatches_reads_percent_or_fraction_and_flags_beyond_rounding():
@@ -80,9 +82,27 @@ def test_a_rate_off_by_a_unit_of_its_last_decimal_is_flagged_a_cut_off_one_is_no
     at its decimals (0.78 for 0.7857) is still no mistake."""
     rows = _typed(
         [
-            {"total_households": 10000, "poor_households": 79, "poor_rate": 0.83, "poor_rate__decimals": 2, "poor_rate__text": None},
-            {"total_households": 14, "poor_households": 11, "poor_rate": 78.57, "poor_rate__decimals": 2, "poor_rate__text": None},
-            {"total_households": 1400, "poor_households": 11, "poor_rate": 0.78, "poor_rate__decimals": 2, "poor_rate__text": None},
+            {
+                "total_households": 10000,
+                "poor_households": 79,
+                "poor_rate": 0.83,
+                "poor_rate__decimals": 2,
+                "poor_rate__text": None,
+            },
+            {
+                "total_households": 14,
+                "poor_households": 11,
+                "poor_rate": 78.57,
+                "poor_rate__decimals": 2,
+                "poor_rate__text": None,
+            },
+            {
+                "total_households": 1400,
+                "poor_households": 11,
+                "poor_rate": 0.78,
+                "poor_rate__decimals": 2,
+                "poor_rate__text": None,
+            },
             {"total_households": 300, "poor_households": 7, "poor_rate": 2.4, "poor_rate__decimals": 1, "poor_rate__text": None},
         ],
         ["total_households", "poor_households", "poor_rate"],
@@ -196,10 +216,18 @@ def test_a_province_rate_counts_no_communes_poor_without_its_households():
 
 
 def test_target_attainment_compares_at_two_decimals_half_up():
-    communes = pl.LazyFrame({"commune_code": ["a", "b", "c"], "planned_poor_reduction_pp": [0.79, 0.30, None], "total_households": [900, 900, 900]})
-    targets = pl.LazyFrame({"commune_code": ["a", "b", "c"], "assigned_poor_reduction_pp": [0.785, 0.305, 0.2],
-                            "assigned_poor_reduction_households": [None, None, None], "targets_total_households": [None, None, None]},
-                           schema_overrides={"assigned_poor_reduction_households": pl.Float64, "targets_total_households": pl.Float64})
+    communes = pl.LazyFrame(
+        {"commune_code": ["a", "b", "c"], "planned_poor_reduction_pp": [0.79, 0.30, None], "total_households": [900, 900, 900]}
+    )
+    targets = pl.LazyFrame(
+        {
+            "commune_code": ["a", "b", "c"],
+            "assigned_poor_reduction_pp": [0.785, 0.305, 0.2],
+            "assigned_poor_reduction_households": [None, None, None],
+            "targets_total_households": [None, None, None],
+        },
+        schema_overrides={"assigned_poor_reduction_households": pl.Float64, "targets_total_households": pl.Float64},
+    )
     got = aggregate.target_attainment(communes, targets).sort("commune_code").collect()
     # 0.785 -> 0.79 (met, equal); 0.305 -> 0.31 (below); no plan figure -> not judged
     assert got["meets_assigned_target"].to_list() == [True, False, None]
@@ -210,9 +238,15 @@ def test_a_target_in_households_is_judged_on_the_communes_own_total():
     # a commune whose plan gives no total (rejected) takes the total the targets give: 7 of 2,000 is 0.35 points
     communes = pl.LazyFrame({"commune_code": ["a", "b", "c"], "planned_poor_reduction_pp": [0.24, 0.21, None],
                              "total_households": [2884, 2884, None]})
-    targets = pl.LazyFrame({"commune_code": ["a", "b", "c"], "assigned_poor_reduction_pp": [None, None, None],
-                            "assigned_poor_reduction_households": [7.0, 7.0, 7.0], "targets_total_households": [2900.0, None, 2000.0]},
-                           schema_overrides={"assigned_poor_reduction_pp": pl.Float64})
+    targets = pl.LazyFrame(
+        {
+            "commune_code": ["a", "b", "c"],
+            "assigned_poor_reduction_pp": [None, None, None],
+            "assigned_poor_reduction_households": [7.0, 7.0, 7.0],
+            "targets_total_households": [2900.0, None, 2000.0],
+        },
+        schema_overrides={"assigned_poor_reduction_pp": pl.Float64},
+    )
     got = aggregate.target_attainment(communes, targets).sort("commune_code").collect()
     assert got["assigned_poor_reduction_pp"].to_list() == [0.24, 0.24, 0.35]
     assert got["meets_assigned_target"].to_list() == [True, False, None]
@@ -238,8 +272,18 @@ def test_failure_history_has_the_same_columns_on_every_run():
     so failure_history.parquet gained three columns from the second run on (a strict reader broke)."""
     from transforms.history import failure_history
 
-    current = pl.DataFrame({"commune_code": ["05800"], "rule": ["integer"], "source_file": ["a.xlsx"], "source_sheet": ["S"],
-                            "cell": ["D13"], "field": ["poor_households"], "value": ["3.5"], "row": pl.Series([13], dtype=pl.Int32)})
+    current = pl.DataFrame(
+        {
+            "commune_code": ["05800"],
+            "rule": ["integer"],
+            "source_file": ["a.xlsx"],
+            "source_sheet": ["S"],
+            "cell": ["D13"],
+            "field": ["poor_households"],
+            "value": ["3.5"],
+            "row": pl.Series([13], dtype=pl.Int32),
+        }
+    )
     previous = current.with_columns(pl.lit("D9").alias("cell"), pl.lit(True).alias("acknowledged"),
                                     pl.lit("Lan").alias("acknowledged_by")).drop("value")
     first = failure_history(current.lazy(), None).collect()
@@ -254,15 +298,25 @@ def test_failures_since_the_last_published_run(tmp_path):
     from giamngheo.outputs import RUNS, previous_table
     from transforms.history import failures_since
 
-    current = pl.DataFrame({"commune_code": ["05800", "05800"], "rule": ["integer", "balance"], "source_file": ["a.xlsx"] * 2,
-                            "source_sheet": ["S"] * 2, "cell": ["D13", "K8"], "field": ["poor_households", "poor_households_end"]})
+    current = pl.DataFrame(
+        {
+            "commune_code": ["05800", "05800"],
+            "rule": ["integer", "balance"],
+            "source_file": ["a.xlsx"] * 2,
+            "source_sheet": ["S"] * 2,
+            "cell": ["D13", "K8"],
+            "field": ["poor_households", "poor_households_end"],
+        }
+    )
     assert previous_table(tmp_path, "validation_failures.parquet") is None  # no run yet
     first, _ = failures_since(current.lazy(), None)
     assert first["history"].to_list() == ["new", "new"]
     run = tmp_path / RUNS / "20261206T000000000Z-00001"
     run.mkdir(parents=True)
     (run / "manifest.json").write_text("{}")
-    current.head(1).with_columns(pl.lit("F46").alias("cell")).vstack(current.tail(1)).write_parquet(run / "validation_failures.parquet")
+    current.head(1).with_columns(pl.lit("F46").alias("cell")).vstack(current.tail(1)).write_parquet(
+        run / "validation_failures.parquet"
+    )
     marked, history = failures_since(current.lazy(), previous_table(tmp_path, "validation_failures.parquet"))
     assert marked.columns == [*current.columns, "history"]
     assert marked.select("cell", "history").rows() == [("D13", "new"), ("K8", "persisting")]

@@ -162,7 +162,9 @@ _CELL_TAGS = re.compile(rb"<table:table-cell\b([^>]*?table:number-columns-repeat
 
 
 def _widest_by_regex(content: bytes) -> int:
-    return max([int(n) for attrs, n, closed in _CELL_TAGS.findall(content) if b"office:value-type" in attrs or not closed], default=0)
+    return max(
+        [int(n) for attrs, n, closed in _CELL_TAGS.findall(content) if b"office:value-type" in attrs or not closed], default=0
+    )
 
 
 @pytest.mark.parametrize(

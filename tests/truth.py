@@ -7,7 +7,13 @@ from pathlib import Path
 
 import polars as pl
 
-PLAN_FIELDS = ("total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target")
+PLAN_FIELDS = (
+    "total_households",
+    "poor_households",
+    "near_poor_households",
+    "poor_reduction_target",
+    "near_poor_reduction_target",
+)
 
 
 def plan_problems(truth_file: Path, out: Path) -> list[str]:

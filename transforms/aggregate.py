@@ -7,7 +7,13 @@ import polars as pl
 from . import breakdowns
 from .rates import excel_round, rate_pct
 
-PLAN_COUNTS = ["total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target"]
+PLAN_COUNTS = [
+    "total_households",
+    "poor_households",
+    "near_poor_households",
+    "poor_reduction_target",
+    "near_poor_reduction_target",
+]
 # subsets of the poor and near-poor ("Trong đó"), null where a commune's table does not give them
 PLAN_BREAKDOWNS = ["poor_ethnic_minority", "near_poor_ethnic_minority", "poor_no_labour", "near_poor_no_labour", "poor_merit"]
 
@@ -64,8 +70,12 @@ def target_attainment(communes: pl.LazyFrame, targets: pl.LazyFrame) -> pl.LazyF
     """Assigned targets joined by commune; planned >= assigned, both at 2 decimals (half-up). A target given as
     households to lift, not in points, is those households over the commune's own total (so that it is met when the
     plan lifts as many), else over the total the targets give (a commune whose plan gives none)."""
-    assigned = targets.select("commune_code", "assigned_poor_reduction_pp", "assigned_poor_reduction_households", "targets_total_households")
-    in_households = rate_pct(pl.col("assigned_poor_reduction_households"), pl.coalesce("total_households", "targets_total_households"))
+    assigned = targets.select(
+        "commune_code", "assigned_poor_reduction_pp", "assigned_poor_reduction_households", "targets_total_households"
+    )
+    in_households = rate_pct(
+        pl.col("assigned_poor_reduction_households"), pl.coalesce("total_households", "targets_total_households")
+    )
     return communes.join(assigned, on="commune_code", how="left").with_columns(
         pl.coalesce(excel_round(pl.col("assigned_poor_reduction_pp")), in_households).alias("assigned_poor_reduction_pp")
     ).drop("assigned_poor_reduction_households", "targets_total_households").with_columns(
@@ -98,7 +108,9 @@ def provincial_figures(communes: pl.LazyFrame, expected: pl.LazyFrame) -> pl.Laz
             *[pl.col(f"{f}_communes").fill_null(0) for f in PLAN_BREAKDOWNS],
         )
         .with_columns(
-            (pl.col("communes_expected") - pl.col("communes_accepted") - pl.col("communes_rejected")).clip(0).alias("communes_missing"),
+            (pl.col("communes_expected") - pl.col("communes_accepted") - pl.col("communes_rejected"))
+            .clip(0)
+            .alias("communes_missing"),
             *rates("total_households"),
         )
     )

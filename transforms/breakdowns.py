@@ -29,10 +29,14 @@ def at_source_rows(failures: pl.DataFrame, typed: pl.DataFrame, fields) -> pl.Da
         return failures
     # only the failing rows' sources: a national plan's 100,000 rows made a row per field each (0.35 s)
     failing = typed.lazy().join(failures.lazy().select("table_id", "row").unique(), on=["table_id", "row"], how="semi")
-    sources = pl.concat([
-        failing.filter(pl.col(f"{f}__row").is_not_null()).select("table_id", "row", pl.lit(f).alias("field"), pl.col(f"{f}__row").alias("at"))
-        for f in moved
-    ]).collect()
+    sources = pl.concat(
+        [
+            failing.filter(pl.col(f"{f}__row").is_not_null()).select(
+                "table_id", "row", pl.lit(f).alias("field"), pl.col(f"{f}__row").alias("at")
+            )
+            for f in moved
+        ]
+    ).collect()
     return (
         failures.join(sources, on=["table_id", "row", "field"], how="left")
         .with_columns(pl.coalesce(pl.col("at").cast(pl.Int32), pl.col("row")).alias("row"))
@@ -173,14 +177,20 @@ def province_sums(fields, accepted: pl.Expr) -> list[pl.Expr]:
 def commune_shares(communes: pl.LazyFrame) -> pl.LazyFrame:
     """Accepted communes that give any breakdown, with the shares of their poor and near-poor (half-up,
     2 decimals), the poor able to work and whether the plan relies on those who cannot (target > able)."""
-    given = pl.any_horizontal([pl.col(f).is_not_null() for f in ("poor_ethnic_minority", "near_poor_ethnic_minority", "poor_no_labour",
-                                                                   "near_poor_no_labour", "poor_merit")])
+    given = pl.any_horizontal(
+        [
+            pl.col(f).is_not_null()
+            for f in ("poor_ethnic_minority", "near_poor_ethnic_minority", "poor_no_labour", "near_poor_no_labour", "poor_merit")
+        ]
+    )
     able = able_to_work(pl.col("poor_households"), pl.col("poor_no_labour"))
     return (
         communes.filter((pl.col("status") == "accepted") & given)
         .with_columns(
             rate_pct(pl.col("poor_ethnic_minority"), pl.col("poor_households")).alias("poor_ethnic_minority_share_pct"),
-            rate_pct(pl.col("near_poor_ethnic_minority"), pl.col("near_poor_households")).alias("near_poor_ethnic_minority_share_pct"),
+            rate_pct(pl.col("near_poor_ethnic_minority"), pl.col("near_poor_households")).alias(
+                "near_poor_ethnic_minority_share_pct"
+            ),
             rate_pct(pl.col("poor_no_labour"), pl.col("poor_households")).alias("poor_no_labour_share_pct"),
             able.alias("poor_able_to_work"),
             pl.when(pl.col("poor_no_labour").is_not_null() & pl.col("poor_reduction_target").is_not_null())

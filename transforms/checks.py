@@ -105,7 +105,10 @@ def rate_mismatches(rows: pl.LazyFrame, specs: list[tuple[str, str, list[str]]])
     for rate, numerator, denominators in specs:
         if rate not in schema or numerator not in schema:
             continue
-        dens = [pl.col(d).alias(f"d{k}") if d in schema else pl.lit(None, pl.Float64).alias(f"d{k}") for k, d in enumerate(denominators)]
+        dens = [
+            pl.col(d).alias(f"d{k}") if d in schema else pl.lit(None, pl.Float64).alias(f"d{k}")
+            for k, d in enumerate(denominators)
+        ]
         dens += [pl.lit(None, pl.Float64).alias(f"d{k}") for k in range(len(denominators), n_den)]
         longs.append(
             rows.filter(pl.col(rate).is_not_null() | (pl.col(f"{rate}__status") == "invalid")).select(
@@ -130,7 +133,10 @@ def rate_mismatches(rows: pl.LazyFrame, specs: list[tuple[str, str, list[str]]])
         pl.concat_list(cols).list.arg_max().alias("_best"),
     ).select("table_id", "field", (pl.col("_best") // n_den).alias("_fraction"), (pl.col("_best") % n_den).alias("_den"))
     judged = long.join(best, on=["table_id", "field"], how="left").with_columns(
-        pl.when(pl.col("_fraction").cast(pl.Boolean) & ~pl.col("pct_sign")).then(pl.col("s") * 100).otherwise(pl.col("s")).alias("stated"),
+        pl.when(pl.col("_fraction").cast(pl.Boolean) & ~pl.col("pct_sign"))
+        .then(pl.col("s") * 100)
+        .otherwise(pl.col("s"))
+        .alias("stated"),
         pl.coalesce([pl.when(pl.col("_den") == k).then(pl.col(f"d{k}")) for k in range(n_den)]).alias("den"),
     )
     decimals = pl.when(pl.col("_fraction").cast(pl.Boolean) & ~pl.col("pct_sign")).then(

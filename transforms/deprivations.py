@@ -25,8 +25,19 @@ GROUPS = ("poor", "near_poor")
 USES = [f"use_{g}" for g in GROUPS]  # chosen_tables: a table's cells of the group count
 _UNIT = ["commune_code", "unit"]
 # the columns of located_rows the functions below read: collected once, a national set's 630,000 rows
-ROW_COLUMNS = ["commune_code", "table_id", *USES, "row", "row_kind", "name", "name_key", "indicator", "indicator_label",
-               pl.col(r"^(poor|near_poor)_(deprived|households)(__present)?$"), pl.col(r"^(poor|near_poor)_deprived_rate(__.+)?$")]
+ROW_COLUMNS = [
+    "commune_code",
+    "table_id",
+    *USES,
+    "row",
+    "row_kind",
+    "name",
+    "name_key",
+    "indicator",
+    "indicator_label",
+    pl.col(r"^(poor|near_poor)_(deprived|households)(__present)?$"),
+    pl.col(r"^(poor|near_poor)_deprived_rate(__.+)?$"),
+]
 
 
 def deprived_field(group: pl.Expr) -> pl.Expr:
@@ -57,7 +68,10 @@ def chosen_tables(typed: pl.LazyFrame, tables: pl.LazyFrame, columns: pl.LazyFra
     sheets = in_file.group_by("commune_code").agg(
         *[pl.col("source_sheet").filter(pl.col(f"_{g}")).first().alias(f"_sheet_{g}") for g in GROUPS],
         *[pl.col(f"_{g}").any().alias(f"_has_{g}") for g in GROUPS])
-    uses = {f"use_{g}": pl.col(f"_{g}") & pl.col(f"_has_{g}") & pl.col("source_sheet").eq_missing(pl.col(f"_sheet_{g}")) for g in GROUPS}
+    uses = {
+        f"use_{g}": pl.col(f"_{g}") & pl.col(f"_has_{g}") & pl.col("source_sheet").eq_missing(pl.col(f"_sheet_{g}"))
+        for g in GROUPS
+    }
     return (in_file.join(sheets, on="commune_code", maintain_order="left").with_columns(**uses)
             .filter(pl.any_horizontal(*uses)).select("table_id", *BLOCK, "sha256", *uses))
 
@@ -80,7 +94,9 @@ def blocks_of(chosen: pl.LazyFrame) -> pl.LazyFrame:
     """(commune_code, source_file, sha256 of the file, source_sheet_poor, source_sheet_near_poor): one row a commune,
     the sheet each group comes from (joined on the commune alone, a national table's million rows; then sheet_of_group)."""
     sheets = [pl.col("source_sheet").filter(pl.col(f"use_{g}")).first().alias(f"source_sheet_{g}") for g in GROUPS]
-    return chosen.group_by("commune_code", maintain_order=True).agg(pl.col("source_file").first(), pl.col("sha256").first(), *sheets)
+    return chosen.group_by("commune_code", maintain_order=True).agg(
+        pl.col("source_file").first(), pl.col("sha256").first(), *sheets
+    )
 
 
 def sheet_of_group() -> pl.Expr:
@@ -159,9 +175,17 @@ def group_sizes(cells: pl.LazyFrame, stated: pl.LazyFrame, planned: pl.LazyFrame
 def deprived_over_group(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
     """A deprived count above its group's households (rule deprived_le_group)."""
     judged = cells.join(sizes.select(*_UNIT, "group", "size"), on=[*_UNIT, "group"], how="left", nulls_equal=True)
-    return as_failures(judged.filter(pl.col("size").is_not_null() & (pl.col("deprived") > pl.col("size"))).select(
-        "table_id", pl.col("source_row").alias("row"), deprived_field(pl.col("group")).alias("field"), pl.lit("deprived_le_group").alias("rule"),
-        int_text(pl.col("deprived")).alias("value"), int_text(pl.col("size")).alias("expected"), pl.col("group").alias("detail")))
+    return as_failures(
+        judged.filter(pl.col("size").is_not_null() & (pl.col("deprived") > pl.col("size"))).select(
+            "table_id",
+            pl.col("source_row").alias("row"),
+            deprived_field(pl.col("group")).alias("field"),
+            pl.lit("deprived_le_group").alias("rule"),
+            int_text(pl.col("deprived")).alias("value"),
+            int_text(pl.col("size")).alias("expected"),
+            pl.col("group").alias("detail"),
+        )
+    )
 
 
 def deprivation_sums(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
@@ -171,7 +195,9 @@ def deprivation_sums(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
     sums = cells.filter(pl.col("indicator").is_not_null()).group_by(*_UNIT, "group").agg(
         pl.col("deprived").sum().alias("_sum"), pl.col("table_id").min(), pl.col("source_row").first(), pl.col("level").first(),
         pl.col("village_name").first())
-    judged = sums.join(sizes.select(*_UNIT, "group", "size", "size_table", "size_row", "size_field"), on=[*_UNIT, "group"], nulls_equal=True)
+    judged = sums.join(
+        sizes.select(*_UNIT, "group", "size", "size_table", "size_row", "size_field"), on=[*_UNIT, "group"], nulls_equal=True
+    )
     poor = (pl.col("group") == "poor") & (pl.col("_sum") < 3 * pl.col("size"))
     near = (pl.col("group") == "near_poor") & (pl.col("_sum") > 2 * pl.col("size"))
     stated = pl.col("size_table").is_not_null()
@@ -189,7 +215,9 @@ def deprivation_sums(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
 
 def group_plan_mismatches(sizes: pl.LazyFrame) -> pl.LazyFrame:
     """A stated group size unlike the plan's baseline of the same commune or village (group_matches_plan)."""
-    differs = pl.col("stated").is_not_null() & pl.col("planned").is_not_null() & ((pl.col("stated") - pl.col("planned")).abs() > 1e-9)
+    differs = (
+        pl.col("stated").is_not_null() & pl.col("planned").is_not_null() & ((pl.col("stated") - pl.col("planned")).abs() > 1e-9)
+    )
     return as_failures(sizes.filter(differs & pl.col("size_table").is_not_null()).select(
         pl.col("size_table").alias("table_id"), pl.col("size_row").alias("row"), pl.col("size_field").alias("field"),
         pl.lit("group_matches_plan").alias("rule"), int_text(pl.col("stated")).alias("value"),
@@ -239,7 +267,9 @@ def commune_figures(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
     the group size, the rate."""
     summed = cells.filter(pl.col("indicator").is_not_null()).group_by("commune_code", "indicator", "group").agg(
         pl.col("deprived").sum().alias("households_deprived"))
-    commune_sizes = sizes.filter(pl.col("unit") == "").select("commune_code", "group", pl.col("size").alias("households_in_group"))
+    commune_sizes = sizes.filter(pl.col("unit") == "").select(
+        "commune_code", "group", pl.col("size").alias("households_in_group")
+    )
     return summed.join(commune_sizes, on=["commune_code", "group"], how="left").with_columns(_rounded())
 
 
@@ -252,7 +282,11 @@ def village_figures(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
 
 def _rounded() -> list[pl.Expr]:
     deprived, group = pl.col("households_deprived").round(0).cast(pl.Int64), pl.col("households_in_group").round(0).cast(pl.Int64)
-    return [deprived.alias("households_deprived"), group.alias("households_in_group"), rate_pct(deprived, group).alias("deprivation_rate_pct")]
+    return [
+        deprived.alias("households_deprived"),
+        group.alias("households_in_group"),
+        rate_pct(deprived, group).alias("deprivation_rate_pct"),
+    ]
 
 
 def coverage(communes: pl.LazyFrame, targets: pl.LazyFrame) -> pl.LazyFrame:
@@ -285,15 +319,22 @@ def province_figures(communes: pl.LazyFrame, covered: pl.LazyFrame, targets: pl.
         pl.col("households_deprived").sum(), pl.col("households_in_group").sum(),
         pl.col("households_deprived").filter(known).sum().alias("_known"),
     ).with_columns(rate_pct(pl.col("_known"), pl.col("households_in_group")).alias("deprivation_rate_pct"))
-    both = groups.group_by("province_code", "indicator").agg(pl.col("_known").sum(), pl.col("households_in_group").sum().alias("_n"))
+    both = groups.group_by("province_code", "indicator").agg(
+        pl.col("_known").sum(), pl.col("households_in_group").sum().alias("_n")
+    )
     wide = targets.filter(pl.col("commune_code").is_null()).select("indicator", "target_coverage_pct")
     meeting = covered.group_by("province_code", "indicator").agg(
         pl.col("meets_target").sum().cast(pl.Int64).alias("communes_meeting_target"),
         pl.col("target_coverage_pct").is_not_null().any().alias("_targeted"))
     return (
         groups.drop("_known")
-        .join(both.select("province_code", "indicator", (100 - rate_pct(pl.col("_known"), pl.col("_n"))).round(2).alias("coverage_pct")),
-              on=["province_code", "indicator"], how="left")
+        .join(
+            both.select(
+                "province_code", "indicator", (100 - rate_pct(pl.col("_known"), pl.col("_n"))).round(2).alias("coverage_pct")
+            ),
+            on=["province_code", "indicator"],
+            how="left",
+        )
         .join(wide, on="indicator", how="left")
         .join(meeting, on=["province_code", "indicator"], how="left")
         .with_columns(pl.when(pl.col("_targeted")).then(pl.col("communes_meeting_target")).alias("communes_meeting_target"))

@@ -33,7 +33,9 @@ def failure_history(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.
     fixed = (
         _keyed(previous)
         .join(cur.select(KEY).unique(), on=KEY, how="anti", nulls_equal=True)
-        .select([pl.col(c).cast(t) if c in given or c == "source_file_key" else pl.lit(None, t).alias(c) for c, t in schema.items()])
+        .select(
+            [pl.col(c).cast(t) if c in given or c == "source_file_key" else pl.lit(None, t).alias(c) for c, t in schema.items()]
+        )
         .with_columns(pl.lit("fixed").alias("history"))
     )
     return pl.concat([marked, fixed], how="vertical_relaxed").drop("source_file_key")

@@ -7,6 +7,9 @@ The rows carry no personal value (the parsing process keyed or masked them): `ho
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import polars as pl
 
 from .checks import as_failures
@@ -15,7 +18,6 @@ HOUSEHOLD = "household"
 GROUPS = ("poor", "near_poor")
 INDICATORS = 12
 # village type words left out when a list's village is matched with the annex's ("Thôn Nà Rì" = "Nà Rì")
-_TYPE_WORDS = r"^(thôn|xóm|bản|tổ dân phố|tổ|tdp|làng|buôn|ấp|khu phố|khu|khóm|sóc|phum|plei)\s+"
 
 
 def deprivation_count() -> pl.Expr:
@@ -35,10 +37,20 @@ def deprivation_failures(rows: pl.LazyFrame) -> pl.LazyFrame:
         pl.lit("poor_has_three_deprivations").alias("rule"), pl.lit(">= 3").alias("expected"))
     near = marked.filter((pl.col("group") == "near_poor") & (pl.col("_n") >= 3)).with_columns(
         pl.lit("near_poor_under_three").alias("rule"), pl.lit("< 3").alias("expected"))
-    return as_failures(pl.concat([poor, near]).select(
-        "table_id", "row", pl.lit("deprivations").alias("field"), "rule", pl.col("_n").cast(pl.Utf8).alias("value"), "expected",
-        pl.when(pl.col("deprivations") == "").then(pl.lit("—")).otherwise(pl.col("deprivations").str.replace_all(",", ", ")).alias("detail"),
-    ))
+    return as_failures(
+        pl.concat([poor, near]).select(
+            "table_id",
+            "row",
+            pl.lit("deprivations").alias("field"),
+            "rule",
+            pl.col("_n").cast(pl.Utf8).alias("value"),
+            "expected",
+            pl.when(pl.col("deprivations") == "")
+            .then(pl.lit("—"))
+            .otherwise(pl.col("deprivations").str.replace_all(",", ", "))
+            .alias("detail"),
+        )
+    )
 
 
 def group_failures(rows: pl.LazyFrame) -> pl.LazyFrame:
@@ -71,15 +83,25 @@ def duplicate_failures(rows: pl.LazyFrame) -> pl.LazyFrame:
                           pl.col("source_sheet").first().over(key).alias("_first_sheet"))
             .filter(pl.col("_nth") > 0)
         )
-        parts.append(found.select(
-            "table_id", "row", pl.lit(field).alias("field"), pl.lit("household_unique").alias("rule"), pl.col(shown).alias("value"),
-            pl.col("_first_row").cast(pl.Utf8).alias("expected"), pl.col("_first_sheet").alias("detail")))
+        parts.append(
+            found.select(
+                "table_id",
+                "row",
+                pl.lit(field).alias("field"),
+                pl.lit("household_unique").alias("rule"),
+                pl.col(shown).alias("value"),
+                pl.col("_first_row").cast(pl.Utf8).alias("expected"),
+                pl.col("_first_sheet").alias("detail"),
+            )
+        )
     return as_failures(pl.concat(parts))
 
 
 def list_rows(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
     """The households of every list with their commune, file and sheet."""
-    return _households(typed).join(tables.select("table_id", "commune_code", "source_file", "source_sheet"), on="table_id", how="inner")
+    return _households(typed).join(
+        tables.select("table_id", "commune_code", "source_file", "source_sheet"), on="table_id", how="inner"
+    )
 
 
 def household_table(rows: pl.LazyFrame) -> pl.LazyFrame:
@@ -100,9 +122,11 @@ def household_table(rows: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def village_match_key(col: pl.Expr) -> pl.Expr:
-    """A village's name for matching list and annex: type word dropped ("Thôn Nà Rì" = "Nà Rì")."""
-    return col.str.replace(_TYPE_WORDS, "")
+def village_match_key(col: pl.Expr, type_words: Sequence[str]) -> pl.Expr:
+    """A village's name for matching list and annex: its type word dropped ("Thôn Nà Rì" = "Nà Rì"; `type_words`, keys
+    as the names': "thôn", "tổ dân phố")."""
+    words = "|".join(re.escape(w) for w in sorted(type_words, key=len, reverse=True))  # "tổ dân phố" before "tổ"
+    return col.str.replace(f"^({words})\\s+", "")
 
 
 def commune_counts(households: pl.LazyFrame) -> pl.LazyFrame:
@@ -121,26 +145,33 @@ def groups_listed(tables: pl.LazyFrame, accepted: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan_communes: pl.LazyFrame,
-                     groups: pl.LazyFrame) -> pl.LazyFrame:
+                     groups: pl.LazyFrame, village_types: Sequence[str]) -> pl.LazyFrame:
     """list_matches_annex: per village (where the list names villages), else per commune, list counts
     that differ from the plan annex's baseline (`plan_villages`: commune_code, name_key, poor_households,
     near_poor_households; `plan_communes`: commune_code and the same counts), for the groups listed (`groups`:
-    groups_listed)."""
-    first = households.group_by("commune_code").agg(pl.col("table_id").first(), pl.col("village_name").is_not_null().any().alias("_villages"))
+    groups_listed; `village_types`: village_match_key's)."""
+    first = households.group_by("commune_code").agg(
+        pl.col("table_id").first(), pl.col("village_name").is_not_null().any().alias("_villages")
+    )
     listed = households.filter(pl.col("village_name").is_not_null()).with_columns(
-        village_match_key(pl.col("name_key")).alias("_key"))  # the parser's key: "Hoà" and "Hòa" are one name
+        village_match_key(pl.col("name_key"), village_types).alias("_key"))  # the parser's key: "Hoà" and "Hòa" are one name
     per_village = listed.group_by("commune_code", "_key").agg(
         pl.col("village_name").first(), pl.col("table_id").first(), pl.col("source_row").min().alias("row"),
         *[(pl.col("group") == g).sum().alias(f"list_{g}") for g in GROUPS])
-    annex = plan_villages.with_columns(village_match_key(pl.col("name_key")).alias("_key")).group_by("commune_code", "_key").agg(
-        pl.col("name").first().alias("_annex_name"), *[pl.col(f"{g}_households").sum().alias(f"annex_{g}") for g in GROUPS])
+    annex = (
+        plan_villages.with_columns(village_match_key(pl.col("name_key"), village_types).alias("_key"))
+        .group_by("commune_code", "_key")
+        .agg(pl.col("name").first().alias("_annex_name"), *[pl.col(f"{g}_households").sum().alias(f"annex_{g}") for g in GROUPS])
+    )
     with_villages = first.filter(pl.col("_villages")).select("commune_code")
     villages = (
         per_village.join(annex, on=["commune_code", "_key"], how="full", coalesce=True)
         .join(with_villages, on="commune_code", how="semi")
         .join(plan_communes.select("commune_code"), on="commune_code", how="semi")
         .join(first.select("commune_code", pl.col("table_id").alias("_table")), on="commune_code", how="left")
-        .with_columns(pl.coalesce("table_id", "_table").alias("table_id"), pl.coalesce("village_name", "_annex_name").alias("detail"))
+        .with_columns(
+            pl.coalesce("table_id", "_table").alias("table_id"), pl.coalesce("village_name", "_annex_name").alias("detail")
+        )
     )
     communes = (
         commune_counts(households).rename({f"list_{g}_households": f"list_{g}" for g in GROUPS})
@@ -153,9 +184,17 @@ def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan
         frame = frame.join(groups, on="commune_code", how="left")
         for g in GROUPS:
             listed_n, annex_n = pl.col(f"list_{g}").fill_null(0), pl.col(f"annex_{g}").fill_null(0)
-            parts.append(frame.filter((listed_n != annex_n) & pl.col(f"listed_{g}").fill_null(True)).select(
-                "table_id", pl.col("row").cast(pl.Int32), pl.lit(f"{g}_households").alias("field"), pl.lit("list_matches_annex").alias("rule"),
-                listed_n.cast(pl.Int64).cast(pl.Utf8).alias("value"), annex_n.cast(pl.Int64).cast(pl.Utf8).alias("expected"), "detail"))
+            parts.append(
+                frame.filter((listed_n != annex_n) & pl.col(f"listed_{g}").fill_null(True)).select(
+                    "table_id",
+                    pl.col("row").cast(pl.Int32),
+                    pl.lit(f"{g}_households").alias("field"),
+                    pl.lit("list_matches_annex").alias("rule"),
+                    listed_n.cast(pl.Int64).cast(pl.Utf8).alias("value"),
+                    annex_n.cast(pl.Int64).cast(pl.Utf8).alias("expected"),
+                    "detail",
+                )
+            )
     return as_failures(pl.concat(parts, how="diagonal_relaxed"))
 
 
@@ -164,18 +203,33 @@ def deprivation_mismatches(households: pl.LazyFrame, table: pl.LazyFrame) -> pl.
     against the commune's deprivation table (`table`: commune_code, group, indicator_id, indicator,
     households_deprived), for lists that mark deprivations."""
     marked = households.filter(pl.col("deprivations").is_not_null() & pl.col("group").is_not_null())
-    counts = pl.concat([
-        marked.group_by("commune_code", "group").agg(pl.col(f"deprivation_{n}").sum().cast(pl.Int64).alias("listed"),
-                                                     pl.col("table_id").first()).with_columns(pl.lit(n, pl.Int64).alias("indicator_id"))
-        for n in range(1, INDICATORS + 1)
-    ])
+    counts = pl.concat(
+        [
+            marked.group_by("commune_code", "group")
+            .agg(pl.col(f"deprivation_{n}").sum().cast(pl.Int64).alias("listed"), pl.col("table_id").first())
+            .with_columns(pl.lit(n, pl.Int64).alias("indicator_id"))
+            for n in range(1, INDICATORS + 1)
+        ]
+    )
     return as_failures(
-        counts.join(table.select("commune_code", "group", pl.col("indicator_id").cast(pl.Int64), "indicator", "households_deprived"),
-                    on=["commune_code", "group", "indicator_id"], how="inner")
+        counts.join(
+            table.select("commune_code", "group", pl.col("indicator_id").cast(pl.Int64), "indicator", "households_deprived"),
+            on=["commune_code", "group", "indicator_id"],
+            how="inner",
+        )
         .filter(pl.col("households_deprived").is_not_null() & (pl.col("listed") != pl.col("households_deprived")))
-        .select("table_id", pl.lit(None, pl.Int32).alias("row"), pl.lit("deprivations").alias("field"),
-                pl.lit("list_matches_deprivations").alias("rule"), pl.col("listed").cast(pl.Utf8).alias("value"),
-                pl.col("households_deprived").cast(pl.Utf8).alias("expected"),
-                pl.format("{}. {} ({})", "indicator_id", "indicator", pl.col("group").replace_strict(
-                    {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo"}, default=None)).alias("detail"))
+        .select(
+            "table_id",
+            pl.lit(None, pl.Int32).alias("row"),
+            pl.lit("deprivations").alias("field"),
+            pl.lit("list_matches_deprivations").alias("rule"),
+            pl.col("listed").cast(pl.Utf8).alias("value"),
+            pl.col("households_deprived").cast(pl.Utf8).alias("expected"),
+            pl.format(
+                "{}. {} ({})",
+                "indicator_id",
+                "indicator",
+                pl.col("group").replace_strict({"poor": "hộ nghèo", "near_poor": "hộ cận nghèo"}, default=None),
+            ).alias("detail"),
+        )
     )

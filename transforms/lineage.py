@@ -57,7 +57,10 @@ def cell_lineage(rows: pl.LazyFrame, fields: list[str], tables: pl.LazyFrame, co
         tables.select("table_id", "source_file", "source_sheet")
         .sort("source_file", "source_sheet", nulls_last=True)
         .with_columns(
-            (pl.col("source_file").ne_missing(pl.col("source_file").shift()) | pl.col("source_sheet").ne_missing(pl.col("source_sheet").shift()))
+            (
+                pl.col("source_file").ne_missing(pl.col("source_file").shift())
+                | pl.col("source_sheet").ne_missing(pl.col("source_sheet").shift())
+            )
             .cum_sum()
             .alias("_place")
         )
@@ -71,10 +74,21 @@ def cell_lineage(rows: pl.LazyFrame, fields: list[str], tables: pl.LazyFrame, co
         .sort("commune_code", "_place", "source_row", "column", "field", nulls_last=True, maintain_order=True)
     )
     return (
-        long.join(tables.select("table_id", "source_file", "source_sheet", "sha256"), on="table_id", how="left", maintain_order="left")
+        long.join(
+            tables.select("table_id", "source_file", "source_sheet", "sha256"), on="table_id", how="left", maintain_order="left"
+        )
         .with_columns(source_cell())
         .select(
-            "commune_code", "village_name", "section", "field", "value", "source_file", "source_sheet", "cell",
-            "source_row", "column", "sha256",
+            "commune_code",
+            "village_name",
+            "section",
+            "field",
+            "value",
+            "source_file",
+            "source_sheet",
+            "cell",
+            "source_row",
+            "column",
+            "sha256",
         )
     )

@@ -13,7 +13,9 @@ EXCEL_ERROR = "excel_error"  # the cell shows one of Excel's (or LibreOffice's) 
 UNUSABLE = (INVALID, AMBIGUOUS, FORMULA, TOO_LARGE, EXCEL_ERROR)  # a cell whose value is not known
 # The error values Excel stores in a cell (t="e" in .xlsx, BOOLERR or a formula's result in .xls; readers give them
 # as this text) and LibreOffice's own ("Err:502"); a CSV or HTML export writes the same text
-ERROR_VALUES = r"^(#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|BUSY!|CONNECT!|UNKNOWN!)|Err:\d{3})$"
+ERROR_VALUES = (
+    r"^(#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|BUSY!|CONNECT!|UNKNOWN!)|Err:\d{3})$"
+)
 # Larger than any commune's households or budget (in đồng too): such a cell is no figure (rule numeric), and sums of
 # Int64 counts stay far from overflow (two villages of 6e18 households wrapped a province's total below zero)
 MAX_FIGURE = 1e12

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import polars as pl
 
 from .rates import exact_pct
@@ -61,14 +64,18 @@ def village_outliers(cells: pl.LazyFrame, min_villages: int = 20) -> pl.LazyFram
     )
 
 
-def _peer_group(name: pl.Expr) -> pl.Expr:
-    """Wards are compared with wards, rural communes with rural communes, within the province."""
-    return pl.col("province_code") + ":" + name.str.extract(r"^(Xã|Phường|Đặc khu)", 1).fill_null("")
+def _peer_group(name: pl.Expr, unit_types: Sequence[str]) -> pl.Expr:
+    """Wards are compared with wards, rural communes with rural communes, within the province (`unit_types`: "xã",
+    "phường", "đặc khu", as the official names begin)."""
+    words = "|".join(re.escape(w) for w in unit_types)
+    return pl.col("province_code") + ":" + name.str.to_lowercase().str.extract(f"^({words})", 1).fill_null("")
 
 
-def commune_outliers(communes: pl.LazyFrame, min_communes: int = 10) -> pl.LazyFrame:
+def commune_outliers(communes: pl.LazyFrame, unit_types: Sequence[str], min_communes: int = 10) -> pl.LazyFrame:
     """Accepted communes whose poor rate or planned cut is far from their peers' (warning `outlier`)."""
-    accepted = communes.filter(pl.col("status") == "accepted").with_columns(_peer_group(pl.col("commune_name")).alias("peers_key"))
+    accepted = communes.filter(pl.col("status") == "accepted").with_columns(
+        _peer_group(pl.col("commune_name"), unit_types).alias("peers_key")
+    )
     parts = []
     for fld in ("poor_rate_pct", "planned_poor_reduction_pp"):
         parts.append(

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import polars as pl
 
-from .numbers import EN_EVIDENCE, EXCEL_DIGITS, MAX_FIGURE, TOO_LARGE, VI_EVIDENCE, EMPTY, FORMULA_MARK, OK, clean_text, decimals_shown, parsed_number
+from .numbers import (
+    EN_EVIDENCE,
+    EXCEL_DIGITS,
+    MAX_FIGURE,
+    TOO_LARGE,
+    VI_EVIDENCE,
+    EMPTY,
+    FORMULA_MARK,
+    OK,
+    clean_text,
+    decimals_shown,
+    parsed_number,
+)
 
 
 def _text_lookup(texts: pl.LazyFrame, zero_markers: list[str]) -> pl.LazyFrame:
@@ -85,7 +97,13 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
             .when(comma).then(pl.col(f"_{f}_vi_status"))
             .otherwise(pl.col(f"_{f}_en_status"))
         )
-        value = pl.when(num.is_not_null()).then(num.round_sig_figs(EXCEL_DIGITS)).when(comma).then(pl.col(f"_{f}_vi")).otherwise(pl.col(f"_{f}_en"))
+        value = (
+            pl.when(num.is_not_null())
+            .then(num.round_sig_figs(EXCEL_DIGITS))
+            .when(comma)
+            .then(pl.col(f"_{f}_vi"))
+            .otherwise(pl.col(f"_{f}_en"))
+        )
         if f in counts:
             # an empty cell in a column the table has means zero; a column it lacks stays null
             present = pl.col(f"{f}__present").fill_null(False) if f"{f}__present" in schema else pl.lit(True)
@@ -99,7 +117,10 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
                 value.alias(f),
                 status.alias(f"{f}__status"),
                 (pl.col(f"_{f}_pct").fill_null(False) & num.is_null()).alias(f"{f}__pct_sign"),
-                pl.coalesce(pl.col(f"_{f}_dec"), decimals_shown(value, pl.lit(None, pl.Utf8))).clip(0, 6).cast(pl.Int32).alias(f"{f}__decimals"),
+                pl.coalesce(pl.col(f"_{f}_dec"), decimals_shown(value, pl.lit(None, pl.Utf8)))
+                .clip(0, 6)
+                .cast(pl.Int32)
+                .alias(f"{f}__decimals"),
             ]
     helpers = [c for f in fields for c in _helper_columns(f, "count").values()]
     return frame.with_columns(out).drop(helpers + ["_comma"])

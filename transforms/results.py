@@ -115,8 +115,16 @@ def within_total_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
         parts += [_failing(rows, parsed & over, f, rule, pl.col(f), total)
                   for f, rule, over in zip(counts, ("poor_le_total", "near_poor_le_total"), each)]
         both = pl.col(counts[0]) + pl.col(counts[1])
-        parts.append(_failing(rows, parsed & ~pl.any_horizontal(each) & both.is_not_null() & total.is_not_null() & (both > total + 1e-9),
-                              counts[1], "poor_plus_near_poor_le_total", both, total))
+        parts.append(
+            _failing(
+                rows,
+                parsed & ~pl.any_horizontal(each) & both.is_not_null() & total.is_not_null() & (both > total + 1e-9),
+                counts[1],
+                "poor_plus_near_poor_le_total",
+                both,
+                total,
+            )
+        )
     return as_failures(pl.concat(parts) if parts else pl.LazyFrame(schema={"table_id": pl.Int32}))
 
 
@@ -212,8 +220,13 @@ def plan_comparison(results: pl.LazyFrame, plan: pl.LazyFrame) -> pl.LazyFrame:
     # "Thôn 1"): results grouped by former commune ("I. Khu vực xã Hua Bum (cũ)") against a plan without sections matched
     # none of their villages (a warning for each, and no start compared with the plan)
     key = ["commune_code", "name_key"]
-    repeated = pl.concat([side.group_by(key).len().filter(pl.col("len") > 1).select(key) for side in (results.select(key), plan.select(key))]
-                         ).unique().with_columns(pl.lit(True).alias("_repeated"))
+    repeated = (
+        pl.concat(
+            [side.group_by(key).len().filter(pl.col("len") > 1).select(key) for side in (results.select(key), plan.select(key))]
+        )
+        .unique()
+        .with_columns(pl.lit(True).alias("_repeated"))
+    )
 
     def matched(side: pl.LazyFrame) -> pl.LazyFrame:
         return side.join(repeated, on=key, how="left").with_columns(
@@ -227,8 +240,13 @@ def plan_comparison(results: pl.LazyFrame, plan: pl.LazyFrame) -> pl.LazyFrame:
     for field, planned in (("poor_households_start", "plan_poor"), ("near_poor_households_start", "plan_near")):
         parts.append(
             both.filter(with_plan & with_results & pl.col(field).is_not_null() & (pl.col(field) != pl.col(planned))).select(
-                "table_id", pl.col("source_row").alias("row"), pl.lit(field).alias("field"), pl.lit("start_matches_plan").alias("rule"),
-                int_text(pl.col(field)).alias("value"), int_text(pl.col(planned)).alias("expected"), pl.lit(None, pl.Utf8).alias("detail"),
+                "table_id",
+                pl.col("source_row").alias("row"),
+                pl.lit(field).alias("field"),
+                pl.lit("start_matches_plan").alias("rule"),
+                int_text(pl.col(field)).alias("value"),
+                int_text(pl.col(planned)).alias("expected"),
+                pl.lit(None, pl.Utf8).alias("detail"),
             )
         )
     communes_with_both = both.group_by("commune_code").agg(with_plan.any().alias("_p"), with_results.any().alias("_r")).filter(
@@ -291,16 +309,26 @@ def actual_attainment(communes: pl.LazyFrame) -> pl.LazyFrame:
     judged = actual.is_not_null() & assigned.is_not_null() & (pl.col("status") == "accepted") & ~partial
     return communes.with_columns(
         pl.when(judged).then(actual >= assigned - 1e-9).alias("meets_assigned_target_actual"),
-        pl.when(judged & (actual >= assigned - 1e-9)).then(pl.lit("met"))
-        .when(judged).then(pl.lit("missed"))
-        .when(pl.col("status") != "accepted").then(pl.lit("not_assessed: results rejected"))
-        .when(partial).then(pl.lit("not_assessed: part of the year only"))
-        .when(assigned.is_null()).then(pl.lit("not_assessed: no assigned target"))
-        .when(pl.col("total_households_end").is_null()).then(pl.lit("not_assessed: no total households at the end"))
+        pl.when(judged & (actual >= assigned - 1e-9))
+        .then(pl.lit("met"))
+        .when(judged)
+        .then(pl.lit("missed"))
+        .when(pl.col("status") != "accepted")
+        .then(pl.lit("not_assessed: results rejected"))
+        .when(partial)
+        .then(pl.lit("not_assessed: part of the year only"))
+        .when(assigned.is_null())
+        .then(pl.lit("not_assessed: no assigned target"))
+        .when(pl.col("total_households_end").is_null())
+        .then(pl.lit("not_assessed: no total households at the end"))
         .otherwise(pl.lit("not_assessed: start or end count missing"))
         .alias("assessment"),
-        pl.when(pl.col("actual_poor_reduction_pp").is_not_null() & pl.col("planned_poor_reduction_pp").is_not_null() & (pl.col("status") == "accepted")
-                & ~partial)
+        pl.when(
+            pl.col("actual_poor_reduction_pp").is_not_null()
+            & pl.col("planned_poor_reduction_pp").is_not_null()
+            & (pl.col("status") == "accepted")
+            & ~partial
+        )
         .then(actual >= pl.col("planned_poor_reduction_pp") - 1e-9)
         .alias("meets_own_plan_actual"),
     )

@@ -39,8 +39,13 @@ def roadmap_total_mismatches(items: pl.LazyFrame) -> pl.LazyFrame:
     totals = items.filter(pl.col("row_kind") == "total").join(sums, on=[*_BLOCK, "item"], how="inner")
     return as_failures(
         totals.filter(pl.col("value").is_not_null() & ((pl.col("value") - pl.col("_sum")).abs() > 1e-9)).select(
-            "table_id", pl.col("source_row").alias("row"), pl.lit("value").alias("field"), pl.lit("total_row_matches_sum").alias("rule"),
-            int_text(pl.col("value")).alias("value"), int_text(pl.col("_sum")).alias("expected"), pl.lit("total").alias("detail"),
+            "table_id",
+            pl.col("source_row").alias("row"),
+            pl.lit("value").alias("field"),
+            pl.lit("total_row_matches_sum").alias("rule"),
+            int_text(pl.col("value")).alias("value"),
+            int_text(pl.col("_sum")).alias("expected"),
+            pl.lit("total").alias("detail"),
         )
     )
 
@@ -48,12 +53,19 @@ def roadmap_total_mismatches(items: pl.LazyFrame) -> pl.LazyFrame:
 def budget_source_mismatches(items: pl.LazyFrame) -> pl.LazyFrame:
     """A year's budget_total that its sources, where given, do not add up to (rule budget_sources_sum)."""
     budget = _years(items).filter(pl.col("item_kind") == "budget")
-    sources = budget.filter(pl.col("item") != "budget_total").group_by(*_BLOCK, "year").agg(pl.col("value").sum().alias("_sources"))
+    sources = (
+        budget.filter(pl.col("item") != "budget_total").group_by(*_BLOCK, "year").agg(pl.col("value").sum().alias("_sources"))
+    )
     totals = budget.filter(pl.col("item") == "budget_total").join(sources, on=[*_BLOCK, "year"], how="inner")
     return as_failures(
         totals.filter(pl.col("value").is_not_null() & ((pl.col("value") - pl.col("_sources")).abs() > 1e-6)).select(
-            "table_id", pl.col("source_row").alias("row"), pl.lit("value").alias("field"), pl.lit("budget_sources_sum").alias("rule"),
-            int_text(pl.col("value")).alias("value"), int_text(pl.col("_sources")).alias("expected"), pl.col("year").alias("detail"),
+            "table_id",
+            pl.col("source_row").alias("row"),
+            pl.lit("value").alias("field"),
+            pl.lit("budget_sources_sum").alias("rule"),
+            int_text(pl.col("value")).alias("value"),
+            int_text(pl.col("_sources")).alias("expected"),
+            pl.col("year").alias("detail"),
         )
     )
 
@@ -61,7 +73,9 @@ def budget_source_mismatches(items: pl.LazyFrame) -> pl.LazyFrame:
 def roadmap_year_gaps(items: pl.LazyFrame, period: tuple[int, int]) -> pl.LazyFrame:
     """A roadmap that lacks a year of the period or gives one outside it (rule roadmap_years), once per table."""
     wanted = set(range(period[0], period[1] + 1))
-    first = items.group_by(_BLOCK).agg(pl.col("table_id").min(), pl.col("year").filter(pl.col("row_kind") == "item").unique().alias("_years"))
+    first = items.group_by(_BLOCK).agg(
+        pl.col("table_id").min(), pl.col("year").filter(pl.col("row_kind") == "item").unique().alias("_years")
+    )
     given = pl.col("_years").list.eval(pl.element().cast(pl.Int64, strict=False))
     missing = given.list.set_difference(pl.lit(sorted(wanted), dtype=pl.List(pl.Int64)))
     lacking = pl.lit(sorted(wanted), dtype=pl.List(pl.Int64)).list.set_difference(given)
@@ -88,20 +102,36 @@ def roadmap_against_plan(items: pl.LazyFrame, plan: pl.LazyFrame, year: int) -> 
     """
     poor = _years(items).filter(pl.col("item") == "poor_reduction")
     over = (
-        poor.group_by(_BLOCK).agg(pl.col("value").sum().alias("_sum"), pl.col("table_id").first(), pl.col("source_row").max())
+        poor.group_by(_BLOCK)
+        .agg(pl.col("value").sum().alias("_sum"), pl.col("table_id").first(), pl.col("source_row").max())
         .join(plan, on="commune_code", how="inner")
         .filter(pl.col("poor_households").is_not_null() & (pl.col("_sum") > pl.col("poor_households")))
-        .select("table_id", pl.col("source_row").alias("row"), pl.lit("value").alias("field"), pl.lit("roadmap_within_baseline").alias("rule"),
-                int_text(pl.col("_sum")).alias("value"), int_text(pl.col("poor_households")).alias("expected"))
+        .select(
+            "table_id",
+            pl.col("source_row").alias("row"),
+            pl.lit("value").alias("field"),
+            pl.lit("roadmap_within_baseline").alias("rule"),
+            int_text(pl.col("_sum")).alias("value"),
+            int_text(pl.col("poor_households")).alias("expected"),
+        )
     )
     differs = (
         poor.filter(pl.col("year") == str(year))
         .join(plan, on="commune_code", how="inner")
-        .filter(pl.col("poor_reduction_target").is_not_null() & pl.col("value").is_not_null()
-                & ((pl.col("value") - pl.col("poor_reduction_target")).abs() > 1e-9))
-        .select("table_id", pl.col("source_row").alias("row"), pl.lit("value").alias("field"), pl.lit("roadmap_matches_plan").alias("rule"),
-                int_text(pl.col("value")).alias("value"), int_text(pl.col("poor_reduction_target")).alias("expected"),
-                pl.col("year").alias("detail"))
+        .filter(
+            pl.col("poor_reduction_target").is_not_null()
+            & pl.col("value").is_not_null()
+            & ((pl.col("value") - pl.col("poor_reduction_target")).abs() > 1e-9)
+        )
+        .select(
+            "table_id",
+            pl.col("source_row").alias("row"),
+            pl.lit("value").alias("field"),
+            pl.lit("roadmap_matches_plan").alias("rule"),
+            int_text(pl.col("value")).alias("value"),
+            int_text(pl.col("poor_reduction_target")).alias("expected"),
+            pl.col("year").alias("detail"),
+        )
     )
     return as_failures(pl.concat([over, differs], how="diagonal_relaxed"))
 

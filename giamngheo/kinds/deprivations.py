@@ -57,7 +57,9 @@ def indicator_targets(ctx: Context) -> pl.DataFrame:
     numbered = by_number(standard_of(ctx))
     for table in tables:
         data = table.rows
-        for name, key, num, text in zip(data["name"], data["indicator"], data["target_coverage_pct__num"], data["target_coverage_pct__text"]):
+        for name, key, num, text in zip(
+            data["name"], data["indicator"], data["target_coverage_pct__num"], data["target_coverage_pct__text"]
+        ):
             value = num if num is not None else _percent(text)
             key = numbered.get(key, None) if key and key.startswith("#") else key
             if key is None or value is None:
@@ -84,7 +86,9 @@ def _percent(text: str | None) -> float | None:
 def _plan_inputs(ctx: Context) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(commune sizes, village sizes) of the accepted plans of the run."""
     plan = ctx.done["plan"].tables["communes.parquet"].filter(pl.col("status") == "accepted")
-    communes = plan.lazy().select("commune_code", pl.col("poor_households").cast(pl.Float64), pl.col("near_poor_households").cast(pl.Float64))
+    communes = plan.lazy().select(
+        "commune_code", pl.col("poor_households").cast(pl.Float64), pl.col("near_poor_households").cast(pl.Float64)
+    )
     villages = (
         ctx.typed["plan"].lazy().filter(pl.col("row_kind") == "village")
         .join(ctx.tables.lazy().select("table_id", "commune_code"), on="table_id")
@@ -126,7 +130,9 @@ def deprivation_figures(ctx: Context) -> Figures:
 
     # this kind's errors across rows reject its table too, not only its cells' (status is per kind)
     located = locate_table_failures(cross, ctx.tables, ctx.columns)
-    status = commune_status(pl.concat([ctx.failures, located], how="diagonal_relaxed"), ctx.submitted["deprivations"], "deprivations")
+    status = commune_status(
+        pl.concat([ctx.failures, located], how="diagonal_relaxed"), ctx.submitted["deprivations"], "deprivations"
+    )
     # the accepted communes' file and sheet: joined to their figures (a commune's block is its file in use)
     sources = D.blocks_of(chosen.lazy()).join(status.lazy().filter(pl.col("status") == "accepted"),
                                               on=["commune_code", "source_file"], how="semi").collect()
@@ -152,8 +158,11 @@ def deprivation_figures(ctx: Context) -> Figures:
         .collect()
     )
     targets = indicator_targets(ctx)
-    keyed = communes.with_columns(pl.col("indicator_id").replace_strict(dict(zip(indicators["indicator_id"], indicators["indicator"])),
-                                                                        default=None).alias("indicator_key"))
+    keyed = communes.with_columns(
+        pl.col("indicator_id")
+        .replace_strict(dict(zip(indicators["indicator_id"], indicators["indicator"])), default=None)
+        .alias("indicator_key")
+    )
     covered = (
         D.coverage(keyed.lazy().drop("indicator").rename({"indicator_key": "indicator"}), targets.lazy())
         .join(indicators.lazy(), on="indicator", how="left").pipe(named_in_run, names, ctx)
@@ -162,12 +171,15 @@ def deprivation_figures(ctx: Context) -> Figures:
         .sort("commune_code", "indicator_id").collect()
     )
     provinces = (
-        D.province_figures(keyed.lazy().drop("indicator").rename({"indicator_key": "indicator"}),
-                           covered.lazy().drop("indicator").join(indicators.lazy().select("indicator", "indicator_id"), on="indicator_id"),
-                           targets.lazy())
+        D.province_figures(
+            keyed.lazy().drop("indicator").rename({"indicator_key": "indicator"}),
+            covered.lazy().drop("indicator").join(indicators.lazy().select("indicator", "indicator_id"), on="indicator_id"),
+            targets.lazy(),
+        )
         .pipe(_named, indicators, standard)
         .join(names.select("province_code", "province_name").unique(), on="province_code", how="left")
-        .pipe(with_run, ctx).with_columns(pl.col("indicator_name").alias("indicator"))
+        .pipe(with_run, ctx)
+        .with_columns(pl.col("indicator_name").alias("indicator"))
         .sort("province_code", "indicator_id", pl.col("group").replace_strict({"poor": 0, "near_poor": 1}))
         .collect()
     )
@@ -181,7 +193,9 @@ def deprivation_figures(ctx: Context) -> Figures:
     return Figures(tables, status, None, cross)
 
 
-def _status_table(ctx: Context, status: pl.DataFrame, cells: pl.DataFrame, sizes: pl.DataFrame, standard: Standard) -> pl.DataFrame:
+def _status_table(
+    ctx: Context, status: pl.DataFrame, cells: pl.DataFrame, sizes: pl.DataFrame, standard: Standard
+) -> pl.DataFrame:
     """One row per commune that sent a deprivation table: its status, the sizes used and where from."""
     given = cells.filter(pl.col("indicator").is_in(list(standard.keys))).group_by("commune_code").agg(
         pl.col("indicator").n_unique().cast(pl.Int64).alias("indicators"))
@@ -190,11 +204,16 @@ def _status_table(ctx: Context, status: pl.DataFrame, cells: pl.DataFrame, sizes
         pl.col("group_source").drop_nulls().first())
     accepted = pl.col("status") == "accepted"
     return (
-        status.join(given, on="commune_code", how="left").join(commune_sizes, on="commune_code", how="left")
+        status.join(given, on="commune_code", how="left")
+        .join(commune_sizes, on="commune_code", how="left")
         .join(unit_names(ctx.ref), on="commune_code", how="left")
-        .pipe(with_run, ctx).with_columns(pl.lit(standard.code).alias("standard"),
-                      *[pl.when(accepted).then(pl.col(c)).alias(c) for c in ("indicators", "poor_households", "near_poor_households")])
-        .select(STATUS.columns).sort("commune_code")
+        .pipe(with_run, ctx)
+        .with_columns(
+            pl.lit(standard.code).alias("standard"),
+            *[pl.when(accepted).then(pl.col(c)).alias(c) for c in ("indicators", "poor_households", "near_poor_households")],
+        )
+        .select(STATUS.columns)
+        .sort("commune_code")
     )
 
 
@@ -202,7 +221,11 @@ def deprivation_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     """The cell behind every deprived count of an accepted commune: field poor_deprived / near_poor_deprived, its indicator."""
     accepted = figures.status.filter(pl.col("status") == "accepted").lazy().select("commune_code", "source_file")
     typed = ctx.typed["deprivations"].lazy()
-    chosen = D.chosen_tables(typed, ctx.tables.lazy(), ctx.columns.lazy()).join(accepted, on=["commune_code", "source_file"], how="semi").collect()
+    chosen = (
+        D.chosen_tables(typed, ctx.tables.lazy(), ctx.columns.lazy())
+        .join(accepted, on=["commune_code", "source_file"], how="semi")
+        .collect()
+    )
     cells = (
         D.deprivation_cells(D.located_rows(typed, chosen.lazy()).pipe(D.numbered_indicators, by_number(standard_of(ctx))))
         .filter(pl.col("indicator").is_not_null())
@@ -229,7 +252,11 @@ DEPRIVATIONS = Kind(
     counts=COUNTS,
     rates=RATES,
     rows=DeprivationRows,
-    checks=(partial(checks.total_row_mismatches, counts=["poor_deprived", "near_poor_deprived", "poor_households", "near_poor_households"]),),
+    checks=(
+        partial(
+            checks.total_row_mismatches, counts=["poor_deprived", "near_poor_deprived", "poor_households", "near_poor_households"]
+        ),
+    ),
     needs=("plan",),
     aggregate=deprivation_figures,
     trace=deprivation_lineage,

@@ -28,18 +28,30 @@ def deprivation_sheets(run_dir: Path) -> list[Sheet]:
     frame = _read(run_dir, PROVINCES)
     if frame is None:
         return []
-    wide = (
-        frame.pivot(on="group", index=["province_code", "indicator_id", "dimension", "indicator", "coverage_pct", "target_coverage_pct",
-                                       "communes_meeting_target"], values=["households_deprived", "households_in_group", "deprivation_rate_pct"])
-        .sort("province_code", "indicator_id")
-    )
+    wide = frame.pivot(
+        on="group",
+        index=[
+            "province_code",
+            "indicator_id",
+            "dimension",
+            "indicator",
+            "coverage_pct",
+            "target_coverage_pct",
+            "communes_meeting_target",
+        ],
+        values=["households_deprived", "households_in_group", "deprivation_rate_pct"],
+    ).sort("province_code", "indicator_id")
     get = lambda c: pl.col(c) if c in wide.columns else pl.lit(None)  # noqa: E731
     table = wide.select(
-        pl.col("indicator").alias("Chỉ số"), pl.col("province_code").alias("Mã tỉnh"), pl.col("dimension").alias("Chiều thiếu hụt"),
-        get("households_deprived_poor").alias("Hộ nghèo thiếu hụt"), get("deprivation_rate_pct_poor").alias("Tỷ lệ hộ nghèo thiếu hụt (%)"),
+        pl.col("indicator").alias("Chỉ số"),
+        pl.col("province_code").alias("Mã tỉnh"),
+        pl.col("dimension").alias("Chiều thiếu hụt"),
+        get("households_deprived_poor").alias("Hộ nghèo thiếu hụt"),
+        get("deprivation_rate_pct_poor").alias("Tỷ lệ hộ nghèo thiếu hụt (%)"),
         get("households_deprived_near_poor").alias("Hộ cận nghèo thiếu hụt"),
         get("deprivation_rate_pct_near_poor").alias("Tỷ lệ hộ cận nghèo thiếu hụt (%)"),
-        pl.col("coverage_pct").alias("Tỷ lệ đáp ứng (%)"), pl.col("target_coverage_pct").alias("Chỉ tiêu (%)"),
+        pl.col("coverage_pct").alias("Tỷ lệ đáp ứng (%)"),
+        pl.col("target_coverage_pct").alias("Chỉ tiêu (%)"),
         pl.col("communes_meeting_target").alias("Số xã đạt chỉ tiêu"),
     )
     notes = (f"Chuẩn nghèo: {frame['standard'][0]}. Tổng của các xã, phường có bảng thiếu hụt được chấp nhận; tỷ lệ đáp ứng "
@@ -47,11 +59,21 @@ def deprivation_sheets(run_dir: Path) -> list[Sheet]:
     sheets = [Sheet("Thiếu hụt", "HỘ NGHÈO, HỘ CẬN NGHÈO THIẾU HỤT CÁC CHỈ SỐ DỊCH VỤ XÃ HỘI CƠ BẢN", table, notes)]
     gaps = furthest_from_target(run_dir)
     if gaps is not None and not gaps.is_empty():
-        sheets.append(Sheet("Thiếu hụt - xa chỉ tiêu", "CÁC XÃ CÒN XA CHỈ TIÊU NHẤT THEO TỪNG CHỈ SỐ", gaps.select(
-            pl.col("indicator").alias("Chỉ số"), pl.col("commune_name").alias("Xã, phường"), pl.col("commune_code").alias("Mã xã"),
-            pl.col("coverage_pct").alias("Tỷ lệ đáp ứng (%)"), pl.col("target_coverage_pct").alias("Chỉ tiêu (%)"),
-            pl.col("gap_pp").alias("Còn thiếu (điểm %)"),
-        ), (f"Mỗi chỉ số: {FURTHEST} xã, phường có khoảng cách tới chỉ tiêu lớn nhất.",)))
+        sheets.append(
+            Sheet(
+                "Thiếu hụt - xa chỉ tiêu",
+                "CÁC XÃ CÒN XA CHỈ TIÊU NHẤT THEO TỪNG CHỈ SỐ",
+                gaps.select(
+                    pl.col("indicator").alias("Chỉ số"),
+                    pl.col("commune_name").alias("Xã, phường"),
+                    pl.col("commune_code").alias("Mã xã"),
+                    pl.col("coverage_pct").alias("Tỷ lệ đáp ứng (%)"),
+                    pl.col("target_coverage_pct").alias("Chỉ tiêu (%)"),
+                    pl.col("gap_pp").alias("Còn thiếu (điểm %)"),
+                ),
+                (f"Mỗi chỉ số: {FURTHEST} xã, phường có khoảng cách tới chỉ tiêu lớn nhất.",),
+            )
+        )
     return sheets
 
 
@@ -66,9 +88,15 @@ def furthest_from_target(run_dir: Path) -> pl.DataFrame | None:
 
 def _bars(frame: pl.DataFrame) -> str:
     """A horizontal bar chart: the province's deprivation rate of poor and near-poor households by indicator."""
-    rows = frame.group_by("indicator_id", "indicator", "group").agg(pl.col("households_deprived").sum(), pl.col("households_in_group").sum())
-    rates = {(r["indicator_id"], r["group"]): (100 * r["households_deprived"] / r["households_in_group"] if r["households_in_group"] else 0.0)
-             for r in rows.iter_rows(named=True)}
+    rows = frame.group_by("indicator_id", "indicator", "group").agg(
+        pl.col("households_deprived").sum(), pl.col("households_in_group").sum()
+    )
+    rates = {
+        (r["indicator_id"], r["group"]): (
+            100 * r["households_deprived"] / r["households_in_group"] if r["households_in_group"] else 0.0
+        )
+        for r in rows.iter_rows(named=True)
+    }
     names = dict(rows.select("indicator_id", "indicator").unique().iter_rows())
     ids = sorted(names)
     colours = {"poor": "#c53030", "near_poor": "#dd6b20"}
@@ -93,12 +121,16 @@ def deprivation_section(run_dir: Path) -> str:
     if gaps is not None and not gaps.is_empty():
         rows = "".join(
             f"<tr><td>{escape(r['indicator'])}</td><td>{escape(r['commune_name'] or r['commune_code'])}</td>"
-            f"<td>{r['coverage_pct']:.2f}</td><td>{r['target_coverage_pct']:.2f}</td><td>{r['gap_pp']:.2f}</td></tr>".replace(".", ",")
+            f"<td>{r['coverage_pct']:.2f}</td><td>{r['target_coverage_pct']:.2f}</td><td>{r['gap_pp']:.2f}</td></tr>".replace(
+                ".", ","
+            )
             for r in gaps.iter_rows(named=True)
         )
         rows = ("<table><thead><tr><th>Chỉ số</th><th>Xã, phường</th><th>Đáp ứng (%)</th><th>Chỉ tiêu (%)</th>"
                 f"<th>Còn thiếu (điểm %)</th></tr></thead><tbody>{rows}</tbody></table>")
-    return ('<section id="thieu-hut"><h2>Chỉ số thiếu hụt <small>deprivation indicators, accepted communes</small></h2>'
-            f"<figure>{_bars(frame)}<figcaption>Tỷ lệ hộ nghèo (đỏ) và hộ cận nghèo (cam) thiếu hụt từng chỉ số, toàn tỉnh "
-            f"<small>deprivation rate by indicator, poor and near-poor, {escape(frame['standard'][0])}</small></figcaption></figure>"
-            f"{rows}</section>")
+    return (
+        '<section id="thieu-hut"><h2>Chỉ số thiếu hụt <small>deprivation indicators, accepted communes</small></h2>'
+        f"<figure>{_bars(frame)}<figcaption>Tỷ lệ hộ nghèo (đỏ) và hộ cận nghèo (cam) thiếu hụt từng chỉ số, toàn tỉnh "
+        f"<small>deprivation rate by indicator, poor and near-poor, {escape(frame['standard'][0])}</small></figcaption></figure>"
+        f"{rows}</section>"
+    )

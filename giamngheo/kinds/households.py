@@ -41,7 +41,10 @@ def pseudonyms(communes: pl.Series, refs: pl.Series) -> pl.Series:
     )["t"]
     # in slices: a national run's million texts never all Python objects at once
     step = 50_000
-    parts = [pl.Series("household_key", [key(t) for t in texts.slice(i, step).to_list()], dtype=pl.Utf8) for i in range(0, len(texts), step)]
+    parts = [
+        pl.Series("household_key", [key(t) for t in texts.slice(i, step).to_list()], dtype=pl.Utf8)
+        for i in range(0, len(texts), step)
+    ]
     return pl.concat(parts) if parts else pl.Series("household_key", [], dtype=pl.Utf8)
 
 
@@ -81,30 +84,51 @@ def household_figures(ctx: Context) -> Figures:
     households = households.with_columns(pseudonyms(households["commune_code"], households["household_ref"]))
     plan_villages, plan_communes = _plan_inputs(ctx)
     listed = H.groups_listed(ctx.tables.lazy(), accepted.lazy()).collect()
-    cross = [duplicates, H.annex_mismatches(households.lazy(), plan_villages, plan_communes, listed.lazy()).collect()]
+    cross = [duplicates, H.annex_mismatches(households.lazy(), plan_villages, plan_communes, listed.lazy(),
+                                                 load_vocabulary().village_types).collect()]
     deprivations = _deprivation_table(ctx)
     if deprivations is not None:
         cross.append(H.deprivation_mismatches(households.lazy(), deprivations.lazy()).collect())
     failures = pl.concat(cross, how="vertical_relaxed")
     counts = H.commune_counts(households.lazy()).collect()
     province = dict(names.select("commune_code", "province_code").iter_rows())
-    table = with_run(households, ctx).select(  # the province by code, not a join: a join copies every column of a million households
-        "run_id", "year", pl.col("commune_code").replace_strict(province, default=None, return_dtype=pl.Utf8).alias("province_code"),
-        *HOUSEHOLDS.columns[3:])
+    table = with_run(
+        households, ctx
+    ).select(  # the province by code, not a join: a join copies every column of a million households
+        "run_id",
+        "year",
+        pl.col("commune_code").replace_strict(province, default=None, return_dtype=pl.Utf8).alias("province_code"),
+        *HOUSEHOLDS.columns[3:],
+    )
     del households
     differ = failures.filter(pl.col("rule") == "list_matches_annex").join(
         ctx.tables.select("table_id", "commune_code"), on="table_id", how="left")["commune_code"].unique()
     accepted_here = pl.col("status") == "accepted"
     communes = (
-        status.join(counts, on="commune_code", how="left").join(listed, on="commune_code", how="left")
-        .join(plan_communes.collect().rename({f"{g}_households": f"annex_{g}_households" for g in H.GROUPS}), on="commune_code", how="left")
+        status.join(counts, on="commune_code", how="left")
+        .join(listed, on="commune_code", how="left")
+        .join(
+            plan_communes.collect().rename({f"{g}_households": f"annex_{g}_households" for g in H.GROUPS}),
+            on="commune_code",
+            how="left",
+        )
         .pipe(named_in_run, names, ctx)
         # null for a group no list of the commune is of (a list of the poor alone)
-        .with_columns(*[pl.when(accepted_here & pl.col(f"listed_{g}").fill_null(True)).then(pl.col(f"list_{g}_households").fill_null(0))
-                        .alias(f"list_{g}_households") for g in H.GROUPS])
-        .with_columns(pl.when(accepted_here & pl.col("annex_poor_households").is_not_null())
-                      .then(~pl.col("commune_code").is_in(differ.implode())).alias("matches_annex"))
-        .select(COMMUNES.columns).sort("commune_code")
+        .with_columns(
+            *[
+                pl.when(accepted_here & pl.col(f"listed_{g}").fill_null(True))
+                .then(pl.col(f"list_{g}_households").fill_null(0))
+                .alias(f"list_{g}_households")
+                for g in H.GROUPS
+            ]
+        )
+        .with_columns(
+            pl.when(accepted_here & pl.col("annex_poor_households").is_not_null())
+            .then(~pl.col("commune_code").is_in(differ.implode()))
+            .alias("matches_annex")
+        )
+        .select(COMMUNES.columns)
+        .sort("commune_code")
     )
     extra = communes.filter(accepted_here).select(
         "commune_code", "list_poor_households", "list_near_poor_households")

@@ -28,10 +28,13 @@ def household_sheets(run_dir: Path) -> list[Sheet]:
     if frame is None:
         return []
     table = frame.select(
-        pl.col("commune_name").alias("Xã, phường"), pl.col("commune_code").alias("Mã xã"),
-        pl.col("list_poor_households").alias("Hộ nghèo theo danh sách"), pl.col("annex_poor_households").alias("Hộ nghèo theo phụ lục"),
+        pl.col("commune_name").alias("Xã, phường"),
+        pl.col("commune_code").alias("Mã xã"),
+        pl.col("list_poor_households").alias("Hộ nghèo theo danh sách"),
+        pl.col("annex_poor_households").alias("Hộ nghèo theo phụ lục"),
         pl.col("list_near_poor_households").alias("Hộ cận nghèo theo danh sách"),
-        pl.col("annex_near_poor_households").alias("Hộ cận nghèo theo phụ lục"), pl.col("source_file").alias("Tệp danh sách"),
+        pl.col("annex_near_poor_households").alias("Hộ cận nghèo theo phụ lục"),
+        pl.col("source_file").alias("Tệp danh sách"),
     )
     notes = ("Các xã, phường có danh sách hộ và phụ lục kế hoạch đều được chấp nhận nhưng số hộ theo thôn hoặc toàn xã khác nhau "
              "(cảnh báo list_matches_annex). Danh sách hộ không được đưa vào báo cáo: chỉ có số lượng.",)
@@ -51,9 +54,17 @@ def household_section(run_dir: Path) -> str:
         f"<td>{r['annex_poor_households']}</td><td>{r['list_near_poor_households']}</td><td>{r['annex_near_poor_households']}</td></tr>"
         for r in differ.iter_rows(named=True)
     ) if differ is not None else ""
-    table = ("<table><thead><tr><th>Xã, phường</th><th>Hộ nghèo (danh sách)</th><th>Hộ nghèo (phụ lục)</th>"
-             f"<th>Hộ cận nghèo (danh sách)</th><th>Hộ cận nghèo (phụ lục)</th></tr></thead><tbody>{rows}</tbody></table>") if rows else ""
-    return ('<section id="danh-sach-ho"><h2>Danh sách hộ nghèo, cận nghèo <small>household lists, counts only</small></h2>'
-            f"<p>{frame.height} xã, phường gửi danh sách; {accepted.height} được chấp nhận, "
-            f"{int(accepted['list_poor_households'].sum() or 0)} hộ nghèo và {int(accepted['list_near_poor_households'].sum() or 0)} "
-            f"hộ cận nghèo; {0 if differ is None else differ.height} xã có danh sách khác phụ lục kế hoạch.</p>{table}</section>")
+    table = (
+        (
+            "<table><thead><tr><th>Xã, phường</th><th>Hộ nghèo (danh sách)</th><th>Hộ nghèo (phụ lục)</th>"
+            f"<th>Hộ cận nghèo (danh sách)</th><th>Hộ cận nghèo (phụ lục)</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+        if rows
+        else ""
+    )
+    return (
+        '<section id="danh-sach-ho"><h2>Danh sách hộ nghèo, cận nghèo <small>household lists, counts only</small></h2>'
+        f"<p>{frame.height} xã, phường gửi danh sách; {accepted.height} được chấp nhận, "
+        f"{int(accepted['list_poor_households'].sum() or 0)} hộ nghèo và {int(accepted['list_near_poor_households'].sum() or 0)} "
+        f"hộ cận nghèo; {0 if differ is None else differ.height} xã có danh sách khác phụ lục kế hoạch.</p>{table}</section>"
+    )

@@ -12,6 +12,7 @@ from transforms import aggregate, breakdowns, checks, outliers
 from transforms.lineage import cell_lineage
 
 from ..figures import accepted_only, commune_status, expected_communes, unit_names, with_run
+from ..layout.vocabulary import load_vocabulary
 from .base import Context, Figures, Kind, Output
 from .breakdowns_report import breakdown_section, breakdown_sheets
 
@@ -89,7 +90,7 @@ def plan_findings(ctx: Context, figures: Figures, lineage: pl.DataFrame) -> pl.D
     return pl.concat(
         [
             outliers.village_outliers(lineage.lazy()).collect(),
-            outliers.commune_outliers(communes).collect(),
+            outliers.commune_outliers(communes, load_vocabulary().unit_types["current"]).collect(),
             outliers.baseline_mismatches(communes, ctx.targets.lazy()).collect(),
         ],
         how="vertical_relaxed",

@@ -20,8 +20,15 @@ from .plan import COMMUNES as PLAN_COMMUNES, VILLAGE_TABLE_CHECKS
 VILLAGES = Output("results_villages.parquet", ResultsVillages, "village")
 COMMUNES = Output("results_communes.parquet", ResultsCommunes, "commune")
 PROVINCES = Output("provinces.parquet", ResultsProvinces, "province")
-TRACED = ["total_households_end", "poor_households_start", "poor_households_end", "near_poor_households_start", "near_poor_households_end",
-          *R.MOVEMENTS, *RESULTS_BREAKDOWN_FIELDS]
+TRACED = [
+    "total_households_end",
+    "poor_households_start",
+    "poor_households_end",
+    "near_poor_households_start",
+    "near_poor_households_end",
+    *R.MOVEMENTS,
+    *RESULTS_BREAKDOWN_FIELDS,
+]
 _NOT_COUNTS = {"commune_code", "name_key", "village_name", "section", "section_index", "table_id", *PROVENANCE}
 _FIGURES = ["villages", *R.SUMMED, "poor_rate_start_pct", "poor_rate_end_pct", "near_poor_rate_start_pct",
             "near_poor_rate_end_pct", "actual_poor_reduction_pp", "start_denominator", *RESULTS_BREAKDOWN_FIELDS]
@@ -105,8 +112,12 @@ def results_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     # a decrease or increase given by its parts only: each part's cell, under the movement it adds to
     rows = rows.with_columns(pl.when(pl.col(f"{parts[p]}__table").is_null()).then(pl.col(p)).alias(p) for p in parts)
     cells = cell_lineage(rows, TRACED + list(parts), ctx.tables.lazy(), ctx.columns.lazy(), as_field=parts)
-    totals = cell_lineage(breakdowns.declared_lineage_rows(ctx.typed["results"].lazy(), ctx.tables.lazy(), accepted, RESULTS_BREAKDOWN_FIELDS),
-                          RESULTS_BREAKDOWN_FIELDS, ctx.tables.lazy(), ctx.columns.lazy())
+    totals = cell_lineage(
+        breakdowns.declared_lineage_rows(ctx.typed["results"].lazy(), ctx.tables.lazy(), accepted, RESULTS_BREAKDOWN_FIELDS),
+        RESULTS_BREAKDOWN_FIELDS,
+        ctx.tables.lazy(),
+        ctx.columns.lazy(),
+    )
     return pl.concat([cells, totals], how="diagonal_relaxed").with_columns(pl.lit("results").alias("kind")).collect()
 
 

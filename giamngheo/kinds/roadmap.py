@@ -52,7 +52,9 @@ def roadmap_figures(ctx: Context) -> Figures:
             R.roadmap_total_mismatches(items.lazy()).collect(),
             R.budget_source_mismatches(items.lazy()).collect(),
             R.roadmap_year_gaps(items.lazy(), period_of(ctx.year)).collect(),
-            R.roadmap_against_plan(items.lazy(), plan.lazy().select("commune_code", "poor_households", "poor_reduction_target"), ctx.year).collect(),
+            R.roadmap_against_plan(
+                items.lazy(), plan.lazy().select("commune_code", "poor_households", "poor_reduction_target"), ctx.year
+            ).collect(),
         ],
         how="vertical_relaxed",
     )
@@ -114,17 +116,26 @@ def roadmap_sheets(run_dir: Path) -> list[Sheet]:
         frame.with_columns(
             pl.col("item").replace_strict(ITEM_VI, default=pl.col("item")).alias("Nội dung"),
             # reductions, supports, then the budget (its total before its sources), each as the contract lists them
-            (pl.col("item_kind").replace_strict(_KIND_ORDER, default=9) * 100
-             + pl.col("item").replace_strict(_ITEM_ORDER, default=99)).alias("_order"),
+            (
+                pl.col("item_kind").replace_strict(_KIND_ORDER, default=9) * 100
+                + pl.col("item").replace_strict(_ITEM_ORDER, default=99)
+            ).alias("_order"),
             pl.col("item_kind").replace_strict(ITEM_KIND_VI, default=pl.col("item_kind")).alias("Loại"),
             pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit")).alias("Đơn vị tính"),
             pl.col("year").cast(pl.Utf8),
         )
-        .pivot(on="year", index=["province_code", "_order", "Nội dung", "Loại", "Đơn vị tính"], values="value", aggregate_function="sum")
+        .pivot(
+            on="year",
+            index=["province_code", "_order", "Nội dung", "Loại", "Đơn vị tính"],
+            values="value",
+            aggregate_function="sum",
+        )
         .sort("province_code", "_order", "Nội dung")
     )
     years = sorted(c for c in wide.columns if c.isdigit())
-    wide = wide.with_columns(pl.sum_horizontal(years).alias("Cộng")).select("Nội dung", "province_code", "Loại", "Đơn vị tính", *years, "Cộng")
+    wide = wide.with_columns(pl.sum_horizontal(years).alias("Cộng")).select(
+        "Nội dung", "province_code", "Loại", "Đơn vị tính", *years, "Cộng"
+    )
     notes = ("Tổng lộ trình của các xã, phường có lộ trình được chấp nhận: số hộ (hộ) và kinh phí (triệu đồng) theo từng năm.",)
     # the workbook adds "NĂM <run year>" to every title: the period is named before it
     return [Sheet("Lộ trình", f"LỘ TRÌNH GIẢM NGHÈO VÀ KINH PHÍ GIAI ĐOẠN {years[0]} - {years[-1]}, TỔNG HỢP", wide, notes)]
@@ -151,12 +162,16 @@ def roadmap_section(run_dir: Path) -> str:
         for i, (y, v) in enumerate(sorted(poor.items()))
     )
     svg = f'<svg viewBox="0 0 {60 + 70 * len(poor)} 190" role="img" aria-label="Số hộ nghèo giảm theo năm">{bars}</svg>'
-    rows = "".join(f"<tr><td>{y}</td><td>{int(poor.get(y, 0))}</td><td>{escape(f'{budget.get(y, 0):,.0f}'.replace(',', '.'))}</td></tr>"
-                   for y in sorted(poor))
-    return ('<section id="lo-trinh"><h2>Lộ trình giảm nghèo <small>roadmap, accepted communes</small></h2>'
-            f"<figure>{svg}<figcaption>Số hộ nghèo dự kiến giảm mỗi năm <small>poor households to lift out of poverty each year"
-            "</small></figcaption></figure><table><thead><tr><th>Năm</th><th>Hộ nghèo giảm</th><th>Kinh phí (triệu đồng)</th></tr>"
-            f"</thead><tbody>{rows}</tbody></table></section>")
+    rows = "".join(
+        f"<tr><td>{y}</td><td>{int(poor.get(y, 0))}</td><td>{escape(f'{budget.get(y, 0):,.0f}'.replace(',', '.'))}</td></tr>"
+        for y in sorted(poor)
+    )
+    return (
+        '<section id="lo-trinh"><h2>Lộ trình giảm nghèo <small>roadmap, accepted communes</small></h2>'
+        f"<figure>{svg}<figcaption>Số hộ nghèo dự kiến giảm mỗi năm <small>poor households to lift out of poverty each year"
+        "</small></figcaption></figure><table><thead><tr><th>Năm</th><th>Hộ nghèo giảm</th><th>Kinh phí (triệu đồng)</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table></section>"
+    )
 
 
 ROADMAP = Kind(

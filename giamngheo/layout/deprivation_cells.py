@@ -85,7 +85,9 @@ def deprivation_table(sheet: Sheet, columns: dict[str, int], cells: list[tuple],
     """One table: each cell tuple (row, row kind, name, indicator, indicator label, {field: value})."""
     at, row_kinds, names, keys, labels, values = zip(*cells) if cells else ((),) * 6
     figures = {f: [v.get(f) for v in values] for f in columns}
-    return columns_table(sheet, columns, TableRows(at, row_kinds, names), keys, labels, figures, header, title, name_column, kind, subject)
+    return columns_table(
+        sheet, columns, TableRows(at, row_kinds, names), keys, labels, figures, header, title, name_column, kind, subject
+    )
 
 
 class TableRows:

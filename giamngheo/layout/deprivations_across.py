@@ -66,7 +66,10 @@ def across(sheet: Sheet) -> list[ParsedTable]:
     while top > 0 and top > h - 2 and any(dimension_of(numbering_of(clean_text(v))[1]) for v in sheet.rows[top - 1][starts[0]:]):
         top -= 1
     first = starts[0]
-    header_text = lambda j, rows: " ".join(dict.fromkeys(t for t in (shown_text(sheet, r, j) for r in rows) if t))
+
+    def header_text(j: int, rows) -> str:
+        return " ".join(dict.fromkeys(t for t in (shown_text(sheet, r, j) for r in rows) if t))
+
     name_col, sizes = None, {}
     after = max(hi for _, hi in spans.values()) + 1  # the group sizes may follow the indicators
     for j in (*range(first), *range(after, sheet.width)):
@@ -78,7 +81,10 @@ def across(sheet: Sheet) -> list[ParsedTable]:
         elif subject and not rate:
             sizes.setdefault(f"{subject}_households", j)
     if name_col is None:
-        name_col = next((j for j in range(first) if "role.stt" not in load_vocabulary().header.tags(header_text(j, range(top, bottom + 1)))), None)
+        name_col = next(
+            (j for j in range(first) if "role.stt" not in load_vocabulary().header.tags(header_text(j, range(top, bottom + 1)))),
+            None,
+        )
     if name_col is None:
         return []
     rows, unused = [], []

@@ -178,7 +178,9 @@ def down(sheet: Sheet) -> list[ParsedTable]:
     stated = any(k == "group" for _, k, *_ in cells)  # sizes are read from that row alone
     if not stated and in_columns:  # else from the size columns, on the first indicator's row
         r = next(at for at, k, *_ in cells if k == "indicator")
-        cells.insert(0, (r, "group", clean_text(sheet.value(r, c)), None, None, {g: sheet.value(r, j) for g, j in in_columns.items()}))
+        cells.insert(
+            0, (r, "group", clean_text(sheet.value(r, c)), None, None, {g: sheet.value(r, j) for g, j in in_columns.items()})
+        )
         sizes, stated = in_columns, True
     table = deprivation_table(sheet, {**columns, **(sizes if stated else {})}, cells, (top, bottom), title, None)
     table.unused = unused
@@ -211,8 +213,12 @@ def _by_group(sheet: Sheet, c: int, keys: dict[int, str], header: tuple[int, int
             cells = blocks.setdefault(current, [])
             if figures:
                 cells.append((r, "group", label, None, None, {f"{current}_households": sheet.value(r, count)}))
-        elif current and label and _row_kind(sheet, r, c, label, keys.get(r), figures) == "indicator" and (keys.get(r) or figures):
-            values = {f"{current}_deprived": sheet.value(r, count)} | ({f"{current}_deprived_rate": sheet.value(r, rate)} if rate else {})
+        elif (
+            current and label and _row_kind(sheet, r, c, label, keys.get(r), figures) == "indicator" and (keys.get(r) or figures)
+        ):
+            values = {f"{current}_deprived": sheet.value(r, count)} | (
+                {f"{current}_deprived_rate": sheet.value(r, rate)} if rate else {}
+            )
             blocks[current].append((r, "indicator", None, keys.get(r), label, values))
         elif figures and (not label or _row_kind(sheet, r, c, label, None, figures) is None):
             unused.append([r + 1, label or None])
@@ -243,15 +249,25 @@ def _without_dimension_rows(cells: list[tuple]) -> list[tuple]:
     return kept
 
 
-def _targets_down(sheet: Sheet, c: int, keys: dict[int, str], value: int, header: tuple[int, int], title: list[str]) -> ParsedTable:
+def _targets_down(
+    sheet: Sheet, c: int, keys: dict[int, str], value: int, header: tuple[int, int], title: list[str]
+) -> ParsedTable:
     """A sheet of indicator targets: one row per indicator, or per commune x indicator (a name column)."""
-    names = [j for j in range(sheet.width) if j != c and j != value
-             and "role.name" in load_vocabulary().header.tags(" ".join(shown_text(sheet, r, j) for r in range(header[0], header[1] + 1)))]
+    names = [
+        j
+        for j in range(sheet.width)
+        if j != c
+        and j != value
+        and "role.name"
+        in load_vocabulary().header.tags(" ".join(shown_text(sheet, r, j) for r in range(header[0], header[1] + 1)))
+    ]
     name_col = names[0] if names else None
     cells, current = [], None
     for r in range(header[1] + 1, len(sheet.rows)):
         if name_col is not None and clean_text(sheet.value(r, name_col)):
             current = clean_text(sheet.value(r, name_col))
         if r in keys:
-            cells.append((r, "village", current, keys[r], clean_text(sheet.value(r, c)), {"target_coverage_pct": sheet.value(r, value)}))
+            cells.append(
+                (r, "village", current, keys[r], clean_text(sheet.value(r, c)), {"target_coverage_pct": sheet.value(r, value)})
+            )
     return deprivation_table(sheet, {"target_coverage_pct": value}, cells, header, title, name_col, kind="targets", subject=KIND)

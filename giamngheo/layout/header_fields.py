@@ -46,7 +46,9 @@ def _planned_only(col: Column) -> bool:
     hộ nghèo / Số hộ" beside "Kết quả thực hiện giảm hộ nghèo / Số hộ")."""
     if "planned.target" in col.own_tags and not col.own_tags & F.ESCAPES:
         return True
-    return "planned.target" in col.tags and not col.tags & _OF_THE_YEAR and not col.own_tags & {"group.decrease", "group.increase"}
+    return (
+        "planned.target" in col.tags and not col.tags & _OF_THE_YEAR and not col.own_tags & {"group.decrease", "group.increase"}
+    )
 
 
 def _decide_kind(columns: list[Column], title_kind: str | None, forced: str | None) -> str:
@@ -103,7 +105,10 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
             if band.kind == F.TARGETS:
                 fld = F.targets_rate_field(col.tags)
             elif F.subject(col.own_tags) or col.own_tags & {"aspect.start", "aspect.end"}:
-                fld = F.rate_field(F.count_field(col.tags - {"measure.rate"}, band.kind, band.table_subject, F.label_years(col.label), year), band.kind)
+                fld = F.rate_field(
+                    F.count_field(col.tags - {"measure.rate"}, band.kind, band.table_subject, F.label_years(col.label), year),
+                    band.kind,
+                )
             else:
                 fld = F.rate_field(last_count, band.kind)
         elif fld is None:
@@ -139,7 +144,9 @@ def _takes_over(held: Column, col: Column, fld: str, year: int | None, kind: str
     return max(before) < max(after) or (max(before) == max(after) and later_in_year)
 
 
-_TOTAL_CHILD = frozenset(tuple(t.split()) for t in ("tong", "tong so", "cong", "tong cong", "chung", "ca", "toan xa", "toan phuong"))
+_TOTAL_CHILD = frozenset(
+    tuple(t.split()) for t in ("tong", "tong so", "cong", "tong cong", "chung", "ca", "toan xa", "toan phuong")
+)
 
 
 def _split_then_total(held: Column, col: Column) -> bool:

@@ -180,7 +180,9 @@ def _is_label_row(cells: list[object]) -> bool:
         if cls is float or cls is int:
             if 2000 <= v <= 2100:
                 continue
-        elif (not looks_numeric(v) or isinstance(v, (int, float)) and 2000 <= v <= 2100) and not (cls is str and v.strip() in _DASHES):
+        elif (not looks_numeric(v) or isinstance(v, (int, float)) and 2000 <= v <= 2100) and not (
+            cls is str and v.strip() in _DASHES
+        ):
             continue
         numeric += 1
         if numeric > limit:  # a row of figures: decided after its first few cells

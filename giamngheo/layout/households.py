@@ -42,8 +42,25 @@ ATTRIBUTES = (
 INDICATORS = 12
 # the field a label names when it names several ("Phân loại hộ (nghèo / cận nghèo)"): first listed wins
 PRIORITY = (
-    "relation", "group", "planned_exit_year", "deprivations", "no_labour", "merit", "minority_mark", "household_code", "id_number", "head_name",
-    "birth", "phone", "notes", "members", "ethnicity", "near_poor_mark", "poor_mark", "village", "stt",
+    "relation",
+    "group",
+    "planned_exit_year",
+    "deprivations",
+    "no_labour",
+    "merit",
+    "minority_mark",
+    "household_code",
+    "id_number",
+    "head_name",
+    "birth",
+    "phone",
+    "notes",
+    "members",
+    "ethnicity",
+    "near_poor_mark",
+    "poor_mark",
+    "village",
+    "stt",
 )
 # besides the head's name, a list's header names at least this many of these
 EVIDENCE = {"household_code", "id_number", "birth", "members", "group", "ethnicity", "minority_mark", "deprivations", "no_labour",
@@ -51,10 +68,13 @@ EVIDENCE = {"household_code", "id_number", "birth", "members", "group", "ethnici
 MIN_EVIDENCE = 2
 _NUMBERING = re.compile(r"^\(?[A-Za-z0-9]{1,2}\)?$")  # a column-numbering row: "(1)", "A", "12"
 _ROMAN = re.compile(r"^\s*([IVX]{1,4}|\d{1,2}|[a-z])\s*[.)/:-]\s*", re.IGNORECASE)
-# a village's type word (domain: thôn, xóm, bản, tổ dân phố; the south's ấp, khóm, sóc, phum; the highlands' buôn,
-# làng, plei; a town's khu, khu phố), as transforms.households drops it to match a list's villages with the annex's
-_VILLAGE_WORDS = (["thôn"], ["xóm"], ["bản"], ["tổ"], ["tdp"], ["làng"], ["buôn"], ["ấp"], ["khu"], ["khóm"], ["sóc"], ["phum"],
-                  ["plei"])
+_VILLAGE_WORDS = tuple(w.split() for w in load_vocabulary().village_types)  # [villages] types: ["thôn"], ["tổ", "dân", "phố"]
+
+
+def _village_named(key: str) -> bool:
+    """Whether a matching key starts with a village's type word ("thôn nà rì", "khu phố 3")."""
+    words = key.split()
+    return any(words[: len(w)] == w for w in _VILLAGE_WORDS)
 
 
 _PUNCTUATION = re.compile(r"[^\w]+")
@@ -64,9 +84,9 @@ def _sheet_village(name: str, title: list[str]) -> str | None:
     """The village a sheet of a list is of, a sheet each: its name when it says so ("Thôn Nà Rì"), or when its title does
     ("DANH SÁCH HỘ NGHÈO THÔN ĐẠI QUY" over the sheet "Đại Quy"); its households had no village, none compared."""
     key = match_key(name)
-    if not key or key.split()[:1] in _VILLAGE_WORDS:
+    if not key or _village_named(key):
         return name.strip() or None
-    said = [f" {w[0]} {key} " for w in _VILLAGE_WORDS]
+    said = [f" {' '.join(w)} {key} " for w in _VILLAGE_WORDS]
     # "Thôn: Cốc Ngần", "THÔN - CỐC NGẦN": the punctuation between the word and the name is no part of either
     lines = [" " + " ".join(_PUNCTUATION.sub(" ", match_key(line)).split()) + " " for line in title]
     return name.strip() if any(v in line for line in lines for v in said) else None
@@ -282,7 +302,10 @@ def _household(sheet: Sheet, r: int, cols: dict[str, int], deprivation: dict[int
     """One household row, personal values turned into keyed digests (`keyed`: giamngheo.secret.keyer()) and masks here."""
     row = sheet.rows[r]
     width = len(row)
-    get = lambda f: row[cols[f]] if f in cols and cols[f] < width else None
+
+    def get(f: str):
+        return row[cols[f]] if f in cols and cols[f] < width else None
+
     code = re.sub(r"\s+", "", _text(get("household_code"))).upper() if "household_code" in cols else ""
     digits, digits_only = C.digits(get("id_number")) if "id_number" in cols else ("", False)
     id_text = _text(get("id_number"))
@@ -379,7 +402,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
                 group, section_index = named, section_index + 1
                 continue
             # accents matter: "Bản Nà" is a village, "Bàn Văn Lợi" a person
-            if "village" not in cols and match_key(_ROMAN.sub("", texts[-1])).split()[:1] in _VILLAGE_WORDS:
+            if "village" not in cols and _village_named(match_key(_ROMAN.sub("", texts[-1]))):
                 village = _ROMAN.sub("", texts[-1])
                 continue
         if not has_identity or _numbering_row(sheet, r, name_col):
@@ -394,13 +417,32 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
         own_village = _text(sheet.value(r, cols["village"])) if "village" in cols else village
         household = _household(sheet, r, cols, deprivation, group, own_village or None, keyed)
         num, text = members_cell(household.pop("members"))
-        for k, v in (("row", r + 1), ("kind", "household"), ("name", own_village or None),
-                     ("name_key", match_key(own_village) if own_village else None), ("section", None), ("section_index", section_index),
-                     ("members__num", num), ("members__text", text), *household.items()):
+        for k, v in (
+            ("row", r + 1),
+            ("kind", "household"),
+            ("name", own_village or None),
+            ("name_key", match_key(own_village) if own_village else None),
+            ("section", None),
+            ("section_index", section_index),
+            ("members__num", num),
+            ("members__text", text),
+            *household.items(),
+        ):
             rows[k].append(v)
     # a list with no household yet is still a list (never read as some other table)
     columns = {f: c + 1 for f, c in cols.items() if f not in ("stt",)}
     subject = alone if alone and set(rows["group"]) <= {alone} else None  # "DANH SÁCH HỘ NGHÈO": of the poor alone
-    return [ParsedTable(sheet=sheet.name, kind=KIND, columns=columns, rows=rows, header_rows=[top + 1, bottom + 1], subject=subject,
-                        name_column=cols["village"] + 1 if "village" in cols else None,
-                        labels={str(c): f for f, c in columns.items()}, title=title, unused=unused)]
+    return [
+        ParsedTable(
+            sheet=sheet.name,
+            kind=KIND,
+            columns=columns,
+            rows=rows,
+            header_rows=[top + 1, bottom + 1],
+            subject=subject,
+            name_column=cols["village"] + 1 if "village" in cols else None,
+            labels={str(c): f for f, c in columns.items()},
+            title=title,
+            unused=unused,
+        )
+    ]

@@ -172,7 +172,9 @@ def from_row(sheet: Sheet, top: int) -> Sheet:
                    formulas_without_value=[f for f in sheet.formulas_without_value if f[0] > top])
 
 
-_TITLE_WORDS = re.compile(r"\b(?:ubnd|uy ban|danh sach|ke hoach|bao cao|bieu|phu luc|cong hoa|xa|phuong|dac khu|thi tran|nam 20\d\d)\b")
+_TITLE_WORDS = re.compile(
+    r"\b(?:ubnd|uy ban|danh sach|ke hoach|bao cao|bieu|phu luc|cong hoa|xa|phuong|dac khu|thi tran|nam 20\d\d)\b"
+)
 
 
 def title_like(line: str) -> bool:

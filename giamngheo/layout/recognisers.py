@@ -1,8 +1,8 @@
 """Recognisers of the kinds whose tables are not village tables (a roadmap's years by items, say).
 
 Each is given a sheet on which no village table was found, with its title lines, and returns that
-sheet's tables (a ParsedTable, a list of them, or dicts of the same shape) or None. This runs in the parsing processes, so it imports no polars:
-the kind's declaration in giamngheo/kinds/ names the recogniser's module here, once.
+sheet's tables (a ParsedTable, a list of them, or dicts of the same shape) or None. This runs in the parsing
+processes, so it imports no polars: the kind's declaration in giamngheo/kinds/ names the recogniser's module here, once.
 """
 
 from __future__ import annotations

@@ -111,7 +111,11 @@ def _item(label: str, section_kind: str | None = None, known_only: bool = False)
     words = vocab.roadmap_words.tags(label)
     if hit:
         item = next(iter(sorted(hit))).split(".", 1)[1]
-    elif section_kind == "reduction" and header & {"aspect.start", "aspect.end", "aspect.baseline"} and "aspect.reduction" not in header:
+    elif (
+        section_kind == "reduction"
+        and header & {"aspect.start", "aspect.end", "aspect.baseline"}
+        and "aspect.reduction" not in header
+    ):
         return None  # "Số hộ nghèo đầu năm" among the targets: a stock, no reduction (its row is reported, not counted)
     elif section_kind == "reduction" and words & {"word.poor", "word.near_poor"}:
         item = "near_poor_reduction" if "word.near_poor" in words else "poor_reduction"
@@ -196,7 +200,9 @@ def _group_parts(sheet: Sheet, header: range, c: int, year_col: int) -> list[str
 
 def _column_item(sheet: Sheet, header: range, c: int, year_col: int) -> tuple[str, tuple[str, str, str] | None]:
     """A value column's label as written and its item: the bottom header cell under its group's section."""
-    parts = [p for p in _group_parts(sheet, header, c, year_col) + _label_parts(sheet, header, c) if not _NUMBERING.match(fold(p))]
+    parts = [
+        p for p in _group_parts(sheet, header, c, year_col) + _label_parts(sheet, header, c) if not _NUMBERING.match(fold(p))
+    ]
     if not parts:
         return "", None
     label = " ".join(parts)
@@ -216,7 +222,12 @@ def _years_down(sheet: Sheet) -> tuple[int, list[int]] | None:
             if v is None:
                 continue
             cls = v.__class__
-            if (cls is int or cls is float) and not 2020 <= v <= 2049 or cls is str and (len(v) > 60 or not _YEAR_DIGITS.search(v)):
+            if (
+                (cls is int or cls is float)
+                and not 2020 <= v <= 2049
+                or cls is str
+                and (len(v) > 60 or not _YEAR_DIGITS.search(v))
+            ):
                 continue  # most cells: counts and names, no year (cheap test first)
             year = _year(v)
             if year:
@@ -284,8 +295,11 @@ def _down(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
         used = set(year_rows) | set(total_rows)
         value_cols = sorted({c - 1 for t in tables for c in t.columns.values()})
         # the rows right after the last year too: a period's line the vocabulary does not know is reported, not lost
-        tables[0].unused = [[r + 1, _text(sheet.value(r, year_col)) or None] for r in range(first, min(last + 3, len(sheet.rows)))
-                            if r not in used and _text(sheet.value(r, year_col)) and any(_is_number(sheet.value(r, c)) for c in value_cols)]
+        tables[0].unused = [
+            [r + 1, _text(sheet.value(r, year_col)) or None]
+            for r in range(first, min(last + 3, len(sheet.rows)))
+            if r not in used and _text(sheet.value(r, year_col)) and any(_is_number(sheet.value(r, c)) for c in value_cols)
+        ]
     return tables
 
 
@@ -297,12 +311,16 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
     years = [_year(sheet.rows[year_row][c]) for c in year_cols]
     total_cols = [c for c in range(sheet.width) if c not in year_cols and _is_total(_merged_label(sheet, year_row, c))]
     vocab = load_vocabulary()
-    unit_col = next((c for c in range(year_cols[0]) if "word.unit_header" in vocab.roadmap_words.exact(_merged_label(sheet, year_row, c))),
-                    None)
+    unit_col = next(
+        (c for c in range(year_cols[0]) if "word.unit_header" in vocab.roadmap_words.exact(_merged_label(sheet, year_row, c))),
+        None,
+    )
     below = range(year_row + 1, len(sheet.rows))
     # the column of the labels: the most words, not numbering ("I", "1", "-") nor a signature under the table ("Người lập
     # biểu" in the numbering column made it the labels', and the roadmap was lost)
-    texts = {c: sum(_words(sheet.value(r, c)) for r in below) for c in range(year_cols[0]) if c != unit_col and c not in total_cols}
+    texts = {
+        c: sum(_words(sheet.value(r, c)) for r in below) for c in range(year_cols[0]) if c != unit_col and c not in total_cols
+    }
     label_col = max((c for c in texts if texts[c]), key=lambda c: (texts[c], c), default=None)  # the column of the labels
     if label_col is None:
         return []

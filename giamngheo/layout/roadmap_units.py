@@ -9,7 +9,12 @@ from ..text import fold
 from .vocabulary import load_vocabulary
 
 ASIDE = re.compile(r"\([^()]*\)")  # a bracketed aside: "(đồng)", "(năm kế hoạch)"
-_MONEY = {"word.vnd": "vnd", "word.thousand_vnd": "thousand_vnd", "word.billion_vnd": "billion_vnd", "word.million_vnd": "million_vnd"}
+_MONEY = {
+    "word.vnd": "vnd",
+    "word.thousand_vnd": "thousand_vnd",
+    "word.billion_vnd": "billion_vnd",
+    "word.million_vnd": "million_vnd",
+}
 _UNIT_LINE = re.compile(r"\b(?:don vi tinh|dvt)\b(.*)")
 
 

@@ -74,7 +74,9 @@ def _name_column(sheet: Sheet, band: Band) -> int | None:
     STT column does), else the leftmost mostly-text column."""
     sample = sheet.rows[band.first_data_row : band.first_data_row + 40]
     tagged = band.fields.get("village_name")
-    if tagged is not None and (_mostly_text(sample, tagged) or not any(tagged < len(r) and not _is_blank(r[tagged]) for r in sample)):
+    if tagged is not None and (
+        _mostly_text(sample, tagged) or not any(tagged < len(r) and not _is_blank(r[tagged]) for r in sample)
+    ):
         return tagged
     figure_cols = [c for f, c in band.fields.items() if f not in F.ROLE_FIELDS]
     if not figure_cols:
@@ -197,7 +199,11 @@ def _blank_breakdown(label: str, stt: str | None) -> bool:
     ("Không có KNLĐ"); a numbered heading ("II. Vùng đồng bào DTTS") stays a section."""
     if not breakdown_subsets(label) or _SECTION_PREFIX.match(label) or (stt and _ROMAN.match(stt.strip().rstrip("."))):
         return False
-    return bool(_BULLET.match(label) or (stt and _BULLET.match(stt))) or _counts_households(label) or fold(label).startswith("khong ")
+    return (
+        bool(_BULLET.match(label) or (stt and _BULLET.match(stt)))
+        or _counts_households(label)
+        or fold(label).startswith("khong ")
+    )
 
 
 def _attach_breakdown(out: list[TableRow], r: int, label: str, subsets: frozenset[str], values: dict, figures: dict,
@@ -213,7 +219,11 @@ def _attach_breakdown(out: list[TableRow], r: int, label: str, subsets: frozense
     used = False
     for stock, col in figures.items():
         target = F.breakdown_field(stock, subset)
-        if target is None or target in figures or (who in ("poor", "near") and not stock.startswith(F.SUBJECT_PREFIX[who] + "_households")):
+        if (
+            target is None
+            or target in figures
+            or (who in ("poor", "near") and not stock.startswith(F.SUBJECT_PREFIX[who] + "_households"))
+        ):
             continue
         used = True
         if target in parent.values:  # a second row of the same subset: the first one counts
@@ -239,7 +249,10 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
     band_texts, next_header = None, None
     # a former commune's column before the villages' names ("Xã (cũ) | Tên thôn", merged down its villages): each
     # village's area, its section where the table has none (villages named alike in two former communes are two)
-    former_col = next((c.index for c in band.columns if c.field is None and c.index != name_col and {"unit.commune", "role.name"} <= c.tags), None)
+    former_col = next(
+        (c.index for c in band.columns if c.field is None and c.index != name_col and {"unit.commune", "role.name"} <= c.tags),
+        None,
+    )
     area = None
     figure_cols = sorted(figures.values())
     for r in range(band.first_data_row, len(sheet.rows)):
@@ -282,7 +295,12 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
             continue  # a printed page's subtotal or carry ("Cộng trang 1", "Trang 1 mang sang"): the villages are counted
         if "row.rate" in label_tags and not _numeric_stt(stt):
             continue  # the rates of the counts above ("Tỷ lệ (%)" under the total): recomputed from the counts
-        if has_numbers and label and (subsets := breakdown_subsets(label)) and (not _numeric_stt(stt) or _counts_households(label)):
+        if (
+            has_numbers
+            and label
+            and (subsets := breakdown_subsets(label))
+            and (not _numeric_stt(stt) or _counts_households(label))
+        ):
             if not _attach_breakdown(out, r, label, subsets, values, figures, row_fields):
                 unused.append((r + 1, label))
             continue
@@ -310,7 +328,9 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         else:
             if former_col is not None and (section is None or section == area):
                 cell = sheet.value(r, former_col)
-                text = cell_text(cell) if cell.__class__ is str and not looks_numeric(cell) else None  # "Xã" over the STT: no area
+                text = (
+                    cell_text(cell) if cell.__class__ is str and not looks_numeric(cell) else None
+                )  # "Xã" over the STT: no area
                 if text and text != area:  # the next former commune's villages: a section of its own
                     area = section = text
                     section_index += 1

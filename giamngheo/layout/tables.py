@@ -194,7 +194,9 @@ def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None
                 break
             # another table under this one ("II. DIỄN BIẾN HỘ CẬN NGHÈO" under the poor's): read from the rows after it
             view = below(sheet, rows.rows[-1].row if rows.rows else rows.next_header)
-            band = find_band(view, lambda top, _v=view, _t=title: title_kind(_t + title_lines(_v, top) + [_v.name]), sheet_year, forced_kind)
+            band = find_band(
+                view, lambda top, _v=view, _t=title: title_kind(_t + title_lines(_v, top) + [_v.name]), sheet_year, forced_kind
+            )
             title = title + (title_lines(view, band.top) if band else [])
     found.sort(key=lambda x: x[0], reverse=True)
     by_key: dict[tuple[str, str | None], list[Table]] = {}
@@ -254,7 +256,9 @@ def areas(same: list[Table]) -> list[Table]:
 def _best(same: list[Table]) -> list[Table]:
     """The best table alone, with the tables on other sheets whose figures say otherwise (reported: rule sheet_not_used)."""
     best = same[0]
-    best.passed_over = [t for t in same[1:] if t.sheet_index != best.sheet_index and not _by_former_commune(t) and not _agrees(t, best)]
+    best.passed_over = [
+        t for t in same[1:] if t.sheet_index != best.sheet_index and not _by_former_commune(t) and not _agrees(t, best)
+    ]
     return [best]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..text import fold
+from ..text import fold, match_key
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.toml")
 
@@ -118,13 +118,22 @@ class Vocabulary:
     rows: PhraseIndex
     zero_markers: frozenset[str]
     documents: PhraseIndex
-    units: dict[str, tuple[str, ...]]  # folded word lists about unit names: types, not_before, motto
+    units: dict[str, tuple[str, ...]]  # folded word lists about unit names: types (current and legacy), not_before, motto
+    unit_types: dict[str, tuple[str, ...]]  # type words of units as written: "current", "legacy"
+    village_types: tuple[str, ...]  # type words of villages, matching keys ("thôn", "tổ dân phố")
     grand_total: PhraseIndex  # words anywhere in a total's label that make it the commune's
     roadmap_items: PhraseIndex  # roadmap item labels -> "item.<canonical id>"
     roadmap_words: PhraseIndex  # roadmap table, unit and section words -> "word.<name>"
     households: PhraseIndex = phrase_index({})  # household list column labels -> "hh.<field>"
     household_words: PhraseIndex = phrase_index({})  # list titles, groups, marks -> "word.<name>"
     personal_fields: frozenset[str] = frozenset()  # household fields marked `personal = true`
+
+
+def _folded_units(units: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """The [units] lists folded, with `types`: the current and legacy type words together."""
+    folded = {k: tuple(dict.fromkeys(fold(w) for w in v)) for k, v in units.items()}
+    folded["types"] = tuple(dict.fromkeys(folded.pop("current") + folded.pop("legacy")))
+    return folded
 
 
 @lru_cache(maxsize=4)
@@ -140,7 +149,9 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         rows=phrase_index(row_groups),
         zero_markers=frozenset(m.strip().casefold() for m in rows["zero_markers"]),
         documents=phrase_index(docs),
-        units={k: tuple(fold(w) for w in v) for k, v in data["units"].items()},
+        units=_folded_units(data["units"]),
+        unit_types={k: tuple(data["units"][k]) for k in ("current", "legacy")},
+        village_types=tuple(match_key(w) for w in data["villages"]["types"]),
         grand_total=phrase_index({"row.grand_total": rows["grand_total"]}),
         roadmap_items=phrase_index({f"item.{k}": v for k, v in data["roadmap"]["items"].items()}),
         roadmap_words=phrase_index({f"word.{k}": v for k, v in data["roadmap"]["words"].items()}),

@@ -31,7 +31,9 @@ def _repair_legacy_text(book: Workbook) -> None:
         pasted = {t: e for t in set(texts[:-1]) if not t.isascii() and (e := legacy_cell_encoding(t)) is not None}
         if pasted:
             book.legacy_encoding = book.legacy_encoding or next(iter(pasted.values()))
-            sheet.rows = [[decode_cell(v, pasted[v]) if v.__class__ is str and v in pasted else v for v in row] for row in sheet.rows]
+            sheet.rows = [
+                [decode_cell(v, pasted[v]) if v.__class__ is str and v in pasted else v for v in row] for row in sheet.rows
+            ]
 
 
 def read_workbook(path: Path, limits: Limits) -> Workbook:

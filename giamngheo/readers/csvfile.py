@@ -56,12 +56,21 @@ def read_csv(data: bytes, limits: Limits) -> Workbook:
             cells = []
             for value in record:
                 if len(value) > limits.max_cell_chars:
-                    raise UnreadableFile("cell_too_long", f"{a1(start, len(cells) + 1)}: {len(value)} characters", f"<= {limits.max_cell_chars}")
+                    raise UnreadableFile(
+                        "cell_too_long", f"{a1(start, len(cells) + 1)}: {len(value)} characters", f"<= {limits.max_cell_chars}"
+                    )
                 cells.append(value if value.strip() else None)
             rows.append(cells)
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):  # the csv module's own limit (131,072), above ours
-            raise UnreadableFile("cell_too_long", f"> {csv.field_size_limit():,} characters", f"<= {limits.max_cell_chars}") from None
+            raise UnreadableFile(
+                "cell_too_long", f"> {csv.field_size_limit():,} characters", f"<= {limits.max_cell_chars}"
+            ) from None
         raise UnreadableFile("corrupt", f"CSV: {unquoted(exc)}") from None
     legacy = encoding if encoding in ("tcvn3", "vni") else None
-    return Workbook(format="csv", sheets=[Sheet(name="", rows=rows, continued_rows=frozenset(continued))], encoding=encoding, legacy_encoding=legacy)
+    return Workbook(
+        format="csv",
+        sheets=[Sheet(name="", rows=rows, continued_rows=frozenset(continued))],
+        encoding=encoding,
+        legacy_encoding=legacy,
+    )

@@ -12,7 +12,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
-_TAG = re.compile(rb"<(/?)(table:table-row|table:table-column|table:table|style:style|style:table-properties)(?=[\s/>])([^>]*?)(/?)>")
+_TAG = re.compile(
+    rb"<(/?)(table:table-row|table:table-column|table:table|style:style|style:table-properties)(?=[\s/>])([^>]*?)(/?)>"
+)
 _ATTR = re.compile(rb'([\w:-]+)\s*=\s*"([^"]*)"')
 _HIDDEN = (b"collapse", b"filter")
 _ROW_END = b"</table:table-row>"
@@ -146,7 +148,9 @@ def ods_error_cells(content: bytes, max_rows: int, max_cols: int) -> dict[str, l
         repeat = int(attrs.get(b"table:number-columns-repeated", b"1") or 1)
         if attrs.get(b"calcext:value-type") == b"error" and not selfclosing and col < max_cols:
             end = content.find(b"</table:table-cell>", m.end())
-            text = html.unescape(_INNER_TAG.sub(b"", content[m.end() : end if end >= 0 else m.end()]).decode("utf-8", "replace")).strip()
+            text = html.unescape(
+                _INNER_TAG.sub(b"", content[m.end() : end if end >= 0 else m.end()]).decode("utf-8", "replace")
+            ).strip()
             found.setdefault(sheet, []).extend((r, c, text or "#N/A") for r in range(row, min(following, max_rows + 1))
                                                for c in range(col + 1, min(col + repeat, max_cols) + 1))
         col += repeat

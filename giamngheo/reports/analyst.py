@@ -63,7 +63,14 @@ from giamngheo.reports.ledger import ledger_summary, read_manifest, submissions_
 from giamngheo.reports.xlsx_fast import FastWorksheet, Styles
 from transforms.rates import rate_pct
 
-__all__ = ["AnalystWorkbook", "WORKBOOK_NAME", "begin_analyst_workbook", "finish_analyst_workbook", "label", "write_analyst_workbook"]
+__all__ = [
+    "AnalystWorkbook",
+    "WORKBOOK_NAME",
+    "begin_analyst_workbook",
+    "finish_analyst_workbook",
+    "label",
+    "write_analyst_workbook",
+]
 
 
 def write_analyst_workbook(run_dir: Path) -> Path:
@@ -86,8 +93,12 @@ class AnalystWorkbook:
     def __init__(self, run_dir: Path, manifest: dict):
         self.run_dir = Path(run_dir)
         self.manifest = manifest
-        self.frames = {name: _approval_in_words(ensure_annotated(read_table(self.run_dir / f"{name}.parquet"), f"{name}.parquet", self.run_dir))
-                       for name in ("provinces", "communes", "villages", "results_communes")}  # approval: see giamngheo/approval.py
+        self.frames = {
+            name: _approval_in_words(
+                ensure_annotated(read_table(self.run_dir / f"{name}.parquet"), f"{name}.parquet", self.run_dir)
+            )
+            for name in ("provinces", "communes", "villages", "results_communes")
+        }  # approval: see giamngheo/approval.py
         self.path = self.run_dir / WORKBOOK_NAME
         self.tmp = self.path.with_name(self.path.name + ".tmp")
         self.wb = xlsxwriter.Workbook(str(self.tmp), WORKBOOK_OPTIONS)
@@ -123,7 +134,11 @@ class AnalystWorkbook:
     def finish(self) -> Path:
         """The sheets that need the ledger, then the workbook closed and moved into place."""
         run_dir = self.run_dir
-        ledger = read_table(run_dir / "submissions.parquet") if (run_dir / "submissions.parquet").exists() else submissions_table(run_dir)
+        ledger = (
+            read_table(run_dir / "submissions.parquet")
+            if (run_dir / "submissions.parquet").exists()
+            else submissions_table(run_dir)
+        )
         self.write_tables(ledger)
         context, st = self.context, self.st
         _province_sheet(self.province_ws, st, context, self.frames["provinces"], ledger)
@@ -244,7 +259,8 @@ def _results_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, results: pl
         (FILL_REJECTED, "Xã, phường có báo cáo kết quả bị từ chối: số liệu không được tổng hợp"),
     ]
     notes = [
-        "Tỷ lệ đầu kỳ tính trên tổng số hộ của kế hoạch khi kế hoạch của xã được chấp nhận, nếu không thì trên tổng số hộ cuối kỳ."
+        "Tỷ lệ đầu kỳ tính trên tổng số hộ của kế hoạch khi kế hoạch của xã được chấp nhận, nếu không thì trên tổng số hộ cuối "
+        "kỳ."
     ]
     title = ctx.title("KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO CUỐI")
     header_row = title_block(ws, st, title, ctx.subtitle(), notes=notes, legend=legend)

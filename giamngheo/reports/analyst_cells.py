@@ -65,7 +65,9 @@ def title_block(ws: FastWorksheet, st: Styles, title: str, subtitle: str, notes=
     return row + 1
 
 
-def write_table(ws: FastWorksheet, st: Styles, header_row: int, frame: pl.DataFrame, columns: list[str], totals, fill, frozen: int):
+def write_table(
+    ws: FastWorksheet, st: Styles, header_row: int, frame: pl.DataFrame, columns: list[str], totals, fill, frozen: int
+):
     """Header, one row per record, an optional totals row; autofilter, frozen panes, widths, print setup."""
     ws.set_row(header_row, 48)
     for col, field in enumerate(columns):
@@ -150,7 +152,10 @@ def equals_expr(frame: pl.DataFrame, field: str, value) -> pl.Expr:
 
 def commune_fill(meets_field: str):
     def fill(frame: pl.DataFrame) -> list[tuple[pl.Expr, str]]:
-        return [(equals_expr(frame, "status", "rejected"), FILL_REJECTED), (equals_expr(frame, meets_field, False), FILL_BELOW_TARGET)]
+        return [
+            (equals_expr(frame, "status", "rejected"), FILL_REJECTED),
+            (equals_expr(frame, meets_field, False), FILL_BELOW_TARGET),
+        ]
 
     return fill
 

@@ -43,7 +43,11 @@ ASSESSMENT_VI = {
     "not_assessed: no total households at the end": "Chưa đánh giá: thiếu tổng số hộ cuối kỳ",
     "not_assessed: start or end count missing": "Chưa đánh giá: thiếu số hộ đầu kỳ hoặc cuối kỳ",
 }
-APPROVAL_VI = {"approved": "Đã phê duyệt", "changed_since_approval": "Đã thay đổi từ khi phê duyệt", "not_approved": "Chưa phê duyệt"}
+APPROVAL_VI = {
+    "approved": "Đã phê duyệt",
+    "changed_since_approval": "Đã thay đổi từ khi phê duyệt",
+    "not_approved": "Chưa phê duyệt",
+}
 TRANSLATED = {"status": STATUS_VI, "kind": KIND_VI, "assessment": ASSESSMENT_VI, "approval": APPROVAL_VI}
 BOOL_TEXT = {
     "meets_assigned_target": ("Đạt", "Không đạt"),
@@ -65,9 +69,10 @@ VILLAGE_COLUMNS = """
 """.split()
 RESULTS_COLUMNS = """
     stt commune_code commune_name status approval villages total_households_end poor_households_start poor_households_end
-    poor_decrease poor_increase start_denominator poor_rate_start_pct poor_rate_end_pct actual_poor_reduction_pp assigned_poor_reduction_pp
-    planned_poor_reduction_pp meets_assigned_target_actual meets_own_plan_actual assessment near_poor_households_start
-    near_poor_households_end near_poor_decrease near_poor_increase near_poor_rate_start_pct near_poor_rate_end_pct
+    poor_decrease poor_increase start_denominator poor_rate_start_pct poor_rate_end_pct actual_poor_reduction_pp
+    assigned_poor_reduction_pp planned_poor_reduction_pp meets_assigned_target_actual meets_own_plan_actual assessment
+    near_poor_households_start near_poor_households_end near_poor_decrease near_poor_increase near_poor_rate_start_pct
+    near_poor_rate_end_pct
     source_file approved_at approved_by approval_changes
 """.split()
 LEDGER_COLUMNS = """

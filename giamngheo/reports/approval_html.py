@@ -17,7 +17,11 @@ from schemas.columns import label_vi
 from .analyst_layout import VIETNAM
 from ..vn import vn_int
 
-APPROVAL_VI = {"approved": "Đã phê duyệt", "changed_since_approval": "Đã thay đổi từ khi phê duyệt", "not_approved": "Chưa phê duyệt"}
+APPROVAL_VI = {
+    "approved": "Đã phê duyệt",
+    "changed_since_approval": "Đã thay đổi từ khi phê duyệt",
+    "not_approved": "Chưa phê duyệt",
+}
 APPROVAL_CSS = (".badge.changed_since_approval { background:#fbe3e0; color:#9b2c20; } .badge.not_approved { background:#eee; "
                 "color:#555; } .ack { margin-top:4px; font-size:12px; color:#2d6a3e; } tr.acknowledged { opacity:.75; }")
 SHOWN = ("commune_code", "commune_name", "approval", "approved_by", "approved_at", "approval_changes")
@@ -81,16 +85,32 @@ def approval_section(rows: list[dict]) -> str:
         return ""
     counts = {s: sum(r["approval"] == s for r in rows) for s in APPROVAL_VI}
     tone = {"approved": "good", "changed_since_approval": "bad", "not_approved": "muted"}
-    cards = "".join(f'<div class="card {tone[s] if n else ""}"><div class="k">{APPROVAL_VI[s]} <small>{s}</small></div>'
-                    f'<div class="v">{vn_int(n)}</div><div class="n">báo cáo của xã/phường</div></div>' for s, n in counts.items())
-    head = "".join(f"<th>{h}</th>" for h in ("Xã/phường", "Mã", "Báo cáo", "Phê duyệt", "Người phê duyệt", "Thời điểm (giờ Việt Nam)",
-                                             "Thay đổi từ khi phê duyệt"))
+    cards = "".join(
+        f'<div class="card {tone[s] if n else ""}"><div class="k">{APPROVAL_VI[s]} <small>{s}</small></div>'
+        f'<div class="v">{vn_int(n)}</div><div class="n">báo cáo của xã/phường</div></div>'
+        for s, n in counts.items()
+    )
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in (
+            "Xã/phường",
+            "Mã",
+            "Báo cáo",
+            "Phê duyệt",
+            "Người phê duyệt",
+            "Thời điểm (giờ Việt Nam)",
+            "Thay đổi từ khi phê duyệt",
+        )
+    )
     body = "".join(
         f"<tr><td>{_e(r['commune_name'])}</td><td>{_e(r['commune_code'])}</td><td>{_e(_heading(r['kind']))}</td>"
         f"<td>{badge(r['approval'], APPROVAL_VI.get(r['approval'], r['approval']))}</td><td>{_e(r['approved_by'])}</td>"
         f"<td>{_e(_approved_at(r['approved_at']))}</td><td>{_e(changes_vi(r['approval_changes']))}</td></tr>"
         for r in rows
     )
-    return (f'<section id="phe-duyet"><h2>Phê duyệt số liệu <small>approval (chốt số liệu)</small></h2><div class="cards">{cards}</div>'
-            f'<details class="list"><summary>{vn_int(len(rows))} báo cáo — xem danh sách</summary>'
-            f'<table class="compact"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details></section>')
+    return (
+        f'<section id="phe-duyet"><h2>Phê duyệt số liệu <small>approval (chốt số liệu)</small></h2><div '
+        f'class="cards">{cards}</div>'
+        f'<details class="list"><summary>{vn_int(len(rows))} báo cáo — xem danh sách</summary>'
+        f'<table class="compact"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details></section>'
+    )

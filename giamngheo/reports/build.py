@@ -32,7 +32,9 @@ def begin_analyst_workbook(run_dir: Path, manifest: dict) -> None:
     begin(run_dir, manifest)
 
 
-def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadline: str | None, side: SideProcess | None = None) -> ReportsWritten:
+def write_reports(
+    run_dir: Path, raw_dir: Path, previous_run: Path | None, deadline: str | None, side: SideProcess | None = None
+) -> ReportsWritten:
     """submissions.parquet, diff.json, the analyst and auditor workbooks, the HTML report, feedback/.
     With `side`, the analyst workbook (the longest) is written in that process, the others here."""
     from .. import diff as run_diff
@@ -49,7 +51,9 @@ def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadl
         try:
             return fn()
         except Exception as exc:  # a report bug is reported in the manifest, the run's tables stand
-            done.problems.append({"report": name, "error": described(exc), "trace": trace_of(exc)})  # no message: it may quote a cell
+            done.problems.append(
+                {"report": name, "error": described(exc), "trace": trace_of(exc)}
+            )  # no message: it may quote a cell
             return None
 
     ledger = attempt("submissions.parquet", lambda: submissions_table(run_dir, _deadline(deadline)))
@@ -75,7 +79,9 @@ def write_reports(run_dir: Path, raw_dir: Path, previous_run: Path | None, deadl
         write_json(d, run_dir / "diff.json")
         done.written.append("diff.json")
         done.diff = d
-    done.written += [name for name in ("bao_cao_tong_hop.xlsx", "bao_cao_kiem_tra.html", "bao_cao_kiem_tra.xlsx") if results[name] is not None]
+    done.written += [
+        name for name in ("bao_cao_tong_hop.xlsx", "bao_cao_kiem_tra.html", "bao_cao_kiem_tra.xlsx") if results[name] is not None
+    ]
     feedback = results["feedback"]
     if feedback is not None:
         done.written.append("feedback")

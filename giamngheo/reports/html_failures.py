@@ -25,10 +25,13 @@ def _failure_row(r: dict) -> str:
     acked = r.get("acknowledged") in (True, "true")
     ack = (f'<div class="ack">✓ Đã giải trình <small>acknowledged</small> — {escaped(r.get("acknowledged_by"))}: '
            f'{escaped(r.get("acknowledged_reason"))}</div>' if acked else "")
-    return (f'<tr class="{sev}{" acknowledged" if acked else ""}"><td>{escaped(r["source_sheet"])}</td><td class="cellref">{escaped(r["cell"])}</td>'
-            f'<td>{escaped(rule_title(r["rule"]))}<br><code>{escaped(r["rule"])}</code></td><td>{severity_badge(sev)}</td>'
-            f'<td>{_value(r["value"])}</td><td>{_value(r["expected"])}</td>'
-            f'<td>{escaped(r["message"])}<div class="en" lang="en">{escaped(r["message_en"])}</div>{ack}</td></tr>')
+    return (
+        f'<tr class="{sev}{" acknowledged" if acked else ""}"><td>{escaped(r["source_sheet"])}</td><td '
+        f'class="cellref">{escaped(r["cell"])}</td>'
+        f"<td>{escaped(rule_title(r['rule']))}<br><code>{escaped(r['rule'])}</code></td><td>{severity_badge(sev)}</td>"
+        f"<td>{_value(r['value'])}</td><td>{_value(r['expected'])}</td>"
+        f'<td>{escaped(r["message"])}<div class="en" lang="en">{escaped(r["message_en"])}</div>{ack}</td></tr>'
+    )
 
 
 def _has(items: list[dict], severity: str) -> str:
@@ -74,9 +77,12 @@ def _commune_group(code: str, items: list[dict], statuses: list[tuple[str, str]]
         body.append(_failure_row(r))
     head = "".join(f"<th>{h}</th>" for h in ("Trang tính", "Ô", "Quy tắc", "Mức độ", "Giá trị", "Cần là",
                                              "Nội dung <small>message</small>"))
-    return (f'<details class="commune {_has(items, "error")} {_has(items, "warning")}" id="{commune_anchor(code)}"{opened}>'
-            f'<summary><b>{escaped(name)}</b> <span class="code">{escaped(code)}</span>{badge}<span class="counts">{chips}</span></summary>'
-            f'<table class="failures"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></details>')
+    return (
+        f'<details class="commune {_has(items, "error")} {_has(items, "warning")}" id="{commune_anchor(code)}"{opened}>'
+        f'<summary><b>{escaped(name)}</b> <span class="code">{escaped(code)}</span>{badge}<span '
+        f'class="counts">{chips}</span></summary>'
+        f'<table class="failures"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></details>'
+    )
 
 
 def failures_section(run: RunData) -> str:

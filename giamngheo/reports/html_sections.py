@@ -130,8 +130,13 @@ def _figure(title: str, en: str, svg: str, caption: str = "", wide: bool = False
 
 def _shortfall_table(points: list[charts.Point], what: str) -> str:
     bad = sorted((p for p in points if not p.ok), key=lambda p: p.value - p.assigned)
-    rows = [[escaped(p.name), num_cell(vn_dec(p.value)), num_cell(vn_dec(p.assigned)), num_cell(vn_dec(p.value - p.assigned))] for p in bad]
-    table = html_table(["Xã/phường", "Giảm thực tế", "Chỉ tiêu giao", "Chênh lệch"], rows, "compact") if rows else "<p>Không có.</p>"
+    rows = [
+        [escaped(p.name), num_cell(vn_dec(p.value)), num_cell(vn_dec(p.assigned)), num_cell(vn_dec(p.value - p.assigned))]
+        for p in bad
+    ]
+    table = (
+        html_table(["Xã/phường", "Giảm thực tế", "Chỉ tiêu giao", "Chênh lệch"], rows, "compact") if rows else "<p>Không có.</p>"
+    )
     return f"<figure><h3>{vn_int(len(bad))} xã/phường {what}</h3>{table}</figure>"
 
 
@@ -179,20 +184,37 @@ def summary_section(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
            for r in counts["severity"].iter_rows(named=True)]
     rules = [[f'{escaped(rule_title(r["rule"]))} <code>{escaped(r["rule"])}</code>', severity_badge(r["severity"]),
               num_cell(vn_int(r["failures"])), num_cell(vn_int(r["communes"]))] for r in counts["rule"].iter_rows(named=True)]
-    communes = [[f'<a href="#{commune_anchor(r["commune_code"])}">{escaped(r["commune_name"] or UNRESOLVED)}</a>', escaped(r["commune_code"]),
-                 escaped(STATUS_VI.get(status.get(r["commune_code"]), "—")), num_cell(vn_int(r["errors"])), num_cell(vn_int(r["warnings"]))]
-                for r in counts["commune"].iter_rows(named=True)]
-    return ('<section id="tong-hop"><h2>3. Tổng hợp lỗi <small>failure counts</small></h2><div class="cols"><div>'
-            f'<h3>Theo mức độ <small>by severity</small></h3>{html_table(["Mức độ", "Số lỗi", "Số xã"], sev, "compact")}'
-            f'<h3>Theo quy tắc <small>by rule</small></h3>{html_table(["Quy tắc", "Mức độ", "Số lỗi", "Số xã"], rules, "compact")}'
-            '</div><div><h3>Theo xã/phường <small>by commune</small></h3>'
-            f'{html_table(["Xã/phường", "Mã", "Tình trạng", "Lỗi", "Cảnh báo"], communes, "compact")}</div></div></section>')
+    communes = [
+        [
+            f'<a href="#{commune_anchor(r["commune_code"])}">{escaped(r["commune_name"] or UNRESOLVED)}</a>',
+            escaped(r["commune_code"]),
+            escaped(STATUS_VI.get(status.get(r["commune_code"]), "—")),
+            num_cell(vn_int(r["errors"])),
+            num_cell(vn_int(r["warnings"])),
+        ]
+        for r in counts["commune"].iter_rows(named=True)
+    ]
+    return (
+        '<section id="tong-hop"><h2>3. Tổng hợp lỗi <small>failure counts</small></h2><div class="cols"><div>'
+        f"<h3>Theo mức độ <small>by severity</small></h3>{html_table(['Mức độ', 'Số lỗi', 'Số xã'], sev, 'compact')}"
+        f"<h3>Theo quy tắc <small>by rule</small></h3>{html_table(['Quy tắc', 'Mức độ', 'Số lỗi', 'Số xã'], rules, 'compact')}"
+        "</div><div><h3>Theo xã/phường <small>by commune</small></h3>"
+        f"{html_table(['Xã/phường', 'Mã', 'Tình trạng', 'Lỗi', 'Cảnh báo'], communes, 'compact')}</div></div></section>"
+    )
 
 
 def files_section(run: RunData) -> str:
     files = sorted(run.manifest.get("files", []), key=lambda f: (f.get("status") == "accepted", str(f.get("path"))))
-    rows = [[escaped(f.get("path")), escaped(f.get("commune_code")), escaped(f.get("kind")), escaped(STATUS_VI.get(f.get("status"), f.get("status"))),
-             escaped(f.get("layout"))] for f in files]
+    rows = [
+        [
+            escaped(f.get("path")),
+            escaped(f.get("commune_code")),
+            escaped(f.get("kind")),
+            escaped(STATUS_VI.get(f.get("status"), f.get("status"))),
+            escaped(f.get("layout")),
+        ]
+        for f in files
+    ]
     return (f'<section id="tep"><h2>5. Tệp đã nhận <small>files received</small></h2><details class="list">'
             f"<summary>{vn_int(len(files))} tệp — xem danh sách</summary>"
             + html_table(["Tệp", "Mã xã", "Loại", "Tình trạng", "Cách đọc"], rows, "compact files") + "</details></section>")

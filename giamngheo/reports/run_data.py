@@ -61,7 +61,8 @@ def rule_title(rule_id: str | None) -> str:
 
 
 def failure_counts(failures: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Failure counts by severity, by rule and by commune (errors first in each); acknowledged warnings are not open, not counted."""
+    """Failure counts by severity, by rule and by commune (errors first in each); acknowledged warnings are not open and not
+    counted."""
     failures = open_failures(failures)
     communes = pl.col("commune_code").drop_nulls().n_unique().alias("communes")
     errors = (pl.col("severity") == "error").sum().cast(pl.Int64).alias("errors")

@@ -74,7 +74,9 @@ def biff5_book(sheets: dict[str, list[list]]) -> bytes:
     for name in names:
         rows = sheets[name]
         width = max((len(r) for r in rows), default=0)
-        body = _bof(0x0010) + _record(0x0200, struct.pack("<HHHHH", 0, len(rows), 0, width, 0)) + _cells(rows) + _record(0x000A, b"")
+        body = (
+            _bof(0x0010) + _record(0x0200, struct.pack("<HHHHH", 0, len(rows), 0, width, 0)) + _cells(rows) + _record(0x000A, b"")
+        )
         label = _text(name)
         bounds += _record(0x0085, struct.pack("<IBB", offset + len(bodies), 0, 0) + bytes([len(label)]) + label)
         bodies += body

@@ -52,8 +52,13 @@ def _encoded(text: str, charset: str) -> bytes:
     return b"".join(out)
 
 
-def write_spreadsheetml(path: Path, sheets: dict[str, list[list]], merged: dict[str, list[tuple[int, int, int, int]]] | None = None,
-                        formulas: dict[tuple[int, int], str] | None = None, dtd: bool = False) -> Path:
+def write_spreadsheetml(
+    path: Path,
+    sheets: dict[str, list[list]],
+    merged: dict[str, list[tuple[int, int, int, int]]] | None = None,
+    formulas: dict[tuple[int, int], str] | None = None,
+    dtd: bool = False,
+) -> Path:
     """Worksheets of rows (None an empty cell, skipped with ss:Index as Excel does); `merged` 1-based (row, col,
     across, down) per sheet; `formulas` (row, col) -> a formula whose value was never saved."""
     def data(v):
@@ -72,7 +77,11 @@ def write_spreadsheetml(path: Path, sheets: dict[str, list[list]], merged: dict[
                     skipped = True
                     continue
                 a, d = spans.get((r, c), (0, 0))
-                attrs = (f' ss:Index="{c}"' if skipped else "") + (f' ss:MergeAcross="{a}"' if a else "") + (f' ss:MergeDown="{d}"' if d else "")
+                attrs = (
+                    (f' ss:Index="{c}"' if skipped else "")
+                    + (f' ss:MergeAcross="{a}"' if a else "")
+                    + (f' ss:MergeDown="{d}"' if d else "")
+                )
                 attrs += f' ss:Formula="{escape(formula)}"' if formula else ""
                 cells.append(f"<Cell{attrs}>{data(v) if v is not None else ''}</Cell>")
                 skipped = False
