@@ -1,0 +1,243 @@
+"""A household list's header band, read in the parsing process (giamngheo/layout/households.py reads the rows): the row
+naming the head of household and enough other list fields, the rows under it (column numbers, sub-labels, the
+indicators' numbers under "Chỉ số thiếu hụt"), and which column holds each field. Worker side: no polars."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..parsed import cell_json
+from ..readers.grid import Sheet
+from ..text import fold
+from . import household_cells as C
+from .household_cells import text_of as _text
+from .personal import HEADER_SCAN, first_filled, header_texts, names_any
+from .deprivation_cells import indicator_key
+from .standards import load_standards
+from .vocabulary import load_vocabulary
+
+INDICATORS = 12
+# the field a label names when it names several ("Phân loại hộ (nghèo / cận nghèo)"): first listed wins
+PRIORITY = (
+    "relation",
+    "group",
+    "planned_exit_year",
+    "deprivations",
+    "no_labour",
+    "merit",
+    "minority_mark",
+    "household_code",
+    "id_number",
+    "head_name",
+    "birth",
+    "phone",
+    "notes",
+    "members",
+    "ethnicity",
+    "near_poor_mark",
+    "poor_mark",
+    "village",
+    "stt",
+)
+# besides the head's name, a list's header names at least this many of these
+EVIDENCE = {"household_code", "id_number", "birth", "members", "group", "ethnicity", "minority_mark", "deprivations", "no_labour",
+            "merit", "planned_exit_year", "phone", "poor_mark", "near_poor_mark"}
+MIN_EVIDENCE = 2
+_NUMBERING = re.compile(r"^\(?[A-Za-z0-9]{1,2}\)?$")  # a column-numbering row: "(1)", "A", "12"
+NUMBERED = re.compile(r"^\s*([IVX]{1,4}|\d{1,2}|[a-z])\s*[.)/:-]\s*", re.IGNORECASE)
+
+
+def _shown(sheet: Sheet, r: int, c: int) -> str:
+    """The text shown at (r, c): its own, else that of the merged range covering it."""
+    own = _text(sheet.value(r, c))
+    if own:
+        return own
+    for r1, c1, r2, c2 in sheet.merged:
+        if r1 <= r <= r2 and c1 <= c <= c2:
+            return _text(sheet.value(r1, c1))
+    return ""
+
+
+@lru_cache(maxsize=50_000)
+def _fields_of(label: str) -> tuple[str, ...]:
+    """The household fields a header label names, most specific first."""
+    if not label or len(label) > 150:
+        return ()
+    words = load_vocabulary().households
+    tags = {t[3:] for t in words.tags(label)}
+    if "head_name" in tags and "hh.head_name" not in words.leading(_ABOUT.sub("", fold(label))):
+        # the head's name is the label's first words ("Họ và tên chủ hộ"): "Hộ nghèo có chủ hộ là nữ" (a plan's breakdown),
+        # "Ghi chú (ghi rõ họ tên chủ hộ)" name no one (a plan annex with such a column was read as a list, and lost)
+        tags.discard("head_name")
+    return tuple(f for f in PRIORITY if f in tags)
+
+
+_ABOUT = re.compile(r"^thong tin (?:ve )?")  # "Thông tin chủ hộ" over "Họ và tên | Năm sinh | Số CCCD": the head's
+_HEADER_FIELDS = ("head_name", "relation")  # the first fields that decide a header row
+_NOT_HEADER: set[str] = set()  # texts whose first field is neither
+@lru_cache(maxsize=50_000)
+def _first_field(label: str) -> str:
+    """The field a label names first ("" none): every sheet's first rows are asked."""
+    return next(iter(_fields_of(label)), "")
+
+
+def _word(text: str) -> frozenset[str]:
+    return load_vocabulary().household_words.leading(text)
+
+
+@lru_cache(maxsize=4096)
+def group_of(text: str) -> str | None:
+    """poor / near_poor from a cell or a section row's text ("Hộ cận nghèo", "HCN", "II. HỘ NGHÈO")."""
+    words = _word(NUMBERED.sub("", text))
+    if "word.list" in words:  # "Danh sách hộ cận nghèo"
+        folded = fold(NUMBERED.sub("", text)).replace("danh sach", "", 1)
+        words = _word(folded)
+    return "near_poor" if "word.near_poor" in words else "poor" if "word.poor" in words else None
+
+
+
+def list_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
+    """The header row naming the head of household and enough other list fields, and its fields. A title
+    naming a list of households ("DANH SÁCH HỘ NGHÈO") makes one field besides the head's name enough."""
+    if not names_any(header_texts(sheet), _NOT_HEADER, lambda text: _first_field(text) in _HEADER_FIELDS):
+        return None  # no cell of those rows names the head of household (or a person's relation): most sheets
+    start = first_filled(sheet)
+    for r in range(start, min(len(sheet.rows), start + HEADER_SCAN)):
+        row = sheet.rows[r]
+        found: dict[str, int] = {}
+        for j, v in enumerate(row):
+            if v.__class__ is str and v and (f := _first_field(v)):
+                found.setdefault(f, j)
+        if "relation" in found:  # a row per person ("Quan hệ với chủ hộ"): not a list of households
+            return None
+        if "head_name" in found:
+            # fields merged over two header rows may sit in the row below ("Chỉ số thiếu hụt" over 1…12), when that
+            # row is a header's, not the first household's (a note "CCCD 0019…" there names no column)
+            name_col = found["head_name"]
+            if not C.filled(sheet.value(r + 1, name_col)) or band_bottom(sheet, r, name_col) > r:
+                for j in range(sheet.width):
+                    for f in _fields_of(_shown(sheet, r + 1, j))[:1]:
+                        found.setdefault(f, j)
+            evidence = len(EVIDENCE & set(found))
+            if evidence >= MIN_EVIDENCE or (evidence and _titled_list(sheet, start, r)):
+                return r, found
+    return None
+
+
+def _titled_list(sheet: Sheet, start: int, top: int) -> bool:
+    """A title line above the header names a list of households: "Danh sách hộ nghèo ..."."""
+    words = load_vocabulary().household_words
+    for r in range(start, top):
+        for v in sheet.rows[r]:
+            if isinstance(v, str) and "word.list" in words.leading(v) and group_of(v):
+                return True
+    return False
+
+
+def band_bottom(sheet: Sheet, top: int, name_col: int) -> int:
+    """The last header row: rows under the top one while the head's-name column is merged from above,
+    empty, a column number ("(2)"), or a label under a group's ("Thông tin chủ hộ" over "Họ và tên")."""
+    bottom = top
+    for r in range(top + 1, min(top + 4, len(sheet.rows))):
+        own = _text(sheet.value(r, name_col))
+        merged = any(r1 < r <= r2 and c1 <= name_col <= c2 for r1, c1, r2, c2 in sheet.merged)
+        if merged or (own and (numbering_row(sheet, r, name_col) or _label_row(sheet, r, name_col))) or (
+                not own and not group_of(" ".join(_text(v) for v in sheet.rows[r])) and _deprivation_numbers(sheet, r)):
+            bottom = r
+        else:
+            break
+    return bottom
+
+
+def _label_row(sheet: Sheet, r: int, name_col: int) -> bool:
+    """A sub-header row: its head's-name cell names the head ("Họ và tên") and no cell holds a number."""
+    if "head_name" not in _fields_of(_text(sheet.value(r, name_col)))[:1]:
+        return False
+    return not any(v is not None and cell_json(v)[0] is not None for v in sheet.rows[r])
+
+
+def numbering_row(sheet: Sheet, r: int, name_col: int) -> bool:
+    """A row numbering the columns ("(1) (2) (3)…", "A B 1 2…"), not a household: its head's-name cell
+    is a number or a letter too."""
+    if not _NUMBERING.match(_text(sheet.value(r, name_col)) or "x"):
+        return False
+    texts = [t for t in (_text(v) for v in sheet.rows[r]) if t]
+    return len(texts) >= 3 and sum(bool(_NUMBERING.match(t)) for t in texts) >= 0.8 * len(texts)
+
+
+def _deprivation_numbers(sheet: Sheet, r: int) -> dict[int, int]:
+    """Column -> indicator number of a sub-header row of numbers 1…12 or indicator names."""
+    found = {}
+    for j, v in enumerate(sheet.rows[r] if r < len(sheet.rows) else ()):
+        num, text = cell_json(v)
+        if num is not None and num.is_integer() and 1 <= num <= INDICATORS:
+            found[j] = int(num)
+        elif text and text.strip().isdigit():
+            if 1 <= int(text) <= INDICATORS:
+                found[j] = int(text)
+        elif text:
+            bare = NUMBERED.sub("", text)
+            n = int(text.split(".")[0]) if re.match(r"^\d{1,2}\s*[.)]", text) else _indicator_number(bare)
+            if n and 1 <= n <= INDICATORS:
+                found[j] = n
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _indicator_number(label: str) -> int | None:
+    key = indicator_key(label)  # a name ("Nguồn nước sinh hoạt", "BHYT") or a number ("Chỉ số 4", "CS4": "#4")
+    if key is None:
+        return None
+    if key.startswith("#"):
+        return int(key[1:])
+    for standard in load_standards().standards:
+        for ind in standard.indicators:
+            if ind.key == key:
+                return ind.id
+    return None
+
+
+def _named_indicators(sheet: Sheet, r: int) -> dict[int, int]:
+    """Column -> indicator number of a header row whose labels name three or more indicators, by name or number
+    ("Nguồn nước sinh hoạt", "CS4", "Chỉ số 4"), no "Chỉ số thiếu hụt" over them: a lone "Việc làm" is no set of marks."""
+    found = {}
+    for j, v in enumerate(sheet.rows[r]):
+        text = _text(v)
+        if text and not text.strip().isdigit() and (n := _indicator_number(NUMBERED.sub("", text))) and 1 <= n <= INDICATORS:
+            found[j] = n
+    return found if len(set(found.values())) >= 3 else {}
+
+
+def list_columns(sheet: Sheet, top: int, bottom: int) -> tuple[dict[str, int], dict[int, int]]:
+    """field -> column, and column -> indicator number of the deprivation columns."""
+    columns: dict[str, int] = {}
+    deprivation: dict[int, int] = {}
+    numbers = {}
+    for r in range(top + 1, bottom + 1):
+        numbers.update(_deprivation_numbers(sheet, r))
+    named = _named_indicators(sheet, top)
+    under = False  # right of a "Chỉ số thiếu hụt" label whose merge a .csv or .ods lost
+    for j in range(sheet.width):
+        shown = list(dict.fromkeys(t for t in (_shown(sheet, r, j) for r in range(top, bottom + 1)) if t))
+        label = " ".join(shown)
+        # the lowest label that names a field wins ("Thông tin chủ hộ" over "Năm sinh" is the birth), else all joined
+        fields = next((f for f in (_fields_of(t) for t in reversed(shown)) if f), ()) if len(shown) > 1 else ()
+        fields = fields or _fields_of(label)
+        field = fields[0] if fields else None
+        if field == "deprivations" or (under and not label.strip(" 0123456789") and j in numbers):
+            if j in numbers:
+                deprivation[j] = numbers[j]
+                under = True
+                continue
+            columns.setdefault("deprivations", j)
+            continue
+        under = False
+        if field is None and j in named and j not in numbers:  # "CS4", "Nước sinh hoạt": the indicator's own column
+            deprivation[j] = named[j]
+            continue
+        if field and field not in columns:
+            columns[field] = j
+    if deprivation:
+        columns["deprivations"] = min(deprivation)  # failures about the deprivations point at the first
+    return columns, deprivation
