@@ -8,8 +8,15 @@ import pandera.polars as pa
 import polars as pl
 
 from .breakdowns import BreakdownRows, breakdown_column, communes_giving
-from .columns import COLUMNS
+from .columns import BREAKDOWNS, COLUMNS
 from .validation import READ_AS_NUMBER, check_name, not_negative, read_as_number, whole_number
+
+# A plan annex's counts, declared once: the baseline at the year's start, then the cuts it allocates; the breakdowns of
+# the poor and near-poor ("Trong đó") are schemas.columns.BREAKDOWNS
+BASELINE = ("total_households", "poor_households", "near_poor_households")
+REDUCTIONS = ("poor_reduction_target", "near_poor_reduction_target")
+PLAN_COUNTS = BASELINE + REDUCTIONS
+PLAN_BREAKDOWNS = BREAKDOWNS
 
 
 def _info(field: str, description: str) -> dict:

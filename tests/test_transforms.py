@@ -5,11 +5,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+import schemas.villages as villages_schema
 from transforms import aggregate, checks
 from transforms.rates import excel_round, pct_of, pp_difference, rate_pct
 from transforms.results import RESULTS_BREAKDOWN_FIELDS, actual_attainment, balance_failures, provincial_results
 
-PLAN = list(aggregate.PLAN_COUNTS)
+PLAN = list(villages_schema.PLAN_COUNTS)
 
 
 def _typed(rows: list[dict], fields: list[str]) -> pl.LazyFrame:
@@ -152,9 +153,9 @@ def test_commune_totals_and_provincial_figures():
             "near_poor_reduction_target": [None, None, None],
             # a breakdown one village gives ("Trong đó: hộ DTTS"), others no village gives
             "poor_ethnic_minority": [3, None, None],
-            **{f: [None, None, None] for f in aggregate.PLAN_BREAKDOWNS[1:]},
+            **{f: [None, None, None] for f in villages_schema.PLAN_BREAKDOWNS[1:]},
         },
-        schema_overrides={f: pl.Int64 for f in (*PLAN, *aggregate.PLAN_BREAKDOWNS)},
+        schema_overrides={f: pl.Int64 for f in (*PLAN, *villages_schema.PLAN_BREAKDOWNS)},
     )
     communes = aggregate.commune_totals(villages).sort("commune_code").collect()
     # a commune sums the villages that give a breakdown; null where none does

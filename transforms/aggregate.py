@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.villages import BASELINE, PLAN_BREAKDOWNS, PLAN_COUNTS, REDUCTIONS
+
 from . import breakdowns
 from .rates import excel_round, rate_pct
 
-PLAN_COUNTS = [
-    "total_households",
-    "poor_households",
-    "near_poor_households",
-    "poor_reduction_target",
-    "near_poor_reduction_target",
-]
-# subsets of the poor and near-poor ("Trong đó"), null where a commune's table does not give them
-PLAN_BREAKDOWNS = ["poor_ethnic_minority", "near_poor_ethnic_minority", "poor_no_labour", "near_poor_no_labour", "poor_merit"]
+# PLAN_BREAKDOWNS: subsets of the poor and near-poor ("Trong đó"), null where a commune's table does not give them
 
 
 def village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, accepted: pl.LazyFrame) -> pl.LazyFrame:
@@ -31,8 +25,7 @@ def village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, accepted: pl.LazyFra
             "commune_code",
             pl.col("name").alias("village_name"),
             "section",
-            *[pl.col(f).round(0).cast(pl.Int64) for f in PLAN_COUNTS[:3]],
-            *[pl.col(f).round(0).cast(pl.Int64) for f in PLAN_COUNTS[3:]],
+            *[pl.col(f).round(0).cast(pl.Int64) for f in PLAN_COUNTS],
             *[pl.col(f).round(0).cast(pl.Int64) if f in given else pl.lit(None, pl.Int64).alias(f) for f in PLAN_BREAKDOWNS],
             "source_file",
             "source_sheet",
@@ -49,8 +42,8 @@ def commune_totals(villages: pl.LazyFrame) -> pl.LazyFrame:
         villages.group_by("commune_code")
         .agg(
             pl.len().cast(pl.Int64).alias("villages"),
-            *[pl.col(f).sum() for f in PLAN_COUNTS[:3]],
-            *[breakdowns.given_sum(f) for f in PLAN_COUNTS[3:]],
+            *[pl.col(f).sum() for f in BASELINE],
+            *[breakdowns.given_sum(f) for f in REDUCTIONS],  # a commune's cut is unknown when no village gives it
             *[breakdowns.given_sum(f) for f in PLAN_BREAKDOWNS],
         )
         .with_columns(rates("total_households"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.columns import BREAKDOWN_OF
+
 from .checks import as_failures, int_text
 from .rates import rate_pct
 
@@ -177,12 +179,7 @@ def province_sums(fields, accepted: pl.Expr) -> list[pl.Expr]:
 def commune_shares(communes: pl.LazyFrame) -> pl.LazyFrame:
     """Accepted communes that give any breakdown, with the shares of their poor and near-poor (half-up,
     2 decimals), the poor able to work and whether the plan relies on those who cannot (target > able)."""
-    given = pl.any_horizontal(
-        [
-            pl.col(f).is_not_null()
-            for f in ("poor_ethnic_minority", "near_poor_ethnic_minority", "poor_no_labour", "near_poor_no_labour", "poor_merit")
-        ]
-    )
+    given = pl.any_horizontal([pl.col(f).is_not_null() for f in BREAKDOWN_OF])
     able = able_to_work(pl.col("poor_households"), pl.col("poor_no_labour"))
     return (
         communes.filter((pl.col("status") == "accepted") & given)

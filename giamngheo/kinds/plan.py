@@ -7,7 +7,7 @@ from functools import partial
 import polars as pl
 
 from schemas.columns import BREAKDOWN_OF as BREAKDOWNS
-from schemas.villages import Communes, PlanVillageRows, Provinces, Villages
+from schemas.villages import PLAN_BREAKDOWNS, PLAN_COUNTS, Communes, PlanVillageRows, Provinces, Villages
 from transforms import aggregate, breakdowns, checks, outliers
 from transforms.lineage import cell_lineage
 
@@ -16,8 +16,8 @@ from ..layout.vocabulary import load_vocabulary
 from .base import Context, Figures, Kind, Output
 from .breakdowns_report import breakdown_section, breakdown_sheets
 
-COUNTS = ("total_households", "poor_households", "near_poor_households", "poor_reduction_target", "near_poor_reduction_target")
-BREAKDOWN_FIELDS = tuple(BREAKDOWNS)  # poor_ethnic_minority, ...: parts of the poor and near-poor counts
+COUNTS = PLAN_COUNTS
+BREAKDOWN_FIELDS = PLAN_BREAKDOWNS  # poor_ethnic_minority, ...: parts of the poor and near-poor counts
 RATES = ("poor_rate", "near_poor_rate", "poor_reduction_rate", "near_poor_reduction_rate")
 RATE_SPECS = (
     ("poor_rate", "poor_households", ("total_households",)),
