@@ -91,6 +91,8 @@ def _message(rec: dict) -> tuple[str, str]:
         detail_vi, detail_en = label_vi(detail).lower(), label_en(detail)
     elif rule.id == "plan_feasible":  # "38/21": poor households, of which without labour capacity
         detail_vi = detail_en = " − ".join(_text(detail).split("/"))
+    elif rule.id == "baseline_matches_targets":  # the workbook's cell of the province's figure
+        detail_vi, detail_en = (f" (ô {detail})", f" (cell {detail})") if detail else ("", "")
     elif detail in _DETAILS:
         detail_vi, detail_en = _DETAILS[detail]
     where = rec.get("cell") or (f"dòng {rec['row']}" if rec.get("row") else "")

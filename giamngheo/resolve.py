@@ -81,18 +81,21 @@ def _type_starts(type_words: tuple[str, ...]) -> dict[str, list[list[str]]]:
 _MOTTO = _UNITS["motto"]
 
 
-def _folded_hits(text: str, index: dict[str, list]) -> list:
+def _folded_hits(text: str, index: dict[str, list], other_type: bool = False) -> list:
     """Units whose accent-folded bare name occurs as whole words.
 
     A name right after its own type word ("xa kep", "phuong phu tan") beats
     any untyped one; an untyped name needs two words or more (so that "Bo" or
     "Phan" in ordinary prose is not a unit). Among equals the longest wins.
+    A name after another type word is no hit ("Phường Tây Sơn", a former ward of Pleiku, is not Xã Tây Sơn; "Thị trấn
+    Tây Sơn" became Xã Sơn Tây): those are what `other_type` asks for, the last resort once former names found none.
     """
     lines = [fold(line) for line in text.split("\n")]
     for motto in _MOTTO:  # the national motto shares its row with the unit's name in most headers
         lines = [line.replace(motto, " | ") for line in lines]
     typed: dict[int, list] = {}
     untyped: dict[int, list] = {}
+    other: dict[int, list] = {}
     for line in lines:
         words = line.split()
         for i in range(len(words)):
@@ -108,12 +111,15 @@ def _folded_hits(text: str, index: dict[str, list]) -> list:
                     continue
                 type_word = before if before in _FOLDED_TYPES else (last if last in _FOLDED_TYPES else None)
                 for unit in index[key]:
-                    if type_word and fold(unit.unit_type) == type_word or type_word == "thi tran":
+                    if type_word is None:
+                        if n >= 2:
+                            untyped.setdefault(n, []).append(unit)
+                    elif fold(unit.unit_type) == type_word:
                         typed.setdefault(n, []).append(unit)
-                    elif n >= 2:
-                        untyped.setdefault(n, []).append(unit)
+                    else:
+                        other.setdefault(n, []).append(unit)
                 break
-    found = typed or untyped
+    found = other if other_type else (typed or untyped)
     return found[max(found)] if found else []
 
 
@@ -203,6 +209,9 @@ class Resolver:
         yield "folded_file_name", file_text, False, lambda text: _folded_hits(text, self.folded)
         yield "legacy_title", title_text, True, legacy
         yield "legacy_file_name", file_text, True, legacy
+        # a current name under another type word that no former unit's name explains ("Phường X" for Xã X)
+        yield "folded_title", title_text, False, lambda text: _folded_hits(text, self.folded, other_type=True)
+        yield "folded_file_name", file_text, False, lambda text: _folded_hits(text, self.folded, other_type=True)
 
     def legacy_names_in(self, text: str, unit: Unit) -> list[str]:
         """The former unit names of `unit` that occur in `text` (what a legacy match was made on)."""
@@ -238,6 +247,7 @@ class Resolver:
             ("legacy", lambda: list(self.legacy_bare.get(key, ()))),  # "Phi Hải": a former commune named without its type
             ("name", lambda: _folded_hits(name, self.folded)),
             ("legacy", lambda: _folded_hits(name, self.legacy_folded)),
+            ("name", lambda: _folded_hits(name, self.folded, other_type=True)),
         )
         first = None  # the first tier that names units, when none of them is of the run's province
         for method, hits_of in tiers:

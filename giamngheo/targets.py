@@ -14,12 +14,14 @@ from transforms.targets import assigned_target_cells, targets_in_points
 from .kinds import KIND_BY_NAME
 from .parse import failure
 from .parsed import ParsedTable, ParseResult
+from .readers.grid import a1
 from .resolve import Resolver
 from .validate import zero_markers
 
 TARGET_COUNTS = ["total_households", "poor_households", "assigned_poor_reduction_households"]
 TARGET_RATES = ["assigned_poor_reduction_pp", "poor_rate"]
 _UNIT = r"(?i)\s*(?:điểm\s*%?|điểm phần trăm|%|pp)\s*$"
+BASELINE_FIELDS = ("total_households", "poor_households")  # a plan's baseline the workbook may give too
 TARGETS_SCHEMA = {
     "commune_code": pl.Utf8,
     "assigned_poor_reduction_pp": pl.Float64,
@@ -29,6 +31,9 @@ TARGETS_SCHEMA = {
     "targets_total_households": pl.Float64,
     "targets_poor_households": pl.Float64,
     "targets_row": pl.Int32,
+    # where the workbook gives each baseline figure ("Chỉ tiêu!D7"), for baseline_matches_targets
+    "targets_total_households_cell": pl.Utf8,
+    "targets_poor_households_cell": pl.Utf8,
 }
 
 
@@ -115,10 +120,11 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
             "commune_code": res.unit.commune_code,
             "assigned_poor_reduction_pp": target,
             "assigned_poor_reduction_households": abs(households) if households is not None and target is None else None,
-            # a workbook of targets alone gives no baseline (its typed rows read 0 there): nothing to compare the plans with
-            "targets_total_households": rec["total_households"] if "total_households" in table.columns else None,
-            "targets_poor_households": rec["poor_households"] if "poor_households" in table.columns else None,
+            # a workbook of targets alone gives no baseline, and a blank cell gives none for its commune (typed rows read
+            # 0 there): nothing to compare the plan with
+            **{f"targets_{f}": rec[f] if _written(table, f, rec["_i"]) else None for f in BASELINE_FIELDS},
             "targets_row": rec["row"],
+            **{f"targets_{f}_cell": _cell(sheet, rec["row"], table.columns.get(f)) for f in BASELINE_FIELDS},
         }
     other = _another_provinces(typed, codes, resolver, len(out))
     if other is not None:  # the workbook of another province than --province: none of its targets is this one's
@@ -149,6 +155,21 @@ def _another_provinces(typed: pl.DataFrame, codes: list, resolver: Resolver, res
     found = Counter(unit.province_code for name, code in named if (unit := national.resolve_name(name, code).unit) is not None)
     top = found.most_common(1)
     return top[0][0] if top and top[0][0] != resolver.province and top[0][1] * 2 > len(named) else None
+
+
+def _cell(sheet: str | None, row: int, column: int | None) -> str | None:
+    """A cell of the workbook as an auditor finds it: "Chỉ tiêu!D7" (a CSV's, "D7")."""
+    if column is None:
+        return None
+    return f"{sheet}!{a1(row, column)}" if sheet else a1(row, column)
+
+
+def _written(table: ParsedTable, field: str, i: int) -> bool:
+    """Whether the table's row `i` gives a field: its column is there and its cell is not blank."""
+    if field not in table.columns:
+        return False
+    num, text = table.rows.get(f"{field}__num"), table.rows.get(f"{field}__text")
+    return bool(num and num[i] is not None) or bool(text and (text[i] or "").strip())
 
 
 def _typed(rows: dict) -> pl.DataFrame:

@@ -232,8 +232,8 @@ RULES: tuple[Rule, ...] = (
          "{field_vi} = {value} khác xa các đơn vị cùng tỉnh (trung vị {expected}); đề nghị kiểm tra lại.",
          "{field_en} = {value} is far from its peers in the province (median {expected}); please check."),
     Rule("baseline_matches_targets", WARNING, TARGETS, "Số liệu gốc khớp số của tỉnh", "Baseline matches the province's figure",
-         "{field_vi} của xã là {value} nhưng biểu giao chỉ tiêu của tỉnh ghi {expected}.",
-         "The commune's {field_en} is {value} but the province's targets workbook says {expected}."),
+         "{field_vi} của xã là {value} nhưng biểu giao chỉ tiêu của tỉnh ghi {expected}{detail_vi}.",
+         "The commune's {field_en} is {value} but the province's targets workbook says {expected}{detail_en}."),
     Rule("target_listed_once", WARNING, TARGETS, "Mỗi xã một dòng chỉ tiêu", "Each commune's target once",
          "Ô {cell}: {value} đã có chỉ tiêu ở dòng {expected} của biểu giao chỉ tiêu; chỉ tiêu ở dòng {expected} được dùng, "
          "dòng này không được tính.",

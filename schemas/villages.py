@@ -17,6 +17,7 @@ BASELINE = ("total_households", "poor_households", "near_poor_households")
 REDUCTIONS = ("poor_reduction_target", "near_poor_reduction_target")
 PLAN_COUNTS = BASELINE + REDUCTIONS
 PLAN_BREAKDOWNS = BREAKDOWNS
+_GIVEN_SUM = "sum over the accepted communes that give it; null when none does"
 
 
 def _info(field: str, description: str) -> dict:
@@ -188,8 +189,8 @@ class Provinces(pa.DataFrameModel):
     near_poor_households: int = pa.Field(ge=0, **_info("near_poor_households", "sum over accepted communes"))
     poor_rate_pct: float = pa.Field(nullable=True, **_info("poor_rate_pct", "from the sums"))
     near_poor_rate_pct: float = pa.Field(nullable=True, **_info("near_poor_rate_pct", "from the sums"))
-    poor_reduction_target: int = pa.Field(ge=0, **_info("poor_reduction_target", "sum over accepted communes"))
-    near_poor_reduction_target: int = pa.Field(ge=0, **_info("near_poor_reduction_target", "sum over accepted communes"))
+    poor_reduction_target: int = pa.Field(ge=0, nullable=True, **_info("poor_reduction_target", _GIVEN_SUM))
+    near_poor_reduction_target: int = pa.Field(ge=0, nullable=True, **_info("near_poor_reduction_target", _GIVEN_SUM))
     planned_poor_reduction_pp: float = pa.Field(nullable=True, **_info("planned_poor_reduction_pp", "from the sums"))
     communes_meeting_target: int = pa.Field(ge=0)
     communes_below_target: int = pa.Field(ge=0)

@@ -270,6 +270,29 @@ def test_a_former_name_of_the_run_s_province_over_a_current_name_of_another():
     assert (named.unit.commune_code, named.rule) == ("01576", "legacy_unit_name")
 
 
+def test_a_former_unit_under_its_own_type_word_is_not_a_current_unit_of_another_type():
+    """"UBND PHƯỜNG TÂY SƠN" is the former ward of Pleiku and An Khê (split between them), not Xã Tây Sơn of the former
+    Bình Định; "Thị trấn Ngô Mây" became Xã Phù Cát, not Xã Ngô Mây. The accent-folded current names took them, with no
+    word: a ward's plan was published as Xã Tây Sơn's and its real plan set aside (independent probe, Gia Lai, 12-06)."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+
+    within = Resolver(load_reference(), "52")
+
+    def of(title: str):
+        return within.resolve("ke hoach.xlsx", [title, "KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], [])
+
+    split = of("UBND PHƯỜNG TÂY SƠN")
+    assert (split.unit, split.rule) == (None, "commune_resolved")
+    assert [c[-6:-1] for c in split.candidates] == ["23575", "23617"]
+    town = of("UBND THỊ TRẤN NGÔ MÂY")
+    assert (town.unit.commune_code, town.rule) == ("21853", "legacy_unit_name")
+    for title in ("UBND XÃ TÂY SƠN", "UBND XA TAY SON"):  # the current commune, typed or folded
+        assert (of(title).unit.commune_code, of(title).rule) == ("21808", None)
+    # a current name under another type word that no former unit explains still finds its commune, as a last resort
+    assert of("UBND PHƯỜNG IA KO").unit.commune_name == "Xã Ia Ko"
+
+
 # --- values of one village row ------------------------------------------------------------------
 
 

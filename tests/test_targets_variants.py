@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from layouts.grids import Grid, write_book
 
@@ -189,3 +190,26 @@ def test_a_workbook_of_targets_alone_gives_no_baseline_to_compare(tmp_path):
                          [[1, "Xã Phú Thịnh", 5441, 0.79]]))
     assert given.frame["targets_total_households"].to_list() == [5441.0]
     assert given.frame["targets_poor_households"].to_list() == [None]
+
+
+def test_a_blank_baseline_cell_gives_no_baseline_and_a_given_one_its_cell(tmp_path):
+    """A commune whose "Số hộ nghèo" the province left blank has no baseline there, not 0: Xã Tây Sơn's correct plan was
+    told "biểu giao chỉ tiêu của tỉnh ghi 0" (independent probe, Gia Lai, 12-06). A baseline the workbook gives is
+    compared at its cell, which the warning names: the auditor finds the province's figure."""
+    from giamngheo.failures import finish
+    from transforms.outliers import baseline_mismatches
+
+    header = [["STT", "Tên xã, phường", "Tổng số hộ", "Số hộ nghèo", "Chỉ tiêu giảm (điểm %)"]]
+    found = _read(
+        _write(tmp_path / "chi tieu.xlsx", header, [[1, "Xã Phú Thịnh", 5441, None, 0.79], [2, "Xã Kha Sơn", 4000, 120, 0.3]])
+    )
+    frame = found.frame.sort("targets_row")
+    assert frame["targets_poor_households"].to_list() == [None, 120.0]
+    assert frame["targets_poor_households_cell"].to_list() == ["Giao chỉ tiêu!D5", "Giao chỉ tiêu!D6"]
+    communes = frame.select("commune_code", pl.lit("accepted").alias("status"), pl.lit("f.xlsx").alias("source_file"),
+                            pl.col("targets_total_households").cast(pl.Int64).alias("total_households"),
+                            pl.Series("poor_households", [150, 130]))
+    got = baseline_mismatches(communes.lazy(), frame.lazy()).collect()
+    assert got.select("field", "value", "expected").rows() == [("poor_households", "130", "120")]
+    message = finish(got, "r1").to_dicts()[0]["message"]
+    assert message.endswith("biểu giao chỉ tiêu của tỉnh ghi 120 (ô Giao chỉ tiêu!D6).")

@@ -180,6 +180,8 @@ def test_commune_totals_and_provincial_figures():
     # a province sums the accepted communes that give a breakdown and says how many do
     assert (province["poor_ethnic_minority"], province["poor_ethnic_minority_communes"]) == (3, 1)
     assert (province["poor_merit"], province["poor_merit_communes"]) == (None, 0)
+    # a planned cut no accepted commune gives is unknown, not 0 (independent probe, Gia Lai: "0 hộ" in the summary)
+    assert (province["poor_reduction_target"], province["near_poor_reduction_target"]) == (1, None)
 
 
 @pytest.mark.parametrize(

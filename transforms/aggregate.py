@@ -88,7 +88,10 @@ def provincial_figures(communes: pl.LazyFrame, expected: pl.LazyFrame) -> pl.Laz
     figures = communes.group_by("province_code").agg(
         accepted.sum().cast(pl.Int64).alias("communes_accepted"),
         (pl.col("status") == "rejected").sum().cast(pl.Int64).alias("communes_rejected"),
-        *[pl.col(f).filter(accepted).sum().cast(pl.Int64).alias(f) for f in PLAN_COUNTS],
+        *[pl.col(f).filter(accepted).sum().cast(pl.Int64).alias(f) for f in BASELINE],
+        # a planned cut no accepted commune gives is unknown, not 0 ("0 near-poor households to lift" said the summary)
+        *[pl.when((accepted & pl.col(f).is_not_null()).any()).then(pl.col(f).filter(accepted).sum()).cast(pl.Int64).alias(f)
+          for f in REDUCTIONS],
         *breakdowns.province_sums(PLAN_BREAKDOWNS, accepted),
         (accepted & (pl.col("meets_assigned_target") == True)).sum().cast(pl.Int64).alias("communes_meeting_target"),  # noqa: E712
         (accepted & (pl.col("meets_assigned_target") == False)).sum().cast(pl.Int64).alias("communes_below_target"),  # noqa: E712
@@ -97,7 +100,7 @@ def provincial_figures(communes: pl.LazyFrame, expected: pl.LazyFrame) -> pl.Laz
         expected.join(figures, on="province_code", how="left")
         .with_columns(
             pl.col("communes_accepted", "communes_rejected", "communes_meeting_target", "communes_below_target").fill_null(0),
-            *[pl.col(f).fill_null(0) for f in PLAN_COUNTS],
+            *[pl.col(f).fill_null(0) for f in BASELINE],
             *[pl.col(f"{f}_communes").fill_null(0) for f in PLAN_BREAKDOWNS],
         )
         .with_columns(

@@ -104,7 +104,8 @@ def commune_outliers(communes: pl.LazyFrame, unit_types: Sequence[str], min_comm
 
 
 def baseline_mismatches(communes: pl.LazyFrame, targets: pl.LazyFrame) -> pl.LazyFrame:
-    """An accepted commune whose baseline differs from the figure the province's targets workbook gives it."""
+    """An accepted commune whose baseline differs from the figure the province's targets workbook gives it (`detail`: the
+    workbook's cell, "<sheet>!D7")."""
     joined = communes.filter(pl.col("status") == "accepted").join(targets, on="commune_code", how="inner")
     parts = []
     for mine, theirs in (("total_households", "targets_total_households"), ("poor_households", "targets_poor_households")):
@@ -119,7 +120,7 @@ def baseline_mismatches(communes: pl.LazyFrame, targets: pl.LazyFrame) -> pl.Laz
                 pl.lit("baseline_matches_targets").alias("rule"),
                 pl.col(mine).cast(pl.Int64).cast(pl.Utf8).alias("value"),
                 pl.col(theirs).round(0).cast(pl.Int64).cast(pl.Utf8).alias("expected"),
-                pl.lit(None, pl.Utf8).alias("detail"),
+                pl.col(f"{theirs}_cell").alias("detail"),  # the province's figure: the workbook's sheet and cell
                 pl.lit("plan").alias("kind"),
             )
         )
