@@ -388,3 +388,12 @@ def test_a_sheet_per_village_named_by_a_line_above_its_header(tmp_path):
         ("Cốc Ngần", ["Cốc Ngần", "Cốc Ngần"]),
         ("Pò Sla", ["Pò Sla", "Pò Sla"]),
     ]
+
+
+@pytest.mark.parametrize("label, field", [("Không có khả năng LĐ", "no_labour"), ("Hộ không có khả năng lao động", "no_labour")])
+def test_a_list_reads_the_labels_an_annex_reads(label, field):
+    """"Không có khả năng LĐ" was read in a plan annex and passed over in a list: no_labour null for 94 households
+    (independent probe, Sơn La)."""
+    from giamngheo.layout.household_header import _fields_of
+
+    assert _fields_of(label)[:1] == (field,)

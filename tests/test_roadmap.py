@@ -211,6 +211,22 @@ def test_roadmap_against_the_plan(tmp_path):
     assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["accepted"]
 
 
+def test_the_baseline_warning_points_at_one_cell_whatever_the_rows_order():
+    """roadmap_within_baseline was at E9 in one run and F9 in the next on the same files (independent probe, Sơn La):
+    the block's first table was the first of rows whose order a join did not keep."""
+    from transforms.roadmap import roadmap_against_plan
+
+    items = pl.DataFrame({
+        "commune_code": "03814", "source_file": "lo trinh.xlsx", "source_sheet": "LT", "table_id": [3, 4, 5, 6, 7],
+        "source_row": 9, "row_kind": "item", "year": ["2026", "2027", "2028", "2029", "2030"], "item": "poor_reduction",
+        "value": [10.0, 10.0, 10.0, 10.0, 10.0]})
+    plan = pl.LazyFrame({"commune_code": ["03814"], "poor_households": [40], "poor_reduction_target": [None]},
+                        schema_overrides={"poor_reduction_target": pl.Float64})
+    found = {roadmap_against_plan(items.sample(fraction=1.0, shuffle=True, seed=seed).lazy(), plan, 2026).collect()
+             .select("table_id", "row", "rule", "value", "expected").rows()[0] for seed in range(8)}
+    assert found == {(3, 9, "roadmap_within_baseline", "50", "40")}
+
+
 def test_a_roadmap_is_judged_on_its_period_not_the_title_year(tmp_path):
     from giamngheo import pipeline
     from giamngheo.parse import parse_workbook
@@ -447,3 +463,11 @@ def test_report_sheet_and_section(tmp_path):
     assert sheet.frame.row(0) == ("Số hộ nghèo giảm", "19", "Chỉ tiêu giảm nghèo", "hộ", 10, 8, 6, 4, 2, 30)
     html = kind.report_section(tmp_path)
     assert 'id="lo-trinh"' in html and "<svg" in html and "<td>2026</td><td>10</td><td>100</td>" in html
+
+
+@pytest.mark.parametrize("label", ["NS Trung ương", "NS TW", "Ngân sách Trung ương", "NSTW"])
+def test_the_central_budget_s_abbreviations(label):
+    """"NS Trung ương" was no budget source: its column was read as households and the roadmap rejected (integer)."""
+    from giamngheo.layout.vocabulary import load_vocabulary
+
+    assert load_vocabulary().roadmap_items.tags(label) == frozenset({"item.budget_central"})

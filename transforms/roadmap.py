@@ -22,7 +22,9 @@ def roadmap_items(typed: pl.LazyFrame, tables: pl.LazyFrame) -> pl.LazyFrame:
     """Every typed cell with its commune and source, money in million VND."""
     other_money = pl.col("unit").is_in(list(TO_MILLION_VND))
     scale = pl.col("unit").replace_strict(TO_MILLION_VND, default=1.0, return_dtype=pl.Float64)
-    return typed.join(tables.select("table_id", "commune_code", "source_file", "source_sheet"), on="table_id").select(
+    # in the typed rows' order: a check that points at a block's first cell points at the same one every run
+    tables = tables.select("table_id", "commune_code", "source_file", "source_sheet")
+    return typed.join(tables, on="table_id", maintain_order="left").select(
         *_BLOCK, "table_id", pl.col("row").alias("source_row"), "row_kind", "year", "item", "item_label", "item_kind",
         pl.when(other_money).then(pl.lit("million_vnd")).otherwise(pl.col("unit")).alias("unit"),
         pl.when(other_money).then((pl.col("value") * scale).round(6)).otherwise(pl.col("value")).alias("value"),
@@ -103,7 +105,8 @@ def roadmap_against_plan(items: pl.LazyFrame, plan: pl.LazyFrame, year: int) -> 
     poor = _years(items).filter(pl.col("item") == "poor_reduction")
     over = (
         poor.group_by(_BLOCK)
-        .agg(pl.col("value").sum().alias("_sum"), pl.col("table_id").first(), pl.col("source_row").max())
+        # at the first year's cell of the last row of poor reductions, whatever the rows' order (it moved between runs)
+        .agg(pl.col("value").sum().alias("_sum"), pl.col("table_id").min(), pl.col("source_row").max())
         .join(plan, on="commune_code", how="inner")
         .filter(pl.col("poor_households").is_not_null() & (pl.col("_sum") > pl.col("poor_households")))
         .select(
