@@ -22,7 +22,7 @@ MAX_NAME_WORDS = 6
 @dataclass
 class Resolution:
     unit: Unit | None
-    method: str  # code, title, file_name, folded_title, folded_file_name, legacy, none
+    method: str  # code, title, file_name, folded_title, folded_file_name, legacy_title, legacy_file_name, ..._other_type, none
     rule: str | None = None  # commune_resolved / wrong_province / legacy_unit_name
     candidates: list[str] = field(default_factory=list)
     value: str = ""  # the text the decision was made on
@@ -185,6 +185,8 @@ class Resolver:
         file_text = _file_words(file_name)
         elsewhere = None  # the first match, when it is a unit of another province than the run's
         for method, text, legacy, hits_of in self._file_tiers(title_text, file_text):
+            if elsewhere is not None and method.endswith("_other_type"):
+                break  # a unit of another province named as written beats a guess under another type word
             decided = self._prefer_province(hits_of(text), method, text, legacy)
             if decided and decided.rule == "wrong_province":
                 # a later tier may name a unit of the run's province: "Xã Thượng Hà" is a commune of Lào Cai today and
@@ -210,8 +212,8 @@ class Resolver:
         yield "legacy_title", title_text, True, legacy
         yield "legacy_file_name", file_text, True, legacy
         # a current name under another type word that no former unit's name explains ("Phường X" for Xã X)
-        yield "folded_title", title_text, False, lambda text: _folded_hits(text, self.folded, other_type=True)
-        yield "folded_file_name", file_text, False, lambda text: _folded_hits(text, self.folded, other_type=True)
+        yield "folded_title_other_type", title_text, False, lambda text: _folded_hits(text, self.folded, other_type=True)
+        yield "folded_file_name_other_type", file_text, False, lambda text: _folded_hits(text, self.folded, other_type=True)
 
     def legacy_names_in(self, text: str, unit: Unit) -> list[str]:
         """The former unit names of `unit` that occur in `text` (what a legacy match was made on)."""
