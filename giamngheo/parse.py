@@ -13,7 +13,7 @@ from transforms.markers import FORMULA_MARK
 
 from . import PARSER_VERSION
 from .layout import fields as F
-from .layout import households
+from .layout import deprivations, households
 from .layout.header import header_labels_found
 from .layout.header_rows import cell_text
 from .layout.list_names import scrub
@@ -169,6 +169,7 @@ def _table_failures(table: Table) -> list[dict]:
         out.append(failure("hidden_content", sheet.name, value=sheet.name, detail="sheet"))
     for r in sorted((data_rows | {r for r, _ in folded}) & set(sheet.hidden_rows)):
         out.append(failure("hidden_content", sheet.name, row=r, col=1, value=str(r), detail="row"))
+    out += _unread_breakdown_columns(table, data_rows)
     for c in sorted(set(columns) & set(sheet.hidden_columns)):
         out.append(
             failure(
@@ -181,6 +182,20 @@ def _table_failures(table: Table) -> list[dict]:
                 detail="column",
             )
         )
+    return out
+
+
+def _unread_breakdown_columns(table: Table, data_rows: set[int]) -> list[dict]:
+    """A column under "Trong đó" that names no breakdown we know, yet holds figures (column_not_used, a warning): a
+    three-row header whose bottom labels are missing ("Hộ nghèo / Trong đó" over two columns) lost its figures without
+    a word (independent probe, Sơn La)."""
+    band, sheet, out = table.band, table.sheet, []
+    read = set(band.fields.values()) | set(table.row_fields.values())
+    for column in band.columns:
+        if column.index in read or " trong do" not in f" {fold(column.label)}":
+            continue
+        if any(cell_json(sheet.value(r - 1, column.index))[0] is not None for r in sorted(data_rows)):
+            out.append(failure("column_not_used", sheet.name, band.bottom + 1, column.index + 1, value=column.label[:200]))
     return out
 
 
@@ -237,7 +252,10 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         if s.name in parts.views:
             others.extend(other_tables(parts.views[s.name], title))
         elif not own and s.name not in personal:
-            others.extend(other_tables(s, title))
+            found = other_tables(s, title)
+            if not found and forced_kind == F.TARGETS:  # a sheet of targets for a few indicators (fewer than a table has)
+                found = deprivations.indicator_targets(s)
+            others.extend(found)
     for name, (row, labels) in personal.items():  # the household list refused; with nothing else read, the file
         kind = "households" if tables or others else None
         result.failures.append({**failure("personal_list", name, row=row + 1, value=" | ".join(labels)[:500]), "kind": kind})

@@ -351,6 +351,24 @@ def test_indicator_targets(tmp_path, per_commune):
     assert (gap["target_coverage_pct"], gap["gap_pp"], gap["meets_target"]) == (85.0, 21.13, False)
 
 
+def test_targets_for_a_few_indicators(tmp_path):
+    """A province sets targets for the indicators it funds, three say, under the contract's own words ("Chỉ tiêu tỷ lệ
+    hộ nghèo, hộ cận nghèo được tiếp cận (%)"): the sheet named fewer indicators than a commune's table and was not
+    read, every target null without a word (independent probe, Sơn La)."""
+    path = _targets(tmp_path / "chi tieu.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ind = wb["Chỉ số"]
+    ind.delete_rows(3, ind.max_row)
+    ind["C2"] = "Chỉ tiêu tỷ lệ hộ nghèo, hộ cận nghèo được tiếp cận (%)"
+    for row in ([1, "Bảo hiểm y tế", 95], [2, "Nguồn nước sinh hoạt", 85], [3, "Nhà tiêu hợp vệ sinh", 70]):
+        ind.append(row)
+    wb.save(path)
+    failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx")], targets=path)
+    provinces = outputs["deprivations_provinces.parquet"].filter(pl.col("group") == "poor").sort("indicator_id")
+    targets = dict(zip(provinces["indicator_id"], provinces["target_coverage_pct"]))
+    assert {i: t for i, t in targets.items() if t is not None} == {4: 95.0, 9: 85.0, 10: 70.0}
+
+
 def test_a_plan_annex_is_not_claimed(tmp_path):
     failures, outputs, _ = steps([plan(tmp_path / "ke hoach.xlsx")])
     assert "deprivations.parquet" not in outputs

@@ -134,3 +134,40 @@ def test_a_csv_header_cell_wrapped_onto_two_lines(tmp_path):
     ins = inspect(write_csv(tmp_path / "05800_phu_thinh.csv", rows, bom=True))
     assert failures(ins) == []
     assert rows_of(ins) == expected(8)  # lines: the wrapped cell's record takes lines 5 and 6
+
+
+def test_a_csv_third_header_row_with_one_label(tmp_path):
+    """A CSV export of "Hộ nghèo" over "Số hộ | Trong đó", "Trong đó" over "Hộ có người có công": its merges lost, the
+    third header row holds one label, too few for a row of labels, and it was read as a village with no name (the
+    commune rejected; independent probe, Sơn La). It labels the column below: the breakdown is read."""
+    from layouts.grids import write_csv
+
+    rows = [
+        *TITLE,
+        ["STT", "Tên thôn", "Tổng số hộ", "Hộ nghèo", None, "Số hộ cận nghèo", "Số hộ nghèo giảm", "Số hộ cận nghèo giảm"],
+        [None, None, None, "Số hộ", "Trong đó", None, None, None],
+        [None, None, None, None, "Hộ có người có công", None, None, None],
+        *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, min(p, 1), q, pr, nr]),
+    ]
+    ins = inspect(write_csv(tmp_path / "05800_phu_thinh.csv", rows, bom=True))
+    assert failures(ins) == []
+    assert rows_of(ins) == expected(7)
+    assert ins.villages["poor_merit"].to_list() == [1, 1, 1, 0]
+
+
+def test_figures_under_trong_do_that_name_no_breakdown_are_reported(tmp_path):
+    """"Hộ nghèo / Trong đó" over two columns whose own labels are missing: their figures are not read, and were
+    dropped without a word (independent probe, Sơn La). Each such column is now a warning at its header cell."""
+    rows = [
+        *TITLE,
+        ["STT", "Tên thôn", "Tổng số hộ", "Hộ nghèo", None, None, "Số hộ cận nghèo", "Số hộ nghèo giảm", "Số hộ cận nghèo giảm"],
+        [None, None, None, "Số hộ", "Trong đó", None, None, None, None],
+        [None] * 9,
+        *village_rows(VILLAGES, lambda n, t, p, q, pr, nr: [n, t, p, p, 0, q, pr, nr]),
+    ]
+    merges = [(4, 1, 6, 1), (4, 2, 6, 2), (4, 3, 6, 3), (4, 4, 4, 6), (5, 4, 6, 4), (5, 5, 5, 6), (4, 7, 6, 7), (4, 8, 6, 8),
+              (4, 9, 6, 9)]  # A4:A6 … "Hộ nghèo" D4:F4, "Số hộ" D5:D6, "Trong đó" E5:F5
+    ins = inspect(write_book(tmp_path / "bieu.xlsx", Grid(rows, "Biểu 01", merges=merges)))
+    got = [(f["cell"], f["rule"], f["severity"]) for f in failures(ins)]
+    assert got == [("E6", "column_not_used", "warning"), ("F6", "column_not_used", "warning")]
+    assert "Trong đó" in failures(ins)[0]["message"] and rows_of(ins) == expected(7)

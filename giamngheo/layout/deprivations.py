@@ -52,3 +52,9 @@ def _names_indicators(sheet: Sheet) -> bool:
 
 
 _NAMES_NONE: set[str] = set()  # texts that name no indicator
+
+
+def indicator_targets(sheet: Sheet) -> list[ParsedTable]:
+    """A targets workbook's sheet of indicator targets, however few indicators it names (the tables of communes'
+    files name six or more)."""
+    return down(sheet, targets_only=True) if sheet.rows else []

@@ -28,8 +28,8 @@ TRAILING_ROWS = 3  # rows with figures right below the last indicator named: an 
 TEXT_BEFORE_INDICATORS = 15  # title and header cells a label column may hold above its first indicator
 
 
-def _label_column(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
-    """The column whose cells name at least MIN_INDICATORS indicators, and those cells' indicators by row."""
+def _label_column(sheet: Sheet, least: int = MIN_INDICATORS) -> tuple[int, dict[int, str]] | None:
+    """The column whose cells name at least `least` indicators, and those cells' indicators by row."""
     for c in range(min(sheet.width, 5)):
         found = {}
         misses = 0
@@ -42,7 +42,7 @@ def _label_column(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
                 found[r] = key
             elif not found and (misses := misses + 1) > TEXT_BEFORE_INDICATORS:
                 break  # a column of village names, say: every sheet is asked, most hold no indicator at all
-        if len(set(found.values())) >= MIN_INDICATORS:
+        if len(set(found.values())) >= least:
             return c, found
     return None
 
@@ -100,8 +100,10 @@ def _row_kind(sheet: Sheet, r: int, c: int, label: str, key: str | None, figures
     return "section" if dimension else None
 
 
-def down(sheet: Sheet) -> list[ParsedTable]:
-    found = _label_column(sheet)
+def down(sheet: Sheet, targets_only: bool = False) -> list[ParsedTable]:
+    """The tables of indicators down the rows (`targets_only`: a sheet of indicator targets alone, which a province may
+    give for a few indicators: "Bảo hiểm y tế 95 %, Nguồn nước sinh hoạt 85 %")."""
+    found = _label_column(sheet, 1 if targets_only else MIN_INDICATORS)
     if found is None:
         return []
     c, keys = found
@@ -139,6 +141,8 @@ def down(sheet: Sheet) -> list[ParsedTable]:
     title = title_lines(sheet, top)
     if not columns and targets is not None:
         return [_targets_down(sheet, c, keys, targets, (top, bottom), title)]
+    if targets_only:
+        return []
     if not columns:
         return _by_group(sheet, c, keys, (top, bottom), title)
     cells = []

@@ -7,7 +7,7 @@ from ..readers.grid import Sheet
 from ..text import fold
 from . import fields as F
 from .header_fields import Band, Column, map_columns
-from .header_rows import MAX_BAND, SCAN_ROWS, TopView, cell_text, is_numbered_row, top_view
+from .header_rows import DASHES, MAX_BAND, SCAN_ROWS, TopView, cell_text, is_numbered_row, looks_numeric, top_view
 from .vocabulary import load_vocabulary
 
 
@@ -112,6 +112,7 @@ def find_band(
                 best = band
     if best is None or best.score[0] < 2:
         return None
+    best = _with_sub_labels(sheet, view, best, title_kind_for, year, forced)
     # the bands come from a cache shared by the files: the one kept gets columns of its own
     best.columns = [Column(c.index, c.label, c.tags, c.own_tags, c.field) for c in best.columns]
     best.fields = dict(best.fields)
@@ -119,6 +120,30 @@ def find_band(
     if nxt < len(sheet.rows) and is_numbered_row(_row_cells(sheet, nxt, view.width, view.filled)):
         best.numbered_row = nxt
     return best
+
+
+def _with_sub_labels(sheet: Sheet, view: TopView, band: Band, title_kind_for, year, forced) -> Band:
+    """The band with the row under it when that row only labels columns under the band: a CSV export of a three-row
+    header, its merges lost, leaves one or two labels there ("Hộ có người có công" under "Trong đó"), too few for a row
+    of labels, and the row was read as a village with no name (the commune rejected). Kept when every field of the band
+    keeps its column."""
+    below = band.bottom + 1
+    while below in sheet.continued_rows:
+        below += 1
+    if below >= view.n or below - band.top + 1 > MAX_BAND:
+        return band
+    cells = view.cells[below]
+    filled = [c for c, v in enumerate(cells) if v is not None and v != ""]
+    roles = {band.fields[f] for f in F.ROLE_FIELDS if f in band.fields}
+    under = {col.index for col in band.columns if col.label}
+    if not filled or any(c in roles or c not in under for c in filled):
+        return band
+    if any(cells[c].__class__ is not str or looks_numeric(cells[c]) or cells[c].strip() in DASHES for c in filled):
+        return band
+    title_kind, title_tags = title_kind_for(band.top)
+    longer = _mapped_band(sheet, view, band.top, below, title_kind, title_tags, year, forced)
+    keeps = all(longer.fields.get(f) == c for f, c in band.fields.items())
+    return longer if keeps and longer.kind == band.kind else band
 
 
 def header_labels_found(sheet: Sheet) -> list[str]:

@@ -160,7 +160,7 @@ def looks_numeric(v: object) -> bool:
 
 
 # a zero or "not applicable" typed as a dash: a figure of a data row, never header text
-_DASHES = frozenset({"-", "–", "—", "_", "..", "…"})
+DASHES = frozenset({"-", "–", "—", "_", "..", "…"})
 
 
 _SECTION_MARK = re.compile(r"(?:[IVX]{1,4}|[A-Z])[.)]?")
@@ -181,7 +181,7 @@ def _is_label_row(cells: list[object]) -> bool:
             if 2000 <= v <= 2100:
                 continue
         elif (not looks_numeric(v) or isinstance(v, (int, float)) and 2000 <= v <= 2100) and not (
-            cls is str and v.strip() in _DASHES
+            cls is str and v.strip() in DASHES
         ):
             continue
         numeric += 1
