@@ -310,6 +310,21 @@ def test_group_matches_plan(tmp_path):
     assert _rate(outputs, 4, "poor") == (20, 64, 31.25)  # the table's own size is used
 
 
+@pytest.mark.parametrize("poor_label", ["Hộ nghèo (68 hộ)", "HỘ NGHÈO: 68 HỘ"])
+def test_group_sizes_in_the_header(tmp_path, poor_label):
+    """"Hộ nghèo (205 hộ) | Hộ cận nghèo (75 hộ)": the rates were published on the plan's sizes, and the table's rates
+    on its own called wrong (independent probe, Sơn La). The header's sizes are the table's, at their cells."""
+    path = rows_table(tmp_path / "thieu hut.xlsx", sizes=None, rates=False)
+    wb = openpyxl.load_workbook(path)
+    wb.active["C4"], wb.active["E4"] = poor_label, "Hộ cận nghèo (55 hộ)"
+    wb.save(path)
+    failures, outputs, _ = steps([path, plan(tmp_path / "ke hoach.xlsx", poor=64)])
+    f = _only(failures, "group_matches_plan")
+    assert (f["cell"], f["value"], f["expected"]) == ("C4", "68", "64")
+    assert _rate(outputs, 4, "poor")[1:] == (68, 29.41)  # 20 of 68, not of the plan's 64
+    assert _rate(outputs, 4, "near_poor")[1] == 55
+
+
 def test_rate_matches_counts(tmp_path):
     path = rows_table(tmp_path / "thieu hut.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -5,6 +5,8 @@ beside each group, or on a group's own row. Also a targets workbook's sheet of i
 
 from __future__ import annotations
 
+import re
+
 from ..parsed import ParsedTable
 from ..readers.grid import Sheet
 from ..text import fold
@@ -24,6 +26,8 @@ from .standards import dimension_of
 from .tables import title_lines
 from .vocabulary import load_vocabulary, row_label_tags
 
+# a group's size in its column's label: "Hộ nghèo (205 hộ)", "Hộ cận nghèo: 75 hộ", "HỘ NGHÈO - 1.205 HỘ"
+_SIZE_IN_LABEL = re.compile(r"(?:\(\s*|[:\-–]\s*)(\d{1,3}(?:[.,\s]\d{3})*|\d+)\s*hộ\b", re.IGNORECASE)
 TRAILING_ROWS = 3  # rows with figures right below the last indicator named: an indicator under a label not known
 TEXT_BEFORE_INDICATORS = 15  # title and header cells a label column may hold above its first indicator
 
@@ -180,6 +184,10 @@ def down(sheet: Sheet, targets_only: bool = False) -> list[ParsedTable]:
     if not any(k == "indicator" for _, k, *_ in cells):
         return []
     stated = any(k == "group" for _, k, *_ in cells)  # sizes are read from that row alone
+    if not stated and not in_columns and (in_header := _sizes_in_header(sheet, sizes, (top, bottom))):
+        for r, values in sorted(in_header.items(), reverse=True):  # else from the labels, at their header cells
+            cells.insert(0, (r, "group", clean_text(sheet.value(r, c)) or "", None, None, values))
+        stated = True
     if not stated and in_columns:  # else from the size columns, on the first indicator's row
         r = next(at for at, k, *_ in cells if k == "indicator")
         cells.insert(
@@ -189,6 +197,19 @@ def down(sheet: Sheet, targets_only: bool = False) -> list[ParsedTable]:
     table = deprivation_table(sheet, {**columns, **(sizes if stated else {})}, cells, (top, bottom), title, None)
     table.unused = unused
     return [table]
+
+
+def _sizes_in_header(sheet: Sheet, sizes: dict[str, int], header: tuple[int, int]) -> dict[int, dict[str, str]]:
+    """Header row -> {"<group>_households": the size as written} of the groups whose column label states it ("Hộ nghèo
+    (205 hộ)"): the rates were computed on the plan's size, and stated rates on 205 called wrong (independent probe,
+    Sơn La)."""
+    found: dict[int, dict[str, str]] = {}
+    for field, j in sizes.items():
+        for r in range(header[0], header[1] + 1):
+            if m := _SIZE_IN_LABEL.search(clean_text(sheet.value(r, j)) or ""):
+                found.setdefault(r, {})[field] = m.group(1)
+                break
+    return found
 
 
 def _by_group(sheet: Sheet, c: int, keys: dict[int, str], header: tuple[int, int], title: list[str]) -> list[ParsedTable]:
