@@ -397,3 +397,22 @@ def test_a_list_reads_the_labels_an_annex_reads(label, field):
     from giamngheo.layout.household_header import _fields_of
 
     assert _fields_of(label)[:1] == (field,)
+
+
+def test_marks_under_an_unmerged_deprivation_header_named_for_their_indicators(monkeypatch):
+    """"Chỉ số thiếu hụt" over twelve columns named "Việc làm | Chỉ số 2 | Dinh dưỡng …", the merge lost (an .ods as
+    read): only the first column was read, every poor household short of three deprivations, 23 false errors and the
+    list rejected (independent probe, Sơn La). Each named column is its indicator's mark."""
+    from giamngheo.layout import households
+    from giamngheo.readers.grid import Sheet
+
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    names = ["Việc làm", "Chỉ số 2", "Dinh dưỡng", "Chỉ số 4", "Giáo dục người lớn", "Đi học", "Chất lượng nhà ở",
+             "Diện tích nhà ở", "Nguồn nước sinh hoạt", "Nhà tiêu hợp vệ sinh", "Dịch vụ viễn thông", "Phương tiện thông tin"]
+    rows = [["DANH SÁCH HỘ NGHÈO NĂM 2026"], [],
+            ["STT", "Họ và tên chủ hộ", "Số CCCD", "Phân loại", "Chỉ số thiếu hụt", *[None] * 11],
+            [None, None, None, None, *names],
+            [1, "Lò Văn A", "014099001234", "Hộ nghèo", "x", None, "x", None, "x", *[None] * 7],
+            [2, "Quàng Thị B", "014099001235", "Hộ cận nghèo", None, "x", *[None] * 10]]
+    (table,) = households.recognise(Sheet("DS", rows))
+    assert table.rows["deprivations"] == ["1,3,5", "2"]

@@ -225,7 +225,8 @@ def list_columns(sheet: Sheet, top: int, bottom: int) -> tuple[dict[str, int], d
         fields = next((f for f in (_fields_of(t) for t in reversed(shown)) if f), ()) if len(shown) > 1 else ()
         fields = fields or _fields_of(label)
         field = fields[0] if fields else None
-        if field == "deprivations" or (under and not label.strip(" 0123456789") and j in numbers):
+        # right of it, a column numbered 1…12 or named for its indicator ("Dinh dưỡng", "Chỉ số 4") is one of its marks
+        if field == "deprivations" or (under and j in numbers and (field is None or not label.strip(" 0123456789"))):
             if j in numbers:
                 deprivation[j] = numbers[j]
                 under = True
