@@ -325,6 +325,26 @@ def test_group_sizes_in_the_header(tmp_path, poor_label):
     assert _rate(outputs, 4, "near_poor")[1] == 55
 
 
+def test_a_sheet_per_group_named_by_its_sheet_and_title(tmp_path):
+    """Sheets "Hộ nghèo" and "Hộ cận nghèo", each titled for its group, "Tổng số hộ nghèo: 64 hộ" above a header that
+    names no group ("Số hộ thiếu hụt | Tỷ lệ (%)"): no table was found (table_found; independent probe, Sơn La)."""
+    wb = openpyxl.Workbook()
+    for i, (group, sheet, size, counts) in enumerate([("NGHÈO", "Hộ nghèo", 64, POOR), ("CẬN NGHÈO", "Hộ cận nghèo", 55, NEAR)]):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = sheet
+        ws.append([TITLE])
+        ws.append([f"TỔNG HỢP HỘ {group} THIẾU HỤT CÁC CHỈ SỐ DỊCH VỤ XÃ HỘI CƠ BẢN NĂM 2026"])
+        ws.append([f"Tổng số hộ {group.lower()}: {size} hộ"])
+        ws.append(["TT", "Chiều thiếu hụt, chỉ số", "Số hộ thiếu hụt"])
+        for n, (label, count) in enumerate(zip(SHORT, counts), start=1):
+            ws.append([n, label, count])
+    wb.save(tmp_path / "thieu hut.xlsx")
+    failures, outputs, _ = steps([tmp_path / "thieu hut.xlsx"])
+    assert failures.is_empty(), failures.select("rule", "cell", "message").rows()
+    assert _rate(outputs, 4, "poor") == (POOR[3], 64, round(100 * POOR[3] / 64 + 1e-9, 2))
+    assert _rate(outputs, 4, "near_poor")[:2] == (NEAR[3], 55)
+
+
 def test_rate_matches_counts(tmp_path):
     path = rows_table(tmp_path / "thieu hut.xlsx")
     wb = openpyxl.load_workbook(path)
