@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,9 @@ FALLBACKS = {f: (k.name, sources) for k in KINDS for f, sources in k.traced_fall
 # there over the commune's households. A province has no such figure.
 ASSIGNED, ASSIGNED_HOUSEHOLDS = "assigned_poor_reduction_pp", "assigned_poor_reduction_households"
 POINTS = {ASSIGNED}
+# a deprivation figure: a group's deprived households for indicator n of the standard ("poor_deprived_4": the poor
+# without health insurance), households_deprived of deprivations(_provinces).parquet
+DEPRIVED = re.compile(r"^(poor|near_poor)_deprived_(\d{1,2})$")
 
 
 @dataclass
@@ -69,13 +73,34 @@ def trace(out: Path, code: str, fld: str) -> Trace:
             raise KeyError(f"{ASSIGNED}: chỉ tiêu giao của từng xã, tỉnh không có số này; hãy ghi mã xã "
                            "(a commune's figure: give a 5-digit commune code)")
         return _assigned_trace(scope, code, out)
+    if m := DEPRIVED.match(fld):
+        return _deprivation_trace(scope, code, m.group(1), int(m.group(2)), out, level)
     if fld in DIFFERENCES:
         return _difference_trace(scope, code, fld, out, level)
     if fld in RATES:
         return _rate_trace(scope, code, fld, out, level)
     if fld not in SUMS:
-        raise KeyError(f"unknown figure {fld!r}; traceable: {', '.join(list(SUMS) + list(RATES) + list(DIFFERENCES))}")
+        known = [*SUMS, *RATES, *DIFFERENCES, "poor_deprived_<1-12>", "near_poor_deprived_<1-12>"]
+        raise KeyError(f"unknown figure {fld!r}; traceable: {', '.join(known)}")
     return _sum_trace(scope, code, fld, out, level)
+
+
+def _deprivation_trace(scope: pl.DataFrame, code: str, group: str, number: int, out: Path, level: str) -> Trace:
+    """The deprived households of a group for indicator `number` (whichever standard's indicator it is in the run):
+    the cells of the commune's table (a village table's, one per village), against households_deprived."""
+    from .layout.standards import load_standards
+
+    keys = {i.key for s in load_standards().standards for i in s.indicators if i.id == number}
+    fld = f"{group}_deprived_{number}"
+    cells = scope.filter((pl.col("field") == f"{group}_deprived") & pl.col("indicator").is_in(list(keys)))
+    name = "deprivations_provinces.parquet" if level == "province" else "deprivations.parquet"
+    reported = None
+    if (out / name).exists():
+        published = pl.read_parquet(out / name).filter(
+            (pl.col("province_code" if level == "province" else "commune_code") == code)
+            & (pl.col("indicator_id") == number) & (pl.col("group") == group))
+        reported = published["households_deprived"][0] if published.height else None
+    return Trace(code, fld, _cell_table(cells), cells["value"].sum() if cells.height else None, reported)
 
 
 def _denominator_cells(scope: pl.DataFrame, den_field: str) -> pl.DataFrame:
@@ -178,10 +203,21 @@ def _reported(out: Path, code: str, fld: str, level: str) -> float | None:
 
 def traceable_fields(out: Path, code: str = "") -> list[str]:
     """The figures the run's lineage can follow, of a province (2-digit code) or a commune."""
-    lineage = pl.read_parquet(out / "lineage.parquet", columns=["field"])
+    lineage = pl.read_parquet(out / "lineage.parquet", columns=["field", "indicator"])
     present = set(lineage["field"].unique()) - (POINTS if len(code.strip()) <= 2 else set())
     rates = [r for r, (n, d) in RATES.items() if n in present]
-    return [f for f in SUMS if f in present] + rates + [d for d, (a, b) in DIFFERENCES.items() if a in rates and b in rates]
+    differences = [d for d, (a, b) in DIFFERENCES.items() if a in rates and b in rates]
+    return [f for f in SUMS if f in present] + rates + differences + _deprivation_fields(lineage)
+
+
+def _deprivation_fields(lineage: pl.DataFrame) -> list[str]:
+    """poor_deprived_1 … near_poor_deprived_12: the deprivation figures the lineage has cells of."""
+    from .layout.standards import load_standards
+
+    number = {i.key: i.id for s in load_standards().standards for i in s.indicators}
+    given = lineage.filter(pl.col("field").is_in(["poor_deprived", "near_poor_deprived"])).unique()
+    found = {(f, number[k]) for f, k in given.iter_rows() if k in number}
+    return [f"{g}_deprived_{n}" for g in ("poor", "near_poor") for n in range(1, 13) if (f"{g}_deprived", n) in found]
 
 
 def render(t: Trace, show_cells: bool = True, limit: int | None = None) -> str:

@@ -436,3 +436,10 @@ def test_a_run_publishes_the_deprivations(run_flow, tmp_path):
     assert 'id="thieu-hut"' in (out / "bao_cao_kiem_tra.html").read_text(encoding="utf-8")
     ledger = pl.read_parquet(out / "submissions.parquet").filter(pl.col("kind") == "deprivations")
     assert ledger.select("commune_code", "received", "status").rows() == [("01843", True, "accepted")]
+    # each deprivation figure is traced to its cell, for the commune and the province (giamngheo trace could not)
+    from giamngheo.trace import trace, traceable_fields
+
+    assert "poor_deprived_4" in traceable_fields(out, "01843") and "near_poor_deprived_12" in traceable_fields(out, "19")
+    for code in ("01843", "19"):
+        t = trace(out, code, "poor_deprived_4")
+        assert (t.total, t.reported, t.cells["cell"].to_list()) == (POOR[3], POOR[3], ["C12"])  # BHYT, under its dimension
