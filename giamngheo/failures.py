@@ -74,10 +74,17 @@ def number_en(text: str) -> str:
     return sign + f"{int(whole.lstrip('-')):,}" + ("." + frac if frac else "") + (found.group(2) or "")
 
 
+def _at_least_two_decimals(text: str) -> str:
+    found = re.fullmatch(r"(-?\d+)(?:\.(\d*))?", text)
+    return f"{found.group(1)}.{(found.group(2) or '').ljust(2, '0')}" if found else text
+
+
 def _message(rec: dict) -> tuple[str, str]:
     rule = RULE_BY_ID[rec["rule"]]
     detail = rec.get("detail")
     value, expected = _text(rec.get("value")), _text(rec.get("expected"))
+    if rule.id == "rate_matches_counts":  # a recomputed rate as the forms show it: "3,20", not "3,2" (probe, Gia Lai)
+        expected = _at_least_two_decimals(expected)
     none_en = None
     if rule.id == "table_found" and not value:
         value, none_en = "(không có)", "(none)"

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from .reference import Reference, Unit
 from .layout.vocabulary import load_vocabulary
-from .text import fold, match_key  # noqa: F401
+from .text import fold, match_key, nfc  # noqa: F401
 
 _UNITS = load_vocabulary().units  # type words, words that are not a commune's before one, the motto
 TYPE_WORDS = load_vocabulary().unit_types["current"]
@@ -123,6 +123,14 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False) ->
     return found[max(found)] if found else []
 
 
+_MOTTO_START = re.compile(r"\s*(?:c[ộo]ng h[òo]à? x[ãa] h[ộo]i|đ[ộo]c l[ậa]p\s*[-–]\s*t[ựu] do).*$", re.IGNORECASE | re.DOTALL)
+
+
+def _without_motto(line: str) -> str:
+    """A title line without the national motto that shares its row ("UBND XÃ AN NGHĨA   CỘNG HÒA XÃ HỘI …")."""
+    return _MOTTO_START.sub("", nfc(line)).strip() or line
+
+
 def _file_words(file_name: str) -> str:
     stem = file_name.rsplit(".", 1)[0]
     return re.sub(r"[_\-.+]+", " ", stem)
@@ -170,6 +178,9 @@ class Resolver:
         if self.province and not inside:
             return Resolution(None, method, "wrong_province", [u.describe() for u in distinct], value)
         if len(inside) > 1:
+            if legacy:  # a former unit split between several: say so, not the whole title block (probe, Gia Lai)
+                names = sorted({n for u in inside for n in self.legacy_names_in(value, u)})
+                value = f"{', '.join(names)}: đơn vị cũ, nay thuộc nhiều xã, phường" if names else _without_motto(value)[:160]
             return Resolution(None, method, "commune_resolved", [u.describe() for u in inside], value)
         unit = inside[0]
         if legacy:
@@ -194,7 +205,9 @@ class Resolver:
                 elsewhere = elsewhere or decided
             elif decided:
                 return decided
-        return elsewhere or Resolution(None, "none", "commune_resolved", [], (title[0] if title else file_name)[:200])
+        return elsewhere or Resolution(
+            None, "none", "commune_resolved", [], _without_motto(title[0] if title else file_name)[:200]
+        )
 
     def _file_tiers(self, title_text: str, file_text: str):
         """(method, text, legacy, hits of the text) in the order a file's unit is looked for: current names as typed in

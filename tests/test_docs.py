@@ -55,3 +55,7 @@ def test_every_output_column_has_a_vietnamese_label():
     assert len(columns) > 120
     assert sorted(c for c in columns if label_vi(c) == c or not label_en(c)) == []
     assert set(LABELS) == {"stt", "communes_meeting_target"}
+    # the province sheet's completeness and timeliness rows, one each per kind ("completeness_roadmap_pct" reached the
+    # analyst workbook as it is; independent probe, Sơn La)
+    ledger = [f"{m}_{k.name}_pct" for k in KINDS for m in ("completeness", "timeliness")]
+    assert [c for c in ledger if label_vi(c) == c] == []

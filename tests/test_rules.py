@@ -285,6 +285,7 @@ def test_a_former_unit_under_its_own_type_word_is_not_a_current_unit_of_another_
     split = of("UBND PHƯỜNG TÂY SƠN")
     assert (split.unit, split.rule) == (None, "commune_resolved")
     assert [c[-6:-1] for c in split.candidates] == ["23575", "23617"]
+    assert split.value == "Phường Tây Sơn: đơn vị cũ, nay thuộc nhiều xã, phường"  # not the title block, motto and all
     town = of("UBND THỊ TRẤN NGÔ MÂY")
     assert (town.unit.commune_code, town.rule) == ("21853", "legacy_unit_name")
     for title in ("UBND XÃ TÂY SƠN", "UBND XA TAY SON"):  # the current commune, typed or folded
@@ -705,3 +706,29 @@ def test_other_years_in_the_title_are_not_the_report_year(tmp_path, line):
     ins = inspect_file(path, province=PROVINCE, year=2026)
     assert ins.data.year == 2026
     assert "wrong_year" not in rules(ins)
+
+
+def test_a_recomputed_rate_is_quoted_with_two_decimals():
+    """"tính từ số hộ được 3,2" for 3,20: the forms show rates with two decimals (independent probe, Gia Lai)."""
+    import polars as pl
+
+    from giamngheo.failures import finish
+
+    failure = pl.DataFrame(
+        {
+            "source_file": ["f.xlsx"],
+            "source_sheet": ["S"],
+            "row": [24],
+            "column": [5],
+            "commune_code": ["05800"],
+            "field": ["poor_rate"],
+            "rule": ["rate_matches_counts"],
+            "value": ["3,14"],
+            "expected": ["3.2"],
+            "detail": [None],
+            "kind": ["plan"],
+        },
+        schema_overrides={"detail": pl.Utf8},
+    )
+    row = finish(failure, "r").row(0, named=True)
+    assert "được 3,20" in row["message"] and "3.20" in row["message_en"] and row["expected"] == "3.2"

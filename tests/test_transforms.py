@@ -324,3 +324,8 @@ def test_failures_since_the_last_published_run(tmp_path):
     assert marked.columns == [*current.columns, "history"]
     assert marked.select("cell", "history").rows() == [("D13", "new"), ("K8", "persisting")]
     assert history.filter(pl.col("history") == "fixed")["cell"].to_list() == ["F46"]
+
+
+def test_a_figure_as_text_has_no_float_noise():
+    got = pl.select(checks.int_text(pl.lit(pl.Series([1609.3999999999999, 12.0, 0.1 + 0.2])))).to_series().to_list()
+    assert got == ["1609.4", "12", "0.3"]

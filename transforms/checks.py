@@ -29,7 +29,9 @@ def as_failures(frame: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def int_text(value: pl.Expr) -> pl.Expr:
-    return pl.when(value == value.round(0)).then(value.cast(pl.Int64).cast(pl.Utf8)).otherwise(value.cast(pl.Utf8))
+    """A figure as text: a whole number without decimals, else to 6 decimals (a sum of budgets in million VND is no
+    "1609.3999999999999" in a message; independent probe, Sơn La)."""
+    return pl.when(value == value.round(0)).then(value.cast(pl.Int64).cast(pl.Utf8)).otherwise(value.round(6).cast(pl.Utf8))
 
 
 def total_row_mismatches(rows: pl.LazyFrame, counts: list[str]) -> pl.LazyFrame:
