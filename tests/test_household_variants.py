@@ -416,3 +416,12 @@ def test_marks_under_an_unmerged_deprivation_header_named_for_their_indicators(m
             [2, "Quàng Thị B", "014099001235", "Hộ cận nghèo", None, "x", *[None] * 10]]
     (table,) = households.recognise(Sheet("DS", rows))
     assert table.rows["deprivations"] == ["1,3,5", "2"]
+
+
+@pytest.mark.parametrize("written, year", [("2.030", "2030"), ("2030", "2030"), ("năm 2029", "2029"), ("1.500", None)])
+def test_a_planned_exit_year_with_a_thousands_mark(written, year):
+    """"2.030" (a number column with thousands marks, exported to CSV) was no year: null for 32 households, no word
+    (independent probe, Sơn La)."""
+    from giamngheo.layout.household_cells import year as year_of
+
+    assert year_of(written) == year

@@ -115,6 +115,8 @@ def year(value) -> str | None:
     if num is not None:
         return str(int(num)) if num.is_integer() and 1900 <= num <= 2100 else None
     m = _YEAR.search(text or "")
+    if m is None and (grouped := re.fullmatch(r"\s*(\d)[.,\s](\d{3})\s*", text or "")):  # "2.030": a CSV's thousands mark
+        m = _YEAR.search(grouped.group(1) + grouped.group(2))
     return m.group(1) if m else None
 
 
