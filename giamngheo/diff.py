@@ -74,7 +74,7 @@ def diff_runs(run_a: Path, run_b: Path) -> dict:
         d[kind] = {
             "communes_status": _status_changes(communes_a, communes_b),
             "villages": _village_changes(_read(run_a / villages_name), _read(run_b / villages_name)),
-            "communes": _row_changes(communes_a, communes_b, ["commune_code"], ["commune_name"]),
+            "communes": _row_changes(communes_a, communes_b, ["commune_code"], ["commune_name"], one_run_too=True),
             "provinces": _row_changes(
                 provinces_a.select([c for c in provinces_a.columns if c in province_fields]),
                 provinces_b.select([c for c in provinces_b.columns if c in province_fields]),
@@ -177,15 +177,26 @@ def _rows_that_may_differ(
     return a.join(keys, on=key, how="semi", nulls_equal=True), b.join(keys, on=key, how="semi", nulls_equal=True)
 
 
-def _row_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str], shown: list[str]) -> list[dict]:
-    """Rows present in both runs whose figures differ: {field: {before, after, delta}} per row."""
+def _row_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str], shown: list[str], one_run_too: bool = False) -> list[dict]:
+    """Rows whose figures differ: {field: {before, after, delta}} per row. Rows of both runs; with `one_run_too`, also a
+    row of one run alone, its figures against nothing (a commune's late file: "— → 1.107"; it was in the status list
+    alone, its figures nowhere, where a commune rejected before showed all of its own; probe, Gia Lai)."""
     if a.is_empty() or b.is_empty() or not set(key) <= set(a.columns) & set(b.columns):
         return []
     fields = [c for c in _compared_columns(b) if c in a.columns] + [c for c in _compared_columns(a) if c not in b.columns]
+    alone_a = a.join(b.select(key), on=key, how="anti", nulls_equal=True) if one_run_too else a.clear()
+    alone_b = b.join(a.select(key), on=key, how="anti", nulls_equal=True) if one_run_too else b.clear()
     a, b = _rows_that_may_differ(a, b, key, fields)
+    if alone_b.height:  # _rows_that_may_differ keeps every row when it cannot compare: each row once
+        b = b.join(alone_b.select(key), on=key, how="anti", nulls_equal=True)
     rows_a = {tuple(r[k] for k in key): r for r in a.iter_rows(named=True)}
+    nothing = {f: None for f in fields}
+    rows_a.update({tuple(r[k] for k in key): {**nothing, **{s: r.get(s) for s in shown}} for r in alone_b.iter_rows(named=True)})
+    gone = [{**{k: r[k] for k in key}, **nothing} for r in alone_a.iter_rows(named=True)]
+    rows_a.update({tuple(r[k] for k in key): r for r in alone_a.iter_rows(named=True)})
     out = []
-    for row_b in sorted(b.iter_rows(named=True), key=lambda r: tuple(_sortable(r[k]) for k in key)):
+    for row_b in sorted([*b.iter_rows(named=True), *alone_b.iter_rows(named=True), *gone],
+                        key=lambda r: tuple(_sortable(r[k]) for k in key)):
         row_a = rows_a.get(tuple(row_b[k] for k in key))
         if row_a is None:
             continue

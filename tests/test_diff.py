@@ -231,6 +231,20 @@ def test_status_change_adds_the_communes_villages(tmp_path):
     assert "Thôn, tổ mới (1):" in render_diff(d)
 
 
+def test_a_late_commune_s_figures_are_in_the_diff(tmp_path):
+    """A commune that sent nothing, then its plan: it was in the status list alone, its figures nowhere (where a commune
+    rejected before showed all of its own; independent probe, Gia Lai). A commune gone from the run shows its figures
+    going."""
+    late = [v for v in BASE if v[0] != "01840"]
+    d = diff_runs(write_run(tmp_path, "20260601T000000000Z-00001", late), write_run(tmp_path, "20260602T000000000Z-00002", BASE))
+    [commune] = d["plan"]["communes"]
+    assert (commune["commune_code"], commune["commune_name"]) == ("01840", "Phường Đức Xuân")
+    assert commune["changes"]["poor_households"] == {"before": None, "after": 50, "delta": None}
+    back = diff_runs(tmp_path / "runs" / "20260602T000000000Z-00002", tmp_path / "runs" / "20260601T000000000Z-00001")
+    [gone] = back["plan"]["communes"]
+    assert (gone["commune_code"], gone["changes"]["poor_households"]["after"]) == ("01840", None)
+
+
 def test_village_names_match_across_tone_placement(tmp_path):
     a = write_run(tmp_path, "20260601T000000000Z-00001", BASE)
     renamed = [v if v[1] != "Thôn Thuỷ Khê" else (v[0], "Thôn Thủy Khê", *v[2:]) for v in BASE]
