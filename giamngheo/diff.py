@@ -229,14 +229,17 @@ def _province_fields(a: pl.DataFrame, b: pl.DataFrame, kind: str) -> set[str]:
 
 
 def _failure_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:
-    """Failures that appeared in run_b and failures of run_a that are gone (fixed)."""
+    """Failures that appeared in run_b, failures of run_a that are gone (fixed), and warnings explained in run_a whose
+    explanation lapsed in run_b (its cell's value changed: `reopened`, with the value before)."""
     groups_a, groups_b = _failure_groups(a), _failure_groups(b)
-    appeared, fixed = [], []
+    appeared, fixed, reopened = [], [], []
     for key in sorted(set(groups_a) | set(groups_b), key=lambda k: tuple(_sortable(x) for x in k)):
         rows_a, rows_b = groups_a.get(key, []), groups_b.get(key, [])
         appeared += rows_b[len(rows_a) :]
         fixed += rows_a[len(rows_b) :]
-    return {"appeared": appeared, "fixed": fixed}
+        reopened += [{**after, "value_before": before["value"]} for before, after in zip(rows_a, rows_b)
+                     if before.get("acknowledged") and not after.get("acknowledged")]
+    return {"appeared": appeared, "fixed": fixed, "reopened": reopened}
 
 
 def _split_unchanged(failures: dict, files_a: list[dict], files_b: list[dict]) -> dict:
@@ -263,6 +266,7 @@ def _failure_groups(frame: pl.DataFrame) -> dict[tuple, list[dict]]:
         "value",
         "expected",
         "message",
+        "acknowledged",
     )
     groups: dict[tuple, list[dict]] = {}
     if frame.is_empty():

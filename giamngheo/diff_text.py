@@ -50,10 +50,16 @@ def render_diff(d: dict, limit: int = 50) -> str:
             lambda p: f"{p.get('province_name') or p['province_code']}: {_changes(p['changes'])}",
         )
     failures = d["failures"]
-    unflagged = failures.get("no_longer_flagged", [])
-    if failures["appeared"] or failures["fixed"] or unflagged:
+    unflagged, reopened = failures.get("no_longer_flagged", []), failures.get("reopened", [])
+    if failures["appeared"] or failures["fixed"] or unflagged or reopened:
         lines.append("\n== Lỗi kiểm tra (validation failures) ==")
         lines += _section("Mới xuất hiện", failures["appeared"], limit, _failure_line)
+        lines += _section(
+            "Cảnh báo đã giải trình nay mở lại (giá trị ô đã đổi)",
+            reopened,
+            limit,
+            lambda f: f"{_failure_line(f)} (trước: {f.get('value_before')})",
+        )
         lines += _section("Đã được sửa", failures["fixed"], limit, _failure_line)
         lines += _section("Không còn nêu, tệp không đổi (so sánh với các xã khác đã thay đổi)", unflagged, limit, _failure_line)
     files = d["files"]

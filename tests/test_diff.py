@@ -190,7 +190,7 @@ def test_unchanged_runs_give_an_empty_diff(tmp_path):
     plan = d["plan"]
     assert plan["communes_status"] == plan["communes"] == plan["provinces"] == []
     assert plan["villages"] == {"added": [], "removed": [], "changed": []}
-    assert d["failures"] == {"appeared": [], "fixed": [], "no_longer_flagged": []}
+    assert d["failures"] == {"appeared": [], "fixed": [], "reopened": [], "no_longer_flagged": []}
     assert d["files"] == {"added": [], "removed": [], "renamed": [], "changed": [], "status_changed": []}
     assert "Không có thay đổi" in render_diff(d)
 
@@ -243,6 +243,21 @@ def test_a_late_commune_s_figures_are_in_the_diff(tmp_path):
     back = diff_runs(tmp_path / "runs" / "20260602T000000000Z-00002", tmp_path / "runs" / "20260601T000000000Z-00001")
     [gone] = back["plan"]["communes"]
     assert (gone["commune_code"], gone["changes"]["poor_households"]["after"]) == ("01840", None)
+
+
+def test_an_explained_warning_whose_cell_changed_is_reopened(tmp_path):
+    """An acknowledged warning lapses when its cell's value changes: the diff said only that the file changed (independent
+    probe, Gia Lai). It is listed as reopened, with the value before."""
+    runs = []
+    for i, (value, explained) in enumerate([("70", True), ("72", False)], start=1):
+        run = write_run(tmp_path, f"2026060{i}T000000000Z-0000{i}", BASE)
+        pl.DataFrame([{**FAILURE, "value": value, "acknowledged": explained}]).write_parquet(run / "validation_failures.parquet")
+        runs.append(run)
+    d = diff_runs(*runs)
+    assert d["failures"]["appeared"] == d["failures"]["fixed"] == []
+    [reopened] = d["failures"]["reopened"]
+    assert (reopened["cell"], reopened["value_before"], reopened["value"]) == ("D16", "70", "72")
+    assert "nay mở lại" in render_diff(d) and "(trước: 70)" in render_diff(d)
 
 
 def test_village_names_match_across_tone_placement(tmp_path):
