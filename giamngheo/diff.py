@@ -245,12 +245,15 @@ def _failure_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:
 def _split_unchanged(failures: dict, files_a: list[dict], files_b: list[dict]) -> dict:
     """Of the failures gone, those of a file that did not change (same path, same SHA-256) were not fixed in it: a
     comparison across communes moved (an outlier against the province's median, once other communes sent theirs).
-    They are listed apart (`no_longer_flagged`), not as fixed."""
+    They are listed apart (`no_longer_flagged`), not as fixed; so are the failures new to an unchanged file
+    (`flagged_unchanged`: seven lowland communes called outliers once two highland ones sent theirs; probe, Gia Lai)."""
     sha_a = {f.get("path"): f.get("sha256") for f in files_a}
     same = {f.get("path") for f in files_b if f.get("sha256") and sha_a.get(f.get("path")) == f.get("sha256")}
-    gone = failures["fixed"]
+    gone, new = failures["fixed"], failures["appeared"]
     return {**failures, "fixed": [f for f in gone if f.get("source_file") not in same],
-            "no_longer_flagged": [f for f in gone if f.get("source_file") in same]}
+            "no_longer_flagged": [f for f in gone if f.get("source_file") in same],
+            "appeared": [f for f in new if f.get("source_file") not in same],
+            "flagged_unchanged": [f for f in new if f.get("source_file") in same]}
 
 
 def _failure_groups(frame: pl.DataFrame) -> dict[tuple, list[dict]]:

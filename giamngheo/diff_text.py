@@ -51,7 +51,8 @@ def render_diff(d: dict, limit: int = 50) -> str:
         )
     failures = d["failures"]
     unflagged, reopened = failures.get("no_longer_flagged", []), failures.get("reopened", [])
-    if failures["appeared"] or failures["fixed"] or unflagged or reopened:
+    flagged = failures.get("flagged_unchanged", [])
+    if failures["appeared"] or failures["fixed"] or unflagged or reopened or flagged:
         lines.append("\n== Lỗi kiểm tra (validation failures) ==")
         lines += _section("Mới xuất hiện", failures["appeared"], limit, _failure_line)
         lines += _section(
@@ -62,6 +63,7 @@ def render_diff(d: dict, limit: int = 50) -> str:
         )
         lines += _section("Đã được sửa", failures["fixed"], limit, _failure_line)
         lines += _section("Không còn nêu, tệp không đổi (so sánh với các xã khác đã thay đổi)", unflagged, limit, _failure_line)
+        lines += _section("Mới nêu, tệp không đổi (so sánh với các xã khác đã thay đổi)", flagged, limit, _failure_line)
     files = d["files"]
     if any(files.values()):
         lines.append("\n== Tệp nhận được (files) ==")

@@ -190,7 +190,7 @@ def test_unchanged_runs_give_an_empty_diff(tmp_path):
     plan = d["plan"]
     assert plan["communes_status"] == plan["communes"] == plan["provinces"] == []
     assert plan["villages"] == {"added": [], "removed": [], "changed": []}
-    assert d["failures"] == {"appeared": [], "fixed": [], "reopened": [], "no_longer_flagged": []}
+    assert d["failures"] == {"appeared": [], "fixed": [], "reopened": [], "no_longer_flagged": [], "flagged_unchanged": []}
     assert d["files"] == {"added": [], "removed": [], "renamed": [], "changed": [], "status_changed": []}
     assert "Không có thay đổi" in render_diff(d)
 
@@ -212,6 +212,18 @@ def test_an_outlier_gone_from_an_unchanged_file_is_not_called_fixed(tmp_path):
         < text.index("Không còn nêu, tệp không đổi")
         < text.index("outlier")
     )
+
+
+def test_an_outlier_new_on_an_unchanged_file_is_listed_apart(tmp_path):
+    """Two highland communes sent their plans and seven lowland ones, their files unchanged, became outliers against
+    the new median: listed as "Mới xuất hiện" with the failures of changed files (independent probe, Gia Lai)."""
+    outlier = {**FAILURE, "source_file": "01840.xlsx", "commune_code": "01840", "cell": None, "rule": "outlier",
+               "level": "against_targets", "message": "Tỷ lệ hộ nghèo (%) = 2,36 khác xa các đơn vị cùng tỉnh (trung vị 14,86)"}
+    a = write_run(tmp_path, "20260601T000000000Z-00001", BASE)
+    b = write_run(tmp_path, "20260602T000000000Z-00002", BASE, failures=[outlier])
+    d = diff_runs(a, b)
+    assert d["failures"]["appeared"] == [] and [f["rule"] for f in d["failures"]["flagged_unchanged"]] == ["outlier"]
+    assert "Mới nêu, tệp không đổi" in render_diff(d)
 
 
 def test_status_change_adds_the_communes_villages(tmp_path):
