@@ -31,6 +31,7 @@ OUTPUT_SCHEMA = {
     "message": pl.Utf8,
     "message_en": pl.Utf8,
 }
+_UNIT_SUMS = ("poor_deprivations_at_least_three", "near_poor_deprivations_under_three")  # detail: "commune" or a village
 _DETAILS = {
     "row": ("dòng", "row"),
     "column": ("cột", "column"),
@@ -104,6 +105,9 @@ def _message(rec: dict) -> tuple[str, str]:
         detail_vi, detail_en = _DETAILS[detail]
     where = rec.get("cell") or (f"dòng {rec['row']}" if rec.get("row") else "")
     where_en = rec.get("cell") or (f"row {rec['row']}" if rec.get("row") else "")
+    if rule.id in _UNIT_SUMS:  # "Ô E9 (xã)", "Ô C12 (Bản Cang)"; a commune's table with no cell: "Toàn xã" (was "E9 xã")
+        where = f"Ô {where} ({detail_vi})" if where else f"Toàn {detail_vi}"
+        where_en = f"Cell {where_en} ({detail_en})" if where_en else f"The whole {detail_en}"
     fields = [f for f in _text(rec.get("field")).split(",") if f]
     as_vi, as_en = (number_vi, number_en) if rule.numbers else (str, str)
     args = {

@@ -119,15 +119,15 @@ RULES: tuple[Rule, ...] = (
          "Ô {cell} ({field_vi}): {value} hộ thiếu hụt, nhiều hơn số hộ của nhóm ({expected}).",
          "Cell {cell} ({field_en}): {value} deprived households, more than the households of the group ({expected})."),
     Rule("poor_deprivations_at_least_three", ERROR, WITHIN, "Hộ nghèo thiếu hụt từ 3 chỉ số", "Poor households lack three or more",
-         "{cell} {detail_vi}: hộ nghèo có tổng cộng {value} lượt thiếu hụt, ít hơn 3 lần số hộ nghèo ({expected}); "
+         "{cell}: hộ nghèo có tổng cộng {value} lượt thiếu hụt, ít hơn 3 lần số hộ nghèo ({expected}); "
          "mỗi hộ nghèo thiếu hụt ít nhất 3 chỉ số.",
-         "{cell} {detail_en}: the poor households' deprivations add up to {value}, fewer than 3 times the poor households "
+         "{cell}: the poor households' deprivations add up to {value}, fewer than 3 times the poor households "
          "({expected}); each poor household lacks at least three indicators."),
     Rule("near_poor_deprivations_under_three", ERROR, WITHIN, "Hộ cận nghèo thiếu hụt dưới 3 chỉ số",
          "Near-poor households lack fewer than three",
-         "{cell} {detail_vi}: hộ cận nghèo có tổng cộng {value} lượt thiếu hụt, nhiều hơn 2 lần số hộ cận nghèo ({expected}); "
+         "{cell}: hộ cận nghèo có tổng cộng {value} lượt thiếu hụt, nhiều hơn 2 lần số hộ cận nghèo ({expected}); "
          "mỗi hộ cận nghèo thiếu hụt dưới 3 chỉ số.",
-         "{cell} {detail_en}: the near-poor households' deprivations add up to {value}, more than twice the near-poor households "
+         "{cell}: the near-poor households' deprivations add up to {value}, more than twice the near-poor households "
          "({expected}); each near-poor household lacks fewer than three indicators."),
     Rule("indicator_set", ERROR, STRUCTURE, "Đủ các chỉ số của chuẩn nghèo", "The standard's indicators",
          "Bảng thiếu hụt trên trang tính {sheet} không khớp các chỉ số của chuẩn nghèo {expected}: {value}.",
