@@ -463,6 +463,12 @@ def test_report_sheet_and_section(tmp_path):
     assert sheet.frame.row(0) == ("Số hộ nghèo giảm", "19", "Chỉ tiêu giảm nghèo", "hộ", 10, 8, 6, 4, 2, 30)
     html = kind.report_section(tmp_path)
     assert 'id="lo-trinh"' in html and "<svg" in html and "<td>2026</td><td>10</td><td>100</td>" in html
+    # households and money have no one total: no totals row (it was an empty "Tổng cộng"; independent probe, Sơn La)
+    assert sheet.totals is False
+    noisy = outputs["roadmap_provinces.parquet"].with_columns(pl.col("value") + 0.1 + 0.2 - 0.3)  # float noise on sums
+    noisy.write_parquet(tmp_path / "roadmap_provinces.parquet")
+    (sheet,) = kind.report_sheets(tmp_path)
+    assert sheet.frame.row(0)[4:] == (10, 8, 6, 4, 2, 30)
 
 
 @pytest.mark.parametrize("label", ["NS Trung ương", "NS TW", "Ngân sách Trung ương", "NSTW"])

@@ -43,8 +43,8 @@ class Sheet:
     frame: pl.DataFrame  # its label column first (the totals row is named there); columns labelled from schemas/columns.py
     notes: tuple[str, ...] = ()
     # its totals row (column -> value) when plain sums are not what it means (shares over the rows that give
-    # a figure, a count of flagged rows); None: the sums of its integer columns
-    totals: dict | None = None
+    # a figure, a count of flagged rows); None: the sums of its integer columns; False: no totals row
+    totals: dict | None | bool = None
 
 
 @dataclass

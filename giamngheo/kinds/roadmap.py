@@ -133,12 +133,14 @@ def roadmap_sheets(run_dir: Path) -> list[Sheet]:
         .sort("province_code", "_order", "Nội dung")
     )
     years = sorted(c for c in wide.columns if c.isdigit())
+    # money in million VND to the đồng (sums of decimals were "23030.500000000004")
     wide = wide.with_columns(pl.sum_horizontal(years).alias("Cộng")).select(
-        "Nội dung", "province_code", "Loại", "Đơn vị tính", *years, "Cộng"
+        "Nội dung", "province_code", "Loại", "Đơn vị tính", *[pl.col(c).round(6) for c in (*years, "Cộng")]
     )
     notes = ("Tổng lộ trình của các xã, phường có lộ trình được chấp nhận: số hộ (hộ) và kinh phí (triệu đồng) theo từng năm.",)
     # the workbook adds "NĂM <run year>" to every title: the period is named before it
-    return [Sheet("Lộ trình", f"LỘ TRÌNH GIẢM NGHÈO VÀ KINH PHÍ GIAI ĐOẠN {years[0]} - {years[-1]}, TỔNG HỢP", wide, notes)]
+    title = f"LỘ TRÌNH GIẢM NGHÈO VÀ KINH PHÍ GIAI ĐOẠN {years[0]} - {years[-1]}, TỔNG HỢP"
+    return [Sheet("Lộ trình", title, wide, notes, totals=False)]  # households and money: no one total of the rows
 
 
 def roadmap_section(run_dir: Path) -> str:

@@ -271,10 +271,11 @@ def _results_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, results: pl
 
 
 def _kind_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, sheet: Sheet) -> None:
-    """A kind's own sheet: its title block and its table, with the totals it gives, else those of its integer columns."""
+    """A kind's own sheet: its title block and its table, with the totals it gives, else those of its integer columns
+    (none when it says False)."""
     header_row = title_block(ws, st, ctx.title(sheet.title), ctx.subtitle(), notes=list(sheet.notes))
     columns = sheet_columns(sheet.frame, ["stt"], ctx)
-    totals = totals_row(sheet.frame, columns, {}) if sheet.totals is None else sheet.totals
+    totals = None if sheet.totals is False else totals_row(sheet.frame, columns, {}) if sheet.totals is None else sheet.totals
     write_table(ws, st, header_row, sheet.frame, columns, totals, None, frozen=3)
 
 
@@ -283,9 +284,8 @@ def _missing_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, ledger: pl.
     missing = ledger.filter((pl.col("status") == "missing") & pl.col("kind").is_in(kinds)).sort(
         "kind", "province_code", "commune_code"
     )
-    notes = [
-        f"Xã, phường trong danh mục đơn vị hành chính của tỉnh chưa gửi báo cáo: {', '.join(KIND_VI[k].lower() for k in kinds)}."
-    ]
+    listed = "trong biểu giao chỉ tiêu của tỉnh" if ctx.expected_from_targets else "trong danh mục đơn vị hành chính của tỉnh"
+    notes = [f"Xã, phường {listed} chưa gửi báo cáo: {', '.join(KIND_VI[k].lower() for k in kinds)}."]
     if missing.is_empty():
         notes.append("Tất cả xã, phường đã nộp báo cáo.")
     title = ctx.title("DANH SÁCH XÃ, PHƯỜNG CHƯA NỘP BÁO CÁO")

@@ -42,6 +42,8 @@ class SheetContext:
         else:
             self.place = ", ".join(sorted(set(ledger["province_code"].to_list()))) if ledger.height else ""
         self.many_provinces = len(names) > 1
+        # the communes the ledger expects: the targets workbook's, when the run had one, else the official list's
+        self.expected_from_targets = bool((manifest.get("targets") or {}).get("communes"))
 
     def title(self, what: str) -> str:
         return f"{what} NĂM {self.year}".strip()
