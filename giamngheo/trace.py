@@ -92,6 +92,8 @@ def _deprivation_trace(scope: pl.DataFrame, code: str, group: str, number: int, 
 
     keys = {i.key for s in load_standards().standards for i in s.indicators if i.id == number}
     fld = f"{group}_deprived_{number}"
+    if "indicator" not in scope.columns:  # a run without deprivation tables
+        scope = scope.with_columns(pl.lit(None, pl.Utf8).alias("indicator"))
     cells = scope.filter((pl.col("field") == f"{group}_deprived") & pl.col("indicator").is_in(list(keys)))
     name = "deprivations_provinces.parquet" if level == "province" else "deprivations.parquet"
     reported = None
@@ -203,7 +205,8 @@ def _reported(out: Path, code: str, fld: str, level: str) -> float | None:
 
 def traceable_fields(out: Path, code: str = "") -> list[str]:
     """The figures the run's lineage can follow, of a province (2-digit code) or a commune."""
-    lineage = pl.read_parquet(out / "lineage.parquet", columns=["field", "indicator"])
+    scan = pl.scan_parquet(out / "lineage.parquet")
+    lineage = scan.select("field", *(["indicator"] if "indicator" in scan.collect_schema().names() else [])).collect()
     present = set(lineage["field"].unique()) - (POINTS if len(code.strip()) <= 2 else set())
     rates = [r for r, (n, d) in RATES.items() if n in present]
     differences = [d for d, (a, b) in DIFFERENCES.items() if a in rates and b in rates]
@@ -214,6 +217,8 @@ def _deprivation_fields(lineage: pl.DataFrame) -> list[str]:
     """poor_deprived_1 … near_poor_deprived_12: the deprivation figures the lineage has cells of."""
     from .layout.standards import load_standards
 
+    if "indicator" not in lineage.columns:  # a run without deprivation tables
+        return []
     number = {i.key: i.id for s in load_standards().standards for i in s.indicators}
     given = lineage.filter(pl.col("field").is_in(["poor_deprived", "near_poor_deprived"])).unique()
     found = {(f, number[k]) for f, k in given.iter_rows() if k in number}
