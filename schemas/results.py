@@ -37,6 +37,19 @@ RESULTS_COUNTS = [
 # breakdowns of the stocks ("Trong đó: hộ DTTS") at the start and the end: poor_ethnic_minority_start, ...
 RESULTS_BREAKDOWNS = {f"{b}_{end}": f"{p}_{end}" for end in ("start", "end") for b, p in BREAKDOWN_OF.items()}
 RESULTS_BREAKDOWN_FIELDS = list(RESULTS_BREAKDOWNS)
+# A commune's year-end assessment against its assigned cut (results_communes.assessment), declared once: code ->
+# (Vietnamese, English). transforms.results.actual_attainment gives the codes; the workbook, diff and commands name them.
+ASSESSMENTS = {
+    "met": ("Đạt", "met"),
+    "missed": ("Không đạt", "missed"),
+    "not_assessed: results rejected": ("Chưa đánh giá: kết quả bị từ chối", "not assessed: results rejected"),
+    "not_assessed: part of the year only": ("Chưa đánh giá: báo cáo chưa hết năm", "not assessed: part of the year only"),
+    "not_assessed: no assigned target": ("Chưa đánh giá: không có chỉ tiêu giao", "not assessed: no assigned target"),
+    "not_assessed: no total households at the end": (
+        "Chưa đánh giá: thiếu tổng số hộ cuối kỳ", "not assessed: no total households at the end"),
+    "not_assessed: start or end count missing": (
+        "Chưa đánh giá: thiếu số hộ đầu kỳ hoặc cuối kỳ", "not assessed: start or end count missing"),
+}
 RESULTS_RATES = ["poor_rate_start", "poor_rate_end", "near_poor_rate_start", "near_poor_rate_end"]
 RESULTS_RATE_SPECS = [
     ("poor_rate_end", "poor_households_end", ["total_households_end"]),

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 import schemas.villages as villages_schema
+from schemas.results import ASSESSMENTS
 from transforms import aggregate, checks
 from transforms.rates import excel_round, pct_of, pp_difference, rate_pct
 from transforms.results import RESULTS_BREAKDOWN_FIELDS, actual_attainment, balance_failures, provincial_results
@@ -196,6 +197,7 @@ def test_actual_attainment(status, actual, assigned, want):
         schema_overrides={"assigned_poor_reduction_pp": pl.Float64},
     )
     assert actual_attainment(frame).collect()["assessment"][0] == want
+    assert want in ASSESSMENTS  # declared once, with its Vietnamese and English names (review F24)
 
 
 def test_a_province_rate_counts_no_communes_poor_without_its_households():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 
 from schemas.columns import COLUMNS
+from schemas.results import ASSESSMENTS
 from ..kinds import KIND_BY_NAME, KINDS
 
 WORKBOOK_NAME = "bao_cao_tong_hop.xlsx"
@@ -34,15 +35,7 @@ LABELS = {
 UNITS = {"%": "%", "điểm %": "điểm %", "hộ": "hộ"}
 STATUS_VI = {"accepted": "Chấp nhận", "rejected": "Bị từ chối", "missing": "Chưa nộp"}
 KIND_VI = {k.name: k.heading_vi for k in KINDS}
-ASSESSMENT_VI = {
-    "met": "Đạt",
-    "missed": "Không đạt",
-    "not_assessed: results rejected": "Chưa đánh giá: kết quả bị từ chối",
-    "not_assessed: part of the year only": "Chưa đánh giá: báo cáo chưa hết năm",
-    "not_assessed: no assigned target": "Chưa đánh giá: không có chỉ tiêu giao",
-    "not_assessed: no total households at the end": "Chưa đánh giá: thiếu tổng số hộ cuối kỳ",
-    "not_assessed: start or end count missing": "Chưa đánh giá: thiếu số hộ đầu kỳ hoặc cuối kỳ",
-}
+ASSESSMENT_VI = {code: vi for code, (vi, _) in ASSESSMENTS.items()}
 APPROVAL_VI = {
     "approved": "Đã phê duyệt",
     "changed_since_approval": "Đã thay đổi từ khi phê duyệt",
