@@ -119,9 +119,8 @@ def write_tables(staging: Path, tables: dict[str, pl.DataFrame], contracts: dict
 @task(cache_policy=NO_CACHE)
 def publish(options: RunOptions, run_id: str, staging: Path, manifest: dict, side: SideProcess | None = None):
     """Write the reports beside the tables, then publish the run at the top of --out in one step."""
-    approval.annotate_staged(
-        staging, options.out, manifest
-    )  # approvals and acknowledgements (journal.jsonl) onto the staged tables
+    # approvals and acknowledgements (journal.jsonl) onto the staged tables
+    approval.annotate_staged(staging, options.out, manifest)
     out = options.out
     previous = outputs.previous_runs(out)
     artifacts.write_json(manifest, staging / "manifest.json")
