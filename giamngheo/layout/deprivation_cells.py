@@ -34,14 +34,8 @@ def clean_text(value) -> str:
 
 
 def shown_text(sheet: Sheet, r: int, c: int) -> str:
-    """The text shown at (r, c): its own, else that of the merged range covering it."""
-    own = clean_text(sheet.value(r, c))
-    if own:
-        return own
-    for r1, c1, r2, c2 in sheet.merged:
-        if r1 <= r <= r2 and c1 <= c <= c2:
-            return clean_text(sheet.value(r1, c1))
-    return ""
+    """The text shown at (r, c), its merge's when empty, cleaned (clean_text)."""
+    return sheet.shown(r, c, clean_text)
 
 
 def merge_end(sheet: Sheet, r: int, c: int) -> int:

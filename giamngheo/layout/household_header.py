@@ -49,14 +49,7 @@ NUMBERED = re.compile(r"^\s*([IVX]{1,4}|\d{1,2}|[a-z])\s*[.)/:-]\s*", re.IGNOREC
 
 
 def _shown(sheet: Sheet, r: int, c: int) -> str:
-    """The text shown at (r, c): its own, else that of the merged range covering it."""
-    own = _text(sheet.value(r, c))
-    if own:
-        return own
-    for r1, c1, r2, c2 in sheet.merged:
-        if r1 <= r <= r2 and c1 <= c <= c2:
-            return _text(sheet.value(r1, c1))
-    return ""
+    return sheet.shown(r, c, _text)
 
 
 @lru_cache(maxsize=50_000)

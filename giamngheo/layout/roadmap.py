@@ -72,14 +72,7 @@ def _is_total(value) -> bool:
 
 
 def _merged_label(sheet: Sheet, r: int, c: int) -> str:
-    """The text shown at (r, c): its own, else that of the merged range covering it."""
-    own = _text(sheet.value(r, c))
-    if own:
-        return own
-    for r1, c1, r2, c2 in sheet.merged:
-        if r1 <= r <= r2 and c1 <= c <= c2:
-            return _text(sheet.value(r1, c1))
-    return ""
+    return sheet.shown(r, c, _text)
 
 
 def _label_parts(sheet: Sheet, rows: range, c: int) -> list[str]:

@@ -52,6 +52,16 @@ class Sheet:
                 return cells[col]
         return None
 
+    def shown(self, row: int, col: int, text) -> str:
+        """The text shown at (row, col) as `text` reads a cell: its own, else that of the merged range covering it."""
+        own = text(self.value(row, col))
+        if own:
+            return own
+        for r1, c1, r2, c2 in self.merged:
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                return text(self.value(r1, c1))
+        return ""
+
     @property
     def width(self) -> int:
         return max((len(r) for r in self.rows), default=0)
