@@ -90,8 +90,7 @@ def provincial_figures(communes: pl.LazyFrame, expected: pl.LazyFrame) -> pl.Laz
         (pl.col("status") == "rejected").sum().cast(pl.Int64).alias("communes_rejected"),
         *[pl.col(f).filter(accepted).sum().cast(pl.Int64).alias(f) for f in BASELINE],
         # a planned cut no accepted commune gives is unknown, not 0 ("0 near-poor households to lift" said the summary)
-        *[pl.when((accepted & pl.col(f).is_not_null()).any()).then(pl.col(f).filter(accepted).sum()).cast(pl.Int64).alias(f)
-          for f in REDUCTIONS],
+        *[breakdowns.given_sum(f, accepted).cast(pl.Int64) for f in REDUCTIONS],
         *breakdowns.province_sums(PLAN_BREAKDOWNS, accepted),
         (accepted & (pl.col("meets_assigned_target") == True)).sum().cast(pl.Int64).alias("communes_meeting_target"),  # noqa: E712
         (accepted & (pl.col("meets_assigned_target") == False)).sum().cast(pl.Int64).alias("communes_below_target"),  # noqa: E712

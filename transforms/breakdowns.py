@@ -104,9 +104,10 @@ def infeasible_plans(rows: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def given_sum(field: str) -> pl.Expr:
-    """The sum over the rows that give a field; null when none does."""
-    return pl.when(pl.col(field).is_not_null().any()).then(pl.col(field).sum()).otherwise(None).alias(field)
+def given_sum(field: str, among: pl.Expr | None = None) -> pl.Expr:
+    """The sum over the rows (`among` them, when given) that give a field; null when none does."""
+    giving = pl.col(field).is_not_null() if among is None else among & pl.col(field).is_not_null()
+    return pl.when(giving.any()).then(pl.col(field).filter(giving).sum()).otherwise(None).alias(field)
 
 
 def declared_total_breakdowns(typed: pl.LazyFrame, tables: pl.LazyFrame, fields: list[str]) -> pl.LazyFrame:
@@ -167,10 +168,9 @@ def province_sums(fields, accepted: pl.Expr) -> list[pl.Expr]:
     """Per province: each breakdown summed over the accepted communes that give it, and how many do."""
     out = []
     for f in fields:
-        giving = accepted & pl.col(f).is_not_null()
         out += [
-            pl.when(giving.any()).then(pl.col(f).filter(giving).sum()).cast(pl.Int64).alias(f),
-            giving.sum().cast(pl.Int64).alias(f"{f}_communes"),
+            given_sum(f, accepted).cast(pl.Int64),
+            (accepted & pl.col(f).is_not_null()).sum().cast(pl.Int64).alias(f"{f}_communes"),
         ]
     return out
 
