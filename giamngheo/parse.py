@@ -194,7 +194,7 @@ def _unread_breakdown_columns(table: Table, data_rows: set[int]) -> list[dict]:
     for column in band.columns:
         if column.index in read or " trong do" not in f" {fold(column.label)}":
             continue
-        if any(cell_json(sheet.value(r - 1, column.index))[0] is not None for r in sorted(data_rows)):
+        if any(cell_json(sheet.value(r - 1, column.index))[0] is not None for r in data_rows):
             out.append(failure("column_not_used", sheet.name, band.bottom + 1, column.index + 1, value=column.label[:200]))
     return out
 

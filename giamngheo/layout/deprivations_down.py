@@ -231,8 +231,12 @@ def _by_group(sheet: Sheet, c: int, keys: dict[int, str], header: tuple[int, int
     # a sheet per group ("Hộ nghèo", "Hộ cận nghèo"; "TỔNG HỢP HỘ NGHÈO THIẾU HỤT …"): its indicators are that group's
     # before any group row says otherwise, and "Tổng số hộ nghèo: 171 hộ" above the header its size
     current = _sheet_group(sheet, title)
+    size_column: dict[str, int] = {}  # a group's size stated above the header: its own column
     if current:
-        blocks[current] = [*_size_above(sheet, top, current)]
+        blocks[current] = []
+        if found := _size_above(sheet, top, current):
+            cell, size_column[current] = found
+            blocks[current].append(cell)
     for r in range(bottom + 1, min(len(sheet.rows), max(keys) + 1)):
         label = clean_text(sheet.value(r, c))
         figures = is_figure(sheet.value(r, count))
@@ -258,8 +262,7 @@ def _by_group(sheet: Sheet, c: int, keys: dict[int, str], header: tuple[int, int
             continue
         columns = {f"{g}_deprived": count} | ({f"{g}_deprived_rate": rate} if rate else {})
         if any(k == "group" for _, k, *_ in cells):
-            above = [cell for cell in cells if cell[1] == "group" and cell[0] < top]
-            columns[f"{g}_households"] = above[0][5].pop("_column") if above else count
+            columns[f"{g}_households"] = size_column.get(g, count)
         tables.append(deprivation_table(sheet, columns, cells, header, title, None))
     if tables:
         tables[0].unused = unused
@@ -275,14 +278,14 @@ def _sheet_group(sheet: Sheet, title: list[str]) -> str | None:
     return None
 
 
-def _size_above(sheet: Sheet, top: int, group: str) -> list[tuple]:
-    """A group row for the size a line above the header states ("Tổng số hộ nghèo: 171 hộ"), its column in `_column`."""
+def _size_above(sheet: Sheet, top: int, group: str) -> tuple[tuple, int] | None:
+    """(a group row, its column) for the size a line above the header states ("Tổng số hộ nghèo: 171 hộ")."""
     for r in range(top):
         for j, value in enumerate(sheet.rows[r]):
             text = clean_text(value)
             if text and subject_of(text)[0] == group and (m := _SIZE_IN_LABEL.search(text)):
-                return [(r, "group", text, None, None, {f"{group}_households": m.group(1), "_column": j})]
-    return []
+                return (r, "group", text, None, None, {f"{group}_households": m.group(1)}), j
+    return None
 
 
 def _without_dimension_rows(cells: list[tuple]) -> list[tuple]:
