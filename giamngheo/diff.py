@@ -187,19 +187,18 @@ def _row_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str], shown: list[s
     alone_a = a.join(b.select(key), on=key, how="anti", nulls_equal=True) if one_run_too else a.clear()
     alone_b = b.join(a.select(key), on=key, how="anti", nulls_equal=True) if one_run_too else b.clear()
     a, b = _rows_that_may_differ(a, b, key, fields)
-    if alone_b.height:  # _rows_that_may_differ keeps every row when it cannot compare: each row once
-        b = b.join(alone_b.select(key), on=key, how="anti", nulls_equal=True)
-    rows_a = {tuple(r[k] for k in key): r for r in a.iter_rows(named=True)}
+
+    def of(row: dict) -> tuple:
+        return tuple(row[k] for k in key)
+
+    rows_a = {of(r): r for r in a.iter_rows(named=True)}
     nothing = {f: None for f in fields}
-    rows_a.update({tuple(r[k] for k in key): {**nothing, **{s: r.get(s) for s in shown}} for r in alone_b.iter_rows(named=True)})
-    gone = [{**{k: r[k] for k in key}, **nothing} for r in alone_a.iter_rows(named=True)]
-    rows_a.update({tuple(r[k] for k in key): r for r in alone_a.iter_rows(named=True)})
+    # (before, after) of each row: of both runs, then of one run alone against nothing (its key and names kept)
+    pairs = [(rows_a[of(r)], r) for r in b.iter_rows(named=True) if of(r) in rows_a]
+    pairs += [({**r, **nothing}, r) for r in alone_b.iter_rows(named=True)]
+    pairs += [(r, {**r, **nothing}) for r in alone_a.iter_rows(named=True)]
     out = []
-    for row_b in sorted([*b.iter_rows(named=True), *alone_b.iter_rows(named=True), *gone],
-                        key=lambda r: tuple(_sortable(r[k]) for k in key)):
-        row_a = rows_a.get(tuple(row_b[k] for k in key))
-        if row_a is None:
-            continue
+    for row_a, row_b in sorted(pairs, key=lambda pair: tuple(_sortable(pair[1][k]) for k in key)):
         changes = {}
         for field in fields:
             before, after = row_a.get(field), row_b.get(field)
