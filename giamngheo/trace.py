@@ -11,6 +11,7 @@ import polars as pl
 from transforms.rates import excel_round, pct_of
 
 from .kinds import KIND_BY_NAME, KINDS
+from .layout.standards import load_standards
 from .vn import vn_int, vn_pct
 
 # Figures that are sums of cells (-> the kind that gives them), and rates of two such sums, as the
@@ -88,13 +89,11 @@ def trace(out: Path, code: str, fld: str) -> Trace:
 def _deprivation_trace(scope: pl.DataFrame, code: str, group: str, number: int, out: Path, level: str) -> Trace:
     """The deprived households of a group for indicator `number` (whichever standard's indicator it is in the run):
     the cells of the commune's table (a village table's, one per village), against households_deprived."""
-    from .layout.standards import load_standards
-
-    keys = {i.key for s in load_standards().standards for i in s.indicators if i.id == number}
+    keys = [key for key, n in load_standards().numbers.items() if n == number]
     fld = f"{group}_deprived_{number}"
     if "indicator" not in scope.columns:  # a run without deprivation tables
         scope = scope.with_columns(pl.lit(None, pl.Utf8).alias("indicator"))
-    cells = scope.filter((pl.col("field") == f"{group}_deprived") & pl.col("indicator").is_in(list(keys)))
+    cells = scope.filter((pl.col("field") == f"{group}_deprived") & pl.col("indicator").is_in(keys))
     name = "deprivations_provinces.parquet" if level == "province" else "deprivations.parquet"
     reported = None
     if (out / name).exists():
@@ -215,11 +214,9 @@ def traceable_fields(out: Path, code: str = "") -> list[str]:
 
 def _deprivation_fields(lineage: pl.DataFrame) -> list[str]:
     """poor_deprived_1 … near_poor_deprived_12: the deprivation figures the lineage has cells of."""
-    from .layout.standards import load_standards
-
     if "indicator" not in lineage.columns:  # a run without deprivation tables
         return []
-    number = {i.key: i.id for s in load_standards().standards for i in s.indicators}
+    number = load_standards().numbers
     given = lineage.filter(pl.col("field").is_in(["poor_deprived", "near_poor_deprived"])).unique()
     found = {(f, number[k]) for f, k in given.iter_rows() if k in number}
     return [f"{g}_deprived_{n}" for g in ("poor", "near_poor") for n in range(1, 13) if (f"{g}_deprived", n) in found]

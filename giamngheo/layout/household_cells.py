@@ -107,7 +107,7 @@ def _indicator_number(label: str) -> int | None:
     from .standards import indicator_of, load_standards  # the catalogue of standards: ids by key
 
     key = indicator_of(label) if label else None
-    return next((i.id for s in load_standards().standards for i in s.indicators if i.key == key), None) if key else None
+    return load_standards().numbers.get(key) if key else None
 
 
 def year(value) -> str | None:

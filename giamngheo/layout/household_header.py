@@ -184,11 +184,7 @@ def _indicator_number(label: str) -> int | None:
         return None
     if key.startswith("#"):
         return int(key[1:])
-    for standard in load_standards().standards:
-        for ind in standard.indicators:
-            if ind.key == key:
-                return ind.id
-    return None
+    return load_standards().numbers.get(key)
 
 
 def _named_indicators(sheet: Sheet, r: int) -> dict[int, int]:

@@ -53,6 +53,7 @@ class Catalogue:
     indicator_labels: PhraseIndex  # -> "indicator.<key>"
     dimension_labels: PhraseIndex  # -> "dimension.<id>"
     names: dict[str, str]  # indicator key -> Vietnamese name (any standard)
+    numbers: dict[str, int]  # indicator key -> its number in its standard ("health_insurance" -> 4, "waste_treatment" -> 12)
 
     def for_year(self, year: int, province: str | None = None) -> Standard:
         """The standard in force for a year: the province's own where it has one, else the national one."""
@@ -89,6 +90,7 @@ def load_standards(path: Path = STANDARDS_FILE) -> Catalogue:
         phrase_index({f"indicator.{k}": v["labels"] for k, v in info.items()}),
         phrase_index({f"dimension.{k}": v for k, v in data["dimensions"].items()}),
         {k: v["name"] for k, v in info.items()},
+        {k: v["id"] for k, v in info.items()},
     )
 
 
