@@ -123,12 +123,16 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False) ->
     return found[max(found)] if found else []
 
 
-_MOTTO_START = re.compile(r"\s*(?:c[ộo]ng h[òo]à? x[ãa] h[ộo]i|đ[ộo]c l[ậa]p\s*[-–]\s*t[ựu] do).*$", re.IGNORECASE | re.DOTALL)
-
-
 def _without_motto(line: str) -> str:
-    """A title line without the national motto that shares its row ("UBND XÃ AN NGHĨA   CỘNG HÒA XÃ HỘI …")."""
-    return _MOTTO_START.sub("", nfc(line)).strip() or line
+    """A title line cut where the national motto that shares its row begins ("UBND XÃ AN NGHĨA   CỘNG HÒA XÃ HỘI …"),
+    the motto as vocabulary.toml words it."""
+    words = nfc(line).split()
+    folded = [fold(w) for w in words]
+    for i in range(1, len(words)):
+        rest = " ".join(f for f in folded[i:] if f)
+        if any(rest.startswith(motto) for motto in _MOTTO):
+            return " ".join(words[:i])
+    return line
 
 
 def _file_words(file_name: str) -> str:

@@ -290,6 +290,8 @@ def test_a_former_unit_under_its_own_type_word_is_not_a_current_unit_of_another_
     assert (town.unit.commune_code, town.rule) == ("21853", "legacy_unit_name")
     for title in ("UBND XÃ TÂY SƠN", "UBND XA TAY SON"):  # the current commune, typed or folded
         assert (of(title).unit.commune_code, of(title).rule) == ("21808", None)
+    # a name not found is quoted without the national motto that shares its row
+    assert of("UBND XÃ HOA MẶT TRỜI   CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM").value == "UBND XÃ HOA MẶT TRỜI"
     # a current name under another type word that no former unit explains still finds its commune, as a last resort
     assert of("UBND PHƯỜNG IA KO").unit.commune_name == "Xã Ia Ko"
 
