@@ -195,7 +195,9 @@ def _unread_breakdown_columns(table: Table, data_rows: set[int]) -> list[dict]:
         if column.index in read or " trong do" not in f" {fold(column.label)}":
             continue
         if any(cell_json(sheet.value(r - 1, column.index))[0] is not None for r in data_rows):
-            out.append(failure("column_not_used", sheet.name, band.bottom + 1, column.index + 1, value=column.label[:200]))
+            # at its lowest label ("Trong đó" itself when the labels below it are missing)
+            row = next((r for r in range(band.bottom, band.top - 1, -1) if sheet.shown(r, column.index, cell_text)), band.bottom)
+            out.append(failure("column_not_used", sheet.name, row + 1, column.index + 1, value=column.label[:200]))
     return out
 
 

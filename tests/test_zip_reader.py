@@ -191,3 +191,50 @@ def test_repeated_cells_are_measured_as_the_tag_regex_did_on_any_text():
     for _ in range(20_000):
         content = b"".join(rnd.choice(parts) for _ in range(rnd.randint(1, 25)))
         assert widest_repeated_value(content) == _widest_by_regex(content), content
+
+
+def _ods_table(name: str, rows: str) -> str:
+    return f'<table:table table:name="{name}"><table:table-column table:number-columns-repeated="1024"/>{rows}</table:table>'
+
+
+def _text_cell(text: str, attrs: str = "") -> str:
+    return f'<table:table-cell{attrs} office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+
+def test_an_ods_sheets_merged_ranges_are_read_as_an_xlsx_gives_them():
+    """calamine gives no merges for an .ods: they are read from the spans in content.xml, LibreOffice's repeats counted
+    (an empty cell repeated, a covered cell repeated across a merge, rows repeated), each sheet its own."""
+    empty2 = '<table:table-cell table:number-columns-repeated="2"/>'
+    header = (
+        '<table:table-row table:number-rows-repeated="3">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+        + "<table:table-row>"
+        + _text_cell("Thôn", ' table:number-rows-spanned="2" table:number-columns-spanned="1"')
+        + empty2
+        + _text_cell("Hộ nghèo", ' table:number-columns-spanned="3" table:number-rows-spanned="1"')
+        + '<table:covered-table-cell table:number-columns-repeated="2"/>'
+        + _text_cell("Ghi chú")
+        + "</table:table-row><table:table-row><table:covered-table-cell/>"
+        + empty2 + _text_cell("Số hộ") + _text_cell("Tỷ lệ") + _text_cell("Giảm") + "</table:table-row>"
+    )
+    second = ("<table:table-row>" + empty2 + _text_cell("Tổng", ' table:number-columns-spanned="2"')
+              + "<table:covered-table-cell/></table:table-row>")
+    content = (_ods_table("Phụ lục 01", header) + _ods_table("Tổng hợp &amp; ghi chú", second)).encode()
+    from giamngheo.readers.ods_inspect import ods_merges
+
+    assert ods_merges(content, 20_000, 500) == {"Phụ lục 01": [(3, 0, 4, 0), (3, 3, 3, 5)], "Tổng hợp & ghi chú": [(0, 2, 0, 3)]}
+    # capped at the reader's limits, and nothing walked when no cell spans
+    assert ods_merges(content, 4, 4) == {"Phụ lục 01": [(3, 0, 3, 0), (3, 3, 3, 3)], "Tổng hợp & ghi chú": [(0, 2, 0, 3)]}
+    assert ods_merges(content.replace(b"-spanned=", b"-x="), 20_000, 500) == {}
+
+
+def test_an_ods_span_over_cells_that_are_not_covered_is_no_merge():
+    """A title cell claiming 99,999 columns and rows, with the table's own cells under it (a damaged or hostile file):
+    no merge, where LibreOffice would have covered cells; the header's own spans are still read."""
+    title = _text_cell("UBND XÃ ĐIỀM THỤY", ' table:number-columns-spanned="99999" table:number-rows-spanned="99999"')
+    rows = (f"<table:table-row>{title}</table:table-row><table:table-row>"
+            + _text_cell("Hộ nghèo", ' table:number-columns-spanned="2"') + "<table:covered-table-cell/>"
+            + _text_cell("Ghi chú") + "</table:table-row>")
+    from giamngheo.readers.ods_inspect import ods_merges
+
+    assert ods_merges(_ods_table("Phụ lục", rows).encode(), 20_000, 500) == {"Phụ lục": [(1, 0, 1, 1)]}

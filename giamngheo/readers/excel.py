@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from .container import SafeZip, ole_kind, zip_kind
 from ..safe_errors import unquoted
 from .grid import ExcelError, Limits, Sheet, UnreadableFile, Workbook, a1
-from .ods_inspect import inspect_ods, ods_error_cells, widest_repeated_value
+from .ods_inspect import inspect_ods, ods_error_cells, ods_merges, widest_repeated_value
 from .xls_inspect import Hidden, NotBiff8, xls_hidden
 from .xlsx_inspect import inspect_xlsx
 
@@ -111,6 +111,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
     facts_by_name = {}
     ods_facts = {}
     ods_errors: dict[str, list] = {}
+    ods_merged: dict[str, list] = {}
     if container == "zip":
         szip = SafeZip(path, limits)
         try:
@@ -127,6 +128,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
                 if (widest := widest_repeated_value(content)) > limits.max_columns:
                     raise UnreadableFile("too_many_columns", f"{widest} columns", f"<= {limits.max_columns}")
                 ods_errors = ods_error_cells(content, limits.max_rows, limits.max_columns)
+                ods_merged = ods_merges(content, limits.max_rows, limits.max_columns)
         finally:
             szip.close()
     else:
@@ -145,6 +147,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
             rows = _calamine_rows(cal_sheet, limits)
             errors = []
             merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (cal_sheet.merged_cell_ranges or [])]
+            merged = merged or ods_merged.get(meta.name, [])  # calamine gives an .ods none
             sheet = Sheet(name=meta.name, rows=rows, merged=merged, hidden=meta.visible != SheetVisibleEnum.Visible)
             facts = facts_by_name.get(meta.name)
             if facts:

@@ -155,3 +155,57 @@ def ods_error_cells(content: bytes, max_rows: int, max_cols: int) -> dict[str, l
                                                for c in range(col + 1, min(col + repeat, max_cols) + 1))
         col += repeat
     return found
+
+
+_SPANNED = b'-spanned="'
+
+
+def ods_merges(content: bytes, max_rows: int, max_cols: int) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged ranges (0-based r1, c1, r2, c2, as calamine gives an .xlsx's) by sheet name: a cell with
+    `table:number-columns-spanned` / `number-rows-spanned` over 1, which calamine does not give for an .ods. The
+    cells it covers are `<table:covered-table-cell>`s and count as columns; a span whose next cell to the right
+    (or below) is not covered is no merge (a cell claiming the whole sheet, over the cells of the table). Walked only
+    when a span is there."""
+    found: dict[str, list[tuple[int, int, int, int]]] = {}
+    if _SPANNED not in content:
+        return found
+    spans: list[tuple[str, int, int, int, int]] = []
+    covered: dict[tuple[str, int], list[tuple[int, int]]] = {}  # (sheet, row) -> covered columns, first to last
+    sheet, depth, row, following, col = None, 0, 0, 0, 0
+    for m in _GRID_TAG.finditer(content):
+        closing, tag, raw, _ = m.groups()
+        if tag == b"table:table":
+            depth += -1 if closing else 1
+            if not closing and depth == 1:
+                name = dict(_ATTR.findall(raw)).get(b"table:name", b"")
+                sheet, following = html.unescape(name.decode("utf-8", "replace")), 0
+            continue
+        if closing or depth != 1 or sheet is None:
+            continue
+        if tag == b"table:table-row":
+            row, col = following, 0
+            following = row + int(dict(_ATTR.findall(raw)).get(b"table:number-rows-repeated", b"1") or 1)
+            if row >= max_rows:
+                sheet = None  # the rest of this sheet is past the reader's limit
+            continue
+        repeats = _REPEATS.search(raw)
+        n = int(repeats.group(1)) if repeats else 1
+        if tag == b"table:covered-table-cell":
+            covered.setdefault((sheet, row), []).append((col, col + n - 1))
+        elif _SPANNED in raw:
+            attrs = dict(_ATTR.findall(raw))
+            across = int(attrs.get(b"table:number-columns-spanned", b"1") or 1)
+            down = int(attrs.get(b"table:number-rows-spanned", b"1") or 1)
+            if (across > 1 or down > 1) and col < max_cols:
+                spans.append((sheet, row, col, down, across))
+        col += n
+    for name, r, c, down, across in spans:
+        if (across == 1 or _is_covered(covered, name, r, c + 1)) and (
+            down == 1 or r + 1 >= max_rows or _is_covered(covered, name, r + 1, c)
+        ):
+            found.setdefault(name, []).append((r, c, min(r + down, max_rows) - 1, min(c + across, max_cols) - 1))
+    return found
+
+
+def _is_covered(covered: dict[tuple[str, int], list[tuple[int, int]]], sheet: str, row: int, col: int) -> bool:
+    return any(first <= col <= last for first, last in covered.get((sheet, row), ()))
