@@ -238,3 +238,25 @@ def test_an_ods_span_over_cells_that_are_not_covered_is_no_merge():
     from giamngheo.readers.ods_inspect import ods_merges
 
     assert ods_merges(_ods_table("Phụ lục", rows).encode(), 20_000, 500) == {"Phụ lục": [(1, 0, 1, 1)]}
+
+
+def test_a_merged_range_over_the_tables_own_values_is_no_merge(tmp_path):
+    """A title merged over the whole sheet (A1:SF20000) gave every column the title for a label, and the rates and
+    targets of an otherwise sound annex were not read: such a range is dropped, the header's own merges kept."""
+    from giamngheo.readers.excel import read_excel
+    from samplegen.writers import Book, save_book
+
+    book = Book()
+    sheet = book.add("Phụ lục")
+    sheet.set(1, 1, "UBND XÃ PHÚ THỊNH")
+    sheet.merges.append((1, 1, 20000, 500))
+    sheet.put_row(4, ["STT", "Tên thôn", "Hộ nghèo", None])
+    sheet.put_row(5, [None, None, "Số hộ", "Tỷ lệ (%)"])
+    sheet.put_row(6, [1, "Thôn 1", 10, 5.0])
+    sheet.merge(4, 3, 4, 4)
+    save_book(book, tmp_path / "bieu.xlsx", "xlsx")
+    assert read_excel(tmp_path / "bieu.xlsx", "zip", Limits()).sheets[0].merged == [(3, 2, 3, 3)]
+    from giamngheo.parse import parse_workbook
+
+    (table,) = parse_workbook(tmp_path / "bieu.xlsx", Limits()).tables
+    assert {"poor_households": 3, "poor_rate": 4}.items() <= table.columns.items()
