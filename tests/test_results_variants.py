@@ -215,3 +215,35 @@ def test_results_in_sections_against_a_plan_without(tmp_path):
         ("start_matches_plan", "D7", "11", "8")]
     assert _both_reports(tmp_path, results_sections=False, plan_sections=True) == []
     assert _both_reports(tmp_path, results_sections=True, plan_sections=True) == []
+
+
+def test_poor_who_left_for_the_near_poor_and_those_above_its_line(tmp_path):
+    """"Thoát nghèo lên cận nghèo | Thoát nghèo vượt cận nghèo" (independent probe, Nghệ An): the first was read as
+    those who escaped poverty and the second not at all, published without a word. Where a household went (to the
+    near-poor) names the movement; "vượt cận nghèo" is out of poverty above the near-poor line."""
+    path = _book(tmp_path / "dien bien.xlsx", "BÁO CÁO KẾT QUẢ GIẢM NGHÈO NĂM 2026", [
+        ["TT", "Thôn", "Số hộ nghèo đầu kỳ", "Số hộ nghèo giảm", None, None, None, "Số hộ nghèo cuối kỳ"],
+        [None, None, None, "Tổng số", "Thoát nghèo lên cận nghèo", "Thoát nghèo vượt cận nghèo", "Giảm khác", None],
+    ], [[1, "Thôn 1", 12, 5, 3, 1, 1, 7], [2, "Thôn 2", 9, 4, 2, 2, 0, 5]], merges=["D4:G4", "C4:C5", "H4:H5"])
+    fields, failures = _read(path)
+    assert fields["poor_to_near_poor"] == [3, 2] and fields["poor_escaped"] == [1, 2] and fields["poor_decrease"] == [5, 4]
+    assert failures == []
+
+
+def test_the_near_poors_block_beside_the_poors_without_a_group_label(tmp_path):
+    """"Hộ nghèo đầu năm | Giảm trong năm / Cộng … | Hộ cận nghèo đầu năm | Giảm / Cộng … | Tăng / Phát sinh mới"
+    (independent probe, Nghệ An): the groups name no subject. Every "Cộng" was not read and the near-poor's "Phát
+    sinh mới" was taken for the poor's (then dropped, its field held): 16 false balance errors rejected the commune.
+    A column takes the subject of the block it stands in."""
+    path = _book(tmp_path / "dien bien.xlsx", "TỔNG HỢP DIỄN BIẾN HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026", [
+        ["STT", "Tên xóm", "Hộ nghèo đầu năm", "Giảm trong năm", None, "Tăng trong năm", None, "Hộ nghèo cuối năm",
+         "Hộ cận nghèo đầu năm", "Giảm", None, "Tăng", None, "Hộ cận nghèo cuối năm"],
+        [None, None, None, "Cộng", "Hộ thoát nghèo", "Cộng", "Phát sinh mới", None,
+         None, "Cộng", "Thoát cận nghèo", "Cộng", "Phát sinh mới", None],
+    ], [[1, "Xóm 1", 6, 3, 3, 1, 1, 4, 3, 1, 1, 2, 2, 4], [2, "Xóm 2", 1, 1, 1, 2, 2, 2, 4, 1, 1, 2, 2, 5]],
+        merges=["A4:A5", "B4:B5", "C4:C5", "D4:E4", "F4:G4", "H4:H5", "I4:I5", "J4:K4", "L4:M4", "N4:N5"])
+    fields, failures = _read(path)
+    assert fields["poor_decrease"] == [3, 1] and fields["poor_increase"] == [1, 2] and fields["poor_new"] == [1, 2]
+    assert fields["near_poor_decrease"] == [1, 1] and fields["near_poor_increase"] == [2, 2]
+    assert fields["near_poor_new"] == [2, 2] and fields["near_poor_escaped"] == [1, 1]
+    assert failures == []

@@ -14,16 +14,17 @@ TARGETS = "targets"  # the province's assignment of targets to communes
 
 SUBJECT_PREFIX = {"poor": "poor", "near": "near_poor"}
 
-# flow tag -> (subject it implies, movement)
+# flow tag -> (subject it implies, movement). A label naming two movements is the first's: "Thoát nghèo lên cận
+# nghèo" / "thành hộ cận nghèo" names where the household went (to_near), so "thoát nghèo" (escaped) comes later
 FLOWS = {
-    "flow.escaped": ("poor", "escaped"),
-    "flow.escaped_near": ("near", "escaped"),
     "flow.to_near": ("poor", "to_near_poor"),
     "flow.to_poor": ("near", "to_poor"),
     "flow.from_near": ("poor", "from_near_poor"),
     "flow.from_poor": ("near", "from_poor"),
     "flow.fell_back": ("poor", "fell_back"),
     "flow.fell_back_near": ("near", "fell_back"),
+    "flow.escaped": ("poor", "escaped"),
+    "flow.escaped_near": ("near", "escaped"),
     "flow.new": (None, "new"),
     "flow.other_decrease": (None, "other_decrease"),
     "flow.other_increase": (None, "other_increase"),
@@ -160,9 +161,11 @@ def _count_field(tags: frozenset[str], kind: str, table_subject: str | None, yea
             return f"{SUBJECT_PREFIX[who]}_{movement}" if who in SUBJECT_PREFIX else None
         who = subj if subj in ("poor", "near", "total") else None
         dated = "aspect.start" in tags or "aspect.end" in tags
+        moved = "group.decrease" in tags or "group.increase" in tags
         if who is None or (who == "total" and "subject.total" not in tags and dated and table_subject in ("poor", "near")):
-            # "Đầu kỳ / Số hộ" in a report on the poor ("Diễn biến hộ nghèo"): the table's households, not all
-            who = table_subject if dated else None
+            # "Đầu kỳ / Số hộ" in a report on the poor ("Diễn biến hộ nghèo"): the table's households, not all; "Giảm
+            # trong năm / Cộng" there: the table's (or its block's: header_fields._block_subject) decrease
+            who = table_subject if dated or (moved and who is None) else None
         if who is None:
             return None
         stock = _stock_field(who)

@@ -95,9 +95,11 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
     band.fields = {}
     last_count: str | None = None
     by_index = {col.index: col for col in cols}
+    subject_here = band.table_subject
     for col in cols:
         if not col.label:
             continue
+        subject_here = _block_subject(col, band.kind, subject_here)
         fld = F.role_field(col.tags)
         # in the targets workbook a column in points ("Chỉ tiêu giảm (điểm %)" under "Hộ nghèo") is a rate's cut
         points = band.kind == F.TARGETS and "unit.points" in col.tags
@@ -106,13 +108,13 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
                 fld = F.targets_rate_field(col.tags)
             elif F.subject(col.own_tags) or col.own_tags & {"aspect.start", "aspect.end"}:
                 fld = F.rate_field(
-                    F.count_field(col.tags - {"measure.rate"}, band.kind, band.table_subject, F.label_years(col.label), year),
+                    F.count_field(col.tags - {"measure.rate"}, band.kind, subject_here, F.label_years(col.label), year),
                     band.kind,
                 )
             else:
                 fld = F.rate_field(last_count, band.kind)
         elif fld is None:
-            fld = F.count_field(col.tags, band.kind, band.table_subject, F.label_years(col.label), year)
+            fld = F.count_field(col.tags, band.kind, subject_here, F.label_years(col.label), year)
             if band.kind == F.RESULTS and _planned_only(col):
                 fld = None  # the plan's figure beside the year's ("Chỉ tiêu giao giảm hộ nghèo năm 2026"): not read
             if fld is not None:
@@ -123,6 +125,17 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
                 held.field = None
             col.field = fld
             band.fields[fld] = col.index
+
+
+def _block_subject(col: Column, kind: str, current: str | None) -> str | None:
+    """The group a results column without a subject of its own belongs to: that of the block it stands in, begun by
+    a count at the start of the year ("Hộ nghèo đầu năm | Giảm trong năm / Cộng … | Hộ cận nghèo đầu năm | Giảm /
+    Cộng | … | Tăng / Phát sinh mới"), else the table's. The near-poor block's "Cộng" and "Phát sinh mới" were read
+    as the poor's, and not at all (their fields taken)."""
+    if kind != F.RESULTS or "aspect.start" not in col.own_tags:
+        return current
+    own = F.subject(col.own_tags)
+    return own if own in ("poor", "near") else current
 
 
 def _takes_over(held: Column, col: Column, fld: str, year: int | None, kind: str) -> bool:
