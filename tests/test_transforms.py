@@ -272,6 +272,22 @@ def test_a_village_far_above_its_peers_is_an_outlier_one_with_no_poor_is_not():
     assert found.select("row", "value").rows() == [(36, "80.0 %")]  # the 0 % village on row 35 is ordinary
 
 
+def test_a_commune_far_above_its_peers_is_an_outlier_one_far_below_is_not():
+    """A province of highland communes (16-22 % poor) and lowland ones (2-3 %): the lowland ones were outliers, two-sided
+    (independent probes, Gia Lai and Nghệ An). Only a rate or cut far above the peers' is a finding."""
+    from transforms.outliers import commune_outliers
+
+    rates = [16.0, 18.0, 19.5, 21.0, 22.0, 17.5, 20.0, 18.5, 19.0, 16.5, 2.03, 2.23, 2.47, 95.0]
+    communes = pl.LazyFrame({
+        "province_code": ["40"] * len(rates), "commune_code": [f"{17000 + i}" for i in range(len(rates))],
+        "commune_name": [f"Xã {i}" for i in range(len(rates))], "status": ["accepted"] * len(rates),
+        "source_file": [f"{i}.xlsx" for i in range(len(rates))], "poor_rate_pct": rates,
+        "planned_poor_reduction_pp": [1.5] * 10 + [0.2, 0.3, 0.25, 1.5],
+    })
+    found = commune_outliers(communes, ["xã", "phường"]).collect()
+    assert found.select("commune_code", "field", "value").rows() == [("17013", "poor_rate_pct", "95.0")]
+
+
 def test_failure_history_has_the_same_columns_on_every_run():
     """The previous run's published failures carry the journal's acknowledged* columns: the fixed rows brought them in,
     so failure_history.parquet gained three columns from the second run on (a strict reader broke)."""
