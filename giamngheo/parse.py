@@ -185,14 +185,20 @@ def _table_failures(table: Table) -> list[dict]:
     return out
 
 
+_MOVED = frozenset({"group.decrease", "group.increase"})
+_NOT_COUNTS = frozenset({"measure.rate", "measure.persons", "planned.target"})  # "Chỉ tiêu giao giảm": the plan's, not read
+
+
 def _unread_breakdown_columns(table: Table, data_rows: set[int]) -> list[dict]:
-    """A column under "Trong đó" that names no breakdown we know, yet holds figures (column_not_used, a warning): a
-    three-row header whose bottom labels are missing ("Hộ nghèo / Trong đó" over two columns) lost its figures without
-    a word (independent probe, Sơn La)."""
+    """A column under "Trong đó" that names no breakdown we know, or one under a results table's decrease or increase
+    that names no movement we read (or one another column holds), yet holds figures (column_not_used, a warning): a
+    three-row header whose bottom labels are missing ("Hộ nghèo / Trong đó" over two columns, independent probe, Sơn
+    La) and a movement misread ("Giảm / Thoát nghèo vượt cận nghèo", Nghệ An) lost their figures without a word."""
     band, sheet, out = table.band, table.sheet, []
     read = set(band.fields.values()) | set(table.row_fields.values())
     for column in band.columns:
-        if column.index in read or " trong do" not in f" {fold(column.label)}":
+        moved = table.kind == F.RESULTS and column.tags & _MOVED and not column.tags & _NOT_COUNTS
+        if column.index in read or not (moved or " trong do" in f" {fold(column.label)}"):
             continue
         if any(cell_json(sheet.value(r - 1, column.index))[0] is not None for r in data_rows):
             # at its lowest label ("Trong đó" itself when the labels below it are missing)

@@ -172,8 +172,10 @@ RULES: tuple[Rule, ...] = (
          "Cell {cell}: the plan lifts {value} poor households, more than the poor households able to work ({expected} = "
          "{detail_en}: the poor less those without labour capacity)."),
     Rule("column_not_used", WARNING, STRUCTURE, "Cột có số liệu được dùng", "Columns with figures are used",
-         "Ô {cell}: cột \u201c{value}\u201d có số liệu nhưng không nhận ra là số liệu \u201ctrong đó\u201d nào; số liệu của cột không được tính.",
-         "Cell {cell}: the column \u201c{value}\u201d carries figures but names no known breakdown; its figures are not counted.",
+         "Ô {cell}: cột \u201c{value}\u201d có số liệu nhưng không nhận ra là số liệu \u201ctrong đó\u201d hay số hộ giảm, tăng nào "
+         "(hoặc cột khác đã mang số liệu đó); số liệu của cột không được tính.",
+         "Cell {cell}: the column \u201c{value}\u201d carries figures but names no known breakdown or movement (or another column "
+         "carries it); its figures are not counted.",
          numbers=False),
     Rule("row_not_used", WARNING, STRUCTURE, "Dòng có số liệu được dùng", "Rows with figures are used",
          "Ô {cell}: dòng \u201c{value}\u201d có số liệu nhưng không phải thôn, dòng tổng, khu vực hay dòng \u201ctrong đó\u201d "

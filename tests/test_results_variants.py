@@ -247,3 +247,16 @@ def test_the_near_poors_block_beside_the_poors_without_a_group_label(tmp_path):
     assert fields["near_poor_decrease"] == [1, 1] and fields["near_poor_increase"] == [2, 2]
     assert fields["near_poor_new"] == [2, 2] and fields["near_poor_escaped"] == [1, 1]
     assert failures == []
+
+
+def test_a_figure_column_under_a_decrease_that_is_not_read_is_reported(tmp_path):
+    """A column under "Số hộ nghèo giảm" naming no movement we read ("Hộ được hỗ trợ vay vốn") was passed over without
+    a word, as a misread movement's was (independent probe, Nghệ An): a warning at its label. A rate under it, and the
+    plan's own target beside the year's result, are not figures of the year: no warning."""
+    path = _book(tmp_path / "ket qua.xlsx", "BÁO CÁO KẾT QUẢ GIẢM NGHÈO NĂM 2026", [
+        ["TT", "Thôn", "Số hộ nghèo đầu kỳ", "Số hộ nghèo giảm", None, None, None, "Số hộ nghèo cuối kỳ"],
+        [None, None, None, "Tổng số", "Thoát nghèo", "Hộ được hỗ trợ vay vốn", "Tỷ lệ giảm (%)", None],
+    ], [[1, "Thôn 1", 12, 5, 5, 2, 41.67, 7], [2, "Thôn 2", 9, 4, 4, 2, 44.44, 5]], merges=["D4:G4", "C4:C5", "H4:H5"])
+    fields, failures = _read(path)
+    assert fields["poor_escaped"] == [5, 4]
+    assert [(f["rule"], f["cell"]) for f in failures] == [("column_not_used", "F5")]
