@@ -197,7 +197,8 @@ def _unread_breakdown_columns(table: Table, data_rows: set[int]) -> list[dict]:
     band, sheet, out = table.band, table.sheet, []
     read = set(band.fields.values()) | set(table.row_fields.values())
     for column in band.columns:
-        moved = table.kind == F.RESULTS and column.tags & _MOVED and not column.tags & _NOT_COUNTS
+        # one movement ("Tăng (+), giảm (-)" is a net change, not read by design)
+        moved = table.kind == F.RESULTS and len(column.tags & _MOVED) == 1 and not column.tags & _NOT_COUNTS
         if column.index in read or not (moved or " trong do" in f" {fold(column.label)}"):
             continue
         if any(cell_json(sheet.value(r - 1, column.index))[0] is not None for r in data_rows):
