@@ -23,8 +23,11 @@ class FileEntry:
 @dataclass(frozen=True)
 class Skipped:
     rel: str
-    reason: str  # symlink / ignored / unreadable_dir / not_a_file (a FIFO, a socket, a device)
+    reason: str  # symlink / ignored / unreadable_dir / not_a_file (a FIFO, a socket, a device) / partial_download
 
+
+# a browser's name for a download not finished (Chrome, Firefox, Edge, Safari): never a whole file, reported
+_PARTIAL_DOWNLOADS = {".crdownload", ".part", ".partial", ".download"}
 
 # what a hidden name may still be: a commune's report, read (".05455_phuong_quyet_thang.xlsx" was passed over)
 _SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".htm", ".html", ".xml", ".mht", ".mhtml", ".xlsb"}
@@ -76,6 +79,9 @@ def discover_files(raw: Path) -> tuple[list[FileEntry], list[Skipped]]:
                 name = child.name.lower()
                 if _litter(name) or name in _IGNORED_NAMES or Path(name).suffix in _IGNORED_SUFFIXES:
                     skipped.append(Skipped(_display(rel), "ignored"))
+                    continue
+                if Path(name).suffix in _PARTIAL_DOWNLOADS:
+                    skipped.append(Skipped(_display(rel), "partial_download"))
                     continue
                 entries.append(FileEntry(_display(rel), Path(child.path), st.st_size, st.st_mtime))
             else:  # a named pipe, a socket, a device: never opened (reading a FIFO would wait for ever), reported

@@ -226,12 +226,13 @@ def file_failures(records: list[FileRecord]) -> pl.DataFrame:
 
 def skipped_failures(skipped) -> pl.DataFrame:
     """What under --raw was not read is reported rather than silently ignored: a symbolic link (rule
-    not_followed), a folder that cannot be listed or a special file (a FIFO, a socket: rule readable)."""
+    not_followed), a folder that cannot be listed, a special file (a FIFO, a socket) or a download not finished (rule
+    readable)."""
     rows = []
     for s in skipped:
         if s.reason == "symlink":
             rows.append({"source_file": s.rel, "rule": "not_followed", "value": s.rel})
-        elif s.reason in ("unreadable_dir", "not_a_file"):
+        elif s.reason in ("unreadable_dir", "not_a_file", "partial_download"):
             rows.append({"source_file": s.rel, "rule": "readable", "value": s.rel, "detail": s.reason})
     return failure_rows(rows)
 

@@ -296,6 +296,11 @@ READABLE_REASONS = {
                 "the file changed while it was being read (being edited or copied over?); its figures are not used this time, the next run reads it again"),
     "io_error": ("không đọc được tệp trên đĩa ({value}): tệp bị xoá, di chuyển hay ổ đĩa lỗi trong lúc chạy; lần chạy sau sẽ đọc lại",
                  "the file could not be read from disk ({value}): removed, moved or a disk error during the run; the next run tries again"),
+    "truncated": ("tệp bị cắt cụt: dòng cuối (dòng {value} cột) thiếu cột và không kết thúc; tệp chưa chép hay tải về xong? Hãy gửi lại",
+                  "the file is cut short: its last line (line {value} columns) lacks columns and does not end; not fully copied or "
+                  "downloaded? Please send it again"),
+    "partial_download": ("tệp đang tải về dở (tên tệp của trình duyệt khi chưa tải xong), không được đọc",
+                         "a download not finished (a browser's name for a file still downloading), not read"),
     "not_a_file": ("không phải tệp thông thường (ống dẫn, socket hay thiết bị), không được đọc",
                    "not a regular file (a pipe, a socket or a device), not read"),
 }

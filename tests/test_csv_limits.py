@@ -70,3 +70,27 @@ def test_a_utf16_csv_without_its_byte_order_mark_is_read(tmp_path):
     assert parsed.failures == [] and parsed.encoding == "utf-16"
     (table,) = parsed.tables
     assert table.rows["name"] == ["Thôn Na Thành", "Thôn Đồng Tâm"] and table.rows["total_households__text"] == ["120", "200"]
+
+
+HEADER = "STT;Tên thôn;Tổng số hộ;Hộ nghèo;Hộ cận nghèo\n"
+WHOLE = HEADER + "1;Thôn A;120;5;3\n2;Lập Hòa;250;14;18\n;Tổng cộng;370;19;21\n"
+
+
+def test_a_csv_cut_short_is_refused_not_read_with_its_last_figures_empty():
+    """Half a CSV (copied or downloaded half way) was accepted: the village cut mid-row read with its missing figures
+    as empty, the villages after it lost (independent probe). Cut where a line lacks columns and the file does not
+    end a line: refused (readable, truncated), at that line."""
+    cut = WHOLE[: WHOLE.index(";18")]
+    with pytest.raises(UnreadableFile) as caught:
+        read_csv(cut.encode("utf-8"), Limits())
+    assert (caught.value.reason, caught.value.detail) == ("truncated", "3: 4 / 5")
+
+
+@pytest.mark.parametrize("text", [
+    WHOLE,
+    WHOLE.rstrip("\n"),  # Google Sheets ends its last line without a break
+    HEADER + "1;Thôn A;120;5;3\nNgười lập biểu",  # a last line of one field: a note or a signature typed by hand
+    "UBND XÃ PHÚ THỊNH\n" + HEADER + "1;Thôn A;120;5;3\n2;Thôn B;250;14",  # lines never of one width
+])
+def test_a_whole_csv_is_read_whatever_its_last_line(text):
+    assert read_csv(text.encode("utf-8"), Limits()).sheets[0].rows[1]

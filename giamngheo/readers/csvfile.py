@@ -31,6 +31,21 @@ def sniff_delimiter(text: str) -> str:
     return max(_DELIMITERS, key=lambda d: unsplit if d in absent else _score(sample, d))
 
 
+def _refuse_if_cut_short(text: str, rows: list[list]) -> None:
+    """A file cut short (copied or downloaded half way): no line break at its end, and its last line has fewer fields
+    than every line before it, where every line before it has as many as the others (Excel, LibreOffice and Google
+    Sheets write every row to the same width), yet more than one (a last line of one field is a note or a signature
+    typed by hand). Its last village was read with its missing figures as empty, and the commune accepted with the
+    villages before it (independent probe: a half-written CSV)."""
+    if text.endswith(("\n", "\r")):
+        return
+    records = [r for r in rows if r]
+    widths = {len(r) for r in records[:-1]}
+    if len(records) > 1 and len(widths) == 1 and 1 < len(records[-1]) < min(widths):
+        where = next(i for i in range(len(rows), 0, -1) if rows[i - 1])
+        raise UnreadableFile("truncated", f"{where}: {len(records[-1])} / {min(widths)}")
+
+
 def read_csv(data: bytes, limits: Limits) -> Workbook:
     from ..text_encoding import decode_text_bytes
 
@@ -67,6 +82,7 @@ def read_csv(data: bytes, limits: Limits) -> Workbook:
                 "cell_too_long", f"> {csv.field_size_limit():,} characters", f"<= {limits.max_cell_chars}"
             ) from None
         raise UnreadableFile("corrupt", f"CSV: {unquoted(exc)}") from None
+    _refuse_if_cut_short(text, rows)
     legacy = encoding if encoding in ("tcvn3", "vni") else None
     return Workbook(
         format="csv",
