@@ -193,10 +193,17 @@ class Resolver:
 
     def resolve(self, file_name: str, title: list[str], codes: list[str]) -> Resolution:
         """The unit a file belongs to, or a Resolution carrying the error and the candidates."""
+        title_text = " \n ".join(title)
         for code in _CODE.findall(_file_words(file_name)) + list(codes):
             if code in self.ref.by_code:
-                return self._decide([self.ref.by_code[code]], "code", code)
-        title_text = " \n ".join(title)
+                unit = self.ref.by_code[code]
+                decided = self._decide([unit], "code", code)
+                others = self._named_instead(unit, title_text) if decided.unit else []
+                if others:  # the code and the title name two units: which is the file's is for a person to say
+                    first = next((line.strip() for line in title if line.strip()), "")
+                    return Resolution(None, "code", "commune_resolved", [u.describe() for u in [unit, *others]],
+                                      f"mã {code}; {_without_motto(first)[:120]}")
+                return decided
         file_text = _file_words(file_name)
         elsewhere = None  # the first match, when it is a unit of another province than the run's
         for method, text, legacy, hits_of in self._file_tiers(title_text, file_text):
@@ -212,6 +219,15 @@ class Resolver:
         return elsewhere or Resolution(
             None, "none", "commune_resolved", [], _without_motto(title[0] if title else file_name)[:200]
         )
+
+    def _named_instead(self, unit: Unit, title_text: str) -> list[Unit]:
+        """Other units of `unit`'s province its title names in full with their type word ("UBND XÃ ĐỨC LƯƠNG" in a file
+        named 05665_xa_van_lang…), when it names neither `unit` nor one of its former units. Such a file was counted
+        as the code's commune, its villages twice in the province (independent probe)."""
+        named = [u for line in title_text.split("\n") for u in _typed_keys(key_words(line), self.exact, TYPE_WORDS)]
+        if not named or any(u.commune_code == unit.commune_code for u in named) or self.legacy_names_in(title_text, unit):
+            return []
+        return list({u.commune_code: u for u in named if u.province_code == unit.province_code}.values())
 
     def _file_tiers(self, title_text: str, file_text: str):
         """(method, text, legacy, hits of the text) in the order a file's unit is looked for: current names as typed in

@@ -296,6 +296,24 @@ def test_a_former_unit_under_its_own_type_word_is_not_a_current_unit_of_another_
     assert of("UBND PHƯỜNG IA KO").unit.commune_name == "Xã Ia Ko"
 
 
+
+def test_a_file_whose_code_and_title_name_two_communes_is_not_given_to_either():
+    """Đức Lương's plan saved as "05665_xa_van_lang_bo_sung.xlsx" became Văn Lăng's: its 31 villages counted twice in
+    the province, Văn Lăng's own file set aside (independent probe). The contract makes any ambiguity the error
+    commune_resolved, listing the candidates. A title naming the code's unit, or a former unit of it, agrees."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+
+    within = Resolver(load_reference(), "19")
+    title = ["UBND XÃ ĐỨC LƯƠNG", "KẾ HOẠCH PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"]
+    mixed = within.resolve("05665_xa_van_lang_bo_sung.xlsx", title, [])
+    assert (mixed.unit, mixed.rule) == (None, "commune_resolved")
+    assert [c[-6:-1] for c in mixed.candidates] == ["05665", "05776"] and mixed.value == "mã 05665; UBND XÃ ĐỨC LƯƠNG"
+    assert within.resolve("bieu.xlsx", title, ["05665"]).rule == "commune_resolved"  # a code in a cell, the same
+    agrees = within.resolve("05776_bo_sung.xlsx", title, [])
+    assert (agrees.unit.commune_code, agrees.rule) == ("05776", None)
+    assert within.resolve("05665.xlsx", ["UBND XÃ VĂN LĂNG"], []).unit.commune_code == "05665"
+
 # --- values of one village row ------------------------------------------------------------------
 
 
