@@ -96,7 +96,10 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
         if rec.commune_code and rec.resolution.rule != "wrong_province":
             by_commune[rec.commune_code].append(rec)
     for recs in by_commune.values():
-        kinds = set().union(*(r.kinds for r in recs)) or {PLAN}
+        # the plan, which every commune owes, among them: a commune's one file with no table beside its results is its
+        # plan, rejected (was set aside as a superseded results report: the ledger said no plan came, its commune
+        # table that one came and was rejected, the summary both)
+        kinds = set().union(*(r.kinds for r in recs)) | {PLAN}
         for kind in sorted(kinds):
             contenders = [r for r in recs if kind in r.kinds or not r.kinds]
             if len(contenders) < 2:

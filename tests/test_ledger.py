@@ -222,3 +222,17 @@ def test_the_run_summary_counts_each_kinds_rejected_communes(tmp_path):
     said = RunSummary("r", tmp_path, tmp_path, [], [], [], {}, 20, 20, ledger=ledger).render()
     assert "Nộp bài (Kết quả cuối năm): 20/38 xã (52,63%); bị từ chối 1" in said
     assert "Nộp bài (Kế hoạch): 20/38 xã (52,63%)\n" in said
+
+
+def test_a_file_with_no_table_beside_a_commune_s_results_is_its_plan_rejected(tmp_path):
+    """A commune's plan, damaged, beside its year-end results: it was listed as a superseded results report and the
+    plan as never sent, while the commune table had the plan rejected; the summary said both (independent probe).
+    The plan is owed by every commune: the file is its plan, received and rejected."""
+    files = [
+        _file("05857_phuong_phuc_thuan.xlsx", "05857", None, "rejected", "2026-05-20T03:00:00+00:00"),
+        _file("ket_qua/05857.xlsx", "05857", "results", "accepted", "2026-11-20T03:00:00+00:00"),
+    ]
+    table = submissions_table(make_run(tmp_path, files=files))
+    plan = _row(table, "05857")
+    assert (plan["received"], plan["file_in_use"], plan["status"]) == (True, "05857_phuong_phuc_thuan.xlsx", "rejected")
+    assert _row(table, "05857", "results")["file_in_use"] == "ket_qua/05857.xlsx"

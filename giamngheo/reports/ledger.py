@@ -163,14 +163,15 @@ def _ledger_row(subs: list[dict], kind: str, output_status: str | None, deadline
 
 
 def _files_by_commune_and_kind(files: list[dict]) -> dict[tuple[str, str], list[dict]]:
-    """Files of each commune and report kind; a file of unknown kind counts for every kind its commune sent."""
+    """Files of each commune and report kind; a file of unknown kind counts for every kind its commune sent, and for the
+    plan."""
     by_commune: dict[str, list[dict]] = {}
     for f in files:
         if f.get("commune_code") and f.get("status") not in _NOT_A_COMMUNE_FILE:
             by_commune.setdefault(f["commune_code"], []).append(f)
     out: dict[tuple[str, str], list[dict]] = {}
     for code, commune_files in by_commune.items():
-        sent = {k for f in commune_files for k in _kinds(f)} or {"plan"}
+        sent = {k for f in commune_files for k in _kinds(f)} | {"plan"}  # as submissions.choose_submissions: owed by all
         for f in commune_files:
             for kind in _kinds(f) or sent:
                 out.setdefault((code, kind), []).append(f)
