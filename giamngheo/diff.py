@@ -19,7 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
-from giamngheo.approval import APPROVAL_COLUMNS
+from giamngheo import journal
+from giamngheo.approval import ACK_KEY, APPROVAL_COLUMNS, replay
 from giamngheo.kinds import KINDS
 from giamngheo.text import match_key
 
@@ -82,7 +83,8 @@ def diff_runs(run_a: Path, run_b: Path) -> dict:
                 ["province_name"],
             ),
         }
-    d["failures"] = _failure_changes(_read(run_a / "validation_failures.parquet"), _read(run_b / "validation_failures.parquet"))
+    d["failures"] = _failure_changes(_read(run_a / "validation_failures.parquet"), _read(run_b / "validation_failures.parquet"),
+                                     _acknowledged(run_b.parent.parent))
     d["files"] = _file_changes(manifest_a.get("files") or [], manifest_b.get("files") or [])
     d["files"]["changed"] += _targets_change(manifest_a.get("targets"), manifest_b.get("targets"))
     d["failures"] = _split_unchanged(d["failures"], manifest_a.get("files") or [], manifest_b.get("files") or [])
@@ -227,9 +229,22 @@ def _province_fields(a: pl.DataFrame, b: pl.DataFrame, kind: str) -> set[str]:
     return (PROVINCE_FIELDS.get(kind, set()) & (set(a.columns) | set(b.columns))) | {"province_code", "province_name"}
 
 
-def _failure_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:
+def _acknowledged(out: Path) -> dict[tuple, str | None]:
+    """The journal's acknowledgements under `out`: (commune, rule, cell, field) -> the value explained."""
+    return {key: a.get("value") for key, a in replay(journal.read(out)).acknowledgements.items()}
+
+
+def _failure_changes(a: pl.DataFrame, b: pl.DataFrame, acknowledged: dict[tuple, str | None] | None = None) -> dict:
     """Failures that appeared in run_b, failures of run_a that are gone (fixed), and warnings explained in run_a whose
-    explanation lapsed in run_b (its cell's value changed: `reopened`, with the value before)."""
+    explanation lapsed in run_b (its cell's value changed: `reopened`, with the value before). A warning explained
+    after run_a ran (run_a's table says not yet) is explained by the journal, for the value it had: "acknowledge,
+    then the cell changes" was no reopening at all (independent probe)."""
+    acknowledged = acknowledged or {}
+
+    def explained(row: dict) -> bool:
+        key = tuple(row.get(k) for k in ACK_KEY)
+        return bool(row.get("acknowledged")) or (key in acknowledged and acknowledged[key] == row.get("value"))
+
     groups_a, groups_b = _failure_groups(a), _failure_groups(b)
     appeared, fixed, reopened = [], [], []
     for key in sorted(set(groups_a) | set(groups_b), key=lambda k: tuple(_sortable(x) for x in k)):
@@ -237,7 +252,7 @@ def _failure_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:
         appeared += rows_b[len(rows_a) :]
         fixed += rows_a[len(rows_b) :]
         reopened += [{**after, "value_before": before["value"]} for before, after in zip(rows_a, rows_b)
-                     if before.get("acknowledged") and not after.get("acknowledged")]
+                     if explained(before) and not explained(after)]
     return {"appeared": appeared, "fixed": fixed, "reopened": reopened}
 
 

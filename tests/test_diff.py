@@ -272,6 +272,26 @@ def test_an_explained_warning_whose_cell_changed_is_reopened(tmp_path):
     assert "nay mở lại" in render_diff(d) and "(trước: 70)" in render_diff(d)
 
 
+def test_a_warning_explained_after_its_run_then_changed_is_reopened(tmp_path):
+    """The run is a record: a warning acknowledged after it stays unexplained in its own table. "Acknowledge G32, then
+    the commune changes G32" was no reopening at all, the diff said only that the file changed (independent probe).
+    The journal's acknowledgement, for the value it explained, counts; one made for the value after does not reopen."""
+    from giamngheo import journal
+
+    runs = []
+    for i, value in enumerate(["70", "72"], start=1):
+        run = write_run(tmp_path, f"2026060{i}T000000000Z-0000{i}", BASE)
+        pl.DataFrame([{**FAILURE, "value": value, "acknowledged": False}]).write_parquet(run / "validation_failures.parquet")
+        runs.append(run)
+    assert diff_runs(*runs)["failures"]["reopened"] == []
+    item = {k: FAILURE[k] for k in ("commune_code", "rule", "cell", "field")}
+    journal.append(tmp_path, {"action": "acknowledge", "by": "A", "reason": "r", "acknowledgements": [{**item, "value": "70"}]})
+    [reopened] = diff_runs(*runs)["failures"]["reopened"]
+    assert (reopened["cell"], reopened["value_before"], reopened["value"]) == ("D16", "70", "72")
+    journal.append(tmp_path, {"action": "acknowledge", "by": "A", "reason": "r", "acknowledgements": [{**item, "value": "72"}]})
+    assert diff_runs(*runs)["failures"]["reopened"] == []  # explained again, for the value it has now
+
+
 def test_village_names_match_across_tone_placement(tmp_path):
     a = write_run(tmp_path, "20260601T000000000Z-00001", BASE)
     renamed = [v if v[1] != "Thôn Thuỷ Khê" else (v[0], "Thôn Thủy Khê", *v[2:]) for v in BASE]
