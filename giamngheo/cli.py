@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from .cli_args import joined_deadlines
+
 EXIT_OK, EXIT_CRASH, EXIT_USAGE, EXIT_OUTPUT = 0, 1, 2, 3
 EXIT_REFUSED, EXIT_JOURNAL_ALTERED = 4, 5  # approve/acknowledge refused; journal verify found an altered entry
 
@@ -68,7 +70,7 @@ def _run(args) -> int:
         batch_size=max(1, args.batch_size) if args.batch_size else None,
         use_cache=not args.no_cache,
         wait_seconds=args.wait,
-        deadline=args.deadline,
+        deadline=joined_deadlines(args.deadline),
         limits=limits,
         progress=not args.no_progress and progress_wanted(),
     )
@@ -228,7 +230,7 @@ def _serve(args) -> int:
     from flows.nightly import serve_nightly
 
     serve_nightly(port=args.port, raw=args.raw, out=args.out, targets=args.targets, province=args.province, cron=args.cron,
-                  timezone=args.timezone, name=args.name, deadline=args.deadline)
+                  timezone=args.timezone, name=args.name, deadline=joined_deadlines(args.deadline))
     return EXIT_OK
 
 

@@ -23,6 +23,28 @@ def _province(value: str) -> str:
     return code
 
 
+DEADLINE_HELP = ("submission deadline for the ledger's timeliness: YYYY-MM-DD for every report kind, or KIND=YYYY-MM-DD for "
+                 "one (repeat it: --deadline plan=2026-06-15 --deadline results=2026-11-15)")
+
+
+def joined_deadlines(values: list[str] | None) -> str | None:
+    """The --deadline options as the run's one parameter: "2026-06-15" or "plan=2026-06-15,results=2026-11-15"."""
+    return ",".join(values) if values else None
+
+
+def _deadline(value: str) -> str:
+    """"YYYY-MM-DD" (every report kind), or "KIND=YYYY-MM-DD" (one kind: results=2026-11-15)."""
+    kind, _, day = value.strip().rpartition("=")
+    if kind:
+        from giamngheo.kinds import KINDS
+
+        names = [k.name for k in KINDS]
+        if kind.strip() not in names:
+            raise argparse.ArgumentTypeError(f"loại báo cáo {kind!r} không có; chọn một trong: {', '.join(names)} (unknown kind)")
+        return f"{kind.strip()}={_date(day)}"
+    return _date(day)
+
+
 def _date(value: str) -> str:
     from datetime import date
 
@@ -78,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                      help="if another run holds --out, wait this long before giving up (default: give up at once)")
-    run.add_argument("--deadline", type=_date, help="submission deadline YYYY-MM-DD, for the ledger's timeliness")
+    run.add_argument("--deadline", type=_deadline, action="append", help=DEADLINE_HELP)
     run.add_argument("--max-file-mb", type=float, default=50, help="refuse files larger than this (default 50)")
     run.add_argument("--max-rows", type=int, default=20000, help="refuse sheets with more rows (default 20000)")
     run.add_argument("--max-columns", type=int, default=500, help="refuse sheets with more columns (default 500)")
@@ -106,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--out", required=True, type=Path, help="output folder of every scheduled run (as for run)")
     serve.add_argument("--targets", type=Path, help="the province's target workbook (as for run)")
     serve.add_argument("--province", type=_province, help="2-digit province code (as for run)")
-    serve.add_argument("--deadline", type=_date, help="submission deadline YYYY-MM-DD, for the ledger's timeliness")
+    serve.add_argument("--deadline", type=_deadline, action="append", help=DEADLINE_HELP)
     serve.add_argument("--cron", default="0 2 * * *", help="cron expression (default '0 2 * * *': 02:00 every day)")
     serve.add_argument("--timezone", default="Asia/Ho_Chi_Minh", help="time zone of the cron (default Asia/Ho_Chi_Minh)")
     serve.add_argument("--name", default="nightly", help="deployment name (default nightly)")

@@ -37,7 +37,8 @@ def test_exit_codes_are_kept(tmp_path):
 
 @pytest.mark.parametrize(
     "option, value, said",
-    [("--province", "99", "không có tỉnh mã 99"), ("--deadline", "2026-13-45", "YYYY-MM-DD"), ("--workers", "0", "từ 1 trở lên")],
+    [("--province", "99", "không có tỉnh mã 99"), ("--deadline", "2026-13-45", "YYYY-MM-DD"), ("--workers", "0", "từ 1 trở lên"),
+     ("--deadline", "ketqua=2026-11-15", "loại báo cáo 'ketqua' không có"), ("--deadline", "results=2026-11-31", "YYYY-MM-DD")],
 )
 def test_a_bad_argument_is_refused_before_the_run(tmp_path, option, value, said):
     """--province 99 ran to the end (every file of another province, exit 0); --deadline 2026-13-45 ran and lost the

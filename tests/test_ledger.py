@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from giamngheo.reference import load_reference
-from giamngheo.reports.ledger import ledger_summary, submissions_table
+from giamngheo.reports.ledger import deadlines_of, ledger_summary, submissions_table
 
 PROVINCE = "19"  # Thái Nguyên: 92 communes in the official list
 
@@ -236,3 +236,27 @@ def test_a_file_with_no_table_beside_a_commune_s_results_is_its_plan_rejected(tm
     plan = _row(table, "05857")
     assert (plan["received"], plan["file_in_use"], plan["status"]) == (True, "05857_phuong_phuc_thuan.xlsx", "rejected")
     assert _row(table, "05857", "results")["file_in_use"] == "ket_qua/05857.xlsx"
+
+
+def test_each_kind_is_judged_against_its_own_deadline(tmp_path):
+    """One --deadline for every kind made every year-end report late in the plans' season, 0 % on time (independent
+    probe): "plan=…,results=…" gives each its day; a kind without one takes the plain date, if any."""
+    files = [_file("01840.xlsx", "01840", "plan", "accepted", "2026-06-10T03:00:00+00:00"),
+             _file("ket_qua/01840.xlsx", "01840", "results", "accepted", "2026-11-10T03:00:00+00:00")]
+    run = make_run(tmp_path, files=files, deadline="plan=2026-06-15,results=2026-11-15")
+    table = submissions_table(run)
+    assert (_row(table, "01840")["on_time"], _row(table, "01840", "results")["on_time"]) == (True, True)
+    late = submissions_table(run, "2026-06-15")  # one day for both, as before
+    assert (_row(late, "01840")["on_time"], _row(late, "01840", "results")["on_time"]) == (True, False)
+    assert deadlines_of("2026-06-15,results=2026-11-15") == {"*": date(2026, 6, 15), "results": date(2026, 11, 15)}
+
+
+def test_a_byte_identical_copy_sent_later_does_not_make_the_report_late(tmp_path):
+    """The same file again in a later e-mail folder became version 2 in use, and the commune late (independent probe):
+    a report is received when its content first came."""
+    files = [_file("01840.xlsx", "01840", "plan", "superseded", "2026-05-20T03:00:00+00:00", {"plan": "Email 20-6/01840.xlsx"},
+                   sha256="same"),
+             _file("Email 20-6/01840.xlsx", "01840", "plan", "accepted", "2026-06-20T03:00:00+00:00", sha256="same")]
+    row = _row(submissions_table(make_run(tmp_path, files=files)), "01840")
+    assert (row["file_in_use"], row["received_at"].isoformat(), row["on_time"]) == (
+        "Email 20-6/01840.xlsx", "2026-05-20T03:00:00+00:00", True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from ..safe_errors import described, trace_of
@@ -18,10 +17,6 @@ class ReportsWritten:
     ledger: dict = field(default_factory=dict)  # ledger_summary: completeness and timeliness per kind
     diff: dict | None = None
     feedback: dict[str, str] = field(default_factory=dict)  # source file -> "feedback/<name>.xlsx"
-
-
-def _deadline(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
 
 def begin_analyst_workbook(run_dir: Path, manifest: dict) -> None:
@@ -56,7 +51,7 @@ def write_reports(
             )  # no message: it may quote a cell
             return None
 
-    ledger = attempt("submissions.parquet", lambda: submissions_table(run_dir, _deadline(deadline)))
+    ledger = attempt("submissions.parquet", lambda: submissions_table(run_dir, deadline))
     if ledger is not None:
         ledger.write_parquet(run_dir / "submissions.parquet")
         done.written.append("submissions.parquet")

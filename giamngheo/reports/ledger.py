@@ -58,11 +58,25 @@ def read_manifest(run_dir: Path) -> dict:
     return json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
 
 
-def submissions_table(run_dir: Path, deadline: date | None = None) -> pl.DataFrame:
-    """One row per expected commune and report kind: received, which version is used, status, on time."""
+def deadlines_of(value) -> dict[str, date]:
+    """The run's deadline parameter by report kind ("*": every kind without its own): "2026-06-15",
+    "plan=2026-06-15,results=2026-11-15", a date, or None."""
+    if value is None or isinstance(value, date):
+        return {"*": value} if value else {}
+    out = {}
+    for part in str(value).split(","):
+        kind, _, day = part.strip().rpartition("=")
+        if day.strip():
+            out[kind.strip() or "*"] = date.fromisoformat(day.strip()[:10])
+    return out
+
+
+def submissions_table(run_dir: Path, deadline: date | str | None = None) -> pl.DataFrame:
+    """One row per expected commune and report kind: received, which version is used, status, on time (against the
+    kind's own deadline: the plans' in June and the year-end results' in November are not one day)."""
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir)
-    deadline = deadline or _as_date(manifest.get("parameters", {}).get("deadline"))
+    deadlines = deadlines_of(deadline or manifest.get("parameters", {}).get("deadline"))
     outputs = {kind: _read_output(run_dir / name) for kind, name in _OUTPUT_OF_KIND.items()}
     expected = _expected_communes(manifest, outputs)
     files = _files_by_commune_and_kind(manifest.get("files") or [])
@@ -80,7 +94,8 @@ def submissions_table(run_dir: Path, deadline: date | None = None) -> pl.DataFra
             subs = files.get((commune_code, kind), [])
             if kind not in owed and not subs:
                 continue  # a kind not every commune owes, or none has sent yet: listed for the communes that sent it
-            row = _ledger_row(subs, kind, status_in_outputs.get(kind, {}).get(commune_code), deadline)
+            due = deadlines.get(kind, deadlines.get("*"))
+            row = _ledger_row(subs, kind, status_in_outputs.get(kind, {}).get(commune_code), due)
             rows.append(
                 {
                     "run_id": manifest.get("run_id"),
@@ -144,7 +159,9 @@ def _ledger_row(subs: list[dict], kind: str, output_status: str | None, deadline
     ordered = sorted(subs, key=_submission_order)
     in_use = [f for f in ordered if kind not in (f.get("superseded_by") or {})]
     chosen = in_use[-1] if in_use else ordered[-1]
-    received_at = _as_datetime(chosen.get("modified"))
+    # a byte-identical copy sent again (a second e-mail, a folder copied) does not move when the report came
+    same = [_as_datetime(f.get("modified")) for f in ordered if chosen.get("sha256") and f.get("sha256") == chosen.get("sha256")]
+    received_at = min([t for t in same if t is not None], default=None) or _as_datetime(chosen.get("modified"))
     status = (
         output_status
         if output_status in ("accepted", "rejected")
@@ -231,12 +248,6 @@ def _on_time(received_at: datetime | None, deadline: date | None) -> bool | None
         return None
     end_of_day = datetime.combine(deadline + timedelta(days=1), time.min, tzinfo=VIETNAM)
     return received_at < end_of_day
-
-
-def _as_date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def _as_datetime(value) -> datetime | None:
