@@ -311,6 +311,9 @@ def _file_changes(files_a: list[dict], files_b: list[dict]) -> dict:
                     "sha256_after": fb.get("sha256") or "",
                     "status_before": fa.get("status"),
                     "status_after": fb.get("status"),
+                    # an older document copied over a newer one under the same name reverts figures: its date says so
+                    "doc_date_before": fa.get("doc_date"),
+                    "doc_date_after": fb.get("doc_date"),
                 }
             )
         elif fa.get("status") != fb.get("status"):

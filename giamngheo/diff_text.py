@@ -81,7 +81,7 @@ def render_diff(d: dict, limit: int = 50) -> str:
             limit,
             lambda f: (
                 f"{f['path']}: sha256 {f['sha256_before'][:12]} → {f['sha256_after'][:12]}, "
-                f"{_status(f['status_before'])} → {_status(f['status_after'])}"
+                f"{_status(f['status_before'])} → {_status(f['status_after'])}{_dated(f)}"
             ),
         )
         lines += _section(
@@ -127,9 +127,16 @@ def _village(v: dict) -> str:
     return f"{v['village_name']}" + (f" [{v['section']}]" if v.get("section") else "")
 
 
+_PLAIN = frozenset({"year"})  # numbers that are no quantities: "Năm 2026", never "2.026"
+
+
 def _changes(changes: dict) -> str:
+    def text(field: str, v) -> str:
+        return str(v) if field in _PLAIN and v is not None else value_text(v)
+
     return "; ".join(
-        f"{_label(f)} {value_text(c['before'])} → {value_text(c['after'])}{_signed(c['delta'])}" for f, c in changes.items()
+        f"{_label(f)} {text(f, c['before'])} → {text(f, c['after'])}{'' if f in _PLAIN else _signed(c['delta'])}"
+        for f, c in changes.items()
     )
 
 
@@ -148,6 +155,19 @@ def value_text(v) -> str:
     if isinstance(v, float):
         return vn_pct(v)
     return ASSESSMENT_VI.get(v, str(v))
+
+
+def _dated(f: dict) -> str:
+    """", ngày văn bản 10/06/2026 → 20/05/2026 (cũ hơn bản trước)" when a changed file's document date changed."""
+    before, after = f.get("doc_date_before"), f.get("doc_date_after")
+    if before == after or not (before or after):
+        return ""
+    older = " (cũ hơn bản trước)" if before and after and after < before else ""
+    return f", ngày văn bản {_day(before)} → {_day(after)}{older}"
+
+
+def _day(iso: str | None) -> str:
+    return "—" if not iso else "/".join(reversed(iso[:10].split("-")))
 
 
 def _signed(delta) -> str:

@@ -165,6 +165,8 @@ def test_fixed_failure_and_changed_file(planted):
             "sha256_after": "sha-01843-v2",
             "status_before": "accepted",
             "status_after": "accepted",
+            "doc_date_before": None,
+            "doc_date_after": None,
         }
     ]
     assert d["files"]["added"] == d["files"]["removed"] == d["files"]["renamed"] == d["files"]["status_changed"] == []
@@ -386,3 +388,23 @@ def test_an_assessment_reads_in_vietnamese():
     assert (value_text("met"), value_text("missed")) == ("Đạt", "Không đạt")
     assert value_text("not_assessed: results rejected") == "Chưa đánh giá: kết quả bị từ chối"
     assert (value_text(1234), value_text(3.456), value_text(True), value_text("Thôn Nà")) == ("1.234", "3,46", "có", "Thôn Nà")
+
+
+def test_a_year_reads_as_a_year_in_the_diff():
+    """"Năm — → 2.026" (independent probe): a year is no quantity, printed without a thousands mark or a delta."""
+    from giamngheo.diff_text import _changes
+
+    said = _changes({"year": {"before": None, "after": 2026, "delta": None},
+                     "poor_households": {"before": 1200, "after": 1250, "delta": 50}})
+    assert said.startswith("Năm — → 2026;") and "1.200 → 1.250" in said
+
+
+def test_an_older_document_copied_over_a_newer_one_says_so():
+    """The 20/5 version copied over the 10/6 one under the same name: the diff showed the figures going back and
+    nothing else, though the manifest had both dates (independent probe)."""
+    from giamngheo.diff_text import _dated
+
+    f = {"doc_date_before": "2026-06-10", "doc_date_after": "2026-05-20"}
+    assert _dated(f) == ", ngày văn bản 10/06/2026 → 20/05/2026 (cũ hơn bản trước)"
+    assert _dated({**f, "doc_date_after": "2026-06-12"}) == ", ngày văn bản 10/06/2026 → 12/06/2026"
+    assert _dated({"doc_date_before": None, "doc_date_after": None}) == ""
