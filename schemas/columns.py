@@ -35,6 +35,10 @@ COLUMNS: dict[str, ColumnInfo] = {
     "communes_missing": ColumnInfo("Số xã, phường chưa nộp", "communes missing", TEXT),
     "communes_below_target": ColumnInfo("Số xã dưới chỉ tiêu giao (kế hoạch)", "communes planning below the target", TEXT),
     "communes_with_results": ColumnInfo("Số xã có kết quả cuối năm được chấp nhận", "communes with accepted results", TEXT),
+    "poor_rate_end_communes": ColumnInfo(
+        "Số xã có cả hộ nghèo và tổng số hộ cuối năm (tỷ lệ cuối năm tính trên các xã này)",
+        "communes giving the poor and all households at the end (the end rate is over them)", TEXT
+    ),
     "communes_met_target_actual": ColumnInfo("Số xã đạt chỉ tiêu giao (thực tế)", "communes that met the target", TEXT),
     "communes_missed_target_actual": ColumnInfo(
         "Số xã không đạt chỉ tiêu giao (thực tế)", "communes that missed the target", TEXT

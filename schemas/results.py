@@ -206,6 +206,7 @@ class ResultsProvinces(pa.DataFrameModel):
     communes_met_target_actual: pl.Int64 = pa.Field(nullable=True, ge=0)
     communes_missed_target_actual: pl.Int64 = pa.Field(nullable=True, ge=0)
     communes_with_results: pl.Int64 = pa.Field(nullable=True, ge=0)
+    poor_rate_end_communes: pl.Int64 = pa.Field(nullable=True, ge=0)  # those giving the poor and all households at the end
     poor_rate_start_pct: float = pa.Field(nullable=True)
     poor_rate_end_pct: float = pa.Field(nullable=True)
     near_poor_rate_start_pct: float = pa.Field(nullable=True)

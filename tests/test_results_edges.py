@@ -240,3 +240,28 @@ def test_a_groups_start_without_its_end_is_refused(tmp_path):
     rows = [[1, "Bản Trung Thu", 247, 55, 36, 3, 22, 24, 41], [2, "Bản Hua Ít", 192, 8, 1, 2, 9, 19, 13]]
     failures = inspect_file(_book(tmp_path / "ket_qua.xlsx", TITLE, header, rows), province="19").failures
     assert failures.select("rule", "field").rows() == [("required_columns", "poor_households_end")]
+
+
+def test_the_summary_says_which_communes_the_end_rate_is_over():
+    """"hộ nghèo 4.037 (5,40%)": 4.037 poor of 24 communes, the rate over the 19 that give households at the end (as the
+    rule is), read as the rate of those 4.037 (independent probe, Nghệ An). The summary names the communes it is over."""
+    from giamngheo.summary import _rate_basis
+
+    p = {"poor_rate_end_pct": 5.4, "poor_rate_end_communes": 19, "communes_with_results": 24}
+    assert _rate_basis(p) == " ở 19/24 xã có tổng số hộ cuối năm"
+    assert _rate_basis({**p, "poor_rate_end_communes": 24}) == ""
+
+
+def test_the_province_counts_the_communes_its_end_rate_is_over():
+    from schemas.results import RESULTS_BREAKDOWN_FIELDS
+    from transforms.results import provincial_results
+
+    communes = pl.LazyFrame({
+        **{f: [None, None, None] for f in RESULTS_BREAKDOWN_FIELDS},
+        "province_code": ["40"] * 3, "status": ["accepted"] * 3, "meets_assigned_target_actual": [True, None, False],
+        "poor_households_start": [10, 8, 6], "poor_households_end": [7, 5, 4], "near_poor_households_start": [1, 1, 1],
+        "near_poor_households_end": [1, 1, 1], "total_households_end": [100, None, 80], "start_denominator": [100, 90, 80],
+    })
+    (row,) = provincial_results(communes).collect().to_dicts()
+    assert (row["poor_households_end"], row["communes_with_results"], row["poor_rate_end_communes"]) == (16, 3, 2)
+    assert row["poor_rate_end_pct"] == 6.11  # (7 + 4) / (100 + 80)

@@ -367,6 +367,9 @@ def provincial_results(communes: pl.LazyFrame) -> pl.LazyFrame:
             (pl.col("meets_assigned_target_actual") == True).sum().cast(pl.Int64).alias("communes_met_target_actual"),  # noqa: E712
             (pl.col("meets_assigned_target_actual") == False).sum().cast(pl.Int64).alias("communes_missed_target_actual"),  # noqa: E712
             pl.len().cast(pl.Int64).alias("communes_with_results"),
+            # the communes the end rate is over (a commune giving no households at the end adds to no rate)
+            (pl.col("poor_households_end").is_not_null() & pl.col("total_households_end").is_not_null()).sum().cast(pl.Int64)
+            .alias("poor_rate_end_communes"),
             *province_sums(RESULTS_BREAKDOWN_FIELDS, pl.lit(True)),
         )
         .with_columns(rate_pct(pl.col(f"_{name}_0"), pl.col(f"_{name}_1")).alias(name) for name in rates)
