@@ -12,6 +12,7 @@ from transforms.parsing import typed_rows
 from transforms.targets import assigned_target_cells, targets_in_points
 
 from .kinds import KIND_BY_NAME
+from .layout.vocabulary import row_label_tags
 from .parse import failure
 from .parsed import ParsedTable, ParseResult
 from .readers.grid import a1
@@ -21,6 +22,8 @@ from .validate import zero_markers
 TARGET_COUNTS = ["total_households", "poor_households", "assigned_poor_reduction_households"]
 TARGET_RATES = ["assigned_poor_reduction_pp", "poor_rate"]
 _UNIT = r"(?i)\s*(?:điểm\s*%?|điểm phần trăm|%|pp)\s*$"
+# a target said as a cut ("giảm 0,5 điểm %", "Phấn đấu giảm tối thiểu 1,2"): the words before the figure are no part of it
+_CUT_WORDS = r"(?i)^\s*(?:phấn đấu\s+)?(?:giảm|hạ)(?:\s+(?:tối thiểu|ít nhất|từ))?\s*:?\s*"
 BASELINE_FIELDS = ("total_households", "poor_households")  # a plan's baseline the workbook may give too
 TARGETS_SCHEMA = {
     "commune_code": pl.Utf8,
@@ -81,6 +84,8 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
         code = codes[rec["_i"]]
         if not rec["name"] and not code:
             continue
+        if not rec["name"] and _a_total(code):
+            continue  # "Cộng Huyện An Phú" in the code column, the name's empty: a former district's subtotal, no commune
         res = resolver.resolve_name(rec["name"], code)
         shown = rec["name"] or code
         if res.unit is None:
@@ -144,6 +149,12 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
     return Targets(frame, province, failures, sheet, for_kinds, columns=dict(table.columns))
 
 
+def _a_total(code) -> bool:
+    """A code cell holding a total's words, no code ("Cộng Huyện An Phú", "Tổng cộng")."""
+    text = str(code)
+    return not any(ch.isdigit() for ch in text) and "row.total" in row_label_tags(text)
+
+
 def _another_provinces(typed: pl.DataFrame, codes: list, resolver: Resolver, resolved: int) -> str | None:
     """The province a targets workbook is of, when it is not the run's (--province): most of its communes found in
     no other (a name that two provinces share went to the run's province's commune, with the other's target)."""
@@ -184,9 +195,11 @@ def _typed(rows: dict) -> pl.DataFrame:
             "name": rows["name"],
             **{f"{f}__num": pl.Series(rows.get(f"{f}__num", [None] * n), dtype=pl.Float64) for f in TARGET_COUNTS + TARGET_RATES},
             **{f"{f}__text": pl.Series(rows.get(f"{f}__text", [None] * n), dtype=pl.Utf8) for f in TARGET_COUNTS},
-            # a target's unit typed beside it ("0,31 điểm %", "0,3 %") is no part of the figure
+            # a target's unit typed beside it ("0,31 điểm %", "0,3 %"), or the cut said in words before it ("giảm 0,5
+            # điểm %": 8 communes left without a target, independent probe, An Giang), is no part of the figure
             **{
                 f"{f}__text": pl.Series(rows.get(f"{f}__text", [None] * n), dtype=pl.Utf8).str.replace(_UNIT, "")
+                .str.replace(_CUT_WORDS, "")
                 for f in TARGET_RATES
             },
         },

@@ -58,7 +58,9 @@ def plan_figures(ctx: Context) -> Figures:
         .collect()
     )
     provinces = (
-        aggregate.provincial_figures(communes.lazy(), expected_communes(ctx.ref, ctx.provinces, ctx.targets).lazy())
+        aggregate.provincial_figures(
+            communes.lazy(), expected_communes(ctx.ref, ctx.provinces, ctx.targets, communes["commune_code"]).lazy()
+        )
         .join(names.select("province_code", "province_name").unique(), on="province_code", how="left")
         .pipe(with_run, ctx)
         .select(PROVINCES.columns)
