@@ -260,3 +260,20 @@ def test_a_figure_column_under_a_decrease_that_is_not_read_is_reported(tmp_path)
     fields, failures = _read(path)
     assert fields["poor_escaped"] == [5, 4]
     assert [(f["rule"], f["cell"]) for f in failures] == [("column_not_used", "F5")]
+
+
+def test_a_total_row_that_leaves_its_movements_blank_is_not_judged_on_them(tmp_path):
+    """"Cộng | 222 | | | | 195": a total row giving its start and end only was judged 222 - 0 + 0 and the commune's
+    results rejected (balance), though every village balanced (independent probe, An Giang). A blank village still
+    means no movement."""
+    from test_any_table import run_steps
+
+    header = [["STT", "Tên ấp", "Số hộ nghèo đầu kỳ", "Thoát nghèo", "Tái nghèo", "Phát sinh mới", "Số hộ nghèo cuối kỳ"]]
+    rows = [[1, "Ấp 1", 120, 20, 1, 2, 103], [2, "Ấp 2", 102, 12, 0, 2, 92], [None, "Cộng", 222, None, None, None, 195]]
+    title = "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2026"
+    failures, _ = run_steps([_book(tmp_path / "ket qua.xlsx", title, header, rows)])
+    assert failures.filter(pl.col("rule") == "balance").is_empty()
+    rows[1] = [2, "Ấp 2", 102, None, None, None, 92]
+    rows[2] = [None, "Cộng", 222, 32, 1, 4, 195]
+    failures, _ = run_steps([_book(tmp_path / "ket qua 2.xlsx", title, header, rows)])
+    assert failures.filter(pl.col("rule") == "balance")["cell"].to_list() == ["G6"]  # Ấp 2: 102 - 0 + 0 is not 92

@@ -57,6 +57,11 @@ def balance_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
         dec, inc = movements(subject)
         expected = start - dec.fill_null(0) + inc.fill_null(0)
         judged = start.is_not_null() & end.is_not_null() & (dec.is_not_null() | inc.is_not_null())
+        # a total row that leaves every movement blank gives its start and end only (its villages' movements are
+        # judged): "Cộng | 222 | | | | 195" was 222 - 0 + 0, a false error that rejected the commune (independent probe)
+        moved = [f"{subject}_decrease", *DECREASE_PARTS[subject], f"{subject}_increase", *INCREASE_PARTS[subject]]
+        written = pl.any_horizontal([pl.col(f"{f}__status") != EMPTY for f in moved])
+        judged = judged & ((pl.col("row_kind") == "village") | written)
         parsed = _read_as_numbers([f for f in RESULTS_COUNTS if f.startswith(subject)])
         parts.append(_failing(rows, judged & parsed & ((end - expected).abs() > 1e-9), f"{subject}_households_end", "balance",
                               end, expected))
