@@ -93,6 +93,7 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
                 failure("commune_resolved", sheet, rec["row"], name_col, "village_name", shown, "; ".join(res.candidates) or "—")
             )
             continue
+        found_at = len(failures)  # what is said of this row from here is said of its commune (commune_code set)
         if res.rule == "legacy_unit_name":
             failures.append(
                 failure("legacy_unit_name", sheet, rec["row"], name_col, "village_name", res.value, res.unit.describe())
@@ -111,15 +112,18 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
                 )
             )
         first = out.get(res.unit.commune_code)
+        target = rec["assigned_poor_reduction_pp"]
         if first is not None:
             failures.append(
                 failure("target_listed_once", sheet, rec["row"], name_col, "village_name", shown, str(first["targets_row"]))
             )
-            continue
-        target = rec["assigned_poor_reduction_pp"]
-        if target is None and written[rec["_i"]]:  # "chưa giao": reported at its cell, the commune left without a target
+        elif target is None and written[rec["_i"]]:  # "chưa giao": reported at its cell, the commune left without a target
             failures.append(failure("numeric", sheet, rec["row"], table.columns.get("assigned_poor_reduction_pp"),
                                     "assigned_poor_reduction_pp", written[rec["_i"]]))
+        for said in failures[found_at:]:  # an auditor filtering by commune finds its row of the workbook too
+            said["commune_code"] = res.unit.commune_code
+        if first is not None:
+            continue
         households = rec["assigned_poor_reduction_households"] if "assigned_poor_reduction_households" in table.columns else None
         out[res.unit.commune_code] = {
             "commune_code": res.unit.commune_code,

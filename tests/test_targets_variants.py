@@ -107,6 +107,12 @@ def test_a_former_communes_name_is_mapped_and_reported(tmp_path):
     assert found["targets"] == {"01843": 0.15, "01879": 0.31}
     assert [(rule, cell, value) for rule, cell, value, _ in found["failures"]] == [
         ("legacy_unit_name", "B5", "Phường Sông Cầu"), ("legacy_unit_name", "B6", "Xã Công Bằng")]
+    # each row's finding is its commune's (was: no commune, though resolved; independent probe, An Giang)
+    said = _read(_write(tmp_path / "chi tieu.xlsx", [["STT", "Đơn vị", "Tổng số hộ", TARGET]],
+                        [[1, "Phường Sông Cầu", 2884, 0.15], [2, "Xã Công Bằng", 7028, 0.31], [3, "Xã Công Bằng", 1, 0.2]]))
+    assert [(f["rule"], f.get("commune_code")) for f in said.failures] == [
+        ("legacy_unit_name", "01843"), ("legacy_unit_name", "01879"), ("legacy_unit_name", "01879"),
+        ("target_listed_once", "01879")]
 
 
 @pytest.mark.parametrize("with_rates", [False, True])
