@@ -456,3 +456,17 @@ def test_a_source_too_large_to_copy_gets_the_list_only(raw, run_dir, monkeypatch
     assert (
         problem[0] == "05800_phu_thinh.csv" and "TooLargeToCopy" in problem[1] and "copies are made of files up to" in problem[1]
     )
+
+
+def test_the_provinces_targets_workbook_gets_no_feedback_copy():
+    """A targets row's finding names its commune (commune_code): still no copy of the province's own workbook is made
+    for a commune, as none was before."""
+    import polars as pl
+
+    from giamngheo.reports.feedback import _failures_by_file
+
+    failures = pl.DataFrame([
+        {"source_file": "chi_tieu_giao_2026.xlsx", "commune_code": "01843", "kind": "targets", "rule": "legacy_unit_name"},
+        {"source_file": "05800_phu_thinh.xlsx", "commune_code": "05800", "kind": "plan", "rule": "poor_le_total"},
+    ])
+    assert [(f, c) for f, c, _ in _failures_by_file(failures)] == [("05800_phu_thinh.xlsx", "05800")]

@@ -101,7 +101,7 @@ def _failures_by_file(failures: pl.DataFrame) -> Iterator[tuple[str, str, list[d
     """(source_file, commune_code, its failures) for each file with at least one failure naming a commune."""
     by_file: dict[str, list[dict]] = defaultdict(list)
     for row in failures.iter_rows(named=True):
-        if row.get("source_file"):
+        if row.get("source_file") and row.get("kind") != "targets":  # the province's own workbook: no commune's to send back
             by_file[row["source_file"]].append(row)
     for source_file in sorted(by_file):
         rows = by_file[source_file]
