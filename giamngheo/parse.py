@@ -70,12 +70,20 @@ def _document_date(lines: list[str]) -> list[int] | None:
     return attached
 
 
+# the words before a date that make it the figures' cut-off, not the signing ("Số liệu rà soát đến ngày 10/12/2026",
+# "tính đến ngày 31/12/2026", "thời điểm ngày …": independent probe, Nghệ An). Not "từ", "sau": a signing line
+# begins with its place, and places end so ("Cẩm Tú, ngày 17 tháng 5 năm 2026")
+_PERIOD_BEFORE = re.compile(r"\b(?:den|thoi diem)\s*$")
+
+
 def _date_in(folded: str) -> list[int] | None:
-    m = _DOC_DATE.search(folded) or _DOC_DATE_NUM.search(folded)
-    if m:
-        d, mth, y = (int(x) for x in m.groups())
-        if 1 <= d <= 31 and 1 <= mth <= 12:
-            return [y, mth, d]
+    for pattern in (_DOC_DATE, _DOC_DATE_NUM):
+        for m in pattern.finditer(folded):
+            if _PERIOD_BEFORE.search(folded[: m.start()]):
+                continue
+            d, mth, y = (int(x) for x in m.groups())
+            if 1 <= d <= 31 and 1 <= mth <= 12:
+                return [y, mth, d]
     return None
 
 

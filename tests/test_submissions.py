@@ -107,3 +107,14 @@ def test_a_signed_date_comes_before_the_date_of_the_plan_an_annex_is_attached_to
     assert _document_date([attached, "Phú Thịnh, ngày 25 tháng 5 năm 2026"]) == [2026, 5, 25]
     assert _document_date([attached]) == [2026, 5, 20]
     assert _document_date(["Căn cứ Quyết định số 1/QĐ-UBND ngày 02/3/2025", "Theo Công văn ngày 5/4/2026"]) is None
+
+
+def test_a_cut_off_date_is_not_the_documents_date():
+    """"(Số liệu rà soát đến ngày 10/12/2026)" was read as the date the report was signed, which orders a commune's
+    submissions (independent probe, Nghệ An). A date after "đến", "tính đến", "từ" is the figures', not the document's."""
+    from giamngheo.parse import _document_date
+
+    assert _document_date(["(Số liệu rà soát đến ngày 10/12/2026)"]) is None
+    assert _document_date(["(Số liệu tính đến ngày 31/12/2026)", "Nam Đàn, ngày 15 tháng 12 năm 2026"]) == [2026, 12, 15]
+    assert _document_date(["Phú Thịnh, ngày 20 tháng 5 năm 2026"]) == [2026, 5, 20]
+    assert _document_date(["Cẩm Tú, ngày 17 tháng 5 năm 2026"]) == [2026, 5, 17]  # a place ending as "từ" would
