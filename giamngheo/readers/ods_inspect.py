@@ -120,6 +120,33 @@ _GRID_TAG = re.compile(rb"<(/?)(table:table|table:table-row|table:table-cell|tab
 _INNER_TAG = re.compile(rb"<[^>]*>")
 
 
+def _cell_tags(content: bytes, max_rows: int):
+    """Each cell tag of a sheet (not of a table inside a cell), where it stands: (sheet, row, column, columns it is
+    repeated across, rows its row is repeated down, tag, raw attributes, self-closing, end of the tag), rows and
+    columns 0-based; a sheet's rows past `max_rows` are not walked. A covered cell (under a merge) counts as a column."""
+    sheet, depth, row, following, col = None, 0, 0, 0, 0
+    for m in _GRID_TAG.finditer(content):
+        closing, tag, raw, selfclosing = m.groups()
+        if tag == b"table:table":
+            depth += -1 if closing else 1
+            if not closing and depth == 1:
+                name = dict(_ATTR.findall(raw)).get(b"table:name", b"")
+                sheet, following = html.unescape(name.decode("utf-8", "replace")), 0
+            continue
+        if closing or depth != 1 or sheet is None:
+            continue
+        if tag == b"table:table-row":
+            row, col = following, 0  # a repeated row's cells are its first row's
+            following = row + int(dict(_ATTR.findall(raw)).get(b"table:number-rows-repeated", b"1") or 1)
+            if row >= max_rows:
+                sheet = None  # the rest of this sheet is past the reader's limit
+            continue
+        repeats = _REPEATS.search(raw)
+        n = int(repeats.group(1)) if repeats else 1
+        yield sheet, row, col, n, following - row, tag, raw, bool(selfclosing), m.end()
+        col += n
+
+
 def ods_error_cells(content: bytes, max_rows: int, max_cols: int) -> dict[str, list[tuple[int, int, str]]]:
     """(row, column, "#DIV/0!") of each cell whose formula's saved result is an error, by sheet name (1-based). LibreOffice
     saves such a cell as an empty string with its error as text (calcext:value-type="error"), which calamine gives as
@@ -127,33 +154,15 @@ def ods_error_cells(content: bytes, max_rows: int, max_cols: int) -> dict[str, l
     found: dict[str, list[tuple[int, int, str]]] = {}
     if _ERROR_MARK not in content:
         return found
-    sheet, depth, row, following, col = None, 0, 0, 1, 0
-    for m in _GRID_TAG.finditer(content):
-        closing, tag, raw, selfclosing = m.groups()
-        if tag == b"table:table":
-            depth += -1 if closing else 1
-            if not closing and depth == 1:
-                name = dict(_ATTR.findall(raw)).get(b"table:name", b"")
-                sheet, following = html.unescape(name.decode("utf-8", "replace")), 1
+    for sheet, row, col, across, down, tag, raw, selfclosing, end in _cell_tags(content, max_rows):
+        if selfclosing or col >= max_cols or b"error" not in raw:
             continue
-        if closing or depth != 1 or sheet is None:
+        if dict(_ATTR.findall(raw)).get(b"calcext:value-type") != b"error":
             continue
-        attrs = dict(_ATTR.findall(raw))
-        if tag == b"table:table-row":
-            row, col = following, 0  # a repeated row's cells are its first row's
-            following = row + int(attrs.get(b"table:number-rows-repeated", b"1") or 1)
-            if row > max_rows:
-                break
-            continue
-        repeat = int(attrs.get(b"table:number-columns-repeated", b"1") or 1)
-        if attrs.get(b"calcext:value-type") == b"error" and not selfclosing and col < max_cols:
-            end = content.find(b"</table:table-cell>", m.end())
-            text = html.unescape(
-                _INNER_TAG.sub(b"", content[m.end() : end if end >= 0 else m.end()]).decode("utf-8", "replace")
-            ).strip()
-            found.setdefault(sheet, []).extend((r, c, text or "#N/A") for r in range(row, min(following, max_rows + 1))
-                                               for c in range(col + 1, min(col + repeat, max_cols) + 1))
-        col += repeat
+        close = content.find(b"</table:table-cell>", end)
+        text = html.unescape(_INNER_TAG.sub(b"", content[end : close if close >= 0 else end]).decode("utf-8", "replace")).strip()
+        found.setdefault(sheet, []).extend((r + 1, c + 1, text or "#N/A") for r in range(row, min(row + down, max_rows))
+                                           for c in range(col, min(col + across, max_cols)))
     return found
 
 
@@ -171,25 +180,7 @@ def ods_merges(content: bytes, max_rows: int, max_cols: int) -> dict[str, list[t
         return found
     spans: list[tuple[str, int, int, int, int]] = []
     covered: dict[tuple[str, int], list[tuple[int, int]]] = {}  # (sheet, row) -> covered columns, first to last
-    sheet, depth, row, following, col = None, 0, 0, 0, 0
-    for m in _GRID_TAG.finditer(content):
-        closing, tag, raw, _ = m.groups()
-        if tag == b"table:table":
-            depth += -1 if closing else 1
-            if not closing and depth == 1:
-                name = dict(_ATTR.findall(raw)).get(b"table:name", b"")
-                sheet, following = html.unescape(name.decode("utf-8", "replace")), 0
-            continue
-        if closing or depth != 1 or sheet is None:
-            continue
-        if tag == b"table:table-row":
-            row, col = following, 0
-            following = row + int(dict(_ATTR.findall(raw)).get(b"table:number-rows-repeated", b"1") or 1)
-            if row >= max_rows:
-                sheet = None  # the rest of this sheet is past the reader's limit
-            continue
-        repeats = _REPEATS.search(raw)
-        n = int(repeats.group(1)) if repeats else 1
+    for sheet, row, col, n, _, tag, raw, _, _ in _cell_tags(content, max_rows):
         if tag == b"table:covered-table-cell":
             covered.setdefault((sheet, row), []).append((col, col + n - 1))
         elif _SPANNED in raw:
@@ -198,7 +189,6 @@ def ods_merges(content: bytes, max_rows: int, max_cols: int) -> dict[str, list[t
             down = int(attrs.get(b"table:number-rows-spanned", b"1") or 1)
             if (across > 1 or down > 1) and col < max_cols:
                 spans.append((sheet, row, col, down, across))
-        col += n
     for name, r, c, down, across in spans:
         if (across == 1 or _is_covered(covered, name, r, c + 1)) and (
             down == 1 or r + 1 >= max_rows or _is_covered(covered, name, r + 1, c)
