@@ -123,6 +123,11 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False) ->
     return found[max(found)] if found else []
 
 
+def _typed_lines(text: str, index: dict[str, list], type_words) -> list:
+    """Units named in full with their type word on any line of `text` (lines apart: a name never spans two)."""
+    return [u for line in text.split("\n") for u in _typed_keys(key_words(line), index, type_words)]
+
+
 def _without_motto(line: str) -> str:
     """A title line cut where the national motto that shares its row begins ("UBND XÃ AN NGHĨA   CỘNG HÒA XÃ HỘI …"),
     the motto as vocabulary.toml words it."""
@@ -224,7 +229,7 @@ class Resolver:
         """Other units of `unit`'s province its title names in full with their type word ("UBND XÃ ĐỨC LƯƠNG" in a file
         named 05665_xa_van_lang…), when it names neither `unit` nor one of its former units. Such a file was counted
         as the code's commune, its villages twice in the province (independent probe)."""
-        named = [u for line in title_text.split("\n") for u in _typed_keys(key_words(line), self.exact, TYPE_WORDS)]
+        named = _typed_lines(title_text, self.exact, TYPE_WORDS)
         if not named or any(u.commune_code == unit.commune_code for u in named) or self.legacy_names_in(title_text, unit):
             return []
         return list({u.commune_code: u for u in named if u.province_code == unit.province_code}.values())
@@ -232,14 +237,14 @@ class Resolver:
     def _file_tiers(self, title_text: str, file_text: str):
         """(method, text, legacy, hits of the text) in the order a file's unit is looked for: current names as typed in
         the title then the file name, accent-folded, then former units' names."""
-        def typed(index, type_words):
-            return lambda text: [u for line in text.split("\n") for u in _typed_keys(key_words(line), index, type_words)]
+        def typed(text: str) -> list[Unit]:
+            return _typed_lines(text, self.exact, TYPE_WORDS)
 
         def legacy(text: str) -> list[Unit]:  # folded legacy names are indexed with their type word: "xa phu thinh"
-            return typed(self.legacy_exact, LEGACY_TYPE_WORDS)(text) or _folded_hits(text, self.legacy_folded)
+            return _typed_lines(text, self.legacy_exact, LEGACY_TYPE_WORDS) or _folded_hits(text, self.legacy_folded)
 
-        yield "title", title_text, False, typed(self.exact, TYPE_WORDS)
-        yield "file_name", file_text, False, typed(self.exact, TYPE_WORDS)
+        yield "title", title_text, False, typed
+        yield "file_name", file_text, False, typed
         yield "folded_title", title_text, False, lambda text: _folded_hits(text, self.folded)
         yield "folded_file_name", file_text, False, lambda text: _folded_hits(text, self.folded)
         yield "legacy_title", title_text, True, legacy
