@@ -93,37 +93,25 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
                 failure("commune_resolved", sheet, rec["row"], name_col, "village_name", shown, "; ".join(res.candidates) or "—")
             )
             continue
-        found_at = len(failures)  # what is said of this row from here is said of its commune (commune_code set)
+        said: list[dict] = []  # this row's findings, its commune's: an auditor filtering by commune finds them too
         if res.rule == "legacy_unit_name":
-            failures.append(
-                failure("legacy_unit_name", sheet, rec["row"], name_col, "village_name", res.value, res.unit.describe())
-            )
+            said.append(failure("legacy_unit_name", sheet, rec["row"], name_col, "village_name", res.value, res.unit.describe()))
         named = resolver.resolve_name(rec["name"]).unit if code and rec["name"] and res.method == "code" else None
         if named is not None and named.commune_code != res.unit.commune_code:  # a row copied down, its code not changed
-            failures.append(
-                failure(
-                    "code_matches_name",
-                    sheet,
-                    rec["row"],
-                    name_col,
-                    "village_name",
-                    f"{rec['name']} ({named.describe()})",
-                    res.unit.describe(),
-                )
-            )
+            said.append(failure("code_matches_name", sheet, rec["row"], name_col, "village_name",
+                                f"{rec['name']} ({named.describe()})", res.unit.describe()))
         first = out.get(res.unit.commune_code)
         target = rec["assigned_poor_reduction_pp"]
         if first is not None:
-            failures.append(
+            said.append(
                 failure("target_listed_once", sheet, rec["row"], name_col, "village_name", shown, str(first["targets_row"]))
             )
         elif target is None and written[rec["_i"]]:  # "chưa giao": reported at its cell, the commune left without a target
-            failures.append(failure("numeric", sheet, rec["row"], table.columns.get("assigned_poor_reduction_pp"),
-                                    "assigned_poor_reduction_pp", written[rec["_i"]]))
-        for said in failures[found_at:]:  # an auditor filtering by commune finds its row of the workbook too
-            said["commune_code"] = res.unit.commune_code
+            said.append(failure("numeric", sheet, rec["row"], table.columns.get("assigned_poor_reduction_pp"),
+                                "assigned_poor_reduction_pp", written[rec["_i"]]))
+        failures += [{**f, "commune_code": res.unit.commune_code} for f in said]
         if first is not None:
-            continue
+            continue  # a commune listed twice keeps its first row
         households = rec["assigned_poor_reduction_households"] if "assigned_poor_reduction_households" in table.columns else None
         out[res.unit.commune_code] = {
             "commune_code": res.unit.commune_code,
