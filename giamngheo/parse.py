@@ -177,7 +177,7 @@ def _table_failures(table: Table) -> list[dict]:
         out.append(failure("hidden_content", sheet.name, value=sheet.name, detail="sheet"))
     for r in sorted((data_rows | {r for r, _ in folded}) & set(sheet.hidden_rows)):
         out.append(failure("hidden_content", sheet.name, row=r, col=1, value=str(r), detail="row"))
-    out += _unread_breakdown_columns(table, data_rows)
+    out += _unread_figure_columns(table, data_rows)
     for c in sorted(set(columns) & set(sheet.hidden_columns)):
         out.append(
             failure(
@@ -197,7 +197,7 @@ _MOVED = frozenset({"group.decrease", "group.increase"})
 _NOT_COUNTS = frozenset({"measure.rate", "measure.persons", "planned.target"})  # "Chỉ tiêu giao giảm": the plan's, not read
 
 
-def _unread_breakdown_columns(table: Table, data_rows: set[int]) -> list[dict]:
+def _unread_figure_columns(table: Table, data_rows: set[int]) -> list[dict]:
     """A column under "Trong đó" that names no breakdown we know, or one under a results table's decrease or increase
     that names no movement we read (or one another column holds), yet holds figures (column_not_used, a warning): a
     three-row header whose bottom labels are missing ("Hộ nghèo / Trong đó" over two columns, independent probe, Sơn

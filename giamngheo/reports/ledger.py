@@ -160,8 +160,8 @@ def _ledger_row(subs: list[dict], kind: str, output_status: str | None, deadline
     in_use = [f for f in ordered if kind not in (f.get("superseded_by") or {})]
     chosen = in_use[-1] if in_use else ordered[-1]
     # a byte-identical copy sent again (a second e-mail, a folder copied) does not move when the report came
-    same = [_as_datetime(f.get("modified")) for f in ordered if chosen.get("sha256") and f.get("sha256") == chosen.get("sha256")]
-    received_at = min([t for t in same if t is not None], default=None) or _as_datetime(chosen.get("modified"))
+    copies = [f for f in ordered if f.get("sha256") == chosen["sha256"]] if chosen.get("sha256") else [chosen]
+    received_at = min(filter(None, (_as_datetime(f.get("modified")) for f in copies)), default=None)
     status = (
         output_status
         if output_status in ("accepted", "rejected")
