@@ -201,6 +201,18 @@ for _b in BREAKDOWNS:
             f"Số xã có số liệu {_info.vi[0].lower()}{_info.vi[1:]}{_vi}", f"communes giving {_info.en}{_en}", TEXT
         )
 
+# An "other" movement a form splits over columns ("Giảm khác / Chết | Chuyển đi"): the columns after the first, each a
+# field of its own while the cells are read and checked (its own cell, its own lineage), added to the movement in the
+# published villages (transforms.results.results_village_rows)
+SPLITS = {
+    f: (f"{f}_2", f"{f}_3")
+    for f in ("poor_other_decrease", "poor_other_increase", "near_poor_other_decrease", "near_poor_other_increase")
+}
+SPLIT_FIELDS = frozenset(s for splits in SPLITS.values() for s in splits)
+for _f, _splits in SPLITS.items():
+    for _n, _split in enumerate(_splits, 2):
+        COLUMNS[_split] = ColumnInfo(f"{COLUMNS[_f].vi} (cột thứ {_n})", f"{COLUMNS[_f].en} (column {_n})", HH)
+
 
 def label_vi(field: str | None) -> str:
     if not field:

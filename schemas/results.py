@@ -6,17 +6,18 @@ import pandera.polars as pa
 import polars as pl
 
 from .breakdowns import breakdown_column, communes_giving
-from .columns import BREAKDOWN_OF, COLUMNS
+from .columns import BREAKDOWN_OF, COLUMNS, SPLITS
 from .validation import not_negative, read_as_number, whole_number
 
 
 DECREASE_PARTS = {
-    "poor": ("poor_to_near_poor", "poor_escaped", "poor_other_decrease"),
-    "near_poor": ("near_poor_to_poor", "near_poor_escaped", "near_poor_other_decrease"),
+    "poor": ("poor_to_near_poor", "poor_escaped", "poor_other_decrease", *SPLITS["poor_other_decrease"]),
+    "near_poor": ("near_poor_to_poor", "near_poor_escaped", "near_poor_other_decrease", *SPLITS["near_poor_other_decrease"]),
 }
 INCREASE_PARTS = {
-    "poor": ("poor_from_near_poor", "poor_fell_back", "poor_new", "poor_other_increase"),
-    "near_poor": ("near_poor_from_poor", "near_poor_fell_back", "near_poor_new", "near_poor_other_increase"),
+    "poor": ("poor_from_near_poor", "poor_fell_back", "poor_new", "poor_other_increase", *SPLITS["poor_other_increase"]),
+    "near_poor": ("near_poor_from_poor", "near_poor_fell_back", "near_poor_new", "near_poor_other_increase",
+                  *SPLITS["near_poor_other_increase"]),
 }
 RESULTS_COUNTS = [
     "total_households_end",

@@ -86,8 +86,8 @@ def _write(path: Path, kind: str, header: list[str], rows: list[list], total: bo
 _RESOLVER: dict = {}  # built once (0.1 s): it only reads its indexes
 
 
-def run_steps(paths: list[Path], with_contracts: bool = False):
-    """The run's own steps, in process: every failure explained, and the output tables."""
+def run_steps(paths: list[Path], with_contracts: bool = False, with_lineage: bool = False):
+    """The run's own steps, in process: every failure explained, and the output tables (and the lineage)."""
     ref = load_reference()
     records = []
     for path in paths:
@@ -104,10 +104,12 @@ def run_steps(paths: list[Path], with_contracts: bool = False):
     file_failures = pipeline.file_level_failures(records, [], None, None, 2026)
     context = pipeline.run_context(records, tables, checked, file_failures, None, ["19"], ref, "prop", 2026)
     consolidated = pipeline.aggregate(context)
-    _, findings = pipeline.trace(context, consolidated)
+    lineage, findings = pipeline.trace(context, consolidated)
     failures = finish(
         pl.concat([file_failures, findings, checked.failures, consolidated.failures], how="diagonal_relaxed"), "prop"
     )
+    if with_lineage:
+        return failures, consolidated.tables, lineage
     return (failures, consolidated.tables, consolidated.contracts) if with_contracts else (failures, consolidated.tables)
 
 

@@ -277,3 +277,36 @@ def test_a_total_row_that_leaves_its_movements_blank_is_not_judged_on_them(tmp_p
     rows[2] = [None, "Cộng", 222, 32, 1, 4, 195]
     failures, _ = run_steps([_book(tmp_path / "ket qua 2.xlsx", title, header, rows)])
     assert failures.filter(pl.col("rule") == "balance")["cell"].to_list() == ["G6"]  # Ấp 2: 102 - 0 + 0 is not 92
+
+
+def test_a_movement_split_over_columns_is_their_sum(tmp_path):
+    """"Số hộ nghèo giảm / Thoát nghèo | Chết | Chuyển đi": both "Chết" and "Chuyển đi" are other decreases. The second
+    was passed over (column_not_used), the year's decrease short by it and every village out of balance: the commune's
+    results rejected. The columns of one movement are added up, each cell traced under the decrease; a "Cộng" under
+    them is their total, not a third part."""
+    from test_any_table import run_steps
+
+    title = "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2026"
+    header = [["STT", "Tên thôn", "Số hộ nghèo đầu kỳ", "Số hộ nghèo giảm", None, None, "Số hộ nghèo tăng", None,
+               "Số hộ nghèo cuối kỳ"],
+              [None, None, None, "Thoát nghèo", "Chết", "Chuyển đi", "Phát sinh mới", "Chuyển đến", None]]
+    rows = [[1, "Thôn 1", 20, 3, 1, 2, 1, 1, 16], [2, "Thôn 2", 15, 2, 0, 1, 0, 0, 12]]
+    path = _book(tmp_path / "ket qua.xlsx", title, header, rows, merges=["D4:F4", "G4:H4", "C4:C5", "I4:I5"])
+    fields, failures = _read(path)
+    assert fields["poor_other_decrease"] == [1, 0] and fields["poor_other_decrease_2"] == [2, 1] and failures == []
+    failures, outputs, lineage = run_steps([path], with_lineage=True)
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell").rows()
+    villages = outputs["results_villages.parquet"]
+    assert villages["poor_decrease"].to_list() == [6, 3] and villages["poor_other_decrease"].to_list() == [3, 1]
+    assert "poor_other_decrease_2" not in villages.columns
+    traced = lineage.filter((pl.col("field") == "poor_decrease") & (pl.col("village_name") == "Thôn 1"))
+    assert sorted(zip(traced["cell"], traced["value"])) == [("D6", 3.0), ("E6", 1.0), ("F6", 2.0)]
+
+    header = [["STT", "Tên thôn", "Số hộ nghèo đầu kỳ", "Số hộ nghèo giảm", None, None, None, "Số hộ nghèo cuối kỳ"],
+              [None, None, None, "Thoát nghèo", "Giảm khác", None, None, None],
+              [None, None, None, None, "Chết", "Chuyển đi", "Cộng", None]]
+    rows = [[1, "Thôn 1", 20, 3, 1, 2, 3, 14], [2, "Thôn 2", 15, 2, 0, 1, 1, 12]]
+    path = _book(tmp_path / "ket qua cong.xlsx", title, header, rows, merges=["D4:G4", "E5:G5", "C4:C6", "H4:H6", "D5:D6"])
+    fields, failures = _read(path)
+    assert fields["poor_other_decrease"] == [3, 1] and "poor_other_decrease_2" not in fields
+    assert [(f["rule"], f["cell"]) for f in failures] == [("column_not_used", "E6"), ("column_not_used", "F6")]  # as before

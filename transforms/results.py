@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.columns import SPLIT_FIELDS, SPLITS
 from schemas.results import DECREASE_PARTS, INCREASE_PARTS, RESULTS_BREAKDOWN_FIELDS, RESULTS_COUNTS
 
 from .breakdowns import given_sum, province_sums, source_row
@@ -96,8 +97,11 @@ def movement_parts_failures(typed: pl.LazyFrame) -> pl.LazyFrame:
         if declared not in names or not pieces:
             continue
         given = _sum_present(pieces)
-        # every part given (an empty cell of a column the table has is 0): the sum must be the total
-        complete = pl.all_horizontal([pl.col(p).is_not_null() for p in pieces]) & pl.lit(len(pieces) == len(every_part))
+        # every part given (an empty cell of a column the table has is 0): the sum must be the total (a movement's
+        # second column, SPLITS, is no part of its own)
+        whole = [p for p in pieces if p not in SPLIT_FIELDS]
+        complete = pl.all_horizontal([pl.col(p).is_not_null() for p in whole]) & pl.lit(
+            len(whole) == len([p for p in every_part if p not in SPLIT_FIELDS]))
         differs = pl.col(declared).is_not_null() & given.is_not_null() & (
             (complete & ((given - pl.col(declared)).abs() > 1e-9)) | (given > pl.col(declared) + 1e-9))
         parts.append(_failing(rows, _read_as_numbers([declared, *pieces]) & differs, declared, "movement_matches_parts",
@@ -163,7 +167,8 @@ MERGED = [
 
 
 def results_village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, provenance: list[str] = ()) -> pl.LazyFrame:
-    """One row per village and commune, merging the forms of its results (by village name).
+    """One row per village and commune, merging the forms of its results (by village name); a movement split over
+    columns is their sum (SPLITS), unless its cells are traced (`provenance` names them: each cell as read).
 
     For each field in `provenance`, `<field>__table` and `<field>__row` say which form and row it came from.
     """
@@ -189,7 +194,10 @@ def results_village_rows(typed: pl.LazyFrame, tables: pl.LazyFrame, provenance: 
     for s in SUBJECTS:
         dec, inc = movements(s, declared="_declared")
         out += [dec.alias(f"{s}_decrease"), inc.alias(f"{s}_increase")]
-    return merged.with_columns(out).drop([c for c in MERGED if c.endswith("_declared")])
+    merged = merged.with_columns(out).drop([c for c in MERGED if c.endswith("_declared")])
+    if SPLIT_FIELDS & set(provenance):
+        return merged
+    return merged.with_columns(_sum_present([f, *splits]).alias(f) for f, splits in SPLITS.items()).drop(SPLIT_FIELDS)
 
 
 def flow_moves_mismatches(villages: pl.LazyFrame) -> pl.LazyFrame:

@@ -3,6 +3,8 @@ as columns (a parent label spread over the cells below it), mapped to fields (he
 
 from __future__ import annotations
 
+from schemas.columns import SPLIT_FIELDS
+
 from ..readers.grid import Sheet
 from ..text import fold
 from . import fields as F
@@ -84,7 +86,9 @@ def _mapped_band(sheet: Sheet, view: TopView, top: int, bottom: int, title_kind,
 
 
 def _score(band: Band) -> tuple:
-    counts = [f for f in band.fields if f not in F.ROLE_FIELDS]
+    # a movement's second column (SPLITS) is no figure of its own: a band one row short of "Giảm khác / Chết | Chuyển
+    # đi | Cộng" reads three columns of "Giảm khác", and was preferred to the whole header
+    counts = [f for f in band.fields if f not in F.ROLE_FIELDS and f not in SPLIT_FIELDS]
     return (len(counts) + (1 if "village_name" in band.fields else 0), band.bottom - band.top)
 
 

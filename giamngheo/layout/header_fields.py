@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from schemas.columns import SPLITS
+
 from . import fields as F
 from .vocabulary import folded_words
 
@@ -123,8 +125,14 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
         if fld is not None and (held is None or _takes_over(held, col, fld, year, band.kind)):
             if held is not None:
                 held.field = None
+            for split in SPLITS.get(fld, ()):  # "Chết | Chuyển đi | Cộng": the total is the movement, not a third part
+                if split in band.fields:
+                    by_index[band.fields.pop(split)].field = None
             col.field = fld
             band.fields[fld] = col.index
+        elif band.kind == F.RESULTS and (spare := next((s for s in SPLITS.get(fld, ()) if s not in band.fields), None)):
+            col.field = spare  # one movement over several columns ("Giảm khác / Chết | Chuyển đi"): added up
+            band.fields[spare] = col.index
 
 
 def _block_subject(col: Column, kind: str, current: str | None) -> str | None:
