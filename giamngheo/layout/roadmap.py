@@ -19,7 +19,7 @@ from ..parsed import ParsedTable, cell_json
 from ..readers.grid import Sheet
 from ..text import fold, match_key, nfc
 from .personal import values_in
-from .roadmap_units import ASIDE, budget_unit, money_unit, title_money
+from .roadmap_units import ASIDE, budget_unit, money_unit, states_money, title_money
 from .vocabulary import load_vocabulary, row_label_tags
 
 KIND = "roadmap"
@@ -104,6 +104,8 @@ def _item(label: str, section_kind: str | None = None, known_only: bool = False)
     words = vocab.roadmap_words.tags(label)
     if hit:
         item = next(iter(sorted(hit))).split(".", 1)[1]
+    elif section_kind == "budget" and (source := vocab.roadmap_sources.exact(label)):
+        item = next(iter(sorted(source))).split(".", 1)[1]  # "Kinh phí / Trong đó / Trung ương": the central budget
     elif (
         section_kind == "reduction"
         and header & {"aspect.start", "aspect.end", "aspect.baseline"}
@@ -123,9 +125,27 @@ def _item(label: str, section_kind: str | None = None, known_only: bool = False)
             return None
         kind = "budget" if section_kind == "budget" or money else "support"
         item = f"{kind}_{slug}"
+    if item == CREDIT and (section_kind == "budget" or states_money(label)):
+        item = LOANS  # "Vay vốn ưu đãi (triệu đồng)": the money lent, a source
     kind = "reduction" if item.endswith("_reduction") else item.split("_", 1)[0]
-    unit = "million_vnd" if kind == "budget" or "word.million_vnd" in words else "households"
+    # households to borrow are counted in households, "vốn" in their label notwithstanding
+    unit = "million_vnd" if kind == "budget" or "word.million_vnd" in words and item != CREDIT else "households"
     return item, kind, unit
+
+
+CREDIT, LOANS = "support_credit", "budget_policy_bank_loan"
+
+
+def _as_unit_says(item: tuple[str, str, str], unit: str) -> tuple[str, str, str]:
+    """An item as its row's unit cell has it: households are no money ("Vay vốn tín dụng ưu đãi | Hộ" was a budget
+    line in million VND, its households added to the year's sources: independent probe, Lai Châu), and money lent is
+    the policy bank's loans."""
+    name, kind, _ = item
+    if kind == "budget" and unit == "households":
+        return (CREDIT if name == LOANS else f"support_{name.split('_', 1)[1]}"), "support", "households"
+    if name == CREDIT and unit != "households":
+        return LOANS, "budget", unit
+    return name, kind, unit
 
 
 def _period(title: list[str], years: list[int]) -> list[int]:
@@ -334,8 +354,8 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
         if item is not None and unit_col is not None:  # the row's own unit, where the table has a unit column
             cell = _text(sheet.value(r, unit_col))
             stated = money_unit(cell)
-            unit = stated or ("households" if "word.households" in vocab.roadmap_words.tags(cell) else item[2])
-            item = (item[0], item[1], unit if item[1] != "budget" or unit != "households" else item[2])
+            said = stated or ("households" if "word.households" in vocab.roadmap_words.tags(cell) else item[2])
+            item = _as_unit_says(item, said)
         if item is not None:
             items.append((r, label, budget_unit(item, label, stated, money)))
         else:

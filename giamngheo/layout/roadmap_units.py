@@ -24,6 +24,13 @@ def money_unit(text: str) -> str | None:
     return next((unit for tag, unit in _MONEY.items() if tag in tags), None)
 
 
+def states_money(label: str) -> bool:
+    """Whether a label names its unit of money ("(triệu đồng)", "nghìn đồng"), not only money's words ("vốn")."""
+    folded = fold(label)
+    return bool(money_unit(" ".join(ASIDE.findall(label)))) or any(
+        f" {w} " in f" {folded} " for w in ("trieu dong", "tr dong", "trd", "nghin dong", "ty dong"))
+
+
 def title_money(title: list[str]) -> str | None:
     """The unit of money the title's "Đơn vị tính: hộ; đồng" states."""
     for line in title:

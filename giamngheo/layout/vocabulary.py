@@ -124,6 +124,7 @@ class Vocabulary:
     grand_total: PhraseIndex  # words anywhere in a total's label that make it the commune's
     roadmap_items: PhraseIndex  # roadmap item labels -> "item.<canonical id>"
     roadmap_words: PhraseIndex  # roadmap table, unit and section words -> "word.<name>"
+    roadmap_sources: PhraseIndex  # a budget source's bare name under a budget section -> "item.<canonical id>"
     households: PhraseIndex = phrase_index({})  # household list column labels -> "hh.<field>"
     household_words: PhraseIndex = phrase_index({})  # list titles, groups, marks -> "word.<name>"
     personal_fields: frozenset[str] = frozenset()  # household fields marked `personal = true`
@@ -155,6 +156,7 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         grand_total=phrase_index({"row.grand_total": rows["grand_total"]}),
         roadmap_items=phrase_index({f"item.{k}": v for k, v in data["roadmap"]["items"].items()}),
         roadmap_words=phrase_index({f"word.{k}": v for k, v in data["roadmap"]["words"].items()}),
+        roadmap_sources=phrase_index({f"item.{k}": v for k, v in data["roadmap"]["sources"].items()}),
         households=phrase_index({f"hh.{k}": v["labels"] for k, v in households["fields"].items()}),
         household_words=phrase_index({f"word.{k}": v for k, v in households["words"].items()}),
         personal_fields=frozenset(k for k, v in households["fields"].items() if v.get("personal")),
