@@ -35,7 +35,10 @@ RESULTS_ENDS = ("poor_households_end", "near_poor_households_end")
 _DOC_DATE = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (20\d\d)\b")
 _DOC_DATE_NUM = re.compile(r"\bngay (\d{1,2}) (\d{1,2}) (20\d\d)\b")
 _CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
-_CODE_LABEL = re.compile(r"\bma\s*(?:so\s*)?(?:xa|phuong|don vi|dvhc|dac khu)?\s*(\d{5})\b")
+# "Mã xã: 01294", "Mã ĐVHC 01294", "Mã đơn vị hành chính (cấp xã): 01294" (the last was not read: 20 files of an
+# independent probe's national run rejected, commune_resolved)
+_CODE_LABEL = re.compile(
+    r"\bma\s*(?:so\s*)?(?:xa|phuong|dvhc|dac khu|don vi(?:\s*hanh chinh)?(?:\s*cap\s*(?:xa|co so))?)?\s*(\d{5})\b")
 
 
 def failure(rule: str, sheet: str | None, row=None, col=None, field=None, value=None, expected=None, detail=None) -> dict:

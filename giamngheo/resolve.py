@@ -79,9 +79,10 @@ def _type_starts(type_words: tuple[str, ...]) -> dict[str, list[list[str]]]:
 
 
 _MOTTO = _UNITS["motto"]
+_PUNCTUATION = re.compile(r"[,;:()\[\]]")
 
 
-def _folded_hits(text: str, index: dict[str, list], other_type: bool = False) -> list:
+def _folded_hits(text: str, index: dict[str, list], other_type: bool = False, bare: bool = True) -> list:
     """Units whose accent-folded bare name occurs as whole words.
 
     A name right after its own type word ("xa kep", "phuong phu tan") beats
@@ -89,8 +90,11 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False) ->
     "Phan" in ordinary prose is not a unit). Among equals the longest wins.
     A name after another type word is no hit ("Phường Tây Sơn", a former ward of Pleiku, is not Xã Tây Sơn; "Thị trấn
     Tây Sơn" became Xã Sơn Tây): those are what `other_type` asks for, the last resort once former names found none.
+    An index of bare names (`bare`) has no name begun by a type word: "phường Bình Thọ" holds no "Phương Bình" (the
+    former units' index is of names with their type word, "xa phu thinh").
     """
-    lines = [fold(line) for line in text.split("\n")]
+    # a name never runs across a comma or a bracket ("phường Hội Nghĩa, Thành phố Tân Uyên" is no "Nghĩa Thành")
+    lines = [fold(part) for line in text.split("\n") for part in _PUNCTUATION.split(line)]
     for motto in _MOTTO:  # the national motto shares its row with the unit's name in most headers
         lines = [line.replace(motto, " | ") for line in lines]
     typed: dict[int, list] = {}
@@ -112,7 +116,8 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False) ->
                 type_word = before if before in _FOLDED_TYPES else (last if last in _FOLDED_TYPES else None)
                 for unit in index[key]:
                     if type_word is None:
-                        if n >= 2:
+                        # a type word is no name's first word when it names none ("phường Bình Thọ" is no "Phương Bình")
+                        if n >= 2 and (not bare or words[i] not in _FOLDED_TYPES):
                             untyped.setdefault(n, []).append(unit)
                     elif fold(unit.unit_type) == type_word:
                         typed.setdefault(n, []).append(unit)
@@ -186,6 +191,8 @@ class Resolver:
         inside = [u for u in distinct if not self.province or u.province_code == self.province]
         if self.province and not inside:
             return Resolution(None, method, "wrong_province", [u.describe() for u in distinct], value)
+        if len(inside) > 1 and legacy:  # "Phường 12, Quận Gò Vấp": a former ward's name repeats, its district does not
+            inside = self._in_district(inside, value) or inside
         if len(inside) > 1:
             if legacy:  # a former unit split between several: say so, not the whole title block (probe, Gia Lai)
                 names = sorted({n for u in inside for n in self.legacy_names_in(value, u)})
@@ -211,19 +218,33 @@ class Resolver:
                 return decided
         file_text = _file_words(file_name)
         elsewhere = None  # the first match, when it is a unit of another province than the run's
+        named_elsewhere: list[str] = []  # its units' names, folded
         for method, text, legacy, hits_of in self._file_tiers(title_text, file_text):
             if elsewhere is not None and method.endswith("_other_type"):
                 break  # a unit of another province named as written beats a guess under another type word
-            decided = self._prefer_province(hits_of(text), method, text, legacy)
+            hits = hits_of(text)
+            decided = self._prefer_province(hits, method, text, legacy)
             if decided and decided.rule == "wrong_province":
                 # a later tier may name a unit of the run's province: "Xã Thượng Hà" is a commune of Lào Cai today and
                 # a former one of Cao Bằng (now Xã Cô Ba); within --province 04 the file is Cô Ba's
-                elsewhere = elsewhere or decided
+                if elsewhere is None:
+                    elsewhere, named_elsewhere = decided, [fold(u.bare_name) for u in hits]
+            elif decided and elsewhere is not None and self._inside_names(decided, text, named_elsewhere):
+                continue  # "Xã Đông Trà", a former commune here, is the first words of "Xã Đông Trà Bồng" there
             elif decided:
                 return decided
         return elsewhere or Resolution(
             None, "none", "commune_resolved", [], _without_motto(title[0] if title else file_name)[:200]
         )
+
+    def _inside_names(self, decided: Resolution, text: str, longer: list[str]) -> bool:
+        """Whether a unit was found by words that are only part of a longer name found before (folded, whole words):
+        the longest name wins."""
+        if decided.unit is None:
+            return False
+        found = [_without_type(n) for n in self.legacy_names_in(text, decided.unit)] if decided.rule else []
+        shorter = [fold(n) for n in found or [decided.unit.bare_name]]
+        return all(any(n != name and f" {n} " in f" {name} " for name in longer) for n in shorter)
 
     def _named_instead(self, unit: Unit, title_text: str) -> list[Unit]:
         """Other units of `unit`'s province its title names in full with their type word ("UBND XÃ ĐỨC LƯƠNG" in a file
@@ -241,17 +262,33 @@ class Resolver:
             return _typed_lines(text, self.exact, TYPE_WORDS)
 
         def legacy(text: str) -> list[Unit]:  # folded legacy names are indexed with their type word: "xa phu thinh"
-            return _typed_lines(text, self.legacy_exact, LEGACY_TYPE_WORDS) or _folded_hits(text, self.legacy_folded)
+            return (_typed_lines(text, self.legacy_exact, LEGACY_TYPE_WORDS)
+                    or _folded_hits(text, self.legacy_folded, bare=False))
 
         yield "title", title_text, False, typed
         yield "file_name", file_text, False, typed
         yield "folded_title", title_text, False, lambda text: _folded_hits(text, self.folded)
+        # a former unit the title names with its type word, before a guess from the file name's folded words
+        # ("UBND PHƯỜNG 12, QUẬN GÒ VẤP" in "KH giam ngheo phuong 12 go vap.xlsx" was Phường Gò Vấp)
+        yield "legacy_title", title_text, True, lambda text: _typed_lines(text, self.legacy_exact, LEGACY_TYPE_WORDS)
         yield "folded_file_name", file_text, False, lambda text: _folded_hits(text, self.folded)
         yield "legacy_title", title_text, True, legacy
         yield "legacy_file_name", file_text, True, legacy
         # a current name under another type word that no former unit's name explains ("Phường X" for Xã X)
         yield "folded_title_other_type", title_text, False, lambda text: _folded_hits(text, self.folded, other_type=True)
         yield "folded_file_name_other_type", file_text, False, lambda text: _folded_hits(text, self.folded, other_type=True)
+
+    def _in_district(self, units: list[Unit], text: str) -> list[Unit]:
+        """The units of a former unit the text names together with the former district it was in."""
+        folded = f" {' '.join(fold(text).split())} "
+        codes = {u.commune_code for u in units}
+
+        def district(old) -> str:  # "Quận Gò Vấp (764)" -> "quan go vap"
+            return " ".join(fold(old.old_district.split("(")[0]).split())
+
+        named = {old.new_code for old in self.ref.legacy if old.new_code in codes and f" {fold(old.old_name)} " in folded
+                 and district(old) and f" {district(old)} " in folded}
+        return [u for u in units if u.commune_code in named]
 
     def legacy_names_in(self, text: str, unit: Unit) -> list[str]:
         """The former unit names of `unit` that occur in `text` (what a legacy match was made on)."""
@@ -286,7 +323,7 @@ class Resolver:
             ("legacy", lambda: _typed_keys(key, self.legacy_exact, LEGACY_TYPE_WORDS)),
             ("legacy", lambda: list(self.legacy_bare.get(key, ()))),  # "Phi Hải": a former commune named without its type
             ("name", lambda: _folded_hits(name, self.folded)),
-            ("legacy", lambda: _folded_hits(name, self.legacy_folded)),
+            ("legacy", lambda: _folded_hits(name, self.legacy_folded, bare=False)),
             ("name", lambda: _folded_hits(name, self.folded, other_type=True)),
         )
         first = None  # the first tier that names units, when none of them is of the run's province

@@ -314,6 +314,40 @@ def test_a_file_whose_code_and_title_name_two_communes_is_not_given_to_either():
     assert (agrees.unit.commune_code, agrees.rule) == ("05776", None)
     assert within.resolve("05665.xlsx", ["UBND XÃ VĂN LĂNG"], []).unit.commune_code == "05665"
 
+def test_a_shorter_name_inside_another_province_s_current_name_is_not_the_run_s():
+    """Within --province 33, "UBND XÃ ĐÔNG TRÀ BỒNG" (Quảng Ngãi today) became Hưng Yên's Đông Tiền Hải through the
+    former "Xã Đông Trà", the first words of the name: the Quảng Ngãi plan replaced the Hưng Yên commune's own file and
+    the province's poor rose by two thirds (independent probe, national run). The longest name wins: wrong_province.
+    The same name whole (Thượng Hà, above) is still the run's former commune."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+
+    title = ["UBND XÃ ĐÔNG TRÀ BỒNG", "KẾ HOẠCH GIẢM NGHÈO NĂM 2026"]
+    got = Resolver(load_reference(), "33").resolve("bieu giam ngheo xa dong tra bong.csv", title, [])
+    assert (got.unit, got.rule) == (None, "wrong_province") and got.candidates == ["Xã Đông Trà Bồng (Tỉnh Quảng Ngãi, 21127)"]
+
+
+def test_a_type_word_comma_or_district_is_no_part_of_a_folded_name():
+    """A national run (independent probe): "UBND PHƯỜNG BÌNH THỌ, THÀNH PHỐ THỦ ĐỨC" was Xã Phương Bình of Cần Thơ (the
+    type word folded into a name), "UBND phường Hội Nghĩa, Thành phố Tân Uyên" Xã Nghĩa Thành (a name across the comma),
+    "UBND PHƯỜNG 12, QUẬN GÒ VẤP" Phường Gò Vấp (its file name's "go vap"), each accepted without a word and the last
+    over Gò Vấp's own plan. Each is a former ward: its new unit, with legacy_unit_name; the numbered ward by its district."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+
+    national = Resolver(load_reference(), None)
+    for file_name, title, code in (
+        ("KH giam ngheo binh tho.xlsx", "UBND PHƯỜNG BÌNH THỌ, THÀNH PHỐ THỦ ĐỨC", "26824"),
+        ("KH giam ngheo hoi nghia.ods", "UBND phường Hội Nghĩa, Thành phố Tân Uyên", "25915"),
+        ("KH giam ngheo phuong 12 go vap.xlsx", "UBND PHƯỜNG 12, QUẬN GÒ VẤP", "26882"),
+    ):
+        got = national.resolve(file_name, [title, "KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], [])
+        assert (got.unit and got.unit.commune_code, got.rule) == (code, "legacy_unit_name"), (title, got)
+    # the current units themselves, typed or folded, as before
+    assert national.resolve("x.xlsx", ["UBND XÃ PHƯƠNG BÌNH", "KẾ HOẠCH"], []).unit.commune_code == "31426"
+    assert national.resolve("x.xlsx", ["UBND XA NGHIA THANH, TP HO CHI MINH"], []).unit.commune_code == "26617"
+
+
 # --- values of one village row ------------------------------------------------------------------
 
 
