@@ -29,9 +29,11 @@ IDENTITY = {"run_id", "province_code", "province_name", "commune_code", "commune
 PROVENANCE = {"source_file", "source_sheet", "source_row"}
 # Approval is the province's doing, not the run's figures: `diff --against approved` reports it.
 ANNOTATIONS = set(APPROVAL_COLUMNS)
-# Each kind's village and commune tables, and the columns it gives provinces.parquet, as declared.
+# Each kind's village table (if any), commune table and detail tables compared row by row (Output.diff_key), and the
+# columns it gives provinces.parquet, as declared.
 OUTPUTS = {
-    k.name: (k.output("village").name, k.output("commune").name) for k in KINDS if k.output("village") and k.output("commune")
+    k.name: (k.output("village"), k.output("commune"), tuple(o for o in k.outputs if o.diff_key))
+    for k in KINDS if k.output("commune")
 }
 PROVINCE_FIELDS = {k.name: set(k.output("province").columns) for k in KINDS if k.output("province")}
 OPTIONAL = {k.name for k in KINDS if k.optional}
@@ -66,16 +68,19 @@ def diff_runs(run_a: Path, run_b: Path) -> dict:
         "run_b": {"run_id": manifest_b.get("run_id", run_b.name), "finished_at": manifest_b.get("finished_at")},
         "empty": True,
     }
-    for kind, (villages_name, communes_name) in OUTPUTS.items():
-        present = [(run / communes_name).exists() for run in (run_a, run_b)]
+    for kind, (villages, communes, details) in OUTPUTS.items():
+        present = [(run / communes.name).exists() for run in (run_a, run_b)]
         if kind in OPTIONAL and not any(present):
             continue
-        communes_a, communes_b = _read(run_a / communes_name), _read(run_b / communes_name)
+        communes_a, communes_b = _read(run_a / communes.name), _read(run_b / communes.name)
         province_fields = _province_fields(provinces_a, provinces_b, kind)
         d[kind] = {
             "communes_status": _status_changes(communes_a, communes_b),
-            "villages": _village_changes(_read(run_a / villages_name), _read(run_b / villages_name)),
+            "villages": _village_changes(*(_read(run / villages.name) for run in (run_a, run_b)) if villages else ()),
             "communes": _row_changes(communes_a, communes_b, ["commune_code"], ["commune_name"], one_run_too=True),
+            # a roadmap's year and item, a commune's deprivation indicator: which figure moved (the commune table
+            # alone said a total changed, or nothing when the total stayed)
+            "details": {o.name: _detail_changes(_read(run_a / o.name), _read(run_b / o.name), list(o.diff_key)) for o in details},
             "provinces": _row_changes(
                 provinces_a.select([c for c in provinces_a.columns if c in province_fields]),
                 provinces_b.select([c for c in provinces_b.columns if c in province_fields]),
@@ -113,8 +118,19 @@ def _statuses(frame: pl.DataFrame) -> dict[str, tuple[str, str | None]]:
     return {code: (status, name) for code, status, name in zip(frame["commune_code"], frame["status"], names)}
 
 
-def _village_changes(a: pl.DataFrame, b: pl.DataFrame) -> dict:
-    """Villages added, removed, and those whose figures changed."""
+def _detail_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str]) -> list[dict]:
+    """Rows of a detail table whose figures changed, or of one run only, by their key (a repeated key by its order)."""
+    def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+        if not set(key) <= set(frame.columns):
+            return pl.DataFrame()
+        return frame.with_columns(pl.int_range(pl.len()).over(key).cast(pl.Int64).alias("_nth"))
+
+    shown = [c for c in ("commune_name", "province_name", "item_label", "indicator") if c in b.columns or c in a.columns]
+    return [_drop_keys(c) for c in _row_changes(keyed(a), keyed(b), [*key, "_nth"], shown, one_run_too=True)]
+
+
+def _village_changes(a: pl.DataFrame = pl.DataFrame(), b: pl.DataFrame = pl.DataFrame()) -> dict:
+    """Villages added, removed, and those whose figures changed (none without the tables)."""
     a, b = _village_keys(a), _village_keys(b)
     changed = _row_changes(
         a, b, ["commune_code", "_section_key", "_name_key", "_nth"], ["commune_name", "section", "village_name"]

@@ -43,6 +43,8 @@ def render_diff(d: dict, limit: int = 50) -> str:
         lines += _section(
             "Số liệu xã, phường thay đổi", part["communes"], limit, lambda c: f"{_commune(c)}: {_changes(c['changes'])}"
         )
+        for table, rows in part.get("details", {}).items():
+            lines += _section(f"Số liệu chi tiết thay đổi ({table})", rows, limit, _detail_line)
         lines += _section(
             "Số liệu tỉnh thay đổi",
             part["provinces"],
@@ -92,6 +94,28 @@ def render_diff(d: dict, limit: int = 50) -> str:
         )
     return "\n".join(lines)
 
+
+
+_GROUP_VI = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo"}
+
+
+def _detail_line(row: dict) -> str:
+    """A detail table's row that changed: whose, which year, item or indicator, and its figures."""
+    who = _commune(row) if row.get("commune_code") else row.get("province_name") or row.get("province_code")
+    what = []
+    if row.get("year") is not None:
+        what.append("cả giai đoạn" if str(row["year"]) == "total" else f"năm {row['year']}")
+    if row.get("item") is not None:
+        what.append(row.get("item_label") or row["item"])
+    if row.get("indicator_id") is not None:
+        what.append(f"chỉ số {row['indicator_id']}" + (f" ({row['indicator']})" if row.get("indicator") else ""))
+    if row.get("group") is not None:
+        what.append(_GROUP_VI.get(row["group"], row["group"]))
+    def whole(v):  # a roadmap's households are held as decimals: 26, not 26,00
+        return int(v) if isinstance(v, float) and v.is_integer() else v
+
+    changes = {f: {k: whole(v) for k, v in c.items()} for f, c in row["changes"].items()}
+    return f"{who}, {', '.join(what)}: {_changes(changes)}"
 
 
 def _section(title: str, items: list, limit: int, line) -> list[str]:

@@ -408,3 +408,32 @@ def test_an_older_document_copied_over_a_newer_one_says_so():
     assert _dated(f) == ", ngày văn bản 10/06/2026 → 20/05/2026 (cũ hơn bản trước)"
     assert _dated({**f, "doc_date_after": "2026-06-12"}) == ", ngày văn bản 10/06/2026 → 12/06/2026"
     assert _dated({"doc_date_before": None, "doc_date_after": None}) == ""
+
+
+def test_a_roadmap_s_changed_figures_are_in_the_diff(tmp_path):
+    """A commune corrected its roadmap (2026's households lifted 26 -> 23, 2027's central budget +50): the diff said
+    only that the file changed (independent probe, Lai Châu). Each kind's detail tables are compared by their
+    declared key: which commune, year and item moved, and by how much."""
+    from giamngheo.diff_text import render_diff
+
+    def roadmap(run, lifted, central):
+        rows = [("03442", "Xã Pa Ủ", 2026, "reduction", "poor_reduction", "Số hộ nghèo giảm", "households", lifted),
+                ("03442", "Xã Pa Ủ", 2027, "budget", "budget_central", "Trung ương", "million_vnd", central),
+                ("03442", "Xã Pa Ủ", 2027, "budget", "budget_total", "Tổng số", "million_vnd", 1729.75)]
+        pl.DataFrame(rows, schema=["commune_code", "commune_name", "year", "item_kind", "item", "item_label", "unit", "value"],
+                     orient="row").with_columns(pl.lit("12").alias("province_code")).write_parquet(run / "roadmap.parquet")
+        pl.DataFrame({"commune_code": ["03442"], "commune_name": ["Xã Pa Ủ"], "status": ["accepted"],
+                      "poor_reduction": [61 - 26 + lifted]}).write_parquet(run / "roadmap_communes.parquet")
+
+    a = write_run(tmp_path, "20260601T000000000Z-00001", BASE)
+    b = write_run(tmp_path, "20260602T000000000Z-00002", BASE)
+    roadmap(a, 26, 842.5)
+    roadmap(b, 23, 892.5)
+    d = diff_runs(a, b)
+    changed = d["roadmap"]["details"]["roadmap.parquet"]
+    assert [(c["year"], c["item"], c["changes"]["value"]["delta"]) for c in changed] == [
+        (2026, "poor_reduction", -3), (2027, "budget_central", 50.0)]
+    assert d["roadmap"]["communes"][0]["changes"]["poor_reduction"]["delta"] == -3 and not d["empty"]
+    text = render_diff(d)
+    assert "Xã Pa Ủ (03442), năm 2027, Trung ương: " in text and "Giá trị 842,50 → 892,50 (+50)" in text, text
+    assert "năm 2026, Số hộ nghèo giảm: Giá trị 26 → 23 (-3)" in text

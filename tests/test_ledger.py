@@ -113,6 +113,20 @@ def test_year_end_results_are_not_listed_before_any_arrives(tmp_path):
     assert _row(table, "01840", "results")["received"] and not _row(table, "01843", "results")["received"]
 
 
+def test_a_roadmap_is_owed_by_every_commune_once_one_arrives(tmp_path):
+    """31 of 38 communes sent a 2026-2030 roadmap and the workbook said "31/31 xã (100,00%)", "chưa nộp 0" (independent
+    probe, Lai Châu): the ledger listed only those who sent one. Every kind is owed by every commune once the run holds
+    a file of it, as the year-end results are; none is listed before."""
+    roadmap = FILES + [_file("lo_trinh/01840.xlsx", "01840", "roadmap", "accepted", "2026-05-20T03:00:00+00:00")]
+    table = submissions_table(make_run(tmp_path, roadmap))
+    communes = {u.commune_code for u in load_reference().province_units(PROVINCE)}
+    assert table.filter(pl.col("kind") == "roadmap").height == len(communes)
+    assert _row(table, "01840", "roadmap")["received"] and not _row(table, "01843", "roadmap")["received"]
+    summary = ledger_summary(table)["roadmap"]
+    assert (summary["received"], summary["expected"], summary["missing"]) == (1, len(communes), len(communes) - 1)
+    assert "roadmap" not in set(submissions_table(make_run(tmp_path / "none"))["kind"])
+
+
 def test_a_targets_workbook_listing_some_communes_sets_who_is_expected(tmp_path):
     """provinces.parquet counts as expected the province's communes its targets workbook lists; the ledger listed
     the whole official list, so its "missing" disagreed with the province row (province probe, 12-06). Now it

@@ -27,6 +27,9 @@ class Output:
     level: str
     # its kind's trace reads it: held until the lineage is made (the other detail tables are let go once written)
     traced: bool = False
+    # the columns naming one of its rows, for `giamngheo diff` to say which figure moved (a detail table: the
+    # commune, year and item of a roadmap); none: not compared row by row
+    diff_key: tuple[str, ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -99,7 +102,8 @@ class Kind:
     needs: tuple[str, ...] = ()  # kinds aggregated before this one (their Figures in Context.done)
     findings: Callable[[Context, Figures, pl.DataFrame], pl.DataFrame] | None = None  # warnings on the figures
     optional: bool = True  # its tables are written only when some file carried the kind (the plan's always)
-    expected: bool = False  # every commune owes it: the ledger counts the communes that did not send it
+    # every commune owes it (once the run holds a file of it, unless not optional): the ledger counts who did not send it
+    expected: bool = False
     # figures `giamngheo trace` follows to their cells: sums of lineage fields, and rates of two such
     # sums (figure -> (numerator, denominator)), each published in the kind's commune table
     traced: tuple[str, ...] = ()

@@ -21,11 +21,12 @@ from ..layout.standards import Standard, load_standards
 from .base import Context, Figures, Kind, Output
 from .deprivations_report import deprivation_section, deprivation_sheets
 
-COMMUNES_TABLE = Output("deprivations.parquet", Deprivations, "detail")
+COMMUNES_TABLE = Output("deprivations.parquet", Deprivations, "detail", diff_key=("commune_code", "indicator_id", "group"))
 VILLAGES = Output("deprivations_villages.parquet", DeprivationsVillages, "detail")
 STATUS = Output("deprivations_communes.parquet", DeprivationsCommunes, "commune")
-COVERAGE = Output("deprivations_coverage.parquet", DeprivationsCoverage, "detail")
-PROVINCES = Output("deprivations_provinces.parquet", DeprivationsProvinces, "detail")
+COVERAGE = Output("deprivations_coverage.parquet", DeprivationsCoverage, "detail", diff_key=("commune_code", "indicator_id"))
+PROVINCES = Output("deprivations_provinces.parquet", DeprivationsProvinces, "detail",
+                   diff_key=("province_code", "indicator_id", "group"))
 INDICATOR_SCHEMA = {"indicator": pl.Utf8, "indicator_id": pl.Int64, "indicator_name": pl.Utf8, "dimension_id": pl.Int64,
                     "dimension": pl.Utf8}
 TARGET_SCHEMA = {"commune_code": pl.Utf8, "indicator": pl.Utf8, "target_coverage_pct": pl.Float64}
@@ -258,6 +259,7 @@ DEPRIVATIONS = Kind(
         ),
     ),
     needs=("plan",),
+    expected=True,  # owed by every commune once the run holds one: "31/31 xã (100%)" when 7 of 38 sent none
     aggregate=deprivation_figures,
     trace=deprivation_lineage,
     outputs=(COMMUNES_TABLE, VILLAGES, STATUS, COVERAGE, PROVINCES),

@@ -166,6 +166,7 @@ HOUSEHOLDS_KIND = Kind(
     rows=HouseholdRows,
     checks=(H.deprivation_failures, H.id_format_failures, H.group_failures),
     needs=("plan",),  # and the deprivation table when the run has one (Context.done, read if present)
+    expected=True,  # owed by every commune once the run holds one
     aggregate=household_figures,
     trace=household_lineage,  # from households.parquet's rows, not the typed rows
     rows_read_once=True,

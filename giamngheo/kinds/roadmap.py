@@ -14,9 +14,9 @@ from ..figures import accepted_only, commune_status, unit_names
 from ..layout.roadmap import ATTRIBUTES
 from .base import Context, Figures, Kind, Output, Sheet
 
-ROWS = Output("roadmap.parquet", Roadmap, "detail", traced=True)
+ROWS = Output("roadmap.parquet", Roadmap, "detail", traced=True, diff_key=("commune_code", "year", "item"))
 COMMUNES = Output("roadmap_communes.parquet", RoadmapCommunes, "commune")
-PROVINCES = Output("roadmap_provinces.parquet", RoadmapProvinces, "detail")
+PROVINCES = Output("roadmap_provinces.parquet", RoadmapProvinces, "detail", diff_key=("province_code", "year", "item"))
 ITEM_VI = {
     "poor_reduction": "Số hộ nghèo giảm", "near_poor_reduction": "Số hộ cận nghèo giảm",
     "support_housing": "Hỗ trợ nhà ở", "support_housing_new": "Nhà ở xây mới", "support_housing_repair": "Nhà ở sửa chữa",
@@ -185,6 +185,7 @@ ROADMAP = Kind(
     rates=(),
     rows=RoadmapRows,
     needs=("plan",),
+    expected=True,  # owed by every commune once the run holds one: "31/31 xã (100%)" when 7 of 38 sent none
     aggregate=roadmap_figures,
     trace=roadmap_lineage,
     # each canonical item over the period; roadmap_communes.parquet publishes poor_reduction and budget_total
