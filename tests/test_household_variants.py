@@ -425,3 +425,20 @@ def test_a_planned_exit_year_with_a_thousands_mark(written, year):
     from giamngheo.layout.household_cells import year as year_of
 
     assert year_of(written) == year
+
+
+def test_a_numbered_row_under_the_header_and_classification_codes(tmp_path):
+    """Two layouts an independent probe (Lào Cai) found misread. Under a row numbering the columns ("1 2 … 7 8"), the
+    "Chỉ số thiếu hụt" column listing numbers ("1, 4, 10") sat under "7" and was read as the mark column of indicator 7:
+    every poor household had no deprivation, 1,120 false errors rejected seven lists. "N" / "CN" in the classification
+    column were no group: every household dropped (household_group), the lists accepted with none."""
+    rows = [["STT", "Họ và tên chủ hộ", "Số CCCD", "Thôn", "Phân loại", "Số thành viên", "Chỉ số thiếu hụt", "Ghi chú"],
+            [1, 2, 3, 4, 5, 6, 7, 8]]
+    deprived = ["1, 4, 10", "2", "3, 5, 7, 9", "1; 6; 11"]
+    rows += [[i + 1, p[0], p[3], p[1], {"Hộ nghèo": "N", "Hộ cận nghèo": "CN"}[p[5]], p[4], deprived[i], None]
+             for i, p in enumerate(PEOPLE)]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows), Limits())
+    [table] = [t for t in parsed.tables if t.kind == "households"]
+    assert table.rows["deprivations"] == ["1,4,10", "2", "3,5,7,9", "1,6,11"]
+    assert table.rows["group"] == ["poor", "near_poor", "poor", "poor"]
+    assert [f["rule"] for f in parsed.failures] == []

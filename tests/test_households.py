@@ -178,6 +178,21 @@ def test_a_household_of_neither_group_is_reported_and_left_out(tmp_path, monkeyp
     assert tables["households_communes.parquet"]["status"].to_list() == ["accepted"]
 
 
+def test_a_list_that_counts_no_household_does_not_match_the_annex(tmp_path, monkeypatch):
+    """A list whose every classification went unread was accepted with 0 poor and 0 near-poor and `matches_annex`
+    true, no list_matches_annex (independent probe, Lào Cai: 02989, 0/0 against 207/237): the comparison was made
+    from the list's household rows, and such a list has none."""
+    import samplegen.households as gen
+
+    monkeypatch.setitem(gen.GROUP_VI, "escaped", "Hộ mới thoát nghèo")
+    rows = [{**h, "group": "escaped"} for h in households()]
+    failures, tables, _ = _run(tmp_path, rows)
+    found = failures.filter(pl.col("rule") == "list_matches_annex").sort("field")
+    assert found.select("field", "value", "expected").rows() == [
+        ("near_poor_households", "0", "55"), ("poor_households", "0", "64")]
+    assert tables["households_communes.parquet"]["matches_annex"].to_list() == [False]
+
+
 def test_id_number_format_is_masked(tmp_path):
     rows = households()
     rows[3]["id"] = "0123456"

@@ -145,14 +145,17 @@ def groups_listed(tables: pl.LazyFrame, accepted: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan_communes: pl.LazyFrame,
-                     groups: pl.LazyFrame, village_types: Sequence[str]) -> pl.LazyFrame:
+                     groups: pl.LazyFrame, village_types: Sequence[str], lists: pl.LazyFrame) -> pl.LazyFrame:
     """list_matches_annex: per village (where the list names villages), else per commune, list counts
     that differ from the plan annex's baseline (`plan_villages`: commune_code, name_key, poor_households,
     near_poor_households; `plan_communes`: commune_code and the same counts), for the groups listed (`groups`:
-    groups_listed; `village_types`: village_match_key's)."""
-    first = households.group_by("commune_code").agg(
-        pl.col("table_id").first(), pl.col("village_name").is_not_null().any().alias("_villages")
-    )
+    groups_listed; `village_types`: village_match_key's), of every accepted list (`lists`: commune_code, table_id):
+    a list that counts no household is 0 against the annex (four lists of codes not read were accepted with
+    none and said to match: independent probe)."""
+    first = lists.join(
+        households.group_by("commune_code").agg(pl.col("village_name").is_not_null().any().alias("_villages")),
+        on="commune_code", how="left",
+    ).with_columns(pl.col("_villages").fill_null(False))
     listed = households.filter(pl.col("village_name").is_not_null()).with_columns(
         village_match_key(pl.col("name_key"), village_types).alias("_key"))  # the parser's key: "Hoà" and "Hòa" are one name
     per_village = listed.group_by("commune_code", "_key").agg(
@@ -174,9 +177,10 @@ def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan
         )
     )
     communes = (
-        commune_counts(households).rename({f"list_{g}_households": f"list_{g}" for g in GROUPS})
+        first.filter(~pl.col("_villages"))
+        .join(commune_counts(households).rename({f"list_{g}_households": f"list_{g}" for g in GROUPS}), on="commune_code",
+              how="left")
         .join(plan_communes.rename({f"{g}_households": f"annex_{g}" for g in GROUPS}), on="commune_code", how="inner")
-        .join(first.filter(~pl.col("_villages")), on="commune_code", how="inner")
         .with_columns(pl.lit(None, pl.Int32).alias("row"), pl.lit("toàn xã").alias("detail"))
     )
     parts = []

@@ -84,8 +84,11 @@ def household_figures(ctx: Context) -> Figures:
     households = households.with_columns(pseudonyms(households["commune_code"], households["household_ref"]))
     plan_villages, plan_communes = _plan_inputs(ctx)
     listed = H.groups_listed(ctx.tables.lazy(), accepted.lazy()).collect()
+    lists = (ctx.tables.lazy().filter(pl.col("kind") == "households")
+             .join(accepted.lazy(), on=["commune_code", "source_file"], how="semi")
+             .group_by("commune_code").agg(pl.col("table_id").min()))
     cross = [duplicates, H.annex_mismatches(households.lazy(), plan_villages, plan_communes, listed.lazy(),
-                                                 load_vocabulary().village_types).collect()]
+                                            load_vocabulary().village_types, lists).collect()]
     deprivations = _deprivation_table(ctx)
     if deprivations is not None:
         cross.append(H.deprivation_mismatches(households.lazy(), deprivations.lazy()).collect())

@@ -89,6 +89,12 @@ def group_of(text: str) -> str | None:
     return "near_poor" if "word.near_poor" in words else "poor" if "word.poor" in words else None
 
 
+def group_code(text: str) -> str | None:
+    """poor / near_poor from a classification column's code ("N", "CN"): that column only, a lone letter is no
+    section's nor title's group."""
+    words = load_vocabulary().household_words.exact(text) if text else frozenset()
+    return "near_poor" if "word.code_near_poor" in words else "poor" if "word.code_poor" in words else None
+
 
 def list_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     """The header row naming the head of household and enough other list fields, and its fields. A title
@@ -203,7 +209,12 @@ def list_columns(sheet: Sheet, top: int, bottom: int) -> tuple[dict[str, int], d
     columns: dict[str, int] = {}
     deprivation: dict[int, int] = {}
     numbers = {}
+    name_col = next((j for j in range(sheet.width) for r in range(top, bottom + 1) if _first_field(_shown(sheet, r, j)) ==
+                     "head_name"), None)
     for r in range(top + 1, bottom + 1):
+        own = sheet.rows[r][name_col] if name_col is not None and name_col < len(sheet.rows[r]) else None
+        if C.filled(own) and numbering_row(sheet, r, name_col):
+            continue  # the columns' own numbers ("1 2 … 7 8"), no indicators': "Chỉ số thiếu hụt" under "7" was indicator 7
         numbers.update(_deprivation_numbers(sheet, r))
     named = _named_indicators(sheet, top)
     under = False  # right of a "Chỉ số thiếu hụt" label whose merge a .csv or .ods lost

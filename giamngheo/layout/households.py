@@ -26,7 +26,7 @@ from . import household_cells as C
 from .household_cells import ethnic as _ethnic  # noqa: F401 - tests read _ethnic here
 from .household_cells import mask, members_cell
 from .household_cells import text_of as _text
-from .household_header import NUMBERED, band_bottom, group_of, list_columns, list_header, numbering_row
+from .household_header import NUMBERED, band_bottom, group_code, group_of, list_columns, list_header, numbering_row
 from .personal import title_like
 from .tables import title_lines
 from .vocabulary import load_vocabulary
@@ -92,7 +92,7 @@ def _household(sheet: Sheet, r: int, cols: dict[str, int], deprivation: dict[int
         birth = C.year(get("birth")) or ""
         identifier, source = f"name:{fold(_text(get('head_name')))}|{match_key(village or '')}|{birth}", "head_name"
     if "group" in cols:
-        group = group_of(_text(get("group"))) or group
+        group = group_of(_text(get("group"))) or group_code(_text(get("group"))) or group
     elif "poor_mark" in cols or "near_poor_mark" in cols:
         poor = "poor_mark" in cols and C.mark(get("poor_mark")) == "1"
         near = "near_poor_mark" in cols and C.mark(get("near_poor_mark")) == "1"
