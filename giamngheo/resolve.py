@@ -298,15 +298,25 @@ class Resolver:
         )
 
     def _prefer_province(self, hits: list[Unit], method: str, text: str, legacy: bool = False) -> Resolution | None:
-        """Within a known province, its own units win over same-named units elsewhere."""
+        """Within a known province, its own units win over same-named units elsewhere; in a national run, those of the
+        province the text names ("UBND xã Tân Tiến, tỉnh Đắk Lắk", a former province's name too)."""
         if not hits:
             return None
         if self.province:
             inside = [u for u in hits if u.province_code == self.province]
             if inside:
                 hits = inside
+        elif len({u.province_code for u in hits}) > 1 and (named := self._provinces_named(text)):
+            # 35 files of a national run named their province and were refused as ambiguous (independent probe)
+            hits = [u for u in hits if u.province_code in named] or hits
         first_line = next((line.strip() for line in text.split("\n") if line.strip()), "")
         return self._decide(hits, method, text if legacy else first_line[:160], legacy)
+
+    def _provinces_named(self, text: str) -> set[str]:
+        """The codes of the provinces a text names with their type word ("tỉnh Đắk Lắk", "TP. Hồ Chí Minh", "tỉnh Bắc
+        Kạn" as it was before 2025)."""
+        folded = f" {' '.join(re.sub(r'[^a-z0-9 ]+', ' ', fold(text)).split())} "
+        return {code for phrase, code in _province_phrases(self.ref) if phrase in folded}
 
     def resolve_name(self, name: str | None, code: str | None = None) -> Resolution:
         """A unit named in a table cell (the targets workbook), in the contract's order: its code (a code column, or
@@ -335,6 +345,29 @@ class Resolver:
         if first:
             return self._prefer_province(first[1], first[0], name, legacy=first[0] == "legacy")
         return Resolution(None, "none", "commune_resolved", [], name or (code or ""))
+
+def _province_phrases(ref: Reference) -> list[tuple[str, str]]:
+    """(" tinh dak lak ", "66"), (" tp ho chi minh ", "79"), …: the current provinces and the former ones, each with its
+    type word and the abbreviations offices write, folded; made once a reference."""
+    made = ref.__dict__.get("_province_phrases")
+    if made is None:
+        names = dict(ref.provinces().items())
+        province_of = {u.commune_code: u.province_code for u in ref.units}
+        for old in ref.legacy:  # "Tỉnh Bắc Kạn (06)" -> the province its units are in now
+            if old.old_province and old.new_code in province_of:
+                names.setdefault(f"_{old.old_province.split('(')[0].strip()}", province_of[old.new_code])
+        made = []
+        for key, value in names.items():
+            name, code = (key[1:], value) if key.startswith("_") else (value, key)
+            bare = " ".join(fold(name).split())
+            for typed in ("tinh ", "thanh pho ", "tp "):
+                if bare.startswith(typed):
+                    bare = bare[len(typed):]
+            kinds = ("thanh pho", "tp") if fold(name).startswith("thanh pho") else ("tinh",)
+            made += [(f" {k} {bare} ", code) for k in kinds]
+        ref.__dict__["_province_phrases"] = made
+    return made
+
 
 def code_of(cell: str | None) -> str | None:
     """A unit code as a cell holds it: "01840", or 1840 as a number that lost its leading zero."""

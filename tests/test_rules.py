@@ -348,6 +348,22 @@ def test_a_type_word_comma_or_district_is_no_part_of_a_folded_name():
     assert national.resolve("x.xlsx", ["UBND XA NGHIA THANH, TP HO CHI MINH"], []).unit.commune_code == "26617"
 
 
+def test_a_national_run_takes_the_province_a_title_names():
+    """35 files of a national run named their province ("UBND xã Tân Tiến, tỉnh Đắk Lắk", a "TỈNH ĐẮK LẮK" line) and
+    were refused as commune_resolved among seven Xã Tân Tiến (independent probe). The province the title names, by its
+    current or former name, decides among the same-named units; a title naming none is still ambiguous."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+
+    national = Resolver(load_reference(), None)
+    for title in (["UBND XÃ TÂN TIẾN, tỉnh Đắk Lắk"], ["TỈNH ĐẮK LẮK", "UBND XÃ TÂN TIẾN"]):
+        got = national.resolve("ke hoach.xlsx", [*title, "KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], [])
+        assert (got.unit and got.unit.commune_code, got.rule) == ("24526", None), got
+    before_2025 = national.resolve("x.xlsx", ["UBND TỈNH BẮC KẠN", "UBND XÃ TÂN THÀNH"], [])  # now Thái Nguyên
+    assert before_2025.unit.commune_code == "05923"
+    assert national.resolve("x.xlsx", ["UBND XÃ TÂN TIẾN"], []).rule == "commune_resolved"
+
+
 # --- values of one village row ------------------------------------------------------------------
 
 
