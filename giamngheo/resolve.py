@@ -80,6 +80,14 @@ def _type_starts(type_words: tuple[str, ...]) -> dict[str, list[list[str]]]:
 
 _MOTTO = _UNITS["motto"]
 _PUNCTUATION = re.compile(r"[,;:()\[\]]")
+# type words as offices abbreviate them, folded: "TT. Pác Miầu", "X. Tân Tiến", "P.Bến Thành", "ĐK Côn Đảo"
+_ABBREVIATED = {"tt": "thi tran", "x": "xa", "p": "phuong", "dk": "dac khu"}
+_ABBREVIATION = re.compile(r"(?<![a-z0-9])(tt|x|p|dk)(?= [a-z])")
+
+
+def _spelt(folded: str) -> str:
+    """Folded text with its abbreviated type words written out ("tt pac miau" -> "thi tran pac miau")."""
+    return _ABBREVIATION.sub(lambda m: _ABBREVIATED[m.group(1)], folded)
 
 
 def _folded_hits(text: str, index: dict[str, list], other_type: bool = False, bare: bool = True) -> list:
@@ -94,7 +102,7 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False, ba
     former units' index is of names with their type word, "xa phu thinh").
     """
     # a name never runs across a comma or a bracket ("phường Hội Nghĩa, Thành phố Tân Uyên" is no "Nghĩa Thành")
-    lines = [fold(part) for line in text.split("\n") for part in _PUNCTUATION.split(line)]
+    lines = [_spelt(fold(part)) for line in text.split("\n") for part in _PUNCTUATION.split(line)]
     for motto in _MOTTO:  # the national motto shares its row with the unit's name in most headers
         lines = [line.replace(motto, " | ") for line in lines]
     typed: dict[int, list] = {}
@@ -112,6 +120,11 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False, ba
                 last = words[i - 1] if i else ""
                 before = " ".join(words[max(0, i - 2) : i])
                 if last in _NOT_COMMUNE_BEFORE or before in _NOT_COMMUNE_BEFORE:
+                    # "UBND huyện Lý Sơn": an island district is a special zone (đặc khu) today, of the same name
+                    islands = [u for u in index[key] if last == "huyen" and fold(u.unit_type) == "dac khu"]
+                    if islands:
+                        typed.setdefault(n, []).extend(islands)
+                        break
                     continue
                 type_word = before if before in _FOLDED_TYPES else (last if last in _FOLDED_TYPES else None)
                 for unit in index[key]:
@@ -126,6 +139,15 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False, ba
                 break
     found = other if other_type else (typed or untyped)
     return found[max(found)] if found else []
+
+
+def _bare_folded(name: str) -> str:
+    """A unit's name folded without its type word, however the list writes the type ("xa van phu" -> "van phu")."""
+    folded = " ".join(fold(name).split())
+    for word in sorted(_FOLDED_TYPES, key=len, reverse=True):
+        if folded.startswith(word + " "):
+            return folded[len(word) + 1:]
+    return folded
 
 
 def _typed_lines(text: str, index: dict[str, list], type_words) -> list:
@@ -232,18 +254,30 @@ class Resolver:
             elif decided and elsewhere is not None and self._inside_names(decided, text, named_elsewhere):
                 continue  # "Xã Đông Trà", a former commune here, is the first words of "Xã Đông Trà Bồng" there
             elif decided:
-                return decided
+                return (self._former_over(hits, method, text) if not legacy else None) or decided
         return elsewhere or Resolution(
             None, "none", "commune_resolved", [], _without_motto(title[0] if title else file_name)[:200]
         )
+
+    def _former_over(self, hits: list[Unit], method: str, text: str) -> Resolution | None:
+        """A former unit the text names by a longer name holding the current units' found ("UBND xã An Hòa Tây, Huyện Ba
+        Tri" is no Xã An Hòa: a former commune, now Xã Tân Thủy): the longest name wins, as within a province."""
+        former = _typed_lines(text, self.legacy_exact, LEGACY_TYPE_WORDS) or _folded_hits(text, self.legacy_folded, bare=False)
+        if not former:
+            return None
+        current = {fold(u.bare_name) for u in hits}
+        longer = {_bare_folded(n) for u in former for n in self.legacy_names_in(text, u)}
+        if not all(any(c != n and f" {c} " in f" {n} " for n in longer) for c in current):
+            return None
+        return self._prefer_province(former, "legacy_file_name" if "file_name" in method else "legacy_title", text, True)
 
     def _inside_names(self, decided: Resolution, text: str, longer: list[str]) -> bool:
         """Whether a unit was found by words that are only part of a longer name found before (folded, whole words):
         the longest name wins."""
         if decided.unit is None:
             return False
-        found = [_without_type(n) for n in self.legacy_names_in(text, decided.unit)] if decided.rule else []
-        shorter = [fold(n) for n in found or [decided.unit.bare_name]]
+        found = self.legacy_names_in(text, decided.unit) if decided.rule else []
+        shorter = [_bare_folded(n) for n in found or [decided.unit.bare_name]]
         return all(any(n != name and f" {n} " in f" {name} " for name in longer) for n in shorter)
 
     def _named_instead(self, unit: Unit, title_text: str) -> list[Unit]:
@@ -292,10 +326,8 @@ class Resolver:
 
     def legacy_names_in(self, text: str, unit: Unit) -> list[str]:
         """The former unit names of `unit` that occur in `text` (what a legacy match was made on)."""
-        folded = f" {' '.join(fold(text).split())} "
-        return sorted(
-            {old.old_name for old in self.ref.legacy if old.new_code == unit.commune_code and f" {fold(old.old_name)} " in folded}
-        )
+        folded = f" {_spelt(' '.join(fold(text).split()))} "
+        return sorted({name for name, key in _former_names(self.ref).get(unit.commune_code, ()) if f" {key} " in folded})
 
     def _prefer_province(self, hits: list[Unit], method: str, text: str, legacy: bool = False) -> Resolution | None:
         """Within a known province, its own units win over same-named units elsewhere; in a national run, those of the
@@ -345,6 +377,17 @@ class Resolver:
         if first:
             return self._prefer_province(first[1], first[0], name, legacy=first[0] == "legacy")
         return Resolution(None, "none", "commune_resolved", [], name or (code or ""))
+
+def _former_names(ref: Reference) -> dict[str, list[tuple[str, str]]]:
+    """A unit's code -> its former units' names, as written and folded; made once a reference."""
+    made = ref.__dict__.get("_former_names")
+    if made is None:
+        made = {}
+        for old in ref.legacy:
+            made.setdefault(old.new_code, []).append((old.old_name, fold(old.old_name)))
+        ref.__dict__["_former_names"] = made
+    return made
+
 
 def _province_phrases(ref: Reference) -> list[tuple[str, str]]:
     """(" tinh dak lak ", "66"), (" tp ho chi minh ", "79"), …: the current provinces and the former ones, each with its

@@ -348,6 +348,24 @@ def test_a_type_word_comma_or_district_is_no_part_of_a_folded_name():
     assert national.resolve("x.xlsx", ["UBND XA NGHIA THANH, TP HO CHI MINH"], []).unit.commune_code == "26617"
 
 
+def test_abbreviated_former_towns_island_districts_and_longer_former_names():
+    """A national run's needless refusals (independent probe): "UBND TT. Pác Miầu" (thị trấn abbreviated), "UBND huyện
+    Lý Sơn" (the island district, a special zone today), "UBND xã An Hòa Tây, Huyện Ba Tri" (a former commune, offered
+    as Xã An Hòa of two other provinces: the longest name wins)."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+
+    national = Resolver(load_reference(), None)
+    for title, code, rule in (("UBND TT. Pác Miầu, huyện Bảo Lâm", "01290", "legacy_unit_name"),
+                              ("UBND TT Chợ Chu", "05569", "legacy_unit_name"),
+                              ("UBND huyện Lý Sơn", "21548", None),
+                              ("UBND xã An Hòa Tây, Huyện Ba Tri", "29167", "legacy_unit_name"),
+                              ("UBND P.Bến Thành", "26743", None)):
+        got = national.resolve("KH GN 01.xlsx", [title, "KẾ HOẠCH PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [])
+        assert (got.unit and got.unit.commune_code, got.rule) == (code, rule), (title, got)
+    assert national.resolve("x.xlsx", ["UBND XÃ AN HÒA"], []).rule == "commune_resolved"  # the current name, two provinces
+
+
 def test_a_national_run_takes_the_province_a_title_names():
     """35 files of a national run named their province ("UBND xã Tân Tiến, tỉnh Đắk Lắk", a "TỈNH ĐẮK LẮK" line) and
     were refused as commune_resolved among seven Xã Tân Tiến (independent probe). The province the title names, by its
