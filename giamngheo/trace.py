@@ -81,6 +81,8 @@ def trace(out: Path, code: str, fld: str) -> Trace:
     if fld in RATES:
         return _rate_trace(scope, code, fld, out, level)
     if fld not in SUMS:
+        if scope.filter(pl.col("field") == fld).height:  # an item a roadmap names in its own words ("support_cap_the_bhyt")
+            return _cells_trace(scope, code, fld)
         known = [*SUMS, *RATES, *DIFFERENCES, "poor_deprived_<1-12>", "near_poor_deprived_<1-12>"]
         raise KeyError(f"unknown figure {fld!r}; traceable: {', '.join(known)}")
     return _sum_trace(scope, code, fld, out, level)

@@ -260,10 +260,11 @@ def test_a_run_publishes_the_roadmap_and_shows_it(run_flow, tmp_path):
     rows = pl.read_parquet(out / "roadmap.parquet")
     assert rows.filter(pl.col("item") == "poor_reduction").sort("year")["value"].to_list() == [22, 12, 6, 5, 19]
     assert pl.read_parquet(out / "roadmap_provinces.parquet").filter(pl.col("item") == "budget_total")["value"].sum() == 176
-    assert "Lộ trình" in openpyxl.load_workbook(out / "bao_cao_tong_hop.xlsx").sheetnames
+    assert {"Lộ trình (số hộ)", "Lộ trình (kinh phí)"} <= set(openpyxl.load_workbook(out / "bao_cao_tong_hop.xlsx").sheetnames)
     assert 'id="lo-trinh"' in (out / "bao_cao_kiem_tra.html").read_text(encoding="utf-8")
     ledger = pl.read_parquet(out / "submissions.parquet").filter(pl.col("kind") == "roadmap")
-    assert ledger.select("commune_code", "received", "status").rows() == [("01843", True, "accepted")]
+    sent = ledger.filter(pl.col("received")).select("commune_code", "status").rows()
+    assert sent == [("01843", "accepted")] and ledger.height == 92  # owed by every commune once one arrives
     failures = pl.read_parquet(out / "validation_failures.parquet")
     assert failures.filter(pl.col("kind") == "roadmap").is_empty()  # 22 in 2026 = the plan's 22; 64 within 64
 
@@ -441,6 +442,13 @@ def test_giamngheo_trace_follows_a_roadmap_figure(tmp_path):
     outputs["roadmap_communes.parquet"].write_parquet(out / "roadmap_communes.parquet")
     t = trace(out, "01843", "poor_reduction")
     assert (t.cells["cell"].to_list(), t.total, t.reported, t.matches) == (["B6", "B7", "B8", "B9", "B10"], 64, 64, True)
+    # an item in the commune's own words ("Cấp thẻ BHYT" before the vocabulary named it) was "unknown figure"
+    lineage = pl.read_parquet(out / "lineage.parquet")
+    own = lineage.filter(pl.col("field") == "poor_reduction").with_columns(pl.lit("support_cap_the").alias("field"))
+    pl.concat([lineage, own]).write_parquet(out / "lineage.parquet")
+    assert trace(out, "01843", "support_cap_the").total == 64
+    with pytest.raises(KeyError):
+        trace(out, "01843", "support_nothing_of_the_kind")
 
 
 def test_report_sheet_and_section(tmp_path):
@@ -450,25 +458,22 @@ def test_report_sheet_and_section(tmp_path):
     _, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", ACROSS)])
     outputs["roadmap_provinces.parquet"].write_parquet(tmp_path / "roadmap_provinces.parquet")
     kind = KIND_BY_NAME["roadmap"]
-    (sheet,) = kind.report_sheets(tmp_path)
-    assert sheet.title == "LỘ TRÌNH GIẢM NGHÈO VÀ KINH PHÍ GIAI ĐOẠN 2026 - 2030, TỔNG HỢP"
-    assert sheet.frame["Nội dung"].to_list() == [
-        "Số hộ nghèo giảm",
-        "Nhà ở xây mới",
-        "Nhà tiêu hợp vệ sinh",
-        "Tổng kinh phí (triệu đồng)",
-        "Ngân sách trung ương",
-        "Ngân sách tỉnh",
-    ]
-    assert sheet.frame.row(0) == ("Số hộ nghèo giảm", "19", "Chỉ tiêu giảm nghèo", "hộ", 10, 8, 6, 4, 2, 30)
+    households, money = kind.report_sheets(tmp_path)
+    assert households.name == "Lộ trình (số hộ)" and money.name == "Lộ trình (kinh phí)"
+    assert money.title == "LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030, KINH PHÍ (TRIỆU ĐỒNG), TỔNG HỢP"
+    assert households.frame["Nội dung"].to_list() == ["Số hộ nghèo giảm", "Nhà ở xây mới", "Nhà tiêu hợp vệ sinh"]
+    assert money.frame["Nội dung"].to_list() == ["Tổng kinh phí (triệu đồng)", "Ngân sách trung ương", "Ngân sách tỉnh"]
+    # households whole, money with its decimals in "#,##0.00", the communes that give each item
+    assert households.frame.row(0) == ("Số hộ nghèo giảm", "19", "Chỉ tiêu giảm nghèo", 10, 8, 6, 4, 2, 30, 1)
+    assert set(money.formats.values()) == {"#,##0.00"} and "Cộng" in money.formats and not households.formats
     html = kind.report_section(tmp_path)
     assert 'id="lo-trinh"' in html and "<svg" in html and "<td>2026</td><td>10</td><td>100</td>" in html
     # households and money have no one total: no totals row (it was an empty "Tổng cộng"; independent probe, Sơn La)
-    assert sheet.totals is False
+    assert households.totals is False and money.totals is False
     noisy = outputs["roadmap_provinces.parquet"].with_columns(pl.col("value") + 0.1 + 0.2 - 0.3)  # float noise on sums
     noisy.write_parquet(tmp_path / "roadmap_provinces.parquet")
-    (sheet,) = kind.report_sheets(tmp_path)
-    assert sheet.frame.row(0)[4:] == (10, 8, 6, 4, 2, 30)
+    households, money = kind.report_sheets(tmp_path)
+    assert households.frame.row(0)[3:] == (10, 8, 6, 4, 2, 30, 1) and money.frame.row(0)[3:8] == (100, 80, 60, 40, 20)
 
 
 @pytest.mark.parametrize("label", ["NS Trung ương", "NS TW", "Ngân sách Trung ương", "NSTW"])

@@ -48,6 +48,8 @@ class Sheet:
     # its totals row (column -> value) when plain sums are not what it means (shares over the rows that give
     # a figure, a count of flagged rows); None: the sums of its integer columns; False: no totals row
     totals: dict | None | bool = None
+    # number formats of columns the frame's types do not say (money in million VND: "#,##0.00", never a rate's "0.00")
+    formats: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -25,14 +25,14 @@ ITEM_VI = {
     "support_internet": "Hỗ trợ internet", "support_social_care": "Bảo trợ xã hội",
     "budget_total": "Tổng kinh phí (triệu đồng)", "budget_central": "Ngân sách trung ương", "budget_province": "Ngân sách tỉnh",
     "budget_commune": "Ngân sách xã", "budget_integrated": "Vốn lồng ghép", "budget_social": "Huy động xã hội",
-    "budget_policy_bank_loan": "Vốn vay NHCSXH",
+    "budget_policy_bank_loan": "Vốn vay NHCSXH", "budget_local": "Ngân sách địa phương",
+    "support_credit": "Vay vốn tín dụng ưu đãi", "support_health_insurance": "Bảo hiểm y tế",
 }
 
 
 _ITEM_ORDER = {item: n for n, item in enumerate(ITEM_VI)}
 ITEM_KIND_VI = {"reduction": "Chỉ tiêu giảm nghèo", "support": "Hỗ trợ", "budget": "Kinh phí"}
 _KIND_ORDER = {"reduction": 0, "support": 1, "budget": 2}
-UNIT_VI = {"households": "hộ", "million_vnd": "triệu đồng"}
 
 
 def period_of(year: int) -> tuple[int, int]:
@@ -105,42 +105,62 @@ def roadmap_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
 
 
 def roadmap_sheets(run_dir: Path) -> list[Sheet]:
-    """Province roadmap by year (items as rows, years as columns), budgets by source among them."""
+    """Province roadmap by year (items as rows, years as columns): the households (reductions and supports) on one sheet,
+    the budget and its sources in million VND on another (one column of both showed 784,00 hộ beside 39579,25 triệu
+    đồng: independent probe, Lai Châu); an item the vocabulary does not name by the label communes wrote most."""
     path = run_dir / PROVINCES.name
     if not path.exists():
         return []
     frame = pl.read_parquet(path)
     if frame.is_empty():
         return []
-    wide = (
-        frame.with_columns(
-            pl.col("item").replace_strict(ITEM_VI, default=pl.col("item")).alias("Nội dung"),
-            # reductions, supports, then the budget (its total before its sources), each as the contract lists them
-            (
-                pl.col("item_kind").replace_strict(_KIND_ORDER, default=9) * 100
-                + pl.col("item").replace_strict(_ITEM_ORDER, default=99)
-            ).alias("_order"),
-            pl.col("item_kind").replace_strict(ITEM_KIND_VI, default=pl.col("item_kind")).alias("Loại"),
-            pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit")).alias("Đơn vị tính"),
-            pl.col("year").cast(pl.Utf8),
-        )
-        .pivot(
-            on="year",
-            index=["province_code", "_order", "Nội dung", "Loại", "Đơn vị tính"],
-            values="value",
-            aggregate_function="sum",
-        )
-        .sort("province_code", "_order", "Nội dung")
+    names = {**_labels_as_written(run_dir / ROWS.name), **ITEM_VI}
+    frame = frame.with_columns(
+        pl.col("item").replace_strict(names, default=pl.col("item")).alias("Nội dung"),
+        # reductions, supports, then the budget (its total before its sources), each as the contract lists them
+        (pl.col("item_kind").replace_strict(_KIND_ORDER, default=9) * 100
+         + pl.col("item").replace_strict(_ITEM_ORDER, default=99)).alias("_order"),
+        pl.col("item_kind").replace_strict(ITEM_KIND_VI, default=pl.col("item_kind")).alias("Loại"),
+        pl.col("year").cast(pl.Utf8),
     )
-    years = sorted(c for c in wide.columns if c.isdigit())
-    # money in million VND to the đồng (sums of decimals were "23030.500000000004")
-    wide = wide.with_columns(pl.sum_horizontal(years).alias("Cộng")).select(
-        "Nội dung", "province_code", "Loại", "Đơn vị tính", *[pl.col(c).round(6) for c in (*years, "Cộng")]
-    )
-    notes = ("Tổng lộ trình của các xã, phường có lộ trình được chấp nhận: số hộ (hộ) và kinh phí (triệu đồng) theo từng năm.",)
-    # the workbook adds "NĂM <run year>" to every title: the period is named before it
-    title = f"LỘ TRÌNH GIẢM NGHÈO VÀ KINH PHÍ GIAI ĐOẠN {years[0]} - {years[-1]}, TỔNG HỢP"
-    return [Sheet("Lộ trình", title, wide, notes, totals=False)]  # households and money: no one total of the rows
+    years = sorted({y for y in frame["year"].to_list() if y and y.isdigit()})
+    if not years:
+        return []
+    sheets = []
+    for households, name, what, unit in ((True, "Lộ trình (số hộ)", "SỐ HỘ", "hộ"),
+                                          (False, "Lộ trình (kinh phí)", "KINH PHÍ", "triệu đồng")):
+        part = frame.filter((pl.col("unit") == "households") == households)
+        if part.is_empty():
+            continue
+        wide = part.pivot(on="year", index=["province_code", "_order", "Nội dung", "Loại"], values="value",
+                          aggregate_function="sum").sort("province_code", "_order", "Nội dung")
+        communes = part.group_by("province_code", "Nội dung").agg(
+            pl.col("communes").max().cast(pl.Int64).alias("Số xã có số liệu"))
+        shown = [y for y in years if y in wide.columns]
+        # money in million VND to the đồng (sums of decimals were "23030.500000000004"); households whole
+        figures = [pl.col(c).round(0).cast(pl.Int64) if households else pl.col(c).round(6) for c in (*shown, "Cộng")]
+        wide = (wide.with_columns(pl.sum_horizontal(shown).alias("Cộng"))
+                .join(communes, on=["province_code", "Nội dung"], how="left")
+                .select("Nội dung", "province_code", "Loại", *figures, "Số xã có số liệu"))
+        notes = (f"Tổng lộ trình của các xã, phường có lộ trình được chấp nhận, đơn vị tính: {unit}; số xã có số liệu: "
+                 "số xã, phường có lộ trình ghi nội dung đó.",)
+        # the workbook adds "NĂM <run year>" to every title: the period is named before it
+        title = f"LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN {years[0]} - {years[-1]}, {what} ({unit.upper()}), TỔNG HỢP"
+        formats = {} if households else dict.fromkeys((*shown, "Cộng"), MONEY_FORMAT)
+        sheets.append(Sheet(name, title, wide, notes, totals=False, formats=formats))  # items of kinds apart: no one total
+    return sheets
+
+
+MONEY_FORMAT = "#,##0.00"  # shown with the reader's separators: 39.579,25
+
+
+def _labels_as_written(path: Path) -> dict[str, str]:
+    """An item the vocabulary does not name -> the label the communes wrote most for it ("Cấp thẻ BHYT")."""
+    if not path.exists():
+        return {}
+    rows = pl.read_parquet(path, columns=["item", "item_label"]).drop_nulls()
+    counted = rows.group_by("item", "item_label").len().sort("len", "item_label", descending=[True, False])
+    return dict(counted.unique("item", keep="first", maintain_order=True).select("item", "item_label").iter_rows())
 
 
 def roadmap_section(run_dir: Path) -> str:

@@ -276,7 +276,7 @@ def _kind_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, sheet: Sheet) 
     header_row = title_block(ws, st, ctx.title(sheet.title), ctx.subtitle(), notes=list(sheet.notes))
     columns = sheet_columns(sheet.frame, ["stt"], ctx)
     totals = None if sheet.totals is False else totals_row(sheet.frame, columns, {}) if sheet.totals is None else sheet.totals
-    write_table(ws, st, header_row, sheet.frame, columns, totals, None, frozen=3)
+    write_table(ws, st, header_row, sheet.frame, columns, totals, None, frozen=3, formats=sheet.formats)
 
 
 def _missing_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, ledger: pl.DataFrame) -> None:

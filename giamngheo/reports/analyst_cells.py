@@ -68,9 +68,11 @@ def title_block(ws: FastWorksheet, st: Styles, title: str, subtitle: str, notes=
 
 
 def write_table(
-    ws: FastWorksheet, st: Styles, header_row: int, frame: pl.DataFrame, columns: list[str], totals, fill, frozen: int
+    ws: FastWorksheet, st: Styles, header_row: int, frame: pl.DataFrame, columns: list[str], totals, fill, frozen: int,
+    formats: dict[str, str] | None = None,
 ):
-    """Header, one row per record, an optional totals row; autofilter, frozen panes, widths, print setup."""
+    """Header, one row per record, an optional totals row; autofilter, frozen panes, widths, print setup (`formats`: a
+    column's number format where its type does not say it)."""
     ws.set_row(header_row, 48)
     for col, field in enumerate(columns):
         write_text(ws, st, header_row, col, label(field), **HEADER)
@@ -78,6 +80,7 @@ def write_table(
     cells = []
     for field in columns:
         values, text, number_format = _column(frame, field)
+        number_format = (formats or {}).get(field, number_format)
         style, blank = st.xf(fills, codes, num=number_format), st.xf(fills, codes)
         quote = st.xf(fills, codes, quote=True) if text else None
         cells.append(Column(values, text, style, blank, quote))
