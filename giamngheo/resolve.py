@@ -141,6 +141,23 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False, ba
     return found[max(found)] if found else []
 
 
+def _naming_line(text: str, hits: list[Unit]) -> str:
+    """The line of a text that names one of the units found (quoted in a failure), else its first line: a title's first
+    line is often the plan's ("KẾ HOẠCH PHÂN BỔ …"), the commune on the third (independent probe)."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    names = {_bare_folded(u.bare_name) for u in hits}
+    return next((line for line in lines if any(f" {n} " in f" {_spelt(' '.join(fold(line).split()))} " for n in names)),
+                lines[0] if lines else "")
+
+
+def _unit_line(title: list[str]) -> str | None:
+    """The title line that names a unit by its type ("UBND XÃ …", "Phường …"), else the first."""
+    lines = [line for line in title if line.strip()]
+    typed = [line for line in lines if _FOLDED_TYPES & set(_spelt(" ".join(fold(line).split())).split())
+             or "ubnd" in fold(line).split()]
+    return (typed or lines or [None])[0]
+
+
 def _bare_folded(name: str) -> str:
     """A unit's name folded without its type word, however the list writes the type ("xa van phu" -> "van phu")."""
     folded = " ".join(fold(name).split())
@@ -255,9 +272,7 @@ class Resolver:
                 continue  # "Xã Đông Trà", a former commune here, is the first words of "Xã Đông Trà Bồng" there
             elif decided:
                 return (self._former_over(hits, method, text) if not legacy else None) or decided
-        return elsewhere or Resolution(
-            None, "none", "commune_resolved", [], _without_motto(title[0] if title else file_name)[:200]
-        )
+        return elsewhere or Resolution(None, "none", "commune_resolved", [], _without_motto(_unit_line(title) or file_name)[:200])
 
     def _former_over(self, hits: list[Unit], method: str, text: str) -> Resolution | None:
         """A former unit the text names by a longer name holding the current units' found ("UBND xã An Hòa Tây, Huyện Ba
@@ -341,8 +356,7 @@ class Resolver:
         elif len({u.province_code for u in hits}) > 1 and (named := self._provinces_named(text)):
             # 35 files of a national run named their province and were refused as ambiguous (independent probe)
             hits = [u for u in hits if u.province_code in named] or hits
-        first_line = next((line.strip() for line in text.split("\n") if line.strip()), "")
-        return self._decide(hits, method, text if legacy else first_line[:160], legacy)
+        return self._decide(hits, method, text if legacy else _naming_line(text, hits)[:160], legacy)
 
     def _provinces_named(self, text: str) -> set[str]:
         """The codes of the provinces a text names with their type word ("tỉnh Đắk Lắk", "TP. Hồ Chí Minh", "tỉnh Bắc

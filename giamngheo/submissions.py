@@ -59,6 +59,17 @@ def _table_kind(record: FileRecord, sheet: str | None) -> str | None:
     return None
 
 
+def candidates(units: list[str], room: int = 480) -> str:
+    """The candidate units, whole, as many as a failure's cell holds, and how many more ("… và 12 đơn vị khác"): a
+    list of 40 former "Phường 1" was cut in the middle of a name (independent probe)."""
+    shown: list[str] = []
+    for unit in units:
+        if len("; ".join([*shown, unit])) > room:
+            return f"{'; '.join(shown)}; … và {len(units) - len(shown)} đơn vị khác"
+        shown.append(unit)
+    return "; ".join(shown)
+
+
 def resolve_files(records: list[FileRecord], resolver: Resolver) -> None:
     """Give each file its commune, or the failure saying why not; collect parse failures."""
     for rec in records:
@@ -73,9 +84,9 @@ def resolve_files(records: list[FileRecord], resolver: Resolver) -> None:
             rec.resolution = resolver.resolve(rec.entry.path.name, data.title, data.codes)
         res = rec.resolution
         if res.rule == "commune_resolved":
-            rec.failures.append(failure("commune_resolved", None, value=res.value, expected="; ".join(res.candidates) or "—"))
+            rec.failures.append(failure("commune_resolved", None, value=res.value, expected=candidates(res.candidates) or "—"))
         elif res.rule == "wrong_province":
-            rec.failures.append(failure("wrong_province", None, value=res.value, expected="; ".join(res.candidates)))
+            rec.failures.append(failure("wrong_province", None, value=res.value, expected=candidates(res.candidates)))
         elif res.rule == "legacy_unit_name" and res.unit:
             rec.failures.append(failure("legacy_unit_name", None, value=res.value[:120], expected=res.unit.describe()))
 

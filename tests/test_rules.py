@@ -382,6 +382,21 @@ def test_a_national_run_takes_the_province_a_title_names():
     assert national.resolve("x.xlsx", ["UBND XÃ TÂN TIẾN"], []).rule == "commune_resolved"
 
 
+def test_an_unresolved_file_quotes_its_naming_line_and_whole_candidates():
+    """A national run's refusals quoted the plan's first title line, not the line naming the commune, and a list of 40
+    former "Phường 1" was cut in the middle of a name at 500 characters (independent probe)."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+    from giamngheo.submissions import candidates
+
+    national = Resolver(load_reference(), None)
+    got = national.resolve("x.xlsx", ["KẾ HOẠCH PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026", "Đơn vị: UBND xã Phúc Lộc"], [])
+    assert (got.rule, got.value) == ("commune_resolved", "Đơn vị: UBND xã Phúc Lộc")
+    units = [f"Phường {n} (Thành phố Hồ Chí Minh, {27000 + n})" for n in range(40)]
+    said = candidates(units)
+    assert len(said) <= 500 and said.endswith("; Phường 10 (Thành phố Hồ Chí Minh, 27010); … và 29 đơn vị khác")
+
+
 # --- values of one village row ------------------------------------------------------------------
 
 
