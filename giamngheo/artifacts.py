@@ -14,7 +14,7 @@ from .discover import Skipped
 from .layout.standards import load_standards
 from .options import RunOptions
 from .parsed import ParseResult
-from .submissions import FileRecord, file_status
+from .submissions import FileRecord, file_status, kind_file_status
 
 
 def poverty_standard(year: int, province: str | None = None) -> str:
@@ -34,6 +34,9 @@ def layout_of(data: ParseResult) -> str:
         where = f"'{t.sheet}'" if t.sheet else "csv"
         parts.append(" ".join(x for x in (f"{t.kind}@{where}", f"header {top}-{bottom}", total, sections) if x))
     legacy = f" [{data.legacy_encoding}]" if data.legacy_encoding else ""
+    # a roadmap's years down a column make a table per item column: said once, with their number ("× 13")
+    counted = {part: parts.count(part) for part in parts}
+    parts = [part if n == 1 else f"{part} × {n}" for part, n in counted.items()]
     return f"{fmt}{legacy}: " + "; ".join(parts) if parts else fmt
 
 
@@ -84,6 +87,9 @@ def manifest(
                 "kind": "+".join(kinds) if kinds else None,
                 "layout": layout_of(rec.data),
                 "status": file_status(rec, kind_status),
+                # a workbook of several kinds: each kind's own ("plan": accepted, "roadmap": rejected), where `status`
+                # says rejected for either
+                "status_by_kind": {k: kind_file_status(rec, k, kind_status) for k in kinds} if rec.commune_code else None,
                 "parsed": rec.parsed,
                 "seconds": round(float(rec.data.seconds or 0.0), 4),
                 "superseded_by": rec.superseded_by or None,

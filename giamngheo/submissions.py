@@ -178,6 +178,13 @@ def year_failures(rec: FileRecord, year: int) -> list[dict]:
     return found
 
 
+def kind_file_status(rec: FileRecord, kind: str, kind_status: dict[tuple[str, str], str]) -> str:
+    """accepted / rejected / superseded: what became of one kind of a file of a resolved commune."""
+    if not rec.used_for(kind):
+        return "superseded"
+    return kind_status.get((rec.commune_code, kind), "rejected")
+
+
 def file_status(rec: FileRecord, kind_status: dict[tuple[str, str], str]) -> str:
     """accepted / rejected / superseded / unresolved / other_province, for the manifest."""
     if rec.resolution is None or rec.resolution.unit is None:

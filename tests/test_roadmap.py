@@ -482,3 +482,20 @@ def test_the_central_budget_s_abbreviations(label):
     from giamngheo.layout.vocabulary import load_vocabulary
 
     assert load_vocabulary().roadmap_items.tags(label) == frozenset({"item.budget_central"})
+
+
+def test_a_workbook_of_two_kinds_says_each_kind_s_status_and_its_tables_once():
+    """Sìn Hồ's workbook: an accepted plan and a rejected roadmap; the manifest said only "rejected", and its layout
+    repeated "roadmap@'…' header 4-6 total last" thirteen times, once per item column (independent probe, Lai Châu)."""
+    from types import SimpleNamespace
+
+    from giamngheo.artifacts import layout_of
+    from giamngheo.submissions import kind_file_status
+
+    rec = SimpleNamespace(commune_code="03478", used_for=lambda kind: True)
+    statuses = {("03478", "plan"): "accepted", ("03478", "roadmap"): "rejected"}
+    assert {k: kind_file_status(rec, k, statuses) for k in ("plan", "roadmap")} == {"plan": "accepted", "roadmap": "rejected"}
+    table = SimpleNamespace(header_rows=[4, 6], rows={"kind": ["item", "total"]}, sheet="Biểu 02", kind="roadmap")
+    plan = SimpleNamespace(header_rows=[5, 6], rows={"kind": ["village", "total"]}, sheet="Biểu 01", kind="plan")
+    data = SimpleNamespace(format="xlsx", tables=[plan, *[table] * 13], legacy_encoding=None)
+    assert layout_of(data) == "xlsx: plan@'Biểu 01' header 5-6 total last; roadmap@'Biểu 02' header 4-6 total last × 13"
