@@ -310,3 +310,27 @@ def test_a_movement_split_over_columns_is_their_sum(tmp_path):
     fields, failures = _read(path)
     assert fields["poor_other_decrease"] == [3, 1] and "poor_other_decrease_2" not in fields
     assert [(f["rule"], f["cell"]) for f in failures] == [("column_not_used", "E6"), ("column_not_used", "F6")]  # as before
+
+
+def test_the_official_form_s_movements_between_the_groups_and_a_plain_decrease(tmp_path):
+    """The official form words both blocks alike: "Hộ cận nghèo trở thành hộ nghèo" under the poor's "Số hộ tăng" is the
+    poor's increase, under the near-poor's "Số hộ giảm" their decrease. It was read as the near-poor's under the poor's
+    and not at all under the near-poor's; and "Diễn biến hộ nghèo / Số hộ giảm" was no decrease (the plan's "số hộ
+    giảm"): 15 of 16 correct results files of an independent probe (Hà Tĩnh) were rejected for balance."""
+    path = _book(tmp_path / "dien bien.xlsx", "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026", [
+        ["STT", "Tên thôn", "Diễn biến hộ nghèo", None, None, None, None, "Diễn biến hộ cận nghèo", None, None, None, None],
+        [None, None, "Số hộ nghèo đầu năm", "Số hộ giảm trong năm", "Số hộ tăng trong năm", None, "Số hộ nghèo cuối năm",
+         "Số hộ cận nghèo đầu năm", "Số hộ giảm trong năm", "Số hộ tăng trong năm", None, "Số hộ cận nghèo cuối năm"],
+        [None, None, None, "Hộ nghèo trở thành hộ cận nghèo", "Hộ cận nghèo trở thành hộ nghèo", "Phát sinh mới", None,
+         None, "Hộ cận nghèo trở thành hộ nghèo", "Hộ nghèo trở thành hộ cận nghèo", "Phát sinh mới", None],
+    ], [[1, "Thôn 1", 10, 3, 1, 1, 9, 8, 1, 3, 0, 10], [2, "Thôn 2", 6, 2, 0, 0, 4, 5, 0, 2, 1, 8]],
+        merges=["C4:G4", "H4:L4", "E5:F5", "J5:K5"])
+    fields, failures = _read(path)
+    assert fields["poor_to_near_poor"] == [3, 2] and fields["poor_from_near_poor"] == [1, 0]
+    assert fields["near_poor_to_poor"] == [1, 0] and fields["near_poor_from_poor"] == [3, 2] and failures == []
+    plain = _book(tmp_path / "giam.xlsx", "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2026", [
+        ["STT", "Tên thôn", "Diễn biến hộ nghèo", None, None, None],
+        [None, None, "Số hộ nghèo đầu năm", "Số hộ giảm", "Số hộ tăng", "Số hộ nghèo cuối năm"],
+    ], [[1, "Thôn 1", 10, 3, 1, 8], [2, "Thôn 2", 6, 2, 0, 4]], merges=["C4:F4"])
+    fields, failures = _read(plain)
+    assert fields["poor_decrease"] == [3, 2] and fields["poor_increase"] == [1, 0] and failures == []
