@@ -444,3 +444,23 @@ def test_a_run_publishes_the_deprivations(run_flow, tmp_path):
     for code in ("01843", "19"):
         t = trace(out, code, "poor_deprived_4")
         assert (t.total, t.reported, t.cells["cell"].to_list()) == (POOR[3], POOR[3], ["C12"])  # BHYT, under its dimension
+
+
+def test_a_section_row_with_its_subtotal_is_no_village(tmp_path):
+    """"I | Khu vực xã Bình An (cũ)" with its subtotals above its villages was counted as a village: a ward's figures
+    doubled (82 poor for 41) and its true total row called wrong (independent probe, Hà Tĩnh). Also "Xã Bình An (cũ)"
+    and "I. Khu vực …" in the name's cell."""
+    for label, stt in (("Khu vực xã Bình An (cũ)", "I"), ("Xã Bình An (cũ)", None), ("I. Khu vực xã Bình An", None)):
+        path = village_table(tmp_path / "thieu hut thon.xlsx")
+        wb = openpyxl.load_workbook(path)
+        ws = wb.active
+        villages = [[c.value for c in row] for row in ws.iter_rows(min_row=7, max_row=8)]
+        ws.insert_rows(7)
+        subtotal = [stt, label] + [a + b for a, b in zip(villages[0][2:], villages[1][2:])]
+        for c, value in enumerate(subtotal, start=1):
+            ws.cell(7, c, value)
+        wb.save(path)
+        failures, outputs, _ = steps([path])
+        assert set(outputs["deprivations_villages.parquet"]["village_name"]) == {"Tổ 1", "Tổ 2"}, label
+        assert _rate(outputs, 4, "poor") == (round(20 * 30 / 64) + round(20 * 34 / 64), 64, 31.25), label
+        assert failures.filter(pl.col("rule") == "total_row_matches_sum").is_empty(), label

@@ -21,6 +21,7 @@ from .deprivation_cells import (
     subject_of,
 )
 from .header_rows import is_numbered_row
+from .rows import section_row
 from .standards import dimension_of
 from .tables import title_lines
 from .vocabulary import load_vocabulary, row_label_tags
@@ -88,6 +89,8 @@ def across(sheet: Sheet) -> list[ParsedTable]:
     if name_col is None:
         return []
     rows, unused = [], []
+    labels = {j: load_vocabulary().header.tags(header_text(j, range(top, bottom + 1))) for j in range(name_col)}
+    stt_col = next((j for j, tags in labels.items() if "role.stt" in tags), 0 if name_col else None)
     for r in range(bottom + 1, len(sheet.rows)):
         name = clean_text(sheet.value(r, name_col))
         tags = row_label_tags(name) if name else frozenset()
@@ -100,7 +103,10 @@ def across(sheet: Sheet) -> list[ParsedTable]:
             if figures:
                 unused.append([r + 1, None])  # figures with no village named: reported
             continue
-        rows.append((r, "total" if "row.total" in tags else "village", name))
+        # a section's subtotal ("I | Khu vực xã Bình An (cũ)") is no village: counted as one, it doubled a ward's figures
+        # (independent probe, Hà Tĩnh)
+        stt = clean_text(sheet.value(r, stt_col)) if stt_col is not None else None
+        rows.append((r, "total" if "row.total" in tags else "subtotal" if section_row(stt, name) else "village", name))
     if not rows or sum(_YEAR.fullmatch(name) is not None for _, _, name in rows) * 2 > len(rows):
         return []  # years down the rows: a roadmap whose support items name indicators ("Cấp thẻ BHYT")
     title = title_lines(sheet, top)

@@ -49,6 +49,20 @@ class Rows:
     next_header: int | None = None  # 0-based row where another table's header begins under this one (its rows end there)
 
 
+def section_row(stt: str | None, name: str | None) -> bool:
+    """A row that opens a section, not a village, by its numbering or its name: "I" or "A" in the STT column, "I. Khu
+    vực …" in the name's, or a former commune ("Xã Bình An (cũ)", "Phường 2 cũ")."""
+    number = (stt or "").strip().rstrip(".")
+    # accents kept: "Xà Phìn" is a village
+    written = " ".join(nfc(name or "").lower().replace("(", " ").replace(")", " ").split())
+    return bool(
+        (number and (_ROMAN.match(number) or _LETTER_SECTION.match(number)))
+        or (name and _SECTION_PREFIX.match(name))
+        or written.startswith(("xã ", "phường ", "thị trấn "))
+        or written.endswith(" cũ")
+    )
+
+
 def _is_blank(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
