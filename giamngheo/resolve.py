@@ -81,8 +81,10 @@ def _type_starts(type_words: tuple[str, ...]) -> dict[str, list[list[str]]]:
 _MOTTO = _UNITS["motto"]
 _PUNCTUATION = re.compile(r"[,;:()\[\]]")
 # type words as offices abbreviate them, folded: "TT. Pác Miầu", "X. Tân Tiến", "P.Bến Thành", "ĐK Côn Đảo"
-_ABBREVIATED = {"tt": "thi tran", "x": "xa", "p": "phuong", "dk": "dac khu"}
-_ABBREVIATION = re.compile(r"(?<![a-z0-9])(tt|x|p|dk)(?= [a-z])")
+# and of districts and cities, which say the name after them is no commune's ("Phường 12, Q. Gò Vấp", "TX. Gò Công")
+_ABBREVIATED = {"tt": "thi tran", "x": "xa", "p": "phuong", "dk": "dac khu", "q": "quan", "h": "huyen", "tx": "thi xa",
+                "tp": "thanh pho"}
+_ABBREVIATION = re.compile(r"(?<![a-z0-9])(tt|x|p|dk|q|h|tx|tp)(?= [a-z0-9])")
 
 
 def _spelt(folded: str) -> str:
@@ -122,6 +124,11 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False, ba
                 if last in _NOT_COMMUNE_BEFORE or before in _NOT_COMMUNE_BEFORE:
                     # "UBND huyện Lý Sơn": an island district is a special zone (đặc khu) today, of the same name
                     islands = [u for u in index[key] if last == "huyen" and fold(u.unit_type) == "dac khu"]
+                elif before == "huyen dao":  # "UBND HUYỆN ĐẢO CÔ TÔ"
+                    islands = [u for u in index[key] if fold(u.unit_type) == "dac khu"]
+                else:
+                    islands = None
+                if islands is not None:
                     if islands:
                         typed.setdefault(n, []).extend(islands)
                         break
@@ -141,11 +148,20 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False, ba
     return found[max(found)] if found else []
 
 
-def _naming_line(text: str, hits: list[Unit]) -> str:
-    """The line of a text that names one of the units found (quoted in a failure), else its first line: a title's first
-    line is often the plan's ("KẾ HOẠCH PHÂN BỔ …"), the commune on the third (independent probe)."""
+_FORMER_ASIDE = re.compile(r"\([^()]*\bcũ\s*\)|(?:xã|phường|thị trấn)\s+[^,;()\n]+?\s*\(\s*cũ\s*\)", re.IGNORECASE)
+
+
+def _without_former(text: str) -> str:
+    """A title without the former units it names as such: "(xã Vĩnh Hòa cũ)", "xã Vĩnh Hòa (cũ)"."""
+    return _FORMER_ASIDE.sub(" ", nfc(text)) if "cũ" in nfc(text).lower() else text
+
+
+def _naming_line(text: str, hits: list[Unit], named: list[str] = ()) -> str:
+    """The line of a text that names one of the units found (or the provinces `named`), quoted in a failure, else its
+    first line: a title's first line is often the plan's ("KẾ HOẠCH PHÂN BỔ …"), the commune on the third (independent
+    probe)."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    names = {_bare_folded(u.bare_name) for u in hits}
+    names = {_bare_folded(u.bare_name) for u in hits} | {_bare_folded(n) for n in named if n}
     return next((line for line in lines if any(f" {n} " in f" {_spelt(' '.join(fold(line).split()))} " for n in names)),
                 lines[0] if lines else "")
 
@@ -158,13 +174,18 @@ def _unit_line(title: list[str]) -> str | None:
     return (typed or lines or [None])[0]
 
 
+_TYPES_WRITTEN = tuple(sorted({*TYPE_WORDS, *LEGACY_TYPE_WORDS}, key=len, reverse=True))
+
+
 def _bare_folded(name: str) -> str:
-    """A unit's name folded without its type word, however the list writes the type ("xa van phu" -> "van phu")."""
-    folded = " ".join(fold(name).split())
-    for word in sorted(_FOLDED_TYPES, key=len, reverse=True):
-        if folded.startswith(word + " "):
-            return folded[len(word) + 1:]
-    return folded
+    """A unit's name folded without its type word, as accents tell it ("Xã Vạn Phú" -> "van phu"; "Phượng Tiến" has
+    none: "phuong tien", where folding first made it "tien")."""
+    written = " ".join(nfc(name).split())
+    for word in _TYPES_WRITTEN:
+        if written.lower().startswith(word + " "):
+            written = written[len(word) + 1:]
+            break
+    return " ".join(fold(written).split())
 
 
 def _typed_lines(text: str, index: dict[str, list], type_words) -> list:
@@ -255,6 +276,18 @@ class Resolver:
                     return Resolution(None, "code", "commune_resolved", [u.describe() for u in [unit, *others]],
                                       f"mã {code}; {_without_motto(first)[:120]}")
                 return decided
+        for code in _CODE.findall(_file_words(file_name)):  # a former unit's code ("29176_ke hoach.xlsx")
+            if (new := _former_codes(self.ref).get(code)) in self.ref.by_code:
+                decided = self._decide([self.ref.by_code[new]], "code", f"mã cũ {code}")
+                if decided.unit:
+                    decided.rule = "legacy_unit_name"
+                return decided
+        named = self._provinces_named(title_text)
+        if self.province and named and self.province not in named:
+            # the title names another province ("UBND xã Tân Tiến, tỉnh Đắk Lắk"): whatever unit of the run's province
+            # bears its commune's name (Hưng Yên's Xã Tân Tiến took Đắk Lắk's plan; independent probe)
+            return Resolution(None, "title", "wrong_province", sorted(self.ref.province_name(c) or c for c in named),
+                              _naming_line(title_text, [], named=[self.ref.province_name(c) or "" for c in named])[:160])
         file_text = _file_words(file_name)
         elsewhere = None  # the first match, when it is a unit of another province than the run's
         named_elsewhere: list[str] = []  # its units' names, folded
@@ -263,28 +296,47 @@ class Resolver:
                 break  # a unit of another province named as written beats a guess under another type word
             hits = hits_of(text)
             decided = self._prefer_province(hits, method, text, legacy)
-            if decided and decided.rule == "wrong_province":
-                # a later tier may name a unit of the run's province: "Xã Thượng Hà" is a commune of Lào Cai today and
-                # a former one of Cao Bằng (now Xã Cô Ba); within --province 04 the file is Cô Ba's
+            if not decided:
+                continue
+            if decided.rule == "wrong_province":
                 if elsewhere is None:
-                    elsewhere, named_elsewhere = decided, [fold(u.bare_name) for u in hits]
-            elif decided and elsewhere is not None and self._inside_names(decided, text, named_elsewhere):
-                continue  # "Xã Đông Trà", a former commune here, is the first words of "Xã Đông Trà Bồng" there
-            elif decided:
-                return (self._former_over(hits, method, text) if not legacy else None) or decided
+                    elsewhere, named_elsewhere = decided, [_bare_folded(u.bare_name) for u in hits]
+                continue
+            if elsewhere is not None:
+                # a unit of the run's province found after one of another province named as written: only a former
+                # unit of the same name whole ("Xã Thượng Hà": Lào Cai's today, Cao Bằng's before, now Xã Cô Ba), and
+                # it is the file's only where the title names its former district or the run's province; else either
+                # could be meant. A guess from folded words, or a shorter name ("Xã Đông Trà" in "Xã Đông Trà
+                # Bồng"), is none: Hưng Yên took five other provinces' plans that way (independent probe)
+                if decided.unit is None or not legacy or self._inside_names(decided, text, named_elsewhere):
+                    continue
+                if self._in_district([decided.unit], text) or self.province in named:
+                    return decided
+                return Resolution(None, method, "commune_resolved", [*elsewhere.candidates, decided.unit.describe()],
+                                  decided.value)
+            return (None if legacy else self._former_over(hits, method, text)) or decided
         return elsewhere or Resolution(None, "none", "commune_resolved", [], _without_motto(_unit_line(title) or file_name)[:200])
 
     def _former_over(self, hits: list[Unit], method: str, text: str) -> Resolution | None:
-        """A former unit the text names by a longer name holding the current units' found ("UBND xã An Hòa Tây, Huyện Ba
-        Tri" is no Xã An Hòa: a former commune, now Xã Tân Thủy): the longest name wins, as within a province."""
+        """The current units found, less those whose name is only part of a former unit's longer name found there ("UBND
+        xã An Hòa Tây, Huyện Ba Tri" is no Xã An Hòa: a former commune, now Xã Tân Thủy; "UBND xã Tân Thủy (xã An Hòa Tây
+        cũ)" is Tân Thủy's); none of them when the text names a former unit of another unit with its former district
+        ("UBND xã Vĩnh Hòa, huyện Ninh Giang": now Xã Ninh Giang, not today's Xã Vĩnh Hòa of another district). The
+        longest name wins, the most precise place too. None when that changes nothing."""
         former = _typed_lines(text, self.legacy_exact, LEGACY_TYPE_WORDS) or _folded_hits(text, self.legacy_folded, bare=False)
         if not former:
             return None
-        current = {fold(u.bare_name) for u in hits}
+        as_former = "legacy_file_name" if "file_name" in method else "legacy_title"
+        codes = {u.commune_code for u in hits}
+        placed = [u for u in self._in_district(former, text) if u.commune_code not in codes]
+        if placed:
+            return self._prefer_province(placed, as_former, text, True)
         longer = {_bare_folded(n) for u in former for n in self.legacy_names_in(text, u)}
-        if not all(any(c != n and f" {c} " in f" {n} " for n in longer) for c in current):
+        kept = [u for u in hits if not any(_bare_folded(u.bare_name) != n and f" {_bare_folded(u.bare_name)} " in f" {n} "
+                                           for n in longer)]
+        if len(kept) == len(hits):
             return None
-        return self._prefer_province(former, "legacy_file_name" if "file_name" in method else "legacy_title", text, True)
+        return self._prefer_province(kept, method, text) if kept else self._prefer_province(former, as_former, text, True)
 
     def _inside_names(self, decided: Resolution, text: str, longer: list[str]) -> bool:
         """Whether a unit was found by words that are only part of a longer name found before (folded, whole words):
@@ -314,9 +366,10 @@ class Resolver:
             return (_typed_lines(text, self.legacy_exact, LEGACY_TYPE_WORDS)
                     or _folded_hits(text, self.legacy_folded, bare=False))
 
-        yield "title", title_text, False, typed
+        # a former unit the title names as such ("UBND xã Ba Tri (xã Vĩnh Hòa cũ)") is no current unit's name there
+        yield "title", title_text, False, lambda text: typed(_without_former(text))
         yield "file_name", file_text, False, typed
-        yield "folded_title", title_text, False, lambda text: _folded_hits(text, self.folded)
+        yield "folded_title", title_text, False, lambda text: _folded_hits(_without_former(text), self.folded)
         # a former unit the title names with its type word, before a guess from the file name's folded words
         # ("UBND PHƯỜNG 12, QUẬN GÒ VẤP" in "KH giam ngheo phuong 12 go vap.xlsx" was Phường Gò Vấp)
         yield "legacy_title", title_text, True, lambda text: _typed_lines(text, self.legacy_exact, LEGACY_TYPE_WORDS)
@@ -328,15 +381,16 @@ class Resolver:
         yield "folded_file_name_other_type", file_text, False, lambda text: _folded_hits(text, self.folded, other_type=True)
 
     def _in_district(self, units: list[Unit], text: str) -> list[Unit]:
-        """The units of a former unit the text names together with the former district it was in."""
-        folded = f" {' '.join(fold(text).split())} "
+        """The units of a former unit the text names together with the former district it was in ("Phường 12, Quận Gò
+        Vấp", "Phường 10, Vũng Tàu", "H. Ba Tri")."""
+        folded = f" {_spelt(' '.join(re.sub(r'[^a-z0-9 ]+', ' ', fold(text)).split()))} "
         codes = {u.commune_code for u in units}
+        def bare_named(bare: str | None, name: str) -> bool:  # "Vũng Tàu" alone; not the province's "tỉnh Thái Nguyên"
+            return bool(bare) and bare not in name and folded.count(f" {bare} ") > sum(
+                folded.count(f" {kind} {bare} ") for kind in ("tinh", "thanh pho"))
 
-        def district(old) -> str:  # "Quận Gò Vấp (764)" -> "quan go vap"
-            return " ".join(fold(old.old_district.split("(")[0]).split())
-
-        named = {old.new_code for old in self.ref.legacy if old.new_code in codes and f" {fold(old.old_name)} " in folded
-                 and district(old) and f" {district(old)} " in folded}
+        named = {new for new in codes for name, district, bare in _former_places(self.ref).get(new, ())
+                 if f" {name} " in folded and (f" {district} " in folded or bare_named(bare, name))}
         return [u for u in units if u.commune_code in named]
 
     def legacy_names_in(self, text: str, unit: Unit) -> list[str]:
@@ -361,7 +415,7 @@ class Resolver:
     def _provinces_named(self, text: str) -> set[str]:
         """The codes of the provinces a text names with their type word ("tỉnh Đắk Lắk", "TP. Hồ Chí Minh", "tỉnh Bắc
         Kạn" as it was before 2025)."""
-        folded = f" {' '.join(re.sub(r'[^a-z0-9 ]+', ' ', fold(text)).split())} "
+        folded = f" {_spelt(' '.join(re.sub(r'[^a-z0-9 ]+', ' ', fold(text)).split()))} "
         return {code for phrase, code in _province_phrases(self.ref) if phrase in folded}
 
     def resolve_name(self, name: str | None, code: str | None = None) -> Resolution:
@@ -391,6 +445,31 @@ class Resolver:
         if first:
             return self._prefer_province(first[1], first[0], name, legacy=first[0] == "legacy")
         return Resolution(None, "none", "commune_resolved", [], name or (code or ""))
+
+def _former_places(ref: Reference) -> dict[str, list[tuple[str, str, str | None]]]:
+    """A unit's code -> its former units as (name, district, the district's bare name when of two words or more), folded
+    ("phuong 12", "quan go vap", "go vap"); made once a reference."""
+    made = ref.__dict__.get("_former_places")
+    if made is None:
+        made = {}
+        for old in ref.legacy:
+            district = " ".join(fold(old.old_district.split("(")[0]).split())
+            if not district:
+                continue
+            bare = next((district[len(t) + 1:] for t in ("thanh pho", "thi xa", "quan", "huyen") if district.startswith(t + " ")),
+                        None)
+            made.setdefault(old.new_code, []).append((fold(old.old_name), district, bare if bare and " " in bare else None))
+        ref.__dict__["_former_places"] = made
+    return made
+
+
+def _former_codes(ref: Reference) -> dict[str, str]:
+    """A former unit's code -> the code of the unit it is part of now."""
+    made = ref.__dict__.get("_former_codes")
+    if made is None:
+        made = ref.__dict__["_former_codes"] = {old.old_code: old.new_code for old in ref.legacy if old.old_code}
+    return made
+
 
 def _former_names(ref: Reference) -> dict[str, list[tuple[str, str]]]:
     """A unit's code -> its former units' names, as written and folded; made once a reference."""
@@ -422,6 +501,8 @@ def _province_phrases(ref: Reference) -> list[tuple[str, str]]:
                     bare = bare[len(typed):]
             kinds = ("thanh pho", "tp") if fold(name).startswith("thanh pho") else ("tinh",)
             made += [(f" {k} {bare} ", code) for k in kinds]
+            if bare == "ho chi minh":  # "TP.HCM", "TPHCM"
+                made += [(" thanh pho hcm ", code), (" tphcm ", code)]
         ref.__dict__["_province_phrases"] = made
     return made
 

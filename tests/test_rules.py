@@ -252,16 +252,21 @@ def test_legacy_unit_name(tmp_path):
 
 def test_a_former_name_of_the_run_s_province_over_a_current_name_of_another():
     """Xã Thượng Hà was a commune of Cao Bằng, merged into Xã Cô Ba (01327); Lào Cai has a Xã Thượng Hà today. Within
-    --province 04 the title is Cô Ba's former name (legacy_unit_name); before, the file was refused as of Lào Cai
-    (wrong_province) and Cô Ba counted as missing (independent probe, 12-06). Without --province, and within a province
-    that had no such commune, the current name still wins."""
+    --province 04 a title naming its former district or its province is Cô Ba's former name (legacy_unit_name); one
+    naming neither could be either, and says so (commune_resolved, both listed): taking the former name had let Hưng
+    Yên take other provinces' plans, one over a commune's own file (independent probes, 12-06 and 12-07). Without
+    --province, and within a province that had no such commune, the current name still wins."""
     from giamngheo.reference import load_reference
     from giamngheo.resolve import Resolver
 
     ref = load_reference()
     title = ["UBND XÃ THƯỢNG HÀ", "KẾ HOẠCH GIẢM NGHÈO NĂM 2026"]
-    in_04 = Resolver(ref, "04").resolve("ke hoach xa thuong ha.xlsx", title, [])
-    assert (in_04.unit.commune_code, in_04.rule, in_04.value) == ("01327", "legacy_unit_name", "Xã Thượng Hà")
+    for placed in (["UBND XÃ THƯỢNG HÀ, HUYỆN BẢO LẠC"], ["TỈNH CAO BẰNG", "UBND XÃ THƯỢNG HÀ"]):
+        in_04 = Resolver(ref, "04").resolve("ke hoach xa thuong ha.xlsx", [*placed, title[1]], [])
+        assert (in_04.unit and in_04.unit.commune_code, in_04.rule, in_04.value) == ("01327", "legacy_unit_name", "Xã Thượng Hà")
+    either = Resolver(ref, "04").resolve("ke hoach xa thuong ha.xlsx", title, [])
+    assert (either.unit, either.rule) == (None, "commune_resolved")
+    assert either.candidates == ["Xã Thượng Hà (Tỉnh Lào Cai, 02968)", "Xã Cô Ba (Tỉnh Cao Bằng, 01327)"]
     assert Resolver(ref, None).resolve("ke hoach.xlsx", title, []).unit.commune_code == "02968"
     in_19 = Resolver(ref, "19").resolve("ke hoach.xlsx", title, [])
     assert (in_19.unit, in_19.rule, in_19.candidates) == (None, "wrong_province", ["Xã Thượng Hà (Tỉnh Lào Cai, 02968)"])
@@ -380,6 +385,38 @@ def test_a_national_run_takes_the_province_a_title_names():
     before_2025 = national.resolve("x.xlsx", ["UBND TỈNH BẮC KẠN", "UBND XÃ TÂN THÀNH"], [])  # now Thái Nguyên
     assert before_2025.unit.commune_code == "05923"
     assert national.resolve("x.xlsx", ["UBND XÃ TÂN TIẾN"], []).rule == "commune_resolved"
+
+
+@pytest.mark.parametrize("province, file_name, title, want", [
+    # a former unit by its district, however written: "Q.", "H.", "TX.", "TP.", a city's bare name
+    (None, "x.xlsx", "UBND PHƯỜNG 12, Q. GÒ VẤP", "26882"),
+    (None, "x.xlsx", "UBND TT. Tiệm Tôm, H. Ba Tri", "29167"),
+    (None, "x.xlsx", "UBND Phường 10, Vũng Tàu", "26536"),
+    (None, "x.xlsx", "UBND Phường 2, TX. Gò Công", "28297"),
+    (None, "x.xlsx", "UBND Phường 9, TP. Cà Mau", "32002"),
+    # a former commune with its district over today's commune of its name elsewhere
+    (None, "x.xlsx", "UBND xã Vĩnh Hòa, huyện Ninh Giang, tỉnh Hải Dương", "11203"),
+    # a former unit named as such beside the current one
+    (None, "x.xlsx", "UBND xã Ba Tri (xã Vĩnh Hòa cũ)", "29110"),
+    (None, "x.xlsx", "UBND HUYỆN ĐẢO CÔ TÔ", "07192"),
+    (None, "29176_ke hoach.xlsx", "KẾ HOẠCH", "29167"),  # a former unit's code
+    # within a province: another province's file, never one of the run's by a folded or former name
+    ("33", "x.xlsx", "UBND xã Tân Tiến, tỉnh Đắk Lắk", "wrong_province"),
+    ("19", "x.xlsx", "UBND xã Tân Thạnh, tỉnh Long An", "wrong_province"),
+    ("19", "x.xlsx", "UBND XÃ TÂN THẠNH", "wrong_province"),
+    ("91", "x.xlsx", "UBND HUYỆN ĐẢO CÔ TÔ", "wrong_province"),
+    ("31", "x.xlsx", "UBND xã Ba Tri (xã Vĩnh Hòa cũ)", "wrong_province"),
+    ("33", "x.xlsx", "UBND X. Hưng Long", "commune_resolved"),  # HCM's today, Hưng Yên's before: either
+])
+def test_which_commune_a_second_national_probe_named(province, file_name, title, want):
+    """A second national probe's cases (independent, 12-07): each was given to a wrong commune without a word, or
+    refused though the title settles it. In a --province run, Hưng Yên took 19 files of other provinces, one
+    ("UBND X. Hưng Long", HCM's) over Phường Đường Hào's own plan."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+
+    got = Resolver(load_reference(), province).resolve(file_name, [title, "KẾ HOẠCH PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [])
+    assert (got.unit.commune_code if got.unit else got.rule) == want, got
 
 
 def test_an_unresolved_file_quotes_its_naming_line_and_whole_candidates():
