@@ -285,7 +285,11 @@ class Resolver:
         named = self._provinces_named(title_text)
         if self.province and named and self.province not in named:
             # the title names another province ("UBND xã Tân Tiến, tỉnh Đắk Lắk"): whatever unit of the run's province
-            # bears its commune's name (Hưng Yên's Xã Tân Tiến took Đắk Lắk's plan; independent probe)
+            # bears its commune's name (Hưng Yên's Xã Tân Tiến took Đắk Lắk's plan; independent probe); its unit there
+            # named when a national run finds it
+            there = Resolver(self.ref, None).resolve(file_name, title, codes)
+            if there.unit is not None and there.unit.province_code in named:
+                return Resolution(None, there.method, "wrong_province", [there.unit.describe()], there.value)
             return Resolution(None, "title", "wrong_province", sorted(self.ref.province_name(c) or c for c in named),
                               _naming_line(title_text, [], named=[self.ref.province_name(c) or "" for c in named])[:160])
         file_text = _file_words(file_name)
