@@ -414,3 +414,30 @@ def test_eth_is_the_letter_d_with_stroke():
     assert found.unit is not None and found.unit.commune_code == "01165"
     mistyped = resolver.resolve("ke hoach 2026.xlsx", ["Ðôc lâp - Tự do - Hạnh phúc", "UBND XÃ ........"], [])
     assert mistyped.unit is None  # the motto's end is no commune (Xã Hạnh Phúc of Cao Bằng, of Lào Cai)
+
+
+def test_an_xlsx_cell_s_own_font_settles_a_name_that_reads_both_ways(tmp_path):
+    """"An Phú" typed in .VnTime is "An Phó" as bytes, Vietnamese either way: it was kept as written, four villages of
+    an independent probe (Hà Tĩnh) misnamed and one unmatched between plan and results. An .xlsx cell's font settles it;
+    a name retyped in a Unicode font on the old template stays as it is."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    from giamngheo.parse import parse_workbook
+    from giamngheo.readers.grid import Limits
+
+    path = tmp_path / "ke hoach.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    legacy, unicode = Font(name=".VnTime"), Font(name="Times New Roman")
+    rows = [["UBND X· CÈM L¹C"], ["KÕ HO¹CH GI¶M NGHÌO N¡M 2026"], [],
+            ["STT", "Tªn th«n", "Tæng sè hé", "Sè hé nghÌo", "Sè hé cËn nghÌo", "ChØ tiªu gi¶m hé nghÌo"],
+            [1, "T©y Hå", 136, 4, 3, 1], [2, "An Phó", 193, 11, 5, 2], [3, "Phó Léc", 157, 6, 4, 1],
+            [4, "Thôn Bóc", 120, 5, 2, 1]]
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value).font = unicode if value == "Thôn Bóc" else legacy
+    wb.save(path)
+    [table] = [t for t in parse_workbook(path, Limits()).tables if t.kind == "plan"]
+    assert [n for n, k in zip(table.rows["name"], table.rows["kind"]) if k == "village"] == [
+        "Tây Hồ", "An Phú", "Phú Lộc", "Thôn Bóc"]

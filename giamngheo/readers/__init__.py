@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .container import sniff_format
@@ -13,10 +14,32 @@ from .markup import HTML, SPREADSHEETML, read_markup
 __all__ = ["Limits", "Sheet", "UnreadableFile", "Workbook", "read_workbook"]
 
 
-def _repair_legacy_text(book: Workbook) -> None:
+_LEGACY_FONT = re.compile(r"^\s*(?:\.vn|vni[ -]|vn[a-z])", re.IGNORECASE)  # ".VnTime", ".VnTimeH", "VNI-Times", "VnArial"
+
+
+def _xlsx_fonts(path: Path, sheet_name: str) -> dict[tuple[int, int], bool]:
+    """(row, column), 0-based -> whether the text cell's font is a legacy one, on an .xlsx sheet whose text cells use
+    such a font at all (else empty: a file written without fonts says nothing by them)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            cells = {(c.row - 1, c.column - 1): bool(_LEGACY_FONT.match(c.font.name or ""))
+                     for row in book[sheet_name].iter_rows() for c in row
+                     if isinstance(c.value, str) and getattr(c, "font", None) is not None}
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001 - the fonts are a hint: without them the text decides
+        return {}
+    return cells if any(cells.values()) else {}
+
+
+def _repair_legacy_text(book: Workbook, path: Path | None = None) -> None:
     """Decode TCVN3 / VNI cell text in place, sheet by sheet. A sheet is mostly typed in one font, but not every cell:
     a name retyped in Unicode on an old template stays as it is, a name pasted in a legacy font on a Unicode sheet is
-    decoded on its own (legacy_text.decode_on_legacy_sheet, legacy_cell_encoding)."""
+    decoded on its own (legacy_text.decode_on_legacy_sheet, legacy_cell_encoding). An .xlsx cell's own font settles a
+    text that reads as Vietnamese both ways: "An Phó" in .VnTime is "An Phú" (it was kept: independent probe)."""
     from ..legacy_text import decode_cell, decode_on_legacy_sheet, detect_legacy, legacy_cell_encoding
 
     for sheet in book.sheets:
@@ -26,7 +49,16 @@ def _repair_legacy_text(book: Workbook) -> None:
         # an error value (ExcelError) is Excel's own text, in no font: only str cells are decoded
         if encoding is not None:
             book.legacy_encoding = encoding
-            sheet.rows = [[decode_on_legacy_sheet(v, encoding) if v.__class__ is str else v for v in row] for row in sheet.rows]
+            fonts = _xlsx_fonts(path, sheet.name) if path is not None and book.format in ("xlsx", "xlsm") else {}
+
+            def decoded(v: str, r: int, c: int) -> str:
+                legacy = fonts.get((r, c))
+                if legacy is None:
+                    return decode_on_legacy_sheet(v, encoding)
+                return decode_cell(v, encoding) if legacy else v
+
+            sheet.rows = [[decoded(v, r, c) if v.__class__ is str else v for c, v in enumerate(row)]
+                          for r, row in enumerate(sheet.rows)]
             continue
         pasted = {t: e for t in set(texts[:-1]) if not t.isascii() and (e := legacy_cell_encoding(t)) is not None}
         if pasted:
@@ -51,7 +83,7 @@ def read_workbook(path: Path, limits: Limits) -> Workbook:
         _repair_legacy_text(book)
     else:
         book = read_excel(path, container, limits)
-        _repair_legacy_text(book)
+        _repair_legacy_text(book, path)
     if not any(any(v is not None for v in row) for sheet in book.sheets for row in sheet.rows):
         raise UnreadableFile("no_sheets", "all sheets are empty")
     return book
