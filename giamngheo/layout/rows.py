@@ -51,15 +51,15 @@ class Rows:
 
 def section_row(stt: str | None, name: str | None) -> bool:
     """A row that opens a section, not a village, by its numbering or its name: "I" or "A" in the STT column, "I. Khu
-    vực …" in the name's, or a former commune ("Xã Bình An (cũ)", "Phường 2 cũ")."""
+    vực …" in the name's, or a former commune ("Xã Bình An (cũ)", "Khu vực Bình An (cũ)")."""
     number = (stt or "").strip().rstrip(".")
-    # accents kept: "Xà Phìn" is a village
-    written = " ".join(nfc(name or "").lower().replace("(", " ").replace(")", " ").split())
+    # accents kept: "Xà Phìn" is a village; "(cũ)" bracketed: "Khau Cũ" is a village's name
+    written = " ".join(nfc(name or "").lower().split())
     return bool(
         (number and (_ROMAN.match(number) or _LETTER_SECTION.match(number)))
         or (name and _SECTION_PREFIX.match(name))
         or written.startswith(("xã ", "phường ", "thị trấn "))
-        or written.endswith(" cũ")
+        or re.search(r"\(\s*cũ\s*\)", written)
     )
 
 
