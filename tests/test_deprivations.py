@@ -419,6 +419,9 @@ def test_report_sheets_and_section(tmp_path):
         frame.write_parquet(tmp_path / name)
     sheets = deprivation_sheets(tmp_path)
     assert [s.name for s in sheets] == ["Thiếu hụt", "Thiếu hụt - xa chỉ tiêu"] and sheets[0].frame.height == 12
+    # one row per indicator: no totals row adding a household once per indicator it lacks; the group sizes beside
+    sizes = sheets[0].frame.select("Số hộ nghèo", "Số hộ cận nghèo").unique().rows()
+    assert sheets[0].totals is False and sizes == [(64, 55)]
     html = deprivation_section(tmp_path)
     assert 'id="thieu-hut"' in html and "<svg" in html and "Phường Bắc Kạn" in html
 
@@ -436,7 +439,8 @@ def test_a_run_publishes_the_deprivations(run_flow, tmp_path):
     assert "Thiếu hụt" in openpyxl.load_workbook(out / "bao_cao_tong_hop.xlsx").sheetnames
     assert 'id="thieu-hut"' in (out / "bao_cao_kiem_tra.html").read_text(encoding="utf-8")
     ledger = pl.read_parquet(out / "submissions.parquet").filter(pl.col("kind") == "deprivations")
-    assert ledger.select("commune_code", "received", "status").rows() == [("01843", True, "accepted")]
+    sent = ledger.filter(pl.col("received")).select("commune_code", "status").rows()
+    assert sent == [("01843", "accepted")] and ledger.height == 92  # owed by every commune once one arrives
     # each deprivation figure is traced to its cell, for the commune and the province (giamngheo trace could not)
     from giamngheo.trace import trace, traceable_fields
 
@@ -464,3 +468,56 @@ def test_a_section_row_with_its_subtotal_is_no_village(tmp_path):
         assert set(outputs["deprivations_villages.parquet"]["village_name"]) == {"Tổ 1", "Tổ 2"}, label
         assert _rate(outputs, 4, "poor") == (round(20 * 30 / 64) + round(20 * 34 / 64), 64, 31.25), label
         assert failures.filter(pl.col("rule") == "total_row_matches_sum").is_empty(), label
+    from giamngheo.layout.rows import section_row
+
+    assert not section_row(None, "Khau Cũ") and not section_row("3", "Xà Phìn")  # villages' own names
+
+
+@pytest.mark.parametrize("layout", ["rate header", "sentence"])
+def test_indicator_targets_under_a_rate_header_or_in_their_sentence(tmp_path, layout):
+    """A targets workbook's sheet of indicator targets headed "Tỷ lệ (%)", or writing each target in its sentence ("85 %
+    hộ nghèo, hộ cận nghèo sử dụng nước sinh hoạt hợp vệ sinh", the contract's own words), was passed over without a
+    word: every target_coverage_pct null (independent probe, Hà Tĩnh). "… có nhà ở đảm bảo chất lượng" is indicator 7."""
+    from giamngheo.layout.deprivations import indicator_targets
+    from giamngheo.readers import read_workbook
+
+    said = [("có thẻ bảo hiểm y tế", 95), ("sử dụng nước sinh hoạt hợp vệ sinh", 85), ("có nhà ở đảm bảo chất lượng", 75)]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Chi tieu thieu hut"
+    ws.append(["UBND TỈNH HÀ TĨNH"])
+    ws.append(["CHỈ TIÊU GIẢM THIẾU HỤT CÁC DỊCH VỤ XÃ HỘI CƠ BẢN NĂM 2026"])
+    if layout == "rate header":
+        ws.append(["STT", "Chỉ tiêu", "Tỷ lệ (%)"])
+        for i, (what, pct) in enumerate(said, start=1):
+            ws.append([i, f"Hộ nghèo, hộ cận nghèo {what}", pct])
+    else:
+        ws.append(["STT", "Chỉ tiêu"])
+        for i, (what, pct) in enumerate(said, start=1):
+            ws.append([i, f"{pct} % hộ nghèo, hộ cận nghèo {what}"])
+    wb.save(tmp_path / "chi tieu.xlsx")
+    [table] = indicator_targets(read_workbook(tmp_path / "chi tieu.xlsx", Limits()).sheets[0])
+    assert list(zip(table.rows["indicator"], table.rows["target_coverage_pct__num"])) == [
+        ("health_insurance", 95.0), ("water", 85.0), ("housing_quality", 75.0)]
+
+
+def test_a_group_s_size_in_its_own_label(tmp_path):
+    """"A. HỘ NGHÈO (64 hộ)" over the poor's indicators, "B. HỘ CẬN NGHÈO (55 hộ)" over the near-poor's: the sizes were
+    taken from the plan (89 for 86 in an independent probe's file), the rates computed on them and the table's own rates
+    called wrong; nor did group_matches_plan say the two differ."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([TITLE])
+    ws.append(["TỔNG HỢP HỘ NGHÈO, HỘ CẬN NGHÈO THIẾU HỤT CÁC CHỈ SỐ NĂM 2026"])
+    ws.append([])
+    ws.append(["STT", "Chỉ số thiếu hụt", "Số hộ thiếu hụt", "Tỷ lệ (%)"])
+    labels = [i for _, _, inds in DIMENSIONS for i in inds]
+    for letter, group, counts, size in (("A", "HỘ NGHÈO", POOR, 64), ("B", "HỘ CẬN NGHÈO", NEAR, 55)):
+        ws.append([letter, f"{group} ({size} hộ)"])
+        for k, (label, n) in enumerate(zip(labels, counts)):
+            ws.append([k + 1, label, n, round(n / size * 100, 2)])
+    wb.save(tmp_path / "thieu hut.xlsx")
+    failures, outputs, _ = steps([tmp_path / "thieu hut.xlsx", plan(tmp_path / "ke hoach.xlsx", poor=60, near=55)])
+    assert _rate(outputs, 4, "poor") == (20, 64, 31.25)
+    assert failures.filter(pl.col("rule") == "rate_matches_counts").is_empty()
+    assert failures.filter(pl.col("rule") == "group_matches_plan")["value"].to_list() == ["64"]

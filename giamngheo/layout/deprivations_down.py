@@ -116,6 +116,8 @@ def down(sheet: Sheet, targets_only: bool = False) -> list[ParsedTable]:
     while first > 0 and dimension_of(numbering_of(clean_text(sheet.value(first - 1, c)))[1]):
         first -= 1
     numeric, header_rows = _rows_above(sheet, first, c)
+    if not header_rows and targets_only and first > 0:
+        header_rows = [first - 1]  # "STT | Chỉ tiêu" over sentences that hold their targets: no column right of them
     if not header_rows:
         return []
     top, bottom = header_rows[0], header_rows[-1]
@@ -143,7 +145,9 @@ def down(sheet: Sheet, targets_only: bool = False) -> list[ParsedTable]:
             in_columns[f"{subject}_households"] = others[0]
     columns = dict(sorted(columns.items(), key=lambda item: item[1]))  # in the sheet's order
     title = title_lines(sheet, top)
-    if not columns and targets is not None:
+    if targets_only and targets is None:
+        targets = _target_column(sheet, c, keys, top, bottom)
+    if (not columns or targets_only) and targets is not None:
         return [_targets_down(sheet, c, keys, targets, (top, bottom), title)]
     if targets_only:
         return []
@@ -246,6 +250,10 @@ def _by_group(sheet: Sheet, c: int, keys: dict[int, str], header: tuple[int, int
             cells = blocks.setdefault(current, [])
             if figures:
                 cells.append((r, "group", label, None, None, {f"{current}_households": sheet.value(r, count)}))
+            elif m := _SIZE_IN_LABEL.search(label):  # "A. HỘ NGHÈO (86 hộ)": the size in the group's own label (it was
+                # taken from the plan, 89, and the table's right rates called wrong: independent probe, Hà Tĩnh)
+                size = int(re.sub(r"\D", "", m.group(1)))
+                cells.append((r, "group", label, None, None, {f"{current}_households": size}))
         elif (
             current and label and _row_kind(sheet, r, c, label, keys.get(r), figures) == "indicator" and (keys.get(r) or figures)
         ):
@@ -301,6 +309,24 @@ def _without_dimension_rows(cells: list[tuple]) -> list[tuple]:
     return kept
 
 
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
+
+
+def _target_column(sheet: Sheet, c: int, keys: dict[int, str], top: int, bottom: int) -> int | None:
+    """In a targets workbook's sheet of indicator targets, the column of the targets when its header says no "Chỉ tiêu":
+    a rate's ("Tỷ lệ (%)", "Tỷ lệ hộ … được đáp ứng"), else the first with figures on the indicators' rows, else the
+    indicator's own cell when it writes the target in its sentence ("85 % hộ nghèo … nước sinh hoạt hợp vệ sinh").
+    Such sheets were passed over without a word (independent probe, Hà Tĩnh)."""
+    words = load_vocabulary().header
+    rated = [j for j in range(c + 1, sheet.width)
+             if "measure.rate" in words.tags(" ".join(shown_text(sheet, r, j) for r in range(top, bottom + 1)))]
+    filled = [j for j in range(c + 1, sheet.width) if any(is_figure(sheet.value(r, j)) for r in keys)]
+    found = next((j for j in rated if j in filled), None) or next(iter(filled), None)
+    if found is None and any(_PERCENT.search(clean_text(sheet.value(r, c)) or "") for r in keys):
+        return c
+    return found
+
+
 def _targets_down(
     sheet: Sheet, c: int, keys: dict[int, str], value: int, header: tuple[int, int], title: list[str]
 ) -> ParsedTable:
@@ -319,7 +345,9 @@ def _targets_down(
         if name_col is not None and clean_text(sheet.value(r, name_col)):
             current = clean_text(sheet.value(r, name_col))
         if r in keys:
-            cells.append(
-                (r, "village", current, keys[r], clean_text(sheet.value(r, c)), {"target_coverage_pct": sheet.value(r, value)})
-            )
+            target = sheet.value(r, value)
+            if value == c:  # the target written in the indicator's sentence
+                found = _PERCENT.search(clean_text(target) or "")
+                target = float(found.group(1).replace(",", ".")) if found else None
+            cells.append((r, "village", current, keys[r], clean_text(sheet.value(r, c)), {"target_coverage_pct": target}))
     return deprivation_table(sheet, {"target_coverage_pct": value}, cells, header, title, name_col, kind="targets", subject=KIND)
