@@ -92,7 +92,8 @@ def _spelt(folded: str) -> str:
     return _ABBREVIATION.sub(lambda m: _ABBREVIATED[m.group(1)], folded)
 
 
-def _folded_hits(text: str, index: dict[str, list], other_type: bool = False, bare: bool = True) -> list:
+def _folded_hits(text: str, index: dict[str, list], other_type: bool = False, bare: bool = True,
+                 untyped_too: bool = True) -> list:
     """Units whose accent-folded bare name occurs as whole words.
 
     A name right after its own type word ("xa kep", "phuong phu tan") beats
@@ -144,7 +145,7 @@ def _folded_hits(text: str, index: dict[str, list], other_type: bool = False, ba
                     else:
                         other.setdefault(n, []).append(unit)
                 break
-    found = other if other_type else (typed or untyped)
+    found = other if other_type else (typed or (untyped if untyped_too else {}))
     return found[max(found)] if found else []
 
 
@@ -303,7 +304,9 @@ class Resolver:
             if not decided:
                 continue
             if decided.rule == "wrong_province":
-                if elsewhere is None:
+                # named as written: with its type word, not words of prose ("tỷ lệ hộ nghèo" is no Phường Lê Hồ)
+                if elsewhere is None and (not method.startswith("folded") or _folded_hits(
+                        _without_former(text), self.folded, untyped_too=False)):
                     elsewhere, named_elsewhere = decided, [_bare_folded(u.bare_name) for u in hits]
                 continue
             if elsewhere is not None:

@@ -407,6 +407,9 @@ def test_a_national_run_takes_the_province_a_title_names():
     ("91", "x.xlsx", "UBND HUYỆN ĐẢO CÔ TÔ", "wrong_province"),
     ("31", "x.xlsx", "UBND xã Ba Tri (xã Vĩnh Hòa cũ)", "wrong_province"),
     ("33", "x.xlsx", "UBND X. Hưng Long", "commune_resolved"),  # HCM's today, Hưng Yên's before: either
+    # prose is no unit named as written ("tỷ lệ hộ" is no Phường Lê Hồ of Ninh Bình): the file name decides
+    ("42", "bieu giam ngheo xa ky van.xlsx", "KẾ HOẠCH PHẤN ĐẤU GIẢM TỶ LỆ HỘ NGHÈO", "18787"),
+    (None, "bieu giam ngheo xa ky van.xlsx", "KẾ HOẠCH PHẤN ĐẤU GIẢM TỶ LỆ HỘ NGHÈO", "18787"),
 ])
 def test_which_commune_a_second_national_probe_named(province, file_name, title, want):
     """A second national probe's cases (independent, 12-07): each was given to a wrong commune without a word, or
