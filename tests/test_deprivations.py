@@ -521,3 +521,16 @@ def test_a_group_s_size_in_its_own_label(tmp_path):
     assert _rate(outputs, 4, "poor") == (20, 64, 31.25)
     assert failures.filter(pl.col("rule") == "rate_matches_counts").is_empty()
     assert failures.filter(pl.col("rule") == "group_matches_plan")["value"].to_list() == ["64"]
+
+
+def test_a_village_named_without_its_type_word_takes_the_plan_s_sizes(tmp_path):
+    """"1" in the deprivation table, "Tổ 1" in the plan: the village's group sizes and rates were null, without a word
+    (independent probe, Hà Tĩnh: "Thanh Long" for "Xóm Thanh Long"). Villages are matched as a household list's are."""
+    path = village_table(tmp_path / "thieu hut thon.xlsx", villages=(("Tổ dân phố 1", 30, 20), ("Tổ dân phố 2", 34, 35)))
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.delete_cols(3, 2)  # no sizes of its own: the plan's
+    wb.save(path)
+    _, outputs, _ = steps([path, plan(tmp_path / "ke hoach.xlsx")])
+    villages = outputs["deprivations_villages.parquet"].filter((pl.col("indicator_id") == 4) & (pl.col("group") == "poor"))
+    assert dict(villages.select("village_name", "households_in_group").iter_rows()) == {"Tổ dân phố 1": 30, "Tổ dân phố 2": 34}
