@@ -219,6 +219,20 @@ def _unread_figure_columns(table: Table, data_rows: set[int]) -> list[dict]:
     return out
 
 
+def _hidden_rows_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:
+    """hidden_content for the hidden rows a deprivation table, a roadmap or a household list reads, as a village table's
+    are (a hidden indicator row was counted without a word: independent probe, Hà Tĩnh); once a row and kind."""
+    out, seen = [], set()
+    for t in tables:
+        sheet = sheets.get(t.sheet)
+        hidden = set(sheet.hidden_rows) if sheet is not None else set()
+        for r in sorted(hidden & set(t.rows.get("row") or ())):
+            if (t.sheet, r, t.kind) not in seen:
+                seen.add((t.sheet, r, t.kind))
+                out.append({**failure("hidden_content", t.sheet, row=r, col=1, value=str(r), detail="row"), "kind": t.kind})
+    return out
+
+
 def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> ParseResult:
     """The parse result of a file that cannot be used at all (rule `readable`)."""
     return ParseResult(
@@ -319,6 +333,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
             )
         )
     result.tables.extend(others)
+    result.failures.extend(_hidden_rows_of(others, {s.name: s for s in book.sheets}))
     for t in result.tables:
         result.failures.extend(unused_row_failures(t))
     # a listed person's name in a title line or a village cell stays in this process (the cache keeps the result)

@@ -534,3 +534,15 @@ def test_a_village_named_without_its_type_word_takes_the_plan_s_sizes(tmp_path):
     _, outputs, _ = steps([path, plan(tmp_path / "ke hoach.xlsx")])
     villages = outputs["deprivations_villages.parquet"].filter((pl.col("indicator_id") == 4) & (pl.col("group") == "poor"))
     assert dict(villages.select("village_name", "households_in_group").iter_rows()) == {"Tổ dân phố 1": 30, "Tổ dân phố 2": 34}
+
+
+def test_a_hidden_indicator_row_is_read_and_flagged(tmp_path):
+    """A hidden row of a deprivation table was counted without a word, where a plan's is flagged (hidden_content)."""
+    path = rows_table(tmp_path / "thieu hut.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.active.row_dimensions[12].hidden = True  # "Bảo hiểm y tế", indicator 4
+    wb.save(path)
+    failures, outputs, _ = steps([path])
+    hit = failures.filter(pl.col("rule") == "hidden_content")
+    assert hit.select("cell", "kind", "severity").rows() == [("A12", "deprivations", "warning")]
+    assert _rate(outputs, 4, "poor") == (20, 64, 31.25)  # still read
