@@ -118,11 +118,12 @@ def _message(rec: dict) -> tuple[str, str]:
         else expected,
         "field_vi": ", ".join(label_vi(f) for f in fields),
         "field_en": ", ".join(label_en(f) for f in fields),
-        "sheet": _text(rec.get("source_sheet")),
+        "sheet": _text(rec.get("source_sheet")) or "(tệp CSV)",  # a CSV has no sheet: "trên trang tính  không khớp" read oddly
         "detail_vi": detail_vi,
         "detail_en": detail_en,
     }
-    english = {**args, "value": none_en or as_en(value), "expected": as_en(expected)}
+    english = {**args, "value": none_en or as_en(value), "expected": as_en(expected),
+               "sheet": _text(rec.get("source_sheet")) or "(CSV file)"}
     if rule.id == "required_columns":
         english["expected"] = ", ".join(label_en(f) for f in expected.split(", ") if f)
     return rule.message_vi.format(cell=where, **args), rule.message_en.format(cell=where_en, **english)

@@ -154,7 +154,9 @@ _FORMER_ASIDE = re.compile(r"\([^()]*\bcũ\s*\)|(?:xã|phường|thị trấn)\s
 
 def _without_former(text: str) -> str:
     """A title without the former units it names as such: "(xã Vĩnh Hòa cũ)", "xã Vĩnh Hòa (cũ)"."""
-    return _FORMER_ASIDE.sub(" ", nfc(text)) if "cũ" in nfc(text).lower() else text
+    if "cũ" not in nfc(text).lower():
+        return text
+    return "\n".join(_FORMER_ASIDE.sub(" ", nfc(line)) for line in text.split("\n"))  # line by line: nfc joins lines
 
 
 def _naming_line(text: str, hits: list[Unit], named: list[str] = ()) -> str:

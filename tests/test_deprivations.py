@@ -546,3 +546,15 @@ def test_a_hidden_indicator_row_is_read_and_flagged(tmp_path):
     hit = failures.filter(pl.col("rule") == "hidden_content")
     assert hit.select("cell", "kind", "severity").rows() == [("A12", "deprivations", "warning")]
     assert _rate(outputs, 4, "poor") == (20, 64, 31.25)  # still read
+
+
+def test_an_indicator_given_twice_is_an_indicator_set_error(tmp_path):
+    """"10 | Nhà tiêu hợp vệ sinh | 34" and "10 | Nhà tiêu HVS | 3" on one commune's table were added up (37), without a
+    word (independent probe, Hà Tĩnh): which row is right the commune must say."""
+    path = rows_table(tmp_path / "thieu hut.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.active.append([10, "Nhà tiêu HVS", 3, None, 1, None])
+    wb.save(path)
+    failures, _, _ = steps([path])
+    hit = _only(failures, "indicator_set")
+    assert hit["value"] == "ghi hai lần: Nhà tiêu hợp vệ sinh" and hit["severity"] == "error"

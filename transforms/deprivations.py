@@ -239,9 +239,15 @@ def indicator_set_failures(cells: pl.LazyFrame, keys: list[str], names: dict[str
     one the catalogue does not know (rule indicator_set), once per table, the indicators named."""
     # a village table names its indicators once per village: the distinct names first (a national set's cells are a million)
     named_once = cells.select("commune_code", "table_id", "indicator", "indicator_label").unique()
+    # an indicator given twice on a commune's rows ("10 | Nhà tiêu hợp vệ sinh | 34" and "10 | Nhà tiêu HVS | 3"): which is
+    # right the commune says; they were added up without a word (independent probe, Hà Tĩnh)
+    twice = cells.filter((pl.col("level") == "commune") & pl.col("indicator").is_not_null()).group_by(
+        "commune_code", "table_id", "indicator", "group").len().filter(pl.col("len") > 1).group_by("commune_code").agg(
+        pl.col("indicator").unique().sort().alias("_twice"))
     given = named_once.group_by("commune_code").agg(
         pl.col("table_id").min(), pl.col("indicator").drop_nulls().unique().alias("_given"),
-        pl.col("indicator_label").filter(pl.col("indicator").is_null()).drop_nulls().unique().sort().alias("_unknown"))
+        pl.col("indicator_label").filter(pl.col("indicator").is_null()).drop_nulls().unique().sort().alias("_unknown")
+    ).join(twice, on="commune_code", how="left").with_columns(pl.col("_twice").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))))
     named = lambda e: e.list.eval(pl.element().replace_strict(names, default=pl.element())).list.join("; ")  # noqa: E731
     wanted = pl.lit(keys, dtype=pl.List(pl.Utf8))
     checked = given.with_columns(
@@ -255,8 +261,9 @@ def indicator_set_failures(cells: pl.LazyFrame, keys: list[str], names: dict[str
         pl.when(pl.col("_missing").list.len() > 0).then(pl.lit("thiếu ") + named(pl.col("_missing"))),
         pl.when(pl.col("_foreign").list.len() > 0).then(pl.lit("chỉ số của chuẩn khác: ") + foreign),
         pl.when(pl.col("_unknown").list.len() > 0).then(pl.lit("không nhận ra: ") + pl.col("_unknown").list.join("; ")),
+        pl.when(pl.col("_twice").list.len() > 0).then(pl.lit("ghi hai lần: ") + named(pl.col("_twice"))),
     ]
-    bad = (pl.col("_missing").list.len() > 0) | (pl.col("_foreign").list.len() > 0) | (pl.col("_unknown").list.len() > 0)
+    bad = pl.any_horizontal([pl.col(c).list.len() > 0 for c in ("_missing", "_foreign", "_unknown", "_twice")])
     return as_failures(checked.filter(bad).select(
         "table_id", pl.lit("indicator_set").alias("rule"), pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("value"),
         pl.lit(standard).alias("expected")))
