@@ -126,6 +126,11 @@ def _detail_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str]) -> list[di
         return frame.with_columns(pl.int_range(pl.len()).over(key).cast(pl.Int64).alias("_nth"))
 
     shown = [c for c in ("commune_name", "province_name", "item_label", "indicator") if c in b.columns or c in a.columns]
+    if "commune_code" in key and not a.is_empty() and not b.is_empty():
+        # a commune in one run only is said by its status and its commune row: not its every indicator against nothing
+        # (a newly accepted commune printed 24 rows of "— →"; independent probe)
+        both = set(a["commune_code"]) & set(b["commune_code"])
+        a, b = (frame.filter(pl.col("commune_code").is_in(list(both))) for frame in (a, b))
     return [_drop_keys(c) for c in _row_changes(keyed(a), keyed(b), [*key, "_nth"], shown, one_run_too=True)]
 
 

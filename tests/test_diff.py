@@ -437,3 +437,17 @@ def test_a_roadmap_s_changed_figures_are_in_the_diff(tmp_path):
     text = render_diff(d)
     assert "Xã Pa Ủ (03442), năm 2027, Trung ương: " in text and "Giá trị 842,50 → 892,50 (+50)" in text, text
     assert "năm 2026, Số hộ nghèo giảm: Giá trị 26 → 23 (-3)" in text
+
+
+def test_a_commune_new_to_a_detail_table_is_not_listed_row_by_row():
+    """A newly accepted commune's deprivation table printed 24 rows of "— →" (independent probe): its status and its
+    commune row say it; a row new to a commune of both runs is still listed."""
+    from giamngheo.diff import _detail_changes
+
+    def table(rows):
+        return pl.DataFrame(rows, schema=["commune_code", "indicator_id", "group", "households_deprived"], orient="row")
+
+    a = table([("01840", 1, "poor", 5)])
+    b = table([("01840", 1, "poor", 6), ("01840", 2, "poor", 3), ("01843", 1, "poor", 9), ("01843", 2, "poor", 4)])
+    changed = _detail_changes(a, b, ["commune_code", "indicator_id", "group"])
+    assert [(c["commune_code"], c["indicator_id"]) for c in changed] == [("01840", 1), ("01840", 2)]
