@@ -334,3 +334,26 @@ def test_the_official_form_s_movements_between_the_groups_and_a_plain_decrease(t
     ], [[1, "Thôn 1", 10, 3, 1, 8], [2, "Thôn 2", 6, 2, 0, 4]], merges=["C4:F4"])
     fields, failures = _read(plain)
     assert fields["poor_decrease"] == [3, 2] and fields["poor_increase"] == [1, 0] and failures == []
+
+
+def test_movements_between_the_groups_in_abbreviations_and_a_flat_header(tmp_path):
+    """"HN / HN giảm / Sang HCN" was the near-poor's whole decrease, "HCN / HCN giảm / Thoát CN" and "Hộ nghèo / Giảm /
+    Khác" not read; in a one-row header "Số hộ nghèo chuyển sang hộ cận nghèo" was the near-poor's increase: correct,
+    balanced files rejected (independent probe, Quảng Trị). The block a column stands in decides."""
+    path = _book(tmp_path / "viet tat.xlsx", "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026", [
+        ["STT", "Thôn", "HN", None, None, None, None, "HCN", None, None, None, None],
+        [None, None, "HN đầu kỳ", "HN giảm", None, "HN tăng", "HN cuối kỳ", "HCN đầu kỳ", "HCN giảm", None, "HCN tăng",
+         "HCN cuối kỳ"],
+        [None, None, None, "Sang HCN", "Khác", "Từ HCN", None, None, "Thoát CN", "Sang HN", "Từ HN", None],
+    ], [[1, "Thôn 1", 10, 3, 1, 2, 8, 8, 1, 2, 3, 8], [2, "Thôn 2", 6, 1, 0, 0, 5, 5, 0, 0, 1, 6]],
+        merges=["C4:G4", "H4:L4", "D5:E5", "I5:J5"])
+    fields, failures = _read(path)
+    assert fields["poor_to_near_poor"] == [3, 1] and fields["poor_other_decrease"] == [1, 0]
+    assert fields["poor_from_near_poor"] == [2, 0] and fields["near_poor_escaped"] == [1, 0]
+    assert fields["near_poor_to_poor"] == [2, 0] and fields["near_poor_from_poor"] == [3, 1] and failures == []
+    flat = _book(tmp_path / "phang.xlsx", "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026", [
+        ["STT", "Thôn", "Số hộ nghèo đầu năm", "Số hộ nghèo chuyển sang hộ cận nghèo", "Số hộ nghèo cuối năm",
+         "Số hộ cận nghèo đầu năm", "Số hộ nghèo chuyển sang cận nghèo", "Số hộ cận nghèo cuối năm"],
+    ], [[1, "Thôn 1", 10, 3, 7, 8, 3, 11], [2, "Thôn 2", 6, 1, 5, 5, 1, 6]])
+    fields, failures = _read(flat)
+    assert fields["poor_to_near_poor"] == [3, 1] and fields["near_poor_from_poor"] == [3, 1] and failures == []

@@ -28,6 +28,7 @@ FLOWS = {
     "flow.new": (None, "new"),
     "flow.other_decrease": (None, "other_decrease"),
     "flow.other_increase": (None, "other_increase"),
+    "flow.other": (None, "other"),  # "Khác" under a decrease or an increase: its other movements
 }
 ESCAPES = frozenset({"flow.escaped", "flow.escaped_near"})  # the movements a plan also names, as its cut
 RESULTS_ONLY_FLOWS = frozenset(FLOWS) - ESCAPES
@@ -136,24 +137,26 @@ def role_field(tags: frozenset[str]) -> str | None:
 
 _POOR_TO_NEAR = frozenset({"flow.to_near", "flow.from_poor"})
 _NEAR_TO_POOR = frozenset({"flow.to_poor", "flow.from_near"})
-# (block, a decrease?, which way the households went) -> the movement's field
+# (block, which way the households went) -> the movement's field, and whether it is the block's decrease
 _CROSSINGS = {
-    ("poor", True, _POOR_TO_NEAR): "poor_to_near_poor", ("poor", False, _NEAR_TO_POOR): "poor_from_near_poor",
-    ("near", True, _NEAR_TO_POOR): "near_poor_to_poor", ("near", False, _POOR_TO_NEAR): "near_poor_from_poor",
+    ("poor", _POOR_TO_NEAR): ("poor_to_near_poor", True), ("poor", _NEAR_TO_POOR): ("poor_from_near_poor", False),
+    ("near", _NEAR_TO_POOR): ("near_poor_to_poor", True), ("near", _POOR_TO_NEAR): ("near_poor_from_poor", False),
 }
 
 
 def _crossing(tags: frozenset[str], flows: list[str], block: str | None) -> str | None:
-    """A movement between the poor and the near-poor under a block's decrease or increase, by the block: "Hộ cận nghèo
-    trở thành hộ nghèo" is the poor's increase under the poor's "Số hộ tăng", the near-poor's decrease under theirs
-    (the official form words both blocks so; read as the near-poor's under the poor's, not read at all under the
-    near-poor's: 14 false balance errors rejected a correct file, independent probe, Hà Tĩnh)."""
+    """A movement between the poor and the near-poor, by the block it stands in: "Hộ cận nghèo trở thành hộ nghèo" is
+    the poor's increase in the poor's block, the near-poor's decrease in theirs (the official form words both blocks
+    so; read as the near-poor's under the poor's, not read at all under the near-poor's: 14 false balance errors
+    rejected a correct file, independent probe, Hà Tĩnh), "Số hộ nghèo chuyển sang hộ cận nghèo" and "HN giảm / Sang
+    HCN" the poor's decrease whatever group the words name first (Quảng Trị). A "giảm" or "tăng" over it must agree."""
     down, up = "group.decrease" in tags, "group.increase" in tags
-    if block not in ("poor", "near") or down == up:
-        return None
     crossing = frozenset(flows) & (_POOR_TO_NEAR | _NEAR_TO_POOR)
     way = next((w for w in (_POOR_TO_NEAR, _NEAR_TO_POOR) if crossing and crossing <= w), None)
-    return _CROSSINGS.get((block, down, way)) if way else None
+    found = _CROSSINGS.get((block, way)) if way else None
+    if found is None or (down or up) and (down and up or down != found[1]):
+        return None
+    return found[0]
 
 
 def count_field(tags: frozenset[str], kind: str, table_subject: str | None, years: list[int], year: int | None) -> str | None:
@@ -181,6 +184,10 @@ def _count_field(tags: frozenset[str], kind: str, table_subject: str | None, yea
             return crossing
         if flows:
             implied, movement = FLOWS[flows[0]]
+            if movement == "other":  # "Giảm / Khác", "Tăng / Khác"
+                movement = "other_decrease" if "group.decrease" in tags else "other_increase" if "group.increase" in tags else ""
+                if not movement:
+                    return None
             who = implied or (subj if subj in ("poor", "near") else table_subject)
             return f"{SUBJECT_PREFIX[who]}_{movement}" if who in SUBJECT_PREFIX else None
         who = subj if subj in ("poor", "near", "total") else None
