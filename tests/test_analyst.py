@@ -526,3 +526,14 @@ def test_a_kind_declares_its_own_sheet_and_html_section(tmp_path, monkeypatch):
     assert [r[next(c for c in columns if "nghèo" in c.lower())].value for r in rows] == [22, 12]
     assert totals is not None and totals[next(c for c in columns if "nghèo" in c.lower())].value == 34
     assert '<section id="lo-trinh">' in write_html_report(run).read_text(encoding="utf-8")
+
+
+def test_a_total_of_a_figure_only_some_communes_give_is_left_blank():
+    """"Hộ nghèo DTTS" 115 beside 19.679 poor in the totals row: only 2 of 114 communes give it, so the total read as
+    the province's share (independent probe). Blank when an accepted commune does not give it; summed when all do."""
+    from giamngheo.reports.analyst_cells import totals_row
+
+    frame = pl.DataFrame({"status": ["accepted", "accepted", "rejected"], "poor_households": [40, 60, None],
+                          "poor_ethnic_minority": [10, None, None], "poor_no_labour": [3, 4, None]})
+    totals = totals_row(frame, ["poor_households", "poor_ethnic_minority", "poor_no_labour"], {})
+    assert totals == {"poor_households": 100, "poor_ethnic_minority": None, "poor_no_labour": 7}

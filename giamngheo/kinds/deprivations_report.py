@@ -39,7 +39,7 @@ def deprivation_sheets(run_dir: Path) -> list[Sheet]:
             "target_coverage_pct",
             "communes_meeting_target",
         ],
-        values=["households_deprived", "households_in_group", "deprivation_rate_pct"],
+        values=["households_deprived", "households_in_group", "deprivation_rate_pct", "communes"],
     ).sort("province_code", "indicator_id")
     get = lambda c: pl.col(c) if c in wide.columns else pl.lit(None)  # noqa: E731
     table = wide.select(
@@ -55,6 +55,8 @@ def deprivation_sheets(run_dir: Path) -> list[Sheet]:
         pl.col("coverage_pct").alias("Tỷ lệ đáp ứng (%)"),
         pl.col("target_coverage_pct").alias("Chỉ tiêu (%)"),
         pl.col("communes_meeting_target").alias("Số xã đạt chỉ tiêu"),
+        # how many communes the figures are of (one ward's read as the province's: independent probe)
+        pl.max_horizontal(get("communes_poor"), get("communes_near_poor")).cast(pl.Int64).alias("Số xã có bảng thiếu hụt"),
     )
     notes = (f"Chuẩn nghèo: {frame['standard'][0]}. Tổng của các xã, phường có bảng thiếu hụt được chấp nhận; tỷ lệ đáp ứng "
              "= 100 − tỷ lệ hộ nghèo và cận nghèo thiếu hụt chỉ số.",)
@@ -110,9 +112,15 @@ def _bars(frame: pl.DataFrame) -> str:
         for k, g in enumerate(("poor", "near_poor")):
             v = rates.get((i, g), 0.0)
             parts.append(f'<rect x="300" y="{y + k * 9}" width="{3 * v:.1f}" height="8" fill="{colours[g]}"/>'
-                         f'<text x="{304 + 3 * v:.1f}" y="{y + k * 9 + 8}" font-size="9">{v:.1f}%</text>')
+                         f'<text x="{304 + 3 * v:.1f}" y="{y + k * 9 + 8}" font-size="9">{f"{v:.1f}".replace(".", ",")}%</text>')
         y += 22
     return (f'<svg viewBox="0 0 660 {y + 10}" role="img" aria-label="Tỷ lệ hộ thiếu hụt theo chỉ số">{"".join(parts)}</svg>')
+
+
+def _over(frame: pl.DataFrame) -> str:
+    """Whose the figures are: "của 34 xã, phường có bảng thiếu hụt được chấp nhận" (one ward's read as "toàn tỉnh")."""
+    communes = frame["communes"].max() if "communes" in frame.columns and frame.height else None
+    return f"của {communes} xã, phường có bảng thiếu hụt được chấp nhận" if communes else "của các xã, phường có bảng thiếu hụt"
 
 
 def deprivation_section(run_dir: Path) -> str:
@@ -134,7 +142,8 @@ def deprivation_section(run_dir: Path) -> str:
                 f"<th>Còn thiếu (điểm %)</th></tr></thead><tbody>{rows}</tbody></table>")
     return (
         '<section id="thieu-hut"><h2>Chỉ số thiếu hụt <small>deprivation indicators, accepted communes</small></h2>'
-        f"<figure>{_bars(frame)}<figcaption>Tỷ lệ hộ nghèo (đỏ) và hộ cận nghèo (cam) thiếu hụt từng chỉ số, toàn tỉnh "
+        f"<figure>{_bars(frame)}<figcaption>Tỷ lệ hộ nghèo (đỏ) và hộ cận nghèo (cam) thiếu hụt từng chỉ số, "
+        f"{_over(frame)} "
         f"<small>deprivation rate by indicator, poor and near-poor, {escape(frame['standard'][0])}</small></figcaption></figure>"
         f"{rows}</section>"
     )

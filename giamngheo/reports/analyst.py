@@ -281,8 +281,10 @@ def _kind_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, sheet: Sheet) 
 
 def _missing_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, ledger: pl.DataFrame) -> None:
     kinds = kinds_in_season(ledger)
+    # the kinds in their declared order, the plan first (by name, its 4 missing communes sat at row 250 of 437)
+    order = {k: n for n, k in enumerate(KIND_VI)}
     missing = ledger.filter((pl.col("status") == "missing") & pl.col("kind").is_in(kinds)).sort(
-        "kind", "province_code", "commune_code"
+        pl.col("kind").replace_strict(order, default=len(order)), "province_code", "commune_code"
     )
     listed = "trong biểu giao chỉ tiêu của tỉnh" if ctx.expected_from_targets else "trong danh mục đơn vị hành chính của tỉnh"
     notes = [f"Xã, phường {listed} chưa gửi báo cáo: {', '.join(KIND_VI[k].lower() for k in kinds)}."]

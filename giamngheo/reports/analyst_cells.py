@@ -16,7 +16,7 @@ from giamngheo.reports.ledger import ledger_summary
 from giamngheo.reports.safe_cells import is_formula_like, xml_text
 from giamngheo.reports.xlsx_fast import Column, excel_serial, FastWorksheet, row_fills, Styles, xml_rows
 from giamngheo.vn import vn_int, vn_pct
-from schemas.columns import COLUMNS
+from schemas.columns import BREAKDOWN_OF, COLUMNS
 from schemas.results import RESULTS_BREAKDOWN_FIELDS
 from transforms.rates import rate_pct
 from transforms.results import provincial_results
@@ -176,6 +176,10 @@ def sheet_columns(frame: pl.DataFrame, preferred: list[str], ctx: SheetContext, 
     return columns
 
 
+_GIVEN_BY_SOME = frozenset({*BREAKDOWN_OF, *(f"{b}_{end}" for b in BREAKDOWN_OF for end in ("start", "end")),
+                            "list_poor_households", "list_near_poor_households"})
+
+
 def totals_row(frame: pl.DataFrame, columns: list[str], rates: dict[str, tuple[str, str]]) -> dict | None:
     """Sums of the integer columns, rates recomputed from the sums (never an average of rates)."""
     if frame.is_empty():
@@ -186,6 +190,12 @@ def totals_row(frame: pl.DataFrame, columns: list[str], rates: dict[str, tuple[s
         if c in frame.columns and frame.schema[c].is_integer() and c not in PLAIN_INTEGERS
     ]
     totals = {c: frame[c].sum() if frame[c].null_count() < frame.height else None for c in sums}
+    # a figure only some accepted communes give ("Hộ nghèo DTTS" of 2 communes in 114, a list's counts of one): its sum
+    # beside every commune's poor read as the province's share; blank, as the Cơ cấu sheet and provinces.parquet say
+    # how many give it (independent probe)
+    if "status" in frame.columns:
+        accepted = frame.filter(pl.col("status") == "accepted")
+        totals.update({c: None for c in sums if c in _GIVEN_BY_SOME and accepted[c].null_count() > 0})
     for rate, (numerator, denominator) in rates.items():
         if rate in columns and totals.get(numerator) is not None and totals.get(denominator) is not None:
             totals[rate] = pl.select(rate_pct(pl.lit(totals[numerator]), pl.lit(totals[denominator]))).item()
