@@ -442,3 +442,19 @@ def test_a_numbered_row_under_the_header_and_classification_codes(tmp_path):
     assert table.rows["deprivations"] == ["1,4,10", "2", "3,5,7,9", "1,6,11"]
     assert table.rows["group"] == ["poor", "near_poor", "poor", "poor"]
     assert [f["rule"] for f in parsed.failures] == []
+
+
+def test_a_list_whose_head_column_is_worded_otherwise_is_never_a_plan(tmp_path):
+    """"Người đại diện" for the head, or no head's column at all ("Mã hộ | Thôn | Số khẩu | Phân loại"), under "DANH
+    SÁCH HỘ NGHÈO …": read as a plan annex, the first households taken into its header and quoted in the failures, the
+    reports and the cache, the commune's plan replaced (independent probe, Lào Cai). A list's title and two household
+    fields make it a list: read as one, else refused whole (personal_list); never a plan, no name in a failure."""
+    rows = [["STT", "Mã số hộ", "Người đại diện", "Thôn, bản", "Loại hộ", "Nhân khẩu"]]
+    rows += [[i + 1, f"HN-{i:03d}", p[0], p[1], p[5], p[4]] for i, p in enumerate(PEOPLE)]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows), Limits())
+    assert [t.kind for t in parsed.tables] == ["households"] and not _leaked(_blob(parsed.failures))
+    rows = [["STT", "Mã hộ", "Thôn", "Dân tộc", "Số khẩu", "Phân loại"]]
+    rows += [[i + 1, f"HN-{i:03d}", p[1], "Kinh", p[4], p[5]] for i, p in enumerate(PEOPLE)]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds ma ho.xlsx", rows), Limits())
+    assert [t.kind for t in parsed.tables] == [] and [f["rule"] for f in parsed.failures] == ["personal_list"]
+    assert "HN-001" not in _blob(parsed.failures)

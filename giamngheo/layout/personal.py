@@ -53,15 +53,36 @@ def _personal_labels(row: list) -> list[str] | None:
 
 
 def personal_header(sheet: Sheet) -> tuple[int, list[str]] | None:
-    """(0-based row, its labels) of a list's header among a sheet's first rows."""
-    if not names_any(header_texts(sheet), _NOT_PERSONAL, _names_personal):
-        return None
+    """(0-based row, its labels) of a list's header among a sheet's first rows: one naming a personal column, or, under
+    a title naming a list of households ("DANH SÁCH HỘ NGHÈO …"), one naming two fields of a household ("Mã số hộ |
+    Người đại diện | Loại hộ | Nhân khẩu"). Such a list whose head's column the vocabulary did not know was read as a
+    plan annex: its rows taken into the header, heads' names and household codes quoted in the failures, the reports
+    and the cache, the commune's plan replaced (independent probe, Lào Cai)."""
+    texts = header_texts(sheet)
     start = first_filled(sheet)
+    if names_any(texts, _NOT_PERSONAL, _names_personal):
+        for r in range(start, min(len(sheet.rows), start + HEADER_SCAN)):
+            labels = _personal_labels(sheet.rows[r])
+            if labels:
+                return r, labels
+        return None
+    if not any(_LIST_TITLE.search(f" {fold(t)} ") for t in texts):
+        return None
     for r in range(start, min(len(sheet.rows), start + HEADER_SCAN)):
-        labels = _personal_labels(sheet.rows[r])
-        if labels:
+        labels = [t for t in (_label(v) for v in sheet.rows[r]) if t and len(t) <= 150]
+        if len(labels) >= MIN_LABELS and sum(bool(_household_field(t)) for t in labels) >= 2:
             return r, labels
     return None
+
+
+# a title naming a list of households, not a plan's "danh sách phân bổ chỉ tiêu"
+_LIST_TITLE = re.compile(r" danh sach (?:cac )?ho (?:ngheo|can ngheo|gia dinh)")
+
+
+@lru_cache(maxsize=20_000)
+def _household_field(label: str) -> bool:
+    """Whether a header label names a field of a household list other than its number ("Mã hộ", "Nhân khẩu")."""
+    return bool({t for t in load_vocabulary().households.leading(label) if t != "hh.stt"})
 
 
 def _could_be_header(row: list) -> bool:
