@@ -458,3 +458,13 @@ def test_a_list_whose_head_column_is_worded_otherwise_is_never_a_plan(tmp_path):
     parsed = parse_workbook(_xlsx(tmp_path / "ds ma ho.xlsx", rows), Limits())
     assert [t.kind for t in parsed.tables] == [] and [f["rule"] for f in parsed.failures] == ["personal_list"]
     assert "HN-001" not in _blob(parsed.failures)
+
+
+def test_a_village_cell_merged_down_over_its_households_is_each_one_s(tmp_path):
+    """"Thôn Nà Rì" merged over its four households: only the first had a village, the others none, without a word
+    (independent probe, Lào Cai)."""
+    rows = [["STT", "Họ và tên chủ hộ", "Số CCCD", "Thôn", "Số nhân khẩu", "Phân loại"]]
+    rows += [[i + 1, p[0], p[3], "Thôn Nà Rì" if i == 0 else None, p[4], p[5]] for i, p in enumerate(PEOPLE)]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows, merges=["D4:D7"]), Limits())
+    [table] = parsed.tables
+    assert table.rows["name"] == ["Thôn Nà Rì"] * 4

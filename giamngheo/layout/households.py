@@ -189,7 +189,9 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
             # a total, its label in the name column or leading the row ("Cộng Xóm 1: 11 hộ" in the code column); never a
             # household whose head is a Tổng (a surname), with a birth year or an ID number
             continue
-        own_village = _text(sheet.value(r, cols["village"])) if "village" in cols else village
+        # a village's cell merged down over its households ("Thôn Nà Rì" over four rows): theirs too, as shown (only the
+        # first had a village; the others none, without a word: independent probe, Lào Cai)
+        own_village = sheet.shown(r, cols["village"], _text) if "village" in cols else village
         household = _household(sheet, r, cols, deprivation, group, own_village or None, keyed)
         num, text = members_cell(household.pop("members"))
         for k, v in (
