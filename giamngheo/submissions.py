@@ -12,6 +12,7 @@ from .parsed import ParseResult
 from .resolve import Resolution, Resolver
 
 PLAN = "plan"  # a file with no table competes as a plan (choose_submissions)
+HOUSEHOLDS = "households"
 NOT_REPORTS = ("targets", "summary")  # table kinds that are no commune's report
 
 
@@ -33,7 +34,12 @@ class FileRecord:
 
     @property
     def kinds(self) -> set[str]:
-        return {t.kind for t in self.data.tables if t.kind not in NOT_REPORTS}
+        """The report kinds its tables give; a household list refused whole (personal_list) is one all the same, not a
+        plan without a table (it was listed as a superseded plan, and the commune's list as never received)."""
+        found = {t.kind for t in self.data.tables if t.kind not in NOT_REPORTS}
+        if not found and any(f.get("rule") == "personal_list" for f in self.data.failures):
+            return {HOUSEHOLDS}
+        return found
 
     @property
     def doc_date(self) -> tuple:

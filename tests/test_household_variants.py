@@ -468,3 +468,17 @@ def test_a_village_cell_merged_down_over_its_households_is_each_one_s(tmp_path):
     parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows, merges=["D4:D7"]), Limits())
     [table] = parsed.tables
     assert table.rows["name"] == ["Thôn Nà Rì"] * 4
+
+
+def test_a_list_refused_whole_is_the_commune_s_list_not_a_plan(tmp_path):
+    """A list refused whole (personal_list: a list of persons, a layout not read) was a file with no table: listed as
+    a superseded plan "whose figures come from" the plan, and the commune's list as never received (independent
+    probe, Lào Cai). It is the commune's household list, rejected."""
+    from giamngheo.discover import FileEntry
+    from giamngheo.submissions import FileRecord
+
+    rows = [["STT", "Mã hộ", "Thôn", "Dân tộc", "Số khẩu", "Phân loại"]]
+    rows += [[i + 1, f"HN-{i:03d}", p[1], "Kinh", p[4], p[5]] for i, p in enumerate(PEOPLE)]
+    path = _xlsx(tmp_path / "ds ma ho.xlsx", rows)
+    record = FileRecord(FileEntry(path.name, path, 1, 0.0), path.name, True, parse_workbook(path, Limits()))
+    assert record.kinds == {"households"}
