@@ -241,7 +241,9 @@ def indicator_set_failures(cells: pl.LazyFrame, keys: list[str], names: dict[str
     named_once = cells.select("commune_code", "table_id", "indicator", "indicator_label").unique()
     # an indicator given twice on a commune's rows ("10 | Nhà tiêu hợp vệ sinh | 34" and "10 | Nhà tiêu HVS | 3"): which is
     # right the commune says; they were added up without a word (independent probe, Hà Tĩnh)
-    twice = cells.filter((pl.col("level") == "commune") & pl.col("indicator").is_not_null()).group_by(
+    # (rows with households deprived: a dimension's row "1 | Thiếu hụt về việc làm" left blank names indicator 1 too)
+    twice = cells.filter((pl.col("level") == "commune") & pl.col("indicator").is_not_null()
+                         & (pl.col("deprived").fill_null(0) > 0)).group_by(
         "commune_code", "table_id", "indicator", "group").len().filter(pl.col("len") > 1).group_by("commune_code").agg(
         pl.col("indicator").unique().sort().alias("_twice"))
     given = named_once.group_by("commune_code").agg(

@@ -106,7 +106,9 @@ def across(sheet: Sheet) -> list[ParsedTable]:
         # a section's subtotal ("I | Khu vực xã Bình An (cũ)") is no village: counted as one, it doubled a ward's figures
         # (independent probe, Hà Tĩnh)
         stt = clean_text(sheet.value(r, stt_col)) if stt_col is not None else None
-        rows.append((r, "total" if "row.total" in tags else "subtotal" if section_row(stt, name) else "village", name))
+        # (a "section", not a "subtotal": the villages are not grouped by section here, and its figures were compared
+        # with the whole commune's as a total's)
+        rows.append((r, "total" if "row.total" in tags else "section" if section_row(stt, name) else "village", name))
     if not rows or sum(_YEAR.fullmatch(name) is not None for _, _, name in rows) * 2 > len(rows):
         return []  # years down the rows: a roadmap whose support items name indicators ("Cấp thẻ BHYT")
     title = title_lines(sheet, top)
