@@ -268,6 +268,18 @@ class Resolver:
 
     def resolve(self, file_name: str, title: list[str], codes: list[str]) -> Resolution:
         """The unit a file belongs to, or a Resolution carrying the error and the candidates."""
+        decided = self._resolve(file_name, title, codes)
+        if (self.province and decided.unit is not None and decided.rule == "legacy_unit_name"
+                and self.province not in self._provinces_named(" \n ".join(title))):
+            # a former unit of the run's province by a name other provinces' former units bear too ("Phường 12"): the
+            # file is another province's where a national run places it there by what else it names ("Phường 12, Q. Gò
+            # Vấp" in a Lâm Đồng run was Đà Lạt's former Phường 12; independent re-judge, 23 files of 5 runs)
+            there = Resolver(self.ref, None)._resolve(file_name, title, codes)
+            if there.unit is not None and there.unit.province_code != self.province:
+                return Resolution(None, there.method, "wrong_province", [there.unit.describe()], there.value)
+        return decided
+
+    def _resolve(self, file_name: str, title: list[str], codes: list[str]) -> Resolution:
         title_text = " \n ".join(title)
         for code in _CODE.findall(_file_words(file_name)) + list(codes):
             if code in self.ref.by_code:
@@ -337,8 +349,10 @@ class Resolver:
             return None
         as_former = "legacy_file_name" if "file_name" in method else "legacy_title"
         codes = {u.commune_code for u in hits}
-        placed = [u for u in self._in_district(former, text) if u.commune_code not in codes]
-        if placed:
+        placed = self._in_district(former, text)
+        # another unit than the one current name found, or one of several it found ("xã Hạ Long, huyện Vân Đồn": the
+        # former commune of Vân Đồn, not Thanh Hóa's Xã Hà Long)
+        if placed and (len(codes) > 1 or any(u.commune_code not in codes for u in placed)):
             return self._prefer_province(placed, as_former, text, True)
         longer = {_bare_folded(n) for u in former for n in self.legacy_names_in(text, u)}
         kept = [u for u in hits if not any(_bare_folded(u.bare_name) != n and f" {_bare_folded(u.bare_name)} " in f" {n} "

@@ -407,6 +407,11 @@ def test_a_national_run_takes_the_province_a_title_names():
     ("91", "x.xlsx", "UBND HUYỆN ĐẢO CÔ TÔ", "wrong_province"),
     ("31", "x.xlsx", "UBND xã Ba Tri (xã Vĩnh Hòa cũ)", "wrong_province"),
     ("33", "x.xlsx", "UBND X. Hưng Long", "commune_resolved"),  # HCM's today, Hưng Yên's before: either
+    # a numbered former ward of the run's province is not one of another province's named by its district
+    ("68", "x.xlsx", "UBND PHƯỜNG 12, Q. GÒ VẤP", "wrong_province"),
+    ("66", "x.xlsx", "UBND Phường 2, TX. Gò Công", "wrong_province"),
+    ("68", "x.xlsx", "UBND PHƯỜNG 12, TP. ĐÀ LẠT", "24778"),
+    (None, "x.xlsx", "UBND xã Hạ Long, huyện Vân Đồn", "06994"),
     # prose is no unit named as written ("tỷ lệ hộ" is no Phường Lê Hồ of Ninh Bình): the file name decides
     ("42", "bieu giam ngheo xa ky van.xlsx", "KẾ HOẠCH PHẤN ĐẤU GIẢM TỶ LỆ HỘ NGHÈO", "18787"),
     (None, "bieu giam ngheo xa ky van.xlsx", "KẾ HOẠCH PHẤN ĐẤU GIẢM TỶ LỆ HỘ NGHÈO", "18787"),
