@@ -66,7 +66,8 @@ def personal_header(sheet: Sheet) -> tuple[int, list[str]] | None:
             if labels:
                 return r, labels
         return None
-    if not any(_LIST_TITLE.search(f" {fold(t)} ") for t in texts):
+    # ("danh" first: the sheet's every text folded cost 1 ms a file of a national set)
+    if not any(_LIST_TITLE.search(f" {fold(t)} ") for t in texts if "danh" in t.lower()):
         return None
     for r in range(start, min(len(sheet.rows), start + HEADER_SCAN)):
         labels = [t for t in (_label(v) for v in sheet.rows[r]) if t and len(t) <= 150]

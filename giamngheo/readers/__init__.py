@@ -19,20 +19,58 @@ _LEGACY_FONT = re.compile(r"^\s*(?:\.vn|vni[ -]|vn[a-z])", re.IGNORECASE)  # ".V
 
 def _xlsx_fonts(path: Path, sheet_name: str) -> dict[tuple[int, int], bool]:
     """(row, column), 0-based -> whether the text cell's font is a legacy one, on an .xlsx sheet whose text cells use
-    such a font at all (else empty: a file written without fonts says nothing by them)."""
-    import openpyxl
+    such a font at all (else empty: a file written without fonts says nothing by them). Read from the package's XML
+    (styles, the sheet's cells' style indices): openpyxl took 26 ms a sheet, a national set's legacy sheets 2 s."""
+    import zipfile
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            cells = {(c.row - 1, c.column - 1): bool(_LEGACY_FONT.match(c.font.name or ""))
-                     for row in book[sheet_name].iter_rows() for c in row
-                     if isinstance(c.value, str) and getattr(c, "font", None) is not None}
-        finally:
-            book.close()
-    except Exception:  # noqa: BLE001 - the fonts are a hint: without them the text decides
+        with zipfile.ZipFile(path) as book:
+            part = _sheet_part(book, sheet_name)
+            if part is None:
+                return {}
+            styles = book.read("xl/styles.xml").decode("utf-8", "replace")
+            sheet = book.read(part).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
         return {}
+    fonts_xml = re.search(r"<fonts\b.*?</fonts>", styles, re.S)
+    legacy_fonts = [bool(_LEGACY_FONT.match(m.group(1))) if m else False
+                    for m in (re.search(r'<name val="([^"]*)"', f) for f in re.findall(r"<font\b.*?</font>|<font\b[^>]*/>",
+                                                                                fonts_xml.group(0) if fonts_xml else "", re.S))]
+    xfs_xml = re.search(r"<cellXfs\b.*?</cellXfs>", styles, re.S)
+    xf_fonts = [int(m.group(1)) if (m := re.search(r'fontId="(\d+)"', xf)) else 0
+                for xf in re.findall(r"<xf\b[^>]*>", xfs_xml.group(0) if xfs_xml else "")]
+    cells = {}
+    for ref, attrs in re.findall(r'<c r="([A-Z]+\d+)"([^>]*)>', sheet):
+        kind = re.search(r'\bt="([^"]*)"', attrs)
+        if not kind or kind.group(1) not in ("s", "inlineStr", "str"):
+            continue
+        style = re.search(r'\bs="(\d+)"', attrs)
+        xf = int(style.group(1)) if style else 0
+        font = xf_fonts[xf] if xf < len(xf_fonts) else 0
+        letters = ref.rstrip("0123456789")
+        column = 0
+        for ch in letters:
+            column = column * 26 + ord(ch) - 64
+        cells[(int(ref[len(letters):]) - 1, column - 1)] = font < len(legacy_fonts) and legacy_fonts[font]
     return cells if any(cells.values()) else {}
+
+
+def _sheet_part(book, sheet_name: str) -> str | None:
+    """The package part of a sheet by its name (workbook.xml's r:id, through its relationships)."""
+    workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = book.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    from html import unescape
+
+    rid = next((m.group(2) for m in re.finditer(r'<sheet\b[^>]*name="([^"]*)"[^>]*r:id="([^"]*)"', workbook)
+                if unescape(m.group(1)) == sheet_name), None)
+    target = next((m.group(2) for m in re.finditer(r'<Relationship\b[^>]*Id="([^"]*)"[^>]*Target="([^"]*)"', rels)
+                   if m.group(1) == rid), None) if rid else None
+    if target is None:  # attributes in another order
+        target = next((m.group(1) for m in re.finditer(r'<Relationship\b[^>]*Target="([^"]*)"[^>]*Id="([^"]*)"', rels)
+                       if m.group(2) == rid), None) if rid else None
+    if target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
 def _repair_legacy_text(book: Workbook, path: Path | None = None) -> None:
