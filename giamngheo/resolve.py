@@ -20,6 +20,7 @@ from .unit_names import (
     key_words,
     name_indexes,
     naming_line,
+    place_words,
     province_phrases,
     spelt,
     typed_keys,
@@ -73,10 +74,14 @@ class Resolver:
             # a former unit of the run's province by a name other provinces' former units bear too ("Phường 12"): the
             # file is another province's where a national run places it there by what else it names ("Phường 12, Q. Gò
             # Vấp" in a Lâm Đồng run was Đà Lạt's former Phường 12; independent re-judge, 23 files of 5 runs)
-            there = Resolver(self.ref, None)._resolve(file_name, title, codes)
+            there = self._national(file_name, title, codes)
             if there.unit is not None and there.unit.province_code != self.province:
                 return Resolution(None, there.method, "wrong_province", [there.unit.describe()], there.value)
         return decided
+
+    def _national(self, file_name: str, title: list[str], codes: list[str]) -> Resolution:
+        """The file's unit as a national run finds it (where a --province run asks which province it is of)."""
+        return Resolver(self.ref, None)._resolve(file_name, title, codes)
 
     def _resolve(self, file_name: str, title: list[str], codes: list[str]) -> Resolution:
         title_text = " \n ".join(title)
@@ -101,7 +106,7 @@ class Resolver:
             # the title names another province ("UBND xã Tân Tiến, tỉnh Đắk Lắk"): whatever unit of the run's province
             # bears its commune's name (Hưng Yên's Xã Tân Tiến took Đắk Lắk's plan; independent probe); its unit there
             # named when a national run finds it
-            there = Resolver(self.ref, None).resolve(file_name, title, codes)
+            there = self._national(file_name, title, codes)
             if there.unit is not None and there.unit.province_code in named:
                 return Resolution(None, there.method, "wrong_province", [there.unit.describe()], there.value)
             return Resolution(None, "title", "wrong_province", sorted(self.ref.province_name(c) or c for c in named),
@@ -205,7 +210,7 @@ class Resolver:
     def _in_district(self, units: list[Unit], text: str) -> list[Unit]:
         """The units of a former unit the text names together with the former district it was in ("Phường 12, Quận Gò
         Vấp", "Phường 10, Vũng Tàu", "H. Ba Tri")."""
-        folded = f" {spelt(' '.join(re.sub(r'[^a-z0-9 ]+', ' ', fold(text)).split()))} "
+        folded = place_words(text)
         codes = {u.commune_code for u in units}
         def bare_named(bare: str | None, name: str) -> bool:  # "Vũng Tàu" alone; not the province's "tỉnh Thái Nguyên"
             return bool(bare) and bare not in name and folded.count(f" {bare} ") > sum(
@@ -237,7 +242,7 @@ class Resolver:
     def _provinces_named(self, text: str) -> set[str]:
         """The codes of the provinces a text names with their type word ("tỉnh Đắk Lắk", "TP. Hồ Chí Minh", "tỉnh Bắc
         Kạn" as it was before 2025)."""
-        folded = f" {spelt(' '.join(re.sub(r'[^a-z0-9 ]+', ' ', fold(text)).split()))} "
+        folded = place_words(text)
         return {code for phrase, code in province_phrases(self.ref) if phrase in folded}
 
     def resolve_name(self, name: str | None, code: str | None = None) -> Resolution:

@@ -84,6 +84,12 @@ def spelt(folded: str) -> str:
     return _ABBREVIATION.sub(lambda m: _ABBREVIATED[m.group(1)], folded)
 
 
+def place_words(text: str) -> str:
+    """A text as place names are looked for in it: folded, punctuation as spaces, abbreviated type words written out,
+    padded with a space each side (" ubnd phuong 12 quan go vap ")."""
+    return f" {spelt(' '.join(re.sub(r'[^a-z0-9 ]+', ' ', fold(text)).split()))} "
+
+
 def folded_hits(text: str, index: dict[str, list], other_type: bool = False, bare: bool = True,
                  untyped_too: bool = True) -> list:
     """Units whose accent-folded bare name occurs as whole words.
