@@ -16,6 +16,7 @@ from transforms.lineage import source_cell
 
 from ..frames import locate_table_failures
 from ..figures import commune_status, named_in_run, unit_names, with_run
+from ..layout.household_header import IDENTITY
 from ..layout.households import ATTRIBUTES, COUNTS
 from ..layout.vocabulary import load_vocabulary
 from ..secret import keyer
@@ -92,7 +93,7 @@ def household_figures(ctx: Context) -> Figures:
     deprivations = _deprivation_table(ctx)
     if deprivations is not None:
         cross.append(H.deprivation_mismatches(households.lazy(), deprivations.lazy()).collect())
-    failures = pl.concat(cross, how="vertical_relaxed")
+    failures = pl.concat(cross, how="diagonal_relaxed")
     counts = H.commune_counts(households.lazy()).collect()
     province = dict(names.select("commune_code", "province_code").iter_rows())
     table = with_run(
@@ -140,7 +141,7 @@ def household_figures(ctx: Context) -> Figures:
 
 def household_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     """The cells behind a list's figures (list_poor_households, list_near_poor_households), named, never their
-    values: each accepted household counted once in its group, at the cell of its head's name, value 1. Read
+    values: each accepted household counted once in its group, at the cell that names it (IDENTITY), value 1. Read
     from households.parquet's rows (each list is one table of its file and sheet), not the typed rows again.
     A household's members are no commune or province figure: not traced (1M lineage rows nationally)."""
     table = figures.tables[HOUSEHOLDS.name]
@@ -149,7 +150,10 @@ def household_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
         tables.lazy(), on=["source_file", "source_sheet"], how="left", nulls_equal=True, maintain_order="left")
     counted = rows.filter(pl.col("group").is_not_null()).with_columns(
         pl.format("list_{}_households", "group").alias("field"), pl.lit(1.0).alias("value"))
-    where = ctx.columns.lazy().filter(pl.col("field") == "head_name").select("table_id", pl.col("column").cast(pl.Int32))
+    # the cell of its head's name, else of its code or ID number (a list without names)
+    rank = pl.col("field").replace_strict({f: i for i, f in enumerate(IDENTITY)}, default=None, return_dtype=pl.Int8)
+    where = (ctx.columns.lazy().filter(pl.col("field").is_in(IDENTITY)).sort(rank)
+             .group_by("table_id").agg(pl.col("column").first().cast(pl.Int32)))
     # households.parquet is in lineage order already (commune, file, sheet, row; one field a household): kept, not
     # sorted again (a sort copied the 1.08 million national rows with their file names and hashes: the trace's peak)
     return counted.join(where, on="table_id", how="left", maintain_order="left").select(

@@ -157,5 +157,10 @@ def members_cell(value) -> tuple[float | None, str | None]:
     if text and (counted := _MEMBERS_UNIT.fullmatch(text.casefold())):  # "4 khẩu", "5 người"
         return float(counted.group(1)), None
     if text and not re.fullmatch(r"\s*\d{1,2}(?:[.,]0*)?\s*", text):
-        return None, _LETTER.sub("*", _DIGIT_RUN.sub(lambda m: mask(m.group()), text))[:40]
+        return None, masked_text(text)
     return num, text
+
+
+def masked_text(text: str) -> str:
+    """A cell's text for a failure, when it may be anyone's: letters starred, runs of digits masked as ID numbers are."""
+    return _LETTER.sub("*", _DIGIT_RUN.sub(lambda m: mask(m.group()), text))[:40]

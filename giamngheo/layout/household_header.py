@@ -40,10 +40,14 @@ PRIORITY = (
     "village",
     "stt",
 )
-# besides the head's name, a list's header names at least this many of these
+# what names a household on its row, the first a list has: the head's name, else the household's code or ID number
+# ("Mã hộ | Thôn | Số khẩu | Phân loại": a list without names, which the contract allows, was refused whole)
+IDENTITY = ("head_name", "household_code", "id_number")
+# besides that, a list's header names at least this many of these
 EVIDENCE = {"household_code", "id_number", "birth", "members", "group", "ethnicity", "minority_mark", "deprivations", "no_labour",
             "merit", "planned_exit_year", "phone", "poor_mark", "near_poor_mark"}
 MIN_EVIDENCE = 2
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _NUMBERING = re.compile(r"^\(?[A-Za-z0-9]{1,2}\)?$")  # a column-numbering row: "(1)", "A", "12"
 NUMBERED = re.compile(r"^\s*([IVX]{1,4}|\d{1,2}|[a-z])\s*[.)/:-]\s*", re.IGNORECASE)
 
@@ -59,6 +63,8 @@ def _fields_of(label: str) -> tuple[str, ...]:
         return ()
     words = load_vocabulary().households
     tags = {t[3:] for t in words.tags(label)}
+    if not tags and "word.group_column" in load_vocabulary().household_words.exact(label):
+        return ("group",)  # "Diện" alone: the word opens "Diện tích", no field's phrase
     if "head_name" in tags and "hh.head_name" not in words.leading(_ABOUT.sub("", fold(label))):
         # the head's name is the label's first words ("Họ và tên chủ hộ"): "Hộ nghèo có chủ hộ là nữ" (a plan's breakdown),
         # "Ghi chú (ghi rõ họ tên chủ hộ)" name no one (a plan annex with such a column was read as a list, and lost)
@@ -67,7 +73,7 @@ def _fields_of(label: str) -> tuple[str, ...]:
 
 
 _ABOUT = re.compile(r"^thong tin (?:ve )?")  # "Thông tin chủ hộ" over "Họ và tên | Năm sinh | Số CCCD": the head's
-_HEADER_FIELDS = ("head_name", "relation")  # the first fields that decide a header row
+_HEADER_FIELDS = ("relation", *IDENTITY)  # the first fields that decide a header row
 _NOT_HEADER: set[str] = set()  # texts whose first field is neither
 @lru_cache(maxsize=50_000)
 def _first_field(label: str) -> str:
@@ -96,9 +102,10 @@ def group_code(text: str) -> str | None:
     return "near_poor" if "word.code_near_poor" in words else "poor" if "word.code_poor" in words else None
 
 
-def list_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
-    """The header row naming the head of household and enough other list fields, and its fields. A title
-    naming a list of households ("DANH SÁCH HỘ NGHÈO") makes one field besides the head's name enough."""
+def list_header(sheet: Sheet) -> tuple[int, dict[str, int], int] | None:
+    """The header row naming what identifies a household (IDENTITY: the head's name, else its code or ID number) and
+    enough other list fields, its fields, and the identifying column. A title naming a list of households ("DANH SÁCH
+    HỘ NGHÈO") makes one field besides enough."""
     if not names_any(header_texts(sheet), _NOT_HEADER, lambda text: _first_field(text) in _HEADER_FIELDS):
         return None  # no cell of those rows names the head of household (or a person's relation): most sheets
     start = first_filled(sheet)
@@ -110,17 +117,20 @@ def list_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
                 found.setdefault(f, j)
         if "relation" in found:  # a row per person ("Quan hệ với chủ hộ"): not a list of households
             return None
-        if "head_name" in found:
+        anchor = next((f for f in IDENTITY if f in found), None)
+        if anchor and anchor != "head_name" and "head_name" in _fields_of(row[found[anchor]]):
+            return None  # "Họ và tên chủ hộ (Số CCCD)": a name and an ID in one column, a row each: refused whole
+        if anchor:
             # fields merged over two header rows may sit in the row below ("Chỉ số thiếu hụt" over 1…12), when that
             # row is a header's, not the first household's (a note "CCCD 0019…" there names no column)
-            name_col = found["head_name"]
+            name_col = found[anchor]
             if not C.filled(sheet.value(r + 1, name_col)) or band_bottom(sheet, r, name_col) > r:
                 for j in range(sheet.width):
                     for f in _fields_of(_shown(sheet, r + 1, j))[:1]:
                         found.setdefault(f, j)
-            evidence = len(EVIDENCE & set(found))
+            evidence = len(EVIDENCE & set(found) - {anchor})
             if evidence >= MIN_EVIDENCE or (evidence and _titled_list(sheet, start, r)):
-                return r, found
+                return r, found, name_col
     return None
 
 
@@ -150,8 +160,8 @@ def band_bottom(sheet: Sheet, top: int, name_col: int) -> int:
 
 
 def _label_row(sheet: Sheet, r: int, name_col: int) -> bool:
-    """A sub-header row: its head's-name cell names the head ("Họ và tên") and no cell holds a number."""
-    if "head_name" not in _fields_of(_text(sheet.value(r, name_col)))[:1]:
+    """A sub-header row: its identifying cell names a household's identity ("Họ và tên") and no cell holds a number."""
+    if not set(IDENTITY) & set(_fields_of(_text(sheet.value(r, name_col)))[:1]):
         return False
     return not any(v is not None and cell_json(v)[0] is not None for v in sheet.rows[r])
 
@@ -204,13 +214,13 @@ def _named_indicators(sheet: Sheet, r: int) -> dict[int, int]:
     return found if len(set(found.values())) >= 3 else {}
 
 
-def list_columns(sheet: Sheet, top: int, bottom: int) -> tuple[dict[str, int], dict[int, int]]:
-    """field -> column, and column -> indicator number of the deprivation columns."""
+def list_columns(sheet: Sheet, top: int, bottom: int, name_col: int) -> tuple[dict[str, int], dict[int, int], dict[int, str]]:
+    """field -> column, column -> indicator number of the deprivation columns, and column -> year of the columns of
+    marks naming the year a household is to leave poverty ("Dự kiến thoát nghèo năm 2026": x)."""
     columns: dict[str, int] = {}
     deprivation: dict[int, int] = {}
+    exit_years: dict[int, str] = {}
     numbers = {}
-    name_col = next((j for j in range(sheet.width) for r in range(top, bottom + 1) if _first_field(_shown(sheet, r, j)) ==
-                     "head_name"), None)
     for r in range(top + 1, bottom + 1):
         own = sheet.rows[r][name_col] if name_col is not None and name_col < len(sheet.rows[r]) else None
         if C.filled(own) and numbering_row(sheet, r, name_col):
@@ -237,8 +247,11 @@ def list_columns(sheet: Sheet, top: int, bottom: int) -> tuple[dict[str, int], d
         if field is None and j in named and j not in numbers:  # "CS4", "Nước sinh hoạt": the indicator's own column
             deprivation[j] = named[j]
             continue
+        if field == "planned_exit_year" and len(years := set(_YEAR.findall(label))) == 1:
+            exit_years[j] = years.pop()
         if field and field not in columns:
             columns[field] = j
     if deprivation:
         columns["deprivations"] = min(deprivation)  # failures about the deprivations point at the first
-    return columns, deprivation
+    return columns, deprivation, exit_years
+

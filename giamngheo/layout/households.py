@@ -26,7 +26,7 @@ from . import household_cells as C
 from .household_cells import ethnic as _ethnic  # noqa: F401 - tests read _ethnic here
 from .household_cells import mask, members_cell
 from .household_cells import text_of as _text
-from .household_header import NUMBERED, band_bottom, group_code, group_of, list_columns, list_header, numbering_row
+from .household_header import IDENTITY, NUMBERED, band_bottom, group_code, group_of, list_columns, list_header, numbering_row
 from .personal import title_like
 from .tables import title_lines
 from .vocabulary import load_vocabulary
@@ -72,8 +72,8 @@ def _sheet_group(sheet: Sheet, title: list[str]) -> str | None:
     return None
 
 
-def _household(sheet: Sheet, r: int, cols: dict[str, int], deprivation: dict[int, int], group: str | None, village: str | None,
-               keyed) -> dict:
+def _household(sheet: Sheet, r: int, cols: dict[str, int], deprivation: dict[int, int], exit_years: dict[int, str],
+               group: str | None, village: str | None, keyed) -> dict:
     """One household row, personal values turned into keyed digests (`keyed`: giamngheo.secret.keyer()) and masks here."""
     row = sheet.rows[r]
     width = len(row)
@@ -115,15 +115,25 @@ def _household(sheet: Sheet, r: int, cols: dict[str, int], deprivation: dict[int
         "code_ref": keyed(f"code:{code}") if code else None,
         "id_ref": keyed(f"id:{digits}") if digits else None,
         "code_masked": mask(code) if code else None,
-        "id_masked": mask(digits if digits_only else re.sub(r"\s+", "", id_text)) if id_text else None,
+        # a name in the ID column ("Chảo Đức Lử" over "CCCD: 0081…"): its letters starred, never its first four
+        "id_masked": (mask(digits) if digits_only else C.masked_text(id_text)) if id_text else None,
         "id_format": None if not id_text else "ok" if digits_only and len(digits) in (9, 12) else "bad",
         "ethnic_minority": ethnic,
         "no_labour": C.mark(get("no_labour")) if "no_labour" in cols else None,
         "merit": C.mark(get("merit")) if "merit" in cols else None,
         "deprivations": deprived,
-        "planned_exit_year": C.year(get("planned_exit_year")) if "planned_exit_year" in cols else None,
+        "planned_exit_year": _exit_year(row, cols, exit_years),
         "members": get("members"),
     }
+
+
+def _exit_year(row: list, cols: dict[str, int], exit_years: dict[int, str]) -> str | None:
+    """The year a household is to leave poverty: the cell's year, else the year of the column its mark is in ("Dự kiến
+    thoát nghèo năm 2026 | năm 2027" over x: every mark was read as no year)."""
+    width = len(row)
+    if "planned_exit_year" in cols and cols["planned_exit_year"] < width and (said := C.year(row[cols["planned_exit_year"]])):
+        return said
+    return next((y for j, y in sorted(exit_years.items()) if j < width and C.mark(row[j]) == "1"), None)
 
 
 def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable] | None:
@@ -133,12 +143,12 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
     found = list_header(sheet)
     if found is None:
         return None
-    top, _ = found
-    name_col = found[1]["head_name"]
+    top, _, name_col = found
     bottom = band_bottom(sheet, top, name_col)
-    cols, deprivation = list_columns(sheet, top, bottom)
-    if "head_name" not in cols:
+    cols, deprivation, exit_years = list_columns(sheet, top, bottom, name_col)
+    if not any(f in cols for f in IDENTITY):
         return None
+    name_col = cols[next(f for f in IDENTITY if f in cols)]  # the head's name, found in a row under the code's
     above = title_lines(sheet, top)
     title = [line for line in above if title_like(line)]  # never a lone name above the header
     group = _sheet_group(sheet, title) if "group" not in cols else None
@@ -192,7 +202,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
         # a village's cell merged down over its households ("Thôn Nà Rì" over four rows): theirs too, as shown (only the
         # first had a village; the others none, without a word: independent probe, Lào Cai)
         own_village = sheet.shown(r, cols["village"], _text) if "village" in cols else village
-        household = _household(sheet, r, cols, deprivation, group, own_village or None, keyed)
+        household = _household(sheet, r, cols, deprivation, exit_years, group, own_village or None, keyed)
         num, text = members_cell(household.pop("members"))
         for k, v in (
             ("row", r + 1),
