@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from transforms.checks import AT_HEADER
+
 from .layout.fields import SUBJECT_PREFIX
 from .parsed import ParsedTable
 from .submissions import FileRecord
@@ -28,6 +30,7 @@ TABLE_SCHEMA = {
     "commune_code": pl.Utf8,
     "sha256": pl.Utf8,
     "partial_year": pl.Boolean,  # a results report on part of the year ("6 tháng đầu năm")
+    "header_row": pl.Int32,  # the first row of its header (1-based): where a failure of the whole table points
 }
 
 
@@ -170,6 +173,7 @@ def build_tables(
                     "commune_code": code,
                     "sha256": rec.sha256,
                     "partial_year": table.partial_year,
+                    "header_row": table.header_rows[0] if table.header_rows else None,
                 }
             )
             where = {**table.row_fields, **table.columns}  # a breakdown read from rows sits in its parent's column
@@ -240,7 +244,7 @@ def skipped_failures(skipped) -> pl.DataFrame:
 def locate_table_failures(failures: pl.DataFrame, tables: pl.DataFrame, columns: pl.DataFrame) -> pl.DataFrame:
     """Table failures (table_id, row, field, ...) with their file, sheet, commune, kind and column."""
     if failures.is_empty():
-        return failures.select(pl.exclude("table_id")).with_columns(
+        return failures.select(pl.exclude("table_id", "at")).with_columns(
             *[
                 pl.lit(None, t).alias(c)
                 for c, t in (
@@ -252,8 +256,19 @@ def locate_table_failures(failures: pl.DataFrame, tables: pl.DataFrame, columns:
                 )
             ]
         )
+    if "at" not in failures.columns:
+        failures = failures.with_columns(pl.lit(None, pl.Utf8).alias("at"))
+    header = pl.col("at") == AT_HEADER
+    first = columns.group_by("table_id").agg(pl.col("column").min().alias("_first"))
     return (
-        failures.join(tables.select("table_id", "source_file", "source_sheet", "commune_code", "kind"), on="table_id", how="left")
-        .join(columns, on=["table_id", "field"], how="left")
-        .drop("table_id")
+        failures.join(tables.select("table_id", "source_file", "source_sheet", "commune_code", "kind", "header_row"),
+                      on="table_id", how="left")
+        .with_columns(pl.when(header).then(None).otherwise(pl.coalesce("at", "field")).alias("_at"))
+        .join(columns.rename({"field": "_at"}), on=["table_id", "_at"], how="left")
+        .join(first, on="table_id", how="left")
+        # a failure of the whole table, or of a column: on its header row (the first cell of the header, or the column's)
+        .with_columns(pl.when(pl.col("at").is_not_null()).then(pl.coalesce("row", "header_row")).otherwise(pl.col("row"))
+                      .cast(pl.Int32).alias("row"),
+                      pl.when(header).then(pl.col("_first")).otherwise(pl.col("column")).cast(pl.Int32).alias("column"))
+        .drop("table_id", "at", "_at", "_first", "header_row")
     )

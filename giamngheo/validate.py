@@ -92,7 +92,7 @@ def validate_rows(raw: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, pl.DataF
     per_row = per_row.join(formula_cells, on=["table_id", "row", "field"], how="anti")
     lazy = typed.lazy()
     failures = pl.concat(
-        [describe_row_failures(per_row, typed), *[check(lazy).collect() for check in kind.checks]], how="vertical_relaxed"
+        [describe_row_failures(per_row, typed), *[check(lazy).collect() for check in kind.checks]], how="diagonal_relaxed"
     )
     return typed, breakdowns.at_source_rows(failures, typed, kind.breakdowns)
 
@@ -130,7 +130,7 @@ def validate_kind(raw: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, pl.DataF
             log.error("checks of table %s (%s) failed: %s", table_id, kind.name, type(exc).__name__)
             failures = pl.DataFrame(
                 {"table_id": [table_id], "row": [None], "field": [None], "rule": ["checkable"],
-                 "value": [type(exc).__name__], "expected": [None], "detail": [None]},
+                 "value": [type(exc).__name__], "expected": [None], "detail": [None], "at": [None]},
                 schema=checks.FAILURE_SCHEMA,
             )
             typed = None

@@ -284,6 +284,7 @@ def test_indicator_set_names_a_missing_indicator(tmp_path):
     failures, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", drop=(11,), rates=False)])
     f = _only(failures, "indicator_set")
     assert "Phương tiện phục vụ tiếp cận thông tin" in f["value"] and f["expected"] == "07/2021/NĐ-CP"
+    assert (f["source_sheet"], f["cell"]) == ("Thieu hut", "C4")  # a failure of the whole table: its header (was no cell)
     assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["rejected"]
 
 

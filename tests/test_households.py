@@ -207,6 +207,8 @@ def test_list_matches_annex_per_village(tmp_path):
     failures, tables, _ = _run(tmp_path, rows)
     hit = _only(failures, "list_matches_annex")
     assert (hit["field"], hit["value"], hit["expected"]) == ("near_poor_households", "33", "35") and "Tổ 2" in hit["message"]
+    # where an auditor finds it: the village cell of the village's first household in the list (was no cell)
+    assert (hit["source_sheet"], hit["cell"]) == ("Danh sách", "G57")
     assert tables["households_communes.parquet"]["matches_annex"].to_list() == [False]
 
 
@@ -216,6 +218,7 @@ def test_list_matches_deprivations_when_a_table_exists(tmp_path):
     failures = _run(tmp_path, households(), [rows_table(tmp_path / "thieu hut.xlsx")])[0]
     found = failures.filter(pl.col("rule") == "list_matches_deprivations")
     assert found.height > 0 and (found["severity"] == "warning").all()
+    assert set(found["cell"]) == {"M5"}  # the list's deprivations header (was no cell)
 
 
 def test_the_analyst_sheet_names_communes_whose_list_and_annex_differ(tmp_path):

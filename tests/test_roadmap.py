@@ -163,6 +163,7 @@ def test_roadmap_years(tmp_path):
     failures, _ = run_steps([_across(tmp_path / "lo trinh.xlsx", rows, years=YEARS[:-1])])
     f = _only(failures.filter(pl.col("rule") == "roadmap_years"), "roadmap_years")
     assert (f["value"], f["expected"], f["severity"]) == ("2030", "2026-2030", "warning")
+    assert (f["source_sheet"], f["cell"]) == ("Lo trinh", "C4")  # the table's header (was no cell)
 
 
 @pytest.mark.parametrize("cell, rule", [("abc", "numeric"), (-3, "non_negative"), (2.5, "integer")])

@@ -19,7 +19,12 @@ FAILURE_SCHEMA = {
     "value": pl.Utf8,
     "expected": pl.Utf8,
     "detail": pl.Utf8,
+    # where a failure's cell is, when its field is no column of the table: another field's column (a list's village for
+    # its counts against the annex), or "header": the table's header, for a failure of the whole table (an indicator of
+    # the standard missing); null: the row and the field's own column
+    "at": pl.Utf8,
 }
+AT_HEADER = "header"
 
 
 def as_failures(frame: pl.LazyFrame) -> pl.LazyFrame:

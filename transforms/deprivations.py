@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .checks import as_failures, int_text, rate_mismatches
+from .checks import AT_HEADER, as_failures, int_text, rate_mismatches
 from .rates import rate_pct
 
 BLOCK = ["commune_code", "source_file", "source_sheet"]  # a commune's deprivation table: its file and sheet
@@ -268,7 +268,7 @@ def indicator_set_failures(cells: pl.LazyFrame, keys: list[str], names: dict[str
     bad = pl.any_horizontal([pl.col(c).list.len() > 0 for c in ("_missing", "_foreign", "_unknown", "_twice")])
     return as_failures(checked.filter(bad).select(
         "table_id", pl.lit("indicator_set").alias("rule"), pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("value"),
-        pl.lit(standard).alias("expected")))
+        pl.lit(standard).alias("expected"), pl.lit(AT_HEADER).alias("at")))
 
 
 def commune_figures(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from .checks import as_failures
+from .checks import AT_HEADER, as_failures
 
 HOUSEHOLD = "household"
 GROUPS = ("poor", "near_poor")
@@ -173,7 +173,9 @@ def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan
         .join(plan_communes.select("commune_code"), on="commune_code", how="semi")
         .join(first.select("commune_code", pl.col("table_id").alias("_table")), on="commune_code", how="left")
         .with_columns(
-            pl.coalesce("table_id", "_table").alias("table_id"), pl.coalesce("village_name", "_annex_name").alias("detail")
+            pl.coalesce("table_id", "_table").alias("table_id"), pl.coalesce("village_name", "_annex_name").alias("detail"),
+            # the village's first household's village cell; a village of the annex the list lacks: the list's header
+            pl.when(pl.col("row").is_not_null()).then(pl.lit("village_name")).otherwise(pl.lit(AT_HEADER)).alias("at"),
         )
     )
     communes = (
@@ -181,7 +183,7 @@ def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan
         .join(commune_counts(households).rename({f"list_{g}_households": f"list_{g}" for g in GROUPS}), on="commune_code",
               how="left")
         .join(plan_communes.rename({f"{g}_households": f"annex_{g}" for g in GROUPS}), on="commune_code", how="inner")
-        .with_columns(pl.lit(None, pl.Int32).alias("row"), pl.lit("toàn xã").alias("detail"))
+        .with_columns(pl.lit(None, pl.Int32).alias("row"), pl.lit("toàn xã").alias("detail"), pl.lit(AT_HEADER).alias("at"))
     )
     parts = []
     for frame in (villages, communes):
@@ -197,6 +199,7 @@ def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan
                     listed_n.cast(pl.Int64).cast(pl.Utf8).alias("value"),
                     annex_n.cast(pl.Int64).cast(pl.Utf8).alias("expected"),
                     "detail",
+                    "at",
                 )
             )
     return as_failures(pl.concat(parts, how="diagonal_relaxed"))
@@ -226,6 +229,7 @@ def deprivation_mismatches(households: pl.LazyFrame, table: pl.LazyFrame) -> pl.
             "table_id",
             pl.lit(None, pl.Int32).alias("row"),
             pl.lit("deprivations").alias("field"),
+            pl.lit("deprivations").alias("at"),  # the header of the list's deprivations
             pl.lit("list_matches_deprivations").alias("rule"),
             pl.col("listed").cast(pl.Utf8).alias("value"),
             pl.col("households_deprived").cast(pl.Utf8).alias("expected"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .checks import as_failures, int_text
+from .checks import AT_HEADER, as_failures, int_text
 
 _BLOCK = ["commune_code", "source_file", "source_sheet"]  # one roadmap table of a commune's file
 
@@ -88,10 +88,10 @@ def roadmap_year_gaps(items: pl.LazyFrame, period: tuple[int, int]) -> pl.LazyFr
         pl.concat([
             checked.filter(pl.col("_lacking").list.len() > 0).select(
                 "table_id", pl.lit("roadmap_years").alias("rule"), as_text(pl.col("_lacking")).alias("value"),
-                pl.lit(expected).alias("expected"), pl.lit("years_missing").alias("detail")),
+                pl.lit(expected).alias("expected"), pl.lit("years_missing").alias("detail"), pl.lit(AT_HEADER).alias("at")),
             checked.filter(pl.col("_outside").list.len() > 0).select(
                 "table_id", pl.lit("roadmap_years").alias("rule"), as_text(pl.col("_outside")).alias("value"),
-                pl.lit(expected).alias("expected"), pl.lit("years_outside").alias("detail")),
+                pl.lit(expected).alias("expected"), pl.lit("years_outside").alias("detail"), pl.lit(AT_HEADER).alias("at")),
         ])
     )
 

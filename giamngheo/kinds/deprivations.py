@@ -132,7 +132,7 @@ def deprivation_figures(ctx: Context) -> Figures:
             D.group_plan_mismatches(sizes.lazy()).collect(),
             D.stated_rate_mismatches(rows.lazy(), sizes.lazy()).collect(),
         ],
-        how="vertical_relaxed",
+        how="diagonal_relaxed",
     )
     del rows
 

@@ -95,7 +95,7 @@ def plan_findings(ctx: Context, figures: Figures, lineage: pl.DataFrame) -> pl.D
             outliers.commune_outliers(communes, load_vocabulary().unit_types["current"]).collect(),
             outliers.baseline_mismatches(communes, ctx.targets.lazy()).collect(),
         ],
-        how="vertical_relaxed",
+        how="diagonal_relaxed",
     )
 
 

@@ -49,7 +49,7 @@ def results_figures(ctx: Context) -> Figures:
     )
     cross = pl.concat(
         [R.plan_comparison(merged.lazy(), plan_rows).collect(), R.flow_moves_mismatches(merged.lazy()).collect()],
-        how="vertical_relaxed",
+        how="diagonal_relaxed",
     )
     counts = [c for c in merged.columns if c not in _NOT_COUNTS]
     head = [c for c in VILLAGES.columns if c not in PROVENANCE]

@@ -56,7 +56,7 @@ def roadmap_figures(ctx: Context) -> Figures:
                 items.lazy(), plan.lazy().select("commune_code", "poor_households", "poor_reduction_target"), ctx.year
             ).collect(),
         ],
-        how="vertical_relaxed",
+        how="diagonal_relaxed",
     )
     accepted = status.filter(pl.col("status") == "accepted").lazy().select("commune_code")
     rows = (
