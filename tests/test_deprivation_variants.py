@@ -392,3 +392,23 @@ def test_abbreviations_of_water_and_telecom():
         "water",
         "telecom",
     ]
+
+
+def test_indicators_numbered_chi_so_left_of_their_names(tmp_path):
+    """"Chỉ số 1 | Thiếu việc làm": the numbering column was taken for the labels, the row of group sizes and the first
+    dimension's row into the header, and the plan's sizes used (74 for the table's 71; independent probe, Hà Tĩnh,
+    18673). The names are the labels; a name the catalogue lacks keeps its number."""
+    path = rows_table(tmp_path / "thieu hut.xlsx", sizes=(66, 57))
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for k, label in enumerate(LABELS):
+        r = _row_of(ws, label)
+        ws.cell(r, 1).value = f"Chỉ số {k + 1}"
+        if k == 6:
+            ws.cell(r, 2).value = "Nhà ở kém chất lượng (nhà tạm)"  # no name of the catalogue's
+    wb.save(path)
+    [table] = [t for t in parse_workbook(path, Limits()).tables if t.kind == "deprivations"]
+    assert table.header_rows == [4, 5] and table.rows["kind"].count("indicator") == 12
+    failures, outputs, _ = steps([path])
+    assert _rate(outputs, 1, "poor") == (30, 66, 45.45) and _rate(outputs, 7, "near_poor") == (5, 57, 8.77)
+    _accepted(failures, outputs)

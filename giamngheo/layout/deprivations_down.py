@@ -33,8 +33,21 @@ TEXT_BEFORE_INDICATORS = 15  # title and header cells a label column may hold ab
 
 
 def _label_column(sheet: Sheet, least: int = MIN_INDICATORS) -> tuple[int, dict[int, str]] | None:
-    """The column whose cells name at least `least` indicators, and those cells' indicators by row."""
-    for c in range(min(sheet.width, 5)):
+    """The column whose cells name at least `least` indicators, and those cells' indicators by row. A column numbering
+    them ("Chỉ số 1", "Chỉ số 2" …) left of their names is the names' STT column: the labels are the names (read as
+    the labels, the row of group sizes and the dimension's row above the first were taken into the header, the
+    plan's sizes used; independent probe, Hà Tĩnh)."""
+    found = _indicators_in(sheet, 0, least)
+    if found and all(key.startswith("#") for key in found[1].values()):
+        named = _indicators_in(sheet, found[0] + 1, least, found[0] + 2)
+        if named and not all(key.startswith("#") for key in named[1].values()):
+            return named[0], {**found[1], **named[1]}  # a name the catalogue lacks keeps its number
+    return found
+
+
+def _indicators_in(sheet: Sheet, start: int, least: int, stop: int = 5) -> tuple[int, dict[int, str]] | None:
+    """The first column from `start` (before `stop`) whose cells name at least `least` indicators."""
+    for c in range(start, min(sheet.width, stop)):
         found = {}
         misses = 0
         for r, row in enumerate(sheet.rows):
