@@ -415,3 +415,29 @@ def test_acknowledged_warnings_leave_the_manifest_counts_and_the_feedback_copies
 
     written = write_feedback_report(staging, raw).written
     assert [p.name for p in written] == ["00002_00002.xlsx"]
+
+
+def test_the_workbook_ledger_gives_each_kind_its_own_approval(tmp_path):
+    """The commune sheet gives the plan's approval: a roadmap changed since its approval read "Đã phê duyệt" there
+    (independent analyst's probe). The ledger's row of each commune and kind says that kind's."""
+    from giamngheo.reports.analyst import _with_approvals
+
+    out = tmp_path / "out"
+    figs = {"status": "accepted", "poor_households": 10, "poor_rate_pct": 1.25, "meets_assigned_target": True}
+    journal.append(out, _approval_entry("00001", figs))
+    roadmap = {"kind": "roadmap", "commune_code": "00001", "source_file": "00001_lo_trinh.xlsx", "sha256": "r" * 64,
+               "figures": {"status": "accepted", "poor_reduction_total": 40}}
+    journal.append(out, {**_approval_entry("00001", figs), "approvals": [roadmap]})
+    run_dir = out / "runs" / "r2"
+    run_dir.mkdir(parents=True)
+    _communes().write_parquet(run_dir / "communes.parquet")
+    pl.DataFrame({"commune_code": ["00001", "00002"], "status": ["accepted"] * 2, "poor_reduction_total": [45, 30],
+                  "source_file": ["00001_lo_trinh.xlsx", "00002_lo_trinh.xlsx"]}).write_parquet(run_dir / "roadmap_communes.parquet")
+    files = [{"path": "00001.xlsx", "sha256": "a" * 64}, {"path": "00001_lo_trinh.xlsx", "sha256": "s" * 64}]
+    (run_dir / "manifest.json").write_text(json.dumps({"files": files}), encoding="utf-8")
+    ledger = pl.DataFrame({"commune_code": ["00001", "00001", "00002", "00003"], "kind": ["plan", "roadmap", "roadmap", "roadmap"],
+                           "status": ["accepted", "accepted", "accepted", "missing"]})
+    got = _with_approvals(ledger, run_dir)
+    assert got.select("kind", "approval").rows() == [
+        ("plan", "approved"), ("roadmap", "changed_since_approval"), ("roadmap", "not_approved"), ("roadmap", None)]
+    assert "tệp" in got["approval_changes"][1]  # what moved, in words: the file's content (and the figure)

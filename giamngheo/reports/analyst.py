@@ -57,7 +57,7 @@ from giamngheo.reports.analyst_layout import (
     SHEET_RESULTS, SHEET_VILLAGES, VILLAGE_COLUMNS, WORKBOOK_NAME, WORKBOOK_OPTIONS,
 )
 from giamngheo.reports.approval_html import changes_vi
-from giamngheo.approval import ensure_annotated
+from giamngheo.approval import COMMUNE_TABLES, ensure_annotated
 from giamngheo.kinds import KINDS, Sheet
 from giamngheo.reports.ledger import ledger_summary, read_manifest, submissions_table
 from giamngheo.reports.xlsx_fast import FastWorksheet, Styles
@@ -143,7 +143,7 @@ class AnalystWorkbook:
         context, st = self.context, self.st
         _province_sheet(self.province_ws, st, context, self.frames["provinces"], ledger)
         _missing_sheet(self._sheet(SHEET_MISSING), st, context, ledger)
-        _ledger_sheet(self._sheet(SHEET_LEDGER), st, context, ledger)
+        _ledger_sheet(self._sheet(SHEET_LEDGER), st, context, _with_approvals(ledger, run_dir))
         self.wb.close()
         os.replace(self.tmp, self.path)
         return self.path
@@ -315,6 +315,24 @@ def _ledger_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, ledger: pl.D
         ]
 
     write_table(ws, st, header_row, shown, columns, None, fill, frozen=3)
+
+
+def _with_approvals(ledger: pl.DataFrame, run_dir: Path) -> pl.DataFrame:
+    """The ledger with each commune's approval of each kind, read from that kind's commune table: the commune sheet
+    gives the plan's, and a roadmap or a deprivation table changed since its approval read "Đã phê duyệt" (an
+    independent analyst's probe)."""
+    parts = []
+    for kind, table in COMMUNE_TABLES.items():
+        path = Path(run_dir) / table
+        if not path.exists() or ledger.is_empty():
+            continue
+        frame = _approval_in_words(ensure_annotated(read_table(path), table, Path(run_dir)))
+        if "approval" in frame.columns:
+            parts.append(frame.select("commune_code", pl.lit(kind).alias("kind"), "approval", "approval_changes"))
+    if not parts:
+        return ledger
+    return ledger.join(pl.concat(parts, how="vertical_relaxed").unique(["commune_code", "kind"]), on=["commune_code", "kind"],
+                       how="left", maintain_order="left")
 
 
 def _approval_in_words(frame: pl.DataFrame) -> pl.DataFrame:

@@ -69,8 +69,8 @@ RESULTS_COLUMNS = """
     source_file approved_at approved_by approval_changes
 """.split()
 LEDGER_COLUMNS = """
-    stt commune_code commune_name kind status received files_received version_in_use file_in_use received_at on_time
-    superseded_files
+    stt commune_code commune_name kind status approval approval_changes received files_received version_in_use file_in_use
+    received_at on_time superseded_files
 """.split()
 MISSING_COLUMNS = ["stt", "commune_code", "commune_name", "kind"]
 PROVINCE_SECTIONS = [
