@@ -118,6 +118,7 @@ PLANTS = {
     "group": ("group_matches_plan", "warning", LAYOUTS),
     "rate": ("rate_matches_counts", "warning", INDICATORS_DOWN),
 }
+INDICATOR_SET_PLANTS = ("missing_indicator", "foreign_indicator")
 MISSING, FOREIGN_AT, EXCEEDS_AT, RATE_AT = 10, 11, 3, 8  # indicator 11 (telecom) left out, 12 replaced, 4 (BHYT), 9 (water)
 
 
@@ -310,6 +311,8 @@ def _indicators_down(ctx: dict, flat: bool, poor: list[int], near: list[int], si
         planted = cells[("", EXCEEDS_AT, "poor")]
     elif plant in ("too_few", "too_many_near", "group"):
         planted = size_cells.get("poor" if plant == "too_few" else "near")  # none stated: the rule names the table
+    elif plant in INDICATOR_SET_PLANTS:
+        planted = a1(4, cols["poor"])  # a failure of the whole table: its header, at the first column read
     return cells, planted
 
 
@@ -366,6 +369,8 @@ def _villages_down(ctx: dict, three_rows: bool, villages: list, per_village: lis
             count(r, at[k] + 1, sums[3 + 2 * k])
         r += 1
     put(r + 1, 2, "Người lập biểu", "b")
+    if plant in INDICATOR_SET_PLANTS:
+        planted = a1(top, 2)  # a failure of the whole table: its header, at the first column read (the villages')
     return cells, planted
 
 
