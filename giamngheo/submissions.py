@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .discover import FileEntry
+from .layout.fields import REDUCTIONS
 from .layout.tables import document_year
 from .parse import failure
 from .parsed import ParseResult
@@ -49,6 +50,16 @@ class FileRecord:
         """Its tables of `kind` report part of the year only (a half-year results report)."""
         tables = [t for t in self.data.tables if t.kind == kind]
         return bool(tables) and all(t.partial_year for t in tables)
+
+    def whole(self, kind: str) -> bool:
+        """Its table of `kind` is the report whole: it has the columns the kind requires and, a plan, its reductions. A
+        table of the commune's households by group sent after its annex ("Số hộ nghèo | Trong đó: hộ DTTS | Hộ không
+        có KNLĐ") reads as a plan: as the later submission it replaced the annex, the commune rejected (no "Tổng số
+        hộ") or its planned cuts gone (independent probe, Điện Biên)."""
+        tables = [t for t in self.data.tables if t.kind == kind]
+        if any(f.get("rule") == "required_columns" and _table_kind(self, f.get("sheet")) == kind for f in self.data.failures):
+            return False
+        return kind != PLAN or any(REDUCTIONS & set(t.columns) for t in tables)
 
     def used_for(self, kind: str) -> bool:
         return kind not in self.superseded_by and (kind in self.kinds or not self.kinds)
@@ -122,9 +133,9 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
             if len(contenders) < 2:
                 continue
             # a report of the whole year over one of part of it ("6 tháng đầu năm"), whatever their dates
-            winner = max(
-                contenders, key=lambda r: (bool(r.kinds), not r.partial_year(kind), r.doc_date, r.entry.mtime, r.entry.rel)
-            )
+            # and a whole report over a part of one (a plan without its reductions, a table lacking a required column)
+            winner = max(contenders, key=lambda r: (bool(r.kinds), r.whole(kind), not r.partial_year(kind), r.doc_date,
+                                                    r.entry.mtime, r.entry.rel))
             for r in contenders:
                 if r is not winner:
                     r.superseded_by[kind] = winner.entry.rel

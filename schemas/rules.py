@@ -225,9 +225,11 @@ RULES: tuple[Rule, ...] = (
          "Ask the commune which is right, or to put them in one table.", numbers=False),
     Rule("superseded_submission", WARNING, ACROSS, "Bản nộp thay thế", "Superseded submission",
          "Tệp này không được dùng: số liệu của xã lấy từ bản nộp {expected} (bản có ngày văn bản, hoặc ngày sửa tệp, sau nhất; "
-         "một tệp không đọc được hay không có bảng không thay được bản đọc được).",
+         "một tệp không đọc được, không có bảng, thiếu cột bắt buộc hay một biểu kế hoạch không có chỉ tiêu giảm nghèo không "
+         "thay được bản đầy đủ).",
          "This file is not used: the commune's figures come from {expected} (the submission with the latest document date, or "
-         "file time; a file that cannot be read or has no table never replaces one that can)."),
+         "file time; a file that cannot be read, has no table, lacks a required column, or a plan without its reductions "
+         "never replaces a whole one)."),
     Rule("legacy_unit_name", WARNING, STRUCTURE, "Tên đơn vị cũ", "Pre-2025 unit name",
          "Tệp dùng tên đơn vị cũ ({value}), đã quy đổi sang {expected}.",
          "The file uses a pre-2025 unit name ({value}), mapped to {expected}."),

@@ -118,3 +118,24 @@ def test_a_cut_off_date_is_not_the_documents_date():
     assert _document_date(["(Số liệu tính đến ngày 31/12/2026)", "Nam Đàn, ngày 15 tháng 12 năm 2026"]) == [2026, 12, 15]
     assert _document_date(["Phú Thịnh, ngày 20 tháng 5 năm 2026"]) == [2026, 5, 20]
     assert _document_date(["Cẩm Tú, ngày 17 tháng 5 năm 2026"]) == [2026, 5, 17]  # a place ending as "từ" would
+
+
+def test_a_table_of_the_groups_sent_after_the_annex_never_replaces_it(tmp_path):
+    """Communes send "phân loại hộ nghèo" after their annex: the households by group, no planned reduction, with or
+    without "Tổng số hộ". Read as a plan and the later submission, it replaced the annex: the commune rejected for the
+    missing column, or accepted with its planned cuts gone (independent probe, Điện Biên). The annex stays in use; the
+    table is said to be superseded."""
+    plan = _plan(tmp_path / "05800_phu_thinh.xlsx")
+    by_group = [PLAN[0], ["BIỂU TỔNG HỢP HỘ NGHÈO, HỘ CẬN NGHÈO THEO NHÓM ĐỐI TƯỢNG NĂM 2026"], [],
+                ["STT", "Tên thôn", "Số hộ nghèo", "Trong đó: hộ DTTS", "Hộ không có KNLĐ"],
+                [1, "Thôn Na Thành", 5, 3, 1], [2, "Thôn Đồng Tâm", 8, 6, 2]]
+    with_total = [row[:2] + [total] + row[2:] for row, total in zip(by_group, [None, None, None, "Tổng số hộ", 120, 200])]
+    for rows in (by_group, with_total):
+        later = write_book(tmp_path / "05800_phan_loai_ho_ngheo.xlsx", Grid(rows))
+        os.utime(plan, (1_700_000_000, 1_700_000_000))
+        os.utime(later, (1_800_000_000, 1_800_000_000))
+        failures, tables = run_steps([plan, later])
+        row = tables["communes.parquet"].filter(pl.col("commune_code") == "05800").row(0, named=True)
+        assert (row["status"], row["poor_reduction_target"], row["source_file"]) == ("accepted", 3, plan.name)
+        said = failures.filter(pl.col("source_file") == later.name)["rule"].to_list()
+        assert said == ["superseded_submission"], said
