@@ -254,4 +254,3 @@ def list_columns(sheet: Sheet, top: int, bottom: int, name_col: int) -> tuple[di
     if deprivation:
         columns["deprivations"] = min(deprivation)  # failures about the deprivations point at the first
     return columns, deprivation, exit_years
-
