@@ -335,3 +335,77 @@ def test_knld_alone_beside_the_count_is_the_households_without_labour_capacity(t
         [1, "Thôn Nà Mò", 100, 10, 5, 2, 1, 6, 3, 1, 2], [2, "Thôn Bản Chang", 80, 6, 4, 3, 0, 4, 2, 0, 1]])
     assert villages.select("poor_ethnic_minority", "poor_no_labour", "poor_merit", "near_poor_no_labour").rows() == [
         (5, 2, 1, 1), (4, 3, 0, 0)]
+
+
+def _annex_with_merges(tmp_path, rows: list[list], merges: list[str]):
+    """villages.parquet (by sheet row) and the failures of a Bắc Kạn annex: two title rows, then `rows` (the header
+    first), with `merges`."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in (["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"], ["PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], *rows):
+        ws.append(r)
+    for m in merges:
+        ws.merge_cells(m)
+    wb.save(tmp_path / "ke hoach.xlsx")
+    failures, outputs = run_steps([tmp_path / "ke hoach.xlsx"])
+    return outputs["villages.parquet"].sort("source_row"), failures
+
+
+SPLIT_HEAD = ["STT", "Tên thôn", "Tổng số hộ", "Hộ nghèo", None, None, "Hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo năm 2026"]
+SPLIT_MERGES = ["A3:A5", "B3:B5", "C3:C5", "D3:F3", "D4:D5", "E4:F4", "G3:G5", "H3:H5"]
+
+
+@pytest.mark.parametrize("parent, children, field, want", [
+    ("KNLĐ", ("Có", "Không"), "poor_no_labour", [6, 4]),  # the capacity itself: "Không" is the households without it
+    ("Khả năng lao động", ("Có", "Không"), "poor_no_labour", [6, 4]),
+    ("Người có công", ("Có", "Không"), "poor_merit", [24, 16]),
+    ("Dân tộc", ("Kinh", "Thiểu số"), "poor_ethnic_minority", [6, 4]),
+])
+def test_a_subset_split_by_a_word_alone(tmp_path, parent, children, field, want):
+    """"KNLĐ" over "Có | Không": each child took its parent's subset and the first was read, the households able to work
+    as poor_no_labour (24 for 6, and a false plan_feasible); "Dân tộc" over "Kinh | Thiểu số" read the Kinh households
+    as the ethnic minority (independent probe, Điện Biên). The word says which column is the subset."""
+    rows = [SPLIT_HEAD, [None, None, None, "Tổng số", parent, None], [None, None, None, None, *children],
+            [1, "Thôn Nà Mò", 100, 30, 24, 6, 10, 2], [2, "Thôn Bản Chang", 80, 20, 16, 4, 8, 1]]
+    villages, failures = _annex_with_merges(tmp_path, rows, SPLIT_MERGES)
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell").rows()
+    assert villages["poor_households"].to_list() == [30, 20] and villages[field].to_list() == want
+    assert failures.filter(pl.col("rule") == "plan_feasible").is_empty()
+
+
+def test_the_poor_by_ethnic_group_are_no_minority_count(tmp_path):
+    """"Chia theo dân tộc" over "Kinh | Thái | Mông | Khác": the Kinh column was the ethnic minority (or the row of group
+    names a village with no name, the commune rejected). No column is the minorities' whole: the figure is not given."""
+    head = ["STT", "Tên thôn", "Tổng số hộ", "Hộ nghèo", None, None, None, None, "Hộ cận nghèo", "Số hộ nghèo giảm"]
+    rows = [head, [None, None, None, "Tổng số", "Chia theo dân tộc", None, None, None],
+            [None, None, None, None, "Kinh", "Thái", "Mông", "Khác"],
+            [1, "Thôn Nà Pen", 120, 30, 3, 10, 15, 2, 10, 5], [2, "Thôn Huổi Lếch", 90, 20, 2, 8, 9, 1, 8, 4]]
+    merges = ["A3:A5", "B3:B5", "C3:C5", "D3:H3", "D4:D5", "E4:H4", "I3:I5", "J3:J5"]
+    villages, failures = _annex_with_merges(tmp_path, rows, merges)
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "cell").rows()
+    assert villages["village_name"].to_list() == ["Thôn Nà Pen", "Thôn Huổi Lếch"]
+    assert villages["poor_ethnic_minority"].to_list() == [None, None]
+
+
+@pytest.mark.parametrize("label", ["Hộ nghèo không có khả năng lao động (thuộc đối tượng BTXH)",
+                                   "Hộ nghèo thuộc đối tượng bảo trợ xã hội (không có khả năng lao động)",
+                                   "Hộ nghèo không còn sức lao động"])
+def test_no_labour_said_with_social_protection_or_otherwise(tmp_path, label):
+    """Each was ignored without a word (no labour and BTXH named together read as two subsets; "không còn sức lao
+    động" unknown): poor_no_labour null, the plan's feasibility unchecked (independent probe, Điện Biên)."""
+    villages = _villages_of_annex(tmp_path, [
+        ["STT", "Tên thôn", "Tổng số hộ", "Hộ nghèo", label, "Hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo năm 2026"],
+        [1, "Thôn Nà Mò", 100, 10, 2, 6, 2], [2, "Thôn Bản Chang", 80, 6, 3, 4, 1]])
+    assert villages["poor_no_labour"].to_list() == [2, 3]
+
+
+def test_of_which_past_the_counts_rate(tmp_path):
+    """"Hộ nghèo / Số hộ | Tỷ lệ (%) | Trong đó: DTTS": the breakdown is of the count before the rate (was not read)."""
+    villages, failures = _annex_with_merges(tmp_path, [
+        ["STT", "Tên thôn", "Tổng số hộ", "Hộ nghèo", None, "Trong đó: DTTS", "Hộ cận nghèo", None, "Trong đó: DTTS",
+         "Chỉ tiêu giảm hộ nghèo năm 2026"],
+        [None, None, None, "Số hộ", "Tỷ lệ (%)", None, "Số hộ", "Tỷ lệ (%)"],
+        [1, "Thôn Nà Mò", 100, 10, 10.0, 7, 6, 6.0, 2, 2], [2, "Thôn Bản Chang", 80, 8, 10.0, 5, 4, 5.0, 1, 1]],
+        ["A3:A4", "B3:B4", "C3:C4", "D3:E3", "F3:F4", "G3:H3", "I3:I4", "J3:J4"])
+    assert failures.is_empty(), failures.select("rule", "cell").rows()
+    assert villages.select("poor_ethnic_minority", "near_poor_ethnic_minority").rows() == [(7, 2), (5, 1)]

@@ -64,6 +64,36 @@ def subsets(tags: frozenset[str]) -> frozenset[str]:
     return frozenset(SUBSETS.get(t, "other") for t in tags if t.startswith("sub."))
 
 
+# A subset split by a word alone under the label naming it: "KNLĐ" over "Có | Không", "Người có công" over "Có | Không",
+# "Dân tộc" over "Kinh | Thiểu số" (or "Kinh | Thái | Mông | Khác"). Each child inherited its parent's subset, the first
+# was read: the households able to work as poor_no_labour, the Kinh as the ethnic minority (independent probe, Điện Biên).
+_YES, _NO = frozenset({"co", "x", "co x"}), frozenset({"khong", "ko", "k"})
+_MAJORITY = frozenset({"kinh", "dan toc kinh", "ho kinh", "nguoi kinh", "ho dan toc kinh"})
+_MINORITY = frozenset({"thieu so", "dtts", "dan toc thieu so", "ho dtts", "ho dan toc thieu so", "dan toc khac"})
+_NEGATION = re.compile(r"\b(?:khong|ko|mat)\b")
+
+
+def split_subsets(children: list[tuple[str, str]], parent: str, parent_tags: frozenset[str]) -> list[frozenset[str] | None]:
+    """The subset tag each child column states by its word alone, under a parent label naming a subset (`children`: each
+    child's folded label and its own subset tag or ""); None where the child's own tags stand. Under the labour capacity
+    itself ("KNLĐ", "Khả năng lao động": no negation) "Không" is the households without it; under any other subset "Có"
+    is the subset. Under "Dân tộc" with a Kinh column, only a column naming the minorities ("Thiểu số", "DTTS") is
+    theirs: "Thái | Mông | Khác" each a part of it, no field of ours."""
+    named = subsets(parent_tags) - {"other"}
+    if len(named) != 1:
+        return [None] * len(children)
+    (subset,) = named
+    other, tag = frozenset({"sub.other"}), frozenset({next(t for t, s in SUBSETS.items() if s == subset)})
+    labels = [label for label, _ in children]
+    if any(label in _YES for label in labels) and any(label in _NO for label in labels):
+        capacity = subset == "no_labour" and not _NEGATION.search(parent)
+        return [(other if capacity else tag) if label in _YES else (tag if capacity else other) if label in _NO else None
+                for label in labels]
+    if subset == "ethnic_minority" and any(label in _MAJORITY for label in labels):
+        return [tag if label in _MINORITY else None if own and own != "ethnic_minority" else other for label, own in children]
+    return [None] * len(children)
+
+
 def breakdown_field(stock: str | None, subset: str) -> str | None:
     """The subset field of a stock count: (poor_households, ethnic_minority) -> poor_ethnic_minority,
     (near_poor_households_end, no_labour) -> near_poor_no_labour_end; None when we have no such field."""
@@ -102,15 +132,16 @@ def merge_tags(own: frozenset[str], parents: list[frozenset[str]]) -> frozenset[
 
 def parts_of_the_count_before(columns: list[frozenset[str]]) -> list[frozenset[str]]:
     """Each column's tags, a subset that names no count of its own ("Hộ nghèo | Trong đó: DTTS | Không có KNLĐ | Hộ cận
-    nghèo | Trong đó: DTTS") completed by the count on its left: "trong đó" ("of which") is of the column before it.
+    nghèo | Trong đó: DTTS") completed by the count on its left, past the count's rate: "trong đó" ("of which") is of the
+    count before it.
     Those columns were ignored, and the commonest breakdown layout lost without a word."""
     out, stock = [], None
     for tags in columns:
         named = subsets(tags)
         if named and subject(tags) is None and stock is not None:
             tags = merge_tags(tags, [stock])
-        elif subject(tags) is not None and not named:
-            stock = tags
+        elif subject(tags) is not None and not named and "measure.rate" not in tags:
+            stock = tags  # a count, not its rate beside it ("Hộ nghèo / Số hộ | Tỷ lệ (%) | Trong đó: DTTS")
         out.append(tags)
     return out
 
@@ -164,6 +195,8 @@ def count_field(tags: frozenset[str], kind: str, table_subject: str | None, year
     if "measure.persons" in tags and "measure.count" not in tags:
         return None
     named = subsets(tags)
+    if {t for t in tags if t.startswith("sub.")} == {"sub.no_labour", "sub.social"}:
+        named = frozenset({"no_labour"})  # "không có khả năng lao động (thuộc đối tượng BTXH)": the one group, said twice
     if named:  # a subset of a count ("Hộ nghèo / Trong đó / Hộ DTTS"): its breakdown field, never the count
         stock = _count_field(tags, kind, table_subject, years, year)
         return breakdown_field(stock, next(iter(named))) if len(named) == 1 else None

@@ -43,6 +43,7 @@ def _columns(sheet: Sheet, top: int, bottom: int, width: int, filled) -> list[Co
     if not sheet.merged:
         _fill_parents(grid, merged_cols)
     columns = []
+    by_parent: dict[tuple[str, ...], list[int]] = {}  # the columns under one parent label, left to right
     for c in range(width):
         parts: list[str] = []
         for r in range(len(grid)):
@@ -55,9 +56,30 @@ def _columns(sheet: Sheet, top: int, bottom: int, width: int, filled) -> list[Co
         own = vocab.header.tags(parts[-1])
         parents = [vocab.header.tags(p) for p in parts[:-1]]
         columns.append(Column(c, " / ".join(parts), F.merge_tags(own, parents), own))
+        if len(parts) > 1:
+            by_parent.setdefault(tuple(parts[:-1]), []).append(c)
+    for parts, under in by_parent.items():
+        _split_by_word(columns, under, parts, vocab)
     for column, tags in zip(columns, F.parts_of_the_count_before([c.tags for c in columns])):
         column.tags = tags
     return columns
+
+
+def _split_by_word(columns: list[Column], under: list[int], parents: tuple[str, ...], vocab) -> None:
+    """Columns under one parent that split its subset by a word alone ("KNLĐ" over "Có | Không"): their tags as
+    fields.split_subsets says."""
+    if len(under) < 2:
+        return
+    parent_tags = vocab.header.tags(parents[-1])
+    if not any(t.startswith("sub.") for t in parent_tags):
+        return
+    children = [(fold(columns[c].label.rsplit(" / ", 1)[-1]).strip(" .:"), next(iter(F.subsets(columns[c].own_tags)), ""))
+                for c in under]
+    for c, stated in zip(under, F.split_subsets(children, fold(parents[-1]), parent_tags)):
+        if stated is not None:
+            own = frozenset(t for t in columns[c].own_tags if not t.startswith("sub.")) | stated
+            columns[c].own_tags = own
+            columns[c].tags = F.merge_tags(own, [vocab.header.tags(p) for p in parents])
 
 
 # A province sends its communes one template, so the same header comes back file after file: a
@@ -116,6 +138,7 @@ def find_band(
                 best = band
     if best is None or best.score[0] < 2:
         return None
+    best = _split_below(sheet, view, best, title_kind_for, year, forced)
     best = _with_sub_labels(sheet, view, best, title_kind_for, year, forced)
     # the bands come from a cache shared by the files: the one kept gets columns of its own
     best.columns = [Column(c.index, c.label, c.tags, c.own_tags, c.field) for c in best.columns]
@@ -126,11 +149,30 @@ def find_band(
     return best
 
 
+def _keeps_fields(band: Band, longer: Band) -> bool:
+    """Whether a band one row longer keeps every field of the band in its column, or splits the column below by words
+    naming other subsets ("Chia theo dân tộc" over "Kinh | Thái | Mông | Khác")."""
+    return longer.kind == band.kind and all(
+        longer.fields.get(f) == c or "sub.other" in longer.columns[c].own_tags for f, c in band.fields.items())
+
+
+def _split_below(sheet: Sheet, view: TopView, band: Band, title_kind_for, year, forced) -> Band:
+    """The band with the row of labels under it when that row splits a subset by words alone ("Kinh | Thái | Mông |
+    Khác" under "Chia theo dân tộc"): the shorter band read one more field (the Kinh households as the ethnic minority)
+    and won; the row was read as a village with no name (independent probe, Điện Biên)."""
+    below = band.bottom + 1
+    if below >= view.n or not view.label[below] or below - band.top + 1 > MAX_BAND:
+        return band
+    longer = _mapped_band(sheet, view, band.top, below, *title_kind_for(band.top), year, forced)
+    split = any(longer.fields.get(f) != c for f, c in band.fields.items())
+    return longer if split and _keeps_fields(band, longer) else band
+
+
 def _with_sub_labels(sheet: Sheet, view: TopView, band: Band, title_kind_for, year, forced) -> Band:
     """The band with the row under it when that row only labels columns under the band: a CSV export of a three-row
     header, its merges lost, leaves one or two labels there ("Hộ có người có công" under "Trong đó"), too few for a row
-    of labels, and the row was read as a village with no name (the commune rejected). Kept when every field of the band
-    keeps its column."""
+    of labels, and the row was read as a village with no name (the commune rejected); so does a row of words splitting
+    a subset ("Kinh | Thái | Mông | Khác"). Kept when every field of the band keeps its column."""
     below = band.bottom + 1
     while below in sheet.continued_rows:
         below += 1
@@ -146,8 +188,7 @@ def _with_sub_labels(sheet: Sheet, view: TopView, band: Band, title_kind_for, ye
         return band
     title_kind, title_tags = title_kind_for(band.top)
     longer = _mapped_band(sheet, view, band.top, below, title_kind, title_tags, year, forced)
-    keeps = all(longer.fields.get(f) == c for f, c in band.fields.items())
-    return longer if keeps and longer.kind == band.kind else band
+    return longer if _keeps_fields(band, longer) else band
 
 
 def header_labels_found(sheet: Sheet) -> list[str]:
