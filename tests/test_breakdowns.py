@@ -409,3 +409,15 @@ def test_of_which_past_the_counts_rate(tmp_path):
         ["A3:A4", "B3:B4", "C3:C4", "D3:E3", "F3:F4", "G3:H3", "I3:I4", "J3:J4"])
     assert failures.is_empty(), failures.select("rule", "cell").rows()
     assert villages.select("poor_ethnic_minority", "near_poor_ethnic_minority").rows() == [(7, 2), (5, 1)]
+
+
+def test_a_trong_do_row_whose_figure_is_under_the_other_group_is_reported(tmp_path):
+    """"- Hộ nghèo DTTS" with its 7 typed under "Số hộ cận nghèo": the poor's cell was read (blank), the 7 went nowhere,
+    no failure (independent probe, Điện Biên). The row is reported with its cell; the well-formed rows are read."""
+    villages, failures = _annex_with_merges(tmp_path, [
+        ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo năm 2026"],
+        [1, "Thôn Nà Mò", 100, 10, 6, 2], [None, "- Hộ nghèo DTTS", None, 7, None, None],
+        [None, "- Hộ cận nghèo DTTS", None, None, 3, None],
+        [2, "Thôn Huổi Lếch", 80, 8, 4, 1], [None, "- Hộ nghèo DTTS", None, None, 7, None]], [])
+    assert villages.select("poor_ethnic_minority", "near_poor_ethnic_minority").rows() == [(7, 3), (None, None)]
+    assert failures.select("rule", "cell").rows() == [("row_not_used", "B8")]

@@ -10,7 +10,7 @@ from ..readers.grid import Sheet
 from ..text import fold, nfc
 from . import fields as F
 from .header_fields import Band
-from .header_rows import cell_text, is_numbered_row, looks_numeric
+from .header_rows import DASHES, cell_text, is_numbered_row, looks_numeric
 from .vocabulary import folded_words, load_vocabulary, row_label_tags
 
 VILLAGE, TOTAL, SUBTOTAL, SECTION = "village", "total", "subtotal", "section"
@@ -220,6 +220,13 @@ def _blank_breakdown(label: str, stt: str | None) -> bool:
     )
 
 
+def _figure(value) -> bool:
+    """A cell holding a figure other than none: not blank, a dash nor 0."""
+    if value is None or value == 0:
+        return False
+    return not isinstance(value, str) or value.strip() not in ("", "0", *DASHES)
+
+
 def _attach_breakdown(out: list[TableRow], r: int, label: str, subsets: frozenset[str], values: dict, figures: dict,
                       row_fields: dict[str, int]) -> bool:
     """Give the row above (village, total or subtotal) the subset counts of a "Trong đó" row: the row's
@@ -230,6 +237,10 @@ def _attach_breakdown(out: list[TableRow], r: int, label: str, subsets: frozense
         return False
     subset = next(iter(subsets))
     who = F.subject(load_vocabulary().header.tags(label))
+    if who in ("poor", "near") and any(
+        _figure(values.get(stock)) for stock in figures if F.breakdown_field(stock, subset) and not stock.startswith(
+            F.SUBJECT_PREFIX[who] + "_households")):
+        return False  # "- Hộ nghèo DTTS" with its figure under the near-poor: which is meant the commune says (was dropped)
     used = False
     for stock, col in figures.items():
         target = F.breakdown_field(stock, subset)
