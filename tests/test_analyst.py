@@ -537,3 +537,9 @@ def test_a_total_of_a_figure_only_some_communes_give_is_left_blank():
                           "poor_ethnic_minority": [10, None, None], "poor_no_labour": [3, 4, None]})
     totals = totals_row(frame, ["poor_households", "poor_ethnic_minority", "poor_no_labour"], {})
     assert totals == {"poor_households": 100, "poor_ethnic_minority": None, "poor_no_labour": 7}
+    # the villages' sheet (no status: the accepted communes' villages): a commune giving it under its total alone has
+    # villages without it, and the villages' sum was a second province total beside the Tỉnh sheet's (Điện Biên probe)
+    villages = pl.DataFrame({"poor_households": [40, 60, 20], "poor_ethnic_minority": [10, 12, None],
+                             "poor_no_labour": [3, 4, 1]})
+    assert totals_row(villages, ["poor_households", "poor_ethnic_minority", "poor_no_labour"], {}) == {
+        "poor_households": 120, "poor_ethnic_minority": None, "poor_no_labour": 8}

@@ -432,10 +432,12 @@ def test_the_workbook_ledger_gives_each_kind_its_own_approval(tmp_path):
     run_dir.mkdir(parents=True)
     _communes().write_parquet(run_dir / "communes.parquet")
     pl.DataFrame({"commune_code": ["00001", "00002"], "status": ["accepted"] * 2, "poor_reduction_total": [45, 30],
-                  "source_file": ["00001_lo_trinh.xlsx", "00002_lo_trinh.xlsx"]}).write_parquet(run_dir / "roadmap_communes.parquet")
+                  "source_file": ["00001_lo_trinh.xlsx", "00002_lo_trinh.xlsx"]}
+                 ).write_parquet(run_dir / "roadmap_communes.parquet")
     files = [{"path": "00001.xlsx", "sha256": "a" * 64}, {"path": "00001_lo_trinh.xlsx", "sha256": "s" * 64}]
     (run_dir / "manifest.json").write_text(json.dumps({"files": files}), encoding="utf-8")
-    ledger = pl.DataFrame({"commune_code": ["00001", "00001", "00002", "00003"], "kind": ["plan", "roadmap", "roadmap", "roadmap"],
+    ledger = pl.DataFrame({"commune_code": ["00001", "00001", "00002", "00003"],
+                           "kind": ["plan", "roadmap", "roadmap", "roadmap"],
                            "status": ["accepted", "accepted", "accepted", "missing"]})
     got = _with_approvals(ledger, run_dir)
     assert got.select("kind", "approval").rows() == [

@@ -193,9 +193,10 @@ def totals_row(frame: pl.DataFrame, columns: list[str], rates: dict[str, tuple[s
     # a figure only some accepted communes give ("Hộ nghèo DTTS" of 2 communes in 114, a list's counts of one): its sum
     # beside every commune's poor read as the province's share; blank, as the Cơ cấu sheet and provinces.parquet say
     # how many give it (independent probe)
-    if "status" in frame.columns:
-        accepted = frame.filter(pl.col("status") == "accepted")
-        totals.update({c: None for c in sums if c in _GIVEN_BY_SOME and accepted[c].null_count() > 0})
+    # (the villages' sheet alike: a commune giving it under its total alone has villages without it, and the sum of the
+    # others was a second province total beside the Tỉnh sheet's; independent probe, Điện Biên)
+    accepted = frame.filter(pl.col("status") == "accepted") if "status" in frame.columns else frame
+    totals.update({c: None for c in sums if c in _GIVEN_BY_SOME and accepted[c].null_count() > 0})
     for rate, (numerator, denominator) in rates.items():
         if rate in columns and totals.get(numerator) is not None and totals.get(denominator) is not None:
             totals[rate] = pl.select(rate_pct(pl.lit(totals[numerator]), pl.lit(totals[denominator]))).item()
