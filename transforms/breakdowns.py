@@ -34,15 +34,15 @@ def at_source_rows(failures: pl.DataFrame, typed: pl.DataFrame, fields) -> pl.Da
     sources = pl.concat(
         [
             failing.filter(pl.col(f"{f}__row").is_not_null()).select(
-                "table_id", "row", pl.lit(f).alias("field"), pl.col(f"{f}__row").alias("at")
+                "table_id", "row", pl.lit(f).alias("field"), pl.col(f"{f}__row").alias("_source_row")
             )
             for f in moved
         ]
     ).collect()
     return (
         failures.join(sources, on=["table_id", "row", "field"], how="left")
-        .with_columns(pl.coalesce(pl.col("at").cast(pl.Int32), pl.col("row")).alias("row"))
-        .drop("at")
+        .with_columns(pl.coalesce(pl.col("_source_row").cast(pl.Int32), pl.col("row")).alias("row"))
+        .drop("_source_row")
     )
 
 
