@@ -494,6 +494,28 @@ def test_a_name_in_the_id_column_is_starred_whole(tmp_path):
     assert not _leaked(_blob(parsed))
 
 
+@pytest.mark.parametrize("titled", [True, False])
+def test_a_list_whose_head_column_is_headed_ho_gia_dinh_is_never_a_plan(tmp_path, titled):
+    """"STT | Hộ gia đình | Tổng số hộ | Số hộ nghèo | Số hộ cận nghèo", a row per household (1 | 1 | 0): read as a plan,
+    the heads' names were villages in villages.parquet, the lineage, the workbook and the cache, and the commune's own
+    plan replaced (hostile-file judge, Cao Bằng). It is a list; no name reaches the parse result."""
+    rows = [["STT", "Hộ gia đình", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo"]]
+    rows += [[i + 1, p[0], 1, int(p[5] == "Hộ nghèo"), int(p[5] != "Hộ nghèo")] for i, p in enumerate(PEOPLE)]
+    path = _xlsx(tmp_path / "ds.xlsx", rows, title=(TITLE, "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026") if titled else (TITLE,))
+    parsed = parse_workbook(path, Limits())
+    assert [t.kind for t in parsed.tables] == ["households"]
+    assert parsed.tables[0].rows["group"] == ["poor", "near_poor", "poor", "poor"]
+    assert not _leaked(_blob(parsed))
+
+
+def test_a_plan_column_opening_with_ho_gia_dinh_names_no_one(tmp_path):
+    """The words alone make the column a household's: "Hộ gia đình có người có công" in a plan annex is a breakdown."""
+    rows = [["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Hộ gia đình có người có công", "Số hộ cận nghèo"]]
+    rows += [[i + 1, f"Thôn {i + 1}", 100 + i, 10, 2, 5] for i in range(4)]
+    parsed = parse_workbook(_xlsx(tmp_path / "phu luc.xlsx", rows, title=(TITLE, "KẾ HOẠCH GIẢM NGHÈO NĂM 2026")), Limits())
+    assert [t.kind for t in parsed.tables] == ["plan"]
+
+
 def test_a_plan_annex_with_a_code_column_is_no_list(tmp_path):
     """A code alone is no list: a table of villages with their codes ("Mã thôn") stays a plan annex."""
     rows = [["STT", "Mã thôn", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo"]]

@@ -63,8 +63,9 @@ def _fields_of(label: str) -> tuple[str, ...]:
         return ()
     words = load_vocabulary().households
     tags = {t[3:] for t in words.tags(label)}
-    if not tags and "word.group_column" in load_vocabulary().household_words.exact(label):
-        return ("group",)  # "Diện" alone: the word opens "Diện tích", no field's phrase
+    if not tags and (alone := load_vocabulary().household_words.exact(label) & {"word.group_column", "word.head_name_column"}):
+        # "Diện", "Hộ gia đình" alone: the words open "Diện tích", "Hộ gia đình có người có công", no field's phrase
+        return ("group",) if "word.group_column" in alone else ("head_name",)
     if "head_name" in tags and "hh.head_name" not in words.leading(_ABOUT.sub("", fold(label))):
         # the head's name is the label's first words ("Họ và tên chủ hộ"): "Hộ nghèo có chủ hộ là nữ" (a plan's breakdown),
         # "Ghi chú (ghi rõ họ tên chủ hộ)" name no one (a plan annex with such a column was read as a list, and lost)

@@ -39,7 +39,11 @@ def _names_personal(text: str) -> bool:
     """Whether the text, as a header label, names a personal column: asked of every text cell of every
     sheet's first rows, which repeat from file to file, so answered once each."""
     label = text.strip()
-    return 0 < len(label) <= 150 and bool(PERSONAL_TAGS & load_vocabulary().households.leading(label))
+    if not 0 < len(label) <= 150:
+        return False
+    vocabulary = load_vocabulary()
+    return bool(PERSONAL_TAGS & vocabulary.households.leading(label)) or (
+        label[:1] in "HhGg" and "word.head_name_column" in vocabulary.household_words.exact(label))
 
 
 def _personal_labels(row: list) -> list[str] | None:
