@@ -233,6 +233,25 @@ def _hidden_rows_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:
     return out
 
 
+def _formulas_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:
+    """formula_without_value for the cells a deprivation table, a roadmap or a household list reads, as a village table's
+    are: a formula saved with no value was read as blank, 0 (a roadmap's 2027 houses, a deprivation count; hostile-file
+    judge, Cao Bằng); once a cell."""
+    out, seen = [], set()
+    for t in tables:
+        sheet = sheets.get(t.sheet)
+        if sheet is None or not sheet.formulas_without_value:
+            continue
+        rows, fields = set(t.rows.get("row") or ()), {}
+        for f, c in t.columns.items():
+            fields.setdefault(c, f)  # a deprivation count's column before the size its header also states
+        for r, c, formula in sheet.formulas_without_value:
+            if r in rows and c in fields and (t.sheet, r, c) not in seen:
+                seen.add((t.sheet, r, c))
+                out.append({**failure("formula_without_value", t.sheet, r, c, fields[c], formula), "kind": t.kind})
+    return out
+
+
 def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> ParseResult:
     """The parse result of a file that cannot be used at all (rule `readable`)."""
     return ParseResult(
@@ -334,6 +353,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         )
     result.tables.extend(others)
     result.failures.extend(_hidden_rows_of(others, {s.name: s for s in book.sheets}))
+    result.failures.extend(_formulas_of(others, {s.name: s for s in book.sheets}))
     for t in result.tables:
         result.failures.extend(unused_row_failures(t))
     # a listed person's name in a title line or a village cell stays in this process (the cache keeps the result)

@@ -412,3 +412,17 @@ def test_indicators_numbered_chi_so_left_of_their_names(tmp_path):
     failures, outputs, _ = steps([path])
     assert _rate(outputs, 1, "poor") == (30, 66, 45.45) and _rate(outputs, 7, "near_poor") == (5, 57, 8.77)
     _accepted(failures, outputs)
+
+
+def test_a_formula_without_a_saved_value_is_reported_not_read_as_zero(tmp_path):
+    """A deprivation count "=C8+0" saved without its value was read as 0, the table accepted (hostile-file judge)."""
+    path = rows_table(tmp_path / "thieu hut.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    r = _row_of(ws, LABELS[0])
+    ws.cell(r, 3).value = f"=C{r + 1}+0"
+    wb.save(path)
+    failures, outputs, _ = steps([path])
+    found = failures.filter(pl.col("rule") == "formula_without_value")
+    assert found.select("cell", "severity", "kind").rows() == [(f"C{r}", "error", "deprivations")]
+    assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["rejected"]

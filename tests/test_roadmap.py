@@ -500,3 +500,14 @@ def test_a_workbook_of_two_kinds_says_each_kind_s_status_and_its_tables_once():
     plan = SimpleNamespace(header_rows=[5, 6], rows={"kind": ["village", "total"]}, sheet="Biểu 01", kind="plan")
     data = SimpleNamespace(format="xlsx", tables=[plan, *[table] * 13], legacy_encoding=None)
     assert layout_of(data) == "xlsx: plan@'Biểu 01' header 5-6 total last; roadmap@'Biểu 02' header 4-6 total last × 13"
+
+
+def test_a_formula_without_a_saved_value_is_reported_not_read_as_zero(tmp_path):
+    """"=D7+1" saved without its value (a file written by a program, never opened in Excel): the roadmap was accepted
+    with 0 new houses in 2027, the plan annex's like cell was an error (hostile-file judge, Cao Bằng). So is this."""
+    rows = [r[:] for r in ACROSS]
+    rows[3][3] = "=C8+1"  # Nhà ở xây mới, 2027 (row 8 of the sheet)
+    failures, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", rows)])
+    f = _only(failures.filter(pl.col("rule") == "formula_without_value"), "formula_without_value")
+    assert (f["cell"], f["severity"], f["kind"]) == ("D8", "error", "roadmap") and "=C8+1" in f["message"]
+    assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["rejected"]
