@@ -419,7 +419,7 @@ def test_a_formula_without_a_saved_value_is_reported_not_read_as_zero(tmp_path):
     path = rows_table(tmp_path / "thieu hut.xlsx")
     wb = openpyxl.load_workbook(path)
     ws = wb.active
-    r = _row_of(ws, LABELS[0])
+    r = _row_of(ws, LABELS[1])  # (the first indicator is named as its dimension)
     ws.cell(r, 3).value = f"=C{r + 1}+0"
     wb.save(path)
     failures, outputs, _ = steps([path])
