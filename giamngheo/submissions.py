@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .discover import FileEntry
 from .layout.fields import REDUCTIONS
@@ -11,10 +13,12 @@ from .layout.tables import document_year
 from .parse import failure
 from .parsed import ParseResult
 from .resolve import Resolution, Resolver
+from .text import fold
 
 PLAN = "plan"  # a file with no table competes as a plan (choose_submissions)
 HOUSEHOLDS = "households"
 NOT_REPORTS = ("targets", "summary")  # table kinds that are no commune's report
+_WORDS = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass
@@ -36,11 +40,29 @@ class FileRecord:
     @property
     def kinds(self) -> set[str]:
         """The report kinds its tables give; a household list refused whole (personal_list) is one all the same, not a
-        plan without a table (it was listed as a superseded plan, and the commune's list as never received)."""
+        plan without a table (it was listed as a superseded plan, and the commune's list as never received); so is a
+        file with no table that names one kind ("01336_danh_sach_ho_2026.xlsx" cut in half, hostile-file judge)."""
         found = {t.kind for t in self.data.tables if t.kind not in NOT_REPORTS}
         if not found and any(f.get("rule") == "personal_list" for f in self.data.failures):
             return {HOUSEHOLDS}
+        if not found and self.named_kind not in (None, PLAN):
+            return {self.named_kind}
         return found
+
+    @property
+    def has_tables(self) -> bool:
+        """It gives a report's table (a file without one competes for a kind, never over one that gives it)."""
+        return any(t.kind not in NOT_REPORTS for t in self.data.tables)
+
+    @cached_property
+    def named_kind(self) -> str | None:
+        """The one report kind its path and title lines name (Kind.file_words), else None."""
+        from .kinds import KINDS  # (the kinds' modules read this one's FileRecord)
+
+        words = _WORDS.sub(" ", " ".join(fold(t) for t in [self.entry.rel, *self.data.title[:6]]))
+        text = f" {' '.join(words.split())} "
+        found = {k.name for k in KINDS for w in k.file_words if f" {w} " in text}
+        return found.pop() if len(found) == 1 else None
 
     @property
     def doc_date(self) -> tuple:
@@ -93,7 +115,8 @@ def resolve_files(records: list[FileRecord], resolver: Resolver) -> None:
         data = rec.data
         rec.failures = []
         for f in data.failures:
-            kind = f.get("kind") or (_table_kind(rec, f.get("sheet")) if f["rule"] in ("required_columns",) else None)
+            kind = f.get("kind") or (_table_kind(rec, f.get("sheet")) if f["rule"] in ("required_columns",) else None) or (
+                next(iter(rec.kinds)) if not rec.has_tables and len(rec.kinds) == 1 else None)  # the kind its name names
             rec.failures.append({**f, "kind": kind})  # the parser names the kind of a failure of one kind's table
         if any(f["rule"] == "readable" for f in rec.failures) and not data.title:
             rec.resolution = resolver.resolve(rec.entry.path.name, [], [])
@@ -115,7 +138,8 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
     """Among files of one commune and kind, the latest document date (then file time) wins.
 
     A file without any recognisable table (unreadable, damaged, no table found) competes for every kind its
-    commune sent, but never wins over a file that gives one: a broken resubmission loses no figures of the
+    commune sent (for the one kind its name or title names, if so: FileRecord.named_kind), but never wins over a file
+    that gives one: a broken resubmission loses no figures of the
     file before it. It keeps its own failure (the commune is not rejected for it: it is not the file in use)
     beside `superseded_submission`, so it is never silently ignored.
     """
@@ -134,7 +158,7 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
                 continue
             # a report of the whole year over one of part of it ("6 tháng đầu năm"), whatever their dates
             # and a whole report over a part of one (a plan without its reductions, a table lacking a required column)
-            winner = max(contenders, key=lambda r: (bool(r.kinds), r.whole(kind), not r.partial_year(kind), r.doc_date,
+            winner = max(contenders, key=lambda r: (r.has_tables, r.whole(kind), not r.partial_year(kind), r.doc_date,
                                                     r.entry.mtime, r.entry.rel))
             for r in contenders:
                 if r is not winner:
@@ -146,7 +170,7 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
             kept = [
                 f
                 for f in rec.failures
-                if f["rule"] in ("legacy_unit_name", "partial_year") or (not rec.kinds and f["rule"] in _NO_TABLE)
+                if f["rule"] in ("legacy_unit_name", "partial_year") or (not rec.has_tables and f["rule"] in _NO_TABLE)
             ]
             rec.failures = kept + [failure("superseded_submission", None, value=rec.entry.rel, expected=", ".join(winners))]
 

@@ -139,3 +139,18 @@ def test_a_table_of_the_groups_sent_after_the_annex_never_replaces_it(tmp_path):
         assert (row["status"], row["poor_reduction_target"], row["source_file"]) == ("accepted", 3, plan.name)
         said = failures.filter(pl.col("source_file") == later.name)["rule"].to_list()
         assert said == ["superseded_submission"], said
+
+
+def test_a_broken_file_named_for_a_kind_is_that_kind_s_submission(tmp_path):
+    """"05800_danh_sach_ho_2026.xlsx" cut in half beside the plan: recorded as the plan's superseded copy, "superseded by"
+    the plan, the commune's list "never received" in the ledger (hostile-file judge, Cao Bằng). It is the commune's
+    household list, received and rejected for being unreadable; the plan is untouched."""
+    plan = _plan(tmp_path / "05800_phu_thinh.xlsx")
+    broken = tmp_path / "05800_danh_sach_ho_2026.xlsx"
+    broken.write_bytes(plan.read_bytes()[:700])
+    os.utime(plan, (1_700_000_000, 1_700_000_000))
+    os.utime(broken, (1_800_000_000, 1_800_000_000))
+    failures, tables = run_steps([plan, broken])
+    assert _status(tables) == [("accepted", 13, plan.name)]
+    said = failures.filter(pl.col("source_file") == broken.name).select("rule", "kind").rows()
+    assert said == [("readable", "households")]

@@ -127,6 +127,9 @@ class Kind:
     # its typed rows are read by its figures alone (not its trace, nor a kind that needs it): the pipeline lets them
     # go once the figures are made (a national set of household lists: the run's largest frame)
     rows_read_once: bool = False
+    # words a file's path or title uses for the kind, folded ("danh sach ho", "thieu hut"): a file with no table (damaged,
+    # unreadable, none found) naming one kind alone is that kind's submission, rejected, not a plan's superseded copy
+    file_words: tuple[str, ...] = ()
 
     @property
     def fields(self) -> list[str]:

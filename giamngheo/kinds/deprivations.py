@@ -257,6 +257,7 @@ DEPRIVATIONS = Kind(
     title_vi="bảng thiếu hụt các chỉ số",
     title_en="deprivation table",
     heading_vi="Chỉ số thiếu hụt",
+    file_words=("thieu hut", "chi so thieu hut", "ngheo da chieu", "dich vu xa hoi co ban"),
     counts=COUNTS,
     rates=RATES,
     rows=DeprivationRows,

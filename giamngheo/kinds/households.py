@@ -168,6 +168,7 @@ HOUSEHOLDS_KIND = Kind(
     title_vi="danh sách hộ nghèo, hộ cận nghèo",
     title_en="household list",
     heading_vi="Danh sách hộ",
+    file_words=("danh sach ho", "ds ho", "danh sach ho ngheo", "danh sach ho can ngheo", "dshn", "ds hn", "ds hcn"),
     counts=COUNTS,
     rates=(),
     rows=HouseholdRows,

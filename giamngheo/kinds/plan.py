@@ -104,6 +104,7 @@ PLAN = Kind(
     title_vi="kế hoạch",
     title_en="plan annex",
     heading_vi="Kế hoạch",
+    file_words=("ke hoach", "phan bo", "phu luc", "chi tieu"),
     counts=COUNTS + BREAKDOWN_FIELDS,
     rates=RATES,
     rows=PlanVillageRows,

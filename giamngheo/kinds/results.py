@@ -126,6 +126,7 @@ RESULTS = Kind(
     title_vi="báo cáo kết quả",
     title_en="results report",
     heading_vi="Kết quả cuối năm",
+    file_words=("ket qua", "ket qua ra soat", "ket qua giam ngheo", "bao cao ket qua"),
     counts=tuple(RESULTS_COUNTS + RESULTS_BREAKDOWN_FIELDS),
     rates=tuple(RESULTS_RATES),
     rows=ResultsRows,

@@ -201,6 +201,7 @@ ROADMAP = Kind(
     title_vi="lộ trình giảm nghèo",
     title_en="roadmap",
     heading_vi="Lộ trình 2026-2030",
+    file_words=("lo trinh", "giai doan 2026 2030"),
     counts=("value",),
     rates=(),
     rows=RoadmapRows,
