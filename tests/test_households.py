@@ -272,3 +272,14 @@ def test_a_list_of_the_poor_alone_says_nothing_of_the_near_poor(tmp_path):
     assert failures.filter(pl.col("rule") == "list_matches_annex").is_empty(), failures.select("rule", "message").rows()
     assert tables["communes.parquet"].select("list_poor_households", "list_near_poor_households").row(0) == (64, None)
     assert tables["households_communes.parquet"]["matches_annex"].to_list() == [True]
+
+
+def test_an_empty_list_alone_in_the_run_is_judged_as_beside_others(tmp_path):
+    """A list with its header and no household, the run's only list: no households table nor list columns, the ledger's
+    "rejected" with no failure saying why; beside another commune's list it was accepted with 0 (hostile-file judge).
+    Alone or not, it counts no household, and the annex's poor and near-poor are said to differ."""
+    failures, tables, _ = _run(tmp_path, [])
+    assert tables["households_communes.parquet"].select("status", "list_poor_households", "list_near_poor_households").rows() == [
+        ("accepted", 0, 0)]
+    assert sorted(failures.filter(pl.col("rule") == "list_matches_annex")["field"].to_list()) == [
+        "near_poor_households", "poor_households"]

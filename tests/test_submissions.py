@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 import polars as pl
+import pytest
 from layouts.grids import Grid, write_book
 
 from test_any_table import run_steps
@@ -141,16 +142,23 @@ def test_a_table_of_the_groups_sent_after_the_annex_never_replaces_it(tmp_path):
         assert said == ["superseded_submission"], said
 
 
-def test_a_broken_file_named_for_a_kind_is_that_kind_s_submission(tmp_path):
+@pytest.mark.parametrize("name, kind, table", [
+    ("05800_danh_sach_ho_2026.xlsx", "households", "households_communes.parquet"),
+    ("05800 lo trinh giam ngheo 2026-2030.xlsx", "roadmap", "roadmap_communes.parquet"),
+    ("Bieu thieu hut 05800.xlsx", "deprivations", "deprivations_communes.parquet"),
+])
+def test_a_broken_file_named_for_a_kind_is_that_kind_s_submission(tmp_path, name, kind, table):
     """"05800_danh_sach_ho_2026.xlsx" cut in half beside the plan: recorded as the plan's superseded copy, "superseded by"
-    the plan, the commune's list "never received" in the ledger (hostile-file judge, Cao Bằng). It is the commune's
-    household list, received and rejected for being unreadable; the plan is untouched."""
+    the plan, the commune's list "never received" in the ledger, and alone of its kind in the run, no table of the kind
+    (hostile-file judge, Cao Bằng). It is the commune's report of that kind, received and rejected for being unreadable;
+    the plan is untouched."""
     plan = _plan(tmp_path / "05800_phu_thinh.xlsx")
-    broken = tmp_path / "05800_danh_sach_ho_2026.xlsx"
+    broken = tmp_path / name
     broken.write_bytes(plan.read_bytes()[:700])
     os.utime(plan, (1_700_000_000, 1_700_000_000))
     os.utime(broken, (1_800_000_000, 1_800_000_000))
     failures, tables = run_steps([plan, broken])
     assert _status(tables) == [("accepted", 13, plan.name)]
     said = failures.filter(pl.col("source_file") == broken.name).select("rule", "kind").rows()
-    assert said == [("readable", "households")]
+    assert said == [("readable", kind)]
+    assert tables[table].select("commune_code", "status", "source_file").rows() == [("05800", "rejected", name)]
