@@ -125,7 +125,8 @@ def publish(options: RunOptions, run_id: str, staging: Path, manifest: dict, sid
     previous = outputs.previous_runs(out)
     artifacts.write_json(manifest, staging / "manifest.json")
     reports = write_reports(staging, options.raw, out / outputs.RUNS / previous[-1] if previous else None, options.deadline, side)
-    manifest["reports"] = {"written": reports.written, "problems": reports.problems, "feedback": reports.feedback}
+    manifest["reports"] = {"written": reports.written, "problems": reports.problems, "notes": reports.notes,
+                           "feedback": reports.feedback}
     artifacts.write_json(manifest, staging / "manifest.json")
     run_dir = outputs.commit(out, run_id)
     publish_prefect_artifacts(run_dir)

@@ -222,7 +222,8 @@ def test_a_workbook_openpyxl_cannot_open_is_rendered_from_its_values(raw, run_di
     odd = b"application/vnd.openxmlformats-officedocument.ms-excel.sheet.odd+xml"  # calamine reads it, openpyxl not
     repackaged(source, raw / "05800_xa_thu.xlsx", odd)
     report = write_feedback_report(write_run(run_dir, [failure("05800_xa_thu.xlsx", "D9", sheet="Phụ lục")]), raw)
-    assert "values rebuilt" in report.problems[0][1]
+    # written, as a rendition: a note, no problem (the run's summary said such copies "could not be made")
+    assert "values rebuilt" in report.notes[0][1] and report.problems == []
     data = load_workbook(report.written[0])["Phụ lục"]
     assert (data["B2"].value, data["D9"].value) == ("Thôn 1", "7 hộ")
     assert data["D9"].fill.fgColor.rgb == RED
@@ -452,10 +453,8 @@ def test_a_source_too_large_to_copy_gets_the_list_only(raw, run_dir, monkeypatch
     monkeypatch.setattr(feedback_source, "MAX_COPY_BYTES", path.stat().st_size - 1)
     report = write_feedback_report(write_run(run_dir, [failure("05800_phu_thinh.csv", "C9")]), raw)
     assert [load_workbook(p).sheetnames for p in report.written] == [[LIST_SHEET]]
-    (problem,) = report.problems
-    assert (
-        problem[0] == "05800_phu_thinh.csv" and "TooLargeToCopy" in problem[1] and "copies are made of files up to" in problem[1]
-    )
+    (note,) = report.notes
+    assert note[0] == "05800_phu_thinh.csv" and "TooLargeToCopy" in note[1] and "copies are made of files up to" in note[1]
 
 
 def test_the_provinces_targets_workbook_gets_no_feedback_copy():

@@ -13,7 +13,10 @@ from .side_process import SideProcess
 @dataclass
 class ReportsWritten:
     written: list[str] = field(default_factory=list)
-    problems: list[dict] = field(default_factory=list)  # {"report": ..., "error": ...}
+    problems: list[dict] = field(default_factory=list)  # {"report": ..., "error": ...}: not written
+    # written otherwise than asked ({"report": ..., "note": ...}: a feedback copy rebuilt from the values, openpyxl could not
+    # open its source); were problems: the run's summary said "2 reports could not be made" of two written (hostile judge)
+    notes: list[dict] = field(default_factory=list)
     ledger: dict = field(default_factory=dict)  # ledger_summary: completeness and timeliness per kind
     diff: dict | None = None
     feedback: dict[str, str] = field(default_factory=dict)  # source file -> "feedback/<name>.xlsx"
@@ -82,4 +85,5 @@ def write_reports(
         done.written.append("feedback")
         done.feedback = feedback.copies
         done.problems += [{"report": "feedback", "error": f"{src}: {err}"} for src, err in feedback.problems]
+        done.notes += [{"report": "feedback", "note": f"{src}: {note}"} for src, note in feedback.notes]
     return done

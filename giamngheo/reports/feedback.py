@@ -34,7 +34,7 @@ from openpyxl import Workbook
 from ..readers import Limits
 from ..safe_errors import described
 from .feedback_marks import add_failure_list, failure_places, mark_cells
-from .feedback_source import source_book, source_path
+from .feedback_source import TooLargeToCopy, source_book, source_path
 
 FEEDBACK_DIR = "feedback"
 MAX_NAME_CHARS = 120
@@ -45,10 +45,12 @@ _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
 
 @dataclass
 class FeedbackReport:
-    """What `write_feedback_report` did: workbooks written, and (source_file, problem) pairs."""
+    """What `write_feedback_report` did: workbooks written, (source_file, problem) pairs of copies not written, and
+    (source_file, note) pairs of copies written otherwise than as a copy (a rendition of the values)."""
 
     written: list[Path] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
     copies: dict[str, str] = field(default_factory=dict)  # source file -> its copy, "feedback/<name>" (the manifest's)
 
 
@@ -74,11 +76,12 @@ def write_feedback_report(run_dir: Path, raw_dir: Path) -> FeedbackReport:
     for source_file, commune_code, rows in _failures_by_file(failures):
         name = _unique_name(feedback_name(commune_code, source_file), taken)
         try:
-            book, notes = feedback_book(source_file, rows, raw_dir, limits, hashes.get(source_file))
+            book, notes, problems = feedback_book(source_file, rows, raw_dir, limits, hashes.get(source_file))
             out_dir.mkdir(parents=True, exist_ok=True)
             report.written.append(_save(book, out_dir / name))
             report.copies[source_file] = f"{FEEDBACK_DIR}/{name}"
-            report.problems.extend((source_file, note) for note in notes)
+            report.notes.extend((source_file, note) for note in notes)
+            report.problems.extend((source_file, problem) for problem in problems)
         except Exception as exc:  # one weird source must not cost the other communes their feedback
             report.problems.append((source_file, f"not written: {described(exc)}"))
     return report
@@ -165,23 +168,29 @@ def _limits(manifest: dict) -> Limits:
 
 
 def feedback_book(source_file: str, rows: list[dict], raw_dir: Path, limits: Limits, sha256: str | None):
-    """The marked-up workbook for one source (or the list alone) and notes on what could not be done."""
+    """The marked-up workbook for one source (or the list alone), notes on how it was made otherwise than as a copy (a
+    rendition of the values; the list alone of a source too large to copy, by design), and problems: what could not be
+    done (a source changed, gone or outside the raw folder: the list alone)."""
     notes: list[str] = []
+    problems: list[str] = []
     book = None
     if not any(r.get("rule") == "readable" for r in rows):
         try:
             book, titles, notes = source_book(source_path(raw_dir, source_file), limits, sha256)
             places = failure_places(book, titles, rows)
             mark_cells(places, rows)
-        except Exception as exc:  # a source we cannot mark still gets its list of failures
+        except TooLargeToCopy as exc:
             notes.append(f"list only: {described(exc)}")
+            book = None
+        except Exception as exc:  # a source we cannot mark still gets its list of failures
+            problems.append(f"list only: {described(exc)}")
             book = None
     if book is None:
         book = Workbook()
         book.remove(book.active)
         places = [None] * len(rows)
     add_failure_list(book, rows, places)
-    return book, notes
+    return book, notes, problems
 
 
 def _save(book, dest: Path) -> Path:
