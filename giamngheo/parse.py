@@ -9,9 +9,11 @@ import re
 import time
 from pathlib import Path
 
+from schemas.columns import label_vi
 from transforms.markers import FORMULA_MARK
 
 from . import PARSER_VERSION
+
 from .layout import fields as F
 from .layout import deprivations, households
 from .layout.header import header_labels_found
@@ -252,6 +254,20 @@ def _formulas_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:
     return out
 
 
+def _lists_without_members(tables: list[ParsedTable]) -> list[dict]:
+    """required_columns for a household list with no members column ("Họ và tên | Năm sinh | CCCD | Điện thoại"): each
+    household was a members_positive error with no cell ("… không phải “”", 97 of one list; hostile-file judge). The list
+    is rejected whole, once, its rows let go (none would count)."""
+    out = []
+    for t in tables:
+        if t.kind == households.KIND and "members" not in t.columns:
+            labels = " | ".join(label_vi(f) for f in t.columns)  # the fields found, never a cell
+            out.append({**failure("required_columns", t.sheet, row=(t.header_rows or [None])[-1], field="members",
+                                  value=labels, expected="members"), "kind": t.kind})
+            t.rows = {k: [] for k in t.rows}
+    return out
+
+
 def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> ParseResult:
     """The parse result of a file that cannot be used at all (rule `readable`)."""
     return ParseResult(
@@ -358,6 +374,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         result.failures.extend(unused_row_failures(t))
     # a listed person's name in a title line or a village cell stays in this process (the cache keeps the result)
     result.title = scrub(result.title, result.tables, {s.name: s for s in book.sheets}, households.KIND)
+    result.failures.extend(_lists_without_members(others))  # (its rows' names scrubbed from the titles first)
     result.seconds = time.perf_counter() - started
     return result
 

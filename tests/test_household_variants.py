@@ -516,6 +516,19 @@ def test_a_plan_column_opening_with_ho_gia_dinh_names_no_one(tmp_path):
     assert [t.kind for t in parsed.tables] == ["plan"]
 
 
+def test_a_list_without_a_members_column_is_one_failure(tmp_path):
+    """"Họ và tên chủ hộ | Năm sinh | Số CCCD | Điện thoại | Thôn": each household was a members_positive error with no cell
+    ("… không phải “”", 97 of one list; hostile-file judge). One required_columns names the column the list lacks."""
+    rows = [["STT", "Họ và tên chủ hộ", "Năm sinh", "Số CCCD", "Điện thoại", "Thôn"]]
+    rows += [[i + 1, p[0], p[2], p[3], f"09{i}2345678", p[1]] for i, p in enumerate(PEOPLE)]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows), Limits())
+    assert [t.kind for t in parsed.tables] == ["households"] and parsed.tables[0].rows["row"] == []
+    (f,) = parsed.failures
+    assert (f["rule"], f["kind"], f["row"], f["expected"]) == ("required_columns", "households", 3, "members")
+    assert f["value"] == "Họ và tên chủ hộ | Năm sinh | Số CCCD/CMND | Số điện thoại | Thôn, tổ dân phố"
+    assert not _leaked(_blob(parsed))
+
+
 def test_a_plan_annex_with_a_code_column_is_no_list(tmp_path):
     """A code alone is no list: a table of villages with their codes ("Mã thôn") stays a plan annex."""
     rows = [["STT", "Mã thôn", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo"]]
