@@ -87,9 +87,10 @@ def split_subsets(children: list[tuple[str, str]], parent: str, parent_tags: fro
     labels = [label for label, _ in children]
     if any(label in _YES for label in labels) and any(label in _NO for label in labels):
         capacity = subset == "no_labour" and not _NEGATION.search(parent)
-        return [(other if capacity else tag) if label in _YES else (tag if capacity else other) if label in _NO else None
-                for label in labels]
+        mine, others = (_NO, _YES) if capacity else (_YES, _NO)
+        return [tag if label in mine else other if label in others else None for label in labels]
     if subset == "ethnic_minority" and any(label in _MAJORITY for label in labels):
+        # the minorities' column is theirs; one naming a subset of its own keeps it; the Kinh and each group are others
         return [tag if label in _MINORITY else None if own and own != "ethnic_minority" else other for label, own in children]
     return [None] * len(children)
 
