@@ -73,7 +73,8 @@ def _whole_sheet(data: bytes) -> bytes:
 def test_a_sheet_whose_declared_extent_is_the_whole_sheet(tmp_path):
     ins, seconds = read(_xlsx(tmp_path / "bieu.xlsx", _whole_sheet))
     assert_read(ins)
-    assert seconds < 2
+    # expanded, the rows would take minutes and gigabytes; 2 s was missed by 0.17 s on a loaded CI machine
+    assert seconds < 20
 
 
 def _ods(path: Path, empty_rows: int) -> Path:
@@ -117,7 +118,8 @@ def test_repeated_empty_rows_are_not_read_as_rows(tmp_path, empty_rows):
     """LibreOffice saves the rest of the sheet as one repeated empty row; billions of them still read at once."""
     ins, seconds = read(_ods(tmp_path / "bieu.ods", empty_rows))
     assert_read(ins)
-    assert seconds < 2
+    # expanded, the rows would take minutes and gigabytes; 2 s was missed by 0.17 s on a loaded CI machine
+    assert seconds < 20
 
 
 def test_excel_95_workbook(tmp_path):
