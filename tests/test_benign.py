@@ -73,7 +73,7 @@ def _whole_sheet(data: bytes) -> bytes:
 def test_a_sheet_whose_declared_extent_is_the_whole_sheet(tmp_path):
     ins, seconds = read(_xlsx(tmp_path / "bieu.xlsx", _whole_sheet))
     assert_read(ins)
-    # expanded, the rows would take minutes and gigabytes; 2 s was missed by 0.17 s on a loaded CI machine
+    # expanded, the extent would take minutes and gigabytes (2 s was too little for a loaded machine)
     assert seconds < 20
 
 
