@@ -504,7 +504,8 @@ def test_a_list_whose_head_column_is_headed_ho_gia_dinh_is_never_a_plan(tmp_path
     path = _xlsx(tmp_path / "ds.xlsx", rows, title=(TITLE, "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026") if titled else (TITLE,))
     parsed = parse_workbook(path, Limits())
     assert [t.kind for t in parsed.tables] == ["households"]
-    assert parsed.tables[0].rows["group"] == ["poor", "near_poor", "poor", "poor"]
+    # a list, with no members column: refused whole, once (its rows would all fail members_positive)
+    assert [(f["rule"], f["expected"]) for f in parsed.failures] == [("required_columns", "members")]
     assert not _leaked(_blob(parsed))
 
 
