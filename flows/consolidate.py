@@ -57,9 +57,9 @@ def read_targets(path: Path | None, ctx: ReadContext, ref: Reference, province: 
         return None
     entry = FileEntry(path.name, path, path.stat().st_size, path.stat().st_mtime)
     record = reading.read_batch([entry], ctx, mode="targets")[0]
-    found = targets_from_parse(record.data, Resolver(ref, province))
+    found = targets_from_parse(record.data, Resolver(ref, province), record.entry.path)
     if province is None and found.province:
-        found = targets_from_parse(record.data, Resolver(ref, found.province))
+        found = targets_from_parse(record.data, Resolver(ref, found.province), record.entry.path)
     found.source = {"path": str(path), "size": entry.size, "sha256": record.sha256}
     return found
 

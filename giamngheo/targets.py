@@ -15,6 +15,7 @@ from .kinds import KIND_BY_NAME
 from .layout.vocabulary import row_label_tags
 from .parse import failure
 from .parsed import ParsedTable, ParseResult
+from .readers import xlsx_percent_cells
 from .readers.grid import a1
 from .resolve import Resolver
 from .validate import zero_markers
@@ -64,7 +65,7 @@ class Targets:
                                      source.get("sha256")).collect()
 
 
-def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
+def targets_from_parse(data: ParseResult, resolver: Resolver, path: Path | None = None) -> Targets:
     """Resolve each named row of the parsed targets workbook to a unit of the official list (by its code where a code
     column gives one, else by its name, a former unit's name reported as such); a commune listed twice keeps its
     first row, the second reported. The workbook's own findings (a hidden row, a formula without its value, a row
@@ -74,7 +75,7 @@ def targets_from_parse(data: ParseResult, resolver: Resolver) -> Targets:
     if not communes:
         return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, list(data.failures), tables=for_kinds)
     table = communes[0]
-    typed = _typed(table.rows)
+    typed = _typed(table.rows, _shown_as_percent(path, table))
     written = table.rows.get("assigned_poor_reduction_pp__text") or [None] * typed.height  # as typed, units kept
     codes = table.rows.get("unit_code") or [None] * typed.height
     sheet, name_col = table.sheet or None, table.name_column or table.columns.get("unit_code")
@@ -175,7 +176,17 @@ def _written(table: ParsedTable, field: str, i: int) -> bool:
     return bool(num and num[i] is not None) or bool(text and (text[i] or "").strip())
 
 
-def _typed(rows: dict) -> pl.DataFrame:
+def _shown_as_percent(path: Path | None, table: ParsedTable) -> bool:
+    """Whether most of the target cells typed as numbers are shown as percentages (an .xlsx cell's number format)."""
+    column = table.columns.get("assigned_poor_reduction_pp")
+    if path is None or column is None:
+        return False
+    shown = xlsx_percent_cells(path, table.sheet)
+    numbers = [r for r, num in zip(table.rows["row"], table.rows.get("assigned_poor_reduction_pp__num") or []) if num is not None]
+    return bool(numbers) and sum((r, column) in shown for r in numbers) * 2 > len(numbers)
+
+
+def _typed(rows: dict, shown_as_percent: bool = False) -> pl.DataFrame:
     """The table's rows with each figure read as a number (the decimal comma, a unit or a sign typed beside a target),
     the target in points (`transforms.targets.targets_in_points`), and `_i` the row's place in `rows`."""
     n = len(rows["row"])
@@ -198,4 +209,4 @@ def _typed(rows: dict) -> pl.DataFrame:
         schema_overrides={"row": pl.Int32, "table_id": pl.Int32, "row_kind": pl.Utf8, "name": pl.Utf8},
     )
     typed = typed_rows(raw.lazy(), TARGET_COUNTS, TARGET_RATES, zero_markers()).collect()
-    return targets_in_points(typed).with_row_index("_i")
+    return targets_in_points(typed, shown_as_percent).with_row_index("_i")

@@ -42,7 +42,7 @@ def _write(path: Path, header: list, rows: list, formats: dict | None = None, hi
 
 
 def _read(path: Path):
-    return targets_from_parse(parse_workbook(path, Limits(), forced_kind="targets"), Resolver(load_reference(), "19"))
+    return targets_from_parse(parse_workbook(path, Limits(), forced_kind="targets"), Resolver(load_reference(), "19"), path)
 
 
 def _values(found: dict) -> list:
@@ -124,6 +124,18 @@ def test_targets_typed_as_excel_percentages_are_points(tmp_path, with_rates):
             [3, "Xã Cao Minh", 7028, 183, *([183 / 7028] if with_rates else []), 0.0006 if with_rates else 0.0031]]
     found = _sheet(tmp_path / "chi tieu.xlsx", [header], rows, formats={len(header): "0.00%", 5: "0.00%"})
     assert found["targets"] == {"01843": 0.15, "05800": 0.79, "01879": 0.06 if with_rates else 0.31}
+
+
+@pytest.mark.parametrize("shown", [True, False])
+def test_excel_percentages_with_a_mountain_communes_five_points(tmp_path, shown):
+    """A 5-point cut (0.05) among 1 % ones turned the rule "every target below 0.05" off: 0.0119 read as 0.01 points,
+    every commune "meeting" its target (independent probe, Thanh Hóa). The cells' percentage format settles it; without
+    one, most targets below 0.05 and none of 0.2 are Excel percentages."""
+    header = ["STT", "Tên xã, phường", "Tổng số hộ", "Tỷ lệ hộ nghèo (%)", TARGET]
+    rows = [[1, "Phường Bắc Kạn", 2884, 6.83, 0.0119], [2, "Xã Phú Thịnh", 5441, 1.71, 0.003],
+            [3, "Xã Cao Minh", 7028, 23.56, 0.05 if shown else 0.1]]
+    found = _sheet(tmp_path / "chi tieu.xlsx", [header], rows, formats={5: "0.00%"} if shown else None)
+    assert found["targets"] == {"01843": 1.19, "05800": 0.3, "01879": 5.0 if shown else 10.0}
 
 
 def test_small_targets_in_points_stay_points(tmp_path):

@@ -33,8 +33,9 @@ EN_EVIDENCE = r"^[+-]?(\d+\.(\d{1,2}|\d{4,})|\d{1,3}(,\d{3})+\.\d+)%?$"
 
 
 def clean_text(text: pl.Expr) -> pl.Expr:
-    """Cell text without spaces (incl. no-break), accounting negatives "(5)" as "-5"."""
-    t = text.str.replace_all(r"[\s\u00a0\u202f]", "")
+    """Cell text without spaces (incl. no-break), accounting negatives "(5)" as "-5", the minus sign "−" (U+2212, as a
+    word processor types it: "−0,31" was no number) as "-"."""
+    t = text.str.replace_all(r"[\s\u00a0\u202f]", "").str.replace_all("\u2212", "-")
     return pl.when(t.str.contains(r"^\(\d[\d.,]*\)$")).then(pl.lit("-") + t.str.strip_chars("()")).otherwise(t)
 
 

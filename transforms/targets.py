@@ -11,17 +11,21 @@ TARGET = "assigned_poor_reduction_pp"
 # is the same targets typed as Excel percentages (0.24 % is the number 0.0024).
 FRACTIONS_BELOW = 0.05
 FRACTIONS_BELOW_WITH_RATES = 0.1
+FRACTIONS_NONE_OF = 0.2
 
 
-def targets_in_points(typed: pl.DataFrame) -> pl.DataFrame:
+def targets_in_points(typed: pl.DataFrame, shown_as_percent: bool = False) -> pl.DataFrame:
     """`typed` (the targets' rows: the target, and where given the poor rate and the counts it is of) with the target
-    in points: its sign dropped ("-0,24": the same cut), an Excel percentage column (every typed target below 0.05,
-    or below 0.1 where the sheet's poor rates are Excel percentages too) times 100. A target written as text with its
-    unit ("0,24 %") is already in points."""
+    in points: its sign dropped ("-0,24": the same cut), an Excel percentage column times 100: one the workbook shows as
+    percentages (`shown_as_percent`: its cells' number format "0.00%"), else one whose every typed target is below
+    0.05 (0.1 where the sheet's poor rates are Excel percentages too), or most below 0.05 and none of 20 (a 5-point cut
+    of a mountain commune among 1 % ones: 0.05 turned the rule off, every commune "meeting" its target; independent
+    probe, Thanh Hóa). A target written as text with its unit ("0,24 %") is already in points."""
     typed_as_number = pl.col(f"{TARGET}__text").is_null() & pl.col(TARGET).is_not_null()
     numbers = typed.filter(typed_as_number & (pl.col("row_kind") == "village"))[TARGET].abs()
     limit = FRACTIONS_BELOW_WITH_RATES if rates_are_fractions(typed) else FRACTIONS_BELOW
-    fractions = numbers.len() > 0 and numbers.max() < limit
+    fractions = numbers.len() > 0 and (
+        shown_as_percent or numbers.max() < limit or (numbers.median() < FRACTIONS_BELOW and numbers.max() < FRACTIONS_NONE_OF))
     scale = pl.when(typed_as_number).then(100.0 if fractions else 1.0).otherwise(1.0)
     return typed.with_columns((pl.col(TARGET).abs() * scale).round(6).alias(TARGET))
 

@@ -47,12 +47,54 @@ def _xlsx_fonts(path: Path, sheet_name: str) -> dict[tuple[int, int], bool]:
         style = re.search(r'\bs="(\d+)"', attrs)
         xf = int(style.group(1)) if style else 0
         font = xf_fonts[xf] if xf < len(xf_fonts) else 0
-        letters = ref.rstrip("0123456789")
-        column = 0
-        for ch in letters:
-            column = column * 26 + ord(ch) - 64
-        cells[(int(ref[len(letters):]) - 1, column - 1)] = font < len(legacy_fonts) and legacy_fonts[font]
+        cells[_cell_of(ref)] = font < len(legacy_fonts) and legacy_fonts[font]
     return cells if any(cells.values()) else {}
+
+
+_PERCENT_BUILTIN = {9, 10}  # 0% and 0.00%
+
+
+def xlsx_percent_cells(path: Path, sheet_name: str | None) -> set[tuple[int, int]]:
+    """(row, column), 1-based, of an .xlsx sheet's number cells shown as a percentage (number format "0.00%"): the
+    province's targets typed as Excel percentages, 0.0119 shown as 1,19 %. Empty for another format or sheet."""
+    import zipfile
+
+    if sheet_name is None or path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return set()
+    try:
+        with zipfile.ZipFile(path) as book:
+            part = _sheet_part(book, sheet_name)
+            if part is None:
+                return set()
+            styles = book.read("xl/styles.xml").decode("utf-8", "replace")
+            sheet = book.read(part).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return set()
+    custom = {int(i) for i, code in re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', styles)
+              if "%" in code.replace("\\%", "")}
+    xfs_xml = re.search(r"<cellXfs\b.*?</cellXfs>", styles, re.S)
+    formats = (re.search(r'numFmtId="(\d+)"', xf) for xf in re.findall(r"<xf\b[^>]*>", xfs_xml.group(0) if xfs_xml else ""))
+    percent_xf = [bool(m) and int(m.group(1)) in _PERCENT_BUILTIN | custom for m in formats]
+    cells = set()
+    for ref, attrs in re.findall(r'<c r="([A-Z]+\d+)"([^>]*)>', sheet):
+        style = re.search(r'\bs="(\d+)"', attrs)
+        kind = re.search(r'\bt="([^"]*)"', attrs)
+        if style is None or (kind and kind.group(1) != "n"):
+            continue
+        xf = int(style.group(1))
+        if xf < len(percent_xf) and percent_xf[xf]:
+            r, c = _cell_of(ref)
+            cells.add((r + 1, c + 1))
+    return cells
+
+
+def _cell_of(ref: str) -> tuple[int, int]:
+    """(row, column), 0-based, of an A1 reference."""
+    letters = ref.rstrip("0123456789")
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return int(ref[len(letters):]) - 1, column - 1
 
 
 def _sheet_part(book, sheet_name: str) -> str | None:
