@@ -254,8 +254,13 @@ class Resolver:
                 return self._decide([self.ref.by_code[c]], "code", c) or Resolution(None, "none", "commune_resolved", [], c)
         name = name or ""
         key = key_words(name)
+        typed = typed_keys(key, self.exact, TYPE_WORDS)
+        if typed and self.province and not any(u.province_code == self.province for u in typed):
+            # a unit of another province named whole, type and all ("Phường Thành Vinh", Nghệ An's): never a folded or
+            # other-type name of the run's ("Xã Thành Vinh" took its target without a word; targets judge, Thanh Hóa)
+            return self._prefer_province(typed, "name", name)
         tiers = (
-            ("name", lambda: typed_keys(key, self.exact, TYPE_WORDS) or list(self.bare.get(key, ()))),
+            ("name", lambda: typed or list(self.bare.get(key, ()))),
             ("name", lambda: list(self.folded.get(fold(name), ()))),
             ("legacy", lambda: typed_keys(key, self.legacy_exact, LEGACY_TYPE_WORDS)),
             ("legacy", lambda: list(self.legacy_bare.get(key, ()))),  # "Phi Hải": a former commune named without its type

@@ -138,6 +138,15 @@ def test_excel_percentages_with_a_mountain_communes_five_points(tmp_path, shown)
     assert found["targets"] == {"01843": 1.19, "05800": 0.3, "01879": 5.0 if shown else 10.0}
 
 
+def test_another_provinces_unit_named_whole_is_never_the_runs_namesake(tmp_path):
+    """"Phường Trần Phú" (Quảng Ngãi's 18100) in Thái Nguyên's workbook: taken for Xã Trần Phú (02176) by its name of
+    another type, its target recorded without a word (targets judge, Thanh Hóa). It is reported; the others are read."""
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Tổng số hộ", TARGET]],
+                   [[1, "Phường Bắc Kạn", 2884, 0.15], [2, "Phường Trần Phú", 3000, 0.4], [3, "Xã Trần Phú", 3100, 0.5]])
+    assert found["targets"] == {"01843": 0.15, "02176": 0.5}
+    assert [(rule, cell, value) for rule, cell, value, _ in found["failures"]] == [("commune_resolved", "B6", "Phường Trần Phú")]
+
+
 def test_small_targets_in_points_stay_points(tmp_path):
     # a province of small cuts, its rates in percent: nothing to convert
     found = _sheet(
