@@ -257,8 +257,11 @@ class Resolver:
         typed = typed_keys(key, self.exact, TYPE_WORDS)
         if typed and self.province and not any(u.province_code == self.province for u in typed):
             # a unit of another province named whole, type and all ("Phường Thành Vinh", Nghệ An's): never a folded or
-            # other-type name of the run's ("Xã Thành Vinh" took its target without a word; targets judge, Thanh Hóa)
-            return self._prefer_province(typed, "name", name)
+            # other-type name of the run's ("Xã Thành Vinh" took its target without a word; targets judge, Thanh Hóa);
+            # a former unit of the run's province of that very name is its own workbook's ("Phường Sông Cầu")
+            former = [u for u in typed_keys(key, self.legacy_exact, LEGACY_TYPE_WORDS) if u.province_code == self.province]
+            return self._prefer_province(former, "legacy", name, legacy=True) if former else self._prefer_province(
+                typed, "name", name)
         tiers = (
             ("name", lambda: typed or list(self.bare.get(key, ()))),
             ("name", lambda: list(self.folded.get(fold(name), ()))),
