@@ -73,7 +73,7 @@ def targets_from_parse(data: ParseResult, resolver: Resolver, path: Path | None 
     for_kinds = [t for t in data.tables if t.kind == "targets" and t.subject in KIND_BY_NAME]
     communes = [t for t in data.tables if t not in for_kinds]
     if not communes:
-        return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, list(data.failures), tables=for_kinds)
+        return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, [*data.failures, _none_read(path)], tables=for_kinds)
     table = communes[0]
     typed = _typed(table.rows, _shown_as_percent(path, table))
     written = table.rows.get("assigned_poor_reduction_pp__text") or [None] * typed.height  # as typed, units kept
@@ -137,9 +137,18 @@ def targets_from_parse(data: ParseResult, resolver: Resolver, path: Path | None 
             pl.DataFrame(schema=TARGETS_SCHEMA), other, [failure("wrong_province", sheet, expected=said), *kept], sheet, for_kinds
         )
     frame = pl.DataFrame(list(out.values()), schema=TARGETS_SCHEMA)
+    if frame.filter(pl.col("assigned_poor_reduction_pp").is_not_null()
+                    | pl.col("assigned_poor_reduction_households").is_not_null()).is_empty():
+        failures.append(_none_read(path, sheet))
     provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
     province = provinces.most_common(1)[0][0] if provinces else None
     return Targets(frame, province, failures, sheet, for_kinds, columns=dict(table.columns))
+
+
+def _none_read(path: Path | None, sheet: str | None = None) -> dict:
+    """targets_read: the workbook gives no commune a target (the summary's "0 meeting, 0 below" read as a province that
+    set none; targets judge, Thanh Hóa)."""
+    return failure("targets_read", sheet, value=path.name if path else "")
 
 
 def _a_total(code) -> bool:

@@ -242,6 +242,11 @@ RULES: tuple[Rule, ...] = (
     Rule("baseline_matches_targets", WARNING, TARGETS, "Số liệu gốc khớp số của tỉnh", "Baseline matches the province's figure",
          "{field_vi} của xã là {value} nhưng biểu giao chỉ tiêu của tỉnh ghi {expected}{detail_vi}.",
          "The commune's {field_en} is {value} but the province's targets workbook says {expected}{detail_en}."),
+    Rule("targets_read", WARNING, TARGETS, "Đọc được chỉ tiêu giao", "Targets read",
+         "Tệp chỉ tiêu giao {value} không cho xã nào chỉ tiêu giảm nghèo đọc được (không nhận ra cột chỉ tiêu, hoặc mọi ô "
+         "đều trống hay không phải số): các xã không được so với chỉ tiêu giao.",
+         "The targets workbook {value} gives no commune a reduction target that can be read (no target column recognised, "
+         "or every cell blank or no number): no commune is judged against an assigned target.", numbers=False),
     Rule("target_listed_once", WARNING, TARGETS, "Mỗi xã một dòng chỉ tiêu", "Each commune's target once",
          "Ô {cell}: {value} đã có chỉ tiêu ở dòng {expected} của biểu giao chỉ tiêu; chỉ tiêu ở dòng {expected} được dùng, "
          "dòng này không được tính.",

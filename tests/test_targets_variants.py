@@ -147,6 +147,15 @@ def test_another_provinces_unit_named_whole_is_never_the_runs_namesake(tmp_path)
     assert [(rule, cell, value) for rule, cell, value, _ in found["failures"]] == [("commune_resolved", "B6", "Phường Trần Phú")]
 
 
+def test_a_workbook_that_gives_no_target_says_so(tmp_path):
+    """A targets column the reader does not know ("Chỉ tiêu năm 2026 (%)"), or every cell blank: the run's summary said
+    "0 meeting, 0 below" as of a province that set no target, without a word (targets judge, Thanh Hóa)."""
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Tổng số hộ", TARGET]],
+                   [[1, "Phường Bắc Kạn", 2884, None], [2, "Xã Phú Thịnh", 5441, None]])
+    assert found["targets"] == {"01843": None, "05800": None}
+    assert found["failures"] == [("targets_read", None, "chi tieu.xlsx", None)]
+
+
 def test_small_targets_in_points_stay_points(tmp_path):
     # a province of small cuts, its rates in percent: nothing to convert
     found = _sheet(
