@@ -21,7 +21,7 @@ from .resolve import Resolver
 from .validate import zero_markers
 
 TARGET_COUNTS = ["total_households", "poor_households", "assigned_poor_reduction_households"]
-TARGET_RATES = ["assigned_poor_reduction_pp", "poor_rate"]
+TARGET_RATES = ["assigned_poor_reduction_pp", "poor_rate", "poor_rate_target"]
 _UNIT = r"(?i)\s*(?:điểm\s*%?|điểm phần trăm|%|pp)\s*$"
 # a target said as a cut ("giảm 0,5 điểm %", "Phấn đấu giảm tối thiểu 1,2"): the words before the figure are no part of it
 _CUT_WORDS = r"(?i)^\s*(?:phấn đấu\s+)?(?:giảm|hạ)(?:\s+(?:tối thiểu|ít nhất|từ))?\s*:?\s*"

@@ -156,6 +156,15 @@ def test_a_workbook_that_gives_no_target_says_so(tmp_path):
     assert found["failures"] == [("targets_read", None, "chi tieu.xlsx", None)]
 
 
+@pytest.mark.parametrize("label", ["Chỉ tiêu tỷ lệ hộ nghèo cuối năm 2026 (%)", "Tỷ lệ hộ nghèo phấn đấu đến cuối năm 2026 (%)"])
+def test_a_rate_to_reach_by_the_years_end_gives_the_cut_from_last_years(tmp_path, label):
+    """The target as the rate to reach: read as the cut (5.64 points for a rate of 6.83 to bring to 5.64), or dropped
+    without a word (targets judge, Thanh Hóa). The cut is the difference from the rate the year starts from."""
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Tỷ lệ hộ nghèo cuối năm 2025 (%)", label]],
+                   [[1, "Phường Bắc Kạn", 6.83, 5.64], [2, "Xã Phú Thịnh", 1.71, 1.41]])
+    assert found["targets"] == {"01843": 1.19, "05800": 0.3} and found["failures"] == []
+
+
 def test_small_targets_in_points_stay_points(tmp_path):
     # a province of small cuts, its rates in percent: nothing to convert
     found = _sheet(

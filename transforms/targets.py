@@ -27,7 +27,20 @@ def targets_in_points(typed: pl.DataFrame, shown_as_percent: bool = False) -> pl
     fractions = numbers.len() > 0 and (
         shown_as_percent or numbers.max() < limit or (numbers.median() < FRACTIONS_BELOW and numbers.max() < FRACTIONS_NONE_OF))
     scale = pl.when(typed_as_number).then(100.0 if fractions else 1.0).otherwise(1.0)
-    return typed.with_columns((pl.col(TARGET).abs() * scale).round(6).alias(TARGET))
+    return cut_from_rates(typed.with_columns((pl.col(TARGET).abs() * scale).round(6).alias(TARGET)))
+
+
+def cut_from_rates(typed: pl.DataFrame) -> pl.DataFrame:
+    """A target given as the rate to reach by the year's end ("Chỉ tiêu tỷ lệ hộ nghèo cuối năm 2026 (%)": 5.64 beside
+    the 6.83 of the year before) is the cut between the two, in points (each rate as Excel percentages times 100), where
+    no cut is given; a rate to reach without the rate it starts from gives none."""
+    if "poor_rate_target" not in typed.columns or "poor_rate" not in typed.columns:
+        return typed
+    scale = 100.0 if rates_are_fractions(typed) or (typed["poor_rate"].drop_nulls().max() or 0) < 1 and (
+        typed["poor_rate_target"].drop_nulls().max() or 0) < 1 else 1.0
+    cut = ((pl.col("poor_rate") - pl.col("poor_rate_target")) * scale).round(6)
+    return typed.with_columns(pl.when(pl.col(TARGET).is_null() & pl.col("poor_rate_target").is_not_null())
+                              .then(cut).otherwise(pl.col(TARGET)).alias(TARGET))
 
 
 def rates_are_fractions(typed: pl.DataFrame) -> bool:

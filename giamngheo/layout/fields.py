@@ -6,6 +6,8 @@ import re
 
 from schemas.columns import BREAKDOWN_OF
 
+from ..text import fold
+
 # Kinds of table a sheet can hold.
 PLAN = "plan"  # kế hoạch / phân bổ chỉ tiêu: baseline counts and planned reductions
 SUMMARY = "summary"  # counts only; a plan without targets, or the year-end "kết quả rà soát"
@@ -282,12 +284,21 @@ def rate_field(count: str | None, kind: str) -> str | None:
     return RATE_OF.get(count)
 
 
-def targets_rate_field(tags: frozenset[str]) -> str | None:
-    """In the targets workbook: the assigned reduction in points, or the baseline rate."""
+_A_CUT = re.compile(r"\b(?:giam|ha)\b")  # "giảm", "hạ": a cut's words
+
+
+def targets_rate_field(tags: frozenset[str], label: str = "", year: int | None = None) -> str | None:
+    """In the targets workbook: the assigned reduction in points, the baseline rate, or the rate to reach by the end of
+    the year ("Chỉ tiêu tỷ lệ hộ nghèo cuối năm 2026 (%)", "… phấn đấu đến cuối năm 2026": no cut's word; read as the
+    cut, 5.64 points for a rate of 6.83 to bring to 5.64; independent probe, Thanh Hóa)."""
     subj = subject(tags)
     if subj not in ("poor", "near"):
         return None
     prefix = SUBJECT_PREFIX[subj]
+    if "aspect.end" in tags and "unit.points" not in tags and not _A_CUT.search(fold(label)):
+        years = label_years(label)
+        aimed = "planned.target" in tags or " phan dau " in f" {fold(label)} " or bool(year and years and max(years) >= year)
+        return f"{prefix}_rate_target" if aimed else f"{prefix}_rate"
     if "aspect.reduction" in tags or "unit.points" in tags:
         return f"assigned_{prefix}_reduction_pp"
     return f"{prefix}_rate"

@@ -107,7 +107,7 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
         points = band.kind == F.TARGETS and "unit.points" in col.tags
         if fld is None and ("measure.rate" in col.tags or points):
             if band.kind == F.TARGETS:
-                fld = F.targets_rate_field(col.tags)
+                fld = F.targets_rate_field(col.tags, col.label, year)
             elif F.subject(col.own_tags) or col.own_tags & {"aspect.start", "aspect.end"}:
                 fld = F.rate_field(
                     F.count_field(col.tags - {"measure.rate"}, band.kind, subject_here, F.label_years(col.label), year),
