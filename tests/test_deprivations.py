@@ -406,6 +406,24 @@ def test_targets_for_a_few_indicators(tmp_path):
     assert {i: t for i, t in targets.items() if t is not None} == {4: 95.0, 9: 85.0, 10: 70.0}
 
 
+def test_a_target_of_the_deprived_to_stay_under_is_the_coverage_above(tmp_path):
+    """"Tỷ lệ hộ nghèo, hộ cận nghèo thiếu hụt bảo hiểm y tế không quá 20 %": read as 20 % coverage, every commune met
+    it (targets judge, Thanh Hóa). A rate of the deprived to stay under is the coverage of its complement."""
+    path = _targets(tmp_path / "chi tieu.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ind = wb["Chỉ số"]
+    ind.delete_rows(3, ind.max_row)
+    ind["C2"] = "Chỉ tiêu (%)"
+    for row in ([1, "Tỷ lệ hộ nghèo, hộ cận nghèo thiếu hụt bảo hiểm y tế không quá", 20],
+                [2, "Tỷ lệ hộ nghèo, hộ cận nghèo sử dụng nguồn nước sinh hoạt hợp vệ sinh", 85]):
+        ind.append(row)
+    wb.save(path)
+    _, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx")], targets=path)
+    provinces = outputs["deprivations_provinces.parquet"].filter(pl.col("group") == "poor").sort("indicator_id")
+    targets = dict(zip(provinces["indicator_id"], provinces["target_coverage_pct"]))
+    assert {i: t for i, t in targets.items() if t is not None} == {4: 80.0, 9: 85.0}
+
+
 def test_a_plan_annex_is_not_claimed(tmp_path):
     failures, outputs, _ = steps([plan(tmp_path / "ke hoach.xlsx")])
     assert "deprivations.parquet" not in outputs

@@ -3,6 +3,7 @@ the poverty standard in force, per commune (and village), against the plan's gro
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 import polars as pl
@@ -20,6 +21,7 @@ from ..figures import commune_status, named_in_run, unit_names, with_run
 from ..layout.deprivations import ATTRIBUTES
 from ..layout.standards import Standard, load_standards
 from ..layout.vocabulary import load_vocabulary
+from ..text import fold
 from .base import Context, Figures, Kind, Output
 from .deprivations_report import deprivation_section, deprivation_sheets
 
@@ -60,8 +62,9 @@ def indicator_targets(ctx: Context) -> pl.DataFrame:
     numbered = by_number(standard_of(ctx))
     for table in tables:
         data = table.rows
-        for name, key, num, text in zip(
-            data["name"], data["indicator"], data["target_coverage_pct__num"], data["target_coverage_pct__text"]
+        for name, key, num, text, label in zip(
+            data["name"], data["indicator"], data["target_coverage_pct__num"], data["target_coverage_pct__text"],
+            data.get("indicator_label") or [None] * len(data["name"]),
         ):
             value = num if num is not None else _percent(text)
             key = numbered.get(key, None) if key and key.startswith("#") else key
@@ -74,9 +77,15 @@ def indicator_targets(ctx: Context) -> pl.DataFrame:
                     continue
                 code = unit.commune_code
             # an Excel percentage (0.85 shown as 85 %) is a fraction
-            rows.append((code, key, value * 100 if 0 < value <= 1 and num is not None else value))
+            value = value * 100 if 0 < value <= 1 and num is not None else value
+            # a rate of the deprived to stay under ("… thiếu hụt bảo hiểm y tế không quá 20 %") is the coverage above its
+            # complement: read as 20 % coverage, every commune met it (targets judge, Thanh Hóa)
+            rows.append((code, key, 100 - value if _DEPRIVED_AT_MOST.search(f" {fold(label or '')} ") else value))
     frame = pl.DataFrame(rows, schema=TARGET_SCHEMA, orient="row")
     return frame.unique(["commune_code", "indicator"], keep="first", maintain_order=True)
+
+
+_DEPRIVED_AT_MOST = re.compile(r" thieu hut .*\b(?:khong qua|duoi|toi da|con|giam xuong|khong vuot)\b")
 
 
 def _percent(text: str | None) -> float | None:
