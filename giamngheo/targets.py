@@ -20,11 +20,13 @@ from .readers.grid import a1
 from .resolve import Resolver
 from .validate import zero_markers
 
-TARGET_COUNTS = ["total_households", "poor_households", "assigned_poor_reduction_households"]
+HOUSEHOLDS_TARGET = "assigned_poor_reduction_households"
+TARGET_COUNTS = ["total_households", "poor_households", HOUSEHOLDS_TARGET]
 TARGET_RATES = ["assigned_poor_reduction_pp", "poor_rate", "poor_rate_target"]
 _UNIT = r"(?i)\s*(?:điểm\s*%?|điểm phần trăm|%|pp)\s*$"
 # a target said as a cut ("giảm 0,5 điểm %", "Phấn đấu giảm tối thiểu 1,2"): the words before the figure are no part of it
 _CUT_WORDS = r"(?i)^\s*(?:phấn đấu\s+)?(?:giảm|hạ)(?:\s+(?:tối thiểu|ít nhất|từ))?\s*:?\s*"
+_HOUSEHOLDS_UNIT = r"(?i)\s*hộ(?:\s+nghèo)?\s*$"
 BASELINE_FIELDS = ("total_households", "poor_households")  # a plan's baseline the workbook may give too
 TARGETS_SCHEMA = {
     "commune_code": pl.Utf8,
@@ -77,6 +79,7 @@ def targets_from_parse(data: ParseResult, resolver: Resolver, path: Path | None 
     table = communes[0]
     typed = _typed(table.rows, _shown_as_percent(path, table))
     written = table.rows.get("assigned_poor_reduction_pp__text") or [None] * typed.height  # as typed, units kept
+    households_written = table.rows.get(f"{HOUSEHOLDS_TARGET}__text") or [None] * typed.height
     codes = table.rows.get("unit_code") or [None] * typed.height
     sheet, name_col = table.sheet or None, table.name_column or table.columns.get("unit_code")
     failures: list[dict] = list(data.failures)
@@ -110,6 +113,9 @@ def targets_from_parse(data: ParseResult, resolver: Resolver, path: Path | None 
         elif target is None and written[rec["_i"]]:  # "chưa giao": reported at its cell, the commune left without a target
             said.append(failure("numeric", sheet, rec["row"], table.columns.get("assigned_poor_reduction_pp"),
                                 "assigned_poor_reduction_pp", written[rec["_i"]]))
+        elif rec.get(HOUSEHOLDS_TARGET) is None and households_written[rec["_i"]]:  # the same of households to lift
+            said.append(failure("numeric", sheet, rec["row"], table.columns.get(HOUSEHOLDS_TARGET), HOUSEHOLDS_TARGET,
+                                households_written[rec["_i"]]))
         failures += [{**f, "commune_code": res.unit.commune_code} for f in said]
         if first is not None:
             continue  # a commune listed twice keeps its first row
@@ -206,7 +212,11 @@ def _typed(rows: dict, shown_as_percent: bool = False) -> pl.DataFrame:
             "row_kind": rows["kind"],
             "name": rows["name"],
             **{f"{f}__num": pl.Series(rows.get(f"{f}__num", [None] * n), dtype=pl.Float64) for f in TARGET_COUNTS + TARGET_RATES},
-            **{f"{f}__text": pl.Series(rows.get(f"{f}__text", [None] * n), dtype=pl.Utf8) for f in TARGET_COUNTS},
+            **{f"{f}__text": pl.Series(rows.get(f"{f}__text", [None] * n), dtype=pl.Utf8) for f in TARGET_COUNTS
+               if f != HOUSEHOLDS_TARGET},
+            # the households to lift typed with their unit or the cut's words ("giảm 50 hộ": the workbook gave none)
+            f"{HOUSEHOLDS_TARGET}__text": pl.Series(rows.get(f"{HOUSEHOLDS_TARGET}__text", [None] * n), dtype=pl.Utf8)
+            .str.replace(_HOUSEHOLDS_UNIT, "").str.replace(_CUT_WORDS, ""),
             # a target's unit typed beside it ("0,31 điểm %", "0,3 %"), or the cut said in words before it ("giảm 0,5
             # điểm %": 8 communes left without a target, independent probe, An Giang), is no part of the figure
             **{

@@ -165,6 +165,20 @@ def test_a_rate_to_reach_by_the_years_end_gives_the_cut_from_last_years(tmp_path
     assert found["targets"] == {"01843": 1.19, "05800": 0.3} and found["failures"] == []
 
 
+def test_targets_typed_as_text_from_the_first_row_on(tmp_path):
+    """"giảm 50 hộ" in every row, or "chưa giao" in the first: the rows were taken for header rows (numbered, their
+    figures text), the workbook gave no commune or lost its first (targets judge, Thanh Hóa)."""
+    header = [["STT", "Tên xã, phường", "Chỉ tiêu giảm số hộ nghèo năm 2026"]]
+    found = _sheet(tmp_path / "chi tieu.xlsx", header, [[1, "Phường Bắc Kạn", "giảm 50 hộ"], [2, "Xã Phú Thịnh", "11 hộ"],
+                                                        [3, "Xã Cao Minh", "khoảng 9"]])
+    assert found["households"] == {"01843": 50.0, "05800": 11.0, "01879": None}
+    assert [(rule, cell) for rule, cell, *_ in found["failures"]] == [("numeric", "C7")]
+    found = _sheet(tmp_path / "chi tieu 2.xlsx", [["STT", "Tên xã, phường", TARGET]],
+                   [[1, "Phường Bắc Kạn", "chưa giao"], [2, "Xã Phú Thịnh", 0.79]])
+    assert found["targets"] == {"01843": None, "05800": 0.79}
+    assert [(rule, cell, value) for rule, cell, value, _ in found["failures"]] == [("numeric", "C5", "chưa giao")]
+
+
 def test_small_targets_in_points_stay_points(tmp_path):
     # a province of small cuts, its rates in percent: nothing to convert
     found = _sheet(
