@@ -94,6 +94,12 @@ def test_communes_named_by_code_alone_a_number_that_lost_its_zero_included(tmp_p
     assert found["targets"] == {"01843": 0.3, "05800": 0.79, "01879": 0.31} and found["failures"] == []
 
 
+def test_communes_by_code_alone_and_their_target_alone(tmp_path):
+    """"STT | Mã xã | Chỉ tiêu …", no name, no count: no table was found, every target null (targets judge, Thanh Hóa)."""
+    found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Mã xã", TARGET]], [[1, 1843, 0.15], [2, 5800, 0.79]])
+    assert found["targets"] == {"01843": 0.15, "05800": 0.79} and found["failures"] == []
+
+
 def test_names_that_differ_only_by_accents_are_two_communes(tmp_path):
     # "Văn Lang" (02143) and "Văn Lăng" (05665) of the same province were both called ambiguous and left out
     found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Đơn vị", "Tổng số hộ", TARGET]],

@@ -111,7 +111,10 @@ def _score(band: Band) -> tuple:
     # a movement's second column (SPLITS) is no figure of its own: a band one row short of "Giảm khác / Chết | Chuyển
     # đi | Cộng" reads three columns of "Giảm khác", and was preferred to the whole header
     counts = [f for f in band.fields if f not in F.ROLE_FIELDS and f not in SPLIT_FIELDS]
-    return (len(counts) + (1 if "village_name" in band.fields else 0), band.bottom - band.top)
+    # the units named by name, or by code alone ("STT | Mã xã | Chỉ tiêu giảm …": the province's targets by code were
+    # no table, the workbook refused; targets judge, Thanh Hóa)
+    named = "village_name" in band.fields or (band.kind == F.TARGETS and "unit_code" in band.fields)
+    return (len(counts) + (1 if named else 0), band.bottom - band.top)
 
 
 def find_band(
