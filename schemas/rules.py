@@ -242,6 +242,11 @@ RULES: tuple[Rule, ...] = (
     Rule("baseline_matches_targets", WARNING, TARGETS, "Số liệu gốc khớp số của tỉnh", "Baseline matches the province's figure",
          "{field_vi} của xã là {value} nhưng biểu giao chỉ tiêu của tỉnh ghi {expected}{detail_vi}.",
          "The commune's {field_en} is {value} but the province's targets workbook says {expected}{detail_en}."),
+    Rule("target_within_rate", WARNING, TARGETS, "Chỉ tiêu giao không vượt tỷ lệ hộ nghèo", "Assigned cut within the poor rate",
+         "Tỉnh giao xã giảm {value} điểm %, nhiều hơn tỷ lệ hộ nghèo của xã ({expected} %): kiểm tra cột chỉ tiêu của biểu "
+         "giao (có thể là tỷ lệ trên số hộ nghèo, không phải điểm %).",
+         "The province assigns a cut of {value} points, more than the commune's poor rate ({expected} %): check the targets "
+         "column (it may be a share of the poor households, not points)."),
     Rule("targets_read", WARNING, TARGETS, "Đọc được chỉ tiêu giao", "Targets read",
          "Tệp chỉ tiêu giao {value} không cho xã nào chỉ tiêu giảm nghèo đọc được (không nhận ra cột chỉ tiêu, hoặc mọi ô "
          "đều trống hay không phải số): các xã không được so với chỉ tiêu giao.",

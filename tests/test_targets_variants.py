@@ -306,3 +306,15 @@ def test_a_commune_that_sent_its_plan_is_expected_though_the_workbook_names_it_u
     assert got.rows() == [("19", 3)]
     assert expected_communes(ref, ["19"], targets).rows() == [("19", 2)]
     assert expected_communes(ref, ["19"], pl.DataFrame(schema={"commune_code": pl.Utf8}), ["01843"]).rows() == [("19", 92)]
+
+
+def test_a_cut_beyond_the_communes_poor_rate_is_flagged():
+    """16.4 points assigned to a commune of 1.71 % poor (a share of the poor read as points), without a word."""
+    from transforms.outliers import targets_beyond_rates
+
+    communes = pl.DataFrame({"status": ["accepted", "accepted", "rejected"], "commune_code": ["01843", "05800", "01879"],
+                             "source_file": ["a.xlsx", "b.xlsx", "c.xlsx"], "assigned_poor_reduction_pp": [16.4, 0.3, 9.0],
+                             "poor_rate_pct": [1.71, 1.71, 2.0]})
+    found = targets_beyond_rates(communes.lazy()).collect()
+    assert found.select("commune_code", "rule", "value", "expected").rows() == [
+        ("01843", "target_within_rate", "16.4", "1.71")]

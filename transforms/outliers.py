@@ -106,6 +106,26 @@ def commune_outliers(communes: pl.LazyFrame, unit_types: Sequence[str], min_comm
     return pl.concat(parts)
 
 
+def targets_beyond_rates(communes: pl.LazyFrame) -> pl.LazyFrame:
+    """An accepted commune assigned a cut larger than its own poor rate (target_within_rate, a warning): no cut can
+    exceed the rate it cuts ("Tỷ lệ hộ nghèo giảm so với số hộ nghèo đầu năm (%)": a share of the poor, 16.4, read as 16.4
+    points for a rate of 1.71 %, without a word; targets judge, Thanh Hóa)."""
+    return communes.filter(
+        (pl.col("status") == "accepted") & (pl.col("assigned_poor_reduction_pp") > pl.col("poor_rate_pct"))
+    ).select(
+        "source_file",
+        pl.lit(None, pl.Utf8).alias("source_sheet"),
+        pl.lit(None, pl.Int32).alias("row"),
+        pl.lit(None, pl.Int32).alias("column"),
+        "commune_code",
+        pl.lit("assigned_poor_reduction_pp").alias("field"),
+        pl.lit("target_within_rate").alias("rule"),
+        pl.col("assigned_poor_reduction_pp").cast(pl.Utf8).alias("value"),
+        pl.col("poor_rate_pct").cast(pl.Utf8).alias("expected"),
+        pl.lit("plan").alias("kind"),
+    )
+
+
 def baseline_mismatches(communes: pl.LazyFrame, targets: pl.LazyFrame) -> pl.LazyFrame:
     """An accepted commune whose baseline differs from the figure the province's targets workbook gives it (`detail`: the
     workbook's cell, "<sheet>!D7")."""
