@@ -388,6 +388,23 @@ def test_indicator_targets(tmp_path, per_commune):
     assert (gap["target_coverage_pct"], gap["gap_pp"], gap["meets_target"]) == (85.0, 21.13, False)
 
 
+def test_per_commune_targets_with_the_indicators_across(tmp_path):
+    """"Tên xã | Tỷ lệ hộ có BHYT (%) | Tỷ lệ hộ dùng nước sinh hoạt hợp vệ sinh (%)", a commune a row: the sheet was
+    passed over without a word, every target null (targets judge, Thanh Hóa)."""
+    path = _targets(tmp_path / "chi tieu.xlsx")
+    wb = openpyxl.load_workbook(path)
+    del wb["Chỉ số"]
+    ind = wb.create_sheet("Chỉ số")
+    ind.append(["CHỈ TIÊU TIẾP CẬN DỊCH VỤ XÃ HỘI CƠ BẢN GIAO CHO CÁC XÃ NĂM 2026"])
+    ind.append(["STT", "Tên xã", "Tỷ lệ hộ có BHYT (%)", "Tỷ lệ hộ dùng nước sinh hoạt hợp vệ sinh (%)"])
+    ind.append([1, "Phường Bắc Kạn", 95, 85])
+    wb.save(path)
+    _, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx")], targets=path)
+    coverage = outputs["deprivations_coverage.parquet"].sort("indicator_id")
+    targets = dict(zip(coverage["indicator_id"], coverage["target_coverage_pct"]))
+    assert {i: t for i, t in targets.items() if t is not None} == {4: 95.0, 9: 85.0}
+
+
 def test_targets_for_a_few_indicators(tmp_path):
     """A province sets targets for the indicators it funds, three say, under the contract's own words ("Chỉ tiêu tỷ lệ
     hộ nghèo, hộ cận nghèo được tiếp cận (%)"): the sheet named fewer indicators than a commune's table and was not

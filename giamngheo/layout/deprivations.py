@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from ..parsed import ParsedTable
 from ..readers.grid import Sheet
-from .deprivation_cells import ATTRIBUTES, KIND, MIN_INDICATORS, indicator_key  # noqa: F401 (the kind's attributes, read by kinds/)
+from .deprivation_cells import ATTRIBUTES, KIND, MIN_INDICATORS, clean_text, deprivation_table, indicator_key  # noqa: F401 (ATTRIBUTES: read by kinds/)
+from .tables import title_lines
+from .vocabulary import load_vocabulary, row_label_tags
 from .deprivations_across import across
 from .deprivations_down import down
 from .personal import texts_in
@@ -56,5 +58,30 @@ _NAMES_NONE: set[str] = set()  # texts that name no indicator
 
 def indicator_targets(sheet: Sheet) -> list[ParsedTable]:
     """A targets workbook's sheet of indicator targets, however few indicators it names (the tables of communes'
-    files name six or more)."""
-    return down(sheet, targets_only=True) if sheet.rows else []
+    files name six or more): the indicators down the rows, else across the columns of a table of communes."""
+    return (down(sheet, targets_only=True) or _targets_across(sheet)) if sheet.rows else []
+
+
+HEADER_SCAN = 30
+
+
+def _targets_across(sheet: Sheet) -> list[ParsedTable]:
+    """Per-commune targets with the indicators across ("Tên xã | Tỷ lệ hộ có BHYT (%) | Tỷ lệ hộ dùng nước sinh hoạt hợp
+    vệ sinh (%)"), a commune a row: the sheet was passed over without a word (targets judge, Thanh Hóa)."""
+    header = load_vocabulary().header
+    for r, row in enumerate(sheet.rows[:HEADER_SCAN]):
+        keys = {j: k for j, v in enumerate(row) if v.__class__ is str and (k := indicator_key(v))}
+        name_col = next((j for j, v in enumerate(row) if v.__class__ is str and "role.name" in header.tags(v)), None)
+        if not keys or name_col is None:
+            continue
+        cells = []
+        for below in range(r + 1, len(sheet.rows)):
+            name = clean_text(sheet.value(below, name_col))
+            if not name or row_label_tags(name) & {"row.total", "row.stop"}:
+                continue
+            cells += [(below, "village", name, key, clean_text(row[j]), {"target_coverage_pct": sheet.value(below, j)})
+                      for j, key in keys.items()]
+        if cells:
+            return [deprivation_table(sheet, {"target_coverage_pct": min(keys)}, cells, (r, r), title_lines(sheet, r), name_col,
+                                      kind="targets", subject=KIND)]
+    return []
