@@ -175,7 +175,7 @@ def _is_label_row(cells: list[object]) -> bool:
     if len(values) == 2 and values[0].__class__ is str and _SECTION_MARK.fullmatch(values[0].strip()):
         return False  # "I | Khu vực xã Thượng Ân (cũ)": a section's heading under a one-row header, no header row
     first = values[0]
-    if first.__class__ in (int, float) and first == int(first) and 0 < first < 1000:
+    if first.__class__ in (int, float) and 0 < first < 1000 and first == int(first):  # (infinity, NaN: no number of a row)
         # a row numbered by a number, its figures typed as text ("1 | Xã Bá Thước | giảm 50 hộ", "1 | Xã Bá Thước | −1,19"):
         # a data row; taken for header rows, the province's targets were read from none (targets judge, Thanh Hóa)
         return False
