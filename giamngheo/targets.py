@@ -111,10 +111,11 @@ def targets_from_parse(data: ParseResult, resolver: Resolver, path: Path | None 
                 failure("target_listed_once", sheet, rec["row"], name_col, "village_name", shown, str(first["targets_row"]))
             )
         elif target is None and written[rec["_i"]]:  # "chưa giao": reported at its cell, the commune left without a target
-            said.append(failure("numeric", sheet, rec["row"], table.columns.get("assigned_poor_reduction_pp"),
+            # the province's own cell, a warning: as an error it was counted the commune's, which stays accepted
+            said.append(failure("target_numeric", sheet, rec["row"], table.columns.get("assigned_poor_reduction_pp"),
                                 "assigned_poor_reduction_pp", written[rec["_i"]]))
         elif rec.get(HOUSEHOLDS_TARGET) is None and households_written[rec["_i"]]:  # the same of households to lift
-            said.append(failure("numeric", sheet, rec["row"], table.columns.get(HOUSEHOLDS_TARGET), HOUSEHOLDS_TARGET,
+            said.append(failure("target_numeric", sheet, rec["row"], table.columns.get(HOUSEHOLDS_TARGET), HOUSEHOLDS_TARGET,
                                 households_written[rec["_i"]]))
         failures += [{**f, "commune_code": res.unit.commune_code} for f in said]
         if first is not None:

@@ -247,6 +247,11 @@ RULES: tuple[Rule, ...] = (
          "giao (có thể là tỷ lệ trên số hộ nghèo, không phải điểm %).",
          "The province assigns a cut of {value} points, more than the commune's poor rate ({expected} %): check the targets "
          "column (it may be a share of the poor households, not points)."),
+    Rule("target_numeric", WARNING, TARGETS, "Chỉ tiêu giao là số", "Assigned target is a number",
+         "Ô {cell} của biểu giao chỉ tiêu ({field_vi}): giá trị \u201c{value}\u201d không phải là số; xã không được so với "
+         "chỉ tiêu giao.",
+         "Cell {cell} of the targets workbook ({field_en}): \u201c{value}\u201d is not a number; the commune is not judged "
+         "against an assigned target.", numbers=False),
     Rule("targets_read", WARNING, TARGETS, "Đọc được chỉ tiêu giao", "Targets read",
          "Tệp chỉ tiêu giao {value} không cho xã nào chỉ tiêu giảm nghèo đọc được (không nhận ra cột chỉ tiêu, hoặc mọi ô "
          "đều trống hay không phải số): các xã không được so với chỉ tiêu giao.",

@@ -67,7 +67,7 @@ def test_this_years_column_over_last_years(tmp_path):
 def test_a_target_that_is_no_number_is_reported(tmp_path):
     found = _targets(tmp_path / "chi tieu.xlsx", value=lambda v: "chưa giao" if v == 0.79 else v)
     assert _values(found) == [0.3, 0.31]
-    assert [(f["rule"], f["cell"], f["value"]) for f in found["failures"]] == [("numeric", "D6", "chưa giao")]
+    assert [(f["rule"], f["cell"], f["value"]) for f in found["failures"]] == [("target_numeric", "D6", "chưa giao")]
 
 
 def test_the_provinces_total_row_is_no_commune(tmp_path):
@@ -178,11 +178,11 @@ def test_targets_typed_as_text_from_the_first_row_on(tmp_path):
     found = _sheet(tmp_path / "chi tieu.xlsx", header, [[1, "Phường Bắc Kạn", "giảm 50 hộ"], [2, "Xã Phú Thịnh", "11 hộ"],
                                                         [3, "Xã Cao Minh", "khoảng 9"]])
     assert found["households"] == {"01843": 50.0, "05800": 11.0, "01879": None}
-    assert [(rule, cell) for rule, cell, *_ in found["failures"]] == [("numeric", "C7")]
+    assert [(rule, cell) for rule, cell, *_ in found["failures"]] == [("target_numeric", "C7")]
     found = _sheet(tmp_path / "chi tieu 2.xlsx", [["STT", "Tên xã, phường", TARGET]],
                    [[1, "Phường Bắc Kạn", "chưa giao"], [2, "Xã Phú Thịnh", 0.79]])
     assert found["targets"] == {"01843": None, "05800": 0.79}
-    assert [(rule, cell, value) for rule, cell, value, _ in found["failures"]] == [("numeric", "C5", "chưa giao")]
+    assert [(rule, cell, value) for rule, cell, value, _ in found["failures"]] == [("target_numeric", "C5", "chưa giao")]
 
 
 def test_small_targets_in_points_stay_points(tmp_path):
