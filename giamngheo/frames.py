@@ -202,7 +202,8 @@ def submissions_in_use(records: list[FileRecord], kind: str) -> pl.DataFrame:
         if r.commune_code and (kind in r.kinds or (not r.kinds and kind == "plan")) and r.used_for(kind)
     ]
     schema = {"commune_code": pl.Utf8, "source_file": pl.Utf8}
-    return pl.DataFrame(rows, schema=schema).unique("commune_code", keep="first", maintain_order=True)
+    # (a report in parts, Kind.in_parts: a row per file of the commune)
+    return pl.DataFrame(rows, schema=schema).unique(["commune_code", "source_file"], keep="first", maintain_order=True)
 
 
 FAILURE_ROW_SCHEMA = {

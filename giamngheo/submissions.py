@@ -83,6 +83,17 @@ class FileRecord:
             return False
         return kind != PLAN or any(REDUCTIONS & set(t.columns) for t in tables)
 
+    def part(self, kind: str) -> frozenset | None:
+        """What of a report in parts (Kind.in_parts) the file gives: the (group, village) of each of its rows, a row of no
+        group being of both; None, the whole, when it gives no row."""
+        pairs = set()
+        for t in self.data.tables:
+            if t.kind == kind:
+                for group, village in zip(t.rows.get("group") or [], t.rows.get("name_key") or []):
+                    for g in [group or t.subject] if group or t.subject else ["poor", "near_poor"]:
+                        pairs.add((g, village))
+        return frozenset(pairs) or None
+
     def used_for(self, kind: str) -> bool:
         return kind not in self.superseded_by and (kind in self.kinds or not self.kinds)
 
@@ -135,7 +146,8 @@ _NO_TABLE = ("readable", "table_found", "personal_list")
 
 
 def choose_submissions(records: list[FileRecord], province: str | None) -> None:
-    """Among files of one commune and kind, the latest document date (then file time) wins.
+    """Among files of one commune and kind, the latest document date (then file time) wins; of a report in parts
+    (Kind.in_parts: household lists), every file whose rows no better-ranked file gives is used too.
 
     A file without any recognisable table (unreadable, damaged, no table found) competes for every kind its
     commune sent (for the one kind its name or title names, if so: FileRecord.named_kind), but never wins over a file
@@ -143,6 +155,9 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
     file before it. It keeps its own failure (the commune is not rejected for it: it is not the file in use)
     beside `superseded_submission`, so it is never silently ignored.
     """
+    from .kinds import KINDS  # (the kinds' modules read this one's FileRecord)
+
+    in_parts = {k.name for k in KINDS if k.in_parts}
     by_commune: dict[str, list[FileRecord]] = defaultdict(list)
     for rec in records:
         if rec.commune_code and rec.resolution.rule != "wrong_province":
@@ -158,11 +173,16 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
                 continue
             # a report of the whole year over one of part of it ("6 tháng đầu năm"), whatever their dates
             # and a whole report over a part of one (a plan without its reductions, a table lacking a required column)
-            winner = max(contenders, key=lambda r: (r.has_tables, r.whole(kind), not r.partial_year(kind), r.doc_date,
-                                                    r.entry.mtime, r.entry.rel))
-            for r in contenders:
-                if r is not winner:
-                    r.superseded_by[kind] = winner.entry.rel
+            ranked = sorted(contenders, reverse=True, key=lambda r: (r.has_tables, r.whole(kind), not r.partial_year(kind),
+                                                                     r.doc_date, r.entry.mtime, r.entry.rel))
+            used = [ranked[0]]
+            for r in ranked[1:]:
+                # a report in parts: each file used whose rows no file ranked before it gives
+                over = next((u for u in used if kind not in in_parts or _overlap(r.part(kind), u.part(kind))), None)
+                if over is None:
+                    used.append(r)
+                else:
+                    r.superseded_by[kind] = over.entry.rel
     for rec in records:
         if rec.superseded_by and not any(rec.used_for(k) for k in (rec.kinds or {PLAN})):
             winners = sorted(set(rec.superseded_by.values()))
@@ -173,6 +193,11 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
                 if f["rule"] in ("legacy_unit_name", "partial_year") or (not rec.has_tables and f["rule"] in _NO_TABLE)
             ]
             rec.failures = kept + [failure("superseded_submission", None, value=rec.entry.rel, expected=", ".join(winners))]
+
+
+def _overlap(a: frozenset | None, b: frozenset | None) -> bool:
+    """Whether two parts of a report share a row's place (either whole: they do)."""
+    return a is None or b is None or not a.isdisjoint(b)
 
 
 def forget_parsed_cells(records: list[FileRecord]) -> None:

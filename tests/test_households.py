@@ -283,3 +283,37 @@ def test_an_empty_list_alone_in_the_run_is_judged_as_beside_others(tmp_path):
         ("accepted", 0, 0)]
     assert sorted(failures.filter(pl.col("rule") == "list_matches_annex")["field"].to_list()) == [
         "near_poor_households", "poor_households"]
+
+
+def test_a_communes_list_in_two_files_by_group_or_by_village_is_read_whole(tmp_path):
+    """"DS hộ nghèo.xlsx" and "DS hộ cận nghèo.xlsx", or a list per village: the later file superseded the other, the
+    commune's poor (or a village) gone from its list with a warning only (second list judge, Lào Cai). Files whose rows
+    do not overlap are parts of one list, each used; a later list of the whole commune still replaces them."""
+    import os
+
+    rows = households()
+    parts = {"ds ho ngheo.xlsx": [h for h in rows if h["group"] == "poor"],
+             "ds ho can ngheo.xlsx": [h for h in rows if h["group"] == "near_poor"]}
+    by_village = {f"ds ho {v}.xlsx": [h for h in rows if h["village"] == v] for v in sorted({h["village"] for h in rows})}
+    whole = [0, 0]
+    for h in rows:
+        whole[h["group"] == "near_poor"] += 1
+    for split in (parts, by_village):
+        paths = []
+        for i, (name, part) in enumerate(split.items()):
+            path = tmp_path / f"{len(split)}_{name}"
+            write_household_list(path, COMMUNE, part)
+            os.utime(path, (1_700_000_000 + i, 1_700_000_000 + i))
+            paths.append(path)
+        failures, tables, _ = steps([plan(tmp_path / "ke hoach.xlsx"), *paths])
+        communes = tables["households_communes.parquet"]
+        assert communes.select("status", "list_poor_households", "list_near_poor_households").rows() == [
+            ("accepted", *whole)]
+        assert failures.filter(pl.col("rule").is_in(["superseded_submission", "list_matches_annex"])).is_empty()
+        assert tables["households.parquet"].height == len(rows)
+    later = tmp_path / "ds ho ngheo can ngheo (gui lai).xlsx"
+    write_household_list(later, COMMUNE, rows)
+    os.utime(later, (1_800_000_000, 1_800_000_000))
+    failures, tables, _ = steps([plan(tmp_path / "ke hoach.xlsx"), *paths, later])
+    assert tables["households_communes.parquet"]["source_file"].to_list() == [later.name]
+    assert failures.filter(pl.col("rule") == "superseded_submission").height == len(paths)

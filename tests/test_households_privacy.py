@@ -152,10 +152,11 @@ def test_no_personal_value_leaves_the_communes_own_feedback_copy(run_flow, prefe
     again = pl.read_parquet(out / "households.parquet")
     assert first.height == 119 + 3 and first["household_key"].to_list() == again["household_key"].to_list()
     status = dict(pl.read_parquet(out / "households_communes.parquet").select("commune_code", "status").iter_rows())
-    assert status == {"01843": "accepted", "01879": "rejected", "02155": "accepted"}  # 02014's list refused: no list
+    # 02014's list refused: no list; 05443's "danh sach ho ngheo.xlsx" unreadable: its list, rejected
+    assert status == {"01843": "accepted", "01879": "rejected", "02155": "accepted", "05443": "rejected"}
     communes = pl.read_parquet(out / "communes.parquet").sort("commune_code")
     assert communes.select("commune_code", "list_poor_households", "list_near_poor_households").rows() == [
-        ("01843", 64, 55), ("01879", None, None), ("02014", None, None), ("05443", None, None)]  # 05443: its file unreadable
+        ("01843", 64, 55), ("01879", None, None), ("02014", None, None)]  # 05443 sent its (unreadable) list, no plan
     villages = pl.read_parquet(out / "villages.parquet").filter(pl.col("commune_code") == "02014")
     assert sorted(villages["village_name"]) == sorted(f"Thôn {k}" for k in range(1, 31))  # the list under the annex: no village
     failures = pl.read_parquet(out / "validation_failures.parquet")

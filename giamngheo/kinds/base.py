@@ -130,6 +130,9 @@ class Kind:
     # words a file's path or title uses for the kind, folded ("danh sach ho", "thieu hut"): a file with no table (damaged,
     # unreadable, none found) naming one kind alone is that kind's submission, rejected, not a plan's superseded copy
     file_words: tuple[str, ...] = ()
+    # its report may come in parts, a file each (a commune's poor and near-poor lists, or a list per village): files whose
+    # rows do not overlap (FileRecord.part) are all used, where two files of another kind are two submissions of one
+    in_parts: bool = False
 
     @property
     def fields(self) -> list[str]:

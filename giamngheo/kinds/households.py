@@ -75,8 +75,12 @@ def household_figures(ctx: Context) -> Figures:
     rows = H.list_rows(ctx.typed["households"].lazy(), ctx.tables.lazy())  # lazy: each use reads its own columns
     duplicates = H.duplicate_failures(rows).collect()
     located = locate_table_failures(duplicates, ctx.tables, ctx.columns)
-    status = commune_status(pl.concat([ctx.failures, located], how="diagonal_relaxed"), ctx.submitted["households"], "households")
-    accepted = status.filter(pl.col("status") == "accepted").select("commune_code", "source_file")
+    by_file = commune_status(pl.concat([ctx.failures, located], how="diagonal_relaxed"), ctx.submitted["households"],
+                             "households")
+    accepted = by_file.filter(pl.col("status") == "accepted").select("commune_code", "source_file")
+    # a commune's list in parts (its poor and near-poor in two files): one status, its files named together
+    status = by_file.group_by("commune_code", maintain_order=True).agg(
+        pl.col("source_file").sort().str.join("; "), pl.col("status").first())
     names = unit_names(ctx.ref)
     households = (
         H.household_table(rows).join(accepted.lazy(), on=["commune_code", "source_file"], how="semi")
@@ -169,6 +173,7 @@ HOUSEHOLDS_KIND = Kind(
     title_en="household list",
     heading_vi="Danh sách hộ",
     file_words=("danh sach ho", "ds ho", "danh sach ho ngheo", "danh sach ho can ngheo", "dshn", "ds hn", "ds hcn"),
+    in_parts=True,  # "DS hộ nghèo.xlsx" and "DS hộ cận nghèo.xlsx": the poor's list was superseded by the near-poor's
     counts=COUNTS,
     rates=(),
     rows=HouseholdRows,
