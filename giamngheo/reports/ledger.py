@@ -171,9 +171,10 @@ def _ledger_row(subs: list[dict], kind: str, output_status: str | None, deadline
         "received": True,
         "files_received": len(ordered),
         "version_in_use": ordered.index(chosen) + 1,
-        "file_in_use": chosen["path"],
+        # a report in parts (a list of the poor and one of the near-poor): every file in use, none of them superseded
+        "file_in_use": "; ".join(f["path"] for f in in_use) if len(in_use) > 1 else chosen["path"],
         "received_at": received_at,
-        "superseded_files": [f["path"] for f in ordered if f is not chosen],
+        "superseded_files": [f["path"] for f in ordered if f is not chosen and f not in in_use],
         "status": status,
         "on_time": _on_time(received_at, deadline),
     }
