@@ -144,6 +144,9 @@ def ledger_summary(table: pl.DataFrame) -> dict:
     return summary
 
 
+_IN_PARTS = {k.name for k in DECLARED if k.in_parts}
+
+
 def _ledger_row(subs: list[dict], kind: str, output_status: str | None, deadline: date | None) -> dict:
     if not subs:
         return {
@@ -159,6 +162,7 @@ def _ledger_row(subs: list[dict], kind: str, output_status: str | None, deadline
     ordered = sorted(subs, key=_submission_order)
     in_use = [f for f in ordered if kind not in (f.get("superseded_by") or {})]
     chosen = in_use[-1] if in_use else ordered[-1]
+    in_use = in_use if kind in _IN_PARTS else [chosen]
     # a byte-identical copy sent again (a second e-mail, a folder copied) does not move when the report came
     copies = [f for f in ordered if f.get("sha256") == chosen["sha256"]] if chosen.get("sha256") else [chosen]
     received_at = min(filter(None, (_as_datetime(f.get("modified")) for f in copies)), default=None)
