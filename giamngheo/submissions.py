@@ -86,10 +86,17 @@ class FileRecord:
     def part(self, kind: str) -> frozenset | None:
         """What of a report in parts (Kind.in_parts) the file gives: the (group, village) of each of its rows, a row of no
         group being of both; None, the whole, when it gives no row."""
+        from .frames import COMPACTED  # (frames reads this module's FileRecord)
+
         pairs = set()
         for t in self.data.tables:
             if t.kind == kind:
-                for group, village in zip(t.rows.get("group") or [], t.rows.get("name_key") or []):
+                rows = t.rows
+                if (piece := getattr(t, COMPACTED, None)) is not None:  # its rows a span of its batch's frame by now
+                    frame, start, n = piece
+                    rows = frame.slice(start, n).select(c for c in ("group", "name_key") if c in frame.columns).to_dict(
+                        as_series=False)
+                for group, village in zip(rows.get("group") or [], rows.get("name_key") or []):
                     for g in [group or t.subject] if group or t.subject else ["poor", "near_poor"]:
                         pairs.add((g, village))
         return frozenset(pairs) or None

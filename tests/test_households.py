@@ -317,3 +317,26 @@ def test_a_communes_list_in_two_files_by_group_or_by_village_is_read_whole(tmp_p
     failures, tables, _ = steps([plan(tmp_path / "ke hoach.xlsx"), *paths, later])
     assert tables["households_communes.parquet"]["source_file"].to_list() == [later.name]
     assert failures.filter(pl.col("rule") == "superseded_submission").height == len(paths)
+
+
+def test_a_list_in_parts_is_told_apart_once_its_rows_are_frames(tmp_path):
+    """The run makes a file's rows frames as soon as it is read (frames.compact_tables), before choosing the files in
+    use: the parts' rows were gone, each part taken for the whole list and one superseded (a run of the list judge's
+    corpus, after the in-process test passed)."""
+    from giamngheo import pipeline
+    from giamngheo.discover import FileEntry
+    from giamngheo.frames import compact_tables
+    from giamngheo.submissions import FileRecord, choose_submissions
+
+    rows = households()
+    records = []
+    for i, group in enumerate(("poor", "near_poor")):
+        path = tmp_path / f"ds {group}.xlsx"
+        write_household_list(path, COMMUNE, [h for h in rows if h["group"] == group])
+        data = parse_workbook(path, Limits())
+        compact_tables(data.tables, pipeline.SPECS)
+        record = FileRecord(FileEntry(path.name, path, 1, float(i)), path.name, True, data)
+        record.resolution = type("R", (), {"unit": type("U", (), {"commune_code": "01843"})(), "rule": "name"})()
+        records.append(record)
+    choose_submissions(records, "19")
+    assert [r.superseded_by for r in records] == [{}, {}]
