@@ -203,8 +203,12 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
 
 
 def _overlap(a: frozenset | None, b: frozenset | None) -> bool:
-    """Whether two parts of a report share a row's place (either whole: they do)."""
-    return a is None or b is None or not a.isdisjoint(b)
+    """Whether two parts of a report share a row's place (either whole: they do), a row of no village being anywhere in
+    its group (a list naming no village beside one naming them: two versions of one list, not two parts)."""
+    if a is None or b is None or not a.isdisjoint(b):
+        return True
+    anywhere = {g for g, village in a | b if village is None}
+    return any(g in anywhere for g in {g for g, _ in a} & {g for g, _ in b})
 
 
 def forget_parsed_cells(records: list[FileRecord]) -> None:

@@ -340,3 +340,14 @@ def test_a_list_in_parts_is_told_apart_once_its_rows_are_frames(tmp_path):
         records.append(record)
     choose_submissions(records, "19")
     assert [r.superseded_by for r in records] == [{}, {}]
+
+
+def test_parts_overlap_where_a_list_names_no_village():
+    """A list naming no village beside one naming them, of the same group: two versions of one list (the later one
+    used), never two parts (a corpus of the provinces judge: both were read, the commune's households twice)."""
+    from giamngheo.submissions import _overlap
+
+    poor_a, near_a = frozenset({("poor", "thôn 1"), ("poor", "thôn 2")}), frozenset({("near_poor", "thôn 1")})
+    assert not _overlap(poor_a, near_a) and not _overlap(poor_a, frozenset({("poor", "thôn 3")}))
+    assert _overlap(poor_a, frozenset({("poor", None)})) and not _overlap(near_a, frozenset({("poor", None)}))
+    assert _overlap(poor_a, None) and _overlap(poor_a, frozenset({("poor", "thôn 2")}))
