@@ -13,7 +13,6 @@ from schemas.columns import label_vi
 from transforms.markers import FORMULA_MARK
 
 from . import PARSER_VERSION
-
 from .layout import fields as F
 from .layout import deprivations, households
 from .layout.header import header_labels_found
@@ -368,12 +367,13 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
             )
         )
     result.tables.extend(others)
-    result.failures.extend(_hidden_rows_of(others, {s.name: s for s in book.sheets}))
-    result.failures.extend(_formulas_of(others, {s.name: s for s in book.sheets}))
+    sheets = {s.name: s for s in book.sheets}
+    result.failures.extend(_hidden_rows_of(others, sheets))
+    result.failures.extend(_formulas_of(others, sheets))
     for t in result.tables:
         result.failures.extend(unused_row_failures(t))
     # a listed person's name in a title line or a village cell stays in this process (the cache keeps the result)
-    result.title = scrub(result.title, result.tables, {s.name: s for s in book.sheets}, households.KIND)
+    result.title = scrub(result.title, result.tables, sheets, households.KIND)
     result.failures.extend(_lists_without_members(others))  # (its rows' names scrubbed from the titles first)
     result.seconds = time.perf_counter() - started
     return result

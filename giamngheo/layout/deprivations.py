@@ -25,7 +25,7 @@ from .tables import title_lines
 from .vocabulary import load_vocabulary, row_label_tags
 from .deprivations_across import across
 from .deprivations_down import down
-from .personal import texts_in
+from .personal import HEADER_SCAN, texts_in
 
 
 def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable] | None:
@@ -60,9 +60,6 @@ def indicator_targets(sheet: Sheet) -> list[ParsedTable]:
     """A targets workbook's sheet of indicator targets, however few indicators it names (the tables of communes'
     files name six or more): the indicators down the rows, else across the columns of a table of communes."""
     return (down(sheet, targets_only=True) or _targets_across(sheet)) if sheet.rows else []
-
-
-HEADER_SCAN = 30
 
 
 def _targets_across(sheet: Sheet) -> list[ParsedTable]:

@@ -43,7 +43,7 @@ def _names_personal(text: str) -> bool:
         return False
     vocabulary = load_vocabulary()
     return bool(PERSONAL_TAGS & vocabulary.households.leading(label)) or (
-        label[:1] in "HhGg" and "word.head_name_column" in vocabulary.household_words.exact(label))
+        "word.head_name_column" in vocabulary.household_words.exact(label))
 
 
 def _personal_labels(row: list) -> list[str] | None:

@@ -21,24 +21,15 @@ def _xlsx_fonts(path: Path, sheet_name: str) -> dict[tuple[int, int], bool]:
     """(row, column), 0-based -> whether the text cell's font is a legacy one, on an .xlsx sheet whose text cells use
     such a font at all (else empty: a file written without fonts says nothing by them). Read from the package's XML
     (styles, the sheet's cells' style indices): openpyxl took 26 ms a sheet, a national set's legacy sheets 2 s."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as book:
-            part = _sheet_part(book, sheet_name)
-            if part is None:
-                return {}
-            styles = book.read("xl/styles.xml").decode("utf-8", "replace")
-            sheet = book.read(part).decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile):
+    found = _sheet_xml(path, sheet_name)
+    if found is None:
         return {}
+    styles, sheet = found
     fonts_xml = re.search(r"<fonts\b.*?</fonts>", styles, re.S)
     legacy_fonts = [bool(_LEGACY_FONT.match(m.group(1))) if m else False
                     for m in (re.search(r'<name val="([^"]*)"', f) for f in re.findall(r"<font\b.*?</font>|<font\b[^>]*/>",
                                                                                 fonts_xml.group(0) if fonts_xml else "", re.S))]
-    xfs_xml = re.search(r"<cellXfs\b.*?</cellXfs>", styles, re.S)
-    xf_fonts = [int(m.group(1)) if (m := re.search(r'fontId="(\d+)"', xf)) else 0
-                for xf in re.findall(r"<xf\b[^>]*>", xfs_xml.group(0) if xfs_xml else "")]
+    xf_fonts = [int(m.group(1)) if (m := re.search(r'fontId="(\d+)"', xf)) else 0 for xf in _cell_xfs(styles)]
     cells = {}
     for ref, attrs in re.findall(r'<c r="([A-Z]+\d+)"([^>]*)>', sheet):
         kind = re.search(r'\bt="([^"]*)"', attrs)
@@ -57,23 +48,15 @@ _PERCENT_BUILTIN = {9, 10}  # 0% and 0.00%
 def xlsx_percent_cells(path: Path, sheet_name: str | None) -> set[tuple[int, int]]:
     """(row, column), 1-based, of an .xlsx sheet's number cells shown as a percentage (number format "0.00%"): the
     province's targets typed as Excel percentages, 0.0119 shown as 1,19 %. Empty for another format or sheet."""
-    import zipfile
-
     if sheet_name is None or path.suffix.lower() not in (".xlsx", ".xlsm"):
         return set()
-    try:
-        with zipfile.ZipFile(path) as book:
-            part = _sheet_part(book, sheet_name)
-            if part is None:
-                return set()
-            styles = book.read("xl/styles.xml").decode("utf-8", "replace")
-            sheet = book.read(part).decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile):
+    found = _sheet_xml(path, sheet_name)
+    if found is None:
         return set()
+    styles, sheet = found
     custom = {int(i) for i, code in re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', styles)
               if "%" in code.replace("\\%", "")}
-    xfs_xml = re.search(r"<cellXfs\b.*?</cellXfs>", styles, re.S)
-    formats = (re.search(r'numFmtId="(\d+)"', xf) for xf in re.findall(r"<xf\b[^>]*>", xfs_xml.group(0) if xfs_xml else ""))
+    formats = (re.search(r'numFmtId="(\d+)"', xf) for xf in _cell_xfs(styles))
     percent_xf = [bool(m) and int(m.group(1)) in _PERCENT_BUILTIN | custom for m in formats]
     cells = set()
     for ref, attrs in re.findall(r'<c r="([A-Z]+\d+)"([^>]*)>', sheet):
@@ -86,6 +69,26 @@ def xlsx_percent_cells(path: Path, sheet_name: str | None) -> set[tuple[int, int
             r, c = _cell_of(ref)
             cells.add((r + 1, c + 1))
     return cells
+
+
+def _sheet_xml(path: Path, sheet_name: str) -> tuple[str, str] | None:
+    """(styles.xml, the sheet's XML) of an .xlsx package, None when it has no such sheet or cannot be read."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            part = _sheet_part(book, sheet_name)
+            if part is None:
+                return None
+            return book.read("xl/styles.xml").decode("utf-8", "replace"), book.read(part).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+
+
+def _cell_xfs(styles: str) -> list[str]:
+    """The cell formats (<xf> of <cellXfs>) of styles.xml, by index: what a cell's `s` attribute points at."""
+    xfs_xml = re.search(r"<cellXfs\b.*?</cellXfs>", styles, re.S)
+    return re.findall(r"<xf\b[^>]*>", xfs_xml.group(0) if xfs_xml else "")
 
 
 def _cell_of(ref: str) -> tuple[int, int]:

@@ -322,9 +322,9 @@ def _with_approvals(ledger: pl.DataFrame, run_dir: Path) -> pl.DataFrame:
     gives the plan's, and a roadmap or a deprivation table changed since its approval read "Đã phê duyệt" (an
     independent analyst's probe)."""
     parts = []
-    for kind, table in COMMUNE_TABLES.items():
+    for kind, table in COMMUNE_TABLES.items() if not ledger.is_empty() else ():
         path = Path(run_dir) / table
-        if not path.exists() or ledger.is_empty():
+        if not path.exists():
             continue
         frame = _approval_in_words(ensure_annotated(read_table(path), table, Path(run_dir)))
         if "approval" in frame.columns:
