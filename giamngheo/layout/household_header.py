@@ -14,6 +14,7 @@ from . import household_cells as C
 from .household_cells import text_of as _text
 from .personal import HEADER_SCAN, first_filled, header_texts, names_any
 from .deprivation_cells import indicator_key
+from .fields import label_years
 from .standards import load_standards
 from .vocabulary import load_vocabulary
 
@@ -47,7 +48,6 @@ IDENTITY = ("head_name", "household_code", "id_number")
 EVIDENCE = {"household_code", "id_number", "birth", "members", "group", "ethnicity", "minority_mark", "deprivations", "no_labour",
             "merit", "planned_exit_year", "phone", "poor_mark", "near_poor_mark"}
 MIN_EVIDENCE = 2
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _NUMBERING = re.compile(r"^\(?[A-Za-z0-9]{1,2}\)?$")  # a column-numbering row: "(1)", "A", "12"
 NUMBERED = re.compile(r"^\s*([IVX]{1,4}|\d{1,2}|[a-z])\s*[.)/:-]\s*", re.IGNORECASE)
 
@@ -248,8 +248,8 @@ def list_columns(sheet: Sheet, top: int, bottom: int, name_col: int) -> tuple[di
         if field is None and j in named and j not in numbers:  # "CS4", "Nước sinh hoạt": the indicator's own column
             deprivation[j] = named[j]
             continue
-        if field == "planned_exit_year" and len(years := set(_YEAR.findall(label))) == 1:
-            exit_years[j] = years.pop()
+        if field == "planned_exit_year" and len(years := set(label_years(label))) == 1:
+            exit_years[j] = str(years.pop())
         if field and field not in columns:
             columns[field] = j
     if deprivation:
