@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.parsing import typed_rows
-from transforms.targets import assigned_target_cells, targets_in_points
+from transforms.targets import RATES_OF_CUT, assigned_target_cells, targets_in_points
 
 from .kinds import KIND_BY_NAME
 from .layout.vocabulary import row_label_tags
@@ -40,6 +40,8 @@ TARGETS_SCHEMA = {
     # where the workbook gives each baseline figure ("Chỉ tiêu!D7"), for baseline_matches_targets
     "targets_total_households_cell": pl.Utf8,
     "targets_poor_households_cell": pl.Utf8,
+    # a cut given as the rate to reach: the two rates it is the difference of, in points (their lineage cells)
+    **dict.fromkeys(RATES_OF_CUT, pl.Float64),
 }
 
 
@@ -130,6 +132,7 @@ def targets_from_parse(data: ParseResult, resolver: Resolver, path: Path | None 
             **{f"targets_{f}": rec[f] if _written(table, f, rec["_i"]) else None for f in BASELINE_FIELDS},
             "targets_row": rec["row"],
             **{f"targets_{f}_cell": _cell(sheet, rec["row"], table.columns.get(f)) for f in BASELINE_FIELDS},
+            **{f: rec.get(f) for f in RATES_OF_CUT},
         }
     other = _another_provinces(typed, codes, resolver, len(out))
     if other is not None:  # the workbook of another province than --province: none of its targets is this one's

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.rates import excel_round, pct_of
+from transforms.targets import RATES_OF_CUT
 
 from .kinds import KIND_BY_NAME, KINDS
 from .layout.standards import load_standards
@@ -25,7 +26,7 @@ FALLBACKS = {f: (k.name, sources) for k in KINDS for f, sources in k.traced_fall
 # The cut the province assigned a commune, in points: its cell of the targets workbook, else the households to lift
 # there over the commune's households. A province has no such figure.
 ASSIGNED, ASSIGNED_HOUSEHOLDS = "assigned_poor_reduction_pp", "assigned_poor_reduction_households"
-POINTS = {ASSIGNED}
+POINTS = {ASSIGNED, *RATES_OF_CUT}  # a cut given as the rate to reach: the rate it starts from minus that rate
 # a deprivation figure: a group's deprived households for indicator n of the standard ("poor_deprived_4": the poor
 # without health insurance), households_deprived of deprivations(_provinces).parquet
 DEPRIVED = re.compile(r"^(poor|near_poor)_deprived_(\d{1,2})$")
@@ -153,9 +154,14 @@ def _rate_trace(scope: pl.DataFrame, code: str, fld: str, out: Path, level: str)
 
 def _assigned_trace(scope: pl.DataFrame, code: str, out: Path) -> Trace:
     """A commune's assigned cut: the targets workbook's cell in points, half up to 2 decimals as the figure is taken
-    (transforms.aggregate.target_attainment), or the households to lift over the commune's households."""
+    (transforms.aggregate.target_attainment), the rate it starts from minus the rate to reach where the workbook gives
+    that, or the households to lift over the commune's households."""
     points = scope.filter(pl.col("field") == ASSIGNED)
     reported = _reported(out, code, ASSIGNED, "commune")
+    before, to_reach = (_cells_trace(scope, code, part) for part in RATES_OF_CUT)
+    if points.is_empty() and before.cells.height and to_reach.cells.height:
+        return Trace(code, ASSIGNED, pl.DataFrame(), _half_up(before.total - to_reach.total), reported, before, to_reach,
+                     difference=True)
     if points.height or scope.filter(pl.col("field") == ASSIGNED_HOUSEHOLDS).is_empty():
         total = _half_up(points["value"].sum()) if points.height else None
         return Trace(code, ASSIGNED, _cell_table(points), total, reported)

@@ -16,6 +16,7 @@ from giamngheo.readers.grid import Limits, column_letter
 from giamngheo.reference import load_reference
 from giamngheo.resolve import Resolver
 from giamngheo.targets import targets_from_parse
+from giamngheo.trace import render, trace
 
 COMMUNES = [("Phường Bắc Kạn", 0.3), ("Xã Phú Thịnh", 0.79), ("Xã Cao Minh", 0.31)]
 
@@ -169,6 +170,29 @@ def test_a_rate_to_reach_by_the_years_end_gives_the_cut_from_last_years(tmp_path
     found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Tỷ lệ hộ nghèo cuối năm 2025 (%)", label]],
                    [[1, "Phường Bắc Kạn", 6.83, 5.64], [2, "Xã Phú Thịnh", 1.71, 1.41]])
     assert found["targets"] == {"01843": 1.19, "05800": 0.3} and found["failures"] == []
+
+
+def test_a_cut_from_the_rate_to_reach_is_traced_to_both_rates(tmp_path):
+    """A cut derived from the rate to reach had no lineage cell (trace found none): it is the two rates' cells, the
+    year's start minus the rate to reach, each as points (Excel percentages times 100); a commune whose own cut cell is
+    given keeps that cell alone."""
+    header = [["STT", "Tên xã, phường", "Tỷ lệ hộ nghèo cuối năm 2025", "Tỷ lệ hộ nghèo phấn đấu cuối năm 2026", TARGET]]
+    path = _write(tmp_path / "chi tieu.xlsx", header, [[1, "Phường Bắc Kạn", 0.0683, 0.0564, None],
+                                                      [2, "Xã Phú Thịnh", 0.0171, None, 0.003]])
+    found = _read(path)
+    assert dict(found.frame.select("commune_code", "assigned_poor_reduction_pp").iter_rows()) == {"01843": 1.19, "05800": 0.3}
+    cells = found.cells().with_columns(pl.lit("19").alias("province_code"), pl.lit("targets").alias("kind"),
+                                       pl.lit("t" * 64).alias("sha256"))
+    assert sorted(cells.select("commune_code", "field", "cell", "value").iter_rows()) == [
+        ("01843", "assigned_rate_before", "C5", 6.83), ("01843", "assigned_rate_to_reach", "D5", 5.64),
+        ("05800", "assigned_poor_reduction_pp", "E6", 0.3)]
+    cells.write_parquet(tmp_path / "lineage.parquet")
+    pl.DataFrame({"commune_code": ["01843", "05800"], "assigned_poor_reduction_pp": [1.19, 0.3]}).write_parquet(
+        tmp_path / "communes.parquet")
+    t = trace(tmp_path, "01843", "assigned_poor_reduction_pp")
+    assert (t.total, t.matches, t.numerator.total, t.denominator.total) == (1.19, True, 6.83, 5.64)
+    assert "assigned_rate_before − assigned_rate_to_reach" in render(t) and "C5 | 6,83" in render(t)
+    assert trace(tmp_path, "05800", "assigned_poor_reduction_pp").cells["cell"].to_list() == ["E6"]
 
 
 def test_targets_typed_as_text_from_the_first_row_on(tmp_path):

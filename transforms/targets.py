@@ -12,6 +12,9 @@ TARGET = "assigned_poor_reduction_pp"
 FRACTIONS_BELOW = 0.05
 FRACTIONS_BELOW_WITH_RATES = 0.1
 FRACTIONS_NONE_OF = 0.2
+# a cut the province gave as the rate to reach: the rate it starts from and the rate to reach, in points (lineage fields)
+RATES_OF_CUT = ("assigned_rate_before", "assigned_rate_to_reach")
+_RATE_COLUMNS = {"assigned_rate_before": "poor_rate", "assigned_rate_to_reach": "poor_rate_target"}
 
 
 def targets_in_points(typed: pl.DataFrame, shown_as_percent: bool = False) -> pl.DataFrame:
@@ -33,14 +36,18 @@ def targets_in_points(typed: pl.DataFrame, shown_as_percent: bool = False) -> pl
 def cut_from_rates(typed: pl.DataFrame) -> pl.DataFrame:
     """A target given as the rate to reach by the year's end ("Chỉ tiêu tỷ lệ hộ nghèo cuối năm 2026 (%)": 5.64 beside
     the 6.83 of the year before) is the cut between the two, in points (each rate as Excel percentages times 100), where
-    no cut is given; a rate to reach without the rate it starts from gives none."""
+    no cut is given; a rate to reach without the rate it starts from gives none. The two rates of a cut so derived are
+    kept in points (RATES_OF_CUT: the lineage's cells of the cut, which `giamngheo trace` shows as their difference)."""
     if "poor_rate_target" not in typed.columns or "poor_rate" not in typed.columns:
         return typed
     scale = 100.0 if rates_are_fractions(typed) or (typed["poor_rate"].drop_nulls().max() or 0) < 1 and (
         typed["poor_rate_target"].drop_nulls().max() or 0) < 1 else 1.0
-    cut = ((pl.col("poor_rate") - pl.col("poor_rate_target")) * scale).round(6)
-    return typed.with_columns(pl.when(pl.col(TARGET).is_null() & pl.col("poor_rate_target").is_not_null())
-                              .then(cut).otherwise(pl.col(TARGET)).alias(TARGET))
+    derived = pl.col(TARGET).is_null() & pl.col("poor_rate_target").is_not_null() & pl.col("poor_rate").is_not_null()
+    before, to_reach = ((pl.col(f) * scale).round(6) for f in ("poor_rate", "poor_rate_target"))
+    return typed.with_columns(
+        pl.when(derived).then((before - to_reach).round(6)).otherwise(pl.col(TARGET)).alias(TARGET),
+        *(pl.when(derived).then(rate).otherwise(None).alias(name) for name, rate in zip(RATES_OF_CUT, (before, to_reach))),
+    )
 
 
 def rates_are_fractions(typed: pl.DataFrame) -> bool:
@@ -59,13 +66,20 @@ def rates_are_fractions(typed: pl.DataFrame) -> bool:
 def assigned_target_cells(targets: pl.LazyFrame, source_file: str, sheet: str | None, columns: dict[str, int],
                           sha256: str | None) -> pl.LazyFrame:
     """Lineage rows of the targets workbook: each commune's assigned cut, in points where the province wrote points
-    (`value` as the figure reads it: an Excel percentage times 100), else the households to lift."""
+    (`value` as the figure reads it: an Excel percentage times 100), else the households to lift; a cut given as the
+    rate to reach, the cells of the two rates (RATES_OF_CUT)."""
     parts = []
-    for fld in (TARGET, "assigned_poor_reduction_households"):
-        if fld in columns:
-            parts.append(targets.filter(pl.col(fld).is_not_null()).select(
-                "commune_code", pl.lit(fld).alias("field"), pl.col(fld).cast(pl.Float64).alias("value"),
-                pl.col("targets_row").cast(pl.Int32).alias("source_row"), pl.lit(columns[fld], pl.Int32).alias("column")))
+    names = targets.collect_schema().names()
+    for fld in (TARGET, "assigned_poor_reduction_households", *RATES_OF_CUT):
+        column = columns.get(_RATE_COLUMNS.get(fld, fld))
+        if column is None or fld not in names:
+            continue
+        given = pl.col(fld).is_not_null()
+        if fld == TARGET and RATES_OF_CUT[0] in names:  # a cut derived from the rates: no cell of its own
+            given &= pl.col(RATES_OF_CUT[0]).is_null()
+        parts.append(targets.filter(given).select(
+            "commune_code", pl.lit(fld).alias("field"), pl.col(fld).cast(pl.Float64).alias("value"),
+            pl.col("targets_row").cast(pl.Int32).alias("source_row"), pl.lit(column, pl.Int32).alias("column")))
     if not parts:
         return pl.LazyFrame(schema={"commune_code": pl.Utf8, "field": pl.Utf8, "value": pl.Float64})
     return pl.concat(parts).sort("commune_code", "field").with_columns(
