@@ -207,6 +207,7 @@ def test_commune_resolved_unknown_name(tmp_path):
     f = the_failure(ins, "commune_resolved", None)
     assert f["commune_code"] is None
     assert ins.commune is None
+    assert f["message"].startswith("Không xác định được xã/phường của tệp (")
 
 
 def test_commune_resolved_legacy_name_split_lists_candidates(tmp_path):

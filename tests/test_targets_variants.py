@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from layouts.grids import Grid, write_book
 
+from giamngheo.failures import finish
 from giamngheo.parse import parse_workbook
 from giamngheo.readers.grid import Limits, column_letter
 from giamngheo.reference import load_reference
@@ -146,12 +147,15 @@ def test_excel_percentages_with_a_mountain_communes_five_points(tmp_path, shown)
 
 
 def test_another_provinces_unit_named_whole_is_never_the_runs_namesake(tmp_path):
-    """"Phường Trần Phú" (Quảng Ngãi's 18100) in Thái Nguyên's workbook: taken for Xã Trần Phú (02176) by its name of
+    """"Phường Trần Phú" (Hà Tĩnh's 18100) in Thái Nguyên's workbook: taken for Xã Trần Phú (02176) by its name of
     another type, its target recorded without a word (targets judge, Thanh Hóa). It is reported; the others are read."""
     found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Tổng số hộ", TARGET]],
                    [[1, "Phường Bắc Kạn", 2884, 0.15], [2, "Phường Trần Phú", 3000, 0.4], [3, "Xã Trần Phú", 3100, 0.5]])
     assert found["targets"] == {"01843": 0.15, "02176": 0.5}
     assert [(rule, cell, value) for rule, cell, value, _ in found["failures"]] == [("commune_resolved", "B6", "Phường Trần Phú")]
+    # a row of the province's workbook, said as such (was "the commune of this file"), the other province's unit named
+    said = finish(pl.DataFrame([f for f in _read(tmp_path / "chi tieu.xlsx").failures]), "r")["message"][0]
+    assert said.startswith("Không xác định được xã/phường ở ô B6 (Phường Trần Phú)") and "18100" in said, said
 
 
 def test_a_workbook_that_gives_no_target_says_so(tmp_path):
