@@ -94,7 +94,21 @@ def validate_rows(raw: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, pl.DataF
     failures = pl.concat(
         [describe_row_failures(per_row, typed), *[check(lazy).collect() for check in kind.checks]], how="diagonal_relaxed"
     )
-    return typed, breakdowns.at_source_rows(failures, typed, kind.breakdowns)
+    failures = breakdowns.at_source_rows(failures, typed, kind.breakdowns)
+    return typed, _named_by_item(failures, typed, kind) if kind.item_attribute else failures
+
+
+def _named_by_item(failures: pl.DataFrame, typed: pl.DataFrame, kind: Kind) -> pl.DataFrame:
+    """Failures at a long table's figure with the row's item as their field (Kind.item_attribute), found at the
+    figure's column (`at`)."""
+    items = typed.select("table_id", "row", pl.col(kind.item_attribute).alias("_item")).unique(["table_id", "row"])
+    at_figure = pl.col("field").is_in(list(kind.counts)) & pl.col("_item").is_not_null()
+    if "at" not in failures.columns:
+        failures = failures.with_columns(pl.lit(None, pl.Utf8).alias("at"))
+    return failures.join(items, on=["table_id", "row"], how="left").with_columns(
+        pl.when(at_figure).then(pl.coalesce("at", "field")).otherwise(pl.col("at")).alias("at"),
+        pl.when(at_figure).then(pl.col("_item")).otherwise(pl.col("field")).alias("field"),
+    ).drop("_item")
 
 
 _EMPTY_TYPED: dict[tuple, pl.DataFrame] = {}

@@ -14,6 +14,32 @@ class ColumnInfo:
 
 HH, PCT, PP, TEXT = "hộ", "%", "điểm %", ""
 
+# a roadmap's canonical items, in the contract's order: a failure at a roadmap's cell names its item
+ROADMAP_ITEMS = {
+    "poor_reduction": ("Số hộ nghèo giảm", "poor households lifted"),
+    "near_poor_reduction": ("Số hộ cận nghèo giảm", "near-poor households lifted"),
+    "support_housing": ("Hỗ trợ nhà ở", "housing support"),
+    "support_housing_new": ("Nhà ở xây mới", "new houses"),
+    "support_housing_repair": ("Nhà ở sửa chữa", "houses repaired"),
+    "support_latrine": ("Nhà tiêu hợp vệ sinh", "hygienic latrines"),
+    "support_information_device": ("Thiết bị tiếp cận thông tin", "information devices"),
+    "support_vocational_training": ("Đào tạo nghề", "vocational training"),
+    "support_employment": ("Việc làm", "employment support"),
+    "support_production": ("Hỗ trợ sản xuất", "production support"),
+    "support_internet": ("Hỗ trợ internet", "internet support"),
+    "support_social_care": ("Bảo trợ xã hội", "social care"),
+    "budget_total": ("Tổng kinh phí (triệu đồng)", "total budget (million đồng)"),
+    "budget_central": ("Ngân sách trung ương", "central budget"),
+    "budget_province": ("Ngân sách tỉnh", "provincial budget"),
+    "budget_commune": ("Ngân sách xã", "commune budget"),
+    "budget_integrated": ("Vốn lồng ghép", "integrated funds"),
+    "budget_social": ("Huy động xã hội", "funds raised from society"),
+    "budget_policy_bank_loan": ("Vốn vay NHCSXH", "Social Policy Bank loans"),
+    "budget_local": ("Ngân sách địa phương", "local budget"),
+    "support_credit": ("Vay vốn tín dụng ưu đãi", "preferential credit"),
+    "support_health_insurance": ("Bảo hiểm y tế", "health insurance"),
+}
+
 COLUMNS: dict[str, ColumnInfo] = {
     # the run, the unit, the source
     "run_id": ColumnInfo("Lần chạy", "run", TEXT),
@@ -191,6 +217,9 @@ COLUMNS: dict[str, ColumnInfo] = {
     "target_coverage_pct": ColumnInfo("Chỉ tiêu đáp ứng (%)", "target coverage", PCT),
     "communes_meeting_target": ColumnInfo("Số xã đạt chỉ tiêu", "communes meeting the target", TEXT),
 }
+
+for _item, (_vi, _en) in ROADMAP_ITEMS.items():  # the roadmap_communes columns among them keep their own
+    COLUMNS.setdefault(_item, ColumnInfo(_vi, _en, HH if _item.endswith("_reduction") else TEXT))
 
 # breakdowns of the poor and near-poor ("Trong đó"): subset -> the count it is part of
 BREAKDOWN_OF = {

@@ -146,6 +146,8 @@ def test_total_row_matches_sum(tmp_path):
     failures, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", rows)])
     f = _only(failures, "total_row_matches_sum")
     assert (f["cell"], f["value"], f["expected"], f["severity"]) == ("H6", "31", "30", "warning")
+    # named by its item, as the auditor reads the row (was "Ô H6 (Giá trị)")
+    assert (f["field"], f["message"].split(":")[0]) == ("poor_reduction", "Ô H6 (Số hộ nghèo giảm)")
     assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["accepted"]
 
 
@@ -174,7 +176,8 @@ def test_cell_rules_reject_the_roadmap_not_the_plan(tmp_path, cell, rule):
         [_across(tmp_path / "lo trinh.xlsx", rows), _plan(tmp_path / "ke hoach.xlsx", poor=40, target=10)]
     )
     f = _only(failures.filter(pl.col("severity") == "error"), rule)
-    assert (f["cell"], f["kind"]) == ("D6", "roadmap")
+    assert (f["cell"], f["kind"], f["field"]) == ("D6", "roadmap", "poor_reduction")
+    assert "(Số hộ nghèo giảm)" in f["message"] and "Giá trị" not in f["message"]
     assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["rejected"]
     assert "roadmap.parquet" in outputs and outputs["roadmap.parquet"].is_empty()
     assert outputs["communes.parquet"]["status"].to_list() == ["accepted"]  # the plan is judged on its own
@@ -373,7 +376,7 @@ def test_total_row_matches_sum_with_years_down(tmp_path):
     rows[-1][1] = 26  # the "Cộng" of the poor households: 5 x 5 = 25
     failures, outputs = run_steps([_sheet(tmp_path / "lo trinh.xlsx", rows, merges=("B4:C4", "D4:E4", "F4:I4"))])
     f = _only(failures, "total_row_matches_sum")
-    assert (f["cell"], f["value"], f["expected"], f["kind"]) == ("B11", "26", "25", "roadmap")
+    assert (f["cell"], f["value"], f["expected"], f["kind"], f["field"]) == ("B11", "26", "25", "roadmap", "poor_reduction")
     assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["accepted"]
 
 

@@ -12,6 +12,7 @@ import polars as pl
 from .checks import AT_HEADER, as_failures, int_text
 
 _BLOCK = ["commune_code", "source_file", "source_sheet"]  # one roadmap table of a commune's file
+FIGURE = "value"  # the figure's column: a failure names its item as its field and is found at this column (`at`)
 
 
 # money stated in other units ("Đơn vị tính: đồng") as million VND, the unit of every budget figure we publish
@@ -43,7 +44,8 @@ def roadmap_total_mismatches(items: pl.LazyFrame) -> pl.LazyFrame:
         totals.filter(pl.col("value").is_not_null() & ((pl.col("value") - pl.col("_sum")).abs() > 1e-9)).select(
             "table_id",
             pl.col("source_row").alias("row"),
-            pl.lit("value").alias("field"),
+            pl.col("item").alias("field"),  # named by its item, found at the figure's column
+            pl.lit(FIGURE).alias("at"),
             pl.lit("total_row_matches_sum").alias("rule"),
             int_text(pl.col("value")).alias("value"),
             int_text(pl.col("_sum")).alias("expected"),
@@ -63,7 +65,8 @@ def budget_source_mismatches(items: pl.LazyFrame) -> pl.LazyFrame:
         totals.filter(pl.col("value").is_not_null() & ((pl.col("value") - pl.col("_sources")).abs() > 1e-6)).select(
             "table_id",
             pl.col("source_row").alias("row"),
-            pl.lit("value").alias("field"),
+            pl.col("item").alias("field"),
+            pl.lit(FIGURE).alias("at"),
             pl.lit("budget_sources_sum").alias("rule"),
             int_text(pl.col("value")).alias("value"),
             int_text(pl.col("_sources")).alias("expected"),
@@ -112,7 +115,8 @@ def roadmap_against_plan(items: pl.LazyFrame, plan: pl.LazyFrame, year: int) -> 
         .select(
             "table_id",
             pl.col("source_row").alias("row"),
-            pl.lit("value").alias("field"),
+            pl.lit("poor_reduction").alias("field"),
+            pl.lit(FIGURE).alias("at"),
             pl.lit("roadmap_within_baseline").alias("rule"),
             int_text(pl.col("_sum")).alias("value"),
             int_text(pl.col("poor_households")).alias("expected"),
@@ -129,7 +133,8 @@ def roadmap_against_plan(items: pl.LazyFrame, plan: pl.LazyFrame, year: int) -> 
         .select(
             "table_id",
             pl.col("source_row").alias("row"),
-            pl.lit("value").alias("field"),
+            pl.lit("poor_reduction").alias("field"),
+            pl.lit(FIGURE).alias("at"),
             pl.lit("roadmap_matches_plan").alias("rule"),
             int_text(pl.col("value")).alias("value"),
             int_text(pl.col("poor_reduction_target")).alias("expected"),

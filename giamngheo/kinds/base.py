@@ -133,6 +133,9 @@ class Kind:
     # its report may come in parts, a file each (a commune's poor and near-poor lists, or a list per village): files whose
     # rows do not overlap (FileRecord.part) are all used, where two files of another kind are two submissions of one
     in_parts: bool = False
+    # a long table's attribute naming what each row's figure is (a roadmap's `item`): a failure at the figure names it as
+    # its field ("Ô C11 (Nhà ở xây mới)", was "(Giá trị)"), its cell found by the figure's column
+    item_attribute: str | None = None
 
     @property
     def fields(self) -> list[str]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
+from schemas.columns import ROADMAP_ITEMS
 from schemas.roadmap import Roadmap, RoadmapCommunes, RoadmapProvinces, RoadmapRows
 from transforms import roadmap as R
 from transforms.lineage import source_cell
@@ -17,17 +18,7 @@ from .base import Context, Figures, Kind, Output, Sheet
 ROWS = Output("roadmap.parquet", Roadmap, "detail", traced=True, diff_key=("commune_code", "year", "item"))
 COMMUNES = Output("roadmap_communes.parquet", RoadmapCommunes, "commune")
 PROVINCES = Output("roadmap_provinces.parquet", RoadmapProvinces, "detail", diff_key=("province_code", "year", "item"))
-ITEM_VI = {
-    "poor_reduction": "Số hộ nghèo giảm", "near_poor_reduction": "Số hộ cận nghèo giảm",
-    "support_housing": "Hỗ trợ nhà ở", "support_housing_new": "Nhà ở xây mới", "support_housing_repair": "Nhà ở sửa chữa",
-    "support_latrine": "Nhà tiêu hợp vệ sinh", "support_information_device": "Thiết bị tiếp cận thông tin",
-    "support_vocational_training": "Đào tạo nghề", "support_employment": "Việc làm", "support_production": "Hỗ trợ sản xuất",
-    "support_internet": "Hỗ trợ internet", "support_social_care": "Bảo trợ xã hội",
-    "budget_total": "Tổng kinh phí (triệu đồng)", "budget_central": "Ngân sách trung ương", "budget_province": "Ngân sách tỉnh",
-    "budget_commune": "Ngân sách xã", "budget_integrated": "Vốn lồng ghép", "budget_social": "Huy động xã hội",
-    "budget_policy_bank_loan": "Vốn vay NHCSXH", "budget_local": "Ngân sách địa phương",
-    "support_credit": "Vay vốn tín dụng ưu đãi", "support_health_insurance": "Bảo hiểm y tế",
-}
+ITEM_VI = {item: vi for item, (vi, _) in ROADMAP_ITEMS.items()}
 
 
 _ITEM_ORDER = {item: n for n, item in enumerate(ITEM_VI)}
@@ -216,4 +207,5 @@ ROADMAP = Kind(
     report_section=roadmap_section,
     row_kinds=("item", "total"),
     attributes=ATTRIBUTES,
+    item_attribute="item",
 )
