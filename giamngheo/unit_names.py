@@ -5,6 +5,7 @@ failure quotes. The Resolver (giamngheo/resolve.py) decides among what they find
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from .layout.vocabulary import load_vocabulary
@@ -280,9 +281,14 @@ def province_phrases(ref: Reference) -> list[tuple[str, str]]:
     if made is None:
         names = dict(ref.provinces().items())
         province_of = {u.commune_code: u.province_code for u in ref.units}
+        now_in: dict[str, Counter] = {}
         for old in ref.legacy:  # "Tỉnh Bắc Kạn (06)" -> the province its units are in now
             if old.old_province and old.new_code in province_of:
-                names.setdefault(f"_{old.old_province.split('(')[0].strip()}", province_of[old.new_code])
+                now_in.setdefault(f"_{old.old_province.split('(')[0].strip()}", Counter())[province_of[old.new_code]] += 1
+        # most of its units' (the official list says Tân An's Phường 4 was Tiền Giang's: the first row made every title
+        # naming "Tỉnh Tiền Giang" Tây Ninh's, 164 rows say Đồng Tháp; independent probe, national run)
+        for key, provinces in now_in.items():
+            names.setdefault(key, provinces.most_common(1)[0][0])
         made = []
         for key, value in names.items():
             name, code = (key[1:], value) if key.startswith("_") else (value, key)

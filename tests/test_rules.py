@@ -428,6 +428,22 @@ def test_which_commune_a_second_national_probe_named(province, file_name, title,
     assert (got.unit.commune_code if got.unit else got.rule) == want, got
 
 
+@pytest.mark.parametrize("province, lines, want", [
+    (None, ["UBND XÃ CHÂU THÀNH", "TỈNH TIỀN GIANG"], "28519"),  # was Tây Ninh's 25585, without a word
+    ("82", ["UBND XÃ CÁI BÈ", "HUYỆN CÁI BÈ, TỈNH TIỀN GIANG"], "28360"),  # was wrong_province "Tỉnh Tây Ninh"
+    ("80", ["UBND PHƯỜNG LONG AN", "TỈNH LONG AN"], "27694"),
+])
+def test_a_former_province_is_the_province_most_of_its_units_are_in(province, lines, want):
+    """The official list gives Tân An's Phường 4 (now Tây Ninh's Phường Long An) as Tiền Giang's: that one row made
+    every title naming "Tỉnh Tiền Giang" Tây Ninh's, where its 164 other units say Đồng Tháp (independent probe,
+    national run)."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+
+    got = Resolver(load_reference(), province).resolve("x.xlsx", [*lines, "KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], [])
+    assert (got.unit.commune_code if got.unit else got.rule) == want, got
+
+
 def test_an_unresolved_file_quotes_its_naming_line_and_whole_candidates():
     """A national run's refusals quoted the plan's first title line, not the line naming the commune, and a list of 40
     former "Phường 1" was cut in the middle of a name at 500 characters (independent probe)."""
