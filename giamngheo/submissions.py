@@ -56,13 +56,17 @@ class FileRecord:
 
     @cached_property
     def named_kind(self) -> str | None:
-        """The one report kind its path and title lines name (Kind.file_words), else None."""
+        """The one report kind its path, else its first title line naming any, names (Kind.file_words), else None: a
+        roadmap's section row "I. Chỉ tiêu giảm nghèo" under its title names the plan's words too (a broken
+        "lo_trinh_….xlsx" was the plan's superseded copy; independent probe, Gia Lai)."""
         from .kinds import KINDS  # (the kinds' modules read this one's FileRecord)
 
-        words = _WORDS.sub(" ", " ".join(fold(t) for t in [self.entry.rel, *self.data.title[:6]]))
-        text = f" {' '.join(words.split())} "
-        found = {k.name for k in KINDS for w in k.file_words if f" {w} " in text}
-        return found.pop() if len(found) == 1 else None
+        for line in [self.entry.rel, *self.data.title[:6]]:
+            text = f" {' '.join(_WORDS.sub(' ', fold(line)).split())} "
+            found = {k.name for k in KINDS for w in k.file_words if f" {w} " in text}
+            if found:
+                return found.pop() if len(found) == 1 else None
+        return None
 
     @property
     def doc_date(self) -> tuple:

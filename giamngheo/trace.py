@@ -13,7 +13,7 @@ from transforms.targets import RATES_OF_CUT
 
 from .kinds import KIND_BY_NAME, KINDS
 from .layout.standards import load_standards
-from .vn import vn_int, vn_pct
+from .vn import vn_figure, vn_int, vn_pct
 
 # Figures that are sums of cells (-> the kind that gives them), and rates of two such sums, as the
 # kinds declare them.
@@ -255,7 +255,9 @@ def render(t: Trace, show_cells: bool = True, limit: int | None = None) -> str:
             lines.append("")
             lines.append(render(part, show_cells, limit))
         return "\n".join(lines)
-    number = vn_pct if t.field in POINTS else vn_int
+    # points to two decimals; other figures as they are (a roadmap's budget of 1.250,5 million read "1.251", its cells'
+    # sum of 6.252,5 "6.253"; independent probe, Gia Lai), households whole
+    number = vn_pct if t.field in POINTS else vn_figure
     lines.append(f"{t.field} ({t.code}): {t.cells.height} ô nguồn / source cells, tổng / sum = {number(t.total)}")
     if t.reported is not None:
         lines.append(

@@ -27,6 +27,14 @@ def vn_int(n) -> str:
     return vn_dec(n, 0)
 
 
+def vn_figure(x) -> str:
+    """A figure as it is, its decimals kept (to 6, trailing zeros dropped): 1250.5 -> '1.250,5'; 5441.0 -> '5.441'."""
+    if _missing(x):
+        return "—"
+    text = vn_dec(x, 6)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def vn_pct(x) -> str:
     """A rate or a cut in points, two decimals: 3.4 -> '3,40' (the sign % is the caller's)."""
     return vn_dec(x, 2)

@@ -70,6 +70,11 @@ def test_a_budget_with_decimals_is_traced_to_its_exact_amount(tmp_path):
     assert lineage["value"].to_list()[:2] == [42.5, 53.5]  # were 42 and 54: rounded to whole millions
     published = outputs["roadmap.parquet"].filter(pl.col("item") == "budget_total")["value"].sum()
     assert lineage["value"].sum() == published == 176
+    # and shown so by trace (was "42" and "54", the sum "176" by chance; 1.250,5 read "1.251": independent probe, Gia Lai)
+    from giamngheo.trace import Trace, render
+
+    shown = render(Trace("01843", "budget_total", lineage.with_columns(pl.lit("a" * 64).alias("sha256")), 96.0, None))
+    assert "| 42,5 |" in shown and "| 53,5 |" in shown and "tổng / sum = 96" in shown
 
 
 def _lineage(paths: list[Path]) -> pl.DataFrame:
@@ -480,6 +485,42 @@ def test_report_sheet_and_section(tmp_path):
     assert households.frame.row(0)[3:] == (10, 8, 6, 4, 2, 30, 1) and money.frame.row(0)[3:8] == (100, 80, 60, 40, 20)
 
 
+@pytest.mark.parametrize("label, item", [
+    ("Tổng nhu cầu vốn", "budget_total"), ("Thiết bị nghe nhìn", "support_information_device"),
+    ("Hỗ trợ phương tiện nghe, xem", "support_information_device"), ("Hỗ trợ PTSX", "support_production"),
+    ("Hỗ trợ làm nhà ở mới", "support_housing_new"), ("Sửa chữa nhà", "support_housing_repair"),
+])
+def test_labels_communes_write_for_the_contract_s_items(label, item):
+    """Each was an item of its own ("budget_tong_nhu_cau_von"): 9 communes' budgets out of the province's total, 40 %
+    short, and budget_sources_sum unable to fire (independent probe, Gia Lai)."""
+    from giamngheo.layout.vocabulary import load_vocabulary
+
+    assert load_vocabulary().roadmap_items.tags(label) == frozenset({f"item.{item}"})
+
+
+@pytest.mark.parametrize("years", [[f"Năm thứ {n} ({y})" for n, y in zip(("nhất", "hai", "ba", "tư", "năm"), YEARS)],
+                                   [f"Năm thứ {n} ({y})" for n, y in enumerate(YEARS, 1)]])
+def test_years_named_by_their_place_in_the_period(tmp_path, years):
+    """"Năm thứ nhất (2026)" … "Năm thứ năm (2030)": no year was read, the roadmap lost (beside a plan in its workbook
+    without a word; independent probe, Gia Lai)."""
+    path = _across(tmp_path / "lo trinh.xlsx", ACROSS)
+    wb = openpyxl.load_workbook(path)
+    for c, label in enumerate(years, 3):
+        wb.active.cell(4, c, label)
+    wb.save(path)
+    failures, outputs = run_steps([path])
+    rows = outputs["roadmap.parquet"].filter(pl.col("item") == "poor_reduction").sort("year")
+    assert rows.select("year", "value").rows() == [(2026, 10), (2027, 8), (2028, 6), (2029, 4), (2030, 2)]
+    assert failures.filter(pl.col("kind") == "roadmap").is_empty()
+
+
+def test_a_roadmap_without_a_budget_total_has_none(tmp_path):
+    """Sources without their total: budget_total was 0.0 in roadmap_communes.parquet, as if the commune planned none."""
+    failures, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", ACROSS[:6] + ACROSS[7:])])
+    assert outputs["roadmap_communes.parquet"].select("status", "poor_reduction", "budget_total").rows() == [
+        ("accepted", 30, None)]
+
+
 @pytest.mark.parametrize("label", ["NS Trung ương", "NS TW", "Ngân sách Trung ương", "NSTW"])
 def test_the_central_budget_s_abbreviations(label):
     """"NS Trung ương" was no budget source: its column was read as households and the roadmap rejected (integer)."""
@@ -514,3 +555,56 @@ def test_a_formula_without_a_saved_value_is_reported_not_read_as_zero(tmp_path):
     f = _only(failures.filter(pl.col("rule") == "formula_without_value"), "formula_without_value")
     assert (f["cell"], f["severity"], f["kind"]) == ("D8", "error", "roadmap") and "=C8+1" in f["message"]
     assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["rejected"]
+
+
+def test_a_year_outside_the_period_stays_out_of_the_province_s_sheets(tmp_path):
+    """A commune's 2031 column (roadmap_years) made the analyst sheets "GIAI ĐOẠN 2026 - 2031", 2031 in their "Cộng"
+    (independent probe, Gia Lai): the sheets are of the run's period, the year left out said in a note."""
+    import json
+
+    from giamngheo.kinds import KIND_BY_NAME
+
+    rows = [r[:-1] + [5, r[-1]] if len(r) > 2 else r for r in ACROSS]
+    failures, outputs = run_steps([_across(tmp_path / "lo trinh.xlsx", rows, years=[*YEARS, 2031])])
+    assert _only(failures.filter(pl.col("rule") == "roadmap_years"), "roadmap_years")["value"] == "2031"
+    outputs["roadmap_provinces.parquet"].write_parquet(tmp_path / "roadmap_provinces.parquet")
+    (tmp_path / "manifest.json").write_text(json.dumps({"year": 2026}))
+    households, money = KIND_BY_NAME["roadmap"].report_sheets(tmp_path)
+    assert money.title == "LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030, KINH PHÍ (TRIỆU ĐỒNG), TỔNG HỢP"
+    assert "2031" not in households.frame.columns and households.frame.row(0)[3:9] == (10, 8, 6, 4, 2, 30)
+    assert any("2031" in note for note in households.notes)
+
+
+def test_the_column_numbers_under_the_header_are_no_item(tmp_path):
+    """"A | B | 1 | 2 | … | 6=1+2+3+4+5" under the years: read as an item "support_b", its "6=1+2+3+4+5" a numeric error
+    that rejected the roadmap (independent probe, Gia Lai)."""
+    path = _across(tmp_path / "lo trinh.xlsx", [["A", "B", "1", "2", "3", "4", "5", "6=1+2+3+4+5"], *ACROSS])
+    failures, outputs = run_steps([path])
+    assert failures.filter(pl.col("kind") == "roadmap").is_empty()
+    assert outputs["roadmap_communes.parquet"].select("status", "poor_reduction", "budget_total").rows() == [
+        ("accepted", 30, 300)]
+
+
+def test_the_period_s_total_first_under_the_header(tmp_path):
+    """"Tổng cộng" right under the header, the years below it: its figures were read into the labels ("budget_4000", the
+    total budget lost) and a wrong total never checked (independent probe, Gia Lai)."""
+    rows = [[TITLE], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026–2030"],
+            ["STT", "Năm", "Số hộ nghèo giảm", "Tổng kinh phí (triệu đồng)", "NSTW (triệu đồng)"],
+            [None, "Tổng cộng", 32, 300, 180]]
+    rows += [[i, f"Năm {y}", p, b, c] for i, (y, p, b, c) in enumerate(zip(YEARS, [10, 8, 6, 4, 2], [100, 80, 60, 40, 20],
+                                                                          [60, 50, 40, 20, 10]), 1)]
+    failures, outputs = run_steps([_sheet(tmp_path / "lo trinh.xlsx", rows)])
+    assert sorted(outputs["roadmap.parquet"]["item"].unique()) == ["budget_central", "budget_total", "poor_reduction"]
+    f = _only(failures, "total_row_matches_sum")
+    assert (f["cell"], f["value"], f["expected"], f["field"]) == ("C4", "32", "30", "poor_reduction")
+
+
+def test_a_negative_budget_is_said_as_the_budget_s(tmp_path):
+    """A negative NS tỉnh cell read "Ô E11 (Giá trị): số hộ không được âm (-50)" (independent probe, Gia Lai): the
+    cell's item, and a figure, not households."""
+    rows = [r[:] for r in ACROSS]
+    rows[8][2] = -50  # 2026's provincial budget
+    failures, _ = run_steps([_across(tmp_path / "lo trinh.xlsx", rows)])
+    f = _only(failures.filter(pl.col("rule") == "non_negative"), "non_negative")
+    assert (f["cell"], f["field"]) == ("C13", "budget_province")
+    assert f["message"] == "Ô C13 (Ngân sách tỉnh): số liệu không được âm (-50)."

@@ -162,3 +162,24 @@ def test_a_broken_file_named_for_a_kind_is_that_kind_s_submission(tmp_path, name
     said = failures.filter(pl.col("source_file") == broken.name).select("rule", "kind").rows()
     assert said == [("readable", kind)]
     assert tables[table].select("commune_code", "status", "source_file").rows() == [("05800", "rejected", name)]
+
+
+def test_a_table_less_roadmap_is_the_roadmap_s_whatever_its_section_rows_say(tmp_path):
+    """A roadmap whose years the reader does not know ("Năm I … Năm V"): its section row "I. Chỉ tiêu giảm nghèo" names
+    the plan's words too, so the file named no one kind and was the plan's superseded copy, the commune's roadmap never
+    received (independent probe, Gia Lai). Its path names the roadmap first: the roadmap's submission, rejected."""
+    plan = _plan(tmp_path / "05800_phu_thinh.xlsx")
+    roadmap = write_book(tmp_path / "lo_trinh_05800_phu_thinh.xlsx", Grid([
+        ["UBND XÃ PHÚ THỊNH"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], [],
+        ["STT", "Nội dung", "ĐVT", "Năm I", "Năm II", "Năm III", "Năm IV", "Năm V"],
+        ["I", "Chỉ tiêu giảm nghèo"], [1, "Số hộ nghèo giảm", "hộ", 3, 3, 2, 2, 1],
+        ["II", "Kinh phí"], [1, "Tổng kinh phí", "triệu đồng", 100, 90, 80, 70, 60],
+    ], "Lộ trình"))
+    os.utime(plan, (1_700_000_000, 1_700_000_000))
+    os.utime(roadmap, (1_800_000_000, 1_800_000_000))
+    failures, tables = run_steps([plan, roadmap])
+    assert _status(tables) == [("accepted", 13, plan.name)]
+    said = failures.filter(pl.col("source_file") == roadmap.name).select("rule", "kind").rows()
+    assert said == [("table_found", "roadmap")]
+    assert tables["roadmap_communes.parquet"].select("commune_code", "status", "source_file").rows() == [
+        ("05800", "rejected", roadmap.name)]

@@ -150,12 +150,15 @@ def roadmap_rows(items: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def roadmap_commune_totals(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Per commune: the years given, households lifted out of poverty and budget over the period."""
+    """Per commune: the years given, households lifted out of poverty and budget over the period; null where the
+    roadmap gives no such item (a roadmap of sources without their total read 0 budget)."""
+    def over_the_period(item: str) -> pl.Expr:
+        values = pl.col("value").filter(pl.col("item") == item)
+        return pl.when(values.count() > 0).then(values.sum()).otherwise(None).alias(item)
+
     return rows.group_by("commune_code").agg(
-        pl.col("year").n_unique().cast(pl.Int64).alias("years"),
-        pl.col("value").filter(pl.col("item") == "poor_reduction").sum().alias("poor_reduction"),
-        pl.col("value").filter(pl.col("item") == "budget_total").sum().alias("budget_total"),
-    )
+        pl.col("year").n_unique().cast(pl.Int64).alias("years"), over_the_period("poor_reduction"),
+        over_the_period("budget_total"))
 
 
 def roadmap_provinces(rows: pl.LazyFrame) -> pl.LazyFrame:

@@ -115,6 +115,14 @@ def roadmap_sheets(run_dir: Path) -> list[Sheet]:
         pl.col("year").cast(pl.Utf8),
     )
     years = sorted({y for y in frame["year"].to_list() if y and y.isdigit()})
+    run_year, outside = _run_year(run_dir), []
+    period = f"{years[0]} - {years[-1]}" if years else ""
+    if run_year is not None:  # the run's period: a year outside it ("2031", roadmap_years) is no part of the province's
+        first, last = period_of(run_year)  # (its title read "GIAI ĐOẠN 2026 - 2031"; independent probe, Gia Lai)
+        outside = [y for y in years if not first <= int(y) <= last]
+        period = f"{first} - {last}"
+        years = [y for y in years if y not in outside]
+        frame = frame.filter(~pl.col("year").is_in(outside))
     if not years:
         return []
     sheets = []
@@ -134,12 +142,24 @@ def roadmap_sheets(run_dir: Path) -> list[Sheet]:
                 .join(communes, on=["province_code", "Nội dung"], how="left")
                 .select("Nội dung", "province_code", "Loại", *figures, "Số xã có số liệu"))
         notes = (f"Tổng lộ trình của các xã, phường có lộ trình được chấp nhận, đơn vị tính: {unit}; số xã có số liệu: "
-                 "số xã, phường có lộ trình ghi nội dung đó.",)
+                 "số xã, phường có lộ trình ghi nội dung đó.",
+                 *([f"Năm ngoài giai đoạn không tính vào bảng này: {', '.join(outside)} (cảnh báo roadmap_years)."]
+                   if outside else []))
         # the workbook adds "NĂM <run year>" to every title: the period is named before it
-        title = f"LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN {years[0]} - {years[-1]}, {what} ({unit.upper()}), TỔNG HỢP"
+        title = f"LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN {period}, {what} ({unit.upper()}), TỔNG HỢP"
         formats = {} if households else dict.fromkeys((*shown, "Cộng"), MONEY_FORMAT)
         sheets.append(Sheet(name, title, wide, notes, totals=False, formats=formats))  # items of kinds apart: no one total
     return sheets
+
+
+def _run_year(run_dir: Path) -> int | None:
+    """The year the run consolidated (manifest.json), None without a manifest."""
+    import json
+
+    try:
+        return int(json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))["year"])
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
 
 
 MONEY_FORMAT = "#,##0.00"  # shown with the reader's separators: 39.579,25

@@ -18,6 +18,7 @@ import re
 from ..parsed import ParsedTable, cell_json
 from ..readers.grid import Sheet
 from ..text import fold, match_key, nfc
+from .header_rows import is_numbered_row
 from .personal import values_in
 from .roadmap_units import ASIDE, budget_unit, money_unit, states_money, title_money
 from .vocabulary import load_vocabulary, row_label_tags
@@ -25,6 +26,8 @@ from .vocabulary import load_vocabulary, row_label_tags
 KIND = "roadmap"
 ATTRIBUTES = ("item", "item_label", "item_kind", "unit", "year")
 _YEAR = re.compile(r"^(?:nam\s+)?(20[2-4]\d)$")
+# a year of the period by its place, the year beside it: "Năm thứ nhất (2026)", "Năm thứ 2 (2027)", "Năm 1 - 2026"
+_NTH_YEAR = re.compile(r"^nam (?:thu )?(?:nhat|hai|ba|tu|nam|sau|\d) (20[2-4]\d)$")
 _YEAR_DIGITS = re.compile(r"20[2-4]\d")
 _PERIOD = re.compile(r"\bgiai doan(?: nam)? (20\d\d) (20\d\d)\b")
 HEADER_ROWS = 5  # rows above the first value row that may hold the header
@@ -42,10 +45,14 @@ def _year(value) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value) if float(value).is_integer() and 2020 <= value <= 2049 else None
     if isinstance(value, str) and "(" in value and len(value) <= 60:
+        nth = _NTH_YEAR.match(fold(_text(value)))
+        if nth:  # "Năm thứ nhất (2026)": the year in brackets is the year, not an aside
+            return int(nth.group(1))
         value = ASIDE.sub(" ", value)  # "Năm 2026 (năm kế hoạch)"
-    if not isinstance(value, str) or len(value) > 16 or not any(c.isdigit() for c in value):
+    if not isinstance(value, str) or len(value) > 24 or not any(c.isdigit() for c in value):
         return None  # a village name, a label: no year (cheap, the claim pass sees every sheet)
-    m = _YEAR.match(fold(_text(value)))
+    folded = fold(_text(value))
+    m = _YEAR.match(folded) or _NTH_YEAR.match(folded)
     return int(m.group(1)) if m else None
 
 
@@ -285,8 +292,12 @@ def _down(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
         return []
     year_col, year_rows = found
     first, last = year_rows[0], year_rows[-1]
-    total_rows = [r for r in range(last + 1, min(last + 3, len(sheet.rows))) if _is_total(sheet.value(r, year_col))]
-    header = _header_rows(sheet, first, year_col)
+    # the period's total after the years, or first, right under the header (its figures were read as the labels' words:
+    # "budget_4000"; independent probe, Gia Lai)
+    above = [first - 1] if first > 0 and _is_total(sheet.value(first - 1, year_col)) else []
+    total_rows = above + [r for r in range(last + 1, min(last + 3, len(sheet.rows))) if _is_total(sheet.value(r, year_col))]
+    top = above[0] if above else first
+    header = _header_rows(sheet, top, year_col)
     years = [_year(sheet.value(r, year_col)) for r in year_rows]
     period = _period(title, years)
     money = title_money(title)
@@ -303,7 +314,7 @@ def _down(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
                  for r, y in zip(year_rows, years)]
         cells += [(r, "total", _text(sheet.value(r, year_col)), item[0], label, item[1], item[2], "total", sheet.value(r, c))
                   for r in total_rows]
-        tables.append(_table(sheet, c, [header.start + 1, max(first, header.start + 1)], title, period, cells))
+        tables.append(_table(sheet, c, [header.start + 1, max(top, header.start + 1)], title, period, cells))
     if tables:  # rows among the years that are no year (nor the total below them), with figures: reported
         used = set(year_rows) | set(total_rows)
         value_cols = sorted({c - 1 for t in tables for c in t.columns.values()})
@@ -340,6 +351,8 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
     money = title_money(title)
     section_kind, items, unused = None, [], []
     for r in below:
+        if is_numbered_row(sheet.rows[r]):  # "A | B | C | 1 | 2 | … | 6=1+2+3+4+5": the column numbers, no item
+            continue
         label = _text(sheet.value(r, label_col))
         figures = [sheet.value(r, c) for c in year_cols + total_cols]
         if not label or vocab.rows.leading(label) & {"row.stop"}:
