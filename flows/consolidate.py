@@ -30,6 +30,7 @@ from giamngheo.reading import ReadContext
 from giamngheo.reference import Reference, load_reference
 from giamngheo.reports.artifacts_prefect import publish_prefect_artifacts
 from giamngheo.reports.build import begin_analyst_workbook, write_reports
+from giamngheo.reports.ledger import earlier_files, with_first_seen
 from giamngheo.reports.side_process import WORTH_IT_FILES, SideProcess
 from giamngheo.resolve import Resolver
 from giamngheo.summary import RunSummary
@@ -123,6 +124,7 @@ def publish(options: RunOptions, run_id: str, staging: Path, manifest: dict, sid
     approval.annotate_staged(staging, options.out, manifest)
     out = options.out
     previous = outputs.previous_runs(out)
+    manifest["files"] = with_first_seen(manifest["files"], earlier_files(out / outputs.RUNS / previous[-1]) if previous else [])
     artifacts.write_json(manifest, staging / "manifest.json")
     reports = write_reports(staging, options.raw, out / outputs.RUNS / previous[-1] if previous else None, options.deadline, side)
     manifest["reports"] = {"written": reports.written, "problems": reports.problems, "notes": reports.notes,

@@ -274,3 +274,23 @@ def test_a_byte_identical_copy_sent_later_does_not_make_the_report_late(tmp_path
     row = _row(submissions_table(make_run(tmp_path, files=files)), "01840")
     assert (row["file_in_use"], row["received_at"].isoformat(), row["on_time"]) == (
         "Email 20-6/01840.xlsx", "2026-05-20T03:00:00+00:00", True)
+
+
+def test_a_copy_sent_again_after_the_first_is_gone_stays_on_time(tmp_path):
+    """The same bytes touched after the deadline, or re-sent under another name with the first copy removed, made an
+    on-time report late: the ledger knew only the files of the run (independent probe, An Giang). Each run's manifest
+    carries when each content first came, from the run before."""
+    from giamngheo.reports.ledger import with_first_seen
+
+    first = [_file("01840.xlsx", "01840", "plan", "accepted", "2026-05-20T03:00:00+00:00", sha256="same")]
+    first = with_first_seen(first, [])
+    assert first[0]["first_seen"] == "2026-05-20T03:00:00+00:00"
+    touched = [_file("01840 (gui lai).xlsx", "01840", "plan", "accepted", "2026-07-01T03:00:00+00:00", sha256="same"),
+               _file("01843.xlsx", "01843", "plan", "accepted", "2026-07-01T03:00:00+00:00", sha256="new")]
+    again = with_first_seen(touched, first)
+    assert [f["first_seen"] for f in again] == ["2026-05-20T03:00:00+00:00", "2026-07-01T03:00:00+00:00"]
+    third = with_first_seen(touched, again)  # carried on: the first run's own manifest is no longer needed
+    assert third[0]["first_seen"] == "2026-05-20T03:00:00+00:00"
+    table = submissions_table(make_run(tmp_path, files=third))
+    assert (_row(table, "01840")["on_time"], _row(table, "01843")["on_time"]) == (True, False)
+    assert _row(table, "01840")["received_at"].isoformat() == "2026-05-20T03:00:00+00:00"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 
 import openpyxl
@@ -33,10 +34,16 @@ def test_rerun_parses_only_the_corrected_file_and_marks_the_fix(run_flow, tmp_pa
     before = pl.read_parquet(out / "validation_failures.parquet")
     assert set(before["history"]) == {"new"}
 
-    # nothing changed: nothing parsed, every failure persists
+    # nothing changed but one file's time (copied again, touched): nothing parsed, every failure persists, and that file's
+    # content first came when the first run saw it (the ledger judged it late by its new time; independent probe)
+    touched = sorted(raw.glob("*.xlsx"))[0]
+    os.utime(touched, (2_000_000_000, 2_000_000_000))
     run_flow(raw, out, targets=targets, province="19")
     again = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [f["path"] for f in again["files"] if f["parsed"]] == []
+    was = next(f for f in first["files"] if f["path"] == touched.name)
+    now = next(f for f in again["files"] if f["path"] == touched.name)
+    assert now["modified"] > was["modified"] and now["first_seen"] == was["first_seen"] == was["modified"]
     h = pl.read_parquet(out / "failure_history.parquet")
     assert h.filter(pl.col("history") != "persisting").select("source_file", "rule", "cell", "history").to_dicts() == []
     # row for row as the first run's (a join left them in any order: a comparison of two runs saw changes that were not)

@@ -14,7 +14,8 @@ communes that sent nothing.
   results_communes.parquet (results), the figures the run actually used; the
   manifest's file status is only the fallback.
 - A deadline is a calendar day in Vietnam (UTC+7, no daylight saving): a file is
-  on time when it was last modified before that day ended there.
+  on time when its content first came (its SHA-256's `first_seen` in the manifest, carried from run to run: the
+  earliest modification time of those bytes in any run) before that day ended there.
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ def _ledger_row(subs: list[dict], kind: str, output_status: str | None, deadline
     in_use = in_use if kind in _IN_PARTS else [chosen]
     # a byte-identical copy sent again (a second e-mail, a folder copied) does not move when the report came
     copies = [f for f in ordered if f.get("sha256") == chosen["sha256"]] if chosen.get("sha256") else [chosen]
-    received_at = min(filter(None, (_as_datetime(f.get("modified")) for f in copies)), default=None)
+    received_at = min(filter(None, (_as_datetime(f.get("first_seen") or f.get("modified")) for f in copies)), default=None)
     status = (
         output_status
         if output_status in ("accepted", "rejected")
@@ -182,6 +183,27 @@ def _ledger_row(subs: list[dict], kind: str, output_status: str | None, deadline
         "status": status,
         "on_time": _on_time(received_at, deadline),
     }
+
+
+def earlier_files(run_dir: Path) -> list[dict]:
+    """The files of an earlier run's manifest (none where it cannot be read: the history is a help, never a stop)."""
+    try:
+        return list(read_manifest(run_dir).get("files") or [])
+    except (OSError, ValueError):
+        return []
+
+
+def with_first_seen(files: list[dict], earlier: list[dict]) -> list[dict]:
+    """The manifest's files, each with `first_seen`: when its content (SHA-256) first came, in this run or any before
+    (`earlier`: the previous run's manifest files, which carry theirs). A report is received when its content first
+    came: the same bytes touched, or copied under another name with the first copy gone, after the deadline made an
+    on-time report late (independent probe, An Giang)."""
+    seen: dict[str, datetime] = {}
+    for f in [*earlier, *files]:
+        moment = _as_datetime(f.get("first_seen") or f.get("modified"))
+        if f.get("sha256") and moment is not None and (f["sha256"] not in seen or moment < seen[f["sha256"]]):
+            seen[f["sha256"]] = moment
+    return [{**f, "first_seen": seen[f["sha256"]].isoformat()} if f.get("sha256") in seen else f for f in files]
 
 
 def _files_by_commune_and_kind(files: list[dict]) -> dict[tuple[str, str], list[dict]]:
