@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +54,8 @@ class RunSummary:
         reports=None,
         province_fixed: bool = True,
     ):
-        hint = None if province_fixed else province_hint(communes, failures)
+        advice = [unresolved_files(failures, province_fixed), None if province_fixed else province_hint(communes, failures)]
+        hint = "\n".join(filter(None, advice)) or None
         counts = _published_counts(run_dir) or cls.counts_of(provinces, failures)
         sev, acknowledged = counts["failures"], counts.get("acknowledged_warnings", 0)
         below = communes.filter(pl.col("meets_assigned_target") == False)  # noqa: E712
@@ -142,6 +144,30 @@ class RunSummary:
                 f"{self.out / 'bao_cao_kiem_tra.html'}"
             )
         return "\n".join(lines)
+
+
+_CANDIDATE = re.compile(r"\(([^(),]+), \d{5}\)")  # "Xã Thạnh Phú (Tỉnh Đồng Tháp, 28771)": the candidate's province
+
+
+def unresolved_files(failures: pl.DataFrame, province_fixed: bool = True, shown: int = 5) -> str | None:
+    """The files whose commune could not be found (commune_resolved of a file, not a targets row), named with the
+    provinces their name is in: set aside, they count in no figure, and a run's summary said only "1 lỗi" (independent
+    probe, national run)."""
+    if failures.is_empty():
+        return None
+    unresolved = failures.filter((pl.col("rule") == "commune_resolved") & pl.col("cell").is_null()).unique(
+        "source_file", keep="first", maintain_order=True)
+    if unresolved.is_empty():
+        return None
+    named = []
+    for file, expected in unresolved.select("source_file", "expected").iter_rows():
+        provinces = list(dict.fromkeys(_CANDIDATE.findall(expected or "")))
+        named.append(f"{file} (tên có ở {', '.join(provinces)})" if len(provinces) > 1 else file)
+    more = f" và {len(named) - shown} tệp khác" if len(named) > shown else ""
+    fix = "tên xã/phường trong tiêu đề hoặc tên tệp" if province_fixed else (
+        "tên xã và tỉnh trong tiêu đề, hoặc chạy theo tỉnh với --province")
+    return (f"Không xác định được xã của {len(named)} tệp, không tính vào số liệu: {'; '.join(named[:shown])}{more}. Cần ghi "
+            f"rõ {fix} (chi tiết: validation_failures.parquet, quy tắc commune_resolved; files whose commune was not found)")
 
 
 def province_hint(communes: pl.DataFrame, failures: pl.DataFrame) -> str | None:

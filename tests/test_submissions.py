@@ -85,6 +85,25 @@ def test_a_run_without_province_says_which_province_would_read_its_unresolved_fi
     assert province_hint(communes, failures.head(0)) is None
 
 
+def test_the_summary_names_the_files_whose_commune_was_not_found():
+    """A national run said only "1 lỗi (error)" of a file set aside, its province blocks "0 bị từ chối" (independent
+    probe, national run): the summary names each such file and the provinces its name is in."""
+    import polars as pl
+
+    from giamngheo.summary import unresolved_files
+
+    failures = pl.DataFrame({
+        "rule": ["commune_resolved", "commune_resolved", "commune_resolved", "integer"],
+        "source_file": ["Xa Thanh Phu.xlsx", "bieu.xlsx", "chi tieu.xlsx", "a.xlsx"],
+        "cell": [None, None, "B6", "D7"],  # a targets workbook's row has its cell: not a commune's file
+        "expected": ["Xã Thạnh Phú (Tỉnh Đồng Tháp, 28771); Xã Thạnh Phú (Tỉnh Vĩnh Long, 29197)", "—", "—", None],
+    })
+    said = unresolved_files(failures, province_fixed=False)
+    assert said.startswith("Không xác định được xã của 2 tệp, không tính vào số liệu: Xa Thanh Phu.xlsx (tên có ở Tỉnh "
+                           "Đồng Tháp, Tỉnh Vĩnh Long); bieu.xlsx.") and "--province" in said
+    assert "--province" not in unresolved_files(failures) and unresolved_files(failures.tail(1)) is None
+
+
 def test_an_annex_dated_by_the_plan_it_is_attached_to_wins_by_that_date(tmp_path):
     """An annex's only date is often that of the plan it is attached to ("(Kèm theo Kế hoạch số 15/KH-UBND ngày 20/5/2026)"):
     a corrected annex, attached to the later plan, wins over the first even when its file is older on disk. Before, such a
