@@ -145,6 +145,8 @@ def resolve_files(records: list[FileRecord], resolver: Resolver) -> None:
         else:
             rec.resolution = resolver.resolve(rec.entry.path.name, data.title, data.codes)
         res = rec.resolution
+        if res.rule in ("commune_resolved", "wrong_province"):  # no sheet of it is used: none "used instead" of another
+            rec.failures = [f for f in rec.failures if f["rule"] != "sheet_not_used"]
         if res.rule == "commune_resolved":
             rec.failures.append(failure("commune_resolved", None, value=res.value, expected=candidates(res.candidates) or "—"))
         elif res.rule == "wrong_province":

@@ -202,3 +202,14 @@ def test_a_table_less_roadmap_is_the_roadmap_s_whatever_its_section_rows_say(tmp
     assert said == [("table_found", "roadmap")]
     assert tables["roadmap_communes.parquet"].select("commune_code", "status", "source_file").rows() == [
         ("05800", "rejected", roadmap.name)]
+
+
+def test_a_workbook_of_two_communes_is_refused_without_saying_a_sheet_was_used(tmp_path):
+    """A sheet per commune in one workbook: refused whole (commune_resolved, both named), and sheet_not_used said the
+    first sheet "được dùng" when nothing of the file was used (independent probe, national run)."""
+    other = [["UBND XÃ CAO MINH"], *PLAN[1:]]
+    book = write_book(tmp_path / "hai xa.xlsx", [Grid(PLAN, "Biểu 01"), Grid(other, "Biểu 02")])
+    failures, tables = run_steps([book])
+    said = failures.filter(pl.col("source_file") == book.name)
+    assert said["rule"].to_list() == ["commune_resolved"]
+    assert "05800" in said["expected"][0] and "01879" in said["expected"][0]
