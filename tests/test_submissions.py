@@ -207,7 +207,7 @@ def test_a_table_less_roadmap_is_the_roadmap_s_whatever_its_section_rows_say(tmp
 def test_a_workbook_of_two_communes_is_refused_without_saying_a_sheet_was_used(tmp_path):
     """A sheet per commune in one workbook: refused whole (commune_resolved, both named), and sheet_not_used said the
     first sheet "được dùng" when nothing of the file was used (independent probe, national run)."""
-    other = [["UBND XÃ CAO MINH"], *PLAN[1:]]
+    other = [["UBND XÃ CAO MINH"], *PLAN[1:4], [1, "Thôn Na Thành", 90, 7, 3, 2, 1], [2, "Thôn Đồng Tâm", 140, 9, 5, 2, 1]]
     book = write_book(tmp_path / "hai xa.xlsx", [Grid(PLAN, "Biểu 01"), Grid(other, "Biểu 02")])
     failures, tables = run_steps([book])
     said = failures.filter(pl.col("source_file") == book.name)
