@@ -63,7 +63,11 @@ class Resolver:
             return Resolution(None, method, "commune_resolved", [u.describe() for u in inside], value)
         unit = inside[0]
         if legacy:
-            value = ", ".join(self.legacy_names_in(value, unit)) or value
+            names = self.legacy_names_in(value, unit)
+            value = ", ".join(names) or value
+            # a unit that kept its name ("Xã Long Hòa" of Huyện Châu Thành, Trà Vinh, now Vĩnh Long's Xã Long Hòa): found
+            # by its former district, named as it is today; no old name used (independent probe, national run)
+            legacy = not names or any(fold(n) != fold(unit.commune_name) for n in names)
         return Resolution(unit, method, "legacy_unit_name" if legacy else None, [], value)
 
     def resolve(self, file_name: str, title: list[str], codes: list[str]) -> Resolution:

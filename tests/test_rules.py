@@ -444,6 +444,20 @@ def test_a_former_province_is_the_province_most_of_its_units_are_in(province, li
     assert (got.unit.commune_code if got.unit else got.rule) == want, got
 
 
+def test_a_unit_that_kept_its_name_is_no_old_name_whatever_district_the_title_names():
+    """"UBND XÃ LONG HÒA / HUYỆN CHÂU THÀNH, TỈNH TRÀ VINH": Vĩnh Long's Xã Long Hòa kept its name ("Giữ nguyên"), and
+    the file was told it used an old unit name (independent probe, national run). A former name that is not the unit's
+    today still is one."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+
+    national = Resolver(load_reference(), None)
+    kept = national.resolve("x.xlsx", ["UBND XÃ LONG HÒA", "HUYỆN CHÂU THÀNH, TỈNH TRÀ VINH", "KẾ HOẠCH NĂM 2026"], [])
+    assert (kept.unit.commune_code, kept.rule) == ("29413", None)
+    renamed = national.resolve("x.xlsx", ["UBND PHƯỜNG 12, Q. GÒ VẤP", "KẾ HOẠCH NĂM 2026"], [])
+    assert (renamed.unit.commune_code, renamed.rule) == ("26882", "legacy_unit_name")
+
+
 def test_an_unresolved_file_quotes_its_naming_line_and_whole_candidates():
     """A national run's refusals quoted the plan's first title line, not the line naming the commune, and a list of 40
     former "Phường 1" was cut in the middle of a name at 500 characters (independent probe)."""
