@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from schemas.columns import label_vi
 from transforms.markers import FORMULA_MARK
 
 from . import PARSER_VERSION
+from .kind_words import kind_named
 from .layout import fields as F
 from .layout import deprivations, households
 from .layout.header import header_labels_found
@@ -22,7 +24,7 @@ from .layout.personal import personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables
 from .layout.vocabulary import load_vocabulary
 from .parsed import ParsedTable, ParseResult, cell_columns, cell_json
-from .layout.tables import Table, document_year, partial_year, title_lines
+from .layout.tables import Table, document_year, find_tables, partial_year, title_lines
 from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import a1, column_letter
@@ -267,6 +269,27 @@ def _lists_without_members(tables: list[ParsedTable]) -> list[dict]:
     return out
 
 
+FIGURES_OF_A_TABLE = 6  # a sheet with fewer numbers (a date, a page number, a signature's) holds no table
+
+
+def _sheets_not_read(book, sheets: list, forced_kind: str | None) -> list[dict]:
+    """sheet_not_read: a visible sheet with figures from which no table was read, beside the file's tables. A roadmap
+    whose years the reader did not know, in the plan's workbook, was lost without a word (independent probe, Gia Lai).
+    The kind its name or title names, if one (a roadmap's warning is the roadmap's). A sheet whose table the reader
+    found and set aside (a summary by former commune, a copy of the annex) was read."""
+    out = []
+    for s in sheets:
+        if s.hidden:
+            continue  # reported as hidden_content
+        figures = sum(1 for row in s.rows for v in row if v.__class__ in (int, float))
+        if figures < FIGURES_OF_A_TABLE or find_tables(replace(book, sheets=[s]), forced_kind):
+            continue
+        kind = kind_named([s.name, *title_lines(s, min(TOP, len(s.rows)), single=True)[:4]])
+        labels = " | ".join(header_labels_found(s))[:300]
+        out.append({**failure("sheet_not_read", s.name, value=labels or "(không có)"), "kind": kind})
+    return out
+
+
 def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> ParseResult:
     """The parse result of a file that cannot be used at all (rule `readable`)."""
     return ParseResult(
@@ -368,6 +391,9 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         )
     result.tables.extend(others)
     sheets = {s.name: s for s in book.sheets}
+    if tables or others:  # (a file of no table at all is table_found)
+        read = used | {t.sheet for t in others} | set(personal) | {o.sheet.name for t in tables for o in t.passed_over}
+        result.failures.extend(_sheets_not_read(book, [s for s in book.sheets if s.name not in read], forced_kind))
     result.failures.extend(_hidden_rows_of(others, sheets))
     result.failures.extend(_formulas_of(others, sheets))
     for t in result.tables:

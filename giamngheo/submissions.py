@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from .discover import FileEntry
+from .kind_words import kind_named
 from .layout.fields import REDUCTIONS
 from .layout.tables import document_year
 from .parse import failure
 from .parsed import ParseResult
 from .resolve import Resolution, Resolver
-from .text import fold
 
 PLAN = "plan"  # a file with no table competes as a plan (choose_submissions)
 HOUSEHOLDS = "households"
 NOT_REPORTS = ("targets", "summary")  # table kinds that are no commune's report
-_WORDS = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass
@@ -56,17 +54,10 @@ class FileRecord:
 
     @cached_property
     def named_kind(self) -> str | None:
-        """The one report kind its path, else its first title line naming any, names (Kind.file_words), else None: a
-        roadmap's section row "I. Chỉ tiêu giảm nghèo" under its title names the plan's words too (a broken
-        "lo_trinh_….xlsx" was the plan's superseded copy; independent probe, Gia Lai)."""
-        from .kinds import KINDS  # (the kinds' modules read this one's FileRecord)
-
-        for line in [self.entry.rel, *self.data.title[:6]]:
-            text = f" {' '.join(_WORDS.sub(' ', fold(line)).split())} "
-            found = {k.name for k in KINDS for w in k.file_words if f" {w} " in text}
-            if found:
-                return found.pop() if len(found) == 1 else None
-        return None
+        """The one report kind its path, else its first title line naming any, names (Kind.file_words): a roadmap's
+        section row "I. Chỉ tiêu giảm nghèo" under its title names the plan's words too (a broken "lo_trinh_….xlsx"
+        was the plan's superseded copy; independent probe, Gia Lai)."""
+        return kind_named([self.entry.rel, *self.data.title[:6]])
 
     @property
     def doc_date(self) -> tuple:

@@ -233,6 +233,11 @@ RULES: tuple[Rule, ...] = (
     Rule("legacy_unit_name", WARNING, STRUCTURE, "Tên đơn vị cũ", "Pre-2025 unit name",
          "Tệp dùng tên đơn vị cũ ({value}), đã quy đổi sang {expected}.",
          "The file uses a pre-2025 unit name ({value}), mapped to {expected}."),
+    Rule("sheet_not_read", WARNING, STRUCTURE, "Đọc được mọi trang có số liệu", "Every sheet with figures read",
+         "Trang tính \u201c{sheet}\u201d có số liệu nhưng không đọc được bảng nào trong đó; số liệu trang này không được tính. "
+         "Các tiêu đề tìm thấy: {value}.",
+         "Sheet \u201c{sheet}\u201d holds figures but no table could be read from it; they are not counted. Header labels seen: "
+         "{value}."),
     Rule("hidden_content", WARNING, STRUCTURE, "Nội dung bị ẩn", "Hidden content",
          "Nội dung bị ẩn: {detail_vi} {value}; nội dung này vẫn được đọc như phần còn lại.",
          "Hidden content: {detail_en} {value}; it is read like the rest."),

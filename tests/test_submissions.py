@@ -213,3 +213,18 @@ def test_a_workbook_of_two_communes_is_refused_without_saying_a_sheet_was_used(t
     said = failures.filter(pl.col("source_file") == book.name)
     assert said["rule"].to_list() == ["commune_resolved"]
     assert "05800" in said["expected"][0] and "01879" in said["expected"][0]
+
+
+def test_a_sheet_with_figures_no_table_was_read_from_is_said(tmp_path):
+    """A roadmap in the plan's workbook whose years the reader did not know was lost without a word (independent probe,
+    Gia Lai): a visible sheet with figures from which nothing was read is a warning, of the kind its name names."""
+    roadmap = [["UBND XÃ PHÚ THỊNH"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], [],
+               ["STT", "Nội dung", "ĐVT", "Năm I", "Năm II", "Năm III", "Năm IV", "Năm V"],
+               [1, "Số hộ nghèo giảm", "hộ", 3, 3, 2, 2, 1], [2, "Tổng kinh phí", "triệu đồng", 100, 90, 80, 70, 60]]
+    signed = [["Phú Thịnh, ngày 20 tháng 5 năm 2026"], ["Người lập biểu", None, "Chủ tịch"], ["Trang", 2]]
+    book = write_book(tmp_path / "05800_ke_hoach.xlsx", [Grid(PLAN, "KH 2026"), Grid(roadmap, "Lộ trình"), Grid(signed, "Ký")])
+    failures, tables = run_steps([book])
+    assert _status(tables) == [("accepted", 13, book.name)]
+    said = failures.filter(pl.col("rule") == "sheet_not_read")
+    assert said.select("source_sheet", "kind", "severity").rows() == [("Lộ trình", "roadmap", "warning")]
+    assert said["message"][0].startswith("Trang tính “Lộ trình” có số liệu nhưng không đọc được bảng nào")

@@ -24,6 +24,7 @@ from ..layout.vocabulary import load_vocabulary
 from ..text import fold
 from .base import Context, Figures, Kind, Output
 from .deprivations_report import deprivation_section, deprivation_sheets
+from ..kind_words import KIND_WORDS
 
 COMMUNES_TABLE = Output("deprivations.parquet", Deprivations, "detail", diff_key=("commune_code", "indicator_id", "group"))
 VILLAGES = Output("deprivations_villages.parquet", DeprivationsVillages, "detail")
@@ -266,7 +267,7 @@ DEPRIVATIONS = Kind(
     title_vi="bảng thiếu hụt các chỉ số",
     title_en="deprivation table",
     heading_vi="Chỉ số thiếu hụt",
-    file_words=("thieu hut", "chi so thieu hut", "ngheo da chieu", "dich vu xa hoi co ban"),
+    file_words=KIND_WORDS["deprivations"],
     counts=COUNTS,
     rates=RATES,
     rows=DeprivationRows,

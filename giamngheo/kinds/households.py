@@ -22,6 +22,7 @@ from ..layout.vocabulary import load_vocabulary
 from ..secret import keyer
 from .base import Context, Figures, Kind, Output
 from .households_report import household_section, household_sheets
+from ..kind_words import KIND_WORDS
 
 HOUSEHOLDS = Output("households.parquet", Households, "household", traced=True)
 COMMUNES = Output("households_communes.parquet", HouseholdsCommunes, "commune")
@@ -172,7 +173,7 @@ HOUSEHOLDS_KIND = Kind(
     title_vi="danh sách hộ nghèo, hộ cận nghèo",
     title_en="household list",
     heading_vi="Danh sách hộ",
-    file_words=("danh sach ho", "ds ho", "danh sach ho ngheo", "danh sach ho can ngheo", "dshn", "ds hn", "ds hcn"),
+    file_words=KIND_WORDS["households"],
     in_parts=True,  # "DS hộ nghèo.xlsx" and "DS hộ cận nghèo.xlsx": the poor's list was superseded by the near-poor's
     counts=COUNTS,
     rates=(),

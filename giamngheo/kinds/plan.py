@@ -15,6 +15,7 @@ from ..figures import accepted_only, commune_status, expected_communes, unit_nam
 from ..layout.vocabulary import load_vocabulary
 from .base import Context, Figures, Kind, Output
 from .breakdowns_report import breakdown_section, breakdown_sheets
+from ..kind_words import KIND_WORDS
 
 COUNTS = PLAN_COUNTS
 BREAKDOWN_FIELDS = PLAN_BREAKDOWNS  # poor_ethnic_minority, ...: parts of the poor and near-poor counts
@@ -105,7 +106,7 @@ PLAN = Kind(
     title_vi="kế hoạch",
     title_en="plan annex",
     heading_vi="Kế hoạch",
-    file_words=("ke hoach", "phan bo", "phu luc", "chi tieu"),
+    file_words=KIND_WORDS["plan"],
     counts=COUNTS + BREAKDOWN_FIELDS,
     rates=RATES,
     rows=PlanVillageRows,

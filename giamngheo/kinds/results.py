@@ -16,6 +16,7 @@ from transforms.lineage import cell_lineage
 from ..figures import accepted_only, commune_status, unit_names, with_run
 from .base import PROVENANCE, Context, Figures, Kind, Output
 from .plan import COMMUNES as PLAN_COMMUNES, VILLAGE_TABLE_CHECKS
+from ..kind_words import KIND_WORDS
 
 VILLAGES = Output("results_villages.parquet", ResultsVillages, "village")
 COMMUNES = Output("results_communes.parquet", ResultsCommunes, "commune")
@@ -126,7 +127,7 @@ RESULTS = Kind(
     title_vi="báo cáo kết quả",
     title_en="results report",
     heading_vi="Kết quả cuối năm",
-    file_words=("ket qua", "ket qua ra soat", "ket qua giam ngheo", "bao cao ket qua"),
+    file_words=KIND_WORDS["results"],
     counts=tuple(RESULTS_COUNTS + RESULTS_BREAKDOWN_FIELDS),
     rates=tuple(RESULTS_RATES),
     rows=ResultsRows,

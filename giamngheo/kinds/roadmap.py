@@ -14,6 +14,7 @@ from transforms.lineage import source_cell
 from ..figures import accepted_only, commune_status, unit_names
 from ..layout.roadmap import ATTRIBUTES
 from .base import Context, Figures, Kind, Output, Sheet
+from ..kind_words import KIND_WORDS
 
 ROWS = Output("roadmap.parquet", Roadmap, "detail", traced=True, diff_key=("commune_code", "year", "item"))
 COMMUNES = Output("roadmap_communes.parquet", RoadmapCommunes, "commune")
@@ -212,7 +213,7 @@ ROADMAP = Kind(
     title_vi="lộ trình giảm nghèo",
     title_en="roadmap",
     heading_vi="Lộ trình 2026-2030",
-    file_words=("lo trinh", "giai doan 2026 2030"),
+    file_words=KIND_WORDS["roadmap"],
     counts=("value",),
     rates=(),
     rows=RoadmapRows,
