@@ -108,8 +108,10 @@ def _message(rec: dict) -> tuple[str, str]:
     if rule.id in _UNIT_SUMS:  # "Ô E9 (xã)", "Ô C12 (Bản Cang)"; a commune's table with no cell: "Toàn xã" (was "E9 xã")
         where = f"Ô {where} ({detail_vi})" if where else f"Toàn {detail_vi}"
         where_en = f"Cell {where_en} ({detail_en})" if where_en else f"The whole {detail_en}"
-    if rule.id == "commune_resolved":  # a file's commune, or a row's of the targets workbook (its cell)
+    if rule.id == "commune_resolved":  # a file's commune (the title's cell that named it), or a targets workbook row's
         where, where_en = (f"ở ô {where}", f"at cell {where_en}") if rec.get("cell") else ("của tệp", "of this file")
+    elif rule.id in ("wrong_province", "legacy_unit_name"):  # the title's cell that named the unit, where a title did
+        where, where_en = (f" (ô {where})", f" (cell {where_en})") if rec.get("cell") else ("", "")
     fields = [f for f in _text(rec.get("field")).split(",") if f]
     as_vi, as_en = (number_vi, number_en) if rule.numbers else (str, str)
     args = {

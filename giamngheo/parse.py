@@ -24,6 +24,7 @@ from .layout.personal import personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables
 from .layout.vocabulary import load_vocabulary
 from .parsed import ParsedTable, ParseResult, cell_columns, cell_json
+from .layout.title_cells import title_cells
 from .layout.tables import Table, document_year, find_tables, partial_year, title_lines
 from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
@@ -400,6 +401,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         result.failures.extend(unused_row_failures(t))
     # a listed person's name in a title line or a village cell stays in this process (the cache keeps the result)
     result.title = scrub(result.title, result.tables, sheets, households.KIND)
+    result.title_cells = title_cells(book.sheets, result.title)
     result.failures.extend(_lists_without_members(others))  # (its rows' names scrubbed from the titles first)
     result.seconds = time.perf_counter() - started
     return result

@@ -62,6 +62,7 @@ class ParseResult:
     # cell, field, value, expected, detail
     failures: list[dict] = field(default_factory=list)
     title: list[str] = field(default_factory=list)  # title lines of the file, for its commune and date
+    title_cells: list = field(default_factory=list)  # [sheet, row, column] of each title line (None: not found)
     codes: list[str] = field(default_factory=list)  # 5-digit unit codes found in the title
     doc_date: list[int] | None = None  # [year, month, day] the document was signed
     year: int | None = None  # the year the document is for

@@ -13,6 +13,7 @@ from .layout.tables import document_year
 from .parse import failure
 from .parsed import ParseResult
 from .resolve import Resolution, Resolver
+from .text import fold
 
 PLAN = "plan"  # a file with no table competes as a plan (choose_submissions)
 HOUSEHOLDS = "households"
@@ -138,12 +139,27 @@ def resolve_files(records: list[FileRecord], resolver: Resolver) -> None:
         res = rec.resolution
         if res.rule in ("commune_resolved", "wrong_province"):  # no sheet of it is used: none "used instead" of another
             rec.failures = [f for f in rec.failures if f["rule"] != "sheet_not_used"]
+        at = _naming_cell(data, res.value) or [None, None, None]  # the title's cell that named it, if the title did
         if res.rule == "commune_resolved":
-            rec.failures.append(failure("commune_resolved", None, value=res.value, expected=candidates(res.candidates) or "—"))
+            rec.failures.append(failure("commune_resolved", *at, value=res.value, expected=candidates(res.candidates) or "—"))
         elif res.rule == "wrong_province":
-            rec.failures.append(failure("wrong_province", None, value=res.value, expected=candidates(res.candidates)))
+            rec.failures.append(failure("wrong_province", *at, value=res.value, expected=candidates(res.candidates)))
         elif res.rule == "legacy_unit_name" and res.unit:
-            rec.failures.append(failure("legacy_unit_name", None, value=res.value[:120], expected=res.unit.describe()))
+            rec.failures.append(failure("legacy_unit_name", *at, value=res.value[:120], expected=res.unit.describe()))
+
+
+def _naming_cell(data: ParseResult, value: str | None) -> list | None:
+    """[sheet, row, column] of the title line a resolution's value was read from (a file's name has none)."""
+    if not value:
+        return None
+    # the value as the resolver quotes it: the line, a part of it, or the former unit's name it found there ("Phường Cam
+    # Giá: đơn vị cũ, nay thuộc nhiều xã, phường"), in any case
+    said = {fold(value)[:60], fold(value.split(":")[0].split(",")[0])}
+    for line, cell in zip(data.title, data.title_cells):
+        text = fold(line or "")
+        if cell and text and any(s and s in text for s in said) or cell and text and text[:60] in fold(value):
+            return cell
+    return None
 
 
 _NO_TABLE = ("readable", "table_found", "personal_list")

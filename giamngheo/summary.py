@@ -155,7 +155,8 @@ def unresolved_files(failures: pl.DataFrame, province_fixed: bool = True, shown:
     probe, national run)."""
     if failures.is_empty():
         return None
-    unresolved = failures.filter((pl.col("rule") == "commune_resolved") & pl.col("cell").is_null()).unique(
+    of_a_file = pl.col("kind").is_null() | (pl.col("kind") != "targets")  # a targets workbook's row is no commune's file
+    unresolved = failures.filter((pl.col("rule") == "commune_resolved") & of_a_file).unique(
         "source_file", keep="first", maintain_order=True)
     if unresolved.is_empty():
         return None

@@ -54,8 +54,8 @@ RULES: tuple[Rule, ...] = (
          "Không xác định được xã/phường {cell} ({value}); các khả năng: {expected}.",
          "The commune {cell} could not be identified ({value}); candidates: {expected}."),
     Rule("wrong_province", ERROR, STRUCTURE, "Đúng tỉnh", "Commune of this province",
-         "Tệp thuộc đơn vị của tỉnh khác: {expected}.",
-         "The file belongs to a unit of another province: {expected}."),
+         "Tệp thuộc đơn vị của tỉnh khác{cell}: {expected}.",
+         "The file belongs to a unit of another province{cell}: {expected}."),
     Rule("wrong_year", ERROR, STRUCTURE, "Đúng năm báo cáo", "Report of the run's year",
          "Tài liệu là của năm {value}, không phải năm {expected} đang tổng hợp.",
          "The document is for {value}, not for {expected}, the year being consolidated.", numbers=False),
@@ -231,8 +231,8 @@ RULES: tuple[Rule, ...] = (
          "file time; a file that cannot be read, has no table, lacks a required column, or a plan without its reductions "
          "never replaces a whole one)."),
     Rule("legacy_unit_name", WARNING, STRUCTURE, "Tên đơn vị cũ", "Pre-2025 unit name",
-         "Tệp dùng tên đơn vị cũ ({value}), đã quy đổi sang {expected}.",
-         "The file uses a pre-2025 unit name ({value}), mapped to {expected}."),
+         "Tệp dùng tên đơn vị cũ ({value}){cell}, đã quy đổi sang {expected}.",
+         "The file uses a pre-2025 unit name ({value}){cell}, mapped to {expected}."),
     Rule("sheet_not_read", WARNING, STRUCTURE, "Đọc được mọi trang có số liệu", "Every sheet with figures read",
          "Trang tính \u201c{sheet}\u201d có số liệu nhưng không đọc được bảng nào trong đó; số liệu trang này không được tính. "
          "Các tiêu đề tìm thấy: {value}.",

@@ -204,17 +204,17 @@ def test_required_columns_missing_near_poor(tmp_path):
 def test_commune_resolved_unknown_name(tmp_path):
     path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, title="UBND XÃ HOA MẶT TRỜI")
     ins = inspect(path)
-    f = the_failure(ins, "commune_resolved", None)
+    f = the_failure(ins, "commune_resolved", "A1")  # the title cell that named it
     assert f["commune_code"] is None
     assert ins.commune is None
-    assert f["message"].startswith("Không xác định được xã/phường của tệp (")
+    assert f["message"].startswith("Không xác định được xã/phường ở ô A1 (") and f["source_sheet"] == "Phụ lục"
 
 
 def test_commune_resolved_legacy_name_split_lists_candidates(tmp_path):
     # Phường Cam Giá (before 2025) was split between Phường Gia Sàng and Phường Tích Lương
     path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, title="UBND PHƯỜNG CAM GIÁ")
     ins = inspect(path)
-    f = the_failure(ins, "commune_resolved", None)
+    f = the_failure(ins, "commune_resolved", "A1")  # the title cell that named it
     assert "05467" in f["expected"] and "05500" in f["expected"]
     assert "Gia Sàng" in f["message"] and "Tích Lương" in f["message"]
     assert ins.commune is None
@@ -223,7 +223,7 @@ def test_commune_resolved_legacy_name_split_lists_candidates(tmp_path):
 def test_commune_resolved_ambiguous_without_province(tmp_path):
     path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, title="UBND XÃ TÂN THÀNH")
     ins = inspect(path, province=None)
-    f = the_failure(ins, "commune_resolved", None)
+    f = the_failure(ins, "commune_resolved", "A1")  # the title cell that named it
     assert "05923" in f["expected"] and "06445" in f["expected"]  # Thái Nguyên and Lạng Sơn
     # within province 19 the same title is Xã Tân Thành, 05923
     ins19 = inspect(path)
@@ -233,7 +233,7 @@ def test_commune_resolved_ambiguous_without_province(tmp_path):
 def test_wrong_province(tmp_path):
     path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, title="UBND XÃ PHÚ LINH")  # 00706, Tuyên Quang (08)
     ins = inspect(path)
-    f = the_failure(ins, "wrong_province", None)
+    f = the_failure(ins, "wrong_province", "A1")
     assert "00706" in f["expected"]
     assert "Tuyên Quang" in f["message"]
     assert ins.commune is None
@@ -244,7 +244,7 @@ def test_legacy_unit_name(tmp_path):
     # Phường Cải Đan (before 2025) became part of Phường Sông Công (05518)
     path = plan_xlsx(tmp_path / "bieu.xlsx", GOOD, title="UBND PHƯỜNG CẢI ĐAN")
     ins = inspect(path)
-    f = the_failure(ins, "legacy_unit_name", None, value="Phường Cải Đan")
+    f = the_failure(ins, "legacy_unit_name", "A1", value="Phường Cải Đan")
     assert "05518" in f["expected"]
     assert "Cải Đan" in f["message"] and "Sông Công" in f["message"]
     assert "05518" in ins.commune

@@ -95,7 +95,8 @@ def test_the_summary_names_the_files_whose_commune_was_not_found():
     failures = pl.DataFrame({
         "rule": ["commune_resolved", "commune_resolved", "commune_resolved", "integer"],
         "source_file": ["Xa Thanh Phu.xlsx", "bieu.xlsx", "chi tieu.xlsx", "a.xlsx"],
-        "cell": [None, None, "B6", "D7"],  # a targets workbook's row has its cell: not a commune's file
+        "cell": ["A1", None, "B6", "D7"],
+        "kind": [None, None, "targets", "plan"],  # a targets workbook's row: not a commune's file
         "expected": ["Xã Thạnh Phú (Tỉnh Đồng Tháp, 28771); Xã Thạnh Phú (Tỉnh Vĩnh Long, 29197)", "—", "—", None],
     })
     said = unresolved_files(failures, province_fixed=False)
