@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -23,6 +24,7 @@ import orjson
 
 
 def digest(paths: list[Path], ignore: tuple[str, ...] = ()) -> dict[str, str]:
+    os.environ.setdefault("GIAMNGHEO_SECRET", "parse digest")  # a household list's keys: the same key in both runs
     from giamngheo.parallel import ParseJob, parse_one
     from giamngheo.readers.grid import Limits
 

@@ -145,6 +145,20 @@ def test_section_rows_naming_a_town_or_southern_village_give_its_households_thei
     assert parsed.tables[0].rows["name"] == [f"{word} 3"] * 2 + [f"{word} 4"] * 2
 
 
+@pytest.mark.parametrize("first, second, merged", [("Bon Jang Lành", "Buôn Ea Kmar", False), ("Ea Hiao", "Krông Jing", True)])
+def test_section_rows_of_highland_villages_are_no_households(tmp_path, first, second, merged):
+    """"Bon Jang Lành" (M'nông villages are bon) over its households, in the head's column merged across: read as a
+    household whose code was the village's name, the list rejected (independent probe, Đắk Lắk). A type word, or a name
+    merged across the columns with no code nor ID of its own, is a village's section row."""
+    rows = [["STT", "Họ và tên chủ hộ", "Số CCCD", "Số nhân khẩu", "Phân loại"], [None, first]]
+    rows += [[i + 1, p[0], p[3], p[4], p[5]] for i, p in enumerate(PEOPLE[:2])] + [[None, second]]
+    rows += [[i + 3, p[0], p[3], p[4], p[5]] for i, p in enumerate(PEOPLE[2:])]
+    merges = ("B4:D4", "B7:D7") if merged else ()
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows, merges), Limits())
+    assert [t.kind for t in parsed.tables] == ["households"] and not parsed.failures, parsed.failures
+    assert parsed.tables[0].rows["name"] == [first] * 2 + [second] * 2
+
+
 def test_a_lone_column_named_like_an_indicator_is_no_deprivation_mark(tmp_path):
     """'Việc làm' beside the head's name (what the head does) is not indicator 1: three indicators or more make a set."""
     rows = [["STT", "Họ và tên chủ hộ", "Thôn", "Số nhân khẩu", "Phân loại", "Việc làm"]]

@@ -61,6 +61,11 @@ def _sheet_village(name: str, title: list[str]) -> str | None:
     return name.strip() if any(v in line for line in lines for v in said) else None
 
 
+def has_identity_beyond_name(cells: list, identity: list[int], name_col: int) -> bool:
+    """Whether the row gives a code or an ID number besides the head's name column."""
+    return any(j != name_col and j < len(cells) and C.filled(cells[j]) for j in identity)
+
+
 def _sheet_group(sheet: Sheet, title: list[str]) -> str | None:
     """The group a sheet's name or title gives all its rows (a sheet each), when it names one alone."""
     for text in (sheet.name, " ".join(title)):
@@ -161,6 +166,8 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
     figures = [cols[f] for f in ("members", "id_number", "birth", "phone") if f in cols]
     personal = [cols[f] for f in ("id_number", "birth", "phone") if f in cols]
     section_index, unused = 0, []
+    # rows where a cell is merged across columns: a section row's title ("Bon Jang Lành" over B:E), never a household's
+    spanning = {r for r1, c1, r2, c2 in sheet.merged if c2 > c1 and r1 > bottom for r in range(r1, r2 + 1)}
     keyed = keyer(short=True)  # 72-bit digests: within a commune, two households never share one
     filled = C.filled
     for r in range(bottom + 1, len(sheet.rows)):
@@ -187,7 +194,8 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
                 group, section_index = named, section_index + 1
                 continue
             # accents matter: "Bản Nà" is a village, "Bàn Văn Lợi" a person
-            if "village" not in cols and _village_named(match_key(NUMBERED.sub("", texts[-1]))):
+            if "village" not in cols and (_village_named(match_key(NUMBERED.sub("", texts[-1]))) or (
+                    r in spanning and count == 1 and not has_identity_beyond_name(cells, identity, name_col))):
                 village = NUMBERED.sub("", texts[-1])
                 continue
         if not has_identity or numbering_row(sheet, r, name_col):
