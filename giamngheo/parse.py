@@ -223,17 +223,30 @@ def _unread_figure_columns(table: Table, data_rows: set[int]) -> list[dict]:
     return out
 
 
-def _hidden_rows_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:
-    """hidden_content for the hidden rows a deprivation table, a roadmap or a household list reads, as a village table's
-    are (a hidden indicator row was counted without a word: independent probe, Hà Tĩnh); once a row and kind."""
+def _hidden_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:
+    """hidden_content for the hidden sheet, rows and columns a deprivation table, a roadmap or a household list reads, as
+    a village table's are (a hidden indicator row was counted without a word: independent probe, Hà Tĩnh; a list's
+    hidden members column: Đắk Lắk); once a sheet, row or column and kind."""
     out, seen = [], set()
+
+    def once(key: tuple, found: dict, kind: str) -> None:
+        if key not in seen:
+            seen.add(key)
+            out.append({**found, "kind": kind})
+
     for t in tables:
         sheet = sheets.get(t.sheet)
-        hidden = set(sheet.hidden_rows) if sheet is not None else set()
-        for r in sorted(hidden & set(t.rows.get("row") or ())):
-            if (t.sheet, r, t.kind) not in seen:
-                seen.add((t.sheet, r, t.kind))
-                out.append({**failure("hidden_content", t.sheet, row=r, col=1, value=str(r), detail="row"), "kind": t.kind})
+        if sheet is None:
+            continue
+        if sheet.hidden:
+            once((t.sheet, "sheet", t.kind), failure("hidden_content", t.sheet, value=t.sheet, detail="sheet"), t.kind)
+        for r in sorted(set(sheet.hidden_rows) & set(t.rows.get("row") or ())):
+            once((t.sheet, r, t.kind), failure("hidden_content", t.sheet, row=r, col=1, value=str(r), detail="row"), t.kind)
+        header = t.header_rows[-1] if t.header_rows else None
+        for fld, c in sorted(t.columns.items(), key=lambda item: item[1]):
+            if c in sheet.hidden_columns:
+                found = failure("hidden_content", t.sheet, row=header, col=c, field=fld, value=column_letter(c), detail="column")
+                once((t.sheet, "column", c, t.kind), found, t.kind)
     return out
 
 
@@ -359,8 +372,9 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         for s in book.sheets:
             labels.extend(header_labels_found(s))
         result.failures.append(failure("table_found", None, value=" | ".join(labels[:30])[:500]))
+    read = used | {t.sheet for t in others}  # a hidden sheet another recogniser read is said as read (_hidden_of)
     for s in book.sheets:
-        if s.hidden and s.name not in used and any(any(v is not None for v in r) for r in s.rows):
+        if s.hidden and s.name not in read and any(any(v is not None for v in r) for r in s.rows):
             result.failures.append(failure("hidden_content", s.name, value=s.name, detail="unused_sheet"))
     for t in tables:
         # each of a table's failures is its kind's (a formula without its value in the plan's table does not reject the
@@ -393,9 +407,9 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
     result.tables.extend(others)
     sheets = {s.name: s for s in book.sheets}
     if tables or others:  # (a file of no table at all is table_found)
-        read = used | {t.sheet for t in others} | set(personal) | {o.sheet.name for t in tables for o in t.passed_over}
-        result.failures.extend(_sheets_not_read(book, [s for s in book.sheets if s.name not in read], forced_kind))
-    result.failures.extend(_hidden_rows_of(others, sheets))
+        seen = read | set(personal) | {o.sheet.name for t in tables for o in t.passed_over}
+        result.failures.extend(_sheets_not_read(book, [s for s in book.sheets if s.name not in seen], forced_kind))
+    result.failures.extend(_hidden_of(others, sheets))
     result.failures.extend(_formulas_of(others, sheets))
     for t in result.tables:
         result.failures.extend(unused_row_failures(t))

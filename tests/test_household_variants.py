@@ -587,3 +587,21 @@ def test_a_list_refused_whole_is_the_commune_s_list_not_a_plan(tmp_path):
     path = _xlsx(tmp_path / "ds nhan khau.xlsx", rows)
     record = FileRecord(FileEntry(path.name, path, 1, 0.0), path.name, True, parse_workbook(path, Limits()))
     assert record.kinds == {"households"}
+
+
+def test_a_list_s_hidden_column_and_sheet_are_said_as_read(tmp_path):
+    """A hidden members column of a household list was read without a word, as a village table's is not (independent
+    probe, Đắk Lắk); a hidden sheet holding a list was said to be "not used" though its households were counted."""
+    rows = [["STT", "Họ và tên chủ hộ", "Số CCCD", "Số nhân khẩu", "Phân loại"]]
+    rows += [[i + 1, p[0], p[3], p[4], p[5]] for i, p in enumerate(PEOPLE)]
+    path = _xlsx(tmp_path / "ds.xlsx", rows)
+    wb = openpyxl.load_workbook(path)
+    wb.active.column_dimensions["D"].hidden = True
+    wb.active.sheet_state = "hidden"
+    wb.create_sheet("Ghi chú").append(["Ghi chú"])
+    wb.save(path)
+    parsed = parse_workbook(path, Limits())
+    assert [t.kind for t in parsed.tables] == ["households"]
+    said = sorted((f["rule"], f["detail"], f["cell"], f.get("field"), f.get("kind")) for f in parsed.failures)
+    assert said == [("hidden_content", "column", "D3", "members", "households"),
+                    ("hidden_content", "sheet", None, None, "households")], said

@@ -100,11 +100,11 @@ def test_village_type_words_are_the_vocabularys(tmp_path):
     from giamngheo.text import match_key
     from transforms.households import village_match_key
 
-    names = pl.DataFrame({"n": [match_key(v) for v in ("Tổ dân phố 3", "Thôn Nà Rì", "Khu dân cư Số 2", "Nà Rì")]})
+    names = pl.DataFrame({"n": [match_key(v) for v in ("Tổ dân phố 3", "Thôn Nà Rì", "Khu dân cư Số 2", "Nà Rì", "Đội 2")]})
     keys = names.select(village_match_key(pl.col("n"), load_vocabulary().village_types))["n"].to_list()
-    assert keys == ["3", "nà rì", "dân cư số 2", "nà rì"]  # "khu" alone is a town's word
+    assert keys == ["3", "nà rì", "số 2", "nà rì", "đội 2"]  # "khu dân cư" before "khu", a town's word alone
 
-    text = VOCABULARY_FILE.read_text(encoding="utf-8").replace('types = ["thôn",', 'types = ["khu dân cư", "thôn",')
+    text = VOCABULARY_FILE.read_text(encoding="utf-8").replace('types = ["thôn",', 'types = ["đội", "thôn",')
     (tmp_path / "vocabulary.toml").write_text(text, encoding="utf-8")
     extended = load_vocabulary(tmp_path / "vocabulary.toml").village_types
-    assert names.select(village_match_key(pl.col("n"), extended))["n"].to_list()[2] == "số 2"
+    assert names.select(village_match_key(pl.col("n"), extended))["n"].to_list()[4] == "2"
