@@ -77,7 +77,7 @@ def test_a_sheet_whose_declared_extent_is_the_whole_sheet(tmp_path):
     assert seconds < 20
 
 
-def _ods(path: Path, empty_rows: int) -> Path:
+def _ods(path: Path, empty_rows: int, patch=None) -> Path:
     """A LibreOffice-style sheet: its content, then `empty_rows` repeated empty rows of 16,384 columns."""
     def cell(v):
         if v is None:
@@ -100,6 +100,7 @@ def _ods(path: Path, empty_rows: int) -> Path:
         f'<office:spreadsheet><table:table table:name="Phụ lục"><table:table-column table:number-columns-repeated="16384"/>'
         f"{body}</table:table></office:spreadsheet></office:body></office:document-content>"
     )
+    content = patch(content) if patch else content
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
@@ -120,6 +121,22 @@ def test_repeated_empty_rows_are_not_read_as_rows(tmp_path, empty_rows):
     assert_read(ins)
     # expanded, the rows would take minutes and gigabytes; 2 s was missed by 0.17 s on a loaded CI machine
     assert seconds < 20
+
+
+def _spaced(content: str) -> str:
+    """Line breaks, a tab and repeated spaces inside cells, as LibreOffice writes Ctrl+Enter, Tab and double spaces."""
+    for plain, spaced in (("Tổng số hộ", "Tổng số<text:line-break/>hộ"), ("Số hộ cận nghèo", "Số hộ<text:tab/>cận nghèo"),
+                          ("Thôn Na Thành", "Thôn<text:line-break/>Na Thành"),
+                          ("Thôn Đồng Tâm", 'Thôn<text:s text:c="2"/>Đồng Tâm')):
+        content = content.replace(f"<text:p>{plain}</text:p>", f"<text:p>{spaced}</text:p>")
+    return content
+
+
+def test_line_breaks_and_tabs_inside_ods_cells_part_their_words(tmp_path):
+    """LibreOffice's line break (Ctrl+Enter) and tab in a cell were dropped: "Tổng số⏎hộ" read "Tổng sốhộ", a required
+    column lost and the commune rejected; "Thôn⏎Na Thành" published "ThônNa Thành" (independent probe, Khánh Hòa)."""
+    ins, _ = read(_ods(tmp_path / "bieu.ods", 1, _spaced))
+    assert_read(ins)
 
 
 def test_excel_95_workbook(tmp_path):

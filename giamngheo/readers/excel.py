@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from .container import SafeZip, ole_kind, zip_kind
 from ..safe_errors import unquoted
 from .grid import ExcelError, Limits, Sheet, UnreadableFile, Workbook, a1
-from .ods_inspect import inspect_ods, ods_error_cells, ods_merges, widest_repeated_value
+from .ods_inspect import inspect_ods, ods_error_cells, ods_merges, ods_spaced_cells, widest_repeated_value
 from .xls_inspect import Hidden, NotBiff8, xls_hidden
 from .xlsx_inspect import inspect_xlsx
 
@@ -107,6 +107,13 @@ def _put_errors(rows: list[list], errors: list[tuple[int, int, str]], limits: Li
         cells[c - 1] = ExcelError(text)  # also over an .ods error's stand-in value (0 or "")
 
 
+def _put_texts(rows: list[list], texts: list[tuple[int, int, str]]) -> None:
+    """Text cells as the file wrote them, over calamine's where it gave text (an .ods cell's line breaks and tabs)."""
+    for r, c, text in texts:
+        if r <= len(rows) and c <= len(rows[r - 1]) and isinstance(rows[r - 1][c - 1], str):
+            rows[r - 1][c - 1] = text
+
+
 def _sound(rows: list[list], merged: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
     """The merged ranges whose cells but the first are empty, as Excel and LibreOffice leave them: a range over the
     table's own values (a title cell merged over the whole sheet, a damaged or hostile file) would give every column
@@ -132,6 +139,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
     ods_facts = {}
     ods_errors: dict[str, list] = {}
     ods_merged: dict[str, list] = {}
+    ods_spaced: dict[str, list] = {}
     if container == "zip":
         szip = SafeZip(path, limits)
         try:
@@ -149,6 +157,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
                     raise UnreadableFile("too_many_columns", f"{widest} columns", f"<= {limits.max_columns}")
                 ods_errors = ods_error_cells(content, limits.max_rows, limits.max_columns)
                 ods_merged = ods_merges(content, limits.max_rows, limits.max_columns)
+                ods_spaced = ods_spaced_cells(content, limits.max_rows, limits.max_columns)
         finally:
             szip.close()
     else:
@@ -180,6 +189,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
                 sheet.hidden = sheet.hidden or facts.hidden
                 sheet.hidden_rows, sheet.hidden_columns = frozenset(facts.hidden_rows), frozenset(facts.hidden_cols)
                 errors = ods_errors.get(meta.name, [])
+                _put_texts(rows, ods_spaced.get(meta.name, []))
             elif meta.name in xls_hidden:
                 hidden, hrows, hcols, errors = xls_hidden[meta.name]
                 sheet.hidden = sheet.hidden or hidden
