@@ -196,3 +196,23 @@ def test_real_content_past_the_row_limit_is_still_refused(tmp_path):
     readable = ins.failures.filter(ins.failures["rule"] == "readable").to_dicts()
     assert len(readable) == 1 and "1048576" in readable[0]["value"]
     assert struct  # the byte builders live in tests/benign/
+
+
+@pytest.mark.parametrize("font, encoding", [("tcvn3", "utf-8-sig"), ("vni", "utf-16"), ("tcvn3", "utf-8")])
+def test_a_legacy_font_sheet_saved_as_a_unicode_csv(tmp_path, font, encoding):
+    """A sheet typed in .VnTime or VNI-Times saved by Excel as "CSV UTF-8" or "Unicode Text": the TCVN3 / VNI codes as
+    Unicode characters ("Tæng sè hé") were not decoded, as they are in a workbook; no table was found, the commune
+    rejected (independent probe, Khánh Hòa)."""
+    from samplegen.encodings import tcvn3, vni
+
+    typed = tcvn3 if font == "tcvn3" else vni
+    delimiter = "\t" if encoding == "utf-16" else ","
+    text = "\r\n".join(delimiter.join(typed(str(v)) if v is not None else "" for v in row) for row in ROWS) + "\r\n"
+    ins, _ = read(write_bytes(tmp_path / "bieu.csv", text.encode(encoding)))
+    assert_read(ins)
+    assert ins.data.legacy_encoding == font
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path

@@ -161,6 +161,10 @@ def read_workbook(path: Path, limits: Limits) -> Workbook:
     container = sniff_format(path, head)
     if container == "text":
         book = read_csv(path.read_bytes(), limits)
+        if book.legacy_encoding is None and book.encoding in ("utf-8", "utf-8-sig", "utf-16"):
+            # a sheet typed in .VnTime or VNI-Times saved by Excel as "CSV UTF-8" or "Unicode Text": Unicode characters
+            # that are TCVN3 / VNI codes ("Tæng sè hé"), as in a workbook (independent probe, Khánh Hòa)
+            _repair_legacy_text(book)
     elif container in (HTML, SPREADSHEETML):
         book = read_markup(path.read_bytes(), container, limits)
         _repair_legacy_text(book)
