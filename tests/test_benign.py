@@ -216,3 +216,14 @@ def test_a_legacy_font_sheet_saved_as_a_unicode_csv(tmp_path, font, encoding):
 def write_bytes(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_a_csv_header_cell_on_two_lines_over_the_column_numbers(tmp_path):
+    """"Tổng số⏎hộ" quoted over two lines, then "A;B;1;2;3": the column numbers were read as a section "A. B" and its
+    figures checked as the section's subtotal, five false total_row_matches_sum (independent probe, Khánh Hòa)."""
+    lines = ["UBND XÃ PHÚ THỊNH;;;;", "BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO NĂM 2026;;;;", ";;;;",
+             'STT;Tên thôn;"Tổng số\r\nhộ";Số hộ nghèo;Số hộ cận nghèo', "A;B;1;2;3",
+             "1;Thôn Na Thành;120;5;4", "2;Thôn Đồng Tâm;200;8;6"]
+    ins, _ = read(write_bytes(tmp_path / "bieu.csv", ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")))
+    assert_read(ins)
+    assert ins.villages["section"].to_list() == [None, None]

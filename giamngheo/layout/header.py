@@ -147,6 +147,8 @@ def find_band(
     best.columns = [Column(c.index, c.label, c.tags, c.own_tags, c.field) for c in best.columns]
     best.fields = dict(best.fields)
     nxt = best.bottom + 1
+    while nxt in sheet.continued_rows:  # a CSV header cell wrapped onto two lines: the numbered row is after its last
+        nxt += 1
     if nxt < len(sheet.rows) and is_numbered_row(_row_cells(sheet, nxt, view.width, view.filled)):
         best.numbered_row = nxt
     return best
