@@ -206,6 +206,13 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
     for rec in records:
         if rec.superseded_by and not any(rec.used_for(k) for k in (rec.kinds or {PLAN})):
             winners = sorted(set(rec.superseded_by.values()))
+            document = _document_kind(rec)
+            if document is not None and not rec.has_tables:
+                # the signed scan or the plan's text beside the commune's spreadsheet: no error of the commune's, which
+                # is accepted (a readable error on an accepted commune; independent probe, Khánh Hòa)
+                rec.failures = [failure("companion_document", None, value=rec.entry.rel, expected=", ".join(winners),
+                                        detail=document)]
+                continue
             # what is wrong with a file that gives no table is said even when another file is used
             kept = [
                 f
@@ -213,6 +220,18 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
                 if f["rule"] in ("legacy_unit_name", "partial_year") or (not rec.has_tables and f["rule"] in _NO_TABLE)
             ]
             rec.failures = kept + [failure("superseded_submission", None, value=rec.entry.rel, expected=", ".join(winners))]
+
+
+# a document, no spreadsheet (readers.container's names for them): beside the commune's spreadsheet, its companion
+_DOCUMENTS = ("PDF", "PNG", "JPEG", "GIF", "RTF", "Word", "PowerPoint")
+
+
+def _document_kind(rec: FileRecord) -> str | None:
+    """"PDF", "Word (.docx)", …: what a file that is no spreadsheet is, when it is a document or an image."""
+    for f in rec.data.failures:
+        if f["rule"] == "readable" and f.get("detail") == "not_spreadsheet" and str(f.get("value") or "").startswith(_DOCUMENTS):
+            return str(f["value"])
+    return None
 
 
 def _overlap(a: frozenset | None, b: frozenset | None) -> bool:

@@ -223,6 +223,10 @@ RULES: tuple[Rule, ...] = (
          "Sheet \u201c{sheet}\u201d also holds the commune's {value} but cannot be read with sheet \u201c{expected}\u201d "
          "(other figures, or columns that sheet lacks); \u201c{expected}\u201d is used, this sheet's figures are not counted. "
          "Ask the commune which is right, or to put them in one table.", numbers=False),
+    Rule("companion_document", WARNING, ACROSS, "Tài liệu kèm theo", "Companion document",
+         "Tệp {value} không phải bảng tính ({detail_vi}), không đọc; số liệu của xã lấy từ bảng tính {expected} gửi cùng.",
+         "{value} is no spreadsheet ({detail_en}) and is not read; the commune's figures come from the spreadsheet "
+         "{expected} sent with it."),
     Rule("superseded_submission", WARNING, ACROSS, "Bản nộp thay thế", "Superseded submission",
          "Tệp này không được dùng: số liệu của xã lấy từ bản nộp {expected} (bản có ngày văn bản, hoặc ngày sửa tệp, sau nhất; "
          "một tệp không đọc được, không có bảng, thiếu cột bắt buộc hay một biểu kế hoạch không có chỉ tiêu giảm nghèo không "

@@ -229,3 +229,20 @@ def test_a_sheet_with_figures_no_table_was_read_from_is_said(tmp_path):
     said = failures.filter(pl.col("rule") == "sheet_not_read")
     assert said.select("source_sheet", "kind", "severity").rows() == [("Lộ trình", "roadmap", "warning")]
     assert said["message"][0].startswith("Trang tính “Lộ trình” có số liệu nhưng không đọc được bảng nào")
+
+
+def test_a_document_sent_with_the_spreadsheet_is_its_companion(tmp_path):
+    """The signed scan (PDF) or the plan's text (Word) beside the commune's spreadsheet was a readable error on an
+    accepted commune ("1 lỗi", 0 rejected) and a superseded submission (independent probe, Khánh Hòa): a warning that
+    names the spreadsheet used. A document alone is still an unreadable report."""
+    plan = _plan(tmp_path / "05800_phu_thinh.xlsx")
+    scan = tmp_path / "05800_ke_hoach_ky.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+    failures, tables = run_steps([plan, scan])
+    assert _status(tables) == [("accepted", 13, plan.name)]
+    said = failures.filter(pl.col("source_file") == scan.name)
+    assert said.select("rule", "severity").rows() == [("companion_document", "warning")]
+    assert said["message"][0] == (f"Tệp {scan.name} không phải bảng tính (PDF), không đọc; số liệu của xã lấy từ bảng tính "
+                                  f"{plan.name} gửi cùng.")
+    alone, tables = run_steps([scan])
+    assert alone.filter(pl.col("source_file") == scan.name).select("rule", "severity").rows() == [("readable", "error")]
