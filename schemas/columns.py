@@ -216,6 +216,8 @@ COLUMNS: dict[str, ColumnInfo] = {
     "coverage_pct": ColumnInfo("Tỷ lệ đáp ứng (%)", "coverage", PCT),
     "target_coverage_pct": ColumnInfo("Chỉ tiêu đáp ứng (%)", "target coverage", PCT),
     "communes_meeting_target": ColumnInfo("Số xã đạt chỉ tiêu", "communes meeting the target", TEXT),
+    "communes_without_group": ColumnInfo("Số xã không rõ số hộ của nhóm (không tính)", "communes without the group's size "
+                                         "(left out)", TEXT),
 }
 
 for _item, (_vi, _en) in ROADMAP_ITEMS.items():  # the roadmap_communes columns among them keep their own

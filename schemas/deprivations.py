@@ -67,7 +67,9 @@ _FIELDS = {
         pa.Field(ge=0, nullable=True, description="from the table when stated, else the plan's baseline"),
     ),
     "deprivation_rate_pct": (float, pa.Field(ge=0, nullable=True, description="deprived / group x 100, half-up, 2 decimals")),
-    "communes": (pl.Int64, pa.Field(ge=1, description="accepted communes that give the indicator")),
+    "communes": (pl.Int64, pa.Field(ge=0, description="accepted communes that give the indicator and the group's size")),
+    "communes_without_group": (pl.Int64, pa.Field(ge=0, description="accepted communes that give the indicator without "
+                                                               "the group's size (group_size_known): in no sum of the row")),
     "coverage_pct": (float, pa.Field(nullable=True, description="100 - deprived / (poor + near-poor) x 100, per indicator")),
     "target_coverage_pct": (float, pa.Field(nullable=True, ge=0, le=100)),
     "communes_meeting_target": (pl.Int64, pa.Field(nullable=True, ge=0)),
@@ -112,5 +114,6 @@ DeprivationsCoverage = _model(
      "gap_pp", "meets_target"), ["commune_code", "indicator_id"])
 DeprivationsProvinces = _model(
     "DeprivationsProvinces", "deprivations_provinces.parquet: one row per province x indicator x group, over accepted communes.",
-    ("run_id", "year", "province_code", "province_name", *_INDICATOR[:-3], "communes", *_INDICATOR[-3:], "coverage_pct",
+    ("run_id", "year", "province_code", "province_name", *_INDICATOR[:-3], "communes", "communes_without_group",
+     *_INDICATOR[-3:], "coverage_pct",
      "target_coverage_pct", "communes_meeting_target"))

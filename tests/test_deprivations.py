@@ -594,3 +594,24 @@ def test_an_indicator_given_twice_is_an_indicator_set_error(tmp_path):
     failures, _, _ = steps([path])
     hit = _only(failures, "indicator_set")
     assert hit["value"] == "ghi hai lần: Nhà tiêu hợp vệ sinh" and hit["severity"] == "error"
+
+
+def test_a_group_counted_without_its_size_stays_out_of_the_province_s_sums(tmp_path):
+    """A table stating no group sizes, from a commune with no accepted plan: accepted without a word, its deprived
+    households in the province's sum but not its group, the row reading 60 poor deprived of 40 (independent probe, Quảng
+    Ngãi). It is said (group_size_known), and left out of every sum of the row, counted apart."""
+    sized = rows_table(tmp_path / "thieu hut.xlsx")
+    unsized = rows_table(tmp_path / "thieu hut phu thinh.xlsx", sizes=None, rates=False)
+    wb = openpyxl.load_workbook(unsized)
+    wb.active["A1"] = "ỦY BAN NHÂN DÂN XÃ PHÚ THỊNH"  # 05800: no plan in the run
+    wb.save(unsized)
+    failures, outputs, _ = steps([sized, unsized])
+    said = failures.filter(pl.col("rule") == "group_size_known")
+    assert said.select("commune_code", "severity").rows() == [("05800", "warning")] * 2
+    assert sorted(m.split(" của xã")[0] for m in said["message"]) == ["Ô C4: bảng thiếu hụt không ghi số hộ cận nghèo",
+                                                                      "Ô C4: bảng thiếu hụt không ghi số hộ nghèo"]
+    province = outputs["deprivations_provinces.parquet"].filter((pl.col("indicator_id") == 4) & (pl.col("group") == "poor"))
+    assert province.select("communes", "communes_without_group", "households_deprived", "households_in_group",
+                           "deprivation_rate_pct").row(0) == (1, 1, 20, 64, 31.25)
+    coverage = outputs["deprivations_coverage.parquet"].filter(pl.col("commune_code") == "05800")
+    assert coverage["households_in_group"].null_count() == coverage.height  # unknown, not 0

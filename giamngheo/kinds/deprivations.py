@@ -140,6 +140,7 @@ def deprivation_figures(ctx: Context) -> Figures:
             D.deprivation_sums(cells.lazy(), sizes.lazy()).collect(),
             D.indicator_set_failures(cells.lazy(), list(standard.keys), catalogue.names, owners, standard.code).collect(),
             D.group_plan_mismatches(sizes.lazy()).collect(),
+            D.unsized_groups(cells.lazy(), sizes.lazy()).collect(),
             D.stated_rate_mismatches(rows.lazy(), sizes.lazy()).collect(),
         ],
         how="diagonal_relaxed",

@@ -39,7 +39,8 @@ def deprivation_sheets(run_dir: Path) -> list[Sheet]:
             "target_coverage_pct",
             "communes_meeting_target",
         ],
-        values=["households_deprived", "households_in_group", "deprivation_rate_pct", "communes"],
+        values=["households_deprived", "households_in_group", "deprivation_rate_pct", "communes",
+                *(["communes_without_group"] if "communes_without_group" in frame.columns else [])],
     ).sort("province_code", "indicator_id")
     get = lambda c: pl.col(c) if c in wide.columns else pl.lit(None)  # noqa: E731
     table = wide.select(
@@ -57,6 +58,9 @@ def deprivation_sheets(run_dir: Path) -> list[Sheet]:
         pl.col("communes_meeting_target").alias("Số xã đạt chỉ tiêu"),
         # how many communes the figures are of (one ward's read as the province's: independent probe)
         pl.max_horizontal(get("communes_poor"), get("communes_near_poor")).cast(pl.Int64).alias("Số xã có bảng thiếu hụt"),
+        # a commune's table without its group sizes and no accepted plan: in no figure of the row (group_size_known)
+        pl.max_horizontal(get("communes_without_group_poor"), get("communes_without_group_near_poor")).cast(pl.Int64)
+        .alias("Số xã không rõ số hộ (không tính)"),
     )
     notes = (f"Chuẩn nghèo: {frame['standard'][0]}. Tổng của các xã, phường có bảng thiếu hụt được chấp nhận; tỷ lệ đáp ứng "
              "= 100 − tỷ lệ hộ nghèo và cận nghèo thiếu hụt chỉ số.",)
