@@ -96,9 +96,17 @@ def _rows_above(sheet: Sheet, first: int, c: int) -> tuple[list[int], list[int]]
 
 
 
+# a row of the groups' households under their columns, named for no group ("Tổng số hộ", "Tổng số hộ của nhóm")
+_HOUSEHOLDS_OF_GROUPS = re.compile(r"^(?:tong )?so ho(?: (?:cua|trong|theo) (?:tung )?nhom| cua (?:moi|tung) nhom)?$")
+
+
 def _names_a_group(label: str) -> bool:
-    """Whether a row's label names the poor or the near-poor households ("Tổng số hộ nghèo, hộ cận nghèo"), not an indicator."""
+    """Whether a row's label names the poor or the near-poor households ("Tổng số hộ nghèo, hộ cận nghèo"), or the
+    households of the groups under their columns ("Tổng số hộ", "Tổng số hộ của nhóm": below the indicators it was
+    passed over, the plan's sizes used; independent probe, Quảng Ngãi), not an indicator."""
     tags = load_vocabulary().header.tags(label)
+    if _HOUSEHOLDS_OF_GROUPS.match(" ".join(re.sub(r"[^a-z0-9]+", " ", fold(label)).split())):
+        return True
     return bool(tags & {"subject.poor", "subject.near"}) and indicator_key(label) is None
 
 
