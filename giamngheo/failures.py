@@ -82,6 +82,14 @@ def _at_least_two_decimals(text: str) -> str:
     return f"{found.group(1)}.{(found.group(2) or '').ljust(2, '0')}" if found else text
 
 
+_UNIT_WORDS = (("Phường", "phường", "ward"), ("Đặc khu", "đặc khu", "special zone"), ("Xã", "xã", "commune"))
+
+
+def _unit_word(name: str | None) -> tuple[str, str]:
+    """"phường" / "ward" for a ward's name, "đặc khu" for a special zone's, else "xã" / "commune"."""
+    return next(((vi, en) for prefix, vi, en in _UNIT_WORDS if (name or "").startswith(prefix)), ("xã", "commune"))
+
+
 def _message(rec: dict) -> tuple[str, str]:
     rule = RULE_BY_ID[rec["rule"]]
     detail = rec.get("detail")
@@ -107,6 +115,8 @@ def _message(rec: dict) -> tuple[str, str]:
         detail_vi, detail_en = _DETAILS[detail]
     where = rec.get("cell") or (f"dòng {rec['row']}" if rec.get("row") else "")
     where_en = rec.get("cell") or (f"row {rec['row']}" if rec.get("row") else "")
+    if rule.id in _UNIT_SUMS and detail == "commune":  # a ward's sums are the ward's ("Toàn xã" of a phường)
+        detail_vi, detail_en = _unit_word(rec.get("commune_name"))
     if rule.id in _UNIT_SUMS:  # "Ô E9 (xã)", "Ô C12 (Bản Cang)"; a commune's table with no cell: "Toàn xã" (was "E9 xã")
         where = f"Ô {where} ({detail_vi})" if where else f"Toàn {detail_vi}"
         where_en = f"Cell {where_en} ({detail_en})" if where_en else f"The whole {detail_en}"
@@ -139,7 +149,11 @@ def finish(failures: pl.DataFrame, run_id: str, names: dict[str, str] | None = N
     """The validation_failures table: A1 cells, severity, level and both messages."""
     if failures.is_empty():
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
-    if names:
+    if names is None:  # the official names (inspect, tests): a ward's messages say "phường"
+        from .reference import load_reference
+
+        names = {u.commune_code: u.commune_name for u in load_reference().units}
+    if names and "commune_code" in failures.columns:
         failures = failures.with_columns(pl.col("commune_code").replace_strict(names, default=None).alias("commune_name"))
     failures = failures.with_columns(
         pl.col("row").cast(pl.Int32), pl.col("column").cast(pl.Int32)

@@ -160,10 +160,10 @@ RULES: tuple[Rule, ...] = (
          "than three."),
     # ---- warnings: kept and flagged
     Rule("group_size_known", WARNING, ACROSS, "Biết số hộ của nhóm", "Group size known",
-         "Ô {cell}: bảng thiếu hụt không ghi số {detail_vi} của xã, và xã không có kế hoạch được chấp nhận trong lần tổng hợp "
-         "này: không tính được tỷ lệ thiếu hụt của nhóm; số hộ thiếu hụt của nhóm không cộng vào tỷ lệ của tỉnh.",
-         "Cell {cell}: the deprivation table does not state the commune's {detail_en}, and the commune has no accepted plan in "
-         "this run: the group's deprivation rates cannot be computed; its deprived households stay out of the province's rate."),
+         "Ô {cell}: bảng thiếu hụt không ghi số {detail_vi}, và kế hoạch của đơn vị không được chấp nhận (hoặc chưa nộp) trong "
+         "lần tổng hợp này: không tính được tỷ lệ thiếu hụt của nhóm; số hộ thiếu hụt của nhóm không cộng vào tỷ lệ của tỉnh.",
+         "Cell {cell}: the deprivation table does not state the {detail_en}, and the unit has no accepted plan in this run: "
+         "the group's deprivation rates cannot be computed; its deprived households stay out of the province's rate."),
     Rule("group_matches_plan", WARNING, ACROSS, "Số hộ của nhóm khớp kế hoạch", "Group size matches the plan",
          "Ô {cell} ({field_vi}): bảng thiếu hụt ghi {value} hộ nhưng kế hoạch ghi {expected}; số của bảng được dùng.",
          "Cell {cell} ({field_en}): the deprivation table states {value} households, the plan {expected}; the table's is used."),

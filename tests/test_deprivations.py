@@ -608,10 +608,20 @@ def test_a_group_counted_without_its_size_stays_out_of_the_province_s_sums(tmp_p
     failures, outputs, _ = steps([sized, unsized])
     said = failures.filter(pl.col("rule") == "group_size_known")
     assert said.select("commune_code", "severity").rows() == [("05800", "warning")] * 2
-    assert sorted(m.split(" của xã")[0] for m in said["message"]) == ["Ô C4: bảng thiếu hụt không ghi số hộ cận nghèo",
-                                                                      "Ô C4: bảng thiếu hụt không ghi số hộ nghèo"]
+    assert sorted(m.split(", và")[0] for m in said["message"]) == ["Ô C4: bảng thiếu hụt không ghi số hộ cận nghèo",
+                                                                   "Ô C4: bảng thiếu hụt không ghi số hộ nghèo"]
     province = outputs["deprivations_provinces.parquet"].filter((pl.col("indicator_id") == 4) & (pl.col("group") == "poor"))
     assert province.select("communes", "communes_without_group", "households_deprived", "households_in_group",
                            "deprivation_rate_pct").row(0) == (1, 1, 20, 64, 31.25)
     coverage = outputs["deprivations_coverage.parquet"].filter(pl.col("commune_code") == "05800")
     assert coverage["households_in_group"].null_count() == coverage.height  # unknown, not 0
+
+
+def test_a_ward_s_deprivation_sums_name_the_table_and_the_ward(tmp_path):
+    """The sums of a commune-level table without sizes of its own named no cell, and a ward's said "Toàn xã" (independent
+    probe, Quảng Ngãi): at the table's header, "(phường)"."""
+    near = [n * 3 for n in NEAR]  # 180 deprivations of 55 near-poor households: above 2 x 55
+    failures, _, _ = steps([rows_table(tmp_path / "thieu hut.xlsx", near=near, sizes=None, rates=False),
+                            plan(tmp_path / "ke hoach.xlsx")])
+    f = _only(failures, "near_poor_deprivations_under_three")
+    assert f["cell"] == "C4" and f["message"].startswith("Ô C4 (phường):"), f["message"]

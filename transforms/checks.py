@@ -168,7 +168,8 @@ def rate_mismatches(rows: pl.LazyFrame, specs: list[tuple[str, str, list[str]]])
             # or to the decimals the text shows when more
             pl.coalesce(pl.col("text"), excel_round(pl.col("stated"), 2).cast(pl.Utf8)).alias("value"),
             pl.when(computable).then(rate_pct(n_int, pl.col("den"), pl.when(pl.col("text").is_not_null()).then(
-                pl.max_horizontal(pl.col("shown"), pl.lit(2))).otherwise(2).cast(pl.Int32)).round(6).cast(pl.Utf8)).alias("expected"),
+                pl.max_horizontal(pl.col("shown"), pl.lit(2))).otherwise(2).cast(pl.Int32)).round(6).cast(pl.Utf8))
+            .alias("expected"),
             pl.lit(None, pl.Utf8).alias("detail"),
         )
     )
