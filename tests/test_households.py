@@ -207,9 +207,25 @@ def test_list_matches_annex_per_village(tmp_path):
     failures, tables, _ = _run(tmp_path, rows)
     hit = _only(failures, "list_matches_annex")
     assert (hit["field"], hit["value"], hit["expected"]) == ("near_poor_households", "33", "35") and "Tổ 2" in hit["message"]
-    # where an auditor finds it: the village cell of the village's first household in the list (was no cell)
-    assert (hit["source_sheet"], hit["cell"]) == ("Danh sách", "G57")
+    # where an auditor finds it: the village cell of the village's first household of the group (was no cell; then the
+    # village's first household of either group)
+    assert (hit["source_sheet"], hit["cell"]) == ("Danh sách", "G91")
     assert tables["households_communes.parquet"]["matches_annex"].to_list() == [False]
+
+
+@pytest.mark.parametrize("layout", ["sections", "sheets"])
+def test_list_matches_annex_is_said_on_the_group_s_sheet_at_a_household_s_cell(tmp_path, layout):
+    """A list in village sections, a sheet per group: the count of the poor was said on the near-poor's sheet, and with
+    no cell (no village column; independent probe, Đắk Lắk)."""
+    rows = households()
+    dropped = [i for i, h in enumerate(rows) if h["village"] == "Tổ 2" and h["group"] == "poor"][:1]
+    path = tmp_path / "danh sach ho ngheo.xlsx"
+    write_household_list(path, COMMUNE, [h for i, h in enumerate(rows) if i not in dropped], layout=layout)
+    failures, _, _ = steps([plan(tmp_path / "ke hoach.xlsx"), path])
+    hit = _only(failures, "list_matches_annex")
+    assert (hit["field"], hit["value"], hit["expected"]) == ("poor_households", "33", "34")
+    where = (hit["source_sheet"], hit["cell"])
+    assert hit["cell"] is not None and (layout != "sheets" or "cận" not in hit["source_sheet"]), where
 
 
 def test_list_matches_deprivations_when_a_table_exists(tmp_path):

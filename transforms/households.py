@@ -160,7 +160,13 @@ def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan
         village_match_key(pl.col("name_key"), village_types).alias("_key"))  # the parser's key: "Hoà" and "Hòa" are one name
     per_village = listed.group_by("commune_code", "_key").agg(
         pl.col("village_name").first(), pl.col("table_id").first(), pl.col("source_row").min().alias("row"),
-        *[(pl.col("group") == g).sum().alias(f"list_{g}") for g in GROUPS])
+        *[(pl.col("group") == g).sum().alias(f"list_{g}") for g in GROUPS],
+        # each group's first household of the village: its count is said there (a sheet a group: the poor's count was
+        # said on the near-poor's sheet; independent probe, Đắk Lắk)
+        *[c for g in GROUPS for c in (
+            pl.col("table_id").filter(pl.col("group") == g).sort_by(pl.col("source_row").filter(pl.col("group") == g))
+            .first().alias(f"_{g}_table"),
+            pl.col("source_row").filter(pl.col("group") == g).min().alias(f"_{g}_row"))])
     annex = (
         plan_villages.with_columns(village_match_key(pl.col("name_key"), village_types).alias("_key"))
         .group_by("commune_code", "_key")
@@ -183,7 +189,8 @@ def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan
         .join(commune_counts(households).rename({f"list_{g}_households": f"list_{g}" for g in GROUPS}), on="commune_code",
               how="left")
         .join(plan_communes.rename({f"{g}_households": f"annex_{g}" for g in GROUPS}), on="commune_code", how="inner")
-        .with_columns(pl.lit(None, pl.Int32).alias("row"), pl.lit("toàn xã").alias("detail"), pl.lit(AT_HEADER).alias("at"))
+        .with_columns(pl.lit(None, pl.Int32).alias("row"), pl.lit("toàn xã").alias("detail"), pl.lit(AT_HEADER).alias("at"),
+                      *[pl.lit(None, t).alias(f"_{g}_{w}") for g in GROUPS for w, t in (("table", pl.Int64), ("row", pl.Int32))])
     )
     parts = []
     for frame in (villages, communes):
@@ -192,8 +199,8 @@ def annex_mismatches(households: pl.LazyFrame, plan_villages: pl.LazyFrame, plan
             listed_n, annex_n = pl.col(f"list_{g}").fill_null(0), pl.col(f"annex_{g}").fill_null(0)
             parts.append(
                 frame.filter((listed_n != annex_n) & pl.col(f"listed_{g}").fill_null(True)).select(
-                    "table_id",
-                    pl.col("row").cast(pl.Int32),
+                    pl.coalesce(pl.col(f"_{g}_table").cast(pl.Int64), pl.col("table_id").cast(pl.Int64)).alias("table_id"),
+                    pl.coalesce(pl.col(f"_{g}_row").cast(pl.Int32), pl.col("row").cast(pl.Int32)).alias("row"),
                     pl.lit(f"{g}_households").alias("field"),
                     pl.lit("list_matches_annex").alias("rule"),
                     listed_n.cast(pl.Int64).cast(pl.Utf8).alias("value"),

@@ -93,8 +93,9 @@ def household_figures(ctx: Context) -> Figures:
     lists = (ctx.tables.lazy().filter(pl.col("kind") == "households")
              .join(accepted.lazy(), on=["commune_code", "source_file"], how="semi")
              .group_by("commune_code").agg(pl.col("table_id").min()))
-    cross = [duplicates, H.annex_mismatches(households.lazy(), plan_villages, plan_communes, listed.lazy(),
-                                            load_vocabulary().village_types, lists).collect()]
+    annex = H.annex_mismatches(households.lazy(), plan_villages, plan_communes, listed.lazy(),
+                               load_vocabulary().village_types, lists).collect()
+    cross = [duplicates, _at_a_column_read(annex, ctx.columns)]
     deprivations = _deprivation_table(ctx)
     if deprivations is not None:
         cross.append(H.deprivation_mismatches(households.lazy(), deprivations.lazy()).collect())
@@ -142,6 +143,22 @@ def household_figures(ctx: Context) -> Figures:
     extra = communes.filter(accepted_here).select(
         "commune_code", "list_poor_households", "list_near_poor_households")
     return Figures({HOUSEHOLDS.name: table, COMMUNES.name: communes}, status, None, failures, columns={LIST_COLUMNS.name: extra})
+
+
+_ROW_CELLS = ("village_name", "head_name", "household_code", "id_number")  # a household's cells, the village's first
+
+
+def _at_a_column_read(failures: pl.DataFrame, columns: pl.DataFrame) -> pl.DataFrame:
+    """Failures at a household's village cell, at another of its cells where the list has no village column (its
+    villages are section rows: the failure had no cell; independent probe, Đắk Lắk)."""
+    if failures.is_empty() or "at" not in failures.columns:
+        return failures
+    read = columns.filter(pl.col("field").is_in(list(_ROW_CELLS))).group_by("table_id").agg(pl.col("field"))
+    best = {t: next(f for f in _ROW_CELLS if f in fields) for t, fields in read.iter_rows()}
+    return failures.with_columns(
+        pl.when(pl.col("at") == "village_name")
+        .then(pl.col("table_id").replace_strict(best, default="village_name", return_dtype=pl.Utf8))
+        .otherwise(pl.col("at")).alias("at"))
 
 
 def household_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
