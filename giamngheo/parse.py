@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import replace
 from pathlib import Path
 
-from schemas.columns import label_vi
 from transforms.markers import FORMULA_MARK
 
 from . import PARSER_VERSION
-from .kind_words import kind_named
+from .failure_row import failure
 from .layout import fields as F
 from .layout import deprivations, households
 from .layout.header import header_labels_found
@@ -25,10 +23,11 @@ from .layout.recognisers import claimed_tables, other_tables
 from .layout.vocabulary import load_vocabulary
 from .parsed import ParsedTable, ParseResult, cell_columns, cell_json
 from .layout.title_cells import title_cells
-from .layout.tables import Table, document_year, find_tables, partial_year, title_lines
+from .layout.tables import Table, document_year, partial_year, title_lines
+from .sheet_findings import formulas_of, hidden_of, lists_without_members, sheets_not_read
 from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
-from .readers.grid import a1, column_letter
+from .readers.grid import column_letter
 from .text import fold, match_key
 
 REQUIRED = {
@@ -43,21 +42,6 @@ _CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 # independent probe's national run rejected, commune_resolved)
 _CODE_LABEL = re.compile(
     r"\bma\s*(?:so\s*)?(?:xa|phuong|dvhc|dac khu|don vi(?:\s*hanh chinh)?(?:\s*cap\s*(?:xa|co so))?)?\s*(\d{5})\b")
-
-
-def failure(rule: str, sheet: str | None, row=None, col=None, field=None, value=None, expected=None, detail=None) -> dict:
-    """A failure as the parser and resolver report it: a row of the failures frame."""
-    return {
-        "rule": rule,
-        "sheet": sheet,
-        "row": row,
-        "column": col,
-        "cell": a1(row, col) if row and col else None,
-        "field": field,
-        "value": None if value is None else str(value)[:500],
-        "expected": None if expected is None else str(expected)[:500],
-        "detail": detail,
-    }
 
 
 def _document_date(lines: list[str]) -> list[int] | None:
@@ -223,87 +207,6 @@ def _unread_figure_columns(table: Table, data_rows: set[int]) -> list[dict]:
     return out
 
 
-def _hidden_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:
-    """hidden_content for the hidden sheet, rows and columns a deprivation table, a roadmap or a household list reads, as
-    a village table's are (a hidden indicator row was counted without a word: independent probe, Hà Tĩnh; a list's
-    hidden members column: Đắk Lắk); once a sheet, row or column and kind."""
-    out, seen = [], set()
-
-    def once(key: tuple, found: dict, kind: str) -> None:
-        if key not in seen:
-            seen.add(key)
-            out.append({**found, "kind": kind})
-
-    for t in tables:
-        sheet = sheets.get(t.sheet)
-        if sheet is None:
-            continue
-        if sheet.hidden:
-            once((t.sheet, "sheet", t.kind), failure("hidden_content", t.sheet, value=t.sheet, detail="sheet"), t.kind)
-        for r in sorted(set(sheet.hidden_rows) & set(t.rows.get("row") or ())):
-            once((t.sheet, r, t.kind), failure("hidden_content", t.sheet, row=r, col=1, value=str(r), detail="row"), t.kind)
-        header = t.header_rows[-1] if t.header_rows else None
-        for fld, c in sorted(t.columns.items(), key=lambda item: item[1]):
-            if c in sheet.hidden_columns:
-                found = failure("hidden_content", t.sheet, row=header, col=c, field=fld, value=column_letter(c), detail="column")
-                once((t.sheet, "column", c, t.kind), found, t.kind)
-    return out
-
-
-def _formulas_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:
-    """formula_without_value for the cells a deprivation table, a roadmap or a household list reads, as a village table's
-    are: a formula saved with no value was read as blank, 0 (a roadmap's 2027 houses, a deprivation count; hostile-file
-    judge, Cao Bằng); once a cell."""
-    out, seen = [], set()
-    for t in tables:
-        sheet = sheets.get(t.sheet)
-        if sheet is None or not sheet.formulas_without_value:
-            continue
-        rows, fields = set(t.rows.get("row") or ()), {}
-        for f, c in t.columns.items():
-            fields.setdefault(c, f)  # a deprivation count's column before the size its header also states
-        for r, c, formula in sheet.formulas_without_value:
-            if r in rows and c in fields and (t.sheet, r, c) not in seen:
-                seen.add((t.sheet, r, c))
-                out.append({**failure("formula_without_value", t.sheet, r, c, fields[c], formula), "kind": t.kind})
-    return out
-
-
-def _lists_without_members(tables: list[ParsedTable]) -> list[dict]:
-    """required_columns for a household list with no members column ("Họ và tên | Năm sinh | CCCD | Điện thoại"): each
-    household was a members_positive error with no cell ("… không phải “”", 97 of one list; hostile-file judge). The list
-    is rejected whole, once, its rows let go (none would count)."""
-    out = []
-    for t in tables:
-        if t.kind == households.KIND and "members" not in t.columns:
-            labels = " | ".join(label_vi(f) for f in t.columns)  # the fields found, never a cell
-            out.append({**failure("required_columns", t.sheet, row=(t.header_rows or [None])[-1], field="members",
-                                  value=labels, expected="members"), "kind": t.kind})
-            t.rows = {k: [] for k in t.rows}
-    return out
-
-
-FIGURES_OF_A_TABLE = 6  # a sheet with fewer numbers (a date, a page number, a signature's) holds no table
-
-
-def _sheets_not_read(book, sheets: list, forced_kind: str | None) -> list[dict]:
-    """sheet_not_read: a visible sheet with figures from which no table was read, beside the file's tables. A roadmap
-    whose years the reader did not know, in the plan's workbook, was lost without a word (independent probe, Gia Lai).
-    The kind its name or title names, if one (a roadmap's warning is the roadmap's). A sheet whose table the reader
-    found and set aside (a summary by former commune, a copy of the annex) was read."""
-    out = []
-    for s in sheets:
-        if s.hidden:
-            continue  # reported as hidden_content
-        figures = sum(1 for row in s.rows for v in row if v.__class__ in (int, float))
-        if figures < FIGURES_OF_A_TABLE or find_tables(replace(book, sheets=[s]), forced_kind):
-            continue
-        kind = kind_named([s.name, *title_lines(s, min(TOP, len(s.rows)), single=True)[:4]])
-        labels = " | ".join(header_labels_found(s))[:300]
-        out.append({**failure("sheet_not_read", s.name, value=labels or "(không có)"), "kind": kind})
-    return out
-
-
 def unreadable(reason: str, detail: str, expected: str | None, seconds: float = 0.0) -> ParseResult:
     """The parse result of a file that cannot be used at all (rule `readable`)."""
     return ParseResult(
@@ -408,15 +311,15 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
     sheets = {s.name: s for s in book.sheets}
     if tables or others:  # (a file of no table at all is table_found)
         seen = read | set(personal) | {o.sheet.name for t in tables for o in t.passed_over}
-        result.failures.extend(_sheets_not_read(book, [s for s in book.sheets if s.name not in seen], forced_kind))
-    result.failures.extend(_hidden_of(others, sheets))
-    result.failures.extend(_formulas_of(others, sheets))
+        result.failures.extend(sheets_not_read(book, [s for s in book.sheets if s.name not in seen], forced_kind))
+    result.failures.extend(hidden_of(others, sheets))
+    result.failures.extend(formulas_of(others, sheets))
     for t in result.tables:
         result.failures.extend(unused_row_failures(t))
     # a listed person's name in a title line or a village cell stays in this process (the cache keeps the result)
     result.title = scrub(result.title, result.tables, sheets, households.KIND)
     result.title_cells = title_cells(book.sheets, result.title)
-    result.failures.extend(_lists_without_members(others))  # (its rows' names scrubbed from the titles first)
+    result.failures.extend(lists_without_members(others))  # (its rows' names scrubbed from the titles first)
     result.seconds = time.perf_counter() - started
     return result
 

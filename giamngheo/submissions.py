@@ -10,7 +10,7 @@ from .discover import FileEntry
 from .kind_words import kind_named
 from .layout.fields import REDUCTIONS
 from .layout.tables import document_year
-from .parse import failure
+from .failure_row import failure
 from .parsed import ParseResult
 from .resolve import Resolution, Resolver
 from .text import fold

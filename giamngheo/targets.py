@@ -13,7 +13,7 @@ from transforms.targets import RATES_OF_CUT, assigned_target_cells, targets_in_p
 
 from .kinds import KIND_BY_NAME
 from .layout.vocabulary import row_label_tags
-from .parse import failure
+from .failure_row import failure
 from .parsed import ParsedTable, ParseResult
 from .readers import xlsx_percent_cells
 from .readers.grid import a1
