@@ -124,9 +124,10 @@ def publish(options: RunOptions, run_id: str, staging: Path, manifest: dict, sid
     approval.annotate_staged(staging, options.out, manifest)
     out = options.out
     previous = outputs.previous_runs(out)
-    manifest["files"] = with_first_seen(manifest["files"], earlier_files(out / outputs.RUNS / previous[-1]) if previous else [])
+    previous_run = out / outputs.RUNS / previous[-1] if previous else None
+    manifest["files"] = with_first_seen(manifest["files"], earlier_files(previous_run) if previous_run else [])
     artifacts.write_json(manifest, staging / "manifest.json")
-    reports = write_reports(staging, options.raw, out / outputs.RUNS / previous[-1] if previous else None, options.deadline, side)
+    reports = write_reports(staging, options.raw, previous_run, options.deadline, side)
     manifest["reports"] = {"written": reports.written, "problems": reports.problems, "notes": reports.notes,
                            "feedback": reports.feedback}
     artifacts.write_json(manifest, staging / "manifest.json")

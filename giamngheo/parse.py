@@ -24,7 +24,7 @@ from .layout.vocabulary import load_vocabulary
 from .parsed import ParsedTable, ParseResult, cell_columns, cell_json
 from .layout.title_cells import title_cells
 from .layout.tables import Table, document_year, partial_year, title_lines
-from .sheet_findings import formulas_of, hidden_of, lists_without_members, sheets_not_read
+from .sheet_findings import TITLE_ROWS, formulas_of, hidden_of, lists_without_members, sheets_not_read
 from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import column_letter
@@ -244,7 +244,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         if s.name not in used:
             # a claimed table's rows are never title lines (a household list's rows hold names); above a list
             # refused, only lines that read as a title ("UBND XÃ …", "DANH SÁCH … NĂM 2026"), never a lone name
-            top = min(TOP, len(s.rows), *(t.header_rows[0] - 1 for t in claimed.get(s.name, ()) if t.header_rows),
+            top = min(TITLE_ROWS, len(s.rows), *(t.header_rows[0] - 1 for t in claimed.get(s.name, ()) if t.header_rows),
                       *((personal[s.name][0],) if s.name in personal else ()))
             lines = title_lines(s, top, single=True)
             title.extend(line for line in lines if line not in title and (s.name not in lists or title_like(line)))
@@ -324,7 +324,6 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
     return result
 
 
-TOP = 10
 _TABLE_NAMES = {
     F.PLAN: "biểu kế hoạch giảm nghèo",
     F.RESULTS: "biểu kết quả rà soát",

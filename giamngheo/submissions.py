@@ -154,10 +154,11 @@ def _naming_cell(data: ParseResult, value: str | None) -> list | None:
         return None
     # the value as the resolver quotes it: the line, a part of it, or the former unit's name it found there ("Phường Cam
     # Giá: đơn vị cũ, nay thuộc nhiều xã, phường"), in any case
-    said = {fold(value)[:60], fold(value.split(":")[0].split(",")[0])}
+    folded = fold(value)
+    said = [s for s in (folded[:60], fold(value.split(":")[0].split(",")[0])) if s]
     for line, cell in zip(data.title, data.title_cells):
         text = fold(line or "")
-        if cell and text and any(s and s in text for s in said) or cell and text and text[:60] in fold(value):
+        if cell and text and (any(s in text for s in said) or text[:60] in folded):
             return cell
     return None
 

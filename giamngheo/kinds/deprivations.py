@@ -18,13 +18,13 @@ from transforms.lineage import source_cell
 
 from ..frames import locate_table_failures
 from ..figures import commune_status, named_in_run, unit_names, with_run
+from ..kind_words import KIND_WORDS
 from ..layout.deprivations import ATTRIBUTES
 from ..layout.standards import Standard, load_standards
 from ..layout.vocabulary import load_vocabulary
 from ..text import fold
 from .base import Context, Figures, Kind, Output
 from .deprivations_report import deprivation_section, deprivation_sheets
-from ..kind_words import KIND_WORDS
 
 COMMUNES_TABLE = Output("deprivations.parquet", Deprivations, "detail", diff_key=("commune_code", "indicator_id", "group"))
 VILLAGES = Output("deprivations_villages.parquet", DeprivationsVillages, "detail")

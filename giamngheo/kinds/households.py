@@ -16,13 +16,13 @@ from transforms.lineage import source_cell
 
 from ..frames import locate_table_failures
 from ..figures import commune_status, named_in_run, unit_names, with_run
+from ..kind_words import KIND_WORDS
 from ..layout.household_header import IDENTITY
 from ..layout.households import ATTRIBUTES, COUNTS
 from ..layout.vocabulary import load_vocabulary
 from ..secret import keyer
 from .base import Context, Figures, Kind, Output
 from .households_report import household_section, household_sheets
-from ..kind_words import KIND_WORDS
 
 HOUSEHOLDS = Output("households.parquet", Households, "household", traced=True)
 COMMUNES = Output("households_communes.parquet", HouseholdsCommunes, "commune")

@@ -12,10 +12,10 @@ from transforms import aggregate, breakdowns, checks, outliers
 from transforms.lineage import cell_lineage
 
 from ..figures import accepted_only, commune_status, expected_communes, unit_names, with_run
+from ..kind_words import KIND_WORDS
 from ..layout.vocabulary import load_vocabulary
 from .base import Context, Figures, Kind, Output
 from .breakdowns_report import breakdown_section, breakdown_sheets
-from ..kind_words import KIND_WORDS
 
 COUNTS = PLAN_COUNTS
 BREAKDOWN_FIELDS = PLAN_BREAKDOWNS  # poor_ethnic_minority, ...: parts of the poor and near-poor counts

@@ -14,9 +14,9 @@ from transforms import aggregate, breakdowns, checks, results as R
 from transforms.lineage import cell_lineage
 
 from ..figures import accepted_only, commune_status, unit_names, with_run
+from ..kind_words import KIND_WORDS
 from .base import PROVENANCE, Context, Figures, Kind, Output
 from .plan import COMMUNES as PLAN_COMMUNES, VILLAGE_TABLE_CHECKS
-from ..kind_words import KIND_WORDS
 
 VILLAGES = Output("results_villages.parquet", ResultsVillages, "village")
 COMMUNES = Output("results_communes.parquet", ResultsCommunes, "commune")

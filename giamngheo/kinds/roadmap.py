@@ -12,9 +12,9 @@ from transforms import roadmap as R
 from transforms.lineage import source_cell
 
 from ..figures import accepted_only, commune_status, unit_names
+from ..kind_words import KIND_WORDS
 from ..layout.roadmap import ATTRIBUTES
 from .base import Context, Figures, Kind, Output, Sheet
-from ..kind_words import KIND_WORDS
 
 ROWS = Output("roadmap.parquet", Roadmap, "detail", traced=True, diff_key=("commune_code", "year", "item"))
 COMMUNES = Output("roadmap_communes.parquet", RoadmapCommunes, "commune")
@@ -155,10 +155,10 @@ def roadmap_sheets(run_dir: Path) -> list[Sheet]:
 
 def _run_year(run_dir: Path) -> int | None:
     """The year the run consolidated (manifest.json), None without a manifest."""
-    import json
+    from ..reports.ledger import read_manifest  # (the ledger reads the kinds)
 
     try:
-        return int(json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))["year"])
+        return int(read_manifest(run_dir)["year"])
     except (OSError, KeyError, TypeError, ValueError):
         return None
 

@@ -61,7 +61,7 @@ def _sheet_village(name: str, title: list[str]) -> str | None:
     return name.strip() if any(v in line for line in lines for v in said) else None
 
 
-def has_identity_beyond_name(cells: list, identity: list[int], name_col: int) -> bool:
+def _has_identity_beyond_name(cells: list, identity: list[int], name_col: int) -> bool:
     """Whether the row gives a code or an ID number besides the head's name column."""
     return any(j != name_col and j < len(cells) and C.filled(cells[j]) for j in identity)
 
@@ -195,7 +195,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
                 continue
             # accents matter: "Bản Nà" is a village, "Bàn Văn Lợi" a person
             if "village" not in cols and (_village_named(match_key(NUMBERED.sub("", texts[-1]))) or (
-                    r in spanning and count == 1 and not has_identity_beyond_name(cells, identity, name_col))):
+                    r in spanning and count == 1 and not _has_identity_beyond_name(cells, identity, name_col))):
                 village = NUMBERED.sub("", texts[-1])
                 continue
         if not has_identity or numbering_row(sheet, r, name_col):

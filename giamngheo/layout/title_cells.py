@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..readers.grid import Sheet
 from .header_rows import top_view
 
-TITLE_ROWS = 40  # title lines are read from a sheet's top rows
+SCANNED_ROWS = 40  # the rows a title line may come from (a table's title stands above its header)
 
 
 def title_cells(sheets: list[Sheet], lines: list[str]) -> list[list | None]:
@@ -17,7 +17,7 @@ def title_cells(sheets: list[Sheet], lines: list[str]) -> list[list | None]:
         if not sheet.rows:
             continue
         view = top_view(sheet)
-        for r in range(min(view.n, TITLE_ROWS)):
+        for r in range(min(view.n, SCANNED_ROWS)):
             if not view.distinct[r]:
                 continue
             line = view.line(r)
