@@ -168,6 +168,8 @@ def ods_error_cells(content: bytes, max_rows: int, max_cols: int) -> dict[str, l
 
 _SPACING = (b"<text:line-break", b"<text:tab")
 _SPACES = re.compile(rb'<text:s(?:\s+text:c="(\d{1,4})")?\s*/>')
+_BREAK = re.compile(rb"<text:line-break\s*/>")
+_TAB = re.compile(rb"<text:tab(?:\s[^>]*)?/>")  # `text:tab-ref` may be given
 
 
 def ods_spaced_cells(content: bytes, max_rows: int, max_cols: int) -> dict[str, list[tuple[int, int, str]]]:
@@ -184,7 +186,7 @@ def ods_spaced_cells(content: bytes, max_rows: int, max_cols: int) -> dict[str, 
         inner = content[end : close if close >= 0 else end]
         if not any(mark in inner for mark in _SPACING) or b"office:value-type" in raw and b'"string"' not in raw:
             continue
-        inner = inner.replace(b"<text:line-break/>", b"\n").replace(b"<text:tab/>", b"\t")
+        inner = _TAB.sub(b"\t", _BREAK.sub(b"\n", inner))
         inner = _SPACES.sub(lambda m: b" " * int(m.group(1) or 1), inner)
         paragraphs = [html.unescape(_INNER_TAG.sub(b"", p).decode("utf-8", "replace")) for p in inner.split(b"</text:p>")]
         text = "\n".join(p for p in paragraphs if p)
