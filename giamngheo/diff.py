@@ -119,19 +119,26 @@ def _statuses(frame: pl.DataFrame) -> dict[str, tuple[str, str | None]]:
 
 
 def _detail_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str]) -> list[dict]:
-    """Rows of a detail table whose figures changed, or of one run only, by their key (a repeated key by its order)."""
+    """Rows of a detail table whose figures changed, or of one run only, by their key (a repeated key by its order).
+    A village is matched by its name as the village tables are ("Thuỷ" = "Thủy")."""
+    matched = ["_name_key" if k == "village_name" else k for k in key]
+
     def keyed(frame: pl.DataFrame) -> pl.DataFrame:
         if not set(key) <= set(frame.columns):
             return pl.DataFrame()
-        return frame.with_columns(pl.int_range(pl.len()).over(key).cast(pl.Int64).alias("_nth"))
+        if "village_name" in key:
+            frame = frame.with_columns(
+                pl.col("village_name").map_elements(match_key, return_dtype=pl.String).fill_null("").alias("_name_key"))
+        return frame.with_columns(pl.int_range(pl.len()).over(matched).cast(pl.Int64).alias("_nth"))
 
-    shown = [c for c in ("commune_name", "province_name", "item_label", "indicator") if c in b.columns or c in a.columns]
+    shown = [c for c in ("commune_name", "province_name", "village_name", "item_label", "indicator")
+             if (c in b.columns or c in a.columns) and c not in matched]
     if "commune_code" in key and not a.is_empty() and not b.is_empty():
         # a commune in one run only is said by its status and its commune row: not its every indicator against nothing
         # (a newly accepted commune printed 24 rows of "— →"; independent probe)
         both = set(a["commune_code"]) & set(b["commune_code"])
         a, b = (frame.filter(pl.col("commune_code").is_in(list(both))) for frame in (a, b))
-    return [_drop_keys(c) for c in _row_changes(keyed(a), keyed(b), [*key, "_nth"], shown, one_run_too=True)]
+    return [_drop_keys(c) for c in _row_changes(keyed(a), keyed(b), [*matched, "_nth"], shown, one_run_too=True)]
 
 
 def _village_changes(a: pl.DataFrame = pl.DataFrame(), b: pl.DataFrame = pl.DataFrame()) -> dict:

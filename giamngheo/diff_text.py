@@ -102,6 +102,8 @@ _GROUP_VI = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo"}
 def _detail_line(row: dict) -> str:
     """A detail table's row that changed: whose, which year, item or indicator, and its figures."""
     who = _commune(row) if row.get("commune_code") else row.get("province_name") or row.get("province_code")
+    if row.get("village_name"):
+        who += f", {_village(row)}"
     what = []
     if row.get("year") is not None:
         what.append("cả giai đoạn" if str(row["year"]) == "total" else f"năm {row['year']}")

@@ -451,3 +451,28 @@ def test_a_commune_new_to_a_detail_table_is_not_listed_row_by_row():
     b = table([("01840", 1, "poor", 6), ("01840", 2, "poor", 3), ("01843", 1, "poor", 9), ("01843", 2, "poor", 4)])
     changed = _detail_changes(a, b, ["commune_code", "indicator_id", "group"])
     assert [(c["commune_code"], c["indicator_id"]) for c in changed] == [("01840", 1), ("01840", 2)]
+
+
+def test_a_village_s_deprivation_figures_are_in_the_diff(tmp_path):
+    """A commune corrected one village's deprivation count: the diff said only that the commune's total moved, never which
+    village (left in a session note). The village table is compared by commune, village (named as the village tables
+    match names: "Thuỷ" = "Thủy"), indicator and group."""
+    from giamngheo.diff_text import render_diff
+
+    def villages(run, name, deprived):
+        rows = [("01840", "Xã Nà Phặc", name, 5, "Tiếp cận nước sạch", "poor", deprived, 40),
+                ("01840", "Xã Nà Phặc", "Thôn Bản Chang", 5, "Tiếp cận nước sạch", "poor", 3, 20)]
+        pl.DataFrame(rows, schema=["commune_code", "commune_name", "village_name", "indicator_id", "indicator", "group",
+                                   "households_deprived", "households_in_group"], orient="row").with_columns(
+            pl.lit("06").alias("province_code")).write_parquet(run / "deprivations_villages.parquet")
+        pl.DataFrame({"commune_code": ["01840"], "commune_name": ["Xã Nà Phặc"], "status": ["accepted"]}).write_parquet(
+            run / "deprivations_communes.parquet")
+
+    a = write_run(tmp_path, "20260601T000000000Z-00001", BASE)
+    b = write_run(tmp_path, "20260602T000000000Z-00002", BASE)
+    villages(a, "Thôn Nà Thuỷ", 12)
+    villages(b, "Thôn Nà Thủy", 9)
+    changed = diff_runs(a, b)["deprivations"]["details"]["deprivations_villages.parquet"]
+    assert [(c["village_name"], c["indicator_id"], c["changes"]["households_deprived"]["delta"]) for c in changed] == [
+        ("Thôn Nà Thủy", 5, -3)]
+    assert "Xã Nà Phặc (01840), Thôn Nà Thủy, chỉ số 5 (Tiếp cận nước sạch), hộ nghèo: " in render_diff(diff_runs(a, b))

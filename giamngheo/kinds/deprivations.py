@@ -27,7 +27,8 @@ from .base import Context, Figures, Kind, Output
 from .deprivations_report import deprivation_section, deprivation_sheets
 
 COMMUNES_TABLE = Output("deprivations.parquet", Deprivations, "detail", diff_key=("commune_code", "indicator_id", "group"))
-VILLAGES = Output("deprivations_villages.parquet", DeprivationsVillages, "detail")
+VILLAGES = Output("deprivations_villages.parquet", DeprivationsVillages, "detail",
+                  diff_key=("commune_code", "village_name", "indicator_id", "group"))
 STATUS = Output("deprivations_communes.parquet", DeprivationsCommunes, "commune")
 COVERAGE = Output("deprivations_coverage.parquet", DeprivationsCoverage, "detail", diff_key=("commune_code", "indicator_id"))
 PROVINCES = Output("deprivations_provinces.parquet", DeprivationsProvinces, "detail",
