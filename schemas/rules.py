@@ -164,6 +164,11 @@ RULES: tuple[Rule, ...] = (
          "lần tổng hợp này: không tính được tỷ lệ thiếu hụt của nhóm; số hộ thiếu hụt của nhóm không cộng vào tỷ lệ của tỉnh.",
          "Cell {cell}: the deprivation table does not state the {detail_en}, and the unit has no accepted plan in this run: "
          "the group's deprivation rates cannot be computed; its deprived households stay out of the province's rate."),
+    Rule("village_in_plan", WARNING, ACROSS, "Thôn có trong kế hoạch", "Village in the plan",
+         "Ô {cell}: thôn \u201c{value}\u201d của {detail_vi} không có trong kế hoạch của xã được dùng (tên viết khác?): không so "
+         "được với kế hoạch, và nếu bảng không ghi số hộ của thôn thì tỷ lệ của thôn không tính được.",
+         "Cell {cell}: village \u201c{value}\u201d of the {detail_en} is not in the commune's plan in use (spelt otherwise?): "
+         "nothing to compare it with, and unless the table states its households, its rates cannot be computed."),
     Rule("group_matches_plan", WARNING, ACROSS, "Số hộ của nhóm khớp kế hoạch", "Group size matches the plan",
          "Ô {cell} ({field_vi}): bảng thiếu hụt ghi {value} hộ nhưng kế hoạch ghi {expected}; số của bảng được dùng.",
          "Cell {cell} ({field_en}): the deprivation table states {value} households, the plan {expected}; the table's is used."),

@@ -572,6 +572,23 @@ def test_a_village_named_without_its_type_word_takes_the_plan_s_sizes(tmp_path):
     assert dict(villages.select("village_name", "households_in_group").iter_rows()) == {"Tổ dân phố 1": 30, "Tổ dân phố 2": 34}
 
 
+def test_a_village_the_plan_lacks_is_said(tmp_path):
+    """A village table naming a village the commune's plan does not have was accepted without a word, its sizes and rates
+    null (independent probe, Quảng Ngãi). It is the warning village_in_plan at its name; a village the plan has is not."""
+    path = village_table(tmp_path / "thieu hut thon.xlsx", villages=(("Tổ 1", 30, 20), ("Tổ Hòa Bình", 34, 35)))
+    wb = openpyxl.load_workbook(path)
+    wb.active.delete_cols(3, 2)  # no sizes of its own
+    wb.save(path)
+    failures, outputs, _ = steps([path, plan(tmp_path / "ke hoach.xlsx")])
+    hit = _only(failures, "village_in_plan")
+    assert (hit["cell"], hit["value"], hit["severity"], hit["kind"]) == ("B8", "Tổ Hòa Bình", "warning", "deprivations")
+    assert hit["message"].startswith("Ô B8: thôn “Tổ Hòa Bình” của bảng thiếu hụt các chỉ số không có trong kế hoạch")
+    assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["accepted"]
+    # without a plan in the run there is nothing to compare with: group_size_known says so, not this
+    failures, _, _ = steps([path])
+    assert failures.filter(pl.col("rule") == "village_in_plan").is_empty()
+
+
 def test_a_hidden_indicator_row_is_read_and_flagged(tmp_path):
     """A hidden row of a deprivation table was counted without a word, where a plan's is flagged (hidden_content)."""
     path = rows_table(tmp_path / "thieu hut.xlsx")

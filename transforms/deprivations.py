@@ -227,6 +227,23 @@ def unsized_groups(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
         pl.lit(AT_HEADER).alias("at")))
 
 
+def unplanned_villages(cells: pl.LazyFrame, planned: pl.LazyFrame) -> pl.LazyFrame:
+    """A village of a village-level table that its commune's accepted plan does not have (rule village_in_plan, a
+    warning, at the village's name, once per village): nothing to compare it with, and without sizes of its own in the
+    table its rates cannot be computed. It was accepted without a word (independent probe, Quảng Ngãi). Names are
+    matched as the plan's sizes are (`planned`: plan_sizes)."""
+    villages = cells.filter(pl.col("level") == "village").group_by(_UNIT).agg(
+        pl.col("table_id").min(), pl.col("source_row").min(), pl.col("village_name").first())
+    planned_communes = planned.filter(pl.col("unit") == "").select("commune_code").unique()
+    planned_villages = planned.filter(pl.col("unit") != "").select(_UNIT).unique()
+    return as_failures(
+        villages.join(planned_communes, on="commune_code", how="semi").join(planned_villages, on=_UNIT, how="anti")
+        .sort("commune_code", "source_row").select(
+            "table_id", pl.col("source_row").alias("row"), pl.lit("village_name").alias("field"),
+            pl.lit("village_in_plan").alias("rule"), pl.col("village_name").alias("value"),
+            pl.lit("deprivations").alias("detail")))
+
+
 def group_plan_mismatches(sizes: pl.LazyFrame) -> pl.LazyFrame:
     """A stated group size unlike the plan's baseline of the same commune or village (group_matches_plan)."""
     differs = (

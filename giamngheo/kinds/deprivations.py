@@ -132,7 +132,8 @@ def deprivation_figures(ctx: Context) -> Figures:
     rows = D.located_rows(ctx.typed["deprivations"].lazy(), chosen.lazy()).select(D.ROW_COLUMNS).pipe(
         D.numbered_indicators, by_number(standard)).with_columns(_matched_name).collect()
     cells = D.deprivation_cells(rows.lazy()).collect()
-    sizes = D.group_sizes(cells.lazy(), D.stated_sizes(rows.lazy()), D.plan_sizes(*_plan_inputs(ctx))).collect()
+    planned = D.plan_sizes(*_plan_inputs(ctx)).collect()
+    sizes = D.group_sizes(cells.lazy(), D.stated_sizes(rows.lazy()), planned.lazy()).collect()
     catalogue = load_standards()
     owners = {k: s.code for s in reversed(catalogue.standards) for k in s.keys}
     cross = pl.concat(
@@ -142,6 +143,7 @@ def deprivation_figures(ctx: Context) -> Figures:
             D.indicator_set_failures(cells.lazy(), list(standard.keys), catalogue.names, owners, standard.code).collect(),
             D.group_plan_mismatches(sizes.lazy()).collect(),
             D.unsized_groups(cells.lazy(), sizes.lazy()).collect(),
+            D.unplanned_villages(cells.lazy(), planned.lazy()).collect(),
             D.stated_rate_mismatches(rows.lazy(), sizes.lazy()).collect(),
         ],
         how="diagonal_relaxed",
