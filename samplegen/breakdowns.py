@@ -22,7 +22,7 @@ BREAKDOWN_LAYOUTS = ("columns_grouped", "columns_grouped_2row", "columns_named",
 FORMATS = (("xlsx", None), ("xlsx", "tcvn3"), ("xlsx", "vni"), ("xlsx", "nfd"), ("xls", None), ("xls", "tcvn3"),
            ("xls", "vni"), ("ods", None), ("csv", None), ("csv", "nfd"), ("csv", "cp1258"))
 # how numbers are typed in some of them: as Vietnamese text ("1.234", "3,45"), zeros as "-"; a subset with no
-# households left blank (its "Trong đó" row may then be empty: read as not given)
+# households left blank (its "Trong đó" row may then be empty: read as 0)
 FORMAT_RENDER = {("xlsx", "nfd"): {"numbers": "text"}, ("ods", None): {"zero": "dash"}, ("xls", "vni"): {"zero": "dash"},
                  ("csv", "cp1258"): {"numbers": "text"}}
 BLANK_SUBSETS = (("xls", None), ("csv", None))
@@ -249,14 +249,13 @@ def write_breakdown_plan(path: Path, layout: str, commune: str, villages: list[d
         planted = ("plan_feasible", cells[(where, "pred")])
     csv = {"encoding": "cp1258", "delimiter": ",", "quote_all": True} if encoding == "cp1258" else {"encoding": "utf-8-sig"}
     save_book(book, Path(path), fmt, **(csv if fmt == "csv" else {}))
-    # what a reader finds: a blank cell of a column the table has is zero, a blank "Trong đó" row's cell gives nothing
-    read = (lambda v: None if blank and v == 0 and layout.startswith("rows") else v)  # noqa: E731
-    per_village = None if layout == "rows_total" else [{f: read(b[f]) for f in FIELDS} for b in breakdowns]
+    # what a reader finds: a blank cell of a column the table has, or of a "Trong đó" row, is zero
+    per_village = None if layout == "rows_total" else [{f: b[f] for f in FIELDS} for b in breakdowns]
     if per_village is None:
-        commune = {f: read(totals[f]) for f in FIELDS}
+        commune = {f: totals[f] for f in FIELDS}
     else:  # the villages' sum, or the total's figure when no village gives one
         commune = {f: sum(b[f] for b in per_village if b[f] is not None) if any(b[f] is not None for b in per_village)
-                   else read(totals[f]) for f in FIELDS}
+                   else totals[f] for f in FIELDS}
     return {"rows": rows_truth, "breakdowns": per_village, "commune": commune, "cells": cells, "labels": labels, "plant": planted}
 
 

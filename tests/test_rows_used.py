@@ -88,6 +88,37 @@ def test_a_row_of_an_unknown_subset_is_reported_at_its_cell(tmp_path):
     assert outputs["communes.parquet"].select("status", "poor_ethnic_minority").row(0) == ("accepted", 15)
 
 
+def test_a_line_about_some_households_is_no_village(tmp_path):
+    """"Hộ mới phát sinh | | 3 | 2" under a village, no households of its own: read as a village, its blank total and
+    3 poor of 0 households rejected the commune (independent probe, Sơn La). It is row_not_used; a village stays one."""
+    path = _plan(tmp_path / "plan.xlsx", [
+        [1, "Tổ 1", 120, 20, 10, 4],
+        [None, "Hộ mới phát sinh", None, 3, 2, None],
+        [2, "Tổ 2", 100, 10, 12, 2],
+        [None, "- Số hộ thuộc diện bảo trợ xã hội", None, 1, None, None],
+        [3, "Tổ Hộ Độ", 90, 5, 6, 1],  # a place named "Hộ …" with its number and households: a village
+        [None, "Tổng cộng", 310, 35, 28, 7],
+    ])
+    failures, outputs = run_steps([path])
+    assert failures.select("rule", "cell").sort("cell").rows() == [("row_not_used", "B5"), ("row_not_used", "B7")]
+    assert outputs["villages.parquet"]["village_name"].to_list() == ["Tổ 1", "Tổ 2", "Tổ Hộ Độ"]
+    assert outputs["communes.parquet"].select("status", "poor_households").row(0) == ("accepted", 35)
+
+
+@pytest.mark.parametrize("total_first", [False, True])
+def test_a_note_with_figures_at_the_table_s_end_is_reported(tmp_path, total_first):
+    """"Ghi chú: hộ nghèo thuộc diện bảo trợ xã hội | | 6 | 1" as the table's last row, after the total or after the last
+    village: its figures went without a word (independent probe, Sơn La). A note of words alone ends the table quietly."""
+    rows = [[1, "Tổ 1", 120, 20, 10, 4], [2, "Tổ 2", 100, 10, 12, 2]]
+    total = [None, "Tổng cộng", 220, 30, 22, 6]
+    rows = [total, *rows] if total_first else [*rows, total]
+    path = _plan(tmp_path / "plan.xlsx", [*rows, [None, "Ghi chú: hộ nghèo thuộc diện bảo trợ xã hội", None, 6, 1, None],
+                                          [None, "Ghi chú: cột 5 = cột 3 + cột 4"], [None, "Người lập biểu"]])
+    failures, outputs = run_steps([path])
+    assert failures.select("rule", "cell").rows() == [("row_not_used", "B7")]
+    assert outputs["communes.parquet"].select("status", "poor_households").row(0) == ("accepted", 30)
+
+
 def test_breakdown_cells_are_checked_where_they_are_written(tmp_path):
     """numeric and breakdown_le_parent name the "Trong đó" row's cell, not the village's."""
     path = _plan(tmp_path / "plan.xlsx", [

@@ -220,6 +220,25 @@ def _blank_breakdown(label: str, stt: str | None) -> bool:
     )
 
 
+def _counted(cells: list, cols: list[int]) -> bool:
+    """A number other than 0 in a figure's column of the row."""
+    width = len(cells)
+    return any(c < width and _figure(cells[c]) and looks_numeric(cells[c]) for c in cols)
+
+
+_HOUSEHOLDS_LINE = ("hộ ", "số hộ ")
+
+
+def _households_line(label: str | None, stt: str | None, values: dict) -> bool:
+    """An unnumbered row naming households, not a place ("Hộ mới phát sinh", "Số hộ thuộc diện bảo trợ"), with no
+    households of its own in the total's column: a line about some households, no village."""
+    if not label or _numeric_stt(stt):
+        return False
+    written = " ".join(nfc(label).lower().lstrip("-+*•–— ").split())
+    totals = [v for f, v in values.items() if f.startswith("total_households")]
+    return written.startswith(_HOUSEHOLDS_LINE) and all(_is_blank(v) for v in totals)
+
+
 def _figure(value) -> bool:
     """A cell holding a figure other than none: not blank, a dash nor 0."""
     if value is None or value == 0:
@@ -253,7 +272,8 @@ def _attach_breakdown(out: list[TableRow], r: int, label: str, subsets: frozense
         used = True
         if target in parent.values:  # a second row of the same subset: the first one counts
             continue
-        parent.values[target] = values[stock]
+        # a blank cell of the row is 0, as in a breakdown's column ("-" and "x" were, blank was null; probe, Sơn La)
+        parent.values[target] = 0 if _is_blank(values[stock]) else values[stock]
         parent.sources[target] = r + 1
         row_fields.setdefault(target, col)
     return used
@@ -304,6 +324,10 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
                 if any(not _is_blank(cells[c]) for c in figures.values() if c < len(cells)):
                     unused.append((r + 1, first_text))
                 continue
+            if out and _counted(cells, figure_cols):
+                # the table's last row, a note with figures ("Ghi chú: hộ nghèo thuộc diện bảo trợ xã hội | 6 | 1"): said
+                # (it was dropped without a word; independent probe, Sơn La)
+                unused.append((r + 1, first_text))
             break
         name = cell_text(sheet.value(r, name_col)) if name_col is not None else None
         stt = cell_text(sheet.value(r, stt_col)) if stt_col is not None else None
@@ -330,6 +354,7 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
                 unused.append((r + 1, label))
             continue
         if not has_numbers and label and out and _blank_breakdown(label, stt):
+            _attach_breakdown(out, r, label, breakdown_subsets(label), values, figures, row_fields)  # its subset: none
             continue
         if "row.ignore" in label_tags:
             if has_numbers:
@@ -350,6 +375,8 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
             out.append(TableRow(r + 1, kind, name, section, section_index, values))
         elif name is None and not has_numbers:
             continue
+        elif out and _households_line(label, stt, values):
+            unused.append((r + 1, label))  # "Hộ mới phát sinh | | 3 | 2" under a village: no village (probe, Sơn La)
         else:
             if former_col is not None and (section is None or section == area):
                 cell = sheet.value(r, former_col)
