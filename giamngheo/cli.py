@@ -35,6 +35,7 @@ def _one_shot_settings():
 
 
 def _run(args) -> int:
+    from .options import out_inside_raw
     from .progress import progress_wanted
 
     if not args.raw.is_dir():
@@ -42,6 +43,9 @@ def _run(args) -> int:
         return EXIT_USAGE
     if args.targets and not args.targets.is_file():
         print(f"giamngheo: --targets {args.targets} không phải là tệp (is not a file)", file=sys.stderr)
+        return EXIT_USAGE
+    if out_inside_raw(args.raw, args.out):
+        print(f"giamngheo: {out_inside_raw(args.raw, args.out)}", file=sys.stderr)
         return EXIT_USAGE
     if args.out.exists() and not args.out.is_dir():
         print(f"giamngheo: --out {args.out} đã có và không phải là thư mục (exists and is not a folder)", file=sys.stderr)
@@ -241,10 +245,14 @@ def _serve_refused(args) -> str | None:
 
     from prefect.schedules import Cron
 
+    from .options import out_inside_raw
+
     if args.raw is not None and not Path(args.raw).is_dir():
         return f"--raw {args.raw} không phải là thư mục (is not a folder)"
     if args.targets is not None and not Path(args.targets).is_file():
         return f"--targets {args.targets} không phải là tệp (is not a file)"
+    if args.raw is not None and args.out is not None and out_inside_raw(args.raw, args.out):
+        return out_inside_raw(args.raw, args.out)
     try:
         ZoneInfo(args.timezone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -23,6 +23,17 @@ def batch_size_for(files: int, workers: int) -> int:
     return max(50, min(500, math.ceil(files / (4 * max(1, workers)))))
 
 
+def out_inside_raw(raw: Path | str, out: Path | str) -> str | None:
+    """Why --out cannot be where it is: inside --raw (or --raw itself), the run would read its own reports back as the
+    communes' (a second run made a ward that sent nothing "rejected", from the summary workbook) and could write no
+    feedback copy, --raw being never written to (independent probe, Cà Mau). None when it can."""
+    raw, out = Path(raw).resolve(), Path(out).resolve()
+    if out.is_relative_to(raw):
+        return (f"--out {out} nằm trong --raw {raw}: kết quả sẽ bị đọc lại như báo cáo của xã; hãy chọn thư mục ngoài --raw "
+                "(--out is inside --raw)")
+    return None
+
+
 @dataclass
 class RunOptions:
     raw: Path
@@ -41,7 +52,10 @@ class RunOptions:
     @classmethod
     def from_parameters(cls, raw, out, targets=None, province=None, year=None, workers=None, batch_size=None,
                         use_cache=True, wait_seconds=0.0, deadline=None, limits=None, progress=False) -> "RunOptions":
-        """Options from plain (JSON-friendly) flow parameters."""
+        """Options from plain (JSON-friendly) flow parameters (ValueError: --out inside --raw)."""
+        refused = out_inside_raw(raw, out)
+        if refused:
+            raise ValueError(refused)
         return cls(
             raw=Path(raw).resolve(),
             out=Path(out).resolve(),

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from flows.nightly import nightly_deployment
 
 
@@ -34,3 +36,21 @@ def test_serve_refuses_what_would_fail_every_night(tmp_path, capsys):
                        (["--raw", str(raw), "--targets", str(tmp_path / "chi_tieu.xlsx")], "không phải là tệp")):
         assert main(["serve", *args, "--out", str(tmp_path / "out")]) == 2
         assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_an_out_folder_inside_raw_is_refused(tmp_path, capsys, command):
+    """--out inside --raw: the first run wrote no feedback copy (--raw is never written to), the second read the first's
+    reports as the communes' and made a ward that sent nothing "rejected" (independent probe, Cà Mau). Refused, exit 2,
+    before anything is written; the flow called from Python refuses it too."""
+    from flows.consolidate import consolidate
+    from giamngheo.cli import main
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for out in (raw / "out", raw):
+        assert main([command, "--raw", str(raw), "--out", str(out)]) == 2
+        assert "nằm trong --raw" in capsys.readouterr().err
+    assert sorted(p.name for p in raw.iterdir()) == []
+    with pytest.raises(ValueError, match="nằm trong --raw"):
+        consolidate.fn(raw=str(raw), out=str(raw / "out"))
