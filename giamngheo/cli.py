@@ -44,12 +44,12 @@ def _run(args) -> int:
     if args.targets and not args.targets.is_file():
         print(f"giamngheo: --targets {args.targets} không phải là tệp (is not a file)", file=sys.stderr)
         return EXIT_USAGE
-    if out_inside_raw(args.raw, args.out):
-        print(f"giamngheo: {out_inside_raw(args.raw, args.out)}", file=sys.stderr)
-        return EXIT_USAGE
     if args.out.exists() and not args.out.is_dir():
         print(f"giamngheo: --out {args.out} đã có và không phải là thư mục (exists and is not a folder)", file=sys.stderr)
         return EXIT_OUTPUT
+    if out_inside_raw(args.raw, args.out):
+        print(f"giamngheo: {out_inside_raw(args.raw, args.out)}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         probe = args.out / f".giamngheo-write-test-{os.getpid()}"
