@@ -770,11 +770,12 @@ def test_a_count_no_commune_could_have_is_a_numeric_error_not_a_crash(tmp_path):
     the whole run failed (fuzz probe); 1e17 was accepted, the province's rates 0.00 %. Such a cell is no figure."""
     from test_deprivations import steps
 
-    villages = [("Thôn Nà Thành", 6 * 10**18, 9, 7, 2, 1), ("Thôn Khuổi Mu", 6 * 10**18, 12, 6, 3, 1), *VILLAGES[2:]]
+    villages = [("Thôn Nà Thành", 6 * 10**18, 9, 7, 2, 1), ("Thôn Khuổi Mu", 1e308, 12, 6, 3, 1), *VILLAGES[2:]]
     rows = [["UBND XÃ PHÚ THỊNH"], ["KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], HEADER,
             *village_rows(villages, lambda n, t, p, q, pr, nr: [n, t, p, q, pr, nr])]
     failures, tables, _ = steps([write_book(tmp_path / "05800_phu_thinh.xlsx", Grid(rows, "Phụ lục"))])
-    said = failures.filter(pl.col("severity") == "error").select("cell", "rule").rows()
-    assert said == [("C4", "numeric"), ("C5", "numeric")]
-    assert "quá lớn" in failures["message"][0]
+    said = failures.filter(pl.col("severity") == "error").sort("cell").select("cell", "rule", "value").rows()
+    # the value as typed: it was null, the message "giá trị “”" (independent probe, Cà Mau)
+    assert said == [("C4", "numeric", "6e+18"), ("C5", "numeric", "1e+308")]
+    assert "quá lớn" in failures["message"][0] and "“1e+308”" in failures.sort("cell")["message"][1]
     assert tables["communes.parquet"]["status"].to_list() == ["rejected"]

@@ -129,5 +129,8 @@ def typed_rows(raw: pl.LazyFrame, counts: list[str], rates: list[str], zero_mark
 def raw_text(field: str) -> pl.Expr:
     """The cell as the commune wrote it: its text, else its number without a trailing .0."""
     num = pl.col(f"{field}__num").round_sig_figs(EXCEL_DIGITS)  # as Excel shows it: 3.6, not 3.5999999999999996
-    as_text = pl.when(num == num.round(0)).then(num.cast(pl.Int64, strict=False).cast(pl.Utf8)).otherwise(num.cast(pl.Utf8))
+    # a whole number as its digits, one too large for them as written ("1e+308" was lost: "giá trị “”"; probe, Cà Mau)
+    huge = pl.col(f"{field}__num").abs() >= 1e15  # beyond Excel's 15 digits: as stored, "1e+308"
+    as_text = (pl.when(huge).then(pl.col(f"{field}__num").cast(pl.Utf8))
+               .when(num == num.round(0)).then(num.cast(pl.Int64, strict=False).cast(pl.Utf8)).otherwise(num.cast(pl.Utf8)))
     return pl.coalesce(pl.col(f"{field}__text").str.strip_chars_start(FORMULA_MARK), as_text)
