@@ -245,10 +245,10 @@ def test_a_blank_trong_do_row_is_no_section(tmp_path):
         [2, "Thôn Bản Chang", 80, 6, 4, 1], [None, "- Hộ không có KNLĐ", None, 1],
         ["II", "Vùng đồng bào DTTS"], [3, "Thôn Khuổi Ha", 50, 4, 2, 1],
         [None, "Tổng cộng", 230, 20, 11, 4]])
-    # the blank row is 0, as a blank in a breakdown's column (was null; independent probe, Sơn La); a village with no
-    # row of that subset gives none
+    # the blank row is 0 where the table gives its subset on another row, as a blank in a breakdown's column (was null;
+    # independent probe, Sơn La); a subset no row gives (merit), and a village with no row of a subset, give none
     assert villages.select("village_name", "section", "poor_ethnic_minority", "poor_no_labour", "poor_merit").rows() == [
-        ("Thôn Nà Mò", None, 7, 0, 0), ("Thôn Bản Chang", None, None, 1, None),
+        ("Thôn Nà Mò", None, 7, 0, None), ("Thôn Bản Chang", None, None, 1, None),
         ("Thôn Khuổi Ha", "II. Vùng đồng bào DTTS", None, None, None)]
 
 

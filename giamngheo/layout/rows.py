@@ -272,8 +272,7 @@ def _attach_breakdown(out: list[TableRow], r: int, label: str, subsets: frozense
         used = True
         if target in parent.values:  # a second row of the same subset: the first one counts
             continue
-        # a blank cell of the row is 0, as in a breakdown's column ("-" and "x" were, blank was null; probe, Sơn La)
-        parent.values[target] = 0 if _is_blank(values[stock]) else values[stock]
+        parent.values[target] = values[stock]
         parent.sources[target] = r + 1
         row_fields.setdefault(target, col)
     return used
@@ -388,7 +387,19 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
                     section_index += 1
             out.append(TableRow(r + 1, VILLAGE, name, section, section_index, values))
     _settle_totals(out)
+    _zero_blank_breakdowns(out)
     return Rows(out, name_col, row_fields, unused, persons, next_header)
+
+
+def _zero_blank_breakdowns(rows: list[TableRow]) -> None:
+    """A blank cell of a "Trong đó" row, or such a row left blank, is 0 where the table gives that subset on another
+    row, as a blank in a breakdown's column ("-" and "x" were 0, a blank null; independent probe, Sơn La); a subset the
+    table never gives ("Trong đó: hộ DTTS" filled under the poor alone: the near-poor's) stays null."""
+    given = {f for x in rows for f in x.sources if not _is_blank(x.values.get(f))}
+    for x in rows:
+        for f in x.sources:
+            if f in given and _is_blank(x.values.get(f)):
+                x.values[f] = 0
 
 
 def _settle_totals(rows: list[TableRow]) -> None:
