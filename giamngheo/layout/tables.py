@@ -224,7 +224,8 @@ def _of_count_labels(table: Table) -> bool:
     """A commune's summary with its counts as rows ("Số hộ nghèo | Số hộ cận nghèo" down, "Đầu kỳ | Cuối kỳ" across,
     "Tổng số hộ" its first row): every row read as a village is named as a count is. Its two counts became two
     villages of a results report, the commune accepted with its poor counted twice (probe, 12-06)."""
-    names = [r.name for r in table.rows if r.kind == VILLAGE and r.name]
+    # (rows naming households are no villages: "Số hộ nghèo | 14 | 10" is then an unused row of no table)
+    names = [r.name for r in table.rows if r.kind == VILLAGE and r.name] + [label for _, label in table.unused if label]
     tags = load_vocabulary().header.tags
     return bool(names) and all(tags(n) & _COUNT_SUBJECTS for n in names)
 
