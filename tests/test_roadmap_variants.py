@@ -230,3 +230,18 @@ def test_households_to_borrow_are_a_support_and_bare_sources_are_the_contracts(t
     assert failures.filter(pl.col("kind") == "roadmap").is_empty(), failures.select("rule", "message").rows()
     credit = tables["roadmap.parquet"].filter(pl.col("item") == "support_credit")
     assert set(credit["unit"]) == {"households"} and credit["value"].to_list() == [10, 8, 3, 0, 13]
+
+
+def test_a_roadmap_none_of_whose_years_can_be_read_is_still_a_roadmap(tmp_path):
+    """Years typed as garbage ("Năm 20x6", "abc", "2O28"): read as a year-end report the commune never sent, with its
+    "Ngân sách xã" as the villages' names, and the plan's villages warned of a report they are missing from
+    (independent probe, Cà Mau). It is the commune's roadmap: its total kept, each row said unused, no year given."""
+    down, failures = _items(_sheet(tmp_path / "31882_lo_trinh.xlsx", [
+        ["UBND XÃ VĨNH THANH"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], ["Đơn vị tính: hộ; triệu đồng"],
+        ["Năm", "Số hộ nghèo giảm", "Số hộ cận nghèo giảm", "Hỗ trợ nhà ở xây mới", "Tổng kinh phí", "Ngân sách xã"],
+        *[[y, 10 + i, 3, 1, 500, 40] for i, y in enumerate(["Năm 20x6", "abc", "####", "2O28", "năm ???"])],
+        ["Cộng", 60, 15, 5, 2500, 200],
+    ]))
+    assert down[("poor_reduction", "total")] == 60 and down[("budget_total", "total")] == 2500
+    assert not [k for k in down if k[1] != "total"]
+    assert [(f["rule"], f["row"]) for f in failures] == [("row_not_used", r) for r in range(5, 10)]

@@ -286,8 +286,29 @@ def _years_across(sheet: Sheet) -> tuple[int, list[int]] | None:
     return None
 
 
-def _down(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
-    found = _years_down(sheet)
+_YEAR_LABEL = re.compile(r"^(?:nam|nam thuc hien|nam ke hoach|theo nam)$")
+
+
+def _yearless(sheet: Sheet) -> tuple[int, list[int]] | None:
+    """(column of the years, the rows under its header that carry figures) of a roadmap none of whose years can be read
+    ("Năm 20x6", "abc", "2O28"): a column labelled "Năm" beside two roadmap items or more, under a title naming a
+    roadmap and its period. It was read as a year-end report the commune never sent (independent probe, Cà Mau); as a
+    roadmap, its years are said missing (roadmap_years) and its rows not used (row_not_used), its total kept."""
+    for r in range(min(len(sheet.rows), 15)):
+        row = sheet.rows[r]
+        c = next((c for c, v in enumerate(row[:6]) if v.__class__ is str and _YEAR_LABEL.match(fold(_text(v)))), None)
+        if c is None or sum(1 for v in row[c + 1:] if v.__class__ is str and _item(_text(v), known_only=True)) < 2:
+            continue
+        own = " ".join(_own_title(sheet, r))
+        if "word.table" not in load_vocabulary().roadmap_words.tags(own + " " + sheet.name) or not _PERIOD.search(fold(own)):
+            return None
+        rows = [k for k in range(r + 1, min(len(sheet.rows), r + 40)) if any(_is_number(v) for v in sheet.rows[k][c + 1:])]
+        return (c, rows) if rows else None
+    return None
+
+
+def _down(sheet: Sheet, title: list[str], found: tuple[int, list[int]] | None = None) -> list[ParsedTable]:
+    found = found or _years_down(sheet)
     if found is None:
         return []
     year_col, year_rows = found
@@ -299,6 +320,8 @@ def _down(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
     top = above[0] if above else first
     header = _header_rows(sheet, top, year_col)
     years = [_year(sheet.value(r, year_col)) for r in year_rows]
+    total_rows += [r for r, y in zip(year_rows, years) if not y and _is_total(sheet.value(r, year_col))]  # a yearless one's
+    year_rows, years = [r for r, y in zip(year_rows, years) if y], [y for y in years if y]  # a yearless roadmap's: none
     period = _period(title, years)
     money = title_money(title)
     tables = []
@@ -409,7 +432,10 @@ def claim(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable] | N
     """
     found = _years_down(sheet) if sheet.rows and _three_years(sheet) else None
     if found is None:
-        return None
+        yearless = _yearless(sheet) if sheet.rows else None
+        if yearless is None:
+            return None
+        return _down(sheet, _own_title(sheet, yearless[1][0]), yearless) or None
     year_col, year_rows = found
     years = {_year(sheet.value(r, year_col)) for r in year_rows}
     if len(years) < 3:
