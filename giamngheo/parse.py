@@ -24,7 +24,7 @@ from .layout.vocabulary import load_vocabulary
 from .parsed import ParsedTable, ParseResult, cell_columns, cell_json
 from .layout.title_cells import title_cells
 from .layout.tables import Table, document_year, partial_year, title_lines
-from .sheet_findings import TITLE_ROWS, formulas_of, hidden_of, lists_without_members, sheets_not_read
+from .sheet_findings import TITLE_ROWS, formulas_of, hidden_of, lists_without_members, sheets_not_read, unreadable_text_of
 from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import column_letter
@@ -316,6 +316,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
     result.failures.extend(formulas_of(others, sheets))
     for t in result.tables:
         result.failures.extend(unused_row_failures(t))
+    result.failures.extend(unreadable_text_of(result.tables))
     # a listed person's name in a title line or a village cell stays in this process (the cache keeps the result)
     result.title = scrub(result.title, result.tables, sheets, households.KIND)
     result.title_cells = title_cells(book.sheets, result.title)

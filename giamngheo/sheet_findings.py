@@ -79,6 +79,24 @@ def lists_without_members(tables: list[ParsedTable]) -> list[dict]:
     return out
 
 
+_UNREADABLE = "\ufffd"  # what a byte that is no character of the file's encoding was read as
+
+
+def unreadable_text_of(tables: list[ParsedTable]) -> list[dict]:
+    """text_readable: a row's name holding a character that could not be read ("Ấp Rạch Rập\ufffd", a byte of no
+    character in a UTF-8 CSV), at its cell: it was published as read, without a word (hostile-file judge, Cà Mau). Not
+    asked of household lists, whose names are people's."""
+    out = []
+    for t in tables:
+        if t.kind == households.KIND or t.name_column is None:
+            continue
+        for row, name in zip(t.rows.get("row") or [], t.rows.get("name") or []):
+            if name and _UNREADABLE in name:
+                out.append({**failure("text_readable", t.sheet, row=row, col=t.name_column, field="village_name",
+                                      value=name[:200]), "kind": t.kind})
+    return out
+
+
 FIGURES_OF_A_TABLE = 6  # a sheet with fewer numbers (a date, a page number, a signature's) holds no table
 
 

@@ -252,6 +252,11 @@ RULES: tuple[Rule, ...] = (
          "Các tiêu đề tìm thấy: {value}.",
          "Sheet \u201c{sheet}\u201d holds figures but no table could be read from it; they are not counted. Header labels seen: "
          "{value}."),
+    Rule("text_readable", WARNING, STRUCTURE, "Chữ đọc được", "Text readable",
+         "Ô {cell}: “{value}” có ký tự không đọc được (�): tệp có byte không thuộc bảng mã của nó; tên được dùng như đọc "
+         "được, đề nghị gửi lại tệp (lưu bằng mã UTF-8).",
+         "Cell {cell}: “{value}” holds a character that could not be read (�): the file has a byte of no character of its "
+         "encoding; the name is used as read; ask for the file again (saved as UTF-8)."),
     Rule("hidden_content", WARNING, STRUCTURE, "Nội dung bị ẩn", "Hidden content",
          "Nội dung bị ẩn: {detail_vi} {value}; nội dung này vẫn được đọc như phần còn lại.",
          "Hidden content: {detail_en} {value}; it is read like the rest."),

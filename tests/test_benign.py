@@ -231,3 +231,15 @@ def test_a_csv_header_cell_on_two_lines_over_the_column_numbers(tmp_path):
     ins, _ = read(write_bytes(tmp_path / "bieu.csv", ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")))
     assert_read(ins)
     assert ins.villages["section"].to_list() == [None, None]
+
+
+def test_a_byte_of_no_character_in_a_csv_name_is_said_at_its_cell(tmp_path):
+    """A UTF-8 CSV with a stray byte in a village's name ("Thôn Đồng Tâm" + 0xFF): published as "Thôn Đồng Tâm�" without a
+    word (hostile-file judge, Cà Mau). The figures are read; the name's cell is the warning text_readable."""
+    text = "\n".join(";".join("" if v is None else str(v) for v in row) for row in ROWS) + "\n"
+    path = tmp_path / "05800_phu_thinh.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8").replace("Đồng Tâm".encode(), "Đồng Tâm".encode() + b"\xff"))
+    ins, _ = read(path)
+    assert ins.failures.select("rule", "cell", "severity").rows() == [("text_readable", "B6", "warning")]
+    assert "Thôn Đồng Tâm\ufffd" in ins.failures["message"][0]
+    assert ins.villages["poor_households"].to_list() == [5, 8]
