@@ -340,6 +340,9 @@ READABLE_REASONS = {
     "truncated": ("tệp bị cắt cụt: dòng cuối (dòng {value} cột) thiếu cột và không kết thúc; tệp chưa chép hay tải về xong? Hãy gửi lại",
                   "the file is cut short: its last line (line {value} columns) lacks columns and does not end; not fully copied or "
                   "downloaded? Please send it again"),
+    "zero_tail": ("sau byte thứ {value} tệp chỉ còn byte 0 (NUL), như khi chép hay tải về chưa xong; hãy gửi lại tệp",
+                  "after byte {value} the file holds nothing but zero (NUL) bytes, as when a copy or download did not finish; "
+                  "please send it again"),
     "partial_download": ("tệp đang tải về dở (tên tệp của trình duyệt khi chưa tải xong), không được đọc",
                          "a download not finished (a browser's name for a file still downloading), not read"),
     "not_a_file": ("không phải tệp thông thường (ống dẫn, socket hay thiết bị), không được đọc",

@@ -243,3 +243,17 @@ def test_a_byte_of_no_character_in_a_csv_name_is_said_at_its_cell(tmp_path):
     assert ins.failures.select("rule", "cell", "severity").rows() == [("text_readable", "B6", "warning")]
     assert "Thôn Đồng Tâm\ufffd" in ins.failures["message"][0]
     assert ins.villages["poor_households"].to_list() == [5, 8]
+
+
+def test_a_csv_cut_short_into_zero_bytes_asks_for_the_file_again(tmp_path):
+    """Lines of a CSV, then 2,048 zero bytes (a copy to a USB stick cut short): "không phải bảng tính (binary (.csv))",
+    with no word of the cut or of sending it again (hostile-file judge, Cà Mau). A binary file stays "not a spreadsheet"."""
+    text = "\n".join(";".join("" if v is None else str(v) for v in row) for row in ROWS) + "\n"
+    path = tmp_path / "05800_phu_thinh.csv"
+    path.write_bytes(text.encode("utf-8") + b"\x00" * 2048)
+    ins, _ = read(path)
+    said = ins.failures.row(0, named=True)
+    assert (said["rule"], said["value"]) == ("readable", str(len(text.encode("utf-8"))))
+    assert "chỉ còn byte 0 (NUL)" in said["message"] and "gửi lại" in said["message"]
+    path.write_bytes(b"\x00\x01\x02binary" * 100)
+    assert "không phải bảng tính" in read(path)[0].failures["message"][0]

