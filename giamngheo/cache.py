@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -64,7 +65,12 @@ class ParseCache:
         self._db = None
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return  # a cache that cannot be made: the run reads every file (it is only a saving)
+        if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            return  # a read-only cache (an auditor's permissions): read without it; writing to it failed the run
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=self.BUSY_SECONDS)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -101,10 +107,17 @@ class ParseCache:
             return
         rows = [(sha, PARSER_VERSION, mode, data) for sha, mode, data in items]
         with self._lock:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO parsed (sha256, parser_version, mode, data) VALUES (?, ?, ?, ?)", rows
-            )
-            self._db.commit()
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO parsed (sha256, parser_version, mode, data) VALUES (?, ?, ?, ?)", rows
+                )
+                self._db.commit()
+            except sqlite3.OperationalError as exc:
+                if "readonly" not in str(exc) and "disk" not in str(exc):
+                    raise
+                # made read-only or full under the run: the results stay this run's, the next run parses them again
+                self._db.close()
+                self._db = None
 
     def clear(self) -> int:
         if self._db is None:

@@ -58,6 +58,12 @@ def _run(args) -> int:
     except OSError as exc:
         print(f"giamngheo: không ghi được vào --out {args.out}: {exc.strerror or exc} (cannot write to --out)", file=sys.stderr)
         return EXIT_OUTPUT
+    from .outputs import unwritable
+
+    blocked = unwritable(args.out)
+    if blocked:
+        print(f"giamngheo: không ghi được vào {blocked} (trong --out; cannot write to a part of --out)", file=sys.stderr)
+        return EXIT_OUTPUT
     limits = {
         "max_file_bytes": int(args.max_file_mb * 1024 * 1024),
         "max_rows": args.max_rows,

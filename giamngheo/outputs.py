@@ -116,6 +116,27 @@ def run_lock(out: Path, wait_seconds: float = 0.0):
         fh.close()
 
 
+def unwritable(out: Path) -> Path | None:
+    """The first part of --out a run must write that cannot be written (a read-only `runs/`, `.staging/` or lock file,
+    say an auditor's copy of permissions): said before the run, not as a traceback after it (the whole flow ran, then
+    failed at the last rename; operations probe, Lâm Đồng). None when every part can be."""
+    for folder in (out / RUNS, out / STAGING):
+        if folder.is_dir():
+            probe = folder / f".giamngheo-write-test-{os.getpid()}"
+            try:
+                probe.write_text("ok")
+                probe.unlink()
+            except OSError:
+                return folder
+    lock = out / LOCK_NAME
+    if lock.exists():
+        try:
+            open(lock, "a").close()
+        except OSError:
+            return lock
+    return None
+
+
 def staging_dir(out: Path, run_id: str) -> Path:
     path = out / STAGING / run_id
     path.mkdir(parents=True, exist_ok=False)

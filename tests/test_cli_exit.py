@@ -57,3 +57,52 @@ def test_python_dash_m_runs_the_command_as_the_readme_says(tmp_path):
         missing = subprocess.run([*args, "--raw", str(tmp_path / "missing"), "--out", str(tmp_path / "out")], cwd=root,
                                  capture_output=True, text=True, timeout=120)
         assert missing.returncode == 2 and "missing" in missing.stderr, (module, missing.stderr[-500:])
+
+
+def _as_an_ordinary_user() -> list[str]:
+    """The command prefix under which permission bits apply: none for a user, root's override dropped for root."""
+    import os
+    import shutil
+
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("root without setpriv: permission bits cannot be made to apply")
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+def test_a_part_of_out_that_cannot_be_written_is_said_before_the_run(tmp_path):
+    """A read-only runs/ in --out ran the whole flow, then failed at the last rename with a traceback, exit 1; a read-only
+    lock file was a traceback too (operations probe, Lâm Đồng). Said before the run, one line, exit 3."""
+    (tmp_path / "raw").mkdir()
+    out = tmp_path / "out"
+    (out / "runs").mkdir(parents=True)
+    (out / "runs").chmod(0o555)
+    try:
+        done = subprocess.run([*_as_an_ordinary_user(), str(GIAMNGHEO), "run", "--raw", str(tmp_path / "raw"), "--out", str(out)],
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        (out / "runs").chmod(0o755)
+    assert done.returncode == 3, done.stderr[-800:]
+    assert f"không ghi được vào {out / 'runs'}" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_read_only_parse_cache_is_read_without(tmp_path):
+    """A read-only .cache/parsed.sqlite failed the run inside a Prefect task, three tracebacks, exit 1 (operations probe,
+    Lâm Đồng). The cache is a saving only: the run reads every file without it."""
+    from giamngheo.cache import ParseCache
+
+    path = tmp_path / ".cache" / "parsed.sqlite"
+    ParseCache(path).close()
+    path.chmod(0o444)
+    path.parent.chmod(0o555)
+    script = ("import sys; from pathlib import Path; from giamngheo.cache import ParseCache; "
+              "c = ParseCache(Path(sys.argv[1])); c.put_many([('ab' * 32, 'auto', b'x')]); "
+              "print(c.get('ab' * 32, 'auto'))")
+    try:
+        done = subprocess.run([*_as_an_ordinary_user(), sys.executable, "-c", script, str(path)], capture_output=True,
+                              text=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+    finally:
+        path.parent.chmod(0o755)
+        path.chmod(0o644)
+    assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr[-800:]
