@@ -161,7 +161,7 @@ def consolidate(
         records, skipped, targets, options = _read_everything(options, run_id, ref)
         province = options.province or (targets.province if targets else None)
         records = identify_submissions(quote(records), quote(ref), province)
-        year = submissions.run_year(records, options.year)
+        year = submissions.run_year(records, options.year, targets.year if targets else None)
         tables = tabulate(quote(records))
         submissions.forget_parsed_cells(records)  # the cells live on in the tables
         checked = validate(tables)

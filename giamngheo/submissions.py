@@ -255,13 +255,16 @@ def forget_parsed_cells(records: list[FileRecord]) -> None:
                 table.rows = {"kind": table.rows.get("kind") or []}
 
 
-def run_year(records: list[FileRecord], year: int | None) -> int:
-    """--year, else the year most documents state, else next year."""
+def run_year(records: list[FileRecord], year: int | None, targets_year: int | None = None) -> int:
+    """--year, else the year most documents state, else the targets workbook's, else next year. (An empty --raw with a
+    targets workbook "NĂM 2026" ran as 2027 in December, over a 2026 result; operations probe, Lâm Đồng.)"""
     if year:
         return year
     years = Counter(r.data.year for r in records if r.data.year)
     if years:
         return years.most_common(1)[0][0]
+    if targets_year:
+        return targets_year
     from datetime import date
 
     return date.today().year + 1

@@ -54,6 +54,7 @@ class Targets:
     tables: list[ParsedTable] = field(default_factory=list)  # the workbook's targets for a kind (subject: the kind)
     source: dict | None = None  # path, size and SHA-256 of the workbook read: the manifest names the version a run used
     columns: dict[str, int] = field(default_factory=dict)  # field -> 1-based column of the communes' sheet
+    year: int | None = None  # the year its title states ("GIAO CHỈ TIÊU … NĂM 2026")
 
     def manifest_entry(self) -> dict | None:
         """What the manifest records of the workbook: its path, size and SHA-256, and the communes it lists (the
@@ -74,6 +75,12 @@ def targets_from_parse(data: ParseResult, resolver: Resolver, path: Path | None 
     column gives one, else by its name, a former unit's name reported as such); a commune listed twice keeps its
     first row, the second reported. The workbook's own findings (a hidden row, a formula without its value, a row
     not used) are reported with the rows'."""
+    found = _targets_of(data, resolver, path)
+    found.year = data.year
+    return found
+
+
+def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None) -> Targets:
     for_kinds = [t for t in data.tables if t.kind == "targets" and t.subject in KIND_BY_NAME]
     communes = [t for t in data.tables if t not in for_kinds]
     if not communes:

@@ -346,3 +346,14 @@ def test_a_cut_beyond_the_communes_poor_rate_is_flagged():
     found = targets_beyond_rates(communes.lazy()).collect()
     assert found.select("commune_code", "rule", "value", "expected").rows() == [
         ("01843", "target_within_rate", "16.4", "1.71")]
+
+
+def test_with_no_commune_s_document_the_year_is_the_targets_workbook_s(tmp_path):
+    """An empty --raw (a share that failed to mount) with the targets workbook "GIAO CHỈ TIÊU … NĂM 2026", no --year: the
+    run was 2027 (next year, in December) and published over the 2026 result (operations probe, Lâm Đồng)."""
+    from giamngheo.submissions import run_year
+
+    workbook = Path(__file__).resolve().parents[1] / "tests/fixtures/tuyen-quang-2026/targets.xlsx"
+    found = targets_from_parse(parse_workbook(workbook, Limits(), forced_kind="targets"), Resolver(load_reference(), None))
+    assert found.year == 2026
+    assert run_year([], None, found.year) == 2026 and run_year([], 2025, found.year) == 2025
