@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--commune", nargs="+", metavar="CODE", help="5-digit commune codes")
     who.add_argument("--all-accepted", action="store_true", help="every commune whose report was accepted")
     approve.add_argument("--kind", help="only this report kind (plan, results, ...; default: every kind with accepted figures)")
-    approve.add_argument("--by", required=True, help="who approves (recorded in the journal)")
+    approve.add_argument("--by", help="who approves (recorded in the journal; required: refused, exit 4, without)")
     approve.add_argument("--note", help="a note recorded with the approval")
 
     ack = sub.add_parser("acknowledge", help="mark a warning as explained", description="Mark a commune's warning(s) of "
@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     ack.add_argument("--commune", required=True, metavar="CODE")
     ack.add_argument("--rule", required=True)
     ack.add_argument("--cell", help="A1 cell (default: every warning of the rule for the commune)")
-    ack.add_argument("--by", required=True, help="who explains (recorded in the journal)")
+    ack.add_argument("--by", help="who explains (recorded in the journal; required: refused, exit 4, without)")
     ack.add_argument("--reason", required=True, help="why the warning is not a problem")
 
     jrn = sub.add_parser("journal", help="check the approval journal", description="Check the hash chain of "

@@ -211,6 +211,10 @@ def test_approve_then_diff_against_approved_and_refusals(tmp_path, capsys):
     assert {a["commune_code"] for a in entry["approvals"]} == {"00001", "00002"}
     # a rejected commune has no figures to approve; nothing is written
     assert main(["approve", "--out", str(out), "--commune", "00003", "--by", "Lan"]) == EXIT_REFUSED
+    # no --by at all: argparse's usage and exit 2, where the README says every refusal exits 4 (operations probe)
+    assert main(["approve", "--out", str(out), "--commune", "00001"]) == EXIT_REFUSED
+    assert "thiếu người phê duyệt" in capsys.readouterr().err
+    assert main(["acknowledge", "--out", str(out), "--commune", "00001", "--rule", "outlier", "--reason", "x"]) == EXIT_REFUSED
     assert len(journal.read(out)) == 1
     assert diff_against_approved(out)["changed"] == []
 
