@@ -175,8 +175,12 @@ def anchors_in(out: Path) -> list[tuple[str, dict]]:
 
 
 def verify_anchors(lines: list[bytes], anchors: list[tuple[str, dict]]) -> Verdict:
-    """The journal against what each run read of it: as many entries at least, the same entry where it ended."""
-    for run_id, recorded in sorted(anchors, key=lambda a: -a[1]["entries"]):
+    """The journal against what each run read of it: as many entries at least, the same entry where it ended. A run's
+    record pins the chain up to the entry it ended at, so a difference is placed after the longest record that still
+    holds: an entry altered and the chain re-hashed from it on was named as the last entry a later run read, the ones
+    before it said intact (operations probe, Lâm Đồng)."""
+    intact = 0  # entries a run's record vouches for
+    for run_id, recorded in sorted(anchors, key=lambda a: a[1]["entries"]):
         k = recorded["entries"]
         if k == 0:
             continue
@@ -184,7 +188,13 @@ def verify_anchors(lines: list[bytes], anchors: list[tuple[str, dict]]) -> Verdi
             return Verdict(len(lines), len(lines) + 1, f"lần chạy {run_id} đã đọc {k} mục, nay chỉ còn {len(lines)}: "
                                                        f"các mục cuối đã bị xoá (entries removed from the end)")
         if json.loads(lines[k - 1]).get("hash") != recorded.get("head"):
-            return Verdict(k - 1, k, f"khác mục thứ {k} mà lần chạy {run_id} đã đọc (not the entry run {run_id} read)")
+            first = intact + 1
+            if first == k:
+                return Verdict(k - 1, k, f"khác mục thứ {k} mà lần chạy {run_id} đã đọc (not the entry run {run_id} read)")
+            return Verdict(intact, first, f"các mục {first}–{k} khác những gì lần chạy {run_id} đã đọc: một mục trong số đó đã "
+                                          f"bị sửa và mã băm được tính lại từ đó (entries {first}-{k} differ from what run "
+                                          f"{run_id} read: one was altered and the chain re-hashed)")
+        intact = max(intact, k)
     return Verdict(len(lines))
 
 

@@ -84,12 +84,34 @@ def test_verify_holds_the_journal_to_what_each_run_read(tmp_path):
     assert (verdict.ok, verdict.bad_line, verdict.entries) == (False, 3, 2) and "r2" in verdict.reason
     path.unlink()  # the whole journal deleted
     assert journal.verify(tmp_path).bad_line == 1
-    for i in range(3):  # another chain of three in its place
+    for i in range(3):  # another chain of three in its place: it differs from what r1 read, in its first two entries
         journal.append(tmp_path, {"action": "approve", "by": f"b{i}"})
     verdict = journal.verify(tmp_path)
-    assert not verdict.ok and verdict.bad_line == 3
+    assert (verdict.ok, verdict.bad_line, verdict.entries) == (False, 1, 0) and "1–2" in verdict.reason
     (tmp_path / "runs" / "r2" / "manifest.json").unlink()
-    assert journal.verify(tmp_path).bad_line == 2  # r1 read two entries, and not these
+    assert journal.verify(tmp_path).bad_line == 1  # r1 read two entries, and not these
+
+
+def test_an_entry_altered_and_the_chain_rehashed_is_placed_after_what_runs_vouch_for(tmp_path, capsys):
+    """Entry 2 altered and every hash recomputed from it on: verify said "altered at entry 4, 3 entries before it intact"
+    (the last entry the run had read; operations probe, Lâm Đồng). A run that read two entries vouches for them; the
+    alteration is placed in entries 3-4, none of them vouched for."""
+    for i in range(4):
+        journal.append(tmp_path, {"action": "approve", "by": f"a{i}"})
+    for run_id, seen in (("r1", 2), ("r2", 4)):
+        (tmp_path / "runs" / run_id).mkdir(parents=True)
+        (tmp_path / "runs" / run_id / "manifest.json").write_text(
+            json.dumps({"journal": journal.anchor(journal.read(tmp_path)[:seen])}))
+    entries = journal.read(tmp_path)
+    entries[2]["by"] = "someone else"
+    for n in range(2, 4):  # re-chained from the altered entry on
+        entries[n]["prev"] = entries[n - 1]["hash"]
+        entries[n]["hash"] = journal.entry_hash(entries[n])
+    (tmp_path / journal.JOURNAL).write_bytes(b"".join(journal.canonical(e) + b"\n" for e in entries))
+    verdict = journal.verify(tmp_path)
+    assert (verdict.ok, verdict.bad_line, verdict.entries) == (False, 3, 2) and "3–4" in verdict.reason
+    assert main(["journal", "verify", "--out", str(tmp_path)]) == EXIT_JOURNAL_ALTERED
+    assert "2 mục trước đó còn nguyên" in capsys.readouterr().err
 
 
 @pytest.mark.slow  # starts two processes
