@@ -54,3 +54,47 @@ def test_an_out_folder_inside_raw_is_refused(tmp_path, capsys, command):
     assert sorted(p.name for p in raw.iterdir()) == []
     with pytest.raises(ValueError, match="nằm trong --raw"):
         consolidate.fn(raw=str(raw), out=str(raw / "out"))
+
+
+@pytest.mark.slow  # starts a Prefect server (~10 s)
+def test_serve_s_server_is_the_api_it_uses_and_ends_with_it(tmp_path):
+    """serve started `prefect server start` on its port and then, its settings read before, a temporary server of its
+    own over the same database; a SIGKILL of serve left the port's server running, and the next serve registered on it
+    without a word (operations probe, Lâm Đồng). One server, the one Prefect's settings name, gone when serve is."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    script = ("import sys, time; from flows.nightly import scheduling_server\n"
+              "from prefect.settings import PREFECT_API_URL\n"
+              f"with scheduling_server({port}) as url:\n"
+              "    print(url == PREFECT_API_URL.value(), flush=True); time.sleep(600)\n")
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "ph")}
+    env.pop("PREFECT_API_URL", None)
+    serve = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env,
+                             cwd=Path(__file__).resolve().parents[1])
+    try:
+        assert serve.stdout.readline().strip() == "True"  # the settings name the port's server
+        health = f"http://127.0.0.1:{port}/api/health"
+        with urllib.request.urlopen(health, timeout=5) as response:
+            assert response.status == 200
+        serve.send_signal(signal.SIGKILL)
+        serve.wait(10)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(health, timeout=2).close()
+            except OSError:
+                break  # the server went with serve
+            time.sleep(1)
+        else:
+            raise AssertionError("the port's server outlived serve")
+    finally:
+        serve.kill()
