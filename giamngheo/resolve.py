@@ -221,7 +221,8 @@ class Resolver:
                 folded.count(f" {kind} {bare} ") for kind in ("tinh", "thanh pho"))
 
         named = {new for new in codes for name, district, bare in former_places(self.ref).get(new, ())
-                 if f" {name} " in folded and (f" {district} " in folded or bare_named(bare, name))}
+                 if f" {name} " in folded
+                 and (_apart(folded, name, district) or bare_named(bare, name) and _apart(folded, name, bare))}
         return [u for u in units if u.commune_code in named]
 
     def legacy_names_in(self, text: str, unit: Unit) -> list[str]:
@@ -284,6 +285,20 @@ class Resolver:
         if first:
             return self._prefer_province(first[1], first[0], name, legacy=first[0] == "legacy")
         return Resolution(None, "none", "commune_resolved", [], name or (code or ""))
+
+
+def _apart(folded: str, name: str, district: str) -> bool:
+    """Whether `folded` names a unit and its district in words of their own: "xa nam tien hai" (today's Xã Nam Tiền
+    Hải) reads "nam tien" and "tien hai" in shared words, and is no former Xã Nam Tiến of Huyện Tiền Hải (the current
+    unit lost its file to Xã Nam Cường; independent probe, Hưng Yên)."""
+    def spans(words: str) -> list[tuple[int, int]]:
+        found, at = [], folded.find(f" {words} ")
+        while at >= 0:
+            found.append((at + 1, at + len(words)))
+            at = folded.find(f" {words} ", at + 1)
+        return found
+
+    return any(a_end < b_start or b_end < a_start for a_start, a_end in spans(name) for b_start, b_end in spans(district))
 
 
 def code_of(cell: str | None) -> str | None:

@@ -429,6 +429,23 @@ def test_which_commune_a_second_national_probe_named(province, file_name, title,
 
 
 @pytest.mark.parametrize("province, lines, want", [
+    ("33", ["UBND XÃ NAM TIỀN HẢI"], "13063"),  # was Xã Nam Cường, as the former Xã Nam Tiến of Huyện Tiền Hải
+    (None, ["UBND TỈNH HƯNG YÊN", "UBND XÃ NAM TIỀN HẢI"], "13063"),
+    (None, ["UBND THÀNH PHỐ CẦN THƠ", "UBND XÃ AN THẠNH"], "31615"),  # was Vĩnh Long's Xã Thạnh Phú
+    (None, ["UBND TỈNH CÀ MAU", "UBND XÃ KHÁNH AN"], "32059"),  # was An Giang's Xã Khánh Bình
+])
+def test_a_current_name_holding_a_former_name_and_its_district_is_the_current_unit(province, lines, want):
+    """"Xã Nam Tiền Hải" reads "Nam Tiến" and "Tiền Hải" too: a former commune with its former district, which won over
+    the current unit named as written; that file then superseded Xã Nam Cường's own plan (independent probe, Hưng Yên;
+    two more in a national run). A former name and its district inside the current unit's name place nothing."""
+    from giamngheo.reference import load_reference
+    from giamngheo.resolve import Resolver
+
+    got = Resolver(load_reference(), province).resolve("x.xlsx", [*lines, "PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [])
+    assert (got.unit.commune_code, got.rule) == (want, None), got
+
+
+@pytest.mark.parametrize("province, lines, want", [
     (None, ["UBND XÃ CHÂU THÀNH", "TỈNH TIỀN GIANG"], "28519"),  # was Tây Ninh's 25585, without a word
     ("82", ["UBND XÃ CÁI BÈ", "HUYỆN CÁI BÈ, TỈNH TIỀN GIANG"], "28360"),  # was wrong_province "Tỉnh Tây Ninh"
     ("80", ["UBND PHƯỜNG LONG AN", "TỈNH LONG AN"], "27694"),
