@@ -256,3 +256,23 @@ def test_a_commune_with_two_reports_shows_the_status_of_each(tmp_path):
     assert "Kế hoạch: chấp nhận" in summary and "Kết quả: bị từ chối" in summary, summary
     nghia_ta = page[page.index('id="xa-02071"'):]
     assert ">Bị từ chối</span>" in nghia_ta[: nghia_ta.index("</summary>")], "one report: its status alone, as before"
+
+
+def test_values_read_as_the_messages_beside_them(tmp_path):
+    """"Giá trị 245.5" beside "… 245,5 …" in its message: 2.455 to a Vietnamese reader (reports judge, Hưng Yên). A rule's
+    numbers carry Vietnamese marks in the workbook and the page, as in the message; a year or a code stays as stored."""
+    rows = [("02071_xa_nghia_ta.xls", "Sheet1", "D9", 9, 4, "02071", "Xã Nghĩa Tá", "poor_households", "integer", "error",
+             "245.5", None, "Ô D9 (Số hộ nghèo): 245,5 không phải số nguyên.", "Cell D9: 245.5 is not whole."),
+            ("02071_xa_nghia_ta.xls", "Sheet1", "C46", 46, 3, "02071", "Xã Nghĩa Tá", "total_households",
+             "total_row_matches_sum", "warning", "5256.5", "5441", "…", "…"),
+            ("02071_xa_nghia_ta.xls", "Sheet1", "A2", 2, 1, "02071", "Xã Nghĩa Tá", None, "wrong_year", "error", "2025", "2026",
+             "…", "…")]
+    run = make_run(tmp_path / "run", failures=rows)
+    ws = openpyxl.load_workbook(write_report_workbook(run))["Lỗi"]
+    header = [c.value for c in ws[1]]
+    shown = {r[header.index("Ô")].value: (r[header.index("Giá trị")].value, r[header.index("Cần là")].value)
+             for r in ws.iter_rows(min_row=2)}
+    assert shown == {"D9": ("245,5", None), "C46": ("5.256,5", "5.441"), "A2": ("2025", "2026")}
+    page = write_html_report(run).read_text(encoding="utf-8")
+    assert '<code class="val">245,5</code>' in page and '<code class="val">5.256,5</code>' in page
+    assert '<code class="val">2025</code>' in page and "245.5</code>" not in page

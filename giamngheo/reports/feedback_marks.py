@@ -15,6 +15,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from schemas.rules import RULE_BY_ID
 
+from ..failures import value_vi
 from .feedback_source import safe_sheet_title
 from .safe_cells import write_text, xml_text
 
@@ -143,8 +144,8 @@ def add_failure_list(book, rows: list[dict], places: list[_Place | None]) -> Non
             failure.get("cell") or (f"dòng {failure['row']}" if failure.get("row") else ""),
             _rule_label(failure.get("rule")),
             SEVERITY_VI.get(severity, severity),
-            failure.get("value"),
-            failure.get("expected"),
+            value_vi(failure.get("rule"), failure.get("value")),
+            value_vi(failure.get("rule"), failure.get("expected")),
             _message(failure),
         )
         for c, value in enumerate(values, start=1):

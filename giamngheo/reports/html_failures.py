@@ -3,6 +3,7 @@ per file, each failure's cell, rule, value and message; the severity filter is C
 
 from __future__ import annotations
 
+from ..failures import value_vi
 from ..vn import vn_int
 from .approval_html import approval_badges, approval_states
 from .html_parts import commune_anchor, escaped, severity_badge
@@ -29,7 +30,7 @@ def _failure_row(r: dict) -> str:
         f'<tr class="{sev}{" acknowledged" if acked else ""}"><td>{escaped(r["source_sheet"])}</td><td '
         f'class="cellref">{escaped(r["cell"])}</td>'
         f"<td>{escaped(rule_title(r['rule']))}<br><code>{escaped(r['rule'])}</code></td><td>{severity_badge(sev)}</td>"
-        f"<td>{_value(r['value'])}</td><td>{_value(r['expected'])}</td>"
+        f"<td>{_value(value_vi(r['rule'], r['value']))}</td><td>{_value(value_vi(r['rule'], r['expected']))}</td>"
         f'<td>{escaped(r["message"])}<div class="en" lang="en">{escaped(r["message_en"])}</div>{ack}</td></tr>'
     )
 

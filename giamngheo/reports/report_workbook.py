@@ -36,6 +36,8 @@ from openpyxl.utils import get_column_letter
 
 from schemas.columns import label_vi
 
+from ..failures import value_vi
+
 from .run_data import SEVERITY_VI, STATUS_VI, UNRESOLVED, RunData, failure_counts, load_run, rule_title
 
 REPORT_NAME = "bao_cao_kiem_tra.xlsx"
@@ -155,6 +157,7 @@ def _failures_sheet(ws, failures: pl.DataFrame) -> None:
     for i, r in enumerate(rows, start=2):
         r["_rule_title"], r["_severity"] = rule_title(r["rule"]), SEVERITY_VI.get(r["severity"], r["severity"])
         r["_field_vi"] = label_vi(r["field"]) or None
+        r["value"], r["expected"] = value_vi(r["rule"], r["value"]), value_vi(r["rule"], r["expected"])
         error = r["severity"] == "error"
         for col, (_, key, _) in enumerate(FAILURE_SHEET_COLUMNS, start=1):
             cell = ws.cell(row=i, column=col)
