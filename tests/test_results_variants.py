@@ -357,3 +357,21 @@ def test_movements_between_the_groups_in_abbreviations_and_a_flat_header(tmp_pat
     ], [[1, "Thôn 1", 10, 3, 7, 8, 3, 11], [2, "Thôn 2", 6, 1, 5, 5, 1, 6]])
     fields, failures = _read(flat)
     assert fields["poor_to_near_poor"] == [3, 1] and fields["near_poor_from_poor"] == [3, 1] and failures == []
+
+
+def test_a_name_of_two_sections_in_the_plan_and_one_in_the_results_is_in_both(tmp_path):
+    """A merged commune's "Thôn Đông" in each former commune's section of the plan, once in the results' form of no
+    sections: three village_in_both_reports said each is missing from the other report, though the name is in both
+    (reports judge, Hưng Yên). A village really in one report only is still said."""
+    from test_any_table import run_steps
+
+    header = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"]
+    plan = _book(tmp_path / "ke hoach.xlsx", "BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026", [header], [
+        ["I", "Khu vực xã Thụy Trình (cũ)"], [1, "Thôn Đông", 120, 5, 4, 1], [2, "Thôn Tây", 100, 4, 3, 1],
+        ["II", "Khu vực xã Thụy Bình (cũ)"], [1, "Thôn Đông", 90, 3, 2, 1], [2, "Thôn Nam", 80, 2, 2, 1]])
+    results = _book(tmp_path / "ket qua.xlsx", "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO CUỐI NĂM 2026",
+                    [["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo đầu kỳ", "Thoát nghèo", "Số hộ nghèo cuối kỳ"]],
+                    [[1, "Thôn Đông", 210, 8, 2, 6], [2, "Thôn Tây", 100, 4, 1, 3], [3, "Thôn Bắc", 60, 1, 0, 1]])
+    failures, _ = run_steps([plan, results])
+    said = failures.filter(pl.col("rule") == "village_in_both_reports")
+    assert sorted(said.select("cell", "value").rows()) == [("B10", "Thôn Nam"), ("B7", "Thôn Bắc")]
