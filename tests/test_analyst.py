@@ -425,6 +425,11 @@ def test_layout_for_people(run_with_results):
     for ws in wb:
         assert ws.freeze_panes, ws.title
         assert ws["A1"].value.endswith("NĂM 2026") and ws["A1"].font.b, ws.title
+        # printed: A4 across, one page wide, the header on every page, and the sheet and page numbers at the foot (a
+        # printed set had no page numbers; reports judge, Hưng Yên)
+        assert (ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToHeight) == ("landscape", 9, 0)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # (1 is left out)
+        assert "&P" in ws.oddFooter.right.text and "&N" in ws.oddFooter.right.text, ws.title
         assert RUN_ID in ws["A2"].value and "01/12/2026" in ws["A2"].value
     for name in ("Xã, phường", "Thôn, tổ dân phố", "Kết quả cuối năm", "Chưa nộp", "Nộp bài"):
         ws = wb[name]
