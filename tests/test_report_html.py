@@ -253,9 +253,14 @@ def test_a_commune_with_two_reports_shows_the_status_of_each(tmp_path):
     page = write_html_report(folder).read_text(encoding="utf-8")
     group = page[page.index('id="xa-01879"'):]
     summary = group[: group.index("</summary>")]
-    assert "Kế hoạch: chấp nhận" in summary and "Kết quả: bị từ chối" in summary, summary
+    assert "Kế hoạch: chấp nhận" in summary and "Báo cáo kết quả: bị từ chối" in summary, summary
     nghia_ta = page[page.index('id="xa-02071"'):]
     assert ">Bị từ chối</span>" in nghia_ta[: nghia_ta.index("</summary>")], "one report: its status alone, as before"
+    # the counts by commune too: "Chấp nhận" with errors read as a contradiction (reports judge, Hưng Yên)
+    by_commune = page[page.index("Theo xã/phường"):page.index('id="danh-sach"')]
+    assert "Kế hoạch: chấp nhận; Báo cáo kết quả: bị từ chối" in by_commune
+    ws = openpyxl.load_workbook(write_report_workbook(folder))["Tổng hợp"]
+    assert "Kế hoạch: chấp nhận; Báo cáo kết quả: bị từ chối" in [c.value for row in ws.iter_rows() for c in row]
 
 
 def test_values_read_as_the_messages_beside_them(tmp_path):

@@ -7,7 +7,7 @@ from ..failures import value_vi
 from ..vn import vn_int
 from .approval_html import approval_badges, approval_states
 from .html_parts import commune_anchor, escaped, severity_badge
-from .run_data import FAILURE_COLUMNS, SEVERITY_VI, STATUS_VI, UNRESOLVED, RunData, rule_title
+from .run_data import FAILURE_COLUMNS, SEVERITY_VI, STATUS_VI, UNRESOLVED, RunData, kind_statuses, rule_title
 
 OPEN_ALL_UP_TO = 300  # failures; above this the commune lists start folded so the page stays usable
 VALUE_CHARS = 500  # a cell may hold 32 767 characters of junk; the page shows the start of it
@@ -49,16 +49,6 @@ def _badges(statuses: list[tuple[str, str]]) -> str:
                    for kind, status in statuses)
 
 
-def _report_statuses(run: RunData) -> dict[str, list[tuple[str, str]]]:
-    """(report, status) per commune: its plan annex, and its year-end results when it sent them."""
-    out: dict[str, list[tuple[str, str]]] = {}
-    for kind, frame in (("Kế hoạch", run.communes), ("Kết quả", run.results)):
-        if frame is not None and {"commune_code", "status"} <= set(frame.columns):
-            for code, status in zip(frame["commune_code"], frame["status"]):
-                out.setdefault(code, []).append((kind, status))
-    return out
-
-
 def _commune_group(code: str, items: list[dict], statuses: list[tuple[str, str]], opened: str, approval: str = "") -> str:
     items.sort(key=lambda r: (r["severity"] != "error", r["source_file"] or "", r["source_sheet"] or "",
                               r["row"] or 0, r["column"] or 0, r["rule"] or ""))
@@ -91,7 +81,7 @@ def failures_section(run: RunData) -> str:
     groups: dict[str, list[dict]] = {}
     for r in rows:
         groups.setdefault(r["commune_code"] or "", []).append(r)
-    statuses = _report_statuses(run)
+    statuses = kind_statuses(run)
     opened = " open" if len(rows) <= OPEN_ALL_UP_TO else ""
     # communes with errors first; within them the files no commune could be found for, then by code
     order = sorted(groups, key=lambda g: (not any(r["severity"] == "error" for r in groups[g]), g != "", g))

@@ -10,7 +10,7 @@ import polars as pl
 from ..vn import vn_dec, vn_int
 from . import report_charts as charts
 from .html_parts import commune_anchor, escaped, html_table, num_cell, severity_badge
-from .run_data import STATUS_VI, UNRESOLVED, RunData, rule_title
+from .run_data import STATUS_VI, UNRESOLVED, RunData, kind_statuses, rule_title, status_text
 
 VN_TIME = timezone(timedelta(hours=7))
 
@@ -28,8 +28,7 @@ def _run_date(manifest: dict) -> str:
 
 
 def _status_of(run: RunData) -> dict[str, str]:
-    c = run.communes
-    return dict(zip(c["commune_code"], c["status"])) if {"commune_code", "status"} <= set(c.columns) else {}
+    return {code: status_text(statuses) for code, statuses in kind_statuses(run).items()}
 
 
 def page_header(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
@@ -188,7 +187,7 @@ def summary_section(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
         [
             f'<a href="#{commune_anchor(r["commune_code"])}">{escaped(r["commune_name"] or UNRESOLVED)}</a>',
             escaped(r["commune_code"]),
-            escaped(STATUS_VI.get(status.get(r["commune_code"]), "—")),
+            escaped(status.get(r["commune_code"], "—")),
             num_cell(vn_int(r["errors"])),
             num_cell(vn_int(r["warnings"])),
         ]

@@ -37,8 +37,8 @@ from openpyxl.utils import get_column_letter
 from schemas.columns import label_vi
 
 from ..failures import value_vi
-
-from .run_data import SEVERITY_VI, STATUS_VI, UNRESOLVED, RunData, failure_counts, load_run, rule_title
+from .run_data import (SEVERITY_VI, UNRESOLVED, RunData, failure_counts, kind_statuses, load_run, rule_title,
+                       status_text)
 
 REPORT_NAME = "bao_cao_kiem_tra.xlsx"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -133,8 +133,7 @@ def _summary_sheet(ws, run: RunData, counts: dict[str, pl.DataFrame]) -> None:
     run_id = run.manifest.get("run_id", run.run_dir.name)
     _put_text(ws.cell(row=1, column=1), f"Báo cáo kiểm tra số liệu giảm nghèo — lần chạy {run_id}")
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    c = run.communes
-    status = dict(zip(c["commune_code"], c["status"])) if {"commune_code", "status"} <= set(c.columns) else {}
+    status = {code: status_text(statuses) for code, statuses in kind_statuses(run).items()}
     sev = SEVERITY_VI.get
     row = _block(ws, 3, "Số liệu toàn tỉnh", ["Tỉnh", "Chỉ tiêu", "Giá trị"], _province_lines(run))
     row = _block(ws, row, "Theo mức độ", ["Mức độ", "Số lỗi", "Số xã"],
@@ -144,7 +143,7 @@ def _summary_sheet(ws, run: RunData, counts: dict[str, pl.DataFrame]) -> None:
                  [[r["rule"], rule_title(r["rule"]), sev(r["severity"], r["severity"]), r["failures"], r["communes"]]
                   for r in counts["rule"].iter_rows(named=True)])
     _block(ws, row, "Theo xã/phường", ["Mã xã", "Xã/phường", "Tình trạng", "Lỗi", "Cảnh báo"],
-           [[r["commune_code"], r["commune_name"] or UNRESOLVED, STATUS_VI.get(status.get(r["commune_code"]), ""),
+           [[r["commune_code"], r["commune_name"] or UNRESOLVED, status.get(r["commune_code"], ""),
              r["errors"], r["warnings"]] for r in counts["commune"].iter_rows(named=True)])
     for col, width in zip("ABCDE", (16, 40, 16, 10, 10)):
         ws.column_dimensions[col].width = width

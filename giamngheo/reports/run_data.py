@@ -54,6 +54,30 @@ def load_run(run_dir: Path) -> RunData:
                    pl.DataFrame() if communes is None else communes, failures, _parquet(run_dir, "results_communes.parquet"))
 
 
+def kind_statuses(run: RunData) -> dict[str, list[tuple[str, str]]]:
+    """(report, status) per commune, of each kind of report it sent: a commune whose plan was accepted and results
+    rejected read "Chấp nhận, 1 lỗi" in the auditor's tables (reports judge, Hưng Yên)."""
+    from giamngheo.kinds import KINDS
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    for kind in KINDS:
+        table = kind.output("commune")
+        frame = _parquet(run.run_dir, table.name) if table else None
+        if frame is None or not {"commune_code", "status"} <= set(frame.columns):
+            continue
+        label = kind.title_vi[:1].upper() + kind.title_vi[1:]
+        for code, status in zip(frame["commune_code"], frame["status"]):
+            out.setdefault(code, []).append((label, status))
+    return out
+
+
+def status_text(statuses: list[tuple[str, str]]) -> str:
+    """A commune's status in words: its one report's, else each report's by name."""
+    if len(statuses) == 1:
+        return STATUS_VI.get(statuses[0][1], statuses[0][1])
+    return "; ".join(f"{label}: {STATUS_VI.get(status, status).lower()}" for label, status in statuses)
+
+
 def rule_title(rule_id: str | None) -> str:
     """The Vietnamese title of a rule, or its id when the catalogue does not know it."""
     rule = RULE_BY_ID.get(rule_id or "")
