@@ -24,3 +24,23 @@ def test_a_locked_cache_is_left_alone_and_its_entries_kept(tmp_path, monkeypatch
     assert again._db.execute("SELECT sha256 FROM parsed").fetchall() == [("a" * 64,)]  # the entry from before, and only it
     for cache in (first, busy, again):
         cache.close()
+
+
+def test_the_parser_version_covers_every_module_the_parsing_imports():
+    """A cached parse is kept while the parser's version stands: the version is a digest of the parsing code, and
+    sheet_findings.py, where a sheet's findings moved, was not in it (a change there would have served stale results)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import giamngheo
+
+    root = Path(giamngheo.__file__).parent
+    listed = [(root / name).resolve() for name in giamngheo._PARSER_SOURCES]
+    script = ("import sys, giamngheo.parse; print('\\n'.join(m.__file__ for m in list(sys.modules.values()) "
+              "if m.__name__.split('.')[0] in ('giamngheo', 'transforms', 'schemas') and getattr(m, '__file__', None)))")
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            cwd=root.parent).stdout.split()
+    uncovered = [f for f in loaded if Path(f).name != "__init__.py"
+                 and not any(Path(f).resolve() == p or p in Path(f).resolve().parents for p in listed)]
+    assert not uncovered, uncovered
