@@ -52,15 +52,16 @@ def read_workbooks(entries: list[FileEntry], ctx: ReadContext):
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
-def read_targets(path: Path | None, ctx: ReadContext, ref: Reference, province: str | None) -> Targets | None:
-    """The province's targets workbook, its rows resolved to communes."""
+def read_targets(path: Path | None, ctx: ReadContext, ref: Reference, province: str | None,
+                 year: int | None = None) -> Targets | None:
+    """The province's targets workbook, its rows resolved to communes (the sheets of `year`, else of the latest year)."""
     if path is None:
         return None
     entry = FileEntry(path.name, path, path.stat().st_size, path.stat().st_mtime)
     record = reading.read_batch([entry], ctx, mode="targets")[0]
-    found = targets_from_parse(record.data, Resolver(ref, province), record.entry.path)
+    found = targets_from_parse(record.data, Resolver(ref, province), record.entry.path, year)
     if province is None and found.province:
-        found = targets_from_parse(record.data, Resolver(ref, found.province), record.entry.path)
+        found = targets_from_parse(record.data, Resolver(ref, found.province), record.entry.path, year)
     found.source = {"path": str(path), "size": entry.size, "sha256": record.sha256}
     return found
 
@@ -222,7 +223,7 @@ def _read_everything(options: RunOptions, run_id: str, ref: Reference):
         entries, skipped = find_workbooks(options.raw)
         options = options.for_files(len(entries))
         records = _read_all(entries, ctx, options)
-        targets = read_targets(options.targets, ctx, quote(ref), options.province)
+        targets = read_targets(options.targets, ctx, quote(ref), options.province, options.year)
     finally:
         release_pool(run_id)
     return records, skipped, targets, options

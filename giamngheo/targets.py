@@ -12,6 +12,7 @@ from transforms.parsing import typed_rows
 from transforms.targets import RATES_OF_CUT, assigned_target_cells, targets_in_points
 
 from .kinds import KIND_BY_NAME
+from .layout.tables import document_year
 from .layout.vocabulary import row_label_tags
 from .failure_row import failure
 from .parsed import ParsedTable, ParseResult
@@ -37,6 +38,7 @@ TARGETS_SCHEMA = {
     "targets_total_households": pl.Float64,
     "targets_poor_households": pl.Float64,
     "targets_row": pl.Int32,
+    "targets_sheet": pl.Utf8,  # the sheet of that row: a workbook may give a sheet per former province
     # where the workbook gives each baseline figure ("Chỉ tiêu!D7"), for baseline_matches_targets
     "targets_total_households_cell": pl.Utf8,
     "targets_poor_households_cell": pl.Utf8,
@@ -55,6 +57,7 @@ class Targets:
     source: dict | None = None  # path, size and SHA-256 of the workbook read: the manifest names the version a run used
     columns: dict[str, int] = field(default_factory=dict)  # field -> 1-based column of the communes' sheet
     year: int | None = None  # the year its title states ("GIAO CHỈ TIÊU … NĂM 2026")
+    sheets: dict[str | None, dict[str, int]] = field(default_factory=dict)  # each sheet read -> its columns, as `columns`
 
     def manifest_entry(self) -> dict | None:
         """What the manifest records of the workbook: its path, size and SHA-256, and the communes it lists (the
@@ -66,33 +69,89 @@ class Targets:
     def cells(self) -> pl.DataFrame:
         """The cell behind each commune's assigned cut (lineage: what `giamngheo trace` shows)."""
         source = self.source or {}
-        return assigned_target_cells(self.frame.lazy(), Path(source.get("path", "")).name, self.sheet, self.columns,
-                                     source.get("sha256")).collect()
+        name, sha = Path(source.get("path", "")).name, source.get("sha256")
+        sheets = self.sheets or {self.sheet: self.columns}
+        return pl.concat([assigned_target_cells(self.frame.lazy().filter(pl.col("targets_sheet").eq_missing(sheet)), name,
+                                                sheet, columns, sha).collect() for sheet, columns in sheets.items()],
+                         how="diagonal_relaxed")
 
 
-def targets_from_parse(data: ParseResult, resolver: Resolver, path: Path | None = None) -> Targets:
+def targets_from_parse(data: ParseResult, resolver: Resolver, path: Path | None = None, year: int | None = None) -> Targets:
     """Resolve each named row of the parsed targets workbook to a unit of the official list (by its code where a code
     column gives one, else by its name, a former unit's name reported as such); a commune listed twice keeps its
     first row, the second reported. The workbook's own findings (a hidden row, a formula without its value, a row
     not used) are reported with the rows'."""
-    found = _targets_of(data, resolver, path)
-    found.year = data.year
+    found = _targets_of(data, resolver, path, year)
+    found.year = found.year or data.year
     return found
 
 
-def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None) -> Targets:
+def _of_the_year(tables: list[ParsedTable], year: int | None) -> tuple[list[ParsedTable], list[ParsedTable], int | None]:
+    """(the sheets of the year's targets, the sheets of another year, the year): the run's year where a sheet's title
+    states it, else the latest a title states; a sheet stating none is of the year. Last year's sheet placed first was
+    used, every commune "below" its target, without a word (targets judge, Phú Thọ)."""
+    years = [document_year(t.title) for t in tables]
+    wanted = year if year is not None and year in years else max((y for y in years if y), default=None)
+    of_it = [y in (wanted, None) for y in years]
+    return [t for t, ok in zip(tables, of_it) if ok], [t for t, ok in zip(tables, of_it) if not ok], wanted
+
+
+def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None, year: int | None = None) -> Targets:
     for_kinds = [t for t in data.tables if t.kind == "targets" and t.subject in KIND_BY_NAME]
     communes = [t for t in data.tables if t not in for_kinds]
     if not communes:
         return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, [*data.failures, _none_read(path)], tables=for_kinds)
-    table = communes[0]
+    chosen, other_years, wanted = _of_the_year(communes, year)
+    failures: list[dict] = list(data.failures)
+    failures += [failure("sheet_not_used", t.sheet, value="biểu giao chỉ tiêu", expected=chosen[0].sheet) for t in other_years]
+    out: dict[str, dict] = {}
+    sheets: dict[str | None, dict[str, int]] = {}
+    first = None
+    for table in chosen:
+        found: dict[str, dict] = {}
+        said: list[dict] = []
+        typed, codes = _communes_of(table, resolver, path, out, found, said)
+        named = typed.filter(pl.col("row_kind") == "village").height
+        if first is not None and len(found) * 2 < named:
+            # another sheet of rows that are mostly no commune (a summary by former district): not the targets
+            failures.append(failure("sheet_not_used", table.sheet, value="biểu giao chỉ tiêu", expected=chosen[0].sheet))
+            continue
+        first = first or (table, typed, codes)
+        out.update(found)
+        failures += said
+        sheets[table.sheet or None] = dict(table.columns)
+    table, typed, codes = first
+    sheet = table.sheet or None
+    other = _another_provinces(typed, codes, resolver, len(out))
+    if other is not None:  # the workbook of another province than --province: none of its targets is this one's
+        said = (f"{resolver.ref.province_name(other)} ({other}), không phải {resolver.ref.province_name(resolver.province)} "
+                f"({resolver.province})")
+        kept = [
+            f
+            for f in failures
+            if f["rule"] not in ("commune_resolved", "legacy_unit_name", "target_listed_once", "code_matches_name")
+        ]
+        return Targets(
+            pl.DataFrame(schema=TARGETS_SCHEMA), other, [failure("wrong_province", sheet, expected=said), *kept], sheet, for_kinds
+        )
+    frame = pl.DataFrame(list(out.values()), schema=TARGETS_SCHEMA)
+    if frame.filter(pl.col("assigned_poor_reduction_pp").is_not_null()
+                    | pl.col("assigned_poor_reduction_households").is_not_null()).is_empty():
+        failures.append(_none_read(path, sheet))
+    provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
+    province = provinces.most_common(1)[0][0] if provinces else None
+    return Targets(frame, province, failures, sheet, for_kinds, columns=dict(table.columns), year=wanted, sheets=sheets)
+
+
+def _communes_of(table: ParsedTable, resolver: Resolver, path: Path | None, earlier: dict[str, dict], out: dict[str, dict],
+                 failures: list[dict]) -> tuple[pl.DataFrame, list]:
+    """One sheet's communes and their targets into `out` (a commune listed on an `earlier` sheet or row keeps that
+    one), its findings into `failures`; the sheet's typed rows and codes."""
     typed = _typed(table.rows, _shown_as_percent(path, table))
     written = table.rows.get("assigned_poor_reduction_pp__text") or [None] * typed.height  # as typed, units kept
     households_written = table.rows.get(f"{HOUSEHOLDS_TARGET}__text") or [None] * typed.height
     codes = table.rows.get("unit_code") or [None] * typed.height
     sheet, name_col = table.sheet or None, table.name_column or table.columns.get("unit_code")
-    failures: list[dict] = list(data.failures)
-    out: dict[str, dict] = {}
     for rec in typed.filter(pl.col("row_kind") == "village").iter_rows(named=True):
         code = codes[rec["_i"]]
         if not rec["name"] and not code:
@@ -113,7 +172,7 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None) -> Tar
         if named is not None and named.commune_code != res.unit.commune_code:  # a row copied down, its code not changed
             said.append(failure("code_matches_name", sheet, rec["row"], name_col, "village_name",
                                 f"{rec['name']} ({named.describe()})", res.unit.describe()))
-        first = out.get(res.unit.commune_code)
+        first = out.get(res.unit.commune_code) or earlier.get(res.unit.commune_code)
         target = rec["assigned_poor_reduction_pp"]
         if first is not None:
             said.append(
@@ -138,28 +197,11 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None) -> Tar
             # 0 there): nothing to compare the plan with
             **{f"targets_{f}": rec[f] if _written(table, f, rec["_i"]) else None for f in BASELINE_FIELDS},
             "targets_row": rec["row"],
+            "targets_sheet": sheet,
             **{f"targets_{f}_cell": _cell(sheet, rec["row"], table.columns.get(f)) for f in BASELINE_FIELDS},
             **{f: rec.get(f) for f in RATES_OF_CUT},
         }
-    other = _another_provinces(typed, codes, resolver, len(out))
-    if other is not None:  # the workbook of another province than --province: none of its targets is this one's
-        said = (f"{resolver.ref.province_name(other)} ({other}), không phải {resolver.ref.province_name(resolver.province)} "
-                f"({resolver.province})")
-        kept = [
-            f
-            for f in failures
-            if f["rule"] not in ("commune_resolved", "legacy_unit_name", "target_listed_once", "code_matches_name")
-        ]
-        return Targets(
-            pl.DataFrame(schema=TARGETS_SCHEMA), other, [failure("wrong_province", sheet, expected=said), *kept], sheet, for_kinds
-        )
-    frame = pl.DataFrame(list(out.values()), schema=TARGETS_SCHEMA)
-    if frame.filter(pl.col("assigned_poor_reduction_pp").is_not_null()
-                    | pl.col("assigned_poor_reduction_households").is_not_null()).is_empty():
-        failures.append(_none_read(path, sheet))
-    provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
-    province = provinces.most_common(1)[0][0] if provinces else None
-    return Targets(frame, province, failures, sheet, for_kinds, columns=dict(table.columns))
+    return typed, codes
 
 
 def _none_read(path: Path | None, sheet: str | None = None) -> dict:

@@ -357,3 +357,41 @@ def test_with_no_commune_s_document_the_year_is_the_targets_workbook_s(tmp_path)
     found = targets_from_parse(parse_workbook(workbook, Limits(), forced_kind="targets"), Resolver(load_reference(), None))
     assert found.year == 2026
     assert run_year([], None, found.year) == 2026 and run_year([], 2025, found.year) == 2025
+
+
+def _year_sheet(name: str, year: int, rows: list[tuple[str, float]]) -> Grid:
+    return Grid([["UBND TỈNH THÁI NGUYÊN"], [f"GIAO CHỈ TIÊU GIẢM NGHÈO NĂM {year}"], [],
+                 ["STT", "Tên xã, phường", "Tổng số hộ", f"Chỉ tiêu giảm tỷ lệ hộ nghèo năm {year} (điểm %)"],
+                 *[[i, n, 5000, t] for i, (n, t) in enumerate(rows, start=1)]], name)
+
+
+def test_last_year_s_sheet_first_gives_way_to_this_year_s(tmp_path):
+    """Sheet "Năm 2025" before "Năm 2026": last year's cuts were used, every commune "below" its target, the lineage at
+    'Năm 2025', without a word (targets judge, Phú Thọ). The run's year, else the latest; the other sheet is said."""
+    path = write_book(tmp_path / "chi tieu.xlsx", [_year_sheet("Năm 2025", 2025, [(n, 0.9) for n, _ in COMMUNES]),
+                                                  _year_sheet("Năm 2026", 2026, COMMUNES)])
+    data = parse_workbook(path, Limits(), forced_kind="targets")
+    for year in (None, 2026):
+        found = targets_from_parse(data, Resolver(load_reference(), "19"), path, year)
+        assert sorted(found.frame["assigned_poor_reduction_pp"]) == [0.3, 0.31, 0.79] and found.year == 2026
+        assert set(found.cells()["source_sheet"]) == {"Năm 2026"}
+        assert [(f["rule"], f["value"]) for f in found.failures] == [("sheet_not_used", "biểu giao chỉ tiêu")]
+    found = targets_from_parse(data, Resolver(load_reference(), "19"), path, 2025)  # a rerun of last year: its sheet
+    assert sorted(found.frame["assigned_poor_reduction_pp"]) == [0.9, 0.9, 0.9]
+
+
+def test_a_sheet_per_former_province_is_read_whole(tmp_path):
+    """"KV Hòa Bình cũ" and "KV Phú Thọ cũ", a sheet each: only the larger was read, the other's communes left without a
+    target and not counted as expected, without a word (targets judge, Phú Thọ). Each sheet's rows, each traced to its
+    sheet; a sheet of former districts beside them is no targets' sheet."""
+    districts = Grid([["TỔNG HỢP THEO HUYỆN (CŨ)"], [], ["STT", "Huyện", "Tổng số hộ", "Chỉ tiêu giảm tỷ lệ hộ nghèo (điểm %)"],
+                      [1, "Huyện Chợ Đồn (cũ)", 9000, 0.5], [2, "Thành phố Bắc Kạn (cũ)", 8000, 0.4],
+                      [3, "Huyện Phú Bình (cũ)", 7000, 0.3]], "Theo huyện")
+    path = write_book(tmp_path / "chi tieu.xlsx", [_year_sheet("KV Bắc Kạn cũ", 2026, COMMUNES[:1]),
+                                                  _year_sheet("KV Thái Nguyên cũ", 2026, COMMUNES[1:]), districts])
+    found = targets_from_parse(parse_workbook(path, Limits(), forced_kind="targets"), Resolver(load_reference(), "19"), path)
+    assert sorted(found.frame.select("commune_code", "targets_sheet").rows()) == [
+        ("01843", "KV Bắc Kạn cũ"), ("01879", "KV Thái Nguyên cũ"), ("05800", "KV Thái Nguyên cũ")]
+    assert dict(found.cells().select("commune_code", "source_sheet").iter_rows()) == {
+        "01843": "KV Bắc Kạn cũ", "01879": "KV Thái Nguyên cũ", "05800": "KV Thái Nguyên cũ"}
+    assert not [f for f in found.failures if f["rule"] == "commune_resolved"]
