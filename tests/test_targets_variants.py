@@ -395,3 +395,23 @@ def test_a_sheet_per_former_province_is_read_whole(tmp_path):
     assert dict(found.cells().select("commune_code", "source_sheet").iter_rows()) == {
         "01843": "KV Bắc Kạn cũ", "01879": "KV Thái Nguyên cũ", "05800": "KV Thái Nguyên cũ"}
     assert not [f for f in found.failures if f["rule"] == "commune_resolved"]
+
+
+def test_a_rate_to_reach_in_words_a_formula_a_group_row_and_a_subset_row(tmp_path):
+    """Four of a targets judge's cases (Phú Thọ): "còn 0,30%" as the rate to reach was lost without a word; a formula
+    without its value was said twice, once as "“\\x00=ROUND(…)”"; "1 | Huyện Yên Lạc (cũ)" was a commune_resolved error;
+    "- Trong đó: vùng đồng bào DTTS | … | 0,8" under a commune went nowhere, without a word."""
+    lines = [["UBND TỈNH THÁI NGUYÊN"], ["GIAO CHỈ TIÊU GIẢM NGHÈO NĂM 2026"], [],
+             ["STT", "Tên xã, phường", "Tổng số hộ", "Tỷ lệ hộ nghèo (%)", "Chỉ tiêu tỷ lệ hộ nghèo cuối năm 2026 (%)"],
+             [1, "Huyện Chợ Đồn (cũ)"],
+             [2, "Phường Bắc Kạn", 5000, 0.59, "còn 0,30%"],
+             [None, "- Trong đó: vùng đồng bào DTTS", 1200, 7.92, 7.1],
+             [3, "Xã Phú Thịnh", 5000, 2.06, "=ROUND(D9*0.8,2)"],
+             [4, "Xã Cao Minh", 5000, 3.0, "chưa giao"]]
+    found = _read(write_book(tmp_path / "chi tieu.xlsx", Grid(lines, "Giao chỉ tiêu")))
+    assert dict(found.frame.select("commune_code", "assigned_poor_reduction_pp").iter_rows()) == {
+        "01843": 0.29, "05800": None, "01879": None}
+    said = sorted((f["rule"], f["cell"], f["value"]) for f in found.failures)
+    assert said == [("formula_without_value", "E8", "=ROUND(D9*0.8,2)"), ("row_not_used", "B7", "- Trong đó: vùng đồng bào DTTS"),
+                    ("target_numeric", "E9", "chưa giao")], said
+    assert all("\x00" not in str(f.get("value")) for f in found.failures)

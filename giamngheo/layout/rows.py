@@ -349,7 +349,8 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
             and (subsets := breakdown_subsets(label))
             and (not _numeric_stt(stt) or _counts_households(label))
         ):
-            if not _attach_breakdown(out, r, label, subsets, values, figures, row_fields):
+            # (a province's targets keep no subsets: "- Trong đó: vùng DTTS | 1200 | 95" went nowhere, without a word)
+            if band.kind == F.TARGETS or not _attach_breakdown(out, r, label, subsets, values, figures, row_fields):
                 unused.append((r + 1, label))
             continue
         if not has_numbers and label and out and _blank_breakdown(label, stt):
