@@ -131,6 +131,8 @@ def _message(rec: dict) -> tuple[str, str]:
         where_en = f"Cell {where_en} ({detail_en})" if where_en else f"The whole {detail_en}"
     if rule.id == "commune_resolved":  # a file's commune (the title's cell that named it), or a targets workbook row's
         where, where_en = (f"ở ô {where}", f"at cell {where_en}") if rec.get("cell") else ("của tệp", "of this file")
+    elif rule.id == "target_within_rate":  # the targets workbook's cell of the cut, where the run knows it
+        where, where_en = (f"Ô {where}: ", f"Cell {where_en}: ") if rec.get("cell") else ("", "")
     elif rule.id in ("wrong_province", "legacy_unit_name"):  # the title's cell that named the unit, where a title did
         where, where_en = (f" (ô {where})", f" (cell {where_en})") if rec.get("cell") else ("", "")
     fields = [f for f in _text(rec.get("field")).split(",") if f]

@@ -267,9 +267,9 @@ RULES: tuple[Rule, ...] = (
          "{field_vi} của xã là {value} nhưng biểu giao chỉ tiêu của tỉnh ghi {expected}{detail_vi}.",
          "The commune's {field_en} is {value} but the province's targets workbook says {expected}{detail_en}."),
     Rule("target_within_rate", WARNING, TARGETS, "Chỉ tiêu giao không vượt tỷ lệ hộ nghèo", "Assigned cut within the poor rate",
-         "Tỉnh giao xã giảm {value} điểm %, nhiều hơn tỷ lệ hộ nghèo của xã ({expected} %): kiểm tra cột chỉ tiêu của biểu "
+         "{cell}Tỉnh giao xã giảm {value} điểm %, nhiều hơn tỷ lệ hộ nghèo của xã ({expected} %): kiểm tra cột chỉ tiêu của biểu "
          "giao (có thể là tỷ lệ trên số hộ nghèo, không phải điểm %).",
-         "The province assigns a cut of {value} points, more than the commune's poor rate ({expected} %): check the targets "
+         "{cell}The province assigns a cut of {value} points, more than the commune's poor rate ({expected} %): check the targets "
          "column (it may be a share of the poor households, not points)."),
     Rule("target_numeric", WARNING, TARGETS, "Chỉ tiêu giao là số", "Assigned target is a number",
          "Ô {cell} của biểu giao chỉ tiêu ({field_vi}): giá trị \u201c{value}\u201d không phải là số; xã không được so với "

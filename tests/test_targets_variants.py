@@ -346,6 +346,14 @@ def test_a_cut_beyond_the_communes_poor_rate_is_flagged():
     found = targets_beyond_rates(communes.lazy()).collect()
     assert found.select("commune_code", "rule", "value", "expected").rows() == [
         ("01843", "target_within_rate", "16.4", "1.71")]
+    # at the province's cell of the cut, the targets workbook's: it was said of the commune's plan file, with no sheet nor
+    # cell (targets judge, Phú Thọ)
+    cells = pl.DataFrame({"commune_code": ["01843", "01843"], "field": ["assigned_rate_to_reach", "assigned_poor_reduction_pp"],
+                          "source_file": ["chi_tieu.xlsx"] * 2, "source_sheet": ["Giao"] * 2, "cell": ["F5", "G5"],
+                          "source_row": [5, 5], "column": [6, 7]})
+    found = finish(targets_beyond_rates(communes.lazy(), cells.lazy()).collect(), "r")
+    assert found.select("source_file", "source_sheet", "cell", "kind").rows() == [("chi_tieu.xlsx", "Giao", "G5", "targets")]
+    assert found["message"][0].startswith("Ô G5")
 
 
 def test_with_no_commune_s_document_the_year_is_the_targets_workbook_s(tmp_path):

@@ -106,23 +106,36 @@ def commune_outliers(communes: pl.LazyFrame, unit_types: Sequence[str], min_comm
     return pl.concat(parts)
 
 
-def targets_beyond_rates(communes: pl.LazyFrame) -> pl.LazyFrame:
+def targets_beyond_rates(communes: pl.LazyFrame, target_cells: pl.LazyFrame | None = None) -> pl.LazyFrame:
     """An accepted commune assigned a cut larger than its own poor rate (target_within_rate, a warning): no cut can
     exceed the rate it cuts ("Tỷ lệ hộ nghèo giảm so với số hộ nghèo đầu năm (%)": a share of the poor, 16.4, read as 16.4
-    points for a rate of 1.71 %, without a word; targets judge, Thanh Hóa)."""
-    return communes.filter(
+    points for a rate of 1.71 %, without a word; targets judge, Thanh Hóa). Said at the province's cell of the cut
+    (`target_cells`: the targets workbook's lineage), the targets workbook's: it was said of the commune's plan file,
+    with no sheet nor cell (targets judge, Phú Thọ)."""
+    beyond = communes.filter(
         (pl.col("status") == "accepted") & (pl.col("assigned_poor_reduction_pp") > pl.col("poor_rate_pct"))
     ).select(
         "source_file",
-        pl.lit(None, pl.Utf8).alias("source_sheet"),
-        pl.lit(None, pl.Int32).alias("row"),
-        pl.lit(None, pl.Int32).alias("column"),
         "commune_code",
         pl.lit("assigned_poor_reduction_pp").alias("field"),
         pl.lit("target_within_rate").alias("rule"),
         pl.col("assigned_poor_reduction_pp").cast(pl.Utf8).alias("value"),
         pl.col("poor_rate_pct").cast(pl.Utf8).alias("expected"),
-        pl.lit("plan").alias("kind"),
+    )
+    cells = pl.LazyFrame(schema={"commune_code": pl.Utf8, "_file": pl.Utf8, "source_sheet": pl.Utf8, "row": pl.Int32,
+                                 "column": pl.Int32})
+    if target_cells is not None and {"field", "cell"} <= set(target_cells.collect_schema().names()):
+        # the cut's own cell, else (a cut from the rates) the rate to reach's
+        order = {"assigned_poor_reduction_pp": 0, "assigned_poor_reduction_households": 1, "assigned_rate_to_reach": 2}
+        cells = target_cells.filter(pl.col("field").is_in(list(order))).sort(
+            "commune_code", pl.col("field").replace_strict(order, default=9)).group_by("commune_code", maintain_order=True).first(
+        ).select("commune_code", pl.col("source_file").alias("_file"), "source_sheet",
+                 pl.col("source_row").cast(pl.Int32).alias("row"), pl.col("column").cast(pl.Int32))
+    located = beyond.join(cells, on="commune_code", how="left")
+    return located.select(
+        pl.coalesce("_file", "source_file").alias("source_file"), "source_sheet", "row", "column", "commune_code", "field",
+        "rule", "value", "expected",
+        pl.when(pl.col("_file").is_not_null()).then(pl.lit("targets")).otherwise(pl.lit("plan")).alias("kind"),
     )
 
 

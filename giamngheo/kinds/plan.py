@@ -95,7 +95,7 @@ def plan_findings(ctx: Context, figures: Figures, lineage: pl.DataFrame) -> pl.D
             outliers.village_outliers(lineage.lazy()).collect(),
             outliers.commune_outliers(communes, load_vocabulary().unit_types["current"]).collect(),
             outliers.baseline_mismatches(communes, ctx.targets.lazy()).collect(),
-            outliers.targets_beyond_rates(communes).collect(),
+            outliers.targets_beyond_rates(communes, ctx.target_cells.lazy() if ctx.target_cells.width else None).collect(),
         ],
         how="diagonal_relaxed",
     )
