@@ -272,6 +272,29 @@ def test_every_province_figure_is_in_the_workbook(run_with_results):
     assert values["Tỷ lệ xã đã nộp kế hoạch (%)"] == 3.26  # 3 of 92 communes
 
 
+def test_each_province_figure_under_its_section_with_its_unit(tmp_path):
+    """The near-poor's start and end of the year's results stood under "IV. Chỉ tiêu khác", and the communes giving a
+    breakdown had no unit (reports judge, Hưng Yên)."""
+    run = make_run(tmp_path)
+    provinces = pl.read_parquet(run / "provinces.parquet")
+    provinces.with_columns(pl.lit(60).alias("near_poor_households_start"), pl.lit(66).alias("near_poor_households_end"),
+                           pl.lit(2.25).alias("near_poor_rate_start_pct"), pl.lit(2).alias("poor_ethnic_minority_communes"),
+                           pl.lit(25).alias("poor_ethnic_minority")).write_parquet(run / "provinces.parquet")
+    ws = load_workbook(write_analyst_workbook(run))["Tỉnh"]
+    top = _header_row(ws, "Chỉ tiêu")
+    section, sections, units = None, {}, {}
+    for r in range(top + 1, ws.max_row + 1):
+        name, unit = ws.cell(r, 1).value, ws.cell(r, 2).value
+        if name and name.split(".")[0] in ("I", "II", "III", "IV"):
+            section = name
+        elif name:
+            sections[name], units[name] = section, unit
+    for field in ("near_poor_households_start", "near_poor_households_end", "near_poor_rate_start_pct"):
+        assert sections[label(field)] == "III. Kết quả rà soát cuối năm", field
+    assert units[label("poor_ethnic_minority_communes")] == "xã"
+    assert all(units.values()), [n for n, u in units.items() if not u]
+
+
 def test_totals_rows_sum_counts_and_recompute_rates(run_with_results):
     run, wb = run_with_results
     province = pl.read_parquet(run / "provinces.parquet").row(0, named=True)

@@ -253,7 +253,7 @@ def ledger_line(kind: str, s: dict) -> str:
 
 
 def unit_of(field: str) -> str:
-    if field.startswith("communes_"):
+    if field.startswith("communes_") or field.endswith("_communes"):  # (the communes giving a breakdown: "xã", was blank)
         return "xã"
     if field.endswith("_pct") and field.startswith(("completeness", "timeliness")):
         return "%"

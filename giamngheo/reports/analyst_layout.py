@@ -83,9 +83,9 @@ PROVINCE_SECTIONS = [
         near_poor_reduction_target planned_poor_reduction_pp communes_meeting_target communes_below_target
     """.split()),
     ("III. Kết quả rà soát cuối năm", """
-        communes_with_results total_households_end poor_households_start poor_households_end near_poor_households_end
-        poor_rate_start_pct poor_rate_end_pct actual_poor_reduction_pp communes_met_target_actual
-        communes_missed_target_actual
+        communes_with_results total_households_end poor_households_start poor_households_end near_poor_households_start
+        near_poor_households_end poor_rate_start_pct poor_rate_end_pct near_poor_rate_start_pct near_poor_rate_end_pct
+        actual_poor_reduction_pp communes_met_target_actual communes_missed_target_actual
     """.split()),
 ]
 # Rates of a totals row, recomputed from the summed counts: rate -> (numerator, denominator), as the kinds declare
