@@ -473,6 +473,9 @@ def test_missing_and_ledger_sheets(run_with_results):
     plan_missing = [r for r in missing if r[label("kind")].value == "Kế hoạch"]
     assert len(plan_missing) == 92 - 3
     assert "01840" not in {r[label("commune_code")].value for r in plan_missing}
+    # how many of each kind at a glance (a plan's few missing were lost among rows of other kinds; reports judge)
+    notes = [wb["Chưa nộp"].cell(r, 1).value or "" for r in range(1, _header_row(wb["Chưa nộp"]))]
+    assert any(n.startswith("Số xã, phường chưa nộp: kế hoạch 89; kết quả cuối năm") for n in notes), notes
     _, ledger, _ = _table(wb["Nộp bài"])
     assert len(ledger) == 2 * 92  # plan and results: both were sent in this run
     row = next(r for r in ledger if r[label("commune_code")].value == "01840" and r[label("kind")].value == "Kết quả cuối năm")

