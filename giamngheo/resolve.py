@@ -157,7 +157,7 @@ class Resolver:
             return None
         as_former = "legacy_file_name" if "file_name" in method else "legacy_title"
         codes = {u.commune_code for u in hits}
-        placed = self._in_district(former, text)
+        placed = self._in_district(former, text, current=hits)
         # another unit than the one current name found, or one of several it found ("xã Hạ Long, huyện Vân Đồn": the
         # former commune of Vân Đồn, not Thanh Hóa's Xã Hà Long)
         if placed and (len(codes) > 1 or any(u.commune_code not in codes for u in placed)):
@@ -211,18 +211,28 @@ class Resolver:
         yield "folded_title_other_type", title_text, False, lambda text: folded_hits(text, self.folded, other_type=True)
         yield "folded_file_name_other_type", file_text, False, lambda text: folded_hits(text, self.folded, other_type=True)
 
-    def _in_district(self, units: list[Unit], text: str) -> list[Unit]:
+    def _in_district(self, units: list[Unit], text: str, current: list[Unit] = ()) -> list[Unit]:
         """The units of a former unit the text names together with the former district it was in ("Phường 12, Quận Gò
-        Vấp", "Phường 10, Vũng Tàu", "H. Ba Tri")."""
+        Vấp", "Phường 10, Vũng Tàu", "H. Ba Tri"), outside the names of the `current` units found that hold the former
+        name: "UBND XÃ NAM TIỀN HẢI" reads "Nam Tiến" and "Tiền Hải", and is today's Xã Nam Tiền Hải, no former Xã Nam
+        Tiến of Huyện Tiền Hải (it lost its file to Xã Nam Cường; independent probe, Hưng Yên)."""
         folded = place_words(text)
         codes = {u.commune_code for u in units}
-        def bare_named(bare: str | None, name: str) -> bool:  # "Vũng Tàu" alone; not the province's "tỉnh Thái Nguyên"
-            return bool(bare) and bare not in name and folded.count(f" {bare} ") > sum(
-                folded.count(f" {kind} {bare} ") for kind in ("tinh", "thanh pho"))
+        longer = {place_words(u.commune_name).strip() for u in current}  # with their type word, as former_places's names
+
+        def placed(name: str, district: str, bare: str | None) -> bool:
+            rest = folded
+            for own in longer:
+                if own != name and f" {name} " in f" {own} ":
+                    rest = rest.replace(f" {own} ", " | ")
+            # "Vũng Tàu" alone names the district; not the province's "tỉnh Thái Nguyên"
+            bare_named = bool(bare) and bare not in name and rest.count(f" {bare} ") > sum(
+                rest.count(f" {kind} {bare} ") for kind in ("tinh", "thanh pho"))
+            # in words of their own: "xa an thanh | phu luc" holds "thanh phu" across a line, sharing "thanh"
+            return f" {name} " in rest and (_apart(rest, name, district) or bare_named and _apart(rest, name, bare))
 
         named = {new for new in codes for name, district, bare in former_places(self.ref).get(new, ())
-                 if f" {name} " in folded
-                 and (_apart(folded, name, district) or bare_named(bare, name) and _apart(folded, name, bare))}
+                 if placed(name, district, bare)}
         return [u for u in units if u.commune_code in named]
 
     def legacy_names_in(self, text: str, unit: Unit) -> list[str]:
@@ -288,9 +298,7 @@ class Resolver:
 
 
 def _apart(folded: str, name: str, district: str) -> bool:
-    """Whether `folded` names a unit and its district in words of their own: "xa nam tien hai" (today's Xã Nam Tiền
-    Hải) reads "nam tien" and "tien hai" in shared words, and is no former Xã Nam Tiến of Huyện Tiền Hải (the current
-    unit lost its file to Xã Nam Cường; independent probe, Hưng Yên)."""
+    """Whether `folded` names a unit and its district in words of their own, not in shared ones."""
     def spans(words: str) -> list[tuple[int, int]]:
         found, at = [], folded.find(f" {words} ")
         while at >= 0:

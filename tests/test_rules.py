@@ -431,6 +431,7 @@ def test_which_commune_a_second_national_probe_named(province, file_name, title,
 @pytest.mark.parametrize("province, lines, want", [
     ("33", ["UBND XÃ NAM TIỀN HẢI"], "13063"),  # was Xã Nam Cường, as the former Xã Nam Tiến of Huyện Tiền Hải
     (None, ["UBND TỈNH HƯNG YÊN", "UBND XÃ NAM TIỀN HẢI"], "13063"),
+    ("33", ["ỦY BAN NHÂN DÂN XÃ NAM TIỀN HẢI", "Kính gửi: Sở Nông nghiệp", "UBND XÃ NAM TIỀN HẢI"], "13063"),  # named twice
     (None, ["UBND THÀNH PHỐ CẦN THƠ", "UBND XÃ AN THẠNH"], "31615"),  # was Vĩnh Long's Xã Thạnh Phú
     (None, ["UBND TỈNH CÀ MAU", "UBND XÃ KHÁNH AN"], "32059"),  # was An Giang's Xã Khánh Bình
 ])
