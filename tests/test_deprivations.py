@@ -572,6 +572,25 @@ def test_a_village_named_without_its_type_word_takes_the_plan_s_sizes(tmp_path):
     assert dict(villages.select("village_name", "households_in_group").iter_rows()) == {"Tổ dân phố 1": 30, "Tổ dân phố 2": 34}
 
 
+def test_two_villages_named_alike_but_for_their_type_word_stay_two(tmp_path):
+    """"Tổ 1" and "Tổ dân phố 1" of one commune (the plan has both): keyed without their type words they were one
+    village, their counts added and checked against one's size, a good table rejected (judge, Quảng Ninh)."""
+    villages = (("Tổ 1", 30, 20), ("Tổ dân phố 1", 34, 35))
+    path = village_table(tmp_path / "thieu hut thon.xlsx", villages=villages)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in ([TITLE], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO NĂM 2026"], [],
+                 ["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"],
+                 [1, "Tổ 1", 3000, 30, 20, 5], [2, "Tổ dân phố 1", 3000, 34, 35, 5]):
+        ws.append(line)
+    wb.save(tmp_path / "ke hoach.xlsx")
+    failures, outputs, _ = steps([path, tmp_path / "ke hoach.xlsx"])
+    assert failures.is_empty(), failures.select("rule", "cell", "message").rows()
+    sizes = outputs["deprivations_villages.parquet"].filter((pl.col("indicator_id") == 1) & (pl.col("group") == "poor"))
+    assert dict(sizes.select("village_name", "households_in_group").iter_rows()) == {"Tổ 1": 30, "Tổ dân phố 1": 34}
+    assert _rate(outputs, 1, "poor")[1] == 64
+
+
 def test_a_village_the_plan_lacks_is_said(tmp_path):
     """A village table naming a village the commune's plan does not have was accepted without a word, its sizes and rates
     null (independent probe, Quảng Ngãi). It is the warning village_in_plan at its name; a village the plan has is not."""

@@ -142,6 +142,25 @@ def stated_sizes(rows: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([units, communes], how="diagonal_relaxed").unique([*_UNIT, "group"], keep="first", maintain_order=True)
 
 
+def plan_villages_as_named(table_villages: pl.LazyFrame, plan_villages: pl.LazyFrame) -> pl.LazyFrame:
+    """The plan's villages keyed as a deprivation table names them: by the name whole, else by the name without its
+    type word where that names one village of the plan alone ("Thanh Long" is the plan's "Xóm Thanh Long"; independent
+    probe, Hà Tĩnh). "Khu 4" and "Khu phố 4" of one commune are two villages: keyed without their type words they were
+    one, their counts added and checked against one's size, a good table rejected (judge, Quảng Ninh).
+
+    `table_villages`: (commune_code, name_key, match_key) of the tables' village rows; `plan_villages`: the same with
+    poor_households, near_poor_households, one row per village row. Returns the plan's rows under the table's name_key.
+    """
+    sizes = [pl.col("poor_households").sum(), pl.col("near_poor_households").sum()]
+    names = table_villages.select("commune_code", "name_key", "match_key").unique()
+    exact = names.join(plan_villages.group_by("commune_code", "name_key").agg(*sizes), on=["commune_code", "name_key"])
+    alone = plan_villages.group_by("commune_code", "match_key").agg(pl.len().alias("_plan_villages"), *sizes).filter(
+        pl.col("_plan_villages") == 1)
+    by_word = names.join(exact.select("commune_code", "name_key"), on=["commune_code", "name_key"], how="anti").join(
+        alone, on=["commune_code", "match_key"])
+    return pl.concat([x.select("commune_code", "name_key", "poor_households", "near_poor_households") for x in (exact, by_word)])
+
+
 def plan_sizes(plan_communes: pl.LazyFrame, plan_villages: pl.LazyFrame) -> pl.LazyFrame:
     """The plan's baseline by commune (unit "") and village (its name key): commune_code, unit, group, planned.
 

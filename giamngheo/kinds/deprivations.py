@@ -97,8 +97,9 @@ def _percent(text: str | None) -> float | None:
         return None
 
 
-def _plan_inputs(ctx: Context) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """(commune sizes, village sizes) of the accepted plans of the run."""
+def _plan_inputs(ctx: Context, rows: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(commune sizes, village sizes) of the accepted plans of the run, the villages keyed as the tables' `rows` name
+    them."""
     plan = ctx.done["plan"].tables["communes.parquet"].filter(pl.col("status") == "accepted")
     communes = plan.lazy().select(
         "commune_code", pl.col("poor_households").cast(pl.Float64), pl.col("near_poor_households").cast(pl.Float64)
@@ -107,14 +108,15 @@ def _plan_inputs(ctx: Context) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         ctx.typed["plan"].lazy().filter(pl.col("row_kind") == "village")
         .join(ctx.tables.lazy().select("table_id", "commune_code"), on="table_id")
         .join(communes.select("commune_code"), on="commune_code", how="semi")
-        .select("commune_code", _matched_name, "poor_households", "near_poor_households")
+        .select("commune_code", "name_key", _matched_name, "poor_households", "near_poor_households")
     )
-    return communes, villages
+    named = rows.lazy().filter(pl.col("row_kind") == "village").select("commune_code", "name_key", _matched_name)
+    return communes, D.plan_villages_as_named(named, villages)
 
 
 # a village matched by its name without its type word, as a household list's is ("Thanh Long" is "Xóm Thanh Long" of the
 # plan: its sizes and rates were null, silently; independent probe, Hà Tĩnh)
-_matched_name = village_match_key(pl.col("name_key"), load_vocabulary().village_types).alias("name_key")
+_matched_name = village_match_key(pl.col("name_key"), load_vocabulary().village_types).alias("match_key")
 
 
 def _named(frame: pl.LazyFrame, indicators: pl.DataFrame, standard: Standard, in_order: bool = False) -> pl.LazyFrame:
@@ -130,9 +132,9 @@ def deprivation_figures(ctx: Context) -> Figures:
     names = unit_names(ctx.ref).lazy()
     chosen = D.chosen_tables(ctx.typed["deprivations"].lazy(), ctx.tables.lazy(), ctx.columns.lazy()).collect()
     rows = D.located_rows(ctx.typed["deprivations"].lazy(), chosen.lazy()).select(D.ROW_COLUMNS).pipe(
-        D.numbered_indicators, by_number(standard)).with_columns(_matched_name).collect()
+        D.numbered_indicators, by_number(standard)).collect()
     cells = D.deprivation_cells(rows.lazy()).collect()
-    planned = D.plan_sizes(*_plan_inputs(ctx)).collect()
+    planned = D.plan_sizes(*_plan_inputs(ctx, rows)).collect()
     sizes = D.group_sizes(cells.lazy(), D.stated_sizes(rows.lazy()), planned.lazy()).collect()
     catalogue = load_standards()
     owners = {k: s.code for s in reversed(catalogue.standards) for k in s.keys}
