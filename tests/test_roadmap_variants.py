@@ -245,3 +245,17 @@ def test_a_roadmap_none_of_whose_years_can_be_read_is_still_a_roadmap(tmp_path):
     assert down[("poor_reduction", "total")] == 60 and down[("budget_total", "total")] == 2500
     assert not [k for k in down if k[1] != "total"]
     assert [(f["rule"], f["row"]) for f in failures] == [("row_not_used", r) for r in range(5, 10)]
+
+
+def test_whose_reduction_a_column_is_under_a_group_naming_both(tmp_path):
+    """"Số hộ thoát nghèo, thoát cận nghèo" merged over "Hộ nghèo | Hộ cận nghèo": the near-poor's column was read as a
+    second poor reduction each year, the near-poor's lost, the province's poor reduction the two added (judge, Quảng
+    Ninh). The group names a reduction; the column's own words say whose."""
+    down, failures = _items(_sheet(tmp_path / "lo trinh.xlsx", [
+        ["UBND XÃ HẢI HÒA"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], [],
+        ["Năm", "Số hộ thoát nghèo, thoát cận nghèo", None, "Kinh phí (triệu đồng)"],
+        [None, "Hộ nghèo", "Hộ cận nghèo", "Tổng số"],
+        *[[y, 2, 3, 175.5] for y in YEARS],
+    ], merges=[(4, 1, 5, 1), (4, 2, 4, 3)]))
+    assert down[("poor_reduction", "2026")] == 2 and down[("near_poor_reduction", "2026")] == 3
+    assert down[("budget_total", "2030")] == 175.5 and failures == []

