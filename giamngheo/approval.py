@@ -42,6 +42,10 @@ NOT_FIGURES = {
     "source_file",
     *APPROVAL_COLUMNS,
 }
+# Figures a kind's commune row shows of another kind, whose own approval covers them: a household removed from a list
+# unapproved the plan, its file and figures unchanged (judge, Quảng Ninh).
+OTHER_KINDS_FIGURES = {"plan": {"list_poor_households", "list_near_poor_households"},
+                       "households": {"annex_poor_households", "annex_near_poor_households"}}
 FILE_CHANGE = "sha256"
 ACK_KEY = ("commune_code", "rule", "cell", "field")
 FAILURES = "validation_failures.parquet"
@@ -93,7 +97,10 @@ def changed_figures(current: pl.DataFrame, approvals: list[dict]) -> pl.DataFram
     empty = pl.DataFrame(schema={"commune_code": pl.String, "field": pl.String})
     if not approvals or current.is_empty():
         return empty
-    fields = sorted({f for a in approvals for f in a.get("figures", {})})
+    def own(a: dict) -> list[str]:
+        return [f for f in a.get("figures", {}) if f not in OTHER_KINDS_FIGURES.get(a.get("kind"), ())]
+
+    fields = sorted({f for a in approvals for f in own(a)})
     present = [f for f in fields if f in current.columns]
     schema = {f: current.schema[f] for f in present}
     approved = pl.DataFrame(
@@ -110,7 +117,7 @@ def changed_figures(current: pl.DataFrame, approvals: list[dict]) -> pl.DataFram
         [
             {"commune_code": a["commune_code"], "field": f}
             for a in approvals
-            for f in a.get("figures", {})
+            for f in own(a)
             if f not in current.columns
         ],
         schema=empty.schema,

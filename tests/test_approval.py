@@ -169,6 +169,21 @@ def test_replay_keeps_the_latest_approval_and_annotation_names_moved_figures():
     assert approval.annotate_communes(out, "plan", state, sha).equals(out)
 
 
+def test_a_list_s_correction_leaves_the_plan_approved():
+    """One household removed from a list made the plan approved with --kind plan "changed_since_approval": the list's
+    counts shown on the plan's row were compared as the plan's (judge, Quảng Ninh). The list's own approval says it."""
+    figs = {"status": "accepted", "poor_households": 10, "list_poor_households": 9, "list_near_poor_households": 4}
+    state = approval.replay([_approval_entry("00001", figs)])
+    now = _communes().with_columns(pl.lit(8).alias("list_poor_households"), pl.lit(4).alias("list_near_poor_households"))
+    sha = pl.DataFrame({"source_file": ["00001.xlsx"], "sha256": ["a" * 64]})
+    out = approval.annotate_communes(now, "plan", state, sha).filter(pl.col("commune_code") == "00001")
+    assert out.select("approval", "approval_changes").row(0) == ("approved", None)
+    now = now.with_columns(pl.when(pl.col("commune_code") == "00001").then(11).otherwise(pl.col("poor_households"))
+                           .alias("poor_households"))
+    out = approval.annotate_communes(now, "plan", state, sha).filter(pl.col("commune_code") == "00001")
+    assert out.select("approval", "approval_changes").row(0) == ("changed_since_approval", "poor_households")
+
+
 def test_acknowledgement_holds_while_the_value_does_and_never_for_errors():
     failures = pl.DataFrame(
         {
