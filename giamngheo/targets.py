@@ -111,21 +111,21 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None, year: 
     failures += [failure("sheet_not_used", t.sheet, value="biểu giao chỉ tiêu", expected=chosen[0].sheet) for t in other_years]
     out: dict[str, dict] = {}
     sheets: dict[str | None, dict[str, int]] = {}
-    first = None
+    read = []  # (table, typed, codes, its communes, its findings) of each sheet, in order
     for table in chosen:
         found: dict[str, dict] = {}
         said: list[dict] = []
-        typed, codes = _communes_of(table, resolver, path, out, found, said)
-        named = typed.filter(pl.col("row_kind") == "village").height
-        if first is not None and len(found) * 2 < named:
-            # another sheet of rows that are mostly no commune (a summary by former district): not the targets
-            failures.append(failure("sheet_not_used", table.sheet, value="biểu giao chỉ tiêu", expected=chosen[0].sheet))
+        typed, codes = _communes_of(table, resolver, path, found, said)
+        read.append((table, typed, codes, found, said))
+    # the sheets whose rows are mostly communes (not a summary by former district), else the first as it is
+    kept = [r for r in read if len(r[3]) * 2 >= r[1].filter(pl.col("row_kind") == "village").height and r[3]] or read[:1]
+    for table, _, _, found, said in read:
+        if not any(table is k[0] for k in kept):
+            failures.append(failure("sheet_not_used", table.sheet, value="biểu giao chỉ tiêu", expected=kept[0][0].sheet))
             continue
-        first = first or (table, typed, codes)
-        out.update(found)
-        failures += said
+        failures += _once(found, said, out)
         sheets[table.sheet or None] = dict(table.columns)
-    table, typed, codes = first
+    table, typed, codes = kept[0][:3]
     sheet = table.sheet or None
     other = _another_provinces(typed, codes, resolver, len(out))
     if other is not None:  # the workbook of another province than --province: none of its targets is this one's
@@ -148,10 +148,22 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None, year: 
     return Targets(frame, province, failures, sheet, for_kinds, columns=dict(table.columns), year=wanted, sheets=sheets)
 
 
-def _communes_of(table: ParsedTable, resolver: Resolver, path: Path | None, earlier: dict[str, dict], out: dict[str, dict],
+def _once(found: dict[str, dict], said: list[dict], out: dict[str, dict]) -> list[dict]:
+    """A sheet's communes into `out`, but those an earlier sheet listed (target_listed_once at this sheet's row); its
+    findings."""
+    for code, row in found.items():
+        if code in out:
+            said.append({**failure("target_listed_once", row["targets_sheet"], row["targets_row"], None, "village_name", code,
+                                   str(out[code]["targets_row"])), "commune_code": code})
+        else:
+            out[code] = row
+    return said
+
+
+def _communes_of(table: ParsedTable, resolver: Resolver, path: Path | None, out: dict[str, dict],
                  failures: list[dict]) -> tuple[pl.DataFrame, list]:
-    """One sheet's communes and their targets into `out` (a commune listed on an `earlier` sheet or row keeps that
-    one), its findings into `failures`; the sheet's typed rows and codes."""
+    """One sheet's communes and their targets into `out` (a commune listed twice keeps its first row), its findings into
+    `failures`; the sheet's typed rows and codes."""
     typed = _typed(table.rows, _shown_as_percent(path, table))
     written, households_written, reach_written = (_as_typed(table, f, typed.height) for f in (
         "assigned_poor_reduction_pp", HOUSEHOLDS_TARGET, "poor_rate_target"))
@@ -179,7 +191,7 @@ def _communes_of(table: ParsedTable, resolver: Resolver, path: Path | None, earl
         if named is not None and named.commune_code != res.unit.commune_code:  # a row copied down, its code not changed
             said.append(failure("code_matches_name", sheet, rec["row"], name_col, "village_name",
                                 f"{rec['name']} ({named.describe()})", res.unit.describe()))
-        first = out.get(res.unit.commune_code) or earlier.get(res.unit.commune_code)
+        first = out.get(res.unit.commune_code)
         target = rec["assigned_poor_reduction_pp"]
         if first is not None:
             said.append(

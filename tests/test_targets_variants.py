@@ -395,14 +395,15 @@ def test_a_sheet_per_former_province_is_read_whole(tmp_path):
     districts = Grid([["TỔNG HỢP THEO HUYỆN (CŨ)"], [], ["STT", "Huyện", "Tổng số hộ", "Chỉ tiêu giảm tỷ lệ hộ nghèo (điểm %)"],
                       [1, "Huyện Chợ Đồn (cũ)", 9000, 0.5], [2, "Thành phố Bắc Kạn (cũ)", 8000, 0.4],
                       [3, "Huyện Phú Bình (cũ)", 7000, 0.3]], "Theo huyện")
-    path = write_book(tmp_path / "chi tieu.xlsx", [_year_sheet("KV Bắc Kạn cũ", 2026, COMMUNES[:1]),
-                                                  _year_sheet("KV Thái Nguyên cũ", 2026, COMMUNES[1:]), districts])
+    path = write_book(tmp_path / "chi tieu.xlsx", [districts, _year_sheet("KV Bắc Kạn cũ", 2026, COMMUNES[:1]),
+                                                  _year_sheet("KV Thái Nguyên cũ", 2026, COMMUNES[1:])])
     found = targets_from_parse(parse_workbook(path, Limits(), forced_kind="targets"), Resolver(load_reference(), "19"), path)
     assert sorted(found.frame.select("commune_code", "targets_sheet").rows()) == [
         ("01843", "KV Bắc Kạn cũ"), ("01879", "KV Thái Nguyên cũ"), ("05800", "KV Thái Nguyên cũ")]
     assert dict(found.cells().select("commune_code", "source_sheet").iter_rows()) == {
         "01843": "KV Bắc Kạn cũ", "01879": "KV Thái Nguyên cũ", "05800": "KV Thái Nguyên cũ"}
     assert not [f for f in found.failures if f["rule"] == "commune_resolved"]
+    assert [(f["rule"], f["sheet"]) for f in found.failures] == [("sheet_not_used", "Theo huyện")]
 
 
 def test_a_rate_to_reach_in_words_a_formula_a_group_row_and_a_subset_row(tmp_path):
