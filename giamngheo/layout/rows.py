@@ -9,30 +9,18 @@ from functools import lru_cache
 from ..readers.grid import Sheet
 from ..text import fold, nfc
 from . import fields as F
+from .breakdown_rows import (attach_breakdown, blank_breakdown, breakdown_subsets, counts_households, has_figure,
+                             zero_blank_breakdowns)
 from .header_fields import Band
-from .header_rows import DASHES, cell_text, is_numbered_row, looks_numeric
+from .header_rows import cell_text, is_numbered_row, looks_numeric
+from .table_row import ROMAN, SECTION, SECTION_PREFIX, SUBTOTAL, TOTAL, VILLAGE, TableRow, is_blank
 from .vocabulary import folded_words, load_vocabulary, row_label_tags
 
-VILLAGE, TOTAL, SUBTOTAL, SECTION = "village", "total", "subtotal", "section"
-_ROMAN = re.compile(r"^(?=[IVXL])(X{0,3}|L)?(IX|IV|V?I{0,3})$")
-_SECTION_PREFIX = re.compile(r"^\s*((?=[IVXL])(?:X{0,3}|L)?(?:IX|IV|V?I{0,3}))\s*[.\-:)/]\s*(\S.*)$")
 _LETTER_SECTION = re.compile(r"^[A-H]$")
 _DATE_LINE = re.compile(r"\bngay\b.*\bthang\b")
 _INT = re.compile(r"^\d+(\.0)?$")
 _BULLET = re.compile(r"^\s*[-+*•–—]")
 MAX_BLANK_RUN = 8
-
-
-@dataclass
-class TableRow:
-    row: int  # 1-based sheet row (CSV line)
-    kind: str
-    name: str | None
-    section: str | None
-    section_index: int  # 0 when the table has no sections
-    values: dict[str, object] = field(default_factory=dict)  # field -> raw cell value
-    # breakdown field -> the sheet row its value was read from, when not this row (a "Trong đó" row below)
-    sources: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,15 +44,11 @@ def section_row(stt: str | None, name: str | None) -> bool:
     # accents kept: "Xà Phìn" is a village; "(cũ)" bracketed: "Khau Cũ" is a village's name
     written = " ".join(nfc(name or "").lower().split())
     return bool(
-        (number and (_ROMAN.match(number) or _LETTER_SECTION.match(number)))
-        or (name and _SECTION_PREFIX.match(name))
+        (number and (ROMAN.match(number) or _LETTER_SECTION.match(number)))
+        or (name and SECTION_PREFIX.match(name))
         or written.startswith(("xã ", "phường ", "thị trấn "))
         or re.search(r"\(\s*cũ\s*\)", written)
     )
-
-
-def _is_blank(v) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
 
 
 def _section_label(stt: str | None, name: str | None) -> str:
@@ -79,7 +63,7 @@ def _numeric_stt(stt: str | None) -> bool:
 
 def _mostly_text(sample: list[list], c: int) -> bool:
     texts = [r[c] for r in sample if c < len(r) and isinstance(r[c], str) and not _INT.match(r[c].strip())]
-    filled = [r[c] for r in sample if c < len(r) and not _is_blank(r[c])]
+    filled = [r[c] for r in sample if c < len(r) and not is_blank(r[c])]
     return bool(filled) and len(texts) >= 0.6 * len(filled)
 
 
@@ -89,7 +73,7 @@ def _name_column(sheet: Sheet, band: Band) -> int | None:
     sample = sheet.rows[band.first_data_row : band.first_data_row + 40]
     tagged = band.fields.get("village_name")
     if tagged is not None and (
-        _mostly_text(sample, tagged) or not any(tagged < len(r) and not _is_blank(r[tagged]) for r in sample)
+        _mostly_text(sample, tagged) or not any(tagged < len(r) and not is_blank(r[tagged]) for r in sample)
     ):
         return tagged
     figure_cols = [c for f, c in band.fields.items() if f not in F.ROLE_FIELDS]
@@ -192,38 +176,10 @@ def _ends_table(text: str) -> bool:
     return "row.stop" in row_label_tags(text) or bool(_DATE_LINE.search(fold(text[:120])))
 
 
-@lru_cache(maxsize=65536)
-def breakdown_subsets(label: str) -> frozenset[str]:
-    """The subsets a row's label names ("- Trong đó: hộ DTTS" -> ethnic_minority), see fields.subsets."""
-    return F.subsets(load_vocabulary().header.tags(label))
-
-
-@lru_cache(maxsize=65536)
-def _counts_households(label: str) -> bool:
-    """A label that speaks of households ("Hộ DTTS", "Số hộ nghèo không có khả năng lao động"): a numbered
-    row so labelled is a breakdown, where "Bản Dân Tộc" under the number 7 is a village."""
-    return "ho" in folded_words(label) or bool(
-        load_vocabulary().header.tags(label) & {"measure.count", "subject.poor", "subject.near", "subject.total", "weak.total"})
-
-
-def _blank_breakdown(label: str, stt: str | None) -> bool:
-    """A "Trong đó" row left blank, its subset having no households ("- Hộ không có KNLĐ" with empty cells):
-    nothing to read, and no section heading either (else it would name the villages below it). A label
-    naming a subset reads as such a row when it is bulleted, speaks of households or is a negation
-    ("Không có KNLĐ"); a numbered heading ("II. Vùng đồng bào DTTS") stays a section."""
-    if not breakdown_subsets(label) or _SECTION_PREFIX.match(label) or (stt and _ROMAN.match(stt.strip().rstrip("."))):
-        return False
-    return (
-        bool(_BULLET.match(label) or (stt and _BULLET.match(stt)))
-        or _counts_households(label)
-        or fold(label).startswith("khong ")
-    )
-
-
 def _counted(cells: list, cols: list[int]) -> bool:
     """A number other than 0 in a figure's column of the row."""
     width = len(cells)
-    return any(c < width and _figure(cells[c]) and looks_numeric(cells[c]) for c in cols)
+    return any(c < width and has_figure(cells[c]) and looks_numeric(cells[c]) for c in cols)
 
 
 _HOUSEHOLDS_LINE = ("hộ ", "số hộ ")
@@ -236,46 +192,7 @@ def _households_line(label: str | None, stt: str | None, values: dict) -> bool:
         return False
     written = " ".join(nfc(label).lower().lstrip("-+*•–— ").split())
     totals = [v for f, v in values.items() if f.startswith("total_households")]
-    return written.startswith(_HOUSEHOLDS_LINE) and all(_is_blank(v) for v in totals)
-
-
-def _figure(value) -> bool:
-    """A cell holding a figure other than none: not blank, a dash nor 0."""
-    if value is None or value == 0:
-        return False
-    return not isinstance(value, str) or value.strip() not in ("", "0", *DASHES)
-
-
-def _attach_breakdown(out: list[TableRow], r: int, label: str, subsets: frozenset[str], values: dict, figures: dict,
-                      row_fields: dict[str, int]) -> bool:
-    """Give the row above (village, total or subtotal) the subset counts of a "Trong đó" row: the row's
-    value under each stock count the label allows ("Hộ nghèo không có khả năng lao động": the poor
-    only). False when the row cannot be used: no row above, a subset we keep no field for, or two."""
-    parent = next((x for x in reversed(out) if x.kind in (VILLAGE, TOTAL, SUBTOTAL)), None)
-    if parent is None or len(subsets) != 1 or "other" in subsets:
-        return False
-    subset = next(iter(subsets))
-    who = F.subject(load_vocabulary().header.tags(label))
-    if who in ("poor", "near") and any(
-        _figure(values.get(stock)) for stock in figures if F.breakdown_field(stock, subset) and not stock.startswith(
-            F.SUBJECT_PREFIX[who] + "_households")):
-        return False  # "- Hộ nghèo DTTS" with its figure under the near-poor: which is meant the commune says (was dropped)
-    used = False
-    for stock, col in figures.items():
-        target = F.breakdown_field(stock, subset)
-        if (
-            target is None
-            or target in figures
-            or (who in ("poor", "near") and not stock.startswith(F.SUBJECT_PREFIX[who] + "_households"))
-        ):
-            continue
-        used = True
-        if target in parent.values:  # a second row of the same subset: the first one counts
-            continue
-        parent.values[target] = values[stock]
-        parent.sources[target] = r + 1
-        row_fields.setdefault(target, col)
-    return used
+    return written.startswith(_HOUSEHOLDS_LINE) and all(is_blank(v) for v in totals)
 
 
 def classify_rows(sheet: Sheet, band: Band) -> Rows:
@@ -320,7 +237,7 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         if first_text and _ends_table(first_text):
             if out and _table_goes_on(sheet, r, figures.values()):
                 # a note among the villages ("Ghi chú: số liệu tạm tính"): the villages go on below
-                if any(not _is_blank(cells[c]) for c in figures.values() if c < len(cells)):
+                if any(not is_blank(cells[c]) for c in figures.values() if c < len(cells)):
                     unused.append((r + 1, first_text))
                 continue
             if out and _counted(cells, figure_cols):
@@ -332,7 +249,7 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         stt = cell_text(sheet.value(r, stt_col)) if stt_col is not None else None
         width = len(cells)
         values = {f: cells[c] if c < width else None for f, c in figures.items()}
-        has_numbers = any(not _is_blank(v) for v in values.values())
+        has_numbers = any(not is_blank(v) for v in values.values())
         if breakdown_col is not None:
             if "row.persons" in load_vocabulary().rows.exact(cell_text(sheet.value(r, breakdown_col)) or ""):
                 persons.append(r + 1)
@@ -347,14 +264,14 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
             has_numbers
             and label
             and (subsets := breakdown_subsets(label))
-            and (not _numeric_stt(stt) or _counts_households(label))
+            and (not _numeric_stt(stt) or counts_households(label))
         ):
             # (a province's targets keep no subsets: "- Trong đó: vùng DTTS | 1200 | 95" went nowhere, without a word)
-            if band.kind == F.TARGETS or not _attach_breakdown(out, r, label, subsets, values, figures, row_fields):
+            if band.kind == F.TARGETS or not attach_breakdown(out, r, label, subsets, values, figures, row_fields):
                 unused.append((r + 1, label))
             continue
-        if not has_numbers and label and out and _blank_breakdown(label, stt):
-            _attach_breakdown(out, r, label, breakdown_subsets(label), values, figures, row_fields)  # its subset: none
+        if not has_numbers and label and out and blank_breakdown(label, stt):
+            attach_breakdown(out, r, label, breakdown_subsets(label), values, figures, row_fields)  # its subset: none
             continue
         if "row.ignore" in label_tags:
             if has_numbers:
@@ -363,10 +280,10 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
         if name and not has_numbers and not stt and out and out[-1].kind == VILLAGE and _continues(out[-1].name, name):
             out[-1].name = f"{out[-1].name} {name}"  # a long name wrapped onto the next row ("(sáp nhập" / "thôn Nà Chè cũ)")
             continue
-        section_match = _SECTION_PREFIX.match(name) if name else None
+        section_match = SECTION_PREFIX.match(name) if name else None
         if "row.total" in label_tags and (fold(label) in _TOTAL_EXACT() or not _numeric_stt(stt)):
             out.append(TableRow(r + 1, TOTAL, name or stt, section, section_index, values))
-        elif (stt and (_ROMAN.match(stt.strip().rstrip(".")) or _LETTER_SECTION.match(stt.strip()))) or section_match or (
+        elif (stt and (ROMAN.match(stt.strip().rstrip(".")) or _LETTER_SECTION.match(stt.strip()))) or section_match or (
             name and not has_numbers and not _numeric_stt(stt)
         ):
             section_index += 1
@@ -388,19 +305,8 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
                     section_index += 1
             out.append(TableRow(r + 1, VILLAGE, name, section, section_index, values))
     _settle_totals(out)
-    _zero_blank_breakdowns(out)
+    zero_blank_breakdowns(out)
     return Rows(out, name_col, row_fields, unused, persons, next_header)
-
-
-def _zero_blank_breakdowns(rows: list[TableRow]) -> None:
-    """A blank cell of a "Trong đó" row, or such a row left blank, is 0 where the table gives that subset on another
-    row, as a blank in a breakdown's column ("-" and "x" were 0, a blank null; independent probe, Sơn La); a subset the
-    table never gives ("Trong đó: hộ DTTS" filled under the poor alone: the near-poor's) stays null."""
-    given = {f for x in rows for f in x.sources if not _is_blank(x.values.get(f))}
-    for x in rows:
-        for f in x.sources:
-            if f in given and _is_blank(x.values.get(f)):
-                x.values[f] = 0
 
 
 def _settle_totals(rows: list[TableRow]) -> None:
