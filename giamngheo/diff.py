@@ -80,7 +80,8 @@ def diff_runs(run_a: Path, run_b: Path) -> dict:
             "communes": _row_changes(communes_a, communes_b, ["commune_code"], ["commune_name"], one_run_too=True),
             # a roadmap's year and item, a commune's deprivation indicator: which figure moved (the commune table
             # alone said a total changed, or nothing when the total stayed)
-            "details": {o.name: _detail_changes(_read(run_a / o.name), _read(run_b / o.name), list(o.diff_key)) for o in details},
+            "details": {o.name: _detail_changes(_read(run_a / o.name, True), _read(run_b / o.name, True), list(o.diff_key))
+                        for o in details},
             "provinces": _row_changes(
                 provinces_a.select([c for c in provinces_a.columns if c in province_fields]),
                 provinces_b.select([c for c in provinces_b.columns if c in province_fields]),
@@ -126,9 +127,11 @@ def _detail_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str]) -> list[di
     def keyed(frame: pl.DataFrame) -> pl.DataFrame:
         if not set(key) <= set(frame.columns):
             return pl.DataFrame()
-        if "village_name" in key:
-            frame = frame.with_columns(
-                pl.col("village_name").map_elements(match_key, return_dtype=pl.String).fill_null("").alias("_name_key"))
+        if "village_name" in key:  # each distinct name matched once (a national table repeats each 24 times)
+            names = frame.select(pl.col("village_name").unique())
+            frame = frame.join(names.with_columns(pl.col("village_name").map_elements(match_key, return_dtype=pl.String)
+                                                  .fill_null("").alias("_name_key")), on="village_name", how="left",
+                               nulls_equal=True, maintain_order="left")
         return frame.with_columns(pl.int_range(pl.len()).over(matched).cast(pl.Int64).alias("_nth"))
 
     shown = [c for c in ("commune_name", "province_name", "village_name", "item_label", "indicator")
@@ -213,7 +216,10 @@ def _row_changes(a: pl.DataFrame, b: pl.DataFrame, key: list[str], shown: list[s
     alone, its figures nowhere, where a commune rejected before showed all of its own; probe, Gia Lai)."""
     if a.is_empty() or b.is_empty() or not set(key) <= set(a.columns) & set(b.columns):
         return []
-    fields = [c for c in _compared_columns(b) if c in a.columns] + [c for c in _compared_columns(a) if c not in b.columns]
+    # (a key's own columns are equal in the rows it pairs: compared, they made the prefilter's join fail on a duplicate
+    # name, and every row of a million-row village table was compared in Python: a rerun's diff took 35 s and 5 GB)
+    fields = [c for c in _compared_columns(b) if c in a.columns and c not in key] + [
+        c for c in _compared_columns(a) if c not in b.columns and c not in key]
     alone_a = a.join(b.select(key), on=key, how="anti", nulls_equal=True) if one_run_too else a.clear()
     alone_b = b.join(a.select(key), on=key, how="anti", nulls_equal=True) if one_run_too else b.clear()
     a, b = _rows_that_may_differ(a, b, key, fields)
@@ -436,8 +442,15 @@ def _manifest(run_dir: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def _read(path: Path) -> pl.DataFrame:
-    return pl.read_parquet(path) if path.exists() else pl.DataFrame()
+def _read(path: Path, compared_only: bool = False) -> pl.DataFrame:
+    """A run's table; `compared_only`: without the columns no comparison reads (a detail table's file, sheet and row
+    of each of its million cells)."""
+    if not path.exists():
+        return pl.DataFrame()
+    if not compared_only:
+        return pl.read_parquet(path)
+    frame = pl.scan_parquet(path)
+    return frame.drop([c for c in frame.collect_schema().names() if c in PROVENANCE or c == "run_id"]).collect()
 
 
 def _completed_runs(out: Path) -> list[Path]:
