@@ -47,8 +47,9 @@ def _run(args) -> int:
     if args.out.exists() and not args.out.is_dir():
         print(f"giamngheo: --out {args.out} đã có và không phải là thư mục (exists and is not a folder)", file=sys.stderr)
         return EXIT_OUTPUT
-    if out_inside_raw(args.raw, args.out):
-        print(f"giamngheo: {out_inside_raw(args.raw, args.out)}", file=sys.stderr)
+    inside = out_inside_raw(args.raw, args.out)
+    if inside:
+        print(f"giamngheo: {inside}", file=sys.stderr)
         return EXIT_USAGE
     try:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -257,8 +258,9 @@ def _serve_refused(args) -> str | None:
         return f"--raw {args.raw} không phải là thư mục (is not a folder)"
     if args.targets is not None and not Path(args.targets).is_file():
         return f"--targets {args.targets} không phải là tệp (is not a file)"
-    if args.raw is not None and args.out is not None and out_inside_raw(args.raw, args.out):
-        return out_inside_raw(args.raw, args.out)
+    inside = out_inside_raw(args.raw, args.out) if args.raw is not None and args.out is not None else None
+    if inside:
+        return inside
     try:
         ZoneInfo(args.timezone)
     except (ZoneInfoNotFoundError, ValueError):
