@@ -7,7 +7,7 @@ from ..failures import value_vi
 from ..vn import vn_int
 from .approval_html import approval_badges, approval_states
 from .html_parts import commune_anchor, escaped, severity_badge
-from .run_data import FAILURE_COLUMNS, SEVERITY_VI, STATUS_VI, UNRESOLVED, RunData, kind_statuses, rule_title
+from .run_data import FAILURE_COLUMNS, SEVERITY_VI, STATUS_VI, UNRESOLVED, RunData, rule_title
 
 OPEN_ALL_UP_TO = 300  # failures; above this the commune lists start folded so the page stays usable
 VALUE_CHARS = 500  # a cell may hold 32 767 characters of junk; the page shows the start of it
@@ -81,7 +81,7 @@ def failures_section(run: RunData) -> str:
     groups: dict[str, list[dict]] = {}
     for r in rows:
         groups.setdefault(r["commune_code"] or "", []).append(r)
-    statuses = kind_statuses(run)
+    statuses = run.statuses
     opened = " open" if len(rows) <= OPEN_ALL_UP_TO else ""
     # communes with errors first; within them the files no commune could be found for, then by code
     order = sorted(groups, key=lambda g: (not any(r["severity"] == "error" for r in groups[g]), g != "", g))

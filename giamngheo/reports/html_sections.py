@@ -10,7 +10,7 @@ import polars as pl
 from ..vn import vn_dec, vn_int
 from . import report_charts as charts
 from .html_parts import commune_anchor, escaped, html_table, num_cell, severity_badge
-from .run_data import STATUS_VI, UNRESOLVED, RunData, kind_statuses, rule_title, status_text
+from .run_data import STATUS_VI, UNRESOLVED, RunData, rule_title, status_texts
 
 VN_TIME = timezone(timedelta(hours=7))
 
@@ -25,10 +25,6 @@ def _run_date(manifest: dict) -> str:
         return datetime.fromisoformat(stamp).astimezone(VN_TIME).strftime("%d/%m/%Y %H:%M") + " (giờ Việt Nam)"
     except (TypeError, ValueError):
         return "—"
-
-
-def _status_of(run: RunData) -> dict[str, str]:
-    return {code: status_text(statuses) for code, statuses in kind_statuses(run).items()}
 
 
 def page_header(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
@@ -178,7 +174,7 @@ def charts_section(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
 
 
 def summary_section(run: RunData, counts: dict[str, pl.DataFrame]) -> str:
-    status = _status_of(run)
+    status = status_texts(run)
     sev = [[severity_badge(r["severity"]), num_cell(vn_int(r["failures"])), num_cell(vn_int(r["communes"]))]
            for r in counts["severity"].iter_rows(named=True)]
     rules = [[f'{escaped(rule_title(r["rule"]))} <code>{escaped(r["rule"])}</code>', severity_badge(r["severity"]),

@@ -37,8 +37,7 @@ from openpyxl.utils import get_column_letter
 from schemas.columns import label_vi
 
 from ..failures import value_vi
-from .run_data import (SEVERITY_VI, UNRESOLVED, RunData, failure_counts, kind_statuses, load_run, rule_title,
-                       status_text)
+from .run_data import SEVERITY_VI, UNRESOLVED, RunData, failure_counts, load_run, rule_title, status_texts
 
 REPORT_NAME = "bao_cao_kiem_tra.xlsx"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -133,7 +132,7 @@ def _summary_sheet(ws, run: RunData, counts: dict[str, pl.DataFrame]) -> None:
     run_id = run.manifest.get("run_id", run.run_dir.name)
     _put_text(ws.cell(row=1, column=1), f"Báo cáo kiểm tra số liệu giảm nghèo — lần chạy {run_id}")
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    status = {code: status_text(statuses) for code, statuses in kind_statuses(run).items()}
+    status = status_texts(run)
     sev = SEVERITY_VI.get
     row = _block(ws, 3, "Số liệu toàn tỉnh", ["Tỉnh", "Chỉ tiêu", "Giá trị"], _province_lines(run))
     row = _block(ws, row, "Theo mức độ", ["Mức độ", "Số lỗi", "Số xã"],

@@ -5,7 +5,7 @@ statuses and rules."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -32,6 +32,8 @@ class RunData:
     communes: pl.DataFrame
     failures: pl.DataFrame
     results: pl.DataFrame | None
+    # (report, status) per commune, of each kind of report it sent (kind_statuses)
+    statuses: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def _parquet(run_dir: Path, name: str) -> pl.DataFrame | None:
@@ -50,19 +52,24 @@ def load_run(run_dir: Path) -> RunData:
     # older runs may lack a column (commune_name came later); the report must still open them
     failures = failures.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in FAILURE_COLUMNS if c not in failures.columns)
     provinces, communes = _parquet(run_dir, "provinces.parquet"), _parquet(run_dir, "communes.parquet")
+    results = _parquet(run_dir, "results_communes.parquet")
+    read = {"communes.parquet": communes, "results_communes.parquet": results}
     return RunData(run_dir, manifest, pl.DataFrame() if provinces is None else provinces,
-                   pl.DataFrame() if communes is None else communes, failures, _parquet(run_dir, "results_communes.parquet"))
+                   pl.DataFrame() if communes is None else communes, failures, results, kind_statuses(run_dir, read))
 
 
-def kind_statuses(run: RunData) -> dict[str, list[tuple[str, str]]]:
-    """(report, status) per commune, of each kind of report it sent: a commune whose plan was accepted and results
-    rejected read "Chấp nhận, 1 lỗi" in the auditor's tables (reports judge, Hưng Yên)."""
+def kind_statuses(run_dir: Path, read: dict[str, pl.DataFrame | None]) -> dict[str, list[tuple[str, str]]]:
+    """(report, status) per commune, of each kind of report it sent (the commune tables `read` already, the others from
+    the run's folder): a commune whose plan was accepted and results rejected read "Chấp nhận, 1 lỗi" in the auditor's
+    tables (reports judge, Hưng Yên)."""
     from giamngheo.kinds import KINDS
 
     out: dict[str, list[tuple[str, str]]] = {}
     for kind in KINDS:
         table = kind.output("commune")
-        frame = _parquet(run.run_dir, table.name) if table else None
+        if table is None:
+            continue
+        frame = read[table.name] if table.name in read else _parquet(run_dir, table.name)
         if frame is None or not {"commune_code", "status"} <= set(frame.columns):
             continue
         label = kind.title_vi[:1].upper() + kind.title_vi[1:]
@@ -71,11 +78,14 @@ def kind_statuses(run: RunData) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def status_text(statuses: list[tuple[str, str]]) -> str:
-    """A commune's status in words: its one report's, else each report's by name."""
-    if len(statuses) == 1:
-        return STATUS_VI.get(statuses[0][1], statuses[0][1])
-    return "; ".join(f"{label}: {STATUS_VI.get(status, status).lower()}" for label, status in statuses)
+def status_texts(run: RunData) -> dict[str, str]:
+    """Each commune's status in words: its one report's, else each report's by name."""
+    def text(statuses: list[tuple[str, str]]) -> str:
+        if len(statuses) == 1:
+            return STATUS_VI.get(statuses[0][1], statuses[0][1])
+        return "; ".join(f"{label}: {STATUS_VI.get(status, status).lower()}" for label, status in statuses)
+
+    return {code: text(statuses) for code, statuses in run.statuses.items()}
 
 
 def rule_title(rule_id: str | None) -> str:
