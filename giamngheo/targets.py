@@ -60,9 +60,8 @@ class Targets:
     sheet: str | None = None
     tables: list[ParsedTable] = field(default_factory=list)  # the workbook's targets for a kind (subject: the kind)
     source: dict | None = None  # path, size and SHA-256 of the workbook read: the manifest names the version a run used
-    columns: dict[str, int] = field(default_factory=dict)  # field -> 1-based column of the communes' sheet
     year: int | None = None  # the year its title states ("GIAO CHỈ TIÊU … NĂM 2026")
-    sheets: dict[str | None, dict[str, int]] = field(default_factory=dict)  # each sheet read -> its columns, as `columns`
+    sheets: dict[str | None, dict[str, int]] = field(default_factory=dict)  # each sheet read -> field -> 1-based column
 
     def manifest_entry(self) -> dict | None:
         """What the manifest records of the workbook: its path, size and SHA-256, and the communes it lists (the
@@ -75,7 +74,7 @@ class Targets:
         """The cell behind each commune's assigned cut (lineage: what `giamngheo trace` shows)."""
         source = self.source or {}
         name, sha = Path(source.get("path", "")).name, source.get("sha256")
-        sheets = self.sheets or {self.sheet: self.columns}
+        sheets = self.sheets or {self.sheet: {}}  # (no sheet read: no cell)
         return pl.concat([assigned_target_cells(self.frame.lazy().filter(pl.col("targets_sheet").eq_missing(sheet)), name,
                                                 sheet, columns, sha).collect() for sheet, columns in sheets.items()],
                          how="diagonal_relaxed")
@@ -111,20 +110,26 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None, year: 
     failures += [failure("sheet_not_used", t.sheet, value="biểu giao chỉ tiêu", expected=chosen[0].sheet) for t in other_years]
     out: dict[str, dict] = {}
     sheets: dict[str | None, dict[str, int]] = {}
-    read = []  # (table, typed, codes, its communes, its findings) of each sheet, in order
+    kept, passed = [], []  # (table, typed rows, codes, its communes, its findings) of the sheets used, of the others
+
+    def use(read: tuple) -> None:
+        kept.append(read)
+        out.update(read[3])
+        failures.extend(read[4])
+        sheets[read[0].sheet or None] = dict(read[0].columns)
+
     for table in chosen:
         found: dict[str, dict] = {}
         said: list[dict] = []
-        typed, codes = _communes_of(table, resolver, path, found, said)
-        read.append((table, typed, codes, found, said))
-    # the sheets whose rows are mostly communes (not a summary by former district), else the first as it is
-    kept = [r for r in read if len(r[3]) * 2 >= r[1].filter(pl.col("row_kind") == "village").height and r[3]] or read[:1]
-    for table, _, _, found, said in read:
-        if not any(table is k[0] for k in kept):
-            failures.append(failure("sheet_not_used", table.sheet, value="biểu giao chỉ tiêu", expected=kept[0][0].sheet))
-            continue
-        failures += _once(found, said, out)
-        sheets[table.sheet or None] = dict(table.columns)
+        typed, codes = _communes_of(table, resolver, path, out, found, said)
+        read = (table, typed, codes, found, said)
+        if found and len(found) * 2 >= typed.filter(pl.col("row_kind") == "village").height:
+            use(read)
+        else:  # rows mostly no commune (a summary by former district): not the targets
+            passed.append(read)
+    if not kept:  # no sheet of communes: the first as it is
+        use(passed.pop(0))
+    failures += [failure("sheet_not_used", p[0].sheet, value="biểu giao chỉ tiêu", expected=kept[0][0].sheet) for p in passed]
     table, typed, codes = kept[0][:3]
     sheet = table.sheet or None
     other = _another_provinces(typed, codes, resolver, len(out))
@@ -145,25 +150,13 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None, year: 
         failures.append(_none_read(path, sheet))
     provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
     province = provinces.most_common(1)[0][0] if provinces else None
-    return Targets(frame, province, failures, sheet, for_kinds, columns=dict(table.columns), year=wanted, sheets=sheets)
+    return Targets(frame, province, failures, sheet, for_kinds, year=wanted, sheets=sheets)
 
 
-def _once(found: dict[str, dict], said: list[dict], out: dict[str, dict]) -> list[dict]:
-    """A sheet's communes into `out`, but those an earlier sheet listed (target_listed_once at this sheet's row); its
-    findings."""
-    for code, row in found.items():
-        if code in out:
-            said.append({**failure("target_listed_once", row["targets_sheet"], row["targets_row"], None, "village_name", code,
-                                   str(out[code]["targets_row"])), "commune_code": code})
-        else:
-            out[code] = row
-    return said
-
-
-def _communes_of(table: ParsedTable, resolver: Resolver, path: Path | None, out: dict[str, dict],
+def _communes_of(table: ParsedTable, resolver: Resolver, path: Path | None, earlier: dict[str, dict], out: dict[str, dict],
                  failures: list[dict]) -> tuple[pl.DataFrame, list]:
-    """One sheet's communes and their targets into `out` (a commune listed twice keeps its first row), its findings into
-    `failures`; the sheet's typed rows and codes."""
+    """One sheet's communes and their targets into `out` (a commune listed twice, here or on an `earlier` sheet, keeps
+    its first row), its findings into `failures`; the sheet's typed rows and codes."""
     typed = _typed(table.rows, _shown_as_percent(path, table))
     written, households_written, reach_written = (_as_typed(table, f, typed.height) for f in (
         "assigned_poor_reduction_pp", HOUSEHOLDS_TARGET, "poor_rate_target"))
@@ -191,7 +184,7 @@ def _communes_of(table: ParsedTable, resolver: Resolver, path: Path | None, out:
         if named is not None and named.commune_code != res.unit.commune_code:  # a row copied down, its code not changed
             said.append(failure("code_matches_name", sheet, rec["row"], name_col, "village_name",
                                 f"{rec['name']} ({named.describe()})", res.unit.describe()))
-        first = out.get(res.unit.commune_code)
+        first = out.get(res.unit.commune_code) or earlier.get(res.unit.commune_code)
         target = rec["assigned_poor_reduction_pp"]
         if first is not None:
             said.append(

@@ -404,6 +404,12 @@ def test_a_sheet_per_former_province_is_read_whole(tmp_path):
         "01843": "KV Bắc Kạn cũ", "01879": "KV Thái Nguyên cũ", "05800": "KV Thái Nguyên cũ"}
     assert not [f for f in found.failures if f["rule"] == "commune_resolved"]
     assert [(f["rule"], f["sheet"]) for f in found.failures] == [("sheet_not_used", "Theo huyện")]
+    # a commune on two sheets keeps its first row; the second is said at its name's cell, as one listed twice on a sheet
+    path = write_book(tmp_path / "hai lan.xlsx", [_year_sheet("KV Bắc Kạn cũ", 2026, COMMUNES[:2]),
+                                                 _year_sheet("KV Thái Nguyên cũ", 2026, COMMUNES[1:])])
+    found = targets_from_parse(parse_workbook(path, Limits(), forced_kind="targets"), Resolver(load_reference(), "19"), path)
+    assert [(f["rule"], f["sheet"], f["cell"], f["value"], f["expected"]) for f in found.failures] == [
+        ("target_listed_once", "KV Thái Nguyên cũ", "B5", "Xã Phú Thịnh", "6")]
 
 
 def test_a_rate_to_reach_in_words_a_formula_a_group_row_and_a_subset_row(tmp_path):
