@@ -43,6 +43,8 @@ _DETAILS = {
     "years_missing": ("thiếu các năm", "lacks the years"),
     "years_outside": ("có các năm ngoài giai đoạn", "has years outside the period"),
     "total": ("dòng cộng", "total line"),
+    "other_year": ("chỉ tiêu của năm khác", "the targets of another year"),  # a targets workbook's sheet not used
+    "not_communes": ("các dòng phần lớn không phải xã, phường", "its rows are mostly no commune"),
     "poor": ("hộ nghèo", "poor households"),  # a deprivation table's group
     "near_poor": ("hộ cận nghèo", "near-poor households"),
 }

@@ -107,7 +107,6 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None, year: 
         return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, [*data.failures, _none_read(path)], tables=for_kinds)
     chosen, other_years, wanted = _of_the_year(communes, year)
     failures: list[dict] = list(data.failures)
-    failures += [failure("sheet_not_used", t.sheet, value="biểu giao chỉ tiêu", expected=chosen[0].sheet) for t in other_years]
     out: dict[str, dict] = {}
     sheets: dict[str | None, dict[str, int]] = {}
     kept, passed = [], []  # (table, typed rows, codes, its communes, its findings) of the sheets used, of the others
@@ -129,7 +128,9 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None, year: 
             passed.append(read)
     if not kept:  # no sheet of communes: the first as it is
         use(passed.pop(0))
-    failures += [failure("sheet_not_used", p[0].sheet, value="biểu giao chỉ tiêu", expected=kept[0][0].sheet) for p in passed]
+    # said to the province, whose workbook it is (sheet_not_used asked the commune to confirm its version)
+    failures += [failure("targets_sheet_used", t.sheet, expected=kept[0][0].sheet, detail="other_year") for t in other_years]
+    failures += [failure("targets_sheet_used", p[0].sheet, expected=kept[0][0].sheet, detail="not_communes") for p in passed]
     table, typed, codes = kept[0][:3]
     sheet = table.sheet or None
     other = _another_provinces(typed, codes, resolver, len(out))

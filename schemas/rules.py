@@ -276,6 +276,11 @@ RULES: tuple[Rule, ...] = (
          "chỉ tiêu giao.",
          "Cell {cell} of the targets workbook ({field_en}): \u201c{value}\u201d is not a number; the commune is not judged "
          "against an assigned target.", numbers=False),
+    Rule("targets_sheet_used", WARNING, TARGETS, "Trang chỉ tiêu giao được dùng", "Targets sheet used",
+         "Trang tính \u201c{sheet}\u201d của biểu giao chỉ tiêu không được dùng ({detail_vi}): chỉ tiêu lấy từ trang "
+         "\u201c{expected}\u201d.",
+         "Sheet \u201c{sheet}\u201d of the targets workbook is not used ({detail_en}): the targets are taken from sheet "
+         "\u201c{expected}\u201d.", numbers=False),
     Rule("targets_read", WARNING, TARGETS, "Đọc được chỉ tiêu giao", "Targets read",
          "Tệp chỉ tiêu giao {value} không cho xã nào chỉ tiêu giảm nghèo đọc được (không nhận ra cột chỉ tiêu, hoặc mọi ô "
          "đều trống hay không phải số): các xã không được so với chỉ tiêu giao.",

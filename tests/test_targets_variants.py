@@ -383,7 +383,8 @@ def test_last_year_s_sheet_first_gives_way_to_this_year_s(tmp_path):
         found = targets_from_parse(data, Resolver(load_reference(), "19"), path, year)
         assert sorted(found.frame["assigned_poor_reduction_pp"]) == [0.3, 0.31, 0.79] and found.year == 2026
         assert set(found.cells()["source_sheet"]) == {"Năm 2026"}
-        assert [(f["rule"], f["value"]) for f in found.failures] == [("sheet_not_used", "biểu giao chỉ tiêu")]
+        assert [(f["rule"], f["sheet"], f["detail"]) for f in found.failures] == [
+            ("targets_sheet_used", "Năm 2025", "other_year")]
     found = targets_from_parse(data, Resolver(load_reference(), "19"), path, 2025)  # a rerun of last year: its sheet
     assert sorted(found.frame["assigned_poor_reduction_pp"]) == [0.9, 0.9, 0.9]
 
@@ -403,7 +404,11 @@ def test_a_sheet_per_former_province_is_read_whole(tmp_path):
     assert dict(found.cells().select("commune_code", "source_sheet").iter_rows()) == {
         "01843": "KV Bắc Kạn cũ", "01879": "KV Thái Nguyên cũ", "05800": "KV Thái Nguyên cũ"}
     assert not [f for f in found.failures if f["rule"] == "commune_resolved"]
-    assert [(f["rule"], f["sheet"]) for f in found.failures] == [("sheet_not_used", "Theo huyện")]
+    assert [(f["rule"], f["sheet"], f["detail"]) for f in found.failures] == [
+        ("targets_sheet_used", "Theo huyện", "not_communes")]
+    said = finish(pl.DataFrame([{**f, "source_sheet": f["sheet"]} for f in found.failures]).drop("sheet"), "r")["message"][0]
+    assert said == ("Trang tính “Theo huyện” của biểu giao chỉ tiêu không được dùng (các dòng phần lớn không phải xã, "
+                    "phường): chỉ tiêu lấy từ trang “KV Bắc Kạn cũ”.")
     # a commune on two sheets keeps its first row; the second is said at its name's cell, as one listed twice on a sheet
     path = write_book(tmp_path / "hai lan.xlsx", [_year_sheet("KV Bắc Kạn cũ", 2026, COMMUNES[:2]),
                                                  _year_sheet("KV Thái Nguyên cũ", 2026, COMMUNES[1:])])
