@@ -286,6 +286,11 @@ RULES: tuple[Rule, ...] = (
          "đều trống hay không phải số): các xã không được so với chỉ tiêu giao.",
          "The targets workbook {value} gives no commune a reduction target that can be read (no target column recognised, "
          "or every cell blank or no number): no commune is judged against an assigned target.", numbers=False),
+    Rule("commune_in_targets", WARNING, TARGETS, "Xã có trong biểu giao chỉ tiêu", "Commune listed in the targets workbook",
+         "{value} đã gửi kế hoạch nhưng không có dòng nào trong biểu giao chỉ tiêu của tỉnh: xã không được so với chỉ tiêu "
+         "giao. Kiểm tra biểu giao chỉ tiêu (xã bị sót, hoặc ghi dưới tên khác).",
+         "{value} sent its plan but has no row in the province's targets workbook: it is not judged against an assigned "
+         "target. Check the targets workbook (the commune left out, or written under another name).", numbers=False),
     Rule("target_listed_once", WARNING, TARGETS, "Mỗi xã một dòng chỉ tiêu", "Each commune's target once",
          "Ô {cell}: {value} đã có chỉ tiêu ở dòng {expected} của biểu giao chỉ tiêu; chỉ tiêu ở dòng {expected} được dùng, "
          "dòng này không được tính.",

@@ -139,6 +139,25 @@ def targets_beyond_rates(communes: pl.LazyFrame, target_cells: pl.LazyFrame | No
     )
 
 
+def communes_without_target(communes: pl.LazyFrame, targets: pl.LazyFrame, workbook: str, provinces: list[str]) -> pl.LazyFrame:
+    """An accepted commune of the targets workbook's `provinces` that the workbook does not list (commune_in_targets, a
+    warning, the workbook's): it is judged against no assigned target, without a word (targets judge, Phú Thọ)."""
+    return communes.filter((pl.col("status") == "accepted") & pl.col("province_code").is_in(provinces)).join(
+        targets.select("commune_code"), on="commune_code", how="anti"
+    ).select(
+        pl.lit(workbook).alias("source_file"),
+        pl.lit(None, pl.Utf8).alias("source_sheet"),
+        pl.lit(None, pl.Int32).alias("row"),
+        pl.lit(None, pl.Int32).alias("column"),
+        "commune_code",
+        pl.lit(None, pl.Utf8).alias("field"),
+        pl.lit("commune_in_targets").alias("rule"),
+        pl.format("{} ({})", "commune_name", "commune_code").alias("value"),
+        pl.lit(None, pl.Utf8).alias("expected"),
+        pl.lit("targets").alias("kind"),
+    )
+
+
 def baseline_mismatches(communes: pl.LazyFrame, targets: pl.LazyFrame) -> pl.LazyFrame:
     """An accepted commune whose baseline differs from the figure the province's targets workbook gives it (`detail`: the
     workbook's cell, "<sheet>!D7")."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from .lineage import source_cell
+from .rates import rate_pct
 
 TARGET = "assigned_poor_reduction_pp"
 # No province assigns every commune a cut below 0.05 points, nor one of 10 points or more: a column of such figures
@@ -40,6 +41,8 @@ def cut_from_rates(typed: pl.DataFrame) -> pl.DataFrame:
     kept in points (RATES_OF_CUT: the lineage's cells of the cut, which `giamngheo trace` shows as their difference)."""
     if "poor_rate_target" not in typed.columns or "poor_rate" not in typed.columns:
         return typed
+    if typed["poor_rate"].drop_nulls().is_empty() and {"poor_households", "total_households"} <= set(typed.columns):
+        return _cut_from_counts(typed)
     scale = 100.0 if rates_are_fractions(typed) or (typed["poor_rate"].drop_nulls().max() or 0) < 1 and (
         typed["poor_rate_target"].drop_nulls().max() or 0) < 1 else 1.0
     derived = pl.col(TARGET).is_null() & pl.col("poor_rate_target").is_not_null() & pl.col("poor_rate").is_not_null()
@@ -47,6 +50,23 @@ def cut_from_rates(typed: pl.DataFrame) -> pl.DataFrame:
     return typed.with_columns(
         pl.when(derived).then((before - to_reach).round(6)).otherwise(pl.col(TARGET)).alias(TARGET),
         *(pl.when(derived).then(rate).otherwise(None).alias(name) for name, rate in zip(RATES_OF_CUT, (before, to_reach))),
+    )
+
+
+def _cut_from_counts(typed: pl.DataFrame) -> pl.DataFrame:
+    """cut_from_rates where the sheet gives no rate for the year before but its counts ("Tổng số hộ | Số hộ nghèo đầu năm
+    2026 | Chỉ tiêu tỷ lệ hộ nghèo cuối năm 2026 (%)"): the rate they make, to 2 decimals half-up as the province's own
+    sheet shows it (16 of 2,725 is 0.59 %, to bring to 0.30: a cut of 0.29 points; targets judge, Phú Thọ). The rates to
+    reach are Excel percentages where most are below a twentieth of the rate they start from in percent."""
+    before = rate_pct(pl.col("poor_households"), pl.col("total_households"))
+    both = typed.select(before.alias("before"), pl.col("poor_rate_target").alias("to_reach")).drop_nulls()
+    fractions = both.height > 0 and (both["to_reach"] * 20 < both["before"]).sum() * 2 > both.height
+    to_reach = (pl.col("poor_rate_target") * (100.0 if fractions else 1.0)).round(6)
+    derived = pl.col(TARGET).is_null() & pl.col("poor_rate_target").is_not_null() & before.is_not_null()
+    return typed.with_columns(
+        pl.when(derived).then((before - to_reach).round(6)).otherwise(pl.col(TARGET)).alias(TARGET),
+        pl.when(derived).then(before).otherwise(None).alias(RATES_OF_CUT[0]),
+        pl.when(derived).then(to_reach).otherwise(None).alias(RATES_OF_CUT[1]),
     )
 
 

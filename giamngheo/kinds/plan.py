@@ -90,8 +90,16 @@ def plan_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
 def plan_findings(ctx: Context, figures: Figures, lineage: pl.DataFrame) -> pl.DataFrame:
     """Warnings on the consolidated figures: outliers, baselines unlike the province's own record."""
     communes = figures.tables[COMMUNES.name].lazy()
+    listed = [ctx.targets.filter(pl.col(f).is_not_null()).height for f in ("assigned_poor_reduction_pp",
+                                                                            "assigned_poor_reduction_households")]
+    unlisted = []
+    if any(listed) and "source_file" in ctx.target_cells.columns:  # a workbook read, with targets: who it leaves out
+        provinces = sorted({ctx.ref.by_code[c].province_code for c in ctx.targets["commune_code"] if c in ctx.ref.by_code})
+        unlisted = [outliers.communes_without_target(communes, ctx.targets.lazy(), ctx.target_cells["source_file"][0],
+                                                     provinces).collect()]
     return pl.concat(
         [
+            *unlisted,
             outliers.village_outliers(lineage.lazy()).collect(),
             outliers.commune_outliers(communes, load_vocabulary().unit_types["current"]).collect(),
             outliers.baseline_mismatches(communes, ctx.targets.lazy()).collect(),

