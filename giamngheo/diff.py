@@ -98,6 +98,36 @@ def diff_runs(run_a: Path, run_b: Path) -> dict:
     return json.loads(json.dumps(d, ensure_ascii=False, default=str))  # plain JSON types only
 
 
+def commune_details(run_a: Path, run_b: Path, kind: str, codes: list[str]) -> dict[str, dict]:
+    """For `diff --against approved`: what moved inside each of `codes`' reports of `kind` from run_a (the approval's
+    run) to run_b: villages added, removed or changed, and each detail table's rows (a deprivation indicator, a
+    roadmap's year and item), by commune; a commune none of whose rows moved is absent."""
+    villages, _, details = OUTPUTS[kind]
+
+    def read(run: Path, name: str, compared_only: bool = False) -> pl.DataFrame:
+        frame = _read(run / name, compared_only)
+        return frame.filter(pl.col("commune_code").is_in(codes)) if "commune_code" in frame.columns else frame
+
+    found: dict[str, dict] = {}
+
+    def put(code: str, part: str, entry, sub: str | None = None) -> None:
+        into = found.setdefault(code, {})
+        if sub is None:
+            into.setdefault(part, []).append(entry)
+        else:
+            into.setdefault(part, {"added": [], "removed": [], "changed": []})[sub].append(entry)
+
+    if villages:
+        for sub, rows in _village_changes(read(run_a, villages.name), read(run_b, villages.name)).items():
+            for row in rows:
+                put(row["commune_code"], "villages", row, sub)
+    for o in details:
+        for row in _detail_changes(read(run_a, o.name, True), read(run_b, o.name, True), list(o.diff_key)):
+            if row.get("commune_code"):
+                put(row["commune_code"], o.name, row)
+    return found
+
+
 # ---------------------------------------------------------------- comparisons
 
 

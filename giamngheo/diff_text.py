@@ -120,6 +120,19 @@ def _detail_line(row: dict) -> str:
     return f"{who}, {', '.join(what)}: {_changes(changes)}"
 
 
+def detail_lines(details: dict, limit: int = 50) -> list[str]:
+    """One commune's villages and detail rows that moved (diff.commune_details), as text: `diff --against approved`."""
+    villages = details.get("villages") or {"added": [], "removed": [], "changed": []}
+    lines = _section("Thôn, tổ mới", villages["added"], limit, _village)
+    lines += _section("Thôn, tổ không còn", villages["removed"], limit, _village)
+    lines += _section("Số liệu thôn, tổ thay đổi", villages["changed"], limit,
+                      lambda v: f"{_village(v)}: {_changes(v['changes'])}")
+    for table, rows in details.items():
+        if table != "villages":
+            lines += _section(f"Số liệu chi tiết thay đổi ({table})", rows, limit, _detail_line)
+    return lines
+
+
 def _section(title: str, items: list, limit: int, line) -> list[str]:
     if not items:
         return []
