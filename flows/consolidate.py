@@ -23,7 +23,7 @@ from prefect.utilities.annotations import quote  # big inputs: stop Prefect walk
 from giamngheo import approval, artifacts, outputs, pipeline, reading, submissions
 from giamngheo.discover import FileEntry, discover_files
 from giamngheo.failures import finish
-from giamngheo.options import RunOptions
+from giamngheo.options import EmptyRaw, RunOptions, empty_raw
 from giamngheo.parallel import WorkerPool, register_pool, release_pool
 from giamngheo.progress import Progress
 from giamngheo.reading import ReadContext
@@ -154,6 +154,9 @@ def consolidate(
 ) -> RunSummary:
     """Consolidate the commune files under `raw` into `out` (the parameters of `giamngheo run`)."""
     options = RunOptions.from_parameters(**{k: v for k, v in locals().items()})
+    refused = empty_raw(options.raw, options.out)
+    if refused:
+        raise EmptyRaw(refused)  # a nightly run on a share that failed to mount: the flow fails, the figures published stay
     started, ref = datetime.now(timezone.utc), load_reference()
     gc.set_threshold(50_000, 20, 100)  # see benchmarks/README.md, "What the machinery buys"
     with outputs.run_lock(options.out, options.wait_seconds), ExitStack() as later:

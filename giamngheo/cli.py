@@ -35,7 +35,7 @@ def _one_shot_settings():
 
 
 def _run(args) -> int:
-    from .options import out_inside_raw
+    from .options import empty_raw, out_inside_raw
     from .progress import progress_wanted
 
     if not args.raw.is_dir():
@@ -50,6 +50,10 @@ def _run(args) -> int:
     inside = out_inside_raw(args.raw, args.out)
     if inside:
         print(f"giamngheo: {inside}", file=sys.stderr)
+        return EXIT_USAGE
+    empty = empty_raw(args.raw, args.out)
+    if empty:
+        print(f"giamngheo: {empty}", file=sys.stderr)
         return EXIT_USAGE
     try:
         args.out.mkdir(parents=True, exist_ok=True)

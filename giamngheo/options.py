@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .discover import discover_files
 from .readers.grid import Limits
 
 
@@ -32,6 +34,28 @@ def out_inside_raw(raw: Path | str, out: Path | str) -> str | None:
         return (f"--out {out} nằm trong --raw {raw}: kết quả sẽ bị đọc lại như báo cáo của xã; hãy chọn thư mục ngoài --raw "
                 "(--out is inside --raw)")
     return None
+
+
+class EmptyRaw(ValueError):
+    """A run that found no file under --raw where the run before it read some (empty_raw)."""
+
+
+def empty_raw(raw: Path | str, out: Path | str) -> str | None:
+    """Why a run must not publish: no file under --raw, where the run at the top of --out read some. A share that failed
+    to mount replaced the province's figures with every commune missing, every night until noticed (operations judge,
+    Lâm Đồng). None when it may run (files found, or no run that read any)."""
+    try:
+        published = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    before = len(published.get("files") or []) if isinstance(published, dict) else 0
+    if not before:
+        return None
+    if discover_files(Path(raw))[0]:
+        return None
+    return (f"--raw {Path(raw).resolve()} không có tệp nào, lần chạy trước ({published.get('run_id')}) đọc {before} tệp: "
+            "không công bố một lần chạy rỗng đè lên số liệu đã có (ổ chia sẻ chưa gắn?). Kiểm tra --raw, hoặc dùng --out "
+            "khác nếu đúng là chưa có tệp nào (no file under --raw; the last run read some: nothing published)")
 
 
 @dataclass

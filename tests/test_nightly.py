@@ -98,3 +98,28 @@ def test_serve_s_server_is_the_api_it_uses_and_ends_with_it(tmp_path):
             raise AssertionError("the port's server outlived serve")
     finally:
         serve.kill()
+
+
+def test_an_empty_raw_never_replaces_a_run_that_read_files(tmp_path, capsys):
+    """A share that failed to mount: the run found no file and published every commune missing over the province's
+    figures, every night until noticed (operations judge, Lâm Đồng). Refused by `run` (exit 2) and by the flow itself
+    (a nightly run fails), the published run left as it was; the first run of an empty --raw still runs."""
+    import json
+
+    from flows.consolidate import consolidate
+    from giamngheo.cli import main
+    from giamngheo.options import EmptyRaw, empty_raw
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    out.mkdir()
+    assert empty_raw(raw, out) is None  # no run yet
+    manifest = json.dumps({"run_id": "r1", "files": [{"path": "05800.xlsx"}]})
+    (out / "manifest.json").write_text(manifest, encoding="utf-8")
+    assert main(["run", "--raw", str(raw), "--out", str(out)]) == 2
+    assert "không có tệp nào, lần chạy trước (r1) đọc 1 tệp" in capsys.readouterr().err
+    with pytest.raises(EmptyRaw):
+        consolidate.fn(raw=str(raw), out=str(out), use_cache=False)
+    assert (out / "manifest.json").read_text(encoding="utf-8") == manifest and not (out / "runs").exists()
+    (raw / "05800.xlsx").write_bytes(b"")
+    assert empty_raw(raw, out) is None
