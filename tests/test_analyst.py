@@ -483,6 +483,29 @@ def test_missing_and_ledger_sheets(run_with_results):
     assert row[label("on_time")].value == "Nộp muộn"
 
 
+def test_files_counted_for_no_commune_are_named_where_the_analyst_looks(tmp_path):
+    """A file whose commune was not found, or another province's, was in no sheet: the analyst who sends the workbook on
+    saw neither that it came nor that it is not counted, its commune listed as not having sent (reports judge, Hưng
+    Yên). Named on "Nộp bài", pointed to from "Chưa nộp"."""
+    run = make_run(tmp_path, results=False)
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] += [{"path": "PL chi tieu giam ngheo 2026 - gui So.xlsx", "commune_code": None, "kind": "plan",
+                           "status": "unresolved", "modified": "2026-05-30T01:00:00+00:00"},
+                          {"path": "Xã Bắc Quang.xlsx", "commune_code": None, "kind": "plan", "status": "wrong_province",
+                           "modified": "2026-05-30T01:00:00+00:00"}]
+    (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    wb = load_workbook(write_analyst_workbook(run))
+
+    def notes(name: str) -> list[str]:
+        return [wb[name].cell(r, 1).value or "" for r in range(1, _header_row(wb[name]))]
+
+    assert ("1 tệp nhận được không xác định được xã, phường, không tính vào số liệu: PL chi tieu giam ngheo 2026 - gui "
+            "So.xlsx (xem báo cáo kiểm tra).") in notes("Nộp bài")
+    assert any(n.startswith("1 tệp nhận được của xã, phường tỉnh khác, không tính vào số liệu: Xã Bắc Quang.xlsx")
+               for n in notes("Nộp bài"))
+    assert any("chưa xác định được xã, phường (xem trang Nộp bài)" in n for n in notes("Chưa nộp"))
+
+
 def _all_values(path) -> dict[str, list]:
     book = CalamineWorkbook.from_path(str(path))
     return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}

@@ -295,6 +295,9 @@ def _missing_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, ledger: pl.
         counts = dict(missing.group_by("kind").len().iter_rows())
         notes.append("Số xã, phường chưa nộp: " + "; ".join(f"{KIND_VI[k].lower()} {vn_int(counts.get(k, 0))}" for k in kinds)
                      + " (theo thứ tự đó trong bảng).")
+    if ctx.set_aside["unresolved"]:
+        notes.append(f"{len(ctx.set_aside['unresolved'])} tệp nhận được chưa xác định được xã, phường (xem trang Nộp bài): "
+                     "xã, phường gửi tệp đó có thể có trong danh sách này.")
     title = ctx.title("DANH SÁCH XÃ, PHƯỜNG CHƯA NỘP BÁO CÁO")
     header_row = title_block(ws, st, title, ctx.subtitle(), notes=notes)
     columns = sheet_columns(missing, MISSING_COLUMNS, ctx, extras=False)
@@ -307,6 +310,7 @@ def _ledger_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, ledger: pl.D
     summary = ledger_summary(ledger)
     notes = [ledger_line(k, summary[k]) for k in kinds]
     notes.append("Lần nộp được dùng: thứ tự của tệp đang dùng trong các lần nộp của xã (theo ngày văn bản, rồi thời gian tệp).")
+    notes += ctx.set_aside_notes()
     legend = [(FILL_MISSING, "Chưa nộp"), (FILL_REJECTED, "Bị từ chối"), (FILL_LATE, "Nộp sau hạn")]
     title = ctx.title("SỔ THEO DÕI NỘP BÁO CÁO CỦA CÁC XÃ, PHƯỜNG")
     header_row = title_block(ws, st, title, ctx.subtitle(), notes=notes, legend=legend)

@@ -44,6 +44,22 @@ class SheetContext:
         self.many_provinces = len(names) > 1
         # the communes the ledger expects: the targets workbook's, when the run had one, else the official list's
         self.expected_from_targets = bool((manifest.get("targets") or {}).get("communes"))
+        # files received but counted for no commune: their commune not found, or another province's (an analyst who sends
+        # the workbook on saw neither that they came nor that they are not counted; reports judge, Hưng Yên)
+        files = manifest.get("files") or []
+        self.set_aside = {status: [f["path"] for f in files if f.get("status") == status]
+                          for status in ("unresolved", "wrong_province")}
+
+    def set_aside_notes(self, shown: int = 5) -> list[str]:
+        """A note for each kind of file set aside (set_aside), naming the first `shown`."""
+        said = {"unresolved": "không xác định được xã, phường", "wrong_province": "của xã, phường tỉnh khác"}
+        notes = []
+        for status, paths in self.set_aside.items():
+            if paths:
+                more = f" và {len(paths) - shown} tệp khác" if len(paths) > shown else ""
+                notes.append(f"{len(paths)} tệp nhận được {said[status]}, không tính vào số liệu: {'; '.join(paths[:shown])}"
+                             f"{more} (xem báo cáo kiểm tra).")
+        return notes
 
     def title(self, what: str) -> str:
         return f"{what} NĂM {self.year}".strip()
