@@ -259,3 +259,17 @@ def test_whose_reduction_a_column_is_under_a_group_naming_both(tmp_path):
     ], merges=[(4, 1, 5, 1), (4, 2, 4, 3)]))
     assert down[("poor_reduction", "2026")] == 2 and down[("near_poor_reduction", "2026")] == 3
     assert down[("budget_total", "2030")] == 175.5 and failures == []
+
+
+def test_a_support_counted_in_persons_is_reported_not_summed_as_households(tmp_path):
+    """"Đào tạo nghề (người)", or a unit cell "Người": persons trained, stored as households and summed with the
+    households of others (reports judge, Hưng Yên). Reported (row_not_used); households stay households."""
+    extra = [["II", "Hỗ trợ"], [1, "Đào tạo nghề (người)", None, 15, 10, 0, 10, 3],
+             [2, "Hỗ trợ việc làm", "Người", 5, 5, 5, 5, 5], [3, "Hỗ trợ nhà ở (hộ)", None, 2, 2, 1, 1, 0]]
+    path = _sheet(tmp_path / "lo trinh.xlsx", [
+        ["UBND XÃ THANH MAI"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"], [], ["STT", "Nội dung", "Đơn vị tính", *YEARS],
+        ["I", "Mục tiêu giảm nghèo"], [1, "Số hộ nghèo giảm", "Hộ", 22, 20, 15, 12, 10], *extra])
+    items, failures = _items(path)
+    assert {item for item, _ in items} == {"poor_reduction", "support_housing"}
+    assert sorted((f["rule"], f["value"]) for f in failures) == [
+        ("row_not_used", "Hỗ trợ việc làm"), ("row_not_used", "Đào tạo nghề (người)")]

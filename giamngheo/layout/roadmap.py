@@ -20,7 +20,7 @@ from ..readers.grid import Sheet
 from ..text import fold, match_key, nfc
 from .header_rows import is_numbered_row
 from .personal import values_in
-from .roadmap_units import ASIDE, budget_unit, money_unit, states_money, title_money
+from .roadmap_units import ASIDE, budget_unit, in_persons, money_unit, states_money, title_money
 from .vocabulary import load_vocabulary, row_label_tags
 
 KIND = "roadmap"
@@ -394,8 +394,10 @@ def _across(sheet: Sheet, title: list[str]) -> list[ParsedTable]:
             continue
         item = _item(label, section_kind)
         stated = None
+        cell = _text(sheet.value(r, unit_col)) if unit_col is not None else ""
+        if item is not None and item[1] == "support" and in_persons(label, cell):
+            item = None  # persons trained, not households supported: reported, never summed as households
         if item is not None and unit_col is not None:  # the row's own unit, where the table has a unit column
-            cell = _text(sheet.value(r, unit_col))
             stated = money_unit(cell)
             said = stated or ("households" if "word.households" in vocab.roadmap_words.tags(cell) else item[2])
             item = _as_unit_says(item, said)

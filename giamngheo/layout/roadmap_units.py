@@ -46,3 +46,14 @@ def budget_unit(item: tuple[str, str, str], label: str, stated: str | None, in_t
         return item
     in_label = next((u for aside in ASIDE.findall(label) if (u := money_unit(aside.strip("()")))), None)
     return item[0], item[1], stated or in_label or in_title or "million_vnd"
+
+
+_PERSONS = frozenset({"nguoi", "lao dong", "nguoi lao dong", "luot nguoi", "luot", "hoc vien"})
+
+
+def in_persons(label: str, unit_cell: str = "") -> bool:
+    """Whether a support row counts persons, not households: its unit cell ("Người", "Lao động") or its label's bracketed
+    unit ("Đào tạo nghề (người)") says so. Stored as households, it was summed with the households of others
+    (reports judge, Hưng Yên)."""
+    said = [fold(unit_cell)] if unit_cell and unit_cell.strip() else [fold(a.strip("()")) for a in ASIDE.findall(label)]
+    return any(" ".join(s.split()) in _PERSONS for s in said)
