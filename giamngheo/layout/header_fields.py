@@ -164,9 +164,15 @@ def _block_subject(col: Column, kind: str, current: str | None) -> str | None:
     a count at the start of the year ("Hộ nghèo đầu năm | Giảm trong năm / Cộng … | Hộ cận nghèo đầu năm | Giảm /
     Cộng | … | Tăng / Phát sinh mới"), else the table's. The near-poor block's "Cộng" and "Phát sinh mới" were read
     as the poor's, and not at all (their fields taken)."""
-    if kind != F.RESULTS or "aspect.start" not in col.own_tags:
+    if kind != F.RESULTS or "aspect.start" not in col.tags:
         return current
     own = F.subject(col.own_tags)
+    if "aspect.start" not in col.own_tags:
+        # the count under its group ("Số hộ cận nghèo đầu năm / Số hộ | Tỷ lệ (%)"): the group's. Its "Giảm khác" and
+        # "Phát sinh mới" were read as no one's, every row's balance an error (layouts judge, Thanh Hóa)
+        if own not in (None, "total") or "measure.rate" in col.own_tags:
+            return current
+        own = F.subject(col.tags)
     return own if own in ("poor", "near") else current
 
 

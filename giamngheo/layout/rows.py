@@ -247,6 +247,10 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
             break
         name = cell_text(sheet.value(r, name_col)) if name_col is not None else None
         stt = cell_text(sheet.value(r, stt_col)) if stt_col is not None else None
+        if name is None and stt and SECTION_PREFIX.match(stt):
+            # a section's heading typed in the numbering column ("I. Khu vực Xã Hợp Lý (cũ)", merged over the name's or
+            # not): its villages had no section, each "Cộng" checked against the whole commune (layouts judge, Thanh Hóa)
+            name, stt = stt, None
         width = len(cells)
         values = {f: cells[c] if c < width else None for f, c in figures.items()}
         has_numbers = any(not is_blank(v) for v in values.values())
@@ -304,6 +308,8 @@ def classify_rows(sheet: Sheet, band: Band) -> Rows:
                     area = section = text
                     section_index += 1
             out.append(TableRow(r + 1, VILLAGE, name, section, section_index, values))
+    while out and out[-1].kind == SECTION:
+        out.pop()  # a heading with nothing under it in this table: the next table's ("II. HỘ CẬN NGHÈO" over it), its title
     _settle_totals(out)
     zero_blank_breakdowns(out)
     return Rows(out, name_col, row_fields, unused, persons, next_header)
