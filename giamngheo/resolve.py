@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .layout.vocabulary import row_label_tags
 from .reference import Reference, Unit
 from .text import fold
 from .unit_names import (
@@ -313,3 +314,23 @@ def code_of(cell: str | None) -> str | None:
     """A unit code as a cell holds it: "01840", or 1840 as a number that lost its leading zero."""
     m = re.fullmatch(r"\s*(\d{1,5})(?:\.0+)?\s*", cell or "")
     return m.group(1).zfill(5) if m else None
+
+
+def province_wide(name: str, ref: Reference) -> bool:
+    """Whether a targets row's unit is the province, not a commune: "Toàn tỉnh", "Cả tỉnh", or a province's name
+    ("Tỉnh Điện Biên"). Such rows were dropped without a word, every commune left without the target (deprivations
+    judge, Điện Biên)."""
+    folded = " ".join(fold(name).split())
+    words = f" {folded} "
+    if folded in _WHOLE_PROVINCE or ("row.total" in row_label_tags(name) and " xa " not in words and " phuong " not in words):
+        return True  # "Toàn tỉnh", "Tổng cộng"; not "Toàn xã"
+    return any(folded in (f"tinh {bare}", f"thanh pho {bare}") for bare in map(fold, _bare_provinces(ref)))  # "Lào Cai":
+    # a ward's name too
+
+
+_WHOLE_PROVINCE = frozenset({"toan tinh", "ca tinh", "chung toan tinh", "chung ca tinh", "tinh", "toan thanh pho"})
+
+
+def _bare_provinces(ref: Reference) -> list[str]:
+    """The province names without their type word ("Điện Biên", "Hà Nội")."""
+    return [re.sub(r"^(?:Tỉnh|Thành phố)\s+", "", n) for n in ref.provinces().values()]

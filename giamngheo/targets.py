@@ -20,7 +20,7 @@ from .failure_row import failure
 from .parsed import ParsedTable, ParseResult
 from .readers import xlsx_percent_cells
 from .readers.grid import a1
-from .resolve import Resolver
+from .resolve import Resolver, province_wide
 from .text import nfc
 from .validate import zero_markers
 
@@ -108,7 +108,8 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None, year: 
     for_kinds = [t for t in data.tables if t.kind == "targets" and t.subject in KIND_BY_NAME]
     communes = [t for t in data.tables if t not in for_kinds]
     if not communes:
-        return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, [*data.failures, _none_read(path)], tables=for_kinds)
+        return Targets(pl.DataFrame(schema=TARGETS_SCHEMA), None, [*data.failures, *_units_of_targets(for_kinds, resolver),
+                                                                   _none_read(path)], tables=for_kinds)
     chosen, other_years, wanted = _of_the_year(communes, year)
     failures: list[dict] = list(data.failures)
     out: dict[str, dict] = {}
@@ -155,6 +156,8 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None, year: 
         failures.append(_none_read(path, sheet))
     provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
     province = provinces.most_common(1)[0][0] if provinces else None
+    # a kind's targets named as the run will place them: in the workbook's province where the run names none
+    failures += _units_of_targets(for_kinds, resolver if resolver.province or not province else Resolver(resolver.ref, province))
     return Targets(frame, province, failures, sheet, for_kinds, year=wanted, sheets=sheets)
 
 
@@ -260,6 +263,22 @@ def _routed(table: ParsedTable) -> ParsedTable:
                     rows[own + part] = list(rows[own + part])
                 rows[said + part][i], rows[own + part][i] = rows[own + part][i], None
     return replace(table, rows=rows, columns=columns)
+
+
+def _units_of_targets(tables: list[ParsedTable], resolver: Resolver) -> list[dict]:
+    """commune_resolved at its cell for a kind's target (an indicator's, say) whose unit is neither the province ("Toàn
+    tỉnh") nor a commune found: the target was dropped without a word (deprivations judge, Điện Biên)."""
+    said, seen = [], set()
+    for t in tables:
+        for row, name in zip(t.rows["row"], t.rows["name"]):
+            if not name or (t.sheet, name) in seen or province_wide(name, resolver.ref):
+                continue
+            seen.add((t.sheet, name))
+            found = resolver.resolve_name(name)
+            if found.unit is None:
+                said.append(failure("commune_resolved", t.sheet, row, t.name_column, "village_name", name,
+                                    "; ".join(found.candidates) or "—"))
+    return said
 
 
 def _as_typed(table: ParsedTable, field: str, n: int) -> list[str | None]:

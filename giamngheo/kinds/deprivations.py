@@ -22,6 +22,7 @@ from ..kind_words import KIND_WORDS
 from ..layout.deprivations import ATTRIBUTES
 from ..layout.standards import Standard, load_standards
 from ..layout.vocabulary import load_vocabulary
+from ..resolve import province_wide
 from ..text import fold
 from .base import Context, Figures, Kind, Output
 from .deprivations_report import deprivation_section, deprivation_sheets
@@ -73,10 +74,10 @@ def indicator_targets(ctx: Context) -> pl.DataFrame:
             if key is None or value is None:
                 continue
             code = None
-            if name:
+            if name and not province_wide(name, ctx.ref):  # "Toàn tỉnh", "Tỉnh Điện Biên": every commune's target
                 unit = resolver.resolve_name(name).unit
                 if unit is None:
-                    continue
+                    continue  # said of the workbook (targets.indicator_target_findings)
                 code = unit.commune_code
             # an Excel percentage (0.85 shown as 85 %) is a fraction
             value = value * 100 if 0 < value <= 1 and num is not None else value

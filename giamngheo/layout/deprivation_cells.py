@@ -33,6 +33,25 @@ def clean_text(value) -> str:
     return " ".join(nfc(str(value)).split())
 
 
+def target_unit(sheet: Sheet, r: int, name_col: int | None, code_col: int | None) -> str:
+    """Whose an indicator target is on row r of a targets sheet: its unit's name, led by its code where a code column
+    gives one ("03313 Xã Mường Lạn"; 3313, a code that lost its zero; the resolver reads five digits first). A code alone
+    was passed over and the target taken as the province's, every commune judged against it (deprivations judge)."""
+    name = clean_text(sheet.value(r, name_col)) if name_col is not None else ""
+    code = sheet.value(r, code_col) if code_col is not None else None
+    digits = clean_text(code).split(".")[0] if code.__class__ in (int, float, str) else ""
+    if digits.isdigit() and len(digits) <= 5:
+        return f"{digits.zfill(5)} {name}".strip()
+    return name
+
+
+def code_column(sheet: Sheet, top: int, bottom: int) -> int | None:
+    """The column of unit codes under a header ("Mã xã", "Mã đơn vị"), if one."""
+    header = load_vocabulary().header
+    return next((j for j in range(sheet.width)
+                 if "role.code" in header.tags(" ".join(shown_text(sheet, r, j) for r in range(top, bottom + 1)))), None)
+
+
 def shown_text(sheet: Sheet, r: int, c: int) -> str:
     """The text shown at (r, c), its merge's when empty, cleaned (clean_text)."""
     return sheet.shown(r, c, clean_text)

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from ..parsed import ParsedTable
 from ..readers.grid import Sheet
-from .deprivation_cells import ATTRIBUTES, KIND, MIN_INDICATORS, clean_text, deprivation_table, indicator_key  # noqa: F401 (ATTRIBUTES: read by kinds/)
+from .deprivation_cells import (  # noqa: F401 (ATTRIBUTES: read by kinds/)
+    ATTRIBUTES, KIND, MIN_INDICATORS, clean_text, code_column, deprivation_table, indicator_key, target_unit)
 from .tables import title_lines
 from .vocabulary import load_vocabulary, row_label_tags
 from .deprivations_across import across
@@ -72,10 +73,11 @@ def _targets_across(sheet: Sheet) -> list[ParsedTable]:
         if not keys or name_col is None:
             continue
         cells = []
+        code_col = code_column(sheet, r, r)
         for below in range(r + 1, len(sheet.rows)):
-            name = clean_text(sheet.value(below, name_col))
-            if not name or row_label_tags(name) & {"row.total", "row.stop"}:
-                continue
+            name = target_unit(sheet, below, name_col, code_col)
+            if not name or "row.stop" in row_label_tags(name):
+                continue  # ("Toàn tỉnh", a total's words: the province's targets, read as such)
             cells += [(below, "village", name, key, clean_text(row[j]), {"target_coverage_pct": sheet.value(below, j)})
                       for j, key in keys.items()]
         if cells:

@@ -14,12 +14,14 @@ from .deprivation_cells import (
     KIND,
     MIN_INDICATORS,
     clean_text,
+    code_column,
     deprivation_table,
     indicator_key,
     is_figure,
     numbering_of,
     shown_text,
     subject_of,
+    target_unit,
 )
 from .header_rows import is_numbered_row
 from .standards import dimension_of
@@ -361,10 +363,11 @@ def _targets_down(
         in load_vocabulary().header.tags(" ".join(shown_text(sheet, r, j) for r in range(header[0], header[1] + 1)))
     ]
     name_col = names[0] if names else None
+    code_col = code_column(sheet, *header)
     cells, current = [], None
     for r in range(header[1] + 1, len(sheet.rows)):
-        if name_col is not None and clean_text(sheet.value(r, name_col)):
-            current = clean_text(sheet.value(r, name_col))
+        if target_unit(sheet, r, name_col, code_col):
+            current = target_unit(sheet, r, name_col, code_col)
         if r in keys:
             target = sheet.value(r, value)
             if value == c:  # the target written in the indicator's sentence
