@@ -131,6 +131,10 @@ def _message(rec: dict) -> tuple[str, str]:
     if rule.id in _UNIT_SUMS:  # "Ô E9 (xã)", "Ô C12 (Bản Cang)"; a commune's table with no cell: "Toàn xã" (was "E9 xã")
         where = f"Ô {where} ({detail_vi})" if where else f"Toàn {detail_vi}"
         where_en = f"Cell {where_en} ({detail_en})" if where_en else f"The whole {detail_en}"
+    if rule.id == "deprived_le_group":  # a cell's count, or a village table's villages summed for the commune
+        indicator = _text(detail)[len("commune:"):] if _text(detail).startswith("commune:") else None
+        where, where_en = (f"Ô {where}", f"Cell {where_en}") if rec.get("cell") else (
+            f"Các thôn cộng lại, chỉ số “{indicator}”", f"The villages together, indicator “{indicator}”")
     if rule.id == "commune_resolved":  # a file's commune (the title's cell that named it), or a targets workbook row's
         where, where_en = (f"ở ô {where}", f"at cell {where_en}") if rec.get("cell") else ("của tệp", "of this file")
     elif rule.id == "target_within_rate":  # the targets workbook's cell of the cut, where the run knows it

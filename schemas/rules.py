@@ -116,8 +116,8 @@ RULES: tuple[Rule, ...] = (
          "Ô {cell} ({field_vi}): tổng ghi {value} nhưng cộng các cột thành phần được {expected}; số tổng được dùng.",
          "Cell {cell} ({field_en}): the total says {value} but its parts add up to {expected}; the total is used."),
     Rule("deprived_le_group", ERROR, WITHIN, "Hộ thiếu hụt không vượt số hộ của nhóm", "Deprived households within their group",
-         "Ô {cell} ({field_vi}): {value} hộ thiếu hụt, nhiều hơn số hộ của nhóm ({expected}).",
-         "Cell {cell} ({field_en}): {value} deprived households, more than the households of the group ({expected})."),
+         "{cell} ({field_vi}): {value} hộ thiếu hụt, nhiều hơn số hộ của nhóm ({expected}).",
+         "{cell} ({field_en}): {value} deprived households, more than the households of the group ({expected})."),
     Rule("poor_deprivations_at_least_three", ERROR, WITHIN, "Hộ nghèo thiếu hụt từ 3 chỉ số", "Poor households lack three or more",
          "{cell}: hộ nghèo có tổng cộng {value} lượt thiếu hụt, ít hơn 3 lần số hộ nghèo ({expected}); "
          "mỗi hộ nghèo thiếu hụt ít nhất 3 chỉ số.",

@@ -1,6 +1,8 @@
-"""Whose an indicator target is, as a province's workbook says it: "Toàn tỉnh" or the province's name (every commune's),
-a commune by its code alone, a name the run cannot place (said at its cell). Deprivations judge, Điện Biên: the
-province-wide rows were dropped without a word, and a target by code alone was applied to every commune."""
+"""Whose a deprivation figure is. An indicator target, as a province's workbook says it: "Toàn tỉnh" or the province's
+name (every commune's), a commune by its code alone, a name the run cannot place (said at its cell). A village table's
+villages, summed for their commune against the commune's group. Deprivations judge, Điện Biên: the province-wide rows
+were dropped without a word, a target by code alone was applied to every commune, and a village the plan lacks made a
+commune's rate 141 %."""
 
 from __future__ import annotations
 
@@ -64,3 +66,40 @@ def test_a_target_s_unit_the_run_cannot_place_is_said_at_its_cell(tmp_path):
     assert _targets_of(outputs) == ({}, {})
     said = failures.filter(pl.col("rule") == "commune_resolved")
     assert said.select("source_sheet", "cell", "value").rows() == [("Chỉ số", "B3", "Xã Không Có Thật")]
+
+
+def _villages_without_sizes(path, villages: list[tuple[str, int]]):
+    """Villages as rows, indicator over HN | HCN, no group sizes: the plan's are used."""
+    from test_deprivations import SHORT, TITLE
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([TITLE])
+    ws.append(["TỔNG HỢP HỘ NGHÈO, HỘ CẬN NGHÈO THIẾU HỤT CÁC CHỈ SỐ NĂM 2026"])
+    ws.append([])
+    ws.append(["STT", "Tên tổ dân phố", *[x for label in SHORT for x in (label, None)]])
+    ws.append([None, None, *["HN", "HCN"] * len(SHORT)])
+    for c in range(3, 3 + 2 * len(SHORT), 2):
+        ws.merge_cells(start_row=4, start_column=c, end_row=4, end_column=c + 1)
+    for i, (name, poor) in enumerate(villages, start=1):
+        ws.append([i, name, *[poor, 0] * len(SHORT)])
+    wb.save(path)
+    return path
+
+
+def test_villages_summed_beyond_the_commune_s_group_are_an_error(tmp_path):
+    """A village the plan lacks (Tổ 9) counted its deprived households in the commune, its poor not: 114 of 64, a rate of
+    178 %, accepted with a warning (deprivations judge, Điện Biên). deprived_le_group for the villages together, at their
+    indicator, the table rejected; the plan's villages alone within their group stay accepted."""
+    from test_deprivations import plan
+
+    table = _villages_without_sizes(tmp_path / "thieu hut.xlsx", [("Tổ 1", 30), ("Tổ 2", 34), ("Tổ 9", 50)])
+    failures, outputs, _ = steps([plan(tmp_path / "ke hoach.xlsx"), table])
+    over = failures.filter(pl.col("rule") == "deprived_le_group")
+    assert over.height == 12 and set(over["value"]) == {"114"} and set(over["expected"]) == {"64"}
+    assert over["message"][0].startswith("Các thôn cộng lại, chỉ số “") and "114 hộ thiếu hụt" in over["message"][0]
+    assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["rejected"]
+    table = _villages_without_sizes(tmp_path / "thieu hut 2.xlsx", [("Tổ 1", 30), ("Tổ 2", 34)])
+    failures, outputs, _ = steps([plan(tmp_path / "ke hoach.xlsx"), table])
+    assert failures.filter(pl.col("rule") == "deprived_le_group").is_empty()
+    assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["accepted"]
