@@ -47,3 +47,30 @@ def test_a_section_heading_in_the_numbering_column(tmp_path, merged):
         ("village", "Thôn 1", "I. Khu vực Xã Hợp Lý (cũ)"), ("village", "Cộng Hòa", "I. Khu vực Xã Hợp Lý (cũ)"),
         ("village", "Thôn Đông", "II. Khu vực Xã Hợp Tiến (cũ)"), ("village", "Thôn Tây", "II. Khu vực Xã Hợp Tiến (cũ)")]
     assert [k for k, _, _ in rows].count("subtotal") == 2
+
+
+@pytest.mark.parametrize("label,key", [("Chất lượng NƠ", "housing_quality"), ("Diện tích NƠ", "housing_area"),
+                                       ("CL NƠ", "housing_quality")])
+def test_housing_abbreviated_no(label, key):
+    """"NƠ" for nhà ở: "Chất lượng NƠ" was no indicator, the table rejected (indicator_set; deprivations judge)."""
+    from giamngheo.layout.deprivation_cells import indicator_key
+
+    assert indicator_key(label) == key
+
+
+def test_a_deprivation_table_s_section_heading_in_the_numbering_column(tmp_path):
+    """"I. Xã Mường Chà (cũ)" in column A over its subtotal, in a table of villages: said as a row not used, quoting
+    "dòng “”" at the empty name's cell (deprivations judge, Điện Biên). A section; its villages read."""
+    lines = [["UBND XÃ MƯỜNG CHÀ"], ["TỔNG HỢP HỘ NGHÈO, HỘ CẬN NGHÈO THIẾU HỤT CÁC CHỈ SỐ NĂM 2026"], [],
+             ["STT", "Thôn, bản", "Số hộ nghèo", "Số hộ cận nghèo", "Việc làm", None, "Bảo hiểm y tế", None,
+              "Nguồn nước sinh hoạt", None, "Nhà tiêu hợp vệ sinh", None, "Dinh dưỡng", None, "Dịch vụ viễn thông", None],
+             [None, None, None, None, *["HN", "HCN"] * 6],
+             [None, "Tổng cộng", 18, 29, *[6, 2] * 6],
+             ["I. Xã Mường Chà (cũ)", None, 6, 11, *[2, 1] * 6], [1, "Bản Huổi Lếch", 6, 11, *[2, 1] * 6],
+             ["II. Xã Sa Lông (cũ)", None, 12, 18, *[4, 1] * 6], [1, "Bản Co Cang", 12, 18, *[4, 1] * 6]]
+    merges = [(4, c, 4, c + 1) for c in range(5, 17, 2)] + [(7, 1, 7, 2), (9, 1, 9, 2)]
+    data = parse_workbook(write_book(tmp_path / "thieu hut.xlsx", Grid(lines, merges=merges)), Limits())
+    assert data.tables and all(t.kind == "deprivations" for t in data.tables)
+    assert not [f for f in data.failures if f["rule"] == "row_not_used"] and not [t.unused for t in data.tables if t.unused]
+    names = {(k, n) for t in data.tables for k, n in zip(t.rows["kind"], t.rows["name"])}
+    assert ("village", "Bản Huổi Lếch") in names and ("section", "I. Xã Mường Chà (cũ)") in names

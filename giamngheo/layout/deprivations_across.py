@@ -22,6 +22,7 @@ from .deprivation_cells import (
 )
 from .header_rows import is_numbered_row
 from .rows import section_row
+from .table_row import SECTION_PREFIX
 from .standards import dimension_of
 from .tables import title_lines
 from .vocabulary import load_vocabulary, row_label_tags
@@ -99,13 +100,16 @@ def across(sheet: Sheet) -> list[ParsedTable]:
         if "row.ignore" in tags or (len(name) <= 3 and is_numbered_row(sheet.rows[r])):  # a "Trong đó" subset; "B | 1 | 2 …"
             continue
         figures = any(is_figure(v) for v in sheet.rows[r][first:])
+        stt = clean_text(sheet.value(r, stt_col)) if stt_col is not None else None
+        if not name and stt and SECTION_PREFIX.match(stt):
+            name, stt = stt, None  # a section's heading typed in the numbering column ("I. Xã Mường Chà (cũ)"): said as
+            # a row not used, "dòng “”" at its empty name's cell (deprivations judge, Điện Biên)
         if not figures or not name:
             if figures:
                 unused.append([r + 1, None])  # figures with no village named: reported
             continue
         # a section's subtotal ("I | Khu vực xã Bình An (cũ)") is no village: counted as one, it doubled a ward's figures
         # (independent probe, Hà Tĩnh)
-        stt = clean_text(sheet.value(r, stt_col)) if stt_col is not None else None
         # (a "section", not a "subtotal": the villages are not grouped by section here, and its figures were compared
         # with the whole commune's as a total's)
         rows.append((r, "total" if "row.total" in tags else "section" if section_row(stt, name) else "village", name))
