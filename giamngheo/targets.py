@@ -151,8 +151,8 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None, year: 
             pl.DataFrame(schema=TARGETS_SCHEMA), other, [failure("wrong_province", sheet, expected=said), *kept], sheet, for_kinds
         )
     frame = pl.DataFrame(list(out.values()), schema=TARGETS_SCHEMA)
-    if frame.filter(pl.col("assigned_poor_reduction_pp").is_not_null()
-                    | pl.col("assigned_poor_reduction_households").is_not_null()).is_empty():
+    given = ("assigned_poor_reduction_pp", "assigned_poor_reduction_households", "assigned_rate_to_reach")
+    if frame.filter(pl.any_horizontal(pl.col(f).is_not_null() for f in given)).is_empty():
         failures.append(_none_read(path, sheet))
     provinces = Counter(resolver.ref.by_code[c].province_code for c in frame["commune_code"])
     province = provinces.most_common(1)[0][0] if provinces else None

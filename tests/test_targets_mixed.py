@@ -74,3 +74,21 @@ def test_a_commune_the_workbook_leaves_out_is_told():
     assert found.select("source_file", "commune_code", "rule", "severity", "kind").rows() == [
         ("chi_tieu.xlsx", "05800", "commune_in_targets", "warning", "targets")]
     assert found["message"][0].startswith("Xã Phú Thịnh (05800) đã gửi kế hoạch nhưng không có dòng nào trong biểu giao")
+
+
+def test_a_rate_to_reach_alone_is_cut_from_the_commune_s_own_rate(tmp_path):
+    """"Chỉ tiêu tỷ lệ hộ nghèo cuối năm 2026 (%)" with no rate nor count to start from: every commune was left without a
+    target (targets judge, Phú Thọ). The cut is from the commune's own rate (its plan's); an Excel percentage (0.0538)
+    where below a twentieth of that rate."""
+    from transforms.aggregate import target_attainment
+
+    found = _read(_write(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Chỉ tiêu tỷ lệ hộ nghèo cuối năm 2026 (%)"]],
+                         [[1, "Phường Bắc Kạn", 0.3], [2, "Xã Phú Thịnh", 0.0141]]))
+    assert found.failures == [] and _targets(found) == {"01843": (None, None), "05800": (None, None)}
+    communes = pl.DataFrame({"commune_code": ["01843", "05800"], "total_households": [2725, 5441],
+                             "poor_rate_pct": [0.59, 1.71], "planned_poor_reduction_pp": [0.3, 0.2]})
+    judged = target_attainment(communes.lazy(), found.frame.lazy()).collect()
+    assert judged.select("commune_code", "assigned_poor_reduction_pp", "meets_assigned_target").rows() == [
+        ("01843", 0.29, True), ("05800", 0.3, False)]
+    assert sorted(found.cells().select("commune_code", "field", "cell").iter_rows()) == [
+        ("01843", "assigned_rate_to_reach", "C5"), ("05800", "assigned_rate_to_reach", "C6")]

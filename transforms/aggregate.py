@@ -7,7 +7,7 @@ import polars as pl
 from schemas.villages import BASELINE, PLAN_BREAKDOWNS, PLAN_COUNTS, REDUCTIONS
 
 from . import breakdowns
-from .rates import excel_round, rate_pct
+from .rates import excel_round, pp_difference, rate_pct
 
 # PLAN_BREAKDOWNS: subsets of the poor and near-poor ("Trong đó"), null where a commune's table does not give them
 
@@ -63,15 +63,23 @@ def target_attainment(communes: pl.LazyFrame, targets: pl.LazyFrame) -> pl.LazyF
     """Assigned targets joined by commune; planned >= assigned, both at 2 decimals (half-up). A target given as
     households to lift, not in points, is those households over the commune's own total (so that it is met when the
     plan lifts as many), else over the total the targets give (a commune whose plan gives none)."""
+    reach = "assigned_rate_to_reach" in targets.collect_schema().names()
     assigned = targets.select(
-        "commune_code", "assigned_poor_reduction_pp", "assigned_poor_reduction_households", "targets_total_households"
+        "commune_code", "assigned_poor_reduction_pp", "assigned_poor_reduction_households", "targets_total_households",
+        pl.col("assigned_rate_to_reach") if reach else pl.lit(None, pl.Float64).alias("assigned_rate_to_reach"),
     )
     in_households = rate_pct(
         pl.col("assigned_poor_reduction_households"), pl.coalesce("total_households", "targets_total_households")
     )
+    # a rate to reach the workbook gives no rate to start from for: the cut from the commune's own rate (its plan's); an
+    # Excel percentage (0.0538 for 5,38 %) where below a twentieth of that rate in percent
+    own, to_reach = pl.col("poor_rate_pct"), pl.col("assigned_rate_to_reach")
+    from_own_rate = (pp_difference(own, excel_round(pl.when(to_reach * 20 < own).then(to_reach * 100).otherwise(to_reach)))
+                     if "poor_rate_pct" in communes.collect_schema().names() else pl.lit(None, pl.Float64))
     return communes.join(assigned, on="commune_code", how="left").with_columns(
-        pl.coalesce(excel_round(pl.col("assigned_poor_reduction_pp")), in_households).alias("assigned_poor_reduction_pp")
-    ).drop("assigned_poor_reduction_households", "targets_total_households").with_columns(
+        pl.coalesce(excel_round(pl.col("assigned_poor_reduction_pp")), in_households, from_own_rate)
+        .alias("assigned_poor_reduction_pp")
+    ).drop("assigned_poor_reduction_households", "targets_total_households", "assigned_rate_to_reach").with_columns(
         pl.when(pl.col("planned_poor_reduction_pp").is_not_null() & pl.col("assigned_poor_reduction_pp").is_not_null())
         .then(pl.col("planned_poor_reduction_pp") >= pl.col("assigned_poor_reduction_pp") - 1e-9)
         .otherwise(None)

@@ -60,13 +60,17 @@ def _cut_from_counts(typed: pl.DataFrame) -> pl.DataFrame:
     reach are Excel percentages where most are below a twentieth of the rate they start from in percent."""
     before = rate_pct(pl.col("poor_households"), pl.col("total_households"))
     both = typed.select(before.alias("before"), pl.col("poor_rate_target").alias("to_reach")).drop_nulls()
+    # (with no rate to start from, as typed: target_attainment judges it against the commune's own rate)
     fractions = both.height > 0 and (both["to_reach"] * 20 < both["before"]).sum() * 2 > both.height
     to_reach = (pl.col("poor_rate_target") * (100.0 if fractions else 1.0)).round(6)
-    derived = pl.col(TARGET).is_null() & pl.col("poor_rate_target").is_not_null() & before.is_not_null()
+    wanted = pl.col(TARGET).is_null() & pl.col("poor_rate_target").is_not_null()
+    derived = wanted & before.is_not_null()
     return typed.with_columns(
         pl.when(derived).then((before - to_reach).round(6)).otherwise(pl.col(TARGET)).alias(TARGET),
         pl.when(derived).then(before).otherwise(None).alias(RATES_OF_CUT[0]),
-        pl.when(derived).then(to_reach).otherwise(None).alias(RATES_OF_CUT[1]),
+        # with no rate to start from, the rate to reach alone: the cut from the commune's own plan
+        # (transforms.aggregate.target_attainment; targets judge, Phú Thọ: "Chỉ tiêu tỷ lệ hộ nghèo cuối năm" alone)
+        pl.when(wanted).then(to_reach).otherwise(None).alias(RATES_OF_CUT[1]),
     )
 
 

@@ -91,7 +91,8 @@ def plan_findings(ctx: Context, figures: Figures, lineage: pl.DataFrame) -> pl.D
     """Warnings on the consolidated figures: outliers, baselines unlike the province's own record."""
     communes = figures.tables[COMMUNES.name].lazy()
     listed = [ctx.targets.filter(pl.col(f).is_not_null()).height for f in ("assigned_poor_reduction_pp",
-                                                                            "assigned_poor_reduction_households")]
+                                                                            "assigned_poor_reduction_households",
+                                                                            "assigned_rate_to_reach")]
     unlisted = []
     if any(listed) and "source_file" in ctx.target_cells.columns:  # a workbook read, with targets: who it leaves out
         provinces = sorted({ctx.ref.by_code[c].province_code for c in ctx.targets["commune_code"] if c in ctx.ref.by_code})
