@@ -86,7 +86,7 @@ def _write(path: Path, kind: str, header: list[str], rows: list[list], total: bo
 _RESOLVER: dict = {}  # built once (0.1 s): it only reads its indexes
 
 
-def run_steps(paths: list[Path], with_contracts: bool = False, with_lineage: bool = False):
+def run_steps(paths: list[Path], with_contracts: bool = False, with_lineage: bool = False, province: str = "19"):
     """The run's own steps, in process: every failure explained, and the output tables (and the lineage)."""
     ref = load_reference()
     records = []
@@ -95,14 +95,14 @@ def run_steps(paths: list[Path], with_contracts: bool = False, with_lineage: boo
         records.append(
             FileRecord(FileEntry(path.name, path, st_.st_size, st_.st_mtime), path.name, True, parse_workbook(path, Limits()))
         )
-    if "r" not in _RESOLVER:
-        _RESOLVER["r"] = Resolver(ref, "19")
-    resolve_files(records, _RESOLVER["r"])
-    choose_submissions(records, "19")
+    if province not in _RESOLVER:
+        _RESOLVER[province] = Resolver(ref, province)
+    resolve_files(records, _RESOLVER[province])
+    choose_submissions(records, province)
     tables = pipeline.tabulate(records)
     checked = pipeline.check_tables(tables)
     file_failures = pipeline.file_level_failures(records, [], None, None, 2026)
-    context = pipeline.run_context(records, tables, checked, file_failures, None, ["19"], ref, "prop", 2026)
+    context = pipeline.run_context(records, tables, checked, file_failures, None, [province], ref, "prop", 2026)
     consolidated = pipeline.aggregate(context)
     lineage, findings = pipeline.trace(context, consolidated)
     failures = finish(

@@ -108,6 +108,7 @@ def _plan_inputs(ctx: Context, rows: pl.DataFrame) -> tuple[pl.LazyFrame, pl.Laz
     villages = (
         ctx.typed["plan"].lazy().filter(pl.col("row_kind") == "village")
         .join(ctx.tables.lazy().select("table_id", "commune_code"), on="table_id")
+        .pipe(D.repeated_names_apart, ["commune_code"], pl.col("table_id").cast(pl.Int64) * 1_000_000 + pl.col("row"))
         .join(communes.select("commune_code"), on="commune_code", how="semi")
         .select("commune_code", "name_key", _matched_name, "poor_households", "near_poor_households")
     )
@@ -133,7 +134,8 @@ def deprivation_figures(ctx: Context) -> Figures:
     names = unit_names(ctx.ref).lazy()
     chosen = D.chosen_tables(ctx.typed["deprivations"].lazy(), ctx.tables.lazy(), ctx.columns.lazy()).collect()
     rows = D.located_rows(ctx.typed["deprivations"].lazy(), chosen.lazy()).select(D.ROW_COLUMNS).pipe(
-        D.numbered_indicators, by_number(standard)).collect()
+        D.numbered_indicators, by_number(standard)).pipe(
+        D.repeated_names_apart, ["commune_code", "table_id"], pl.col("row")).collect()
     cells = D.deprivation_cells(rows.lazy()).collect()
     planned = D.plan_sizes(*_plan_inputs(ctx, rows)).collect()
     sizes = D.group_sizes(cells.lazy(), D.stated_sizes(rows.lazy()), planned.lazy()).collect()
