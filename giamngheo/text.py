@@ -45,11 +45,12 @@ def match_key(text: str) -> str:
     return tone_normalised(nfc(text)).casefold()
 
 
-# A numbered neighbourhood as clerks write it ("KP 01", "KP.1", "Khu phố số 1", "KHU PHỐ I", "TDP 12", "Tổ 12"): its type
-# word's abbreviation, "số", the number's zeros and Roman numerals are no part of the name. Matched as written, "KP1" of one
+# A numbered neighbourhood as clerks write it ("KP 01", "KP.1", "Khu phố số 1", "Khu phố I", "TDP 12"): its type word's
+# abbreviation, "số", the number's zeros and Roman numerals are no part of the name ("Tổ 12" stays a "tổ": a commune may
+# have both a "Tổ 1" and a "Tổ dân phố 1", two villages; judge, Quảng Ninh). Matched as written, "KP1" of one
 # sheet was another village than "Khu phố 1" of the next: one village's results counted twice (urban wards judge, HCM).
 _NUMBERED_TYPES = {"kp": "khu phố", "k.p": "khu phố", "khu phố": "khu phố", "tdp": "tổ dân phố", "tổ dp": "tổ dân phố",
-                   "tổ dân phố": "tổ dân phố", "tổ": "tổ dân phố", "ấp": "ấp", "khóm": "khóm", "khu": "khu",
+                   "tổ dân phố": "tổ dân phố", "tổ": "tổ", "ấp": "ấp", "khóm": "khóm", "khu": "khu",
                    "thôn": "thôn", "xóm": "xóm", "bản": "bản", "tiểu khu": "tiểu khu", "khu dân cư": "khu dân cư",
                    "kdc": "khu dân cư"}
 _NUMBERED = re.compile(
@@ -76,7 +77,8 @@ def _to_roman(n: int) -> str:
 @lru_cache(maxsize=65536)
 def village_key(text: str) -> str:
     """match_key of a village's name, a numbered neighbourhood's written one way: "KP 01", "KP.1", "Khu phố số 01" and
-    "Khu phố I" are "khu phố 1"; "Tổ 12", "TDP 12" and "Tổ dân phố số 12" are "tổ dân phố 12". Other names: match_key."""
+    "Khu phố I" are "khu phố 1"; "TDP 12" and "Tổ dân phố số 12" are "tổ dân phố 12", "Tổ 012" is "tổ 12". Other names:
+    match_key."""
     key = " ".join(match_key(text).split())
     found = _NUMBERED.match(key)
     if found is None:
