@@ -65,3 +65,19 @@ def test_a_household_list_s_neighbourhood_column(tmp_path, header):
     wb.save(tmp_path / "danh sach ho ngheo.xlsx")
     (table,) = parse_workbook(tmp_path / "danh sach ho ngheo.xlsx", Limits()).tables
     assert table.kind == "households" and table.rows["name_key"] == ["khu phố 1", "khu phố 2"]
+
+
+def test_a_neighbourhood_the_results_name_with_another_type_word_is_in_both_reports(tmp_path):
+    """The plan's "Tổ 1", the results' "Tổ dân phố 1": 118 village_in_both_reports for one ward (urban wards judge). Matched
+    by the name without its type word where that names one village alone; a village in one report only is still said."""
+    from test_results_variants import _book
+
+    header = ["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"]
+    plan = _book(tmp_path / "ke hoach.xlsx", "BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026", [header],
+                 [[1, "Tổ 1", 120, 5, 4, 1], [2, "Tổ 2", 100, 4, 3, 1], [3, "Tổ 4", 90, 3, 2, 1]])
+    results = _book(tmp_path / "ket qua.xlsx", "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO CUỐI NĂM 2026",
+                    [["STT", "Tên tổ dân phố", "Tổng số hộ", "Số hộ nghèo đầu kỳ", "Thoát nghèo", "Số hộ nghèo cuối kỳ"]],
+                    [[1, "Tổ dân phố 1", 120, 5, 2, 3], [2, "TDP 2", 100, 4, 1, 3], [3, "Tổ dân phố 3", 60, 1, 0, 1]])
+    failures, _ = run_steps([plan, results])
+    said = failures.filter(pl.col("rule") == "village_in_both_reports")
+    assert sorted(said.select("value").to_series().to_list()) == ["Tổ 4", "Tổ dân phố 3"]

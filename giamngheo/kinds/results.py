@@ -15,6 +15,7 @@ from transforms.lineage import cell_lineage
 
 from ..figures import accepted_only, commune_status, unit_names, with_run
 from ..kind_words import KIND_WORDS
+from ..layout.vocabulary import load_vocabulary
 from .base import PROVENANCE, Context, Figures, Kind, Output
 from .plan import COMMUNES as PLAN_COMMUNES, VILLAGE_TABLE_CHECKS
 
@@ -49,7 +50,8 @@ def results_figures(ctx: Context) -> Figures:
         .join(accepted_plans.lazy().select("commune_code"), on="commune_code", how="semi")
     )
     cross = pl.concat(
-        [R.plan_comparison(merged.lazy(), plan_rows).collect(), R.flow_moves_mismatches(merged.lazy()).collect()],
+        [R.plan_comparison(merged.lazy(), plan_rows, load_vocabulary().village_types).collect(),
+         R.flow_moves_mismatches(merged.lazy()).collect()],
         how="diagonal_relaxed",
     )
     counts = [c for c in merged.columns if c not in _NOT_COUNTS]
