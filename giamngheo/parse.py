@@ -28,7 +28,7 @@ from .sheet_findings import TITLE_ROWS, formulas_of, hidden_of, lists_without_me
 from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import column_letter
-from .text import fold, village_key
+from .text import fold, match_key
 
 REQUIRED = {
     F.PLAN: ("village_name", "total_households", "poor_households", "near_poor_households"),
@@ -100,7 +100,7 @@ def _serialise_rows(table: Table) -> dict:
         "row": [tr.row for tr in rows],
         "kind": [tr.kind for tr in rows],
         "name": [tr.name for tr in rows],
-        "name_key": [village_key(tr.name) if tr.name else None for tr in rows],
+        "name_key": [match_key(tr.name) if tr.name else None for tr in rows],
         "section": [tr.section for tr in rows],
         "section_index": [tr.section_index for tr in rows],
     }

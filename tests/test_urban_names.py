@@ -64,7 +64,7 @@ def test_a_household_list_s_neighbourhood_column(tmp_path, header):
     ws.append([2, "Trần Thị Bình", "079123456788", "Khu phố 2", 3, "Hộ cận nghèo"])
     wb.save(tmp_path / "danh sach ho ngheo.xlsx")
     (table,) = parse_workbook(tmp_path / "danh sach ho ngheo.xlsx", Limits()).tables
-    assert table.kind == "households" and table.rows["name_key"] == ["khu phố 1", "khu phố 2"]
+    assert table.kind == "households" and table.rows["name"] == ["KP 01", "Khu phố 2"]
 
 
 def test_a_neighbourhood_the_results_name_with_another_type_word_is_in_both_reports(tmp_path):

@@ -16,6 +16,7 @@ from transforms.lineage import cell_lineage
 from ..figures import accepted_only, commune_status, unit_names, with_run
 from ..kind_words import KIND_WORDS
 from ..layout.vocabulary import load_vocabulary
+from ..text import village_key
 from .base import PROVENANCE, Context, Figures, Kind, Output
 from .plan import COMMUNES as PLAN_COMMUNES, VILLAGE_TABLE_CHECKS
 
@@ -36,15 +37,23 @@ _FIGURES = ["villages", *R.SUMMED, "poor_rate_start_pct", "poor_rate_end_pct", "
             "near_poor_rate_end_pct", "actual_poor_reduction_pp", "start_denominator", *RESULTS_BREAKDOWN_FIELDS]
 
 
+def _numbered_alike(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Rows keyed by their names' village_key: a numbered neighbourhood one village however each sheet writes it ("KP 01"
+    of "Kết quả rà soát", "Khu phố 1" of "Diễn biến HN", "KP1" of "Diễn biến HCN": one village's figures over three
+    villages, both end counts summed; urban wards judge, HCM). The forms merge within a section, where two villages of
+    one number (one per former ward) are told apart."""
+    return rows.with_columns(pl.col("name").map_elements(village_key, return_dtype=pl.Utf8).alias("name_key"))
+
+
 def results_figures(ctx: Context) -> Figures:
     """Villages merged across the results forms; actual cuts of the poor rate against targets and plan."""
     status = commune_status(ctx.failures, ctx.submitted["results"], "results")
     names = unit_names(ctx.ref).lazy()
-    merged = R.results_village_rows(ctx.typed["results"].lazy(), ctx.tables.lazy()).collect()
+    merged = R.results_village_rows(_numbered_alike(ctx.typed["results"].lazy()), ctx.tables.lazy()).collect()
     plan_communes = ctx.done["plan"].tables[PLAN_COMMUNES.name]
     accepted_plans = plan_communes.filter(pl.col("status") == "accepted")
     plan_rows = (
-        ctx.typed["plan"].lazy()
+        _numbered_alike(ctx.typed["plan"].lazy())
         .filter(pl.col("row_kind") == "village")
         .join(ctx.tables.lazy().select("table_id", "commune_code"), on="table_id")
         .join(accepted_plans.lazy().select("commune_code"), on="commune_code", how="semi")
@@ -109,7 +118,8 @@ def results_lineage(ctx: Context, figures: Figures) -> pl.DataFrame:
     """The source cells of the start, end and total counts and of the year's movements of every village with accepted
     results (a decrease or increase: its declared cell, else the cells of its parts)."""
     parts = {p: total for total, pieces in R.MOVEMENTS.items() for p in pieces}
-    merged = R.results_village_rows(ctx.typed["results"].lazy(), ctx.tables.lazy(), provenance=TRACED + list(parts))
+    merged = R.results_village_rows(_numbered_alike(ctx.typed["results"].lazy()), ctx.tables.lazy(),
+                                    provenance=TRACED + list(parts))
     accepted = figures.status.filter(pl.col("status") == "accepted").lazy().select("commune_code")
     rows = merged.join(accepted, on="commune_code", how="semi")
     # a decrease or increase given by its parts only: each part's cell, under the movement it adds to

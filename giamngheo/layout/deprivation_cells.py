@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..parsed import ParsedTable, cell_columns, cell_json
 from ..readers.grid import Sheet
-from ..text import fold, nfc, village_key
+from ..text import fold, match_key, nfc
 from .standards import indicator_of
 from .vocabulary import load_vocabulary
 
@@ -110,7 +110,7 @@ class TableRows:
     def __init__(self, at, row_kinds, names):
         self.at, self.kinds, self.names = list(at), list(row_kinds), list(names)
         self.rows = [r + 1 for r in self.at]
-        self.keys = [village_key(n) if n else None for n in self.names]
+        self.keys = [match_key(n) if n else None for n in self.names]
 
     def values(self, sheet: Sheet, j: int) -> list:
         """The cells of column j (0-based) in these rows."""

@@ -21,7 +21,7 @@ import re
 from ..parsed import ParsedTable
 from ..readers.grid import Sheet
 from ..secret import keyer
-from ..text import fold, match_key, village_key
+from ..text import fold, match_key
 from . import household_cells as C
 from .household_cells import ethnic as _ethnic  # noqa: F401 - tests read _ethnic here
 from .household_cells import mask, members_cell
@@ -216,7 +216,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
             ("row", r + 1),
             ("kind", "household"),
             ("name", own_village or None),
-            ("name_key", village_key(own_village) if own_village else None),
+            ("name_key", match_key(own_village) if own_village else None),
             ("section", None),
             ("section_index", section_index),
             ("members__num", num),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..readers.grid import Sheet
-from ..text import fold, village_key
+from ..text import fold, match_key
 
 MIN_WORDS = 3
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
@@ -87,4 +87,4 @@ def _villages_without_names(rows: dict[str, list], names: frozenset[str]) -> Non
             cleaned[village] = without_names(village, names) if names_one(village, names) else village
         if cleaned[village] != village:
             rows["name"][i] = cleaned[village]
-            rows["name_key"][i] = village_key(cleaned[village]) if cleaned[village] else None
+            rows["name_key"][i] = match_key(cleaned[village]) if cleaned[village] else None
