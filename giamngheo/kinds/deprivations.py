@@ -77,7 +77,7 @@ def indicator_targets(ctx: Context) -> pl.DataFrame:
             if name and not province_wide(name, ctx.ref):  # "Toàn tỉnh", "Tỉnh Điện Biên": every commune's target
                 unit = resolver.resolve_name(name).unit
                 if unit is None:
-                    continue  # said of the workbook (targets.indicator_target_findings)
+                    continue  # said of the workbook, at its cell (targets._units_of_targets)
                 code = unit.commune_code
             # an Excel percentage (0.85 shown as 85 %) is a fraction
             value = value * 100 if 0 < value <= 1 and num is not None else value
