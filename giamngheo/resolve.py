@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .layout.vocabulary import row_label_tags
 from .reference import Reference, Unit
@@ -324,13 +325,15 @@ def province_wide(name: str, ref: Reference) -> bool:
     words = f" {folded} "
     if folded in _WHOLE_PROVINCE or ("row.total" in row_label_tags(name) and " xa " not in words and " phuong " not in words):
         return True  # "Toàn tỉnh", "Tổng cộng"; not "Toàn xã"
-    return any(folded in (f"tinh {bare}", f"thanh pho {bare}") for bare in map(fold, _bare_provinces(ref)))  # "Lào Cai":
-    # a ward's name too
+    return folded in _province_names(ref)  # (not "Lào Cai" alone: a ward's name too)
 
 
 _WHOLE_PROVINCE = frozenset({"toan tinh", "ca tinh", "chung toan tinh", "chung ca tinh", "tinh", "toan thanh pho"})
 
 
-def _bare_provinces(ref: Reference) -> list[str]:
-    """The province names without their type word ("Điện Biên", "Hà Nội")."""
-    return [re.sub(r"^(?:Tỉnh|Thành phố)\s+", "", n) for n in ref.provinces().values()]
+@lru_cache(maxsize=4)
+def _province_names(ref: Reference) -> frozenset[str]:
+    """Each province's name folded with its type word, either one ("tinh dien bien", "thanh pho ha noi"): made once a
+    reference (it was remade from every unit of the list for each name asked)."""
+    bare = [fold(re.sub(r"^(?:Tỉnh|Thành phố)\s+", "", n)) for n in ref.provinces().values()]
+    return frozenset(f"{kind} {b}" for b in bare for kind in ("tinh", "thanh pho"))

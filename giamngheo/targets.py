@@ -14,6 +14,7 @@ from transforms.parsing import typed_rows
 from transforms.targets import RATES_OF_CUT, assigned_target_cells, targets_in_points
 
 from .kinds import KIND_BY_NAME
+from .layout.header_fields import TARGET_FIELDS
 from .layout.tables import document_year
 from .layout.vocabulary import row_label_tags
 from .failure_row import failure
@@ -240,7 +241,6 @@ _SAYS = (
     ("poor_rate_target", re.compile(_REACHING + r"\b")),
     ("assigned_poor_reduction_pp", re.compile(_CUTTING + r"\b")),  # (a "%" says nothing: a rate to reach has one too)
 )
-TARGET_FIELDS = ("assigned_poor_reduction_pp", HOUSEHOLDS_TARGET, "poor_rate_target")
 
 
 def _routed(table: ParsedTable) -> ParsedTable:

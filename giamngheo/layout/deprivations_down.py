@@ -366,8 +366,7 @@ def _targets_down(
     code_col = code_column(sheet, *header)
     cells, current = [], None
     for r in range(header[1] + 1, len(sheet.rows)):
-        if target_unit(sheet, r, name_col, code_col):
-            current = target_unit(sheet, r, name_col, code_col)
+        current = target_unit(sheet, r, name_col, code_col) or current
         if r in keys:
             target = sheet.value(r, value)
             if value == c:  # the target written in the indicator's sentence

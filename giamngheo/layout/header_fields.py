@@ -137,7 +137,9 @@ def map_columns(band: Band, title_kind: str | None, title_tags: frozenset[str], 
         _generic_target(band, year)
 
 
-_TARGET_FIELDS = ("assigned_poor_reduction_pp", "assigned_poor_reduction_households", "poor_rate_target")
+# the targets a province's row may give: a cut in points, households to lift, a rate to reach (giamngheo.targets reads
+# them; a cell's words may move it from one to another there)
+TARGET_FIELDS = ("assigned_poor_reduction_pp", "assigned_poor_reduction_households", "poor_rate_target")
 
 
 def _generic_target(band: Band, year: int | None) -> None:
@@ -145,7 +147,7 @@ def _generic_target(band: Band, year: int | None) -> None:
     ("Chỉ tiêu giao năm 2026") is the poor's, read cell by cell (giamngheo.targets: "giảm 0,35%" or 0,35 the cut in
     points, "giảm 12 hộ" households to lift, "còn 3,20%" the rate to reach). Not read, every commune was left without a
     target (three judges: Phú Thọ, …)."""
-    if any(f in band.fields for f in _TARGET_FIELDS):
+    if any(f in band.fields for f in TARGET_FIELDS):
         return
     for col in band.columns:
         years = F.label_years(col.label)
@@ -154,7 +156,7 @@ def _generic_target(band: Band, year: int | None) -> None:
             and F.subject(col.tags) in (None, "poor") and not col.tags & {"measure.persons", "aspect.start", "aspect.end"}
             and not (year and years and max(years) < year)  # last year's targets
         ):
-            col.field = _TARGET_FIELDS[0]
+            col.field = TARGET_FIELDS[0]
             band.fields[col.field] = col.index
             return
 
