@@ -375,3 +375,24 @@ def test_a_name_of_two_sections_in_the_plan_and_one_in_the_results_is_in_both(tm
     failures, _ = run_steps([plan, results])
     said = failures.filter(pl.col("rule") == "village_in_both_reports")
     assert sorted(said.select("cell", "value").rows()) == [("B10", "Thôn Nam"), ("B7", "Thôn Bắc")]
+
+
+def test_a_village_missing_from_its_own_section_is_said_though_another_section_has_its_name(tmp_path):
+    """Plan and results both in sections (one per former ward), each ward with its Khu phố 1–3: the results' first ward
+    lacks its Khu phố 3 and has a Khu phố 4. Only Khu phố 4 was said: the plan's I/Khu phố 3 counted as in the results
+    because II/Khu phố 3 is (urban wards judge, HCM). A name the other report has under no section at all stays in both
+    (the test above)."""
+    from test_any_table import run_steps
+
+    header = ["STT", "Tên khu phố", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"]
+    plan = _book(tmp_path / "ke hoach.xlsx", "BIỂU PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM 2026", [header], [
+        ["I", "Phường 6 (cũ)"], [1, "Khu phố 1", 120, 5, 4, 1], [2, "Khu phố 2", 100, 4, 3, 1], [3, "Khu phố 3", 90, 2, 2, 1],
+        ["II", "Phường 5 (cũ)"], [1, "Khu phố 1", 90, 3, 2, 1], [2, "Khu phố 2", 80, 2, 2, 1], [3, "Khu phố 3", 70, 1, 1, 0]])
+    results = _book(tmp_path / "ket qua.xlsx", "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO CUỐI NĂM 2026",
+                    [["STT", "Tên khu phố", "Tổng số hộ", "Số hộ nghèo đầu kỳ", "Thoát nghèo", "Số hộ nghèo cuối kỳ"]], [
+        ["I", "Phường 6 (cũ)"], [1, "Khu phố 1", 120, 5, 2, 3], [2, "Khu phố 2", 100, 4, 1, 3], [3, "Khu phố 4", 60, 1, 0, 1],
+        ["II", "Phường 5 (cũ)"], [1, "Khu phố 1", 90, 3, 1, 2], [2, "Khu phố 2", 80, 2, 0, 2], [3, "Khu phố 3", 70, 1, 0, 1]])
+    failures, _ = run_steps([plan, results])
+    said = failures.filter(pl.col("rule") == "village_in_both_reports")
+    assert sorted(said.select("source_file", "cell", "value").rows()) == [
+        ("ke hoach.xlsx", "B8", "Khu phố 3"), ("ket qua.xlsx", "B8", "Khu phố 4")], said.select("cell", "message").rows()

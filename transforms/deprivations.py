@@ -142,49 +142,6 @@ def stated_sizes(rows: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([units, communes], how="diagonal_relaxed").unique([*_UNIT, "group"], keep="first", maintain_order=True)
 
 
-def names_twice_in_both(rows: pl.LazyFrame, plan: pl.LazyFrame) -> pl.LazyFrame:
-    """(commune_code, name_key) of the village names a table gives twice and the commune's plan too: two villages of one
-    name under two former communes ("Khu phố 1" of former Phường 6 and of former Phường 5). A name the plan gives twice
-    and the table once is both together (a table of the merged commune's villages, its "Thôn 1" their sum)."""
-    def twice(frame: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
-        return frame.filter(pl.col("row_kind") == "village").group_by(*by, "name_key").len().filter(
-            pl.col("len") > 1).select("commune_code", "name_key").unique()
-
-    return twice(rows, ["commune_code", "table_id"]).join(twice(plan, ["commune_code"]), on=["commune_code", "name_key"])
-
-
-def repeated_names_apart(rows: pl.LazyFrame, by: list[str], order: pl.Expr, names: pl.LazyFrame) -> pl.LazyFrame:
-    """The village rows of `names` (names_twice_in_both) keyed apart, the n-th row of a name (within `by`, the rows in
-    `order`) the n-th village of that name: their plan sizes were summed and each row given both, every rate on the
-    wrong households (urban wards judge, HCM)."""
-    village = pl.col("row_kind") == "village"
-    nth = order.rank("ordinal").over([*by, "name_key", village])
-    flagged = rows.join(names.with_columns(pl.lit(True).alias("_twice")), on=["commune_code", "name_key"], how="left")
-    return flagged.with_columns(
-        pl.when(village & pl.col("_twice").fill_null(False) & (nth > 1))
-        .then(pl.col("name_key") + "\x1f" + nth.cast(pl.Utf8)).otherwise(pl.col("name_key")).alias("name_key")
-    ).drop("_twice")
-
-
-def plan_villages_as_named(table_villages: pl.LazyFrame, plan_villages: pl.LazyFrame) -> pl.LazyFrame:
-    """The plan's villages keyed as a deprivation table names them: by the name whole, else by the name without its
-    type word where that names one village of the plan alone ("Thanh Long" is the plan's "Xóm Thanh Long"; independent
-    probe, Hà Tĩnh). "Khu 4" and "Khu phố 4" of one commune are two villages: keyed without their type words they were
-    one, their counts added and checked against one's size, a good table rejected (judge, Quảng Ninh).
-
-    `table_villages`: (commune_code, name_key, match_key) of the tables' village rows; `plan_villages`: the same with
-    poor_households, near_poor_households, one row per village row. Returns the plan's rows under the table's name_key.
-    """
-    sizes = [pl.col("poor_households").sum(), pl.col("near_poor_households").sum()]
-    names = table_villages.select("commune_code", "name_key", "match_key").unique()
-    exact = names.join(plan_villages.group_by("commune_code", "name_key").agg(*sizes), on=["commune_code", "name_key"])
-    alone = plan_villages.group_by("commune_code", "match_key").agg(pl.len().alias("_plan_villages"), *sizes).filter(
-        pl.col("_plan_villages") == 1)
-    by_word = names.join(exact.select("commune_code", "name_key"), on=["commune_code", "name_key"], how="anti").join(
-        alone, on=["commune_code", "match_key"])
-    return pl.concat([x.select("commune_code", "name_key", "poor_households", "near_poor_households") for x in (exact, by_word)])
-
-
 def plan_sizes(plan_communes: pl.LazyFrame, plan_villages: pl.LazyFrame) -> pl.LazyFrame:
     """The plan's baseline by commune (unit "") and village (its name key): commune_code, unit, group, planned.
 

@@ -12,18 +12,18 @@ from schemas.deprivations import (
     COUNTS, RATES, DeprivationRows, Deprivations, DeprivationsCommunes, DeprivationsCoverage, DeprivationsProvinces,
     DeprivationsVillages,
 )
-from transforms import checks, deprivations as D
+from transforms import checks, deprivations as D, plan_villages as P
 from transforms.households import village_match_key
 from transforms.lineage import source_cell
 
-from ..frames import locate_table_failures
+from ..frames import locate_table_failures, village_keys
 from ..figures import commune_status, named_in_run, unit_names, with_run
 from ..kind_words import KIND_WORDS
 from ..layout.deprivations import ATTRIBUTES
 from ..layout.standards import Standard, load_standards
 from ..layout.vocabulary import load_vocabulary
 from ..resolve import province_wide
-from ..text import fold, village_key
+from ..text import fold
 from .base import Context, Figures, Kind, Output
 from .deprivations_report import deprivation_section, deprivation_sheets
 
@@ -104,27 +104,31 @@ def _plan_villages(ctx: Context) -> pl.LazyFrame:
         ctx.tables.lazy().select("table_id", "commune_code"), on="table_id")
 
 
-def _plan_inputs(ctx: Context, rows: pl.DataFrame, twice: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def _plan_inputs(ctx: Context, rows: pl.DataFrame, twice: pl.LazyFrame, twins: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(commune sizes, village sizes) of the accepted plans of the run, the villages keyed as the tables' `rows` name
-    them (`twice`: the names both give twice, told apart by their order)."""
+    them (`twice`: the names both give twice, told apart by their order; `twins`: the villages of the plan each paired
+    table row is, its sizes under its name key)."""
     plan = ctx.done["plan"].tables["communes.parquet"].filter(pl.col("status") == "accepted")
     communes = plan.lazy().select(
         "commune_code", pl.col("poor_households").cast(pl.Float64), pl.col("near_poor_households").cast(pl.Float64)
     )
     villages = (
         _plan_villages(ctx)
-        .pipe(D.repeated_names_apart, ["commune_code"], pl.col("table_id").cast(pl.Int64) * 1_000_000 + pl.col("row"), twice)
+        .pipe(P.repeated_names_apart, ["commune_code"], _PLAN_ORDER, twice)
         .join(communes.select("commune_code"), on="commune_code", how="semi")
         .select("commune_code", "name_key", _matched_name, "poor_households", "near_poor_households")
     )
     named = rows.lazy().filter(pl.col("row_kind") == "village").select("commune_code", "name_key", _matched_name)
-    return communes, D.plan_villages_as_named(named, villages)
+    paired = twins.join(communes.select("commune_code"), on="commune_code", how="semi")
+    return communes, pl.concat([P.plan_villages_as_named(named, villages), paired])
 
 
 # a village matched by its name without its type word, as a household list's is ("Thanh Long" is "Xóm Thanh Long" of the
 # plan: its sizes and rates were null, silently; independent probe, Hà Tĩnh)
 # ("KP.2" is the plan's "Khu phố 2" there, as written alike: text.village_key; urban wards judge, HCM)
-_matched_name = village_match_key(pl.col("name").map_elements(village_key, return_dtype=pl.Utf8),
+_twin_key = village_keys(pl.col("name")).alias("twin_key")
+_PLAN_ORDER = pl.col("table_id").cast(pl.Int64) * 1_000_000 + pl.col("row")
+_matched_name = village_match_key(village_keys(pl.col("name")),
                                   load_vocabulary().village_types).alias("match_key")
 
 
@@ -142,10 +146,14 @@ def deprivation_figures(ctx: Context) -> Figures:
     chosen = D.chosen_tables(ctx.typed["deprivations"].lazy(), ctx.tables.lazy(), ctx.columns.lazy()).collect()
     rows = D.located_rows(ctx.typed["deprivations"].lazy(), chosen.lazy()).select(D.ROW_COLUMNS).pipe(
         D.numbered_indicators, by_number(standard)).collect()
-    twice = D.names_twice_in_both(rows.lazy(), _plan_villages(ctx)).collect().lazy()
-    rows = D.repeated_names_apart(rows.lazy(), ["commune_code", "table_id"], pl.col("row"), twice).collect()
+    plan = _plan_villages(ctx).with_columns(_twin_key)
+    twins = P.twins_in_order(rows.lazy().with_columns(_twin_key), plan, _PLAN_ORDER).collect()
+    sized_twins = P.twin_sizes(rows.lazy(), twins.lazy()).collect().lazy()
+    twice = P.names_twice_in_both(rows.lazy(), plan).collect().lazy()
+    rows = P.repeated_names_apart(rows.lazy(), ["commune_code", "table_id"], pl.col("row"), twice).pipe(
+        P.twins_apart, twins.lazy()).collect()
     cells = D.deprivation_cells(rows.lazy()).collect()
-    planned = D.plan_sizes(*_plan_inputs(ctx, rows, twice)).collect()
+    planned = D.plan_sizes(*_plan_inputs(ctx, rows, twice, sized_twins)).collect()
     sizes = D.group_sizes(cells.lazy(), D.stated_sizes(rows.lazy()), planned.lazy()).collect()
     catalogue = load_standards()
     owners = {k: s.code for s in reversed(catalogue.standards) for k in s.keys}

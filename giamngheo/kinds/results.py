@@ -16,7 +16,7 @@ from transforms.lineage import cell_lineage
 from ..figures import accepted_only, commune_status, unit_names, with_run
 from ..kind_words import KIND_WORDS
 from ..layout.vocabulary import load_vocabulary
-from ..text import village_key
+from ..frames import village_keys
 from .base import PROVENANCE, Context, Figures, Kind, Output
 from .plan import COMMUNES as PLAN_COMMUNES, VILLAGE_TABLE_CHECKS
 
@@ -42,7 +42,7 @@ def _numbered_alike(rows: pl.LazyFrame) -> pl.LazyFrame:
     of "Kết quả rà soát", "Khu phố 1" of "Diễn biến HN", "KP1" of "Diễn biến HCN": one village's figures over three
     villages, both end counts summed; urban wards judge, HCM). The forms merge within a section, where two villages of
     one number (one per former ward) are told apart."""
-    return rows.with_columns(pl.col("name").map_elements(village_key, return_dtype=pl.Utf8).alias("name_key"))
+    return rows.with_columns(village_keys(pl.col("name")).alias("name_key"))
 
 
 def results_figures(ctx: Context) -> Figures:
