@@ -106,3 +106,17 @@ def test_a_neighbourhood_the_results_name_with_another_type_word_is_in_both_repo
     failures, _ = run_steps([plan, results])
     said = failures.filter(pl.col("rule") == "village_in_both_reports")
     assert sorted(said.select("value").to_series().to_list()) == ["Tổ 4", "Tổ dân phố 3"]
+
+
+def test_a_ward_whose_every_report_writes_the_names_its_own_way():
+    """The judge's ward of six neighbourhoods: the plan writes "Khu phố 01", "KP3", "Tổ dân phố 5"; the results, the
+    deprivation table and the list "Khu phố 1", "KP.2", "KP 03", "Khu phố IV", "Tổ 5", "Khu phố số 6". Every village was
+    a false warning in each kind, the deprivation sizes null; then each size twice (found in order and again by the
+    name without its type word, summed)."""
+    failures, outputs = run_steps(sorted((FIXTURES / "forms").iterdir()), province="79")
+    said = failures.filter(pl.col("rule").is_in(["village_in_both_reports", "village_in_plan", "list_matches_annex"]))
+    assert said.is_empty(), said.select("rule", "message").rows()
+    rows = outputs["deprivations_villages.parquet"].filter(pl.col("indicator_id") == 1).sort("source_row")
+    sizes = {(name, group): n for name, group, n in rows.select("village_name", "group", "households_in_group").rows()}
+    assert [sizes[(name, "poor")] for name in rows["village_name"].unique(maintain_order=True)] == [4, 3, 1, 4, 1, 1]
+    assert [sizes[(name, "near_poor")] for name in rows["village_name"].unique(maintain_order=True)] == [1, 1, 2, 4, 3, 1]

@@ -120,7 +120,8 @@ def _plan_inputs(ctx: Context, rows: pl.DataFrame, twice: pl.LazyFrame, twins: p
     )
     named = rows.lazy().filter(pl.col("row_kind") == "village").select("commune_code", "name_key", _matched_name)
     paired = twins.join(communes.select("commune_code"), on="commune_code", how="semi")
-    return communes, pl.concat([P.plan_villages_as_named(named, villages), paired])
+    others = named.join(twins, on=["commune_code", "name_key"], how="anti")  # a paired row is its twin alone
+    return communes, pl.concat([P.plan_villages_as_named(others, villages), paired])
 
 
 # a village matched by its name without its type word, as a household list's is ("Thanh Long" is "Xóm Thanh Long" of the
