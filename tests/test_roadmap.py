@@ -529,6 +529,21 @@ def test_the_central_budget_s_abbreviations(label):
     assert load_vocabulary().roadmap_items.tags(label) == frozenset({"item.budget_central"})
 
 
+@pytest.mark.parametrize("label", ["Ngân sách thành phố", "NS thành phố", "Ngân sách TP", "Vốn thành phố", "Thành phố"])
+def test_a_city_s_budget_is_the_province_s(tmp_path, label):
+    """In the six centrally-run cities the province's budget is "ngân sách thành phố" (no district level since July 2025):
+    it was an item of its own (budget_ngan_sach_thanh_pho), every Cần Thơ commune out of roadmap_provinces' budget_province
+    (auditor's trace judge, Cần Thơ). Bare under the budget's group as well."""
+    rows = [r[:] for r in GROUPED]
+    rows[4][7] = label
+    path = _sheet(tmp_path / "lo trinh.xlsx", rows, merges=("B4:C4", "D4:E4", "F4:I4"))
+    failures, outputs = run_steps([path])
+    assert set(outputs["roadmap.parquet"]["item"]) == {"poor_reduction", "near_poor_reduction", "support_latrine",
+                                                       "support_vocational_training", "budget_total", "budget_central",
+                                                       "budget_province", "budget_social"}
+    assert _values(outputs, "budget_province") == [3] * 5 and failures.is_empty()
+
+
 def test_a_workbook_of_two_kinds_says_each_kind_s_status_and_its_tables_once():
     """Sìn Hồ's workbook: an accepted plan and a rejected roadmap; the manifest said only "rejected", and its layout
     repeated "roadmap@'…' header 4-6 total last" thirteen times, once per item column (independent probe, Lai Châu)."""
