@@ -20,9 +20,9 @@ from .layout.header_rows import cell_text
 from .layout.list_names import scrub
 from .layout.personal import personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables
-from .layout.vocabulary import load_vocabulary
 from .parsed import ParsedTable, ParseResult, cell_columns, cell_json
 from .layout.title_cells import title_cells
+from .layout.dates import document_date as _document_date
 from .layout.tables import Table, document_year, partial_year, title_lines
 from .sheet_findings import TITLE_ROWS, formulas_of, hidden_of, lists_without_members, sheets_not_read, unreadable_text_of
 from .sheet_parts import village_tables
@@ -35,47 +35,11 @@ REQUIRED = {
     F.TARGETS: ("village_name",),
 }
 RESULTS_ENDS = ("poor_households_end", "near_poor_households_end")
-_DOC_DATE = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (20\d\d)\b")
-_DOC_DATE_NUM = re.compile(r"\bngay (\d{1,2}) (\d{1,2}) (20\d\d)\b")
 _CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 # "Mã xã: 01294", "Mã ĐVHC 01294", "Mã đơn vị hành chính (cấp xã): 01294" (the last was not read: 20 files of an
 # independent probe's national run rejected, commune_resolved)
 _CODE_LABEL = re.compile(
     r"\bma\s*(?:so\s*)?(?:xa|phuong|dvhc|dac khu|don vi(?:\s*hanh chinh)?(?:\s*cap\s*(?:xa|co so))?)?\s*(\d{5})\b")
-
-
-def _document_date(lines: list[str]) -> list[int] | None:
-    """The signing date in a title ('..., ngày 20 tháng 5 năm 2026'), not a date it cites; else the date of the
-    document an annex is attached to ('(Kèm theo Kế hoạch số 15/KH-UBND ngày 20/5/2026)'): a corrected annex is
-    attached to a later plan, and often no other line of the annex's sheet is dated."""
-    attached = None
-    for line in lines:
-        folded = fold(line)
-        leading = load_vocabulary().documents.leading(folded)
-        if "doc.citations" in leading:
-            if attached is None and "doc.attached" in leading:
-                attached = _date_in(folded)
-            continue
-        if found := _date_in(folded):
-            return found
-    return attached
-
-
-# the words before a date that make it the figures' cut-off, not the signing ("Số liệu rà soát đến ngày 10/12/2026",
-# "tính đến ngày 31/12/2026", "thời điểm ngày …": independent probe, Nghệ An). Not "từ", "sau": a signing line
-# begins with its place, and places end so ("Cẩm Tú, ngày 17 tháng 5 năm 2026")
-_PERIOD_BEFORE = re.compile(r"\b(?:den|thoi diem)\s*$")
-
-
-def _date_in(folded: str) -> list[int] | None:
-    for pattern in (_DOC_DATE, _DOC_DATE_NUM):
-        for m in pattern.finditer(folded):
-            if _PERIOD_BEFORE.search(folded[: m.start()]):
-                continue
-            d, mth, y = (int(x) for x in m.groups())
-            if 1 <= d <= 31 and 1 <= mth <= 12:
-                return [y, mth, d]
-    return None
 
 
 def _codes(lines: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from ..readers.grid import Sheet, Workbook
 from ..text import fold
 from . import fields as F
+from .dates import document_date
 from .header import find_band
 from .header_fields import Band
 from .header_rows import cell_text, distinct_cells, merged_values, top_view
@@ -202,7 +203,8 @@ def find_tables(book: Workbook, forced_kind: str | None = None, year: int | None
     by_key: dict[tuple[str, str | None], list[Table]] = {}
     for _, table in found:
         by_key.setdefault((table.kind, table.subject if table.kind == F.RESULTS else None), []).append(table)
-    tables = sorted((t for (kind, _), same in by_key.items() for t in (_each_sheet(same) if kind == F.TARGETS else areas(same))),
+    tables = sorted((t for (kind, _), same in by_key.items()
+                     for t in (_each_sheet(same) if kind == F.TARGETS else areas(same, year))),
                     key=lambda t: (t.sheet_index, t.band.top))
     return _settle_summaries(tables)
 
@@ -242,13 +244,13 @@ def _of_count_labels(table: Table) -> bool:
     return bool(names) and all(tags(n) & _COUNT_SUBJECTS for n in names)
 
 
-def areas(same: list[Table]) -> list[Table]:
+def areas(same: list[Table], year: int | None = None) -> list[Table]:
     """The tables of one kind a file gives, best first: the best one, or every area's when the file gives a sheet
     per former commune ("Khu vực xã Trung Hội (cũ)" over its villages, a sheet each) — the areas' villages are the
     commune's, each area their section. A summary by former commune beside them gives way; a copy of a sheet counts
     once; tables that are neither (a draft and its final version) leave the best one."""
     if len(same) < 2 or len({t.sheet_index for t in same}) < len(same):
-        return _best(same)
+        return _best(same, year)
     parts = [t for t in same if not _by_former_commune(t)] or same[:1]
     distinct: list[Table] = []
     for t in parts:
@@ -258,7 +260,7 @@ def areas(same: list[Table]) -> list[Table]:
     names = [{r.name for r in t.rows if r.kind == VILLAGE} for t in distinct]
     disjoint = all(not (a & b) for i, a in enumerate(names) for b in names[i + 1:])
     if len(distinct) < 2 or not (labels or disjoint):
-        return _best(same)
+        return _best(same, year)
     for t, label in zip(distinct, labels or [None] * len(distinct)):
         for r in t.rows:
             if r.section is None and label:
@@ -266,13 +268,32 @@ def areas(same: list[Table]) -> list[Table]:
     return distinct
 
 
-def _best(same: list[Table]) -> list[Table]:
-    """The best table alone, with the tables on other sheets whose figures say otherwise (reported: rule sheet_not_used)."""
+def _best(same: list[Table], year: int | None = None) -> list[Table]:
+    """The best table alone, with the tables on other sheets whose figures say otherwise (reported: rule sheet_not_used).
+    The current one before the best header: a table of the run's `year` (else the latest) before one whose title names
+    another, a sheet shown before a hidden one, one whose sheet name does not mark it old ("PL1 KH 2026 (cũ)", "bản cũ",
+    "nháp") before one that does, and where every one is dated, the latest. The first sheet in the workbook had won:
+    an old copy left before the current plan, or last year's plan, read as the commune's (bundles judge, Lào Cai)."""
+    years = {id(t): document_year(t.title + [t.sheet.name]) for t in same}
+    current = year or max((y for y in years.values() if y), default=None)
+    dates = {id(t): document_date(t.title) for t in same}
+    dated = all(dates.values())
+
+    def staleness(t: Table) -> tuple:
+        own = years[id(t)]
+        return (own is not None and current is not None and own != current, t.sheet.hidden,
+                bool(_OLD_SHEET.search(fold(t.sheet.name))), [-x for x in dates[id(t)]] if dated else [])
+
+    same = sorted(same, key=staleness)  # stable: the best header first among equals
     best = same[0]
     best.passed_over = [
         t for t in same[1:] if t.sheet_index != best.sheet_index and not _by_former_commune(t) and not _agrees(t, best)
     ]
     return [best]
+
+
+# a sheet name marking an old version or a draft ("PL1 KH 2026 (cũ)", "Bản cũ", "Nháp", "Dự thảo")
+_OLD_SHEET = re.compile(r"\b(?:ban cu|cu|old|nhap|du thao|ban sao|copy)\b")
 
 
 def _agrees(a: Table, b: Table) -> bool:
