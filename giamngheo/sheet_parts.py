@@ -33,6 +33,7 @@ def village_tables(book: Workbook, claimed: dict, personal: dict, forced_kind: s
     sheets = {s.name: s for s in book.sheets}
     views = {name: above(sheets[name], start) for name, header in starts.items()
              if has_table_above(sheets[name], start := list_start(sheets[name], header))}
+    views |= _stacked(sheets, claimed)
     for name, tables in claimed_tables(list(views.values())).items():  # a deprivation table or a roadmap above the list
         claimed[name] = tables + claimed.get(name, [])
         del views[name]
@@ -51,6 +52,29 @@ def village_tables(book: Workbook, claimed: dict, personal: dict, forced_kind: s
     if starts or late:  # a file holding a household list: a table of its counts alone is the list's summary
         tables = [t for t in tables if not _lists_summary(t)]
     return Parts(tables, set(starts) | set(late), views)
+
+
+def _stacked(sheets: dict[str, Sheet], claimed: dict) -> dict[str, Sheet]:
+    """Tables stacked with a claimed one on its sheet (a commune's bundle; bundles judge, Lào Cai). A household list under
+    a deprivation table or a roadmap is claimed with it (`claimed` updated): the claiming recogniser took the sheet and
+    the list was lost without a word. A table above the claimed one (a plan annex over the roadmap) is left to be read
+    as any sheet is: returned as the sheet cut before the claimed table's title (the plan was lost, the commune said
+    not to have sent it)."""
+    views = {}
+    for name, tables in list(claimed.items()):
+        sheet = sheets[name]
+        if any(t.kind == households.KIND for t in tables):
+            continue
+        last = max((r for t in tables for r in [*t.rows.get("row", []), *t.header_rows] if r), default=0)
+        found = personal_below(sheet, last)
+        if found and (lists := households.recognise(from_row(sheet, start := list_start(sheet, found[0])))):
+            upper = claimed_tables([above(sheet, start)]).get(name)
+            if upper:
+                claimed[name] = upper + (lists if isinstance(lists, list) else [lists])
+        first = min((t.header_rows[0] for t in tables if t.header_rows), default=0)
+        if first > 1 and has_table_above(sheet, start := list_start(sheet, first - 1)):
+            views[name] = above(sheet, start)
+    return views
 
 
 def _lists_summary(table: Table) -> bool:

@@ -3,6 +3,8 @@ current one (bundles judge, Lào Cai)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import openpyxl
 import polars as pl
 import pytest
@@ -14,7 +16,8 @@ HEADER = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số h�
 def _plan_sheet(ws, year: int, signed: str, poor: int) -> None:
     for row in (["ỦY BAN NHÂN DÂN XÃ BẢO THẮNG"], [f"PHỤ LỤC PHÂN BỔ CHỈ TIÊU GIẢM NGHÈO NĂM {year}"],
                 [f"Bảo Thắng, ngày {signed}"], HEADER,
-                [1, "Thôn Phố Mới", 300, poor, 6, 2], [2, "Thôn Cốc Xa", 250, 4, 5, 1], [None, "Tổng cộng", 550, poor + 4, 11, 3]):
+                [1, "Thôn Phố Mới", 300, poor, 6, 2], [2, "Thôn Cốc Xa", 250, 4, 5, 1],
+                [None, "Tổng cộng", 550, poor + 4, 11, 3]):
         ws.append(row)
 
 
@@ -41,3 +44,29 @@ def test_the_current_plan_wins_over_an_old_copy_before_it(tmp_path, old_name, ol
     assert outputs["communes.parquet"]["status"].to_list() == ["accepted"]
     unused = failures.filter(pl.col("rule") == "sheet_not_used")
     assert unused.select("source_sheet").to_series().to_list() == [old_name], failures.select("rule", "message").rows()
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bundles"
+
+
+def test_a_plan_annex_with_the_roadmap_stacked_under_it(tmp_path):
+    """The roadmap's recogniser claimed the sheet: the plan above it was never read, the commune said not to have sent
+    it, without a failure (4 communes of the judge's corpus)."""
+    failures, outputs = run_steps([FIXTURES / "roadmap under plan.xlsx"], province="15")
+    communes = outputs["communes.parquet"].row(0, named=True)
+    assert (communes["status"], communes["total_households"], communes["poor_households"]) == ("accepted", 1629, 77)
+    assert outputs["villages.parquet"].height == 7
+    assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["accepted"]
+    assert sorted(outputs["roadmap.parquet"].filter(pl.col("item") == "poor_reduction")["value"].to_list()) == [4, 6, 7, 7, 27]
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "message").rows()
+
+
+def test_a_household_list_stacked_under_the_deprivation_table(tmp_path, monkeypatch):
+    """The deprivation table's recogniser claimed the sheet: the list under it was lost, no row and no failure."""
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    failures, outputs = run_steps([FIXTURES / "list under deprivations.xlsx"], province="15")
+    lists = outputs["households_communes.parquet"].row(0, named=True)
+    assert (lists["status"], lists["list_poor_households"], lists["list_near_poor_households"]) == ("accepted", 77, 47)
+    assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["accepted"]
+    assert outputs["communes.parquet"]["status"].to_list() == ["accepted"]
+    assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "message").rows()
