@@ -70,3 +70,16 @@ def test_a_household_list_stacked_under_the_deprivation_table(tmp_path, monkeypa
     assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["accepted"]
     assert outputs["communes.parquet"]["status"].to_list() == ["accepted"]
     assert failures.filter(pl.col("severity") == "error").is_empty(), failures.select("rule", "message").rows()
+
+
+def test_a_sheet_of_the_plan_s_breakdowns_beside_the_results_is_not_the_year_s_end(tmp_path):
+    """"Trong đó" (counts by group at 31/12/2025) beside the plan and the year-end results: read as a second results
+    table, its counts were published as the end of 2026 (poor_ethnic_minority_end 68), without a failure. It is the
+    plan's, said not used (the annex gives no breakdowns to read it with)."""
+    failures, outputs = run_steps([FIXTURES / "breakdowns sheet beside results.xlsx"], province="15")
+    results = outputs["results_communes.parquet"].row(0, named=True)
+    assert results["status"] == "accepted" and results["poor_households_end"] == 48
+    assert results["poor_ethnic_minority_end"] is None and results["poor_no_labour_end"] is None
+    assert set(outputs["results_villages.parquet"]["source_sheet"]) == {"Biểu 2 Kết quả"}
+    unused = failures.filter(pl.col("rule") == "sheet_not_used")
+    assert unused.select("source_sheet", "cell").rows() == [("Trong đó", "A7")]

@@ -359,7 +359,10 @@ def _settle_summaries(tables: list[Table]) -> list[Table]:
         if t.kind != F.SUMMARY:
             continue
         kind, _ = title_kind(t.title + [t.sheet.name])
-        t.kind = F.RESULTS if (has_results or kind == F.RESULTS) else F.PLAN
+        # counts as at the last year's end ("Số liệu tại thời điểm 31/12/2025": a sheet of the plan's breakdowns) are the
+        # plan's, results beside them or not: read as results, they were published as the year's end (bundles judge)
+        baseline = kind != F.RESULTS and any(_BASELINE.search(fold(line)) for line in t.title)
+        t.kind = F.RESULTS if (has_results or kind == F.RESULTS) and not baseline else F.PLAN
         annex = next((a for a in annexes if a.sheet_index != t.sheet_index and _gives_way(t, a)), None)
         if t.kind == F.PLAN and annex is not None:
             kept.pop()
