@@ -83,3 +83,16 @@ def test_a_sheet_of_the_plan_s_breakdowns_beside_the_results_is_not_the_year_s_e
     assert set(outputs["results_villages.parquet"]["source_sheet"]) == {"Biểu 2 Kết quả"}
     unused = failures.filter(pl.col("rule") == "sheet_not_used")
     assert unused.select("source_sheet", "cell").rows() == [("Trong đó", "A7")]
+
+
+def test_the_province_s_blank_template_left_in_gives_no_figures(tmp_path):
+    """A hidden "Biểu mẫu tỉnh" (the province's blank annex, its "Trong đó" columns and an empty total row) beside a plan
+    without breakdowns: read as another area of the commune, it made the commune's breakdowns 0 where it gave none,
+    counted in the province's poor_ethnic_minority_communes."""
+    failures, outputs = run_steps([FIXTURES / "blank template hidden.xlsx"], province="15")
+    commune = outputs["communes.parquet"].row(0, named=True)
+    assert (commune["status"], commune["total_households"]) == ("accepted", 1629)
+    assert commune["poor_ethnic_minority"] is None and commune["poor_no_labour"] is None
+    assert set(outputs["villages.parquet"]["source_sheet"]) == {"PL1 KH 2026"}
+    assert outputs["provinces.parquet"]["poor_ethnic_minority_communes"].to_list() == [0]
+    assert failures.filter(pl.col("rule") == "sheet_not_used").is_empty()

@@ -249,6 +249,8 @@ def areas(same: list[Table], year: int | None = None) -> list[Table]:
     per former commune ("Khu vực xã Trung Hội (cũ)" over its villages, a sheet each) — the areas' villages are the
     commune's, each area their section. A summary by former commune beside them gives way; a copy of a sheet counts
     once; tables that are neither (a draft and its final version) leave the best one."""
+    filled = [t for t in same if not _blank(t)]
+    same = filled if filled else same  # a blank form beside the commune's table (the province's template) is none
     if len(same) < 2 or len({t.sheet_index for t in same}) < len(same):
         return _best(same, year)
     parts = [t for t in same if not _by_former_commune(t)] or same[:1]
@@ -290,6 +292,12 @@ def _best(same: list[Table], year: int | None = None) -> list[Table]:
         t for t in same[1:] if t.sheet_index != best.sheet_index and not _by_former_commune(t) and not _agrees(t, best)
     ]
     return [best]
+
+
+def _blank(table: Table) -> bool:
+    """A table without a figure: a blank form ("Biểu mẫu tỉnh", hidden beside the plan, its empty total row read as
+    the commune's breakdowns, 0 where the commune gave none; bundles judge, Lào Cai)."""
+    return not any(v is not None and str(v).strip() not in ("", "-") for r in table.rows for v in r.values.values())
 
 
 # a sheet name marking an old version or a draft ("PL1 KH 2026 (cũ)", "Bản cũ", "Nháp", "Dự thảo")
