@@ -122,6 +122,8 @@ def _message(rec: dict) -> tuple[str, str]:
         detail_vi = detail_en = " − ".join(_text(detail).split("/"))
     elif rule.id == "baseline_matches_targets":  # the workbook's cell of the province's figure
         detail_vi, detail_en = (f" (ô {detail})", f" (cell {detail})") if detail else ("", "")
+    elif rule.id == "superseded_submission":  # for one kind of a file still used for others (a bundle's plan)
+        detail_vi, detail_en = (f" cho {_DETAILS[detail][0]}", f" for its {_DETAILS[detail][1]}") if detail else ("", "")
     elif detail in _DETAILS:
         detail_vi, detail_en = _DETAILS[detail]
     where = rec.get("cell") or (f"dòng {rec['row']}" if rec.get("row") else "")

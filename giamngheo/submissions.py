@@ -105,6 +105,11 @@ class FileRecord:
         return any(self.used_for(k) for k in (self.kinds or {PLAN}))
 
 
+def _kind_sheet(record: FileRecord, kind: str) -> str | None:
+    """The sheet of a file's first table of a kind."""
+    return next((t.sheet for t in record.data.tables if t.kind == kind), None)
+
+
 def _table_kind(record: FileRecord, sheet: str | None) -> str | None:
     for t in record.data.tables:
         if t.sheet == sheet:
@@ -205,7 +210,13 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
                 else:
                     r.superseded_by[kind] = over.entry.rel
     for rec in records:
-        if rec.superseded_by and not any(rec.used_for(k) for k in (rec.kinds or {PLAN})):
+        if rec.superseded_by and rec.used_for_any():
+            # a bundle whose plan a corrected file replaced, still used for its results: said for that kind, at its sheet
+            # (the auditors' report never said the bundle's plan was set aside; bundles judge, Lào Cai)
+            rec.failures = rec.failures + [
+                {**failure("superseded_submission", _kind_sheet(rec, kind), value=rec.entry.rel, expected=winner, detail=kind),
+                 "kind": kind} for kind, winner in sorted(rec.superseded_by.items())]
+        elif rec.superseded_by:
             winners = sorted(set(rec.superseded_by.values()))
             document = _document_kind(rec)
             if document is not None and not rec.has_tables:

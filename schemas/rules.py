@@ -238,10 +238,10 @@ RULES: tuple[Rule, ...] = (
          "{value} is no spreadsheet ({detail_en}) and is not read; the commune's figures come from the spreadsheet "
          "{expected} sent with it."),
     Rule("superseded_submission", WARNING, ACROSS, "Bản nộp thay thế", "Superseded submission",
-         "Tệp này không được dùng: số liệu của xã lấy từ bản nộp {expected} (bản có ngày văn bản, hoặc ngày sửa tệp, sau nhất; "
+         "Tệp này không được dùng{detail_vi}: số liệu của xã lấy từ bản nộp {expected} (bản có ngày văn bản, hoặc ngày sửa tệp, sau nhất; "
          "một tệp không đọc được, không có bảng, thiếu cột bắt buộc hay một biểu kế hoạch không có chỉ tiêu giảm nghèo không "
          "thay được bản đầy đủ).",
-         "This file is not used: the commune's figures come from {expected} (the submission with the latest document date, or "
+         "This file is not used{detail_en}: the commune's figures come from {expected} (the submission with the latest document date, or "
          "file time; a file that cannot be read, has no table, lacks a required column, or a plan without its reductions "
          "never replaces a whole one)."),
     Rule("legacy_unit_name", WARNING, STRUCTURE, "Tên đơn vị cũ", "Pre-2025 unit name",

@@ -96,3 +96,17 @@ def test_the_province_s_blank_template_left_in_gives_no_figures(tmp_path):
     assert set(outputs["villages.parquet"]["source_sheet"]) == {"PL1 KH 2026"}
     assert outputs["provinces.parquet"]["poor_ethnic_minority_communes"].to_list() == [0]
     assert failures.filter(pl.col("rule") == "sheet_not_used").is_empty()
+
+
+def test_a_bundle_s_plan_replaced_by_a_corrected_file_is_said_for_that_kind(tmp_path):
+    """The bundle (plan and results, 15/3/2026) and a corrected plan alone (20/4/2026): the corrected plan is used and the
+    bundle for its results, but no superseded_submission said that the bundle's plan was set aside."""
+    folder = FIXTURES / "corrected plan"
+    failures, outputs = run_steps([folder / "Bao cao giam ngheo 2026 - Xa Bao Thang.xlsx",
+                                   folder / "bo sung" / "PL1 KH 2026 - Xa Bao Thang (sua lai).xlsx"], province="15")
+    assert set(outputs["villages.parquet"]["source_file"]) == {"PL1 KH 2026 - Xa Bao Thang (sua lai).xlsx"}
+    assert outputs["results_communes.parquet"]["status"].to_list() == ["accepted"]
+    said = failures.filter(pl.col("rule") == "superseded_submission").row(0, named=True)
+    assert (said["source_file"], said["source_sheet"], said["kind"]) == (
+        "Bao cao giam ngheo 2026 - Xa Bao Thang.xlsx", "PL1 KH 2026", "plan")
+    assert said["message"].startswith("Tệp này không được dùng cho kế hoạch: số liệu của xã lấy từ bản nộp ")
