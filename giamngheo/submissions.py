@@ -8,6 +8,7 @@ from functools import cached_property
 
 from .discover import FileEntry
 from .kind_words import kind_named
+from .layout.dates import document_date
 from .layout.fields import REDUCTIONS
 from .layout.tables import document_year
 from .failure_row import failure
@@ -63,6 +64,16 @@ class FileRecord:
     @property
     def doc_date(self) -> tuple:
         return tuple(self.data.doc_date or (0, 0, 0))
+
+    def kind_date(self, kind: str) -> tuple | None:
+        """The date a report of `kind` in the file was signed: its own tables' titles', else, where no other kind of the
+        file dates its own, the file's (a cover letter's); None, unknown, where only other kinds of the file are dated.
+        A bundle's undated list took the plan sheet's date, and a corrected list sent later alone never replaced it
+        (bundles judge, Lào Cai)."""
+        own = {k: document_date([line for t in self.data.tables if t.kind == k for line in t.title]) for k in self.kinds}
+        if own.get(kind):
+            return tuple(own[kind])
+        return None if any(own.values()) else self.doc_date
 
     def partial_year(self, kind: str) -> bool:
         """Its tables of `kind` report part of the year only (a half-year results report)."""
@@ -199,8 +210,11 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
                 continue
             # a report of the whole year over one of part of it ("6 tháng đầu năm"), whatever their dates
             # and a whole report over a part of one (a plan without its reductions, a table lacking a required column)
+            # by their dates where each is known, else by the files' times
+            dates = {id(r): r.kind_date(kind) for r in contenders}
+            dated = all(d is not None for d in dates.values())
             ranked = sorted(contenders, reverse=True, key=lambda r: (r.has_tables, r.whole(kind), not r.partial_year(kind),
-                                                                     r.doc_date, r.entry.mtime, r.entry.rel))
+                                                                     dates[id(r)] if dated else (), r.entry.mtime, r.entry.rel))
             used = [ranked[0]]
             for r in ranked[1:]:
                 # a report in parts: each file used whose rows no file ranked before it gives

@@ -110,3 +110,25 @@ def test_a_bundle_s_plan_replaced_by_a_corrected_file_is_said_for_that_kind(tmp_
     assert (said["source_file"], said["source_sheet"], said["kind"]) == (
         "Bao cao giam ngheo 2026 - Xa Bao Thang.xlsx", "PL1 KH 2026", "plan")
     assert said["message"].startswith("Tệp này không được dùng cho kế hoạch: số liệu của xã lấy từ bản nộp ")
+
+
+def test_a_corrected_list_sent_alone_after_the_bundle_replaces_its_list(tmp_path, monkeypatch):
+    """The bundle's plan sheet is dated 15/3/2026, its list (a household twice) is not; the whole list corrected came five
+    days later, undated. The plan's date was lent to the bundle's list, which won: the commune could never correct its
+    list by sending it alone. The list's own date is unknown, so the files' times decide."""
+    import os
+    import shutil
+
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    folder = FIXTURES / "corrected list"
+    bundle = tmp_path / shutil.copy(folder / "Bao cao giam ngheo 2026 - Xa Bao Thang.xlsx", tmp_path)
+    corrected = tmp_path / shutil.copy(folder / "DS ho ngheo, can ngheo 2026 - Xa Bao Thang (sua lai).xlsx", tmp_path)
+    os.utime(bundle, (1_770_000_000, 1_770_000_000))
+    os.utime(corrected, (1_770_000_000 + 5 * 86_400,) * 2)
+    failures, outputs = run_steps([bundle, corrected], province="15")
+    lists = outputs["households_communes.parquet"].row(0, named=True)
+    assert (lists["status"], lists["list_poor_households"], lists["list_near_poor_households"]) == ("accepted", 77, 47)
+    assert lists["source_file"] == "DS ho ngheo, can ngheo 2026 - Xa Bao Thang (sua lai).xlsx"
+    said = failures.filter(pl.col("rule") == "superseded_submission").select("source_file", "kind").rows()
+    assert said == [("Bao cao giam ngheo 2026 - Xa Bao Thang.xlsx", "households")]
+    assert set(outputs["villages.parquet"]["source_file"]) == {"Bao cao giam ngheo 2026 - Xa Bao Thang.xlsx"}
