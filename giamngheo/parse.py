@@ -23,8 +23,10 @@ from .layout.recognisers import claimed_tables, other_tables
 from .parsed import ParsedTable, ParseResult, cell_columns, cell_json
 from .layout.title_cells import title_cells
 from .layout.dates import document_date as _document_date
+from .layout.table_row import SUBTOTAL, TOTAL
 from .layout.tables import Table, document_year, partial_year, title_lines
-from .sheet_findings import TITLE_ROWS, formulas_of, hidden_of, lists_without_members, sheets_not_read, unreadable_text_of
+from .sheet_findings import (ONLY_CHECKED, TITLE_ROWS, formulas_of, hidden_of, lists_without_members, sheets_not_read,
+                             unreadable_text_of)
 from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import column_letter
@@ -120,12 +122,14 @@ def _table_failures(table: Table) -> list[dict]:
             )
         )
     data_rows = {tr.row for tr in table.rows}
+    totals = {tr.row for tr in table.rows if tr.kind in (TOTAL, SUBTOTAL)}
     columns = {c + 1: f for f, c in band.fields.items()}
     # cells of "Trong đó" rows folded into the row above: (row, column) -> their breakdown field
     folded = {(r, table.row_fields[f] + 1): f for tr in table.rows for f, r in tr.sources.items() if f in table.row_fields}
     for r, c, formula in sheet.formulas_without_value:
         if r in data_rows and c in columns:
-            out.append(failure("formula_without_value", sheet.name, r, c, columns[c], formula))
+            rule = "formula_not_used" if r in totals or columns[c] in ONLY_CHECKED else "formula_without_value"
+            out.append(failure(rule, sheet.name, r, c, columns[c], formula))
         elif (r, c) in folded:
             out.append(failure("formula_without_value", sheet.name, r, c, folded[(r, c)], formula))
     if sheet.hidden and not sheet.first_row:  # once a sheet, not again for a second table on it

@@ -46,6 +46,14 @@ def hidden_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:
     return out
 
 
+# fields a run recomputes, never uses as written: a formula there without its value is formula_not_used, a warning, as one
+# in a total row is (a plan's rates "=ROUND(D5/C5*100,2)" or its "Tổng cộng" "=SUM(C5:C7)" saved by a program that stores
+# no value: every figure was there, the plan rejected; legacy formats judge, Quảng Trị)
+ONLY_CHECKED = frozenset({"poor_rate", "near_poor_rate", "poor_rate_start", "poor_rate_end", "near_poor_rate_start",
+                          "near_poor_rate_end", "poor_deprived_rate", "near_poor_deprived_rate"})
+_TOTALS = ("total", "subtotal")
+
+
 def formulas_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:
     """formula_without_value for the cells a deprivation table, a roadmap or a household list reads, as a village table's
     are: a formula saved with no value was read as blank, 0 (a roadmap's 2027 houses, a deprivation count; hostile-file
@@ -56,12 +64,15 @@ def formulas_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:
         if sheet is None or not sheet.formulas_without_value:
             continue
         rows, fields = set(t.rows.get("row") or ()), {}
+        totals = {r for r, k in zip(t.rows.get("row") or (), t.rows.get("kind") or ()) if k in _TOTALS}
+        items = dict(zip(t.rows.get("row") or (), t.rows.get("item") or ()))  # a roadmap's cell: named by its item
         for f, c in t.columns.items():
             fields.setdefault(c, f)  # a deprivation count's column before the size its header also states
         for r, c, formula in sheet.formulas_without_value:
             if r in rows and c in fields and (t.sheet, r, c) not in seen:
                 seen.add((t.sheet, r, c))
-                out.append({**failure("formula_without_value", t.sheet, r, c, fields[c], formula), "kind": t.kind})
+                rule = "formula_not_used" if r in totals or fields[c] in ONLY_CHECKED else "formula_without_value"
+                out.append({**failure(rule, t.sheet, r, c, items.get(r) or fields[c], formula), "kind": t.kind})
     return out
 
 

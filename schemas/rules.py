@@ -82,6 +82,11 @@ RULES: tuple[Rule, ...] = (
     Rule("formula_without_value", ERROR, WITHIN, "Công thức có giá trị", "Formula has a saved value",
          "Ô {cell} ({field_vi}) chứa công thức {value} nhưng không có giá trị đã tính; hãy mở tệp bằng Excel, lưu lại rồi gửi.",
          "Cell {cell} ({field_en}) holds the formula {value} with no saved value; open and save the file in Excel."),
+    Rule("formula_not_used", WARNING, WITHIN, "Công thức ở ô chỉ để đối chiếu có giá trị", "Formula in a checked-only cell has a value",
+         "Ô {cell} ({field_vi}) chứa công thức {value} nhưng không có giá trị đã tính; ô này chỉ để đối chiếu (tỷ lệ được tính "
+         "lại từ số hộ, dòng cộng từ các dòng) nên không đối chiếu được. Nên mở tệp bằng Excel, lưu lại rồi gửi.",
+         "Cell {cell} ({field_en}) holds the formula {value} with no saved value; the cell is only checked (rates are "
+         "recomputed from the counts, totals from the rows), so it cannot be. Open and save the file in Excel."),
     Rule("poor_le_total", ERROR, WITHIN, "Hộ nghèo không vượt tổng số hộ", "Poor households within total",
          "Ô {cell}: số hộ nghèo ({value}) lớn hơn tổng số hộ ({expected}).",
          "Cell {cell}: poor households ({value}) exceed total households ({expected}).",

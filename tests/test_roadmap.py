@@ -572,6 +572,26 @@ def test_a_formula_without_a_saved_value_is_reported_not_read_as_zero(tmp_path):
     assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["rejected"]
 
 
+def test_a_total_s_formula_without_a_saved_value_is_no_zero_and_rejects_nothing(tmp_path):
+    """"Cộng" "=SUM(C5:C9)" saved without values: the roadmap was rejected (formula_without_value, its field "(Giá trị)")
+    and each cell was also said to hold 0 (total_row_matches_sum "dòng tổng ghi 0"; legacy formats judge, Quảng Trị).
+    The total is only checked: formula_not_used, a warning named by its item."""
+    from openpyxl.utils import get_column_letter
+
+    path = _sheet(tmp_path / "lo trinh.xlsx", GROUPED, merges=("B4:C4", "D4:E4", "F4:I4"))
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for c in range(2, 10):
+        col = get_column_letter(c)
+        ws[f"{col}11"] = f"=SUM({col}6:{col}10)"
+    wb.save(path)
+    failures, outputs = run_steps([path])
+    assert outputs["roadmap_communes.parquet"]["status"].to_list() == ["accepted"]
+    assert set(failures["rule"]) == {"formula_not_used"} and failures.height == 8
+    first = failures.sort("cell").row(0, named=True)
+    assert (first["cell"], first["severity"]) == ("B11", "warning") and first["message"].startswith("Ô B11 (Số hộ nghèo giảm)")
+
+
 def test_a_year_outside_the_period_stays_out_of_the_province_s_sheets(tmp_path):
     """A commune's 2031 column (roadmap_years) made the analyst sheets "GIAI ĐOẠN 2026 - 2031", 2031 in their "Cộng"
     (independent probe, Gia Lai): the sheets are of the run's period, the year left out said in a note."""

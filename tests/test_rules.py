@@ -929,3 +929,23 @@ def test_a_recomputed_rate_is_quoted_with_two_decimals():
     )
     row = finish(failure, "r").row(0, named=True)
     assert "được 3,20" in row["message"] and "3.20" in row["message_en"] and row["expected"] == "3.2"
+
+
+@pytest.mark.parametrize("cells", [{"E5": "=ROUND(D5/C5*100,2)", "E6": "=ROUND(D6/C6*100,2)"}, {"C7": "=SUM(C5:C6)"}])
+def test_a_formula_without_value_in_a_cell_only_checked_rejects_nothing(tmp_path, cells):
+    """Rates "=ROUND(D5/C5*100,2)" or a "Tổng cộng" "=SUM(C5:C6)" saved by a program that stores no value: every figure
+    was there, and the plan was rejected (formula_without_value, an error; legacy formats judge, Quảng Trị). A rate is
+    recomputed from its counts and a total's rows are summed: the warning formula_not_used at each cell."""
+    rows = [[1, "Thôn Na Thành", 200, 10, 5.0, 8, 2], [2, "Thôn Pác Cáp", 100, 4, 4.0, 3, 1],
+            [None, "Tổng cộng", 300, 14, 4.67, 11, 3]]
+
+    def formulas(ws):
+        for cell, formula in cells.items():
+            ws[cell] = formula
+
+    header = ["STT", "Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Tỷ lệ hộ nghèo (%)", "Số hộ cận nghèo", "Chỉ tiêu giảm hộ nghèo"]
+    path = plan_xlsx(tmp_path / "bieu.xlsx", rows, after=formulas, header=header)
+    ins = inspect(path)
+    said = ins.failures.filter(ins.failures["rule"] != "rate_matches_counts")
+    assert sorted(said.select("rule", "cell", "severity").rows()) == [("formula_not_used", c, "warning") for c in sorted(cells)]
+    assert "chỉ để đối chiếu" in said["message"][0] and next(iter(cells.values())) in said["message"][0]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from transforms.markers import FORMULA_MARK
+
 from ..parsed import ParsedTable, cell_json
 from ..readers.grid import Sheet
 from ..text import fold, match_key, nfc
@@ -166,8 +168,10 @@ def _table(sheet: Sheet, column: int, header: list[int], title: list[str], perio
     """One table: the cells of one column, each (row, row kind, name, item, label, kind, unit, year, value)."""
     rows: dict[str, list] = {k: [] for k in ("row", "kind", "name", "name_key", "section", "section_index", *ATTRIBUTES)}
     nums, texts = [], []
+    formulas = {(r - 1, c - 1): f for r, c, f in sheet.formulas_without_value if c - 1 == column}
     for r, row_kind, name, item, label, kind, unit, year, value in cells:
-        num, text = cell_json(value)
+        # a formula saved without its value is no 0: its "Cộng" was said to hold 0 beside the formula's own failure
+        num, text = (None, FORMULA_MARK + formulas[r, column]) if (r, column) in formulas else cell_json(value)
         for k, v in (("row", r + 1), ("kind", row_kind), ("name", name), ("name_key", match_key(name) if name else None),
                      ("section", None), ("section_index", 0), ("item", item), ("item_label", label), ("item_kind", kind),
                      ("unit", unit), ("year", year)):
