@@ -270,7 +270,10 @@ def locate_table_failures(failures: pl.DataFrame, tables: pl.DataFrame, columns:
         # a failure of the whole table, or of a column: on its header row (the first cell of the header, or the column's)
         .with_columns(pl.when(pl.col("at").is_not_null()).then(pl.coalesce("row", "header_row")).otherwise(pl.col("row"))
                       .cast(pl.Int32).alias("row"),
-                      pl.when(header).then(pl.col("_first")).otherwise(pl.col("column")).cast(pl.Int32).alias("column"))
+                      # (a column the table does not read: its first, as the table's)
+                      pl.when(header).then(pl.col("_first"))
+                      .otherwise(pl.coalesce("column", pl.when(pl.col("at").is_not_null()).then(pl.col("_first"))))
+                      .cast(pl.Int32).alias("column"))
         .drop("table_id", "at", "_at", "_first", "header_row")
     )
 

@@ -311,8 +311,8 @@ def _indicators_down(ctx: dict, flat: bool, poor: list[int], near: list[int], si
         planted = cells[("", EXCEEDS_AT, "poor")]
     elif plant in ("too_few", "too_many_near", "group"):
         planted = size_cells.get("poor" if plant == "too_few" else "near")
-        if planted is None and plant != "group":  # none stated: the rule names the table's header, at its first column
-            planted = a1(4, cols["poor"])
+        if planted is None and plant != "group":  # none stated: the rule names the header of the group's counts
+            planted = a1(4, cols["poor" if plant == "too_few" else "near"])
     elif plant in INDICATOR_SET_PLANTS:
         planted = a1(4, cols["poor"])  # a failure of the whole table: its header, at the first column read
     return cells, planted

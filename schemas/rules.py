@@ -124,16 +124,16 @@ RULES: tuple[Rule, ...] = (
          "{cell} ({field_vi}): {value} hộ thiếu hụt, nhiều hơn số hộ của nhóm ({expected}).",
          "{cell} ({field_en}): {value} deprived households, more than the households of the group ({expected})."),
     Rule("poor_deprivations_at_least_three", ERROR, WITHIN, "Hộ nghèo thiếu hụt từ 3 chỉ số", "Poor households lack three or more",
-         "{cell}: hộ nghèo có tổng cộng {value} lượt thiếu hụt, ít hơn 3 lần số hộ nghèo ({expected}); "
-         "mỗi hộ nghèo thiếu hụt ít nhất 3 chỉ số.",
-         "{cell}: the poor households' deprivations add up to {value}, fewer than 3 times the poor households "
-         "({expected}); each poor household lacks at least three indicators."),
+         "{cell}: hộ nghèo có tổng cộng {value} lượt thiếu hụt, ít hơn mức tối thiểu {expected} lượt (3 lượt cho mỗi hộ "
+         "nghèo); mỗi hộ nghèo thiếu hụt ít nhất 3 chỉ số.",
+         "{cell}: the poor households' deprivations add up to {value}, fewer than the least {expected} (3 for each poor "
+         "household); each poor household lacks at least three indicators."),
     Rule("near_poor_deprivations_under_three", ERROR, WITHIN, "Hộ cận nghèo thiếu hụt dưới 3 chỉ số",
          "Near-poor households lack fewer than three",
-         "{cell}: hộ cận nghèo có tổng cộng {value} lượt thiếu hụt, nhiều hơn 2 lần số hộ cận nghèo ({expected}); "
-         "mỗi hộ cận nghèo thiếu hụt dưới 3 chỉ số.",
-         "{cell}: the near-poor households' deprivations add up to {value}, more than twice the near-poor households "
-         "({expected}); each near-poor household lacks fewer than three indicators."),
+         "{cell}: hộ cận nghèo có tổng cộng {value} lượt thiếu hụt, nhiều hơn mức tối đa {expected} lượt (2 lượt cho mỗi "
+         "hộ cận nghèo); mỗi hộ cận nghèo thiếu hụt dưới 3 chỉ số.",
+         "{cell}: the near-poor households' deprivations add up to {value}, more than the most {expected} (2 for each "
+         "near-poor household); each near-poor household lacks fewer than three indicators."),
     Rule("indicator_set", ERROR, STRUCTURE, "Đủ các chỉ số của chuẩn nghèo", "The standard's indicators",
          "Bảng thiếu hụt trên trang tính {sheet} không khớp các chỉ số của chuẩn nghèo {expected}: {value}.",
          "The deprivation table on sheet {sheet} does not give the indicators of the standard {expected}: {value}.", numbers=False),

@@ -229,8 +229,9 @@ def deprivation_sums(cells: pl.LazyFrame, sizes: pl.LazyFrame) -> pl.LazyFrame:
         int_text(pl.col("_sum")).alias("value"),
         int_text(pl.when(pl.col("group") == "poor").then(3 * pl.col("size")).otherwise(2 * pl.col("size"))).alias("expected"),
         pl.coalesce("village_name", pl.lit("commune")).alias("detail"),
-        # a commune's sum with no size of the table's own: at the table's header (it named no cell; independent probe)
-        pl.when(~stated & (pl.col("level") != "village")).then(pl.lit(AT_HEADER)).alias("at"),
+        # a commune's sum with no size of the table's own: at the header of the group's counts (it named no cell;
+        # independent probe), not the table's first column (the poor's "Hộ nghèo" for the near-poor; auditor's trace judge)
+        pl.when(~stated & (pl.col("level") != "village")).then(deprived_field(pl.col("group"))).alias("at"),
     ))
 
 
