@@ -122,6 +122,9 @@ def _message(rec: dict) -> tuple[str, str]:
         detail_vi = detail_en = " − ".join(_text(detail).split("/"))
     elif rule.id == "baseline_matches_targets":  # the workbook's cell of the province's figure
         detail_vi, detail_en = (f" (ô {detail})", f" (cell {detail})") if detail else ("", "")
+    elif rule.id == "poor_plus_near_poor_le_total":  # "5 + 38", the parts of the sum, as the message's numbers are
+        detail_vi = " + ".join(number_vi(part) for part in _text(detail).split(" + "))
+        detail_en = _text(detail)
     elif rule.id == "superseded_submission":  # for one kind of a file still used for others (a bundle's plan)
         detail_vi, detail_en = (f" cho {_DETAILS[detail][0]}", f" for its {_DETAILS[detail][1]}") if detail else ("", "")
     elif detail in _DETAILS:
