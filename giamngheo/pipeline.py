@@ -129,8 +129,10 @@ def aggregate(ctx: Context) -> Consolidated:
     figures: dict[str, Figures] = {}
     tables: dict[str, pl.DataFrame] = {}
     cross = []
+    absent = []  # columns of kinds no file carried, null in the tables they join (communes.parquet's list counts)
     for kind in KINDS:
         if kind.optional and ctx.typed[kind.name].is_empty() and ctx.submitted[kind.name].is_empty():
+            absent += [o for o in kind.outputs if o.level == "columns"]
             continue
         ctx.done = figures
         figures[kind.name] = made = kind.aggregate(ctx)
@@ -146,6 +148,11 @@ def aggregate(ctx: Context) -> Consolidated:
         for name, extra in made.columns.items():
             if name in tables:
                 tables[name] = tables[name].join(extra, on="commune_code", how="left", maintain_order="left")
+    for out in absent:  # a run without a list had no list_poor_households at all: the table's columns changed run to run
+        if out.name in tables:
+            schema = out.model.to_schema().columns
+            tables[out.name] = tables[out.name].with_columns(
+                pl.lit(None, schema[c].dtype.type).alias(c) for c in out.columns if c not in tables[out.name].columns)
     failures = pl.concat(cross, how="diagonal_relaxed") if cross else pl.DataFrame()
     return Consolidated(figures, tables, failures)
 

@@ -367,3 +367,16 @@ def test_parts_overlap_where_a_list_names_no_village():
     assert not _overlap(poor_a, near_a) and not _overlap(poor_a, frozenset({("poor", "thôn 3")}))
     assert _overlap(poor_a, frozenset({("poor", None)})) and not _overlap(near_a, frozenset({("poor", None)}))
     assert _overlap(poor_a, None) and _overlap(poor_a, frozenset({("poor", "thôn 2")}))
+
+
+def test_a_run_without_a_list_has_the_list_columns_null(tmp_path):
+    """communes.parquet had list_poor_households and list_near_poor_households only in a run with a list: a program
+    reading them broke on every run without one (bundles judge, Lào Cai). The contract: null for a commune that sent none."""
+    from test_any_table import run_steps
+    from test_households_names import _annex
+
+    _annex(tmp_path / "ke hoach.xlsx")
+    _, outputs = run_steps([tmp_path / "ke hoach.xlsx"])
+    communes = outputs["communes.parquet"]
+    assert communes.select("list_poor_households", "list_near_poor_households").rows() == [(None, None)]
+    assert communes.schema["list_poor_households"] == pl.Int64
