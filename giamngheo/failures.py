@@ -142,7 +142,7 @@ def _message(rec: dict) -> tuple[str, str]:
             f"Các thôn cộng lại, chỉ số “{indicator}”", f"The villages together, indicator “{indicator}”")
     if rule.id == "commune_resolved":  # a file's commune (the title's cell that named it), or a targets workbook row's
         where, where_en = (f"ở ô {where}", f"at cell {where_en}") if rec.get("cell") else ("của tệp", "of this file")
-    elif rule.id == "target_within_rate":  # the targets workbook's cell of the cut, where the run knows it
+    elif rule.id in ("target_within_rate", "wrong_year"):  # the cell of the cut, of the title naming the year, if known
         where, where_en = (f"Ô {where}: ", f"Cell {where_en}: ") if rec.get("cell") else ("", "")
     elif rule.id in ("wrong_province", "legacy_unit_name"):  # the title's cell that named the unit, where a title did
         where, where_en = (f" (ô {where})", f" (cell {where_en})") if rec.get("cell") else ("", "")

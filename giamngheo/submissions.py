@@ -310,10 +310,21 @@ def year_failures(rec: FileRecord, year: int) -> list[dict]:
                 {**failure("wrong_year", table.sheet, value=f"{period[0]}-{period[1]}", expected=year), "kind": table.kind}
             )
         elif not period and (own or stated) and (own or stated) != year:
-            found.append({**failure("wrong_year", table.sheet, value=own or stated, expected=year), "kind": table.kind})
+            sheet, row, col = _year_cell(rec.data, own or stated, table.sheet if own else None) or (table.sheet, None, None)
+            found.append({**failure("wrong_year", sheet, row, col, value=own or stated, expected=year), "kind": table.kind})
     if stated and stated != year and not rec.data.tables and not any(f["rule"] == "readable" for f in rec.failures):
-        found.append({**failure("wrong_year", None, value=stated, expected=year), "kind": None})
+        sheet, row, col = _year_cell(rec.data, stated, None) or (None, None, None)
+        found.append({**failure("wrong_year", sheet, row, col, value=stated, expected=year), "kind": None})
     return found
+
+
+def _year_cell(data: ParseResult, year: int, sheet: str | None) -> list | None:
+    """[sheet, row, column] of the title line naming the document's `year` (on `sheet`, if given): a wrong_year had no
+    cell though its title's was known (bundles judge, Lào Cai)."""
+    for line, cell in zip(data.title, data.title_cells):
+        if cell and (sheet is None or cell[0] == sheet) and document_year([line]) == year:
+            return cell
+    return None
 
 
 def kind_file_status(rec: FileRecord, kind: str, kind_status: dict[tuple[str, str], str]) -> str:

@@ -158,7 +158,8 @@ def test_last_years_results_sheet_in_this_years_workbook_is_the_wrong_year(tmp_p
         data = parse_workbook(path, Limits())
         failures = data.failures
 
-    assert [(f["rule"], f["kind"], f["value"]) for f in year_failures(Record, 2026)] == [("wrong_year", "results", "2025")]
+    assert [(f["rule"], f["kind"], f["value"], f["sheet"], f["cell"]) for f in year_failures(Record, 2026)] == [
+        ("wrong_year", "results", "2025", "Biểu 02", "A2")]
 
 
 def test_a_commune_that_sent_results_and_no_plan_is_judged_against_its_assigned_target():
