@@ -60,6 +60,9 @@ def inspect_file(path: Path, province: str | None = None, limits: Limits | None 
     return Inspection(data, res.unit.describe() if res and res.unit else None, rows["plan"], explained, rows, consolidated.tables)
 
 
+PREVIEW_ROWS = 20  # of a kind's own table (a household list, a deprivation table by village)
+
+
 def render(ins: Inspection) -> str:
     """A human-readable account of the inspection."""
     d = ins.data
@@ -79,8 +82,10 @@ def render(ins: Inspection) -> str:
                 lines.append(f"{kind}: {rows.height} village rows")
                 lines.append(str(rows))
             elif kind in {t.kind for t in d.tables} and (table := ins.tables.get(KIND_BY_NAME[kind].outputs[0].name)) is not None:
-                lines.append(f"{kind}: {table.height} rows of {KIND_BY_NAME[kind].outputs[0].name}")  # no village rows: its table
-                lines.append(str(table.drop("run_id", strict=False)))
+                # no village rows: its table, its first rows (a list's 1,000 households were 3,000 lines; bundles judge)
+                shown = f", the first {PREVIEW_ROWS}" if table.height > PREVIEW_ROWS else ""
+                lines.append(f"{kind}: {table.height} rows of {KIND_BY_NAME[kind].outputs[0].name}{shown}")
+                lines.append(str(table.drop("run_id", strict=False).head(PREVIEW_ROWS)))
         if ins.failures.is_empty():
             lines.append("no failures")
         for f in ins.failures.to_dicts():

@@ -132,3 +132,15 @@ def test_a_corrected_list_sent_alone_after_the_bundle_replaces_its_list(tmp_path
     said = failures.filter(pl.col("rule") == "superseded_submission").select("source_file", "kind").rows()
     assert said == [("Bao cao giam ngheo 2026 - Xa Bao Thang.xlsx", "households")]
     assert set(outputs["villages.parquet"]["source_file"]) == {"Bao cao giam ngheo 2026 - Xa Bao Thang.xlsx"}
+
+
+def test_inspect_says_each_sheet_s_kind_and_shows_a_list_s_first_rows(monkeypatch):
+    """`giamngheo inspect` on a bundle names each table's kind; a list's table was printed whole (a bundle with a list of
+    ~1,000 households: 3,000 lines), now its first rows and how many there are."""
+    from giamngheo.inspect import PREVIEW_ROWS, inspect_file, render
+
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    text = render(inspect_file(FIXTURES / "list under deprivations.xlsx", province="15"))
+    assert "table 'Thiếu hụt + DS' kind=deprivations" in text and "table 'Thiếu hụt + DS' kind=households" in text
+    assert f"households: 124 rows of households.parquet, the first {PREVIEW_ROWS}" in text
+    assert len(text.splitlines()) < 700
