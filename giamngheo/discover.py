@@ -23,7 +23,18 @@ class FileEntry:
 @dataclass(frozen=True)
 class Skipped:
     rel: str
-    reason: str  # symlink / ignored / unreadable_dir / not_a_file (a FIFO, a socket, a device) / partial_download
+    reason: str  # symlink / ignored / unreadable_dir / not_a_file (a FIFO, a socket, a device) / partial_download / trash
+
+
+# a system's recycle bin or trash on a shared drive (Windows, Linux desktops, macOS): files deleted, never a report.
+# Read, a deleted edited copy replaced the commune's live plan (a later file time) and a deleted draft made a commune
+# that sent nothing accepted (intake folder judge, Nghệ An)
+_TRASH = {"$recycle.bin", "recycler", "recycled", ".trash", ".trashes", ".recycle", "#recycle", "@recycle"}
+
+
+def _trash(folder: str) -> bool:
+    name = folder.lower()
+    return name in _TRASH or name.startswith(".trash-")
 
 
 # a browser's name for a download not finished (Chrome, Firefox, Edge, Safari): never a whole file, reported
@@ -73,7 +84,9 @@ def discover_files(raw: Path) -> tuple[list[FileEntry], list[Skipped]]:
             except OSError:
                 skipped.append(Skipped(_display(rel), "unreadable_dir"))
                 continue
-            if stat.S_ISDIR(st.st_mode):
+            if stat.S_ISDIR(st.st_mode) and _trash(child.name):
+                skipped.append(Skipped(_display(rel), "trash"))
+            elif stat.S_ISDIR(st.st_mode):
                 stack.append((Path(child.path), rel + "/"))
             elif stat.S_ISREG(st.st_mode):
                 name = child.name.lower()

@@ -160,3 +160,18 @@ def test_a_download_not_finished_is_reported_not_read(tmp_path):
     said = finish(skipped_failures(skipped), "r").select("rule", "severity", "message").rows()
     assert said[0] == ("readable", "error", "Không đọc được tệp: tệp đang tải về dở (tên tệp của trình duyệt khi chưa tải xong), "
                        "không được đọc.")
+
+
+@pytest.mark.parametrize("trash", ["$RECYCLE.BIN/S-1-5-21-1004", ".Trash-1000/files", ".Trashes/501", "#recycle", "RECYCLER"])
+def test_a_recycle_bin_is_not_read(tmp_path, trash):
+    """A deleted, edited copy of a commune's plan in the shared drive's recycle bin replaced its live plan (a later file
+    time), and a deleted draft made a commune that sent nothing accepted (intake folder judge, Nghệ An). The bin is
+    listed as skipped, never read."""
+    (tmp_path / "Thang 3").mkdir()
+    (tmp_path / "Thang 3" / "bieu giam ngheo.xlsx").write_bytes(b"x")
+    deleted = tmp_path / trash
+    deleted.mkdir(parents=True)
+    (deleted / "$R7QK2LM.xlsx").write_bytes(b"y")
+    entries, skipped = discover_files(tmp_path)
+    assert [e.rel for e in entries] == ["Thang 3/bieu giam ngheo.xlsx"]
+    assert [(s.rel, s.reason) for s in skipped] == [(trash.split("/")[0], "trash")]
