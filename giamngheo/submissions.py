@@ -253,9 +253,12 @@ _DOCUMENTS = ("PDF", "PNG", "JPEG", "GIF", "RTF", "Word", "PowerPoint")
 
 
 def _document_kind(rec: FileRecord) -> str | None:
-    """"PDF", "Word (.docx)", …: what a file that is no spreadsheet is, when it is a document or an image."""
+    """"PDF", "Word (.docx)", "zip", …: what a file that is no spreadsheet is, when it is a document, an image or an
+    archive (a commune's files zipped, beside them extracted: an error on an accepted commune; intake folder judge)."""
     for f in rec.data.failures:
         if f["rule"] == "readable" and f.get("detail") == "not_spreadsheet" and str(f.get("value") or "").startswith(_DOCUMENTS):
+            return str(f["value"])
+        if f["rule"] == "readable" and f.get("detail") == "archive":
             return str(f["value"])
     return None
 

@@ -331,6 +331,8 @@ RULE_FIELDS = {r.id: r.points_at for r in RULES if r.points_at}
 READABLE_REASONS = {
     "empty": ("tệp rỗng", "the file is empty"),
     "not_spreadsheet": ("không phải bảng tính ({value})", "not a spreadsheet ({value})"),
+    "archive": ("tệp nén {value}, không phải bảng tính: hãy giải nén rồi đặt các bảng tính bên trong vào thư mục nhận",
+                "a {value} archive, not a spreadsheet: extract it and put the spreadsheets inside into the intake folder"),
     "corrupt": ("tệp bị hỏng, không đọc được; hãy mở lại bằng Excel, lưu rồi gửi lại (chi tiết kỹ thuật: {value})",
                 "the file is damaged and cannot be read; open it in Excel, save and send it again (technical detail: {value})"),
     "encrypted": ("tệp có mật khẩu", "the file is password-protected"),

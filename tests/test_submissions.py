@@ -246,3 +246,27 @@ def test_a_document_sent_with_the_spreadsheet_is_its_companion(tmp_path):
                                   f"{plan.name} gửi cùng.")
     alone, tables = run_steps([scan])
     assert alone.filter(pl.col("source_file") == scan.name).select("rule", "severity").rows() == [("readable", "error")]
+
+
+def test_an_archive_of_the_commune_s_files_is_said_to_be_extracted(tmp_path):
+    """A .zip of the commune's files, beside them extracted: a readable error on an accepted commune; alone, "không
+    phải bảng tính (zip archive)" said nothing of what to do (intake folder judge, Nghệ An). Beside the spreadsheet it is a
+    companion; alone it asks to be extracted. RAR and 7z alike."""
+    import zipfile
+
+    plan = _plan(tmp_path / "05800_phu_thinh.xlsx")
+    archive = tmp_path / "05800_phu_thinh.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(plan, plan.name)
+    failures, tables = run_steps([plan, archive])
+    assert _status(tables) == [("accepted", 13, plan.name)]
+    said = failures.filter(pl.col("source_file") == archive.name)
+    assert said.select("rule", "severity").rows() == [("companion_document", "warning")]
+    alone, _ = run_steps([archive])
+    said = alone.filter(pl.col("source_file") == archive.name).row(0, named=True)
+    assert (said["rule"], said["severity"]) == ("readable", "error")
+    assert "tệp nén zip, không phải bảng tính: hãy giải nén" in said["message"], said["message"]
+    rar = tmp_path / "05800_phu_thinh.rar"
+    rar.write_bytes(b"Rar!\x1a\x07\x01\x00" + bytes(64))
+    alone, _ = run_steps([rar])
+    assert "tệp nén RAR" in alone.filter(pl.col("source_file") == rar.name)["message"][0]

@@ -22,6 +22,8 @@ _NOT_SPREADSHEET = {
     b"{\\rtf": "RTF",
     b"GIF8": "GIF",
 }
+# an archive of a commune's files (not opened: its files are to be extracted into --raw; intake folder judge, Nghệ An)
+_ARCHIVES = {b"Rar!\x1a\x07": "RAR", b"7z\xbc\xaf\x27\x1c": "7z", b"\x1f\x8b": "gzip"}
 _CHUNK = 1 << 16
 _LOCAL_HEADER_SIZE = 30
 _DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
@@ -50,6 +52,9 @@ def sniff_format(path: Path, head: bytes) -> str:
     for magic, name in _NOT_SPREADSHEET.items():
         if head.startswith(magic):
             raise UnreadableFile("not_spreadsheet", name)
+    for magic, name in _ARCHIVES.items():
+        if head.startswith(magic):
+            raise UnreadableFile("archive", name)
     from .markup import markup_kind
 
     markup = markup_kind(head)
@@ -238,7 +243,7 @@ def zip_kind(szip: SafeZip) -> str:
     if "[Content_Types].xml" not in szip.names:
         if not szip.names:
             raise UnreadableFile("no_sheets", "empty zip")
-        raise UnreadableFile("not_spreadsheet", "zip archive")
+        raise UnreadableFile("archive", "zip")
     types = szip.read("[Content_Types].xml")
     if b"sheet.binary" in types or "xl/workbook.bin" in szip.names:
         return "xlsb"  # Excel's binary workbook: BIFF12 records, read by calamine
