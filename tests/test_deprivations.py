@@ -441,6 +441,25 @@ def test_a_target_of_the_deprived_to_stay_under_is_the_coverage_above(tmp_path):
     assert {i: t for i, t in targets.items() if t is not None} == {4: 80.0, 9: 85.0}
 
 
+def test_a_target_cell_typed_with_its_words(tmp_path):
+    """"≥ 95%" and "thiếu hụt không quá 20%" as the target cells: null without a failure, the province's targets for two
+    indicators lost from the sheets and the chart (analyst reports judge, Bắc Ninh). The cell's percent is read, and the
+    deprived to stay under in the cell's own words is the coverage above (80)."""
+    path = _targets(tmp_path / "chi tieu.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ind = wb["Chỉ số"]
+    ind.delete_rows(3, ind.max_row)
+    ind["C2"] = "Chỉ tiêu năm 2026"
+    for row in ([1, "Bảo hiểm y tế", "≥ 95%"], [2, "Nhà tiêu hợp vệ sinh", "thiếu hụt không quá 20%"],
+                [3, "Nguồn nước sinh hoạt", "85 %"]):
+        ind.append(row)
+    wb.save(path)
+    _, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx")], targets=path)
+    provinces = outputs["deprivations_provinces.parquet"].filter(pl.col("group") == "poor").sort("indicator_id")
+    targets = dict(zip(provinces["indicator_id"], provinces["target_coverage_pct"]))
+    assert {i: t for i, t in targets.items() if t is not None} == {4: 95.0, 9: 85.0, 10: 80.0}
+
+
 def test_a_plan_annex_is_not_claimed(tmp_path):
     failures, outputs, _ = steps([plan(tmp_path / "ke hoach.xlsx")])
     assert "deprivations.parquet" not in outputs
