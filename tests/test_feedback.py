@@ -307,6 +307,19 @@ def test_unreadable_source_gets_a_workbook_with_the_list_only(raw, run_dir):
     assert report.problems == []
 
 
+def test_a_companion_document_asks_nothing_of_the_commune(raw, run_dir):
+    """A signed scan or a cover letter beside the commune's spreadsheet (companion_document, a note to the province) got
+    a feedback workbook tried from a PDF: every run's summary warned "không tạo được … feedback" (intake folder judge,
+    Nghệ An). No workbook; a real failure of the same file still gets one."""
+    raw.mkdir()
+    (raw / "Cong van.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    rows = [failure("Cong van.pdf", rule="companion_document", severity="warning", value="Cong van.pdf")]
+    report = write_feedback_report(write_run(run_dir, rows), raw)
+    assert report.written == [] and report.problems == []
+    rows.append(failure("Cong van.pdf", rule="readable", value="PDF"))
+    assert len(write_feedback_report(write_run(run_dir, rows), raw).written) == 1
+
+
 def test_failures_without_a_commune_get_no_workbook(raw, run_dir):
     plan_xlsx(raw / "PL chi tieu - gui So.xlsx")
     rows = [failure("PL chi tieu - gui So.xlsx", rule="commune_resolved", commune=None)]

@@ -108,6 +108,10 @@ def _failures_by_file(failures: pl.DataFrame) -> Iterator[tuple[str, str, list[d
             by_file[row["source_file"]].append(row)
     for source_file in sorted(by_file):
         rows = by_file[source_file]
+        if all(r.get("rule") == "companion_document" for r in rows):
+            # a scan or a cover letter beside the commune's spreadsheet asks nothing of the commune; a copy of it could not
+            # be marked up, and every run warned "không tạo được … feedback" (intake folder judge, Nghệ An)
+            continue
         codes = Counter(r["commune_code"] for r in rows if r.get("commune_code"))
         if codes:
             yield source_file, codes.most_common(1)[0][0], rows
