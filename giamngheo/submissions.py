@@ -338,13 +338,15 @@ def kind_file_status(rec: FileRecord, kind: str, kind_status: dict[tuple[str, st
 
 
 def file_status(rec: FileRecord, kind_status: dict[tuple[str, str], str]) -> str:
-    """accepted / rejected / superseded / unresolved / other_province, for the manifest."""
+    """accepted / rejected / superseded / companion / unresolved / other_province, for the manifest. A companion (a
+    scan, a cover letter, an archive beside the commune's spreadsheet) is no version of any report: it was counted as a
+    superseded version of every kind the commune sent (intake folder judge, Nghệ An)."""
     if rec.resolution is None or rec.resolution.unit is None:
         return "wrong_province" if rec.resolution and rec.resolution.rule == "wrong_province" else "unresolved"
     if rec.resolution.rule == "wrong_province":
         return "wrong_province"
     used = [k for k in (rec.kinds or {PLAN}) if rec.used_for(k)]
     if not used:
-        return "superseded"
+        return "companion" if any(f["rule"] == "companion_document" for f in rec.failures) else "superseded"
     statuses = {kind_status.get((rec.commune_code, k), "rejected") for k in used}
     return "rejected" if "rejected" in statuses else "accepted"

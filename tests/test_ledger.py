@@ -294,3 +294,25 @@ def test_a_copy_sent_again_after_the_first_is_gone_stays_on_time(tmp_path):
     table = submissions_table(make_run(tmp_path, files=third))
     assert (_row(table, "01840")["on_time"], _row(table, "01843")["on_time"]) == (True, False)
     assert _row(table, "01840")["received_at"].isoformat() == "2026-05-20T03:00:00+00:00"
+
+
+def test_a_companion_document_is_no_version_of_any_report(tmp_path):
+    """A ward's plan, with its cover letter (.docx) and signed scan (.pdf), and its year-end results: the ledger said 3
+    files received and version 3 of each report in use, the scan and the letter superseded versions of both (intake
+    folder judge, Nghệ An). A companion is none of them."""
+    from types import SimpleNamespace
+
+    from giamngheo.submissions import file_status
+
+    files = [_file("Email 15-3/01840_ke_hoach.xlsx", "01840", "plan", "accepted", "2026-03-15T03:00:00+00:00"),
+             _file("Email 15-3/Cong van.docx", "01840", None, "companion", "2026-03-15T03:00:00+00:00"),
+             _file("Email 15-3/Ban ky.pdf", "01840", None, "companion", "2026-03-15T03:00:00+00:00"),
+             _file("Thang 11/01840_ket_qua.xlsx", "01840", "results", "accepted", "2026-11-10T03:00:00+00:00")]
+    table = submissions_table(make_run(tmp_path, files))
+    for kind, path in (("plan", "Email 15-3/01840_ke_hoach.xlsx"), ("results", "Thang 11/01840_ket_qua.xlsx")):
+        row = _row(table, "01840", kind)
+        assert (row["files_received"], row["version_in_use"], row["superseded_files"], row["file_in_use"]) == (1, 1, [], path)
+    letter = SimpleNamespace(resolution=SimpleNamespace(unit=object(), rule=None), kinds=set(), used_for=lambda k: False,
+                             failures=[{"rule": "companion_document"}], commune_code="01840")
+    assert file_status(letter, {}) == "companion"
+    assert file_status(SimpleNamespace(**{**vars(letter), "failures": [{"rule": "superseded_submission"}]}), {}) == "superseded"

@@ -35,7 +35,7 @@ VIETNAM = timezone(timedelta(hours=7))
 _OUTPUT_OF_KIND = {k.name: k.output("commune").name for k in DECLARED if k.output("commune")}
 _EXPECTED = {k.name for k in DECLARED if k.expected}  # owed by every commune; the others listed when sent
 _ALWAYS = {k.name for k in DECLARED if k.expected and not k.optional}  # the plan: owed even before any arrives
-_NOT_A_COMMUNE_FILE = {"unresolved", "wrong_province"}
+_NOT_A_COMMUNE_FILE = {"unresolved", "wrong_province", "companion"}  # (a companion: no version of any report)
 
 LEDGER_SCHEMA = {
     "run_id": pl.String,

@@ -17,7 +17,7 @@ FAILURE_COLUMNS = ("source_file", "source_sheet", "cell", "row", "column", "comm
                    "rule", "severity", "value", "expected", "message", "message_en",
                    "acknowledged", "acknowledged_by", "acknowledged_reason")
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
-STATUS_VI = {"accepted": "Chấp nhận", "rejected": "Bị từ chối", "superseded": "Bị thay thế",
+STATUS_VI = {"accepted": "Chấp nhận", "rejected": "Bị từ chối", "superseded": "Bị thay thế", "companion": "Tài liệu kèm theo",
              "unresolved": "Không xác định được xã", "wrong_province": "Thuộc tỉnh khác"}
 UNRESOLVED = "Chưa xác định được xã/phường"
 
