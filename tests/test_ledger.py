@@ -316,3 +316,14 @@ def test_a_companion_document_is_no_version_of_any_report(tmp_path):
                              failures=[{"rule": "companion_document"}], commune_code="01840")
     assert file_status(letter, {}) == "companion"
     assert file_status(SimpleNamespace(**{**vars(letter), "failures": [{"rule": "superseded_submission"}]}), {}) == "superseded"
+
+
+def test_another_commune_s_file_of_the_same_bytes_lends_no_time(tmp_path):
+    """Two communes' empty files (or the province's blank form) are the same bytes: the late one took the first one's
+    time and was said on time (intake folder judge, Nghệ An). The same content of the same commune only."""
+    from giamngheo.reports.ledger import with_first_seen
+
+    files = [_file("17110 Hoang Mai.xlsx", "17110", "plan", "rejected", "2026-04-25T03:00:00+00:00", sha256="empty"),
+             _file("17113 Lam Thanh.xlsx", "17113", "plan", "rejected", "2026-05-20T03:00:00+00:00", sha256="empty")]
+    seen = with_first_seen(files, [])
+    assert [f["first_seen"] for f in seen] == ["2026-04-25T03:00:00+00:00", "2026-05-20T03:00:00+00:00"]

@@ -15,7 +15,7 @@ communes that sent nothing.
   manifest's file status is only the fallback.
 - A deadline is a calendar day in Vietnam (UTC+7, no daylight saving): a file is
   on time when its content first came (its SHA-256's `first_seen` in the manifest, carried from run to run: the
-  earliest modification time of those bytes in any run) before that day ended there.
+  earliest modification time of those bytes of that commune in any run) before that day ended there.
 """
 
 from __future__ import annotations
@@ -197,13 +197,17 @@ def with_first_seen(files: list[dict], earlier: list[dict]) -> list[dict]:
     """The manifest's files, each with `first_seen`: when its content (SHA-256) first came, in this run or any before
     (`earlier`: the previous run's manifest files, which carry theirs). A report is received when its content first
     came: the same bytes touched, or copied under another name with the first copy gone, after the deadline made an
-    on-time report late (independent probe, An Giang)."""
-    seen: dict[str, datetime] = {}
+    on-time report late (independent probe, An Giang). The same content of the same commune: another commune's file of
+    the same bytes (an empty file, the province's blank form) lent its time, a late file said on time (intake folder
+    judge, Nghệ An)."""
+    seen: dict[tuple, datetime] = {}
     for f in [*earlier, *files]:
         moment = _as_datetime(f.get("first_seen") or f.get("modified"))
-        if f.get("sha256") and moment is not None and (f["sha256"] not in seen or moment < seen[f["sha256"]]):
-            seen[f["sha256"]] = moment
-    return [{**f, "first_seen": seen[f["sha256"]].isoformat()} if f.get("sha256") in seen else f for f in files]
+        key = (f.get("commune_code"), f.get("sha256"))
+        if f.get("sha256") and moment is not None and (key not in seen or moment < seen[key]):
+            seen[key] = moment
+    return [{**f, "first_seen": seen[key].isoformat()} if (key := (f.get("commune_code"), f.get("sha256"))) in seen else f
+            for f in files]
 
 
 def _files_by_commune_and_kind(files: list[dict]) -> dict[tuple[str, str], list[dict]]:
