@@ -380,3 +380,13 @@ def test_a_run_without_a_list_has_the_list_columns_null(tmp_path):
     communes = outputs["communes.parquet"]
     assert communes.select("list_poor_households", "list_near_poor_households").rows() == [(None, None)]
     assert communes.schema["list_poor_households"] == pl.Int64
+
+
+def test_the_report_s_list_counts_have_thousands_marks(tmp_path):
+    """"1588 hộ nghèo" where every other figure of the report reads "1.746" (analyst reports judge, Bắc Ninh)."""
+    from giamngheo.kinds.households_report import household_section
+
+    pl.DataFrame({"commune_code": ["24001", "24004"], "status": ["accepted", "accepted"],
+                  "list_poor_households": [1000, 588], "list_near_poor_households": [1203, 0],
+                  "matches_annex": [True, True]}).write_parquet(tmp_path / "households_communes.parquet")
+    assert "1.588 hộ nghèo và 1.203 hộ cận nghèo" in household_section(tmp_path)
