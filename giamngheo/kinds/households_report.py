@@ -25,7 +25,7 @@ def disagreeing(run_dir: Path) -> pl.DataFrame | None:
 def household_sheets(run_dir: Path) -> list[Sheet]:
     """The communes whose household list and plan annex disagree."""
     frame = disagreeing(run_dir)
-    if frame is None:
+    if frame is None or frame.is_empty():  # none disagrees: no sheet, as "KH vượt …" (an empty one was written; Bắc Ninh)
         return []
     table = frame.select(
         pl.col("commune_name").alias("Xã, phường"),
