@@ -12,6 +12,7 @@ from transforms.checks import AT_HEADER
 from .layout.fields import SUBJECT_PREFIX
 from .parsed import ParsedTable
 from .submissions import FileRecord
+from .text import village_key
 
 ROW_SCHEMA = {
     "row": pl.Int32,
@@ -281,7 +282,6 @@ def locate_table_failures(failures: pl.DataFrame, tables: pl.DataFrame, columns:
 def village_keys(name: pl.Expr) -> pl.Expr:
     """text.village_key of each name (null stays null), worked out once per distinct name: a national run's household
     lists name ~30,000 villages in ~1 million rows."""
-    from .text import village_key
 
     def keys(names: pl.Series) -> pl.Series:
         distinct = names.drop_nulls().unique()

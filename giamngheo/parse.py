@@ -22,7 +22,7 @@ from .layout.personal import personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables
 from .parsed import ParsedTable, ParseResult, cell_columns, cell_json
 from .layout.title_cells import title_cells
-from .layout.dates import document_date as _document_date
+from .layout.dates import document_date
 from .layout.table_row import SUBTOTAL, TOTAL
 from .layout.tables import Table, document_year, partial_year, title_lines
 from .sheet_findings import (ONLY_CHECKED, TITLE_ROWS, formulas_of, hidden_of, lists_without_members, sheets_not_read,
@@ -236,7 +236,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         kind = "households" if tables or others else None
         result.failures.append({**failure("personal_list", name, row=row + 1, value=" | ".join(labels)[:500]), "kind": kind})
     result.codes = _codes(title)
-    result.doc_date = _document_date(title)
+    result.doc_date = document_date(title)
     result.year = document_year(title)
     if not tables and not others and not personal:
         labels = []

@@ -65,12 +65,17 @@ class FileRecord:
     def doc_date(self) -> tuple:
         return tuple(self.data.doc_date or (0, 0, 0))
 
+    @cached_property
+    def _own_dates(self) -> dict[str, list[int] | None]:
+        """Each kind's date in its own tables' titles (kind_date asks it for each kind its file contends for)."""
+        return {k: document_date([line for t in self.data.tables if t.kind == k for line in t.title]) for k in self.kinds}
+
     def kind_date(self, kind: str) -> tuple | None:
         """The date a report of `kind` in the file was signed: its own tables' titles', else, where no other kind of the
         file dates its own, the file's (a cover letter's); None, unknown, where only other kinds of the file are dated.
         A bundle's undated list took the plan sheet's date, and a corrected list sent later alone never replaced it
         (bundles judge, Lào Cai)."""
-        own = {k: document_date([line for t in self.data.tables if t.kind == k for line in t.title]) for k in self.kinds}
+        own = self._own_dates
         if own.get(kind):
             return tuple(own[kind])
         return None if any(own.values()) else self.doc_date

@@ -122,7 +122,7 @@ def test_an_annex_dated_by_the_plan_it_is_attached_to_wins_by_that_date(tmp_path
 
 
 def test_a_signed_date_comes_before_the_date_of_the_plan_an_annex_is_attached_to():
-    from giamngheo.parse import _document_date
+    from giamngheo.layout.dates import document_date as _document_date
 
     attached = "(Kèm theo Kế hoạch số 15/KH-UBND ngày 20/5/2026)"
     assert _document_date([attached, "Phú Thịnh, ngày 25 tháng 5 năm 2026"]) == [2026, 5, 25]
@@ -133,7 +133,7 @@ def test_a_signed_date_comes_before_the_date_of_the_plan_an_annex_is_attached_to
 def test_a_cut_off_date_is_not_the_documents_date():
     """"(Số liệu rà soát đến ngày 10/12/2026)" was read as the date the report was signed, which orders a commune's
     submissions (independent probe, Nghệ An). A date after "đến", "tính đến", "từ" is the figures', not the document's."""
-    from giamngheo.parse import _document_date
+    from giamngheo.layout.dates import document_date as _document_date
 
     assert _document_date(["(Số liệu rà soát đến ngày 10/12/2026)"]) is None
     assert _document_date(["(Số liệu tính đến ngày 31/12/2026)", "Nam Đàn, ngày 15 tháng 12 năm 2026"]) == [2026, 12, 15]

@@ -19,7 +19,7 @@ def names_twice_in_both(rows: pl.LazyFrame, plan: pl.LazyFrame) -> pl.LazyFrame:
     name under two former communes ("Khu phố 1" of former Phường 6 and of former Phường 5). A name the plan gives twice
     and the table once is both together (a table of the merged commune's villages, its "Thôn 1" their sum)."""
     def twice(frame: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
-        return frame.filter(pl.col("row_kind") == "village").group_by(*by, "name_key").len().filter(
+        return frame.filter(_VILLAGE).group_by(*by, "name_key").len().filter(
             pl.col("len") > 1).select("commune_code", "name_key").unique()
 
     return twice(rows, ["commune_code", "table_id"]).join(twice(plan, ["commune_code"]), on=["commune_code", "name_key"])
@@ -29,11 +29,10 @@ def repeated_names_apart(rows: pl.LazyFrame, by: list[str], order: pl.Expr, name
     """The village rows of `names` (names_twice_in_both) keyed apart, the n-th row of a name (within `by`, the rows in
     `order`) the n-th village of that name: their plan sizes were summed and each row given both, every rate on the
     wrong households (urban wards judge, HCM)."""
-    village = pl.col("row_kind") == "village"
-    nth = order.rank("ordinal").over([*by, "name_key", village])
+    nth = order.rank("ordinal").over([*by, "name_key", _VILLAGE])
     flagged = rows.join(names.with_columns(pl.lit(True).alias("_twice")), on=["commune_code", "name_key"], how="left")
     return flagged.with_columns(
-        pl.when(village & pl.col("_twice").fill_null(False) & (nth > 1))
+        pl.when(_VILLAGE & pl.col("_twice").fill_null(False) & (nth > 1))
         .then(pl.col("name_key") + "\x1f" + nth.cast(pl.Utf8)).otherwise(pl.col("name_key")).alias("name_key")
     ).drop("_twice")
 

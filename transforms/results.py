@@ -275,12 +275,12 @@ def plan_comparison(results: pl.LazyFrame, plan: pl.LazyFrame, village_types: tu
     named = [side.group_by(key).agg(bare.any().alias("_bare")) for side in (results, plan)]
     # nor is one the other names without its type word where that names one village there alone ("Tổ 1" of the plan,
     # "Tổ dân phố 1" of the results: 118 warnings for one ward; urban wards judge, HCM)
-    loose = [village_match_key(pl.col("name_key"), village_types).alias("_loose") for _ in range(2)]
-    alone = [side.select("commune_code", loose[0]).group_by("commune_code", "_loose").len().filter(pl.col("len") == 1)
+    loose = village_match_key(pl.col("name_key"), village_types).alias("_loose")
+    alone = [side.select("commune_code", loose).group_by("commune_code", "_loose").len().filter(pl.col("len") == 1)
              .select("commune_code", "_loose", pl.lit(True).alias("_alone")) for side in (results, plan)]
 
     def missing(rows: pl.LazyFrame, other: int, section: str) -> pl.LazyFrame:
-        rows = rows.join(named[other], on=key, how="left").with_columns(loose[1])
+        rows = rows.join(named[other], on=key, how="left").with_columns(loose)
         in_other = pl.col("_bare").is_not_null() & (pl.col("_bare") | (pl.col(section).fill_null(0) == 0))
         # the loose name only for a name the other report does not write alike: II/Khu phố 3 is no "Khu phố 3" of I
         loosely = pl.col("_bare").is_null() & pl.col("_alone").is_not_null()

@@ -111,16 +111,17 @@ def _plan_villages(ctx: Context) -> pl.LazyFrame:
         ctx.tables.lazy().select("table_id", "commune_code"), on="table_id")
 
 
-def _plan_inputs(ctx: Context, rows: pl.DataFrame, twice: pl.LazyFrame, twins: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def _plan_inputs(ctx: Context, rows: pl.DataFrame, plan: pl.LazyFrame, twice: pl.LazyFrame,
+                 twins: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(commune sizes, village sizes) of the accepted plans of the run, the villages keyed as the tables' `rows` name
-    them (`twice`: the names both give twice, told apart by their order; `twins`: the villages of the plan each paired
-    table row is, its sizes under its name key)."""
-    plan = ctx.done["plan"].tables["communes.parquet"].filter(pl.col("status") == "accepted")
-    communes = plan.lazy().select(
+    them (`plan`: _plan_villages; `twice`: the names both give twice, told apart by their order; `twins`: the villages
+    of the plan each paired table row is, its sizes under its name key)."""
+    accepted = ctx.done["plan"].tables["communes.parquet"].filter(pl.col("status") == "accepted")
+    communes = accepted.lazy().select(
         "commune_code", pl.col("poor_households").cast(pl.Float64), pl.col("near_poor_households").cast(pl.Float64)
     )
     villages = (
-        _plan_villages(ctx)
+        plan
         .pipe(P.repeated_names_apart, ["commune_code"], _PLAN_ORDER, twice)
         .join(communes.select("commune_code"), on="commune_code", how="semi")
         .select("commune_code", "name_key", _matched_name, "poor_households", "near_poor_households")
@@ -131,11 +132,12 @@ def _plan_inputs(ctx: Context, rows: pl.DataFrame, twice: pl.LazyFrame, twins: p
     return communes, pl.concat([P.plan_villages_as_named(others, villages), paired])
 
 
+# a village's name as text.village_key writes it ("KP01" and "Khu phố số 1" are "khu phố 1"): plan_villages.twins_in_order
+_twin_key = village_keys(pl.col("name")).alias("twin_key")
+_PLAN_ORDER = pl.col("table_id").cast(pl.Int64) * 1_000_000 + pl.col("row")  # a plan's village rows in their order
 # a village matched by its name without its type word, as a household list's is ("Thanh Long" is "Xóm Thanh Long" of the
 # plan: its sizes and rates were null, silently; independent probe, Hà Tĩnh)
 # ("KP.2" is the plan's "Khu phố 2" there, as written alike: text.village_key; urban wards judge, HCM)
-_twin_key = village_keys(pl.col("name")).alias("twin_key")
-_PLAN_ORDER = pl.col("table_id").cast(pl.Int64) * 1_000_000 + pl.col("row")
 _matched_name = village_match_key(village_keys(pl.col("name")),
                                   load_vocabulary().village_types).alias("match_key")
 
@@ -161,7 +163,7 @@ def deprivation_figures(ctx: Context) -> Figures:
     rows = P.repeated_names_apart(rows.lazy(), ["commune_code", "table_id"], pl.col("row"), twice).pipe(
         P.twins_apart, twins.lazy()).collect()
     cells = D.deprivation_cells(rows.lazy()).collect()
-    planned = D.plan_sizes(*_plan_inputs(ctx, rows, twice, sized_twins)).collect()
+    planned = D.plan_sizes(*_plan_inputs(ctx, rows, plan, twice, sized_twins)).collect()
     sizes = D.group_sizes(cells.lazy(), D.stated_sizes(rows.lazy()), planned.lazy()).collect()
     catalogue = load_standards()
     owners = {k: s.code for s in reversed(catalogue.standards) for k in s.keys}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ..vn import vn_int
 from .base import Sheet
 
 COMMUNES = "households_communes.parquet"
@@ -62,10 +63,8 @@ def household_section(run_dir: Path) -> str:
         if rows
         else ""
     )
-    from ..failures import number_vi  # (the failures' module reads the kinds: imported when a report is made)
-
     # "1.588", as every other figure of the report (was "1588"; analyst reports judge, Bắc Ninh)
-    poor, near = (number_vi(str(int(accepted[c].sum() or 0))) for c in ("list_poor_households", "list_near_poor_households"))
+    poor, near = (vn_int(accepted[c].sum() or 0) for c in ("list_poor_households", "list_near_poor_households"))
     return (
         '<section id="danh-sach-ho"><h2>Danh sách hộ nghèo, cận nghèo <small>household lists, counts only</small></h2>'
         f"<p>{frame.height} xã, phường gửi danh sách; {accepted.height} được chấp nhận, "
