@@ -39,6 +39,8 @@ class ParsedTable:
     # fields read from rows under a village or total ("- Trong đó: hộ DTTS") -> the 1-based column they
     # sit in; `rows` then gives `<field>__row`, the sheet row of each value (None: the row itself)
     row_fields: dict[str, int] = field(default_factory=dict)
+    # (a table whose field's column changes from row to row, the indicators across a targets sheet, gives
+    # `<field>__col`: the 1-based column of each value)
     # rows with figures the recogniser did not use, [sheet row, label]: reported (row_not_used), never
     # dropped silently. A recogniser of personal data gives no label.
     unused: list[list] = field(default_factory=list)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from .lineage import source_cell
@@ -112,3 +114,16 @@ def assigned_target_cells(targets: pl.LazyFrame, source_file: str, sheet: str | 
         source_cell(), pl.lit(sha256, pl.Utf8).alias("sha256"),
     ).select("commune_code", "village_name", "section", "field", "value", "source_file", "source_sheet", "cell", "source_row",
              "column", "sha256")
+
+
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)\s*(%?)")
+
+
+def percent_in_words(text: str | None) -> float | None:
+    """A target cell's percent as typed: "85 %", "90,5", and with its words, "≥ 95%", "thiếu hụt không quá 20%", "từ 85% lên
+    95%" (the last percent; else the last number up to 100, never a year): words made it null without a failure, the
+    province's target for the indicator lost (analyst reports judge, Bắc Ninh)."""
+    found = [(float(n.replace(",", ".")), bool(pct)) for n, pct in _NUMBER.findall(text or "")]
+    found = [(v, pct) for v, pct in found if v <= 100]
+    percents = [v for v, pct in found if pct]
+    return percents[-1] if percents else found[-1][0] if found else None

@@ -15,6 +15,7 @@ from schemas.deprivations import (
 from transforms import checks, deprivations as D, plan_villages as P
 from transforms.households import village_match_key
 from transforms.lineage import source_cell
+from transforms.targets import percent_in_words
 
 from ..frames import locate_table_failures, village_keys
 from ..figures import commune_status, named_in_run, unit_names, with_run
@@ -69,7 +70,7 @@ def indicator_targets(ctx: Context) -> pl.DataFrame:
             data["name"], data["indicator"], data["target_coverage_pct__num"], data["target_coverage_pct__text"],
             data.get("indicator_label") or [None] * len(data["name"]),
         ):
-            value = num if num is not None else _percent(text)
+            value = num if num is not None else percent_in_words(text)
             key = numbered.get(key, None) if key and key.startswith("#") else key
             if key is None or value is None:
                 continue
@@ -90,19 +91,6 @@ def indicator_targets(ctx: Context) -> pl.DataFrame:
 
 
 _DEPRIVED_AT_MOST = re.compile(r" thieu hut .*\b(?:khong qua|duoi|toi da|con|giam xuong|khong vuot)\b")
-
-
-_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)\s*(%?)")
-
-
-def _percent(text: str | None) -> float | None:
-    """A target cell's percent as typed: "85 %", "90,5", and with its words, "≥ 95%", "thiếu hụt không quá 20%", "từ 85% lên
-    95%" (the last percent; else the last number up to 100, never a year): words made it null without a failure, the
-    province's target for the indicator lost (analyst reports judge, Bắc Ninh)."""
-    found = [(float(n.replace(",", ".")), bool(pct)) for n, pct in _NUMBER.findall(text or "")]
-    found = [(v, pct) for v, pct in found if v <= 100]
-    percents = [v for v, pct in found if pct]
-    return percents[-1] if percents else found[-1][0] if found else None
 
 
 def _plan_villages(ctx: Context) -> pl.LazyFrame:

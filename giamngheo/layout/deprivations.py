@@ -81,6 +81,9 @@ def _targets_across(sheet: Sheet) -> list[ParsedTable]:
             cells += [(below, "village", name, key, clean_text(row[j]), {"target_coverage_pct": sheet.value(below, j)})
                       for j, key in keys.items()]
         if cells:
-            return [deprivation_table(sheet, {"target_coverage_pct": min(keys)}, cells, (r, r), title_lines(sheet, r), name_col,
-                                      kind="targets", subject=KIND)]
+            table = deprivation_table(sheet, {"target_coverage_pct": min(keys)}, cells, (r, r), title_lines(sheet, r), name_col,
+                                      kind="targets", subject=KIND)
+            # each target's own column (1-based): a cell with no number is said there (targets._indicator_targets_said)
+            table.rows["target_coverage_pct__col"] = [j + 1 for below in range(len(cells) // len(keys)) for j in keys]
+            return [table]
     return []
