@@ -86,15 +86,16 @@ def _write(path: Path, kind: str, header: list[str], rows: list[list], total: bo
 _RESOLVER: dict = {}  # built once (0.1 s): it only reads its indexes
 
 
-def run_steps(paths: list[Path], with_contracts: bool = False, with_lineage: bool = False, province: str = "19"):
-    """The run's own steps, in process: every failure explained, and the output tables (and the lineage)."""
+def run_steps(paths: list[Path], with_contracts: bool = False, with_lineage: bool = False, province: str = "19",
+              root: Path | None = None):
+    """The run's own steps, in process: every failure explained, and the output tables (and the lineage). Each file is
+    named by its path under `root` (its folders), else by its name."""
     ref = load_reference()
     records = []
     for path in paths:
         st_ = path.stat()
-        records.append(
-            FileRecord(FileEntry(path.name, path, st_.st_size, st_.st_mtime), path.name, True, parse_workbook(path, Limits()))
-        )
+        rel = path.relative_to(root).as_posix() if root else path.name
+        records.append(FileRecord(FileEntry(rel, path, st_.st_size, st_.st_mtime), rel, True, parse_workbook(path, Limits())))
     if province not in _RESOLVER:
         _RESOLVER[province] = Resolver(ref, province)
     resolve_files(records, _RESOLVER[province])

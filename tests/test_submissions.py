@@ -248,6 +248,32 @@ def test_a_document_sent_with_the_spreadsheet_is_its_companion(tmp_path):
     assert alone.filter(pl.col("source_file") == scan.name).select("rule", "severity").rows() == [("readable", "error")]
 
 
+def test_a_companion_names_the_spreadsheet_sent_with_it(tmp_path):
+    """A March cover letter in the March folder beside the plan: its message named the November results as sent with it
+    too, every spreadsheet of the commune (intake folder judge, Nghệ An). The spreadsheets in its own folder are named
+    where there are any."""
+    from test_results_variants import _book
+
+    march, november = tmp_path / "Thang 3", tmp_path / "Thang 11"
+    march.mkdir()
+    november.mkdir()
+    plan = _plan(march / "05800_phu_thinh.xlsx")
+    results = _book(november / "05800_ket_qua.xlsx", "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO CUỐI NĂM 2026", [
+        ["STT", "Thôn", "Tổng số hộ", "Hộ nghèo đầu kỳ", "Thoát nghèo", "Phát sinh mới", "Hộ nghèo cuối kỳ"]],
+        [[1, "Thôn Na Thành", 120, 5, 1, 0, 4], [2, "Thôn Đồng Tâm", 200, 8, 2, 0, 6]])
+    letter = march / "05800_cong_van.pdf"
+    letter.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+    failures, tables = run_steps([plan, results, letter], root=tmp_path)
+    assert tables["results_communes.parquet"].filter(pl.col("commune_code") == "05800")["status"].to_list() == ["accepted"]
+    said = failures.filter(pl.col("source_file") == "Thang 3/05800_cong_van.pdf")
+    assert said.select("rule", "expected").rows() == [("companion_document", "Thang 3/05800_phu_thinh.xlsx")]
+    alone = tmp_path / "05800_to_trinh.pdf"  # in no spreadsheet's folder: every spreadsheet it may go with
+    alone.write_bytes(letter.read_bytes())
+    failures, _ = run_steps([plan, results, alone], root=tmp_path)
+    assert failures.filter(pl.col("source_file") == alone.name)["expected"].to_list() == [
+        "Thang 11/05800_ket_qua.xlsx, Thang 3/05800_phu_thinh.xlsx"]
+
+
 def test_an_archive_of_the_commune_s_files_is_said_to_be_extracted(tmp_path):
     """A .zip of the commune's files, beside them extracted: a readable error on an accepted commune; alone, "không
     phải bảng tính (zip archive)" said nothing of what to do (intake folder judge, Nghệ An). Beside the spreadsheet it is a
