@@ -168,6 +168,27 @@ def resolve_files(records: list[FileRecord], resolver: Resolver) -> None:
             rec.failures.append(failure("wrong_province", *at, value=res.value, expected=candidates(res.candidates)))
         elif res.rule == "legacy_unit_name" and res.unit:
             rec.failures.append(failure("legacy_unit_name", *at, value=res.value[:120], expected=res.unit.describe()))
+    _documents_of_their_folder(records)
+
+
+def _documents_of_their_folder(records: list[FileRecord]) -> None:
+    """A document naming no commune ("Email 15-3/Cong van.docx") in a folder of one commune's spreadsheets is that
+    commune's (its companion, choose_submissions): a commune_resolved and a readable error about a cover letter, and
+    the summary asked the province to name the commune in it (intake folder judge, Nghệ An). Among several communes'
+    spreadsheets it stays unresolved."""
+    communes: dict[PurePosixPath, set] = defaultdict(set)
+    units = {}
+    for rec in records:
+        if rec.has_tables and rec.resolution.unit is not None and rec.resolution.rule != "wrong_province":
+            communes[PurePosixPath(rec.entry.rel).parent].add(rec.commune_code)
+            units[rec.commune_code] = rec.resolution.unit
+    for rec in records:
+        if rec.resolution.rule != "commune_resolved" or _document_kind(rec) is None:
+            continue
+        found = communes.get(PurePosixPath(rec.entry.rel).parent, set())
+        if len(found) == 1:
+            rec.resolution = Resolution(units[next(iter(found))], "folder", value=rec.entry.rel)
+            rec.failures = [f for f in rec.failures if f["rule"] != "commune_resolved"]
 
 
 def _naming_cell(data: ParseResult, value: str | None) -> list | None:

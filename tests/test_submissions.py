@@ -274,6 +274,26 @@ def test_a_companion_names_the_spreadsheet_sent_with_it(tmp_path):
         "Thang 11/05800_ket_qua.xlsx, Thang 3/05800_phu_thinh.xlsx"]
 
 
+def test_a_document_naming_no_commune_is_the_companion_of_the_one_commune_in_its_folder(tmp_path):
+    """"Email 15-3/Cong van.pdf" beside one ward's workbook: a commune_resolved error and a readable error about a
+    cover letter, and the summary asked the province to name the commune in it (intake folder judge, Nghệ An). A
+    document naming no commune, in a folder of one commune's spreadsheets, is that commune's companion; in a folder of
+    several communes it is still unresolved."""
+    folder = tmp_path / "Email 15-3"
+    folder.mkdir()
+    plan = _plan(folder / "05800_phu_thinh.xlsx")
+    letter = folder / "Cong van.pdf"
+    letter.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+    failures, tables = run_steps([plan, letter], root=tmp_path)
+    assert _status(tables) == [("accepted", 13, "Email 15-3/05800_phu_thinh.xlsx")]
+    said = failures.filter(pl.col("source_file") == "Email 15-3/Cong van.pdf")
+    assert said.select("rule", "severity", "commune_code").rows() == [("companion_document", "warning", "05800")]
+    other = write_book(folder / "ke hoach bac kan.xlsx", Grid([["UBND PHƯỜNG BẮC KẠN"], *PLAN[1:]]))
+    failures, _ = run_steps([plan, other, letter], root=tmp_path)
+    said = failures.filter(pl.col("source_file") == "Email 15-3/Cong van.pdf")
+    assert sorted(said["rule"]) == ["commune_resolved", "readable"]
+
+
 def test_an_archive_of_the_commune_s_files_is_said_to_be_extracted(tmp_path):
     """A .zip of the commune's files, beside them extracted: a readable error on an accepted commune; alone, "không
     phải bảng tính (zip archive)" said nothing of what to do (intake folder judge, Nghệ An). Beside the spreadsheet it is a
