@@ -26,7 +26,7 @@ from .results import ResultSpec, results_official
 from .util import nfc, rate
 from .writers import Book, Sheet, a1, save_book
 
-RESULT_BREAKDOWN_LAYOUTS = ("columns", "official_columns", "rows_villages", "rows_total", "total_first_rows")
+RESULT_BREAKDOWN_LAYOUTS = ("columns", "official_columns", "rows_villages", "rows_total", "total_first_rows", "stage_columns")
 SUBSETS = ("poor_ethnic_minority", "near_poor_ethnic_minority", "poor_no_labour", "near_poor_no_labour", "poor_merit")
 FIELDS = tuple(f"{f}_{end}" for f in SUBSETS for end in ("start", "end"))
 PARENT = {f"{f}_{end}": f"{'poor' if f.startswith('poor') else 'near'}_{end}" for f in SUBSETS for end in ("start", "end")}
@@ -40,6 +40,16 @@ GIVEN = {
         "poor_ethnic_minority_end",
         "poor_no_labour_end",
         "poor_merit_end",
+        "near_poor_ethnic_minority_end",
+        "near_poor_no_labour_end",
+    ),
+    "stage_columns": (
+        "poor_ethnic_minority_start",
+        "poor_no_labour_start",
+        "poor_ethnic_minority_end",
+        "poor_no_labour_end",
+        "poor_merit_end",
+        "near_poor_ethnic_minority_start",
         "near_poor_ethnic_minority_end",
         "near_poor_no_labour_end",
     ),
@@ -120,6 +130,23 @@ def _columns(layout: str, labels: tuple[str, str, str], ward: bool) -> list[Col]
                     ("near_poor_no_labour_end", no_labour),
                 ],
             )
+        )
+    if layout == "stage_columns":  # "Hộ nghèo" over "Đầu năm | Trong đó: DTTS | … | Cuối năm | Trong đó: DTTS | …": each
+        # "Trong đó" of the count on its left, at the start or the end (contract judge, Hà Tĩnh)
+        def block(title, parts):
+            return [Col(key, (title, label)) for key, label in parts]
+
+        return (
+            [Col("stt", ("STT", None), 5), Col("name", (name, None), 20), Col("total_end", ("Tổng số hộ cuối năm", None))]
+            + block("Hộ nghèo", [
+                ("poor_start", "Đầu năm"), ("poor_ethnic_minority_start", f"Trong đó: {ethnic}"),
+                ("poor_no_labour_start", no_labour), ("p_out", "Thoát nghèo"), ("p_new", "Phát sinh mới"),
+                ("p_fell_back", "Tái nghèo"), ("poor_end", "Cuối năm"), ("poor_ethnic_minority_end", f"Trong đó: {ethnic}"),
+                ("poor_no_labour_end", no_labour), ("poor_merit_end", merit)])
+            + block("Hộ cận nghèo", [
+                ("near_start", "Đầu năm"), ("near_poor_ethnic_minority_start", f"Trong đó: {ethnic}"),
+                ("n_out", "Thoát cận nghèo"), ("n_new", "Phát sinh mới"), ("near_end", "Cuối năm"),
+                ("near_poor_ethnic_minority_end", f"Trong đó: {ethnic}"), ("near_poor_no_labour_end", no_labour)])
         )
     if layout == "official_columns":  # the "Kết quả rà soát" sheet: end counts, rates and their "Trong đó"
         def group(title, who, parts):

@@ -137,11 +137,13 @@ def parts_of_the_count_before(columns: list[frozenset[str]]) -> list[frozenset[s
     """Each column's tags, a subset that names no count of its own ("Hộ nghèo | Trong đó: DTTS | Không có KNLĐ | Hộ cận
     nghèo | Trong đó: DTTS") completed by the count on its left, past the count's rate: "trong đó" ("of which") is of the
     count before it.
-    Those columns were ignored, and the commonest breakdown layout lost without a word."""
+    Those columns were ignored, and the commonest breakdown layout lost without a word. Under a group's own words
+    ("Hộ nghèo" over "Đầu năm | Trong đó: DTTS | … | Cuối năm | Trong đó: DTTS") a subset of the count's group takes the
+    count's other words too, its start or end: they were ignored (contract judge, Hà Tĩnh)."""
     out, stock = [], None
     for tags in columns:
         named = subsets(tags)
-        if named and subject(tags) is None and stock is not None:
+        if named and stock is not None and subject(tags) in (None, subject(stock)):
             tags = merge_tags(tags, [stock])
         elif subject(tags) is not None and not named and "measure.rate" not in tags:
             stock = tags  # a count, not its rate beside it ("Hộ nghèo / Số hộ | Tỷ lệ (%) | Trong đó: DTTS")
