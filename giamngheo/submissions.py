@@ -368,7 +368,7 @@ def kind_file_status(rec: FileRecord, kind: str, kind_status: dict[tuple[str, st
 
 
 def file_status(rec: FileRecord, kind_status: dict[tuple[str, str], str]) -> str:
-    """accepted / rejected / superseded / companion / unresolved / other_province, for the manifest. A companion (a
+    """accepted / rejected / superseded / companion / unresolved / wrong_province, for the manifest. A companion (a
     scan, a cover letter, an archive beside the commune's spreadsheet) is no version of any report: it was counted as a
     superseded version of every kind the commune sent (intake folder judge, Nghệ An)."""
     if rec.resolution is None or rec.resolution.unit is None:
