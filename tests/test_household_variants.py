@@ -134,6 +134,25 @@ def test_deprivation_columns_named_in_one_header_row_are_read(tmp_path, labels):
     assert parsed.tables[0].rows["deprivations"] == ["1,4,10", "2,5,9,12", "4", "1,2,3"]
 
 
+SHORT_NAMES = ["Việc làm", "Người phụ thuộc", "Dinh dưỡng", "BHYT", "Giáo dục người lớn", "Trẻ em đi học", "CL nhà ở",
+               "DT nhà ở BQ", "Nước sinh hoạt", "Nhà tiêu HVS", "DV viễn thông", "Tiếp cận thông tin"]
+
+
+@pytest.mark.parametrize("merged", [True, False], ids=["under Các chỉ số thiếu hụt", "one row"])
+def test_an_indicator_abbreviated_dt_is_the_housing_area_not_a_phone(tmp_path, merged):
+    """"DT nhà ở BQ" (diện tích) under "Các chỉ số thiếu hụt" was read as a phone column ("ĐT", điện thoại): indicator 8's
+    marks lost, every poor household marked 1, 8, 10 a false poor_has_three_deprivations, the list rejected (layouts
+    judge, Điện Biên)."""
+    marks = [[1, 8, 10], [2, 8, 9, 12], [8], [1, 2, 3]]
+    head = ["STT", "Họ và tên chủ hộ", "Thôn", "Số nhân khẩu", "Phân loại"]
+    rows = [[*head, "Các chỉ số thiếu hụt"], [None] * 5 + SHORT_NAMES] if merged else [[*head, *SHORT_NAMES]]
+    rows += [[i + 1, p[0], p[1], p[4], p[5], *["x" if k in m else None for k in range(1, 13)]]
+             for i, (p, m) in enumerate(zip(PEOPLE, marks))]
+    parsed = parse_workbook(_xlsx(tmp_path / "ds.xlsx", rows, merges=("F3:Q3", "A3:A4", "B3:B4") if merged else ()), Limits())
+    assert [t.kind for t in parsed.tables] == ["households"] and "phone" not in parsed.tables[0].columns
+    assert parsed.tables[0].rows["deprivations"] == ["1,8,10", "2,8,9,12", "8", "1,2,3"]
+
+
 @pytest.mark.parametrize("word", ["Khu phố", "Khóm", "Ấp", "Sóc"])
 def test_section_rows_naming_a_town_or_southern_village_give_its_households_their_village(tmp_path, word):
     """A list in sections "Khu phố 3", "Khóm 2": the section rows were passed over, every household left without a village."""

@@ -236,6 +236,9 @@ def list_columns(sheet: Sheet, top: int, bottom: int, name_col: int) -> tuple[di
         fields = next((f for f in (_fields_of(t) for t in reversed(shown)) if f), ()) if len(shown) > 1 else ()
         fields = fields or _fields_of(label)
         field = fields[0] if fields else None
+        if field == "phone" and (j in numbers or j in named):  # "DT nhà ở BQ": diện tích, indicator 8, not điện thoại ("ĐT"):
+            # its marks were lost and the list rejected (layouts judge, Điện Biên)
+            field = "deprivations" if "deprivations" in _fields_of(" ".join(shown[:-1])) else None
         # right of it, a column numbered 1…12 or named for its indicator ("Dinh dưỡng", "Chỉ số 4") is one of its marks
         if field == "deprivations" or (under and j in numbers and (field is None or not label.strip(" 0123456789"))):
             if j in numbers:
