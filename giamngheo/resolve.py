@@ -129,8 +129,11 @@ class Resolver:
                 continue
             if decided.rule == "wrong_province":
                 # named as written: with its type word, not words of prose ("tỷ lệ hộ nghèo" is no Phường Lê Hồ)
+                # (and with its accents where the title writes them: "UBND PHƯỜNG TÂN THANH", a former ward of Điện Biên
+                # Phủ, is no Phường Tân Thành of Hồ Chí Minh City; layouts judge, Điện Biên)
                 if elsewhere is None and (not method.startswith("folded") or folded_hits(
-                        without_former(text), self.folded, untyped_too=False)):
+                        without_former(text), self.folded, untyped_too=False)) and (
+                        method != "folded_title" or any(_as_written(u, text) for u in hits)):
                     elsewhere, named_elsewhere = decided, [bare_folded(u.bare_name) for u in hits]
                 continue
             if elsewhere is not None:
@@ -202,10 +205,14 @@ class Resolver:
         # a former unit the title names as such ("UBND xã Ba Tri (xã Vĩnh Hòa cũ)") is no current unit's name there
         yield "title", title_text, False, lambda text: typed(without_former(text))
         yield "file_name", file_text, False, typed
-        yield "folded_title", title_text, False, lambda text: folded_hits(without_former(text), self.folded)
+        yield "folded_title", title_text, False, lambda text: folded_hits(without_former(text), self.folded, untyped_too=False)
         # a former unit the title names with its type word, before a guess from the file name's folded words
         # ("UBND PHƯỜNG 12, QUẬN GÒ VẤP" in "KH giam ngheo phuong 12 go vap.xlsx" was Phường Gò Vấp)
         yield "legacy_title", title_text, True, lambda text: typed_lines(text, self.legacy_exact, LEGACY_TYPE_WORDS)
+        yield "folded_file_name", file_text, False, lambda text: folded_hits(text, self.folded, untyped_too=False)
+        # a name without its type word only then: words of prose hold names ("TỔNG HỢP DIỄN BIẾN HỘ NGHÈO" holds Xã Biển
+        # Hồ of Gia Lai; it took the results of "UBND XÃ LAO XẢ PHÌNH" in "… - Xa Sin Chai.xlsx"; layouts judge, Điện Biên)
+        yield "folded_title", title_text, False, lambda text: folded_hits(without_former(text), self.folded)
         yield "folded_file_name", file_text, False, lambda text: folded_hits(text, self.folded)
         yield "legacy_title", title_text, True, legacy
         yield "legacy_file_name", file_text, True, legacy
@@ -297,6 +304,14 @@ class Resolver:
         if first:
             return self._prefer_province(first[1], first[0], name, legacy=first[0] == "legacy")
         return Resolution(None, "none", "commune_resolved", [], name or (code or ""))
+
+
+def _as_written(unit: Unit, text: str) -> bool:
+    """Whether a text writes a unit's name as the unit does, accents and all, on a line naming it (a line with no accent
+    at all, "UBND XA TAN THANH", could be either)."""
+    folded, written = f" {bare_folded(unit.bare_name)} ", f" {key_words(unit.bare_name)} "
+    lines = [line for line in text.split("\n") if folded in f" {' '.join(fold(line).split())} "]
+    return any(written in f" {key_words(line)} " or line.isascii() for line in lines) or not lines
 
 
 def _apart(folded: str, name: str, district: str) -> bool:
