@@ -286,7 +286,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         result.failures.extend(unused_row_failures(t))
     result.failures.extend(unreadable_text_of(result.tables))
     # a listed person's name in a title line or a village cell stays in this process (the cache keeps the result)
-    result.title = scrub(result.title, result.tables, sheets, households.KIND)
+    result.title = scrub(result.title, result.tables, sheets, households.KIND, result.failures)
     result.title_cells = title_cells(book.sheets, result.title)
     result.failures.extend(lists_without_members(others))  # (its rows' names scrubbed from the titles first)
     result.seconds = time.perf_counter() - started

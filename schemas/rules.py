@@ -218,6 +218,11 @@ RULES: tuple[Rule, ...] = (
     Rule("id_number_format", WARNING, WITHIN, "Số CCCD/CMND đúng độ dài", "ID number of 12 or 9 digits",
          "Ô {cell} ({field_vi}): số {value} không phải 12 chữ số (CCCD) hay 9 chữ số (CMND).",
          "Cell {cell} ({field_en}): {value} is neither 12 digits (CCCD) nor 9 (CMND).", numbers=False),
+    Rule("list_village_named", WARNING, WITHIN, "Ô thôn của danh sách ghi tên thôn", "A list's village cell names a village",
+         "Ô {cell} ({field_vi}): ô ghi họ tên một người, không phải tên thôn, tổ (không chép lại ở đây): hộ ở dòng này không "
+         "được tính vào thôn nào khi so với phụ lục kế hoạch.",
+         "Cell {cell} ({field_en}): the cell holds a person's name, not a village's (not copied here): the household on this "
+         "row counts in no village against the plan annex.", numbers=False),
     Rule("household_group", WARNING, WITHIN, "Hộ ghi rõ là hộ nghèo hay hộ cận nghèo", "Household marked poor or near-poor",
          "Ô {cell} ({field_vi}): hộ không được ghi là hộ nghèo hay hộ cận nghèo (ví dụ \u201cHộ mới thoát nghèo\u201d, hoặc ô để "
          "trống); hộ này không được tính vào danh sách.",

@@ -66,6 +66,38 @@ def test_a_listed_persons_name_in_a_title_or_a_village_cell_stays_home(tmp_path,
         assert name not in cached and fold(name) not in fold(cached)
 
 
+def test_a_person_named_in_a_village_cell_stays_home(tmp_path, monkeypatch):
+    """A village cell holding a person's name, no head of the list ("Hoàng Thị Nguềnh Slưởng" in G7): the name was the
+    household's village in households.parquet, the lineage, the cache, and began list_matches_annex's message (hostile
+    lists judge, Cao Bằng). A village cell that is a person's name is no village: the household has none, and a warning
+    at the cell says so with the name masked."""
+    import dataclasses
+    import json
+
+    from giamngheo.parse import parse_workbook
+    from giamngheo.readers.grid import Limits
+
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    _annex(tmp_path / "ke hoach.xlsx")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"], ["DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"],
+                ["STT", "Họ và tên chủ hộ", "Số CCCD", "Năm sinh", "Tổ dân phố", "Số nhân khẩu", "Phân loại"],
+                [1, "Lường Văn Khương", "019123456789", 1970, "Tổ Hòa Tiến", 4, "Hộ nghèo"],
+                [2, "Ma Văn Chiến", "019123456790", 1981, "Hoàng Thị Nguềnh Slưởng", 3, "Hộ nghèo"],
+                [3, "Nông Văn Tâm", "019123456791", 1965, "Tổ Thủy Khê", 2, "Hộ cận nghèo"]):
+        ws.append(row)
+    wb.save(tmp_path / "danh sach.xlsx")
+    result = parse_workbook(tmp_path / "danh sach.xlsx", Limits())
+    assert result.tables[0].rows["name"] == ["Tổ Hòa Tiến", None, "Tổ Thủy Khê"]
+    assert "Nguềnh" not in json.dumps(dataclasses.asdict(result), ensure_ascii=False)
+    failures, outputs = run_steps([tmp_path / "ke hoach.xlsx", tmp_path / "danh sach.xlsx"])
+    said = failures.filter(pl.col("rule") == "list_village_named")
+    assert said.select("cell", "severity", "kind").rows() == [("E5", "warning", "households")]
+    assert "Nguềnh" not in " ".join(failures["message"].to_list() + failures["message_en"].to_list())
+    assert "Nguềnh" not in str(outputs["households.parquet"]["village_name"].to_list())
+
+
 def test_a_lists_own_summary_is_not_the_communes_plan(tmp_path, monkeypatch):
     """A list file opening with its counts by village ("I. TỔNG HỢP" over "II. DANH SÁCH CHI TIẾT"): the summary was read
     as the commune's plan, superseded the real annex (sent earlier) and was rejected for its missing columns."""

@@ -13,10 +13,19 @@ from __future__ import annotations
 
 import re
 
+from ..failure_row import failure
 from ..readers.grid import Sheet
 from ..text import fold, match_key
+from .vocabulary import load_vocabulary
 
 MIN_WORDS = 3
+# a person's name where a village is wanted, no head of the list ("Hoàng Thị Nguềnh Slưởng"): three words or more, no
+# village type word, no number, a middle name "Văn"/"Thị" or a surname first (accents kept: "Bàn" a surname, "Bản" a
+# village)
+_MIDDLE = frozenset({"văn", "thị"})
+_SURNAMES = frozenset("""nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý lò quàng lường cầm bế nông ma
+hầu thào giàng sùng vàng mùa lầu lù chảo triệu bàn lương vi la lục tẩn đinh mai trịnh đào cao lâm tạ lưu kiều mông sầm hứa
+lộc hà tòng mè điêu vừ ly""".split())
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 # what joins a village to the person it names ("Xóm 1 nhà ông …", "TDP 2 - ở nhờ …"): dropped with the name
 _JOINING = frozenset({"nha", "ong", "ba", "cua", "o", "nho", "ho", "gia", "dinh", "chu", "-", "–", ",", ":", "("})
@@ -59,9 +68,10 @@ def without_names(text: str, names: frozenset[str]) -> str | None:
     return None
 
 
-def scrub(title: list[str], tables: list, sheets: dict[str, Sheet], kind: str) -> list[str]:
+def scrub(title: list[str], tables: list, sheets: dict[str, Sheet], kind: str, said: list | None = None) -> list[str]:
     """The title lines with no listed name (nor a signer's line, on a file with a list); each table's title
-    alike, and each household's village (`tables`: the parse result's, `kind`: the household lists')."""
+    alike, and each household's village (`tables`: the parse result's, `kind`: the household lists'): a village cell
+    that is a person's name is none, list_village_named into `said`."""
     lists = [t for t in tables if t.kind == kind and t.sheet in sheets and "head_name" in t.columns]
     if not lists:
         return title
@@ -73,18 +83,38 @@ def scrub(title: list[str], tables: list, sheets: dict[str, Sheet], kind: str) -
     for t in tables:
         t.title = kept(t.title)
     for t in lists:
-        if names:
-            _villages_without_names(t.rows, names)
+        for row in _villages_without_names(t.rows, names):
+            if said is not None and "village" in t.columns:
+                said.append({**failure("list_village_named", t.sheet, row, t.columns["village"], "village_name"),
+                             "kind": kind})
     return kept(title)
 
 
-def _villages_without_names(rows: dict[str, list], names: frozenset[str]) -> None:
+def _villages_without_names(rows: dict[str, list], names: frozenset[str]) -> list[int]:
+    """Each village cell without the listed names in it, and none where it is a person's name: the rows of those."""
     cleaned: dict[str, str | None] = {}
+    persons = []
     for i, village in enumerate(rows["name"]):
         if not village:
             continue
         if village not in cleaned:
-            cleaned[village] = without_names(village, names) if names_one(village, names) else village
+            cleaned[village] = without_names(village, names) if names and names_one(village, names) else village
+            if cleaned[village] and person_like(cleaned[village]):
+                cleaned[village] = None
         if cleaned[village] != village:
             rows["name"][i] = cleaned[village]
             rows["name_key"][i] = match_key(cleaned[village]) if cleaned[village] else None
+            if cleaned[village] is None:  # (a listed head's name alone in it too)
+                persons.append(rows["row"][i])
+    return persons
+
+
+def person_like(text: str) -> bool:
+    """Whether a village cell reads as a person's name (_MIDDLE, _SURNAMES), not a village's."""
+    words = match_key(text).split()
+    if len(words) < MIN_WORDS or len(words) > 6 or any(ch.isdigit() for ch in text) or words[0] in _VILLAGE_FIRST:
+        return False
+    return words[1] in _MIDDLE or words[0] in _SURNAMES
+
+
+_VILLAGE_FIRST = frozenset(w.split()[0] for w in load_vocabulary().village_types)  # "thôn", "tổ", "khu", …
