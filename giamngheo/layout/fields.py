@@ -133,6 +133,9 @@ def merge_tags(own: frozenset[str], parents: list[frozenset[str]]) -> frozenset[
     return frozenset(tags)
 
 
+_STAGES = frozenset({"aspect.start", "aspect.end"})
+
+
 def parts_of_the_count_before(columns: list[frozenset[str]]) -> list[frozenset[str]]:
     """Each column's tags, a subset that names no count of its own ("Hộ nghèo | Trong đó: DTTS | Không có KNLĐ | Hộ cận
     nghèo | Trong đó: DTTS") completed by the count on its left, past the count's rate: "trong đó" ("of which") is of the
@@ -143,8 +146,11 @@ def parts_of_the_count_before(columns: list[frozenset[str]]) -> list[frozenset[s
     out, stock = [], None
     for tags in columns:
         named = subsets(tags)
-        if named and stock is not None and subject(tags) in (None, subject(stock)):
+        if named and subject(tags) is None and stock is not None:
             tags = merge_tags(tags, [stock])
+        elif named and stock is not None and subject(tags) == subject(stock) and not tags & _STAGES:
+            tags = tags | (stock & _STAGES)  # (its start or end alone: "Số hộ cận nghèo giảm | Hộ cận nghèo DTTS" is no
+            # breakdown of the decrease)
         elif subject(tags) is not None and not named and "measure.rate" not in tags:
             stock = tags  # a count, not its rate beside it ("Hộ nghèo / Số hộ | Tỷ lệ (%) | Trong đó: DTTS")
         out.append(tags)
