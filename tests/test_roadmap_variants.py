@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from layouts.grids import Grid, write_book
 
 from giamngheo.parse import parse_workbook
@@ -230,6 +232,23 @@ def test_households_to_borrow_are_a_support_and_bare_sources_are_the_contracts(t
     assert failures.filter(pl.col("kind") == "roadmap").is_empty(), failures.select("rule", "message").rows()
     credit = tables["roadmap.parquet"].filter(pl.col("item") == "support_credit")
     assert set(credit["unit"]) == {"households"} and credit["value"].to_list() == [10, 8, 3, 0, 13]
+
+
+@pytest.mark.parametrize("central", ["Trung ương", "TW"])
+def test_a_source_of_two_letters_is_no_column_number(tmp_path, central):
+    """"Ngân sách nhà nước" over "Trung ương | Ngân sách tỉnh | Xã": "Xã" folds to "xa", two letters, and was dropped as
+    a column's number ("A", "(2)"): the commune's budget published as budget_ngan_sach_nha_nuoc, budget_commune absent
+    every year, with no failure (layouts judge, Điện Biên). "TW" alike."""
+    down = _sheet(tmp_path / "doc.xlsx", [
+        ["UBND XÃ PHÚ THỊNH"], ["LỘ TRÌNH GIẢM NGHÈO GIAI ĐOẠN 2026 - 2030"],
+        ["Năm", "Số hộ nghèo giảm", "Kinh phí thực hiện (triệu đồng)", None, None, None],
+        [None, None, "Tổng số", "Ngân sách nhà nước", None, None],
+        [None, None, None, central, "Ngân sách tỉnh", "Xã"],
+        *[[y, 10 + i, 300, 200, 60, 40] for i, y in enumerate(YEARS)],
+    ], merges=[(3, 3, 3, 6), (4, 4, 4, 6), (3, 1, 5, 1), (3, 2, 5, 2), (4, 3, 5, 3)])
+    items, _ = _items(down)
+    assert (items[("budget_central", "2026")], items[("budget_province", "2026")], items[("budget_commune", "2030")]) == (
+        200, 60, 40)
 
 
 def test_a_roadmap_none_of_whose_years_can_be_read_is_still_a_roadmap(tmp_path):

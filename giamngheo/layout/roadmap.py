@@ -231,8 +231,10 @@ def _reductions_over(groups: list[str]) -> str | None:
 
 def _column_item(sheet: Sheet, header: range, c: int, year_col: int) -> tuple[str, tuple[str, str, str] | None]:
     """A value column's label as written and its item: the bottom header cell under its group's section."""
-    parts = [
-        p for p in _group_parts(sheet, header, c, year_col) + _label_parts(sheet, header, c) if not _NUMBERING.match(fold(p))
+    sources = load_vocabulary().roadmap_sources
+    parts = [  # (a source of two letters is no column's number: "Xã", "TW" were dropped; layouts judge, Điện Biên)
+        p for p in _group_parts(sheet, header, c, year_col) + _label_parts(sheet, header, c)
+        if not _NUMBERING.match(fold(p)) or sources.exact(p)
     ]
     if not parts:
         return "", None
