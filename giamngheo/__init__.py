@@ -20,7 +20,7 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:100,muzzy_decay_ms:0"
 # relative to this package; the formula marker is shared with the transforms
 _PARSER_SOURCES = ("parse.py", "parsed.py", "sheet_findings.py", "sheet_parts.py", "failure_row.py", "kind_words.py", "text.py",
                    "text_encoding.py", "legacy_text.py", "legacy_decode.py", "legacy_tables.py", "safe_errors.py", "secret.py",
-                   "vn.py", "readers", "layout", "../transforms/markers.py", "../schemas/columns.py")
+                   "vn.py", "path_names.py", "readers", "layout", "../transforms/markers.py", "../schemas/columns.py")
 
 
 def _parser_version() -> str:

@@ -17,10 +17,11 @@ from .layout import fields as F
 from .layout import deprivations, households
 from .layout.header import header_labels_found
 from .layout.header_rows import cell_text
-from .layout.list_names import scrub
+from .layout.list_names import names_one, scrub
 from .layout.personal import personal_header, title_like
 from .layout.recognisers import claimed_tables, other_tables
 from .parsed import ParsedTable, ParseResult, cell_columns, cell_json
+from .path_names import name_refs, sheet_place
 from .layout.title_cells import title_cells
 from .layout.dates import document_date
 from .layout.table_row import SUBTOTAL, TOTAL
@@ -30,6 +31,7 @@ from .sheet_findings import (ONLY_CHECKED, TITLE_ROWS, formulas_of, hidden_of, l
 from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import column_letter
+from .secret import keyer
 from .text import fold, match_key
 
 REQUIRED = {
@@ -286,8 +288,11 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         result.failures.extend(unused_row_failures(t))
     result.failures.extend(unreadable_text_of(result.tables))
     # a listed person's name in a title line or a village cell stays in this process (the cache keeps the result)
-    result.title = scrub(result.title, result.tables, sheets, households.KIND, result.failures)
+    result.title, names = scrub(result.title, result.tables, sheets, households.KIND, result.failures)
     result.title_cells = title_cells(book.sheets, result.title)
+    if names:  # a file or sheet named after a listed household: never published as such (path_names)
+        result.name_refs = name_refs(names, keyer())
+        _sheets_by_place(result, names)
     result.failures.extend(lists_without_members(others))  # (its rows' names scrubbed from the titles first)
     result.seconds = time.perf_counter() - started
     return result
@@ -298,3 +303,21 @@ _TABLE_NAMES = {
     F.RESULTS: "biểu kết quả rà soát",
     "targets": "biểu giao chỉ tiêu",
 }  # rule sheet_not_used
+
+
+def _sheets_by_place(result: ParseResult, names: frozenset[str]) -> None:
+    """Each sheet whose name names a listed person called by its place ("[trang 2]") in the whole result: its tables,
+    failures (and the texts they quote) and title cells."""
+    renamed = {s: sheet_place(i) for i, s in enumerate(result.sheets, 1) if s and names_one(s, names)}
+    if not renamed:
+        return
+    result.sheets = [renamed.get(s, s) for s in result.sheets]
+    for t in result.tables:
+        t.sheet = renamed.get(t.sheet, t.sheet)
+    for f in result.failures:
+        f["sheet"] = renamed.get(f.get("sheet"), f.get("sheet"))
+        for k in ("value", "expected"):
+            if isinstance(f.get(k), str):
+                for old, new in renamed.items():
+                    f[k] = f[k].replace(old, new)
+    result.title_cells = [[renamed.get(c[0], c[0]), *c[1:]] if c else c for c in result.title_cells]

@@ -69,6 +69,8 @@ class ParseResult:
     doc_date: list[int] | None = None  # [year, month, day] the document was signed
     year: int | None = None  # the year the document is for
     seconds: float = 0.0
+    # a household list's listed names as keyed digests: a file's path naming one is starred (path_names.masked_path)
+    name_refs: list[str] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict) -> "ParseResult":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import ParseCache, decode, encode, file_sha256
@@ -13,7 +13,8 @@ from .parse import unreadable, unreadable_io
 from .parsed import ParseResult
 from .pipeline import compact
 from .readers.grid import Limits
-from .secret import key_id
+from .path_names import masked_path
+from .secret import key_id, keyer
 from .submissions import FileRecord
 
 
@@ -62,7 +63,7 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
             continue
         cached = cache.get(sha, slot)
         if cached is not None:
-            records[i] = FileRecord(entry, sha, False, pending.add(cached))
+            records[i] = _record(entry, sha, False, pending.add(cached))
         else:
             todo.append((i, sha))
     encoded = pool.run([ParseJob(str(entries[i].path), mode) for i, _ in todo])
@@ -75,10 +76,20 @@ def read_files(entries: list[FileEntry], cache: ParseCache, pool: WorkerPool, mo
         data = pending.add(ParseResult.from_dict(decode(raw)))
         if not _says_more_about_the_machine(data):
             stored.append((sha, slot, raw))
-        records[i] = FileRecord(entries[i], sha, True, data)
+        records[i] = _record(entries[i], sha, True, data)
     cache.put_many(stored)
     pending.flush()
     return [r for r in records if r is not None]
+
+
+def _record(entry: FileEntry, sha: str, parsed: bool, data: ParseResult) -> FileRecord:
+    """The file's record, its path as published: a household list's file named after a listed person starred there
+    (path_names)."""
+    if data.name_refs:
+        masked = masked_path(entry.rel, data.name_refs, keyer())
+        if masked != entry.rel:
+            entry = replace(entry, rel=masked)
+    return FileRecord(entry, sha, parsed, data)
 
 
 def _stamp(path: Path) -> tuple:

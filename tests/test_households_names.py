@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import openpyxl
 import polars as pl
@@ -165,3 +166,20 @@ def test_numbered_neighbourhoods_written_another_way_are_one_village(tmp_path, m
     said = differ["message"][0]
     assert said.startswith("KP.4 (Số hộ nghèo): danh sách hộ có 1 hộ nhưng phụ lục kế hoạch ghi 2"), said
     assert outputs["households_communes.parquet"]["status"].to_list() == ["accepted"]
+
+
+def test_a_path_naming_a_listed_person_is_starred_letter_for_letter():
+    """The run's published path of a list file named after a listed household (path_names): each word of the name
+    starred, whatever its accents (NFD) or separators, the rest as on disk; another name untouched."""
+    import unicodedata
+
+    from giamngheo.path_names import masked_path, name_refs, unmasked
+    from giamngheo.text import fold
+
+    keyed = lambda text: "k:" + text  # noqa: E731 (the run's key is no part of what is starred)
+    refs = name_refs([fold("Bế Văn Lượt")], keyed)
+    assert masked_path("Thang 3/DS ho Bế Văn Lượt.xlsx", refs, keyed) == "Thang 3/DS ho ** *** ****.xlsx"
+    nfd = unicodedata.normalize("NFD", "ds_Bế_Văn_Lượt (1).xlsx")
+    assert masked_path(nfd, refs, keyed).startswith("ds_") and "L" not in masked_path(nfd, refs, keyed)
+    assert masked_path("DS ho Bế Văn Lượng.xlsx", refs, keyed) == "DS ho Bế Văn Lượng.xlsx"
+    assert unmasked(Path("/nonexistent"), "no stars.xlsx") == []

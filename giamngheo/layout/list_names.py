@@ -68,13 +68,14 @@ def without_names(text: str, names: frozenset[str]) -> str | None:
     return None
 
 
-def scrub(title: list[str], tables: list, sheets: dict[str, Sheet], kind: str, said: list | None = None) -> list[str]:
+def scrub(title: list[str], tables: list, sheets: dict[str, Sheet], kind: str,
+          said: list | None = None) -> tuple[list[str], frozenset[str]]:
     """The title lines with no listed name (nor a signer's line, on a file with a list); each table's title
     alike, and each household's village (`tables`: the parse result's, `kind`: the household lists'): a village cell
-    that is a person's name is none, list_village_named into `said`."""
+    that is a person's name is none, list_village_named into `said`. And the listed names."""
     lists = [t for t in tables if t.kind == kind and t.sheet in sheets and "head_name" in t.columns]
     if not lists:
-        return title
+        return title, frozenset()
     names = frozenset().union(*(listed_names(sheets[t.sheet], t.rows["row"], t.columns["head_name"]) for t in lists))
 
     def kept(lines: list[str]) -> list[str]:
@@ -87,7 +88,7 @@ def scrub(title: list[str], tables: list, sheets: dict[str, Sheet], kind: str, s
             if said is not None and "village" in t.columns:
                 said.append({**failure("list_village_named", t.sheet, row, t.columns["village"], "village_name"),
                              "kind": kind})
-    return kept(title)
+    return kept(title), names
 
 
 def _villages_without_names(rows: dict[str, list], names: frozenset[str]) -> list[int]:

@@ -34,7 +34,7 @@ from openpyxl import Workbook
 from ..readers import Limits
 from ..safe_errors import described
 from .feedback_marks import add_failure_list, failure_places, mark_cells
-from .feedback_source import TooLargeToCopy, source_book, source_path
+from .feedback_source import TooLargeToCopy, found_source, source_book
 
 FEEDBACK_DIR = "feedback"
 MAX_NAME_CHARS = 120
@@ -180,7 +180,7 @@ def feedback_book(source_file: str, rows: list[dict], raw_dir: Path, limits: Lim
     book = None
     if not any(r.get("rule") == "readable" for r in rows):
         try:
-            book, titles, notes = source_book(source_path(raw_dir, source_file), limits, sha256)
+            book, titles, notes = source_book(found_source(raw_dir, source_file, sha256), limits, sha256)
             places = failure_places(book, titles, rows)
             mark_cells(places, rows)
         except TooLargeToCopy as exc:

@@ -16,6 +16,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from schemas.rules import RULE_BY_ID
 
 from ..failures import value_vi
+from ..path_names import place_of
 from .feedback_source import safe_sheet_title
 from .safe_cells import write_text, xml_text
 
@@ -85,6 +86,8 @@ def _sheet_of(book, titles: dict, source_sheet: str | None):
         sheets = book.worksheets
         return sheets[0] if len(sheets) == 1 else None
     title = titles.get(source_sheet)
+    if title is None and (place := place_of(source_sheet)) and place <= len(titles):  # a sheet named after a listed person,
+        title = list(titles.values())[place - 1]  # published by its place (path_names)
     return book[title] if title in book.sheetnames else None
 
 

@@ -47,6 +47,19 @@ def source_path(raw_dir: Path, source_file: str) -> Path:
     return path
 
 
+def found_source(raw_dir: Path, source_file: str, sha256: str | None) -> Path:
+    """source_path, or where a household list's file named after a listed person was published starred, the file of
+    that shape under `raw_dir` with that SHA-256 (path_names)."""
+    path = source_path(raw_dir, source_file)
+    if path.exists() or "*" not in source_file or not sha256:
+        return path
+    from ..cache import file_sha256  # (the reports' side process imports little)
+    from ..path_names import unmasked
+
+    return next((source_path(raw_dir, p.relative_to(raw_dir).as_posix()) for p in unmasked(raw_dir, source_file)
+                 if file_sha256(p) == sha256), path)
+
+
 def source_book(path: Path, limits: Limits, sha256: str | None):
     """(openpyxl workbook, {source sheet name: title in it}, notes): a copy, else a rendition of the values."""
     size = path.stat().st_size
