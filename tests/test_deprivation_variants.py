@@ -407,6 +407,13 @@ def test_abbreviations_of_water_and_telecom():
     ]
 
 
+def test_vl_is_employment():
+    """"VL" (việc làm, as in "DVVL") heading indicator 1: a list's marks of it lost (every poor household's count one short,
+    the list rejected) and tables rejected indicator_set (layouts judge, Điện Biên). A support's words stay no indicator."""
+    assert [indicator_key(t) for t in ("VL", "1. VL", "Thiếu VL", "Hỗ trợ VL")] == ["employment", "employment", "employment",
+                                                                                    None]
+
+
 def test_indicators_numbered_chi_so_left_of_their_names(tmp_path):
     """"Chỉ số 1 | Thiếu việc làm": the numbering column was taken for the labels, the row of group sizes and the first
     dimension's row into the header, and the plan's sizes used (74 for the table's 71; independent probe, Hà Tĩnh,

@@ -134,7 +134,7 @@ def test_deprivation_columns_named_in_one_header_row_are_read(tmp_path, labels):
     assert parsed.tables[0].rows["deprivations"] == ["1,4,10", "2,5,9,12", "4", "1,2,3"]
 
 
-SHORT_NAMES = ["Việc làm", "Người phụ thuộc", "Dinh dưỡng", "BHYT", "Giáo dục người lớn", "Trẻ em đi học", "CL nhà ở",
+SHORT_NAMES = ["VL", "Người phụ thuộc", "Dinh dưỡng", "BHYT", "Giáo dục người lớn", "Trẻ em đi học", "CL nhà ở",
                "DT nhà ở BQ", "Nước sinh hoạt", "Nhà tiêu HVS", "DV viễn thông", "Tiếp cận thông tin"]
 
 
