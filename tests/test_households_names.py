@@ -183,3 +183,14 @@ def test_a_path_naming_a_listed_person_is_starred_letter_for_letter():
     assert masked_path(nfd, refs, keyed).startswith("ds_") and "L" not in masked_path(nfd, refs, keyed)
     assert masked_path("DS ho Bế Văn Lượng.xlsx", refs, keyed) == "DS ho Bế Văn Lượng.xlsx"
     assert unmasked(Path("/nonexistent"), "no stars.xlsx") == []
+
+
+def test_what_reads_as_a_person_in_a_village_cell():
+    """A surname then Văn or Thị; a surname alone begins villages too ("Vàng Ma Chải")."""
+    from giamngheo.layout.list_names import person_like
+
+    people = ["Hoàng Thị Nguềnh Slưởng", "Triệu Thị Phuổng Loọc", "Lò Văn Phăn"]
+    villages = ["Vàng Ma Chải", "Bản Nà Hin", "Tổ dân phố Hoàng Văn Thụ", "Ma Lù Thàng", "Thôn 3", "Khu Văn Miếu",
+                "Hà Quảng Đông"]
+    assert [person_like(t) for t in people] == [True] * 3
+    assert [person_like(t) for t in villages] == [False] * len(villages)

@@ -20,7 +20,7 @@ from .vocabulary import load_vocabulary
 
 MIN_WORDS = 3
 # a person's name where a village is wanted, no head of the list ("Hoàng Thị Nguềnh Slưởng"): three words or more, no
-# village type word, no number, a middle name "Văn"/"Thị" or a surname first (accents kept: "Bàn" a surname, "Bản" a
+# village type word, no number, a surname then a middle name "Văn"/"Thị" (accents kept: "Bàn" a surname, "Bản" a
 # village)
 _MIDDLE = frozenset({"văn", "thị"})
 _SURNAMES = frozenset("""nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý lò quàng lường cầm bế nông ma
@@ -115,7 +115,7 @@ def person_like(text: str) -> bool:
     words = match_key(text).split()
     if len(words) < MIN_WORDS or len(words) > 6 or any(ch.isdigit() for ch in text) or words[0] in _VILLAGE_FIRST:
         return False
-    return words[1] in _MIDDLE or words[0] in _SURNAMES
+    return words[1] in _MIDDLE and words[0] in _SURNAMES  # (a surname alone begins villages too: "Vàng Ma Chải")
 
 
 _VILLAGE_FIRST = frozenset(w.split()[0] for w in load_vocabulary().village_types)  # "thôn", "tổ", "khu", …
