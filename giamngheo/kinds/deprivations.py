@@ -14,6 +14,7 @@ from schemas.deprivations import (
 )
 from transforms import checks, deprivations as D, plan_villages as P
 from transforms.households import village_match_key
+from transforms.indicator_set import indicator_set_failures
 from transforms.lineage import source_cell
 from transforms.targets import percent_in_words
 
@@ -159,7 +160,7 @@ def deprivation_figures(ctx: Context) -> Figures:
         [
             D.deprived_over_group(cells.lazy(), sizes.lazy()).collect(),
             D.deprivation_sums(cells.lazy(), sizes.lazy()).collect(),
-            D.indicator_set_failures(cells.lazy(), list(standard.keys), catalogue.names, owners, standard.code).collect(),
+            indicator_set_failures(cells.lazy(), list(standard.keys), catalogue.names, owners, standard.code).collect(),
             D.group_plan_mismatches(sizes.lazy()).collect(),
             D.unsized_groups(cells.lazy(), sizes.lazy()).collect(),
             D.unplanned_villages(cells.lazy(), planned.lazy()).collect(),
