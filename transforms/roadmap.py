@@ -162,7 +162,9 @@ def roadmap_commune_totals(rows: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def roadmap_provinces(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Sums per province x year x item over the communes given (accepted ones), with how many gave it."""
+    """Sums per province x year x item over the communes given (accepted ones), with how many gave it; to the đồng
+    (6 decimals of a million): summed in whatever order the groups were split, two runs of the same files differed in
+    the 12th decimal (seen comparing runs)."""
     return rows.group_by("province_code", "year", "item_kind", "item", "unit").agg(
-        pl.col("value").sum(), pl.col("commune_code").n_unique().cast(pl.Int64).alias("communes")
+        pl.col("value").sum().round(6), pl.col("commune_code").n_unique().cast(pl.Int64).alias("communes")
     )
