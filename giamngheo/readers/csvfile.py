@@ -63,9 +63,9 @@ def read_csv(data: bytes, limits: Limits) -> Workbook:
             line = reader.line_num
             continued.update(range(start, line))  # a quoted cell's line breaks: its lines after the first
             if start > limits.max_rows:
-                raise UnreadableFile("too_many_rows", f"{start} lines", f"<= {limits.max_rows}")
+                raise UnreadableFile("too_many_rows", str(start), f"<= {limits.max_rows}")
             if len(record) > limits.max_columns:
-                raise UnreadableFile("too_many_columns", f"{len(record)} columns", f"<= {limits.max_columns}")
+                raise UnreadableFile("too_many_columns", str(len(record)), f"<= {limits.max_columns}")
             while len(rows) < start - 1:  # a record spanning lines keeps the numbering of its first line
                 rows.append([])
             cells = []

@@ -17,10 +17,10 @@ from .xlsx_inspect import inspect_xlsx
 
 def _calamine_rows(sheet, limits: Limits) -> list[list]:
     if sheet.total_height > limits.max_rows:
-        raise UnreadableFile("too_many_rows", f"{sheet.name}: {sheet.total_height} rows", f"<= {limits.max_rows}")
+        raise UnreadableFile("too_many_rows", f"{sheet.name}: {sheet.total_height}", f"<= {limits.max_rows}")
     if sheet.total_width > limits.max_columns:
         raise UnreadableFile(
-            "too_many_columns", f"{sheet.name}: {sheet.total_width} columns", f"<= {limits.max_columns}"
+            "too_many_columns", f"{sheet.name}: {sheet.total_width}", f"<= {limits.max_columns}"
         )
     rows = sheet.to_python(skip_empty_area=False)
     out = []
@@ -152,9 +152,9 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
                 ods_facts = inspect_ods(content, limits.max_rows, limits.max_columns)
                 for facts in ods_facts.values():  # refused before calamine expands the repeats
                     if facts.max_row > limits.max_rows:
-                        raise UnreadableFile("too_many_rows", f"{facts.name}: {facts.max_row} rows", f"<= {limits.max_rows}")
+                        raise UnreadableFile("too_many_rows", f"{facts.name}: {facts.max_row}", f"<= {limits.max_rows}")
                 if (widest := widest_repeated_value(content)) > limits.max_columns:
-                    raise UnreadableFile("too_many_columns", f"{widest} columns", f"<= {limits.max_columns}")
+                    raise UnreadableFile("too_many_columns", str(widest), f"<= {limits.max_columns}")
                 ods_errors = ods_error_cells(content, limits.max_rows, limits.max_columns)
                 ods_merged = ods_merges(content, limits.max_rows, limits.max_columns)
                 ods_spaced = ods_spaced_cells(content, limits.max_rows, limits.max_columns)

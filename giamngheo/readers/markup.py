@@ -133,7 +133,7 @@ class _TableGrid(HTMLParser):
 
     def _add_row(self, cells: list) -> None:
         if len(self.rows) >= self.limits.max_rows:
-            raise UnreadableFile("too_many_rows", f"{len(self.rows) + 1} rows", f"<= {self.limits.max_rows}")
+            raise UnreadableFile("too_many_rows", str(len(self.rows) + 1), f"<= {self.limits.max_rows}")
         self.rows.append(cells)
 
     def handle_starttag(self, tag, attrs):
@@ -208,7 +208,7 @@ class _TableGrid(HTMLParser):
         value = _value(_clean("".join(self.cell)), self.cell_attrs, self.limits)
         colspan, rowspan = _span(self.cell_attrs.get("colspan")), _span(self.cell_attrs.get("rowspan"))
         if c + colspan > self.limits.max_columns:
-            raise UnreadableFile("too_many_columns", f"{c + colspan} columns", f"<= {self.limits.max_columns}")
+            raise UnreadableFile("too_many_columns", str(c + colspan), f"<= {self.limits.max_columns}")
         while len(self.row) < c:
             self.row.append(None)
         self.row.append(value)
@@ -329,7 +329,7 @@ def _worksheet(ws, limits: Limits) -> Sheet:
     for row in (table.iter(f"{_SS}Row") if table is not None else ()):
         r = _index(row, "Index", r + 1)
         if r > limits.max_rows:
-            raise UnreadableFile("too_many_rows", f"{name}: {r} rows", f"<= {limits.max_rows}")
+            raise UnreadableFile("too_many_rows", f"{name}: {r}", f"<= {limits.max_rows}")
         if row.get(f"{_SS}Hidden") == "1":
             hidden_rows.add(r)
         while len(rows) < r:
@@ -340,7 +340,7 @@ def _worksheet(ws, limits: Limits) -> Sheet:
             c = _index(cell, "Index", c + 1)
             across, down = _index(cell, "MergeAcross", 0, least=0), _index(cell, "MergeDown", 0, least=0)
             if c + across > limits.max_columns:
-                raise UnreadableFile("too_many_columns", f"{name}: {c + across} columns", f"<= {limits.max_columns}")
+                raise UnreadableFile("too_many_columns", f"{name}: {c + across}", f"<= {limits.max_columns}")
             data = cell.find(f"{_SS}Data")
             value = _typed(data, limits) if data is not None else None
             while len(cells) < c:

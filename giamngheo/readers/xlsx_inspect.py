@@ -138,9 +138,9 @@ def inspect_sheet(name: str, state: str, data: bytes, limits: Limits) -> SheetFa
                 lo, hi = int(a.get(b"min", b"1")), int(a.get(b"max", b"1"))
                 facts.hidden_cols.update(range(lo, min(hi, limits.max_columns) + 1))
     if facts.max_row > limits.max_rows:
-        raise UnreadableFile("too_many_rows", f"{name}: {facts.max_row} rows", f"<= {limits.max_rows}")
+        raise UnreadableFile("too_many_rows", f"{name}: {facts.max_row}", f"<= {limits.max_rows}")
     if facts.max_col > limits.max_columns:
-        raise UnreadableFile("too_many_columns", f"{name}: {facts.max_col} columns", f"<= {limits.max_columns}")
+        raise UnreadableFile("too_many_columns", f"{name}: {facts.max_col}", f"<= {limits.max_columns}")
     if _ERROR_TYPE.search(data):
         facts.errors = _error_cells(data)
     if b"<f" in data or b":f" in data:
