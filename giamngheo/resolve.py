@@ -29,6 +29,7 @@ from .unit_names import (
     typed_lines,
     unit_line,
     without_former,
+    without_merger_notes,
     without_motto,
 )
 
@@ -157,7 +158,10 @@ class Resolver:
         cũ)" is Tân Thủy's); none of them when the text names a former unit of another unit with its former district
         ("UBND xã Vĩnh Hòa, huyện Ninh Giang": now Xã Ninh Giang, not today's Xã Vĩnh Hòa of another district). The
         longest name wins, the most precise place too. None when that changes nothing."""
-        former = typed_lines(text, self.legacy_exact, LEGACY_TYPE_WORDS) or folded_hits(text, self.legacy_folded, bare=False)
+        # a merger note under the current name ("(Sáp nhập từ thị trấn Châu Thành, …)") names no former unit of the file:
+        # its split town made the plan ambiguous (southern names judge, Vĩnh Long); its former district still places it
+        noted = without_merger_notes(text)
+        former = typed_lines(noted, self.legacy_exact, LEGACY_TYPE_WORDS) or folded_hits(noted, self.legacy_folded, bare=False)
         if not former:
             return None
         as_former = "legacy_file_name" if "file_name" in method else "legacy_title"

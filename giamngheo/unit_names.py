@@ -157,6 +157,17 @@ _FORMER_ASIDE = re.compile(rf"\([^()]*\b{_MERGED}\b[^()]*\)|(?:xã|phường|th�
 _SAID_MERGED = re.compile(rf"\b{_MERGED}\b")
 
 
+_MERGER_NOTE = re.compile(r"\([^()]*\b(?:sắp xếp|sáp nhập|hợp nhất)\b[^()]*\)", re.IGNORECASE)
+
+
+def without_merger_notes(text: str) -> str:
+    """A title without its notes of the units merged into the commune ("(Sáp nhập từ thị trấn A, xã B - huyện C cũ)"),
+    a former district named alone kept ("(HUYỆN QUAN HÓA CŨ)" places the commune)."""
+    if not _SAID_MERGED.search(nfc(text).lower()):
+        return text
+    return "\n".join(_MERGER_NOTE.sub(" ", nfc(line)) for line in text.split("\n"))
+
+
 def without_former(text: str) -> str:
     """A title without the former units it names as such: "(xã Vĩnh Hòa cũ)", "xã Vĩnh Hòa (cũ)", "(… xã A, xã B trước
     sắp xếp)"."""

@@ -44,3 +44,17 @@ def test_a_line_of_the_former_units_names_no_other_commune(ref, aside):
     found = Resolver(ref, "11").resolve("Bieu phan bo chi tieu 2026 - Xa Thanh An.xlsx", [
         "UBND Xã Thanh An", "PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026", aside], [])
     assert (found.unit and found.unit.commune_code) == "03352"
+
+
+@pytest.mark.parametrize("title,code", [
+    (["UBND XÃ CHÂU THÀNH", "(Sáp nhập từ thị trấn Châu Thành, xã Đa Lộc, xã Mỹ Chánh, xã Thanh Mỹ - huyện Châu Thành cũ)"],
+     "29374"),
+    (["UBND XÃ THẠNH PHÚ", "(Sáp nhập từ thị trấn Thạnh Phú, xã An Thạnh, xã Bình Thạnh, xã Mỹ An - huyện Thạnh Phú cũ)"],
+     "29182"),
+])
+def test_a_merger_note_under_the_current_name_names_no_former_unit_of_the_file(ref, title, code):
+    """"UBND XÃ CHÂU THÀNH" over "(Sáp nhập từ thị trấn Châu Thành, … - huyện Châu Thành cũ)": the note's split former
+    town made the plan ambiguous (commune_resolved at A2), every file of the commune lost; where its former units all
+    became the commune, a false legacy_unit_name (southern names judge, Vĩnh Long)."""
+    found = Resolver(ref, "86").resolve("Ke hoach giam ngheo 2026.xlsx", [*title, "KẾ HOẠCH GIẢM NGHÈO NĂM 2026"], [])
+    assert (found.unit and found.unit.commune_code, found.rule) == (code, None)
