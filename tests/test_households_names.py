@@ -99,6 +99,28 @@ def test_a_person_named_in_a_village_cell_stays_home(tmp_path, monkeypatch):
     assert "Nguềnh" not in str(outputs["households.parquet"]["village_name"].to_list())
 
 
+def test_a_village_sharing_words_with_a_listed_head_keeps_them(tmp_path, monkeypatch):
+    """Khmer hamlets and names share words: the head "Lâm Sà Rết" took "Lâm Sa Rết" out of "Ấp Lâm Sa Rết" (matched
+    without accents), its households counted in a village "Ấp" with those of "Ấp Danh Sa Rươn" (southern names judge,
+    Vĩnh Long). A village cell loses a listed name only as written, accents and all, and never one right after its type
+    word ("Ấp Danh Sa Rươn": a hamlet named as its head is)."""
+    from giamngheo.parse import parse_workbook
+    from giamngheo.readers.grid import Limits
+
+    monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["ỦY BAN NHÂN DÂN XÃ TRÀ CÚ"], ["DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"],
+                ["STT", "Họ và tên chủ hộ", "Số CCCD", "Năm sinh", "Ấp", "Số nhân khẩu", "Phân loại"],
+                [1, "Lâm Sà Rết", "084123456789", 1970, "Ấp Lâm Sa Rết", 4, "Hộ nghèo"],
+                [2, "Danh Sa Rươn", "084123456790", 1981, "Ấp Danh Sa Rươn", 3, "Hộ nghèo"],
+                [3, "Thạch Thị Sa Phia", "084123456791", 1965, "Ấp Thạch Sa (nhà bà Thạch Thị Sa Phia)", 2, "Hộ cận nghèo"]):
+        ws.append(row)
+    wb.save(tmp_path / "danh sach.xlsx")
+    (table,) = parse_workbook(tmp_path / "danh sach.xlsx", Limits()).tables
+    assert table.rows["name"] == ["Ấp Lâm Sa Rết", "Ấp Danh Sa Rươn", "Ấp Thạch Sa"]  # a lodger's host still taken out
+
+
 def test_a_lists_own_summary_is_not_the_communes_plan(tmp_path, monkeypatch):
     """A list file opening with its counts by village ("I. TỔNG HỢP" over "II. DANH SÁCH CHI TIẾT"): the summary was read
     as the commune's plan, superseded the real annex (sent earlier) and was rejected for its missing columns."""

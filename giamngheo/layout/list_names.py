@@ -32,35 +32,42 @@ _JOINING = frozenset({"nha", "ong", "ba", "cua", "o", "nho", "ho", "gia", "dinh"
 SIGNED = re.compile(r"\bnguoi (?:lap|ky|duyet|kiem tra)\b")  # "Người lập danh sách: …": a person, never a title
 
 
-def listed_names(sheet: Sheet, rows: list[int], column: int) -> frozenset[str]:
-    """The folded names (three words or more) in a list's name column (1-based rows and column)."""
+def listed_names(sheet: Sheet, rows: list[int], column: int, key=fold) -> frozenset[str]:
+    """The names (three words or more) in a list's name column (1-based rows and column), folded (`key`)."""
     found = set()
     j = column - 1
     for r in rows:
         cells = sheet.rows[r - 1] if 0 < r <= len(sheet.rows) else []
         value = cells[j] if j < len(cells) else None
         if isinstance(value, str):
-            name = fold(value)
+            name = " ".join(key(value).split())
             if name.count(" ") >= MIN_WORDS - 1:
                 found.add(name)
     return frozenset(found)
 
 
-def names_one(text: str, names: frozenset[str]) -> bool:
-    """Whether the text names a listed person (whole words)."""
-    folded = f" {fold(text)} "
+def as_written(text: str) -> str:
+    """A text's words as written, accents kept (match_key), punctuation as spaces."""
+    return re.sub(r"[^\w]+", " ", match_key(text))
+
+
+def names_one(text: str, names: frozenset[str], key=fold) -> bool:
+    """Whether the text names a listed person (whole words), both folded by `key`."""
+    folded = f" {' '.join(key(text).split())} "
     return any(f" {name} " in folded for name in names)
 
 
-def without_names(text: str, names: frozenset[str]) -> str | None:
+def without_names(text: str, names: frozenset[str], key=fold) -> str | None:
     """A village cell with no listed name in it: its bracket naming one dropped, else the words before the name."""
-    text = _BRACKETED.sub(lambda m: "" if names_one(m.group(0)[1:-1], names) else m.group(0), text)
-    if not names_one(text, names):
+    text = _BRACKETED.sub(lambda m: "" if names_one(m.group(0)[1:-1], names, key) else m.group(0), text)
+    if not names_one(text, names, key):
         return " ".join(text.split()) or None
     words = text.split()
-    folded = [fold(w) for w in words]
+    folded = [key(w) for w in words]
     for i in range(len(words)):
         if any(" ".join(folded[i:i + n.count(" ") + 1]) == n for n in names):
+            if " ".join(folded[:i]) in _VILLAGE_TYPES:  # "Ấp Danh Sa Rươn": a hamlet named as a head is (Khmer names)
+                return " ".join(text.split())
             kept = words[:i]
             while kept and (fold(kept[-1]) in _JOINING or not fold(kept[-1])):
                 kept.pop()
@@ -83,8 +90,12 @@ def scrub(title: list[str], tables: list, sheets: dict[str, Sheet], kind: str,
 
     for t in tables:
         t.title = kept(t.title)
+    # a village's cell against the names as written, accents and all: Khmer names and hamlets share words ("Ấp Lâm Sa
+    # Rết" lost "Lâm Sa Rết" to the head "Lâm Sà Rết", its households counted in an "Ấp"; southern names judge, Vĩnh Long)
+    written = frozenset().union(*(listed_names(sheets[t.sheet], t.rows["row"], t.columns["head_name"], as_written)
+                                  for t in lists))
     for t in lists:
-        for row in _villages_without_names(t.rows, names):
+        for row in _villages_without_names(t.rows, written):
             if said is not None and "village" in t.columns:
                 said.append({**failure("list_village_named", t.sheet, row, t.columns["village"], "village_name"),
                              "kind": kind})
@@ -99,7 +110,8 @@ def _villages_without_names(rows: dict[str, list], names: frozenset[str]) -> lis
         if not village:
             continue
         if village not in cleaned:
-            cleaned[village] = without_names(village, names) if names and names_one(village, names) else village
+            cleaned[village] = (without_names(village, names, as_written) if names and names_one(village, names, as_written)
+                                else village)
             if cleaned[village] and person_like(cleaned[village]):
                 cleaned[village] = None
         if cleaned[village] != village:
@@ -119,3 +131,4 @@ def person_like(text: str) -> bool:
 
 
 _VILLAGE_FIRST = frozenset(w.split()[0] for w in load_vocabulary().village_types)  # "thôn", "tổ", "khu", …
+_VILLAGE_TYPES = frozenset(" ".join(as_written(w).split()) for w in load_vocabulary().village_types)  # "ấp", "tổ dân phố"
