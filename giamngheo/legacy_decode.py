@@ -48,6 +48,13 @@ def bytes_as_cp1252(data: bytes) -> str:
 # --- tables ------------------------------------------------------------------
 
 _TCVN3_TRANS = {value: text for value, text in TCVN3_TABLE.items()}
+# The fuller TCVN 5712 table (VN1, what `iconv -t TCVN5712-1` writes) puts toned capitals on bytes VN3 fonts leave
+# unused; those whose Windows character is no Vietnamese letter are read as VN1's ("Äp" is "Ấp": every "Ấp" of a
+# southern list stayed "Äp", its households in no village of the annex; southern names judge, Vĩnh Long). The others
+# (Á, Ã, Í, Ù, Ú, à …) are good Vietnamese in Unicode text, and stay as they are.
+VN1_CAPITALS = {"Ä": "Ấ", "Å": "Ề", "¯": "Ằ", "º": "Ẳ", "¿": "Ẵ", "Û": "Ồ", "ð": "Ỗ", "ÿ": "Ố", "Š": "É", "Œ": "Ệ",
+                "Ž": "Ỉ", "š": "Ỡ", "œ": "Ợ", "ž": "Ủ", "Ÿ": "Ũ", "ƒ": "Á"}
+_TCVN3_TRANS.update({ord(shown): letter for shown, letter in VN1_CAPITALS.items()})
 
 
 def _vni_map() -> dict[str, str]:
@@ -69,7 +76,7 @@ _VNI_RE = re.compile("|".join(re.escape(seq) for seq in sorted(_VNI_MAP, key=len
 _TCVN3_NO_CAPITAL = frozenset(
     text for text in TCVN3_TABLE.values() if text.islower() and text not in "ăâêôơưđ"
 )
-_LEGACY_LETTERS = frozenset(chr(value) for value in TCVN3_TABLE) | frozenset(
+_LEGACY_LETTERS = frozenset(chr(value) for value in TCVN3_TABLE) | frozenset(VN1_CAPITALS) | frozenset(
     ch for seq in _VNI_MAP for ch in seq if not ch.isascii()
 )
 
