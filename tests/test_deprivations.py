@@ -388,17 +388,23 @@ def test_indicator_targets(tmp_path, per_commune):
     assert (gap["target_coverage_pct"], gap["gap_pp"], gap["meets_target"]) == (85.0, 21.13, False)
 
 
-def test_per_commune_targets_with_the_indicators_across(tmp_path):
-    """"Tên xã | Tỷ lệ hộ có BHYT (%) | Tỷ lệ hộ dùng nước sinh hoạt hợp vệ sinh (%)", a commune a row: the sheet was
-    passed over without a word, every target null (targets judge, Thanh Hóa)."""
-    path = _targets(tmp_path / "chi tieu.xlsx")
+def _targets_across(path, row: list):
+    """The targets workbook with its indicator sheet per commune, the indicators across, one commune's `row`."""
+    path = _targets(path)
     wb = openpyxl.load_workbook(path)
     del wb["Chỉ số"]
     ind = wb.create_sheet("Chỉ số")
     ind.append(["CHỈ TIÊU TIẾP CẬN DỊCH VỤ XÃ HỘI CƠ BẢN GIAO CHO CÁC XÃ NĂM 2026"])
     ind.append(["STT", "Tên xã", "Tỷ lệ hộ có BHYT (%)", "Tỷ lệ hộ dùng nước sinh hoạt hợp vệ sinh (%)"])
-    ind.append([1, "Phường Bắc Kạn", 95, 85])
+    ind.append(row)
     wb.save(path)
+    return path
+
+
+def test_per_commune_targets_with_the_indicators_across(tmp_path):
+    """"Tên xã | Tỷ lệ hộ có BHYT (%) | Tỷ lệ hộ dùng nước sinh hoạt hợp vệ sinh (%)", a commune a row: the sheet was
+    passed over without a word, every target null (targets judge, Thanh Hóa)."""
+    path = _targets_across(tmp_path / "chi tieu.xlsx", [1, "Phường Bắc Kạn", 95, 85])
     _, outputs, _ = steps([rows_table(tmp_path / "thieu hut.xlsx")], targets=path)
     coverage = outputs["deprivations_coverage.parquet"].sort("indicator_id")
     targets = dict(zip(coverage["indicator_id"], coverage["target_coverage_pct"]))
@@ -460,14 +466,7 @@ def test_an_indicator_target_cell_with_no_number_is_said(tmp_path):
 
 
 def test_an_indicator_target_cell_with_no_number_across_is_said_at_its_column(tmp_path):
-    path = _targets(tmp_path / "chi tieu.xlsx")
-    wb = openpyxl.load_workbook(path)
-    del wb["Chỉ số"]
-    ind = wb.create_sheet("Chỉ số")
-    ind.append(["CHỈ TIÊU TIẾP CẬN DỊCH VỤ XÃ HỘI CƠ BẢN GIAO CHO CÁC XÃ NĂM 2026"])
-    ind.append(["STT", "Tên xã", "Tỷ lệ hộ có BHYT (%)", "Tỷ lệ hộ dùng nước sinh hoạt hợp vệ sinh (%)"])
-    ind.append([1, "Phường Bắc Kạn", 95, "đang rà soát"])
-    wb.save(path)
+    path = _targets_across(tmp_path / "chi tieu.xlsx", [1, "Phường Bắc Kạn", 95, "đang rà soát"])
     failures, _, _ = steps([rows_table(tmp_path / "thieu hut.xlsx")], targets=path)
     said = failures.filter(pl.col("rule") == "target_numeric")
     assert said.select("source_sheet", "cell", "commune_code").rows() == [("Chỉ số", "D3", "01843")]

@@ -24,6 +24,17 @@ def _annex(path):
     wb.save(path)
 
 
+def _list(path, unit: str, village: str, rows: list[list]):
+    """A one-sheet household list of `unit`: head, CCCD, birth year, `village`, members, group."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in ([unit], ["DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"],
+                ["STT", "Họ và tên chủ hộ", "Số CCCD", "Năm sinh", village, "Số nhân khẩu", "Phân loại"], *rows):
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
 def test_old_and_new_tone_placement_are_one_village(tmp_path, monkeypatch):
     monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
     _annex(tmp_path / "ke hoach.xlsx")
@@ -80,15 +91,10 @@ def test_a_person_named_in_a_village_cell_stays_home(tmp_path, monkeypatch):
 
     monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
     _annex(tmp_path / "ke hoach.xlsx")
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for row in (["ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN"], ["DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"],
-                ["STT", "Họ và tên chủ hộ", "Số CCCD", "Năm sinh", "Tổ dân phố", "Số nhân khẩu", "Phân loại"],
-                [1, "Lường Văn Khương", "019123456789", 1970, "Tổ Hòa Tiến", 4, "Hộ nghèo"],
-                [2, "Ma Văn Chiến", "019123456790", 1981, "Hoàng Thị Nguềnh Slưởng", 3, "Hộ nghèo"],
-                [3, "Nông Văn Tâm", "019123456791", 1965, "Tổ Thủy Khê", 2, "Hộ cận nghèo"]):
-        ws.append(row)
-    wb.save(tmp_path / "danh sach.xlsx")
+    _list(tmp_path / "danh sach.xlsx", "ỦY BAN NHÂN DÂN PHƯỜNG BẮC KẠN", "Tổ dân phố", [
+        [1, "Lường Văn Khương", "019123456789", 1970, "Tổ Hòa Tiến", 4, "Hộ nghèo"],
+        [2, "Ma Văn Chiến", "019123456790", 1981, "Hoàng Thị Nguềnh Slưởng", 3, "Hộ nghèo"],
+        [3, "Nông Văn Tâm", "019123456791", 1965, "Tổ Thủy Khê", 2, "Hộ cận nghèo"]])
     result = parse_workbook(tmp_path / "danh sach.xlsx", Limits())
     assert result.tables[0].rows["name"] == ["Tổ Hòa Tiến", None, "Tổ Thủy Khê"]
     assert "Nguềnh" not in json.dumps(dataclasses.asdict(result), ensure_ascii=False)
@@ -108,15 +114,10 @@ def test_a_village_sharing_words_with_a_listed_head_keeps_them(tmp_path, monkeyp
     from giamngheo.readers.grid import Limits
 
     monkeypatch.setenv("GIAMNGHEO_SECRET", "test key")
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for row in (["ỦY BAN NHÂN DÂN XÃ TRÀ CÚ"], ["DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026"],
-                ["STT", "Họ và tên chủ hộ", "Số CCCD", "Năm sinh", "Ấp", "Số nhân khẩu", "Phân loại"],
-                [1, "Lâm Sà Rết", "084123456789", 1970, "Ấp Lâm Sa Rết", 4, "Hộ nghèo"],
-                [2, "Danh Sa Rươn", "084123456790", 1981, "Ấp Danh Sa Rươn", 3, "Hộ nghèo"],
-                [3, "Thạch Thị Sa Phia", "084123456791", 1965, "Ấp Thạch Sa (nhà bà Thạch Thị Sa Phia)", 2, "Hộ cận nghèo"]):
-        ws.append(row)
-    wb.save(tmp_path / "danh sach.xlsx")
+    _list(tmp_path / "danh sach.xlsx", "ỦY BAN NHÂN DÂN XÃ TRÀ CÚ", "Ấp", [
+        [1, "Lâm Sà Rết", "084123456789", 1970, "Ấp Lâm Sa Rết", 4, "Hộ nghèo"],
+        [2, "Danh Sa Rươn", "084123456790", 1981, "Ấp Danh Sa Rươn", 3, "Hộ nghèo"],
+        [3, "Thạch Thị Sa Phia", "084123456791", 1965, "Ấp Thạch Sa (nhà bà Thạch Thị Sa Phia)", 2, "Hộ cận nghèo"]])
     (table,) = parse_workbook(tmp_path / "danh sach.xlsx", Limits()).tables
     assert table.rows["name"] == ["Ấp Lâm Sa Rết", "Ấp Danh Sa Rươn", "Ấp Thạch Sa"]  # a lodger's host still taken out
 
