@@ -151,13 +151,14 @@ def folded_hits(text: str, index: dict[str, list], other_type: bool = False, bar
 # the former units merged into the commune, said so: "(xã A cũ)", "(… xã A, xã B trước sắp xếp)", "(sáp nhập từ xã A, xã
 # B)", "(hợp nhất …)" (a line naming its three former units made a plan ambiguous: one is a commune's name today too;
 # layouts judge, Điện Biên)
-_MERGED = r"(?:cũ|sắp xếp|sáp nhập|hợp nhất)"
+_MERGING = "sắp xếp|sáp nhập|hợp nhất"
+_MERGED = rf"(?:cũ|{_MERGING})"
 _FORMER_ASIDE = re.compile(rf"\([^()]*\b{_MERGED}\b[^()]*\)|(?:xã|phường|thị trấn)\s+[^,;()\n]+?\s*\(\s*cũ\s*\)",
                            re.IGNORECASE)
 _SAID_MERGED = re.compile(rf"\b{_MERGED}\b")
 
 
-_MERGER_NOTE = re.compile(r"\([^()]*\b(?:sắp xếp|sáp nhập|hợp nhất)\b[^()]*\)", re.IGNORECASE)
+_MERGER_NOTE = re.compile(rf"\([^()]*\b(?:{_MERGING})\b[^()]*\)", re.IGNORECASE)
 
 
 def without_merger_notes(text: str) -> str:

@@ -24,6 +24,7 @@ def indicator_set_failures(cells: pl.LazyFrame, keys: list[str], names: dict[str
         "commune_code", "table_id", "indicator", "group").len().filter(pl.col("len") > 1).group_by("commune_code").agg(
         pl.col("indicator").unique().sort().alias("_twice"))
     wanted = pl.lit(keys, dtype=pl.List(pl.Utf8))
+    named = lambda e: e.list.eval(pl.element().replace_strict(names, default=pl.element())).list.join("; ")  # noqa: E731
     # an indicator one group lacks that the other gives (a sheet per group, the near-poor's heading it "VL": its rows
     # dropped without a word; layouts judge, Điện Biên), named with the group
     pairs = cells.filter(pl.col("indicator").is_not_null()).select("commune_code", "group", "indicator").unique()
@@ -31,15 +32,13 @@ def indicator_set_failures(cells: pl.LazyFrame, keys: list[str], names: dict[str
     lacks = pl.col("_all").list.set_intersection(wanted).list.set_difference(pl.col("_of_group"))
     one_group = pairs.group_by("commune_code", "group").agg(pl.col("indicator").alias("_of_group")).join(
         every, on="commune_code").with_columns(lacks.alias("_lacks")).filter(pl.col("_lacks").list.len() > 0).with_columns(
-        pl.col("_lacks").list.eval(pl.element().replace_strict(names, default=pl.element())).list.join("; ")
-        + pl.lit(" (") + pl.col("group").replace_strict(GROUP_VI, default=pl.col("group")) + pl.lit(")")).group_by(
-        "commune_code").agg(pl.col("_lacks").sort().alias("_group_missing"))
+        named(pl.col("_lacks")) + pl.lit(" (") + pl.col("group").replace_strict(GROUP_VI, default=pl.col("group"))
+        + pl.lit(")")).group_by("commune_code").agg(pl.col("_lacks").sort().alias("_group_missing"))
     given = named_once.group_by("commune_code").agg(
         pl.col("table_id").min(), pl.col("indicator").drop_nulls().unique().alias("_given"),
         pl.col("indicator_label").filter(pl.col("indicator").is_null()).drop_nulls().unique().sort().alias("_unknown")
     ).join(twice, on="commune_code", how="left").join(one_group, on="commune_code", how="left").with_columns(
         pl.col("_twice", "_group_missing").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))))
-    named = lambda e: e.list.eval(pl.element().replace_strict(names, default=pl.element())).list.join("; ")  # noqa: E731
     checked = given.with_columns(
         wanted.list.set_difference(pl.col("_given")).alias("_missing"),
         pl.col("_given").list.set_difference(wanted).list.sort().alias("_foreign"),

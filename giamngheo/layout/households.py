@@ -26,10 +26,10 @@ from . import household_cells as C
 from .household_cells import ethnic as _ethnic  # noqa: F401 - tests read _ethnic here
 from .household_cells import mask, members_cell
 from .household_cells import text_of as _text
+from .list_names import VILLAGE_WORDS, village_named
 from .household_header import IDENTITY, NUMBERED, band_bottom, group_code, group_of, list_columns, list_header, numbering_row
 from .personal import title_like
 from .tables import title_lines
-from .vocabulary import load_vocabulary
 
 KIND = "households"
 COUNTS = ("members",)
@@ -37,15 +37,6 @@ ATTRIBUTES = (
     "group", "household_ref", "key_source", "code_ref", "id_ref", "code_masked", "id_masked", "id_format",
     "ethnic_minority", "no_labour", "merit", "deprivations", "planned_exit_year",
 )
-_VILLAGE_WORDS = tuple(w.split() for w in load_vocabulary().village_types)  # [villages] types: ["thôn"], ["tổ", "dân", "phố"]
-
-
-def _village_named(key: str) -> bool:
-    """Whether a matching key starts with a village's type word ("thôn nà rì", "khu phố 3")."""
-    words = key.split()
-    return any(words[: len(w)] == w for w in _VILLAGE_WORDS)
-
-
 _PUNCTUATION = re.compile(r"[^\w]+")
 
 
@@ -53,9 +44,9 @@ def _sheet_village(name: str, title: list[str]) -> str | None:
     """The village a sheet of a list is of, a sheet each: its name when it says so ("Thôn Nà Rì"), or when its title does
     ("DANH SÁCH HỘ NGHÈO THÔN ĐẠI QUY" over the sheet "Đại Quy"); its households had no village, none compared."""
     key = match_key(name)
-    if not key or _village_named(key):
+    if not key or village_named(key):
         return name.strip() or None
-    said = [f" {' '.join(w)} {key} " for w in _VILLAGE_WORDS]
+    said = [f" {' '.join(w)} {key} " for w in VILLAGE_WORDS]
     # "Thôn: Cốc Ngần", "THÔN - CỐC NGẦN": the punctuation between the word and the name is no part of either
     lines = [" " + " ".join(_PUNCTUATION.sub(" ", match_key(line)).split()) + " " for line in title]
     return name.strip() if any(v in line for line in lines for v in said) else None
@@ -194,7 +185,7 @@ def recognise(sheet: Sheet, title: list[str] | None = None) -> list[ParsedTable]
                 group, section_index = named, section_index + 1
                 continue
             # accents matter: "Bản Nà" is a village, "Bàn Văn Lợi" a person
-            if "village" not in cols and (_village_named(match_key(NUMBERED.sub("", texts[-1]))) or (
+            if "village" not in cols and (village_named(match_key(NUMBERED.sub("", texts[-1]))) or (
                     r in spanning and count == 1 and not _has_identity_beyond_name(cells, identity, name_col))):
                 village = NUMBERED.sub("", texts[-1])
                 continue

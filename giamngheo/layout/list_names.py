@@ -26,6 +26,7 @@ _MIDDLE = frozenset({"văn", "thị"})
 _SURNAMES = frozenset("""nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý lò quàng lường cầm bế nông ma
 hầu thào giàng sùng vàng mùa lầu lù chảo triệu bàn lương vi la lục tẩn đinh mai trịnh đào cao lâm tạ lưu kiều mông sầm hứa
 lộc hà tòng mè điêu vừ ly""".split())
+VILLAGE_WORDS = tuple(w.split() for w in load_vocabulary().village_types)  # [villages] types: ["thôn"], ["tổ", "dân", "phố"]
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 # what joins a village to the person it names ("Xóm 1 nhà ông …", "TDP 2 - ở nhờ …"): dropped with the name
 _JOINING = frozenset({"nha", "ong", "ba", "cua", "o", "nho", "ho", "gia", "dinh", "chu", "-", "–", ",", ":", "("})
@@ -66,7 +67,7 @@ def without_names(text: str, names: frozenset[str], key=fold) -> str | None:
     folded = [key(w) for w in words]
     for i in range(len(words)):
         if any(" ".join(folded[i:i + n.count(" ") + 1]) == n for n in names):
-            if " ".join(folded[:i]) in _VILLAGE_TYPES:  # "Ấp Danh Sa Rươn": a hamlet named as a head is (Khmer names)
+            if folded[:i] in VILLAGE_WORDS:  # "Ấp Danh Sa Rươn": a hamlet named as a head is (Khmer names)
                 return " ".join(text.split())
             kept = words[:i]
             while kept and (fold(kept[-1]) in _JOINING or not fold(kept[-1])):
@@ -91,27 +92,37 @@ def scrub(title: list[str], tables: list, sheets: dict[str, Sheet], kind: str,
     for t in tables:
         t.title = kept(t.title)
     # a village's cell against the names as written, accents and all: Khmer names and hamlets share words ("Ấp Lâm Sa
-    # Rết" lost "Lâm Sa Rết" to the head "Lâm Sà Rết", its households counted in an "Ấp"; southern names judge, Vĩnh Long)
-    written = frozenset().union(*(listed_names(sheets[t.sheet], t.rows["row"], t.columns["head_name"], as_written)
-                                  for t in lists))
+    # Rết" lost "Lâm Sa Rết" to the head "Lâm Sà Rết", its households counted in an "Ấp"; southern names judge, Vĩnh Long).
+    # Made only for a cell the folded names find (as written implies folded): a national run's million heads twice cost
+    # ~5 s of parsing
+    written: list[frozenset[str]] = []
+
+    def as_written_names() -> frozenset[str]:
+        if not written:
+            written.append(frozenset().union(*(listed_names(sheets[t.sheet], t.rows["row"], t.columns["head_name"],
+                                                            as_written) for t in lists)))
+        return written[0]
+
     for t in lists:
-        for row in _villages_without_names(t.rows, written):
+        for row in _villages_without_names(t.rows, names, as_written_names):
             if said is not None and "village" in t.columns:
                 said.append({**failure("list_village_named", t.sheet, row, t.columns["village"], "village_name"),
                              "kind": kind})
     return kept(title), names
 
 
-def _villages_without_names(rows: dict[str, list], names: frozenset[str]) -> list[int]:
-    """Each village cell without the listed names in it, and none where it is a person's name: the rows of those."""
+def _villages_without_names(rows: dict[str, list], names: frozenset[str], as_written_names) -> list[int]:
+    """Each village cell without the listed names in it, and none where it is a person's name: the rows of those
+    (`names` folded; `as_written_names()`: the same as written)."""
     cleaned: dict[str, str | None] = {}
     persons = []
     for i, village in enumerate(rows["name"]):
         if not village:
             continue
         if village not in cleaned:
-            cleaned[village] = (without_names(village, names, as_written) if names and names_one(village, names, as_written)
-                                else village)
+            cleaned[village] = village
+            if names and names_one(village, names) and names_one(village, written := as_written_names(), as_written):
+                cleaned[village] = without_names(village, written, as_written)
             if cleaned[village] and person_like(cleaned[village]):
                 cleaned[village] = None
         if cleaned[village] != village:
@@ -122,13 +133,17 @@ def _villages_without_names(rows: dict[str, list], names: frozenset[str]) -> lis
     return persons
 
 
+def village_named(key: str) -> bool:
+    """Whether a matching key starts with a village's type word ("thôn nà rì", "khu phố 3")."""
+    words = key.split()
+    return any(words[: len(w)] == w for w in VILLAGE_WORDS)
+
+
 def person_like(text: str) -> bool:
     """Whether a village cell reads as a person's name (_MIDDLE, _SURNAMES), not a village's."""
     words = match_key(text).split()
-    if len(words) < MIN_WORDS or len(words) > 6 or any(ch.isdigit() for ch in text) or words[0] in _VILLAGE_FIRST:
+    if len(words) < MIN_WORDS or len(words) > 6 or any(ch.isdigit() for ch in text) or village_named(" ".join(words)):
         return False
     return words[1] in _MIDDLE and words[0] in _SURNAMES  # (a surname alone begins villages too: "Vàng Ma Chải")
 
 
-_VILLAGE_FIRST = frozenset(w.split()[0] for w in load_vocabulary().village_types)  # "thôn", "tổ", "khu", …
-_VILLAGE_TYPES = frozenset(" ".join(as_written(w).split()) for w in load_vocabulary().village_types)  # "ấp", "tổ dân phố"
