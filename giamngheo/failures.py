@@ -116,6 +116,8 @@ def _message(rec: dict) -> tuple[str, str]:
         detail_vi, detail_en = vi.format(value=value, expected=expected), en.format(value=value, expected=expected)
     elif rule.id == "numeric":
         detail_vi, detail_en = NUMERIC_DETAILS.get(detail or "invalid", ("", ""))
+    elif rule.id == "members_positive":  # "#REF!": a broken formula, said so as for any other figure
+        detail_vi, detail_en = NUMERIC_DETAILS[detail] if detail == "excel_error" else ("", "")
     elif rule.id == "breakdown_le_parent":  # the count the breakdown is part of
         detail_vi, detail_en = label_vi(detail).lower(), label_en(detail)
     elif rule.id == "plan_feasible":  # "38/21": poor households, of which without labour capacity

@@ -313,6 +313,22 @@ def test_an_indicator_one_group_s_sheet_lacks_is_said(tmp_path):
     assert said.height == 1 and "Việc làm (hộ cận nghèo)" in said["message"][0], said["message"].to_list()
 
 
+def test_a_village_row_of_zero_marks_is_a_village_with_none_deprived(tmp_path):
+    """A village whose near-poor row is "x" in every indicator (the domain's zero) was left out of
+    deprivations_villages without a word (layouts judge, Điện Biên): it is the village with 0 deprived."""
+    path = _sheet_per_group(tmp_path / "thieu hut.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Ho can ngheo"]
+    for j in range(3, 3 + len(LABELS)):
+        ws.cell(6, j).value = "x"  # Tổ 2
+    wb.save(path)
+    failures, outputs, _ = steps([path, plan(tmp_path / "ke hoach.xlsx")])
+    _accepted(failures, outputs)
+    near = outputs["deprivations_villages.parquet"].filter(pl.col("group") == "near_poor")
+    assert near.filter(pl.col("village_name") == "Tổ 2")["households_deprived"].to_list() == [0] * 12
+    assert _rate(outputs, 4, "near_poor")[0] == 10 * 20 // 55
+
+
 def test_a_copy_of_a_sheet_counts_once(tmp_path):
     failures, outputs, _ = steps([_sheet_per_group(tmp_path / "thieu hut.xlsx", copy=True), plan(tmp_path / "ke hoach.xlsx")])
     _accepted(failures, outputs)

@@ -153,6 +153,24 @@ def test_members_positive(tmp_path):
     assert hit["cell"] == "H7" and hit["value"] == "0"
 
 
+def test_a_members_cell_with_a_formula_error_or_no_saved_value(tmp_path):
+    """"#REF!" in a members cell was quoted "#***!", masked as if it were someone's, with nothing saying the formula is
+    broken; a formula with no saved value had two errors at its cell (formula_without_value, then members_positive of
+    "") (hostile-file judge, Cao Bằng)."""
+    import openpyxl
+
+    path = tmp_path / "danh sach ho ngheo.xlsx"
+    write_household_list(path, COMMUNE, households())
+    wb = openpyxl.load_workbook(path)
+    wb.active["H7"] = "#REF!"  # openpyxl writes an error code as an error cell, as Excel saves one
+    wb.active["H8"] = "=G8*2"  # no saved value
+    wb.save(path)
+    failures = steps([plan(tmp_path / "ke hoach.xlsx"), path])[0].filter(pl.col("kind") == "households")
+    assert sorted(failures.select("rule", "cell").rows()) == [("formula_without_value", "H8"), ("members_positive", "H7")]
+    hit = _only(failures, "members_positive")
+    assert hit["value"] == "#REF!" and "Excel báo lỗi công thức" in hit["message"], hit["message"]
+
+
 def test_poor_has_three_and_near_poor_under_three(tmp_path):
     rows = households()
     rows[0]["deprivations"] = [1, 4]

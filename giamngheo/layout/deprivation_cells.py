@@ -74,6 +74,12 @@ def is_figure(value) -> bool:
     return num is not None or (text is not None and bool(_FIGURE_TEXT.fullmatch(text)) and any(ch.isdigit() for ch in text))
 
 
+def is_entry(value) -> bool:
+    """A figure, or a mark the domain reads as zero ("-", "x"): a village row of such marks is a village with none
+    deprived, not a row to pass over (deprivations judge, Điện Biên: a near-poor row of "x" lost its village)."""
+    return is_figure(value) or (isinstance(value, str) and value.strip().casefold() in load_vocabulary().zero_markers)
+
+
 def numbering_of(label: str) -> tuple[str | None, str]:
     """('roman' | 'arabic' | None, the label without its numbering)."""
     m = _ROMAN.match(label)

@@ -14,6 +14,7 @@ from .deprivation_cells import (
     clean_text,
     columns_table,
     indicator_key,
+    is_entry,
     is_figure,
     merge_end,
     numbering_of,
@@ -99,7 +100,7 @@ def across(sheet: Sheet) -> list[ParsedTable]:
             break
         if "row.ignore" in tags or (len(name) <= 3 and is_numbered_row(sheet.rows[r])):  # a "Trong đó" subset; "B | 1 | 2 …"
             continue
-        figures = any(is_figure(v) for v in sheet.rows[r][first:])
+        figures = any(is_entry(v) for v in sheet.rows[r][first:])
         stt = clean_text(sheet.value(r, stt_col)) if stt_col is not None else None
         if not name and stt and SECTION_PREFIX.match(stt):
             name, stt = stt, None  # a section's heading typed in the numbering column ("I. Xã Mường Chà (cũ)"): said as

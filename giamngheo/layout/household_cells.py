@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 from ..parsed import cell_json
+from ..readers.grid import ExcelError
 from ..text import fold, nfc
 from .vocabulary import load_vocabulary, row_label_tags
 
@@ -151,6 +152,8 @@ def members_cell(value) -> tuple[float | None, str | None]:
     """A members cell as (number, text) for the typed rows and their failures: a count, or text that reads
     as one ("4", "4,0"); anything else (a name or an ID number typed in the wrong column) masked: letters
     starred, runs of digits masked as ID numbers are."""
+    if isinstance(value, ExcelError):  # "#REF!" is Excel's, nobody's: quoted as it is (it was "#***!")
+        return None, str(value)
     num, text = cell_json(value)
     if num is not None and abs(num) > MAX_MEMBERS:
         return None, mask(str(int(num)) if num.is_integer() else str(num))
