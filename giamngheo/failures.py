@@ -37,6 +37,7 @@ _DETAILS = {
     "column": ("cột", "column"),
     "sheet": ("trang tính", "sheet"),
     "unused_sheet": ("trang tính không dùng", "unused sheet"),
+    "merged": ("số liệu dưới ô gộp", "figures under the merged cell"),  # hidden_content: only a merge's first cell shows
     "section": ("khu vực", "section"),
     "commune": ("xã", "commune"),
     **{k.name: (k.title_vi, k.title_en) for k in KINDS},

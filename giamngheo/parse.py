@@ -26,8 +26,8 @@ from .layout.title_cells import title_cells
 from .layout.dates import document_date
 from .layout.table_row import SUBTOTAL, TOTAL
 from .layout.tables import Table, document_year, partial_year, title_lines
-from .sheet_findings import (ONLY_CHECKED, TITLE_ROWS, formulas_of, hidden_of, lists_without_members, sheets_not_read,
-                             unreadable_text_of)
+from .sheet_findings import (ONLY_CHECKED, TITLE_ROWS, formulas_of, hidden_of, lists_without_members, merged_of, merged_over,
+                             sheets_not_read, unreadable_text_of)
 from .sheet_parts import village_tables
 from .readers import Limits, UnreadableFile, read_workbook
 from .readers.grid import column_letter
@@ -138,6 +138,7 @@ def _table_failures(table: Table) -> list[dict]:
         out.append(failure("hidden_content", sheet.name, value=sheet.name, detail="sheet"))
     for r in sorted((data_rows | {r for r, _ in folded}) & set(sheet.hidden_rows)):
         out.append(failure("hidden_content", sheet.name, row=r, col=1, value=str(r), detail="row"))
+    out += merged_over(sheet, data_rows | {r for r, _ in folded}, set(columns) | {c for _, c in folded})
     out += _unread_figure_columns(table, data_rows)
     for c in sorted(set(columns) & set(sheet.hidden_columns)):
         out.append(
@@ -284,6 +285,7 @@ def parse_workbook(path: Path, limits: Limits, forced_kind: str | None = None) -
         result.failures.extend(sheets_not_read(book, [s for s in book.sheets if s.name not in seen], forced_kind))
     result.failures.extend(hidden_of(others, sheets))
     result.failures.extend(formulas_of(others, sheets))
+    result.failures.extend(merged_of(others, sheets))
     for t in result.tables:
         result.failures.extend(unused_row_failures(t))
     result.failures.extend(unreadable_text_of(result.tables))

@@ -114,24 +114,28 @@ def _put_texts(rows: list[list], texts: list[tuple[int, int, str]]) -> None:
             rows[r - 1][c - 1] = text
 
 
-def _sound(rows: list[list], merged: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
-    """The merged ranges whose cells but the first are empty, as Excel and LibreOffice leave them: a range over the
-    table's own values (a title cell merged over the whole sheet, a damaged or hostile file) would give every column
-    the title for a label. Ranges never overlap in a sound file, so looking through them all reads each cell once at
-    most; past that many cells, the rest are no merges."""
+def _sound(rows: list[list], merged: list[tuple[int, int, int, int]]) -> tuple[list, list]:
+    """The merged ranges whose cells but the first are empty, as Excel and LibreOffice leave them, and those over
+    values: a range over the table's own values (a title cell merged over the whole sheet, a damaged or hostile file)
+    would give every column the title for a label. Ranges never overlap in a sound file, so looking through them all
+    reads each cell once at most; past that many cells, the rest are no merges."""
     budget = sum(len(r) for r in rows)
-    kept = []
+    kept, over_values = [], []
     for r1, c1, r2, c2 in merged:
         clean = True
         for r in range(r1, min(r2 + 1, len(rows))):
             cells = rows[r][c1 : c2 + 1]
             budget -= len(cells)
-            if budget < 0 or any(v is not None for v in (cells[1:] if r == r1 else cells)):
+            if budget < 0:
                 clean = False
+                break
+            if any(v is not None for v in (cells[1:] if r == r1 else cells)):
+                clean = False
+                over_values.append((r1, c1, r2, c2))
                 break
         if clean:
             kept.append((r1, c1, r2, c2))
-    return kept
+    return kept, over_values
 
 
 def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
@@ -176,8 +180,9 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
             rows = _calamine_rows(cal_sheet, limits)
             errors = []
             merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (cal_sheet.merged_cell_ranges or [])]
-            merged = _sound(rows, merged or ods_merged.get(meta.name, []))  # calamine gives an .ods none
-            sheet = Sheet(name=meta.name, rows=rows, merged=merged, hidden=meta.visible != SheetVisibleEnum.Visible)
+            merged, over_values = _sound(rows, merged or ods_merged.get(meta.name, []))  # calamine gives an .ods none
+            sheet = Sheet(name=meta.name, rows=rows, merged=merged, hidden=meta.visible != SheetVisibleEnum.Visible,
+                          merged_over_values=over_values)
             facts = facts_by_name.get(meta.name)
             if facts:
                 sheet.hidden_rows = frozenset(facts.hidden_rows)

@@ -41,6 +41,9 @@ class Sheet:
     hidden_rows: frozenset[int] = frozenset()  # 1-based
     hidden_columns: frozenset[int] = frozenset()  # 1-based
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r1, c1, r2, c2
+    # merged ranges over cells that keep values, which only the range's first cell shows: not read as merges, and their
+    # cells a table reads are reported (hidden_content); 0-based like `merged`
+    merged_over_values: list[tuple[int, int, int, int]] = field(default_factory=list)
     formulas_without_value: list[tuple[int, int, str]] = field(default_factory=list)  # 1-based row, col
     first_row: int = 0  # 0-based: a view of the sheet below another table (the rows above it emptied, numbers kept)
     continued_rows: frozenset[int] = frozenset()  # 0-based: a CSV record's further lines (empty; its cells are above)
