@@ -67,10 +67,10 @@ def read_targets(path: Path | None, ctx: ReadContext, ref: Reference, province: 
 
 
 @task(cache_policy=NO_CACHE)
-def identify_submissions(records, ref: Reference, province: str | None):
-    """Whose file each is (commune, or why not), and which version of a report counts."""
+def identify_submissions(records, ref: Reference, province: str | None, year: int):
+    """Whose file each is (commune, or why not), and which version of a report counts (one of the run's year first)."""
     submissions.resolve_files(records, Resolver(ref, province))
-    submissions.choose_submissions(records, province)
+    submissions.choose_submissions(records, province, year)
     return records
 
 
@@ -164,8 +164,8 @@ def consolidate(
         run_id = outputs.new_run_id()
         records, skipped, targets, options = _read_everything(options, run_id, ref)
         province = options.province or (targets.province if targets else None)
-        records = identify_submissions(quote(records), quote(ref), province)
         year = submissions.run_year(records, options.year, targets.year if targets else None)
+        records = identify_submissions(quote(records), quote(ref), province, year)
         tables = tabulate(quote(records))
         submissions.forget_parsed_cells(records)  # the cells live on in the tables
         checked = validate(tables)

@@ -209,9 +209,12 @@ def _naming_cell(data: ParseResult, value: str | None) -> list | None:
 _NO_TABLE = ("readable", "table_found", "personal_list")
 
 
-def choose_submissions(records: list[FileRecord], province: str | None) -> None:
+def choose_submissions(records: list[FileRecord], province: str | None, year: int | None = None) -> None:
     """Among files of one commune and kind, the latest document date (then file time) wins; of a report in parts
-    (Kind.in_parts: household lists), every file whose rows no better-ranked file gives is used too.
+    (Kind.in_parts: household lists), every file whose rows no better-ranked file gives is used too. A report of the
+    run's `year` (run_year's, when not given) wins over one of another year, whatever their dates: last year's table
+    sent again after this year's displaced it, rejected as wrong_year, and the commune had none (standards judge, Lai
+    Châu).
 
     A file without any recognisable table (unreadable, damaged, no table found) competes for every kind its
     commune sent (for the one kind its name or title names, if so: FileRecord.named_kind), but never wins over a file
@@ -222,6 +225,7 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
     from .kinds import KINDS  # (the kinds' modules read this one's FileRecord)
 
     in_parts = {k.name for k in KINDS if k.in_parts}
+    year = year or run_year(records, None)
     by_commune: dict[str, list[FileRecord]] = defaultdict(list)
     for rec in records:
         if rec.commune_code and rec.resolution.rule != "wrong_province":
@@ -240,8 +244,10 @@ def choose_submissions(records: list[FileRecord], province: str | None) -> None:
             # by their dates where each is known, else by the files' times
             dates = {id(r): r.kind_date(kind) for r in contenders}
             dated = all(d is not None for d in dates.values())
-            ranked = sorted(contenders, reverse=True, key=lambda r: (r.has_tables, r.whole(kind), not r.partial_year(kind),
-                                                                     dates[id(r)] if dated else (), r.entry.mtime, r.entry.rel))
+            other_year = {id(r) for r in contenders if any(f["kind"] == kind for f in year_failures(r, year))}
+            ranked = sorted(contenders, reverse=True, key=lambda r: (
+                r.has_tables, id(r) not in other_year, r.whole(kind), not r.partial_year(kind), dates[id(r)] if dated else (),
+                r.entry.mtime, r.entry.rel))
             used = [ranked[0]]
             for r in ranked[1:]:
                 # a report in parts: each file used whose rows no file ranked before it gives
@@ -348,7 +354,9 @@ def year_failures(rec: FileRecord, year: int) -> list[dict]:
     if stated and stated != year and not rec.data.tables and not any(f["rule"] == "readable" for f in rec.failures):
         sheet, row, col = _year_cell(rec.data, stated, None) or (None, None, None)
         found.append({**failure("wrong_year", sheet, row, col, value=stated, expected=year), "kind": None})
-    return found
+    # once a sheet's cell and kind: a village deprivation table is a parsed table per indicator, and its one wrong year
+    # was said 13 times (standards judge, Lai Châu)
+    return list({(f["sheet"], f["row"], f["column"], f["value"], f["kind"]): f for f in found}.values())
 
 
 def _year_cell(data: ParseResult, year: int, sheet: str | None) -> list | None:

@@ -490,6 +490,7 @@ def test_report_sheets_and_section(tmp_path):
     # one row per indicator: no totals row adding a household once per indicator it lacks; the group sizes beside
     sizes = sheets[0].frame.select("Số hộ nghèo", "Số hộ cận nghèo").unique().rows()
     assert sheets[0].totals is False and sizes == [(64, 55)]
+    assert sheets[1].totals is False  # a ranking of communes: no "Tổng cộng" (it was empty)
     html = deprivation_section(tmp_path)
     assert 'id="thieu-hut"' in html and "<svg" in html and "Phường Bắc Kạn" in html
 
@@ -695,3 +696,21 @@ def test_a_ward_s_deprivation_sums_name_the_table_and_the_ward(tmp_path):
     f = _only(failures, "near_poor_deprivations_under_three")
     assert f["cell"] == "E4" and f["message"].startswith("Ô E4 (phường):"), f["message"]
     assert "nhiều hơn mức tối đa 110 lượt (2 lượt cho mỗi hộ cận nghèo)" in f["message"]
+
+
+def test_last_years_table_sent_again_later_does_not_displace_this_years(tmp_path):
+    """Last year's table re-sent after this year's won by its file time: it was the report in use, rejected as
+    wrong_year, and this year's was set aside (standards judge, Lai Châu: 5 of 6 communes lost their 2027 table). A
+    report of the run's year wins; the other is superseded, said so."""
+    import os
+
+    this = rows_table(tmp_path / "thieu hut 2026.xlsx", year=2026)
+    last = rows_table(tmp_path / "thieu hut 2025.xlsx", year=2025)
+    os.utime(this, (1_700_000_000, 1_700_000_000))
+    os.utime(last, (1_800_000_000, 1_800_000_000))  # sent later
+    failures, outputs, _ = steps([plan(tmp_path / "ke hoach.xlsx"), this, last])
+    assert outputs["deprivations_communes.parquet"]["status"].to_list() == ["accepted"]
+    assert outputs["deprivations.parquet"]["source_file"].unique().to_list() == ["thieu hut 2026.xlsx"]
+    said = failures.filter(pl.col("rule") == "superseded_submission")
+    assert said["value"].to_list() == ["thieu hut 2025.xlsx"], failures.select("rule", "value").rows()
+    assert failures.filter(pl.col("rule") == "wrong_year").is_empty()

@@ -215,8 +215,12 @@ def down(sheet: Sheet, targets_only: bool = False) -> list[ParsedTable]:
         for r, values in sorted(in_header.items(), reverse=True):  # else from the labels, at their header cells
             cells.insert(0, (r, "group", clean_text(sheet.value(r, c)) or "", None, None, values))
         stated = True
-    if not stated and in_columns:  # else from the size columns, on the first indicator's row
-        r = next(at for at, k, *_ in cells if k == "indicator")
+    indicator_rows = [at for at, k, *_ in cells if k == "indicator"]
+    # a size column left blank states no size: the plan's is used (it was read as 0 households, and every count above
+    # it rejected the table; standards judge, Lai Châu)
+    in_columns = {g: j for g, j in in_columns.items() if any(is_figure(sheet.value(r, j)) for r in indicator_rows)}
+    if not stated and in_columns:  # else from the size columns, on the first indicator's row that gives one
+        r = next(r for r in indicator_rows if any(is_figure(sheet.value(r, j)) for j in in_columns.values()))
         cells.insert(
             0, (r, "group", clean_text(sheet.value(r, c)), None, None, {g: sheet.value(r, j) for g, j in in_columns.items()})
         )
