@@ -45,8 +45,16 @@ class RowView:
         return total.round(0).cast(pl.Int64).cast(pl.Utf8)
 
     def raw(self, field: str, default: str | None = None) -> pl.Expr:
-        """The cell as the commune wrote it."""
+        """The cell as the commune wrote it; a number typed as text ("1.572") as the number read from it, which a message
+        writes the Vietnamese way: the text itself was rewritten as a decimal, "số hộ nghèo (1,572)" beside "(1.552)"
+        (auditors judge, Hà Nội)."""
         text = raw_text(field) if {f"{field}__num", f"{field}__text"} <= self.columns else pl.lit(None, pl.Utf8)
+        if {field, f"{field}__status", f"{field}__text"} <= self.columns:
+            value = pl.col(field)
+            read = pl.when(value == value.round(0)).then(value.cast(pl.Int64, strict=False).cast(pl.Utf8)).otherwise(
+                value.round_sig_figs(15).cast(pl.Utf8))
+            typed = (pl.col(f"{field}__status") == "ok") & pl.col(f"{field}__text").str.contains(r"^\s*-?[\d.,\s]+$")
+            text = pl.when(typed & value.is_not_null() & (value.abs() < 1e15)).then(read).otherwise(text)
         return text if default is None else pl.coalesce(text, pl.lit(default))
 
     def status(self, field: str) -> pl.Expr:

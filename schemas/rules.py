@@ -65,7 +65,7 @@ RULES: tuple[Rule, ...] = (
     Rule("numeric", ERROR, WITHIN, "Giá trị là số", "Value is a number",
          "Ô {cell} ({field_vi}): giá trị \u201c{value}\u201d không phải là số{detail_vi}.",
          "Cell {cell} ({field_en}): \u201c{value}\u201d is not a number{detail_en}.",
-         detail=lambda row, f: row.status(f)),
+         detail=lambda row, f: row.status(f), numbers=False),  # the text as written, never rewritten ("1.552")
     Rule("integer", ERROR, WITHIN, "Số hộ là số nguyên", "Household counts are whole numbers",
          "Ô {cell} ({field_vi}): số hộ phải là số nguyên, không phải {value}.",
          "Cell {cell} ({field_en}): a household count must be a whole number, not {value}.",

@@ -12,6 +12,8 @@ is 05800 in Thái Nguyên (19).
 
 from __future__ import annotations
 
+import re
+
 import unicodedata
 from pathlib import Path
 
@@ -606,6 +608,27 @@ def test_excel_error_values_of_an_ods(tmp_path):
             out.writestr(item, content if item.filename == "content.xml" else src.read(item.filename))
     f = the_failure(inspect(path), "numeric", "C5", value="#DIV/0!", field="total_households")
     assert "Excel báo lỗi công thức" in f["message"]
+
+
+def test_a_formula_without_a_saved_value_in_an_ods(tmp_path):
+    """`<table:table-cell table:formula="of:=1+1"/>`, no result saved (a program writing the file, not LibreOffice):
+    calamine gives 0, and the count was read as no poor household, the commune accepted (auditors judge, Hà Nội). As an
+    .xlsx's such cell: formula_without_value at its cell."""
+    import zipfile
+
+    rows = [[1, "Thôn Na Thành", 120, "§F§", 4, 1, 1], GOOD[1]]
+    grid = Grid([[TITLE], ["BIỂU PHÂN BỔ CHỈ TIÊU GIẢM HỘ NGHÈO NĂM 2026"], [], HEADER, *rows], "Phụ lục")
+    written = write_book(tmp_path / "viet.ods", grid)
+    content = zipfile.ZipFile(written).read("content.xml")
+    content, n = re.subn(rb'<table:table-cell [^>]*office:value-type="string"[^>]*><text:p>\xc2\xa7F\xc2\xa7</text:p>'
+                         rb'</table:table-cell>', b'<table:table-cell table:formula="of:=1+1"/>', content)
+    assert n == 1
+    path = tmp_path / "bieu.ods"
+    with zipfile.ZipFile(written) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            out.writestr(item, content if item.filename == "content.xml" else src.read(item.filename))
+    assert sorted((f["rule"], f["cell"], f["value"]) for f in failures(inspect(path))) == [
+        ("formula_without_value", "D5", "=1+1")]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from .container import SafeZip, ole_kind, zip_kind
 from ..safe_errors import unquoted
 from .grid import ExcelError, Limits, Sheet, UnreadableFile, Workbook, a1
-from .ods_inspect import inspect_ods, ods_error_cells, ods_merges, ods_spaced_cells, widest_repeated_value
+from .ods_inspect import (inspect_ods, ods_error_cells, ods_formulas_without_value, ods_merges, ods_spaced_cells,
+                          widest_repeated_value)
 from .xls_inspect import Hidden, NotBiff8, xls_hidden
 from .xlsx_inspect import inspect_xlsx
 
@@ -144,6 +145,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
     ods_errors: dict[str, list] = {}
     ods_merged: dict[str, list] = {}
     ods_spaced: dict[str, list] = {}
+    ods_formulas: dict[str, list] = {}
     if container == "zip":
         szip = SafeZip(path, limits)
         try:
@@ -162,6 +164,7 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
                 ods_errors = ods_error_cells(content, limits.max_rows, limits.max_columns)
                 ods_merged = ods_merges(content, limits.max_rows, limits.max_columns)
                 ods_spaced = ods_spaced_cells(content, limits.max_rows, limits.max_columns)
+                ods_formulas = ods_formulas_without_value(content, limits.max_rows, limits.max_columns)
         finally:
             szip.close()
     else:
@@ -195,6 +198,10 @@ def read_excel(path: Path, container: str, limits: Limits) -> Workbook:
                 sheet.hidden_rows, sheet.hidden_columns = frozenset(facts.hidden_rows), frozenset(facts.hidden_cols)
                 errors = ods_errors.get(meta.name, [])
                 _put_texts(rows, ods_spaced.get(meta.name, []))
+                sheet.formulas_without_value = ods_formulas.get(meta.name, [])
+                for r, c, _ in sheet.formulas_without_value:  # no value, as an .xlsx's such cell reads (calamine: 0)
+                    if r <= len(rows) and c <= len(rows[r - 1]):
+                        rows[r - 1][c - 1] = None
             elif meta.name in xls_hidden:
                 hidden, hrows, hcols, errors = xls_hidden[meta.name]
                 sheet.hidden = sheet.hidden or hidden
