@@ -225,6 +225,29 @@ def test_trace_says_when_a_code_is_not_in_the_run_or_its_commune_was_rejected(tm
     assert _rejected_reports(tmp_path, "19") == []
 
 
+def test_a_rejected_report_is_not_said_above_a_figure_found_in_another(tmp_path, capsys):
+    """`trace 05800 poor_households` began "Xã 05800: Báo cáo kết quả bị từ chối …" above the plan's cells that make the
+    figure: an auditor read the figure as rejected (auditors judge, Hà Nội). Said where the figure has no cell."""
+    import argparse
+
+    import polars as pl
+
+    from giamngheo.cli import _trace
+
+    pl.DataFrame({"commune_code": ["05800"], "village_name": ["Thôn 1"], "section": [None], "field": ["poor_households"],
+                  "value": [5.0], "source_file": ["ke hoach.xlsx"], "source_sheet": ["Sheet1"], "cell": ["D5"],
+                  "source_row": [5], "column": [4], "sha256": ["0" * 64], "kind": ["plan"], "province_code": ["19"]},
+                 schema_overrides={"section": pl.Utf8, "source_row": pl.Int32, "column": pl.Int32}
+                 ).write_parquet(tmp_path / "lineage.parquet")
+    pl.DataFrame({"province_code": ["19"], "commune_code": ["05800"], "status": ["accepted"], "poor_households": [5]}
+                 ).write_parquet(tmp_path / "communes.parquet")
+    pl.DataFrame({"commune_code": ["05800"], "status": ["rejected"]}).write_parquet(tmp_path / "results_communes.parquet")
+    for field, said in (("poor_households", False), ("poor_households_end", True)):
+        _trace(argparse.Namespace(out=tmp_path, code="05800", field=field, limit=None))
+        shown = capsys.readouterr().out
+        assert ("Báo cáo kết quả bị từ chối" in shown) is said, shown
+
+
 def test_trace_piped_to_head_ends_quietly(thai_nguyen_run):
     """`giamngheo trace … | head` ended in a BrokenPipeError traceback once head had read its lines."""
     import subprocess
