@@ -66,10 +66,14 @@ def append(out: Path, body: dict) -> dict:
         try:
             entry = chained(body, _last_entry(fd))
             data = canonical(entry) + b"\n"
-            written = 0
-            while written < len(data):
-                written += os.write(fd, data[written:])
-            os.fsync(fd)
+            size, written = os.fstat(fd).st_size, 0
+            try:
+                while written < len(data):
+                    written += os.write(fd, data[written:])
+                os.fsync(fd)
+            except OSError:  # a full disk mid-entry: the journal as it was, never a cut-off line
+                os.ftruncate(fd, size)
+                raise
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

@@ -311,3 +311,27 @@ def previous_runs(out: Path) -> list[str]:
     return sorted(p.name for p in runs.iterdir() if p.is_dir() and (p / "manifest.json").exists())
 
 
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+def out_of_space(exc: BaseException, out: Path) -> bool:
+    """Whether a run died of a full disk under `out`: an OSError of no space anywhere in the exception's chain, or a
+    writer's own words for it ("Invalid thrift: transport error" from a Parquet footer cut short) with next to nothing
+    left free. A full disk ended the run in ~170 lines of traceback, exit 1 (operations judge, Lạng Sơn)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in _NO_SPACE or "No space left on device" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    try:
+        return shutil.disk_usage(out).free < 16 * 1024 * 1024
+    except OSError:
+        return False
+
+
+def drop_staging(out: Path) -> None:
+    """The dead run's staged outputs, removed at once (the next run's recover would): on a full disk they hold the space
+    the next run needs. Only while the run's lock is held."""
+    shutil.rmtree(out / STAGING, ignore_errors=True)
+

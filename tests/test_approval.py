@@ -292,6 +292,45 @@ def test_acknowledging_an_error_is_refused(tmp_path, capsys):
         approve(out, "Lan")  # neither communes nor --all-accepted
 
 
+def test_an_out_that_cannot_be_written_refuses_with_one_line_and_the_journal_as_it_was(tmp_path, capsys, monkeypatch):
+    """A read-only --out: approve and acknowledge ended in a traceback, exit 1 (operations judge, Lạng Sơn). One line,
+    exit 3, as `run` says it; a disk full mid-entry leaves the journal as it was, never a cut-off line."""
+    import errno
+    import os as os_
+
+    from giamngheo.cli import EXIT_OUTPUT
+
+    out = tmp_path / "out"
+    failures = pl.DataFrame({"commune_code": ["00001"], "rule": ["total_row_matches_sum"], "cell": ["C46"],
+                             "field": ["total_households"], "severity": ["warning"], "value": ["5441"],
+                             "source_file": ["00001.xlsx"]})
+    _fake_run(out, "r1", 10, "a" * 64, failures)
+    assert main(["approve", "--out", str(out), "--commune", "1", "--by", "Lan"]) == EXIT_OK
+    before = (out / journal.JOURNAL).read_bytes()
+    real_write = os_.write
+
+    def half_then_full(fd, data):  # the first half of the entry written, then no space
+        if len(data) > 64:
+            real_write(fd, data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(journal.os, "write", half_then_full)
+    assert main(["approve", "--out", str(out), "--commune", "2", "--by", "Lan"]) == EXIT_OUTPUT
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "không ghi được vào --out" in err and "No space left on device" in err
+    assert (out / journal.JOURNAL).read_bytes() == before and journal.verify(out).ok
+    monkeypatch.setattr(journal.os, "write", real_write)
+
+    def read_only(*_a, **_k):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(journal, "append", read_only)
+    assert main(["acknowledge", "--out", str(out), "--commune", "1", "--rule", "total_row_matches_sum", "--by", "Hoa",
+                 "--reason", "x"]) == EXIT_OUTPUT
+    assert "Read-only file system" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------- end to end: real runs
 
 

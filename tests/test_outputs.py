@@ -117,3 +117,38 @@ def test_the_lock_is_reentrant_within_a_process_and_refuses_another(tmp_path):
         assert other.returncode == 3 and "another run is using" in other.stdout, other.stdout + other.stderr
     with outputs.run_lock(out):  # released: taken again
         pass
+
+
+def test_a_full_disk_ends_the_run_in_one_line_and_frees_the_staged_outputs(tmp_path, monkeypatch, capsys):
+    """A full disk under --out ended a run in ~170 lines of traceback, exit 1, its staged outputs left on the full disk
+    (operations judge, Lạng Sơn): one line, exit 3, the staging removed, the outputs published before untouched."""
+    import errno
+
+    import flows.consolidate
+    from giamngheo.cli import EXIT_OUTPUT, main
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    (raw / "ke hoach.xlsx").write_bytes(b"x")
+    (out / ".staging" / "r2").mkdir(parents=True)
+    (out / ".staging" / "r2" / "villages.parquet").write_bytes(b"half")
+    (out / "communes.parquet").write_bytes(b"published")
+
+    def full(**_):
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as exc:
+            raise RuntimeError("Invalid thrift: transport error") from exc  # as polars says it, the cause chained
+
+    monkeypatch.setattr(flows.consolidate, "consolidate", full)
+    assert main(["run", "--raw", str(raw), "--out", str(out), "--no-progress"]) == EXIT_OUTPUT
+    err = capsys.readouterr().err
+    assert "hết chỗ trống trên ổ đĩa" in err and "Traceback" not in err
+    assert not (out / ".staging").exists() and (out / "communes.parquet").read_bytes() == b"published"
+
+    def broken(**_):
+        raise ValueError("a bug")  # any other crash is not said to be the disk
+
+    monkeypatch.setattr(flows.consolidate, "consolidate", broken)
+    with pytest.raises(ValueError):
+        main(["run", "--raw", str(raw), "--out", str(out), "--no-progress"])
