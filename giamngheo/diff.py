@@ -7,7 +7,8 @@ into text for people.
 Matching: villages by (commune, section, name) with names compared the way the
 validation does (NFC, case and tone placement folded: "Thuỷ" = "Thủy");
 failures by (commune_code, rule, source_sheet, cell, field), and by the file as
-well when the commune is unknown (two unresolved files are two failures);
+well when the commune is unknown (two unresolved files are two failures) or the failure is at no cell (a file's own:
+two superseded files of one commune are two failures);
 files by their path under --raw, changed when their SHA-256 differs; a file gone and one come with the same
 SHA-256 are one file renamed.
 """
@@ -356,7 +357,10 @@ def _failure_groups(frame: pl.DataFrame) -> dict[tuple, list[dict]]:
         [c for c in ("source_file", "row", "column", "rule") if c in frame.columns], nulls_last=True, maintain_order=True
     )
     for r in ordered.iter_rows(named=True):
-        key = tuple(r.get(k) for k in FAILURE_KEY) + ((r.get("source_file"),) if r.get("commune_code") is None else (None,))
+        # the file too where the commune is unknown, or where the failure is the file's own, at no cell (two superseded
+        # files of one commune; as transforms.history keys them)
+        own = r.get("commune_code") is None or r.get("cell") is None
+        key = tuple(r.get(k) for k in FAILURE_KEY) + ((r.get("source_file"),) if own else (None,))
         groups.setdefault(key, []).append({k: r.get(k) for k in shown})
     return groups
 

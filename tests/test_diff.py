@@ -502,3 +502,16 @@ def test_a_detail_table_s_unchanged_rows_are_left_to_polars(monkeypatch):
     assert [(c["village_name"], c["indicator_id"], c["changes"]["households_deprived"]["delta"]) for c in changed] == [
         ("Tổ 7", 4, 1)]
     assert seen["rows"] == (1, 1)
+
+
+def test_a_second_superseded_file_is_the_new_one(tmp_path):
+    """A commune's second superseded file arriving: `diff` said the first (unchanged) file was newly flagged and never
+    named the new one, the two warnings at no cell being one key (operations judge, Lạng Sơn)."""
+    old = {**FAILURE, "rule": "superseded_submission", "cell": None, "row": None, "column": None, "field": None,
+           "source_sheet": None, "source_file": "KH.xlsx", "value": "KH.xlsx"}
+    new = {**old, "source_file": "KH (sửa lần 3).xlsx", "value": "KH (sửa lần 3).xlsx"}
+    a = write_run(tmp_path, "20260601T000000000Z-00001", BASE, failures=[old])
+    b = write_run(tmp_path, "20260602T000000000Z-00002", BASE, failures=[old, new])
+    d = diff_runs(a, b)["failures"]
+    shown = [f["source_file"] for part in ("appeared", "flagged_unchanged") for f in d.get(part, [])]
+    assert shown == ["KH (sửa lần 3).xlsx"], d

@@ -159,7 +159,9 @@ def test_resubmission_is_numbered_and_the_superseded_file_listed(tmp_path):
     assert row["status"] == "accepted"
 
 
-def test_document_date_orders_submissions_before_file_time(tmp_path):
+def test_submissions_are_numbered_as_they_came_whatever_their_dates(tmp_path):
+    """The one in use is the version whose document is latest; its number is the order it came in ("Lần nộp được
+    dùng"): an older document sent later is the second submission, not the first (operations judge, Lạng Sơn)."""
     files = [
         _file(
             "moi_sua.xlsx",
@@ -173,7 +175,7 @@ def test_document_date_orders_submissions_before_file_time(tmp_path):
         _file("ban_dung.xlsx", "01840", "plan", "accepted", "2026-05-29T00:00:00+00:00", document_date="2026-05-25"),
     ]
     row = _row(submissions_table(make_run(tmp_path, files)), "01840")
-    assert (row["files_received"], row["version_in_use"], row["file_in_use"]) == (2, 2, "ban_dung.xlsx")
+    assert (row["files_received"], row["version_in_use"], row["file_in_use"]) == (2, 1, "ban_dung.xlsx")
 
 
 def test_status_comes_from_the_outputs_then_the_manifest(tmp_path):

@@ -313,6 +313,25 @@ def test_failure_history_has_the_same_columns_on_every_run():
     assert later.select("cell", "value", "history").rows() == [("D13", "3.5", "new"), ("D9", None, "fixed")]
 
 
+def test_a_file_s_own_failure_is_its_file_s():
+    """Two superseded files of one commune (a failure at no cell) were one key: a newly arrived one's warning was
+    "persisting", and `diff` said the old file's was newly flagged (operations judge, Lạng Sơn). A failure at a cell of
+    a resubmitted file still keeps its commune's key, whatever the file's name."""
+    from transforms.history import failure_history
+
+    def failures(files, rule, cell):
+        return pl.LazyFrame({"commune_code": ["06613"] * len(files), "rule": [rule] * len(files), "source_file": files,
+                             "source_sheet": [None] * len(files), "cell": [cell] * len(files), "field": [None] * len(files)},
+                            schema_overrides={"source_sheet": pl.Utf8, "cell": pl.Utf8, "field": pl.Utf8})
+
+    night1 = failures(["KH.xlsx"], "superseded_submission", None)
+    night2 = failures(["KH.xlsx", "KH (sửa lần 3).xlsx"], "superseded_submission", None)
+    marked = failure_history(night2, night1).collect()
+    assert marked.select("source_file", "history").rows() == [("KH.xlsx", "persisting"), ("KH (sửa lần 3).xlsx", "new")]
+    moved = failure_history(failures(["KH (sửa).xlsx"], "integer", "D13"), failures(["KH.xlsx"], "integer", "D13")).collect()
+    assert moved["history"].to_list() == ["persisting"]
+
+
 def test_failures_since_the_last_published_run(tmp_path):
     """The run's failures marked against the last completed run's table (outputs.previous_table): the run's table has
     the new and persisting ones in its own columns, failure_history.parquet the fixed ones too."""

@@ -9,9 +9,12 @@ KEY = ["commune_code", "rule", "source_file_key", "source_sheet", "cell", "field
 
 def _keyed(failures: pl.LazyFrame) -> pl.LazyFrame:
     # a resubmitted file keeps its commune's failures comparable: the file name is not part of the key
-    # when the commune is known, only when it is not (unresolved files have no commune)
+    # when the commune is known, only when it is not (unresolved files have no commune), or when the failure is the
+    # file's own, at no cell: two superseded files of one commune were one key, a newly arrived one's warning
+    # "persisting" and the old file's said in `diff` as newly flagged (operations judge, Lạng Sơn)
     return failures.with_columns(
-        pl.when(pl.col("commune_code").is_null()).then(pl.col("source_file")).otherwise(pl.lit("")).alias("source_file_key")
+        pl.when(pl.col("commune_code").is_null() | pl.col("cell").is_null()).then(pl.col("source_file")).otherwise(pl.lit(""))
+        .alias("source_file_key")
     )
 
 

@@ -231,8 +231,11 @@ def _kinds(file: dict) -> set[str]:
 
 
 def _submission_order(file: dict) -> tuple:
-    document = str(file.get("document_date") or file.get("doc_date") or "")
-    return (document, _as_datetime(file.get("modified")) or datetime.min.replace(tzinfo=UTC), file.get("path") or "")
+    """The order the files came in ("lần nộp": the first, second … submission), whatever their documents' dates: by
+    document date, an undated damaged resubmission came first and the plan in use was "2 of 2" where it was the first
+    sent (operations judge, Lạng Sơn)."""
+    came = _as_datetime(file.get("first_seen") or file.get("modified")) or datetime.min.replace(tzinfo=UTC)
+    return (came, file.get("path") or "")
 
 
 def _expected_communes(manifest: dict, outputs: dict[str, pl.DataFrame]) -> list[tuple[str, str, str]]:
