@@ -235,7 +235,9 @@ def _submission_order(file: dict) -> tuple:
     document date, an undated damaged resubmission came first and the plan in use was "2 of 2" where it was the first
     sent (operations judge, Lạng Sơn)."""
     came = _as_datetime(file.get("first_seen") or file.get("modified")) or datetime.min.replace(tzinfo=UTC)
-    return (came, file.get("path") or "")
+    document = str(file.get("document_date") or file.get("doc_date") or "")
+    # files that came in the same second (a folder copied, a checkout) by their documents' dates
+    return (came.replace(microsecond=0), document, file.get("path") or "")
 
 
 def _expected_communes(manifest: dict, outputs: dict[str, pl.DataFrame]) -> list[tuple[str, str, str]]:
