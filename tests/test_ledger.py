@@ -181,8 +181,8 @@ def test_submissions_are_numbered_as_they_came_whatever_their_dates(tmp_path):
 def test_files_that_came_together_are_numbered_by_their_documents(tmp_path):
     """A folder copied at once (a checkout, a USB stick): the same second, so the document dates order them."""
     files = [
-        _file("ban_dung.xlsx", "01840", "plan", "accepted", "2026-05-29T00:00:00.900000+00:00", document_date="2026-05-25"),
-        _file("thang 5/cu.xlsx", "01840", "plan", "superseded", "2026-05-29T00:00:00.100000+00:00",
+        _file("ban_dung.xlsx", "01840", "plan", "accepted", "2026-05-29T00:00:00.100000+00:00", document_date="2026-05-25"),
+        _file("thang 5/cu.xlsx", "01840", "plan", "superseded", "2026-05-29T00:00:00.900000+00:00",
               {"plan": "ban_dung.xlsx"}, document_date="2026-05-10"),
     ]
     row = _row(submissions_table(make_run(tmp_path, files)), "01840")
