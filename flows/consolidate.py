@@ -126,7 +126,8 @@ def publish(options: RunOptions, run_id: str, staging: Path, manifest: dict, sid
     out = options.out
     previous = outputs.previous_runs(out)
     previous_run = out / outputs.RUNS / previous[-1] if previous else None
-    manifest["files"] = with_first_seen(manifest["files"], earlier_files(previous_run) if previous_run else [])
+    started = datetime.fromisoformat(manifest["started_at"]) if manifest.get("started_at") else None
+    manifest["files"] = with_first_seen(manifest["files"], earlier_files(previous_run) if previous_run else [], started)
     artifacts.write_json(manifest, staging / "manifest.json")
     reports = write_reports(staging, options.raw, previous_run, options.deadline, side)
     manifest["reports"] = {"written": reports.written, "problems": reports.problems, "notes": reports.notes,

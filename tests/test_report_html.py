@@ -115,6 +115,12 @@ def test_page_lists_every_failure(page):
     assert page.count('<tr class="error">') == 4 and page.count('<tr class="warning">') == 1
 
 
+def test_files_received_name_their_kinds_in_vietnamese(page):
+    """The list of files showed the kinds' ids ("plan") to the reader (analyst workbook judge, Hải Phòng)."""
+    files = page[page.index('id="tep"'):]
+    assert "<td>Kế hoạch</td>" in files and "<td>plan</td>" not in files
+
+
 def test_page_escapes_hostile_text(page):
     assert SCRIPT not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ..vn import vn_dec
 from .base import Sheet
 
 PROVINCES = "deprivations_provinces.parquet"
@@ -114,10 +115,10 @@ def _bars(frame: pl.DataFrame) -> str:
     parts, y = [], 10
     for i in ids:
         parts.append(f'<text x="0" y="{y + 12}" font-size="11">{i}. {escape(names[i])}</text>')
-        for k, g in enumerate(("poor", "near_poor")):
+        for k, g in enumerate(("poor", "near_poor")):  # each rate as the tables give it (half-up, 2 decimals): "37,4%" was 37,45
             v = rates.get((i, g), 0.0)
             parts.append(f'<rect x="300" y="{y + k * 9}" width="{3 * v:.1f}" height="8" fill="{colours[g]}"/>'
-                         f'<text x="{304 + 3 * v:.1f}" y="{y + k * 9 + 8}" font-size="9">{f"{v:.1f}".replace(".", ",")}%</text>')
+                         f'<text x="{304 + 3 * v:.1f}" y="{y + k * 9 + 8}" font-size="9">{vn_dec(v, 2)} %</text>')
         y += 22
     return (f'<svg viewBox="0 0 660 {y + 10}" role="img" aria-label="Tỷ lệ hộ thiếu hụt theo chỉ số">{"".join(parts)}</svg>')
 

@@ -46,7 +46,7 @@ import polars as pl
 import xlsxwriter
 
 from giamngheo.reports.analyst_cells import (
-    SheetContext,
+    SheetContext, blank_totals_note,
     sheet_columns, commune_fill, equals_expr, kinds_in_season, ledger_line, print_setup, province_values, read_table,
     sorted_by, write_table, write_text, title_block, totals_row, unit_of, write_values, results_totals, HEADER,
 )
@@ -232,10 +232,10 @@ def _communes_sheet(ws: FastWorksheet, st: Styles, ctx: SheetContext, communes: 
         (FILL_REJECTED, "Xã, phường bị từ chối: báo cáo có lỗi, số liệu không được tổng hợp (xem bao_cao_kiem_tra)"),
     ]
     title = ctx.title("TỔNG HỢP KẾ HOẠCH GIẢM NGHÈO CỦA CÁC XÃ, PHƯỜNG")
-    header_row = title_block(ws, st, title, ctx.subtitle(), legend=legend)
     frame = sorted_by(communes, "commune_code")
     columns = sheet_columns(frame, COMMUNE_COLUMNS, ctx)
     accepted = frame.filter(pl.col("status") == "accepted") if "status" in frame.columns else frame
+    header_row = title_block(ws, st, title, ctx.subtitle(), notes=blank_totals_note(accepted, columns), legend=legend)
     totals = totals_row(accepted, columns, PLAN_TOTAL_RATES)
     write_table(ws, st, header_row, frame, columns, totals, commune_fill("meets_assigned_target"), frozen=3)
 

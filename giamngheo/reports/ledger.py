@@ -193,16 +193,20 @@ def earlier_files(run_dir: Path) -> list[dict]:
         return []
 
 
-def with_first_seen(files: list[dict], earlier: list[dict]) -> list[dict]:
+def with_first_seen(files: list[dict], earlier: list[dict], read_by: datetime | None = None) -> list[dict]:
     """The manifest's files, each with `first_seen`: when its content (SHA-256) first came, in this run or any before
     (`earlier`: the previous run's manifest files, which carry theirs). A report is received when its content first
     came: the same bytes touched, or copied under another name with the first copy gone, after the deadline made an
     on-time report late (independent probe, An Giang). The same content of the same commune: another commune's file of
     the same bytes (an empty file, the province's blank form) lent its time, a late file said on time (intake folder
-    judge, Nghệ An)."""
+    judge, Nghệ An). A time after `read_by` (the run's start) is a commune computer's wrong clock: the file was there
+    when the run read it (a plan modified "17/12" read on 07/12 was received after the run, late against 10/12;
+    analyst workbook judge, Hải Phòng)."""
     seen: dict[tuple, datetime] = {}
     for f in [*earlier, *files]:
         moment = _as_datetime(f.get("first_seen") or f.get("modified"))
+        if moment is not None and read_by is not None and moment > read_by:
+            moment = read_by
         key = (f.get("commune_code"), f.get("sha256"))
         if f.get("sha256") and moment is not None and (key not in seen or moment < seen[key]):
             seen[key] = moment
