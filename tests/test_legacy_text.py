@@ -455,3 +455,16 @@ def test_an_xlsx_cell_s_own_font_settles_a_name_that_reads_both_ways(tmp_path):
     [table] = [t for t in parse_workbook(path, Limits()).tables if t.kind == "plan"]
     assert [n for n, k in zip(table.rows["name"], table.rows["kind"]) if k == "village"] == [
         "Tây Hồ", "An Phú", "Phú Lộc", "Thôn Bóc"]
+    # the same in a BIFF8 .xls: its XF records give each cell's font ("Phó Lé" was kept as read; Tây Ninh judge)
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("KH")
+    styles = {font: xlwt.easyxf(f"font: name {font}") for font in (".VnTime", "Times New Roman")}
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value, styles["Times New Roman" if value == "Thôn Bóc" else ".VnTime"])
+    book.save(str(tmp_path / "ke hoach.xls"))
+    [table] = [t for t in parse_workbook(tmp_path / "ke hoach.xls", Limits()).tables if t.kind == "plan"]
+    assert [n for n, k in zip(table.rows["name"], table.rows["kind"]) if k == "village"] == [
+        "Tây Hồ", "An Phú", "Phú Lộc", "Thôn Bóc"]

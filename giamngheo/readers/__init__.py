@@ -118,6 +118,22 @@ def _sheet_part(book, sheet_name: str) -> str | None:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
+def _cell_fonts(book: Workbook, path: Path | None, sheet_name: str, xls: dict) -> dict[tuple[int, int], bool]:
+    """Each text cell's font, legacy or not, where the file says it: an .xlsx's styles, a BIFF8 .xls's XF records
+    (`xls`: the workbook's, read once)."""
+    if path is None:
+        return {}
+    if book.format in ("xlsx", "xlsm"):
+        return _xlsx_fonts(path, sheet_name)
+    if book.format == "xls":
+        if "sheets" not in xls:
+            from .xls_inspect import xls_text_fonts
+
+            xls["sheets"] = xls_text_fonts(path, _LEGACY_FONT.match)
+        return xls["sheets"].get(sheet_name, {})
+    return {}
+
+
 def _repair_legacy_text(book: Workbook, path: Path | None = None) -> None:
     """Decode TCVN3 / VNI cell text in place, sheet by sheet. A sheet is mostly typed in one font, but not every cell:
     a name retyped in Unicode on an old template stays as it is, a name pasted in a legacy font on a Unicode sheet is
@@ -125,6 +141,7 @@ def _repair_legacy_text(book: Workbook, path: Path | None = None) -> None:
     text that reads as Vietnamese both ways: "An Phó" in .VnTime is "An Phú" (it was kept: independent probe)."""
     from ..legacy_text import decode_cell, decode_on_legacy_sheet, detect_legacy, legacy_cell_encoding
 
+    xls: dict = {}
     for sheet in book.sheets:
         texts = [v for row in sheet.rows for v in row if isinstance(v, str)]
         texts.append(sheet.name)
@@ -132,7 +149,7 @@ def _repair_legacy_text(book: Workbook, path: Path | None = None) -> None:
         # an error value (ExcelError) is Excel's own text, in no font: only str cells are decoded
         if encoding is not None:
             book.legacy_encoding = encoding
-            fonts = _xlsx_fonts(path, sheet.name) if path is not None and book.format in ("xlsx", "xlsm") else {}
+            fonts = _cell_fonts(book, path, sheet.name, xls)
 
             def decoded(v: str, r: int, c: int) -> str:
                 legacy = fonts.get((r, c))

@@ -121,3 +121,57 @@ def xls_hidden(path: Path) -> Hidden:
         raise
     except Exception as exc:  # struct.error, IndexError, UnicodeDecodeError, CompDocError: damaged records
         raise NotBiff8(unquoted(exc)) from None
+
+
+_FONT, _XF, _LABELSST, _LABEL, _RSTRING = 0x0031, 0x00E0, 0x00FD, 0x0204, 0x00D6
+
+
+def xls_text_fonts(path: Path, legacy_font) -> dict[str, dict[tuple[int, int], bool]]:
+    """Sheet name -> {(row, column), 0-based: whether the text cell's font is a legacy one (`legacy_font(name)`)}, for a
+    BIFF8 .xls, as readers._xlsx_fonts gives an .xlsx's: the cell's own font settles a name that reads as Vietnamese
+    both ways ("Phó Lé" in .VnTime is "Phú Lộ"; kept as read in an .xls; encodings judge, Tây Ninh). Empty when the
+    file cannot tell (not BIFF8, damaged) or no text cell is in such a font."""
+    try:
+        mem = workbook_stream(path)
+        end = len(mem)
+        fonts: list[bool] = []
+        xf_font: list[int] = []
+        sheets: list[tuple[str, int]] = []
+        records = _records(mem, 0, end)
+        kind, start, stop = next(records, (None, 0, 0))
+        if kind != _BOF or stop - start < 2 or struct.unpack_from("<H", mem, start)[0] != 0x0600:
+            return {}
+        for kind, start, stop in records:
+            if kind == _FONT and stop - start >= 16:
+                fonts.append(bool(legacy_font(_sheet_name(mem, start + 14, stop))))
+            elif kind == _XF and stop - start >= 2:
+                xf_font.append(struct.unpack_from("<H", mem, start)[0])
+            elif kind == _BOUNDSHEET:
+                offset, _visibility, sheet_type = struct.unpack_from("<iBB", mem, start)
+                if sheet_type == _WORKSHEET:
+                    sheets.append((_sheet_name(mem, start + 6, stop), offset))
+            elif kind == _EOF:
+                break
+        if not any(fonts):
+            return {}
+
+        def legacy(xf: int) -> bool:
+            font = xf_font[xf] if xf < len(xf_font) else 0
+            font = font if font < 4 else font - 1  # BIFF has no font 4: the fifth FONT record is font 5
+            return font < len(fonts) and fonts[font]
+
+        out: dict[str, dict[tuple[int, int], bool]] = {}
+        for name, offset in sheets:
+            cells: dict[tuple[int, int], bool] = {}
+            for kind, start, stop in _records(mem, offset, end) if 0 <= offset < end else ():
+                if kind in (_LABELSST, _LABEL, _RSTRING) and stop - start >= 6:
+                    row, col, xf = struct.unpack_from("<HHH", mem, start)
+                    cells[row, col] = legacy(xf)
+                elif kind == _EOF:
+                    break
+            if any(cells.values()):
+                out[name] = cells
+        return out
+    except Exception:  # noqa: BLE001 - damaged records: the sheet's own detection decides, as before
+        return {}
+
