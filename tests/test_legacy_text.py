@@ -468,3 +468,21 @@ def test_an_xlsx_cell_s_own_font_settles_a_name_that_reads_both_ways(tmp_path):
     [table] = [t for t in parse_workbook(tmp_path / "ke hoach.xls", Limits()).tables if t.kind == "plan"]
     assert [n for n, k in zip(table.rows["name"], table.rows["kind"]) if k == "village"] == [
         "Tây Hồ", "An Phú", "Phú Lộc", "Thôn Bóc"]
+    # and an Excel 2003 XML Spreadsheet, by its styles' fonts
+    from html import escape
+
+    def cell(value):
+        kind = "Number" if isinstance(value, int) else "String"
+        style = "u" if value == "Thôn Bóc" else "v"
+        return f'<Cell ss:StyleID="{style}"><Data ss:Type="{kind}">{escape(str(value))}</Data></Cell>'
+
+    xml = ('<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>'
+           '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+           'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Styles>'
+           '<Style ss:ID="v"><Font ss:FontName=".VnTime"/></Style><Style ss:ID="u"><Font ss:FontName="Times New Roman"/></Style>'
+           '</Styles><Worksheet ss:Name="KH"><Table>'
+           + "".join(f"<Row>{''.join(cell(v) for v in row)}</Row>" for row in rows) + "</Table></Worksheet></Workbook>")
+    (tmp_path / "ke hoach xml.xls").write_text(xml, encoding="utf-8")
+    [table] = [t for t in parse_workbook(tmp_path / "ke hoach xml.xls", Limits()).tables if t.kind == "plan"]
+    assert [n for n, k in zip(table.rows["name"], table.rows["kind"]) if k == "village"] == [
+        "Tây Hồ", "An Phú", "Phú Lộc", "Thôn Bóc"]

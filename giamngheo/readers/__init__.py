@@ -8,13 +8,13 @@ from pathlib import Path
 from .container import sniff_format
 from .csvfile import read_csv
 from .excel import read_excel
-from .grid import Limits, Sheet, UnreadableFile, Workbook
+from .grid import LEGACY_FONT, Limits, Sheet, UnreadableFile, Workbook
 from .markup import HTML, SPREADSHEETML, read_markup
 
 __all__ = ["Limits", "Sheet", "UnreadableFile", "Workbook", "read_workbook"]
 
 
-_LEGACY_FONT = re.compile(r"^\s*(?:\.vn|vni[ -]|vn[a-z])", re.IGNORECASE)  # ".VnTime", ".VnTimeH", "VNI-Times", "VnArial"
+_LEGACY_FONT = LEGACY_FONT
 
 
 def _xlsx_fonts(path: Path, sheet_name: str) -> dict[tuple[int, int], bool]:
@@ -120,7 +120,10 @@ def _sheet_part(book, sheet_name: str) -> str | None:
 
 def _cell_fonts(book: Workbook, path: Path | None, sheet_name: str, xls: dict) -> dict[tuple[int, int], bool]:
     """Each text cell's font, legacy or not, where the file says it: an .xlsx's styles, a BIFF8 .xls's XF records
-    (`xls`: the workbook's, read once)."""
+    (`xls`: the workbook's, read once), an XML Spreadsheet's styles (the reader's)."""
+    sheet = next((s for s in book.sheets if s.name == sheet_name), None)
+    if sheet is not None and sheet.legacy_font_cells:  # the reader knew them (an XML Spreadsheet's styles)
+        return sheet.legacy_font_cells
     if path is None:
         return {}
     if book.format in ("xlsx", "xlsm"):

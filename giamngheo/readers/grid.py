@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+LEGACY_FONT = re.compile(r"^\s*(?:\.vn|vni[ -]|vn[a-z])", re.IGNORECASE)  # ".VnTime", ".VnTimeH", "VNI-Times", "VnArial"
 
 Cell = Any  # None | str | float | int | bool | date | datetime | ExcelError
 
@@ -44,6 +47,9 @@ class Sheet:
     # merged ranges over cells that keep values, which only the range's first cell shows: not read as merges, and their
     # cells a table reads are reported (hidden_content); 0-based like `merged`
     merged_over_values: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # 0-based (row, column) of each text cell -> whether its font is a legacy one (.VnTime, VNI-Times), where the reader
+    # knows the cells' fonts (an XML Spreadsheet's styles); empty when it does not or no cell is in such a font
+    legacy_font_cells: dict[tuple[int, int], bool] = field(default_factory=dict)
     formulas_without_value: list[tuple[int, int, str]] = field(default_factory=list)  # 1-based row, col
     first_row: int = 0  # 0-based: a view of the sheet below another table (the rows above it emptied, numbers kept)
     continued_rows: frozenset[int] = frozenset()  # 0-based: a CSV record's further lines (empty; its cells are above)

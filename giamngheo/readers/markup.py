@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 from .container import _has_dtd
-from .grid import ExcelError, Limits, Sheet, UnreadableFile, Workbook
+from .grid import LEGACY_FONT, ExcelError, Limits, Sheet, UnreadableFile, Workbook
 
 HTML, SPREADSHEETML = "html", "xml"
 _TAGS = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|table|meta|title|style|div|p|h[1-6]|center|b|font|span|br)\b")
@@ -286,19 +286,24 @@ def _spreadsheetml(data: bytes, limits: Limits) -> list[Sheet]:
 
     if _has_dtd(data):
         raise UnreadableFile("xml_entities", "XML Spreadsheet")
-    sheets, seen, root = [], 0, None
+    sheets, seen, root, legacy_styles = [], 0, None, set()
     try:
         for event, el in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):
             if event == "start":
                 if el.tag == f"{_SS}Workbook":
                     root = el
                 continue
+            if el.tag == f"{_SS}Styles":  # before the worksheets: the styles whose font is a legacy one
+                legacy_styles = {style.get(f"{_SS}ID") for style in el.iter(f"{_SS}Style")
+                                 if (font := style.find(f"{_SS}Font")) is not None
+                                 and LEGACY_FONT.match(font.get(f"{_SS}FontName") or "")}
+                continue
             if el.tag != f"{_SS}Worksheet":
                 continue
             seen += 1
             if seen > limits.max_zip_entries:
                 raise UnreadableFile("too_large", f"> {limits.max_zip_entries} worksheets", f"<= {limits.max_zip_entries}")
-            sheets.append(_worksheet(el, limits))
+            sheets.append(_worksheet(el, limits, legacy_styles))
             el.clear()
             if root is not None and len(root) and root[-1] is el:  # the parsed worksheets are let go as they come
                 root.remove(el)
@@ -320,9 +325,10 @@ def _index(el, attr: str, default: int, least: int = 1) -> int:
     return value
 
 
-def _worksheet(ws, limits: Limits) -> Sheet:
+def _worksheet(ws, limits: Limits, legacy_styles: set = frozenset()) -> Sheet:
     name = ws.get(f"{_SS}Name") or ""
     rows: list[list] = []
+    fonts: dict[tuple[int, int], bool] = {}  # a text cell's font: legacy or not (Sheet.legacy_font_cells)
     merged, hidden_rows, hidden_cols, formulas = [], set(), set(), []
     table = ws.find(f"{_SS}Table")
     r = 0
@@ -346,6 +352,8 @@ def _worksheet(ws, limits: Limits) -> Sheet:
             while len(cells) < c:
                 cells.append(None)
             cells[c - 1] = value
+            if legacy_styles and isinstance(value, str):
+                fonts[r - 1, c - 1] = (cell.get(f"{_SS}StyleID") or "Default") in legacy_styles
             if across or down:
                 merged.append((r - 1, c - 1, r - 1 + down, c - 1 + across))
             if cell.get(f"{_SS}Formula") and value is None:
@@ -361,7 +369,8 @@ def _worksheet(ws, limits: Limits) -> Sheet:
     visible = ws.find(f"{_X}WorksheetOptions/{_X}Visible")
     hidden = visible is not None and (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden")
     return Sheet(name=name, rows=rows, hidden=hidden, hidden_rows=frozenset(hidden_rows), hidden_columns=frozenset(hidden_cols),
-                 merged=_clipped(merged, len(rows)), formulas_without_value=formulas)
+                 merged=_clipped(merged, len(rows)), formulas_without_value=formulas,
+                 legacy_font_cells=fonts if any(fonts.values()) else {})
 
 
 def _typed(data, limits: Limits):
