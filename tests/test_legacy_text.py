@@ -486,3 +486,16 @@ def test_an_xlsx_cell_s_own_font_settles_a_name_that_reads_both_ways(tmp_path):
     [table] = [t for t in parse_workbook(tmp_path / "ke hoach xml.xls", Limits()).tables if t.kind == "plan"]
     assert [n for n, k in zip(table.rows["name"], table.rows["kind"]) if k == "village"] == [
         "Tây Hồ", "An Phú", "Phú Lộc", "Thôn Bóc"]
+    # and a page saved as .xls, by its style sheet's classes (Excel's "Web Page"), an inline style for the Unicode name
+    def td(value):
+        if value == "Thôn Bóc":
+            return f'<td style="font-family:\'Times New Roman\'">{escape(value)}</td>'
+        return f'<td class=xl65>{escape(str(value))}</td>'
+
+    page = ('<html><head><meta charset="utf-8"><style>td {font-family:Arial} td.xl65 {font-family:".VnTime", serif;}</style>'
+            "</head><body><table>" + "".join(f"<tr>{''.join(td(v) for v in row)}</tr>" for row in rows)
+            + "</table></body></html>")
+    (tmp_path / "ke hoach web.xls").write_text(page, encoding="utf-8")
+    [table] = [t for t in parse_workbook(tmp_path / "ke hoach web.xls", Limits()).tables if t.kind == "plan"]
+    assert [n for n, k in zip(table.rows["name"], table.rows["kind"]) if k == "village"] == [
+        "Tây Hồ", "An Phú", "Phú Lộc", "Thôn Bóc"]

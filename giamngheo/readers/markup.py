@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 
 from .container import _has_dtd
 from .grid import LEGACY_FONT, ExcelError, Limits, Sheet, UnreadableFile, Workbook
+from .markup_fonts import FONT_FAMILY, legacy_selectors
 
 HTML, SPREADSHEETML = "html", "xml"
 _TAGS = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|table|meta|title|style|div|p|h[1-6]|center|b|font|span|br)\b")
@@ -71,7 +72,8 @@ def read_markup(data: bytes, kind: str, limits: Limits) -> Workbook:
         raise
     except Exception as exc:  # noqa: BLE001 - html.parser is lenient; anything left is a damaged file
         raise UnreadableFile("corrupt", f"HTML: {type(exc).__name__}") from None
-    sheet = Sheet(name="", rows=parser.rows, merged=parser.merged, hidden_rows=frozenset(parser.hidden_rows))
+    sheet = Sheet(name="", rows=parser.rows, merged=parser.merged, hidden_rows=frozenset(parser.hidden_rows),
+                  legacy_font_cells=parser.fonts if any(parser.fonts.values()) else {})
     return Workbook(format="html", sheets=[sheet], encoding=encoding)
 
 
@@ -123,6 +125,10 @@ class _TableGrid(HTMLParser):
         self.spans: dict[int, int] = {}  # column -> the last row a rowspan from above covers
         self.pending: list[tuple[int, int, int, int]] = []  # merges of the open table, clipped at its end
         self.skip = 0  # inside <script> / <style>
+        self.style_text: list[str] | None = None  # a <style> element's rules, while inside it
+        self.legacy_rules: set[str] = set()  # "td", ".xl65": selectors whose font is a legacy one (.VnTime, VNI-Times)
+        self.cell_legacy = False
+        self.fonts: dict[tuple[int, int], bool] = {}  # a text cell's font: legacy or not (Sheet.legacy_font_cells)
 
     # -- text outside tables: one line a row (titles, "Đơn vị tính", signatures)
     def _flush_loose(self) -> None:
@@ -139,8 +145,12 @@ class _TableGrid(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style", "title"):
             self.skip += 1
+            if tag == "style":
+                self.style_text = []
             return
         a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "font" and self.cell is not None and LEGACY_FONT.match(a.get("face", "").strip("'\" ")):
+            self.cell_legacy = True
         if tag == "table":
             if self.depth == 0:
                 self._flush_loose()
@@ -159,6 +169,7 @@ class _TableGrid(HTMLParser):
                 self.row = []
             self._end_cell()
             self.cell, self.cell_attrs, self.cell_chars = [], a, 0
+            self.cell_legacy = self._legacy_font(tag, a)
         elif tag == "br":
             (self.cell if self.cell is not None else self.loose).append("\n")
         elif tag in _BLOCKS and self.depth == 0:
@@ -167,6 +178,9 @@ class _TableGrid(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style", "title"):
             self.skip = max(0, self.skip - 1)
+            if tag == "style" and self.style_text is not None:
+                self.legacy_rules |= legacy_selectors("".join(self.style_text))
+                self.style_text = None
         elif tag == "table" and self.depth:
             self.depth -= 1
             if self.depth == 0:
@@ -181,6 +195,8 @@ class _TableGrid(HTMLParser):
 
     def handle_data(self, data):
         if self.skip:
+            if self.style_text is not None:
+                self.style_text.append(data)
             return
         if self.cell is not None:
             self.cell.append(data)
@@ -212,6 +228,8 @@ class _TableGrid(HTMLParser):
         while len(self.row) < c:
             self.row.append(None)
         self.row.append(value)
+        if isinstance(value, str) and (self.legacy_rules or self.cell_legacy or self.fonts):
+            self.fonts[r, c] = self.cell_legacy
         self.row.extend([None] * (colspan - 1))
         if rowspan > 1:
             for k in range(colspan):
@@ -219,6 +237,14 @@ class _TableGrid(HTMLParser):
         if colspan > 1 or rowspan > 1:
             self.pending.append((r, c, r + rowspan - 1, c + colspan - 1))
         self.cell = None
+
+    def _legacy_font(self, tag: str, a: dict) -> bool:
+        """Whether a cell's font is a legacy one: its inline style's, else its class's, else its tag's rule's."""
+        inline = FONT_FAMILY.search(a.get("style", ""))
+        if inline:
+            return bool(LEGACY_FONT.match(inline.group(1).strip("'\" ")))
+        classes = {f".{name}" for name in a.get("class", "").split()}
+        return bool(classes & self.legacy_rules) or tag in self.legacy_rules
 
     def _free_column(self, c: int) -> int:
         """The first column from `c` not covered by a rowspan from the rows above."""
