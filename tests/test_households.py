@@ -418,3 +418,25 @@ def test_no_sheet_of_lists_that_differ_when_none_does(tmp_path):
                   "annex_poor_households": [10], "list_near_poor_households": [5], "annex_near_poor_households": [5],
                   "matches_annex": [True], "source_file": ["a.xlsx"]}).write_parquet(tmp_path / "households_communes.parquet")
     assert household_sheets(tmp_path) == []
+
+
+def test_a_repeat_across_sheets_is_said_at_the_later_sheet(tmp_path):
+    """A household code on two ấp sheets: the failure sat on the earlier sheet, "already on row 6 (Ấp Bình Hưng)", the
+    sheets taken by their names, not as the workbook orders them (household lists judge, Đồng Tháp)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    header = ["STT", "Mã hộ", "Họ và tên chủ hộ", "Số nhân khẩu", "Phân loại hộ", "Các chỉ số thiếu hụt"]
+    for sheet, village, codes in (("Tổ 2", "TỔ 2", ["MH-01", "MH-02"]), ("Tổ 1", "TỔ 1", ["MH-03", "MH-01"])):
+        ws = wb.create_sheet(sheet)
+        ws.append([f"UBND {COMMUNE.upper()}"])
+        ws.append([f"DANH SÁCH HỘ NGHÈO {village} NĂM 2026"])
+        ws.append(header)
+        for i, code in enumerate(codes):
+            ws.append([i + 1, code, f"Nguyễn Văn {sheet[-1]}{i}", 4, "Hộ nghèo", "1, 4, 10"])
+    path = tmp_path / "danh sach ho ngheo.xlsx"
+    wb.save(path)
+    failures = steps([plan(tmp_path / "ke hoach.xlsx"), path])[0]
+    hit = _only(failures.filter(pl.col("field") == "household_code"), "household_unique")
+    assert (hit["source_sheet"], hit["cell"], hit["expected"]) == ("Tổ 1", "B5", "4"), hit

@@ -77,7 +77,7 @@ def duplicate_failures(rows: pl.LazyFrame) -> pl.LazyFrame:
         repeated = rows.filter(pl.col(ref).is_not_null()).group_by(key).len().filter(pl.col("len") > 1).select(key)
         found = (
             rows.join(repeated, on=key, how="semi")
-            .sort("source_file", "source_sheet", "row", nulls_last=True)
+            .sort("source_file", "table_id", "row", nulls_last=True)  # in the workbook's sheet order, not by their names
             .with_columns(pl.int_range(pl.len()).over(key).alias("_nth"),
                           pl.col("row").first().over(key).alias("_first_row"),
                           pl.col("source_sheet").first().over(key).alias("_first_sheet"))
