@@ -116,8 +116,6 @@ def list_header(sheet: Sheet) -> tuple[int, dict[str, int], int] | None:
         for j, v in enumerate(row):
             if v.__class__ is str and v and (f := _first_field(v)):
                 found.setdefault(f, j)
-        if "relation" in found:  # a row per person ("Quan hệ với chủ hộ"): not a list of households
-            return None
         anchor = next((f for f in IDENTITY if f in found), None)
         if anchor and anchor != "head_name" and "head_name" in _fields_of(row[found[anchor]]):
             return None  # "Họ và tên chủ hộ (Số CCCD)": a name and an ID in one column, a row each: refused whole
