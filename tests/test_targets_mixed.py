@@ -34,6 +34,17 @@ def test_one_generic_column_read_cell_by_cell(tmp_path):
         ("05800", "assigned_poor_reduction_households", "F6")]
 
 
+def test_a_cell_of_no_households_in_a_column_of_words_is_no_target_of_none(tmp_path):
+    """"giảm 14 hộ" above "chưa giao" and "tỷ lệ hộ nghèo còn 13,32%": both were targets of 0 households (a blank cell
+    types as 0), the first commune "meeting" a target it was never given (targets judge, Huế). Not given, and the rate
+    to reach, with the rate beside it, the cut."""
+    rows = [[1, "Phường Bắc Kạn", 2725, 16, 0.59, "giảm 14 hộ"], [2, "Xã Phú Thịnh", 6635, 137, 2.06, "chưa giao"],
+            [3, "Xã Cao Minh", 4926, 365, 7.41, "tỷ lệ hộ nghèo còn 1,50%"]]
+    found = _read(_write(tmp_path / "chi tieu.xlsx", [[*HEADER, "Chỉ tiêu giao năm 2026"]], rows))
+    assert _targets(found) == {"01843": (None, 14.0), "05800": (None, None), "01879": (5.91, None)}
+    assert [(f["rule"], f["cell"]) for f in found.failures] == [("target_numeric", "F6")]
+
+
 def test_a_generic_column_of_last_year_or_beside_a_named_target_is_not_read(tmp_path):
     """The generic column is read only where the sheet names no target column of its own, and not as last year's."""
     named = _read(_write(tmp_path / "a.xlsx", [[*HEADER, "Chỉ tiêu giảm tỷ lệ hộ nghèo (điểm %)", "Chỉ tiêu giao năm 2026"]],
