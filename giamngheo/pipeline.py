@@ -13,6 +13,7 @@ from schemas.outputs import Lineage
 from . import frames
 from .discover import Skipped
 from .kinds import FIELDS, KINDS, Context, Figures
+from .failure_row import failure
 from .parsed import ParseResult
 from .reference import Reference
 from .submissions import FileRecord, year_failures
@@ -61,9 +62,10 @@ def file_level_failures(records: list[FileRecord], skipped: list[Skipped], targe
     ]
     parts = [frames.file_failures(records), frames.failure_rows(wrong_year), frames.skipped_failures(skipped)]
     if targets:
-        rows = [
-            {**f, "source_file": targets_path.name, "source_sheet": f.get("sheet"), "kind": "targets"} for f in targets.failures
-        ]
+        said = list(targets.failures)
+        if targets.year and targets.year != year:  # last year's workbook judged this year's plans without a word (Huế)
+            said.append(failure("targets_year", targets.sheet, value=targets_path.name, expected=year, detail=str(targets.year)))
+        rows = [{**f, "source_file": targets_path.name, "source_sheet": f.get("sheet"), "kind": "targets"} for f in said]
         parts.append(frames.failure_rows(rows))
     return pl.concat(parts, how="diagonal_relaxed")
 

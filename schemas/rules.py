@@ -295,6 +295,11 @@ RULES: tuple[Rule, ...] = (
          "\u201c{expected}\u201d.",
          "Sheet \u201c{sheet}\u201d of the targets workbook is not used ({detail_en}): the targets are taken from sheet "
          "\u201c{expected}\u201d.", numbers=False),
+    Rule("targets_year", WARNING, TARGETS, "Chỉ tiêu giao của năm tổng hợp", "Targets of the year consolidated",
+         "Tệp chỉ tiêu giao {value} là của năm {detail_vi}, không phải năm {expected} đang tổng hợp: chỉ tiêu của nó vẫn "
+         "được dùng để so; đề nghị tỉnh gửi biểu giao chỉ tiêu năm {expected}.",
+         "The targets workbook {value} is for {detail_en}, not {expected}, the year being consolidated: its targets are "
+         "still used; ask the province for its {expected} workbook.", numbers=False),
     Rule("targets_read", WARNING, TARGETS, "Đọc được chỉ tiêu giao", "Targets read",
          "Tệp chỉ tiêu giao {value} không cho xã nào chỉ tiêu giảm nghèo đọc được (không nhận ra cột chỉ tiêu, hoặc mọi ô "
          "đều trống hay không phải số): các xã không được so với chỉ tiêu giao.",

@@ -391,6 +391,20 @@ def test_last_year_s_sheet_first_gives_way_to_this_year_s(tmp_path):
     assert sorted(found.frame["assigned_poor_reduction_pp"]) == [0.9, 0.9, 0.9]
 
 
+def test_last_year_s_workbook_alone_is_used_and_said(tmp_path):
+    """A workbook whose title, sheet and header all say 2025 judged the 2026 plans without a word (targets judge,
+    Huế): its targets are used, and the run says the workbook is of another year (targets_year, a warning)."""
+    from giamngheo.pipeline import file_level_failures
+
+    path = write_book(tmp_path / "chi tieu 2025.xlsx", [_year_sheet("Năm 2025", 2025, COMMUNES)])
+    found = targets_from_parse(parse_workbook(path, Limits(), forced_kind="targets"), Resolver(load_reference(), "19"), path)
+    assert found.year == 2025 and sorted(found.frame["assigned_poor_reduction_pp"]) == [0.3, 0.31, 0.79]
+    said = finish(file_level_failures([], [], found, path, 2026), "r").filter(pl.col("rule") == "targets_year")
+    assert said.select("source_file", "source_sheet", "severity").rows() == [("chi tieu 2025.xlsx", "Năm 2025", "warning")]
+    assert "là của năm 2025, không phải năm 2026" in said["message"][0]
+    assert finish(file_level_failures([], [], found, path, 2025), "r").filter(pl.col("rule") == "targets_year").is_empty()
+
+
 def test_a_sheet_per_former_province_is_read_whole(tmp_path):
     """"KV Hòa Bình cũ" and "KV Phú Thọ cũ", a sheet each: only the larger was read, the other's communes left without a
     target and not counted as expected, without a word (targets judge, Phú Thọ). Each sheet's rows, each traced to its
