@@ -146,7 +146,8 @@ def _targets_of(data: ParseResult, resolver: Resolver, path: Path | None, year: 
         kept = [
             f
             for f in failures
-            if f["rule"] not in ("commune_resolved", "legacy_unit_name", "target_listed_once", "code_matches_name")
+            if f["rule"] not in ("commune_resolved", "target_unit_in_province", "legacy_unit_name", "target_listed_once",
+                                 "code_matches_name")
         ]
         return Targets(
             pl.DataFrame(schema=TARGETS_SCHEMA), other, [failure("wrong_province", sheet, expected=said), *kept], sheet, for_kinds
@@ -182,6 +183,11 @@ def _communes_of(table: ParsedTable, resolver: Resolver, path: Path | None, earl
         res = resolver.resolve_name(rec["name"], code)
         shown = rec["name"] or code
         if res.unit is None:
+            elsewhere = _of_another_province(resolver, rec["name"], code)
+            if elsewhere is not None:  # found, of another province: "không xác định được" and an error before (Huế)
+                failures.append(failure("target_unit_in_province", sheet, rec["row"], name_col, "village_name", shown,
+                                        elsewhere.describe()))
+                continue
             failures.append(
                 failure("commune_resolved", sheet, rec["row"], name_col, "village_name", shown, "; ".join(res.candidates) or "—")
             )
@@ -341,6 +347,19 @@ def _cell(sheet: str | None, row: int, column: int | None) -> str | None:
     if column is None:
         return None
     return f"{sheet}!{a1(row, column)}" if sheet else a1(row, column)
+
+
+_NATIONAL: dict = {}  # reference id -> a resolver of the whole country, made once (0.1 s)
+
+
+def _of_another_province(resolver: Resolver, name: str | None, code) -> object | None:
+    """The unit a targets row names when it is one of another province than the run's (a province's workbook listing
+    "Phường Ba Đình"), else None."""
+    if not resolver.province:
+        return None
+    national = _NATIONAL.setdefault(id(resolver.ref), Resolver(resolver.ref, None))
+    unit = national.resolve_name(name, code).unit
+    return unit if unit is not None and unit.province_code != resolver.province else None
 
 
 def _written(table: ParsedTable, field: str, i: int) -> bool:

@@ -295,6 +295,11 @@ RULES: tuple[Rule, ...] = (
          "\u201c{expected}\u201d.",
          "Sheet \u201c{sheet}\u201d of the targets workbook is not used ({detail_en}): the targets are taken from sheet "
          "\u201c{expected}\u201d.", numbers=False),
+    Rule("target_unit_in_province", WARNING, TARGETS, "Đơn vị của tỉnh được giao", "A unit of the province",
+         "Ô {cell}: {value} là đơn vị của tỉnh khác ({expected}), không phải của tỉnh đang tổng hợp: dòng chỉ tiêu này "
+         "không được dùng.",
+         "Cell {cell}: {value} is a unit of another province ({expected}), not of the province consolidated: this "
+         "target row is not used.", numbers=False),
     Rule("targets_year", WARNING, TARGETS, "Chỉ tiêu giao của năm tổng hợp", "Targets of the year consolidated",
          "Tệp chỉ tiêu giao {value} là của năm {detail_vi}, không phải năm {expected} đang tổng hợp: chỉ tiêu của nó vẫn "
          "được dùng để so; đề nghị tỉnh gửi biểu giao chỉ tiêu năm {expected}.",

@@ -154,10 +154,12 @@ def test_another_provinces_unit_named_whole_is_never_the_runs_namesake(tmp_path)
     found = _sheet(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Tổng số hộ", TARGET]],
                    [[1, "Phường Bắc Kạn", 2884, 0.15], [2, "Phường Trần Phú", 3000, 0.4], [3, "Xã Trần Phú", 3100, 0.5]])
     assert found["targets"] == {"01843": 0.15, "02176": 0.5}
-    assert [(rule, cell, value) for rule, cell, value, _ in found["failures"]] == [("commune_resolved", "B6", "Phường Trần Phú")]
+    assert [(rule, cell, value) for rule, cell, value, _ in found["failures"]] == [
+        ("target_unit_in_province", "B6", "Phường Trần Phú")]
     # a row of the province's workbook, said as such (was "the commune of this file"), the other province's unit named
+    # (it was "Không xác định được xã/phường", an error, though the unit was found; targets judge, Huế)
     said = finish(pl.DataFrame([f for f in _read(tmp_path / "chi tieu.xlsx").failures]), "r")["message"][0]
-    assert said.startswith("Không xác định được xã/phường ở ô B6 (Phường Trần Phú)") and "18100" in said, said
+    assert said.startswith("Ô B6: Phường Trần Phú là đơn vị của tỉnh khác") and "18100" in said, said
 
 
 def test_a_workbook_that_gives_no_target_says_so(tmp_path):
@@ -389,6 +391,23 @@ def test_last_year_s_sheet_first_gives_way_to_this_year_s(tmp_path):
             ("targets_sheet_used", "Năm 2025", "other_year")]
     found = targets_from_parse(data, Resolver(load_reference(), "19"), path, 2025)  # a rerun of last year: its sheet
     assert sorted(found.frame["assigned_poor_reduction_pp"]) == [0.9, 0.9, 0.9]
+
+
+def test_a_unit_of_another_province_is_said_as_such(tmp_path):
+    """"Phường Ba Đình" (Hà Nội) in Thái Nguyên's workbook was `commune_resolved`, an error worded "could not determine",
+    though the unit was found (targets judge, Huế): a warning naming its province; a name of no unit stays an error."""
+    rows = [[i, name, 5000, t] for i, (name, t) in enumerate(COMMUNES, start=1)]
+    rows += [[9, "Phường Ba Đình", 5000, 0.4], [10, "Xã Không Có Thật", 5000, 0.4]]
+    found = _read(_write(tmp_path / "chi tieu.xlsx", [["STT", "Tên xã, phường", "Tổng số hộ",
+                                                        "Chỉ tiêu giảm tỷ lệ hộ nghèo năm 2026 (điểm %)"]], rows))
+    assert sorted(found.frame["assigned_poor_reduction_pp"]) == [0.3, 0.31, 0.79]
+    said = {f["rule"]: f for f in found.failures}
+    assert set(said) == {"target_unit_in_province", "commune_resolved"}
+    other = said["target_unit_in_province"]
+    assert other["value"] == "Phường Ba Đình" and "Hà Nội" in other["expected"]
+    assert said["commune_resolved"]["value"] == "Xã Không Có Thật"
+    messages = finish(pl.DataFrame([{**said["target_unit_in_province"], "source_file": "chi tieu.xlsx"}]), "r")
+    assert messages["severity"].to_list() == ["warning"] and "là đơn vị của tỉnh khác" in messages["message"][0]
 
 
 def test_last_year_s_workbook_alone_is_used_and_said(tmp_path):
