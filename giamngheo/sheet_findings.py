@@ -12,6 +12,7 @@ from .failure_row import failure
 from .kind_words import kind_named
 from .layout import households
 from .layout.header import header_labels_found
+from .layout.household_cells import filled
 from .layout.tables import find_tables, title_lines
 from .parsed import ParsedTable
 from .readers.grid import a1, column_letter
@@ -55,17 +56,13 @@ def merged_over(sheet, rows: set[int], columns: set[int]) -> list[dict]:
     for r1, c1, r2, c2 in sheet.merged_over_values:
         covered = (r for r in range(r1, min(r2 + 1, len(sheet.rows))) if r + 1 in rows)
         if any(
-            (r, c) != (r1, c1) and c + 1 in columns and _shows(sheet.rows[r][c])
+            (r, c) != (r1, c1) and c + 1 in columns and filled(sheet.rows[r][c])
             for r in covered
             for c in range(c1, min(c2 + 1, len(sheet.rows[r])))
         ):
             span = f"{a1(r1 + 1, c1 + 1)}:{a1(r2 + 1, c2 + 1)}"
             out.append(failure("hidden_content", sheet.name, row=r1 + 1, col=c1 + 1, value=span, detail="merged"))
     return out
-
-
-def _shows(value) -> bool:
-    return value is not None and (value.__class__ is not str or bool(value.strip()))
 
 
 def merged_of(tables: list[ParsedTable], sheets: dict) -> list[dict]:

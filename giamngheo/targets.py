@@ -336,7 +336,7 @@ def _another_provinces(typed: pl.DataFrame, codes: list, resolver: Resolver, res
              if rec["name"] or codes[rec["_i"]]]
     if not resolver.province or len(named) < 3 or resolved * 2 > len(named):
         return None
-    national = Resolver(resolver.ref, None)
+    national = _national(resolver)
     found = Counter(unit.province_code for name, code in named if (unit := national.resolve_name(name, code).unit) is not None)
     top = found.most_common(1)
     return top[0][0] if top and top[0][0] != resolver.province and top[0][1] * 2 > len(named) else None
@@ -349,7 +349,15 @@ def _cell(sheet: str | None, row: int, column: int | None) -> str | None:
     return f"{sheet}!{a1(row, column)}" if sheet else a1(row, column)
 
 
-_NATIONAL: dict = {}  # reference id -> a resolver of the whole country, made once (0.1 s)
+_NATIONAL: dict = {}  # reference -> a resolver of the whole country, made once (its indexes cost 0.1 s)
+
+
+def _national(resolver: Resolver) -> Resolver:
+    """The whole country's resolver of `resolver`'s reference list."""
+    found = _NATIONAL.get(id(resolver.ref))
+    if found is None or found.ref is not resolver.ref:  # (an id reused by another reference)
+        found = _NATIONAL[id(resolver.ref)] = Resolver(resolver.ref, None)
+    return found
 
 
 def _of_another_province(resolver: Resolver, name: str | None, code) -> object | None:
@@ -357,8 +365,7 @@ def _of_another_province(resolver: Resolver, name: str | None, code) -> object |
     "Phường Ba Đình"), else None."""
     if not resolver.province:
         return None
-    national = _NATIONAL.setdefault(id(resolver.ref), Resolver(resolver.ref, None))
-    unit = national.resolve_name(name, code).unit
+    unit = _national(resolver).resolve_name(name, code).unit
     return unit if unit is not None and unit.province_code != resolver.province else None
 
 

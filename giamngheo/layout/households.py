@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from transforms.markers import FORMULA_MARK
+
 from ..parsed import ParsedTable
 from ..readers.grid import Sheet
 from ..secret import keyer
@@ -29,7 +31,6 @@ from .household_cells import text_of as _text
 from .list_names import VILLAGE_WORDS, village_named
 from .household_header import IDENTITY, NUMBERED, band_bottom, group_code, group_of, list_columns, list_header, numbering_row
 from .personal import title_like
-from transforms.markers import FORMULA_MARK
 from .tables import title_lines
 
 KIND = "households"

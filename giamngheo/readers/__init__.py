@@ -14,8 +14,6 @@ from .markup import HTML, SPREADSHEETML, read_markup
 __all__ = ["Limits", "Sheet", "UnreadableFile", "Workbook", "read_workbook"]
 
 
-_LEGACY_FONT = LEGACY_FONT
-
 
 def _xlsx_fonts(path: Path, sheet_name: str) -> dict[tuple[int, int], bool]:
     """(row, column), 0-based -> whether the text cell's font is a legacy one, on an .xlsx sheet whose text cells use
@@ -26,7 +24,7 @@ def _xlsx_fonts(path: Path, sheet_name: str) -> dict[tuple[int, int], bool]:
         return {}
     styles, sheet = found
     fonts_xml = re.search(r"<fonts\b.*?</fonts>", styles, re.S)
-    legacy_fonts = [bool(_LEGACY_FONT.match(m.group(1))) if m else False
+    legacy_fonts = [bool(LEGACY_FONT.match(m.group(1))) if m else False
                     for m in (re.search(r'<name val="([^"]*)"', f) for f in re.findall(r"<font\b.*?</font>|<font\b[^>]*/>",
                                                                                 fonts_xml.group(0) if fonts_xml else "", re.S))]
     xf_fonts = [int(m.group(1)) if (m := re.search(r'fontId="(\d+)"', xf)) else 0 for xf in _cell_xfs(styles)]
@@ -118,22 +116,21 @@ def _sheet_part(book, sheet_name: str) -> str | None:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
-def _cell_fonts(book: Workbook, path: Path | None, sheet_name: str, xls: dict) -> dict[tuple[int, int], bool]:
+def _cell_fonts(book: Workbook, path: Path | None, sheet: Sheet, xls: dict) -> dict[tuple[int, int], bool]:
     """Each text cell's font, legacy or not, where the file says it: an .xlsx's styles, a BIFF8 .xls's XF records
-    (`xls`: the workbook's, read once), an XML Spreadsheet's styles (the reader's)."""
-    sheet = next((s for s in book.sheets if s.name == sheet_name), None)
-    if sheet is not None and sheet.legacy_font_cells:  # the reader knew them (an XML Spreadsheet's styles)
+    (`xls`: the workbook's, read once), an XML Spreadsheet's or an HTML page's styles (the reader's)."""
+    if sheet.legacy_font_cells:  # the reader knew them (an XML Spreadsheet's or an HTML page's styles)
         return sheet.legacy_font_cells
     if path is None:
         return {}
     if book.format in ("xlsx", "xlsm"):
-        return _xlsx_fonts(path, sheet_name)
+        return _xlsx_fonts(path, sheet.name)
     if book.format == "xls":
         if "sheets" not in xls:
             from .xls_inspect import xls_text_fonts
 
-            xls["sheets"] = xls_text_fonts(path, _LEGACY_FONT.match)
-        return xls["sheets"].get(sheet_name, {})
+            xls["sheets"] = xls_text_fonts(path, LEGACY_FONT.match)
+        return xls["sheets"].get(sheet.name, {})
     return {}
 
 
@@ -152,7 +149,7 @@ def _repair_legacy_text(book: Workbook, path: Path | None = None) -> None:
         # an error value (ExcelError) is Excel's own text, in no font: only str cells are decoded
         if encoding is not None:
             book.legacy_encoding = encoding
-            fonts = _cell_fonts(book, path, sheet.name, xls)
+            fonts = _cell_fonts(book, path, sheet, xls)
 
             def decoded(v: str, r: int, c: int) -> str:
                 legacy = fonts.get((r, c))

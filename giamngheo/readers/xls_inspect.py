@@ -95,23 +95,32 @@ def workbook_stream(path: Path) -> bytes:
     return mem[base : base + length]
 
 
+def _globals(mem: bytes):
+    """(type, payload start, payload end) of each record of the workbook globals, after a BIFF8 BOF, up to their EOF;
+    NotBiff8 for another stream."""
+    records = _records(mem, 0, len(mem))
+    kind, start, stop = next(records, (None, 0, 0))
+    if kind != _BOF or stop - start < 2 or struct.unpack_from("<H", mem, start)[0] != 0x0600:
+        raise NotBiff8("not BIFF8")
+    for kind, start, stop in records:
+        if kind == _EOF:
+            return
+        yield kind, start, stop
+
+
+def _worksheet_entry(mem: bytes, start: int, stop: int) -> tuple[str, bool, int] | None:
+    """A BOUNDSHEET record's worksheet: (name, hidden, offset of its BOF), None for a chart or macro sheet."""
+    offset, visibility, sheet_type = struct.unpack_from("<iBB", mem, start)
+    return (_sheet_name(mem, start + 6, stop), visibility != 0, offset) if sheet_type == _WORKSHEET else None
+
+
 def xls_hidden(path: Path) -> Hidden:
     """Hidden sheets, rows and columns, and error cells, by sheet name; NotBiff8 when this scanner cannot tell."""
     try:
         mem = workbook_stream(path)
         end = len(mem)
-        sheets: list[tuple[str, bool, int]] = []
-        records = _records(mem, 0, end)
-        kind, start, stop = next(records, (None, 0, 0))
-        if kind != _BOF or stop - start < 2 or struct.unpack_from("<H", mem, start)[0] != 0x0600:
-            raise NotBiff8("not BIFF8")
-        for kind, start, stop in records:
-            if kind == _BOUNDSHEET:
-                offset, visibility, sheet_type = struct.unpack_from("<iBB", mem, start)
-                if sheet_type == _WORKSHEET:
-                    sheets.append((_sheet_name(mem, start + 6, stop), visibility != 0, offset))
-            elif kind == _EOF:
-                break
+        sheets = [entry for kind, start, stop in _globals(mem) if kind == _BOUNDSHEET
+                  and (entry := _worksheet_entry(mem, start, stop)) is not None]
         out: Hidden = {}
         for name, hidden, offset in sheets:
             rows, cols, errors = _sheet_facts(mem, offset, end) if 0 <= offset < end else (set(), set(), [])
@@ -136,22 +145,14 @@ def xls_text_fonts(path: Path, legacy_font) -> dict[str, dict[tuple[int, int], b
         end = len(mem)
         fonts: list[bool] = []
         xf_font: list[int] = []
-        sheets: list[tuple[str, int]] = []
-        records = _records(mem, 0, end)
-        kind, start, stop = next(records, (None, 0, 0))
-        if kind != _BOF or stop - start < 2 or struct.unpack_from("<H", mem, start)[0] != 0x0600:
-            return {}
-        for kind, start, stop in records:
+        sheets: list[tuple[str, bool, int]] = []
+        for kind, start, stop in _globals(mem):
             if kind == _FONT and stop - start >= 16:
                 fonts.append(bool(legacy_font(_sheet_name(mem, start + 14, stop))))
             elif kind == _XF and stop - start >= 2:
                 xf_font.append(struct.unpack_from("<H", mem, start)[0])
-            elif kind == _BOUNDSHEET:
-                offset, _visibility, sheet_type = struct.unpack_from("<iBB", mem, start)
-                if sheet_type == _WORKSHEET:
-                    sheets.append((_sheet_name(mem, start + 6, stop), offset))
-            elif kind == _EOF:
-                break
+            elif kind == _BOUNDSHEET and (entry := _worksheet_entry(mem, start, stop)) is not None:
+                sheets.append(entry)
         if not any(fonts):
             return {}
 
@@ -161,7 +162,7 @@ def xls_text_fonts(path: Path, legacy_font) -> dict[str, dict[tuple[int, int], b
             return font < len(fonts) and fonts[font]
 
         out: dict[str, dict[tuple[int, int], bool]] = {}
-        for name, offset in sheets:
+        for name, _hidden, offset in sheets:
             cells: dict[tuple[int, int], bool] = {}
             for kind, start, stop in _records(mem, offset, end) if 0 <= offset < end else ():
                 if kind in (_LABELSST, _LABEL, _RSTRING) and stop - start >= 6:
@@ -172,6 +173,6 @@ def xls_text_fonts(path: Path, legacy_font) -> dict[str, dict[tuple[int, int], b
             if any(cells.values()):
                 out[name] = cells
         return out
-    except Exception:  # noqa: BLE001 - damaged records: the sheet's own detection decides, as before
+    except Exception:  # noqa: BLE001 - not BIFF8, damaged records: the sheet's own detection decides, as before
         return {}
 
